@@ -1,0 +1,3 @@
+from seminarbot.cli import main
+
+raise SystemExit(main())

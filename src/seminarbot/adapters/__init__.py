@@ -1,0 +1,1 @@
+"""Thin adapters: translate platform input into invocations and responses into platform output."""

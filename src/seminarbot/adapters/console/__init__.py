@@ -1,0 +1,1 @@
+"""The local console: the embedded default, needing no account anywhere."""

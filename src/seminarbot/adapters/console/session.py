@@ -1,0 +1,146 @@
+"""The console: one acting user in one local channel, commands typed or piped one per line.
+
+Console-only commands: /as NAME [--moderator], /clock, /clock advance DURATION, /quit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from collections.abc import AsyncIterable, AsyncIterator, Callable
+from datetime import timedelta
+from typing import TextIO
+
+from seminarbot.adapters.console.poster import ConsolePoster
+from seminarbot.adapters.console.render import render_response
+from seminarbot.app import Services
+from seminarbot.clock import ManualClock, OffsetClock, to_iso
+from seminarbot.core.dispatch import run_line
+from seminarbot.core.errors import BadArgument
+from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.params import Duration
+from seminarbot.core.parsing import tokenize
+from seminarbot.core.responses import Response, Table
+
+PLATFORM = "console"
+PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
+              community_name="This computer", channel_name="console")
+CONSOLE_HELP = (
+    ("/as NAME [--moderator]", "act as another person (moderators may configure and post)"),
+    ("/clock", "show the simulated time"),
+    ("/clock advance DURATION", "move time forward (3d, 2h30m); scheduled prompts print"),
+    ("/quit", "leave (Ctrl-D too)"),
+)
+
+
+class Console:
+    def __init__(self, app: Services, clock: ManualClock | OffsetClock, *, out: TextIO,
+                 user: str, save_clock: Callable[[OffsetClock], None] | None = None,
+                 interactive: bool = False) -> None:
+        self.app = app
+        self.clock = clock
+        self.out = out
+        self.save_clock = save_clock
+        self.interactive = interactive
+        self.width = min(100, shutil.get_terminal_size((100, 24)).columns) if interactive else 100
+        self.actor = Actor(PLATFORM, _user_id(user), user, is_moderator=True)
+        self.finished = False
+        journal = app.settings.database.with_name(app.settings.database.name + ".console-posts")
+        app.posters[PLATFORM] = ConsolePoster(self.emit, journal, self.width)
+
+    def emit(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    async def start(self) -> None:
+        await self.app.scheduler.reconcile()
+        await self.app.scheduler.run_due()
+
+    async def handle(self, line: str) -> None:
+        line = line.strip()
+        if not line or line.startswith("#"):
+            return
+        if not line.startswith("/"):
+            self.emit("Commands start with / — type /help to list them.")
+            return
+        body = line[1:]
+        word = body.split(maxsplit=1)[0].lower() if body.split() else ""
+        if word in ("quit", "exit"):
+            self.finished = True
+            return
+        if word == "as":
+            self._switch(body)
+        elif word == "clock":
+            await self._clock(body)
+        else:
+            response = await run_line(self.app, body, self.actor, PLACE, prefix="/",
+                                      source_id=None)
+            self.emit(render_response(response, self.width))
+            if word == "help" and len(body.split()) == 1:
+                self.emit("")
+                self.emit(render_response(Response(title="Console commands", table=Table(
+                    ("command", "what it does"), CONSOLE_HELP)), self.width))
+        await self.app.scheduler.run_due()
+
+    def _switch(self, body: str) -> None:
+        words = [t.text for t in tokenize(body)][1:]
+        moderator = "--moderator" in words
+        names = [w for w in words if w != "--moderator"]
+        if len(names) != 1 or any(w.startswith("--") for w in names):
+            self.emit("✗ Usage: /as NAME [--moderator]")
+            return
+        self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
+        role = "moderator" if moderator else "participant"
+        self.emit(f"Now acting as {names[0]} ({role}).")
+
+    async def _clock(self, body: str) -> None:
+        words = body.split()[1:]
+        if words and words[0] == "advance" and len(words) == 2:
+            try:
+                delta: timedelta = Duration().parse(words[1], "duration")
+            except BadArgument as error:
+                self.emit("✗ " + error.message)
+                return
+            self.clock.advance(delta)
+            if isinstance(self.clock, OffsetClock) and self.save_clock:
+                self.save_clock(self.clock)
+            self.app.scheduler.wake()
+        elif words:
+            self.emit("✗ Usage: /clock, or /clock advance DURATION (such as 3d or 2h30m)")
+            return
+        now = self.clock.now()
+        self.emit(f"Simulated time: {to_iso(now)} (UTC)")
+
+    async def run_lines(self, lines: AsyncIterable[str]) -> None:
+        async for line in lines:
+            await self.handle(line)
+            if self.finished:
+                break
+
+    async def run_interactive(self) -> None:
+        self.emit(f"seminarbot console — acting as {self.actor.display_name} (moderator). "
+                  "Type /help for commands, /as NAME to act as a participant, /quit to leave.")
+        ticker = asyncio.create_task(self.app.scheduler.run_forever())
+        try:
+            while not self.finished:
+                try:
+                    line = await asyncio.to_thread(input, "> ")
+                except EOFError:
+                    self.emit("")
+                    break
+                await self.handle(line)
+        finally:
+            ticker.cancel()
+
+
+def _user_id(name: str) -> str:
+    return "console:" + name.casefold()
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Piped input, a line at a time, so a slow producer is answered as it goes."""
+    while True:
+        line = await asyncio.to_thread(sys.stdin.readline)
+        if not line:
+            return
+        yield line

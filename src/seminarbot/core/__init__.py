@@ -1,0 +1,1 @@
+"""Platform-neutral command core: declarations, parsing, responses and user-facing errors."""

@@ -1,0 +1,160 @@
+"""Command declarations, the registry and help generated from them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+from seminarbot.core.errors import UnknownCommand
+from seminarbot.core.params import Flag, ParamType
+from seminarbot.core.responses import Response
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
+    from seminarbot.core.invocation import Invocation, Place
+
+
+class Permission(Enum):
+    PARTICIPANT = "participant"
+    MODERATOR = "moderator"
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    value: str
+    label: str
+
+
+Autocomplete = Callable[["Services", "Place", str], Awaitable[list[Suggestion]]]
+Handler = Callable[["Invocation"], Awaitable[Response]]
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: ParamType
+    help: str
+    required: bool = True
+    default: Any = None
+    rest: bool = False  # takes the remainder of the line verbatim (free text)
+    autocomplete: Autocomplete | None = None
+    metavar: str = ""
+
+    @property
+    def is_flag(self) -> bool:
+        return isinstance(self.type, Flag)
+
+    @property
+    def shown(self) -> str:
+        if self.is_flag:
+            return f"[--{self.name}]"
+        name = self.metavar or self.name.upper().replace("_", "-")
+        return name if self.required else f"[{name}]"
+
+
+@dataclass(frozen=True)
+class Command:
+    path: tuple[str, ...]
+    help: str
+    handler: Handler
+    params: tuple[Param, ...] = ()
+    permission: Permission = Permission.PARTICIPANT
+    private: bool = False  # the reply is for the caller only (ephemeral where possible)
+    details: str = ""
+
+    @property
+    def name(self) -> str:
+        return " ".join(self.path)
+
+    def usage(self, prefix: str = "/") -> str:
+        return " ".join([prefix + self.name, *(p.shown for p in self.params)])
+
+    def param(self, name: str) -> Param:
+        for param in self.params:
+            if param.name == name:
+                return param
+        raise KeyError(name)
+
+
+class Registry:
+    """All commands, looked up by their word path (`seminar setup`)."""
+
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
+        self._commands: dict[tuple[str, ...], Command] = {}
+        for command in commands:
+            self.add(command)
+
+    def add(self, command: Command) -> None:
+        if command.path in self._commands:
+            raise ValueError(f"command {command.name!r} declared twice")
+        optional_seen = False
+        for param in command.params:
+            if param.rest and param is not command.params[-1]:
+                raise ValueError(f"{command.name}: only the last parameter may take the rest")
+            if not param.required and not param.is_flag:
+                optional_seen = True
+            elif param.required and optional_seen:
+                raise ValueError(f"{command.name}: required {param.name} after an optional one")
+        self._commands[command.path] = command
+
+    def __iter__(self) -> Iterator[Command]:
+        return iter(sorted(self._commands.values(), key=lambda c: c.path))
+
+    def __len__(self) -> int:
+        return len(self._commands)
+
+    def get(self, name: str) -> Command:
+        path = tuple(name.split())
+        try:
+            return self._commands[path]
+        except KeyError:
+            raise UnknownCommand(f"There is no command `{name}`.") from None
+
+    def groups(self) -> dict[str, list[Command]]:
+        """Top-level words, each with its commands (a group like `seminar`, or a lone command)."""
+        grouped: dict[str, list[Command]] = {}
+        for command in self:
+            grouped.setdefault(command.path[0], []).append(command)
+        return grouped
+
+    def resolve(self, words: list[str]) -> tuple[Command, int]:
+        """The command named by the longest leading run of `words`, and how many words it used."""
+        lowered = [w.lower() for w in words]
+        for length in range(min(len(lowered), 3), 0, -1):
+            command = self._commands.get(tuple(lowered[:length]))
+            if command is not None:
+                return command, length
+        if lowered and lowered[0] in self.groups():
+            group = lowered[0]
+            sub = " ".join(words[1:2]) or "(nothing)"
+            options = ", ".join(c.path[-1] for c in self.groups()[group] if len(c.path) > 1)
+            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}.")
+        shown = words[0] if words else ""
+        raise UnknownCommand(f"There is no command {shown!r}. Type help to list the commands.")
+
+
+def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Response:
+    """The command list, generated from the declarations."""
+    from seminarbot.core.responses import Table
+
+    rows = []
+    for command in registry:
+        if command.permission is Permission.MODERATOR and not moderator:
+            continue
+        who = "moderators" if command.permission is Permission.MODERATOR else "everyone"
+        rows.append((command.usage(prefix), command.help, who))
+    footer = f"Type {prefix}help COMMAND for the details of one command."
+    return Response(title="Commands", table=Table(("command", "what it does", "who"), tuple(rows)),
+                    footer=footer)
+
+
+def render_command_help(command: Command, *, prefix: str) -> Response:
+    fields = [(p.shown, f"{p.help} — {p.type.expected}") for p in command.params]
+    who = "moderators only" if command.permission is Permission.MODERATOR else "everyone"
+    paragraphs = [command.help]
+    if command.details:
+        paragraphs.append(command.details)
+    return Response(title=command.usage(prefix), paragraphs=tuple(paragraphs),
+                    fields=(*fields, ("who", who)))

@@ -1,0 +1,45 @@
+"""User-facing errors. Each becomes one reply shape in every adapter; none changes the database."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """An error whose message is meant for the person who typed the command."""
+
+    title = "Error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class BadArgument(UserError):
+    title = "Bad argument"
+
+    def __init__(self, param: str, expected: str, got: str | None = None, hint: str = "") -> None:
+        extra = f" {hint}" if hint else ""
+        if got is None:
+            message = f"`{param}` is missing: it expects {expected}.{extra}"
+        else:
+            message = f"`{param}` expects {expected} (got {got!r}).{extra}"
+        super().__init__(message)
+        self.param = param
+        self.expected = expected
+
+
+class UnknownCommand(UserError):
+    title = "Unknown command"
+
+
+class Forbidden(UserError):
+    title = "Not allowed"
+
+
+class NotFound(UserError):
+    title = "Not found"
+
+
+class Conflict(UserError):
+    """The request makes sense but clashes with the current state (already posted, not set up)."""
+
+    title = "Cannot do that now"

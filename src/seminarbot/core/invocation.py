@@ -1,0 +1,49 @@
+"""Who called a command, where, with what arguments, at what time."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from seminarbot.clock import Clock
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
+    from seminarbot.core.commands import Command
+
+
+@dataclass(frozen=True)
+class Actor:
+    platform: str
+    user_id: str
+    display_name: str
+    # Decided by the adapter: Discord permissions or role, Matrix power level, console switch.
+    is_moderator: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    platform: str
+    community_id: str
+    channel_id: str
+    community_name: str = ""
+    channel_name: str = ""
+
+
+@dataclass(frozen=True)
+class Invocation:
+    command: Command
+    actor: Actor
+    place: Place
+    args: Mapping[str, Any]
+    clock: Clock
+    app: Services
+    # The platform id of the message or interaction that carried the command, if any:
+    # it makes a retried command idempotent (a replayed /seminar respond records once).
+    source_id: str | None = None
+    # How commands are typed where this one came from ("/" on Discord and the console, "!" …).
+    prefix: str = "/"
+
+    def arg(self, name: str) -> Any:
+        return self.args.get(name)

@@ -1,0 +1,112 @@
+"""Text command lines (console, Matrix) → a command and typed arguments.
+
+Double quotes (straight or curly) group words; apostrophes never do, so free text such as
+"Lenin's turn" needs no quoting. The last parameter may take the rest of the line verbatim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from seminarbot.core.commands import Command, Registry
+from seminarbot.core.errors import BadArgument, UserError
+
+_QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
+MAX_LINE = 20_000
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def tokenize(line: str) -> list[Token]:
+    tokens: list[Token] = []
+    i, n = 0, len(line)
+    while i < n:
+        if line[i].isspace():
+            i += 1
+            continue
+        start = i
+        if line[i] in _QUOTES:
+            close = _QUOTES[line[i]]
+            end = line.find(close, i + 1)
+            if end == -1:
+                end = n
+            tokens.append(Token(line[i + 1 : end], start, min(end + 1, n)))
+            i = end + 1
+            continue
+        while i < n and not line[i].isspace():
+            i += 1
+        tokens.append(Token(line[start:i], start, i))
+    return tokens
+
+
+def parse_line(registry: Registry, line: str) -> tuple[Command, dict[str, str]]:
+    """Find the command a line names and split out its raw (still untyped) arguments."""
+    if len(line) > MAX_LINE:
+        raise UserError(f"That line is {len(line):,} characters long; the limit is {MAX_LINE:,}.")
+    tokens = tokenize(line)
+    command, used = registry.resolve([t.text for t in tokens])
+    return command, split_arguments(command, line, tokens[used:])
+
+
+def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[str, str]:
+    raw: dict[str, str] = {}
+    positional = [p for p in command.params if not p.is_flag]
+    by_name = {p.name: p for p in command.params}
+    index = 0
+    position = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.text.startswith("--") and len(token.text) > 2 and line[token.start] == "-":
+            name, _, value = token.text[2:].partition("=")
+            param = by_name.get(name.replace("-", "_"))
+            if param is None:
+                known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
+                raise UserError(f"`{command.name}` has no option --{name}. Its options: {known}.")
+            if not param.is_flag and not value:
+                index += 1
+                if index >= len(tokens):
+                    raise BadArgument(param.name, param.type.expected, "nothing")
+                value = tokens[index].text
+            raw[param.name] = value
+            index += 1
+            continue
+        if position >= len(positional):
+            extra = line[token.start :].strip()
+            shown = extra if len(extra) <= 40 else extra[:40] + "…"
+            raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
+                            f"{command.usage()}")
+        param = positional[position]
+        if param.rest:
+            remainder = line[token.start :].strip()
+            if index == len(tokens) - 1 and token.text != remainder:
+                remainder = token.text  # one quoted token: drop its quotes
+            raw[param.name] = remainder
+            break
+        raw[param.name] = token.text
+        position += 1
+        index += 1
+    return raw
+
+
+def bind(command: Command, raw: Mapping[str, str | None]) -> dict[str, Any]:
+    """Type every argument, fill defaults, and name the first missing or bad one."""
+    values: dict[str, Any] = {}
+    for param in command.params:
+        given = raw.get(param.name)
+        if given is None or (given == "" and not param.is_flag):
+            if param.required:
+                raise BadArgument(param.name, param.type.expected, hint=f"Usage: {command.usage()}")
+            values[param.name] = False if param.is_flag and param.default is None else param.default
+            continue
+        values[param.name] = param.type.parse(given, param.name)
+    unknown = set(raw) - {p.name for p in command.params}
+    if unknown:
+        raise UserError(f"`{command.name}` has no parameter {sorted(unknown)[0]!r}.")
+    return values

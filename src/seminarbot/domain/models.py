@@ -1,0 +1,87 @@
+"""Records the bot keeps: cohorts, participants, outbox items and responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+from seminarbot.domain.schedule import WeeklyRule
+
+
+class CohortState(Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    FINISHED = "finished"
+
+
+@dataclass(frozen=True)
+class Community:
+    id: int
+    platform: str
+    external_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Cohort:
+    id: int
+    community_id: int
+    platform: str
+    channel_id: str
+    name: str
+    plan_id: str
+    rule: WeeklyRule
+    state: CohortState
+
+
+class OutboxState(Enum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    id: int
+    cohort_id: int
+    session_id: str
+    kind: str
+    item: str
+    due_at: datetime
+    state: OutboxState
+    attempts: int
+    message_id: str | None = None
+    thread_id: str | None = None
+    posted_at: datetime | None = None
+    last_error: str | None = None
+
+    @property
+    def idempotency_key(self) -> str:
+        return f"seminarbot-{self.cohort_id}-{self.id}"
+
+
+@dataclass(frozen=True)
+class Participant:
+    id: int
+    platform: str
+    external_id: str
+    display_name: str
+    opted_out: bool
+
+
+@dataclass(frozen=True)
+class ResponseRecord:
+    id: int
+    cohort_id: int
+    session_id: str
+    prompt_id: str
+    participant_id: int
+    platform: str
+    message_id: str
+    body: str
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None

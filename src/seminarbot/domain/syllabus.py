@@ -1,0 +1,160 @@
+"""The seminar's content as loaded from content/ and prompts/: texts, sections, plan, glossary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seminarbot.core.errors import BadArgument
+
+PROMPT_KINDS = ("comprehension", "interpretation", "comparison", "source-criticism", "synthesis")
+GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "event", "document",
+                       "group", "concept", "person")
+
+
+@dataclass(frozen=True)
+class Locator:
+    opening: str
+    heading: str | None = None
+    pages: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.heading:
+            parts.append(f"under “{self.heading}”")
+        if self.pages:
+            parts.append(f"pp. {self.pages}")
+        parts.append(f"begins “{self.opening} …”")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    text_id: str
+    title: str
+    locator: Locator
+    summary: str
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TextMap:
+    id: str
+    title: str
+    kind: str
+    sections: tuple[Section, ...]
+    author: str | None = None
+    venue: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    year: int | None = None
+    pages: str | None = None
+    publisher: str | None = None
+    note: str | None = None
+    ends_before: str | None = None
+
+    @property
+    def short(self) -> str:
+        """How a reply names the text briefly: the author's surname, else the main title."""
+        if self.author:
+            return self.author.split()[-1]
+        return self.title.split(":")[0].strip()
+
+    def citation(self) -> str:
+        parts = [self.author or "Anonymous", f"“{self.title}”"]
+        venue = self.venue or ""
+        if self.volume:
+            venue += f" {self.volume}" + (f"({self.issue})" if self.issue else "")
+        if venue:
+            parts.append(venue.strip())
+        if self.year:
+            parts.append(str(self.year))
+        if self.pages:
+            parts.append(f"pp. {self.pages}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    id: str
+    session_id: str
+    ref: str  # "3.2": session 3, prompt 2 — what people type
+    kind: str
+    text: str
+    sections: tuple[str, ...]
+    follow_ups: tuple[str, ...] = ()
+    suggested_words: int | None = None
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    number: int
+    title: str
+    sections: tuple[str, ...]
+    framing: str
+    prompts: tuple[Prompt, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    id: str
+    title: str
+    description: str
+    sessions: tuple[Session, ...]
+
+    def session(self, ref: str | int, param: str = "session") -> Session:
+        """A session by its number (1-based) or its id."""
+        text = str(ref).strip().lower()
+        for session in self.sessions:
+            if text in (str(session.number), session.id):
+                return session
+        raise BadArgument(param, f"a session number from 1 to {len(self.sessions)} or an id "
+                          f"such as {self.sessions[0].id!r}", str(ref))
+
+    def prompt(self, ref: str, param: str = "prompt") -> Prompt:
+        """A prompt by its reference (2.1) or its id."""
+        text = ref.strip().lower()
+        for session in self.sessions:
+            for prompt in session.prompts:
+                if text in (prompt.ref, prompt.id):
+                    return prompt
+        raise BadArgument(param, "a prompt reference such as 1.2 (session 1, prompt 2) or a "
+                          "prompt id; /seminar prompt lists them", ref)
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    id: str
+    term: str
+    category: str
+    definition: str
+    sections: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
+    original: str | None = None
+
+
+@dataclass(frozen=True)
+class Syllabus:
+    texts: tuple[TextMap, ...]
+    plan: Plan
+    glossary: tuple[GlossaryEntry, ...]
+    _sections: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for text in self.texts:
+            for section in text.sections:
+                self._sections[section.id] = section
+
+    def section(self, section_id: str) -> Section:
+        return self._sections[section_id]
+
+    def has_section(self, section_id: str) -> bool:
+        return section_id in self._sections
+
+    def text(self, text_id: str) -> TextMap:
+        for text in self.texts:
+            if text.id == text_id:
+                return text
+        raise KeyError(text_id)

@@ -1,0 +1,12 @@
+"""One module per area; each declares its commands with `commands()`."""
+
+from __future__ import annotations
+
+from seminarbot.core.commands import Command
+
+
+def all_commands() -> list[Command]:
+    from seminarbot.features import glossary, help, moderation, reading, responses
+
+    return [*help.commands(), *glossary.commands(), *reading.commands(),
+            *responses.commands(), *moderation.commands()]

@@ -1,0 +1,50 @@
+"""/term QUERY: the glossary, with where each term appears."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from seminarbot.core.commands import Command, Param, Suggestion
+from seminarbot.core.invocation import Invocation, Place
+from seminarbot.core.params import String
+from seminarbot.core.responses import Response, Tone
+from seminarbot.features.common import section_label
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
+
+
+async def term(inv: Invocation) -> Response:
+    glossary = inv.app.glossary
+    query: str = inv.args["query"]
+    entry = glossary.lookup(query)
+    if entry is None:
+        near = glossary.near(query)
+        hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
+            f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term."
+        return Response(title="No entry", paragraphs=(f"No glossary entry for “{query}”.", hint),
+                        tone=Tone.WARNING)
+    syllabus = inv.app.syllabus
+    fields = [("Category", entry.category.replace("-", " "))]
+    if entry.original:
+        fields.append(("Original", entry.original))
+    if entry.aliases:
+        fields.append(("Also", ", ".join(entry.aliases)))
+    fields.append(("Appears in", "; ".join(section_label(syllabus, s) for s in entry.sections)))
+    if entry.related:
+        fields.append(("Related", ", ".join(glossary.get(r).term for r in entry.related)))
+    return Response(title=entry.term, paragraphs=(entry.definition,), fields=tuple(fields))
+
+
+async def complete_term(app: Services, place: Place, prefix: str) -> list[Suggestion]:
+    return [Suggestion(e.term, e.term) for e in app.glossary.complete(prefix)]
+
+
+def commands() -> list[Command]:
+    return [Command(
+        ("term",), "Look up a term in the glossary", term,
+        params=(Param("query", String(max_length=100), "the term, e.g. otryv", rest=True,
+                      autocomplete=complete_term),),
+        details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
+                "Glasnost' find the same entry.",
+    )]

@@ -1,0 +1,25 @@
+"""help [COMMAND]: generated from the declarations."""
+
+from __future__ import annotations
+
+from seminarbot.core.commands import Command, Param, render_command_help, render_help
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import String
+from seminarbot.core.responses import Response
+
+
+async def show_help(inv: Invocation) -> Response:
+    registry = inv.app.registry
+    wanted = inv.arg("command")
+    if wanted:
+        return render_command_help(registry.get(wanted.lstrip("/!").strip()), prefix=inv.prefix)
+    return render_help(registry, prefix=inv.prefix, moderator=inv.actor.is_moderator)
+
+
+def commands() -> list[Command]:
+    return [Command(
+        ("help",), "List the commands, or explain one", show_help,
+        params=(Param("command", String(max_length=60), "a command such as 'seminar setup'",
+                      required=False, rest=True),),
+        private=True,
+    )]

@@ -1,0 +1,123 @@
+"""Moderators: /seminar setup, /seminar post, /seminar pause, /seminar resume."""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from seminarbot.core.commands import Command, Param, Permission
+from seminarbot.core.errors import BadArgument, Conflict
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import WEEKDAYS, Date, TimeOfDay, TimeZone, Weekday
+from seminarbot.core.responses import Response, Tone, text
+from seminarbot.domain.models import Cohort, CohortState, OutboxState
+from seminarbot.domain.progress import SessionState, next_unposted, progress
+from seminarbot.domain.schedule import WeeklyRule, describe_local, local_today
+from seminarbot.features.common import cohort_here, session_param
+
+
+async def _first_due(inv: Invocation, cohort: Cohort) -> str:
+    items = await inv.app.outbox.for_cohort(cohort.id)
+    pending = [e for e in progress(inv.app.syllabus.plan, items)
+               if e.state is SessionState.SCHEDULED and e.due_at]
+    if not pending:
+        return "no sessions left to post"
+    first = pending[0]
+    return (f"session {first.session.number} ({first.session.title}) on "
+            f"{describe_local(first.due_at, cohort.rule.zone)}" if first.due_at else "")
+
+
+async def setup(inv: Invocation) -> Response:
+    app = inv.app
+    now = inv.clock.now()
+    zone_name: str = inv.args["timezone"]
+    probe = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, date.today())
+    today = local_today(now, probe.zone)
+    start: date = inv.args["start_date"] or today
+    if start < today:
+        raise BadArgument("start_date", f"a date today ({today.isoformat()}) or later in "
+                          f"{zone_name}", start.isoformat())
+    rule = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, start)
+    place = inv.place
+    async with app.db.transaction():
+        community = await app.cohorts.ensure_community(place.platform, place.community_id,
+                                                       place.community_name, now)
+        cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
+                                          app.syllabus.plan.id, rule, now)
+        await app.scheduler.plan_cohort(cohort, now)
+    at: time = rule.local_time
+    return Response(
+        title="Seminar set up", tone=Tone.SUCCESS,
+        paragraphs=(f"{len(app.syllabus.plan.sessions)} weekly sessions of "
+                    f"“{app.syllabus.plan.title}”, each posted as a set of prompts.",),
+        fields=(("When", f"{WEEKDAYS[rule.weekday].capitalize()}s at {at.strftime('%H:%M')}"),
+                ("Time zone", zone_name),
+                ("First", await _first_due(inv, cohort))),
+        footer=f"{inv.prefix}seminar schedule lists every date.")
+
+
+async def post(inv: Invocation) -> Response:
+    app = inv.app
+    cohort = await cohort_here(inv)
+    plan = app.syllabus.plan
+    items = await app.outbox.for_cohort(cohort.id)
+    wanted = inv.arg("session")
+    session = plan.session(wanted) if wanted else next_unposted(plan, items)
+    if session is None:
+        raise Conflict("Every session of this seminar has been posted already.")
+    state = next(e.state for e in progress(plan, items) if e.session == session)
+    if state in (SessionState.POSTED, SessionState.POSTING):
+        raise Conflict(f"Session {session.number} has been posted already; each session is "
+                       "posted once.")
+    outcomes = await app.scheduler.post_session_now(cohort, session)
+    failed = [o for o in outcomes if o.state is not OutboxState.POSTED]
+    if failed:
+        reasons = "; ".join(f"{o.item.item}: {o.detail}" for o in failed)
+        return text(f"Session {session.number} was only partly posted ({reasons}).",
+                    tone=Tone.ERROR)
+    return text(f"Posted session {session.number}, “{session.title}”: {len(outcomes)} prompts.",
+                tone=Tone.SUCCESS)
+
+
+async def pause(inv: Invocation) -> Response:
+    cohort = await cohort_here(inv)
+    if cohort.state is not CohortState.ACTIVE:
+        raise Conflict(f"This seminar is {cohort.state.value}, not running.")
+    await inv.app.cohorts.set_state(cohort.id, CohortState.PAUSED, inv.clock.now())
+    inv.app.scheduler.wake()
+    return text(f"Paused. Nothing is posted until a moderator runs {inv.prefix}seminar resume.",
+                tone=Tone.SUCCESS)
+
+
+async def resume(inv: Invocation) -> Response:
+    app = inv.app
+    cohort = await cohort_here(inv)
+    if cohort.state is not CohortState.PAUSED:
+        raise Conflict("This seminar is not paused.")
+    now = inv.clock.now()
+    async with app.db.transaction():
+        await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
+        await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now)
+    return text(f"Resumed. Next: {await _first_due(inv, cohort)}.", tone=Tone.SUCCESS)
+
+
+def commands() -> list[Command]:
+    moderator = Permission.MODERATOR
+    return [
+        Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel", setup,
+                params=(Param("weekday", Weekday(), "the day sessions are posted"),
+                        Param("time", TimeOfDay(), "the local time they are posted",
+                              metavar="HH:MM"),
+                        Param("timezone", TimeZone(), "the seminar's IANA time zone"),
+                        Param("start_date", Date(), "the first possible date (default today)",
+                              required=False)),
+                permission=moderator,
+                details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
+                        "a time that happens twice posts at its first occurrence."),
+        Command(("seminar", "post"), "Post a session's prompts now", post,
+                params=(session_param("session number or id (default: the next one)"),),
+                permission=moderator),
+        Command(("seminar", "pause"), "Stop scheduled posting until resumed", pause,
+                permission=moderator),
+        Command(("seminar", "resume"), "Resume posting; remaining sessions move to the next weeks",
+                resume, permission=moderator),
+    ]

@@ -1,0 +1,82 @@
+"""/seminar schedule, /seminar reading [SESSION] and /seminar prompt [SESSION]."""
+
+from __future__ import annotations
+
+from seminarbot.core.commands import Command
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import WEEKDAYS
+from seminarbot.core.responses import Response, Table
+from seminarbot.domain.models import CohortState
+from seminarbot.domain.progress import current_session, progress
+from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.syllabus import Session
+from seminarbot.features.common import cohort_here, find_cohort, session_param
+
+
+async def schedule(inv: Invocation) -> Response:
+    cohort = await cohort_here(inv)
+    rule = cohort.rule
+    rows = []
+    for entry in progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort.id)):
+        when = entry.posted_at or entry.due_at
+        shown = describe_local(when, rule.zone) if when else "—"
+        rows.append((str(entry.session.number), entry.session.title, shown, entry.state.value))
+    title = (f"Schedule: {WEEKDAYS[rule.weekday].capitalize()}s at "
+             f"{rule.local_time.strftime('%H:%M')} {rule.timezone}")
+    notes = []
+    if cohort.state is CohortState.PAUSED:
+        notes.append(f"The seminar is paused; a moderator resumes it with {inv.prefix}seminar "
+                     "resume, and the remaining sessions move to the weeks after that.")
+    return Response(title=title, paragraphs=tuple(notes),
+                    table=Table(("#", "session", "date", "state"), tuple(rows)))
+
+
+async def _chosen_session(inv: Invocation) -> Session:
+    plan = inv.app.syllabus.plan
+    wanted = inv.arg("session")
+    if wanted:
+        return plan.session(wanted)
+    cohort = await find_cohort(inv)
+    if cohort is None:
+        return plan.sessions[0]
+    return current_session(plan, await inv.app.outbox.for_cohort(cohort.id))
+
+
+async def reading(inv: Invocation) -> Response:
+    session = await _chosen_session(inv)
+    syllabus = inv.app.syllabus
+    fields = []
+    for section_id in session.sections:
+        section = syllabus.section(section_id)
+        text = syllabus.text(section.text_id)
+        fields.append((f"{section.title} — {text.short}",
+                       f"{section.summary}\nFind it: {section.locator.describe()} [{section.id}]"))
+    return Response(title=f"Session {session.number}: {session.title}",
+                    paragraphs=(session.framing,), fields=tuple(fields),
+                    footer=f"Prompts: {inv.prefix}seminar prompt {session.number}")
+
+
+async def prompt(inv: Invocation) -> Response:
+    session = await _chosen_session(inv)
+    fields = []
+    for item in session.prompts:
+        body = item.text
+        if item.follow_ups:
+            body += "\n" + "\n".join(f"  – {q}" for q in item.follow_ups)
+        if item.suggested_words:
+            body += f"\n(about {item.suggested_words} words)"
+        fields.append((f"{item.ref} · {item.kind}", body))
+    return Response(title=f"Session {session.number} prompts: {session.title}",
+                    fields=tuple(fields),
+                    footer=f"Answer with {inv.prefix}seminar respond PROMPT TEXT, "
+                           f"e.g. {inv.prefix}seminar respond {session.number}.1 …")
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("seminar", "schedule"), "Show this seminar's dates in its time zone", schedule),
+        Command(("seminar", "reading"), "Show a session's reading: sections, locators, summaries",
+                reading, params=(session_param("session number or id (default: this week)"),)),
+        Command(("seminar", "prompt"), "Show a session's discussion prompts", prompt,
+                params=(session_param("session number or id (default: this week)"),)),
+    ]

@@ -1,0 +1,82 @@
+"""/seminar respond PROMPT TEXT and /seminar mine."""
+
+from __future__ import annotations
+
+import uuid
+
+from seminarbot.core.commands import Command, Param
+from seminarbot.core.errors import Conflict
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import String
+from seminarbot.core.responses import Response, Table, Tone, text
+from seminarbot.domain.models import OutboxState
+from seminarbot.domain.schedule import describe_local
+from seminarbot.features.common import cohort_here, complete_prompt
+from seminarbot.storage.responses import NewResponse, Outcome
+
+MAX_RESPONSE_CHARS = 20_000
+
+
+async def respond(inv: Invocation) -> Response:
+    app = inv.app
+    cohort = await cohort_here(inv)
+    prompt = app.syllabus.plan.prompt(inv.args["prompt"])
+    rows = [row for row in await app.outbox.for_cohort(cohort.id)
+            if row.kind == "prompt" and row.item == prompt.id]
+    posted = next((row for row in rows if row.state is OutboxState.POSTED), None)
+    if posted is None:
+        due = rows[0].due_at if rows else None
+        when = f" It is due {describe_local(due, cohort.rule.zone)}." if due else ""
+        raise Conflict(f"Prompt {prompt.ref} has not been posted in this seminar yet.{when}")
+    now = inv.clock.now()
+    async with app.db.transaction():
+        participant = await app.participants.ensure(inv.actor.platform, inv.actor.user_id,
+                                                    inv.actor.display_name, now)
+        if participant.opted_out:
+            return text("You have opted out of recording, so this was not stored.",
+                        tone=Tone.WARNING, private=True)
+        outcome = await app.responses.record(NewResponse(
+            cohort_id=cohort.id, outbox_id=posted.id, session_id=prompt.session_id,
+            prompt_id=prompt.id, participant_id=participant.id, platform=inv.actor.platform,
+            message_id=inv.source_id or f"cmd-{uuid.uuid4()}", body=inv.args["text"], at=now))
+    words = len(inv.args["text"].split())
+    if outcome is Outcome.UNCHANGED:
+        return text(f"Your response to {prompt.ref} was already recorded.", private=True)
+    return text(f"Recorded your response to {prompt.ref} ({words} words).",
+                tone=Tone.SUCCESS, private=True)
+
+
+async def mine(inv: Invocation) -> Response:
+    app = inv.app
+    cohort = await cohort_here(inv)
+    participant = await app.participants.find(inv.actor.platform, inv.actor.user_id)
+    records = [] if participant is None else await app.responses.by_participant(
+        cohort.id, participant.id)
+    if not records:
+        return text("You have no recorded responses in this seminar yet.", private=True)
+    refs = {p.id: p.ref for s in app.syllabus.plan.sessions for p in s.prompts}
+    rows = []
+    for record in records:
+        excerpt = " ".join(record.body.split())
+        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        stamp = describe_local(record.created_at, cohort.rule.zone)
+        edited = " (edited)" if record.edited_at else ""
+        rows.append((refs.get(record.prompt_id, record.prompt_id), stamp + edited,
+                     str(len(record.body.split())), excerpt))
+    return Response(title=f"Your responses ({len(rows)})",
+                    table=Table(("prompt", "when", "words", "beginning"), tuple(rows)),
+                    private=True)
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("seminar", "respond"), "Answer a discussion prompt", respond,
+                params=(Param("prompt", String(max_length=60), "the prompt, e.g. 1.2",
+                              autocomplete=complete_prompt),
+                        Param("text", String(max_length=MAX_RESPONSE_CHARS), "your response",
+                              rest=True)),
+                private=True,
+                details="On Discord and Matrix, replying in a prompt's thread does the same."),
+        Command(("seminar", "mine"), "List your own responses in this seminar", mine,
+                private=True),
+    ]

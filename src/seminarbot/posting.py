@@ -1,0 +1,36 @@
+"""What the scheduler needs from an adapter: post a prompt, find a post again, tell moderators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from seminarbot.core.responses import PromptPost
+from seminarbot.domain.models import Cohort
+
+
+@dataclass(frozen=True)
+class PostedRef:
+    message_id: str
+    thread_id: str | None = None
+
+
+class PostError(Exception):
+    """A send that failed. `retryable` is True where trying again later can help."""
+
+    def __init__(self, reason: str, *, retryable: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+
+
+class Poster(Protocol):
+    platform: str
+
+    async def post_prompt(self, post: PromptPost) -> PostedRef: ...
+
+    async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
+        """The post carrying this key if it reached the platform (after a crash mid-send)."""
+        ...
+
+    async def notify_moderators(self, cohort: Cohort, message: str) -> None: ...

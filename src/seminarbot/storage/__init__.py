@@ -1,0 +1,1 @@
+"""SQLite storage: one connection, WAL, numbered forward-only migrations, small repositories."""

@@ -1,0 +1,85 @@
+"""Communities and cohorts."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from seminarbot.clock import to_iso
+from seminarbot.domain.models import Cohort, CohortState, Community
+from seminarbot.domain.schedule import WeeklyRule
+from seminarbot.storage.db import Database, Row
+
+_COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id, c.weekday,"
+           " c.local_time, c.timezone, c.start_date, c.state FROM cohorts c"
+           " JOIN communities m ON m.id = c.community_id")
+
+
+def _cohort(row: Row) -> Cohort:
+    hour, minute = (int(part) for part in row["local_time"].split(":"))
+    rule = WeeklyRule(weekday=row["weekday"], local_time=time(hour, minute),
+                      timezone=row["timezone"], start_date=date.fromisoformat(row["start_date"]))
+    return Cohort(id=row["id"], community_id=row["community_id"], platform=row["platform"],
+                  channel_id=row["channel_id"], name=row["name"], plan_id=row["plan_id"],
+                  rule=rule, state=CohortState(row["state"]))
+
+
+class CohortRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def ensure_community(self, platform: str, external_id: str, name: str,
+                               now: datetime) -> Community:
+        await self.db.execute(
+            "INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name"
+            " WHERE excluded.name != '' AND excluded.name != communities.name",
+            (platform, external_id, name, to_iso(now)),
+        )
+        row = await self.db.fetchone(
+            "SELECT id, platform, external_id, name FROM communities"
+            " WHERE platform = ? AND external_id = ?", (platform, external_id))
+        assert row is not None
+        return Community(row["id"], row["platform"], row["external_id"], row["name"])
+
+    async def find(self, platform: str, community_id: str, channel_id: str) -> Cohort | None:
+        row = await self.db.fetchone(
+            _COHORT + " WHERE m.platform = ? AND m.external_id = ? AND c.channel_id = ?",
+            (platform, community_id, channel_id))
+        return None if row is None else _cohort(row)
+
+    async def get(self, cohort_id: int) -> Cohort:
+        row = await self.db.fetchone(_COHORT + " WHERE c.id = ?", (cohort_id,))
+        if row is None:
+            raise KeyError(cohort_id)
+        return _cohort(row)
+
+    async def all(self, state: CohortState | None = None) -> list[Cohort]:
+        if state is None:
+            rows = await self.db.fetchall(_COHORT + " ORDER BY c.id")
+        else:
+            rows = await self.db.fetchall(_COHORT + " WHERE c.state = ? ORDER BY c.id",
+                                          (state.value,))
+        return [_cohort(row) for row in rows]
+
+    async def upsert(self, community: Community, channel_id: str, name: str, plan_id: str,
+                     rule: WeeklyRule, now: datetime) -> Cohort:
+        """Create the channel's cohort or replace its schedule (callers hold a transaction)."""
+        await self.db.execute(
+            "INSERT INTO cohorts (community_id, channel_id, name, plan_id, weekday, local_time,"
+            " timezone, start_date, state, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)"
+            " ON CONFLICT (community_id, channel_id) DO UPDATE SET name = excluded.name,"
+            " weekday = excluded.weekday, local_time = excluded.local_time,"
+            " timezone = excluded.timezone, start_date = excluded.start_date,"
+            " state = 'active', updated_at = excluded.updated_at",
+            (community.id, channel_id, name, plan_id, rule.weekday,
+             rule.local_time.strftime("%H:%M"), rule.timezone, rule.start_date.isoformat(),
+             to_iso(now), to_iso(now)),
+        )
+        found = await self.find(community.platform, community.external_id, channel_id)
+        assert found is not None
+        return found
+
+    async def set_state(self, cohort_id: int, state: CohortState, now: datetime) -> None:
+        await self.db.execute("UPDATE cohorts SET state = ?, updated_at = ? WHERE id = ?",
+                              (state.value, to_iso(now), cohort_id))

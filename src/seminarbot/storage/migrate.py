@@ -1,0 +1,120 @@
+"""Numbered, forward-only migrations (storage/migrations/NNNN_name.sql), recorded in the database.
+
+A shipped migration is never edited: its checksum is recorded when applied, and `db check`
+reports any file that no longer matches what was applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+from dataclasses import dataclass
+from importlib import resources
+
+from seminarbot.clock import SystemClock, to_iso
+from seminarbot.storage.db import Database
+
+_NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+    @property
+    def checksum(self) -> str:
+        return hashlib.sha256(self.sql.encode()).hexdigest()
+
+
+def available() -> list[Migration]:
+    found = []
+    for entry in resources.files("seminarbot.storage.migrations").iterdir():
+        match = _NAME.fullmatch(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration numbers have a gap or repeat at {migration.version:04d}")
+    return found
+
+
+def statements(sql: str) -> list[str]:
+    """Split a script into complete statements (sqlite3 decides where one ends)."""
+    result, buffer = [], ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                result.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise RuntimeError(f"incomplete SQL statement: {buffer.strip()[:60]!r}")
+    return result
+
+
+async def _ensure_table(db: Database) -> None:
+    await db.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+        " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+
+
+async def current_version(db: Database) -> int:
+    await _ensure_table(db)
+    return int(await db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
+
+
+async def migrate(db: Database, target: int | None = None) -> list[Migration]:
+    """Apply every migration above the current version (up to `target`), each in a transaction."""
+    version = await current_version(db)
+    migrations = available()
+    latest = migrations[-1].version if migrations else 0
+    if version > latest:
+        raise RuntimeError(
+            f"the database is at schema version {version}, newer than this seminarbot "
+            f"knows ({latest}); upgrade seminarbot instead"
+        )
+    applied = []
+    for migration in migrations:
+        if migration.version <= version or (target is not None and migration.version > target):
+            continue
+        async with db.transaction() as conn:
+            for statement in statements(migration.sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO schema_migrations (version, name, checksum, applied_at) "
+                "VALUES (?, ?, ?, ?)",
+                (migration.version, migration.name, migration.checksum,
+                 to_iso(SystemClock().now())),
+            )
+        applied.append(migration)
+    return applied
+
+
+async def problems(db: Database) -> list[str]:
+    """Integrity, foreign keys, pending migrations and edited migration files."""
+    found = []
+    for (result,) in await db.fetchall("PRAGMA integrity_check"):
+        if result != "ok":
+            found.append(f"integrity: {result}")
+    for row in await db.fetchall("PRAGMA foreign_key_check"):
+        found.append(f"foreign key: table {row[0]} row {row[1]} points at a missing {row[2]}")
+    shipped = {m.version: m for m in available()}
+    recorded = await db.fetchall("SELECT version, name, checksum FROM schema_migrations")
+    for version, name, checksum in recorded:
+        migration = shipped.get(version)
+        if migration is None:
+            found.append(f"migration {version:04d}_{name} is recorded but not shipped")
+        elif migration.checksum != checksum:
+            found.append(f"migration {version:04d}_{name} was edited after it was applied")
+    pending = sorted(set(shipped) - {row[0] for row in recorded})
+    if pending:
+        found.append("migrations not applied: " + ", ".join(f"{v:04d}" for v in pending))
+    return found

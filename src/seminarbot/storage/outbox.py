@@ -1,0 +1,106 @@
+"""The post outbox: one row per scheduled post, unique per (cohort, session, kind, item)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from seminarbot.clock import parse_instant, to_iso
+from seminarbot.domain.models import OutboxItem, OutboxState
+from seminarbot.storage.db import Database, Row
+
+_COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
+            " thread_id, posted_at, last_error")
+
+
+def _item(row: Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"], cohort_id=row["cohort_id"], session_id=row["session_id"], kind=row["kind"],
+        item=row["item"], due_at=parse_instant(row["due_at"]), state=OutboxState(row["state"]),
+        attempts=row["attempts"], message_id=row["message_id"], thread_id=row["thread_id"],
+        posted_at=parse_instant(row["posted_at"]) if row["posted_at"] else None,
+        last_error=row["last_error"],
+    )
+
+
+class OutboxRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def schedule(self, cohort_id: int, session_id: str, kind: str,
+                       items: Iterable[str], due_at: datetime) -> None:
+        """Create pending rows, or move rows that are still pending; other rows never change."""
+        await self.db.executemany(
+            "INSERT INTO outbox (cohort_id, session_id, kind, item, due_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (cohort_id, session_id, kind, item) DO UPDATE SET"
+            " due_at = excluded.due_at, last_error = NULL"
+            " WHERE outbox.state = 'pending'",
+            [(cohort_id, session_id, kind, item, to_iso(due_at)) for item in items],
+        )
+
+    async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE cohort_id = ? ORDER BY due_at, id", (cohort_id,))
+        return [_item(row) for row in rows]
+
+    async def get(self, item_id: int) -> OutboxItem:
+        row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
+        if row is None:
+            raise KeyError(item_id)
+        return _item(row)
+
+    async def due(self, now: datetime) -> list[OutboxItem]:
+        """Pending rows of active cohorts whose time has come, oldest first."""
+        rows = await self.db.fetchall(
+            f"SELECT {', '.join('o.' + c.strip() for c in _COLUMNS.split(','))} FROM outbox o"
+            " JOIN cohorts c ON c.id = o.cohort_id"
+            " WHERE o.state = 'pending' AND o.due_at <= ? AND c.state = 'active'"
+            " ORDER BY o.due_at, o.id", (to_iso(now),))
+        return [_item(row) for row in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        value = await self.db.scalar(
+            "SELECT MIN(o.due_at) FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
+            " WHERE o.state = 'pending' AND c.state = 'active'")
+        return parse_instant(value) if value else None
+
+    async def claimed(self) -> list[OutboxItem]:
+        rows = await self.db.fetchall(
+            f"SELECT {_COLUMNS} FROM outbox WHERE state = 'claimed' ORDER BY due_at, id")
+        return [_item(row) for row in rows]
+
+    async def claim(self, item_id: int, now: datetime) -> bool:
+        """Pending → claimed, committed before anything is sent. False if someone else has it."""
+        cursor = await self.db.execute(
+            "UPDATE outbox SET state = 'claimed', claimed_at = ?, attempts = attempts + 1"
+            " WHERE id = ? AND state = 'pending'", (to_iso(now), item_id))
+        return cursor.rowcount == 1
+
+    async def complete(self, item_id: int, message_id: str, thread_id: str | None,
+                       now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET state = 'posted', posted_at = ?, message_id = ?, thread_id = ?,"
+            " last_error = NULL WHERE id = ?", (to_iso(now), message_id, thread_id, item_id))
+
+    async def release(self, item_id: int, error: str, retry_at: datetime | None) -> None:
+        """A failed send: back to pending at retry_at, or failed for good when None."""
+        if retry_at is None:
+            await self.db.execute(
+                "UPDATE outbox SET state = 'failed', last_error = ? WHERE id = ?",
+                (error, item_id))
+        else:
+            await self.db.execute(
+                "UPDATE outbox SET state = 'pending', last_error = ?, due_at = ? WHERE id = ?",
+                (error, to_iso(retry_at), item_id))
+
+    async def skip(self, item_id: int, reason: str) -> None:
+        await self.db.execute(
+            "UPDATE outbox SET state = 'skipped', last_error = ?"
+            " WHERE id = ? AND state = 'pending'",
+            (reason, item_id))
+
+    async def find_by_message(self, message_id: str) -> OutboxItem | None:
+        row = await self.db.fetchone(
+            f"SELECT {_COLUMNS} FROM outbox WHERE message_id = ? OR thread_id = ?",
+            (message_id, message_id))
+        return None if row is None else _item(row)

@@ -1,0 +1,1 @@
+"""Loading and validating content/ and prompts/ into domain models."""

@@ -1,0 +1,220 @@
+"""content/ and prompts/ YAML → a Syllabus, with every error naming the file, entry and key."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from seminarbot.domain.syllabus import (
+    GLOSSARY_CATEGORIES,
+    PROMPT_KINDS,
+    GlossaryEntry,
+    Locator,
+    Plan,
+    Prompt,
+    Section,
+    Session,
+    Syllabus,
+    TextMap,
+)
+from seminarbot.yamlfile import Node, YamlError, load_yaml
+
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+TEXT_KINDS = ("journal-article", "blog-essay", "book-chapter", "book")
+
+
+@dataclass(frozen=True)
+class ContentRoots:
+    content: Path
+    prompts: Path
+
+    @classmethod
+    def default(cls) -> ContentRoots:
+        """The packaged copy when installed as a wheel, else the checkout's top-level folders."""
+        package = Path(__file__).resolve().parent.parent
+        packaged = package / "_data"
+        if (packaged / "content").is_dir():
+            return cls(packaged / "content", packaged / "prompts")
+        top = package.parent.parent
+        return cls(top / "content", top / "prompts")
+
+
+def _identifier(node: Node, name: str) -> str:
+    value: str = node.text(name)
+    if not _ID.fullmatch(value):
+        node.fail(name, f"expected a lowercase kebab-case id such as 'pr-intro', got {value!r}")
+    return value
+
+
+def _shown(path: Path, roots: ContentRoots) -> str:
+    for base in (roots.content.parent, roots.prompts.parent):
+        try:
+            return str(path.relative_to(base))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def load_text(path: Path, shown: str) -> TextMap:
+    node = Node(load_yaml(path, shown=shown), shown)
+    text_id = _identifier(node, "id")
+    kind = node.text("kind")
+    if kind not in TEXT_KINDS:
+        node.fail("kind", f"expected one of {', '.join(TEXT_KINDS)}, got {kind!r}")
+    sections = []
+    for item in node.children("sections"):
+        locator_node = item.child("locator")
+        assert locator_node is not None
+        opening = locator_node.text("opening")
+        if len(opening.split()) > 8:
+            locator_node.fail("opening", "expected at most 8 words (a locator, not a quotation)")
+        locator = Locator(opening=opening, heading=locator_node.text("heading", required=False),
+                          pages=locator_node.text("pages", required=False))
+        locator_node.finish()
+        sections.append(Section(
+            id=_identifier(item, "id"), text_id=text_id, title=item.text("title"),
+            locator=locator, summary=item.text("summary"), terms=tuple(item.text_list("terms")),
+        ))
+        item.finish()
+    if not sections:
+        node.fail("sections", "expected at least one section")
+    text = TextMap(
+        id=text_id, title=node.text("title"), kind=kind, sections=tuple(sections),
+        author=node.text("author", required=False), venue=node.text("venue", required=False),
+        volume=node.text("volume", required=False), issue=node.text("issue", required=False),
+        year=node.number("year", required=False), pages=node.text("pages", required=False),
+        publisher=node.text("publisher", required=False), note=node.text("note", required=False),
+        ends_before=node.text("ends_before", required=False),
+    )
+    node.finish()
+    return text
+
+
+def load_prompts(path: Path, shown: str, session_number: int) -> tuple[str, list[Prompt]]:
+    node = Node(load_yaml(path, shown=shown), shown)
+    session_id = _identifier(node, "session")
+    prompts = []
+    for index, item in enumerate(node.children("prompts"), start=1):
+        kind = item.text("kind")
+        if kind not in PROMPT_KINDS:
+            item.fail("kind", f"expected one of {', '.join(PROMPT_KINDS)}, got {kind!r}")
+        prompts.append(Prompt(
+            id=_identifier(item, "id"), session_id=session_id, ref=f"{session_number}.{index}",
+            kind=kind, text=item.text("text"), sections=tuple(item.text_list("sections")),
+            follow_ups=tuple(item.text_list("follow_ups", required=False)),
+            suggested_words=item.number("suggested_words", required=False, minimum=10),
+        ))
+        item.finish()
+    node.finish()
+    return session_id, prompts
+
+
+def load_plan(path: Path, shown: str, prompts_dir: Path, roots: ContentRoots) -> Plan:
+    node = Node(load_yaml(path, shown=shown), shown)
+    sessions = []
+    for number, item in enumerate(node.children("sessions"), start=1):
+        session_id = _identifier(item, "id")
+        prompt_file = prompts_dir / f"{session_id}.yaml"
+        prompts: list[Prompt] = []
+        if prompt_file.exists():
+            declared, prompts = load_prompts(prompt_file, _shown(prompt_file, roots), number)
+            if declared != session_id:
+                raise YamlError(_shown(prompt_file, roots), "session",
+                                f"expected {session_id!r} (the file's name), got {declared!r}")
+        sessions.append(Session(
+            id=session_id, number=number, title=item.text("title"),
+            sections=tuple(item.text_list("sections")), framing=item.text("framing"),
+            prompts=tuple(prompts),
+        ))
+        item.finish()
+    if not sessions:
+        node.fail("sessions", "expected at least one session")
+    plan = Plan(id=_identifier(node, "id"), title=node.text("title"),
+                description=node.text("description", required=False, default=""),
+                sessions=tuple(sessions))
+    node.finish()
+    return plan
+
+
+def load_glossary(path: Path, shown: str) -> list[GlossaryEntry]:
+    node = Node(load_yaml(path, shown=shown), shown)
+    entries = []
+    for item in node.children("entries"):
+        category = item.text("category")
+        if category not in GLOSSARY_CATEGORIES:
+            item.fail("category", f"expected one of {', '.join(GLOSSARY_CATEGORIES)}, "
+                      f"got {category!r}")
+        entries.append(GlossaryEntry(
+            id=_identifier(item, "id"), term=item.text("term"), category=category,
+            definition=item.text("definition"), sections=tuple(item.text_list("sections")),
+            aliases=tuple(item.text_list("aliases", required=False)),
+            related=tuple(item.text_list("related", required=False)),
+            original=item.text("original", required=False),
+        ))
+        item.finish()
+    node.finish()
+    return entries
+
+
+def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:
+    """Load everything and check that every reference resolves; raise YamlError otherwise."""
+    roots = roots or ContentRoots.default()
+    text_files = sorted((roots.content / "texts").glob("*.yaml"))
+    if not text_files:
+        raise YamlError(str(roots.content / "texts"), "", "no text maps (*.yaml) found")
+    texts = [load_text(path, _shown(path, roots)) for path in text_files]
+    plan_path = roots.content / "plan.yaml"
+    plan = load_plan(plan_path, _shown(plan_path, roots), roots.prompts, roots)
+    glossary_path = roots.content / "glossary.yaml"
+    glossary = load_glossary(glossary_path, _shown(glossary_path, roots))
+    syllabus = Syllabus(texts=tuple(texts), plan=plan, glossary=tuple(glossary))
+    _check_references(syllabus, roots)
+    return syllabus
+
+
+def _check_references(syllabus: Syllabus, roots: ContentRoots) -> None:
+    texts_dir = roots.content / "texts"
+    seen: dict[str, str] = {}
+    glossary_file = _shown(roots.content / "glossary.yaml", roots)
+    entry_ids = {e.id for e in syllabus.glossary}
+    for text in syllabus.texts:
+        file = _shown(texts_dir / f"{text.id}.yaml", roots)
+        for section in text.sections:
+            if section.id in seen:
+                raise YamlError(file, f"sections.{section.id}",
+                                f"duplicate section id (also in {seen[section.id]})")
+            seen[section.id] = text.id
+            for term in section.terms:
+                if term not in entry_ids:
+                    raise YamlError(file, f"sections.{section.id}.terms",
+                                    f"unknown glossary entry {term!r}")
+    plan_file = _shown(roots.content / "plan.yaml", roots)
+    prompt_ids: set[str] = set()
+    for session in syllabus.plan.sessions:
+        for section_id in session.sections:
+            if not syllabus.has_section(section_id):
+                raise YamlError(plan_file, f"sessions.{session.id}.sections",
+                                f"unknown section id {section_id!r}")
+        prompt_file = _shown(roots.prompts / f"{session.id}.yaml", roots)
+        for prompt in session.prompts:
+            if prompt.id in prompt_ids:
+                raise YamlError(prompt_file, f"prompts.{prompt.id}", "duplicate prompt id")
+            prompt_ids.add(prompt.id)
+            for section_id in prompt.sections:
+                if not syllabus.has_section(section_id):
+                    raise YamlError(prompt_file, f"prompts.{prompt.id}.sections",
+                                    f"unknown section id {section_id!r}")
+    ids: set[str] = set()
+    for entry in syllabus.glossary:
+        if entry.id in ids:
+            raise YamlError(glossary_file, f"entries.{entry.id}", "duplicate entry id")
+        ids.add(entry.id)
+        for section_id in entry.sections:
+            if not syllabus.has_section(section_id):
+                raise YamlError(glossary_file, f"entries.{entry.id}.sections",
+                                f"unknown section id {section_id!r}")
+        for related in entry.related:
+            if related not in entry_ids:
+                raise YamlError(glossary_file, f"entries.{entry.id}.related",
+                                f"unknown glossary entry {related!r}")

@@ -1,0 +1,148 @@
+"""Strict YAML reading shared by content and configuration.
+
+Aliases are refused (no anchor bombs), files are size-capped, and every error names the file,
+the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import yaml
+
+MAX_BYTES = 2_000_000
+
+
+class YamlError(Exception):
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        where = f"{file}: {key}: " if key else f"{file}: "
+        super().__init__(where + problem)
+        self.file, self.key, self.problem = file, key, problem
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                "while reading", None, "aliases (*name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def load_yaml(path: Path, *, shown: str | None = None) -> Any:
+    name = shown or str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise YamlError(name, "", f"cannot read the file ({error.strerror})") from None
+    if len(raw) > MAX_BYTES:
+        raise YamlError(name, "", f"the file is larger than {MAX_BYTES:,} bytes")
+    try:
+        return yaml.load(raw.decode("utf-8"), Loader=_NoAliasLoader)
+    except UnicodeDecodeError:
+        raise YamlError(name, "", "the file is not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise YamlError(name, "", f"{where}not valid YAML ({problem})") from None
+
+
+class Node:
+    """A mapping read from YAML, with typed getters that raise YamlError naming the key."""
+
+    def __init__(self, value: Any, file: str, key: str = "") -> None:
+        if not isinstance(value, dict):
+            raise YamlError(file, key or "(top level)", f"expected a mapping, got {_kind(value)}")
+        self.value: dict[Any, Any] = value
+        self.file = file
+        self.key = key
+        self._read: set[str] = set()
+
+    def _path(self, name: str) -> str:
+        return f"{self.key}.{name}" if self.key else name
+
+    def fail(self, name: str, problem: str) -> NoReturn:
+        raise YamlError(self.file, self._path(name), problem)
+
+    def has(self, name: str) -> bool:
+        return self.value.get(name) is not None
+
+    def _get(self, name: str, required: bool) -> Any:
+        self._read.add(name)
+        value = self.value.get(name)
+        if value is None and required:
+            self.fail(name, "is missing")
+        return value
+
+    def text(self, name: str, *, required: bool = True, default: str | None = None) -> Any:
+        value = self._get(name, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.fail(name, f"expected text, got {_kind(value)}")
+        text = str(value).strip()
+        if required and not text:
+            self.fail(name, "must not be empty")
+        return text
+
+    def number(self, name: str, *, required: bool = True, default: int | None = None,
+            minimum: int | None = None) -> Any:
+        value = self._get(name, required)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(name, f"expected a whole number, got {_kind(value)}")
+        if minimum is not None and value < minimum:
+            self.fail(name, f"expected a number of at least {minimum}, got {value}")
+        return value
+
+    def switch(self, name: str, *, default: bool) -> bool:
+        value = self._get(name, False)
+        if value is None:
+            return default
+        if not isinstance(value, bool):
+            self.fail(name, f"expected true or false, got {_kind(value)}")
+        return value
+
+    def text_list(self, name: str, *, required: bool = True) -> list[str]:
+        value = self._get(name, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.fail(name, f"expected a list, got {_kind(value)}")
+        for index, item in enumerate(value):
+            if isinstance(item, bool) or not isinstance(item, str | int | float):
+                raise YamlError(self.file, f"{self._path(name)}[{index}]",
+                                f"expected text, got {_kind(item)}")
+        return [str(item).strip() for item in value]
+
+    def child(self, name: str, *, required: bool = True) -> Node | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        return Node(value, self.file, self._path(name))
+
+    def children(self, name: str) -> Iterator[Node]:
+        value = self._get(name, True)
+        if not isinstance(value, list):
+            self.fail(name, f"expected a list, got {_kind(value)}")
+        for index, item in enumerate(value):
+            yield Node(item, self.file, f"{self._path(name)}[{index}]")
+
+    def finish(self) -> None:
+        """Refuse keys nobody asked for: a typo must not be silently ignored."""
+        unknown = sorted(str(k) for k in self.value if str(k) not in self._read)
+        if unknown:
+            known = ", ".join(sorted(self._read))
+            self.fail(unknown[0], f"unknown key (known keys here: {known})")
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number"}.get(type(value), type(value).__name__)
