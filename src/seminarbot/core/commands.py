@@ -93,9 +93,11 @@ class Registry:
         for param in command.params:
             if param.rest and param is not command.params[-1]:
                 raise ValueError(f"{command.name}: only the last parameter may take the rest")
-            if not param.required and not param.is_flag:
+            if param.is_flag:
+                continue
+            if not param.required:
                 optional_seen = True
-            elif param.required and optional_seen:
+            elif optional_seen:
                 raise ValueError(f"{command.name}: required {param.name} after an optional one")
         self._commands[command.path] = command
 

@@ -101,7 +101,7 @@ def bind(command: Command, raw: Mapping[str, str | None]) -> dict[str, Any]:
     for param in command.params:
         given = raw.get(param.name)
         if given is None or (given == "" and not param.is_flag):
-            if param.required:
+            if param.required and not param.is_flag:
                 raise BadArgument(param.name, param.type.expected, hint=f"Usage: {command.usage()}")
             values[param.name] = False if param.is_flag and param.default is None else param.default
             continue

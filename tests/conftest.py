@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from seminarbot.adapters.console.session import Console
+from seminarbot.app import Services, open_services
+from seminarbot.clock import ManualClock
+from seminarbot.config import Settings
+from seminarbot.syllabus.loader import ContentRoots
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI = ContentRoots(FIXTURES / "mini" / "content", FIXTURES / "mini" / "prompts")
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+# A Monday morning in winter.
+START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+def make_settings(tmp_path: Path, roots: ContentRoots | None = MINI) -> Settings:
+    return Settings(data_dir=tmp_path, database=tmp_path / "seminar.db",
+                    content_dir=roots.content if roots else None,
+                    prompts_dir=roots.prompts if roots else None, console_user="ann")
+
+
+class ConsoleDriver:
+    """Types lines into a real Console and returns what it printed for each."""
+
+    def __init__(self, app: Services, clock: ManualClock) -> None:
+        self.app = app
+        self.clock = clock
+        self.out = io.StringIO()
+        self.console = Console(app, clock, out=self.out, user="ann")
+
+    async def say(self, line: str) -> str:
+        start = len(self.out.getvalue())
+        await self.console.handle(line)
+        return self.out.getvalue()[start:]
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(START)
+
+
+@pytest.fixture
+async def app(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Services]:
+    services = await open_services(make_settings(tmp_path), clock)
+    yield services
+    await services.close()
+
+
+@pytest.fixture
+async def console(app: Services, clock: ManualClock) -> ConsoleDriver:
+    driver = ConsoleDriver(app, clock)
+    await driver.console.start()
+    return driver

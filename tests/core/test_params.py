@@ -1,0 +1,78 @@
+from datetime import date, time, timedelta
+
+import pytest
+
+from seminarbot.core.errors import BadArgument
+from seminarbot.core.params import (
+    Choice,
+    Date,
+    Duration,
+    Flag,
+    Integer,
+    String,
+    TimeOfDay,
+    TimeZone,
+    Weekday,
+)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("3d", timedelta(days=3)), ("2h30m", timedelta(hours=2, minutes=30)),
+    ("90m", timedelta(minutes=90)), ("1w", timedelta(weeks=1)), ("1d 2h", timedelta(hours=26)),
+])
+def test_duration_parses(raw: str, expected: timedelta) -> None:
+    assert Duration().parse(raw, "wait") == expected
+
+
+@pytest.mark.parametrize("raw", ["", "3", "3x", "d3", "-1d", "0m", "9999w"])
+def test_duration_rejects_and_names_parameter(raw: str) -> None:
+    with pytest.raises(BadArgument) as caught:
+        Duration().parse(raw, "wait")
+    assert caught.value.message.startswith("`wait` expects a duration")
+
+
+@pytest.mark.parametrize(("raw", "day"), [("tuesday", 1), ("Tue", 1), ("su", 6), ("MONDAY", 0)])
+def test_weekday(raw: str, day: int) -> None:
+    assert Weekday().parse(raw, "weekday") == day
+
+
+@pytest.mark.parametrize("raw", ["t", "tusday", "funday", ""])
+def test_weekday_rejects(raw: str) -> None:
+    with pytest.raises(BadArgument, match="`weekday` expects a weekday"):
+        Weekday().parse(raw, "weekday")
+
+
+def test_time_of_day() -> None:
+    assert TimeOfDay().parse("7:05", "time") == time(7, 5)
+    assert TimeOfDay().parse("23:59", "time") == time(23, 59)
+    for bad in ("24:00", "7pm", "19:60", "19"):
+        with pytest.raises(BadArgument, match="`time` expects a 24-hour time"):
+            TimeOfDay().parse(bad, "time")
+
+
+def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
+    assert TimeZone().parse("europe/berlin", "timezone") == "Europe/Berlin"
+    assert TimeZone().parse("America/New York", "timezone") == "America/New_York"
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse("Europe/Londn", "timezone")
+    assert "`timezone` expects an IANA time zone" in caught.value.message
+    assert "Europe/London" in caught.value.message
+    with pytest.raises(BadArgument, match="Did you mean Europe/Berlin"):
+        TimeZone().parse("Berlin", "timezone")
+    with pytest.raises(BadArgument, match="not an offset"):
+        TimeZone().parse("+02:00", "timezone")
+
+
+def test_date_integer_choice_string_flag() -> None:
+    assert Date().parse("2026-01-13", "start_date") == date(2026, 1, 13)
+    with pytest.raises(BadArgument, match="`start_date` expects a date as YYYY-MM-DD"):
+        Date().parse("13/01/2026", "start_date")
+    assert Integer(1, 8).parse(" 3 ", "n") == 3
+    with pytest.raises(BadArgument, match="from 1 to 8"):
+        Integer(1, 8).parse("9", "n")
+    assert Choice(("csv", "jsonl")).parse("CSV", "format") == "csv"
+    with pytest.raises(BadArgument, match="Did you mean csv"):
+        Choice(("csv", "jsonl")).parse("cvs", "format")
+    with pytest.raises(BadArgument, match="text of 1 to 5 characters"):
+        String(max_length=5).parse("toolong", "name")
+    assert Flag().parse("", "moderator") is True

@@ -1,0 +1,83 @@
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from seminarbot.core.commands import Command, Param, Permission, Registry
+from seminarbot.core.errors import BadArgument, UnknownCommand, UserError
+from seminarbot.core.params import Flag, Integer, String, Weekday
+from seminarbot.core.parsing import bind, parse_line, tokenize
+from seminarbot.core.responses import Response
+
+
+async def nothing(inv: Any) -> Response:
+    return Response()
+
+
+REGISTRY = Registry([
+    Command(("seminar", "respond"), "answer", nothing,
+            params=(Param("prompt", String(), "which"), Param("text", String(), "what",
+                                                              rest=True))),
+    Command(("seminar", "setup"), "set up", nothing, permission=Permission.MODERATOR,
+            params=(Param("weekday", Weekday(), "day"),
+                    Param("weeks", Integer(1, 8), "how many", required=False, default=6),
+                    Param("quiet", Flag(), "no announcement"))),
+    Command(("term",), "look up", nothing, params=(Param("query", String(), "term", rest=True),)),
+])
+
+
+def parsed(line: str) -> tuple[str, Mapping[str, Any]]:
+    command, raw = parse_line(REGISTRY, line)
+    return command.name, bind(command, raw)
+
+
+def test_tokenize_groups_double_quotes_but_not_apostrophes() -> None:
+    assert [t.text for t in tokenize('a "b c" “d e” Lenin\'s')] == ["a", "b c", "d e", "Lenin's"]
+    assert [t.text for t in tokenize('"unterminated quote')] == ["unterminated quote"]
+
+
+def test_rest_parameter_keeps_the_line_verbatim() -> None:
+    name, args = parsed("seminar respond 1.2 I think   \"democracy\" meant --this, don't you?")
+    assert name == "seminar respond"
+    assert args == {"prompt": "1.2", "text": 'I think   "democracy" meant --this, don\'t you?'}
+    assert parsed('term "glasnost\'"')[1] == {"query": "glasnost'"}
+
+
+def test_defaults_flags_and_named_options() -> None:
+    assert parsed("seminar setup tue")[1] == {"weekday": 1, "weeks": 6, "quiet": False}
+    assert parsed("seminar setup tue 3 --quiet")[1] == {"weekday": 1, "weeks": 3, "quiet": True}
+    assert parsed("seminar setup --weeks=4 tue")[1]["weeks"] == 4
+    assert parsed("SEMINAR Setup tue --weeks 2")[1]["weeks"] == 2
+
+
+def test_errors_name_the_parameter_or_command() -> None:
+    with pytest.raises(BadArgument, match="`weekday` is missing"):
+        parsed("seminar setup")
+    with pytest.raises(BadArgument, match="`weeks` expects a whole number from 1 to 8"):
+        parsed("seminar setup tue 12")
+    with pytest.raises(UserError, match="Too many arguments"):
+        parsed("seminar setup tue 3 extra")
+    with pytest.raises(UserError, match="has no option --loud"):
+        parsed("seminar setup tue --loud")
+    with pytest.raises(UnknownCommand, match="has no subcommand 'frobnicate'"):
+        parsed("seminar frobnicate")
+    with pytest.raises(UnknownCommand, match="no command 'nope'"):
+        parsed("nope")
+    with pytest.raises(UserError, match="limit is 20,000"):
+        parsed("term " + "x" * 20_001)
+
+
+def test_registry_rejects_bad_declarations() -> None:
+    with pytest.raises(ValueError, match="declared twice"):
+        Registry([Command(("a",), "", nothing), Command(("a",), "", nothing)])
+    with pytest.raises(ValueError, match="only the last parameter"):
+        Registry([Command(("a",), "", nothing, params=(
+            Param("x", String(), "", rest=True), Param("y", String(), "")))])
+    with pytest.raises(ValueError, match="required y after an optional"):
+        Registry([Command(("a",), "", nothing, params=(
+            Param("x", String(), "", required=False), Param("y", String(), "")))])
+
+
+def test_usage_is_generated_from_the_declaration() -> None:
+    assert REGISTRY.get("seminar setup").usage("!") == "!seminar setup WEEKDAY [WEEKS] [--quiet]"
+    assert REGISTRY.get("seminar respond").usage() == "/seminar respond PROMPT TEXT"
