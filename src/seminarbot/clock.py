@@ -56,6 +56,9 @@ class OffsetClock:
         self.offset += delta
         return self.now()
 
+    def set(self, instant: datetime) -> None:
+        self.offset = max(self.offset, instant - datetime.now(UTC))
+
 
 def parse_instant(text: str) -> datetime:
     """Parse an ISO 8601 instant; a naive value is taken as UTC."""

@@ -1,0 +1,160 @@
+"""The `seminarbot` command as a user runs it: piped, interactive (a real pty), restarted."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI
+
+BIN = [sys.executable, "-m", "seminarbot"]
+
+
+def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None,
+        config: Path | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items()
+                if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    full_env.update(env or {})
+    head = ["--config", str(config)] if config else []
+    return subprocess.run([*BIN, *head, *args], input=stdin, capture_output=True, text=True,
+                          env=full_env, timeout=60, check=False)
+
+
+@pytest.fixture
+def mini_config(tmp_path: Path) -> Path:
+    path = tmp_path / "seminarbot.yaml"
+    path.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                    f"prompts_dir: {MINI.prompts}\nconsole:\n  user: ann\n")
+    return path
+
+
+def test_help_is_fast_and_loads_no_platform_library() -> None:
+    probe = ("import sys, contextlib, io\n"
+             "from seminarbot.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    try: main(['--help'])\n"
+             "    except SystemExit: pass\n"
+             "heavy = [m for m in sys.modules if m.split('.')[0] in "
+             "('discord', 'nio', 'aiosqlite', 'yaml', 'aiohttp')]\n"
+             "print(heavy)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+    shown = cli("--help")
+    assert shown.returncode == 0 and "console" in shown.stdout and "db" in shown.stdout
+
+
+def test_piped_session_survives_a_restart(tmp_path: Path, mini_config: Path) -> None:
+    db = tmp_path / "s.db"
+    first = cli("console", "--db", str(db), "--clock", "2026-01-05T09:00Z", config=mini_config,
+                stdin="/seminar setup tue 19:00 Europe/London\n/clock advance 2d\n"
+                      "/seminar respond 1.2 Only if the chair rotates.\n")
+    assert first.returncode == 0, first.stderr
+    assert "✓ Seminar set up" in first.stdout
+    assert first.stdout.count("── Session 1") == 3
+    assert "Recorded your response to 1.2" in first.stdout
+
+    second = cli("console", "--db", str(db), "--clock", "2026-01-08T09:00Z", config=mini_config,
+                 stdin="/seminar mine\n/seminar schedule\n")
+    assert second.returncode == 0, second.stderr
+    assert "Only if the chair rotates." in second.stdout
+    assert "posted" in second.stdout and "Tue 13 Jan 2026 19:00 GMT  scheduled" in second.stdout
+    assert "── Session 1" not in second.stdout  # nothing posted twice after the restart
+
+
+def test_live_clock_offset_is_kept_between_runs(tmp_path: Path, mini_config: Path) -> None:
+    db = tmp_path / "live.db"
+    cli("console", "--db", str(db), config=mini_config, stdin="/clock advance 30d\n")
+    shown = cli("console", "--db", str(db), config=mini_config, stdin="/clock\n").stdout
+    year_month = shown.split("Simulated time: ")[1][:10]
+    assert year_month >= time.strftime("%Y-%m-%d", time.gmtime(time.time() + 29 * 86400))
+
+
+def test_interactive_console_on_a_terminal(tmp_path: Path, mini_config: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MATRIX_"))}
+    env["COLUMNS"] = "90"
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [*BIN, "--config", str(mini_config), "console", "--db", str(tmp_path / "i.db"),
+         "--clock", "2026-01-05T09:00Z"],
+        stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True)
+    os.close(terminal)
+    seen = b""
+
+    def read_until(marker: bytes, timeout: float = 20) -> bytes:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while marker not in seen:
+            remaining = deadline - time.monotonic()
+            assert remaining > 0, f"timed out waiting for {marker!r}; got {seen!r}"
+            ready, _, _ = select.select([controller], [], [], remaining)
+            if ready:
+                try:
+                    seen += os.read(controller, 4096)
+                except OSError:
+                    break
+        found, _, rest = seen.partition(marker)
+        seen = rest
+        return found + marker
+
+    try:
+        assert b"acting as ann (moderator)" in read_until(b"> ")
+        os.write(controller, b"/term otryv\n")
+        assert b"The gap between leaders and led." in read_until(b"> ")
+        os.write(controller, b"/seminar setup tue 19:00 Europe/London\n")
+        assert "Seminar set up".encode() in read_until(b"> ")
+        os.write(controller, b"/clock advance 2d\n")
+        assert b"prompt 1.3" in read_until(b"> ")
+        os.write(controller, b"/quit\n")
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
+
+
+def test_run_without_a_platform_explains_and_starts_the_console(tmp_path: Path,
+                                                                mini_config: Path) -> None:
+    result = cli("run", config=mini_config, stdin="/term soviet\n")
+    assert result.returncode == 0, result.stderr
+    assert "No Discord or Matrix account is configured" in result.stderr
+    assert "set DISCORD_TOKEN" in result.stderr
+    assert "A council of delegates." in result.stdout
+
+
+def test_db_migrate_check_and_backup(tmp_path: Path) -> None:
+    db = tmp_path / "m.db"
+    migrated = cli("db", "migrate", "--db", str(db))
+    assert migrated.returncode == 0 and "schema version 1 (0001_initial)" in migrated.stdout
+    assert "nothing to apply" in cli("db", "migrate", "--db", str(db)).stdout
+    checked = cli("db", "check", "--db", str(db))
+    assert checked.returncode == 0 and "ok (schema version 1)" in checked.stdout
+    backup = cli("db", "backup", str(tmp_path / "copy.db"), "--db", str(db))
+    assert backup.returncode == 0 and (tmp_path / "copy.db").exists()
+    again = cli("db", "backup", str(tmp_path / "copy.db"), "--db", str(db))
+    assert again.returncode == 1 and "exists" in again.stderr
+
+
+def test_configuration_errors_name_file_key_and_expectation(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scheduler:\n  grace_window: soon\n")
+    result = cli("console", config=bad)
+    assert result.returncode == 2
+    assert f"{bad}: scheduler.grace_window: expected a duration" in result.stderr
+    bad.write_text("matrix:\n  user_id: bot\n")
+    assert "matrix.user_id: expected a full Matrix id" in cli("db", "check", config=bad).stderr
+    bad.write_text("discord:\n  tokn: x\n")
+    assert "discord.tokn: unknown key" in cli("db", "check", config=bad).stderr
+    missing = cli("db", "check", config=tmp_path / "nope.yaml")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    env = cli("db", "check", env={"DISCORD_API_BASE": "discord.com"})
+    assert "environment: DISCORD_API_BASE: expected a URL" in env.stderr
+    bad_clock = cli("console", "--clock", "yesterday", "--db", str(tmp_path / "c.db"))
+    assert bad_clock.returncode == 2 and "--clock expects an ISO instant" in bad_clock.stderr

@@ -1,0 +1,135 @@
+"""Drive the bot through the console the way a person would, and check answers and database."""
+
+import json
+from datetime import timedelta
+
+from seminarbot.app import Services
+from seminarbot.clock import ManualClock
+from tests.conftest import ConsoleDriver
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+async def test_term_lookup_is_forgiving_and_suggests(console: ConsoleDriver) -> None:
+    for query in ("glasnost", "glasnost’", "Glasnost'"):
+        reply = await console.say(f"/term {query}")
+        assert reply.startswith("glasnost'\n")
+        assert "Openness about public business." in reply
+        assert "On Councils (Writer; me-early)" in reply
+        assert "A closing question (Notes on the harbour council; mn-question)" in flat(reply)
+    reply = await console.say("/term otryvv")
+    assert "No glossary entry for “otryvv”" in reply and "Did you mean: otryv?" in reply
+
+
+async def test_full_seminar_week(console: ConsoleDriver, app: Services,
+                                 clock: ManualClock) -> None:
+    assert "No seminar runs in this channel yet" in await console.say("/seminar schedule")
+    reply = await console.say("/seminar setup tuesday 19:00 Europe/London")
+    assert "✓ Seminar set up" in reply
+    assert "session 1 (Beginnings) on Tue 06 Jan 2026 19:00 GMT" in reply
+    schedule = await console.say("/seminar schedule")
+    assert "Tue 13 Jan 2026 19:00 GMT  scheduled" in schedule
+
+    # Nothing is posted before its time; at its time every prompt prints once.
+    clock.advance(timedelta(days=1, hours=9, minutes=59))
+    assert "prompt 1.1" not in await console.say("/clock")
+    posted = await console.say("/clock advance 1m")
+    assert posted.count("── Session 1: Beginnings") == 3
+    assert "prompt 1.2 (interpretation)" in posted and "– Who elected the chair?" in posted
+    assert "── Session" not in await console.say("/clock advance 1h")
+
+    reply = await console.say("/seminar respond 1.1 The minutes hung on the door.")
+    assert "Recorded your response to 1.1 (6 words)" in reply
+    refused = await console.say("/seminar respond 2.1 Too early")
+    assert "Prompt 2.1 has not been posted" in refused and "Tue 13 Jan 2026" in refused
+    mine = await console.say("/seminar mine")
+    assert "1.1" in mine and "The minutes hung on the door." in mine
+
+    rows = await app.db.fetchall(
+        "SELECT p.display_name, r.prompt_id, r.body FROM responses r"
+        " JOIN participants p ON p.id = r.participant_id")
+    assert [tuple(r) for r in rows] == [
+        ("ann", "beginnings-comprehension", "The minutes hung on the door.")]
+    posted_rows = await app.db.fetchall(
+        "SELECT session_id, state, message_id FROM outbox ORDER BY id")
+    assert [(r[0], r[1]) for r in posted_rows] == [("beginnings", "posted")] * 3 + \
+        [("later", "pending")] * 3
+    assert all(r[2] for r in posted_rows[:3])
+
+
+async def test_non_moderators_are_refused_and_the_refusal_is_audited(
+        console: ConsoleDriver, app: Services) -> None:
+    await console.say("/seminar setup tue 19:00 Europe/London")
+    assert "Now acting as bob (participant)." in await console.say("/as bob")
+    for command in ("/seminar pause", "/seminar post", "/seminar setup mon 9:00 UTC"):
+        reply = await console.say(command)
+        assert "✗ Not allowed" in reply and "Only moderators may use" in reply
+    assert await app.db.scalar("SELECT state FROM cohorts") == "active"
+    assert await app.db.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'posted'") == 0
+    audit = await app.db.fetchall(
+        "SELECT actor_name, action, outcome, detail FROM audit_log ORDER BY id")
+    assert [(r[0], r[1], r[2]) for r in audit] == [
+        ("ann", "seminar setup", "ok"), ("bob", "seminar pause", "refused"),
+        ("bob", "seminar post", "refused"), ("bob", "seminar setup", "refused")]
+    assert json.loads(audit[-1][3])["args"] == {"weekday": "mon", "time": "9:00",
+                                                "timezone": "UTC"}
+    # The help a participant sees leaves moderator commands out.
+    help_text = await console.say("/help")
+    assert "/seminar respond PROMPT TEXT" in help_text and "/seminar setup" not in help_text
+
+
+async def test_post_pause_resume(console: ConsoleDriver, app: Services,
+                                 clock: ManualClock) -> None:
+    await console.say("/seminar setup tue 19:00 Europe/London")
+    posted = await console.say("/seminar post")
+    assert posted.count("── Session 1") == 3 and "Posted session 1" in posted
+    assert "posted already" in await console.say("/seminar post 1")
+    assert "Paused." in await console.say("/seminar pause")
+    assert "is paused, not running" in await console.say("/seminar pause")
+    # Three weeks pass while paused: nothing is posted.
+    assert "── Session" not in await console.say("/clock advance 3w")
+    reply = await console.say("/seminar resume")
+    assert "Resumed. Next: session 2 (Later years) on Tue 27 Jan 2026 19:00 GMT" in reply
+    assert "── Session 2" in await console.say("/clock advance 1w")
+    assert "Every session of this seminar has been posted" in await console.say("/seminar post")
+
+
+async def test_bad_arguments_change_nothing(console: ConsoleDriver, app: Services) -> None:
+    cases = {
+        "/seminar setup tuesday 25:00 Europe/London": "`time` expects a 24-hour time",
+        "/seminar setup tusday 19:00 Europe/London": "`weekday` expects a weekday",
+        "/seminar setup tue 19:00 Mars/Olympus": "`timezone` expects an IANA time zone",
+        "/seminar setup tue 19:00 UTC 2025-12-31": "`start_date` expects a date today",
+        "/seminar setup tue 19:00": "`timezone` is missing",
+        "/seminar reading 99": "`session` expects a session number from 1 to 2",
+        "/seminar frob": "`seminar` has no subcommand 'frob'",
+        "hello": "Commands start with /",
+    }
+    for line, message in cases.items():
+        assert message in await console.say(line), line
+    assert await app.db.scalar("SELECT COUNT(*) FROM cohorts") == 0
+    assert await app.db.scalar("SELECT COUNT(*) FROM outbox") == 0
+
+
+async def test_reading_and_prompt_default_to_this_week(console: ConsoleDriver) -> None:
+    reading = await console.say("/seminar reading")
+    assert reading.startswith("Session 1: Beginnings")
+    assert "begins “Workers in the harbour town first met …”" in reading
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    await console.say("/seminar post")
+    assert (await console.say("/seminar prompt")).startswith("Session 2 prompts: Later years")
+    assert "2.3 · comparison" in await console.say("/seminar prompt later")
+
+
+async def test_console_only_commands(console: ConsoleDriver) -> None:
+    assert "Simulated time: 2026-01-05T09:00:00Z" in await console.say("/clock")
+    assert "2026-01-08T09:00:00Z" in await console.say("/clock advance 3d")
+    assert "Usage: /clock" in await console.say("/clock rewind 1d")
+    assert "`duration` expects a duration" in await console.say("/clock advance soon")
+    assert "Usage: /as NAME" in await console.say("/as")
+    assert "Now acting as Dee (moderator)." in await console.say("/as Dee --moderator")
+    assert "Console commands" in await console.say("/help")
+    assert "Who elected the chair?" not in await console.say("# a comment line")
