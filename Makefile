@@ -30,8 +30,11 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy
 
+# pytest exits 5 when it collects no tests: a suite that lost its tests is a failure, said plainly.
 pytest: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q
+	@status=0; $(BIN)/python -m pytest -q || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; fi; \
+	exit $$status
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -142,6 +142,16 @@ def _read_offset(path: Path) -> timedelta:
 
 
 async def _run(settings: Settings) -> int:
+    from seminarbot.heartbeat import beat
+
+    pulse = asyncio.create_task(beat(settings.data_dir / "heartbeat"))
+    try:
+        return await _run_platforms(settings)
+    finally:
+        pulse.cancel()
+
+
+async def _run_platforms(settings: Settings) -> int:
     platforms = settings.platforms
     if not platforms:
         print("No Discord or Matrix account is configured, so this starts the local console.\n"

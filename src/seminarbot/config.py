@@ -90,8 +90,9 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     else:
         node = Node({}, "(no config file)")
     data_dir = _path(node, "data_dir") or default_data_dir(env)
+    from_file = _path(node, "database")
     database = (Path(env["SEMINARBOT_DB"]).expanduser() if env.get("SEMINARBOT_DB")
-                else _path(node, "database") or data_dir / "seminarbot.db")
+                else from_file or data_dir / "seminarbot.db")
     log_level = node.text("log_level", required=False, default="INFO").upper()
     if log_level not in LOG_LEVELS:
         node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
@@ -135,7 +136,8 @@ def _duration(node: Node, key: str, default: timedelta) -> timedelta:
 
 def _url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
          default: str) -> str:
-    value = env.get(env_key) or (node.text(key, required=False) if node else None) or default
+    from_file = node.text(key, required=False) if node else None
+    value = env.get(env_key) or from_file or default
     if not value.startswith(("http://", "https://", "ws://", "wss://")):
         from_env = bool(env.get(env_key))
         raise YamlError("environment" if from_env or node is None else node.file,
@@ -144,9 +146,15 @@ def _url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
     return value.rstrip("/")
 
 
+def _pick(node: Node | None, key: str, env: Mapping[str, str], env_key: str) -> str | None:
+    """The environment wins over the file; the file's key is read either way so it is known."""
+    from_file = node.text(key, required=False) if node else None
+    return env.get(env_key) or from_file
+
+
 def _discord(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     settings = DiscordSettings(
-        token=env.get("DISCORD_TOKEN") or (node.text("token", required=False) if node else None),
+        token=_pick(node, "token", env, "DISCORD_TOKEN"),
         api_base=_url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
         gateway_url=_url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY),
         moderator_role=node.text("moderator_role", required=False) if node else None,
@@ -159,7 +167,7 @@ def _discord(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
 
 def _matrix(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
     def pick(key: str, env_key: str) -> str | None:
-        return env.get(env_key) or (node.text(key, required=False) if node else None)
+        return _pick(node, key, env, env_key)
 
     homeserver = pick("homeserver", "MATRIX_HOMESERVER")
     if homeserver:

@@ -109,7 +109,7 @@ def test_interactive_console_on_a_terminal(tmp_path: Path, mini_config: Path) ->
         os.write(controller, b"/term otryv\n")
         assert b"The gap between leaders and led." in read_until(b"> ")
         os.write(controller, b"/seminar setup tue 19:00 Europe/London\n")
-        assert "Seminar set up".encode() in read_until(b"> ")
+        assert b"Seminar set up" in read_until(b"> ")
         os.write(controller, b"/clock advance 2d\n")
         assert b"prompt 1.3" in read_until(b"> ")
         os.write(controller, b"/quit\n")

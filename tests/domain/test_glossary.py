@@ -43,5 +43,5 @@ def test_near_matches_are_at_most_three_and_relevant() -> None:
 
 def test_complete_prefers_prefixes() -> None:
     glossary = Glossary(ENTRIES)
-    assert [e.id for e in glossary.complete("gl")][0] == "glasnost"
+    assert next(e.id for e in glossary.complete("gl")) == "glasnost"
     assert len(glossary.complete("")) == 4

@@ -1,0 +1,69 @@
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from seminarbot.config import load_settings
+from seminarbot.yamlfile import YamlError
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "c.yaml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    settings = load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path)})
+    assert settings.database == tmp_path / "seminarbot.db"
+    assert settings.grace_window == timedelta(hours=6)
+    assert settings.platforms == []
+    assert settings.discord.api_base == "https://discord.com/api/v10"
+
+
+def test_file_and_environment_combine_with_environment_winning(tmp_path: Path) -> None:
+    path = write(tmp_path, "database: /tmp/from-file.db\nscheduler:\n  grace_window: 2h\n"
+                           "discord:\n  token: file-token\n  moderator_role: Tutors\n"
+                           "matrix:\n  homeserver: https://hs.example\n  user_id: '@bot:hs'\n"
+                           "  command_prefix: '?'\n  moderator_power_level: 75\n")
+    env = {"SEMINARBOT_DB": "/tmp/env.db", "DISCORD_TOKEN": "env-token",
+           "MATRIX_PASSWORD": "pw", "DISCORD_GATEWAY_URL": "ws://127.0.0.1:1/"}
+    settings = load_settings(path, env)
+    assert str(settings.database) == "/tmp/env.db"
+    assert settings.grace_window == timedelta(hours=2)
+    assert settings.discord.token == "env-token" and settings.discord.moderator_role == "Tutors"
+    assert settings.discord.gateway_url == "ws://127.0.0.1:1"
+    assert settings.matrix.configured and settings.matrix.command_prefix == "?"
+    assert settings.matrix.moderator_power_level == 75
+    assert settings.platforms == ["discord", "matrix"]
+    assert load_settings(None, {"SEMINARBOT_CONFIG": path}).source == path
+
+
+@pytest.mark.parametrize(("text", "key", "problem"), [
+    ("log_level: LOUD\n", "log_level", "expected one of DEBUG, INFO"),
+    ("scheduler:\n  grace_window: [1]\n", "scheduler.grace_window", "expected text, got a list"),
+    ("matrix:\n  moderator_power_level: high\n", "matrix.moderator_power_level",
+     "expected a whole number"),
+    ("matrix:\n  allowed_users: '@a:b'\n", "matrix.allowed_users", "expected a list"),
+    ("discord: yes\n", "discord", "expected a mapping"),
+    ("colour: blue\n", "colour", "unknown key"),
+    ("- a list\n", "(top level)", "expected a mapping"),
+])
+def test_errors_name_the_file_key_and_expectation(tmp_path: Path, text: str, key: str,
+                                                  problem: str) -> None:
+    path = write(tmp_path, text)
+    with pytest.raises(YamlError) as caught:
+        load_settings(path, {})
+    assert caught.value.file == path and caught.value.key == key
+    assert problem in caught.value.problem
+
+
+def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n" \
+           "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(YamlError, match=r"aliases .* are not allowed"):
+        load_settings(write(tmp_path, bomb), {})
+    with pytest.raises(YamlError, match="line 2, column 1: not valid YAML"):
+        load_settings(write(tmp_path, "key: [unclosed\n"), {})
+    with pytest.raises(YamlError, match="not valid YAML"):
+        load_settings(write(tmp_path, "!!python/object:os.system {}\n"), {})
