@@ -20,7 +20,7 @@ def test_wheel_ships_content_prompts_and_migrations(tmp_path: Path) -> None:
     assert "seminarbot/_data/content/texts/priestland-2002.yaml" in names
     assert any(n.startswith("seminarbot/_data/prompts/") for n in names)
     assert "seminarbot/storage/migrations/0001_initial.sql" in names
-    assert not any("seeds" in n or n.startswith("seminarbot/_data/") and n.endswith(".txt")
+    assert not any("seeds" in n or (n.startswith("seminarbot/_data/") and n.endswith(".txt"))
                    for n in names)
 
 
