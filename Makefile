@@ -22,7 +22,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 run: $(VENV)/.installed-run
 	$(BIN)/seminarbot run
 
-test: $(VENV)/.installed-test lint typecheck pytest
+test: $(VENV)/.installed-test lint typecheck content-check pytest
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests benchmarks
@@ -35,6 +35,13 @@ pytest: $(VENV)/.installed-test
 	@status=0; $(BIN)/python -m pytest -q || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: the suite is missing" >&2; fi; \
 	exit $$status
+
+# The shipped content against the texts themselves (kept outside the repo, in ../shared/seeds).
+SEEDS ?= ../shared/seeds
+content-check: $(VENV)/.installed-test
+	@if [ -d "$(SEEDS)" ]; then $(BIN)/seminarbot content check --texts "$(SEEDS)"; \
+	else echo "content-check: no $(SEEDS); checking structure only"; \
+	$(BIN)/seminarbot content check; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

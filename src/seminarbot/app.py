@@ -16,6 +16,7 @@ from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
+from seminarbot.storage.passages import PassageRepository
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
 
@@ -33,6 +34,7 @@ class Services:
     outbox: OutboxRepository
     responses: ResponseRepository
     audit: AuditLog
+    passages: PassageRepository
     scheduler: Scheduler
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)
@@ -62,5 +64,6 @@ async def open_services(settings: Settings, clock: Clock,
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
-        responses=ResponseRepository(db), audit=audit, scheduler=scheduler, posters=posters,
+        responses=ResponseRepository(db), audit=audit, passages=PassageRepository(db),
+        scheduler=scheduler, posters=posters,
     )

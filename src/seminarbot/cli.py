@@ -47,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     for sub in (db_commands.choices["migrate"], backup, db_commands.choices["check"]):
         sub.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
 
+    content = commands.add_parser("content", help="check the content, ingest a copy of a text")
+    content_commands = content.add_subparsers(dest="content_command", metavar="ACTION",
+                                              required=True)
+    check = content_commands.add_parser(
+        "check", help="validate content/ and prompts/ (and, with --texts, against the texts)")
+    check.add_argument("--texts", metavar="DIR",
+                       help="a folder with copies of the texts (.txt), e.g. ../shared/seeds")
+    ingest = content_commands.add_parser(
+        "ingest", help="index your own copy of a text for /seminar search")
+    ingest.add_argument("file", metavar="FILE")
+    ingest.add_argument("--text", required=True, metavar="TEXT-ID",
+                        help="which text it is, e.g. priestland-2002")
+    ingest.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
+
     health = commands.add_parser("health", help="exit 0 if the running bot is alive (Docker)")
     health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
     return parser
@@ -73,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run(settings))
         if args.command == "db":
             return asyncio.run(_db(settings, args))
+        if args.command == "content":
+            return asyncio.run(_content(settings, args))
         if args.command == "health":
             return _health(settings, args.max_age)
     except YamlError as error:
@@ -192,6 +208,54 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
         return 1 if found else 0
     finally:
         await db.close()
+
+
+async def _content(settings: Settings, args: argparse.Namespace) -> int:
+    from seminarbot.app import content_roots
+
+    roots = content_roots(settings)
+    if args.content_command == "check":
+        from seminarbot.syllabus.check import check_content
+
+        texts = Path(args.texts).expanduser() if args.texts else None
+        if texts is not None and not texts.is_dir():
+            print(f"seminarbot: --texts expects a folder, got {args.texts!r}", file=sys.stderr)
+            return EXIT_CONFIG
+        report = check_content(roots, texts)
+        for problem in report.problems:
+            print(problem)
+        if not report.ok or report.syllabus is None:
+            print(f"content check: {len(report.problems)} problem(s)", file=sys.stderr)
+            return 1
+        syllabus = report.syllabus
+        sections = sum(len(t.sections) for t in syllabus.texts)
+        prompts = sum(len(s.prompts) for s in syllabus.plan.sessions)
+        against = "; checked against " + ", ".join(
+            f"{text_id} = {path.name}" for text_id, path in sorted(report.copies.items())
+        ) if report.copies else " (no --texts: locators, citations and copying not checked)"
+        print(f"content ok: {len(syllabus.texts)} texts, {sections} sections, "
+              f"{len(syllabus.plan.sessions)} sessions, {prompts} prompts, "
+              f"{len(syllabus.glossary)} glossary entries{against}")
+        return 0
+    from seminarbot.clock import SystemClock
+    from seminarbot.ingest import IngestError, ingest
+    from seminarbot.storage.db import Database
+    from seminarbot.storage.passages import PassageRepository
+    from seminarbot.syllabus.loader import load_syllabus
+
+    syllabus = load_syllabus(roots)
+    db = await Database.open(settings.database)
+    try:
+        done = await ingest(PassageRepository(db), syllabus, Path(args.file).expanduser(),
+                            args.text, SystemClock().now())
+    except IngestError as error:
+        print(f"seminarbot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"ingested {args.file} as {done.text_id}: {done.sections} sections, "
+          f"{done.passages} passages, into {settings.database}")
+    return 0
 
 
 def _health(settings: Settings, max_age: int) -> int:

@@ -6,7 +6,7 @@ from seminarbot.core.commands import Command
 
 
 def all_commands() -> list[Command]:
-    from seminarbot.features import glossary, help, moderation, reading, responses
+    from seminarbot.features import glossary, help, moderation, reading, responses, search
 
-    return [*help.commands(), *glossary.commands(), *reading.commands(),
+    return [*help.commands(), *glossary.commands(), *reading.commands(), *search.commands(),
             *responses.commands(), *moderation.commands()]

@@ -45,15 +45,21 @@ async def _chosen_session(inv: Invocation) -> Session:
 async def reading(inv: Invocation) -> Response:
     session = await _chosen_session(inv)
     syllabus = inv.app.syllabus
+    ingested = await inv.app.passages.ingested()
+    counts = await inv.app.passages.count_by_section()
     fields = []
     for section_id in session.sections:
         section = syllabus.section(section_id)
         text = syllabus.text(section.text_id)
-        fields.append((f"{section.title} — {text.short}",
-                       f"{section.summary}\nFind it: {section.locator.describe()} [{section.id}]"))
+        where = f"Find it: {section.locator.describe()} [{section.id}]"
+        if section.text_id in ingested:
+            found = counts.get(section.id, 0)
+            where += f"\nIn the ingested copy: {found} passage{'' if found == 1 else 's'} found"
+        fields.append((f"{section.title} — {text.short}", f"{section.summary}\n{where}"))
     return Response(title=f"Session {session.number}: {session.title}",
                     paragraphs=(session.framing,), fields=tuple(fields),
-                    footer=f"Prompts: {inv.prefix}seminar prompt {session.number}")
+                    footer=f"Prompts: {inv.prefix}seminar prompt {session.number}. "
+                           f"Search the texts: {inv.prefix}seminar search WORDS")
 
 
 async def prompt(inv: Invocation) -> Response:

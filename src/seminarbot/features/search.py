@@ -1,0 +1,88 @@
+"""/seminar search WORDS: passages of the operator's copies, else our summaries and glossary."""
+
+from __future__ import annotations
+
+from seminarbot.core.commands import Command, Param
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import String
+from seminarbot.core.responses import Response, Tone
+from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.textfold import fold
+from seminarbot.storage.passages import query_terms
+
+LIMIT = 5
+
+
+def _session_of(syllabus: Syllabus, section_id: str) -> str:
+    for session in syllabus.plan.sessions:
+        if section_id in session.sections:
+            return f"session {session.number}"
+    return "not in the plan"
+
+
+async def search(inv: Invocation) -> Response:
+    words: str = inv.args["words"]
+    syllabus = inv.app.syllabus
+    if not query_terms(words):
+        return Response(title="Nothing to search for", tone=Tone.WARNING,
+                        paragraphs=("Give at least one word of two letters or more.",))
+    ingested = await inv.app.passages.ingested()
+    if not ingested:
+        return _fallback(syllabus, words)
+    fields = []
+    for hit in await inv.app.passages.search(words, LIMIT):
+        section = syllabus.section(hit.section_id)
+        text = syllabus.text(hit.text_id)
+        fields.append((f"{section.title} — {text.short} ({_session_of(syllabus, section.id)})",
+                       f"{hit.excerpt} [{section.id}]"))
+    notes = []
+    missing = [t.short for t in syllabus.texts if t.id not in ingested]
+    if missing:
+        notes.append("Not ingested here, so not searched: " + ", ".join(missing) + ".")
+    if not fields:
+        notes.insert(0, f"No passage matches “{words}”.")
+    return Response(title=f"Search: {words}", paragraphs=tuple(notes), fields=tuple(fields),
+                    footer="Excerpts come from the copies this server's operator ingested.")
+
+
+def _fallback(syllabus: Syllabus, words: str) -> Response:
+    terms = [fold(term) for term in query_terms(words)]
+    scored: list[tuple[int, str, str]] = []
+    for text in syllabus.texts:
+        for section in text.sections:
+            haystack = fold(f"{section.title} {section.summary}")
+            score = sum(haystack.count(term) for term in terms)
+            if score:
+                label = f"{section.title} — {text.short} ({_session_of(syllabus, section.id)})"
+                scored.append((score, label, _excerpt(section.summary, terms) +
+                               f" [{section.id}]"))
+    for entry in syllabus.glossary:
+        haystack = fold(" ".join((entry.term, *entry.aliases, entry.definition)))
+        score = sum(haystack.count(term) for term in terms)
+        if score:
+            scored.append((score + 1, f"Glossary: {entry.term}", entry.definition))
+    scored.sort(key=lambda item: -item[0])
+    notes = ["No copy of the texts has been ingested here, so this searched our own section "
+             "summaries and glossary instead. An operator can add a copy with "
+             "`seminarbot content ingest FILE --text TEXT-ID`."]
+    if not scored:
+        notes.insert(0, f"Nothing matches “{words}”.")
+    return Response(title=f"Search (summaries and glossary): {words}", paragraphs=tuple(notes),
+                    fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
+
+
+def _excerpt(summary: str, terms: list[str], width: int = 30) -> str:
+    words = summary.split()
+    for index, word in enumerate(words):
+        if any(term in fold(word) for term in terms):
+            start = max(0, index - width // 3)
+            chunk = " ".join(words[start : start + width])
+            return ("…" if start else "") + chunk + ("…" if start + width < len(words) else "")
+    return " ".join(words[:width]) + ("…" if len(words) > width else "")
+
+
+def commands() -> list[Command]:
+    return [Command(
+        ("seminar", "search"), "Search the texts for passages", search,
+        params=(Param("words", String(max_length=200), "what to look for", rest=True),),
+    )]

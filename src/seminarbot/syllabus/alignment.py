@@ -1,0 +1,125 @@
+"""Aligning an operator's copy of a text with our section map, by the sections' opening words.
+
+The copy is cleaned first: page furniture (running heads, copyright and URL lines, page
+footers) is dropped, line-end hyphenation is joined, and paragraphs broken by a page turn are
+mended. Openings are matched on folded words, so quotes, case and accents do not matter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from seminarbot.domain.syllabus import Locator, Section, TextMap
+from seminarbot.domain.textfold import fold
+
+_FURNITURE = (
+    re.compile(r"^\s*(https?://|www\.)\S+\s*$"),
+    re.compile(r"copyright\s*©|©\s*\d{4}", re.IGNORECASE),
+    re.compile(r"\bpage\s+\d+\s*$", re.IGNORECASE),
+    re.compile(r"^\s*\[[^\]a-wyzA-WYZ]*\]\s*$"),  # an ISSN/SICI code in brackets
+    re.compile(r"\bVol\.\s*\d+\s*(No\.|\(\d+\))", re.IGNORECASE),  # journal running head
+    re.compile(r"^\s*\d+\s*$"),  # a bare page number
+    re.compile(r"^\s*Oaks, CA and New Delhi", re.IGNORECASE),
+)
+_LINE_HYPHEN = re.compile(r"(\w)-\n(?=[a-z])")
+_SENTENCE_END = re.compile(r"[.!?:;'’”\")\]]\s*$")
+
+
+@dataclass(frozen=True)
+class AlignedSection:
+    section: Section
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Alignment:
+    text: str  # the cleaned copy
+    sections: tuple[AlignedSection, ...]
+    missing: tuple[Section, ...]
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    def section_text(self, section_id: str) -> str:
+        for aligned in self.sections:
+            if aligned.section.id == section_id:
+                return self.text[aligned.start : aligned.end]
+        raise KeyError(section_id)
+
+
+def clean(raw: str, text_map: TextMap | None = None) -> str:
+    """Plain paragraphs separated by blank lines, with page furniture removed."""
+    heads = set()
+    if text_map is not None:
+        heads = {fold(text_map.title)} | ({fold(text_map.author)} if text_map.author else set())
+    kept: list[str] = []
+    for line in raw.replace("\r\n", "\n").replace("\u00ad\n", "").split("\n"):
+        if any(pattern.search(line) for pattern in _FURNITURE):
+            continue
+        if heads and line.strip() and fold(line) in heads and kept and kept[-1].strip() == "":
+            continue  # a running head on a line of its own
+        kept.append(line.rstrip())
+    text = _LINE_HYPHEN.sub(r"\1", "\n".join(kept))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip()]
+    mended: list[str] = []
+    for paragraph in paragraphs:
+        if mended and paragraph[:1].islower() and not _SENTENCE_END.search(mended[-1]):
+            joiner = "" if mended[-1].endswith("-") else " "
+            mended[-1] = (mended[-1][:-1] if joiner == "" else mended[-1]) + joiner + paragraph
+        else:
+            mended.append(paragraph)
+    return "\n\n".join(mended)
+
+
+def word_index(text: str) -> tuple[list[str], list[int]]:
+    """Folded words and, for each, the offset in `text` of the raw token it came from."""
+    words: list[str] = []
+    offsets: list[int] = []
+    for match in re.finditer(r"\S+", text):
+        for word in fold(match.group()).split():
+            words.append(word)
+            offsets.append(match.start())
+    return words, offsets
+
+
+def find(words: list[str], needle: list[str], start: int = 0) -> list[int]:
+    """Every index at or after `start` where `needle` occurs in `words`."""
+    if not needle:
+        return []
+    first, size = needle[0], len(needle)
+    return [i for i in range(start, len(words) - size + 1)
+            if words[i] == first and words[i : i + size] == needle]
+
+
+def align(text_map: TextMap, raw: str) -> Alignment:
+    text = clean(raw, text_map)
+    words, offsets = word_index(text)
+    starts: list[tuple[Section, int]] = []
+    missing: list[Section] = []
+    cursor = 0
+    for section in text_map.sections:
+        hits = find(words, fold(section.locator.opening).split(), cursor)
+        if not hits:
+            missing.append(section)
+            continue
+        starts.append((section, hits[0]))
+        cursor = hits[0] + 1
+    end_word = len(words)
+    if text_map.ends_before and starts:
+        tail = find(words, fold(text_map.ends_before).split(), starts[-1][1] + 1)
+        if tail:
+            end_word = tail[0]
+        else:
+            missing.append(Section(id="(end of text)", text_id=text_map.id, title="end marker",
+                                   locator=Locator(opening=text_map.ends_before), summary="",
+                                   terms=()))
+    aligned = []
+    for index, (section, word) in enumerate(starts):
+        next_word = starts[index + 1][1] if index + 1 < len(starts) else end_word
+        start = offsets[word]
+        end = offsets[next_word] if next_word < len(words) else len(text)
+        aligned.append(AlignedSection(section, start, end))
+    return Alignment(text=text, sections=tuple(aligned), missing=tuple(missing))
