@@ -132,7 +132,8 @@ def test_run_without_a_platform_explains_and_starts_the_console(tmp_path: Path,
 def test_db_migrate_check_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     migrated = cli("db", "migrate", "--db", str(db))
-    assert migrated.returncode == 0 and "schema version 2 (0001_initial, 0002_passages)" in migrated.stdout
+    assert migrated.returncode == 0
+    assert "schema version 2 (0001_initial, 0002_passages)" in migrated.stdout
     assert "nothing to apply" in cli("db", "migrate", "--db", str(db)).stdout
     checked = cli("db", "check", "--db", str(db))
     assert checked.returncode == 0 and "ok (schema version 2)" in checked.stdout
