@@ -1,0 +1,65 @@
+"""The README's tables are the user's manual: they must list what the code declares."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from seminarbot.config import load_settings
+from seminarbot.core.commands import Permission, Registry
+from seminarbot.features import all_commands
+from seminarbot.yamlfile import Node
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+
+
+def test_every_command_is_in_the_table_with_who_may_use_it() -> None:
+    for command in Registry(all_commands()):
+        who = "moderators" if command.permission is Permission.MODERATOR else "everyone"
+        row = f"| `{command.usage()}` | {command.help} | {who} |"
+        assert row in README, row
+
+
+def test_every_configuration_key_is_documented(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: set[str] = set()
+    original = Node.finish
+
+    def record(node: Node) -> None:
+        asked.update(f"{node.key}.{k}" if node.key else k for k in node._read)
+        original(node)
+
+    monkeypatch.setattr(Node, "finish", record)
+    documented = set(re.findall(r"^\| `([a-z_.]+)` \|", README, flags=re.MULTILINE))
+    # A file naming every documented key loads (so none of them is unknown) …
+    nested: dict[str, dict[str, object]] = {}
+    for key in documented:
+        head, _, tail = key.partition(".")
+        if tail:
+            nested.setdefault(head, {})[tail] = SAMPLE.get(tail, "x")
+    (tmp_path / "all.yaml").write_text(yaml.safe_dump(
+        {**{k: "/tmp/x" for k in documented if "." not in k and k != "log_level"},
+         "log_level": "INFO", **nested}))
+    load_settings(str(tmp_path / "all.yaml"), {})
+    # … and every key the loader reads is in the README's table.
+    mappings = {"scheduler", "console", "discord", "matrix"}
+    assert asked - mappings <= documented, sorted(asked - mappings - documented)
+    for variable in ("SEMINARBOT_CONFIG", "SEMINARBOT_DB", "DISCORD_TOKEN", "MATRIX_HOMESERVER",
+                     "MATRIX_USER_ID", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN",
+                     "DISCORD_API_BASE", "DISCORD_GATEWAY_URL", "SEMINARBOT_DATA_DIR"):
+        assert variable in README
+
+
+SAMPLE: dict[str, object] = {
+    "grace_window": "3h", "api_base": "http://127.0.0.1", "gateway_url": "ws://127.0.0.1",
+    "homeserver": "http://127.0.0.1", "user_id": "@bot:example.org",
+    "moderator_power_level": 50, "allowed_servers": ["example.org"],
+    "allowed_users": ["@a:example.org"],
+}
+
+
+def test_the_two_setup_commands_are_the_ones_ci_runs() -> None:
+    assert "make run" in README and "make test" in README
+    ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
+    assert "make test" in ci
