@@ -5,10 +5,9 @@ import pytest
 
 from seminarbot.syllabus.check import Rules, check_content
 from seminarbot.syllabus.loader import ContentRoots
-from tests.conftest import MINI, SEEDS
+from tests.conftest import MINI, SEEDS, needs_seeds
 
 SHIPPED = ContentRoots.default()
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not here")
 
 
 @needs_seeds

@@ -8,11 +8,10 @@ from seminarbot.ingest import IngestError, ingest, split_passages
 from seminarbot.storage.passages import query_terms
 from seminarbot.syllabus.alignment import align
 from seminarbot.syllabus.loader import load_syllabus
-from tests.conftest import MINI, SEEDS, ConsoleDriver
+from tests.conftest import MINI, SEEDS, ConsoleDriver, needs_seeds
 
 REAL = {"priestland-2002": SEEDS / "000_4d311acc6299d87d.txt",
         "soviets-aftermath": SEEDS / "002_e4af6ccfc7b9eecd.txt"}
-needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not here")
 
 
 def flat(text: str) -> str:

@@ -46,7 +46,11 @@ class Database:
         if migrate:
             from seminarbot.storage.migrate import migrate as run_migrations
 
-            await run_migrations(db)
+            try:
+                await run_migrations(db)
+            except BaseException:
+                await conn.close()
+                raise
         return db
 
     async def close(self) -> None:
