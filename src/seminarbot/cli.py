@@ -175,9 +175,15 @@ async def _run_platforms(settings: Settings) -> int:
               "MATRIX_PASSWORD (or MATRIX_ACCESS_TOKEN), or name them in a config file "
               "(see README.md).", file=sys.stderr)
         return await _console(settings, argparse.Namespace(clock=None, user=None))
-    print(f"seminarbot: the {' and '.join(platforms)} adapter is not part of this build yet; "
-          "unset its credentials to use the console.", file=sys.stderr)
-    return EXIT_CONFIG
+    from seminarbot.runner import AdapterMissing, run_platforms
+
+    try:
+        await run_platforms(settings)
+    except AdapterMissing as error:
+        print(f"seminarbot: {error}; unset its credentials to use the console.",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
 
 
 async def _db(settings: Settings, args: argparse.Namespace) -> int:

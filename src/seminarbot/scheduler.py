@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -40,11 +39,20 @@ class PostOutcome:
 
 class Scheduler:
     def __init__(self, *, db: Database, cohorts: CohortRepository, outbox: OutboxRepository,
-                 audit: AuditLog, plan: Plan, clock: Clock, posters: Mapping[str, Poster],
+                 audit: AuditLog, plan: Plan, clock: Clock, posters: dict[str, Poster],
                  grace: timedelta = timedelta(hours=6)) -> None:
         self.db, self.cohorts, self.outbox, self.audit = db, cohorts, outbox, audit
         self.plan, self.clock, self.posters, self.grace = plan, clock, posters, grace
         self._wake = asyncio.Event()
+        self._to_reconcile: set[str] = set()
+
+    def attach(self, poster: Poster) -> None:
+        """An adapter is ready to post: its claimed rows are reconciled before it posts again.
+        Attaching the same platform twice (a reconnect) changes nothing else."""
+        if self.posters.get(poster.platform) is not poster:
+            self.posters[poster.platform] = poster
+            self._to_reconcile.add(poster.platform)
+        self.wake()
 
     # -- planning -----------------------------------------------------------------------
 
@@ -78,7 +86,6 @@ class Scheduler:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        await self.reconcile()
         while True:
             self._wake.clear()
             await self.run_due()
@@ -91,11 +98,12 @@ class Scheduler:
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed: recorded if the platform has them, else pending."""
+        platforms, self._to_reconcile = set(self._to_reconcile) | set(self.posters), set()
         outcomes = []
         for item in await self.outbox.claimed():
             cohort = await self.cohorts.get(item.cohort_id)
             poster = self.posters.get(cohort.platform)
-            if poster is None:
+            if poster is None or cohort.platform not in platforms:
                 continue
             found = await poster.find_post(cohort.channel_id, item.idempotency_key)
             if found is not None:
@@ -108,6 +116,8 @@ class Scheduler:
         return outcomes
 
     async def run_due(self) -> list[PostOutcome]:
+        if self._to_reconcile:
+            await self.reconcile()
         outcomes = []
         for item in await self.outbox.due(self.clock.now()):
             cohort = await self.cohorts.get(item.cohort_id)

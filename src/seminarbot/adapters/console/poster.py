@@ -41,5 +41,9 @@ class ConsolePoster:
                 return PostedRef(entry["id"], entry["id"])
         return None
 
+    async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
+        self.emit(f"[in thread {thread_id}] {message}")
+        return PostedRef(message_id=f"{thread_id}-notice", thread_id=thread_id)
+
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
         self.emit(f"[to moderators] {message}")

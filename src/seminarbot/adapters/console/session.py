@@ -47,14 +47,13 @@ class Console:
         self.actor = Actor(PLATFORM, _user_id(user), user, is_moderator=True)
         self.finished = False
         journal = app.settings.database.with_name(app.settings.database.name + ".console-posts")
-        app.posters[PLATFORM] = ConsolePoster(self.emit, journal, self.width)
+        app.scheduler.attach(ConsolePoster(self.emit, journal, self.width))
 
     def emit(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
     async def start(self) -> None:
-        await self.app.scheduler.reconcile()
-        await self.app.scheduler.run_due()
+        await self.app.scheduler.run_due()  # reconciles first, then catches up
 
     async def handle(self, line: str) -> None:
         line = line.strip()
