@@ -1,4 +1,4 @@
-"""Replies in a prompt's thread become responses, once; edits keep history; opt-outs are honoured."""
+"""Thread replies become responses once; edits keep history; opt-outs are honoured."""
 
 from datetime import timedelta
 
