@@ -85,10 +85,11 @@ async def test_missed_slots_inside_grace_post_and_older_ones_are_skipped_and_rep
     clock.advance(timedelta(days=7, hours=1))  # session 2 is 7h late
     outcomes = await app.scheduler.run_due()
     assert {o.state for o in outcomes} == {OutboxState.SKIPPED}
-    assert len(poster.notices) == 3 and "more than 6 hours ago" in poster.notices[0]
-    audit = await app.db.fetchall("SELECT action, outcome FROM audit_log WHERE actor_id = ?",
-                                  ("seminarbot",))
-    assert [tuple(r) for r in audit] == [("post skipped", "failed")] * 3
+    prompts = [n for n in poster.notices if "prompt skipped" in n]
+    assert len(prompts) == 3 and "more than 6 hours ago" in prompts[0]
+    audit = await app.db.fetchall("SELECT action, outcome FROM audit_log WHERE actor_id = ?"
+                                  " AND action = 'prompt skipped'", ("seminarbot",))
+    assert [tuple(r) for r in audit] == [("prompt skipped", "failed")] * 3
 
 
 async def test_retryable_failures_back_off_and_permanent_ones_stop(console: ConsoleDriver,

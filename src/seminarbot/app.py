@@ -56,14 +56,15 @@ async def open_services(settings: Settings, clock: Clock,
     syllabus = syllabus or load_syllabus(content_roots(settings))
     db = await Database.open(settings.database)
     cohorts, outbox, audit = CohortRepository(db), OutboxRepository(db), AuditLog(db)
+    responses = ResponseRepository(db)
     posters: dict[str, Poster] = {}
-    scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, audit=audit,
+    scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, responses=responses, audit=audit,
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
-        responses=ResponseRepository(db), audit=audit, passages=PassageRepository(db),
+        responses=responses, audit=audit, passages=PassageRepository(db),
         scheduler=scheduler, posters=posters,
     )

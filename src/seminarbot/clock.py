@@ -1,7 +1,10 @@
-"""Injected time. Every component asks a Clock for "now"; tests and the console move it by hand."""
+"""Injected time. Every component asks a Clock for "now" and sleeps through it, so tests and
+the console can move time by hand."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -11,19 +14,33 @@ class Clock(Protocol):
         """The current instant, timezone-aware, in UTC."""
         ...
 
+    async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
+        """Return once `instant` has come (never, if None) or `wake` is set."""
+        ...
+
+
+async def _wait_real(seconds: float | None, wake: asyncio.Event) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(wake.wait(), seconds)
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
 
+    async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
+        seconds = None if instant is None else max(0.0, (instant - self.now()).total_seconds())
+        await _wait_real(seconds, wake)
+
 
 class ManualClock:
-    """A clock that only moves when told to. Listeners are woken on every move."""
+    """A clock that only moves when told to; sleepers wake when it passes their instant."""
 
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs an aware datetime")
         self._now = start.astimezone(UTC)
+        self._moved: set[asyncio.Event] = set()
 
     def now(self) -> datetime:
         return self._now
@@ -31,7 +48,7 @@ class ManualClock:
     def advance(self, delta: timedelta) -> datetime:
         if delta < timedelta(0):
             raise ValueError("time only moves forward")
-        self._now += delta
+        self.set(self._now + delta)
         return self._now
 
     def set(self, instant: datetime) -> None:
@@ -39,6 +56,20 @@ class ManualClock:
         if instant < self._now:
             raise ValueError("time only moves forward")
         self._now = instant
+        for moved in self._moved:
+            moved.set()
+
+    async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
+        while not wake.is_set() and (instant is None or self._now < instant):
+            moved = asyncio.Event()
+            self._moved.add(moved)
+            try:
+                waits = {asyncio.ensure_future(wake.wait()), asyncio.ensure_future(moved.wait())}
+                _, pending = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for task in pending:
+                    task.cancel()
+            finally:
+                self._moved.discard(moved)
 
 
 class OffsetClock:
@@ -58,6 +89,10 @@ class OffsetClock:
 
     def set(self, instant: datetime) -> None:
         self.offset = max(self.offset, instant - datetime.now(UTC))
+
+    async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
+        seconds = None if instant is None else max(0.0, (instant - self.now()).total_seconds())
+        await _wait_real(seconds, wake)
 
 
 def parse_instant(text: str) -> datetime:

@@ -1,33 +1,37 @@
 """One loop for every cohort: sleep until the earliest due post, claim it, send it, record it.
 
-A post is an outbox row. It is claimed (committed) before sending and completed with the
-platform's message id after; a row found claimed at start-up is reconciled with the platform,
-never blindly sent again.
+A post is an outbox row: a prompt (the root of a thread), a reminder in a prompt's thread
+before its session closes, or the moderators' digest when it closes. A row is claimed
+(committed) before sending and completed with the platform's message id after; a row found
+claimed at start-up is reconciled with the platform, never blindly sent again.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from seminarbot.clock import Clock
 from seminarbot.core.responses import PromptPost
+from seminarbot.digest import digest_text, reminder_text
 from seminarbot.domain.models import Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.progress import SessionState, progress
-from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.schedule import assign, describe_local
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.posting import Poster, PostError
+from seminarbot.posting import PostedRef, Poster, PostError
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
+from seminarbot.storage.responses import ResponseRepository
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SYSTEM_ACTOR = "seminarbot"
+LAST_SESSION_LENGTH = timedelta(days=7)
+OPEN = (SessionState.SCHEDULED, SessionState.UNSCHEDULED)
 
 
 @dataclass(frozen=True)
@@ -39,16 +43,18 @@ class PostOutcome:
 
 class Scheduler:
     def __init__(self, *, db: Database, cohorts: CohortRepository, outbox: OutboxRepository,
-                 audit: AuditLog, plan: Plan, clock: Clock, posters: dict[str, Poster],
-                 grace: timedelta = timedelta(hours=6)) -> None:
+                 responses: ResponseRepository, audit: AuditLog, plan: Plan, clock: Clock,
+                 posters: dict[str, Poster], grace: timedelta = timedelta(hours=6)) -> None:
         self.db, self.cohorts, self.outbox, self.audit = db, cohorts, outbox, audit
+        self.responses = responses
         self.plan, self.clock, self.posters, self.grace = plan, clock, posters, grace
         self._wake = asyncio.Event()
         self._to_reconcile: set[str] = set()
+        self.passes = 0  # how often the loop looked for due rows: it must not poll
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
-        Attaching the same platform twice (a reconnect) changes nothing else."""
+        Attaching the same poster twice (a reconnect) changes nothing else."""
         if self.posters.get(poster.platform) is not poster:
             self.posters[poster.platform] = poster
             self._to_reconcile.add(poster.platform)
@@ -57,27 +63,33 @@ class Scheduler:
     # -- planning -----------------------------------------------------------------------
 
     async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> None:
-        """Give every session not yet posted the next free weekly slot at or after not_before.
-
-        Posted, skipped and failed sessions keep their rows. Call inside a transaction.
-        """
-        items = await self.outbox.for_cohort(cohort.id)
-        entries = progress(self.plan, items)
-        last_taken = max((e.due_at for e in entries
-                          if e.due_at and e.state not in (SessionState.SCHEDULED,
-                                                          SessionState.UNSCHEDULED)),
-                         default=None)
-        floor = not_before
-        if last_taken is not None:
-            floor = max(not_before, last_taken + timedelta(days=1))
-        week = cohort.rule.first_week_at_or_after(floor)
-        for entry in entries:
-            if entry.state not in (SessionState.SCHEDULED, SessionState.UNSCHEDULED):
-                continue
-            await self.outbox.schedule(cohort.id, entry.session.id, "prompt",
-                                       [p.id for p in entry.session.prompts],
-                                       cohort.rule.slot(week))
-            week += 1
+        """Give every session not yet posted its meeting at or after not_before (skipped dates
+        left out, moved sessions pinned), then each session's reminder and digest, due when it
+        closes. Rows already claimed, posted, skipped or failed never move."""
+        entries = progress(self.plan, await self.outbox.for_cohort(cohort.id))
+        taken = [e.due_at for e in entries if e.due_at and e.state not in OPEN]
+        floor = not_before if not taken else max(not_before, max(taken) + timedelta(days=1))
+        open_sessions = [e.session for e in entries if e.state in OPEN]
+        assigned = assign(cohort.rule, [s.id for s in open_sessions], floor,
+                          await self.cohorts.skips(cohort.id), await self.cohorts.moves(cohort.id))
+        for session in open_sessions:
+            await self.outbox.schedule(cohort.id, session.id, "prompt",
+                                       [p.id for p in session.prompts], assigned[session.id])
+        starts = {e.session.id: e.due_at for e in entries if e.due_at and e.state not in OPEN}
+        starts.update(assigned)
+        order = sorted(starts, key=lambda session_id: starts[session_id])
+        await self.outbox.drop_pending(cohort.id, ("reminder", "digest"))
+        for index, session_id in enumerate(order):
+            start = starts[session_id]
+            close = starts[order[index + 1]] if index + 1 < len(order) else \
+                start + LAST_SESSION_LENGTH
+            session = self.plan.session(session_id)
+            before = cohort.reminder_before
+            if before is not None and close - before > start:
+                await self.outbox.schedule(cohort.id, session_id, "reminder",
+                                           [p.id for p in session.prompts], close - before)
+            if cohort.digest:
+                await self.outbox.schedule(cohort.id, session_id, "digest", [""], close)
         self.wake()
 
     # -- the loop -----------------------------------------------------------------------
@@ -89,12 +101,7 @@ class Scheduler:
         while True:
             self._wake.clear()
             await self.run_due()
-            next_at = await self.outbox.next_due_at()
-            timeout = None
-            if next_at is not None:
-                timeout = max(0.0, (next_at - self.clock.now()).total_seconds())
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout)
+            await self.clock.wait_until(await self.outbox.next_due_at(), self._wake)
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed: recorded if the platform has them, else pending."""
@@ -105,7 +112,9 @@ class Scheduler:
             poster = self.posters.get(cohort.platform)
             if poster is None or cohort.platform not in platforms:
                 continue
-            found = await poster.find_post(cohort.channel_id, item.idempotency_key)
+            found = None
+            if item.kind != "digest":  # a digest is a private notice: resend rather than lose
+                found = await poster.find_post(cohort.channel_id, item.idempotency_key)
             if found is not None:
                 await self.outbox.complete(item.id, found.message_id, found.thread_id,
                                            self.clock.now())
@@ -116,6 +125,7 @@ class Scheduler:
         return outcomes
 
     async def run_due(self) -> list[PostOutcome]:
+        self.passes += 1
         if self._to_reconcile:
             await self.reconcile()
         outcomes = []
@@ -126,14 +136,17 @@ class Scheduler:
         return outcomes
 
     async def post_session_now(self, cohort: Cohort, session: Session) -> list[PostOutcome]:
-        """A moderator's /seminar post: move the session's pending rows to now and send them."""
+        """A moderator's /seminar post: move the session's pending rows to now and send them,
+        then re-plan what follows so reminders and digests match."""
         now = self.clock.now()
         await self.outbox.schedule(cohort.id, session.id, "prompt",
                                    [p.id for p in session.prompts], now)
         outcomes = []
         for item in await self.outbox.for_cohort(cohort.id):
-            if item.session_id == session.id and item.state is OutboxState.PENDING:
+            if item.session_id == session.id and item.kind == "prompt" \
+                    and item.state is OutboxState.PENDING:
                 outcomes.append(await self._send(cohort, item))
+        await self.plan_cohort(cohort, now)
         return outcomes
 
     async def _handle(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
@@ -142,29 +155,61 @@ class Scheduler:
             reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
                       f"{_hours(self.grace)} ago (the bot was down)")
             await self.outbox.skip(item.id, reason)
-            await self._report(cohort, item, "post skipped", reason)
+            await self._report(cohort, item, f"{item.kind} skipped", reason)
+            return PostOutcome(item, OutboxState.SKIPPED, reason)
+        if item.kind == "reminder" and await self._prompt_thread(item) is None:
+            reason = "its prompt was never posted"
+            await self.outbox.skip(item.id, reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
         return await self._send(cohort, item)
 
     async def _send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
-        poster = self.posters[cohort.platform]
         if not await self.outbox.claim(item.id, self.clock.now()):
             return PostOutcome(item, item.state, "claimed elsewhere")
         try:
-            ref = await poster.post_prompt(self._prompt_post(cohort, item))
+            ref = await self._deliver(cohort, item)
         except PostError as error:
             attempts = item.attempts + 1
             retry = None
             if error.retryable and attempts < MAX_ATTEMPTS:
                 retry = self.clock.now() + timedelta(minutes=2 ** attempts)
             await self.outbox.release(item.id, error.reason, retry)
-            await self._report(cohort, item, "post failed", error.reason +
-                               (f"; retrying at {describe_local(retry, cohort.rule.zone)}"
-                                if retry else "; not retried"))
+            when = f"; retrying at {describe_local(retry, cohort.rule.zone)}" if retry else \
+                "; not retried"
+            await self._report(cohort, item, f"{item.kind} failed", error.reason + when)
             return PostOutcome(item, OutboxState.PENDING if retry else OutboxState.FAILED,
                                error.reason)
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
         return PostOutcome(item, OutboxState.POSTED)
+
+    async def _deliver(self, cohort: Cohort, item: OutboxItem) -> PostedRef:
+        poster = self.posters[cohort.platform]
+        session = self.plan.session(item.session_id)
+        if item.kind == "prompt":
+            return await poster.post_prompt(self._prompt_post(cohort, item))
+        if item.kind == "reminder":
+            thread = await self._prompt_thread(item)
+            assert thread is not None
+            count, people = await self.responses.count_for_prompt(cohort.id, item.item)
+            names = await self.responses.names_for_prompt(cohort.id, item.item) \
+                if cohort.reminder_names else None
+            close = item.due_at + (cohort.reminder_before or timedelta(0))
+            text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
+            return await poster.post_in_thread(cohort, thread, text)
+        rows = []
+        for prompt in session.prompts:
+            count, people = await self.responses.count_for_prompt(cohort.id, prompt.id)
+            rows.append((prompt.ref, count, people))
+        total = await self.responses.participants_for_session(cohort.id, session.id)
+        await poster.notify_moderators(cohort, digest_text(session, rows, total))
+        return PostedRef(message_id=f"digest-{item.id}")
+
+    async def _prompt_thread(self, item: OutboxItem) -> str | None:
+        for row in await self.outbox.for_cohort(item.cohort_id):
+            if row.kind == "prompt" and row.session_id == item.session_id \
+                    and row.item == item.item and row.state is OutboxState.POSTED:
+                return row.thread_id or row.message_id
+        return None
 
     def _prompt_post(self, cohort: Cohort, item: OutboxItem) -> PromptPost:
         session = self.plan.session(item.session_id)
@@ -181,13 +226,14 @@ class Scheduler:
         await self.audit.record(at=self.clock.now(), platform=cohort.platform,
                                 actor_id=SYSTEM_ACTOR, actor_name=SYSTEM_ACTOR, action=action,
                                 outcome="failed", cohort_id=cohort.id,
-                                detail={"session": item.session_id, "prompt": item.item,
-                                        "reason": reason})
+                                detail={"session": item.session_id, "kind": item.kind,
+                                        "item": item.item, "reason": reason})
         poster = self.posters.get(cohort.platform)
         if poster is not None and cohort.state is not CohortState.FINISHED:
             session = self.plan.session(item.session_id)
+            what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
             await poster.notify_moderators(
-                cohort, f"Session {session.number} prompt {item.item}: {action} — {reason}")
+                cohort, f"Session {session.number} {what}: {action} — {reason}")
 
 
 def _hours(delta: timedelta) -> str:

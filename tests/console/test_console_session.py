@@ -53,7 +53,7 @@ async def test_full_seminar_week(console: ConsoleDriver, app: Services,
     assert [tuple(r) for r in rows] == [
         ("ann", "beginnings-comprehension", "The minutes hung on the door.")]
     posted_rows = await app.db.fetchall(
-        "SELECT session_id, state, message_id FROM outbox ORDER BY id")
+        "SELECT session_id, state, message_id FROM outbox WHERE kind = 'prompt' ORDER BY id")
     assert [(r[0], r[1]) for r in posted_rows] == [("beginnings", "posted")] * 3 + \
         [("later", "pending")] * 3
     assert all(r[2] for r in posted_rows[:3])

@@ -34,21 +34,21 @@ def test_dst_edge_rules(zone: str, day: date, at: time, expected: datetime, show
 ])
 def test_ten_weeks_across_a_change_stay_on_local_time(zone: str, weekday: int, start: date,
                                                        offsets: list[int]) -> None:
-    rule = WeeklyRule(weekday, time(19, 0), zone, start)
-    slots = [rule.slot(week) for week in range(10)]
+    rule = WeeklyRule((weekday,), time(19, 0), zone, start)
+    slots = [rule.meeting(week) for week in range(10)]
     assert [s.hour for s in slots] == offsets
     for slot in slots:
         local = slot.astimezone(ZoneInfo(zone))
         assert (local.weekday(), local.hour, local.minute) == (weekday, 19, 0)
 
 
-def test_first_date_and_first_week_at_or_after() -> None:
-    rule = WeeklyRule(1, time(19, 0), "Europe/Berlin", date(2026, 1, 7))  # a Wednesday
+def test_first_date_and_first_meeting_at_or_after() -> None:
+    rule = WeeklyRule((1,), time(19, 0), "Europe/Berlin", date(2026, 1, 7))  # a Wednesday
     assert rule.first_date() == date(2026, 1, 13)
-    assert rule.first_week_at_or_after(utc(2026, 1, 1)) == 0
-    assert rule.first_week_at_or_after(rule.slot(0)) == 0
-    assert rule.first_week_at_or_after(utc(2026, 1, 13, 18, 0, 1)) == 1
-    assert rule.first_week_at_or_after(utc(2026, 5, 1)) == 16
+    assert rule.first_meeting_at_or_after(utc(2026, 1, 1)) == 0
+    assert rule.first_meeting_at_or_after(rule.meeting(0)) == 0
+    assert rule.first_meeting_at_or_after(utc(2026, 1, 13, 18, 0, 1)) == 1
+    assert rule.first_meeting_at_or_after(utc(2026, 5, 1)) == 16
 
 
 @given(weekday=st.integers(0, 6), hour=st.integers(0, 23), minute=st.integers(0, 59),
@@ -59,11 +59,11 @@ def test_first_date_and_first_week_at_or_after() -> None:
 def test_slots_are_weekly_ordered_and_found_again(weekday: int, hour: int, minute: int,
                                                   start: date, zone: str,
                                                   probe: datetime) -> None:
-    rule = WeeklyRule(weekday, time(hour, minute), zone, start)
-    slots = [rule.slot(week) for week in range(6)]
+    rule = WeeklyRule((weekday,), time(hour, minute), zone, start)
+    slots = [rule.meeting(week) for week in range(6)]
     assert slots == sorted(slots)
     for slot in slots:
         assert slot.astimezone(ZoneInfo(zone)).date().weekday() == weekday
-    week = rule.first_week_at_or_after(probe)
-    assert rule.slot(week) >= probe
-    assert week == 0 or rule.slot(week - 1) < probe
+    week = rule.first_meeting_at_or_after(probe)
+    assert rule.meeting(week) >= probe
+    assert week == 0 or rule.meeting(week - 1) < probe

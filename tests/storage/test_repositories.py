@@ -15,7 +15,7 @@ from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.responses import NewResponse, Outcome, ResponseRepository
 
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
-RULE = WeeklyRule(1, time(19, 0), "Europe/London", date(2026, 1, 5))
+RULE = WeeklyRule((1,), time(19, 0), "Europe/London", date(2026, 1, 5))
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ async def test_cohort_upsert_keeps_one_row_per_channel(db: Database) -> None:
     repo = CohortRepository(db)
     first = await _cohort(db)
     community = await repo.ensure_community("console", "local", "", NOW)
-    moved = WeeklyRule(3, time(8, 30), "America/New_York", date(2026, 2, 1))
+    moved = WeeklyRule((3,), time(8, 30), "America/New_York", date(2026, 2, 1))
     again = await repo.upsert(community, "chan", "chan", "default", moved, NOW)
     assert again.id == first
     assert again.rule == moved

@@ -105,6 +105,25 @@ class Duration:
         return result
 
 
+@dataclass(frozen=True)
+class DurationOrOff:
+    """A duration such as 1d, or `off` (None)."""
+
+    kind: str = "duration"
+
+    @property
+    def expected(self) -> str:
+        return "a duration such as 1d or 12h, or off"
+
+    def parse(self, raw: str, param: str) -> timedelta | None:
+        if raw.strip().lower() in ("off", "none", "no"):
+            return None
+        try:
+            return Duration().parse(raw, param)
+        except BadArgument:
+            raise BadArgument(param, self.expected, raw) from None
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -123,6 +142,29 @@ class Weekday:
             if len(matches) == 1:
                 return matches[0]
         raise BadArgument(param, self.expected, raw)
+
+
+@dataclass(frozen=True)
+class Weekdays:
+    """One weekday or several, comma-separated: `tue` or `tue,thu`."""
+
+    kind: str = "weekdays"
+
+    @property
+    def expected(self) -> str:
+        return "a weekday such as tuesday, or several such as tue,thu"
+
+    def parse(self, raw: str, param: str) -> tuple[int, ...]:
+        parts = [part for part in raw.replace(" ", "").split(",") if part]
+        if not parts or len(parts) > 7:
+            raise BadArgument(param, self.expected, raw)
+        days = set()
+        for part in parts:
+            try:
+                days.add(Weekday().parse(part, param))
+            except BadArgument:
+                raise BadArgument(param, self.expected, raw) from None
+        return tuple(sorted(days))
 
 
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")

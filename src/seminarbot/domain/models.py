@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from seminarbot.domain.schedule import WeeklyRule
@@ -33,6 +33,9 @@ class Cohort:
     plan_id: str
     rule: WeeklyRule
     state: CohortState
+    reminder_before: timedelta | None = None  # before a session closes; None = no reminder
+    reminder_names: bool = False  # reminders name who has responded
+    digest: bool = True  # moderators get a digest when each session closes
 
 
 class OutboxState(Enum):

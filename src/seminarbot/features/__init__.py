@@ -6,7 +6,15 @@ from seminarbot.core.commands import Command
 
 
 def all_commands() -> list[Command]:
-    from seminarbot.features import glossary, help, moderation, reading, responses, search
+    from seminarbot.features import (
+        glossary,
+        help,
+        moderation,
+        reading,
+        responses,
+        schedule_changes,
+        search,
+    )
 
     return [*help.commands(), *glossary.commands(), *reading.commands(), *search.commands(),
-            *responses.commands(), *moderation.commands()]
+            *responses.commands(), *moderation.commands(), *schedule_changes.commands()]

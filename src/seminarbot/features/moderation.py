@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.errors import BadArgument, Conflict
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.params import WEEKDAYS, Date, TimeOfDay, TimeZone, Weekday
+from seminarbot.core.params import Date, TimeOfDay, TimeZone, Weekdays
 from seminarbot.core.responses import Response, Tone, text
 from seminarbot.domain.models import Cohort, CohortState, OutboxState
 from seminarbot.domain.progress import SessionState, next_unposted, progress
@@ -15,28 +15,33 @@ from seminarbot.domain.schedule import WeeklyRule, describe_local, local_today
 from seminarbot.features.common import cohort_here, session_param
 
 
-async def _first_due(inv: Invocation, cohort: Cohort) -> str:
+async def next_session_line(inv: Invocation, cohort: Cohort) -> str:
     items = await inv.app.outbox.for_cohort(cohort.id)
     pending = [e for e in progress(inv.app.syllabus.plan, items)
                if e.state is SessionState.SCHEDULED and e.due_at]
     if not pending:
         return "no sessions left to post"
-    first = pending[0]
+    first = min(pending, key=lambda e: e.due_at or date.max)
+    assert first.due_at is not None
     return (f"session {first.session.number} ({first.session.title}) on "
-            f"{describe_local(first.due_at, cohort.rule.zone)}" if first.due_at else "")
+            f"{describe_local(first.due_at, cohort.rule.zone)}")
+
+
+def rule_from(inv: Invocation, start: date | None) -> WeeklyRule:
+    """The rule the arguments describe, starting today or on a later start date."""
+    zone_name: str = inv.args["timezone"]
+    probe = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, date.today())
+    today = local_today(inv.clock.now(), probe.zone)
+    if start is not None and start < today:
+        raise BadArgument("start_date", f"a date today ({today.isoformat()}) or later in "
+                          f"{zone_name}", start.isoformat())
+    return WeeklyRule(probe.weekdays, probe.local_time, zone_name, start or today)
 
 
 async def setup(inv: Invocation) -> Response:
     app = inv.app
     now = inv.clock.now()
-    zone_name: str = inv.args["timezone"]
-    probe = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, date.today())
-    today = local_today(now, probe.zone)
-    start: date = inv.args["start_date"] or today
-    if start < today:
-        raise BadArgument("start_date", f"a date today ({today.isoformat()}) or later in "
-                          f"{zone_name}", start.isoformat())
-    rule = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, start)
+    rule = rule_from(inv, inv.args["start_date"])
     place = inv.place
     async with app.db.transaction():
         community = await app.cohorts.ensure_community(place.platform, place.community_id,
@@ -44,14 +49,11 @@ async def setup(inv: Invocation) -> Response:
         cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
                                           app.syllabus.plan.id, rule, now)
         await app.scheduler.plan_cohort(cohort, now)
-    at: time = rule.local_time
     return Response(
         title="Seminar set up", tone=Tone.SUCCESS,
-        paragraphs=(f"{len(app.syllabus.plan.sessions)} weekly sessions of "
+        paragraphs=(f"{len(app.syllabus.plan.sessions)} sessions of "
                     f"“{app.syllabus.plan.title}”, each posted as a set of prompts.",),
-        fields=(("When", f"{WEEKDAYS[rule.weekday].capitalize()}s at {at.strftime('%H:%M')}"),
-                ("Time zone", zone_name),
-                ("First", await _first_due(inv, cohort))),
+        fields=(("When", rule.describe()), ("First", await next_session_line(inv, cohort))),
         footer=f"{inv.prefix}seminar schedule lists every date.")
 
 
@@ -97,20 +99,24 @@ async def resume(inv: Invocation) -> Response:
     async with app.db.transaction():
         await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
         await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now)
-    return text(f"Resumed. Next: {await _first_due(inv, cohort)}.", tone=Tone.SUCCESS)
+    return text(f"Resumed. Next: {await next_session_line(inv, cohort)}.", tone=Tone.SUCCESS)
+
+
+def schedule_params(*, start: bool) -> tuple[Param, ...]:
+    params: tuple[Param, ...] = (Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu"),
+              Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
+              Param("timezone", TimeZone(), "the seminar's IANA time zone"))
+    if start:
+        params += (Param("start_date", Date(), "the first possible date (default today)",
+                         required=False),)
+    return params
 
 
 def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
         Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel", setup,
-                params=(Param("weekday", Weekday(), "the day sessions are posted"),
-                        Param("time", TimeOfDay(), "the local time they are posted",
-                              metavar="HH:MM"),
-                        Param("timezone", TimeZone(), "the seminar's IANA time zone"),
-                        Param("start_date", Date(), "the first possible date (default today)",
-                              required=False)),
-                permission=moderator,
+                params=schedule_params(start=True), permission=moderator,
                 details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
                         "a time that happens twice posts at its first occurrence."),
         Command(("seminar", "post"), "Post a session's prompts now", post,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.params import WEEKDAYS
 from seminarbot.core.responses import Response, Table
 from seminarbot.domain.models import CohortState
 from seminarbot.domain.progress import current_session, progress
@@ -21,13 +20,18 @@ async def schedule(inv: Invocation) -> Response:
         when = entry.posted_at or entry.due_at
         shown = describe_local(when, rule.zone) if when else "—"
         rows.append((str(entry.session.number), entry.session.title, shown, entry.state.value))
-    title = (f"Schedule: {WEEKDAYS[rule.weekday].capitalize()}s at "
-             f"{rule.local_time.strftime('%H:%M')} {rule.timezone}")
     notes = []
     if cohort.state is CohortState.PAUSED:
         notes.append(f"The seminar is paused; a moderator resumes it with {inv.prefix}seminar "
                      "resume, and the remaining sessions move to the weeks after that.")
-    return Response(title=title, paragraphs=tuple(notes),
+    skips = sorted(await inv.app.cohorts.skips(cohort.id))
+    if skips:
+        notes.append("No meeting on " + ", ".join(d.strftime("%a %d %b %Y") for d in skips)
+                     + ".")
+    if cohort.reminder_before:
+        hours = cohort.reminder_before.total_seconds() / 3600
+        notes.append(f"A reminder goes out {hours:g} hours before each session closes.")
+    return Response(title=f"Schedule: {rule.describe()}", paragraphs=tuple(notes),
                     table=Table(("#", "session", "date", "state"), tuple(rows)))
 
 

@@ -1,26 +1,35 @@
-"""Communities and cohorts."""
+"""Communities, cohorts and their schedule changes (skipped dates, moved sessions)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
-from seminarbot.domain.schedule import WeeklyRule
+from seminarbot.domain.schedule import Move, WeeklyRule
 from seminarbot.storage.db import Database, Row
 
-_COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id, c.weekday,"
-           " c.local_time, c.timezone, c.start_date, c.state FROM cohorts c"
+_COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
+           " c.weekdays, c.local_time, c.timezone, c.start_date, c.state, c.reminder_before,"
+           " c.reminder_names, c.digest FROM cohorts c"
            " JOIN communities m ON m.id = c.community_id")
 
 
+def _time(text: str) -> time:
+    hour, minute = (int(part) for part in text.split(":"))
+    return time(hour, minute)
+
+
 def _cohort(row: Row) -> Cohort:
-    hour, minute = (int(part) for part in row["local_time"].split(":"))
-    rule = WeeklyRule(weekday=row["weekday"], local_time=time(hour, minute),
-                      timezone=row["timezone"], start_date=date.fromisoformat(row["start_date"]))
+    rule = WeeklyRule(weekdays=tuple(int(d) for d in row["weekdays"].split(",")),
+                      local_time=_time(row["local_time"]), timezone=row["timezone"],
+                      start_date=date.fromisoformat(row["start_date"]))
+    before = row["reminder_before"]
     return Cohort(id=row["id"], community_id=row["community_id"], platform=row["platform"],
                   channel_id=row["channel_id"], name=row["name"], plan_id=row["plan_id"],
-                  rule=rule, state=CohortState(row["state"]))
+                  rule=rule, state=CohortState(row["state"]),
+                  reminder_before=timedelta(seconds=before) if before else None,
+                  reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]))
 
 
 class CohortRepository:
@@ -65,21 +74,68 @@ class CohortRepository:
                      rule: WeeklyRule, now: datetime) -> Cohort:
         """Create the channel's cohort or replace its schedule (callers hold a transaction)."""
         await self.db.execute(
-            "INSERT INTO cohorts (community_id, channel_id, name, plan_id, weekday, local_time,"
-            " timezone, start_date, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)"
+            "INSERT INTO cohorts (community_id, channel_id, name, plan_id, weekday, weekdays,"
+            " local_time, timezone, start_date, state, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)"
             " ON CONFLICT (community_id, channel_id) DO UPDATE SET name = excluded.name,"
-            " weekday = excluded.weekday, local_time = excluded.local_time,"
-            " timezone = excluded.timezone, start_date = excluded.start_date,"
-            " state = 'active', updated_at = excluded.updated_at",
-            (community.id, channel_id, name, plan_id, rule.weekday,
-             rule.local_time.strftime("%H:%M"), rule.timezone, rule.start_date.isoformat(),
-             to_iso(now), to_iso(now)),
+            " weekday = excluded.weekday, weekdays = excluded.weekdays,"
+            " local_time = excluded.local_time, timezone = excluded.timezone,"
+            " start_date = excluded.start_date, state = 'active',"
+            " updated_at = excluded.updated_at",
+            (community.id, channel_id, name, plan_id, rule.weekdays[0],
+             ",".join(str(d) for d in rule.weekdays), rule.local_time.strftime("%H:%M"),
+             rule.timezone, rule.start_date.isoformat(), to_iso(now), to_iso(now)),
         )
         found = await self.find(community.platform, community.external_id, channel_id)
         assert found is not None
         return found
 
+    async def set_rule(self, cohort_id: int, rule: WeeklyRule, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE cohorts SET weekday = ?, weekdays = ?, local_time = ?, timezone = ?,"
+            " start_date = ?, updated_at = ? WHERE id = ?",
+            (rule.weekdays[0], ",".join(str(d) for d in rule.weekdays),
+             rule.local_time.strftime("%H:%M"), rule.timezone, rule.start_date.isoformat(),
+             to_iso(now), cohort_id))
+
     async def set_state(self, cohort_id: int, state: CohortState, now: datetime) -> None:
         await self.db.execute("UPDATE cohorts SET state = ?, updated_at = ? WHERE id = ?",
                               (state.value, to_iso(now), cohort_id))
+
+    async def set_reminders(self, cohort_id: int, before: timedelta | None, names: bool,
+                            digest: bool, now: datetime) -> None:
+        await self.db.execute(
+            "UPDATE cohorts SET reminder_before = ?, reminder_names = ?, digest = ?,"
+            " updated_at = ? WHERE id = ?",
+            (int(before.total_seconds()) if before else None, int(names), int(digest),
+             to_iso(now), cohort_id))
+
+    async def skips(self, cohort_id: int) -> set[date]:
+        rows = await self.db.fetchall(
+            "SELECT local_date FROM schedule_skips WHERE cohort_id = ?", (cohort_id,))
+        return {date.fromisoformat(row[0]) for row in rows}
+
+    async def add_skip(self, cohort_id: int, day: date) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO schedule_skips (cohort_id, local_date) VALUES (?, ?)",
+            (cohort_id, day.isoformat()))
+
+    async def remove_skip(self, cohort_id: int, day: date) -> bool:
+        cursor = await self.db.execute(
+            "DELETE FROM schedule_skips WHERE cohort_id = ? AND local_date = ?",
+            (cohort_id, day.isoformat()))
+        return cursor.rowcount == 1
+
+    async def moves(self, cohort_id: int) -> dict[str, Move]:
+        rows = await self.db.fetchall(
+            "SELECT session_id, local_date, local_time FROM session_moves WHERE cohort_id = ?",
+            (cohort_id,))
+        return {row[0]: Move(date.fromisoformat(row[1]), _time(row[2])) for row in rows}
+
+    async def set_move(self, cohort_id: int, session_id: str, move: Move) -> None:
+        await self.db.execute(
+            "INSERT INTO session_moves (cohort_id, session_id, local_date, local_time)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (cohort_id, session_id) DO UPDATE SET"
+            " local_date = excluded.local_date, local_time = excluded.local_time",
+            (cohort_id, session_id, move.local_date.isoformat(),
+             move.local_time.strftime("%H:%M")))

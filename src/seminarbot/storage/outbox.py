@@ -38,6 +38,13 @@ class OutboxRepository:
             [(cohort_id, session_id, kind, item, to_iso(due_at)) for item in items],
         )
 
+    async def drop_pending(self, cohort_id: int, kinds: tuple[str, ...]) -> None:
+        """Forget pending rows of these kinds (they are about to be planned afresh)."""
+        marks = ", ".join("?" for _ in kinds)
+        await self.db.execute(
+            f"DELETE FROM outbox WHERE cohort_id = ? AND state = 'pending' AND kind IN ({marks})",
+            (cohort_id, *kinds))
+
     async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM outbox WHERE cohort_id = ? ORDER BY due_at, id", (cohort_id,))
@@ -59,9 +66,10 @@ class OutboxRepository:
         return [_item(row) for row in rows]
 
     async def next_due_at(self) -> datetime | None:
+        # Walks the (state, due_at) index in order and stops at the first active cohort's row.
         value = await self.db.scalar(
-            "SELECT MIN(o.due_at) FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
-            " WHERE o.state = 'pending' AND c.state = 'active'")
+            "SELECT o.due_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
+            " WHERE o.state = 'pending' AND c.state = 'active' ORDER BY o.due_at LIMIT 1")
         return parse_instant(value) if value else None
 
     async def claimed(self) -> list[OutboxItem]:

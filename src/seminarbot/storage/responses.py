@@ -111,3 +111,17 @@ class ResponseRepository:
             (cohort_id, prompt_id))
         assert row is not None
         return int(row[0]), int(row[1])
+
+    async def names_for_prompt(self, cohort_id: int, prompt_id: str) -> list[str]:
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT p.display_name FROM responses r"
+            " JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.cohort_id = ? AND r.prompt_id = ? AND r.deleted_at IS NULL"
+            " ORDER BY p.display_name", (cohort_id, prompt_id))
+        return [row[0] for row in rows]
+
+    async def participants_for_session(self, cohort_id: int, session_id: str) -> int:
+        return int(await self.db.scalar(
+            "SELECT COUNT(DISTINCT participant_id) FROM responses"
+            " WHERE cohort_id = ? AND session_id = ? AND deleted_at IS NULL",
+            (cohort_id, session_id)))
