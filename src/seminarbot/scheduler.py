@@ -136,11 +136,18 @@ class Scheduler:
         return outcomes
 
     async def post_session_now(self, cohort: Cohort, session: Session) -> list[PostOutcome]:
-        """A moderator's /seminar post: move the session's pending rows to now and send them,
-        then re-plan what follows so reminders and digests match."""
+        """A moderator's /seminar post: send the session's prompts now. A skipped or failed
+        prompt is tried again. The rows keep the meeting they were planned for, so the
+        sessions after this one keep theirs."""
         now = self.clock.now()
-        await self.outbox.schedule(cohort.id, session.id, "prompt",
-                                   [p.id for p in session.prompts], now)
+        rows = [i for i in await self.outbox.for_cohort(cohort.id)
+                if i.session_id == session.id and i.kind == "prompt"]
+        if rows:
+            await self.outbox.reopen([i.id for i in rows
+                                      if i.state in (OutboxState.SKIPPED, OutboxState.FAILED)])
+        else:
+            await self.outbox.schedule(cohort.id, session.id, "prompt",
+                                       [p.id for p in session.prompts], now)
         outcomes = []
         for item in await self.outbox.for_cohort(cohort.id):
             if item.session_id == session.id and item.kind == "prompt" \

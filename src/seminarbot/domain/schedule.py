@@ -85,10 +85,9 @@ def assign(rule: WeeklyRule, sessions: Iterable[str], not_before: datetime,
         while rule.meeting_date(index) in skipped:
             index += 1
         move = moves.get(session)
-        if move is not None:
-            result[session] = local_to_utc(move.local_date, move.local_time, rule.zone)
-        else:
-            result[session] = rule.meeting(index)
+        pinned = local_to_utc(move.local_date, move.local_time, rule.zone) if move else None
+        # A move whose moment went by unposted (the seminar was paused) no longer applies.
+        result[session] = pinned if pinned and pinned >= not_before else rule.meeting(index)
         index += 1
     return result
 

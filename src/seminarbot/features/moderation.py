@@ -103,9 +103,10 @@ async def resume(inv: Invocation) -> Response:
 
 
 def schedule_params(*, start: bool) -> tuple[Param, ...]:
-    params: tuple[Param, ...] = (Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu"),
-              Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
-              Param("timezone", TimeZone(), "the seminar's IANA time zone"))
+    params: tuple[Param, ...] = (
+        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu"),
+        Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
+        Param("timezone", TimeZone(), "the seminar's IANA time zone"))
     if start:
         params += (Param("start_date", Date(), "the first possible date (default today)",
                          required=False),)

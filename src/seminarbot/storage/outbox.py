@@ -101,6 +101,12 @@ class OutboxRepository:
                 "UPDATE outbox SET state = 'pending', last_error = ?, due_at = ? WHERE id = ?",
                 (error, to_iso(retry_at), item_id))
 
+    async def reopen(self, item_ids: list[int]) -> None:
+        """Skipped or failed rows become pending again (a moderator asked for them)."""
+        await self.db.executemany(
+            "UPDATE outbox SET state = 'pending', last_error = NULL"
+            " WHERE id = ? AND state IN ('skipped', 'failed')", [(i,) for i in item_ids])
+
     async def skip(self, item_id: int, reason: str) -> None:
         await self.db.execute(
             "UPDATE outbox SET state = 'skipped', last_error = ?"

@@ -1,0 +1,79 @@
+"""A synthetic plan long enough for ten-week scenarios, and a journalled fake platform."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from seminarbot.core.responses import PromptPost
+from seminarbot.domain.models import Cohort
+from seminarbot.domain.syllabus import (
+    GlossaryEntry,
+    Locator,
+    Plan,
+    Prompt,
+    Section,
+    Session,
+    Syllabus,
+    TextMap,
+)
+from seminarbot.posting import PostedRef
+
+
+def long_syllabus(weeks: int = 10, prompts_per_session: int = 2) -> Syllabus:
+    sections = tuple(Section(f"s{n}", "t", f"Part {n}", Locator(f"part {n}"), "A part.", ())
+                     for n in range(1, weeks + 1))
+    sessions = tuple(
+        Session(f"w{n}", n, f"Week {n}", (f"s{n}",), "Read it.",
+                tuple(Prompt(f"w{n}-p{k}", f"w{n}", f"{n}.{k}", "comprehension", "Why?",
+                             (f"s{n}",)) for k in range(1, prompts_per_session + 1)))
+        for n in range(1, weeks + 1))
+    return Syllabus(texts=(TextMap("t", "A text", "book", sections),),
+                    plan=Plan("long", "Long plan", "", sessions),
+                    glossary=(GlossaryEntry("x", "x", "concept", "X.", ("s1",)),))
+
+
+class JournalPoster:
+    """A platform whose posts are lines in a file, so they survive our process being killed.
+
+    crash = "before-send": die after the claim is committed, before anything reaches it;
+    crash = "after-send": die after the post reached it, before we record the message id.
+    """
+
+    def __init__(self, journal: Path, platform: str = "console", crash: str = "") -> None:
+        self.journal = journal
+        self.platform = platform
+        self.crash = crash
+        self.notices: list[str] = []
+
+    def posts(self) -> list[dict[str, str]]:
+        if not self.journal.exists():
+            return []
+        return [json.loads(line) for line in self.journal.read_text().splitlines()]
+
+    async def post_prompt(self, post: PromptPost) -> PostedRef:
+        if self.crash == "before-send":
+            os._exit(3)
+        message_id = f"msg-{len(self.posts()) + 1}"
+        with self.journal.open("a") as journal:
+            journal.write(json.dumps({"key": post.idempotency_key, "id": message_id,
+                                      "ref": post.prompt_ref}) + "\n")
+            journal.flush()
+            os.fsync(journal.fileno())
+        if self.crash == "after-send":
+            os._exit(3)
+        return PostedRef(message_id, f"thread-{message_id}")
+
+    async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
+        for post in self.posts():
+            if post["key"] == idempotency_key:
+                return PostedRef(post["id"], f"thread-{post['id']}")
+        return None
+
+    async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
+        self.notices.append(f"{thread_id}: {message}")
+        return PostedRef(f"notice-{len(self.notices)}", thread_id)
+
+    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+        self.notices.append(message)
