@@ -41,8 +41,10 @@ class OutboxRepository:
     async def drop_pending(self, cohort_id: int, kinds: tuple[str, ...]) -> None:
         """Forget pending rows of these kinds (they are about to be planned afresh)."""
         marks = ", ".join("?" for _ in kinds)
+        # "+state" keeps SQLite on the per-cohort index; the state index would scan every
+        # pending row of every cohort.
         await self.db.execute(
-            f"DELETE FROM outbox WHERE cohort_id = ? AND state = 'pending' AND kind IN ({marks})",
+            f"DELETE FROM outbox WHERE cohort_id = ? AND +state = 'pending' AND kind IN ({marks})",
             (cohort_id, *kinds))
 
     async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
