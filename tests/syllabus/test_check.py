@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from seminarbot.syllabus.check import Rules, check_content
 from seminarbot.syllabus.loader import ContentRoots
 from tests.conftest import MINI, SEEDS, needs_seeds
+from tests.syllabus.editing import copy_roots, replace_in
 
 SHIPPED = ContentRoots.default()
 
@@ -28,15 +28,7 @@ def test_the_mini_fixture_passes_with_lenient_rules() -> None:
 
 @pytest.fixture
 def shipped_copy(tmp_path: Path) -> ContentRoots:
-    shutil.copytree(SHIPPED.content, tmp_path / "content")
-    shutil.copytree(SHIPPED.prompts, tmp_path / "prompts")
-    return ContentRoots(tmp_path / "content", tmp_path / "prompts")
-
-
-def replace_in(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text, old
-    path.write_text(text.replace(old, new, 1))
+    return copy_roots(SHIPPED, tmp_path)
 
 
 def messages(roots: ContentRoots) -> list[str]:

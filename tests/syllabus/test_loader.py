@@ -1,4 +1,3 @@
-import shutil
 from pathlib import Path
 
 import pytest
@@ -6,6 +5,7 @@ import pytest
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
 from seminarbot.yamlfile import YamlError
 from tests.conftest import MINI
+from tests.syllabus.editing import copy_roots, replace_in
 
 
 def test_the_shipped_content_loads() -> None:
@@ -20,15 +20,7 @@ def test_the_shipped_content_loads() -> None:
 
 @pytest.fixture
 def copy(tmp_path: Path) -> ContentRoots:
-    shutil.copytree(MINI.content, tmp_path / "content")
-    shutil.copytree(MINI.prompts, tmp_path / "prompts")
-    return ContentRoots(tmp_path / "content", tmp_path / "prompts")
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
+    return copy_roots(MINI, tmp_path)
 
 
 @pytest.mark.parametrize(("file", "old", "new", "message"), [
@@ -57,7 +49,7 @@ def edit(path: Path, old: str, new: str) -> None:
 ])
 def test_broken_content_names_file_and_key(copy: ContentRoots, file: str, old: str, new: str,
                                            message: str) -> None:
-    edit(copy.content.parent / file, old, new)
+    replace_in(copy.content.parent / file, old, new)
     with pytest.raises(YamlError) as caught:
         load_syllabus(copy)
     assert str(caught.value).startswith(message)
