@@ -17,6 +17,7 @@ from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.passages import PassageRepository
+from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
 
@@ -35,11 +36,13 @@ class Services:
     responses: ResponseRepository
     audit: AuditLog
     passages: PassageRepository
+    response_writer: ResponseWriter
     scheduler: Scheduler
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)
 
     async def close(self) -> None:
+        await self.response_writer.close()
         await self.db.close()
 
 
@@ -66,5 +69,6 @@ async def open_services(settings: Settings, clock: Clock,
         glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db),
+        response_writer=ResponseWriter(db),
         scheduler=scheduler, posters=posters,
     )

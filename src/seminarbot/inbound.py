@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
-from seminarbot.storage.responses import NewResponse, Outcome
+from seminarbot.storage.response_writer import Submission
+from seminarbot.storage.responses import Outcome
 
 if TYPE_CHECKING:
     from seminarbot.app import Services
@@ -37,27 +38,18 @@ def stored_body(text: str) -> str:
 
 
 async def record_message(app: Services, message: InboundMessage) -> Outcome | None:
-    """Record a reply to a prompt. None when the message answers no prompt of ours, or when
-    its author opted out (nothing about them is stored then)."""
-    post = None
-    for ref in (message.thread_id, message.reply_to):
-        if ref:
-            post = await app.outbox.find_by_message(ref)
-            if post is not None:
-                break
-    if post is None or post.kind != "prompt" or not message.text.strip():
+    """Record a reply to a prompt, once it is committed (group commit: see ResponseWriter).
+    None when the message answers no prompt of ours, or when its author opted out (nothing
+    about them is stored then)."""
+    if not message.text.strip():
         return None
-    author = message.author
-    async with app.db.transaction():
-        existing = await app.participants.find(author.platform, author.user_id)
-        if existing is not None and existing.opted_out:
-            return None
-        participant = await app.participants.ensure(author.platform, author.user_id,
-                                                    author.display_name, message.at)
-        return await app.responses.record(NewResponse(
-            cohort_id=post.cohort_id, outbox_id=post.id, session_id=post.session_id,
-            prompt_id=post.item, participant_id=participant.id, platform=message.platform,
-            message_id=message.message_id, body=stored_body(message.text), at=message.at))
+    refs = tuple(ref for ref in (message.thread_id, message.reply_to) if ref)
+    if not refs:
+        return None
+    return await app.response_writer.submit(Submission(
+        platform=message.platform, message_id=message.message_id,
+        author_id=message.author.user_id, author_name=message.author.display_name,
+        body=stored_body(message.text), at=message.at, refs=refs))
 
 
 async def record_edit(app: Services, platform: str, message_id: str, text: str,

@@ -1,0 +1,125 @@
+"""Response ingest through the core (group commit) against a raw sqlite3 executemany of the
+same rows, measured in the same run, plus the durability latency of each message (from
+submission until its transaction is committed).
+
+Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from seminarbot.app import Services, open_services
+from seminarbot.clock import ManualClock, to_iso
+from seminarbot.config import Settings
+from seminarbot.core.dispatch import run_line
+from seminarbot.core.invocation import Actor, Place
+from seminarbot.inbound import InboundMessage, record_message
+
+MODERATOR = Actor("console", "console:mod", "mod", is_moderator=True)
+PLACE = Place("console", "bench", "seminar")
+
+
+class NullPoster:
+    platform = "console"
+
+    async def post_prompt(self, post):  # type: ignore[no-untyped-def]
+        from seminarbot.posting import PostedRef
+
+        return PostedRef(f"post-{post.prompt_ref}", f"thread-{post.prompt_ref}")
+
+    async def find_post(self, channel_id, key):  # type: ignore[no-untyped-def]
+        return None
+
+    async def post_in_thread(self, cohort, thread, message):  # type: ignore[no-untyped-def]
+        raise NotImplementedError
+
+    async def notify_moderators(self, cohort, message):  # type: ignore[no-untyped-def]
+        return None
+
+
+async def prepared(folder: Path) -> tuple[Services, list[str]]:
+    clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
+    app = await open_services(Settings(data_dir=folder, database=folder / "core.db"), clock)
+    app.scheduler.attach(NullPoster())
+    await run_line(app, "seminar setup tue 19:00 UTC", MODERATOR, PLACE)
+    await run_line(app, "seminar post 1", MODERATOR, PLACE)
+    threads = [row[0] for row in await app.db.fetchall(
+        "SELECT thread_id FROM outbox WHERE state = 'posted' ORDER BY id")]
+    return app, threads
+
+
+def baseline(folder: Path, rows: list[tuple[object, ...]]) -> float:
+    """The same rows, already resolved, in one executemany on a database with our schema."""
+    conn = sqlite3.connect(folder / "core.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("DELETE FROM responses")
+    began = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany(
+        "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+        " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.execute("COMMIT")
+    elapsed = time.perf_counter() - began
+    conn.close()
+    return elapsed
+
+
+async def run(messages: int, in_flight: int) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="seminarbot-ingest-"))
+    app, threads = await prepared(folder)
+    now = app.clock.now()
+    body = "A considered reply about the soviets and the party. " * 6
+    inbound = [InboundMessage("console", f"m{n}", Actor("console", f"u{n % 2000}",
+                                                        f"person {n % 2000}"),
+                              body, now, thread_id=threads[n % len(threads)])
+               for n in range(messages)]
+    latencies: list[float] = []
+
+    async def client(share: list[InboundMessage]) -> None:
+        """One connection's worth of traffic: each message waits for the one before."""
+        for message in share:
+            began = time.perf_counter()
+            await record_message(app, message)
+            latencies.append(time.perf_counter() - began)
+
+    began = time.perf_counter()
+    await asyncio.gather(*(client(inbound[k::in_flight]) for k in range(in_flight)))
+    ours = time.perf_counter() - began
+    stored = await app.db.scalar("SELECT COUNT(*) FROM responses")
+    batches = app.response_writer.batches
+    rows = [tuple(row) for row in await app.db.fetchall(
+        "SELECT cohort_id, outbox_id, session_id, prompt_id, participant_id, platform,"
+        " message_id, body, created_at FROM responses")]
+    await app.close()
+    assert stored == messages, (stored, messages)
+    raw = baseline(folder, rows)
+    ordered = sorted(latencies)
+    print(f"{messages:,} messages, {in_flight} in flight, {batches} commits "
+          f"({datetime.now(UTC):%Y-%m-%d}, {to_iso(datetime.now(UTC))})")
+    print(f"core (group commit)  {ours:6.2f} s  {messages / ours:9,.0f} msg/s")
+    print(f"raw executemany      {raw:6.2f} s  {messages / raw:9,.0f} rows/s")
+    print(f"ratio                {raw / ours:6.2f}x of the baseline's throughput "
+          "(target >= 0.35)")
+    print(f"durability latency   median {statistics.median(ordered) * 1e3:6.1f} ms  p99 "
+          f"{ordered[int(0.99 * (len(ordered) - 1))] * 1e3:6.1f} ms (target p99 <= 50 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--messages", type=int, default=50_000)
+    parser.add_argument("--in-flight", type=int, default=500)
+    args = parser.parse_args()
+    asyncio.run(run(args.messages, args.in_flight))
+
+
+if __name__ == "__main__":
+    main()
