@@ -105,4 +105,5 @@ def parse_instant(text: str) -> datetime:
 
 def to_iso(instant: datetime) -> str:
     """The storage form of an instant: UTC, seconds precision, 'Z' suffix."""
-    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime, and this runs once per stored row.
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
