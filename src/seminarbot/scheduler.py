@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from seminarbot.clock import Clock
+from seminarbot.core.errors import Busy, Conflict
 from seminarbot.core.responses import PromptPost
 from seminarbot.digest import digest_text, reminder_text
 from seminarbot.domain.models import Cohort, CohortState, OutboxItem, OutboxState
@@ -29,6 +30,7 @@ from seminarbot.storage.responses import ResponseRepository
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
+BUSY_RETRY_SECONDS = 5
 SYSTEM_ACTOR = "seminarbot"
 LAST_SESSION_LENGTH = timedelta(days=7)
 OPEN = (SessionState.SCHEDULED, SessionState.UNSCHEDULED)
@@ -100,8 +102,14 @@ class Scheduler:
     async def run_forever(self) -> None:
         while True:
             self._wake.clear()
-            await self.run_due()
-            await self.clock.wait_until(await self.outbox.next_due_at(), self._wake)
+            try:
+                await self.run_due()
+                next_at = await self.outbox.next_due_at()
+            except Busy:
+                # Another process holds the database: look again shortly, lose nothing.
+                log.warning("database busy; the scheduler retries in %s s", BUSY_RETRY_SECONDS)
+                next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
+            await self.clock.wait_until(next_at, self._wake)
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed: recorded if the platform has them, else pending."""
@@ -139,6 +147,9 @@ class Scheduler:
         """A moderator's /seminar post: send the session's prompts now. A skipped or failed
         prompt is tried again. The rows keep the meeting they were planned for, so the
         sessions after this one keep theirs."""
+        if cohort.platform not in self.posters:
+            raise Conflict(f"This seminar's {cohort.platform} connection is not up right now, "
+                           "so nothing was posted; the schedule will post it once it is.")
         now = self.clock.now()
         rows = [i for i in await self.outbox.for_cohort(cohort.id)
                 if i.session_id == session.id and i.kind == "prompt"]

@@ -63,8 +63,8 @@ def test_errors_name_the_parameter_or_command() -> None:
         parsed("seminar frobnicate")
     with pytest.raises(UnknownCommand, match="no command 'nope'"):
         parsed("nope")
-    with pytest.raises(UserError, match="limit is 20,000"):
-        parsed("term " + "x" * 20_001)
+    with pytest.raises(UserError, match="limit is 25,000"):
+        parsed("term " + "x" * 25_001)
 
 
 def test_registry_rejects_bad_declarations() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from seminarbot.core.commands import Command, Permission
-from seminarbot.core.errors import Forbidden, UserError
+from seminarbot.core.errors import Busy, Forbidden, UserError
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.parsing import bind, parse_line
 from seminarbot.core.responses import Response, Tone
@@ -67,6 +67,16 @@ def error_response(error: UserError) -> Response:
 
 async def _audit(app: Services, command: Command, raw: Mapping[str, str | None], actor: Actor,
                  place: Place, outcome: str, reason: str = "") -> None:
+    try:
+        await _write_audit(app, command, raw, actor, place, outcome, reason)
+    except Busy:
+        # The reply matters more than its audit entry; the log keeps what the table could not.
+        log.warning("audit entry not written (database busy): %s %s by %s: %s",
+                    command.name, outcome, actor.user_id, reason)
+
+
+async def _write_audit(app: Services, command: Command, raw: Mapping[str, str | None],
+                       actor: Actor, place: Place, outcome: str, reason: str) -> None:
     cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
     detail: dict[str, object] = {"channel": place.channel_id,
                                  "args": {k: v for k, v in raw.items() if v is not None}}

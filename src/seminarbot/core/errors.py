@@ -43,3 +43,13 @@ class Conflict(UserError):
     """The request makes sense but clashes with the current state (already posted, not set up)."""
 
     title = "Cannot do that now"
+
+
+class Busy(UserError):
+    """The database stayed locked by another writer for longer than the busy timeout."""
+
+    title = "Busy"
+
+    def __init__(self) -> None:
+        super().__init__("The seminar's database is busy (another process is writing to it). "
+                         "Nothing was changed; please try again in a moment.")

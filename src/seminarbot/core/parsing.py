@@ -14,7 +14,7 @@ from seminarbot.core.commands import Command, Registry
 from seminarbot.core.errors import BadArgument, UserError
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
-MAX_LINE = 20_000
+MAX_LINE = 25_000
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+
+from seminarbot.core.errors import Busy
 
 BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
@@ -65,6 +68,10 @@ class Database:
             token = _holding.set(True)
             try:
                 yield self._conn
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    raise Busy() from error
+                raise
             finally:
                 _holding.reset(token)
 

@@ -17,7 +17,7 @@ from seminarbot.adapters.console.render import render_response
 from seminarbot.app import Services
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.core.dispatch import run_line
-from seminarbot.core.errors import BadArgument
+from seminarbot.core.errors import BadArgument, Busy
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
@@ -79,7 +79,13 @@ class Console:
                 self.emit("")
                 self.emit(render_response(Response(title="Console commands", table=Table(
                     ("command", "what it does"), CONSOLE_HELP)), self.width))
-        await self.app.scheduler.run_due()
+        await self._run_scheduler()
+
+    async def _run_scheduler(self) -> None:
+        try:
+            await self.app.scheduler.run_due()
+        except Busy as error:
+            self.emit(f"! Scheduled posts wait: {error.message}")
 
     def _switch(self, body: str) -> None:
         words = [t.text for t in tokenize(body)][1:]
