@@ -17,6 +17,7 @@ from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.poster import MatrixPoster
 from seminarbot.adapters.matrix.render import notice, replying, response_content
 from seminarbot.adapters.matrix.rooms import (
+    Creators,
     invite_allowed,
     inviter_of,
     moderators,
@@ -59,9 +60,13 @@ class MatrixBot:
         self.prefix = self.settings.command_prefix
         self.sender = Sender(client)
         self.poster = MatrixPoster(client, self.sender, self.prefix)
+        self.creators = Creators()
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
+
+    def state(self, room_id: str, events: list[Any]) -> None:
+        self.creators.note(room_id, events)
 
     # -- rooms ---------------------------------------------------------------------------
 
@@ -103,7 +108,8 @@ class MatrixBot:
                    + (f" ({change.reason})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
-        wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id)
+        wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
+                            self.creators.of(room_id))
         wanted.add(change.sender)
         told = 0
         for other_id, other in list(self.client.rooms.items()):
@@ -184,7 +190,7 @@ class MatrixBot:
         return (room.user_name(user_id) if room else None) or user_id
 
     def _actor(self, room_id: str, user_id: str) -> Actor:
-        level = power_level(self.client.rooms.get(room_id), user_id)
+        level = power_level(self.client.rooms.get(room_id), user_id, self.creators.of(room_id))
         return Actor(PLATFORM, user_id, self._name(room_id, user_id),
                      is_moderator=level >= self.settings.moderator_power_level)
 

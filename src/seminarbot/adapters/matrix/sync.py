@@ -36,6 +36,10 @@ class Handler(Protocol):
 
     async def ready(self) -> None: ...
 
+    def state(self, room_id: str, events: list[Any]) -> None:
+        """A joined room's state events (and its timeline), before its events are handled."""
+        ...
+
 
 class SyncLoop:
     def __init__(self, client: AsyncClient, files: MatrixFiles, handler: Handler, *,
@@ -88,6 +92,7 @@ class SyncLoop:
         for room_id, invite in answer.rooms.invite.items():
             await self.handler.invited(room_id, invite.invite_state)
         for room_id, info in answer.rooms.join.items():
+            self.handler.state(room_id, [*info.state, *info.timeline.events])
             if not history:
                 continue  # the very first start: what was said before the bot is not for it
             events = list(info.timeline.events)
