@@ -21,11 +21,11 @@ def invite_allowed(settings: MatrixSettings, inviter: str) -> bool:
 
 
 def inviter_of(invite_state: list[Any], user_id: str) -> str | None:
+    # nio's invite events keep membership as attributes (their source lost its content).
     for event in invite_state:
-        source = getattr(event, "source", {})
-        if source.get("type") == "m.room.member" and source.get("state_key") == user_id \
-                and (source.get("content") or {}).get("membership") == "invite":
-            sender = source.get("sender")
+        if getattr(event, "state_key", None) == user_id \
+                and getattr(event, "membership", None) == "invite":
+            sender = getattr(event, "sender", None)
             return sender if isinstance(sender, str) else None
     return None
 
