@@ -23,8 +23,8 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
 @pytest.fixture
 async def bot(synapse: Synapse, tmp_path: Path, clock: ManualClock) -> AsyncIterator[BotHarness]:
     harness = BotHarness(synapse, synapse.register("bot"), tmp_path / "bot", clock)
-    await harness.start()
     try:
+        await harness.start()
         yield harness
     finally:
         await harness.stop()

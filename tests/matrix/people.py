@@ -4,7 +4,6 @@ talk, edit and redact, and the bot itself, started and stopped around a real Syn
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -80,6 +79,8 @@ class Person:
                 source = dict(event.source)
                 if isinstance(event, MegolmEvent) or source.get("event_id") in self._seen:
                     continue
+                # Whether it arrived encrypted (nio has replaced it with the decrypted event).
+                source["decrypted"] = bool(getattr(event, "decrypted", False))
                 self._seen.add(source["event_id"])
                 self.events.setdefault(room_id, []).append(source)
         client = self.client
@@ -221,11 +222,10 @@ class BotHarness:
         return app
 
     async def stop(self) -> None:
+        """Cancel the bot and close its database, whatever state the tasks ended in."""
         for task in self.tasks:
             task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         self.tasks = []
         if self.app is not None:
             await self.app.close()

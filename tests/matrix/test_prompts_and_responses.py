@@ -83,7 +83,7 @@ async def test_a_scheduled_prompt_is_a_thread_root_and_replies_are_recorded(
 
 async def test_attachments_go_out_as_files_a_participant_can_download(
         bot: BotHarness, people: People) -> None:
-    data = "participant,prompt,words\nann,1.1,4\n".encode()
+    data = b"participant,prompt,words\nann,1.1,4\n"
 
     async def export(inv: Invocation) -> Response:
         return Response(title="Export", paragraphs=("Here it is.",),
