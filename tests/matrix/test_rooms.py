@@ -3,6 +3,7 @@ in another room; rate limits are waited out and reported, and nothing is lost.""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import replace
 from pathlib import Path
@@ -95,3 +96,18 @@ async def test_a_bad_password_is_a_clear_error(synapse: Synapse, tmp_path: Path,
     finally:
         await bot.stop()
     assert not (tmp_path / "bot" / "matrix" / "login.json").exists()
+
+
+async def test_a_login_the_homeserver_ended_is_renewed_with_the_password(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id])
+    await mod.wait_member(room, bot.user_id)
+    login_file = bot.settings.data_dir / "matrix" / "login.json"
+    before = json.loads(login_file.read_text())
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, token=before["access_token"])
+    assert (await mod.command(room, "!term otryv", bot.user_id)).startswith("otryv")
+    after = json.loads(login_file.read_text())
+    assert after["access_token"] != before["access_token"]
+    assert after["device_id"] == before["device_id"]
+    assert all(not task.done() for task in bot.tasks)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nio.exceptions import EncryptionError
 
 from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
 from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
@@ -18,6 +19,7 @@ from seminarbot.adapters.matrix.render import (
     response_content,
 )
 from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
+from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.config import MatrixSettings
 from seminarbot.core.responses import PromptPost, Response, Table, Tone
 
@@ -152,3 +154,43 @@ def test_the_login_and_sync_token_are_private_files(tmp_path: Path) -> None:
     assert files.directory.stat().st_mode & 0o777 == 0o700
     files.login_file.write_text("{torn")
     assert files.load_login() is None
+
+
+@dataclass
+class FakeMegolm:
+    event_id: str
+
+
+class LateKeys:
+    """A client whose room key for an event arrives after two syncs."""
+
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.tries = 0
+
+    async def request_room_key(self, event: Any) -> None:
+        self.asked.append(event)
+
+    def decrypt_event(self, event: Any) -> Any:
+        self.tries += 1
+        if self.tries < 3:
+            raise EncryptionError("no session")
+        return {"decrypted": event}
+
+
+async def test_an_event_whose_key_comes_late_is_handled_when_it_comes() -> None:
+    client = LateKeys()
+    waiting = Undecrypted(client)
+    handled: list[tuple[str, Any]] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append((room_id, event))
+
+    event = FakeMegolm("$late")
+    await waiting.keep("!r", event)
+    assert client.asked == [event]
+    await waiting.retry(handle)
+    await waiting.retry(handle)
+    assert handled == []
+    await waiting.retry(handle)
+    assert handled == [("!r", {"decrypted": event})] and not waiting.waiting

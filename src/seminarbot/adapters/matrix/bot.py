@@ -24,7 +24,8 @@ from seminarbot.adapters.matrix.rooms import (
     power_level,
 )
 from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
-from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncLoop
+from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
+from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.app import Services
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
@@ -37,14 +38,20 @@ PLATFORM = "matrix"
 
 
 async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
-    """Log in (or restore the saved device), then sync until cancelled."""
+    """Log in (or restore the saved device), then sync until cancelled. A login the homeserver
+    ends (an expired token) is renewed with the password, on the same device, where there is one."""
     files = MatrixFiles(app.settings.data_dir / "matrix")
-    client = await connect(app.settings.matrix, files)
-    try:
-        bot = MatrixBot(app, client)
-        await SyncLoop(client, files, bot, timeline_limit=timeline_limit).run_forever()
-    finally:
-        await client.close()
+    while True:
+        client = await connect(app.settings.matrix, files)
+        try:
+            bot = MatrixBot(app, client)
+            await SyncLoop(client, files, bot, timeline_limit=timeline_limit).run_forever()
+        except SyncFailed as error:
+            if not app.settings.matrix.password:
+                raise
+            log.warning("matrix: %s; logging in again", error)
+        finally:
+            await client.close()
 
 
 def _txn(kind: str, event_id: str) -> str:
@@ -61,12 +68,16 @@ class MatrixBot:
         self.sender = Sender(client)
         self.poster = MatrixPoster(client, self.sender, self.prefix)
         self.creators = Creators()
+        self.undecrypted = Undecrypted(client)
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
 
     def state(self, room_id: str, events: list[Any]) -> None:
         self.creators.note(room_id, events)
+
+    async def handled_batch(self) -> None:
+        await self.undecrypted.retry(self.event)
 
     # -- rooms ---------------------------------------------------------------------------
 
@@ -127,8 +138,7 @@ class MatrixBot:
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
-            log.warning("matrix: could not decrypt %s in %s (no key yet)", event.event_id,
-                        room_id)
+            await self.undecrypted.keep(room_id, event)
             return
         item = translate(getattr(event, "source", {}))
         if item is None or item.sender == self.client.user_id:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 
+from aiohttp import ClientError
 from nio import AsyncClient, MessageDirection, RoomMessagesResponse
 
 from seminarbot.adapters.matrix.render import KEY_FIELD, in_thread, notice, prompt_content
@@ -34,15 +35,22 @@ class MatrixPoster:
                                               txn_id=post.idempotency_key)
         except SendFailed as error:
             raise PostError(error.reason, retryable=error.retryable) from None
+        except Exception as error:  # the scheduler must get a PostError, whatever nio raised
+            log.exception("matrix: posting into %s failed", post.channel_id)
+            raise PostError(f"{type(error).__name__}: {error}", retryable=True) from None
         return PostedRef(message_id=event_id, thread_id=event_id)
 
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
         token = self.client.next_batch
         for _ in range(HISTORY_PAGES):
-            page = await self.client.room_messages(channel_id, start=token,
-                                                   direction=MessageDirection.back,
-                                                   limit=PAGE_SIZE)
+            try:
+                page = await self.client.room_messages(channel_id, start=token,
+                                                       direction=MessageDirection.back,
+                                                       limit=PAGE_SIZE)
+            except (ClientError, TimeoutError) as error:
+                page = error
             if not isinstance(page, RoomMessagesResponse):
+                # Sending again is safe: the same transaction id is the same event.
                 log.warning("matrix: cannot read %s to reconcile a post: %s", channel_id, page)
                 return None
             for event in page.chunk:
@@ -68,6 +76,6 @@ class MatrixPoster:
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
         try:
             await self.sender.send(cohort.channel_id, notice("For moderators: " + message))
-        except SendFailed as error:
+        except Exception as error:  # telling is best effort; the audit log has it anyway
             log.error("matrix: could not tell the moderators of %s: %s (%s)",
-                      cohort.channel_id, message, error.reason)
+                      cohort.channel_id, message, error)

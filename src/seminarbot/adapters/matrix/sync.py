@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from aiohttp import ClientError
@@ -36,6 +37,8 @@ class Handler(Protocol):
 
     async def ready(self) -> None: ...
 
+    async def handled_batch(self) -> None: ...
+
     def state(self, room_id: str, events: list[Any]) -> None:
         """A joined room's state events (and its timeline), before its events are handled."""
         ...
@@ -61,10 +64,17 @@ class SyncLoop:
                 await asyncio.sleep(delay)
                 continue
             backoff.reset()
-            await self._handle(answer, history=self.token is not None)
+            try:
+                await self._handle(answer, history=self.token is not None)
+            except (ClientError, TimeoutError) as error:
+                # Not saving the token: the same batch comes again, and handling is replay-safe.
+                log.warning("matrix: reading history failed (%s); syncing again", error)
+                await asyncio.sleep(backoff.next_delay())
+                continue
             self.token = answer.next_batch
             self.files.save_sync_token(answer.next_batch)
             await self._keys()
+            await self._contained("retrying undecrypted events", self.handler.handled_batch())
             if first:
                 first = False
                 await self.handler.ready()
@@ -90,7 +100,8 @@ class SyncLoop:
 
     async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
         for room_id, invite in answer.rooms.invite.items():
-            await self.handler.invited(room_id, invite.invite_state)
+            await self._contained(f"the invite to {room_id}",
+                                  self.handler.invited(room_id, invite.invite_state))
         for room_id, info in answer.rooms.join.items():
             self.handler.state(room_id, [*info.state, *info.timeline.events])
             if not history:
@@ -101,7 +112,18 @@ class SyncLoop:
             for event in self._since_our_join(events):
                 await self.handler.event(room_id, event)
         for room_id, info in answer.rooms.leave.items():
-            await self.handler.left(room_id, list(info.timeline.events))
+            await self._contained(f"leaving {room_id}",
+                                  self.handler.left(room_id, list(info.timeline.events)))
+
+    @staticmethod
+    async def _contained(what: str, work: Awaitable[None]) -> None:
+        """One room's trouble is logged and does not stop the others or the loop."""
+        try:
+            await work
+        except (ClientError, TimeoutError):
+            raise
+        except Exception:
+            log.exception("matrix: handling %s failed", what)
 
     async def _fill_gap(self, room_id: str, prev_batch: str) -> list[Any]:
         """Events between our last sync token and the start of a limited timeline, oldest first."""
