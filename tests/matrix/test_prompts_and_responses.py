@@ -40,7 +40,10 @@ async def test_a_scheduled_prompt_is_a_thread_root_and_replies_are_recorded(
     row = await app.db.fetchone(
         "SELECT state, message_id, thread_id FROM outbox WHERE item = 'beginnings-comprehension'")
     assert row is not None and tuple(row) == ("posted", prompt["event_id"], prompt["event_id"])
-    assert await app.db.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'posted'") == 3
+
+    async def all_three_posted() -> bool:
+        return await app.db.scalar("SELECT COUNT(*) FROM outbox WHERE state = 'posted'") == 3
+    await eventually(all_three_posted, "the session's three prompts posted")
 
     # A reply in its thread, and a rich reply to it, are both responses to prompt 1.1.
     in_thread = await ann.say(room, "The minutes, read aloud.", thread=prompt["event_id"])

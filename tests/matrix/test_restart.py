@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import json
 
+from seminarbot.adapters.matrix.render import KEY_FIELD
+from seminarbot.core.responses import PromptPost
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually, replies
 
@@ -92,3 +94,33 @@ async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3
     assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 1
     assert await answers(ann, room, command, bot.user_id) == 1
+
+
+async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
+        bot: BotHarness, people: People) -> None:
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    app = bot.services
+    sent, unsent = (await app.outbox.for_cohort(1))[:2]  # due tomorrow evening, not yet
+    for item in (sent, unsent):
+        assert await app.outbox.claim(item.id, bot.clock.now())
+    # The crash: the first was posted, and neither was recorded.
+    ref = await app.posters["matrix"].post_prompt(PromptPost(
+        cohort_id=1, channel_id=room, session_number=1, session_title="Beginnings",
+        prompt_id=sent.item, prompt_ref="1.1", kind="comprehension", text="The question.",
+        idempotency_key=sent.idempotency_key))
+    await bot.stop()
+    app = await bot.start()
+
+    async def settled() -> bool:
+        rows = await app.db.fetchall("SELECT state FROM outbox WHERE id IN (?, ?) ORDER BY id",
+                                     (sent.id, unsent.id))
+        return [r[0] for r in rows] == ["posted", "pending"]
+    await eventually(settled, "the claimed rows reconciled")
+    assert await app.db.scalar("SELECT message_id FROM outbox WHERE id = ?",
+                               (sent.id,)) == ref.message_id
+    await mod.sync()
+    keyed = [e for e in mod.events[room] if e["content"].get(KEY_FIELD)]
+    assert [e["event_id"] for e in keyed] == [ref.message_id]
