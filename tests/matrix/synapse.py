@@ -18,7 +18,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -102,6 +102,7 @@ class Synapse:
         self.secret = secrets.token_hex(16)
         self.url = f"http://127.0.0.1:{self.port}"
         self.process: subprocess.Popen[bytes] | None = None
+        self._stderr: BinaryIO | None = None
         self._counter = 0
 
     @property
@@ -119,8 +120,9 @@ class Synapse:
         command = [sys.executable, "-m", "synapse.app.homeserver", "--config-path", str(config)]
         subprocess.run([*command, "--generate-keys"], check=True, cwd=self.directory,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+        self._stderr = (self.directory / "stderr.log").open("wb")
         self.process = subprocess.Popen(command, cwd=self.directory, stdout=subprocess.DEVNULL,
-                                        stderr=open(self.directory / "stderr.log", "wb"))  # noqa: SIM115
+                                        stderr=self._stderr)
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -135,14 +137,17 @@ class Synapse:
 
     def stop(self) -> None:
         """By its PID: SIGTERM, then SIGKILL if it lingers."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.kill(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.kill(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
+            if self.process is not None and self.process.poll() is None:
+                os.kill(self.process.pid, signal.SIGTERM)
+                try:
+                    self.process.wait(STOP_TIMEOUT)
+                except subprocess.TimeoutExpired:
+                    os.kill(self.process.pid, signal.SIGKILL)
+                    self.process.wait(STOP_TIMEOUT)
+        finally:
+            if self._stderr is not None:
+                self._stderr.close()
 
     def request(self, method: str, path: str, body: dict[str, Any] | None = None,
                 token: str | None = None) -> dict[str, Any]:
