@@ -1,0 +1,217 @@
+"""What the bot does with each room event: commands typed with the prefix are run through the
+core and answered in the room; thread replies and rich replies to a prompt are recorded, and
+their edits and redactions followed; invites are accepted from allowed inviters; a kick pauses
+the room's seminar and moderators are told in another room they share with the bot."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
+
+from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
+from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.login import connect
+from seminarbot.adapters.matrix.poster import MatrixPoster
+from seminarbot.adapters.matrix.render import notice, replying, response_content
+from seminarbot.adapters.matrix.rooms import (
+    Creators,
+    invite_allowed,
+    inviter_of,
+    moderators,
+    power_level,
+)
+from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
+from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
+from seminarbot.adapters.matrix.undecrypted import Undecrypted
+from seminarbot.app import Services
+from seminarbot.core.dispatch import run_line
+from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.responses import Response
+from seminarbot.inbound import InboundMessage, record_delete, record_edit, record_message
+from seminarbot.removal import bot_removed
+
+log = logging.getLogger(__name__)
+PLATFORM = "matrix"
+
+
+async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
+    """Log in (or restore the saved device), then sync until cancelled. A login the homeserver
+    ends (an expired token) is renewed with the password, on the same device, where there is one."""
+    files = MatrixFiles(app.settings.data_dir / "matrix")
+    while True:
+        client = await connect(app.settings.matrix, files)
+        try:
+            bot = MatrixBot(app, client)
+            await SyncLoop(client, files, bot, timeline_limit=timeline_limit).run_forever()
+        except SyncFailed as error:
+            if not app.settings.matrix.password:
+                raise
+            log.warning("matrix: %s; logging in again", error)
+        finally:
+            await client.close()
+
+
+def _txn(kind: str, event_id: str) -> str:
+    """A transaction id tied to the event answered: a replayed event is answered once."""
+    return f"seminarbot-{kind}-{hashlib.sha256(event_id.encode()).hexdigest()[:32]}"
+
+
+class MatrixBot:
+    def __init__(self, app: Services, client: AsyncClient) -> None:
+        self.app = app
+        self.client = client
+        self.settings = app.settings.matrix
+        self.prefix = self.settings.command_prefix
+        self.sender = Sender(client)
+        self.poster = MatrixPoster(client, self.sender, self.prefix)
+        self.creators = Creators()
+        self.undecrypted = Undecrypted(client)
+
+    async def ready(self) -> None:
+        self.app.scheduler.attach(self.poster)
+
+    def state(self, room_id: str, events: list[Any]) -> None:
+        self.creators.note(room_id, events)
+
+    async def handled_batch(self) -> None:
+        await self.undecrypted.retry(self.event)
+
+    # -- rooms ---------------------------------------------------------------------------
+
+    async def invited(self, room_id: str, invite_state: list[Any]) -> None:
+        inviter = inviter_of(invite_state, self.client.user_id) or ""
+        if not invite_allowed(self.settings, inviter):
+            log.warning("matrix: declining the invite to %s from %s (not allowed)",
+                        room_id, inviter)
+            await self._quietly(with_retries(f"declining {room_id}",
+                                             lambda: self.client.room_leave(room_id),
+                                             RoomLeaveResponse))
+            return
+        log.info("matrix: joining %s, invited by %s", room_id, inviter)
+        await self._quietly(with_retries(f"joining {room_id}",
+                                         lambda: self.client.join(room_id), JoinResponse))
+
+    async def left(self, room_id: str, events: list[Any]) -> None:
+        me = self.client.user_id
+        for event in reversed(events):
+            change = translate(getattr(event, "source", {}))
+            if isinstance(change, Membership) and change.user_id == me \
+                    and change.membership in ("leave", "ban"):
+                if change.sender != me:
+                    await self._removed(room_id, change)
+                break
+        self.client.rooms.pop(room_id, None)
+
+    async def _removed(self, room_id: str, change: Membership) -> None:
+        room = self.client.rooms.get(room_id)
+        name = room.display_name if room else room_id
+        cohort = await bot_removed(self.app, self._place(room_id), by=change.sender,
+                                   by_name=self._name(room_id, change.sender),
+                                   reason=change.reason or change.membership)
+        log.warning("matrix: removed from %s by %s", room_id, change.sender)
+        if cohort is None:
+            return
+        how = "banned from" if change.membership == "ban" else "removed from"
+        message = (f"For moderators: I was {how} “{name}” by {change.sender}"
+                   + (f" ({change.reason})" if change.reason else "")
+                   + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
+                     "resume there to continue.")
+        wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
+                            self.creators.of(room_id))
+        wanted.add(change.sender)
+        told = 0
+        for other_id, other in list(self.client.rooms.items()):
+            if other_id != room_id and wanted & set(other.users):
+                try:
+                    await self.sender.send(other_id, notice(message))
+                    told += 1
+                except SendFailed as error:
+                    log.error("matrix: could not tell moderators in %s: %s", other_id,
+                              error.reason)
+        if not told:
+            log.warning("matrix: no other room shared with the moderators of %s", room_id)
+
+    # -- events --------------------------------------------------------------------------
+
+    async def event(self, room_id: str, event: Any) -> None:
+        if isinstance(event, MegolmEvent):
+            await self.undecrypted.keep(room_id, event)
+            return
+        item = translate(getattr(event, "source", {}))
+        if item is None or item.sender == self.client.user_id:
+            return
+        try:
+            if isinstance(item, Said):
+                if item.text.startswith(self.prefix):
+                    await self._command(room_id, item)
+                else:
+                    await self._said(room_id, item)
+            elif isinstance(item, Edited):
+                await self._edited(item)
+            elif isinstance(item, Redacted):
+                await record_delete(self.app, PLATFORM, item.target, item.at)
+        except Exception:
+            log.exception("matrix: handling %s in %s failed", item.event_id, room_id)
+
+    async def _said(self, room_id: str, item: Said) -> None:
+        if not (item.thread_root or item.reply_to):
+            return
+        await record_message(self.app, InboundMessage(
+            PLATFORM, item.event_id, self._actor(room_id, item.sender), item.text, item.at,
+            thread_id=item.thread_root, reply_to=item.reply_to))
+
+    async def _edited(self, item: Edited) -> None:
+        # Only the author's own edit counts (the server lets anyone send an m.replace).
+        record = await self.app.responses.get(PLATFORM, item.target)
+        author = await self.app.participants.find(PLATFORM, item.sender)
+        if record is None or author is None or record.participant_id != author.id:
+            return
+        await record_edit(self.app, PLATFORM, item.target, item.text, item.at)
+
+    async def _command(self, room_id: str, item: Said) -> None:
+        line = item.text[len(self.prefix):].strip()
+        if not line:
+            return
+        response = await run_line(self.app, line, self._actor(room_id, item.sender),
+                                  self._place(room_id), prefix=self.prefix,
+                                  source_id=item.event_id)
+        await self._reply(room_id, item, response)
+
+    async def _reply(self, room_id: str, item: Said, response: Response) -> None:
+        thread = item.thread_root
+        try:
+            await self.sender.send(room_id, replying(response_content(response), item.event_id,
+                                                     thread), txn_id=_txn("reply", item.event_id))
+            for index, attachment in enumerate(response.attachments):
+                content = await self.sender.upload(room_id, attachment)
+                await self.sender.send(room_id, replying(content, item.event_id, thread),
+                                       txn_id=_txn(f"file{index}", item.event_id))
+        except SendFailed as error:
+            log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id,
+                      error.reason)
+
+    # -- who and where -------------------------------------------------------------------
+
+    def _name(self, room_id: str, user_id: str) -> str:
+        room = self.client.rooms.get(room_id)
+        return (room.user_name(user_id) if room else None) or user_id
+
+    def _actor(self, room_id: str, user_id: str) -> Actor:
+        level = power_level(self.client.rooms.get(room_id), user_id, self.creators.of(room_id))
+        return Actor(PLATFORM, user_id, self._name(room_id, user_id),
+                     is_moderator=level >= self.settings.moderator_power_level)
+
+    def _place(self, room_id: str) -> Place:
+        room = self.client.rooms.get(room_id)
+        name = room.display_name if room else ""
+        return Place(PLATFORM, room_id, room_id, community_name=name, channel_name=name)
+
+    @staticmethod
+    async def _quietly(call: Any) -> None:
+        try:
+            await call
+        except SendFailed as error:
+            log.error("matrix: %s", error.reason)

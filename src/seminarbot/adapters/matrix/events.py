@@ -1,0 +1,101 @@
+"""Matrix room events (their raw JSON, decrypted where need be) as the few things the bot reads:
+a text message with its thread and reply, an edit, a redaction, a membership change."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+_TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
+
+
+@dataclass(frozen=True)
+class Said:
+    event_id: str
+    sender: str
+    text: str
+    at: datetime
+    thread_root: str | None = None
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Edited:
+    event_id: str
+    sender: str
+    target: str
+    text: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Redacted:
+    event_id: str
+    sender: str
+    target: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Membership:
+    event_id: str
+    sender: str
+    user_id: str
+    membership: str
+    previous: str | None
+    reason: str
+
+
+RoomEvent = Said | Edited | Redacted | Membership
+
+
+def translate(source: Mapping[str, Any]) -> RoomEvent | None:
+    kind = source.get("type")
+    content = source.get("content")
+    event_id, sender = source.get("event_id"), source.get("sender")
+    if not isinstance(content, dict) or not isinstance(event_id, str) \
+            or not isinstance(sender, str):
+        return None
+    at = datetime.fromtimestamp(int(source.get("origin_server_ts") or 0) / 1000, UTC)
+    if kind == "m.room.redaction":
+        target = source.get("redacts") or content.get("redacts")  # room v11 moved it
+        return Redacted(event_id, sender, target, at) if isinstance(target, str) else None
+    if kind == "m.room.member":
+        previous = (source.get("unsigned") or {}).get("prev_content") or {}
+        return Membership(event_id, sender, str(source.get("state_key", "")),
+                          str(content.get("membership", "")), previous.get("membership"),
+                          str(content.get("reason", "")))
+    if kind != "m.room.message":
+        return None
+    relation = content.get("m.relates_to") or {}
+    if relation.get("rel_type") == "m.replace":
+        new = content.get("m.new_content") or {}
+        target = relation.get("event_id")
+        if not isinstance(target, str) or not isinstance(new.get("body"), str):
+            return None
+        return Edited(event_id, sender, target, new["body"], at)
+    if content.get("msgtype") not in _TEXT_TYPES or not isinstance(content.get("body"), str):
+        return None
+    thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
+    reply_to = None
+    if not relation.get("is_falling_back"):
+        reply_to = (relation.get("m.in_reply_to") or {}).get("event_id")
+    text = content["body"]
+    if (relation.get("m.in_reply_to") or {}).get("event_id"):
+        text = strip_reply_fallback(text)
+    return Said(event_id, sender, text, at, thread_root, reply_to)
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Drop the quoted "> <@someone> …" lines that older clients put before a reply's text."""
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and not lines[index].strip():
+        index += 1
+    return "\n".join(lines[index:])

@@ -1,0 +1,59 @@
+"""What the Matrix adapter keeps under <data_dir>/matrix: the login (device id and access
+token), nio's store (E2EE keys) and the sync token. Every write replaces the file atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SavedLogin:
+    homeserver: str
+    user_id: str
+    device_id: str
+    access_token: str
+
+
+class MatrixFiles:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.login_file = directory / "login.json"
+        self.token_file = directory / "sync-token"
+        self.store_dir = directory / "store"
+
+    def prepare(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.directory, 0o700)  # the login and the keys are secrets
+
+    def load_login(self) -> SavedLogin | None:
+        try:
+            data = json.loads(self.login_file.read_text("utf-8"))
+            return SavedLogin(**{key: str(data[key]) for key in
+                                 ("homeserver", "user_id", "device_id", "access_token")})
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save_login(self, login: SavedLogin) -> None:
+        _replace(self.login_file, json.dumps(asdict(login), indent=2))
+
+    def load_sync_token(self) -> str | None:
+        try:
+            return self.token_file.read_text("utf-8").strip() or None
+        except OSError:
+            return None
+
+    def save_sync_token(self, token: str) -> None:
+        _replace(self.token_file, token)
+
+
+def _replace(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)

@@ -1,0 +1,96 @@
+"""The nio client: built with its store under the data directory, logged in once, and the same
+device (and so the same E2EE keys) restored on every later start."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import ClientError
+from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+
+from seminarbot.adapters.matrix.backoff import Backoff, is_server_error
+from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
+from seminarbot.config import MatrixSettings
+
+log = logging.getLogger(__name__)
+
+# A 429 comes straight back to us (max_limit_exceeded=0) so the adapter decides how to wait,
+# and a dead connection surfaces after two tries instead of nio retrying it forever.
+CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=60,
+                                  encryption_enabled=True, store_sync_tokens=False)
+LOGIN_ATTEMPTS = 8
+
+
+class LoginFailed(Exception):
+    """The homeserver refused the credentials: retrying cannot help."""
+
+
+async def connect(settings: MatrixSettings, files: MatrixFiles) -> AsyncClient:
+    assert settings.homeserver and settings.user_id
+    files.prepare()
+    client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
+                         config=CLIENT_CONFIG)
+    try:
+        await _log_in(client, settings, files)
+        if client.should_upload_keys:
+            await client.keys_upload()
+    except BaseException:
+        await client.close()
+        raise
+    return client
+
+
+async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles) -> None:
+    homeserver, user_id = settings.homeserver or "", settings.user_id or ""
+    saved = files.load_login()
+    if saved is not None and (saved.homeserver, saved.user_id) != (homeserver, user_id):
+        saved = None  # another account: start afresh
+    if saved is not None and settings.access_token not in (None, saved.access_token):
+        saved = None  # the operator gave a new token
+    if saved is not None:
+        client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+        if isinstance(await _retrying(client.whoami), WhoamiResponse):
+            log.info("matrix: restored device %s for %s", saved.device_id, user_id)
+            return
+        log.warning("matrix: the saved login no longer works; logging in again")
+        client.access_token = ""
+    if settings.access_token:
+        client.access_token = settings.access_token
+        answer = await _retrying(client.whoami)
+        if not isinstance(answer, WhoamiResponse) or not answer.device_id:
+            raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
+        client.restore_login(user_id, answer.device_id, settings.access_token)
+    elif settings.password:
+        # Logging in with the device we had keeps its E2EE keys usable.
+        client.device_id = saved.device_id if saved else None
+        answer = await _retrying(lambda: client.login(settings.password,
+                                                      device_name=settings.device_name))
+        if not isinstance(answer, LoginResponse):
+            raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
+    else:
+        raise LoginFailed("neither a password nor an access token is configured")
+    files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
+    log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
+
+
+async def _retrying(call: Any) -> Any:
+    """A login-time request, tried again while the homeserver is unreachable or failing."""
+    backoff = Backoff()
+    for attempt in range(1, LOGIN_ATTEMPTS + 1):
+        try:
+            answer = await call()
+        except (ClientError, TimeoutError) as error:
+            problem: object = error
+        else:
+            if not is_server_error(answer):
+                return answer
+            problem = answer
+        if attempt == LOGIN_ATTEMPTS:
+            break
+        delay = backoff.next_delay()
+        log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
+        await asyncio.sleep(delay)
+    raise ConnectionError(f"the homeserver did not answer after {LOGIN_ATTEMPTS} tries: "
+                          f"{problem}")

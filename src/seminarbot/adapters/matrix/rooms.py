@@ -1,0 +1,75 @@
+"""Who may do what in a room: invites from allowed servers or users, moderators by power level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nio import MatrixRoom
+
+from seminarbot.config import MatrixSettings
+
+
+def server_of(user_id: str) -> str:
+    return user_id.partition(":")[2]
+
+
+def invite_allowed(settings: MatrixSettings, inviter: str) -> bool:
+    """With no allow-lists every invite is accepted; with either, the inviter must match one."""
+    if not settings.allowed_users and not settings.allowed_servers:
+        return True
+    return inviter in settings.allowed_users or server_of(inviter) in settings.allowed_servers
+
+
+def inviter_of(invite_state: list[Any], user_id: str) -> str | None:
+    # nio's invite events keep membership as attributes (their source lost its content).
+    for event in invite_state:
+        if getattr(event, "state_key", None) == user_id \
+                and getattr(event, "membership", None) == "invite":
+            sender = getattr(event, "sender", None)
+            return sender if isinstance(sender, str) else None
+    return None
+
+
+# Room versions before 12 rank creators by the power-levels event like everyone else; from
+# version 12 on, creators outrank every level and are not listed in it (nio does not know).
+_CLASSIC_VERSIONS = frozenset(str(version) for version in range(1, 12))
+CREATOR_LEVEL = 2**53
+
+
+class Creators:
+    """The privileged creators of each room, noted from its m.room.create event."""
+
+    def __init__(self) -> None:
+        self._by_room: dict[str, frozenset[str]] = {}
+
+    def note(self, room_id: str, events: list[Any]) -> None:
+        for event in events:
+            source = getattr(event, "source", {})
+            if source.get("type") != "m.room.create" or source.get("state_key") != "":
+                continue
+            content = source.get("content") or {}
+            if str(content.get("room_version", "1")) in _CLASSIC_VERSIONS:
+                self._by_room[room_id] = frozenset()
+            else:
+                extra = content.get("additional_creators") or []
+                self._by_room[room_id] = frozenset(
+                    [str(source.get("sender")), *(u for u in extra if isinstance(u, str))])
+
+    def of(self, room_id: str) -> frozenset[str]:
+        return self._by_room.get(room_id, frozenset())
+
+
+def power_level(room: MatrixRoom | None, user_id: str, creators: frozenset[str]) -> int:
+    if user_id in creators:
+        return CREATOR_LEVEL
+    if room is None:
+        return 0
+    return int(room.power_levels.get_user_level(user_id))
+
+
+def moderators(room: MatrixRoom | None, threshold: int, bot: str,
+               creators: frozenset[str]) -> set[str]:
+    """The room's creators and the users listed at or above the threshold, but the bot."""
+    listed = set() if room is None else {user for user, level in room.power_levels.users.items()
+                                         if int(level) >= threshold}
+    return (listed | creators) - {bot}

@@ -1,0 +1,180 @@
+"""The sync loop. The sync token is saved only after a batch has been handled, so what arrived
+while the bot was down is handled once on restart: a crash mid-batch replays that batch, which
+the handlers absorb (responses are keyed by event id, replies by a transaction id derived from
+the command's event id). A gap in a room's timeline is filled from its history first."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable
+from typing import Any, Protocol
+
+from aiohttp import ClientError
+from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncResponse
+
+from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
+from seminarbot.adapters.matrix.events import Membership, translate
+from seminarbot.adapters.matrix.files import MatrixFiles
+
+log = logging.getLogger(__name__)
+SYNC_TIMEOUT_MS = 30_000
+TIMELINE_LIMIT = 50
+GAP_PAGES = 50  # at most this many pages of history to fill one gap
+GAP_PAGE_SIZE = 100
+
+
+class SyncFailed(Exception):
+    """The homeserver no longer accepts our login: retrying cannot help."""
+
+
+class Handler(Protocol):
+    async def invited(self, room_id: str, invite_state: list[Any]) -> None: ...
+
+    async def left(self, room_id: str, events: list[Any]) -> None: ...
+
+    async def event(self, room_id: str, event: Any) -> None: ...
+
+    async def ready(self) -> None: ...
+
+    async def handled_batch(self) -> None: ...
+
+    def state(self, room_id: str, events: list[Any]) -> None:
+        """A joined room's state events (and its timeline), before its events are handled."""
+        ...
+
+
+class SyncLoop:
+    def __init__(self, client: AsyncClient, files: MatrixFiles, handler: Handler, *,
+                 timeline_limit: int = TIMELINE_LIMIT) -> None:
+        self.client = client
+        self.files = files
+        self.handler = handler
+        self.token = files.load_sync_token()
+        self.filter = {"room": {"timeline": {"limit": timeline_limit}},
+                       "presence": {"types": []}}
+
+    async def run_forever(self) -> None:
+        backoff = Backoff(first=1.0, limit=120.0)
+        first = True
+        while True:
+            answer = await self._sync(first)
+            if not isinstance(answer, SyncResponse):
+                delay = answer if answer is not None else backoff.next_delay()
+                await asyncio.sleep(delay)
+                continue
+            backoff.reset()
+            try:
+                await self._handle(answer, history=self.token is not None)
+            except (ClientError, TimeoutError) as error:
+                # Not saving the token: the same batch comes again, and handling is replay-safe.
+                log.warning("matrix: reading history failed (%s); syncing again", error)
+                await asyncio.sleep(backoff.next_delay())
+                continue
+            self.token = answer.next_batch
+            self.files.save_sync_token(answer.next_batch)
+            await self._keys()
+            await self._contained("retrying undecrypted events", self.handler.handled_batch())
+            if first:
+                first = False
+                await self.handler.ready()
+
+    async def _sync(self, first: bool) -> SyncResponse | float | None:
+        """A sync response, or how long to wait before the next try (None: back off)."""
+        try:
+            # The first sync of a run asks for the full state: nio keeps rooms (power levels,
+            # members, encryption) only in memory.
+            answer = await self.client.sync(timeout=0 if first else SYNC_TIMEOUT_MS,
+                                            sync_filter=self.filter, since=self.token,
+                                            full_state=True if first else None)
+        except (ClientError, TimeoutError) as error:
+            log.warning("matrix: sync failed (%s: %s); retrying", type(error).__name__, error)
+            return None
+        if isinstance(answer, SyncResponse):
+            return answer
+        if getattr(answer, "status_code", None) in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
+            raise SyncFailed(f"the homeserver ended our login: {answer}")
+        waited = rate_limit_delay(answer)
+        log.warning("matrix: sync refused (%s); retrying", answer)
+        return waited
+
+    async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
+        for room_id, invite in answer.rooms.invite.items():
+            await self._contained(f"the invite to {room_id}",
+                                  self.handler.invited(room_id, invite.invite_state))
+        for room_id, info in answer.rooms.join.items():
+            self.handler.state(room_id, [*info.state, *info.timeline.events])
+            if not history:
+                continue  # the very first start: what was said before the bot is not for it
+            events = list(info.timeline.events)
+            if info.timeline.limited and info.timeline.prev_batch:
+                events = await self._fill_gap(room_id, info.timeline.prev_batch) + events
+            for event in self._since_our_join(events):
+                await self.handler.event(room_id, event)
+        for room_id, info in answer.rooms.leave.items():
+            await self._contained(f"leaving {room_id}",
+                                  self.handler.left(room_id, list(info.timeline.events)))
+
+    @staticmethod
+    async def _contained(what: str, work: Awaitable[None]) -> None:
+        """One room's trouble is logged and does not stop the others or the loop."""
+        try:
+            await work
+        except (ClientError, TimeoutError):
+            raise
+        except Exception:
+            log.exception("matrix: handling %s failed", what)
+
+    async def _fill_gap(self, room_id: str, prev_batch: str) -> list[Any]:
+        """Events between our last sync token and the start of a limited timeline, oldest first."""
+        found: list[Any] = []
+        token = prev_batch
+        for _ in range(GAP_PAGES):
+            page = await self.client.room_messages(room_id, start=token, end=self.token,
+                                                   direction=MessageDirection.back,
+                                                   limit=GAP_PAGE_SIZE)
+            if not isinstance(page, RoomMessagesResponse):
+                log.error("matrix: could not read the history of %s: %s", room_id, page)
+                break
+            found.extend(page.chunk)
+            if not page.chunk or not page.end or page.end == token:
+                break
+            token = page.end
+        else:
+            log.error("matrix: gap in %s longer than %d events; older ones are not read",
+                      room_id, GAP_PAGES * GAP_PAGE_SIZE)
+        found.reverse()
+        seen: set[str] = set()
+        unique = []
+        for event in found:
+            event_id = str(getattr(event, "event_id", None) or id(event))
+            if event_id not in seen:
+                seen.add(event_id)
+                unique.append(event)
+        log.info("matrix: filled a gap of %d events in %s", len(unique), room_id)
+        return unique
+
+    def _since_our_join(self, events: list[Any]) -> list[Any]:
+        """Only what happened after the bot joined: the room's older history is not its."""
+        me = self.client.user_id
+        for index in range(len(events) - 1, -1, -1):
+            change = translate(getattr(events[index], "source", {}))
+            if isinstance(change, Membership) and change.user_id == me \
+                    and change.membership == "join" and change.previous != "join":
+                return events[index + 1:]
+        return events
+
+    async def _keys(self) -> None:
+        """What nio's sync_forever would do between syncs for E2EE."""
+        client = self.client
+        try:
+            if client.outgoing_to_device_messages:
+                await client.send_to_device_messages()
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+        except (ClientError, TimeoutError) as error:
+            log.warning("matrix: key exchange failed (%s); trying after the next sync", error)

@@ -1,0 +1,126 @@
+"""Nothing lost or doubled across restarts: what participants post while the bot is down is
+recorded once when it is back, commands sent meanwhile are answered once, and a replayed stretch
+of the timeline (a crash before the sync token was saved) changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from seminarbot.adapters.matrix.render import KEY_FIELD
+from seminarbot.core.responses import PromptPost
+from tests.matrix.conftest import People
+from tests.matrix.people import BotHarness, Person, eventually, replies
+
+
+async def answers(person: Person, room: str, event_id: str, bot: str) -> int:
+    return sum(1 for e in person.events.get(room, []) if replies(e, event_id, bot))
+
+
+async def test_the_bot_restarted_while_participants_post_records_every_post_once(
+        bot: BotHarness, people: People) -> None:
+    mod, ann, bob = await people("mod"), await people("ann"), await people("bob")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id, bob.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    await bob.join(room)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    app = bot.services
+    thread = await app.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
+    device = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())["device_id"]
+
+    sent: list[str] = []
+
+    async def post(person: Person, count: int, label: str) -> None:
+        for n in range(count):
+            sent.append(await person.say(room, f"{label} {n}", thread=thread))
+            await asyncio.sleep(0.02)
+
+    # They keep posting while the bot stops, while it is down, and while it starts again.
+    chatter = asyncio.gather(post(ann, 12, "ann"), post(bob, 12, "bob"))
+    await asyncio.sleep(0.1)
+    await bot.stop()
+    await post(ann, 8, "ann while down")  # more than the timeline limit below: a gap to fill
+    while_down = await mod.say(room, "!term soviet")
+    # A small timeline limit forces the restart's sync to fill the gap from the room history.
+    app = await bot.start(timeline_limit=5)
+    await chatter
+
+    async def all_recorded() -> bool:
+        return await app.db.scalar("SELECT COUNT(*) FROM responses") == len(sent)
+    await eventually(all_recorded, f"{len(sent)} responses recorded")
+    recorded = [r[0] for r in await app.db.fetchall("SELECT message_id FROM responses")]
+    assert sorted(recorded) == sorted(sent)
+    await mod.answer_to(room, while_down, bot.user_id)
+    await mod.command(room, "!help", bot.user_id)  # answered after everything before it
+    assert await answers(mod, room, while_down, bot.user_id) == 1
+
+    # The same device (and store) came back, and the token moved on.
+    login = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())
+    assert login["device_id"] == device
+    assert (bot.settings.data_dir / "matrix" / "sync-token").read_text()
+
+
+async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
+        bot: BotHarness, people: People) -> None:
+    mod, ann = await people("mod"), await people("ann")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    app = bot.services
+    thread = await app.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
+    token_file = bot.settings.data_dir / "matrix" / "sync-token"
+    old_token = token_file.read_text()
+
+    replies_sent = [await ann.say(room, f"answer {n}", thread=thread) for n in range(3)]
+    edited = await ann.edit(room, replies_sent[0], "answer 0, revised")
+    command = await ann.say(room, "!term otryv")
+    await ann.answer_to(room, command, bot.user_id)
+
+    async def edited_seen() -> bool:
+        record = await app.responses.get("matrix", replies_sent[0])
+        return record is not None and record.edited_at is not None
+    await eventually(edited_seen, "the edit recorded")
+    assert edited
+    # A crash that lost the token's progress: the next start reads all of it again.
+    await bot.stop()
+    token_file.write_text(old_token)
+    app = await bot.start(timeline_limit=3)
+    barrier = await ann.say(room, "!help")
+    await ann.answer_to(room, barrier, bot.user_id)
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 1
+    assert await answers(ann, room, command, bot.user_id) == 1
+
+
+async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
+        bot: BotHarness, people: People) -> None:
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    app = bot.services
+    sent, unsent = (await app.outbox.for_cohort(1))[:2]  # due tomorrow evening, not yet
+    for item in (sent, unsent):
+        assert await app.outbox.claim(item.id, bot.clock.now())
+    # The crash: the first was posted, and neither was recorded.
+    ref = await app.posters["matrix"].post_prompt(PromptPost(
+        cohort_id=1, channel_id=room, session_number=1, session_title="Beginnings",
+        prompt_id=sent.item, prompt_ref="1.1", kind="comprehension", text="The question.",
+        idempotency_key=sent.idempotency_key))
+    await bot.stop()
+    app = await bot.start()
+
+    async def settled() -> bool:
+        rows = await app.db.fetchall("SELECT state FROM outbox WHERE id IN (?, ?) ORDER BY id",
+                                     (sent.id, unsent.id))
+        return [r[0] for r in rows] == ["posted", "pending"]
+    await eventually(settled, "the claimed rows reconciled")
+    assert await app.db.scalar("SELECT message_id FROM outbox WHERE id = ?",
+                               (sent.id,)) == ref.message_id
+    await mod.sync()
+    keyed = [e for e in mod.events[room] if e["content"].get(KEY_FIELD)]
+    assert [e["event_id"] for e in keyed] == [ref.message_id]

@@ -1,0 +1,196 @@
+"""The adapter's pure parts: events read, content rendered, invites judged, waits computed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nio.exceptions import EncryptionError
+
+from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
+from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
+from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
+from seminarbot.adapters.matrix.render import (
+    KEY_FIELD,
+    prompt_content,
+    replying,
+    response_content,
+)
+from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
+from seminarbot.adapters.matrix.undecrypted import Undecrypted
+from seminarbot.config import MatrixSettings
+from seminarbot.core.responses import PromptPost, Response, Table, Tone
+
+
+def message(content: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "m.room.message", "event_id": "$e", "sender": "@ann:hs",
+            "origin_server_ts": 1_767_603_600_000, "content": content, **extra}
+
+
+def test_thread_replies_rich_replies_edits_and_redactions_are_read() -> None:
+    said = translate(message({"msgtype": "m.text", "body": "In the thread.", "m.relates_to": {
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": True,
+        "m.in_reply_to": {"event_id": "$root"}}}))
+    assert said == Said("$e", "@ann:hs", "In the thread.", said.at, thread_root="$root")
+    assert said.at.isoformat() == "2026-01-05T09:00:00+00:00"
+    rich = translate(message({"msgtype": "m.text",
+                              "body": "> <@bot:hs> Session 1\n> more\n\nMy answer.",
+                              "m.relates_to": {"m.in_reply_to": {"event_id": "$prompt"}}}))
+    assert isinstance(rich, Said) and (rich.text, rich.reply_to) == ("My answer.", "$prompt")
+    edit = translate(message({"msgtype": "m.text", "body": "* new", "m.new_content": {
+        "msgtype": "m.text", "body": "new"}, "m.relates_to": {"rel_type": "m.replace",
+                                                               "event_id": "$old"}}))
+    assert isinstance(edit, Edited) and (edit.target, edit.text) == ("$old", "new")
+    gone = translate({"type": "m.room.redaction", "event_id": "$r", "sender": "@mod:hs",
+                      "content": {"redacts": "$old"}})  # room v11: inside the content
+    assert isinstance(gone, Redacted) and gone.target == "$old"
+    kicked = translate({"type": "m.room.member", "event_id": "$m", "sender": "@mod:hs",
+                        "state_key": "@bot:hs", "content": {"membership": "leave",
+                                                            "reason": "spam"},
+                        "unsigned": {"prev_content": {"membership": "join"}}})
+    assert kicked == Membership("$m", "@mod:hs", "@bot:hs", "leave", "join", "spam")
+
+
+def test_notices_files_and_malformed_events_are_not_read() -> None:
+    assert translate(message({"msgtype": "m.notice", "body": "!help"})) is None
+    assert translate(message({"msgtype": "m.file", "body": "a.pdf"})) is None
+    assert translate(message({"msgtype": "m.text"})) is None
+    assert translate({"type": "m.room.message", "content": "nonsense"}) is None
+
+
+def test_a_response_renders_html_and_plain_text_and_pings_nobody() -> None:
+    response = Response(
+        title="Your <b>responses</b>", tone=Tone.SUCCESS,
+        paragraphs=("Tell @room and @ROOM and <a href='https://matrix.to/#/@x:hs'>x</a>",),
+        fields=(("When", "Tuesdays"),), table=Table(("prompt", "words"), (("1.1", "12"),)),
+        footer="Type !help.")
+    content = response_content(response)
+    assert content["msgtype"] == "m.notice" and content["m.mentions"] == {}
+    assert content["format"] == "org.matrix.custom.html"
+    html, plain = content["formatted_body"], content["body"]
+    assert "<strong>✓ Your &lt;b&gt;responses&lt;/b&gt;</strong>" in html
+    assert "<a href" not in html and "&lt;a href=" in html
+    assert "@room" not in html.lower() and "@room" not in plain.lower()
+    assert "@\u2060room" in plain and "@\u2060ROOM" in plain
+    assert "<table><thead><tr><th>prompt</th><th>words</th></tr></thead>" in html
+    assert "prompt | words\n1.1 | 12" in plain and "When: Tuesdays" in plain
+    threaded = replying(content, "$cmd", "$root")
+    assert threaded["m.relates_to"] == {"rel_type": "m.thread", "event_id": "$root",
+                                        "is_falling_back": True,
+                                        "m.in_reply_to": {"event_id": "$cmd"}}
+
+
+def test_a_prompt_carries_its_outbox_key() -> None:
+    post = PromptPost(cohort_id=1, channel_id="!r:hs", session_number=2, session_title="Later",
+                      prompt_id="later-x", prompt_ref="2.1", kind="comparison", text="Why?",
+                      follow_ups=("And then?",), suggested_words=150,
+                      idempotency_key="seminarbot-1-7")
+    content = prompt_content(post, "!")
+    assert content[KEY_FIELD] == "seminarbot-1-7" and content["msgtype"] == "m.text"
+    assert content["body"].splitlines() == [
+        "Session 2: Later · prompt 2.1 (comparison)", "Why?", "– And then?",
+        "About 150 words. Reply in this thread to answer, or type !seminar respond 2.1 TEXT"]
+    assert "<ul><li>And then?</li></ul>" in content["formatted_body"]
+
+
+@pytest.mark.parametrize(("users", "servers", "inviter", "allowed"), [
+    ((), (), "@anyone:anywhere", True),
+    (("@mod:a",), (), "@mod:a", True),
+    (("@mod:a",), (), "@other:a", False),
+    ((), ("b.org",), "@x:b.org", True),
+    ((), ("b.org",), "@x:evil-b.org", False),
+    (("@mod:a",), ("b.org",), "@y:b.org", True),
+])
+def test_invites_follow_the_allow_lists(users: tuple[str, ...], servers: tuple[str, ...],
+                                        inviter: str, allowed: bool) -> None:
+    settings = MatrixSettings(allowed_users=users, allowed_servers=servers)
+    assert invite_allowed(settings, inviter) is allowed
+
+
+@dataclass
+class FakeEvent:
+    source: dict[str, Any]
+
+
+def test_creators_outrank_every_level_only_from_room_version_12() -> None:
+    creators = Creators()
+    creators.note("!new", [FakeEvent({"type": "m.room.create", "state_key": "",
+                                      "sender": "@a:hs", "content": {
+                                          "room_version": "12",
+                                          "additional_creators": ["@b:hs"]}})])
+    creators.note("!old", [FakeEvent({"type": "m.room.create", "state_key": "",
+                                      "sender": "@a:hs", "content": {"room_version": "10"}})])
+    assert creators.of("!new") == {"@a:hs", "@b:hs"}
+    assert creators.of("!old") == frozenset() and creators.of("!unknown") == frozenset()
+
+
+@dataclass
+class Refusal:
+    status_code: str | None
+    retry_after_ms: int | None
+
+
+def test_waits_double_up_to_a_cap_and_rate_limits_say_how_long() -> None:
+    backoff = Backoff(first=1.0, limit=5.0)
+    assert [backoff.next_delay() for _ in range(5)] == [1.0, 2.0, 4.0, 5.0, 5.0]
+    backoff.reset()
+    assert backoff.next_delay() == 1.0
+    assert rate_limit_delay(Refusal("M_LIMIT_EXCEEDED", 2500)) == 2.5
+    assert rate_limit_delay(Refusal("M_LIMIT_EXCEEDED", 10_000_000)) == 60.0
+    assert rate_limit_delay(Refusal("M_FORBIDDEN", None)) is None
+
+
+def test_the_login_and_sync_token_are_private_files(tmp_path: Path) -> None:
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    assert files.load_login() is None and files.load_sync_token() is None
+    files.save_login(SavedLogin("http://127.0.0.1:1", "@bot:hs", "DEVICE", "secret"))
+    files.save_sync_token("s1_2_3")
+    assert files.load_login() == SavedLogin("http://127.0.0.1:1", "@bot:hs", "DEVICE", "secret")
+    assert files.load_sync_token() == "s1_2_3"
+    assert files.login_file.stat().st_mode & 0o777 == 0o600
+    assert files.directory.stat().st_mode & 0o777 == 0o700
+    files.login_file.write_text("{torn")
+    assert files.load_login() is None
+
+
+@dataclass
+class FakeMegolm:
+    event_id: str
+
+
+class LateKeys:
+    """A client whose room key for an event arrives after two syncs."""
+
+    def __init__(self) -> None:
+        self.asked: list[Any] = []
+        self.tries = 0
+
+    async def request_room_key(self, event: Any) -> None:
+        self.asked.append(event)
+
+    def decrypt_event(self, event: Any) -> Any:
+        self.tries += 1
+        if self.tries < 3:
+            raise EncryptionError("no session")
+        return {"decrypted": event}
+
+
+async def test_an_event_whose_key_comes_late_is_handled_when_it_comes() -> None:
+    client = LateKeys()
+    waiting = Undecrypted(client)
+    handled: list[tuple[str, Any]] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append((room_id, event))
+
+    event = FakeMegolm("$late")
+    await waiting.keep("!r", event)
+    assert client.asked == [event]
+    await waiting.retry(handle)
+    await waiting.retry(handle)
+    assert handled == []
+    await waiting.retry(handle)
+    assert handled == [("!r", {"decrypted": event})] and not waiting.waiting
