@@ -14,7 +14,7 @@ async def test_setup_term_and_help_in_a_room(bot: BotHarness, people: People) ->
     await mod.wait_member(room, bot.user_id)
 
     reply = await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
-    assert "✓ Seminar set up" in reply and "Time zone: Europe/Berlin" in reply
+    assert "✓ Seminar set up" in reply and "Tuesdays at 19:00 Europe/Berlin" in reply
     assert "session 1 (Beginnings) on Tue 06 Jan 2026 19:00 CET" in reply
     cohort = await bot.services.cohorts.find("matrix", room, room)
     assert cohort is not None and cohort.rule.timezone == "Europe/Berlin"
