@@ -1,0 +1,96 @@
+"""The discord.py client: events in, the poster attached when ready, nothing doubled on reconnect.
+
+The scheduler loop is the runner's; this client only attaches its poster, and attaching the same
+poster again after a reconnect changes nothing. Each READY (and RESUMED) catches up on prompt
+threads, one catch-up at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from seminarbot.adapters.discord import events
+from seminarbot.adapters.discord.endpoints import use_endpoints
+from seminarbot.adapters.discord.interactions import InteractionHandler
+from seminarbot.adapters.discord.poster import DiscordPoster
+from seminarbot.adapters.discord.render import NO_PINGS
+from seminarbot.adapters.discord.slash import SlashCommands
+from seminarbot.app import Services
+
+log = logging.getLogger(__name__)
+SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
+
+
+def intents() -> discord.Intents:
+    """Servers and their channels, messages, and (privileged) message content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class SeminarClient(discord.Client):
+    def __init__(self, app: Services, *, guild_ready_timeout: float = 2.0) -> None:
+        super().__init__(intents=intents(), allowed_mentions=NO_PINGS,
+                         guild_ready_timeout=guild_ready_timeout)
+        self.app = app
+        self.commands = SlashCommands(app.registry)
+        self.poster = DiscordPoster(self, self.commands.rename)
+        self.interactions = InteractionHandler(app, self.commands)
+        self.readies = 0
+        self.catch_ups = 0
+        self.backfilled = 0
+        self._catching_up = asyncio.Lock()
+
+    async def login(self, token: str) -> None:
+        use_endpoints(self.app.settings.discord)
+        await super().login(token)
+
+    async def close(self) -> None:
+        await self.interactions.drain(SHUTDOWN_GRACE)
+        await super().close()
+
+    async def on_ready(self) -> None:
+        self.readies += 1
+        log.info("connected to Discord as %s (ready #%d)", self.user, self.readies)
+        self.app.scheduler.attach(self.poster)
+        await self._catch_up()
+
+    async def on_resumed(self) -> None:
+        await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        async with self._catching_up:
+            self.backfilled += await events.backfill(self.app, self)
+            self.catch_ups += 1
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await self.interactions.handle(interaction)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await events.on_message(self.app, message)
+
+    async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
+        await events.on_edit(self.app, event)
+
+    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
+        await events.on_delete(self.app, {event.message_id})
+
+    async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
+        await events.on_delete(self.app, event.message_ids)
+
+    async def on_raw_thread_update(self, event: discord.RawThreadUpdateEvent) -> None:
+        await events.on_thread_update(self.app, self, event)
+
+
+async def run(app: Services) -> None:
+    """Connect and serve until cancelled (`seminarbot run`)."""
+    token = app.settings.discord.token
+    if not token:
+        raise RuntimeError("discord.token (DISCORD_TOKEN) is not set")
+    async with SeminarClient(app) as client:
+        await client.start(token)
