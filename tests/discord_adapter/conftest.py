@@ -61,7 +61,7 @@ async def connect(app: Services, fake: FakeDiscord, monkeypatch: pytest.MonkeyPa
         for command in extra:
             app.registry.add(command)
         await sync_commands(app.settings, str(fake.world.guild_id), app.registry)
-        client = SeminarClient(app, guild_ready_timeout=0.01)
+        client = SeminarClient(app, guild_ready_timeout=0.01, reidentify_delay=0)
         clients.append((client, asyncio.create_task(client.start(fake.token))))
         await eventually(lambda: client.catch_ups >= 1)
         return client

@@ -59,7 +59,7 @@ class Gateway:
         return socket
 
     async def _receive(self, socket: web.WebSocketResponse, message: Json) -> None:
-        op, data = message.get("op"), message.get("d")
+        op, data = message.get("op"), message.get("d") or {}
         if op == HEARTBEAT:
             self.heartbeats += 1
             await self._send(socket, {"op": HEARTBEAT_ACK})

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from tests.discord_fake.gateway import Gateway
 from tests.discord_fake.state import PUBLIC_THREAD, THREAD_STARTER, Json, World
@@ -148,6 +148,7 @@ class Rest:
         if request.content_type.startswith("multipart/"):
             reader = await request.multipart()
             async for part in reader:
+                assert isinstance(part, BodyPartReader)
                 if part.name == "payload_json":
                     call.body = json.loads(await part.text())
                 else:

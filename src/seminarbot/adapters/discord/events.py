@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -57,17 +58,32 @@ async def on_message(app: Services, message: discord.Message) -> Outcome | None:
     return None if found is None else await record_message(app, found)
 
 
-async def on_edit(app: Services, event: discord.RawMessageUpdateEvent) -> Outcome | None:
+@dataclass(frozen=True)
+class Edit:
+    """An edit as it arrived (discord.py updates its cached message in place afterwards)."""
+
+    message_id: str
+    text: str
+    at: datetime | None
+    # The whole message, should its creation have been missed.
+    message: InboundMessage | None
+
+
+def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
     data: Mapping[str, Any] = event.data
     if "content" not in data:  # an embed unfurled, a pin: not an edit of the text
         return None
     message = event.message
     if message.author.bot:
         return None
-    at: datetime = message.edited_at or app.clock.now()
-    outcome = await record_edit(app, PLATFORM, str(message.id), _text(message), at)
-    if outcome is Outcome.UNKNOWN:
-        return await on_message(app, message)  # its creation was missed: record it now
+    return Edit(str(message.id), _text(message), message.edited_at, inbound(message))
+
+
+async def on_edit(app: Services, edit: Edit) -> Outcome | None:
+    outcome = await record_edit(app, PLATFORM, edit.message_id, edit.text,
+                                edit.at or app.clock.now())
+    if outcome is Outcome.UNKNOWN and edit.message is not None:
+        return await record_message(app, edit.message)  # its creation was missed: record it
     return outcome
 
 
