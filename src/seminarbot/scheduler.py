@@ -89,7 +89,9 @@ class Scheduler:
         while True:
             self._wake.clear()
             await self.run_due()
-            next_at = await self.outbox.next_due_at()
+            # Only posts some attached poster can send: a cohort whose platform is not (yet)
+            # connected must not keep the loop spinning; attaching a poster wakes it.
+            next_at = await self.outbox.next_due_at(platforms=self.posters)
             timeout = None
             if next_at is not None:
                 timeout = max(0.0, (next_at - self.clock.now()).total_seconds())

@@ -21,9 +21,10 @@ from tests.discord_fake import WAIT, FakeDiscord
 Connect = Callable[..., Awaitable[SeminarClient]]
 
 
-async def eventually(check: Callable[[], bool | Awaitable[bool]], what: str = "") -> None:
-    """Wait until `check` holds, for at most WAIT seconds (the bot acts in its own tasks)."""
-    async with asyncio.timeout(WAIT):
+async def eventually(check: Callable[[], bool | Awaitable[bool]], *,
+                     within: float = WAIT) -> None:
+    """Wait until `check` holds, for at most `within` seconds (the bot acts in its own tasks)."""
+    async with asyncio.timeout(within):
         while True:
             result = check()
             if not isinstance(result, bool):

@@ -7,6 +7,7 @@ Discord.
 
 from __future__ import annotations
 
+import discord
 import discord.gateway
 import discord.http
 import yarl
@@ -17,3 +18,9 @@ from seminarbot.config import DiscordSettings
 def use_endpoints(settings: DiscordSettings) -> None:
     discord.http.Route.BASE = settings.api_base.rstrip("/")
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def quiet_voice() -> None:
+    """The bot never joins voice: discord.py need not warn that voice libraries are missing."""
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False

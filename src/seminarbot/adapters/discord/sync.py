@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import discord
 
-from seminarbot.adapters.discord.endpoints import use_endpoints
+from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.config import Settings
 from seminarbot.core.commands import Registry
@@ -27,6 +27,7 @@ async def sync_commands(settings: Settings, guild_id: str | None,
     if not token:
         raise ValueError("discord.token (DISCORD_TOKEN) is not set")
     use_endpoints(settings.discord)
+    quiet_voice()
     payload = SlashCommands(registry or Registry(all_commands())).payload()
     async with discord.Client(intents=discord.Intents(guilds=True)) as client:
         await client.login(token)
