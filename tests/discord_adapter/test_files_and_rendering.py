@@ -16,8 +16,9 @@ from seminarbot.core.commands import Command, Permission, Registry
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.responses import Attachment, Response, Table
 from seminarbot.features import all_commands
-from tests.discord_adapter.conftest import Connect
+from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_fake import FakeDiscord
+from tests.discord_fake.rest import EPHEMERAL
 
 CSV = b'prompt,participant,text\n1.1,bob,"It kept minutes."\n'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -40,6 +41,24 @@ async def test_exports_arrive_as_attachments_and_a_chart_as_an_image(
     assert answer.message["attachments"] == [{"id": 0, "filename": "responses.csv"},
                                              {"id": 1, "filename": "chart.png"}]
     assert answer.message["embeds"][0]["image"] == {"url": "attachment://chart.png"}
+
+
+async def _long(inv: Invocation) -> Response:
+    return Response(title="Long", paragraphs=tuple(f"Part {n}. " + "word " * 700
+                                                   for n in range(6)), private=True)
+
+
+async def test_a_long_answer_arrives_as_several_private_messages(
+        connect: Connect, fake: FakeDiscord) -> None:
+    await connect([Command(("seminar", "long-test"), "Test-only long answer", _long)])
+    answer = await fake.slash("bob", "seminar long-test")
+    # Each part is ~3,500 characters: one per message, as two exceed a description's 4,096.
+    await eventually(lambda: len(answer.followups) == 5)
+    assert answer.ephemeral and all(f["flags"] == EPHEMERAL for f in answer.followups)
+    parts = [answer.message, *answer.followups]
+    assert [p["embeds"][0]["title"] for p in parts] == ["Long"] + ["Long (continued)"] * 5
+    text = " ".join(p["embeds"][0]["description"] for p in parts)
+    assert all(f"Part {n}." in text for n in range(6))
 
 
 def test_a_long_answer_is_split_within_discords_limits_and_loses_nothing() -> None:

@@ -3,44 +3,25 @@ followed, threads kept open, refusals at post time reported, crashes reconciled.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import pytest
 
 from seminarbot.adapters.discord import SeminarClient
 from seminarbot.app import Services
 from seminarbot.clock import ManualClock
-from seminarbot.domain.models import OutboxItem, OutboxState
+from seminarbot.domain.models import OutboxState
 from tests.discord_adapter.conftest import Connect, eventually
+from tests.discord_adapter.seminar import (
+    FIRST_SLOT,
+    SECOND_SLOT,
+    has_row,
+    prompt_posts,
+    response_count_is,
+    rows,
+    session_items,
+    start_seminar,
+)
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.state import BOT_NEEDS, CREATE_PUBLIC_THREADS
-
-Json = dict[str, Any]
-FIRST_SLOT = datetime(2026, 1, 6, 19, 0, tzinfo=UTC)  # Tuesday 19:00 UTC after the setup
-SECOND_SLOT = datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
-
-
-async def start_seminar(fake: FakeDiscord) -> None:
-    await fake.slash("ann", "seminar-mod setup", weekday="tuesday", time="19:00",
-                     timezone="UTC")
-
-
-async def session_items(app: Services, session: str = "beginnings") -> list[OutboxItem]:
-    return [i for i in await app.outbox.for_cohort(1) if i.session_id == session]
-
-
-def prompt_posts(fake: FakeDiscord) -> list[Json]:
-    return [m for m in fake.messages_in(fake.world.seminar_channel)
-            if m["author"]["id"] == fake.world.bot["id"] and m["embeds"]]
-
-
-async def rows(app: Services) -> list[tuple[Any, ...]]:
-    found = await app.db.fetchall(
-        "SELECT r.prompt_id, p.display_name, r.body, r.edited_at IS NOT NULL,"
-        " r.deleted_at IS NOT NULL FROM responses r JOIN participants p"
-        " ON p.id = r.participant_id ORDER BY r.id")
-    return [tuple(r) for r in found]
 
 
 async def test_a_scheduled_prompt_becomes_an_embed_with_its_own_thread(
@@ -80,12 +61,12 @@ async def test_replies_are_recorded_then_edited_and_deleted(
     reply = await fake.say("ann", seminar, "A reply to the prompt itself.",
                            reply_to=int(items[1].message_id or 0))
     await fake.say("bob", seminar, "Chatter in the channel, answering nothing.")
-    await eventually(lambda: _count(app, 2))
+    await eventually(lambda: response_count_is(app, 2))
 
     await fake.edit(int(in_thread["id"]), "It kept minutes, and read them aloud.")
-    await eventually(lambda: _has(app, "SELECT 1 FROM responses WHERE edited_at IS NOT NULL"))
+    await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE edited_at IS NOT NULL"))
     await fake.delete(int(reply["id"]))
-    await eventually(lambda: _has(app, "SELECT 1 FROM responses WHERE deleted_at IS NOT NULL"))
+    await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE deleted_at IS NOT NULL"))
 
     assert await rows(app) == [
         ("beginnings-comprehension", "bob", "It kept minutes, and read them aloud.", 1, 0),
@@ -233,11 +214,3 @@ async def test_a_notice_in_an_archived_thread_reopens_it_and_pings_nobody(
     assert (sent["channel_id"], sent["content"]) == (str(thread),
                                                      "Reminder, @everyone: two days left.")
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0
-
-
-async def _count(app: Services, wanted: int) -> bool:
-    return bool(await app.db.scalar("SELECT COUNT(*) FROM responses") == wanted)
-
-
-async def _has(app: Services, sql: str) -> bool:
-    return await app.db.scalar(sql) is not None

@@ -7,10 +7,11 @@ from seminarbot.adapters.discord import SeminarClient
 from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_prompts import (
+from tests.discord_adapter.seminar import (
     FIRST_SLOT,
     SECOND_SLOT,
     prompt_posts,
+    response_count_is,
     rows,
     session_items,
     start_seminar,
@@ -26,7 +27,7 @@ async def test_messages_written_while_disconnected_are_backfilled_after_the_new_
     items = await session_items(app)
     first, second = int(items[0].thread_id or 0), int(items[1].thread_id or 0)
     seen = await fake.say("bob", first, "Before the gap.")
-    await eventually(lambda: _count(app, 1))
+    await eventually(lambda: response_count_is(app, 1))
 
     # The connection drops and the session expires: Discord will replay nothing.
     await fake.gateway.drop(resumable=False, hold=True)
@@ -75,10 +76,6 @@ async def test_a_resumed_session_replays_what_was_missed_without_a_new_ready(
     assert (fake.gateway.identifies, fake.gateway.resumes, bot.readies) == (1, 1, 1)
     assert await rows(app) == [("beginnings-comprehension", "bob",
                                 "Written while the bot was away, then edited.", 1, 0)]
-
-
-async def _count(app: Services, wanted: int) -> bool:
-    return bool(await app.db.scalar("SELECT COUNT(*) FROM responses") == wanted)
 
 
 async def _has_edit(app: Services) -> bool:

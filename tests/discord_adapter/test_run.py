@@ -15,7 +15,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.models import OutboxState
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_prompts import prompt_posts
+from tests.discord_adapter.seminar import prompt_posts
 from tests.discord_fake import FakeDiscord
 
 STARTUP = 30.0  # seconds a fresh interpreter may take to connect on a slow machine

@@ -153,6 +153,13 @@ async def test_participants_read_search_respond_and_list_their_answers(
     help_for_ann = await fake.slash("ann", "help")
     assert "/seminar-mod setup WEEKDAY" in everything(help_for_ann)
     assert "/seminar setup" not in everything(help_for_ann)
+    one = await fake.slash("ann", "help", command="seminar-mod setup")
+    assert embed(one)["title"] == "/seminar-mod setup WEEKDAY HH:MM TIMEZONE [START-DATE]"
+
+    # Inside a prompt's thread, commands belong to the thread's seminar channel.
+    thread = int(fake.threads()[0]["id"])
+    in_thread = await fake.slash("bob", "seminar mine", in_channel=thread)
+    assert embed(in_thread)["title"] == "Your responses (1)"
 
 
 async def test_a_participant_is_refused_and_the_refusal_audited(

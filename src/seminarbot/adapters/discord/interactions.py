@@ -28,6 +28,8 @@ DEFER_AFTER = 2.0
 AUTOCOMPLETE_MAX = 25
 # Commands that set a channel up: the bot checks its own permissions there first.
 CHANNEL_SETUP = {("seminar", "setup")}
+# Arguments that name a command, which people on Discord name the Discord way.
+NAMES_A_COMMAND: dict[tuple[str, ...], str] = {("help",): "command"}
 
 
 @cache
@@ -124,7 +126,11 @@ class InteractionHandler:
             if refusal is not None:
                 await self._reply(interaction, refusal)
                 return
-        task = asyncio.create_task(run(self.app, command, invoked.raw, actor, place,
+        raw = dict(invoked.raw)
+        named = NAMES_A_COMMAND.get(command.path)
+        if named and raw.get(named):
+            raw[named] = self.commands.core_name(raw[named] or "")
+        task = asyncio.create_task(run(self.app, command, raw, actor, place,
                                        prefix="/", source_id=str(interaction.id)))
         self._running.add(task)
         task.add_done_callback(self._running.discard)

@@ -67,6 +67,14 @@ class SlashCommands:
     def discord_name(self, command: Command) -> str:
         return " ".join(self._words_of[command.path])
 
+    def core_name(self, typed: str) -> str:
+        """`seminar-mod setup` (as a person on Discord would name it) → `seminar setup`."""
+        wanted = " ".join(typed.strip().lstrip("/").lower().split())
+        for command, discord_name in self._renames:
+            if wanted == discord_name:
+                return command.name
+        return typed
+
     def rename(self, text: str) -> str:
         """`/seminar setup` → `/seminar-mod setup` wherever the core names a moved command."""
         if self._pattern is None or "/" not in text:
