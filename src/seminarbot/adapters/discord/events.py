@@ -60,7 +60,7 @@ async def on_message(app: Services, message: discord.Message) -> Outcome | None:
 
 @dataclass(frozen=True)
 class Edit:
-    """An edit as it arrived (discord.py updates its cached message in place afterwards)."""
+    """An edit as it arrived, read before it waits in the queue behind earlier events."""
 
     message_id: str
     text: str
@@ -100,7 +100,7 @@ async def on_thread_update(app: Services, client: discord.Client,
         return False  # a locked thread is a moderator's decision
     if not await is_open_thread(app, PLATFORM, str(event.thread_id)):
         return False
-    return await _unarchive(client, event.thread or await _fetch_thread(client, event.thread_id))
+    return await _unarchive(event.thread or await _fetch_thread(client, event.thread_id))
 
 
 async def _fetch_thread(client: discord.Client, thread_id: int) -> discord.Thread | None:
@@ -114,7 +114,7 @@ async def _fetch_thread(client: discord.Client, thread_id: int) -> discord.Threa
     return channel if isinstance(channel, discord.Thread) else None
 
 
-async def _unarchive(client: discord.Client, thread: discord.Thread | None) -> bool:
+async def _unarchive(thread: discord.Thread | None) -> bool:
     if thread is None:
         return False
     try:
@@ -139,7 +139,7 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     if thread is None:
         return 0
     if prompt.open and thread.archived and not thread.locked:
-        await _unarchive(client, thread)
+        await _unarchive(thread)
     after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
     recorded = 0
     try:

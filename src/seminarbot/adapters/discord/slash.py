@@ -59,8 +59,8 @@ class SlashCommands:
                     words = command.path
                 self._by_words[words] = command
                 self._words_of[command.path] = words
-        renames = {c: self.discord_name(c) for c in registry if self.discord_name(c) != c.name}
-        self._renames = sorted(renames.items(), key=lambda pair: -len(pair[0].name))
+        renames = [(c, self.discord_name(c)) for c in registry if self.discord_name(c) != c.name]
+        self._renames = sorted(renames, key=lambda pair: -len(pair[0].name))
         self._pattern = re.compile("|".join(
             r"/" + re.escape(c.name) + r"\b" for c, _ in self._renames)) if renames else None
 
