@@ -181,6 +181,9 @@ async def test_a_crash_between_sending_and_recording_is_reconciled_after_a_resta
     alone = fake.world.message(fake.world.seminar_channel, fake.world.bot, "", embeds=[
         {"title": "Session 1: Beginnings · prompt 1.2",
          "footer": {"text": f"Answer in this thread · {items[1].idempotency_key}"}}])
+    # A later prompt whose key merely starts with that one's must not be mistaken for it.
+    fake.world.message(fake.world.seminar_channel, fake.world.bot, "", embeds=[
+        {"title": "Session 9", "footer": {"text": f"… · {items[1].idempotency_key}0"}}])
     # Claimed, never sent.
     assert await app.outbox.claim(items[2].id, clock.now())
     await first.close()
@@ -192,7 +195,7 @@ async def test_a_crash_between_sending_and_recording_is_reconciled_after_a_resta
     assert [(i.state, i.message_id, i.thread_id) for i in after[:2]] == [
         (OutboxState.POSTED, sent.message_id, sent.thread_id),
         (OutboxState.POSTED, alone["id"], alone["id"])]
-    assert len(prompt_posts(fake)) == 3 and len(fake.threads()) == 3
+    assert len(prompt_posts(fake)) == 4 and len(fake.threads()) == 3
 
 
 async def test_a_notice_in_an_archived_thread_reopens_it_and_pings_nobody(

@@ -55,6 +55,7 @@ async def test_seminarbot_run_connects_and_posts_a_due_prompt(
             await process.wait()
     assert process.returncode == 130, err.decode()
     assert fake.gateway.identifies == 1
+    assert fake.requests("PUT", "/applications/") == []  # commands are synced on demand only
     posted = await app.outbox.for_cohort(1)
     assert [i.message_id for i in posted if i.session_id == session.id] == [
         m["id"] for m in prompt_posts(fake)]

@@ -19,6 +19,7 @@ from seminarbot.adapters.discord.permissions import missing_permissions
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
     Rename,
+    carries_key,
     plain,
     prompt_embed,
     thread_name,
@@ -117,7 +118,7 @@ class DiscordPoster:
             async for message in channel.history(limit=HISTORY_SEARCHED):
                 if me is None or message.author.id != me.id:
                     continue
-                if any(idempotency_key in (embed.footer.text or "") for embed in message.embeds):
+                if any(carries_key(embed, idempotency_key) for embed in message.embeds):
                     thread = message.thread
                     if thread is not None:
                         return PostedRef(str(message.id), str(thread.id))

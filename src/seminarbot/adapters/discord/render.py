@@ -21,6 +21,7 @@ FOOTER_MAX, EMBED_MAX, CONTENT_MAX, THREAD_NAME_MAX = 2048, 6000, 2000, 100
 COLOURS = {Tone.INFO: 0x5865F2, Tone.SUCCESS: 0x57F287, Tone.WARNING: 0xFEE75C,
            Tone.ERROR: 0xED4245}
 PROMPT_COLOUR = 0x3B88C3
+KEY_MARK = " · "  # the outbox row's key ends a prompt's footer, after this
 
 Rename = Callable[[str], str]
 
@@ -126,9 +127,14 @@ def prompt_embed(post: PromptPost, rename: Rename = str) -> discord.Embed:
                    f"{post.prompt_ref}", TITLE_MAX),
         description=_cut("\n\n".join(lines), DESCRIPTION_MAX), colour=PROMPT_COLOUR)
     embed.add_field(name="Kind", value=post.kind, inline=True)
-    embed.set_footer(text=_cut(rename(f"Answer in this thread, or with /seminar respond "
-                                      f"{post.prompt_ref} · {post.idempotency_key}"), FOOTER_MAX))
+    embed.set_footer(text=rename(f"Answer in this thread, or with /seminar respond "
+                                 f"{post.prompt_ref}") + KEY_MARK + post.idempotency_key)
     return embed
+
+
+def carries_key(embed: discord.Embed, key: str) -> bool:
+    """Whether this is the prompt post made for the outbox row with this key."""
+    return (embed.footer.text or "").endswith(KEY_MARK + key)
 
 
 def thread_name(post: PromptPost) -> str:
