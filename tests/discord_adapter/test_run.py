@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import discord.gateway
+import discord.http
+import pytest
+
+from seminarbot.adapters.discord import run as run_discord
 from seminarbot.app import Services
+from seminarbot.config import DiscordSettings
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.models import OutboxState
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import prompt_posts
-from tests.discord_fake import FakeDiscord
+from tests.discord_fake import WAIT, FakeDiscord
 
 STARTUP = 30.0  # seconds a fresh interpreter may take to connect on a slow machine
 
@@ -64,3 +71,22 @@ async def test_seminarbot_run_connects_and_posts_a_due_prompt(
 async def _all_posted(app: Services) -> bool:
     items = [i for i in await app.outbox.for_cohort(1) if i.session_id == "beginnings"]
     return all(i.state is OutboxState.POSTED for i in items)
+
+
+async def test_a_wrong_token_and_a_missing_intent_are_said_plainly(
+        fake: FakeDiscord, app: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints = DiscordSettings(token="not-the-token", api_base=fake.api_base,
+                                gateway_url=fake.gateway_url)
+    app.settings = dataclasses.replace(app.settings, discord=endpoints)
+    with pytest.raises(RuntimeError, match="Discord refused the token"):
+        await asyncio.wait_for(run_discord(app), WAIT)
+
+    fake.gateway.message_content_allowed = False
+    app.settings = dataclasses.replace(
+        app.settings, discord=dataclasses.replace(endpoints, token=fake.token))
+    with pytest.raises(RuntimeError, match="turn on the Message Content intent"):
+        await asyncio.wait_for(run_discord(app), WAIT)
+    assert fake.gateway.identifies == 0

@@ -15,6 +15,7 @@ from tests.discord_fake.state import Json, World
 
 HELLO, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HEARTBEAT_ACK, DISPATCH = (
     10, 1, 2, 6, 7, 9, 11, 0)
+MESSAGE_CONTENT_INTENT = 1 << 15
 
 
 @dataclass
@@ -40,6 +41,8 @@ class Gateway:
         self.resumes = 0
         self.heartbeats = 0
         self.intents: int | None = None
+        # Whether the application has the Message Content intent turned on in the portal.
+        self.message_content_allowed = True
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         await self.open.wait()  # a test holding the gateway closed: the client waits here
@@ -74,8 +77,11 @@ class Gateway:
         if data.get("token") != self.token:
             await socket.close(code=4004, message=b"Authentication failed.")
             return
-        self.identifies += 1
         self.intents = data.get("intents")
+        if (self.intents or 0) & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
+            await socket.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        self.identifies += 1
         self.session = Session()
         self.socket = socket
         world = self.world

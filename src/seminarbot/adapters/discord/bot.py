@@ -115,4 +115,11 @@ async def run(app: Services) -> None:
     if not token:
         raise RuntimeError("discord.token (DISCORD_TOKEN) is not set")
     async with SeminarClient(app) as client:
-        await client.start(token)
+        try:
+            await client.start(token)
+        except discord.LoginFailure:
+            raise RuntimeError("Discord refused the token (DISCORD_TOKEN): check it in the "
+                               "Developer Portal") from None
+        except discord.PrivilegedIntentsRequired:
+            raise RuntimeError("turn on the Message Content intent for this bot in the "
+                               "Developer Portal (Bot → Privileged Gateway Intents)") from None
