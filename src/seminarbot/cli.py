@@ -290,8 +290,7 @@ async def _discord_sync(settings: Settings, args: argparse.Namespace) -> int:
     except Exception as error:  # the HTTP error from Discord, said plainly
         print(f"seminarbot: sync failed: {error}", file=sys.stderr)
         return 1
-    where = f"to server {synced.guild_id}" if synced.guild_id else \
-        "globally"
+    where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
     print(f"synced {len(synced.names)} commands {where}: "
           + ", ".join("/" + name for name in synced.names))
     return 0

@@ -68,12 +68,11 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     assert options(seminar["reading"])["session"]["required"] is False
 
 
-async def test_the_command_line_syncs_globally_on_demand(fake: FakeDiscord, tmp_path: Any) -> None:
-    env = {**os.environ, "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
-           "DISCORD_GATEWAY_URL": fake.gateway_url, "SEMINARBOT_DATA_DIR": str(tmp_path)}
-    env.pop("SEMINARBOT_CONFIG", None)
+async def _sync(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
+    clean = {k: v for k, v in os.environ.items()
+             if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "seminarbot", "discord", "sync", "--global", env=env,
+        sys.executable, "-m", "seminarbot", "discord", "sync", *args, env={**clean, **env},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:
         out, err = await asyncio.wait_for(process.communicate(), 30)
@@ -81,8 +80,18 @@ async def test_the_command_line_syncs_globally_on_demand(fake: FakeDiscord, tmp_
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 0, err.decode()
-    assert "synced 4 commands globally" in out.decode()
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def test_the_command_line_syncs_globally_on_demand(fake: FakeDiscord, tmp_path: Any) -> None:
+    code, _, err = await _sync("--global", env={"SEMINARBOT_DATA_DIR": str(tmp_path)})
+    assert (code, err.strip()) == (2, "seminarbot: set DISCORD_TOKEN (or discord.token) to "
+                                      "sync commands")
+    code, out, err = await _sync("--global", env={
+        "DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url, "SEMINARBOT_DATA_DIR": str(tmp_path)})
+    assert code == 0, err
+    assert out.startswith("synced 4 commands globally: /help, /seminar, /seminar-mod, /term")
     assert sorted(c["name"] for c in fake.rest.commands["global"]) == [
         "help", "seminar", "seminar-mod", "term"]
     # Syncing is the only thing it did: no gateway connection, no other route.
