@@ -61,6 +61,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="which text it is, e.g. priestland-2002")
     ingest.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
 
+    discord = commands.add_parser("discord", help="Discord: sync the slash commands")
+    discord_commands = discord.add_subparsers(dest="discord_command", metavar="ACTION",
+                                              required=True)
+    sync = discord_commands.add_parser(
+        "sync", help="register the slash commands: in one server (instant) or globally")
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument("--guild", metavar="ID",
+                       help="sync to this server only (default: discord.test_guild if set)")
+    where.add_argument("--global", dest="everywhere", action="store_true",
+                       help="sync globally even if discord.test_guild is set")
+
     health = commands.add_parser("health", help="exit 0 if the running bot is alive (Docker)")
     health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
     return parser
@@ -91,6 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_content(settings, args))
         if args.command == "health":
             return _health(settings, args.max_age)
+        if args.command == "discord":
+            return asyncio.run(_discord_sync(settings, args))
     except YamlError as error:
         print(f"seminarbot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
@@ -261,6 +274,25 @@ async def _content(settings: Settings, args: argparse.Namespace) -> int:
         await db.close()
     print(f"ingested {args.file} as {done.text_id}: {done.sections} sections, "
           f"{done.passages} passages, into {settings.database}")
+    return 0
+
+
+async def _discord_sync(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.discord.token:
+        print("seminarbot: set DISCORD_TOKEN (or discord.token) to sync commands",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    from seminarbot.adapters.discord import sync_commands
+
+    guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
+    try:
+        synced = await sync_commands(settings, guild)
+    except Exception as error:  # the HTTP error from Discord, said plainly
+        print(f"seminarbot: sync failed: {error}", file=sys.stderr)
+        return 1
+    where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
+    print(f"synced {len(synced.names)} commands {where}: "
+          + ", ".join("/" + name for name in synced.names))
     return 0
 
 

@@ -104,7 +104,9 @@ class Scheduler:
             self._wake.clear()
             try:
                 await self.run_due()
-                next_at = await self.outbox.next_due_at()
+                # Only posts some attached poster can send: a cohort whose platform is not
+                # (yet) connected must not keep the loop spinning; attaching one wakes it.
+                next_at = await self.outbox.next_due_at(platforms=self.posters)
             except Busy:
                 # Another process holds the database: look again shortly, lose nothing.
                 log.warning("database busy; the scheduler retries in %s s", BUSY_RETRY_SECONDS)

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-from seminarbot.core.commands import Command, Param, Permission
+from seminarbot.core.commands import Command, Param, Permission, Suggestion
 from seminarbot.core.errors import BadArgument, Conflict
-from seminarbot.core.invocation import Invocation
-from seminarbot.core.params import Date, TimeOfDay, TimeZone, Weekdays
+from seminarbot.core.invocation import Invocation, Place
+from seminarbot.core.params import WEEKDAYS, Date, TimeOfDay, TimeZone, Weekdays
 from seminarbot.core.responses import Response, Tone, text
 from seminarbot.domain.models import Cohort, CohortState, OutboxState
 from seminarbot.domain.progress import SessionState, next_unposted, progress
 from seminarbot.domain.schedule import WeeklyRule, describe_local, local_today
 from seminarbot.features.common import cohort_here, session_param
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
 
 
 async def next_session_line(inv: Invocation, cohort: Cohort) -> str:
@@ -102,9 +106,18 @@ async def resume(inv: Invocation) -> Response:
     return text(f"Resumed. Next: {await next_session_line(inv, cohort)}.", tone=Tone.SUCCESS)
 
 
+async def complete_weekdays(app: Services, place: Place, prefix: str) -> list[Suggestion]:
+    """Day names, continuing a list already typed: "tue," offers "tue,wednesday" and so on."""
+    done, _, last = prefix.strip().lower().rpartition(",")
+    head = f"{done}," if done else ""
+    return [Suggestion(head + day, (head + day).replace(",", ", "))
+            for day in WEEKDAYS if day.startswith(last.strip())][:25]
+
+
 def schedule_params(*, start: bool) -> tuple[Param, ...]:
     params: tuple[Param, ...] = (
-        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu"),
+        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu",
+              autocomplete=complete_weekdays),
         Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
         Param("timezone", TimeZone(), "the seminar's IANA time zone"))
     if start:

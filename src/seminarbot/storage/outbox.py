@@ -67,11 +67,17 @@ class OutboxRepository:
             " ORDER BY o.due_at, o.id", (to_iso(now),))
         return [_item(row) for row in rows]
 
-    async def next_due_at(self) -> datetime | None:
-        # Walks the (state, due_at) index in order and stops at the first active cohort's row.
-        value = await self.db.scalar(
-            "SELECT o.due_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
-            " WHERE o.state = 'pending' AND c.state = 'active' ORDER BY o.due_at LIMIT 1")
+    async def next_due_at(self, platforms: Iterable[str] | None = None) -> datetime | None:
+        """The earliest pending post of an active cohort, optionally only on these platforms.
+        Walks the (state, due_at) index in order and stops at the first matching row."""
+        sql = ("SELECT o.due_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
+               " JOIN communities m ON m.id = c.community_id"
+               " WHERE o.state = 'pending' AND c.state = 'active'")
+        params: list[str] = []
+        if platforms is not None:
+            params = sorted(set(platforms))
+            sql += f" AND m.platform IN ({', '.join('?' * len(params))})"
+        value = await self.db.scalar(sql + " ORDER BY o.due_at LIMIT 1", params)
         return parse_instant(value) if value else None
 
     async def claimed(self) -> list[OutboxItem]:

@@ -1,0 +1,187 @@
+"""Slash commands and autocomplete: an interaction becomes a dispatch, a Response its reply.
+
+A reply that is not ready within DEFER_AFTER seconds is deferred first (Discord allows three
+seconds for the first answer) and sent as an edit of the deferred one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from functools import cache
+from zoneinfo import available_timezones
+
+import discord
+
+from seminarbot.adapters.discord.permissions import is_moderator, missing_permissions
+from seminarbot.adapters.discord.render import NO_PINGS, Page, render_response
+from seminarbot.adapters.discord.slash import SlashCommands, UnknownInteraction
+from seminarbot.app import Services
+from seminarbot.core.commands import Command, Suggestion
+from seminarbot.core.dispatch import run
+from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.responses import Response, Tone, text
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+DEFER_AFTER = 2.0
+AUTOCOMPLETE_MAX = 25
+# Commands that set a channel up: the bot checks its own permissions there first.
+CHANNEL_SETUP = {("seminar", "setup")}
+# Arguments that name a command, which people on Discord name the Discord way.
+NAMES_A_COMMAND: dict[tuple[str, ...], str] = {("help",): "command"}
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+async def complete_zone(app: Services, place: Place, typed: str) -> list[Suggestion]:
+    wanted = typed.strip().casefold().replace(" ", "_")
+    starts = [z for z in _zones() if z.casefold().startswith(wanted)]
+    inside = [z for z in _zones() if wanted in z.casefold() and z not in starts]
+    return [Suggestion(z, z) for z in (starts + inside)[:AUTOCOMPLETE_MAX]]
+
+
+def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Actor:
+    user = interaction.user
+    roles = list(user.roles) if isinstance(user, discord.Member) else []
+    return Actor(PLATFORM, str(user.id), user.display_name,
+                 is_moderator=is_moderator(interaction.permissions, roles, moderator_role))
+
+
+def place_of(interaction: discord.Interaction) -> Place:
+    """A command typed inside a prompt's thread belongs to the thread's channel."""
+    channel = interaction.channel
+    channel_id = interaction.channel_id or 0
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        channel_id = channel.parent_id
+    parent = channel.parent if isinstance(channel, discord.Thread) else channel
+    guild = interaction.guild
+    return Place(PLATFORM, str(interaction.guild_id), str(channel_id),
+                 community_name=guild.name if guild else "",
+                 channel_name=getattr(parent, "name", "") or "")
+
+
+class InteractionHandler:
+    def __init__(self, app: Services, commands: SlashCommands) -> None:
+        self.app = app
+        self.commands = commands
+        self.defer_after = DEFER_AFTER
+        self._running: set[asyncio.Task[Response]] = set()
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        if interaction.type is discord.InteractionType.autocomplete:
+            await self._autocomplete(interaction)
+        elif interaction.type is discord.InteractionType.application_command:
+            await self._command(interaction)
+
+    async def drain(self, grace: float) -> None:
+        """Let commands in flight finish (each is one transaction), then cancel the rest."""
+        if self._running:
+            _, late = await asyncio.wait(set(self._running), timeout=grace)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+
+    async def _autocomplete(self, interaction: discord.Interaction) -> None:
+        suggestions: list[Suggestion] = []
+        try:
+            invoked = self.commands.read(interaction.data or {})
+            if invoked.focused is not None:
+                name, typed = invoked.focused
+                param = invoked.command.param(name)
+                source = param.autocomplete or (complete_zone if param.type.kind == "timezone"
+                                                else None)
+                if source is not None:
+                    suggestions = await source(self.app, place_of(interaction), typed)
+                elif param.type.kind == "choice":
+                    options = getattr(param.type, "options", ())
+                    suggestions = [Suggestion(o, o) for o in options
+                                   if typed.casefold() in o.casefold()]
+        except (UnknownInteraction, KeyError):
+            suggestions = []
+        choices = [discord.app_commands.Choice(name=(s.label or s.value)[:100], value=s.value[:100])
+                   for s in suggestions[:AUTOCOMPLETE_MAX]]
+        await interaction.response.autocomplete(choices)
+
+    async def _command(self, interaction: discord.Interaction) -> None:
+        try:
+            invoked = self.commands.read(interaction.data or {})
+        except UnknownInteraction as error:
+            await self._reply(interaction, text(
+                f"This server knows {error}, but this bot does not: its commands need syncing "
+                "(`seminarbot discord sync`).", tone=Tone.ERROR, private=True))
+            return
+        if interaction.guild_id is None:
+            await self._reply(interaction, text("Seminar commands work in a server's channels.",
+                                                tone=Tone.ERROR, private=True))
+            return
+        command = invoked.command
+        actor = actor_of(interaction, self.app.settings.discord.moderator_role)
+        place = place_of(interaction)
+        if command.path in CHANNEL_SETUP and actor.is_moderator:
+            refusal = await self._check_channel(interaction, command, actor, place)
+            if refusal is not None:
+                await self._reply(interaction, refusal)
+                return
+        raw = dict(invoked.raw)
+        named = NAMES_A_COMMAND.get(command.path)
+        if named and raw.get(named):
+            raw[named] = self.commands.core_name(raw[named] or "")
+        task = asyncio.create_task(run(self.app, command, raw, actor, place,
+                                       prefix="/", source_id=str(interaction.id)))
+        self._running.add(task)
+        task.add_done_callback(self._running.discard)
+        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+        if task in done:
+            await self._reply(interaction, task.result())
+            return
+        await interaction.response.defer(ephemeral=command.private, thinking=True)
+        await self._follow_deferred(interaction, command, await task)
+
+    async def _check_channel(self, interaction: discord.Interaction, command: Command,
+                             actor: Actor, place: Place) -> Response | None:
+        missing = missing_permissions(interaction.app_permissions)
+        if not missing:
+            return None
+        listed = ", ".join(missing)
+        await self.app.audit.record(
+            at=self.app.clock.now(), platform=PLATFORM, actor_id=actor.user_id,
+            actor_name=actor.display_name, action=command.name, outcome="failed",
+            detail={"channel": place.channel_id, "reason": f"bot missing {listed}"})
+        return Response(
+            title="Missing permissions", tone=Tone.ERROR, private=True,
+            paragraphs=(f"In this channel the bot lacks: {listed}.",
+                        "Grant them to the bot (or its role) in the channel's permissions, then "
+                        f"run {self.commands.rename('/' + command.name)} again. Nothing was "
+                        "set up."),
+            fields=(("Missing", "\n".join(missing)),))
+
+    async def _reply(self, interaction: discord.Interaction, response: Response) -> None:
+        pages = render_response(response, self.commands.rename)
+        first = pages[0]
+        await interaction.response.send_message(embed=first.embed, files=first.files,
+                                                ephemeral=response.private,
+                                                allowed_mentions=NO_PINGS)
+        await self._more(interaction, pages[1:], response.private)
+
+    async def _follow_deferred(self, interaction: discord.Interaction, command: Command,
+                               response: Response) -> None:
+        pages = render_response(response, self.commands.rename)
+        if response.private and not command.private:
+            # Deferred in public, but the answer is for the caller only (an error, say).
+            await interaction.delete_original_response()
+            await self._more(interaction, pages, True)
+            return
+        first = pages[0]
+        await interaction.edit_original_response(embed=first.embed, attachments=first.files,
+                                                 allowed_mentions=NO_PINGS)
+        await self._more(interaction, pages[1:], response.private or command.private)
+
+    async def _more(self, interaction: discord.Interaction, pages: list[Page],
+                    private: bool) -> None:
+        for page in pages:
+            await interaction.followup.send(embed=page.embed, files=page.files,
+                                            ephemeral=private, allowed_mentions=NO_PINGS)

@@ -1,0 +1,170 @@
+"""Posting into Discord for the scheduler: a prompt is an embed with its own public thread.
+
+The message carries the outbox row's key as its nonce (Discord drops a repeat within minutes)
+and in its footer, where `find_post` looks for it in the channel's history after a crash
+between sending and recording.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from typing import Final
+
+import aiohttp
+import discord
+
+from seminarbot.adapters.discord.permissions import missing_permissions
+from seminarbot.adapters.discord.render import (
+    NO_PINGS,
+    Rename,
+    carries_key,
+    plain,
+    prompt_embed,
+    thread_name,
+)
+from seminarbot.core.responses import PromptPost
+from seminarbot.domain.models import Cohort
+from seminarbot.posting import PostedRef, PostError
+
+log = logging.getLogger(__name__)
+ARCHIVE_AFTER_MINUTES: Final = 10080  # 7 days, the longest Discord offers
+NONCE_MAX = 25
+HISTORY_SEARCHED = 100
+# Discord's JSON error codes for a refusal: the bot cannot see the channel, or lacks a permission.
+MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
+NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
+
+
+def nonce_for(key: str) -> str:
+    return key if len(key) <= NONCE_MAX else hashlib.sha256(key.encode()).hexdigest()[:NONCE_MAX]
+
+
+def post_error(error: Exception, doing: str) -> PostError:
+    """A failed Discord call as the scheduler sees it: retry only where waiting can help."""
+    if isinstance(error, discord.Forbidden):
+        what = {MISSING_ACCESS: "missing access to the channel",
+                MISSING_PERMISSIONS: "missing permissions"}.get(error.code, "forbidden")
+        return PostError(f"Discord refused to {doing}: {what} (error {error.code}: "
+                         f"{error.text or 'Forbidden'}); check the bot's permissions in the "
+                         "channel", retryable=False)
+    if isinstance(error, discord.NotFound):
+        return PostError(f"could not {doing}: the channel no longer exists (error "
+                         f"{error.code})", retryable=False)
+    if isinstance(error, discord.DiscordServerError):
+        return PostError(f"could not {doing}: Discord answered {error.status}", retryable=True)
+    if isinstance(error, discord.HTTPException):
+        return PostError(f"could not {doing}: Discord answered {error.status} (error "
+                         f"{error.code}: {error.text})", retryable=error.status == 429)
+    return PostError(f"could not {doing}: {type(error).__name__}: {error}", retryable=True)
+
+
+class DiscordPoster:
+    platform = "discord"
+
+    def __init__(self, client: discord.Client, rename: Rename = str) -> None:
+        self.client = client
+        self.rename = rename
+
+    async def _channel(self, channel_id: str, doing: str) -> discord.abc.GuildChannel:
+        channel = self.client.get_channel(int(channel_id))
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(int(channel_id))
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                raise post_error(error, doing) from error
+        if not isinstance(channel, discord.abc.GuildChannel):
+            raise PostError(f"could not {doing}: {channel_id} is not a server channel",
+                            retryable=False)
+        return channel
+
+    async def post_prompt(self, post: PromptPost) -> PostedRef:
+        doing = "post the prompt"
+        channel = await self._channel(post.channel_id, doing)
+        if not isinstance(channel, discord.TextChannel):
+            raise PostError(f"could not {doing}: #{channel.name} is not a text channel",
+                            retryable=False)
+        me = channel.guild.me
+        missing = missing_permissions(channel.permissions_for(me)) if me else []
+        if missing:
+            raise PostError(f"could not {doing} in #{channel.name}: the bot is missing "
+                            f"{', '.join(missing)}", retryable=False)
+        try:
+            message = await channel.send(embed=prompt_embed(post, self.rename),
+                                         nonce=nonce_for(post.idempotency_key),
+                                         allowed_mentions=NO_PINGS)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, doing) from error
+        return PostedRef(str(message.id), await self._start_thread(message, thread_name(post)))
+
+    async def _start_thread(self, message: discord.Message, name: str) -> str | None:
+        """The message is out; a thread that cannot be started leaves replies to it working."""
+        try:
+            thread = await message.create_thread(name=name,
+                                                 auto_archive_duration=ARCHIVE_AFTER_MINUTES)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("prompt %s posted, but its thread could not be started: %s",
+                        message.id, error)
+            return None
+        return str(thread.id)
+
+    async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
+        channel = await self._channel(channel_id, "look for an earlier post")
+        if not isinstance(channel, discord.TextChannel):
+            return None
+        me = self.client.user
+        try:
+            async for message in channel.history(limit=HISTORY_SEARCHED):
+                if me is None or message.author.id != me.id:
+                    continue
+                if any(carries_key(embed, idempotency_key) for embed in message.embeds):
+                    thread = message.thread
+                    if thread is not None:
+                        return PostedRef(str(message.id), str(thread.id))
+                    title = message.embeds[0].title or "prompt"
+                    return PostedRef(str(message.id), await self._start_thread(message, title))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, "look for an earlier post") from error
+        return None
+
+    async def _thread(self, thread_id: str) -> discord.Thread:
+        channel = self.client.get_channel(int(thread_id))
+        if channel is None:
+            try:
+                channel = await self.client.fetch_channel(int(thread_id))
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                raise post_error(error, "find the thread") from error
+        if not isinstance(channel, discord.Thread):
+            raise PostError(f"{thread_id} is not a thread", retryable=False)
+        return channel
+
+    async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
+        thread = await self._thread(thread_id)
+        try:
+            if thread.archived and not thread.locked:
+                thread = await thread.edit(archived=False)
+            sent = await thread.send(plain(self.rename(message)), allowed_mentions=NO_PINGS)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, "post in the thread") from error
+        return PostedRef(str(sent.id), str(thread.id))
+
+    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+        """In the seminar's channel; if the bot cannot post there, the server's system channel;
+        failing both, the log (the audit log and /seminar schedule keep it either way)."""
+        channel = self.client.get_channel(int(cohort.channel_id))
+        notice = self.rename(message)
+        attempts: list[tuple[discord.abc.Messageable, str]] = []
+        if isinstance(channel, discord.TextChannel):
+            attempts.append((channel, f"**For the moderators:** {notice}"))
+            system = channel.guild.system_channel
+            if system is not None and system != channel:
+                attempts.append((system, f"**For the moderators of {channel.mention}:** "
+                                         f"{notice}"))
+        for target, text in attempts:
+            try:
+                await target.send(plain(text), allowed_mentions=NO_PINGS)
+                return
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                log.warning("could not tell moderators in %s: %s", target, error)
+        log.error("the moderators of cohort %s could not be told: %s", cohort.id, message)

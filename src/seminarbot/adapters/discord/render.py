@@ -1,0 +1,146 @@
+"""Responses and prompt posts as Discord embeds and files, within Discord's limits.
+
+A response too long for one embed (6,000 characters in all, 4,096 of description, 25 fields of
+1,024) continues on further pages, each sent as its own message. Nothing sent pings anyone.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import discord
+from discord.utils import escape_markdown
+
+from seminarbot.core.responses import PromptPost, Response, Table, Tone
+
+NO_PINGS = discord.AllowedMentions.none()
+TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
+FOOTER_MAX, EMBED_MAX, CONTENT_MAX, THREAD_NAME_MAX = 2048, 6000, 2000, 100
+COLOURS = {Tone.INFO: 0x5865F2, Tone.SUCCESS: 0x57F287, Tone.WARNING: 0xFEE75C,
+           Tone.ERROR: 0xED4245}
+PROMPT_COLOUR = 0x3B88C3
+KEY_MARK = " · "  # the outbox row's key ends a prompt's footer, after this
+
+Rename = Callable[[str], str]
+
+
+@dataclass
+class Page:
+    embed: discord.Embed
+    files: list[discord.File] = field(default_factory=list)
+
+
+def _chunks(text: str, limit: int) -> list[str]:
+    """Cut at line ends, else spaces, else anywhere, into pieces of at most `limit`."""
+    pieces = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut < limit // 2:
+            cut = text.rfind(" ", 0, limit)
+        if cut < limit // 2:
+            cut = limit
+        pieces.append(text[:cut].rstrip())
+        text = text[cut:].lstrip("\n ")
+    if text:
+        pieces.append(text)
+    return pieces
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def table_text(table: Table, rename: Rename = str) -> str:
+    """A table as one line per row (code-block tables wrap badly on phones): the first cell in
+    bold, the second as it is, the rest labelled with their column's header."""
+    lines = []
+    for row in table.rows:
+        cells = [escape_markdown(rename(cell)) for cell in row]
+        line = f"**{cells[0]}**" if cells and cells[0] else ""
+        if len(cells) > 1 and cells[1]:
+            line += f" — {cells[1]}" if line else cells[1]
+        for header, cell in zip(table.headers[2:], cells[2:], strict=False):
+            if cell:
+                line += f" · {header}: {cell}"
+        lines.append(line or "—")
+    return "\n".join(lines)
+
+
+def attachments(response: Response) -> list[discord.File]:
+    return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in response.attachments]
+
+
+def render_response(response: Response, rename: Rename = str) -> list[Page]:
+    colour = COLOURS[response.tone]
+    footer = _cut(rename(response.footer), FOOTER_MAX)
+    blocks = [piece for paragraph in response.paragraphs
+              for piece in _chunks(rename(paragraph), DESCRIPTION_MAX)]
+    if response.table is not None:
+        blocks += _chunks(table_text(response.table, rename), DESCRIPTION_MAX)
+    fields = []
+    for name, value in response.fields:
+        shown = _cut(rename(name), FIELD_NAME_MAX - 10) or "—"
+        for index, piece in enumerate(_chunks(rename(value), FIELD_VALUE_MAX) or ["—"]):
+            fields.append((shown if index == 0 else shown + " (cont.)", piece))
+    budget = EMBED_MAX - len(footer) - 100  # room for the footer and a continued title
+    pages = [discord.Embed(title=_cut(rename(response.title), TITLE_MAX) or None, colour=colour)]
+
+    def fresh() -> discord.Embed:
+        title = f"{_cut(rename(response.title), TITLE_MAX - 12)} (continued)" \
+            if response.title else None
+        pages.append(discord.Embed(title=title, colour=colour))
+        return pages[-1]
+
+    embed = pages[0]
+    for block in blocks:
+        description = embed.description or ""
+        joined = f"{description}\n\n{block}" if description else block
+        if description and (len(joined) > DESCRIPTION_MAX or len(embed) + len(block) > budget):
+            embed, joined = fresh(), block
+        embed.description = joined
+    for name, value in fields:
+        if len(embed.fields) >= FIELDS_MAX or len(embed) + len(name) + len(value) > budget:
+            embed = fresh()
+        embed.add_field(name=name, value=value, inline=False)
+    if footer:
+        embed.set_footer(text=footer)
+    if not (pages[0].title or pages[0].description or pages[0].fields):
+        pages[0].description = "Done."
+    result = [Page(e) for e in pages]
+    result[0].files = attachments(response)
+    image = next((a for a in response.attachments if a.media_type.startswith("image/")), None)
+    if image is not None:
+        result[0].embed.set_image(url=f"attachment://{image.filename}")
+    return result
+
+
+def prompt_embed(post: PromptPost, rename: Rename = str) -> discord.Embed:
+    lines = [post.text]
+    if post.follow_ups:
+        lines.append("\n".join(f"– {question}" for question in post.follow_ups))
+    if post.suggested_words:
+        lines.append(f"*About {post.suggested_words} words.*")
+    embed = discord.Embed(
+        title=_cut(f"Session {post.session_number}: {post.session_title} · prompt "
+                   f"{post.prompt_ref}", TITLE_MAX),
+        description=_cut("\n\n".join(lines), DESCRIPTION_MAX), colour=PROMPT_COLOUR)
+    embed.add_field(name="Kind", value=post.kind, inline=True)
+    embed.set_footer(text=rename(f"Answer in this thread, or with /seminar respond "
+                                 f"{post.prompt_ref}") + KEY_MARK + post.idempotency_key)
+    return embed
+
+
+def carries_key(embed: discord.Embed, key: str) -> bool:
+    """Whether this is the prompt post made for the outbox row with this key."""
+    return (embed.footer.text or "").endswith(KEY_MARK + key)
+
+
+def thread_name(post: PromptPost) -> str:
+    return _cut(" ".join(f"{post.prompt_ref} · {post.text}".split()), THREAD_NAME_MAX)
+
+
+def plain(text: str) -> str:
+    """A notice as message content: within the length limit (it pings nobody when sent)."""
+    return _cut(text, CONTENT_MAX)

@@ -1,0 +1,83 @@
+"""Disconnects: what was written during the gap is backfilled (or replayed on RESUME), and a
+second READY attaches nothing twice and posts nothing twice."""
+
+from __future__ import annotations
+
+from seminarbot.adapters.discord import SeminarClient
+from seminarbot.app import Services
+from seminarbot.clock import ManualClock
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.seminar import (
+    FIRST_SLOT,
+    SECOND_SLOT,
+    prompt_posts,
+    response_count_is,
+    rows,
+    session_items,
+    start_seminar,
+)
+from tests.discord_fake import FakeDiscord
+
+
+async def test_messages_written_while_disconnected_are_backfilled_after_the_new_ready(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    items = await session_items(app)
+    first, second = int(items[0].thread_id or 0), int(items[1].thread_id or 0)
+    seen = await fake.say("bob", first, "Before the gap.")
+    await eventually(lambda: response_count_is(app, 1))
+
+    # The connection drops and the session expires: Discord will replay nothing.
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.say("ann", first, "During the gap, in the first thread.")
+    await fake.say("bob", second, "During the gap, in the second.")
+    await fake.say("bob", second, "And again.")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert (fake.gateway.identifies, fake.gateway.resumes, bot.readies) == (2, 0, 2)
+    assert fake.gateway.heartbeats >= 3  # one on each HELLO, the first connection's included
+    assert await rows(app) == [
+        ("beginnings-comprehension", "bob", "Before the gap.", 0, 0),
+        ("beginnings-comprehension", "ann", "During the gap, in the first thread.", 0, 0),
+        ("beginnings-interpretation", "bob", "During the gap, in the second.", 0, 0),
+        ("beginnings-interpretation", "bob", "And again.", 0, 0),
+    ]
+    # Each thread was read from the last message recorded in it (or from its start).
+    reads = {c.path: c.query for c in fake.requests("GET", "/channels/")
+             if c.path.endswith("/messages") and c.query.get("after")}
+    assert reads[f"/channels/{first}/messages"]["after"] == seen["id"]
+    assert reads[f"/channels/{second}/messages"]["after"] == str(second)
+
+    # One poster, attached once; nothing posted again; the schedule goes on as before.
+    assert app.posters == {"discord": bot.poster}
+    assert await app.scheduler.run_due() == []
+    clock.set(SECOND_SLOT)
+    sent = await app.scheduler.run_due()
+    assert [o.item.kind for o in sent].count("prompt") == 3  # and session 1's digest
+    assert len(prompt_posts(fake)) == 6
+
+
+async def test_a_resumed_session_replays_what_was_missed_without_a_new_ready(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    thread = int((await session_items(app))[0].thread_id or 0)
+
+    await fake.gateway.drop(resumable=True, hold=True)
+    written = await fake.say("bob", thread, "Written while the bot was away.")
+    await fake.edit(int(written["id"]), "Written while the bot was away, then edited.")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: _has_edit(app))
+
+    assert (fake.gateway.identifies, fake.gateway.resumes, bot.readies) == (1, 1, 1)
+    assert await rows(app) == [("beginnings-comprehension", "bob",
+                                "Written while the bot was away, then edited.", 1, 0)]
+
+
+async def _has_edit(app: Services) -> bool:
+    return await app.db.scalar("SELECT 1 FROM response_edits") is not None

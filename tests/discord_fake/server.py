@@ -1,0 +1,184 @@
+"""A loopback fake of Discord for the real discord.py client: REST and gateway on 127.0.0.1,
+plus what a test needs to act as the people in the server."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from tests.discord_fake.gateway import Gateway
+from tests.discord_fake.rest import API, Call, InteractionLog, Rest
+from tests.discord_fake.state import PUBLIC_THREAD, REPLY, Json, World, iso
+
+APPLICATION_COMMAND, AUTOCOMPLETE = 2, 4
+SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN = 1, 2, 3, 4, 5
+WAIT = 5.0  # seconds: the longest any single wait for the bot may take before the test fails
+
+
+class FakeDiscord:
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.token = "fake." + secrets.token_hex(8)
+        self.problems: list[str] = []
+        self.world = World(now)
+        self.gateway = Gateway(self.world, self.token, self.problems)
+        self.rest = Rest(self.world, self.gateway, self.token, self.problems)
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    # -- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self.gateway.handle)
+        app.router.add_route("*", "/{tail:.*}", self.rest.handle)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        host, port = self._runner.addresses[0][:2]
+        self.base = f"http://{host}:{port}"
+        self.gateway.url = f"ws://{host}:{port}/gateway"
+
+    async def stop(self) -> None:
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return self.base + API
+
+    @property
+    def gateway_url(self) -> str:
+        return self.gateway.url
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.rest.calls
+
+    def requests(self, method: str, path_start: str) -> list[Call]:
+        return [c for c in self.rest.calls if c.method == method and c.path.startswith(path_start)]
+
+    # -- people acting in the server ----------------------------------------------------------
+
+    def person(self, name: str) -> Json:
+        return self.world.people[name].user
+
+    async def say(self, who: str, channel_id: int, text: str, *,
+                  reply_to: int | None = None) -> Json:
+        person = self.world.people[who]
+        message = self.world.message(channel_id, person.user, text,
+                                     kind=REPLY if reply_to else 0, reference=reply_to)
+        await self.gateway.dispatch("MESSAGE_CREATE",
+                                    {**message, "member": self._partial_member(who)})
+        return message
+
+    async def edit(self, message_id: int, text: str) -> None:
+        message = self.world.messages[message_id]
+        message["content"] = text
+        message["edited_timestamp"] = iso(self.world.now())
+        await self.gateway.dispatch("MESSAGE_UPDATE", message)
+
+    async def delete(self, message_id: int) -> None:
+        message = self.world.messages.pop(message_id)
+        await self.gateway.dispatch("MESSAGE_DELETE", {
+            "id": message["id"], "channel_id": message["channel_id"],
+            "guild_id": message["guild_id"]})
+
+    async def archive(self, thread_id: int) -> None:
+        """Discord archiving a thread after its inactivity period."""
+        thread = self.world.channels[thread_id]
+        thread["thread_metadata"]["archived"] = True
+        await self.gateway.dispatch("THREAD_UPDATE", thread)
+
+    def threads(self) -> list[Json]:
+        return [c for c in self.world.channels.values() if c["type"] == PUBLIC_THREAD]
+
+    def messages_in(self, channel_id: int) -> list[Json]:
+        return sorted((m for m in self.world.messages.values()
+                       if int(m["channel_id"]) == channel_id), key=lambda m: int(m["id"]))
+
+    def _partial_member(self, who: str) -> Json:
+        member = self.world.member(self.world.people[who])
+        member.pop("user")
+        member.pop("permissions")
+        return member
+
+    # -- slash commands -----------------------------------------------------------------------
+
+    def _registered(self, name: str) -> Json:
+        for scope in (str(self.world.guild_id), "global"):
+            for command in self.rest.commands.get(scope, []):
+                if command["name"] == name:
+                    return command
+        raise AssertionError(f"/{name} was never synced, so Discord would not offer it")
+
+    def _command_data(self, words: str, options: dict[str, Any],
+                      focused: str | None) -> Json:
+        names = words.split()
+        registered = self._registered(names[0])
+        node: Json = registered
+        path: list[Json] = []
+        for word in names[1:]:
+            node = next((o for o in node.get("options", []) if o["name"] == word), {})
+            if node.get("type") not in (SUB_COMMAND, SUB_COMMAND_GROUP):
+                raise AssertionError(f"/{words}: no subcommand {word!r} was synced")
+            path.append(node)
+        known = {o["name"]: o for o in node.get("options", [])}
+        leaves = []
+        for name, value in options.items():
+            if name not in known:
+                raise AssertionError(f"/{words} has no option {name!r} in the synced payload")
+            kind = known[name]["type"]
+            typed = {INTEGER: int, BOOLEAN: bool}.get(kind, str)(value)
+            leaf: Json = {"name": name, "type": kind, "value": typed}
+            if name == focused:
+                leaf["focused"] = True
+            leaves.append(leaf)
+        for sub in reversed(path):
+            leaves = [{"name": sub["name"], "type": sub["type"], "options": leaves}]
+        return {"id": registered["id"], "name": registered["name"], "type": 1,
+                "guild_id": str(self.world.guild_id), "options": leaves}
+
+    async def _interact(self, who: str, kind: int, data: Json,
+                        in_channel: int | None) -> InteractionLog:
+        world = self.world
+        channel = world.channels[in_channel or world.seminar_channel]
+        log = InteractionLog(world.new_id(), secrets.token_urlsafe(24))
+        self.rest.interactions[log.id] = log
+        await self.gateway.dispatch("INTERACTION_CREATE", {
+            "id": str(log.id), "application_id": str(world.application_id), "type": kind,
+            "data": data, "guild_id": str(world.guild_id), "channel_id": channel["id"],
+            "channel": channel, "member": world.member(world.people[who]), "token": log.token,
+            "version": 1, "app_permissions": str(world.app_permissions), "locale": "en-GB",
+            "guild_locale": "en-US", "entitlements": [], "context": 0,
+            "authorizing_integration_owners": {"0": str(world.guild_id)},
+            "attachment_size_limit": 10 * 1024 * 1024})
+        await asyncio.wait_for(log.answered.wait(), WAIT)
+        return log
+
+    async def slash(self, who: str, command: str, /, *, in_channel: int | None = None,
+                    **options: Any) -> InteractionLog:
+        """`who` runs `/command` with these options; returns once the bot has answered."""
+        return await self._interact(who, APPLICATION_COMMAND,
+                                    self._command_data(command, options, None), in_channel)
+
+    async def complete(self, who: str, command: str, focused: str, /,
+                       **options: Any) -> list[Json]:
+        """The suggestions the bot offers while `who` types into option `focused`."""
+        log = await self._interact(who, AUTOCOMPLETE,
+                                   self._command_data(command, options, focused), None)
+        assert log.callback is not None and log.callback["type"] == 8
+        choices: list[Json] = log.callback["data"]["choices"]
+        return choices
+
+    # -- the test's verdict -------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Fail loudly on anything the fake did not expect (an unknown route, say)."""
+        assert not self.problems, "the fake Discord saw: " + "; ".join(self.problems)

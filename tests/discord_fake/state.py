@@ -1,0 +1,190 @@
+"""What the fake Discord knows: one server with a seminar channel and a system channel, three
+people and the bot, the messages and threads, all as the JSON Discord's API speaks."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Json = dict[str, Any]
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+# Permission bits, as in Discord's documentation.
+VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES = 1 << 10, 1 << 11, 1 << 14, 1 << 15
+READ_MESSAGE_HISTORY, MANAGE_GUILD = 1 << 16, 1 << 5
+CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS = 1 << 35, 1 << 38
+BOT_NEEDS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
+             | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS)
+MEMBER = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | SEND_MESSAGES_IN_THREADS
+
+TEXT_CHANNEL, PUBLIC_THREAD = 0, 11
+DEFAULT_MESSAGE, REPLY, THREAD_STARTER = 0, 19, 21
+
+
+def iso(instant: datetime) -> str:
+    return instant.isoformat(timespec="milliseconds")
+
+
+class Snowflakes:
+    """Ids that sort by creation time, taken from the test's clock."""
+
+    def __init__(self, now: Callable[[], datetime]) -> None:
+        self.now = now
+        self._count = itertools.count(1)
+
+    def __call__(self) -> int:
+        millis = int(self.now().timestamp() * 1000) - DISCORD_EPOCH_MS
+        return (millis << 22) | (next(self._count) & 0x3FFFFF)
+
+
+@dataclass
+class Person:
+    user: Json
+    roles: list[int]
+    permissions: int
+
+    @property
+    def id(self) -> int:
+        return int(self.user["id"])
+
+
+def _user(user_id: int, name: str, *, bot: bool = False) -> Json:
+    return {"id": str(user_id), "username": name, "discriminator": "0", "global_name": name,
+            "avatar": None, "bot": bot, "public_flags": 0}
+
+
+@dataclass
+class World:
+    now: Callable[[], datetime]
+    new_id: Snowflakes = field(init=False)
+    application_id: int = field(init=False)
+    guild_id: int = field(init=False)
+    seminar_channel: int = field(init=False)
+    system_channel: int = field(init=False)
+    tutors_role: int = field(init=False)
+    bot_role: int = field(init=False)
+    bot: Json = field(init=False)
+    people: dict[str, Person] = field(default_factory=dict)
+    channels: dict[int, Json] = field(default_factory=dict)
+    messages: dict[int, Json] = field(default_factory=dict)
+    # The bot's permissions in the seminar channel, as interactions report them.
+    app_permissions: int = BOT_NEEDS
+
+    def __post_init__(self) -> None:
+        self.new_id = Snowflakes(self.now)
+        self.application_id = self.new_id()
+        self.guild_id = self.new_id()
+        self.tutors_role, self.bot_role = self.new_id(), self.new_id()
+        self.bot = _user(self.application_id, "seminarbot", bot=True)
+        self.seminar_channel, self.system_channel = self.new_id(), self.new_id()
+        for channel_id, name in ((self.seminar_channel, "soviet-democracy"),
+                                 (self.system_channel, "general")):
+            self.channels[channel_id] = {
+                "id": str(channel_id), "type": TEXT_CHANNEL, "guild_id": str(self.guild_id),
+                "name": name, "position": len(self.channels), "permission_overwrites": [],
+                "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
+                "rate_limit_per_user": 0, "flags": 0}
+        self.people = {
+            "ann": Person(_user(self.new_id(), "ann"), [], MEMBER | MANAGE_GUILD),
+            "bob": Person(_user(self.new_id(), "bob"), [], MEMBER),
+            "tia": Person(_user(self.new_id(), "tia"), [self.tutors_role], MEMBER),
+        }
+
+    # -- payloads -----------------------------------------------------------------------------
+
+    def member(self, person: Person) -> Json:
+        return {"user": person.user, "roles": [str(r) for r in person.roles], "nick": None,
+                "avatar": None, "joined_at": iso(self.now()), "premium_since": None,
+                "deaf": False, "mute": False, "flags": 0, "pending": False,
+                "permissions": str(person.permissions)}
+
+    def guild(self) -> Json:
+        roles = [
+            {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER),
+             "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
+             "flags": 0},
+            {"id": str(self.tutors_role), "name": "Tutors", "permissions": "0", "position": 1,
+             "color": 0, "hoist": False, "managed": False, "mentionable": True, "flags": 0},
+            {"id": str(self.bot_role), "name": "seminarbot", "permissions": str(BOT_NEEDS),
+             "position": 2, "color": 0, "hoist": False, "managed": True, "mentionable": False,
+             "flags": 0, "tags": {"bot_id": str(self.application_id)}},
+        ]
+        bot_member = {"user": self.bot, "roles": [str(self.bot_role)], "nick": None,
+                      "avatar": None, "joined_at": iso(self.now()), "premium_since": None,
+                      "deaf": False, "mute": False, "flags": 0, "pending": False}
+        return {
+            "id": str(self.guild_id), "name": "Reading Group", "icon": None, "splash": None,
+            "owner_id": self.people["ann"].user["id"], "afk_channel_id": None, "afk_timeout": 300,
+            "verification_level": 0, "default_message_notifications": 1,
+            "explicit_content_filter": 0, "roles": roles, "emojis": [], "stickers": [],
+            "features": [], "mfa_level": 0, "application_id": None,
+            "system_channel_id": str(self.system_channel), "system_channel_flags": 0,
+            "rules_channel_id": None, "max_members": 500000, "vanity_url_code": None,
+            "description": None, "banner": None, "premium_tier": 0,
+            "premium_subscription_count": 0, "preferred_locale": "en-US",
+            "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled":
+            False, "unavailable": False, "member_count": len(self.people) + 1,
+            "large": False, "joined_at": iso(self.now()), "members": [bot_member],
+            "channels": [c for c in self.channels.values() if c["type"] == TEXT_CHANNEL],
+            "threads": [c for c in self.channels.values()
+                        if c["type"] == PUBLIC_THREAD and not c["thread_metadata"]["archived"]],
+            "voice_states": [], "presences": [], "stage_instances": [],
+            "guild_scheduled_events": [], "soundboard_sounds": [],
+        }
+
+    def message(self, channel_id: int, author: Json, content: str, *, kind: int = DEFAULT_MESSAGE,
+                reference: int | None = None, embeds: list[Json] | None = None,
+                nonce: str | None = None, attachments: list[Json] | None = None,
+                store: bool = True) -> Json:
+        message_id = self.new_id()
+        message: Json = {
+            "id": str(message_id), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
+            "author": author, "content": content, "timestamp": iso(self.now()),
+            "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
+            "mention_roles": [], "attachments": attachments or [], "embeds": embeds or [],
+            "pinned": False, "type": kind, "flags": 0, "components": []}
+        if nonce is not None:
+            message["nonce"] = nonce
+        if reference is not None:
+            target = self.messages[reference]
+            message["message_reference"] = {"message_id": str(reference),
+                                            "channel_id": target["channel_id"],
+                                            "guild_id": str(self.guild_id)}
+            if kind == REPLY:
+                message["referenced_message"] = target
+        if not store:  # an interaction's answer: not part of the channel's history here
+            return message
+        self.messages[message_id] = message
+        channel = self.channels[channel_id]
+        channel["last_message_id"] = str(message_id)
+        if channel["type"] == PUBLIC_THREAD:
+            channel["message_count"] += 1
+            channel["total_message_sent"] += 1
+        return message
+
+    def thread(self, message_id: int, name: str, archive_minutes: int) -> Json:
+        parent = self.messages[message_id]
+        thread = {
+            "id": str(message_id), "type": PUBLIC_THREAD, "guild_id": str(self.guild_id),
+            "parent_id": parent["channel_id"], "owner_id": self.bot["id"], "name": name,
+            "last_message_id": None, "rate_limit_per_user": 0, "message_count": 0,
+            "member_count": 1, "total_message_sent": 0, "flags": 0,
+            "thread_metadata": {"archived": False, "auto_archive_duration": archive_minutes,
+                                "archive_timestamp": iso(self.now()), "locked": False,
+                                "create_timestamp": iso(self.now())}}
+        self.channels[message_id] = thread
+        parent["thread"] = thread
+        return thread
+
+    def history(self, channel_id: int, *, limit: int, after: int | None,
+                before: int | None) -> list[Json]:
+        """Newest first, as Discord answers; with `after`, the `limit` messages right after it."""
+        found = sorted((m for m in self.messages.values() if int(m["channel_id"]) == channel_id
+                        and (after is None or int(m["id"]) > after)
+                        and (before is None or int(m["id"]) < before)),
+                       key=lambda m: int(m["id"]))
+        chosen = found[:limit] if after is not None and before is None else found[-limit:]
+        return list(reversed(chosen))
