@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,6 +29,9 @@ from seminarbot.storage.outbox import OutboxRepository
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 SYSTEM_ACTOR = "seminarbot"
+# The idle loop wakes at least this often, so housekeeping runs even with no post due.
+IDLE_WAKE = timedelta(hours=1)
+Housekeeping = Callable[[datetime], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Scheduler:
         self.plan, self.clock, self.posters, self.grace = plan, clock, posters, grace
         self._wake = asyncio.Event()
         self._to_reconcile: set[str] = set()
+        # Tasks run on every pass of the loop, before posting (the retention sweep).
+        self.housekeeping: list[Housekeeping] = []
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -90,9 +96,9 @@ class Scheduler:
             self._wake.clear()
             await self.run_due()
             next_at = await self.outbox.next_due_at()
-            timeout = None
+            timeout = IDLE_WAKE.total_seconds()
             if next_at is not None:
-                timeout = max(0.0, (next_at - self.clock.now()).total_seconds())
+                timeout = min(timeout, max(0.0, (next_at - self.clock.now()).total_seconds()))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
@@ -118,12 +124,20 @@ class Scheduler:
     async def run_due(self) -> list[PostOutcome]:
         if self._to_reconcile:
             await self.reconcile()
+        await self._housekeep()
         outcomes = []
         for item in await self.outbox.due(self.clock.now()):
             cohort = await self.cohorts.get(item.cohort_id)
             if cohort.platform in self.posters:
                 outcomes.append(await self._handle(cohort, item))
         return outcomes
+
+    async def _housekeep(self) -> None:
+        for task in self.housekeeping:
+            try:
+                await task(self.clock.now())
+            except Exception:
+                log.exception("housekeeping task %r failed; posting goes on", task)
 
     async def post_session_now(self, cohort: Cohort, session: Session) -> list[PostOutcome]:
         """A moderator's /seminar post: move the session's pending rows to now and send them."""

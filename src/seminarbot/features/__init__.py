@@ -6,7 +6,18 @@ from seminarbot.core.commands import Command
 
 
 def all_commands() -> list[Command]:
-    from seminarbot.features import glossary, help, moderation, reading, responses, search
+    from seminarbot.features import (
+        exports,
+        glossary,
+        help,
+        moderation,
+        privacy,
+        reading,
+        responses,
+        search,
+        stats,
+    )
 
     return [*help.commands(), *glossary.commands(), *reading.commands(), *search.commands(),
-            *responses.commands(), *moderation.commands()]
+            *responses.commands(), *moderation.commands(),
+            *exports.commands(), *stats.commands(), *privacy.commands()]
