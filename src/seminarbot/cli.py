@@ -61,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="which text it is, e.g. priestland-2002")
     ingest.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
 
+    from seminarbot.export_cli import add_parsers as add_export_parsers
+
+    add_export_parsers(commands)
+
     health = commands.add_parser("health", help="exit 0 if the running bot is alive (Docker)")
     health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
     return parser
@@ -91,6 +95,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_content(settings, args))
         if args.command == "health":
             return _health(settings, args.max_age)
+        if args.command in ("export", "cohorts"):
+            from seminarbot.export_cli import run as run_export
+
+            return run_export(settings, args)
     except YamlError as error:
         print(f"seminarbot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

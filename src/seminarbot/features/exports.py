@@ -66,44 +66,52 @@ async def export(inv: Invocation) -> Response:
 
 
 async def _request(inv: Invocation, cohort: Cohort) -> ExportRequest:
+    return await build_request(inv.app, cohort, inv.args["format"], session=inv.arg("session"),
+                               since=inv.arg("since"), until=inv.arg("until"),
+                               participant=inv.arg("participant"))
+
+
+async def build_request(app: Services, cohort: Cohort, format_name: str, *,
+                        session: str | None = None, since: date | None = None,
+                        until: date | None = None,
+                        participant: str | None = None) -> ExportRequest:
+    """What to export, from the arguments chat and the command line share. Days are the
+    cohort's local days; `until` is inclusive."""
     labels, slugs = [], []
     session_id = None
-    if inv.arg("session"):
-        session = inv.app.syllabus.plan.session(inv.arg("session"))
-        session_id = session.id
-        labels.append(f"session {session.number}, {session.title}")
-        slugs.append(f"session-{session.number}")
-    since_day: date | None = inv.arg("since")
-    until_day: date | None = inv.arg("until")
-    if since_day and until_day and until_day < since_day:
-        raise BadArgument("until", f"a date on or after --since ({since_day.isoformat()})",
-                          until_day.isoformat())
+    if session:
+        chosen = app.syllabus.plan.session(session)
+        session_id = chosen.id
+        labels.append(f"session {chosen.number}, {chosen.title}")
+        slugs.append(f"session-{chosen.number}")
+    if since and until and until < since:
+        raise BadArgument("until", f"a date on or after --since ({since.isoformat()})",
+                          until.isoformat())
     zone = cohort.rule.zone
-    since = local_to_utc(since_day, datetime.min.time(), zone) if since_day else None
-    until = (local_to_utc(until_day + timedelta(days=1), datetime.min.time(), zone)
-             if until_day else None)
-    if since_day or until_day:
-        span = f"{since_day.isoformat() if since_day else 'the start'} to " \
-               f"{until_day.isoformat() if until_day else 'now'}"
+    if since or until:
+        span = (f"{since.isoformat() if since else 'the start'} to "
+                f"{until.isoformat() if until else 'now'}")
         labels.append(f"written from {span} ({zone.key})")
-        slugs.append(f"{since_day or 'start'}-to-{until_day or 'now'}")
+        slugs.append(f"{since or 'start'}-to-{until or 'now'}")
     participant_id = None
-    if inv.arg("participant"):
-        person = await _participant(inv, inv.arg("participant"))
+    if participant:
+        person = await find_participant(app, cohort.platform, participant)
         participant_id = person.id
         labels.append(f"by {person.display_name or person.external_id}")
         slugs.append(f"participant-{person.id}")
-    scope = ExportScope(session_id=session_id, participant_id=participant_id, since=since,
-                        until=until)
-    return ExportRequest(format=inv.args["format"], scope=scope,
-                         label="; ".join(labels) or "the whole run",
-                         slug="-".join(slugs) or "all")
+    midnight = datetime.min.time()
+    scope = ExportScope(
+        session_id=session_id, participant_id=participant_id,
+        since=local_to_utc(since, midnight, zone) if since else None,
+        until=local_to_utc(until + timedelta(days=1), midnight, zone) if until else None)
+    return ExportRequest(format=format_name, scope=scope, label="; ".join(labels) or
+                         "the whole run", slug="-".join(slugs) or "all")
 
 
-async def _participant(inv: Invocation, wanted: str) -> ParticipantMatch:
+async def find_participant(app: Services, platform: str, wanted: str) -> ParticipantMatch:
     mention = _MENTION.fullmatch(wanted.strip())
     wanted = mention.group(1) if mention else wanted.strip()
-    found = await participants_matching(inv.app.db, inv.place.platform, wanted)
+    found = await participants_matching(app.db, platform, wanted)
     if not found:
         raise NotFound(f"No participant here is called {wanted!r}.")
     if len(found) > 1:

@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from seminarbot.storage.db import Database
 
-PAGE_SIZE = 1000
+PAGE_SIZE = 500  # bodies are at most 20,000 characters: a page stays under ~10 MB
 
 
 class StatRow(NamedTuple):
