@@ -17,7 +17,7 @@ from seminarbot.domain.schedule import describe_local
 
 # CommonMark treats a backslash before any ASCII punctuation as that character, literally.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~{}])")
-_MARKDOWN_LINE_START = re.compile(r"^(\s*)([#+=\-]|\d+[.)])")
+_MARKDOWN_LINE_START = re.compile(r"^([#+=\-]|\d+[.)])")
 
 
 def markdown_escape(text: str, *, mid_line: bool = False) -> str:
@@ -27,8 +27,8 @@ def markdown_escape(text: str, *, mid_line: bool = False) -> str:
     for line in text.split("\n"):
         line = _MARKDOWN_INLINE.sub(r"\\\1", line.rstrip("\r"))
         if not mid_line:
-            line = _MARKDOWN_LINE_START.sub(lambda m: m.group(1) + _escape_marker(m.group(2)),
-                                            line)
+            # Leading blanks would make an indented code block; HTML drops them anyway.
+            line = _MARKDOWN_LINE_START.sub(lambda m: _escape_marker(m.group(1)), line.lstrip())
         lines.append(line)
     return "\n".join(lines)
 
