@@ -7,6 +7,7 @@ a file or standard output). Memory holds one page of responses whatever the expo
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -92,9 +93,11 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     if request.format == "csv":
         write(csv_header().encode())
         for key, thread in threads:
-            async for rows, data in reader.csv_lines(cohort.id, key, scope, csv_prefix(thread)):
-                count += rows
-                write(data)
+            async with aclosing(reader.csv_lines(cohort.id, key, scope,
+                                                 csv_prefix(thread))) as pages:
+                async for rows, data in pages:
+                    count += rows
+                    write(data)
         return count
     meta = ExportMeta(title=f"Transcript: {app.syllabus.plan.title}",
                       seminar=f"{cohort.name or cohort.channel_id} on {cohort.platform}",
@@ -107,11 +110,12 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     if transcript is not None:
         write(transcript.begin().encode())
     for key, thread in threads:
-        async for entries in reader.entries(cohort.id, key, scope):
-            count += len(entries)
-            text = (transcript.entries(thread, entries) if transcript is not None
-                    else jsonl_lines(thread, entries))
-            write(text.encode())
+        async with aclosing(reader.entries(cohort.id, key, scope)) as pages:
+            async for entries in pages:
+                count += len(entries)
+                text = (transcript.entries(thread, entries) if transcript is not None
+                        else jsonl_lines(thread, entries))
+                write(text.encode())
     if transcript is not None:
         write(transcript.end(count).encode())
     return count

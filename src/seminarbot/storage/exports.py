@@ -12,7 +12,10 @@ domain/exports.py is the reference this rendering must match (a property test ho
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import contextlib
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 from typing import Any, NamedTuple
 
 from seminarbot.clock import to_iso
@@ -23,6 +26,9 @@ from seminarbot.storage.db import Database
 # adapts after each page, between the two limits.
 PAGE_BYTES = 4 * 1024 * 1024
 FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
+
+
+Page = list[tuple[Any, ...]]
 
 
 class ThreadKey(NamedTuple):
@@ -38,18 +44,21 @@ def sql_formula_guard(column: str) -> str:
     return f"CASE WHEN unicode({column}) IN ({codes}) THEN '''' ELSE '' END"
 
 
-def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str]) -> str:
+def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
+                 nullable: frozenset[str]) -> str:
     """SQL rendering one CSV line (CRLF-terminated, as bytes) after a `?` prefix parameter:
-    text cells guarded and quoted like `csv_cell` (printf's %w doubles double quotes), other
-    cells as they are, NULL as empty. One printf builds the line in a single pass."""
+    text cells guarded and quoted like `csv_cell` (quotes doubled only where there are any),
+    other cells as they are, NULL as empty. One printf builds the line in a single pass."""
     formats, arguments = [], ["?"]
     for column in columns:
         if column in text_cells:
-            formats.append('"%s%w"')
-            arguments += [sql_formula_guard(column), column]
+            formats.append('"%s%s"')
+            arguments += [sql_formula_guard(column),
+                          f"CASE WHEN instr({column}, '\"') THEN replace({column}, '\"', '\"\"')"
+                          f" ELSE {column} END"]
         else:
             formats.append("%s")
-            arguments.append(f"COALESCE({column}, '')")
+            arguments.append(f"COALESCE({column}, '')" if column in nullable else column)
     template = "%s" + ",".join(formats)
     return f"CAST(printf('{template}' || char(13, 10), {', '.join(arguments)}) AS BLOB)"
 
@@ -57,7 +66,7 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str]) -> str:
 _CSV_LINE = sql_csv_line(
     ("r.id", "r.participant_id", "p.display_name", "r.message_id", "r.created_at",
      "r.edited_at", "r.body"),
-    frozenset({"p.display_name", "r.message_id", "r.body"}))
+    frozenset({"p.display_name", "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
 
 _ENTRY = ("r.id, r.participant_id, p.display_name, r.message_id, r.created_at, r.edited_at,"
           " r.body")
@@ -85,39 +94,55 @@ class ExportReader:
                 for s, p, o in groups]
 
     async def entries(self, cohort_id: int, key: ThreadKey,
-                      scope: ExportScope) -> AsyncIterator[list[Entry]]:
-        async for page in self._pages(_ENTRY, (), cohort_id, key, scope):
-            yield [Entry(*row[2:]) for row in page]
+                      scope: ExportScope) -> AsyncGenerator[list[Entry], None]:
+        async with aclosing(self._pages(_ENTRY, (), cohort_id, key, scope)) as pages:
+            async for page in pages:
+                yield [Entry(*row) for row in page]
 
     async def csv_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                        prefix: str) -> AsyncIterator[tuple[int, bytes]]:
+                        prefix: str) -> AsyncGenerator[tuple[int, bytes], None]:
         """(rows, bytes) per page: the page's CSV lines, each starting with `prefix`."""
-        async for page in self._pages(_CSV_LINE, (prefix,), cohort_id, key, scope):
-            yield len(page), b"".join(row[2] for row in page)
+        async with aclosing(self._pages(f"r.id, {_CSV_LINE}", (prefix,), cohort_id, key,
+                                        scope)) as pages:
+            async for page in pages:
+                yield len(page), b"".join(row[1] for row in page)
 
     async def _pages(self, columns: str, column_params: tuple[Any, ...], cohort_id: int,
-                     key: ThreadKey, scope: ExportScope) -> AsyncIterator[list[tuple[Any, ...]]]:
+                     key: ThreadKey, scope: ExportScope) -> AsyncGenerator[Page, None]:
+        """Pages of rows whose first column is the response id and last its text. The next
+        page is read while the caller writes this one."""
         filters, params = _scope_filters(scope)
-        sql = (f"SELECT r.created_at, r.id, {columns}"
+        sql = (f"SELECT {columns}"
                " FROM responses r JOIN participants p ON p.id = r.participant_id"
                " WHERE r.cohort_id = ? AND r.session_id = ? AND r.prompt_id = ?"
                " AND r.outbox_id IS ? AND r.deleted_at IS NULL AND p.opted_out = 0" + filters +
                " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?")
-        after: tuple[str, int] = ("", 0)
+
+        def read(after: tuple[str, int], size: int) -> asyncio.Future[Page]:
+            return asyncio.ensure_future(self.db.fetch_tuples(sql, (
+                *column_params, cohort_id, key.session_id, key.prompt_id, key.outbox_id,
+                *params, *after, size)))
+
         size = self.first_page
-        while True:
-            page = await self.db.fetch_tuples(sql, (
-                *column_params, cohort_id, key.session_id, key.prompt_id, key.outbox_id, *params,
-                *after, size))
-            if not page:
-                return
-            yield page
-            if len(page) < size:
-                return
-            after = (page[-1][0], page[-1][1])
-            # The last column is the text (a CSV line or a body): aim the next page at the budget.
-            average = max(1, sum(len(row[-1]) for row in page) // len(page))
-            size = max(MIN_PAGE, min(MAX_PAGE, self.page_bytes // average))
+        pending: asyncio.Future[Page] | None = read(("", 0), size)
+        try:
+            while pending is not None:
+                page = await pending
+                pending = None
+                if len(page) == size:
+                    last = page[-1][0]
+                    written = await self.db.scalar(
+                        "SELECT created_at FROM responses WHERE id = ?", (last,))
+                    # The last column is the text (a CSV line or a body): aim at the budget.
+                    average = max(1, sum(len(row[-1]) for row in page) // len(page))
+                    size = max(MIN_PAGE, min(MAX_PAGE, self.page_bytes // average))
+                    pending = read((written, last), size)
+                if page:
+                    yield page
+        finally:
+            if pending is not None:  # the caller stopped early: let the read finish
+                with contextlib.suppress(Exception):
+                    await pending
 
 
 def _scope_filters(scope: ExportScope) -> tuple[str, list[Any]]:
