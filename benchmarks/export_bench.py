@@ -111,6 +111,7 @@ def build(path: Path, responses: int) -> None:
 
 def measured(command: list[str], stdout: int | None = None) -> tuple[float, float]:
     """(seconds, peak RSS in MB) of one process."""
+    os.sync()  # neither run pays for writing back the other's file
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(process.pid, 0)
@@ -144,10 +145,13 @@ def main() -> None:
                   f"({db.stat().st_size / 1e6:.0f} MB)")
         ours_csv, theirs_csv = folder / "ours.csv", folder / "sqlite3.csv"
         env_command = [sys.executable, "-m", "seminarbot", "export", "--db", str(db),
-                       "--cohort", "1", "--format", "csv", "--out", str(ours_csv), "--force"]
+                       "--cohort", "1", "--format", "csv", "--out", str(ours_csv)]
         os.environ["SEMINARBOT_DATA_DIR"] = str(folder)
         ours, theirs = [], []
         for _ in range(args.runs):
+            # Each writes a new file: deleting the last run's is not part of either's time.
+            ours_csv.unlink(missing_ok=True)
+            theirs_csv.unlink(missing_ok=True)
             ours.append(measured(env_command))
             with theirs_csv.open("wb") as out:
                 theirs.append(measured([SQLITE3, "-csv", "-header", str(db), QUERY],
