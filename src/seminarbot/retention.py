@@ -21,6 +21,11 @@ class RetentionSweep:
         self.audit = audit
 
     async def __call__(self, now: datetime) -> list[tuple[int, int]]:
+        # Most passes have nothing to do: say so without taking the write lock.
+        if not await self.db.scalar(
+                "SELECT EXISTS (SELECT 1 FROM cohorts WHERE retention_days IS NOT NULL)"
+                " OR EXISTS (SELECT 1 FROM forget_requests)"):
+            return []
         async with self.db.transaction():
             swept = await PrivacyRepository(self.db).sweep(now)
             platforms = dict(await self.db.fetch_tuples(

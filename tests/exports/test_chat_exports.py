@@ -206,3 +206,19 @@ def test_csv_text_is_valid_for_excel_and_python(tmp_path: Path) -> None:
     sample = io.StringIO("\ufeffsession,text\r\n1,\"'=1+1\"\r\n")
     rows = list(csv.reader(sample))
     assert rows[1] == ["1", "'=1+1"]
+
+
+async def test_responses_to_prompts_no_longer_in_the_plan_come_last(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    await seed(console, app, clock)
+    await app.db.execute(
+        "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+        " platform, message_id, body, created_at) SELECT 1, NULL, 'retired', 'retired-1',"
+        " id, 'console', 'old-1', 'An answer to a retired prompt', '2026-01-01T00:00:00Z'"
+        " FROM participants WHERE external_id = 'console:bob'")
+    text = (await export_file(console, "/seminar export markdown")).read_text("utf-8")
+    tail = text[text.index("## retired (no longer in the plan)"):]
+    assert "### Prompt retired-1" in tail and "> An answer to a retired prompt" in tail
+    assert "#### Thread (unknown)" in tail and "## Session" not in tail
+    rows = parse_csv(await export_file(console, "/seminar export csv"))
+    assert rows[-1]["prompt_id"] == "retired-1" and rows[-1]["session"] == 0
