@@ -10,6 +10,7 @@ from seminarbot.core.commands import Registry
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.posting import Poster
+from seminarbot.retention import RetentionSweep
 from seminarbot.scheduler import Scheduler
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -64,6 +65,7 @@ async def open_services(settings: Settings, clock: Clock,
     scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, responses=responses, audit=audit,
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
+    scheduler.housekeeping.append(RetentionSweep(db, audit))
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),

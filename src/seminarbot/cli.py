@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("--global", dest="everywhere", action="store_true",
                        help="sync globally even if discord.test_guild is set")
 
+    from seminarbot.export_cli import add_parsers as add_export_parsers
+
+    add_export_parsers(commands)
+
     health = commands.add_parser("health", help="exit 0 if the running bot is alive (Docker)")
     health.add_argument("--max-age", type=int, default=180, metavar="SECONDS")
     return parser
@@ -104,6 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _health(settings, args.max_age)
         if args.command == "discord":
             return asyncio.run(_discord_sync(settings, args))
+        if args.command in ("export", "cohorts"):
+            from seminarbot.export_cli import run as run_export
+
+            return run_export(settings, args)
     except YamlError as error:
         print(f"seminarbot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +35,9 @@ BUSY_RETRY_SECONDS = 5
 SYSTEM_ACTOR = "seminarbot"
 LAST_SESSION_LENGTH = timedelta(days=7)
 OPEN = (SessionState.SCHEDULED, SessionState.UNSCHEDULED)
+# The idle loop wakes at least this often, so housekeeping runs even with no post due.
+IDLE_WAKE = timedelta(hours=1)
+Housekeeping = Callable[[datetime], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._to_reconcile: set[str] = set()
         self.passes = 0  # how often the loop looked for due rows: it must not poll
+        # Tasks run on every pass of the loop, before posting (the retention sweep).
+        self.housekeeping: list[Housekeeping] = []
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -111,7 +117,9 @@ class Scheduler:
                 # Another process holds the database: look again shortly, lose nothing.
                 log.warning("database busy; the scheduler retries in %s s", BUSY_RETRY_SECONDS)
                 next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
-            await self.clock.wait_until(next_at, self._wake)
+            idle = self.clock.now() + IDLE_WAKE
+            await self.clock.wait_until(idle if next_at is None else min(next_at, idle),
+                                        self._wake)
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed: recorded if the platform has them, else pending."""
@@ -138,12 +146,20 @@ class Scheduler:
         self.passes += 1
         if self._to_reconcile:
             await self.reconcile()
+        await self._housekeep()
         outcomes = []
         for item in await self.outbox.due(self.clock.now()):
             cohort = await self.cohorts.get(item.cohort_id)
             if cohort.platform in self.posters:
                 outcomes.append(await self._handle(cohort, item))
         return outcomes
+
+    async def _housekeep(self) -> None:
+        for task in self.housekeeping:
+            try:
+                await task(self.clock.now())
+            except Exception:
+                log.exception("housekeeping task %r failed; posting goes on", task)
 
     async def post_session_now(self, cohort: Cohort, session: Session) -> list[PostOutcome]:
         """A moderator's /seminar post: send the session's prompts now. A skipped or failed

@@ -45,9 +45,10 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     synced = {c["name"]: c for c in fake.rest.commands[str(fake.world.guild_id)]}
     assert sorted(synced) == ["help", "seminar", "seminar-mod", "term"]
     seminar, moderators = options(synced["seminar"]), options(synced["seminar-mod"])
-    assert sorted(seminar) == ["mine", "prompt", "reading", "respond", "schedule", "search"]
-    assert sorted(moderators) == ["move", "pause", "post", "reminders", "reschedule", "resume",
-                                  "setup", "skip"]
+    assert sorted(seminar) == ["forget-me", "mine", "optin", "optout", "prompt", "reading",
+                               "respond", "schedule", "search", "stats"]
+    assert sorted(moderators) == ["export", "move", "pause", "post", "reminders", "reschedule",
+                                  "resume", "retention", "setup", "skip"]
     assert all(o["type"] == 1 for o in [*seminar.values(), *moderators.values()])
     # Moderator commands default to Manage Server; everyone sees the rest.
     assert synced["seminar-mod"]["default_member_permissions"] == "32"

@@ -7,14 +7,18 @@ from seminarbot.core.commands import Command
 
 def all_commands() -> list[Command]:
     from seminarbot.features import (
+        exports,
         glossary,
         help,
         moderation,
+        privacy,
         reading,
         responses,
         schedule_changes,
         search,
+        stats,
     )
 
     return [*help.commands(), *glossary.commands(), *reading.commands(), *search.commands(),
-            *responses.commands(), *moderation.commands(), *schedule_changes.commands()]
+            *responses.commands(), *moderation.commands(), *schedule_changes.commands(),
+            *exports.commands(), *stats.commands(), *privacy.commands()]

@@ -107,6 +107,16 @@ class Database:
         async with self._hold() as conn, conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
+    async def fetch_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as plain tuples, in one trip to the connection's thread: the large paged reads
+        of exports and statistics."""
+        async with self._hold() as conn:
+            conn.row_factory = None  # no other task uses the connection while we hold it
+            try:
+                return list(await conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+            finally:
+                conn.row_factory = aiosqlite.Row
+
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
         return None if row is None else row[0]

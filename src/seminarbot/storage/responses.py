@@ -46,6 +46,11 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
+def without_nul(text: str) -> str:
+    """NUL characters are never stored: SQLite's text functions (and so exports) stop at one."""
+    return text.replace("\x00", "")
+
+
 class ResponseRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -56,11 +61,12 @@ class ResponseRepository:
             " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, message_id) DO NOTHING",
             (new.cohort_id, new.outbox_id, new.session_id, new.prompt_id, new.participant_id,
-             new.platform, new.message_id, new.body, to_iso(new.at)))
+             new.platform, new.message_id, without_nul(new.body), to_iso(new.at)))
         return Outcome.CREATED if cursor.rowcount == 1 else Outcome.UNCHANGED
 
     async def edit(self, platform: str, message_id: str, body: str, at: datetime) -> Outcome:
         """Keep the previous text in response_edits; a repeated edit event changes nothing."""
+        body = without_nul(body)
         row = await self.db.fetchone(
             "SELECT id, body, deleted_at FROM responses WHERE platform = ? AND message_id = ?",
             (platform, message_id))

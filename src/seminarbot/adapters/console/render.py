@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
+from pathlib import Path
 
 from seminarbot.core.responses import PromptPost, Response, Table, Tone
 
@@ -45,7 +47,9 @@ def render_table(table: Table, width: int) -> list[str]:
     return lines
 
 
-def render_response(response: Response, width: int = 100) -> str:
+def render_response(response: Response, width: int = 100,
+                    saved: Sequence[Path] = ()) -> str:
+    """`saved`: where the console wrote the response's files, in order."""
     lines: list[str] = []
     if response.title:
         lines.append(_MARK[response.tone] + response.title)
@@ -63,8 +67,9 @@ def render_response(response: Response, width: int = 100) -> str:
     if response.table is not None:
         lines.extend(render_table(response.table, width))
         lines.append("")
-    for attachment in response.attachments:
-        lines.append(f"[file] {attachment.filename} ({len(attachment.data):,} bytes)")
+    for index, attachment in enumerate(response.attachments):
+        where = f" saved to {saved[index]}" if index < len(saved) else ""
+        lines.append(f"[file] {attachment.filename} ({len(attachment.data):,} bytes){where}")
     if response.footer:
         lines.extend(wrap(response.footer, width))
     while lines and not lines[-1].strip():

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import timedelta
 from typing import TextIO
 
+from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
 from seminarbot.adapters.console.render import render_response
 from seminarbot.app import Services
@@ -74,7 +75,9 @@ class Console:
         else:
             response = await run_line(self.app, body, self.actor, PLACE, prefix="/",
                                       source_id=None)
-            self.emit(render_response(response, self.width))
+            saved = save_attachments(self.app.settings.data_dir / "exports",
+                                     response.attachments)
+            self.emit(render_response(response, self.width, saved))
             if word == "help" and len(body.split()) == 1:
                 self.emit("")
                 self.emit(render_response(Response(title="Console commands", table=Table(

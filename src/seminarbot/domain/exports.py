@@ -1,0 +1,125 @@
+"""What an export holds, and its two data formats: CSV and JSON Lines. Pure: values in, text out.
+
+Every format lists responses in transcript order: sessions in plan order, then prompts in plan
+order, then each prompt's thread, then responses by the time they were written.
+
+CSV safety rule: a text cell that begins with = + - @, a tab, a carriage return or an
+apostrophe gets an apostrophe in front, so no spreadsheet reads it as a formula; the original
+is always the cell minus one leading apostrophe (`restore_cell`). Text cells are always quoted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+FORMATS = ("csv", "jsonl", "markdown", "html")
+EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "markdown": "md", "html": "html"}
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; charset=utf-8",
+               "markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+# Characters that make a spreadsheet treat a cell as a formula (OWASP's list), plus the
+# apostrophe itself so that the rule can be undone exactly.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+CSV_COLUMNS = ("session", "session_id", "prompt", "prompt_id", "thread", "response_id",
+               "participant", "author", "message_id", "written_at", "edited_at", "text")
+# Excel needs the byte-order mark to read UTF-8 (Cyrillic terms, names) correctly.
+CSV_BOM = "\ufeff"
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """Which responses: all of a cohort's, or one session's, a time range's, one participant's.
+
+    `since` is inclusive and `until` exclusive, both UTC instants.
+    """
+
+    session_id: str | None = None
+    participant_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+class Thread(NamedTuple):
+    """One prompt's thread in one session: the heading a group of responses sits under."""
+
+    session_number: int
+    session_id: str
+    session_title: str
+    prompt_ref: str
+    prompt_id: str
+    prompt_kind: str
+    prompt_text: str
+    sections: tuple[str, ...]  # readable labels of the sections the prompt refers to
+    thread: str  # the platform's thread (or prompt message) id; "" when unknown
+
+
+class Entry(NamedTuple):
+    """One response as exports see it (the columns storage selects, in this order)."""
+
+    response_id: int
+    participant_id: int
+    author: str
+    message_id: str
+    written_at: str  # UTC, ISO 8601 with Z
+    edited_at: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class ExportMeta:
+    title: str
+    seminar: str
+    scope: str
+    exported_at: datetime
+    zone: ZoneInfo
+
+
+def neutralise_cell(value: str) -> str:
+    return "'" + value if value[:1] in _TRIGGERS else value
+
+
+def restore_cell(value: str) -> str:
+    return value[1:] if value.startswith("'") else value
+
+
+def csv_cell(value: str) -> str:
+    """A text cell: neutralised, then always quoted (RFC 4180: quotes doubled)."""
+    return '"' + neutralise_cell(value).replace('"', '""') + '"'
+
+
+def csv_header() -> str:
+    return CSV_BOM + ",".join(CSV_COLUMNS) + "\r\n"
+
+
+def csv_prefix(thread: Thread) -> str:
+    """The cells every response of a thread shares, up to and including the comma after them."""
+    return (f"{thread.session_number},{csv_cell(thread.session_id)},{csv_cell(thread.prompt_ref)},"
+            f"{csv_cell(thread.prompt_id)},{csv_cell(thread.thread)},")
+
+
+def csv_line(thread: Thread, entry: Entry) -> str:
+    """The reference rendering of one row. Storage renders the same line inside SQLite for
+    speed (storage/exports.py); a test holds the two equal for any text."""
+    return (f"{csv_prefix(thread)}{entry.response_id},{entry.participant_id},"
+            f"{csv_cell(entry.author)},{csv_cell(entry.message_id)},{entry.written_at},"
+            f"{entry.edited_at or ''},{csv_cell(entry.text)}\r\n")
+
+
+def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
+    """One JSON object per response, keys in CSV column order, values unaltered."""
+    lines = []
+    for entry in entries:
+        record = {"session": thread.session_number, "session_id": thread.session_id,
+                  "prompt": thread.prompt_ref, "prompt_id": thread.prompt_id,
+                  "thread": thread.thread, "response_id": entry.response_id,
+                  "participant": entry.participant_id, "author": entry.author,
+                  "message_id": entry.message_id, "written_at": entry.written_at,
+                  "edited_at": entry.edited_at, "text": entry.text}
+        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+    return "".join(lines)

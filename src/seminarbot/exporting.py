@@ -1,0 +1,173 @@
+"""Exports of a cohort's discussion, streamed page by page to a writer, each one audited.
+
+Used by `/seminar export` (into a bounded in-memory attachment) and `seminarbot export` (into
+a file or standard output). Memory holds one page of responses whatever the export's size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from seminarbot.core.invocation import Actor
+from seminarbot.domain.exports import (
+    EXTENSIONS,
+    MEDIA_TYPES,
+    ExportMeta,
+    ExportScope,
+    Thread,
+    csv_header,
+    csv_prefix,
+    jsonl_lines,
+)
+from seminarbot.domain.filenames import safe_filename
+from seminarbot.domain.models import Cohort
+from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
+from seminarbot.storage.exports import ExportReader, ThreadKey
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
+
+Write = Callable[[bytes], None]
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    format: str
+    scope: ExportScope = field(default_factory=ExportScope)
+    label: str = "the whole run"  # for people: the file's header
+    slug: str = "all"  # for the file name
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    filename: str
+    media_type: str
+    responses: int
+    size: int
+
+
+def export_filename(cohort: Cohort, request: ExportRequest, now: datetime) -> str:
+    where = cohort.name or cohort.channel_id
+    stem = f"seminar-{where}-{request.slug}-{now.strftime('%Y%m%d-%H%M')}"
+    return safe_filename(stem, EXTENSIONS[request.format])
+
+
+async def export_cohort(app: Services, cohort: Cohort, request: ExportRequest, write: Write,
+                        actor: Actor) -> ExportResult:
+    """Write the export and record it in the audit log (who, what, when, how it ended)."""
+    now = app.clock.now()
+    filename = export_filename(cohort, request, now)
+    counter = _Counter(write)
+    try:
+        count = await _stream(app, cohort, request, counter, now)
+    except Exception as error:
+        await _audit(app, cohort, request, actor, filename, counter, 0, "failed",
+                     str(error) or type(error).__name__)
+        raise
+    await _audit(app, cohort, request, actor, filename, counter, count, "ok")
+    return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
+
+
+class _Counter:
+    def __init__(self, write: Write) -> None:
+        self.write_through = write
+        self.size = 0
+
+    def __call__(self, data: bytes) -> None:
+        if data:
+            self.size += len(data)
+            self.write_through(data)
+
+
+async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: Write,
+                  now: datetime) -> int:
+    reader = ExportReader(app.db)
+    scope = request.scope
+    threads = ordered_threads(app.syllabus, await reader.threads(cohort.id, scope.session_id))
+    count = 0
+    if request.format == "csv":
+        write(csv_header().encode())
+        for key, thread in threads:
+            async with aclosing(reader.csv_lines(cohort.id, key, scope,
+                                                 csv_prefix(thread))) as pages:
+                async for rows, data in pages:
+                    count += rows
+                    write(data)
+        return count
+    meta = ExportMeta(title=f"Transcript: {app.syllabus.plan.title}",
+                      seminar=f"{cohort.name or cohort.channel_id} on {cohort.platform}",
+                      scope=request.label, exported_at=now, zone=cohort.rule.zone)
+    transcript: MarkdownTranscript | HtmlTranscript | None = None
+    if request.format == "markdown":
+        transcript = MarkdownTranscript(meta)
+    elif request.format == "html":
+        transcript = HtmlTranscript(meta)
+    if transcript is not None:
+        write(transcript.begin().encode())
+    for key, thread in threads:
+        async with aclosing(reader.entries(cohort.id, key, scope)) as pages:
+            async for entries in pages:
+                count += len(entries)
+                text = (transcript.entries(thread, entries) if transcript is not None
+                        else jsonl_lines(thread, entries))
+                write(text.encode())
+    if transcript is not None:
+        write(transcript.end(count).encode())
+    return count
+
+
+def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[ThreadKey, Thread]]:
+    """Sessions and prompts in plan order (any no longer in the plan last), then threads."""
+    plan = syllabus.plan
+    sessions = {s.id: s for s in plan.sessions}
+    prompts = {p.id: (index, p) for s in plan.sessions for index, p in enumerate(s.prompts)}
+    unknown = len(plan.sessions) + 1
+    result = []
+    for key in keys:
+        session = sessions.get(key.session_id)
+        found = prompts.get(key.prompt_id)
+        if session is not None and found is not None:
+            index, prompt = found
+            labels = tuple(_section_label(syllabus, s) for s in prompt.sections)
+            thread = Thread(session.number, session.id, session.title, prompt.ref, prompt.id,
+                            prompt.kind, prompt.text, labels, key.thread_id)
+            rank: tuple[Any, ...] = (session.number, "", index, "", key.outbox_id or 0)
+        else:
+            title = session.title if session else f"{key.session_id} (no longer in the plan)"
+            thread = Thread(session.number if session else 0, key.session_id, title,
+                            key.prompt_id, key.prompt_id, "", "(no longer in the plan)", (),
+                            key.thread_id)
+            rank = (session.number if session else unknown, key.session_id, len(prompts),
+                    key.prompt_id, key.outbox_id or 0)
+        result.append((rank, key, thread))
+    result.sort(key=lambda item: item[0])
+    return [(key, thread) for _, key, thread in result]
+
+
+def _section_label(syllabus: Syllabus, section_id: str) -> str:
+    if not syllabus.has_section(section_id):
+        return section_id
+    section = syllabus.section(section_id)
+    return f"{section.title} ({syllabus.text(section.text_id).short}; {section.id})"
+
+
+async def _audit(app: Services, cohort: Cohort, request: ExportRequest, actor: Actor,
+                 filename: str, counter: _Counter, count: int, outcome: str,
+                 reason: str = "") -> None:
+    scope = request.scope
+    detail: dict[str, Any] = {
+        "format": request.format, "file": filename, "responses": count, "bytes": counter.size,
+        "scope": {key: value for key, value in (
+            ("session", scope.session_id), ("participant", scope.participant_id),
+            ("since", scope.since), ("until", scope.until)) if value is not None},
+    }
+    if reason:
+        detail["reason"] = reason
+    await app.audit.record(at=app.clock.now(), platform=actor.platform, actor_id=actor.user_id,
+                           actor_name=actor.display_name, action="export", outcome=outcome,
+                           detail=detail, cohort_id=cohort.id)

@@ -1,0 +1,146 @@
+"""/seminar export FORMAT [SESSION] [--since DATE] [--until DATE] [--participant WHO]."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
+
+from seminarbot.core.commands import Command, Param, Permission, Suggestion
+from seminarbot.core.errors import BadArgument, Conflict, NotFound
+from seminarbot.core.invocation import Invocation, Place
+from seminarbot.core.params import Choice, Date, String
+from seminarbot.core.responses import Attachment, Response, Tone, text
+from seminarbot.domain.exports import FORMATS, ExportScope
+from seminarbot.domain.models import Cohort
+from seminarbot.domain.schedule import local_to_utc
+from seminarbot.exporting import ExportRequest, export_cohort
+from seminarbot.features.common import cohort_here, session_param
+from seminarbot.storage.exports import ParticipantMatch, participants_matching
+
+if TYPE_CHECKING:
+    from seminarbot.app import Services
+
+# Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
+MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
+_MENTION = re.compile(r"<@!?(\d+)>")
+
+
+class AttachmentTooLarge(Exception):
+    pass
+
+
+class _BoundedBuffer:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.buffer = io.BytesIO()
+
+    def write(self, data: bytes) -> None:
+        if self.buffer.tell() + len(data) > self.limit:
+            raise AttachmentTooLarge(f"over {self.limit // (1024 * 1024)} MB")
+        self.buffer.write(data)
+
+
+async def export(inv: Invocation) -> Response:
+    cohort = await cohort_here(inv)
+    request = await _request(inv, cohort)
+    sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
+    try:
+        result = await export_cohort(inv.app, cohort, request, sink.write, inv.actor)
+    except AttachmentTooLarge:
+        raise Conflict(f"That export is larger than a chat attachment may be "
+                       f"({MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB). Export one session, a "
+                       "date range or one participant, or run `seminarbot export` on the "
+                       "server.") from None
+    if result.responses == 0:
+        return text(f"There are no responses to export ({request.label}).", private=True)
+    noun = "response" if result.responses == 1 else "responses"
+    return Response(
+        title="Export ready", tone=Tone.SUCCESS, private=True,
+        paragraphs=(f"{result.responses} {noun} ({request.label}) as {request.format}, "
+                    f"{result.size:,} bytes.",),
+        attachments=(Attachment(result.filename, sink.buffer.getvalue(), result.media_type),),
+        footer="Opted-out participants' and deleted responses are left out. This export is "
+               "recorded in the audit log.")
+
+
+async def _request(inv: Invocation, cohort: Cohort) -> ExportRequest:
+    return await build_request(inv.app, cohort, inv.args["format"], session=inv.arg("session"),
+                               since=inv.arg("since"), until=inv.arg("until"),
+                               participant=inv.arg("participant"))
+
+
+async def build_request(app: Services, cohort: Cohort, format_name: str, *,
+                        session: str | None = None, since: date | None = None,
+                        until: date | None = None,
+                        participant: str | None = None) -> ExportRequest:
+    """What to export, from the arguments chat and the command line share. Days are the
+    cohort's local days; `until` is inclusive."""
+    labels, slugs = [], []
+    session_id = None
+    if session:
+        chosen = app.syllabus.plan.session(session)
+        session_id = chosen.id
+        labels.append(f"session {chosen.number}, {chosen.title}")
+        slugs.append(f"session-{chosen.number}")
+    if since and until and until < since:
+        raise BadArgument("until", f"a date on or after --since ({since.isoformat()})",
+                          until.isoformat())
+    zone = cohort.rule.zone
+    if since or until:
+        span = (f"{since.isoformat() if since else 'the start'} to "
+                f"{until.isoformat() if until else 'now'}")
+        labels.append(f"written from {span} ({zone.key})")
+        slugs.append(f"{since or 'start'}-to-{until or 'now'}")
+    participant_id = None
+    if participant:
+        person = await find_participant(app, cohort.platform, participant)
+        participant_id = person.id
+        labels.append(f"by {person.display_name or person.external_id}")
+        slugs.append(f"participant-{person.id}")
+    midnight = datetime.min.time()
+    scope = ExportScope(
+        session_id=session_id, participant_id=participant_id,
+        since=local_to_utc(since, midnight, zone) if since else None,
+        until=local_to_utc(until + timedelta(days=1), midnight, zone) if until else None)
+    return ExportRequest(format=format_name, scope=scope, label="; ".join(labels) or
+                         "the whole run", slug="-".join(slugs) or "all")
+
+
+async def find_participant(app: Services, platform: str, wanted: str) -> ParticipantMatch:
+    mention = _MENTION.fullmatch(wanted.strip())
+    wanted = mention.group(1) if mention else wanted.strip()
+    found = await participants_matching(app.db, platform, wanted)
+    if not found:
+        raise NotFound(f"No participant here is called {wanted!r}.")
+    if len(found) > 1:
+        names = ", ".join(f"{p.display_name} ({p.external_id})" for p in found[:5])
+        raise Conflict(f"Several participants match {wanted!r}: {names}. Use their id.")
+    if found[0].opted_out:
+        raise Conflict(f"{found[0].display_name} has opted out; their responses are left out "
+                       "of every export.")
+    return found[0]
+
+
+async def complete_participant(app: Services, place: Place, prefix: str) -> list[Suggestion]:
+    found = await participants_matching(app.db, place.platform, prefix.strip(), prefix=True)
+    return [Suggestion(p.external_id, (p.display_name or p.external_id)[:100]) for p in found]
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("seminar", "export"), "Export the discussion as a file", export,
+                params=(Param("format", Choice(FORMATS), "csv, jsonl, markdown or html"),
+                        session_param("only this session (default: the whole run)"),
+                        Param("since", Date(), "only responses written on or after this day",
+                              required=False, metavar="--since DATE"),
+                        Param("until", Date(), "only responses written on or before this day",
+                              required=False, metavar="--until DATE"),
+                        Param("participant", String(max_length=100),
+                              "only this participant's responses (name or id)", required=False,
+                              autocomplete=complete_participant, metavar="--participant WHO")),
+                permission=Permission.MODERATOR, private=True,
+                details="Days are the seminar's local days. Opted-out participants' and deleted "
+                        "responses are left out. Every export is recorded in the audit log."),
+    ]

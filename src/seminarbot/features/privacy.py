@@ -1,0 +1,124 @@
+"""Participants' privacy: /seminar optout, /seminar optin, /seminar forget-me [CODE], and the
+moderators' /seminar retention [DAYS]."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from seminarbot.core.commands import Command, Param, Permission
+from seminarbot.core.errors import Conflict
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import Integer, String
+from seminarbot.core.responses import Response, Tone, text
+from seminarbot.features.common import cohort_here
+from seminarbot.retention import RetentionSweep
+from seminarbot.storage.privacy import PrivacyRepository
+
+CONFIRM_WITHIN = timedelta(minutes=10)
+_CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O, 1/I/L)
+MAX_RETENTION_DAYS = 3650
+
+
+async def optout(inv: Invocation) -> Response:
+    actor = inv.actor
+    await PrivacyRepository(inv.app.db).set_opted_out(actor.platform, actor.user_id,
+                                                      actor.display_name, True, inv.clock.now())
+    return text("From now on your messages in this seminar's threads are not recorded, and "
+                "what was recorded before is left out of exports and statistics. "
+                f"{inv.prefix}seminar optin records them again; {inv.prefix}seminar forget-me "
+                "deletes what is stored.", title="Opted out", tone=Tone.SUCCESS, private=True)
+
+
+async def optin(inv: Invocation) -> Response:
+    actor = inv.actor
+    await PrivacyRepository(inv.app.db).set_opted_out(actor.platform, actor.user_id,
+                                                      actor.display_name, False, inv.clock.now())
+    return text("Your replies to discussion prompts are recorded again from now on.",
+                title="Opted in", tone=Tone.SUCCESS, private=True)
+
+
+async def forget_me(inv: Invocation) -> Response:
+    app, actor = inv.app, inv.actor
+    repo = PrivacyRepository(app.db)
+    now = inv.clock.now()
+    code: str | None = inv.arg("code")
+    if code:
+        async with app.db.transaction():
+            if not await repo.code_matches(actor.platform, actor.user_id, code, now):
+                raise Conflict(f"That code is wrong or has expired. Run {inv.prefix}seminar "
+                               "forget-me again for a new one.")
+            done = await repo.forget(actor.platform, actor.user_id)
+            await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
+                                   actor_name="", action="seminar forget-me", outcome="ok",
+                                   detail={"responses_deleted": done.responses,
+                                           "edits_deleted": done.edits,
+                                           "audit_entries_anonymised": done.audit_entries})
+        return text(f"Deleted {_plural(done.responses, 'response')} with "
+                    f"{_plural(done.edits, 'earlier version')}, your participant record, and "
+                    f"your name and id from {_plural(done.audit_entries, 'audit log entry')}. "
+                    "Anything you write in a prompt's thread from now on is recorded again "
+                    f"unless you also run {inv.prefix}seminar optout.",
+                    title="Forgotten", tone=Tone.SUCCESS, private=True)
+    about = await repo.stored_about(actor.platform, actor.user_id)
+    if not about.anything:
+        return text("Nothing is stored about you.", private=True)
+    new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
+    await repo.request_forget(actor.platform, actor.user_id, new_code, now + CONFIRM_WITHIN)
+    minutes = int(CONFIRM_WITHIN.total_seconds() // 60)
+    return Response(
+        title="Forget me: please confirm", tone=Tone.WARNING, private=True,
+        paragraphs=("This deletes everything stored about you, in every seminar of this bot, "
+                    "and cannot be undone:",),
+        fields=(("Responses", f"{about.responses}, with {_plural(about.edits, 'earlier version')}"
+                 " of edited ones"),
+                ("Participant record", "your id, display name and opt-out choice"),
+                ("Audit log", f"your name and id in {_plural(about.audit_entries, 'entry')}, "
+                 "replaced by a pseudonym; the actions stay recorded")),
+        footer=f"To confirm, type {inv.prefix}seminar forget-me {new_code} within {minutes} "
+               "minutes.")
+
+
+def _plural(count: int, noun: str) -> str:
+    if count == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{count} {plural}"
+
+
+async def retention(inv: Invocation) -> Response:
+    cohort = await cohort_here(inv)
+    repo = PrivacyRepository(inv.app.db)
+    days: int | None = inv.arg("days")
+    if days is None:
+        current = await repo.retention(cohort.id)
+        shown = (f"Responses are deleted {_plural(current, 'day')} after they were written."
+                 if current else "Responses are kept with no time limit.")
+        return text(shown + f" Change it with {inv.prefix}seminar retention DAYS (0 keeps them).",
+                    title="Retention")
+    await repo.set_retention(cohort.id, days or None)
+    if not days:
+        return text("Responses in this seminar are kept (no retention limit).",
+                    title="Retention off", tone=Tone.SUCCESS)
+    # Enforced at once, then by the scheduler loop's housekeeping on every pass.
+    swept = sum(n for cohort_id, n in await RetentionSweep(inv.app.db, inv.app.audit)(
+        inv.clock.now()) if cohort_id == cohort.id)
+    return text(f"Responses older than {_plural(days, 'day')} are deleted, checked at least "
+                f"hourly. {_plural(swept, 'older response')} deleted just now.",
+                title="Retention set", tone=Tone.SUCCESS)
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("seminar", "optout"), "Stop recording your messages from now on", optout,
+                private=True),
+        Command(("seminar", "optin"), "Record your messages again", optin, private=True),
+        Command(("seminar", "forget-me"), "Delete everything stored about you (asks first)",
+                forget_me, private=True,
+                params=(Param("code", String(max_length=20), "the code the first step gave you",
+                              required=False),)),
+        Command(("seminar", "retention"), "Show or set how many days responses are kept",
+                retention, permission=Permission.MODERATOR,
+                params=(Param("days", Integer(0, MAX_RETENTION_DAYS),
+                              "days to keep responses; 0 keeps them", required=False),)),
+    ]

@@ -1,0 +1,68 @@
+"""/seminar stats [sessions|participants]: participation per session, with a PNG chart, and
+per participant for moderators."""
+
+from __future__ import annotations
+
+from seminarbot.clock import parse_instant
+from seminarbot.core.commands import Command, Param
+from seminarbot.core.errors import Forbidden
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import Choice
+from seminarbot.core.responses import Attachment, Response, Table
+from seminarbot.domain.chart import Bar, participation_chart
+from seminarbot.domain.filenames import safe_filename
+from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.stats import StatsBuilder, format_median
+from seminarbot.features.common import cohort_here
+from seminarbot.storage.stats import stat_rows
+
+VIEWS = ("sessions", "participants")
+_LEFT_OUT = "Deleted responses and those of participants who opted out are not counted."
+
+
+async def stats(inv: Invocation) -> Response:
+    app = inv.app
+    view = inv.arg("view") or "sessions"
+    if view == "participants" and not inv.actor.is_moderator:
+        raise Forbidden("Only moderators see statistics per participant; "
+                        f"{inv.prefix}seminar stats shows them per session.")
+    cohort = await cohort_here(inv)
+    builder = StatsBuilder()
+    async for page in stat_rows(app.db, cohort.id):
+        for row in page:
+            builder.add(row.session_id, row.participant_id, row.display_name, row.body,
+                        row.written_at)
+    if view == "participants":
+        people = builder.participants()
+        rows = tuple((p.name or f"participant {p.participant_id}", str(p.responses),
+                      str(p.sessions), format_median(p.median_words),
+                      describe_local(parse_instant(p.last_written), cohort.rule.zone))
+                     for p in people)
+        return Response(title=f"Participation by person ({len(rows)})", private=True,
+                        table=Table(("participant", "responses", "sessions", "median words",
+                                     "last response"), rows),
+                        footer=_LEFT_OUT)
+    sessions = builder.sessions(app.syllabus.plan)
+    rows = tuple((str(s.number or "–"), s.title, str(s.participants), str(s.responses),
+                  format_median(s.median_words)) for s in sessions)
+    title = f"Participation: {app.syllabus.plan.title}"
+    chart = participation_chart(title, [Bar(str(s.number or s.session_id), s.participants,
+                                            s.responses) for s in sessions])
+    stamp = inv.clock.now().strftime("%Y%m%d-%H%M")
+    name = safe_filename(f"participation-{cohort.name or cohort.channel_id}-{stamp}", "png")
+    footer = "Median length is in words. " + _LEFT_OUT
+    if inv.actor.is_moderator:
+        footer += f" Per participant: {inv.prefix}seminar stats participants."
+    return Response(title=title,
+                    table=Table(("#", "session", "participants", "responses", "median words"),
+                                rows),
+                    attachments=(Attachment(name, chart, "image/png"),), footer=footer)
+
+
+def commands() -> list[Command]:
+    return [
+        Command(("seminar", "stats"), "Show participation per session (moderators: per person)",
+                stats, params=(Param("view", Choice(VIEWS),
+                                     "sessions, or participants (moderators only)",
+                                     required=False),)),
+    ]

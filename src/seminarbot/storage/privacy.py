@@ -1,0 +1,168 @@
+"""Opting out, forgetting a person, and the retention sweep. Callers hold a transaction where
+several statements must stand or fall together (forget, sweep)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from seminarbot.clock import parse_instant, to_iso
+from seminarbot.storage.db import Database
+
+FORGOTTEN = "[forgotten]"
+
+
+@dataclass(frozen=True)
+class StoredAbout:
+    """What the database holds about one platform user."""
+
+    participant_id: int | None
+    display_name: str
+    responses: int
+    edits: int
+    audit_entries: int
+
+    @property
+    def anything(self) -> bool:
+        return self.participant_id is not None or self.audit_entries > 0
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    responses: int
+    edits: int
+    audit_entries: int
+    pseudonym: str
+
+
+class PrivacyRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set_opted_out(self, platform: str, external_id: str, display_name: str,
+                            opted_out: bool, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO participants (platform, external_id, display_name, opted_out, created_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, external_id)"
+            " DO UPDATE SET opted_out = excluded.opted_out",
+            (platform, external_id, display_name, int(opted_out), to_iso(now)))
+
+    async def stored_about(self, platform: str, external_id: str) -> StoredAbout:
+        row = await self.db.fetchone(
+            "SELECT p.id, p.display_name,"
+            " (SELECT COUNT(*) FROM responses r WHERE r.participant_id = p.id),"
+            " (SELECT COUNT(*) FROM response_edits e JOIN responses r ON r.id = e.response_id"
+            "  WHERE r.participant_id = p.id)"
+            " FROM participants p WHERE p.platform = ? AND p.external_id = ?",
+            (platform, external_id))
+        audit = int(await self.db.scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE platform = ? AND actor_id = ?",
+            (platform, external_id)))
+        if row is None:
+            return StoredAbout(None, "", 0, 0, audit)
+        return StoredAbout(row[0], row[1], int(row[2]), int(row[3]), audit)
+
+    # -- forget-me: a code first, then the deletion ----------------------------------------
+
+    async def request_forget(self, platform: str, external_id: str, code: str,
+                             expires_at: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO forget_requests (platform, external_id, code, expires_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
+            " DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
+            (platform, external_id, code, to_iso(expires_at)))
+
+    async def code_matches(self, platform: str, external_id: str, code: str,
+                           now: datetime) -> bool:
+        row = await self.db.fetchone(
+            "SELECT code, expires_at FROM forget_requests WHERE platform = ? AND external_id = ?",
+            (platform, external_id))
+        if row is None or parse_instant(row[1]) <= now:
+            return False
+        return secrets.compare_digest(row[0].upper(), code.strip().upper())
+
+    async def forget(self, platform: str, external_id: str) -> Forgotten:
+        """Delete the person's responses (with their edit history), their participant row and
+        their forget request, and take their identity out of the audit log: their entries keep
+        what was done but under a pseudonym, and other entries naming them lose the name."""
+        about = await self.stored_about(platform, external_id)
+        pseudonym = "forgotten-" + secrets.token_hex(3)
+        # How others may have named them: their id (or a Discord mention of it) and their name.
+        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>"]
+        if about.display_name:
+            named.append(about.display_name)
+        if about.participant_id is not None:
+            # Edits and responses also go by the foreign keys' cascades; said here plainly.
+            await self.db.execute(
+                "DELETE FROM response_edits WHERE response_id IN"
+                " (SELECT id FROM responses WHERE participant_id = ?)", (about.participant_id,))
+            await self.db.execute("DELETE FROM responses WHERE participant_id = ?",
+                                  (about.participant_id,))
+            await self.db.execute("DELETE FROM participants WHERE id = ?", (about.participant_id,))
+        await self.db.execute(
+            "UPDATE audit_log SET actor_id = ?, actor_name = ''"
+            " WHERE platform = ? AND actor_id = ?",
+            (pseudonym, platform, external_id))
+        await self._scrub_audit_details(named, about.participant_id)
+        await self.db.execute(
+            "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
+            (platform, external_id))
+        return Forgotten(about.responses, about.edits, about.audit_entries, pseudonym)
+
+    async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
+        clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
+        params: list[Any] = list(named)
+        names = {name.strip().casefold() for name in named}
+        if participant_id is not None:
+            clauses += " OR action = 'export'"
+        rows = await self.db.fetchall(f"SELECT id, detail FROM audit_log WHERE {clauses}", params)
+        for row in rows:
+            detail = json.loads(row[1])
+            cleaned = _scrub(detail, names)
+            scope = cleaned.get("scope") if isinstance(cleaned, dict) else None
+            if isinstance(scope, dict) and scope.get("participant") == participant_id:
+                scope["participant"] = FORGOTTEN
+            if cleaned != detail:
+                await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
+                                      (json.dumps(cleaned, ensure_ascii=False, sort_keys=True),
+                                       row[0]))
+
+    # -- retention --------------------------------------------------------------------------
+
+    async def set_retention(self, cohort_id: int, days: int | None) -> None:
+        await self.db.execute("UPDATE cohorts SET retention_days = ? WHERE id = ?",
+                              (days, cohort_id))
+
+    async def retention(self, cohort_id: int) -> int | None:
+        value = await self.db.scalar("SELECT retention_days FROM cohorts WHERE id = ?",
+                                     (cohort_id,))
+        return None if value is None else int(value)
+
+    async def sweep(self, now: datetime) -> list[tuple[int, int, datetime]]:
+        """Delete responses older than their cohort's retention, and expired forget requests.
+        Returns (cohort id, responses deleted, cut-off) for each cohort that lost any."""
+        swept = []
+        for cohort_id, days in await self.db.fetch_tuples(
+                "SELECT id, retention_days FROM cohorts WHERE retention_days IS NOT NULL"):
+            cutoff = now - timedelta(days=days)
+            cursor = await self.db.execute(
+                "DELETE FROM responses WHERE cohort_id = ? AND created_at < ?",
+                (cohort_id, to_iso(cutoff)))
+            if cursor.rowcount:
+                swept.append((cohort_id, cursor.rowcount, cutoff))
+        await self.db.execute("DELETE FROM forget_requests WHERE expires_at <= ?", (to_iso(now),))
+        return swept
+
+
+def _scrub(value: Any, names: set[str]) -> Any:
+    """Any string in a detail equal to one of the names (ignoring case) becomes FORGOTTEN."""
+    if isinstance(value, dict):
+        return {key: _scrub(item, names) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item, names) for item in value]
+    if isinstance(value, str) and value.strip().casefold() in names:
+        return FORGOTTEN
+    return value

@@ -1,0 +1,37 @@
+"""A cohort's responses as statistics need them, read in keyset pages by id."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import NamedTuple
+
+from seminarbot.storage.db import Database
+
+PAGE_SIZE = 500  # bodies are at most 20,000 characters: a page stays under ~10 MB
+
+
+class StatRow(NamedTuple):
+    id: int
+    session_id: str
+    participant_id: int
+    display_name: str
+    body: str
+    written_at: str
+
+
+async def stat_rows(db: Database, cohort_id: int,
+                    page_size: int = PAGE_SIZE) -> AsyncIterator[list[StatRow]]:
+    """Responses that count: not deleted, and not by a participant who opted out."""
+    after = 0
+    while True:
+        page = await db.fetch_tuples(
+            "SELECT r.id, r.session_id, r.participant_id, p.display_name, r.body, r.created_at"
+            " FROM responses r JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.cohort_id = ? AND r.deleted_at IS NULL AND p.opted_out = 0 AND r.id > ?"
+            " ORDER BY r.id LIMIT ?", (cohort_id, after, page_size))
+        if not page:
+            return
+        yield [StatRow(*row) for row in page]
+        if len(page) < page_size:
+            return
+        after = page[-1][0]

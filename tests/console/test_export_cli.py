@@ -1,0 +1,103 @@
+"""`seminarbot cohorts` and `seminarbot export` as an operator runs them on the server."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
+from seminarbot.domain.exports import restore_cell
+from tests.conftest import MINI, START, ConsoleDriver, make_settings
+from tests.console.test_cli import cli
+from tests.discussion import expected_rows, seed
+
+
+@pytest.fixture
+def mini_config(tmp_path: Path) -> Path:
+    path = tmp_path / "seminarbot.yaml"
+    path.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                    f"prompts_dir: {MINI.prompts}\n")
+    return path
+
+
+def seeded(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
+    async def build() -> list[dict[str, Any]]:
+        clock = ManualClock(START)
+        app = await open_services(make_settings(tmp_path), clock)
+        try:
+            driver = ConsoleDriver(app, clock)
+            await driver.console.start()
+            await seed(driver, app, clock)
+            return await expected_rows(app)
+        finally:
+            await app.close()
+
+    rows = asyncio.run(build())
+    return tmp_path / "seminar.db", rows
+
+
+def test_export_writes_a_file_equal_to_the_database(tmp_path: Path, mini_config: Path) -> None:
+    db, expected = seeded(tmp_path)
+    listed = cli("cohorts", "--db", str(db), config=mini_config)
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines()[1].split()[:6] == ["1", "console", "This", "computer",
+                                                         "console", "active"]
+    out = tmp_path / "out" / "all.csv"
+    out.parent.mkdir()
+    done = cli("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", str(out),
+               config=mini_config)
+    assert done.returncode == 0, done.stderr
+    assert f"exported {len(expected)} responses" in done.stderr
+    with out.open(encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [int(r["response_id"]) for r in rows] == [r["response_id"] for r in expected]
+    assert [restore_cell(r["text"]) for r in rows] == [r["text"] for r in expected]
+    assert sorted(p.name for p in out.parent.iterdir()) == ["all.csv"]  # no partial file left
+
+    again = cli("export", "--db", str(db), "--cohort", "1", "--format", "html", "--out", str(out),
+                config=mini_config)
+    assert again.returncode == 1 and "exists" in again.stderr
+    assert out.read_bytes().startswith("\ufeff".encode())  # untouched
+    forced = cli("export", "--db", str(db), "--cohort", "1", "--format", "jsonl", "--session",
+                 "2", "--out", str(out), "--force", config=mini_config)
+    assert forced.returncode == 0, forced.stderr
+    lines = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert lines == [r for r in expected if r["session_id"] == "later"]
+
+    streamed = cli("export", "--db", str(db), "--cohort", "1", "--format", "markdown", "--out",
+                   "-", "--participant", "bob", config=mini_config)
+    assert streamed.returncode == 0 and streamed.stdout.startswith("# Transcript: ")
+
+    audit = asyncio.run(_audit(tmp_path))
+    assert [(row[0], row[2], row[3]) for row in audit] == [
+        ("cli", "export", "ok"), ("cli", "export", "ok"), ("cli", "export", "ok")]
+    assert json.loads(audit[1][4])["scope"] == {"session": "later"}
+
+
+async def _audit(tmp_path: Path) -> list[Any]:
+    app = await open_services(make_settings(tmp_path), ManualClock(START))
+    try:
+        return list(await app.db.fetchall(
+            "SELECT platform, actor_id, action, outcome, detail FROM audit_log"
+            " WHERE platform = 'cli' ORDER BY id"))
+    finally:
+        await app.close()
+
+
+def test_export_mistakes_are_named(tmp_path: Path, mini_config: Path) -> None:
+    db, _ = seeded(tmp_path)
+    base = ["export", "--db", str(db), "--format", "csv", "--out", str(tmp_path / "x.csv")]
+    missing = cli(*base, "--cohort", "9", config=mini_config)
+    assert missing.returncode == 2 and "there is no cohort 9" in missing.stderr
+    bad_day = cli(*base, "--cohort", "1", "--since", "yesterday", config=mini_config)
+    assert bad_day.returncode == 2 and "`--since` expects a date" in bad_day.stderr
+    nowhere = cli(*base[:-1], str(tmp_path / "no" / "x.csv"), "--cohort", "1",
+                  config=mini_config)
+    assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
+    assert not (tmp_path / "x.csv").exists()

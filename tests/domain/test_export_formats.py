@@ -1,0 +1,103 @@
+"""The formula rule, the CSV line rendered in SQLite against its Python reference, Markdown
+escaping against a real CommonMark renderer, file names, medians."""
+
+import csv
+import html
+import io
+import re
+import sqlite3
+import statistics
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from seminarbot.domain.chart import nice_step
+from seminarbot.domain.exports import (
+    FORMULA_TRIGGERS,
+    Entry,
+    Thread,
+    csv_cell,
+    csv_line,
+    csv_prefix,
+    neutralise_cell,
+    restore_cell,
+)
+from seminarbot.domain.filenames import safe_filename, sanitise_filename
+from seminarbot.domain.stats import Lengths
+from seminarbot.domain.transcript import markdown_escape
+from seminarbot.storage.exports import _CSV_LINE
+
+TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+THREAD = Thread(3, "stalin", "Stalin", "3.1", "stalin-comprehension", "comprehension",
+                "What?", (), "=thread-1")
+
+
+@given(TEXT)
+def test_the_formula_rule_is_undone_exactly(value: str) -> None:
+    cell = neutralise_cell(value)
+    assert cell[:1] not in set(FORMULA_TRIGGERS) - {"'"}
+    assert restore_cell(cell) == value
+    parsed = next(csv.reader(io.StringIO(csv_cell(value), newline="")))
+    assert parsed == [cell] or "\r" in value
+
+
+def test_each_trigger_is_neutralised() -> None:
+    for trigger in FORMULA_TRIGGERS:
+        assert neutralise_cell(trigger + "1+1") == "'" + trigger + "1+1"
+    assert neutralise_cell("a=1") == "a=1" and neutralise_cell("") == ""
+
+
+@settings(max_examples=300)
+@given(author=TEXT, message_id=TEXT, body=TEXT, edited=st.booleans(),
+       response_id=st.integers(1, 2**62), participant=st.integers(1, 2**31))
+def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
+        author: str, message_id: str, body: str, edited: bool, response_id: int,
+        participant: int) -> None:
+    entry = Entry(response_id, participant, author, message_id, "2026-01-06T19:05:00Z",
+                  "2026-01-07T08:00:00Z" if edited else None, body)
+    conn = sqlite3.connect(":memory:")
+    try:
+        (line,) = conn.execute(
+            f"SELECT {_CSV_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"
+            " ? AS created_at, ? AS edited_at, ? AS body) r, (SELECT ? AS display_name) p",
+            (csv_prefix(THREAD), entry.response_id, participant,
+             message_id, entry.written_at, entry.edited_at, body, author)).fetchone()
+    finally:
+        conn.close()
+    assert line.decode("utf-8") == csv_line(THREAD, entry)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list("ab 1.-+=#>*_`[]()<>&|~\\!{}:\n\t")) |
+               st.characters(codec="utf-8", blacklist_categories=("Cs", "Cc"))))
+def test_escaped_markdown_renders_as_the_text_itself(text: str) -> None:
+    rendered = MarkdownIt("commonmark").render(markdown_escape(text))
+    tags = set(re.findall(r"</?([a-z0-9]+)", rendered))
+    assert tags <= {"p", "br"}, (text, rendered)
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
+    assert " ".join(shown.split()) == " ".join(text.split())
+
+
+def test_file_names_are_safe() -> None:
+    assert safe_filename("seminar-Сове́ты é/../../etc", "csv") == "seminar-e-etc.csv"
+    assert safe_filename("../../.bashrc", "") == "bashrc"
+    assert safe_filename("", "PNG") == "export.png"
+    assert safe_filename("con", "txt") == "file-con.txt"
+    assert safe_filename("a" * 300, "md") == "a" * 80 + ".md"
+    assert sanitise_filename("..\\evil/x\x00y.h tml") == "x-y.html"
+    for name in ("a b.csv", "=cmd.csv", "-rf", "x.tar.gz"):
+        cleaned = sanitise_filename(name)
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", cleaned), cleaned
+
+
+@given(st.lists(st.integers(0, 500), max_size=60))
+def test_the_histogram_median_is_the_median(values: list[int]) -> None:
+    lengths = Lengths()
+    for value in values:
+        lengths.add(value)
+    assert lengths.median() == (statistics.median(values) if values else None)
+
+
+def test_chart_steps_are_round() -> None:
+    assert [nice_step(n) for n in (0, 3, 9, 40, 130, 7000)] == [1, 1, 2, 10, 50, 2000]

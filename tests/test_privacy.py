@@ -1,0 +1,124 @@
+"""Opt-out, opt-in, forget-me and retention, verified in the database."""
+
+import json
+import re
+from datetime import timedelta
+
+from seminarbot.app import Services
+from seminarbot.clock import ManualClock
+from seminarbot.inbound import InboundMessage, record_message
+from seminarbot.storage.privacy import FORGOTTEN
+from tests.conftest import ConsoleDriver
+from tests.discussion import BOB, seed
+
+
+async def test_opt_out_stops_recording_and_opt_in_resumes(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    discussion = await seed(console, app, clock)
+    thread = discussion.threads[0]
+    before = await app.db.scalar("SELECT COUNT(*) FROM responses")
+    await console.say("/as bob")
+    assert "Opted out" in await console.say("/seminar optout")
+    assert await app.db.scalar(
+        "SELECT opted_out FROM participants WHERE external_id = 'console:bob'") == 1
+    message = InboundMessage("console", "after-optout", BOB, "Not to be kept", clock.now(),
+                             thread_id=thread)
+    assert await record_message(app, message) is None
+    assert "not stored" in await console.say("/seminar respond 1.1 Not kept either")
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == before
+    # What bob wrote before is still stored, but no export or statistic shows it.
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses r JOIN participants p"
+                               " ON p.id = r.participant_id WHERE p.display_name = 'bob'") > 0
+    await console.say("/as ann --moderator")
+    stats = await console.say("/seminar stats participants")
+    assert "bob" not in stats and "ann" in stats
+    await console.say("/as bob")
+    assert "Opted in" in await console.say("/seminar optin")
+    again = InboundMessage("console", "after-optin", BOB, "Kept", clock.now(), thread_id=thread)
+    assert await record_message(app, again) is not None
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM responses WHERE message_id = 'after-optin'") == 1
+
+
+async def test_forget_me_asks_for_a_code_then_deletes_everything_about_the_caller(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    await seed(console, app, clock)
+    # bob appears in the audit log as an actor (a refusal) and by name (a moderator's export).
+    await console.say("/seminar export csv --participant bob")
+    await console.say("/as bob")
+    await console.say("/seminar pause")
+    bob_id = await app.db.scalar(
+        "SELECT id FROM participants WHERE external_id = 'console:bob'")
+    ask = await console.say("/seminar forget-me")
+    assert "cannot be undone" in ask and "your name and id in 1 entry" in ask
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within 10 minutes", ask)
+    assert code, ask
+    assert "wrong or has expired" in await console.say("/seminar forget-me WRONG1")
+    assert await app.db.scalar("SELECT COUNT(*) FROM participants WHERE id = ?", (bob_id,)) == 1
+    others_before = await app.db.scalar(
+        "SELECT COUNT(*) FROM responses WHERE participant_id != ?", (bob_id,))
+    done = await console.say(f"/seminar forget-me {code.group(1).lower()}")
+    assert "Forgotten" in done
+    assert await app.db.scalar("SELECT COUNT(*) FROM participants WHERE id = ?", (bob_id,)) == 0
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM responses WHERE participant_id = ?", (bob_id,)) == 0
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits e LEFT JOIN responses r"
+                               " ON r.id = e.response_id WHERE r.id IS NULL") == 0
+    assert await app.db.scalar("SELECT COUNT(*) FROM forget_requests") == 0
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM responses WHERE participant_id != ?", (bob_id,)) == others_before
+    audit = await app.db.fetchall("SELECT actor_id, actor_name, action, detail FROM audit_log")
+    dump = json.dumps([tuple(row) for row in audit])
+    assert "console:bob" not in dump and '"bob"' not in dump
+    refusal = next(row for row in audit if row[2] == "seminar pause")
+    assert refusal[0].startswith("forgotten-") and refusal[1] == ""
+    export = next(row for row in audit if row[2] == "export")
+    assert json.loads(export[3])["scope"]["participant"] == FORGOTTEN
+    assert json.loads(next(row for row in audit if row[2] == "seminar export")[3])[
+        "args"]["participant"] == FORGOTTEN
+    assert "Nothing is stored about you" in await console.say("/seminar forget-me")
+
+
+async def test_a_forget_me_code_expires(console: ConsoleDriver, app: Services,
+                                        clock: ManualClock) -> None:
+    await seed(console, app, clock)
+    await console.say("/as bob")
+    code = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
+    assert code
+    clock.advance(timedelta(minutes=11))
+    assert "wrong or has expired" in await console.say(f"/seminar forget-me {code.group(1)}")
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM participants WHERE external_id = 'console:bob'") == 1
+    # The scheduler's pass (run after every console line) swept the expired code away.
+    assert await app.db.scalar("SELECT COUNT(*) FROM forget_requests") == 0
+
+
+async def test_retention_deletes_old_responses_on_the_scheduler_pass(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    await seed(console, app, clock)
+    total = await app.db.scalar("SELECT COUNT(*) FROM responses")
+    assert "kept with no time limit" in await console.say("/seminar retention")
+    set_reply = await console.say("/seminar retention 30")
+    assert "Responses older than 30 days are deleted" in set_reply and "0 older" in set_reply
+    assert await app.db.scalar("SELECT retention_days FROM cohorts") == 30
+    clock.advance(timedelta(days=29))
+    await app.scheduler.run_due()
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == total
+    clock.advance(timedelta(days=1, hours=1))
+    # A fresh response, written now, must survive the sweep.
+    thread = (await app.outbox.for_cohort(1))[0].thread_id
+    await record_message(app, InboundMessage("console", "fresh", BOB, "new", clock.now(),
+                                             thread_id=thread))
+    await app.scheduler.run_due()
+    remaining = await app.db.fetchall("SELECT message_id FROM responses")
+    assert [r[0] for r in remaining] == ["fresh"]
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 0
+    swept = await app.db.fetchone(
+        "SELECT actor_id, outcome, detail FROM audit_log WHERE action = 'retention'")
+    assert swept is not None and swept[0] == "seminarbot"
+    assert json.loads(swept[2])["responses_deleted"] == total
+    assert "kept (no retention limit)" in await console.say("/seminar retention 0")
+    assert await app.db.scalar("SELECT retention_days FROM cohorts") is None
+    await console.say("/as bob")
+    assert "Only moderators" in await console.say("/seminar retention 1")
+    assert await app.db.scalar("SELECT retention_days FROM cohorts") is None
