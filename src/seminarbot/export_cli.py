@@ -64,6 +64,10 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             status = asyncio.run(_export(settings, args, _writer(file)))
         if status == 0:
             os.replace(partial, target)
+    except OSError as error:  # a full disk, a quota, a file-size limit
+        print(f"seminarbot: writing {target} failed ({error.strerror or error}); nothing was "
+              "exported and the partial file was removed", file=sys.stderr)
+        return 1
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
