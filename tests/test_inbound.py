@@ -102,7 +102,7 @@ async def test_a_failed_commit_is_reported_to_every_caller_and_stores_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     thread = await _thread(console, app)
 
-    async def broken(rows: object) -> set[tuple[str, str]]:
+    def broken(conn: object, rows: object) -> set[tuple[str, str]]:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(app.response_writer, "_insert", broken)
