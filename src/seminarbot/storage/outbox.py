@@ -121,8 +121,3 @@ class OutboxRepository:
             " WHERE id = ? AND state = 'pending'",
             (reason, item_id))
 
-    async def find_by_message(self, message_id: str) -> OutboxItem | None:
-        row = await self.db.fetchone(
-            f"SELECT {_COLUMNS} FROM outbox WHERE message_id = ? OR thread_id = ?",
-            (message_id, message_id))
-        return None if row is None else _item(row)

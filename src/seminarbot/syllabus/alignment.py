@@ -43,12 +43,6 @@ class Alignment:
     def complete(self) -> bool:
         return not self.missing
 
-    def section_text(self, section_id: str) -> str:
-        for aligned in self.sections:
-            if aligned.section.id == section_id:
-                return self.text[aligned.start : aligned.end]
-        raise KeyError(section_id)
-
 
 def clean(raw: str, text_map: TextMap | None = None) -> str:
     """Plain paragraphs separated by blank lines, with page furniture removed."""

@@ -22,11 +22,6 @@ def missing_permissions(granted: discord.Permissions) -> list[str]:
     return [label for attribute, label in REQUIRED if not getattr(granted, attribute)]
 
 
-def required_permissions() -> discord.Permissions:
-    """The set to grant the bot, e.g. in its invite link."""
-    return discord.Permissions(**{attribute: True for attribute, _ in REQUIRED})
-
-
 def is_moderator(permissions: discord.Permissions, roles: list[discord.Role],
                  moderator_role: str | None) -> bool:
     """Manage Server in this channel, or the configured role (by name or id)."""
