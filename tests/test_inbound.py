@@ -102,7 +102,7 @@ async def test_a_failed_commit_is_reported_to_every_caller_and_stores_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     thread = await _thread(console, app)
 
-    def broken(conn: object, rows: object) -> set[tuple[str, str]]:
+    def broken(conn: object, rows: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(app.response_writer, "_insert", broken)
@@ -114,3 +114,80 @@ async def test_a_failed_commit_is_reported_to_every_caller_and_stores_nothing(
     # The whole batch rolled back: not even the new participants were kept.
     assert await app.db.scalar(
         "SELECT COUNT(*) FROM participants WHERE external_id LIKE 'new%'") == 0
+    # The writer forgot the authors it created in the rolled-back batch: a retry works.
+    monkeypatch.undo()
+    retried = await asyncio.gather(*(record_message(app, m) for m in messages))
+    assert retried == [Outcome.CREATED] * 5
+
+
+async def test_what_the_writer_remembers_gives_way_to_other_connections_changes(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """The writer keeps authors and prompt posts in memory between batches; an opt-out, a
+    forget-me or a removed post committed elsewhere must count from the next message on."""
+    thread = await _thread(console, app)
+
+    def say(n: int) -> InboundMessage:
+        return InboundMessage("console", f"k{n}", ANN, f"Thought {n}", clock.now(),
+                              thread_id=thread)
+
+    assert await record_message(app, say(1)) is Outcome.CREATED
+    first_id = await app.db.scalar("SELECT id FROM participants WHERE external_id = ?",
+                                   (ANN.user_id,))
+    await app.db.execute("UPDATE participants SET opted_out = 1 WHERE id = ?", (first_id,))
+    assert await record_message(app, say(2)) is None
+    async with app.db.transaction():  # what forget-me does to the rows
+        await app.db.execute("DELETE FROM responses WHERE participant_id = ?", (first_id,))
+        await app.db.execute("DELETE FROM participants WHERE id = ?", (first_id,))
+    # Someone else now gets the freed id: a stale memory would credit them with ann's reply.
+    await app.participants.ensure("console", "console:zed", "zed", clock.now())
+    assert await record_message(app, say(3)) is Outcome.CREATED
+    assert await app.db.scalar("SELECT p.external_id FROM responses r JOIN participants p"
+                               " ON p.id = r.participant_id") == ANN.user_id
+    await app.db.execute("DELETE FROM outbox")
+    assert await record_message(app, say(4)) is None
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 1
+
+
+async def test_a_caller_that_gives_up_does_not_stop_the_others(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    thread = await _thread(console, app)
+    messages = [InboundMessage("console", f"c{n}", ANN, f"Reply {n}", clock.now(),
+                               thread_id=thread) for n in range(20)]
+    tasks = [asyncio.create_task(record_message(app, m)) for m in messages]
+    await asyncio.sleep(0)
+    tasks[3].cancel()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    assert isinstance(outcomes[3], asyncio.CancelledError)
+    assert outcomes[:3] + outcomes[4:] == [Outcome.CREATED] * 19
+    # What was handed over is written even if its caller stopped waiting.
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 20
+
+
+async def test_a_lone_message_is_committed_without_waiting_for_company(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    thread = await _thread(console, app)
+    before = app.response_writer.batches
+    message = InboundMessage("console", "solo", ANN, "Alone.", clock.now(), thread_id=thread)
+    assert await asyncio.wait_for(record_message(app, message), timeout=5) is Outcome.CREATED
+    assert app.response_writer.batches == before + 1
+
+
+async def test_the_write_ahead_log_is_checkpointed_beside_the_writer(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    thread = await _thread(console, app)
+    people = [Actor("console", f"w{n}", f"writer {n}") for n in range(50)]
+    body = "A long reply about councils, parties and who speaks for whom. " * 40  # ~2.5 kB
+    for start in range(0, 3000, 500):
+        await asyncio.gather(*(record_message(app, InboundMessage(
+            "console", f"w{n}", people[n % 50], body, clock.now(), thread_id=thread))
+            for n in range(start, start + 500)))
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3000
+    checkpointer = app.response_writer.checkpointer
+    for _ in range(200):
+        if checkpointer.checkpoints:
+            break
+        await asyncio.sleep(0.05)
+    assert checkpointer.checkpoints >= 1
+    # The log was copied into the database file, not left to grow.
+    busy, frames, copied = await app.db.fetchone("PRAGMA wal_checkpoint(PASSIVE)") or (1, 0, 0)
+    assert busy == 0 and copied == frames

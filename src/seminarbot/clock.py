@@ -106,4 +106,6 @@ def parse_instant(text: str) -> datetime:
 def to_iso(instant: datetime) -> str:
     """The storage form of an instant: UTC, seconds precision, 'Z' suffix."""
     # isoformat is several times faster than strftime, and this runs once per stored row.
-    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+    if instant.tzinfo is not UTC:
+        instant = instant.astimezone(UTC)
+    return instant.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"

@@ -41,9 +41,9 @@ async def record_message(app: Services, message: InboundMessage) -> Outcome | No
     """Record a reply to a prompt, once it is committed (group commit: see ResponseWriter).
     None when the message answers no prompt of ours, or when its author opted out (nothing
     about them is stored then)."""
-    if not message.text.strip():
+    if not message.text or message.text.isspace():
         return None
-    refs = tuple(ref for ref in (message.thread_id, message.reply_to) if ref)
+    refs = tuple(filter(None, (message.thread_id, message.reply_to)))
     if not refs:
         return None
     return await app.response_writer.submit(Submission(

@@ -1,18 +1,24 @@
 """Group commit for incoming responses.
 
-Messages that arrive within a few milliseconds of each other are written in one transaction:
-one look-up of their prompt posts, one of their authors, one insert of any new authors and
-one insert of the responses. The whole batch runs as one call on a connection of its own in a
-thread of its own, so the event loop gathers the next batch meanwhile. Each caller is
-answered only after the commit, so an answer means the response is durable.
+A message handed over while the writer is idle is written straight away (after the current
+turn of the event loop, so messages handed over together share a commit). Whatever arrives
+while a commit is under way waits, and all of it goes into the next commit. So a lone reply is
+durable after one commit, and under load the batches grow by themselves, with no timer.
+
+A batch is one transaction on the writer's own connection, in a thread of its own so the event
+loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
+ones created, renamed ones updated), one of the messages already stored, and one insert. Posts
+and authors found are remembered until any other connection commits (SQLite's data_version
+tells), so an opt-out, a forget-me or a removed cohort is never answered from memory. Each
+caller is answered only after the commit, so an answer means the response is durable.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import functools
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +26,12 @@ from typing import TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.core.errors import Busy
+from seminarbot.storage.checkpointer import SAFETY_PAGES, Checkpointer
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database
 from seminarbot.storage.responses import Outcome
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Submission:
     platform: str
     message_id: str
@@ -43,81 +50,91 @@ class _Post:
     prompt_id: str
 
 
+@dataclass(frozen=True)
+class _Author:
+    id: int
+    opted_out: bool
+    name: str
+
+
+_Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
+_ROW_BYTES = 200  # a response's columns and index entries besides its body, roughly
+_INSERT = (
+    "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+    " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (platform, message_id) DO NOTHING")
+
+
 class ResponseWriter:
-    def __init__(self, db: Database, *, window: float = 0.002, max_batch: int = 500) -> None:
+    def __init__(self, db: Database, *, max_batch: int = 1000) -> None:
         self.path = db.path
-        self.window = window
-        self.max_batch = max_batch
-        self._queue: asyncio.Queue[tuple[Submission, asyncio.Future[Outcome | None]]] = \
-            asyncio.Queue()
-        self._worker: asyncio.Task[None] | None = None
+        self.max_batch = max_batch  # bounds how long one commit holds the write lock
+        self._waiting: list[_Waiting] = []
+        self._writing = False
+        self._start_scheduled = False
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-writer")
         self._conn: sqlite3.Connection | None = None
+        self._known = _Known()
+        self.checkpointer = Checkpointer(self.path)
         self.batches = 0
 
     async def submit(self, submission: Submission) -> Outcome | None:
         """CREATED or UNCHANGED once committed; None if it answers no prompt of ours or its
         author opted out (then nothing about them is stored)."""
-        future: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((submission, future))
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.create_task(self._drain(), name="response-writer")
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Outcome | None] = loop.create_future()
+        self._waiting.append((submission, future))
+        self._idle.clear()
+        if not self._writing and not self._start_scheduled:
+            self._start_scheduled = True
+            loop.call_soon(self._start)
         return await future
 
     async def close(self) -> None:
         """Finish what was submitted (nothing accepted is dropped), then stop."""
-        if self._worker is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._worker
+        await self._idle.wait()
         if self._conn is not None:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
             self._conn = None
         self._thread.shutdown(wait=True)
+        self.checkpointer.close()
 
-    async def _drain(self) -> None:
-        """Gather batches and hand them to the writer's thread. Two may be in flight: while
-        one commits, the next is gathered and queued behind it (the thread keeps the order)."""
-        in_flight = asyncio.Semaphore(2)
-        writes: set[asyncio.Task[None]] = set()
-        while not self._queue.empty():
-            if self._queue.qsize() < self.max_batch:
-                await asyncio.sleep(self.window)  # let whatever is on its way join this commit
-            batch: list[tuple[Submission, asyncio.Future[Outcome | None]]] = []
-            while not self._queue.empty() and len(batch) < self.max_batch:
-                batch.append(self._queue.get_nowait())
-            await in_flight.acquire()
-            task = asyncio.create_task(self._commit(batch, in_flight))
-            writes.add(task)
-            task.add_done_callback(writes.discard)
-            if self._queue.empty() and writes:
-                await asyncio.wait(set(writes), return_when=asyncio.FIRST_COMPLETED)
-        if writes:
-            await asyncio.wait(set(writes))
+    def _start(self) -> None:
+        self._start_scheduled = False
+        if self._writing:
+            return
+        if not self._waiting:
+            self._idle.set()
+            return
+        batch = self._waiting[: self.max_batch]
+        del self._waiting[: self.max_batch]
+        self._writing = True
+        work = asyncio.get_running_loop().run_in_executor(
+            self._thread, self._write_batch, [submission for submission, _ in batch])
+        work.add_done_callback(functools.partial(self._finish, batch))
 
-    async def _commit(self, batch: list[tuple[Submission, asyncio.Future[Outcome | None]]],
-                      in_flight: asyncio.Semaphore) -> None:
-        try:
-            outcomes = await self._write([submission for submission, _ in batch])
-        except Exception as error:
+    def _finish(self, batch: list[_Waiting],
+                work: asyncio.Future[list[Outcome | None]]) -> None:
+        self._writing = False
+        error = work.exception()
+        if error is None:
+            self.batches += 1
+            for (_, future), outcome in zip(batch, work.result(), strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+        else:
+            if isinstance(error, sqlite3.OperationalError) and _is_lock_error(error):
+                busy = Busy()
+                busy.__cause__ = error
+                error = busy
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
-            return
-        finally:
-            in_flight.release()
-        self.batches += 1
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            if not future.done():
-                future.set_result(outcome)
-
-    async def _write(self, batch: list[Submission]) -> list[Outcome | None]:
-        loop = asyncio.get_running_loop()
-        try:
-            return await loop.run_in_executor(self._thread, self._write_batch, batch)
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise Busy() from error
-            raise
+        # What arrived during this commit goes next; the callers just answered hand over
+        # their next messages meanwhile.
+        self._start()
 
     # -- in the writer's thread --------------------------------------------------------------
 
@@ -127,6 +144,7 @@ class ResponseWriter:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_PAGES}")  # see Checkpointer
             self._conn = conn
         return self._conn
 
@@ -134,121 +152,185 @@ class ResponseWriter:
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
+            self._known.check(conn)
             outcomes = self._write_rows(conn, batch)
         except BaseException:
+            self._known.forget()  # it may hold authors created by the rolled-back batch
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        self.checkpointer.wrote(sum(len(s.body) for s in batch) + _ROW_BYTES * len(batch))
         return outcomes
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
-        posts = _posts(conn, {ref for s in batch for ref in s.refs})
-        people = _participants(conn, [s for s in batch if any(ref in posts for ref in s.refs)])
-        rows: list[tuple[object, ...]] = []
-        keys: list[tuple[str, str] | None] = []
-        seen: set[tuple[str, str]] = set()
-        for submission in batch:
-            post = next((posts[r] for r in submission.refs if r in posts), None)
-            person = people.get((submission.platform, submission.author_id))
-            key = (submission.platform, submission.message_id)
-            if post is None or person is None or person[1]:
-                keys.append(None)
-                continue
-            keys.append(key)
-            if key not in seen:
-                seen.add(key)
-                rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id,
-                             person[0], submission.platform, submission.message_id,
-                             submission.body, to_iso(submission.at)))
-        created = self._insert(conn, rows)
-        outcomes: list[Outcome | None] = []
-        for wanted in keys:
-            if wanted is None:
-                outcomes.append(None)
-            elif wanted in created:
-                created.discard(wanted)  # a repeat inside the batch is a replay
-                outcomes.append(Outcome.CREATED)
-            else:
-                outcomes.append(Outcome.UNCHANGED)
+        posts = _posts(conn, {ref for submission in batch for ref in submission.refs},
+                       self._known.posts)
+        answered = [_answered(submission, posts) for submission in batch]
+        authors = _authors(conn, {(s.platform, s.author_id): (s.author_name, s.at)
+                                  for s, post in zip(batch, answered, strict=True) if post},
+                           self._known.authors)
+        # Most batches hold only new messages: insert them all and count. Only when the
+        # count falls short (a replay) look up which were stored and write the rest.
+        outcomes, rows = _plan(batch, answered, authors, set())
+        conn.execute("SAVEPOINT fresh")
+        before = conn.total_changes
+        self._insert(conn, rows)
+        if conn.total_changes - before != len(rows):
+            conn.execute("ROLLBACK TO fresh")
+            stored = _stored(conn, [(s.platform, s.message_id)
+                                    for s, post in zip(batch, answered, strict=True) if post])
+            outcomes, rows = _plan(batch, answered, authors, stored)
+            self._insert(conn, rows)
+        conn.execute("RELEASE fresh")
         return outcomes
 
-    def _insert(self, conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]
-                ) -> set[tuple[str, str]]:
-        """Insert new responses; the keys of those that were not there before."""
-        created: set[tuple[str, str]] = set()
-        for chunk in _chunks(rows, 1000):
-            values = ", ".join("(?, ?, ?, ?, ?, ?, ?, ?, ?)" for _ in chunk)
-            inserted = conn.execute(
-                "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id,"
-                f" participant_id, platform, message_id, body, created_at) VALUES {values}"
-                " ON CONFLICT (platform, message_id) DO NOTHING RETURNING platform, message_id",
-                [value for row in chunk for value in row]).fetchall()
-            created.update((row[0], row[1]) for row in inserted)
-        return created
+    def _insert(self, conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
+        conn.executemany(_INSERT, rows)
 
 
-def _posts(conn: sqlite3.Connection, refs: set[str]) -> dict[str, _Post]:
-    found: dict[str, _Post] = {}
-    for chunk in _chunks(sorted(refs)):
-        marks = ", ".join("?" for _ in chunk)
+class _Known:
+    """Posts and authors the writer has looked up, kept while no other connection commits:
+    the writer's own changes keep them current, and anything else may have changed them."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.posts: dict[str, _Post] = {}
+        self.authors: dict[tuple[str, str], _Author] = {}
+        self._version: int | None = None
+
+    def check(self, conn: sqlite3.Connection) -> None:
+        """Call inside the write transaction: nobody else can commit until it ends."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version or len(self.authors) + len(self.posts) > self.LIMIT:
+            self.forget()
+            self._version = version
+
+    def forget(self) -> None:
+        self.posts.clear()
+        self.authors.clear()
+        self._version = None
+
+
+def _plan(batch: Sequence[Submission], answered: Sequence[_Post | None],
+          authors: dict[tuple[str, str], _Author], stored: set[tuple[str, str]]
+          ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
+    """Each submission's outcome, and the rows to insert for those that are new. `stored`
+    holds the keys already recorded, and gains those planned here (a repeat in one batch is
+    a replay too)."""
+    outcomes: list[Outcome | None] = []
+    rows: list[tuple[object, ...]] = []
+    for submission, post in zip(batch, answered, strict=True):
+        author = authors.get((submission.platform, submission.author_id)) if post else None
+        key = (submission.platform, submission.message_id)
+        if post is None or author is None or author.opted_out:
+            outcomes.append(None)
+        elif key in stored:
+            outcomes.append(Outcome.UNCHANGED)
+        else:
+            stored.add(key)
+            rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
+                         submission.platform, submission.message_id, submission.body,
+                         to_iso(submission.at)))
+            outcomes.append(Outcome.CREATED)
+    return outcomes, rows
+
+
+def _is_lock_error(error: sqlite3.OperationalError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def _answered(submission: Submission, posts: dict[str, _Post]) -> _Post | None:
+    for ref in submission.refs:
+        post = posts.get(ref)
+        if post is not None:
+            return post
+    return None
+
+
+def _posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, _Post]
+           ) -> dict[str, _Post]:
+    found = {ref: known[ref] for ref in refs if ref in known}
+    for chunk in _chunks(sorted(refs - found.keys())):
+        marks = _marks(len(chunk))
         rows = conn.execute(
             "SELECT id, cohort_id, session_id, item, message_id, thread_id FROM outbox"
             f" WHERE kind = 'prompt' AND (message_id IN ({marks}) OR thread_id IN ({marks}))",
-            (*chunk, *chunk)).fetchall()
+            (*chunk, *chunk))
         for row in rows:
             post = _Post(row[0], row[1], row[2], row[3])
             for ref in (row[4], row[5]):
                 if ref is not None:
-                    found[ref] = post
+                    found[ref] = known[ref] = post
     return found
 
 
-def _participants(conn: sqlite3.Connection, batch: Sequence[Submission]
-                  ) -> dict[tuple[str, str], tuple[int, bool, str]]:
-    """New authors are created and renamed ones updated; an opted-out author's row is left
-    exactly as it is."""
-    names = {(s.platform, s.author_id): (s.author_name, s.at) for s in batch}
-    found = _find_participants(conn, sorted(names))
-    missing = sorted(key for key in names if key not in found)
+def _authors(conn: sqlite3.Connection, names: dict[tuple[str, str], tuple[str, datetime]],
+             known: dict[tuple[str, str], _Author]) -> dict[tuple[str, str], _Author]:
+    """(platform, user id) → the participant: new authors are created and renamed ones
+    updated; an opted-out author's row is left exactly as it is."""
+    found = {key: known[key] for key in names if key in known}
+    found.update(_find_authors(conn, [key for key in names if key not in found]))
+    missing = [key for key in names if key not in found]
     if missing:
         conn.executemany(
             "INSERT INTO participants (platform, external_id, display_name, created_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING",
-            [(platform, user, names[(platform, user)][0], to_iso(names[(platform, user)][1]))
+            [(platform, user, names[platform, user][0], to_iso(names[platform, user][1]))
              for platform, user in missing])
-        found.update(_find_participants(conn, missing))
-    renamed = [(names[key][0], found[key][0]) for key in found
-               if not found[key][1] and found[key][2] != names[key][0]]
+        found.update(_find_authors(conn, missing))
+    renamed = [key for key, author in found.items()
+               if not author.opted_out and author.name != names[key][0]]
     if renamed:
-        conn.executemany("UPDATE participants SET display_name = ? WHERE id = ?", renamed)
+        conn.executemany("UPDATE participants SET display_name = ? WHERE id = ?",
+                         [(names[key][0], found[key].id) for key in renamed])
+        for key in renamed:
+            found[key] = _Author(found[key].id, False, names[key][0])
+    known.update(found)
     return found
 
 
-def _find_participants(conn: sqlite3.Connection, keys: Sequence[tuple[str, str]]
-                       ) -> dict[tuple[str, str], tuple[int, bool, str]]:
-    """(platform, user id) → (participant id, opted out, display name)."""
-    found: dict[tuple[str, str], tuple[int, bool, str]] = {}
-    for platform, ids in _by_platform(keys).items():
-        for chunk in _chunks(ids):
-            marks = ", ".join("?" for _ in chunk)
+def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
+                  ) -> dict[tuple[str, str], _Author]:
+    found: dict[tuple[str, str], _Author] = {}
+    for platform, users in _by_platform(keys).items():
+        for chunk in _chunks(users):
             rows = conn.execute(
-                "SELECT id, external_id, opted_out, display_name FROM participants"
-                f" WHERE platform = ? AND external_id IN ({marks})", (platform, *chunk))
-            for row in rows:
-                found[(platform, row[1])] = (row[0], bool(row[2]), row[3])
+                "SELECT external_id, id, opted_out, display_name FROM participants"
+                f" WHERE platform = ? AND external_id IN ({_marks(len(chunk))})",
+                (platform, *chunk))
+            for user, participant_id, opted_out, name in rows:
+                found[platform, user] = _Author(participant_id, bool(opted_out), name)
     return found
 
 
-def _by_platform(keys: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+def _stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these messages are already recorded."""
+    stored: set[tuple[str, str]] = set()
+    for platform, message_ids in _by_platform(keys).items():
+        for chunk in _chunks(message_ids):
+            rows = conn.execute(
+                "SELECT message_id FROM responses"
+                f" WHERE platform = ? AND message_id IN ({_marks(len(chunk))})",
+                (platform, *chunk))
+            stored.update((platform, message_id) for (message_id,) in rows)
+    return stored
+
+
+def _by_platform(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for platform, value in keys:
         grouped.setdefault(platform, []).append(value)
     return grouped
 
 
+def _marks(count: int) -> str:
+    return ", ".join(["?"] * count)
+
+
 T = TypeVar("T")
 
 
-def _chunks(items: Sequence[T], size: int = 400) -> list[Sequence[T]]:
+def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
