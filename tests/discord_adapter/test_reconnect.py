@@ -81,3 +81,20 @@ async def test_a_resumed_session_replays_what_was_missed_without_a_new_ready(
 
 async def _has_edit(app: Services) -> bool:
     return await app.db.scalar("SELECT 1 FROM response_edits") is not None
+
+
+async def test_a_long_gap_is_backfilled_page_by_page_in_a_few_shared_commits(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    thread = int((await session_items(app))[0].thread_id or 0)
+    await fake.gateway.drop(resumable=False, hold=True)
+    for n in range(250):  # more than two pages of history
+        await fake.say("ann" if n % 2 else "bob", thread, f"Point {n}.")
+    commits = app.response_writer.batches
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert [row[2] for row in await rows(app)] == [f"Point {n}." for n in range(250)]
+    assert app.response_writer.batches - commits <= 3  # not one commit per message

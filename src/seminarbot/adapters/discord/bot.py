@@ -16,12 +16,12 @@ import discord
 from seminarbot.adapters.discord import events
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.interactions import InteractionHandler
-from seminarbot.adapters.discord.ordered import InOrder
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.app import Services
 from seminarbot.inbound import record_message
+from seminarbot.ordered import InOrder
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
@@ -52,7 +52,7 @@ class SeminarClient(discord.Client):
         self.readies = 0
         self.catch_ups = 0
         self.backfilled = 0
-        self.inbound = InOrder()
+        self.inbound = InOrder("discord-inbound")
 
     async def login(self, token: str) -> None:
         use_endpoints(self.app.settings.discord)
@@ -87,12 +87,13 @@ class SeminarClient(discord.Client):
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await self.interactions.handle(interaction)
 
-    # Message events are stored one at a time, in the order they arrived.
+    # Message events are stored in the order they arrived; new messages next to each other
+    # share a commit (see seminarbot.ordered).
 
     async def on_message(self, message: discord.Message) -> None:
         found = events.inbound(message)
         if found is not None:
-            self.inbound.put(partial(record_message, self.app, found))
+            self.inbound.put(partial(record_message, self.app, found), joins=True)
 
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
         edit = events.edit_of(event)

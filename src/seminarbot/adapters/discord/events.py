@@ -4,6 +4,7 @@ the last message recorded, and open sessions' threads are un-archived."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from seminarbot.storage.responses import Outcome
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
+BACKFILL_RUN = 500  # messages read from a thread's history, then recorded together
 
 
 def _text(message: discord.Message) -> str:
@@ -51,11 +53,6 @@ def inbound(message: discord.Message) -> InboundMessage | None:
     author = Actor(PLATFORM, str(message.author.id), message.author.display_name)
     return InboundMessage(PLATFORM, str(message.id), author, _text(message), message.created_at,
                           thread_id=thread_id, reply_to=reply_to)
-
-
-async def on_message(app: Services, message: discord.Message) -> Outcome | None:
-    found = inbound(message)
-    return None if found is None else await record_message(app, found)
 
 
 @dataclass(frozen=True)
@@ -141,12 +138,22 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     if prompt.open and thread.archived and not thread.locked:
         await _unarchive(thread)
     after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
+    found: list[InboundMessage] = []
     recorded = 0
     try:
         async for message in thread.history(limit=None, after=discord.Object(int(after)),
                                             oldest_first=True):
-            if await on_message(app, message) is Outcome.CREATED:
-                recorded += 1
+            if (reply := inbound(message)) is not None:
+                found.append(reply)
+            if len(found) == BACKFILL_RUN:
+                recorded += await _record_together(app, found)
+                found = []
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("backfill of prompt thread %s stopped: %s", prompt.thread_id, error)
-    return recorded
+    return recorded + await _record_together(app, found)  # what was read before an error too
+
+
+async def _record_together(app: Services, replies: list[InboundMessage]) -> int:
+    """Handed over at once, so they share commits; how many were new."""
+    outcomes = await asyncio.gather(*(record_message(app, reply) for reply in replies))
+    return outcomes.count(Outcome.CREATED)

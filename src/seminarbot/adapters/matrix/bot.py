@@ -136,6 +136,11 @@ class MatrixBot:
 
     # -- events --------------------------------------------------------------------------
 
+    def joins(self, event: Any) -> bool:
+        item = translate(getattr(event, "source", {}))
+        return (isinstance(item, Said) and item.sender != self.client.user_id
+                and not item.text.startswith(self.prefix))
+
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
             await self.undecrypted.keep(room_id, event)

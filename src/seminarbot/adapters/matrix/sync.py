@@ -1,13 +1,15 @@
 """The sync loop. The sync token is saved only after a batch has been handled, so what arrived
 while the bot was down is handled once on restart: a crash mid-batch replays that batch, which
 the handlers absorb (responses are keyed by event id, replies by a transaction id derived from
-the command's event id). A gap in a room's timeline is filled from its history first."""
+the command's event id). A gap in a room's timeline is filled from its history first. A room's
+events are handled in order, new replies next to each other together (seminarbot.ordered)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from collections.abc import Awaitable
+from functools import partial
 from typing import Any, Protocol
 
 from aiohttp import ClientError
@@ -16,6 +18,7 @@ from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncRespons
 from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.ordered import in_runs
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
@@ -34,6 +37,10 @@ class Handler(Protocol):
     async def left(self, room_id: str, events: list[Any]) -> None: ...
 
     async def event(self, room_id: str, event: Any) -> None: ...
+
+    def joins(self, event: Any) -> bool:
+        """Whether the event may be handled together with its neighbours (a new reply)."""
+        ...
 
     async def ready(self) -> None: ...
 
@@ -109,8 +116,8 @@ class SyncLoop:
             events = list(info.timeline.events)
             if info.timeline.limited and info.timeline.prev_batch:
                 events = await self._fill_gap(room_id, info.timeline.prev_batch) + events
-            for event in self._since_our_join(events):
-                await self.handler.event(room_id, event)
+            await in_runs(self._since_our_join(events), self.handler.joins,
+                          partial(self.handler.event, room_id))
         for room_id, info in answer.rooms.leave.items():
             await self._contained(f"leaving {room_id}",
                                   self.handler.left(room_id, list(info.timeline.events)))

@@ -1,0 +1,68 @@
+"""Events keep their order, except that new messages next to each other run together."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from seminarbot.ordered import MAX_RUN, InOrder, in_runs, runs
+
+
+def test_neighbours_that_join_form_one_run_and_others_stand_alone() -> None:
+    items = ["new1", "new2", "edit", "new3", "delete", "delete", "new4", "new5", "new6"]
+    assert runs(items, lambda item: item.startswith("new")) == [
+        ["new1", "new2"], ["edit"], ["new3"], ["delete"], ["delete"], ["new4", "new5", "new6"]]
+    assert [len(run) for run in runs(range(MAX_RUN + 5), lambda _: True)] == [MAX_RUN, 5]
+
+
+async def test_a_queued_edit_waits_for_the_messages_before_it_and_holds_back_those_after() -> None:
+    log: list[str] = []
+
+    def job(name: str, seconds: float) -> Callable[[], Awaitable[None]]:
+        async def run() -> None:
+            log.append(f"{name} starts")
+            await asyncio.sleep(seconds)
+            log.append(f"{name} ends")
+        return run
+
+    queue = InOrder("test")
+    queue.start()
+    queue.put(job("a", 0.03), joins=True)
+    queue.put(job("b", 0.01), joins=True)
+    queue.put(job("edit", 0.01))
+    queue.put(job("c", 0.01), joins=True)
+    await queue.stop(grace=5)
+    assert log == ["a starts", "b starts", "b ends", "a ends",  # together
+                   "edit starts", "edit ends", "c starts", "c ends"]
+
+
+async def test_a_failing_job_is_logged_and_the_queue_goes_on(
+        caplog: pytest.LogCaptureFixture) -> None:
+    done: list[str] = []
+
+    async def broken() -> None:
+        raise RuntimeError("boom")
+
+    async def fine() -> None:
+        done.append("fine")
+
+    queue = InOrder("test")
+    queue.start()
+    queue.put(broken, joins=True)
+    queue.put(fine, joins=True)
+    await queue.stop(grace=5)
+    assert done == ["fine"] and "could not be handled" in caplog.text
+
+
+async def test_an_error_in_a_run_is_raised_after_the_run_and_stops_later_runs() -> None:
+    handled: list[int] = []
+
+    async def handle(item: int) -> None:
+        await asyncio.sleep(0.01 if item == 1 else 0)
+        if item == 0:
+            raise ValueError("first item")
+        handled.append(item)
+
+    with pytest.raises(ValueError, match="first item"):
+        await in_runs([0, 1, 2, 3], lambda item: item != 2, handle)
+    assert handled == [1]  # its run-mate finished; the runs after it never started
