@@ -171,23 +171,3 @@ async def test_a_lone_message_is_committed_without_waiting_for_company(
     assert await asyncio.wait_for(record_message(app, message), timeout=5) is Outcome.CREATED
     assert app.response_writer.batches == before + 1
 
-
-async def test_the_write_ahead_log_is_checkpointed_beside_the_writer(
-        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
-    thread = await _thread(console, app)
-    people = [Actor("console", f"w{n}", f"writer {n}") for n in range(50)]
-    body = "A long reply about councils, parties and who speaks for whom. " * 40  # ~2.5 kB
-    for start in range(0, 3000, 500):
-        await asyncio.gather(*(record_message(app, InboundMessage(
-            "console", f"w{n}", people[n % 50], body, clock.now(), thread_id=thread))
-            for n in range(start, start + 500)))
-    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3000
-    checkpointer = app.response_writer.checkpointer
-    for _ in range(200):
-        if checkpointer.checkpoints:
-            break
-        await asyncio.sleep(0.05)
-    assert checkpointer.checkpoints >= 1
-    # The log was copied into the database file, not left to grow.
-    busy, frames, copied = await app.db.fetchone("PRAGMA wal_checkpoint(PASSIVE)") or (1, 0, 0)
-    assert busy == 0 and copied == frames

@@ -26,7 +26,6 @@ from typing import TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.core.errors import Busy
-from seminarbot.storage.checkpointer import SAFETY_PAGES, Checkpointer
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database
 from seminarbot.storage.responses import Outcome
 
@@ -58,7 +57,6 @@ class _Author:
 
 
 _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
-_ROW_BYTES = 200  # a response's columns and index entries besides its body, roughly
 _INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
     " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -77,7 +75,6 @@ class ResponseWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-writer")
         self._conn: sqlite3.Connection | None = None
         self._known = _Known()
-        self.checkpointer = Checkpointer(self.path)
         self.batches = 0
 
     async def submit(self, submission: Submission) -> Outcome | None:
@@ -99,7 +96,6 @@ class ResponseWriter:
             await asyncio.get_running_loop().run_in_executor(self._thread, self._conn.close)
             self._conn = None
         self._thread.shutdown(wait=True)
-        self.checkpointer.close()
 
     def _start(self) -> None:
         self._start_scheduled = False
@@ -144,7 +140,6 @@ class ResponseWriter:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute(f"PRAGMA wal_autocheckpoint = {SAFETY_PAGES}")  # see Checkpointer
             self._conn = conn
         return self._conn
 
@@ -159,7 +154,6 @@ class ResponseWriter:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
-        self.checkpointer.wrote(sum(len(s.body) for s in batch) + _ROW_BYTES * len(batch))
         return outcomes
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
