@@ -7,8 +7,8 @@ durable after one commit, and under load the batches grow by themselves, with no
 
 A batch is one transaction on the writer's own connection, in a thread of its own so the event
 loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
-ones created, renamed ones updated), one of the messages already stored, and one insert. Posts
-and authors found are remembered until any other connection commits (SQLite's data_version
+ones created, renamed ones updated) and one insert, whose count shows whether any message was
+stored before (a replay; only then are those looked up). Posts and authors found are remembered until any other connection commits (SQLite's data_version
 tells), so an opt-out, a forget-me or a removed cohort is never answered from memory. Each
 caller is answered only after the commit, so an answer means the response is durable.
 """
@@ -18,11 +18,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.core.errors import Busy
@@ -287,29 +287,27 @@ def _authors(conn: sqlite3.Connection, names: dict[tuple[str, str], tuple[str, d
 
 def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
                   ) -> dict[tuple[str, str], _Author]:
-    found: dict[tuple[str, str], _Author] = {}
-    for platform, users in _by_platform(keys).items():
-        for chunk in _chunks(users):
-            rows = conn.execute(
-                "SELECT external_id, id, opted_out, display_name FROM participants"
-                f" WHERE platform = ? AND external_id IN ({_marks(len(chunk))})",
-                (platform, *chunk))
-            for user, participant_id, opted_out, name in rows:
-                found[platform, user] = _Author(participant_id, bool(opted_out), name)
-    return found
+    rows = _by_key(conn, "SELECT external_id, id, opted_out, display_name FROM participants"
+                         " WHERE platform = ? AND external_id IN ({marks})", keys)
+    return {(platform, user): _Author(participant_id, bool(opted_out), name)
+            for platform, (user, participant_id, opted_out, name) in rows}
 
 
 def _stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
     """Which of these messages are already recorded."""
-    stored: set[tuple[str, str]] = set()
-    for platform, message_ids in _by_platform(keys).items():
-        for chunk in _chunks(message_ids):
-            rows = conn.execute(
-                "SELECT message_id FROM responses"
-                f" WHERE platform = ? AND message_id IN ({_marks(len(chunk))})",
-                (platform, *chunk))
-            stored.update((platform, message_id) for (message_id,) in rows)
-    return stored
+    rows = _by_key(conn, "SELECT message_id FROM responses"
+                         " WHERE platform = ? AND message_id IN ({marks})", keys)
+    return {(platform, message_id) for platform, (message_id,) in rows}
+
+
+def _by_key(conn: sqlite3.Connection, sql: str, keys: Iterable[tuple[str, str]]
+            ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(platform, row) for `sql`, which takes a platform and an IN list ({marks}), run for
+    each platform's keys a chunk at a time."""
+    for platform, values in _by_platform(keys).items():
+        for chunk in _chunks(values):
+            for row in conn.execute(sql.format(marks=_marks(len(chunk))), (platform, *chunk)):
+                yield platform, row
 
 
 def _by_platform(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
