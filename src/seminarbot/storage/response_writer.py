@@ -8,9 +8,10 @@ durable after one commit, and under load the batches grow by themselves, with no
 A batch is one transaction on the writer's own connection, in a thread of its own so the event
 loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
 ones created, renamed ones updated) and one insert, whose count shows whether any message was
-stored before (a replay; only then are those looked up). Posts and authors found are remembered until any other connection commits (SQLite's data_version
-tells), so an opt-out, a forget-me or a removed cohort is never answered from memory. Each
-caller is answered only after the commit, so an answer means the response is durable.
+stored before (a replay; only then are those looked up). Posts and authors found are
+remembered until any other connection commits (SQLite's data_version tells), so an opt-out, a
+forget-me or a removed cohort is never answered from memory. Each caller is answered only
+after the commit, so an answer means the response is durable.
 """
 
 from __future__ import annotations
