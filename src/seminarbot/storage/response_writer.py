@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.core.errors import Busy
@@ -31,8 +31,7 @@ from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database
 from seminarbot.storage.responses import Outcome
 
 
-@dataclass(frozen=True, slots=True)
-class Submission:
+class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     platform: str
     message_id: str
     author_id: str
@@ -217,18 +216,22 @@ def _plan(batch: Sequence[Submission], answered: Sequence[_Post | None],
     outcomes: list[Outcome | None] = []
     rows: list[tuple[object, ...]] = []
     for submission, post in zip(batch, answered, strict=True):
-        author = authors.get((submission.platform, submission.author_id)) if post else None
-        key = (submission.platform, submission.message_id)
-        if post is None or author is None or author.opted_out:
+        if post is None:
             outcomes.append(None)
-        elif key in stored:
+            continue
+        platform, message_id, author_id, _, body, at, _ = submission
+        author = authors.get((platform, author_id))
+        if author is None or author.opted_out:
+            outcomes.append(None)
+            continue
+        key = (platform, message_id)
+        if key in stored:
             outcomes.append(Outcome.UNCHANGED)
-        else:
-            stored.add(key)
-            rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                         submission.platform, submission.message_id, submission.body,
-                         to_iso(submission.at)))
-            outcomes.append(Outcome.CREATED)
+            continue
+        stored.add(key)
+        rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
+                     platform, message_id, body, to_iso(at)))
+        outcomes.append(Outcome.CREATED)
     return outcomes, rows
 
 
