@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nio import MegolmEvent
 from nio.exceptions import EncryptionError
 
 from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
@@ -194,3 +195,41 @@ async def test_an_event_whose_key_comes_late_is_handled_when_it_comes() -> None:
     assert handled == []
     await waiting.retry(handle)
     assert handled == [("!r", {"decrypted": event})] and not waiting.waiting
+
+
+def _encrypted(event_id: str) -> MegolmEvent:
+    event = MegolmEvent.from_dict({
+        "type": "m.room.encrypted", "event_id": event_id, "sender": "@ann:hs",
+        "origin_server_ts": 1767639600000, "room_id": "!r:hs",
+        "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn...",
+                    "sender_key": "curve-key", "session_id": "session-1",
+                    "device_id": "ANNDEVICE"}})
+    assert isinstance(event, MegolmEvent)
+    return event
+
+
+async def test_events_waiting_for_keys_survive_a_restart(tmp_path: Path) -> None:
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    before = Undecrypted(LateKeys(), files)
+    await before.keep("!r:hs", _encrypted("$early"))
+    await before.retry(_never)  # no key yet: still waiting, one sync counted
+
+    # The process stops; the next start finds the event and handles it once its key comes.
+    client = LateKeys()
+    after = Undecrypted(client, files)
+    assert [(w.room_id, w.event.event_id, w.syncs) for w in after.waiting] == [
+        ("!r:hs", "$early", 1)]
+    handled: list[str] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event["decrypted"].event_id)
+
+    for _ in range(3):
+        await after.retry(handle)
+    assert handled == ["$early"] and client.tries == 3
+    assert Undecrypted(LateKeys(), files).waiting == []  # and it is off the list on disk
+
+
+async def _never(room_id: str, event: Any) -> None:
+    raise AssertionError("nothing should be handled")

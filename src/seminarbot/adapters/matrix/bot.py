@@ -44,7 +44,7 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
     while True:
         client = await connect(app.settings.matrix, files)
         try:
-            bot = MatrixBot(app, client)
+            bot = MatrixBot(app, client, files)
             await SyncLoop(client, files, bot, timeline_limit=timeline_limit).run_forever()
         except SyncFailed as error:
             if not app.settings.matrix.password:
@@ -60,7 +60,8 @@ def _txn(kind: str, event_id: str) -> str:
 
 
 class MatrixBot:
-    def __init__(self, app: Services, client: AsyncClient) -> None:
+    def __init__(self, app: Services, client: AsyncClient, files: MatrixFiles | None = None
+                 ) -> None:
         self.app = app
         self.client = client
         self.settings = app.settings.matrix
@@ -68,7 +69,7 @@ class MatrixBot:
         self.sender = Sender(client)
         self.poster = MatrixPoster(client, self.sender, self.prefix)
         self.creators = Creators()
-        self.undecrypted = Undecrypted(client)
+        self.undecrypted = Undecrypted(client, files)
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)

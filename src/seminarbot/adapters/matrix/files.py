@@ -1,5 +1,6 @@
 """What the Matrix adapter keeps under <data_dir>/matrix: the login (device id and access
-token), nio's store (E2EE keys) and the sync token. Every write replaces the file atomically."""
+token), nio's store (E2EE keys), the sync token and the encrypted events still waiting for their
+room key. Every write replaces the file atomically."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class MatrixFiles:
         self.directory = directory
         self.login_file = directory / "login.json"
         self.token_file = directory / "sync-token"
+        self.undecrypted_file = directory / "undecrypted.json"
         self.store_dir = directory / "store"
 
     def prepare(self) -> None:
@@ -47,6 +50,17 @@ class MatrixFiles:
 
     def save_sync_token(self, token: str) -> None:
         _replace(self.token_file, token)
+
+    def load_undecrypted(self) -> list[dict[str, Any]]:
+        """What save_undecrypted wrote; nothing if the file is missing or unreadable."""
+        try:
+            items = json.loads(self.undecrypted_file.read_text("utf-8"))
+        except (OSError, ValueError):
+            return []
+        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+
+    def save_undecrypted(self, items: list[dict[str, Any]]) -> None:
+        _replace(self.undecrypted_file, json.dumps(items))
 
 
 def _replace(path: Path, text: str) -> None:
