@@ -9,6 +9,7 @@ from seminarbot.adapters.discord.render import (
     FIELD_VALUE_MAX,
     FIELDS_MAX,
     render_response,
+    within_upload_limit,
 )
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.app import Services
@@ -102,3 +103,25 @@ def test_every_registered_command_is_reachable_from_its_interaction() -> None:
         if len(words) == 2:
             data["options"] = [{"type": 1, "name": words[1], "options": []}]
         assert names.read(data).command is command
+
+
+async def test_files_over_the_servers_upload_limit_are_left_off_with_a_note(
+        connect: Connect, fake: FakeDiscord) -> None:
+    export = Command(("seminar", "export-test"), "Test-only export", _export,
+                     permission=Permission.MODERATOR, private=True)
+    await connect([export])
+    fake.world.upload_limit = len(PNG) + 5  # the chart fits; the CSV beside it would not
+    answer = await fake.slash("ann", "seminar-mod export-test")
+    assert [name for name, _, _ in answer.files] == ["chart.png"]
+    embed = answer.message["embeds"][0]
+    assert "Not attached" in embed["description"] and "responses.csv" in embed["description"]
+    assert "seminarbot export" in embed["description"]
+
+
+def test_no_more_than_ten_files_go_in_one_message() -> None:
+    files = tuple(Attachment(f"part-{n}.csv", CSV, "text/csv") for n in range(12))
+    fitted = within_upload_limit(Response(title="Parts", attachments=files), 10 * 1024 * 1024)
+    assert [a.filename for a in fitted.attachments] == [f"part-{n}.csv" for n in range(10)]
+    assert "part-10.csv" in fitted.paragraphs[-1] and "part-11.csv" in fitted.paragraphs[-1]
+    untouched = Response(title="One", attachments=files[:1])
+    assert within_upload_limit(untouched, 1024) is untouched

@@ -112,6 +112,9 @@ class Rest:
         await self._read_body(request, call)
         self.calls.append(call)
         self._check_no_pings(call)
+        if sum(len(data) for _, data, _ in call.files) > self.world.upload_limit:
+            self.problems.append(f"{call.method} {call.path} sent files over the upload limit")
+            return error(413, 40005, "Request entity too large")
         if not path.startswith(API + "/"):
             return self._unknown(call)
         for method, pattern, handler in self.routes:

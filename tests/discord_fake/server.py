@@ -158,7 +158,7 @@ class FakeDiscord:
             "version": 1, "app_permissions": str(world.app_permissions), "locale": "en-GB",
             "guild_locale": "en-US", "entitlements": [], "context": 0,
             "authorizing_integration_owners": {"0": str(world.guild_id)},
-            "attachment_size_limit": 10 * 1024 * 1024})
+            "attachment_size_limit": world.upload_limit})
         await asyncio.wait_for(log.answered.wait(), WAIT)
         return log
 

@@ -72,6 +72,8 @@ class World:
     messages: dict[int, Json] = field(default_factory=dict)
     # The bot's permissions in the seminar channel, as interactions report them.
     app_permissions: int = BOT_NEEDS
+    # What files in one message may add up to, as interactions report it (an unboosted guild).
+    upload_limit: int = 10 * 1024 * 1024
 
     def __post_init__(self) -> None:
         self.new_id = Snowflakes(self.now)

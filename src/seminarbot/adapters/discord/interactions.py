@@ -14,7 +14,12 @@ from zoneinfo import available_timezones
 import discord
 
 from seminarbot.adapters.discord.permissions import is_moderator, missing_permissions
-from seminarbot.adapters.discord.render import NO_PINGS, Page, render_response
+from seminarbot.adapters.discord.render import (
+    NO_PINGS,
+    Page,
+    render_response,
+    within_upload_limit,
+)
 from seminarbot.adapters.discord.slash import SlashCommands, UnknownInteraction
 from seminarbot.app import Services
 from seminarbot.core.commands import Command, Suggestion
@@ -159,8 +164,12 @@ class InteractionHandler:
                         "set up."),
             fields=(("Missing", "\n".join(missing)),))
 
+    def _pages(self, interaction: discord.Interaction, response: Response) -> list[Page]:
+        fitting = within_upload_limit(response, interaction.filesize_limit)
+        return render_response(fitting, self.commands.rename)
+
     async def _reply(self, interaction: discord.Interaction, response: Response) -> None:
-        pages = render_response(response, self.commands.rename)
+        pages = self._pages(interaction, response)
         first = pages[0]
         await interaction.response.send_message(embed=first.embed, files=first.files,
                                                 ephemeral=response.private,
@@ -169,7 +178,7 @@ class InteractionHandler:
 
     async def _follow_deferred(self, interaction: discord.Interaction, command: Command,
                                response: Response) -> None:
-        pages = render_response(response, self.commands.rename)
+        pages = self._pages(interaction, response)
         if response.private and not command.private:
             # Deferred in public, but the answer is for the caller only (an error, say).
             await interaction.delete_original_response()

@@ -1,23 +1,25 @@
 """Responses and prompt posts as Discord embeds and files, within Discord's limits.
 
 A response too long for one embed (6,000 characters in all, 4,096 of description, 25 fields of
-1,024) continues on further pages, each sent as its own message. Nothing sent pings anyone.
+1,024) continues on further pages, each sent as its own message; files that would take a
+message over Discord's upload limit are left off, with a note. Nothing sent pings anyone.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import discord
 from discord.utils import escape_markdown
 
-from seminarbot.core.responses import PromptPost, Response, Table, Tone
+from seminarbot.core.responses import Attachment, PromptPost, Response, Table, Tone
 
 NO_PINGS = discord.AllowedMentions.none()
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
 FOOTER_MAX, EMBED_MAX, CONTENT_MAX, THREAD_NAME_MAX = 2048, 6000, 2000, 100
+FILES_MAX = 10  # per message
 COLOURS = {Tone.INFO: 0x5865F2, Tone.SUCCESS: 0x57F287, Tone.WARNING: 0xFEE75C,
            Tone.ERROR: 0xED4245}
 PROMPT_COLOUR = 0x3B88C3
@@ -66,6 +68,30 @@ def table_text(table: Table, rename: Rename = str) -> str:
                 line += f" · {header}: {cell}"
         lines.append(line or "—")
     return "\n".join(lines)
+
+
+def within_upload_limit(response: Response, limit: int) -> Response:
+    """Discord refuses a message whose files add up to more than `limit` (what the interaction
+    says this server allows) or number more than ten. Files that do not fit are left off and
+    the reply says so, and what to do instead."""
+    kept: list[Attachment] = []
+    left: list[Attachment] = []
+    for attachment in response.attachments:
+        size = sum(len(a.data) for a in kept) + len(attachment.data)
+        (kept if size <= limit and len(kept) < FILES_MAX else left).append(attachment)
+    if not left:
+        return response
+    names = ", ".join(f"{a.filename} ({_megabytes(len(a.data))})" for a in left)
+    note = (f"Not attached, as Discord takes at most {FILES_MAX} files and "
+            f"{_megabytes(limit)} in one message here: {names}. For an export, narrow it "
+            "(session, since, until or participant), or ask whoever runs the bot for "
+            "`seminarbot export`, which has no size limit.")
+    return replace(response, attachments=tuple(kept), paragraphs=(*response.paragraphs, note),
+                   tone=Tone.ERROR if response.tone is Tone.ERROR else Tone.WARNING)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def attachments(response: Response) -> list[discord.File]:
