@@ -79,6 +79,7 @@ async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
     edited = await ann.edit(room, replies_sent[0], "answer 0, revised")
     command = await ann.say(room, "!term otryv")
     await ann.answer_to(room, command, bot.user_id)
+    await mod.command(room, "!seminar pause", bot.user_id)
 
     async def edited_seen() -> bool:
         record = await app.responses.get("matrix", replies_sent[0])
@@ -94,6 +95,9 @@ async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3
     assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 1
     assert await answers(ann, room, command, bot.user_id) == 1
+    # The moderator's command ran again ("already paused") but is audited once.
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'seminar pause'") == 1
 
 
 async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(

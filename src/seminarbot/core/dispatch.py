@@ -35,7 +35,7 @@ async def run(app: Services, command: Command, raw: Mapping[str, str | None], ac
     audited = command.permission is Permission.MODERATOR
     try:
         if audited and not actor.is_moderator:
-            await _audit(app, command, raw, actor, place, "refused")
+            await _audit(app, command, raw, actor, place, source_id, "refused")
             raise Forbidden(f"Only moderators may use {prefix}{command.name}.")
         args = bind(command, raw)
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
@@ -43,19 +43,20 @@ async def run(app: Services, command: Command, raw: Mapping[str, str | None], ac
         response = await command.handler(invocation)
     except UserError as error:
         if audited and not isinstance(error, Forbidden):
-            await _audit(app, command, raw, actor, place, "failed", error.message)
+            await _audit(app, command, raw, actor, place, source_id, "failed", error.message)
         return error_response(error)
     except Exception:
         incident = uuid.uuid4().hex[:8]
         log.exception("command %s failed (incident %s)", command.name, incident)
         if audited:
-            await _audit(app, command, raw, actor, place, "failed", f"incident {incident}")
+            await _audit(app, command, raw, actor, place, source_id, "failed",
+                         f"incident {incident}")
         return Response(title="Something went wrong",
                         paragraphs=(f"That failed on our side (incident {incident}); nothing was "
                                     "changed. Moderators can find it in the log.",),
                         tone=Tone.ERROR, private=True)
     if audited:
-        await _audit(app, command, raw, actor, place, "ok")
+        await _audit(app, command, raw, actor, place, source_id, "ok")
     if command.private and not response.private:
         response = Response(**{**response.__dict__, "private": True})
     return response
@@ -66,9 +67,9 @@ def error_response(error: UserError) -> Response:
 
 
 async def _audit(app: Services, command: Command, raw: Mapping[str, str | None], actor: Actor,
-                 place: Place, outcome: str, reason: str = "") -> None:
+                 place: Place, source_id: str | None, outcome: str, reason: str = "") -> None:
     try:
-        await _write_audit(app, command, raw, actor, place, outcome, reason)
+        await _write_audit(app, command, raw, actor, place, source_id, outcome, reason)
     except Busy:
         # The reply matters more than its audit entry; the log keeps what the table could not.
         log.warning("audit entry not written (database busy): %s %s by %s: %s",
@@ -76,7 +77,8 @@ async def _audit(app: Services, command: Command, raw: Mapping[str, str | None],
 
 
 async def _write_audit(app: Services, command: Command, raw: Mapping[str, str | None],
-                       actor: Actor, place: Place, outcome: str, reason: str) -> None:
+                       actor: Actor, place: Place, source_id: str | None, outcome: str,
+                       reason: str) -> None:
     cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
     detail: dict[str, object] = {"channel": place.channel_id,
                                  "args": {k: v for k, v in raw.items() if v is not None}}
@@ -84,4 +86,5 @@ async def _write_audit(app: Services, command: Command, raw: Mapping[str, str | 
         detail["reason"] = reason
     await app.audit.record(at=app.clock.now(), platform=actor.platform, actor_id=actor.user_id,
                            actor_name=actor.display_name, action=command.name, outcome=outcome,
-                           detail=detail, cohort_id=cohort.id if cohort else None)
+                           detail=detail, cohort_id=cohort.id if cohort else None,
+                           source_id=source_id)

@@ -30,12 +30,17 @@ class AuditLog:
 
     async def record(self, *, at: datetime, platform: str, actor_id: str, actor_name: str,
                      action: str, outcome: str, detail: Mapping[str, Any] | None = None,
-                     cohort_id: int | None = None, community_id: int | None = None) -> None:
+                     cohort_id: int | None = None, community_id: int | None = None,
+                     source_id: str | None = None) -> None:
+        """`source_id` is the platform's id for the event behind the entry: an event delivered
+        again is audited once."""
         await self.db.execute(
             "INSERT INTO audit_log (at, platform, actor_id, actor_name, community_id, cohort_id,"
-            " action, outcome, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " action, outcome, detail, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (platform, source_id) WHERE source_id IS NOT NULL DO NOTHING",
             (to_iso(at), platform, actor_id, actor_name, community_id, cohort_id, action, outcome,
-             json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True)))
+             json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True),
+             source_id))
 
     async def recent(self, limit: int = 50) -> list[AuditEntry]:
         rows = await self.db.fetchall(
