@@ -98,3 +98,26 @@ async def test_a_long_gap_is_backfilled_page_by_page_in_a_few_shared_commits(
 
     assert [row[2] for row in await rows(app)] == [f"Point {n}." for n in range(250)]
     assert app.response_writer.batches - commits <= 3  # not one commit per message
+
+
+async def test_replies_to_a_prompt_in_the_channel_itself_are_backfilled_too(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    first, second = [int(item.message_id or 0) for item in (await session_items(app))[:2]]
+    channel = fake.world.seminar_channel
+    await fake.say("bob", channel, "Recorded live, in the channel.", reply_to=first)
+    await eventually(lambda: response_count_is(app, 1))
+
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.say("ann", channel, "A reply in the channel while the bot was away.",
+                   reply_to=second)
+    await fake.say("ann", channel, "Chatter that answers no prompt.")
+    await fake.say("bob", first, "And one in the thread, written later.")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert sorted(row[2] for row in await rows(app)) == [
+        "A reply in the channel while the bot was away.", "And one in the thread, written later.",
+        "Recorded live, in the channel."]

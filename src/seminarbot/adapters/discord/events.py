@@ -1,6 +1,7 @@
 """Discord messages → seminarbot.inbound: thread replies and replies to a prompt become
 responses; edits and deletions follow them; after a (re)connect, threads are backfilled from
-the last message recorded, and open sessions' threads are un-archived."""
+the last message recorded and channels from their oldest running prompt, and open sessions'
+threads are un-archived."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 BACKFILL_RUN = 500  # messages read from a thread's history, then recorded together
+CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read after a restart
 
 
 def _text(message: discord.Message) -> str:
@@ -123,12 +125,42 @@ async def _unarchive(thread: discord.Thread | None) -> bool:
 
 
 async def backfill(app: Services, client: discord.Client) -> int:
-    """Record what was written in prompt threads since the last message recorded in each.
-    Returns how many messages were newly recorded."""
+    """Record what was written in prompt threads since the last message recorded in each,
+    and replies to the prompt messages in their channels. Returns how many were new."""
+    prompts = await prompt_threads(app, PLATFORM)
     recorded = 0
-    for prompt in await prompt_threads(app, PLATFORM):
+    for prompt in prompts:
         recorded += await _backfill_thread(app, client, prompt)
+    by_channel: dict[str, list[PromptThread]] = {}
+    for prompt in prompts:
+        by_channel.setdefault(prompt.channel_id, []).append(prompt)
+    for channel_id, posted in by_channel.items():
+        recorded += await _backfill_channel(app, client, int(channel_id), posted)
     return recorded
+
+
+async def _backfill_channel(app: Services, client: discord.Client, channel_id: int,
+                            prompts: list[PromptThread]) -> int:
+    """Replies to the prompt messages made in the channel itself. Thread messages and replies
+    share one "last recorded" mark, so that cannot tell where the channel was left: the
+    channel is read from its oldest prompt still running, at most CHANNEL_PAGES pages, and
+    what was recorded already is recognised as such."""
+    channel = client.get_channel(channel_id)
+    if not isinstance(channel, discord.TextChannel):
+        log.warning("the channel %s of a running seminar cannot be read", channel_id)
+        return 0
+    ours = {prompt.message_id for prompt in prompts}
+    oldest = min(int(message_id) for message_id in ours)
+    found: list[InboundMessage] = []
+    try:
+        async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=True,
+                                             after=discord.Object(oldest)):
+            reply = inbound(message)
+            if reply is not None and reply.reply_to in ours:
+                found.append(reply)
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("backfill of channel %s stopped: %s", channel_id, error)
+    return await _record_together(app, found)
 
 
 async def _backfill_thread(app: Services, client: discord.Client, prompt: PromptThread) -> int:
