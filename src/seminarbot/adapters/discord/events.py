@@ -143,8 +143,8 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
                             prompts: list[PromptThread]) -> int:
     """Replies to the prompt messages made in the channel itself. Thread messages and replies
     share one "last recorded" mark, so that cannot tell where the channel was left: the
-    channel is read from its oldest prompt still running, at most CHANNEL_PAGES pages, and
-    what was recorded already is recognised as such."""
+    channel is read back from the newest message to its oldest prompt still running, at most
+    CHANNEL_PAGES pages, and what was recorded already is recognised as such."""
     channel = client.get_channel(channel_id)
     if not isinstance(channel, discord.TextChannel):
         log.warning("the channel %s of a running seminar cannot be read", channel_id)
@@ -153,7 +153,7 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
     oldest = min(int(message_id) for message_id in ours)
     found: list[InboundMessage] = []
     try:
-        async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=True,
+        async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=False,
                                              after=discord.Object(oldest)):
             reply = inbound(message)
             if reply is not None and reply.reply_to in ours:
