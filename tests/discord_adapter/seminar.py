@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seminarbot.app import Services
+from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxItem
 from tests.discord_fake import FakeDiscord
 
@@ -17,6 +18,15 @@ SECOND_SLOT = datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
 async def start_seminar(fake: FakeDiscord) -> None:
     await fake.slash("ann", "seminar-mod setup", weekday="tuesday", time="19:00",
                      timezone="UTC")
+
+
+async def first_session_posted(fake: FakeDiscord, app: Services,
+                               clock: ManualClock) -> list[OutboxItem]:
+    """Set the seminar up and post its first session: that session's prompts."""
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    return await session_items(app)
 
 
 async def session_items(app: Services, session: str = "beginnings") -> list[OutboxItem]:

@@ -13,6 +13,7 @@ from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import (
     FIRST_SLOT,
     SECOND_SLOT,
+    first_session_posted,
     has_row,
     prompt_posts,
     response_count_is,
@@ -51,10 +52,7 @@ async def test_a_scheduled_prompt_becomes_an_embed_with_its_own_thread(
 
 async def test_replies_are_recorded_then_edited_and_deleted(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    items = await session_items(app)
+    items = await first_session_posted(fake, app, clock)
     seminar = fake.world.seminar_channel
 
     in_thread = await fake.say("bob", int(items[0].thread_id or 0), "It kept minutes.")
@@ -80,10 +78,7 @@ async def test_replies_are_recorded_then_edited_and_deleted(
 
 async def test_a_thread_of_the_open_session_is_unarchived_and_a_closed_one_is_not(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    first = int((await session_items(app))[0].thread_id or 0)
+    first = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
 
     await fake.archive(first)
     await eventually(lambda: not fake.world.channels[first]["thread_metadata"]["archived"])

@@ -8,23 +8,18 @@ from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import (
-    FIRST_SLOT,
     SECOND_SLOT,
+    first_session_posted,
     prompt_posts,
     response_count_is,
     rows,
-    session_items,
-    start_seminar,
 )
 from tests.discord_fake import FakeDiscord
 
 
 async def test_messages_written_while_disconnected_are_backfilled_after_the_new_ready(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    items = await session_items(app)
+    items = await first_session_posted(fake, app, clock)
     first, second = int(items[0].thread_id or 0), int(items[1].thread_id or 0)
     seen = await fake.say("bob", first, "Before the gap.")
     await eventually(lambda: response_count_is(app, 1))
@@ -62,10 +57,7 @@ async def test_messages_written_while_disconnected_are_backfilled_after_the_new_
 
 async def test_a_resumed_session_replays_what_was_missed_without_a_new_ready(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    thread = int((await session_items(app))[0].thread_id or 0)
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
 
     await fake.gateway.drop(resumable=True, hold=True)
     written = await fake.say("bob", thread, "Written while the bot was away.")
@@ -85,10 +77,7 @@ async def _has_edit(app: Services) -> bool:
 
 async def test_a_long_gap_is_backfilled_page_by_page_in_a_few_shared_commits(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    thread = int((await session_items(app))[0].thread_id or 0)
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
     await fake.gateway.drop(resumable=False, hold=True)
     for n in range(250):  # more than two pages of history
         await fake.say("ann" if n % 2 else "bob", thread, f"Point {n}.")
@@ -102,10 +91,8 @@ async def test_a_long_gap_is_backfilled_page_by_page_in_a_few_shared_commits(
 
 async def test_replies_to_a_prompt_in_the_channel_itself_are_backfilled_too(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    await start_seminar(fake)
-    clock.set(FIRST_SLOT)
-    await app.scheduler.run_due()
-    first, second = [int(item.message_id or 0) for item in (await session_items(app))[:2]]
+    items = await first_session_posted(fake, app, clock)
+    first, second = int(items[0].message_id or 0), int(items[1].message_id or 0)
     channel = fake.world.seminar_channel
     await fake.say("bob", channel, "Recorded live, in the channel.", reply_to=first)
     await eventually(lambda: response_count_is(app, 1))
