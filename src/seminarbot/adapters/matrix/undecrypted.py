@@ -66,10 +66,11 @@ class Undecrypted:
         found: list[_Waiting] = []
         for item in self.files.load_undecrypted() if self.files else []:
             try:
-                room_id, source, syncs = str(item["room_id"]), dict(item["source"]), int(
-                    item["syncs"])
+                room_id = str(item["room_id"])
+                source = dict(item["source"])
+                syncs = int(item["syncs"])
             except (KeyError, TypeError, ValueError):
-                continue
+                continue  # a damaged entry: the rest still count
             event = MegolmEvent.from_dict({**source, "room_id": room_id})
             if isinstance(event, MegolmEvent):
                 found.append(_Waiting(room_id, event, syncs))
