@@ -19,7 +19,8 @@ def test_wheel_ships_content_prompts_and_migrations(tmp_path: Path) -> None:
     assert "seminarbot/_data/content/plan.yaml" in names
     assert "seminarbot/_data/content/texts/priestland-2002.yaml" in names
     assert any(n.startswith("seminarbot/_data/prompts/") for n in names)
-    assert "seminarbot/storage/migrations/0001_initial.sql" in names
+    migrations = ROOT / "src" / "seminarbot" / "storage" / "migrations"
+    assert {f"seminarbot/storage/migrations/{m.name}" for m in migrations.glob("*.sql")} <= names
     assert not any("seeds" in n or (n.startswith("seminarbot/_data/") and n.endswith(".txt"))
                    for n in names)
 
