@@ -8,6 +8,7 @@ import pytest
 
 from seminarbot.app import Services
 from seminarbot.clock import ManualClock
+from seminarbot.core.errors import Busy
 from seminarbot.core.invocation import Actor
 from seminarbot.inbound import (
     MAX_BODY_CHARS,
@@ -18,6 +19,7 @@ from seminarbot.inbound import (
     record_edit,
     record_message,
 )
+from seminarbot.storage import response_writer
 from seminarbot.storage.responses import Outcome
 from tests.conftest import ConsoleDriver
 
@@ -171,3 +173,21 @@ async def test_a_lone_message_is_committed_without_waiting_for_company(
     assert await asyncio.wait_for(record_message(app, message), timeout=5) is Outcome.CREATED
     assert app.response_writer.batches == before + 1
 
+
+
+async def test_a_locked_database_gives_callers_a_clear_busy_and_stores_nothing(
+        console: ConsoleDriver, app: Services, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    thread = await _thread(console, app)
+    monkeypatch.setattr(response_writer, "BUSY_TIMEOUT_MS", 100)  # the writer's, not 5 s
+    other = sqlite3.connect(app.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # someone else holds the write lock
+    message = InboundMessage("console", "b1", ANN, "Waiting.", clock.now(), thread_id=thread)
+    try:
+        with pytest.raises(Busy):
+            await record_message(app, message)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0
+    assert await record_message(app, message) is Outcome.CREATED  # the platform retries
