@@ -16,6 +16,8 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
+from seminarbot.core.errors import Busy
+
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]
 T = TypeVar("T")
@@ -47,10 +49,13 @@ async def in_runs(items: Sequence[T], joins: Callable[[T], bool],
 
 class InOrder:
     """One worker for jobs queued as events arrive. A job put with joins=True (recording a new
-    message) runs together with the joining jobs queued right next to it."""
+    message) runs together with the joining jobs queued right next to it. A job that finds the
+    database busy is tried again after each of `busy_delays` (seconds), the jobs behind it
+    waiting, before it is given up."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, busy_delays: Sequence[float] = (1, 2, 4, 8, 16)) -> None:
         self.name = name
+        self.busy_delays = busy_delays
         self._jobs: deque[tuple[Job, bool]] = deque()
         self._queued = asyncio.Event()
         self._idle = asyncio.Event()
@@ -78,10 +83,19 @@ class InOrder:
             self._idle.set()
 
     async def _run(self, job: Job) -> None:
-        try:
-            await job()
-        except Exception:
-            log.exception("%s: an event could not be handled", self.name)
+        for delay in (*self.busy_delays, None):
+            try:
+                await job()
+                return
+            except Busy:
+                if delay is None:
+                    log.error("%s: the database stayed busy; an event was not handled",
+                              self.name)
+                    return
+                await asyncio.sleep(delay)
+            except Exception:
+                log.exception("%s: an event could not be handled", self.name)
+                return
 
     async def stop(self, grace: float) -> None:
         """Finish what is queued (for at most `grace` seconds), then stop."""

@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from seminarbot.core.errors import Busy
 from seminarbot.ordered import MAX_RUN, InOrder, in_runs, runs
 
 
@@ -66,3 +67,37 @@ async def test_an_error_in_a_run_is_raised_after_the_run_and_stops_later_runs() 
     with pytest.raises(ValueError, match="first item"):
         await in_runs([0, 1, 2, 3], lambda item: item != 2, handle)
     assert handled == [1]  # its run-mate finished; the runs after it never started
+
+
+async def test_a_job_that_finds_the_database_busy_is_tried_again_before_the_next() -> None:
+    log: list[str] = []
+    tries = 0
+
+    async def busy_twice() -> None:
+        nonlocal tries
+        tries += 1
+        if tries < 3:
+            raise Busy()
+        log.append("recorded")
+
+    async def edit() -> None:
+        log.append("edited")
+
+    queue = InOrder("test", busy_delays=(0, 0, 0))
+    queue.start()
+    queue.put(busy_twice, joins=True)
+    queue.put(edit)
+    await queue.stop(grace=5)
+    assert (tries, log) == (3, ["recorded", "edited"])
+
+
+async def test_a_database_busy_for_too_long_gives_the_job_up_and_says_so(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def always_busy() -> None:
+        raise Busy()
+
+    queue = InOrder("test", busy_delays=(0, 0))
+    queue.start()
+    queue.put(always_busy)
+    await queue.stop(grace=5)
+    assert "stayed busy" in caplog.text

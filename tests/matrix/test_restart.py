@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
+
+import pytest
 
 from seminarbot.adapters.matrix.render import KEY_FIELD
 from seminarbot.core.responses import PromptPost
+from seminarbot.storage import response_writer
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually, replies
 
@@ -128,3 +132,36 @@ async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
     await mod.sync()
     keyed = [e for e in mod.events[room] if e["content"].get(KEY_FIELD)]
     assert [e["event_id"] for e in keyed] == [ref.message_id]
+
+
+async def test_a_reply_that_meets_a_locked_database_is_recorded_once_it_is_free(
+        bot: BotHarness, people: People, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    monkeypatch.setattr(response_writer, "BUSY_TIMEOUT_MS", 100)  # give up fast, not in 5 s
+    mod, ann = await people("mod"), await people("ann")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    app = bot.services
+    thread = await app.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
+
+    other = sqlite3.connect(app.db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        reply = await ann.say(room, "Written while the database is locked.", thread=thread)
+        await eventually(lambda: _logged(caplog, "the database was busy"),
+                         "the bot to meet the lock")
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+    async def recorded() -> bool:
+        return await app.db.scalar(
+            "SELECT COUNT(*) FROM responses WHERE message_id = ?", (reply,)) == 1
+    await eventually(recorded, "the reply recorded once the database is free")
+
+
+async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> bool:
+    return any(text in record.getMessage() for record in caplog.records)

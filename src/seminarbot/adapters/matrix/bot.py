@@ -28,6 +28,7 @@ from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.app import Services
 from seminarbot.core.dispatch import run_line
+from seminarbot.core.errors import Busy
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.responses import Response
 from seminarbot.inbound import InboundMessage, record_delete, record_edit, record_message
@@ -159,6 +160,8 @@ class MatrixBot:
                 await self._edited(item)
             elif isinstance(item, Redacted):
                 await record_delete(self.app, PLATFORM, item.target, item.at)
+        except Busy:
+            raise  # the sync loop handles the whole batch again
         except Exception:
             log.exception("matrix: handling %s in %s failed", item.event_id, room_id)
 

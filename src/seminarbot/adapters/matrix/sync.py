@@ -18,6 +18,7 @@ from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncRespons
 from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.core.errors import Busy
 from seminarbot.ordered import in_runs
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,11 @@ class SyncLoop:
             backoff.reset()
             try:
                 await self._handle(answer, history=self.token is not None)
-            except (ClientError, TimeoutError) as error:
+            except (ClientError, TimeoutError, Busy) as error:
                 # Not saving the token: the same batch comes again, and handling is replay-safe.
-                log.warning("matrix: reading history failed (%s); syncing again", error)
+                what = "the database was busy" if isinstance(error, Busy) else \
+                    f"reading history failed ({error})"
+                log.warning("matrix: %s; handling the batch again", what)
                 await asyncio.sleep(backoff.next_delay())
                 continue
             self.token = answer.next_batch
