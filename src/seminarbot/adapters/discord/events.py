@@ -103,14 +103,20 @@ async def on_thread_update(app: Services, client: discord.Client,
 
 
 async def _fetch_thread(client: discord.Client, thread_id: int) -> discord.Thread | None:
-    channel = client.get_channel(thread_id)
+    channel = await _fetch_channel(client, thread_id)
+    return channel if isinstance(channel, discord.Thread) else None
+
+
+async def _fetch_channel(client: discord.Client, channel_id: int) -> object | None:
+    """The channel or thread from the cache, else from Discord; None if it cannot be read."""
+    channel = client.get_channel(channel_id)
     if channel is None:
         try:
-            channel = await client.fetch_channel(thread_id)
+            channel = await client.fetch_channel(channel_id)
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
-            log.warning("prompt thread %s cannot be read: %s", thread_id, error)
+            log.warning("channel or thread %s cannot be read: %s", channel_id, error)
             return None
-    return channel if isinstance(channel, discord.Thread) else None
+    return channel
 
 
 async def _unarchive(thread: discord.Thread | None) -> bool:
@@ -127,12 +133,10 @@ async def _unarchive(thread: discord.Thread | None) -> bool:
 async def backfill(app: Services, client: discord.Client) -> int:
     """Record what was written in prompt threads since the last message recorded in each,
     and replies to the prompt messages in their channels. Returns how many were new."""
-    prompts = await prompt_threads(app, PLATFORM)
     recorded = 0
-    for prompt in prompts:
-        recorded += await _backfill_thread(app, client, prompt)
     by_channel: dict[str, list[PromptThread]] = {}
-    for prompt in prompts:
+    for prompt in await prompt_threads(app, PLATFORM):
+        recorded += await _backfill_thread(app, client, prompt)
         by_channel.setdefault(prompt.channel_id, []).append(prompt)
     for channel_id, posted in by_channel.items():
         recorded += await _backfill_channel(app, client, int(channel_id), posted)
@@ -145,9 +149,8 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
     share one "last recorded" mark, so that cannot tell where the channel was left: the
     channel is read back from the newest message to its oldest prompt still running, at most
     CHANNEL_PAGES pages, and what was recorded already is recognised as such."""
-    channel = client.get_channel(channel_id)
+    channel = await _fetch_channel(client, channel_id)
     if not isinstance(channel, discord.TextChannel):
-        log.warning("the channel %s of a running seminar cannot be read", channel_id)
         return 0
     ours = {prompt.message_id for prompt in prompts}
     oldest = min(int(message_id) for message_id in ours)

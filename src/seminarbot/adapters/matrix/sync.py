@@ -76,9 +76,9 @@ class SyncLoop:
                 await self._handle(answer, history=self.token is not None)
             except (ClientError, TimeoutError, Busy) as error:
                 # Not saving the token: the same batch comes again, and handling is replay-safe.
-                what = "the database was busy" if isinstance(error, Busy) else \
-                    f"reading history failed ({error})"
-                log.warning("matrix: %s; handling the batch again", what)
+                log.warning("matrix: %s; handling the batch again",
+                            "the database was busy" if isinstance(error, Busy)
+                            else f"reading history failed ({error})")
                 await asyncio.sleep(backoff.next_delay())
                 continue
             self.token = answer.next_batch
