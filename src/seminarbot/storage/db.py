@@ -21,6 +21,11 @@ Row = aiosqlite.Row
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
 
 
+def is_lock_error(error: sqlite3.OperationalError) -> bool:
+    """SQLite gave up waiting for another connection's lock (the busy timeout ran out)."""
+    return "locked" in str(error) or "busy" in str(error)
+
+
 class Database:
     """All access goes through one connection, one task at a time.
 
@@ -69,7 +74,7 @@ class Database:
             try:
                 yield self._conn
             except sqlite3.OperationalError as error:
-                if "locked" in str(error) or "busy" in str(error):
+                if is_lock_error(error):
                     raise Busy() from error
                 raise
             finally:

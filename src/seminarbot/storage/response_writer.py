@@ -27,7 +27,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.core.errors import Busy
-from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database
+from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, is_lock_error
 from seminarbot.storage.responses import Outcome
 
 
@@ -121,7 +121,7 @@ class ResponseWriter:
                 if not future.done():
                     future.set_result(outcome)
         else:
-            if isinstance(error, sqlite3.OperationalError) and _is_lock_error(error):
+            if isinstance(error, sqlite3.OperationalError) and is_lock_error(error):
                 busy = Busy()
                 busy.__cause__ = error
                 error = busy
@@ -233,10 +233,6 @@ def _plan(batch: Sequence[Submission], answered: Sequence[_Post | None],
                      platform, message_id, body, to_iso(at)))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
-
-
-def _is_lock_error(error: sqlite3.OperationalError) -> bool:
-    return "locked" in str(error) or "busy" in str(error)
 
 
 def _answered(submission: Submission, posts: dict[str, _Post]) -> _Post | None:
