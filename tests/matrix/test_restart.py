@@ -66,16 +66,23 @@ async def test_the_bot_restarted_while_participants_post_records_every_post_once
     assert (bot.settings.data_dir / "matrix" / "sync-token").read_text()
 
 
-async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
-        bot: BotHarness, people: People) -> None:
+async def posted_seminar(bot: BotHarness, people: People) -> tuple[Person, Person, str, str]:
+    """A moderator and ann in a room whose first session is posted: them, the room and the
+    first prompt's thread."""
     mod, ann = await people("mod"), await people("ann")
     room = await mod.create_room(invite=[bot.user_id, ann.user_id])
     await mod.wait_member(room, bot.user_id)
     await ann.join(room)
     await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
     await mod.command(room, "!seminar post", bot.user_id)
+    thread = await bot.services.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
+    return mod, ann, room, str(thread)
+
+
+async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
+        bot: BotHarness, people: People) -> None:
+    mod, ann, room, thread = await posted_seminar(bot, people)
     app = bot.services
-    thread = await app.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
     token_file = bot.settings.data_dir / "matrix" / "sync-token"
     old_token = token_file.read_text()
 
@@ -138,14 +145,8 @@ async def test_a_reply_that_meets_a_locked_database_is_recorded_once_it_is_free(
         bot: BotHarness, people: People, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(response_writer, "BUSY_TIMEOUT_MS", 100)  # give up fast, not in 5 s
-    mod, ann = await people("mod"), await people("ann")
-    room = await mod.create_room(invite=[bot.user_id, ann.user_id])
-    await mod.wait_member(room, bot.user_id)
-    await ann.join(room)
-    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
-    await mod.command(room, "!seminar post", bot.user_id)
+    _, ann, room, thread = await posted_seminar(bot, people)
     app = bot.services
-    thread = await app.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1")
 
     other = sqlite3.connect(app.db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
