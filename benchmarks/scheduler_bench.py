@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
+from measure import percentile  # a sibling: these run as scripts
 from seminarbot.app import open_services
 from seminarbot.clock import SystemClock
 from seminarbot.config import Settings
@@ -33,11 +34,6 @@ def rss_mb() -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def run(cohorts: int, idle: float) -> None:

@@ -14,6 +14,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from measure import percentile  # a sibling: these run as scripts
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.config import Settings
@@ -22,11 +23,6 @@ from seminarbot.core.invocation import Actor, Place
 
 QUERIES = ["otryv", "glasnost’", "Glasnost'", "komandovanie", "democratic centralism",
            "kronstadt", "soviets", "perestroyka", "nomenklatura", "samokritika"]
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def run(concurrent: int, rounds: int) -> None:
