@@ -1,4 +1,4 @@
-"""Response ingest through the core (group commit) against a raw sqlite3 executemany of the
+"""Reply ingest through the core (group commit) against a raw sqlite3 executemany of the
 same rows, measured in the same run, plus the durability latency of each message (from
 submission until its transaction is committed).
 
@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from measure import percentile  # a sibling: these run as scripts
-from seminarbot.app import Services, open_services
+from seminarbot.app import open_services
 from seminarbot.clock import ManualClock, to_iso
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.inbound import InboundMessage, record_message
+from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_message
 
 MODERATOR = Actor("console", "console:mod", "mod", is_moderator=True)
 PLACE = Place("console", "bench", "seminar")
@@ -34,7 +35,7 @@ class NullPoster:
     platform = "console"
 
     async def post_prompt(self, post):  # type: ignore[no-untyped-def]
-        from seminarbot.posting import PostedRef
+        from seminarbot.scheduling.poster import PostedRef
 
         return PostedRef(f"post-{post.prompt_ref}", f"thread-{post.prompt_ref}")
 

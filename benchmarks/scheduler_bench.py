@@ -22,7 +22,7 @@ from pathlib import Path
 from measure import percentile  # a sibling: these run as scripts
 from seminarbot.app import open_services
 from seminarbot.clock import SystemClock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.domain.schedule import WeeklyRule
 
 NEXT_DUE = ("SELECT o.due_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"

@@ -17,7 +17,7 @@ from pathlib import Path
 from measure import percentile  # a sibling: these run as scripts
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from seminarbot.adapters.console.session import Console
-from seminarbot.app import Services, open_services
+from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
+from seminarbot.services.container import Services
 from seminarbot.syllabus.loader import ContentRoots
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
-from seminarbot.inbound import InboundMessage, record_delete, record_edit, record_message
+from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_delete, record_edit, record_message
 from tests.conftest import ConsoleDriver
 
 ANN = Actor("console", "console:ann", "ann", is_moderator=True)

@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from seminarbot.config import load_settings
-from seminarbot.yamlfile import YamlError
+from seminarbot.config.settings import load_settings
+from seminarbot.config.yamlfile import YamlError
 
 
 def write(tmp_path: Path, text: str) -> str:

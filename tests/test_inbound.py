@@ -6,13 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
-from seminarbot.core.errors import Busy
 from seminarbot.core.invocation import Actor
-from seminarbot.inbound import (
-    MAX_BODY_CHARS,
-    TRUNCATION_MARK,
+from seminarbot.domain.errors import Busy
+from seminarbot.domain.responses import MAX_BODY_CHARS, TRUNCATION_MARK, Outcome
+from seminarbot.services.container import Services
+from seminarbot.services.responses import (
     InboundMessage,
     last_recorded,
     record_delete,
@@ -20,7 +19,6 @@ from seminarbot.inbound import (
     record_message,
 )
 from seminarbot.storage import response_writer
-from seminarbot.storage.responses import Outcome
 from tests.conftest import ConsoleDriver
 
 ANN = Actor("console", "console:ann", "ann")

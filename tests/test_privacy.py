@@ -4,9 +4,9 @@ import json
 import re
 from datetime import timedelta
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
-from seminarbot.inbound import InboundMessage, record_message
+from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_message
 from seminarbot.storage.privacy import FORGOTTEN
 from tests.conftest import ConsoleDriver
 from tests.discussion import BOB, seed

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from seminarbot.config import load_settings
+from seminarbot.config.settings import load_settings
+from seminarbot.config.yamlfile import Node
 from seminarbot.core.commands import Permission, Registry
 from seminarbot.features import all_commands
-from seminarbot.yamlfile import Node
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort, CohortState, OutboxState
-from seminarbot.posting import PostedRef, PostError
+from seminarbot.scheduling.poster import PostedRef, PostError
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 
 

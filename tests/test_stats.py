@@ -7,10 +7,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 from tests.discussion import seed
 

@@ -1,50 +1,29 @@
-"""Composition root: open the database, load the syllabus, build the registry and scheduler."""
+"""Composition root: open the database, load the syllabus, build the services, the registry of
+commands and the scheduler. Adapters are started by the CLI (`seminarbot.cli.run`)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from seminarbot.clock import Clock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
-from seminarbot.posting import Poster
-from seminarbot.retention import RetentionSweep
-from seminarbot.scheduler import Scheduler
+from seminarbot.features import all_commands
+from seminarbot.scheduling.loop import Scheduler
+from seminarbot.scheduling.poster import Poster
+from seminarbot.services.container import Services
+from seminarbot.services.retention import RetentionSweep
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.passages import PassageRepository
+from seminarbot.storage.privacy import PrivacyRepository
 from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
+from seminarbot.storage.stats import StatsRepository
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
-
-
-@dataclass
-class Services:
-    settings: Settings
-    clock: Clock
-    db: Database
-    syllabus: Syllabus
-    glossary: Glossary
-    registry: Registry
-    cohorts: CohortRepository
-    participants: ParticipantRepository
-    outbox: OutboxRepository
-    responses: ResponseRepository
-    audit: AuditLog
-    passages: PassageRepository
-    response_writer: ResponseWriter
-    scheduler: Scheduler
-    # Adapters register here, by platform, the object that posts into their channels.
-    posters: dict[str, Poster] = field(default_factory=dict)
-
-    async def close(self) -> None:
-        await self.response_writer.close()
-        await self.db.close()
 
 
 def content_roots(settings: Settings) -> ContentRoots:
@@ -55,22 +34,21 @@ def content_roots(settings: Settings) -> ContentRoots:
 
 async def open_services(settings: Settings, clock: Clock,
                         syllabus: Syllabus | None = None) -> Services:
-    from seminarbot.features import all_commands
-
     syllabus = syllabus or load_syllabus(content_roots(settings))
     db = await Database.open(settings.database)
     cohorts, outbox, audit = CohortRepository(db), OutboxRepository(db), AuditLog(db)
-    responses = ResponseRepository(db)
+    responses, privacy = ResponseRepository(db), PrivacyRepository(db)
     posters: dict[str, Poster] = {}
     scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, responses=responses, audit=audit,
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
-    scheduler.housekeeping.append(RetentionSweep(db, audit))
+    retention = RetentionSweep(db, privacy, audit)
+    scheduler.housekeeping.append(retention)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
-        responses=responses, audit=audit, passages=PassageRepository(db),
-        response_writer=ResponseWriter(db),
+        responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
+        stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,
         scheduler=scheduler, posters=posters,
     )

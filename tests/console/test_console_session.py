@@ -3,8 +3,8 @@
 import json
 from datetime import timedelta
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 
 

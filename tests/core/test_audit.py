@@ -1,8 +1,8 @@
 """A command event delivered twice is audited once; commands without an event id each count."""
 
-from seminarbot.app import Services
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 
 MOD = Actor("matrix", "@mod:hs", "mod", is_moderator=True)

@@ -3,12 +3,12 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seminarbot.app import Services
-from seminarbot.core.errors import UserError
 from seminarbot.core.invocation import Place
 from seminarbot.core.parsing import bind, parse_line, tokenize
+from seminarbot.domain.errors import UserError
 from seminarbot.features.common import complete_prompt, complete_session
 from seminarbot.features.glossary import complete_term
+from seminarbot.services.container import Services
 
 PLACE = Place("console", "local", "console")
 

@@ -5,8 +5,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from seminarbot.core.errors import Busy
-from seminarbot.ordered import MAX_RUN, InOrder, in_runs, runs
+from seminarbot.domain.errors import Busy
+from seminarbot.services.ordered import MAX_RUN, InOrder, in_runs, runs
 
 
 def test_neighbours_that_join_form_one_run_and_others_stand_alone() -> None:

@@ -2,7 +2,6 @@ from datetime import date, time, timedelta
 
 import pytest
 
-from seminarbot.core.errors import BadArgument
 from seminarbot.core.params import (
     Choice,
     Date,
@@ -14,6 +13,7 @@ from seminarbot.core.params import (
     TimeZone,
     Weekday,
 )
+from seminarbot.domain.errors import BadArgument
 
 
 @pytest.mark.parametrize(("raw", "expected"), [

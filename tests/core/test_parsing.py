@@ -4,14 +4,14 @@ from typing import Any
 import pytest
 
 from seminarbot.core.commands import Command, Param, Permission, Registry
-from seminarbot.core.errors import BadArgument, UnknownCommand, UserError
 from seminarbot.core.params import Flag, Integer, String, Weekday
 from seminarbot.core.parsing import bind, parse_line, tokenize
-from seminarbot.core.responses import Response
+from seminarbot.core.replies import Reply
+from seminarbot.domain.errors import BadArgument, UnknownCommand, UserError
 
 
-async def nothing(inv: Any) -> Response:
-    return Response()
+async def nothing(inv: Any) -> Reply:
+    return Reply()
 
 
 REGISTRY = Registry([

@@ -11,11 +11,12 @@ import discord.gateway
 import discord.http
 import pytest
 
-from seminarbot.adapters.discord import SeminarClient, sync_commands
-from seminarbot.app import Services
+from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.sync import sync_commands
+from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.clock import ManualClock
-from seminarbot.config import DiscordSettings
 from seminarbot.core.commands import Command
+from seminarbot.services.container import Services
 from tests.discord_fake import WAIT, FakeDiscord
 
 Connect = Callable[..., Awaitable[SeminarClient]]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxItem
+from seminarbot.services.container import Services
 from tests.discord_fake import FakeDiscord
 
 Json = dict[str, Any]

@@ -8,15 +8,15 @@ from seminarbot.adapters.discord.render import (
     EMBED_MAX,
     FIELD_VALUE_MAX,
     FIELDS_MAX,
-    render_response,
+    render_reply,
     within_upload_limit,
 )
 from seminarbot.adapters.discord.slash import SlashCommands
-from seminarbot.app import Services
 from seminarbot.core.commands import Command, Permission, Registry
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.responses import Attachment, Response, Table
+from seminarbot.core.replies import Attachment, Reply, Table
 from seminarbot.features import all_commands
+from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.rest import EPHEMERAL
@@ -25,8 +25,8 @@ CSV = b'prompt,participant,text\n1.1,bob,"It kept minutes."\n'
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-async def _export(inv: Invocation) -> Response:
-    return Response(title="Export", paragraphs=("Two files.",), attachments=(
+async def _export(inv: Invocation) -> Reply:
+    return Reply(title="Export", paragraphs=("Two files.",), attachments=(
         Attachment("responses.csv", CSV, "text/csv"), Attachment("chart.png", PNG, "image/png")))
 
 
@@ -44,8 +44,8 @@ async def test_exports_arrive_as_attachments_and_a_chart_as_an_image(
     assert answer.message["embeds"][0]["image"] == {"url": "attachment://chart.png"}
 
 
-async def _long(inv: Invocation) -> Response:
-    return Response(title="Long", paragraphs=tuple(f"Part {n}. " + "word " * 700
+async def _long(inv: Invocation) -> Reply:
+    return Reply(title="Long", paragraphs=tuple(f"Part {n}. " + "word " * 700
                                                    for n in range(6)), private=True)
 
 
@@ -66,9 +66,9 @@ def test_a_long_answer_is_split_within_discords_limits_and_loses_nothing() -> No
     paragraphs = tuple(f"Paragraph {n}. " + "word " * 300 for n in range(12))
     fields = tuple((f"Field {n}", f"value {n} " + "x" * 1500) for n in range(30))
     rows = tuple((str(n), f"row {n}", "posted") for n in range(200))
-    response = Response(title="A very long answer", paragraphs=paragraphs, fields=fields,
+    reply = Reply(title="A very long answer", paragraphs=paragraphs, fields=fields,
                         table=Table(("#", "session", "state"), rows), footer="The footer.")
-    pages = render_response(response)
+    pages = render_reply(reply)
     assert len(pages) > 3
     for page in pages:
         embed = page.embed
@@ -120,8 +120,8 @@ async def test_files_over_the_servers_upload_limit_are_left_off_with_a_note(
 
 def test_no_more_than_ten_files_go_in_one_message() -> None:
     files = tuple(Attachment(f"part-{n}.csv", CSV, "text/csv") for n in range(12))
-    fitted = within_upload_limit(Response(title="Parts", attachments=files), 10 * 1024 * 1024)
+    fitted = within_upload_limit(Reply(title="Parts", attachments=files), 10 * 1024 * 1024)
     assert [a.filename for a in fitted.attachments] == [f"part-{n}.csv" for n in range(10)]
     assert "part-10.csv" in fitted.paragraphs[-1] and "part-11.csv" in fitted.paragraphs[-1]
-    untouched = Response(title="One", attachments=files[:1])
+    untouched = Reply(title="One", attachments=files[:1])
     assert within_upload_limit(untouched, 1024) is untouched

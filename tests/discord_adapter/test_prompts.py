@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from seminarbot.adapters.discord import SeminarClient
-from seminarbot.app import Services
+from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
+from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import (
     FIRST_SLOT,

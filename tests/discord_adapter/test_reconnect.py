@@ -3,9 +3,9 @@ second READY attaches nothing twice and posts nothing twice."""
 
 from __future__ import annotations
 
-from seminarbot.adapters.discord import SeminarClient
-from seminarbot.app import Services
+from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import (
     SECOND_SLOT,

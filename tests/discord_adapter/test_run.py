@@ -15,11 +15,11 @@ import discord.http
 import pytest
 
 from seminarbot.adapters.discord import run as run_discord
-from seminarbot.app import Services
-from seminarbot.config import DiscordSettings
+from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.models import OutboxState
+from seminarbot.services.container import Services
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import prompt_posts

@@ -8,13 +8,13 @@ import os
 import sys
 from typing import Any
 
-from seminarbot.adapters.discord import SeminarClient
-from seminarbot.app import Services
+from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.errors import Conflict
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Flag
-from seminarbot.core.responses import Response
+from seminarbot.core.replies import Reply
+from seminarbot.domain.errors import Conflict
+from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.rest import EPHEMERAL, InteractionLog
@@ -219,11 +219,11 @@ async def test_terms_prompts_and_time_zones_autocomplete(bot: SeminarClient,
 def slow_commands(tickets: asyncio.Queue[None]) -> list[Command]:
     """Test-only commands that answer when the test hands them a ticket."""
 
-    async def slow(inv: Invocation) -> Response:
+    async def slow(inv: Invocation) -> Reply:
         await tickets.get()
         if inv.arg("fail"):
             raise Conflict("Not now.")
-        return Response(title="Slow answer", paragraphs=("Took its time.",))
+        return Reply(title="Slow answer", paragraphs=("Took its time.",))
 
     fail = Param("fail", Flag(), "answer with an error", required=False)
     return [Command(("seminar", "slow"), "A slow command", slow, params=(fail,)),

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock, to_iso
 from seminarbot.domain.exports import CSV_COLUMNS, FORMULA_TRIGGERS, restore_cell
 from seminarbot.domain.transcript import markdown_escape
 from seminarbot.features import exports as export_feature
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
 from tests.discussion import HOSTILE, expected_rows, seed
 

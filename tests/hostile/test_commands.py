@@ -9,11 +9,11 @@ import sys
 import textwrap
 from pathlib import Path
 
-from seminarbot.app import Services
 from seminarbot.core.commands import Registry
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.features import all_commands
+from seminarbot.services.container import Services
 from seminarbot.storage.migrate import problems
 from tests.conftest import ConsoleDriver
 

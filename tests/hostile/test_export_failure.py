@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
 from tests.conftest import MINI, ConsoleDriver
 
 LIMIT = 64 * 1024

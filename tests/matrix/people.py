@@ -23,10 +23,12 @@ from nio import (
 )
 
 from seminarbot.adapters.matrix import bot as matrix_bot
+from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
-from seminarbot.app import Services, open_services
+from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.config import MatrixSettings, Settings
+from seminarbot.config.settings import Settings
+from seminarbot.services.container import Services
 from tests.conftest import MINI
 from tests.matrix.synapse import Account, Synapse
 

@@ -7,7 +7,7 @@ from nio.crypto import decrypt_attachment
 
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.responses import Attachment, Response
+from seminarbot.core.replies import Attachment, Reply
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, eventually
 
@@ -16,8 +16,8 @@ async def test_an_encrypted_room_works_and_keeps_working_after_a_restart(
         bot: BotHarness, people: People) -> None:
     data = b"participant,words\nann,3\n"
 
-    async def export(inv: Invocation) -> Response:
-        return Response(title="Export", attachments=(Attachment("r.csv", data, "text/csv"),))
+    async def export(inv: Invocation) -> Reply:
+        return Reply(title="Export", attachments=(Attachment("r.csv", data, "text/csv"),))
 
     bot.setup_hooks.append(lambda app: app.registry.add(
         Command(("testexport",), "Send a file (test only)", export)))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.responses import Attachment, Response
+from seminarbot.core.replies import Attachment, Reply
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually
 
@@ -88,8 +88,8 @@ async def test_attachments_go_out_as_files_a_participant_can_download(
         bot: BotHarness, people: People) -> None:
     data = b"participant,prompt,words\nann,1.1,4\n"
 
-    async def export(inv: Invocation) -> Response:
-        return Response(title="Export", paragraphs=("Here it is.",),
+    async def export(inv: Invocation) -> Reply:
+        return Reply(title="Export", paragraphs=("Here it is.",),
                         attachments=(Attachment("responses.csv", data, "text/csv"),))
 
     bot.services.registry.add(Command(("testexport",), "Send a file (test only)", export))

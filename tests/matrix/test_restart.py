@@ -11,7 +11,7 @@ import sqlite3
 import pytest
 
 from seminarbot.adapters.matrix.render import KEY_FIELD
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.storage import response_writer
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually, replies

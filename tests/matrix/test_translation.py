@@ -16,13 +16,13 @@ from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.render import (
     KEY_FIELD,
     prompt_content,
+    reply_content,
     replying,
-    response_content,
 )
 from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
+from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
-from seminarbot.config import MatrixSettings
-from seminarbot.core.responses import PromptPost, Response, Table, Tone
+from seminarbot.core.replies import PromptPost, Reply, Table, Tone
 
 
 def message(content: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -62,12 +62,12 @@ def test_notices_files_and_malformed_events_are_not_read() -> None:
 
 
 def test_a_response_renders_html_and_plain_text_and_pings_nobody() -> None:
-    response = Response(
+    reply = Reply(
         title="Your <b>responses</b>", tone=Tone.SUCCESS,
         paragraphs=("Tell @room and @ROOM and <a href='https://matrix.to/#/@x:hs'>x</a>",),
         fields=(("When", "Tuesdays"),), table=Table(("prompt", "words"), (("1.1", "12"),)),
         footer="Type !help.")
-    content = response_content(response)
+    content = reply_content(reply)
     assert content["msgtype"] == "m.notice" and content["m.mentions"] == {}
     assert content["format"] == "org.matrix.custom.html"
     html, plain = content["formatted_body"], content["body"]

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import (
     GlossaryEntry,
@@ -18,7 +18,7 @@ from seminarbot.domain.syllabus import (
     Syllabus,
     TextMap,
 )
-from seminarbot.posting import PostedRef
+from seminarbot.scheduling.poster import PostedRef
 
 
 def long_syllabus(weeks: int = 10, prompts_per_session: int = 2) -> Syllabus:

@@ -14,12 +14,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from seminarbot.app import Services, open_services
+from seminarbot.app import open_services
 from seminarbot.clock import ManualClock, to_iso
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.responses import Tone
+from seminarbot.core.replies import Tone
 from seminarbot.domain.models import OutboxState
+from seminarbot.services.container import Services
 from tests.conftest import make_settings
 from tests.scheduler.support import JournalPoster, long_syllabus
 
@@ -276,7 +277,7 @@ async def test_two_cohorts_in_different_zones(tmp_path: Path,
 
 
 async def test_reminders_and_digest(tmp_path: Path) -> None:
-    from seminarbot.inbound import InboundMessage, record_message
+    from seminarbot.services.responses import InboundMessage, record_message
 
     monday = datetime(2026, 1, 5, 9, tzinfo=UTC)
     app, clock, poster = await start(tmp_path, monday)

@@ -2,11 +2,12 @@
 
 from datetime import timedelta
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
 from seminarbot.domain.exports import ExportScope
+from seminarbot.services.container import Services
 from seminarbot.storage.exports import ExportReader
-from seminarbot.storage.responses import NewResponse
+from seminarbot.core.invocation import Actor
+from seminarbot.services.responses import InboundMessage, record_message
 from tests.conftest import ConsoleDriver
 
 
@@ -15,16 +16,13 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post 1")
     post = (await app.outbox.for_cohort(1))[0]
-    people = [await app.participants.ensure("console", f"console:p{i}", f"p{i}", clock.now())
-              for i in range(3)]
-    async with app.db.transaction():
-        for i in range(60):
-            if i % 7 == 0:
-                clock.advance(timedelta(seconds=1))  # runs of equal timestamps
-            await app.responses.record(NewResponse(
-                cohort_id=1, outbox_id=post.id, session_id=post.session_id, prompt_id=post.item,
-                participant_id=people[i % 3].id, platform="console", message_id=f"x{i}",
-                body="w " * (i % 5 + 1), at=clock.now()))
+    people = [Actor("console", f"console:p{i}", f"p{i}") for i in range(3)]
+    for i in range(60):
+        if i % 7 == 0:
+            clock.advance(timedelta(seconds=1))  # runs of equal timestamps
+        await record_message(app, InboundMessage(
+            "console", f"x{i}", people[i % 3], "w " * (i % 5 + 1), clock.now(),
+            reply_to=post.message_id))
     await app.responses.delete("console", "x5", clock.now())
     expected = [r[0] for r in await app.db.fetchall(
         "SELECT id FROM responses WHERE deleted_at IS NULL ORDER BY created_at, id")]
@@ -38,8 +36,10 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
         assert sum(lines) == len(expected)
         if first < 60:
             assert len(pages) > 1
-    only = ExportScope(participant_id=people[1].id, since=clock.now() - timedelta(seconds=4))
+    second = await app.participants.find("console", people[1].user_id)
+    assert second is not None
+    only = ExportScope(participant_id=second.id, since=clock.now() - timedelta(seconds=4))
     found = [e async for page in ExportReader(app.db, first_page=2).entries(1, key, only)
              for e in page]
-    assert found and all(e.participant_id == people[1].id for e in found)
+    assert found and all(e.participant_id == second.id for e in found)
     assert all(e.written_at >= "2026-01-05T09:00:05Z" for e in found)

@@ -12,7 +12,9 @@ from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
-from seminarbot.storage.responses import NewResponse, Outcome, ResponseRepository
+from seminarbot.domain.responses import Outcome
+from seminarbot.storage.response_writer import ResponseWriter, Submission
+from seminarbot.storage.responses import ResponseRepository
 
 NOW = datetime(2026, 1, 5, 9, tzinfo=UTC)
 RULE = WeeklyRule((1,), time(19, 0), "Europe/London", date(2026, 1, 5))
@@ -46,11 +48,17 @@ async def test_cohort_upsert_keeps_one_row_per_channel(db: Database) -> None:
 
 async def test_responses_are_idempotent_with_edit_history_and_deletion(db: Database) -> None:
     cohort_id = await _cohort(db)
-    person = await ParticipantRepository(db).ensure("discord", "42", "Ann", NOW)
+    outbox = OutboxRepository(db)
+    await outbox.schedule(cohort_id, "s1", "prompt", ["p1"], NOW)
+    (post,) = await outbox.for_cohort(cohort_id)
+    assert await outbox.claim(post.id, NOW)
+    await outbox.complete(post.id, "post1", None, NOW)
     repo = ResponseRepository(db)
-    new = NewResponse(cohort_id, None, "s1", "p1", person.id, "discord", "m1", "first", NOW)
-    assert await repo.record(new) is Outcome.CREATED
-    assert await repo.record(new) is Outcome.UNCHANGED  # a replayed event
+    writer = ResponseWriter(db)  # the one way responses are written
+    new = Submission("discord", "m1", "42", "Ann", "first", NOW, ("post1",))
+    assert await writer.submit(new) is Outcome.CREATED
+    assert await writer.submit(new) is Outcome.UNCHANGED  # a replayed event
+    await writer.close()
     later = NOW + timedelta(minutes=5)
     assert await repo.edit("discord", "m1", "second", later) is Outcome.UPDATED
     assert await repo.edit("discord", "m1", "second", later) is Outcome.UNCHANGED

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.core.invocation import Actor
-from seminarbot.inbound import InboundMessage, record_message
-from seminarbot.storage.responses import Outcome
+from seminarbot.domain.responses import Outcome
+from seminarbot.services.responses import InboundMessage, record_message
 
 REPLIES = 20_000
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -28,11 +28,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.config import Settings
+from seminarbot.config.settings import Settings
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.inbound import InboundMessage, record_message
-from seminarbot.posting import PostedRef
+from seminarbot.services.responses import InboundMessage, record_message
+from seminarbot.scheduling.poster import PostedRef
 from seminarbot.storage.response_writer import ResponseWriter
 
 class Poster:

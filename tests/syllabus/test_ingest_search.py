@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
-from seminarbot.app import Services
 from seminarbot.clock import ManualClock
-from seminarbot.ingest import IngestError, ingest, split_passages
+from seminarbot.services.container import Services
+from seminarbot.services.ingest import IngestError, ingest, split_passages
 from seminarbot.storage.passages import query_terms
 from seminarbot.syllabus.alignment import align
 from seminarbot.syllabus.loader import load_syllabus

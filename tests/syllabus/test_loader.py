@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
+from seminarbot.config.yamlfile import YamlError
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
-from seminarbot.yamlfile import YamlError
 from tests.conftest import MINI
 from tests.syllabus.editing import copy_roots, replace_in
 

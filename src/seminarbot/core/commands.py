@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from seminarbot.core.errors import UnknownCommand
 from seminarbot.core.params import Flag, ParamType
-from seminarbot.core.responses import Response
+from seminarbot.core.replies import Reply
+from seminarbot.domain.errors import UnknownCommand
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
     from seminarbot.core.invocation import Invocation, Place
 
 
@@ -27,8 +26,9 @@ class Suggestion:
     label: str
 
 
-Autocomplete = Callable[["Services", "Place", str], Awaitable[list[Suggestion]]]
-Handler = Callable[["Invocation"], Awaitable[Response]]
+# Both take the services object the composition root hands to dispatch (see Invocation.app).
+Autocomplete = Callable[[Any, "Place", str], Awaitable[list[Suggestion]]]
+Handler = Callable[["Invocation[Any]"], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Param:
     rest: bool = False  # takes the remainder of the line verbatim (free text)
     autocomplete: Autocomplete | None = None
     metavar: str = ""
+    # Its value names another command (help's COMMAND): platforms that name commands their
+    # own way translate it back before dispatch.
+    names_command: bool = False
 
     @property
     def is_flag(self) -> bool:
@@ -63,6 +66,9 @@ class Command:
     permission: Permission = Permission.PARTICIPANT
     private: bool = False  # the reply is for the caller only (ephemeral where possible)
     details: str = ""
+    # It sets the seminar up in the channel where it is typed: adapters check first that the
+    # bot can work there (see dispatch's guard).
+    sets_up_channel: bool = False
 
     @property
     def name(self) -> str:
@@ -137,9 +143,9 @@ class Registry:
         raise UnknownCommand(f"There is no command {shown!r}. Type help to list the commands.")
 
 
-def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Response:
+def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Reply:
     """The command list, generated from the declarations."""
-    from seminarbot.core.responses import Table
+    from seminarbot.core.replies import Table
 
     rows = []
     for command in registry:
@@ -148,15 +154,15 @@ def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Response
         who = "moderators" if command.permission is Permission.MODERATOR else "everyone"
         rows.append((command.usage(prefix), command.help, who))
     footer = f"Type {prefix}help COMMAND for the details of one command."
-    return Response(title="Commands", table=Table(("command", "what it does", "who"), tuple(rows)),
+    return Reply(title="Commands", table=Table(("command", "what it does", "who"), tuple(rows)),
                     footer=footer)
 
 
-def render_command_help(command: Command, *, prefix: str) -> Response:
+def render_command_help(command: Command, *, prefix: str) -> Reply:
     fields = [(p.shown, f"{p.help} — {p.type.expected}") for p in command.params]
     who = "moderators only" if command.permission is Permission.MODERATOR else "everyone"
     paragraphs = [command.help]
     if command.details:
         paragraphs.append(command.details)
-    return Response(title=command.usage(prefix), paragraphs=tuple(paragraphs),
+    return Reply(title=command.usage(prefix), paragraphs=tuple(paragraphs),
                     fields=(*fields, ("who", who)))

@@ -1,90 +1,120 @@
-"""The one path every adapter uses: resolve, bind, check permission, run, reply to errors."""
+"""The one path every adapter uses: resolve, bind, check permission, run, reply to errors.
+
+Moderators' commands are recorded, whatever their outcome (ok, refused, failed), through the
+host's `record_command`; so are refusals that an adapter's guard makes (a channel where the bot
+lacks permissions).
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Protocol
 
-from seminarbot.core.commands import Command, Permission
-from seminarbot.core.errors import Busy, Forbidden, UserError
+from seminarbot.clock import Clock
+from seminarbot.core.commands import Command, Permission, Registry
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.parsing import bind, parse_line
-from seminarbot.core.responses import Response, Tone
-
-if TYPE_CHECKING:
-    from seminarbot.app import Services
+from seminarbot.core.replies import Reply, Tone
+from seminarbot.domain.errors import Busy, Forbidden, UserError
 
 log = logging.getLogger(__name__)
 
+# Runs after the permission check and before the handler; raising UserError refuses the
+# command (recorded like any other failure of a moderator's command).
+Guard = Callable[[Command, Actor, Place], Awaitable[None]]
 
-async def run_line(app: Services, line: str, actor: Actor, place: Place, *, prefix: str = "/",
-                   source_id: str | None = None) -> Response:
+
+@dataclass(frozen=True)
+class CommandRecord:
+    """What the audit log keeps of one moderator command: who, where, what, how it ended."""
+
+    at: datetime
+    command: str
+    args: Mapping[str, str]
+    actor: Actor
+    place: Place
+    source_id: str | None
+    outcome: str  # ok, refused or failed
+    reason: str = ""
+
+
+class Host(Protocol):
+    """What dispatch needs from the services object it is given."""
+
+    @property
+    def registry(self) -> Registry: ...
+
+    @property
+    def clock(self) -> Clock: ...
+
+    async def record_command(self, record: CommandRecord) -> None:
+        """Write it to the audit log. May raise Busy."""
+        ...
+
+
+async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
+                   source_id: str | None = None) -> Reply:
     """A typed command line (console, Matrix), without its prefix."""
     try:
         command, raw = parse_line(app.registry, line)
     except UserError as error:
-        return error_response(error)
+        return error_reply(error)
     return await run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)
 
 
-async def run(app: Services, command: Command, raw: Mapping[str, str | None], actor: Actor,
-              place: Place, *, prefix: str = "/", source_id: str | None = None) -> Response:
+async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
+              place: Place, *, prefix: str = "/", source_id: str | None = None,
+              guard: Guard | None = None) -> Reply:
     """A resolved command with raw (text) arguments, as Discord's options or parsed text give."""
     audited = command.permission is Permission.MODERATOR
+    given = {k: v for k, v in raw.items() if v is not None}
+
+    async def record(outcome: str, reason: str = "") -> None:
+        if audited:
+            await _record(app, CommandRecord(app.clock.now(), command.name, given, actor, place,
+                                             source_id, outcome, reason))
+
     try:
         if audited and not actor.is_moderator:
-            await _audit(app, command, raw, actor, place, source_id, "refused")
+            await record("refused")
             raise Forbidden(f"Only moderators may use {prefix}{command.name}.")
+        if guard is not None:
+            await guard(command, actor, place)
         args = bind(command, raw)
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix)
-        response = await command.handler(invocation)
+        reply = await command.handler(invocation)
     except UserError as error:
-        if audited and not isinstance(error, Forbidden):
-            await _audit(app, command, raw, actor, place, source_id, "failed", error.message)
-        return error_response(error)
+        if not isinstance(error, Forbidden):
+            await record("failed", error.message)
+        return error_reply(error)
     except Exception:
         incident = uuid.uuid4().hex[:8]
         log.exception("command %s failed (incident %s)", command.name, incident)
-        if audited:
-            await _audit(app, command, raw, actor, place, source_id, "failed",
-                         f"incident {incident}")
-        return Response(title="Something went wrong",
-                        paragraphs=(f"That failed on our side (incident {incident}); nothing was "
-                                    "changed. Moderators can find it in the log.",),
-                        tone=Tone.ERROR, private=True)
-    if audited:
-        await _audit(app, command, raw, actor, place, source_id, "ok")
-    if command.private and not response.private:
-        response = Response(**{**response.__dict__, "private": True})
-    return response
+        await record("failed", f"incident {incident}")
+        return Reply(title="Something went wrong",
+                     paragraphs=(f"That failed on our side (incident {incident}); nothing was "
+                                 "changed. Moderators can find it in the log.",),
+                     tone=Tone.ERROR, private=True)
+    await record("ok")
+    if command.private and not reply.private:
+        reply = replace(reply, private=True)
+    return reply
 
 
-def error_response(error: UserError) -> Response:
-    return Response(title=error.title, paragraphs=(error.message,), tone=Tone.ERROR, private=True)
+def error_reply(error: UserError) -> Reply:
+    return Reply(title=error.title, paragraphs=(error.message, *error.more),
+                 fields=error.fields, tone=Tone.ERROR, private=True)
 
 
-async def _audit(app: Services, command: Command, raw: Mapping[str, str | None], actor: Actor,
-                 place: Place, source_id: str | None, outcome: str, reason: str = "") -> None:
+async def _record(app: Host, record: CommandRecord) -> None:
     try:
-        await _write_audit(app, command, raw, actor, place, source_id, outcome, reason)
+        await app.record_command(record)
     except Busy:
         # The reply matters more than its audit entry; the log keeps what the table could not.
         log.warning("audit entry not written (database busy): %s %s by %s: %s",
-                    command.name, outcome, actor.user_id, reason)
-
-
-async def _write_audit(app: Services, command: Command, raw: Mapping[str, str | None],
-                       actor: Actor, place: Place, source_id: str | None, outcome: str,
-                       reason: str) -> None:
-    cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
-    detail: dict[str, object] = {"channel": place.channel_id,
-                                 "args": {k: v for k, v in raw.items() if v is not None}}
-    if reason:
-        detail["reason"] = reason
-    await app.audit.record(at=app.clock.now(), platform=actor.platform, actor_id=actor.user_id,
-                           actor_name=actor.display_name, action=command.name, outcome=outcome,
-                           detail=detail, cohort_id=cohort.id if cohort else None,
-                           source_id=source_id)
+                    record.command, record.outcome, record.actor.user_id, record.reason)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from seminarbot.clock import Clock
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
     from seminarbot.core.commands import Command
+
+# What handlers reach the seminar's data through: the core knows only that it exists.
+App = TypeVar("App")
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,16 @@ class Place:
 
 
 @dataclass(frozen=True)
-class Invocation:
+class Invocation(Generic[App]):
+    """One call of a command. `app` is whatever the composition root handed to dispatch (the
+    services object): the core never looks inside it, handlers type it."""
+
     command: Command
     actor: Actor
     place: Place
     args: Mapping[str, Any]
     clock: Clock
-    app: Services
+    app: App
     # The platform id of the message or interaction that carried the command, if any:
     # it makes a retried command idempotent (a replayed /seminar respond records once).
     source_id: str | None = None

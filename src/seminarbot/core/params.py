@@ -10,7 +10,8 @@ from functools import cache
 from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from seminarbot.core.errors import BadArgument
+from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.schedule import WEEKDAYS
 
 
 class ParamType(Protocol):
@@ -124,7 +125,6 @@ class DurationOrOff:
             raise BadArgument(param, self.expected, raw) from None
 
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seminarbot.core.commands import Command, Registry
-from seminarbot.core.errors import BadArgument, UserError
+from seminarbot.domain.errors import BadArgument, UserError
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 MAX_LINE = 25_000

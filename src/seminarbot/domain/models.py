@@ -8,6 +8,9 @@ from enum import Enum
 
 from seminarbot.domain.schedule import WeeklyRule
 
+# Who the audit log names for what the bot does by itself (missed posts, retention).
+SYSTEM_ACTOR = "seminarbot"
+
 
 class CohortState(Enum):
     ACTIVE = "active"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class WeeklyRule:
         return self.meeting_date(0)
 
     def describe(self) -> str:
-        days = " and ".join(WEEKDAY_NAMES[d].capitalize() + "s" for d in self.weekdays)
+        days = " and ".join(WEEKDAYS[d].capitalize() + "s" for d in self.weekdays)
         return f"{days} at {self.local_time.strftime('%H:%M')} {self.timezone}"
 
 

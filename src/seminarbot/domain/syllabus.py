@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from seminarbot.core.errors import BadArgument
+from seminarbot.domain.errors import BadArgument
 
 PROMPT_KINDS = ("comprehension", "interpretation", "comparison", "source-criticism", "synthesis")
 GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "event", "document",
@@ -152,6 +152,14 @@ class Syllabus:
 
     def has_section(self, section_id: str) -> bool:
         return section_id in self._sections
+
+    def section_label(self, section_id: str) -> str:
+        """How a section is named to readers: "Title (Short title; id)", or the bare id of a
+        section no longer in the map."""
+        if section_id not in self._sections:
+            return section_id
+        section = self._sections[section_id]
+        return f"{section.title} ({self.text(section.text_id).short}; {section.id})"
 
     def text(self, text_id: str) -> TextMap:
         for text in self.texts:

@@ -1,21 +1,24 @@
-"""Pieces several features share: the cohort of this channel, session and prompt arguments."""
+"""Pieces several features share: the cohort of this channel, session and prompt arguments,
+the schedule's parameters and the line naming the next session."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from seminarbot.core.commands import Param, Suggestion
-from seminarbot.core.errors import Conflict
 from seminarbot.core.invocation import Invocation, Place
-from seminarbot.core.params import String
+from seminarbot.core.params import Date, String, TimeOfDay, TimeZone, Weekdays
+from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort
-from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.progress import SessionState, progress
+from seminarbot.domain.schedule import WEEKDAYS, WeeklyRule, describe_local, local_today
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 
-async def cohort_here(inv: Invocation) -> Cohort:
+async def cohort_here(inv: Invocation[Services]) -> Cohort:
     cohort = await find_cohort(inv)
     if cohort is None:
         raise Conflict("No seminar runs in this channel yet. A moderator can start one with "
@@ -23,7 +26,7 @@ async def cohort_here(inv: Invocation) -> Cohort:
     return cohort
 
 
-async def find_cohort(inv: Invocation) -> Cohort | None:
+async def find_cohort(inv: Invocation[Services]) -> Cohort | None:
     place = inv.place
     return await inv.app.cohorts.find(place.platform, place.community_id, place.channel_id)
 
@@ -53,6 +56,44 @@ def session_param(help_text: str) -> Param:
                  autocomplete=complete_session)
 
 
-def section_label(syllabus: Syllabus, section_id: str) -> str:
-    section = syllabus.section(section_id)
-    return f"{section.title} ({syllabus.text(section.text_id).short}; {section.id})"
+async def next_session_line(inv: Invocation[Services], cohort: Cohort) -> str:
+    items = await inv.app.outbox.for_cohort(cohort.id)
+    pending = [e for e in progress(inv.app.syllabus.plan, items)
+               if e.state is SessionState.SCHEDULED and e.due_at]
+    if not pending:
+        return "no sessions left to post"
+    first = min(pending, key=lambda e: e.due_at or date.max)
+    assert first.due_at is not None
+    return (f"session {first.session.number} ({first.session.title}) on "
+            f"{describe_local(first.due_at, cohort.rule.zone)}")
+
+
+def rule_from(inv: Invocation[Services], start: date | None) -> WeeklyRule:
+    """The rule the arguments describe, starting today or on a later start date."""
+    zone_name: str = inv.args["timezone"]
+    probe = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, date.today())
+    today = local_today(inv.clock.now(), probe.zone)
+    if start is not None and start < today:
+        raise BadArgument("start_date", f"a date today ({today.isoformat()}) or later in "
+                          f"{zone_name}", start.isoformat())
+    return WeeklyRule(probe.weekdays, probe.local_time, zone_name, start or today)
+
+
+async def complete_weekdays(app: Services, place: Place, prefix: str) -> list[Suggestion]:
+    """Day names, continuing a list already typed: "tue," offers "tue,wednesday" and so on."""
+    done, _, last = prefix.strip().lower().rpartition(",")
+    head = f"{done}," if done else ""
+    return [Suggestion(head + day, (head + day).replace(",", ", "))
+            for day in WEEKDAYS if day.startswith(last.strip())][:25]
+
+
+def schedule_params(*, start: bool) -> tuple[Param, ...]:
+    params: tuple[Param, ...] = (
+        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu",
+              autocomplete=complete_weekdays),
+        Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
+        Param("timezone", TimeZone(), "the seminar's IANA time zone"))
+    if start:
+        params += (Param("start_date", Date(), "the first possible date (default today)",
+                         required=False),)
+    return params

@@ -8,19 +8,19 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seminarbot.core.commands import Command, Param, Permission, Suggestion
-from seminarbot.core.errors import BadArgument, Conflict, NotFound
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import Choice, Date, String
-from seminarbot.core.responses import Attachment, Response, Tone, text
+from seminarbot.core.replies import Attachment, Reply, Tone, text
+from seminarbot.domain.errors import BadArgument, Conflict, NotFound
 from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
-from seminarbot.exporting import ExportRequest, export_cohort
 from seminarbot.features.common import cohort_here, session_param
-from seminarbot.storage.exports import ParticipantMatch, participants_matching
+from seminarbot.services.exporting import ExportRequest, export_cohort
+from seminarbot.storage.participants import ParticipantMatch
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 # Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -42,7 +42,7 @@ class _BoundedBuffer:
         self.buffer.write(data)
 
 
-async def export(inv: Invocation) -> Response:
+async def export(inv: Invocation[Services]) -> Reply:
     cohort = await cohort_here(inv)
     request = await _request(inv, cohort)
     sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
@@ -56,7 +56,7 @@ async def export(inv: Invocation) -> Response:
     if result.responses == 0:
         return text(f"There are no responses to export ({request.label}).", private=True)
     noun = "response" if result.responses == 1 else "responses"
-    return Response(
+    return Reply(
         title="Export ready", tone=Tone.SUCCESS, private=True,
         paragraphs=(f"{result.responses} {noun} ({request.label}) as {request.format}, "
                     f"{result.size:,} bytes.",),
@@ -65,7 +65,7 @@ async def export(inv: Invocation) -> Response:
                "recorded in the audit log.")
 
 
-async def _request(inv: Invocation, cohort: Cohort) -> ExportRequest:
+async def _request(inv: Invocation[Services], cohort: Cohort) -> ExportRequest:
     return await build_request(inv.app, cohort, inv.args["format"], session=inv.arg("session"),
                                since=inv.arg("since"), until=inv.arg("until"),
                                participant=inv.arg("participant"))
@@ -111,7 +111,7 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
 async def find_participant(app: Services, platform: str, wanted: str) -> ParticipantMatch:
     mention = _MENTION.fullmatch(wanted.strip())
     wanted = mention.group(1) if mention else wanted.strip()
-    found = await participants_matching(app.db, platform, wanted)
+    found = await app.participants.matching(platform, wanted)
     if not found:
         raise NotFound(f"No participant here is called {wanted!r}.")
     if len(found) > 1:
@@ -124,7 +124,7 @@ async def find_participant(app: Services, platform: str, wanted: str) -> Partici
 
 
 async def complete_participant(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    found = await participants_matching(app.db, place.platform, prefix.strip(), prefix=True)
+    found = await app.participants.matching(place.platform, prefix.strip(), prefix=True)
     return [Suggestion(p.external_id, (p.display_name or p.external_id)[:100]) for p in found]
 
 

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 from seminarbot.core.commands import Command, Param, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
-from seminarbot.core.responses import Response, Tone
-from seminarbot.features.common import section_label
+from seminarbot.core.replies import Reply, Tone
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 
-async def term(inv: Invocation) -> Response:
+async def term(inv: Invocation[Services]) -> Reply:
     glossary = inv.app.glossary
     query: str = inv.args["query"]
     entry = glossary.lookup(query)
@@ -22,7 +21,7 @@ async def term(inv: Invocation) -> Response:
         near = glossary.near(query)
         hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
             f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term."
-        return Response(title="No entry", paragraphs=(f"No glossary entry for “{query}”.", hint),
+        return Reply(title="No entry", paragraphs=(f"No glossary entry for “{query}”.", hint),
                         tone=Tone.WARNING)
     syllabus = inv.app.syllabus
     fields = [("Category", entry.category.replace("-", " "))]
@@ -30,10 +29,10 @@ async def term(inv: Invocation) -> Response:
         fields.append(("Original", entry.original))
     if entry.aliases:
         fields.append(("Also", ", ".join(entry.aliases)))
-    fields.append(("Appears in", "; ".join(section_label(syllabus, s) for s in entry.sections)))
+    fields.append(("Appears in", "; ".join(syllabus.section_label(s) for s in entry.sections)))
     if entry.related:
         fields.append(("Related", ", ".join(glossary.get(r).term for r in entry.related)))
-    return Response(title=entry.term, paragraphs=(entry.definition,), fields=tuple(fields))
+    return Reply(title=entry.term, paragraphs=(entry.definition,), fields=tuple(fields))
 
 
 async def complete_term(app: Services, place: Place, prefix: str) -> list[Suggestion]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from seminarbot.core.commands import Command, Param, render_command_help, render_help
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import String
-from seminarbot.core.responses import Response
+from seminarbot.core.replies import Reply
+from seminarbot.services.container import Services
 
 
-async def show_help(inv: Invocation) -> Response:
+async def show_help(inv: Invocation[Services]) -> Reply:
     registry = inv.app.registry
     wanted = inv.arg("command")
     if wanted:
@@ -20,6 +21,6 @@ def commands() -> list[Command]:
     return [Command(
         ("help",), "List the commands, or explain one", show_help,
         params=(Param("command", String(max_length=60), "a command such as 'seminar setup'",
-                      required=False, rest=True),),
+                      required=False, rest=True, names_command=True),),
         private=True,
     )]

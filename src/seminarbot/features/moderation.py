@@ -2,47 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING
 
-from seminarbot.core.commands import Command, Param, Permission, Suggestion
-from seminarbot.core.errors import BadArgument, Conflict
-from seminarbot.core.invocation import Invocation, Place
-from seminarbot.core.params import WEEKDAYS, Date, TimeOfDay, TimeZone, Weekdays
-from seminarbot.core.responses import Response, Tone, text
-from seminarbot.domain.models import Cohort, CohortState, OutboxState
+from seminarbot.core.commands import Command, Permission
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.replies import Reply, Tone, text
+from seminarbot.domain.errors import Conflict
+from seminarbot.domain.models import CohortState, OutboxState
 from seminarbot.domain.progress import SessionState, next_unposted, progress
-from seminarbot.domain.schedule import WeeklyRule, describe_local, local_today
-from seminarbot.features.common import cohort_here, session_param
+from seminarbot.features.common import (
+    cohort_here,
+    next_session_line,
+    rule_from,
+    schedule_params,
+    session_param,
+)
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 
-async def next_session_line(inv: Invocation, cohort: Cohort) -> str:
-    items = await inv.app.outbox.for_cohort(cohort.id)
-    pending = [e for e in progress(inv.app.syllabus.plan, items)
-               if e.state is SessionState.SCHEDULED and e.due_at]
-    if not pending:
-        return "no sessions left to post"
-    first = min(pending, key=lambda e: e.due_at or date.max)
-    assert first.due_at is not None
-    return (f"session {first.session.number} ({first.session.title}) on "
-            f"{describe_local(first.due_at, cohort.rule.zone)}")
-
-
-def rule_from(inv: Invocation, start: date | None) -> WeeklyRule:
-    """The rule the arguments describe, starting today or on a later start date."""
-    zone_name: str = inv.args["timezone"]
-    probe = WeeklyRule(inv.args["weekday"], inv.args["time"], zone_name, date.today())
-    today = local_today(inv.clock.now(), probe.zone)
-    if start is not None and start < today:
-        raise BadArgument("start_date", f"a date today ({today.isoformat()}) or later in "
-                          f"{zone_name}", start.isoformat())
-    return WeeklyRule(probe.weekdays, probe.local_time, zone_name, start or today)
-
-
-async def setup(inv: Invocation) -> Response:
+async def setup(inv: Invocation[Services]) -> Reply:
     app = inv.app
     now = inv.clock.now()
     rule = rule_from(inv, inv.args["start_date"])
@@ -53,7 +33,7 @@ async def setup(inv: Invocation) -> Response:
         cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
                                           app.syllabus.plan.id, rule, now)
         await app.scheduler.plan_cohort(cohort, now)
-    return Response(
+    return Reply(
         title="Seminar set up", tone=Tone.SUCCESS,
         paragraphs=(f"{len(app.syllabus.plan.sessions)} sessions of "
                     f"“{app.syllabus.plan.title}”, each posted as a set of prompts.",),
@@ -61,7 +41,7 @@ async def setup(inv: Invocation) -> Response:
         footer=f"{inv.prefix}seminar schedule lists every date.")
 
 
-async def post(inv: Invocation) -> Response:
+async def post(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     plan = app.syllabus.plan
@@ -84,7 +64,7 @@ async def post(inv: Invocation) -> Response:
                 tone=Tone.SUCCESS)
 
 
-async def pause(inv: Invocation) -> Response:
+async def pause(inv: Invocation[Services]) -> Reply:
     cohort = await cohort_here(inv)
     if cohort.state is not CohortState.ACTIVE:
         raise Conflict(f"This seminar is {cohort.state.value}, not running.")
@@ -94,7 +74,7 @@ async def pause(inv: Invocation) -> Response:
                 tone=Tone.SUCCESS)
 
 
-async def resume(inv: Invocation) -> Response:
+async def resume(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     if cohort.state is not CohortState.PAUSED:
@@ -106,31 +86,11 @@ async def resume(inv: Invocation) -> Response:
     return text(f"Resumed. Next: {await next_session_line(inv, cohort)}.", tone=Tone.SUCCESS)
 
 
-async def complete_weekdays(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    """Day names, continuing a list already typed: "tue," offers "tue,wednesday" and so on."""
-    done, _, last = prefix.strip().lower().rpartition(",")
-    head = f"{done}," if done else ""
-    return [Suggestion(head + day, (head + day).replace(",", ", "))
-            for day in WEEKDAYS if day.startswith(last.strip())][:25]
-
-
-def schedule_params(*, start: bool) -> tuple[Param, ...]:
-    params: tuple[Param, ...] = (
-        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu",
-              autocomplete=complete_weekdays),
-        Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
-        Param("timezone", TimeZone(), "the seminar's IANA time zone"))
-    if start:
-        params += (Param("start_date", Date(), "the first possible date (default today)",
-                         required=False),)
-    return params
-
-
 def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
         Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel", setup,
-                params=schedule_params(start=True), permission=moderator,
+                params=schedule_params(start=True), permission=moderator, sets_up_channel=True,
                 details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
                         "a time that happens twice posts at its first occurrence."),
         Command(("seminar", "post"), "Post a session's prompts now", post,

@@ -7,22 +7,21 @@ import secrets
 from datetime import timedelta
 
 from seminarbot.core.commands import Command, Param, Permission
-from seminarbot.core.errors import Conflict
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Integer, String
-from seminarbot.core.responses import Response, Tone, text
+from seminarbot.core.replies import Reply, Tone, text
+from seminarbot.domain.errors import Conflict
 from seminarbot.features.common import cohort_here
-from seminarbot.retention import RetentionSweep
-from seminarbot.storage.privacy import PrivacyRepository
+from seminarbot.services.container import Services
 
 CONFIRM_WITHIN = timedelta(minutes=10)
 _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O, 1/I/L)
 MAX_RETENTION_DAYS = 3650
 
 
-async def optout(inv: Invocation) -> Response:
+async def optout(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await PrivacyRepository(inv.app.db).set_opted_out(actor.platform, actor.user_id,
+    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
                                                       actor.display_name, True, inv.clock.now())
     return text("From now on your messages in this seminar's threads are not recorded, and "
                 "what was recorded before is left out of exports and statistics. "
@@ -30,17 +29,17 @@ async def optout(inv: Invocation) -> Response:
                 "deletes what is stored.", title="Opted out", tone=Tone.SUCCESS, private=True)
 
 
-async def optin(inv: Invocation) -> Response:
+async def optin(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await PrivacyRepository(inv.app.db).set_opted_out(actor.platform, actor.user_id,
+    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
                                                       actor.display_name, False, inv.clock.now())
     return text("Your replies to discussion prompts are recorded again from now on.",
                 title="Opted in", tone=Tone.SUCCESS, private=True)
 
 
-async def forget_me(inv: Invocation) -> Response:
+async def forget_me(inv: Invocation[Services]) -> Reply:
     app, actor = inv.app, inv.actor
-    repo = PrivacyRepository(app.db)
+    repo = app.privacy
     now = inv.clock.now()
     code: str | None = inv.arg("code")
     if code:
@@ -66,7 +65,7 @@ async def forget_me(inv: Invocation) -> Response:
     new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
     await repo.request_forget(actor.platform, actor.user_id, new_code, now + CONFIRM_WITHIN)
     minutes = int(CONFIRM_WITHIN.total_seconds() // 60)
-    return Response(
+    return Reply(
         title="Forget me: please confirm", tone=Tone.WARNING, private=True,
         paragraphs=("This deletes everything stored about you, in every seminar of this bot, "
                     "and cannot be undone:",),
@@ -86,9 +85,9 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {plural}"
 
 
-async def retention(inv: Invocation) -> Response:
+async def retention(inv: Invocation[Services]) -> Reply:
     cohort = await cohort_here(inv)
-    repo = PrivacyRepository(inv.app.db)
+    repo = inv.app.privacy
     days: int | None = inv.arg("days")
     if days is None:
         current = await repo.retention(cohort.id)
@@ -101,7 +100,7 @@ async def retention(inv: Invocation) -> Response:
         return text("Responses in this seminar are kept (no retention limit).",
                     title="Retention off", tone=Tone.SUCCESS)
     # Enforced at once, then by the scheduler loop's housekeeping on every pass.
-    swept = sum(n for cohort_id, n in await RetentionSweep(inv.app.db, inv.app.audit)(
+    swept = sum(n for cohort_id, n in await inv.app.retention(
         inv.clock.now()) if cohort_id == cohort.id)
     return text(f"Responses older than {_plural(days, 'day')} are deleted, checked at least "
                 f"hourly. {_plural(swept, 'older response')} deleted just now.",

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.responses import Response, Table
+from seminarbot.core.replies import Reply, Table
 from seminarbot.domain.models import CohortState
 from seminarbot.domain.progress import current_session, progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Session
 from seminarbot.features.common import cohort_here, find_cohort, session_param
+from seminarbot.services.container import Services
 
 
-async def schedule(inv: Invocation) -> Response:
+async def schedule(inv: Invocation[Services]) -> Reply:
     cohort = await cohort_here(inv)
     rule = cohort.rule
     rows = []
@@ -31,11 +32,11 @@ async def schedule(inv: Invocation) -> Response:
     if cohort.reminder_before:
         hours = cohort.reminder_before.total_seconds() / 3600
         notes.append(f"A reminder goes out {hours:g} hours before each session closes.")
-    return Response(title=f"Schedule: {rule.describe()}", paragraphs=tuple(notes),
+    return Reply(title=f"Schedule: {rule.describe()}", paragraphs=tuple(notes),
                     table=Table(("#", "session", "date", "state"), tuple(rows)))
 
 
-async def _chosen_session(inv: Invocation) -> Session:
+async def _chosen_session(inv: Invocation[Services]) -> Session:
     plan = inv.app.syllabus.plan
     wanted = inv.arg("session")
     if wanted:
@@ -46,7 +47,7 @@ async def _chosen_session(inv: Invocation) -> Session:
     return current_session(plan, await inv.app.outbox.for_cohort(cohort.id))
 
 
-async def reading(inv: Invocation) -> Response:
+async def reading(inv: Invocation[Services]) -> Reply:
     session = await _chosen_session(inv)
     syllabus = inv.app.syllabus
     ingested = await inv.app.passages.ingested()
@@ -60,13 +61,13 @@ async def reading(inv: Invocation) -> Response:
             found = counts.get(section.id, 0)
             where += f"\nIn the ingested copy: {found} passage{'' if found == 1 else 's'} found"
         fields.append((f"{section.title} — {text.short}", f"{section.summary}\n{where}"))
-    return Response(title=f"Session {session.number}: {session.title}",
+    return Reply(title=f"Session {session.number}: {session.title}",
                     paragraphs=(session.framing,), fields=tuple(fields),
                     footer=f"Prompts: {inv.prefix}seminar prompt {session.number}. "
                            f"Search the texts: {inv.prefix}seminar search WORDS")
 
 
-async def prompt(inv: Invocation) -> Response:
+async def prompt(inv: Invocation[Services]) -> Reply:
     session = await _chosen_session(inv)
     fields = []
     for item in session.prompts:
@@ -76,7 +77,7 @@ async def prompt(inv: Invocation) -> Response:
         if item.suggested_words:
             body += f"\n(about {item.suggested_words} words)"
         fields.append((f"{item.ref} · {item.kind}", body))
-    return Response(title=f"Session {session.number} prompts: {session.title}",
+    return Reply(title=f"Session {session.number} prompts: {session.title}",
                     fields=tuple(fields),
                     footer=f"Answer with {inv.prefix}seminar respond PROMPT TEXT, "
                            f"e.g. {inv.prefix}seminar respond {session.number}.1 …")

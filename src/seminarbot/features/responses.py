@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import uuid
-
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.errors import Conflict
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import String
-from seminarbot.core.responses import Response, Table, Tone, text
+from seminarbot.core.replies import Reply, Table, Tone, text
+from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import OutboxState
+from seminarbot.domain.responses import Outcome
 from seminarbot.domain.schedule import describe_local
 from seminarbot.features.common import cohort_here, complete_prompt
-from seminarbot.storage.responses import NewResponse, Outcome
+from seminarbot.services.container import Services
+from seminarbot.services.responses import respond as record_response
 
 MAX_RESPONSE_CHARS = 20_000
 
 
-async def respond(inv: Invocation) -> Response:
+async def respond(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     prompt = app.syllabus.plan.prompt(inv.args["prompt"])
@@ -28,17 +28,11 @@ async def respond(inv: Invocation) -> Response:
         due = rows[0].due_at if rows else None
         when = f" It is due {describe_local(due, cohort.rule.zone)}." if due else ""
         raise Conflict(f"Prompt {prompt.ref} has not been posted in this seminar yet.{when}")
-    now = inv.clock.now()
-    async with app.db.transaction():
-        participant = await app.participants.ensure(inv.actor.platform, inv.actor.user_id,
-                                                    inv.actor.display_name, now)
-        if participant.opted_out:
-            return text("You have opted out of recording, so this was not stored.",
-                        tone=Tone.WARNING, private=True)
-        outcome = await app.responses.record(NewResponse(
-            cohort_id=cohort.id, outbox_id=posted.id, session_id=prompt.session_id,
-            prompt_id=prompt.id, participant_id=participant.id, platform=inv.actor.platform,
-            message_id=inv.source_id or f"cmd-{uuid.uuid4()}", body=inv.args["text"], at=now))
+    outcome = await record_response(app, posted.message_id or "", inv.actor, inv.args["text"],
+                                    inv.clock.now(), inv.source_id)
+    if outcome is None:
+        return text("You have opted out of recording, so this was not stored.",
+                    tone=Tone.WARNING, private=True)
     words = len(inv.args["text"].split())
     if outcome is Outcome.UNCHANGED:
         return text(f"Your response to {prompt.ref} was already recorded.", private=True)
@@ -46,7 +40,7 @@ async def respond(inv: Invocation) -> Response:
                 tone=Tone.SUCCESS, private=True)
 
 
-async def mine(inv: Invocation) -> Response:
+async def mine(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     participant = await app.participants.find(inv.actor.platform, inv.actor.user_id)
@@ -63,7 +57,7 @@ async def mine(inv: Invocation) -> Response:
         edited = " (edited)" if record.edited_at else ""
         rows.append((refs.get(record.prompt_id, record.prompt_id), stamp + edited,
                      str(len(record.body.split())), excerpt))
-    return Response(title=f"Your responses ({len(rows)})",
+    return Reply(title=f"Your responses ({len(rows)})",
                     table=Table(("prompt", "when", "words", "beginning"), tuple(rows)),
                     private=True)
 

@@ -7,24 +7,30 @@ from dataclasses import replace
 from datetime import date, time, timedelta
 
 from seminarbot.core.commands import Command, Param, Permission
-from seminarbot.core.errors import BadArgument, Conflict
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Choice, Date, DurationOrOff, Flag, TimeOfDay
-from seminarbot.core.responses import Response, Tone, text
+from seminarbot.core.replies import Reply, Tone, text
+from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.progress import SessionState, progress
 from seminarbot.domain.schedule import Move, WeeklyRule, describe_local, local_to_utc
-from seminarbot.features.common import cohort_here, session_param
-from seminarbot.features.moderation import next_session_line, rule_from, schedule_params
+from seminarbot.features.common import (
+    cohort_here,
+    next_session_line,
+    rule_from,
+    schedule_params,
+    session_param,
+)
+from seminarbot.services.container import Services
 
 
-async def _replan(inv: Invocation, cohort_id: int) -> Cohort:
+async def _replan(inv: Invocation[Services], cohort_id: int) -> Cohort:
     cohort = await inv.app.cohorts.get(cohort_id)
     await inv.app.scheduler.plan_cohort(cohort, inv.clock.now())
     return cohort
 
 
-async def _next_meeting_with_a_session(inv: Invocation, cohort: Cohort) -> date:
+async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort) -> date:
     items = await inv.app.outbox.for_cohort(cohort.id)
     dues = [e.due_at for e in progress(inv.app.syllabus.plan, items)
             if e.state is SessionState.SCHEDULED and e.due_at]
@@ -33,7 +39,7 @@ async def _next_meeting_with_a_session(inv: Invocation, cohort: Cohort) -> date:
     return min(dues).astimezone(cohort.rule.zone).date()
 
 
-async def skip(inv: Invocation) -> Response:
+async def skip(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     day: date | None = inv.arg("date")
@@ -60,7 +66,7 @@ async def skip(inv: Invocation) -> Response:
                 tone=Tone.SUCCESS)
 
 
-async def move(inv: Invocation) -> Response:
+async def move(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     session = app.syllabus.plan.session(inv.args["session"])
@@ -83,7 +89,7 @@ async def move(inv: Invocation) -> Response:
                 "the other sessions keep their dates.", tone=Tone.SUCCESS)
 
 
-async def reschedule(inv: Invocation) -> Response:
+async def reschedule(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     rule: WeeklyRule = rule_from(inv, None)
@@ -94,7 +100,7 @@ async def reschedule(inv: Invocation) -> Response:
                 f"{await next_session_line(inv, cohort)}.", tone=Tone.SUCCESS)
 
 
-async def reminders(inv: Invocation) -> Response:
+async def reminders(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     before: timedelta | None = inv.args["before"]

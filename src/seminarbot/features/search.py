@@ -5,9 +5,10 @@ from __future__ import annotations
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import String
-from seminarbot.core.responses import Response, Tone
+from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import fold
+from seminarbot.services.container import Services
 from seminarbot.storage.passages import query_terms
 
 LIMIT = 5
@@ -20,11 +21,11 @@ def _session_of(syllabus: Syllabus, section_id: str) -> str:
     return "not in the plan"
 
 
-async def search(inv: Invocation) -> Response:
+async def search(inv: Invocation[Services]) -> Reply:
     words: str = inv.args["words"]
     syllabus = inv.app.syllabus
     if not query_terms(words):
-        return Response(title="Nothing to search for", tone=Tone.WARNING,
+        return Reply(title="Nothing to search for", tone=Tone.WARNING,
                         paragraphs=("Give at least one word of two letters or more.",))
     ingested = await inv.app.passages.ingested()
     if not ingested:
@@ -41,11 +42,11 @@ async def search(inv: Invocation) -> Response:
         notes.append("Not ingested here, so not searched: " + ", ".join(missing) + ".")
     if not fields:
         notes.insert(0, f"No passage matches “{words}”.")
-    return Response(title=f"Search: {words}", paragraphs=tuple(notes), fields=tuple(fields),
+    return Reply(title=f"Search: {words}", paragraphs=tuple(notes), fields=tuple(fields),
                     footer="Excerpts come from the copies this server's operator ingested.")
 
 
-def _fallback(syllabus: Syllabus, words: str) -> Response:
+def _fallback(syllabus: Syllabus, words: str) -> Reply:
     terms = [fold(term) for term in query_terms(words)]
     scored: list[tuple[int, str, str]] = []
     for text in syllabus.texts:
@@ -67,7 +68,7 @@ def _fallback(syllabus: Syllabus, words: str) -> Response:
              "`seminarbot content ingest FILE --text TEXT-ID`."]
     if not scored:
         notes.insert(0, f"Nothing matches “{words}”.")
-    return Response(title=f"Search (summaries and glossary): {words}", paragraphs=tuple(notes),
+    return Reply(title=f"Search (summaries and glossary): {words}", paragraphs=tuple(notes),
                     fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
 
 

@@ -5,22 +5,22 @@ from __future__ import annotations
 
 from seminarbot.clock import parse_instant
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.errors import Forbidden
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Choice
-from seminarbot.core.responses import Attachment, Response, Table
+from seminarbot.core.replies import Attachment, Reply, Table
 from seminarbot.domain.chart import Bar, participation_chart
+from seminarbot.domain.errors import Forbidden
 from seminarbot.domain.filenames import safe_filename
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.stats import StatsBuilder, format_median
 from seminarbot.features.common import cohort_here
-from seminarbot.storage.stats import stat_rows
+from seminarbot.services.container import Services
 
 VIEWS = ("sessions", "participants")
 _LEFT_OUT = "Deleted responses and those of participants who opted out are not counted."
 
 
-async def stats(inv: Invocation) -> Response:
+async def stats(inv: Invocation[Services]) -> Reply:
     app = inv.app
     view = inv.arg("view") or "sessions"
     if view == "participants" and not inv.actor.is_moderator:
@@ -28,7 +28,7 @@ async def stats(inv: Invocation) -> Response:
                         f"{inv.prefix}seminar stats shows them per session.")
     cohort = await cohort_here(inv)
     builder = StatsBuilder()
-    async for page in stat_rows(app.db, cohort.id):
+    async for page in app.stats.rows(cohort.id):
         for row in page:
             builder.add(row.session_id, row.participant_id, row.display_name, row.body,
                         row.written_at)
@@ -38,7 +38,7 @@ async def stats(inv: Invocation) -> Response:
                       str(p.sessions), format_median(p.median_words),
                       describe_local(parse_instant(p.last_written), cohort.rule.zone))
                      for p in people)
-        return Response(title=f"Participation by person ({len(rows)})", private=True,
+        return Reply(title=f"Participation by person ({len(rows)})", private=True,
                         table=Table(("participant", "responses", "sessions", "median words",
                                      "last response"), rows),
                         footer=_LEFT_OUT)
@@ -53,7 +53,7 @@ async def stats(inv: Invocation) -> Response:
     footer = "Median length is in words. " + _LEFT_OUT
     if inv.actor.is_moderator:
         footer += f" Per participant: {inv.prefix}seminar stats participants."
-    return Response(title=title,
+    return Reply(title=title,
                     table=Table(("#", "session", "participants", "responses", "median words"),
                                 rows),
                     attachments=(Attachment(name, chart, "image/png"),), footer=footer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
@@ -30,6 +31,16 @@ def _cohort(row: Row) -> Cohort:
                   rule=rule, state=CohortState(row["state"]),
                   reminder_before=timedelta(seconds=before) if before else None,
                   reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]))
+
+
+class CohortOverview(NamedTuple):
+    id: int
+    platform: str
+    community: str
+    channel: str
+    state: str
+    responses: int
+    retention_days: int | None
 
 
 class CohortRepository:
@@ -139,3 +150,13 @@ class CohortRepository:
             " local_date = excluded.local_date, local_time = excluded.local_time",
             (cohort_id, session_id, move.local_date.isoformat(),
              move.local_time.strftime("%H:%M")))
+
+    async def overview(self) -> list[CohortOverview]:
+        """Every cohort with what an operator needs to pick one to export."""
+        rows = await self.db.fetch_tuples(
+            "SELECT c.id, m.platform, m.name, CASE WHEN c.name != '' THEN c.name"
+            " ELSE c.channel_id END, c.state,"
+            " (SELECT COUNT(*) FROM responses r WHERE r.cohort_id = c.id),"
+            " c.retention_days FROM cohorts c JOIN communities m ON m.id = c.community_id"
+            " ORDER BY c.id")
+        return [CohortOverview(*row) for row in rows]

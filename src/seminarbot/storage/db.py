@@ -12,13 +12,20 @@ from typing import Any
 
 import aiosqlite
 
-from seminarbot.core.errors import Busy
+from seminarbot.domain.errors import Busy
 
 BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
 
 # Set while the current task holds the connection, so nested calls do not wait on themselves.
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
+
+
+def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[str, ...]:
+    """What every connection to the database runs first: WAL (kept in the file, so repeating
+    it is free), a busy timeout, full fsync at commit, foreign keys enforced."""
+    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
 
 
 def is_lock_error(error: sqlite3.OperationalError) -> bool:
@@ -46,10 +53,8 @@ class Database:
             Path(location).parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(location, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = FULL")
-        await conn.execute("PRAGMA foreign_keys = ON")
+        for statement in pragmas():
+            await conn.execute(statement)
         db = cls(conn, location)
         if migrate:
             from seminarbot.storage.migrate import migrate as run_migrations

@@ -38,6 +38,14 @@ class Forgotten:
     pseudonym: str
 
 
+@dataclass(frozen=True)
+class Swept:
+    cohort_id: int
+    platform: str
+    responses: int
+    written_before: datetime
+
+
 class PrivacyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -141,18 +149,26 @@ class PrivacyRepository:
                                      (cohort_id,))
         return None if value is None else int(value)
 
-    async def sweep(self, now: datetime) -> list[tuple[int, int, datetime]]:
+    async def sweep_due(self) -> bool:
+        """Whether a sweep could delete anything: a retention limit or a pending forget-me."""
+        return bool(await self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM cohorts WHERE retention_days IS NOT NULL)"
+            " OR EXISTS (SELECT 1 FROM forget_requests)"))
+
+    async def sweep(self, now: datetime) -> list[Swept]:
         """Delete responses older than their cohort's retention, and expired forget requests.
-        Returns (cohort id, responses deleted, cut-off) for each cohort that lost any."""
+        One entry for each cohort that lost any. Call inside a transaction."""
         swept = []
-        for cohort_id, days in await self.db.fetch_tuples(
-                "SELECT id, retention_days FROM cohorts WHERE retention_days IS NOT NULL"):
+        for cohort_id, platform, days in await self.db.fetch_tuples(
+                "SELECT c.id, m.platform, c.retention_days FROM cohorts c"
+                " JOIN communities m ON m.id = c.community_id"
+                " WHERE c.retention_days IS NOT NULL"):
             cutoff = now - timedelta(days=days)
             cursor = await self.db.execute(
                 "DELETE FROM responses WHERE cohort_id = ? AND created_at < ?",
                 (cohort_id, to_iso(cutoff)))
             if cursor.rowcount:
-                swept.append((cohort_id, cursor.rowcount, cutoff))
+                swept.append(Swept(cohort_id, platform, cursor.rowcount, cutoff))
         await self.db.execute("DELETE FROM forget_requests WHERE expires_at <= ?", (to_iso(now),))
         return swept
 

@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
+from seminarbot.domain.responses import Outcome
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
             " created_at, edited_at, deleted_at")
-
-
-class Outcome(Enum):
-    CREATED = "created"
-    UNCHANGED = "unchanged"  # a replay of something already recorded
-    UPDATED = "updated"
-    DELETED = "deleted"
-    UNKNOWN = "unknown"  # an edit or delete of a message we never recorded
-
-
-@dataclass(frozen=True)
-class NewResponse:
-    cohort_id: int
-    outbox_id: int | None
-    session_id: str
-    prompt_id: str
-    participant_id: int
-    platform: str
-    message_id: str
-    body: str
-    at: datetime
 
 
 def _record(row: Row) -> ResponseRecord:
@@ -46,32 +24,22 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
-def without_nul(text: str) -> str:
-    """NUL characters are never stored: SQLite's text functions (and so exports) stop at one."""
-    return text.replace("\x00", "")
-
-
 class ResponseRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def record(self, new: NewResponse) -> Outcome:
-        cursor = await self.db.execute(
-            "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-            " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (platform, message_id) DO NOTHING",
-            (new.cohort_id, new.outbox_id, new.session_id, new.prompt_id, new.participant_id,
-             new.platform, new.message_id, without_nul(new.body), to_iso(new.at)))
-        return Outcome.CREATED if cursor.rowcount == 1 else Outcome.UNCHANGED
-
-    async def edit(self, platform: str, message_id: str, body: str, at: datetime) -> Outcome:
-        """Keep the previous text in response_edits; a repeated edit event changes nothing."""
-        body = without_nul(body)
+    async def edit(self, platform: str, message_id: str, body: str, at: datetime, *,
+                   by: str | None = None) -> Outcome:
+        """Keep the previous text in response_edits; a repeated edit event changes nothing.
+        `by`: the platform user id of whoever edited; REFUSED unless it is the author's."""
         row = await self.db.fetchone(
-            "SELECT id, body, deleted_at FROM responses WHERE platform = ? AND message_id = ?",
-            (platform, message_id))
+            "SELECT r.id, r.body, r.deleted_at, p.external_id FROM responses r"
+            " JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
         if row is None:
             return Outcome.UNKNOWN
+        if by is not None and row["external_id"] != by:
+            return Outcome.REFUSED
         if row["body"] == body or row["deleted_at"] is not None:
             return Outcome.UNCHANGED
         await self.db.execute(
@@ -90,6 +58,14 @@ class ResponseRepository:
         exists = await self.db.scalar(
             "SELECT 1 FROM responses WHERE platform = ? AND message_id = ?", (platform, message_id))
         return Outcome.UNCHANGED if exists else Outcome.UNKNOWN
+
+    async def last_in_thread(self, platform: str, thread_id: str) -> str | None:
+        """The newest message id recorded in a prompt's thread (or as a reply to its post)."""
+        value = await self.db.scalar(
+            "SELECT r.message_id FROM responses r JOIN outbox o ON o.id = r.outbox_id"
+            " WHERE r.platform = ? AND (o.thread_id = ? OR o.message_id = ?)"
+            " ORDER BY r.created_at DESC, r.id DESC LIMIT 1", (platform, thread_id, thread_id))
+        return None if value is None else str(value)
 
     async def get(self, platform: str, message_id: str) -> ResponseRecord | None:
         row = await self.db.fetchone(

@@ -19,9 +19,18 @@ class StatRow(NamedTuple):
     written_at: str
 
 
-async def stat_rows(db: Database, cohort_id: int,
-                    page_size: int = PAGE_SIZE) -> AsyncIterator[list[StatRow]]:
-    """Responses that count: not deleted, and not by a participant who opted out."""
+class StatsRepository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def rows(self, cohort_id: int,
+                   page_size: int = PAGE_SIZE) -> AsyncIterator[list[StatRow]]:
+        """Responses that count: not deleted, and not by a participant who opted out."""
+        async for page in _pages(self.db, cohort_id, page_size):
+            yield page
+
+
+async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[list[StatRow]]:
     after = 0
     while True:
         page = await db.fetch_tuples(

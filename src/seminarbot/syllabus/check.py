@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seminarbot.config.yamlfile import YamlError
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment, align
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
-from seminarbot.yamlfile import YamlError
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from seminarbot.config.yamlfile import Node, YamlError, load_yaml
 from seminarbot.domain.syllabus import (
     GLOSSARY_CATEGORIES,
     PROMPT_KINDS,
@@ -18,7 +19,6 @@ from seminarbot.domain.syllabus import (
     Syllabus,
     TextMap,
 )
-from seminarbot.yamlfile import Node, YamlError, load_yaml
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TEXT_KINDS = ("journal-article", "blog-essay", "book-chapter", "book")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from seminarbot.core.responses import Attachment
+from seminarbot.core.replies import Attachment
 from seminarbot.domain.filenames import sanitise_filename
 
 

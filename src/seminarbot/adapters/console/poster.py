@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seminarbot.adapters.console.render import render_post
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
-from seminarbot.posting import PostedRef
+from seminarbot.scheduling.poster import PostedRef
 
 
 class ConsolePoster:

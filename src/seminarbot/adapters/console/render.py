@@ -6,9 +6,7 @@ import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from seminarbot.core.responses import PromptPost, Response, Table, Tone
-
-_MARK = {Tone.ERROR: "✗ ", Tone.WARNING: "! ", Tone.SUCCESS: "✓ ", Tone.INFO: ""}
+from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -47,45 +45,42 @@ def render_table(table: Table, width: int) -> list[str]:
     return lines
 
 
-def render_response(response: Response, width: int = 100,
+def render_reply(reply: Reply, width: int = 100,
                     saved: Sequence[Path] = ()) -> str:
-    """`saved`: where the console wrote the response's files, in order."""
+    """`saved`: where the console wrote the reply's files, in order."""
     lines: list[str] = []
-    if response.title:
-        lines.append(_MARK[response.tone] + response.title)
+    if reply.title:
+        lines.append(reply.tone.mark + reply.title)
         lines.append("=" * min(width, len(lines[-1])))
-    elif response.tone in (Tone.ERROR, Tone.WARNING) and response.paragraphs:
-        lines.append(_MARK[response.tone].strip())
-    for paragraph in response.paragraphs:
+    elif reply.tone in (Tone.ERROR, Tone.WARNING) and reply.paragraphs:
+        lines.append(reply.tone.mark.strip())
+    for paragraph in reply.paragraphs:
         lines.extend(wrap(paragraph, width))
         lines.append("")
-    for name, value in response.fields:
+    for name, value in reply.fields:
         lines.append(f"{name}:")
         lines.extend(wrap(value, width, indent="    "))
-    if response.fields:
+    if reply.fields:
         lines.append("")
-    if response.table is not None:
-        lines.extend(render_table(response.table, width))
+    if reply.table is not None:
+        lines.extend(render_table(reply.table, width))
         lines.append("")
-    for index, attachment in enumerate(response.attachments):
+    for index, attachment in enumerate(reply.attachments):
         where = f" saved to {saved[index]}" if index < len(saved) else ""
         lines.append(f"[file] {attachment.filename} ({len(attachment.data):,} bytes){where}")
-    if response.footer:
-        lines.extend(wrap(response.footer, width))
+    if reply.footer:
+        lines.extend(wrap(reply.footer, width))
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(lines)
 
 
 def render_post(post: PromptPost, width: int = 100) -> str:
-    header = f"── Session {post.session_number}: {post.session_title} · prompt {post.prompt_ref} " \
-             f"({post.kind}) "
+    card = prompt_card(post, "/", threads=False)
+    header = f"── {card.heading} ({card.kind}) "
     lines = [header.ljust(min(width, max(len(header), 60)), "─")]
-    lines.extend(wrap(post.text, width))
-    for question in post.follow_ups:
+    lines.extend(wrap(card.text, width))
+    for question in card.follow_ups:
         lines.extend(wrap("– " + question, width, indent="  "))
-    tail = f"Reply: /seminar respond {post.prompt_ref} TEXT"
-    if post.suggested_words:
-        tail = f"About {post.suggested_words} words. " + tail
-    lines.append(tail)
+    lines.extend(wrap(f"{card.length} {card.how_to_answer}".strip(), width))
     return "\n".join(lines)

@@ -14,15 +14,15 @@ from typing import TextIO
 
 from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
-from seminarbot.adapters.console.render import render_response
-from seminarbot.app import Services
+from seminarbot.adapters.console.render import render_reply
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.core.dispatch import run_line
-from seminarbot.core.errors import BadArgument, Busy
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
-from seminarbot.core.responses import Response, Table
+from seminarbot.core.replies import Reply, Table
+from seminarbot.domain.errors import BadArgument, Busy
+from seminarbot.services.container import Services
 
 PLATFORM = "console"
 PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
@@ -73,14 +73,14 @@ class Console:
         elif word == "clock":
             await self._clock(body)
         else:
-            response = await run_line(self.app, body, self.actor, PLACE, prefix="/",
+            reply = await run_line(self.app, body, self.actor, PLACE, prefix="/",
                                       source_id=None)
             saved = save_attachments(self.app.settings.data_dir / "exports",
-                                     response.attachments)
-            self.emit(render_response(response, self.width, saved))
+                                     reply.attachments)
+            self.emit(render_reply(reply, self.width, saved))
             if word == "help" and len(body.split()) == 1:
                 self.emit("")
-                self.emit(render_response(Response(title="Console commands", table=Table(
+                self.emit(render_reply(Reply(title="Console commands", table=Table(
                     ("command", "what it does"), CONSOLE_HELP)), self.width))
         await self._run_scheduler()
 

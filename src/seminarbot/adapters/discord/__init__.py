@@ -1,10 +1,20 @@
 """Discord, through discord.py: slash commands built from the registry, prompts as embeds with
 their own threads, thread replies recorded as responses.
 
-`run(app)` is what `seminarbot run` calls; `sync_commands` is `seminarbot discord sync`.
+`run(app)` is what `seminarbot run` calls; `cli` adds `seminarbot discord sync`; `settings`
+declares the `discord:` configuration. This package itself imports nothing of discord.py, so
+reading the configuration and `--help` stay light.
 """
 
-from seminarbot.adapters.discord.bot import SeminarClient, run
-from seminarbot.adapters.discord.sync import sync_commands
+from __future__ import annotations
 
-__all__ = ["SeminarClient", "run", "sync_commands"]
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seminarbot.services.container import Services
+
+
+async def run(app: Services) -> None:
+    from seminarbot.adapters.discord.bot import run as run_bot
+
+    await run_bot(app)

@@ -19,9 +19,9 @@ from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
-from seminarbot.app import Services
-from seminarbot.inbound import record_message
-from seminarbot.ordered import InOrder
+from seminarbot.services.container import Services
+from seminarbot.services.ordered import InOrder
+from seminarbot.services.responses import record_message
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
@@ -88,7 +88,7 @@ class SeminarClient(discord.Client):
         await self.interactions.handle(interaction)
 
     # Message events are stored in the order they arrived; new messages next to each other
-    # share a commit (see seminarbot.ordered).
+    # share a commit (see seminarbot.services.ordered).
 
     async def on_message(self, message: discord.Message) -> None:
         found = events.inbound(message)

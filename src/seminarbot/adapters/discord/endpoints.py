@@ -12,7 +12,7 @@ import discord.gateway
 import discord.http
 import yarl
 
-from seminarbot.config import DiscordSettings
+from seminarbot.adapters.discord.settings import DiscordSettings
 
 
 def use_endpoints(settings: DiscordSettings) -> None:

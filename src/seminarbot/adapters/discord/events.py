@@ -1,4 +1,4 @@
-"""Discord messages → seminarbot.inbound: thread replies and replies to a prompt become
+"""Discord messages → seminarbot.services.responses: thread replies and replies to a prompt become
 responses; edits and deletions follow them; after a (re)connect, threads are backfilled from
 the last message recorded and channels from their oldest running prompt, and open sessions'
 threads are un-archived."""
@@ -14,18 +14,18 @@ from typing import Any
 
 import discord
 
-from seminarbot.adapters.discord.poster import NETWORK_ERRORS
-from seminarbot.app import Services
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
 from seminarbot.core.invocation import Actor
-from seminarbot.inbound import (
+from seminarbot.domain.responses import Outcome
+from seminarbot.services.container import Services
+from seminarbot.services.prompt_threads import PromptThread, is_open_thread, prompt_threads
+from seminarbot.services.responses import (
     InboundMessage,
     last_recorded,
     record_delete,
     record_edit,
     record_message,
 )
-from seminarbot.prompt_threads import PromptThread, is_open_thread, prompt_threads
-from seminarbot.storage.responses import Outcome
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
@@ -62,6 +62,7 @@ class Edit:
     """An edit as it arrived, read before it waits in the queue behind earlier events."""
 
     message_id: str
+    author_id: str
     text: str
     at: datetime | None
     # The whole message, should its creation have been missed.
@@ -75,12 +76,13 @@ def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
     message = event.message
     if message.author.bot:
         return None
-    return Edit(str(message.id), _text(message), message.edited_at, inbound(message))
+    return Edit(str(message.id), str(message.author.id), _text(message), message.edited_at,
+                inbound(message))
 
 
 async def on_edit(app: Services, edit: Edit) -> Outcome | None:
     outcome = await record_edit(app, PLATFORM, edit.message_id, edit.text,
-                                edit.at or app.clock.now())
+                                edit.at or app.clock.now(), by=edit.author_id)
     if outcome is Outcome.UNKNOWN and edit.message is not None:
         return await record_message(app, edit.message)  # its creation was missed: record it
     return outcome
@@ -109,14 +111,11 @@ async def _fetch_thread(client: discord.Client, thread_id: int) -> discord.Threa
 
 async def _fetch_channel(client: discord.Client, channel_id: int) -> object | None:
     """The channel or thread from the cache, else from Discord; None if it cannot be read."""
-    channel = client.get_channel(channel_id)
-    if channel is None:
-        try:
-            channel = await client.fetch_channel(channel_id)
-        except (discord.HTTPException, *NETWORK_ERRORS) as error:
-            log.warning("channel or thread %s cannot be read: %s", channel_id, error)
-            return None
-    return channel
+    try:
+        return await get_or_fetch(client, channel_id)
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("channel or thread %s cannot be read: %s", channel_id, error)
+        return None
 
 
 async def _unarchive(thread: discord.Thread | None) -> bool:

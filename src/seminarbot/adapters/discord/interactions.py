@@ -1,4 +1,4 @@
-"""Slash commands and autocomplete: an interaction becomes a dispatch, a Response its reply.
+"""Slash commands and autocomplete: an interaction becomes a dispatch, a Reply its reply.
 
 A reply that is not ready within DEFER_AFTER seconds is deferred first (Discord allows three
 seconds for the first answer) and sent as an edit of the deferred one.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import cache
+from functools import cache, partial
 from zoneinfo import available_timezones
 
 import discord
@@ -17,24 +17,25 @@ from seminarbot.adapters.discord.permissions import is_moderator, missing_permis
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
     Page,
-    render_response,
+    render_reply,
     within_upload_limit,
 )
 from seminarbot.adapters.discord.slash import SlashCommands, UnknownInteraction
-from seminarbot.app import Services
 from seminarbot.core.commands import Command, Suggestion
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.responses import Response, Tone, text
+from seminarbot.core.replies import Reply, Tone, text
+from seminarbot.domain.errors import UserError
+from seminarbot.services.container import Services
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
 AUTOCOMPLETE_MAX = 25
-# Commands that set a channel up: the bot checks its own permissions there first.
-CHANNEL_SETUP = {("seminar", "setup")}
-# Arguments that name a command, which people on Discord name the Discord way.
-NAMES_A_COMMAND: dict[tuple[str, ...], str] = {("help",): "command"}
+
+
+class MissingPermissions(UserError):
+    title = "Missing permissions"
 
 
 @cache
@@ -74,7 +75,7 @@ class InteractionHandler:
         self.app = app
         self.commands = commands
         self.defer_after = DEFER_AFTER
-        self._running: set[asyncio.Task[Response]] = set()
+        self._running: set[asyncio.Task[Reply]] = set()
 
     async def handle(self, interaction: discord.Interaction) -> None:
         if interaction.type is discord.InteractionType.autocomplete:
@@ -124,19 +125,14 @@ class InteractionHandler:
                                                 tone=Tone.ERROR, private=True))
             return
         command = invoked.command
-        actor = actor_of(interaction, self.app.settings.discord.moderator_role)
-        place = place_of(interaction)
-        if command.path in CHANNEL_SETUP and actor.is_moderator:
-            refusal = await self._check_channel(interaction, command, actor, place)
-            if refusal is not None:
-                await self._reply(interaction, refusal)
-                return
         raw = dict(invoked.raw)
-        named = NAMES_A_COMMAND.get(command.path)
-        if named and raw.get(named):
-            raw[named] = self.commands.core_name(raw[named] or "")
-        task = asyncio.create_task(run(self.app, command, raw, actor, place,
-                                       prefix="/", source_id=str(interaction.id)))
+        for param in command.params:  # people on Discord name commands the Discord way
+            if param.names_command and raw.get(param.name):
+                raw[param.name] = self.commands.core_name(raw[param.name] or "")
+        task = asyncio.create_task(run(
+            self.app, command, raw, actor_of(interaction, self.app.settings.discord.moderator_role),
+            place_of(interaction), prefix="/", source_id=str(interaction.id),
+            guard=partial(self._check_channel, interaction)))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
@@ -147,39 +143,36 @@ class InteractionHandler:
         await self._follow_deferred(interaction, command, await task)
 
     async def _check_channel(self, interaction: discord.Interaction, command: Command,
-                             actor: Actor, place: Place) -> Response | None:
+                             actor: Actor, place: Place) -> None:
+        """Before a command sets the seminar up here: the bot's own permissions in the channel."""
+        if not command.sets_up_channel:
+            return
         missing = missing_permissions(interaction.app_permissions)
-        if not missing:
-            return None
-        listed = ", ".join(missing)
-        await self.app.audit.record(
-            at=self.app.clock.now(), platform=PLATFORM, actor_id=actor.user_id,
-            actor_name=actor.display_name, action=command.name, outcome="failed",
-            detail={"channel": place.channel_id, "reason": f"bot missing {listed}"})
-        return Response(
-            title="Missing permissions", tone=Tone.ERROR, private=True,
-            paragraphs=(f"In this channel the bot lacks: {listed}.",
-                        "Grant them to the bot (or its role) in the channel's permissions, then "
-                        f"run {self.commands.rename('/' + command.name)} again. Nothing was "
-                        "set up."),
-            fields=(("Missing", "\n".join(missing)),))
+        if missing:
+            listed = ", ".join(missing)
+            raise MissingPermissions(
+                f"In this channel the bot lacks: {listed}.",
+                more=("Grant them to the bot (or its role) in the channel's permissions, then "
+                      f"run {self.commands.rename('/' + command.name)} again. Nothing was "
+                      "set up.",),
+                fields=(("Missing", "\n".join(missing)),))
 
-    def _pages(self, interaction: discord.Interaction, response: Response) -> list[Page]:
-        fitting = within_upload_limit(response, interaction.filesize_limit)
-        return render_response(fitting, self.commands.rename)
+    def _pages(self, interaction: discord.Interaction, reply: Reply) -> list[Page]:
+        fitting = within_upload_limit(reply, interaction.filesize_limit)
+        return render_reply(fitting, self.commands.rename)
 
-    async def _reply(self, interaction: discord.Interaction, response: Response) -> None:
-        pages = self._pages(interaction, response)
+    async def _reply(self, interaction: discord.Interaction, reply: Reply) -> None:
+        pages = self._pages(interaction, reply)
         first = pages[0]
         await interaction.response.send_message(embed=first.embed, files=first.files,
-                                                ephemeral=response.private,
+                                                ephemeral=reply.private,
                                                 allowed_mentions=NO_PINGS)
-        await self._more(interaction, pages[1:], response.private)
+        await self._more(interaction, pages[1:], reply.private)
 
     async def _follow_deferred(self, interaction: discord.Interaction, command: Command,
-                               response: Response) -> None:
-        pages = self._pages(interaction, response)
-        if response.private and not command.private:
+                               reply: Reply) -> None:
+        pages = self._pages(interaction, reply)
+        if reply.private and not command.private:
             # Deferred in public, but the answer is for the caller only (an error, say).
             await interaction.delete_original_response()
             await self._more(interaction, pages, True)
@@ -187,7 +180,7 @@ class InteractionHandler:
         first = pages[0]
         await interaction.edit_original_response(embed=first.embed, attachments=first.files,
                                                  allowed_mentions=NO_PINGS)
-        await self._more(interaction, pages[1:], response.private or command.private)
+        await self._more(interaction, pages[1:], reply.private or command.private)
 
     async def _more(self, interaction: discord.Interaction, pages: list[Page],
                     private: bool) -> None:

@@ -7,14 +7,13 @@ between sending and recording.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 from typing import Final
 
-import aiohttp
 import discord
 
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
 from seminarbot.adapters.discord.permissions import missing_permissions
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
@@ -24,9 +23,9 @@ from seminarbot.adapters.discord.render import (
     prompt_embed,
     thread_name,
 )
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
-from seminarbot.posting import PostedRef, PostError
+from seminarbot.scheduling.poster import PostedRef, PostError
 
 log = logging.getLogger(__name__)
 ARCHIVE_AFTER_MINUTES: Final = 10080  # 7 days, the longest Discord offers
@@ -34,7 +33,6 @@ NONCE_MAX = 25
 HISTORY_SEARCHED = 100
 # Discord's JSON error codes for a refusal: the bot cannot see the channel, or lacks a permission.
 MISSING_ACCESS, MISSING_PERMISSIONS = 50001, 50013
-NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
 def nonce_for(key: str) -> str:
@@ -68,12 +66,10 @@ class DiscordPoster:
         self.rename = rename
 
     async def _channel(self, channel_id: str, doing: str) -> discord.abc.GuildChannel:
-        channel = self.client.get_channel(int(channel_id))
-        if channel is None:
-            try:
-                channel = await self.client.fetch_channel(int(channel_id))
-            except (discord.HTTPException, *NETWORK_ERRORS) as error:
-                raise post_error(error, doing) from error
+        try:
+            channel = await get_or_fetch(self.client, int(channel_id))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, doing) from error
         if not isinstance(channel, discord.abc.GuildChannel):
             raise PostError(f"could not {doing}: {channel_id} is not a server channel",
                             retryable=False)
@@ -129,12 +125,10 @@ class DiscordPoster:
         return None
 
     async def _thread(self, thread_id: str) -> discord.Thread:
-        channel = self.client.get_channel(int(thread_id))
-        if channel is None:
-            try:
-                channel = await self.client.fetch_channel(int(thread_id))
-            except (discord.HTTPException, *NETWORK_ERRORS) as error:
-                raise post_error(error, "find the thread") from error
+        try:
+            channel = await get_or_fetch(self.client, int(thread_id))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, "find the thread") from error
         if not isinstance(channel, discord.Thread):
             raise PostError(f"{thread_id} is not a thread", retryable=False)
         return channel

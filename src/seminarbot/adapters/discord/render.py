@@ -1,6 +1,6 @@
 """Responses and prompt posts as Discord embeds and files, within Discord's limits.
 
-A response too long for one embed (6,000 characters in all, 4,096 of description, 25 fields of
+A reply too long for one embed (6,000 characters in all, 4,096 of description, 25 fields of
 1,024) continues on further pages, each sent as its own message; files that would take a
 message over Discord's upload limit are left off, with a note. Nothing sent pings anyone.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 import discord
 from discord.utils import escape_markdown
 
-from seminarbot.core.responses import Attachment, PromptPost, Response, Table, Tone
+from seminarbot.core.replies import Attachment, PromptPost, Reply, Table, Tone, prompt_card
 
 NO_PINGS = discord.AllowedMentions.none()
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
@@ -70,52 +70,52 @@ def table_text(table: Table, rename: Rename = str) -> str:
     return "\n".join(lines)
 
 
-def within_upload_limit(response: Response, limit: int) -> Response:
+def within_upload_limit(reply: Reply, limit: int) -> Reply:
     """Discord refuses a message whose files add up to more than `limit` (what the interaction
     says this server allows) or number more than ten. Files that do not fit are left off and
     the reply says so, and what to do instead."""
     kept: list[Attachment] = []
     left: list[Attachment] = []
-    for attachment in response.attachments:
+    for attachment in reply.attachments:
         size = sum(len(a.data) for a in kept) + len(attachment.data)
         (kept if size <= limit and len(kept) < FILES_MAX else left).append(attachment)
     if not left:
-        return response
+        return reply
     names = ", ".join(f"{a.filename} ({_megabytes(len(a.data))})" for a in left)
     note = (f"Not attached, as Discord takes at most {FILES_MAX} files and "
             f"{_megabytes(limit)} in one message here: {names}. For an export, narrow it "
             "(session, since, until or participant), or ask whoever runs the bot for "
             "`seminarbot export`, which has no size limit.")
-    return replace(response, attachments=tuple(kept), paragraphs=(*response.paragraphs, note),
-                   tone=Tone.ERROR if response.tone is Tone.ERROR else Tone.WARNING)
+    return replace(reply, attachments=tuple(kept), paragraphs=(*reply.paragraphs, note),
+                   tone=Tone.ERROR if reply.tone is Tone.ERROR else Tone.WARNING)
 
 
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def attachments(response: Response) -> list[discord.File]:
-    return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in response.attachments]
+def attachments(reply: Reply) -> list[discord.File]:
+    return [discord.File(io.BytesIO(a.data), filename=a.filename) for a in reply.attachments]
 
 
-def render_response(response: Response, rename: Rename = str) -> list[Page]:
-    colour = COLOURS[response.tone]
-    footer = _cut(rename(response.footer), FOOTER_MAX)
-    blocks = [piece for paragraph in response.paragraphs
+def render_reply(reply: Reply, rename: Rename = str) -> list[Page]:
+    colour = COLOURS[reply.tone]
+    footer = _cut(rename(reply.footer), FOOTER_MAX)
+    blocks = [piece for paragraph in reply.paragraphs
               for piece in _chunks(rename(paragraph), DESCRIPTION_MAX)]
-    if response.table is not None:
-        blocks += _chunks(table_text(response.table, rename), DESCRIPTION_MAX)
+    if reply.table is not None:
+        blocks += _chunks(table_text(reply.table, rename), DESCRIPTION_MAX)
     fields = []
-    for name, value in response.fields:
+    for name, value in reply.fields:
         shown = _cut(rename(name), FIELD_NAME_MAX - 10) or "—"
         for index, piece in enumerate(_chunks(rename(value), FIELD_VALUE_MAX) or ["—"]):
             fields.append((shown if index == 0 else shown + " (cont.)", piece))
     budget = EMBED_MAX - len(footer) - 100  # room for the footer and a continued title
-    pages = [discord.Embed(title=_cut(rename(response.title), TITLE_MAX) or None, colour=colour)]
+    pages = [discord.Embed(title=_cut(rename(reply.title), TITLE_MAX) or None, colour=colour)]
 
     def fresh() -> discord.Embed:
-        title = f"{_cut(rename(response.title), TITLE_MAX - 12)} (continued)" \
-            if response.title else None
+        title = f"{_cut(rename(reply.title), TITLE_MAX - 12)} (continued)" \
+            if reply.title else None
         pages.append(discord.Embed(title=title, colour=colour))
         return pages[-1]
 
@@ -135,26 +135,25 @@ def render_response(response: Response, rename: Rename = str) -> list[Page]:
     if not (pages[0].title or pages[0].description or pages[0].fields):
         pages[0].description = "Done."
     result = [Page(e) for e in pages]
-    result[0].files = attachments(response)
-    image = next((a for a in response.attachments if a.media_type.startswith("image/")), None)
+    result[0].files = attachments(reply)
+    image = next((a for a in reply.attachments if a.media_type.startswith("image/")), None)
     if image is not None:
         result[0].embed.set_image(url=f"attachment://{image.filename}")
     return result
 
 
 def prompt_embed(post: PromptPost, rename: Rename = str) -> discord.Embed:
-    lines = [post.text]
-    if post.follow_ups:
-        lines.append("\n".join(f"– {question}" for question in post.follow_ups))
-    if post.suggested_words:
-        lines.append(f"*About {post.suggested_words} words.*")
-    embed = discord.Embed(
-        title=_cut(f"Session {post.session_number}: {post.session_title} · prompt "
-                   f"{post.prompt_ref}", TITLE_MAX),
-        description=_cut("\n\n".join(lines), DESCRIPTION_MAX), colour=PROMPT_COLOUR)
-    embed.add_field(name="Kind", value=post.kind, inline=True)
-    embed.set_footer(text=rename(f"Answer in this thread, or with /seminar respond "
-                                 f"{post.prompt_ref}") + KEY_MARK + post.idempotency_key)
+    card = prompt_card(post, "/")
+    lines = [card.text]
+    if card.follow_ups:
+        lines.append("\n".join(f"– {question}" for question in card.follow_ups))
+    if card.length:
+        lines.append(f"*{card.length}*")
+    embed = discord.Embed(title=_cut(card.heading, TITLE_MAX),
+                          description=_cut("\n\n".join(lines), DESCRIPTION_MAX),
+                          colour=PROMPT_COLOUR)
+    embed.add_field(name="Kind", value=card.kind, inline=True)
+    embed.set_footer(text=rename(card.how_to_answer) + KEY_MARK + post.idempotency_key)
     return embed
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from seminarbot.adapters.discord.permissions import MODERATOR_PERMISSION
 from seminarbot.core.commands import Command, Param, Permission, Registry
-from seminarbot.core.params import WEEKDAYS
+from seminarbot.domain.schedule import WEEKDAYS
 
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN = 1, 2, 3, 4, 5
 CHAT_INPUT = 1

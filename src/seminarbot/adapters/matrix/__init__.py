@@ -1,5 +1,18 @@
-"""Matrix, through matrix-nio: text commands with a prefix, prompts as thread roots, E2EE."""
+"""Matrix, through matrix-nio: text commands with a prefix, prompts as thread roots, E2EE.
 
-from seminarbot.adapters.matrix.bot import run
+`run(app)` is what `seminarbot run` calls; `settings` declares the `matrix:` configuration.
+This package itself imports nothing of matrix-nio.
+"""
 
-__all__ = ["run"]
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seminarbot.services.container import Services
+
+
+async def run(app: Services) -> None:
+    from seminarbot.adapters.matrix.bot import run as run_bot
+
+    await run_bot(app)

@@ -15,7 +15,7 @@ from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.poster import MatrixPoster
-from seminarbot.adapters.matrix.render import notice, replying, response_content
+from seminarbot.adapters.matrix.render import notice, reply_content, replying
 from seminarbot.adapters.matrix.rooms import (
     Creators,
     invite_allowed,
@@ -26,13 +26,13 @@ from seminarbot.adapters.matrix.rooms import (
 from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
-from seminarbot.app import Services
 from seminarbot.core.dispatch import run_line
-from seminarbot.core.errors import Busy
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.responses import Response
-from seminarbot.inbound import InboundMessage, record_delete, record_edit, record_message
-from seminarbot.removal import bot_removed
+from seminarbot.core.replies import Reply
+from seminarbot.domain.errors import Busy
+from seminarbot.services.container import Services
+from seminarbot.services.removal import bot_removed
+from seminarbot.services.responses import InboundMessage, record_delete, record_edit, record_message
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -157,7 +157,8 @@ class MatrixBot:
                 else:
                     await self._said(room_id, item)
             elif isinstance(item, Edited):
-                await self._edited(item)
+                await record_edit(self.app, PLATFORM, item.target, item.text, item.at,
+                                  by=item.sender)
             elif isinstance(item, Redacted):
                 await record_delete(self.app, PLATFORM, item.target, item.at)
         except Busy:
@@ -172,29 +173,21 @@ class MatrixBot:
             PLATFORM, item.event_id, self._actor(room_id, item.sender), item.text, item.at,
             thread_id=item.thread_root, reply_to=item.reply_to))
 
-    async def _edited(self, item: Edited) -> None:
-        # Only the author's own edit counts (the server lets anyone send an m.replace).
-        record = await self.app.responses.get(PLATFORM, item.target)
-        author = await self.app.participants.find(PLATFORM, item.sender)
-        if record is None or author is None or record.participant_id != author.id:
-            return
-        await record_edit(self.app, PLATFORM, item.target, item.text, item.at)
-
     async def _command(self, room_id: str, item: Said) -> None:
         line = item.text[len(self.prefix):].strip()
         if not line:
             return
-        response = await run_line(self.app, line, self._actor(room_id, item.sender),
+        reply = await run_line(self.app, line, self._actor(room_id, item.sender),
                                   self._place(room_id), prefix=self.prefix,
                                   source_id=item.event_id)
-        await self._reply(room_id, item, response)
+        await self._reply(room_id, item, reply)
 
-    async def _reply(self, room_id: str, item: Said, response: Response) -> None:
+    async def _reply(self, room_id: str, item: Said, reply: Reply) -> None:
         thread = item.thread_root
         try:
-            await self.sender.send(room_id, replying(response_content(response), item.event_id,
+            await self.sender.send(room_id, replying(reply_content(reply), item.event_id,
                                                      thread), txn_id=_txn("reply", item.event_id))
-            for index, attachment in enumerate(response.attachments):
+            for index, attachment in enumerate(reply.attachments):
                 content = await self.sender.upload(room_id, attachment)
                 await self.sender.send(room_id, replying(content, item.event_id, thread),
                                        txn_id=_txn(f"file{index}", item.event_id))

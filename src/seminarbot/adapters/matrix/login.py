@@ -12,7 +12,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
 from seminarbot.adapters.matrix.backoff import Backoff, is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
-from seminarbot.config import MatrixSettings
+from seminarbot.adapters.matrix.settings import MatrixSettings
 
 log = logging.getLogger(__name__)
 

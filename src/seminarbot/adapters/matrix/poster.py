@@ -11,9 +11,9 @@ from nio import AsyncClient, MessageDirection, RoomMessagesResponse
 
 from seminarbot.adapters.matrix.render import KEY_FIELD, in_thread, notice, prompt_content
 from seminarbot.adapters.matrix.sender import Sender, SendFailed
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
-from seminarbot.posting import PostedRef, PostError
+from seminarbot.scheduling.poster import PostedRef, PostError
 
 log = logging.getLogger(__name__)
 HISTORY_PAGES = 4

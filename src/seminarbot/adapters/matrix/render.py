@@ -8,12 +8,11 @@ import html
 import re
 from typing import Any
 
-from seminarbot.core.responses import PromptPost, Response, Table, Tone
+from seminarbot.core.replies import PromptPost, Reply, Table, prompt_card
 
 HTML_FORMAT = "org.matrix.custom.html"
 # Carried by each prompt post so the outbox can find it again after a crash (find_post).
 KEY_FIELD = "org.seminarbot.idempotency_key"
-_MARK = {Tone.ERROR: "✗ ", Tone.WARNING: "! ", Tone.SUCCESS: "✓ ", Tone.INFO: ""}
 _ROOM_PING = re.compile(r"@(room)\b", re.IGNORECASE)
 
 Content = dict[str, Any]
@@ -47,44 +46,42 @@ def _html_table(table: Table) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def response_content(response: Response) -> Content:
+def reply_content(reply: Reply) -> Content:
     plain: list[str] = []
     parts: list[str] = []
-    if response.title:
-        plain.append(_MARK[response.tone] + response.title)
-        parts.append(f"<p><strong>{_escape(_MARK[response.tone] + response.title)}</strong></p>")
-    for paragraph in response.paragraphs:
-        lead = "" if response.title else _MARK[response.tone]
+    if reply.title:
+        plain.append(reply.tone.mark + reply.title)
+        parts.append(f"<p><strong>{_escape(reply.tone.mark + reply.title)}</strong></p>")
+    for paragraph in reply.paragraphs:
+        lead = "" if reply.title else reply.tone.mark
         plain.append(lead + paragraph)
         parts.append(f"<p>{_escape(lead + paragraph)}</p>")
-    if response.fields:
-        plain.extend(f"{name}: {value}" for name, value in response.fields)
+    if reply.fields:
+        plain.extend(f"{name}: {value}" for name, value in reply.fields)
         items = "".join(f"<li><strong>{_escape(name)}</strong>: {_escape(value)}</li>"
-                        for name, value in response.fields)
+                        for name, value in reply.fields)
         parts.append(f"<ul>{items}</ul>")
-    if response.table is not None:
-        plain.extend(_plain_table(response.table))
-        parts.append(_html_table(response.table))
-    for attachment in response.attachments:
+    if reply.table is not None:
+        plain.extend(_plain_table(reply.table))
+        parts.append(_html_table(reply.table))
+    for attachment in reply.attachments:
         line = f"File: {attachment.filename} ({len(attachment.data):,} bytes), sent below."
         plain.append(line)
         parts.append(f"<p>{_escape(line)}</p>")
-    if response.footer:
-        plain.append(response.footer)
-        parts.append(f"<p><em>{_escape(response.footer)}</em></p>")
+    if reply.footer:
+        plain.append(reply.footer)
+        parts.append(f"<p><em>{_escape(reply.footer)}</em></p>")
     return message("m.notice", "\n".join(plain), "".join(parts))
 
 
 def prompt_content(post: PromptPost, prefix: str) -> Content:
-    header = (f"Session {post.session_number}: {post.session_title} · prompt {post.prompt_ref} "
-              f"({post.kind})")
-    tail = f"Reply in this thread to answer, or type {prefix}seminar respond {post.prompt_ref} TEXT"
-    if post.suggested_words:
-        tail = f"About {post.suggested_words} words. " + tail
-    plain = [header, post.text, *(f"– {question}" for question in post.follow_ups), tail]
-    parts = [f"<p><strong>{_escape(header)}</strong></p>", f"<p>{_escape(post.text)}</p>"]
-    if post.follow_ups:
-        parts.append("<ul>" + "".join(f"<li>{_escape(q)}</li>" for q in post.follow_ups)
+    card = prompt_card(post, prefix)
+    header = f"{card.heading} ({card.kind})"
+    tail = f"{card.length} {card.how_to_answer}".strip()
+    plain = [header, card.text, *(f"– {question}" for question in card.follow_ups), tail]
+    parts = [f"<p><strong>{_escape(header)}</strong></p>", f"<p>{_escape(card.text)}</p>"]
+    if card.follow_ups:
+        parts.append("<ul>" + "".join(f"<li>{_escape(q)}</li>" for q in card.follow_ups)
                      + "</ul>")
     parts.append(f"<p><em>{_escape(tail)}</em></p>")
     content = message("m.text", "\n".join(plain), "".join(parts))

@@ -6,7 +6,7 @@ from typing import Any
 
 from nio import MatrixRoom
 
-from seminarbot.config import MatrixSettings
+from seminarbot.adapters.matrix.settings import MatrixSettings
 
 
 def server_of(user_id: str) -> str:

@@ -16,7 +16,7 @@ from nio.exceptions import LocalProtocolError, SendRetryError
 
 from seminarbot.adapters.matrix.backoff import Backoff, is_server_error, rate_limit_delay
 from seminarbot.adapters.matrix.render import Content, file_content
-from seminarbot.core.responses import Attachment
+from seminarbot.core.replies import Attachment
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5

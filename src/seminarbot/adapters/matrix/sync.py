@@ -2,7 +2,8 @@
 while the bot was down is handled once on restart: a crash mid-batch replays that batch, which
 the handlers absorb (responses are keyed by event id, replies by a transaction id derived from
 the command's event id). A gap in a room's timeline is filled from its history first. A room's
-events are handled in order, new replies next to each other together (seminarbot.ordered)."""
+events are handled in order, new replies next to each other together
+(seminarbot.services.ordered)."""
 
 from __future__ import annotations
 
@@ -18,8 +19,8 @@ from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncRespons
 from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
-from seminarbot.core.errors import Busy
-from seminarbot.ordered import in_runs
+from seminarbot.domain.errors import Busy
+from seminarbot.services.ordered import in_runs
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000

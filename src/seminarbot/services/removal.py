@@ -9,7 +9,7 @@ from seminarbot.core.invocation import Place
 from seminarbot.domain.models import Cohort, CohortState
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 
 async def bot_removed(app: Services, place: Place, *, by: str, by_name: str,

@@ -16,11 +16,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from seminarbot.cli.exits import EXIT_CONFIG
+
 if TYPE_CHECKING:
-    from seminarbot.config import Settings
+    from seminarbot.config.settings import Settings
 
 FORMAT_CHOICES = ("csv", "jsonl", "markdown", "html")  # domain.exports.FORMATS (kept import-free)
-EXIT_USAGE = 2
+
 
 
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,7 +43,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     cohorts.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
 
 
-def run(settings: Settings, args: argparse.Namespace) -> int:
+def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "cohorts":
         return asyncio.run(_list_cohorts(settings))
     if args.out == "-":
@@ -56,7 +58,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     if not target.parent.is_dir():
         print(f"seminarbot: the folder {target.parent} does not exist", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_CONFIG
     partial = target.with_name(f".{target.name}.partial")
     status = 1
     try:
@@ -85,11 +87,11 @@ async def _export(settings: Settings, args: argparse.Namespace,
                   write: Callable[[bytes], None]) -> int:
     from seminarbot.app import open_services
     from seminarbot.clock import SystemClock
-    from seminarbot.core.errors import UserError
     from seminarbot.core.invocation import Actor
     from seminarbot.core.params import Date
-    from seminarbot.exporting import export_cohort
+    from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
+    from seminarbot.services.exporting import export_cohort
 
     app = await open_services(settings, SystemClock())
     try:
@@ -98,7 +100,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
         except KeyError:
             print(f"seminarbot: there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_CONFIG
         try:
             request = await build_request(
                 app, cohort, args.format, session=args.session,
@@ -107,7 +109,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
                 participant=args.participant)
         except UserError as error:
             print(f"seminarbot: {error.message}", file=sys.stderr)
-            return EXIT_USAGE
+            return EXIT_CONFIG
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,
                                      Actor("cli", user, user, is_moderator=True))
@@ -127,12 +129,12 @@ def _os_user() -> str:
 
 
 async def _list_cohorts(settings: Settings) -> int:
+    from seminarbot.storage.cohorts import CohortRepository
     from seminarbot.storage.db import Database
-    from seminarbot.storage.exports import cohort_overview
 
     db = await Database.open(settings.database)
     try:
-        rows = await cohort_overview(db)
+        rows = await CohortRepository(db).overview()
     finally:
         await db.close()
     if not rows:

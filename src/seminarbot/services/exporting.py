@@ -30,7 +30,7 @@ from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.storage.exports import ExportReader, ThreadKey
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 Write = Callable[[bytes], None]
 
@@ -133,7 +133,7 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
         found = prompts.get(key.prompt_id)
         if session is not None and found is not None:
             index, prompt = found
-            labels = tuple(_section_label(syllabus, s) for s in prompt.sections)
+            labels = tuple(syllabus.section_label(s) for s in prompt.sections)
             thread = Thread(session.number, session.id, session.title, prompt.ref, prompt.id,
                             prompt.kind, prompt.text, labels, key.thread_id)
             rank: tuple[Any, ...] = (session.number, "", index, "", key.outbox_id or 0)
@@ -147,13 +147,6 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
         result.append((rank, key, thread))
     result.sort(key=lambda item: item[0])
     return [(key, thread) for _, key, thread in result]
-
-
-def _section_label(syllabus: Syllabus, section_id: str) -> str:
-    if not syllabus.has_section(section_id):
-        return section_id
-    section = syllabus.section(section_id)
-    return f"{section.title} ({syllabus.text(section.text_id).short}; {section.id})"
 
 
 async def _audit(app: Services, cohort: Cohort, request: ExportRequest, actor: Actor,

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from seminarbot.core.errors import Busy
+from seminarbot.domain.errors import Busy
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from seminarbot.core.responses import PromptPost
+from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 
 

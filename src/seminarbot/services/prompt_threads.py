@@ -14,7 +14,7 @@ from seminarbot.domain.models import CohortState, OutboxState
 from seminarbot.domain.progress import current_session
 
 if TYPE_CHECKING:
-    from seminarbot.app import Services
+    from seminarbot.services.container import Services
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from seminarbot.clock import Clock
-from seminarbot.core.errors import Busy, Conflict
-from seminarbot.core.responses import PromptPost
-from seminarbot.digest import digest_text, reminder_text
-from seminarbot.domain.models import Cohort, CohortState, OutboxItem, OutboxState
-from seminarbot.domain.progress import SessionState, progress
-from seminarbot.domain.schedule import assign, describe_local
+from seminarbot.core.replies import PromptPost
+from seminarbot.domain.errors import Busy, Conflict
+from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
+from seminarbot.domain.planning import plan_posts
+from seminarbot.domain.progress import progress
+from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.posting import PostedRef, Poster, PostError
+from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.poster import PostedRef, Poster, PostError
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -32,9 +33,6 @@ from seminarbot.storage.responses import ResponseRepository
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 BUSY_RETRY_SECONDS = 5
-SYSTEM_ACTOR = "seminarbot"
-LAST_SESSION_LENGTH = timedelta(days=7)
-OPEN = (SessionState.SCHEDULED, SessionState.UNSCHEDULED)
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
 IDLE_WAKE = timedelta(hours=1)
 Housekeeping = Callable[[datetime], Awaitable[object]]
@@ -71,33 +69,18 @@ class Scheduler:
     # -- planning -----------------------------------------------------------------------
 
     async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> None:
-        """Give every session not yet posted its meeting at or after not_before (skipped dates
-        left out, moved sessions pinned), then each session's reminder and digest, due when it
-        closes. Rows already claimed, posted, skipped or failed never move."""
-        entries = progress(self.plan, await self.outbox.for_cohort(cohort.id))
-        taken = [e.due_at for e in entries if e.due_at and e.state not in OPEN]
-        floor = not_before if not taken else max(not_before, max(taken) + timedelta(days=1))
-        open_sessions = [e.session for e in entries if e.state in OPEN]
-        assigned = assign(cohort.rule, [s.id for s in open_sessions], floor,
-                          await self.cohorts.skips(cohort.id), await self.cohorts.moves(cohort.id))
-        for session in open_sessions:
-            await self.outbox.schedule(cohort.id, session.id, "prompt",
-                                       [p.id for p in session.prompts], assigned[session.id])
-        starts = {e.session.id: e.due_at for e in entries if e.due_at and e.state not in OPEN}
-        starts.update(assigned)
-        order = sorted(starts, key=lambda session_id: starts[session_id])
+        """Re-plan what is not yet posted (domain.planning): every open session's prompts, and
+        each session's reminder and digest. Rows already claimed, posted, skipped or failed
+        never move."""
+        planned = plan_posts(progress(self.plan, await self.outbox.for_cohort(cohort.id)),
+                             cohort.rule, not_before, skips=await self.cohorts.skips(cohort.id),
+                             moves=await self.cohorts.moves(cohort.id),
+                             reminder_before=cohort.reminder_before, digest=cohort.digest)
         await self.outbox.drop_pending(cohort.id, ("reminder", "digest"))
-        for index, session_id in enumerate(order):
-            start = starts[session_id]
-            close = starts[order[index + 1]] if index + 1 < len(order) else \
-                start + LAST_SESSION_LENGTH
-            session = self.plan.session(session_id)
-            before = cohort.reminder_before
-            if before is not None and close - before > start:
-                await self.outbox.schedule(cohort.id, session_id, "reminder",
-                                           [p.id for p in session.prompts], close - before)
-            if cohort.digest:
-                await self.outbox.schedule(cohort.id, session_id, "digest", [""], close)
+        for post in planned:
+            session = self.plan.session(post.session_id)
+            items = [""] if post.kind == "digest" else [p.id for p in session.prompts]
+            await self.outbox.schedule(cohort.id, post.session_id, post.kind, items, post.due_at)
         self.wake()
 
     # -- the loop -----------------------------------------------------------------------

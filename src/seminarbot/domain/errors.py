@@ -1,4 +1,7 @@
-"""User-facing errors. Each becomes one reply shape in every adapter; none changes the database."""
+"""User-facing errors. Each becomes one reply shape in every adapter; none changes the database.
+
+They sit at the bottom of the layers because every layer, the domain included, may refuse a
+request with one."""
 
 from __future__ import annotations
 
@@ -8,9 +11,12 @@ class UserError(Exception):
 
     title = "Error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, more: tuple[str, ...] = (),
+                 fields: tuple[tuple[str, str], ...] = ()) -> None:
         super().__init__(message)
         self.message = message
+        self.more = more  # further paragraphs of the reply (what to do about it)
+        self.fields = fields  # labelled details, such as the permissions missing
 
 
 class BadArgument(UserError):

@@ -1,0 +1,45 @@
+"""`seminarbot discord sync`, which the Discord adapter adds to the command line. Loads
+discord.py only when it runs, so `seminarbot --help` stays light."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seminarbot.config.settings import Settings
+
+EXIT_CONFIG = 2  # as seminarbot.cli.exits: the adapter sits below the command line
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    discord = commands.add_parser("discord", help="Discord: sync the slash commands")
+    actions = discord.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
+    sync = actions.add_parser(
+        "sync", help="register the slash commands: in one server (instant) or globally")
+    where = sync.add_mutually_exclusive_group()
+    where.add_argument("--guild", metavar="ID",
+                       help="sync to this server only (default: discord.test_guild if set)")
+    where.add_argument("--global", dest="everywhere", action="store_true",
+                       help="sync globally even if discord.test_guild is set")
+
+
+async def main(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.discord.token:
+        print("seminarbot: set DISCORD_TOKEN (or discord.token) to sync commands",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    from seminarbot.adapters.discord.sync import sync_commands
+
+    guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
+    try:
+        synced = await sync_commands(settings, guild)
+    except Exception as error:  # the HTTP error from Discord, said plainly
+        print(f"seminarbot: sync failed: {error}", file=sys.stderr)
+        return 1
+    where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
+    print(f"synced {len(synced.names)} commands {where}: "
+          + ", ".join("/" + name for name in synced.names))
+    return 0
+

@@ -1,0 +1,42 @@
+"""The `discord:` part of the configuration (README, Configuration), read by config.settings.
+
+Imports nothing of discord.py, so loading the configuration stays fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from seminarbot.config.sources import pick, url
+from seminarbot.config.yamlfile import Node
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY = "wss://gateway.discord.gg"
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    token: str | None = None
+    api_base: str = DISCORD_API_BASE
+    gateway_url: str = DISCORD_GATEWAY
+    moderator_role: str | None = None
+    test_guild: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.token)
+
+
+def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
+    """From the file's `discord:` mapping (None when absent) and DISCORD_* variables."""
+    settings = DiscordSettings(
+        token=pick(node, "token", env, "DISCORD_TOKEN"),
+        api_base=url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
+        gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY),
+        moderator_role=node.text("moderator_role", required=False) if node else None,
+        test_guild=node.text("test_guild", required=False) if node else None,
+    )
+    if node:
+        node.finish()
+    return settings

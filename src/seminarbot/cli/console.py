@@ -1,0 +1,68 @@
+"""`seminarbot console`: a seminar in this terminal, on the injected (simulated) clock."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seminarbot.cli.exits import EXIT_CONFIG
+
+if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from seminarbot.config.settings import Settings
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    console = commands.add_parser("console", help="run a seminar in this terminal")
+    console.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
+    console.add_argument("--clock", metavar="ISO-INSTANT",
+                         help="start a frozen simulated clock at this instant, e.g. "
+                              "2026-01-05T09:00Z (default: real time plus saved /clock moves)")
+    console.add_argument("--user", metavar="NAME", help="who you act as at the start")
+
+
+async def main(settings: Settings, args: argparse.Namespace) -> int:
+    from seminarbot.adapters.console.session import Console, stdin_lines
+    from seminarbot.app import open_services
+    from seminarbot.clock import ManualClock, OffsetClock, parse_instant
+
+    clock: ManualClock | OffsetClock
+    saved = settings.database.with_name(settings.database.name + ".console-clock")
+    if args.clock:
+        try:
+            clock = ManualClock(parse_instant(args.clock))
+        except ValueError:
+            print(f"seminarbot: --clock expects an ISO instant such as 2026-01-05T09:00Z, "
+                  f"got {args.clock!r}", file=sys.stderr)
+            return EXIT_CONFIG
+    else:
+        clock = OffsetClock(_read_offset(saved))
+
+    def save(moved: OffsetClock) -> None:
+        saved.write_text(str(moved.offset.total_seconds()), encoding="utf-8")
+
+    app = await open_services(settings, clock)
+    try:
+        interactive = sys.stdin.isatty()
+        session = Console(app, clock, out=sys.stdout, user=args.user or settings.console_user,
+                          save_clock=save, interactive=interactive)
+        await session.start()
+        if interactive:
+            await session.run_interactive()
+        else:
+            await session.run_lines(stdin_lines())
+    finally:
+        await app.close()
+    return 0
+
+
+def _read_offset(path: Path) -> timedelta:
+    from datetime import timedelta
+
+    try:
+        return timedelta(seconds=float(path.read_text("utf-8").strip()))
+    except (OSError, ValueError):
+        return timedelta(0)

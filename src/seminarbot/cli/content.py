@@ -1,0 +1,78 @@
+"""`seminarbot content check|ingest`: validate the content, index an operator's copy of a text."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seminarbot.cli.exits import EXIT_CONFIG
+
+if TYPE_CHECKING:
+    from seminarbot.config.settings import Settings
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    content = commands.add_parser("content", help="check the content, ingest a copy of a text")
+    actions = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    check = actions.add_parser(
+        "check", help="validate content/ and prompts/ (and, with --texts, against the texts)")
+    check.add_argument("--texts", metavar="DIR",
+                       help="a folder with copies of the texts (.txt), e.g. ../shared/seeds")
+    ingest = actions.add_parser(
+        "ingest", help="index your own copy of a text for /seminar search")
+    ingest.add_argument("file", metavar="FILE")
+    ingest.add_argument("--text", required=True, metavar="TEXT-ID",
+                        help="which text it is, e.g. priestland-2002")
+    ingest.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
+
+
+async def main(settings: Settings, args: argparse.Namespace) -> int:
+    from seminarbot.app import content_roots
+
+    roots = content_roots(settings)
+    if args.content_command == "check":
+        from seminarbot.syllabus.check import check_content
+
+        texts = Path(args.texts).expanduser() if args.texts else None
+        if texts is not None and not texts.is_dir():
+            print(f"seminarbot: --texts expects a folder, got {args.texts!r}", file=sys.stderr)
+            return EXIT_CONFIG
+        report = check_content(roots, texts)
+        for problem in report.problems:
+            print(problem)
+        if not report.ok or report.syllabus is None:
+            print(f"content check: {len(report.problems)} problem(s)", file=sys.stderr)
+            return 1
+        syllabus = report.syllabus
+        sections = sum(len(t.sections) for t in syllabus.texts)
+        prompts = sum(len(s.prompts) for s in syllabus.plan.sessions)
+        against = "; checked against " + ", ".join(
+            f"{text_id} = {path.name}" for text_id, path in sorted(report.copies.items())
+        ) if report.copies else " (no --texts: locators, citations and copying not checked)"
+        print(f"content ok: {len(syllabus.texts)} texts, {sections} sections, "
+              f"{len(syllabus.plan.sessions)} sessions, {prompts} prompts, "
+              f"{len(syllabus.glossary)} glossary entries{against}")
+        return 0
+    from seminarbot.clock import SystemClock
+    from seminarbot.services.ingest import IngestError, ingest
+    from seminarbot.storage.db import Database
+    from seminarbot.storage.passages import PassageRepository
+    from seminarbot.syllabus.loader import load_syllabus
+
+    syllabus = load_syllabus(roots)
+    db = await Database.open(settings.database)
+    try:
+        done = await ingest(PassageRepository(db), syllabus, Path(args.file).expanduser(),
+                            args.text, SystemClock().now())
+    except IngestError as error:
+        print(f"seminarbot: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"ingested {args.file} as {done.text_id}: {done.sections} sections, "
+          f"{done.passages} passages, into {settings.database}")
+    return 0
+
+

@@ -1,0 +1,88 @@
+"""Argument parsing and the subcommand each one runs. Exit codes: 0 done, 1 failed, 2 a
+configuration or usage error, 130 interrupted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from seminarbot.adapters.discord import cli as discord_cli
+from seminarbot.cli import console, content, db, export, run
+from seminarbot.cli.exits import EXIT_CONFIG
+
+if TYPE_CHECKING:
+    from seminarbot.config.settings import Settings
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="seminarbot",
+        description="A discussion-seminar bot for Discord, Matrix and the terminal.",
+        epilog="With no Discord or Matrix configured, `seminarbot run` starts the local console.",
+    )
+    parser.add_argument("--config", metavar="PATH",
+                        help="YAML configuration file (default: $SEMINARBOT_CONFIG)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run.add_parsers(commands)
+    console.add_parser(commands)
+    db.add_parser(commands)
+    content.add_parser(commands)
+    discord_cli.add_parser(commands)
+    export.add_parsers(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from seminarbot import __version__
+
+        print(__version__)
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from seminarbot.config.yamlfile import YamlError
+
+    try:
+        settings = _settings(args)
+        if args.command == "console":
+            return asyncio.run(console.main(settings, args))
+        if args.command == "run":
+            return asyncio.run(run.main(settings))
+        if args.command == "db":
+            return asyncio.run(db.main(settings, args))
+        if args.command == "content":
+            return asyncio.run(content.main(settings, args))
+        if args.command == "health":
+            return run.health(settings, args.max_age)
+        if args.command == "discord":
+            return asyncio.run(discord_cli.main(settings, args))
+        if args.command in ("export", "cohorts"):
+            return export.main(settings, args)
+    except YamlError as error:
+        print(f"seminarbot: configuration error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    import dataclasses
+    import logging
+
+    from seminarbot.config.settings import load_settings
+
+    settings = load_settings(args.config)
+    if getattr(args, "db", None):
+        settings = dataclasses.replace(settings, database=Path(args.db).expanduser())
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return settings

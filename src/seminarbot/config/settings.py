@@ -1,0 +1,107 @@
+"""Settings: one YAML file (--config or SEMINARBOT_CONFIG) plus environment variables.
+
+Every error names where the value came from (the file or "environment"), the key, and what
+was expected. Loaded once at start-up and passed in; nothing reads the environment later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from seminarbot.adapters.discord import settings as discord_settings
+from seminarbot.adapters.discord.settings import DiscordSettings
+from seminarbot.adapters.matrix import settings as matrix_settings
+from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.config.yamlfile import Node, YamlError, load_yaml
+from seminarbot.core.params import Duration
+from seminarbot.domain.errors import BadArgument
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database: Path
+    source: str | None = None
+    content_dir: Path | None = None
+    prompts_dir: Path | None = None
+    log_level: str = "INFO"
+    grace_window: timedelta = timedelta(hours=6)
+    console_user: str = "you"
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    matrix: MatrixSettings = field(default_factory=MatrixSettings)
+
+    @property
+    def platforms(self) -> list[str]:
+        return [name for name, on in (("discord", self.discord.configured),
+                                      ("matrix", self.matrix.configured)) if on]
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    if env.get("SEMINARBOT_DATA_DIR"):
+        return Path(env["SEMINARBOT_DATA_DIR"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "seminarbot"
+
+
+def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    path = path or env.get("SEMINARBOT_CONFIG") or None
+    if path:
+        file = Path(path).expanduser()
+        if not file.exists():
+            raise YamlError(str(file), "", "the configuration file does not exist")
+        data = load_yaml(file)
+        node = Node({} if data is None else data, str(file))
+    else:
+        node = Node({}, "(no config file)")
+    data_dir = _path(node, "data_dir") or default_data_dir(env)
+    from_file = _path(node, "database")
+    database = (Path(env["SEMINARBOT_DB"]).expanduser() if env.get("SEMINARBOT_DB")
+                else from_file or data_dir / "seminarbot.db")
+    log_level = node.text("log_level", required=False, default="INFO").upper()
+    if log_level not in LOG_LEVELS:
+        node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    grace = timedelta(hours=6)
+    scheduler = node.child("scheduler", required=False)
+    if scheduler is not None:
+        grace = _duration(scheduler, "grace_window", grace)
+        scheduler.finish()
+    console_user = env.get("USER") or "you"
+    console = node.child("console", required=False)
+    if console is not None:
+        console_user = console.text("user", required=False, default=console_user)
+        console.finish()
+    settings = Settings(
+        source=path, data_dir=data_dir, database=database,
+        content_dir=_path(node, "content_dir"), prompts_dir=_path(node, "prompts_dir"),
+        log_level=log_level, grace_window=grace, console_user=console_user,
+        discord=discord_settings.read(node.child("discord", required=False), env),
+        matrix=matrix_settings.read(node.child("matrix", required=False), env),
+    )
+    node.finish()
+    return settings
+
+
+def _path(node: Node, key: str) -> Path | None:
+    value = node.text(key, required=False)
+    if value is None:
+        return None
+    return Path(value).expanduser()
+
+
+def _duration(node: Node, key: str, default: timedelta) -> timedelta:
+    raw = node.text(key, required=False)
+    if raw is None:
+        return default
+    try:
+        return Duration().parse(raw, key)
+    except BadArgument as error:
+        node.fail(key, f"expected {error.expected}, got {raw!r}")
+
+

@@ -1,0 +1,104 @@
+"""Platform-neutral replies and prompt cards. Adapters render these; handlers and the scheduler
+never format for a platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Tone(Enum):
+    INFO = "info"
+    SUCCESS = "success"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def mark(self) -> str:
+        """What a text rendering puts before a title or lone paragraph of this tone."""
+        return {"error": "✗ ", "warning": "! ", "success": "✓ ", "info": ""}[self.value]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    media_type: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One reply (the bot's answer to a command, not a participant's response): a title,
+    paragraphs, labelled fields, an optional table and files.
+
+    `private` asks the adapter to show it only to the caller where the platform can.
+    """
+
+    title: str = ""
+    paragraphs: tuple[str, ...] = ()
+    fields: tuple[tuple[str, str], ...] = ()
+    table: Table | None = None
+    attachments: tuple[Attachment, ...] = ()
+    tone: Tone = Tone.INFO
+    private: bool = False
+    footer: str = ""
+
+
+def text(message: str, *, title: str = "", tone: Tone = Tone.INFO,
+         private: bool = False) -> Reply:
+    return Reply(title=title, paragraphs=(message,), tone=tone, private=private)
+
+
+@dataclass(frozen=True)
+class PromptPost:
+    """A discussion prompt as the scheduler hands it to an adapter, to post as a thread root."""
+
+    cohort_id: int
+    channel_id: str
+    session_number: int
+    session_title: str
+    prompt_id: str
+    prompt_ref: str
+    kind: str
+    text: str
+    follow_ups: tuple[str, ...] = ()
+    suggested_words: int | None = None
+    sections: tuple[str, ...] = field(default_factory=tuple)
+    # A key the adapter can attach to the message (nonce, transaction id) to find it again
+    # after a crash between sending and recording.
+    idempotency_key: str = ""
+
+
+@dataclass(frozen=True)
+class PromptCard:
+    """A prompt post's wording, the same on every platform; adapters only lay it out.
+
+    `heading` names the session and prompt, `kind` is the prompt's kind (comprehension …),
+    `length` suggests a length ("" when the prompt suggests none), `how_to_answer` tells how to
+    respond where the card is shown.
+    """
+
+    heading: str
+    kind: str
+    text: str
+    follow_ups: tuple[str, ...]
+    length: str
+    how_to_answer: str
+
+
+def prompt_card(post: PromptPost, prefix: str, *, threads: bool = True) -> PromptCard:
+    """`threads`: the platform shows the prompt as the root of a thread one can reply in."""
+    command = f"{prefix}seminar respond {post.prompt_ref} TEXT"
+    how = f"Reply in this thread to answer, or type {command}" if threads else \
+        f"Answer with {command}"
+    return PromptCard(
+        heading=f"Session {post.session_number}: {post.session_title} · prompt {post.prompt_ref}",
+        kind=post.kind, text=post.text, follow_ups=post.follow_ups,
+        length=f"About {post.suggested_words} words." if post.suggested_words else "",
+        how_to_answer=how)

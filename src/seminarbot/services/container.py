@@ -1,0 +1,70 @@
+"""The services object: what adapters, features and the scheduler reach the seminar through.
+
+The composition root (`seminarbot.app.open_services`) builds one per process. Every query
+goes through one of its repositories (SQL lives only in storage/).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seminarbot.clock import Clock
+from seminarbot.config.settings import Settings
+from seminarbot.core.commands import Registry
+from seminarbot.core.dispatch import CommandRecord
+from seminarbot.domain.glossary import Glossary
+from seminarbot.domain.syllabus import Syllabus
+from seminarbot.scheduling.loop import Scheduler
+from seminarbot.scheduling.poster import Poster
+from seminarbot.services.retention import RetentionSweep
+from seminarbot.storage.audit import AuditLog
+from seminarbot.storage.cohorts import CohortRepository
+from seminarbot.storage.db import Database
+from seminarbot.storage.outbox import OutboxRepository
+from seminarbot.storage.participants import ParticipantRepository
+from seminarbot.storage.passages import PassageRepository
+from seminarbot.storage.privacy import PrivacyRepository
+from seminarbot.storage.response_writer import ResponseWriter
+from seminarbot.storage.responses import ResponseRepository
+from seminarbot.storage.stats import StatsRepository
+
+
+@dataclass
+class Services:
+    settings: Settings
+    clock: Clock
+    db: Database
+    syllabus: Syllabus
+    glossary: Glossary
+    registry: Registry
+    cohorts: CohortRepository
+    participants: ParticipantRepository
+    outbox: OutboxRepository
+    responses: ResponseRepository
+    audit: AuditLog
+    passages: PassageRepository
+    privacy: PrivacyRepository
+    stats: StatsRepository
+    response_writer: ResponseWriter
+    retention: RetentionSweep
+    scheduler: Scheduler
+    # Adapters register here, by platform, the object that posts into their channels.
+    posters: dict[str, Poster] = field(default_factory=dict)
+
+    async def record_command(self, record: CommandRecord) -> None:
+        """A moderator's command in the audit log (core.dispatch.Host)."""
+        place = record.place
+        cohort = await self.cohorts.find(place.platform, place.community_id, place.channel_id)
+        detail: dict[str, object] = {"channel": place.channel_id, "args": dict(record.args)}
+        if record.reason:
+            detail["reason"] = record.reason
+        await self.audit.record(at=record.at, platform=record.actor.platform,
+                                actor_id=record.actor.user_id,
+                                actor_name=record.actor.display_name, action=record.command,
+                                outcome=record.outcome, detail=detail,
+                                cohort_id=cohort.id if cohort else None,
+                                source_id=record.source_id)
+
+    async def close(self) -> None:
+        await self.response_writer.close()
+        await self.db.close()

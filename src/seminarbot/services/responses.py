@@ -1,0 +1,79 @@
+"""Participants' responses, however they arrive: thread replies and replies to a prompt (handed
+over by adapters), `/seminar respond`, edits and deletions. This is the one write path: every
+new response goes through the group-commit writer, and every text through `stored_body`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from seminarbot.core.invocation import Actor
+from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.responses import Outcome, stored_body
+from seminarbot.storage.response_writer import Submission
+
+if TYPE_CHECKING:
+    from seminarbot.services.container import Services
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    platform: str
+    message_id: str
+    author: Actor
+    text: str
+    at: datetime
+    # The thread the message is in, or the message it replies to: either may name a prompt post.
+    thread_id: str | None = None
+    reply_to: str | None = None
+
+
+async def record_message(app: Services, message: InboundMessage) -> Outcome | None:
+    """Record a reply to a prompt, once it is committed (group commit: see ResponseWriter).
+    None when the message answers no prompt of ours, when nothing is left of its text, or when
+    its author opted out (nothing about them is stored then)."""
+    body = stored_body(message.text)
+    refs = tuple(filter(None, (message.thread_id, message.reply_to)))
+    if body is None or not refs:
+        return None
+    return await app.response_writer.submit(Submission(
+        platform=message.platform, message_id=message.message_id,
+        author_id=message.author.user_id, author_name=message.author.display_name,
+        body=body, at=message.at, refs=refs))
+
+
+async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,
+                  source_id: str | None) -> Outcome | None:
+    """`/seminar respond`: a response to the prompt posted as `prompt_message_id`. The command's
+    own id (`source_id`) makes a retried command record once. None as for record_message.
+    Raises BadArgument (parameter `text`) when nothing of the text is left to store."""
+    if stored_body(text) is None:
+        raise BadArgument("text", "a response with some text in it", text)
+    return await record_message(app, InboundMessage(
+        actor.platform, source_id or f"cmd-{uuid.uuid4()}", actor, text, at,
+        reply_to=prompt_message_id))
+
+
+async def record_edit(app: Services, platform: str, message_id: str, text: str, at: datetime,
+                      by: str | None = None) -> Outcome:
+    """A new text for a recorded response. `by` is who sent the edit: anyone but the author is
+    REFUSED (Matrix lets anyone send an m.replace); None where the platform itself lets only
+    the author edit. An edit that leaves no text changes nothing (UNCHANGED)."""
+    body = stored_body(text)
+    if body is None:
+        return Outcome.UNCHANGED
+    async with app.db.transaction():
+        return await app.responses.edit(platform, message_id, body, at, by=by)
+
+
+async def record_delete(app: Services, platform: str, message_id: str, at: datetime) -> Outcome:
+    async with app.db.transaction():
+        return await app.responses.delete(platform, message_id, at)
+
+
+async def last_recorded(app: Services, platform: str, thread_id: str) -> str | None:
+    """The newest message id recorded in a prompt's thread: where a backfill resumes."""
+    return await app.responses.last_in_thread(platform, thread_id)

@@ -1,0 +1,186 @@
+"""One batch of the response writer, inside its write transaction on the writer's own
+connection: which prompt post each message answers, who wrote it (new authors created, renamed
+ones updated, opted-out ones left alone), and the rows to insert.
+
+Everything here runs in the writer's thread, on a plain sqlite3 connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from seminarbot.clock import to_iso
+from seminarbot.domain.responses import Outcome
+
+if TYPE_CHECKING:
+    from seminarbot.storage.response_writer import Submission
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    cohort_id: int
+    session_id: str
+    prompt_id: str
+
+
+@dataclass(frozen=True)
+class Author:
+    id: int
+    opted_out: bool
+    name: str
+
+
+INSERT = (
+    "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+    " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " ON CONFLICT (platform, message_id) DO NOTHING")
+
+
+class Known:
+    """Posts and authors the writer has looked up, kept while no other connection commits:
+    the writer's own changes keep them current, and anything else may have changed them."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self.posts: dict[str, Post] = {}
+        self.authors: dict[tuple[str, str], Author] = {}
+        self._version: int | None = None
+
+    def check(self, conn: sqlite3.Connection) -> None:
+        """Call inside the write transaction: nobody else can commit until it ends."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._version or len(self.authors) + len(self.posts) > self.LIMIT:
+            self.forget()
+            self._version = version
+
+    def forget(self) -> None:
+        self.posts.clear()
+        self.authors.clear()
+        self._version = None
+
+
+def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
+          authors: dict[tuple[str, str], Author], stored: set[tuple[str, str]]
+          ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
+    """Each submission's outcome, and the rows to insert for those that are new. `stored`
+    holds the keys already recorded, and gains those planned here (a repeat in one batch is
+    a replay too)."""
+    outcomes: list[Outcome | None] = []
+    rows: list[tuple[object, ...]] = []
+    for submission, post in zip(batch, answered, strict=True):
+        if post is None:
+            outcomes.append(None)
+            continue
+        platform, message_id, author_id, _, body, at, _ = submission
+        author = authors.get((platform, author_id))
+        if author is None or author.opted_out:
+            outcomes.append(None)
+            continue
+        key = (platform, message_id)
+        if key in stored:
+            outcomes.append(Outcome.UNCHANGED)
+            continue
+        stored.add(key)
+        rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
+                     platform, message_id, body, to_iso(at)))
+        outcomes.append(Outcome.CREATED)
+    return outcomes, rows
+
+
+def answered(submission: Submission, posts: dict[str, Post]) -> Post | None:
+    for ref in submission.refs:
+        post = posts.get(ref)
+        if post is not None:
+            return post
+    return None
+
+
+def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
+           ) -> dict[str, Post]:
+    found = {ref: known[ref] for ref in refs if ref in known}
+    for chunk in _chunks(sorted(refs - found.keys())):
+        marks = _marks(len(chunk))
+        rows = conn.execute(
+            "SELECT id, cohort_id, session_id, item, message_id, thread_id FROM outbox"
+            f" WHERE kind = 'prompt' AND (message_id IN ({marks}) OR thread_id IN ({marks}))",
+            (*chunk, *chunk))
+        for row in rows:
+            post = Post(row[0], row[1], row[2], row[3])
+            for ref in (row[4], row[5]):
+                if ref is not None:
+                    found[ref] = known[ref] = post
+    return found
+
+
+def authors(conn: sqlite3.Connection, names: dict[tuple[str, str], tuple[str, datetime]],
+             known: dict[tuple[str, str], Author]) -> dict[tuple[str, str], Author]:
+    """(platform, user id) → the participant: new authors are created and renamed ones
+    updated; an opted-out author's row is left exactly as it is."""
+    found = {key: known[key] for key in names if key in known}
+    found.update(_find_authors(conn, [key for key in names if key not in found]))
+    missing = [key for key in names if key not in found]
+    if missing:
+        conn.executemany(
+            "INSERT INTO participants (platform, external_id, display_name, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING",
+            [(platform, user, names[platform, user][0], to_iso(names[platform, user][1]))
+             for platform, user in missing])
+        found.update(_find_authors(conn, missing))
+    renamed = [key for key, author in found.items()
+               if not author.opted_out and author.name != names[key][0]]
+    if renamed:
+        conn.executemany("UPDATE participants SET display_name = ? WHERE id = ?",
+                         [(names[key][0], found[key].id) for key in renamed])
+        for key in renamed:
+            found[key] = Author(found[key].id, False, names[key][0])
+    known.update(found)
+    return found
+
+
+def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
+                  ) -> dict[tuple[str, str], Author]:
+    rows = _by_key(conn, "SELECT external_id, id, opted_out, display_name FROM participants"
+                         " WHERE platform = ? AND external_id IN ({marks})", keys)
+    return {(platform, user): Author(participant_id, bool(opted_out), name)
+            for platform, (user, participant_id, opted_out, name) in rows}
+
+
+def stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these messages are already recorded."""
+    rows = _by_key(conn, "SELECT message_id FROM responses"
+                         " WHERE platform = ? AND message_id IN ({marks})", keys)
+    return {(platform, message_id) for platform, (message_id,) in rows}
+
+
+def _by_key(conn: sqlite3.Connection, sql: str, keys: Iterable[tuple[str, str]]
+            ) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """(platform, row) for `sql`, which takes a platform and an IN list ({marks}), run for
+    each platform's keys a chunk at a time."""
+    for platform, values in _by_platform(keys).items():
+        for chunk in _chunks(values):
+            for row in conn.execute(sql.format(marks=_marks(len(chunk))), (platform, *chunk)):
+                yield platform, row
+
+
+def _by_platform(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for platform, value in keys:
+        grouped.setdefault(platform, []).append(value)
+    return grouped
+
+
+def _marks(count: int) -> str:
+    return ", ".join(["?"] * count)
+
+
+T = TypeVar("T")
+
+
+def _chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
