@@ -189,3 +189,19 @@ async def test_a_locked_database_gives_callers_a_clear_busy_and_stores_nothing(
         other.close()
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0
     assert await record_message(app, message) is Outcome.CREATED  # the platform retries
+
+
+async def test_every_way_in_stores_the_same_text(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """One write path, one normalisation: a thread reply, an edit and /seminar respond store
+    "a\\x00b" alike, without its NUL (SQLite's length() would stop at it)."""
+    thread = await _thread(console, app)
+    await record_message(app, InboundMessage("console", "m1", ANN, "a\x00b", clock.now(),
+                                             thread_id=thread))
+    await console.say("/seminar respond 1.1 c\x00d")
+    await record_message(app, InboundMessage("console", "m2", ANN, "first", clock.now(),
+                                             thread_id=thread))
+    await record_edit(app, "console", "m2", "e\x00f", clock.now() + timedelta(minutes=1))
+    rows = await app.db.fetchall("SELECT body, length(body) FROM responses ORDER BY id")
+    assert [tuple(row) for row in rows] == [("ab", 2), ("cd", 2), ("ef", 2)]
+    assert "\x00" not in await console.say("/seminar mine")

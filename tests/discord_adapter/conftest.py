@@ -12,8 +12,8 @@ import discord.http
 import pytest
 
 from seminarbot.adapters.discord.bot import SeminarClient
-from seminarbot.adapters.discord.sync import sync_commands
 from seminarbot.adapters.discord.settings import DiscordSettings
+from seminarbot.adapters.discord.sync import sync_commands
 from seminarbot.clock import ManualClock
 from seminarbot.core.commands import Command
 from seminarbot.services.container import Services

@@ -3,11 +3,11 @@
 from datetime import timedelta
 
 from seminarbot.clock import ManualClock
+from seminarbot.core.invocation import Actor
 from seminarbot.domain.exports import ExportScope
 from seminarbot.services.container import Services
-from seminarbot.storage.exports import ExportReader
-from seminarbot.core.invocation import Actor
 from seminarbot.services.responses import InboundMessage, record_message
+from seminarbot.storage.exports import ExportReader
 from tests.conftest import ConsoleDriver
 
 

@@ -7,12 +7,11 @@ from pathlib import Path
 import pytest
 
 from seminarbot.domain.models import OutboxState
+from seminarbot.domain.responses import Outcome
 from seminarbot.domain.schedule import WeeklyRule
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
-from seminarbot.storage.participants import ParticipantRepository
-from seminarbot.domain.responses import Outcome
 from seminarbot.storage.response_writer import ResponseWriter, Submission
 from seminarbot.storage.responses import ResponseRepository
 
