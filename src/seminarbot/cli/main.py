@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
 from seminarbot.cli import console, content, db, export, run
-from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
+from seminarbot.storage.lock import DatabaseInUse, exclusive
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -52,25 +54,41 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         settings = _settings(args)
-        if args.command == "console":
-            return asyncio.run(console.main(settings, args))
-        if args.command == "run":
-            return asyncio.run(run.main(settings))
-        if args.command == "db":
-            return asyncio.run(db.main(settings, args))
-        if args.command == "content":
-            return asyncio.run(content.main(settings, args))
-        if args.command == "health":
-            return run.health(settings, args.max_age)
-        if args.command == "discord":
-            return asyncio.run(discord_cli.main(settings, args))
-        if args.command in ("export", "cohorts"):
-            return export.main(settings, args)
+        with exclusive(settings.database) if _writes(args) else contextlib.nullcontext():
+            return _dispatch(settings, args, parser)
     except YamlError as error:
         print(f"seminarbot: configuration error: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except DatabaseInUse as error:
+        print(f"seminarbot: {error}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         return 130
+
+
+def _writes(args: argparse.Namespace) -> bool:
+    """Whether the command writes for long or at will: it must be the database's only writer."""
+    return (args.command in ("run", "console")
+            or (args.command, getattr(args, "db_command", None)) == ("db", "migrate")
+            or (args.command, getattr(args, "content_command", None)) == ("content", "ingest"))
+
+
+def _dispatch(settings: Settings, args: argparse.Namespace,
+              parser: argparse.ArgumentParser) -> int:
+    if args.command == "console":
+        return asyncio.run(console.main(settings, args))
+    if args.command == "run":
+        return asyncio.run(run.main(settings))
+    if args.command == "db":
+        return asyncio.run(db.main(settings, args))
+    if args.command == "content":
+        return asyncio.run(content.main(settings, args))
+    if args.command == "health":
+        return run.health(settings, args.max_age)
+    if args.command == "discord":
+        return asyncio.run(discord_cli.main(settings, args))
+    if args.command in ("export", "cohorts"):
+        return export.main(settings, args)
     parser.error(f"unknown command {args.command}")
 
 

@@ -53,11 +53,16 @@ async def _run(settings: Settings) -> int:
               "MATRIX_PASSWORD (or MATRIX_ACCESS_TOKEN), or name them in a config file "
               "(see README.md).", file=sys.stderr)
         return await console.main(settings, argparse.Namespace(clock=None, user=None))
+    from seminarbot.config.settings import SettingRefused
+
     try:
         await run_platforms(settings)
     except AdapterMissing as error:
         print(f"seminarbot: {error}; unset its credentials to use the console.",
               file=sys.stderr)
+        return EXIT_CONFIG
+    except SettingRefused as error:
+        print(f"seminarbot: {error}", file=sys.stderr)
         return EXIT_CONFIG
     return 0
 

@@ -23,6 +23,11 @@ from seminarbot.domain.errors import BadArgument
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+class SettingRefused(RuntimeError):
+    """A platform refused a setting (a token, a password, an intent): retrying cannot help, the
+    configuration must change. `seminarbot run` says the message and exits 2."""
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path

@@ -14,17 +14,27 @@ from functools import partial
 import discord
 
 from seminarbot.adapters.discord import events
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
+from seminarbot.config.settings import SettingRefused
+from seminarbot.domain.backoff import Backoff
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import InOrder
 from seminarbot.services.responses import record_message
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
+# Between two tries of an unreachable Discord at start-up (README: Running on Discord).
+RETRY_LIMIT = 300.0
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
+TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
+                 "(Bot → Reset Token)")
+INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
+                  "(Bot → Privileged Gateway Intents)")
 
 
 def intents() -> discord.Intents:
@@ -111,16 +121,37 @@ class SeminarClient(discord.Client):
 
 
 async def run(app: Services) -> None:
-    """Connect and serve until cancelled (`seminarbot run`)."""
+    """Connect and serve until cancelled (`seminarbot run`). An unreachable Discord is tried
+    again and again (capped backoff, a log line each time); a refused token or intent raises
+    SettingRefused, which no retry can mend."""
     token = app.settings.discord.token
     if not token:
-        raise RuntimeError("discord.token (DISCORD_TOKEN) is not set")
+        raise SettingRefused("discord.token (DISCORD_TOKEN) is not set")
     async with SeminarClient(app) as client:
+        await _log_in(client, token)
         try:
-            await client.start(token)
-        except discord.LoginFailure:
-            raise RuntimeError("Discord refused the token (DISCORD_TOKEN): check it in the "
-                               "Developer Portal") from None
+            await client.connect(reconnect=True)
         except discord.PrivilegedIntentsRequired:
-            raise RuntimeError("turn on the Message Content intent for this bot in the "
-                               "Developer Portal (Bot → Privileged Gateway Intents)") from None
+            raise SettingRefused(INTENT_REFUSED) from None
+        except discord.ConnectionClosed as closed:
+            if closed.code == AUTHENTICATION_FAILED:
+                raise SettingRefused(TOKEN_REFUSED) from None
+            raise
+
+
+async def _log_in(client: SeminarClient, token: str) -> None:
+    backoff = Backoff(limit=RETRY_LIMIT)
+    while True:
+        try:
+            await client.login(token)
+            return
+        except discord.LoginFailure:
+            raise SettingRefused(TOKEN_REFUSED) from None
+        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
+            # Closing the session closes its connector too: let static_login make new ones.
+            await client.http.close()
+            client.http.connector = discord.utils.MISSING
+            delay = backoff.next_delay()
+            log.warning("discord: cannot reach Discord (%s); trying again in %g s",
+                        error or type(error).__name__, delay)
+            await asyncio.sleep(delay)

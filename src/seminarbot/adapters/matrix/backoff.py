@@ -1,25 +1,11 @@
-"""How long to wait before trying the homeserver again: doubling, capped, reset on success."""
+"""What the homeserver's answers say about waiting: a rate limit's delay, a server error.
+The doubling delay itself is domain.backoff.Backoff."""
 
 from __future__ import annotations
 
 from typing import Any
 
 RATE_LIMIT_CAP = 60.0  # seconds; a longer retry_after is waited out in several turns
-
-
-class Backoff:
-    def __init__(self, first: float = 1.0, limit: float = 300.0) -> None:
-        self.first = first
-        self.limit = limit
-        self.failures = 0
-
-    def next_delay(self) -> float:
-        delay = float(min(self.limit, self.first * 2 ** self.failures))
-        self.failures += 1
-        return delay
-
-    def reset(self) -> None:
-        self.failures = 0
 
 
 def rate_limit_delay(response: Any) -> float | None:

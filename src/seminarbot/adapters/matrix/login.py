@@ -10,9 +10,11 @@ from typing import Any
 from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
-from seminarbot.adapters.matrix.backoff import Backoff, is_server_error
+from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.config.settings import SettingRefused
+from seminarbot.domain.backoff import Backoff
 
 log = logging.getLogger(__name__)
 
@@ -20,10 +22,12 @@ log = logging.getLogger(__name__)
 # and a dead connection surfaces after two tries instead of nio retrying it forever.
 CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=60,
                                   encryption_enabled=True, store_sync_tokens=False)
-LOGIN_ATTEMPTS = 8
+# Between two tries of an unreachable homeserver at start-up: a daemon keeps trying, at least
+# every RETRY_LIMIT seconds, one log line each time (README: Running on Matrix).
+RETRY_LIMIT = 300.0
 
 
-class LoginFailed(Exception):
+class LoginFailed(SettingRefused):
     """The homeserver refused the credentials: retrying cannot help."""
 
 
@@ -76,21 +80,18 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
 
 
 async def _retrying(call: Any) -> Any:
-    """A login-time request, tried again while the homeserver is unreachable or failing."""
-    backoff = Backoff()
-    for attempt in range(1, LOGIN_ATTEMPTS + 1):
+    """A login-time request, tried again (for as long as it takes) while the homeserver is
+    unreachable or failing; any other answer is returned."""
+    backoff = Backoff(limit=RETRY_LIMIT)
+    while True:
         try:
             answer = await call()
-        except (ClientError, TimeoutError) as error:
-            problem: object = error
+        except (ClientError, TimeoutError, OSError) as error:
+            problem: object = error or type(error).__name__
         else:
             if not is_server_error(answer):
                 return answer
             problem = answer
-        if attempt == LOGIN_ATTEMPTS:
-            break
         delay = backoff.next_delay()
         log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
         await asyncio.sleep(delay)
-    raise ConnectionError(f"the homeserver did not answer after {LOGIN_ATTEMPTS} tries: "
-                          f"{problem}")

@@ -14,9 +14,10 @@ from aiohttp import ClientError
 from nio import AsyncClient, RoomSendResponse, UploadResponse
 from nio.exceptions import LocalProtocolError, SendRetryError
 
-from seminarbot.adapters.matrix.backoff import Backoff, is_server_error, rate_limit_delay
+from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
 from seminarbot.adapters.matrix.render import Content, file_content
 from seminarbot.core.replies import Attachment
+from seminarbot.domain.backoff import Backoff
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5

@@ -16,9 +16,10 @@ from typing import Any, Protocol
 from aiohttp import ClientError
 from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncResponse
 
-from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
+from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Busy
 from seminarbot.services.ordered import in_runs
 

@@ -1,0 +1,76 @@
+"""`seminarbot run` on Matrix when the homeserver cannot be reached or refuses: unreachable is
+tried again and again (capped backoff, a line per attempt), never given up; a refused login is
+one actionable line and exit 2, never a traceback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from tests.conftest import MINI
+from tests.discord_adapter.conftest import eventually
+from tests.matrix.synapse import Synapse
+
+STARTUP = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def start_bot(tmp_path: Path, homeserver: str, user_id: str,
+                    password: str) -> asyncio.subprocess.Process:
+    config = tmp_path / "bot.yaml"
+    config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                      f"prompts_dir: {MINI.prompts}\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    env.update(MATRIX_HOMESERVER=homeserver, MATRIX_USER_ID=user_id, MATRIX_PASSWORD=password)
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "seminarbot", "--config", str(config), "run", env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+
+
+async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path) -> None:
+    process = await start_bot(tmp_path, f"http://127.0.0.1:{free_port()}",
+                              "@bot:example.org", "secret")
+    assert process.stderr is not None
+    said: list[str] = []
+
+    async def read() -> None:
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            said.append(line.decode())
+
+    reader = asyncio.create_task(read())
+    try:
+        await eventually(lambda: sum("homeserver unavailable" in line for line in said) >= 3,
+                         within=STARTUP)
+        assert process.returncode is None
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await reader
+    assert not any("Traceback" in line for line in said), "".join(said)
+    assert "secret" not in "".join(said)
+
+
+async def test_a_refused_login_is_one_line_and_exit_2(synapse: Synapse,
+                                                      tmp_path: Path) -> None:
+    account = synapse.register("refused")
+    process = await start_bot(tmp_path, synapse.url, account.user_id, "wrong")
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert "Traceback" not in said
+    assert said.strip().splitlines()[-1].startswith(
+        f"seminarbot: the homeserver refused the login of {account.user_id}"), said
