@@ -5,8 +5,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from seminarbot.domain.errors import Busy
-from seminarbot.services.ordered import MAX_RUN, InOrder, in_runs, runs
+from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+from seminarbot.services.ordered import MAX_RUN, InOrder, StallWatch, in_runs, runs
 
 
 def test_neighbours_that_join_form_one_run_and_others_stand_alone() -> None:
@@ -83,7 +83,7 @@ async def test_a_job_that_finds_the_database_busy_is_tried_again_before_the_next
     async def edit() -> None:
         log.append("edited")
 
-    queue = InOrder("test", busy_delays=(0, 0, 0))
+    queue = InOrder("test", retry_delays=(0,))
     queue.start()
     queue.put(busy_twice, joins=True)
     queue.put(edit)
@@ -91,13 +91,33 @@ async def test_a_job_that_finds_the_database_busy_is_tried_again_before_the_next
     assert (tries, log) == (3, ["recorded", "edited"])
 
 
-async def test_a_database_busy_for_too_long_gives_the_job_up_and_says_so(
-        caplog: pytest.LogCaptureFixture) -> None:
-    async def always_busy() -> None:
-        raise Busy()
+async def test_a_database_unavailable_for_long_is_tried_until_it_works_and_moderators_hear(
+        ) -> None:
+    """Never given up (nothing after it could be saved before it), and said once each way."""
+    heard: list[str] = []
+    down = True
+    tries = 0
+    many = asyncio.Event()
 
-    queue = InOrder("test", busy_delays=(0, 0))
+    async def write() -> None:
+        nonlocal tries
+        tries += 1
+        if tries == 50:
+            many.set()
+        if down:
+            raise WriteFailed("the disk is full")
+        heard.append("written")
+
+    async def hear(error: Unavailable | None) -> None:
+        heard.append("stalled" if error else "recovered")
+
+    queue = InOrder("test", retry_delays=(0.001,),
+                    watch=StallWatch(after=0.01, stalled=hear, recovered=hear))
     queue.start()
-    queue.put(always_busy)
+    queue.put(write, joins=True)
+    queue.put(write)
+    await asyncio.wait_for(many.wait(), 5)
+    assert heard == ["stalled"]  # once, however many tries
+    down = False
     await queue.stop(grace=5)
-    assert "stayed busy" in caplog.text
+    assert heard == ["stalled", "written", "recovered", "written"]

@@ -16,7 +16,7 @@ import logging
 import sys
 from typing import TYPE_CHECKING
 
-from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -35,16 +35,6 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 async def main(settings: Settings) -> int:
-    from seminarbot.cli.heartbeat import beat
-
-    pulse = asyncio.create_task(beat(settings.data_dir / "heartbeat"))
-    try:
-        return await _run(settings)
-    finally:
-        pulse.cancel()
-
-
-async def _run(settings: Settings) -> int:
     if not settings.platforms:
         from seminarbot.cli import console
 
@@ -54,6 +44,7 @@ async def _run(settings: Settings) -> int:
               "(see README.md).", file=sys.stderr)
         return await console.main(settings, argparse.Namespace(clock=None, user=None))
     from seminarbot.config.settings import SettingRefused
+    from seminarbot.domain.errors import StorageLost
 
     try:
         await run_platforms(settings)
@@ -64,12 +55,16 @@ async def _run(settings: Settings) -> int:
     except SettingRefused as error:
         print(f"seminarbot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except StorageLost as error:
+        print(f"seminarbot: {error.message}", file=sys.stderr)
+        return EXIT_FAILED
     return 0
 
 
 async def run_platforms(settings: Settings) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here)."""
     from seminarbot.app import open_services
+    from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SystemClock
 
     modules = []
@@ -81,7 +76,9 @@ async def run_platforms(settings: Settings) -> None:
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
     app = await open_services(settings, SystemClock())
-    tasks = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler")]
+    tasks = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
+             asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity),
+                                 name="heartbeat")]
     tasks += [asyncio.create_task(module.run(app), name=module.__name__) for module in modules]
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)

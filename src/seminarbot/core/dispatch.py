@@ -19,7 +19,7 @@ from seminarbot.core.commands import Command, Permission, Registry
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.parsing import bind, parse_line
 from seminarbot.core.replies import Reply, Tone
-from seminarbot.domain.errors import Busy, Forbidden, UserError
+from seminarbot.domain.errors import Forbidden, Unavailable, UserError
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ class Host(Protocol):
     def clock(self) -> Clock: ...
 
     async def record_command(self, record: CommandRecord) -> None:
-        """Write it to the audit log. May raise Busy."""
+        """Write it to the audit log. May raise Unavailable."""
         ...
 
 
@@ -114,7 +114,7 @@ def error_reply(error: UserError) -> Reply:
 async def _record(app: Host, record: CommandRecord) -> None:
     try:
         await app.record_command(record)
-    except Busy:
+    except Unavailable:
         # The reply matters more than its audit entry; the log keeps what the table could not.
-        log.warning("audit entry not written (database busy): %s %s by %s: %s",
+        log.warning("audit entry not written (database unavailable): %s %s by %s: %s",
                     record.command, record.outcome, record.actor.user_id, record.reason)

@@ -51,7 +51,14 @@ class Conflict(UserError):
     title = "Cannot do that now"
 
 
-class Busy(UserError):
+class Unavailable(UserError):
+    """The database cannot take writes right now. Nothing was changed; what failed can be
+    tried again (events are retried until it works, never dropped)."""
+
+    title = "Not saved"
+
+
+class Busy(Unavailable):
     """The database stayed locked by another writer for longer than the busy timeout."""
 
     title = "Busy"
@@ -59,3 +66,22 @@ class Busy(UserError):
     def __init__(self) -> None:
         super().__init__("The seminar's database is busy (another process is writing to it). "
                          "Nothing was changed; please try again in a moment.")
+
+
+class WriteFailed(Unavailable):
+    """The database could not be written: a full disk, an I/O error, a read-only file."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"The seminar's database could not be written ({reason}). Nothing was "
+                         "changed; whoever runs the bot has been told. Please try again later.")
+        self.reason = reason
+
+
+class StorageLost(Unavailable):
+    """The database file was deleted or replaced under the running process."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"The database file {path} was deleted or replaced while seminarbot "
+                         "ran, so nothing more is written to it. Nothing was changed; "
+                         "seminarbot must be restarted.")
+        self.path = path

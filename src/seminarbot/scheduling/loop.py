@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from seminarbot.clock import Clock
 from seminarbot.core.replies import PromptPost
-from seminarbot.domain.errors import Busy, Conflict
+from seminarbot.domain.errors import Conflict, Unavailable
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import plan_posts
 from seminarbot.domain.progress import progress
@@ -96,9 +96,11 @@ class Scheduler:
                 # Only posts some attached poster can send: a cohort whose platform is not
                 # (yet) connected must not keep the loop spinning; attaching one wakes it.
                 next_at = await self.outbox.next_due_at(platforms=self.posters)
-            except Busy:
-                # Another process holds the database: look again shortly, lose nothing.
-                log.warning("database busy; the scheduler retries in %s s", BUSY_RETRY_SECONDS)
+            except Unavailable:
+                # Another process holds the database, or it cannot be written: look again
+                # shortly, lose nothing.
+                log.warning("database unavailable; the scheduler retries in %s s",
+                            BUSY_RETRY_SECONDS)
                 next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
             idle = self.clock.now() + IDLE_WAKE
             await self.clock.wait_until(idle if next_at is None else min(next_at, idle),

@@ -11,17 +11,21 @@ below, Matrix a sync batch at a time through `in_runs`.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from seminarbot.domain.errors import Busy
+from seminarbot.domain.errors import Unavailable
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]
+Notice = Callable[[Unavailable | None], Awaitable[None]]
 T = TypeVar("T")
 MAX_RUN = 1000  # new messages handed over at once
+RETRY_DELAYS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 60.0)  # seconds; the last repeats
+STALL_AFTER = 60.0  # seconds of failing writes before moderators are told (README)
 
 
 def runs(items: Sequence[T], joins: Callable[[T], bool]) -> list[list[T]]:
@@ -47,15 +51,54 @@ async def in_runs(items: Sequence[T], joins: Callable[[T], bool],
                 raise outcome
 
 
+class StallWatch:
+    """Says once (`stalled`) when storage has failed for `after` seconds without a success in
+    between, and once (`recovered`) when it works again: moderators hear of a long outage, not
+    of every retry."""
+
+    def __init__(self, after: float = STALL_AFTER,
+                 stalled: Notice | None = None, recovered: Notice | None = None) -> None:
+        self.after = after
+        self.stalled, self.recovered = stalled, recovered
+        self._since: float | None = None
+        self._said = False
+
+    async def failed(self, error: Unavailable) -> None:
+        now = asyncio.get_running_loop().time()
+        self._since = now if self._since is None else self._since
+        if not self._said and now - self._since >= self.after:
+            self._said = True
+            await _quietly(self.stalled, error)
+
+    async def succeeded(self) -> None:
+        self._since = None
+        if self._said:
+            self._said = False
+            await _quietly(self.recovered, None)
+
+
+async def _quietly(notice: Notice | None, error: Unavailable | None) -> None:
+    if notice is None:
+        return
+    try:
+        await notice(error)
+    except Exception:
+        log.exception("could not tell moderators about the database")
+
+
 class InOrder:
     """One worker for jobs queued as events arrive. A job put with joins=True (recording a new
     message) runs together with the joining jobs queued right next to it. A job that finds the
-    database busy is tried again after each of `busy_delays` (seconds), the jobs behind it
-    waiting, before it is given up."""
+    database unavailable (busy, a full disk) is tried again after each of `retry_delays`
+    (seconds; the last one repeats) for as long as it takes, the jobs behind it waiting, so
+    nothing after an unsaved message is saved before it: a catch-up from the last message
+    saved then reads it back even after a restart."""
 
-    def __init__(self, name: str, busy_delays: Sequence[float] = (1, 2, 4, 8, 16)) -> None:
+    def __init__(self, name: str, retry_delays: Sequence[float] = RETRY_DELAYS,
+                 watch: StallWatch | None = None) -> None:
         self.name = name
-        self.busy_delays = busy_delays
+        self.retry_delays = retry_delays
+        self.watch = watch or StallWatch()
         self._jobs: deque[tuple[Job, bool]] = deque()
         self._queued = asyncio.Event()
         self._idle = asyncio.Event()
@@ -78,27 +121,38 @@ class InOrder:
                 run = [self._jobs.popleft()]
                 while run[0][1] and self._jobs and self._jobs[0][1] and len(run) < MAX_RUN:
                     run.append(self._jobs.popleft())
-                await asyncio.gather(*(self._run(job) for job, _ in run))
+                await self._run([job for job, _ in run])
             self._queued.clear()
             self._idle.set()
 
-    async def _run(self, job: Job) -> None:
-        for delay in (*self.busy_delays, None):
-            try:
-                await job()
+    async def _run(self, jobs: list[Job]) -> None:
+        """The jobs together; those that meet an unavailable database again, together and in
+        their order, until they all went through."""
+        for attempt in itertools.count():
+            errors = await asyncio.gather(*(self._try(job) for job in jobs))
+            jobs = [job for job, error in zip(jobs, errors, strict=True) if error is not None]
+            if not jobs:
+                await self.watch.succeeded()
                 return
-            except Busy:
-                if delay is None:
-                    log.error("%s: the database stayed busy; an event was not handled",
-                              self.name)
-                    return
-                await asyncio.sleep(delay)
-            except Exception:
-                log.exception("%s: an event could not be handled", self.name)
-                return
+            first = next(error for error in errors if error is not None)
+            await self.watch.failed(first)
+            delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
+            log.warning("%s: %s; trying %d event(s) again in %g s", self.name,
+                        type(first).__name__, len(jobs), delay)
+            await asyncio.sleep(delay)
+
+    async def _try(self, job: Job) -> Unavailable | None:
+        try:
+            await job()
+        except Unavailable as error:
+            return error
+        except Exception:
+            log.exception("%s: an event could not be handled", self.name)
+        return None
 
     async def stop(self, grace: float) -> None:
-        """Finish what is queued (for at most `grace` seconds), then stop."""
+        """Finish what is queued (for at most `grace` seconds), then stop. What is left was
+        never saved, so the next start's catch-up reads it back from the platform."""
         if self._worker is None:
             return
         try:

@@ -12,7 +12,8 @@ from typing import Any
 
 import aiosqlite
 
-from seminarbot.domain.errors import Busy
+from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+from seminarbot.storage.identity import FileIdentity
 
 BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
@@ -28,9 +29,22 @@ def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[str, ...]:
             "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
 
 
-def is_lock_error(error: sqlite3.OperationalError) -> bool:
-    """SQLite gave up waiting for another connection's lock (the busy timeout ran out)."""
-    return "locked" in str(error) or "busy" in str(error)
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html).
+_BUSY, _LOCKED = 5, 6
+_CANNOT_WRITE = {3: "permission denied", 8: "the file is read-only", 10: "a disk I/O error",
+                 13: "the disk is full", 14: "the file cannot be opened"}
+
+
+def unavailable(error: sqlite3.Error) -> Unavailable | None:
+    """What a SQLite error means to the people waiting on it: Busy (another connection's lock
+    outlasted the busy timeout), WriteFailed (disk full, I/O error, read-only), or None for an
+    error that is ours (a bug: let it be raised as it is)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (_BUSY, _LOCKED):
+        return Busy()
+    if code in _CANNOT_WRITE:
+        return WriteFailed(_CANNOT_WRITE[code])
+    return None
 
 
 class Database:
@@ -45,6 +59,12 @@ class Database:
         self._conn = conn
         self.path = path
         self._lock = asyncio.Lock()
+        self.identity = None if path == ":memory:" else FileIdentity(path)
+
+    def check_identity(self) -> None:
+        """Raises StorageLost when the file was deleted or replaced since it was opened."""
+        if self.identity is not None:
+            self.identity.check()
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
@@ -78,9 +98,10 @@ class Database:
             token = _holding.set(True)
             try:
                 yield self._conn
-            except sqlite3.OperationalError as error:
-                if is_lock_error(error):
-                    raise Busy() from error
+            except sqlite3.Error as error:
+                mapped = unavailable(error)
+                if mapped is not None:
+                    raise mapped from error
                 raise
             finally:
                 _holding.reset(token)
@@ -89,24 +110,37 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if _holding.get():
             raise RuntimeError("nested transaction")
+        self.check_identity()
         async with self._hold() as conn:
             await conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
                 await conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    await conn.execute("ROLLBACK")
+                raise
+        self.check_identity()  # before anyone is told it is saved
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement; outside a transaction it commits on its own."""
+        alone = not _holding.get()
+        if alone:
+            self.check_identity()
         async with self._hold() as conn:
-            return await conn.execute(sql, params)
+            cursor = await conn.execute(sql, params)
+        if alone and cursor.rowcount > 0:
+            self.check_identity()
+        return cursor
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        alone = not _holding.get()
+        if alone:
+            self.check_identity()
         async with self._hold() as conn:
             await conn.executemany(sql, rows)
+        if alone:
+            self.check_identity()
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         async with self._hold() as conn, conn.execute(sql, params) as cursor:

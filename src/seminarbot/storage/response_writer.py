@@ -24,9 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple
 
-from seminarbot.domain.errors import Busy
 from seminarbot.domain.responses import Outcome
-from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, is_lock_error, pragmas
+from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
 from seminarbot.storage.response_batch import INSERT, Known, answered, authors, plan, posts, stored
 
 
@@ -44,6 +43,7 @@ _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
 class ResponseWriter:
     def __init__(self, db: Database, *, max_batch: int = 1000) -> None:
         self.path = db.path
+        self.check_identity = db.check_identity
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
         self._waiting: list[_Waiting] = []
         self._writing = False
@@ -99,10 +99,10 @@ class ResponseWriter:
                 if not future.done():
                     future.set_result(outcome)
         else:
-            if isinstance(error, sqlite3.OperationalError) and is_lock_error(error):
-                busy = Busy()
-                busy.__cause__ = error
-                error = busy
+            mapped = unavailable(error) if isinstance(error, sqlite3.Error) else None
+            if mapped is not None:
+                mapped.__cause__ = error
+                error = mapped
             for _, future in batch:
                 if not future.done():
                     future.set_exception(error)
@@ -121,16 +121,19 @@ class ResponseWriter:
         return self._conn
 
     def _write_batch(self, batch: Sequence[Submission]) -> list[Outcome | None]:
+        self.check_identity()
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._known.check(conn)
             outcomes = self._write_rows(conn, batch)
+            conn.execute("COMMIT")
         except BaseException:
             self._known.forget()  # it may hold authors created by the rolled-back batch
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        conn.execute("COMMIT")
+        self.check_identity()  # committed to the file we opened, or nobody is told it is saved
         return outcomes
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]

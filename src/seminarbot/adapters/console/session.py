@@ -21,7 +21,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
 from seminarbot.core.replies import Reply, Table
-from seminarbot.domain.errors import BadArgument, Busy
+from seminarbot.domain.errors import BadArgument, Unavailable
 from seminarbot.services.container import Services
 
 PLATFORM = "console"
@@ -87,7 +87,7 @@ class Console:
     async def _run_scheduler(self) -> None:
         try:
             await self.app.scheduler.run_due()
-        except Busy as error:
+        except Unavailable as error:
             self.emit(f"! Scheduled posts wait: {error.message}")
 
     def _switch(self, body: str) -> None:

@@ -16,6 +16,7 @@ import discord
 from seminarbot.adapters.discord import events
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
+from seminarbot.adapters.discord.events import PLATFORM
 from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
@@ -23,7 +24,8 @@ from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.services.container import Services
-from seminarbot.services.ordered import InOrder
+from seminarbot.services.ordered import InOrder, StallWatch
+from seminarbot.services.outage import tell_moderators
 from seminarbot.services.responses import record_message
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,9 @@ class SeminarClient(discord.Client):
         self.readies = 0
         self.catch_ups = 0
         self.backfilled = 0
-        self.inbound = InOrder("discord-inbound")
+        watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
+                           recovered=partial(tell_moderators, app, PLATFORM))
+        self.inbound = InOrder("discord-inbound", watch=watch)
 
     async def login(self, token: str) -> None:
         use_endpoints(self.app.settings.discord)

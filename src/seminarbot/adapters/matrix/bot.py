@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from functools import partial
 from typing import Any
 
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
@@ -29,8 +30,10 @@ from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
-from seminarbot.domain.errors import Busy
+from seminarbot.domain.errors import Unavailable
 from seminarbot.services.container import Services
+from seminarbot.services.ordered import StallWatch
+from seminarbot.services.outage import tell_moderators
 from seminarbot.services.removal import bot_removed
 from seminarbot.services.responses import InboundMessage, record_delete, record_edit, record_message
 
@@ -46,7 +49,10 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
         client = await connect(app.settings.matrix, files)
         try:
             bot = MatrixBot(app, client, files)
-            await SyncLoop(client, files, bot, timeline_limit=timeline_limit).run_forever()
+            watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
+                               recovered=partial(tell_moderators, app, PLATFORM))
+            await SyncLoop(client, files, bot, timeline_limit=timeline_limit,
+                           watch=watch).run_forever()
         except SyncFailed as error:
             if not app.settings.matrix.password:
                 raise
@@ -161,7 +167,7 @@ class MatrixBot:
                                   by=item.sender)
             elif isinstance(item, Redacted):
                 await record_delete(self.app, PLATFORM, item.target, item.at)
-        except Busy:
+        except Unavailable:
             raise  # the sync loop handles the whole batch again
         except Exception:
             log.exception("matrix: handling %s in %s failed", item.event_id, room_id)

@@ -20,8 +20,9 @@ from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.errors import Busy
-from seminarbot.services.ordered import in_runs
+from seminarbot.domain.errors import Unavailable
+from seminarbot.services.ordered import StallWatch, in_runs
+from seminarbot.services.outage import why
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
@@ -56,10 +57,11 @@ class Handler(Protocol):
 
 class SyncLoop:
     def __init__(self, client: AsyncClient, files: MatrixFiles, handler: Handler, *,
-                 timeline_limit: int = TIMELINE_LIMIT) -> None:
+                 timeline_limit: int = TIMELINE_LIMIT, watch: StallWatch | None = None) -> None:
         self.client = client
         self.files = files
         self.handler = handler
+        self.watch = watch or StallWatch()
         self.token = files.load_sync_token()
         self.filter = {"room": {"timeline": {"limit": timeline_limit}},
                        "presence": {"types": []}}
@@ -76,13 +78,16 @@ class SyncLoop:
             backoff.reset()
             try:
                 await self._handle(answer, history=self.token is not None)
-            except (ClientError, TimeoutError, Busy) as error:
+            except (ClientError, TimeoutError, Unavailable) as error:
                 # Not saving the token: the same batch comes again, and handling is replay-safe.
+                if isinstance(error, Unavailable):
+                    await self.watch.failed(error)
                 log.warning("matrix: %s; handling the batch again",
-                            "the database was busy" if isinstance(error, Busy)
+                            why(error) if isinstance(error, Unavailable)
                             else f"reading history failed ({error})")
                 await asyncio.sleep(backoff.next_delay())
                 continue
+            await self.watch.succeeded()
             self.token = answer.next_batch
             self.files.save_sync_token(answer.next_batch)
             await self._keys()

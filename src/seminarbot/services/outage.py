@@ -1,0 +1,42 @@
+"""Telling moderators that replies cannot be saved for now, and that they can again
+(README: What is stored). Used by each adapter's StallWatch."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from seminarbot.domain.errors import Busy, StorageLost, Unavailable, WriteFailed
+from seminarbot.domain.models import CohortState
+
+if TYPE_CHECKING:
+    from seminarbot.services.container import Services
+
+log = logging.getLogger(__name__)
+
+
+def why(error: Unavailable) -> str:
+    if isinstance(error, WriteFailed):
+        return error.reason
+    if isinstance(error, Busy):
+        return "another process holds the database"
+    if isinstance(error, StorageLost):
+        return "the database file was deleted or replaced"
+    return "the database cannot be written"
+
+
+async def tell_moderators(app: Services, platform: str, error: Unavailable | None) -> None:
+    """Every running seminar's moderators on this platform: an outage (`error`) or its end."""
+    if error is None:
+        text = "Replies are being saved again; the ones that waited are saved now."
+        log.warning("%s: the database takes writes again", platform)
+    else:
+        text = (f"Replies cannot be saved right now ({why(error)}). They wait and are saved as "
+                "soon as the database can be written; whoever runs the bot should look at it.")
+        log.error("%s: replies cannot be saved: %s", platform, why(error))
+    poster = app.posters.get(platform)
+    if poster is None:
+        return
+    for cohort in await app.cohorts.all(CohortState.ACTIVE):
+        if cohort.platform == platform:
+            await poster.notify_moderators(cohort, text)

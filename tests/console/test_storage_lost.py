@@ -1,0 +1,56 @@
+"""The database deleted or replaced under a running process: nothing more is acknowledged as
+saved, the person is told, and `seminarbot run`'s heartbeat stops the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from seminarbot.cli.heartbeat import beat
+from seminarbot.domain.errors import StorageLost
+from seminarbot.services.container import Services
+from tests.conftest import ConsoleDriver
+
+
+def database_files(app: Services) -> list[Path]:
+    path = Path(app.db.path)
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+async def started(console: ConsoleDriver) -> None:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    assert "Recorded your response" in await console.say("/seminar respond 1.1 First words.")
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+async def test_nothing_is_acknowledged_once_the_file_is_gone(
+        console: ConsoleDriver, app: Services, tmp_path: Path, how: str) -> None:
+    await started(console)
+    if how == "deleted":
+        for path in database_files(app):
+            path.unlink(missing_ok=True)
+    else:
+        other = tmp_path / "restored.db"
+        sqlite3.connect(other).close()
+        os.replace(other, app.db.path)
+    for line in ("/seminar respond 1.2 Second words.", "/seminar pause", "/seminar optout"):
+        said = " ".join((await console.say(line)).split())  # as one line, unwrapped
+        assert "Recorded" not in said and "Paused" not in said and "Opted out" not in said
+        assert "was deleted or replaced while seminarbot ran" in said, said
+        assert "seminarbot must be restarted" in said
+
+
+async def test_the_heartbeat_stops_the_bot_when_the_file_is_gone(
+        app: Services, tmp_path: Path) -> None:
+    pulse = tmp_path / "heartbeat"
+    beating = asyncio.create_task(beat(pulse, app.db.check_identity, interval=0.01))
+    await asyncio.sleep(0.05)
+    assert not beating.done() and pulse.exists()
+    Path(app.db.path).unlink()
+    with pytest.raises(StorageLost):
+        await asyncio.wait_for(beating, 5)
