@@ -166,3 +166,24 @@ async def test_a_reply_that_meets_a_locked_database_is_recorded_once_it_is_free(
 
 async def _logged(caplog: pytest.LogCaptureFixture, text: str) -> bool:
     return any(text in record.getMessage() for record in caplog.records)
+
+
+async def test_a_reply_that_meets_a_full_disk_is_recorded_once_there_is_room(
+        bot: BotHarness, people: People, caplog: pytest.LogCaptureFixture) -> None:
+    _, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    writer = app.response_writer._connection()
+    pages = writer.execute("PRAGMA page_count").fetchone()[0]
+    writer.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
+    try:
+        reply = await ann.say(room, "Written while the disk is full. " + "x" * 6000,
+                              thread=thread)
+        await eventually(lambda: _logged(caplog, "the disk is full"),
+                         "the bot to meet the full disk")
+    finally:
+        writer.execute("PRAGMA max_page_count = 1073741823")
+
+    async def recorded() -> bool:
+        return await app.db.scalar(
+            "SELECT COUNT(*) FROM responses WHERE message_id = ?", (reply,)) == 1
+    await eventually(recorded, "the reply recorded once the disk has room")

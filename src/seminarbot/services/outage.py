@@ -19,7 +19,7 @@ def why(error: Unavailable) -> str:
     if isinstance(error, WriteFailed):
         return error.reason
     if isinstance(error, Busy):
-        return "another process holds the database"
+        return "the database was busy: another process holds it"
     if isinstance(error, StorageLost):
         return "the database file was deleted or replaced"
     return "the database cannot be written"
