@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -19,9 +20,18 @@ class Clock(Protocol):
         ...
 
 
-async def _wait_real(seconds: float | None, wake: asyncio.Event) -> None:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(wake.wait(), seconds)
+# Sleeps are timed by the monotonic clock, which a jump of the wall clock (NTP stepping it, a
+# virtual machine resumed) does not move: waking at least this often (seconds) notices a jump.
+WALL_CHECK = 60.0
+
+
+async def _wait_real(now: Callable[[], datetime], instant: datetime | None,
+                     wake: asyncio.Event) -> None:
+    while instant is None or now() < instant:
+        left = WALL_CHECK if instant is None else (instant - now()).total_seconds()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), min(max(left, 0.0), WALL_CHECK))
+            return
 
 
 class SystemClock:
@@ -29,8 +39,7 @@ class SystemClock:
         return datetime.now(UTC)
 
     async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
-        seconds = None if instant is None else max(0.0, (instant - self.now()).total_seconds())
-        await _wait_real(seconds, wake)
+        await _wait_real(self.now, instant, wake)
 
 
 class ManualClock:
@@ -91,8 +100,7 @@ class OffsetClock:
         self.offset = max(self.offset, instant - datetime.now(UTC))
 
     async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
-        seconds = None if instant is None else max(0.0, (instant - self.now()).total_seconds())
-        await _wait_real(seconds, wake)
+        await _wait_real(self.now, instant, wake)
 
 
 def parse_instant(text: str) -> datetime:
