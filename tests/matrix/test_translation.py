@@ -10,7 +10,7 @@ import pytest
 from nio import MegolmEvent
 from nio.exceptions import EncryptionError
 
-from seminarbot.adapters.matrix.backoff import Backoff, rate_limit_delay
+from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.render import (
@@ -23,6 +23,7 @@ from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.replies import PromptPost, Reply, Table, Tone
+from seminarbot.domain.backoff import Backoff
 
 
 def message(content: dict[str, Any], **extra: Any) -> dict[str, Any]:
