@@ -11,6 +11,7 @@ from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
+from seminarbot.services.connections import Connections
 from seminarbot.services.container import Services
 from seminarbot.services.retention import RetentionSweep
 from seminarbot.storage.audit import AuditLog
@@ -50,5 +51,6 @@ async def open_services(settings: Settings, clock: Clock,
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
         stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,
+        connections=Connections(clock, settings.platforms),
         scheduler=scheduler, posters=posters,
     )

@@ -121,15 +121,6 @@ def test_interactive_console_on_a_terminal(tmp_path: Path, mini_config: Path) ->
         os.close(controller)
 
 
-def test_run_without_a_platform_explains_and_starts_the_console(tmp_path: Path,
-                                                                mini_config: Path) -> None:
-    result = cli("run", config=mini_config, stdin="/term soviet\n")
-    assert result.returncode == 0, result.stderr
-    assert "No Discord or Matrix account is configured" in result.stderr
-    assert "set DISCORD_TOKEN" in result.stderr
-    assert "A council of delegates." in result.stdout
-
-
 def test_db_migrate_check_and_backup(tmp_path: Path) -> None:
     db = tmp_path / "m.db"
     migrated = cli("db", "migrate", "--db", str(db))

@@ -60,7 +60,7 @@ async def test_seminarbot_run_connects_and_posts_a_due_prompt(
         if process.returncode is None:
             process.kill()
             await process.wait()
-    assert process.returncode == 130, err.decode()
+    assert process.returncode == 0, err.decode()  # SIGINT stops it cleanly, as SIGTERM does
     assert fake.gateway.identifies == 1
     assert fake.requests("PUT", "/applications/") == []  # commands are synced on demand only
     posted = await app.outbox.for_cohort(1)

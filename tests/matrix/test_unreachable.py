@@ -9,6 +9,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 from tests.conftest import MINI
@@ -74,3 +75,29 @@ async def test_a_refused_login_is_one_line_and_exit_2(synapse: Synapse,
     assert "Traceback" not in said
     assert said.strip().splitlines()[-1].startswith(
         f"seminarbot: the homeserver refused the login of {account.user_id}"), said
+
+
+async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synapse,
+                                                                   tmp_path: Path) -> None:
+    account = synapse.register("stopping")
+    process = await start_bot(tmp_path, synapse.url, account.user_id, account.password)
+    heartbeat = tmp_path / "data" / "heartbeat"
+
+    def connected() -> bool:
+        try:
+            return '"connected"' in heartbeat.read_text()
+        except OSError:
+            return False
+    try:
+        await eventually(connected, within=STARTUP)
+        began = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+        took = time.monotonic() - began
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, err.decode()
+    assert took < 3, took
+    assert "Traceback" not in err.decode()

@@ -1,4 +1,5 @@
-"""A file touched every so often while the bot runs; `seminarbot health` reads its age.
+"""A file rewritten every so often while the bot runs: when, and how each platform's link
+stands. `seminarbot health` reads it (Docker's HEALTHCHECK).
 
 Each beat first checks that the database is still the file the bot opened: if it was deleted
 or replaced, the beat raises StorageLost and `seminarbot run` stops, saying so, rather than
@@ -8,22 +9,45 @@ keep writing into a file nobody will read (README: What is stored).
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 INTERVAL_SECONDS = 30
 
 
-def touch(path: Path) -> None:
+def write(path: Path, platforms: dict[str, Any]) -> None:
+    """The heartbeat, replaced whole (a reader never sees half of it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch()
-    os.utime(path)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_text(json.dumps({"at": time.time(), "platforms": platforms}), "utf-8")
+    os.replace(partial, path)
 
 
 async def beat(path: Path, check: Callable[[], None] = lambda: None,
-               interval: float = INTERVAL_SECONDS) -> None:
+               states: Callable[[], dict[str, Any]] = dict,
+               interval: float = INTERVAL_SECONDS, changed: asyncio.Event | None = None) -> None:
+    """Every `interval` seconds, and at once when `changed` is set (a link's state changed)."""
+    changed = changed or asyncio.Event()
     while True:
         check()
-        await asyncio.to_thread(touch, path)
-        await asyncio.sleep(interval)
+        changed.clear()
+        await asyncio.to_thread(write, path, states())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed.wait(), interval)
+
+
+def read(path: Path) -> dict[str, Any]:
+    """What the last beat wrote; its `platforms` empty for a heartbeat without them. Raises
+    OSError when there is none."""
+    text = path.read_text("utf-8")
+    try:
+        found = json.loads(text) if text.strip() else {}
+    except ValueError:
+        found = {}
+    platforms = found.get("platforms") if isinstance(found, dict) else None
+    return {"platforms": platforms if isinstance(platforms, dict) else {}}

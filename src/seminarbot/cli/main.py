@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
-from seminarbot.cli import console, content, db, export, run
+from seminarbot.cli import console, content, db, export, health, run
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 from seminarbot.storage.lock import DatabaseInUse, exclusive
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run.add_parsers(commands)
+    health.add_parser(commands)
     console.add_parser(commands)
     db.add_parser(commands)
     content.add_parser(commands)
@@ -84,7 +85,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace,
     if args.command == "content":
         return asyncio.run(content.main(settings, args))
     if args.command == "health":
-        return run.health(settings, args.max_age)
+        return health.main(settings, args)
     if args.command == "discord":
         return asyncio.run(discord_cli.main(settings, args))
     if args.command in ("export", "cohorts"):

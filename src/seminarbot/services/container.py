@@ -16,6 +16,7 @@ from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
+from seminarbot.services.connections import Connections
 from seminarbot.services.retention import RetentionSweep
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -47,6 +48,7 @@ class Services:
     stats: StatsRepository
     response_writer: ResponseWriter
     retention: RetentionSweep
+    connections: Connections
     scheduler: Scheduler
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)

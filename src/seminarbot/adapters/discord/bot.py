@@ -23,6 +23,7 @@ from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
+from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import InOrder, StallWatch
 from seminarbot.services.outage import tell_moderators
@@ -67,6 +68,7 @@ class SeminarClient(discord.Client):
         watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
                            recovered=partial(tell_moderators, app, PLATFORM))
         self.inbound = InOrder("discord-inbound", watch=watch)
+        self.closing = False
 
     async def login(self, token: str) -> None:
         use_endpoints(self.app.settings.discord)
@@ -81,25 +83,36 @@ class SeminarClient(discord.Client):
             await asyncio.sleep(self.reidentify_delay)
 
     async def close(self) -> None:
+        """Stop taking commands, let those in flight and the events queued finish (within
+        SHUTDOWN_GRACE seconds in all), then close the gateway. What did not finish was
+        not saved, and the catch-up of the next start reads it back."""
+        self.closing = True
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
         await self.interactions.drain(SHUTDOWN_GRACE)
-        await self.inbound.stop(SHUTDOWN_GRACE)
+        await self.inbound.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
         await super().close()
 
     async def on_ready(self) -> None:
+        self.app.connections.report(PLATFORM, CONNECTED)
         self.readies += 1
         log.info("connected to Discord as %s (ready #%d)", self.user, self.readies)
         self.app.scheduler.attach(self.poster)
         self.inbound.put(self._catch_up)
 
     async def on_resumed(self) -> None:
+        self.app.connections.report(PLATFORM, CONNECTED)
         self.inbound.put(self._catch_up)
+
+    async def on_disconnect(self) -> None:
+        self.app.connections.report(PLATFORM, RETRYING, "the gateway connection dropped")
 
     async def _catch_up(self) -> None:
         self.backfilled += await events.backfill(self.app, self)
         self.catch_ups += 1
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
-        await self.interactions.handle(interaction)
+        if not self.closing:
+            await self.interactions.handle(interaction)
 
     # Message events are stored in the order they arrived; new messages next to each other
     # share a commit (see seminarbot.services.ordered).
@@ -156,6 +169,8 @@ async def _log_in(client: SeminarClient, token: str) -> None:
             await client.http.close()
             client.http.connector = discord.utils.MISSING
             delay = backoff.next_delay()
+            problem = str(error) or type(error).__name__
+            client.app.connections.report(PLATFORM, RETRYING, problem)
             log.warning("discord: cannot reach Discord (%s); trying again in %g s",
-                        error or type(error).__name__, delay)
+                        problem, delay)
             await asyncio.sleep(delay)

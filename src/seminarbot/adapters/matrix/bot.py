@@ -46,13 +46,14 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
     ends (an expired token) is renewed with the password, on the same device, where there is one."""
     files = MatrixFiles(app.settings.data_dir / "matrix")
     while True:
-        client = await connect(app.settings.matrix, files)
+        report = partial(app.connections.report, PLATFORM)
+        client = await connect(app.settings.matrix, files, report)
         try:
             bot = MatrixBot(app, client, files)
             watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
                                recovered=partial(tell_moderators, app, PLATFORM))
             await SyncLoop(client, files, bot, timeline_limit=timeline_limit,
-                           watch=watch).run_forever()
+                           watch=watch, report=report).run_forever()
         except SyncFailed as error:
             if not app.settings.matrix.password:
                 raise

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from aiohttp import ClientError
@@ -15,8 +16,10 @@ from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
+from seminarbot.services.connections import RETRYING
 
 log = logging.getLogger(__name__)
+Report = Callable[[str, str], None]
 
 # A 429 comes straight back to us (max_limit_exceeded=0) so the adapter decides how to wait,
 # and a dead connection surfaces after two tries instead of nio retrying it forever.
@@ -31,13 +34,15 @@ class LoginFailed(SettingRefused):
     """The homeserver refused the credentials: retrying cannot help."""
 
 
-async def connect(settings: MatrixSettings, files: MatrixFiles) -> AsyncClient:
+async def connect(settings: MatrixSettings, files: MatrixFiles,
+                  report: Report = lambda state, detail: None) -> AsyncClient:
+    """A logged-in client. `report` hears of each failed try (services.connections)."""
     assert settings.homeserver and settings.user_id
     files.prepare()
     client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
                          config=CLIENT_CONFIG)
     try:
-        await _log_in(client, settings, files)
+        await _log_in(client, settings, files, report)
         if client.should_upload_keys:
             await client.keys_upload()
     except BaseException:
@@ -46,7 +51,8 @@ async def connect(settings: MatrixSettings, files: MatrixFiles) -> AsyncClient:
     return client
 
 
-async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles) -> None:
+async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles,
+                  report: Report) -> None:
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
     saved = files.load_login()
     if saved is not None and (saved.homeserver, saved.user_id) != (homeserver, user_id):
@@ -55,14 +61,14 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         saved = None  # the operator gave a new token
     if saved is not None:
         client.restore_login(saved.user_id, saved.device_id, saved.access_token)
-        if isinstance(await _retrying(client.whoami), WhoamiResponse):
+        if isinstance(await _retrying(client.whoami, report), WhoamiResponse):
             log.info("matrix: restored device %s for %s", saved.device_id, user_id)
             return
         log.warning("matrix: the saved login no longer works; logging in again")
         client.access_token = ""
     if settings.access_token:
         client.access_token = settings.access_token
-        answer = await _retrying(client.whoami)
+        answer = await _retrying(client.whoami, report)
         if not isinstance(answer, WhoamiResponse) or not answer.device_id:
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
         client.restore_login(user_id, answer.device_id, settings.access_token)
@@ -70,7 +76,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         # Logging in with the device we had keeps its E2EE keys usable.
         client.device_id = saved.device_id if saved else None
         answer = await _retrying(lambda: client.login(settings.password,
-                                                      device_name=settings.device_name))
+                                                      device_name=settings.device_name), report)
         if not isinstance(answer, LoginResponse):
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
     else:
@@ -79,7 +85,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
     log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
 
 
-async def _retrying(call: Any) -> Any:
+async def _retrying(call: Any, report: Report) -> Any:
     """A login-time request, tried again (for as long as it takes) while the homeserver is
     unreachable or failing; any other answer is returned."""
     backoff = Backoff(limit=RETRY_LIMIT)
@@ -93,5 +99,6 @@ async def _retrying(call: Any) -> Any:
                 return answer
             problem = answer
         delay = backoff.next_delay()
+        report(RETRYING, f"homeserver unavailable: {problem}")
         log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
         await asyncio.sleep(delay)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Unavailable
+from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.ordered import StallWatch, in_runs
 from seminarbot.services.outage import why
 
@@ -29,6 +30,10 @@ SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 50
 GAP_PAGES = 50  # at most this many pages of history to fill one gap
 GAP_PAGE_SIZE = 100
+FINISH_GRACE = 2.0  # seconds to finish the batch in hand when the bot stops
+
+
+Report = Callable[[str, str], None]
 
 
 class SyncFailed(Exception):
@@ -57,7 +62,9 @@ class Handler(Protocol):
 
 class SyncLoop:
     def __init__(self, client: AsyncClient, files: MatrixFiles, handler: Handler, *,
-                 timeline_limit: int = TIMELINE_LIMIT, watch: StallWatch | None = None) -> None:
+                 timeline_limit: int = TIMELINE_LIMIT, watch: StallWatch | None = None,
+                 report: Report = lambda state, detail: None) -> None:
+        self.report = report  # how the link stands (services.connections)
         self.client = client
         self.files = files
         self.handler = handler
@@ -77,7 +84,7 @@ class SyncLoop:
                 continue
             backoff.reset()
             try:
-                await self._handle(answer, history=self.token is not None)
+                await self._finishing(answer)
             except (ClientError, TimeoutError, Unavailable) as error:
                 # Not saving the token: the same batch comes again, and handling is replay-safe.
                 if isinstance(error, Unavailable):
@@ -96,6 +103,22 @@ class SyncLoop:
                 first = False
                 await self.handler.ready()
 
+    async def _finishing(self, answer: SyncResponse) -> None:
+        """Handle the batch. Cancelled meanwhile (the bot stopping), the batch in hand is still
+        finished, for at most FINISH_GRACE seconds, and its token saved: the commands in it
+        are answered once, now rather than after the restart."""
+        handling = asyncio.ensure_future(self._handle(answer, history=self.token is not None))
+        try:
+            await asyncio.shield(handling)
+        except asyncio.CancelledError:
+            try:
+                await asyncio.wait_for(handling, FINISH_GRACE)
+            except Exception:
+                log.warning("matrix: stopping before a batch was handled; it comes again")
+            else:
+                self.files.save_sync_token(answer.next_batch)
+            raise
+
     async def _sync(self, first: bool) -> SyncResponse | float | None:
         """A sync response, or how long to wait before the next try (None: back off)."""
         try:
@@ -106,13 +129,16 @@ class SyncLoop:
                                             full_state=True if first else None)
         except (ClientError, TimeoutError) as error:
             log.warning("matrix: sync failed (%s: %s); retrying", type(error).__name__, error)
+            self.report(RETRYING, f"sync failed: {type(error).__name__}: {error}")
             return None
         if isinstance(answer, SyncResponse):
+            self.report(CONNECTED, "")
             return answer
         if getattr(answer, "status_code", None) in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
             raise SyncFailed(f"the homeserver ended our login: {answer}")
         waited = rate_limit_delay(answer)
         log.warning("matrix: sync refused (%s); retrying", answer)
+        self.report(RETRYING, f"sync refused: {answer}")
         return waited
 
     async def _handle(self, answer: SyncResponse, *, history: bool) -> None:

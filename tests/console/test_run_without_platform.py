@@ -1,0 +1,47 @@
+"""`seminarbot run` with no platform configured: on a terminal it explains and starts the
+console; without one (a container, a service) it says how to configure a platform and exits 2,
+rather than start a console that reads end of input and exits 0 to be restarted forever."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import subprocess
+import time
+from pathlib import Path
+
+from tests.console.test_cli import BIN, cli, mini_config  # noqa: F401 (a fixture)
+
+
+def test_without_a_terminal_it_says_how_to_configure_and_exits_2(mini_config: Path) -> None:
+    result = cli("run", config=mini_config, stdin="/term soviet\n")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    said = result.stderr.strip()
+    assert said.startswith("seminarbot: no platform is configured, and the console needs a "
+                           "terminal. To run on a platform, set DISCORD_TOKEN")
+    assert "`seminarbot console`" in said and len(said.splitlines()) == 1
+
+
+def test_on_a_terminal_it_explains_and_starts_the_console(mini_config: Path) -> None:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([*BIN, "--config", str(mini_config), "run"], stdin=terminal,
+                               stdout=terminal, stderr=terminal, env=env, close_fds=True)
+    os.close(terminal)
+    seen = b""
+    try:
+        deadline = time.monotonic() + 30
+        while b"> " not in seen and time.monotonic() < deadline:
+            if select.select([controller], [], [], 1)[0]:
+                seen += os.read(controller, 4096)
+        assert b"No Discord or Matrix account is configured" in seen
+        assert b"seminarbot console" in seen and b"> " in seen
+        os.write(controller, b"/quit\n")
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+        os.close(controller)
