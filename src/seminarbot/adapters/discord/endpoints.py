@@ -7,6 +7,8 @@ Discord.
 
 from __future__ import annotations
 
+import logging
+
 import discord
 import discord.gateway
 import discord.http
@@ -24,3 +26,11 @@ def quiet_voice() -> None:
     """The bot never joins voice: discord.py need not warn that voice libraries are missing."""
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
+
+
+def quiet_gateway() -> None:
+    """discord.py's gateway logs every raw event at DEBUG, interaction tokens included: keep
+    that logger at INFO unless its level was set on purpose."""
+    gateway = logging.getLogger("discord.gateway")
+    if gateway.level == logging.NOTSET:
+        gateway.setLevel(logging.INFO)

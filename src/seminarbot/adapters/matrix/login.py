@@ -13,6 +13,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 from seminarbot.adapters.matrix.backoff import Backoff, is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.core.redaction import remember_secret
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ async def connect(settings: MatrixSettings, files: MatrixFiles) -> AsyncClient:
                          config=CLIENT_CONFIG)
     try:
         await _log_in(client, settings, files)
+        remember_secret(client.access_token)  # whether configured, saved or new
         if client.should_upload_keys:
             await client.keys_upload()
     except BaseException:
