@@ -83,6 +83,7 @@ async def test_participant_look_ups_answer_no_participant_here_for_other_servers
     own = await fake.slash("cat", "seminar-mod export", format="csv", participant=dan)
     assert "dan has opted out" in everything(own)
     mine = await fake.slash("ann", "seminar-mod export", format="csv", participant=bob)
-    assert [name for name, _, _ in mine.files][0].endswith(".csv")
-    csv = mine.files[0][1].decode("utf-8-sig")
+    [(name, data, _)] = mine.files
+    assert name.endswith(".csv")
+    csv = data.decode("utf-8-sig")
     assert "Councils first." in csv and "Parties first." not in csv and "Neither." not in csv

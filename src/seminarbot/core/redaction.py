@@ -13,7 +13,8 @@ writes it:
   Matrix password and access token, the access token a login returned, each forget-me code.
 
 `install_redaction` puts the filter on the root logger's handlers (where `seminarbot` configures
-logging, cli/main.py).
+logging, cli/main.py), and keeps at INFO the libraries' loggers whose DEBUG lines carry secrets
+or participants' words wholesale (QUIET_AT_DEBUG), unless their level was set on purpose.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ MAX_WORDS = 10_000  # single-word secrets (codes, tokens) remembered, the oldest
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
     re.compile(r"""(["']?\b[a-z_]*(?:token|password|passwd|secret|authorization)["']?\s*[:=]"""
-               r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\])([^\s"',;&}\]]+)""",
+               r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\])([^\s"',;&{}()\[\]]+)""",
                re.IGNORECASE),
     re.compile(r"(/(?:interactions|webhooks)/\d+/)([^/\s?'\"]+)"),
     re.compile(r"(\b(?:Bot|Bearer) )([\w.~+/-]{20,}=*)"),
@@ -40,6 +41,9 @@ _PATTERNS = (
     re.compile(r"(\bforget-me\W{1,3})([A-Z0-9]{6})\b", re.IGNORECASE),
 )
 _WORD = re.compile(r"[\w-]+")
+# discord.py's gateway: every raw event (interaction tokens, message text); peewee: nio's key
+# store (the E2EE account and session keys); aiosqlite: every SQL statement with its values.
+QUIET_AT_DEBUG = ("discord.gateway", "peewee", "aiosqlite")
 
 _phrases: set[str] = set()  # secrets that are not a single word (passwords with spaces, …)
 _words: OrderedDict[str, None] = OrderedDict()
@@ -92,6 +96,10 @@ def install_redaction(secrets: Iterable[str | None] = ()) -> None:
     """Remember the configured secrets and filter every handler of the root logger."""
     for secret in secrets:
         remember_secret(secret)
+    for name in QUIET_AT_DEBUG:
+        library = logging.getLogger(name)
+        if library.level == logging.NOTSET:
+            library.setLevel(logging.INFO)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):
             handler.addFilter(RedactingFilter())

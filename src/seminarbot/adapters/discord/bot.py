@@ -14,7 +14,7 @@ from functools import partial
 import discord
 
 from seminarbot.adapters.discord import events
-from seminarbot.adapters.discord.endpoints import quiet_gateway, quiet_voice, use_endpoints
+from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
@@ -40,7 +40,6 @@ class SeminarClient(discord.Client):
     def __init__(self, app: Services, *, guild_ready_timeout: float = 2.0,
                  reidentify_delay: float = 5.0) -> None:
         quiet_voice()
-        quiet_gateway()
         # No message cache: discord.py would update a cached message in place when its edit
         # arrives, before the handler of its creation has read it.
         super().__init__(intents=intents(), allowed_mentions=NO_PINGS, max_messages=None,

@@ -7,8 +7,6 @@ Discord.
 
 from __future__ import annotations
 
-import logging
-
 import discord
 import discord.gateway
 import discord.http
@@ -27,10 +25,3 @@ def quiet_voice() -> None:
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
 
-
-def quiet_gateway() -> None:
-    """discord.py's gateway logs every raw event at DEBUG, interaction tokens included: keep
-    that logger at INFO unless its level was set on purpose."""
-    gateway = logging.getLogger("discord.gateway")
-    if gateway.level == logging.NOTSET:
-        gateway.setLevel(logging.INFO)
