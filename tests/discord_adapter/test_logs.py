@@ -1,6 +1,6 @@
 """No secret in the log at DEBUG: a whole session of `seminarbot run` against the fake Discord
-(the bot token, every interaction token, a forget-me code), and discord.py's raw gateway lines
-when someone turns them on."""
+(the bot token, every interaction token, a forget-me code; the database holds no token either),
+and discord.py's raw gateway lines when someone turns them on."""
 
 from __future__ import annotations
 
@@ -63,6 +63,10 @@ async def test_a_debug_session_of_seminarbot_run_logs_no_token_or_code(
     assert len(secrets) == 8
     leaked = [name for name, secret in secrets.items() if secret in text]
     assert leaked == [], f"the log holds {', '.join(leaked)}"
+    # Nor does the database: whoever has its file cannot act as the bot.
+    stored = b"".join(f.read_bytes() for f in (tmp_path / "data").glob("seminarbot.db*"))
+    assert stored and fake.token.encode() not in stored
+    assert not [log.id for log in fake.rest.interactions.values() if log.token.encode() in stored]
     # It logged at DEBUG, the interaction URLs with their tokens redacted; the gateway's raw
     # events stayed out.
     assert re.search(r" DEBUG discord\.webhook\.async_: .* POST \S+/interactions/\d+/"

@@ -112,13 +112,20 @@ class World:
                 "name": channel_name, "position": len(self.channels),
                 "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
                 "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
-        for person, permissions in people.items():
-            roles = [tutors_role] if person in tutors else []
-            self.people[person] = Person(_user(self.new_id(), person), roles, permissions,
-                                         guild_id)
         guild = Guild(guild_id, name, seminar, system, tutors_role, bot_role, next(iter(people)))
         self.guilds[guild_id] = guild
+        for person, permissions in people.items():
+            self.add_person(person, permissions, guild_id, tutor=person in tutors)
         return guild
+
+    def add_person(self, name: str, permissions: int = MEMBER, guild_id: int | None = None, *,
+                   tutor: bool = False) -> Person:
+        """A member of a server (the first one unless told)."""
+        guild = self.guilds[guild_id or self.guild_id]
+        person = Person(_user(self.new_id(), name), [guild.tutors_role] if tutor else [],
+                        permissions, guild.id)
+        self.people[name] = person
+        return person
 
     def guild_of(self, channel_id: int) -> Guild:
         return self.guilds[int(self.channels[channel_id]["guild_id"])]

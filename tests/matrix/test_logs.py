@@ -1,5 +1,6 @@
 """A whole session of `seminarbot run` on Matrix at DEBUG: the log names no secret it used (the
-password, the access token the login returned, a forget-me code)."""
+password, the access token the login returned, a forget-me code), and the database holds
+neither the password nor the token."""
 
 from __future__ import annotations
 
@@ -41,6 +42,10 @@ async def test_a_debug_log_holds_no_password_token_or_code(
                "forget-me code": code.group(1)}
     leaked = [name for name, secret in secrets.items() if secret in text]
     assert leaked == [], f"the log holds the {', '.join(leaked)}"
+    # Nor does the database (the login is kept apart, in matrix/login.json, mode 600).
+    stored = b"".join(f.read_bytes() for f in (tmp_path / "data").glob("seminarbot.db*"))
+    assert stored and account.password.encode() not in stored
+    assert saved["access_token"].encode() not in stored
     # It did log at DEBUG, secrets included, which were redacted; the key store stayed quiet.
     assert " DEBUG nio.responses: " in text and "'access_token': '[redacted]'" in text
     assert "forget-me [redacted]" in text and " peewee: " not in text
