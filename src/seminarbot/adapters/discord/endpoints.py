@@ -24,4 +24,3 @@ def quiet_voice() -> None:
     """The bot never joins voice: discord.py need not warn that voice libraries are missing."""
     discord.VoiceClient.warn_nacl = False
     discord.VoiceClient.warn_dave = False
-
