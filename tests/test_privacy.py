@@ -53,7 +53,7 @@ async def test_forget_me_asks_for_a_code_then_deletes_everything_about_the_calle
     assert "cannot be undone" in ask and "your name and id in 1 entry" in ask
     code = re.search(r"forget-me ([A-Z0-9]{6}) within 10 minutes", ask)
     assert code, ask
-    assert "wrong or has expired" in await console.say("/seminar forget-me WRONG1")
+    assert "That code is wrong; 2 tries left" in await console.say("/seminar forget-me WRONG1")
     assert await app.db.scalar("SELECT COUNT(*) FROM participants WHERE id = ?", (bob_id,)) == 1
     others_before = await app.db.scalar(
         "SELECT COUNT(*) FROM responses WHERE participant_id != ?", (bob_id,))
@@ -86,11 +86,34 @@ async def test_a_forget_me_code_expires(console: ConsoleDriver, app: Services,
     code = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
     assert code
     clock.advance(timedelta(minutes=11))
-    assert "wrong or has expired" in await console.say(f"/seminar forget-me {code.group(1)}")
+    assert "No code is waiting for you: it has expired" in await console.say(
+        f"/seminar forget-me {code.group(1)}")
     assert await app.db.scalar(
         "SELECT COUNT(*) FROM participants WHERE external_id = 'console:bob'") == 1
     # The scheduler's pass (run after every console line) swept the expired code away.
     assert await app.db.scalar("SELECT COUNT(*) FROM forget_requests") == 0
+
+
+async def test_three_wrong_codes_cancel_the_pending_one(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    await seed(console, app, clock)
+    await console.say("/as bob")
+    first = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
+    assert first
+    wrong = "ZZZZZZ" if first.group(1) != "ZZZZZZ" else "YYYYYY"
+    assert "2 tries left" in await console.say(f"/seminar forget-me {wrong}")
+    assert "1 try left" in await console.say(f"/seminar forget-me {wrong}")
+    last = await console.say(f"/seminar forget-me {wrong}")
+    assert "that was the last of 3 tries: the code is cancelled" in last
+    assert await app.db.scalar("SELECT COUNT(*) FROM forget_requests") == 0
+    # The right code no longer works; a new code starts with three tries again.
+    assert "No code is waiting" in await console.say(f"/seminar forget-me {first.group(1)}")
+    second = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
+    assert second
+    assert "2 tries left" in await console.say("/seminar forget-me ÄÖÜ")  # not even ASCII
+    assert "Forgotten" in await console.say(f"/seminar forget-me {second.group(1)}")
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM participants WHERE external_id = 'console:bob'") == 0
 
 
 async def test_retention_deletes_old_responses_on_the_scheduler_pass(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
+from seminarbot.core.limits import CommandLimits
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
@@ -53,4 +54,6 @@ async def open_services(settings: Settings, clock: Clock,
         stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,
         connections=Connections(clock, settings.platforms),
         scheduler=scheduler, posters=posters,
+        # The console is the operator's own terminal, on the host: not limited.
+        limits=CommandLimits(clock, unlimited=frozenset({"console"})),
     )

@@ -11,11 +11,22 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.console.test_cli import BIN, cli, mini_config  # noqa: F401 (a fixture)
+import pytest
+
+from tests.conftest import MINI
+from tests.console.test_cli import BIN, cli
 
 
-def test_without_a_terminal_it_says_how_to_configure_and_exits_2(mini_config: Path) -> None:
-    result = cli("run", config=mini_config, stdin="/term soviet\n")
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "seminarbot.yaml"
+    path.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                    f"prompts_dir: {MINI.prompts}\n")
+    return path
+
+
+def test_without_a_terminal_it_says_how_to_configure_and_exits_2(config: Path) -> None:
+    result = cli("run", config=config, stdin="/term soviet\n")
     assert result.returncode == 2
     assert result.stdout == ""
     said = result.stderr.strip()
@@ -24,11 +35,11 @@ def test_without_a_terminal_it_says_how_to_configure_and_exits_2(mini_config: Pa
     assert "`seminarbot console`" in said and len(said.splitlines()) == 1
 
 
-def test_on_a_terminal_it_explains_and_starts_the_console(mini_config: Path) -> None:
+def test_on_a_terminal_it_explains_and_starts_the_console(config: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     controller, terminal = pty.openpty()
-    process = subprocess.Popen([*BIN, "--config", str(mini_config), "run"], stdin=terminal,
+    process = subprocess.Popen([*BIN, "--config", str(config), "run"], stdin=terminal,
                                stdout=terminal, stderr=terminal, env=env, close_fds=True)
     os.close(terminal)
     seen = b""

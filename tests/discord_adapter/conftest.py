@@ -47,6 +47,15 @@ async def fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
 
 
 @pytest.fixture
+async def bare_fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
+    """The fake without its closing check, for tests that refuse the bot on purpose."""
+    server = FakeDiscord(clock.now)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
 async def connect(app: Services, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
                   caplog: pytest.LogCaptureFixture) -> AsyncIterator[Connect]:
     """Sync the commands to the test server (as an operator would), then connect the bot."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from seminarbot.clock import ManualClock
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import environment, fake, lines, start_bot  # noqa: F401
+from tests.discord_adapter.test_unreachable import environment, lines, start_bot
 from tests.discord_fake import FakeDiscord
 
 STARTUP = 30.0
@@ -29,7 +29,8 @@ async def health(tmp_path: Path, fake: FakeDiscord, *args: str) -> tuple[int, di
 
 
 async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
-        tmp_path: Path, fake: FakeDiscord) -> None:
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    fake = bare_fake
     process = await start_bot(tmp_path, fake)
     assert process.stderr is not None
     said: list[str] = []
@@ -58,7 +59,8 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
 
 
 async def test_health_fails_while_discord_cannot_be_reached(
-        tmp_path: Path, clock: ManualClock, fake: FakeDiscord) -> None:
+        tmp_path: Path, clock: ManualClock, bare_fake: FakeDiscord) -> None:
+    fake = bare_fake
     await fake.stop()
     process = await start_bot(tmp_path, fake)
     assert process.stderr is not None

@@ -8,7 +8,6 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -44,16 +43,9 @@ async def lines(stream: asyncio.StreamReader, into: list[str]) -> None:
         into.append(line.decode())
 
 
-@pytest.fixture
-async def fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(clock.now)
-    await server.start()
-    yield server
-    await server.stop()
-
-
 async def test_an_unreachable_discord_is_tried_until_it_answers(
-        tmp_path: Path, clock: ManualClock, fake: FakeDiscord) -> None:
+        tmp_path: Path, clock: ManualClock, bare_fake: FakeDiscord) -> None:
+    fake = bare_fake
     port = int(fake.base.rsplit(":", 1)[1])
     await fake.stop()  # Discord is down when the bot starts
     process = await start_bot(tmp_path, fake)
@@ -80,7 +72,8 @@ async def test_an_unreachable_discord_is_tried_until_it_answers(
 
 @pytest.mark.parametrize("refusal", ["rest", "gateway", "intent"])
 async def test_a_refused_token_or_intent_is_one_line_and_exit_2(
-        tmp_path: Path, fake: FakeDiscord, refusal: str) -> None:
+        tmp_path: Path, bare_fake: FakeDiscord, refusal: str) -> None:
+    fake = bare_fake
     expected = "seminarbot: Discord refused the token (DISCORD_TOKEN)"
     if refusal == "rest":
         fake.token = "not-the-one"  # and fake.rest still expects its own

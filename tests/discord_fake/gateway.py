@@ -86,12 +86,13 @@ class Gateway:
         self.socket = socket
         world = self.world
         await self.dispatch("READY", {
-            "v": 10, "user": world.bot, "guilds": [{"id": str(world.guild_id),
-                                                    "unavailable": True}],
+            "v": 10, "user": world.bot,
+            "guilds": [{"id": str(guild_id), "unavailable": True} for guild_id in world.guilds],
             "session_id": self.session.id, "resume_gateway_url": self.url,
             "application": {"id": str(world.application_id), "flags": 0},
             "private_channels": [], "relationships": [], "user_settings": {}})
-        await self.dispatch("GUILD_CREATE", world.guild())
+        for guild_id in world.guilds:
+            await self.dispatch("GUILD_CREATE", world.guild(guild_id))
 
     async def _resume(self, socket: web.WebSocketResponse, data: Json) -> None:
         session = self.session

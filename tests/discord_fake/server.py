@@ -113,17 +113,17 @@ class FakeDiscord:
 
     # -- slash commands -----------------------------------------------------------------------
 
-    def _registered(self, name: str) -> Json:
-        for scope in (str(self.world.guild_id), "global"):
+    def _registered(self, name: str, guild_id: int) -> Json:
+        for scope in (str(guild_id), "global"):
             for command in self.rest.commands.get(scope, []):
                 if command["name"] == name:
                     return command
         raise AssertionError(f"/{name} was never synced, so Discord would not offer it")
 
-    def _command_data(self, words: str, options: dict[str, Any],
-                      focused: str | None) -> Json:
+    def _command_data(self, words: str, options: dict[str, Any], focused: str | None,
+                      guild_id: int) -> Json:
         names = words.split()
-        registered = self._registered(names[0])
+        registered = self._registered(names[0], guild_id)
         node: Json = registered
         path: list[Json] = []
         for word in names[1:]:
@@ -145,36 +145,55 @@ class FakeDiscord:
         for sub in reversed(path):
             leaves = [{"name": sub["name"], "type": sub["type"], "options": leaves}]
         return {"id": registered["id"], "name": registered["name"], "type": 1,
-                "guild_id": str(self.world.guild_id), "options": leaves}
+                "guild_id": str(guild_id), "options": leaves}
 
-    async def _interact(self, who: str, kind: int, data: Json,
-                        in_channel: int | None) -> InteractionLog:
+    def _channel_for(self, who: str, in_channel: int | None) -> Json:
+        """Where `who` types: the given channel, else their own server's seminar channel."""
+        person = self.world.people[who]
+        channel = self.world.channels[in_channel or
+                                      self.world.guilds[person.guild_id].seminar_channel]
+        if int(channel["guild_id"]) != person.guild_id:
+            raise AssertionError(f"{who} is not a member of the server of #{channel['name']}")
+        return channel
+
+    async def _interact(self, who: str, kind: int, command: str, options: dict[str, Any],
+                        focused: str | None, in_channel: int | None, *,
+                        wait: bool = True) -> InteractionLog:
         world = self.world
-        channel = world.channels[in_channel or world.seminar_channel]
+        channel = self._channel_for(who, in_channel)
+        guild_id = int(channel["guild_id"])
+        data = self._command_data(command, options, focused, guild_id)
         log = InteractionLog(world.new_id(), secrets.token_urlsafe(24))
         self.rest.interactions[log.id] = log
         await self.gateway.dispatch("INTERACTION_CREATE", {
             "id": str(log.id), "application_id": str(world.application_id), "type": kind,
-            "data": data, "guild_id": str(world.guild_id), "channel_id": channel["id"],
+            "data": data, "guild_id": str(guild_id), "channel_id": channel["id"],
             "channel": channel, "member": world.member(world.people[who]), "token": log.token,
             "version": 1, "app_permissions": str(world.app_permissions), "locale": "en-GB",
             "guild_locale": "en-US", "entitlements": [], "context": 0,
-            "authorizing_integration_owners": {"0": str(world.guild_id)},
+            "authorizing_integration_owners": {"0": str(guild_id)},
             "attachment_size_limit": world.upload_limit})
-        await asyncio.wait_for(log.answered.wait(), WAIT)
+        if wait:
+            await asyncio.wait_for(log.answered.wait(), WAIT)
         return log
 
     async def slash(self, who: str, command: str, /, *, in_channel: int | None = None,
                     **options: Any) -> InteractionLog:
         """`who` runs `/command` with these options; returns once the bot has answered."""
-        return await self._interact(who, APPLICATION_COMMAND,
-                                    self._command_data(command, options, None), in_channel)
+        return await self._interact(who, APPLICATION_COMMAND, command, options, None,
+                                    in_channel)
+
+    async def send_slash(self, who: str, command: str, /, **options: Any) -> InteractionLog:
+        """`who` runs `/command` in their seminar channel; returns at once (the bot may answer
+        later, or never)."""
+        return await self._interact(who, APPLICATION_COMMAND, command, options, None, None,
+                                    wait=False)
 
     async def complete(self, who: str, command: str, focused: str, /,
                        **options: Any) -> list[Json]:
-        """The suggestions the bot offers while `who` types into option `focused`."""
-        log = await self._interact(who, AUTOCOMPLETE,
-                                   self._command_data(command, options, focused), None)
+        """The suggestions the bot offers while `who` types into option `focused` (in their
+        own server's seminar channel)."""
+        log = await self._interact(who, AUTOCOMPLETE, command, options, focused, None)
         assert log.callback is not None and log.callback["type"] == 8
         choices: list[Json] = log.callback["data"]["choices"]
         return choices

@@ -1,5 +1,6 @@
-"""What the fake Discord knows: one server with a seminar channel and a system channel, three
-people and the bot, the messages and threads, all as the JSON Discord's API speaks."""
+"""What the fake Discord knows: a server with a seminar channel and a system channel, three
+people and the bot (and, when a test adds them, more servers with people of their own), the
+messages and threads, all as the JSON Discord's API speaks."""
 
 from __future__ import annotations
 
@@ -45,10 +46,22 @@ class Person:
     user: Json
     roles: list[int]
     permissions: int
+    guild_id: int  # the server this person is a member of
 
     @property
     def id(self) -> int:
         return int(self.user["id"])
+
+
+@dataclass(frozen=True)
+class Guild:
+    id: int
+    name: str
+    seminar_channel: int
+    system_channel: int
+    tutors_role: int
+    bot_role: int
+    owner: str  # the name of the person who owns it
 
 
 def _user(user_id: int, name: str, *, bot: bool = False) -> Json:
@@ -61,12 +74,14 @@ class World:
     now: Callable[[], datetime]
     new_id: Snowflakes = field(init=False)
     application_id: int = field(init=False)
+    bot: Json = field(init=False)
+    # The first server's ids, as most tests use them.
     guild_id: int = field(init=False)
     seminar_channel: int = field(init=False)
     system_channel: int = field(init=False)
     tutors_role: int = field(init=False)
     bot_role: int = field(init=False)
-    bot: Json = field(init=False)
+    guilds: dict[int, Guild] = field(default_factory=dict)
     people: dict[str, Person] = field(default_factory=dict)
     channels: dict[int, Json] = field(default_factory=dict)
     messages: dict[int, Json] = field(default_factory=dict)
@@ -78,22 +93,42 @@ class World:
     def __post_init__(self) -> None:
         self.new_id = Snowflakes(self.now)
         self.application_id = self.new_id()
-        self.guild_id = self.new_id()
-        self.tutors_role, self.bot_role = self.new_id(), self.new_id()
         self.bot = _user(self.application_id, "seminarbot", bot=True)
-        self.seminar_channel, self.system_channel = self.new_id(), self.new_id()
-        for channel_id, name in ((self.seminar_channel, "soviet-democracy"),
-                                 (self.system_channel, "general")):
+        first = self.add_guild("Reading Group", "soviet-democracy", {
+            "ann": MEMBER | MANAGE_GUILD, "bob": MEMBER, "tia": MEMBER}, tutors=("tia",))
+        self.guild_id, self.seminar_channel = first.id, first.seminar_channel
+        self.system_channel, self.tutors_role, self.bot_role = (
+            first.system_channel, first.tutors_role, first.bot_role)
+
+    def add_guild(self, name: str, channel: str, people: dict[str, int], *,
+                  tutors: tuple[str, ...] = ()) -> Guild:
+        """Another server the bot is in, with a seminar channel, a system channel and its own
+        people (name → permissions; the first one owns it). Add it before the bot connects."""
+        guild_id, tutors_role, bot_role = self.new_id(), self.new_id(), self.new_id()
+        seminar, system = self.new_id(), self.new_id()
+        for channel_id, channel_name in ((seminar, channel), (system, "general")):
             self.channels[channel_id] = {
-                "id": str(channel_id), "type": TEXT_CHANNEL, "guild_id": str(self.guild_id),
-                "name": name, "position": len(self.channels), "permission_overwrites": [],
-                "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
-                "rate_limit_per_user": 0, "flags": 0}
-        self.people = {
-            "ann": Person(_user(self.new_id(), "ann"), [], MEMBER | MANAGE_GUILD),
-            "bob": Person(_user(self.new_id(), "bob"), [], MEMBER),
-            "tia": Person(_user(self.new_id(), "tia"), [self.tutors_role], MEMBER),
-        }
+                "id": str(channel_id), "type": TEXT_CHANNEL, "guild_id": str(guild_id),
+                "name": channel_name, "position": len(self.channels),
+                "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
+                "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+        guild = Guild(guild_id, name, seminar, system, tutors_role, bot_role, next(iter(people)))
+        self.guilds[guild_id] = guild
+        for person, permissions in people.items():
+            self.add_person(person, permissions, guild_id, tutor=person in tutors)
+        return guild
+
+    def add_person(self, name: str, permissions: int = MEMBER, guild_id: int | None = None, *,
+                   tutor: bool = False) -> Person:
+        """A member of a server (the first one unless told)."""
+        guild = self.guilds[guild_id or self.guild_id]
+        person = Person(_user(self.new_id(), name), [guild.tutors_role] if tutor else [],
+                        permissions, guild.id)
+        self.people[name] = person
+        return person
+
+    def guild_of(self, channel_id: int) -> Guild:
+        return self.guilds[int(self.channels[channel_id]["guild_id"])]
 
     # -- payloads -----------------------------------------------------------------------------
 
@@ -103,35 +138,38 @@ class World:
                 "deaf": False, "mute": False, "flags": 0, "pending": False,
                 "permissions": str(person.permissions)}
 
-    def guild(self) -> Json:
+    def guild(self, guild_id: int | None = None) -> Json:
+        guild = self.guilds[guild_id or self.guild_id]
         roles = [
-            {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER),
+            {"id": str(guild.id), "name": "@everyone", "permissions": str(MEMBER),
              "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
              "flags": 0},
-            {"id": str(self.tutors_role), "name": "Tutors", "permissions": "0", "position": 1,
+            {"id": str(guild.tutors_role), "name": "Tutors", "permissions": "0", "position": 1,
              "color": 0, "hoist": False, "managed": False, "mentionable": True, "flags": 0},
-            {"id": str(self.bot_role), "name": "seminarbot", "permissions": str(BOT_NEEDS),
+            {"id": str(guild.bot_role), "name": "seminarbot", "permissions": str(BOT_NEEDS),
              "position": 2, "color": 0, "hoist": False, "managed": True, "mentionable": False,
              "flags": 0, "tags": {"bot_id": str(self.application_id)}},
         ]
-        bot_member = {"user": self.bot, "roles": [str(self.bot_role)], "nick": None,
+        bot_member = {"user": self.bot, "roles": [str(guild.bot_role)], "nick": None,
                       "avatar": None, "joined_at": iso(self.now()), "premium_since": None,
                       "deaf": False, "mute": False, "flags": 0, "pending": False}
+        channels = [c for c in self.channels.values() if c["guild_id"] == str(guild.id)]
         return {
-            "id": str(self.guild_id), "name": "Reading Group", "icon": None, "splash": None,
-            "owner_id": self.people["ann"].user["id"], "afk_channel_id": None, "afk_timeout": 300,
-            "verification_level": 0, "default_message_notifications": 1,
+            "id": str(guild.id), "name": guild.name, "icon": None, "splash": None,
+            "owner_id": self.people[guild.owner].user["id"], "afk_channel_id": None,
+            "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 1,
             "explicit_content_filter": 0, "roles": roles, "emojis": [], "stickers": [],
             "features": [], "mfa_level": 0, "application_id": None,
-            "system_channel_id": str(self.system_channel), "system_channel_flags": 0,
+            "system_channel_id": str(guild.system_channel), "system_channel_flags": 0,
             "rules_channel_id": None, "max_members": 500000, "vanity_url_code": None,
             "description": None, "banner": None, "premium_tier": 0,
             "premium_subscription_count": 0, "preferred_locale": "en-US",
             "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled":
-            False, "unavailable": False, "member_count": len(self.people) + 1,
-            "large": False, "joined_at": iso(self.now()), "members": [bot_member],
-            "channels": [c for c in self.channels.values() if c["type"] == TEXT_CHANNEL],
-            "threads": [c for c in self.channels.values()
+            False, "unavailable": False, "large": False, "joined_at": iso(self.now()),
+            "member_count": 1 + sum(p.guild_id == guild.id for p in self.people.values()),
+            "members": [bot_member],
+            "channels": [c for c in channels if c["type"] == TEXT_CHANNEL],
+            "threads": [c for c in channels
                         if c["type"] == PUBLIC_THREAD and not c["thread_metadata"]["archived"]],
             "voice_states": [], "presences": [], "stage_instances": [],
             "guild_scheduled_events": [], "soundboard_sounds": [],
@@ -142,8 +180,9 @@ class World:
                 nonce: str | None = None, attachments: list[Json] | None = None,
                 store: bool = True) -> Json:
         message_id = self.new_id()
+        guild_id = self.channels[channel_id]["guild_id"]
         message: Json = {
-            "id": str(message_id), "channel_id": str(channel_id), "guild_id": str(self.guild_id),
+            "id": str(message_id), "channel_id": str(channel_id), "guild_id": guild_id,
             "author": author, "content": content, "timestamp": iso(self.now()),
             "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
             "mention_roles": [], "attachments": attachments or [], "embeds": embeds or [],
@@ -154,7 +193,7 @@ class World:
             target = self.messages[reference]
             message["message_reference"] = {"message_id": str(reference),
                                             "channel_id": target["channel_id"],
-                                            "guild_id": str(self.guild_id)}
+                                            "guild_id": guild_id}
             if kind == REPLY:
                 message["referenced_message"] = target
         if not store:  # an interaction's answer: not part of the channel's history here
@@ -170,7 +209,7 @@ class World:
     def thread(self, message_id: int, name: str, archive_minutes: int) -> Json:
         parent = self.messages[message_id]
         thread = {
-            "id": str(message_id), "type": PUBLIC_THREAD, "guild_id": str(self.guild_id),
+            "id": str(message_id), "type": PUBLIC_THREAD, "guild_id": parent["guild_id"],
             "parent_id": parent["channel_id"], "owner_id": self.bot["id"], "name": name,
             "last_message_id": None, "rate_limit_per_user": 0, "message_count": 0,
             "member_count": 1, "total_message_sent": 0, "flags": 0,

@@ -104,4 +104,8 @@ def _settings(args: argparse.Namespace) -> Settings:
         settings = dataclasses.replace(settings, database=Path(args.db).expanduser())
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from seminarbot.core.redaction import install_redaction
+
+    install_redaction((settings.discord.token, settings.matrix.password,
+                       settings.matrix.access_token))
     return settings

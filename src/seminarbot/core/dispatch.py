@@ -1,4 +1,7 @@
-"""The one path every adapter uses: resolve, bind, check permission, run, reply to errors.
+"""The one path every adapter uses: limit, resolve, bind, check permission, run, reply to errors.
+
+Every command first passes the host's per-person limits (`core.limits`), before any parsing or
+database work.
 
 Moderators' commands are recorded, whatever their outcome (ok, refused, failed), through the
 host's `record_command`; so are refusals that an adapter's guard makes (a channel where the bot
@@ -16,7 +19,9 @@ from typing import Protocol
 
 from seminarbot.clock import Clock
 from seminarbot.core.commands import Command, Permission, Registry
+from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
+from seminarbot.core.limits import CommandLimits
 from seminarbot.core.parsing import bind, parse_line
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.errors import Forbidden, Unavailable, UserError
@@ -51,6 +56,9 @@ class Host(Protocol):
     @property
     def clock(self) -> Clock: ...
 
+    @property
+    def limits(self) -> CommandLimits: ...
+
     async def record_command(self, record: CommandRecord) -> None:
         """Write it to the audit log. May raise Unavailable."""
         ...
@@ -59,17 +67,42 @@ class Host(Protocol):
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
                    source_id: str | None = None) -> Reply:
     """A typed command line (console, Matrix), without its prefix."""
-    try:
-        command, raw = parse_line(app.registry, line)
-    except UserError as error:
-        return error_reply(error)
-    return await run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)
+
+    async def parsed() -> Reply:
+        try:
+            command, raw = parse_line(app.registry, line)
+        except UserError as error:
+            return error_reply(error)
+        return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)
+
+    return await _limited(app, actor, parsed)
 
 
 async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
               place: Place, *, prefix: str = "/", source_id: str | None = None,
               guard: Guard | None = None) -> Reply:
     """A resolved command with raw (text) arguments, as Discord's options or parsed text give."""
+    return await _limited(app, actor, lambda: _run(app, command, raw, actor, place,
+                                                   prefix=prefix, source_id=source_id,
+                                                   guard=guard))
+
+
+async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]) -> Reply:
+    refused = app.limits.admit(actor)
+    if refused is not None:
+        if not refused.silent:
+            log.info("commands of %s %s limited: %s", actor.platform, actor.user_id,
+                     refused.paragraphs[0])
+        return refused
+    try:
+        return await work()
+    finally:
+        app.limits.release(actor)
+
+
+async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
+               place: Place, *, prefix: str = "/", source_id: str | None = None,
+               guard: Guard | None = None) -> Reply:
     audited = command.permission is Permission.MODERATOR
     given = {k: v for k, v in raw.items() if v is not None}
 
@@ -79,7 +112,7 @@ async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor:
                                              source_id, outcome, reason))
 
     try:
-        if audited and not actor.is_moderator:
+        if not may_run(command, actor):
             await record("refused")
             raise Forbidden(f"Only moderators may use {prefix}{command.name}.")
         if guard is not None:

@@ -38,6 +38,8 @@ class Reply:
     paragraphs, labelled fields, an optional table and files.
 
     `private` asks the adapter to show it only to the caller where the platform can.
+    `silent` says nothing needs saying (a repeated refusal of a flood, see core.limits):
+    adapters may leave the command unanswered.
     """
 
     title: str = ""
@@ -48,6 +50,7 @@ class Reply:
     tone: Tone = Tone.INFO
     private: bool = False
     footer: str = ""
+    silent: bool = False
 
 
 def text(message: str, *, title: str = "", tone: Tone = Tone.INFO,

@@ -95,7 +95,7 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
         slugs.append(f"{since or 'start'}-to-{until or 'now'}")
     participant_id = None
     if participant:
-        person = await find_participant(app, cohort.platform, participant)
+        person = await find_participant(app, cohort, participant)
         participant_id = person.id
         labels.append(f"by {person.display_name or person.external_id}")
         slugs.append(f"participant-{person.id}")
@@ -108,10 +108,13 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
                          "the whole run", slug="-".join(slugs) or "all")
 
 
-async def find_participant(app: Services, platform: str, wanted: str) -> ParticipantMatch:
+async def find_participant(app: Services, cohort: Cohort, wanted: str) -> ParticipantMatch:
+    """One person of this cohort, by platform id, Discord mention or display name. Anyone
+    else, on any server, is "no participant here": nothing about them (not even whether they
+    opted out) is told."""
     mention = _MENTION.fullmatch(wanted.strip())
     wanted = mention.group(1) if mention else wanted.strip()
-    found = await app.participants.matching(platform, wanted)
+    found = await app.participants.matching(cohort.id, wanted)
     if not found:
         raise NotFound(f"No participant here is called {wanted!r}.")
     if len(found) > 1:
@@ -124,8 +127,14 @@ async def find_participant(app: Services, platform: str, wanted: str) -> Partici
 
 
 async def complete_participant(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    found = await app.participants.matching(place.platform, prefix.strip(), prefix=True)
-    return [Suggestion(p.external_id, (p.display_name or p.external_id)[:100]) for p in found]
+    """The people of the seminar in this channel whose name begins with `prefix` (those who
+    opted out are left out: they cannot be exported)."""
+    cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
+    if cohort is None:
+        return []
+    found = await app.participants.matching(cohort.id, prefix.strip(), prefix=True)
+    return [Suggestion(p.external_id, (p.display_name or p.external_id)[:100]) for p in found
+            if not p.opted_out]
 
 
 def commands() -> list[Command]:

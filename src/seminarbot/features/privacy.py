@@ -9,12 +9,15 @@ from datetime import timedelta
 from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Integer, String
+from seminarbot.core.redaction import remember_secret
 from seminarbot.core.replies import Reply, Tone, text
 from seminarbot.domain.errors import Conflict
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
+from seminarbot.storage.privacy import CodeCheck, Forgotten
 
 CONFIRM_WITHIN = timedelta(minutes=10)
+MAX_CODE_TRIES = 3  # wrong codes before the pending one is cancelled
 _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O, 1/I/L)
 MAX_RETENTION_DAYS = 3650
 
@@ -43,27 +46,14 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
     now = inv.clock.now()
     code: str | None = inv.arg("code")
     if code:
-        async with app.db.transaction():
-            if not await repo.code_matches(actor.platform, actor.user_id, code, now):
-                raise Conflict(f"That code is wrong or has expired. Run {inv.prefix}seminar "
-                               "forget-me again for a new one.")
-            done = await repo.forget(actor.platform, actor.user_id)
-            await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
-                                   actor_name="", action="seminar forget-me", outcome="ok",
-                                   detail={"responses_deleted": done.responses,
-                                           "edits_deleted": done.edits,
-                                           "audit_entries_anonymised": done.audit_entries})
-        return text(f"Deleted {_plural(done.responses, 'response')} with "
-                    f"{_plural(done.edits, 'earlier version')}, your participant record, and "
-                    f"your name and id from {_plural(done.audit_entries, 'audit log entry')}. "
-                    "Anything you write in a prompt's thread from now on is recorded again "
-                    f"unless you also run {inv.prefix}seminar optout.",
-                    title="Forgotten", tone=Tone.SUCCESS, private=True)
+        return await _confirm(inv, code)
     about = await repo.stored_about(actor.platform, actor.user_id)
     if not about.anything:
         return text("Nothing is stored about you.", private=True)
     new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
     await repo.request_forget(actor.platform, actor.user_id, new_code, now + CONFIRM_WITHIN)
+    app.limits.attempts.clear(*_attempts_key(inv))
+    remember_secret(new_code)  # never written to a log, whatever logs the reply
     minutes = int(CONFIRM_WITHIN.total_seconds() // 60)
     return Reply(
         title="Forget me: please confirm", tone=Tone.WARNING, private=True,
@@ -76,6 +66,50 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
                  "replaced by a pseudonym; the actions stay recorded")),
         footer=f"To confirm, type {inv.prefix}seminar forget-me {new_code} within {minutes} "
                "minutes.")
+
+
+def _attempts_key(inv: Invocation[Services]) -> tuple[str, str, str]:
+    return ("forget-me", inv.actor.platform, inv.actor.user_id)
+
+
+async def _confirm(inv: Invocation[Services], code: str) -> Reply:
+    """The second step: the code given, everything deleted. A wrong code counts as a try;
+    after MAX_CODE_TRIES wrong ones the pending code is cancelled."""
+    app, actor, now = inv.app, inv.actor, inv.clock.now()
+    done: Forgotten | None = None
+    async with app.db.transaction():
+        check = await app.privacy.check_code(actor.platform, actor.user_id, code, now)
+        if check is CodeCheck.MATCH:
+            done = await app.privacy.forget(actor.platform, actor.user_id)
+            await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
+                                   actor_name="", action="seminar forget-me", outcome="ok",
+                                   detail={"responses_deleted": done.responses,
+                                           "edits_deleted": done.edits,
+                                           "audit_entries_anonymised": done.audit_entries})
+    if done is None:
+        raise await _refusal(inv, check)
+    app.limits.attempts.clear(*_attempts_key(inv))
+    return text(f"Deleted {_plural(done.responses, 'response')} with "
+                f"{_plural(done.edits, 'earlier version')}, your participant record, and "
+                f"your name and id from {_plural(done.audit_entries, 'audit log entry')}. "
+                "Anything you write in a prompt's thread from now on is recorded again "
+                f"unless you also run {inv.prefix}seminar optout.",
+                title="Forgotten", tone=Tone.SUCCESS, private=True)
+
+
+async def _refusal(inv: Invocation[Services], check: CodeCheck) -> Conflict:
+    again = f"Run {inv.prefix}seminar forget-me again for a new one."
+    if check is CodeCheck.NONE:
+        return Conflict(f"No code is waiting for you: it has expired, or none was asked for. "
+                        f"{again}")
+    tries = inv.app.limits.attempts.fail(*_attempts_key(inv))
+    if tries < MAX_CODE_TRIES:
+        return Conflict(f"That code is wrong; {_plural(MAX_CODE_TRIES - tries, 'try')} left "
+                        "before it is cancelled.")
+    await inv.app.privacy.cancel_forget(inv.actor.platform, inv.actor.user_id)
+    inv.app.limits.attempts.clear(*_attempts_key(inv))
+    return Conflict(f"That code is wrong, and that was the last of {MAX_CODE_TRIES} tries: "
+                    f"the code is cancelled. {again}")
 
 
 def _plural(count: int, noun: str) -> str:

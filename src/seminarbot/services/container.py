@@ -12,6 +12,7 @@ from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
 from seminarbot.core.dispatch import CommandRecord
+from seminarbot.core.limits import CommandLimits
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.scheduling.loop import Scheduler
@@ -50,6 +51,8 @@ class Services:
     retention: RetentionSweep
     connections: Connections
     scheduler: Scheduler
+    # Per-person limits on commands (core.limits), checked by dispatch.
+    limits: CommandLimits
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)
 

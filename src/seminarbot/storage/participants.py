@@ -42,19 +42,22 @@ class ParticipantRepository:
         return Participant(row["id"], row["platform"], row["external_id"], row["display_name"],
                            bool(row["opted_out"]))
 
-    async def matching(self, platform: str, wanted: str, *, prefix: bool = False,
+    async def matching(self, cohort_id: int, wanted: str, *, prefix: bool = False,
                        limit: int = 25) -> list[ParticipantMatch]:
-        """Participants on a platform named `wanted`: their platform id or, ignoring case,
-        their display name (or, with prefix, a display name that begins with it)."""
+        """The people of one cohort (those with a response in it, deleted ones included) named
+        `wanted`: their platform id or, ignoring case, their display name (or, with prefix, a
+        display name that begins with it). Nobody outside the cohort is ever returned."""
+        of_cohort = ("EXISTS (SELECT 1 FROM responses r WHERE r.participant_id = p.id"
+                     " AND r.cohort_id = ?)")
         if prefix:
             pattern = wanted.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             rows = await self.db.fetch_tuples(
-                "SELECT id, external_id, display_name, opted_out FROM participants"
-                " WHERE platform = ? AND lower(display_name) LIKE ? ESCAPE '\\'"
-                " ORDER BY lower(display_name), id LIMIT ?", (platform, pattern + "%", limit))
+                "SELECT p.id, p.external_id, p.display_name, p.opted_out FROM participants p"
+                " WHERE lower(p.display_name) LIKE ? ESCAPE '\\' AND " + of_cohort +
+                " ORDER BY lower(p.display_name), p.id LIMIT ?", (pattern + "%", cohort_id, limit))
         else:
             rows = await self.db.fetch_tuples(
-                "SELECT id, external_id, display_name, opted_out FROM participants"
-                " WHERE platform = ? AND (external_id = ? OR lower(display_name) = lower(?))"
-                " ORDER BY id LIMIT ?", (platform, wanted, wanted, limit))
+                "SELECT p.id, p.external_id, p.display_name, p.opted_out FROM participants p"
+                " WHERE (p.external_id = ? OR lower(p.display_name) = lower(?)) AND " + of_cohort +
+                " ORDER BY p.id LIMIT ?", (wanted, wanted, cohort_id, limit))
         return [ParticipantMatch(r[0], r[1], r[2], bool(r[3])) for r in rows]

@@ -7,12 +7,19 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.storage.db import Database
 
 FORGOTTEN = "[forgotten]"
+
+
+class CodeCheck(Enum):
+    MATCH = "match"
+    WRONG = "wrong"
+    NONE = "none"  # no code pending, or it expired
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,23 @@ class PrivacyRepository:
             " DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
             (platform, external_id, code, to_iso(expires_at)))
 
-    async def code_matches(self, platform: str, external_id: str, code: str,
-                           now: datetime) -> bool:
+    async def check_code(self, platform: str, external_id: str, code: str,
+                         now: datetime) -> CodeCheck:
+        """Whether `code` is the person's pending forget-me code (ignoring case), compared in
+        constant time; NONE when no code is pending or it has expired."""
         row = await self.db.fetchone(
             "SELECT code, expires_at FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
         if row is None or parse_instant(row[1]) <= now:
-            return False
-        return secrets.compare_digest(row[0].upper(), code.strip().upper())
+            return CodeCheck.NONE
+        if secrets.compare_digest(row[0].upper().encode(), code.strip().upper().encode()):
+            return CodeCheck.MATCH
+        return CodeCheck.WRONG
+
+    async def cancel_forget(self, platform: str, external_id: str) -> None:
+        await self.db.execute(
+            "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
+            (platform, external_id))
 
     async def forget(self, platform: str, external_id: str) -> Forgotten:
         """Delete the person's responses (with their edit history), their participant row and

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import cache, partial
-from zoneinfo import available_timezones
+from functools import partial
 
 import discord
 
@@ -22,6 +21,7 @@ from seminarbot.adapters.discord.render import (
 )
 from seminarbot.adapters.discord.slash import SlashCommands, UnknownInteraction
 from seminarbot.core.commands import Command, Suggestion
+from seminarbot.core.completion import complete
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply, Tone, text
@@ -31,23 +31,10 @@ from seminarbot.services.container import Services
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
-AUTOCOMPLETE_MAX = 25
 
 
 class MissingPermissions(UserError):
     title = "Missing permissions"
-
-
-@cache
-def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
-
-
-async def complete_zone(app: Services, place: Place, typed: str) -> list[Suggestion]:
-    wanted = typed.strip().casefold().replace(" ", "_")
-    starts = [z for z in _zones() if z.casefold().startswith(wanted)]
-    inside = [z for z in _zones() if wanted in z.casefold() and z not in starts]
-    return [Suggestion(z, z) for z in (starts + inside)[:AUTOCOMPLETE_MAX]]
 
 
 def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Actor:
@@ -95,21 +82,15 @@ class InteractionHandler:
         suggestions: list[Suggestion] = []
         try:
             invoked = self.commands.read(interaction.data or {})
-            if invoked.focused is not None:
+            if invoked.focused is not None and interaction.guild_id is not None:
                 name, typed = invoked.focused
-                param = invoked.command.param(name)
-                source = param.autocomplete or (complete_zone if param.type.kind == "timezone"
-                                                else None)
-                if source is not None:
-                    suggestions = await source(self.app, place_of(interaction), typed)
-                elif param.type.kind == "choice":
-                    options = getattr(param.type, "options", ())
-                    suggestions = [Suggestion(o, o) for o in options
-                                   if typed.casefold() in o.casefold()]
+                actor = actor_of(interaction, self.app.settings.discord.moderator_role)
+                suggestions = await complete(self.app, invoked.command, name, typed, actor,
+                                             place_of(interaction))
         except (UnknownInteraction, KeyError):
             suggestions = []
         choices = [discord.app_commands.Choice(name=(s.label or s.value)[:100], value=s.value[:100])
-                   for s in suggestions[:AUTOCOMPLETE_MAX]]
+                   for s in suggestions]
         await interaction.response.autocomplete(choices)
 
     async def _command(self, interaction: discord.Interaction) -> None:
@@ -137,7 +118,8 @@ class InteractionHandler:
         task.add_done_callback(self._running.discard)
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
         if task in done:
-            await self._reply(interaction, task.result())
+            if not task.result().silent:  # a flood's repeated refusals go unanswered
+                await self._reply(interaction, task.result())
             return
         await interaction.response.defer(ephemeral=command.private, thinking=True)
         await self._follow_deferred(interaction, command, await task)

@@ -187,7 +187,8 @@ class MatrixBot:
         reply = await run_line(self.app, line, self._actor(room_id, item.sender),
                                   self._place(room_id), prefix=self.prefix,
                                   source_id=item.event_id)
-        await self._reply(room_id, item, reply)
+        if not reply.silent:  # a flood's repeated refusals are not echoed into the room
+            await self._reply(room_id, item, reply)
 
     async def _reply(self, room_id: str, item: Said, reply: Reply) -> None:
         thread = item.thread_root

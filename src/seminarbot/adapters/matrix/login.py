@@ -15,6 +15,7 @@ from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
+from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
 from seminarbot.services.connections import RETRYING
 
@@ -43,6 +44,7 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
                          config=CLIENT_CONFIG)
     try:
         await _log_in(client, settings, files, report)
+        remember_secret(client.access_token)  # whether configured, saved or new
         if client.should_upload_keys:
             await client.keys_upload()
     except BaseException:

@@ -1,0 +1,37 @@
+"""One participant's burst of 1,000 commands on the real client: a burst's worth is served, one
+"slow down" answers the rest (which go unanswered after that), and others are still served."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.clock import ManualClock
+from seminarbot.core.limits import PARTICIPANTS
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.test_slash_commands import embed, everything
+from tests.discord_fake import FakeDiscord
+
+FLOOD = 1000
+
+
+async def test_a_flood_from_one_participant_is_cut_short_and_others_are_served(
+        bot: SeminarClient, fake: FakeDiscord, clock: ManualClock) -> None:
+    flood = [await fake.send_slash("bob", "term", query="soviet") for _ in range(FLOOD)]
+    tia = await fake.slash("tia", "term", query="soviet")
+    assert embed(tia)["title"] == "soviet"
+    await eventually(lambda: sum(log.callback is not None for log in flood)
+                     > PARTICIPANTS.burst)
+    answered = [log for log in flood if log.callback is not None]
+    titles = [embed(log)["title"] for log in answered]
+    assert titles == ["soviet"] * PARTICIPANTS.burst + ["Slow down"]
+    slow = answered[-1]
+    assert slow.ephemeral and "Try again in 2 s" in everything(slow)
+    # Nothing was sent for the rest: no callback, no follow-up.
+    callbacks = fake.requests("POST", "/interactions/")
+    assert len(callbacks) == len(answered) + 1  # bob's answered ones and tia's
+    # A moderator's allowance is larger, and time (the injected clock) refills bob's.
+    for _ in range(PARTICIPANTS.burst + 1):
+        assert embed(await fake.slash("ann", "term", query="soviet"))["title"] == "soviet"
+    clock.advance(timedelta(seconds=2))
+    assert embed(await fake.slash("bob", "term", query="soviet"))["title"] == "soviet"

@@ -1,0 +1,85 @@
+"""No secret in the log at DEBUG: a whole session of `seminarbot run` against the fake Discord
+(the bot token, every interaction token, a forget-me code; the database holds no token either),
+and discord.py's raw gateway lines when someone turns them on."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from pathlib import Path
+
+import discord.gateway
+import discord.http
+import pytest
+
+from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.settings import DiscordSettings
+from seminarbot.adapters.discord.sync import sync_commands
+from seminarbot.core.redaction import RedactingFilter
+from seminarbot.services.container import Services
+from tests.bot_process import clean_environment, seminarbot_run
+from tests.conftest import MINI
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.test_slash_commands import everything
+from tests.discord_fake import FakeDiscord
+
+STARTUP = 30.0  # seconds a fresh interpreter may take to connect on a slow machine
+
+
+async def test_a_debug_session_of_seminarbot_run_logs_no_token_or_code(
+        fake: FakeDiscord, app: Services, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints = DiscordSettings(token=fake.token, api_base=fake.api_base,
+                                gateway_url=fake.gateway_url)
+    await sync_commands(dataclasses.replace(app.settings, discord=endpoints),
+                        str(fake.world.guild_id), app.registry)
+    config = tmp_path / "bot.yaml"
+    config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                      f"prompts_dir: {MINI.prompts}\nlog_level: DEBUG\n")
+    env = clean_environment(DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base,
+                            DISCORD_GATEWAY_URL=fake.gateway_url)
+    log = tmp_path / "run.log"
+    async with seminarbot_run(config, env, log):
+        await eventually(lambda: "connected to Discord" in log.read_text(), within=STARTUP)
+        await fake.slash("ann", "seminar-mod setup", weekday="tue", time="19:00",
+                         timezone="UTC")
+        await fake.complete("ann", "seminar-mod export", "participant", format="csv",
+                            participant="b")
+        assert "Posted session 1" in everything(await fake.slash("ann", "seminar-mod post"))
+        await fake.slash("bob", "seminar respond", prompt="1.1", text="Councils first.")
+        asked = everything(await fake.slash("bob", "seminar forget-me"))
+        code = re.search(r"forget-me ([A-Z0-9]{6}) within", asked)
+        assert code, asked
+        done = await fake.slash("bob", "seminar forget-me", code=code.group(1))
+        assert "Forgotten" in everything(done)
+    text = log.read_text()
+    secrets = {"the bot token": fake.token, "the forget-me code": code.group(1)}
+    secrets.update({f"interaction {log.id}'s token": log.token
+                    for log in fake.rest.interactions.values()})
+    assert len(secrets) == 8
+    leaked = [name for name, secret in secrets.items() if secret in text]
+    assert leaked == [], f"the log holds {', '.join(leaked)}"
+    # Nor does the database: whoever has its file cannot act as the bot.
+    stored = b"".join(f.read_bytes() for f in (tmp_path / "data").glob("seminarbot.db*"))
+    assert stored and fake.token.encode() not in stored
+    assert not [log.id for log in fake.rest.interactions.values() if log.token.encode() in stored]
+    # It logged at DEBUG, the interaction URLs with their tokens redacted; the gateway's raw
+    # events stayed out.
+    assert re.search(r" DEBUG discord\.webhook\.async_: .* POST \S+/interactions/\d+/"
+                     r"\[redacted\]/callback", text)
+    assert " DEBUG discord.http: " in text and "WebSocket Event" not in text
+
+
+async def test_raw_gateway_lines_turned_on_on_purpose_are_redacted(
+        bot: SeminarClient, fake: FakeDiscord, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(RedactingFilter())
+    caplog.set_level(logging.DEBUG, "discord.gateway")
+    answer = await fake.slash("bob", "term", query="soviet")
+    events = [r.getMessage() for r in caplog.records if "WebSocket Event" in r.getMessage()
+              and "INTERACTION_CREATE" in r.getMessage()]
+    assert events and "'token': '[redacted]'" in events[-1]
+    assert answer.token not in caplog.text and fake.token not in caplog.text

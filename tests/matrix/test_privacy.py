@@ -1,0 +1,69 @@
+"""Privacy and limits on Matrix: a room's moderator finds only the room's own people, and one
+person's flood of commands is refused once, quietly after that, without holding others up."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from nio import RoomMessagesResponse
+
+from seminarbot.core.limits import PARTICIPANTS
+from tests.matrix.conftest import People
+from tests.matrix.people import BotHarness, Person, replies
+
+
+async def seminar_room(bot: BotHarness, mod: Person, *members: Person) -> str:
+    room = await mod.create_room(invite=[bot.user_id, *(m.user_id for m in members)])
+    await mod.wait_member(room, bot.user_id)
+    for member in members:
+        await member.join(room)
+        await mod.wait_member(room, member.user_id)
+    assert "Seminar set up" in await mod.command(room, "!seminar setup tue 19:00 UTC",
+                                                 bot.user_id)
+    assert "Posted session 1" in await mod.command(room, "!seminar post", bot.user_id)
+    return room
+
+
+async def test_a_moderator_finds_only_the_people_of_their_own_room(
+        bot: BotHarness, people: People) -> None:
+    mod, ann = await people("mod"), await people("ann")
+    other_mod, dan = await people("othermod"), await people("dan")
+    room = await seminar_room(bot, mod, ann)
+    other = await seminar_room(bot, other_mod, dan)
+    assert "Recorded" in await ann.command(room, "!seminar respond 1.1 Councils.", bot.user_id)
+    assert "Recorded" in await dan.command(other, "!seminar respond 1.1 Parties.", bot.user_id)
+    assert "Opted out" in await dan.command(other, "!seminar optout", bot.user_id)
+
+    dan_name = dan.user_id[1:].split(":")[0]  # his display name: the id's local part
+    for wanted in (dan.user_id, dan_name):
+        answer = await mod.command(room, f"!seminar export csv --participant {wanted}",
+                                   bot.user_id)
+        assert "No participant here is called" in answer and "opted out" not in answer
+    # In his own room his moderator is told, and ann is nobody there.
+    assert "has opted out" in await other_mod.command(
+        other, f"!seminar export csv --participant {dan.user_id}", bot.user_id)
+    assert "No participant here" in await other_mod.command(
+        other, f"!seminar export csv --participant {ann.user_id}", bot.user_id)
+    assert "Export ready" in await mod.command(
+        room, f"!seminar export csv --participant {ann.user_id}", bot.user_id)
+
+
+async def test_a_flood_of_commands_is_refused_once_and_others_are_answered(
+        bot: BotHarness, people: People) -> None:
+    mod, bob = await people("mod"), await people("bob")
+    room = await seminar_room(bot, mod, bob)
+    flood = [await bob.say(room, "!term soviet") for _ in range(PARTICIPANTS.burst + 8)]
+    # Handled in order: once the moderator's answer is there, all of bob's were handled.
+    assert "soviet" in await mod.command(room, "!term soviet", bot.user_id)
+    await bob.sync()
+    history = await bob.client.room_messages(room, start=bob.client.next_batch, limit=200)
+    assert isinstance(history, RoomMessagesResponse), history
+    answers = [e.source for e in reversed(history.chunk) for asked in flood
+               if replies(e.source, asked, bot.user_id)]
+    bodies = [str(e["content"]["body"]) for e in answers]
+    assert len(bodies) == PARTICIPANTS.burst + 1, bodies  # the burst, then one "slow down"
+    assert "Slow down" in bodies[-1] and "Try again in 2 s" in bodies[-1]
+    assert all(b.startswith("soviet") for b in bodies[:-1])
+    # Time refills the allowance (the injected clock's time).
+    await bot.advance(timedelta(seconds=2))
+    assert (await bob.command(room, "!term soviet", bot.user_id)).startswith("soviet")
