@@ -55,6 +55,8 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
     assert took < 3, took
     assert any(line.rstrip().endswith("stopped") for line in said), "".join(said)
     assert not any("Traceback" in line for line in said)
+    assert any(" INFO seminarbot." in line for line in said)  # our own lines at INFO …
+    assert not any(" INFO discord." in line for line in said)  # … the library's only warnings
     assert not fake.gateway.sockets  # the bot closed its gateway connection
 
 

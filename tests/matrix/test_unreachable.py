@@ -101,3 +101,4 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synap
     assert process.returncode == 0, err.decode()
     assert took < 3, took
     assert "Traceback" not in err.decode()
+    assert " INFO nio" not in err.decode()  # matrix-nio's line per event stays out of the log

@@ -95,17 +95,13 @@ def _dispatch(settings: Settings, args: argparse.Namespace,
 
 def _settings(args: argparse.Namespace) -> Settings:
     import dataclasses
-    import logging
 
     from seminarbot.config.settings import load_settings
 
     settings = load_settings(args.config)
     if getattr(args, "db", None):
         settings = dataclasses.replace(settings, database=Path(args.db).expanduser())
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from seminarbot.core.redaction import install_redaction
+    from seminarbot.cli.logs import configure
 
-    install_redaction((settings.discord.token, settings.matrix.password,
-                       settings.matrix.access_token))
+    configure(settings)
     return settings

@@ -21,6 +21,7 @@ from seminarbot.core.params import Duration
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingRefused(RuntimeError):
@@ -36,6 +37,7 @@ class Settings:
     content_dir: Path | None = None
     prompts_dir: Path | None = None
     log_level: str = "INFO"
+    log_format: str = "text"
     grace_window: timedelta = timedelta(hours=6)
     console_user: str = "you"
     discord: DiscordSettings = field(default_factory=DiscordSettings)
@@ -72,6 +74,9 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     log_level = node.text("log_level", required=False, default="INFO").upper()
     if log_level not in LOG_LEVELS:
         node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
+    log_format = node.text("log_format", required=False, default="text").lower()
+    if log_format not in LOG_FORMATS:
+        node.fail("log_format", f"expected one of {', '.join(LOG_FORMATS)}, got {log_format!r}")
     grace = timedelta(hours=6)
     scheduler = node.child("scheduler", required=False)
     if scheduler is not None:
@@ -85,7 +90,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     settings = Settings(
         source=path, data_dir=data_dir, database=database,
         content_dir=_path(node, "content_dir"), prompts_dir=_path(node, "prompts_dir"),
-        log_level=log_level, grace_window=grace, console_user=console_user,
+        log_level=log_level, log_format=log_format, grace_window=grace, console_user=console_user,
         discord=discord_settings.read(node.child("discord", required=False), env),
         matrix=matrix_settings.read(node.child("matrix", required=False), env),
     )
