@@ -1,4 +1,4 @@
-"""Term look-up: exact after folding, else up to three near matches."""
+"""Term look-up: exact after folding, else up to three near matches. People are entries too."""
 
 from __future__ import annotations
 
@@ -9,13 +9,21 @@ from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
 
+def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
+    """A person is found by the last word of their Cyrillic and romanized names too (Киров)."""
+    if entry.category != "person":
+        return ()
+    return tuple(name.split()[-1] for name in (entry.original, entry.romanized) if name)
+
+
 class Glossary:
     def __init__(self, entries: Iterable[GlossaryEntry]) -> None:
         self.entries = tuple(entries)
         self._by_id = {entry.id: entry for entry in self.entries}
         self._by_key: dict[str, GlossaryEntry] = {}
         for entry in self.entries:
-            for name in (entry.term, entry.id, *entry.aliases, entry.original or ""):
+            for name in (entry.term, entry.id, *entry.aliases, entry.original or "",
+                         entry.romanized or "", *_surnames(entry)):
                 key = fold(name)
                 if key:
                     self._by_key.setdefault(key, entry)

@@ -9,7 +9,8 @@ from seminarbot.core.errors import Conflict
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
 from seminarbot.domain.models import Cohort
-from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.progress import current_session
+from seminarbot.domain.syllabus import Session, Syllabus
 
 if TYPE_CHECKING:
     from seminarbot.app import Services
@@ -26,6 +27,18 @@ async def cohort_here(inv: Invocation) -> Cohort:
 async def find_cohort(inv: Invocation) -> Cohort | None:
     place = inv.place
     return await inv.app.cohorts.find(place.platform, place.community_id, place.channel_id)
+
+
+async def chosen_session(inv: Invocation, param: str = "session") -> Session:
+    """The session the caller named, else this week's: the latest posted here, else the first."""
+    plan = inv.app.syllabus.plan
+    wanted = inv.arg(param)
+    if wanted:
+        return plan.session(wanted, param)
+    cohort = await find_cohort(inv)
+    if cohort is None:
+        return plan.sessions[0]
+    return current_session(plan, await inv.app.outbox.for_cohort(cohort.id))
 
 
 async def complete_session(app: Services, place: Place, prefix: str) -> list[Suggestion]:

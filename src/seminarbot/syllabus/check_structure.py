@@ -62,7 +62,7 @@ def _entry_problems(entry: GlossaryEntry, files: Files, rules: Rules) -> Iterato
         names = {fold(n) for n in (entry.term, *entry.aliases, entry.romanized or "") if n}
         if not has_cyrillic(entry.original):
             yield Problem(file, f"{key}.original", f"“{entry.original}” is not Cyrillic")
-        elif fold(latin) not in names:
+        elif rules.romanization and fold(latin) not in names:
             yield Problem(file, f"{key}.original", f"romanizes to “{latin}” (Library of "
                           "Congress), which is neither the term, an alias nor `romanized`")
     if entry.category != "person":

@@ -35,6 +35,7 @@ def text_problems(syllabus: Syllabus, copies: dict[str, Copy], files: Files,
     sections = {sid: body for copy in copies.values()
                 for sid, body in copy.section_texts().items()}
     folded = {sid: fold(body) for sid, body in sections.items()}
+    yield from _people_problems(syllabus, folded, files)
     for event in syllabus.companion.timeline:
         for section_id in event.sections:
             if section_id in folded and not any(contains_term(folded[section_id], m)
@@ -49,6 +50,21 @@ def text_problems(syllabus: Syllabus, copies: dict[str, Copy], files: Files,
                 yield Problem(files.content(READING), f"works.{work.id}.mention",
                               f"“{work.mention}” is not in the copy of {text_id}")
     yield from terms_problems(syllabus, extract(sections.items()), files)
+
+
+def _people_problems(syllabus: Syllabus, folded: dict[str, str],
+                     files: Files) -> Iterator[Problem]:
+    """A person's entry lists every section that names them (its citations are checked with
+    the glossary's)."""
+    for entry in syllabus.glossary:
+        if entry.category != "person":
+            continue
+        names = [n for n in (entry.term, *entry.aliases) if n]
+        for section_id, text in folded.items():
+            if section_id not in entry.sections and any(contains_term(text, n) for n in names):
+                file, key = files.entry(entry)
+                yield Problem(file, f"{key}.sections", f"leaves out {section_id}, which names "
+                              f"{entry.term}")
 
 
 def _section_problems(syllabus: Syllabus, text_id: str, copy: Copy, files: Files,
