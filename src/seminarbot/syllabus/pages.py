@@ -7,7 +7,8 @@ the page after it; a slug names the page before it when that is the page already
 first page's slug sits at its foot), else the page after it.
 
 Between two boundaries the pages are known in number; a position inside is placed by
-interpolation at the average number of words per page measured between markers. A page is
+interpolation at the average number of words per page measured between markers (the first
+page, under an article's title, counts only when there is nothing else to measure). A page is
 *exact* when the stretch is a single page, or when fewer than half a page's words separate the
 position from a marker; otherwise it is *estimated*, and so is a range with an estimated end.
 After the last marker the copy's own end is the end of the body text: endnotes absent from
@@ -84,8 +85,10 @@ def section_pages(text_map: TextMap, alignment: Alignment, raw: str) -> dict[str
     if len(bounds) == 1:
         return {}
     offsets = word_index(alignment.text)[1]
-    known = [(b.word - a.word, b.after - a.after) for a, b in pairwise(bounds)
-             if b.after > a.after]
+    # Measured between markers; the stretch before the first marker (an article's first page,
+    # short of a full page's words under its title) only when nothing else is measured.
+    known = [(b.word - a.word, b.after - a.after) for a, b in pairwise(bounds[1:])
+             if b.after > a.after] or [(bounds[1].word, bounds[1].after - bounds[0].after)]
     per_page = sum(w for w, _ in known) / max(1, sum(p for _, p in known))
 
     def place(word: int) -> tuple[int, bool]:

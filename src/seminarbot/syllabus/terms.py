@@ -87,13 +87,17 @@ def extract(sections: Iterable[tuple[str, str]]) -> list[Candidate]:
     paragraphs = [(sid, _join_hyphens(p)) for sid, text in sections
                   for p in re.split(r"\n\s*\n", text) if p.strip() and not heading_like(p)]
     lowercase = {w for _, p in paragraphs for w in re.findall(r"[a-z]+", p)}
+    inside = {word for _, p in paragraphs for run, initial in _capital_runs(p, lowercase)
+              for word in (run[1:] if initial else run)}  # capitalised within a sentence
     found = _Found()
     for section_id, paragraph in paragraphs:
-        _read(paragraph, section_id, lowercase, found)
+        _read(paragraph, section_id, (lowercase, inside), found)
     return _finish(found)
 
 
-def _read(paragraph: str, section_id: str, lowercase: set[str], found: _Found) -> None:
+def _read(paragraph: str, section_id: str, seen: tuple[set[str], set[str]],
+          found: _Found) -> None:
+    lowercase, inside = seen
     quoted = list(_quoted(paragraph))
     phrases = [p for p in quoted if len(p.split()) > 1]
     for phrase in quoted:
@@ -109,6 +113,8 @@ def _read(paragraph: str, section_id: str, lowercase: set[str], found: _Found) -
         if phrase[:1].isupper():
             blanked = blanked.replace(phrase, " . ")
     for run, initial in _capital_runs(blanked, lowercase):
+        if initial and len(run) > 1 and run[0] not in inside:
+            run, initial = _trim(run[1:]), False  # "Yet the Supreme Soviet": the opener goes
         if not run or run[0] in _CONNECTORS or run == ["I"]:
             continue
         if len(run) > 1 or run[0].isupper():
