@@ -259,3 +259,23 @@ def test_shipped_prose_stays_well_below_the_limit() -> None:
     assert size <= 7, (key, run)
     if size == 7:
         assert run == "the immediate tasks of the soviet government", (key, run)
+
+
+def test_sections_give_their_length_and_events_their_sections(roots: ContentRoots) -> None:
+    replace_in(roots.content / "texts" / "soviets-aftermath.yaml", "    words: 231\n", "")
+    timeline = roots.content / "timeline.yaml"
+    replace_in(timeline, 'until: "1920-11"', 'until: "1917-11"')
+    replace_in(timeline, "    sections: [pr-intro]\n    mentions: [\"January 1987\"]",
+               "    sections: []\n    mentions: [\"January 1987\"]")
+    found = messages(roots, texts=False)
+    assert "content/texts/soviets-aftermath.yaml: sections.ap-lenin-turn.words: is missing: " \
+           "give the section's length in words" in found
+    assert "content/timeline.yaml: events.civil-war.until: is before the event's date" in found
+    assert "content/timeline.yaml: events.january-plenum-1987.sections: is empty: name the " \
+           "sections that mention it" in found
+
+
+def test_a_person_without_years_is_refused_by_the_loader(roots: ContentRoots) -> None:
+    replace_in(roots.content / "people.yaml", '    life: "1870–1924"\n', "")
+    [message] = messages(roots, texts=False)
+    assert message == "content/people.yaml: people[0].life: is missing"

@@ -121,6 +121,7 @@ def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
     """Every candidate has an entry or an exclusion; every exclusion is still a candidate."""
     excluded = {fold(e.term): e for e in syllabus.companion.exclusions}
     used: set[str] = set()
+    told: set[str] = set()  # entries already reported for lacking Cyrillic
     for candidate in candidates:
         key = fold(candidate.key)
         entries = [e for e in syllabus.glossary if covers(key, _names(e))]
@@ -131,7 +132,8 @@ def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
                           f"({candidate.kind}, first in {candidate.section_id}) has no entry "
                           f"and no line in {EXCLUDED}")
         for entry in entries:
-            if candidate.kind == "russian" and not entry.original:
+            if candidate.kind == "russian" and not entry.original and entry.id not in told:
+                told.add(entry.id)
                 file, entry_key = files.entry(entry)
                 yield Problem(file, f"{entry_key}.original", f"is missing: “{candidate.key}” "
                               "is Russian, so the entry gives its Cyrillic")

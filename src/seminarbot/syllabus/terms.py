@@ -117,7 +117,7 @@ def _read(paragraph: str, section_id: str, seen: tuple[set[str], set[str]],
             run, initial = _trim(run[1:]), False  # "Yet the Supreme Soviet": the opener goes
         if not run or run[0] in _CONNECTORS or run == ["I"]:
             continue
-        if len(run) > 1 or run[0].isupper():
+        if len(run) > 1 or (len(run[0]) > 1 and run[0].isupper()):  # or an acronym
             found.add("run", " ".join(run), section_id)
         elif not initial:
             found.singles[run[0]] += 1
