@@ -46,7 +46,7 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     assert sorted(synced) == ["help", "seminar", "seminar-mod", "term"]
     seminar, moderators = options(synced["seminar"]), options(synced["seminar-mod"])
     assert sorted(seminar) == ["forget-me", "mine", "optin", "optout", "prompt", "reading",
-                               "respond", "schedule", "search", "stats"]
+                               "respond", "roles", "schedule", "search", "stats", "timeline"]
     assert sorted(moderators) == ["export", "move", "pause", "post", "reminders", "reschedule",
                                   "resume", "retention", "setup", "skip"]
     assert all(o["type"] == 1 for o in [*seminar.values(), *moderators.values()])

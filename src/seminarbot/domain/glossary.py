@@ -1,12 +1,25 @@
-"""Term look-up: exact after folding, else up to three near matches."""
+"""Term look-up: exact after folding, else up to three near matches. People are entries too."""
 
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
+
+
+def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
+    """A person is found by the last word of their Cyrillic and romanized names too (Киров)."""
+    if entry.category != "person":
+        return ()
+    return tuple(name.split()[-1] for name in (entry.original, entry.romanized) if name)
+
+
+def _pairs(key: str) -> frozenset[str]:
+    """The key's letter pairs: a cheap first filter before difflib's ratio."""
+    return frozenset(key[i : i + 2] for i in range(len(key) - 1)) or frozenset((key,))
 
 
 class Glossary:
@@ -15,10 +28,17 @@ class Glossary:
         self._by_id = {entry.id: entry for entry in self.entries}
         self._by_key: dict[str, GlossaryEntry] = {}
         for entry in self.entries:
-            for name in (entry.term, entry.id, *entry.aliases, entry.original or ""):
+            for name in (entry.term, entry.id, *entry.aliases, entry.original or "",
+                         entry.romanized or "", *_surnames(entry)):
                 key = fold(name)
                 if key:
                     self._by_key.setdefault(key, entry)
+        self._by_pair: dict[str, list[str]] = {}  # letter pair → the keys that have it
+        self._pair_count: dict[str, int] = {}
+        for key in self._by_key:
+            for pair in _pairs(key):
+                self._by_pair.setdefault(pair, []).append(key)
+            self._pair_count[key] = len(_pairs(key))
 
     def get(self, entry_id: str) -> GlossaryEntry:
         return self._by_id[entry_id]
@@ -42,7 +62,13 @@ class Glossary:
             if entry not in ranked:
                 ranked.append(entry)
 
-        for match in difflib.get_close_matches(key, self._by_key.keys(), n=limit * 2, cutoff=0.6):
+        # Names sharing under a quarter of their letter pairs cannot come near difflib's cutoff
+        # in practice; leaving them out keeps the look-up fast as the glossary grows.
+        pairs = _pairs(key)
+        shared = Counter(name for pair in pairs for name in self._by_pair.get(pair, ()))
+        pool = [name for name, count in shared.items()
+                if 4 * count >= min(len(pairs), self._pair_count[name])]
+        for match in difflib.get_close_matches(key, pool, n=limit * 2, cutoff=0.6):
             add(self._by_key[match])
         for name, entry in self._by_key.items():
             if len(key) >= 3 and (name.startswith(key) or f" {key}" in f" {name}"):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from seminarbot.domain.companion import Companion
 from seminarbot.domain.errors import BadArgument
 
 PROMPT_KINDS = ("comprehension", "interpretation", "comparison", "source-criticism", "synthesis")
-GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "event", "document",
-                       "group", "concept", "person")
+PROMPT_MODES = ("written", "discussion")
+GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "slogan", "event",
+                       "document", "group", "concept", "person")
 
 
 @dataclass(frozen=True)
@@ -16,13 +18,16 @@ class Locator:
     opening: str
     heading: str | None = None
     pages: str | None = None
+    pages_estimated: bool = False  # interpolated between the page markers a copy keeps
 
     def describe(self) -> str:
         parts = []
         if self.heading:
             parts.append(f"under “{self.heading}”")
         if self.pages:
-            parts.append(f"pp. {self.pages}")
+            many = "–" in self.pages
+            parts.append(f"{'pp.' if many else 'p.'} {self.pages}"
+                         + (" (estimated)" if self.pages_estimated else ""))
         parts.append(f"begins “{self.opening} …”")
         return ", ".join(parts)
 
@@ -35,6 +40,7 @@ class Section:
     locator: Locator
     summary: str
     terms: tuple[str, ...]
+    words: int | None = None  # length in a copy of the text, for the reading time
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,7 @@ class Prompt:
     sections: tuple[str, ...]
     follow_ups: tuple[str, ...] = ()
     suggested_words: int | None = None
+    mode: str | None = None  # "written" (answered in writing) or "discussion" (in the meeting)
 
 
 @dataclass(frozen=True)
@@ -132,14 +139,19 @@ class GlossaryEntry:
     sections: tuple[str, ...]
     aliases: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
-    original: str | None = None
+    original: str | None = None  # Cyrillic, for Russian terms and people
+    life: str | None = None  # a person's years, "1886–1934"
+    romanized: str | None = None  # a person's full name romanized (Library of Congress)
 
 
 @dataclass(frozen=True)
 class Syllabus:
+    """Everything the bot shows about the texts. `glossary` holds terms and people alike."""
+
     texts: tuple[TextMap, ...]
     plan: Plan
     glossary: tuple[GlossaryEntry, ...]
+    companion: Companion = field(default_factory=Companion)
     _sections: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -160,6 +172,10 @@ class Syllabus:
             return section_id
         section = self._sections[section_id]
         return f"{section.title} ({self.text(section.text_id).short}; {section.id})"
+    def sessions_of(self, section_ids: tuple[str, ...]) -> tuple[int, ...]:
+        """The numbers of the sessions that read any of these sections, in order."""
+        return tuple(s.number for s in self.plan.sessions
+                     if any(section in s.sections for section in section_ids))
 
     def text(self, text_id: str) -> TextMap:
         for text in self.texts:

@@ -14,11 +14,14 @@ def all_commands() -> list[Command]:
         privacy,
         reading,
         responses,
+        roles,
         schedule_changes,
         search,
         stats,
+        timeline,
     )
 
-    return [*help.commands(), *glossary.commands(), *reading.commands(), *search.commands(),
+    return [*help.commands(), *glossary.commands(), *reading.commands(), *timeline.commands(),
+            *roles.commands(), *search.commands(),
             *responses.commands(), *moderation.commands(), *schedule_changes.commands(),
             *exports.commands(), *stats.commands(), *privacy.commands()]

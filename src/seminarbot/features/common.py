@@ -11,8 +11,9 @@ from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import Date, String, TimeOfDay, TimeZone, Weekdays
 from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort
-from seminarbot.domain.progress import SessionState, progress
+from seminarbot.domain.progress import SessionState, current_session, progress
 from seminarbot.domain.schedule import WEEKDAYS, WeeklyRule, describe_local, local_today
+from seminarbot.domain.syllabus import Session
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -29,6 +30,18 @@ async def cohort_here(inv: Invocation[Services]) -> Cohort:
 async def find_cohort(inv: Invocation[Services]) -> Cohort | None:
     place = inv.place
     return await inv.app.cohorts.find(place.platform, place.community_id, place.channel_id)
+
+
+async def chosen_session(inv: Invocation[Services], param: str = "session") -> Session:
+    """The session the caller named, else this week's: the latest posted here, else the first."""
+    plan = inv.app.syllabus.plan
+    wanted = inv.arg(param)
+    if wanted:
+        return plan.session(wanted, param)
+    cohort = await find_cohort(inv)
+    if cohort is None:
+        return plan.sessions[0]
+    return current_session(plan, await inv.app.outbox.for_cohort(cohort.id))
 
 
 async def complete_session(app: Services, place: Place, prefix: str) -> list[Suggestion]:

@@ -24,12 +24,18 @@ async def term(inv: Invocation[Services]) -> Reply:
         return Reply(title="No entry", paragraphs=(f"No glossary entry for “{query}”.", hint),
                         tone=Tone.WARNING)
     syllabus = inv.app.syllabus
+    person = entry.category == "person"
     fields = [("Category", entry.category.replace("-", " "))]
+    if entry.life:
+        fields.append(("Lived", entry.life))
     if entry.original:
         fields.append(("Original", entry.original))
+    if entry.romanized:
+        fields.append(("Romanized", entry.romanized))
     if entry.aliases:
         fields.append(("Also", ", ".join(entry.aliases)))
-    fields.append(("Appears in", "; ".join(syllabus.section_label(s) for s in entry.sections)))
+    fields.append(("Named in" if person else "Appears in",
+                   "; ".join(syllabus.section_label(s) for s in entry.sections)))
     if entry.related:
         fields.append(("Related", ", ".join(glossary.get(r).term for r in entry.related)))
     return Reply(title=entry.term, paragraphs=(entry.definition,), fields=tuple(fields))
@@ -41,9 +47,10 @@ async def complete_term(app: Services, place: Place, prefix: str) -> list[Sugges
 
 def commands() -> list[Command]:
     return [Command(
-        ("term",), "Look up a term in the glossary", term,
+        ("term",), "Look up a term or a person in the glossary", term,
         params=(Param("query", String(max_length=100), "the term, e.g. otryv", rest=True,
                       autocomplete=complete_term),),
         details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
-                "Glasnost' find the same entry.",
+                "Glasnost' find the same entry. People are found by any of their names "
+                "(kirov, Sergei Kirov, Киров).",
     )]

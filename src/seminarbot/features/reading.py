@@ -6,10 +6,10 @@ from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Table
 from seminarbot.domain.models import CohortState
-from seminarbot.domain.progress import current_session, progress
+from seminarbot.domain.pacing import session_pacing
+from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
-from seminarbot.domain.syllabus import Session
-from seminarbot.features.common import cohort_here, find_cohort, session_param
+from seminarbot.features.common import chosen_session, cohort_here, session_param
 from seminarbot.services.container import Services
 
 
@@ -36,19 +36,8 @@ async def schedule(inv: Invocation[Services]) -> Reply:
                     table=Table(("#", "session", "date", "state"), tuple(rows)))
 
 
-async def _chosen_session(inv: Invocation[Services]) -> Session:
-    plan = inv.app.syllabus.plan
-    wanted = inv.arg("session")
-    if wanted:
-        return plan.session(wanted)
-    cohort = await find_cohort(inv)
-    if cohort is None:
-        return plan.sessions[0]
-    return current_session(plan, await inv.app.outbox.for_cohort(cohort.id))
-
-
 async def reading(inv: Invocation[Services]) -> Reply:
-    session = await _chosen_session(inv)
+    session = await chosen_session(inv)
     syllabus = inv.app.syllabus
     ingested = await inv.app.passages.ingested()
     counts = await inv.app.passages.count_by_section()
@@ -61,14 +50,21 @@ async def reading(inv: Invocation[Services]) -> Reply:
             found = counts.get(section.id, 0)
             where += f"\nIn the ingested copy: {found} passage{'' if found == 1 else 's'} found"
         fields.append((f"{section.title} — {text.short}", f"{section.summary}\n{where}"))
+    works = syllabus.companion.works_for(session.id)
+    if works:
+        fields.append(("Further reading", "\n".join(f"– {w.citation()}: {w.why}" for w in works)))
+    pacing = session_pacing(syllabus, session).describe()
     return Reply(title=f"Session {session.number}: {session.title}",
-                    paragraphs=(session.framing,), fields=tuple(fields),
-                    footer=f"Prompts: {inv.prefix}seminar prompt {session.number}. "
+                    paragraphs=tuple(p for p in (session.framing, pacing) if p),
+                    fields=tuple(fields),
+                    footer=f"Prompts: {inv.prefix}seminar prompt {session.number}. Dates: "
+                           f"{inv.prefix}seminar timeline {session.number}. Roles: "
+                           f"{inv.prefix}seminar roles {session.number}. "
                            f"Search the texts: {inv.prefix}seminar search WORDS")
 
 
 async def prompt(inv: Invocation[Services]) -> Reply:
-    session = await _chosen_session(inv)
+    session = await chosen_session(inv)
     fields = []
     for item in session.prompts:
         body = item.text
@@ -76,7 +72,8 @@ async def prompt(inv: Invocation[Services]) -> Reply:
             body += "\n" + "\n".join(f"  – {q}" for q in item.follow_ups)
         if item.suggested_words:
             body += f"\n(about {item.suggested_words} words)"
-        fields.append((f"{item.ref} · {item.kind}", body))
+        mode = {"written": " · written", "discussion": " · for discussion"}.get(item.mode or "", "")
+        fields.append((f"{item.ref} · {item.kind}{mode}", body))
     return Reply(title=f"Session {session.number} prompts: {session.title}",
                     fields=tuple(fields),
                     footer=f"Answer with {inv.prefix}seminar respond PROMPT TEXT, "
@@ -86,8 +83,10 @@ async def prompt(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [
         Command(("seminar", "schedule"), "Show this seminar's dates in its time zone", schedule),
-        Command(("seminar", "reading"), "Show a session's reading: sections, locators, summaries",
-                reading, params=(session_param("session number or id (default: this week)"),)),
+        Command(("seminar", "reading"),
+                "Show a session's reading: sections, summaries, time needed, further reading",
+                reading, params=(session_param("session number or id (default: this week)"),),
+                details="With the session's reading and writing time and its further reading."),
         Command(("seminar", "prompt"), "Show a session's discussion prompts", prompt,
                 params=(session_param("session number or id (default: this week)"),)),
     ]

@@ -3,6 +3,8 @@
 The copy is cleaned first: page furniture (running heads, copyright and URL lines, page
 footers) is dropped, line-end hyphenation is joined, and paragraphs broken by a page turn are
 mended. Openings are matched on folded words, so quotes, case and accents do not matter.
+A heading or an image caption standing right before a section's opening paragraph begins that
+section (the text's own title begins none, unless it is the section's heading).
 """
 
 from __future__ import annotations
@@ -68,6 +70,27 @@ def clean(raw: str, text_map: TextMap | None = None) -> str:
     return "\n\n".join(mended)
 
 
+def heading_like(paragraph: str) -> bool:
+    """A heading or an image caption: twelve words at most, not ending like a sentence."""
+    words = paragraph.split()
+    if not words or len(words) > 12:
+        return False
+    return paragraph.rstrip().endswith(":") or not re.search(r"[.!?…,;'’”\")]\s*$", paragraph)
+
+
+def _heading_start(text: str, start: int, floor: int, title: str) -> int:
+    """`start` moved back over heading-like paragraphs directly before it (not below `floor`);
+    a paragraph reading `title` (folded) stops it."""
+    while start > floor and text[start - 2 : start] == "\n\n":
+        previous = text.rfind("\n\n", floor, start - 2)
+        begin = floor if previous < 0 else previous + 2
+        paragraph = text[begin : start - 2]
+        if not heading_like(paragraph) or fold(paragraph) == title:
+            break
+        start = begin
+    return start
+
+
 def word_index(text: str) -> tuple[list[str], list[int]]:
     """Folded words and, for each, the offset in `text` of the raw token it came from."""
     words: list[str] = []
@@ -110,10 +133,18 @@ def align(text_map: TextMap, raw: str) -> Alignment:
             missing.append(Section(id="(end of text)", text_id=text_map.id, title="end marker",
                                    locator=Locator(opening=text_map.ends_before), summary="",
                                    terms=()))
+    bounds = []
+    floor = 0
+    for section, word in starts:
+        title = fold(text_map.title)
+        if section.locator.heading and fold(section.locator.heading) == title:
+            title = ""  # the title is this section's heading: it begins the section
+        start = _heading_start(text, offsets[word], floor, title)
+        bounds.append(start)
+        floor = offsets[word]
     aligned = []
-    for index, (section, word) in enumerate(starts):
-        next_word = starts[index + 1][1] if index + 1 < len(starts) else end_word
-        start = offsets[word]
-        end = offsets[next_word] if next_word < len(words) else len(text)
-        aligned.append(AlignedSection(section, start, end))
+    for index, (section, _) in enumerate(starts):
+        end = bounds[index + 1] if index + 1 < len(starts) else \
+            (offsets[end_word] if end_word < len(words) else len(text))
+        aligned.append(AlignedSection(section, bounds[index], end))
     return Alignment(text=text, sections=tuple(aligned), missing=tuple(missing))

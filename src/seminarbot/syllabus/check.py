@@ -16,35 +16,13 @@ from seminarbot.config.yamlfile import YamlError
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment, align
+from seminarbot.syllabus.check_copying import copy_problems
+from seminarbot.syllabus.check_structure import structure_problems
+from seminarbot.syllabus.check_texts import Copy, text_problems
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
+from seminarbot.syllabus.problems import Files, Problem, Rules
 
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    entry: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.entry}: {self.reason}" if self.entry else \
-            f"{self.file}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Rules:
-    sessions: tuple[int, int] = (6, 8)
-    min_glossary: int = 45
-    summary_words: tuple[int, int] = (80, 150)
-    definition_sentences: tuple[int, int] = (1, 3)
-    min_prompts: int = 3
-    required_kinds: tuple[str, ...] = ("comprehension", "interpretation", "comparison")
-    copy_run: int = 10
-
-    @classmethod
-    def lenient(cls) -> Rules:
-        """Structure only: for small test fixtures."""
-        return cls(sessions=(1, 100), min_glossary=1, summary_words=(1, 1000),
-                   definition_sentences=(1, 10), min_prompts=1, required_kinds=())
+__all__ = ["Problem", "Report", "Rules", "check_content"]
 
 
 @dataclass
@@ -68,43 +46,20 @@ def check_content(roots: ContentRoots, texts_dir: Path | None = None,
         report.problems.append(Problem(error.file, error.key, error.problem))
         return report
     report.syllabus = syllabus
-    files = _Files(roots)
+    files = Files(roots)
     report.problems += _plan_problems(syllabus, files, rules)
     report.problems += _length_problems(syllabus, files, rules)
+    report.problems += structure_problems(syllabus, files, rules)
     if texts_dir is not None:
-        alignments = _match_copies(syllabus, texts_dir, files, report)
+        copies = _match_copies(syllabus, texts_dir, files, report)
+        alignments = {text_id: copy.alignment for text_id, copy in copies.items()}
         report.problems += _citation_problems(syllabus, alignments, files)
-        report.problems += _copy_problems(syllabus, alignments, report.copies, files, rules)
+        report.problems += copy_problems(syllabus, alignments, report.copies, files, rules)
+        report.problems += text_problems(syllabus, copies, files, rules)
     return report
 
 
-class _Files:
-    def __init__(self, roots: ContentRoots) -> None:
-        self.base = roots.content.parent
-        self.roots = roots
-
-    def _rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.base))
-        except ValueError:
-            return str(path)
-
-    def text(self, text_id: str) -> str:
-        return self._rel(self.roots.content / "texts" / f"{text_id}.yaml")
-
-    @property
-    def plan(self) -> str:
-        return self._rel(self.roots.content / "plan.yaml")
-
-    @property
-    def glossary(self) -> str:
-        return self._rel(self.roots.content / "glossary.yaml")
-
-    def prompts(self, session_id: str) -> str:
-        return self._rel(self.roots.prompts / f"{session_id}.yaml")
-
-
-def _plan_problems(syllabus: Syllabus, files: _Files, rules: Rules) -> Iterator[Problem]:
+def _plan_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator[Problem]:
     plan = syllabus.plan
     low, high = rules.sessions
     if not low <= len(plan.sessions) <= high:
@@ -144,7 +99,7 @@ def _sentences(text: str) -> int:
     return len([s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z“\"'(])", text.strip()) if s])
 
 
-def _length_problems(syllabus: Syllabus, files: _Files, rules: Rules) -> Iterator[Problem]:
+def _length_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator[Problem]:
     low, high = rules.summary_words
     for text in syllabus.texts:
         for section in text.sections:
@@ -163,12 +118,12 @@ def _length_problems(syllabus: Syllabus, files: _Files, rules: Rules) -> Iterato
                           f"has {count} sentences; expected {fewest} to {most}")
 
 
-def _match_copies(syllabus: Syllabus, texts_dir: Path, files: _Files,
-                  report: Report) -> dict[str, Alignment]:
+def _match_copies(syllabus: Syllabus, texts_dir: Path, files: Files,
+                  report: Report) -> dict[str, Copy]:
     """Pair each text map with the copy in texts_dir whose openings it finds best."""
     copies = sorted(p for p in texts_dir.iterdir() if p.suffix in (".txt", ".md"))
     raw = {path: path.read_text("utf-8", errors="replace") for path in copies}
-    alignments: dict[str, Alignment] = {}
+    alignments: dict[str, Copy] = {}
     for text in syllabus.texts:
         best: tuple[int, Path, Alignment] | None = None
         for path, content in raw.items():
@@ -182,7 +137,7 @@ def _match_copies(syllabus: Syllabus, texts_dir: Path, files: _Files,
             continue
         _, path, alignment = best
         report.copies[text.id] = path
-        alignments[text.id] = alignment
+        alignments[text.id] = Copy(raw[path], alignment)
         for section in alignment.missing:
             entry = ("ends_before" if section.id == "(end of text)"
                      else f"sections.{section.id}.locator.opening")
@@ -193,7 +148,7 @@ def _match_copies(syllabus: Syllabus, texts_dir: Path, files: _Files,
 
 
 def _citation_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
-                       files: _Files) -> Iterator[Problem]:
+                       files: Files) -> Iterator[Problem]:
     folded: dict[str, str] = {}
     for alignment in alignments.values():
         for aligned in alignment.sections:
@@ -206,9 +161,10 @@ def _citation_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
                    for name in (entry.term, *entry.aliases) if name)
 
     for entry in syllabus.glossary:
+        file, key = files.entry(entry)
         for section_id in entry.sections:
             if section_id in folded and not occurs(entry.id, section_id):
-                yield Problem(files.glossary, f"entries.{entry.id}.sections",
+                yield Problem(file, f"{key}.sections",
                               f"cites {section_id}, but neither “{entry.term}” nor an alias "
                               "occurs there")
     for text in syllabus.texts:
@@ -218,44 +174,3 @@ def _citation_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
                     yield Problem(files.text(text.id), f"sections.{section.id}.terms",
                                   f"lists {entry_id}, but “{by_id[entry_id].term}” does not "
                                   "occur in the section")
-
-
-def _our_strings(syllabus: Syllabus, files: _Files) -> Iterator[tuple[str, str, str]]:
-    plan = syllabus.plan
-    yield files.plan, "title", plan.title
-    yield files.plan, "description", plan.description
-    for session in plan.sessions:
-        yield files.plan, f"sessions.{session.id}.title", session.title
-        yield files.plan, f"sessions.{session.id}.framing", session.framing
-        for prompt in session.prompts:
-            file = files.prompts(session.id)
-            yield file, f"prompts.{prompt.id}.text", prompt.text
-            for index, question in enumerate(prompt.follow_ups):
-                yield file, f"prompts.{prompt.id}.follow_ups[{index}]", question
-    for text in syllabus.texts:
-        if text.note:
-            yield files.text(text.id), "note", text.note
-        for section in text.sections:
-            yield files.text(text.id), f"sections.{section.id}.title", section.title
-            yield files.text(text.id), f"sections.{section.id}.summary", section.summary
-    for entry in syllabus.glossary:
-        yield files.glossary, f"entries.{entry.id}.definition", entry.definition
-
-
-def _copy_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
-                   copies: dict[str, Path], files: _Files, rules: Rules) -> Iterator[Problem]:
-    size = rules.copy_run
-    shingles: dict[tuple[str, ...], str] = {}
-    for text_id, alignment in alignments.items():
-        words = fold(alignment.text).split()
-        for i in range(len(words) - size + 1):
-            shingles.setdefault(tuple(words[i : i + size]), copies[text_id].name)
-    for file, entry, value in _our_strings(syllabus, files):
-        words = fold(value).split()
-        for i in range(len(words) - size + 1):
-            source = shingles.get(tuple(words[i : i + size]))
-            if source is not None:
-                run = " ".join(words[i : i + size])
-                yield Problem(file, entry, f"shares {size} or more consecutive words with "
-                              f"{source} (“{run}”): rewrite it in our own words")
-                break

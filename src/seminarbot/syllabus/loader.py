@@ -10,6 +10,7 @@ from seminarbot.config.yamlfile import Node, YamlError, load_yaml
 from seminarbot.domain.syllabus import (
     GLOSSARY_CATEGORIES,
     PROMPT_KINDS,
+    PROMPT_MODES,
     GlossaryEntry,
     Locator,
     Plan,
@@ -18,6 +19,11 @@ from seminarbot.domain.syllabus import (
     Session,
     Syllabus,
     TextMap,
+)
+from seminarbot.syllabus.companion_files import (
+    check_companion_references,
+    entry_place,
+    load_companion,
 )
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -70,11 +76,13 @@ def load_text(path: Path, shown: str) -> TextMap:
         if len(opening.split()) > 8:
             locator_node.fail("opening", "expected at most 8 words (a locator, not a quotation)")
         locator = Locator(opening=opening, heading=locator_node.text("heading", required=False),
-                          pages=locator_node.text("pages", required=False))
+                          pages=locator_node.text("pages", required=False),
+                          pages_estimated=locator_node.switch("pages_estimated", default=False))
         locator_node.finish()
         sections.append(Section(
             id=_identifier(item, "id"), text_id=text_id, title=item.text("title"),
             locator=locator, summary=item.text("summary"), terms=tuple(item.text_list("terms")),
+            words=item.number("words", required=False, minimum=1),
         ))
         item.finish()
     if not sections:
@@ -99,11 +107,15 @@ def load_prompts(path: Path, shown: str, session_number: int) -> tuple[str, list
         kind = item.text("kind")
         if kind not in PROMPT_KINDS:
             item.fail("kind", f"expected one of {', '.join(PROMPT_KINDS)}, got {kind!r}")
+        mode = item.text("mode", required=False)
+        if mode is not None and mode not in PROMPT_MODES:
+            item.fail("mode", f"expected one of {', '.join(PROMPT_MODES)}, got {mode!r}")
         prompts.append(Prompt(
             id=_identifier(item, "id"), session_id=session_id, ref=f"{session_number}.{index}",
             kind=kind, text=item.text("text"), sections=tuple(item.text_list("sections")),
             follow_ups=tuple(item.text_list("follow_ups", required=False)),
             suggested_words=item.number("suggested_words", required=False, minimum=10),
+            mode=mode,
         ))
         item.finish()
     node.finish()
@@ -145,6 +157,8 @@ def load_glossary(path: Path, shown: str) -> list[GlossaryEntry]:
         if category not in GLOSSARY_CATEGORIES:
             item.fail("category", f"expected one of {', '.join(GLOSSARY_CATEGORIES)}, "
                       f"got {category!r}")
+        if category == "person" and (path.parent / "people.yaml").exists():
+            item.fail("category", "people belong in people.yaml")
         entries.append(GlossaryEntry(
             id=_identifier(item, "id"), term=item.text("term"), category=category,
             definition=item.text("definition"), sections=tuple(item.text_list("sections")),
@@ -168,15 +182,17 @@ def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:
     plan = load_plan(plan_path, _shown(plan_path, roots), roots.prompts, roots)
     glossary_path = roots.content / "glossary.yaml"
     glossary = load_glossary(glossary_path, _shown(glossary_path, roots))
-    syllabus = Syllabus(texts=tuple(texts), plan=plan, glossary=tuple(glossary))
+    people, companion = load_companion(roots.content, lambda path: _shown(path, roots))
+    syllabus = Syllabus(texts=tuple(texts), plan=plan, glossary=(*glossary, *people),
+                        companion=companion)
     _check_references(syllabus, roots)
+    check_companion_references(syllabus, lambda path: _shown(roots.content / path, roots))
     return syllabus
 
 
 def _check_references(syllabus: Syllabus, roots: ContentRoots) -> None:
     texts_dir = roots.content / "texts"
     seen: dict[str, str] = {}
-    glossary_file = _shown(roots.content / "glossary.yaml", roots)
     entry_ids = {e.id for e in syllabus.glossary}
     for text in syllabus.texts:
         file = _shown(texts_dir / f"{text.id}.yaml", roots)
@@ -207,14 +223,14 @@ def _check_references(syllabus: Syllabus, roots: ContentRoots) -> None:
                                     f"unknown section id {section_id!r}")
     ids: set[str] = set()
     for entry in syllabus.glossary:
+        path, key = entry_place(roots.content, entry)
+        file = _shown(path, roots)
         if entry.id in ids:
-            raise YamlError(glossary_file, f"entries.{entry.id}", "duplicate entry id")
+            raise YamlError(file, key, "duplicate entry id")
         ids.add(entry.id)
         for section_id in entry.sections:
             if not syllabus.has_section(section_id):
-                raise YamlError(glossary_file, f"entries.{entry.id}.sections",
-                                f"unknown section id {section_id!r}")
+                raise YamlError(file, f"{key}.sections", f"unknown section id {section_id!r}")
         for related in entry.related:
             if related not in entry_ids:
-                raise YamlError(glossary_file, f"entries.{entry.id}.related",
-                                f"unknown glossary entry {related!r}")
+                raise YamlError(file, f"{key}.related", f"unknown glossary entry {related!r}")

@@ -1,0 +1,103 @@
+"""Nothing we wrote may copy a run of words from a text: every piece of our prose, against
+every aligned copy, on folded words. Locators, titles of works and glossary names are
+references, not prose, and are left out."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.textfold import fold
+from seminarbot.syllabus.alignment import Alignment
+from seminarbot.syllabus.companion_files import EXCLUDED, READING, ROLES, TIMELINE
+from seminarbot.syllabus.problems import Files, Problem, Rules
+
+
+def our_strings(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, str, str]]:
+    """(file, key, text) for every piece of prose in content/ and prompts/."""
+    plan = syllabus.plan
+    yield files.plan, "title", plan.title
+    yield files.plan, "description", plan.description
+    for session in plan.sessions:
+        yield files.plan, f"sessions.{session.id}.title", session.title
+        yield files.plan, f"sessions.{session.id}.framing", session.framing
+        for prompt in session.prompts:
+            file = files.prompts(session.id)
+            yield file, f"prompts.{prompt.id}.text", prompt.text
+            for index, question in enumerate(prompt.follow_ups):
+                yield file, f"prompts.{prompt.id}.follow_ups[{index}]", question
+    for text in syllabus.texts:
+        if text.note:
+            yield files.text(text.id), "note", text.note
+        for section in text.sections:
+            yield files.text(text.id), f"sections.{section.id}.title", section.title
+            yield files.text(text.id), f"sections.{section.id}.summary", section.summary
+    for entry in syllabus.glossary:
+        file, key = files.entry(entry)
+        field = "identification" if entry.category == "person" else "definition"
+        yield file, f"{key}.{field}", entry.definition
+    yield from _companion_strings(syllabus, files)
+
+
+def _companion_strings(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, str, str]]:
+    companion = syllabus.companion
+    for event in companion.timeline:
+        yield files.content(TIMELINE), f"events.{event.id}.title", event.title
+        yield files.content(TIMELINE), f"events.{event.id}.note", event.note
+    for work in companion.works:
+        yield files.content(READING), f"works.{work.id}.why", work.why
+    for role in companion.roles:
+        yield files.content(ROLES), f"roles.{role.id}.task", role.task
+    for task in companion.tasks:
+        yield files.content(ROLES), f"sessions.{task.session}.tasks.{task.role}", task.task
+    for exclusion in companion.exclusions:
+        yield files.content(EXCLUDED), f"excluded.{exclusion.term}", exclusion.reason
+
+
+def _shingles(alignments: dict[str, Alignment], copies: dict[str, Path],
+              size: int) -> dict[tuple[str, ...], str]:
+    shingles: dict[tuple[str, ...], str] = {}
+    for text_id, alignment in alignments.items():
+        words = fold(alignment.text).split()
+        for i in range(len(words) - size + 1):
+            shingles.setdefault(tuple(words[i : i + size]), copies[text_id].name)
+    return shingles
+
+
+def copy_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
+                  copies: dict[str, Path], files: Files, rules: Rules) -> Iterator[Problem]:
+    size = rules.copy_run
+    shingles = _shingles(alignments, copies, size)
+    for file, entry, value in our_strings(syllabus, files):
+        words = fold(value).split()
+        for i in range(len(words) - size + 1):
+            source = shingles.get(tuple(words[i : i + size]))
+            if source is not None:
+                run = " ".join(words[i : i + size])
+                yield Problem(file, entry, f"shares {size} or more consecutive words with "
+                              f"{source} (“{run}”): rewrite it in our own words")
+                break
+
+
+def longest_shared_run(syllabus: Syllabus, alignments: dict[str, Alignment],
+                       files: Files) -> tuple[int, str, str]:
+    """The longest run of words any of our prose shares with a copy: (length, key, run)."""
+    texts = [fold(a.text).split() for a in alignments.values()]
+    grams: set[tuple[str, ...]] = set()
+    best = (0, "", "")
+    for size in range(1, 30):
+        grams = {tuple(w[i : i + size]) for w in texts for i in range(len(w) - size + 1)}
+        found = None
+        for _, key, value in our_strings(syllabus, files):
+            words = fold(value).split()
+            for i in range(len(words) - size + 1):
+                if tuple(words[i : i + size]) in grams:
+                    found = (size, key, " ".join(words[i : i + size]))
+                    break
+            if found:
+                break
+        if found is None:
+            return best
+        best = found
+    return best

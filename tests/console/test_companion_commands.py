@@ -1,0 +1,105 @@
+"""The second edition through the console: pacing and further reading in /seminar reading,
+written or discussion prompts, /seminar timeline, /seminar roles and people found by /term."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
+from seminarbot.syllabus.loader import ContentRoots
+from tests.conftest import ConsoleDriver, make_settings
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+async def shipped(tmp_path: Path, clock: ManualClock) -> AsyncIterator[ConsoleDriver]:
+    services: Services = await open_services(make_settings(tmp_path, ContentRoots.default()),
+                                             clock)
+    driver = ConsoleDriver(services, clock)
+    await driver.console.start()
+    yield driver
+    await services.close()
+
+
+async def test_reading_shows_the_time_asked_and_further_reading(shipped: ConsoleDriver) -> None:
+    reading = flat(await shipped.say("/seminar reading 2"))
+    assert reading.startswith("Session 2: State and Revolution and the retreat of 1918")
+    assert "Reading: about 1,580 words, about 15 minutes. Writing: 2 written answers, about " \
+           "550 words, about 55 minutes. For discussion at the meeting: 3 prompts." in reading
+    assert "Further reading: – Oskar Anweiler, The Soviets:" in reading
+    assert "– V. I. Lenin, The State and Revolution (written 1917, published 1918):" in reading
+    assert "pp. 113–114 (estimated), begins “Lenin defended all four elements" in reading
+    assert "Dates: /seminar timeline 2. Roles: /seminar roles 2." in reading
+
+
+async def test_prompts_say_which_are_written(shipped: ConsoleDriver) -> None:
+    prompts = await shipped.say("/seminar prompt 1")
+    assert "1.1 · comprehension · written:" in prompts
+    assert "1.2 · interpretation · for discussion:" in prompts
+    assert "(about 300 words)" in prompts
+
+
+async def test_timeline_of_a_session_with_both_calendars(shipped: ConsoleDriver) -> None:
+    reply = flat(await shipped.say("/seminar timeline origins"))
+    assert reply.startswith("Session 1 timeline: The idea and the institution, 1905–1917")
+    assert "13 October 1905 OS (26 October 1905 NS) — The St Petersburg Soviet of Workers' " \
+           "Deputies first meets:" in reply
+    assert "In: pr-four-elements, ap-recap" in reply
+    assert reply.index("1905 OS") < reply.index("25 October 1917 OS") < reply.index("1991")
+    assert "Kronstadt" not in reply  # read in session 3, not here
+
+
+async def test_the_whole_timeline_and_bad_sessions(shipped: ConsoleDriver) -> None:
+    reply = await shipped.say("/seminar timeline all")
+    assert reply.startswith("Timeline, 1905–1991")
+    assert "1 March 1921 – 18 March 1921" in reply and "The Kronstadt rising" in reply
+    refused = flat(await shipped.say("/seminar timeline nine"))
+    assert "`session` expects a session number from 1 to 8 or an id such as 'origins', or all " \
+           "(got 'nine')" in refused
+
+
+async def test_roles_with_this_weeks_tasks(shipped: ConsoleDriver) -> None:
+    reply = flat(await shipped.say("/seminar roles retreat"))
+    assert reply.startswith("Session 2 roles: State and Revolution and the retreat of 1918")
+    assert "Source checker (this week): Read the opening articles" in reply
+    assert "Recorder: Notes where the group agreed" in reply  # its general task
+    # "This week" follows the seminar: after the first post it is session 1.
+    await shipped.say("/seminar setup tuesday 19:00 Europe/London")
+    await shipped.say("/seminar post")
+    assert (await shipped.say("/seminar roles")).startswith("Session 1 roles:")
+
+
+async def test_people_are_found_by_any_name(shipped: ConsoleDriver) -> None:
+    for query in ("kirov", "Kirov", "Sergei Kirov", "Киров", "Sergei Mironovich Kirov"):
+        reply = await shipped.say(f"/term {query}")
+        assert reply.startswith("Sergei Kirov\n"), query
+        assert "Lived:\n    1886–1934" in reply
+        assert "Named in:\n    Stalin's left turn and the first democracy campaign (Priestland; " \
+               "pr-stalin-left-turn)" in reply
+    assert "Did you mean: Sergei Kirov?" in await shipped.say("/term kirof")
+    trotsky = flat(await shipped.say("/term Trotskii"))
+    assert trotsky.startswith("Leon Trotsky") and "Romanized: Lev Davidovich Trotskii" in trotsky
+
+
+async def test_new_terms_of_the_second_edition(shipped: ConsoleDriver) -> None:
+    for query, title in (("dyarchy", "dual power"), ("ispolkom", "ispolkom"),
+                         ("administrirovanie", "administrirovanie"),
+                         ("General Line", "General Line"), ("kulaks", "kulak")):
+        reply = await shipped.say(f"/term {query}")
+        assert reply.startswith(f"{title}\n"), query
+    assert "Original:\n    администрирование" in await shipped.say("/term administrirovanie")
+
+
+async def test_without_the_new_files_the_commands_say_so(console: ConsoleDriver) -> None:
+    assert "This seminar's content has no timeline." in await console.say("/seminar timeline")
+    assert "This seminar's content defines no roles." in await console.say("/seminar roles")
+    reading = await console.say("/seminar reading")
+    assert "Reading: about" not in reading and "Further reading" not in reading
+    help_text = flat(await console.say("/help seminar timeline"))
+    assert "/seminar timeline [SESSION]" in help_text and "or all" in help_text
