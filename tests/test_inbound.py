@@ -43,9 +43,18 @@ async def test_thread_replies_are_recorded_once_and_follow_edits(
     later = clock.now() + timedelta(minutes=3)
     assert await record_edit(app, "console", "m1", "A second thought.", later) is Outcome.UPDATED
     assert await record_delete(app, "console", "m1", later) is Outcome.DELETED
-    row = await app.db.fetchone("SELECT prompt_id, body, deleted_at FROM responses")
-    assert row is not None and tuple(row) == ("beginnings-comprehension", "A second thought.",
+    # Deleted means deleted: a tombstone (ids and times) stays, the text and history do not.
+    row = await app.db.fetchone("SELECT prompt_id, message_id, body, created_at, edited_at,"
+                                " deleted_at FROM responses")
+    assert row is not None and tuple(row) == ("beginnings-comprehension", "m1", "",
+                                              "2026-01-05T09:00:00Z", "2026-01-05T09:03:00Z",
                                               "2026-01-05T09:03:00Z")
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 0
+    # Nothing brings it back: a replay, a late edit, a second deletion.
+    assert await record_message(app, message) is Outcome.UNCHANGED
+    assert await record_edit(app, "console", "m1", "Back?", later) is Outcome.UNCHANGED
+    assert await record_delete(app, "console", "m1", later) is Outcome.UNCHANGED
+    assert await app.db.scalar("SELECT body FROM responses") == ""
 
 
 async def test_messages_outside_prompt_threads_and_opted_out_authors_are_not_stored(
