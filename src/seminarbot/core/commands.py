@@ -39,7 +39,10 @@ class Param:
     help: str
     required: bool = True
     default: Any = None
-    rest: bool = False  # takes the remainder of the line verbatim (free text)
+    rest: bool = False  # takes the remainder of the line (free text)
+    # A participant's own words (a response): the remainder exactly as typed, its quotes and
+    # anything that looks like an --option included; only the spaces around it are trimmed.
+    verbatim: bool = False
     autocomplete: Autocomplete | None = None
     metavar: str = ""
     # Its value names another command (help's COMMAND): platforms that name commands their
