@@ -26,19 +26,21 @@ def _markdown_html(body: str) -> str | None:
     return f"<blockquote>\n<p>{quote}</p>\n</blockquote>\n{paragraphs}"
 
 
-def typed(body: str, msgtype: str = "m.text") -> Content:
+def typed(body: str, msgtype: str = "m.text", *, markdown: bool = True) -> Content:
+    """`markdown=False`: sent with /plain, or with Markdown turned off: no formatted_body."""
     content: Content = {"msgtype": msgtype, "body": body, "m.mentions": {}}
-    formatted = _markdown_html(body) if msgtype == "m.text" else None
+    formatted = _markdown_html(body) if msgtype == "m.text" and markdown else None
     if formatted is not None:
         content["format"] = "org.matrix.custom.html"
         content["formatted_body"] = formatted
     return content
 
 
-def in_thread(body: str, root: str, latest: str, msgtype: str = "m.text") -> Content:
+def in_thread(body: str, root: str, latest: str, msgtype: str = "m.text", *,
+              markdown: bool = True) -> Content:
     """A message typed in a thread's composer: a reply to the thread's latest event, falling
     back to the thread for clients without threads."""
-    content = typed(body, msgtype)
+    content = typed(body, msgtype, markdown=markdown)
     content["m.relates_to"] = {"rel_type": "m.thread", "event_id": root,
                                "is_falling_back": True, "m.in_reply_to": {"event_id": latest}}
     return content

@@ -43,10 +43,11 @@ async def test_quotes_are_kept_and_only_a_genuine_reply_fallback_is_taken_off(
     only_quote = "> Only a quote, and nothing after it."
     assert await stored(app, await ann.send(
         room, element.in_thread(only_quote, thread, quoting))) == only_quote
-    # In a thread the reply relation is a fallback for old clients: never a quote to strip.
+    # In a thread the reply relation is a fallback for old clients: never a quote to strip,
+    # even from a client that sends no HTML to tell them apart (Element with /plain).
     looks_like_one = f"> <{mod.user_id}> as the moderator said\n\nI agree."
-    assert await stored(app, await ann.send(
-        room, element.in_thread(looks_like_one, thread, quoting))) == looks_like_one
+    assert await stored(app, await ann.send(room, element.in_thread(
+        looks_like_one, thread, quoting, markdown=False))) == looks_like_one
     # A reply from a current Element (no fallback) that quotes someone by name: as typed.
     assert await stored(app, await mod.send(
         room, element.rich_reply(looks_like_one, thread))) == looks_like_one
