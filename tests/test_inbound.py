@@ -3,6 +3,7 @@
 import asyncio
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -214,3 +215,17 @@ async def test_every_way_in_stores_the_same_text(
     rows = await app.db.fetchall("SELECT body, length(body) FROM responses ORDER BY id")
     assert [tuple(row) for row in rows] == [("ab", 2), ("cd", 2), ("ef", 2)]
     assert "\x00" not in await console.say("/seminar mine")
+
+
+async def test_a_deleted_response_leaves_no_trace_of_its_text_in_the_file(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    thread = await _thread(console, app)
+    secret = "Zanzibar-marker-" * 30  # long enough to spill into an overflow page
+    message = InboundMessage("console", "s1", ANN, secret + "first", clock.now(), thread_id=thread)
+    assert await record_message(app, message) is Outcome.CREATED
+    await record_edit(app, "console", "s1", secret + "second", clock.now())
+    await app.db.scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Zanzibar-marker-" in Path(app.db.path).read_bytes()
+    await record_delete(app, "console", "s1", clock.now())
+    await app.db.scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Zanzibar-marker-" not in Path(app.db.path).read_bytes()
