@@ -48,8 +48,8 @@ def _pieces(reply: Reply) -> list[_Piece]:
     pieces += [_Piece("field", value, name=name) for name, value in reply.fields]
     if reply.table is not None:
         table = reply.table
-        pieces += [_Piece("row", row=tuple(cell[:ROW_CELL_MAX] for cell in row), table=table)
-                   for row in table.rows] or [_Piece("row", table=table)]
+        pieces += [_Piece("row", row=tuple(isolate(cell[:ROW_CELL_MAX]) for cell in row),
+                          table=table) for row in table.rows] or [_Piece("row", table=table)]
     pieces += [_Piece("file", f"File: {a.filename} ({len(a.data):,} bytes), sent below.")
                for a in reply.attachments]
     if reply.footer:
@@ -148,11 +148,13 @@ def reply_contents(reply: Reply, *, encrypted: bool = False,
 
 
 def _most_that_fit(available: int, fits: Callable[[int], bool]) -> int:
-    """The largest count of pieces (from the first) whose page fits: a binary search, since
-    every piece only adds to a page."""
-    if fits(available):
-        return available
-    low, high = 0, available  # fits(low) is taken as true, fits(high) is false
+    """The largest count of pieces (from the first) whose page fits: doubling, then a binary
+    search (every piece only adds to a page), so a page is never measured much beyond its
+    size however long the answer."""
+    low, high = 0, 1  # fits(low) is taken as true
+    while high <= available and fits(high):
+        low, high = high, high * 2
+    high = min(high, available + 1)  # fits(high) is false, or high is past the end
     while high - low > 1:
         middle = (low + high) // 2
         if fits(middle):
