@@ -61,12 +61,14 @@ check_build() {
   pass "build" "${COLD:+cold, }$(since "$start") s"
 }
 
-# A copy of the context (mtimes kept, so podman's cache applies) with one source line changed and
-# strays that .dockerignore must keep out.
+# A copy of the context (podman's cache keys include mtimes: cp -a keeps them), built once as it
+# is (layers that a --no-cache build made are not reused), then with one source line changed and
+# with strays that .dockerignore must keep out.
 check_source_change() {
   local ctx=$WORK/context start
   mkdir -p "$ctx" && cp -a Dockerfile .dockerignore requirements*.lock pyproject.toml README.md \
     src content prompts "$ctx"/
+  "${BUILD[@]}" -t "$IMAGE-check:source-change" "$ctx" >"$WORK/rebuild.log" 2>&1
   echo "# a source change" >>"$ctx/src/seminarbot/__init__.py"
   mkdir -p "$ctx/data" "$ctx/.hypothesis" "$ctx/.venv"
   touch "$ctx/data/seminarbot.db" "$ctx/src/seminarbot/x.db-wal" "$ctx/.env" "$ctx/.hypothesis/x"
