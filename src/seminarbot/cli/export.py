@@ -11,7 +11,9 @@ import asyncio
 import contextlib
 import getpass
 import os
+import stat
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -25,11 +27,23 @@ FORMAT_CHOICES = ("csv", "jsonl", "markdown", "html")  # domain.exports.FORMATS 
 
 
 
+def _cohort_id(raw: str) -> int:
+    """A cohort id as SQLite can hold it; anything else is a usage error (exit 2)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a cohort id, a whole number from 1 (got "
+                                         f"{raw[:40]!r}); `seminarbot cohorts` lists them")
+    return value
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser(
         "export", help="export a cohort's discussion to a file (seminarbot cohorts lists them)")
     export.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
-    export.add_argument("--cohort", type=int, required=True, metavar="ID",
+    export.add_argument("--cohort", type=_cohort_id, required=True, metavar="ID",
                         help="the cohort's id, from `seminarbot cohorts`")
     export.add_argument("--format", required=True, choices=FORMAT_CHOICES)
     export.add_argument("--out", required=True, metavar="PATH",
@@ -47,24 +61,30 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "cohorts":
         return asyncio.run(_list_cohorts(settings))
     if args.out == "-":
-        try:
-            return asyncio.run(_export(settings, args, _writer(sys.stdout.buffer)))
-        except BrokenPipeError:  # the reader stopped early (| head): not our failure to report
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
+        return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
-    if target.exists() and not args.force:
-        print(f"seminarbot: {target} exists; choose a new file or add --force", file=sys.stderr)
+    refused = _refusal(target, force=args.force)
+    if refused is not None:
+        message, status = refused
+        print(f"seminarbot: {message}", file=sys.stderr)
+        return status
+    try:
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                            suffix=".partial")  # mode 0600
+    except OSError as error:
+        print(f"seminarbot: cannot write in {target.parent} ({error.strerror or error}); "
+              "nothing was exported", file=sys.stderr)
         return 1
-    if not target.parent.is_dir():
-        print(f"seminarbot: the folder {target.parent} does not exist", file=sys.stderr)
-        return EXIT_CONFIG
-    partial = target.with_name(f".{target.name}.partial")
+    partial = Path(name)
     status = 1
     try:
-        with partial.open("wb") as file:
+        with os.fdopen(descriptor, "wb") as file:
             status = asyncio.run(_export(settings, args, _writer(file)))
         if status == 0:
+            refused = _refusal(target, force=True)  # it may have changed while we wrote
+            if refused is not None:
+                print(f"seminarbot: {refused[0]}", file=sys.stderr)
+                return refused[1]
             os.replace(partial, target)
     except OSError as error:  # a full disk, a quota, a file-size limit
         print(f"seminarbot: writing {target} failed ({error.strerror or error}); nothing was "
@@ -76,9 +96,48 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
-def _writer(file: IO[bytes]) -> Callable[[bytes], None]:
+def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
+    """Why `target` may not be written, if it may not: only a new file, or with --force an
+    existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
+    from seminarbot.storage.dbfile import file_kind
+
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            return f"the folder {target.parent} does not exist", EXIT_CONFIG
+        return None
+    except OSError as error:
+        return f"cannot reach {target} ({error.strerror or error})", 1
+    if not stat.S_ISREG(info.st_mode):
+        return (f"{target} is {file_kind(info.st_mode)}, not a regular file; seminarbot never "
+                "replaces one, even with --force: choose a new file"), 1
+    if not force:
+        return f"{target} exists; choose a new file or add --force", 1
+    return None
+
+
+def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
+    """A full disk or a reader that went away is one line and exit 1 (the export is audited
+    as failed)."""
+    try:
+        return asyncio.run(_export(settings, args, _writer(sys.stdout.buffer, flush=True)))
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):
+            reason = "standard output was closed before the export finished"
+        else:
+            reason = f"writing to standard output failed ({error.strerror or error})"
+        with contextlib.suppress(OSError):  # no second error from the interpreter's exit flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"seminarbot: {reason}; the export is incomplete", file=sys.stderr)
+        return 1
+
+
+def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
     def write(data: bytes) -> None:
         file.write(data)
+        if flush:
+            file.flush()
 
     return write
 
@@ -93,7 +152,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
 
-    app = await open_services(settings, SystemClock())
+    app = await open_services(settings, SystemClock(), create=False)
     try:
         try:
             cohort = await app.cohorts.get(args.cohort)
@@ -131,9 +190,11 @@ def _os_user() -> str:
 async def _list_cohorts(settings: Settings) -> int:
     from seminarbot.storage.cohorts import CohortRepository
     from seminarbot.storage.db import Database
+    from seminarbot.storage.migrate import require_current
 
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, create=False, write=False, migrate=False)
     try:
+        await require_current(db)
         rows = await CohortRepository(db).overview()
     finally:
         await db.close()

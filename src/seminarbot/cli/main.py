@@ -1,21 +1,26 @@
 """Argument parsing and the subcommand each one runs. Exit codes: 0 done, 1 failed, 2 a
-configuration or usage error, 130 interrupted."""
+configuration or usage error, 70 an internal error (with an incident id), 130 interrupted.
+Whatever a subcommand raises goes through one boundary (cli.boundary)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
-from seminarbot.cli import console, content, db, export, run
-from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli import boundary, console, content, db, export, run
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
+
+# Files the bot creates are its user's alone, whatever umask it was started with (README,
+# What is stored): the database, its -wal and -shm, backups, exports, the data directory.
+PRIVATE_UMASK = 0o077
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="PATH",
                         help="YAML configuration file (default: $SEMINARBOT_CONFIG)")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback here too")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run.add_parsers(commands)
@@ -48,30 +55,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from seminarbot.config.yamlfile import YamlError
+    os.umask(PRIVATE_UMASK)
+    loaded: list[Settings] = []
 
-    try:
-        settings = _settings(args)
-        if args.command == "console":
-            return asyncio.run(console.main(settings, args))
-        if args.command == "run":
-            return asyncio.run(run.main(settings))
-        if args.command == "db":
-            return asyncio.run(db.main(settings, args))
-        if args.command == "content":
-            return asyncio.run(content.main(settings, args))
-        if args.command == "health":
-            return run.health(settings, args.max_age)
-        if args.command == "discord":
-            return asyncio.run(discord_cli.main(settings, args))
-        if args.command in ("export", "cohorts"):
-            return export.main(settings, args)
-    except YamlError as error:
-        print(f"seminarbot: configuration error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except KeyboardInterrupt:
-        return 130
-    parser.error(f"unknown command {args.command}")
+    def action() -> int:
+        loaded.append(_settings(args))
+        return _run(loaded[0], args)
+
+    return boundary.guarded(
+        action, debug=args.debug,
+        database=lambda: loaded[0].database if loaded else None,
+        data_dir=lambda: loaded[0].data_dir if loaded else None)
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    if args.command == "console":
+        return asyncio.run(console.main(settings, args))
+    if args.command == "run":
+        return asyncio.run(run.main(settings))
+    if args.command == "db":
+        return asyncio.run(db.main(settings, args))
+    if args.command == "content":
+        return asyncio.run(content.main(settings, args))
+    if args.command == "health":
+        return run.health(settings, args.max_age)
+    if args.command == "discord":
+        return asyncio.run(discord_cli.main(settings, args))
+    if args.command in ("export", "cohorts"):
+        return export.main(settings, args)
+    raise AssertionError(f"unhandled command {args.command}")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
