@@ -11,6 +11,7 @@ standard error and an exit code (README, Command line).
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
@@ -29,10 +30,8 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 def say(message: str) -> None:
     """One line on standard error, whatever state standard output is in."""
-    try:
+    with contextlib.suppress(OSError):
         print(f"seminarbot: {message}", file=sys.stderr, flush=True)
-    except OSError:
-        pass
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
@@ -69,12 +68,14 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     if isinstance(error, sqlite3.Error):
         return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
     if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
-        what = str(error.filename) if error.filename else "standard output"
-        return f"{what}: {error.strerror or error}; stopped there", EXIT_FAILED
+        reason = error.strerror or str(error)
+        if error.filename:
+            return f"{error.filename}: {reason}", EXIT_FAILED
+        return f"writing to standard output failed ({reason})", EXIT_FAILED
     return None
 
 
-def _silence_stdout_if_broken(error: Exception) -> None:
+def _silence_stdout_if_broken(error: BaseException) -> None:
     """After a failed write to standard output, point it at /dev/null so the interpreter's own
     flush at exit does not print a second, confusing error."""
     if isinstance(error, OSError) and not error.filename:

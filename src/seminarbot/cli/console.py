@@ -24,7 +24,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     console.add_argument("--user", metavar="NAME", help="who you act as at the start")
 
 
-async def main(settings: Settings, args: argparse.Namespace) -> int:
+async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
+    """`intro` is said on standard error once the database is open (run's explanation)."""
     from seminarbot.adapters.console.session import Console, stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
@@ -45,6 +46,8 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         saved.write_text(str(moved.offset.total_seconds()), encoding="utf-8")
 
     app = await open_services(settings, clock)
+    if intro:
+        print(intro, file=sys.stderr)
     try:
         interactive = sys.stdin.isatty()
         session = Console(app, clock, out=sys.stdout, user=args.user or settings.console_user,

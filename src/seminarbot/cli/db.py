@@ -34,15 +34,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
     from seminarbot.storage.db import Database
+    from seminarbot.storage.dbfile import loose_modes
 
     writes = args.db_command == "migrate"
+    # Before opening: the -wal and -shm that opening makes are not the operator's doing.
+    modes = loose_modes(settings.database, settings.data_dir)
     db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
     try:
         if args.db_command == "migrate":
             return await _migrate(settings, db)
         if args.db_command == "backup":
             return await _backup(settings, db, Path(args.path).expanduser())
-        return await _check(settings, db)
+        return await _check(settings, db, modes)
     finally:
         await db.close()
 
@@ -60,6 +63,8 @@ async def _migrate(settings: Settings, db: Database) -> int:
 async def _backup(settings: Settings, db: Database, target: Path) -> int:
     import sqlite3
 
+    from seminarbot.storage.dbfile import DatabaseUnusable, describe, is_damage
+
     try:
         await db.backup(target)
     except FileExistsError:
@@ -71,7 +76,9 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
                   else error.strerror or str(error))
         print(f"seminarbot: cannot write the backup {target}: {reason}", file=sys.stderr)
         return EXIT_FAILED
-    except sqlite3.Error as error:
+    except sqlite3.DatabaseError as error:
+        if is_damage(error):  # the source's fault: said about the source, as any command does
+            raise DatabaseUnusable(settings.database, describe(error)) from error
         print(f"seminarbot: the backup to {target} failed ({error}); no file was left there",
               file=sys.stderr)
         return EXIT_FAILED
@@ -79,14 +86,13 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
     return 0
 
 
-async def _check(settings: Settings, db: Database) -> int:
-    from seminarbot.storage.dbfile import loose_modes
+async def _check(settings: Settings, db: Database, modes: list[str]) -> int:
     from seminarbot.storage.migrate import current_version, problems
 
     found = await problems(db)
     for problem in found:
         print(problem)
-    for warning in loose_modes(settings.database, settings.data_dir):
+    for warning in modes:
         print(f"warning: {warning}")
     if not found:
         print(f"{settings.database}: ok (schema version {await current_version(db)})")

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+NO_PLATFORM = (
+    "No Discord or Matrix account is configured, so this starts the local console.\n"
+    "To run on a platform, set DISCORD_TOKEN, or MATRIX_HOMESERVER, MATRIX_USER_ID and "
+    "MATRIX_PASSWORD (or MATRIX_ACCESS_TOKEN), or name them in a config file (see README.md).")
+
+
 class AdapterMissing(Exception):
     pass
 
@@ -48,11 +54,8 @@ async def _run(settings: Settings) -> int:
     if not settings.platforms:
         from seminarbot.cli import console
 
-        print("No Discord or Matrix account is configured, so this starts the local console.\n"
-              "To run on a platform, set DISCORD_TOKEN, or MATRIX_HOMESERVER, MATRIX_USER_ID and "
-              "MATRIX_PASSWORD (or MATRIX_ACCESS_TOKEN), or name them in a config file "
-              "(see README.md).", file=sys.stderr)
-        return await console.main(settings, argparse.Namespace(clock=None, user=None))
+        return await console.main(settings, argparse.Namespace(clock=None, user=None),
+                                  intro=NO_PLATFORM)
     try:
         await run_platforms(settings)
     except AdapterMissing as error:

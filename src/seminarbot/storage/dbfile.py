@@ -112,6 +112,13 @@ def describe(error: sqlite3.Error) -> str:
     return f"SQLite failed: {text}"
 
 
+def is_damage(error: sqlite3.Error) -> bool:
+    """The file itself is damaged (rather than full, locked or read-only)."""
+    code = getattr(error, "sqlite_errorname", "")
+    return ("malformed" in str(error) or "not a database" in str(error)
+            or code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB")
+
+
 def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
     """Warnings for the database, its -wal and -shm files and the data directory when other
     users may read them (issue: files private to the bot's user)."""
