@@ -26,7 +26,12 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation)."""
-    from seminarbot.adapters.console.session import Console, stdin_lines
+    from seminarbot.adapters.console.session import (
+        CLOCK_LIMIT,
+        CLOCK_START,
+        Console,
+        stdin_lines,
+    )
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
 
@@ -34,10 +39,14 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     saved = settings.database.with_name(settings.database.name + ".console-clock")
     if args.clock:
         try:
-            clock = ManualClock(parse_instant(args.clock))
-        except ValueError:
-            print(f"seminarbot: --clock expects an ISO instant such as 2026-01-05T09:00Z, "
-                  f"got {args.clock!r}", file=sys.stderr)
+            start = parse_instant(args.clock)
+            if not CLOCK_START <= start < CLOCK_LIMIT:
+                raise ValueError(args.clock)
+            clock = ManualClock(start)
+        except (ValueError, OverflowError):
+            print(f"seminarbot: --clock expects an ISO instant from {CLOCK_START.year} to "
+                  f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {args.clock[:60]!r}",
+                  file=sys.stderr)
             return EXIT_CONFIG
     else:
         clock = OffsetClock(_read_offset(saved))
@@ -63,9 +72,14 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
 
 
 def _read_offset(path: Path) -> timedelta:
+    """The saved /clock moves; a damaged or absurd file counts as none (real time)."""
+    import math
     from datetime import timedelta
 
     try:
-        return timedelta(seconds=float(path.read_text("utf-8").strip()))
-    except (OSError, ValueError):
+        seconds = float(path.read_text("utf-8").strip()[:40])
+    except (OSError, ValueError, UnicodeDecodeError):
         return timedelta(0)
+    if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:
+        return timedelta(0)
+    return timedelta(seconds=seconds)

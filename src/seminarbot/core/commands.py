@@ -44,6 +44,8 @@ class Param:
     # Its value names another command (help's COMMAND): platforms that name commands their
     # own way translate it back before dispatch.
     names_command: bool = False
+    # Given only by name (`--since DATE`), never by position, in typed commands.
+    option: bool = False
 
     @property
     def is_flag(self) -> bool:
@@ -54,6 +56,8 @@ class Param:
         if self.is_flag:
             return f"[--{self.name}]"
         name = self.metavar or self.name.upper().replace("_", "-")
+        if self.option:
+            name = f"--{self.name} {name}"
         return name if self.required else f"[{name}]"
 
 
@@ -99,7 +103,7 @@ class Registry:
         for param in command.params:
             if param.rest and param is not command.params[-1]:
                 raise ValueError(f"{command.name}: only the last parameter may take the rest")
-            if param.is_flag:
+            if param.is_flag or param.option:
                 continue
             if not param.required:
                 optional_seen = True

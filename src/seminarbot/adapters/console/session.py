@@ -9,7 +9,7 @@ import asyncio
 import shutil
 import sys
 from collections.abc import AsyncIterable, AsyncIterator, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from seminarbot.adapters.console.files import save_attachments
@@ -27,6 +27,8 @@ from seminarbot.services.container import Services
 PLATFORM = "console"
 PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
               community_name="This computer", channel_name="console")
+# The simulated clock stays within these years, so every date it leads to can be written down.
+CLOCK_START, CLOCK_LIMIT = datetime(2000, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
 CONSOLE_HELP = (
     ("/as NAME [--moderator]", "act as another person (moderators may configure and post)"),
     ("/clock", "show the simulated time"),
@@ -108,6 +110,10 @@ class Console:
                 delta: timedelta = Duration().parse(words[1], "duration")
             except BadArgument as error:
                 self.emit("✗ " + error.message)
+                return
+            if self.clock.now() + delta >= CLOCK_LIMIT:
+                self.emit(f"✗ The console's clock stops before {CLOCK_LIMIT.year}; "
+                          "it cannot move that far.")
                 return
             await self._advance(delta)
         elif words:

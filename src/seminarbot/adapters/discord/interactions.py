@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import cache, partial
-from zoneinfo import available_timezones
 
 import discord
 
@@ -25,6 +24,7 @@ from seminarbot.core.commands import Command, Suggestion
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply, Tone, text
+from seminarbot.core.zones import place_zones
 from seminarbot.domain.errors import UserError
 from seminarbot.services.container import Services
 
@@ -40,7 +40,8 @@ class MissingPermissions(UserError):
 
 @cache
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    """The zones /seminar setup accepts (places and UTC; never an offset or abbreviation)."""
+    return tuple(sorted(place_zones().values()))
 
 
 async def complete_zone(app: Services, place: Place, typed: str) -> list[Suggestion]:
