@@ -15,9 +15,6 @@ import contextlib
 import errno
 import os
 import sys
-import tempfile
-import traceback
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,6 +86,8 @@ def _silence_stdout_if_broken(error: BaseException) -> None:
 
 def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int:
     """Write the traceback to a private log file and say where, in one line."""
+    import traceback
+    import uuid
     ident = uuid.uuid4().hex[:12]
     text = "".join(traceback.format_exception(error))
     where = _incident_file(ident, data_dir)
@@ -111,6 +110,8 @@ def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int
 def _incident_file(ident: str, data_dir: Path | None) -> Path:
     """In the data directory if it exists (never created for this), else the system's
     temporary folder."""
+    import tempfile
+
     if data_dir is not None and data_dir.is_dir() and os.access(data_dir, os.W_OK):
         return data_dir / f"incident-{ident}.log"
     return Path(tempfile.gettempdir()) / f"seminarbot-incident-{ident}.log"

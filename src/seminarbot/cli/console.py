@@ -26,12 +26,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation)."""
-    from seminarbot.adapters.console.session import (
-        CLOCK_LIMIT,
-        CLOCK_START,
-        Console,
-        stdin_lines,
-    )
+    from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START, Console
+    from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
 
@@ -58,7 +54,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     if intro:
         print(intro, file=sys.stderr)
     try:
-        interactive = sys.stdin.isatty()
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=args.user or settings.console_user,
                           save_clock=save, interactive=interactive)
         await session.start()

@@ -5,16 +5,15 @@ Console-only commands: /as NAME [--moderator], /clock, /clock advance DURATION, 
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import sys
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
 from seminarbot.adapters.console.render import render_reply
+from seminarbot.adapters.console.terminal import MAX_LINE_BYTES, TOO_LONG
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
@@ -59,6 +58,9 @@ class Console:
         await self.app.scheduler.run_due()  # reconciles first, then catches up
 
     async def handle(self, line: str) -> None:
+        if line == TOO_LONG:
+            self.emit(f"✗ That line is longer than {MAX_LINE_BYTES:,} bytes; it was skipped.")
+            return
         line = line.strip()
         if not line or line.startswith("#"):
             return
@@ -143,29 +145,12 @@ class Console:
                 break
 
     async def run_interactive(self) -> None:
-        self.emit(f"seminarbot console — acting as {self.actor.display_name} (moderator). "
-                  "Type /help for commands, /as NAME to act as a participant, /quit to leave.")
-        ticker = asyncio.create_task(self.app.scheduler.run_forever())
-        try:
-            while not self.finished:
-                try:
-                    line = await asyncio.to_thread(input, "> ")
-                except EOFError:
-                    self.emit("")
-                    break
-                await self.handle(line)
-        finally:
-            ticker.cancel()
+        from seminarbot.adapters.console.terminal import run_terminal
+
+        await run_terminal(self, f"seminarbot console — acting as {self.actor.display_name} "
+                                 "(moderator). Type /help for commands, /as NAME to act as a "
+                                 "participant, /quit to leave.")
 
 
 def _user_id(name: str) -> str:
     return "console:" + name.casefold()
-
-
-async def stdin_lines() -> AsyncIterator[str]:
-    """Piped input, a line at a time, so a slow producer is answered as it goes."""
-    while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
-            return
-        yield line
