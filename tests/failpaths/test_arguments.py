@@ -197,3 +197,12 @@ def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: 
     assert result.returncode == 0, result.stderr
     shown = result.stdout.split("Simulated time: ")[1][:10]
     assert shown == datetime.now(UTC).date().isoformat()
+
+
+async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleDriver,
+                                                               app: Services) -> None:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar forget-me")
+    for code in ("Ünïcödé", "\x80", "ß" * 6, "🙂"):
+        said = await console.say(f"/seminar forget-me {code}")
+        assert "That code is wrong or has expired" in said, (code, said)

@@ -163,3 +163,29 @@ def test_db_check_warns_when_the_files_are_open_to_others(tmp_path: Path) -> Non
     (data / "seminarbot.db").chmod(0o600)
     data.chmod(0o700)
     assert "warning" not in seminarbot("db", "check", conf=conf).stdout
+
+
+def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) -> None:
+    fifo = tmp_path / "named.fifo"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as file:
+        file.truncate(3_000_000)  # sparse: large without using the disk
+    for args, said, status in (
+        (("--config", str(fifo), "db", "check", "--db", str(db)),
+         f"configuration error: {fifo}: cannot read the file (it is not a regular file", 2),
+        (("--config", str(tmp_path), "db", "check", "--db", str(db)),
+         "cannot read the file (it is a folder, not a file)", 2),
+        (("--config", str(huge), "db", "check", "--db", str(db)),
+         "cannot read the file (it is larger than 2,000,000 bytes)", 2),
+        (("content", "ingest", str(fifo), "--text", "priestland-2002", "--db", str(db)),
+         f"cannot read {fifo}: it is not a regular file", 1),
+    ):
+        result = seminarbot(*args)
+        assert result.returncode == status, (args, result.stderr)
+        assert said in one_line(result), args
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    os.mkfifo(texts / "copy.txt")  # not a copy of a text: passed over, never waited on
+    checked = seminarbot("content", "check", "--texts", str(texts))
+    assert checked.returncode == 1 and "no copy in" in checked.stdout

@@ -26,7 +26,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation)."""
-    from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START, Console
+    from seminarbot.adapters.console.session import (
+        CLOCK_LIMIT,
+        CLOCK_START,
+        MAX_NAME,
+        Console,
+        is_person_name,
+    )
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
@@ -50,12 +56,17 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     def save(moved: OffsetClock) -> None:
         saved.write_text(str(moved.offset.total_seconds()), encoding="utf-8")
 
+    user = args.user or settings.console_user
+    if not is_person_name(user):
+        print(f"seminarbot: --user (or console.user) expects a name of 1 to {MAX_NAME} "
+              f"printable characters, got {user[:60]!r}", file=sys.stderr)
+        return EXIT_CONFIG
     app = await open_services(settings, clock)
     if intro:
         print(intro, file=sys.stderr)
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
-        session = Console(app, clock, out=sys.stdout, user=args.user or settings.console_user,
+        session = Console(app, clock, out=sys.stdout, user=user,
                           save_clock=save, interactive=interactive)
         await session.start()
         if interactive:

@@ -140,11 +140,16 @@ class Registry:
                 return command, length
         if lowered and lowered[0] in self.groups():
             group = lowered[0]
-            sub = " ".join(words[1:2]) or "(nothing)"
+            sub = _short(" ".join(words[1:2])) or "(nothing)"
             options = ", ".join(c.path[-1] for c in self.groups()[group] if len(c.path) > 1)
             raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}.")
-        shown = words[0] if words else ""
+        shown = _short(words[0]) if words else ""
         raise UnknownCommand(f"There is no command {shown!r}. Type help to list the commands.")
+
+
+def _short(word: str, limit: int = 40) -> str:
+    """A word quoted back in a reply, cut so the reply stays short whatever was typed."""
+    return word if len(word) <= limit else word[:limit] + "…"
 
 
 def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Reply:

@@ -90,7 +90,8 @@ class PrivacyRepository:
             (platform, external_id))
         if row is None or parse_instant(row[1]) <= now:
             return False
-        return secrets.compare_digest(row[0].upper(), code.strip().upper())
+        # As bytes: compare_digest refuses str with non-ASCII characters, which anyone can type.
+        return secrets.compare_digest(row[0].upper().encode(), code.strip().upper().encode())
 
     async def forget(self, platform: str, external_id: str) -> Forgotten:
         """Delete the person's responses (with their edit history), their participant row and

@@ -28,6 +28,7 @@ PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
               community_name="This computer", channel_name="console")
 # The simulated clock stays within these years, so every date it leads to can be written down.
 CLOCK_START, CLOCK_LIMIT = datetime(2000, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
+MAX_NAME = 64  # the longest name /as, --user or console.user may give
 CONSOLE_HELP = (
     ("/as NAME [--moderator]", "act as another person (moderators may configure and post)"),
     ("/clock", "show the simulated time"),
@@ -101,6 +102,10 @@ class Console:
         if len(names) != 1 or any(w.startswith("--") for w in names):
             self.emit("✗ Usage: /as NAME [--moderator]")
             return
+        if not is_person_name(names[0]):
+            self.emit(f"✗ A name is 1 to {MAX_NAME} characters, letters and signs but no "
+                      "control characters. Usage: /as NAME [--moderator]")
+            return
         self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
         role = "moderator" if moderator else "participant"
         self.emit(f"Now acting as {names[0]} ({role}).")
@@ -150,6 +155,11 @@ class Console:
         await run_terminal(self, f"seminarbot console — acting as {self.actor.display_name} "
                                  "(moderator). Type /help for commands, /as NAME to act as a "
                                  "participant, /quit to leave.")
+
+
+def is_person_name(name: str) -> bool:
+    """Who the console acts as: what a person could be called on a platform."""
+    return 0 < len(name) <= MAX_NAME and name.isprintable() and name.strip() == name
 
 
 def _user_id(name: str) -> str:

@@ -31,10 +31,11 @@ LEAVE_HINT = "(Ctrl-C again or Ctrl-D to leave)"
 
 async def stdin_lines() -> AsyncIterator[str]:
     """Standard input a line at a time, decoded as UTF-8 (a bad byte becomes U+FFFD)."""
-    if stat.S_ISREG(os.fstat(sys.stdin.fileno()).st_mode):  # a file never blocks
-        chunks = _file_chunks()
+    mode = os.fstat(sys.stdin.fileno()).st_mode
+    if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode) or sys.stdin.isatty():
+        chunks = _pipe_chunks()  # may wait: read by the event loop
     else:
-        chunks = _pipe_chunks()
+        chunks = _file_chunks()  # a file or a device such as /dev/null: never waits
     async for line in split_lines(chunks):
         yield line
 
