@@ -210,3 +210,29 @@ def test_a_folder_that_cannot_be_written_is_one_line_for_the_console(tmp_path: P
                             conf=config(tmp_path))
     assert result.returncode == 1
     assert one_line(result).startswith(f"seminarbot: {folder / 's.db'}: cannot be")
+
+
+def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> None:
+    import sys
+    import textwrap
+
+    db = seminar_database(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, time
+        conn = sqlite3.connect({str(db)!r}, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        print("locked", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                            "--out", str(tmp_path / "out.csv"))
+        listed = seminarbot("cohorts", "--db", str(db))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert one_line(result).startswith("seminarbot: The seminar's database is busy")
+    assert listed.returncode == 0  # reading works beside a writer
+    assert not (tmp_path / "out.csv").exists()

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from seminarbot.services.container import Services
+from tests.conftest import ConsoleDriver
 from tests.failpaths.support import (
     BIN,
     DEADLINE,
     config,
     environment,
     one_line,
+    read_only,
     seminar_database,
     seminarbot,
 )
@@ -189,3 +192,29 @@ def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) ->
     os.mkfifo(texts / "copy.txt")  # not a copy of a text: passed over, never waited on
     checked = seminarbot("content", "check", "--texts", str(texts))
     assert checked.returncode == 1 and "no copy in" in checked.stdout
+
+
+def test_an_export_never_goes_over_the_database(tmp_path: Path, db: Path) -> None:
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    before = db.read_bytes()
+    for out, via in ((db, db), (Path(f"{db}-wal"), db), (db, link)):
+        result = seminarbot("export", "--db", str(via), "--cohort", "1", "--format", "csv",
+                            "--out", str(out), "--force")
+        assert result.returncode == 1
+        assert one_line(result).startswith(f"seminarbot: {out} is the database")
+    assert db.read_bytes() == before
+
+
+async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(
+        console: ConsoleDriver, app: Services) -> None:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    await console.say("/seminar respond 1.1 Councils first.")
+    folder = app.settings.data_dir / "exports"
+    folder.mkdir()
+    with read_only(folder):
+        said = await console.say("/seminar export csv")
+    assert f"✗ The reply's files could not be saved in {folder}" in said
+    assert "[file] seminar-" in said  # the reply itself still comes
+    assert "Simulated time" in await console.say("/clock")

@@ -56,12 +56,15 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     import sqlite3
 
     from seminarbot.config.yamlfile import YamlError
+    from seminarbot.domain.errors import UserError
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
     if isinstance(error, DatabaseUnusable):
         return str(error), EXIT_FAILED
+    if isinstance(error, UserError):  # refused on the way, such as a database kept busy
+        return error.message, EXIT_FAILED
     if isinstance(error, sqlite3.Error):
         return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
     if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:

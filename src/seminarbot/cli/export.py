@@ -63,7 +63,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.out == "-":
         return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
-    refused = _refusal(target, force=args.force)
+    refused = _refusal(target, force=args.force) or _database_refusal(target, settings)
     if refused is not None:
         message, status = refused
         print(f"seminarbot: {message}", file=sys.stderr)
@@ -117,6 +117,20 @@ def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     return None
 
 
+def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
+    """The database and the files SQLite keeps beside it are never an export's --out."""
+    from seminarbot.storage.dbfile import COMPANIONS
+
+    for ours in (settings.database, *(Path(f"{settings.database}{c}") for c in COMPANIONS)):
+        try:
+            same = ours.exists() and target.exists() and target.samefile(ours)
+        except OSError:
+            same = False
+        if same or target.absolute() == ours.absolute():
+            return f"{target} is the database ({ours}); choose another file", 1
+    return None
+
+
 def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     """A full disk or a reader that went away is one line and exit 1 (the export is audited
     as failed)."""
@@ -147,7 +161,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.app import open_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
-    from seminarbot.core.params import Date
+    from seminarbot.core.parsing import bind
     from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
@@ -160,12 +174,13 @@ async def _export(settings: Settings, args: argparse.Namespace,
             print(f"seminarbot: there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them", file=sys.stderr)
             return EXIT_CONFIG
-        try:
+        try:  # the chat command's declaration types and bounds the options here too
+            typed = bind(app.registry.get("seminar export"), {
+                "format": args.format, "session": args.session, "since": args.since,
+                "until": args.until, "participant": args.participant}, app.clock.now().date())
             request = await build_request(
-                app, cohort, args.format, session=args.session,
-                since=Date().parse(args.since, "--since") if args.since else None,
-                until=Date().parse(args.until, "--until") if args.until else None,
-                participant=args.participant)
+                app, cohort, typed["format"], session=typed["session"], since=typed["since"],
+                until=typed["until"], participant=typed["participant"])
         except UserError as error:
             print(f"seminarbot: {error.message}", file=sys.stderr)
             return EXIT_CONFIG

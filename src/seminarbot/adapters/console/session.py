@@ -80,8 +80,13 @@ class Console:
         else:
             reply = await run_line(self.app, body, self.actor, PLACE, prefix="/",
                                       source_id=None)
-            saved = save_attachments(self.app.settings.data_dir / "exports",
-                                     reply.attachments)
+            folder = self.app.settings.data_dir / "exports"
+            try:
+                saved = save_attachments(folder, reply.attachments)
+            except OSError as error:  # a full disk or a folder we may not write
+                saved = []
+                self.emit(f"✗ The reply's files could not be saved in {folder} "
+                          f"({error.strerror or error}).")
             self.emit(render_reply(reply, self.width, saved))
             if word == "help" and len(body.split()) == 1:
                 self.emit("")
@@ -140,7 +145,11 @@ class Console:
                 break  # due rows this console cannot post (another platform's cohort)
         self.clock.set(max(target, self.clock.now()))
         if isinstance(self.clock, OffsetClock) and self.save_clock:
-            self.save_clock(self.clock)
+            try:
+                self.save_clock(self.clock)
+            except OSError as error:
+                self.emit(f"! The clock moved, but could not be kept for the next start "
+                          f"({error.strerror or error}).")
         self.app.scheduler.wake()
 
     async def run_lines(self, lines: AsyncIterable[str]) -> None:
