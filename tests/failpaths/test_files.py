@@ -218,3 +218,34 @@ async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(
     assert f"✗ The reply's files could not be saved in {folder}" in said
     assert "[file] seminar-" in said  # the reply itself still comes
     assert "Simulated time" in await console.say("/clock")
+
+
+def _small_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))  # disk, instead of killing us
+
+
+def test_a_backup_onto_a_full_disk_leaves_nothing(tmp_path: Path, db: Path) -> None:
+    target = tmp_path / "copy.db"
+    result = subprocess.run([*BIN, "db", "backup", str(target), "--db", str(db)],
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=_small_disk, timeout=DEADLINE, check=False)
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: the backup to {target} failed (")
+    assert not target.exists() and not Path(f"{target}-journal").exists()
+
+
+def test_names_from_a_platform_reach_the_terminal_harmless(tmp_path: Path, db: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE communities SET name = ?", ("\x1b]0;pwned\x07\x1b[2J" + "x" * 100,))
+    conn.commit()
+    conn.close()
+    listed = seminarbot("cohorts", "--db", str(db))
+    assert listed.returncode == 0
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "?]0;pwned??[2Jxxxx" in listed.stdout and "…" in listed.stdout

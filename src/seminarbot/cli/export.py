@@ -195,6 +195,13 @@ async def _export(settings: Settings, args: argparse.Namespace,
     return 0
 
 
+def _shown(name: str | None, limit: int = 40) -> str:
+    """A name a platform gave (a server's, a channel's) as one safe cell: no control
+    characters or escape sequences reach the operator's terminal, and it stays short."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in (name or ""))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
@@ -219,8 +226,8 @@ async def _list_cohorts(settings: Settings) -> int:
     table = [("id", "platform", "community", "channel", "state", "responses", "retention")]
     for row in rows:
         retention = f"{row.retention_days} days" if row.retention_days else "none"
-        table.append((str(row.id), row.platform, row.community, row.channel, row.state,
-                       str(row.responses), retention))
+        table.append((str(row.id), row.platform, _shown(row.community), _shown(row.channel),
+                      row.state, str(row.responses), retention))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
