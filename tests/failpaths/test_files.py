@@ -101,7 +101,7 @@ def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: 
         tmp_path / "good.db" / "b.db": "the folder does not exist",
     }.items():
         result = seminarbot("db", "backup", str(target), "--db", str(db))
-        assert result.returncode == 1
+        assert result.returncode == 2
         assert one_line(result) == f"seminarbot: cannot write the backup {target}: {said}"
     (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
     for existing in (db, tmp_path / "link.db", Path("/dev/null")):
@@ -249,3 +249,13 @@ def test_names_from_a_platform_reach_the_terminal_harmless(tmp_path: Path, db: P
     assert listed.returncode == 0
     assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
     assert "?]0;pwned??[2Jxxxx" in listed.stdout and "…" in listed.stdout
+
+
+def test_a_backup_into_a_folder_it_may_not_write_is_one_line(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    with read_only(folder):
+        result = seminarbot("db", "backup", str(folder / "b.db"), "--db", str(db))
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: cannot write the backup {folder / 'b.db'}: ")
+    assert list(folder.iterdir()) == []

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarbot.cli.exits import EXIT_FAILED
+from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -71,10 +71,13 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         print(f"seminarbot: {target} exists; a backup never replaces a file, choose a new name",
               file=sys.stderr)
         return EXIT_FAILED
-    except OSError as error:
-        reason = ("the folder does not exist" if error.errno in (errno.ENOENT, errno.ENOTDIR)
-                  else error.strerror or str(error))
-        print(f"seminarbot: cannot write the backup {target}: {reason}", file=sys.stderr)
+    except OSError as error:  # as export says it: a missing folder is a usage error
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            print(f"seminarbot: cannot write the backup {target}: the folder does not exist",
+                  file=sys.stderr)
+            return EXIT_CONFIG
+        print(f"seminarbot: cannot write the backup {target}: {error.strerror or error}",
+              file=sys.stderr)
         return EXIT_FAILED
     except sqlite3.DatabaseError as error:
         if is_damage(error):  # the source's fault: said about the source, as any command does
