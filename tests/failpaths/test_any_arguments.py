@@ -132,3 +132,26 @@ def test_any_line_at_all(tmp_path: Path) -> None:
         check()
 
     run_examples(tmp_path, examples)
+
+
+def test_any_line_to_the_console_itself(tmp_path: Path) -> None:
+    """The console's own commands (/as, /clock, /quit) and whatever else is typed at it."""
+    loop = asyncio.new_event_loop()
+    app, clock = loop.run_until_complete(seminar(tmp_path))
+    out = io.StringIO()
+    console = Console(app, clock, out=out, user="ann")
+    try:
+        @settings(max_examples=150, deadline=None, derandomize=True,
+                  suppress_health_check=[HealthCheck.too_slow])
+        @given(head=st.sampled_from(["/as", "/clock", "/clock advance", "/quit", "/", "#", "",
+                                     "as", "/AS", "/Clock"]), args=arguments)
+        def check(head: str, args: str) -> None:
+            start = len(out.getvalue())
+            loop.run_until_complete(console.handle(f"{head} {args}"))
+            assert len(out.getvalue()) - start <= MAX_REPLY
+            console.finished = False
+
+        check()
+    finally:
+        loop.run_until_complete(app.close())
+        loop.close()
