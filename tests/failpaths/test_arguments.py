@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from seminarbot.adapters.console.session import PLACE
 from seminarbot.adapters.discord.interactions import complete_zone
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.core.commands import Registry
@@ -120,10 +121,9 @@ def test_places_and_utc_are_accepted(raw: str, zone: str) -> None:
 
 
 async def test_discord_offers_only_zones_it_would_accept(app: Services) -> None:
-    place = app.registry  # unused by the source
-    offered = [s.value for s in await complete_zone(app, place, "")]  # type: ignore[arg-type]
-    every = [s.value for typed in ("etc", "est", "gmt", "cet", "europe/b")
-             for s in await complete_zone(app, place, typed)]  # type: ignore[arg-type]
+    offered = [s.value for s in await complete_zone(app, PLACE, "")]
+    every = [s.value for typed in ("etc", "est", "gmt", "cet", "europe/b", "utc")
+             for s in await complete_zone(app, PLACE, typed)]
     assert offered and every
     for zone in offered + every:
         assert TimeZone().parse(zone, "timezone", WINTER) == zone
