@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from seminarbot.cli.exits import EXIT_CONFIG
 
@@ -161,7 +161,6 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.app import open_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
-    from seminarbot.core.parsing import bind
     from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
@@ -174,13 +173,17 @@ async def _export(settings: Settings, args: argparse.Namespace,
             print(f"seminarbot: there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them", file=sys.stderr)
             return EXIT_CONFIG
-        try:  # the chat command's declaration types and bounds the options here too
-            typed = bind(app.registry.get("seminar export"), {
-                "format": args.format, "session": args.session, "since": args.since,
-                "until": args.until, "participant": args.participant}, app.clock.now().date())
+        declared, today = app.registry.get("seminar export"), app.clock.now().date()
+
+        def typed(name: str) -> Any:  # as the chat command declares it: same types and bounds
+            raw = getattr(args, name)
+            return None if raw is None else declared.param(name).type.parse(raw, f"--{name}",
+                                                                             today)
+
+        try:
             request = await build_request(
-                app, cohort, typed["format"], session=typed["session"], since=typed["since"],
-                until=typed["until"], participant=typed["participant"])
+                app, cohort, args.format, session=typed("session"), since=typed("since"),
+                until=typed("until"), participant=typed("participant"))
         except UserError as error:
             print(f"seminarbot: {error.message}", file=sys.stderr)
             return EXIT_CONFIG
