@@ -8,6 +8,7 @@ from seminarbot.storage.db import Database
 from seminarbot.storage.migrate import available, current_version, migrate, problems, statements
 
 LATEST = available()[-1].version
+SHIPPED = [m.version for m in available()]
 
 
 async def test_pragmas_are_set(tmp_path: Path) -> None:
@@ -20,7 +21,7 @@ async def test_pragmas_are_set(tmp_path: Path) -> None:
         await db.close()
 
 
-@pytest.mark.parametrize("start", range(LATEST))
+@pytest.mark.parametrize("start", [0, *SHIPPED[:-1]])
 async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -> None:
     path = tmp_path / "old.db"
     db = await Database.open(path, migrate=False)
@@ -32,7 +33,7 @@ async def test_migrates_from_every_earlier_version(tmp_path: Path, start: int) -
         assert await current_version(db) == LATEST
         assert await problems(db) == []
         recorded = [row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")]
-        assert recorded == list(range(1, LATEST + 1))
+        assert recorded == SHIPPED
     finally:
         await db.close()
 
