@@ -14,7 +14,6 @@ import pytest
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.models import OutboxState
-from tests.scheduler.support import JournalPoster
 from tests.scheduler.test_exactly_once import ROOT, say, start
 
 MONDAY = datetime(2026, 1, 5, 9, tzinfo=UTC)

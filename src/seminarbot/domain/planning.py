@@ -88,10 +88,11 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
                skips: Mapping[date, str | None] | Collection[date] = (),
                moves: Mapping[str, Move] | None = None,
                min_open: timedelta = DEFAULT_MIN_OPEN, reminder_before: timedelta | None = None,
-               digest: bool = False) -> Planned:
+               digest: bool = False, owed: Collection[str] = ()) -> Planned:
     """The plan from `now` (module docstring). Entries are in plan order (domain.progress).
     `skips` may name, for a date, the session whose move left it empty: when that move is
-    released, the date is a meeting again (`Planned.freed`)."""
+    released, the date is a meeting again (`Planned.freed`). `owed`: sessions whose digest
+    fell due while nothing could be sent (the seminar was paused): it is sent now."""
     skipped = dict(skips) if isinstance(skips, Mapping) else dict.fromkeys(skips)
     fixed = {e.session.id: e.opened_at for e in entries if e.opened_at is not None}
     to_plan = [e.session.id for e in entries if e.state in OPEN]
@@ -107,7 +108,7 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
         inputs.skips = {day: by for day, by in inputs.skips.items() if day not in freed}
     numbers = {e.session.id: e.session.number for e in entries}
     posts = [PlannedPost(s, "prompt", placed[s]) for s in to_plan]
-    posts += _closing(placed, numbers, now, reminder_before, digest)
+    posts += _closing(placed, numbers, now, reminder_before, digest, set(owed))
     return Planned(tuple(posts), placed, numbers, frozenset(fixed), frozenset(inputs.pins),
                    tuple(released), tuple(freed))
 
@@ -166,7 +167,8 @@ def _misplaced_pin(inputs: _Inputs, starts: Mapping[str, datetime],
 
 
 def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: datetime,
-             reminder_before: timedelta | None, digest: bool) -> list[PlannedPost]:
+             reminder_before: timedelta | None, digest: bool,
+             owed: set[str]) -> list[PlannedPost]:
     order = sorted(starts, key=lambda s: (starts[s], numbers[s]))
     posts = []
     for index, session_id in enumerate(order):
@@ -174,6 +176,8 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
         close = starts[order[index + 1]] if index + 1 < len(order) else \
             start + LAST_SESSION_LENGTH
         if close < now:
+            if digest and session_id in owed:
+                posts.append(PlannedPost(session_id, "digest", now))
             continue
         if reminder_before is not None:
             remind = close - reminder_before

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.models import Cohort
+from seminarbot.domain.models import Cohort, OutboxState
 from seminarbot.domain.planning import Planned, plan_posts
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import Move
@@ -21,8 +21,11 @@ async def preview(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     """The plan from `now` as the cohort stands, or with these moves and skipped dates
     instead; nothing is written."""
     cohorts = scheduler.cohorts
+    items = await scheduler.outbox.for_cohort(cohort.id)
+    owed = {i.session_id for i in items if i.kind == "digest" and i.due_at < now
+            and i.state is OutboxState.PENDING}
     return plan_posts(
-        progress(scheduler.plan, await scheduler.outbox.for_cohort(cohort.id)), cohort.rule, now,
+        progress(scheduler.plan, items), cohort.rule, now, owed=owed,
         skips=await cohorts.skips(cohort.id) if skips is None else skips,
         moves=await cohorts.moves(cohort.id, cohort.rule.zone) if moves is None else moves,
         min_open=cohort.min_open, reminder_before=cohort.reminder_before, digest=cohort.digest)
