@@ -3,6 +3,7 @@ the console printed. Shared by the explicit sequences and the stateful property 
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
     session, digests at its close, and what a running seminar has planned."""
     zone = cohort.rule.zone
     opened = sorted(outbox.opened.items(), key=lambda kv: kv[1])
-    for (_, a), (b, when) in zip(opened, opened[1:], strict=False):
+    for (_, a), (b, when) in itertools.pairwise(opened):
         need = min_open_when_opened.get(b, cohort.min_open)
         assert wall_clock(a, when, zone) >= need, (b, describe_local(when, zone), need)
     prompts = {i.item for i in outbox.items if i.kind == "prompt"}
@@ -116,7 +117,7 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
     if cohort.state is not CohortState.ACTIVE:
         return
     starts = sorted(outbox.starts().items(), key=lambda kv: kv[1])
-    for (_, a), (b, when) in zip(starts, starts[1:], strict=False):
+    for (_, a), (b, when) in itertools.pairwise(starts):
         if b in outbox.planned:
             assert wall_clock(a, when, zone) >= cohort.min_open, (b, when)
     for number, start in outbox.starts().items():
