@@ -84,3 +84,45 @@ def test_statement_splitting_respects_strings_and_comments() -> None:
     assert len(statements(sql)) == 2
     with pytest.raises(RuntimeError, match="incomplete SQL"):
         statements("CREATE TABLE a (x")
+
+
+async def test_a_number_below_the_newest_is_applied_when_it_arrives(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Numbers are handed out to parallel work: one may ship after a higher one was applied.
+    later = migrations.Migration(LATEST + 2, "later", "CREATE TABLE later_table (x);\n")
+    gap = migrations.Migration(LATEST + 1, "gap", "CREATE TABLE gap_table (x);\n")
+    monkeypatch.setattr(migrations, "available", lambda: [*available(), later])
+    db = await Database.open(tmp_path / "x.db")
+    await db.close()
+    monkeypatch.setattr(migrations, "available", lambda: [*available(), gap, later])
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        assert await db.scalar("SELECT name FROM sqlite_master WHERE name = 'gap_table'")
+        assert await problems(db) == []
+    finally:
+        await db.close()
+
+
+def test_a_number_used_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    twice = [*migrations.available(), migrations.Migration(LATEST, "again", "SELECT 1;\n")]
+    monkeypatch.setattr(migrations.resources, "files", lambda _: _Files(twice))
+    with pytest.raises(RuntimeError, match="used twice"):
+        migrations.available()
+
+
+class _File:
+    def __init__(self, name: str, text: str) -> None:
+        self.name, self.text = name, text
+
+    def read_text(self, encoding: str) -> str:
+        return self.text
+
+
+class _Files:
+    """A stand-in for the migrations package's files."""
+
+    def __init__(self, found: list[migrations.Migration]) -> None:
+        self.found = found
+
+    def iterdir(self) -> list[_File]:
+        return [_File(f"{m.version:04d}_{m.name}.sql", m.sql) for m in self.found]
