@@ -129,9 +129,12 @@ class ScheduleMachine(RuleBasedStateMachine):
         return [[tuple(row) for row in rows]  # type: ignore[union-attr]
                 for rows in self.run(read())]  # type: ignore[union-attr]
 
-    @rule(days=DAYS, at=st.sampled_from(TIMES), zone=st.sampled_from(ZONES))
-    def setup_again(self, days: str, at: str, zone: str) -> None:
-        self._change(f"/seminar setup {days} {at} {zone}")
+    @rule(days=DAYS, at=st.sampled_from(TIMES), zone=st.sampled_from(ZONES),
+          later=st.none() | st.integers(0, 20))
+    def setup_again(self, days: str, at: str, zone: str, later: int | None) -> None:
+        start = "" if later is None else \
+            f" {(self.today() + timedelta(days=later)).date().isoformat()}"
+        self._change(f"/seminar setup {days} {at} {zone}{start}")
 
     @rule(zone=st.sampled_from(ZONES), days=DAYS, at=st.sampled_from(TIMES))
     def reschedule(self, days: str, at: str, zone: str) -> None:

@@ -78,13 +78,13 @@ async def next_session_line(inv: Invocation[Services], cohort: Cohort) -> str:
             f"{describe_local(first.due_at, cohort.rule.zone)}")
 
 
-def check_rule(rule: WeeklyRule, min_open: timedelta, raw: str) -> None:
+def check_rule(rule: WeeklyRule, min_open: timedelta, raw: str, prefix: str) -> None:
     """Refuse meeting days closer together than the minimum open time (meetings would be
     passed over without a word)."""
     if rule.shortest_gap() < min_open:
         raise BadArgument("weekday", f"meeting days at least {describe_span(min_open)} apart "
                           "(each session stays open that long before the next one; "
-                          "/seminar min-open changes it)", raw)
+                          f"{prefix}seminar min-open changes it)", raw)
 
 
 def rule_from(inv: Invocation[Services], start: date | None) -> WeeklyRule:

@@ -39,7 +39,8 @@ async def setup(inv: Invocation[Services]) -> Reply:
     place = inv.place
     async with app.db.transaction():
         existing = await find_cohort(inv)
-        check_rule(rule, existing.min_open if existing else DEFAULT_MIN_OPEN, weekday_text(rule))
+        check_rule(rule, existing.min_open if existing else DEFAULT_MIN_OPEN, weekday_text(rule),
+                   inv.prefix)
         community = await app.cohorts.ensure_community(place.platform, place.community_id,
                                                        place.community_name, now)
         cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
@@ -68,7 +69,8 @@ async def post(inv: Invocation[Services]) -> Reply:
             raise Conflict("Every session of this seminar has been posted already.")
         raise Conflict("No session is waiting to be posted. To post a skipped or failed one "
                        f"again, name it: {inv.prefix}seminar post SESSION.")
-    done = await app.scheduler.post_session_now(cohort, session, inv.actor.display_name)
+    done = await app.scheduler.post_session_now(cohort, session, inv.actor.display_name,
+                                                inv.prefix)
     zone = (await app.cohorts.get(cohort.id)).rule.zone
     notes = change_notes(done.planned, zone, cohort.min_open, focus=session.id)
     failed = [o for o in done.outcomes if o.state is not OutboxState.POSTED]

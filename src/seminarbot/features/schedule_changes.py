@@ -112,7 +112,7 @@ async def move(inv: Invocation[Services]) -> Reply:
         if entry.state not in OPEN:
             raise Conflict(f"Session {session.number} is {entry.state.value}; only a session "
                            "not yet posted can move.")
-        _check_apart(cohort, entries, entry, instant)
+        _check_apart(cohort, entries, entry, instant, inv.prefix)
         moves = await app.cohorts.moves(cohort.id, zone)
         skips = await app.cohorts.skips(cohort.id)
         vacated = entry.due_at.astimezone(zone).date() if entry.due_at and \
@@ -133,7 +133,7 @@ async def move(inv: Invocation[Services]) -> Reply:
 
 
 def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionProgress,
-                 instant: datetime) -> None:
+                 instant: datetime, prefix: str) -> None:
     """A move keeps the minimum open time from every session that will not make way for it:
     one that has opened, or one before it in the plan."""
     zone = cohort.rule.zone
@@ -148,7 +148,7 @@ def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionP
                 f"session stays open at least {describe_span(cohort.min_open)} before the next "
                 f"one opens: session {entry.session.number} cannot open within "
                 f"{describe_span(cohort.min_open)} of it.",
-                more=("A moderator can change the minimum with /seminar min-open.",))
+                more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
 
 async def _trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
@@ -173,7 +173,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     rule: WeeklyRule = rule_from(inv, None)
-    check_rule(rule, cohort.min_open, weekday_text(rule))
+    check_rule(rule, cohort.min_open, weekday_text(rule), inv.prefix)
     async with app.db.transaction():
         await app.cohorts.set_rule(cohort.id, rule, inv.clock.now())
         cohort, planned = await _replan(inv, cohort.id)
@@ -257,6 +257,6 @@ def commands() -> list[Command]:
         Command(("seminar", "min-open"),
                 "Show or set how long each session stays open before the next opens", min_open,
                 params=(Param("duration", Duration(), "at least this long, e.g. 24h or 2d "
-                              "(default 24h)", required=False),),
+                              "(without it: the current one)", required=False),),
                 permission=moderator),
     ]

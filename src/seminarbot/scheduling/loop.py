@@ -145,9 +145,9 @@ class Scheduler:
                 log.exception("housekeeping task %r failed; posting goes on", task)
 
     async def post_session_now(self, cohort: Cohort, session: Session,
-                               by: str = SYSTEM_ACTOR) -> PostedNow:
+                               by: str = SYSTEM_ACTOR, prefix: str = "/") -> PostedNow:
         """A moderator's /seminar post (scheduling.post_now)."""
-        return await post_session_now(self, cohort, session, by)
+        return await post_session_now(self, cohort, session, by, prefix)
 
     async def _handle(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
         late = self.clock.now() - item.due_at

@@ -33,7 +33,7 @@ class PostedNow:
 
 
 async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Session,
-                           by: str) -> PostedNow:
+                           by: str, prefix: str = "/") -> PostedNow:
     """Send the session's prompts now (a skipped or failed one too). The meeting it was
     planned for stays empty, so the other sessions keep their dates. Refused (Conflict) if
     it has opened already or the last session opened less than the minimum open time ago."""
@@ -49,7 +49,7 @@ async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Sessio
         if any(i.state in (OutboxState.POSTED, OutboxState.CLAIMED) for i in rows):
             raise Conflict(f"Session {session.number} has been posted already; each session "
                            "is posted once.")
-        _check_min_open(entries, cohort, session, now)
+        _check_min_open(entries, cohort, session, now, prefix)
         await _vacate(scheduler, cohort, entry, now)
         await scheduler.outbox.reopen([i.id for i in rows if i.state in
                                        (OutboxState.SKIPPED, OutboxState.FAILED)])
@@ -64,7 +64,7 @@ async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Sessio
 
 
 def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Session,
-                    now: datetime) -> None:
+                    now: datetime, prefix: str) -> None:
     opened = [e for e in entries if e.opened_at is not None and e.opened_at <= now]
     if not opened:
         return
@@ -78,7 +78,7 @@ def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Ses
         f"Session {last.session.number} opened {describe_local(last.opened_at, zone)}, and "
         f"each session stays open at least {describe_span(cohort.min_open)} before the next "
         f"one opens; session {session.number} can be posted from {describe_local(earliest, zone)}.",
-        more=("A moderator can change the minimum with /seminar min-open.",))
+        more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
 
 async def _vacate(scheduler: Scheduler, cohort: Cohort, entry: SessionProgress,
@@ -157,7 +157,8 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, request: PostRequest,
             f"{describe_local(scheduler.clock.now(), zone)}.")
     failed = [row.item for row in rows if row.state is not OutboxState.POSTED]
     if failed:
-        text += f" Not posted: {', '.join(failed)}; /seminar post {session.number} tries again."
+        text += f" Not posted: {', '.join(failed)}; posting session {session.number} " \
+            "again tries them again."
     await scheduler.audit.record(
         at=scheduler.clock.now(), platform=cohort.platform, actor_id=SYSTEM_ACTOR,
         actor_name=SYSTEM_ACTOR, action="post resumed", outcome="failed" if failed else "ok",
