@@ -40,6 +40,27 @@ async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Sessio
     if cohort.platform not in scheduler.posters:
         raise Conflict(f"This seminar's {cohort.platform} connection is not up right now, "
                        "so nothing was posted; the schedule will post it once it is.")
+    key = (cohort.id, session.id)
+    if key in scheduler.posting_now:
+        raise Conflict(f"Session {session.number} is being posted right now.")
+    # From here the loop keeps off this session's rows, even between our commit and our sends.
+    scheduler.posting_now.add(key)
+    try:
+        await _request(scheduler, cohort, session, by, prefix)
+        outcomes = await _send_session(scheduler, cohort, session.id)
+    finally:
+        scheduler.posting_now.discard(key)
+    async with scheduler.db.transaction():
+        await scheduler.requests.remove(cohort.id, session.id)
+        planned = await replan(scheduler, await scheduler.cohorts.get(cohort.id),
+                               scheduler.clock.now())
+    return PostedNow(outcomes, planned)
+
+
+async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: str,
+                   prefix: str) -> None:
+    """Checked and written down in one transaction: the session's prompts are due now, the
+    meeting it leaves stays empty, and post_requests says who asked."""
     now = scheduler.clock.now()
     async with scheduler.db.transaction():
         items = await scheduler.outbox.for_cohort(cohort.id)
@@ -56,11 +77,6 @@ async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Sessio
         await scheduler.outbox.schedule(cohort.id, session.id, "prompt",
                                         [p.id for p in session.prompts], now)
         await scheduler.requests.add(PostRequest(cohort.id, session.id, by, now))
-    outcomes = await _send_session(scheduler, cohort, session.id)
-    async with scheduler.db.transaction():
-        await scheduler.requests.remove(cohort.id, session.id)
-        planned = await replan(scheduler, await scheduler.cohorts.get(cohort.id), now)
-    return PostedNow(outcomes, planned)
 
 
 def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Session,
@@ -95,18 +111,13 @@ async def _vacate(scheduler: Scheduler, cohort: Cohort, entry: SessionProgress,
 
 async def _send_session(scheduler: Scheduler, cohort: Cohort,
                         session_id: str) -> list[PostOutcome]:
-    """Send the session's pending prompts now; the loop leaves them alone meanwhile."""
-    key = (cohort.id, session_id)
-    scheduler.posting_now.add(key)
-    try:
-        outcomes = []
-        for item in await scheduler.outbox.for_cohort(cohort.id):
-            if item.session_id == session_id and item.kind == "prompt" \
-                    and item.state is OutboxState.PENDING:
-                outcomes.append(await scheduler.send(cohort, item))
-        return outcomes
-    finally:
-        scheduler.posting_now.discard(key)
+    """Send the session's pending prompts now."""
+    outcomes = []
+    for item in await scheduler.outbox.for_cohort(cohort.id):
+        if item.session_id == session_id and item.kind == "prompt" \
+                and item.state is OutboxState.PENDING:
+            outcomes.append(await scheduler.send(cohort, item))
+    return outcomes
 
 
 async def finish_interrupted(scheduler: Scheduler) -> set[tuple[int, str]]:
