@@ -108,3 +108,26 @@ async def test_a_finished_post_leaves_no_request(tmp_path: Path) -> None:
         assert [n.split(":")[0] for n in poster.notices] == ["Digest for session 1, “Week 1”"]
     finally:
         await app.close()
+
+
+async def test_a_session_half_posted_by_the_schedule_is_finished_however_late(
+        tmp_path: Path) -> None:
+    from tests.scheduler.test_exactly_once import crash_run
+
+    app, _, _ = await start(tmp_path, MONDAY)
+    try:
+        await say(app, "seminar setup tue 19:00 UTC")
+    finally:
+        await app.close()
+    due = datetime(2026, 1, 6, 19, 1, tzinfo=UTC)
+    assert crash_run(tmp_path, due, "after-send") == 3  # 1.1 is out, unrecorded
+    back = due + timedelta(days=1)  # far beyond the grace window
+    app, _, poster = await start(tmp_path, back)
+    try:
+        await app.scheduler.run_due()
+        rows = {i.item: i.state for i in await app.outbox.for_cohort(1) if i.kind == "prompt"
+                and i.session_id == "w1"}
+        assert rows == {"w1-p1": OutboxState.POSTED, "w1-p2": OutboxState.POSTED}
+        assert [p["ref"] for p in poster.posts()] == ["1.1", "1.2"]
+    finally:
+        await app.close()
