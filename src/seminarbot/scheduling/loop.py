@@ -23,6 +23,7 @@ from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.plan_change import adopt_plan
 from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
 from seminarbot.scheduling.poster import PostedRef, Poster, PostError
 from seminarbot.scheduling.replan import replan
@@ -34,6 +35,7 @@ from seminarbot.storage.post_requests import PostRequestRepository
 from seminarbot.storage.responses import ResponseRepository
 
 log = logging.getLogger(__name__)
+NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"
 MAX_ATTEMPTS = 5
 BUSY_RETRY_SECONDS = 5
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
@@ -130,6 +132,7 @@ class Scheduler:
         self.passes += 1
         if self.running_since is None:
             self.running_since = self.clock.now()
+            await adopt_plan(self)
         if self._to_reconcile:
             await self.reconcile()
         await self._housekeep()
@@ -157,6 +160,10 @@ class Scheduler:
         return await post_session_now(self, cohort, session, by, prefix)
 
     async def _handle(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+        if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
+            await self.outbox.skip(item.id, NOT_IN_PLAN)
+            await self._report(cohort, item, f"{item.kind} skipped", NOT_IN_PLAN)
+            return PostOutcome(item, OutboxState.SKIPPED, NOT_IN_PLAN)
         late = self.clock.now() - item.due_at
         # A session whose first prompts are out is completed, however late.
         if late > self.grace and not (item.kind == "prompt" and await self._opened(item)):
@@ -247,10 +254,10 @@ class Scheduler:
                                         "item": item.item, "reason": reason})
         poster = self.posters.get(cohort.platform)
         if poster is not None and cohort.state is not CohortState.FINISHED:
-            session = self.plan.session(item.session_id)
+            session = self.plan.planned(item.session_id)
+            which = f"Session {session.number}" if session else f"Session {item.session_id}"
             what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
-            await poster.notify_moderators(
-                cohort, f"Session {session.number} {what}: {action} — {reason}")
+            await poster.notify_moderators(cohort, f"{which} {what}: {action} — {reason}")
 
 
 def _hours(delta: timedelta) -> str:
