@@ -59,6 +59,15 @@ def stored_body(text: str) -> str | None:
     return text[: MAX_BODY_CHARS - len(TRUNCATION_MARK)] + TRUNCATION_MARK
 
 
+class Arrival(Enum):
+    """How a response arrived: a message in the prompt's thread, a reply to the prompt's post
+    (in its channel), or the respond command (no platform message of its own)."""
+
+    THREAD = "thread"
+    REPLY = "reply"
+    COMMAND = "command"
+
+
 class Outcome(Enum):
     CREATED = "created"
     UNCHANGED = "unchanged"  # a replay of something already recorded

@@ -17,6 +17,7 @@ from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
+from seminarbot.services.reconcile import thread_deleted
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
@@ -86,6 +87,14 @@ async def on_edit(app: Services, edit: Edit) -> Outcome | None:
 async def on_delete(app: Services, message_ids: set[int]) -> None:
     for message_id in sorted(message_ids):
         await record_delete(app, PLATFORM, str(message_id), app.clock.now())
+
+
+async def on_thread_delete(app: Services, thread_id: int) -> None:
+    """A thread was deleted, and every message in it: a prompt's responses written there are
+    erased (THREAD_DELETE)."""
+    erased = await thread_deleted(app, PLATFORM, str(thread_id))
+    if erased:
+        log.info("prompt thread %s was deleted: %d responses erased", thread_id, erased)
 
 
 async def on_thread_update(app: Services, client: discord.Client,
