@@ -37,6 +37,7 @@ from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.parsing import is_command
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
@@ -169,12 +170,14 @@ class MatrixBot:
 
     def _is_command(self, item: Said) -> bool:
         """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
-        a prompt) it must also name a command: "!!! I disagree" there is a response."""
+        a prompt) the whole line must be a well-formed command (core.parsing.is_command):
+        "!!! I disagree" or "!seminar is wrong here" there is a response."""
         if item.emote or not item.text.startswith(self.prefix):
             return False
         if not (item.thread_root or item.reply_to):
             return True
-        return self.app.registry.names_command(item.text[len(self.prefix):])
+        return is_command(self.app.registry, item.text[len(self.prefix):].strip(), self.prefix,
+                          self.app.clock.now().date())
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
