@@ -20,6 +20,7 @@ from seminarbot.adapters.matrix.events import (
     emote_text,
     translate,
 )
+from seminarbot.adapters.matrix.fallback import as_typed
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.pages import reply_contents
@@ -165,8 +166,9 @@ class MatrixBot:
 
     def joins(self, event: Any) -> bool:
         item = translate(getattr(event, "source", {}))
+        # A reply whose fallback must be checked (fallback.py) waits for its turn alone.
         return (isinstance(item, Said) and item.sender != self.client.user_id
-                and not self._is_command(item))
+                and item.quoted is None and not self._is_command(item))
 
     def _is_command(self, item: Said) -> bool:
         """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
@@ -186,6 +188,8 @@ class MatrixBot:
         item = translate(getattr(event, "source", {}))
         if item is None or item.sender == self.client.user_id:
             return
+        if isinstance(item, Said):
+            item = await as_typed(self.client, room_id, item)
         try:
             if isinstance(item, Said):
                 if self._is_command(item):
