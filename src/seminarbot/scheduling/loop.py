@@ -22,7 +22,7 @@ from seminarbot.domain.planning import plan_posts
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.messages import digest_text, fitted, reminder_text
 from seminarbot.scheduling.poster import PostedRef, Poster, PostError
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -254,7 +254,7 @@ class Scheduler:
             session = self.plan.session(item.session_id)
             what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
             await poster.notify_moderators(
-                cohort, f"Session {session.number} {what}: {action} — {reason}")
+                cohort, fitted(f"Session {session.number} {what}: {action} — {reason}"))
 
 
 def _hours(delta: timedelta) -> str:
