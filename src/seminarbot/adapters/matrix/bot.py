@@ -43,6 +43,7 @@ from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.responses import is_blank
+from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import StallWatch
 from seminarbot.services.outage import tell_moderators
@@ -144,9 +145,10 @@ class MatrixBot:
             return
         how = "banned from" if change.membership == "ban" else "removed from"
         message = (f"For moderators: I was {how} “{isolate(name)}” by {change.sender}"
-                   + (f" ({isolate(change.reason)})" if change.reason else "")
+                   + (f" ({isolate(change.reason[:300])})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
+        message = fitted(message)
         wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
                             self.creators.of(room_id))
         wanted.add(change.sender)
