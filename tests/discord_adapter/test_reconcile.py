@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
@@ -160,6 +162,28 @@ async def test_a_deleted_thread_takes_the_responses_written_in_it(
     assert [row[2:] for row in await rows(app)] == [
         ("", 0, 1), ("A reply to the first prompt, in the channel.", 0, 0),
         ("By command.", 0, 0), ("", 0, 1)]
+
+
+@pytest.mark.parametrize("away", [False, True], ids=["connected", "away"])
+async def test_a_deleted_channel_takes_the_responses_written_in_it(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        away: bool) -> None:
+    items = await first_session_posted(fake, app, clock)
+    thread, prompt = int(items[0].thread_id or 0), int(items[0].message_id or 0)
+    channel = fake.world.seminar_channel
+    await fake.say("bob", thread, "In the thread.")
+    await fake.say("ann", channel, "A reply in the channel.", reply_to=prompt)
+    await fake.slash("tia", "seminar respond", prompt="1.1", text="By command.")
+    await eventually(lambda: response_count_is(app, 3))
+    if away:
+        await fake.gateway.drop(resumable=False, hold=True)
+    await fake.delete_channel(channel)
+    if away:
+        fake.gateway.release()
+        await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: _count(app, "SELECT COUNT(*) FROM responses"
+                                         " WHERE deleted_at IS NOT NULL", 2))
+    assert [row[2:] for row in await rows(app)] == [("", 0, 1), ("", 0, 1), ("By command.", 0, 0)]
 
 
 async def test_a_history_read_that_fails_is_tried_again_before_anything_after_it(

@@ -107,6 +107,20 @@ class FakeDiscord:
             "id": thread["id"], "guild_id": thread["guild_id"], "parent_id": thread["parent_id"],
             "type": thread["type"]})
 
+    async def delete_channel(self, channel_id: int) -> None:
+        """A channel deleted in the server's settings: its threads and every message in them
+        are gone. CHANNEL_DELETE carries the channel object; no event comes for its threads or
+        messages."""
+        channel = self.world.channels.pop(channel_id)
+        threads = {c for c, data in self.world.channels.items()
+                   if data.get("parent_id") == str(channel_id)}
+        for thread in threads:
+            del self.world.channels[thread]
+        for message_id in [m for m, message in self.world.messages.items()
+                           if int(message["channel_id"]) in threads | {channel_id}]:
+            del self.world.messages[message_id]
+        await self.gateway.dispatch("CHANNEL_DELETE", channel)
+
     async def archive(self, thread_id: int) -> None:
         """Discord archiving a thread after its inactivity period."""
         thread = self.world.channels[thread_id]

@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.services.prompt_threads import prompt_threads
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
@@ -105,10 +106,24 @@ class ThreadState:
             self.changes.deleted += outcome is Outcome.DELETED
 
 
-async def thread_deleted(app: Services, platform: str, thread_id: str) -> int:
+async def thread_deleted(app: Services, platform: str, thread_id: str, *,
+                         with_channel: bool = False) -> int:
     """The platform deleted a prompt's thread, and every message in it: the responses written
-    there are erased like any deletion (replies in the channel and commands stay, and so do
-    responses of unknown arrival, which may have been either). How many were erased."""
+    there are erased like any deletion; with `with_channel` (its channel was deleted too) the
+    replies to the prompt made in the channel as well. Commands stay, and so do responses of
+    unknown arrival, which may have been either. How many were erased."""
     state = await ThreadState.load(app, platform, thread_id)
     await state.deleted(app, platform, state.missing(Arrival.THREAD))
+    if with_channel:
+        await state.deleted(app, platform, state.missing(Arrival.REPLY))
     return state.changes.deleted
+
+
+async def channel_deleted(app: Services, platform: str, channel_id: str) -> int:
+    """The platform deleted a seminar's channel, its threads and every message in them: the
+    responses written there are erased (`thread_deleted`). How many were erased."""
+    erased = 0
+    for prompt in await prompt_threads(app, platform):
+        if prompt.channel_id == channel_id:
+            erased += await thread_deleted(app, platform, prompt.thread_id, with_channel=True)
+    return erased

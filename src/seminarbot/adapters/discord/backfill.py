@@ -6,8 +6,8 @@ channel back to its oldest running prompt (replies made to a prompt in the chann
 After a new gateway session (READY: Discord replays nothing), every prompt thread of a running
 seminar is instead read from its start and set against what was recorded
 (services/reconcile.py): messages edited meanwhile are updated, and recorded ones no longer
-there are erased as deleted. A thread Discord no longer has (Unknown Channel) was deleted with
-every message in it.
+there are erased as deleted. A thread or channel Discord no longer has (Unknown Channel) was
+deleted with every message in it.
 
 A read that Discord or the network stops is tried again (capped backoff), the events behind
 the catch-up waiting, so nothing recorded later moves a thread's "last recorded" mark past
@@ -29,7 +29,7 @@ from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import PromptThread, prompt_threads
-from seminarbot.services.reconcile import Current, ThreadState, thread_deleted
+from seminarbot.services.reconcile import Current, ThreadState, channel_deleted, thread_deleted
 from seminarbot.services.responses import InboundMessage, last_recorded, record_message
 
 log = logging.getLogger(__name__)
@@ -102,6 +102,8 @@ async def catch_up(app: Services, client: discord.Client, *, reconcile: bool,
             recorded += new
             if read is Read.FAILED:
                 failed_channels.append(channel_id)
+            elif read is Read.GONE:  # with its threads and every message in them
+                await channel_deleted(app, PLATFORM, channel_id)
         if not failed_threads and not failed_channels:
             return recorded
         delay = backoff.next_delay()
@@ -195,6 +197,9 @@ async def _look_up_missing(app: Services, client: discord.Client, prompt: Prompt
     if not replies and not unknown:
         return Read.COMPLETE
     channel = await _channel(client, int(prompt.channel_id))
+    if channel is Read.GONE:  # the channel was deleted, and the replies made in it
+        await state.deleted(app, PLATFORM, replies)
+        return Read.COMPLETE
     if isinstance(channel, Read) or not isinstance(channel, discord.TextChannel):
         return channel if isinstance(channel, Read) else Read.REFUSED
     gone, found = [], []

@@ -138,6 +138,9 @@ class SeminarClient(discord.Client):
     async def on_raw_thread_delete(self, event: discord.RawThreadDeleteEvent) -> None:
         self.inbound.put(partial(events.on_thread_delete, self.app, event.thread_id))
 
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self.inbound.put(partial(events.on_channel_delete, self.app, channel.id))
+
     async def on_raw_thread_update(self, event: discord.RawThreadUpdateEvent) -> None:
         await events.on_thread_update(self.app, self, event)
 
