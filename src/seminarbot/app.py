@@ -64,7 +64,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
         glossary=Glossary(syllabus.glossary), registry=registry,
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
-        stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,
+        stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,
         connections=Connections(clock, settings.platforms),
         scheduler=scheduler, posters=posters,
         # The console is the operator's own terminal, on the host: not limited.

@@ -92,6 +92,35 @@ class FakeDiscord:
             "id": message["id"], "channel_id": message["channel_id"],
             "guild_id": message["guild_id"]})
 
+    async def delete_thread(self, thread_id: int) -> None:
+        """A moderator deleting a thread (DELETE /channels/{id} in their client): the thread and
+        every message in it are gone, with no MESSAGE_DELETE for them; THREAD_DELETE carries
+        only the thread's id, guild_id, parent_id and type (Discord's Gateway Events docs)."""
+        thread = self.world.channels.pop(thread_id)
+        for message_id in [m for m, message in self.world.messages.items()
+                           if int(message["channel_id"]) == thread_id]:
+            del self.world.messages[message_id]
+        starter = self.world.messages.get(thread_id)
+        if starter is not None:
+            starter.pop("thread", None)
+        await self.gateway.dispatch("THREAD_DELETE", {
+            "id": thread["id"], "guild_id": thread["guild_id"], "parent_id": thread["parent_id"],
+            "type": thread["type"]})
+
+    async def delete_channel(self, channel_id: int) -> None:
+        """A channel deleted in the server's settings: its threads and every message in them
+        are gone. CHANNEL_DELETE carries the channel object; no event comes for its threads or
+        messages."""
+        channel = self.world.channels.pop(channel_id)
+        threads = {c for c, data in self.world.channels.items()
+                   if data.get("parent_id") == str(channel_id)}
+        for thread in threads:
+            del self.world.channels[thread]
+        for message_id in [m for m, message in self.world.messages.items()
+                           if int(message["channel_id"]) in threads | {channel_id}]:
+            del self.world.messages[message_id]
+        await self.gateway.dispatch("CHANNEL_DELETE", channel)
+
     async def archive(self, thread_id: int) -> None:
         """Discord archiving a thread after its inactivity period."""
         thread = self.world.channels[thread_id]

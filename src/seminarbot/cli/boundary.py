@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
+from seminarbot.domain.display import terminal_safe
 
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
@@ -28,9 +29,10 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 
 def say(message: str) -> None:
-    """One line on standard error, whatever state standard output is in."""
+    """One line on standard error, whatever state standard output is in. It may quote what a
+    platform or a file said: no control character reaches the terminal raw."""
     with contextlib.suppress(OSError):
-        print(f"seminarbot: {message}", file=sys.stderr, flush=True)
+        print(f"seminarbot: {terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

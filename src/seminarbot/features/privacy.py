@@ -24,8 +24,9 @@ MAX_RETENTION_DAYS = 3650
 
 async def optout(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
-                                                      actor.display_name, True, inv.clock.now())
+    async with inv.app.db.transaction():
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, actor.display_name,
+                                            True, inv.clock.now())
     return text("From now on your messages in this seminar's threads are not recorded, and "
                 "what was recorded before is left out of exports and statistics. "
                 f"{inv.prefix}seminar optin records them again; {inv.prefix}seminar forget-me "
@@ -34,8 +35,9 @@ async def optout(inv: Invocation[Services]) -> Reply:
 
 async def optin(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
-                                                      actor.display_name, False, inv.clock.now())
+    async with inv.app.db.transaction():
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, actor.display_name,
+                                            False, inv.clock.now())
     return text("Your replies to discussion prompts are recorded again from now on.",
                 title="Opted in", tone=Tone.SUCCESS, private=True)
 
@@ -80,7 +82,7 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     async with app.db.transaction():
         check = await app.privacy.check_code(actor.platform, actor.user_id, code, now)
         if check is CodeCheck.MATCH:
-            done = await app.privacy.forget(actor.platform, actor.user_id)
+            done = await app.privacy.forget(actor.platform, actor.user_id, now)
             await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
                                    actor_name="", action="seminar forget-me", outcome="ok",
                                    detail={"responses_deleted": done.responses,

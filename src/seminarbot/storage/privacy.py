@@ -12,6 +12,7 @@ from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.storage.db import Database
+from seminarbot.storage.refusals import person_key
 
 FORGOTTEN = "[forgotten]"
 
@@ -59,11 +60,25 @@ class PrivacyRepository:
 
     async def set_opted_out(self, platform: str, external_id: str, display_name: str,
                             opted_out: bool, now: datetime) -> None:
+        """Opt out or in, and note when (storage/refusals.py: what was written while opted
+        out is never recorded). Call inside a transaction."""
         await self.db.execute(
             "INSERT INTO participants (platform, external_id, display_name, opted_out, created_at)"
             " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET opted_out = excluded.opted_out",
             (platform, external_id, display_name, int(opted_out), to_iso(now)))
+        if opted_out:
+            await self.db.execute(
+                "INSERT INTO opt_out_periods (platform, external_id, opted_out_at)"
+                " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM opt_out_periods"
+                "  WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL)"
+                " ON CONFLICT DO UPDATE SET opted_in_at = NULL",  # again within one second
+                (platform, external_id, to_iso(now), platform, external_id))
+        else:
+            await self.db.execute(
+                "UPDATE opt_out_periods SET opted_in_at = ?"
+                " WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL",
+                (to_iso(now), platform, external_id))
 
     async def stored_about(self, platform: str, external_id: str) -> StoredAbout:
         row = await self.db.fetchone(
@@ -108,11 +123,14 @@ class PrivacyRepository:
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
 
-    async def forget(self, platform: str, external_id: str) -> Forgotten:
-        """Delete the person's responses (with their edit history), their participant row and
-        their forget request, and take their identity out of the audit log: their entries keep
-        what was done but under a pseudonym, and other entries naming them lose the name."""
+    async def forget(self, platform: str, external_id: str, now: datetime) -> Forgotten:
+        """Delete the person's responses (with their edit history), their participant row,
+        their opt-out periods and their forget request, and take their identity out of the
+        audit log: their entries keep what was done but under a pseudonym, and other entries
+        naming them lose the name. What stays is a keyed hash of their id with `now`, so that
+        nothing they wrote before is recorded again (storage/refusals.py)."""
         about = await self.stored_about(platform, external_id)
+        await self._remember_forgotten(platform, external_id, now)
         pseudonym = "forgotten-" + secrets.token_hex(3)
         # How others may have named them: their id (or a Discord mention of it) and their name.
         named = [external_id, f"<@{external_id}>", f"<@!{external_id}>"]
@@ -135,6 +153,16 @@ class PrivacyRepository:
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
         return Forgotten(about.responses, about.edits, about.audit_entries, pseudonym)
+
+    async def _remember_forgotten(self, platform: str, external_id: str, now: datetime) -> None:
+        secret = await self.db.scalar("SELECT secret FROM forgotten_key WHERE id = 1")
+        await self.db.execute(
+            "INSERT INTO forgotten (person, forgotten_at) VALUES (?, ?) ON CONFLICT (person)"
+            " DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)",
+            (person_key(bytes(secret), platform, external_id), to_iso(now)))
+        await self.db.execute(
+            "DELETE FROM opt_out_periods WHERE platform = ? AND external_id = ?",
+            (platform, external_id))
 
     async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
         clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
@@ -183,6 +211,10 @@ class PrivacyRepository:
             cursor = await self.db.execute(
                 "DELETE FROM responses WHERE cohort_id = ? AND created_at < ?",
                 (cohort_id, to_iso(cutoff)))
+            # Nothing written before the cut-off is recorded again (storage/refusals.py).
+            await self.db.execute(
+                "UPDATE cohorts SET swept_before = max(coalesce(swept_before, ''), ?)"
+                " WHERE id = ?", (to_iso(cutoff), cohort_id))
             if cursor.rowcount:
                 swept.append(Swept(cohort_id, platform, cursor.rowcount, cutoff))
         await self.db.execute("DELETE FROM forget_requests WHERE expires_at <= ?", (to_iso(now),))

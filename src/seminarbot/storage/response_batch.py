@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Arrival, Outcome
 
 if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
@@ -26,6 +26,14 @@ class Post:
     cohort_id: int
     session_id: str
     prompt_id: str
+    # The cohort's retention: days to keep (None: no limit), and the written-before instant of
+    # its latest sweep (ISO text; None: never swept). See storage/refusals.py.
+    retention_days: int | None = None
+    swept_before: str | None = None
+
+
+# The prompt post a submission answers, and how the submission arrived there.
+Answer = tuple[Post, Arrival]
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class Author:
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, arrival) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -65,7 +73,7 @@ class Known:
         self._version = None
 
 
-def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
+def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
           authors: dict[tuple[str, str], Author], stored: set[tuple[str, str]]
           ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
     """Each submission's outcome, and the rows to insert for those that are new. `stored`
@@ -73,10 +81,11 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
     a replay too)."""
     outcomes: list[Outcome | None] = []
     rows: list[tuple[object, ...]] = []
-    for submission, post in zip(batch, answered, strict=True):
-        if post is None:
+    for submission, answer in zip(batch, answered, strict=True):
+        if answer is None:
             outcomes.append(None)
             continue
+        post, arrival = answer
         platform, message_id, author_id, _, body, at, _ = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
@@ -88,16 +97,17 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, to_iso(at)))
+                     platform, message_id, body, to_iso(at), arrival.value))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 
 
-def answered(submission: Submission, posts: dict[str, Post]) -> Post | None:
-    for ref in submission.refs:
+def answered(submission: Submission, posts: dict[str, Post]) -> Answer | None:
+    """The first of the submission's refs that names a prompt post, with how it arrived."""
+    for arrival, ref in submission.refs:
         post = posts.get(ref)
         if post is not None:
-            return post
+            return post, arrival
     return None
 
 
@@ -107,12 +117,13 @@ def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
     for chunk in _chunks(sorted(refs - found.keys())):
         marks = _marks(len(chunk))
         rows = conn.execute(
-            "SELECT id, cohort_id, session_id, item, message_id, thread_id FROM outbox"
-            f" WHERE kind = 'prompt' AND (message_id IN ({marks}) OR thread_id IN ({marks}))",
-            (*chunk, *chunk))
+            "SELECT o.id, o.cohort_id, o.session_id, o.item, c.retention_days, c.swept_before,"
+            " o.message_id, o.thread_id FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
+            f" WHERE o.kind = 'prompt' AND (o.message_id IN ({marks})"
+            f" OR o.thread_id IN ({marks}))", (*chunk, *chunk))
         for row in rows:
-            post = Post(row[0], row[1], row[2], row[3])
-            for ref in (row[4], row[5]):
+            post = Post(*row[:6])
+            for ref in (row[6], row[7]):
                 if ref is not None:
                     found[ref] = known[ref] = post
     return found

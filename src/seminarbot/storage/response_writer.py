@@ -24,8 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple
 
-from seminarbot.domain.responses import Outcome
+from seminarbot.clock import Clock
+from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
+from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import INSERT, Known, answered, authors, plan, posts, stored
 
 
@@ -36,13 +38,16 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     author_name: str
     body: str
     at: datetime
-    refs: tuple[str, ...]  # thread id, replied-to message id: either may name a prompt post
+    # Where the message is (its thread) and what it replies to, each with how the message
+    # arrived if that one names a prompt post; the first that does counts.
+    refs: tuple[tuple[Arrival, str], ...]
 
 
 _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
 class ResponseWriter:
-    def __init__(self, db: Database, *, max_batch: int = 1000) -> None:
+    def __init__(self, db: Database, clock: Clock, *, max_batch: int = 1000) -> None:
         self.path = db.path
+        self.clock = clock  # retention cut-offs (storage/refusals.py)
         self.check_identity = db.check_identity
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
         self._waiting: list[_Waiting] = []
@@ -53,6 +58,7 @@ class ResponseWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-writer")
         self._conn: sqlite3.Connection | None = None
         self._known = Known()
+        self._secret: bytes | None = None
         self.batches = 0
 
     async def submit(self, submission: Submission) -> Outcome | None:
@@ -138,9 +144,14 @@ class ResponseWriter:
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
-        found = posts(conn, {ref for submission in batch for ref in submission.refs},
+        found = posts(conn, {ref for submission in batch for _, ref in submission.refs},
                       self._known.posts)
-        answering = [answered(submission, found) for submission in batch]
+        if self._secret is None:
+            self._secret = forget_secret(conn)
+        # Refused before their authors are looked up: a refused message creates nobody.
+        answering = refuse(conn, self._secret, batch,
+                           [answered(submission, found) for submission in batch],
+                           self.clock.now())
         writers = authors(conn, {(s.platform, s.author_id): (s.author_name, s.at)
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)
