@@ -28,7 +28,7 @@ async def test_opt_out_stops_recording_and_opt_in_resumes(
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == before
     # What bob wrote before is still stored, but no export or statistic shows it.
     assert await app.db.scalar("SELECT COUNT(*) FROM responses r JOIN participants p"
-                               " ON p.id = r.participant_id WHERE p.display_name = 'bob'") > 0
+                               " ON p.id = r.participant_id WHERE p.external_id = 'console:bob'") > 0
     await console.say("/as ann --moderator")
     stats = await console.say("/seminar stats participants")
     assert "bob" not in stats and "ann" in stats

@@ -23,18 +23,24 @@ class CodeCheck(Enum):
 
 
 @dataclass(frozen=True)
+class Stored:
+    responses: int  # deleted ones' tombstones included
+    edits: int  # earlier versions of edited responses
+    audit_entries: int
+
+
+@dataclass(frozen=True)
 class StoredAbout:
-    """What the database holds about one platform user."""
+    """What the database holds about one platform user: in all, and in one community."""
 
     participant_id: int | None
-    display_name: str
-    responses: int
-    edits: int
-    audit_entries: int
+    names: tuple[str, ...]  # their display names, one per community they wrote in
+    everywhere: Stored
+    here: Stored
 
     @property
     def anything(self) -> bool:
-        return self.participant_id is not None or self.audit_entries > 0
+        return self.participant_id is not None or self.everywhere.audit_entries > 0
 
 
 @dataclass(frozen=True)
@@ -57,28 +63,46 @@ class PrivacyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def set_opted_out(self, platform: str, external_id: str, display_name: str,
-                            opted_out: bool, now: datetime) -> None:
+    async def set_opted_out(self, platform: str, external_id: str, opted_out: bool,
+                            now: datetime) -> None:
+        """The person's choice, for all their seminars on the platform (README: Privacy). No
+        name is recorded for it."""
         await self.db.execute(
-            "INSERT INTO participants (platform, external_id, display_name, opted_out, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, external_id)"
+            "INSERT INTO participants (platform, external_id, opted_out, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET opted_out = excluded.opted_out",
-            (platform, external_id, display_name, int(opted_out), to_iso(now)))
+            (platform, external_id, int(opted_out), to_iso(now)))
 
-    async def stored_about(self, platform: str, external_id: str) -> StoredAbout:
+    async def stored_about(self, platform: str, external_id: str,
+                           community: str | None = None) -> StoredAbout:
+        """What is stored about a person, in all and in one community (its platform id, as
+        adapters give it in Place.community_id; none when None)."""
+        here = "(SELECT id FROM communities WHERE platform = ? AND external_id = ?)"
+        where = (platform, community or "")
+        audit = await self.db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(COALESCE(a.community_id, c.community_id)"
+            f" = {here}), 0) FROM audit_log a LEFT JOIN cohorts c ON c.id = a.cohort_id"
+            " WHERE a.platform = ? AND a.actor_id = ?", (*where, platform, external_id))
+        assert audit is not None
         row = await self.db.fetchone(
-            "SELECT p.id, p.display_name,"
-            " (SELECT COUNT(*) FROM responses r WHERE r.participant_id = p.id),"
-            " (SELECT COUNT(*) FROM response_edits e JOIN responses r ON r.id = e.response_id"
-            "  WHERE r.participant_id = p.id)"
-            " FROM participants p WHERE p.platform = ? AND p.external_id = ?",
+            "SELECT id FROM participants WHERE platform = ? AND external_id = ?",
             (platform, external_id))
-        audit = int(await self.db.scalar(
-            "SELECT COUNT(*) FROM audit_log WHERE platform = ? AND actor_id = ?",
-            (platform, external_id)))
         if row is None:
-            return StoredAbout(None, "", 0, 0, audit)
-        return StoredAbout(row[0], row[1], int(row[2]), int(row[3]), audit)
+            return StoredAbout(None, (), Stored(0, 0, audit[0]), Stored(0, 0, audit[1]))
+        person = int(row[0])
+        names = tuple(r[0] for r in await self.db.fetchall(
+            "SELECT display_name FROM participant_names WHERE participant_id = ?", (person,)))
+        counts = []
+        for table in ("responses r", "response_edits e JOIN responses r ON r.id = e.response_id"):
+            found = await self.db.fetchone(
+                f"SELECT COUNT(*), COALESCE(SUM(c.community_id = {here}), 0) FROM {table}"
+                " JOIN cohorts c ON c.id = r.cohort_id WHERE r.participant_id = ?",
+                (*where, person))
+            assert found is not None
+            counts.append(found)
+        (responses, responses_here), (edits, edits_here) = counts
+        return StoredAbout(person, names, Stored(responses, edits, audit[0]),
+                           Stored(responses_here, edits_here, audit[1]))
 
     # -- forget-me: a code first, then the deletion ----------------------------------------
 
@@ -89,6 +113,12 @@ class PrivacyRepository:
             " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
             (platform, external_id, code, to_iso(expires_at)))
+
+    async def pending_codes(self, now: datetime) -> list[str]:
+        """Every forget-me code still waiting for its confirmation."""
+        rows = await self.db.fetchall(
+            "SELECT code FROM forget_requests WHERE expires_at > ?", (to_iso(now),))
+        return [row[0] for row in rows]
 
     async def check_code(self, platform: str, external_id: str, code: str,
                          now: datetime) -> CodeCheck:
@@ -109,21 +139,22 @@ class PrivacyRepository:
             (platform, external_id))
 
     async def forget(self, platform: str, external_id: str) -> Forgotten:
-        """Delete the person's responses (with their edit history), their participant row and
-        their forget request, and take their identity out of the audit log: their entries keep
-        what was done but under a pseudonym, and other entries naming them lose the name."""
+        """Delete the person's responses (with their edit history), their participant row, their
+        names and their forget request, and take their identity out of the audit log: their
+        entries keep what was done but under a pseudonym, and other entries naming them lose
+        the name."""
         about = await self.stored_about(platform, external_id)
         pseudonym = "forgotten-" + secrets.token_hex(3)
-        # How others may have named them: their id (or a Discord mention of it) and their name.
-        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>"]
-        if about.display_name:
-            named.append(about.display_name)
+        # How others may have named them: their id (or a Discord mention of it) and their names.
+        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>", *about.names]
         if about.participant_id is not None:
             # Edits and responses also go by the foreign keys' cascades; said here plainly.
             await self.db.execute(
                 "DELETE FROM response_edits WHERE response_id IN"
                 " (SELECT id FROM responses WHERE participant_id = ?)", (about.participant_id,))
             await self.db.execute("DELETE FROM responses WHERE participant_id = ?",
+                                  (about.participant_id,))
+            await self.db.execute("DELETE FROM participant_names WHERE participant_id = ?",
                                   (about.participant_id,))
             await self.db.execute("DELETE FROM participants WHERE id = ?", (about.participant_id,))
         await self.db.execute(
@@ -134,7 +165,9 @@ class PrivacyRepository:
         await self.db.execute(
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
-        return Forgotten(about.responses, about.edits, about.audit_entries, pseudonym)
+        everywhere = about.everywhere
+        return Forgotten(everywhere.responses, everywhere.edits, everywhere.audit_entries,
+                         pseudonym)
 
     async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
         clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
