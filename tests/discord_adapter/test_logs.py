@@ -16,7 +16,7 @@ import pytest
 from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.sync import sync_commands
-from seminarbot.core.redaction import RedactingFilter
+from seminarbot.core.redaction import redacting
 from seminarbot.services.container import Services
 from tests.bot_process import clean_environment, seminarbot_run
 from tests.conftest import MINI
@@ -76,10 +76,10 @@ async def test_a_debug_session_of_seminarbot_run_logs_no_token_or_code(
 
 async def test_raw_gateway_lines_turned_on_on_purpose_are_redacted(
         bot: SeminarClient, fake: FakeDiscord, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.handler.addFilter(RedactingFilter())
+    caplog.handler.setFormatter(redacting(caplog.handler.formatter))
     caplog.set_level(logging.DEBUG, "discord.gateway")
     answer = await fake.slash("bob", "term", query="soviet")
-    events = [r.getMessage() for r in caplog.records if "WebSocket Event" in r.getMessage()
-              and "INTERACTION_CREATE" in r.getMessage()]
+    events = [line for line in caplog.text.splitlines() if "WebSocket Event" in line
+              and "INTERACTION_CREATE" in line]
     assert events and "'token': '[redacted]'" in events[-1]
     assert answer.token not in caplog.text and fake.token not in caplog.text
