@@ -199,6 +199,13 @@ class FakeDiscord:
         choices: list[Json] = log.callback["data"]["choices"]
         return choices
 
+    async def send_complete(self, who: str, command: str, focused: str, /,
+                            **options: Any) -> InteractionLog:
+        """`who` types into option `focused` of `/command`; returns at once (the bot may suggest
+        later, or never)."""
+        return await self._interact(who, AUTOCOMPLETE, command, options, focused, None,
+                                    wait=False)
+
     # -- the test's verdict -------------------------------------------------------------------
 
     def check(self) -> None:

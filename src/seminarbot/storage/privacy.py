@@ -145,8 +145,13 @@ class PrivacyRepository:
         the name."""
         about = await self.stored_about(platform, external_id)
         pseudonym = "forgotten-" + secrets.token_hex(3)
-        # How others may have named them: their id (or a Discord mention of it) and their names.
-        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>", *about.names]
+        # How others may have named them: their id (or a Discord mention of it) and their names,
+        # those of the communities they wrote in and those their own audit entries carry.
+        as_actor = await self.db.fetchall(
+            "SELECT DISTINCT actor_name FROM audit_log WHERE platform = ? AND actor_id = ?"
+            " AND actor_name != ''", (platform, external_id))
+        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>", *about.names,
+                 *(row[0] for row in as_actor)]
         if about.participant_id is not None:
             # Edits and responses also go by the foreign keys' cascades; said here plainly.
             await self.db.execute(
