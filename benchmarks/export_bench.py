@@ -31,9 +31,11 @@ SQLITE3 = shutil.which("sqlite3") or "/usr/bin/sqlite3"
 PARTICIPANTS, OPTED_OUT = 300, 5
 START = 1767639600  # 2026-01-05T19:00:00Z, a Monday evening
 QUERY = (
-    "SELECT r.session_id, r.prompt_id, r.outbox_id, r.id, r.participant_id, p.display_name,"
-    " r.message_id, r.created_at, r.edited_at, r.body"
+    "SELECT r.session_id, r.prompt_id, r.outbox_id, r.id, r.participant_id,"
+    " COALESCE(n.display_name, p.external_id), r.message_id, r.created_at, r.edited_at, r.body"
     " FROM responses r JOIN participants p ON p.id = r.participant_id"
+    " LEFT JOIN participant_names n ON n.participant_id = r.participant_id"
+    " AND n.community_id = 1"
     " WHERE r.cohort_id = 1 AND r.deleted_at IS NULL AND p.opted_out = 0"
     " ORDER BY r.session_id, r.prompt_id, r.outbox_id, r.created_at, r.id")
 
@@ -77,10 +79,14 @@ def build(path: Path, responses: int) -> None:
                              (outbox[prompt.id], session.id, prompt.id, due, due,
                               str(3000 + outbox[prompt.id]), str(4000 + outbox[prompt.id])))
         conn.executemany(
-            "INSERT INTO participants (id, platform, external_id, display_name, opted_out,"
-            " created_at) VALUES (?, 'discord', ?, ?, ?, ?)",
-            [(i, str(10**17 + i), f"Reader {i}" if i % 7 else f"=Reader {i}",
-              int(i <= OPTED_OUT), iso(START)) for i in range(1, PARTICIPANTS + 1)])
+            "INSERT INTO participants (id, platform, external_id, opted_out, created_at)"
+            " VALUES (?, 'discord', ?, ?, ?)",
+            [(i, str(10**17 + i), int(i <= OPTED_OUT), iso(START))
+             for i in range(1, PARTICIPANTS + 1)])
+        conn.executemany(
+            "INSERT INTO participant_names (participant_id, community_id, display_name)"
+            " VALUES (?, 1, ?)",
+            [(i, f"Reader {i}" if i % 7 else f"=Reader {i}") for i in range(1, PARTICIPANTS + 1)])
 
         def rows() -> Iterator[tuple[object, ...]]:
             per_session = responses // len(plan.sessions) + 1

@@ -76,10 +76,12 @@ async def expected_rows(app: Services, where: str = "", params: tuple[Any, ...] 
     session_rank = {s.id: s.number for s in plan.sessions}
     prompt_rank = {p.id: (i, p.ref) for s in plan.sessions for i, p in enumerate(s.prompts)}
     rows = await app.db.fetchall(
-        "SELECT r.id, r.session_id, r.prompt_id, r.participant_id, p.display_name,"
+        "SELECT r.id, r.session_id, r.prompt_id, r.participant_id, n.display_name,"
         " r.message_id, r.created_at, r.edited_at, r.body,"
         " COALESCE(o.thread_id, o.message_id, '') AS thread, r.outbox_id"
         " FROM responses r JOIN participants p ON p.id = r.participant_id"
+        " LEFT JOIN participant_names n ON n.participant_id = p.id"
+        " AND n.community_id = (SELECT community_id FROM cohorts WHERE id = r.cohort_id)"
         " LEFT JOIN outbox o ON o.id = r.outbox_id"
         " WHERE r.deleted_at IS NULL AND p.opted_out = 0" + where, params)
     ordered = sorted(rows, key=lambda r: (session_rank[r["session_id"]],

@@ -7,6 +7,7 @@ from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
 from seminarbot.core.limits import CommandLimits
+from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
@@ -43,7 +44,12 @@ async def open_services(settings: Settings, clock: Clock,
     registry = Registry(all_commands())
     db = await Database.open(settings.database, create=create)
     try:
-        return _build(settings, clock, syllabus, registry, db)
+        services = _build(settings, clock, syllabus, registry, db)
+        # A code given before a restart is still a secret: the log never shows it, however
+        # it is typed (core/redaction.py).
+        for code in await services.privacy.pending_codes(clock.now()):
+            remember_secret(code)
+        return services
     except BaseException:
         await db.close()
         raise

@@ -76,8 +76,8 @@ class FakeDiscord:
         person = self.world.people[who]
         message = self.world.message(channel_id, person.user, text,
                                      kind=REPLY if reply_to else 0, reference=reply_to)
-        await self.gateway.dispatch("MESSAGE_CREATE",
-                                    {**message, "member": self._partial_member(who)})
+        member = self._partial_member(who, int(message["guild_id"]))
+        await self.gateway.dispatch("MESSAGE_CREATE", {**message, "member": member})
         return message
 
     async def edit(self, message_id: int, text: str) -> None:
@@ -134,8 +134,8 @@ class FakeDiscord:
         return sorted((m for m in self.world.messages.values()
                        if int(m["channel_id"]) == channel_id), key=lambda m: int(m["id"]))
 
-    def _partial_member(self, who: str) -> Json:
-        member = self.world.member(self.world.people[who])
+    def _partial_member(self, who: str, guild_id: int) -> Json:
+        member = self.world.member(self.world.people[who], guild_id)
         member.pop("user")
         member.pop("permissions")
         return member
@@ -181,7 +181,7 @@ class FakeDiscord:
         person = self.world.people[who]
         channel = self.world.channels[in_channel or
                                       self.world.guilds[person.guild_id].seminar_channel]
-        if int(channel["guild_id"]) != person.guild_id:
+        if not person.member_of(int(channel["guild_id"])):
             raise AssertionError(f"{who} is not a member of the server of #{channel['name']}")
         return channel
 
@@ -197,7 +197,8 @@ class FakeDiscord:
         await self.gateway.dispatch("INTERACTION_CREATE", {
             "id": str(log.id), "application_id": str(world.application_id), "type": kind,
             "data": data, "guild_id": str(guild_id), "channel_id": channel["id"],
-            "channel": channel, "member": world.member(world.people[who]), "token": log.token,
+            "channel": channel, "member": world.member(world.people[who], guild_id),
+            "token": log.token,
             "version": 1, "app_permissions": str(world.app_permissions), "locale": "en-GB",
             "guild_locale": "en-US", "entitlements": [], "context": 0,
             "authorizing_integration_owners": {"0": str(guild_id)},
@@ -218,14 +219,21 @@ class FakeDiscord:
         return await self._interact(who, APPLICATION_COMMAND, command, options, None, None,
                                     wait=False)
 
-    async def complete(self, who: str, command: str, focused: str, /,
-                       **options: Any) -> list[Json]:
+    async def complete(self, who: str, command: str, focused: str, /, *,
+                       in_channel: int | None = None, **options: Any) -> list[Json]:
         """The suggestions the bot offers while `who` types into option `focused` (in their
-        own server's seminar channel)."""
-        log = await self._interact(who, AUTOCOMPLETE, command, options, focused, None)
+        own server's seminar channel unless told)."""
+        log = await self._interact(who, AUTOCOMPLETE, command, options, focused, in_channel)
         assert log.callback is not None and log.callback["type"] == 8
         choices: list[Json] = log.callback["data"]["choices"]
         return choices
+
+    async def send_complete(self, who: str, command: str, focused: str, /,
+                            **options: Any) -> InteractionLog:
+        """`who` types into option `focused` of `/command`; returns at once (the bot may suggest
+        later, or never)."""
+        return await self._interact(who, AUTOCOMPLETE, command, options, focused, None,
+                                    wait=False)
 
     # -- the test's verdict -------------------------------------------------------------------
 

@@ -65,7 +65,8 @@ def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
     try:
         (line,) = conn.execute(
             f"SELECT {_CSV_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"
-            " ? AS created_at, ? AS edited_at, ? AS body) r, (SELECT ? AS display_name) p",
+            " ? AS created_at, ? AS edited_at, ? AS body) r, (SELECT ? AS display_name) n,"
+            " (SELECT 'x' AS external_id) p",
             (csv_prefix(THREAD), entry.response_id, participant,
              message_id, entry.written_at, entry.edited_at, body, author)).fetchone()
     finally:

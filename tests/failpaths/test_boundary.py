@@ -39,6 +39,23 @@ def buggy(*args: str) -> subprocess.CompletedProcess[str]:
                           env=environment(), timeout=DEADLINE, check=False)
 
 
+def test_an_incidents_traceback_holds_no_secret(tmp_path: Path) -> None:
+    """The incident file and --debug's traceback are logs too (issue 18: no secret in a log)."""
+    conf = config(tmp_path)
+    (tmp_path / "data").mkdir()
+    assert buggy("--config", str(conf), "db", "migrate").returncode == 0
+    leaky = BUGGY.replace('"a bug"', '"a bug: POST /interactions/1/aW50ZXJhY3Rpb246eHl6/cb"'
+                                     ' + " token=syt_abcdefghijkl"')
+    result = subprocess.run([sys.executable, "-c", leaky, "--config", str(conf), "--debug",
+                             "db", "check"], capture_output=True, text=True, env=environment(),
+                            timeout=DEADLINE, check=False)
+    assert result.returncode == 70, result.stderr
+    [kept] = (tmp_path / "data").glob("incident-*.log")
+    for text in (result.stderr, kept.read_text()):
+        assert "ZeroDivisionError: a bug: POST /interactions/1/[redacted]/cb" in text
+        assert "syt_" not in text and "aW50" not in text and "token=[redacted]" in text
+
+
 def test_an_unexpected_error_is_one_line_an_incident_and_exit_70(tmp_path: Path) -> None:
     conf = config(tmp_path)
     (tmp_path / "data").mkdir()

@@ -99,13 +99,16 @@ def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int
     """Write the traceback to a private log file and say where, in one line."""
     import traceback
     import uuid
+
+    from seminarbot.core.redaction import redact
+
     ident = uuid.uuid4().hex[:12]
-    text = "".join(traceback.format_exception(error))
+    text = redact("".join(traceback.format_exception(error)))  # a log too: no secret in it
     where = _incident_file(ident, data_dir)
     try:
         descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(f"seminarbot incident {ident}\n{' '.join(sys.argv)}\n\n{text}")
+            file.write(f"seminarbot incident {ident}\n{redact(' '.join(sys.argv))}\n\n{text}")
         kept = f"the traceback is in {where}"
     except OSError as failure:
         kept = f"the traceback could not be written to {where} ({failure.strerror})"

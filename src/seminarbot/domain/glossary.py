@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
+MAX_COMPLETE = 60  # characters of a half-typed query read; longer than any name in the glossary
+
 
 def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
     """A person is found by the last word of their Cyrillic and romanized names too (Киров)."""
@@ -20,6 +22,11 @@ def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
 def _pairs(key: str) -> frozenset[str]:
     """The key's letter pairs: a cheap first filter before difflib's ratio."""
     return frozenset(key[i : i + 2] for i in range(len(key) - 1)) or frozenset((key,))
+
+
+def _folded_names(entry: GlossaryEntry) -> tuple[str, ...]:
+    names = (entry.term, *entry.aliases, entry.original or "", entry.romanized or "")
+    return tuple(key for key in map(fold, names) if key)
 
 
 class Glossary:
@@ -39,6 +46,9 @@ class Glossary:
             for pair in _pairs(key):
                 self._by_pair.setdefault(pair, []).append(key)
             self._pair_count[key] = len(_pairs(key))
+        # For autocomplete: each entry's folded names, the entries in the order of their terms.
+        self._names = sorted(((entry, _folded_names(entry)) for entry in self.entries),
+                             key=lambda pair: fold(pair[0].term))
 
     def get(self, entry_id: str) -> GlossaryEntry:
         return self._by_id[entry_id]
@@ -76,10 +86,16 @@ class Glossary:
         return ranked[:limit]
 
     def complete(self, prefix: str, limit: int = 25) -> list[GlossaryEntry]:
-        key = fold(prefix)
-        if not key:
-            return sorted(self.entries, key=lambda e: fold(e.term))[:limit]
-        starts = [e for e in self.entries if any(fold(n).startswith(key)
-                                                 for n in (e.term, *e.aliases))]
-        rest = [e for e in self.near(prefix, limit) if e not in starts]
-        return (sorted(starts, key=lambda e: fold(e.term)) + rest)[:limit]
+        """Entries with a name (term, alias, Cyrillic or romanized) beginning with what was
+        typed, then (from three letters) those with a name containing it; each in the order of
+        their terms. It runs on every keystroke, so it never runs the near-match search, and
+        reads at most MAX_COMPLETE characters of `prefix`."""
+        key = fold(prefix[:MAX_COMPLETE])
+        starts: list[GlossaryEntry] = []
+        inside: list[GlossaryEntry] = []
+        for entry, names in self._names:
+            if any(name.startswith(key) for name in names):
+                starts.append(entry)
+            elif len(key) >= 3 and any(key in name for name in names):
+                inside.append(entry)
+        return (starts + inside)[:limit]

@@ -2,7 +2,8 @@
 
 Pages use keyset pagination on (created_at, id) inside one thread, along the index
 responses_transcript, so each page costs the same however deep into the export it is and memory
-holds one page. Deleted responses and opted-out participants' responses are never read.
+holds one page. Only responses that count are read (storage/counted.py: not deleted, not by
+someone who opted out), each with its author's name in the cohort's own community.
 
 For CSV the page query renders each row's line itself (SQLite does the quoting and the formula
 rule in C, and hands over bytes), which keeps the Python work per row to almost nothing: with
@@ -23,6 +24,12 @@ from typing import Any, NamedTuple
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry, ExportScope, csv_row
+from seminarbot.storage.counted import (
+    AUTHOR,
+    COUNTS,
+    RESPONSES_AND_AUTHORS,
+    RESPONSES_AND_PEOPLE,
+)
 from seminarbot.storage.db import Database
 
 # A page holds about this many bytes of text, whatever the responses' length: the row count
@@ -69,11 +76,11 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
 
 
 _CSV_LINE = sql_csv_line(
-    ("r.id", "r.participant_id", "p.display_name", "r.message_id", "r.created_at",
-     "r.edited_at", "r.body"),
-    frozenset({"p.display_name", "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
+    ("r.id", "r.participant_id", AUTHOR, "r.message_id", "r.created_at", "r.edited_at",
+     "r.body"),
+    frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
 
-_ENTRY = ("r.id, r.participant_id, p.display_name, r.message_id, r.created_at, r.edited_at,"
+_ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.message_id, r.created_at, r.edited_at,"
           " r.body")
 
 
@@ -85,11 +92,13 @@ class ExportReader:
         self.first_page = first_page
 
     async def threads(self, cohort_id: int, session_id: str | None = None) -> list[ThreadKey]:
-        """Every (session, prompt, thread) the cohort has responses in, in no particular order."""
-        sql = "SELECT DISTINCT session_id, prompt_id, outbox_id FROM responses WHERE cohort_id = ?"
+        """Every (session, prompt, thread) the cohort has responses that count in, in no
+        particular order."""
+        sql = (f"SELECT DISTINCT r.session_id, r.prompt_id, r.outbox_id FROM {RESPONSES_AND_PEOPLE}"
+               f" WHERE r.cohort_id = ? AND {COUNTS}")
         params: list[Any] = [cohort_id]
         if session_id is not None:
-            sql += " AND session_id = ?"
+            sql += " AND r.session_id = ?"
             params.append(session_id)
         groups = await self.db.fetch_tuples(sql, params)
         posts = dict(await self.db.fetch_tuples(
@@ -112,19 +121,18 @@ class ExportReader:
             async for page in pages:
                 data = b"".join(row[1] for row in page)
                 if _BIDI_BYTES.search(data):
-                    data = await self._isolated(page, prefix)
+                    data = await self._isolated(cohort_id, page, prefix)
                 yield len(page), data
 
-    async def _isolated(self, page: Page, prefix: str) -> bytes:
+    async def _isolated(self, cohort_id: int, page: Page, prefix: str) -> bytes:
         """The page's CSV, its rows with bidirectional controls rendered by `csv_row`."""
         ids = [row[0] for row in page if _BIDI_BYTES.search(row[1])]
         entries: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = await self.db.fetch_tuples(
-                f"SELECT {_ENTRY} FROM responses r JOIN participants p"
-                f" ON p.id = r.participant_id WHERE r.id IN ({', '.join('?' * len(chunk))})",
-                chunk)
+                f"SELECT {_ENTRY} FROM {RESPONSES_AND_AUTHORS}"
+                f" WHERE r.id IN ({', '.join('?' * len(chunk))})", (cohort_id, *chunk))
             entries.update((row[0], Entry(*row)) for row in rows)
         return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
                         else row[1] for row in page)
@@ -134,16 +142,15 @@ class ExportReader:
         """Pages of rows whose first column is the response id and last its text. The next
         page is read while the caller writes this one."""
         filters, params = _scope_filters(scope)
-        sql = (f"SELECT {columns}"
-               " FROM responses r JOIN participants p ON p.id = r.participant_id"
+        sql = (f"SELECT {columns} FROM {RESPONSES_AND_AUTHORS}"
                " WHERE r.cohort_id = ? AND r.session_id = ? AND r.prompt_id = ?"
-               " AND r.outbox_id IS ? AND r.deleted_at IS NULL AND p.opted_out = 0" + filters +
+               f" AND r.outbox_id IS ? AND {COUNTS}" + filters +
                " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?")
 
         def read(after: tuple[str, int], size: int) -> asyncio.Future[Page]:
             return asyncio.ensure_future(self.db.fetch_tuples(sql, (
-                *column_params, cohort_id, key.session_id, key.prompt_id, key.outbox_id,
-                *params, *after, size)))
+                *column_params, cohort_id, cohort_id, key.session_id, key.prompt_id,
+                key.outbox_id, *params, *after, size)))
 
         size = self.first_page
         pending: asyncio.Future[Page] | None = read(("", 0), size)

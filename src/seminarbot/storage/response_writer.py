@@ -7,10 +7,11 @@ durable after one commit, and under load the batches grow by themselves, with no
 
 A batch is one transaction on the writer's own connection, in a thread of its own so the event
 loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
-ones created, renamed ones updated) and one insert, whose count shows whether any message was
-stored before (a replay; only then are those looked up). Posts and authors found are
-remembered until any other connection commits (SQLite's data_version tells), so an opt-out, a
-forget-me or a removed cohort is never answered from memory. Each caller is answered only
+ones created), their names recorded for the community of the prompt they answer, and one
+insert, whose count shows whether any message was stored before (a replay; only then are those
+looked up). Posts, authors and names found are remembered until any other connection commits
+(SQLite's data_version tells), so an opt-out, a forget-me or a removed cohort is never answered
+from memory. Each caller is answered only
 after the commit, so an answer means the response is durable.
 """
 
@@ -28,7 +29,16 @@ from seminarbot.clock import Clock
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
-from seminarbot.storage.response_batch import INSERT, Known, answered, authors, plan, posts, stored
+from seminarbot.storage.response_batch import (
+    INSERT,
+    Known,
+    answered,
+    authors,
+    name,
+    plan,
+    posts,
+    stored,
+)
 
 
 class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
@@ -152,9 +162,13 @@ class ResponseWriter:
         answering = refuse(conn, self._secret, batch,
                            [answered(submission, found) for submission in batch],
                            self.clock.now())
-        writers = authors(conn, {(s.platform, s.author_id): (s.author_name, s.at)
+        writers = authors(conn, {(s.platform, s.author_id): s.at
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)
+        name(conn, {(author.id, answer[0].community_id): s.author_name
+                    for s, answer in zip(batch, answering, strict=True) if answer
+                    for author in (writers[s.platform, s.author_id],) if not author.opted_out},
+             self._known.names)
         # Most batches hold only new messages: insert them all and count. Only when the
         # count falls short (a replay) look up which were stored and write the rest.
         outcomes, rows = plan(batch, answering, writers, set())

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
 from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
@@ -131,24 +132,25 @@ class ResponseRepository:
         return [_record(row) for row in rows]
 
     async def count_for_prompt(self, cohort_id: int, prompt_id: str) -> tuple[int, int]:
-        """(responses, distinct participants) for a prompt, leaving out deleted ones."""
+        """(responses, distinct participants) for a prompt: those that count (storage/counted.py:
+        not deleted, not by someone who opted out)."""
         row = await self.db.fetchone(
-            "SELECT COUNT(*), COUNT(DISTINCT participant_id) FROM responses"
-            " WHERE cohort_id = ? AND prompt_id = ? AND deleted_at IS NULL",
-            (cohort_id, prompt_id))
+            f"SELECT COUNT(*), COUNT(DISTINCT r.participant_id) FROM {RESPONSES_AND_PEOPLE}"
+            f" WHERE r.cohort_id = ? AND r.prompt_id = ? AND {COUNTS}", (cohort_id, prompt_id))
         assert row is not None
         return int(row[0]), int(row[1])
 
     async def names_for_prompt(self, cohort_id: int, prompt_id: str) -> list[str]:
+        """Who has a response that counts to a prompt, by their names in the cohort's own
+        community, sorted."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT p.display_name FROM responses r"
-            " JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.cohort_id = ? AND r.prompt_id = ? AND r.deleted_at IS NULL"
-            " ORDER BY p.display_name", (cohort_id, prompt_id))
+            f"SELECT DISTINCT {AUTHOR} FROM {RESPONSES_AND_AUTHORS}"
+            f" WHERE r.cohort_id = ? AND r.prompt_id = ? AND {COUNTS} ORDER BY 1",
+            (cohort_id, cohort_id, prompt_id))
         return [row[0] for row in rows]
 
     async def participants_for_session(self, cohort_id: int, session_id: str) -> int:
+        """How many people have a response that counts in a session."""
         return int(await self.db.scalar(
-            "SELECT COUNT(DISTINCT participant_id) FROM responses"
-            " WHERE cohort_id = ? AND session_id = ? AND deleted_at IS NULL",
-            (cohort_id, session_id)))
+            f"SELECT COUNT(DISTINCT r.participant_id) FROM {RESPONSES_AND_PEOPLE}"
+            f" WHERE r.cohort_id = ? AND r.session_id = ? AND {COUNTS}", (cohort_id, session_id)))

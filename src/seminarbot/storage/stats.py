@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
+from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.db import Database
 
 PAGE_SIZE = 500  # bodies are at most 20,000 characters: a page stays under ~10 MB
@@ -25,7 +26,8 @@ class StatsRepository:
 
     async def rows(self, cohort_id: int,
                    page_size: int = PAGE_SIZE) -> AsyncIterator[list[StatRow]]:
-        """Responses that count: not deleted, and not by a participant who opted out."""
+        """Responses that count (storage/counted.py), each with its author's name in the
+        cohort's community."""
         async for page in _pages(self.db, cohort_id, page_size):
             yield page
 
@@ -34,10 +36,9 @@ async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[
     after = 0
     while True:
         page = await db.fetch_tuples(
-            "SELECT r.id, r.session_id, r.participant_id, p.display_name, r.body, r.created_at"
-            " FROM responses r JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.cohort_id = ? AND r.deleted_at IS NULL AND p.opted_out = 0 AND r.id > ?"
-            " ORDER BY r.id LIMIT ?", (cohort_id, after, page_size))
+            f"SELECT r.id, r.session_id, r.participant_id, {AUTHOR}, r.body, r.created_at"
+            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS} AND r.id > ?"
+            " ORDER BY r.id LIMIT ?", (cohort_id, cohort_id, after, page_size))
         if not page:
             return
         yield [StatRow(*row) for row in page]
