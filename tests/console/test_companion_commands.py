@@ -103,3 +103,14 @@ async def test_without_the_new_files_the_commands_say_so(console: ConsoleDriver)
     assert "Reading: about" not in reading and "Further reading" not in reading
     help_text = flat(await console.say("/help seminar timeline"))
     assert "/seminar timeline [SESSION]" in help_text and "or all" in help_text
+
+
+async def test_posted_prompts_say_whether_to_write_or_to_discuss(shipped: ConsoleDriver) -> None:
+    await shipped.say("/seminar setup tuesday 19:00 Europe/London")
+    posted = flat(await shipped.say("/clock advance 2d"))
+    written = posted[posted.index("prompt 1.1"):posted.index("prompt 1.2")]
+    discussion = posted[posted.index("prompt 1.2"):posted.index("prompt 1.3")]
+    assert "Written answer, about 300 words. Answer with /seminar respond 1.1 TEXT" in written
+    assert "For discussion at the meeting; no written answer expected. To note a point " \
+           "beforehand, type /seminar respond 1.2 TEXT" in discussion
+    assert "Answer with" not in discussion and "Written" not in discussion
