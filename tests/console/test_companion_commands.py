@@ -83,6 +83,16 @@ async def test_people_are_found_by_any_name(shipped: ConsoleDriver) -> None:
         assert "Named in:\n    Stalin's left turn and the first democracy campaign (Priestland; " \
                "pr-stalin-left-turn)" in reply
     assert "Did you mean: Sergei Kirov?" in await shipped.say("/term kirof")
+    # Every form of the names an entry gives: romanized, Cyrillic with and without ё, initials,
+    # without the patronymic, the birth name.
+    for query, name in (("Iosif Stalin", "Joseph Stalin"), ("Lev Trotskii", "Leon Trotsky"),
+                        ("Сергей Киров", "Sergei Kirov"), ("Михаил Горбачёв", "Mikhail Gorbachev"),
+                        ("Михаил Горбачев", "Mikhail Gorbachev"),
+                        ("Виктор Кравченко", "Viktor Kravchenko"), ("Ульянов", "Vladimir Lenin"),
+                        ("V. I. Lenin", "Vladimir Lenin"), ("Lenin, V. I.", "Vladimir Lenin"),
+                        ("J. V. Stalin", "Joseph Stalin"),
+                        ("N. S. Khrushchev", "Nikita Khrushchev"), ("K. Kautsky", "Karl Kautsky")):
+        assert (await shipped.say(f"/term {query}")).startswith(f"{name}\n"), query
     trotsky = flat(await shipped.say("/term Trotskii"))
     assert trotsky.startswith("Leon Trotsky") and "Romanized: Lev Davidovich Trotskii" in trotsky
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from seminarbot.domain.companion import CALENDAR_CHANGE, JULIAN_LAG_DAYS, parse_date
+from seminarbot.domain.glossary import lookup_names
 from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
 from seminarbot.domain.textfold import fold
@@ -127,7 +128,7 @@ def _companion_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Itera
                       f"expected at least {rules.min_roles}")
     names: dict[str, str] = {}
     for entry in syllabus.glossary:
-        for name in (entry.term, *entry.aliases, entry.original or "", entry.romanized or ""):
+        for name in lookup_names(entry):
             names.setdefault(fold(name), entry.id)
     seen: set[str] = set()
     for exclusion in companion.exclusions:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from seminarbot.domain.glossary import lookup_names
 from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
 from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment
@@ -59,7 +60,7 @@ def _people_problems(syllabus: Syllabus, folded: dict[str, str],
     for entry in syllabus.glossary:
         if entry.category != "person":
             continue
-        names = [n for n in (entry.term, *entry.aliases) if n]
+        names = [n for n in lookup_names(entry) if n != entry.id]
         for section_id, text in folded.items():
             if section_id not in entry.sections and any(contains_term(text, n) for n in names):
                 file, key = files.entry(entry)
@@ -112,8 +113,7 @@ def covers(key: str, names: set[str]) -> bool:
 
 
 def _names(entry: GlossaryEntry) -> set[str]:
-    return {fold(n) for n in (entry.term, entry.id.replace("-", " "), *entry.aliases,
-                              entry.original or "", entry.romanized or "") if n}
+    return {fold(n) for n in (entry.id.replace("-", " "), *lookup_names(entry))}
 
 
 def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
