@@ -62,11 +62,61 @@ def test_a_russian_term_needs_cyrillic_that_romanizes_to_its_name(roots: Content
     replace_in(glossary, 'original: "командование"', 'original: "командир"')
     replace_in(glossary, 'original: "кулак"', 'original: "kulak"')
     found = messages(roots, texts=False)
-    assert "content/glossary.yaml: entries.otryv.original: is missing: a Russian term gives " \
-           "its Cyrillic" in found
+    assert "content/glossary.yaml: entries.otryv.original: is missing: a term or name of " \
+           "Russian or Soviet origin gives its Russian form in Cyrillic" in found
     assert "content/glossary.yaml: entries.komandovanie.original: romanizes to “komandir” " \
            "(Library of Congress), which is neither the term, an alias nor `romanized`" in found
     assert "content/glossary.yaml: entries.kulak.original: “kulak” is not Cyrillic" in found
+
+
+CYRILLIC_OF = {"ispolkom": "исполком", "nakaz": "наказ", "purge": "чистка",
+               "one-man-management": "единоначалие", "dual-power": "двоевластие",
+               "democratic-centralism": "демократический централизм",
+               "criticism-from-below": "критика снизу", "left-opposition": "Левая оппозиция",
+               "state-and-revolution": "Государство и революция"}
+
+
+def test_every_term_of_russian_origin_gives_its_cyrillic(roots: ContentRoots) -> None:
+    """Whether or not the texts romanize it: an English term of Soviet origin needs it too."""
+    glossary = roots.content / "glossary.yaml"
+    for cyrillic in CYRILLIC_OF.values():
+        replace_in(glossary, f'    original: "{cyrillic}"\n', "")
+    replace_in(roots.content / "people.yaml", '    original: "Сергей Миронович Киров"\n', "")
+    found = messages(roots, texts=False)
+    for entry_id in CYRILLIC_OF:
+        assert f"content/glossary.yaml: entries.{entry_id}.original: is missing: a term or " \
+               "name of Russian or Soviet origin gives its Russian form in Cyrillic" in found
+    assert "content/people.yaml: people.kirov.original: is missing: a term or name of Russian " \
+           "or Soviet origin gives its Russian form in Cyrillic" in found
+
+
+def test_every_entry_says_where_it_comes_from(roots: ContentRoots) -> None:
+    glossary = roots.content / "glossary.yaml"
+    replace_in(glossary, "    category: institution\n    origin: russian\n",
+               "    category: institution\n")  # the first institution: sovnarkhoz
+    replace_in(glossary, "    category: russian-term\n    origin: russian\n",
+               "    category: russian-term\n    origin: western\n")  # otryv
+    replace_in(glossary, "    category: policy\n    origin: russian\n",
+               "    category: policy\n    origin: western\n")  # vydvizhenie
+    found = messages(roots, texts=False)
+    assert "content/glossary.yaml: entries.sovnarkhoz.origin: is missing: say russian (a term " \
+           "or name of Russian or Soviet origin) or western" in found
+    assert "content/glossary.yaml: entries.otryv.origin: is western, but “otryv” is a Russian " \
+           "word: say russian and give its Cyrillic" in found
+    assert "content/glossary.yaml: entries.vydvizhenie.origin: is western, but “vydvizhenie” " \
+           "is a Russian word: say russian and give its Cyrillic" in found
+    replace_in(glossary, "origin: western", "origin: soviet")
+    [message] = messages(roots, texts=False)
+    assert message.startswith("content/glossary.yaml: entries[0].origin: expected one of "
+                              "russian, western, got 'soviet'")
+
+
+@needs_seeds
+def test_a_term_romanized_in_the_texts_cannot_be_of_western_origin(roots: ContentRoots) -> None:
+    replace_in(roots.content / "glossary.yaml", '    original: "кулак"\n    category: group\n'
+               '    origin: russian\n', "    category: group\n    origin: western\n")
+    assert "content/glossary.yaml: entries.kulak.origin: “kulaks” is Russian in the texts: the " \
+           "entry's origin is russian, with its Cyrillic" in messages(roots)
 
 
 def test_people_give_years_and_one_line(roots: ContentRoots) -> None:
@@ -82,8 +132,8 @@ def test_people_give_years_and_one_line(roots: ContentRoots) -> None:
 
 
 def test_people_live_in_people_yaml(roots: ContentRoots) -> None:
-    replace_in(roots.content / "glossary.yaml", "    category: group\n    aliases: [\"kulaks\"",
-               "    category: person\n    aliases: [\"kulaks\"")
+    replace_in(roots.content / "glossary.yaml", "    category: group\n    origin: russian\n"
+               "    aliases: [\"kulaks\"", "    category: person\n    aliases: [\"kulaks\"")
     [message] = messages(roots, texts=False)
     assert message.startswith("content/glossary.yaml: entries[15].category: people belong in "
                               "people.yaml")
@@ -189,8 +239,8 @@ def test_terms_pass_names_a_candidate_with_neither_entry_nor_reason(roots: Conte
            "pr-retreat-1918) has no entry and no line in glossary-excluded.yaml" in found
     assert "content/glossary-excluded.yaml: excluded.Muscovy: is no longer a candidate in the " \
            "texts: remove it" in found
-    assert "content/glossary.yaml: entries.kulak.original: is missing: “kulaks” is Russian, so " \
-           "the entry gives its Cyrillic" in found
+    assert "content/glossary.yaml: entries.kulak.origin: “kulaks” is Russian in the texts: the " \
+           "entry's origin is russian, with its Cyrillic" in found
 
 
 @needs_seeds

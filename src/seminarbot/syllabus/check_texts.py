@@ -132,11 +132,12 @@ def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
                           f"({candidate.kind}, first in {candidate.section_id}) has no entry "
                           f"and no line in {EXCLUDED}")
         for entry in entries:
-            if candidate.kind == "russian" and not entry.original and entry.id not in told:
+            if candidate.kind == "russian" and entry.id not in told and \
+                    (entry.origin != "russian" or not entry.original):
                 told.add(entry.id)
                 file, entry_key = files.entry(entry)
-                yield Problem(file, f"{entry_key}.original", f"is missing: “{candidate.key}” "
-                              "is Russian, so the entry gives its Cyrillic")
+                yield Problem(file, f"{entry_key}.origin", f"“{candidate.key}” is Russian in "
+                              "the texts: the entry's origin is russian, with its Cyrillic")
     for key, exclusion in excluded.items():
         if key not in used:
             yield Problem(files.content(EXCLUDED), f"excluded.{exclusion.term}",

@@ -182,7 +182,8 @@ def _quoted(paragraph: str) -> Iterator[str]:
             yield phrase  # a title, such as “What Is To Be Done?”
 
 
-def _looks_russian(word: str) -> bool:
+def looks_russian(word: str) -> bool:
+    """Whether a word is Russian romanized as the texts do it, or a Russian loanword."""
     word = word.lower().strip("-’'")
     if not word.isascii() or len(word) < 4:
         return False
@@ -193,7 +194,7 @@ def _looks_russian(word: str) -> bool:
 
 
 def _russian(paragraph: str, quoted: list[str]) -> Iterator[str]:
-    phrases = [p for p in quoted if p.islower() and any(_looks_russian(w) for w in p.split())]
+    phrases = [p for p in quoted if p.islower() and any(looks_russian(w) for w in p.split())]
     for match in _PARENTHESIS.finditer(paragraph):
         inner = match.group(1).strip().strip("’'")
         words = inner.split()
@@ -209,7 +210,7 @@ def _russian(paragraph: str, quoted: list[str]) -> Iterator[str]:
             yield word
     for token in re.findall(r"[a-z][a-z’'\-]*", paragraph):
         bare = token.strip("’'")
-        if bare not in inside and _looks_russian(bare) and \
+        if bare not in inside and looks_russian(bare) and \
                 re.search(r"(?<![A-Za-z’'])" + re.escape(token), paragraph):
             yield bare
 
