@@ -34,7 +34,7 @@ async def test_reading_shows_the_time_asked_and_further_reading(shipped: Console
            "550 words, about 55 minutes. For discussion at the meeting: 3 prompts." in reading
     assert "Further reading: – Oskar Anweiler, The Soviets:" in reading
     assert "– V. I. Lenin, The State and Revolution (written 1917, published 1918):" in reading
-    assert "pp. 113–114 (estimated), begins “Lenin defended all four elements" in reading
+    assert "pp. 113–115 (estimated), begins “Lenin defended all four elements" in reading
     assert "Dates: /seminar timeline 2. Roles: /seminar roles 2." in reading
 
 
