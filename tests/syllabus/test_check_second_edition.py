@@ -177,8 +177,8 @@ def test_the_timeline_is_in_order_within_its_years_and_both_calendars(
      "content/further-reading.yaml: works[0].mention: a cited work needs found_in"),
     ("roles.yaml", "      advocate: >-", "      devil: >-",
      "content/roles.yaml: sessions.stalin.tasks: unknown role 'devil'"),
-    ("glossary-excluded.yaml", '    reason: "An ordinary adjective."\n', "",
-     "content/glossary-excluded.yaml: excluded[7].reason: is missing"),
+    ("glossary-excluded.yaml", '{term: "Russian", reason: "An ordinary adjective."}',
+     '{term: "Russian"}', "content/glossary-excluded.yaml: excluded[17].reason: is missing"),
 ])
 def test_schema_errors_in_the_new_files(roots: ContentRoots, file: str, old: str, new: str,
                                         message: str) -> None:
@@ -230,10 +230,10 @@ def test_terms_pass_names_a_candidate_with_neither_entry_nor_reason(roots: Conte
     replace_in(roots.content / "glossary.yaml",
                'aliases: ["dvoevlastie", "dyarchy", "state dyarchy"]', 'aliases: ["dvoevlastie"]')
     replace_in(roots.content / "glossary-excluded.yaml",
-               '  - term: "Moscow"\n', '  - term: "Muscovy"\n')
+               '{term: "Moscow",', '{term: "Muscovy",')
     replace_in(roots.content / "glossary.yaml", '    original: "кулак"\n', "")
     found = messages(roots)
-    assert "content/glossary.yaml: terms pass: candidate “dyarchy” (lexicon, first in ap-recap) " \
+    assert "content/glossary.yaml: terms pass: candidate “dyarchy” (formed, first in ap-recap) " \
            "has no entry and no line in glossary-excluded.yaml" in found
     assert "content/glossary.yaml: terms pass: candidate “Moscow” (name, first in " \
            "pr-retreat-1918) has no entry and no line in glossary-excluded.yaml" in found
@@ -248,17 +248,17 @@ def test_lengths_pages_and_headings_against_the_copy(roots: ContentRoots) -> Non
     priestland = roots.content / "texts" / "priestland-2002.yaml"
     replace_in(priestland, "words: 429", "words: 500")
     replace_in(priestland, 'pages: "111–112"', 'pages: "111–118"')
-    replace_in(priestland, '      pages: "117–118"\n      pages_estimated: true\n',
-               '      pages: "117–118"\n')
-    replace_in(priestland, 'heading: "‘Democracy’ after Stalin"\n      pages: "119–120"',
-               'heading: "Democracy after Khrushchev"\n      pages: "119–120"')
+    replace_in(priestland, '      pages: "118–119"\n      pages_estimated: true\n',
+               '      pages: "118–119"\n')
+    replace_in(priestland, 'heading: "‘Democracy’ after Stalin"\n      pages: "121–122"',
+               'heading: "Democracy after Khrushchev"\n      pages: "121–122"')
     found = messages(roots)
     assert "content/texts/priestland-2002.yaml: sections.pr-intro.words: says 500, but the copy " \
            "has 429 words" in found
     assert "content/texts/priestland-2002.yaml: sections.pr-intro.locator.pages: the copy's " \
            "page markers give 111–112; the map says 111–118" in found
     assert "content/texts/priestland-2002.yaml: sections.pr-stalin-left-turn.locator.pages: the " \
-           "copy's page markers give 117–118 (estimated); the map says 117–118" in found
+           "copy's page markers give 118–119 (estimated); the map says 118–119" in found
     assert "content/texts/priestland-2002.yaml: sections.pr-khrushchev-programme.locator." \
            "heading: “Democracy after Khrushchev” does not begin the section in the copy: a " \
            "heading begins its own section" in found
