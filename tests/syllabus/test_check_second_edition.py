@@ -289,9 +289,9 @@ def test_copying_is_caught_in_the_new_files_too(roots: ContentRoots) -> None:
     replace_in(roots.content / "roles.yaml", "    task: >-\n", f"    task: >-\n      {copied}\n")
     found = messages(roots)
     assert any(m.startswith("content/timeline.yaml: events.st-petersburg-soviet-1905.note: shares"
-                            " 10 or more consecutive words with 002_e4af6ccfc7b9eecd.txt")
+                            " 8 or more consecutive words with 002_e4af6ccfc7b9eecd.txt")
                for m in found)
-    assert any(m.startswith("content/roles.yaml: roles.opener.task: shares 10 or more")
+    assert any(m.startswith("content/roles.yaml: roles.opener.task: shares 8 or more")
                for m in found)
 
 

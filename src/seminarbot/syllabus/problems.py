@@ -29,7 +29,7 @@ class Rules:
     definition_sentences: tuple[int, int] = (1, 3)
     min_prompts: int = 3
     required_kinds: tuple[str, ...] = ("comprehension", "interpretation", "comparison")
-    copy_run: int = 10
+    copy_run: int = 8
     # The second edition's rules (issue 17): each is off in `lenient`.
     required_files: tuple[str, ...] = FILES
     prompt_modes: bool = True  # every prompt says whether it is written or for discussion
