@@ -30,7 +30,7 @@ async def shipped(tmp_path: Path, clock: ManualClock) -> AsyncIterator[ConsoleDr
 async def test_reading_shows_the_time_asked_and_further_reading(shipped: ConsoleDriver) -> None:
     reading = flat(await shipped.say("/seminar reading 2"))
     assert reading.startswith("Session 2: State and Revolution and the retreat of 1918")
-    assert "Reading: about 1,580 words, about 15 minutes. Writing: 2 written answers, about " \
+    assert "Reading: about 1,580 words, about 20 minutes. Writing: 2 written answers, about " \
            "550 words, about 55 minutes. For discussion at the meeting: 3 prompts." in reading
     assert "Further reading: – Oskar Anweiler, The Soviets:" in reading
     assert "– V. I. Lenin, The State and Revolution (written 1917, published 1918):" in reading
