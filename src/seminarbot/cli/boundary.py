@@ -1,7 +1,8 @@
 """The one error boundary of the command line: whatever a subcommand raises becomes one line on
 standard error and an exit code (README, Command line).
 
-- a configuration error: the file, the key and what was expected; exit 2;
+- a configuration error: the file, the key and what was expected; exit 2; likewise a data
+  directory this user cannot write (the folder, the user and the fix);
 - a database that cannot be used (another seminarbot holding it included), or an SQLite error
   later on: the file and what is wrong; 1;
 - a file or standard output that failed (a full disk, a closed pipe, a folder we may not
@@ -56,6 +57,7 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     """The line and exit code for an error a person can act on; None for a bug."""
     import sqlite3
 
+    from seminarbot.cli.preflight import DataDirUnwritable
     from seminarbot.config.yamlfile import YamlError
     from seminarbot.domain.errors import UserError
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
@@ -63,6 +65,8 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
+    if isinstance(error, DataDirUnwritable):
+        return str(error), EXIT_CONFIG
     if isinstance(error, DatabaseUnusable | DatabaseInUse):
         return str(error), EXIT_FAILED
     if isinstance(error, UserError):  # refused on the way, such as a database kept busy

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
 from seminarbot.cli import boundary, console, content, db, export, health, run
+from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.lock import exclusive
 
 if TYPE_CHECKING:
@@ -62,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def action() -> int:
         loaded.append(_settings(args))
+        if args.command in ("run", "console"):
+            check_data_dir(loaded[0].data_dir)
         with exclusive(loaded[0].database) if _writes(args) else contextlib.nullcontext():
             return _run(loaded[0], args)
 

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import WEEKDAYS
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
@@ -45,6 +46,20 @@ class String:
         if not self.min_length <= len(value) <= self.max_length:
             got = value if len(value) <= 40 else f"{len(value)} characters"
             raise BadArgument(param, self.expected, got)
+        return value
+
+
+@dataclass(frozen=True)
+class Words(String):
+    """A participant's own words (a response): its length counted as it will be stored
+    (domain.responses.clean), so control characters that are removed do not count."""
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> str:
+        value = raw.strip()
+        length = len(clean(value))
+        if not self.min_length <= length <= self.max_length:
+            raise BadArgument(param, self.expected,
+                              value if length <= 40 else f"{length} characters")
         return value
 
 
