@@ -1,6 +1,6 @@
 """Exporting 1M responses to CSV: `seminarbot export` against `sqlite3 -csv` on the same query.
 
-Builds a database of one cohort over the shipped seven-session plan with N responses written
+Builds a database of one cohort over the shipped eight-session plan with N responses written
 week by week (prompts of a session interleaved, as in a real seminar; made-up words, some cells
 that need the formula rule, quotes, commas and line breaks), then times, in the same run and
 alternating, our exporter as a separate process (start-up included) and the sqlite3 shell on

@@ -1,4 +1,5 @@
-"""Term look-up: exact after folding, else up to three near matches. People are entries too."""
+"""Term look-up: exact after folding, else up to three near matches. People are entries too,
+found by any form of their names (`lookup_names`)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,55 @@ import difflib
 from collections import Counter
 from collections.abc import Iterable
 
+from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
 MAX_COMPLETE = 60  # characters of a half-typed query read; longer than any name in the glossary
 
 
-def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
-    """A person is found by the last word of their Cyrillic and romanized names too (Киров)."""
-    if entry.category != "person":
-        return ()
-    return tuple(name.split()[-1] for name in (entry.original, entry.romanized) if name)
+def _script(name: str) -> str:
+    return "cyrillic" if has_cyrillic(name) else "latin"
+
+
+def _person_names(names: list[str]) -> list[str]:
+    """Every way of writing a person's names, from the parts of those given ("Given
+    [Patronymic] Surname"), within one script: the surname alone; given name and surname, with
+    or without the patronymic; initials ("V. I. Lenin", "V. Lenin"); surname first ("Lenin,
+    Vladimir", "Lenin, V. I.")."""
+    parts: dict[str, tuple[set[str], set[str], set[str]]] = {}
+    for name in names:
+        words = name.split()
+        firsts, patronymics, surnames = parts.setdefault(_script(name), (set(), set(), set()))
+        surnames.add(words[-1])
+        if len(words) > 1:
+            firsts.add(words[0])
+        if len(words) == 3:
+            patronymics.add(words[1])
+    found = []
+    for firsts, patronymics, surnames in parts.values():
+        for last in sorted(surnames):
+            found.append(last)
+            for first in sorted(firsts):
+                found += [f"{first} {last}", f"{first[0]}. {last}", f"{last}, {first}",
+                          f"{last}, {first[0]}."]
+                for middle in sorted(patronymics):
+                    found += [f"{first} {middle} {last}", f"{first[0]}. {middle[0]}. {last}",
+                              f"{last}, {first[0]}. {middle[0]}."]
+    return found
+
+
+def lookup_names(entry: GlossaryEntry) -> tuple[str, ...]:
+    """Every name `/term` finds an entry by: its term, id, aliases, Cyrillic and romanized
+    forms, and the Library of Congress romanization of any Cyrillic name. A person is found by
+    every form of the names given (`_person_names`), so "Iosif Stalin", "J. V. Stalin",
+    "Сергей Киров" and "Михаил Горбачев" need no alias of their own."""
+    names = [entry.term, *entry.aliases, entry.original or "", entry.romanized or ""]
+    names += [romanize(name) for name in names if has_cyrillic(name)]
+    names = [name for name in names if name.split()]
+    if entry.category == "person":
+        names += _person_names(names)
+    return tuple(dict.fromkeys([entry.id, *names]))
 
 
 def _pairs(key: str) -> frozenset[str]:
@@ -35,8 +74,7 @@ class Glossary:
         self._by_id = {entry.id: entry for entry in self.entries}
         self._by_key: dict[str, GlossaryEntry] = {}
         for entry in self.entries:
-            for name in (entry.term, entry.id, *entry.aliases, entry.original or "",
-                         entry.romanized or "", *_surnames(entry)):
+            for name in lookup_names(entry):
                 key = fold(name)
                 if key:
                     self._by_key.setdefault(key, entry)

@@ -242,7 +242,7 @@ class Scheduler:
             cohort_id=cohort.id, channel_id=cohort.channel_id, session_number=session.number,
             session_title=session.title, prompt_id=prompt.id, prompt_ref=prompt.ref,
             kind=prompt.kind, text=prompt.text, follow_ups=prompt.follow_ups,
-            suggested_words=prompt.suggested_words, sections=prompt.sections,
+            suggested_words=prompt.suggested_words, sections=prompt.sections, mode=prompt.mode,
             idempotency_key=item.idempotency_key,
         )
 
