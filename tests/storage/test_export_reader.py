@@ -36,6 +36,11 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
         assert [e.response_id for page in pages for e in page] == expected
         lines = [n async for n, _ in reader.csv_lines(1, key, ExportScope(), "p,")]
         assert sum(lines) == len(expected)
+        lines = [n async for n, _ in reader.jsonl_lines(1, key, ExportScope(), "{")]
+        assert sum(lines) == len(expected)
+        raw = [row async for page in reader.raw_entries(1, key, ExportScope()) for row in page]
+        assert [row[0] for row in raw] == expected
+        assert all(isinstance(row[-1], bytes) for row in raw)
         if first < 60:
             assert len(pages) > 1
     only = ExportScope(participant_id=people[1].id, since=clock.now() - timedelta(seconds=4))
