@@ -13,6 +13,7 @@ from seminarbot.domain.exports import Entry, ExportMeta, Thread, jsonl_lines, js
 from seminarbot.domain.markup import (
     blockquote,
     escape_lines,
+    html_escape,
     html_escape_bytes,
     markdown_escape,
     quoted_markdown,
@@ -50,6 +51,8 @@ def test_quoting_utf8_text_is_quoting_the_text(text: str) -> None:
     for one in (text, *STARTS):
         assert quoted_markdown(one.encode()) == blockquote(escape_lines(one)).encode()
         assert html_escape_bytes(one.encode()) == html.escape(one, quote=True).encode()
+        for quote in (True, False):
+            assert html_escape(one, quote=quote) == html.escape(one, quote=quote)
 
 
 @settings(max_examples=300)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import date, time, timedelta
@@ -75,6 +74,8 @@ class Choice:
         for option in self.options:
             if option.lower() == value:
                 return option
+        import difflib  # imported when first needed: it costs memory at start-up
+
         close = difflib.get_close_matches(value, self.options, n=1)
         hint = f"Did you mean {close[0]}?" if close else ""
         raise BadArgument(param, self.expected, raw, hint)
@@ -194,6 +195,8 @@ def _zone_names() -> dict[str, str]:
 
 
 def zone_suggestions(raw: str, limit: int = 3) -> list[str]:
+    import difflib
+
     names = _zone_names()
     wanted = raw.strip().lower().replace(" ", "_")
     close = difflib.get_close_matches(wanted, names.keys(), n=limit, cutoff=0.5)

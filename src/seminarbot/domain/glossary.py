@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 from seminarbot.domain.syllabus import GlossaryEntry
@@ -33,6 +32,8 @@ class Glossary:
         return found
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        import difflib  # imported when first needed: it costs memory at start-up
+
         key = fold(query)
         if not key:
             return []

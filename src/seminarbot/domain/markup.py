@@ -8,7 +8,6 @@ multi-byte UTF-8 sequence is.
 
 from __future__ import annotations
 
-import html
 import re
 
 # CommonMark treats a backslash before any ASCII punctuation as that character, literally.
@@ -86,8 +85,14 @@ def quoted_markdown(text: bytes) -> bytes:
     return blockquote(escape_lines(t)).encode()
 
 
-def html_escape(text: str) -> str:
-    return html.escape(text, quote=True)
+def html_escape(text: str, *, quote: bool = True) -> str:
+    """`html.escape`, the same replacements in the same order (a property test holds them
+    equal). Written out so that the bot need not import the html package, whose table of
+    entities costs about 0.3 MB of memory, for five replacements."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if quote:
+        text = text.replace('"', "&quot;").replace("'", "&#x27;")
+    return text
 
 
 def html_escape_bytes(text: bytes) -> bytes:

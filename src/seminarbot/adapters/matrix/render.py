@@ -4,11 +4,11 @@ anyone; "@room" is also broken up for clients that predate intentional mentions.
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from seminarbot.core.responses import PromptPost, Response, Table, Tone
+from seminarbot.domain.markup import html_escape
 
 HTML_FORMAT = "org.matrix.custom.html"
 # Carried by each prompt post so the outbox can find it again after a crash (find_post).
@@ -24,7 +24,7 @@ def defuse(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return defuse(html.escape(text, quote=False)).replace("\n", "<br>")
+    return defuse(html_escape(text, quote=False)).replace("\n", "<br>")
 
 
 def message(msgtype: str, plain: str, formatted: str) -> Content:
