@@ -23,13 +23,22 @@ import random
 import re
 import shutil
 import sqlite3
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pairs import Report, Run, Spread, Target, ratios, report_argument, rounds, run_process
+from pairs import (
+    SEMINARBOT,
+    Report,
+    Run,
+    Spread,
+    Target,
+    ratios,
+    report_argument,
+    rounds,
+    run_process,
+)
 
 FORMATS = ("csv", "jsonl", "markdown", "html")
 SQLITE3 = shutil.which("sqlite3") or "/usr/bin/sqlite3"
@@ -121,7 +130,7 @@ def count_csv(path: Path, column: str) -> list[str]:
 
 def exporter(db: Path, folder: Path, form: str) -> Callable[[], Run]:
     out = folder / f"ours.{form}"
-    command = [sys.executable, "-m", "seminarbot", "export", "--db", str(db), "--cohort", "1",
+    command = [SEMINARBOT, "export", "--db", str(db), "--cohort", "1",
                "--format", form, "--out", str(out)]
     env = {**os.environ, "SEMINARBOT_DATA_DIR": str(folder)}
 

@@ -16,6 +16,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +26,8 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 TIME = "/usr/bin/time"
+# The installed command, as an operator runs it (not `python -m`, which loads runpy too).
+SEMINARBOT = str(Path(sys.executable).with_name("seminarbot"))
 DEFAULT_PAIRS = 5
 
 

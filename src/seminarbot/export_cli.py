@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import getpass
 import os
 import sys
 from collections.abc import Callable
@@ -120,6 +119,8 @@ async def _export(settings: Settings, args: argparse.Namespace,
 
 
 def _os_user() -> str:
+    import getpass  # not at start-up: `seminarbot run` imports this module for its parser
+
     try:
         return getpass.getuser()
     except (KeyError, OSError):

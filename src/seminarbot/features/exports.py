@@ -15,12 +15,12 @@ from seminarbot.core.responses import Attachment, Response, Tone, text
 from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
-from seminarbot.exporting import ExportRequest, export_cohort
 from seminarbot.features.common import cohort_here, session_param
 from seminarbot.storage.exports import ParticipantMatch, participants_matching
 
 if TYPE_CHECKING:
     from seminarbot.app import Services
+    from seminarbot.exporting import ExportRequest
 
 # Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -43,6 +43,9 @@ class _BoundedBuffer:
 
 
 async def export(inv: Invocation) -> Response:
+    # Imported when an export is asked for: the bot need not load the exporters to start.
+    from seminarbot.exporting import export_cohort
+
     cohort = await cohort_here(inv)
     request = await _request(inv, cohort)
     sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
@@ -99,6 +102,8 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
         participant_id = person.id
         labels.append(f"by {person.display_name or person.external_id}")
         slugs.append(f"participant-{person.id}")
+    from seminarbot.exporting import ExportRequest
+
     midnight = datetime.min.time()
     scope = ExportScope(
         session_id=session_id, participant_id=participant_id,
