@@ -76,23 +76,26 @@ def interleaved(ours: Callable[[], T], baseline: Callable[[], T], pairs: int = D
             for r in rounds({"ours": ours, "baseline": baseline}, pairs, warm_up)]
 
 
+async def rounds_async(runs: dict[str, Callable[[], Awaitable[T]]], count: int = DEFAULT_PAIRS,
+                       warm_up: bool = True) -> list[dict[str, T]]:
+    """`rounds` for coroutines run in this process's event loop."""
+    names = list(runs)
+    if warm_up:
+        for name in names:
+            await runs[name]()
+    results = []
+    for index in range(count):
+        sequence = names if index % 2 == 0 else names[::-1]
+        results.append({name: await runs[name]() for name in sequence})
+    return results
+
+
 async def interleaved_async(ours: Callable[[], Awaitable[T]],
                             baseline: Callable[[], Awaitable[T]], pairs: int = DEFAULT_PAIRS,
                             warm_up: bool = True) -> list[tuple[T, T]]:
     """`interleaved` for coroutines run in this process's event loop."""
-    if warm_up:
-        await ours()
-        await baseline()
-    results = []
-    for index in range(pairs):
-        if index % 2 == 0:
-            mine = await ours()
-            theirs = await baseline()
-        else:
-            theirs = await baseline()
-            mine = await ours()
-        results.append((mine, theirs))
-    return results
+    return [(r["ours"], r["baseline"]) for r in await rounds_async(
+        {"ours": ours, "baseline": baseline}, pairs, warm_up)]
 
 
 def ratios(pairs: Sequence[tuple[T, T]], figure: Callable[[T], float]) -> Spread:
