@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest content-check bench clean
+.PHONY: run test lint typecheck pytest content-check bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,15 @@ content-check: $(VENV)/.installed-test
 	@if [ -d "$(SEEDS)" ]; then $(BIN)/seminarbot content check --texts "$(SEEDS)"; \
 	else echo "content-check: no $(SEEDS); checking structure only"; \
 	$(BIN)/seminarbot content check; fi
+
+# Every benchmark (Synapse and the fake Discord included, on loopback); regenerates the README's
+# table and benchmarks/results.md. About an hour on two shared cores.
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+# Tiny sizes, only to show that every benchmark runs (writes benchmarks/results-quick.md).
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -188,12 +188,15 @@ def main() -> None:
                     "round, the order reversed every other round")
         base = [r["sqlite3"] for r in results]
         report.add("sqlite3 -csv: wall time", Spread.of([r.wall for r in base]), " s")
+        report.add("sqlite3 -csv: CPU time", Spread.of([r.cpu for r in base]), " s")
         report.add("sqlite3 -csv: peak RSS", Spread.of([r.peak_mb for r in base]), " MB", 1)
         for form in forms:
             pairs = [(r[form], r["sqlite3"]) for r in results]
             report.add(f"{form}: wall time", Spread.of([r[form].wall for r in results]), " s")
             report.add(f"{form}: wall time / sqlite3 -csv's", ratios(pairs, lambda r: r.wall),
                        "×", target=Target("<=", 1.5, "×"))
+            report.add(f"{form}: CPU time / sqlite3 -csv's", ratios(pairs, lambda r: r.cpu),
+                       "×")
             report.add(f"{form}: peak RSS", Spread.of([r[form].peak_mb for r in results]),
                        " MB", 1, target=Target("<=", 100, " MB"))
         report.write(args.json)
