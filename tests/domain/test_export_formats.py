@@ -65,7 +65,7 @@ def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
              message_id, entry.written_at, entry.edited_at, body, author)).fetchone()
     finally:
         conn.close()
-    assert line.decode("utf-8") == csv_line(THREAD, entry)
+    assert line == csv_line(THREAD, entry)
 
 
 @settings(max_examples=300)

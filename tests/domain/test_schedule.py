@@ -86,7 +86,7 @@ def test_local_stamps_describe_stored_stamps_as_describe_local_does(
     stamps += [to_iso(i.replace(tzinfo=UTC) + timedelta(seconds=s))
                for i in instants for s in (1, 59, 61, 3599)]
     local = LocalStamps(ZoneInfo(zone), str)
-    for stamp in stamps + ["2026-03-29T01:30:00.250Z", "2026-03-29T01:30:00+01:00"]:
+    for stamp in [*stamps, "2026-03-29T01:30:00.250Z", "2026-03-29T01:30:00+01:00"]:
         assert local(stamp) == describe_local(parse_instant(stamp), ZoneInfo(zone)), stamp
 
 
