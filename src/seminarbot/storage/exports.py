@@ -6,10 +6,10 @@ holds one page. Deleted responses and opted-out participants' responses are neve
 
 For CSV and JSON Lines the page query renders each row's line and joins a page's lines itself
 (SQLite does the quoting, the formula rule and the JSON escaping in C, and hands over one bytes
-object per page), which leaves no Python work per row at all: with Python's csv module the CSV export took about twice as long as
-`sqlite3 -csv`, and with `json.dumps` per record JSON Lines 3.5 times as long. `csv_line` and
-`jsonl_lines` in domain/exports.py are the references these renderings must match (property
-tests hold them equal).
+object per page), which leaves no Python work per row at all: with Python's csv module the CSV
+export took about twice as long as `sqlite3 -csv`, and with `json.dumps` per record JSON Lines
+3.5 times as long. `csv_line` and `jsonl_lines` in domain/exports.py are the references these
+renderings must match (property tests hold them equal).
 """
 
 from __future__ import annotations
