@@ -93,5 +93,6 @@ def test_transcripts_from_raw_rows_are_the_reference_transcripts(
         reference, fast = kind(meta), kind(meta)
         for page in pages:
             entries = [Entry(i, p, a, "m", w, e, t) for i, p, a, w, e, t in page]
-            raw = [(i, p, a, w, e, t.encode()) for i, p, a, w, e, t in page]
+            raw = [(str(i).encode(), str(p).encode(), a.encode(), w.encode(),
+                    (e or "").encode(), t.encode()) for i, p, a, w, e, t in page]
             assert fast.encoded(THREAD, raw) == reference.entries(THREAD, entries).encode()

@@ -72,8 +72,9 @@ class Entry(NamedTuple):
 
 
 # One response as transcripts read it from storage: (response_id, participant_id, author,
-# written_at, edited_at, text as UTF-8). A plain tuple: a million of them are made per export.
-RawEntry = tuple[int, int, str, str, str | None, bytes]
+# written_at, edited_at or b"" if never edited, text), each field UTF-8 as SQLite hands it
+# over. A plain tuple: a million of them are made per export.
+RawEntry = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
 
 
 @dataclass(frozen=True)

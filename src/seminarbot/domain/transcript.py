@@ -5,7 +5,7 @@ transcript order), then `end`. A heading is written when the session, prompt or 
 so a thread with nothing to show leaves no empty heading. All text is escaped, ours included.
 
 `entries` is the reference rendering. Exports call `encoded`, which gives the same bytes from
-rows as storage reads them (`RawEntry`: the text still UTF-8) and, for the many replies that
+rows as storage reads them (`RawEntry`: every field still UTF-8) and, for the many replies that
 need no escaping, never decodes their text: with `entries` a Markdown export took four times as
 long as `sqlite3 -csv`. A property test holds the two equal.
 """
@@ -38,7 +38,7 @@ class _Grouped:
         self.meta = meta
         self.local = LocalStamps(meta.zone, str)
         self.local_encoded = LocalStamps(meta.zone, self.encode_time)
-        self.names: dict[str, bytes] = {}  # author → as written in the file
+        self.names: dict[bytes, bytes] = {}  # author → as written in the file
         self._session: str | None = None
         self._prompt: str | None = None
         self._thread: Thread | None = None
@@ -56,12 +56,11 @@ class _Grouped:
             self._thread = thread
         return out
 
-    def name(self, author: str, participant_id: int) -> bytes:
-        found = self.names.get(author) if author else None
-        if found is None:
-            found = self.encode_name(author or f"participant {participant_id}")
-            if author:
-                self.names[author] = found
+    def name(self, author: bytes, participant_id: bytes) -> bytes:
+        """How an author (UTF-8, as stored) is written in the file, remembered per name."""
+        found = self.encode_name(author.decode() or f"participant {participant_id.decode()}")
+        if author:
+            self.names[author] = found
         return found
 
     def encode_name(self, name: str) -> bytes:
@@ -128,9 +127,9 @@ class MarkdownTranscript(_Grouped):
         out = [heading.encode() for heading in self.headings(thread)]
         local, names, name = self.local_encoded, self.names, self.name
         for response_id, participant_id, author, written, edited, text in rows:
-            out.append(b"\n**%s** \xc2\xb7 %s%s \xc2\xb7 #%d\n\n%s\n" % (
-                names.get(author) or name(author, participant_id), local(written),
-                b" \xc2\xb7 edited " + local(edited) if edited else b"", response_id,
+            out.append(b"\n**%s** \xc2\xb7 %s%s \xc2\xb7 #%s\n\n%s\n" % (
+                names.get(author) or name(author, participant_id), local(written.decode()),
+                b" \xc2\xb7 edited " + local(edited.decode()) if edited else b"", response_id,
                 quoted_markdown(text)))
         return b"".join(out)
 
@@ -222,7 +221,7 @@ class HtmlTranscript(_Grouped):
         out = [heading.encode() for heading in self.headings(thread)]
         time, names, name = self._encoded_time, self.names, self.name
         for response_id, participant_id, author, written, edited, text in rows:
-            out.append(b'<article id="r%d">\n<p class="by"><b>%s</b> \xc2\xb7 %s%s</p>\n'
+            out.append(b'<article id="r%s">\n<p class="by"><b>%s</b> \xc2\xb7 %s%s</p>\n'
                        b'<div class="text">%s</div>\n</article>\n' % (
                            response_id, names.get(author) or name(author, participant_id),
                            time(written),
@@ -236,9 +235,9 @@ class HtmlTranscript(_Grouped):
     def encode_time(self, local: str) -> bytes:
         return _e(local).encode()
 
-    def _encoded_time(self, stamp: str) -> bytes:
-        return b'<time datetime="%s">%s</time>' % (html_escape_bytes(stamp.encode()),
-                                                  self.local_encoded(stamp))
+    def _encoded_time(self, stamp: bytes) -> bytes:
+        return b'<time datetime="%s">%s</time>' % (html_escape_bytes(stamp),
+                                                  self.local_encoded(stamp.decode()))
 
     def end(self, count: int) -> str:
         return f"</main>\n<footer>{_count(count)}.</footer>\n</body>\n</html>\n"
