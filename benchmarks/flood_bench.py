@@ -33,7 +33,7 @@ from tests.discord_adapter.conftest import eventually  # noqa: E402
 from tests.discord_fake import FakeDiscord  # noqa: E402
 from tests.discord_fake.rest import InteractionLog  # noqa: E402
 
-from measure import percentile  # noqa: E402  (a sibling: these run as scripts)
+from pairs import percentile  # noqa: E402  (a sibling: these run as scripts)
 from seminarbot.adapters.discord.settings import DiscordSettings  # noqa: E402
 from seminarbot.adapters.discord.sync import sync_commands  # noqa: E402
 from seminarbot.config.settings import Settings  # noqa: E402

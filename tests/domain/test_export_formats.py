@@ -44,7 +44,7 @@ def test_the_formula_rule_is_undone_exactly(value: str) -> None:
     assert cell[:1] not in set(FORMULA_TRIGGERS) - {"'"}
     assert restore_cell(cell) == value
     parsed = next(csv.reader(io.StringIO(csv_cell(value), newline="")))
-    assert parsed == [cell] or "\r" in value
+    assert parsed == [neutralise_cell(isolate(value))] or "\r" in value
 
 
 def test_each_trigger_is_neutralised() -> None:
@@ -71,7 +71,7 @@ def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
              message_id, entry.written_at, entry.edited_at, body, author)).fetchone()
     finally:
         conn.close()
-    assert line.decode("utf-8") == csv_line(THREAD, entry)
+    assert line == csv_line(THREAD, entry)
 
 
 @settings(max_examples=300)

@@ -66,7 +66,8 @@ async def dump(app: Services) -> dict[str, list[tuple[Any, ...]]]:
     tables = [row[0] for row in await app.db.fetchall(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND name NOT LIKE '%fts%' ORDER BY name")]
-    return {t: await app.db.fetch_tuples(f"SELECT * FROM {t} ORDER BY rowid") for t in tables}
+    # Sorted here, not by rowid: some tables are WITHOUT ROWID.
+    return {t: sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
 
 def size(reply: Reply) -> int:

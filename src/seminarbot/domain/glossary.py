@@ -3,7 +3,6 @@ found by any form of their names (`lookup_names`)."""
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable
 
@@ -101,6 +100,8 @@ class Glossary:
         return found
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        import difflib  # imported when first needed: it costs memory at start-up
+
         key = fold(query)
         if not key:
             return []

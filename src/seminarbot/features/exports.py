@@ -17,11 +17,11 @@ from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
 from seminarbot.features.common import cohort_here, session_param
-from seminarbot.services.exporting import ExportRequest, export_cohort
 from seminarbot.storage.participants import ParticipantMatch
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
+    from seminarbot.services.exporting import ExportRequest
 
 # Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -44,6 +44,9 @@ class _BoundedBuffer:
 
 
 async def export(inv: Invocation[Services]) -> Reply:
+    # Imported when an export is asked for: the bot need not load the exporters to start.
+    from seminarbot.services.exporting import export_cohort
+
     cohort = await cohort_here(inv)
     request = await _request(inv, cohort)
     sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
@@ -100,6 +103,8 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
         participant_id = person.id
         labels.append(f"by {isolate(person.display_name)}")
         slugs.append(f"participant-{person.id}")
+    from seminarbot.services.exporting import ExportRequest
+
     midnight = datetime.min.time()
     scope = ExportScope(
         session_id=session_id, participant_id=participant_id,

@@ -21,7 +21,7 @@ from seminarbot.domain.exports import (
     Thread,
     csv_header,
     csv_prefix,
-    jsonl_lines,
+    jsonl_prefix,
 )
 from seminarbot.domain.filenames import safe_filename
 from seminarbot.domain.models import Cohort
@@ -90,11 +90,14 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     scope = request.scope
     threads = ordered_threads(app.syllabus, await reader.threads(cohort.id, scope.session_id))
     count = 0
-    if request.format == "csv":
-        write(csv_header().encode())
+    if request.format in ("csv", "jsonl"):
+        if request.format == "csv":
+            write(csv_header().encode())
         for key, thread in threads:
-            async with aclosing(reader.csv_lines(cohort.id, key, scope,
-                                                 csv_prefix(thread))) as pages:
+            lines = (reader.csv_lines(cohort.id, key, scope, csv_prefix(thread))
+                     if request.format == "csv"
+                     else reader.jsonl_lines(cohort.id, key, scope, jsonl_prefix(thread)))
+            async with aclosing(lines) as pages:
                 async for rows, data in pages:
                     count += rows
                     write(data)
@@ -102,22 +105,15 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     meta = ExportMeta(title=f"Transcript: {app.syllabus.plan.title}",
                       seminar=f"{cohort.name or cohort.channel_id} on {cohort.platform}",
                       scope=request.label, exported_at=now, zone=cohort.rule.zone)
-    transcript: MarkdownTranscript | HtmlTranscript | None = None
-    if request.format == "markdown":
-        transcript = MarkdownTranscript(meta)
-    elif request.format == "html":
-        transcript = HtmlTranscript(meta)
-    if transcript is not None:
-        write(transcript.begin().encode())
+    transcript: MarkdownTranscript | HtmlTranscript = (
+        MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
+    write(transcript.begin().encode())
     for key, thread in threads:
-        async with aclosing(reader.entries(cohort.id, key, scope)) as pages:
-            async for entries in pages:
-                count += len(entries)
-                text = (transcript.entries(thread, entries) if transcript is not None
-                        else jsonl_lines(thread, entries))
-                write(text.encode())
-    if transcript is not None:
-        write(transcript.end(count).encode())
+        async with aclosing(reader.raw_entries(cohort.id, key, scope)) as pages:
+            async for page in pages:
+                count += len(page)
+                write(transcript.encoded(thread, page))
+    write(transcript.end(count).encode())
     return count
 
 

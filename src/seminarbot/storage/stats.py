@@ -1,4 +1,7 @@
-"""A cohort's responses as statistics need them, read in keyset pages by id."""
+"""A cohort's responses as statistics need them, read in keyset pages by (created_at, id),
+along the index responses_by_cohort_age, so each page costs the same however large the cohort
+(paging by id alone sorted the whole cohort again for every page: five seconds for 20,000
+responses in a database of a million)."""
 
 from __future__ import annotations
 
@@ -33,15 +36,16 @@ class StatsRepository:
 
 
 async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[list[StatRow]]:
-    after = 0
+    after: tuple[str, int] = ("", 0)
     while True:
         page = await db.fetch_tuples(
             f"SELECT r.id, r.session_id, r.participant_id, {AUTHOR}, r.body, r.created_at"
-            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS} AND r.id > ?"
-            " ORDER BY r.id LIMIT ?", (cohort_id, cohort_id, after, page_size))
+            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS}"
+            " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
+            (cohort_id, cohort_id, *after, page_size))
         if not page:
             return
         yield [StatRow(*row) for row in page]
         if len(page) < page_size:
             return
-        after = page[-1][0]
+        after = (page[-1][5], page[-1][0])

@@ -101,6 +101,7 @@ class MatrixBot:
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
+        log.info("matrix: ready in %d rooms", len(self.client.rooms))
 
     def state(self, room_id: str, events: list[Any]) -> None:
         self.creators.note(room_id, events)
