@@ -41,7 +41,8 @@ class AuditLog:
             " action, outcome, detail, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, source_id) WHERE source_id IS NOT NULL DO NOTHING",
             (to_iso(at), platform, actor_id, clean(actor_name), community_id, cohort_id, action,
-             outcome, json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True),
+             outcome,
+             json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True),
              source_id))
 
     async def recent(self, limit: int = 50) -> list[AuditEntry]:
