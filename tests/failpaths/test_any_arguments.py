@@ -63,11 +63,14 @@ async def seminar(folder: Path) -> tuple[Services, ManualClock]:
 
 
 async def dump(app: Services) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [row[0] for row in await app.db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE '%fts%' ORDER BY name")]
-    # Sorted here, not by rowid: some tables are WITHOUT ROWID.
-    return {t: sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr) for t in tables}
+    tables = await app.db.fetch_tuples(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE '%fts%' ORDER BY name")
+    # In insertion order where there is a rowid (the audit log is compared as a prefix).
+    return {t: await app.db.fetch_tuples(f"SELECT * FROM {t} ORDER BY rowid")
+            if "WITHOUT ROWID" not in sql.upper()
+            else sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr)
+            for t, sql in tables}
 
 
 def size(reply: Reply) -> int:
