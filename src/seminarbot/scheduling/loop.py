@@ -80,9 +80,10 @@ class Scheduler:
 
     # -- planning -----------------------------------------------------------------------
 
-    async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> Planned:
+    async def plan_cohort(self, cohort: Cohort, not_before: datetime, *,
+                          refill: bool = False) -> Planned:
         """Re-plan what is not yet posted (scheduling.replan). Callers hold a transaction."""
-        return await replan(self, cohort, not_before)
+        return await replan(self, cohort, not_before, refill=refill)
 
     # -- the loop -----------------------------------------------------------------------
 
