@@ -217,3 +217,18 @@ def closes_at(entries: Sequence[SessionProgress], session_id: str) -> datetime |
     later = [when for other, when in starts.items()
              if other != session_id and when is not None and when > start]
     return min(later) if later else start + LAST_SESSION_LENGTH
+
+
+def closed_at(entries: Sequence[SessionProgress], session_id: str) -> datetime | None:
+    """When an opened session actually closed: the first opening of another session after
+    its own, else (nothing left to open) LAST_SESSION_LENGTH after it opened. None while it
+    is still open, or if it never opened."""
+    entry = next((e for e in entries if e.session.id == session_id), None)
+    if entry is None or entry.opened_at is None:
+        return None
+    start = entry.opened_at
+    later = [e.opened_at for e in entries
+             if e is not entry and e.opened_at is not None and e.opened_at > start]
+    if later:
+        return min(later)
+    return None if any(e.state in OPEN for e in entries) else start + LAST_SESSION_LENGTH

@@ -126,8 +126,8 @@ def schedule_params(*, start: str) -> tuple[Param, ...]:
               "(listed Monday first)", autocomplete=complete_weekdays),
         Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
         Param("timezone", TimeZone(), "the seminar's IANA time zone"))
-    return params + (Param("start_date", Date(), f"the first possible date (default {start})",
-                           required=False),)
+    return (*params, Param("start_date", Date(), f"the first possible date (default {start})",
+                           required=False))
 
 
 def weekday_text(rule: WeeklyRule) -> str:
