@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem
-from seminarbot.domain.planning import closed_at
+from seminarbot.domain.planning import OPEN, closed_at
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
@@ -42,7 +42,9 @@ async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime) -> b
     ago (domain.planning.closed_at): it is re-planned, not skipped."""
     if item.kind == "prompt":
         return False
-    entries = progress(scheduler.plan, await scheduler.outbox.for_cohort(item.cohort_id))
+    entries = [e for e in progress(scheduler.plan, await scheduler.outbox.for_cohort(
+        item.cohort_id)) if not (e.state in OPEN and e.due_at and now - e.due_at > scheduler.grace)]
+    # (a session as late as that is being skipped in this pass: it opens nothing)
     if not any(e.session.id == item.session_id and e.opened_at for e in entries):
         return False
     close = closed_at(entries, item.session_id)
