@@ -4,6 +4,7 @@ each is now kept, or said, and the kind of input is covered, not only the exact 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -74,7 +75,7 @@ async def test_2_a_dst_shift_alone_never_costs_a_week(
     shown = [when for when, _ in schedule_rows(await seminar.say("/seminar schedule")).values()]
     assert gap_day in shown, shown
     days = [datetime.strptime(when[4:15], "%d %b %Y") for when in shown]
-    assert all(b - a == timedelta(days=7) for a, b in zip(days, days[1:], strict=False))
+    assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(days))
 
 
 def test_2_the_allowance_is_the_clock_change_and_no_more() -> None:
