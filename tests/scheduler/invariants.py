@@ -148,25 +148,26 @@ def _near(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
 
 def empty_meetings(outbox: Outbox, cohort: Cohort, now: datetime, skips: set[date],
                    moves: dict[str, Move]) -> list[str]:
-    """Meetings from now to the last planned session that no session takes, with no reason
-    the README gives: not skipped (or left empty by a session), not closer than the minimum
-    open time to a session's opening, not before a session moved later in plan order (the
-    sessions after it follow it)."""
+    """Meetings from now that no session takes although one could: a session planned on the
+    meetings (not moved) opens later while every session before it in the plan opens before
+    this meeting. Unless the README gives a reason: the date is skipped (or left empty by a
+    session), or it is closer than the minimum open time to a session's opening."""
     if cohort.state is not CohortState.ACTIVE or not outbox.planned:
         return []
     rule, zone = cohort.rule, cohort.rule.zone
     starts = outbox.starts()
-    taken = set(starts.values())
-    pinned = [m.at for m in moves.values() if not m.out_of_order]
-    last = max(outbox.planned.values())
+    unmoved = {n: when for n, when in outbox.planned.items() if f"w{n}" not in moves}
+    last = max(unmoved.values(), default=now)
     index = rule.first_meeting_at_or_after(now)
     empty = []
     while (at := rule.meeting(index)) < last:
         index += 1
-        if at in taken or rule.meeting_date(index - 1) in skips or any(at < p for p in pinned):
+        if at in starts.values() or rule.meeting_date(index - 1) in skips:
             continue
-        if not any(_near(at, when, zone, cohort.min_open) for when in starts.values()):
-            empty.append(describe_local(at, zone))
+        could = [n for n, when in unmoved.items()
+                 if when > at and all(starts[k] < at for k in starts if k < n)]
+        if could and not any(_near(at, when, zone, cohort.min_open) for when in starts.values()):
+            empty.append(f"{describe_local(at, zone)} (session {could[0]} could take it)")
     return empty
 
 
