@@ -44,7 +44,7 @@ from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
 WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
-START_KEPT = "the start date set up, while it is still to come, else today"
+START_KEPT = "the one set up, if still to come, else today"
 MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
 
 
@@ -265,8 +265,7 @@ def commands() -> list[Command]:
         Command(("seminar", "min-open"),
                 "Show or set how long each session stays open before the next opens", min_open,
                 params=(Param("duration", MIN_OPEN_TYPE,
-                              "at least this long, e.g. 24h or 2d, and no longer than the "
-                              "shortest gap between meeting days "
-                              "(without it: the current one)", required=False),),
+                              "at least this long, e.g. 24h or 2d, within the gap between "
+                              "meeting days (without it: the current one)", required=False),),
                 permission=moderator),
     ]
