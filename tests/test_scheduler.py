@@ -84,9 +84,18 @@ async def test_missed_slots_inside_grace_post_and_older_ones_are_skipped_and_rep
     assert len(await app.scheduler.run_due()) == 3
     clock.advance(timedelta(days=7, hours=1))  # session 2 is 7h late
     outcomes = await app.scheduler.run_due()
-    assert {o.state for o in outcomes} == {OutboxState.SKIPPED}
-    prompts = [n for n in poster.notices if "prompt skipped" in n]
-    assert len(prompts) == 3 and "more than 6 hours ago" in prompts[0]
+    # Session 1 stays open until a session opens: its digest is not skipped. Posted 6 hours
+    # late, it closed (a week on) an hour ago, within the grace window: the digest comes now.
+    assert {(o.item.kind, o.state) for o in outcomes} == {
+        ("prompt", OutboxState.SKIPPED), ("digest", OutboxState.PENDING)}
+    told = [n for n in poster.notices if "Skipped" in n]
+    assert len(told) == 1, poster.notices  # one notice, however many prompts
+    assert "more than 6 hours late (the clock jumped forward past it" in told[0]
+    assert "/seminar post SESSION posts a skipped session now (e.g. /seminar post 2)" in told[0]
+    digest = next(i for i in await app.outbox.for_cohort(1) if i.kind == "digest"
+                  and i.session_id == outcomes[-1].item.session_id)
+    assert digest.state is OutboxState.PENDING and digest.due_at == clock.now()
+    assert [o.item.kind for o in await app.scheduler.run_due()] == ["digest"]
     audit = await app.db.fetchall("SELECT action, outcome FROM audit_log WHERE actor_id = ?"
                                   " AND action = 'prompt skipped'", ("seminarbot",))
     assert [tuple(r) for r in audit] == [("prompt skipped", "failed")] * 3

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+log = logging.getLogger(__name__)
 
 
 class Clock(Protocol):
@@ -101,6 +104,37 @@ class OffsetClock:
 
     async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
         await _wait_real(self.now, instant, wake)
+
+
+class SteadyClock:
+    """Another clock that never goes back: while it is behind the latest instant seen (or the
+    floor set from what the database recorded, `hold_at_least`), `now` stays there, so the
+    planner never places a session before one already posted. Waits are the inner clock's, so
+    nothing due later is sent before that clock reaches it. A step back is logged once."""
+
+    def __init__(self, inner: Clock) -> None:
+        self.inner = inner
+        self._floor: datetime | None = None
+        self._warned = False
+
+    def hold_at_least(self, instant: datetime) -> None:
+        if self._floor is None or instant > self._floor:
+            self._floor = instant.astimezone(UTC)
+
+    def now(self) -> datetime:
+        real = self.inner.now()
+        if self._floor is not None and real < self._floor:
+            if not self._warned:
+                log.warning("the clock reads %s, behind %s, a time this bot already recorded; "
+                            "it keeps to that time until the clock catches up", to_iso(real),
+                            to_iso(self._floor))
+                self._warned = True
+            return self._floor
+        self._floor, self._warned = real, False
+        return real
+
+    async def wait_until(self, instant: datetime | None, wake: asyncio.Event) -> None:
+        await self.inner.wait_until(instant, wake)
 
 
 def parse_instant(text: str) -> datetime:

@@ -7,12 +7,12 @@ import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from seminarbot.domain.models import Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import LAST_SESSION_LENGTH
-from seminarbot.domain.schedule import describe_local, wall_clock
+from seminarbot.domain.schedule import Move, describe_local, wall_clock
 from seminarbot.services.container import Services
 
 STAMP = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d{2}) ([A-Z][a-z]{2}) (\d{4}) "
@@ -104,7 +104,7 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
     opened = sorted(outbox.opened.items(), key=lambda kv: kv[1])
     for (_, a), (b, when) in itertools.pairwise(opened):
         need = min_open_when_opened.get(b, cohort.min_open)
-        assert wall_clock(a, when, zone) >= need, (b, describe_local(when, zone), need)
+        assert not _near(a, when, zone, need), (b, describe_local(when, zone), need)
     prompts = {i.item for i in outbox.items if i.kind == "prompt"}
     for item in outbox.items:
         number = int(item.session_id.lstrip("w"))
@@ -121,7 +121,7 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
     starts = sorted(outbox.starts().items(), key=lambda kv: kv[1])
     for (_, a), (b, when) in itertools.pairwise(starts):
         if b in outbox.planned:
-            assert wall_clock(a, when, zone) >= cohort.min_open, (b, when)
+            assert not _near(a, when, zone, cohort.min_open), (b, when)
     for number, start in outbox.starts().items():
         close = outbox.close_of(number)
         if close <= now:
@@ -134,6 +134,41 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
         if cohort.digest:
             assert kinds["digest"] == 1, (number, kinds)
         assert start < close
+
+
+def _near(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
+    """Closer than `least` on the zone's clocks, even allowing for a clock change between
+    them or in the hours before the earlier (where a spring-gap time lands)."""
+    first, last = min(a, b), max(a, b)
+    offsets = [when.astimezone(zone).utcoffset() or timedelta(0)
+               for when in (first - timedelta(hours=3), first, last)]
+    allowance = max(offsets) - min(offsets)
+    return abs(wall_clock(a, b, zone)) + allowance < least
+
+
+def empty_meetings(outbox: Outbox, cohort: Cohort, now: datetime, skips: set[date],
+                   moves: dict[str, Move]) -> list[str]:
+    """Meetings from now that no session takes although one could: a session planned on the
+    meetings (not moved) opens later while every session before it in the plan opens before
+    this meeting. Unless the README gives a reason: the date is skipped (or left empty by a
+    session), or it is closer than the minimum open time to a session's opening."""
+    if cohort.state is not CohortState.ACTIVE or not outbox.planned:
+        return []
+    rule, zone = cohort.rule, cohort.rule.zone
+    starts = outbox.starts()
+    unmoved = {n: when for n, when in outbox.planned.items() if f"w{n}" not in moves}
+    last = max(unmoved.values(), default=now)
+    index = rule.first_meeting_at_or_after(now)
+    empty = []
+    while (at := rule.meeting(index)) < last:
+        index += 1
+        if at in starts.values() or rule.meeting_date(index - 1) in skips:
+            continue
+        could = [n for n, when in unmoved.items()
+                 if when > at and all(starts[k] < at for k in starts if k < n)]
+        if could and not any(_near(at, when, zone, cohort.min_open) for when in starts.values()):
+            empty.append(f"{describe_local(at, zone)} (session {could[0]} could take it)")
+    return empty
 
 
 def shown_dates(outbox: Outbox, cohort: Cohort) -> dict[int, str]:

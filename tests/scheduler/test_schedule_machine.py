@@ -33,6 +33,7 @@ from tests.conftest import ConsoleDriver, make_settings
 from tests.scheduler.invariants import (
     Outbox,
     check_outbox,
+    empty_meetings,
     outbox_of,
     printed_posts,
     schedule_rows,
@@ -179,7 +180,7 @@ class ScheduleMachine(RuleBasedStateMachine):
     def reminders(self, before: str, digest: str) -> None:
         self._change(f"/seminar reminders {before}{digest}")
 
-    @rule(value=st.sampled_from(("1h", "12h", "24h", "2d", "3d")))
+    @rule(value=st.sampled_from(("1h", "12h", "24h", "2d", "3d", "6d23h", "7d")))
     def min_open(self, value: str) -> None:
         self._change(f"/seminar min-open {value}")
 
@@ -215,6 +216,16 @@ class ScheduleMachine(RuleBasedStateMachine):
             else:
                 assert outbox.opened[number] == now, (self.step, number)
         check_outbox(outbox, cohort, now, self.min_open_when_opened)
+        # No meeting left empty without a reason the README gives.
+        assert self.app is not None
+        skips = set(self.run(self.app.cohorts.skips(1)))  # type: ignore[call-overload]
+        moves = self.run(self.app.cohorts.moves(1, cohort.rule.zone))
+        empty = empty_meetings(outbox, cohort, now, skips, moves)  # type: ignore[arg-type]
+        assert not empty, (self.step, empty)
+        # A session is never planned before one already posted.
+        if cohort.state is CohortState.ACTIVE and outbox.opened:
+            latest = max(outbox.opened.values())
+            assert all(when >= latest for when in outbox.planned.values()), (self.step, latest)
         # Plan order: every pair out of order was announced by a change's reply.
         assert outbox.inversions() <= self.allowed, (outbox.inversions(), self.allowed)
         # Each prompt printed once, and exactly the ones the outbox has posted.

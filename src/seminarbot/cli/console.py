@@ -12,7 +12,9 @@ from seminarbot.cli.exits import EXIT_CONFIG
 if TYPE_CHECKING:
     from datetime import timedelta
 
+    from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.settings import Settings
+    from seminarbot.storage.db import Database
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -62,6 +64,9 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
               f"printable characters, got {user[:60]!r}", file=sys.stderr)
         return EXIT_CONFIG
     app = await open_services(settings, clock)
+    if not await _clock_not_behind(app.db, clock):
+        await app.close()
+        return EXIT_CONFIG
     if intro:
         print(intro, file=sys.stderr)
     try:
@@ -76,6 +81,26 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     finally:
         await app.close()
     return 0
+
+
+async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> bool:
+    """A simulated clock behind what the database recorded would plan sessions before posted
+    ones: a frozen --clock is refused, the saved /clock moves are moved forward to it."""
+    from seminarbot.clock import ManualClock, to_iso
+    from seminarbot.storage.recorded import latest_recorded
+
+    latest = await latest_recorded(db)
+    if latest is None or clock.now() >= latest:
+        return True
+    if isinstance(clock, ManualClock):
+        print(f"seminarbot: --clock {to_iso(clock.now())} is before {to_iso(latest)}, the latest "
+              "time this database has recorded; time only moves forward, so give that time or "
+              "a later one", file=sys.stderr)
+        return False
+    clock.set(latest)
+    print(f"seminarbot: the simulated clock moves forward to {to_iso(latest)}, the latest time "
+          "this database has recorded", file=sys.stderr)
+    return True
 
 
 def _read_offset(path: Path) -> timedelta:

@@ -80,7 +80,8 @@ async def run_platforms(settings: Settings) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here)."""
     from seminarbot.app import open_services
     from seminarbot.cli.heartbeat import beat
-    from seminarbot.clock import SystemClock
+    from seminarbot.clock import SteadyClock, SystemClock
+    from seminarbot.storage.recorded import latest_recorded
 
     modules = []
     for platform in settings.platforms:
@@ -90,7 +91,11 @@ async def run_platforms(settings: Settings) -> None:
             if error.name != f"seminarbot.adapters.{platform}":
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
-    app = await open_services(settings, SystemClock())
+    clock = SteadyClock(SystemClock())
+    app = await open_services(settings, clock)
+    latest = await latest_recorded(app.db)
+    if latest is not None:
+        clock.hold_at_least(latest)  # a wall clock behind the database waits for it
     tasks = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
              asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
                                       app.connections.snapshot,

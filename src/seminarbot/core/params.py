@@ -10,7 +10,7 @@ from typing import Protocol
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.responses import clean
-from seminarbot.domain.schedule import WEEKDAYS
+from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
            "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
@@ -109,25 +109,26 @@ YEAR = timedelta(days=365)
 
 
 def span(delta: timedelta) -> str:
-    """365 days, 7 days, 12 hours: a bound as people say it."""
-    seconds = int(delta.total_seconds())
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}" + ("s" if count != 1 else "")
-    return f"{seconds} seconds"
+    """365 days, 7 days, 12 hours: a bound as people say it (domain.schedule.describe_span)."""
+    if delta.total_seconds() % 60:
+        return f"{int(delta.total_seconds())} seconds"
+    return describe_span(delta)
 
 
 @dataclass(frozen=True)
 class Duration:
-    """Longer than zero and at most `maximum` (less than it when not `inclusive`)."""
+    """At least `minimum` (longer than zero without it) and at most `maximum` (less than it
+    when not `inclusive`)."""
 
     maximum: timedelta = YEAR
     inclusive: bool = True
     kind: str = "duration"
+    minimum: timedelta | None = None
 
     @property
     def limit(self) -> str:
+        if self.minimum is not None:
+            return f"from {span(self.minimum)} to {span(self.maximum)}"
         return f"{'up to' if self.inclusive else 'less than'} {span(self.maximum)}"
 
     @property
@@ -140,7 +141,8 @@ class Duration:
             raise BadArgument(param, self.expected, raw[:60])
         seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in _DURATION_PART.findall(value))
         limit = int(self.maximum.total_seconds())
-        if seconds <= 0 or seconds > limit or (seconds == limit and not self.inclusive):
+        low = 1 if self.minimum is None else int(self.minimum.total_seconds())
+        if seconds < low or seconds > limit or (seconds == limit and not self.inclusive):
             raise BadArgument(param, self.expected, raw)
         return timedelta(seconds=seconds)
 

@@ -23,7 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from seminarbot.domain.progress import SessionProgress, SessionState
-from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, wall_clock
+from seminarbot.domain.schedule import (
+    DEFAULT_MIN_OPEN,
+    Move,
+    WeeklyRule,
+    far_enough,
+)
 
 LAST_SESSION_LENGTH = timedelta(days=7)
 # Sessions whose prompts have not started going out: these are (re)planned.
@@ -57,7 +62,10 @@ class Planned:
     opened: frozenset[str] = frozenset()
     pinned: frozenset[str] = frozenset()  # moved sessions whose move holds
     released: tuple[Release, ...] = ()
-    freed: tuple[date, ...] = ()  # dates left empty by a released move: meetings again
+    freed: tuple[date, ...] = ()  # dates a session had left empty: no longer skipped
+    # Of those, the meetings a session now takes: (date, the session that had left it empty,
+    # the one that takes it). Replies name these as meetings again.
+    reopened: tuple[tuple[date, str, str], ...] = ()
 
     def inversions(self) -> list[tuple[str, str]]:
         """Pairs (earlier, later) in plan order where `later` opens first."""
@@ -78,7 +86,7 @@ class _Inputs:
     pins: dict[str, Move] = field(default_factory=dict)
 
     def apart(self, a: datetime, b: datetime) -> bool:
-        return abs(wall_clock(a, b, self.rule.zone)) >= self.min_open
+        return far_enough(a, b, self.rule.zone, self.min_open)
 
     def earlier(self, session_id: str) -> list[str]:
         return self.order[:self.order.index(session_id)]
@@ -88,19 +96,23 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
                skips: Mapping[date, str | None] | Collection[date] = (),
                moves: Mapping[str, Move] | None = None,
                min_open: timedelta = DEFAULT_MIN_OPEN, reminder_before: timedelta | None = None,
-               digest: bool = False, owed: Collection[str] = ()) -> Planned:
+               digest: bool = False, owed: Collection[str] = (), refill: bool = False) -> Planned:
     """The plan from `now` (module docstring). Entries are in plan order (domain.progress).
-    `skips` may name, for a date, the session whose move left it empty: when that move is
-    released, the date is a meeting again (`Planned.freed`). `owed`: sessions whose digest
-    fell due while nothing could be sent (the seminar was paused): it is sent now."""
+    `skips` may name, for a date, the session whose move (or post now) left it empty: when
+    that move is released, the date is a meeting again (`Planned.freed`). `refill` (a resume
+    re-plans everything): every date a session left empty is a meeting again. `owed`:
+    sessions whose digest fell due while nothing could be sent (the seminar was paused): it
+    is sent now."""
     skipped = dict(skips) if isinstance(skips, Mapping) else dict.fromkeys(skips)
+    emptied = dict(skipped)
+    freed = [day for day, by in skipped.items() if refill and by is not None]
+    skipped = {day: by for day, by in skipped.items() if day not in freed}
     fixed = {e.session.id: e.opened_at for e in entries if e.opened_at is not None}
     to_plan = [e.session.id for e in entries if e.state in OPEN]
     inputs = _Inputs(rule, now, skipped, min_open,
                      [e.session.id for e in entries if e.session.id in fixed or e.state in OPEN],
                      fixed, to_plan, {s: m for s, m in (moves or {}).items() if s in to_plan})
     released: list[Release] = []
-    freed: list[date] = []
     while isinstance(placed := _place(inputs), Release):
         released.append(placed)
         del inputs.pins[placed.session_id]
@@ -109,8 +121,11 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
     numbers = {e.session.id: e.session.number for e in entries}
     posts = [PlannedPost(s, "prompt", placed[s]) for s in to_plan]
     posts += _closing(placed, numbers, now, reminder_before, digest, set(owed))
+    taken = {placed[s].astimezone(rule.zone).date(): s for s in to_plan}
+    reopened = tuple((day, str(emptied[day]), taken[day]) for day in sorted(freed)
+                     if day in taken and day.weekday() in rule.weekdays)
     return Planned(tuple(posts), placed, numbers, frozenset(fixed), frozenset(inputs.pins),
-                   tuple(released), tuple(freed))
+                   tuple(released), tuple(freed), reopened)
 
 
 def _place(inputs: _Inputs) -> dict[str, datetime] | Release:
@@ -202,3 +217,18 @@ def closes_at(entries: Sequence[SessionProgress], session_id: str) -> datetime |
     later = [when for other, when in starts.items()
              if other != session_id and when is not None and when > start]
     return min(later) if later else start + LAST_SESSION_LENGTH
+
+
+def closed_at(entries: Sequence[SessionProgress], session_id: str) -> datetime | None:
+    """When an opened session actually closed: the first opening of another session after
+    its own, else (nothing left to open) LAST_SESSION_LENGTH after it opened. None while it
+    is still open, or if it never opened."""
+    entry = next((e for e in entries if e.session.id == session_id), None)
+    if entry is None or entry.opened_at is None:
+        return None
+    start = entry.opened_at
+    later = [e.opened_at for e in entries
+             if e is not entry and e.opened_at is not None and e.opened_at > start]
+    if later:
+        return min(later)
+    return None if any(e.state in OPEN for e in entries) else start + LAST_SESSION_LENGTH

@@ -21,7 +21,12 @@ from seminarbot.clock import parse_instant
 # How long each session stays open at least before the next one opens, unless the cohort
 # says otherwise (/seminar min-open). One day: every weekly rule keeps it.
 DEFAULT_MIN_OPEN = timedelta(hours=24)
+# What /seminar min-open accepts (its help and errors say it from here); a cohort's meeting
+# days must also be at least that far apart.
+MIN_OPEN_RANGE = (timedelta(hours=1), timedelta(days=7))
 T = TypeVar("T")
+# The longest clock change a DST rule makes (some zones jump two hours, most one).
+DST_REACH = timedelta(hours=3)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -95,6 +100,20 @@ def wall_clock(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
             - start.astimezone(zone).replace(tzinfo=None))
 
 
+def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
+    """Whether two openings are at least `least` apart on the zone's clocks (README,
+    Scheduling: minimum open time). Where the clocks change between them, or just before the
+    earlier one (a time the spring jump skips lands that much later), the change may make up
+    the difference: a DST shift alone never costs a meeting."""
+    gap = abs(wall_clock(a, b, zone))
+    if gap >= least:
+        return True
+    first, last = min(a, b), max(a, b)
+    offsets = [when.astimezone(zone).utcoffset() or timedelta(0)
+               for when in (first - DST_REACH, first, last)]
+    return gap + min(max(offsets) - min(offsets), DST_REACH) >= least
+
+
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     # fold=0 gives the first of two repeated times and, for a time inside the spring gap, the
     # offset in force before the jump — which lands the gap time that many minutes later.
@@ -118,13 +137,18 @@ def wall_clock_after(instant: datetime, delta: timedelta, zone: ZoneInfo) -> dat
 
 
 def describe_span(delta: timedelta) -> str:
-    """A duration as people say it: 24 hours, 2 days, 90 minutes."""
+    """A duration as people say it: `90 minutes`, `24 hours`, `7 days`, `6 days 23 hours`.
+    Under two days, whole hours stay hours; otherwise days, hours and minutes, zeros left out."""
     minutes = int(delta.total_seconds() // 60)
-    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
-        return f"{minutes // (24 * 60)} days"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} hour" + ("" if minutes == 60 else "s")
-    return f"{minutes} minutes"
+    if minutes < 60 or (minutes < 2 * 24 * 60 and minutes % 60 == 0):
+        return _count(minutes, "minute") if minutes < 60 else _count(minutes // 60, "hour")
+    days, rest = divmod(minutes, 24 * 60)
+    parts = [(days, "day"), (rest // 60, "hour"), (rest % 60, "minute")]
+    return " ".join(_count(n, unit) for n, unit in parts if n)
+
+
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
 
 
 class LocalStamps(Generic[T]):

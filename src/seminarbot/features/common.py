@@ -119,16 +119,15 @@ async def complete_weekdays(app: Services, place: Place, prefix: str) -> list[Su
             for day in WEEKDAYS if day.startswith(last.strip())][:25]
 
 
-def schedule_params(*, start: bool) -> tuple[Param, ...]:
+def schedule_params(*, start: str) -> tuple[Param, ...]:
+    """`start`: what START-DATE defaults to, in its help."""
     params: tuple[Param, ...] = (
-        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu",
-              autocomplete=complete_weekdays),
+        Param("weekday", Weekdays(), "the day(s) sessions are posted: tue, or tue,thu "
+              "(listed Monday first)", autocomplete=complete_weekdays),
         Param("time", TimeOfDay(), "the local time they are posted", metavar="HH:MM"),
         Param("timezone", TimeZone(), "the seminar's IANA time zone"))
-    if start:
-        params += (Param("start_date", Date(), "the first possible date (default today)",
-                         required=False),)
-    return params
+    return (*params, Param("start_date", Date(), f"the first possible date (default {start})",
+                           required=False))
 
 
 def weekday_text(rule: WeeklyRule) -> str:

@@ -100,7 +100,10 @@ async def resume(inv: Invocation[Services]) -> Reply:
     now = inv.clock.now()
     async with app.db.transaction():
         await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
-        planned = await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now)
+        # Resume re-plans every session, so a meeting left empty to keep the others' dates
+        # (a move earlier, a post now) has no reason left: it is given back.
+        planned = await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now,
+                                                  refill=True)
     notes = change_notes(planned, cohort.rule.zone, cohort.min_open)
     return change_reply(f"Resumed. Next: {await next_session_line(inv, cohort)}.", notes)
 
@@ -109,7 +112,7 @@ def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
         Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel", setup,
-                params=schedule_params(start=True), permission=moderator, sets_up_channel=True,
+                params=schedule_params(start="today"), permission=moderator, sets_up_channel=True,
                 details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
                         "a time that happens twice posts at its first occurrence."),
         Command(("seminar", "post"), "Post a session's prompts now", post,

@@ -16,11 +16,13 @@ from seminarbot.domain.models import Cohort
 from seminarbot.domain.planning import OPEN, Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import (
+    MIN_OPEN_RANGE,
     Move,
     WeeklyRule,
     describe_local,
     describe_span,
     local_to_utc,
+    local_today,
     wall_clock,
 )
 from seminarbot.features.common import (
@@ -42,7 +44,8 @@ from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
 WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
-MIN_OPEN_RANGE = (timedelta(hours=1), timedelta(days=7))
+START_KEPT = "the one set up, if still to come, else today"
+MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
 
 
 async def _replan(inv: Invocation[Services], cohort_id: int) -> tuple[Cohort, Planned]:
@@ -173,12 +176,18 @@ async def _trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str
 async def reschedule(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
-    rule: WeeklyRule = rule_from(inv, None)
+    start: date | None = inv.arg("start_date")
+    kept = start is None and cohort.rule.start_date > local_today(inv.clock.now(),
+                                                                  cohort.rule.zone)
+    rule: WeeklyRule = rule_from(inv, cohort.rule.start_date if kept else start)
     check_rule(rule, cohort.min_open, weekday_text(rule), inv.prefix)
     async with app.db.transaction():
         await app.cohorts.set_rule(cohort.id, rule, inv.clock.now())
         cohort, planned = await _replan(inv, cohort.id)
     notes = kept_instants(planned, rule.zone) + change_notes(planned, rule.zone, cohort.min_open)
+    if kept:
+        notes = [f"It still starts no earlier than {rule.start_date.strftime('%a %d %b %Y')}, "
+                 "the start date set up (give another START-DATE to change it).", *notes]
     return change_reply(f"From now on: {rule.describe()}. Next: "
                         f"{await next_session_line(inv, cohort)}.", notes)
 
@@ -242,7 +251,7 @@ def commands() -> list[Command]:
                         "it comes before. A moved session keeps its moment if the zone "
                         "changes."),
         Command(("seminar", "reschedule"), "Change the days, time or zone of what remains",
-                reschedule, params=schedule_params(start=False), permission=moderator,
+                reschedule, params=schedule_params(start=START_KEPT), permission=moderator,
                 details="Moved sessions keep the moment they were moved to."),
         Command(("seminar", "reminders"), "Set reminders before a session closes, and the digest",
                 reminders,
@@ -255,7 +264,8 @@ def commands() -> list[Command]:
                 permission=moderator),
         Command(("seminar", "min-open"),
                 "Show or set how long each session stays open before the next opens", min_open,
-                params=(Param("duration", Duration(), "at least this long, e.g. 24h or 2d "
-                              "(without it: the current one)", required=False),),
+                params=(Param("duration", MIN_OPEN_TYPE,
+                              "at least this long, e.g. 24h or 2d, within the gap between "
+                              "meeting days (without it: the current one)", required=False),),
                 permission=moderator),
     ]

@@ -57,8 +57,12 @@ def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: 
 
 
 def freed_notes(planned: Planned) -> list[str]:
-    return [f"{day.strftime('%a %d %b %Y')}, which a move had left empty, is a meeting again."
-            for day in planned.freed]
+    """Dates a session had left empty that a session takes again (never a date the rule no
+    longer meets on)."""
+    n = planned.numbers
+    return [f"{day.strftime('%a %d %b %Y')}, left empty when session {n.get(by, by)} was "
+            f"moved or posted early, is a meeting again: session {n[taker]}."
+            for day, by, taker in planned.reopened]
 
 
 def moved_dates(before: Mapping[str, datetime], planned: Planned, zone: ZoneInfo,

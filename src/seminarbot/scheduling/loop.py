@@ -20,9 +20,10 @@ from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import Planned, closes_at
 from seminarbot.domain.progress import progress
-from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.messages import digest_text, fitted, reminder_text
+from seminarbot.scheduling.missed import Missed, record, settle, still_open
 from seminarbot.scheduling.plan_change import adopt_plan
 from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
 from seminarbot.scheduling.poster import PostedRef, Poster, PostError
@@ -80,9 +81,10 @@ class Scheduler:
 
     # -- planning -----------------------------------------------------------------------
 
-    async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> Planned:
+    async def plan_cohort(self, cohort: Cohort, not_before: datetime, *,
+                          refill: bool = False) -> Planned:
         """Re-plan what is not yet posted (scheduling.replan). Callers hold a transaction."""
-        return await replan(self, cohort, not_before)
+        return await replan(self, cohort, not_before, refill=refill)
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -138,13 +140,15 @@ class Scheduler:
         await self._housekeep()
         in_hand = await finish_interrupted(self)
         outcomes = []
+        missed = Missed()
         for item in await self.outbox.due(self.clock.now()):
             cohort = await self.cohorts.get(item.cohort_id)
             if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
                     and item.kind == "prompt":
                 continue  # a moderator's /seminar post has these
             if cohort.platform in self.posters:
-                outcomes.append(await self._handle(cohort, item))
+                outcomes.append(await self._handle(cohort, item, missed))
+        await settle(self, missed, self.clock.now())
         return outcomes
 
     async def _housekeep(self) -> None:
@@ -159,7 +163,7 @@ class Scheduler:
         """A moderator's /seminar post (scheduling.post_now)."""
         return await post_session_now(self, cohort, session, by, prefix)
 
-    async def _handle(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+    async def _handle(self, cohort: Cohort, item: OutboxItem, missed: Missed) -> PostOutcome:
         if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
             await self.outbox.skip(item.id, NOT_IN_PLAN)
             await self._report(cohort, item, f"{item.kind} skipped", NOT_IN_PLAN)
@@ -167,13 +171,17 @@ class Scheduler:
         late = self.clock.now() - item.due_at
         # A session whose first prompts are out is completed, however late.
         if late > self.grace and not (item.kind == "prompt" and await self._opened(item)):
+            if await still_open(self, item, self.clock.now()):
+                missed.replan(cohort)  # it comes at (or before) the session's real close
+                return PostOutcome(item, OutboxState.PENDING, "its session is still open")
             why = ("the bot was down" if self.running_since is None
                    or item.due_at < self.running_since else "the clock jumped forward past it "
                    "while the bot was running: a suspended machine or a clock change")
             reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
-                      f"{_hours(self.grace)} ago ({why})")
+                      f"{describe_span(self.grace)} ago ({why})")
             await self.outbox.skip(item.id, reason)
-            await self._report(cohort, item, f"{item.kind} skipped", reason)
+            await record(self, cohort, item, reason)
+            missed.add(cohort, item, why)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
         if item.kind == "reminder" and await self._prompt_thread(item) is None:
             reason = "its prompt was never posted"
@@ -259,7 +267,3 @@ class Scheduler:
             what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
             await poster.notify_moderators(cohort, fitted(f"{which} {what}: {action} — {reason}"))
 
-
-def _hours(delta: timedelta) -> str:
-    hours = delta.total_seconds() / 3600
-    return f"{hours:g} hour" + ("" if hours == 1 else "s")

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 async def preview(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
                   moves: Mapping[str, Move] | None = None,
-                  skips: Mapping[date, str | None] | None = None) -> Planned:
+                  skips: Mapping[date, str | None] | None = None,
+                  refill: bool = False) -> Planned:
     """The plan from `now` as the cohort stands, or with these moves and skipped dates
     instead; nothing is written."""
     cohorts = scheduler.cohorts
@@ -28,15 +29,18 @@ async def preview(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
         progress(scheduler.plan, items), cohort.rule, now, owed=owed,
         skips=await cohorts.skips(cohort.id) if skips is None else skips,
         moves=await cohorts.moves(cohort.id, cohort.rule.zone) if moves is None else moves,
-        min_open=cohort.min_open, reminder_before=cohort.reminder_before, digest=cohort.digest)
+        min_open=cohort.min_open, reminder_before=cohort.reminder_before, digest=cohort.digest,
+        refill=refill)
 
 
-async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime) -> Planned:
+async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
+                 refill: bool = False) -> Planned:
     """Every open session's prompts, and each session's reminder and digest, from `now`. Rows
     already claimed, posted, skipped or failed never move; moves that no longer hold are
-    forgotten (the result says which and why). Callers hold a transaction."""
+    forgotten (the result says which and why). `refill`: meetings a session left empty are
+    given back (domain.planning). Callers hold a transaction."""
     outbox = scheduler.outbox
-    planned = await preview(scheduler, cohort, now)
+    planned = await preview(scheduler, cohort, now, refill=refill)
     for release in planned.released:
         await scheduler.cohorts.remove_move(cohort.id, release.session_id)
     for day in planned.freed:

@@ -68,9 +68,10 @@ def render_reply(reply: Reply, width: int = 100,
     if reply.title:
         lines.append(reply.tone.mark + reply.title)
         lines.append("=" * min(width, len(lines[-1])))
-    elif reply.tone in (Tone.ERROR, Tone.WARNING) and reply.paragraphs:
-        lines.append(reply.tone.mark.strip())
-    for paragraph in reply.paragraphs:
+    for index, paragraph in enumerate(reply.paragraphs):
+        # Without a title, an error's or a warning's mark leads its first paragraph.
+        if index == 0 and not reply.title and reply.tone in (Tone.ERROR, Tone.WARNING):
+            paragraph = reply.tone.mark + paragraph
         lines.extend(wrap(paragraph, width))
         lines.append("")
     for name, value in reply.fields:

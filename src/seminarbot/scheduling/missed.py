@@ -1,0 +1,103 @@
+"""Posts more than the grace window late (the bot was down, or the clock jumped past them):
+each is skipped and written to the audit log, and the moderators get one notice per cohort
+that says how to bring a skipped session back (README: Downtime). A reminder or digest whose
+session is still open is not missed: the cohort is re-planned and it comes before or at the
+session's real close."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem
+from seminarbot.domain.planning import OPEN, closed_at
+from seminarbot.domain.progress import progress
+from seminarbot.domain.schedule import describe_local, describe_span
+from seminarbot.domain.syllabus import Plan
+from seminarbot.scheduling.messages import fitted
+
+if TYPE_CHECKING:
+    from seminarbot.scheduling.loop import Scheduler
+
+
+@dataclass
+class Missed:
+    """What one pass of the loop skipped as missed, and the cohorts to re-plan after it."""
+
+    skipped: dict[int, list[tuple[OutboxItem, str]]] = field(default_factory=dict)
+    cohorts: dict[int, Cohort] = field(default_factory=dict)
+
+    def add(self, cohort: Cohort, item: OutboxItem, why: str) -> None:
+        self.cohorts[cohort.id] = cohort
+        self.skipped.setdefault(cohort.id, []).append((item, why))
+
+    def replan(self, cohort: Cohort) -> None:
+        self.cohorts[cohort.id] = cohort
+
+
+async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime) -> bool:
+    """A late reminder or digest whose session has not closed more than the grace window
+    ago (domain.planning.closed_at): it is re-planned, not skipped."""
+    if item.kind == "prompt":
+        return False
+    entries = [e for e in progress(scheduler.plan, await scheduler.outbox.for_cohort(
+        item.cohort_id)) if not (e.state in OPEN and e.due_at and now - e.due_at > scheduler.grace)]
+    # (a session as late as that is being skipped in this pass: it opens nothing)
+    if not any(e.session.id == item.session_id and e.opened_at for e in entries):
+        return False
+    close = closed_at(entries, item.session_id)
+    return close is None or now - close <= scheduler.grace
+
+
+async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
+    """After a pass: re-plan the cohorts whose sessions the skips (or a still open session)
+    change, then tell each cohort's moderators once."""
+    from seminarbot.scheduling.replan import replan
+
+    for cohort_id, cohort in missed.cohorts.items():
+        cohort = await scheduler.cohorts.get(cohort_id)
+        if cohort.state is CohortState.ACTIVE:
+            async with scheduler.db.transaction():
+                await replan(scheduler, cohort, now)
+        skipped = missed.skipped.get(cohort_id)
+        poster = scheduler.posters.get(cohort.platform)
+        if skipped and poster is not None and cohort.state is not CohortState.FINISHED:
+            prefix = str(getattr(poster, "prefix", "/"))
+            await poster.notify_moderators(cohort, notice(
+                scheduler.plan, skipped, cohort, scheduler.grace, prefix))
+
+
+def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort,
+           grace: timedelta, prefix: str) -> str:
+    """`Skipped, more than 6 hours late (the bot was down): session 2's prompts (due …);
+    session 1's reminder. /seminar post 2 posts a skipped session now.`"""
+    zone = cohort.rule.zone
+    parts: list[str] = []
+    sessions: list[int] = []
+    for session in plan.sessions:
+        rows = [item for item, _ in skipped if item.session_id == session.id]
+        prompts = [item for item in rows if item.kind == "prompt"]
+        if prompts:
+            sessions.append(session.number)
+            due = describe_local(min(item.due_at for item in prompts), zone)
+            parts.append(f"session {session.number}'s prompts (due {due})")
+            continue  # its reminder and digest go with them
+        parts += [f"session {session.number}'s {kind}" for kind in ("reminder", "digest")
+                  if any(item.kind == kind for item in rows)]
+    whys = sorted({why for _, why in skipped})
+    text = (f"Skipped, more than {describe_span(grace)} late ({'; '.join(whys)}): "
+            f"{'; '.join(parts)}.")
+    if sessions:
+        text += (f" {prefix}seminar post SESSION posts a skipped session now (e.g. "
+                 f"{prefix}seminar post {sessions[0]}); the audit log has each post.")
+    return fitted(text)
+
+
+async def record(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, reason: str) -> None:
+    await scheduler.audit.record(
+        at=scheduler.clock.now(), platform=cohort.platform, actor_id=SYSTEM_ACTOR,
+        actor_name=SYSTEM_ACTOR, action=f"{item.kind} skipped", outcome="failed",
+        cohort_id=cohort.id, detail={"session": item.session_id, "kind": item.kind,
+                                     "item": item.item, "reason": reason})

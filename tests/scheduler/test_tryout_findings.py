@@ -1,0 +1,209 @@
+"""The try-out of issue 15 found these through the console (findings/15.md, "Other problems"):
+each is now kept, or said, and the kind of input is covered, not only the exact one."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock, SteadyClock
+from seminarbot.domain.models import OutboxState
+from seminarbot.domain.schedule import describe_span, far_enough
+from seminarbot.services.container import Services
+from tests.conftest import START, ConsoleDriver, make_settings
+from tests.console.test_cli import cli
+from tests.scheduler.invariants import flat, outbox_of, schedule_rows, utc
+from tests.scheduler.support import long_syllabus
+
+
+async def _open(path: Path, clock: ManualClock) -> ConsoleDriver:
+    app = await open_services(make_settings(path), clock, syllabus=long_syllabus(weeks=7))
+    driver = ConsoleDriver(app, clock)
+    await driver.console.start()
+    return driver
+
+
+@pytest.fixture
+async def seminar(tmp_path: Path) -> AsyncIterator[ConsoleDriver]:
+    driver = await _open(tmp_path, ManualClock(START))
+    yield driver
+    await driver.app.close()
+
+
+async def says(console: ConsoleDriver, *typed: str) -> str:
+    return flat("".join([await console.say(line) for line in typed]))
+
+
+@pytest.mark.parametrize(("setup", "change", "first"), [
+    ("tue 19:00 Europe/London 2026-06-01", "tue 20:00 Europe/London",
+     "Tue 02 Jun 2026 20:00 BST"),
+    ("sun,mon 02:30 America/New_York 2026-03-01", "sat,sun 02:30 America/New_York",
+     "Sun 01 Mar 2026 02:30 EST")])
+async def test_1_reschedule_keeps_a_start_date_still_to_come(
+        seminar: ConsoleDriver, setup: str, change: str, first: str) -> None:
+    await seminar.say(f"/seminar setup {setup}")
+    reply = await says(seminar, f"/seminar reschedule {change}")
+    assert f"on {first}." in reply and "It still starts no earlier than" in reply
+    # pause and resume treat it the same way
+    resumed = await says(seminar, "/seminar pause", "/seminar resume")
+    assert f"on {first}." in resumed
+    # another START-DATE replaces it
+    earlier = await says(seminar, f"/seminar reschedule {change} 2026-01-06")
+    assert "It still starts" not in earlier and "2026 " in earlier
+
+
+async def test_1_a_start_date_gone_by_is_not_mentioned(seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar setup tue 19:00 UTC")
+    assert "It still starts" not in await says(seminar, "/seminar reschedule wed 19:00 UTC")
+
+
+@pytest.mark.parametrize(("zone", "at", "minimum", "start", "gap_day"), [
+    ("Europe/London", "01:30", "7d", "2026-03-15", "Sun 05 Apr 2026 01:30 BST"),
+    ("Europe/London", "01:30", "6d23h30m", "2026-03-15", "Sun 05 Apr 2026 01:30 BST"),
+    ("America/New_York", "02:30", "7d", "2026-02-22", "Sun 15 Mar 2026 02:30 EDT")])
+async def test_2_a_dst_shift_alone_never_costs_a_week(
+        seminar: ConsoleDriver, zone: str, at: str, minimum: str, start: str,
+        gap_day: str) -> None:
+    await seminar.say(f"/seminar setup sun {at} {zone} {start}")
+    await seminar.say(f"/seminar min-open {minimum}")
+    shown = [when for when, _ in schedule_rows(await seminar.say("/seminar schedule")).values()]
+    assert gap_day in shown, shown
+    days = [datetime.strptime(when[4:15], "%d %b %Y") for when in shown]
+    assert all(b - a == timedelta(days=7) for a, b in itertools.pairwise(days))
+
+
+def test_2_the_allowance_is_the_clock_change_and_no_more() -> None:
+    from zoneinfo import ZoneInfo
+    london = ZoneInfo("Europe/London")
+    gap_meeting, next_week = utc(2026, 3, 29, 1, 30), utc(2026, 4, 5, 0, 30)  # 02:30, 01:30 BST
+    assert far_enough(gap_meeting, next_week, london, timedelta(days=7))
+    assert not far_enough(gap_meeting, next_week - timedelta(minutes=1), london,
+                          timedelta(days=7))
+    # far from any clock change, nothing is allowed
+    assert not far_enough(utc(2026, 1, 6, 19), utc(2026, 1, 13, 18, 59), london,
+                          timedelta(days=7))
+
+
+async def test_3_resume_gives_back_a_meeting_left_empty_by_a_post_now(
+        seminar: ConsoleDriver) -> None:
+    await says(seminar, "/seminar setup tue 19:00 Europe/London", "/seminar post 3",
+               "/clock advance 1d", "/seminar post")
+    resumed = await says(seminar, "/seminar pause", "/seminar resume")
+    assert ("Tue 20 Jan 2026, left empty when session 3 was moved or posted early, is a "
+            "meeting again: session 4.") in resumed
+    rows = schedule_rows(await seminar.say("/seminar schedule"))
+    assert rows[4] == ("Tue 20 Jan 2026 19:00 GMT", "scheduled")
+    assert "left empty" not in flat(await seminar.say("/seminar schedule"))
+
+
+async def test_3_resume_gives_back_a_meeting_a_move_earlier_left_empty(
+        seminar: ConsoleDriver) -> None:
+    await says(seminar, "/seminar setup tue 19:00 UTC", "/seminar move 3 2026-01-16 19:00",
+               "/seminar pause")
+    resumed = await says(seminar, "/seminar resume")
+    assert "Tue 20 Jan 2026, left empty when session 3 was moved" in resumed
+    assert schedule_rows(await seminar.say("/seminar schedule"))[4][0] == \
+        "Tue 20 Jan 2026 19:00 UTC"
+
+
+async def test_4_a_clock_behind_the_database_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "d.db"
+
+    def console(clock: str, typed: str) -> tuple[int, str, str]:
+        done = cli("console", "--db", str(db), "--clock", clock, stdin=typed)
+        return done.returncode, done.stdout, done.stderr
+
+    await asyncio.to_thread(console, "2026-01-05T09:00Z",
+                            "/seminar setup tue 19:00 UTC\n/clock advance 2d\n")
+    await asyncio.to_thread(console, "2026-01-14T09:00Z", "/clock\n")
+    code, out, err = await asyncio.to_thread(console, "2026-01-07T09:00Z",
+                                             "/seminar move 3 2026-01-08 09:00\n")
+    assert code == 2 and not out
+    assert ("--clock 2026-01-07T09:00:00Z is before 2026-01-14T09:00:00Z, the latest time this "
+            "database has recorded") in err
+    code, out, _ = await asyncio.to_thread(console, "2026-01-14T10:00Z", "/seminar schedule\n")
+    assert code == 0 and "Tue 13 Jan 2026 19:00 UTC  skipped" in out
+
+
+async def test_4_a_wall_clock_stepping_back_holds_at_the_latest_time() -> None:
+    inner = ManualClock(utc(2026, 1, 14, 9))
+    steady = SteadyClock(inner)
+    steady.hold_at_least(utc(2026, 1, 20, 9))  # what the database recorded
+    assert steady.now() == utc(2026, 1, 20, 9)
+    inner.set(utc(2026, 1, 21, 9))
+    assert steady.now() == utc(2026, 1, 21, 9)
+    stepped_back = ManualClock(utc(2026, 1, 10))  # a wall clock that jumps back
+    steady.inner = stepped_back
+    assert steady.now() == utc(2026, 1, 21, 9)
+
+
+async def test_5_min_open_help_and_errors_give_the_real_range(seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar setup tue 19:00 UTC")
+    assert "from 1 hour to 7 days" in flat(await seminar.say("/help seminar min-open"))
+    for wrong in ("0s", "30m", "8d", "365d"):
+        said = flat(await seminar.say(f"/seminar min-open {wrong}"))
+        assert "from 1 hour to 7 days" in said and "365 days" not in said, said
+    await seminar.say("/seminar reschedule tue,thu 19:00 UTC")
+    said = flat(await seminar.say("/seminar min-open 3d"))
+    assert "from 1 hour to 2 days" in said  # no longer than the gap between meeting days
+
+
+async def test_6_a_date_the_new_rule_does_not_meet_on_is_not_a_meeting_again(
+        seminar: ConsoleDriver) -> None:
+    reply = await says(seminar, "/seminar setup tue 19:00 Europe/London",
+                       "/seminar move 3 2026-01-19 19:00",
+                       "/seminar reschedule sun 20:00 Europe/London")
+    assert "is a meeting again" not in reply
+
+
+async def test_6_a_released_move_names_the_meeting_it_gives_back(seminar: ConsoleDriver) -> None:
+    reply = await says(seminar, "/seminar setup tue 19:00 Europe/London",
+                       "/seminar move 3 2026-01-19 19:00", "/seminar move 2 2026-01-19 08:00")
+    assert "Tue 20 Jan 2026, left empty when session 3 was moved or posted early, is a " \
+           "meeting again: session 3." in reply
+
+
+async def test_7_a_digest_waits_for_its_sessions_real_close_after_downtime(
+        tmp_path: Path) -> None:
+    seminar = await _open(tmp_path, ManualClock(START))
+    await says(seminar, "/seminar setup tue 19:00 UTC", "/clock advance 2d")
+    await seminar.app.close()
+    seminar = await _open(tmp_path, ManualClock(utc(2026, 1, 14, 9)))
+    try:
+        told = seminar.out.getvalue()
+        app: Services = seminar.app
+        items = await app.outbox.for_cohort(1)
+        digest = next(i for i in items if i.kind == "digest" and i.session_id == "w1")
+        assert digest.state is OutboxState.PENDING and digest.due_at == utc(2026, 1, 20, 19)
+        assert told.count("[to moderators]") == 1, told
+        assert "session 2's prompts (due Tue 13 Jan 2026 19:00 UTC)" in told
+        assert "/seminar post SESSION posts a skipped session now (e.g. /seminar post 2)" in told
+        after = await seminar.say("/clock advance 7d")
+        assert "Digest for session 1" in after
+        outbox = await outbox_of(app)
+        assert outbox.opened[3] == utc(2026, 1, 20, 19)
+    finally:
+        await seminar.app.close()
+
+
+async def test_8_warnings_durations_and_days_read_as_people_say_them(
+        seminar: ConsoleDriver) -> None:
+    reply = await seminar.say("/seminar setup tue 19:00 UTC 2026-06-01")
+    warned = await seminar.say("/seminar move 3 2026-02-10 19:00")
+    assert warned.startswith("! Session 3 moves to") and "\n!\n" not in "\n" + warned
+    assert "Tuesdays at 19:00 UTC" in reply
+    assert describe_span(timedelta(minutes=10050)) == "6 days 23 hours 30 minutes"
+    assert describe_span(timedelta(hours=167)) == "6 days 23 hours"
+    assert describe_span(timedelta(days=7)) == "7 days"
+    assert describe_span(timedelta(hours=24)) == "24 hours"
+    assert describe_span(timedelta(minutes=90)) == "1 hour 30 minutes"
+    await seminar.say("/seminar setup sun,mon 02:30 America/New_York")
+    # Monday first, as everywhere in the bot (ISO 8601 weeks; README, Scheduling)
+    assert "Mondays and Sundays at 02:30" in flat(await seminar.say("/seminar schedule"))
+    assert describe_span(timedelta(hours=1)) == "1 hour"
