@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -36,15 +37,21 @@ def say(message: str) -> None:
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
-            data_dir: Callable[[], Path | None], debug: bool) -> int:
+            data_dir: Callable[[], Path | None], debug: bool,
+            stopped: Callable[[int], int] = lambda signum: EXIT_INTERRUPTED) -> int:
     """Run `action` and turn any exception into one line and an exit code. `database` and
-    `data_dir` name the files in messages and where an incident's log goes, once known."""
+    `data_dir` name the files in messages and where an incident's log goes, once known;
+    `stopped` gives the exit code for a stop signal (SIGINT included)."""
+    from seminarbot.cli.stopping import Stopped
+
     try:
         status = action()
         sys.stdout.flush()
         return status
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return stopped(signal.SIGINT)
+    except Stopped as stop:
+        return stopped(stop.signum)
     except Exception as error:  # the boundary itself: every kind is sorted below
         known = explain(error, database())
         if known is not None:
@@ -63,11 +70,11 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     from seminarbot.config.yamlfile import YamlError
     from seminarbot.domain.errors import UserError
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
-    from seminarbot.storage.lock import DatabaseInUse
+    from seminarbot.storage.lock import DatabaseInUse, LockUnavailable
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
-    if isinstance(error, DataDirUnwritable):
+    if isinstance(error, DataDirUnwritable | LockUnavailable):
         return str(error), EXIT_CONFIG
     if isinstance(error, DatabaseUnusable | DatabaseInUse):
         return str(error), EXIT_FAILED

@@ -4,8 +4,8 @@ With platforms configured, `run` opens one Services, starts one scheduler loop, 
 and every configured adapter. Each adapter package exposes `async def run(app: Services) ->
 None`, which connects, attaches its poster to the scheduler when ready
 (`app.scheduler.attach`) and runs until cancelled; cancelled, it finishes what it has in hand
-(within its own bound) and closes its connection. SIGTERM or SIGINT stops them all that way,
-then closes the database, and `run` exits 0. With no platform configured, `run` starts the
+(within its own bound) and closes its connection. SIGTERM, SIGHUP or SIGINT (cli.stopping)
+stops them all that way, then closes the database, and `run` exits 0. With no platform configured, `run` starts the
 console on a terminal and refuses (exit 2) without one.
 """
 
@@ -13,12 +13,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
-import signal
 import sys
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
@@ -27,7 +24,6 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 log = logging.getLogger(__name__)
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 HOW_TO_CONFIGURE = ("To run on a platform, set DISCORD_TOKEN, or MATRIX_HOMESERVER, "
@@ -96,12 +92,10 @@ async def run_platforms(settings: Settings) -> None:
                                       app.connections.snapshot,
                                       changed=app.connections.changed), name="heartbeat")]
     tasks += [asyncio.create_task(module.run(app), name=module.__name__) for module in modules]
-    try:
-        async with _until_signalled() as stopped:
-            done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+    try:  # until a stop signal cancels this (cli.stopping), or a task ends
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not stopped:
-                task.result()  # an adapter or the scheduler failed: say so and stop
+            task.result()  # an adapter or the scheduler failed: say so and stop
     finally:
         log.info("stopping: finishing what is in hand, then closing the connections")
         for task in reversed(tasks):  # the adapters first: they stop taking work
@@ -109,19 +103,3 @@ async def run_platforms(settings: Settings) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
         log.info("stopped")
-
-
-@contextlib.asynccontextmanager
-async def _until_signalled() -> AsyncIterator[asyncio.Task[bool]]:
-    """A task that ends when SIGTERM (docker stop) or SIGINT (Ctrl-C) arrives."""
-    loop = asyncio.get_running_loop()
-    arrived = asyncio.Event()
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, arrived.set)
-    waiting = asyncio.create_task(arrived.wait(), name="signals")
-    try:
-        yield waiting
-    finally:
-        waiting.cancel()
-        for signum in STOP_SIGNALS:
-            loop.remove_signal_handler(signum)
