@@ -10,12 +10,20 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    import signal
+    import sys
+
     from seminarbot.cli import stopping
 
     stopping.install()
-    from seminarbot.cli.main import main as command_line
+    try:
+        from seminarbot.cli.main import main as command_line
 
-    return command_line(argv)
+        return command_line(argv)
+    except (stopping.Stopped, KeyboardInterrupt) as stop:  # before cli.boundary is reached
+        words = sys.argv[1:] if argv is None else list(argv)
+        command = next((word for word in ("run", "console") if word in words), "")
+        return stopping.exit_status(command, getattr(stop, "signum", signal.SIGINT))
 
 
 __all__ = ["main"]

@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import contextlib
 import os
-import signal
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,17 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(loaded[0], args)
 
     return boundary.guarded(
-        action, debug=args.debug, stopped=lambda signum: _stop_status(args.command, signum),
+        action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
-
-
-def _stop_status(command: str, signum: int) -> int:
-    """A stop asked of the bot is its normal end (0); Ctrl-C ends a console as in a shell
-    (130); any other command stopped by a signal did not finish (128 + the signal)."""
-    if command == "run" or (command == "console" and signum != signal.SIGINT):
-        return 0
-    return 128 + signum
 
 
 def _writes(args: argparse.Namespace) -> bool:

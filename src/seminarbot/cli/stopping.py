@@ -31,6 +31,14 @@ class Stopped(BaseException):
         self.signum = signum
 
 
+def exit_status(command: str, signum: int) -> int:
+    """A stop asked of the bot is its normal end (0); Ctrl-C ends a console as in a shell
+    (130); any other command stopped by a signal did not finish (128 + the signal)."""
+    if command == "run" or (command == "console" and signum != signal.SIGINT):
+        return 0
+    return 128 + signum
+
+
 def install() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
