@@ -31,9 +31,12 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 def say(message: str) -> None:
     """One line on standard error, whatever state standard output is in. It may quote what a
-    platform or a file said: no control character reaches the terminal raw."""
+    platform or a file said: no control character reaches the terminal raw. With
+    `log_format: json`, a JSON line like the log's (cli.logs.fatal_line)."""
+    from seminarbot.cli.logs import fatal_line
+
     with contextlib.suppress(OSError):
-        print(f"seminarbot: {terminal_safe(message)}", file=sys.stderr, flush=True)
+        print(fatal_line(terminal_safe(message)), file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

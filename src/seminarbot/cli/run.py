@@ -5,8 +5,9 @@ and every configured adapter. Each adapter package exposes `async def run(app: S
 None`, which connects, attaches its poster to the scheduler when ready
 (`app.scheduler.attach`) and runs until cancelled; cancelled, it finishes what it has in hand
 (within its own bound) and closes its connection. SIGTERM, SIGHUP or SIGINT (cli.stopping)
-stops them all that way, then closes the database, and `run` exits 0. With no platform configured, `run` starts the
-console on a terminal and refuses (exit 2) without one.
+stops them all that way, then closes the database, and `run` exits 0. With no platform
+configured, `run` starts the console when a person is at a terminal (console_at_hand) and refuses (exit 2) otherwise; a
+platform configured only in part is refused (exit 2), naming what is missing.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import argparse
 import asyncio
 import importlib
 import logging
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -40,16 +42,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 async def main(settings: Settings) -> int:
+    from seminarbot.cli.boundary import say
+
+    if settings.incomplete:
+        say(settings.incomplete[0])
+        return EXIT_CONFIG
     if not settings.platforms:
+        if not console_at_hand():
+            say("no platform is configured, and the console needs a person at a terminal. "
+                f"{HOW_TO_CONFIGURE} For a console, run `seminarbot console` (in a container: "
+                "`docker run -it IMAGE console`).")
+            return EXIT_CONFIG
         from seminarbot.cli import console
 
-        if not sys.stdin.isatty():
-            # A daemon (a container, a service) with nothing configured: starting a console
-            # that reads end of input at once would exit 0 and be restarted, again and again.
-            print(f"seminarbot: no platform is configured, and the console needs a terminal. "
-                  f"{HOW_TO_CONFIGURE} For a scripted console, run `seminarbot console`.",
-                  file=sys.stderr)
-            return EXIT_CONFIG
         return await console.main(
             settings, argparse.Namespace(clock=None, user=None),
             intro="No Discord or Matrix account is configured, so this starts the local "
@@ -60,16 +65,23 @@ async def main(settings: Settings) -> int:
     try:
         await run_platforms(settings)
     except AdapterMissing as error:
-        print(f"seminarbot: {error}; unset its credentials to use the console.",
-              file=sys.stderr)
+        say(f"{error}; unset its credentials to use the console.")
         return EXIT_CONFIG
     except SettingRefused as error:
-        print(f"seminarbot: {error}", file=sys.stderr)
+        say(str(error))
         return EXIT_CONFIG
     except StorageLost as error:
-        print(f"seminarbot: {error.message}", file=sys.stderr)
+        say(error.message)
         return EXIT_FAILED
     return 0
+
+
+def console_at_hand() -> bool:
+    """Whether `run` with no platform may start the console: standard input and output are a
+    terminal, and this is not PID 1. A daemon (a service, `docker run -d`, even with `-t`, which
+    gives a terminal nobody types at) must not wait for ever on a console: PID 1 is a
+    container's main process, and there the console is asked for by name (README: Docker)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.getpid() != 1
 
 
 async def run_platforms(settings: Settings) -> None:
