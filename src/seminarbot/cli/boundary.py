@@ -87,6 +87,11 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
         return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
     if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
         reason = error.strerror or str(error)
+        if error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            from seminarbot.storage.access import permission_fix
+
+            where = Path(os.fsdecode(error.filename))
+            return f"{where}: {reason}; {permission_fix(where, error)}", EXIT_FAILED
         if error.filename:
             return f"{error.filename}: {reason}", EXIT_FAILED
         return f"writing to standard output failed ({reason})", EXIT_FAILED
