@@ -80,5 +80,5 @@ def test_a_file_refused_later_names_the_user_and_the_fix(tmp_path: Path) -> None
     known = explain(PermissionError(errno.EACCES, "Permission denied", str(store)), None)
     assert known is not None
     assert known[0] == (f"{store}: Permission denied; give it to this user, uid {os.getuid()}, "
-                        f"gid {os.getgid()} (`chown {os.getuid()}:{os.getgid()} {store}` on that "
-                        "folder as the host sees it)")
+                        f"gid {os.getgid()} (`chown {os.getuid()}:{os.getgid()} {store}`; for a "
+                        "folder mounted from the host, on the host's side)")

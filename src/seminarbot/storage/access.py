@@ -28,4 +28,4 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
     if read_only_mount(path) or (error is not None and error.errno == errno.EROFS):
         return f"{path} is on a read-only mount: mount it read-write"
     return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
-            f"{path}` on that folder as the host sees it)")
+            f"{path}`; for a folder mounted from the host, on the host's side)")
