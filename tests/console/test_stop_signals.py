@@ -13,10 +13,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import MINI
 from tests.console.terminal import Terminal
-from tests.console.test_cli import BIN, mini_config  # noqa: F401  (a fixture)
+from tests.console.test_cli import BIN
 
 DEADLINE = 60  # seconds: still running then is the failure (no timing is asserted)
+
+
+@pytest.fixture
+def mini_config(tmp_path: Path) -> Path:
+    path = tmp_path / "seminarbot.yaml"
+    path.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                    f"prompts_dir: {MINI.prompts}\nconsole:\n  user: ann\n")
+    return path
 
 
 def environment(**extra: str) -> dict[str, str]:

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 from seminarbot.clock import ManualClock
+from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.test_unreachable import environment, lines, start_bot
-from tests.conftest import MINI
 from tests.discord_fake import FakeDiscord
 
 STARTUP = 30.0

@@ -6,8 +6,9 @@ None`, which connects, attaches its poster to the scheduler when ready
 (`app.scheduler.attach`) and runs until cancelled; cancelled, it finishes what it has in hand
 (within its own bound) and closes its connection. SIGTERM, SIGHUP or SIGINT (cli.stopping)
 stops them all that way, then closes the database, and `run` exits 0. With no platform
-configured, `run` starts the console when a person is at a terminal (console_at_hand) and refuses (exit 2) otherwise; a
-platform configured only in part is refused (exit 2), naming what is missing.
+configured, `run` starts the console when a person is at a terminal (console_at_hand) and
+refuses (exit 2) otherwise; a platform configured only in part is refused (exit 2), naming
+what is missing.
 """
 
 from __future__ import annotations

@@ -19,7 +19,6 @@ from collections.abc import Coroutine
 from types import FrameType
 from typing import Any
 
-
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 

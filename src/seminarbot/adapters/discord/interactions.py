@@ -78,7 +78,7 @@ class InteractionHandler:
             elif interaction.type is discord.InteractionType.application_command:
                 await self._command(interaction)
         finally:
-            self._handling.discard(me)  # type: ignore[arg-type]
+            self._handling.discard(me)
 
     async def drain(self, grace: float) -> None:
         """Let the interactions in flight finish, their answers sent (each command is one
