@@ -72,8 +72,14 @@ async def test_health_fails_while_discord_cannot_be_reached(
     try:
         await eventually(lambda: sum("cannot reach Discord" in line for line in said) >= 1,
                          within=STARTUP)
-        code, states = await health(tmp_path, fake, "--max-down", "0")
-        assert code == 1
+        seen: list[dict[str, object]] = []
+
+        async def unhealthy() -> bool:  # once it has been down for over a second
+            code, states = await health(tmp_path, fake, "--max-down", "1")
+            seen.append(states)
+            return code == 1
+        await eventually(unhealthy, within=STARTUP)
+        states = seen[-1]
         link = states["platforms"]["discord"]  # type: ignore[index]
         assert link["state"] == "retrying" and "detail" in link
         assert any("discord has not been connected" in p for p in states["problems"])  # type: ignore[attr-defined]
