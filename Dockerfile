@@ -1,5 +1,20 @@
 # seminarbot: `seminarbot run` as a non-root user (uid and gid 10001), the database on /data.
-# To pin the base by digest (README, "Docker"): FROM python:3.11-slim@sha256:<digest>
+# To pin the base by digest (README, "Docker"): FROM python:3.11-slim@sha256:<digest>, in both
+# stages.
+
+# Stage 1: the wheel of seminarbot, made with the locked build backend. Only the wheel goes on:
+# the running image holds no build backend.
+FROM python:3.11-slim AS build
+ENV PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+WORKDIR /app
+COPY requirements-build.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements-build.lock
+# Only what .dockerignore allows (pyproject.toml, README.md, src/, content/, prompts/ and the
+# lock files) is in the build context.
+COPY . ./
+RUN pip wheel --no-cache-dir --no-deps --no-build-isolation --wheel-dir /wheels .
+
+# Stage 2: what runs.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -15,15 +30,17 @@ RUN groupadd --system --gid 10001 seminarbot \
  && chown seminarbot:seminarbot /data \
  && chmod 700 /data
 
-# The dependencies and the build backend, exactly as locked, in a layer of their own: a change
-# to the source reuses it.
+# The dependencies, exactly as locked, in a layer of their own: a change to the source reuses it.
 WORKDIR /app
-COPY requirements.lock requirements-build.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock -r requirements-build.lock
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 
 VOLUME ["/data"]
 
-# The running bot touches /data/heartbeat every 30 s; `seminarbot health` fails when it is stale.
+# The running bot rewrites /data/heartbeat every 30 s and whenever a platform's link changes;
+# `seminarbot health` fails when it is stale, or when a platform has been down longer than
+# --max-down (300 s by default). So an outage shows as unhealthy after about 5 min plus up to
+# 3 × 60 s of retries (README, Docker: how to shorten it).
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["seminarbot", "health", "--max-age", "180"]
 
@@ -31,9 +48,8 @@ HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
 ENTRYPOINT ["seminarbot"]
 CMD ["run"]
 
-# The project itself, last: only what .dockerignore allows (pyproject.toml, README.md, src/,
-# content/, prompts/ and the lock files) is in the build context.
-COPY . ./
-RUN pip install --no-cache-dir --no-deps --no-build-isolation .
+# The project itself, last.
+COPY --from=build /wheels /wheels
+RUN pip install --no-cache-dir --no-deps /wheels/*.whl
 
 USER seminarbot

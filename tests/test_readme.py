@@ -201,7 +201,7 @@ def test_every_readme_example_runs_as_printed(tmp_path: Path) -> None:
     assert "Only if the chair rotates." in exported and "four elements" in exported
     assert all(any(start in line for start in ELSEWHERE) or "content ingest" in line
                for line in not_here), not_here
-    assert len([line for line in not_here if "docker" in line]) == 8
+    assert len([line for line in not_here if "docker" in line]) == 9
 
 
 def test_make_test_is_the_ci_recipe() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -49,7 +50,8 @@ def test_a_second_writer_is_refused_and_readers_work_beside_the_first(
         refused = cli(*args, stdin="/seminar setup wed 10:00 UTC\n", env=env)
         assert refused.returncode == 1, (args, refused.stderr)
         assert refused.stderr.strip() == (
-            f"seminarbot: another seminarbot (pid {first.pid}) is using {db}; stop it first, or "
+            f"seminarbot: another seminarbot (pid {first.pid} on {socket.gethostname()}) is "
+            f"using {db}; stop it first, or "
             "use another --db (read-only commands such as `db check`, `cohorts` and `export` "
             "work beside it)"), args
         assert refused.stdout == ""  # nothing was done

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from seminarbot.clock import ManualClock
+from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.test_unreachable import environment, lines, start_bot
 from tests.discord_fake import FakeDiscord
@@ -71,8 +72,14 @@ async def test_health_fails_while_discord_cannot_be_reached(
     try:
         await eventually(lambda: sum("cannot reach Discord" in line for line in said) >= 1,
                          within=STARTUP)
-        code, states = await health(tmp_path, fake, "--max-down", "0")
-        assert code == 1
+        seen: list[dict[str, object]] = []
+
+        async def unhealthy() -> bool:  # once it has been down for over a second
+            code, states = await health(tmp_path, fake, "--max-down", "1")
+            seen.append(states)
+            return code == 1
+        await eventually(unhealthy, within=STARTUP)
+        states = seen[-1]
         link = states["platforms"]["discord"]  # type: ignore[index]
         assert link["state"] == "retrying" and "detail" in link
         assert any("discord has not been connected" in p for p in states["problems"])  # type: ignore[attr-defined]
@@ -83,3 +90,68 @@ async def test_health_fails_while_discord_cannot_be_reached(
         await asyncio.wait_for(process.wait(), STARTUP)
         await reader
     assert process.returncode == 0
+
+
+async def _sync_commands(tmp_path: Path, fake: FakeDiscord) -> None:
+    config = tmp_path / "bot.yaml"
+    config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
+                      f"prompts_dir: {MINI.prompts}\n")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "seminarbot", "--config", str(config), "discord", "sync",
+        "--guild", str(fake.world.guild_id), env=environment(fake))
+    assert await process.wait() == 0
+
+
+async def test_sigterm_delivers_the_answer_in_flight(tmp_path: Path,
+                                                     bare_fake: FakeDiscord) -> None:
+    """The command's work is done and its answer is on its way to Discord when SIGTERM comes:
+    the answer still arrives (within SHUTDOWN_GRACE), and nothing is logged as an error. With
+    `released` False, Discord never answers: the bot gives up after the grace, quietly."""
+    fake = bare_fake
+    await _sync_commands(tmp_path, fake)
+    fake.rest.hold = asyncio.Event()
+    process = await start_bot(tmp_path, fake)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
+        log = await fake.send_slash("bob", "term", query="glasnost")
+        await asyncio.wait_for(fake.rest.holding.wait(), STARTUP)  # the answer is in flight
+        process.send_signal(signal.SIGTERM)
+        await eventually(lambda: any("stopping" in line for line in said), within=STARTUP)
+        fake.rest.hold.set()  # Discord answers while the bot is stopping
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await reader
+    assert process.returncode == 0, "".join(said)
+    assert log.answered.is_set() and log.callback is not None, "".join(said)
+    assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)
+
+
+async def test_sigterm_gives_up_quietly_on_an_answer_discord_never_takes(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    fake = bare_fake
+    await _sync_commands(tmp_path, fake)
+    fake.rest.hold = asyncio.Event()  # never released
+    process = await start_bot(tmp_path, fake)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
+        await fake.send_slash("bob", "term", query="glasnost")
+        await asyncio.wait_for(fake.rest.holding.wait(), STARTUP)
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), STARTUP)  # SHUTDOWN_GRACE, then it stops
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await reader
+        fake.rest.hold.set()
+    assert process.returncode == 0, "".join(said)
+    assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)

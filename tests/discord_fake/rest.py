@@ -86,6 +86,10 @@ class Rest:
         # more times. discord.py retries 500, 502, 504 and 524 itself, not 503.
         self.outages: dict[tuple[str, str], int] = {}
         self._nonces: dict[str, Json] = {}
+        # While `hold` is set, an interaction's callback waits (`holding` says one does) until
+        # it is released; an answer whose connection the bot closed meanwhile is not received.
+        self.hold: asyncio.Event | None = None
+        self.holding = asyncio.Event()
         routes: list[tuple[str, str, Handler]] = [
             ("GET", r"/users/@me", self._me),
             ("GET", r"/oauth2/applications/@me", self._application),
@@ -279,6 +283,11 @@ class Rest:
 
     async def _callback(self, request: web.Request, call: Call,
                         args: dict[str, str]) -> web.Response:
+        if self.hold is not None:
+            self.holding.set()
+            await self.hold.wait()
+            if request.transport is None or request.transport.is_closing():
+                return error(400, 0, "the bot closed the connection before the answer")
         log = self.interactions.get(int(args["id"]))
         if log is None or log.token != args["token"]:
             return error(404, 10062, "Unknown interaction")

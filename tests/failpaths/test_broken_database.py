@@ -208,7 +208,7 @@ def test_commands_that_read_create_nothing(tmp_path: Path, where: str) -> None:
 def test_a_database_path_through_a_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "plain").write_text("x")
     result = seminarbot("db", "migrate", "--db", str(tmp_path / "plain" / "x.db"))
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "a part of the path is a file, not a folder" in one_line(result)
 
 
@@ -219,8 +219,11 @@ def test_a_folder_that_cannot_be_written_is_one_line_for_the_console(tmp_path: P
     with read_only(folder):
         result = seminarbot("console", "--db", str(folder / "s.db"), stdin="/term soviet\n",
                             conf=config(tmp_path))
-    assert result.returncode == 1
-    assert one_line(result).startswith(f"seminarbot: {folder / 's.db'}: cannot be")
+    assert result.returncode == 2  # the lock cannot be made there: refused before the database
+    line = one_line(result)
+    assert line.startswith(f"seminarbot: the lock {folder / 's.db.lock'} for {folder / 's.db'} "
+                           "cannot be opened ("), line
+    assert f"uid {os.getuid()}" in line and f"chown {os.getuid()}:{os.getgid()} {folder}" in line
 
 
 def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> None:

@@ -5,12 +5,15 @@ and the fix, and exit 2, before anything else (README: Docker)."""
 from __future__ import annotations
 
 import os
+import shlex
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MINI
-from tests.failpaths.support import environment, one_line, read_only, seminarbot
+from tests.failpaths.support import BIN, environment, one_line, read_only, seminarbot
 
 
 @pytest.mark.parametrize("command", [("console",), ("run",)])
@@ -31,6 +34,51 @@ def test_a_data_directory_that_cannot_be_written_is_one_line_and_exit_2(
     line = one_line(result)
     assert line.startswith(f"seminarbot: the data directory {data} cannot be written by this "
                            f"user (uid {uid}, gid {gid}: "), line
-    assert line.endswith(f"give the folder to that user (`chown {uid}:{gid} {data}`), or set "
+    assert line.endswith(f"give the folder to that user (`chown {uid}:{gid} {data}`; for a "
+                         "folder mounted from the host, on the host's folder), or set "
                          "data_dir or SEMINARBOT_DATA_DIR to a folder it may write"), line
     assert sorted(p.name for p in data.iterdir()) == []  # nothing was made there
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                    reason="a read-only mount of its own needs unshare as root")
+def test_a_read_only_mount_is_called_that_not_a_chown(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    bot = " ".join(shlex.quote(word) for word in (*BIN, "console"))
+    result = subprocess.run(
+        ["unshare", "--mount", "sh", "-c",
+         f"mount --bind -o ro {data} {data} && exec {bot}"],
+        input="", capture_output=True, text=True, timeout=60, check=False,
+        env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert result.returncode == 2, result.stderr
+    line = one_line(result)
+    assert f"{data} is on a read-only mount: mount it read-write" in line, line
+    assert "chown" not in line
+
+
+def test_a_database_this_user_may_not_write_names_the_user(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    env = environment(SEMINARBOT_DATA_DIR=str(data))
+    assert seminarbot("console", stdin="/term soviet\n", env=env).returncode == 0
+    with read_only(data / "seminarbot.db"):
+        result = seminarbot("console", stdin="/term soviet\n", env=env)
+    assert result.returncode == 1
+    assert one_line(result).startswith(
+        f"seminarbot: {data / 'seminarbot.db'}: cannot be written by this user "
+        f"(uid {os.getuid()}, gid {os.getgid()}): the file or its folder is read-only for it")
+
+
+def test_a_file_refused_later_names_the_user_and_the_fix(tmp_path: Path) -> None:
+    """Such as a root-owned `/data/matrix` (after `podman exec -u 0`): the path, the user, the
+    fix, through the one boundary."""
+    import errno
+
+    from seminarbot.cli.boundary import explain
+
+    store = tmp_path / "matrix" / "store"
+    known = explain(PermissionError(errno.EACCES, "Permission denied", str(store)), None)
+    assert known is not None
+    assert known[0] == (f"{store}: Permission denied; give it to this user, uid {os.getuid()}, "
+                        f"gid {os.getgid()} (`chown {os.getuid()}:{os.getgid()} {store}`; for a "
+                        "folder mounted from the host, on the host's side)")

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -30,21 +31,30 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 def say(message: str) -> None:
     """One line on standard error, whatever state standard output is in. It may quote what a
-    platform or a file said: no control character reaches the terminal raw."""
+    platform or a file said: no control character reaches the terminal raw. With
+    `log_format: json`, a JSON line like the log's (cli.logs.fatal_line)."""
+    from seminarbot.cli.logs import fatal_line
+
     with contextlib.suppress(OSError):
-        print(f"seminarbot: {terminal_safe(message)}", file=sys.stderr, flush=True)
+        print(fatal_line(terminal_safe(message)), file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
-            data_dir: Callable[[], Path | None], debug: bool) -> int:
+            data_dir: Callable[[], Path | None], debug: bool,
+            stopped: Callable[[int], int] = lambda signum: EXIT_INTERRUPTED) -> int:
     """Run `action` and turn any exception into one line and an exit code. `database` and
-    `data_dir` name the files in messages and where an incident's log goes, once known."""
+    `data_dir` name the files in messages and where an incident's log goes, once known;
+    `stopped` gives the exit code for a stop signal (SIGINT included)."""
+    from seminarbot.cli.stopping import Stopped
+
     try:
         status = action()
         sys.stdout.flush()
         return status
     except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
+        return stopped(signal.SIGINT)
+    except Stopped as stop:
+        return stopped(stop.signum)
     except Exception as error:  # the boundary itself: every kind is sorted below
         known = explain(error, database())
         if known is not None:
@@ -63,11 +73,11 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     from seminarbot.config.yamlfile import YamlError
     from seminarbot.domain.errors import UserError
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
-    from seminarbot.storage.lock import DatabaseInUse
+    from seminarbot.storage.lock import DatabaseInUse, LockUnavailable
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
-    if isinstance(error, DataDirUnwritable):
+    if isinstance(error, DataDirUnwritable | LockUnavailable):
         return str(error), EXIT_CONFIG
     if isinstance(error, DatabaseUnusable | DatabaseInUse):
         return str(error), EXIT_FAILED
@@ -77,6 +87,11 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
         return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
     if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
         reason = error.strerror or str(error)
+        if error.filename and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            from seminarbot.storage.access import permission_fix
+
+            where = Path(os.fsdecode(error.filename))
+            return f"{where}: {reason}; {permission_fix(where, error)}", EXIT_FAILED
         if error.filename:
             return f"{error.filename}: {reason}", EXIT_FAILED
         return f"writing to standard output failed ({reason})", EXIT_FAILED

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
@@ -48,9 +49,8 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
                 raise ValueError(args.clock)
             clock = ManualClock(start)
         except (ValueError, OverflowError):
-            print(f"seminarbot: --clock expects an ISO instant from {CLOCK_START.year} to "
-                  f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {args.clock[:60]!r}",
-                  file=sys.stderr)
+            say(f"--clock expects an ISO instant from {CLOCK_START.year} to "
+                  f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {args.clock[:60]!r}")
             return EXIT_CONFIG
     else:
         clock = OffsetClock(_read_offset(saved))
@@ -60,8 +60,8 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
 
     user = args.user or settings.console_user
     if not is_person_name(user):
-        print(f"seminarbot: --user (or console.user) expects a name of 1 to {MAX_NAME} "
-              f"printable characters, got {user[:60]!r}", file=sys.stderr)
+        say(f"--user (or console.user) expects a name of 1 to {MAX_NAME} "
+              f"printable characters, got {user[:60]!r}")
         return EXIT_CONFIG
     app = await open_services(settings, clock)
     if not await _clock_not_behind(app.db, clock):

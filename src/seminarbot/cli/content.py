@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
@@ -37,7 +38,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
 
         texts = Path(args.texts).expanduser() if args.texts else None
         if texts is not None and not texts.is_dir():
-            print(f"seminarbot: --texts expects a folder, got {args.texts!r}", file=sys.stderr)
+            say(f"--texts expects a folder, got {args.texts!r}")
             return EXIT_CONFIG
         report = check_content(roots, texts)
         for problem in report.problems:
@@ -68,7 +69,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         done = await ingest(PassageRepository(db), syllabus, Path(args.file).expanduser(),
                             args.text, SystemClock().now())
     except IngestError as error:
-        print(f"seminarbot: {error}", file=sys.stderr)
+        say(f"{error}")
         return 1
     finally:
         await db.close()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import errno
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
 if TYPE_CHECKING:
@@ -69,16 +69,13 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
     try:
         await db.backup(target)
     except FileExistsError:
-        print(f"seminarbot: {target} exists; a backup never replaces a file, choose a new name",
-              file=sys.stderr)
+        say(f"{target} exists; a backup never replaces a file, choose a new name")
         return EXIT_FAILED
     except OSError as error:  # as export says it: a missing folder is a usage error
         if error.errno in (errno.ENOENT, errno.ENOTDIR):
-            print(f"seminarbot: cannot write the backup {target}: the folder does not exist",
-                  file=sys.stderr)
+            say(f"cannot write the backup {target}: the folder does not exist")
             return EXIT_CONFIG
-        print(f"seminarbot: cannot write the backup {target}: {error.strerror or error}",
-              file=sys.stderr)
+        say(f"cannot write the backup {target}: {error.strerror or error}")
         return EXIT_FAILED
     except (sqlite3.DatabaseError, Unavailable) as error:
         # Storage maps SQLite's write errors to Unavailable; here they are the copy's.
@@ -87,8 +84,7 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
             raise
         if is_damage(cause):  # the source's fault: said about the source, as any command does
             raise DatabaseUnusable(settings.database, describe(cause)) from error
-        print(f"seminarbot: the backup to {target} failed ({cause}); no file was left there",
-              file=sys.stderr)
+        say(f"the backup to {target} failed ({cause}); no file was left there")
         return EXIT_FAILED
     print(f"backed up {settings.database} to {target}")
     return 0

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.domain.display import terminal_safe
 
@@ -68,14 +69,14 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     refused = _refusal(target, force=args.force) or _database_refusal(target, settings)
     if refused is not None:
         message, status = refused
-        print(f"seminarbot: {message}", file=sys.stderr)
+        say(f"{message}")
         return status
     try:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                             suffix=".partial")  # mode 0600
     except OSError as error:
-        print(f"seminarbot: cannot write in {target.parent} ({error.strerror or error}); "
-              "nothing was exported", file=sys.stderr)
+        say(f"cannot write in {target.parent} ({error.strerror or error}); "
+              "nothing was exported")
         return 1
     partial = Path(name)
     status = 1
@@ -85,12 +86,12 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         if status == 0:
             refused = _refusal(target, force=True)  # it may have changed while we wrote
             if refused is not None:
-                print(f"seminarbot: {refused[0]}", file=sys.stderr)
+                say(f"{refused[0]}")
                 return refused[1]
             os.replace(partial, target)
     except OSError as error:  # a full disk, a quota, a file-size limit
-        print(f"seminarbot: writing {target} failed ({error.strerror or error}); nothing was "
-              "exported and the partial file was removed", file=sys.stderr)
+        say(f"writing {target} failed ({error.strerror or error}); nothing was "
+              "exported and the partial file was removed")
         return 1
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -151,7 +152,7 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
             reason = f"writing to standard output failed ({error.strerror or error})"
         with contextlib.suppress(OSError):  # no second error from the interpreter's exit flush
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        print(f"seminarbot: {reason}; the export is incomplete", file=sys.stderr)
+        say(f"{reason}; the export is incomplete")
         return 1
 
 
@@ -202,8 +203,8 @@ async def _export(settings: Settings, args: argparse.Namespace,
         try:
             cohort = await app.cohorts.get(args.cohort)
         except KeyError:
-            print(f"seminarbot: there is no cohort {args.cohort}; `seminarbot cohorts --db "
-                  f"{settings.database}` lists them", file=sys.stderr)
+            say(f"there is no cohort {args.cohort}; `seminarbot cohorts --db "
+                  f"{settings.database}` lists them")
             return EXIT_CONFIG
         declared, today = app.registry.get("seminar export"), app.clock.now().date()
 
@@ -217,7 +218,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
                 app, cohort, args.format, session=typed("session"), since=typed("since"),
                 until=typed("until"), participant=typed("participant"))
         except UserError as error:
-            print(f"seminarbot: {error.message}", file=sys.stderr)
+            say(f"{error.message}")
             return EXIT_CONFIG
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,

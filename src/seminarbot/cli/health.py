@@ -18,11 +18,26 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 
+KNOWN_STATES = ("connecting", "connected", "retrying")
+
+
+def seconds(text: str) -> int:
+    """A whole number of seconds above 0 (argparse then says the error in one line)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of seconds, got {text!r}") \
+            from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value}")
+    return value
+
+
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     health = commands.add_parser("health", help="exit 0 if the running bot is alive (Docker)")
-    health.add_argument("--max-age", type=int, default=180, metavar="SECONDS",
+    health.add_argument("--max-age", type=seconds, default=180, metavar="SECONDS",
                         help="how old the heartbeat may be (default 180)")
-    health.add_argument("--max-down", type=int, default=300, metavar="SECONDS",
+    health.add_argument("--max-down", type=seconds, default=300, metavar="SECONDS",
                         help="how long a platform may be disconnected (default 300)")
     health.add_argument("--json", action="store_true", help="print the states as JSON")
 
@@ -37,21 +52,32 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
     now = datetime.now(UTC)
     for platform, link in sorted(platforms.items()):
-        down = _seconds_down(link, now)
-        if down is not None and down > args.max_down:
-            detail = f" ({link['detail']})" if link.get("detail") else ""
-            problems.append(f"{platform} has not been connected for {down:.0f}s{detail}")
+        problem = _problem(platform, link, now, args.max_down)
+        if problem:
+            problems.append(problem)
     return _verdict(args, problems, platforms, age)
 
 
-def _seconds_down(link: Any, now: datetime) -> float | None:
-    if not isinstance(link, dict) or link.get("state") == "connected":
+def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | None:
+    """Why this platform's link is unhealthy, or None. What cannot be read (another version's
+    file, a hand edit) is unhealthy, with the reason: a health check fails closed."""
+    if not isinstance(link, dict) or link.get("state") not in KNOWN_STATES:
+        state = link.get("state") if isinstance(link, dict) else link
+        return f"{platform}: the heartbeat holds an unknown state {str(state)[:40]!r}"
+    if link["state"] == "connected":
         return None
     try:
         since = datetime.fromisoformat(str(link.get("since")).replace("Z", "+00:00"))
     except ValueError:
+        since = None
+    if since is None or since.tzinfo is None:
+        return (f"{platform} is {link['state']}, since a time the heartbeat does not give "
+                f"(with its zone): {str(link.get('since'))[:40]!r}")
+    down = (now - since).total_seconds()
+    if down <= max_down:
         return None
-    return (now - since).total_seconds()
+    detail = f" ({link['detail']})" if link.get("detail") else ""
+    return f"{platform} has not been connected for {down:.0f}s{detail}"
 
 
 def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str, Any],

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_json_lines = [False]  # whether log_format is json: the fatal one-line errors follow it too
 
 
 class JsonLines(logging.Formatter):
@@ -41,7 +42,17 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+def fatal_line(message: str) -> str:
+    """A command's one-line error as standard error shows it: `seminarbot: message`, or with
+    `log_format: json` one JSON object like the log's (level ERROR), so a shipper parses it."""
+    if not _json_lines[0]:
+        return f"seminarbot: {message}"
+    record = logging.LogRecord("seminarbot", logging.ERROR, "", 0, message, None, None)
+    return JsonLines().format(record)
+
+
 def configure(settings: Settings) -> None:
+    _json_lines[0] = settings.log_format == "json"
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLines() if settings.log_format == "json"
                          else logging.Formatter(TEXT_FORMAT))

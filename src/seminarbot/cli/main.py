@@ -1,5 +1,6 @@
 """Argument parsing and the subcommand each one runs. Exit codes: 0 done, 1 failed, 2 a
-configuration or usage error, 70 an internal error (with an incident id), 130 interrupted.
+configuration or usage error, 70 an internal error (with an incident id), 130 interrupted
+(Ctrl-C); `run` and `console` stopped by SIGTERM or SIGHUP exit 0 (cli.stopping).
 Whatever a subcommand raises goes through one boundary (cli.boundary)."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
-from seminarbot.cli import boundary, console, content, db, export, health, run
+from seminarbot.cli import boundary, console, content, db, export, health, run, stopping
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.lock import exclusive
 
@@ -69,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(loaded[0], args)
 
     return boundary.guarded(
-        action, debug=args.debug,
+        action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 
@@ -83,9 +84,9 @@ def _writes(args: argparse.Namespace) -> bool:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "console":
-        return asyncio.run(console.main(settings, args))
+        return stopping.run(console.main(settings, args))
     if args.command == "run":
-        return asyncio.run(run.main(settings))
+        return stopping.run(run.main(settings))
     if args.command == "db":
         return asyncio.run(db.main(settings, args))
     if args.command == "content":

@@ -4,9 +4,12 @@ cause, and it deserves one line naming the folder, the user and the fix (README:
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from pathlib import Path
+
+from seminarbot.storage.access import read_only_mount
 
 
 class DataDirUnwritable(Exception):
@@ -27,10 +30,14 @@ def check_data_dir(path: Path) -> None:
     except OSError as error:
         uid, gid = os.getuid(), os.getgid()
         made = "written" if where == path else f"made (in {where})"
+        if error.errno == errno.EROFS or read_only_mount(where):
+            fix = f"{where} is on a read-only mount: mount it read-write"
+        else:
+            fix = (f"give the folder to that user (`chown {uid}:{gid} {where}`; for a folder "
+                   "mounted from the host, on the host's folder)")
         raise DataDirUnwritable(
             f"the data directory {path} cannot be {made} by this user (uid {uid}, gid {gid}: "
-            f"{error.strerror or error}); give the folder to that user (`chown {uid}:{gid} "
-            f"{where}`), or set data_dir or SEMINARBOT_DATA_DIR to a folder it may write"
-        ) from None
+            f"{error.strerror or error}); {fix}, or set data_dir or SEMINARBOT_DATA_DIR to a "
+            "folder it may write") from None
     os.close(descriptor)
     os.unlink(probe)

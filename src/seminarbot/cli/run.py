@@ -4,21 +4,21 @@ With platforms configured, `run` opens one Services, starts one scheduler loop, 
 and every configured adapter. Each adapter package exposes `async def run(app: Services) ->
 None`, which connects, attaches its poster to the scheduler when ready
 (`app.scheduler.attach`) and runs until cancelled; cancelled, it finishes what it has in hand
-(within its own bound) and closes its connection. SIGTERM or SIGINT stops them all that way,
-then closes the database, and `run` exits 0. With no platform configured, `run` starts the
-console on a terminal and refuses (exit 2) without one.
+(within its own bound) and closes its connection. SIGTERM, SIGHUP or SIGINT (cli.stopping)
+stops them all that way, then closes the database, and `run` exits 0. With no platform
+configured, `run` starts the console when a person is at a terminal (console_at_hand) and
+refuses (exit 2) otherwise; a platform configured only in part is refused (exit 2), naming
+what is missing.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import importlib
 import logging
-import signal
+import os
 import sys
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 log = logging.getLogger(__name__)
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 HOW_TO_CONFIGURE = ("To run on a platform, set DISCORD_TOKEN, or MATRIX_HOMESERVER, "
@@ -44,16 +43,19 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 
 async def main(settings: Settings) -> int:
+    from seminarbot.cli.boundary import say
+
+    if settings.incomplete:
+        say(settings.incomplete[0])
+        return EXIT_CONFIG
     if not settings.platforms:
+        if not console_at_hand():
+            say("no platform is configured, and the console needs a person at a terminal. "
+                f"{HOW_TO_CONFIGURE} For a console, run `seminarbot console` (in a container: "
+                "`docker run -it IMAGE console`).")
+            return EXIT_CONFIG
         from seminarbot.cli import console
 
-        if not sys.stdin.isatty():
-            # A daemon (a container, a service) with nothing configured: starting a console
-            # that reads end of input at once would exit 0 and be restarted, again and again.
-            print(f"seminarbot: no platform is configured, and the console needs a terminal. "
-                  f"{HOW_TO_CONFIGURE} For a scripted console, run `seminarbot console`.",
-                  file=sys.stderr)
-            return EXIT_CONFIG
         return await console.main(
             settings, argparse.Namespace(clock=None, user=None),
             intro="No Discord or Matrix account is configured, so this starts the local "
@@ -64,16 +66,23 @@ async def main(settings: Settings) -> int:
     try:
         await run_platforms(settings)
     except AdapterMissing as error:
-        print(f"seminarbot: {error}; unset its credentials to use the console.",
-              file=sys.stderr)
+        say(f"{error}; unset its credentials to use the console.")
         return EXIT_CONFIG
     except SettingRefused as error:
-        print(f"seminarbot: {error}", file=sys.stderr)
+        say(str(error))
         return EXIT_CONFIG
     except StorageLost as error:
-        print(f"seminarbot: {error.message}", file=sys.stderr)
+        say(error.message)
         return EXIT_FAILED
     return 0
+
+
+def console_at_hand() -> bool:
+    """Whether `run` with no platform may start the console: standard input and output are a
+    terminal, and this is not PID 1. A daemon (a service, `docker run -d`, even with `-t`, which
+    gives a terminal nobody types at) must not wait for ever on a console: PID 1 is a
+    container's main process, and there the console is asked for by name (README: Docker)."""
+    return sys.stdin.isatty() and sys.stdout.isatty() and os.getpid() != 1
 
 
 async def run_platforms(settings: Settings) -> None:
@@ -101,12 +110,10 @@ async def run_platforms(settings: Settings) -> None:
                                       app.connections.snapshot,
                                       changed=app.connections.changed), name="heartbeat")]
     tasks += [asyncio.create_task(module.run(app), name=module.__name__) for module in modules]
-    try:
-        async with _until_signalled() as stopped:
-            done, _ = await asyncio.wait([*tasks, stopped], return_when=asyncio.FIRST_COMPLETED)
+    try:  # until a stop signal cancels this (cli.stopping), or a task ends
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not stopped:
-                task.result()  # an adapter or the scheduler failed: say so and stop
+            task.result()  # an adapter or the scheduler failed: say so and stop
     finally:
         log.info("stopping: finishing what is in hand, then closing the connections")
         for task in reversed(tasks):  # the adapters first: they stop taking work
@@ -114,19 +121,3 @@ async def run_platforms(settings: Settings) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
         log.info("stopped")
-
-
-@contextlib.asynccontextmanager
-async def _until_signalled() -> AsyncIterator[asyncio.Task[bool]]:
-    """A task that ends when SIGTERM (docker stop) or SIGINT (Ctrl-C) arrives."""
-    loop = asyncio.get_running_loop()
-    arrived = asyncio.Event()
-    for signum in STOP_SIGNALS:
-        loop.add_signal_handler(signum, arrived.set)
-    waiting = asyncio.create_task(arrived.wait(), name="signals")
-    try:
-        yield waiting
-    finally:
-        waiting.cancel()
-        for signum in STOP_SIGNALS:
-            loop.remove_signal_handler(signum)

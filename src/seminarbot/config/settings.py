@@ -48,6 +48,11 @@ class Settings:
         return [name for name, on in (("discord", self.discord.configured),
                                       ("matrix", self.matrix.configured)) if on]
 
+    @property
+    def incomplete(self) -> list[str]:
+        """A line for each platform configured only in part (`run` refuses to start)."""
+        return [line for line in (self.discord.incomplete, self.matrix.incomplete) if line]
+
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
     if env.get("SEMINARBOT_DATA_DIR"):

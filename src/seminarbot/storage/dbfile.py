@@ -95,8 +95,11 @@ def describe(error: sqlite3.Error) -> str:
     text = str(error)
     code = getattr(error, "sqlite_errorname", "")
     if "readonly" in text or code.startswith("SQLITE_READONLY"):
-        return ("cannot be written (the file or its folder is read-only for this user); "
-                f"check its permissions ({text})")
+        from seminarbot.storage.access import this_user
+
+        return (f"cannot be written by this user ({this_user()}): the file or its folder is "
+                "read-only for it; give both to that user (chown), or mount them read-write "
+                f"({text})")
     if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
                 "lists what is wrong; restore a backup")

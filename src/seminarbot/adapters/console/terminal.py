@@ -87,8 +87,9 @@ async def interruptible(work: Awaitable[None], said: Callable[[str], None]) -> N
     try:
         await task
     except asyncio.CancelledError:
-        if not task.cancelled():
-            raise
+        me = asyncio.current_task()
+        if not task.cancelled() or (me is not None and me.cancelling()):
+            raise  # the console itself is being stopped (SIGTERM, SIGHUP)
         said("Interrupted.")
     finally:
         loop.remove_signal_handler(signal.SIGINT)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import partial
+from typing import Any
 
 import discord
 
@@ -62,18 +63,30 @@ class InteractionHandler:
         self.app = app
         self.commands = commands
         self.defer_after = DEFER_AFTER
-        self._running: set[asyncio.Task[Reply]] = set()
+        self._running: set[asyncio.Task[Reply]] = set()  # the commands' own work
+        self._handling: set[asyncio.Task[Any]] = set()  # each interaction, answer included
 
     async def handle(self, interaction: discord.Interaction) -> None:
-        if interaction.type is discord.InteractionType.autocomplete:
-            await self._autocomplete(interaction)
-        elif interaction.type is discord.InteractionType.application_command:
-            await self._command(interaction)
+        """In discord.py's task for the event: tracked, so that a stop waits for the answer
+        to reach Discord, not only for the command's work."""
+        me = asyncio.current_task()
+        if me is not None:
+            self._handling.add(me)
+        try:
+            if interaction.type is discord.InteractionType.autocomplete:
+                await self._autocomplete(interaction)
+            elif interaction.type is discord.InteractionType.application_command:
+                await self._command(interaction)
+        finally:
+            self._handling.discard(me)
 
     async def drain(self, grace: float) -> None:
-        """Let commands in flight finish (each is one transaction), then cancel the rest."""
-        if self._running:
-            _, late = await asyncio.wait(set(self._running), timeout=grace)
+        """Let the interactions in flight finish, their answers sent (each command is one
+        transaction), for up to `grace` seconds; then cancel the rest, quietly (discord.py
+        logs nothing for a cancelled event)."""
+        waiting = self._handling | self._running
+        if waiting:
+            _, late = await asyncio.wait(waiting, timeout=grace)
             for task in late:
                 task.cancel()
             await asyncio.gather(*late, return_exceptions=True)

@@ -25,7 +25,15 @@ class DiscordSettings:
 
     @property
     def configured(self) -> bool:
-        return bool(self.token)
+        return bool(self.token and self.token.strip())
+
+    @property
+    def incomplete(self) -> str | None:
+        """One line when the token is given but blank (a stray space in a .env file)."""
+        if self.token is not None and self.token and not self.token.strip():
+            return ("Discord is partly configured: DISCORD_TOKEN (or discord.token in the config "
+                    "file) is blank; set the bot's token, or unset it to run without Discord")
+        return None
 
 
 def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:

@@ -26,7 +26,32 @@ class MatrixSettings:
 
     @property
     def configured(self) -> bool:
-        return bool(self.homeserver and self.user_id and (self.password or self.access_token))
+        return all(self._given().values())
+
+    @property
+    def incomplete(self) -> str | None:
+        """One line naming what is missing when Matrix is configured in part (a password
+        forgotten or misspelt): None when it is configured whole, or not at all."""
+        given = self._given()
+        present = [name for name, on in given.items() if on]
+        if not present or len(present) == len(given):
+            return None
+        missing = [name for name, on in given.items() if not on]
+        verb = "is" if len(missing) == 1 else "are"
+        return (f"Matrix is partly configured: {' and '.join(missing)} {verb} missing or blank "
+                f"(given: {', '.join(present)}; in the config file the keys are matrix.homeserver, "
+                "matrix.user_id and matrix.password or matrix.access_token); set "
+                f"{'it' if len(missing) == 1 else 'them'}, or unset the others to run without "
+                "Matrix")
+
+    def _given(self) -> dict[str, bool]:
+        def filled(value: str | None) -> bool:
+            return bool(value and value.strip())
+
+        return {"MATRIX_HOMESERVER": filled(self.homeserver),
+                "MATRIX_USER_ID": filled(self.user_id),
+                "MATRIX_PASSWORD or MATRIX_ACCESS_TOKEN": filled(self.password)
+                or filled(self.access_token)}
 
 
 def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:

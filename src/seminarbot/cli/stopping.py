@@ -1,0 +1,93 @@
+"""How a signal stops the process (README: Command line, Stopping).
+
+`install` runs first thing, before any import of the bot itself: from then on SIGTERM
+(`docker stop`, systemd) and SIGHUP (a closed terminal) raise `Stopped` wherever the process
+is, so a stop in the first second (reading the configuration, taking the lock) ends it at once
+and cleanly; SIGINT keeps Python's KeyboardInterrupt. PID 1 in a container ignores a signal it
+has no handler for, which is why this cannot wait until the bot is up.
+
+`run` is asyncio.run for the long-running commands (run, console): SIGTERM, SIGHUP and SIGINT
+cancel the command's coroutine, whose `finally` blocks stop the platforms, restore the terminal
+and close the database; then `Stopped` is raised with the signal, and the command line turns it
+into an exit code.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Coroutine
+from types import FrameType
+from typing import Any
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class Stopped(BaseException):
+    """A stop signal arrived (a BaseException, like KeyboardInterrupt: not an error)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def exit_status(command: str, signum: int) -> int:
+    """A stop asked of the bot is its normal end (0); Ctrl-C ends a console as in a shell
+    (130); any other command stopped by a signal did not finish (128 + the signal)."""
+    if command == "run" or (command == "console" and signum != signal.SIGINT):
+        return 0
+    return 128 + signum
+
+
+def install() -> None:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _raise)
+
+
+def _raise(signum: int, frame: FrameType | None) -> None:
+    raise Stopped(signum)
+
+
+def run(work: Coroutine[Any, Any, int]) -> int:
+    """Run `work` to its end, or until a stop signal: then cancel it, let it unwind and raise
+    Stopped."""
+    import asyncio
+
+    return asyncio.run(_stoppable(work))
+
+
+async def _stoppable(work: Coroutine[Any, Any, int]) -> int:
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    assert main is not None
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        if not received:  # a second signal while stopping changes nothing
+            received.append(signum)
+            main.cancel()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
+    try:
+        status = await work
+    except asyncio.CancelledError:
+        if received:
+            raise Stopped(received[0]) from None
+        raise
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+        install()  # removing asyncio's handlers left the defaults
+    if received:
+        raise Stopped(received[0])
+    return status
+
+
+def stop_requested() -> bool:
+    """Whether the running task is being cancelled by a stop (not by an inner Ctrl-C)."""
+    import asyncio
+
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0

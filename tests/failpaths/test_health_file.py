@@ -1,0 +1,56 @@
+"""`seminarbot health` on a heartbeat it cannot make sense of (another version's, a hand edit):
+unhealthy with the reason, never an internal error; and its bounds must be positive."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.failpaths.support import environment, seminarbot
+
+NOW = "2999-01-01T00:00:00+00:00"  # a `since` in the future: down for less than any bound
+
+
+def health(tmp_path: Path, platforms: object, *args: str) -> tuple[int, str]:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "heartbeat").write_text(json.dumps({"at": 0, "platforms": platforms}))
+    result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result.returncode, result.stderr
+
+
+@pytest.mark.parametrize(("link", "reason"), [
+    ({"state": "retrying", "since": "2020-01-01T00:00:00"}, "since a time the heartbeat does "
+                                                             "not give (with its zone)"),
+    ({"state": "retrying", "since": "garbage"}, "since a time the heartbeat does not give"),
+    ({"state": "retrying"}, "since a time the heartbeat does not give"),
+    ("x", "the heartbeat holds an unknown state 'x'"),
+    ({"state": "asleep", "since": NOW}, "the heartbeat holds an unknown state 'asleep'"),
+    ({"since": NOW}, "the heartbeat holds an unknown state 'None'"),
+])
+def test_a_link_it_cannot_read_is_unhealthy_with_the_reason(
+        tmp_path: Path, link: object, reason: str) -> None:
+    status, said = health(tmp_path, {"matrix": link})
+    assert status == 1, said
+    assert f"matrix{'' if 'unknown' in reason else ' is retrying'}" in said and reason in said
+
+
+def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
+    assert health(tmp_path, {"matrix": {"state": "connected", "since": NOW}})[0] == 0
+    assert health(tmp_path, {"matrix": {"state": "retrying", "since": NOW}})[0] == 0
+    status, said = health(tmp_path, {"matrix": {"state": "retrying",
+                                                "since": "2020-01-01T00:00:00Z"}},
+                          "--max-down", "5")
+    assert status == 1 and "matrix has not been connected for" in said
+
+
+@pytest.mark.parametrize("args", [("--max-down", "-1"), ("--max-down", "0"),
+                                  ("--max-age", "0"), ("--max-age", "soon")])
+def test_bounds_must_be_positive_seconds(tmp_path: Path, args: tuple[str, ...]) -> None:
+    result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path)))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") <= 3  # argparse's usage line, then the one sentence
+    assert "expected a" in result.stderr.splitlines()[-1] and "seconds" in result.stderr
