@@ -197,7 +197,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
 
-    app = await open_services(settings, SystemClock(), create=False)
+    app = await open_services(settings, SystemClock(), create=False, claim=False)
     try:
         try:
             cohort = await app.cohorts.get(args.cohort)

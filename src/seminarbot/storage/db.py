@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ import aiosqlite
 
 from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
 from seminarbot.storage.dbfile import PRIVATE_FILE, DatabaseUnusable, describe, prepare
-from seminarbot.storage.identity import FileIdentity
+from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 
 BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
@@ -143,8 +144,32 @@ class Database:
         finally:
             await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
+    async def claim(self) -> None:
+        """Stamp the file as this process's (storage.identity): only the process that owns the
+        database (run, console) does, so that a file copied over it is noticed."""
+        if self.identity is None:
+            return
+        before = int(await self.scalar("PRAGMA user_version"))
+        stamp = secrets.randbelow(2**31 - 1) + 1
+        await self.execute(f"PRAGMA user_version = {stamp}")
+        await self.execute("PRAGMA wal_checkpoint(FULL)")  # the stamp into the file itself
+        self.identity.claim(stamp, before)
+
     async def close(self) -> None:
-        await self._conn.close()
+        """Close the connection. After the file was overwritten, the log is not checkpointed
+        into the other file's pages but set aside (storage.identity)."""
+        if self.identity is None or not self.identity.overwritten:
+            await self._conn.close()
+        else:
+            reader = hold_off_checkpoint(self.path)
+            try:
+                await self._conn.close()
+            finally:
+                if reader is not None:
+                    reader.close()
+                    set_log_aside(self.path)
+        if self.identity is not None:
+            self.identity.release()
 
     @asynccontextmanager
     async def _hold(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -234,6 +259,8 @@ class Database:
                 destination = await aiosqlite.connect(str(target))
                 try:
                     await conn.backup(destination)
+                    # A copy carries no process's stamp (storage.identity).
+                    await destination.execute("PRAGMA user_version = 0")
                 finally:
                     await destination.close()
         except BaseException:
