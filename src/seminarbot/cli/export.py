@@ -120,16 +120,19 @@ def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
 
 
 def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
-    """The database and the files SQLite keeps beside it are never an export's --out."""
+    """The database, the files SQLite keeps beside it and its lock are never an export's
+    --out."""
     from seminarbot.storage.dbfile import COMPANIONS
+    from seminarbot.storage.lock import lock_path
 
-    for ours in (settings.database, *(Path(f"{settings.database}{c}") for c in COMPANIONS)):
+    database = settings.database
+    for ours in (database, *(Path(f"{database}{c}") for c in COMPANIONS), lock_path(database)):
         try:
             same = ours.exists() and target.exists() and target.samefile(ours)
         except OSError:
             same = False
         if same or target.absolute() == ours.absolute():
-            return f"{target} is the database ({ours}); choose another file", 1
+            return f"{target} is the database or one of its files ({ours}); choose another file", 1
     return None
 
 

@@ -43,17 +43,21 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     commands.add_parser("run", help="start every configured platform (the console if none)")
 
 
+def refusal(settings: Settings) -> str | None:
+    """Why `run` will not start, decided before anything is created (cli.main): no platform
+    configured and no terminal for the console."""
+    if settings.platforms or sys.stdin.isatty():
+        return None
+    # A daemon (a container, a service) with nothing configured: starting a console that
+    # reads end of input at once would exit 0 and be restarted, again and again.
+    return (f"no platform is configured, and the console needs a terminal. {HOW_TO_CONFIGURE} "
+            "For a scripted console, run `seminarbot console`.")
+
+
 async def main(settings: Settings) -> int:
     if not settings.platforms:
         from seminarbot.cli import console
 
-        if not sys.stdin.isatty():
-            # A daemon (a container, a service) with nothing configured: starting a console
-            # that reads end of input at once would exit 0 and be restarted, again and again.
-            print(f"seminarbot: no platform is configured, and the console needs a terminal. "
-                  f"{HOW_TO_CONFIGURE} For a scripted console, run `seminarbot console`.",
-                  file=sys.stderr)
-            return EXIT_CONFIG
         return await console.main(
             settings, argparse.Namespace(clock=None, user=None),
             intro="No Discord or Matrix account is configured, so this starts the local "

@@ -7,6 +7,7 @@ with it; the command line prints it and exits 1 (cli.main is the one place that 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
@@ -59,6 +60,22 @@ def prepare(path: Path, *, create: bool) -> bool:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
     return False
+
+
+def create_if_missing(path: Path) -> None:
+    """Make a missing database now, as an empty SQLite database (a header, no tables), so that
+    its writer can lock the file itself before it opens it (storage.lock). Raises
+    DatabaseUnusable as `prepare` does, or when it cannot be written; a failure leaves nothing."""
+    if not prepare(path, create=True):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA user_version = 0")
+    except sqlite3.Error as error:
+        for leftover in (path, Path(f"{path}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise DatabaseUnusable(path, describe(error)) from None
 
 
 def _create(path: Path) -> bool:
