@@ -40,8 +40,8 @@ async def open_services(settings: Settings, clock: Clock,
                         claim: bool = True) -> Services:
     """Everything a command needs, on the database `settings` names (created if missing,
     unless `create` is False; stamped as this process's unless `claim` is False, for a
-    command that runs beside the owner, storage.identity). Raises storage's DatabaseUnusable if it cannot be used; nothing
-    is left open when anything fails."""
+    command that runs beside the owner, storage.identity). Raises storage's DatabaseUnusable
+    if it cannot be used; nothing is left open when anything fails."""
     syllabus = syllabus or load_syllabus(content_roots(settings))
     registry = Registry(all_commands())
     db = await Database.open(settings.database, create=create)

@@ -56,6 +56,13 @@ async def test_the_heartbeat_stops_the_bot_when_the_file_is_gone(
         await asyncio.wait_for(beating, 5)
 
 
+def overwrite_in_place(path: Path, content: bytes) -> None:
+    """What cp does to an existing file: the same inode, new content."""
+    with path.open("r+b") as file:
+        file.write(content)
+        file.truncate()
+
+
 @pytest.mark.parametrize("backup", ["made before", "made by db backup just now"])
 async def test_a_backup_copied_over_the_running_database_is_noticed(
         console: ConsoleDriver, app: Services, tmp_path: Path, backup: str) -> None:
@@ -70,9 +77,7 @@ async def test_a_backup_copied_over_the_running_database_is_noticed(
         await started(console)
         await app.db.backup(copy)
     copied = copy.read_bytes()
-    with open(app.db.path, "r+b") as database:  # what cp does: same inode, new content
-        database.write(copied)
-        database.truncate()
+    overwrite_in_place(Path(app.db.path), copied)
     said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
     assert "Recorded" not in said and "seminarbot must be restarted" in said, said
     await app.close()

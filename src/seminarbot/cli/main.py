@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
 from seminarbot.cli import boundary, console, content, db, export, health, run
-from seminarbot.cli.preflight import check_data_dir
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
 

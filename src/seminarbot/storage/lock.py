@@ -1,9 +1,9 @@
 """One process per database, and one `run` per data directory.
 
 A process that writes (run, console, db migrate, content ingest) holds two flock(2) locks for
-its life: one on the database file itself (made first if missing), so that every name of it (a symbolic link, a hard
-link) and a deleted lock file change nothing, and one on `<database>.lock` beside the file the
-name resolves to, which covers a database not created yet and records the holder's pid so a
+its life: one on the database file itself (made first if missing), so that every name of it
+(a symbolic link, a hard link) and a deleted lock file change nothing, and one on
+`<database>.lock` beside the file the name resolves to, which records the holder's pid so a
 refused process can name it. `seminarbot run` also locks its data directory, whose Matrix store
 (login, end-to-end keys, sync token) and heartbeat two bots must not share, whatever database
 each uses.
