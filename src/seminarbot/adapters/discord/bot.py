@@ -49,7 +49,8 @@ FATAL_CLOSES = {
            "servers for one connection, which seminarbot does not split; remove it from "
            "servers it does not serve"),
     4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
-    4013: f"Discord refused the intents the bot sent (gateway close 4013, invalid intents){_UPGRADE}",
+    4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
+           f"{_UPGRADE}"),
 }
 INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
                   "(Bot → Privileged Gateway Intents)")
