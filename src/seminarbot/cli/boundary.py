@@ -41,7 +41,8 @@ def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
     `data_dir` name the files in messages and where an incident's log goes, once known."""
     try:
         status = action()
-        sys.stdout.flush()
+        if sys.stdout is not None:  # started with it closed (`>&-`)
+            sys.stdout.flush()
         return status
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

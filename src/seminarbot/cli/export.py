@@ -139,6 +139,10 @@ def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | Non
 def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     """A full disk or a reader that went away is one line and exit 1 (the export is audited
     as failed)."""
+    if sys.stdout is None:  # started with it closed (`>&-`)
+        print("seminarbot: standard output is closed; nothing was exported (use --out FILE)",
+              file=sys.stderr)
+        return 1
     to_terminal = sys.stdout.isatty()
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)

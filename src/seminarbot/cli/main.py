@@ -61,6 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if getattr(args, "db", None) is not None and not args.db.strip():
+        parser.error("--db expects the path of a database file, and it is empty")
     os.umask(PRIVATE_UMASK)
     loaded: list[Settings] = []
 
@@ -95,10 +97,10 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[None]:
 
 
 def _writes(args: argparse.Namespace) -> bool:
-    """Whether the command writes for long or at will: it must be the database's only writer."""
+    """Whether the command writes for long or at will: it must be the database's only writer
+    (`content ingest` takes the lock itself, once its input is checked)."""
     return (args.command in ("run", "console")
-            or (args.command, getattr(args, "db_command", None)) == ("db", "migrate")
-            or (args.command, getattr(args, "content_command", None)) == ("content", "ingest"))
+            or (args.command, getattr(args, "db_command", None)) == ("db", "migrate"))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:

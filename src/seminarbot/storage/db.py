@@ -16,7 +16,15 @@ from typing import Any
 import aiosqlite
 
 from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
-from seminarbot.storage.dbfile import PRIVATE_FILE, DatabaseUnusable, describe, prepare
+from seminarbot.storage.dbfile import (
+    PRIVATE_FILE,
+    DatabaseUnusable,
+    describe,
+    immutable_uri,
+    is_damage,
+    prepare,
+    unreadable_here,
+)
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 
 BUSY_TIMEOUT_MS = 5000
@@ -93,7 +101,21 @@ class Database:
         if location != ":memory:":
             prepare(Path(location), create=create and write)
         try:
-            conn = await aiosqlite.connect(location, isolation_level=None)
+            return await cls._connect(location, location, write=write, migrate=migrate)
+        except DatabaseUnusable as refused:
+            if write or not unreadable_here(refused, location):
+                raise
+        # A folder this user may not write, and no log beside the file: SQLite cannot make
+        # the -shm it wants, but the file alone is the whole database, read as it is.
+        return await cls._connect(location, immutable_uri(location), write=False,
+                                  migrate=False)
+
+    @classmethod
+    async def _connect(cls, location: str, target: str, *, write: bool, migrate: bool
+                       ) -> Database:
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None,
+                                           uri=target != location)
         except sqlite3.Error as error:
             raise DatabaseUnusable(location, describe(error)) from error
         db = cls(conn, location)
@@ -114,8 +136,8 @@ class Database:
                 await self._conn.execute(statement)
             tables = {row[0] for row in await self.fetchall(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError:
-            if write:
+        except sqlite3.DatabaseError as error:
+            if write or not is_damage(error):
                 raise
             tables = set()  # damaged: a command that reads (db check) says what it can
         if tables and "schema_migrations" not in tables:
@@ -255,16 +277,24 @@ class Database:
         target = Path(target)
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         try:
-            async with self._hold() as conn:
-                destination = await aiosqlite.connect(str(target))
-                try:
+            destination = await aiosqlite.connect(str(target))
+            try:
+                async with self._hold() as conn:
                     await conn.backup(destination)
-                    # A copy carries no process's stamp (storage.identity).
-                    await destination.execute("PRAGMA user_version = 0")
-                finally:
-                    await destination.close()
+                await _unstamped_and_sound(destination)
+            finally:
+                await destination.close()
         except BaseException:
-            for leftover in (target, Path(f"{target}-journal")):
+            for leftover in (target, *(Path(f"{target}{s}") for s in ("-journal", "-wal", "-shm"))):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
+
+
+async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:
+    """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
+    is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""
+    await copy.execute("PRAGMA user_version = 0")
+    found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
+    if found != ["ok"]:
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")
