@@ -281,3 +281,20 @@ def test_a_refused_ingest_creates_nothing(tmp_path: Path, refused: str) -> None:
                         "--db", str(tmp_path / "m4" / "x.db"), conf=config(tmp_path))
     assert result.returncode == 1, result.stderr
     assert not (tmp_path / "m4").exists()
+
+
+def test_db_check_lists_what_the_integrity_check_finds_on_overwritten_pages(
+        tmp_path: Path) -> None:
+    """Whole pages overwritten: SQLite reports them and then fails on its next step."""
+    db = seminar_database(tmp_path)
+    pages = db.stat().st_size // 4096
+    with db.open("r+b") as file:
+        for page in (5, 12, 20, 30):
+            assert page < pages
+            file.seek(4096 * page)
+            file.write(bytes(range(256)) * 16)
+    checked = seminarbot("db", "check", "--db", str(db))
+    assert checked.returncode == 1
+    listed = [line for line in checked.stdout.splitlines() if line.startswith("integrity: Page")]
+    assert len(listed) >= 2, checked.stdout
+    assert "could not run" not in checked.stdout.split("foreign")[0]
