@@ -165,7 +165,8 @@ def test_a_newer_database_is_refused_by_whatever_would_read_or_change_it(tmp_pat
                                            "than this seminarbot knows"), name
     checked = seminarbot("db", "check", "--db", str(db))
     assert checked.returncode == 1
-    assert "migration 0999_future is recorded but not shipped" in checked.stdout
+    assert "schema version 999 is newer than this seminarbot knows" in checked.stdout
+    assert "migration 0999_future comes from a newer seminarbot" in checked.stdout
 
 
 def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:

@@ -76,3 +76,10 @@ def test_a_backup_of_a_damaged_database_is_not_a_success(tmp_path: Path) -> None
     assert not target.exists()
 
 
+
+
+def test_a_backup_to_standard_output_is_refused(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    result = seminarbot("db", "backup", "-", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 2 and "`-` (standard output) cannot hold" in one_line(result)
+    assert not (tmp_path / "-").exists()

@@ -194,9 +194,15 @@ async def _migration_problems(db: Database) -> list[str]:
     if await current_version(db) == 0:
         return ["migrations not applied: " + ", ".join(f"{v:04d}" for v in sorted(shipped))]
     recorded = await db.fetchall("SELECT version, name, checksum FROM schema_migrations")
+    newest = max(row[0] for row in recorded)
+    if newest > latest_version():  # as every other command says it
+        found.append(f"schema version {newest} is newer than this seminarbot knows "
+                     f"({latest_version()}); upgrade seminarbot instead")
     for version, name, checksum in recorded:
         migration = shipped.get(version)
-        if migration is None:
+        if migration is None and version > latest_version():
+            found.append(f"migration {version:04d}_{name} comes from a newer seminarbot")
+        elif migration is None:
             found.append(f"migration {version:04d}_{name} is recorded but not shipped")
         elif migration.checksum != checksum:
             found.append(f"migration {version:04d}_{name} was edited after it was applied")
