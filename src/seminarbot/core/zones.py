@@ -141,7 +141,7 @@ def _why_not(key: str, today: date) -> str:
     if key in NOT_PLACES:
         return NOT_PLACES[key]
     if key in RULES:
-        return (f"That is a rule name, not a place's time zone; name the place instead: "
+        return (f"That is a rule name; name the place instead: "
                 f"{', '.join(RULES[key].split())}.")
     if key in ABBREVIATIONS or key in FIXED or key.startswith("etc/"):
         places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
