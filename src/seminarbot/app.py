@@ -36,14 +36,18 @@ def content_roots(settings: Settings) -> ContentRoots:
 
 
 async def open_services(settings: Settings, clock: Clock,
-                        syllabus: Syllabus | None = None, *, create: bool = True) -> Services:
+                        syllabus: Syllabus | None = None, *, create: bool = True,
+                        claim: bool = True) -> Services:
     """Everything a command needs, on the database `settings` names (created if missing,
-    unless `create` is False). Raises storage's DatabaseUnusable if it cannot be used; nothing
-    is left open when anything fails."""
+    unless `create` is False; stamped as this process's unless `claim` is False, for a
+    command that runs beside the owner, storage.identity). Raises storage's DatabaseUnusable
+    if it cannot be used; nothing is left open when anything fails."""
     syllabus = syllabus or load_syllabus(content_roots(settings))
     registry = Registry(all_commands())
     db = await Database.open(settings.database, create=create)
     try:
+        if claim:
+            await db.claim()
         services = _build(settings, clock, syllabus, registry, db)
         # A code given before a restart is still a secret: the log never shows it, however
         # it is typed (core/redaction.py).

@@ -46,7 +46,9 @@ def test_a_second_writer_is_refused_and_readers_work_beside_the_first(
         tmp_path: Path, first: subprocess.Popen[str]) -> None:
     db = str(tmp_path / "s.db")
     for args in (["console", "--db", db, "--clock", CLOCK], ["run"], ["db", "migrate", "--db", db]):
-        env = {"SEMINARBOT_DB": db} if args == ["run"] else None
+        # A platform configured (never reached): `run` with none and no terminal is refused
+        # before any lock.
+        env = {"SEMINARBOT_DB": db, "DISCORD_TOKEN": "never.used"} if args == ["run"] else None
         refused = cli(*args, stdin="/seminar setup wed 10:00 UTC\n", env=env)
         assert refused.returncode == 1, (args, refused.stderr)
         assert refused.stderr.strip() == (
@@ -72,3 +74,43 @@ def test_the_lock_goes_with_a_killed_holder(tmp_path: Path,
     after = cli("console", "--db", str(tmp_path / "s.db"), "--clock", CLOCK,
                 stdin="/seminar schedule\n")
     assert after.returncode == 0, after.stderr
+
+
+def test_other_names_and_a_deleted_lock_file_do_not_get_round_the_lock(
+        tmp_path: Path, first: subprocess.Popen[str]) -> None:
+    db = tmp_path / "s.db"
+    lock = tmp_path / "s.db.lock"
+    exported = cli("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                   "--out", str(lock), "--force")
+    assert exported.returncode == 1 and "is the database or one of its files" in exported.stderr
+    (tmp_path / "alias.db").symlink_to(db)
+    os.link(db, tmp_path / "hard.db")
+    for name in ("alias.db", "hard.db", "s.db"):
+        if name == "s.db":
+            lock.unlink()  # the file lock on the database itself still holds
+        refused = cli("console", "--db", str(tmp_path / name), "--clock", CLOCK,
+                      stdin="/seminar setup wed 10:00 UTC\n")
+        assert refused.returncode == 1, (name, refused.stderr)
+        assert "is using" in refused.stderr and refused.stdout == "", name
+    assert not (tmp_path / "hard.db.lock").exists()  # a refused process leaves nothing
+
+
+def test_two_bots_may_not_share_a_data_directory(tmp_path: Path) -> None:
+    from seminarbot.storage.lock import data_dir_lock
+
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    with data_dir_lock(shared):  # as a `run` on shared/a.db holds it
+        refused = cli("run", env={"SEMINARBOT_DATA_DIR": str(shared), "DISCORD_TOKEN": "x.y",
+                                  "SEMINARBOT_DB": str(shared / "b.db")})
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.strip() == (
+        f"seminarbot: another `seminarbot run` is using the data directory {shared} (its "
+        "Matrix store and heartbeat); stop it first, or give each bot its own data_dir")
+
+
+def test_a_refused_run_creates_nothing(tmp_path: Path) -> None:
+    data = tmp_path / "dd"
+    refused = cli("run", env={"SEMINARBOT_DATA_DIR": str(data)})
+    assert refused.returncode == 2 and "no platform is configured" in refused.stderr
+    assert not data.exists()

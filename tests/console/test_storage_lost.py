@@ -54,3 +54,34 @@ async def test_the_heartbeat_stops_the_bot_when_the_file_is_gone(
     Path(app.db.path).unlink()
     with pytest.raises(StorageLost):
         await asyncio.wait_for(beating, 5)
+
+
+def overwrite_in_place(path: Path, content: bytes) -> None:
+    """What cp does to an existing file: the same inode, new content."""
+    with path.open("r+b") as file:
+        file.write(content)
+        file.truncate()
+
+
+@pytest.mark.parametrize("backup", ["made before", "made by db backup just now"])
+async def test_a_backup_copied_over_the_running_database_is_noticed(
+        console: ConsoleDriver, app: Services, tmp_path: Path, backup: str) -> None:
+    """`cp` keeps the inode: the stamp in the file's header tells the copy from our file, the
+    write is refused, and closing leaves the copied file as it was (nothing checkpointed into
+    it) and our log set aside."""
+    copy = tmp_path / "backup.db"
+    if backup == "made before":
+        sqlite3.connect(copy).close()
+        await started(console)
+    else:
+        await started(console)
+        await app.db.backup(copy)
+    copied = copy.read_bytes()
+    overwrite_in_place(Path(app.db.path), copied)
+    said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
+    assert "Recorded" not in said and "seminarbot must be restarted" in said, said
+    await app.close()
+    assert Path(app.db.path).read_bytes() == copied
+    assert not Path(f"{app.db.path}-wal").exists()
+    with sqlite3.connect(app.db.path) as reopened:
+        assert reopened.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -63,6 +63,20 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
         TimeZone().parse("+02:00", "timezone")
 
 
+@pytest.mark.parametrize(("name", "said"), [
+    ("EST5EDT", "name the place instead: America/New_York"),
+    ("PST8PDT", "name the place instead: America/Los_Angeles"),
+    ("localtime", "this computer's own setting (/etc/localtime), not a place"),
+    ("Factory", "placeholder for a zone not yet set"),
+])
+def test_rule_names_and_names_of_no_place_are_refused_with_the_right_hint(
+        name: str, said: str) -> None:
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse(name, "timezone")
+    assert said in caught.value.message
+    assert "abbreviation" not in caught.value.message
+
+
 def test_date_integer_choice_string_flag() -> None:
     assert Date().parse("2026-01-13", "start_date") == date(2026, 1, 13)
     with pytest.raises(BadArgument, match="`start_date` expects a date as YYYY-MM-DD"):

@@ -89,3 +89,35 @@ async def test_a_refused_token_or_intent_is_one_line_and_exit_2(
     assert process.returncode == 2, said
     assert "Traceback" not in said
     assert said.strip().splitlines()[-1].startswith(expected), said
+
+
+@pytest.mark.parametrize("code", [4010, 4011, 4012, 4013])
+async def test_the_gateways_other_fatal_closes_are_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord, code: int) -> None:
+    bare_fake.gateway.identify_closes = code
+    process = await start_bot(tmp_path, bare_fake)
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert "Traceback" not in said
+    assert f"(gateway close {code}" in said.strip().splitlines()[-1], said
+
+
+async def test_each_server_error_at_start_up_is_a_log_line(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    bare_fake.rest.server_errors = 2  # discord.py tries again on its own, silently
+    process = await start_bot(tmp_path, bare_fake)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await reader
+    answered = [line for line in said if "Discord answered 502 Bad Gateway" in line]
+    assert len(answered) == 2, "".join(said)

@@ -43,6 +43,8 @@ class Gateway:
         self.intents: int | None = None
         # Whether the application has the Message Content intent turned on in the portal.
         self.message_content_allowed = True
+        # A close code to answer IDENTIFY with (Discord's fatal ones: 4010-4013), if any.
+        self.identify_closes: int | None = None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         await self.open.wait()  # a test holding the gateway closed: the client waits here
@@ -74,6 +76,9 @@ class Gateway:
             self.problems.append(f"gateway: unexpected op {op}: {message}")
 
     async def _identify(self, socket: web.WebSocketResponse, data: Json) -> None:
+        if self.identify_closes is not None:
+            await socket.close(code=self.identify_closes, message=b"Refused.")
+            return
         if data.get("token") != self.token:
             await socket.close(code=4004, message=b"Authentication failed.")
             return

@@ -78,6 +78,7 @@ class Rest:
         self.token = token
         self.problems = problems
         self.calls: list[Call] = []
+        self.server_errors = 0  # how many requests to answer 502 Bad Gateway first
         self.interactions: dict[int, InteractionLog] = {}
         self.commands: dict[str, list[Json]] = {}  # "global" or a guild id → the synced payload
         # Channels where sending is refused: channel id → (code, message), e.g. 50013.
@@ -117,6 +118,10 @@ class Rest:
     async def handle(self, request: web.Request) -> web.Response:
         path = request.path
         call = Call(request.method, path.removeprefix(API), dict(request.query))
+        if self.server_errors > 0:  # a Discord struggling: an HTML page from its proxy
+            self.server_errors -= 1
+            return web.Response(status=502, text="<html>502 Bad Gateway</html>",
+                                content_type="text/html")
         await self._read_body(request, call)
         self.calls.append(call)
         self._check_no_pings(call)

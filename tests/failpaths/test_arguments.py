@@ -82,7 +82,7 @@ async def test_durations_and_dates_out_of_range_change_nothing(console: ConsoleD
     ("EST", WINTER, "An abbreviation is not a time zone"),
     ("cet", WINTER, "name the place instead: Europe/Berlin, Europe/Paris."),
     ("PST", WINTER, "America/Los_Angeles"),
-    ("EST5EDT", WINTER, "An abbreviation is not a time zone"),
+    ("EST5EDT", WINTER, "a rule name; name the place instead: America/New_York"),
     ("GMT", WINTER, "Europe/London"),
     ("Etc/GMT", WINTER, "An abbreviation is not a time zone"),
     ("Europe/Londn", WINTER, "Did you mean Europe/London"),

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import MINI
 from tests.failpaths.support import (
     config,
     damage_pages,
@@ -42,7 +43,9 @@ def commands(folder: Path, db: Path) -> dict[str, tuple[str, ...]]:
         # The database comes from SEMINARBOT_DB; a (never reached) Discord is configured, as
         # `run` without a platform and without a terminal refuses before opening anything.
         "run": ("run",),
-        "content ingest": ("content", "ingest", str(source), "--text", "priestland-2002",
+        # A copy that matches: ingest checks its input before it opens the database.
+        "content ingest": ("content", "ingest", str(MINI.content.parent / "texts" /
+                                                    "mini-essay.txt"), "--text", "mini-essay",
                            "--db", str(db)),
     }
 
@@ -162,7 +165,8 @@ def test_a_newer_database_is_refused_by_whatever_would_read_or_change_it(tmp_pat
                                            "than this seminarbot knows"), name
     checked = seminarbot("db", "check", "--db", str(db))
     assert checked.returncode == 1
-    assert "migration 0999_future is recorded but not shipped" in checked.stdout
+    assert "schema version 999 is newer than this seminarbot knows" in checked.stdout
+    assert "migration 0999_future comes from a newer seminarbot" in checked.stdout
 
 
 def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:
@@ -250,3 +254,51 @@ def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> 
     assert one_line(result).startswith("seminarbot: The seminar's database is busy")
     assert listed.returncode == 0  # reading works beside a writer
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_database_in_a_folder_that_cannot_be_written_is_read(tmp_path: Path) -> None:
+    """A WAL database on read-only media (a backup, say): SQLite cannot make its -shm there,
+    but with no -wal the file alone is read; with a -wal, one line says why it cannot be."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    db = folder / "s.db"
+    shutil.copy(seminar_database(tmp_path), db)
+    with read_only(folder):
+        checked = seminarbot("db", "check", "--db", str(db))
+        listed = seminarbot("cohorts", "--db", str(db))
+    assert checked.returncode == 0 and checked.stdout.startswith(f"{db}: ok"), checked.stderr
+    assert listed.returncode == 0 and "console  active  1" in listed.stdout, listed.stderr
+    Path(f"{db}-wal").write_bytes(b"changes the file does not have yet")
+    with read_only(folder):
+        listed = seminarbot("cohorts", "--db", str(db))
+    assert listed.returncode == 1
+    assert one_line(listed).startswith(f"seminarbot: {db}: cannot be read here: SQLite cannot make")
+
+
+@pytest.mark.parametrize("refused", ["no such file", "no such text", "not the text"])
+def test_a_refused_ingest_creates_nothing(tmp_path: Path, refused: str) -> None:
+    copy = tmp_path / "copy.txt"
+    if refused != "no such file":
+        copy.write_text("not the text\n")
+    text = "nosuchtext" if refused == "no such text" else "mini-essay"
+    result = seminarbot("content", "ingest", str(copy), "--text", text,
+                        "--db", str(tmp_path / "m4" / "x.db"), conf=config(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert not (tmp_path / "m4").exists()
+
+
+def test_db_check_lists_what_the_integrity_check_finds_on_overwritten_pages(
+        tmp_path: Path) -> None:
+    """Whole pages overwritten: SQLite reports them and then fails on its next step."""
+    db = seminar_database(tmp_path)
+    pages = db.stat().st_size // 4096
+    with db.open("r+b") as file:
+        for page in (5, 12, 20, 30):
+            assert page < pages
+            file.seek(4096 * page)
+            file.write(bytes(range(256)) * 16)
+    checked = seminarbot("db", "check", "--db", str(db))
+    assert checked.returncode == 1
+    listed = [line for line in checked.stdout.splitlines() if line.startswith("integrity: Page")]
+    assert len(listed) >= 2, checked.stdout
+    assert "could not run" not in checked.stdout.split("foreign")[0]

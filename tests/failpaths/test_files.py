@@ -198,7 +198,8 @@ def test_an_export_never_goes_over_the_database(tmp_path: Path, db: Path) -> Non
     link = tmp_path / "link.db"
     link.symlink_to(db)
     before = db.read_bytes()
-    for out, via in ((db, db), (Path(f"{db}-wal"), db), (db, link)):
+    for out, via in ((db, db), (Path(f"{db}-wal"), db), (db, link), (Path(f"{db}.lock"), db),
+                     (Path(f"{db}.lock"), link)):
         result = seminarbot("export", "--db", str(via), "--cohort", "1", "--format", "csv",
                             "--out", str(out), "--force")
         assert result.returncode == 1

@@ -5,12 +5,17 @@ one actionable line and exit 2, never a traceback."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+
+import pytest
+from aiohttp import web
 
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
@@ -62,6 +67,7 @@ async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path
             await process.wait()
         await reader
     assert not any("Traceback" in line for line in said), "".join(said)
+    assert not any("Timed out" in line for line in said), "".join(said)  # one line a try
     assert "secret" not in "".join(said)
 
 
@@ -102,3 +108,61 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synap
     assert took < 3, took
     assert "Traceback" not in err.decode()
     assert " INFO nio" not in err.decode()  # matrix-nio's line per event stays out of the log
+
+
+@contextlib.asynccontextmanager
+async def web_server(status: int, body: str) -> AsyncIterator[str]:
+    """Something at the homeserver's address that is not a homeserver (a web page, a 404, a
+    proxy answering 502), answering every request alike."""
+    async def answer(request: web.Request) -> web.Response:
+        return web.Response(status=status, text=body, content_type="text/html")
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", answer)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.mark.parametrize(("status", "body"), [(404, "<h1>Not Found</h1>"),
+                                              (200, "<html>Welcome to example.org</html>")])
+async def test_an_address_that_is_not_a_homeserver_says_so(
+        tmp_path: Path, status: int, body: str) -> None:
+    async with web_server(status, body) as url:
+        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert said.strip().splitlines()[-1].startswith(
+        f"seminarbot: {url} does not answer as a Matrix homeserver (HTTP {status}"), said
+
+
+async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:
+    async with web_server(502, "<html>Bad Gateway</html>") as url:
+        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        assert process.stderr is not None
+        said: list[str] = []
+
+        async def read() -> None:
+            assert process.stderr is not None
+            while line := await process.stderr.readline():
+                said.append(line.decode())
+
+        reader = asyncio.create_task(read())
+        try:
+            await eventually(lambda: len(said) >= 2, within=STARTUP)
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), STARTUP)
+        finally:
+            if process.returncode is None:
+                process.kill()
+                await process.wait()
+            await reader
+    tries = [line for line in said if " WARNING " in line]
+    assert len(tries) >= 2 and all(
+        "homeserver unavailable (HTTP 502 Bad Gateway); trying again in" in line
+        for line in tries), "".join(said)

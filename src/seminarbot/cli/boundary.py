@@ -49,7 +49,8 @@ def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
 
     try:
         status = action()
-        sys.stdout.flush()
+        if sys.stdout is not None:  # started with it closed (`>&-`)
+            sys.stdout.flush()
         return status
     except KeyboardInterrupt:
         return stopped(signal.SIGINT)

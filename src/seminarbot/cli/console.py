@@ -93,13 +93,12 @@ async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> b
     if latest is None or clock.now() >= latest:
         return True
     if isinstance(clock, ManualClock):
-        print(f"seminarbot: --clock {to_iso(clock.now())} is before {to_iso(latest)}, the latest "
-              "time this database has recorded; time only moves forward, so give that time or "
-              "a later one", file=sys.stderr)
+        say(f"--clock {to_iso(clock.now())} is before {to_iso(latest)}, the latest time this "
+            "database has recorded; time only moves forward, so give that time or a later one")
         return False
     clock.set(latest)
-    print(f"seminarbot: the simulated clock moves forward to {to_iso(latest)}, the latest time "
-          "this database has recorded", file=sys.stderr)
+    say(f"the simulated clock moves forward to {to_iso(latest)}, the latest time this database "
+        "has recorded")
     return True
 
 

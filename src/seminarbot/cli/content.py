@@ -12,6 +12,7 @@ from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
+    from seminarbot.syllabus.loader import ContentRoots
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,22 +58,30 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
               f"{len(syllabus.plan.sessions)} sessions, {prompts} prompts, "
               f"{len(syllabus.glossary) - people} glossary entries, {people} people{against}")
         return 0
+    return await _ingest(settings, args, roots)
+
+
+async def _ingest(settings: Settings, args: argparse.Namespace, roots: ContentRoots) -> int:
+    """The copy is read and checked first: a refused one creates nothing, not even the
+    database's folder or lock."""
     from seminarbot.clock import SystemClock
-    from seminarbot.services.ingest import IngestError, ingest
+    from seminarbot.services.ingest import IngestError, prepare, store
     from seminarbot.storage.db import Database
+    from seminarbot.storage.lock import exclusive
     from seminarbot.storage.passages import PassageRepository
     from seminarbot.syllabus.loader import load_syllabus
 
-    syllabus = load_syllabus(roots)
-    db = await Database.open(settings.database)
     try:
-        done = await ingest(PassageRepository(db), syllabus, Path(args.file).expanduser(),
-                            args.text, SystemClock().now())
+        prepared = prepare(load_syllabus(roots), Path(args.file).expanduser(), args.text)
     except IngestError as error:
         say(f"{error}")
         return 1
-    finally:
-        await db.close()
+    with exclusive(settings.database):
+        db = await Database.open(settings.database)
+        try:
+            done = await store(PassageRepository(db), prepared, SystemClock().now())
+        finally:
+            await db.close()
     print(f"ingested {args.file} as {done.text_id}: {done.sections} sections, "
           f"{done.passages} passages, into {settings.database}")
     return 0

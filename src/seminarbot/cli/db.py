@@ -66,6 +66,10 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
     from seminarbot.domain.errors import Unavailable
     from seminarbot.storage.dbfile import DatabaseUnusable, describe, is_damage
 
+    if str(target) == "-":  # as export reads it: standard output, which cannot hold a database
+        say("a backup is a database file, and `-` (standard output) cannot hold one; name a "
+            "new file")
+        return EXIT_CONFIG
     try:
         await db.backup(target)
     except FileExistsError:

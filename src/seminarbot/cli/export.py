@@ -121,22 +121,28 @@ def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
 
 
 def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
-    """The database and the files SQLite keeps beside it are never an export's --out."""
+    """The database, the files SQLite keeps beside it and its lock are never an export's
+    --out."""
     from seminarbot.storage.dbfile import COMPANIONS
+    from seminarbot.storage.lock import lock_path
 
-    for ours in (settings.database, *(Path(f"{settings.database}{c}") for c in COMPANIONS)):
+    database = settings.database
+    for ours in (database, *(Path(f"{database}{c}") for c in COMPANIONS), lock_path(database)):
         try:
             same = ours.exists() and target.exists() and target.samefile(ours)
         except OSError:
             same = False
         if same or target.absolute() == ours.absolute():
-            return f"{target} is the database ({ours}); choose another file", 1
+            return f"{target} is the database or one of its files ({ours}); choose another file", 1
     return None
 
 
 def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     """A full disk or a reader that went away is one line and exit 1 (the export is audited
     as failed)."""
+    if sys.stdout is None:  # started with it closed (`>&-`)
+        say("standard output is closed; nothing was exported (use --out FILE)")
+        return 1
     to_terminal = sys.stdout.isatty()
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)
@@ -198,7 +204,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
 
-    app = await open_services(settings, SystemClock(), create=False)
+    app = await open_services(settings, SystemClock(), create=False, claim=False)
     try:
         try:
             cohort = await app.cohorts.get(args.cohort)

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _json_lines = [False]  # whether log_format is json: the fatal one-line errors follow it too
+# Libraries whose warnings echo a failure seminarbot logs itself, in its own line, at each try
+# (matrix-nio's "Timed out, sleeping for 0s" and its complaint about a non-Matrix answer):
+# shown only at DEBUG, so a retry is one line (README: Running on Matrix).
+ECHOES = ("nio.client.async_client", "nio.responses")
 
 
 class JsonLines(logging.Formatter):
@@ -60,5 +64,8 @@ def configure(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)
+    if settings.log_level != "DEBUG":
+        for library in ECHOES:
+            logging.getLogger(library).setLevel(logging.ERROR)
     install_redaction((settings.discord.token, settings.matrix.password,
                        settings.matrix.access_token))

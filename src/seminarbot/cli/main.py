@@ -9,14 +9,16 @@ import argparse
 import asyncio
 import contextlib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
 from seminarbot.cli import boundary, console, content, db, export, health, run, stopping
+from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.preflight import check_data_dir
-from seminarbot.storage.lock import exclusive
+from seminarbot.storage.dbfile import make_private_dirs
+from seminarbot.storage.lock import data_dir_lock, exclusive
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -59,14 +61,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if getattr(args, "db", None) is not None and not args.db.strip():
+        parser.error("--db expects the path of a database file, and it is empty")
     os.umask(PRIVATE_UMASK)
     loaded: list[Settings] = []
 
     def action() -> int:
         loaded.append(_settings(args))
+        refused = run.refusal(loaded[0]) if args.command == "run" else None
+        if refused is not None:
+            boundary.say(refused)
+            return EXIT_CONFIG
         if args.command in ("run", "console"):
             check_data_dir(loaded[0].data_dir)
-        with exclusive(loaded[0].database) if _writes(args) else contextlib.nullcontext():
+        with _locks(loaded[0], args):
             return _run(loaded[0], args)
 
     return boundary.guarded(
@@ -75,11 +83,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 
 
+@contextlib.contextmanager
+def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[None]:
+    """The database's lock for a command that writes; `run` also locks its data directory,
+    whose Matrix store and heartbeat are shared by whatever database it uses."""
+    with contextlib.ExitStack() as held:
+        if _writes(args):
+            held.enter_context(exclusive(settings.database))
+        if args.command == "run":
+            make_private_dirs(settings.data_dir)
+            held.enter_context(data_dir_lock(settings.data_dir))
+        yield
+
+
 def _writes(args: argparse.Namespace) -> bool:
-    """Whether the command writes for long or at will: it must be the database's only writer."""
+    """Whether the command writes for long or at will: it must be the database's only writer
+    (`content ingest` takes the lock itself, once its input is checked)."""
     return (args.command in ("run", "console")
-            or (args.command, getattr(args, "db_command", None)) == ("db", "migrate")
-            or (args.command, getattr(args, "content_command", None)) == ("content", "ingest"))
+            or (args.command, getattr(args, "db_command", None)) == ("db", "migrate"))
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:

@@ -42,18 +42,28 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     commands.add_parser("run", help="start every configured platform (the console if none)")
 
 
+def refusal(settings: Settings) -> str | None:
+    """Why `run` will not start, decided before anything is created (cli.main): a platform
+    half configured, or none configured and no person at a terminal for the console."""
+    if settings.incomplete:
+        return settings.incomplete[0]
+    if settings.platforms or console_at_hand():
+        return None
+    # A daemon (a container, a service) with nothing configured: starting a console that
+    # reads end of input at once would exit 0 and be restarted, again and again.
+    return ("no platform is configured, and the console needs a person at a terminal. "
+            f"{HOW_TO_CONFIGURE} For a console, run `seminarbot console` (in a container: "
+            "`docker run -it IMAGE console`).")
+
+
 async def main(settings: Settings) -> int:
     from seminarbot.cli.boundary import say
 
-    if settings.incomplete:
-        say(settings.incomplete[0])
+    refused = refusal(settings)
+    if refused is not None:
+        say(refused)
         return EXIT_CONFIG
     if not settings.platforms:
-        if not console_at_hand():
-            say("no platform is configured, and the console needs a person at a terminal. "
-                f"{HOW_TO_CONFIGURE} For a console, run `seminarbot console` (in a container: "
-                "`docker run -it IMAGE console`).")
-            return EXIT_CONFIG
         from seminarbot.cli import console
 
         return await console.main(

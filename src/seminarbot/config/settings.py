@@ -55,8 +55,9 @@ class Settings:
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
-    if env.get("SEMINARBOT_DATA_DIR"):
-        return Path(env["SEMINARBOT_DATA_DIR"]).expanduser()
+    chosen = env_path(env, "SEMINARBOT_DATA_DIR")
+    if chosen is not None:
+        return chosen
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base).expanduser() / "seminarbot"
 
@@ -74,8 +75,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
         node = Node({}, "(no config file)")
     data_dir = _path(node, "data_dir") or default_data_dir(env)
     from_file = _path(node, "database")
-    database = (Path(env["SEMINARBOT_DB"]).expanduser() if env.get("SEMINARBOT_DB")
-                else from_file or data_dir / "seminarbot.db")
+    database = env_path(env, "SEMINARBOT_DB") or from_file or data_dir / "seminarbot.db"
     log_level = node.text("log_level", required=False, default="INFO").upper()
     if log_level not in LOG_LEVELS:
         node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
@@ -101,6 +101,16 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     )
     node.finish()
     return settings
+
+
+def env_path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path from the environment; set but empty is an error, never the default."""
+    if name not in env:
+        return None
+    if not env[name].strip():
+        raise YamlError("environment", name, "is set but empty: name a path, or unset it for "
+                                             "the default")
+    return Path(env[name]).expanduser()
 
 
 def _path(node: Node, key: str) -> Path | None:

@@ -43,6 +43,17 @@ ABBREVIATIONS = {
     "nzdt": "Pacific/Auckland", "sast": "Africa/Johannesburg", "wat": "Africa/Lagos",
     "eat": "Africa/Nairobi", "brt": "America/Sao_Paulo", "art": "America/Argentina/Buenos_Aires",
 }
+# The tz database's old US rule names (POSIX TZ style), and the places that follow each rule.
+RULES = {"est5edt": "America/New_York America/Toronto", "cst6cdt": "America/Chicago",
+         "mst7mdt": "America/Denver America/Edmonton",
+         "pst8pdt": "America/Los_Angeles America/Vancouver"}
+_EXAMPLE = "name the place's zone instead, such as Europe/Berlin or America/New_York."
+# Names in a system's zone folder that are no place at all.
+NOT_PLACES = {
+    "localtime": f"That is this computer's own setting (/etc/localtime), not a place; {_EXAMPLE}",
+    "posixrules": f"That is the tz database's default rule file, not a place; {_EXAMPLE}",
+    "factory": f"Factory is the tz database's placeholder for a zone not yet set; {_EXAMPLE}",
+}
 # Well-known places, suggested first for an offset (then the rest, alphabetically).
 KNOWN = ("Europe/London", "Europe/Berlin", "Europe/Paris", "Africa/Cairo", "Europe/Athens",
          "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg", "Africa/Nairobi", "Asia/Dubai",
@@ -60,7 +71,7 @@ def place_zones() -> dict[str, str]:
     """Every accepted name, by its lower case: the places, and UTC."""
     names = {name.lower(): name for name in available_timezones()
              if not name.startswith(("Etc/", "SystemV/")) and name.lower() not in FIXED
-             and name.lower() not in UTC_NAMES}
+             and name.lower() not in UTC_NAMES and name.lower() not in NOT_PLACES}
     names["utc"] = "UTC"
     return names
 
@@ -127,6 +138,11 @@ def _why_not(key: str, today: date) -> str:
         offset = timedelta(hours=int(etc.group(2))) * (-1 if etc.group(1) == "+" else 1)
         return _offset_hint(f"That is a fixed offset, {show_offset(offset)} (Etc names invert "
                             "the sign), not a place's time zone", offset, today)
+    if key in NOT_PLACES:
+        return NOT_PLACES[key]
+    if key in RULES:
+        return (f"That is a rule name; name the place instead: "
+                f"{', '.join(RULES[key].split())}.")
     if key in ABBREVIATIONS or key in FIXED or key.startswith("etc/"):
         places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
         return (f"An abbreviation is not a time zone (it does not follow a place's daylight "

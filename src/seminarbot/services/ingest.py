@@ -69,8 +69,20 @@ def _chunks(paragraph: str) -> list[str]:
     return chunks
 
 
-async def ingest(passages: PassageRepository, syllabus: Syllabus, path: Path, text_id: str,
-                 now: datetime) -> Ingested:
+@dataclass(frozen=True)
+class Prepared:
+    """An operator's copy read, checked against the section map and split: all that is
+    stored, decided before the database is touched."""
+    text_id: str
+    name: str
+    digest: str
+    sections: int
+    pieces: list[tuple[str, str]]
+
+
+def prepare(syllabus: Syllabus, path: Path, text_id: str) -> Prepared:
+    """Raises IngestError (one message, nothing touched) for an unknown text, a file that
+    cannot be read, or a copy that does not match the section map."""
     try:
         text_map = syllabus.text(text_id)
     except KeyError:
@@ -86,6 +98,17 @@ async def ingest(passages: PassageRepository, syllabus: Syllabus, path: Path, te
         raise IngestError(f"{path.name} does not match the section map of {text_id}; "
                           f"these locators were not found (in order):\n{lines}\n"
                           "Nothing was stored.")
-    pieces = split_passages(alignment)
-    await passages.replace(text_id, path.name, hashlib.sha256(raw).hexdigest(), pieces, now)
-    return Ingested(text_id, len(alignment.sections), len(pieces))
+    return Prepared(text_id, path.name, hashlib.sha256(raw).hexdigest(),
+                    len(alignment.sections), split_passages(alignment))
+
+
+async def store(passages: PassageRepository, prepared: Prepared, now: datetime) -> Ingested:
+    """Replace the text's passages with the prepared ones."""
+    await passages.replace(prepared.text_id, prepared.name, prepared.digest, prepared.pieces, now)
+    return Ingested(prepared.text_id, prepared.sections, len(prepared.pieces))
+
+
+async def ingest(passages: PassageRepository, syllabus: Syllabus, path: Path, text_id: str,
+                 now: datetime) -> Ingested:
+    """`prepare`, then `store`."""
+    return await store(passages, prepare(syllabus, path, text_id), now)

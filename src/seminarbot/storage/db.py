@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import os
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -15,8 +16,16 @@ from typing import Any
 import aiosqlite
 
 from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
-from seminarbot.storage.dbfile import PRIVATE_FILE, DatabaseUnusable, describe, prepare
-from seminarbot.storage.identity import FileIdentity
+from seminarbot.storage.dbfile import (
+    PRIVATE_FILE,
+    DatabaseUnusable,
+    describe,
+    immutable_uri,
+    is_damage,
+    prepare,
+    unreadable_here,
+)
+from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 
 BUSY_TIMEOUT_MS = 5000
 Row = aiosqlite.Row
@@ -92,7 +101,21 @@ class Database:
         if location != ":memory:":
             prepare(Path(location), create=create and write)
         try:
-            conn = await aiosqlite.connect(location, isolation_level=None)
+            return await cls._connect(location, location, write=write, migrate=migrate)
+        except DatabaseUnusable as refused:
+            if write or not unreadable_here(refused, location):
+                raise
+        # A folder this user may not write, and no log beside the file: SQLite cannot make
+        # the -shm it wants, but the file alone is the whole database, read as it is.
+        return await cls._connect(location, immutable_uri(location), write=False,
+                                  migrate=False)
+
+    @classmethod
+    async def _connect(cls, location: str, target: str, *, write: bool, migrate: bool
+                       ) -> Database:
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None,
+                                           uri=target != location)
         except sqlite3.Error as error:
             raise DatabaseUnusable(location, describe(error)) from error
         db = cls(conn, location)
@@ -113,8 +136,8 @@ class Database:
                 await self._conn.execute(statement)
             tables = {row[0] for row in await self.fetchall(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        except sqlite3.DatabaseError:
-            if write:
+        except sqlite3.DatabaseError as error:
+            if write or not is_damage(error):
                 raise
             tables = set()  # damaged: a command that reads (db check) says what it can
         if tables and "schema_migrations" not in tables:
@@ -143,8 +166,32 @@ class Database:
         finally:
             await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
+    async def claim(self) -> None:
+        """Stamp the file as this process's (storage.identity): only the process that owns the
+        database (run, console) does, so that a file copied over it is noticed."""
+        if self.identity is None:
+            return
+        before = int(await self.scalar("PRAGMA user_version"))
+        stamp = secrets.randbelow(2**31 - 1) + 1
+        await self.execute(f"PRAGMA user_version = {stamp}")
+        await self.execute("PRAGMA wal_checkpoint(FULL)")  # the stamp into the file itself
+        self.identity.claim(stamp, before)
+
     async def close(self) -> None:
-        await self._conn.close()
+        """Close the connection. After the file was overwritten, the log is not checkpointed
+        into the other file's pages but set aside (storage.identity)."""
+        if self.identity is None or not self.identity.overwritten:
+            await self._conn.close()
+        else:
+            reader = hold_off_checkpoint(self.path)
+            try:
+                await self._conn.close()
+            finally:
+                if reader is not None:
+                    reader.close()
+                    set_log_aside(self.path)
+        if self.identity is not None:
+            self.identity.release()
 
     @asynccontextmanager
     async def _hold(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -230,14 +277,24 @@ class Database:
         target = Path(target)
         os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
         try:
-            async with self._hold() as conn:
-                destination = await aiosqlite.connect(str(target))
-                try:
+            destination = await aiosqlite.connect(str(target))
+            try:
+                async with self._hold() as conn:
                     await conn.backup(destination)
-                finally:
-                    await destination.close()
+                await _unstamped_and_sound(destination)
+            finally:
+                await destination.close()
         except BaseException:
-            for leftover in (target, Path(f"{target}-journal")):
+            for leftover in (target, *(Path(f"{target}{s}") for s in ("-journal", "-wal", "-shm"))):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
+
+
+async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:
+    """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
+    is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""
+    await copy.execute("PRAGMA user_version = 0")
+    found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
+    if found != ["ok"]:
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")

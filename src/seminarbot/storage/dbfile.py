@@ -7,10 +7,12 @@ with it; the command line prints it and exits 1 (cli.main is the one place that 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sqlite3
 import stat
+import urllib.parse
 from pathlib import Path
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
@@ -59,6 +61,22 @@ def prepare(path: Path, *, create: bool) -> bool:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
     return False
+
+
+def create_if_missing(path: Path) -> None:
+    """Make a missing database now, as an empty SQLite database (a header, no tables), so that
+    its writer can lock the file itself before it opens it (storage.lock). Raises
+    DatabaseUnusable as `prepare` does, or when it cannot be written; a failure leaves nothing."""
+    if not prepare(path, create=True):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as connection:
+            connection.execute("PRAGMA user_version = 0")
+    except sqlite3.Error as error:
+        for leftover in (path, Path(f"{path}-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise DatabaseUnusable(path, describe(error)) from None
 
 
 def _create(path: Path) -> bool:
@@ -113,6 +131,32 @@ def describe(error: sqlite3.Error) -> str:
     if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
         return f"cannot be read or written (a disk I/O error: {text})"
     return f"SQLite failed: {text}"
+
+
+def unreadable_here(refused: DatabaseUnusable, path: str) -> bool:
+    """Whether a read-only open failed only because SQLite could not make the -shm it keeps
+    beside a WAL database even to read it (a folder this user may not write, a full disk)
+    while no -wal holds changes the file lacks: then the file can be read alone
+    (`immutable_uri`). With a -wal, raises DatabaseUnusable saying so in one line."""
+    cause = refused.__cause__
+    while cause is not None and not isinstance(cause, sqlite3.Error):
+        cause = cause.__cause__
+    code = (getattr(cause, "sqlite_errorcode", None) or 0) & 0xFF
+    if code not in (8, 10, 13, 14):  # SQLITE_READONLY, _IOERR, _FULL, _CANTOPEN
+        return False
+    log = Path(f"{path}-wal")
+    if log.exists() and log.stat().st_size > 0:
+        raise DatabaseUnusable(path, f"cannot be read here: SQLite cannot make the "
+                                     f"{log.name[:-4]}-shm file it needs beside it (a folder this "
+                                     "user may not write, or a full disk) to read the changes in "
+                                     f"{log.name}; copy both files to a folder you may write, or "
+                                     "run as the bot's user")
+    return True
+
+
+def immutable_uri(path: str) -> str:
+    """An SQLite URI that reads the file as it is, with no lock, -wal or -shm."""
+    return f"file:{urllib.parse.quote(os.path.abspath(path))}?immutable=1"
 
 
 def is_damage(error: sqlite3.Error) -> bool:

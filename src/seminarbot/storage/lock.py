@@ -1,12 +1,19 @@
-"""One process per database: an exclusive lock on `<database>.lock` beside it, held for the
-life of a process that writes (run, console, db migrate, content ingest). The file records the
-holder's pid and host name (in a container the pid is 1 and the host name its id) so a refused
-process can name it.
+"""One process per database, and one `run` per data directory.
 
-flock(2) locks belong to an open file, so they are released when the holder exits, however it
-exits (no stale lock after a crash), and two opens in one process exclude each other too.
-The lock is never skipped: a lock file that cannot be made, opened or locked refuses the start
-(LockUnavailable), since two bots on one database would post every session twice.
+A process that writes (run, console, db migrate, content ingest) holds two flock(2) locks for
+its life: one on the database file itself (made first if missing), so that every name of it
+(a symbolic link, a hard link) and a deleted lock file change nothing, and one on
+`<database>.lock` beside the file the name resolves to, which records the holder's pid and host
+name (in a container the pid is 1 and the host name its id) so a refused process can name it.
+`seminarbot run` also locks its data directory, whose Matrix store (login, end-to-end keys, sync
+token) and heartbeat two bots must not share, whatever database each uses.
+
+flock locks belong to an open file, so they are released when the holder exits, however it
+exits (no stale lock after a crash), and two opens in one process exclude each other too. They
+are independent of SQLite's own POSIX locks; the database's descriptor stays open until the
+process ends, since closing one would drop those. The lock is never skipped: a lock file that
+cannot be made, opened or locked refuses the start (LockUnavailable), since two bots on one
+database would post every session twice.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seminarbot.storage.access import permission_fix
+from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing
 
 
 class DatabaseInUse(Exception):
@@ -33,43 +41,117 @@ class DatabaseInUse(Exception):
         self.holder = holder
 
 
+class DataDirInUse(DatabaseInUse):
+    """Another `seminarbot run` holds the data directory's lock."""
+
+    def __init__(self, data_dir: Path) -> None:
+        Exception.__init__(self, f"another `seminarbot run` is using the data directory "
+                                 f"{data_dir} (its Matrix store and heartbeat); stop it first, "
+                                 "or give each bot its own data_dir")
+        self.holder = None
+
+
 class LockUnavailable(Exception):
     """The lock file cannot be made, opened or locked: one line naming it, why, and the fix."""
 
 
 def lock_path(database: Path) -> Path:
-    return database.with_name(database.name + ".lock")
+    """`<database>.lock` beside the file the name resolves to (through symbolic links)."""
+    real = Path(os.path.realpath(database))
+    return real.with_name(real.name + ".lock")
 
 
 @contextlib.contextmanager
 def exclusive(database: Path) -> Iterator[None]:
-    """Hold the database's lock while the block runs. Raises DatabaseInUse at once (no wait)
-    when another process holds it, LockUnavailable when it cannot be taken at all. An in-memory
-    database needs no lock."""
+    """Hold the database's locks while the block runs. Raises DatabaseInUse at once (no wait)
+    when another process holds either, LockUnavailable when the lock file cannot be taken at
+    all. An in-memory database needs no lock."""
     if str(database) == ":memory:":
         yield
         return
+    record, created = _open_record(database)
+    itself: int | None = None
+    try:
+        try:
+            _take(record, database, required=True)
+            create_if_missing(database)
+            itself = _open_existing(database)
+            _take(itself, database, required=False)
+            _write_pid(record, database)
+        except BaseException:
+            if created:  # a refused process leaves nothing behind
+                with contextlib.suppress(OSError):
+                    lock_path(database).unlink()
+            raise
+        yield
+    finally:
+        for descriptor in (itself, record):  # closing releases the lock
+            if descriptor is not None:
+                os.close(descriptor)
+
+
+@contextlib.contextmanager
+def data_dir_lock(data_dir: Path) -> Iterator[None]:
+    """Hold the data directory's lock (for `seminarbot run`). Raises DataDirInUse at once."""
+    folder = _open_existing(data_dir)
+    try:
+        if folder is not None:
+            try:
+                fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise DataDirInUse(data_dir) from None
+        yield
+    finally:
+        if folder is not None:
+            os.close(folder)
+
+
+def _open_record(database: Path) -> tuple[int, bool]:
+    """The pid record's descriptor and whether it was created just now. Raises
+    LockUnavailable, naming the file, why and the fix, when it cannot be made or opened."""
     path = lock_path(database)
     try:
         if not path.parent.is_dir():
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), True
+        except FileExistsError:
+            return os.open(path, os.O_RDWR), False
     except OSError as error:
         raise LockUnavailable(_unopenable(path, database, error)) from None
+
+
+def _open_existing(path: Path) -> int | None:
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DatabaseInUse(database, _holder(fd)) from None
-        except OSError as error:  # ENOLCK, EOPNOTSUPP: a file system without locks
+        return os.open(path, os.O_RDONLY)
+    except OSError:
+        return None  # cannot be opened: opening the database says why
+
+
+def _take(descriptor: int | None, database: Path, *, required: bool) -> None:
+    if descriptor is None:
+        return
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise DatabaseInUse(database, _holder(lock_path(database))) from None
+    except OSError as error:  # ENOLCK, EOPNOTSUPP: a file system without locks
+        if required:
             raise LockUnavailable(
-                f"the lock {path} cannot be taken ({error.strerror or error}): this file "
-                "system does not support locks; keep the database on a local disk") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
-        yield
-    finally:
-        os.close(fd)  # releases the lock
+                f"the lock {lock_path(database)} cannot be taken ({error.strerror or error}): "
+                "this file system does not support locks; keep the database on a local "
+                "disk") from None
+
+
+def _write_pid(record: int, database: Path) -> None:
+    """Record this process's pid and host; a disk too full for it is the database's problem,
+    said as such (exclusive removes the empty lock file)."""
+    try:
+        os.ftruncate(record, 0)
+        os.write(record, f"pid {os.getpid()} on {socket.gethostname()}\n".encode())
+    except OSError as error:
+        raise DatabaseUnusable(database, f"cannot be used: its lock file {lock_path(database)} "
+                                         f"cannot be written ({error.strerror})") from None
 
 
 def _unopenable(path: Path, database: Path, error: OSError) -> str:
@@ -88,10 +170,10 @@ def _unopenable(path: Path, database: Path, error: OSError) -> str:
     return f"the lock {path} for {database} cannot be opened ({reason})"
 
 
-def _holder(fd: int) -> str | None:
+def _holder(path: Path) -> str | None:
     """`pid N on HOST` as the holder wrote it (an older one wrote the pid alone)."""
     try:
-        text = os.pread(fd, 300, 0).decode("utf-8", "replace").strip()
+        text = path.read_text("utf-8", "replace").strip()
     except OSError:
         return None
     if text.isdigit():

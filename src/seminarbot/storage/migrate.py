@@ -12,6 +12,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 from seminarbot.clock import SystemClock, to_iso
 from seminarbot.storage.db import Database
@@ -144,14 +145,7 @@ async def problems(db: Database) -> list[str]:
     """Integrity (every line PRAGMA integrity_check reports), foreign keys, pending migrations
     and edited migration files. A part that a damaged file does not let us read is reported as
     such, and the other parts are still checked."""
-    found = []
-    try:
-        for (result,) in await db.fetchall("PRAGMA integrity_check(1000)"):
-            if result != "ok":
-                found += [f"integrity: {line}" for line in str(result).splitlines()
-                          if line.strip() and not line.startswith("*** in database")]
-    except sqlite3.DatabaseError as error:
-        found.append(f"integrity: the check could not run ({error})")
+    found = await _integrity(db)
     try:
         for row in await db.fetchall("PRAGMA foreign_key_check"):
             found.append(f"foreign key: table {row[0]} row {row[1]} points at a missing "
@@ -165,15 +159,50 @@ async def problems(db: Database) -> list[str]:
     return found
 
 
+async def _integrity(db: Database) -> list[str]:
+    """What PRAGMA integrity_check reports (or, failing that, quick_check). On some damage
+    SQLite returns what it found and then fails on the next step, and Python's sqlite3 drops
+    the rows with the error: then the most errors asked for that still come back are listed."""
+    try:
+        return _reported(await db.fetchall("PRAGMA integrity_check(1000)"))
+    except sqlite3.DatabaseError as error:
+        stopped = error
+    for check in ("integrity_check", "quick_check"):
+        found: list[str] = []
+        low, high = 1, 999
+        while low <= high:  # bisect: fewer errors asked for stop before the failing step
+            middle = (low + high) // 2
+            try:
+                found = _reported(await db.fetchall(f"PRAGMA {check}({middle})"))
+                low = middle + 1
+            except sqlite3.DatabaseError:
+                high = middle - 1
+        if found:
+            return [*found, f"integrity: {check} stopped there ({stopped})"]
+    return [f"integrity: the check could not run ({stopped})"]
+
+
+def _reported(rows: list[Any]) -> list[str]:
+    return [f"integrity: {line}" for (result,) in rows if result != "ok"
+            for line in str(result).splitlines()
+            if line.strip() and not line.startswith("*** in database")]
+
+
 async def _migration_problems(db: Database) -> list[str]:
     found = []
     shipped = {m.version: m for m in available()}
     if await current_version(db) == 0:
         return ["migrations not applied: " + ", ".join(f"{v:04d}" for v in sorted(shipped))]
     recorded = await db.fetchall("SELECT version, name, checksum FROM schema_migrations")
+    newest = max(row[0] for row in recorded)
+    if newest > latest_version():  # as every other command says it
+        found.append(f"schema version {newest} is newer than this seminarbot knows "
+                     f"({latest_version()}); upgrade seminarbot instead")
     for version, name, checksum in recorded:
         migration = shipped.get(version)
-        if migration is None:
+        if migration is None and version > latest_version():
+            found.append(f"migration {version:04d}_{name} comes from a newer seminarbot")
+        elif migration is None:
             found.append(f"migration {version:04d}_{name} is recorded but not shipped")
         elif migration.checksum != checksum:
             found.append(f"migration {version:04d}_{name} was edited after it was applied")

@@ -23,6 +23,7 @@ from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
+from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.services.connections import CONNECTED, RETRYING
@@ -35,9 +36,22 @@ log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
 # Between two tries of an unreachable Discord at start-up (README: Running on Discord).
 RETRY_LIMIT = 300.0
-AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
+_UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
+# The gateway's close codes after which Discord says not to reconnect
+# (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway), each as
+# one line for the operator (4014, disallowed intents, is discord.py's PrivilegedIntentsRequired).
+FATAL_CLOSES = {
+    4004: TOKEN_REFUSED,
+    4010: f"Discord refused the shard the bot sent (gateway close 4010, invalid shard){_UPGRADE}",
+    4011: ("Discord requires sharding for this bot (gateway close 4011): it is in too many "
+           "servers for one connection, which seminarbot does not split; remove it from "
+           "servers it does not serve"),
+    4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
+    4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
+           f"{_UPGRADE}"),
+}
 INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
                   "(Bot → Privileged Gateway Intents)")
 
@@ -58,7 +72,8 @@ class SeminarClient(discord.Client):
         # No message cache: discord.py would update a cached message in place when its edit
         # arrives, before the handler of its creation has read it.
         super().__init__(intents=intents(), allowed_mentions=NO_PINGS, max_messages=None,
-                         guild_ready_timeout=guild_ready_timeout)
+                         guild_ready_timeout=guild_ready_timeout,
+                         http_trace=server_errors_logged())
         self.app = app
         self.reidentify_delay = reidentify_delay
         self.commands = SlashCommands(app.registry)
@@ -159,8 +174,8 @@ async def run(app: Services) -> None:
         except discord.PrivilegedIntentsRequired:
             raise SettingRefused(INTENT_REFUSED) from None
         except discord.ConnectionClosed as closed:
-            if closed.code == AUTHENTICATION_FAILED:
-                raise SettingRefused(TOKEN_REFUSED) from None
+            if closed.code in FATAL_CLOSES:
+                raise SettingRefused(FATAL_CLOSES[closed.code]) from None
             raise
 
 

@@ -72,6 +72,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         client.access_token = settings.access_token
         answer = await _retrying(client.whoami, report)
         if not isinstance(answer, WhoamiResponse) or not answer.device_id:
+            _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
         client.restore_login(user_id, answer.device_id, settings.access_token)
     elif settings.password:
@@ -80,6 +81,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         answer = await _retrying(lambda: client.login(settings.password,
                                                       device_name=settings.device_name), report)
         if not isinstance(answer, LoginResponse):
+            _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
     else:
         raise LoginFailed("neither a password nor an access token is configured")
@@ -99,8 +101,25 @@ async def _retrying(call: Any, report: Report) -> Any:
         else:
             if not is_server_error(answer):
                 return answer
-            problem = answer
+            problem = _http_status(answer)
         delay = backoff.next_delay()
         report(RETRYING, f"homeserver unavailable: {problem}")
         log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
         await asyncio.sleep(delay)
+
+
+def _http_status(answer: Any) -> str:
+    """`HTTP 502 Bad Gateway`: what a failing homeserver (or the proxy before it) answered."""
+    response = answer.transport_response
+    return f"HTTP {response.status} {response.reason or ''}".strip()
+
+
+def _refuse_if_not_a_homeserver(homeserver: str, answer: Any) -> None:
+    """An error without Matrix's error code (`errcode`) did not come from a homeserver: a web
+    page, a 404, another service at that address. Say so, rather than "refused the login"."""
+    if getattr(answer, "status_code", None) or getattr(answer, "transport_response", None) is None:
+        return
+    raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver "
+                      f"({_http_status(answer)}, not a Matrix error); set MATRIX_HOMESERVER "
+                      "(matrix.homeserver) to the homeserver's client API address, such as "
+                      "https://matrix.example.org")

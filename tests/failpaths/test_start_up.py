@@ -1,0 +1,85 @@
+"""What a command checks before it makes anything: an empty path is a bad argument, a closed
+standard output is one line, a disk too full to start on is blamed on the database and leaves
+no empty lock, a damaged database is no backup."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from tests.failpaths.support import (
+    BIN,
+    DEADLINE,
+    damage_pages,
+    environment,
+    one_line,
+    seminar_database,
+    seminarbot,
+)
+
+
+def test_an_empty_path_is_a_bad_argument_not_the_default(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for args, env in ((("cohorts", "--db", ""), {}),
+                      (("console",), {"SEMINARBOT_DATA_DIR": ""}),
+                      (("cohorts",), {"SEMINARBOT_DB": " "})):
+        result = seminarbot(*args, stdin="/clock\n",
+                            env=environment(HOME=str(home), XDG_DATA_HOME="", **env))
+        assert result.returncode == 2, (args, env, result.stderr)
+        assert "empty" in result.stderr.splitlines()[-1], (args, env)
+    assert not home.exists()
+
+
+def test_an_export_to_a_closed_standard_output_is_one_line(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    result = subprocess.run(
+        [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-"],
+        stdout=None, stderr=subprocess.PIPE, text=True, env=environment(), timeout=DEADLINE,
+        check=False, pass_fds=(), preexec_fn=_close_stdout)
+    assert result.returncode == 1, result.stderr
+    assert one_line(result) == ("seminarbot: standard output is closed; nothing was exported "
+                                "(use --out FILE)")
+
+
+def _close_stdout() -> None:
+    import os
+
+    os.close(1)
+
+
+def _tiny_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def test_a_full_disk_at_start_is_the_databases_and_leaves_no_lock(tmp_path: Path) -> None:
+    db = tmp_path / "g.db"
+    result = subprocess.run([*BIN, "console", "--db", str(db)], input="/clock\n",
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=_tiny_disk, timeout=DEADLINE, check=False)
+    assert result.returncode == 1, result.stderr
+    line = one_line(result)
+    assert line.startswith(f"seminarbot: {db}: ") and "standard output" not in line, line
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def test_a_backup_of_a_damaged_database_is_not_a_success(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    damage_pages(db)
+    target = tmp_path / "copy.db"
+    result = seminarbot("db", "backup", str(target), "--db", str(db))
+    assert result.returncode == 1, result.stdout
+    assert "damaged" in one_line(result) and "backed up" not in result.stdout
+    assert not target.exists()
+
+
+
+
+def test_a_backup_to_standard_output_is_refused(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    result = seminarbot("db", "backup", "-", "--db", str(db), cwd=tmp_path)
+    assert result.returncode == 2 and "`-` (standard output) cannot hold" in one_line(result)
+    assert not (tmp_path / "-").exists()
