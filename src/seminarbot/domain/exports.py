@@ -27,7 +27,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; ch
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 CSV_COLUMNS = ("session", "session_id", "prompt", "prompt_id", "thread", "response_id",
-               "participant", "author", "message_id", "written_at", "edited_at", "text")
+               "participant", "author", "message_id", "written_at", "edited_at", "text", "link")
 # Excel needs the byte-order mark to read UTF-8 (Cyrillic terms, names) correctly.
 CSV_BOM = "\ufeff"
 
@@ -57,6 +57,7 @@ class Thread(NamedTuple):
     prompt_text: str
     sections: tuple[str, ...]  # readable labels of the sections the prompt refers to
     thread: str  # the platform's thread (or prompt message) id; "" when unknown
+    link: str = ""  # the thread's link on its platform (domain/links.py); "" when none
 
 
 class Entry(NamedTuple):
@@ -68,6 +69,7 @@ class Entry(NamedTuple):
     message_id: str
     written_at: str  # UTC, ISO 8601 with Z
     edited_at: str | None
+    link: str  # back to the original message (domain/links.py); "" when there is none
     text: str
 
 
@@ -108,7 +110,7 @@ def csv_line(thread: Thread, entry: Entry) -> str:
     speed (storage/exports.py); a test holds the two equal for any text."""
     return (f"{csv_prefix(thread)}{entry.response_id},{entry.participant_id},"
             f"{csv_cell(entry.author)},{csv_cell(entry.message_id)},{entry.written_at},"
-            f"{entry.edited_at or ''},{csv_cell(entry.text)}\r\n")
+            f"{entry.edited_at or ''},{csv_cell(entry.text)},{csv_cell(entry.link)}\r\n")
 
 
 def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
@@ -120,6 +122,6 @@ def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
                   "thread": thread.thread, "response_id": entry.response_id,
                   "participant": entry.participant_id, "author": entry.author,
                   "message_id": entry.message_id, "written_at": entry.written_at,
-                  "edited_at": entry.edited_at, "text": entry.text}
+                  "edited_at": entry.edited_at, "text": entry.text, "link": entry.link or None}
         lines.append(json.dumps(record, ensure_ascii=False) + "\n")
     return "".join(lines)

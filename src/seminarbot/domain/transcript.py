@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from seminarbot.clock import parse_instant
 from seminarbot.domain.exports import Entry, ExportMeta, Thread
 from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.titles import prompt_title
 
 # CommonMark treats a backslash before any ASCII punctuation as that character, literally.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~{}])")
@@ -104,8 +105,8 @@ class MarkdownTranscript(_Grouped):
         return text
 
     def thread_heading(self, thread: Thread) -> str:
-        name = f"Thread {thread.thread}" if thread.thread else "Thread (unknown)"
-        return f"\n#### {_inline(name)}\n"
+        name = _inline(_thread_name(thread))
+        return f"\n#### {_markdown_link(name, thread.link)}\n"
 
     def entries(self, thread: Thread, entries: Sequence[Entry]) -> str:
         if not entries:
@@ -113,13 +114,26 @@ class MarkdownTranscript(_Grouped):
         out = self.headings(thread)
         for entry in entries:
             edited = f" · edited {_local(entry.edited_at, self.meta)}" if entry.edited_at else ""
+            written = _markdown_link(_local(entry.written_at, self.meta), entry.link)
             out.append(f"\n**{_inline(_author(entry))}** · "
-                       f"{_local(entry.written_at, self.meta)}{edited} · #{entry.response_id}\n\n")
+                       f"{written}{edited} · #{entry.response_id}\n\n")
             out.append(_blockquote(markdown_escape(entry.text)) + "\n")
         return "".join(out)
 
     def end(self, count: int) -> str:
         return f"\n---\n\n{_count(count)}.\n"
+
+
+def _thread_name(thread: Thread) -> str:
+    """The thread named by its prompt: `Thread of 1.2 · What did the council keep…`."""
+    if thread.prompt_text and thread.prompt_kind:
+        return f"Thread of {prompt_title(thread.prompt_ref, thread.prompt_text)}"
+    return f"Thread of {thread.prompt_ref}" if thread.prompt_ref else "Thread (unknown)"
+
+
+def _markdown_link(text: str, url: str) -> str:
+    """Markdown text linked to `url` (angle brackets keep any character of an id literal)."""
+    return f"[{text}](<{url}>)" if url else text
 
 
 def _blockquote(text: str) -> str:
@@ -188,8 +202,7 @@ class HtmlTranscript(_Grouped):
         return text
 
     def thread_heading(self, thread: Thread) -> str:
-        name = f"Thread {thread.thread}" if thread.thread else "Thread (unknown)"
-        return f"<h4>{_e(name)}</h4>\n"
+        return f"<h4>{_html_link(_e(_thread_name(thread)), thread.link)}</h4>\n"
 
     def entries(self, thread: Thread, entries: Sequence[Entry]) -> str:
         if not entries:
@@ -199,13 +212,20 @@ class HtmlTranscript(_Grouped):
             edited = ""
             if entry.edited_at:
                 edited = f" · edited {_time(entry.edited_at, self.meta)}"
+            written = _html_link(_time(entry.written_at, self.meta), entry.link)
             out.append(f"<article id=\"r{entry.response_id}\">\n<p class=\"by\"><b>"
-                       f"{_e(_author(entry))}</b> · {_time(entry.written_at, self.meta)}{edited}"
+                       f"{_e(_author(entry))}</b> · {written}{edited}"
                        f"</p>\n<div class=\"text\">{_e(entry.text)}</div>\n</article>\n")
         return "".join(out)
 
     def end(self, count: int) -> str:
         return f"</main>\n<footer>{_count(count)}.</footer>\n</body>\n</html>\n"
+
+
+def _html_link(inner: str, url: str) -> str:
+    """Escaped markup linked to `url`: a plain link, opened without telling the page where
+    the reader came from."""
+    return f"<a href=\"{_e(url)}\" rel=\"noreferrer\">{inner}</a>" if url else inner
 
 
 def _time(stamp: str, meta: ExportMeta) -> str:

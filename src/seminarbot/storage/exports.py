@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry, ExportScope
+from seminarbot.domain.links import Links
 from seminarbot.storage.db import Database
 
 # A page holds about this many bytes of text, whatever the responses' length: the row count
@@ -29,13 +30,22 @@ FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
 
 
 Page = list[tuple[Any, ...]]
+NO_LINKS = Links()
 
 
 class ThreadKey(NamedTuple):
     session_id: str
     prompt_id: str
     outbox_id: int | None
-    thread_id: str
+    thread_id: str  # the prompt's thread, else its post; "" when unknown
+    post_id: str = ""  # the prompt's post (message or event); "" when unknown
+    threaded: bool = False  # whether the post has a thread of its own
+
+
+# A response's link (domain/links.py `Links.response`, rendered here): the three parameters
+# are the thread's event base, channel base and own link (NULL where a base is unused).
+_LINK = ("COALESCE(? || replace(replace(r.message_id, '%', '%25'), '/', '%2F'),"
+         " ? || r.channel_id || '/' || r.message_id, ?)")
 
 
 def sql_formula_guard(column: str) -> str:
@@ -63,13 +73,15 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
     return f"CAST(printf('{template}' || char(13, 10), {', '.join(arguments)}) AS BLOB)"
 
 
+# A link holds no quote and begins with no formula character (domain/links.py): quoting it is
+# all `csv_cell` does to it.
 _CSV_LINE = sql_csv_line(
     ("r.id", "r.participant_id", "p.display_name", "r.message_id", "r.created_at",
-     "r.edited_at", "r.body"),
+     "r.edited_at", "r.body", f"'\"' || {_LINK} || '\"'"),
     frozenset({"p.display_name", "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
 
 _ENTRY = ("r.id, r.participant_id, p.display_name, r.message_id, r.created_at, r.edited_at,"
-          " r.body")
+          f" {_LINK}, r.body")
 
 
 class ExportReader:
@@ -87,23 +99,30 @@ class ExportReader:
             sql += " AND session_id = ?"
             params.append(session_id)
         groups = await self.db.fetch_tuples(sql, params)
-        posts = dict(await self.db.fetch_tuples(
-            "SELECT id, COALESCE(thread_id, message_id, '') FROM outbox WHERE cohort_id = ?",
-            (cohort_id,)))
-        return [ThreadKey(s, p, o, posts.get(o, "") if o is not None else "")
-                for s, p, o in groups]
+        posts = {row[0]: row[1:] for row in await self.db.fetch_tuples(
+            "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
+            " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+        return [ThreadKey(s, p, o, *posts.get(o, ("", "", False))) for s, p, o in groups]
 
-    async def entries(self, cohort_id: int, key: ThreadKey,
-                      scope: ExportScope) -> AsyncGenerator[list[Entry], None]:
-        async with aclosing(self._pages(_ENTRY, (), cohort_id, key, scope)) as pages:
+    async def community_of(self, cohort_id: int) -> str:
+        """The platform's id of the cohort's community (a Discord guild), for links."""
+        return str(await self.db.scalar(
+            "SELECT m.external_id FROM cohorts c JOIN communities m ON m.id = c.community_id"
+            " WHERE c.id = ?", (cohort_id,)) or "")
+
+    async def entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
+                      links: Links = NO_LINKS) -> AsyncGenerator[list[Entry], None]:
+        async with aclosing(self._pages(_ENTRY, _link_params(links), cohort_id, key,
+                                        scope)) as pages:
             async for page in pages:
                 yield [Entry(*row) for row in page]
 
     async def csv_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                        prefix: str) -> AsyncGenerator[tuple[int, bytes], None]:
+                        prefix: str, links: Links = NO_LINKS
+                        ) -> AsyncGenerator[tuple[int, bytes], None]:
         """(rows, bytes) per page: the page's CSV lines, each starting with `prefix`."""
-        async with aclosing(self._pages(f"r.id, {_CSV_LINE}", (prefix,), cohort_id, key,
-                                        scope)) as pages:
+        async with aclosing(self._pages(f"r.id, {_CSV_LINE}", (prefix, *_link_params(links)),
+                                        cohort_id, key, scope)) as pages:
             async for page in pages:
                 yield len(page), b"".join(row[1] for row in page)
 
@@ -143,6 +162,10 @@ class ExportReader:
             if pending is not None:  # the caller stopped early: let the read finish
                 with contextlib.suppress(Exception):
                     await pending
+
+
+def _link_params(links: Links) -> tuple[str | None, str | None, str]:
+    return links.event_base, links.channel_base, links.thread
 
 
 def _scope_filters(scope: ExportScope) -> tuple[str, list[Any]]:

@@ -37,7 +37,7 @@ class Author:
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -77,7 +77,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
         if post is None:
             outcomes.append(None)
             continue
-        platform, message_id, author_id, _, body, at, _ = submission
+        platform, message_id, author_id, _, body, at, _, channel_id = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
             outcomes.append(None)
@@ -88,7 +88,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, to_iso(at)))
+                     platform, message_id, body, to_iso(at), channel_id))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 

@@ -37,6 +37,9 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     body: str
     at: datetime
     refs: tuple[str, ...]  # thread id, replied-to message id: either may name a prompt post
+    # Where the message is (the platform's channel, thread or room), for links back to it;
+    # None where there is no message to link to.
+    channel_id: str | None = None
 
 
 _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]

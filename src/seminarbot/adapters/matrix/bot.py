@@ -178,7 +178,7 @@ class MatrixBot:
             return
         await record_message(self.app, InboundMessage(
             PLATFORM, item.event_id, self._actor(room_id, item.sender), item.text, item.at,
-            thread_id=item.thread_root, reply_to=item.reply_to))
+            thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id))
 
     async def _command(self, room_id: str, item: Said) -> None:
         line = item.text[len(self.prefix):].strip()
