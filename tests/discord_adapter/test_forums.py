@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services

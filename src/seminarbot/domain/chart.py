@@ -6,8 +6,7 @@ Pillow is imported when a chart is drawn, so nothing else pays for loading it.
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -88,8 +87,8 @@ def participation_chart(title: str, bars: Sequence[Bar]) -> bytes:
     return out.getvalue()
 
 
-def _draw_bars(draw: ImageDraw, font: FreeTypeFont | ImageFont, bars: Sequence[Bar], box: tuple[int, int, int],
-               y_of: Callable[[int], float]) -> None:
+def _draw_bars(draw: ImageDraw, font: FreeTypeFont | ImageFont, bars: Sequence[Bar],
+               box: tuple[int, int, int], y_of: Callable[[int], float]) -> None:
     """Each session's pair of bars with their counts, or its "not yet posted" mark."""
     left, right, lower = box
     slot = (right - left) / max(1, len(bars))

@@ -11,8 +11,8 @@ from seminarbot.core.replies import Attachment, Reply, Table
 from seminarbot.domain.chart import Bar, participation_chart
 from seminarbot.domain.errors import Forbidden
 from seminarbot.domain.filenames import safe_filename
-from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.progress import SessionState, progress
+from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.stats import SessionStats, StatsBuilder, format_median
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
@@ -68,7 +68,7 @@ async def _not_posted(inv: Invocation[Services], cohort_id: int) -> set[str]:
             and e.state not in (SessionState.POSTED, SessionState.POSTING)}
 
 
-def _row(stats: SessionStats, posted: bool) -> tuple[str, ...]:
+def _row(stats: SessionStats, posted: bool) -> tuple[str, str, str, str, str]:
     if not posted and not stats.responses:
         return (str(stats.number), stats.title, "not posted yet", "–", "–")
     return (str(stats.number or "–"), stats.title, str(stats.participants),
