@@ -47,8 +47,8 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     seminar, moderators = options(synced["seminar"]), options(synced["seminar-mod"])
     assert sorted(seminar) == ["forget-me", "mine", "optin", "optout", "prompt", "reading",
                                "respond", "roles", "schedule", "search", "stats", "timeline"]
-    assert sorted(moderators) == ["export", "move", "pause", "post", "reminders", "reschedule",
-                                  "resume", "retention", "setup", "skip"]
+    assert sorted(moderators) == ["events", "export", "move", "pause", "post", "reminders",
+                                  "reschedule", "resume", "retention", "setup", "skip"]
     assert all(o["type"] == 1 for o in [*seminar.values(), *moderators.values()])
     # Moderator commands default to Manage Server; everyone sees the rest.
     assert synced["seminar-mod"]["default_member_permissions"] == "32"
