@@ -5,6 +5,7 @@ reminders, digests and exports."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
@@ -199,3 +200,26 @@ async def test_reminders_digests_and_exports_of_a_forum_seminar(
     assert f'href="https://discord.com/channels/{guild}/{first}/{said["id"]}"' in page
     assert re.search(rf'<h4><a href="https://discord.com/channels/{guild}/{first}" '
                      r'rel="noreferrer">Thread of 1\.1 · What did the council keep', page)
+
+
+async def test_exports_link_each_response_to_its_message_in_a_text_channel(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await connect()
+    await fake.slash("ann", "seminar-mod setup", weekday="tuesday", time="19:00",
+                     timezone="UTC")
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    first, second, _ = await session_items(app)
+    seminar, guild = fake.world.seminar_channel, fake.world.guild_id
+    in_thread = await fake.say("bob", int(first.thread_id or 0), "In the thread.")
+    replied = await fake.say("ann", seminar, "A reply in the channel.",
+                             reply_to=int(second.message_id or 0))
+    await fake.slash("tia", "seminar respond", prompt="1.1", text="By command.")
+    await eventually(lambda: response_count_is(app, 3))
+    export = await fake.slash("ann", "seminar-mod export", format="jsonl")
+    lines = [json.loads(line) for line in export.files[0][1].decode().splitlines()]
+    base = f"https://discord.com/channels/{guild}"
+    assert {r["text"]: r["link"] for r in lines} == {
+        "In the thread.": f"{base}/{first.thread_id}/{in_thread['id']}",
+        "By command.": f"{base}/{first.thread_id}",  # no message of its own: its thread
+        "A reply in the channel.": f"{base}/{seminar}/{replied['id']}"}

@@ -5,6 +5,7 @@ SendFailed for the caller to report."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,11 @@ from seminarbot.domain.backoff import Backoff
 
 log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
+
+
+def txn_for(kind: str, event_id: str) -> str:
+    """A transaction id tied to the event answered: a replayed event is answered once."""
+    return f"seminarbot-{kind}-{hashlib.sha256(event_id.encode()).hexdigest()[:32]}"
 
 
 class SendFailed(Exception):
@@ -71,10 +77,13 @@ class Sender:
             RoomSendResponse)
         return str(answer.event_id)
 
-    async def upload(self, room_id: str, attachment: Attachment) -> Content:
-        """Upload a file (encrypted where the room is) and give the m.file content for it."""
-        room = self.client.rooms.get(room_id)
-        encrypt = bool(room and room.encrypted)
+    async def upload(self, room_id: str, attachment: Attachment, *,
+                     encrypt: bool | None = None) -> Content:
+        """Upload a file (encrypted where the room is, or as `encrypt` says for a room not
+        synced yet) and give the m.file content for it."""
+        if encrypt is None:
+            room = self.client.rooms.get(room_id)
+            encrypt = bool(room and room.encrypted)
 
         async def attempt() -> Any:
             answer, keys = await self.client.upload(
