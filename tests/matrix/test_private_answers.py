@@ -9,6 +9,9 @@ import json
 from typing import Any
 from urllib.parse import quote
 
+import pytest
+
+from seminarbot.adapters.matrix.private import PrivateAnswers
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually
 from tests.matrix.synapse import Synapse
@@ -122,3 +125,25 @@ async def test_an_export_comes_privately_and_links_back_to_each_event(
     assert {r["text"]: r["link"] for r in rows} == {
         "The minutes, read aloud.": f"https://matrix.to/#/{room}/{said}",
         "Only in name.": f"https://matrix.to/#/{room}/{by_command}"}
+
+
+async def test_an_answer_waiting_for_its_new_direct_room_survives_a_restart(
+        bot: BotHarness, people: People, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod, bob = await people("mod"), await people("bob")
+    room = await seminar(bot, mod, bob)
+
+    async def not_yet(self: PrivateAnswers) -> None:  # the process dies before delivering
+        return None
+    monkeypatch.setattr(PrivateAnswers, "deliver", not_yet)
+    asked = await bob.say(room, "!seminar mine")
+    await bob.wait_for(room, lambda e: ACCEPT in e["content"].get("body", ""), "the pointer")
+    await bot.stop()
+    waiting = json.loads((bot.settings.data_dir / "matrix" / "private.json").read_text())
+    assert [w["origin"]["event_id"] for w in waiting] == [asked]
+
+    monkeypatch.undo()
+    await bot.start()
+    answer = await bob.answer_to(room, asked, bot.user_id)
+    assert "You have no recorded responses" in answer["content"]["body"]
+    assert bob.room_of(answer["event_id"]) != room
+    assert json.loads((bot.settings.data_dir / "matrix" / "private.json").read_text()) == []
