@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from nio import RoomCreateResponse
 
 from seminarbot.adapters.matrix.private import PrivateAnswers
 from tests.matrix.conftest import People
@@ -99,6 +100,14 @@ async def test_someone_who_declines_gets_the_answer_in_the_room_with_a_note(
     body = answered["content"]["body"]
     assert "You have no recorded responses" in body and "you left (or declined) our direct " \
         "chat, so it is here for everyone in the room" in body
+
+    # Inviting the bot to a direct chat of his own gives him one again.
+    created = await bob.client.room_create(is_direct=True, invite=[bot.user_id])
+    assert isinstance(created, RoomCreateResponse), created
+    await bob.wait_member(created.room_id, bot.user_id)
+    third = await bob.say(room, "!seminar mine")
+    answer = await bob.answer_to(room, third, bot.user_id)
+    assert bob.room_of(answer["event_id"]) == created.room_id
 
 
 async def _room_events(person: Person, room: str) -> list[dict[str, Any]]:
