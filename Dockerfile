@@ -1,25 +1,39 @@
-# seminarbot: `seminarbot run` as a non-root user, the database on the /data volume.
+# seminarbot: `seminarbot run` as a non-root user (uid and gid 10001), the database on /data.
+# To pin the base by digest (README, "Docker"): FROM python:3.11-slim@sha256:<digest>
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     SEMINARBOT_DATA_DIR=/data
 
-WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY src ./src
-COPY content ./content
-COPY prompts ./prompts
-RUN pip install --no-cache-dir . \
- && useradd --system --uid 10001 --home-dir /data --shell /usr/sbin/nologin seminarbot \
+# A fixed uid and gid, so that a host folder mounted on /data can be given to them.
+RUN groupadd --system --gid 10001 seminarbot \
+ && useradd --system --uid 10001 --gid 10001 --home-dir /data --shell /usr/sbin/nologin seminarbot \
  && mkdir -p /data \
- && chown seminarbot:seminarbot /data
+ && chown seminarbot:seminarbot /data \
+ && chmod 700 /data
 
-USER seminarbot
+# The dependencies and the build backend, exactly as locked, in a layer of their own: a change
+# to the source reuses it.
+WORKDIR /app
+COPY requirements.lock requirements-build.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock -r requirements-build.lock
+
 VOLUME ["/data"]
 
 # The running bot touches /data/heartbeat every 30 s; `seminarbot health` fails when it is stale.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=30s --retries=3 \
     CMD ["seminarbot", "health", "--max-age", "180"]
 
-CMD ["seminarbot", "run"]
+# `docker run image` runs the bot; `docker run -i image console` (or any subcommand) runs that.
+ENTRYPOINT ["seminarbot"]
+CMD ["run"]
+
+# The project itself, last: only what .dockerignore allows (pyproject.toml, README.md, src/,
+# content/, prompts/ and the lock files) is in the build context.
+COPY . ./
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
+
+USER seminarbot

@@ -1,22 +1,29 @@
 # Two commands on a fresh machine with Python 3.11+:
 #   make run   — install into .venv and start the bot (the console when no platform is configured)
 #   make test  — install into .venv with the test extra and run ruff, mypy and the whole test suite
+# Both install the dependencies from the hashed lock files (`make lock` refreshes them), then
+# seminarbot itself with --no-deps; pip check then proves the locked set satisfies pyproject.toml.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest content-check bench clean
+.PHONY: run test lint typecheck pytest content-check lock docker-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed-run: pyproject.toml requirements.lock requirements-build.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-build.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements-test.lock requirements-build.lock | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock \
+	  -r requirements-build.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip check
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
@@ -42,6 +49,28 @@ content-check: $(VENV)/.installed-test
 	@if [ -d "$(SEEDS)" ]; then $(BIN)/seminarbot content check --texts "$(SEEDS)"; \
 	else echo "content-check: no $(SEEDS); checking structure only"; \
 	$(BIN)/seminarbot content check; fi
+
+# The lock files, resolved afresh by uv for every platform and Python >= 3.11, with the hashes
+# of every file: what ships (requirements.lock, the Dockerfile's), what the tests run
+# (requirements-test.lock: the same pins plus the test extra's) and what builds seminarbot itself
+# (requirements-build.lock: [build-system] requires, plus editables for hatchling's `pip install -e`).
+# LOCK_UPGRADE= keeps the current pins where pyproject.toml still allows them.
+UV_VERSION   ?= 0.13.9
+LOCK_UPGRADE ?= --upgrade
+LOCK_FLAGS    = --universal --generate-hashes --quiet --custom-compile-command 'make lock' $(LOCK_UPGRADE)
+BUILD_REQUIRES = $(BIN)/python -c 'import tomllib; \
+  print(*tomllib.load(open("pyproject.toml", "rb"))["build-system"]["requires"], sep="\n")'
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_FLAGS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test -c requirements.lock $(LOCK_FLAGS) \
+	  -o requirements-test.lock
+	{ $(BUILD_REQUIRES); echo editables; } | $(BIN)/uv pip compile - -c requirements-test.lock \
+	  $(LOCK_FLAGS) -o requirements-build.lock
+
+# Builds the image with podman and checks it from outside (not part of `make test`).
+docker-check:
+	bash tests/docker/check.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

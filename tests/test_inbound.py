@@ -3,6 +3,7 @@
 import asyncio
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -43,9 +44,18 @@ async def test_thread_replies_are_recorded_once_and_follow_edits(
     later = clock.now() + timedelta(minutes=3)
     assert await record_edit(app, "console", "m1", "A second thought.", later) is Outcome.UPDATED
     assert await record_delete(app, "console", "m1", later) is Outcome.DELETED
-    row = await app.db.fetchone("SELECT prompt_id, body, deleted_at FROM responses")
-    assert row is not None and tuple(row) == ("beginnings-comprehension", "A second thought.",
+    # Deleted means deleted: a tombstone (ids and times) stays, the text and history do not.
+    row = await app.db.fetchone("SELECT prompt_id, message_id, body, created_at, edited_at,"
+                                " deleted_at FROM responses")
+    assert row is not None and tuple(row) == ("beginnings-comprehension", "m1", "",
+                                              "2026-01-05T09:00:00Z", "2026-01-05T09:03:00Z",
                                               "2026-01-05T09:03:00Z")
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits") == 0
+    # Nothing brings it back: a replay, a late edit, a second deletion.
+    assert await record_message(app, message) is Outcome.UNCHANGED
+    assert await record_edit(app, "console", "m1", "Back?", later) is Outcome.UNCHANGED
+    assert await record_delete(app, "console", "m1", later) is Outcome.UNCHANGED
+    assert await app.db.scalar("SELECT body FROM responses") == ""
 
 
 async def test_messages_outside_prompt_threads_and_opted_out_authors_are_not_stored(
@@ -205,3 +215,17 @@ async def test_every_way_in_stores_the_same_text(
     rows = await app.db.fetchall("SELECT body, length(body) FROM responses ORDER BY id")
     assert [tuple(row) for row in rows] == [("ab", 2), ("cd", 2), ("ef", 2)]
     assert "\x00" not in await console.say("/seminar mine")
+
+
+async def test_a_deleted_response_leaves_no_trace_of_its_text_in_the_file(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    thread = await _thread(console, app)
+    secret = "Zanzibar-marker-" * 30  # long enough to spill into an overflow page
+    message = InboundMessage("console", "s1", ANN, secret + "first", clock.now(), thread_id=thread)
+    assert await record_message(app, message) is Outcome.CREATED
+    await record_edit(app, "console", "s1", secret + "second", clock.now())
+    await app.db.scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Zanzibar-marker-" in Path(app.db.path).read_bytes()
+    await record_delete(app, "console", "s1", clock.now())
+    await app.db.scalar("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert b"Zanzibar-marker-" not in Path(app.db.path).read_bytes()

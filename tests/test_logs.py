@@ -1,5 +1,5 @@
 """How the log reads: seminarbot's lines at log_level, the libraries' only their warnings
-(their INFO at DEBUG), as text or JSON lines, secrets redacted either way."""
+(everything at DEBUG but the wholesale ones), as text or JSON lines, secrets redacted."""
 
 from __future__ import annotations
 
@@ -21,10 +21,13 @@ TOKEN = "fake.0123456789abcdef"
 def settings(tmp_path: Path) -> Iterator[Settings]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
+    quiet = {name: logging.getLogger(name).level for name in ("discord.gateway", "peewee")}
     yield load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path), "DISCORD_TOKEN": TOKEN})
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("seminarbot").setLevel(logging.NOTSET)
+    for name, was in quiet.items():
+        logging.getLogger(name).setLevel(was)
 
 
 def lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
@@ -44,15 +47,17 @@ def test_json_lines_with_our_info_and_the_libraries_warnings(
     assert all(e["time"].endswith("Z") for e in found)
 
 
-def test_text_at_debug_lets_the_libraries_info_through(
+def test_text_at_debug_lets_the_libraries_through_but_for_the_wholesale_ones(
         settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
     configure(dataclasses.replace(settings, log_level="DEBUG"))
     logging.getLogger("seminarbot.core").debug("a detail")
-    logging.getLogger("discord.client").info("logging in")
     logging.getLogger("discord.client").debug("a library detail")
+    logging.getLogger("discord.gateway").debug("a raw event with someone's words")
+    logging.getLogger("discord.gateway").info("a gateway line")
     said = lines(capsys)
     assert [line.split(" ", 2)[2] for line in said] == [
-        "DEBUG seminarbot.core: a detail", "INFO discord.client: logging in"]
+        "DEBUG seminarbot.core: a detail", "DEBUG discord.client: a library detail",
+        "INFO discord.gateway: a gateway line"]
 
 
 def test_a_wrong_log_format_names_the_key(tmp_path: Path) -> None:

@@ -1,11 +1,16 @@
 """The installed package (as Docker installs it) carries its content, prompts and migrations."""
 
 import os
+import re
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -44,7 +49,36 @@ def test_health_reads_the_heartbeat(tmp_path: Path) -> None:
 
 def test_docker_image_runs_as_non_root_with_a_data_volume_and_healthcheck() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
-    assert "USER seminarbot" in dockerfile
+    assert "--uid 10001 --gid 10001" in dockerfile
+    assert dockerfile.rstrip().endswith("USER seminarbot")
     assert 'VOLUME ["/data"]' in dockerfile and "SEMINARBOT_DATA_DIR=/data" in dockerfile
     assert 'CMD ["seminarbot", "health"' in dockerfile
-    assert dockerfile.rstrip().endswith('CMD ["seminarbot", "run"]')
+    assert 'ENTRYPOINT ["seminarbot"]\nCMD ["run"]' in dockerfile
+    assert "--require-hashes -r requirements.lock -r requirements-build.lock" in dockerfile
+    assert "--no-deps" in dockerfile
+
+
+def pins(lock: str) -> dict[str, str]:
+    """Name → version of every pin in a uv-compiled lock file; each pin must carry hashes."""
+    text = (ROOT / lock).read_text()
+    found = re.findall(r"^([A-Za-z0-9._-]+)==([^\s;\\]+)[^\n]*\\\n\s+--hash=sha256:", text,
+                       flags=re.MULTILINE)
+    assert len(found) == len(re.findall(r"^[A-Za-z0-9]", text, flags=re.MULTILINE)), lock
+    return {canonicalize_name(name): version for name, version in found}
+
+
+def test_the_lock_files_pin_what_pyproject_asks_for_and_agree() -> None:
+    """`make lock` after any change to the requirements in pyproject.toml keeps this green."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    runtime, test, build = (pins(f) for f in ("requirements.lock", "requirements-test.lock",
+                                               "requirements-build.lock"))
+    wanted = [(runtime, r) for r in project["project"]["dependencies"]]
+    wanted += [(test, r) for r in project["project"]["optional-dependencies"]["test"]]
+    wanted += [(build, r) for r in project["build-system"]["requires"]]
+    for lock, line in wanted:
+        requirement = Requirement(line)
+        version = lock.get(canonicalize_name(requirement.name))
+        assert version is not None and requirement.specifier.contains(version), (line, version)
+    # The tests run against what ships, and one virtualenv holds the test and build locks.
+    assert {name: test.get(name) for name in runtime} == runtime
+    assert {name: test.get(name, version) for name, version in build.items()} == build

@@ -63,17 +63,27 @@ async def test_replies_are_recorded_then_edited_and_deleted(
 
     await fake.edit(int(in_thread["id"]), "It kept minutes, and read them aloud.")
     await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE edited_at IS NOT NULL"))
+    await fake.edit(int(reply["id"]), "A reply to the prompt itself, revised.")
+    await eventually(lambda: has_row(
+        app, "SELECT COUNT(*) FROM response_edits HAVING COUNT(*) = 2"))
     await fake.delete(int(reply["id"]))
     await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE deleted_at IS NOT NULL"))
 
+    # The deleted reply is a tombstone: its text and its earlier version are gone.
     assert await rows(app) == [
         ("beginnings-comprehension", "bob", "It kept minutes, and read them aloud.", 1, 0),
-        ("beginnings-interpretation", "ann", "A reply to the prompt itself.", 0, 1),
+        ("beginnings-interpretation", "ann", "", 1, 1),
     ]
     history = await app.db.fetchall("SELECT previous_body FROM response_edits")
     assert [r[0] for r in history] == ["It kept minutes."]
     ids = await app.db.fetchall("SELECT message_id FROM responses ORDER BY id")
     assert [r[0] for r in ids] == [in_thread["id"], reply["id"]]
+    # A replay of the deleted message (a resumed session sends it again) records nothing.
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**reply, "member": {
+        "roles": [], "joined_at": reply["timestamp"], "deaf": False, "mute": False}})
+    await fake.say("bob", int(items[0].thread_id or 0), "A barrier after the replay.")
+    await eventually(lambda: response_count_is(app, 3))
+    assert (await rows(app))[1] == ("beginnings-interpretation", "ann", "", 1, 1)
 
 
 async def test_a_thread_of_the_open_session_is_unarchived_and_a_closed_one_is_not(

@@ -95,6 +95,7 @@ class Rest:
              self._put_commands),
             ("POST", r"/channels/(?P<channel>\d+)/messages", self._create_message),
             ("GET", r"/channels/(?P<channel>\d+)/messages", self._history),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
              self._start_thread),
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._message),
@@ -231,6 +232,15 @@ class Rest:
 
         return reply(self.world.history(channel_id, limit=number("limit") or 50,
                                         after=number("after"), before=number("before")))
+
+    async def _get_message(self, request: web.Request, call: Call,
+                           args: dict[str, str]) -> web.Response:
+        if int(args["channel"]) not in self.world.channels:
+            return error(404, 10003, "Unknown Channel")
+        message = self.world.messages.get(int(args["message"]))
+        if message is None or message["channel_id"] != args["channel"]:
+            return error(404, 10008, "Unknown Message")
+        return reply(message)
 
     async def _start_thread(self, request: web.Request, call: Call,
                             args: dict[str, str]) -> web.Response:

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from seminarbot.domain.chart import nice_step
+from seminarbot.domain.display import BIDI_CONTROLS, isolate
 from seminarbot.domain.exports import (
     FORMULA_TRIGGERS,
     Entry,
@@ -30,6 +31,10 @@ from seminarbot.domain.transcript import markdown_escape
 from seminarbot.storage.exports import _CSV_LINE
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
+# What SQLite renders itself: text without bidirectional controls (rows with them are rendered
+# by csv_row, see tests/storage/test_export_reader.py).
+PLAIN_TEXT = st.text(st.characters(blacklist_categories=("Cs",),
+                                   blacklist_characters="\x00" + "".join(BIDI_CONTROLS)))
 THREAD = Thread(3, "stalin", "Stalin", "3.1", "stalin-comprehension", "comprehension",
                 "What?", (), "=thread-1")
 
@@ -60,7 +65,7 @@ LINKS = st.sampled_from([
 
 
 @settings(max_examples=300)
-@given(author=TEXT, message_id=TEXT, body=TEXT, edited=st.booleans(),
+@given(author=PLAIN_TEXT, message_id=PLAIN_TEXT, body=PLAIN_TEXT, edited=st.booleans(),
        response_id=st.integers(1, 2**62), participant=st.integers(1, 2**31), links=LINKS,
        platform_id=IDS, channel_id=st.none() | IDS)
 def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
@@ -106,7 +111,7 @@ def test_escaped_markdown_renders_as_the_text_itself(text: str) -> None:
     tags = set(re.findall(r"</?([a-z0-9]+)", rendered))
     assert tags <= {"p", "br"}, (text, rendered)
     shown = html.unescape(re.sub(r"<[^>]+>", " ", rendered))
-    assert " ".join(shown.split()) == " ".join(text.split())
+    assert " ".join(shown.split()) == " ".join(isolate(text).split())
 
 
 def test_file_names_are_safe() -> None:

@@ -13,12 +13,8 @@ from nio.exceptions import EncryptionError
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
-from seminarbot.adapters.matrix.render import (
-    KEY_FIELD,
-    prompt_content,
-    reply_content,
-    replying,
-)
+from seminarbot.adapters.matrix.pages import reply_content
+from seminarbot.adapters.matrix.render import KEY_FIELD, prompt_content, replying
 from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.undecrypted import Undecrypted

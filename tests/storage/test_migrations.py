@@ -83,3 +83,36 @@ def test_statement_splitting_respects_strings_and_comments() -> None:
     assert len(statements(sql)) == 2
     with pytest.raises(RuntimeError, match="incomplete SQL"):
         statements("CREATE TABLE a (x")
+
+
+async def test_0007_erases_responses_already_marked_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = await Database.open(path, migrate=False)
+    await migrate(db, target=6)
+    t = "2026-01-06T19:00:00Z"
+    for sql in (
+        f"INSERT INTO communities VALUES (1, 'console', 'local', '', '{t}')",
+        "INSERT INTO cohorts (id, community_id, channel_id, plan_id, weekday, local_time,"
+        f" timezone, start_date, created_at, updated_at) VALUES (1, 1, 'c', 'p', 1, '19:00',"
+        f" 'UTC', '2026-01-06', '{t}', '{t}')",
+        f"INSERT INTO participants (id, platform, external_id, created_at) VALUES"
+        f" (1, 'console', 'ann', '{t}')",
+        "INSERT INTO responses (id, cohort_id, session_id, prompt_id, participant_id, platform,"
+        f" message_id, body, created_at, edited_at, deleted_at) VALUES"
+        f" (1, 1, 's', 'p', 1, 'console', 'gone', 'Withdrawn text.', '{t}', '{t}', '{t}'),"
+        f" (2, 1, 's', 'p', 1, 'console', 'kept', 'Kept text.', '{t}', '{t}', NULL)",
+        "INSERT INTO response_edits (response_id, previous_body, replaced_at) VALUES"
+        f" (1, 'Withdrawn, first version.', '{t}'), (2, 'Kept, first version.', '{t}')",
+    ):
+        await db.execute(sql)
+    await db.close()
+    db = await Database.open(path)
+    try:
+        rows = await db.fetchall("SELECT message_id, body, created_at, edited_at, deleted_at"
+                                 " FROM responses ORDER BY id")
+        assert [tuple(r) for r in rows] == [("gone", "", t, t, t),
+                                            ("kept", "Kept text.", t, t, None)]
+        edits = await db.fetchall("SELECT response_id, previous_body FROM response_edits")
+        assert [tuple(r) for r in edits] == [(2, "Kept, first version.")]
+    finally:
+        await db.close()

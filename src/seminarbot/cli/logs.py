@@ -1,7 +1,8 @@
 """Where the log goes and how it reads: standard error, one line per event, as text or as JSON
 lines for a log shipper (`log_format`). seminarbot's own loggers log at `log_level`; the
-libraries' (discord.py, matrix-nio, aiohttp …) only their warnings, or their INFO lines when
-`log_level` is DEBUG; secrets are redacted at every level (core.redaction)."""
+libraries' (discord.py, matrix-nio, aiohttp …) only their warnings, or everything when
+`log_level` is DEBUG (but for those whose DEBUG lines carry secrets or participants' words
+wholesale: core.redaction.QUIET_AT_DEBUG); secrets are redacted at every level."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def configure(settings: Settings) -> None:
                          else logging.Formatter(TEXT_FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(logging.INFO if settings.log_level == "DEBUG" else logging.WARNING)
+    root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)
     install_redaction((settings.discord.token, settings.matrix.password,
                        settings.matrix.access_token))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import Enum
@@ -38,7 +39,10 @@ class Param:
     help: str
     required: bool = True
     default: Any = None
-    rest: bool = False  # takes the remainder of the line verbatim (free text)
+    rest: bool = False  # takes the remainder of the line (free text)
+    # A participant's own words (a response): the remainder exactly as typed, its quotes and
+    # anything that looks like an --option included; only the spaces around it are trimmed.
+    verbatim: bool = False
     autocomplete: Autocomplete | None = None
     metavar: str = ""
     # Its value names another command (help's COMMAND): platforms that name commands their
@@ -138,9 +142,26 @@ class Registry:
             group = lowered[0]
             sub = " ".join(words[1:2]) or "(nothing)"
             options = ", ".join(c.path[-1] for c in self.groups()[group] if len(c.path) > 1)
-            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}.")
+            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}. "
+                                 "/help lists the commands.")
         shown = words[0] if words else ""
-        raise UnknownCommand(f"There is no command {shown!r}. Type help to list the commands.")
+        raise UnknownCommand(f"There is no command {shown!r}. Type /help to list the commands.")
+
+    def names_command(self, line: str) -> bool:
+        """Whether a typed line (its prefix taken off) begins with a command's or a command
+        group's name: "seminar mine" does, "!! I disagree" does not."""
+        words = line.split(maxsplit=1)
+        return bool(words) and words[0].lower() in self.groups()
+
+    def with_prefix(self, text: str, prefix: str) -> str:
+        """Text that names commands the core's way (`/seminar setup`, `/help`) with the
+        platform's prefix instead (`!seminar setup` on Matrix). Only a slash that starts a
+        word and is followed by a command's first word changes: "Europe/Berlin" stays."""
+        if prefix == "/" or "/" not in text:
+            return text
+        names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
+                                                             reverse=True))
+        return re.sub(rf"(?<![\w/])/(?=(?:{names})\b)", lambda _: prefix, text)
 
 
 def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Reply:

@@ -23,7 +23,7 @@ from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
 from seminarbot.core.parsing import bind, parse_line
-from seminarbot.core.replies import Reply, Tone
+from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.errors import Forbidden, Unavailable, UserError
 
 log = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
         try:
             command, raw = parse_line(app.registry, line)
         except UserError as error:
-            return error_reply(error)
+            return error_reply(error, app.registry, prefix)
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)
 
     return await _limited(app, actor, parsed)
@@ -124,7 +124,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
     except UserError as error:
         if not isinstance(error, Forbidden):
             await record("failed", error.message)
-        return error_reply(error)
+        return error_reply(error, app.registry, prefix)
     except Exception:
         incident = uuid.uuid4().hex[:8]
         log.exception("command %s failed (incident %s)", command.name, incident)
@@ -136,12 +136,19 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
     await record("ok")
     if command.private and not reply.private:
         reply = replace(reply, private=True)
-    return reply
+    return isolated(reply)
 
 
-def error_reply(error: UserError) -> Reply:
-    return Reply(title=error.title, paragraphs=(error.message, *error.more),
-                 fields=error.fields, tone=Tone.ERROR, private=True)
+def error_reply(error: UserError, registry: Registry, prefix: str) -> Reply:
+    """The error as a reply. Messages name commands the core's way (`/seminar prompt`); they
+    are shown with the platform's prefix."""
+    def shown(text: str) -> str:
+        return registry.with_prefix(text, prefix)
+
+    return isolated(Reply(
+        title=error.title, paragraphs=(shown(error.message), *map(shown, error.more)),
+        fields=tuple((name, shown(value)) for name, value in error.fields), tone=Tone.ERROR,
+        private=True))
 
 
 async def _record(app: Host, record: CommandRecord) -> None:

@@ -1,7 +1,8 @@
 """Text command lines (console, Matrix) → a command and typed arguments.
 
 Double quotes (straight or curly) group words; apostrophes never do, so free text such as
-"Lenin's turn" needs no quoting. The last parameter may take the rest of the line verbatim.
+"Lenin's turn" needs no quoting. The last parameter may take the rest of the line; a verbatim
+one (a response's text) takes it exactly as typed, quotes and all.
 """
 
 from __future__ import annotations
@@ -63,6 +64,9 @@ def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[st
     position = 0
     while index < len(tokens):
         token = tokens[index]
+        if position < len(positional) and positional[position].verbatim:
+            raw[positional[position].name] = line[token.start :].strip()
+            break
         if token.text.startswith("--") and len(token.text) > 2 and line[token.start] == "-":
             name, _, value = token.text[2:].partition("=")
             param = by_name.get(name.replace("-", "_"))

@@ -96,9 +96,10 @@ def install_redaction(secrets: Iterable[str | None] = ()) -> None:
     """Remember the configured secrets and filter every handler of the root logger."""
     for secret in secrets:
         remember_secret(secret)
+    debugging = logging.getLogger().getEffectiveLevel() < logging.INFO
     for name in QUIET_AT_DEBUG:
         library = logging.getLogger(name)
-        if library.level == logging.NOTSET:
+        if debugging and library.level == logging.NOTSET:
             library.setLevel(logging.INFO)
     for handler in logging.getLogger().handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

@@ -3,8 +3,10 @@ never format for a platform."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
+
+from seminarbot.domain.display import isolate
 
 
 class Tone(Enum):
@@ -51,6 +53,20 @@ class Reply:
     private: bool = False
     footer: str = ""
     silent: bool = False
+
+
+def isolated(reply: Reply) -> Reply:
+    """The reply with every piece of its text isolated (domain/display.py): a bidirectional
+    control in a name or a response it quotes cannot reorder anything outside its own line,
+    cell or field. Handlers isolate what they place mid-line themselves."""
+    table = reply.table
+    if table is not None:
+        table = Table(tuple(map(isolate, table.headers)),
+                      tuple(tuple(map(isolate, row)) for row in table.rows))
+    return replace(reply, title=isolate(reply.title),
+                   paragraphs=tuple(map(isolate, reply.paragraphs)),
+                   fields=tuple((isolate(name), isolate(value)) for name, value in reply.fields),
+                   table=table, footer=isolate(reply.footer))
 
 
 def text(message: str, *, title: str = "", tone: Tone = Tone.INFO,

@@ -6,6 +6,10 @@ order, then each prompt's thread, then responses by the time they were written.
 CSV safety rule: a text cell that begins with = + - @, a tab, a carriage return or an
 apostrophe gets an apostrophe in front, so no spreadsheet reads it as a formula; the original
 is always the cell minus one leading apostrophe (`restore_cell`). Text cells are always quoted.
+
+Bidirectional controls in a participant's text or name are isolated in every format
+(domain/display.py); JSON Lines writes them as \\u escapes instead, so its values read back
+exactly as stored.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
+
+from seminarbot.domain.display import isolate, json_safe
 
 FORMATS = ("csv", "jsonl", "markdown", "html")
 EXTENSIONS = {"csv": "csv", "jsonl": "jsonl", "markdown": "md", "html": "html"}
@@ -91,8 +97,8 @@ def restore_cell(value: str) -> str:
 
 
 def csv_cell(value: str) -> str:
-    """A text cell: neutralised, then always quoted (RFC 4180: quotes doubled)."""
-    return '"' + neutralise_cell(value).replace('"', '""') + '"'
+    """A text cell: isolated, neutralised, then always quoted (RFC 4180: quotes doubled)."""
+    return '"' + neutralise_cell(isolate(value)).replace('"', '""') + '"'
 
 
 def csv_header() -> str:
@@ -107,14 +113,21 @@ def csv_prefix(thread: Thread) -> str:
 
 def csv_line(thread: Thread, entry: Entry) -> str:
     """The reference rendering of one row. Storage renders the same line inside SQLite for
-    speed (storage/exports.py); a test holds the two equal for any text."""
-    return (f"{csv_prefix(thread)}{entry.response_id},{entry.participant_id},"
-            f"{csv_cell(entry.author)},{csv_cell(entry.message_id)},{entry.written_at},"
-            f"{entry.edited_at or ''},{csv_cell(entry.text)},{csv_cell(entry.link)}\r\n")
+    speed (storage/exports.py), except for rows holding bidirectional controls, which it
+    renders with `csv_row`; tests hold the two equal for any text."""
+    return csv_prefix(thread) + csv_row(entry)
+
+
+def csv_row(entry: Entry) -> str:
+    """One row's cells after the thread's (`csv_prefix`), with its line end."""
+    return (f"{entry.response_id},{entry.participant_id},{csv_cell(entry.author)},"
+            f"{csv_cell(entry.message_id)},{entry.written_at},{entry.edited_at or ''},"
+            f"{csv_cell(entry.text)},{csv_cell(entry.link)}\r\n")
 
 
 def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
-    """One JSON object per response, keys in CSV column order, values unaltered."""
+    """One JSON object per response, keys in CSV column order, values unaltered (bidirectional
+    controls written as \\u escapes)."""
     lines = []
     for entry in entries:
         record = {"session": thread.session_number, "session_id": thread.session_id,
@@ -123,5 +136,5 @@ def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
                   "participant": entry.participant_id, "author": entry.author,
                   "message_id": entry.message_id, "written_at": entry.written_at,
                   "edited_at": entry.edited_at, "text": entry.text, "link": entry.link or None}
-        lines.append(json.dumps(record, ensure_ascii=False) + "\n")
+        lines.append(json_safe(json.dumps(record, ensure_ascii=False)) + "\n")
     return "".join(lines)

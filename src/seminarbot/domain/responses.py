@@ -4,21 +4,55 @@ reply or reply on any platform, an edit, `/seminar respond`). README, Responses,
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from enum import Enum
 
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
 TRUNCATION_MARK = "\n[… truncated by seminarbot]"
 
+# Control characters (Unicode category Cc: C0, DEL and C1) other than tab and newline. NUL stops
+# SQLite's text functions; ESC starts terminal escape sequences; none of them shows as text.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Halves of a UTF-16 pair on their own (a malformed JSON escape) cannot be stored as UTF-8.
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+# Characters that draw nothing although Unicode files them as letters or symbols (Hangul
+# fillers, the braille blank, the combining grapheme joiner), and the variation selectors.
+_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def clean(text: str) -> str:
+    """The text with every control character except tab and newline removed (so CR LF line
+    ends become LF), and a lone surrogate replaced by U+FFFD."""
+    return _LONE_SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
+
+
+def _visible(char: str) -> bool:
+    if char.isspace() or char in _BLANK_LOOKING:
+        return False
+    code = ord(char)
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:  # variation selectors
+        return False
+    return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing of the text would show: empty, whitespace, or only invisible characters
+    (zero-width spaces and joiners, bidirectional controls, fillers)."""
+    return not any(_visible(char) for char in text)
+
 
 def stored_body(text: str) -> str | None:
-    """The text as stored, or None when nothing is left to store.
+    """The text as stored, or None when nothing visible is left to store.
 
-    NUL is removed (SQLite's text functions, and so exports, stop at one); text over
-    MAX_BODY_CHARS is cut with TRUNCATION_MARK; text that is empty or only whitespace is None.
+    `clean` runs first; text that is then blank (`is_blank`) is None; text over MAX_BODY_CHARS
+    is cut with TRUNCATION_MARK. Bidirectional controls are kept (they are isolated where text
+    is shown: domain/display.py).
     """
-    text = text.replace("\x00", "")
-    if not text or text.isspace():
+    text = clean(text)
+    if is_blank(text):
         return None
     if len(text) <= MAX_BODY_CHARS:
         return text

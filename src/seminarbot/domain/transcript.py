@@ -2,7 +2,8 @@
 
 Both are written as they go: `begin`, then `entries` for each page of a thread's responses (in
 transcript order), then `end`. A heading is written when the session, prompt or thread changes,
-so a thread with nothing to show leaves no empty heading. All text is escaped, ours included.
+so a thread with nothing to show leaves no empty heading. All text is escaped, ours included,
+and isolated where it holds bidirectional controls (domain/display.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from collections.abc import Sequence
 
 from seminarbot.clock import parse_instant
+from seminarbot.domain.display import isolate
 from seminarbot.domain.exports import Entry, ExportMeta, Thread
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.titles import prompt_title
@@ -25,7 +27,7 @@ def markdown_escape(text: str, *, mid_line: bool = False) -> str:
     """Text that renders as itself: no emphasis, links, HTML, headings, lists or code.
     `mid_line` text follows something else on its line, so line-start markers are harmless."""
     lines = []
-    for line in text.split("\n"):
+    for line in isolate(text).split("\n"):
         line = _MARKDOWN_INLINE.sub(r"\\\1", line.rstrip("\r"))
         if not mid_line:
             # Leading blanks would make an indented code block; HTML drops them anyway.
@@ -171,7 +173,7 @@ article{break-inside:avoid}blockquote.prompt{background:none}}
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(isolate(text), quote=True)
 
 
 class HtmlTranscript(_Grouped):

@@ -11,6 +11,7 @@ from seminarbot.core.commands import Command, Param, Permission, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import Choice, Date, String
 from seminarbot.core.replies import Attachment, Reply, Tone, text
+from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import BadArgument, Conflict, NotFound
 from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
@@ -97,7 +98,7 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
     if participant:
         person = await find_participant(app, cohort, participant)
         participant_id = person.id
-        labels.append(f"by {person.display_name or person.external_id}")
+        labels.append(f"by {isolate(person.display_name or person.external_id)}")
         slugs.append(f"participant-{person.id}")
     midnight = datetime.min.time()
     scope = ExportScope(
@@ -118,11 +119,11 @@ async def find_participant(app: Services, cohort: Cohort, wanted: str) -> Partic
     if not found:
         raise NotFound(f"No participant here is called {wanted!r}.")
     if len(found) > 1:
-        names = ", ".join(f"{p.display_name} ({p.external_id})" for p in found[:5])
+        names = ", ".join(f"{isolate(p.display_name)} ({p.external_id})" for p in found[:5])
         raise Conflict(f"Several participants match {wanted!r}: {names}. Use their id.")
     if found[0].opted_out:
-        raise Conflict(f"{found[0].display_name} has opted out; their responses are left out "
-                       "of every export.")
+        raise Conflict(f"{isolate(found[0].display_name)} has opted out; their responses are "
+                       "left out of every export.")
     return found[0]
 
 

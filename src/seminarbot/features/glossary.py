@@ -8,6 +8,7 @@ from seminarbot.core.commands import Command, Param, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
+from seminarbot.domain.display import isolate
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -21,7 +22,8 @@ async def term(inv: Invocation[Services]) -> Reply:
         near = glossary.near(query)
         hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
             f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term."
-        return Reply(title="No entry", paragraphs=(f"No glossary entry for “{query}”.", hint),
+        return Reply(title="No entry", paragraphs=(f"No glossary entry for “{isolate(query)}”.",
+                                                   hint),
                         tone=Tone.WARNING)
     syllabus = inv.app.syllabus
     person = entry.category == "person"

@@ -68,7 +68,7 @@ def commands() -> list[Command]:
                 params=(Param("prompt", String(max_length=60), "the prompt, e.g. 1.2",
                               autocomplete=complete_prompt),
                         Param("text", String(max_length=MAX_RESPONSE_CHARS), "your response",
-                              rest=True)),
+                              rest=True, verbatim=True)),
                 private=True,
                 details="On Discord and Matrix, replying in a prompt's thread does the same."),
         Command(("seminar", "mine"), "List your own responses in this seminar", mine,

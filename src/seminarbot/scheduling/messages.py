@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from seminarbot.domain.display import isolate
 from seminarbot.domain.syllabus import Session
 
 
@@ -17,7 +18,7 @@ def reminder_text(closes: str, responses: int, people: int,
                  f"({responses} response{'s' if responses != 1 else ''})")
     text = f"Reminder: this discussion closes {closes}. {tally}."
     if names:
-        text += " Responded: " + ", ".join(names) + "."
+        text += " Responded: " + ", ".join(map(isolate, names)) + "."
     return text
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import Outcome, stored_body
+from seminarbot.domain.responses import Outcome, clean, stored_body
 from seminarbot.storage.response_writer import Submission
 
 if TYPE_CHECKING:
@@ -42,19 +42,21 @@ async def record_message(app: Services, message: InboundMessage) -> Outcome | No
     refs = tuple(filter(None, (message.thread_id, message.reply_to)))
     if body is None or not refs:
         return None
+    author = message.author
     return await app.response_writer.submit(Submission(
-        platform=message.platform, message_id=message.message_id,
-        author_id=message.author.user_id, author_name=message.author.display_name,
-        body=body, at=message.at, refs=refs, channel_id=message.channel_id))
+        platform=message.platform, message_id=message.message_id, author_id=author.user_id,
+        author_name=clean(author.display_name) or author.user_id, body=body, at=message.at,
+        refs=refs, channel_id=message.channel_id))
 
 
 async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,
                   source_id: str | None) -> Outcome | None:
     """`/seminar respond`: a response to the prompt posted as `prompt_message_id`. The command's
     own id (`source_id`) makes a retried command record once. None as for record_message.
-    Raises BadArgument (parameter `text`) when nothing of the text is left to store."""
+    Raises BadArgument (parameter `text`) when nothing visible is left of the text."""
     if stored_body(text) is None:
-        raise BadArgument("text", "a response with some text in it", text)
+        raise BadArgument("text", "a response with visible text in it, not only spaces, control "
+                          "or invisible characters", text)
     return await record_message(app, InboundMessage(
         actor.platform, source_id or f"cmd-{uuid.uuid4()}", actor, text, at,
         reply_to=prompt_message_id))
@@ -64,7 +66,7 @@ async def record_edit(app: Services, platform: str, message_id: str, text: str, 
                       by: str | None = None) -> Outcome:
     """A new text for a recorded response. `by` is who sent the edit: anyone but the author is
     REFUSED (Matrix lets anyone send an m.replace); None where the platform itself lets only
-    the author edit. An edit that leaves no text changes nothing (UNCHANGED)."""
+    the author edit. An edit that leaves nothing visible changes nothing (UNCHANGED)."""
     body = stored_body(text)
     if body is None:
         return Outcome.UNCHANGED
@@ -73,6 +75,8 @@ async def record_edit(app: Services, platform: str, message_id: str, text: str, 
 
 
 async def record_delete(app: Services, platform: str, message_id: str, at: datetime) -> Outcome:
+    """The author deleted (or redacted) it: its text and earlier versions are erased, and a
+    tombstone (ids and times) stays so that a replay records nothing."""
     async with app.db.transaction():
         return await app.responses.delete(platform, message_id, at)
 

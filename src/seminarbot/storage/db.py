@@ -24,9 +24,11 @@ _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db",
 
 def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[str, ...]:
     """What every connection to the database runs first: WAL (kept in the file, so repeating
-    it is free), a busy timeout, full fsync at commit, foreign keys enforced."""
+    it is free), a busy timeout, full fsync at commit, foreign keys enforced, and deleted
+    content overwritten with zeros (a deleted response's text does not linger in free space)."""
     return (f"PRAGMA busy_timeout = {busy_timeout_ms}", "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON")
+            "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
+            "PRAGMA secure_delete = ON")
 
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).

@@ -8,18 +8,21 @@ For CSV the page query renders each row's line itself (SQLite does the quoting a
 rule in C, and hands over bytes), which keeps the Python work per row to almost nothing: with
 Python's csv module the export took about twice as long as `sqlite3 -csv`. `csv_line` in
 domain/exports.py is the reference this rendering must match (a property test holds them equal).
+SQLite cannot isolate bidirectional controls, so a page whose bytes hold any has those rows
+rendered again in Python (`csv_row`): rare, and only those rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any, NamedTuple
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry, ExportScope
+from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry, ExportScope, csv_row
 from seminarbot.domain.links import Links
 from seminarbot.storage.db import Database
 
@@ -31,6 +34,8 @@ FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
 
 Page = list[tuple[Any, ...]]
 NO_LINKS = Links()
+# U+202A–U+202E and U+2066–U+2069 as UTF-8 bytes.
+_BIDI_BYTES = re.compile(b"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 class ThreadKey(NamedTuple):
@@ -124,7 +129,24 @@ class ExportReader:
         async with aclosing(self._pages(f"r.id, {_CSV_LINE}", (prefix, *_link_params(links)),
                                         cohort_id, key, scope)) as pages:
             async for page in pages:
-                yield len(page), b"".join(row[1] for row in page)
+                data = b"".join(row[1] for row in page)
+                if _BIDI_BYTES.search(data):
+                    data = await self._isolated(page, prefix, links)
+                yield len(page), data
+
+    async def _isolated(self, page: Page, prefix: str, links: Links) -> bytes:
+        """The page's CSV, its rows with bidirectional controls rendered by `csv_row`."""
+        ids = [row[0] for row in page if _BIDI_BYTES.search(row[1])]
+        entries: dict[int, Entry] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = await self.db.fetch_tuples(
+                f"SELECT {_ENTRY} FROM responses r JOIN participants p"
+                f" ON p.id = r.participant_id WHERE r.id IN ({', '.join('?' * len(chunk))})",
+                (*_link_params(links), *chunk))
+            entries.update((row[0], Entry(*row)) for row in rows)
+        return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
+                        else row[1] for row in page)
 
     async def _pages(self, columns: str, column_params: tuple[Any, ...], cohort_id: int,
                      key: ThreadKey, scope: ExportScope) -> AsyncGenerator[Page, None]:

@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.models import Participant
+from seminarbot.domain.responses import clean
 from seminarbot.storage.db import Database
 
 
@@ -28,7 +29,7 @@ class ParticipantRepository:
             " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO UPDATE SET"
             " display_name = excluded.display_name"
             " WHERE excluded.display_name != participants.display_name",
-            (platform, external_id, display_name, to_iso(now)))
+            (platform, external_id, clean(display_name) or external_id, to_iso(now)))
         found = await self.find(platform, external_id)
         assert found is not None
         return found

@@ -1,8 +1,10 @@
-"""Responses keyed by (platform, message id): replays update, edits keep history, deletes mark."""
+"""Responses keyed by (platform, message id): replays change nothing, edits keep history, and a
+deletion erases the text and its history, leaving a tombstone (ids and times)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
@@ -11,6 +13,11 @@ from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
             " created_at, edited_at, deleted_at")
+
+
+class Recorded(NamedTuple):
+    message_id: str
+    edited_at: datetime | None  # when it was last edited, as recorded
 
 
 def _record(row: Row) -> ResponseRecord:
@@ -50,14 +57,32 @@ class ResponseRepository:
         return Outcome.UPDATED
 
     async def delete(self, platform: str, message_id: str, at: datetime) -> Outcome:
-        cursor = await self.db.execute(
-            "UPDATE responses SET deleted_at = ? WHERE platform = ? AND message_id = ?"
-            " AND deleted_at IS NULL", (to_iso(at), platform, message_id))
-        if cursor.rowcount == 1:
-            return Outcome.DELETED
-        exists = await self.db.scalar(
-            "SELECT 1 FROM responses WHERE platform = ? AND message_id = ?", (platform, message_id))
-        return Outcome.UNCHANGED if exists else Outcome.UNKNOWN
+        """Erase a response's text and every earlier version of it; the row stays as a
+        tombstone (ids and times, an empty body), so a replay of the message is recognised
+        and records nothing. Call inside a transaction."""
+        response_id = await self.db.scalar(
+            "SELECT id FROM responses WHERE platform = ? AND message_id = ?"
+            " AND deleted_at IS NULL", (platform, message_id))
+        if response_id is None:
+            exists = await self.db.scalar(
+                "SELECT 1 FROM responses WHERE platform = ? AND message_id = ?",
+                (platform, message_id))
+            return Outcome.UNCHANGED if exists else Outcome.UNKNOWN
+        await self.db.execute("DELETE FROM response_edits WHERE response_id = ?", (response_id,))
+        await self.db.execute("UPDATE responses SET body = '', deleted_at = ? WHERE id = ?",
+                              (to_iso(at), response_id))
+        return Outcome.DELETED
+
+    async def in_thread(self, platform: str, thread_id: str) -> list[Recorded]:
+        """The live (not deleted) responses to a prompt, by the id of its thread (or of its
+        post): their message ids and when each was last edited, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT r.message_id, r.edited_at FROM responses r"
+            " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
+            " AND (o.thread_id = ? OR o.message_id = ?) AND r.deleted_at IS NULL"
+            " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
+        return [Recorded(str(row[0]), parse_instant(row[1]) if row[1] else None)
+                for row in rows]
 
     async def last_in_thread(self, platform: str, thread_id: str) -> str | None:
         """The newest message id recorded in a prompt's thread (or as a reply to its post)."""

@@ -1,4 +1,5 @@
-"""Responses and prompt posts as plain terminal text: wrapped paragraphs, aligned tables."""
+"""Responses and prompt posts as plain terminal text: wrapped paragraphs, aligned tables. A
+piece of text cut over several lines is isolated again on each (domain/display.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
+from seminarbot.domain.display import isolate
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -16,10 +18,10 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
             lines.append("")
             continue
         lead = paragraph[: len(paragraph) - len(paragraph.lstrip())]
-        lines.extend(textwrap.wrap(paragraph.strip(), width=max(20, width - len(indent)),
-                                   initial_indent=indent + lead,
-                                   subsequent_indent=indent + lead + ("  " if lead else ""),
-                                   break_long_words=True, break_on_hyphens=False) or [indent])
+        lines.extend(isolate(line) for line in textwrap.wrap(
+            paragraph.strip(), width=max(20, width - len(indent)), initial_indent=indent + lead,
+            subsequent_indent=indent + lead + ("  " if lead else ""), break_long_words=True,
+            break_on_hyphens=False) or [indent])
     return lines
 
 
@@ -35,7 +37,8 @@ def render_table(table: Table, width: int) -> list[str]:
         widths[widest] = max(12, widths[widest] - overflow)
     lines = []
     for index, row in enumerate(cells):
-        wrapped = [textwrap.wrap(cell, widths[i]) or [""] for i, cell in enumerate(row)]
+        wrapped = [[isolate(piece) for piece in textwrap.wrap(cell, widths[i])] or [""]
+                   for i, cell in enumerate(row)]
         for depth in range(max(len(w) for w in wrapped)):
             parts = [(w[depth] if depth < len(w) else "").ljust(widths[i])
                      for i, w in enumerate(wrapped)]

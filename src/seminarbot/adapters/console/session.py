@@ -21,6 +21,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
 from seminarbot.core.replies import Reply, Table
+from seminarbot.domain.display import terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable
 from seminarbot.services.container import Services
 
@@ -51,7 +52,9 @@ class Console:
         app.scheduler.attach(ConsolePoster(self.emit, journal, self.width))
 
     def emit(self, text: str) -> None:
-        print(text, file=self.out, flush=True)
+        """Everything the console prints goes through here: no control character reaches the
+        terminal raw (an ESC in a name or a response is shown as ␛)."""
+        print(terminal_safe(text), file=self.out, flush=True)
 
     async def start(self) -> None:
         await self.app.scheduler.run_due()  # reconciles first, then catches up

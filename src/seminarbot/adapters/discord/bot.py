@@ -1,8 +1,9 @@
 """The discord.py client: events in, the poster attached when ready, nothing doubled on reconnect.
 
 The scheduler loop is the runner's; this client only attaches its poster, and attaching the same
-poster again after a reconnect changes nothing. Each READY (and RESUMED) queues a catch-up on
-prompt threads; message events queue behind it and are handled in the order they came.
+poster again after a reconnect changes nothing. Each READY and RESUMED queues a catch-up on
+prompt threads (after READY, which replays nothing, one that also follows edits and deletions);
+message events queue behind it and are handled in the order they came.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import partial
 
 import discord
 
-from seminarbot.adapters.discord import events
+from seminarbot.adapters.discord import backfill, events
 from seminarbot.adapters.discord.calendar import DiscordCalendar
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
@@ -100,17 +101,17 @@ class SeminarClient(discord.Client):
         log.info("connected to Discord as %s (ready #%d)", self.user, self.readies)
         self.app.calendars[PLATFORM] = self.calendar
         self.app.scheduler.attach(self.poster)
-        self.inbound.put(self._catch_up)
+        self.inbound.put(partial(self._catch_up, reconcile=True))
 
     async def on_resumed(self) -> None:
         self.app.connections.report(PLATFORM, CONNECTED)
-        self.inbound.put(self._catch_up)
+        self.inbound.put(partial(self._catch_up, reconcile=False))
 
     async def on_disconnect(self) -> None:
         self.app.connections.report(PLATFORM, RETRYING, "the gateway connection dropped")
 
-    async def _catch_up(self) -> None:
-        self.backfilled += await events.backfill(self.app, self)
+    async def _catch_up(self, *, reconcile: bool) -> None:
+        self.backfilled += await backfill.catch_up(self.app, self, reconcile=reconcile)
         self.catch_ups += 1
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import aiohttp
 import discord
 
+log = logging.getLogger(__name__)
 # What a call to Discord raises besides its HTTP errors when the network lets it down.
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
@@ -18,3 +20,28 @@ async def get_or_fetch(client: discord.Client, channel_id: int) -> object:
     if channel is None:
         channel = await client.fetch_channel(channel_id)
     return channel
+
+
+async def fetch_thread(client: discord.Client, thread_id: int) -> discord.Thread | None:
+    channel = await fetch_channel(client, thread_id)
+    return channel if isinstance(channel, discord.Thread) else None
+
+
+async def fetch_channel(client: discord.Client, channel_id: int) -> object | None:
+    """The channel or thread from the cache, else from Discord; None if it cannot be read."""
+    try:
+        return await get_or_fetch(client, channel_id)
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("channel or thread %s cannot be read: %s", channel_id, error)
+        return None
+
+
+async def unarchive(thread: discord.Thread | None) -> bool:
+    if thread is None:
+        return False
+    try:
+        await thread.edit(archived=False)
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("could not un-archive prompt thread %s: %s", thread.id, error)
+        return False
+    return True

@@ -1,11 +1,9 @@
 """Discord messages → seminarbot.services.responses: thread replies and replies to a prompt become
-responses; edits and deletions follow them; after a (re)connect, threads are backfilled from
-the last message recorded and channels from their oldest running prompt, and open sessions'
-threads are un-archived."""
+responses; edits and deletions follow them; open sessions' threads are un-archived. What was
+missed while disconnected is read back by backfill.py."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,14 +12,13 @@ from typing import Any
 
 import discord
 
-from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
+from seminarbot.adapters.discord.channels import fetch_thread, unarchive
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
-from seminarbot.services.prompt_threads import PromptThread, is_open_thread, prompt_threads
+from seminarbot.services.prompt_threads import is_open_thread
 from seminarbot.services.responses import (
     InboundMessage,
-    last_recorded,
     record_delete,
     record_edit,
     record_message,
@@ -30,8 +27,6 @@ from seminarbot.services.responses import (
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
-BACKFILL_RUN = 500  # messages read from a thread's history, then recorded together
-CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read after a restart
 
 
 def _text(message: discord.Message) -> str:
@@ -102,93 +97,4 @@ async def on_thread_update(app: Services, client: discord.Client,
         return False  # a locked thread is a moderator's decision
     if not await is_open_thread(app, PLATFORM, str(event.thread_id)):
         return False
-    return await _unarchive(event.thread or await _fetch_thread(client, event.thread_id))
-
-
-async def _fetch_thread(client: discord.Client, thread_id: int) -> discord.Thread | None:
-    channel = await _fetch_channel(client, thread_id)
-    return channel if isinstance(channel, discord.Thread) else None
-
-
-async def _fetch_channel(client: discord.Client, channel_id: int) -> object | None:
-    """The channel or thread from the cache, else from Discord; None if it cannot be read."""
-    try:
-        return await get_or_fetch(client, channel_id)
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("channel or thread %s cannot be read: %s", channel_id, error)
-        return None
-
-
-async def _unarchive(thread: discord.Thread | None) -> bool:
-    if thread is None:
-        return False
-    try:
-        await thread.edit(archived=False)
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("could not un-archive prompt thread %s: %s", thread.id, error)
-        return False
-    return True
-
-
-async def backfill(app: Services, client: discord.Client) -> int:
-    """Record what was written in prompt threads since the last message recorded in each,
-    and replies to the prompt messages in their channels. Returns how many were new."""
-    recorded = 0
-    by_channel: dict[str, list[PromptThread]] = {}
-    for prompt in await prompt_threads(app, PLATFORM):
-        recorded += await _backfill_thread(app, client, prompt)
-        by_channel.setdefault(prompt.channel_id, []).append(prompt)
-    for channel_id, posted in by_channel.items():
-        recorded += await _backfill_channel(app, client, int(channel_id), posted)
-    return recorded
-
-
-async def _backfill_channel(app: Services, client: discord.Client, channel_id: int,
-                            prompts: list[PromptThread]) -> int:
-    """Replies to the prompt messages made in the channel itself. Thread messages and replies
-    share one "last recorded" mark, so that cannot tell where the channel was left: the
-    channel is read back from the newest message to its oldest prompt still running, at most
-    CHANNEL_PAGES pages, and what was recorded already is recognised as such."""
-    channel = await _fetch_channel(client, channel_id)
-    if not isinstance(channel, discord.TextChannel):
-        return 0
-    ours = {prompt.message_id for prompt in prompts}
-    oldest = min(int(message_id) for message_id in ours)
-    found: list[InboundMessage] = []
-    try:
-        async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=False,
-                                             after=discord.Object(oldest)):
-            reply = inbound(message)
-            if reply is not None and reply.reply_to in ours:
-                found.append(reply)
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("backfill of channel %s stopped: %s", channel_id, error)
-    return await _record_together(app, found)
-
-
-async def _backfill_thread(app: Services, client: discord.Client, prompt: PromptThread) -> int:
-    thread = await _fetch_thread(client, int(prompt.thread_id))
-    if thread is None:
-        return 0
-    if prompt.open and thread.archived and not thread.locked:
-        await _unarchive(thread)
-    after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
-    found: list[InboundMessage] = []
-    recorded = 0
-    try:
-        async for message in thread.history(limit=None, after=discord.Object(int(after)),
-                                            oldest_first=True):
-            if (reply := inbound(message)) is not None:
-                found.append(reply)
-            if len(found) == BACKFILL_RUN:
-                recorded += await _record_together(app, found)
-                found = []
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("backfill of prompt thread %s stopped: %s", prompt.thread_id, error)
-    return recorded + await _record_together(app, found)  # what was read before an error too
-
-
-async def _record_together(app: Services, replies: list[InboundMessage]) -> int:
-    """Handed over at once, so they share commits; how many were new."""
-    outcomes = await asyncio.gather(*(record_message(app, reply) for reply in replies))
-    return outcomes.count(Outcome.CREATED)
+    return await unarchive(event.thread or await fetch_thread(client, event.thread_id))

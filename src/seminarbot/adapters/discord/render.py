@@ -15,6 +15,7 @@ import discord
 from discord.utils import escape_markdown
 
 from seminarbot.core.replies import Attachment, PromptPost, Reply, Table, Tone, prompt_card
+from seminarbot.domain.display import isolate, without_bidi_controls
 from seminarbot.domain.titles import prompt_title
 
 NO_PINGS = discord.AllowedMentions.none()
@@ -36,7 +37,8 @@ class Page:
 
 
 def _chunks(text: str, limit: int) -> list[str]:
-    """Cut at line ends, else spaces, else anywhere, into pieces of at most `limit`."""
+    """Cut at line ends, else spaces, else anywhere, into pieces of at most `limit`; a piece
+    cut from the middle of a line is isolated on its own (domain/display.py)."""
     pieces = []
     while len(text) > limit:
         cut = text.rfind("\n", 0, limit)
@@ -44,8 +46,11 @@ def _chunks(text: str, limit: int) -> list[str]:
             cut = text.rfind(" ", 0, limit)
         if cut < limit // 2:
             cut = limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip("\n ")
+        piece = isolate(text[:cut].rstrip())
+        if len(piece) > limit:  # closing what it left open does not fit: drop the controls
+            piece = without_bidi_controls(text[:cut].rstrip())
+        pieces.append(piece)
+        text = isolate(text[cut:].lstrip("\n "))
     if text:
         pieces.append(text)
     return pieces

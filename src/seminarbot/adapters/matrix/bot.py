@@ -13,12 +13,20 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
-from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
+from seminarbot.adapters.matrix.events import (
+    Edited,
+    Membership,
+    Redacted,
+    Said,
+    emote_text,
+    translate,
+)
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
+from seminarbot.adapters.matrix.pages import reply_contents
 from seminarbot.adapters.matrix.poster import MatrixPoster
 from seminarbot.adapters.matrix.private import PrivateAnswers
-from seminarbot.adapters.matrix.render import reply_content, replying
+from seminarbot.adapters.matrix.render import notice, replying
 from seminarbot.adapters.matrix.rooms import (
     Creators,
     invite_allowed,
@@ -32,7 +40,9 @@ from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
+from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
+from seminarbot.domain.responses import is_blank
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import StallWatch
 from seminarbot.services.outage import tell_moderators
@@ -64,6 +74,13 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
             await client.close()
 
 
+def _why(error: SendFailed) -> str:
+    if "M_TOO_LARGE" in error.reason:
+        return "the homeserver refused a message as too large"
+    return "the homeserver kept refusing it" if error.retryable else \
+        "the homeserver refused it"
+
+
 _txn = txn_for
 
 
@@ -80,7 +97,8 @@ class MatrixBot:
         self.undecrypted = Undecrypted(client, files)
         self.direct = DirectRooms(client)
         self.private = PrivateAnswers(client, self.sender, self.direct,
-                                      lambda reply, encrypted: [reply_content(reply)], files)
+                                      lambda reply, encrypted: reply_contents(
+                                          reply, encrypted=encrypted), files)
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
@@ -130,8 +148,8 @@ class MatrixBot:
         if cohort is None:
             return
         how = "banned from" if change.membership == "ban" else "removed from"
-        message = (f"I was {how} “{name}” by {change.sender}"
-                   + (f" ({change.reason})" if change.reason else "")
+        message = (f"I was {how} “{isolate(name)}” by {change.sender}"
+                   + (f" ({isolate(change.reason)})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
         wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
@@ -148,7 +166,16 @@ class MatrixBot:
     def joins(self, event: Any) -> bool:
         item = translate(getattr(event, "source", {}))
         return (isinstance(item, Said) and item.sender != self.client.user_id
-                and not item.text.startswith(self.prefix))
+                and not self._is_command(item))
+
+    def _is_command(self, item: Said) -> bool:
+        """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
+        a prompt) it must also name a command: "!!! I disagree" there is a response."""
+        if item.emote or not item.text.startswith(self.prefix):
+            return False
+        if not (item.thread_root or item.reply_to):
+            return True
+        return self.app.registry.names_command(item.text[len(self.prefix):])
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -159,13 +186,14 @@ class MatrixBot:
             return
         try:
             if isinstance(item, Said):
-                if item.text.startswith(self.prefix):
+                if self._is_command(item):
                     await self._command(room_id, item)
                 else:
                     await self._said(room_id, item)
             elif isinstance(item, Edited):
-                await record_edit(self.app, PLATFORM, item.target, item.text, item.at,
-                                  by=item.sender)
+                await record_edit(self.app, PLATFORM, item.target,
+                                  self._text(room_id, item.sender, item.text, item.emote),
+                                  item.at, by=item.sender)
             elif isinstance(item, Redacted):
                 await record_delete(self.app, PLATFORM, item.target, item.at)
         except Unavailable:
@@ -177,8 +205,15 @@ class MatrixBot:
         if not (item.thread_root or item.reply_to):
             return
         await record_message(self.app, InboundMessage(
-            PLATFORM, item.event_id, self._actor(room_id, item.sender), item.text, item.at,
+            PLATFORM, item.event_id, self._actor(room_id, item.sender),
+            self._text(room_id, item.sender, item.text, item.emote), item.at,
             thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id))
+
+    def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:
+        """What is recorded of a message: an emote with its actor's name before it, as
+        clients show it (a blank one stays blank, and is not recorded)."""
+        return emote_text(self._name(room_id, sender), body) if emote and not is_blank(body) \
+            else body
 
     async def _command(self, room_id: str, item: Said) -> None:
         line = item.text[len(self.prefix):].strip()
@@ -196,10 +231,16 @@ class MatrixBot:
             await self._reply(room_id, item, reply)
 
     async def _reply(self, room_id: str, item: Said, reply: Reply) -> None:
+        """The answer, over several events if it is too large for one, then its files. If a
+        send still fails, the person who asked is told (and the log says why)."""
         thread = item.thread_root
+        room = self.client.rooms.get(room_id)
+        pages = reply_contents(reply, encrypted=bool(room and room.encrypted))
         try:
-            await self.sender.send(room_id, replying(reply_content(reply), item.event_id,
-                                                     thread), txn_id=_txn("reply", item.event_id))
+            for index, page in enumerate(pages):
+                await self.sender.send(room_id, replying(page, item.event_id, thread),
+                                       txn_id=_txn("reply" if index == 0 else f"reply{index}",
+                                                   item.event_id))
             for index, attachment in enumerate(reply.attachments):
                 content = await self.sender.upload(room_id, attachment)
                 await self.sender.send(room_id, replying(content, item.event_id, thread),
@@ -207,6 +248,16 @@ class MatrixBot:
         except SendFailed as error:
             log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id,
                       error.reason)
+            await self._tell_failed(room_id, item, error)
+
+    async def _tell_failed(self, room_id: str, item: Said, error: SendFailed) -> None:
+        told = notice(f"I could not send all of my answer to this ({_why(error)}). Please "
+                      "try again later, or ask for less at once.")
+        try:
+            await self.sender.send(room_id, replying(told, item.event_id, item.thread_root),
+                                   txn_id=_txn("failed", item.event_id))
+        except SendFailed as again:
+            log.error("matrix: could not tell %s either: %s", item.sender, again.reason)
 
     # -- who and where -------------------------------------------------------------------
 

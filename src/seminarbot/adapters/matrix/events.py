@@ -1,8 +1,11 @@
 """Matrix room events (their raw JSON, decrypted where need be) as the few things the bot reads:
-a text message with its thread and reply, an edit, a redaction, a membership change."""
+a text message (or emote) with its thread and reply, an edit, a redaction, a membership
+change. A message's text is its body as the person typed it: only a genuine reply fallback is
+taken off."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +22,7 @@ class Said:
     at: datetime
     thread_root: str | None = None
     reply_to: str | None = None
+    emote: bool = False  # an m.emote: its text is shown after the sender's name
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Edited:
     target: str
     text: str
     at: datetime
+    emote: bool = False
 
 
 @dataclass(frozen=True)
@@ -75,23 +80,40 @@ def translate(source: Mapping[str, Any]) -> RoomEvent | None:
         target = relation.get("event_id")
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return None
-        return Edited(event_id, sender, target, new["body"], at)
+        return Edited(event_id, sender, target, new["body"], at,
+                      emote=new.get("msgtype") == "m.emote")
     if content.get("msgtype") not in _TEXT_TYPES or not isinstance(content.get("body"), str):
         return None
     thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
     reply_to = None
     if not relation.get("is_falling_back"):
         reply_to = (relation.get("m.in_reply_to") or {}).get("event_id")
-    text = content["body"]
-    if (relation.get("m.in_reply_to") or {}).get("event_id"):
-        text = strip_reply_fallback(text)
-    return Said(event_id, sender, text, at, thread_root, reply_to)
+    text = without_reply_fallback(content)
+    emote = content.get("msgtype") == "m.emote"
+    return Said(event_id, sender, text, at, thread_root, reply_to, emote)
 
 
-def strip_reply_fallback(body: str) -> str:
-    """Drop the quoted "> <@someone> …" lines that older clients put before a reply's text."""
+# The first line of a reply fallback: "> <@alice:example.org> …", or "> * <@alice:…> …" when
+# the event replied to was an emote (the client-server spec before MSC2781 removed them).
+_FALLBACK_FIRST_LINE = re.compile(r"> (\* )?<@[^\s>:]+:[^\s>]+>( |$)")
+
+
+def without_reply_fallback(content: Mapping[str, Any]) -> str:
+    """The body as its author typed it. Older clients put a quote of the message replied to
+    before a rich reply's text (its fallback): that is dropped only when the event is a genuine
+    rich reply (`m.in_reply_to`, and not a thread's `is_falling_back`), the quote's first line
+    names the quoted sender as `> <@user:server>`, and any formatted_body starts with its
+    `<mx-reply>`. Quotes a person types are kept."""
+    body = str(content["body"])
+    relation = content.get("m.relates_to") or {}
+    if relation.get("is_falling_back") or not (relation.get("m.in_reply_to") or {}).get(
+            "event_id"):
+        return body
+    formatted = content.get("formatted_body")
+    if isinstance(formatted, str) and not formatted.lstrip().startswith("<mx-reply>"):
+        return body
     lines = body.split("\n")
-    if not lines or not lines[0].startswith("> "):
+    if not _FALLBACK_FIRST_LINE.match(lines[0]):
         return body
     index = 0
     while index < len(lines) and lines[index].startswith(">"):
@@ -99,3 +121,8 @@ def strip_reply_fallback(body: str) -> str:
     if index < len(lines) and not lines[index].strip():
         index += 1
     return "\n".join(lines[index:])
+
+
+def emote_text(actor: str, body: str) -> str:
+    """An m.emote as clients show it: "* ann thinks so" for "/me thinks so"."""
+    return f"* {actor} {body}"

@@ -1,6 +1,7 @@
-"""Responses and prompt posts as Matrix message content: an HTML formatted body beside a plain
-one. Every message carries an empty m.mentions, so no text in it (an "@room", a name) notifies
-anyone; "@room" is also broken up for clients that predate intentional mentions."""
+"""Notices and prompt posts as Matrix message content (answers to commands: pages.py): an HTML
+formatted body beside a plain one. Every message carries an empty m.mentions, so no text in it
+(an "@room", a name) notifies anyone; "@room" is also broken up for clients that predate
+intentional mentions."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import html
 import re
 from typing import Any
 
-from seminarbot.core.replies import PromptPost, Reply, Table, prompt_card
+from seminarbot.core.replies import PromptPost, prompt_card
 
 HTML_FORMAT = "org.matrix.custom.html"
 # Carried by each prompt post so the outbox can find it again after a crash (find_post).
@@ -22,7 +23,8 @@ def defuse(text: str) -> str:
     return _ROOM_PING.sub("@\u2060\\1", text)
 
 
-def _escape(text: str) -> str:
+def escape_html(text: str) -> str:
+    """HTML for the formatted_body: escaped, "@room" broken up, line breaks kept."""
     return defuse(html.escape(text, quote=False)).replace("\n", "<br>")
 
 
@@ -32,46 +34,7 @@ def message(msgtype: str, plain: str, formatted: str) -> Content:
 
 
 def notice(text: str) -> Content:
-    return message("m.notice", text, _escape(text))
-
-
-def _plain_table(table: Table) -> list[str]:
-    return [" | ".join(table.headers), *(" | ".join(row) for row in table.rows)]
-
-
-def _html_table(table: Table) -> str:
-    head = "".join(f"<th>{_escape(cell)}</th>" for cell in table.headers)
-    rows = "".join("<tr>" + "".join(f"<td>{_escape(cell)}</td>" for cell in row) + "</tr>"
-                   for row in table.rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
-
-
-def reply_content(reply: Reply) -> Content:
-    plain: list[str] = []
-    parts: list[str] = []
-    if reply.title:
-        plain.append(reply.tone.mark + reply.title)
-        parts.append(f"<p><strong>{_escape(reply.tone.mark + reply.title)}</strong></p>")
-    for paragraph in reply.paragraphs:
-        lead = "" if reply.title else reply.tone.mark
-        plain.append(lead + paragraph)
-        parts.append(f"<p>{_escape(lead + paragraph)}</p>")
-    if reply.fields:
-        plain.extend(f"{name}: {value}" for name, value in reply.fields)
-        items = "".join(f"<li><strong>{_escape(name)}</strong>: {_escape(value)}</li>"
-                        for name, value in reply.fields)
-        parts.append(f"<ul>{items}</ul>")
-    if reply.table is not None:
-        plain.extend(_plain_table(reply.table))
-        parts.append(_html_table(reply.table))
-    for attachment in reply.attachments:
-        line = f"File: {attachment.filename} ({len(attachment.data):,} bytes), sent below."
-        plain.append(line)
-        parts.append(f"<p>{_escape(line)}</p>")
-    if reply.footer:
-        plain.append(reply.footer)
-        parts.append(f"<p><em>{_escape(reply.footer)}</em></p>")
-    return message("m.notice", "\n".join(plain), "".join(parts))
+    return message("m.notice", text, escape_html(text))
 
 
 def prompt_content(post: PromptPost, prefix: str) -> Content:
@@ -79,11 +42,11 @@ def prompt_content(post: PromptPost, prefix: str) -> Content:
     header = f"{card.heading} ({card.kind})"
     tail = f"{card.length} {card.how_to_answer}".strip()
     plain = [header, card.text, *(f"– {question}" for question in card.follow_ups), tail]
-    parts = [f"<p><strong>{_escape(header)}</strong></p>", f"<p>{_escape(card.text)}</p>"]
+    parts = [f"<p><strong>{escape_html(header)}</strong></p>", f"<p>{escape_html(card.text)}</p>"]
     if card.follow_ups:
-        parts.append("<ul>" + "".join(f"<li>{_escape(q)}</li>" for q in card.follow_ups)
+        parts.append("<ul>" + "".join(f"<li>{escape_html(q)}</li>" for q in card.follow_ups)
                      + "</ul>")
-    parts.append(f"<p><em>{_escape(tail)}</em></p>")
+    parts.append(f"<p><em>{escape_html(tail)}</em></p>")
     content = message("m.text", "\n".join(plain), "".join(parts))
     content[KEY_FIELD] = post.idempotency_key
     return content

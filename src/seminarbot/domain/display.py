@@ -1,0 +1,103 @@
+"""Participants' text where it is shown (the bot's messages, the console, every export).
+
+Bidirectional controls are stored as typed (a right-to-left name needs them) but isolated when
+shown, so that an override in a name or an answer cannot reverse the text after it (Unicode's
+bidirectional algorithm, UAX #9): on each line, closers without an opener are dropped, openers
+left open are closed at the line's end, and the line is wrapped in FIRST STRONG ISOLATE … POP
+DIRECTIONAL ISOLATE. Text without such controls is shown exactly as it is.
+
+Control characters never reach a terminal raw: `terminal_safe` shows them as symbols.
+"""
+
+from __future__ import annotations
+
+import re
+
+LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
+LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
+BIDI_CONTROLS = frozenset((LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI))
+_EMBEDDINGS = frozenset((LRE, RLE, LRO, RLO))  # closed by PDF
+_ISOLATES = frozenset((LRI, RLI, FSI))  # closed by PDI
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# Cc other than tab and newline: C0, DEL and C1.
+_TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def has_bidi_controls(text: str) -> bool:
+    return _BIDI.search(text) is not None
+
+
+def _balanced(line: str) -> str:
+    """One line with every bidirectional control matched: a PDF or PDI that closes nothing is
+    dropped, and whatever is still open at the end is closed there, innermost first."""
+    open_: list[str] = []
+    out: list[str] = []
+    for char in line:
+        if char in _EMBEDDINGS or char in _ISOLATES:
+            open_.append(char)
+        elif char == PDF:
+            if not open_ or open_[-1] not in _EMBEDDINGS:
+                continue  # UAX #9 ignores it too, unless it would close something of ours
+            open_.pop()
+        elif char == PDI:
+            if not any(opener in _ISOLATES for opener in open_):
+                continue
+            while open_.pop() not in _ISOLATES:
+                pass  # a PDI also closes the embeddings opened inside its isolate
+        out.append(char)
+    out.extend(PDF if opener in _EMBEDDINGS else PDI for opener in reversed(open_))
+    return "".join(out)
+
+
+def _isolated_already(line: str) -> bool:
+    """The whole line is one isolate: it opens with FSI whose PDI is its last character."""
+    if not (line.startswith(FSI) and line.endswith(PDI)):
+        return False
+    depth = 0
+    for index, char in enumerate(line):
+        if char in _ISOLATES:
+            depth += 1
+        elif char == PDI:
+            depth -= 1
+            if depth == 0:
+                return index == len(line) - 1
+    return False
+
+
+def isolate(text: str) -> str:
+    """The text as shown: unchanged without bidirectional controls; otherwise each line
+    balanced and wrapped in FSI … PDI. Applying it twice changes nothing more."""
+    if not has_bidi_controls(text):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        line = _balanced(line)
+        if has_bidi_controls(line) and not _isolated_already(line):
+            line = FSI + line + PDI
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def without_bidi_controls(text: str) -> str:
+    """The text with its bidirectional controls removed: for a piece that has no room left to
+    close them."""
+    return _BIDI.sub("", text)
+
+
+def json_safe(encoded: str) -> str:
+    """JSON text (from json.dumps) with bidirectional controls written as \\u escapes: the
+    values read back exactly as stored, and the file itself shows no raw control."""
+    return _BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
+def _symbol(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)  # the Control Pictures block: ␀ … ␟ (␛ for ESC)
+    return "\u2421" if code == 0x7F else "\ufffd"
+
+
+def terminal_safe(text: str) -> str:
+    """Text for a terminal: every control character but tab and newline shown as a symbol, so
+    no escape sequence (ESC [ 31 m, a title change, a cursor move) is ever written raw."""
+    return _TERMINAL_CONTROLS.sub(_symbol, text)

@@ -1,0 +1,115 @@
+"""After a new gateway session (READY: Discord replays nothing), what changed during the gap in
+the current session's threads is read back from the history: edits, deletions and new
+messages, in threads and among replies in the channel; earlier sessions' threads are read from
+the last message recorded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.seminar import (
+    SECOND_SLOT,
+    first_session_posted,
+    response_count_is,
+    rows,
+    session_items,
+)
+from tests.discord_fake import FakeDiscord
+
+
+async def test_edits_deletions_and_new_replies_of_a_gap_without_resume_are_all_recorded(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    kept = await fake.say("bob", thread, "Councils kept minutes.")
+    withdrawn = await fake.say("ann", thread, "A point I will take back.")
+    await eventually(lambda: response_count_is(app, 2))
+    await fake.edit(int(withdrawn["id"]), "A point I will take back, reworded first.")
+    await eventually(lambda: _count(app, "SELECT COUNT(*) FROM response_edits", 1))
+
+    await fake.gateway.drop(resumable=False, hold=True)  # the session expires: no replay
+    clock.advance(timedelta(minutes=5))
+    await fake.edit(int(kept["id"]), "Councils kept minutes, and read them aloud.")
+    await fake.delete(int(withdrawn["id"]))
+    await fake.say("ann", thread, "A third reply, written during the gap.")
+    for n in range(150):  # enough that the thread is read in more than one page
+        await fake.say("bob", thread, f"Filler {n}.")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert (fake.gateway.identifies, fake.gateway.resumes) == (2, 0)
+    found = await rows(app)
+    assert found[:3] == [
+        ("beginnings-comprehension", "bob", "Councils kept minutes, and read them aloud.", 1, 0),
+        ("beginnings-comprehension", "ann", "", 1, 1),  # a tombstone: text and history gone
+        ("beginnings-comprehension", "ann", "A third reply, written during the gap.", 0, 0),
+    ]
+    assert len(found) == 153
+    history = await app.db.fetchall(
+        "SELECT r.message_id, e.previous_body FROM response_edits e"
+        " JOIN responses r ON r.id = e.response_id")
+    assert [tuple(row) for row in history] == [(kept["id"], "Councils kept minutes.")]
+    edited_at = await app.db.scalar("SELECT edited_at FROM responses WHERE message_id = ?",
+                                    (kept["id"],))
+    assert edited_at == fake.world.messages[int(kept["id"])]["edited_timestamp"][:19] + "Z"
+    pages = [c for c in fake.requests("GET", f"/channels/{thread}/messages")
+             if c.path == f"/channels/{thread}/messages"]
+    assert [c.query["limit"] for c in pages] == ["100", "100"]  # read in pages, from its start
+    assert pages[0].query["after"] == str(thread)
+
+    # A second reconnect finds nothing more to change.
+    await fake.gateway.drop(resumable=False, hold=False)
+    await eventually(lambda: bot.catch_ups == 3)
+    assert await rows(app) == found
+    assert await _count(app, "SELECT COUNT(*) FROM response_edits", 1)
+
+
+async def test_replies_in_the_channel_edited_or_deleted_during_the_gap_are_followed(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    items = await first_session_posted(fake, app, clock)
+    channel, prompt = fake.world.seminar_channel, int(items[0].message_id or 0)
+    edited = await fake.say("bob", channel, "A reply in the channel.", reply_to=prompt)
+    deleted = await fake.say("ann", channel, "Another, soon withdrawn.", reply_to=prompt)
+    untouched = await fake.say("ann", channel, "A third, left alone.", reply_to=prompt)
+    await eventually(lambda: response_count_is(app, 3))
+
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.edit(int(edited["id"]), "A reply in the channel, corrected.")
+    await fake.delete(int(deleted["id"]))
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert [row[2:] for row in await rows(app)] == [
+        ("A reply in the channel, corrected.", 1, 0), ("", 0, 1),
+        ("A third, left alone.", 0, 0)]
+    looked_up = {c.path.rsplit("/", 1)[1]
+                 for c in fake.requests("GET", f"/channels/{channel}/messages/")}
+    assert looked_up == {edited["id"], deleted["id"], untouched["id"]}
+
+
+async def test_threads_of_earlier_sessions_are_read_from_the_last_message_recorded(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    first = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    last = await fake.say("bob", first, "Recorded before session 2.")
+    await eventually(lambda: response_count_is(app, 1))
+    clock.set(SECOND_SLOT)
+    await app.scheduler.run_due()
+    assert await session_items(app, "later")
+
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.say("ann", first, "A late answer to session 1.")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+
+    assert [row[2] for row in await rows(app)] == [
+        "Recorded before session 2.", "A late answer to session 1."]
+    reads = [c.query.get("after") for c in fake.requests("GET", f"/channels/{first}/messages")
+             if c.path == f"/channels/{first}/messages"]
+    assert reads[-1] == last["id"]
+
+
+async def _count(app: Services, sql: str, wanted: int) -> bool:
+    return bool(await app.db.scalar(sql) == wanted)

@@ -1,0 +1,87 @@
+"""Text as shown: bidirectional controls isolated line by line (checked against UAX #9's
+matching of initiators and closers), control characters never raw on a terminal, and the one
+normalisation of stored text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from seminarbot.domain.display import (
+    FSI,
+    PDF,
+    PDI,
+    RLO,
+    isolate,
+    terminal_safe,
+    without_bidi_controls,
+)
+from seminarbot.domain.responses import clean, is_blank, stored_body
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+TEXT = st.text(st.sampled_from(BIDI + "ab\n ") | st.characters(blacklist_categories=("Cs",)),
+               max_size=60)
+
+
+def balanced(line: str) -> bool:
+    """Every PDF closes an embedding and every PDI an isolate opened before it on the line (the
+    matching UAX #9 does), and nothing is left open at its end."""
+    open_: list[str] = []
+    for char in line:
+        if char in "\u202a\u202b\u202d\u202e\u2066\u2067\u2068":
+            open_.append(char)
+        elif char == PDF:
+            if not open_ or open_[-1] not in "\u202a\u202b\u202d\u202e":
+                return False
+            open_.pop()
+        elif char == PDI:
+            if open_.count(FSI) + open_.count("\u2066") + open_.count("\u2067") == 0:
+                return False
+            while open_.pop() not in "\u2066\u2067\u2068":
+                pass
+    return not open_
+
+
+@given(TEXT)
+def test_isolated_text_is_balanced_on_every_line_and_shows_the_same_characters(text: str) -> None:
+    shown = isolate(text)
+    assert all(balanced(line) for line in shown.split("\n"))
+    assert without_bidi_controls(shown) == without_bidi_controls(text)
+    assert isolate(shown) == shown
+    if not any(c in BIDI for c in text):
+        assert shown == text
+    else:
+        assert all(line.startswith(FSI) and line.endswith(PDI)
+                   for line in shown.split("\n") if any(c in BIDI for c in line))
+
+
+def test_an_override_is_closed_before_what_follows_it() -> None:
+    assert isolate(f"{RLO}evil") == f"{FSI}{RLO}evil{PDF}{PDI}"
+    assert isolate(f"a{PDI}{RLO}b\nc{PDF}") == f"{FSI}a{RLO}b{PDF}{PDI}\nc"
+    assert f"name: {isolate(RLO + 'ann')} (3 responses)".endswith(f"{PDF}{PDI} (3 responses)")
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_no_control_character_reaches_a_terminal_raw(text: str) -> None:
+    safe = terminal_safe(text)
+    assert len(safe) == len(text)
+    assert all(unicodedata.category(c) != "Cc" or c in "\t\n" for c in safe)
+    assert terminal_safe("\x1b[31mred") == "\u241b[31mred"
+
+
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_stored_text_loses_only_control_characters(text: str) -> None:
+    kept = clean(text)
+    assert kept == "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\t\n")
+    assert stored_body(text) == (None if is_blank(kept) else kept)
+
+
+def test_blank_means_nothing_visible() -> None:
+    for blank in ("", " \n\t", "\u200b\u200c\u200d\u2060\ufeff", "\u202e\u2066", "\u3164",
+                  "\x00\x1b", "\u2800", "\ufe0f"):
+        assert is_blank(blank) and stored_body(blank) is None, repr(blank)
+    for shown in ("a", "漢", "😀", "\u0301", "—"):
+        assert not is_blank(shown)
+    assert clean("a\ud800b") == "a\ufffdb"  # a lone surrogate cannot be stored as UTF-8

@@ -1,0 +1,102 @@
+"""For the property tests of issue 13: arbitrary text as people type it (quote lines, the
+command prefix, control and bidirectional characters, CJK, emoji), the documented
+normalisation written out independently of the code, and each export format read back.
+
+What a response keeps of what was typed (README, Responses): every control character but tab
+and newline is removed; text with nothing visible left is not recorded; a command's text also
+loses the spaces around it. Exports give the text as stored, bidirectional controls isolated
+(JSON Lines: exactly as stored); Markdown also drops the spaces that start a line.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+import unicodedata
+
+from hypothesis import strategies as st
+
+from seminarbot.core.invocation import Actor
+from seminarbot.domain.display import isolate
+from seminarbot.domain.exports import FORMATS, restore_cell
+from seminarbot.services.container import Services
+from seminarbot.services.exporting import ExportRequest, export_cohort
+
+FRAGMENTS = ("> ", ">", "\n", "\n\n", "!", "/", "!seminar", "<@ann:hs> ", "* ", "\t", "  ",
+             "\x00", "\x07", "\x1b[31m", "\x1b]0;title\x07", "\r\n", "\r", "\x7f", "\x9b",
+             "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+             "\u2069", "\u200b", "\u200d", "\ufeff", "漢字", "議会", "😀", "👩‍👩‍👧",
+             "مجلس", "совет", "=SUM(1)", "<b>", "&amp;", "*a*", "`x`", "# ", "1. ", '"')
+TYPED = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
+                           st.characters(blacklist_categories=("Cs",))),
+                 max_size=30).map("".join)
+
+
+def normalised(typed: str) -> str:
+    """The documented rule, from Unicode's categories rather than the code's own tables."""
+    return "".join(c for c in typed if unicodedata.category(c) != "Cc" or c in "\t\n")
+
+
+def visible(text: str) -> bool:
+    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl",
+                                                                    "Zp")
+               and c not in "\u115f\u1160\u3164\uffa0\u2800\u034f"
+               and not 0xFE00 <= ord(c) <= 0xFE0F for c in text)
+
+
+async def exports(app: Services, cohort_id: int) -> dict[str, str]:
+    cohort = await app.cohorts.get(cohort_id)
+    found = {}
+    for format_name in FORMATS:
+        sink = io.BytesIO()
+        await export_cohort(app, cohort, ExportRequest(format_name), sink.write,
+                            Actor("cli", "tester", "tester", is_moderator=True))
+        found[format_name] = sink.getvalue().decode("utf-8")
+    return found
+
+
+def _markdown_text(document: str, response_id: int) -> str:
+    """A response's text read back from the Markdown transcript: its quoted lines, without the
+    quote marks, the hard breaks the transcript adds, and the backslash escapes."""
+    block = document.split(f" · #{response_id}\n\n", 1)[1].split("\n\n**", 1)[0]
+    block = re.split(r"\n\n(?:####|###|##|---)", block, maxsplit=1)[0]
+    lines = [line[2:] if line.startswith("> ") else line[1:] for line in block.split("\n")]
+    for index, line in enumerate(lines[:-1]):
+        if line.strip() and lines[index + 1].strip() and line.endswith("  "):
+            lines[index] = line[:-2]
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", "\n".join(lines))
+
+
+def exported_texts(documents: dict[str, str], message_id: str) -> dict[str, str]:
+    """The text of one response (by its platform message id) as each format gives it."""
+    rows = list(csv.DictReader(io.StringIO(documents["csv"].lstrip("\ufeff"), newline="")))
+    row = next(r for r in rows if restore_cell(r["message_id"]) == message_id)
+    record = next(r for r in map(json.loads, documents["jsonl"].splitlines())
+                  if r["message_id"] == message_id)
+    response_id = int(row["response_id"])
+    article = re.search(rf'<article id="r{response_id}">.*?<div class="text">(.*?)</div>',
+                        documents["html"], re.DOTALL)
+    assert article is not None
+    return {"csv": restore_cell(row["text"]), "jsonl": record["text"],
+            "html": html.unescape(article.group(1)),
+            "markdown": _markdown_text(documents["markdown"], response_id)}
+
+
+def expected_texts(stored: str) -> dict[str, str]:
+    shown = isolate(stored)
+    return {"csv": shown, "jsonl": stored, "html": shown,
+            "markdown": "\n".join(line.lstrip() for line in shown.split("\n"))}
+
+
+async def check_exports(app: Services, platform: str, message_id: str, stored: str) -> None:
+    """The response is stored as `stored` and every export gives it back as documented."""
+    record = await app.responses.get(platform, message_id)
+    assert record is not None and record.body == stored, (record, stored)
+    documents = await exports(app, record.cohort_id)
+    assert exported_texts(documents, message_id) == expected_texts(stored)
+    for name, document in documents.items():
+        assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", document.replace("\r\n", "")), \
+            name  # no raw control character in any file
