@@ -174,13 +174,14 @@ class Person:
         """The bot's answer (of a msgtype) to one of our events: a reply in the room, or, for
         an answer meant for us alone, the one in our direct room with the bot."""
         def answers(event: dict[str, Any]) -> bool:
-            content = event.get("content", {})
-            if event.get("sender") != bot or content.get("msgtype") != msgtype:
-                return False
-            if (content.get(MARK) or {}).get("event_id") == event_id:
-                return True
-            return replies(event, event_id, bot) and POINTER not in content
+            return answering(event, event_id, bot) and \
+                event.get("content", {}).get("msgtype") == msgtype
         return await self.wait_anywhere(answers, f"the bot's {msgtype} answering {event_id}")
+
+    def answers_to(self, event_id: str, bot: str) -> list[dict[str, Any]]:
+        """Every event of the bot's seen so far that answers one of ours, in order."""
+        return [e for events in self.events.values() for e in events
+                if answering(e, event_id, bot)]
 
     async def wait_anywhere(self, check: Callable[[dict[str, Any]], bool], what: str,
                             within: float = WAIT) -> dict[str, Any]:
@@ -206,6 +207,17 @@ class Person:
         answer = await self.client.download(mxc=url)
         assert isinstance(answer, DownloadResponse), answer
         return bytes(answer.body)
+
+
+def answering(event: dict[str, Any], event_id: str, bot: str) -> bool:
+    """The bot's answer to one of our events: a reply in the room (not a pointer to a direct
+    room), or, meant for us alone, an event in our direct room that names it."""
+    content = event.get("content", {})
+    if event.get("sender") != bot:
+        return False
+    if (content.get(MARK) or {}).get("event_id") == event_id:
+        return True
+    return replies(event, event_id, bot) and POINTER not in content
 
 
 def replies(event: dict[str, Any], event_id: str, sender: str) -> bool:

@@ -34,7 +34,13 @@ from seminarbot.adapters.matrix.rooms import (
     moderators,
     power_level,
 )
-from seminarbot.adapters.matrix.sender import Sender, SendFailed, txn_for, with_retries
+from seminarbot.adapters.matrix.sender import (
+    Sender,
+    SendFailed,
+    failed_notice,
+    txn_for,
+    with_retries,
+)
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
@@ -72,13 +78,6 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
             log.warning("matrix: %s; logging in again", error)
         finally:
             await client.close()
-
-
-def _why(error: SendFailed) -> str:
-    if "M_TOO_LARGE" in error.reason:
-        return "the homeserver refused a message as too large"
-    return "the homeserver kept refusing it" if error.retryable else \
-        "the homeserver refused it"
 
 
 _txn = txn_for
@@ -251,8 +250,7 @@ class MatrixBot:
             await self._tell_failed(room_id, item, error)
 
     async def _tell_failed(self, room_id: str, item: Said, error: SendFailed) -> None:
-        told = notice(f"I could not send all of my answer to this ({_why(error)}). Please "
-                      "try again later, or ask for less at once.")
+        told = notice(failed_notice(error))
         try:
             await self.sender.send(room_id, replying(told, item.event_id, item.thread_root),
                                    txn_id=_txn("failed", item.event_id))

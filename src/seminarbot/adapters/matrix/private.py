@@ -8,8 +8,10 @@ direct room with them (adapters/matrix/direct.py) instead of the seminar room.
   yet (it was just made, or they have not accepted the invitation).
 - A direct room made just now is not synced yet: its answers wait, on disk too (so a restart
   loses none), and go out after the next sync that brings it, with the same transaction ids.
-- Someone who left or declined the direct room, or whom the bot cannot reach there, gets the
-  answer in the seminar room, with a note saying why.
+- Someone who left or declined the direct room gets the answer in the seminar room, with a
+  note saying why: their choice. Where the bot fails (it cannot make the room, or a send there
+  still fails), the answer itself is never made public: they are told what failed, in the
+  direct room if it can, else in a notice replying to their command.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from nio import AsyncClient
 from seminarbot.adapters.matrix.direct import Direct, DirectRooms
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.render import Content, notice, replying
-from seminarbot.adapters.matrix.sender import Sender, SendFailed, txn_for
+from seminarbot.adapters.matrix.sender import (
+    Sender,
+    SendFailed,
+    failed_notice,
+    txn_for,
+    why_failed,
+)
 from seminarbot.core.replies import Reply
 
 log = logging.getLogger(__name__)
@@ -35,8 +43,8 @@ POINTED = "I have answered you in a direct chat: accept my invitation to read it
 LEFT = ("This answer was meant for you alone, but you left (or declined) our direct chat, so "
         "it is here for everyone in the room. Invite me to a direct chat to get such answers "
         "privately again.")
-UNREACHABLE = ("This answer was meant for you alone, but I could not reach you in a direct "
-               "chat, so it is here for everyone in the room.")
+UNREACHABLE = ("I could not open a direct chat with you for this answer ({why}), and it is "
+               "meant for you alone. Please try again later.")
 
 Render = Callable[[Reply, bool], list[Content]]  # a reply, encrypted? → its events' content
 
@@ -59,15 +67,18 @@ class PrivateAnswers:
         place = room.display_name if room else room_id
         shown = replace(reply, footer=" ".join(filter(None, (
             reply.footer, f"(You asked in “{place}”.)"))))
+        origin = {"room_id": room_id, "event_id": event_id, "thread": thread}
         try:
             direct = await self._direct(user_id, encrypted)
         except SendFailed as error:
             log.warning("matrix: no direct room with %s: %s", user_id, error.reason)
-            direct = Direct("refused")
-        origin = {"room_id": room_id, "event_id": event_id, "thread": thread}
+            await self._notice(origin, UNREACHABLE.format(why=why_failed(error)))
+            return
+        if direct.room_id == room_id:  # asked in the direct room itself
+            await self._in_room(origin, reply)
+            return
         if direct.state == "refused" or direct.room_id is None:
-            await self._in_room(origin, replace(reply, paragraphs=(
-                *reply.paragraphs, LEFT if direct.room_id else UNREACHABLE)))
+            await self._in_room(origin, replace(reply, paragraphs=(*reply.paragraphs, LEFT)))
             return
         dm = direct.room_id
         synced = self.client.rooms.get(dm)
@@ -113,7 +124,8 @@ class PrivateAnswers:
             if waiting.get("user") in room.users:
                 await self._send_now(waiting["dm"], waiting["contents"], waiting["origin"])
             elif waiting["origin"].get("event_id"):  # they declined before it came
-                await self._in_room(waiting["origin"], None, waiting["contents"], LEFT)
+                await self._in_room(waiting["origin"], None, [notice(LEFT),
+                                                              *waiting["contents"]])
         if still != self.pending:
             self.pending = still
             self._save()
@@ -146,20 +158,29 @@ class PrivateAnswers:
                 await self.sender.send(dm, content, txn_id=txn_for(f"private{index}", key))
         except SendFailed as error:
             log.error("matrix: could not answer privately in %s: %s", dm, error.reason)
-            if origin.get("event_id"):
-                await self._in_room(origin, None, contents, UNREACHABLE)
+            told = notice(failed_notice(error))
+            told[MARK] = contents[0].get(MARK)
+            try:
+                await self.sender.send(dm, told, txn_id=txn_for("private-failed", key))
+            except SendFailed:
+                if origin.get("event_id"):
+                    await self._notice(origin, failed_notice(error))
+
+    async def _notice(self, origin: dict[str, Any], text: str) -> None:
+        """A notice replying to the command in the seminar room (nothing private in it)."""
+        await self._quietly(origin["room_id"], replying(notice(text), origin["event_id"],
+                                                        origin.get("thread")),
+                            txn_for("private-notice", origin["event_id"]))
 
     async def _in_room(self, origin: dict[str, Any], reply: Reply | None,
-                       contents: list[Content] | None = None, note: str = "") -> None:
-        """The answer in the seminar room after all, replying to the command, with a note
-        (in the reply, or before the contents made for the direct room)."""
+                       contents: list[Content] | None = None) -> None:
+        """The answer in the seminar room after all (`reply` rendered, or the contents made
+        for the direct room), replying to the command."""
         room_id, event_id, thread = origin["room_id"], origin["event_id"], origin.get("thread")
         if reply is not None:
             room = self.client.rooms.get(room_id)
             contents = await self._contents(room_id, reply, bool(room and room.encrypted))
-        else:
-            contents = [notice(note), *(contents or [])]
-        for index, content in enumerate(contents):
+        for index, content in enumerate(contents or []):
             content.pop(MARK, None)
             await self._quietly(room_id, replying(content, event_id, thread),
                                 txn_for(f"public{index}", event_id))

@@ -36,6 +36,19 @@ class SendFailed(Exception):
         self.retryable = retryable
 
 
+def why_failed(error: SendFailed) -> str:
+    """The failure as the person who asked is told it."""
+    if "M_TOO_LARGE" in error.reason:
+        return "the homeserver refused a message as too large"
+    return "the homeserver kept refusing it" if error.retryable else \
+        "the homeserver refused it"
+
+
+def failed_notice(error: SendFailed) -> str:
+    return (f"I could not send all of my answer to this ({why_failed(error)}). Please try "
+            "again later, or ask for less at once.")
+
+
 async def with_retries(what: str, call: Callable[[], Awaitable[Any]],
                         succeeded: type) -> Any:
     backoff = Backoff(first=1.0, limit=30.0)
