@@ -8,14 +8,36 @@ import ast
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "seminarbot"
-SQL = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|BEGIN|COMMIT|"
-                 r"ROLLBACK|SAVEPOINT|RELEASE|WITH|VACUUM|ATTACH)\s", re.MULTILINE)
+# SQL as it is written, in any case, anywhere in a string: a statement's shape, not a lone word
+# ("Select a session" is prose).
+SQL = re.compile(r"\bselect\b.+\bfrom\b|\b(?:insert|replace)(?:\s+or\s+\w+)?\s+into\b|"
+                 r"\bupdate\s+\w+\s+set\b|\bdelete\s+from\b|"
+                 r"\b(?:create|drop|alter)\s+(?:temp\s+)?(?:table|index|view|trigger)\b|"
+                 r"\bpragma\s+\w+|^\s*(?:begin|commit|rollback|vacuum)(?:\s+\w+)?\s*;?\s*$|"
+                 r"^\s*(?:savepoint|release(?:\s+savepoint)?|rollback\s+to)\s+\w+\s*$|"
+                 r"\battach\s+(?:database\s+)?['\"?:]",
+                 re.IGNORECASE | re.DOTALL)
+# What only a database connection is asked to do.
+DB_CALLS = {"execute", "executemany", "executescript", "fetchone", "fetchall", "fetch_tuples",
+            "scalar", "execute_fetchall"}
 MAX_MODULE_LINES = 300
 MAX_FUNCTION_LINES = 60
+
+
+def test_every_feature_and_platform_setting_is_under_its_contract() -> None:
+    contracts = {c["id"]: c for c in tomllib.loads(
+        (ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]}
+    features = {f"seminarbot.features.{p.stem}" for p in (PACKAGE / "features").glob("*.py")
+                if p.stem not in ("__init__", "common")}
+    assert set(contracts["features-apart"]["modules"]) == features
+    settings = {f"seminarbot.adapters.{p.parent.name}.settings"
+                for p in (PACKAGE / "adapters").glob("*/settings.py")}
+    assert set(contracts["platform-settings-light"]["source_modules"]) == settings
 
 
 def test_imports_keep_to_the_layers() -> None:
@@ -28,23 +50,47 @@ def test_imports_keep_to_the_layers() -> None:
 
 
 def sql_outside_storage(source: str) -> list[int]:
-    """Lines of string literals (docstrings aside) that are SQL statements."""
+    """Lines of string literals (docstrings aside; "a" + "b" joined) that hold SQL, and of
+    calls that only a database connection answers."""
     tree = ast.parse(source)
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                   if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef
                                 | ast.AsyncFunctionDef)
                   and node.body and isinstance(node.body[0], ast.Expr)
                   and isinstance(node.body[0].value, ast.Constant)}
-    return sorted(node.lineno for node in ast.walk(tree)
-            if isinstance(node, ast.Constant) and isinstance(node.value, str)
-            and id(node) not in docstrings and SQL.search(node.value))
+    found = set()
+    for node in ast.walk(tree):
+        text = _literal(node)
+        if text is not None and id(node) not in docstrings and SQL.search(text):
+            found.add(node.lineno)
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and node.func.attr in DB_CALLS):
+            found.add(node.lineno)
+    return sorted(found)
+
+
+def _literal(node: ast.AST) -> str | None:
+    """The text of a string literal, of an f-string's literal parts, or of "a" + "b"."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(part.value for part in node.values
+                       if isinstance(part, ast.Constant) and isinstance(part.value, str))
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _literal(node.left), _literal(node.right)
+        if left is not None and right is not None:
+            return left + right
+    return None
 
 
 def test_the_sql_finder_finds_sql() -> None:
     source = ('"""SELECT in a docstring is prose."""\n'
               'def f(db):\n    return db.scalar("SELECT COUNT(*) FROM responses")\n'
-              'g = f"DELETE FROM x WHERE id = {1}"\nh = "Select a session"\n')
-    assert sql_outside_storage(source) == [3, 4]
+              'g = f"DELETE FROM x WHERE id = {1}"\nh = "Select a session"\n'
+              'i = "select count(*) from r"\nj = "(SELECT 1 FROM r)"\n'
+              'k = "SELECT" + " id FROM r"\nm = "REPLACE INTO r VALUES (1)"\n'
+              'n = conn.fetchall()\no = "Attach Files"\np = "ROLLBACK TO fresh"\n')
+    assert sql_outside_storage(source) == [3, 4, 6, 7, 8, 9, 10, 12]
 
 
 def test_sql_is_written_only_in_storage() -> None:

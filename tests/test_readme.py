@@ -1,6 +1,11 @@
 """The README's tables are the user's manual: they must list what the code declares."""
 
+import os
 import re
+import shutil
+import subprocess
+import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,7 @@ from seminarbot.config.settings import load_settings
 from seminarbot.config.yamlfile import Node
 from seminarbot.core.commands import Permission, Registry
 from seminarbot.features import all_commands
+from tests.console.terminal import Terminal
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
@@ -63,3 +69,165 @@ def test_the_two_setup_commands_are_the_ones_ci_runs() -> None:
     assert "make run" in README and "make test" in README
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+# -- the README's examples, run as printed ------------------------------------------------------
+#
+# Every ```text block of console lines is typed into a real `seminarbot console`, and every line
+# of every ```sh block is run by bash, in the order the README gives them, sharing one data
+# directory as a newcomer's machine would. The few that cannot run here say why below, and are
+# run elsewhere where they can be (the Discord lines against the loopback fake of Discord).
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER_DATA = "/var/lib/seminarbot"  # the README's example of a server's data directory
+ELSEWHERE = {
+    "make test": "the suite itself: test_make_test_is_the_ci_recipe runs `make -n test`",
+    "seminarbot discord sync": "needs Discord: test_the_discord_sync_lines_against_the_fake",
+    "benchmarks/run_all.py": "about 3 minutes and rewrites benchmarks/results.md: "
+                             "test_the_benchmark_line_runs_quick runs it with --quick",
+    "docker ": "needs a Docker daemon and the network to pull its base image: "
+               "`make docker-check` runs the image with podman",
+    "podman ": "needs podman: `make docker-check`",
+    "sudo ": "changes the host outside the project (a folder for the image's /data)",
+}
+
+
+def readme_blocks() -> list[tuple[str, list[str]]]:
+    """(`text` or `sh`, lines) for every console block and shell block, in README order."""
+    blocks: list[tuple[str, list[str]]] = []
+    kind, lines = None, []
+    for raw in README.splitlines():
+        fence = raw.strip()
+        if kind is None and fence in ("```text", "```sh"):
+            kind, lines = fence[3:], []
+        elif kind is not None and fence == "```":
+            console = kind == "sh" or all(line.startswith(("/", "#")) for line in lines)
+            if console and lines:
+                blocks.append((kind, lines))
+            kind = None
+        elif kind is not None and fence:
+            if lines and lines[-1].endswith("\\"):  # a shell line continued
+                lines[-1] = lines[-1][:-1].rstrip() + " " + fence
+            else:
+                lines.append(fence)
+    return blocks
+
+
+def newcomer(data: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    env.update(SEMINARBOT_DATA_DIR=str(data), USER="ann",
+               PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")
+    return env
+
+
+def type_into_console(lines: list[str], env: dict[str, str]) -> None:
+    """One console session; each reply an error exactly where the README says "refused"."""
+    refusals = sum(1 for i, line in enumerate(lines)
+                   if i and lines[i - 1].startswith("#") and "refused" in lines[i - 1])
+    result = subprocess.run(["seminarbot", "console"], input="\n".join(lines) + "\n",
+                            capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    errors = [line for line in result.stdout.splitlines() if line.startswith("✗")]
+    assert len(errors) == refusals, (lines, result.stdout)
+    assert "Commands start with /" not in result.stdout
+
+
+def run_shell_line(line: str, cwd: Path, env: dict[str, str]) -> None:
+    if line.startswith("make run"):
+        if subprocess.run(["make", "-q", ".venv/.installed-run"], cwd=ROOT,
+                          check=False).returncode != 0:
+            warnings.warn("`make run` not run: pyproject.toml is newer than the virtualenv, "
+                          "and make would reinstall it first", stacklevel=1)
+            return
+        # On a terminal, as a person types it: the console (no platform is configured).
+        terminal = Terminal(["bash", "-c", line], {**env, "TERM": "xterm"}, cwd=ROOT)
+        try:
+            terminal.prompt(timeout=120)
+            assert "No Discord or Matrix account is configured" in terminal.text()
+            terminal.type(b"/term soviet\r")
+            terminal.prompt()
+            assert "soviet" in terminal.text().lower()
+            terminal.type(b"/quit\r")
+            assert terminal.process.wait(timeout=30) == 0
+        finally:
+            terminal.close()
+        return
+    line = line.replace(SERVER_DATA, env["SEMINARBOT_DATA_DIR"])
+    result = subprocess.run(["bash", "-c", line], cwd=cwd, env=env, capture_output=True,
+                            text=True, timeout=300, check=False)
+    assert result.returncode == 0, (line, result.stdout, result.stderr)
+
+
+def test_every_readme_example_runs_as_printed(tmp_path: Path) -> None:
+    from tests.conftest import SEEDS
+
+    data = tmp_path / "data"
+    env = newcomer(data)
+    copies = {"priestland.txt": "000_4d311acc6299d87d.txt",
+              "aftermath.txt": "002_e4af6ccfc7b9eecd.txt"}
+    for name, seed in copies.items():
+        if (SEEDS / seed).exists():
+            shutil.copy(SEEDS / seed, tmp_path / name)
+    not_here = []
+    for kind, lines in readme_blocks():
+        if kind == "text":
+            type_into_console(lines, env)
+            continue
+        for line in lines:
+            reason = next((why for start, why in ELSEWHERE.items() if start in line), None)
+            if "content ingest" in line and not (tmp_path / line.split()[3]).exists():
+                reason = "needs the operator's copy of the text (../shared/seeds)"
+            if reason:
+                not_here.append(line)
+                continue
+            run_shell_line(line, tmp_path, env)
+    exported = (tmp_path / "run.csv").read_text("utf-8-sig")
+    assert "Only if the chair rotates." in exported and "four elements" in exported
+    assert all(any(start in line for start in ELSEWHERE) or "content ingest" in line
+               for line in not_here), not_here
+    assert len([line for line in not_here if "docker" in line]) == 8
+
+
+def test_make_test_is_the_ci_recipe() -> None:
+    dry = subprocess.run(["make", "-n", "test"], cwd=ROOT, capture_output=True, text=True,
+                         check=False)
+    assert dry.returncode == 0, dry.stderr
+    for step in ("ruff check", "mypy", "content check", "pytest"):
+        assert step in dry.stdout, step
+
+
+async def test_the_discord_sync_lines_against_the_fake(tmp_path: Path) -> None:
+    import asyncio
+
+    from seminarbot.clock import SystemClock
+    from tests.discord_fake import FakeDiscord
+
+    fake = FakeDiscord(SystemClock().now)
+    await fake.start()
+    try:
+        env = newcomer(tmp_path / "data")
+        env["DISCORD_API_BASE"] = fake.api_base
+        lines = [line for kind, block in readme_blocks() if kind == "sh" for line in block
+                 if "seminarbot discord sync" in line]
+        assert len(lines) == 2
+        for line in lines:
+            process = await asyncio.create_subprocess_exec(
+                "bash", "-c", line.replace("DISCORD_TOKEN=...", f"DISCORD_TOKEN={fake.token}"),
+                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = await asyncio.wait_for(process.communicate(), 60)
+            assert process.returncode == 0, err
+            assert b"synced" in out
+    finally:
+        await fake.stop()
+    assert {"123456789012345678", "global"} <= set(fake.rest.commands)
+
+
+@pytest.mark.slow
+def test_the_benchmark_line_runs_quick() -> None:
+    line = next(line for kind, block in readme_blocks() if kind == "sh" for line in block
+                if "benchmarks/run_all.py" in line)
+    command = line.split("#")[0].strip() + " --quick"
+    result = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True,
+                            timeout=900, check=False)
+    assert result.returncode == 0, result.stderr

@@ -38,9 +38,22 @@ def content_roots(settings: Settings) -> ContentRoots:
 
 
 async def open_services(settings: Settings, clock: Clock,
-                        syllabus: Syllabus | None = None) -> Services:
+                        syllabus: Syllabus | None = None, *, create: bool = True) -> Services:
+    """Everything a command needs, on the database `settings` names (created if missing,
+    unless `create` is False). Raises storage's DatabaseUnusable if it cannot be used; nothing
+    is left open when anything fails."""
     syllabus = syllabus or load_syllabus(content_roots(settings))
-    db = await Database.open(settings.database)
+    registry = Registry(all_commands())
+    db = await Database.open(settings.database, create=create)
+    try:
+        return _build(settings, clock, syllabus, registry, db)
+    except BaseException:
+        await db.close()
+        raise
+
+
+def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Registry,
+           db: Database) -> Services:
     cohorts, outbox, audit = CohortRepository(db), OutboxRepository(db), AuditLog(db)
     responses, privacy = ResponseRepository(db), PrivacyRepository(db)
     posters: dict[str, Poster] = {}
@@ -56,7 +69,7 @@ async def open_services(settings: Settings, clock: Clock,
     scheduler.housekeeping.append(event_sync)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
-        glossary=Glossary(syllabus.glossary), registry=Registry(all_commands()),
+        glossary=Glossary(syllabus.glossary), registry=registry,
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
         stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,

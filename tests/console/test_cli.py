@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
 import time
@@ -78,47 +76,6 @@ def test_live_clock_offset_is_kept_between_runs(tmp_path: Path, mini_config: Pat
     assert year_month >= time.strftime("%Y-%m-%d", time.gmtime(time.time() + 29 * 86400))
 
 
-def test_interactive_console_on_a_terminal(tmp_path: Path, mini_config: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "MATRIX_"))}
-    env["COLUMNS"] = "90"
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen(
-        [*BIN, "--config", str(mini_config), "console", "--db", str(tmp_path / "i.db"),
-         "--clock", "2026-01-05T09:00Z"],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=env, close_fds=True)
-    os.close(terminal)
-    seen = b""
-
-    def read_until(marker: bytes, timeout: float = 20) -> bytes:
-        nonlocal seen
-        deadline = time.monotonic() + timeout
-        while marker not in seen:
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"timed out waiting for {marker!r}; got {seen!r}"
-            ready, _, _ = select.select([controller], [], [], remaining)
-            if ready:
-                try:
-                    seen += os.read(controller, 4096)
-                except OSError:
-                    break
-        found, _, rest = seen.partition(marker)
-        seen = rest
-        return found + marker
-
-    try:
-        assert b"acting as ann (moderator)" in read_until(b"> ")
-        os.write(controller, b"/term otryv\n")
-        assert b"The gap between leaders and led." in read_until(b"> ")
-        os.write(controller, b"/seminar setup tue 19:00 Europe/London\n")
-        assert b"Seminar set up" in read_until(b"> ")
-        os.write(controller, b"/clock advance 2d\n")
-        assert b"prompt 1.3" in read_until(b"> ")
-        os.write(controller, b"/quit\n")
-        assert process.wait(timeout=20) == 0
-    finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(controller)
 
 
 def test_db_migrate_check_and_backup(tmp_path: Path) -> None:

@@ -5,15 +5,12 @@ rather than start a console that reads end of input and exits 0 to be restarted 
 from __future__ import annotations
 
 import os
-import pty
-import select
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MINI
+from tests.console.terminal import Terminal
 from tests.console.test_cli import BIN, cli
 
 
@@ -38,21 +35,14 @@ def test_without_a_terminal_it_says_how_to_configure_and_exits_2(config: Path) -
 def test_on_a_terminal_it_explains_and_starts_the_console(config: Path) -> None:
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
-    controller, terminal = pty.openpty()
-    process = subprocess.Popen([*BIN, "--config", str(config), "run"], stdin=terminal,
-                               stdout=terminal, stderr=terminal, env=env, close_fds=True)
-    os.close(terminal)
-    seen = b""
+    env["TERM"] = "xterm"
+    terminal = Terminal([*BIN, "--config", str(config), "run"], env)
     try:
-        deadline = time.monotonic() + 30
-        while b"> " not in seen and time.monotonic() < deadline:
-            if select.select([controller], [], [], 1)[0]:
-                seen += os.read(controller, 4096)
-        assert b"No Discord or Matrix account is configured" in seen
-        assert b"seminarbot console" in seen and b"> " in seen
-        os.write(controller, b"/quit\n")
-        assert process.wait(timeout=20) == 0
+        terminal.prompt()
+        shown = " ".join(terminal.text().split())
+        assert "No Discord or Matrix account is configured" in shown
+        assert "set DISCORD_TOKEN" in shown
+        terminal.type(b"/quit\r")
+        assert terminal.process.wait(timeout=20) == 0
     finally:
-        if process.poll() is None:
-            process.kill()
-        os.close(controller)
+        terminal.close()

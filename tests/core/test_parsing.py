@@ -40,7 +40,10 @@ def test_rest_parameter_keeps_the_line_verbatim() -> None:
     name, args = parsed("seminar respond 1.2 I think   \"democracy\" meant --this, don't you?")
     assert name == "seminar respond"
     assert args == {"prompt": "1.2", "text": 'I think   "democracy" meant --this, don\'t you?'}
-    assert parsed('term "glasnost\'"')[1] == {"query": "glasnost'"}
+    assert parsed('term "glasnost\'"')[1] == {"query": '"glasnost\'"'}
+    assert parsed("seminar respond 1.1 --- three dashes")[1]["text"] == "--- three dashes"
+    assert parsed('seminar respond 1.1 "only quoted"')[1]["text"] == '"only quoted"'
+    assert parsed('seminar respond 1.1 "quoted" then')[1]["text"] == '"quoted" then'
 
 
 def test_defaults_flags_and_named_options() -> None:

@@ -4,10 +4,13 @@ is recorded as typed minus only the documented normalisation, and every export g
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from hypothesis import HealthCheck, given, settings
 
 from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
+from seminarbot.core.limits import PARTICIPANTS
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import first_session_posted
@@ -15,6 +18,10 @@ from tests.discord_fake import FakeDiscord
 from tests.words import TYPED, check_exports, normalised, visible
 
 _seminars: dict[int, int] = {}  # id(app) → the first prompt's thread, set up once per test
+
+
+# Long enough for the per-person limit to let the next command through (core.limits).
+EXAMPLE_GAP = 60 / PARTICIPANTS.per_minute
 
 
 async def thread_of(fake: FakeDiscord, app: Services, clock: ManualClock) -> int:
@@ -52,6 +59,7 @@ async def test_a_slash_respond_is_kept_as_typed_in_every_export(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
         typed: str) -> None:
     await thread_of(fake, app, clock)
+    clock.advance(timedelta(seconds=EXAMPLE_GAP))  # one command an example, within the limits
     answer = await fake.slash("bob", "seminar respond", prompt="1.2", text=typed)
     interaction = str(answer.id)
     stored = normalised(typed.strip())

@@ -6,10 +6,12 @@ Real Synapse, real nio clients."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from seminarbot.core.limits import PARTICIPANTS
 from seminarbot.services.container import Services
 from tests.matrix import element
 from tests.matrix.conftest import People
@@ -88,6 +90,8 @@ async def test_seminar_respond_keeps_the_text_as_typed(
         bot: BotHarness, people: People, typed: str) -> None:
     seminar = await seminar_of(bot, people)
     app = bot.services
+    # One command an example: long enough apart for the per-person limit (core.limits).
+    bot.clock.advance(timedelta(seconds=60 / PARTICIPANTS.per_minute))
     event = await seminar.ann.say(seminar.room, f"!seminar respond 1.3 {typed}")
     answer = await seminar.ann.answer_to(seminar.room, event, bot.user_id)
     text = normalised(typed.strip())

@@ -5,6 +5,7 @@ import pytest
 
 from seminarbot.storage import migrate as migrations
 from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import DatabaseUnusable
 from seminarbot.storage.migrate import available, current_version, migrate, problems, statements
 
 LATEST = available()[-1].version
@@ -58,7 +59,7 @@ async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     db = await Database.open(tmp_path / "x.db")
     await db.execute("INSERT INTO schema_migrations VALUES (999, 'future', 'x', 'now')")
     await db.close()
-    with pytest.raises(RuntimeError, match="newer than this seminarbot knows"):
+    with pytest.raises(DatabaseUnusable, match="newer than this seminarbot knows"):
         await Database.open(tmp_path / "x.db")
 
 

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 
 from seminarbot.clock import ManualClock
+from seminarbot.domain.textfold import search_terms
 from seminarbot.services.container import Services
 from seminarbot.services.ingest import IngestError, ingest, split_passages
-from seminarbot.storage.passages import query_terms
 from seminarbot.syllabus.alignment import align
 from seminarbot.syllabus.loader import load_syllabus
 from tests.conftest import MINI, SEEDS, ConsoleDriver, needs_seeds
@@ -76,7 +76,7 @@ async def test_search_words_cannot_inject_fts_syntax(app: Services, console: Con
         reply = await console.say(f"/seminar search {hostile}")
         assert "Something went wrong" not in reply, hostile
     assert await app.db.scalar("SELECT COUNT(*) FROM passages") == 2
-    assert query_terms("Lenin’s État") == ["lenin", "etat"]
+    assert search_terms("Lenin’s État") == ["lenin", "etat"]
     assert "Give at least one word" in await console.say("/seminar search ! ?")
 
 

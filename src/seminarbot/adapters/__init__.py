@@ -1,1 +1,2 @@
-"""Thin adapters: translate platform input into invocations and responses into platform output."""
+"""Thin adapters: translate platform input into invocations and participants' messages, and
+the core's replies and prompt cards into platform output."""

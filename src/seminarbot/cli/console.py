@@ -24,8 +24,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     console.add_argument("--user", metavar="NAME", help="who you act as at the start")
 
 
-async def main(settings: Settings, args: argparse.Namespace) -> int:
-    from seminarbot.adapters.console.session import Console, stdin_lines
+async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
+    """`intro` is said on standard error once the database is open (run's explanation)."""
+    from seminarbot.adapters.console.session import (
+        CLOCK_LIMIT,
+        CLOCK_START,
+        MAX_NAME,
+        Console,
+        is_person_name,
+    )
+    from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
 
@@ -33,10 +41,14 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     saved = settings.database.with_name(settings.database.name + ".console-clock")
     if args.clock:
         try:
-            clock = ManualClock(parse_instant(args.clock))
-        except ValueError:
-            print(f"seminarbot: --clock expects an ISO instant such as 2026-01-05T09:00Z, "
-                  f"got {args.clock!r}", file=sys.stderr)
+            start = parse_instant(args.clock)
+            if not CLOCK_START <= start < CLOCK_LIMIT:
+                raise ValueError(args.clock)
+            clock = ManualClock(start)
+        except (ValueError, OverflowError):
+            print(f"seminarbot: --clock expects an ISO instant from {CLOCK_START.year} to "
+                  f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {args.clock[:60]!r}",
+                  file=sys.stderr)
             return EXIT_CONFIG
     else:
         clock = OffsetClock(_read_offset(saved))
@@ -44,10 +56,17 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     def save(moved: OffsetClock) -> None:
         saved.write_text(str(moved.offset.total_seconds()), encoding="utf-8")
 
+    user = args.user or settings.console_user
+    if not is_person_name(user):
+        print(f"seminarbot: --user (or console.user) expects a name of 1 to {MAX_NAME} "
+              f"printable characters, got {user[:60]!r}", file=sys.stderr)
+        return EXIT_CONFIG
     app = await open_services(settings, clock)
+    if intro:
+        print(intro, file=sys.stderr)
     try:
-        interactive = sys.stdin.isatty()
-        session = Console(app, clock, out=sys.stdout, user=args.user or settings.console_user,
+        interactive = sys.stdin.isatty() and sys.stdout.isatty()
+        session = Console(app, clock, out=sys.stdout, user=user,
                           save_clock=save, interactive=interactive)
         await session.start()
         if interactive:
@@ -60,9 +79,14 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _read_offset(path: Path) -> timedelta:
+    """The saved /clock moves; a damaged or absurd file counts as none (real time)."""
+    import math
     from datetime import timedelta
 
     try:
-        return timedelta(seconds=float(path.read_text("utf-8").strip()))
-    except (OSError, ValueError):
+        seconds = float(path.read_text("utf-8").strip()[:40])
+    except (OSError, ValueError, UnicodeDecodeError):
         return timedelta(0)
+    if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:
+        return timedelta(0)
+    return timedelta(seconds=seconds)

@@ -1,14 +1,23 @@
-"""`seminarbot db migrate|backup|check`: database maintenance."""
+"""`seminarbot db migrate|backup|check`: database maintenance.
+
+`migrate` creates a missing database; `check` and `backup` only read theirs, and a missing one
+is an error naming it. A database that cannot be used raises storage's DatabaseUnusable, which
+the boundary (cli.boundary) prints as one line, exit 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
+
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
+    from seminarbot.storage.db import Database
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -16,37 +25,83 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     actions = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     migrate = actions.add_parser("migrate", help="apply pending migrations")
     backup = actions.add_parser("backup", help="write a consistent copy of the database")
-    backup.add_argument("path", metavar="PATH")
-    check = actions.add_parser("check", help="integrity, foreign keys and migration state")
+    backup.add_argument("path", metavar="PATH", help="a new file (never replaced)")
+    check = actions.add_parser("check", help="integrity, foreign keys, migration state and "
+                                             "file modes")
     for sub in (migrate, backup, check):
         sub.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
 
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
     from seminarbot.storage.db import Database
-    from seminarbot.storage.migrate import current_version, migrate, problems
+    from seminarbot.storage.dbfile import loose_modes
 
-    db = await Database.open(settings.database, migrate=False)
+    writes = args.db_command == "migrate"
+    # Before opening: the -wal and -shm that opening makes are not the operator's doing.
+    modes = loose_modes(settings.database, settings.data_dir)
+    db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
     try:
         if args.db_command == "migrate":
-            applied = await migrate(db)
-            version = await current_version(db)
-            names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "nothing to apply"
-            print(f"{settings.database}: schema version {version} ({names})")
-            return 0
+            return await _migrate(settings, db)
         if args.db_command == "backup":
-            target = Path(args.path).expanduser()
-            if target.exists():
-                print(f"seminarbot: {target} exists; choose a new file", file=sys.stderr)
-                return 1
-            await db.backup(target)
-            print(f"backed up {settings.database} to {target}")
-            return 0
-        found = await problems(db)
-        for problem in found:
-            print(problem)
-        if not found:
-            print(f"{settings.database}: ok (schema version {await current_version(db)})")
-        return 1 if found else 0
+            return await _backup(settings, db, Path(args.path).expanduser())
+        return await _check(settings, db, modes)
     finally:
         await db.close()
+
+
+async def _migrate(settings: Settings, db: Database) -> int:
+    from seminarbot.storage.migrate import current_version, migrate
+
+    applied = await migrate(db)
+    version = await current_version(db)
+    names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "nothing to apply"
+    print(f"{settings.database}: schema version {version} ({names})")
+    return 0
+
+
+async def _backup(settings: Settings, db: Database, target: Path) -> int:
+    import sqlite3
+
+    from seminarbot.domain.errors import Unavailable
+    from seminarbot.storage.dbfile import DatabaseUnusable, describe, is_damage
+
+    try:
+        await db.backup(target)
+    except FileExistsError:
+        print(f"seminarbot: {target} exists; a backup never replaces a file, choose a new name",
+              file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:  # as export says it: a missing folder is a usage error
+        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+            print(f"seminarbot: cannot write the backup {target}: the folder does not exist",
+                  file=sys.stderr)
+            return EXIT_CONFIG
+        print(f"seminarbot: cannot write the backup {target}: {error.strerror or error}",
+              file=sys.stderr)
+        return EXIT_FAILED
+    except (sqlite3.DatabaseError, Unavailable) as error:
+        # Storage maps SQLite's write errors to Unavailable; here they are the copy's.
+        cause = error.__cause__ if isinstance(error, Unavailable) else error
+        if not isinstance(cause, sqlite3.DatabaseError):
+            raise
+        if is_damage(cause):  # the source's fault: said about the source, as any command does
+            raise DatabaseUnusable(settings.database, describe(cause)) from error
+        print(f"seminarbot: the backup to {target} failed ({cause}); no file was left there",
+              file=sys.stderr)
+        return EXIT_FAILED
+    print(f"backed up {settings.database} to {target}")
+    return 0
+
+
+async def _check(settings: Settings, db: Database, modes: list[str]) -> int:
+    from seminarbot.storage.migrate import current_version, problems
+
+    found = await problems(db)
+    for problem in found:
+        print(problem)
+    for warning in modes:
+        print(f"warning: {warning}")
+    if not found:
+        print(f"{settings.database}: ok (schema version {await current_version(db)})")
+    return EXIT_FAILED if found else 0

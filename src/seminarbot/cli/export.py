@@ -11,10 +11,12 @@ import asyncio
 import contextlib
 import getpass
 import os
+import stat
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from seminarbot.cli.exits import EXIT_CONFIG
 
@@ -25,11 +27,23 @@ FORMAT_CHOICES = ("csv", "jsonl", "markdown", "html")  # domain.exports.FORMATS 
 
 
 
+def _cohort_id(raw: str) -> int:
+    """A cohort id as SQLite can hold it; anything else is a usage error (exit 2)."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if not 1 <= value < 2**63:
+        raise argparse.ArgumentTypeError(f"expected a cohort id, a whole number from 1 (got "
+                                         f"{raw[:40]!r}); `seminarbot cohorts` lists them")
+    return value
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser(
         "export", help="export a cohort's discussion to a file (seminarbot cohorts lists them)")
     export.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
-    export.add_argument("--cohort", type=int, required=True, metavar="ID",
+    export.add_argument("--cohort", type=_cohort_id, required=True, metavar="ID",
                         help="the cohort's id, from `seminarbot cohorts`")
     export.add_argument("--format", required=True, choices=FORMAT_CHOICES)
     export.add_argument("--out", required=True, metavar="PATH",
@@ -47,24 +61,30 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "cohorts":
         return asyncio.run(_list_cohorts(settings))
     if args.out == "-":
-        try:
-            return asyncio.run(_export(settings, args, _writer(sys.stdout.buffer)))
-        except BrokenPipeError:  # the reader stopped early (| head): not our failure to report
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return 1
+        return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
-    if target.exists() and not args.force:
-        print(f"seminarbot: {target} exists; choose a new file or add --force", file=sys.stderr)
+    refused = _refusal(target, force=args.force) or _database_refusal(target, settings)
+    if refused is not None:
+        message, status = refused
+        print(f"seminarbot: {message}", file=sys.stderr)
+        return status
+    try:
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+                                            suffix=".partial")  # mode 0600
+    except OSError as error:
+        print(f"seminarbot: cannot write in {target.parent} ({error.strerror or error}); "
+              "nothing was exported", file=sys.stderr)
         return 1
-    if not target.parent.is_dir():
-        print(f"seminarbot: the folder {target.parent} does not exist", file=sys.stderr)
-        return EXIT_CONFIG
-    partial = target.with_name(f".{target.name}.partial")
+    partial = Path(name)
     status = 1
     try:
-        with partial.open("wb") as file:
+        with os.fdopen(descriptor, "wb") as file:
             status = asyncio.run(_export(settings, args, _writer(file)))
         if status == 0:
+            refused = _refusal(target, force=True)  # it may have changed while we wrote
+            if refused is not None:
+                print(f"seminarbot: {refused[0]}", file=sys.stderr)
+                return refused[1]
             os.replace(partial, target)
     except OSError as error:  # a full disk, a quota, a file-size limit
         print(f"seminarbot: writing {target} failed ({error.strerror or error}); nothing was "
@@ -76,9 +96,62 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     return status
 
 
-def _writer(file: IO[bytes]) -> Callable[[bytes], None]:
+def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
+    """Why `target` may not be written, if it may not: only a new file, or with --force an
+    existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
+    from seminarbot.storage.dbfile import file_kind
+
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            return f"the folder {target.parent} does not exist", EXIT_CONFIG
+        return None
+    except OSError as error:
+        return f"cannot reach {target} ({error.strerror or error})", 1
+    if not stat.S_ISREG(info.st_mode):
+        return (f"{target} is {file_kind(info.st_mode)}, not a regular file; seminarbot never "
+                "replaces one, even with --force: choose a new file"), 1
+    if not force:
+        return f"{target} exists; choose a new file or add --force", 1
+    return None
+
+
+def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
+    """The database and the files SQLite keeps beside it are never an export's --out."""
+    from seminarbot.storage.dbfile import COMPANIONS
+
+    for ours in (settings.database, *(Path(f"{settings.database}{c}") for c in COMPANIONS)):
+        try:
+            same = ours.exists() and target.exists() and target.samefile(ours)
+        except OSError:
+            same = False
+        if same or target.absolute() == ours.absolute():
+            return f"{target} is the database ({ours}); choose another file", 1
+    return None
+
+
+def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
+    """A full disk or a reader that went away is one line and exit 1 (the export is audited
+    as failed)."""
+    try:
+        return asyncio.run(_export(settings, args, _writer(sys.stdout.buffer, flush=True)))
+    except OSError as error:
+        if isinstance(error, BrokenPipeError):
+            reason = "standard output was closed before the export finished"
+        else:
+            reason = f"writing to standard output failed ({error.strerror or error})"
+        with contextlib.suppress(OSError):  # no second error from the interpreter's exit flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(f"seminarbot: {reason}; the export is incomplete", file=sys.stderr)
+        return 1
+
+
+def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
     def write(data: bytes) -> None:
         file.write(data)
+        if flush:
+            file.flush()
 
     return write
 
@@ -88,12 +161,11 @@ async def _export(settings: Settings, args: argparse.Namespace,
     from seminarbot.app import open_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
-    from seminarbot.core.params import Date
     from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
 
-    app = await open_services(settings, SystemClock())
+    app = await open_services(settings, SystemClock(), create=False)
     try:
         try:
             cohort = await app.cohorts.get(args.cohort)
@@ -101,12 +173,17 @@ async def _export(settings: Settings, args: argparse.Namespace,
             print(f"seminarbot: there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them", file=sys.stderr)
             return EXIT_CONFIG
+        declared, today = app.registry.get("seminar export"), app.clock.now().date()
+
+        def typed(name: str) -> Any:  # as the chat command declares it: same types and bounds
+            raw = getattr(args, name)
+            return None if raw is None else declared.param(name).type.parse(raw, f"--{name}",
+                                                                             today)
+
         try:
             request = await build_request(
-                app, cohort, args.format, session=args.session,
-                since=Date().parse(args.since, "--since") if args.since else None,
-                until=Date().parse(args.until, "--until") if args.until else None,
-                participant=args.participant)
+                app, cohort, args.format, session=typed("session"), since=typed("since"),
+                until=typed("until"), participant=typed("participant"))
         except UserError as error:
             print(f"seminarbot: {error.message}", file=sys.stderr)
             return EXIT_CONFIG
@@ -121,6 +198,13 @@ async def _export(settings: Settings, args: argparse.Namespace,
     return 0
 
 
+def _shown(name: str | None, limit: int = 40) -> str:
+    """A name a platform gave (a server's, a channel's) as one safe cell: no control
+    characters or escape sequences reach the operator's terminal, and it stays short."""
+    cleaned = "".join(ch if ch.isprintable() else "?" for ch in (name or ""))
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
@@ -131,9 +215,11 @@ def _os_user() -> str:
 async def _list_cohorts(settings: Settings) -> int:
     from seminarbot.storage.cohorts import CohortRepository
     from seminarbot.storage.db import Database
+    from seminarbot.storage.migrate import require_current
 
-    db = await Database.open(settings.database)
+    db = await Database.open(settings.database, create=False, write=False, migrate=False)
     try:
+        await require_current(db)
         rows = await CohortRepository(db).overview()
     finally:
         await db.close()
@@ -143,8 +229,8 @@ async def _list_cohorts(settings: Settings) -> int:
     table = [("id", "platform", "community", "channel", "state", "responses", "retention")]
     for row in rows:
         retention = f"{row.retention_days} days" if row.retention_days else "none"
-        table.append((str(row.id), row.platform, row.community, row.channel, row.state,
-                       str(row.responses), retention))
+        table.append((str(row.id), row.platform, _shown(row.community), _shown(row.channel),
+                      row.state, str(row.responses), retention))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 INTERVAL_SECONDS = 30
+log = logging.getLogger(__name__)
 
 
 def write(path: Path, platforms: dict[str, Any]) -> None:
@@ -31,12 +33,22 @@ def write(path: Path, platforms: dict[str, Any]) -> None:
 async def beat(path: Path, check: Callable[[], None] = lambda: None,
                states: Callable[[], dict[str, Any]] = dict,
                interval: float = INTERVAL_SECONDS, changed: asyncio.Event | None = None) -> None:
-    """Every `interval` seconds, and at once when `changed` is set (a link's state changed)."""
+    """Every `interval` seconds, and at once when `changed` is set (a link's state changed).
+    A heartbeat that cannot be written is logged (once until it can be again) and tried again
+    next time: `seminarbot health` then reports the bot unhealthy."""
     changed = changed or asyncio.Event()
+    failing = False
     while True:
         check()
         changed.clear()
-        await asyncio.to_thread(write, path, states())
+        try:
+            await asyncio.to_thread(write, path, states())
+            failing = False
+        except OSError as error:  # logged once until it works again; health then fails
+            if not failing:
+                log.warning("the heartbeat %s cannot be written: %s", path,
+                            error.strerror or error)
+            failing = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), interval)
 

@@ -1,23 +1,28 @@
 """Argument parsing and the subcommand each one runs. Exit codes: 0 done, 1 failed, 2 a
-configuration or usage error, 130 interrupted."""
+configuration or usage error, 70 an internal error (with an incident id), 130 interrupted.
+Whatever a subcommand raises goes through one boundary (cli.boundary)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import contextlib
-import sys
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord import cli as discord_cli
-from seminarbot.cli import console, content, db, export, health, run
-from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
-from seminarbot.storage.lock import DatabaseInUse, exclusive
+from seminarbot.cli import boundary, console, content, db, export, health, run
+from seminarbot.cli.preflight import check_data_dir
+from seminarbot.storage.lock import exclusive
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
+
+# Files the bot creates are its user's alone, whatever umask it was started with (README,
+# What is stored): the database, its -wal and -shm, backups, exports, the data directory.
+PRIVATE_UMASK = 0o077
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--config", metavar="PATH",
                         help="YAML configuration file (default: $SEMINARBOT_CONFIG)")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an internal error, print the traceback here too")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     run.add_parsers(commands)
@@ -51,20 +58,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    from seminarbot.config.yamlfile import YamlError
+    os.umask(PRIVATE_UMASK)
+    loaded: list[Settings] = []
 
-    try:
-        settings = _settings(args)
-        with exclusive(settings.database) if _writes(args) else contextlib.nullcontext():
-            return _dispatch(settings, args, parser)
-    except YamlError as error:
-        print(f"seminarbot: configuration error: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except DatabaseInUse as error:
-        print(f"seminarbot: {error}", file=sys.stderr)
-        return EXIT_FAILED
-    except KeyboardInterrupt:
-        return 130
+    def action() -> int:
+        loaded.append(_settings(args))
+        if args.command in ("run", "console"):
+            check_data_dir(loaded[0].data_dir)
+        with exclusive(loaded[0].database) if _writes(args) else contextlib.nullcontext():
+            return _run(loaded[0], args)
+
+    return boundary.guarded(
+        action, debug=args.debug,
+        database=lambda: loaded[0].database if loaded else None,
+        data_dir=lambda: loaded[0].data_dir if loaded else None)
 
 
 def _writes(args: argparse.Namespace) -> bool:
@@ -74,8 +81,7 @@ def _writes(args: argparse.Namespace) -> bool:
             or (args.command, getattr(args, "content_command", None)) == ("content", "ingest"))
 
 
-def _dispatch(settings: Settings, args: argparse.Namespace,
-              parser: argparse.ArgumentParser) -> int:
+def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "console":
         return asyncio.run(console.main(settings, args))
     if args.command == "run":
@@ -90,7 +96,7 @@ def _dispatch(settings: Settings, args: argparse.Namespace,
         return asyncio.run(discord_cli.main(settings, args))
     if args.command in ("export", "cohorts"):
         return export.main(settings, args)
-    parser.error(f"unknown command {args.command}")
+    raise AssertionError(f"unhandled command {args.command}")
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -54,9 +54,10 @@ async def main(settings: Settings) -> int:
                   f"{HOW_TO_CONFIGURE} For a scripted console, run `seminarbot console`.",
                   file=sys.stderr)
             return EXIT_CONFIG
-        print("No Discord or Matrix account is configured, so this starts the local console.\n"
-              + HOW_TO_CONFIGURE, file=sys.stderr)
-        return await console.main(settings, argparse.Namespace(clock=None, user=None))
+        return await console.main(
+            settings, argparse.Namespace(clock=None, user=None),
+            intro="No Discord or Matrix account is configured, so this starts the local "
+                  f"console.\n{HOW_TO_CONFIGURE}")
     from seminarbot.config.settings import SettingRefused
     from seminarbot.domain.errors import StorageLost
 

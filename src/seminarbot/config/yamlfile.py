@@ -12,6 +12,8 @@ from typing import Any, NoReturn
 
 import yaml
 
+from seminarbot.config.files import read_regular
+
 MAX_BYTES = 2_000_000
 
 
@@ -35,11 +37,9 @@ class _NoAliasLoader(yaml.SafeLoader):
 def load_yaml(path: Path, *, shown: str | None = None) -> Any:
     name = shown or str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_BYTES)
     except OSError as error:
         raise YamlError(name, "", f"cannot read the file ({error.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise YamlError(name, "", f"the file is larger than {MAX_BYTES:,} bytes")
     try:
         return yaml.load(raw.decode("utf-8"), Loader=_NoAliasLoader)
     except UnicodeDecodeError:

@@ -1,1 +1,2 @@
-"""Platform-neutral command core: declarations, parsing, responses and user-facing errors."""
+"""Platform-neutral command core: declarations, parsing, dispatch, replies and prompt cards
+(user-facing errors are domain.errors, below every layer)."""

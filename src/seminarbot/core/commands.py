@@ -39,15 +39,16 @@ class Param:
     help: str
     required: bool = True
     default: Any = None
-    rest: bool = False  # takes the remainder of the line (free text)
-    # A participant's own words (a response): the remainder exactly as typed, its quotes and
-    # anything that looks like an --option included; only the spaces around it are trimmed.
-    verbatim: bool = False
+    # Takes the remainder of the line exactly as typed (free text: its quotes and anything
+    # that looks like an --option included); only the spaces around it are trimmed.
+    rest: bool = False
     autocomplete: Autocomplete | None = None
     metavar: str = ""
     # Its value names another command (help's COMMAND): platforms that name commands their
     # own way translate it back before dispatch.
     names_command: bool = False
+    # Given only by name (`--since DATE`), never by position, in typed commands.
+    option: bool = False
 
     @property
     def is_flag(self) -> bool:
@@ -58,6 +59,8 @@ class Param:
         if self.is_flag:
             return f"[--{self.name}]"
         name = self.metavar or self.name.upper().replace("_", "-")
+        if self.option:
+            name = f"--{self.name} {name}"
         return name if self.required else f"[{name}]"
 
 
@@ -103,7 +106,7 @@ class Registry:
         for param in command.params:
             if param.rest and param is not command.params[-1]:
                 raise ValueError(f"{command.name}: only the last parameter may take the rest")
-            if param.is_flag:
+            if param.is_flag or param.option:
                 continue
             if not param.required:
                 optional_seen = True
@@ -140,11 +143,11 @@ class Registry:
                 return command, length
         if lowered and lowered[0] in self.groups():
             group = lowered[0]
-            sub = " ".join(words[1:2]) or "(nothing)"
+            sub = _short(" ".join(words[1:2])) or "(nothing)"
             options = ", ".join(c.path[-1] for c in self.groups()[group] if len(c.path) > 1)
             raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}. "
                                  "/help lists the commands.")
-        shown = words[0] if words else ""
+        shown = _short(words[0]) if words else ""
         raise UnknownCommand(f"There is no command {shown!r}. Type /help to list the commands.")
 
     def names_command(self, line: str) -> bool:
@@ -162,6 +165,11 @@ class Registry:
         names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
                                                              reverse=True))
         return re.sub(rf"(?<![\w/])/(?=(?:{names})\b)", lambda _: prefix, text)
+
+
+def _short(word: str, limit: int = 40) -> str:
+    """A word quoted back in a reply, cut so the reply stays short whatever was typed."""
+    return word if len(word) <= limit else word[:limit] + "…"
 
 
 def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Reply:

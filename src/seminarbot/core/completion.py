@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
-from zoneinfo import available_timezones
 
 from seminarbot.core.commands import Command, Param, Permission, Suggestion
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.zones import place_zones
 
 MAX_SUGGESTIONS = 25  # Discord's limit on autocomplete choices, and plenty elsewhere
 
@@ -49,7 +49,8 @@ def _by_type(param: Param, typed: str) -> list[Suggestion]:
 
 @cache
 def _zones() -> tuple[str, ...]:
-    return tuple(sorted(available_timezones()))
+    """The zones /seminar setup accepts (places and UTC; never an offset or abbreviation)."""
+    return tuple(sorted(place_zones().values()))
 
 
 def zone_suggestions(typed: str) -> list[Suggestion]:

@@ -117,7 +117,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
             raise Forbidden(f"Only moderators may use {prefix}{command.name}.")
         if guard is not None:
             await guard(command, actor, place)
-        args = bind(command, raw)
+        args = bind(command, raw, app.clock.now().date())
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix)
         reply = await command.handler(invocation)

@@ -5,23 +5,30 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
-from functools import cache
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import WEEKDAYS
+
+__all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
+           "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
 
 
 class ParamType(Protocol):
+    """`expected` says what it takes, bounds included (help and errors show it); `parse` turns
+    text into the value or raises BadArgument. `today` is the invoking clock's date, for bounds
+    relative to it (dates); without it they are checked against the system's date."""
+
     @property
     def kind(self) -> str: ...
 
     @property
     def expected(self) -> str: ...
 
-    def parse(self, raw: str, param: str) -> object: ...
+    def parse(self, raw: str, param: str, today: date | None = None) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -34,11 +41,25 @@ class String:
     def expected(self) -> str:
         return f"text of {self.min_length} to {self.max_length} characters"
 
-    def parse(self, raw: str, param: str) -> str:
+    def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()
         if not self.min_length <= len(value) <= self.max_length:
             got = value if len(value) <= 40 else f"{len(value)} characters"
             raise BadArgument(param, self.expected, got)
+        return value
+
+
+@dataclass(frozen=True)
+class Words(String):
+    """A participant's own words (a response): its length counted as it will be stored
+    (domain.responses.clean), so control characters that are removed do not count."""
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> str:
+        value = raw.strip()
+        length = len(clean(value))
+        if not self.min_length <= length <= self.max_length:
+            raise BadArgument(param, self.expected,
+                              value if length <= 40 else f"{length} characters")
         return value
 
 
@@ -52,7 +73,7 @@ class Integer:
     def expected(self) -> str:
         return f"a whole number from {self.minimum} to {self.maximum}"
 
-    def parse(self, raw: str, param: str) -> int:
+    def parse(self, raw: str, param: str, today: date | None = None) -> int:
         try:
             value = int(raw.strip())
         except ValueError:
@@ -71,60 +92,81 @@ class Choice:
     def expected(self) -> str:
         return "one of " + ", ".join(self.options)
 
-    def parse(self, raw: str, param: str) -> str:
+    def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip().lower()
         for option in self.options:
             if option.lower() == value:
                 return option
-        close = difflib.get_close_matches(value, self.options, n=1)
+        close = difflib.get_close_matches(value, self.options, n=1) if len(value) < 100 else []
         hint = f"Did you mean {close[0]}?" if close else ""
         raise BadArgument(param, self.expected, raw, hint)
 
 
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)")
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+YEAR = timedelta(days=365)
+
+
+def span(delta: timedelta) -> str:
+    """365 days, 7 days, 12 hours: a bound as people say it."""
+    seconds = int(delta.total_seconds())
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}" + ("s" if count != 1 else "")
+    return f"{seconds} seconds"
 
 
 @dataclass(frozen=True)
 class Duration:
-    maximum: timedelta = timedelta(days=3650)
+    """Longer than zero and at most `maximum` (less than it when not `inclusive`)."""
+
+    maximum: timedelta = YEAR
+    inclusive: bool = True
     kind: str = "duration"
 
     @property
-    def expected(self) -> str:
-        return "a duration such as 3d, 2h30m, 90m or 1w"
+    def limit(self) -> str:
+        return f"{'up to' if self.inclusive else 'less than'} {span(self.maximum)}"
 
-    def parse(self, raw: str, param: str) -> timedelta:
+    @property
+    def expected(self) -> str:
+        return f"a duration such as 3d, 2h30m, 90m or 1w, {self.limit}"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
         value = raw.strip().lower().replace(" ", "")
-        if not value or _DURATION_PART.sub("", value):
-            raise BadArgument(param, self.expected, raw)
+        if not value or len(value) > 40 or _DURATION_PART.sub("", value):
+            raise BadArgument(param, self.expected, raw[:60])
         seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in _DURATION_PART.findall(value))
-        result = timedelta(seconds=seconds)
-        if result <= timedelta(0) or result > self.maximum:
-            limit = f", longer than zero and at most {self.maximum.days} days"
-            raise BadArgument(param, self.expected + limit, raw)
-        return result
+        limit = int(self.maximum.total_seconds())
+        if seconds <= 0 or seconds > limit or (seconds == limit and not self.inclusive):
+            raise BadArgument(param, self.expected, raw)
+        return timedelta(seconds=seconds)
 
 
 @dataclass(frozen=True)
 class DurationOrOff:
     """A duration such as 1d, or `off` (None)."""
 
+    maximum: timedelta = YEAR
+    inclusive: bool = True
     kind: str = "duration"
 
     @property
-    def expected(self) -> str:
-        return "a duration such as 1d or 12h, or off"
+    def limit(self) -> str:
+        return Duration(self.maximum, self.inclusive).limit
 
-    def parse(self, raw: str, param: str) -> timedelta | None:
+    @property
+    def expected(self) -> str:
+        return f"a duration such as 1d or 12h, {self.limit}, or off"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> timedelta | None:
         if raw.strip().lower() in ("off", "none", "no"):
             return None
         try:
-            return Duration().parse(raw, param)
+            return Duration(self.maximum, self.inclusive).parse(raw, param)
         except BadArgument:
-            raise BadArgument(param, self.expected, raw) from None
-
-
+            raise BadArgument(param, self.expected, raw[:60]) from None
 
 
 @dataclass(frozen=True)
@@ -135,7 +177,7 @@ class Weekday:
     def expected(self) -> str:
         return "a weekday such as tuesday or tue"
 
-    def parse(self, raw: str, param: str) -> int:
+    def parse(self, raw: str, param: str, today: date | None = None) -> int:
         value = raw.strip().lower()
         if len(value) >= 2:
             matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(value)]
@@ -154,7 +196,7 @@ class Weekdays:
     def expected(self) -> str:
         return "a weekday such as tuesday, or several such as tue,thu"
 
-    def parse(self, raw: str, param: str) -> tuple[int, ...]:
+    def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
         parts = [part for part in raw.replace(" ", "").split(",") if part]
         if not parts or len(parts) > 7:
             raise BadArgument(param, self.expected, raw)
@@ -178,7 +220,7 @@ class TimeOfDay:
     def expected(self) -> str:
         return "a 24-hour time of day such as 19:00 or 7:30"
 
-    def parse(self, raw: str, param: str) -> time:
+    def parse(self, raw: str, param: str, today: date | None = None) -> time:
         match = _TIME.fullmatch(raw.strip())
         if not match:
             raise BadArgument(param, self.expected, raw)
@@ -188,56 +230,30 @@ class TimeOfDay:
         return time(hour, minute)
 
 
-@cache
-def _zone_names() -> dict[str, str]:
-    return {name.lower(): name for name in available_timezones()}
-
-
-def zone_suggestions(raw: str, limit: int = 3) -> list[str]:
-    names = _zone_names()
-    wanted = raw.strip().lower().replace(" ", "_")
-    close = difflib.get_close_matches(wanted, names.keys(), n=limit, cutoff=0.5)
-    if not close:
-        # "Berlin" alone: look for the city part.
-        close = [key for key in names if key.rsplit("/", 1)[-1] == wanted][:limit]
-    return [names[key] for key in close]
-
-
-@dataclass(frozen=True)
-class TimeZone:
-    kind: str = "timezone"
-
-    @property
-    def expected(self) -> str:
-        return "an IANA time zone such as Europe/Berlin or America/New_York (not an offset)"
-
-    def parse(self, raw: str, param: str) -> str:
-        value = raw.strip()
-        name = _zone_names().get(value.lower().replace(" ", "_"))
-        if name is None:
-            suggestions = zone_suggestions(value)
-            hint = f"Did you mean {', '.join(suggestions)}?" if suggestions else ""
-            raise BadArgument(param, self.expected, raw, hint)
-        try:
-            ZoneInfo(name)
-        except ZoneInfoNotFoundError:  # pragma: no cover - listed but unloadable
-            raise BadArgument(param, self.expected, raw) from None
-        return name
-
-
 @dataclass(frozen=True)
 class Date:
+    """A calendar date within `within_years` of today, either way."""
+
+    within_years: int = 10
     kind: str = "date"
 
     @property
-    def expected(self) -> str:
-        return "a date as YYYY-MM-DD, such as 2026-01-13"
+    def limit(self) -> str:
+        return f"within {self.within_years} years of today"
 
-    def parse(self, raw: str, param: str) -> date:
+    @property
+    def expected(self) -> str:
+        return f"a date as YYYY-MM-DD, such as 2026-01-13, {self.limit}"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> date:
         try:
-            return date.fromisoformat(raw.strip())
+            value = date.fromisoformat(raw.strip())
         except ValueError:
-            raise BadArgument(param, self.expected, raw) from None
+            raise BadArgument(param, self.expected, raw[:60]) from None
+        day = today or datetime.now(UTC).date()
+        if abs((value - day).days) > int(365.25 * self.within_years) + 1:
+            raise BadArgument(param, self.expected, raw)
+        return value
 
 
 @dataclass(frozen=True)
@@ -250,7 +266,7 @@ class Flag:
     def expected(self) -> str:
         return "no value (it is a switch)"
 
-    def parse(self, raw: str, param: str) -> bool:
+    def parse(self, raw: str, param: str, today: date | None = None) -> bool:
         value = raw.strip().lower()
         if value in ("", "true", "yes", "1", "on"):
             return True

@@ -1,17 +1,18 @@
 """Text command lines (console, Matrix) → a command and typed arguments.
 
 Double quotes (straight or curly) group words; apostrophes never do, so free text such as
-"Lenin's turn" needs no quoting. The last parameter may take the rest of the line; a verbatim
-one (a response's text) takes it exactly as typed, quotes and all.
+"Lenin's turn" needs no quoting. The last parameter may take the rest of the line, exactly as
+typed (a response's text: its quotes and anything that looks like an --option included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from seminarbot.core.commands import Command, Registry
+from seminarbot.core.commands import Command, Param, Registry
 from seminarbot.domain.errors import BadArgument, UserError
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -57,50 +58,55 @@ def parse_line(registry: Registry, line: str) -> tuple[Command, dict[str, str]]:
 
 
 def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[str, str]:
+    """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
+    free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
+    leading dashes and quotes included. A word left over is an error showing the usage."""
     raw: dict[str, str] = {}
-    positional = [p for p in command.params if not p.is_flag]
+    positional = [p for p in command.params if not p.is_flag and not p.option]
     by_name = {p.name: p for p in command.params}
-    index = 0
-    position = 0
+    index = position = 0
     while index < len(tokens):
         token = tokens[index]
-        if position < len(positional) and positional[position].verbatim:
+        if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = line[token.start :].strip()
             break
         if token.text.startswith("--") and len(token.text) > 2 and line[token.start] == "-":
-            name, _, value = token.text[2:].partition("=")
-            param = by_name.get(name.replace("-", "_"))
-            if param is None:
-                known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
-                raise UserError(f"`{command.name}` has no option --{name}. Its options: {known}.")
-            if not param.is_flag and not value:
-                index += 1
-                if index >= len(tokens):
-                    raise BadArgument(param.name, param.type.expected, "nothing")
-                value = tokens[index].text
-            raw[param.name] = value
-            index += 1
+            index = _option(command, by_name, tokens, index, raw)
             continue
         if position >= len(positional):
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
                             f"{command.usage()}")
-        param = positional[position]
-        if param.rest:
-            remainder = line[token.start :].strip()
-            if index == len(tokens) - 1 and token.text != remainder:
-                remainder = token.text  # one quoted token: drop its quotes
-            raw[param.name] = remainder
-            break
-        raw[param.name] = token.text
+        raw[positional[position].name] = token.text
         position += 1
         index += 1
     return raw
 
 
-def bind(command: Command, raw: Mapping[str, str | None]) -> dict[str, Any]:
-    """Type every argument, fill defaults, and name the first missing or bad one."""
+def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token], index: int,
+            raw: dict[str, str]) -> int:
+    """Read the option at `index` (and its value) into `raw`; the index after it."""
+    name, _, value = tokens[index].text[2:].partition("=")
+    param = by_name.get(name.replace("-", "_"))
+    if param is None or param.rest:
+        known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        raise UserError(f"`{command.name}` has no option --{shown}. Its options: {known}. "
+                        f"Usage: {command.usage()}")
+    if not param.is_flag and not value:
+        index += 1
+        if index >= len(tokens):
+            raise BadArgument(param.name, param.type.expected, "nothing")
+        value = tokens[index].text
+    raw[param.name] = value
+    return index + 1
+
+
+def bind(command: Command, raw: Mapping[str, str | None], today: date | None = None
+         ) -> dict[str, Any]:
+    """Type every argument, fill defaults, and name the first missing or bad one. `today`
+    (the invoking clock's date) anchors bounds such as dates within ten years."""
     values: dict[str, Any] = {}
     for param in command.params:
         given = raw.get(param.name)
@@ -109,7 +115,7 @@ def bind(command: Command, raw: Mapping[str, str | None]) -> dict[str, Any]:
                 raise BadArgument(param.name, param.type.expected, hint=f"Usage: {command.usage()}")
             values[param.name] = False if param.is_flag and param.default is None else param.default
             continue
-        values[param.name] = param.type.parse(given, param.name)
+        values[param.name] = param.type.parse(given, param.name, today)
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:
         raise UserError(f"`{command.name}` has no parameter {sorted(unknown)[0]!r}.")

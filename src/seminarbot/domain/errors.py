@@ -24,6 +24,8 @@ class BadArgument(UserError):
 
     def __init__(self, param: str, expected: str, got: str | None = None, hint: str = "") -> None:
         extra = f" {hint}" if hint else ""
+        if got is not None and len(got) > 60:  # a reply stays short whatever was typed
+            got = got[:60] + "…"
         if got is None:
             message = f"`{param}` is missing: it expects {expected}.{extra}"
         else:

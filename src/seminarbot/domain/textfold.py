@@ -10,13 +10,24 @@ _LINE_HYPHEN = re.compile(r"(\w)[-\u00ad]\s*\n\s*(\w)")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+def without_accents(text: str) -> str:
+    """Case and accents folded away: `État` → `etat`."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+
+
 def fold(text: str) -> str:
     """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`."""
-    text = _LINE_HYPHEN.sub(r"\1\2", text)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _APOSTROPHES.sub("", text.casefold())
-    return _NON_WORD.sub(" ", text).strip()
+    text = without_accents(_LINE_HYPHEN.sub(r"\1\2", text))
+    return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
+
+
+def search_terms(words: str, limit: int = 20) -> list[str]:
+    """Someone's search words as full-text tokens, split where the index splits them (an
+    apostrophe too: `Lenin’s` → `lenin`, as SQLite FTS5's unicode61 tokenizer does); words of
+    one letter and any past `limit` are dropped. Plain words only: no query syntax."""
+    return [token for token in re.findall(r"\w+", without_accents(words))
+            if len(token) > 1][:limit]
 
 
 def contains_term(folded_text: str, term: str) -> bool:

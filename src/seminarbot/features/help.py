@@ -13,7 +13,8 @@ async def show_help(inv: Invocation[Services]) -> Reply:
     registry = inv.app.registry
     wanted = inv.arg("command")
     if wanted:
-        return render_command_help(registry.get(wanted.lstrip("/!").strip()), prefix=inv.prefix)
+        name = wanted.strip().strip('"“”„«»').strip().lstrip("/!").lower()
+        return render_command_help(registry.get(name), prefix=inv.prefix)
     return render_help(registry, prefix=inv.prefix, moderator=inv.actor.is_moderator)
 
 

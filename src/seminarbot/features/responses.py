@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
-from seminarbot.core.params import String
+from seminarbot.core.params import String, Words
 from seminarbot.core.replies import Reply, Table, Tone, text
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import OutboxState
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import MAX_BODY_CHARS, Outcome, stored_body
 from seminarbot.domain.schedule import describe_local
 from seminarbot.features.common import cohort_here, complete_prompt
 from seminarbot.services.container import Services
 from seminarbot.services.responses import respond as record_response
-
-MAX_RESPONSE_CHARS = 20_000
 
 
 async def respond(inv: Invocation[Services]) -> Reply:
@@ -33,11 +31,11 @@ async def respond(inv: Invocation[Services]) -> Reply:
     if outcome is None:
         return text("You have opted out of recording, so this was not stored.",
                     tone=Tone.WARNING, private=True)
-    words = len(inv.args["text"].split())
     if outcome is Outcome.UNCHANGED:
         return text(f"Your response to {prompt.ref} was already recorded.", private=True)
-    return text(f"Recorded your response to {prompt.ref} ({words} words).",
-                tone=Tone.SUCCESS, private=True)
+    words = len((stored_body(inv.args["text"]) or "").split())  # as /seminar mine counts them
+    return text(f"Recorded your response to {prompt.ref} ({words} word"
+                f"{'' if words == 1 else 's'}).", tone=Tone.SUCCESS, private=True)
 
 
 async def mine(inv: Invocation[Services]) -> Reply:
@@ -67,8 +65,8 @@ def commands() -> list[Command]:
         Command(("seminar", "respond"), "Answer a discussion prompt", respond,
                 params=(Param("prompt", String(max_length=60), "the prompt, e.g. 1.2",
                               autocomplete=complete_prompt),
-                        Param("text", String(max_length=MAX_RESPONSE_CHARS), "your response",
-                              rest=True, verbatim=True)),
+                        Param("text", Words(max_length=MAX_BODY_CHARS), "your response",
+                              rest=True)),
                 private=True,
                 details="On Discord and Matrix, replying in a prompt's thread does the same."),
         Command(("seminar", "mine"), "List your own responses in this seminar", mine,

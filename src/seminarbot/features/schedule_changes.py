@@ -23,6 +23,8 @@ from seminarbot.features.common import (
 )
 from seminarbot.services.container import Services
 
+WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
+
 
 async def _replan(inv: Invocation[Services], cohort_id: int) -> Cohort:
     cohort = await inv.app.cohorts.get(cohort_id)
@@ -106,9 +108,6 @@ async def reminders(inv: Invocation[Services]) -> Reply:
     before: timedelta | None = inv.args["before"]
     names = bool(inv.arg("names"))
     digest = cohort.digest if inv.arg("digest") is None else inv.arg("digest") == "on"
-    if before is not None and before >= timedelta(days=7):
-        raise BadArgument("before", "less than a week (sessions are a week apart)",
-                          _span(before))
     async with app.db.transaction():
         await app.cohorts.set_reminders(cohort.id, before, names, digest, inv.clock.now())
         await _replan(inv, cohort.id)
@@ -145,7 +144,8 @@ def commands() -> list[Command]:
                 reschedule, params=schedule_params(start=False), permission=moderator),
         Command(("seminar", "reminders"), "Set reminders before a session closes, and the digest",
                 reminders,
-                params=(Param("before", DurationOrOff(), "how long before a session closes, "
+                params=(Param("before", DurationOrOff(WEEK, inclusive=False),
+                              "how long before a session closes (sessions are a week apart), "
                               "or off"),
                         Param("digest", Choice(("on", "off")), "moderators' digest",
                               required=False),

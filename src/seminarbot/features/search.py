@@ -8,9 +8,8 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.display import isolate
 from seminarbot.domain.syllabus import Syllabus
-from seminarbot.domain.textfold import fold
+from seminarbot.domain.textfold import fold, search_terms
 from seminarbot.services.container import Services
-from seminarbot.storage.passages import query_terms
 
 LIMIT = 5
 
@@ -25,7 +24,7 @@ def _session_of(syllabus: Syllabus, section_id: str) -> str:
 async def search(inv: Invocation[Services]) -> Reply:
     words: str = inv.args["words"]
     syllabus = inv.app.syllabus
-    if not query_terms(words):
+    if not search_terms(words):
         return Reply(title="Nothing to search for", tone=Tone.WARNING,
                         paragraphs=("Give at least one word of two letters or more.",))
     ingested = await inv.app.passages.ingested()
@@ -48,7 +47,7 @@ async def search(inv: Invocation[Services]) -> Reply:
 
 
 def _fallback(syllabus: Syllabus, words: str) -> Reply:
-    terms = [fold(term) for term in query_terms(words)]
+    terms = [fold(term) for term in search_terms(words)]
     scored: list[tuple[int, str, str]] = []
     for text in syllabus.texts:
         for section in text.sections:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from seminarbot.config.files import MAX_COPY_BYTES, read_regular
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.storage.passages import PassageRepository
 from seminarbot.syllabus.alignment import Alignment, align
@@ -76,7 +77,7 @@ async def ingest(passages: PassageRepository, syllabus: Syllabus, path: Path, te
         known = ", ".join(t.id for t in syllabus.texts)
         raise IngestError(f"--text expects one of {known}, got {text_id!r}") from None
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path, MAX_COPY_BYTES)
     except OSError as error:
         raise IngestError(f"cannot read {path}: {error.strerror}") from None
     alignment = align(text_map, raw.decode("utf-8", errors="replace"))

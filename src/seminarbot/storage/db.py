@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -13,6 +15,7 @@ from typing import Any
 import aiosqlite
 
 from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+from seminarbot.storage.dbfile import PRIVATE_FILE, DatabaseUnusable, describe, prepare
 from seminarbot.storage.identity import FileIdentity
 
 BUSY_TIMEOUT_MS = 5000
@@ -22,13 +25,16 @@ Row = aiosqlite.Row
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
 
 
-def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> tuple[str, ...]:
+def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False
+            ) -> tuple[str, ...]:
     """What every connection to the database runs first: WAL (kept in the file, so repeating
     it is free), a busy timeout, full fsync at commit, foreign keys enforced, and deleted
-    content overwritten with zeros (a deleted response's text does not linger in free space)."""
-    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", "PRAGMA journal_mode = WAL",
-            "PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON",
-            "PRAGMA secure_delete = ON")
+    content overwritten with zeros (a deleted response's text does not linger in free space).
+    A connection that only reads leaves the journal mode as it finds it (a backup copy stays as
+    it is)."""
+    wal = () if read_only else ("PRAGMA journal_mode = WAL",)
+    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *wal, "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
 
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
@@ -47,6 +53,10 @@ def unavailable(error: sqlite3.Error) -> Unavailable | None:
     if code in _CANNOT_WRITE:
         return WriteFailed(_CANNOT_WRITE[code])
     return None
+
+
+class _ProbeDone(Exception):
+    """Rolls the write probe back."""
 
 
 class Database:
@@ -69,24 +79,69 @@ class Database:
             self.identity.check()
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> Database:
+    async def open(cls, path: str | Path, *, migrate: bool = True, create: bool = True,
+                   write: bool = True) -> Database:
+        """Open (with `create`, make if missing: folders 0700, the file 0600) and, with
+        `migrate`, bring the schema up to date. `write=False` is for commands that only read:
+        nothing is created, migrated or converted, and the file may be read-only.
+
+        Raises DatabaseUnusable (one line naming the file and what is wrong) for a missing,
+        empty, foreign, damaged, read-only (when writing) or newer database. The connection is
+        closed on every error path, so no connection thread outlives a failed open."""
         location = str(path)
         if location != ":memory:":
-            Path(location).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(location, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        for statement in pragmas():
-            await conn.execute(statement)
+            prepare(Path(location), create=create and write)
+        try:
+            conn = await aiosqlite.connect(location, isolation_level=None)
+        except sqlite3.Error as error:
+            raise DatabaseUnusable(location, describe(error)) from error
         db = cls(conn, location)
+        try:
+            await db._setup(write=write, migrate=migrate)
+        except BaseException as error:
+            await conn.close()
+            cause = error.__cause__ if isinstance(error, WriteFailed) else error
+            if isinstance(cause, sqlite3.Error):
+                raise DatabaseUnusable(location, describe(cause)) from error
+            raise
+        return db
+
+    async def _setup(self, *, write: bool, migrate: bool) -> None:
+        self._conn.row_factory = aiosqlite.Row
+        try:
+            for statement in pragmas(read_only=not write):
+                await self._conn.execute(statement)
+            tables = {row[0] for row in await self.fetchall(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.DatabaseError:
+            if write:
+                raise
+            tables = set()  # damaged: a command that reads (db check) says what it can
+        if tables and "schema_migrations" not in tables:
+            raise DatabaseUnusable(self.path, "is an SQLite database, but not seminarbot's (it "
+                                              "has tables and no schema_migrations); choose "
+                                              "another --db")
+        if write:
+            await self._probe_write()
         if migrate:
             from seminarbot.storage.migrate import migrate as run_migrations
 
-            try:
-                await run_migrations(db)
-            except BaseException:
-                await conn.close()
-                raise
-        return db
+            await run_migrations(self)
+
+    async def _probe_write(self) -> None:
+        """Fail now, not at the first command, when the file cannot be written: rewrite the
+        header's user_version with its own value and roll back. Another process writing just
+        now shows the file is writable; the probe does not wait for it."""
+        version = int(await self.scalar("PRAGMA user_version"))
+        await self.execute("PRAGMA busy_timeout = 0")
+        try:
+            async with self.transaction() as conn:
+                await conn.execute(f"PRAGMA user_version = {version}")
+                raise _ProbeDone()
+        except (_ProbeDone, Busy):
+            pass
+        finally:
+            await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     async def close(self) -> None:
         await self._conn.close()
@@ -168,10 +223,21 @@ class Database:
         return None if row is None else row[0]
 
     async def backup(self, target: str | Path) -> None:
-        """A consistent online copy through SQLite's backup API."""
-        async with self._hold() as conn:
-            destination = await aiosqlite.connect(str(target))
-            try:
-                await conn.backup(destination)
-            finally:
-                await destination.close()
+        """A consistent online copy through SQLite's backup API, into a new file readable by
+        this user only. Raises FileExistsError if anything is at `target` (a symbolic link
+        too), OSError if it cannot be created, sqlite3.Error if the copy fails; a failed copy
+        leaves no file behind."""
+        target = Path(target)
+        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+        try:
+            async with self._hold() as conn:
+                destination = await aiosqlite.connect(str(target))
+                try:
+                    await conn.backup(destination)
+                finally:
+                    await destination.close()
+        except BaseException:
+            for leftover in (target, Path(f"{target}-journal")):
+                with contextlib.suppress(FileNotFoundError):
+                    leftover.unlink()
+            raise

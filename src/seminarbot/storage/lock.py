@@ -38,8 +38,14 @@ def exclusive(database: Path) -> Iterator[None]:
         yield
         return
     path = lock_path(database)
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        # No lock can be kept where the database would be (a path through a file, a folder
+        # that may not be written): opening the database says what is wrong, in one line.
+        yield
+        return
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)

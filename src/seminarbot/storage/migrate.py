@@ -14,6 +14,7 @@ from importlib import resources
 
 from seminarbot.clock import SystemClock, to_iso
 from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import DatabaseUnusable
 
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 
@@ -67,20 +68,44 @@ async def _ensure_table(db: Database) -> None:
 
 
 async def current_version(db: Database) -> int:
-    await _ensure_table(db)
+    """The highest migration applied (0 for a new database); reads only."""
+    if await db.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
+                       "name = 'schema_migrations'") == 0:
+        return 0
     return int(await db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
 
 
-async def migrate(db: Database, target: int | None = None) -> list[Migration]:
-    """Apply every migration above the current version (up to `target`), each in a transaction."""
-    version = await current_version(db)
+def latest_version() -> int:
     migrations = available()
-    latest = migrations[-1].version if migrations else 0
-    if version > latest:
-        raise RuntimeError(
-            f"the database is at schema version {version}, newer than this seminarbot "
-            f"knows ({latest}); upgrade seminarbot instead"
-        )
+    return migrations[-1].version if migrations else 0
+
+
+def check_not_newer(db: Database, version: int) -> None:
+    """Raises DatabaseUnusable when the database is ahead of this seminarbot."""
+    if version > latest_version():
+        raise DatabaseUnusable(db.path, f"is at schema version {version}, newer than this "
+                                        f"seminarbot knows ({latest_version()}); upgrade "
+                                        "seminarbot instead")
+
+
+async def require_current(db: Database) -> None:
+    """For commands that only read: the schema must be exactly this seminarbot's (they never
+    migrate). Raises DatabaseUnusable naming what to run otherwise."""
+    version = await current_version(db)
+    check_not_newer(db, version)
+    if version < latest_version():
+        raise DatabaseUnusable(db.path, f"is at schema version {version}, and this seminarbot "
+                                        f"reads version {latest_version()}: run `seminarbot db "
+                                        f"migrate --db {db.path}` first")
+
+
+async def migrate(db: Database, target: int | None = None) -> list[Migration]:
+    """Apply every migration above the current version (up to `target`), each in a transaction.
+    Raises DatabaseUnusable for a database newer than this seminarbot."""
+    version = await current_version(db)
+    check_not_newer(db, version)
+    migrations = available()
+    await _ensure_table(db)
     applied = []
     for migration in migrations:
         if migration.version <= version or (target is not None and migration.version > target):
@@ -99,14 +124,35 @@ async def migrate(db: Database, target: int | None = None) -> list[Migration]:
 
 
 async def problems(db: Database) -> list[str]:
-    """Integrity, foreign keys, pending migrations and edited migration files."""
+    """Integrity (every line PRAGMA integrity_check reports), foreign keys, pending migrations
+    and edited migration files. A part that a damaged file does not let us read is reported as
+    such, and the other parts are still checked."""
     found = []
-    for (result,) in await db.fetchall("PRAGMA integrity_check"):
-        if result != "ok":
-            found.append(f"integrity: {result}")
-    for row in await db.fetchall("PRAGMA foreign_key_check"):
-        found.append(f"foreign key: table {row[0]} row {row[1]} points at a missing {row[2]}")
+    try:
+        for (result,) in await db.fetchall("PRAGMA integrity_check(1000)"):
+            if result != "ok":
+                found += [f"integrity: {line}" for line in str(result).splitlines()
+                          if line.strip() and not line.startswith("*** in database")]
+    except sqlite3.DatabaseError as error:
+        found.append(f"integrity: the check could not run ({error})")
+    try:
+        for row in await db.fetchall("PRAGMA foreign_key_check"):
+            found.append(f"foreign key: table {row[0]} row {row[1]} points at a missing "
+                         f"{row[2]}")
+    except sqlite3.DatabaseError as error:
+        found.append(f"foreign keys: the check could not run ({error})")
+    try:
+        found += await _migration_problems(db)
+    except sqlite3.DatabaseError as error:
+        found.append(f"migrations: schema_migrations could not be read ({error})")
+    return found
+
+
+async def _migration_problems(db: Database) -> list[str]:
+    found = []
     shipped = {m.version: m for m in available()}
+    if await current_version(db) == 0:
+        return ["migrations not applied: " + ", ".join(f"{v:04d}" for v in sorted(shipped))]
     recorded = await db.fetchall("SELECT version, name, checksum FROM schema_migrations")
     for version, name, checksum in recorded:
         migration = shipped.get(version)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from seminarbot.clock import to_iso
+from seminarbot.domain.textfold import search_terms
 from seminarbot.storage.db import Database
 
 
@@ -17,13 +16,6 @@ class Hit:
     text_id: str
     section_id: str
     excerpt: str
-
-
-def query_terms(words: str) -> list[str]:
-    """The user's words as FTS5 tokens, each to be quoted: no FTS syntax gets through."""
-    plain = unicodedata.normalize("NFKD", words)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
-    return [token for token in re.findall(r"\w+", plain) if len(token) > 1][:20]
 
 
 class PassageRepository:
@@ -55,7 +47,7 @@ class PassageRepository:
         return {row[0]: int(row[1]) for row in rows}
 
     async def search(self, words: str, limit: int = 5) -> list[Hit]:
-        terms = query_terms(words)
+        terms = search_terms(words)
         if not terms:
             return []
         quoted = ['"' + term.replace('"', '""') + '"' for term in terms]

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from seminarbot.config.files import MAX_COPY_BYTES, read_regular
 from seminarbot.config.yamlfile import YamlError
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import contains_term, fold
@@ -121,8 +122,10 @@ def _length_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator
 def _match_copies(syllabus: Syllabus, texts_dir: Path, files: Files,
                   report: Report) -> dict[str, Copy]:
     """Pair each text map with the copy in texts_dir whose openings it finds best."""
-    copies = sorted(p for p in texts_dir.iterdir() if p.suffix in (".txt", ".md"))
-    raw = {path: path.read_text("utf-8", errors="replace") for path in copies}
+    copies = sorted(p for p in texts_dir.iterdir() if p.suffix in (".txt", ".md")
+                    and p.is_file())  # a FIFO or a folder named *.txt is not a copy
+    raw = {path: read_regular(path, MAX_COPY_BYTES).decode("utf-8", errors="replace")
+           for path in copies}
     alignments: dict[str, Copy] = {}
     for text in syllabus.texts:
         best: tuple[int, Path, Alignment] | None = None

@@ -1,4 +1,4 @@
-"""Responses and prompt posts as plain terminal text: wrapped paragraphs, aligned tables. A
+"""Replies and prompt posts as plain terminal text: wrapped paragraphs, aligned tables. A
 piece of text cut over several lines is isolated again on each (domain/display.py)."""
 
 from __future__ import annotations

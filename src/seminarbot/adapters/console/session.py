@@ -5,16 +5,15 @@ Console-only commands: /as NAME [--moderator], /clock, /clock advance DURATION, 
 
 from __future__ import annotations
 
-import asyncio
 import shutil
-import sys
-from collections.abc import AsyncIterable, AsyncIterator, Callable
-from datetime import timedelta
+from collections.abc import AsyncIterable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
 from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
 from seminarbot.adapters.console.render import render_reply
+from seminarbot.adapters.console.terminal import MAX_LINE_BYTES, TOO_LONG
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
@@ -28,6 +27,9 @@ from seminarbot.services.container import Services
 PLATFORM = "console"
 PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
               community_name="This computer", channel_name="console")
+# The simulated clock stays within these years, so every date it leads to can be written down.
+CLOCK_START, CLOCK_LIMIT = datetime(2000, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
+MAX_NAME = 64  # the longest name /as, --user or console.user may give
 CONSOLE_HELP = (
     ("/as NAME [--moderator]", "act as another person (moderators may configure and post)"),
     ("/clock", "show the simulated time"),
@@ -60,6 +62,9 @@ class Console:
         await self.app.scheduler.run_due()  # reconciles first, then catches up
 
     async def handle(self, line: str) -> None:
+        if line == TOO_LONG:
+            self.emit(f"✗ That line is longer than {MAX_LINE_BYTES:,} bytes; it was skipped.")
+            return
         line = line.strip()
         if not line or line.startswith("#"):
             return
@@ -78,8 +83,13 @@ class Console:
         else:
             reply = await run_line(self.app, body, self.actor, PLACE, prefix="/",
                                       source_id=None)
-            saved = save_attachments(self.app.settings.data_dir / "exports",
-                                     reply.attachments)
+            folder = self.app.settings.data_dir / "exports"
+            try:
+                saved = save_attachments(folder, reply.attachments)
+            except OSError as error:  # a full disk or a folder we may not write
+                saved = []
+                self.emit(f"✗ The reply's files could not be saved in {folder} "
+                          f"({error.strerror or error}).")
             self.emit(render_reply(reply, self.width, saved))
             if word == "help" and len(body.split()) == 1:
                 self.emit("")
@@ -100,6 +110,10 @@ class Console:
         if len(names) != 1 or any(w.startswith("--") for w in names):
             self.emit("✗ Usage: /as NAME [--moderator]")
             return
+        if not is_person_name(names[0]):
+            self.emit(f"✗ A name is 1 to {MAX_NAME} characters, letters and signs but no "
+                      "control characters. Usage: /as NAME [--moderator]")
+            return
         self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
         role = "moderator" if moderator else "participant"
         self.emit(f"Now acting as {names[0]} ({role}).")
@@ -111,6 +125,10 @@ class Console:
                 delta: timedelta = Duration().parse(words[1], "duration")
             except BadArgument as error:
                 self.emit("✗ " + error.message)
+                return
+            if self.clock.now() + delta >= CLOCK_LIMIT:
+                self.emit(f"✗ The console's clock stops before {CLOCK_LIMIT.year}; "
+                          "it cannot move that far.")
                 return
             await self._advance(delta)
         elif words:
@@ -130,7 +148,11 @@ class Console:
                 break  # due rows this console cannot post (another platform's cohort)
         self.clock.set(max(target, self.clock.now()))
         if isinstance(self.clock, OffsetClock) and self.save_clock:
-            self.save_clock(self.clock)
+            try:
+                self.save_clock(self.clock)
+            except OSError as error:
+                self.emit(f"! The clock moved, but could not be kept for the next start "
+                          f"({error.strerror or error}).")
         self.app.scheduler.wake()
 
     async def run_lines(self, lines: AsyncIterable[str]) -> None:
@@ -140,29 +162,17 @@ class Console:
                 break
 
     async def run_interactive(self) -> None:
-        self.emit(f"seminarbot console — acting as {self.actor.display_name} (moderator). "
-                  "Type /help for commands, /as NAME to act as a participant, /quit to leave.")
-        ticker = asyncio.create_task(self.app.scheduler.run_forever())
-        try:
-            while not self.finished:
-                try:
-                    line = await asyncio.to_thread(input, "> ")
-                except EOFError:
-                    self.emit("")
-                    break
-                await self.handle(line)
-        finally:
-            ticker.cancel()
+        from seminarbot.adapters.console.terminal import run_terminal
+
+        await run_terminal(self, f"seminarbot console — acting as {self.actor.display_name} "
+                                 "(moderator). Type /help for commands, /as NAME to act as a "
+                                 "participant, /quit to leave.")
+
+
+def is_person_name(name: str) -> bool:
+    """Who the console acts as: what a person could be called on a platform."""
+    return 0 < len(name) <= MAX_NAME and name.isprintable() and name.strip() == name
 
 
 def _user_id(name: str) -> str:
     return "console:" + name.casefold()
-
-
-async def stdin_lines() -> AsyncIterator[str]:
-    """Piped input, a line at a time, so a slow producer is answered as it goes."""
-    while True:
-        line = await asyncio.to_thread(sys.stdin.readline)
-        if not line:
-            return
-        yield line

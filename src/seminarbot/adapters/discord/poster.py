@@ -159,7 +159,11 @@ class DiscordPoster:
         """In the seminar's channel; if the bot cannot post there (or it is a forum, which
         holds only posts), the server's system channel; failing both, the log (the audit log
         and /seminar schedule keep it either way)."""
-        channel = self.client.get_channel(int(cohort.channel_id))
+        try:
+            channel: object = await get_or_fetch(self.client, int(cohort.channel_id))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("the channel of cohort %s cannot be read: %s", cohort.id, error)
+            channel = None
         notice = self.rename(message)
         attempts: list[tuple[discord.abc.Messageable, str]] = []
         if isinstance(channel, discord.TextChannel):

@@ -1,4 +1,4 @@
-"""Responses and prompt posts as Discord embeds and files, within Discord's limits.
+"""Replies and prompt posts as Discord embeds and files, within Discord's limits.
 
 A reply too long for one embed (6,000 characters in all, 4,096 of description, 25 fields of
 1,024) continues on further pages, each sent as its own message; files that would take a

@@ -28,6 +28,7 @@ GUILD_INSTALL = 0  # installed to a server (not to a user account)
 MODERATOR_SUFFIX = "-mod"
 # Discord's limits on names, descriptions, choices and string options.
 NAME_MAX, DESCRIPTION_MAX, CHOICES_MAX, STRING_OPTION_MAX = 32, 100, 25, 6000
+DURATION_OPTION_MAX = 20  # "6d23h59m" fits; a longer one is never a duration we accept
 
 Payload = dict[str, Any]
 
@@ -177,8 +178,12 @@ def _options(params: tuple[Param, ...]) -> list[Payload]:
 
 def _option(param: Param) -> Payload:
     kind = param.type.kind
+    # A bound the declaration sets (durations up to a year, dates within ten years) is said in
+    # the option's description, where Discord shows it while the option is typed.
+    limit = getattr(param.type, "limit", "")
+    described = f"{param.help or param.name} ({limit})" if limit else param.help or param.name
     option: Payload = {"name": param.name, "type": STRING,
-                       "description": _shorten(param.help or param.name, DESCRIPTION_MAX),
+                       "description": _shorten(described, DESCRIPTION_MAX),
                        "required": param.required and not param.is_flag}
     choices: list[tuple[str, str]] = []
     if kind == "flag":
@@ -199,6 +204,8 @@ def _option(param: Param) -> Payload:
         option["max_length"] = 5
     elif kind == "date":
         option["max_length"] = 10
+    elif kind == "duration":
+        option["max_length"] = DURATION_OPTION_MAX
     if choices and len(choices) <= CHOICES_MAX:
         option["choices"] = [{"name": name, "value": value} for name, value in choices]
     elif param.autocomplete is not None or kind in ("timezone", "choice"):

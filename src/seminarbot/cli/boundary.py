@@ -1,0 +1,126 @@
+"""The one error boundary of the command line: whatever a subcommand raises becomes one line on
+standard error and an exit code (README, Command line).
+
+- a configuration error: the file, the key and what was expected; exit 2; likewise a data
+  directory this user cannot write (the folder, the user and the fix);
+- a database that cannot be used (another seminarbot holding it included), or an SQLite error
+  later on: the file and what is wrong; 1;
+- a file or standard output that failed (a full disk, a closed pipe, a folder we may not
+  write): which and why; 1;
+- anything else is a bug: one line with an incident id and the log file holding the traceback;
+  exit 70 (EX_SOFTWARE). `--debug` prints the traceback on the terminal too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
+
+# Writes that fail for reasons outside the program: said plainly, not treated as a bug.
+_WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
+                 errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
+
+
+def say(message: str) -> None:
+    """One line on standard error, whatever state standard output is in."""
+    with contextlib.suppress(OSError):
+        print(f"seminarbot: {message}", file=sys.stderr, flush=True)
+
+
+def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
+            data_dir: Callable[[], Path | None], debug: bool) -> int:
+    """Run `action` and turn any exception into one line and an exit code. `database` and
+    `data_dir` name the files in messages and where an incident's log goes, once known."""
+    try:
+        status = action()
+        sys.stdout.flush()
+        return status
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except Exception as error:  # the boundary itself: every kind is sorted below
+        known = explain(error, database())
+        if known is not None:
+            message, status = known
+            say(message)
+            _silence_stdout_if_broken(error)
+            return status
+        return incident(error, data_dir(), debug=debug)
+
+
+def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
+    """The line and exit code for an error a person can act on; None for a bug."""
+    import sqlite3
+
+    from seminarbot.cli.preflight import DataDirUnwritable
+    from seminarbot.config.yamlfile import YamlError
+    from seminarbot.domain.errors import UserError
+    from seminarbot.storage.dbfile import DatabaseUnusable, describe
+    from seminarbot.storage.lock import DatabaseInUse
+
+    if isinstance(error, YamlError):
+        return f"configuration error: {error}", EXIT_CONFIG
+    if isinstance(error, DataDirUnwritable):
+        return str(error), EXIT_CONFIG
+    if isinstance(error, DatabaseUnusable | DatabaseInUse):
+        return str(error), EXIT_FAILED
+    if isinstance(error, UserError):  # refused on the way, such as a database kept busy
+        return error.message, EXIT_FAILED
+    if isinstance(error, sqlite3.Error):
+        return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
+    if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
+        reason = error.strerror or str(error)
+        if error.filename:
+            return f"{error.filename}: {reason}", EXIT_FAILED
+        return f"writing to standard output failed ({reason})", EXIT_FAILED
+    return None
+
+
+def _silence_stdout_if_broken(error: BaseException) -> None:
+    """After a failed write to standard output, point it at /dev/null so the interpreter's own
+    flush at exit does not print a second, confusing error."""
+    if isinstance(error, OSError) and not error.filename:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
+            pass
+
+
+def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int:
+    """Write the traceback to a private log file and say where, in one line."""
+    import traceback
+    import uuid
+    ident = uuid.uuid4().hex[:12]
+    text = "".join(traceback.format_exception(error))
+    where = _incident_file(ident, data_dir)
+    try:
+        descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(f"seminarbot incident {ident}\n{' '.join(sys.argv)}\n\n{text}")
+        kept = f"the traceback is in {where}"
+    except OSError as failure:
+        kept = f"the traceback could not be written to {where} ({failure.strerror})"
+        debug = True
+    if debug:
+        print(text, file=sys.stderr, end="")
+    say(f"internal error {type(error).__name__} (incident {ident}); {kept}. Nothing more was "
+        "done; please report it with that file.")
+    _silence_stdout_if_broken(error)
+    return EXIT_INTERNAL
+
+
+def _incident_file(ident: str, data_dir: Path | None) -> Path:
+    """In the data directory if it exists (never created for this), else the system's
+    temporary folder."""
+    import tempfile
+
+    if data_dir is not None and data_dir.is_dir() and os.access(data_dir, os.W_OK):
+        return data_dir / f"incident-{ident}.log"
+    return Path(tempfile.gettempdir()) / f"seminarbot-incident-{ident}.log"

@@ -1,0 +1,36 @@
+"""Before a long-running command starts (run, console): can this user write the data
+directory? A host folder mounted on /data that the image's user may not write is the usual
+cause, and it deserves one line naming the folder, the user and the fix (README: Docker)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class DataDirUnwritable(Exception):
+    """The data directory cannot be written (or made) by this process's user."""
+
+
+def check_data_dir(path: Path) -> None:
+    """Raises DataDirUnwritable unless a file can be made in `path` (or, if it does not exist
+    yet, in the nearest folder above it, where it would be made)."""
+    where = path
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    if where.exists() and not where.is_dir():
+        raise DataDirUnwritable(f"the data directory {path} is not a folder ({where} is a file); "
+                                "set data_dir or SEMINARBOT_DATA_DIR to a folder")
+    try:
+        descriptor, probe = tempfile.mkstemp(prefix=".seminarbot-probe-", dir=where)
+    except OSError as error:
+        uid, gid = os.getuid(), os.getgid()
+        made = "written" if where == path else f"made (in {where})"
+        raise DataDirUnwritable(
+            f"the data directory {path} cannot be {made} by this user (uid {uid}, gid {gid}: "
+            f"{error.strerror or error}); give the folder to that user (`chown {uid}:{gid} "
+            f"{where}`), or set data_dir or SEMINARBOT_DATA_DIR to a folder it may write"
+        ) from None
+    os.close(descriptor)
+    os.unlink(probe)

@@ -1,0 +1,156 @@
+"""The TIMEZONE parameter: an IANA name of a place (`Europe/Berlin`), or UTC.
+
+An offset (`UTC+2`, `+02:00`, `GMT-5`), an abbreviation (`EST`, `CET`, `PST`), and the tz
+database's fixed-offset and Etc zones (`Etc/GMT+2`, `EST5EDT`) are refused (README, Commands):
+they do not follow a place's daylight-saving changes, so a seminar set in one would drift by an
+hour for half the year. Each refusal suggests the zones of places that are at that offset now.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
+
+from seminarbot.domain.errors import BadArgument
+
+UTC_NAMES = frozenset({"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal",
+                       "zulu", "etc/zulu"})
+# The tz database's names for offsets and abbreviations rather than places.
+FIXED = frozenset({"cet", "cst6cdt", "eet", "est", "est5edt", "hst", "met", "mst", "mst7mdt",
+                   "pst8pdt", "wet", "gmt", "gmt+0", "gmt-0", "gmt0", "greenwich", "factory"})
+# Common abbreviations people type, and the places that use them.
+ABBREVIATIONS = {
+    "pst": "America/Los_Angeles America/Vancouver", "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles", "mst": "America/Denver America/Phoenix America/Edmonton",
+    "mdt": "America/Denver", "mt": "America/Denver",
+    "cst": "America/Chicago America/Mexico_City Asia/Shanghai", "cdt": "America/Chicago",
+    "ct": "America/Chicago", "est": "America/New_York America/Toronto",
+    "edt": "America/New_York", "et": "America/New_York", "akst": "America/Anchorage",
+    "hst": "Pacific/Honolulu", "gmt": "Europe/London Africa/Abidjan", "bst": "Europe/London",
+    "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "cet": "Europe/Berlin Europe/Paris",
+    "cest": "Europe/Berlin Europe/Paris", "met": "Europe/Berlin",
+    "eet": "Europe/Athens Europe/Helsinki Africa/Cairo", "eest": "Europe/Athens",
+    "msk": "Europe/Moscow", "ist": "Asia/Kolkata Europe/Dublin Asia/Jerusalem",
+    "jst": "Asia/Tokyo", "kst": "Asia/Seoul", "hkt": "Asia/Hong_Kong", "sgt": "Asia/Singapore",
+    "aest": "Australia/Sydney Australia/Brisbane", "aedt": "Australia/Sydney",
+    "acst": "Australia/Adelaide", "awst": "Australia/Perth", "nzst": "Pacific/Auckland",
+    "nzdt": "Pacific/Auckland", "sast": "Africa/Johannesburg", "wat": "Africa/Lagos",
+    "eat": "Africa/Nairobi", "brt": "America/Sao_Paulo", "art": "America/Argentina/Buenos_Aires",
+}
+# Well-known places, suggested first for an offset (then the rest, alphabetically).
+KNOWN = ("Europe/London", "Europe/Berlin", "Europe/Paris", "Africa/Cairo", "Europe/Athens",
+         "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg", "Africa/Nairobi", "Asia/Dubai",
+         "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok", "Asia/Shanghai",
+         "Asia/Tokyo", "Australia/Sydney", "Pacific/Auckland", "America/New_York",
+         "America/Chicago", "America/Denver", "America/Los_Angeles", "America/Sao_Paulo",
+         "America/Halifax", "America/Anchorage", "Pacific/Honolulu", "Atlantic/Azores")
+_OFFSET = re.compile(r"(?:utc|gmt|z)?\s*([+\-−])\s*(\d{1,2})(?:[:h.]?(\d{2}))?",
+                     re.IGNORECASE)
+_ETC = re.compile(r"etc/gmt([+-])(\d{1,2})", re.IGNORECASE)
+
+
+@cache
+def place_zones() -> dict[str, str]:
+    """Every accepted name, by its lower case: the places, and UTC."""
+    names = {name.lower(): name for name in available_timezones()
+             if not name.startswith(("Etc/", "SystemV/")) and name.lower() not in FIXED
+             and name.lower() not in UTC_NAMES}
+    names["utc"] = "UTC"
+    return names
+
+
+@cache
+def _canonical() -> tuple[str, ...]:
+    """The tz database's own list of zones (zone.tab: one name per place, no old aliases such
+    as Asia/Calcutta), from the tzdata package or the system; else every place name."""
+    try:
+        table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):
+        try:
+            table = Path("/usr/share/zoneinfo/zone.tab").read_text("utf-8")
+        except OSError:
+            return tuple(n for n in place_zones().values() if "/" in n)
+    rows = [line.split("\t") for line in table.splitlines() if not line.startswith("#")]
+    return tuple(row[2] for row in rows if len(row) > 2 and row[2].lower() in place_zones())
+
+
+def zones_at(offset: timedelta, today: date, limit: int = 4) -> list[str]:
+    """Places whose UTC offset is `offset` at noon UTC on `today`: well-known ones first."""
+    instant = datetime.combine(today, time(12), UTC)
+    matching = {n for n in _canonical() if ZoneInfo(n).utcoffset(instant) == offset}
+    ordered = [n for n in KNOWN if n in matching] + sorted(matching - set(KNOWN))
+    return ordered[:limit]
+
+
+def show_offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    kind: str = "timezone"
+
+    @property
+    def expected(self) -> str:
+        return "an IANA time zone such as Europe/Berlin or America/New_York (not an offset)"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> str:
+        value = raw.strip()
+        key = value.lower().replace(" ", "_")
+        if key in UTC_NAMES:
+            return "UTC"
+        found = place_zones().get(key)
+        if found is not None:
+            return found
+        day = today or datetime.now(UTC).date()
+        raise BadArgument(param, self.expected, raw, _why_not(key, day))
+
+
+def _why_not(key: str, today: date) -> str:
+    """The hint for a refused name: what it is, and the places to use instead."""
+    offset = _offset_of(key.replace("_", ""))
+    if offset is not None:
+        if not timedelta(hours=-12) <= offset <= timedelta(hours=14):
+            return "No place on Earth uses that offset."
+        return _offset_hint("An offset is not a time zone", offset, today)
+    etc = _ETC.fullmatch(key)
+    if etc:  # the Etc names invert the sign: Etc/GMT+2 is two hours behind UTC
+        offset = timedelta(hours=int(etc.group(2))) * (-1 if etc.group(1) == "+" else 1)
+        return _offset_hint(f"That is a fixed offset, {show_offset(offset)} (Etc names invert "
+                            "the sign), not a place's time zone", offset, today)
+    if key in ABBREVIATIONS or key in FIXED or key.startswith("etc/"):
+        places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
+        return (f"An abbreviation is not a time zone (it does not follow a place's daylight "
+                f"saving); name the place instead: {', '.join(places)}.")
+    close = difflib.get_close_matches(key, place_zones().keys(), n=3, cutoff=0.5)
+    if not close:  # "Berlin" alone: look for the city part.
+        close = [k for k in place_zones() if k.rsplit("/", 1)[-1] == key][:3]
+    return f"Did you mean {', '.join(place_zones()[k] for k in close)}?" if close else ""
+
+
+def _offset_of(key: str) -> timedelta | None:
+    match = _OFFSET.fullmatch(key)
+    if match is None:
+        return None
+    sign = -1 if match.group(1) in "-−" else 1
+    minutes = int(match.group(3) or 0)
+    if minutes >= 60:
+        return timedelta(hours=99)  # not an offset anyone uses
+    return sign * timedelta(hours=int(match.group(2)), minutes=minutes)
+
+
+def _offset_hint(what: str, offset: timedelta, today: date) -> str:
+    places = zones_at(offset, today)
+    if not places:
+        return f"{what}; no place is at {show_offset(offset)} now. Name the place's zone."
+    verb = "is" if len(places) == 1 else "are"
+    return f"{what}; {', '.join(places)} {verb} {show_offset(offset)} now."

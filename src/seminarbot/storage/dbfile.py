@@ -1,0 +1,157 @@
+"""The database as a file: what is there before SQLite opens it, what SQLite's errors mean in
+words, and how private the files are.
+
+Every refusal is a `DatabaseUnusable` whose text is one line naming the file and what is wrong
+with it; the command line prints it and exits 1 (cli.main is the one place that does).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+# The files SQLite keeps beside a database in WAL mode (README, What is stored).
+COMPANIONS = ("-wal", "-shm")
+
+
+class DatabaseUnusable(Exception):
+    """`path: reason`, one line for the person running seminarbot."""
+
+    def __init__(self, path: str | Path, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def prepare(path: Path, *, create: bool) -> bool:
+    """Check what is at `path` before SQLite opens it; with `create`, make a missing database
+    (and any missing folders) private to this user. True if it was created just now.
+
+    Raises DatabaseUnusable for a missing file (unless `create`), a folder, a FIFO or device, an
+    empty file, a file that is not SQLite, or one that cannot be read."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if not create:
+            raise DatabaseUnusable(path, "there is no database here (check --db, SEMINARBOT_DB "
+                                         "or data_dir); nothing was created") from None
+        return _create(path)
+    except OSError as error:
+        raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DatabaseUnusable(path, "is a folder, not a database file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DatabaseUnusable(path, f"is {file_kind(info.st_mode)}, not a database file")
+    if info.st_size == 0:
+        raise DatabaseUnusable(path, "is empty (0 bytes), so it is not a seminarbot database; "
+                                     "restore a backup, or remove it to start a new one")
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseUnusable(path, f"cannot be read ({_strerror(error)})") from None
+    if header != SQLITE_HEADER:
+        raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
+                                     "SQLite's header); restore a backup or choose another --db")
+    return False
+
+
+def _create(path: Path) -> bool:
+    try:
+        make_private_dirs(path.parent)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        return prepare(path, create=False)  # made meanwhile by someone else: check it
+    except OSError as error:
+        raise DatabaseUnusable(path, f"cannot be created ({_strerror(error)})") from None
+    os.close(descriptor)
+    return True
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents, each readable by this user only (0700)
+    whatever the umask; folders that exist are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue
+        os.chmod(each, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+
+
+def describe(error: sqlite3.Error) -> str:
+    """What an SQLite error says about the file, for a person (the error's own words last)."""
+    text = str(error)
+    code = getattr(error, "sqlite_errorname", "")
+    if "readonly" in text or code.startswith("SQLITE_READONLY"):
+        return ("cannot be written (the file or its folder is read-only for this user); "
+                f"check its permissions ({text})")
+    if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
+        return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
+                "lists what is wrong; restore a backup")
+    if "not a database" in text or code == "SQLITE_NOTADB":
+        return "is not an SQLite database, or is damaged beyond reading; restore a backup"
+    if "disk is full" in text or code == "SQLITE_FULL":
+        return "cannot be written: the disk is full"
+    if "unable to open" in text or code.startswith("SQLITE_CANTOPEN"):
+        return ("cannot be opened (check that its folder exists and this user may write "
+                "there, for SQLite's -wal and -shm files)")
+    if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
+        return f"cannot be read or written (a disk I/O error: {text})"
+    return f"SQLite failed: {text}"
+
+
+def is_damage(error: sqlite3.Error) -> bool:
+    """The file itself is damaged (rather than full, locked or read-only)."""
+    code = getattr(error, "sqlite_errorname", "")
+    return ("malformed" in str(error) or "not a database" in str(error)
+            or code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB")
+
+
+def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
+    """Warnings for the database, its -wal and -shm files and the data directory when other
+    users may read them (issue: files private to the bot's user)."""
+    found = []
+    for path in (database, *(Path(f"{database}{suffix}") for suffix in COMPANIONS)):
+        mode = _mode(path)
+        if mode is not None and mode & 0o077:
+            found.append(f"{path} is mode {mode:04o}, readable by others: chmod 600 {path}")
+    if data_dir is not None and data_dir in database.parents:
+        mode = _mode(data_dir)
+        if mode is not None and mode & 0o077:
+            found.append(f"{data_dir} is mode {mode:04o}, open to others: chmod 700 {data_dir}")
+    return found
+
+
+def _mode(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return None
+
+
+def file_kind(mode: int) -> str:
+    """`a FIFO`, `a device`, … for a message."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _strerror(error: OSError) -> str:
+    if error.errno == errno.ENOTDIR:
+        return "a part of the path is a file, not a folder"
+    return error.strerror or str(error)

@@ -1,0 +1,94 @@
+"""The last-resort net: a bug anywhere in a subcommand is one line with an incident id and the
+log file that holds the traceback, exit 70; the traceback reaches the terminal only with
+--debug. And a failed open leaves no connection thread behind (which is what used to hang)."""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+import sys
+import textwrap
+import threading
+from pathlib import Path
+
+import pytest
+
+from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import DatabaseUnusable
+from tests.failpaths.support import DEADLINE, config, environment
+
+# A real process whose `db check` has a bug: the subcommand raises something no one expected
+# after the database was opened.
+BUGGY = textwrap.dedent("""
+    import sys
+    from seminarbot.cli.main import main
+    from seminarbot.storage import migrate
+
+    async def broken(database):
+        raise ZeroDivisionError("a bug")
+
+    migrate.problems = broken
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+def buggy(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", BUGGY, *args], capture_output=True, text=True,
+                          env=environment(), timeout=DEADLINE, check=False)
+
+
+def test_an_unexpected_error_is_one_line_an_incident_and_exit_70(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    (tmp_path / "data").mkdir()
+    result = buggy("--config", str(conf), "db", "migrate")
+    assert result.returncode == 0, result.stderr
+    result = buggy("--config", str(conf), "db", "check")
+    assert result.returncode == 70
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    found = re.fullmatch(r"seminarbot: internal error ZeroDivisionError \(incident "
+                         r"([0-9a-f]{12})\); the traceback is in (\S+)\. Nothing more was "
+                         r"done; please report it with that file\.", lines[0])
+    assert found, lines[0]
+    log = Path(found.group(2))
+    assert log == tmp_path / "data" / f"incident-{found.group(1)}.log"
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600
+    kept = log.read_text()
+    assert "Traceback" in kept and "ZeroDivisionError: a bug" in kept and "db check" in kept
+
+
+def test_debug_puts_the_traceback_on_the_terminal_too(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    buggy("--config", str(conf), "db", "migrate")
+    result = buggy("--config", str(conf), "--debug", "db", "check")
+    assert result.returncode == 70
+    assert "Traceback (most recent call last)" in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith("seminarbot: internal error")
+
+
+def test_without_a_data_directory_the_log_goes_to_the_temporary_folder(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    db = tmp_path / "elsewhere.db"
+    buggy("--config", str(conf), "db", "migrate", "--db", str(db))
+    result = buggy("--config", str(conf), "db", "check", "--db", str(db))
+    assert result.returncode == 70
+    log = Path(re.findall(r"the traceback is in (\S+)\.", result.stderr)[0])
+    try:
+        assert log.name.startswith("seminarbot-incident-") and log.exists()
+        assert not (tmp_path / "data").exists()  # never created for an incident
+    finally:
+        log.unlink()
+
+
+@pytest.mark.parametrize("content", [b"hello\n", b"", b"SQLite format 3\x00" + b"\xff" * 200])
+async def test_a_failed_open_leaves_no_thread_behind(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "broken.db"
+    path.write_bytes(content)
+    for create in (True, False):
+        with pytest.raises(DatabaseUnusable, match=re.escape(str(path))):
+            await Database.open(path, create=create)
+    workers = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    for worker in workers:
+        worker.join(timeout=5)  # a thread still running keeps the interpreter from exiting
+    assert not any(worker.is_alive() for worker in workers)

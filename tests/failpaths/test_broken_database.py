@@ -1,0 +1,249 @@
+"""A database that cannot be used: every subcommand says so in one line naming the file, exits
+1 and returns at once (each process has a deadline; a hang fails the test), and a command
+that only reads creates nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.failpaths.support import (
+    config,
+    damage_pages,
+    one_line,
+    read_only,
+    run_all,
+    seminar_database,
+    seminarbot,
+)
+
+READERS = ("db check", "db backup", "cohorts")
+WRITERS = ("db migrate", "export", "console", "run", "content ingest")
+
+
+def commands(folder: Path, db: Path) -> dict[str, tuple[str, ...]]:
+    """Every subcommand that opens a database, as a person would type it."""
+    source = folder / "copy.txt"
+    source.write_text("not the text\n")
+    return {
+        "db check": ("db", "check", "--db", str(db)),
+        "db backup": ("db", "backup", str(folder / "backup.db"), "--db", str(db)),
+        "cohorts": ("cohorts", "--db", str(db)),
+        "db migrate": ("db", "migrate", "--db", str(db)),
+        "export": ("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out",
+                   str(folder / "out.csv")),
+        "console": ("console", "--db", str(db)),
+        # The database comes from SEMINARBOT_DB; a (never reached) Discord is configured, as
+        # `run` without a platform and without a terminal refuses before opening anything.
+        "run": ("run",),
+        "content ingest": ("content", "ingest", str(source), "--text", "priestland-2002",
+                           "--db", str(db)),
+    }
+
+
+def run_every(folder: Path, db: Path, names: tuple[str, ...] = READERS + WRITERS
+              ) -> dict[str, subprocess.CompletedProcess[str]]:
+    every = commands(folder, db)
+    from tests.failpaths.support import environment
+
+    env = environment(SEMINARBOT_DB=str(db), DISCORD_TOKEN="never.used.token",
+                      DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
+    options = {"conf": config(folder), "stdin": "/term soviet\n", "env": env}
+    readers = [name for name in names if name not in WRITERS]
+    found = dict(zip(readers, run_all([every[name] for name in readers], **options),
+                     strict=True))
+    # Writers one at a time: each holds the database's lock while it runs.
+    found.update((name, seminarbot(*every[name], **options))  # type: ignore[arg-type]
+                 for name in names if name in WRITERS)
+    results = [found[name] for name in names]
+    return dict(zip(names, results, strict=True))
+
+
+def _garbage(db: Path) -> None:
+    db.write_text("hello\n")
+
+
+def _header(db: Path) -> None:
+    with db.open("r+b") as file:
+        file.write(b"GARBAGE-GARBAGE!")
+
+
+def _truncated(db: Path) -> None:
+    os.truncate(db, db.stat().st_size // 2)
+
+
+def _empty(db: Path) -> None:
+    db.write_bytes(b"")
+
+
+def _folder(db: Path) -> None:
+    db.unlink()
+    db.mkdir()
+
+
+def _fifo(db: Path) -> None:
+    db.unlink()
+    os.mkfifo(db)
+
+
+def _foreign(db: Path) -> None:
+    db.unlink()
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    conn.commit()
+    conn.close()
+
+
+def _newer(db: Path) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO schema_migrations VALUES (999, 'future', 'x', 'now')")
+    conn.commit()
+    conn.close()
+
+
+BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
+    "garbage": (_garbage, "is not an SQLite database"),
+    "garbage header": (_header, "is not an SQLite database"),
+    "truncated": (_truncated, "is damaged (SQLite reports a malformed database image)"),
+    "empty": (_empty, "is empty (0 bytes)"),
+    "a folder": (_folder, "is a folder, not a database file"),
+    "a FIFO": (_fifo, "is a FIFO (named pipe), not a database file"),
+    "another program's": (_foreign, "is an SQLite database, but not seminarbot's"),
+}
+
+
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_broken_database_is_one_line_and_exit_1_for_every_command(tmp_path: Path,
+                                                                    kind: str) -> None:
+    db = seminar_database(tmp_path)
+    for companion in tmp_path.glob("good.db.console-*"):
+        companion.unlink()
+    breaker, said = BROKEN[kind]
+    breaker(db)
+    names = READERS + WRITERS
+    if kind == "truncated":  # db check reads what it can instead (next test)
+        names = tuple(n for n in names if n != "db check")
+    for name, result in run_every(tmp_path, db, names).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        line = one_line(result)
+        assert line == f"seminarbot: {db}: {said}" or line.startswith(
+            f"seminarbot: {db}: {said}"), (name, line)
+    assert not (tmp_path / "backup.db").exists() and not (tmp_path / "out.csv").exists()
+
+
+def test_db_check_lists_what_the_integrity_check_reports(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    damage_pages(db)
+    checked = seminarbot("db", "check", "--db", str(db))
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr
+    reported = checked.stdout.splitlines()
+    assert any(line.startswith("integrity: On tree page") for line in reported), reported
+    _truncated(db)
+    checked = seminarbot("db", "check", "--db", str(db))
+    assert checked.returncode == 1 and checked.stderr == ""
+    assert checked.stdout.splitlines()[0] == (
+        "integrity: the check could not run (database disk image is malformed)")
+
+
+def test_a_newer_database_is_refused_by_whatever_would_read_or_change_it(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    _newer(db)
+    results = run_every(tmp_path, db, ("cohorts", *WRITERS))
+    for name, result in results.items():
+        assert result.returncode == 1, (name, result.stderr)
+        assert one_line(result).startswith(f"seminarbot: {db}: is at schema version 999, newer "
+                                           "than this seminarbot knows"), name
+    checked = seminarbot("db", "check", "--db", str(db))
+    assert checked.returncode == 1
+    assert "migration 0999_future is recorded but not shipped" in checked.stdout
+
+
+def test_a_read_only_database_is_read_and_never_written(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    with read_only(db):
+        results = run_every(tmp_path, db)
+    for name in READERS:
+        assert results[name].returncode == 0, (name, results[name].stderr)
+    assert "console  active  1" in results["cohorts"].stdout
+    for name in ("db migrate", "export", "console", "run", "content ingest"):
+        result = results[name]
+        assert result.returncode == 1, (name, result.stderr)
+        assert one_line(result).startswith(f"seminarbot: {db}: cannot be written"), name
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_out_of_date_database_is_not_migrated_by_a_command_that_reads(tmp_path: Path
+                                                                        ) -> None:
+    db = seminar_database(tmp_path)
+    conn = sqlite3.connect(db)
+    conn.execute("DELETE FROM schema_migrations WHERE version = (SELECT MAX(version) FROM "
+                 "schema_migrations)")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    listed = seminarbot("cohorts", "--db", str(db))
+    assert listed.returncode == 1
+    assert "run `seminarbot db migrate --db" in one_line(listed)
+    assert db.read_bytes() == before
+
+
+@pytest.mark.parametrize("where", ["typo.db", "missing/folder/x.db"])
+def test_commands_that_read_create_nothing(tmp_path: Path, where: str) -> None:
+    db = tmp_path / where
+    results = run_every(tmp_path, db, ("db check", "db backup", "cohorts", "export"))
+    for name, result in results.items():
+        assert result.returncode == 1, (name, result.stderr)
+        assert one_line(result) == (f"seminarbot: {db}: there is no database here (check "
+                                    "--db, SEMINARBOT_DB or data_dir); nothing was created")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.txt", "seminarbot.yaml"]
+
+
+def test_a_database_path_through_a_file_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("x")
+    result = seminarbot("db", "migrate", "--db", str(tmp_path / "plain" / "x.db"))
+    assert result.returncode == 1
+    assert "a part of the path is a file, not a folder" in one_line(result)
+
+
+def test_a_folder_that_cannot_be_written_is_one_line_for_the_console(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    shutil.copy(seminar_database(tmp_path), folder / "s.db")
+    with read_only(folder):
+        result = seminarbot("console", "--db", str(folder / "s.db"), stdin="/term soviet\n",
+                            conf=config(tmp_path))
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: {folder / 's.db'}: cannot be")
+
+
+def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> None:
+    import sys
+    import textwrap
+
+    db = seminar_database(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, time
+        conn = sqlite3.connect({str(db)!r}, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        print("locked", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                            "--out", str(tmp_path / "out.csv"))
+        listed = seminarbot("cohorts", "--db", str(db))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert one_line(result).startswith("seminarbot: The seminar's database is busy")
+    assert listed.returncode == 0  # reading works beside a writer
+    assert not (tmp_path / "out.csv").exists()

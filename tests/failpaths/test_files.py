@@ -1,0 +1,261 @@
+"""Files: never replace what is not ours, say plainly when a write fails, and keep what we write
+private to the bot's user whatever the umask."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from seminarbot.services.container import Services
+from tests.conftest import ConsoleDriver
+from tests.failpaths.support import (
+    BIN,
+    DEADLINE,
+    config,
+    environment,
+    one_line,
+    read_only,
+    seminar_database,
+    seminarbot,
+)
+
+
+def export_to(db: Path, out: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out",
+                      out, *extra)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return seminar_database(tmp_path)
+
+
+def test_force_replaces_only_a_regular_file(tmp_path: Path, db: Path) -> None:
+    fifo, folder, target = tmp_path / "p.fifo", tmp_path / "folder", tmp_path / "target.csv"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    target.write_text("kept\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling.csv"
+    dangling.symlink_to(tmp_path / "nowhere.csv")
+    kinds = {fifo: "a FIFO (named pipe)", link: "a symbolic link", dangling: "a symbolic link",
+             folder: "a folder", Path("/dev/null"): "a device"}
+    for path, kind in kinds.items():
+        for force in ((), ("--force",)):
+            result = export_to(db, str(path), *force)
+            assert result.returncode == 1, (path, force)
+            assert one_line(result) == (f"seminarbot: {path} is {kind}, not a regular file; "
+                                        "seminarbot never replaces one, even with --force: "
+                                        "choose a new file")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink() and dangling.is_symlink()
+    assert target.read_text() == "kept\n" and not (tmp_path / "nowhere.csv").exists()
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)
+    refused = export_to(db, str(target))
+    assert refused.returncode == 1 and "exists; choose a new file or add --force" in refused.stderr
+    replaced = export_to(db, str(target), "--force")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "The soviets were councils first." in target.read_text("utf-8-sig")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_standard_output_full_or_closed_is_one_line(db: Path) -> None:
+    command = [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-"]
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, text=True,
+                                env=environment(), timeout=DEADLINE, check=False)
+    assert result.returncode == 1
+    assert one_line(result) == ("seminarbot: writing to standard output failed (No space left "
+                                "on device); the export is incomplete")
+    reader, writer = os.pipe()
+    os.close(reader)  # nobody will read: the first write meets a closed pipe
+    with os.fdopen(writer, "wb") as closed:
+        result = subprocess.run(command, stdout=closed, stderr=subprocess.PIPE, text=True,
+                                env=environment(), timeout=DEADLINE, check=False)
+    assert result.returncode == 1
+    assert one_line(result) == ("seminarbot: standard output was closed before the export "
+                                "finished; the export is incomplete")
+    audited = seminarbot("db", "check", "--db", str(db))
+    assert audited.returncode == 0
+
+
+@pytest.mark.parametrize("command", [("cohorts",), ("db", "check")])
+def test_any_command_whose_output_cannot_be_written_says_so(db: Path,
+                                                            command: tuple[str, ...]) -> None:
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run([*BIN, *command, "--db", str(db)], stdout=full,
+                                stderr=subprocess.PIPE, text=True, env=environment(),
+                                timeout=DEADLINE, check=False)
+    assert result.returncode == 1
+    assert one_line(result) == ("seminarbot: writing to standard output failed (No space left "
+                                "on device)")
+
+
+def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: Path) -> None:
+    for target, said in {
+        tmp_path / "missing" / "b.db": "the folder does not exist",
+        tmp_path / "good.db" / "b.db": "the folder does not exist",
+    }.items():
+        result = seminarbot("db", "backup", str(target), "--db", str(db))
+        assert result.returncode == 2
+        assert one_line(result) == f"seminarbot: cannot write the backup {target}: {said}"
+    (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
+    for existing in (db, tmp_path / "link.db", Path("/dev/null")):
+        result = seminarbot("db", "backup", str(existing), "--db", str(db))
+        assert result.returncode == 1
+        assert one_line(result) == (f"seminarbot: {existing} exists; a backup never replaces "
+                                    "a file, choose a new name")
+    assert not (tmp_path / "elsewhere.db").exists() and not (tmp_path / "missing").exists()
+
+
+def _umask_022() -> None:
+    os.umask(0o022)
+
+
+def test_everything_written_is_private_whatever_the_umask(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    process = subprocess.Popen(
+        [*BIN, "--config", str(config(tmp_path)), "console", "--clock", "2026-01-05T09:00Z"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=environment(), preexec_fn=_umask_022)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write("/seminar setup tue 19:00 UTC\n/seminar post\n/seminar respond 1.1 "
+                            "Yes.\n/seminar export csv\n/clock advance 1h\n")
+        process.stdin.flush()
+        while "Simulated time" not in process.stdout.readline():
+            pass
+        # While it runs: the database and SQLite's -wal and -shm beside it.
+        running = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.rglob("*")}
+    finally:
+        process.stdin.close()
+        process.wait(timeout=DEADLINE)
+    assert running["seminarbot.db-wal"] == running["seminarbot.db-shm"] == 0o600, running
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    files = {p.name: stat.S_IMODE(p.stat().st_mode) for p in data.rglob("*")}
+    assert files and all(mode == (0o700 if (data / name).is_dir() or name == "exports"
+                                  else 0o600) for name, mode in files.items()), files
+    assert any(name.endswith(".csv") for name in files)
+    copy, out = tmp_path / "copy.db", tmp_path / "out.csv"
+    for args in (("db", "backup", str(copy)),
+                 ("export", "--cohort", "1", "--format", "csv", "--out", str(out))):
+        done = subprocess.run([*BIN, "--config", str(config(tmp_path)), *args],
+                              capture_output=True, text=True, env=environment(),
+                              preexec_fn=_umask_022, timeout=DEADLINE, check=False)
+        assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(copy.stat().st_mode) == stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_db_check_warns_when_the_files_are_open_to_others(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    made = seminarbot("db", "migrate", conf=conf)
+    assert made.returncode == 0, made.stderr
+    data = tmp_path / "data"
+    (data / "seminarbot.db").chmod(0o644)
+    data.chmod(0o755)
+    checked = seminarbot("db", "check", conf=conf)
+    assert checked.returncode == 0, checked.stdout
+    assert checked.stdout.splitlines()[:2] == [
+        f"warning: {data / 'seminarbot.db'} is mode 0644, readable by others: chmod 600 "
+        f"{data / 'seminarbot.db'}",
+        f"warning: {data} is mode 0755, open to others: chmod 700 {data}"]
+    (data / "seminarbot.db").chmod(0o600)
+    data.chmod(0o700)
+    assert "warning" not in seminarbot("db", "check", conf=conf).stdout
+
+
+def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) -> None:
+    fifo = tmp_path / "named.fifo"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as file:
+        file.truncate(3_000_000)  # sparse: large without using the disk
+    for args, said, status in (
+        (("--config", str(fifo), "db", "check", "--db", str(db)),
+         f"configuration error: {fifo}: cannot read the file (it is not a regular file", 2),
+        (("--config", str(tmp_path), "db", "check", "--db", str(db)),
+         "cannot read the file (it is a folder, not a file)", 2),
+        (("--config", str(huge), "db", "check", "--db", str(db)),
+         "cannot read the file (it is larger than 2,000,000 bytes)", 2),
+        (("content", "ingest", str(fifo), "--text", "priestland-2002", "--db", str(db)),
+         f"cannot read {fifo}: it is not a regular file", 1),
+    ):
+        result = seminarbot(*args)
+        assert result.returncode == status, (args, result.stderr)
+        assert said in one_line(result), args
+    texts = tmp_path / "texts"
+    texts.mkdir()
+    os.mkfifo(texts / "copy.txt")  # not a copy of a text: passed over, never waited on
+    checked = seminarbot("content", "check", "--texts", str(texts))
+    assert checked.returncode == 1 and "no copy in" in checked.stdout
+
+
+def test_an_export_never_goes_over_the_database(tmp_path: Path, db: Path) -> None:
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    before = db.read_bytes()
+    for out, via in ((db, db), (Path(f"{db}-wal"), db), (db, link)):
+        result = seminarbot("export", "--db", str(via), "--cohort", "1", "--format", "csv",
+                            "--out", str(out), "--force")
+        assert result.returncode == 1
+        assert one_line(result).startswith(f"seminarbot: {out} is the database")
+    assert db.read_bytes() == before
+
+
+async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(
+        console: ConsoleDriver, app: Services) -> None:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    await console.say("/seminar respond 1.1 Councils first.")
+    folder = app.settings.data_dir / "exports"
+    folder.mkdir()
+    with read_only(folder):
+        said = await console.say("/seminar export csv")
+    assert f"✗ The reply's files could not be saved in {folder}" in said
+    assert "[file] seminar-" in said  # the reply itself still comes
+    assert "Simulated time" in await console.say("/clock")
+
+
+def _small_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails, as on a full
+    resource.setrlimit(resource.RLIMIT_FSIZE, (16_384, 16_384))  # disk, instead of killing us
+
+
+def test_a_backup_onto_a_full_disk_leaves_nothing(tmp_path: Path, db: Path) -> None:
+    target = tmp_path / "copy.db"
+    result = subprocess.run([*BIN, "db", "backup", str(target), "--db", str(db)],
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=_small_disk, timeout=DEADLINE, check=False)
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: the backup to {target} failed (")
+    assert not target.exists() and not Path(f"{target}-journal").exists()
+
+
+def test_names_from_a_platform_reach_the_terminal_harmless(tmp_path: Path, db: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE communities SET name = ?", ("\x1b]0;pwned\x07\x1b[2J" + "x" * 100,))
+    conn.commit()
+    conn.close()
+    listed = seminarbot("cohorts", "--db", str(db))
+    assert listed.returncode == 0
+    assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
+    assert "?]0;pwned??[2Jxxxx" in listed.stdout and "…" in listed.stdout
+
+
+def test_a_backup_into_a_folder_it_may_not_write_is_one_line(tmp_path: Path, db: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    with read_only(folder):
+        result = seminarbot("db", "backup", str(folder / "b.db"), "--db", str(db))
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: cannot write the backup {folder / 'b.db'}: ")
+    assert list(folder.iterdir()) == []
