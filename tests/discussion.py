@@ -45,6 +45,9 @@ class Discussion:
 async def seed(console: ConsoleDriver, app: Services, clock: ManualClock) -> Discussion:
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post 1")
+    # Both sessions open on the first day: an hour apart, the shortest a session may be open.
+    await console.say("/seminar min-open 1h")
+    clock.advance(timedelta(hours=1))
     await console.say("/seminar post 2")
     items = await app.outbox.for_cohort(1)
     threads = [item.thread_id or "" for item in items if item.kind == "prompt"]

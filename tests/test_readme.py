@@ -71,6 +71,20 @@ def test_the_two_setup_commands_are_the_ones_ci_runs() -> None:
     assert "make test" in ci
 
 
+def test_this_week_and_the_next_session_mean_the_same_in_the_readme_and_help() -> None:
+    from seminarbot.core.commands import render_command_help
+    from seminarbot.domain.progress import NEXT_SESSION, THIS_WEEK
+
+    readme = " ".join(README.split())
+    assert THIS_WEEK in readme and NEXT_SESSION in readme
+    registry = Registry(all_commands())
+    for name, meaning in (("seminar prompt", THIS_WEEK), ("seminar reading", THIS_WEEK),
+                          ("seminar respond", THIS_WEEK), ("seminar post", NEXT_SESSION)):
+        reply = render_command_help(registry.get(name), prefix="/")
+        shown = " ".join([*reply.paragraphs, *(value for _, value in reply.fields)])
+        assert meaning in shown, name
+
+
 # -- the README's examples, run as printed ------------------------------------------------------
 #
 # Every ```text block of console lines is typed into a real `seminarbot console`, and every line

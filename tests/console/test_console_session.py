@@ -119,6 +119,10 @@ async def test_reading_and_prompt_default_to_this_week(console: ConsoleDriver) -
     assert "begins “Workers in the harbour town first met …”" in reading
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post")
+    refused = await console.say("/seminar post")  # session 1 has been open no time at all
+    assert "each session stays open at least 24 hours" in refused
+    assert "session 2 can be posted from Tue 06 Jan 2026 09:00 UTC" in refused
+    await console.say("/clock advance 1d")
     await console.say("/seminar post")
     assert (await console.say("/seminar prompt")).startswith("Session 2 prompts: Later years")
     assert "2.3 · comparison" in await console.say("/seminar prompt later")

@@ -180,7 +180,7 @@ async def test_reminders_digests_and_exports_of_a_forum_seminar(
     # Moderators' commands typed in a post belong to the forum's seminar.
     done = await fake.slash("ann", "seminar-mod reminders", in_channel=first, before="1d",
                             digest="on")
-    assert done.message["embeds"][0]["description"].startswith("A reminder 1 day before")
+    assert done.message["embeds"][0]["description"].startswith("A reminder 24 hours before")
     said = await fake.say("bob", first, "It kept minutes.")
     await eventually(lambda: response_count_is(app, 1))
 

@@ -47,7 +47,8 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     seminar, moderators = options(synced["seminar"]), options(synced["seminar-mod"])
     assert sorted(seminar) == ["forget-me", "mine", "optin", "optout", "prompt", "reading",
                                "respond", "roles", "schedule", "search", "stats", "timeline"]
-    assert sorted(moderators) == ["events", "export", "move", "pause", "post", "reminders",
+    assert sorted(moderators) == ["events", "export", "min-open", "move", "pause", "post",
+                                  "reminders",
                                   "reschedule", "resume", "retention", "setup", "skip"]
     assert all(o["type"] == 1 for o in [*seminar.values(), *moderators.values()])
     # Moderator commands default to Manage Server; everyone sees the rest.
@@ -138,9 +139,11 @@ async def test_participants_read_search_respond_and_list_their_answers(
     await fake.slash("ann", "seminar-mod post")
 
     schedule = await fake.slash("bob", "seminar schedule")
-    assert embed(schedule)["description"].splitlines() == [
+    assert embed(schedule)["description"].splitlines()[-2:] == [
         "**1** — Beginnings · date: Mon 05 Jan 2026 09:00 UTC · state: posted",
         "**2** — Later years · date: Tue 13 Jan 2026 19:00 UTC · state: scheduled"]
+    # Session 1 was posted ahead of its meeting, which stays empty: session 2 keeps its date.
+    assert "No meeting on Tue 06 Jan 2026 (left empty by session 1)." in everything(schedule)
     reading = await fake.slash("bob", "seminar reading", session="2")
     assert embed(reading)["title"] == "Session 2: Later years"
     prompts = await fake.slash("bob", "seminar prompt")

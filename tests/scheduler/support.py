@@ -38,7 +38,8 @@ class JournalPoster:
     """A platform whose posts are lines in a file, so they survive our process being killed.
 
     crash = "before-send": die after the claim is committed, before anything reaches it;
-    crash = "after-send": die after the post reached it, before we record the message id.
+    crash = "after-send": die after the post reached it, before we record the message id;
+    crash = "before-second": die when asked for a second post (the first one is recorded).
     """
 
     def __init__(self, journal: Path, platform: str = "console", crash: str = "") -> None:
@@ -46,6 +47,7 @@ class JournalPoster:
         self.platform = platform
         self.crash = crash
         self.notices: list[str] = []
+        self.sent = 0  # posts asked of this object
 
     def posts(self) -> list[dict[str, str]]:
         if not self.journal.exists():
@@ -53,7 +55,8 @@ class JournalPoster:
         return [json.loads(line) for line in self.journal.read_text().splitlines()]
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
-        if self.crash == "before-send":
+        self.sent += 1
+        if self.crash == "before-send" or (self.crash == "before-second" and self.sent == 2):
             os._exit(3)
         message_id = f"msg-{len(self.posts()) + 1}"
         with self.journal.open("a") as journal:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from seminarbot.domain.schedule import WeeklyRule
+from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, WeeklyRule
 
 # Who the audit log names for what the bot does by itself (missed posts, retention).
 SYSTEM_ACTOR = "seminarbot"
@@ -39,6 +39,7 @@ class Cohort:
     reminder_before: timedelta | None = None  # before a session closes; None = no reminder
     reminder_names: bool = False  # reminders name who has responded
     digest: bool = True  # moderators get a digest when each session closes
+    min_open: timedelta = DEFAULT_MIN_OPEN  # each session is open at least this long
 
 
 class OutboxState(Enum):

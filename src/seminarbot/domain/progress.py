@@ -1,8 +1,9 @@
-"""Where a cohort stands in its plan, derived from its outbox rows."""
+"""Where a cohort stands in its plan, derived from its outbox rows; and the two sessions a
+command means when it is given none: "this week" and "the next session"."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -10,11 +11,15 @@ from enum import Enum
 from seminarbot.domain.models import OutboxItem, OutboxState
 from seminarbot.domain.syllabus import Plan, Session
 
+# The defaults of SESSION, as /help and the README word them (tests hold the two together).
+THIS_WEEK = "this week: the session posted most recently, else the first"
+NEXT_SESSION = "the next session: the one the schedule posts next"
+
 
 class SessionState(Enum):
     UNSCHEDULED = "unscheduled"
     SCHEDULED = "scheduled"
-    POSTING = "posting"  # some prompts claimed or posted, not all
+    POSTING = "posting"  # some prompts claimed or posted, or being retried, not all posted
     POSTED = "posted"
     SKIPPED = "skipped"
     FAILED = "failed"
@@ -25,10 +30,42 @@ class SessionProgress:
     session: Session
     state: SessionState
     due_at: datetime | None
-    posted_at: datetime | None
+    posted_at: datetime | None  # the first of its prompts to be posted
+    # When it opened (its first prompt went out, or is going out: claimed, or being retried
+    # after a failed send). None for a session not started.
+    opened_at: datetime | None = None
+
+
+def _state(rows: Sequence[OutboxItem]) -> SessionState:
+    states = {row.state for row in rows}
+    if not rows:
+        return SessionState.UNSCHEDULED
+    if states == {OutboxState.POSTED}:
+        return SessionState.POSTED
+    if states == {OutboxState.PENDING}:
+        retrying = any(row.attempts > 0 for row in rows)
+        return SessionState.POSTING if retrying else SessionState.SCHEDULED
+    if OutboxState.FAILED in states:
+        return SessionState.FAILED
+    if states <= {OutboxState.SKIPPED, OutboxState.PENDING}:
+        return SessionState.SKIPPED
+    return SessionState.POSTING
+
+
+def _opened_at(rows: Sequence[OutboxItem], state: SessionState) -> datetime | None:
+    posted = [row.posted_at for row in rows if row.posted_at]
+    if posted:
+        return min(posted)
+    going = [row.due_at for row in rows if row.state is OutboxState.CLAIMED]
+    if going:
+        return min(going)
+    if state is SessionState.POSTING:
+        return min(row.due_at for row in rows)
+    return None
 
 
 def progress(plan: Plan, items: Iterable[OutboxItem]) -> list[SessionProgress]:
+    """Every session of the plan, in plan order."""
     by_session: dict[str, list[OutboxItem]] = {}
     for item in items:
         if item.kind == "prompt":
@@ -36,37 +73,24 @@ def progress(plan: Plan, items: Iterable[OutboxItem]) -> list[SessionProgress]:
     result = []
     for session in plan.sessions:
         rows = by_session.get(session.id, [])
-        states = {row.state for row in rows}
-        if not rows:
-            state = SessionState.UNSCHEDULED
-        elif states == {OutboxState.POSTED}:
-            state = SessionState.POSTED
-        elif states == {OutboxState.PENDING}:
-            state = SessionState.SCHEDULED
-        elif OutboxState.FAILED in states:
-            state = SessionState.FAILED
-        elif states <= {OutboxState.SKIPPED, OutboxState.PENDING} and OutboxState.SKIPPED in states:
-            state = SessionState.SKIPPED
-        else:
-            state = SessionState.POSTING
+        state = _state(rows)
         due = min((row.due_at for row in rows), default=None)
-        posted = max((row.posted_at for row in rows if row.posted_at), default=None)
-        result.append(SessionProgress(session, state, due, posted))
+        posted = min((row.posted_at for row in rows if row.posted_at), default=None)
+        result.append(SessionProgress(session, state, due, posted, _opened_at(rows, state)))
     return result
 
 
 def current_session(plan: Plan, items: Iterable[OutboxItem]) -> Session:
-    """The latest session posted, else the first one: what "this week" means to a reader."""
-    latest = plan.sessions[0]
-    for entry in progress(plan, items):
-        if entry.state in (SessionState.POSTED, SessionState.POSTING):
-            latest = entry.session
-    return latest
+    """This week (THIS_WEEK): the session whose prompts went out most recently, in time (not
+    in plan order: a session moved ahead of others is "this week" only until the next one is
+    posted), else the first of the plan."""
+    posted = [(e.posted_at, e.session.number, e.session) for e in progress(plan, items)
+              if e.posted_at is not None]
+    return max(posted, key=lambda entry: entry[:2])[2] if posted else plan.sessions[0]
 
 
-def next_unposted(plan: Plan, items: Iterable[OutboxItem]) -> Session | None:
-    for entry in progress(plan, items):
-        if entry.state in (SessionState.UNSCHEDULED, SessionState.SCHEDULED,
-                           SessionState.FAILED):
-            return entry.session
-    return None
+def next_session(plan: Plan, items: Iterable[OutboxItem]) -> Session | None:
+    """The next session (NEXT_SESSION): the scheduled one due first; None if none is."""
+    waiting = [(e.due_at, e.session.number, e.session) for e in progress(plan, items)
+               if e.state is SessionState.SCHEDULED and e.due_at is not None]
+    return min(waiting, key=lambda entry: entry[:2])[2] if waiting else None

@@ -9,11 +9,14 @@ first on or after the start date. Wall-clock rules at DST edges (documented in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+# How long each session stays open at least before the next one opens, unless the cohort
+# says otherwise (/seminar min-open). One day: every weekly rule keeps it.
+DEFAULT_MIN_OPEN = timedelta(hours=24)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -55,6 +58,12 @@ class WeeklyRule:
             index += 1
         return index
 
+    def shortest_gap(self) -> timedelta:
+        """The shortest wall-clock time between two meetings (whole days)."""
+        days = list(self.weekdays)
+        gaps = [b - a for a, b in itertools.pairwise(days)] + [7 + days[0] - days[-1]]
+        return timedelta(days=min(gaps))
+
     def first_date(self) -> date:
         return self.meeting_date(0)
 
@@ -65,31 +74,20 @@ class WeeklyRule:
 
 @dataclass(frozen=True)
 class Move:
-    """One session pinned to a local date and time, in the cohort's zone."""
+    """One session pinned by a moderator to an instant (UTC). A moved session keeps its instant
+    when the cohort's zone changes. `out_of_order`: the moderator put it out of plan order on
+    purpose (the move's reply warned), so it stays there when other changes pass it."""
 
-    local_date: date
-    local_time: time
+    at: datetime
+    out_of_order: bool = False
 
 
-def assign(rule: WeeklyRule, sessions: Iterable[str], not_before: datetime,
-           skips: Iterable[date] = (), moves: Mapping[str, Move] | None = None
-           ) -> dict[str, datetime]:
-    """Give each session, in order, the next meeting at or after not_before whose local date
-    is not skipped. A moved session takes its own instant; its meeting stays empty, so the
-    sessions after it keep their dates."""
-    skipped = set(skips)
-    moves = moves or {}
-    index = rule.first_meeting_at_or_after(not_before)
-    result: dict[str, datetime] = {}
-    for session in sessions:
-        while rule.meeting_date(index) in skipped:
-            index += 1
-        move = moves.get(session)
-        pinned = local_to_utc(move.local_date, move.local_time, rule.zone) if move else None
-        # A move whose moment went by unposted (the seminar was paused) no longer applies.
-        result[session] = pinned if pinned and pinned >= not_before else rule.meeting(index)
-        index += 1
-    return result
+def wall_clock(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
+    """How far apart two instants are on the zone's clocks (signed). A night when the clocks
+    change counts as its wall-clock length, so Tuesday 19:00 to Wednesday 19:00 is 24 hours
+    whatever the DST rules do in between."""
+    return (end.astimezone(zone).replace(tzinfo=None)
+            - start.astimezone(zone).replace(tzinfo=None))
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -105,3 +103,19 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
 def describe_local(instant: datetime, zone: ZoneInfo) -> str:
     local = instant.astimezone(zone)
     return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or "")
+
+
+def wall_clock_after(instant: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
+    """The instant `delta` later on the zone's clocks (DST rules as local_to_utc)."""
+    local = instant.astimezone(zone).replace(tzinfo=None) + delta
+    return local_to_utc(local.date(), local.time(), zone)
+
+
+def describe_span(delta: timedelta) -> str:
+    """A duration as people say it: 24 hours, 2 days, 90 minutes."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
+        return f"{minutes // (24 * 60)} days"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hour" + ("" if minutes == 60 else "s")
+    return f"{minutes} minutes"

@@ -110,6 +110,15 @@ class Plan:
     description: str
     sessions: tuple[Session, ...]
 
+    def planned(self, session_id: str, item: str = "") -> Session | None:
+        """The session with this id if the plan still has it (and, given a prompt id, that
+        prompt in it); None for what an earlier edition of the plan had."""
+        for session in self.sessions:
+            if session.id == session_id:
+                known = not item or any(prompt.id == item for prompt in session.prompts)
+                return session if known else None
+        return None
+
     def session(self, ref: str | int, param: str = "session") -> Session:
         """A session by its number (1-based) or its id."""
         text = str(ref).strip().lower()

@@ -3,16 +3,22 @@ the schedule's parameters and the line naming the next session."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seminarbot.core.commands import Param, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import Date, String, TimeOfDay, TimeZone, Weekdays
 from seminarbot.domain.errors import BadArgument, Conflict
-from seminarbot.domain.models import Cohort
+from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.progress import SessionState, current_session, progress
-from seminarbot.domain.schedule import WEEKDAYS, WeeklyRule, describe_local, local_today
+from seminarbot.domain.schedule import (
+    WEEKDAYS,
+    WeeklyRule,
+    describe_local,
+    describe_span,
+    local_today,
+)
 from seminarbot.domain.syllabus import Session
 
 if TYPE_CHECKING:
@@ -70,15 +76,28 @@ def session_param(help_text: str) -> Param:
 
 
 async def next_session_line(inv: Invocation[Services], cohort: Cohort) -> str:
+    """The session the schedule posts next and when, in the cohort's current zone."""
+    cohort = await inv.app.cohorts.get(cohort.id)  # as it is now: the zone may have changed
+    if cohort.state is CohortState.PAUSED:
+        return "nothing while the seminar is paused"
     items = await inv.app.outbox.for_cohort(cohort.id)
     pending = [e for e in progress(inv.app.syllabus.plan, items)
                if e.state is SessionState.SCHEDULED and e.due_at]
     if not pending:
         return "no sessions left to post"
-    first = min(pending, key=lambda e: e.due_at or date.max)
+    first = min(pending, key=lambda e: (e.due_at or datetime.max, e.session.number))
     assert first.due_at is not None
     return (f"session {first.session.number} ({first.session.title}) on "
             f"{describe_local(first.due_at, cohort.rule.zone)}")
+
+
+def check_rule(rule: WeeklyRule, min_open: timedelta, raw: str, prefix: str) -> None:
+    """Refuse meeting days closer together than the minimum open time (meetings would be
+    passed over without a word)."""
+    if rule.shortest_gap() < min_open:
+        raise BadArgument("weekday", f"meeting days at least {describe_span(min_open)} apart "
+                          "(each session stays open that long before the next one; "
+                          f"{prefix}seminar min-open changes it)", raw)
 
 
 def rule_from(inv: Invocation[Services], start: date | None) -> WeeklyRule:
@@ -110,3 +129,7 @@ def schedule_params(*, start: bool) -> tuple[Param, ...]:
         params += (Param("start_date", Date(), "the first possible date (default today)",
                          required=False),)
     return params
+
+
+def weekday_text(rule: WeeklyRule) -> str:
+    return ",".join(WEEKDAYS[day][:3] for day in rule.weekdays)

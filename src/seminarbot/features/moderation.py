@@ -9,13 +9,23 @@ from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Tone, text
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import CohortState, OutboxState
-from seminarbot.domain.progress import SessionState, next_unposted, progress
+from seminarbot.domain.progress import NEXT_SESSION, SessionState, next_session, progress
+from seminarbot.domain.schedule import DEFAULT_MIN_OPEN
 from seminarbot.features.common import (
+    check_rule,
     cohort_here,
+    find_cohort,
     next_session_line,
     rule_from,
     schedule_params,
     session_param,
+    weekday_text,
+)
+from seminarbot.features.schedule_notes import (
+    change_notes,
+    change_reply,
+    has_warning,
+    kept_instants,
 )
 
 if TYPE_CHECKING:
@@ -28,15 +38,21 @@ async def setup(inv: Invocation[Services]) -> Reply:
     rule = rule_from(inv, inv.args["start_date"])
     place = inv.place
     async with app.db.transaction():
+        existing = await find_cohort(inv)
+        check_rule(rule, existing.min_open if existing else DEFAULT_MIN_OPEN, weekday_text(rule),
+                   inv.prefix)
         community = await app.cohorts.ensure_community(place.platform, place.community_id,
                                                        place.community_name, now)
         cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
                                           app.syllabus.plan.id, rule, now)
-        await app.scheduler.plan_cohort(cohort, now)
+        planned = await app.scheduler.plan_cohort(cohort, now)
+    notes = change_notes(planned, rule.zone, cohort.min_open)
+    if existing is not None:
+        notes = kept_instants(planned, rule.zone) + notes
     return Reply(
-        title="Seminar set up", tone=Tone.SUCCESS,
+        title="Seminar set up", tone=Tone.WARNING if has_warning(notes) else Tone.SUCCESS,
         paragraphs=(f"{len(app.syllabus.plan.sessions)} sessions of "
-                    f"“{app.syllabus.plan.title}”, each posted as a set of prompts.",),
+                    f"“{app.syllabus.plan.title}”, each posted as a set of prompts.", *notes),
         fields=(("When", rule.describe()), ("First", await next_session_line(inv, cohort))),
         footer=f"{inv.prefix}seminar schedule lists every date.")
 
@@ -47,21 +63,23 @@ async def post(inv: Invocation[Services]) -> Reply:
     plan = app.syllabus.plan
     items = await app.outbox.for_cohort(cohort.id)
     wanted = inv.arg("session")
-    session = plan.session(wanted) if wanted else next_unposted(plan, items)
+    session = plan.session(wanted) if wanted else next_session(plan, items)
     if session is None:
-        raise Conflict("Every session of this seminar has been posted already.")
-    state = next(e.state for e in progress(plan, items) if e.session == session)
-    if state in (SessionState.POSTED, SessionState.POSTING):
-        raise Conflict(f"Session {session.number} has been posted already; each session is "
-                       "posted once.")
-    outcomes = await app.scheduler.post_session_now(cohort, session)
-    failed = [o for o in outcomes if o.state is not OutboxState.POSTED]
+        if all(e.state is SessionState.POSTED for e in progress(plan, items)):
+            raise Conflict("Every session of this seminar has been posted already.")
+        raise Conflict("No session is waiting to be posted. To post a skipped or failed one "
+                       f"again, name it: {inv.prefix}seminar post SESSION.")
+    done = await app.scheduler.post_session_now(cohort, session, inv.actor.display_name,
+                                                inv.prefix)
+    zone = (await app.cohorts.get(cohort.id)).rule.zone
+    notes = change_notes(done.planned, zone, cohort.min_open, focus=session.id)
+    failed = [o for o in done.outcomes if o.state is not OutboxState.POSTED]
     if failed:
         reasons = "; ".join(f"{o.item.item}: {o.detail}" for o in failed)
-        return text(f"Session {session.number} was only partly posted ({reasons}).",
-                    tone=Tone.ERROR)
-    return text(f"Posted session {session.number}, “{session.title}”: {len(outcomes)} prompts.",
-                tone=Tone.SUCCESS)
+        return change_reply(f"Session {session.number} was only partly posted ({reasons}).",
+                            notes, Tone.ERROR)
+    return change_reply(f"Posted session {session.number}, “{session.title}”: "
+                        f"{len(done.outcomes)} prompts.", notes)
 
 
 async def pause(inv: Invocation[Services]) -> Reply:
@@ -82,8 +100,9 @@ async def resume(inv: Invocation[Services]) -> Reply:
     now = inv.clock.now()
     async with app.db.transaction():
         await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
-        await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now)
-    return text(f"Resumed. Next: {await next_session_line(inv, cohort)}.", tone=Tone.SUCCESS)
+        planned = await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now)
+    notes = change_notes(planned, cohort.rule.zone, cohort.min_open)
+    return change_reply(f"Resumed. Next: {await next_session_line(inv, cohort)}.", notes)
 
 
 def commands() -> list[Command]:
@@ -94,7 +113,7 @@ def commands() -> list[Command]:
                 details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
                         "a time that happens twice posts at its first occurrence."),
         Command(("seminar", "post"), "Post a session's prompts now", post,
-                params=(session_param("session number or id (default: the next one)"),),
+                params=(session_param(f"session number or id (default: {NEXT_SESSION})"),),
                 permission=moderator),
         Command(("seminar", "pause"), "Stop scheduled posting until resumed", pause,
                 permission=moderator),

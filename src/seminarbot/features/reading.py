@@ -5,35 +5,70 @@ from __future__ import annotations
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Table
-from seminarbot.domain.models import CohortState
+from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.pacing import session_pacing
-from seminarbot.domain.progress import progress
-from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.planning import Planned
+from seminarbot.domain.progress import (
+    THIS_WEEK,
+    SessionProgress,
+    SessionState,
+    progress,
+)
+from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
+from seminarbot.features.schedule_notes import order_warnings
 from seminarbot.services.container import Services
 
 
 async def schedule(inv: Invocation[Services]) -> Reply:
+    """Exactly what has been and will be posted, in the cohort's current zone."""
     cohort = await cohort_here(inv)
-    rule = cohort.rule
+    zone = cohort.rule.zone
+    paused = cohort.state is CohortState.PAUSED
+    entries = progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort.id))
     rows = []
-    for entry in progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort.id)):
-        when = entry.posted_at or entry.due_at
-        shown = describe_local(when, rule.zone) if when else "—"
-        rows.append((str(entry.session.number), entry.session.title, shown, entry.state.value))
+    for entry in entries:
+        when = entry.posted_at or entry.opened_at or entry.due_at
+        waiting = entry.state is SessionState.SCHEDULED
+        shown = "—" if when is None or (paused and waiting) else describe_local(when, zone)
+        state = "paused" if paused and waiting else entry.state.value
+        rows.append((str(entry.session.number), entry.session.title, shown, state))
     notes = []
-    if cohort.state is CohortState.PAUSED:
+    if paused:
         notes.append(f"The seminar is paused; a moderator resumes it with {inv.prefix}seminar "
-                     "resume, and the remaining sessions move to the weeks after that.")
-    skips = sorted(await inv.app.cohorts.skips(cohort.id))
-    if skips:
-        notes.append("No meeting on " + ", ".join(d.strftime("%a %d %b %Y") for d in skips)
-                     + ".")
+                     "resume, and the remaining sessions take the meetings after that.")
+    notes += await _change_notes(inv, cohort, entries, paused)
+    notes.append(f"Each session stays open at least {describe_span(cohort.min_open)} before "
+                 "the next one opens.")
     if cohort.reminder_before:
-        hours = cohort.reminder_before.total_seconds() / 3600
-        notes.append(f"A reminder goes out {hours:g} hours before each session closes.")
-    return Reply(title=f"Schedule: {rule.describe()}", paragraphs=tuple(notes),
-                    table=Table(("#", "session", "date", "state"), tuple(rows)))
+        notes.append(f"A reminder goes out {describe_span(cohort.reminder_before)} before each "
+                     "session closes.")
+    return Reply(title=f"Schedule: {cohort.rule.describe()}", paragraphs=tuple(notes),
+                 table=Table(("#", "session", "date", "state"), tuple(rows)))
+
+
+async def _change_notes(inv: Invocation[Services], cohort: Cohort,
+                        entries: list[SessionProgress], paused: bool) -> list[str]:
+    """Skipped dates, moved sessions, and sessions out of plan order."""
+    zone, notes = cohort.rule.zone, []
+    for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
+        why = f" (left empty by session {inv.app.syllabus.plan.session(session_id).number})" \
+            if session_id else ""
+        notes.append(f"No meeting on {day.strftime('%a %d %b %Y')}{why}.")
+    moves = await inv.app.cohorts.moves(cohort.id, zone)
+    waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
+    for session_id, move in moves.items():
+        if session_id in waiting:
+            notes.append(f"Session {waiting[session_id].session.number} is moved to "
+                         f"{describe_local(move.at, zone)}.")
+    if not paused:
+        starts = {e.session.id: when for e in entries
+                  if (when := e.opened_at or (e.due_at if e.session.id in waiting else None))}
+        notes += order_warnings(Planned((), starts, {e.session.id: e.session.number
+                                                     for e in entries},
+                                        frozenset(e.session.id for e in entries
+                                                  if e.opened_at is not None)))
+    return notes
 
 
 async def reading(inv: Invocation[Services]) -> Reply:
@@ -85,8 +120,8 @@ def commands() -> list[Command]:
         Command(("seminar", "schedule"), "Show this seminar's dates in its time zone", schedule),
         Command(("seminar", "reading"),
                 "Show a session's reading: sections, summaries, time needed, further reading",
-                reading, params=(session_param("session number or id (default: this week)"),),
+                reading, params=(session_param(f"session number or id (default: {THIS_WEEK})"),),
                 details="With the session's reading and writing time and its further reading."),
         Command(("seminar", "prompt"), "Show a session's discussion prompts", prompt,
-                params=(session_param("session number or id (default: this week)"),)),
+                params=(session_param(f"session number or id (default: {THIS_WEEK})"),)),
     ]

@@ -8,6 +8,7 @@ from seminarbot.core.params import String, Words
 from seminarbot.core.replies import Reply, Table, Tone, text
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import OutboxState
+from seminarbot.domain.progress import THIS_WEEK
 from seminarbot.domain.responses import MAX_BODY_CHARS, Outcome, stored_body
 from seminarbot.domain.schedule import describe_local
 from seminarbot.features.common import cohort_here, complete_prompt
@@ -63,12 +64,14 @@ async def mine(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [
         Command(("seminar", "respond"), "Answer a discussion prompt", respond,
-                params=(Param("prompt", String(max_length=60), "the prompt, e.g. 1.2",
+                params=(Param("prompt", String(max_length=60),
+                              "the prompt, SESSION.N as the prompt command shows it, e.g. 1.2",
                               autocomplete=complete_prompt),
                         Param("text", Words(max_length=MAX_BODY_CHARS), "your response",
                               rest=True)),
                 private=True,
-                details="On Discord and Matrix, replying in a prompt's thread does the same."),
+                details="On Discord and Matrix, replying in a prompt's thread does the same. "
+                        f"The prompt command without a session shows the prompts of {THIS_WEEK}."),
         Command(("seminar", "mine"), "List your own responses in this seminar", mine,
                 private=True),
     ]

@@ -16,21 +16,26 @@ from datetime import datetime, timedelta
 
 from seminarbot.clock import Clock
 from seminarbot.core.replies import PromptPost
-from seminarbot.domain.errors import Conflict, Unavailable
+from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
-from seminarbot.domain.planning import plan_posts
+from seminarbot.domain.planning import Planned, closes_at
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.plan_change import adopt_plan
+from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
 from seminarbot.scheduling.poster import PostedRef, Poster, PostError
+from seminarbot.scheduling.replan import replan
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
+from seminarbot.storage.post_requests import PostRequestRepository
 from seminarbot.storage.responses import ResponseRepository
 
 log = logging.getLogger(__name__)
+NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"
 MAX_ATTEMPTS = 5
 BUSY_RETRY_SECONDS = 5
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
@@ -48,13 +53,20 @@ class PostOutcome:
 class Scheduler:
     def __init__(self, *, db: Database, cohorts: CohortRepository, outbox: OutboxRepository,
                  responses: ResponseRepository, audit: AuditLog, plan: Plan, clock: Clock,
-                 posters: dict[str, Poster], grace: timedelta = timedelta(hours=6)) -> None:
+                 posters: dict[str, Poster], grace: timedelta = timedelta(hours=6),
+                 requests: PostRequestRepository | None = None) -> None:
         self.db, self.cohorts, self.outbox, self.audit = db, cohorts, outbox, audit
+        self.requests = requests or PostRequestRepository(db)
+        # Sessions a moderator's /seminar post is sending in this process: the loop keeps off.
+        self.posting_now: set[tuple[int, str]] = set()
         self.responses = responses
         self.plan, self.clock, self.posters, self.grace = plan, clock, posters, grace
         self._wake = asyncio.Event()
         self._to_reconcile: set[str] = set()
         self.passes = 0  # how often the loop looked for due rows: it must not poll
+        # When this process's loop first looked: a post due after it was missed while the bot
+        # was up (the clock jumped: a suspended machine, NTP), not while it was down.
+        self.running_since: datetime | None = None
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
 
@@ -68,20 +80,9 @@ class Scheduler:
 
     # -- planning -----------------------------------------------------------------------
 
-    async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> None:
-        """Re-plan what is not yet posted (domain.planning): every open session's prompts, and
-        each session's reminder and digest. Rows already claimed, posted, skipped or failed
-        never move."""
-        planned = plan_posts(progress(self.plan, await self.outbox.for_cohort(cohort.id)),
-                             cohort.rule, not_before, skips=await self.cohorts.skips(cohort.id),
-                             moves=await self.cohorts.moves(cohort.id),
-                             reminder_before=cohort.reminder_before, digest=cohort.digest)
-        await self.outbox.drop_pending(cohort.id, ("reminder", "digest"))
-        for post in planned:
-            session = self.plan.session(post.session_id)
-            items = [""] if post.kind == "digest" else [p.id for p in session.prompts]
-            await self.outbox.schedule(cohort.id, post.session_id, post.kind, items, post.due_at)
-        self.wake()
+    async def plan_cohort(self, cohort: Cohort, not_before: datetime) -> Planned:
+        """Re-plan what is not yet posted (scheduling.replan). Callers hold a transaction."""
+        return await replan(self, cohort, not_before)
 
     # -- the loop -----------------------------------------------------------------------
 
@@ -129,12 +130,19 @@ class Scheduler:
 
     async def run_due(self) -> list[PostOutcome]:
         self.passes += 1
+        if self.running_since is None:
+            self.running_since = self.clock.now()
+            await adopt_plan(self)
         if self._to_reconcile:
             await self.reconcile()
         await self._housekeep()
+        in_hand = await finish_interrupted(self)
         outcomes = []
         for item in await self.outbox.due(self.clock.now()):
             cohort = await self.cohorts.get(item.cohort_id)
+            if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
+                    and item.kind == "prompt":
+                continue  # a moderator's /seminar post has these
             if cohort.platform in self.posters:
                 outcomes.append(await self._handle(cohort, item))
         return outcomes
@@ -146,35 +154,24 @@ class Scheduler:
             except Exception:
                 log.exception("housekeeping task %r failed; posting goes on", task)
 
-    async def post_session_now(self, cohort: Cohort, session: Session) -> list[PostOutcome]:
-        """A moderator's /seminar post: send the session's prompts now. A skipped or failed
-        prompt is tried again. The rows keep the meeting they were planned for, so the
-        sessions after this one keep theirs."""
-        if cohort.platform not in self.posters:
-            raise Conflict(f"This seminar's {cohort.platform} connection is not up right now, "
-                           "so nothing was posted; the schedule will post it once it is.")
-        now = self.clock.now()
-        rows = [i for i in await self.outbox.for_cohort(cohort.id)
-                if i.session_id == session.id and i.kind == "prompt"]
-        if rows:
-            await self.outbox.reopen([i.id for i in rows
-                                      if i.state in (OutboxState.SKIPPED, OutboxState.FAILED)])
-        else:
-            await self.outbox.schedule(cohort.id, session.id, "prompt",
-                                       [p.id for p in session.prompts], now)
-        outcomes = []
-        for item in await self.outbox.for_cohort(cohort.id):
-            if item.session_id == session.id and item.kind == "prompt" \
-                    and item.state is OutboxState.PENDING:
-                outcomes.append(await self._send(cohort, item))
-        await self.plan_cohort(cohort, now)
-        return outcomes
+    async def post_session_now(self, cohort: Cohort, session: Session,
+                               by: str = SYSTEM_ACTOR, prefix: str = "/") -> PostedNow:
+        """A moderator's /seminar post (scheduling.post_now)."""
+        return await post_session_now(self, cohort, session, by, prefix)
 
     async def _handle(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+        if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
+            await self.outbox.skip(item.id, NOT_IN_PLAN)
+            await self._report(cohort, item, f"{item.kind} skipped", NOT_IN_PLAN)
+            return PostOutcome(item, OutboxState.SKIPPED, NOT_IN_PLAN)
         late = self.clock.now() - item.due_at
-        if late > self.grace:
+        # A session whose first prompts are out is completed, however late.
+        if late > self.grace and not (item.kind == "prompt" and await self._opened(item)):
+            why = ("the bot was down" if self.running_since is None
+                   or item.due_at < self.running_since else "the clock jumped forward past it "
+                   "while the bot was running: a suspended machine or a clock change")
             reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
-                      f"{_hours(self.grace)} ago (the bot was down)")
+                      f"{_hours(self.grace)} ago ({why})")
             await self.outbox.skip(item.id, reason)
             await self._report(cohort, item, f"{item.kind} skipped", reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
@@ -182,9 +179,9 @@ class Scheduler:
             reason = "its prompt was never posted"
             await self.outbox.skip(item.id, reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
-        return await self._send(cohort, item)
+        return await self.send(cohort, item)
 
-    async def _send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+    async def send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
         if not await self.outbox.claim(item.id, self.clock.now()):
             return PostOutcome(item, item.state, "claimed elsewhere")
         try:
@@ -214,7 +211,8 @@ class Scheduler:
             count, people = await self.responses.count_for_prompt(cohort.id, item.item)
             names = await self.responses.names_for_prompt(cohort.id, item.item) \
                 if cohort.reminder_names else None
-            close = item.due_at + (cohort.reminder_before or timedelta(0))
+            entries = progress(self.plan, await self.outbox.for_cohort(cohort.id))
+            close = closes_at(entries, item.session_id) or item.due_at
             text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
             return await poster.post_in_thread(cohort, thread, text)
         rows = []
@@ -224,6 +222,11 @@ class Scheduler:
         total = await self.responses.participants_for_session(cohort.id, session.id)
         await poster.notify_moderators(cohort, digest_text(session, rows, total))
         return PostedRef(message_id=f"digest-{item.id}")
+
+    async def _opened(self, item: OutboxItem) -> bool:
+        return any(row.kind == "prompt" and row.session_id == item.session_id
+                   and row.state in (OutboxState.POSTED, OutboxState.CLAIMED)
+                   for row in await self.outbox.for_cohort(item.cohort_id))
 
     async def _prompt_thread(self, item: OutboxItem) -> str | None:
         for row in await self.outbox.for_cohort(item.cohort_id):
@@ -251,10 +254,10 @@ class Scheduler:
                                         "item": item.item, "reason": reason})
         poster = self.posters.get(cohort.platform)
         if poster is not None and cohort.state is not CohortState.FINISHED:
-            session = self.plan.session(item.session_id)
+            session = self.plan.planned(item.session_id)
+            which = f"Session {session.number}" if session else f"Session {item.session_id}"
             what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
-            await poster.notify_moderators(
-                cohort, f"Session {session.number} {what}: {action} — {reason}")
+            await poster.notify_moderators(cohort, f"{which} {what}: {action} — {reason}")
 
 
 def _hours(delta: timedelta) -> str:

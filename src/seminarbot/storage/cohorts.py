@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
-from seminarbot.clock import to_iso
+from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
-from seminarbot.domain.schedule import Move, WeeklyRule
+from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
 from seminarbot.storage.db import Database, Row
 
 _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
            " c.weekdays, c.local_time, c.timezone, c.start_date, c.state, c.reminder_before,"
-           " c.reminder_names, c.digest FROM cohorts c"
+           " c.reminder_names, c.digest, c.min_open FROM cohorts c"
            " JOIN communities m ON m.id = c.community_id")
 
 
@@ -30,7 +31,9 @@ def _cohort(row: Row) -> Cohort:
                   channel_id=row["channel_id"], name=row["name"], plan_id=row["plan_id"],
                   rule=rule, state=CohortState(row["state"]),
                   reminder_before=timedelta(seconds=before) if before else None,
-                  reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]))
+                  reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]),
+                  min_open=timedelta(seconds=row["min_open"]) if row["min_open"]
+                  else DEFAULT_MIN_OPEN)
 
 
 class CohortOverview(NamedTuple):
@@ -121,15 +124,23 @@ class CohortRepository:
             (int(before.total_seconds()) if before else None, int(names), int(digest),
              to_iso(now), cohort_id))
 
-    async def skips(self, cohort_id: int) -> set[date]:
-        rows = await self.db.fetchall(
-            "SELECT local_date FROM schedule_skips WHERE cohort_id = ?", (cohort_id,))
-        return {date.fromisoformat(row[0]) for row in rows}
-
-    async def add_skip(self, cohort_id: int, day: date) -> None:
+    async def set_min_open(self, cohort_id: int, min_open: timedelta, now: datetime) -> None:
         await self.db.execute(
-            "INSERT OR IGNORE INTO schedule_skips (cohort_id, local_date) VALUES (?, ?)",
-            (cohort_id, day.isoformat()))
+            "UPDATE cohorts SET min_open = ?, updated_at = ? WHERE id = ?",
+            (int(min_open.total_seconds()), to_iso(now), cohort_id))
+
+    async def skips(self, cohort_id: int) -> dict[date, str | None]:
+        """Skipped local dates, each with the session that left it empty (None: a moderator
+        skipped it)."""
+        rows = await self.db.fetchall(
+            "SELECT local_date, session_id FROM schedule_skips WHERE cohort_id = ?",
+            (cohort_id,))
+        return {date.fromisoformat(row[0]): row[1] for row in rows}
+
+    async def add_skip(self, cohort_id: int, day: date, session_id: str | None = None) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO schedule_skips (cohort_id, local_date, session_id)"
+            " VALUES (?, ?, ?)", (cohort_id, day.isoformat(), session_id))
 
     async def remove_skip(self, cohort_id: int, day: date) -> bool:
         cursor = await self.db.execute(
@@ -137,19 +148,30 @@ class CohortRepository:
             (cohort_id, day.isoformat()))
         return cursor.rowcount == 1
 
-    async def moves(self, cohort_id: int) -> dict[str, Move]:
+    async def moves(self, cohort_id: int, zone: ZoneInfo) -> dict[str, Move]:
+        """Moved sessions. A move stored before moves kept their instant (no `at`) means its
+        local date and time in the cohort's zone."""
         rows = await self.db.fetchall(
-            "SELECT session_id, local_date, local_time FROM session_moves WHERE cohort_id = ?",
-            (cohort_id,))
-        return {row[0]: Move(date.fromisoformat(row[1]), _time(row[2])) for row in rows}
+            "SELECT session_id, local_date, local_time, at, out_of_order FROM session_moves"
+            " WHERE cohort_id = ?", (cohort_id,))
+        return {row[0]: Move(parse_instant(row[3]) if row[3] else local_to_utc(
+            date.fromisoformat(row[1]), _time(row[2]), zone), bool(row[4])) for row in rows}
 
-    async def set_move(self, cohort_id: int, session_id: str, move: Move) -> None:
+    async def set_move(self, cohort_id: int, session_id: str, move: Move, zone: ZoneInfo) -> None:
+        """Pin a session to `move.at`; its local date and time in `zone` are kept beside it."""
+        local = move.at.astimezone(zone)
         await self.db.execute(
-            "INSERT INTO session_moves (cohort_id, session_id, local_date, local_time)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (cohort_id, session_id) DO UPDATE SET"
-            " local_date = excluded.local_date, local_time = excluded.local_time",
-            (cohort_id, session_id, move.local_date.isoformat(),
-             move.local_time.strftime("%H:%M")))
+            "INSERT INTO session_moves (cohort_id, session_id, local_date, local_time, at,"
+            " out_of_order) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (cohort_id, session_id)"
+            " DO UPDATE SET local_date = excluded.local_date, local_time = excluded.local_time,"
+            " at = excluded.at, out_of_order = excluded.out_of_order",
+            (cohort_id, session_id, local.date().isoformat(), local.strftime("%H:%M"),
+             to_iso(move.at), int(move.out_of_order)))
+
+    async def remove_move(self, cohort_id: int, session_id: str) -> None:
+        await self.db.execute(
+            "DELETE FROM session_moves WHERE cohort_id = ? AND session_id = ?",
+            (cohort_id, session_id))
 
     async def overview(self) -> list[CohortOverview]:
         """Every cohort with what an operator needs to pick one to export."""

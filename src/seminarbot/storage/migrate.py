@@ -7,6 +7,7 @@ reports any file that no longer matches what was applied.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -37,9 +38,11 @@ def available() -> list[Migration]:
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(f"migration numbers have a gap or repeat at {migration.version:04d}")
+    # Numbers are handed out to work done in parallel, so one may be missing for a while; two
+    # files with one number are a mistake.
+    for earlier, migration in itertools.pairwise(found):
+        if migration.version == earlier.version:
+            raise RuntimeError(f"migration number {migration.version:04d} is used twice")
     return found
 
 
@@ -93,22 +96,36 @@ async def require_current(db: Database) -> None:
     migrate). Raises DatabaseUnusable naming what to run otherwise."""
     version = await current_version(db)
     check_not_newer(db, version)
-    if version < latest_version():
-        raise DatabaseUnusable(db.path, f"is at schema version {version}, and this seminarbot "
-                                        f"reads version {latest_version()}: run `seminarbot db "
-                                        f"migrate --db {db.path}` first")
+    missing = await pending(db)
+    if missing:
+        shown = ", ".join(f"{number:04d}" for number in missing)
+        raise DatabaseUnusable(db.path, f"lacks migrations {shown} that this seminarbot reads "
+                                        f"with: run `seminarbot db migrate --db {db.path}` first")
+
+
+async def pending(db: Database) -> list[int]:
+    """The shipped migrations this database has not recorded (lower numbers merged later too)."""
+    shipped = [migration.version for migration in available()]
+    if await current_version(db) == 0:
+        return shipped
+    recorded = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+    return [number for number in shipped if number not in recorded]
 
 
 async def migrate(db: Database, target: int | None = None) -> list[Migration]:
-    """Apply every migration above the current version (up to `target`), each in a transaction.
-    Raises DatabaseUnusable for a database newer than this seminarbot."""
+    """Apply every shipped migration not yet recorded (up to `target`), each in a transaction:
+    one that arrives with a lower number than the newest applied (work merged later) is applied
+    too. Raises DatabaseUnusable for a database newer than this seminarbot."""
     version = await current_version(db)
     check_not_newer(db, version)
     migrations = available()
     await _ensure_table(db)
+    recorded = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
     applied = []
     for migration in migrations:
-        if migration.version <= version or (target is not None and migration.version > target):
+        # Every shipped migration not yet recorded, in order: one that arrives with a lower
+        # number than the newest applied (work merged later) is applied too.
+        if migration.version in recorded or (target is not None and migration.version > target):
             continue
         async with db.transaction() as conn:
             for statement in statements(migration.sql):

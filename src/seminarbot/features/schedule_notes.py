@@ -1,0 +1,97 @@
+"""What a change did to the schedule, in sentences for its reply: moves that no longer hold,
+sessions out of plan order (naming the sessions each comes before), dates that moved, and the
+moved sessions a zone change leaves at their instant. Every time in the cohort's zone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from seminarbot.core.replies import Reply, Tone
+from seminarbot.domain.planning import Planned, Release
+from seminarbot.domain.schedule import describe_local, describe_span
+
+OUT_OF_ORDER = "Out of plan order"
+
+
+def numbers(values: Iterable[int]) -> str:
+    """`2`, `2 and 3`, `2, 3 and 4`."""
+    items = [str(v) for v in sorted(values)]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def order_warnings(planned: Planned, focus: str | None = None) -> list[str]:
+    """One sentence per session that opens before sessions earlier in the plan: pairs where
+    one session is still to open, or that involve `focus` (the session a change is about)."""
+    before: dict[str, set[str]] = {}
+    for earlier, later in planned.inversions():
+        if earlier in planned.opened and later in planned.opened and focus not in (earlier,
+                                                                                     later):
+            continue
+        before.setdefault(later, set()).add(earlier)
+    n = planned.numbers
+    lines = []
+    for session_id in sorted(before, key=lambda s: n[s]):
+        jumped = before[session_id]
+        lines.append(f"{OUT_OF_ORDER}: session {n[session_id]} comes before "
+                     f"session{'s' if len(jumped) > 1 else ''} {numbers(n[s] for s in jumped)}.")
+    return lines
+
+
+def release_notes(planned: Planned, zone: ZoneInfo, min_open_text: str) -> list[str]:
+    return [_release(release, planned, zone, min_open_text) for release in planned.released]
+
+
+def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: str) -> str:
+    n = planned.numbers
+    was = (f"Session {n[release.session_id]} was moved to "
+           f"{describe_local(release.at, zone)}")
+    other = f"session {n[release.other]}" if release.other else ""
+    why = {"passed": "which went by while the seminar was paused",
+           "too close": f"less than {min_open_text} from {other}",
+           "order": f"which would now come before {other}"}[release.reason]
+    start = planned.starts.get(release.session_id)
+    now = f"; it takes the meetings again: {describe_local(start, zone)}" if start else ""
+    return f"{was}, {why}{now}."
+
+
+def freed_notes(planned: Planned) -> list[str]:
+    return [f"{day.strftime('%a %d %b %Y')}, which a move had left empty, is a meeting again."
+            for day in planned.freed]
+
+
+def moved_dates(before: Mapping[str, datetime], planned: Planned, zone: ZoneInfo,
+                leave_out: Iterable[str] = ()) -> list[str]:
+    """Sessions not yet open whose date this change moved."""
+    skip = set(leave_out) | {r.session_id for r in planned.released} | set(planned.opened)
+    n = planned.numbers
+    changed = sorted((s for s, when in planned.starts.items()
+                      if s not in skip and s in before and before[s] != when), key=lambda s: n[s])
+    return [f"Session {n[s]} moves to {describe_local(planned.starts[s], zone)}."
+            for s in changed]
+
+
+def kept_instants(planned: Planned, zone: ZoneInfo) -> list[str]:
+    """After a change of zone or days: moved sessions keep the moment they were moved to."""
+    n = planned.numbers
+    return [f"Session {n[s]} stays where it was moved, at the same moment: "
+            f"{describe_local(planned.starts[s], zone)}."
+            for s in sorted(planned.pinned, key=lambda s: n[s])]
+
+
+def change_notes(planned: Planned, zone: ZoneInfo, min_open: timedelta,
+                 focus: str | None = None) -> list[str]:
+    """Released moves and out-of-order warnings: what every change's reply says."""
+    return release_notes(planned, zone, describe_span(min_open)) + freed_notes(planned) + \
+        order_warnings(planned, focus)
+
+
+def has_warning(notes: Iterable[str]) -> bool:
+    return any(note.startswith(OUT_OF_ORDER) or " was moved to " in note for note in notes)
+
+
+def change_reply(message: str, notes: Sequence[str], tone: Tone | None = None) -> Reply:
+    """A change's answer: what it did, then its notes; a warning if any note is one."""
+    return Reply(paragraphs=(message, *notes),
+                 tone=tone or (Tone.WARNING if has_warning(notes) else Tone.SUCCESS))

@@ -1,0 +1,44 @@
+"""A new edition of the reading plan under running seminars (an upgrade of seminarbot's
+content): sessions it adds get their meetings, and posts planned for sessions or prompts it
+no longer has are skipped, saying so (README: Scheduling). Run once, at the loop's first pass."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from seminarbot.domain.models import SYSTEM_ACTOR, CohortState, OutboxState
+
+if TYPE_CHECKING:
+    from seminarbot.scheduling.loop import Scheduler
+
+
+async def adopt_plan(scheduler: Scheduler) -> None:
+    from seminarbot.scheduling.loop import NOT_IN_PLAN
+    from seminarbot.scheduling.replan import replan
+
+    plan = scheduler.plan
+    for cohort in await scheduler.cohorts.all(CohortState.ACTIVE):
+        items = await scheduler.outbox.for_cohort(cohort.id)
+        prompts = {i.session_id for i in items if i.kind == "prompt"}
+        added = [s for s in plan.sessions if s.id not in prompts]
+        gone = [i for i in items if i.state is OutboxState.PENDING and plan.planned(
+            i.session_id, "" if i.kind == "digest" else i.item) is None]
+        if not prompts or not (added or gone):
+            continue  # a seminar not set up yet, or planned from this edition
+        async with scheduler.db.transaction():
+            for item in gone:
+                await scheduler.outbox.skip(item.id, NOT_IN_PLAN)
+            if added:
+                await replan(scheduler, cohort, scheduler.clock.now())
+        named = ", ".join(f"{s.number} “{s.title}”" for s in added)
+        said = ("The reading plan has a new edition: "
+                + (f"sessions added: {named}; " if added else "")
+                + (f"{len(gone)} planned posts for what it no longer has were dropped; "
+                   if gone else "") + "the schedule shows the dates now planned.")
+        await scheduler.audit.record(
+            at=scheduler.clock.now(), platform=cohort.platform, actor_id=SYSTEM_ACTOR,
+            actor_name=SYSTEM_ACTOR, action="plan changed", outcome="ok", cohort_id=cohort.id,
+            detail={"added": [s.id for s in added], "dropped": len(gone)})
+        poster = scheduler.posters.get(cohort.platform)
+        if poster is not None:
+            await poster.notify_moderators(cohort, said)

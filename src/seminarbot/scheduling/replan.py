@@ -1,0 +1,50 @@
+"""Re-planning one cohort: what domain.planning decides, written to the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from seminarbot.domain.models import Cohort, OutboxState
+from seminarbot.domain.planning import Planned, plan_posts
+from seminarbot.domain.progress import progress
+from seminarbot.domain.schedule import Move
+
+if TYPE_CHECKING:
+    from seminarbot.scheduling.loop import Scheduler
+
+
+async def preview(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
+                  moves: Mapping[str, Move] | None = None,
+                  skips: Mapping[date, str | None] | None = None) -> Planned:
+    """The plan from `now` as the cohort stands, or with these moves and skipped dates
+    instead; nothing is written."""
+    cohorts = scheduler.cohorts
+    items = await scheduler.outbox.for_cohort(cohort.id)
+    owed = {i.session_id for i in items if i.kind == "digest" and i.due_at < now
+            and i.state is OutboxState.PENDING}
+    return plan_posts(
+        progress(scheduler.plan, items), cohort.rule, now, owed=owed,
+        skips=await cohorts.skips(cohort.id) if skips is None else skips,
+        moves=await cohorts.moves(cohort.id, cohort.rule.zone) if moves is None else moves,
+        min_open=cohort.min_open, reminder_before=cohort.reminder_before, digest=cohort.digest)
+
+
+async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime) -> Planned:
+    """Every open session's prompts, and each session's reminder and digest, from `now`. Rows
+    already claimed, posted, skipped or failed never move; moves that no longer hold are
+    forgotten (the result says which and why). Callers hold a transaction."""
+    outbox = scheduler.outbox
+    planned = await preview(scheduler, cohort, now)
+    for release in planned.released:
+        await scheduler.cohorts.remove_move(cohort.id, release.session_id)
+    for day in planned.freed:
+        await scheduler.cohorts.remove_skip(cohort.id, day)
+    await outbox.drop_pending(cohort.id, ("reminder", "digest"))
+    for post in planned.posts:
+        session = scheduler.plan.session(post.session_id)
+        items = [""] if post.kind == "digest" else [p.id for p in session.prompts]
+        await outbox.schedule(cohort.id, post.session_id, post.kind, items, post.due_at)
+    scheduler.wake()
+    return planned
