@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test lint typecheck pytest content-check lock docker-check clean
+.PHONY: run test lint typecheck pytest content-check lock docker-check bench bench-quick clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,15 @@ lock: | $(BIN)/python
 # Builds the image with podman and checks it from outside (not part of `make test`).
 docker-check:
 	bash tests/docker/check.sh
+
+# Every benchmark (Synapse and the fake Discord included, on loopback); regenerates the README's
+# table and benchmarks/results.md. About an hour on two shared cores.
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py
+
+# Tiny sizes, only to show that every benchmark runs (writes benchmarks/results-quick.md).
+bench-quick: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,41 +1,46 @@
-"""`seminarbot --help` cold start, against a bare `python -c pass` measured in the same run.
+"""`seminarbot --help` cold start, against a bare `python -c pass`, in interleaved pairs.
 
-Run: .venv/bin/python benchmarks/cold_start.py [--runs N]
+Each pair runs both once (the order alternating); one pair's ratio is the median of its
+repeats' ratio, so a pair is more than one noisy sample of a ~100 ms process.
+
+Run: .venv/bin/python benchmarks/cold_start.py [--pairs N] [--repeats N]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from pairs import Report, Run, Spread, Target, interleaved, ratios, report_argument, run_process
 
 BIN = Path(sys.executable).with_name("seminarbot")
 
 
-def timed(command: list[str], runs: int) -> list[float]:
-    samples = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, stdout=subprocess.DEVNULL, check=True)
-        samples.append(time.perf_counter() - start)
-    return samples
+def repeated(command: list[str], repeats: int) -> Run:
+    """The median wall and CPU time of `repeats` runs, and the largest peak."""
+    runs = [run_process(command) for _ in range(repeats)]
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.peak_mb for r in runs))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=30)
-    runs = parser.parse_args().runs
-    timed([str(BIN), "--help"], 3)  # warm the file cache, as a second start would be
-    baseline = timed([sys.executable, "-c", "pass"], runs)
-    ours = timed([str(BIN), "--help"], runs)
-    base_median, our_median = statistics.median(baseline), statistics.median(ours)
-    p95 = sorted(ours)[int(0.95 * (len(ours) - 1))]
-    print(f"python -c pass        median {base_median * 1000:6.1f} ms")
-    print(f"seminarbot --help     median {our_median * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms"
-          f"   ({our_median / base_median:.2f}x the bare interpreter; target <= 300 ms)")
+    parser.add_argument("--repeats", type=int, default=9, help="runs of each side per pair")
+    report_argument(parser)
+    args = parser.parse_args()
+    report = Report("`seminarbot --help` cold start", "python benchmarks/cold_start.py")
+    pairs = interleaved(lambda: repeated([str(BIN), "--help"], args.repeats),
+                        lambda: repeated([sys.executable, "-c", "pass"], args.repeats),
+                        args.pairs)
+    report.note(f"{args.pairs} pairs of {args.repeats} runs each; baseline `python -c pass`")
+    report.add("seminarbot --help: wall time", Spread.of([o.wall for o, _ in pairs]), " ms", 1,
+               1e3, Target("<=", 300, " ms"))
+    report.add("python -c pass: wall time", Spread.of([b.wall for _, b in pairs]), " ms", 1, 1e3)
+    report.add("wall time / the bare interpreter's", ratios(pairs, lambda r: r.wall), "×", 1)
+    report.add("seminarbot --help: peak RSS", Spread.of([o.peak_mb for o, _ in pairs]), " MB", 1)
+    report.write(args.json)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
-"""Exporting 1M responses to CSV: `seminarbot export` against `sqlite3 -csv` on the same query.
+"""Exporting 1M responses in every format: `seminarbot export` against `sqlite3 -csv` on the
+same rows.
 
-Builds a database of one cohort over the shipped seven-session plan with N responses written
+Builds a database of one cohort over the shipped eight-session plan with N responses written
 week by week (prompts of a session interleaved, as in a real seminar; made-up words, some cells
-that need the formula rule, quotes, commas and line breaks), then times, in the same run and
-alternating, our exporter as a separate process (start-up included) and the sqlite3 shell on
-the equivalent single SELECT (same rows, columns, joins and filters, in index order), each
-writing a file. Peak RSS is each process's own maximum resident set (wait4).
+that need the formula rule, quotes, commas and line breaks), then, round after round, runs our
+exporter once per format as a separate process (start-up included) and the sqlite3 shell on the
+equivalent single SELECT (same rows, columns, joins and filters, in index order), each writing a
+file; the order is reversed every other round and each format's ratio is taken within a round.
+Peak RSS is each process's own (pairs.run_process).
 
-Run: .venv/bin/python benchmarks/export_bench.py [--responses N] [--runs R] [--keep DIR]
+Run: .venv/bin/python benchmarks/export_bench.py [--responses N] [--pairs N] [--formats csv,…]
+     [--keep DIR]
 """
 
 from __future__ import annotations
@@ -17,23 +20,37 @@ import asyncio
 import csv
 import os
 import random
+import re
 import shutil
 import sqlite3
-import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from pairs import (
+    SEMINARBOT,
+    Report,
+    Run,
+    Spread,
+    Target,
+    ratios,
+    report_argument,
+    rounds,
+    run_process,
+)
+
+FORMATS = ("csv", "jsonl", "markdown", "html")
 SQLITE3 = shutil.which("sqlite3") or "/usr/bin/sqlite3"
 PARTICIPANTS, OPTED_OUT = 300, 5
 START = 1767639600  # 2026-01-05T19:00:00Z, a Monday evening
 QUERY = (
-    "SELECT r.session_id, r.prompt_id, r.outbox_id, r.id, r.participant_id, p.display_name,"
-    " r.message_id, r.created_at, r.edited_at, r.body"
+    "SELECT r.session_id, r.prompt_id, r.outbox_id, r.id, r.participant_id,"
+    " COALESCE(n.display_name, p.external_id), r.message_id, r.created_at, r.edited_at, r.body,"
+    " 'https://discord.com/channels/1000/' || r.channel_id || '/' || r.message_id"
     " FROM responses r JOIN participants p ON p.id = r.participant_id"
+    " LEFT JOIN participant_names n ON n.participant_id = r.participant_id"
+    " AND n.community_id = 1"
     " WHERE r.cohort_id = 1 AND r.deleted_at IS NULL AND p.opted_out = 0"
     " ORDER BY r.session_id, r.prompt_id, r.outbox_id, r.created_at, r.id")
 
@@ -77,10 +94,14 @@ def build(path: Path, responses: int) -> None:
                              (outbox[prompt.id], session.id, prompt.id, due, due,
                               str(3000 + outbox[prompt.id]), str(4000 + outbox[prompt.id])))
         conn.executemany(
-            "INSERT INTO participants (id, platform, external_id, display_name, opted_out,"
-            " created_at) VALUES (?, 'discord', ?, ?, ?, ?)",
-            [(i, str(10**17 + i), f"Reader {i}" if i % 7 else f"=Reader {i}",
-              int(i <= OPTED_OUT), iso(START)) for i in range(1, PARTICIPANTS + 1)])
+            "INSERT INTO participants (id, platform, external_id, opted_out, created_at)"
+            " VALUES (?, 'discord', ?, ?, ?)",
+            [(i, str(10**17 + i), int(i <= OPTED_OUT), iso(START))
+             for i in range(1, PARTICIPANTS + 1)])
+        conn.executemany(
+            "INSERT INTO participant_names (participant_id, community_id, display_name)"
+            " VALUES (?, 1, ?)",
+            [(i, f"Reader {i}" if i % 7 else f"=Reader {i}") for i in range(1, PARTICIPANTS + 1)])
 
         def rows() -> Iterator[tuple[object, ...]]:
             per_session = responses // len(plan.sessions) + 1
@@ -96,81 +117,97 @@ def build(path: Path, responses: int) -> None:
                     words.insert(len(words) // 2, "\n\n")
                 edited = iso(at + 600) if rng.random() < 0.02 else None
                 deleted = iso(at + 900) if rng.random() < 0.01 else None
+                # Written in the prompt's thread: every row gets a message link.
                 yield (1, outbox[prompt.id], session.id, prompt.id,
                        rng.randint(1, PARTICIPANTS), "discord", str(5 * 10**17 + i),
-                       " ".join(words), iso(at), edited, deleted)
+                       " ".join(words), iso(at), edited, deleted, str(4000 + outbox[prompt.id]))
 
         conn.executemany(
             "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-            " platform, message_id, body, created_at, edited_at, deleted_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+            " platform, message_id, body, created_at, edited_at, deleted_at, channel_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()
 
 
-def measured(command: list[str], stdout: int | None = None) -> tuple[float, float]:
-    """(seconds, peak RSS in MB) of one process."""
-    os.sync()  # neither run pays for writing back the other's file
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=stdout, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        raise SystemExit(f"{command[0]} failed with exit code {process.returncode}")
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def record_ids(path: Path, column: str) -> list[str]:
+def count_csv(path: Path, column: str) -> list[str]:
     with path.open(encoding="utf-8-sig", newline="") as file:
         return [row[column] for row in csv.DictReader(file)]
+
+
+def exporter(db: Path, folder: Path, form: str) -> Callable[[], Run]:
+    out = folder / f"ours.{form}"
+    command = [SEMINARBOT, "export", "--db", str(db), "--cohort", "1",
+               "--format", form, "--out", str(out)]
+    env = {**os.environ, "SEMINARBOT_DATA_DIR": str(folder)}
+
+    def run() -> Run:
+        out.unlink(missing_ok=True)  # deleting the last run's file is not part of either's time
+        os.sync()  # neither run pays for writing back the other's file
+        return run_process(command, env=env)
+    return run
+
+
+def shell(db: Path, folder: Path) -> Callable[[], Run]:
+    out = folder / "sqlite3.csv"
+
+    def run() -> Run:
+        out.unlink(missing_ok=True)
+        os.sync()
+        with out.open("wb") as file:
+            return run_process([SQLITE3, "-csv", "-header", str(db), QUERY], stdout=file)
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--formats", default=",".join(FORMATS))
     parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
+    report_argument(parser)
     args = parser.parse_args()
     folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="export-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    db = folder / "bench.db"
+    db = folder / f"bench-{args.responses}.db"
+    report = Report(f"Export of {args.responses:,} responses, each format against sqlite3 -csv",
+                    "python benchmarks/export_bench.py")
     try:
         if not db.exists():
             started = time.perf_counter()
             build(db, args.responses)
-            print(f"built {args.responses:,} responses in {time.perf_counter() - started:.0f} s "
-                  f"({db.stat().st_size / 1e6:.0f} MB)")
-        ours_csv, theirs_csv = folder / "ours.csv", folder / "sqlite3.csv"
-        env_command = [sys.executable, "-m", "seminarbot", "export", "--db", str(db),
-                       "--cohort", "1", "--format", "csv", "--out", str(ours_csv)]
-        os.environ["SEMINARBOT_DATA_DIR"] = str(folder)
-        ours, theirs = [], []
-        for _ in range(args.runs):
-            # Each writes a new file: deleting the last run's is not part of either's time.
-            ours_csv.unlink(missing_ok=True)
-            theirs_csv.unlink(missing_ok=True)
-            ours.append(measured(env_command))
-            with theirs_csv.open("wb") as out:
-                theirs.append(measured([SQLITE3, "-csv", "-header", str(db), QUERY],
-                                       stdout=out.fileno()))
-        our_ids, their_ids = record_ids(ours_csv, "response_id"), record_ids(theirs_csv, "id")
-        same = sorted(our_ids) == sorted(their_ids)
-        our_time = statistics.median(t for t, _ in ours)
-        their_time = statistics.median(t for t, _ in theirs)
-        print(f"rows exported: ours {len(our_ids):,}, sqlite3 {len(their_ids):,} "
-              f"({'the same responses' if same else 'DIFFERENT responses'})")
-        print(f"seminarbot export   median {our_time:6.2f} s   peak RSS "
-              f"{max(r for _, r in ours):6.1f} MB   {ours_csv.stat().st_size / 1e6:.0f} MB")
-        print(f"sqlite3 -csv        median {their_time:6.2f} s   peak RSS "
-              f"{max(r for _, r in theirs):6.1f} MB   {theirs_csv.stat().st_size / 1e6:.0f} MB")
-        print(f"ratio {our_time / their_time:.2f}x (target <= 1.5x); "
-              f"runs: ours {[round(t, 2) for t, _ in ours]}, "
-              f"sqlite3 {[round(t, 2) for t, _ in theirs]}")
-        if not same:
-            raise SystemExit(1)
+            report.note(f"built {args.responses:,} responses in "
+                        f"{time.perf_counter() - started:.0f} s ({db.stat().st_size / 1e6:.0f} MB)")
+        forms = args.formats.split(",")
+        runs = {form: exporter(db, folder, form) for form in forms}
+        runs["sqlite3"] = shell(db, folder)
+        results = rounds(runs, args.pairs)
+        expected = count_csv(folder / "sqlite3.csv", "id")
+        for form in forms:
+            exported = int(re.search(r"exported (\d+) responses",
+                                     results[-1][form].stderr).group(1))  # type: ignore[union-attr]
+            if exported != len(expected) or (form == "csv" and sorted(count_csv(
+                    folder / "ours.csv", "response_id")) != sorted(expected)):
+                raise SystemExit(f"{form}: {exported:,} responses exported, sqlite3 "
+                                 f"{len(expected):,}: not the same responses")
+        report.note(f"{len(expected):,} responses exported by each (deleted and opted-out ones "
+                    f"left out); {args.pairs} rounds, each format and sqlite3 -csv once per "
+                    "round, the order reversed every other round")
+        base = [r["sqlite3"] for r in results]
+        report.add("sqlite3 -csv: wall time", Spread.of([r.wall for r in base]), " s")
+        report.add("sqlite3 -csv: CPU time", Spread.of([r.cpu for r in base]), " s")
+        report.add("sqlite3 -csv: peak RSS", Spread.of([r.peak_mb for r in base]), " MB", 1)
+        for form in forms:
+            pairs = [(r[form], r["sqlite3"]) for r in results]
+            report.add(f"{form}: wall time", Spread.of([r[form].wall for r in results]), " s")
+            report.add(f"{form}: wall time / sqlite3 -csv's", ratios(pairs, lambda r: r.wall),
+                       "×", target=Target("<=", 1.5, "×"))
+            report.add(f"{form}: CPU time / sqlite3 -csv's", ratios(pairs, lambda r: r.cpu),
+                       "×")
+            report.add(f"{form}: peak RSS", Spread.of([r[form].peak_mb for r in results]),
+                       " MB", 1, target=Target("<=", 100, " MB"))
+        report.write(args.json)
     finally:
         if not args.keep:
             shutil.rmtree(folder, ignore_errors=True)

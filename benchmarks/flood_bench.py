@@ -7,7 +7,10 @@ flood is handled; how many of the flood's commands were answered; how long until
 dealt with the flood; the bot's resident memory before and after, and its peak.
 
 Run: .venv/bin/python benchmarks/flood_bench.py [--flood N] [--command WORDS] [--src DIR]
-(--src runs another checkout's src/, e.g. the code before the per-person limits.)
+[--autocomplete TEXT]
+(--src runs another checkout's src/, e.g. the code before the per-person limits;
+--autocomplete floods with autocomplete requests, TEXT typed into /term's query, instead of
+commands: what one person's keystrokes, real or scripted, cost the others.)
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from tests.discord_adapter.conftest import eventually  # noqa: E402
 from tests.discord_fake import FakeDiscord  # noqa: E402
 from tests.discord_fake.rest import InteractionLog  # noqa: E402
 
-from measure import percentile  # noqa: E402  (a sibling: these run as scripts)
+from pairs import percentile  # noqa: E402  (a sibling: these run as scripts)
 from seminarbot.adapters.discord.settings import DiscordSettings  # noqa: E402
 from seminarbot.adapters.discord.sync import sync_commands  # noqa: E402
 from seminarbot.config.settings import Settings  # noqa: E402
@@ -79,7 +82,16 @@ async def start_bot(fake: FakeDiscord, folder: Path,
             stderr=log)
 
 
-async def run(flood: int, command: str, src: str | None, samples: int) -> None:
+async def send_flood(fake: FakeDiscord, flood: int, command: str,
+                     autocomplete: str | None) -> list[InteractionLog]:
+    if autocomplete is None:
+        return [await fake.send_slash("bob", command) for _ in range(flood)]
+    return [await fake.send_complete("bob", "term", "query", query=autocomplete)
+            for _ in range(flood)]
+
+
+async def run(flood: int, command: str, src: str | None, samples: int,
+              autocomplete: str | None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="seminarbot-flood-"))
     fake = FakeDiscord(lambda: datetime.now(UTC))
     for n in range(samples):  # each measured command comes from another member
@@ -100,7 +112,7 @@ async def run(flood: int, command: str, src: str | None, samples: int) -> None:
         alone = [await latency(fake, who, command) for who in others]
         before = memory(bot.pid)
         began = time.perf_counter()
-        logs = [await fake.send_slash("bob", command) for _ in range(flood)]
+        logs = await send_flood(fake, flood, command, autocomplete)
         sent = time.perf_counter() - began
         during = [await latency(fake, who, command) for who in others]
         last, count = time.perf_counter(), 0
@@ -115,7 +127,8 @@ async def run(flood: int, command: str, src: str | None, samples: int) -> None:
         bot.terminate()
         await asyncio.wait_for(bot.wait(), 30)
         await fake.stop()
-    print(f"flood: {flood} × /{command} from one participant, sent in {sent:.2f} s; "
+    what = f"autocomplete of /term {autocomplete[:20]!r}…" if autocomplete else f"/{command}"
+    print(f"flood: {flood} × {what} from one participant, sent in {sent:.2f} s; "
           f"{count} answered, {flood - count} left unanswered; the bot was done with it "
           f"{handled:.1f} s after it began")
     for name, values in (("alone", alone), ("during the flood", during)):
@@ -132,8 +145,10 @@ def main() -> None:
     parser.add_argument("--command", default="seminar schedule", help="what is sent")
     parser.add_argument("--samples", type=int, default=20, help="others' commands timed")
     parser.add_argument("--src", help="run the bot from this src/ directory instead")
+    parser.add_argument("--autocomplete", metavar="TEXT",
+                        help="flood with autocomplete requests typing TEXT into /term")
     args = parser.parse_args()
-    asyncio.run(run(args.flood, args.command, args.src, args.samples))
+    asyncio.run(run(args.flood, args.command, args.src, args.samples, args.autocomplete))
 
 
 if __name__ == "__main__":

@@ -1,34 +1,46 @@
-"""Reply ingest through the core (group commit) against a raw sqlite3 executemany of the
-same rows, measured in the same run, plus the durability latency of each message (from
-submission until its transaction is committed).
+"""Response ingest through the core (group commit) against raw sqlite3 inserts of the same rows,
+in interleaved rounds, with another connection writing as a live bot's other parts do.
 
-Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight N] [--rounds N]
+Ours: N messages from C concurrent clients (each waits for its message to be durable before
+sending the next) through `record_message`, on a database with a posted session. Baselines, on
+the same schema with the same participants: the resolved rows in one `executemany` and one
+transaction, and the same rows committed in as many transactions as ours used (the same commit
+cadence). During every run another connection commits an audit row and an outbox row every
+50 ms, so the writer's remembered posts and authors are dropped as in a live bot, and both
+sides meet its write lock. Latency is from a message's submission until its commit is on disk.
+
+Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight C] [--pairs N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import shutil
 import sqlite3
-import statistics
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from measure import percentile  # a sibling: these run as scripts
+from pairs import Report, Spread, Target, percentile, report_argument
 from seminarbot.app import open_services
-from seminarbot.clock import ManualClock, to_iso
+from seminarbot.clock import ManualClock
 from seminarbot.config.settings import Settings
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 
 MODERATOR = Actor("console", "console:mod", "mod", is_moderator=True)
 PLACE = Place("console", "bench", "seminar")
+LOAD_INTERVAL = 0.05  # seconds between the other connection's commits
+INSERT = ("INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+          " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 class NullPoster:
@@ -49,45 +61,61 @@ class NullPoster:
         return None
 
 
-async def prepared(folder: Path) -> tuple[Services, list[str]]:
-    clock = ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
-    app = await open_services(Settings(data_dir=folder, database=folder / "core.db"), clock)
+def settings(folder: Path) -> Settings:
+    return Settings(data_dir=folder, database=folder / "core.db")
+
+
+async def template(folder: Path) -> list[str]:
+    """A database with a cohort whose first session is posted; its prompt threads' ids."""
+    app = await open_services(settings(folder), ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC)))
     app.scheduler.attach(NullPoster())
     await run_line(app, "seminar setup tue 19:00 UTC", MODERATOR, PLACE)
     await run_line(app, "seminar post 1", MODERATOR, PLACE)
     threads = [row[0] for row in await app.db.fetchall(
         "SELECT thread_id FROM outbox WHERE state = 'posted' ORDER BY id")]
-    return app, threads
+    await app.close()
+    return threads
 
 
-def baseline(folder: Path, rows: list[tuple[object, ...]]) -> float:
-    """The same rows, already resolved, in one executemany on a database with our schema."""
-    conn = sqlite3.connect(folder / "core.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("DELETE FROM responses")
-    began = time.perf_counter()
-    conn.execute("BEGIN IMMEDIATE")
-    conn.executemany(
-        "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-        " platform, message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
-    conn.execute("COMMIT")
-    elapsed = time.perf_counter() - began
-    conn.close()
-    return elapsed
+@contextmanager
+def other_writer(path: Path) -> Iterator[None]:
+    """Another connection committing an audit row and an outbox row every LOAD_INTERVAL."""
+    stop = threading.Event()
+
+    def write() -> None:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=5)
+        count = 0
+        while not stop.wait(LOAD_INTERVAL):
+            count += 1
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("INSERT INTO audit_log (at, platform, actor_id, action, outcome)"
+                         " VALUES ('2026-01-05T09:00:00Z', 'console', 'load', 'bench', 'ok')")
+            conn.execute("INSERT INTO outbox (cohort_id, session_id, kind, item, due_at)"
+                         " VALUES (1, 'load', 'reminder', ?, '2027-01-01T00:00:00Z')",
+                         (str(count),))
+            conn.execute("COMMIT")
+        conn.close()
+
+    thread = threading.Thread(target=write, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 @dataclass
-class Round:
-    ours: float
-    raw: float
+class Ours:
+    seconds: float
     commits: int
     latencies: list[float]
 
 
-async def one_round(messages: int, in_flight: int) -> Round:
-    folder = Path(tempfile.mkdtemp(prefix="seminarbot-ingest-"))
-    app, threads = await prepared(folder)
+async def ours(base: Path, threads: list[str], messages: int, in_flight: int) -> Ours:
+    folder = Path(tempfile.mkdtemp(prefix="ingest-ours-"))
+    shutil.copy(base / "core.db", folder / "core.db")
+    app = await open_services(settings(folder), ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC)))
     now = app.clock.now()
     body = "A considered reply about the soviets and the party. " * 6
     inbound = [InboundMessage("console", f"m{n}", Actor("console", f"u{n % 2000}",
@@ -97,51 +125,110 @@ async def one_round(messages: int, in_flight: int) -> Round:
     latencies: list[float] = []
 
     async def client(share: list[InboundMessage]) -> None:
-        """One connection's worth of traffic: each message waits for the one before."""
         for message in share:
             began = time.perf_counter()
             await record_message(app, message)
             latencies.append(time.perf_counter() - began)
 
-    began = time.perf_counter()
-    await asyncio.gather(*(client(inbound[k::in_flight]) for k in range(in_flight)))
-    ours = time.perf_counter() - began
+    with other_writer(folder / "core.db"):
+        began = time.perf_counter()
+        await asyncio.gather(*(client(inbound[k::in_flight]) for k in range(in_flight)))
+        seconds = time.perf_counter() - began
     stored = await app.db.scalar("SELECT COUNT(*) FROM responses")
     commits = app.response_writer.batches
-    rows = [tuple(row) for row in await app.db.fetchall(
-        "SELECT cohort_id, outbox_id, session_id, prompt_id, participant_id, platform,"
-        " message_id, body, created_at FROM responses")]
     await app.close()
-    assert stored == messages, (stored, messages)
-    raw = baseline(folder, rows)
     shutil.rmtree(folder)
-    return Round(ours, raw, commits, latencies)
+    assert stored == messages, (stored, messages)
+    return Ours(seconds, commits, latencies)
 
 
-async def run(messages: int, in_flight: int, rounds: int) -> None:
-    results = [await one_round(messages, in_flight) for _ in range(rounds)]
-    ratios = sorted(r.raw / r.ours for r in results)
-    latencies = [value for r in results for value in r.latencies]
-    middle = sorted(results, key=lambda r: r.raw / r.ours)[rounds // 2]
-    print(f"{messages:,} messages, {in_flight} in flight, {rounds} rounds, each against its "
-          f"own baseline ({datetime.now(UTC):%Y-%m-%d}, {to_iso(datetime.now(UTC))})")
-    print(f"median round: core {middle.ours:5.2f} s {messages / middle.ours:9,.0f} msg/s in "
-          f"{middle.commits} commits; raw executemany {middle.raw:5.2f} s "
-          f"{messages / middle.raw:9,.0f} rows/s")
-    print(f"ratio                median {statistics.median(ratios):5.2f}x of the baseline's "
-          f"throughput, rounds {', '.join(f'{r:.2f}' for r in ratios)} (target >= 0.35)")
-    print(f"durability latency   median {statistics.median(latencies) * 1e3:6.1f} ms  p99 "
-          f"{percentile(latencies, 0.99) * 1e3:6.1f} ms over all rounds "
-          "(target p99 <= 50 ms)")
+def resolved_rows(base: Path, threads: list[str], messages: int) -> list[tuple[object, ...]]:
+    """The rows ours stores, with participants 1…2000 (created in the baseline's database)."""
+    conn = sqlite3.connect(base / "core.db")
+    posts = dict(conn.execute("SELECT thread_id, id || ' ' || session_id || ' ' || item"
+                              " FROM outbox WHERE state = 'posted'").fetchall())
+    conn.close()
+    body = "A considered reply about the soviets and the party. " * 6
+    rows = []
+    for n in range(messages):
+        post_id, session_id, prompt_id = posts[threads[n % len(threads)]].split(" ")
+        rows.append((1, int(post_id), session_id, prompt_id, n % 2000 + 1, "console", f"m{n}",
+                     body, "2026-01-05T09:00:00Z"))
+    return rows
+
+
+def baseline(base: Path, rows: list[tuple[object, ...]], commits: int) -> float:
+    """Seconds to insert the rows in `commits` transactions of equal size, on a copy of the
+    database with the participants in place, foreign keys on, synchronous=FULL (as ours)."""
+    folder = Path(tempfile.mkdtemp(prefix="ingest-raw-"))
+    shutil.copy(base / "core.db", folder / "core.db")
+    conn = sqlite3.connect(folder / "core.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.executemany("INSERT INTO participants (id, platform, external_id, display_name,"
+                     " created_at) VALUES (?, 'console', ?, ?, '2026-01-05T09:00:00Z')",
+                     [(n + 1, f"u{n}", f"person {n}") for n in range(2000)])
+    size = math.ceil(len(rows) / commits)
+    with other_writer(folder / "core.db"):
+        began = time.perf_counter()
+        for first in range(0, len(rows), size):
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany(INSERT, rows[first:first + size])
+            conn.execute("COMMIT")
+        seconds = time.perf_counter() - began
+    conn.close()
+    shutil.rmtree(folder)
+    return seconds
+
+
+async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) -> None:
+    base = Path(tempfile.mkdtemp(prefix="ingest-base-"))
+    threads = await template(base)
+    rows = resolved_rows(base, threads, messages)
+    warm = await ours(base, threads, messages, in_flight)  # untimed, as the baselines' first
+    baseline(base, rows, 1)
+    cadence = warm.commits
+    results = []
+    for index in range(pairs):
+        if index % 2 == 0:
+            mine = await ours(base, threads, messages, in_flight)
+            one, same = baseline(base, rows, 1), baseline(base, rows, cadence)
+        else:
+            one, same = baseline(base, rows, 1), baseline(base, rows, cadence)
+            mine = await ours(base, threads, messages, in_flight)
+        results.append((mine, one, same))
+    shutil.rmtree(base)
+    report = Report(f"Response ingest: {messages:,} messages from {in_flight} concurrent "
+                    "clients through the core, against raw inserts",
+                    "python benchmarks/ingest_bench.py")
+    report.note(f"{pairs} interleaved rounds; another connection commits every "
+                f"{LOAD_INTERVAL * 1e3:.0f} ms throughout; ours used "
+                f"{Spread.of([m.commits for m, _, _ in results]).show('', 0)} commits, the "
+                f"same-cadence baseline {cadence}")
+    report.add("ours: messages per second", Spread.of([messages / m.seconds
+                                                       for m, _, _ in results]), "", 0)
+    report.add("throughput / one raw executemany in one transaction",
+               Spread.of([one / m.seconds for m, one, _ in results]), "×",
+               target=Target(">=", 0.35, "×"))
+    report.add("throughput / raw executemany with ours' commit cadence",
+               Spread.of([same / m.seconds for m, _, same in results]), "×")
+    report.add("durability latency from submission, median",
+               Spread.of([percentile(m.latencies, 0.5) for m, _, _ in results]), " ms", 1, 1e3)
+    report.add("durability latency from submission, p99",
+               Spread.of([percentile(m.latencies, 0.99) for m, _, _ in results]), " ms", 1,
+               1e3, Target("<=", 50, " ms"))
+    report.write(json_path)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--messages", type=int, default=50_000)
     parser.add_argument("--in-flight", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=7)
+    report_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.messages, args.in_flight, args.rounds))
+    asyncio.run(run(args.messages, args.in_flight, args.pairs, args.json))
 
 
 if __name__ == "__main__":

@@ -1,10 +1,10 @@
 """The scheduler with 10,000 cohorts: time to find the next due post, memory, idle CPU.
 
-Baselines measured in the same run: a bare `SELECT MIN(due_at)` on the same table through the
-sqlite3 module, the process's memory before the cohorts were loaded, and the CPU an asyncio
-process spends sleeping for the same idle window.
+Baselines, in interleaved pairs: a bare `SELECT MIN(due_at)` on the same table through the
+sqlite3 module, and the CPU an asyncio process spends sleeping for the same idle window; and
+the process's memory before the cohorts were loaded.
 
-Run: .venv/bin/python benchmarks/scheduler_bench.py [--cohorts N] [--idle SECONDS]
+Run: .venv/bin/python benchmarks/scheduler_bench.py [--cohorts N] [--idle SECONDS] [--pairs N]
 """
 
 from __future__ import annotations
@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sqlite3
-import statistics
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
+from datetime import timedelta
 from pathlib import Path
 
-from measure import percentile  # a sibling: these run as scripts
+from pairs import Report, Spread, interleaved_async, percentile, report_argument
 from seminarbot.app import open_services
 from seminarbot.clock import SystemClock
 from seminarbot.config.settings import Settings
@@ -36,7 +35,7 @@ def rss_mb() -> float:
     return float("nan")
 
 
-async def run(cohorts: int, idle: float) -> None:
+async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> None:
     rss_before = rss_mb()
     folder = Path(tempfile.mkdtemp(prefix="seminarbot-bench-"))
     settings = Settings(data_dir=folder, database=folder / "bench.db")
@@ -58,54 +57,81 @@ async def run(cohorts: int, idle: float) -> None:
     rows = await app.db.scalar("SELECT COUNT(*) FROM outbox")
     rss_loaded = rss_mb()
 
-    ours = []
-    for _ in range(300):
-        began = time.perf_counter()
-        await app.outbox.next_due_at()
-        ours.append(time.perf_counter() - began)
     raw = sqlite3.connect(settings.database)
-    baseline, same_query = [], []
-    for _ in range(300):
-        began = time.perf_counter()
-        raw.execute("SELECT MIN(due_at) FROM outbox WHERE state = 'pending'").fetchone()
-        baseline.append(time.perf_counter() - began)
-        began = time.perf_counter()
-        raw.execute(NEXT_DUE).fetchone()
-        same_query.append(time.perf_counter() - began)
+
+    async def ours() -> list[float]:
+        samples = []
+        for _ in range(300):
+            began = time.perf_counter()
+            await app.outbox.next_due_at()
+            samples.append(time.perf_counter() - began)
+        return samples
+
+    async def bare() -> list[float]:
+        samples = []
+        for _ in range(300):
+            began = time.perf_counter()
+            raw.execute("SELECT MIN(due_at) FROM outbox WHERE state = 'pending'").fetchone()
+            samples.append(time.perf_counter() - began)
+        return samples
+
+    async def same_sql() -> list[float]:
+        samples = []
+        for _ in range(300):
+            began = time.perf_counter()
+            raw.execute(NEXT_DUE).fetchone()
+            samples.append(time.perf_counter() - began)
+        return samples
+
+    lookups = await interleaved_async(ours, bare, pairs)
+    queries = await interleaved_async(same_sql, bare, pairs)
     raw.close()
 
-    cpu_before = time.process_time()
-    loop = asyncio.create_task(app.scheduler.run_forever())
-    await asyncio.sleep(idle)
-    loop.cancel()
-    idle_cpu = time.process_time() - cpu_before
-    cpu_before = time.process_time()
-    await asyncio.sleep(idle)
-    sleep_cpu = time.process_time() - cpu_before
-    passes = app.scheduler.passes
+    async def loop_idle() -> float:
+        cpu = time.process_time()
+        task = asyncio.create_task(app.scheduler.run_forever())
+        await asyncio.sleep(idle)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return time.process_time() - cpu
+
+    async def sleep_idle() -> float:
+        cpu = time.process_time()
+        await asyncio.sleep(idle)
+        return time.process_time() - cpu
+
+    idles = await interleaved_async(loop_idle, sleep_idle, pairs, warm_up=False)
     await app.close()
 
-    median_ours, median_raw = statistics.median(ours), statistics.median(baseline)
-    print(f"cohorts {cohorts:,}; outbox rows {rows:,}; loaded in {load_seconds:.1f} s "
-          f"({datetime.now(UTC):%Y-%m-%d})")
-    print(f"next due item      median {median_ours * 1e3:7.3f} ms  p99 "
-          f"{percentile(ours, 0.99) * 1e3:7.3f} ms   baseline raw MIN(due_at) median "
-          f"{median_raw * 1e3:7.3f} ms  ({median_ours / median_raw:.2f}x)")
-    print(f"  of which the query itself (sync sqlite3, same SQL) median "
-          f"{statistics.median(same_query) * 1e3:7.3f} ms; the rest is the async hop")
-    print(f"memory (RSS)       {rss_loaded:7.1f} MB after loading; {rss_before:7.1f} MB before "
-          f"(+{rss_loaded - rss_before:.1f} MB)")
-    print(f"idle CPU over {idle:g} s  scheduler loop {idle_cpu * 1e3:7.1f} ms "
-          f"({passes} pass{'es' if passes != 1 else ''})   baseline asyncio.sleep "
-          f"{sleep_cpu * 1e3:7.1f} ms")
+    report = Report(f"Scheduler with {cohorts:,} cohorts", "python benchmarks/scheduler_bench.py")
+    report.note(f"{cohorts:,} cohorts, {rows:,} outbox rows, loaded in {load_seconds:.1f} s; "
+                f"{pairs} interleaved pairs of 300 look-ups each, and of {idle:g} s idle")
+    report.add("next due item through the async repository, p50",
+               Spread.of([percentile(o, 0.5) for o, _ in lookups]), " ms", 3, 1e3)
+    report.add("next due item through the async repository, p99",
+               Spread.of([percentile(o, 0.99) for o, _ in lookups]), " ms", 3, 1e3)
+    report.add("the same SQL through sqlite3 directly, p50",
+               Spread.of([percentile(q, 0.5) for q, _ in queries]), " ms", 3, 1e3)
+    report.add("a bare MIN(due_at), p50",
+               Spread.of([percentile(b, 0.5) for _, b in lookups]), " ms", 3, 1e3)
+    report.add("ours / the bare MIN(due_at), p50", Spread.of([
+        percentile(o, 0.5) / percentile(b, 0.5) for o, b in lookups]), "×", 1)
+    report.add(f"idle CPU over {idle:g} s, scheduler loop running",
+               Spread.of([o for o, _ in idles]), " ms", 1, 1e3)
+    report.add(f"idle CPU over {idle:g} s, a bare asyncio.sleep",
+               Spread.of([b for _, b in idles]), " ms", 1, 1e3)
+    report.add("RSS after loading", Spread.of([rss_loaded]), " MB", 1)
+    report.add("RSS before loading", Spread.of([rss_before]), " MB", 1)
+    report.write(json_path)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cohorts", type=int, default=10_000)
-    parser.add_argument("--idle", type=float, default=10.0)
+    parser.add_argument("--idle", type=float, default=2.0)
+    report_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.cohorts, args.idle))
+    asyncio.run(run(args.cohorts, args.idle, args.pairs, args.json))
 
 
 if __name__ == "__main__":

@@ -1,72 +1,107 @@
 """500 concurrent `/term` invocations through the core (parse, bind, dispatch, handler,
-response), against the bare glossary look-ups they make, measured in the same run.
+response), against the bare glossary look-ups they make, in interleaved rounds.
 
-Run: .venv/bin/python benchmarks/term_bench.py [--concurrent N] [--rounds N]
+Two figures per invocation: its latency from submission (all 500 are submitted at once, so the
+last waits behind the other 499: what a person waits when that many ask together) and its cost
+(the round's CPU time over the invocations). The bare look-ups give the baseline's cost.
+
+Run: .venv/bin/python benchmarks/term_bench.py [--concurrent N] [--pairs N]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from measure import percentile  # a sibling: these run as scripts
+from pairs import Report, Spread, Target, interleaved_async, percentile, report_argument
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.config.settings import Settings
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.services.container import Services
 
 QUERIES = ["otryv", "glasnost’", "Glasnost'", "komandovanie", "democratic centralism",
            "kronstadt", "soviets", "perestroyka", "nomenklatura", "samokritika"]
 
 
-async def run(concurrent: int, rounds: int) -> None:
+@dataclass
+class Round:
+    cpu_per_call: float  # seconds
+    from_submission: list[float]  # seconds, one per invocation
+
+
+async def core_round(app: Services, concurrent: int) -> Round:
+    place = Place("console", "bench", "seminar")
+    people = [Actor("console", f"u{n}", f"user {n}") for n in range(concurrent)]
+    done: list[float] = []
+
+    async def one(n: int) -> None:
+        response = await run_line(app, f"term {QUERIES[n % len(QUERIES)]}", people[n], place)
+        done.append(time.perf_counter())
+        assert response.title
+
+    cpu = time.process_time()
+    submitted = time.perf_counter()
+    await asyncio.gather(*(one(n) for n in range(concurrent)))
+    cpu = time.process_time() - cpu
+    return Round(cpu / concurrent, [at - submitted for at in done])
+
+
+async def bare_round(app: Services, concurrent: int) -> Round:
+    cpu = time.process_time()
+    submitted = time.perf_counter()
+    done = []
+    for n in range(concurrent):
+        query = QUERIES[n % len(QUERIES)]
+        app.glossary.lookup(query) or app.glossary.near(query)
+        done.append(time.perf_counter())
+    cpu = time.process_time() - cpu
+    return Round(cpu / concurrent, [at - submitted for at in done])
+
+
+async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
     folder = Path(tempfile.mkdtemp(prefix="seminarbot-term-"))
     app = await open_services(Settings(data_dir=folder, database=folder / "t.db"),
                               ManualClock(datetime(2026, 1, 5, tzinfo=UTC)))
-    place = Place("console", "bench", "seminar")
-    people = [Actor("console", f"u{n}", f"user {n}") for n in range(concurrent)]
-    latencies: list[float] = []
-
-    async def one(n: int) -> None:
-        began = time.perf_counter()
-        response = await run_line(app, f"term {QUERIES[n % len(QUERIES)]}", people[n], place)
-        latencies.append(time.perf_counter() - began)
-        assert response.title
-
-    wall = []
-    for _ in range(rounds):
-        began = time.perf_counter()
-        await asyncio.gather(*(one(n) for n in range(concurrent)))
-        wall.append(time.perf_counter() - began)
-    bare = []
-    for n in range(concurrent * rounds):
-        began = time.perf_counter()
-        query = QUERIES[n % len(QUERIES)]
-        app.glossary.lookup(query) or app.glossary.near(query)
-        bare.append(time.perf_counter() - began)
+    results = await interleaved_async(lambda: core_round(app, concurrent),
+                                      lambda: bare_round(app, concurrent), pairs)
     await app.close()
-    print(f"{concurrent} concurrent /term invocations x {rounds} rounds "
-          f"({datetime.now(UTC):%Y-%m-%d})")
-    print(f"through the core   median {statistics.median(latencies) * 1e3:6.3f} ms  p99 "
-          f"{percentile(latencies, 0.99) * 1e3:6.3f} ms (target p99 <= 2 ms); a round of "
-          f"{concurrent} takes {statistics.median(wall) * 1e3:6.1f} ms")
-    print(f"bare look-ups      median {statistics.median(bare) * 1e3:6.3f} ms  p99 "
-          f"{percentile(bare, 0.99) * 1e3:6.3f} ms  (the core adds "
-          f"{(statistics.median(latencies) - statistics.median(bare)) * 1e3:.3f} ms at the median)")
+    report = Report(f"{concurrent} concurrent /term invocations, against the bare look-ups",
+                    "python benchmarks/term_bench.py")
+    report.note(f"{pairs} interleaved pairs of rounds; all {concurrent} submitted at once")
+    report.add("through the core: cost per invocation (CPU)",
+               Spread.of([c.cpu_per_call for c, _ in results]), " ms", 3, 1e3,
+               Target("<=", 2, " ms"))
+    report.add("bare look-ups: cost per look-up (CPU)",
+               Spread.of([b.cpu_per_call for _, b in results]), " ms", 3, 1e3)
+    report.add("cost / the bare look-up's", Spread.of([c.cpu_per_call / b.cpu_per_call
+                                                       for c, b in results]), "×", 1)
+    report.add("through the core: latency from submission, median",
+               Spread.of([percentile(c.from_submission, 0.5) for c, _ in results]), " ms", 1,
+               1e3)
+    report.add("through the core: latency from submission, p99",
+               Spread.of([percentile(c.from_submission, 0.99) for c, _ in results]), " ms", 1,
+               1e3)
+    report.add("bare look-ups in a row: latency from submission, p99",
+               Spread.of([percentile(b.from_submission, 0.99) for _, b in results]), " ms", 1,
+               1e3)
+    report.write(json_path)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrent", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=20)
+    report_argument(parser)
+    parser.set_defaults(pairs=20)
     args = parser.parse_args()
-    asyncio.run(run(args.concurrent, args.rounds))
+    asyncio.run(run(args.concurrent, args.pairs, args.json))
 
 
 if __name__ == "__main__":

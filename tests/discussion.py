@@ -77,13 +77,15 @@ async def expected_rows(app: Services, where: str = "", params: tuple[Any, ...] 
     session_rank = {s.id: s.number for s in plan.sessions}
     prompt_rank = {p.id: (i, p.ref) for s in plan.sessions for i, p in enumerate(s.prompts)}
     rows = await app.db.fetchall(
-        "SELECT r.id, r.session_id, r.prompt_id, r.participant_id, p.display_name,"
+        "SELECT r.id, r.session_id, r.prompt_id, r.participant_id, n.display_name,"
         " r.message_id, r.created_at, r.edited_at, r.body,"
         " COALESCE(o.thread_id, o.message_id, '') AS thread, r.outbox_id, r.channel_id,"
         " m.platform, m.external_id AS community, c.channel_id AS seminar,"
         " o.message_id AS post, o.thread_id AS post_thread"
         " FROM responses r JOIN participants p ON p.id = r.participant_id"
         " JOIN cohorts c ON c.id = r.cohort_id JOIN communities m ON m.id = c.community_id"
+        " LEFT JOIN participant_names n ON n.participant_id = p.id"
+        " AND n.community_id = c.community_id"
         " LEFT JOIN outbox o ON o.id = r.outbox_id"
         " WHERE r.deleted_at IS NULL AND p.opted_out = 0" + where, params)
 

@@ -63,7 +63,7 @@ async def test_messages_outside_prompt_threads_and_opted_out_authors_are_not_sto
     thread = await _thread(console, app)
     chatter = InboundMessage("console", "x", ANN, "hello", clock.now(), thread_id="elsewhere")
     assert await record_message(app, chatter) is None
-    await app.participants.ensure("console", "console:ann", "ann", clock.now())
+    await app.participants.ensure("console", "console:ann", clock.now())
     await app.db.execute("UPDATE participants SET opted_out = 1")
     reply = InboundMessage("console", "y", ANN, "private", clock.now(), thread_id=thread)
     assert await record_message(app, reply) is None
@@ -97,13 +97,13 @@ async def test_concurrent_messages_share_commits_and_replays_change_nothing(
 async def test_an_opted_out_author_is_left_untouched(console: ConsoleDriver, app: Services,
                                                      clock: ManualClock) -> None:
     thread = await _thread(console, app)
-    await app.participants.ensure("console", "quiet", "Old Name", clock.now())
+    quiet = await app.participants.ensure("console", "quiet", clock.now())
+    await app.db.execute("INSERT INTO participant_names VALUES (?, 1, 'Old Name')", (quiet.id,))
     await app.db.execute("UPDATE participants SET opted_out = 1 WHERE external_id = 'quiet'")
     renamed = Actor("console", "quiet", "New Name")
     message = InboundMessage("console", "q1", renamed, "secret", clock.now(), thread_id=thread)
     assert await record_message(app, message) is None
-    assert await app.db.scalar(
-        "SELECT display_name FROM participants WHERE external_id = 'quiet'") == "Old Name"
+    assert await app.db.scalar("SELECT display_name FROM participant_names") == "Old Name"
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0
 
 
@@ -149,7 +149,7 @@ async def test_what_the_writer_remembers_gives_way_to_other_connections_changes(
         await app.db.execute("DELETE FROM responses WHERE participant_id = ?", (first_id,))
         await app.db.execute("DELETE FROM participants WHERE id = ?", (first_id,))
     # Someone else now gets the freed id: a stale memory would credit them with ann's reply.
-    await app.participants.ensure("console", "console:zed", "zed", clock.now())
+    await app.participants.ensure("console", "console:zed", clock.now())
     assert await record_message(app, say(3)) is Outcome.CREATED
     assert await app.db.scalar("SELECT p.external_id FROM responses r JOIN participants p"
                                " ON p.id = r.participant_id") == ANN.user_id

@@ -13,6 +13,7 @@ import pytest
 
 from seminarbot.cli.logs import configure
 from seminarbot.config.settings import Settings, load_settings
+from seminarbot.core.redaction import QUIET_AT_DEBUG, install_redaction, redact
 
 TOKEN = "fake.0123456789abcdef"
 
@@ -21,7 +22,7 @@ TOKEN = "fake.0123456789abcdef"
 def settings(tmp_path: Path) -> Iterator[Settings]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    quiet = {name: logging.getLogger(name).level for name in ("discord.gateway", "peewee")}
+    quiet = {name: logging.getLogger(name).level for name in QUIET_AT_DEBUG}
     yield load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path), "DISCORD_TOKEN": TOKEN})
     root.handlers[:] = handlers
     root.setLevel(level)
@@ -65,3 +66,67 @@ def test_a_wrong_log_format_names_the_key(tmp_path: Path) -> None:
     config.write_text("log_format: xml\n")
     with pytest.raises(Exception, match="log_format: expected one of text, json, got 'xml'"):
         load_settings(str(config), {})
+
+
+INTERACTION = "aW50ZXJhY3Rpb246c2VjcmV0c2VjcmV0"
+
+
+def fail_with_secrets() -> None:
+    try:
+        raise RuntimeError(f"POST /interactions/1/{INTERACTION}/callback token=syt_abcdefghijkl"
+                           f"\nsyt_mnopqrstuvwx after a line break, and {TOKEN}")
+    except RuntimeError:
+        logging.getLogger("seminarbot.core").exception("failed\n\tsyt_yzabcdefghij")
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_tracebacks_are_redacted_in_every_format(
+        settings: Settings, capsys: pytest.CaptureFixture[str], log_format: str) -> None:
+    configure(dataclasses.replace(settings, log_format=log_format))
+    fail_with_secrets()
+    out = capsys.readouterr().err
+    for secret in (INTERACTION, "syt_abcdefghijkl", "syt_mnopqrstuvwx", "syt_yzabcdefghij",
+                   TOKEN):
+        assert secret not in out
+    if log_format == "json":
+        [entry] = [json.loads(line) for line in out.splitlines()]
+        assert entry["message"] == "failed\n\t[redacted]"
+        assert "RuntimeError: POST /interactions/1/[redacted]/callback" in entry["traceback"]
+    assert "Traceback (most recent call last)" in out and "token=[redacted]" in out
+
+
+def test_a_formatter_of_its_own_is_redacted_too(
+        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """Whatever formats the line (here one that reads exc_info itself, as JsonLines once did),
+    what it writes is redacted."""
+
+    class Careless(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            shown = f"{record.levelname} {record.getMessage()} {record.__dict__.get('extra')}"
+            if record.exc_info:
+                shown += " " + self.formatException(record.exc_info)
+            return shown
+
+    configure(settings)
+    logging.getLogger().handlers[0].setFormatter(Careless())
+    install_redaction()
+    logging.getLogger("seminarbot.core").warning("sent", extra={"extra": f"Bot {TOKEN}xxxxxxxx"})
+    fail_with_secrets()
+    out = capsys.readouterr().err
+    assert "sent" in out and TOKEN not in out and "syt_" not in out and INTERACTION not in out
+
+
+@pytest.mark.parametrize("typed", [
+    "!seminar forget-me    {code}", "!seminar forget-me\t{code}", "!seminar forget-me `{code}`",
+    "!seminar forget-me\u00a0{code}", "!seminar forget-me <code>{code}</code>",
+    "!seminar forget-me \"  {code}  \"",
+    "!seminar forget-me" + " " * 300 + "{code}"])
+def test_a_forget_me_code_is_redacted_however_typed_and_logged(typed: str) -> None:
+    """As typed, in the repr of an event (nio's and discord.py's lines) and in its JSON, by
+    the shape alone: without the code being remembered (a restart forgets nothing now, see
+    app.py, but the shape holds on its own)."""
+    code = "K7MX2Q"
+    line = typed.format(code=code)
+    for logged in (line, repr({"body": line}), json.dumps({"body": line}),
+                   json.dumps({"body": line}, ensure_ascii=False)):
+        assert code not in redact(logged), logged

@@ -2,9 +2,14 @@
 
 import json
 import re
+from collections import OrderedDict
 from datetime import timedelta
 
+import pytest
+
+from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
+from seminarbot.core import redaction
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 from seminarbot.storage.privacy import FORGOTTEN
@@ -27,8 +32,9 @@ async def test_opt_out_stops_recording_and_opt_in_resumes(
     assert "not stored" in await console.say("/seminar respond 1.1 Not kept either")
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == before
     # What bob wrote before is still stored, but no export or statistic shows it.
-    assert await app.db.scalar("SELECT COUNT(*) FROM responses r JOIN participants p"
-                               " ON p.id = r.participant_id WHERE p.display_name = 'bob'") > 0
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM responses r JOIN participants p ON p.id = r.participant_id"
+        " WHERE p.external_id = 'console:bob'") > 0
     await console.say("/as ann --moderator")
     stats = await console.say("/seminar stats participants")
     assert "bob" not in stats and "ann" in stats
@@ -77,6 +83,25 @@ async def test_forget_me_asks_for_a_code_then_deletes_everything_about_the_calle
     assert json.loads(next(row for row in audit if row[2] == "seminar export")[3])[
         "args"]["participant"] == FORGOTTEN
     assert "Nothing is stored about you" in await console.say("/seminar forget-me")
+
+
+async def test_the_next_process_keeps_a_pending_code_out_of_its_log(
+        console: ConsoleDriver, app: Services, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    await seed(console, app, clock)
+    await console.say("/as bob")
+    code = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
+    assert code
+    # A new process remembers nothing of the last one's codes but what the database holds.
+    monkeypatch.setattr(redaction, "_words", OrderedDict())
+    raw = ("{'t': 'INTERACTION_CREATE', 'd': {'data': {'name': 'forget-me', 'options': "
+           f"[{{'type': 3, 'name': 'code', 'value': '{code.group(1).lower()}'}}]}}}}")
+    assert code.group(1).lower() in redaction.redact(raw)
+    again = await open_services(app.settings, clock)
+    try:
+        assert code.group(1).lower() not in redaction.redact(raw)
+    finally:
+        await again.close()
 
 
 async def test_a_forget_me_code_expires(console: ConsoleDriver, app: Services,

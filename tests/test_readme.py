@@ -97,8 +97,6 @@ SERVER_DATA = "/var/lib/seminarbot"  # the README's example of a server's data d
 ELSEWHERE = {
     "make test": "the suite itself: test_make_test_is_the_ci_recipe runs `make -n test`",
     "seminarbot discord sync": "needs Discord: test_the_discord_sync_lines_against_the_fake",
-    "benchmarks/run_all.py": "about 3 minutes and rewrites benchmarks/results.md: "
-                             "test_the_benchmark_line_runs_quick runs it with --quick",
     "docker ": "needs a Docker daemon and the network to pull its base image: "
                "`make docker-check` runs the image with podman",
     "podman ": "needs podman: `make docker-check`",
@@ -235,13 +233,3 @@ async def test_the_discord_sync_lines_against_the_fake(tmp_path: Path) -> None:
     finally:
         await fake.stop()
     assert {"123456789012345678", "global"} <= set(fake.rest.commands)
-
-
-@pytest.mark.slow
-def test_the_benchmark_line_runs_quick() -> None:
-    line = next(line for kind, block in readme_blocks() if kind == "sh" for line in block
-                if "benchmarks/run_all.py" in line)
-    command = line.split("#")[0].strip() + " --quick"
-    result = subprocess.run(["bash", "-c", command], cwd=ROOT, capture_output=True, text=True,
-                            timeout=900, check=False)
-    assert result.returncode == 0, result.stderr

@@ -54,8 +54,9 @@ async def test_per_participant_for_moderators(console: ConsoleDriver, app: Servi
     reply = await console.say("/seminar stats participants")
     rows = table_rows(reply)
     expected = await app.db.fetchall(
-        "SELECT p.display_name, COUNT(*), COUNT(DISTINCT r.session_id) FROM responses r"
+        "SELECT n.display_name, COUNT(*), COUNT(DISTINCT r.session_id) FROM responses r"
         " JOIN participants p ON p.id = r.participant_id"
+        " JOIN participant_names n ON n.participant_id = p.id"
         " WHERE r.deleted_at IS NULL AND p.opted_out = 0 GROUP BY p.id")
     assert {name: cells[:2] for name, cells in rows.items()
             if name != "participant" and not name.startswith("-")} == {

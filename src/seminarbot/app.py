@@ -7,6 +7,7 @@ from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
 from seminarbot.core.limits import CommandLimits
+from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
@@ -46,7 +47,12 @@ async def open_services(settings: Settings, clock: Clock,
     registry = Registry(all_commands())
     db = await Database.open(settings.database, create=create)
     try:
-        return _build(settings, clock, syllabus, registry, db)
+        services = _build(settings, clock, syllabus, registry, db)
+        # A code given before a restart is still a secret: the log never shows it, however
+        # it is typed (core/redaction.py).
+        for code in await services.privacy.pending_codes(clock.now()):
+            remember_secret(code)
+        return services
     except BaseException:
         await db.close()
         raise
@@ -72,7 +78,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
         glossary=Glossary(syllabus.glossary), registry=registry,
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
-        stats=StatsRepository(db), response_writer=ResponseWriter(db), retention=retention,
+        stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,
         connections=Connections(clock, settings.platforms),
         scheduler=scheduler, posters=posters, calendars=calendars,
         session_events=session_events, event_sync=event_sync,

@@ -30,11 +30,11 @@ async def shipped(tmp_path: Path, clock: ManualClock) -> AsyncIterator[ConsoleDr
 async def test_reading_shows_the_time_asked_and_further_reading(shipped: ConsoleDriver) -> None:
     reading = flat(await shipped.say("/seminar reading 2"))
     assert reading.startswith("Session 2: State and Revolution and the retreat of 1918")
-    assert "Reading: about 1,580 words, about 15 minutes. Writing: 2 written answers, about " \
+    assert "Reading: about 1,580 words, about 20 minutes. Writing: 2 written answers, about " \
            "550 words, about 55 minutes. For discussion at the meeting: 3 prompts." in reading
     assert "Further reading: – Oskar Anweiler, The Soviets:" in reading
     assert "– V. I. Lenin, The State and Revolution (written 1917, published 1918):" in reading
-    assert "pp. 113–114 (estimated), begins “Lenin defended all four elements" in reading
+    assert "pp. 113–115 (estimated), begins “Lenin defended all four elements" in reading
     assert "Dates: /seminar timeline 2. Roles: /seminar roles 2." in reading
 
 
@@ -83,6 +83,16 @@ async def test_people_are_found_by_any_name(shipped: ConsoleDriver) -> None:
         assert "Named in:\n    Stalin's left turn and the first democracy campaign (Priestland; " \
                "pr-stalin-left-turn)" in reply
     assert "Did you mean: Sergei Kirov?" in await shipped.say("/term kirof")
+    # Every form of the names an entry gives: romanized, Cyrillic with and without ё, initials,
+    # without the patronymic, the birth name.
+    for query, name in (("Iosif Stalin", "Joseph Stalin"), ("Lev Trotskii", "Leon Trotsky"),
+                        ("Сергей Киров", "Sergei Kirov"), ("Михаил Горбачёв", "Mikhail Gorbachev"),
+                        ("Михаил Горбачев", "Mikhail Gorbachev"),
+                        ("Виктор Кравченко", "Viktor Kravchenko"), ("Ульянов", "Vladimir Lenin"),
+                        ("V. I. Lenin", "Vladimir Lenin"), ("Lenin, V. I.", "Vladimir Lenin"),
+                        ("J. V. Stalin", "Joseph Stalin"),
+                        ("N. S. Khrushchev", "Nikita Khrushchev"), ("K. Kautsky", "Karl Kautsky")):
+        assert (await shipped.say(f"/term {query}")).startswith(f"{name}\n"), query
     trotsky = flat(await shipped.say("/term Trotskii"))
     assert trotsky.startswith("Leon Trotsky") and "Romanized: Lev Davidovich Trotskii" in trotsky
 
@@ -103,3 +113,14 @@ async def test_without_the_new_files_the_commands_say_so(console: ConsoleDriver)
     assert "Reading: about" not in reading and "Further reading" not in reading
     help_text = flat(await console.say("/help seminar timeline"))
     assert "/seminar timeline [SESSION]" in help_text and "or all" in help_text
+
+
+async def test_posted_prompts_say_whether_to_write_or_to_discuss(shipped: ConsoleDriver) -> None:
+    await shipped.say("/seminar setup tuesday 19:00 Europe/London")
+    posted = flat(await shipped.say("/clock advance 2d"))
+    written = posted[posted.index("prompt 1.1"):posted.index("prompt 1.2")]
+    discussion = posted[posted.index("prompt 1.2"):posted.index("prompt 1.3")]
+    assert "Written answer, about 300 words. Answer with /seminar respond 1.1 TEXT" in written
+    assert "For discussion at the meeting; no written answer expected. To note a point " \
+           "beforehand, type /seminar respond 1.2 TEXT" in discussion
+    assert "Answer with" not in discussion and "Written" not in discussion

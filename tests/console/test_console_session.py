@@ -48,8 +48,8 @@ async def test_full_seminar_week(console: ConsoleDriver, app: Services,
     assert "1.1" in mine and "The minutes hung on the door." in mine
 
     rows = await app.db.fetchall(
-        "SELECT p.display_name, r.prompt_id, r.body FROM responses r"
-        " JOIN participants p ON p.id = r.participant_id")
+        "SELECT n.display_name, r.prompt_id, r.body FROM responses r"
+        " JOIN participant_names n ON n.participant_id = r.participant_id")
     assert [tuple(r) for r in rows] == [
         ("ann", "beginnings-comprehension", "The minutes hung on the door.")]
     posted_rows = await app.db.fetchall(

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import json
+import os
+import pty
+import sqlite3
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +18,7 @@ from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.domain.exports import restore_cell
 from tests.conftest import MINI, START, ConsoleDriver, make_settings
-from tests.console.test_cli import cli
+from tests.console.test_cli import BIN, cli
 from tests.discussion import expected_rows, seed
 
 
@@ -101,3 +105,47 @@ def test_export_mistakes_are_named(tmp_path: Path, mini_config: Path) -> None:
                   config=mini_config)
     assert nowhere.returncode == 2 and "does not exist" in nowhere.stderr
     assert not (tmp_path / "x.csv").exists()
+
+
+def _on_a_terminal(argv: list[str]) -> bytes:
+    """What a command writes when its standard output is a terminal (a pty), as raw bytes."""
+    controller, terminal = pty.openpty()
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    process = subprocess.Popen(argv, stdout=terminal, stderr=subprocess.DEVNULL, env=env)
+    os.close(terminal)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # the other end closed
+            break
+        if not chunk:
+            break
+        out += chunk
+    process.wait(timeout=60)
+    os.close(controller)
+    assert process.returncode == 0
+    return out
+
+
+@pytest.mark.parametrize("format_", ["csv", "markdown", "html", "jsonl"])
+def test_an_export_to_a_terminal_sends_no_escape_sequence(
+        tmp_path: Path, mini_config: Path, format_: str) -> None:
+    # Issue 13's second try-out, finding 6: text stored before the normalisation (ESC, BEL)
+    # reached the operator's terminal raw with --out -.
+    db, _ = seeded(tmp_path)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE responses SET body = ? WHERE id = 1",
+                     ("\x1b]0;pwned\x07\x1b[2J\x1b[31mRED\rfake", ))
+    argv = [*BIN, "--config", str(mini_config), "export", "--db", str(db), "--cohort", "1",
+            "--format", format_, "--out", "-"]
+    shown = _on_a_terminal(argv)
+    assert b"\x1b" not in shown and b"\x07" not in shown
+    assert ("␛" if format_ != "jsonl" else "\\u001b").encode() in shown  # shown, not obeyed
+    if format_ != "jsonl":
+        assert "␍".encode() in shown  # a lone CR cannot overwrite the line either
+    piped = cli("export", "--db", str(db), "--cohort", "1", "--format", format_, "--out", "-",
+                config=mini_config)
+    assert piped.returncode == 0  # a pipe or a file gets the export exactly
+    assert ("\x1b" in piped.stdout) is (format_ != "jsonl")

@@ -79,7 +79,7 @@ def test_memory_stays_bounded_however_many_people() -> None:
     for number in range(limits.MAX_PEOPLE + 500):
         assert limiter.admit(Actor("discord", str(number), "x")) is None
         limiter.release(Actor("discord", str(number), "x"))
-    assert len(limiter._people) == limits.MAX_PEOPLE
+    assert len(limiter._commands._people) == limits.MAX_PEOPLE
     for number in range(limits.MAX_PEOPLE + 500):
         limiter.attempts.fail("forget-me", "discord", str(number))
     assert len(limiter.attempts._counts) == limits.MAX_PEOPLE

@@ -5,7 +5,7 @@ import pytest
 
 from seminarbot.core.commands import Command, Param, Permission, Registry
 from seminarbot.core.params import Flag, Integer, String, Weekday
-from seminarbot.core.parsing import bind, parse_line, tokenize
+from seminarbot.core.parsing import bind, is_command, parse_line, tokenize
 from seminarbot.core.replies import Reply
 from seminarbot.domain.errors import BadArgument, UnknownCommand, UserError
 
@@ -84,3 +84,16 @@ def test_registry_rejects_bad_declarations() -> None:
 def test_usage_is_generated_from_the_declaration() -> None:
     assert REGISTRY.get("seminar setup").usage("!") == "!seminar setup WEEKDAY [WEEKS] [--quiet]"
     assert REGISTRY.get("seminar respond").usage() == "/seminar respond PROMPT TEXT"
+
+
+def test_a_command_in_a_thread_is_a_whole_well_formed_line() -> None:
+    # Issue 13's second try-out, finding 9: only the first word decided.
+    registry = Registry([*REGISTRY, Command(("help",), "help", nothing, params=(
+        Param("command", String(), "which", required=False, rest=True, names_command=True),))])
+    for line in ("term soviet", "term limits matter", "seminar respond 1.1 Yes.",
+                 "seminar setup tue", "help", "help seminar respond", "help !term"):
+        assert is_command(registry, line, "!"), line
+    for line in ("seminar is wrong here", "Term limits matter", "Help me understand",
+                 "help me understand", "seminar setup someday", "seminar setup tue 1 2 3",
+                 "term", "! I disagree", "", "seminar"):
+        assert not is_command(registry, line, "!"), line

@@ -41,9 +41,9 @@ def prompt_posts(fake: FakeDiscord) -> list[Json]:
 
 async def rows(app: Services) -> list[tuple[Any, ...]]:
     found = await app.db.fetchall(
-        "SELECT r.prompt_id, p.display_name, r.body, r.edited_at IS NOT NULL,"
-        " r.deleted_at IS NOT NULL FROM responses r JOIN participants p"
-        " ON p.id = r.participant_id ORDER BY r.id")
+        "SELECT r.prompt_id, n.display_name, r.body, r.edited_at IS NOT NULL,"
+        " r.deleted_at IS NOT NULL FROM responses r JOIN participant_names n"
+        " ON n.participant_id = r.participant_id ORDER BY r.id")
     return [tuple(r) for r in found]
 
 

@@ -1,13 +1,18 @@
 """One participant's burst of 1,000 commands on the real client: a burst's worth is served, one
-"slow down" answers the rest (which go unanswered after that), and others are still served."""
+"slow down" answers the rest (which go unanswered after that), and others are still served.
+Autocomplete is limited the same way, on an allowance of its own."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
-from seminarbot.core.limits import PARTICIPANTS
+from seminarbot.core.limits import COMPLETING_PARTICIPANTS, PARTICIPANTS
+from seminarbot.domain.glossary import Glossary
+from seminarbot.domain.syllabus import GlossaryEntry
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.test_slash_commands import embed, everything
 from tests.discord_fake import FakeDiscord
@@ -39,3 +44,31 @@ async def test_a_flood_from_one_participant_is_cut_short_and_others_are_served(
         assert embed(await fake.slash("ann", "term", query="soviet"))["title"] == "soviet"
     clock.advance(timedelta(seconds=2))
     assert embed(await fake.slash("bob", "term", query="soviet"))["title"] == "soviet"
+
+
+async def test_autocomplete_has_its_own_bounded_allowance_and_stays_cheap(
+        bot: SeminarClient, fake: FakeDiscord, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each keystroke of /term asks for suggestions: a person gets an allowance of them (the
+    rest answered with none), the near-match search never runs for them, and typing never uses
+    up the person's commands."""
+    near: list[str] = []
+    original = Glossary.near
+
+    def counted(self: Glossary, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        near.append(query)
+        return original(self, query, limit)
+
+    monkeypatch.setattr(Glossary, "near", counted)
+    burst = COMPLETING_PARTICIPANTS.burst
+    answers = [await fake.complete("bob", "term", "query", query="so") for _ in range(burst + 5)]
+    assert [bool(a) for a in answers] == [True] * burst + [False] * 5
+    assert answers[0][0] == {"name": "soviet", "value": "soviet"}
+    # However long or odd the text, autocomplete reads a bounded part of it and no near match.
+    assert await fake.complete("tia", "term", "query", query="а" * 5000) == []
+    assert await fake.complete("tia", "term", "query", query="sovjet") == []
+    assert near == []
+    # bob's commands are his still; time refills his suggestions (120 a minute).
+    assert embed(await fake.slash("bob", "term", query="soviet"))["title"] == "soviet"
+    clock.advance(timedelta(seconds=1))
+    assert await fake.complete("bob", "term", "query", query="so")

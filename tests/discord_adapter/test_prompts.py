@@ -3,12 +3,17 @@ followed, threads kept open, refusals at post time reported, crashes reconciled.
 
 from __future__ import annotations
 
+import asyncio
+from datetime import UTC, datetime
+
 import pytest
 
 from seminarbot.adapters.discord.bot import SeminarClient
 from seminarbot.clock import ManualClock
+from seminarbot.core.invocation import Actor
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_message
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import (
     FIRST_SLOT,
@@ -223,3 +228,20 @@ async def test_a_notice_in_an_archived_thread_reopens_it_and_pings_nobody(
     assert (sent["channel_id"], sent["content"]) == (str(thread),
                                                      "Reminder, @everyone: two days left.")
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0
+
+
+async def test_a_reminder_naming_many_people_fits_one_message_and_says_how_many_more(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    # Issue 13's second try-out, finding 5: the name list was cut at 2,000 characters, silently.
+    thread = (await first_session_posted(fake, app, clock))[0].thread_id or ""
+    await asyncio.gather(*(record_message(app, InboundMessage(
+        "discord", str(900_000 + n), Actor("discord", str(700_000 + n), f"Reader {n:03} of it"),
+        "A short answer.", clock.now(), thread_id=thread)) for n in range(300)))
+    await fake.slash("ann", "seminar-mod reminders", before="1d", names=True)
+    clock.set(datetime(2026, 1, 12, 19, 0, tzinfo=UTC))
+    await app.scheduler.run_due()
+    (reminder,) = [m["content"] for m in fake.messages_in(int(thread))
+                   if m["content"].startswith("Reminder:")]
+    shown = reminder.count("Reader ")
+    assert len(reminder) <= 2_000 and reminder.endswith(f" and {300 - shown} others.")
+    assert 50 < shown < 300

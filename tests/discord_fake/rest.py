@@ -84,6 +84,9 @@ class Rest:
         self.commands: dict[str, list[Json]] = {}  # "global" or a guild id → the synced payload
         # Channels where sending is refused: channel id → (code, message), e.g. 50013.
         self.refused: dict[int, tuple[int, str]] = {}
+        # Requests answered 503 (Discord's "upstream connect error"): (method, path) → how many
+        # more times. discord.py retries 500, 502, 504 and 524 itself, not 503.
+        self.outages: dict[tuple[str, str], int] = {}
         self._nonces: dict[str, Json] = {}
         self.forums = Forums(world, gateway, problems, reply, error)
         self.scheduled = ScheduledEvents(world, problems, reply, error)
@@ -128,6 +131,9 @@ class Rest:
             return error(413, 40005, "Request entity too large")
         if not path.startswith(API + "/"):
             return self._unknown(call)
+        if self.outages.get((call.method, call.path), 0) > 0:
+            self.outages[call.method, call.path] -= 1
+            return error(503, 0, "upstream connect error or disconnect/reset before headers")
         for method, pattern, handler in self.routes:
             match = pattern.match(call.path)
             if match and method == request.method:

@@ -76,8 +76,8 @@ class FakeDiscord:
         person = self.world.people[who]
         message = self.world.message(channel_id, person.user, text,
                                      kind=REPLY if reply_to else 0, reference=reply_to)
-        await self.gateway.dispatch("MESSAGE_CREATE",
-                                    {**message, "member": self._partial_member(who)})
+        member = self._partial_member(who, int(message["guild_id"]))
+        await self.gateway.dispatch("MESSAGE_CREATE", {**message, "member": member})
         return message
 
     async def edit(self, message_id: int, text: str) -> None:
@@ -91,6 +91,35 @@ class FakeDiscord:
         await self.gateway.dispatch("MESSAGE_DELETE", {
             "id": message["id"], "channel_id": message["channel_id"],
             "guild_id": message["guild_id"]})
+
+    async def delete_thread(self, thread_id: int) -> None:
+        """A moderator deleting a thread (DELETE /channels/{id} in their client): the thread and
+        every message in it are gone, with no MESSAGE_DELETE for them; THREAD_DELETE carries
+        only the thread's id, guild_id, parent_id and type (Discord's Gateway Events docs)."""
+        thread = self.world.channels.pop(thread_id)
+        for message_id in [m for m, message in self.world.messages.items()
+                           if int(message["channel_id"]) == thread_id]:
+            del self.world.messages[message_id]
+        starter = self.world.messages.get(thread_id)
+        if starter is not None:
+            starter.pop("thread", None)
+        await self.gateway.dispatch("THREAD_DELETE", {
+            "id": thread["id"], "guild_id": thread["guild_id"], "parent_id": thread["parent_id"],
+            "type": thread["type"]})
+
+    async def delete_channel(self, channel_id: int) -> None:
+        """A channel deleted in the server's settings: its threads and every message in them
+        are gone. CHANNEL_DELETE carries the channel object; no event comes for its threads or
+        messages."""
+        channel = self.world.channels.pop(channel_id)
+        threads = {c for c, data in self.world.channels.items()
+                   if data.get("parent_id") == str(channel_id)}
+        for thread in threads:
+            del self.world.channels[thread]
+        for message_id in [m for m, message in self.world.messages.items()
+                           if int(message["channel_id"]) in threads | {channel_id}]:
+            del self.world.messages[message_id]
+        await self.gateway.dispatch("CHANNEL_DELETE", channel)
 
     async def archive(self, thread_id: int) -> None:
         """Discord archiving a thread after its inactivity period."""
@@ -107,8 +136,8 @@ class FakeDiscord:
         return sorted((m for m in self.world.messages.values()
                        if int(m["channel_id"]) == channel_id), key=lambda m: int(m["id"]))
 
-    def _partial_member(self, who: str) -> Json:
-        member = self.world.member(self.world.people[who])
+    def _partial_member(self, who: str, guild_id: int) -> Json:
+        member = self.world.member(self.world.people[who], guild_id)
         member.pop("user")
         member.pop("permissions")
         return member
@@ -167,7 +196,7 @@ class FakeDiscord:
         person = self.world.people[who]
         channel = self.world.channels[in_channel or
                                       self.world.guilds[person.guild_id].seminar_channel]
-        if int(channel["guild_id"]) != person.guild_id:
+        if not person.member_of(int(channel["guild_id"])):
             raise AssertionError(f"{who} is not a member of the server of #{channel['name']}")
         return channel
 
@@ -183,7 +212,8 @@ class FakeDiscord:
         await self.gateway.dispatch("INTERACTION_CREATE", {
             "id": str(log.id), "application_id": str(world.application_id), "type": kind,
             "data": data, "guild_id": str(guild_id), "channel_id": channel["id"],
-            "channel": channel, "member": world.member(world.people[who]), "token": log.token,
+            "channel": channel, "member": world.member(world.people[who], guild_id),
+            "token": log.token,
             "version": 1, "app_permissions": str(world.app_permissions), "locale": "en-GB",
             "guild_locale": "en-US", "entitlements": [], "context": 0,
             "authorizing_integration_owners": {"0": str(guild_id)},
@@ -204,14 +234,21 @@ class FakeDiscord:
         return await self._interact(who, APPLICATION_COMMAND, command, options, None, None,
                                     wait=False)
 
-    async def complete(self, who: str, command: str, focused: str, /,
-                       **options: Any) -> list[Json]:
+    async def complete(self, who: str, command: str, focused: str, /, *,
+                       in_channel: int | None = None, **options: Any) -> list[Json]:
         """The suggestions the bot offers while `who` types into option `focused` (in their
-        own server's seminar channel)."""
-        log = await self._interact(who, AUTOCOMPLETE, command, options, focused, None)
+        own server's seminar channel unless told)."""
+        log = await self._interact(who, AUTOCOMPLETE, command, options, focused, in_channel)
         assert log.callback is not None and log.callback["type"] == 8
         choices: list[Json] = log.callback["data"]["choices"]
         return choices
+
+    async def send_complete(self, who: str, command: str, focused: str, /,
+                            **options: Any) -> InteractionLog:
+        """`who` types into option `focused` of `/command`; returns at once (the bot may suggest
+        later, or never)."""
+        return await self._interact(who, AUTOCOMPLETE, command, options, focused, None,
+                                    wait=False)
 
     # -- the test's verdict -------------------------------------------------------------------
 

@@ -48,10 +48,20 @@ class Person:
     roles: list[int]
     permissions: int
     guild_id: int  # the server this person is a member of
+    # Other servers they are a member of too: server id → their permissions there.
+    elsewhere: dict[int, int] = field(default_factory=dict)
+    # Their nickname in a server (what Discord shows as their name there), by server id.
+    nicks: dict[int, str] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
         return int(self.user["id"])
+
+    def member_of(self, guild_id: int) -> bool:
+        return guild_id == self.guild_id or guild_id in self.elsewhere
+
+    def permissions_in(self, guild_id: int) -> int:
+        return self.permissions if guild_id == self.guild_id else self.elsewhere[guild_id]
 
 
 @dataclass(frozen=True)
@@ -152,16 +162,30 @@ class World:
         self.people[name] = person
         return person
 
+    def join(self, name: str, guild_id: int, permissions: int = MEMBER, *,
+             nick: str | None = None) -> Person:
+        """An existing person becomes a member of another server too, under `nick` there."""
+        person = self.people[name]
+        person.elsewhere[guild_id] = permissions
+        if nick is not None:
+            person.nicks[guild_id] = nick
+        return person
+
     def guild_of(self, channel_id: int) -> Guild:
         return self.guilds[int(self.channels[channel_id]["guild_id"])]
 
     # -- payloads -----------------------------------------------------------------------------
 
-    def member(self, person: Person) -> Json:
-        return {"user": person.user, "roles": [str(r) for r in person.roles], "nick": None,
-                "avatar": None, "joined_at": iso(self.now()), "premium_since": None,
-                "deaf": False, "mute": False, "flags": 0, "pending": False,
-                "permissions": str(person.permissions)}
+    def member(self, person: Person, guild_id: int | None = None) -> Json:
+        """The person as a member of a server (their own unless told): nickname, roles and
+        permissions there."""
+        guild_id = guild_id or person.guild_id
+        roles = person.roles if guild_id == person.guild_id else []
+        return {"user": person.user, "roles": [str(r) for r in roles],
+                "nick": person.nicks.get(guild_id), "avatar": None,
+                "joined_at": iso(self.now()), "premium_since": None, "deaf": False,
+                "mute": False, "flags": 0, "pending": False,
+                "permissions": str(person.permissions_in(guild_id))}
 
     def guild(self, guild_id: int | None = None) -> Json:
         guild = self.guilds[guild_id or self.guild_id]
@@ -192,7 +216,7 @@ class World:
             "premium_subscription_count": 0, "preferred_locale": "en-US",
             "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled":
             False, "unavailable": False, "large": False, "joined_at": iso(self.now()),
-            "member_count": 1 + sum(p.guild_id == guild.id for p in self.people.values()),
+            "member_count": 1 + sum(p.member_of(guild.id) for p in self.people.values()),
             "members": [bot_member],
             "channels": [c for c in channels if c["type"] in (TEXT_CHANNEL, FORUM_CHANNEL)],
             "threads": [c for c in channels

@@ -14,8 +14,10 @@ from seminarbot.domain.display import (
     PDF,
     PDI,
     RLO,
+    embedded,
     isolate,
     terminal_safe,
+    width,
     without_bidi_controls,
 )
 from seminarbot.domain.responses import clean, is_blank, stored_body
@@ -82,6 +84,21 @@ def test_blank_means_nothing_visible() -> None:
     for blank in ("", " \n\t", "\u200b\u200c\u200d\u2060\ufeff", "\u202e\u2066", "\u3164",
                   "\x00\x1b", "\u2800", "\ufe0f"):
         assert is_blank(blank) and stored_body(blank) is None, repr(blank)
+    # Unicode's whole Default_Ignorable_Code_Point set, marks that draw nothing included (the
+    # second try-out of issue 13 recorded a message of U+17B5 alone).
+    for code in (0x00AD, 0x034F, 0x061C, 0x115F, 0x17B4, 0x17B5, 0x180B, 0x180C, 0x180D, 0x180E,
+                 0x180F, 0x2065, 0xFFA0, 0xFFF0, 0x1BCA0, 0x1D173, 0xE0001, 0xE0041, 0xE01EF,
+                 0xE0FFF):
+        assert is_blank(chr(code) * 3), hex(code)
     for shown in ("a", "漢", "😀", "\u0301", "—"):
         assert not is_blank(shown)
     assert clean("a\ud800b") == "a\ufffdb"  # a lone surrogate cannot be stored as UTF-8
+
+
+def test_an_echo_is_an_isolate_of_its_own_and_widths_count_columns() -> None:
+    said = f"There is no command `{embedded(RLO + 'foo')}`."
+    assert said == f"There is no command `{FSI}{RLO}foo{PDF}{PDI}`."
+    assert embedded("plain") == "plain"
+    assert embedded(f"a{PDF}{PDI}b\nc") == f"{FSI}ab c{PDI}"  # stray closers dropped, one line
+    assert width(f"{FSI}{RLO}ab{PDF}{PDI}") == 2
+    assert width("中文") == 4 and width("e\u0301") == 1 and width("\u200b") == 0

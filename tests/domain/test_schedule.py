@@ -1,11 +1,12 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seminarbot.domain.schedule import WeeklyRule, local_to_utc
+from seminarbot.clock import parse_instant, to_iso
+from seminarbot.domain.schedule import LocalStamps, WeeklyRule, describe_local, local_to_utc
 
 
 def utc(*parts: int) -> datetime:
@@ -67,3 +68,34 @@ def test_slots_are_weekly_ordered_and_found_again(weekday: int, hour: int, minut
     week = rule.first_meeting_at_or_after(probe)
     assert rule.meeting(week) >= probe
     assert week == 0 or rule.meeting(week - 1) < probe
+
+
+ZONES = ["UTC", "Europe/London", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu",
+         "Australia/Lord_Howe", "America/St_Johns", "Pacific/Chatham", "Europe/Amsterdam",
+         "Africa/Monrovia", "Asia/Tehran", "Pacific/Apia"]
+
+
+@given(zone=st.sampled_from(ZONES),
+       instants=st.lists(st.datetimes(datetime(1850, 1, 1), datetime(2100, 1, 1)), min_size=1,
+                         max_size=40))
+def test_local_stamps_describe_stored_stamps_as_describe_local_does(
+        zone: str, instants: list[datetime]) -> None:
+    # Near one another too, so remembered hours and minutes are used; old dates reach the local
+    # mean times (offsets with seconds), and some zones have offsets of 30 or 45 minutes.
+    stamps = [to_iso(i.replace(tzinfo=UTC)) for i in instants]
+    stamps += [to_iso(i.replace(tzinfo=UTC) + timedelta(seconds=s))
+               for i in instants for s in (1, 59, 61, 3599)]
+    local = LocalStamps(ZoneInfo(zone), str)
+    for stamp in [*stamps, "2026-03-29T01:30:00.250Z", "2026-03-29T01:30:00+01:00"]:
+        assert local(stamp) == describe_local(parse_instant(stamp), ZoneInfo(zone)), stamp
+
+
+def test_local_stamps_across_a_change_of_offset_or_of_the_local_day() -> None:
+    london = LocalStamps(ZoneInfo("Europe/London"), str)
+    assert [london(s) for s in ("2026-03-29T00:59:59Z", "2026-03-29T01:00:00Z",
+                                "2026-10-25T00:59:00Z", "2026-10-25T01:00:00Z")] == [
+        "Sun 29 Mar 2026 00:59 GMT", "Sun 29 Mar 2026 02:00 BST",
+        "Sun 25 Oct 2026 01:59 BST", "Sun 25 Oct 2026 01:00 GMT"]
+    kolkata = LocalStamps(ZoneInfo("Asia/Kolkata"), str)  # 18:00Z is 23:30 there
+    assert [kolkata(s) for s in ("2026-01-06T18:10:00Z", "2026-01-06T18:45:00Z")] == [
+        "Tue 06 Jan 2026 23:40 IST", "Wed 07 Jan 2026 00:15 IST"]

@@ -159,7 +159,7 @@ async def test_scopes_narrow_the_export(console: ConsoleDriver, app: Services,
     session_two = parse_csv(await export_file(console, "/seminar export csv 2"))
     assert session_two == await expected_rows(app, " AND r.session_id = 'later'")
     by_bob = parse_csv(await export_file(console, "/seminar export csv --participant bob"))
-    assert by_bob == await expected_rows(app, " AND p.display_name = 'bob'") and by_bob
+    assert by_bob == await expected_rows(app, " AND n.display_name = 'bob'") and by_bob
     day = parse_csv(await export_file(
         console, "/seminar export csv --since 2026-01-05 --until 2026-01-05"))
     assert day == await expected_rows(app)  # everything was written that day

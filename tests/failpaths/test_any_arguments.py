@@ -66,7 +66,8 @@ async def dump(app: Services) -> dict[str, list[tuple[Any, ...]]]:
     tables = [row[0] for row in await app.db.fetchall(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
         "AND name NOT LIKE '%fts%' ORDER BY name")]
-    return {t: await app.db.fetch_tuples(f"SELECT * FROM {t} ORDER BY rowid") for t in tables}
+    # Sorted here, not by rowid: some tables are WITHOUT ROWID.
+    return {t: sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr) for t in tables}
 
 
 def size(reply: Reply) -> int:
@@ -86,7 +87,9 @@ async def one_line(app: Services, line: str, actor: Actor) -> None:
         return
     assert size(reply) <= MAX_REFUSAL, (shown, reply.title, reply.paragraphs[:1])
     after = await dump(app)
-    audit_before, audit_after = before.pop("audit_log"), after.pop("audit_log")
+    # In the order written (its id), which the dump's sorting by repr is not.
+    audit_before, audit_after = (sorted(rows.pop("audit_log"), key=lambda row: int(row[0]))
+                                 for rows in (before, after))
     if "the code is cancelled" in " ".join(reply.paragraphs):
         # The one change a refusal makes on purpose: a third wrong code cancels the pending
         # one (README: Privacy).

@@ -4,6 +4,7 @@ log file that holds the traceback, exit 70; the traceback reaches the terminal o
 
 from __future__ import annotations
 
+import json
 import re
 import stat
 import subprocess
@@ -36,6 +37,23 @@ BUGGY = textwrap.dedent("""
 def buggy(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", BUGGY, *args], capture_output=True, text=True,
                           env=environment(), timeout=DEADLINE, check=False)
+
+
+def test_an_incidents_traceback_holds_no_secret(tmp_path: Path) -> None:
+    """The incident file and --debug's traceback are logs too (issue 18: no secret in a log)."""
+    conf = config(tmp_path)
+    (tmp_path / "data").mkdir()
+    assert buggy("--config", str(conf), "db", "migrate").returncode == 0
+    leaky = BUGGY.replace('"a bug"', '"a bug: POST /interactions/1/aW50ZXJhY3Rpb246eHl6/cb"'
+                                     ' + " token=syt_abcdefghijkl"')
+    result = subprocess.run([sys.executable, "-c", leaky, "--config", str(conf), "--debug",
+                             "db", "check"], capture_output=True, text=True, env=environment(),
+                            timeout=DEADLINE, check=False)
+    assert result.returncode == 70, result.stderr
+    [kept] = (tmp_path / "data").glob("incident-*.log")
+    for text in (result.stderr, kept.read_text()):
+        assert "ZeroDivisionError: a bug: POST /interactions/1/[redacted]/cb" in text
+        assert "syt_" not in text and "aW50" not in text and "token=[redacted]" in text
 
 
 def test_an_unexpected_error_is_one_line_an_incident_and_exit_70(tmp_path: Path) -> None:
@@ -92,3 +110,25 @@ async def test_a_failed_open_leaves_no_thread_behind(tmp_path: Path, content: by
     for worker in workers:
         worker.join(timeout=5)  # a thread still running keeps the interpreter from exiting
     assert not any(worker.is_alive() for worker in workers)
+
+
+def test_lines_that_quote_a_platform_or_a_file_send_no_escape_sequence(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # The kind of issue 13's second try-out, finding 6: what the command line prints may quote
+    # words it did not write (an error from a homeserver, a name); they are shown, not obeyed.
+    from argparse import Namespace
+
+    from seminarbot.cli import health
+    from seminarbot.cli.boundary import say
+    from seminarbot.config.settings import Settings
+
+    evil = "\x1b]0;pwned\x07\x1b[2J\x1b[31mRED"
+    say(f"the homeserver said {evil}")
+    beat = tmp_path / "heartbeat"
+    beat.write_text(json.dumps({"platforms": {"matrix": {
+        "state": "retrying", "since": "2020-01-01T00:00:00Z", "detail": f"sync refused: {evil}"}}}))
+    settings = Settings(data_dir=tmp_path, database=tmp_path / "x.db")
+    assert health.main(settings, Namespace(max_age=10**9, max_down=0, json=False)) == 1
+    said = capsys.readouterr().err
+    assert "\x1b" not in said and "\x07" not in said
+    assert said.count("␛[31mRED") == 2

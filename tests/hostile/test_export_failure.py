@@ -30,7 +30,7 @@ async def test_a_full_disk_during_an_export(console: ConsoleDriver, app: Service
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post")
     post = next(i for i in await app.outbox.for_cohort(1) if i.kind == "prompt")
-    person = await app.participants.ensure("console", "console:ann", "ann", clock.now())
+    person = await app.participants.ensure("console", "console:ann", clock.now())
     await app.db.executemany(
         "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
         " platform, message_id, body, created_at) VALUES (1, ?, ?, ?, ?, 'console', ?, ?, ?)",

@@ -46,6 +46,15 @@ def in_thread(body: str, root: str, latest: str, msgtype: str = "m.text", *,
     return content
 
 
+def reply_in_thread(body: str, root: str, to_event: str, *, markdown: bool = True) -> Content:
+    """The "Reply" action on a message inside a thread: a genuine reply (`is_falling_back`
+    false) within the thread, with no fallback."""
+    content = typed(body, markdown=markdown)
+    content["m.relates_to"] = {"rel_type": "m.thread", "event_id": root,
+                               "is_falling_back": False, "m.in_reply_to": {"event_id": to_event}}
+    return content
+
+
 def rich_reply(body: str, to_event: str) -> Content:
     """A reply (the "Reply" action) from a current Element: no fallback (MSC2781)."""
     content = typed(body)

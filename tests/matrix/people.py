@@ -140,9 +140,8 @@ class Person:
             content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
                                        "is_falling_back": True,
                                        "m.in_reply_to": {"event_id": thread}}
-        elif reply_to:
+        elif reply_to:  # a current client's rich reply: no fallback (element.py has both)
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
-            content["body"] = f"> <@someone:x> quoted text\n\n{body}"
         return await self.send(room_id, content)
 
     async def send(self, room_id: str, content: dict[str, Any]) -> str:

@@ -107,3 +107,29 @@ async def test_a_send_the_homeserver_still_refuses_is_reported_to_whoever_asked(
     assert told["content"]["body"] == (
         "I could not send all of my answer to this (the homeserver refused a message as too "
         "large). Please try again later, or ask for less at once.")
+
+
+async def test_a_reminder_naming_700_people_fits_one_event_and_says_how_many_more(
+        bot: BotHarness, people: People) -> None:
+    # Issue 13's second try-out, finding 5: the reminder went out as one event over 64 KiB,
+    # refused (M_TOO_LARGE), and moderators got a raw error instead.
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    await record_many(app, thread, [
+        Actor("matrix", f"@r{n:04}:localhost", f"Reader {n:04} — " + "Владимир & <co> " * 2)
+        for n in range(700)], "Short")
+    await mod.command(room, "!seminar reminders 1d --names", bot.user_id)
+    await bot.advance_to(datetime(2026, 1, 13, 0, 0, tzinfo=UTC))
+    reminder = await ann.wait_for(room, lambda e: e["sender"] == bot.user_id and str(
+        e["content"].get("body", "")).startswith("Reminder:"), "the reminder")
+    body = reminder["content"]["body"]
+    assert size(reminder) < MAX_EVENT_BYTES and len(body) <= 1_800
+    assert body.startswith("Reminder: this discussion closes") and body.endswith(" others.")
+    shown = body.count("Reader ")
+    assert 0 < shown < 700 and f"and {700 - shown} others." in body
+
+    async def posted() -> bool:
+        return not await app.db.scalar("SELECT COUNT(*) FROM outbox WHERE kind = 'reminder'"
+                                       " AND state = 'failed'") and bool(await app.db.scalar(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'reminder' AND state = 'posted'"))
+    assert await eventually(posted, "the reminder recorded as posted")

@@ -31,12 +31,14 @@ def test_thread_replies_rich_replies_edits_and_redactions_are_read() -> None:
     said = translate(message({"msgtype": "m.text", "body": "In the thread.", "m.relates_to": {
         "rel_type": "m.thread", "event_id": "$root", "is_falling_back": True,
         "m.in_reply_to": {"event_id": "$root"}}}))
-    assert said == Said("$e", "@ann:hs", "In the thread.", said.at, thread_root="$root")
+    assert said == Said("$e", "@ann:hs", "In the thread.", said.at, thread_root="$root",
+                        typed="In the thread.")
     assert said.at.isoformat() == "2026-01-05T09:00:00+00:00"
     rich = translate(message({"msgtype": "m.text",
                               "body": "> <@bot:hs> Session 1\n> more\n\nMy answer.",
                               "m.relates_to": {"m.in_reply_to": {"event_id": "$prompt"}}}))
     assert isinstance(rich, Said) and (rich.text, rich.reply_to) == ("My answer.", "$prompt")
+    assert (rich.quoted, rich.typed) == ("@bot:hs", "> <@bot:hs> Session 1\n> more\n\nMy answer.")
     edit = translate(message({"msgtype": "m.text", "body": "* new", "m.new_content": {
         "msgtype": "m.text", "body": "new"}, "m.relates_to": {"rel_type": "m.replace",
                                                                "event_id": "$old"}}))

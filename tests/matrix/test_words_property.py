@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from seminarbot.core.limits import PARTICIPANTS
+from seminarbot.core.parsing import is_command
 from seminarbot.services.container import Services
 from tests.matrix import element
 from tests.matrix.conftest import People
@@ -45,7 +46,9 @@ async def seminar_of(bot: BotHarness, people: People) -> Seminar:
 
 
 def names_a_command(bot: BotHarness, typed: str) -> bool:
-    return typed.startswith("!") and bot.services.registry.names_command(typed[1:])
+    app = bot.services
+    return typed.startswith("!") and is_command(app.registry, typed[1:].strip(), "!",
+                                                app.clock.now().date())
 
 
 async def not_recorded(app: Services, seminar: Seminar, event_id: str) -> None:

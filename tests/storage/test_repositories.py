@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.domain.schedule import WeeklyRule
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -53,8 +54,8 @@ async def test_responses_are_idempotent_with_edit_history_and_deletion(db: Datab
     assert await outbox.claim(post.id, NOW)
     await outbox.complete(post.id, "post1", None, NOW)
     repo = ResponseRepository(db)
-    writer = ResponseWriter(db)  # the one way responses are written
-    new = Submission("discord", "m1", "42", "Ann", "first", NOW, ("post1",))
+    writer = ResponseWriter(db, ManualClock(NOW))  # the one way responses are written
+    new = Submission("discord", "m1", "42", "Ann", "first", NOW, ((Arrival.THREAD, "post1"),))
     assert await writer.submit(new) is Outcome.CREATED
     assert await writer.submit(new) is Outcome.UNCHANGED  # a replayed event
     await writer.close()

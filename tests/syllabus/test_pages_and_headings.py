@@ -24,8 +24,10 @@ def _text_map(pages: str | None = "10–20") -> TextMap:
     ), pages=pages)
 
 
-# A copy of six pages: a printer's slug at the foot of p. 10, nothing for pp. 11–13, then the
-# running head of p. 14. The stretch from p. 11 to p. 13 holds 901 words, about 300 a page.
+# A copy of eight pages whose furniture follows each page's text, as in a PDF's drawing order:
+# the printer's slug of p. 10 after that page's text, nothing for pp. 11–13, then the running
+# head of p. 14 after p. 14's text. The stretch from p. 11 to p. 14 holds 898 words, about 225 a
+# page.
 COPY = "\n".join([
     "Alpha begins here " + _filler("alpha", 97) + ".",
     "x Page 10",
@@ -46,11 +48,26 @@ COPY = "\n".join([
 def test_ranges_from_markers_exact_near_a_marker_and_estimated_between() -> None:
     text_map = _text_map()
     pages = section_pages(text_map, align(text_map, COPY), COPY)
-    assert pages["one"] == PageRange(10, 11, False)  # ends 99 words after the p. 10 slug
-    assert pages["two"] == PageRange(11, 12, True)  # ends mid-stretch: interpolated
-    assert pages["three"] == PageRange(12, 13, True)  # ends just before the p. 14 head
-    assert pages["four"] == PageRange(14, 15, True)  # after the last marker: interpolated
-    assert str(pages["four"]) == "14–15" and str(PageRange(7, 7, False)) == "7"
+    assert pages["one"] == PageRange(10, 11, False)  # ends 96 words after the p. 10 slug
+    assert pages["two"] == PageRange(11, 13, True)  # ends mid-stretch: interpolated
+    assert pages["three"] == PageRange(13, 14, True)  # ends just before p. 14's head: p. 14
+    assert pages["four"] == PageRange(15, 17, True)  # after the last marker: interpolated
+    assert str(pages["four"]) == "15–17" and str(PageRange(7, 7, False)) == "7"
+
+
+def test_a_marker_closes_the_page_it_names() -> None:
+    """The words just before a page's head and slug are on that page, those after on the next,
+    whether the group holds a head, a slug or both (the copy's first page shows the order)."""
+    text_map = TextMap("t", "A Title", "journal-article", (
+        _section("one", "Alpha begins here"), _section("two", "Beta begins here")), pages="5–9")
+    for furniture in ("6 Test Quarterly Vol. 1 No. 2\n\nx 20/11/01 Page 6", "x Page 6",
+                      "6 Test Quarterly Vol. 1 No. 2"):
+        copy = "\n".join(["A Title", "", "Alpha begins here " + _filler("a", 300) + ".",
+                          "An Author", "x Page 5", "", _filler("b", 300) + " Beta begins here "
+                          + _filler("b", 10) + ".", furniture, "", _filler("c", 50) + "."])
+        pages = section_pages(text_map, align(text_map, copy), copy)
+        assert pages["one"] == PageRange(5, 6, False), furniture
+        assert pages["two"] == PageRange(6, 7, False), furniture  # ends 50 words into p. 7
 
 
 def test_no_markers_or_no_pages_give_no_ranges() -> None:
@@ -78,8 +95,8 @@ def test_the_real_copies() -> None:
     alignment = align(priestland, raw)
     pages = section_pages(priestland, alignment, raw)
     assert pages["pr-intro"] == PageRange(111, 112, False)
-    assert pages["pr-stalin-left-turn"] == PageRange(117, 118, True)
-    assert pages["pr-conclusion"].last < 130  # the endnotes are not in the copy
+    assert pages["pr-stalin-left-turn"] == PageRange(118, 119, True)  # across p. 118's marker
+    assert pages["pr-conclusion"] == PageRange(125, 126, True)  # the endnotes are not in the copy
     bodies = {a.section.id: alignment.text[a.start : a.end] for a in alignment.sections}
     assert bodies["pr-four-elements"].startswith("The Origins of Soviet Democracy\n")
     assert not bodies["pr-intro"].rstrip().endswith("Democracy")

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
+from seminarbot.domain.display import terminal_safe
 
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
@@ -28,9 +29,10 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 
 
 def say(message: str) -> None:
-    """One line on standard error, whatever state standard output is in."""
+    """One line on standard error, whatever state standard output is in. It may quote what a
+    platform or a file said: no control character reaches the terminal raw."""
     with contextlib.suppress(OSError):
-        print(f"seminarbot: {message}", file=sys.stderr, flush=True)
+        print(f"seminarbot: {terminal_safe(message)}", file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
@@ -97,13 +99,16 @@ def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int
     """Write the traceback to a private log file and say where, in one line."""
     import traceback
     import uuid
+
+    from seminarbot.core.redaction import redact
+
     ident = uuid.uuid4().hex[:12]
-    text = "".join(traceback.format_exception(error))
+    text = redact("".join(traceback.format_exception(error)))  # a log too: no secret in it
     where = _incident_file(ident, data_dir)
     try:
         descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(f"seminarbot incident {ident}\n{' '.join(sys.argv)}\n\n{text}")
+            file.write(f"seminarbot incident {ident}\n{redact(' '.join(sys.argv))}\n\n{text}")
         kept = f"the traceback is in {where}"
     except OSError as failure:
         kept = f"the traceback could not be written to {where} ({failure.strerror})"

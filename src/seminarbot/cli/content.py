@@ -51,9 +51,10 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         against = "; checked against " + ", ".join(
             f"{text_id} = {path.name}" for text_id, path in sorted(report.copies.items())
         ) if report.copies else " (no --texts: locators, citations and copying not checked)"
+        people = sum(1 for e in syllabus.glossary if e.category == "person")
         print(f"content ok: {len(syllabus.texts)} texts, {sections} sections, "
               f"{len(syllabus.plan.sessions)} sessions, {prompts} prompts, "
-              f"{len(syllabus.glossary)} glossary entries{against}")
+              f"{len(syllabus.glossary) - people} glossary entries, {people} people{against}")
         return 0
     from seminarbot.clock import SystemClock
     from seminarbot.services.ingest import IngestError, ingest

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import codecs
 import contextlib
 import getpass
 import os
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.domain.display import terminal_safe
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -134,8 +136,14 @@ def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | Non
 def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     """A full disk or a reader that went away is one line and exit 1 (the export is audited
     as failed)."""
+    to_terminal = sys.stdout.isatty()
+    write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
+                                                                         flush=True)
     try:
-        return asyncio.run(_export(settings, args, _writer(sys.stdout.buffer, flush=True)))
+        done = asyncio.run(_export(settings, args, write))
+        if isinstance(write, _ForTerminal):
+            write.finish()
+        return done
     except OSError as error:
         if isinstance(error, BrokenPipeError):
             reason = "standard output was closed before the export finished"
@@ -145,6 +153,30 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         print(f"seminarbot: {reason}; the export is incomplete", file=sys.stderr)
         return 1
+
+
+class _ForTerminal:
+    """Standard output that is a terminal: the export as text, every control character but
+    tab, newline and a CR LF line end shown as a symbol (domain/display.py `terminal_safe`), so
+    text stored before the normalisation cannot send an escape sequence to the operator's
+    terminal. A pipe or a file gets the export byte for byte."""
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.held = ""  # a CR at the end of one piece: its LF may begin the next
+
+    def __call__(self, data: bytes) -> None:
+        self._show(self.held + self.decoder.decode(data))
+
+    def finish(self) -> None:
+        self._show(self.held + self.decoder.decode(b"", final=True), final=True)
+
+    def _show(self, text: str, *, final: bool = False) -> None:
+        self.held = "\r" if text.endswith("\r") and not final else ""
+        text = text[: len(text) - len(self.held)]
+        self.file.write("\r\n".join(map(terminal_safe, text.split("\r\n"))).encode())
+        self.file.flush()
 
 
 def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from seminarbot.cli.heartbeat import read
+from seminarbot.domain.display import terminal_safe
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -59,6 +60,6 @@ def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str,
         print(json.dumps({"healthy": not problems, "problems": problems,
                           "heartbeat_age_seconds": None if age is None else round(age, 1),
                           "platforms": platforms}, indent=2, sort_keys=True))
-    for problem in problems:
-        print(problem, file=sys.stderr)
+    for problem in problems:  # a platform's own words may be in it: shown, never obeyed
+        print(terminal_safe(problem), file=sys.stderr)
     return 1 if problems else 0

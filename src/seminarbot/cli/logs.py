@@ -22,7 +22,8 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 class JsonLines(logging.Formatter):
     """One JSON object a line: time (ISO 8601, UTC), level, logger, message, and the
-    traceback when there is one."""
+    traceback when there is one (read from `exc_text`, as logging's own formatters do, so
+    core.redaction.RedactingFormatter hands it over redacted)."""
 
     def converter(self, seconds: float | None) -> time.struct_time:
         return time.gmtime(seconds)
@@ -31,10 +32,13 @@ class JsonLines(logging.Formatter):
         entry = {"time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{record.msecs:03.0f}Z",
                  "level": record.levelname, "logger": record.name,
                  "message": record.getMessage()}
-        if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["traceback"] = record.exc_text
+        if record.stack_info:
+            entry["stack"] = record.stack_info
         return json.dumps(entry, ensure_ascii=False)
-
 
 
 def configure(settings: Settings) -> None:

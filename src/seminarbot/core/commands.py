@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from seminarbot.core.params import Flag, ParamType
 from seminarbot.core.replies import Reply
+from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import UnknownCommand
 
 if TYPE_CHECKING:
@@ -125,7 +126,7 @@ class Registry:
         try:
             return self._commands[path]
         except KeyError:
-            raise UnknownCommand(f"There is no command `{name}`.") from None
+            raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.") from None
 
     def groups(self) -> dict[str, list[Command]]:
         """Top-level words, each with its commands (a group like `seminar`, or a lone command)."""
@@ -150,11 +151,16 @@ class Registry:
         shown = _short(words[0]) if words else ""
         raise UnknownCommand(f"There is no command {shown!r}. Type /help to list the commands.")
 
-    def names_command(self, line: str) -> bool:
-        """Whether a typed line (its prefix taken off) begins with a command's or a command
-        group's name: "seminar mine" does, "!! I disagree" does not."""
-        words = line.split(maxsplit=1)
-        return bool(words) and words[0].lower() in self.groups()
+    def named(self, typed: str, prefix: str) -> Command:
+        """The command a person named as an argument (help's COMMAND): quotes and the
+        platform's prefix or a slash before it are taken off ("sb!seminar mine" with the
+        prefix "sb!"), case and spacing do not matter. Raises UnknownCommand."""
+        name = typed.strip().strip(_NAME_QUOTES).strip()
+        for lead in (prefix, "/"):
+            if lead and name.startswith(lead):
+                name = name[len(lead):]
+                break
+        return self.get(" ".join(name.lower().split()))
 
     def with_prefix(self, text: str, prefix: str) -> str:
         """Text that names commands the core's way (`/seminar setup`, `/help`) with the
@@ -165,6 +171,9 @@ class Registry:
         names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
                                                              reverse=True))
         return re.sub(rf"(?<![\w/])/(?=(?:{names})\b)", lambda _: prefix, text)
+
+
+_NAME_QUOTES = '"“”„«»'
 
 
 def _short(word: str, limit: int = 40) -> str:

@@ -4,7 +4,8 @@ Every command passes `CommandLimits.admit` in dispatch before anything else (bef
 permission check, so even refusals cost no database work). Each person (platform and user id)
 has a token bucket: `burst` commands at once, refilled at `per_minute`; and at most `in_flight`
 of their commands run at a time. Moderators get a larger allowance. Time is the injected
-clock's.
+clock's. Autocomplete requests pass `admit_completion` the same way (core/completion.py), with
+an allowance of their own.
 
 A refused command is answered once ("slow down"); further commands refused before the person
 is admitted again are answered with a silent reply, which adapters may leave unanswered, so
@@ -39,6 +40,10 @@ class Rate:
 # A person types a command every few seconds at most; a burst covers a quick series.
 PARTICIPANTS = Rate(burst=12, per_minute=30, in_flight=2)
 MODERATORS = Rate(burst=60, per_minute=120, in_flight=4)
+# Autocomplete asks on every keystroke while a command is typed (Discord): an allowance of its
+# own, so that typing a command never uses up the command's, and bounded all the same.
+COMPLETING_PARTICIPANTS = Rate(burst=30, per_minute=120, in_flight=2)
+COMPLETING_MODERATORS = Rate(burst=60, per_minute=240, in_flight=4)
 
 
 @dataclass
@@ -49,42 +54,33 @@ class _Person:
     told: bool = False
 
 
-class CommandLimits:
-    def __init__(self, clock: Clock, *, participants: Rate = PARTICIPANTS,
-                 moderators: Rate = MODERATORS, unlimited: frozenset[str] = frozenset()) -> None:
-        """`unlimited` names platforms whose commands are not limited (the local console)."""
+class _Buckets:
+    """One token bucket and running count per person (platform and user id), the longest idle
+    forgotten first beyond MAX_PEOPLE."""
+
+    def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self.participants = participants
-        self.moderators = moderators
-        self.unlimited = unlimited
         self._people: OrderedDict[tuple[str, str], _Person] = OrderedDict()
-        self.attempts = Attempts()
 
-    def rate(self, actor: Actor) -> Rate:
-        return self.moderators if actor.is_moderator else self.participants
-
-    def admit(self, actor: Actor) -> Reply | None:
-        """None if the command may run (then `release(actor)` once it has finished), else the
-        reply refusing it: a "slow down" the first time, a silent one after that."""
-        if actor.platform in self.unlimited:
-            return None
-        rate, now = self.rate(actor), self.clock.now()
+    def take(self, actor: Actor, rate: Rate) -> tuple[_Person, str | None]:
+        """The person, and None if they may start one more (counted as running until `release`),
+        else why not."""
+        now = self.clock.now()
         person = self._person(actor, rate, now)
         elapsed = max((now - person.at).total_seconds(), 0.0)
         person.tokens = min(float(rate.burst), person.tokens + elapsed * rate.per_minute / 60)
         person.at = now
         if person.running >= rate.in_flight:
-            return self._refuse(person, "Your earlier commands are still running: wait for "
-                                "their answers, then try again.")
+            return person, ("Your earlier commands are still running: wait for their answers, "
+                            "then try again.")
         if person.tokens < 1:
             wait = math.ceil((1 - person.tokens) * 60 / rate.per_minute)
-            return self._refuse(person, f"You are sending commands faster than this bot takes "
-                                f"them from one person ({rate.burst} at once, then "
-                                f"{rate.per_minute:g} a minute). Try again in {wait} s.")
+            return person, (f"You are sending commands faster than this bot takes them from one "
+                            f"person ({rate.burst} at once, then {rate.per_minute:g} a minute). "
+                            f"Try again in {wait} s.")
         person.tokens -= 1
         person.running += 1
-        person.told = False
-        return None
+        return person, None
 
     def release(self, actor: Actor) -> None:
         person = self._people.get((actor.platform, actor.user_id))
@@ -108,12 +104,55 @@ class CommandLimits:
                 return
             del self._people[key]
 
-    @staticmethod
-    def _refuse(person: _Person, message: str) -> Reply:
+
+class CommandLimits:
+    def __init__(self, clock: Clock, *, participants: Rate = PARTICIPANTS,
+                 moderators: Rate = MODERATORS,
+                 completing: tuple[Rate, Rate] = (COMPLETING_PARTICIPANTS, COMPLETING_MODERATORS),
+                 unlimited: frozenset[str] = frozenset()) -> None:
+        """`completing`: autocomplete's allowance for participants and for moderators.
+        `unlimited` names platforms whose commands are not limited (the local console)."""
+        self.clock = clock
+        self.participants = participants
+        self.moderators = moderators
+        self.completing = completing
+        self.unlimited = unlimited
+        self._commands = _Buckets(clock)
+        self._completions = _Buckets(clock)
+        self.attempts = Attempts()
+
+    def rate(self, actor: Actor) -> Rate:
+        return self.moderators if actor.is_moderator else self.participants
+
+    def admit(self, actor: Actor) -> Reply | None:
+        """None if the command may run (then `release(actor)` once it has finished), else the
+        reply refusing it: a "slow down" the first time, a silent one after that."""
+        if actor.platform in self.unlimited:
+            return None
+        person, refused = self._commands.take(actor, self.rate(actor))
+        if refused is None:
+            person.told = False
+            return None
         silent = person.told
         person.told = True
-        return Reply(title="Slow down", paragraphs=(message,), tone=Tone.WARNING, private=True,
+        return Reply(title="Slow down", paragraphs=(refused,), tone=Tone.WARNING, private=True,
                      silent=silent)
+
+    def release(self, actor: Actor) -> None:
+        self._commands.release(actor)
+
+    def admit_completion(self, actor: Actor) -> bool:
+        """Whether an autocomplete request may be answered (then `release_completion(actor)`
+        once it has been); one refused is answered with no suggestions, and costs nothing."""
+        if actor.platform in self.unlimited:
+            return True
+        participants, moderators = self.completing
+        _, refused = self._completions.take(actor, moderators if actor.is_moderator
+                                            else participants)
+        return refused is None
+
+    def release_completion(self, actor: Actor) -> None:
+        self._completions.release(actor)
 
 
 class Attempts:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -97,6 +96,8 @@ class Choice:
         for option in self.options:
             if option.lower() == value:
                 return option
+        import difflib  # imported when first needed: it costs memory at start-up
+
         close = difflib.get_close_matches(value, self.options, n=1) if len(value) < 100 else []
         hint = f"Did you mean {close[0]}?" if close else ""
         raise BadArgument(param, self.expected, raw, hint)

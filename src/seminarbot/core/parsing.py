@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param, Registry
+from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -57,6 +58,27 @@ def parse_line(registry: Registry, line: str) -> tuple[Command, dict[str, str]]:
     return command, split_arguments(command, line, tokens[used:])
 
 
+def is_command(registry: Registry, line: str, prefix: str, today: date | None = None) -> bool:
+    """Whether a typed line (its prefix taken off) is a well-formed command: it names a command
+    as declared (in lower case, "!Term limits" does not), its arguments all bind, and one
+    that names a command names one. Where a message may also be a participant's words (a
+    prompt's thread on Matrix), only such a line is taken for a command."""
+    if len(line) > MAX_LINE:
+        return False
+    tokens = tokenize(line)
+    try:
+        command, used = registry.resolve([t.text for t in tokens])
+        if [t.text for t in tokens[:used]] != list(command.path):
+            return False
+        values = bind(command, split_arguments(command, line, tokens[used:]), today)
+        for param in command.params:
+            if param.names_command and values.get(param.name):
+                registry.named(values[param.name], prefix)
+    except UserError:
+        return False
+    return True
+
+
 def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[str, str]:
     """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
     free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
@@ -92,8 +114,8 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     if param is None or param.rest:
         known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
         shown = name if len(name) <= 40 else name[:40] + "…"
-        raise UserError(f"`{command.name}` has no option --{shown}. Its options: {known}. "
-                        f"Usage: {command.usage()}")
+        raise UserError(f"`{command.name}` has no option --{embedded(shown)}. Its options: "
+                        f"{known}. Usage: {command.usage()}")
     if not param.is_flag and not value:
         index += 1
         if index >= len(tokens):

@@ -1,20 +1,25 @@
 """Keeping secrets out of the log, at every level.
 
-`RedactingFilter` rewrites each record (message, arguments and traceback) before any handler
-writes it:
+`RedactingFormatter` wraps a handler's formatter, whatever it is (text, JSON lines): the record's
+message, traceback and stack reach the formatter only as redacted text, and the line it makes
+of them is redacted once more as a whole. What it replaces with [redacted]:
 
 - values under keys that name a secret (`token`, `access_token`, `password`, `secret`,
   `authorization`), in JSON, Python reprs, query strings and headers;
 - the token in Discord's interaction and webhook URLs (`/interactions/ID/TOKEN/callback`);
 - token-shaped values: Discord bot tokens (three dot-separated base64 parts), Discord
   interaction tokens, Synapse access and refresh tokens (`syt_…`, `syr_…`);
-- a code after `forget-me` (as typed, or as the bot's reply asks for it);
+- the word after `forget-me` (a code as typed, or as the bot's reply asks for it), whatever
+  stands between them: spaces of any kind, tabs, quotes, backticks, HTML tags such as <code>,
+  entities, and the escapes of JSON and Python reprs (\\t, \\u00a0);
 - every secret the process was told about (`remember_secret`): the configured bot token,
-  Matrix password and access token, the access token a login returned, each forget-me code.
+  Matrix password and access token, the access token a login returned, each forget-me code
+  (those pending when the bot starts included: app.py), also next to an escape (\\nCODE).
 
-`install_redaction` puts the filter on the root logger's handlers (where `seminarbot` configures
-logging, cli/main.py), and keeps at INFO the libraries' loggers whose DEBUG lines carry secrets
-or participants' words wholesale (QUIET_AT_DEBUG), unless their level was set on purpose.
+`install_redaction` wraps the formatters of the root logger's handlers (where `seminarbot`
+configures logging, cli/logs.py), and keeps at INFO the libraries' loggers whose DEBUG lines
+carry secrets or participants' words wholesale (QUIET_AT_DEBUG), unless their level was set
+on purpose.
 """
 
 from __future__ import annotations
@@ -28,6 +33,12 @@ REDACTED = "[redacted]"
 MIN_SECRET = 4  # shorter values are not remembered (they would blot out ordinary text)
 MAX_WORDS = 10_000  # single-word secrets (codes, tokens) remembered, the oldest dropped first
 
+# An escape in a JSON string or a Python repr: \n, \t, \", \u00a0, \x1b.
+_ESCAPE = r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrtfbv\\/'\"])"
+# What may stand between `forget-me` and its code: spaces of any kind, punctuation, escapes,
+# HTML tags (<code>) and entities (&nbsp;).
+# However long (possessive: it never gives back what it took, so it takes linear time).
+_GAP = r"(?:" + _ESCAPE + r"|<[^<>]{0,40}>|&#?\w{1,8};|[^\w\\<&]++)++"
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
     re.compile(r"""(["']?\b[a-z_]*(?:token|password|passwd|secret|authorization)["']?\s*[:=]"""
@@ -38,12 +49,17 @@ _PATTERNS = (
     re.compile(r"()(\b[\w-]{20,}\.[\w-]{6,}\.[\w-]{20,})"),
     re.compile(r"()(\b(?:syt|syr|mct|mat)_[\w-]{8,})"),
     re.compile(r"()(\baW50ZXJhY3Rpb246[\w-]+)"),
-    re.compile(r"(\bforget-me\W{1,3})([A-Z0-9]{6})\b", re.IGNORECASE),
+    re.compile(r"(\bforget-me" + _GAP + r")(?!redacted\])([\w-]{1,20})", re.IGNORECASE),
 )
-_WORD = re.compile(r"[\w-]+")
-# discord.py's gateway: every raw event (interaction tokens, message text); peewee: nio's key
-# store (the E2EE account and session keys); aiosqlite: every SQL statement with its values.
-QUIET_AT_DEBUG = ("discord.gateway", "peewee", "aiosqlite")
+_WORD = re.compile(_ESCAPE + r"|[\w-]+")
+# discord.py's gateway: every raw event (interaction tokens, message text); discord.http: the
+# body of every request and answer (messages read and sent); nio.responses: every answer of the
+# homeserver (every sync: messages, names, the login's token); nio.http and
+# nio.client.http_client: nio's other client's requests (never used here; they would log the
+# login); peewee: nio's key store (the E2EE account and session keys); aiosqlite: every SQL
+# statement with its values.
+QUIET_AT_DEBUG = ("discord.gateway", "discord.http", "nio.responses", "nio.http",
+                  "nio.client.http_client", "peewee", "aiosqlite")
 
 _phrases: set[str] = set()  # secrets that are not a single word (passwords with spaces, …)
 _words: OrderedDict[str, None] = OrderedDict()
@@ -69,31 +85,50 @@ def redact(text: str) -> str:
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     if _words:
-        text = _WORD.sub(lambda m: REDACTED if m.group(0).upper() in _words else m.group(0),
-                         text)
+        text = _WORD.sub(_remembered, text)
     return text
 
 
-class RedactingFilter(logging.Filter):
-    """Rewrites every record it sees (it never drops one)."""
+def _remembered(match: re.Match[str]) -> str:
+    word = match.group(0)
+    return REDACTED if not word.startswith("\\") and word.upper() in _words else word
 
-    def filter(self, record: logging.LogRecord) -> bool:
+
+class RedactingFormatter(logging.Formatter):
+    """Another formatter's lines, redacted: the record's parts are given to it as redacted
+    plain text (so an escape the formatter adds cannot hide a secret), and the line it makes
+    of them is redacted once more (so nothing it adds can carry one either). A formatter that
+    reads `exc_info` itself, not `exc_text` as logging's own do, finds none: it loses the
+    traceback rather than leak it."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        safe = logging.makeLogRecord(record.__dict__)
         try:
             message = record.getMessage()
         except Exception:  # a library's bad format string: log what we have, redacted
             message = f"{record.msg} {record.args}"
-        record.msg, record.args = redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = redact(record.stack_info)
-        return True
+        safe.msg, safe.args = redact(message), None
+        traceback = record.exc_text
+        if record.exc_info:
+            traceback = self.inner.formatException(record.exc_info)
+        safe.exc_info, safe.exc_text = None, redact(traceback) if traceback else None
+        safe.stack_info = redact(record.stack_info) if record.stack_info else None
+        return redact(self.inner.format(safe))
+
+
+def redacting(formatter: logging.Formatter | None) -> RedactingFormatter:
+    """`formatter` (logging's default when None) wrapped, once."""
+    if isinstance(formatter, RedactingFormatter):
+        return formatter
+    return RedactingFormatter(formatter or logging.Formatter())
 
 
 def install_redaction(secrets: Iterable[str | None] = ()) -> None:
-    """Remember the configured secrets and filter every handler of the root logger."""
+    """Remember the configured secrets, and redact every line of the root logger's handlers."""
     for secret in secrets:
         remember_secret(secret)
     debugging = logging.getLogger().getEffectiveLevel() < logging.INFO
@@ -102,5 +137,4 @@ def install_redaction(secrets: Iterable[str | None] = ()) -> None:
         if debugging and library.level == logging.NOTSET:
             library.setLevel(logging.INFO)
     for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
-            handler.addFilter(RedactingFilter())
+        handler.setFormatter(redacting(handler.formatter))

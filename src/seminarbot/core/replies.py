@@ -89,6 +89,7 @@ class PromptPost:
     follow_ups: tuple[str, ...] = ()
     suggested_words: int | None = None
     sections: tuple[str, ...] = field(default_factory=tuple)
+    mode: str | None = None  # "written" or "discussion" (domain.syllabus.PROMPT_MODES)
     # A key the adapter can attach to the message (nonce, transaction id) to find it again
     # after a crash between sending and recording.
     idempotency_key: str = ""
@@ -99,8 +100,10 @@ class PromptCard:
     """A prompt post's wording, the same on every platform; adapters only lay it out.
 
     `heading` names the session and prompt, `kind` is the prompt's kind (comprehension …),
-    `length` suggests a length ("" when the prompt suggests none), `how_to_answer` tells how to
-    respond where the card is shown.
+    `mode` says "written" or "for discussion" ("" when the prompt says neither), `length` is
+    what the prompt asks of participants, its mode and suggested length in words ("About 250
+    words.", "For discussion …; no written answer expected."; "" when it says nothing), and
+    `how_to_answer` tells how to respond where the card is shown.
     """
 
     heading: str
@@ -109,15 +112,31 @@ class PromptCard:
     follow_ups: tuple[str, ...]
     length: str
     how_to_answer: str
+    mode: str = ""
+
+
+def _asks(post: PromptPost, threads: bool) -> tuple[str, str]:
+    """(mode label, what the prompt asks): participants see whether to write or to talk."""
+    words = f"about {post.suggested_words} words" if post.suggested_words else ""
+    if post.mode == "discussion":
+        where = "at the meeting and in this thread" if threads else "at the meeting"
+        return "for discussion", f"For discussion {where}; no written answer expected."
+    if post.mode == "written":
+        return "written", f"Written answer, {words}." if words else "Written answer."
+    return "", f"{words[:1].upper()}{words[1:]}." if words else ""
 
 
 def prompt_card(post: PromptPost, prefix: str, *, threads: bool = True) -> PromptCard:
     """`threads`: the platform shows the prompt as the root of a thread one can reply in."""
     command = f"{prefix}seminar respond {post.prompt_ref} TEXT"
-    how = f"Reply in this thread to answer, or type {command}" if threads else \
-        f"Answer with {command}"
+    if post.mode == "discussion":
+        how = f"Reply in this thread to join in, or note a point with {command}" if threads \
+            else f"To note a point beforehand, type {command}"
+    else:
+        how = f"Reply in this thread to answer, or type {command}" if threads else \
+            f"Answer with {command}"
+    mode, asks = _asks(post, threads)
     return PromptCard(
         heading=f"Session {post.session_number}: {post.session_title} · prompt {post.prompt_ref}",
-        kind=post.kind, text=post.text, follow_ups=post.follow_ups,
-        length=f"About {post.suggested_words} words." if post.suggested_words else "",
-        how_to_answer=how)
+        kind=post.kind, text=post.text, follow_ups=post.follow_ups, length=asks,
+        how_to_answer=how, mode=mode)

@@ -83,7 +83,8 @@ def participation_chart(title: str, bars: Sequence[Bar]) -> bytes:
         x += 26 + draw.textlength(name, font=font) + 16
 
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    # Not optimize=True: it saves 5 % of 17 kB for two and a half times the CPU (80 ms here).
+    image.save(out, format="PNG")
     return out.getvalue()
 
 

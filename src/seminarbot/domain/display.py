@@ -12,6 +12,7 @@ Control characters never reach a terminal raw: `terminal_safe` shows them as sym
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -21,6 +22,13 @@ _ISOLATES = frozenset((LRI, RLI, FSI))  # closed by PDI
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # Cc other than tab and newline: C0, DEL and C1.
 _TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, unchanged from
+# Unicode 9 to 16): characters that show nothing unless a font has a reason to. Python's
+# unicodedata does not expose the property.
+DEFAULT_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 
 def has_bidi_controls(text: str) -> bool:
@@ -101,3 +109,25 @@ def terminal_safe(text: str) -> str:
     """Text for a terminal: every control character but tab and newline shown as a symbol, so
     no escape sequence (ESC [ 31 m, a title change, a cursor move) is ever written raw."""
     return _TERMINAL_CONTROLS.sub(_symbol, text)
+
+
+def width(text: str) -> int:
+    """How many terminal columns a line takes: a default-ignorable character (a bidirectional
+    control, a zero-width space) or a combining mark none, a wide or full-width one (CJK) two,
+    any other one."""
+    total = 0
+    for char in text:
+        if DEFAULT_IGNORABLE.match(char) or unicodedata.category(char) in ("Mn", "Me"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def embedded(value: str) -> str:
+    """A piece of a person's text placed inside the bot's own sentence ("There is no command
+    `…`."): always one isolate of its own, bidirectional controls balanced inside it, so
+    nothing it opens reaches the words after it. Text without bidirectional controls is left
+    as it is."""
+    if not has_bidi_controls(value):
+        return value
+    return FSI + _balanced(value.replace("\n", " ")) + PDI

@@ -79,6 +79,12 @@ class Entry(NamedTuple):
     text: str
 
 
+# One response as transcripts read it from storage: (response_id, participant_id, author,
+# written_at, edited_at or b"" if never edited, link or b"" if none, text), each field UTF-8
+# as SQLite hands it over. A plain tuple: a million of them are made per export.
+RawEntry = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes]
+
+
 @dataclass(frozen=True)
 class ExportMeta:
     title: str
@@ -125,9 +131,19 @@ def csv_row(entry: Entry) -> str:
             f"{csv_cell(entry.text)},{csv_cell(entry.link)}\r\n")
 
 
+def jsonl_prefix(thread: Thread) -> str:
+    """The start every JSON line of a thread shares, up to the response's own keys."""
+    return (f'{{"session": {thread.session_number}, '
+            f'"session_id": {json.dumps(thread.session_id, ensure_ascii=False)}, '
+            f'"prompt": {json.dumps(thread.prompt_ref, ensure_ascii=False)}, '
+            f'"prompt_id": {json.dumps(thread.prompt_id, ensure_ascii=False)}, '
+            f'"thread": {json.dumps(thread.thread, ensure_ascii=False)}, ')
+
+
 def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
     """One JSON object per response, keys in CSV column order, values unaltered (bidirectional
-    controls written as \\u escapes)."""
+    controls written as \\u escapes): the reference rendering. Storage renders the same lines
+    inside SQLite (json_quote) for speed; a property test holds the two equal for any text."""
     lines = []
     for entry in entries:
         record = {"session": thread.session_number, "session_id": thread.session_id,

@@ -1,25 +1,70 @@
-"""Term look-up: exact after folding, else up to three near matches. People are entries too."""
+"""Term look-up: exact after folding, else up to three near matches. People are entries too,
+found by any form of their names (`lookup_names`)."""
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Iterable
 
+from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
+MAX_COMPLETE = 60  # characters of a half-typed query read; longer than any name in the glossary
 
-def _surnames(entry: GlossaryEntry) -> tuple[str, ...]:
-    """A person is found by the last word of their Cyrillic and romanized names too (Киров)."""
-    if entry.category != "person":
-        return ()
-    return tuple(name.split()[-1] for name in (entry.original, entry.romanized) if name)
+
+def _script(name: str) -> str:
+    return "cyrillic" if has_cyrillic(name) else "latin"
+
+
+def _person_names(names: list[str]) -> list[str]:
+    """Every way of writing a person's names, from the parts of those given ("Given
+    [Patronymic] Surname"), within one script: the surname alone; given name and surname, with
+    or without the patronymic; initials ("V. I. Lenin", "V. Lenin"); surname first ("Lenin,
+    Vladimir", "Lenin, V. I.")."""
+    parts: dict[str, tuple[set[str], set[str], set[str]]] = {}
+    for name in names:
+        words = name.split()
+        firsts, patronymics, surnames = parts.setdefault(_script(name), (set(), set(), set()))
+        surnames.add(words[-1])
+        if len(words) > 1:
+            firsts.add(words[0])
+        if len(words) == 3:
+            patronymics.add(words[1])
+    found = []
+    for firsts, patronymics, surnames in parts.values():
+        for last in sorted(surnames):
+            found.append(last)
+            for first in sorted(firsts):
+                found += [f"{first} {last}", f"{first[0]}. {last}", f"{last}, {first}",
+                          f"{last}, {first[0]}."]
+                for middle in sorted(patronymics):
+                    found += [f"{first} {middle} {last}", f"{first[0]}. {middle[0]}. {last}",
+                              f"{last}, {first[0]}. {middle[0]}."]
+    return found
+
+
+def lookup_names(entry: GlossaryEntry) -> tuple[str, ...]:
+    """Every name `/term` finds an entry by: its term, id, aliases, Cyrillic and romanized
+    forms, and the Library of Congress romanization of any Cyrillic name. A person is found by
+    every form of the names given (`_person_names`), so "Iosif Stalin", "J. V. Stalin",
+    "Сергей Киров" and "Михаил Горбачев" need no alias of their own."""
+    names = [entry.term, *entry.aliases, entry.original or "", entry.romanized or ""]
+    names += [romanize(name) for name in names if has_cyrillic(name)]
+    names = [name for name in names if name.split()]
+    if entry.category == "person":
+        names += _person_names(names)
+    return tuple(dict.fromkeys([entry.id, *names]))
 
 
 def _pairs(key: str) -> frozenset[str]:
     """The key's letter pairs: a cheap first filter before difflib's ratio."""
     return frozenset(key[i : i + 2] for i in range(len(key) - 1)) or frozenset((key,))
+
+
+def _folded_names(entry: GlossaryEntry) -> tuple[str, ...]:
+    names = (entry.term, *entry.aliases, entry.original or "", entry.romanized or "")
+    return tuple(key for key in map(fold, names) if key)
 
 
 class Glossary:
@@ -28,8 +73,7 @@ class Glossary:
         self._by_id = {entry.id: entry for entry in self.entries}
         self._by_key: dict[str, GlossaryEntry] = {}
         for entry in self.entries:
-            for name in (entry.term, entry.id, *entry.aliases, entry.original or "",
-                         entry.romanized or "", *_surnames(entry)):
+            for name in lookup_names(entry):
                 key = fold(name)
                 if key:
                     self._by_key.setdefault(key, entry)
@@ -39,6 +83,9 @@ class Glossary:
             for pair in _pairs(key):
                 self._by_pair.setdefault(pair, []).append(key)
             self._pair_count[key] = len(_pairs(key))
+        # For autocomplete: each entry's folded names, the entries in the order of their terms.
+        self._names = sorted(((entry, _folded_names(entry)) for entry in self.entries),
+                             key=lambda pair: fold(pair[0].term))
 
     def get(self, entry_id: str) -> GlossaryEntry:
         return self._by_id[entry_id]
@@ -53,6 +100,8 @@ class Glossary:
         return found
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        import difflib  # imported when first needed: it costs memory at start-up
+
         key = fold(query)
         if not key:
             return []
@@ -76,10 +125,16 @@ class Glossary:
         return ranked[:limit]
 
     def complete(self, prefix: str, limit: int = 25) -> list[GlossaryEntry]:
-        key = fold(prefix)
-        if not key:
-            return sorted(self.entries, key=lambda e: fold(e.term))[:limit]
-        starts = [e for e in self.entries if any(fold(n).startswith(key)
-                                                 for n in (e.term, *e.aliases))]
-        rest = [e for e in self.near(prefix, limit) if e not in starts]
-        return (sorted(starts, key=lambda e: fold(e.term)) + rest)[:limit]
+        """Entries with a name (term, alias, Cyrillic or romanized) beginning with what was
+        typed, then (from three letters) those with a name containing it; each in the order of
+        their terms. It runs on every keystroke, so it never runs the near-match search, and
+        reads at most MAX_COMPLETE characters of `prefix`."""
+        key = fold(prefix[:MAX_COMPLETE])
+        starts: list[GlossaryEntry] = []
+        inside: list[GlossaryEntry] = []
+        for entry, names in self._names:
+            if any(name.startswith(key) for name in names):
+                starts.append(entry)
+            elif len(key) >= 3 and any(key in name for name in names):
+                inside.append(entry)
+        return (starts + inside)[:limit]

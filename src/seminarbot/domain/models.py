@@ -72,10 +72,11 @@ class OutboxItem:
 
 @dataclass(frozen=True)
 class Participant:
+    """A person on one platform. Their display names are per community (storage/counted.py)."""
+
     id: int
     platform: str
     external_id: str
-    display_name: str
     opted_out: bool
 
 

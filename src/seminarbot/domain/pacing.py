@@ -1,10 +1,11 @@
 """How long a session asks of a participant: reading its sections and writing its answers.
 
-Reading is counted at 150 words a minute, a careful study pace for argued prose with notes
-taken (Brysbaert, "How many words do we read per minute?", Journal of Memory and Language 109,
-2019, puts silent reading of English non-fiction at about 238 words a minute; we allow for
-rereading). Writing is counted at 10 words a minute, for drafting and revising a short argued
-answer. Both are rounded up to 5 minutes.
+Reading is counted at 100 words a minute, a study pace for dense academic prose read to be
+discussed: notes taken and the hard passages read twice (Brysbaert, "How many words do we read
+per minute?", Journal of Memory and Language 109, 2019, puts silent reading of English
+non-fiction at about 238 words a minute; R. P. Carver's studies put reading to learn and to
+remember at about 200 and 140 words a minute, before any rereading). Writing is counted at 10
+words a minute, for drafting and revising a short argued answer. Both are rounded up to 5 minutes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 from seminarbot.domain.syllabus import Session, Syllabus
 
-READING_WORDS_PER_MINUTE = 150
+READING_WORDS_PER_MINUTE = 100
 WRITING_WORDS_PER_MINUTE = 10
 
 

@@ -8,6 +8,8 @@ import re
 import unicodedata
 from enum import Enum
 
+from seminarbot.domain.display import DEFAULT_IGNORABLE
+
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
 TRUNCATION_MARK = "\n[… truncated by seminarbot]"
@@ -17,9 +19,9 @@ TRUNCATION_MARK = "\n[… truncated by seminarbot]"
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Halves of a UTF-16 pair on their own (a malformed JSON escape) cannot be stored as UTF-8.
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
-# Characters that draw nothing although Unicode files them as letters or symbols (Hangul
-# fillers, the braille blank, the combining grapheme joiner), and the variation selectors.
-_BLANK_LOOKING = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f")
+# Beside Unicode's default-ignorable characters (domain/display.py: zero-width ones, fillers,
+# variation selectors, tags), the braille blank draws nothing either.
+_BLANK_LOOKING = frozenset("\u2800")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
@@ -30,10 +32,7 @@ def clean(text: str) -> str:
 
 
 def _visible(char: str) -> bool:
-    if char.isspace() or char in _BLANK_LOOKING:
-        return False
-    code = ord(char)
-    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:  # variation selectors
+    if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
         return False
     return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
 
@@ -57,6 +56,15 @@ def stored_body(text: str) -> str | None:
     if len(text) <= MAX_BODY_CHARS:
         return text
     return text[: MAX_BODY_CHARS - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+
+
+class Arrival(Enum):
+    """How a response arrived: a message in the prompt's thread, a reply to the prompt's post
+    (in its channel), or the respond command (no platform message of its own)."""
+
+    THREAD = "thread"
+    REPLY = "reply"
+    COMMAND = "command"
 
 
 class Outcome(Enum):

@@ -10,13 +10,18 @@ first on or after the start date. Wall-clock rules at DST edges (documented in t
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo
+
+from seminarbot.clock import parse_instant
 
 # How long each session stays open at least before the next one opens, unless the cohort
 # says otherwise (/seminar min-open). One day: every weekly rule keeps it.
 DEFAULT_MIN_OPEN = timedelta(hours=24)
+T = TypeVar("T")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -101,6 +106,7 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
 
 
 def describe_local(instant: datetime, zone: ZoneInfo) -> str:
+    """`Tue 06 Jan 2026 19:05 GMT`: the local minute and the zone's abbreviation."""
     local = instant.astimezone(zone)
     return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or "")
 
@@ -119,3 +125,60 @@ def describe_span(delta: timedelta) -> str:
     if minutes % 60 == 0:
         return f"{minutes // 60} hour" + ("" if minutes == 60 else "s")
     return f"{minutes} minutes"
+
+
+class LocalStamps(Generic[T]):
+    """`form(describe_local(...))` of stored stamps (`2026-01-06T19:05:42Z`, as `clock.to_iso`
+    writes them), fast: an export describes a million of them, mostly in a few thousand minutes.
+    `form` shapes the text once per minute (`str`; escaped and encoded for a file).
+
+    What an hour of UTC reads as locally is worked out once: the local day, the local minute of
+    the day at its start and the zone's abbreviation; each minute's text is then kept. An hour is
+    used only when the zone's offset is the same whole number of minutes at its first and last
+    second and the local day does not change inside it; any other stamp (an offset change, an
+    old local mean time with seconds in its offset, another format) is described on its own.
+    """
+
+    LIMIT = 50_000  # minutes (and hours) kept before starting afresh: a few MB
+
+    def __init__(self, zone: ZoneInfo, form: Callable[[str], T]) -> None:
+        self.zone = zone
+        self.form = form
+        self._minutes: dict[str, T] = {}
+        self._hours: dict[str, tuple[str, int, str] | None] = {}
+
+    def __call__(self, stamp: str) -> T:
+        if len(stamp) == 20 and stamp[19] == "Z":
+            known = self._minutes.get(stamp[:16])
+            if known is not None:
+                return known
+            if stamp[13] == ":" and (hour := self._hour(stamp[:13])) is not None:
+                day, start, name = hour
+                minutes = start + int(stamp[14:16])
+                shaped = self.form(f"{day}{minutes // 60:02d}:{minutes % 60:02d} {name}")
+                _remember(self._minutes, stamp[:16], shaped, self.LIMIT)
+                return shaped
+        return self.form(describe_local(parse_instant(stamp), self.zone))
+
+    def _hour(self, hour: str) -> tuple[str, int, str] | None:
+        """(local day as `Tue 06 Jan 2026 `, local minute of the day at the start, zone name)
+        of one UTC hour (`2026-01-06T19`), or None if it cannot be described that way."""
+        if hour in self._hours:
+            return self._hours[hour]
+        start = parse_instant(hour + ":00:00Z")
+        first = start.astimezone(self.zone)
+        last = (start + timedelta(seconds=3599)).astimezone(self.zone)
+        offset = first.utcoffset()
+        found = None
+        if (offset is not None and offset == last.utcoffset() and not offset.total_seconds() % 60
+                and first.tzname() == last.tzname() and first.date() == last.date()):
+            found = (first.strftime("%a %d %b %Y "), first.hour * 60 + first.minute,
+                     first.tzname() or "")
+        _remember(self._hours, hour, found, self.LIMIT)
+        return found
+
+
+def _remember(cache: dict[str, Any], key: str, value: Any, limit: int) -> None:
+    if len(cache) >= limit:
+        cache.clear()
+    cache[key] = value

@@ -9,6 +9,11 @@ from seminarbot.domain.errors import BadArgument
 
 PROMPT_KINDS = ("comprehension", "interpretation", "comparison", "source-criticism", "synthesis")
 PROMPT_MODES = ("written", "discussion")
+# Where a term or a person comes from: "russian" (a Russian word, or a name, term, title or
+# slogan of Russian or Soviet origin: the entry gives its Russian form) or "western" (coined
+# outside Russia: Marx's and Engels's terms, the Paris Commune, Taylorism, Western writers, and
+# the labels of historians writing in English, such as the left turn).
+ORIGINS = ("russian", "western")
 GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "slogan", "event",
                        "document", "group", "concept", "person")
 
@@ -151,6 +156,7 @@ class GlossaryEntry:
     original: str | None = None  # Cyrillic, for Russian terms and people
     life: str | None = None  # a person's years, "1886–1934"
     romanized: str | None = None  # a person's full name romanized (Library of Congress)
+    origin: str | None = None  # one of ORIGINS; "russian" needs `original`
 
 
 @dataclass(frozen=True)

@@ -17,11 +17,11 @@ from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
 from seminarbot.features.common import cohort_here, session_param
-from seminarbot.services.exporting import ExportRequest, export_cohort
 from seminarbot.storage.participants import ParticipantMatch
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
+    from seminarbot.services.exporting import ExportRequest
 
 # Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -44,6 +44,9 @@ class _BoundedBuffer:
 
 
 async def export(inv: Invocation[Services]) -> Reply:
+    # Imported when an export is asked for: the bot need not load the exporters to start.
+    from seminarbot.services.exporting import export_cohort
+
     cohort = await cohort_here(inv)
     request = await _request(inv, cohort)
     sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
@@ -98,8 +101,10 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
     if participant:
         person = await find_participant(app, cohort, participant)
         participant_id = person.id
-        labels.append(f"by {isolate(person.display_name or person.external_id)}")
+        labels.append(f"by {isolate(person.display_name)}")
         slugs.append(f"participant-{person.id}")
+    from seminarbot.services.exporting import ExportRequest
+
     midnight = datetime.min.time()
     scope = ExportScope(
         session_id=session_id, participant_id=participant_id,
@@ -110,9 +115,9 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
 
 
 async def find_participant(app: Services, cohort: Cohort, wanted: str) -> ParticipantMatch:
-    """One person of this cohort, by platform id, Discord mention or display name. Anyone
-    else, on any server, is "no participant here": nothing about them (not even whether they
-    opted out) is told."""
+    """One person of this cohort, by platform id, Discord mention or the display name they
+    have in this cohort's community (never a name from elsewhere). Anyone else, on any server,
+    is "no participant here": nothing about them (not even whether they opted out) is told."""
     mention = _MENTION.fullmatch(wanted.strip())
     wanted = mention.group(1) if mention else wanted.strip()
     found = await app.participants.matching(cohort.id, wanted)
@@ -128,14 +133,14 @@ async def find_participant(app: Services, cohort: Cohort, wanted: str) -> Partic
 
 
 async def complete_participant(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    """The people of the seminar in this channel whose name begins with `prefix` (those who
-    opted out are left out: they cannot be exported)."""
+    """The people of the seminar in this channel whose name here begins with `prefix` (those
+    who opted out are left out: they cannot be exported). core/completion isolates and cuts the
+    labels."""
     cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
     if cohort is None:
         return []
     found = await app.participants.matching(cohort.id, prefix.strip(), prefix=True)
-    return [Suggestion(p.external_id, (p.display_name or p.external_id)[:100]) for p in found
-            if not p.opted_out]
+    return [Suggestion(p.external_id, p.display_name) for p in found if not p.opted_out]
 
 
 def commands() -> list[Command]:

@@ -54,5 +54,5 @@ def commands() -> list[Command]:
                       autocomplete=complete_term),),
         details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
                 "Glasnost' find the same entry. People are found by any of their names "
-                "(kirov, Sergei Kirov, Киров).",
+                "(kirov, Sergei Kirov, Сергей Киров, S. M. Kirov).",
     )]

@@ -13,8 +13,7 @@ async def show_help(inv: Invocation[Services]) -> Reply:
     registry = inv.app.registry
     wanted = inv.arg("command")
     if wanted:
-        name = wanted.strip().strip('"“”„«»').strip().lstrip("/!").lower()
-        return render_command_help(registry.get(name), prefix=inv.prefix)
+        return render_command_help(registry.named(wanted, inv.prefix), prefix=inv.prefix)
     return render_help(registry, prefix=inv.prefix, moderator=inv.actor.is_moderator)
 
 

@@ -22,22 +22,41 @@ _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O,
 MAX_RETENTION_DAYS = 3650
 
 
+# Where an opt-out and a forget-me reach: every seminar of the bot on the caller's platform.
+_EVERYWHERE = {"discord": "in every seminar of this bot on Discord, in every server",
+               "matrix": "in every seminar of this bot on Matrix, in every room"}
+
+
+def _everywhere(inv: Invocation[Services]) -> str:
+    return _EVERYWHERE.get(inv.actor.platform, "in every seminar of this bot")
+
+
 async def optout(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
-                                                      actor.display_name, True, inv.clock.now())
-    return text("From now on your messages in this seminar's threads are not recorded, and "
-                "what was recorded before is left out of exports and statistics. "
-                f"{inv.prefix}seminar optin records them again; {inv.prefix}seminar forget-me "
+    async with inv.app.db.transaction():
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, True, inv.clock.now())
+    return text(f"From now on nothing you write is recorded {_everywhere(inv)}: neither your "
+                "messages in prompt threads nor your "
+                f"{inv.prefix}seminar respond. What was recorded before stays stored but is "
+                "left out of every export and statistic, so the moderators of the seminars "
+                "you answered in can see that you opted out (not where or when). "
+                f"{inv.prefix}seminar optin records you again; {inv.prefix}seminar forget-me "
                 "deletes what is stored.", title="Opted out", tone=Tone.SUCCESS, private=True)
 
 
 async def optin(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
-    await inv.app.privacy.set_opted_out(actor.platform, actor.user_id,
-                                                      actor.display_name, False, inv.clock.now())
-    return text("Your replies to discussion prompts are recorded again from now on.",
-                title="Opted in", tone=Tone.SUCCESS, private=True)
+    async with inv.app.db.transaction():
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, False, inv.clock.now())
+    return text(f"Your replies to discussion prompts are recorded again from now on, "
+                f"{_everywhere(inv)}.", title="Opted in", tone=Tone.SUCCESS, private=True)
+
+
+def _here(inv: Invocation[Services]) -> str:
+    """Where the counts a reply shows are from: the server or room it is shown in. A reply in
+    a room is read by the room, so it counts nothing from anywhere else (issue 18)."""
+    name = inv.place.community_name
+    return f"in {name}" if name else "here"
 
 
 async def forget_me(inv: Invocation[Services]) -> Reply:
@@ -47,7 +66,7 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
     code: str | None = inv.arg("code")
     if code:
         return await _confirm(inv, code)
-    about = await repo.stored_about(actor.platform, actor.user_id)
+    about = await repo.stored_about(actor.platform, actor.user_id, inv.place.community_id)
     if not about.anything:
         return text("Nothing is stored about you.", private=True)
     new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
@@ -55,15 +74,17 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
     app.limits.attempts.clear(*_attempts_key(inv))
     remember_secret(new_code)  # never written to a log, whatever logs the reply
     minutes = int(CONFIRM_WITHIN.total_seconds() // 60)
+    here, where = about.here, _here(inv)
     return Reply(
         title="Forget me: please confirm", tone=Tone.WARNING, private=True,
-        paragraphs=("This deletes everything stored about you, in every seminar of this bot, "
-                    "and cannot be undone:",),
-        fields=(("Responses", f"{about.responses}, with {_plural(about.edits, 'earlier version')}"
-                 " of edited ones"),
-                ("Participant record", "your id, display name and opt-out choice"),
-                ("Audit log", f"your name and id in {_plural(about.audit_entries, 'entry')}, "
-                 "replaced by a pseudonym; the actions stay recorded")),
+        paragraphs=(f"This deletes everything stored about you, {_everywhere(inv)}, and "
+                    f"cannot be undone. The counts are those {where}; what is stored about you "
+                    "elsewhere goes too, and is not counted here.",),
+        fields=((f"Responses {where}", f"{here.responses}, with "
+                 f"{_plural(here.edits, 'earlier version')} of edited ones"),
+                ("Participant record", "your id, your display names and your opt-out choice"),
+                ("Audit log", f"your name and id in {_plural(here.audit_entries, 'entry')} "
+                 f"{where}, replaced by a pseudonym; the actions stay recorded")),
         footer=f"To confirm, type {inv.prefix}seminar forget-me {new_code} within {minutes} "
                "minutes.")
 
@@ -80,7 +101,9 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     async with app.db.transaction():
         check = await app.privacy.check_code(actor.platform, actor.user_id, code, now)
         if check is CodeCheck.MATCH:
-            done = await app.privacy.forget(actor.platform, actor.user_id)
+            here = (await app.privacy.stored_about(actor.platform, actor.user_id,
+                                                   inv.place.community_id)).here
+            done = await app.privacy.forget(actor.platform, actor.user_id, now)
             await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
                                    actor_name="", action="seminar forget-me", outcome="ok",
                                    detail={"responses_deleted": done.responses,
@@ -89,12 +112,15 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     if done is None:
         raise await _refusal(inv, check)
     app.limits.attempts.clear(*_attempts_key(inv))
-    return text(f"Deleted {_plural(done.responses, 'response')} with "
-                f"{_plural(done.edits, 'earlier version')}, your participant record, and "
-                f"your name and id from {_plural(done.audit_entries, 'audit log entry')}. "
-                "Anything you write in a prompt's thread from now on is recorded again "
-                f"unless you also run {inv.prefix}seminar optout.",
-                title="Forgotten", tone=Tone.SUCCESS, private=True)
+    where = _here(inv)
+    return text(f"Deleted everything stored about you, {_everywhere(inv)}: {where}, "
+                f"{_plural(here.responses, 'response')} with "
+                f"{_plural(here.edits, 'earlier version')}, and your name and id from "
+                f"{_plural(here.audit_entries, 'audit log entry')}; the same elsewhere (not "
+                "counted here); and your participant record. Anything you write in a prompt's "
+                "thread from now on is recorded again unless you also run "
+                f"{inv.prefix}seminar optout.", title="Forgotten", tone=Tone.SUCCESS,
+                private=True)
 
 
 async def _refusal(inv: Invocation[Services], check: CodeCheck) -> Conflict:

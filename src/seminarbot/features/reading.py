@@ -111,8 +111,10 @@ async def prompt(inv: Invocation[Services]) -> Reply:
         fields.append((f"{item.ref} · {item.kind}{mode}", body))
     return Reply(title=f"Session {session.number} prompts: {session.title}",
                     fields=tuple(fields),
-                    footer=f"Answer with {inv.prefix}seminar respond PROMPT TEXT, "
-                           f"e.g. {inv.prefix}seminar respond {session.number}.1 …")
+                    footer=f"Answer a written prompt with {inv.prefix}seminar respond PROMPT "
+                           f"TEXT, e.g. {inv.prefix}seminar respond {session.number}.1 …; a "
+                           "prompt for discussion is talked over at the meeting and needs no "
+                           "written answer.")
 
 
 def commands() -> list[Command]:

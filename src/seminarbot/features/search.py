@@ -6,7 +6,7 @@ from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
-from seminarbot.domain.display import isolate
+from seminarbot.domain.display import embedded, isolate
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import fold, search_terms
 from seminarbot.services.container import Services
@@ -42,7 +42,7 @@ async def search(inv: Invocation[Services]) -> Reply:
         notes.append("Not ingested here, so not searched: " + ", ".join(missing) + ".")
     if not fields:
         notes.insert(0, f"No passage matches “{isolate(words)}”.")
-    return Reply(title=f"Search: {words}", paragraphs=tuple(notes), fields=tuple(fields),
+    return Reply(title=f"Search: {embedded(words)}", paragraphs=tuple(notes), fields=tuple(fields),
                     footer="Excerpts come from the copies this server's operator ingested.")
 
 
@@ -68,8 +68,9 @@ def _fallback(syllabus: Syllabus, words: str) -> Reply:
              "`seminarbot content ingest FILE --text TEXT-ID`."]
     if not scored:
         notes.insert(0, f"Nothing matches “{isolate(words)}”.")
-    return Reply(title=f"Search (summaries and glossary): {words}", paragraphs=tuple(notes),
-                    fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
+    return Reply(title=f"Search (summaries and glossary): {embedded(words)}",
+                 paragraphs=tuple(notes),
+                 fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
 
 
 def _excerpt(summary: str, terms: list[str], width: int = 30) -> str:

@@ -22,7 +22,7 @@ from seminarbot.domain.planning import Planned, closes_at
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.messages import digest_text, fitted, reminder_text
 from seminarbot.scheduling.plan_change import adopt_plan
 from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
 from seminarbot.scheduling.poster import PostedRef, Poster, PostError
@@ -242,7 +242,7 @@ class Scheduler:
             cohort_id=cohort.id, channel_id=cohort.channel_id, session_number=session.number,
             session_title=session.title, prompt_id=prompt.id, prompt_ref=prompt.ref,
             kind=prompt.kind, text=prompt.text, follow_ups=prompt.follow_ups,
-            suggested_words=prompt.suggested_words, sections=prompt.sections,
+            suggested_words=prompt.suggested_words, sections=prompt.sections, mode=prompt.mode,
             idempotency_key=item.idempotency_key,
         )
 
@@ -257,7 +257,7 @@ class Scheduler:
             session = self.plan.planned(item.session_id)
             which = f"Session {session.number}" if session else f"Session {item.session_id}"
             what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
-            await poster.notify_moderators(cohort, f"{which} {what}: {action} — {reason}")
+            await poster.notify_moderators(cohort, fitted(f"{which} {what}: {action} — {reason}"))
 
 
 def _hours(delta: timedelta) -> str:

@@ -6,10 +6,15 @@ from collections.abc import Sequence
 
 from seminarbot.domain.display import isolate
 from seminarbot.domain.syllabus import Session
+from seminarbot.scheduling.poster import NOTICE_MAX
+
+_CUT_MARK = " … [cut short]"
 
 
 def reminder_text(closes: str, responses: int, people: int,
                   names: Sequence[str] | None) -> str:
+    """The reminder posted in a prompt's thread; with `names`, who has responded, as many as
+    fit in one notice (NOTICE_MAX), then how many others."""
     if people == 0:
         tally = "Nobody has responded yet"
     else:
@@ -18,8 +23,37 @@ def reminder_text(closes: str, responses: int, people: int,
                  f"({responses} response{'s' if responses != 1 else ''})")
     text = f"Reminder: this discussion closes {closes}. {tally}."
     if names:
-        text += " Responded: " + ", ".join(map(isolate, names)) + "."
-    return text
+        text += " Responded: " + _listed([isolate(name) for name in names],
+                                         NOTICE_MAX - len(text) - len(" Responded: .")) + "."
+    return fitted(text)
+
+
+def _listed(names: Sequence[str], room: int) -> str:
+    """Names joined with commas within `room` characters; those left out as "and 640 others"
+    (whose length is kept free first)."""
+    shown: list[str] = []
+    used = 0
+    for index, name in enumerate(names):
+        left = len(names) - index - 1
+        tail = len(f" and {left} others") if left else 0
+        extra = len(name) + (2 if shown else 0)
+        if used + extra + tail > room:
+            rest = len(names) - len(shown)
+            return ", ".join(shown) + (" and " if shown else "") + \
+                f"{rest} other{'s' if rest != 1 else ''}"
+        shown.append(name)
+        used += extra
+    return ", ".join(shown)
+
+
+def fitted(text: str) -> str:
+    """A notice the bot posts on its own, within NOTICE_MAX characters: cut at a line or word,
+    saying it was."""
+    if len(text) <= NOTICE_MAX:
+        return text
+    cut = text[: NOTICE_MAX - len(_CUT_MARK)]
+    at = max(cut.rfind("\n"), cut.rfind(" "))
+    return (cut[:at] if at > NOTICE_MAX // 2 else cut) + _CUT_MARK
 
 
 def digest_text(session: Session, rows: Sequence[tuple[str, int, int]], participants: int) -> str:
@@ -28,4 +62,4 @@ def digest_text(session: Session, rows: Sequence[tuple[str, int, int]], particip
     for ref, responses, people in rows:
         lines.append(f"  {ref}: {responses} response{'s' if responses != 1 else ''} "
                      f"from {people} participant{'s' if people != 1 else ''}")
-    return "\n".join(lines)
+    return fitted("\n".join(lines))

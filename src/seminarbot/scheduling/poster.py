@@ -8,6 +8,13 @@ from typing import Protocol
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 
+# The most characters a notice the bot posts on its own (a reminder, a digest, a warning to the
+# moderators) may have: one message on every platform, Discord's 2,000 characters being the
+# smallest, less the lead-in a poster adds ("For the moderators of #channel: "). Notices are
+# cut to it where they are worded (scheduling/messages.py `fitted`); Matrix's 64 KiB holds it
+# whatever the characters and their HTML escapes.
+NOTICE_MAX = 1_800
+
 
 @dataclass(frozen=True)
 class PostedRef:
@@ -34,9 +41,11 @@ class Poster(Protocol):
         ...
 
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
-        """A plain notice (a reminder) inside a prompt's thread; it must ping nobody."""
+        """A plain notice (a reminder) inside a prompt's thread, of at most NOTICE_MAX
+        characters; it must ping nobody."""
         ...
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
-        """Tell the cohort's moderators something (a failure, a skipped post, a digest)."""
+        """Tell the cohort's moderators something (a failure, a skipped post, a digest), in at
+        most NOTICE_MAX characters."""
         ...

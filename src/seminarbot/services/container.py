@@ -76,6 +76,7 @@ class Services:
                                 actor_name=record.actor.display_name, action=record.command,
                                 outcome=record.outcome, detail=detail,
                                 cohort_id=cohort.id if cohort else None,
+                                community_id=cohort.community_id if cohort else None,
                                 source_id=record.source_id)
 
     async def close(self) -> None:

@@ -21,7 +21,7 @@ from seminarbot.domain.exports import (
     Thread,
     csv_header,
     csv_prefix,
-    jsonl_lines,
+    jsonl_prefix,
 )
 from seminarbot.domain.filenames import safe_filename
 from seminarbot.domain.links import links_for
@@ -97,11 +97,14 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
                           key.thread_id if key.threaded else None)
         threads.append((key, thread._replace(link=links.thread), links))
     count = 0
-    if request.format == "csv":
-        write(csv_header().encode())
+    if request.format in ("csv", "jsonl"):
+        if request.format == "csv":
+            write(csv_header().encode())
         for key, thread, links in threads:
-            async with aclosing(reader.csv_lines(cohort.id, key, scope, csv_prefix(thread),
-                                                 links)) as pages:
+            lines = (reader.csv_lines(cohort.id, key, scope, csv_prefix(thread), links)
+                     if request.format == "csv"
+                     else reader.jsonl_lines(cohort.id, key, scope, jsonl_prefix(thread), links))
+            async with aclosing(lines) as pages:
                 async for rows, data in pages:
                     count += rows
                     write(data)
@@ -109,22 +112,15 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     meta = ExportMeta(title=f"Transcript: {app.syllabus.plan.title}",
                       seminar=f"{cohort.name or cohort.channel_id} on {cohort.platform}",
                       scope=request.label, exported_at=now, zone=cohort.rule.zone)
-    transcript: MarkdownTranscript | HtmlTranscript | None = None
-    if request.format == "markdown":
-        transcript = MarkdownTranscript(meta)
-    elif request.format == "html":
-        transcript = HtmlTranscript(meta)
-    if transcript is not None:
-        write(transcript.begin().encode())
+    transcript: MarkdownTranscript | HtmlTranscript = (
+        MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
+    write(transcript.begin().encode())
     for key, thread, links in threads:
-        async with aclosing(reader.entries(cohort.id, key, scope, links)) as pages:
-            async for entries in pages:
-                count += len(entries)
-                text = (transcript.entries(thread, entries) if transcript is not None
-                        else jsonl_lines(thread, entries))
-                write(text.encode())
-    if transcript is not None:
-        write(transcript.end(count).encode())
+        async with aclosing(reader.raw_entries(cohort.id, key, scope, links)) as pages:
+            async for page in pages:
+                count += len(page)
+                write(transcript.encoded(thread, page))
+    write(transcript.end(count).encode())
     return count
 
 

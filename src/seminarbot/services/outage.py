@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, StorageLost, Unavailable, WriteFailed
 from seminarbot.domain.models import CohortState
+from seminarbot.scheduling.messages import fitted
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -39,4 +40,4 @@ async def tell_moderators(app: Services, platform: str, error: Unavailable | Non
         return
     for cohort in await app.cohorts.all(CohortState.ACTIVE):
         if cohort.platform == platform:
-            await poster.notify_moderators(cohort, text)
+            await poster.notify_moderators(cohort, fitted(text))

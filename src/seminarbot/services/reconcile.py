@@ -1,8 +1,15 @@
 """After a gap a platform cannot replay (a new Discord gateway session), the messages of a
 prompt's thread as the platform shows them now, set against what was recorded: a message not
-recorded is new, one whose edit time is newer than ours was edited, and a recorded one that is
-no longer there was deleted. Adapters read the platform's history and hand it over here; the
-writes go through the one write path (services/responses.py).
+recorded is new, one whose edit time is not older than ours may have been edited (the texts
+decide), and a recorded one that is no longer there was deleted. Adapters read the platform's
+history and hand it over here; the writes go through the one write path (services/responses.py).
+
+Only platform messages are set against the history, each where it was written: a message in
+the thread is deleted when a complete read of the thread no longer has it; a reply to the
+prompt in the channel is looked up there. A `/seminar respond` answer has no message of its
+own and is never touched. A response recorded before responses kept how they arrived
+(migration 0009) is erased only when the platform shows it was a deleted message; seen in the
+thread or found in the channel, it learns how it arrived.
 """
 
 from __future__ import annotations
@@ -13,13 +20,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.services.prompt_threads import prompt_threads
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
     record_edit,
     record_message,
 )
+from seminarbot.storage.responses import Recorded
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -43,47 +52,78 @@ class Changes:
 
 
 class ThreadState:
-    """The live responses recorded in one prompt's thread (or as replies to its post), by
-    message id, with when each was last edited (None: never); and the ids the platform was seen
-    to have."""
+    """The live responses recorded for one prompt (in its thread, as replies to its post, by
+    command), by message id; and the ids the platform was seen to have in the thread."""
 
-    def __init__(self, recorded: dict[str, datetime | None]) -> None:
-        self.recorded = recorded
+    def __init__(self, recorded: Iterable[Recorded]) -> None:
+        self.recorded = {row.message_id: row for row in recorded}
         self.seen: set[str] = set()
         self.changes = Changes()
 
     @classmethod
     async def load(cls, app: Services, platform: str, thread_id: str) -> ThreadState:
-        rows = await app.responses.in_thread(platform, thread_id)
-        return cls({row.message_id: row.edited_at for row in rows})
+        return cls(await app.responses.in_thread(platform, thread_id))
 
     async def current(self, app: Services, messages: Sequence[Current]) -> None:
         """A page of the platform's history: new messages are recorded together (they share
-        commits), then edits newer than what was recorded are applied."""
+        commits), then edits are applied where the platform's edit is not older than ours."""
         self.seen.update(item.message.message_id for item in messages)
         new = [item.message for item in messages
                if item.message.message_id not in self.recorded]
         outcomes = await asyncio.gather(*(record_message(app, message) for message in new))
         self.changes.created += outcomes.count(Outcome.CREATED)
         for item in messages:
-            message = item.message
-            if message.message_id not in self.recorded or item.edited_at is None:
+            ours = self.recorded.get(item.message.message_id)
+            if ours is None or item.edited_at is None or ours.arrival is Arrival.COMMAND:
                 continue
-            ours = self.recorded[message.message_id]
-            if ours is not None and item.edited_at.replace(microsecond=0) <= ours:
-                continue  # stored times have whole seconds; an equal text changes nothing
-
+            # Stored times have whole seconds: an edit in the same second as ours is compared
+            # by its text (an equal text changes nothing).
+            if ours.edited_at is not None and item.edited_at.replace(microsecond=0) \
+                    < ours.edited_at:
+                continue
+            message = item.message
             outcome = await record_edit(app, message.platform, message.message_id, message.text,
                                         item.edited_at, by=message.author.user_id)
             self.changes.edited += outcome is Outcome.UPDATED
+            self.changes.deleted += outcome is Outcome.DELETED  # edited down to nothing
 
-    def missing(self) -> list[str]:
-        """Recorded, and not among the messages seen: deleted, or elsewhere (a reply to the
-        prompt made in the channel rather than its thread)."""
-        return [message_id for message_id in self.recorded if message_id not in self.seen]
+    async def seen_in_thread(self, app: Services, platform: str) -> None:
+        """Responses of unknown arrival whose message the thread showed: thread messages."""
+        unknown = [message_id for message_id, row in self.recorded.items()
+                   if row.arrival is None and message_id in self.seen]
+        if unknown:
+            await app.responses.classify(platform, unknown, Arrival.THREAD)
+
+    def missing(self, arrival: Arrival | None) -> list[str]:
+        """Recorded as arriving this way, and not among the messages seen in the thread."""
+        return [message_id for message_id, row in self.recorded.items()
+                if row.arrival is arrival and message_id not in self.seen]
 
     async def deleted(self, app: Services, platform: str, message_ids: Iterable[str]) -> None:
-        """Messages the platform says are gone: erased like any deletion."""
+        """Messages the platform shows are gone: erased like any deletion."""
         for message_id in message_ids:
             outcome = await record_delete(app, platform, message_id, app.clock.now())
             self.changes.deleted += outcome is Outcome.DELETED
+
+
+async def thread_deleted(app: Services, platform: str, thread_id: str, *,
+                         with_channel: bool = False) -> int:
+    """The platform deleted a prompt's thread, and every message in it: the responses written
+    there are erased like any deletion; with `with_channel` (its channel was deleted too) the
+    replies to the prompt made in the channel as well. Commands stay, and so do responses of
+    unknown arrival, which may have been either. How many were erased."""
+    state = await ThreadState.load(app, platform, thread_id)
+    await state.deleted(app, platform, state.missing(Arrival.THREAD))
+    if with_channel:
+        await state.deleted(app, platform, state.missing(Arrival.REPLY))
+    return state.changes.deleted
+
+
+async def channel_deleted(app: Services, platform: str, channel_id: str) -> int:
+    """The platform deleted a seminar's channel, its threads and every message in them: the
+    responses written there are erased (`thread_deleted`). How many were erased."""
+    erased = 0
+    for prompt in await prompt_threads(app, platform):
+        if prompt.channel_id == channel_id:
+            erased += await thread_deleted(app, platform, prompt.thread_id, with_channel=True)
+    return erased

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import Outcome, clean, stored_body
+from seminarbot.domain.responses import Arrival, Outcome, clean, stored_body
 from seminarbot.storage.response_writer import Submission
 
 if TYPE_CHECKING:
@@ -32,14 +32,26 @@ class InboundMessage:
     # The channel, thread or room the message is in (exports link back to it); None when
     # there is no message to link to.
     channel_id: str | None = None
+    # COMMAND for `/seminar respond` (reply_to names the prompt post); None for a platform
+    # message, which arrived in the thread or as a reply, whichever names the prompt.
+    arrival: Arrival | None = None
+
+
+def _refs(message: InboundMessage) -> tuple[tuple[Arrival, str], ...]:
+    if message.arrival is Arrival.COMMAND:
+        return ((Arrival.COMMAND, message.reply_to),) if message.reply_to else ()
+    return tuple((arrival, ref) for arrival, ref in ((Arrival.THREAD, message.thread_id),
+                                                     (Arrival.REPLY, message.reply_to)) if ref)
 
 
 async def record_message(app: Services, message: InboundMessage) -> Outcome | None:
     """Record a reply to a prompt, once it is committed (group commit: see ResponseWriter).
-    None when the message answers no prompt of ours, when nothing is left of its text, or when
-    its author opted out (nothing about them is stored then)."""
+    None when the message answers no prompt of ours, when nothing is left of its text, when
+    its author opted out, or when the write path refuses it (written before its author used
+    forget-me, while they had opted out, or before the cohort's retention cut-off:
+    storage/refusals.py); nothing about them is stored then."""
     body = stored_body(message.text)
-    refs = tuple(filter(None, (message.thread_id, message.reply_to)))
+    refs = _refs(message)
     if body is None or not refs:
         return None
     author = message.author
@@ -59,18 +71,19 @@ async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str
                           "or invisible characters", text)
     return await record_message(app, InboundMessage(
         actor.platform, source_id or f"cmd-{uuid.uuid4()}", actor, text, at,
-        reply_to=prompt_message_id))
+        reply_to=prompt_message_id, arrival=Arrival.COMMAND))
 
 
 async def record_edit(app: Services, platform: str, message_id: str, text: str, at: datetime,
                       by: str | None = None) -> Outcome:
     """A new text for a recorded response. `by` is who sent the edit: anyone but the author is
     REFUSED (Matrix lets anyone send an m.replace); None where the platform itself lets only
-    the author edit. An edit that leaves nothing visible changes nothing (UNCHANGED)."""
+    the author edit. An edit that leaves nothing visible withdraws the response: it is erased
+    like a deletion (DELETED), and a later edit of it records nothing (README: Responses)."""
     body = stored_body(text)
-    if body is None:
-        return Outcome.UNCHANGED
     async with app.db.transaction():
+        if body is None:
+            return await app.responses.delete(platform, message_id, at, by=by)
         return await app.responses.edit(platform, message_id, body, at, by=by)
 
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
+from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database, Row
 
 _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
@@ -42,7 +43,7 @@ class CohortOverview(NamedTuple):
     community: str
     channel: str
     state: str
-    responses: int
+    responses: int  # those that count (storage/counted.py), as an export holds them
     retention_days: int | None
 
 
@@ -178,7 +179,8 @@ class CohortRepository:
         rows = await self.db.fetch_tuples(
             "SELECT c.id, m.platform, m.name, CASE WHEN c.name != '' THEN c.name"
             " ELSE c.channel_id END, c.state,"
-            " (SELECT COUNT(*) FROM responses r WHERE r.cohort_id = c.id),"
+            f" (SELECT COUNT(*) FROM {RESPONSES_AND_PEOPLE} WHERE r.cohort_id = c.id"
+            f" AND {COUNTS}),"
             " c.retention_days FROM cohorts c JOIN communities m ON m.id = c.community_id"
             " ORDER BY c.id")
         return [CohortOverview(*row) for row in rows]

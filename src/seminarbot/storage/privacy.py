@@ -12,6 +12,7 @@ from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.storage.db import Database
+from seminarbot.storage.refusals import person_key
 
 FORGOTTEN = "[forgotten]"
 
@@ -23,18 +24,24 @@ class CodeCheck(Enum):
 
 
 @dataclass(frozen=True)
+class Stored:
+    responses: int  # deleted ones' tombstones included
+    edits: int  # earlier versions of edited responses
+    audit_entries: int
+
+
+@dataclass(frozen=True)
 class StoredAbout:
-    """What the database holds about one platform user."""
+    """What the database holds about one platform user: in all, and in one community."""
 
     participant_id: int | None
-    display_name: str
-    responses: int
-    edits: int
-    audit_entries: int
+    names: tuple[str, ...]  # their display names, one per community they wrote in
+    everywhere: Stored
+    here: Stored
 
     @property
     def anything(self) -> bool:
-        return self.participant_id is not None or self.audit_entries > 0
+        return self.participant_id is not None or self.everywhere.audit_entries > 0
 
 
 @dataclass(frozen=True)
@@ -57,28 +64,59 @@ class PrivacyRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def set_opted_out(self, platform: str, external_id: str, display_name: str,
-                            opted_out: bool, now: datetime) -> None:
+    async def set_opted_out(self, platform: str, external_id: str, opted_out: bool,
+                            now: datetime) -> None:
+        """The person's choice, for all their seminars on the platform (README: Privacy), and
+        when it was made (storage/refusals.py: what was written while opted out is never
+        recorded). No name is recorded for it. Call inside a transaction."""
         await self.db.execute(
-            "INSERT INTO participants (platform, external_id, display_name, opted_out, created_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (platform, external_id)"
+            "INSERT INTO participants (platform, external_id, opted_out, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET opted_out = excluded.opted_out",
-            (platform, external_id, display_name, int(opted_out), to_iso(now)))
+            (platform, external_id, int(opted_out), to_iso(now)))
+        if opted_out:
+            await self.db.execute(
+                "INSERT INTO opt_out_periods (platform, external_id, opted_out_at)"
+                " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM opt_out_periods"
+                "  WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL)"
+                " ON CONFLICT DO UPDATE SET opted_in_at = NULL",  # again within one second
+                (platform, external_id, to_iso(now), platform, external_id))
+        else:
+            await self.db.execute(
+                "UPDATE opt_out_periods SET opted_in_at = ?"
+                " WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL",
+                (to_iso(now), platform, external_id))
 
-    async def stored_about(self, platform: str, external_id: str) -> StoredAbout:
+    async def stored_about(self, platform: str, external_id: str,
+                           community: str | None = None) -> StoredAbout:
+        """What is stored about a person, in all and in one community (its platform id, as
+        adapters give it in Place.community_id; none when None)."""
+        here = "(SELECT id FROM communities WHERE platform = ? AND external_id = ?)"
+        where = (platform, community or "")
+        audit = await self.db.fetchone(
+            "SELECT COUNT(*), COALESCE(SUM(COALESCE(a.community_id, c.community_id)"
+            f" = {here}), 0) FROM audit_log a LEFT JOIN cohorts c ON c.id = a.cohort_id"
+            " WHERE a.platform = ? AND a.actor_id = ?", (*where, platform, external_id))
+        assert audit is not None
         row = await self.db.fetchone(
-            "SELECT p.id, p.display_name,"
-            " (SELECT COUNT(*) FROM responses r WHERE r.participant_id = p.id),"
-            " (SELECT COUNT(*) FROM response_edits e JOIN responses r ON r.id = e.response_id"
-            "  WHERE r.participant_id = p.id)"
-            " FROM participants p WHERE p.platform = ? AND p.external_id = ?",
+            "SELECT id FROM participants WHERE platform = ? AND external_id = ?",
             (platform, external_id))
-        audit = int(await self.db.scalar(
-            "SELECT COUNT(*) FROM audit_log WHERE platform = ? AND actor_id = ?",
-            (platform, external_id)))
         if row is None:
-            return StoredAbout(None, "", 0, 0, audit)
-        return StoredAbout(row[0], row[1], int(row[2]), int(row[3]), audit)
+            return StoredAbout(None, (), Stored(0, 0, audit[0]), Stored(0, 0, audit[1]))
+        person = int(row[0])
+        names = tuple(r[0] for r in await self.db.fetchall(
+            "SELECT display_name FROM participant_names WHERE participant_id = ?", (person,)))
+        counts = []
+        for table in ("responses r", "response_edits e JOIN responses r ON r.id = e.response_id"):
+            found = await self.db.fetchone(
+                f"SELECT COUNT(*), COALESCE(SUM(c.community_id = {here}), 0) FROM {table}"
+                " JOIN cohorts c ON c.id = r.cohort_id WHERE r.participant_id = ?",
+                (*where, person))
+            assert found is not None
+            counts.append(found)
+        (responses, responses_here), (edits, edits_here) = counts
+        return StoredAbout(person, names, Stored(responses, edits, audit[0]),
+                           Stored(responses_here, edits_here, audit[1]))
 
     # -- forget-me: a code first, then the deletion ----------------------------------------
 
@@ -89,6 +127,12 @@ class PrivacyRepository:
             " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET code = excluded.code, expires_at = excluded.expires_at",
             (platform, external_id, code, to_iso(expires_at)))
+
+    async def pending_codes(self, now: datetime) -> list[str]:
+        """Every forget-me code still waiting for its confirmation."""
+        rows = await self.db.fetchall(
+            "SELECT code FROM forget_requests WHERE expires_at > ?", (to_iso(now),))
+        return [row[0] for row in rows]
 
     async def check_code(self, platform: str, external_id: str, code: str,
                          now: datetime) -> CodeCheck:
@@ -108,22 +152,30 @@ class PrivacyRepository:
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
 
-    async def forget(self, platform: str, external_id: str) -> Forgotten:
-        """Delete the person's responses (with their edit history), their participant row and
-        their forget request, and take their identity out of the audit log: their entries keep
-        what was done but under a pseudonym, and other entries naming them lose the name."""
+    async def forget(self, platform: str, external_id: str, now: datetime) -> Forgotten:
+        """Delete the person's responses (with their edit history), their participant row,
+        their names, their opt-out periods and their forget request, and take their identity
+        out of the audit log: their entries keep what was done but under a pseudonym, and
+        other entries naming them lose the name. What stays is a keyed hash of their id with
+        `now`, so that nothing they wrote before is recorded again (storage/refusals.py)."""
         about = await self.stored_about(platform, external_id)
+        await self._remember_forgotten(platform, external_id, now)
         pseudonym = "forgotten-" + secrets.token_hex(3)
-        # How others may have named them: their id (or a Discord mention of it) and their name.
-        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>"]
-        if about.display_name:
-            named.append(about.display_name)
+        # How others may have named them: their id (or a Discord mention of it) and their names,
+        # those of the communities they wrote in and those their own audit entries carry.
+        as_actor = await self.db.fetchall(
+            "SELECT DISTINCT actor_name FROM audit_log WHERE platform = ? AND actor_id = ?"
+            " AND actor_name != ''", (platform, external_id))
+        named = [external_id, f"<@{external_id}>", f"<@!{external_id}>", *about.names,
+                 *(row[0] for row in as_actor)]
         if about.participant_id is not None:
             # Edits and responses also go by the foreign keys' cascades; said here plainly.
             await self.db.execute(
                 "DELETE FROM response_edits WHERE response_id IN"
                 " (SELECT id FROM responses WHERE participant_id = ?)", (about.participant_id,))
             await self.db.execute("DELETE FROM responses WHERE participant_id = ?",
+                                  (about.participant_id,))
+            await self.db.execute("DELETE FROM participant_names WHERE participant_id = ?",
                                   (about.participant_id,))
             await self.db.execute("DELETE FROM participants WHERE id = ?", (about.participant_id,))
         await self.db.execute(
@@ -134,7 +186,19 @@ class PrivacyRepository:
         await self.db.execute(
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
-        return Forgotten(about.responses, about.edits, about.audit_entries, pseudonym)
+        everywhere = about.everywhere
+        return Forgotten(everywhere.responses, everywhere.edits, everywhere.audit_entries,
+                         pseudonym)
+
+    async def _remember_forgotten(self, platform: str, external_id: str, now: datetime) -> None:
+        secret = await self.db.scalar("SELECT secret FROM forgotten_key WHERE id = 1")
+        await self.db.execute(
+            "INSERT INTO forgotten (person, forgotten_at) VALUES (?, ?) ON CONFLICT (person)"
+            " DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)",
+            (person_key(bytes(secret), platform, external_id), to_iso(now)))
+        await self.db.execute(
+            "DELETE FROM opt_out_periods WHERE platform = ? AND external_id = ?",
+            (platform, external_id))
 
     async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
         clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
@@ -183,6 +247,10 @@ class PrivacyRepository:
             cursor = await self.db.execute(
                 "DELETE FROM responses WHERE cohort_id = ? AND created_at < ?",
                 (cohort_id, to_iso(cutoff)))
+            # Nothing written before the cut-off is recorded again (storage/refusals.py).
+            await self.db.execute(
+                "UPDATE cohorts SET swept_before = max(coalesce(swept_before, ''), ?)"
+                " WHERE id = ?", (to_iso(cutoff), cohort_id))
             if cursor.rowcount:
                 swept.append(Swept(cohort_id, platform, cursor.rowcount, cutoff))
         await self.db.execute("DELETE FROM forget_requests WHERE expires_at <= ?", (to_iso(now),))

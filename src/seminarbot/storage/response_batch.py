@@ -1,6 +1,6 @@
 """One batch of the response writer, inside its write transaction on the writer's own
-connection: which prompt post each message answers, who wrote it (new authors created, renamed
-ones updated, opted-out ones left alone), and the rows to insert.
+connection: which prompt post each message answers, who wrote it (new authors created, their
+names recorded for the post's community, opted-out ones left alone), and the rows to insert.
 
 Everything here runs in the writer's thread, on a plain sqlite3 connection.
 """
@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Arrival, Outcome
 
 if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
@@ -26,18 +26,30 @@ class Post:
     cohort_id: int
     session_id: str
     prompt_id: str
+    community_id: int
+    # The cohort's retention: days to keep (None: no limit), and the written-before instant of
+    # its latest sweep (ISO text; None: never swept). See storage/refusals.py.
+    retention_days: int | None = None
+    swept_before: str | None = None
+
+
+# The prompt post a submission answers, and how the submission arrived there.
+Answer = tuple[Post, Arrival]
 
 
 @dataclass(frozen=True)
 class Author:
     id: int
     opted_out: bool
-    name: str
+
+
+Names = dict[tuple[int, int], str]  # (participant id, community id) → their name there
 
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at, channel_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, arrival, channel_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -50,22 +62,25 @@ class Known:
     def __init__(self) -> None:
         self.posts: dict[str, Post] = {}
         self.authors: dict[tuple[str, str], Author] = {}
+        self.names: Names = {}
         self._version: int | None = None
 
     def check(self, conn: sqlite3.Connection) -> None:
         """Call inside the write transaction: nobody else can commit until it ends."""
         version = conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._version or len(self.authors) + len(self.posts) > self.LIMIT:
+        held = len(self.authors) + len(self.posts) + len(self.names)
+        if version != self._version or held > self.LIMIT:
             self.forget()
             self._version = version
 
     def forget(self) -> None:
         self.posts.clear()
         self.authors.clear()
+        self.names.clear()
         self._version = None
 
 
-def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
+def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
           authors: dict[tuple[str, str], Author], stored: set[tuple[str, str]]
           ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
     """Each submission's outcome, and the rows to insert for those that are new. `stored`
@@ -73,10 +88,11 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
     a replay too)."""
     outcomes: list[Outcome | None] = []
     rows: list[tuple[object, ...]] = []
-    for submission, post in zip(batch, answered, strict=True):
-        if post is None:
+    for submission, answer in zip(batch, answered, strict=True):
+        if answer is None:
             outcomes.append(None)
             continue
+        post, arrival = answer
         platform, message_id, author_id, _, body, at, _, channel_id = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
@@ -88,16 +104,17 @@ def plan(batch: Sequence[Submission], answered: Sequence[Post | None],
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, to_iso(at), channel_id))
+                     platform, message_id, body, to_iso(at), arrival.value, channel_id))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 
 
-def answered(submission: Submission, posts: dict[str, Post]) -> Post | None:
-    for ref in submission.refs:
+def answered(submission: Submission, posts: dict[str, Post]) -> Answer | None:
+    """The first of the submission's refs that names a prompt post, with how it arrived."""
+    for arrival, ref in submission.refs:
         post = posts.get(ref)
         if post is not None:
-            return post
+            return post, arrival
     return None
 
 
@@ -107,48 +124,55 @@ def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
     for chunk in _chunks(sorted(refs - found.keys())):
         marks = _marks(len(chunk))
         rows = conn.execute(
-            "SELECT id, cohort_id, session_id, item, message_id, thread_id FROM outbox"
-            f" WHERE kind = 'prompt' AND (message_id IN ({marks}) OR thread_id IN ({marks}))",
-            (*chunk, *chunk))
+            "SELECT o.id, o.cohort_id, o.session_id, o.item, c.community_id, c.retention_days,"
+            " c.swept_before, o.message_id, o.thread_id FROM outbox o"
+            " JOIN cohorts c ON c.id = o.cohort_id"
+            f" WHERE o.kind = 'prompt' AND (o.message_id IN ({marks})"
+            f" OR o.thread_id IN ({marks}))", (*chunk, *chunk))
         for row in rows:
-            post = Post(row[0], row[1], row[2], row[3])
-            for ref in (row[4], row[5]):
+            post = Post(*row[:7])
+            for ref in (row[7], row[8]):
                 if ref is not None:
                     found[ref] = known[ref] = post
     return found
 
 
-def authors(conn: sqlite3.Connection, names: dict[tuple[str, str], tuple[str, datetime]],
-             known: dict[tuple[str, str], Author]) -> dict[tuple[str, str], Author]:
-    """(platform, user id) → the participant: new authors are created and renamed ones
-    updated; an opted-out author's row is left exactly as it is."""
-    found = {key: known[key] for key in names if key in known}
-    found.update(_find_authors(conn, [key for key in names if key not in found]))
-    missing = [key for key in names if key not in found]
+def authors(conn: sqlite3.Connection, first_seen: dict[tuple[str, str], datetime],
+            known: dict[tuple[str, str], Author]) -> dict[tuple[str, str], Author]:
+    """(platform, user id) → the participant, new ones created (first seen at the time given)."""
+    found = {key: known[key] for key in first_seen if key in known}
+    found.update(_find_authors(conn, [key for key in first_seen if key not in found]))
+    missing = [key for key in first_seen if key not in found]
     if missing:
         conn.executemany(
-            "INSERT INTO participants (platform, external_id, display_name, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id) DO NOTHING",
-            [(platform, user, names[platform, user][0], to_iso(names[platform, user][1]))
-             for platform, user in missing])
+            "INSERT INTO participants (platform, external_id, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (platform, external_id) DO NOTHING",
+            [(platform, user, to_iso(first_seen[platform, user])) for platform, user in missing])
         found.update(_find_authors(conn, missing))
-    renamed = [key for key, author in found.items()
-               if not author.opted_out and author.name != names[key][0]]
-    if renamed:
-        conn.executemany("UPDATE participants SET display_name = ? WHERE id = ?",
-                         [(names[key][0], found[key].id) for key in renamed])
-        for key in renamed:
-            found[key] = Author(found[key].id, False, names[key][0])
     known.update(found)
     return found
 
 
+def name(conn: sqlite3.Connection, names: Names, known: Names) -> None:
+    """Record each person's name in a community, where it is not already the one known there.
+    Call only for authors who have not opted out (nothing new is stored about those)."""
+    changed = [(person, community, shown) for (person, community), shown in names.items()
+               if known.get((person, community)) != shown]
+    if changed:
+        conn.executemany(
+            "INSERT INTO participant_names (participant_id, community_id, display_name)"
+            " VALUES (?, ?, ?) ON CONFLICT (participant_id, community_id) DO UPDATE SET"
+            " display_name = excluded.display_name"
+            " WHERE excluded.display_name != participant_names.display_name", changed)
+        known.update(((person, community), shown) for person, community, shown in changed)
+
+
 def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
                   ) -> dict[tuple[str, str], Author]:
-    rows = _by_key(conn, "SELECT external_id, id, opted_out, display_name FROM participants"
+    rows = _by_key(conn, "SELECT external_id, id, opted_out FROM participants"
                          " WHERE platform = ? AND external_id IN ({marks})", keys)
-    return {(platform, user): Author(participant_id, bool(opted_out), name)
-            for platform, (user, participant_id, opted_out, name) in rows}
+    return {(platform, user): Author(participant_id, bool(opted_out))
+            for platform, (user, participant_id, opted_out) in rows}
 
 
 def stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:

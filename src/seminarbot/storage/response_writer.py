@@ -7,10 +7,11 @@ durable after one commit, and under load the batches grow by themselves, with no
 
 A batch is one transaction on the writer's own connection, in a thread of its own so the event
 loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
-ones created, renamed ones updated) and one insert, whose count shows whether any message was
-stored before (a replay; only then are those looked up). Posts and authors found are
-remembered until any other connection commits (SQLite's data_version tells), so an opt-out, a
-forget-me or a removed cohort is never answered from memory. Each caller is answered only
+ones created), their names recorded for the community of the prompt they answer, and one
+insert, whose count shows whether any message was stored before (a replay; only then are those
+looked up). Posts, authors and names found are remembered until any other connection commits
+(SQLite's data_version tells), so an opt-out, a forget-me or a removed cohort is never answered
+from memory. Each caller is answered only
 after the commit, so an answer means the response is durable.
 """
 
@@ -24,9 +25,20 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple
 
-from seminarbot.domain.responses import Outcome
+from seminarbot.clock import Clock
+from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
-from seminarbot.storage.response_batch import INSERT, Known, answered, authors, plan, posts, stored
+from seminarbot.storage.refusals import forget_secret, refuse
+from seminarbot.storage.response_batch import (
+    INSERT,
+    Known,
+    answered,
+    authors,
+    name,
+    plan,
+    posts,
+    stored,
+)
 
 
 class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
@@ -36,7 +48,9 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     author_name: str
     body: str
     at: datetime
-    refs: tuple[str, ...]  # thread id, replied-to message id: either may name a prompt post
+    # Where the message is (its thread) and what it replies to, each with how the message
+    # arrived if that one names a prompt post; the first that does counts.
+    refs: tuple[tuple[Arrival, str], ...]
     # Where the message is (the platform's channel, thread or room), for links back to it;
     # None where there is no message to link to.
     channel_id: str | None = None
@@ -44,8 +58,9 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
 
 _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
 class ResponseWriter:
-    def __init__(self, db: Database, *, max_batch: int = 1000) -> None:
+    def __init__(self, db: Database, clock: Clock, *, max_batch: int = 1000) -> None:
         self.path = db.path
+        self.clock = clock  # retention cut-offs (storage/refusals.py)
         self.check_identity = db.check_identity
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
         self._waiting: list[_Waiting] = []
@@ -56,6 +71,7 @@ class ResponseWriter:
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="response-writer")
         self._conn: sqlite3.Connection | None = None
         self._known = Known()
+        self._secret: bytes | None = None
         self.batches = 0
 
     async def submit(self, submission: Submission) -> Outcome | None:
@@ -141,12 +157,21 @@ class ResponseWriter:
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
-        found = posts(conn, {ref for submission in batch for ref in submission.refs},
+        found = posts(conn, {ref for submission in batch for _, ref in submission.refs},
                       self._known.posts)
-        answering = [answered(submission, found) for submission in batch]
-        writers = authors(conn, {(s.platform, s.author_id): (s.author_name, s.at)
+        if self._secret is None:
+            self._secret = forget_secret(conn)
+        # Refused before their authors are looked up: a refused message creates nobody.
+        answering = refuse(conn, self._secret, batch,
+                           [answered(submission, found) for submission in batch],
+                           self.clock.now())
+        writers = authors(conn, {(s.platform, s.author_id): s.at
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)
+        name(conn, {(author.id, answer[0].community_id): s.author_name
+                    for s, answer in zip(batch, answering, strict=True) if answer
+                    for author in (writers[s.platform, s.author_id],) if not author.opted_out},
+             self._known.names)
         # Most batches hold only new messages: insert them all and count. Only when the
         # count falls short (a replay) look up which were stored and write the rest.
         outcomes, rows = plan(batch, answering, writers, set())

@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
@@ -18,6 +19,7 @@ _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, mes
 class Recorded(NamedTuple):
     message_id: str
     edited_at: datetime | None  # when it was last edited, as recorded
+    arrival: Arrival | None  # None: recorded before migration 0009, not yet seen since
 
 
 def _record(row: Row) -> ResponseRecord:
@@ -56,18 +58,23 @@ class ResponseRepository:
                               (body, to_iso(at), row["id"]))
         return Outcome.UPDATED
 
-    async def delete(self, platform: str, message_id: str, at: datetime) -> Outcome:
+    async def delete(self, platform: str, message_id: str, at: datetime, *,
+                     by: str | None = None) -> Outcome:
         """Erase a response's text and every earlier version of it; the row stays as a
         tombstone (ids and times, an empty body), so a replay of the message is recognised
-        and records nothing. Call inside a transaction."""
-        response_id = await self.db.scalar(
-            "SELECT id FROM responses WHERE platform = ? AND message_id = ?"
-            " AND deleted_at IS NULL", (platform, message_id))
-        if response_id is None:
-            exists = await self.db.scalar(
-                "SELECT 1 FROM responses WHERE platform = ? AND message_id = ?",
-                (platform, message_id))
-            return Outcome.UNCHANGED if exists else Outcome.UNKNOWN
+        and records nothing. `by`, when given, must be the author (REFUSED otherwise): an
+        edit that withdraws the text. Call inside a transaction."""
+        row = await self.db.fetchone(
+            "SELECT r.id, r.deleted_at, p.external_id FROM responses r"
+            " JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
+        if row is None:
+            return Outcome.UNKNOWN
+        if by is not None and row["external_id"] != by:
+            return Outcome.REFUSED
+        if row["deleted_at"] is not None:
+            return Outcome.UNCHANGED
+        response_id = row["id"]
         await self.db.execute("DELETE FROM response_edits WHERE response_id = ?", (response_id,))
         await self.db.execute("UPDATE responses SET body = '', deleted_at = ? WHERE id = ?",
                               (to_iso(at), response_id))
@@ -75,22 +82,36 @@ class ResponseRepository:
 
     async def in_thread(self, platform: str, thread_id: str) -> list[Recorded]:
         """The live (not deleted) responses to a prompt, by the id of its thread (or of its
-        post): their message ids and when each was last edited, oldest first."""
+        post), however they arrived: their message ids, when each was last edited and how it
+        arrived, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT r.message_id, r.edited_at FROM responses r"
+            "SELECT r.message_id, r.edited_at, r.arrival FROM responses r"
             " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
             " AND (o.thread_id = ? OR o.message_id = ?) AND r.deleted_at IS NULL"
             " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
-        return [Recorded(str(row[0]), parse_instant(row[1]) if row[1] else None)
-                for row in rows]
+        return [Recorded(str(row[0]), parse_instant(row[1]) if row[1] else None,
+                         Arrival(row[2]) if row[2] else None) for row in rows]
 
     async def last_in_thread(self, platform: str, thread_id: str) -> str | None:
-        """The newest message id recorded in a prompt's thread (or as a reply to its post)."""
+        """The newest message recorded in a prompt's thread: a backfill reads on from there.
+        Only messages in the thread count (not a reply in the channel, not a command's id);
+        newest by message id, which grows with time on Discord, the one platform that
+        reads back this way (`created_at` has whole seconds only)."""
         value = await self.db.scalar(
             "SELECT r.message_id FROM responses r JOIN outbox o ON o.id = r.outbox_id"
             " WHERE r.platform = ? AND (o.thread_id = ? OR o.message_id = ?)"
-            " ORDER BY r.created_at DESC, r.id DESC LIMIT 1", (platform, thread_id, thread_id))
+            " AND (r.arrival IS NULL OR r.arrival = 'thread')"
+            " ORDER BY length(r.message_id) DESC, r.message_id DESC LIMIT 1",
+            (platform, thread_id, thread_id))
         return None if value is None else str(value)
+
+    async def classify(self, platform: str, message_ids: list[str], arrival: Arrival) -> None:
+        """How responses recorded before migration 0009 arrived, once the platform has shown it
+        (their message seen in the thread, or found in the channel)."""
+        for message_id in message_ids:
+            await self.db.execute(
+                "UPDATE responses SET arrival = ? WHERE platform = ? AND message_id = ?"
+                " AND arrival IS NULL", (arrival.value, platform, message_id))
 
     async def get(self, platform: str, message_id: str) -> ResponseRecord | None:
         row = await self.db.fetchone(
@@ -111,24 +132,25 @@ class ResponseRepository:
         return [_record(row) for row in rows]
 
     async def count_for_prompt(self, cohort_id: int, prompt_id: str) -> tuple[int, int]:
-        """(responses, distinct participants) for a prompt, leaving out deleted ones."""
+        """(responses, distinct participants) for a prompt: those that count (storage/counted.py:
+        not deleted, not by someone who opted out)."""
         row = await self.db.fetchone(
-            "SELECT COUNT(*), COUNT(DISTINCT participant_id) FROM responses"
-            " WHERE cohort_id = ? AND prompt_id = ? AND deleted_at IS NULL",
-            (cohort_id, prompt_id))
+            f"SELECT COUNT(*), COUNT(DISTINCT r.participant_id) FROM {RESPONSES_AND_PEOPLE}"
+            f" WHERE r.cohort_id = ? AND r.prompt_id = ? AND {COUNTS}", (cohort_id, prompt_id))
         assert row is not None
         return int(row[0]), int(row[1])
 
     async def names_for_prompt(self, cohort_id: int, prompt_id: str) -> list[str]:
+        """Who has a response that counts to a prompt, by their names in the cohort's own
+        community, sorted."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT p.display_name FROM responses r"
-            " JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.cohort_id = ? AND r.prompt_id = ? AND r.deleted_at IS NULL"
-            " ORDER BY p.display_name", (cohort_id, prompt_id))
+            f"SELECT DISTINCT {AUTHOR} FROM {RESPONSES_AND_AUTHORS}"
+            f" WHERE r.cohort_id = ? AND r.prompt_id = ? AND {COUNTS} ORDER BY 1",
+            (cohort_id, cohort_id, prompt_id))
         return [row[0] for row in rows]
 
     async def participants_for_session(self, cohort_id: int, session_id: str) -> int:
+        """How many people have a response that counts in a session."""
         return int(await self.db.scalar(
-            "SELECT COUNT(DISTINCT participant_id) FROM responses"
-            " WHERE cohort_id = ? AND session_id = ? AND deleted_at IS NULL",
-            (cohort_id, session_id)))
+            f"SELECT COUNT(DISTINCT r.participant_id) FROM {RESPONSES_AND_PEOPLE}"
+            f" WHERE r.cohort_id = ? AND r.session_id = ? AND {COUNTS}", (cohort_id, session_id)))

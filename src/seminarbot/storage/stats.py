@@ -1,10 +1,14 @@
-"""A cohort's responses as statistics need them, read in keyset pages by id."""
+"""A cohort's responses as statistics need them, read in keyset pages by (created_at, id),
+along the index responses_by_cohort_age, so each page costs the same however large the cohort
+(paging by id alone sorted the whole cohort again for every page: five seconds for 20,000
+responses in a database of a million)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
+from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.db import Database
 
 PAGE_SIZE = 500  # bodies are at most 20,000 characters: a page stays under ~10 MB
@@ -25,22 +29,23 @@ class StatsRepository:
 
     async def rows(self, cohort_id: int,
                    page_size: int = PAGE_SIZE) -> AsyncIterator[list[StatRow]]:
-        """Responses that count: not deleted, and not by a participant who opted out."""
+        """Responses that count (storage/counted.py), each with its author's name in the
+        cohort's community."""
         async for page in _pages(self.db, cohort_id, page_size):
             yield page
 
 
 async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[list[StatRow]]:
-    after = 0
+    after: tuple[str, int] = ("", 0)
     while True:
         page = await db.fetch_tuples(
-            "SELECT r.id, r.session_id, r.participant_id, p.display_name, r.body, r.created_at"
-            " FROM responses r JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.cohort_id = ? AND r.deleted_at IS NULL AND p.opted_out = 0 AND r.id > ?"
-            " ORDER BY r.id LIMIT ?", (cohort_id, after, page_size))
+            f"SELECT r.id, r.session_id, r.participant_id, {AUTHOR}, r.body, r.created_at"
+            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS}"
+            " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
+            (cohort_id, cohort_id, *after, page_size))
         if not page:
             return
         yield [StatRow(*row) for row in page]
         if len(page) < page_size:
             return
-        after = page[-1][0]
+        after = (page[-1][5], page[-1][0])

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 from seminarbot.domain.companion import CALENDAR_CHANGE, JULIAN_LAG_DAYS, parse_date
+from seminarbot.domain.glossary import lookup_names
 from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
 from seminarbot.domain.textfold import fold
 from seminarbot.syllabus.companion_files import EXCLUDED, READING, ROLES, TIMELINE
 from seminarbot.syllabus.problems import Files, Problem, Rules
+from seminarbot.syllabus.terms import looks_russian
 
 
 def structure_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator[Problem]:
@@ -55,8 +57,7 @@ def _prompt_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator
 
 def _entry_problems(entry: GlossaryEntry, files: Files, rules: Rules) -> Iterator[Problem]:
     file, key = files.entry(entry)
-    if entry.category == "russian-term" and not entry.original:
-        yield Problem(file, f"{key}.original", "is missing: a Russian term gives its Cyrillic")
+    yield from _origin_problems(entry, file, key, rules)
     if entry.original:
         latin = romanize(entry.original)
         names = {fold(n) for n in (entry.term, *entry.aliases, entry.romanized or "") if n}
@@ -73,6 +74,23 @@ def _entry_problems(entry: GlossaryEntry, files: Files, rules: Rules) -> Iterato
     if words > rules.identification_words or re.search(r"[.!?]\s+[A-Z]", entry.definition):
         yield Problem(file, f"{key}.identification", f"has {words} words; expected one "
                       f"sentence of at most {rules.identification_words}")
+
+
+def _origin_problems(entry: GlossaryEntry, file: str, key: str,
+                     rules: Rules) -> Iterator[Problem]:
+    """Every term and person of Russian or Soviet origin gives its Russian form: the entry
+    says where it comes from (`origin`), and a romanized word cannot be of western origin."""
+    if entry.origin is None and rules.origins:
+        yield Problem(file, f"{key}.origin", "is missing: say russian (a term or name of "
+                      "Russian or Soviet origin) or western")
+    russian = entry.origin == "russian" or entry.category == "russian-term"
+    if russian and not entry.original:
+        yield Problem(file, f"{key}.original", "is missing: a term or name of Russian or "
+                      "Soviet origin gives its Russian form in Cyrillic")
+    if entry.origin == "western" and (entry.category == "russian-term" or any(
+            looks_russian(word) for word in re.split(r"[\s\-]+", entry.term))):
+        yield Problem(file, f"{key}.origin", f"is western, but “{entry.term}” is a Russian "
+                      "word: say russian and give its Cyrillic")
 
 
 def _day(value: str) -> date | None:
@@ -127,7 +145,7 @@ def _companion_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Itera
                       f"expected at least {rules.min_roles}")
     names: dict[str, str] = {}
     for entry in syllabus.glossary:
-        for name in (entry.term, *entry.aliases, entry.original or "", entry.romanized or ""):
+        for name in lookup_names(entry):
             names.setdefault(fold(name), entry.id)
     seen: set[str] = set()
     for exclusion in companion.exclusions:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from seminarbot.domain.glossary import lookup_names
 from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
 from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment
@@ -35,7 +36,9 @@ def text_problems(syllabus: Syllabus, copies: dict[str, Copy], files: Files,
     sections = {sid: body for copy in copies.values()
                 for sid, body in copy.section_texts().items()}
     folded = {sid: fold(body) for sid, body in sections.items()}
-    yield from _people_problems(syllabus, folded, files)
+    joined = {sid: re.sub(r"(\w)-\s+([a-z])", r"\1\2", " ".join(body.split()))
+              for sid, body in sections.items()}
+    yield from _coverage_problems(syllabus, folded, joined, files)
     for event in syllabus.companion.timeline:
         for section_id in event.sections:
             if section_id in folded and not any(contains_term(folded[section_id], m)
@@ -49,22 +52,29 @@ def text_problems(syllabus: Syllabus, copies: dict[str, Copy], files: Files,
                                                             work.mention):
                 yield Problem(files.content(READING), f"works.{work.id}.mention",
                               f"“{work.mention}” is not in the copy of {text_id}")
-    yield from terms_problems(syllabus, extract(sections.items()), files)
+    yield from terms_problems(syllabus, extract(sections.items()), files, rules)
 
 
-def _people_problems(syllabus: Syllabus, folded: dict[str, str],
+def _coverage_problems(syllabus: Syllabus, folded: dict[str, str], raw: dict[str, str],
                      files: Files) -> Iterator[Problem]:
-    """A person's entry lists every section that names them (its citations are checked with
-    the glossary's)."""
+    """Every entry lists every section where its term occurs, and a person's every section
+    that names them by any name (its citations are checked with the glossary's). A term's
+    aliases are left out here: some are loose (the Party, October) and name it only at times."""
     for entry in syllabus.glossary:
-        if entry.category != "person":
-            continue
-        names = [n for n in (entry.term, *entry.aliases) if n]
+        person = entry.category == "person"
+        names = [n for n in lookup_names(entry) if n != entry.id] if person else [entry.term]
         for section_id, text in folded.items():
-            if section_id not in entry.sections and any(contains_term(text, n) for n in names):
+            if section_id in entry.sections:
+                continue
+            if person or not entry.term[:1].islower():
+                found = any(contains_term(text, n) for n in names)
+            else:  # as a lowercase word: a soviet is a council, the Soviet Union is not one
+                found = re.search(r"(?<![\w’'])" + re.escape(entry.term) + r"(?:s|es)?\b",
+                                  raw[section_id]) is not None
+            if found:
                 file, key = files.entry(entry)
-                yield Problem(file, f"{key}.sections", f"leaves out {section_id}, which names "
-                              f"{entry.term}")
+                what = f"names {entry.term}" if person else f"uses “{entry.term}”"
+                yield Problem(file, f"{key}.sections", f"leaves out {section_id}, which {what}")
 
 
 def _section_problems(syllabus: Syllabus, text_id: str, copy: Copy, files: Files,
@@ -112,12 +122,11 @@ def covers(key: str, names: set[str]) -> bool:
 
 
 def _names(entry: GlossaryEntry) -> set[str]:
-    return {fold(n) for n in (entry.term, entry.id.replace("-", " "), *entry.aliases,
-                              entry.original or "", entry.romanized or "") if n}
+    return {fold(n) for n in (entry.id.replace("-", " "), *lookup_names(entry))}
 
 
-def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
-                   files: Files) -> Iterator[Problem]:
+def terms_problems(syllabus: Syllabus, candidates: list[Candidate], files: Files,
+                   rules: Rules) -> Iterator[Problem]:
     """Every candidate has an entry or an exclusion; every exclusion is still a candidate."""
     excluded = {fold(e.term): e for e in syllabus.companion.exclusions}
     used: set[str] = set()
@@ -132,11 +141,13 @@ def terms_problems(syllabus: Syllabus, candidates: list[Candidate],
                           f"({candidate.kind}, first in {candidate.section_id}) has no entry "
                           f"and no line in {EXCLUDED}")
         for entry in entries:
-            if candidate.kind == "russian" and not entry.original and entry.id not in told:
+            russian = entry.origin == "russian" or not rules.origins
+            if candidate.kind == "russian" and entry.id not in told and \
+                    not (russian and entry.original):
                 told.add(entry.id)
                 file, entry_key = files.entry(entry)
-                yield Problem(file, f"{entry_key}.original", f"is missing: “{candidate.key}” "
-                              "is Russian, so the entry gives its Cyrillic")
+                yield Problem(file, f"{entry_key}.origin", f"“{candidate.key}” is Russian in "
+                              "the texts: the entry's origin is russian, with its Cyrillic")
     for key, exclusion in excluded.items():
         if key not in used:
             yield Problem(files.content(EXCLUDED), f"excluded.{exclusion.term}",

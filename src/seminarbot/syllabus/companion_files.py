@@ -19,7 +19,7 @@ from seminarbot.domain.companion import (
     Work,
     parse_date,
 )
-from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
+from seminarbot.domain.syllabus import ORIGINS, GlossaryEntry, Syllabus
 
 PEOPLE, TIMELINE, READING, ROLES, EXCLUDED = ("people.yaml", "timeline.yaml",
                                               "further-reading.yaml", "roles.yaml",
@@ -34,6 +34,14 @@ def entry_place(content: Path, entry: GlossaryEntry) -> tuple[Path, str]:
     if entry.category == "person" and (content / PEOPLE).exists():
         return content / PEOPLE, f"people.{entry.id}"
     return content / "glossary.yaml", f"entries.{entry.id}"
+
+
+def origin(item: Node) -> str | None:
+    """An entry's `origin`, one of ORIGINS (optional here; `content check` requires it)."""
+    value = item.text("origin", required=False)
+    if value is not None and value not in ORIGINS:
+        item.fail("origin", f"expected one of {', '.join(ORIGINS)}, got {value!r}")
+    return value  # type: ignore[no-any-return]
 
 
 def _node(path: Path, shown: Shown) -> Node | None:
@@ -65,7 +73,7 @@ def _people(node: Node | None) -> list[GlossaryEntry]:
             aliases=tuple(item.text_list("aliases", required=False)),
             related=tuple(item.text_list("related", required=False)),
             original=item.text("original", required=False), life=item.text("life"),
-            romanized=item.text("romanized", required=False)))
+            romanized=item.text("romanized", required=False), origin=origin(item)))
         item.finish()
     node.finish()
     return people

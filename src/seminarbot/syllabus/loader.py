@@ -24,6 +24,7 @@ from seminarbot.syllabus.companion_files import (
     check_companion_references,
     entry_place,
     load_companion,
+    origin,
 )
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -164,11 +165,12 @@ def load_glossary(path: Path, shown: str) -> list[GlossaryEntry]:
             definition=item.text("definition"), sections=tuple(item.text_list("sections")),
             aliases=tuple(item.text_list("aliases", required=False)),
             related=tuple(item.text_list("related", required=False)),
-            original=item.text("original", required=False),
+            original=item.text("original", required=False), origin=origin(item),
         ))
         item.finish()
     node.finish()
     return entries
+
 
 
 def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:

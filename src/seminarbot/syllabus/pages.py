@@ -1,10 +1,18 @@
 """Page ranges of sections, derived from the page markers a copy still has.
 
 A copy extracted from a PDF keeps some page furniture: a running head that starts with the page
-number (``118 European History Quarterly Vol. 32 No. 1``, at the top of page 118) and the
-printer's slug (``… Page 111``). Each group of markers is a page boundary. A running head names
-the page after it; a slug names the page before it when that is the page already running (the
-first page's slug sits at its foot), else the page after it.
+number (``118 European History Quarterly Vol. 32 No. 1``) and the printer's slug (``… Page
+111``). Markers on neighbouring lines are one group, and each group *closes* the page it names:
+the page after it is that number plus one.
+
+Why closes: a PDF's text comes out in the order its objects were drawn, not as the page is
+seen, and the copy shows that order. Its first page is certain, since the copy starts with the
+article's title: that page's body comes first, and only after it the author's line (printed
+under the title), the copyright footer and the slug. So a page's furniture, wherever it is
+printed, follows that page's text, and the one later group (the head and slug of p. 118, on
+adjacent lines with no text between them) ends p. 118, not begins it. That is an inference
+from one page's order: the boundaries are as sure as it is, and everything between them is
+estimated.
 
 Between two boundaries the pages are known in number; a position inside is placed by
 interpolation at the average number of words per page measured between markers (the first
@@ -50,7 +58,7 @@ def first_page(text_map: TextMap) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _boundaries(raw: str, text_map: TextMap, start_page: int) -> list[_Boundary]:
+def _boundaries(raw: str, text_map: TextMap) -> list[_Boundary]:
     marks: dict[int, tuple[int | None, int | None]] = {}  # word → (head page, slug page)
     offset = 0
     for line in raw.replace("\r\n", "\n").split("\n"):
@@ -62,17 +70,11 @@ def _boundaries(raw: str, text_map: TextMap, start_page: int) -> list[_Boundary]
                            int(slug.group(1)) if slug else old[1])
         offset += len(line) + 1
     result: list[_Boundary] = []
-    running = start_page
     for word in sorted(marks):
         head_page, slug_page = marks[word]
-        if head_page is not None:
-            after = head_page
-        elif slug_page == running:
-            after = running + 1
-        else:
-            after = slug_page if slug_page is not None else running + 1
-        result.append(_Boundary(word, after))
-        running = after
+        page = head_page if head_page is not None else slug_page
+        assert page is not None
+        result.append(_Boundary(word, page + 1))
     return result
 
 
@@ -81,7 +83,7 @@ def section_pages(text_map: TextMap, alignment: Alignment, raw: str) -> dict[str
     start_page = first_page(text_map)
     if start_page is None:
         return {}
-    bounds = [_Boundary(0, start_page), *_boundaries(raw, text_map, start_page)]
+    bounds = [_Boundary(0, start_page), *_boundaries(raw, text_map)]
     if len(bounds) == 1:
         return {}
     offsets = word_index(alignment.text)[1]

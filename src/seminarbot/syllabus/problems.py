@@ -29,7 +29,7 @@ class Rules:
     definition_sentences: tuple[int, int] = (1, 3)
     min_prompts: int = 3
     required_kinds: tuple[str, ...] = ("comprehension", "interpretation", "comparison")
-    copy_run: int = 10
+    copy_run: int = 8
     # The second edition's rules (issue 17): each is off in `lenient`.
     required_files: tuple[str, ...] = FILES
     prompt_modes: bool = True  # every prompt says whether it is written or for discussion
@@ -38,6 +38,7 @@ class Rules:
     words_tolerance: float = 0.03  # how far a stated length may be from the copy's
     identification_words: int = 40  # a person's one-line identification
     romanization: bool = True  # every `original` romanizes (Library of Congress) to a name given
+    origins: bool = True  # every entry says where it comes from (russian or western)
     min_roles: int = 3
     timeline_years: tuple[int, int] = (1905, 1991)
 
@@ -47,7 +48,7 @@ class Rules:
         return cls(sessions=(1, 100), min_glossary=1, summary_words=(1, 1000),
                    definition_sentences=(1, 10), min_prompts=1, required_kinds=(),
                    required_files=(), prompt_modes=False, written_per_session=(0, 100),
-                   section_words=False, romanization=False, min_roles=0,
+                   section_words=False, romanization=False, origins=False, min_roles=0,
                    timeline_years=(1, 9999))
 
 

@@ -1,23 +1,28 @@
 """The terms pass: every candidate term of art in the texts, found by rule, in a fixed order.
 
 Each paragraph of each aligned section is read (headings and image captions are left out) and
-yields candidates of five kinds:
+yields candidates of these kinds:
 
 - ``russian``: a lowercase word romanized by the Library of Congress rules the texts follow
   (kh, zh, shch, iia, iu, a final soft sign ’, endings such as -nie, -stvo, -ovat’), a Russian
   loanword of the field (kulak, soviet …), or a lowercase gloss of one to three words in
   parentheses straight after a phrase, as in ‘gap’ (otryv);
-- ``name``: two or more capitalised words in a row, perhaps joined by of, on, the, for or de
-  (institutions, documents, people with their first names; a run joined by "and" counts as one
-  name only if it recurs), an acronym, or one capitalised word used at least twice away from
-  the start of a sentence (people named more than once, parties, places);
+- ``name``: every capitalised word or run of them away from the start of a sentence, perhaps
+  joined by of, on, the, for or de (institutions, documents, people, places, peoples), used once
+  or more (a run joined by "and" counts as one name only if it recurs), and acronyms; a
+  capitalised word that opens a sentence counts where the texts also capitalise it inside one.
+  A month alone is no name;
 - ``quoted``: two to five words in quotation marks (the policies, slogans and titles the texts
   quote), or a single lowercase word quoted at least twice;
 - ``dated``: a document or event named with its year (the 1936 constitution, the strike of 1962);
-- ``lexicon``: the field's unmarked terms of art in English (dyarchy, executive committee …).
+- ``formed`` and ``phrase``: common nouns formed as terms are (-ism, -ist, -ization, -cracy,
+  -archy, -ariat, -entsia; hyphenated and possessive compounds) and noun phrases the texts
+  repeat: see terms_formed.py for the rules and their source;
+- ``lexicon``: terms of Soviet politics read in the texts that look like ordinary English
+  (the masses, recall, vanguard), which no rule can tell apart.
 
 Keys differing only by a plural ending are one candidate. The same copies always give the same
-candidates in the same order; nothing depends on a word list that is not in this file.
+candidates in the same order; nothing depends on a word list that is not in these files.
 """
 
 from __future__ import annotations
@@ -29,21 +34,19 @@ from dataclasses import dataclass, field
 
 from seminarbot.domain.textfold import fold
 from seminarbot.syllabus.alignment import heading_like
+from seminarbot.syllabus.terms_formed import formed, pairs
 
-KINDS = ("russian", "name", "quoted", "dated", "lexicon")
+KINDS = ("russian", "name", "quoted", "dated", "formed", "phrase", "lexicon")
 # Russian words the field writes in English without marking them as foreign.
 LOANWORDS = frozenset({
     "apparatchik", "bolshevik", "cheka", "commissar", "duma", "glasnost", "gulag", "kolkhoz",
     "komsomol", "kulak", "menshevik", "narodnik", "nomenklatura", "perestroika", "politburo",
     "soviet", "sovkhoz", "sovnarkhoz", "sovnarkom", "stakhanovite", "tsar", "tsarist", "zemstvo",
 })
-# Unmarked English terms of art of Soviet history (singular; plurals are matched too).
-LEXICON = ("all power to the soviets", "capitalist encirclement", "class struggle",
-           "collectivization", "democratic centralism", "dictatorship of the proletariat",
-           "double subordination", "dual power", "dyarchy", "executive committee",
-           "foreign intervention", "industrialization", "one-man management",
-           "peace, bread and land", "piece rate", "proletarian dictatorship", "recall",
-           "vanguard", "voter mandate")
+# Terms of Soviet politics read in the texts that no rule can tell from ordinary English: single
+# common words and phrases used once (terms_formed.py finds the rest by how terms are formed).
+LEXICON = ("all power to the soviets", "executive committee", "foreign intervention", "masses",
+           "peace, bread and land", "piece rate", "recall", "vanguard", "voter mandate")
 MONTHS = frozenset({"January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"})
 _ROMANIZED = re.compile(r"kh|zh|shch|iia|iu(?!m)|ii$|yv|^vy|nie$|stvo$|ovat$")
@@ -73,7 +76,6 @@ class Candidate:
 @dataclass
 class _Found:
     places: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    singles: Counter[str] = field(default_factory=Counter)  # capitalised, not sentence-initial
     quoted_words: Counter[str] = field(default_factory=Counter)
 
     def add(self, kind: str, key: str, section_id: str) -> None:
@@ -115,15 +117,18 @@ def _read(paragraph: str, section_id: str, seen: tuple[set[str], set[str]],
     for run, initial in _capital_runs(blanked, lowercase):
         if initial and len(run) > 1 and run[0] not in inside:
             run, initial = _trim(run[1:]), False  # "Yet the Supreme Soviet": the opener goes
-        if not run or run[0] in _CONNECTORS or run == ["I"]:
+        if not run or run[0] in _CONNECTORS or run in (["I"], *([m] for m in MONTHS)):
             continue
         if len(run) > 1 or (len(run[0]) > 1 and run[0].isupper()):  # or an acronym
             found.add("run", " ".join(run), section_id)
         elif not initial:
-            found.singles[run[0]] += 1
             found.add("single", run[0], section_id)
     for phrase in _dated(paragraph):
         found.add("dated", phrase, section_id)
+    for word in formed(paragraph):
+        found.add("formed", word, section_id)
+    for pair in pairs(paragraph):
+        found.add("pair", pair, section_id)
     folded = f" {fold(paragraph)} "
     for term in LEXICON:
         if re.search(r"\s" + re.escape(fold(term)) + r"(?:s|es)?\s", folded):
@@ -134,8 +139,12 @@ def _finish(found: _Found) -> list[Candidate]:
     runs = Counter({key: len(where) for (kind, key), where in found.places.items()
                     if kind == "run"})
     kept: list[tuple[str, str, list[str]]] = []
+    repeated: Counter[str] = Counter()  # a phrase's uses, singular and plural together
     for (kind, key), where in found.places.items():
-        if kind == "single" and found.singles[key] < 2:
+        if kind == "pair":
+            repeated[_singular_key(key)] += len(where)
+    for (kind, key), where in found.places.items():
+        if kind == "pair" and repeated[_singular_key(key)] < 2:
             continue
         if kind == "quoted-word" and (found.quoted_words[key] < 2 or not key.islower()):
             continue
@@ -143,7 +152,8 @@ def _finish(found: _Found) -> list[Candidate]:
             kept += [("name", " ".join(_trim(part.split())), where)
                      for part in key.split(" and ") if part]
             continue
-        kept.append(({"single": "name", "run": "name", "quoted-word": "quoted"}.get(kind, kind),
+        kept.append(({"single": "name", "run": "name", "quoted-word": "quoted",
+                      "pair": "phrase"}.get(kind, kind),
                      key, where))
     merged: dict[str, Candidate] = {}
     for kind, key, where in sorted(kept, key=lambda k: (KINDS.index(k[0]), len(k[1]), k[1])):
@@ -154,6 +164,10 @@ def _finish(found: _Found) -> list[Candidate]:
         else:
             merged[matched] = Candidate(old.key, old.kind, old.section_id, old.count + len(where))
     return sorted(merged.values(), key=lambda c: (KINDS.index(c.kind), fold(c.key)))
+
+
+def _singular_key(phrase: str) -> str:
+    return re.sub(r"(?<=[a-z]{3})(?:e?s)$", "", phrase)
 
 
 def _singular(key: str, seen: dict[str, Candidate]) -> str:
@@ -182,7 +196,8 @@ def _quoted(paragraph: str) -> Iterator[str]:
             yield phrase  # a title, such as “What Is To Be Done?”
 
 
-def _looks_russian(word: str) -> bool:
+def looks_russian(word: str) -> bool:
+    """Whether a word is Russian romanized as the texts do it, or a Russian loanword."""
     word = word.lower().strip("-’'")
     if not word.isascii() or len(word) < 4:
         return False
@@ -193,7 +208,7 @@ def _looks_russian(word: str) -> bool:
 
 
 def _russian(paragraph: str, quoted: list[str]) -> Iterator[str]:
-    phrases = [p for p in quoted if p.islower() and any(_looks_russian(w) for w in p.split())]
+    phrases = [p for p in quoted if p.islower() and any(looks_russian(w) for w in p.split())]
     for match in _PARENTHESIS.finditer(paragraph):
         inner = match.group(1).strip().strip("’'")
         words = inner.split()
@@ -209,7 +224,7 @@ def _russian(paragraph: str, quoted: list[str]) -> Iterator[str]:
             yield word
     for token in re.findall(r"[a-z][a-z’'\-]*", paragraph):
         bare = token.strip("’'")
-        if bare not in inside and _looks_russian(bare) and \
+        if bare not in inside and looks_russian(bare) and \
                 re.search(r"(?<![A-Za-z’'])" + re.escape(token), paragraph):
             yield bare
 

@@ -1,5 +1,6 @@
-"""Replies and prompt posts as plain terminal text: wrapped paragraphs, aligned tables. A
-piece of text cut over several lines is isolated again on each (domain/display.py)."""
+"""Replies and prompt posts as plain terminal text: wrapped paragraphs, tables aligned by the
+columns a terminal gives each character. A piece of text cut over several lines is isolated
+again on each (domain/display.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
 from seminarbot.domain.display import isolate
+from seminarbot.domain.display import width as columns_of
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -28,7 +30,7 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
 def render_table(table: Table, width: int) -> list[str]:
     columns = len(table.headers)
     cells = [list(table.headers), *[list(row) for row in table.rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(columns)]
+    widths = [max(columns_of(row[i]) for row in cells) for i in range(columns)]
     gap = 2
     overflow = sum(widths) + gap * (columns - 1) - width
     if overflow > 0:
@@ -37,15 +39,26 @@ def render_table(table: Table, width: int) -> list[str]:
         widths[widest] = max(12, widths[widest] - overflow)
     lines = []
     for index, row in enumerate(cells):
-        wrapped = [[isolate(piece) for piece in textwrap.wrap(cell, widths[i])] or [""]
-                   for i, cell in enumerate(row)]
+        wrapped = [_cell_lines(cell, widths[i]) for i, cell in enumerate(row)]
         for depth in range(max(len(w) for w in wrapped)):
-            parts = [(w[depth] if depth < len(w) else "").ljust(widths[i])
+            parts = [_pad(w[depth] if depth < len(w) else "", widths[i])
                      for i, w in enumerate(wrapped)]
             lines.append((" " * gap).join(parts).rstrip())
         if index == 0:
             lines.append((" " * gap).join("-" * w for w in widths))
     return lines
+
+
+def _cell_lines(cell: str, columns: int) -> list[str]:
+    if "\n" not in cell and columns_of(cell) <= columns:
+        return [cell]
+    return [isolate(piece) for piece in textwrap.wrap(cell, columns)] or [""]
+
+
+def _pad(text: str, columns: int) -> str:
+    """Padded to `columns` as a terminal shows it: isolate characters take no column, CJK
+    two (domain/display.py `width`)."""
+    return text + " " * max(0, columns - columns_of(text))
 
 
 def render_reply(reply: Reply, width: int = 100,

@@ -20,7 +20,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
 from seminarbot.core.replies import Reply, Table
-from seminarbot.domain.display import terminal_safe
+from seminarbot.domain.display import embedded, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable
 from seminarbot.services.container import Services
 
@@ -116,7 +116,7 @@ class Console:
             return
         self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
         role = "moderator" if moderator else "participant"
-        self.emit(f"Now acting as {names[0]} ({role}).")
+        self.emit(f"Now acting as {embedded(names[0])} ({role}).")
 
     async def _clock(self, body: str) -> None:
         words = body.split()[1:]
@@ -164,8 +164,9 @@ class Console:
     async def run_interactive(self) -> None:
         from seminarbot.adapters.console.terminal import run_terminal
 
-        await run_terminal(self, f"seminarbot console — acting as {self.actor.display_name} "
-                                 "(moderator). Type /help for commands, /as NAME to act as a "
+        name = embedded(self.actor.display_name)
+        await run_terminal(self, f"seminarbot console — acting as {name} (moderator). "
+                                 "Type /help for commands, /as NAME to act as a "
                                  "participant, /quit to leave.")
 
 

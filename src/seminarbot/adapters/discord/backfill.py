@@ -1,11 +1,17 @@
 """What was missed while disconnected, read back from Discord's history.
 
-After every (re)connect, each prompt thread of a running seminar is read from the last message
-recorded in it, and each seminar channel back to its oldest running prompt (replies made to a
-prompt in the channel itself). After a new gateway session (READY: Discord replays nothing),
-the threads of each cohort's current session are instead read from their start and set
-against what was recorded (services/reconcile.py): messages edited meanwhile (a newer
-`edited_timestamp`) are updated, and recorded ones no longer there are erased as deleted.
+After a resumed gateway session (RESUMED: Discord replayed the events missed), each prompt
+thread of a running seminar is read from the last message recorded in it, and each seminar
+channel back to its oldest running prompt (replies made to a prompt in the channel itself).
+After a new gateway session (READY: Discord replays nothing), every prompt thread of a running
+seminar is instead read from its start and set against what was recorded
+(services/reconcile.py): messages edited meanwhile are updated, and recorded ones no longer
+there are erased as deleted. A thread or channel Discord no longer has (Unknown Channel) was
+deleted with every message in it.
+
+A read that Discord or the network stops is tried again (capped backoff), the events behind
+the catch-up waiting, so nothing recorded later moves a thread's "last recorded" mark past
+what was not read. A thread or channel the bot may not read is left (and logged).
 """
 
 from __future__ import annotations
@@ -13,37 +19,50 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
 
 import discord
 
-from seminarbot.adapters.discord.channels import (
-    NETWORK_ERRORS,
-    fetch_channel,
-    fetch_thread,
-    unarchive,
-)
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch, unarchive
 from seminarbot.adapters.discord.events import PLATFORM, inbound
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import PromptThread, prompt_threads
-from seminarbot.services.reconcile import Current, ThreadState
+from seminarbot.services.reconcile import Current, ThreadState, channel_deleted, thread_deleted
 from seminarbot.services.responses import InboundMessage, last_recorded, record_message
 
 log = logging.getLogger(__name__)
 BACKFILL_RUN = 500  # messages read from a thread's history, then handed over together
 CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read after a restart
-UNKNOWN_MESSAGE = 10008  # Discord's error code: the message does not exist (any more)
+UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008  # Discord's error codes
+RETRY_LIMIT = 60.0  # seconds: the longest wait between two tries of a stopped read
 
 Handle = Callable[[list[discord.Message]], Awaitable[None]]
 
 
+class Read(Enum):
+    COMPLETE = "complete"
+    FAILED = "failed"  # Discord (5xx, rate limits) or the network stopped it: try again
+    GONE = "gone"  # Unknown Channel: the thread or channel was deleted
+    REFUSED = "refused"  # any other refusal (no access): trying again cannot help
+
+
+def _why_stopped(error: Exception) -> Read:
+    if isinstance(error, discord.NotFound) and error.code == UNKNOWN_CHANNEL:
+        return Read.GONE
+    if isinstance(error, discord.HTTPException) and error.status < 500 and error.status != 429:
+        return Read.REFUSED
+    return Read.FAILED
+
+
 async def read_history(channel: discord.Thread | discord.TextChannel, after: int,
-                       handle: Handle, *, run: int = BACKFILL_RUN) -> bool:
+                       handle: Handle, *, run: int = BACKFILL_RUN) -> Read:
     """Hand over the channel's messages after message `after`, oldest first, `run` at a time
-    (discord.py reads them 100 per request). True if it read to the end; False if Discord or
-    the network stopped it, once what was read before has been handed over."""
+    (discord.py reads them 100 per request). What was read before a stop is handed over
+    first; the result says why it stopped."""
     found: list[discord.Message] = []
-    complete = True
+    result = Read.COMPLETE
     try:
         async for message in channel.history(limit=None, after=discord.Object(after),
                                              oldest_first=True):
@@ -53,39 +72,78 @@ async def read_history(channel: discord.Thread | discord.TextChannel, after: int
                 found = []
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("reading the history of %s stopped: %s", channel.id, error)
-        complete = False
+        result = _why_stopped(error)
     if found:
         await handle(found)
-    return complete
+    return result
 
 
-async def catch_up(app: Services, client: discord.Client, *, reconcile: bool) -> int:
+async def catch_up(app: Services, client: discord.Client, *, reconcile: bool,
+                   backoff: Backoff | None = None) -> int:
     """Read back what was written while disconnected; with `reconcile` (after READY), also
-    edits and deletions in the current sessions' threads. Returns how many were new."""
+    edits and deletions. Reads that stop are tried again until they finish. Returns how many
+    responses were new."""
+    backoff = backoff or Backoff(first=1.0, limit=RETRY_LIMIT)
+    threads = await prompt_threads(app, PLATFORM)
+    channels: dict[str, list[PromptThread]] = {}
+    for prompt in threads:
+        channels.setdefault(prompt.channel_id, []).append(prompt)
     recorded = 0
-    by_channel: dict[str, list[PromptThread]] = {}
-    for prompt in await prompt_threads(app, PLATFORM):
-        if reconcile and prompt.open:
-            recorded += await _reconcile_thread(app, client, prompt)
-        else:
-            recorded += await _backfill_thread(app, client, prompt)
-        by_channel.setdefault(prompt.channel_id, []).append(prompt)
-    for channel_id, posted in by_channel.items():
-        recorded += await _backfill_channel(app, client, int(channel_id), posted)
-    return recorded
+    while True:
+        failed_threads, failed_channels = [], []
+        for prompt in threads:
+            new, read = await (_reconcile_thread if reconcile else _backfill_thread)(
+                app, client, prompt)
+            recorded += new
+            if read is Read.FAILED:
+                failed_threads.append(prompt)
+        for channel_id in channels:
+            new, read = await _backfill_channel(app, client, int(channel_id), channels[channel_id])
+            recorded += new
+            if read is Read.FAILED:
+                failed_channels.append(channel_id)
+            elif read is Read.GONE:  # with its threads and every message in them
+                await channel_deleted(app, PLATFORM, channel_id)
+        if not failed_threads and not failed_channels:
+            return recorded
+        delay = backoff.next_delay()
+        log.warning("catch-up: %d thread(s) and %d channel(s) not read to the end; trying "
+                    "again in %g s", len(failed_threads), len(failed_channels), delay)
+        await asyncio.sleep(delay)
+        threads = failed_threads
+        channels = {channel_id: channels[channel_id] for channel_id in failed_channels}
 
 
-async def _thread_of(client: discord.Client, prompt: PromptThread) -> discord.Thread | None:
-    thread = await fetch_thread(client, int(prompt.thread_id))
-    if thread is not None and prompt.open and thread.archived and not thread.locked:
+async def _channel(client: discord.Client, channel_id: int) -> object | Read:
+    try:
+        return await get_or_fetch(client, channel_id)
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("channel or thread %s cannot be read: %s", channel_id, error)
+        return _why_stopped(error)
+
+
+async def _thread_of(app: Services, client: discord.Client, prompt: PromptThread
+                     ) -> discord.Thread | Read:
+    """The prompt's thread, un-archived while its session is open. Deleted (Unknown Channel),
+    the responses written in it are erased."""
+    thread = await _channel(client, int(prompt.thread_id))
+    if thread is Read.GONE:
+        erased = await thread_deleted(app, PLATFORM, prompt.thread_id)
+        log.info("prompt thread %s was deleted: %d responses erased", prompt.thread_id, erased)
+    if isinstance(thread, Read):
+        return thread
+    if not isinstance(thread, discord.Thread):
+        return Read.REFUSED
+    if prompt.open and thread.archived and not thread.locked:
         await unarchive(thread)
     return thread
 
 
-async def _backfill_thread(app: Services, client: discord.Client, prompt: PromptThread) -> int:
-    thread = await _thread_of(client, prompt)
-    if thread is None:
-        return 0
+async def _backfill_thread(app: Services, client: discord.Client, prompt: PromptThread
+                           ) -> tuple[int, Read]:
+    thread = await _thread_of(app, client, prompt)
+    if isinstance(thread, Read):
+        return 0, thread
     after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
     recorded = 0
 
@@ -94,8 +152,10 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
         recorded += await _record_together(
             app, [reply for reply in map(inbound, messages) if reply is not None])
 
-    await read_history(thread, int(after), record)
-    return recorded
+    read = await read_history(thread, int(after), record)
+    if read is Read.GONE:
+        await thread_deleted(app, PLATFORM, prompt.thread_id)
+    return recorded, read
 
 
 def _current(messages: Sequence[discord.Message]) -> list[Current]:
@@ -103,61 +163,78 @@ def _current(messages: Sequence[discord.Message]) -> list[Current]:
             if (reply := inbound(message)) is not None]
 
 
-async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread) -> int:
-    thread = await _thread_of(client, prompt)
-    if thread is None:
-        return 0
+async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread
+                            ) -> tuple[int, Read]:
+    thread = await _thread_of(app, client, prompt)
+    if isinstance(thread, Read):
+        return 0, thread
     state = await ThreadState.load(app, PLATFORM, prompt.thread_id)
 
     async def compare(messages: list[discord.Message]) -> None:
         await state.current(app, _current(messages))
 
-    if await read_history(thread, int(prompt.message_id), compare):
-        await _look_up_missing(app, client, prompt, state)  # only after a complete read
+    read = await read_history(thread, int(prompt.message_id), compare)
+    if read is Read.COMPLETE:  # only a whole read shows what is no longer there
+        await state.seen_in_thread(app, PLATFORM)
+        await state.deleted(app, PLATFORM, state.missing(Arrival.THREAD))
+        read = await _look_up_missing(app, client, prompt, state)
+    elif read is Read.GONE:
+        await thread_deleted(app, PLATFORM, prompt.thread_id)
     changes = state.changes
     if changes.edited or changes.deleted:
         log.info("prompt thread %s: %d edits and %d deletions made while disconnected",
                  prompt.thread_id, changes.edited, changes.deleted)
-    return changes.created
+    return changes.created, read
 
 
 async def _look_up_missing(app: Services, client: discord.Client, prompt: PromptThread,
-                           state: ThreadState) -> None:
-    """Recorded responses the thread no longer has: replies to the prompt made in the channel
-    (read one by one, for their edits), or deleted (Discord answers Unknown Message)."""
-    missing = state.missing()
-    if not missing:
-        return
-    channel = await fetch_channel(client, int(prompt.channel_id))
-    if not isinstance(channel, discord.TextChannel):
-        return
-    gone = []
-    for message_id in missing:
+                           state: ThreadState) -> Read:
+    """Replies to the prompt made in the channel, and responses of unknown arrival the
+    thread did not show, looked up in the channel one by one: found, their edits count;
+    Unknown Message erases a reply, but not a response that may have been a command's."""
+    replies = state.missing(Arrival.REPLY)
+    unknown = state.missing(None)
+    if not replies and not unknown:
+        return Read.COMPLETE
+    channel = await _channel(client, int(prompt.channel_id))
+    if channel is Read.GONE:  # the channel was deleted, and the replies made in it
+        await state.deleted(app, PLATFORM, replies)
+        return Read.COMPLETE
+    if isinstance(channel, Read) or not isinstance(channel, discord.TextChannel):
+        return channel if isinstance(channel, Read) else Read.REFUSED
+    gone, found = [], []
+    for message_id in [*replies, *unknown]:
         try:
             message = await channel.fetch_message(int(message_id))
         except discord.NotFound as error:
-            if error.code == UNKNOWN_MESSAGE:
+            if error.code == UNKNOWN_MESSAGE and message_id in replies:
                 gone.append(message_id)
             continue
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("could not look up message %s: %s", message_id, error)
+            if _why_stopped(error) is Read.FAILED:
+                return Read.FAILED
             continue
+        found.append(message_id)
         await state.current(app, _current([message]))
+    await app.responses.classify(PLATFORM, [m for m in found if m in unknown], Arrival.REPLY)
     await state.deleted(app, PLATFORM, gone)
+    return Read.COMPLETE
 
 
 async def _backfill_channel(app: Services, client: discord.Client, channel_id: int,
-                            prompts: list[PromptThread]) -> int:
+                            prompts: list[PromptThread]) -> tuple[int, Read]:
     """Replies to the prompt messages made in the channel itself. Thread messages and replies
-    share one "last recorded" mark, so that cannot tell where the channel was left: the
-    channel is read back from the newest message to its oldest prompt still running, at most
-    CHANNEL_PAGES pages, and what was recorded already is recognised as such."""
-    channel = await fetch_channel(client, channel_id)
-    if not isinstance(channel, discord.TextChannel):
-        return 0
+    do not share one "last recorded" mark, so the channel is read back from the newest message
+    to its oldest prompt still running, at most CHANNEL_PAGES pages, and what was recorded
+    already is recognised as such."""
+    channel = await _channel(client, channel_id)
+    if isinstance(channel, Read) or not isinstance(channel, discord.TextChannel):
+        return 0, channel if isinstance(channel, Read) else Read.REFUSED
     ours = {prompt.message_id for prompt in prompts}
     oldest = min(int(message_id) for message_id in ours)
     found: list[InboundMessage] = []
+    read = Read.COMPLETE
     try:
         async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=False,
                                              after=discord.Object(oldest)):
@@ -166,7 +243,8 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
                 found.append(reply)
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("backfill of channel %s stopped: %s", channel_id, error)
-    return await _record_together(app, found)
+        read = _why_stopped(error)
+    return await _record_together(app, found), read
 
 
 async def _record_together(app: Services, replies: list[InboundMessage]) -> int:

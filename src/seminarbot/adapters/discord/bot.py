@@ -3,7 +3,8 @@
 The scheduler loop is the runner's; this client only attaches its poster, and attaching the same
 poster again after a reconnect changes nothing. Each READY and RESUMED queues a catch-up on
 prompt threads (after READY, which replays nothing, one that also follows edits and deletions);
-message events queue behind it and are handled in the order they came.
+message events, and the deletion of a thread, queue behind it and are handled in the order they
+came.
 """
 
 from __future__ import annotations
@@ -136,6 +137,12 @@ class SeminarClient(discord.Client):
 
     async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
         self.inbound.put(partial(events.on_delete, self.app, event.message_ids))
+
+    async def on_raw_thread_delete(self, event: discord.RawThreadDeleteEvent) -> None:
+        self.inbound.put(partial(events.on_thread_delete, self.app, event.thread_id))
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        self.inbound.put(partial(events.on_channel_delete, self.app, channel.id))
 
     async def on_raw_thread_update(self, event: discord.RawThreadUpdateEvent) -> None:
         await events.on_thread_update(self.app, self, event)

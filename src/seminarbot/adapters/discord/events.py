@@ -17,6 +17,7 @@ from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
+from seminarbot.services.reconcile import channel_deleted, thread_deleted
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
@@ -87,6 +88,22 @@ async def on_edit(app: Services, edit: Edit) -> Outcome | None:
 async def on_delete(app: Services, message_ids: set[int]) -> None:
     for message_id in sorted(message_ids):
         await record_delete(app, PLATFORM, str(message_id), app.clock.now())
+
+
+async def on_thread_delete(app: Services, thread_id: int) -> None:
+    """A thread was deleted, and every message in it: a prompt's responses written there are
+    erased (THREAD_DELETE)."""
+    erased = await thread_deleted(app, PLATFORM, str(thread_id))
+    if erased:
+        log.info("prompt thread %s was deleted: %d responses erased", thread_id, erased)
+
+
+async def on_channel_delete(app: Services, channel_id: int) -> None:
+    """A seminar's channel was deleted, with its threads and their messages: the responses
+    written there are erased (CHANNEL_DELETE)."""
+    erased = await channel_deleted(app, PLATFORM, str(channel_id))
+    if erased:
+        log.info("channel %s was deleted: %d responses erased", channel_id, erased)
 
 
 async def on_thread_update(app: Services, client: discord.Client,

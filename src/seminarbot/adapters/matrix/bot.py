@@ -21,6 +21,7 @@ from seminarbot.adapters.matrix.events import (
     emote_text,
     translate,
 )
+from seminarbot.adapters.matrix.fallback import as_typed
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.pages import reply_contents
@@ -45,10 +46,12 @@ from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.parsing import is_command
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.responses import is_blank
+from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import StallWatch
 from seminarbot.services.outage import tell_moderators
@@ -101,6 +104,7 @@ class MatrixBot:
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
+        log.info("matrix: ready in %d rooms", len(self.client.rooms))
 
     def state(self, room_id: str, events: list[Any]) -> None:
         self.creators.note(room_id, events)
@@ -148,9 +152,10 @@ class MatrixBot:
             return
         how = "banned from" if change.membership == "ban" else "removed from"
         message = (f"I was {how} “{isolate(name)}” by {change.sender}"
-                   + (f" ({isolate(change.reason)})" if change.reason else "")
+                   + (f" ({isolate(change.reason[:300])})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
+        message = fitted(message)
         wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
                             self.creators.of(room_id))
         wanted.add(change.sender)
@@ -164,17 +169,20 @@ class MatrixBot:
 
     def joins(self, event: Any) -> bool:
         item = translate(getattr(event, "source", {}))
+        # A reply whose fallback must be checked (fallback.py) waits for its turn alone.
         return (isinstance(item, Said) and item.sender != self.client.user_id
-                and not self._is_command(item))
+                and item.quoted is None and not self._is_command(item))
 
     def _is_command(self, item: Said) -> bool:
         """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
-        a prompt) it must also name a command: "!!! I disagree" there is a response."""
+        a prompt) the whole line must be a well-formed command (core.parsing.is_command):
+        "!!! I disagree" or "!seminar is wrong here" there is a response."""
         if item.emote or not item.text.startswith(self.prefix):
             return False
         if not (item.thread_root or item.reply_to):
             return True
-        return self.app.registry.names_command(item.text[len(self.prefix):])
+        return is_command(self.app.registry, item.text[len(self.prefix):].strip(), self.prefix,
+                          self.app.clock.now().date())
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -183,6 +191,8 @@ class MatrixBot:
         item = translate(getattr(event, "source", {}))
         if item is None or item.sender == self.client.user_id:
             return
+        if isinstance(item, Said):
+            item = await as_typed(self.client, room_id, item)
         try:
             if isinstance(item, Said):
                 if self._is_command(item):

@@ -23,6 +23,10 @@ class Said:
     thread_root: str | None = None
     reply_to: str | None = None
     emote: bool = False  # an m.emote: its text is shown after the sender's name
+    # When a reply fallback was taken off: who its first line says was quoted, and the body as
+    # it came. Only if that is who sent the event replied to was it a fallback (bot.py checks).
+    quoted: str | None = None
+    typed: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,39 +92,43 @@ def translate(source: Mapping[str, Any]) -> RoomEvent | None:
     reply_to = None
     if not relation.get("is_falling_back"):
         reply_to = (relation.get("m.in_reply_to") or {}).get("event_id")
-    text = without_reply_fallback(content)
+    text, quoted = without_reply_fallback(content)
     emote = content.get("msgtype") == "m.emote"
-    return Said(event_id, sender, text, at, thread_root, reply_to, emote)
+    return Said(event_id, sender, text, at, thread_root, reply_to, emote, quoted,
+                str(content["body"]))
 
 
 # The first line of a reply fallback: "> <@alice:example.org> …", or "> * <@alice:…> …" when
 # the event replied to was an emote (the client-server spec before MSC2781 removed them).
-_FALLBACK_FIRST_LINE = re.compile(r"> (\* )?<@[^\s>:]+:[^\s>]+>( |$)")
+_FALLBACK_FIRST_LINE = re.compile(r"> (\* )?<(@[^\s>:]+:[^\s>]+)>( |$)")
 
 
-def without_reply_fallback(content: Mapping[str, Any]) -> str:
-    """The body as its author typed it. Older clients put a quote of the message replied to
-    before a rich reply's text (its fallback): that is dropped only when the event is a genuine
-    rich reply (`m.in_reply_to`, and not a thread's `is_falling_back`), the quote's first line
-    names the quoted sender as `> <@user:server>`, and any formatted_body starts with its
-    `<mx-reply>`. Quotes a person types are kept."""
+def without_reply_fallback(content: Mapping[str, Any]) -> tuple[str, str | None]:
+    """The body as its author typed it, and who the fallback taken off names (None when
+    nothing was taken off). Older clients put a quote of the message replied to before a rich
+    reply's text (its fallback): that is dropped only when the event is a genuine rich reply
+    (`m.in_reply_to`, and not a thread's `is_falling_back`), the quote's first line names the
+    quoted sender as `> <@user:server>`, and any formatted_body starts with its `<mx-reply>`.
+    The caller still checks that the user named sent the event replied to. Quotes a person
+    types are kept."""
     body = str(content["body"])
     relation = content.get("m.relates_to") or {}
     if relation.get("is_falling_back") or not (relation.get("m.in_reply_to") or {}).get(
             "event_id"):
-        return body
+        return body, None
     formatted = content.get("formatted_body")
     if isinstance(formatted, str) and not formatted.lstrip().startswith("<mx-reply>"):
-        return body
+        return body, None
     lines = body.split("\n")
-    if not _FALLBACK_FIRST_LINE.match(lines[0]):
-        return body
+    first = _FALLBACK_FIRST_LINE.match(lines[0])
+    if not first:
+        return body, None
     index = 0
     while index < len(lines) and lines[index].startswith(">"):
         index += 1
     if index < len(lines) and not lines[index].strip():
         index += 1
-    return "\n".join(lines[index:])
+    return "\n".join(lines[index:]), first.group(2)
 
 
 def emote_text(actor: str, body: str) -> str:

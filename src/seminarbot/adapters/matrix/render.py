@@ -5,11 +5,11 @@ intentional mentions."""
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from seminarbot.core.replies import PromptPost, prompt_card
+from seminarbot.domain.markup import html_escape
 
 HTML_FORMAT = "org.matrix.custom.html"
 # Carried by each prompt post so the outbox can find it again after a crash (find_post).
@@ -25,7 +25,7 @@ def defuse(text: str) -> str:
 
 def escape_html(text: str) -> str:
     """HTML for the formatted_body: escaped, "@room" broken up, line breaks kept."""
-    return defuse(html.escape(text, quote=False)).replace("\n", "<br>")
+    return defuse(html_escape(text, quote=False)).replace("\n", "<br>")
 
 
 def message(msgtype: str, plain: str, formatted: str) -> Content:

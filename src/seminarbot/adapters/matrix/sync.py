@@ -1,7 +1,8 @@
 """The sync loop. The sync token is saved only after a batch has been handled, so what arrived
 while the bot was down is handled once on restart: a crash mid-batch replays that batch, which
 the handlers absorb (responses are keyed by event id, replies by a transaction id derived from
-the command's event id). A gap in a room's timeline is filled from its history first. A room's
+the command's event id). A gap in a room's timeline is filled from its history first (gap.py);
+if the history cannot be read, the batch is handled again and its token not saved. A room's
 events are handled in order, new replies next to each other together
 (seminarbot.services.ordered)."""
 
@@ -14,11 +15,12 @@ from functools import partial
 from typing import Any, Protocol
 
 from aiohttp import ClientError
-from nio import AsyncClient, MessageDirection, RoomMessagesResponse, SyncResponse
+from nio import AsyncClient, SyncResponse
 
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Unavailable
 from seminarbot.services.connections import CONNECTED, RETRYING
@@ -28,8 +30,6 @@ from seminarbot.services.outage import why
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 TIMELINE_LIMIT = 50
-GAP_PAGES = 50  # at most this many pages of history to fill one gap
-GAP_PAGE_SIZE = 100
 FINISH_GRACE = 2.0  # seconds to finish the batch in hand when the bot stops
 
 
@@ -85,7 +85,7 @@ class SyncLoop:
             backoff.reset()
             try:
                 await self._finishing(answer)
-            except (ClientError, TimeoutError, Unavailable) as error:
+            except (ClientError, TimeoutError, Unavailable, HistoryUnreadable) as error:
                 # Not saving the token: the same batch comes again, and handling is replay-safe.
                 if isinstance(error, Unavailable):
                     await self.watch.failed(error)
@@ -149,14 +149,25 @@ class SyncLoop:
             self.handler.state(room_id, [*info.state, *info.timeline.events])
             if not history:
                 continue  # the very first start: what was said before the bot is not for it
-            events = list(info.timeline.events)
-            if info.timeline.limited and info.timeline.prev_batch:
-                events = await self._fill_gap(room_id, info.timeline.prev_batch) + events
-            await in_runs(self._since_our_join(events), self.handler.joins,
-                          partial(self.handler.event, room_id))
+            await self._room(room_id, info.timeline)
         for room_id, info in answer.rooms.leave.items():
             await self._contained(f"leaving {room_id}",
                                   self.handler.left(room_id, list(info.timeline.events)))
+
+    async def _room(self, room_id: str, timeline: Any) -> None:
+        """A joined room's new events in order: a gap first (gap.py), then the timeline; only
+        what came after the bot's latest join."""
+        handle = partial(self.handler.event, room_id)
+        events = list(timeline.events)
+        join = next((index for index in range(len(events) - 1, -1, -1)
+                     if self._our_join(events[index])), None)
+        if join is not None:
+            events = events[join + 1:]
+        elif timeline.limited and timeline.prev_batch and self.token:
+            async for page in gap_pages(self.client, room_id, timeline.prev_batch, self.token,
+                                        self._our_join):
+                await in_runs(page, self.handler.joins, handle)
+        await in_runs(events, self.handler.joins, handle)
 
     @staticmethod
     async def _contained(what: str, work: Awaitable[None]) -> None:
@@ -168,44 +179,11 @@ class SyncLoop:
         except Exception:
             log.exception("matrix: handling %s failed", what)
 
-    async def _fill_gap(self, room_id: str, prev_batch: str) -> list[Any]:
-        """Events between our last sync token and the start of a limited timeline, oldest first."""
-        found: list[Any] = []
-        token = prev_batch
-        for _ in range(GAP_PAGES):
-            page = await self.client.room_messages(room_id, start=token, end=self.token,
-                                                   direction=MessageDirection.back,
-                                                   limit=GAP_PAGE_SIZE)
-            if not isinstance(page, RoomMessagesResponse):
-                log.error("matrix: could not read the history of %s: %s", room_id, page)
-                break
-            found.extend(page.chunk)
-            if not page.chunk or not page.end or page.end == token:
-                break
-            token = page.end
-        else:
-            log.error("matrix: gap in %s longer than %d events; older ones are not read",
-                      room_id, GAP_PAGES * GAP_PAGE_SIZE)
-        found.reverse()
-        seen: set[str] = set()
-        unique = []
-        for event in found:
-            event_id = str(getattr(event, "event_id", None) or id(event))
-            if event_id not in seen:
-                seen.add(event_id)
-                unique.append(event)
-        log.info("matrix: filled a gap of %d events in %s", len(unique), room_id)
-        return unique
-
-    def _since_our_join(self, events: list[Any]) -> list[Any]:
-        """Only what happened after the bot joined: the room's older history is not its."""
-        me = self.client.user_id
-        for index in range(len(events) - 1, -1, -1):
-            change = translate(getattr(events[index], "source", {}))
-            if isinstance(change, Membership) and change.user_id == me \
-                    and change.membership == "join" and change.previous != "join":
-                return events[index + 1:]
-        return events
+    def _our_join(self, event: Any) -> bool:
+        """The bot's own join (not a repeated join): the room's history before it is not its."""
+        change = translate(getattr(event, "source", {}))
+        return (isinstance(change, Membership) and change.user_id == self.client.user_id
+                and change.membership == "join" and change.previous != "join")
 
     async def _keys(self) -> None:
         """What nio's sync_forever would do between syncs for E2EE."""

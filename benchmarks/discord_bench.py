@@ -1,0 +1,163 @@
+"""The bot on Discord against a bare `discord.Client`, on the loopback fake of Discord that the
+tests use (tests/discord_fake/), served by this process.
+
+The fake's server has 50 text channels. Round after round (the order alternating), each side is
+started as its own process — ours is `seminarbot run`, the baseline `bare/discord_client.py`
+(the bot's intents, no message cache, nothing else) — and measured from spawning to on_ready:
+wall time (which includes discord.py's fixed 2 s wait for guilds, on both sides), its own CPU
+time and its resident memory. Then 20 people write 2,000 messages into threads — for ours, the
+threads of a posted session's prompts — and it is measured until it has them all (ours: stored
+in its database; the bare client: received): wall time, CPU time, peak resident memory.
+
+Run: .venv/bin/python benchmarks/discord_bench.py [--pairs N] [--messages N] [--channels N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from live import Live, Started, Took, intake
+from matrix_bench import TEXT, figures, poll, quiet_env, received, stored_from
+from pairs import SEMINARBOT, Report, report_argument
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.discord_fake import FakeDiscord  # noqa: E402 (the repository's test helper)
+from tests.discord_fake.state import MEMBER, TEXT_CHANNEL, Person, _user  # noqa: E402
+
+PEOPLE = 20
+GUILD_WAIT = 2.0  # discord.py's guild_ready_timeout, the same on both sides
+
+
+def populate(fake: FakeDiscord, channels: int) -> None:
+    """More text channels (the fake starts with two) and the people who write."""
+    world = fake.world
+    while len(world.channels) < channels:
+        channel_id = world.new_id()
+        world.channels[channel_id] = {
+            "id": str(channel_id), "type": TEXT_CHANNEL, "guild_id": str(world.guild_id),
+            "name": f"room-{len(world.channels)}", "position": len(world.channels),
+            "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
+            "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
+    for k in range(PEOPLE):
+        world.people[f"reader{k}"] = Person(_user(world.new_id(), f"reader{k}"), [], MEMBER)
+
+
+async def seminar(fake: FakeDiscord, data: Path) -> None:
+    """A seminar in the fake's seminar channel with session 1 due now (posted at first start)."""
+    from seminarbot.app import open_services
+    from seminarbot.clock import SystemClock
+    from seminarbot.config.settings import Settings
+    from seminarbot.core.dispatch import run_line
+    from seminarbot.core.invocation import Actor, Place
+
+    world = fake.world
+    app = await open_services(Settings(data_dir=data, database=data / "seminarbot.db"),
+                              SystemClock())
+    place = Place("discord", str(world.guild_id), str(world.seminar_channel), "Reading Group",
+                  "soviet-democracy")
+    ann = Actor("discord", fake.person("ann")["id"], "ann", is_moderator=True)
+    await run_line(app, "seminar setup tue 19:00 UTC", ann, place)
+    session = app.syllabus.plan.sessions[0]
+    await app.outbox.schedule(1, session.id, "prompt", [p.id for p in session.prompts],
+                              datetime.now(UTC) - timedelta(minutes=1))
+    await app.close()
+
+
+def bare_threads(fake: FakeDiscord, count: int) -> list[int]:
+    """Threads in another channel for the baseline's messages (not the bot's prompts)."""
+    world = fake.world
+    threads = []
+    for n in range(count):
+        root = world.message(world.system_channel, world.bot, f"Prompt {n}")
+        threads.append(int(world.thread(int(root["id"]), f"Prompt {n}", 10080)["id"]))
+    return threads
+
+
+async def write(fake: FakeDiscord, threads: list[int], count: int) -> None:
+    for n in range(count):
+        await fake.say(f"reader{n % PEOPLE}", threads[n % len(threads)], f"{n}: {TEXT}")
+        if n % 50 == 0:
+            await asyncio.sleep(0)  # let the fake's socket drain, as a real gateway would
+
+
+async def run(pairs: int, messages: int, channels: int, json_path: str | None) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="discord-bench-"))
+    fake = FakeDiscord(lambda: datetime.now(UTC))
+    await fake.start()
+    try:
+        populate(fake, channels)
+        data = folder / "bot"
+        await seminar(fake, data)
+        db = data / "seminarbot.db"
+        endpoints = {"DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+                     "DISCORD_GATEWAY_URL": fake.gateway_url}
+        ours = ([SEMINARBOT, "run"],
+                quiet_env(**endpoints, SEMINARBOT_DATA_DIR=str(data)), "connected to Discord as")
+        bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
+                 fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
+        live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
+        await live.ready(ours[2])
+        await poll(lambda: len(fake.threads()) >= 3, "the prompts' threads")
+        await live.stop()
+        ours_threads = [int(t["id"]) for t in fake.threads()]
+        theirs = bare_threads(fake, len(ours_threads))
+        results = []
+        for index in range(pairs + 1):  # the first pair warms both up and is not counted
+            measured: dict[str, tuple[Started, Took]] = {}
+            for name in (("ours", "bare") if index % 2 == 0 else ("bare", "ours")):
+                command, env, marker = ours if name == "ours" else bare
+                measured[name] = await round_of(
+                    fake, command, env, marker, ours_threads if name == "ours" else theirs,
+                    messages, stored_from(db) if name == "ours" else received)
+            if index:
+                results.append((measured["ours"], measured["bare"]))
+    finally:
+        await fake.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+    report = Report(f"The bot on Discord against a bare discord.Client ({channels} channels, "
+                    f"{messages:,} messages in threads from {PEOPLE} people)",
+                    "python benchmarks/discord_bench.py")
+    report.note(f"{pairs} interleaved pairs, each side a process of its own, after one pair "
+                "not counted; the fake Discord runs in the harness, on the same machine; "
+                f"discord.py's {GUILD_WAIT:g} s wait for guilds is taken off both sides' wall "
+                "time to ready; ours stores every message (a commit), the bare client drops it")
+    figures(report, results, fixed_wait=GUILD_WAIT, intake_cpu_target=False)
+    report.write(json_path)
+
+
+async def round_of(fake: FakeDiscord, command: list[str], env: dict[str, str], marker: str,
+                   threads: list[int], messages: int,
+                   arrived: Callable[[Live, int], Awaitable[None]]) -> tuple[Started, Took]:
+    live = await Live.start(command, env)
+    try:
+        started = await live.ready(marker)
+        arrival = arrived(live, messages)
+        took = await intake(live, lambda: write(fake, threads, messages), lambda: arrival)
+    finally:
+        await live.stop()
+    return started, took
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--messages", type=int, default=2000,
+                        help="a multiple of 100 (the bare client says so every hundredth)")
+    parser.add_argument("--channels", type=int, default=50)
+    report_argument(parser)
+    args = parser.parse_args()
+    if args.messages % 100:
+        parser.error("--messages must be a multiple of 100")
+    asyncio.run(run(args.pairs, args.messages, args.channels, args.json))
+
+
+if __name__ == "__main__":
+    main()

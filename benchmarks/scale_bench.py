@@ -1,0 +1,177 @@
+"""One database at scale: 10,000 cohorts and 1M responses; what people wait for, from submission.
+
+Cohorts are set up as the scheduler does (their outbox planned), the first three sessions of
+each posted, and responses written to their prompts: one large seminar of 20,000 responses, the
+rest shared out evenly, from 50,000 participants. Then, round after round (the order of the
+commands reversed every other round), C invocations of each command are submitted at once, in
+C different cohorts (the large one among them): `/seminar stats` (with its chart), `/seminar
+mine` (by someone who wrote there), `/seminar export csv 1` (one session, as a moderator, in
+chat) and `/term`. Latency is from submission to the answer; the p99 of each round is reported
+as min / median / max over the rounds.
+
+Run: .venv/bin/python benchmarks/scale_bench.py [--cohorts N] [--responses N] [--concurrent C]
+     [--pairs N] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+
+from pairs import Report, Spread, percentile, report_argument, rounds_async
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock, to_iso
+from seminarbot.config.settings import Settings
+from seminarbot.core.dispatch import run_line
+from seminarbot.core.invocation import Actor, Place
+from seminarbot.domain.schedule import WeeklyRule
+from seminarbot.services.container import Services
+
+START = datetime(2026, 1, 5, 9, tzinfo=UTC)
+PARTICIPANTS = 50_000
+LARGE = 20_000  # responses in the one large seminar (cohort 1)
+ZONES = ["Europe/London", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC"]
+QUERIES = ["otryv", "glasnost’", "komandovanie", "democratic centralism", "kronstadt"]
+
+
+async def build(app: Services, cohorts: int, responses: int) -> None:
+    community = await app.cohorts.ensure_community("console", "bench", "bench", START)
+    for first in range(0, cohorts, 500):
+        async with app.db.transaction():
+            for n in range(first, min(cohorts, first + 500)):
+                rule = WeeklyRule((n % 7,), clock_time(n % 24, (n * 7) % 60),
+                                  ZONES[n % len(ZONES)], START.date())
+                cohort = await app.cohorts.upsert(community, f"channel-{n}", "", "default",
+                                                  rule, START)
+                await app.scheduler.plan_cohort(cohort, START)
+    conn = sqlite3.connect(app.settings.database, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    posted = [s.id for s in app.syllabus.plan.sessions[:3]]
+    conn.execute("UPDATE outbox SET state = 'posted', posted_at = due_at, message_id = 'm' || id,"
+                 f" thread_id = 't' || id WHERE kind = 'prompt' AND session_id IN"
+                 f" ({', '.join('?' * len(posted))})", posted)
+    conn.executemany("INSERT INTO participants (id, platform, external_id, display_name,"
+                     " created_at) VALUES (?, 'console', ?, ?, ?)",
+                     [(i, f"u{i}", f"Reader {i}", to_iso(START))
+                      for i in range(1, PARTICIPANTS + 1)])
+    prompts: dict[int, list[tuple[int, str, str]]] = {}
+    for outbox_id, cohort_id, session_id, item in conn.execute(
+            "SELECT id, cohort_id, session_id, item FROM outbox WHERE state = 'posted'"):
+        prompts.setdefault(cohort_id, []).append((outbox_id, session_id, item))
+    rng = random.Random(19)
+    words = ["soviet", "party", "committee", "democracy", "worker", "peasant", "debate",
+             "revolution", "state", "council", "the", "and", "of", "a", "in", "was"]
+    per_cohort = (responses - LARGE) // max(1, cohorts - 1)
+
+    def rows() -> object:
+        n = 0
+        for cohort_id, posts in prompts.items():
+            count = LARGE if cohort_id == 1 else per_cohort
+            for _ in range(count):
+                outbox_id, session_id, item = posts[n % len(posts)]
+                n += 1
+                yield (cohort_id, outbox_id, session_id, item, rng.randint(1, PARTICIPANTS),
+                       "console", f"r{n}", " ".join(rng.choices(words, k=rng.randint(10, 90))),
+                       to_iso(START + timedelta(seconds=n % 1_000_000)))
+
+    conn.executemany("INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id,"
+                     " participant_id, platform, message_id, body, created_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())  # type: ignore[arg-type]
+    conn.execute("COMMIT")
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+async def at_once(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
+    """Submit all at once; each one's latency from submission (seconds)."""
+    done: list[float] = []
+
+    async def one(call: Callable[[], Awaitable[object]]) -> None:
+        await call()
+        done.append(time.perf_counter())
+
+    submitted = time.perf_counter()
+    await asyncio.gather(*(one(call) for call in calls))
+    return [at - submitted for at in done]
+
+
+async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: str | None,
+              json_path: str | None) -> None:
+    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="scale-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    database = folder / f"scale-{cohorts}-{responses}.db"
+    fresh = not database.exists()
+    began = time.perf_counter()
+    app = await open_services(Settings(data_dir=folder, database=database), ManualClock(
+        START + timedelta(days=20)))
+    if fresh:
+        await build(app, cohorts, responses)
+    built = time.perf_counter() - began
+    rng = random.Random(7)
+    authors = {cohort: author for cohort, author in await app.db.fetch_tuples(
+        "SELECT cohort_id, MIN(participant_id) FROM responses GROUP BY cohort_id")}
+    moderator = Actor("console", "mod", "mod", is_moderator=True)
+
+    def place(cohort_id: int) -> Place:
+        return Place("console", "bench", f"channel-{cohort_id - 1}")
+
+    def picks() -> list[int]:
+        return [1, *rng.sample(range(2, cohorts + 1), concurrent - 1)]
+
+    async def command(line: str, who: Callable[[int], Actor]) -> list[float]:
+        return await at_once([lambda c=c: run_line(app, line, who(c), place(c))
+                              for c in picks()])
+
+    def reader(cohort_id: int) -> Actor:
+        return Actor("console", f"u{authors[cohort_id]}", "reader")
+
+    runs = {
+        "/seminar stats": lambda: command("seminar stats", lambda c: moderator),
+        "/seminar mine": lambda: command("seminar mine", reader),
+        "/seminar export csv 1": lambda: command("seminar export csv 1", lambda c: moderator),
+        "/term": lambda: at_once([lambda q=q: run_line(app, f"term {q}", moderator, place(1))
+                                  for q in rng.choices(QUERIES, k=concurrent)]),
+    }
+    results = await rounds_async(runs, pairs)
+    count = await app.db.scalar("SELECT COUNT(*) FROM responses")
+    await app.close()
+    if not keep:
+        shutil.rmtree(folder, ignore_errors=True)
+    report = Report(f"One database with {cohorts:,} cohorts and {count:,} responses: latency "
+                    "from submission", "python benchmarks/scale_bench.py")
+    report.note(f"{'built' if fresh else 'reused'} in {built:.0f} s; {pairs} rounds of "
+                f"{concurrent} concurrent invocations of each command in {concurrent} cohorts "
+                f"(one of them the large one, {LARGE:,} responses)")
+    for name in runs:
+        report.add(f"{name}: p50", Spread.of([percentile(r[name], 0.5) for r in results]),
+                   " ms", 1, 1e3)
+        report.add(f"{name}: p99", Spread.of([percentile(r[name], 0.99) for r in results]),
+                   " ms", 1, 1e3)
+    report.write(json_path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cohorts", type=int, default=10_000)
+    parser.add_argument("--responses", type=int, default=1_000_000)
+    parser.add_argument("--concurrent", type=int, default=20)
+    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
+    report_argument(parser)
+    args = parser.parse_args()
+    asyncio.run(run(args.cohorts, args.responses, args.concurrent, args.pairs, args.keep,
+                    args.json))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""What the one write path refuses, whoever hands a message over (a live event, a backfill after
+a reconnect, a reconciliation, a replayed sync, a command): a message written
+
+- before its author used forget-me (README: Privacy),
+- while its author had opted out, even if they have opted in since,
+- before its cohort's retention cut-off: the later of its latest sweep's and now less the days
+  it keeps responses (so what a sweep deleted is never recorded again, even after the limit is
+  lifted).
+
+A refused message gets no row, and its author no participant record. Instants are compared as
+stored (whole seconds, UTC); a message in the same second as a forget-me, an opt-out or a
+retention cut-off is refused, one in the same second as an opt-in is not: when in doubt, the
+person's latest wish holds.
+
+A forgotten person is known only by `person_key`: a keyed hash (HMAC-SHA-256) of their platform
+and platform user id, under a random key kept in the database (migration 0009). It cannot be
+turned back into an id; whoever holds the database and a candidate id can test it.
+
+Everything here runs in the response writer's thread, inside its write transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import sqlite3
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from seminarbot.clock import to_iso
+
+if TYPE_CHECKING:
+    from seminarbot.storage.response_batch import Answer, Post
+    from seminarbot.storage.response_writer import Submission
+
+_CHUNK = 400  # keys in one IN list
+
+
+def person_key(secret: bytes, platform: str, external_id: str) -> str:
+    """The keyed hash a forgotten person is known by."""
+    return hmac.new(secret, f"{platform}\x00{external_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def forget_secret(conn: sqlite3.Connection) -> bytes:
+    """The database's key for `person_key`."""
+    row = conn.execute("SELECT secret FROM forgotten_key WHERE id = 1").fetchone()
+    return bytes(row[0])
+
+
+def kept_from(post: Post, now: datetime) -> str | None:
+    """The earliest instant (stored form) a message answering this post may have been written
+    at and still be recorded; None when the cohort keeps everything and was never swept."""
+    limits = [post.swept_before] if post.swept_before else []
+    if post.retention_days:
+        limits.append(to_iso(now - timedelta(days=post.retention_days)))
+    return max(limits) if limits else None
+
+
+def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],
+           answering: Sequence[Answer | None], now: datetime) -> list[Answer | None]:
+    """`answering` with None for every submission the rules above refuse."""
+    written = [to_iso(submission.at) for submission in batch]
+    kept: list[Answer | None] = []
+    for at, answer in zip(written, answering, strict=True):
+        limit = None if answer is None else kept_from(answer[0], now)
+        kept.append(None if answer is None or (limit is not None and at < limit) else answer)
+    people = {(s.platform, s.author_id) for s, answer in zip(batch, kept, strict=True) if answer}
+    if not people:
+        return kept
+    forgotten = _forgotten(conn, secret, people)
+    periods = _opt_out_periods(conn, people)
+    for index, (submission, at) in enumerate(zip(batch, written, strict=True)):
+        person = (submission.platform, submission.author_id)
+        was_forgotten = person in forgotten and at <= forgotten[person]
+        opted_out = any(start <= at and (end is None or at < end)
+                        for start, end in periods.get(person, ()))
+        if was_forgotten or opted_out:
+            kept[index] = None
+    return kept
+
+
+def _forgotten(conn: sqlite3.Connection, secret: bytes, people: Iterable[tuple[str, str]]
+               ) -> dict[tuple[str, str], str]:
+    """(platform, user id) → when they were forgotten, for those among `people` who were."""
+    by_key = {person_key(secret, *person): person for person in people}
+    keys = sorted(by_key)
+    found: dict[tuple[str, str], str] = {}
+    for start in range(0, len(keys), _CHUNK):
+        chunk = keys[start:start + _CHUNK]
+        for key, at in conn.execute(
+                "SELECT person, forgotten_at FROM forgotten"
+                f" WHERE person IN ({', '.join('?' * len(chunk))})", chunk):
+            found[by_key[key]] = at
+    return found
+
+
+def _opt_out_periods(conn: sqlite3.Connection, people: Iterable[tuple[str, str]]
+                     ) -> dict[tuple[str, str], list[tuple[str, str | None]]]:
+    """(platform, user id) → their opt-out periods (start, end; None while it lasts)."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, user in people:
+        by_platform.setdefault(platform, []).append(user)
+    found: dict[tuple[str, str], list[tuple[str, str | None]]] = {}
+    for platform, users in by_platform.items():
+        for start in range(0, len(users), _CHUNK):
+            chunk = users[start:start + _CHUNK]
+            for user, opted_out, opted_in in conn.execute(
+                    "SELECT external_id, opted_out_at, opted_in_at FROM opt_out_periods"
+                    f" WHERE platform = ? AND external_id IN ({', '.join('?' * len(chunk))})",
+                    (platform, *chunk)):
+                found.setdefault((platform, user), []).append((opted_out, opted_in))
+    return found
