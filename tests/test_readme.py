@@ -97,6 +97,9 @@ SERVER_DATA = "/var/lib/seminarbot"  # the README's example of a server's data d
 ELSEWHERE = {
     "make test": "the suite itself: test_make_test_is_the_ci_recipe runs `make -n test`",
     "seminarbot discord sync": "needs Discord: test_the_discord_sync_lines_against_the_fake",
+    "make bench": "about an hour, and rewrites benchmarks/results.md and the README's table: "
+                  "tests/test_benchmarks.py runs every benchmark in its tiny configuration, "
+                  "and test_the_benchmark_lines_name_real_targets dry-runs these lines",
     "docker ": "needs a Docker daemon and the network to pull its base image: "
                "`make docker-check` runs the image with podman",
     "podman ": "needs podman: `make docker-check`",
@@ -233,3 +236,14 @@ async def test_the_discord_sync_lines_against_the_fake(tmp_path: Path) -> None:
     finally:
         await fake.stop()
     assert {"123456789012345678", "global"} <= set(fake.rest.commands)
+
+
+@pytest.mark.slow
+def test_the_benchmark_lines_name_real_targets() -> None:
+    lines = [line.split("#")[0].strip() for kind, block in readme_blocks() if kind == "sh"
+             for line in block if line.startswith("make bench")]
+    assert {"make bench", "make bench-quick"} <= set(lines), lines
+    for line in lines:
+        result = subprocess.run(["bash", "-c", line.replace("make ", "make -n ", 1)], cwd=ROOT,
+                                capture_output=True, text=True, timeout=60, check=False)
+        assert result.returncode == 0 and "benchmarks/run_all.py" in result.stdout, result.stderr

@@ -63,11 +63,14 @@ async def seminar(folder: Path) -> tuple[Services, ManualClock]:
 
 
 async def dump(app: Services) -> dict[str, list[tuple[Any, ...]]]:
-    tables = [row[0] for row in await app.db.fetchall(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
-        "AND name NOT LIKE '%fts%' ORDER BY name")]
-    # Sorted here, not by rowid: some tables are WITHOUT ROWID.
-    return {t: sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr) for t in tables}
+    tables = await app.db.fetch_tuples(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+        "AND name NOT LIKE '%fts%' ORDER BY name")
+    # In insertion order where there is a rowid (the audit log is compared as a prefix).
+    return {t: await app.db.fetch_tuples(f"SELECT * FROM {t} ORDER BY rowid")
+            if "WITHOUT ROWID" not in sql.upper()
+            else sorted(await app.db.fetch_tuples(f"SELECT * FROM {t}"), key=repr)
+            for t, sql in tables}
 
 
 def size(reply: Reply) -> int:
@@ -87,9 +90,7 @@ async def one_line(app: Services, line: str, actor: Actor) -> None:
         return
     assert size(reply) <= MAX_REFUSAL, (shown, reply.title, reply.paragraphs[:1])
     after = await dump(app)
-    # In the order written (its id), which the dump's sorting by repr is not.
-    audit_before, audit_after = (sorted(rows.pop("audit_log"), key=lambda row: int(row[0]))
-                                 for rows in (before, after))
+    audit_before, audit_after = before.pop("audit_log"), after.pop("audit_log")
     if "the code is cancelled" in " ".join(reply.paragraphs):
         # The one change a refusal makes on purpose: a third wrong code cancels the pending
         # one (README: Privacy).

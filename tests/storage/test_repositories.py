@@ -136,3 +136,19 @@ async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None
         assert await copy.scalar("SELECT COUNT(*) FROM cohorts") == 1
     finally:
         await copy.close()
+
+
+async def test_names_the_platforms_hand_over_are_stored_without_control_characters(
+        db: Database) -> None:
+    from seminarbot.storage.audit import AuditLog
+
+    repo = CohortRepository(db)
+    community = await repo.ensure_community("matrix", "!r:hs", "Evil\x1b]0;pwned\x07\x1b[2J room",
+                                            NOW)
+    cohort = await repo.upsert(community, "!r:hs", "ch\x00an\x9bnel", "default", RULE, NOW)
+    await AuditLog(db).record(at=NOW, platform="matrix", actor_id="@m:hs",
+                              actor_name="mod\x1b[31m\r\nerator", action="seminar setup",
+                              outcome="ok")
+    assert community.name == "Evil]0;pwned[2J room"
+    assert cohort.name == "channel"
+    assert (await AuditLog(db).recent())[0].actor_name == "mod[31m\nerator"

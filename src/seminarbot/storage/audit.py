@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
+from seminarbot.domain.responses import clean
 from seminarbot.storage.db import Database
 
 
@@ -33,12 +34,14 @@ class AuditLog:
                      cohort_id: int | None = None, community_id: int | None = None,
                      source_id: str | None = None) -> None:
         """`source_id` is the platform's id for the event behind the entry: an event delivered
-        again is audited once."""
+        again is audited once. The actor's name is stored without control characters, like
+        every name the platforms hand over (domain.responses.clean)."""
         await self.db.execute(
             "INSERT INTO audit_log (at, platform, actor_id, actor_name, community_id, cohort_id,"
             " action, outcome, detail, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, source_id) WHERE source_id IS NOT NULL DO NOTHING",
-            (to_iso(at), platform, actor_id, actor_name, community_id, cohort_id, action, outcome,
+            (to_iso(at), platform, actor_id, clean(actor_name), community_id, cohort_id, action,
+             outcome,
              json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True),
              source_id))
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
+from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database, Row
@@ -57,7 +58,7 @@ class CohortRepository:
             "INSERT INTO communities (platform, external_id, name, created_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name"
             " WHERE excluded.name != '' AND excluded.name != communities.name",
-            (platform, external_id, name, to_iso(now)),
+            (platform, external_id, clean(name), to_iso(now)),
         )
         row = await self.db.fetchone(
             "SELECT id, platform, external_id, name FROM communities"
@@ -97,7 +98,7 @@ class CohortRepository:
             " local_time = excluded.local_time, timezone = excluded.timezone,"
             " start_date = excluded.start_date, state = 'active',"
             " updated_at = excluded.updated_at",
-            (community.id, channel_id, name, plan_id, rule.weekdays[0],
+            (community.id, channel_id, clean(name), plan_id, rule.weekdays[0],
              ",".join(str(d) for d in rule.weekdays), rule.local_time.strftime("%H:%M"),
              rule.timezone, rule.start_date.isoformat(), to_iso(now), to_iso(now)),
         )
