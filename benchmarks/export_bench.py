@@ -46,7 +46,8 @@ PARTICIPANTS, OPTED_OUT = 300, 5
 START = 1767639600  # 2026-01-05T19:00:00Z, a Monday evening
 QUERY = (
     "SELECT r.session_id, r.prompt_id, r.outbox_id, r.id, r.participant_id,"
-    " COALESCE(n.display_name, p.external_id), r.message_id, r.created_at, r.edited_at, r.body"
+    " COALESCE(n.display_name, p.external_id), r.message_id, r.created_at, r.edited_at, r.body,"
+    " 'https://discord.com/channels/1000/' || r.channel_id || '/' || r.message_id"
     " FROM responses r JOIN participants p ON p.id = r.participant_id"
     " LEFT JOIN participant_names n ON n.participant_id = r.participant_id"
     " AND n.community_id = 1"
@@ -116,14 +117,15 @@ def build(path: Path, responses: int) -> None:
                     words.insert(len(words) // 2, "\n\n")
                 edited = iso(at + 600) if rng.random() < 0.02 else None
                 deleted = iso(at + 900) if rng.random() < 0.01 else None
+                # Written in the prompt's thread: every row gets a message link.
                 yield (1, outbox[prompt.id], session.id, prompt.id,
                        rng.randint(1, PARTICIPANTS), "discord", str(5 * 10**17 + i),
-                       " ".join(words), iso(at), edited, deleted)
+                       " ".join(words), iso(at), edited, deleted, str(4000 + outbox[prompt.id]))
 
         conn.executemany(
             "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-            " platform, message_id, body, created_at, edited_at, deleted_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
+            " platform, message_id, body, created_at, edited_at, deleted_at, channel_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows())
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.execute("ANALYZE")
     conn.close()

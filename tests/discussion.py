@@ -10,6 +10,7 @@ from typing import Any
 
 from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
+from seminarbot.domain.links import links_for
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_delete, record_edit, record_message
 from tests.conftest import ConsoleDriver
@@ -78,12 +79,21 @@ async def expected_rows(app: Services, where: str = "", params: tuple[Any, ...] 
     rows = await app.db.fetchall(
         "SELECT r.id, r.session_id, r.prompt_id, r.participant_id, n.display_name,"
         " r.message_id, r.created_at, r.edited_at, r.body,"
-        " COALESCE(o.thread_id, o.message_id, '') AS thread, r.outbox_id"
+        " COALESCE(o.thread_id, o.message_id, '') AS thread, r.outbox_id, r.channel_id,"
+        " m.platform, m.external_id AS community, c.channel_id AS seminar,"
+        " o.message_id AS post, o.thread_id AS post_thread"
         " FROM responses r JOIN participants p ON p.id = r.participant_id"
+        " JOIN cohorts c ON c.id = r.cohort_id JOIN communities m ON m.id = c.community_id"
         " LEFT JOIN participant_names n ON n.participant_id = p.id"
-        " AND n.community_id = (SELECT community_id FROM cohorts WHERE id = r.cohort_id)"
+        " AND n.community_id = c.community_id"
         " LEFT JOIN outbox o ON o.id = r.outbox_id"
         " WHERE r.deleted_at IS NULL AND p.opted_out = 0" + where, params)
+
+    def link(r: Any) -> str | None:
+        links = links_for(r["platform"], r["community"], r["seminar"], r["post"] or "",
+                          r["post_thread"])
+        return links.response(r["message_id"], r["channel_id"]) or None
+
     ordered = sorted(rows, key=lambda r: (session_rank[r["session_id"]],
                                           prompt_rank[r["prompt_id"]][0], r["outbox_id"],
                                           r["created_at"], r["id"]))
@@ -91,5 +101,6 @@ async def expected_rows(app: Services, where: str = "", params: tuple[Any, ...] 
              "prompt": prompt_rank[r["prompt_id"]][1], "prompt_id": r["prompt_id"],
              "thread": r["thread"], "response_id": r["id"], "participant": r["participant_id"],
              "author": r["display_name"], "message_id": r["message_id"],
-             "written_at": r["created_at"], "edited_at": r["edited_at"], "text": r["body"]}
+             "written_at": r["created_at"], "edited_at": r["edited_at"], "text": r["body"],
+             "link": link(r)}
             for r in ordered]

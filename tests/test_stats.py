@@ -77,3 +77,23 @@ async def test_the_chart_is_a_png_attachment_for_the_platforms(app: Services,
     image = Image.open(io.BytesIO(attachment.data))
     # Bars are drawn: the participants' colour is on the image.
     assert (38, 84, 124) in {colour for _, colour in image.convert("RGB").getcolors(1 << 16)}
+
+
+async def test_the_chart_marks_sessions_not_yet_posted_instead_of_drawing_zero(
+        console: ConsoleDriver, app: Services) -> None:
+    await console.say("/seminar setup tuesday 19:00 UTC")
+    await console.say("/seminar post 1")
+    await console.say("/seminar respond 1.1 The council kept its minutes.")
+    place = Place("console", "local", "console")
+    reply = await run_line(app, "seminar stats", Actor("console", "console:zed", "zed"), place)
+    assert reply.table is not None
+    assert [row[2:] for row in reply.table.rows] == [("1", "1", "5"),
+                                                     ("not posted yet", "–", "–")]
+    image = Image.open(io.BytesIO(reply.attachments[0].data)).convert("RGB")
+    # Two sessions share the plot from x=64 to 856: the second's half has no bar, only its mark.
+    second = image.crop((64 + 396 + 40, 72, 856 - 40, 396))
+    colours = {colour for _, colour in second.getcolors(1 << 16)}
+    assert (38, 84, 124) not in colours and (239, 160, 71) not in colours
+    assert (102, 102, 102) in colours  # "not yet posted", in the muted grey
+    first = image.crop((64 + 40, 72, 64 + 396 - 40, 396))
+    assert (38, 84, 124) in {colour for _, colour in first.getcolors(1 << 16)}

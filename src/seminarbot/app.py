@@ -13,9 +13,11 @@ from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
+from seminarbot.services.calendar import Calendar
 from seminarbot.services.connections import Connections
 from seminarbot.services.container import Services
 from seminarbot.services.retention import RetentionSweep
+from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -25,6 +27,7 @@ from seminarbot.storage.passages import PassageRepository
 from seminarbot.storage.privacy import PrivacyRepository
 from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
+from seminarbot.storage.session_events import SessionEventRepository
 from seminarbot.storage.stats import StatsRepository
 from seminarbot.syllabus.loader import ContentRoots, load_syllabus
 
@@ -69,6 +72,11 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
                           grace=settings.grace_window)
     retention = RetentionSweep(db, privacy, audit)
     scheduler.housekeeping.append(retention)
+    calendars: dict[str, Calendar] = {}
+    session_events = SessionEventRepository(db)
+    event_sync = EventSync(db=db, cohorts=cohorts, outbox=outbox, events=session_events,
+                           audit=audit, syllabus=syllabus, posters=posters, calendars=calendars)
+    scheduler.housekeeping.append(event_sync)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         glossary=Glossary(syllabus.glossary), registry=registry,
@@ -76,7 +84,8 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
         stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,
         connections=Connections(clock, settings.platforms),
-        scheduler=scheduler, posters=posters,
+        scheduler=scheduler, posters=posters, calendars=calendars,
+        session_events=session_events, event_sync=event_sync,
         # The console is the operator's own terminal, on the host: not limited.
         limits=CommandLimits(clock, unlimited=frozenset({"console"})),
     )

@@ -47,7 +47,8 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
     seminar, moderators = options(synced["seminar"]), options(synced["seminar-mod"])
     assert sorted(seminar) == ["forget-me", "mine", "optin", "optout", "prompt", "reading",
                                "respond", "roles", "schedule", "search", "stats", "timeline"]
-    assert sorted(moderators) == ["export", "min-open", "move", "pause", "post", "reminders",
+    assert sorted(moderators) == ["events", "export", "min-open", "move", "pause", "post",
+                                  "reminders",
                                   "reschedule", "resume", "retention", "setup", "skip"]
     assert all(o["type"] == 1 for o in [*seminar.values(), *moderators.values()])
     # Moderator commands default to Manage Server; everyone sees the rest.
@@ -57,7 +58,9 @@ async def test_the_sync_payload_groups_types_and_guards_the_commands(
 
     setup = [(o["name"], o["type"], o["required"]) for o in moderators["setup"]["options"]]
     assert setup == [("weekday", 3, True), ("time", 3, True), ("timezone", 3, True),
-                     ("start_date", 3, False)]
+                     ("start_date", 3, False), ("channel", 7, False)]
+    # A forum cannot take a slash command: setup names the text or forum channel instead.
+    assert options(moderators["setup"])["channel"]["channel_types"] == [0, 15]
     weekday = options(moderators["setup"])["weekday"]  # one day or several: tue,thu
     assert weekday["autocomplete"] is True and "choices" not in weekday
     assert options(moderators["setup"])["timezone"]["autocomplete"] is True

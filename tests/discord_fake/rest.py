@@ -12,8 +12,10 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.discord_fake.forums import Forums
 from tests.discord_fake.gateway import Gateway
-from tests.discord_fake.state import PUBLIC_THREAD, THREAD_STARTER, Json, World
+from tests.discord_fake.scheduled import ScheduledEvents
+from tests.discord_fake.state import FORUM_CHANNEL, PUBLIC_THREAD, THREAD_STARTER, Json, World
 
 API = "/api/v10"
 EPHEMERAL = 1 << 6
@@ -91,6 +93,8 @@ class Rest:
         # it is released; an answer whose connection the bot closed meanwhile is not received.
         self.hold: asyncio.Event | None = None
         self.holding = asyncio.Event()
+        self.forums = Forums(world, gateway, problems, reply, error)
+        self.scheduled = ScheduledEvents(world, problems, reply, error)
         routes: list[tuple[str, str, Handler]] = [
             ("GET", r"/users/@me", self._me),
             ("GET", r"/oauth2/applications/@me", self._application),
@@ -102,6 +106,12 @@ class Rest:
             ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._get_message),
             ("POST", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)/threads",
              self._start_thread),
+            ("GET", r"/channels/(?P<channel>\d+)/messages/(?P<message>\d+)", self._message),
+            ("POST", r"/channels/(?P<channel>\d+)/threads", self._forum_post),
+            ("GET", r"/guilds/(?P<guild>\d+)/scheduled-events", self._events),
+            ("POST", r"/guilds/(?P<guild>\d+)/scheduled-events", self._create_event),
+            ("PATCH", r"/guilds/(?P<guild>\d+)/scheduled-events/(?P<event>\d+)",
+             self._modify_event),
             ("GET", r"/channels/(?P<channel>\d+)", self._get_channel),
             ("PATCH", r"/channels/(?P<channel>\d+)", self._edit_channel),
             ("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback", self._callback),
@@ -146,8 +156,10 @@ class Rest:
         """Everything the bot sends must ping nobody, whatever text it carries."""
         body = call.body if isinstance(call.body, dict) else {}
         message = body.get("data") if call.path.endswith("/callback") else body
+        if re.fullmatch(r"/channels/\d+/threads", call.path):
+            message = body.get("message")  # a forum post's starter message
         sends = call.method in ("POST", "PATCH") and (
-            re.fullmatch(r"/channels/\d+/messages", call.path)
+            re.fullmatch(r"/channels/\d+/(messages|threads)", call.path)
             or call.path.startswith("/webhooks/")
             or (call.path.endswith("/callback") and body.get("type") in (4, 7)))
         if not sends or not isinstance(message, dict):
@@ -270,6 +282,8 @@ class Rest:
         channel = self.world.channels.get(int(args["channel"]))
         if channel is None:
             return error(404, 10003, "Unknown Channel")
+        if channel["type"] == FORUM_CHANNEL:
+            return await self.forums.edit_forum(channel, call.body or {})
         if channel["type"] != PUBLIC_THREAD:
             self.problems.append(f"the bot edited channel {channel['name']}, not a thread")
             return error(403, 50013, "Missing Permissions")
@@ -280,6 +294,35 @@ class Rest:
                 metadata[key] = body[key]
         await self.gateway.dispatch("THREAD_UPDATE", channel)
         return reply(channel)
+
+    async def _message(self, request: web.Request, call: Call,
+                       args: dict[str, str]) -> web.Response:
+        return self.forums.get_message(int(args["channel"]), int(args["message"]))
+
+    async def _forum_post(self, request: web.Request, call: Call,
+                          args: dict[str, str]) -> web.Response:
+        channel = self.world.channels.get(int(args["channel"]))
+        if channel is None:
+            return error(404, 10003, "Unknown Channel")
+        if int(args["channel"]) in self.refused:
+            code, text = self.refused[int(args["channel"])]
+            return error(403, code, text)
+        return await self.forums.create_post(channel, call.body or {})
+
+    # -- scheduled events ---------------------------------------------------------------------
+
+    async def _events(self, request: web.Request, call: Call,
+                      args: dict[str, str]) -> web.Response:
+        return await self.scheduled.listed(int(args["guild"]))
+
+    async def _create_event(self, request: web.Request, call: Call,
+                            args: dict[str, str]) -> web.Response:
+        return await self.scheduled.create(int(args["guild"]), call.body or {})
+
+    async def _modify_event(self, request: web.Request, call: Call,
+                            args: dict[str, str]) -> web.Response:
+        return await self.scheduled.modify(int(args["guild"]), int(args["event"]),
+                                           call.body or {})
 
     # -- interactions -------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from tests.discord_fake.rest import API, Call, InteractionLog, Rest
 from tests.discord_fake.state import PUBLIC_THREAD, REPLY, Json, World, iso
 
 APPLICATION_COMMAND, AUTOCOMPLETE = 2, 4
-SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN = 1, 2, 3, 4, 5
+SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, CHANNEL = 1, 2, 3, 4, 5, 7
 WAIT = 5.0  # seconds: the longest any single wait for the bot may take before the test fails
 
 
@@ -127,8 +127,10 @@ class FakeDiscord:
         thread["thread_metadata"]["archived"] = True
         await self.gateway.dispatch("THREAD_UPDATE", thread)
 
-    def threads(self) -> list[Json]:
-        return [c for c in self.world.channels.values() if c["type"] == PUBLIC_THREAD]
+    def threads(self, parent: int | None = None) -> list[Json]:
+        """Every thread (and forum post), or those of one channel or forum, oldest first."""
+        return [c for c in self.world.channels.values() if c["type"] == PUBLIC_THREAD
+                and (parent is None or c["parent_id"] == str(parent))]
 
     def messages_in(self, channel_id: int) -> list[Json]:
         return sorted((m for m in self.world.messages.values()
@@ -162,19 +164,32 @@ class FakeDiscord:
             path.append(node)
         known = {o["name"]: o for o in node.get("options", [])}
         leaves = []
+        resolved: Json = {}
         for name, value in options.items():
             if name not in known:
                 raise AssertionError(f"/{words} has no option {name!r} in the synced payload")
             kind = known[name]["type"]
             typed = {INTEGER: int, BOOLEAN: bool}.get(kind, str)(value)
+            if kind == CHANNEL:
+                resolved.setdefault("channels", {})[typed] = self._resolved_channel(
+                    int(typed), known[name].get("channel_types"))
             leaf: Json = {"name": name, "type": kind, "value": typed}
             if name == focused:
                 leaf["focused"] = True
             leaves.append(leaf)
         for sub in reversed(path):
             leaves = [{"name": sub["name"], "type": sub["type"], "options": leaves}]
-        return {"id": registered["id"], "name": registered["name"], "type": 1,
+        data = {"id": registered["id"], "name": registered["name"], "type": 1,
                 "guild_id": str(guild_id), "options": leaves}
+        return {**data, "resolved": resolved} if resolved else data
+
+    def _resolved_channel(self, channel_id: int, types: list[int] | None) -> Json:
+        """A channel option as Discord resolves it; Discord offers only the synced types."""
+        channel = self.world.channels[channel_id]
+        if types is not None and channel["type"] not in types:
+            raise AssertionError(f"Discord offers no #{channel['name']} for this option")
+        return {key: channel[key] for key in ("id", "name", "type", "parent_id")
+                } | {"permissions": "0"}
 
     def _channel_for(self, who: str, in_channel: int | None) -> Json:
         """Where `who` types: the given channel, else their own server's seminar channel."""

@@ -17,11 +17,12 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 VIEW_CHANNEL, SEND_MESSAGES, EMBED_LINKS, ATTACH_FILES = 1 << 10, 1 << 11, 1 << 14, 1 << 15
 READ_MESSAGE_HISTORY, MANAGE_GUILD = 1 << 16, 1 << 5
 CREATE_PUBLIC_THREADS, SEND_MESSAGES_IN_THREADS = 1 << 35, 1 << 38
+MANAGE_CHANNELS, MANAGE_THREADS, MANAGE_EVENTS, CREATE_EVENTS = 1 << 4, 1 << 34, 1 << 33, 1 << 44
 BOT_NEEDS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
              | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS)
 MEMBER = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | SEND_MESSAGES_IN_THREADS
 
-TEXT_CHANNEL, PUBLIC_THREAD = 0, 11
+TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL = 0, 11, 15
 DEFAULT_MESSAGE, REPLY, THREAD_STARTER = 0, 19, 21
 
 
@@ -97,6 +98,10 @@ class World:
     messages: dict[int, Json] = field(default_factory=dict)
     # The bot's permissions in the seminar channel, as interactions report them.
     app_permissions: int = BOT_NEEDS
+    # The permissions of the bot's role, server-wide (channels may override them).
+    bot_permissions: int = BOT_NEEDS
+    # Guild scheduled events, by id (tests/discord_fake/scheduled.py).
+    events: dict[int, Json] = field(default_factory=dict)
     # What files in one message may add up to, as interactions report it (an unboosted guild).
     upload_limit: int = 10 * 1024 * 1024
 
@@ -127,6 +132,26 @@ class World:
         for person, permissions in people.items():
             self.add_person(person, permissions, guild_id, tutor=person in tutors)
         return guild
+
+    def add_forum(self, name: str, *, tags: tuple[str, ...] = (),
+                  guild_id: int | None = None) -> int:
+        """A forum channel (type 15) in a server (the first one unless told), with these
+        tags available. Add it before the bot connects, as Discord lists it in GUILD_CREATE."""
+        guild = self.guilds[guild_id or self.guild_id]
+        forum_id = self.new_id()
+        self.channels[forum_id] = {
+            "id": str(forum_id), "type": FORUM_CHANNEL, "guild_id": str(guild.id),
+            "name": name, "position": len(self.channels), "permission_overwrites": [],
+            "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
+            "rate_limit_per_user": 0, "flags": 0, "default_auto_archive_duration": 4320,
+            "available_tags": [self.tag(tag) for tag in tags], "default_reaction_emoji": None,
+            "default_thread_rate_limit_per_user": 0, "default_sort_order": None,
+            "default_forum_layout": 0}
+        return forum_id
+
+    def tag(self, name: str, *, moderated: bool = False) -> Json:
+        return {"id": str(self.new_id()), "name": name, "moderated": moderated,
+                "emoji_id": None, "emoji_name": None}
 
     def add_person(self, name: str, permissions: int = MEMBER, guild_id: int | None = None, *,
                    tutor: bool = False) -> Person:
@@ -170,7 +195,8 @@ class World:
              "flags": 0},
             {"id": str(guild.tutors_role), "name": "Tutors", "permissions": "0", "position": 1,
              "color": 0, "hoist": False, "managed": False, "mentionable": True, "flags": 0},
-            {"id": str(guild.bot_role), "name": "seminarbot", "permissions": str(BOT_NEEDS),
+            {"id": str(guild.bot_role), "name": "seminarbot",
+             "permissions": str(self.bot_permissions),
              "position": 2, "color": 0, "hoist": False, "managed": True, "mentionable": False,
              "flags": 0, "tags": {"bot_id": str(self.application_id)}},
         ]
@@ -192,11 +218,13 @@ class World:
             False, "unavailable": False, "large": False, "joined_at": iso(self.now()),
             "member_count": 1 + sum(p.member_of(guild.id) for p in self.people.values()),
             "members": [bot_member],
-            "channels": [c for c in channels if c["type"] == TEXT_CHANNEL],
+            "channels": [c for c in channels if c["type"] in (TEXT_CHANNEL, FORUM_CHANNEL)],
             "threads": [c for c in channels
                         if c["type"] == PUBLIC_THREAD and not c["thread_metadata"]["archived"]],
             "voice_states": [], "presences": [], "stage_instances": [],
-            "guild_scheduled_events": [], "soundboard_sounds": [],
+            "guild_scheduled_events": [e for e in self.events.values()
+                                       if e["guild_id"] == str(guild.id)],
+            "soundboard_sounds": [],
         }
 
     def message(self, channel_id: int, author: Json, content: str, *, kind: int = DEFAULT_MESSAGE,
@@ -242,6 +270,31 @@ class World:
                                 "create_timestamp": iso(self.now())}}
         self.channels[message_id] = thread
         parent["thread"] = thread
+        return thread
+
+    def forum_post(self, forum_id: int, name: str, archive_minutes: int, applied_tags: list[str],
+                   message: Json) -> Json:
+        """A post in a forum: a thread whose starter message shares its id."""
+        forum = self.channels[forum_id]
+        thread_id = self.new_id()
+        thread = {
+            "id": str(thread_id), "type": PUBLIC_THREAD, "guild_id": forum["guild_id"],
+            "parent_id": str(forum_id), "owner_id": self.bot["id"], "name": name,
+            "last_message_id": str(thread_id), "rate_limit_per_user": 0, "message_count": 0,
+            "member_count": 1, "total_message_sent": 0, "flags": 0,
+            "applied_tags": applied_tags,
+            "thread_metadata": {"archived": False, "auto_archive_duration": archive_minutes,
+                                "archive_timestamp": iso(self.now()), "locked": False,
+                                "create_timestamp": iso(self.now())}}
+        self.channels[thread_id] = thread
+        starter: Json = {
+            "id": str(thread_id), "channel_id": str(thread_id), "guild_id": forum["guild_id"],
+            "author": self.bot, "content": message.get("content") or "",
+            "timestamp": iso(self.now()), "edited_timestamp": None, "tts": False,
+            "mention_everyone": False, "mentions": [], "mention_roles": [], "attachments": [],
+            "embeds": message.get("embeds") or [], "pinned": False, "type": DEFAULT_MESSAGE,
+            "flags": 0, "components": []}
+        self.messages[thread_id] = starter
         return thread
 
     def history(self, channel_id: int, *, limit: int, after: int | None,

@@ -25,9 +25,10 @@ from seminarbot.domain.exports import (
     restore_cell,
 )
 from seminarbot.domain.filenames import safe_filename, sanitise_filename
+from seminarbot.domain.links import Links, links_for
 from seminarbot.domain.stats import Lengths
 from seminarbot.domain.transcript import markdown_escape
-from seminarbot.storage.exports import _CSV_LINE
+from seminarbot.storage.export_lines import CSV_LINE, link_params
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
 # What SQLite renders itself: text without bidirectional controls (rows with them are rendered
@@ -53,25 +54,56 @@ def test_each_trigger_is_neutralised() -> None:
     assert neutralise_cell("a=1") == "a=1" and neutralise_cell("") == ""
 
 
+# Ids as platforms make them (a Matrix event id of room version 3 may hold "/" and "+").
+IDS = st.text(st.sampled_from(list("0123456789abcXYZ$_-+/%:.!")), min_size=1, max_size=30)
+BASES = IDS.map(lambda s: f"https://{s}/")
+# Any thread's links, none at all (Links()) and a thread's own link without bases included.
+LINKS = st.sampled_from([
+    Links(),
+    links_for("discord", "111", "222", "333", "333"),
+    links_for("discord", "111", "222", "333", None),
+    links_for("matrix", "!room:example.org", "!room:example.org", "$root/+x", "$root/+x"),
+]) | st.builds(Links, thread=st.just("") | BASES, event_base=st.none() | BASES,
+               channel_base=st.none() | BASES)
+
+
 @settings(max_examples=300)
 @given(author=PLAIN_TEXT, message_id=PLAIN_TEXT, body=PLAIN_TEXT, edited=st.booleans(),
-       response_id=st.integers(1, 2**62), participant=st.integers(1, 2**31))
+       response_id=st.integers(1, 2**62), participant=st.integers(1, 2**31), links=LINKS,
+       platform_id=IDS, channel_id=st.none() | IDS)
 def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
         author: str, message_id: str, body: str, edited: bool, response_id: int,
-        participant: int) -> None:
+        participant: int, links: Links, platform_id: str, channel_id: str | None) -> None:
+    if links != Links():  # a platform with links: its ids are the platform's
+        message_id = platform_id
     entry = Entry(response_id, participant, author, message_id, "2026-01-06T19:05:00Z",
-                  "2026-01-07T08:00:00Z" if edited else None, body)
+                  "2026-01-07T08:00:00Z" if edited else None,
+                  links.response(message_id, channel_id), body)
     conn = sqlite3.connect(":memory:")
     try:
         (line,) = conn.execute(
-            f"SELECT {_CSV_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"
-            " ? AS created_at, ? AS edited_at, ? AS body) r, (SELECT ? AS display_name) n,"
-            " (SELECT 'x' AS external_id) p",
-            (csv_prefix(THREAD), entry.response_id, participant,
-             message_id, entry.written_at, entry.edited_at, body, author)).fetchone()
+            f"SELECT {CSV_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"
+            " ? AS created_at, ? AS edited_at, ? AS body, ? AS channel_id) r,"
+            " (SELECT ? AS display_name) n, (SELECT 'x' AS external_id) p",
+            (csv_prefix(THREAD), *link_params(links), entry.response_id, participant,
+             message_id, entry.written_at, entry.edited_at, body, channel_id,
+             author)).fetchone()
     finally:
         conn.close()
     assert line == csv_line(THREAD, entry)
+
+
+def test_links_lead_back_to_the_message() -> None:
+    discord = links_for("discord", "111", "222", "333", "333")
+    assert discord.thread == "https://discord.com/channels/111/333"
+    assert discord.response("444", "333") == "https://discord.com/channels/111/333/444"
+    assert discord.response("cmd", None) == discord.thread  # /seminar respond: no message
+    unthreaded = links_for("discord", "111", "222", "333", None)
+    assert unthreaded.thread == "https://discord.com/channels/111/222/333"
+    matrix = links_for("matrix", "!r:example.org", "!r:example.org", "$a/b", "$a/b")
+    assert matrix.thread == "https://matrix.to/#/!r:example.org/$a%2Fb"
+    assert matrix.response("$c", None) == "https://matrix.to/#/!r:example.org/$c"
+    assert links_for("console", "local", "main", "p1", "p1") == Links()
 
 
 @settings(max_examples=300)

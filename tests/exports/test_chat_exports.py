@@ -45,7 +45,8 @@ def parse_csv(path: Path) -> list[dict[str, object]]:
              "thread": restore_cell(r["thread"]), "response_id": int(r["response_id"]),
              "participant": int(r["participant"]), "author": restore_cell(r["author"]),
              "message_id": restore_cell(r["message_id"]), "written_at": r["written_at"],
-             "edited_at": r["edited_at"] or None, "text": restore_cell(r["text"])}
+             "edited_at": r["edited_at"] or None, "text": restore_cell(r["text"]),
+             "link": r["link"] or None}
             for r in rows]
 
 
@@ -117,7 +118,10 @@ async def test_html_is_standalone_with_every_response_once_in_order_escaped(
     assert "<b>Mal</b>" not in page and "&lt;b&gt;Mal&lt;/b&gt; **x**" in page
     assert "@import" not in page and "url(" not in page and "default-src 'none'" in page
     # The prompt text and its sections are there, once per prompt that has responses.
-    assert page.count("What did the council keep, and who read it?") == 1
+    assert page.count('<blockquote class="prompt">What did the council keep, and who read it?'
+                      '</blockquote>') == 1
+    # Each thread is named by its prompt (the console has no link to give).
+    assert "<h4>Thread of 1.1 · What did the council keep, and who read it?</h4>" in page
     assert "Sections: On Councils (Writer; me-early)" in page
     assert "@media print" in page
 
@@ -219,6 +223,6 @@ async def test_responses_to_prompts_no_longer_in_the_plan_come_last(
     text = (await export_file(console, "/seminar export markdown")).read_text("utf-8")
     tail = text[text.index("## retired (no longer in the plan)"):]
     assert "### Prompt retired-1" in tail and "> An answer to a retired prompt" in tail
-    assert "#### Thread (unknown)" in tail and "## Session" not in tail
+    assert "#### Thread of retired-1" in tail and "## Session" not in tail
     rows = parse_csv(await export_file(console, "/seminar export csv"))
     assert rows[-1]["prompt_id"] == "retired-1" and rows[-1]["session"] == 0

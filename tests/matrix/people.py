@@ -23,6 +23,7 @@ from nio import (
 )
 
 from seminarbot.adapters.matrix import bot as matrix_bot
+from seminarbot.adapters.matrix.private import MARK, POINTER
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.app import open_services
@@ -55,6 +56,9 @@ class Person:
         self.client = client
         self.events: dict[str, list[dict[str, Any]]] = {}
         self._seen: set[str] = set()
+        # Accept invitations as they come (a person opening the bot's direct chat), or not.
+        self.accept_invites = True
+        self.invites: dict[str, list[Any]] = {}  # room → its invite state, as last seen
 
     @classmethod
     async def create(cls, synapse: Synapse, name: str, store: Path) -> Person:
@@ -76,6 +80,11 @@ class Person:
         answer = await self.client.sync(timeout=timeout_ms,
                                         full_state=self.client.next_batch is None)
         assert isinstance(answer, SyncResponse), answer
+        for room_id, invite in answer.rooms.invite.items():
+            self.invites[room_id] = list(invite.invite_state)
+            if self.accept_invites:
+                joined = await self.client.join(room_id)
+                assert isinstance(joined, JoinResponse), joined
         for room_id, info in answer.rooms.join.items():
             for event in info.timeline.events:
                 source = dict(event.source)
@@ -161,10 +170,31 @@ class Person:
 
     async def answer_to(self, room_id: str, event_id: str, bot: str,
                         msgtype: str = "m.notice") -> dict[str, Any]:
-        """The bot's reply (of a msgtype) to one of our events."""
-        return await self.wait_for(
-            room_id, lambda e: replies(e, event_id, bot) and e["content"]["msgtype"] == msgtype,
-            f"the bot's {msgtype} answering {event_id}")
+        """The bot's answer (of a msgtype) to one of our events: a reply in the room, or, for
+        an answer meant for us alone, the one in our direct room with the bot."""
+        def answers(event: dict[str, Any]) -> bool:
+            return answering(event, event_id, bot) and \
+                event.get("content", {}).get("msgtype") == msgtype
+        return await self.wait_anywhere(answers, f"the bot's {msgtype} answering {event_id}")
+
+    def answers_to(self, event_id: str, bot: str) -> list[dict[str, Any]]:
+        """Every event of the bot's seen so far that answers one of ours, in order."""
+        return [e for events in self.events.values() for e in events
+                if answering(e, event_id, bot)]
+
+    async def wait_anywhere(self, check: Callable[[dict[str, Any]], bool], what: str,
+                            within: float = WAIT) -> dict[str, Any]:
+        """The first event of any room we are in that passes `check`."""
+        async def found() -> dict[str, Any] | None:
+            await self.sync(timeout_ms=200)
+            return next((e for events in self.events.values() for e in events if check(e)),
+                        None)
+        result: dict[str, Any] = await eventually(found, what, within)
+        return result
+
+    def room_of(self, event_id: str) -> str:
+        return next(room for room, events in self.events.items()
+                    if any(e["event_id"] == event_id for e in events))
 
     async def command(self, room_id: str, line: str, bot: str, **where: str) -> str:
         """Type a command and give the plain body of the bot's answer."""
@@ -176,6 +206,17 @@ class Person:
         answer = await self.client.download(mxc=url)
         assert isinstance(answer, DownloadResponse), answer
         return bytes(answer.body)
+
+
+def answering(event: dict[str, Any], event_id: str, bot: str) -> bool:
+    """The bot's answer to one of our events: a reply in the room (not a pointer to a direct
+    room), or, meant for us alone, an event in our direct room that names it."""
+    content = event.get("content", {})
+    if event.get("sender") != bot:
+        return False
+    if (content.get(MARK) or {}).get("event_id") == event_id:
+        return True
+    return replies(event, event_id, bot) and POINTER not in content
 
 
 def replies(event: dict[str, Any], event_id: str, sender: str) -> bool:

@@ -17,7 +17,7 @@ from seminarbot.core.invocation import Actor
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 from tests.matrix.conftest import People
-from tests.matrix.people import BotHarness, Person, eventually, replies
+from tests.matrix.people import BotHarness, Person, eventually
 from tests.matrix.test_restart import posted_seminar
 
 AT = datetime(2026, 1, 6, 19, 30, tzinfo=UTC)
@@ -31,11 +31,12 @@ async def record_many(app: Services, thread: str, authors: list[Actor], text: st
 
 async def all_answers(person: Person, room: str, command: str, bot: str, row_start: str,
                       rows: int) -> list[dict[str, Any]]:
-    """Every notice answering the command, once together they hold `rows` table rows (plain
-    lines starting with `row_start`)."""
+    """Every notice answering the command (for the caller alone: in their direct room with
+    the bot), once together they hold `rows` table rows (plain lines starting with
+    `row_start`)."""
     async def complete() -> list[dict[str, Any]] | None:
         await person.sync(timeout_ms=200)
-        found = [e for e in person.events.get(room, []) if replies(e, command, bot)]
+        found = person.answers_to(command, bot)
         lines = [line for e in found for line in e["content"]["body"].split("\n")
                  if line.startswith(row_start)]
         return found if len(lines) >= rows else None

@@ -33,21 +33,27 @@ async def test_only_allowed_inviters_are_joined(synapse: Synapse, people: People
         await bot.stop()
 
 
-async def test_a_kick_pauses_the_seminar_and_moderators_hear_of_it_elsewhere(
+async def test_a_kick_pauses_the_seminar_and_moderators_hear_of_it_privately(
         bot: BotHarness, people: People) -> None:
-    mod = await people("mod")
+    mod, ann = await people("mod"), await people("ann")
     seminar = await mod.create_room(invite=[bot.user_id], name="Tuesday seminar")
-    lounge = await mod.create_room(invite=[bot.user_id], name="Lounge")
+    lounge = await mod.create_room(invite=[bot.user_id, ann.user_id], name="Lounge")
     await mod.wait_member(seminar, bot.user_id)
     await mod.wait_member(lounge, bot.user_id)
+    await ann.join(lounge)
     await mod.command(seminar, "!seminar setup tue 19:00 UTC", bot.user_id)
 
     await mod.client.room_kick(seminar, bot.user_id, reason="tidying up")
-    told = await mod.wait_for(lounge, lambda e: e["sender"] == bot.user_id and "removed from"
-                              in e["content"].get("body", ""), "a notice in the lounge")
+    told = await mod.wait_anywhere(lambda e: e.get("sender") == bot.user_id and "removed from"
+                                   in e["content"].get("body", ""), "the notice")
     body = told["content"]["body"]
     assert "“Tuesday seminar”" in body and mod.user_id in body and "(tidying up)" in body
     assert "!seminar resume" in body and told["content"]["m.mentions"] == {}
+    # In a direct room with the moderator: nobody else, ann in the lounge included, reads it.
+    assert mod.room_of(told["event_id"]) not in (seminar, lounge)
+    await ann.sync()
+    assert not [e for e in ann.events.get(lounge, []) if e["sender"] == bot.user_id
+                and e["type"] == "m.room.message"]
     app = bot.services
     assert await app.db.scalar("SELECT state FROM cohorts") == "paused"
     entry = (await app.audit.recent())[0]

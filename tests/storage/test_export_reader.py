@@ -1,10 +1,22 @@
-"""Keyset pages: every row once, in order, across pages of any size, with equal timestamps."""
+"""Keyset pages: every row once, in order, across pages of any size, with equal timestamps;
+every fast path linking each response as its Python reference does."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
-from seminarbot.domain.exports import ExportScope
+from seminarbot.domain.exports import (
+    ExportMeta,
+    ExportScope,
+    Thread,
+    csv_line,
+    csv_prefix,
+    jsonl_lines,
+    jsonl_prefix,
+)
+from seminarbot.domain.links import Links, links_for
+from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 from seminarbot.storage.exports import ExportReader
@@ -56,3 +68,46 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
              for e in page]
     assert found and all(e.participant_id == second.id for e in found)
     assert all(e.written_at >= "2026-01-05T09:00:05Z" for e in found)
+
+
+async def test_every_fast_path_links_each_response_as_the_references_do(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    post = (await app.outbox.for_cohort(1))[0]
+    people = [Actor("console", f"console:p{i}", f"p{i}") for i in range(2)]
+    # Plain and marked text, bidirectional controls (the CSV and JSON Lines fallbacks), ids
+    # with "/" and "%" (escaped in a Matrix link), responses with and without a channel.
+    texts = ["plain", "*marked* <b>", "right\u202eto left", '=1+1 "quoted"']
+    channels = {}
+    for i, text in enumerate(texts * 3):
+        channels[f"$e{i}/x%"] = None if i % 3 == 0 else f"c{i}"
+        await record_message(app, InboundMessage(
+            "console", f"$e{i}/x%", people[i % 2], text, clock.now(),
+            reply_to=post.message_id, channel_id=channels[f"$e{i}/x%"]))
+    (key,) = await ExportReader(app.db).threads(1)
+    thread = Thread(1, key.session_id, "One", "1.1", key.prompt_id, "kind", "What?", (),
+                    key.thread_id)
+    meta = ExportMeta("T", "s", "all", clock.now(), ZoneInfo("Europe/London"))
+    everything = ExportScope()
+    for links in (Links(), links_for("discord", "111", "222", "333", "333"),
+                  links_for("discord", "111", "222", "333", None),
+                  links_for("matrix", "!r:example.org", "!r:example.org", "$p", "$p")):
+        reader = ExportReader(app.db, first_page=5)
+        pages = [page async for page in reader.entries(1, key, everything, links)]
+        entries = [e for page in pages for e in page]
+        assert [e.link for e in entries] == [links.response(e.message_id, channels[e.message_id])
+                                             for e in entries] and len(entries) == 12
+        thread = thread._replace(link=links.thread)
+        csv_data = b"".join([data async for _, data in reader.csv_lines(
+            1, key, everything, csv_prefix(thread), links)])
+        assert csv_data.decode() == "".join(csv_line(thread, e) for e in entries)
+        jsonl_data = b"".join([data async for _, data in reader.jsonl_lines(
+            1, key, everything, jsonl_prefix(thread), links)])
+        assert jsonl_data.decode() == jsonl_lines(thread, entries)
+        for kind in (MarkdownTranscript, HtmlTranscript):
+            fast, reference = kind(meta), kind(meta)
+            written = b"".join([fast.encoded(thread, page) async for page in
+                                reader.raw_entries(1, key, everything, links)])
+            assert written.decode() == "".join(reference.entries(thread, page)
+                                               for page in pages)

@@ -33,7 +33,7 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; ch
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 CSV_COLUMNS = ("session", "session_id", "prompt", "prompt_id", "thread", "response_id",
-               "participant", "author", "message_id", "written_at", "edited_at", "text")
+               "participant", "author", "message_id", "written_at", "edited_at", "text", "link")
 # Excel needs the byte-order mark to read UTF-8 (Cyrillic terms, names) correctly.
 CSV_BOM = "\ufeff"
 
@@ -63,6 +63,7 @@ class Thread(NamedTuple):
     prompt_text: str
     sections: tuple[str, ...]  # readable labels of the sections the prompt refers to
     thread: str  # the platform's thread (or prompt message) id; "" when unknown
+    link: str = ""  # the thread's link on its platform (domain/links.py); "" when none
 
 
 class Entry(NamedTuple):
@@ -74,13 +75,14 @@ class Entry(NamedTuple):
     message_id: str
     written_at: str  # UTC, ISO 8601 with Z
     edited_at: str | None
+    link: str  # back to the original message (domain/links.py); "" when there is none
     text: str
 
 
 # One response as transcripts read it from storage: (response_id, participant_id, author,
-# written_at, edited_at or b"" if never edited, text), each field UTF-8 as SQLite hands it
-# over. A plain tuple: a million of them are made per export.
-RawEntry = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
+# written_at, edited_at or b"" if never edited, link or b"" if none, text), each field UTF-8
+# as SQLite hands it over. A plain tuple: a million of them are made per export.
+RawEntry = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes]
 
 
 @dataclass(frozen=True)
@@ -126,7 +128,7 @@ def csv_row(entry: Entry) -> str:
     """One row's cells after the thread's (`csv_prefix`), with its line end."""
     return (f"{entry.response_id},{entry.participant_id},{csv_cell(entry.author)},"
             f"{csv_cell(entry.message_id)},{entry.written_at},{entry.edited_at or ''},"
-            f"{csv_cell(entry.text)}\r\n")
+            f"{csv_cell(entry.text)},{csv_cell(entry.link)}\r\n")
 
 
 def jsonl_prefix(thread: Thread) -> str:
@@ -149,6 +151,6 @@ def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
                   "thread": thread.thread, "response_id": entry.response_id,
                   "participant": entry.participant_id, "author": entry.author,
                   "message_id": entry.message_id, "written_at": entry.written_at,
-                  "edited_at": entry.edited_at, "text": entry.text}
+                  "edited_at": entry.edited_at, "text": entry.text, "link": entry.link or None}
         lines.append(json_safe(json.dumps(record, ensure_ascii=False)) + "\n")
     return "".join(lines)

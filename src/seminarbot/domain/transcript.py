@@ -3,7 +3,9 @@
 Both are written as they go: `begin`, then `entries` for each page of a thread's responses (in
 transcript order), then `end`. A heading is written when the session, prompt or thread changes,
 so a thread with nothing to show leaves no empty heading. All text is escaped, ours included,
-and isolated where it holds bidirectional controls (domain/display.py).
+and isolated where it holds bidirectional controls (domain/display.py). A thread's heading names
+its prompt; it and each response's time link back to the platform where there is a link
+(domain/links.py).
 
 `entries` is the reference rendering. Exports call `encoded`, which gives the same bytes from
 rows as storage reads them (`RawEntry`: every field still UTF-8) and, for the many replies that
@@ -26,6 +28,7 @@ from seminarbot.domain.markup import (
     quoted_markdown,
 )
 from seminarbot.domain.schedule import LocalStamps, describe_local
+from seminarbot.domain.titles import prompt_title
 
 __all__ = ["HtmlTranscript", "MarkdownTranscript", "markdown_escape"]
 
@@ -109,8 +112,8 @@ class MarkdownTranscript(_Grouped):
         return text
 
     def thread_heading(self, thread: Thread) -> str:
-        name = f"Thread {thread.thread}" if thread.thread else "Thread (unknown)"
-        return f"\n#### {_inline(name)}\n"
+        name = _inline(_thread_name(thread))
+        return f"\n#### {_markdown_link(name, thread.link)}\n"
 
     def entries(self, thread: Thread, entries: Sequence[Entry]) -> str:
         if not entries:
@@ -119,7 +122,8 @@ class MarkdownTranscript(_Grouped):
         local = self.local
         for entry in entries:
             edited = f" · edited {local(entry.edited_at)}" if entry.edited_at else ""
-            out.append(f"\n**{_inline(_author(entry))}** · {local(entry.written_at)}{edited} · "
+            written = _markdown_link(local(entry.written_at), entry.link)
+            out.append(f"\n**{_inline(_author(entry))}** · {written}{edited} · "
                        f"#{entry.response_id}\n\n{blockquote(markdown_escape(entry.text))}\n")
         return "".join(out)
 
@@ -129,9 +133,11 @@ class MarkdownTranscript(_Grouped):
             return b""
         out = [heading.encode() for heading in self.headings(thread)]
         local, names, name = self.local_encoded, self.names, self.name
-        for response_id, participant_id, author, written, edited, text in rows:
+        for response_id, participant_id, author, written, edited, link, text in rows:
+            stamp = local(written.decode())
             out.append(b"\n**%s** \xc2\xb7 %s%s \xc2\xb7 #%s\n\n%s\n" % (
-                names.get(author) or name(author, participant_id), local(written.decode()),
+                names.get(author) or name(author, participant_id),
+                b"[%s](<%s>)" % (stamp, link) if link else stamp,
                 b" \xc2\xb7 edited " + local(edited.decode()) if edited else b"", response_id,
                 quoted_markdown(text)))
         return b"".join(out)
@@ -144,6 +150,18 @@ class MarkdownTranscript(_Grouped):
 
     def end(self, count: int) -> str:
         return f"\n---\n\n{_count(count)}.\n"
+
+
+def _thread_name(thread: Thread) -> str:
+    """The thread named by its prompt: `Thread of 1.2 · What did the council keep…`."""
+    if thread.prompt_text and thread.prompt_kind:
+        return f"Thread of {prompt_title(thread.prompt_ref, thread.prompt_text)}"
+    return f"Thread of {thread.prompt_ref}" if thread.prompt_ref else "Thread (unknown)"
+
+
+def _markdown_link(text: str, url: str) -> str:
+    """Markdown text linked to `url` (angle brackets keep any character of an id literal)."""
+    return f"[{text}](<{url}>)" if url else text
 
 
 def _author(entry: Entry) -> str:
@@ -202,8 +220,7 @@ class HtmlTranscript(_Grouped):
         return text
 
     def thread_heading(self, thread: Thread) -> str:
-        name = f"Thread {thread.thread}" if thread.thread else "Thread (unknown)"
-        return f"<h4>{_e(name)}</h4>\n"
+        return f"<h4>{_html_link(_e(_thread_name(thread)), thread.link)}</h4>\n"
 
     def entries(self, thread: Thread, entries: Sequence[Entry]) -> str:
         if not entries:
@@ -213,8 +230,9 @@ class HtmlTranscript(_Grouped):
             edited = ""
             if entry.edited_at:
                 edited = f" · edited {self._time(entry.edited_at)}"
+            written = _html_link(self._time(entry.written_at), entry.link)
             out.append(f"<article id=\"r{entry.response_id}\">\n<p class=\"by\"><b>"
-                       f"{_e(_author(entry))}</b> · {self._time(entry.written_at)}{edited}"
+                       f"{_e(_author(entry))}</b> · {written}{edited}"
                        f"</p>\n<div class=\"text\">{_e(entry.text)}</div>\n</article>\n")
         return "".join(out)
 
@@ -224,11 +242,13 @@ class HtmlTranscript(_Grouped):
             return b""
         out = [heading.encode() for heading in self.headings(thread)]
         time, names, name = self._encoded_time, self.names, self.name
-        for response_id, participant_id, author, written, edited, text in rows:
+        for response_id, participant_id, author, written, edited, link, text in rows:
+            stamp = time(written)
             out.append(b'<article id="r%s">\n<p class="by"><b>%s</b> \xc2\xb7 %s%s</p>\n'
                        b'<div class="text">%s</div>\n</article>\n' % (
                            response_id, names.get(author) or name(author, participant_id),
-                           time(written),
+                           b'<a href="%s" rel="noreferrer">%s</a>' % (
+                               html_text_bytes(link), stamp) if link else stamp,
                            b" \xc2\xb7 edited " + time(edited) if edited else b"",
                            html_text_bytes(text)))
         return b"".join(out)
@@ -248,3 +268,9 @@ class HtmlTranscript(_Grouped):
 
     def _time(self, stamp: str) -> str:
         return f"<time datetime=\"{_e(stamp)}\">{_e(self.local(stamp))}</time>"
+
+
+def _html_link(inner: str, url: str) -> str:
+    """Escaped markup linked to `url`: a plain link, opened without telling the page where
+    the reader came from. (`encoded` writes the same with `html_text_bytes`, which is `_e`.)"""
+    return f"<a href=\"{_e(url)}\" rel=\"noreferrer\">{inner}</a>" if url else inner

@@ -7,6 +7,7 @@ from seminarbot.core.commands import Command
 
 def all_commands() -> list[Command]:
     from seminarbot.features import (
+        events,
         exports,
         glossary,
         help,
@@ -24,4 +25,5 @@ def all_commands() -> list[Command]:
     return [*help.commands(), *glossary.commands(), *reading.commands(), *timeline.commands(),
             *roles.commands(), *search.commands(),
             *responses.commands(), *moderation.commands(), *schedule_changes.commands(),
+            *events.commands(),
             *exports.commands(), *stats.commands(), *privacy.commands()]

@@ -11,8 +11,9 @@ from seminarbot.core.replies import Attachment, Reply, Table
 from seminarbot.domain.chart import Bar, participation_chart
 from seminarbot.domain.errors import Forbidden
 from seminarbot.domain.filenames import safe_filename
+from seminarbot.domain.progress import SessionState, progress
 from seminarbot.domain.schedule import describe_local
-from seminarbot.domain.stats import StatsBuilder, format_median
+from seminarbot.domain.stats import SessionStats, StatsBuilder, format_median
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
 
@@ -43,11 +44,12 @@ async def stats(inv: Invocation[Services]) -> Reply:
                                      "last response"), rows),
                         footer=_LEFT_OUT)
     sessions = builder.sessions(app.syllabus.plan)
-    rows = tuple((str(s.number or "–"), s.title, str(s.participants), str(s.responses),
-                  format_median(s.median_words)) for s in sessions)
+    waiting = await _not_posted(inv, cohort.id)
+    rows = tuple(_row(s, s.session_id not in waiting) for s in sessions)
     title = f"Participation: {app.syllabus.plan.title}"
     chart = participation_chart(title, [Bar(str(s.number or s.session_id), s.participants,
-                                            s.responses) for s in sessions])
+                                            s.responses, s.session_id not in waiting)
+                                        for s in sessions])
     stamp = inv.clock.now().strftime("%Y%m%d-%H%M")
     name = safe_filename(f"participation-{cohort.name or cohort.channel_id}-{stamp}", "png")
     footer = "Median length is in words. " + _LEFT_OUT
@@ -57,6 +59,20 @@ async def stats(inv: Invocation[Services]) -> Reply:
                     table=Table(("#", "session", "participants", "responses", "median words"),
                                 rows),
                     attachments=(Attachment(name, chart, "image/png"),), footer=footer)
+
+
+async def _not_posted(inv: Invocation[Services], cohort_id: int) -> set[str]:
+    """The sessions none of whose prompts has gone out yet."""
+    entries = progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort_id))
+    return {e.session.id for e in entries if e.posted_at is None
+            and e.state not in (SessionState.POSTED, SessionState.POSTING)}
+
+
+def _row(stats: SessionStats, posted: bool) -> tuple[str, str, str, str, str]:
+    if not posted and not stats.responses:
+        return (str(stats.number), stats.title, "not posted yet", "–", "–")
+    return (str(stats.number or "–"), stats.title, str(stats.participants),
+            str(stats.responses), format_median(stats.median_words))
 
 
 def commands() -> list[Command]:

@@ -17,8 +17,10 @@ from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
+from seminarbot.services.calendar import Calendar
 from seminarbot.services.connections import Connections
 from seminarbot.services.retention import RetentionSweep
+from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -28,6 +30,7 @@ from seminarbot.storage.passages import PassageRepository
 from seminarbot.storage.privacy import PrivacyRepository
 from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
+from seminarbot.storage.session_events import SessionEventRepository
 from seminarbot.storage.stats import StatsRepository
 
 
@@ -53,8 +56,13 @@ class Services:
     scheduler: Scheduler
     # Per-person limits on commands (core.limits), checked by dispatch.
     limits: CommandLimits
+    # Scheduled events: the settings and events stored, and their sync (housekeeping).
+    session_events: SessionEventRepository
+    event_sync: EventSync
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)
+    # … and, where the platform has one, the calendar that lists sessions as events.
+    calendars: dict[str, Calendar] = field(default_factory=dict)
 
     async def record_command(self, record: CommandRecord) -> None:
         """A moderator's command in the audit log (core.dispatch.Host)."""

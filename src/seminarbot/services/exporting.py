@@ -24,6 +24,7 @@ from seminarbot.domain.exports import (
     jsonl_prefix,
 )
 from seminarbot.domain.filenames import safe_filename
+from seminarbot.domain.links import links_for
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
@@ -88,15 +89,21 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
                   now: datetime) -> int:
     reader = ExportReader(app.db)
     scope = request.scope
-    threads = ordered_threads(app.syllabus, await reader.threads(cohort.id, scope.session_id))
+    community = await reader.community_of(cohort.id)
+    threads = []
+    for key, thread in ordered_threads(app.syllabus,
+                                       await reader.threads(cohort.id, scope.session_id)):
+        links = links_for(cohort.platform, community, cohort.channel_id, key.post_id,
+                          key.thread_id if key.threaded else None)
+        threads.append((key, thread._replace(link=links.thread), links))
     count = 0
     if request.format in ("csv", "jsonl"):
         if request.format == "csv":
             write(csv_header().encode())
-        for key, thread in threads:
-            lines = (reader.csv_lines(cohort.id, key, scope, csv_prefix(thread))
+        for key, thread, links in threads:
+            lines = (reader.csv_lines(cohort.id, key, scope, csv_prefix(thread), links)
                      if request.format == "csv"
-                     else reader.jsonl_lines(cohort.id, key, scope, jsonl_prefix(thread)))
+                     else reader.jsonl_lines(cohort.id, key, scope, jsonl_prefix(thread), links))
             async with aclosing(lines) as pages:
                 async for rows, data in pages:
                     count += rows
@@ -108,8 +115,8 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     transcript: MarkdownTranscript | HtmlTranscript = (
         MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
     write(transcript.begin().encode())
-    for key, thread in threads:
-        async with aclosing(reader.raw_entries(cohort.id, key, scope)) as pages:
+    for key, thread, links in threads:
+        async with aclosing(reader.raw_entries(cohort.id, key, scope, links)) as pages:
             async for page in pages:
                 count += len(page)
                 write(transcript.encoded(thread, page))

@@ -29,6 +29,9 @@ class InboundMessage:
     # The thread the message is in, or the message it replies to: either may name a prompt post.
     thread_id: str | None = None
     reply_to: str | None = None
+    # The channel, thread or room the message is in (exports link back to it); None when
+    # there is no message to link to.
+    channel_id: str | None = None
     # COMMAND for `/seminar respond` (reply_to names the prompt post); None for a platform
     # message, which arrived in the thread or as a reply, whichever names the prompt.
     arrival: Arrival | None = None
@@ -55,7 +58,7 @@ async def record_message(app: Services, message: InboundMessage) -> Outcome | No
     return await app.response_writer.submit(Submission(
         platform=message.platform, message_id=message.message_id, author_id=author.user_id,
         author_name=clean(author.display_name) or author.user_id, body=body, at=message.at,
-        refs=refs))
+        refs=refs, channel_id=message.channel_id))
 
 
 async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,

@@ -5,14 +5,16 @@ responses_transcript, so each page costs the same however deep into the export i
 holds one page. Only responses that count are read (storage/counted.py: not deleted, not by
 someone who opted out), each with its author's name in the cohort's own community.
 
-For CSV and JSON Lines the page query renders each row's line and joins a page's lines itself
-(SQLite does the quoting, the formula rule and the JSON escaping in C, and hands over one bytes
-object per page), which leaves no Python work per row at all: with Python's csv module the CSV
-export took about twice as long as `sqlite3 -csv`, and with `json.dumps` per record JSON Lines
-3.5 times as long. `csv_line` and `jsonl_lines` in domain/exports.py are the references these
-renderings must match (property tests hold them equal). SQLite cannot isolate bidirectional
-controls: a CSV page whose bytes hold any has those rows rendered again in Python (`csv_row`),
-and a JSON Lines page has them written as \\u escapes (`json_safe`), as the references do.
+For CSV and JSON Lines the page query renders each row's line, its link back to the platform
+included (storage/export_lines.py), and joins a page's lines itself (SQLite does the quoting,
+the formula rule and the JSON escaping in C, and hands over one bytes object per page), which
+leaves no Python work per row at all: with Python's csv module the CSV export took about twice
+as long as `sqlite3 -csv`, and with `json.dumps` per record JSON Lines 3.5 times as long.
+`csv_line` and `jsonl_lines` in domain/exports.py are the references these renderings must
+match (property tests hold them equal). SQLite cannot isolate bidirectional controls: a CSV
+page whose bytes hold any has those rows rendered again in Python (`csv_row`), and a JSON Lines
+page has them written as \\u escapes (`json_safe`), as the references do.
+Transcripts read raw rows (`raw_entries`, their links rendered by SQLite too).
 """
 
 from __future__ import annotations
@@ -26,9 +28,19 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.display import json_safe
-from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry, ExportScope, RawEntry, csv_row
-from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
+from seminarbot.domain.exports import Entry, ExportScope, RawEntry, csv_row
+from seminarbot.domain.links import Links
+from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database
+from seminarbot.storage.export_lines import (
+    CSV_LINE,
+    ENTRY,
+    JSONL_LINE,
+    RAW_ENTRY,
+    RAW_HEAD,
+    RAW_HEAD_FIELDS,
+    link_params,
+)
 
 # A page holds about this many bytes of text, whatever the responses' length: the row count
 # adapts after each page, between the two limits.
@@ -37,6 +49,7 @@ FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
 
 
 T = TypeVar("T")
+NO_LINKS = Links()
 # U+202A–U+202E and U+2066–U+2069 as UTF-8 bytes.
 _BIDI_BYTES = re.compile(b"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
@@ -45,51 +58,9 @@ class ThreadKey(NamedTuple):
     session_id: str
     prompt_id: str
     outbox_id: int | None
-    thread_id: str
-
-
-def sql_formula_guard(column: str) -> str:
-    """SQL for the apostrophe `neutralise_cell` puts before `column`, or ''."""
-    codes = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
-    return f"CASE WHEN unicode({column}) IN ({codes}) THEN '''' ELSE '' END"
-
-
-def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
-                 nullable: frozenset[str]) -> str:
-    """SQL rendering one CSV line (CRLF-terminated) after a `?` prefix parameter:
-    text cells guarded and quoted like `csv_cell` (quotes doubled only where there are any),
-    other cells as they are, NULL as empty. One printf builds the line in a single pass."""
-    formats, arguments = [], ["?"]
-    for column in columns:
-        if column in text_cells:
-            formats.append('"%s%s"')
-            arguments += [sql_formula_guard(column),
-                          f"CASE WHEN instr({column}, '\"') THEN replace({column}, '\"', '\"\"')"
-                          f" ELSE {column} END"]
-        else:
-            formats.append("%s")
-            arguments.append(f"COALESCE({column}, '')" if column in nullable else column)
-    template = "%s" + ",".join(formats)
-    return f"printf('{template}' || char(13, 10), {', '.join(arguments)})"
-
-
-_CSV_LINE = sql_csv_line(
-    ("r.id", "r.participant_id", AUTHOR, "r.message_id", "r.created_at", "r.edited_at",
-     "r.body"),
-    frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
-
-# json_quote escapes exactly what json.dumps(ensure_ascii=False) does: the quote, the backslash
-# and control characters (\b \t \n \f \r short, the rest as \u00XX); NULL is null.
-_JSONL_LINE = (
-    "printf('%s\"response_id\": %d, \"participant\": %d, \"author\": %s, "
-    "\"message_id\": %s, \"written_at\": %s, \"edited_at\": %s, \"text\": %s}' || char(10),"
-    f" ?, r.id, r.participant_id, json_quote({AUTHOR}), json_quote(r.message_id),"
-    " json_quote(r.created_at), json_quote(r.edited_at), json_quote(r.body))")
-
-_ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.message_id, r.created_at, r.edited_at,"
-          " r.body")
-_RAW_ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.created_at, r.edited_at,"
-              " CAST(r.body AS BLOB)")
+    thread_id: str  # the prompt's thread, else its post; "" when unknown
+    post_id: str = ""  # the prompt's post (message or event); "" when unknown
+    threaded: bool = False  # whether the post has a thread of its own
 
 
 class ExportReader:
@@ -109,32 +80,37 @@ class ExportReader:
             sql += " AND r.session_id = ?"
             params.append(session_id)
         groups = await self.db.fetch_tuples(sql, params)
-        posts = dict(await self.db.fetch_tuples(
-            "SELECT id, COALESCE(thread_id, message_id, '') FROM outbox WHERE cohort_id = ?",
-            (cohort_id,)))
-        return [ThreadKey(s, p, o, posts.get(o, "") if o is not None else "")
-                for s, p, o in groups]
+        posts = {row[0]: row[1:] for row in await self.db.fetch_tuples(
+            "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
+            " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+        return [ThreadKey(s, p, o, *posts.get(o, ("", "", False))) for s, p, o in groups]
 
-    async def entries(self, cohort_id: int, key: ThreadKey,
-                      scope: ExportScope) -> AsyncGenerator[list[Entry], None]:
-        async with aclosing(self._pages(_ENTRY, cohort_id, key, scope)) as pages:
+    async def community_of(self, cohort_id: int) -> str:
+        """The platform's id of the cohort's community (a Discord guild), for links."""
+        return str(await self.db.scalar(
+            "SELECT m.external_id FROM cohorts c JOIN communities m ON m.id = c.community_id"
+            " WHERE c.id = ?", (cohort_id,)) or "")
+
+    async def entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
+                      links: Links = NO_LINKS) -> AsyncGenerator[list[Entry], None]:
+        async with aclosing(self._pages(ENTRY, link_params(links), cohort_id, key,
+                                        scope)) as pages:
             async for page in pages:
                 yield [Entry(*row) for row in page]
 
-    async def raw_entries(self, cohort_id: int, key: ThreadKey,
-                          scope: ExportScope) -> AsyncGenerator[list[RawEntry], None]:
+    async def raw_entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
+                          links: Links = NO_LINKS) -> AsyncGenerator[list[RawEntry], None]:
         """Pages of responses as the transcripts' fast path reads them, every field UTF-8.
         SQLite joins a page's fields with NUL between them (inbound text never holds one), so
         Python splits one bytes object instead of receiving a row object per response; a page
         that does not split evenly (a NUL in a display name) is read again row by row."""
         tail, params = _page_query(cohort_id, key, scope)
+        params = [*link_params(links), *params]
         sql = ("SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
                " CAST(group_concat(body, char(0)) AS BLOB),"
-               f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT r.id || char(0) ||"
-               f" r.participant_id || char(0) || {AUTHOR} || char(0) || r.created_at ||"
-               " char(0) || COALESCE(r.edited_at, '') AS head, r.body AS body,"
-               f" r.created_at AS at, r.id AS id{tail})")
-        one_by_one = f"SELECT {_RAW_ENTRY}{tail}"
+               f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {RAW_HEAD} AS head,"
+               f" r.body AS body, r.created_at AS at, r.id AS id{tail})")
+        one_by_one = f"SELECT {RAW_ENTRY}{tail}"
 
         async def read(after: tuple[str, int], size: int) -> _Page[list[RawEntry]]:
             ((rows, heads, bodies, last),) = await self.db.fetch_tuples(
@@ -142,7 +118,8 @@ class ExportReader:
             page = _split(rows, heads or b"", bodies or b"")
             if page is None:
                 page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
-                         (edited or "").encode(), text) for i, p, name, at, edited, text in
+                         (edited or "").encode(), link.encode(), text)
+                        for i, p, name, at, edited, link, text in
                         await self.db.fetch_tuples(one_by_one, (*params, *after, size))]
             position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
             return _Page(rows, position, len(bodies or b""), page)
@@ -151,29 +128,34 @@ class ExportReader:
             async for page in pages:
                 yield page.payload
 
-    def csv_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                  prefix: str) -> AsyncGenerator[tuple[int, bytes], None]:
-        """(rows, bytes) per page: the page's CSV lines, each starting with `prefix`."""
+    def csv_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope, prefix: str,
+                  links: Links = NO_LINKS) -> AsyncGenerator[tuple[int, bytes], None]:
+        """(rows, bytes) per page: the page's CSV lines, each starting with `prefix`, each
+        response linked by `links`."""
+        line_params = (prefix, *link_params(links))
+
         async def isolated(data: bytes, page: tuple[Any, ...]) -> bytes:
             rows = await self.db.fetch_tuples(
-                f"SELECT r.id, CAST({_CSV_LINE} AS BLOB) {tail}", (prefix, *page))
-            return await self._isolated(cohort_id, rows, prefix)
+                f"SELECT r.id, CAST({CSV_LINE} AS BLOB) {tail}", (*line_params, *page))
+            return await self._isolated(cohort_id, rows, prefix, links)
 
         tail, _ = _page_query(cohort_id, key, scope)
-        return self._lines(_CSV_LINE, cohort_id, key, scope, prefix, isolated)
+        return self._lines(CSV_LINE, line_params, cohort_id, key, scope, isolated)
 
-    def jsonl_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                    prefix: str) -> AsyncGenerator[tuple[int, bytes], None]:
+    def jsonl_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope, prefix: str,
+                    links: Links = NO_LINKS) -> AsyncGenerator[tuple[int, bytes], None]:
         """(rows, bytes) per page: the page's JSON lines, each starting with `prefix`
-        (domain.exports.jsonl_prefix)."""
+        (domain.exports.jsonl_prefix), each response linked by `links`."""
         async def escaped(data: bytes, page: tuple[Any, ...]) -> bytes:
             # Only inside JSON strings can the controls be (keys are ours, ASCII): escaping
             # them over the whole page is escaping them line by line.
             return json_safe(data.decode()).encode()
 
-        return self._lines(_JSONL_LINE, cohort_id, key, scope, prefix, escaped)
+        return self._lines(JSONL_LINE, (prefix, *link_params(links)), cohort_id, key, scope,
+                           escaped)
 
-    async def _isolated(self, cohort_id: int, page: list[tuple[Any, ...]], prefix: str) -> bytes:
+    async def _isolated(self, cohort_id: int, page: list[tuple[Any, ...]], prefix: str,
+                        links: Links) -> bytes:
         """The page's CSV from (id, line) rows, those with bidirectional controls rendered by
         `csv_row`."""
         ids = [row[0] for row in page if _BIDI_BYTES.search(row[1])]
@@ -181,18 +163,21 @@ class ExportReader:
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             rows = await self.db.fetch_tuples(
-                f"SELECT {_ENTRY} FROM {RESPONSES_AND_AUTHORS}"
-                f" WHERE r.id IN ({', '.join('?' * len(chunk))})", (cohort_id, *chunk))
+                f"SELECT {ENTRY} FROM {RESPONSES_AND_AUTHORS}"
+                f" WHERE r.id IN ({', '.join('?' * len(chunk))})",
+                (*link_params(links), cohort_id, *chunk))
             entries.update((row[0], Entry(*row)) for row in rows)
         return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
                         else row[1] for row in page)
 
-    async def _lines(self, line: str, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                     prefix: str, bidi: Callable[[bytes, tuple[Any, ...]], Awaitable[bytes]]
+    async def _lines(self, line: str, line_params: tuple[Any, ...], cohort_id: int,
+                     key: ThreadKey, scope: ExportScope,
+                     bidi: Callable[[bytes, tuple[Any, ...]], Awaitable[bytes]]
                      ) -> AsyncGenerator[tuple[int, bytes], None]:
         """A page is one row: SQLite joins the page's lines itself, so no Python object is made
         per response (with a row per line, the tuples alone cost a tenth of the export). A page
-        holding bidirectional controls is handed to `bidi` with its query's parameters."""
+        holding bidirectional controls is handed to `bidi` with its query's parameters (all
+        but the line's own, `line_params`)."""
         tail, params = _page_query(cohort_id, key, scope)
         # The last row's keyset position: created_at, then the id in a fixed width of 19 digits.
         sql = ("SELECT count(*), CAST(group_concat(line, '') AS BLOB),"
@@ -201,7 +186,7 @@ class ExportReader:
 
         async def read(after: tuple[str, int], size: int) -> _Page[bytes]:
             ((rows, data, last),) = await self.db.fetch_tuples(
-                sql, (prefix, *params, *after, size))
+                sql, (*line_params, *params, *after, size))
             if data and _BIDI_BYTES.search(data):
                 data = await bidi(data, (*params, *after, size))
             position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
@@ -211,14 +196,15 @@ class ExportReader:
             async for page in pages:
                 yield page.rows, page.payload
 
-    async def _pages(self, columns: str, cohort_id: int, key: ThreadKey,
-                     scope: ExportScope) -> AsyncGenerator[list[tuple[Any, ...]], None]:
+    async def _pages(self, columns: str, column_params: tuple[Any, ...], cohort_id: int,
+                     key: ThreadKey, scope: ExportScope
+                     ) -> AsyncGenerator[list[tuple[Any, ...]], None]:
         """Pages of rows whose first column is the response id and last its text."""
         tail, params = _page_query(cohort_id, key, scope)
         sql = f"SELECT {columns}{tail}"
 
         async def read(after: tuple[str, int], size: int) -> _Page[list[tuple[Any, ...]]]:
-            rows = await self.db.fetch_tuples(sql, (*params, *after, size))
+            rows = await self.db.fetch_tuples(sql, (*column_params, *params, *after, size))
             position = None
             if rows:
                 written = await self.db.scalar("SELECT created_at FROM responses WHERE id = ?",
@@ -266,10 +252,10 @@ _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
 def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
     """Rows from the NUL-joined fields of a page, or None if they do not add up."""
     fields, texts = heads.split(b"\0"), bodies.split(b"\0")
-    if rows == 0 or len(fields) != 5 * rows or len(texts) != rows:
+    if rows == 0 or len(fields) != RAW_HEAD_FIELDS * rows or len(texts) != rows:
         return [] if rows == 0 else None
     it = iter(fields)
-    return list(zip(it, it, it, it, it, texts, strict=True))
+    return list(zip(it, it, it, it, it, it, texts, strict=True))
 
 
 def _page_query(cohort_id: int, key: ThreadKey, scope: ExportScope) -> tuple[str, list[Any]]:

@@ -48,7 +48,8 @@ Names = dict[tuple[int, int], str]  # (participant id, community id) → their n
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at, arrival) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, arrival, channel_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -92,7 +93,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
             outcomes.append(None)
             continue
         post, arrival = answer
-        platform, message_id, author_id, _, body, at, _ = submission
+        platform, message_id, author_id, _, body, at, _, channel_id = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
             outcomes.append(None)
@@ -103,7 +104,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, to_iso(at), arrival.value))
+                     platform, message_id, body, to_iso(at), arrival.value, channel_id))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 

@@ -51,6 +51,9 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     # Where the message is (its thread) and what it replies to, each with how the message
     # arrived if that one names a prompt post; the first that does counts.
     refs: tuple[tuple[Arrival, str], ...]
+    # Where the message is (the platform's channel, thread or room), for links back to it;
+    # None where there is no message to link to.
+    channel_id: str | None = None
 
 
 _Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]

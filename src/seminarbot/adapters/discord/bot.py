@@ -16,6 +16,7 @@ from functools import partial
 import discord
 
 from seminarbot.adapters.discord import backfill, events
+from seminarbot.adapters.discord.calendar import DiscordCalendar
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.events import PLATFORM
@@ -78,6 +79,7 @@ class SeminarClient(discord.Client):
         self.reidentify_delay = reidentify_delay
         self.commands = SlashCommands(app.registry)
         self.poster = DiscordPoster(self, self.commands.rename)
+        self.calendar = DiscordCalendar(self)
         self.interactions = InteractionHandler(app, self.commands)
         self.readies = 0
         self.catch_ups = 0
@@ -113,6 +115,7 @@ class SeminarClient(discord.Client):
         self.app.connections.report(PLATFORM, CONNECTED)
         self.readies += 1
         log.info("connected to Discord as %s (ready #%d)", self.user, self.readies)
+        self.app.calendars[PLATFORM] = self.calendar
         self.app.scheduler.attach(self.poster)
         self.inbound.put(partial(self._catch_up, reconcile=True))
 

@@ -50,7 +50,8 @@ def inbound(message: discord.Message) -> InboundMessage | None:
         return None
     author = Actor(PLATFORM, str(message.author.id), message.author.display_name)
     return InboundMessage(PLATFORM, str(message.id), author, _text(message), message.created_at,
-                          thread_id=thread_id, reply_to=reply_to)
+                          thread_id=thread_id, reply_to=reply_to,
+                          channel_id=str(message.channel.id))
 
 
 @dataclass(frozen=True)

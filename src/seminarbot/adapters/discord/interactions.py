@@ -13,29 +13,25 @@ from typing import Any
 
 import discord
 
-from seminarbot.adapters.discord.permissions import is_moderator, missing_permissions
+from seminarbot.adapters.discord import setup
+from seminarbot.adapters.discord.permissions import is_moderator
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
     Page,
     render_reply,
     within_upload_limit,
 )
-from seminarbot.adapters.discord.slash import SlashCommands, UnknownInteraction
+from seminarbot.adapters.discord.slash import CHANNEL_OPTION, SlashCommands, UnknownInteraction
 from seminarbot.core.commands import Command, Suggestion
 from seminarbot.core.completion import complete
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply, Tone, text
-from seminarbot.domain.errors import UserError
 from seminarbot.services.container import Services
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
-
-
-class MissingPermissions(UserError):
-    title = "Missing permissions"
 
 
 def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Actor:
@@ -45,10 +41,12 @@ def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Ac
                  is_moderator=is_moderator(interaction.permissions, roles, moderator_role))
 
 
-def place_of(interaction: discord.Interaction) -> Place:
-    """A command typed inside a prompt's thread belongs to the thread's channel."""
-    channel = interaction.channel
-    channel_id = interaction.channel_id or 0
+def place_of(interaction: discord.Interaction, channel: object | None = None) -> Place:
+    """A command typed inside a prompt's thread (or forum post) belongs to the thread's
+    channel; one that names a channel (setup's `channel` option), to that channel."""
+    if channel is None:
+        channel = interaction.channel
+    channel_id = getattr(channel, "id", None) or interaction.channel_id or 0
     if isinstance(channel, discord.Thread) and channel.parent_id:
         channel_id = channel.parent_id
     parent = channel.parent if isinstance(channel, discord.Thread) else channel
@@ -123,10 +121,7 @@ class InteractionHandler:
         for param in command.params:  # people on Discord name commands the Discord way
             if param.names_command and raw.get(param.name):
                 raw[param.name] = self.commands.core_name(raw[param.name] or "")
-        task = asyncio.create_task(run(
-            self.app, command, raw, actor_of(interaction, self.app.settings.discord.moderator_role),
-            place_of(interaction), prefix="/", source_id=str(interaction.id),
-            guard=partial(self._check_channel, interaction)))
+        task = asyncio.create_task(self._run(interaction, command, raw))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
@@ -137,20 +132,28 @@ class InteractionHandler:
         await interaction.response.defer(ephemeral=command.private, thinking=True)
         await self._follow_deferred(interaction, command, await task)
 
-    async def _check_channel(self, interaction: discord.Interaction, command: Command,
-                             actor: Actor, place: Place) -> None:
-        """Before a command sets the seminar up here: the bot's own permissions in the channel."""
-        if not command.sets_up_channel:
-            return
-        missing = missing_permissions(interaction.app_permissions)
-        if missing:
-            listed = ", ".join(missing)
-            raise MissingPermissions(
-                f"In this channel the bot lacks: {listed}.",
-                more=("Grant them to the bot (or its role) in the channel's permissions, then "
-                      f"run {self.commands.rename('/' + command.name)} again. Nothing was "
-                      "set up.",),
-                fields=(("Missing", "\n".join(missing)),))
+    async def _run(self, interaction: discord.Interaction, command: Command,
+                   raw: dict[str, str | None]) -> Reply:
+        """Dispatch the command; one that sets a seminar up goes to the channel it names, is
+        checked there first and says afterwards what else the moderator should know."""
+        channel = setup.target_channel(interaction, raw.pop(CHANNEL_OPTION, None)) \
+            if command.sets_up_channel else None
+        reply = await run(
+            self.app, command, raw, actor_of(interaction, self.app.settings.discord.moderator_role),
+            place_of(interaction, channel), prefix="/", source_id=str(interaction.id),
+            guard=partial(self._check_channel, interaction, channel))
+        if not command.sets_up_channel or interaction.guild is None \
+                or interaction.guild.me is None:
+            return reply
+        sessions = [session.number for session in self.app.syllabus.plan.sessions]
+        return await setup.with_notes(reply, channel, sessions,
+                                      interaction.guild.me.guild_permissions)
+
+    async def _check_channel(self, interaction: discord.Interaction, channel: object | None,
+                             command: Command, actor: Actor, place: Place) -> None:
+        """Before a command sets the seminar up: the channel, and the bot's permissions there."""
+        if command.sets_up_channel:
+            setup.check(interaction, channel, command, self.commands.rename("/" + command.name))
 
     def _pages(self, interaction: discord.Interaction, reply: Reply) -> list[Page]:
         fitting = within_upload_limit(reply, interaction.filesize_limit)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from typing import Final
 
 import discord
 
+from seminarbot.adapters.discord import forum as forums
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
+from seminarbot.adapters.discord.forum import ARCHIVE_AFTER_MINUTES
 from seminarbot.adapters.discord.permissions import missing_permissions
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
@@ -28,7 +29,6 @@ from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef, PostError
 
 log = logging.getLogger(__name__)
-ARCHIVE_AFTER_MINUTES: Final = 10080  # 7 days, the longest Discord offers
 NONCE_MAX = 25
 HISTORY_SEARCHED = 100
 # Discord's JSON error codes for a refusal: the bot cannot see the channel, or lacks a permission.
@@ -78,14 +78,21 @@ class DiscordPoster:
     async def post_prompt(self, post: PromptPost) -> PostedRef:
         doing = "post the prompt"
         channel = await self._channel(post.channel_id, doing)
-        if not isinstance(channel, discord.TextChannel):
-            raise PostError(f"could not {doing}: #{channel.name} is not a text channel",
-                            retryable=False)
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+            raise PostError(f"could not {doing}: #{channel.name} is not a text or forum "
+                            "channel", retryable=False)
         me = channel.guild.me
-        missing = missing_permissions(channel.permissions_for(me)) if me else []
+        forum = isinstance(channel, discord.ForumChannel)
+        missing = missing_permissions(channel.permissions_for(me), forum=forum) if me else []
         if missing:
             raise PostError(f"could not {doing} in #{channel.name}: the bot is missing "
                             f"{', '.join(missing)}", retryable=False)
+        if isinstance(channel, discord.ForumChannel):
+            try:
+                return await forums.post(channel, post.session_number, thread_name(post),
+                                         prompt_embed(post, self.rename))
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                raise post_error(error, doing) from error
         try:
             message = await channel.send(embed=prompt_embed(post, self.rename),
                                          nonce=nonce_for(post.idempotency_key),
@@ -107,9 +114,14 @@ class DiscordPoster:
 
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
         channel = await self._channel(channel_id, "look for an earlier post")
+        me = self.client.user
+        if isinstance(channel, discord.ForumChannel) and me is not None:
+            try:
+                return await forums.find(channel, me.id, idempotency_key)
+            except (discord.HTTPException, *NETWORK_ERRORS) as error:
+                raise post_error(error, "look for an earlier post") from error
         if not isinstance(channel, discord.TextChannel):
             return None
-        me = self.client.user
         try:
             async for message in channel.history(limit=HISTORY_SEARCHED):
                 if me is None or message.author.id != me.id:
@@ -144,8 +156,9 @@ class DiscordPoster:
         return PostedRef(str(sent.id), str(thread.id))
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
-        """In the seminar's channel; if the bot cannot post there, the server's system channel;
-        failing both, the log (the audit log and /seminar schedule keep it either way)."""
+        """In the seminar's channel; if the bot cannot post there (or it is a forum, which
+        holds only posts), the server's system channel; failing both, the log (the audit log
+        and /seminar schedule keep it either way)."""
         try:
             channel: object = await get_or_fetch(self.client, int(cohort.channel_id))
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
@@ -155,6 +168,7 @@ class DiscordPoster:
         attempts: list[tuple[discord.abc.Messageable, str]] = []
         if isinstance(channel, discord.TextChannel):
             attempts.append((channel, f"**For the moderators:** {notice}"))
+        if isinstance(channel, discord.TextChannel | discord.ForumChannel):
             system = channel.guild.system_channel
             if system is not None and system != channel:
                 attempts.append((system, f"**For the moderators of {channel.mention}:** "

@@ -16,6 +16,7 @@ from discord.utils import escape_markdown
 
 from seminarbot.core.replies import Attachment, PromptPost, Reply, Table, Tone, prompt_card
 from seminarbot.domain.display import isolate, without_bidi_controls
+from seminarbot.domain.titles import prompt_title
 
 NO_PINGS = discord.AllowedMentions.none()
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
@@ -168,7 +169,8 @@ def carries_key(embed: discord.Embed, key: str) -> bool:
 
 
 def thread_name(post: PromptPost) -> str:
-    return _cut(" ".join(f"{post.prompt_ref} · {post.text}".split()), THREAD_NAME_MAX)
+    """A prompt's thread, or forum post, is titled "1.2 · short title"."""
+    return prompt_title(post.prompt_ref, post.text, THREAD_NAME_MAX)
 
 
 def plain(text: str) -> str:

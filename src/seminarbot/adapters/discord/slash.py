@@ -17,7 +17,11 @@ from seminarbot.adapters.discord.permissions import MODERATOR_PERMISSION
 from seminarbot.core.commands import Command, Param, Permission, Registry
 from seminarbot.domain.schedule import WEEKDAYS
 
-SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN = 1, 2, 3, 4, 5
+SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, CHANNEL = 1, 2, 3, 4, 5, 7
+TEXT_CHANNEL, FORUM_CHANNEL = 0, 15
+# A command that sets a seminar up may name the channel: a forum cannot take a slash command
+# itself, so its seminar is set up from another channel.
+CHANNEL_OPTION = "channel"
 CHAT_INPUT = 1
 GUILD_CONTEXT = 0  # usable in servers, not in DMs
 GUILD_INSTALL = 0  # installed to a server (not to a user account)
@@ -147,6 +151,11 @@ def _subcommands(entries: list[tuple[tuple[str, ...], Command]]) -> list[Payload
         leaf: Payload = {"type": SUB_COMMAND, "name": words[-1],
                          "description": _shorten(command.help, DESCRIPTION_MAX),
                          "options": _options(command.params)}
+        if command.sets_up_channel:
+            leaf["options"].append({
+                "type": CHANNEL, "name": CHANNEL_OPTION, "required": False,
+                "description": "the text or forum channel to hold it (default: this one)",
+                "channel_types": [TEXT_CHANNEL, FORUM_CHANNEL]})
         if len(words) == 2:
             options.append(leaf)
             continue

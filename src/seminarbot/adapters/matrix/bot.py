@@ -1,17 +1,18 @@
 """What the bot does with each room event: commands typed with the prefix are run through the
-core and answered in the room; thread replies and rich replies to a prompt are recorded, and
-their edits and redactions followed; invites are accepted from allowed inviters; a kick pauses
-the room's seminar and moderators are told in another room they share with the bot."""
+core and answered in the room, or, for answers meant for the caller alone, in a direct room with
+them (adapters/matrix/private.py); thread replies and rich replies to a prompt are recorded,
+and their edits and redactions followed; invites are accepted from allowed inviters; a kick
+pauses the room's seminar and its moderators are told, each in a direct room."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from functools import partial
 from typing import Any
 
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
+from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
 from seminarbot.adapters.matrix.events import (
     Edited,
     Membership,
@@ -25,6 +26,7 @@ from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.pages import reply_contents
 from seminarbot.adapters.matrix.poster import MatrixPoster
+from seminarbot.adapters.matrix.private import PrivateAnswers
 from seminarbot.adapters.matrix.render import notice, replying
 from seminarbot.adapters.matrix.rooms import (
     Creators,
@@ -33,7 +35,13 @@ from seminarbot.adapters.matrix.rooms import (
     moderators,
     power_level,
 )
-from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
+from seminarbot.adapters.matrix.sender import (
+    Sender,
+    SendFailed,
+    failed_notice,
+    txn_for,
+    with_retries,
+)
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
@@ -75,16 +83,7 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
             await client.close()
 
 
-def _why(error: SendFailed) -> str:
-    if "M_TOO_LARGE" in error.reason:
-        return "the homeserver refused a message as too large"
-    return "the homeserver kept refusing it" if error.retryable else \
-        "the homeserver refused it"
-
-
-def _txn(kind: str, event_id: str) -> str:
-    """A transaction id tied to the event answered: a replayed event is answered once."""
-    return f"seminarbot-{kind}-{hashlib.sha256(event_id.encode()).hexdigest()[:32]}"
+_txn = txn_for
 
 
 class MatrixBot:
@@ -98,6 +97,10 @@ class MatrixBot:
         self.poster = MatrixPoster(client, self.sender, self.prefix)
         self.creators = Creators()
         self.undecrypted = Undecrypted(client, files)
+        self.direct = DirectRooms(client)
+        self.private = PrivateAnswers(client, self.sender, self.direct,
+                                      lambda reply, encrypted: reply_contents(
+                                          reply, encrypted=encrypted), files)
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
@@ -108,6 +111,7 @@ class MatrixBot:
 
     async def handled_batch(self) -> None:
         await self.undecrypted.retry(self.event)
+        await self.private.deliver()
 
     # -- rooms ---------------------------------------------------------------------------
 
@@ -123,6 +127,8 @@ class MatrixBot:
         log.info("matrix: joining %s, invited by %s", room_id, inviter)
         await self._quietly(with_retries(f"joining {room_id}",
                                          lambda: self.client.join(room_id), JoinResponse))
+        if inviter and invited_as_direct(invite_state, self.client.user_id):
+            await self._quietly(self.direct.record(inviter, room_id))  # their direct chat
 
     async def left(self, room_id: str, events: list[Any]) -> None:
         me = self.client.user_id
@@ -145,7 +151,7 @@ class MatrixBot:
         if cohort is None:
             return
         how = "banned from" if change.membership == "ban" else "removed from"
-        message = (f"For moderators: I was {how} “{isolate(name)}” by {change.sender}"
+        message = (f"I was {how} “{isolate(name)}” by {change.sender}"
                    + (f" ({isolate(change.reason[:300])})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
@@ -153,17 +159,11 @@ class MatrixBot:
         wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
                             self.creators.of(room_id))
         wanted.add(change.sender)
-        told = 0
-        for other_id, other in list(self.client.rooms.items()):
-            if other_id != room_id and wanted & set(other.users):
-                try:
-                    await self.sender.send(other_id, notice(message))
-                    told += 1
-                except SendFailed as error:
-                    log.error("matrix: could not tell moderators in %s: %s", other_id,
-                              error.reason)
-        if not told:
-            log.warning("matrix: no other room shared with the moderators of %s", room_id)
+        for user_id in sorted(wanted):  # each privately: the others in a shared room need not
+            if not await self.private.tell(user_id, message, key=f"{change.event_id} {user_id}",
+                                           encrypted=bool(room and room.encrypted)):
+                log.warning("matrix: could not tell %s privately of the removal from %s",
+                            user_id, room_id)
 
     # -- events --------------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ class MatrixBot:
         await record_message(self.app, InboundMessage(
             PLATFORM, item.event_id, self._actor(room_id, item.sender),
             self._text(room_id, item.sender, item.text, item.emote), item.at,
-            thread_id=item.thread_root, reply_to=item.reply_to))
+            thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id))
 
     def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:
         """What is recorded of a message: an emote with its actor's name before it, as
@@ -231,7 +231,12 @@ class MatrixBot:
         reply = await run_line(self.app, line, self._actor(room_id, item.sender),
                                   self._place(room_id), prefix=self.prefix,
                                   source_id=item.event_id)
-        if not reply.silent:  # a flood's repeated refusals are not echoed into the room
+        if reply.silent:  # a flood's repeated refusals are not echoed into the room
+            return
+        if reply.private and not self.direct.is_direct_with(room_id, item.sender):
+            await self.private.answer(room_id, item.event_id, item.sender, item.thread_root,
+                                      reply)
+        else:
             await self._reply(room_id, item, reply)
 
     async def _reply(self, room_id: str, item: Said, reply: Reply) -> None:
@@ -255,8 +260,7 @@ class MatrixBot:
             await self._tell_failed(room_id, item, error)
 
     async def _tell_failed(self, room_id: str, item: Said, error: SendFailed) -> None:
-        told = notice(f"I could not send all of my answer to this ({_why(error)}). Please "
-                      "try again later, or ask for less at once.")
+        told = notice(failed_notice(error))
         try:
             await self.sender.send(room_id, replying(told, item.event_id, item.thread_root),
                                    txn_id=_txn("failed", item.event_id))

@@ -1,6 +1,7 @@
 """What the Matrix adapter keeps under <data_dir>/matrix: the login (device id and access
 token), nio's store (E2EE keys), the sync token and the encrypted events still waiting for their
-room key. Every write replaces the file atomically."""
+room key, and the private answers waiting for a direct room the homeserver has just made. Every
+write replaces the file atomically."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class MatrixFiles:
         self.login_file = directory / "login.json"
         self.token_file = directory / "sync-token"
         self.undecrypted_file = directory / "undecrypted.json"
+        self.private_file = directory / "private.json"
         self.store_dir = directory / "store"
 
     def prepare(self) -> None:
@@ -53,14 +55,24 @@ class MatrixFiles:
 
     def load_undecrypted(self) -> list[dict[str, Any]]:
         """What save_undecrypted wrote; nothing if the file is missing or unreadable."""
-        try:
-            items = json.loads(self.undecrypted_file.read_text("utf-8"))
-        except (OSError, ValueError):
-            return []
-        return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+        return _load_list(self.undecrypted_file)
 
     def save_undecrypted(self, items: list[dict[str, Any]]) -> None:
         _replace(self.undecrypted_file, json.dumps(items))
+
+    def load_private(self) -> list[dict[str, Any]]:
+        return _load_list(self.private_file)
+
+    def save_private(self, items: list[dict[str, Any]]) -> None:
+        _replace(self.private_file, json.dumps(items))
+
+
+def _load_list(path: Path) -> list[dict[str, Any]]:
+    try:
+        items = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 
 def _replace(path: Path, text: str) -> None:

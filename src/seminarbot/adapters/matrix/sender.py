@@ -5,6 +5,7 @@ SendFailed for the caller to report."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 from collections.abc import Awaitable, Callable
@@ -23,11 +24,29 @@ log = logging.getLogger(__name__)
 SEND_ATTEMPTS = 5
 
 
+def txn_for(kind: str, event_id: str) -> str:
+    """A transaction id tied to the event answered: a replayed event is answered once."""
+    return f"seminarbot-{kind}-{hashlib.sha256(event_id.encode()).hexdigest()[:32]}"
+
+
 class SendFailed(Exception):
     def __init__(self, reason: str, *, retryable: bool) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+
+
+def why_failed(error: SendFailed) -> str:
+    """The failure as the person who asked is told it."""
+    if "M_TOO_LARGE" in error.reason:
+        return "the homeserver refused a message as too large"
+    return "the homeserver kept refusing it" if error.retryable else \
+        "the homeserver refused it"
+
+
+def failed_notice(error: SendFailed) -> str:
+    return (f"I could not send all of my answer to this ({why_failed(error)}). Please try "
+            "again later, or ask for less at once.")
 
 
 async def with_retries(what: str, call: Callable[[], Awaitable[Any]],
@@ -71,10 +90,13 @@ class Sender:
             RoomSendResponse)
         return str(answer.event_id)
 
-    async def upload(self, room_id: str, attachment: Attachment) -> Content:
-        """Upload a file (encrypted where the room is) and give the m.file content for it."""
-        room = self.client.rooms.get(room_id)
-        encrypt = bool(room and room.encrypted)
+    async def upload(self, room_id: str, attachment: Attachment, *,
+                     encrypt: bool | None = None) -> Content:
+        """Upload a file (encrypted where the room is, or as `encrypt` says for a room not
+        synced yet) and give the m.file content for it."""
+        if encrypt is None:
+            room = self.client.rooms.get(room_id)
+            encrypt = bool(room and room.encrypted)
 
         async def attempt() -> Any:
             answer, keys = await self.client.upload(

@@ -1,0 +1,102 @@
+"""Sessions as Discord guild scheduled events (services.calendar): external events, located at
+the seminar's channel (its link), from a session's start to its close, with the session's
+title and reading as the description. Members see them in the server's event list, mark
+interest and get Discord's own reminder; Discord starts and ends them at their times.
+
+The REST calls are made as Discord's API docs give them (Create, Modify, List Guild Scheduled
+Events). The bot needs Manage Events (or Create Events, enough for the events it made).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
+from seminarbot.adapters.discord.permissions import EVENTS, may_list_events
+from seminarbot.adapters.discord.poster import post_error
+from seminarbot.domain.links import DISCORD
+from seminarbot.domain.models import Cohort
+from seminarbot.domain.session_events import SessionEvent
+from seminarbot.scheduling.poster import PostError
+
+EXTERNAL, GUILD_ONLY, CANCELED = 3, 2, 4  # Discord's entity type, privacy level and status
+REASON = "seminarbot: the seminar's schedule"
+
+
+class DiscordCalendar:
+    platform = "discord"
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def _channel(self, cohort: Cohort, doing: str) -> discord.abc.GuildChannel:
+        try:
+            channel = await get_or_fetch(self.client, int(cohort.channel_id))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, doing) from error
+        if not isinstance(channel, discord.abc.GuildChannel):
+            raise PostError(f"could not {doing}: the seminar's channel is gone",
+                            retryable=False)
+        return channel
+
+    async def problem(self, cohort: Cohort) -> str | None:
+        channel = await self._channel(cohort, "list the sessions")
+        me = channel.guild.me
+        if me is None or not may_list_events(me.guild_permissions):
+            return f"the bot needs {EVENTS} in this server"
+        return None
+
+    @staticmethod
+    def _fields(channel: discord.abc.GuildChannel, event: SessionEvent) -> dict[str, Any]:
+        return {"name": event.name, "description": event.description,
+                "scheduled_start_time": event.start.isoformat(),
+                "scheduled_end_time": event.end.isoformat(),
+                "entity_metadata": {"location": f"{DISCORD}{channel.guild.id}/{channel.id}"}}
+
+    async def create(self, cohort: Cohort, event: SessionEvent) -> str:
+        channel = await self._channel(cohort, "list a session as an event")
+        try:
+            made = await self.client.http.create_guild_scheduled_event(
+                channel.guild.id, reason=REASON, entity_type=EXTERNAL, privacy_level=GUILD_ONLY,
+                **self._fields(channel, event))
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, "list a session as an event") from error
+        return str(made["id"])
+
+    async def update(self, cohort: Cohort, event_id: str, event: SessionEvent, *,
+                     end_only: bool) -> None:
+        channel = await self._channel(cohort, "move a session's event")
+        fields = self._fields(channel, event)
+        if end_only:  # it has begun: Discord moves only its end
+            fields = {"scheduled_end_time": fields["scheduled_end_time"]}
+        await self._edit(channel, event_id, fields, "move a session's event")
+
+    async def cancel(self, cohort: Cohort, event_id: str) -> None:
+        channel = await self._channel(cohort, "cancel a session's event")
+        await self._edit(channel, event_id, {"status": CANCELED}, "cancel a session's event")
+
+    async def _edit(self, channel: discord.abc.GuildChannel, event_id: str,
+                    fields: dict[str, Any], doing: str) -> None:
+        try:
+            await self.client.http.edit_scheduled_event(channel.guild.id, int(event_id),
+                                                        reason=REASON, **fields)
+        except discord.NotFound:
+            return  # deleted on Discord by a person: nothing left to change
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, doing) from error
+
+    async def find(self, cohort: Cohort, event: SessionEvent) -> str | None:
+        channel = await self._channel(cohort, "look for a session's event")
+        me = self.client.user
+        try:
+            listed = await self.client.http.get_scheduled_events(channel.guild.id, False)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, "look for a session's event") from error
+        for found in listed:
+            if me is not None and str(found.get("creator_id")) == str(me.id) \
+                    and found.get("name") == event.name \
+                    and discord.utils.parse_time(found["scheduled_start_time"]) == event.start:
+                return str(found["id"])
+        return None

@@ -1,0 +1,78 @@
+"""Setting a seminar up on Discord: the channel it goes in (this one, or the text or forum
+channel the `channel` option names), the bot's permissions there, checked before anything is
+set up, and what setup adds afterwards: a forum's session tags, and a word on Manage Events
+(needed only for `/seminar-mod events on`)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import discord
+
+from seminarbot.adapters.discord import forum as forums
+from seminarbot.adapters.discord.permissions import EVENTS, may_list_events, missing_permissions
+from seminarbot.core.commands import Command
+from seminarbot.core.replies import Reply, Tone
+from seminarbot.domain.errors import BadArgument, UserError
+
+SeminarChannel = discord.TextChannel | discord.ForumChannel
+
+
+class MissingPermissions(UserError):
+    title = "Missing permissions"
+
+
+def target_channel(interaction: discord.Interaction, named: str | None) -> object | None:
+    """The channel the command sets up: the one named by the option, else where it was typed.
+    None when the named one is not among the server's channels the bot can see."""
+    if named is None:
+        return interaction.channel
+    guild = interaction.guild
+    if guild is None or not named.isdigit():
+        return None
+    return guild.get_channel(int(named))
+
+
+def granted(interaction: discord.Interaction, channel: object) -> discord.Permissions:
+    """The bot's permissions in the channel: as the interaction reports them where it was
+    typed, else computed from the bot's roles and the channel's overwrites."""
+    if getattr(channel, "id", None) == interaction.channel_id or \
+            not isinstance(channel, SeminarChannel):
+        return interaction.app_permissions
+    me = channel.guild.me
+    return channel.permissions_for(me) if me is not None else discord.Permissions.none()
+
+
+def check(interaction: discord.Interaction, channel: object, command: Command,
+          again: str) -> None:
+    """Raise a UserError when the seminar cannot be set up in `channel`: not a text or forum
+    channel, or the bot lacks a permission it needs there (all of them named)."""
+    if channel is None or not isinstance(channel, SeminarChannel):
+        shown = getattr(channel, "name", None) or "that channel"
+        raise BadArgument("channel", "a text or forum channel of this server that the bot "
+                                     "can see", shown)
+    forum = isinstance(channel, discord.ForumChannel)
+    missing = missing_permissions(granted(interaction, channel), forum=forum)
+    if missing:
+        where = f"In {channel.mention}" if forum else "In this channel"
+        raise MissingPermissions(
+            f"{where} the bot lacks: {', '.join(missing)}.",
+            more=("Grant them to the bot (or its role) in the channel's permissions, then "
+                  f"run {again} again. Nothing was set up.",),
+            fields=(("Missing", "\n".join(missing)),))
+
+
+async def with_notes(reply: Reply, channel: object, sessions: list[int],
+                     guild_permissions: discord.Permissions) -> Reply:
+    """A successful setup's reply, with what the moderator should know about this server:
+    the forum's session tags, and Manage Events when it is missing."""
+    if reply.tone is not Tone.SUCCESS:
+        return reply
+    notes = []
+    if isinstance(channel, discord.ForumChannel):
+        notes.append(await forums.setup_note(channel, sessions))
+    if not may_list_events(guild_permissions):
+        notes.append(f"To list the sessions as server events (/seminar events on), the bot "
+                     f"also needs {EVENTS}.")
+    shown = tuple(note for note in notes if note)
+    return replace(reply, paragraphs=(*reply.paragraphs, *shown)) if shown else reply

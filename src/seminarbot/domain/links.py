@@ -1,0 +1,58 @@
+"""Links back to the conversation: a Discord message link, a Matrix permalink (matrix.to).
+
+Exports put one on every thread and response, so a reader of a transcript can go back to the
+original. Pure: built from the ids the outbox and the responses keep.
+
+- Discord: `https://discord.com/channels/<guild>/<channel>/<message>`, where the channel is
+  the thread (or channel) holding the message; a thread is `…/<guild>/<thread>`
+  (Discord's "Copy Message Link" and "Copy Link").
+- Matrix: `https://matrix.to/#/<room>/<event>` (the spec's matrix.to permalink; every
+  response, a `!seminar respond` included, is an event in the seminar's room).
+- The console has no links.
+
+Ids are used as they are, but for "%" and "/" (which a room version 3 event id may hold), which
+are percent-encoded; no platform id holds a quote, so a link never needs escaping in CSV.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DISCORD = "https://discord.com/channels/"
+MATRIX = "https://matrix.to/#/"
+
+
+def url_segment(value: str) -> str:
+    return value.replace("%", "%25").replace("/", "%2F")
+
+
+@dataclass(frozen=True)
+class Links:
+    """How one thread's responses are linked (storage renders the same rule in SQL):
+    `event_base` + message id where it is set (Matrix), else `channel_base` + the response's
+    channel + "/" + message id where both are set (Discord), else the thread's own link."""
+
+    thread: str = ""
+    event_base: str | None = None
+    channel_base: str | None = None
+
+    def response(self, message_id: str, channel_id: str | None) -> str:
+        if self.event_base is not None:
+            return self.event_base + url_segment(message_id)
+        if self.channel_base is not None and channel_id is not None:
+            return f"{self.channel_base}{channel_id}/{message_id}"
+        return self.thread
+
+
+def links_for(platform: str, community_id: str, channel_id: str, post_id: str,
+              thread_id: str | None) -> Links:
+    """The links of one prompt's thread. `post_id` is the prompt's message, `thread_id` its
+    thread when it has one (on Discord a thread started from a message shares its id)."""
+    if platform == "discord" and post_id:
+        base = f"{DISCORD}{community_id}/"
+        thread = f"{base}{thread_id}" if thread_id else f"{base}{channel_id}/{post_id}"
+        return Links(thread, channel_base=base)
+    if platform == "matrix" and post_id:
+        base = f"{MATRIX}{url_segment(channel_id)}/"
+        return Links(base + url_segment(post_id), event_base=base)
+    return Links()

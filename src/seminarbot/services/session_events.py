@@ -1,0 +1,122 @@
+"""Keeping each cohort's scheduled events in step with its schedule (domain.session_events).
+
+Runs as the scheduler's housekeeping, on every pass of its loop: every schedule change
+(setup, skip, move, pause, resume, reschedule) re-plans the outbox and wakes the loop, so the
+events follow it; a moderator's `/seminar events on|off` runs it at once for their cohort.
+An event is recorded (claimed) before it is created and completed with its id after, so a
+crash in between finds it on the platform instead of listing it twice. A refusal that waiting
+cannot mend (a missing permission) turns the cohort's events off and tells its moderators; a
+passing failure is tried again on the next pass.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState
+from seminarbot.domain.progress import progress
+from seminarbot.domain.session_events import Change, changes, wanted_events
+from seminarbot.domain.syllabus import Session, Syllabus
+from seminarbot.scheduling.poster import Poster, PostError
+from seminarbot.services.calendar import Calendar
+from seminarbot.storage.audit import AuditLog
+from seminarbot.storage.cohorts import CohortRepository
+from seminarbot.storage.db import Database
+from seminarbot.storage.outbox import OutboxRepository
+from seminarbot.storage.session_events import SessionEventRepository
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Synced:
+    """What one cohort's sync did: counts per kind of change, and why it stopped, if it did."""
+
+    done: dict[str, int] = field(default_factory=dict)
+    refused: str = ""
+
+
+class EventSync:
+    def __init__(self, *, db: Database, cohorts: CohortRepository, outbox: OutboxRepository,
+                 events: SessionEventRepository, audit: AuditLog, syllabus: Syllabus,
+                 posters: Mapping[str, Poster], calendars: Mapping[str, Calendar]) -> None:
+        self.db, self.cohorts, self.outbox, self.events = db, cohorts, outbox, events
+        self.audit, self.syllabus = audit, syllabus
+        self.posters, self.calendars = posters, calendars
+
+    async def __call__(self, now: datetime) -> None:
+        for cohort_id in await self.events.cohorts_to_sync(now):
+            cohort = await self.cohorts.get(cohort_id)
+            if cohort.platform in self.calendars:
+                await self.cohort(cohort, now)
+
+    def describe(self, session: Session) -> str:
+        reading = "; ".join(self.syllabus.section_label(s) for s in session.sections)
+        return f"{session.title}. Reading: {reading}." if reading else f"{session.title}."
+
+    async def cohort(self, cohort: Cohort, now: datetime) -> Synced:
+        """Bring the platform's events for this cohort in step with its schedule."""
+        calendar = self.calendars[cohort.platform]
+        entries = progress(self.syllabus.plan, await self.outbox.for_cohort(cohort.id))
+        listing = cohort.state is CohortState.ACTIVE and await self.events.enabled(cohort.id)
+        todo = changes(wanted_events(entries, self.describe), await self.events.recorded(
+            cohort.id), now, listing=listing)
+        synced = Synced()
+        for change in todo:
+            try:
+                kind = await self._apply(calendar, cohort, change, now)
+            except PostError as error:
+                if error.retryable:
+                    log.warning("events of cohort %s: %s; trying again later", cohort.id,
+                                error.reason)
+                    synced.refused = error.reason
+                    return synced
+                await self._refused(cohort, error.reason, now)
+                synced.refused = error.reason
+                return synced
+            synced.done[kind] = synced.done.get(kind, 0) + 1
+        return synced
+
+    async def _apply(self, calendar: Calendar, cohort: Cohort, change: Change,
+                     now: datetime) -> str:
+        event, known = change.event, change.recorded
+        if known is not None and known.event_id is None:  # interrupted while being created
+            found = await calendar.find(cohort, known.event)
+            if found is not None:
+                await self.events.record(cohort.id, known.event, found)
+                return "found"
+            if change.kind == "cancel" or event.start <= now:
+                await self.events.forget(cohort.id, event.session_id)
+                return "dropped"
+        if change.kind == "create":
+            await self.events.record(cohort.id, event, None)
+            event_id = await calendar.create(cohort, event)
+            await self.events.record(cohort.id, event, event_id)
+        elif change.kind == "update" and known is not None and known.event_id is not None:
+            await calendar.update(cohort, known.event_id, event, end_only=change.end_only)
+            await self.events.record(cohort.id, event, known.event_id)
+        elif change.kind == "cancel" and known is not None and known.event_id is not None:
+            await calendar.cancel(cohort, known.event_id)
+            await self.events.forget(cohort.id, event.session_id)
+        return change.kind
+
+    async def _refused(self, cohort: Cohort, reason: str, now: datetime) -> None:
+        """Listing cannot go on without the moderators: events off (those listed are left to
+        them: the bot may no longer change them), audited, and they are told."""
+        async with self.db.transaction():
+            await self.events.set_enabled(cohort.id, False, now)
+            await self.events.forget_all(cohort.id)
+            await self.audit.record(at=now, platform=cohort.platform, actor_id=SYSTEM_ACTOR,
+                                    actor_name=SYSTEM_ACTOR, action="events failed",
+                                    outcome="failed", cohort_id=cohort.id,
+                                    detail={"reason": reason})
+        poster = self.posters.get(cohort.platform)
+        if poster is not None:
+            await poster.notify_moderators(
+                cohort, f"Listing the sessions as server events stopped: {reason}. Events are "
+                        "now off, and those listed already are left as they are (remove any "
+                        "that are wrong in the server's event list); fix that and turn them on "
+                        "again with /seminar events on.")

@@ -1,0 +1,81 @@
+"""The SQL that renders one response for export, over `responses r` with its author (`p`, `n`:
+storage/counted.py RESPONSES_AND_AUTHORS): its CSV line, its JSON line, its fields as the
+transcripts read them, and its link back to the platform in each. Every rendering has a Python
+reference in domain/ (`csv_line`, `jsonl_lines`, `Links.response`, the transcripts' `entries`)
+that property tests hold it equal to (tests/domain/test_fast_paths.py, test_export_formats.py).
+
+Parameters, in order: a line takes the thread's prefix, then LINK's three (`link_params`); the
+field lists take LINK's three.
+"""
+
+from __future__ import annotations
+
+from seminarbot.domain.exports import FORMULA_TRIGGERS
+from seminarbot.domain.links import Links
+from seminarbot.storage.counted import AUTHOR
+
+
+def sql_formula_guard(column: str) -> str:
+    """SQL for the apostrophe `neutralise_cell` puts before `column`, or ''."""
+    codes = ", ".join(str(ord(c)) for c in FORMULA_TRIGGERS)
+    return f"CASE WHEN unicode({column}) IN ({codes}) THEN '''' ELSE '' END"
+
+
+def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
+                 nullable: frozenset[str]) -> str:
+    """SQL rendering one CSV line (CRLF-terminated) after a `?` prefix parameter:
+    text cells guarded and quoted like `csv_cell` (quotes doubled only where there are any),
+    other cells as they are, NULL as empty. One printf builds the line in a single pass."""
+    formats, arguments = [], ["?"]
+    for column in columns:
+        if column in text_cells:
+            formats.append('"%s%s"')
+            arguments += [sql_formula_guard(column),
+                          f"CASE WHEN instr({column}, '\"') THEN replace({column}, '\"', '\"\"')"
+                          f" ELSE {column} END"]
+        else:
+            formats.append("%s")
+            arguments.append(f"COALESCE({column}, '')" if column in nullable else column)
+    template = "%s" + ",".join(formats)
+    return f"printf('{template}' || char(13, 10), {', '.join(arguments)})"
+
+
+# A response's link (domain/links.py `Links.response`, rendered here): the three parameters
+# are the thread's event base, channel base and own link (NULL where a base is unused).
+LINK = ("COALESCE(? || replace(replace(r.message_id, '%', '%25'), '/', '%2F'),"
+        " ? || r.channel_id || '/' || r.message_id, ?)")
+
+
+def link_params(links: Links) -> tuple[str | None, str | None, str]:
+    """LINK's parameters for one thread's links."""
+    return links.event_base, links.channel_base, links.thread
+
+
+# A link holds no quote and begins with no formula character (domain/links.py): quoting it is
+# all `csv_cell` does to it (bidirectional controls aside, which storage/exports.py handles).
+CSV_LINE = sql_csv_line(
+    ("r.id", "r.participant_id", AUTHOR, "r.message_id", "r.created_at", "r.edited_at",
+     "r.body", f"'\"' || {LINK} || '\"'"),
+    frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
+
+# json_quote escapes exactly what json.dumps(ensure_ascii=False) does: the quote, the backslash
+# and control characters (\b \t \n \f \r short, the rest as \u00XX); NULL is null, which is
+# what an empty link is written as.
+JSONL_LINE = (
+    "printf('%s\"response_id\": %d, \"participant\": %d, \"author\": %s, "
+    "\"message_id\": %s, \"written_at\": %s, \"edited_at\": %s, \"text\": %s, \"link\": %s}'"
+    " || char(10),"
+    f" ?, r.id, r.participant_id, json_quote({AUTHOR}), json_quote(r.message_id),"
+    " json_quote(r.created_at), json_quote(r.edited_at), json_quote(r.body),"
+    f" json_quote(NULLIF({LINK}, '')))")
+
+# domain.exports.Entry's fields.
+ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.message_id, r.created_at, r.edited_at,"
+         f" {LINK}, r.body")
+# domain.exports.RawEntry's fields, one column each.
+RAW_ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.created_at, r.edited_at, {LINK},"
+             " CAST(r.body AS BLOB)")
+# RawEntry's fields but the text, joined with NUL between them.
+RAW_HEAD = (f"r.id || char(0) || r.participant_id || char(0) || {AUTHOR} || char(0) ||"
+            f" r.created_at || char(0) || COALESCE(r.edited_at, '') || char(0) || {LINK}")
+RAW_HEAD_FIELDS = 6

@@ -1,0 +1,152 @@
+"""Scheduled events: `/seminar-mod events on` lists each session as one of the server's events
+(an external event at the channel, from its start to its close), the events follow every
+schedule change, are cancelled when the seminar pauses or events go off, and the bot says
+when it lacks Manage Events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from seminarbot.clock import ManualClock
+from seminarbot.domain.session_events import SessionEvent
+from seminarbot.services.container import Services
+from tests.discord_adapter.conftest import Connect
+from tests.discord_adapter.seminar import FIRST_SLOT, start_seminar
+from tests.discord_fake import FakeDiscord
+from tests.discord_fake.scheduled import ACTIVE, CANCELED, SCHEDULED
+from tests.discord_fake.state import BOT_NEEDS, MANAGE_EVENTS, Json
+
+WEEK = timedelta(days=7)
+
+
+def listed(fake: FakeDiscord, status: int = SCHEDULED) -> list[Json]:
+    """The server's events in this status, as its event list shows them now."""
+    fake.rest.scheduled.start_due()  # Discord starts and ends external events by itself
+    return sorted((e for e in fake.world.events.values() if e["status"] == status),
+                  key=lambda e: e["scheduled_start_time"])
+
+
+def times(events: list[Json]) -> list[tuple[str, datetime, datetime]]:
+    return [(e["name"], datetime.fromisoformat(e["scheduled_start_time"]),
+             datetime.fromisoformat(e["scheduled_end_time"])) for e in events]
+
+
+async def planned(app: Services) -> list[tuple[str, datetime, datetime]]:
+    """What the outbox says: each session from its first prompt's time to the next one's."""
+    starts: dict[str, datetime] = {}
+    for item in await app.outbox.for_cohort(1):
+        if item.kind == "prompt" and item.state.value == "pending":
+            starts[item.session_id] = min(item.due_at, starts.get(item.session_id, item.due_at))
+    order = sorted(starts, key=starts.__getitem__)
+    names = {s.id: f"Session {s.number}: {s.title}" for s in app.syllabus.plan.sessions}
+    return [(names[s], starts[s], starts[order[i + 1]] if i + 1 < len(order)
+             else starts[s] + WEEK) for i, s in enumerate(order)]
+
+
+async def moderator(fake: FakeDiscord, command: str, **options: str) -> str:
+    log = await fake.slash("ann", f"seminar-mod {command}", **options)
+    return str(log.message["embeds"][0].get("description", ""))
+
+
+async def test_each_session_is_an_event_that_follows_every_schedule_change(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    answer = await moderator(fake, "events", state="on")
+    assert "2 events to come, 2 new" in answer
+    first, second = listed(fake)
+    assert times([first, second]) == [
+        ("Session 1: Beginnings", FIRST_SLOT, FIRST_SLOT + WEEK),
+        ("Session 2: Later years", FIRST_SLOT + WEEK, FIRST_SLOT + 2 * WEEK)]
+    channel = f"https://discord.com/channels/{fake.world.guild_id}/{fake.world.seminar_channel}"
+    assert first["entity_metadata"] == {"location": channel}
+    assert (first["entity_type"], first["privacy_level"], first["channel_id"]) == (3, 2, None)
+    assert first["description"].startswith("Beginnings. Reading: On Councils (Writer; me-early)")
+    ids = {e["id"] for e in listed(fake)}
+
+    for command, options in (("skip", {}), ("move", {"session": "2", "date": "2026-01-22",
+                                                      "time": "18:30"}),
+                             ("reschedule", {"weekday": "thursday", "time": "18:00",
+                                             "timezone": "Europe/Berlin"})):
+        await moderator(fake, command, **options)
+        await app.scheduler.run_due()  # the loop's pass after the change
+        assert times(listed(fake)) == await planned(app), command
+        assert {e["id"] for e in listed(fake)} == ids, command  # the same events, moved
+
+    await moderator(fake, "pause")
+    await app.scheduler.run_due()
+    assert listed(fake) == [] and len(listed(fake, CANCELED)) == 2
+    await moderator(fake, "resume")
+    await app.scheduler.run_due()
+    assert times(listed(fake)) == await planned(app) and not ids & {e["id"] for e in
+                                                                      listed(fake)}
+
+    clock.set(times(listed(fake))[0][1])  # session 1 starts: Discord starts its event
+    await app.scheduler.run_due()
+    assert [e["name"] for e in listed(fake, ACTIVE)] == ["Session 1: Beginnings"]
+    assert "1 event cancelled" in await moderator(fake, "events", state="off")
+    assert listed(fake) == [] and [e["name"] for e in listed(fake, ACTIVE)] == [
+        "Session 1: Beginnings"]  # under way: it ends at its close by itself
+
+
+async def test_without_manage_events_setup_says_so_and_events_are_refused(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    await connect()
+    log = await fake.slash("ann", "seminar-mod setup", weekday="tuesday", time="19:00",
+                           timezone="UTC")
+    shown = log.message["embeds"][0]["description"]
+    assert ("To list the sessions as server events (/seminar-mod events on), the bot also "
+            "needs Manage Events.") in shown
+    refused = await fake.slash("ann", "seminar-mod events", state="on")
+    assert refused.ephemeral and "the bot needs Manage Events in this server" in \
+        refused.message["embeds"][0]["description"]
+    assert not fake.requests("POST", f"/guilds/{fake.world.guild_id}/scheduled-events")
+    assert await app.session_events.enabled(1) is False
+
+
+async def test_a_refusal_later_turns_events_off_and_the_moderators_are_told(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    fake.world.bot_permissions = BOT_NEEDS  # a server admin takes Manage Events away
+    await moderator(fake, "skip")
+    await app.scheduler.run_due()
+    assert await app.session_events.enabled(1) is False
+    told = fake.messages_in(fake.world.seminar_channel)[-1]["content"]
+    assert told.startswith("**For the moderators:** Listing the sessions as server events "
+                           "stopped: Discord refused") and "/seminar-mod events on" in told
+    audit = (await app.audit.recent())[0]
+    assert (audit.action, audit.outcome) == ("events failed", "failed")
+    await app.scheduler.run_due()  # nothing is tried again until a moderator turns them on
+    assert fake.rest.scheduled.requests == 3
+
+
+async def test_an_event_made_before_a_crash_is_found_not_listed_twice(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    bot = await connect()
+    await start_seminar(fake)
+    await app.session_events.set_enabled(1, True, clock.now())
+    event = SessionEvent("beginnings", "Session 1: Beginnings",
+                         app.event_sync.describe(app.syllabus.plan.sessions[0]), FIRST_SLOT,
+                         FIRST_SLOT + WEEK)
+    cohort = await app.cohorts.get(1)
+    await app.session_events.record(1, event, None)  # claimed, then created, then the crash
+    made = await bot.calendar.create(cohort, event)
+    await app.scheduler.run_due()
+    assert len(listed(fake)) == 2 and made in {e["id"] for e in listed(fake)}
+    assert (await app.session_events.recorded(1))["beginnings"].event_id == made
+
+
+async def test_a_platform_without_events_says_so(app: Services, console: object) -> None:
+    from tests.conftest import ConsoleDriver
+
+    assert isinstance(console, ConsoleDriver)
+    await console.say("/seminar setup tuesday 19:00 UTC")
+    answer = await console.say("/seminar events on")
+    assert "has no server events for the bot to list (only Discord has)" in answer
+    assert await app.session_events.enabled(1) is False
+    assert datetime.now(UTC)  # the console changed nothing

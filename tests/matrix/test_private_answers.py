@@ -1,0 +1,158 @@
+"""Private answers on Matrix: what Discord shows only to the caller goes to a direct room with
+them, created on first need (`is_direct`, encrypted when the seminar room is), recorded in the
+bot's m.direct account data and reused; the seminar room gets a pointer while they have not
+joined it; someone who declines it gets the answer in the room with a note."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from nio import RoomCreateResponse
+
+from seminarbot.adapters.matrix.private import PrivateAnswers
+from tests.matrix.conftest import People
+from tests.matrix.people import BotHarness, Person, eventually
+from tests.matrix.synapse import Synapse
+
+ACCEPT = "accept my invitation"
+
+
+async def seminar(bot: BotHarness, mod: Person, *members: Person, encrypted: bool = False
+                  ) -> str:
+    room = await mod.create_room(invite=[bot.user_id, *(m.user_id for m in members)],
+                                 encrypted=encrypted, name="Tuesday seminar")
+    await mod.wait_member(room, bot.user_id)
+    for member in members:
+        await member.join(room)
+    await mod.command(room, "!seminar setup tue 19:00 UTC", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    return room
+
+
+def direct_rooms(synapse: Synapse, bot: BotHarness) -> dict[str, Any]:
+    """The bot's m.direct account data, read with its own login."""
+    login = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())
+    access = login["access_token"]
+    answer: dict[str, Any] = synapse.request(
+        "GET", f"/_matrix/client/v3/user/{quote(bot.user_id)}/account_data/m.direct",
+        token=access)
+    return answer
+
+
+def state_of(person: Person, room_id: str, kind: str) -> dict[str, Any] | None:
+    return next((e for e in person.events.get(room_id, []) if e["type"] == kind), None)
+
+
+async def test_private_answers_go_to_one_direct_room_made_once_and_reused(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann, encrypted=True)
+    asked = await ann.say(room, "!seminar respond 1.1 The minutes were read aloud.")
+    answer = await ann.answer_to(room, asked, bot.user_id)
+    direct = ann.room_of(answer["event_id"])
+    assert direct != room and "Recorded your response to 1.1" in answer["content"]["body"]
+    assert "(You asked in “Tuesday seminar”.)" in answer["content"]["body"]
+    assert answer["decrypted"]  # encrypted, as the seminar room is
+    assert state_of(ann, direct, "m.room.encryption") is not None
+    invite = [e for e in ann.invites[direct] if getattr(e, "state_key", None) == ann.user_id]
+    assert invite and invite[0].content.get("is_direct") is True
+    assert direct_rooms(synapse, bot) == {ann.user_id: [direct]}
+    # The room was pointed to the invitation, in a reply that pings nobody.
+    pointer = await ann.wait_for(room, lambda e: ACCEPT in e["content"].get("body", ""),
+                                 "the pointer")
+    assert pointer["content"]["m.mentions"] == {}
+
+    # Reused: the next answer comes there too, and, ann having joined, with no pointer.
+    mine = await ann.command(room, "!seminar mine", bot.user_id)
+    assert "The minutes were read aloud." in mine
+    mod_pointers = [e for e in (await _room_events(mod, room))
+                    if ACCEPT in e["content"].get("body", "")]
+    assert len(mod_pointers) == 1
+    assert direct_rooms(synapse, bot) == {ann.user_id: [direct]}
+    # Nothing of it reached the seminar room.
+    assert not [e for e in await _room_events(mod, room)
+                if "The minutes were read aloud." in e["content"].get("body", "")
+                and e["sender"] == bot.user_id]
+    # Public answers stay public.
+    assert (await ann.command(room, "!term otryv", bot.user_id)).startswith("otryv")
+
+
+async def test_someone_who_declines_gets_the_answer_in_the_room_with_a_note(
+        bot: BotHarness, people: People) -> None:
+    mod, bob = await people("mod"), await people("bob")
+    room = await seminar(bot, mod, bob)
+    bob.accept_invites = False
+    await bob.say(room, "!seminar mine")
+    await bob.wait_for(room, lambda e: ACCEPT in e["content"].get("body", ""), "the pointer")
+
+    async def invited() -> bool:
+        await bob.sync(timeout_ms=200)
+        return bool(set(bob.invites) - {room})
+    await eventually(invited, "the invitation to a direct chat")
+    (direct,) = set(bob.invites) - {room}
+    await bob.client.room_leave(direct)  # declines it
+    again = await bob.say(room, "!seminar mine")
+    answered = await bob.answer_to(room, again, bot.user_id)
+    assert bob.room_of(answered["event_id"]) == room
+    body = answered["content"]["body"]
+    assert "You have no recorded responses" in body and "you left (or declined) our direct " \
+        "chat, so it is here for everyone in the room" in body
+
+    # Inviting the bot to a direct chat of his own gives him one again.
+    created = await bob.client.room_create(is_direct=True, invite=[bot.user_id])
+    assert isinstance(created, RoomCreateResponse), created
+    await bob.wait_member(created.room_id, bot.user_id)
+    third = await bob.say(room, "!seminar mine")
+    answer = await bob.answer_to(room, third, bot.user_id)
+    assert bob.room_of(answer["event_id"]) == created.room_id
+
+
+async def _room_events(person: Person, room: str) -> list[dict[str, Any]]:
+    await person.sync()
+    return [e for e in person.events.get(room, []) if e["type"] == "m.room.message"]
+
+
+
+
+async def test_an_export_comes_privately_and_links_back_to_each_event(
+        bot: BotHarness, people: People) -> None:
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann)
+    prompt = await ann.wait_for(room, lambda e: "prompt 1.1" in e["content"].get("body", ""),
+                                "prompt 1.1")
+    said = await ann.say(room, "The minutes, read aloud.", thread=prompt["event_id"])
+    by_command = await ann.say(room, "!seminar respond 1.2 Only in name.")
+    await ann.answer_to(room, by_command, bot.user_id)
+    asked = await mod.say(room, "!seminar export jsonl")
+    file_event = await mod.answer_to(room, asked, bot.user_id, msgtype="m.file")
+    assert mod.room_of(file_event["event_id"]) != room  # for the moderator alone
+    rows = [json.loads(line) for line in
+            (await mod.download(file_event["content"]["url"])).decode().splitlines()]
+    assert {r["text"]: r["link"] for r in rows} == {
+        "The minutes, read aloud.": f"https://matrix.to/#/{room}/{said}",
+        "Only in name.": f"https://matrix.to/#/{room}/{by_command}"}
+
+
+async def test_an_answer_waiting_for_its_new_direct_room_survives_a_restart(
+        bot: BotHarness, people: People, monkeypatch: pytest.MonkeyPatch) -> None:
+    mod, bob = await people("mod"), await people("bob")
+    room = await seminar(bot, mod, bob)
+
+    async def not_yet(self: PrivateAnswers) -> None:  # the process dies before delivering
+        return None
+    monkeypatch.setattr(PrivateAnswers, "deliver", not_yet)
+    asked = await bob.say(room, "!seminar mine")
+    await bob.wait_for(room, lambda e: ACCEPT in e["content"].get("body", ""), "the pointer")
+    await bot.stop()
+    waiting = json.loads((bot.settings.data_dir / "matrix" / "private.json").read_text())
+    assert [w["origin"]["event_id"] for w in waiting] == [asked]
+
+    monkeypatch.undo()
+    await bot.start()
+    answer = await bob.answer_to(room, asked, bot.user_id)
+    assert "You have no recorded responses" in answer["content"]["body"]
+    assert bob.room_of(answer["event_id"]) != room
+    assert json.loads((bot.settings.data_dir / "matrix" / "private.json").read_text()) == []
