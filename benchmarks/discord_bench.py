@@ -30,7 +30,7 @@ from pairs import SEMINARBOT, Report, report_argument
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.discord_fake import FakeDiscord  # noqa: E402 (the repository's test helper)
-from tests.discord_fake.state import MEMBER, TEXT_CHANNEL, Person, _user  # noqa: E402
+from tests.discord_fake.state import TEXT_CHANNEL  # noqa: E402
 
 PEOPLE = 20
 GUILD_WAIT = 2.0  # discord.py's guild_ready_timeout, the same on both sides
@@ -47,7 +47,7 @@ def populate(fake: FakeDiscord, channels: int) -> None:
             "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
             "last_message_id": None, "rate_limit_per_user": 0, "flags": 0}
     for k in range(PEOPLE):
-        world.people[f"reader{k}"] = Person(_user(world.new_id(), f"reader{k}"), [], MEMBER)
+        world.add_person(f"reader{k}")
 
 
 async def seminar(fake: FakeDiscord, data: Path) -> None:

@@ -166,9 +166,12 @@ def baseline(base: Path, rows: list[tuple[object, ...]], commits: int) -> float:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
-    conn.executemany("INSERT INTO participants (id, platform, external_id, display_name,"
-                     " created_at) VALUES (?, 'console', ?, ?, '2026-01-05T09:00:00Z')",
-                     [(n + 1, f"u{n}", f"person {n}") for n in range(2000)])
+    conn.executemany("INSERT INTO participants (id, platform, external_id, created_at)"
+                     " VALUES (?, 'console', ?, '2026-01-05T09:00:00Z')",
+                     [(n + 1, f"u{n}") for n in range(2000)])
+    conn.executemany("INSERT INTO participant_names (participant_id, community_id, display_name)"
+                     " SELECT ?, community_id, ? FROM cohorts LIMIT 1",
+                     [(n + 1, f"person {n}") for n in range(2000)])
     size = math.ceil(len(rows) / commits)
     with other_writer(folder / "core.db"):
         began = time.perf_counter()

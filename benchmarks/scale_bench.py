@@ -60,10 +60,13 @@ async def build(app: Services, cohorts: int, responses: int) -> None:
     conn.execute("UPDATE outbox SET state = 'posted', posted_at = due_at, message_id = 'm' || id,"
                  f" thread_id = 't' || id WHERE kind = 'prompt' AND session_id IN"
                  f" ({', '.join('?' * len(posted))})", posted)
-    conn.executemany("INSERT INTO participants (id, platform, external_id, display_name,"
-                     " created_at) VALUES (?, 'console', ?, ?, ?)",
-                     [(i, f"u{i}", f"Reader {i}", to_iso(START))
-                      for i in range(1, PARTICIPANTS + 1)])
+    conn.executemany("INSERT INTO participants (id, platform, external_id, created_at)"
+                     " VALUES (?, 'console', ?, ?)",
+                     [(i, f"u{i}", to_iso(START)) for i in range(1, PARTICIPANTS + 1)])
+    # Everyone writes in the console's one community, under the name they have there.
+    conn.executemany("INSERT INTO participant_names (participant_id, community_id, display_name)"
+                     " SELECT ?, id, ? FROM communities WHERE platform = 'console'",
+                     [(i, f"Reader {i}") for i in range(1, PARTICIPANTS + 1)])
     prompts: dict[int, list[tuple[int, str, str]]] = {}
     for outbox_id, cohort_id, session_id, item in conn.execute(
             "SELECT id, cohort_id, session_id, item FROM outbox WHERE state = 'posted'"):
