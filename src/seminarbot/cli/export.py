@@ -232,7 +232,8 @@ async def _export(settings: Settings, args: argparse.Namespace,
     finally:
         await app.close()
     where = "standard output" if args.out == "-" else args.out
-    print(f"exported {result.responses} responses ({request.label}) of cohort {cohort.id} as "
+    counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
+    print(f"exported {counted} ({request.label}) of cohort {cohort.id} as "
           f"{args.format} to {where}, {result.size:,} bytes", file=sys.stderr)
     return 0
 

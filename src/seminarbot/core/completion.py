@@ -32,15 +32,17 @@ def may_run(command: Command, actor: Actor) -> bool:
 
 
 async def complete(app: Any, command: Command, param_name: str, typed: str, actor: Actor,
-                   place: Place) -> list[Suggestion]:
+                   place: Place) -> list[Suggestion] | None:
     """At most MAX_SUGGESTIONS suggestions for `param_name` of `command`, as `actor` types
-    `typed` in `place`; none when the actor is over their limits, may not run the command, or
-    the parameter has no source. `app` is the services object (its `limits` are used). Raises
-    KeyError for a parameter the command does not declare."""
+    `typed` in `place`; none when the actor may not run the command or the parameter has no
+    source. None when the actor is over their limits: the request is left unanswered, so a
+    flood costs no reply (as over-limit commands get none after the first). `app` is the
+    services object (its `limits` are used). Raises KeyError for a parameter the command does
+    not declare."""
     param = command.param(param_name)
     limits: CommandLimits = app.limits
     if not limits.admit_completion(actor):
-        return []
+        return None
     try:
         if not may_run(command, actor):
             return []
@@ -83,6 +85,8 @@ def _zones() -> tuple[str, ...]:
 def zone_suggestions(typed: str) -> list[Suggestion]:
     """IANA zones beginning with what was typed, then those containing it."""
     wanted = typed.strip().casefold().replace(" ", "_")
-    starts = [z for z in _zones() if z.casefold().startswith(wanted)]
-    inside = [z for z in _zones() if wanted in z.casefold() and z not in starts]
-    return [Suggestion(z, z) for z in (starts + inside)[:MAX_SUGGESTIONS]]
+    starts = [z for z in _zones() if z.casefold().startswith(wanted)][:MAX_SUGGESTIONS]
+    if len(starts) < MAX_SUGGESTIONS:
+        begun = set(starts)
+        starts += [z for z in _zones() if wanted in z.casefold() and z not in begun]
+    return [Suggestion(z, z) for z in starts[:MAX_SUGGESTIONS]]

@@ -143,7 +143,8 @@ class CommandLimits:
 
     def admit_completion(self, actor: Actor) -> bool:
         """Whether an autocomplete request may be answered (then `release_completion(actor)`
-        once it has been); one refused is answered with no suggestions, and costs nothing."""
+        once it has been); one refused is left unanswered (core/completion.py), so it costs no
+        reply."""
         if actor.platform in self.unlimited:
             return True
         participants, moderators = self.completing

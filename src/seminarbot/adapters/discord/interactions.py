@@ -90,7 +90,7 @@ class InteractionHandler:
             await asyncio.gather(*late, return_exceptions=True)
 
     async def _autocomplete(self, interaction: discord.Interaction) -> None:
-        suggestions: list[Suggestion] = []
+        suggestions: list[Suggestion] | None = []
         try:
             invoked = self.commands.read(interaction.data or {})
             if invoked.focused is not None and interaction.guild_id is not None:
@@ -100,6 +100,8 @@ class InteractionHandler:
                                              place_of(interaction))
         except (UnknownInteraction, KeyError):
             suggestions = []
+        if suggestions is None:  # over the person's allowance: no reply at all
+            return
         choices = [discord.app_commands.Choice(name=(s.label or s.value)[:100], value=s.value[:100])
                    for s in suggestions]
         await interaction.response.autocomplete(choices)
