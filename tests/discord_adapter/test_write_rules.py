@@ -149,3 +149,48 @@ async def test_what_was_written_while_opted_out_is_never_read_back(
     await eventually(lambda: response_count_is(app, 1))
     await _reconnect(bot, fake)
     assert [row[2] for row in await rows(app)] == ["Written after opting in."]
+
+
+async def _erased(app: Services, message: dict[str, Any]) -> bool:
+    return bool(await app.db.scalar(
+        "SELECT deleted_at IS NOT NULL FROM responses WHERE message_id = ?", (message["id"],)))
+
+
+async def test_an_edit_to_nothing_and_back_keeps_the_final_text_live_or_while_away(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    # The third try-out's finding C: one rule, live and during a gap (README: Responses).
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    live = await fake.say("ann", thread, "Live words.")
+    away = await fake.say("bob", thread, "Away words.")
+    split = await fake.say("tia", thread, "Split words.")  # taken back live, restored away
+    withdrawn = await fake.say("ann", thread, "Withdrawn words.")
+    await eventually(lambda: response_count_is(app, 4))
+    await fake.edit(int(live["id"]), "\u2060")
+    await eventually(lambda: _erased(app, live))
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(live["id"]), "Live words, restored.")
+    await fake.edit(int(split["id"]), "\u200b")
+    await eventually(lambda: _erased(app, split))
+
+    await fake.gateway.drop(resumable=False, hold=True)
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(away["id"]), "\u2060")
+    await fake.edit(int(away["id"]), "Away words, restored.")
+    await fake.edit(int(split["id"]), "Split words, restored.")
+    await fake.edit(int(withdrawn["id"]), "\u200b")
+    fake.gateway.release()
+    await eventually(lambda: bot.catch_ups == 2)
+    assert [row[2:] for row in await rows(app)] == [
+        ("Live words, restored.", 1, 0), ("Away words, restored.", 1, 0),
+        ("Split words, restored.", 1, 0), ("", 0, 1)]
+    assert await app.db.scalar("SELECT COUNT(*) FROM response_edits WHERE previous_body"
+                               " LIKE '%words.'") == 1  # only bob's, never taken back
+
+
+async def test_a_respond_with_only_control_characters_is_told_there_is_nothing_visible(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    await first_session_posted(fake, app, clock)
+    for text in ("\x00\x07", "\u3164"):
+        answer = everything(await fake.slash("ann", "seminar respond", prompt="1.1", text=text))
+        assert "a response with visible text in it" in answer, text
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 0

@@ -2,7 +2,8 @@
 prompt's thread only a whole well-formed command is a command (finding 9), help takes a command
 named with a prefix of any length (14), a quote typed into a reply is kept unless it is a real
 fallback naming the sender of what is answered (10), Unicode's default-ignorable characters
-alone are nothing (11), and an edit to nothing withdraws a response (12)."""
+alone are nothing (11), and an edit to nothing withdraws a response until an edit brings
+text back (12)."""
 
 from __future__ import annotations
 
@@ -95,12 +96,12 @@ async def test_invisible_messages_and_edits_to_nothing(bot: BotHarness,
     await mod.send(room, element.edit("\u200b", withdrawn))  # not hers: refused
     await ann.send(room, element.edit("\u200b", withdrawn))
     assert await tombstone(app, withdrawn) == ("", 0)
-    await ann.send(room, element.edit("Back again?", withdrawn))  # withdrawn stays withdrawn
+    await ann.send(room, element.edit("Back again.", withdrawn))  # the final state wins
     await barrier(ann, room, thread, app)
     for event_id in blank:
         assert await app.responses.get("matrix", event_id) is None
-    assert await tombstone(app, withdrawn) == ("", 0)
-    assert await _count(app) == 1  # the barrier
+    assert await stored(app, withdrawn) == "Back again."
+    assert await _count(app) == 2  # and the barrier
 
 
 async def _count(app: Services) -> int:

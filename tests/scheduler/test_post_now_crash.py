@@ -61,9 +61,10 @@ async def test_a_post_interrupted_by_a_dying_process_is_finished_on_restart(
         assert [p["ref"] for p in poster.posts()] == ["1.1", "1.2", "2.1", "2.2"]
         told = [n for n in poster.notices if "was being posted" in n]
         assert told == [
-            f"Session 2, “Week 2”, was being posted at mod's request (Thu 08 Jan 2026 10:00 "
-            f"GMT) when the bot stopped: {'none' if out_before == 0 else out_before} of its 2 "
-            f"prompts had gone out. {2 - out_before} more went out on restart, "
+            f"Session 2, “Week 2”, was being posted, as mod asked (Thu 08 Jan 2026 "
+            f"10:00 GMT), when the bot stopped: "
+            f"{'none' if out_before == 0 else out_before} of its 2 prompts had gone out. "
+            f"{2 - out_before} more went out on restart, "
             f"{back.strftime('%a %d %b %Y %H:%M')} GMT."]
         assert await app.db.scalar("SELECT COUNT(*) FROM post_requests") == 0
         assert await app.db.scalar(

@@ -126,7 +126,10 @@ class Registry:
         try:
             return self._commands[path]
         except KeyError:
-            raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.") from None
+            near = [f"`/{c.name}`" for c in self if path and c.path[-len(path):] == path]
+            hint = f" Did you mean {' or '.join(near)}?" if near else ""
+            raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.{hint}"
+                                 ) from None
 
     def groups(self) -> dict[str, list[Command]]:
         """Top-level words, each with its commands (a group like `seminar`, or a lone command)."""
@@ -154,13 +157,16 @@ class Registry:
     def named(self, typed: str, prefix: str) -> Command:
         """The command a person named as an argument (help's COMMAND): quotes and the
         platform's prefix or a slash before it are taken off ("sb!seminar mine" with the
-        prefix "sb!"), case and spacing do not matter. Raises UnknownCommand."""
-        name = typed.strip().strip(_NAME_QUOTES).strip()
-        for lead in (prefix, "/"):
-            if lead and name.startswith(lead):
-                name = name[len(lead):]
-                break
-        return self.get(" ".join(name.lower().split()))
+        prefix "sb!"), case and spacing do not matter. Raises UnknownCommand, naming the
+        commands whose last words were typed ("respond": `/seminar respond`)."""
+        return self.get(_typed_name(typed, prefix))
+
+    def named_group(self, typed: str, prefix: str) -> str | None:
+        """The group a person named as an argument (`seminar`), read as `named` reads a
+        command, when it is a group of subcommands and no command of its own; else None."""
+        name = _typed_name(typed, prefix)
+        grouped = self.groups().get(name, [])
+        return name if grouped and all(len(c.path) > 1 for c in grouped) else None
 
     def with_prefix(self, text: str, prefix: str) -> str:
         """Text that names commands the core's way (`/seminar setup`, `/help`) with the
@@ -176,23 +182,35 @@ class Registry:
 _NAME_QUOTES = '"“”„«»'
 
 
+def _typed_name(typed: str, prefix: str) -> str:
+    name = typed.strip().strip(_NAME_QUOTES).strip()
+    for lead in (prefix, "/"):
+        if lead and name.startswith(lead):
+            name = name[len(lead):]
+            break
+    return " ".join(name.lower().split())
+
+
 def _short(word: str, limit: int = 40) -> str:
     """A word quoted back in a reply, cut so the reply stays short whatever was typed."""
     return word if len(word) <= limit else word[:limit] + "…"
 
 
-def render_help(registry: Registry, *, prefix: str, moderator: bool) -> Reply:
-    """The command list, generated from the declarations."""
+def render_help(registry: Registry, *, prefix: str, moderator: bool,
+                group: str | None = None) -> Reply:
+    """The command list, generated from the declarations; only a group's with `group`."""
     from seminarbot.core.replies import Table
 
     rows = []
     for command in registry:
-        if command.permission is Permission.MODERATOR and not moderator:
+        if (command.permission is Permission.MODERATOR and not moderator) \
+                or (group is not None and command.path[0] != group):
             continue
         who = "moderators" if command.permission is Permission.MODERATOR else "everyone"
         rows.append((command.usage(prefix), command.help, who))
     footer = f"Type {prefix}help COMMAND for the details of one command."
-    return Reply(title="Commands", table=Table(("command", "what it does", "who"), tuple(rows)),
+    title = "Commands" if group is None else f"Commands of {prefix}{group}"
+    return Reply(title=title, table=Table(("command", "what it does", "who"), tuple(rows)),
                     footer=footer)
 
 

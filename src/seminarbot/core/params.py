@@ -9,7 +9,7 @@ from typing import Protocol
 
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import clean
+from seminarbot.domain.responses import clean, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
@@ -48,14 +48,22 @@ class String:
         return value
 
 
+VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
+           "characters")
+
+
 @dataclass(frozen=True)
 class Words(String):
     """A participant's own words (a response): its length counted as it will be stored
-    (domain.responses.clean), so control characters that are removed do not count."""
+    (domain.responses.clean), so control characters that are removed do not count, and text
+    with nothing visible in it refused (domain.responses.is_blank), so that in a prompt's
+    thread a command with such a text is no command (core.parsing.is_command)."""
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()
         length = len(clean(value))
+        if is_blank(clean(value)):
+            raise BadArgument(param, VISIBLE, value if length <= 40 else f"{length} characters")
         if not self.min_length <= length <= self.max_length:
             raise BadArgument(param, self.expected,
                               value if length <= 40 else f"{length} characters")

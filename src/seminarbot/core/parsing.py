@@ -60,9 +60,10 @@ def parse_line(registry: Registry, line: str) -> tuple[Command, dict[str, str]]:
 
 def is_command(registry: Registry, line: str, prefix: str, today: date | None = None) -> bool:
     """Whether a typed line (its prefix taken off) is a well-formed command: it names a command
-    as declared (in lower case, "!Term limits" does not), its arguments all bind, and one
-    that names a command names one. Where a message may also be a participant's words (a
-    prompt's thread on Matrix), only such a line is taken for a command."""
+    as declared (in lower case, "!Term limits" does not), its arguments all bind (a response's
+    text included: core.params.Words), and one that names a command names one (or a group of
+    them: `help seminar`). Where a message may also be a participant's words (a prompt's
+    thread on Matrix), only such a line is taken for a command."""
     if len(line) > MAX_LINE:
         return False
     tokens = tokenize(line)
@@ -72,8 +73,9 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
             return False
         values = bind(command, split_arguments(command, line, tokens[used:]), today)
         for param in command.params:
-            if param.names_command and values.get(param.name):
-                registry.named(values[param.name], prefix)
+            named = values.get(param.name)
+            if param.names_command and named and not registry.named_group(named, prefix):
+                registry.named(named, prefix)
     except UserError:
         return False
     return True

@@ -12,6 +12,10 @@ from seminarbot.services.container import Services
 async def show_help(inv: Invocation[Services]) -> Reply:
     registry = inv.app.registry
     wanted = inv.arg("command")
+    group = registry.named_group(wanted, inv.prefix) if wanted else None
+    if group:
+        return render_help(registry, prefix=inv.prefix, moderator=inv.actor.is_moderator,
+                           group=group)
     if wanted:
         return render_command_help(registry.named(wanted, inv.prefix), prefix=inv.prefix)
     return render_help(registry, prefix=inv.prefix, moderator=inv.actor.is_moderator)

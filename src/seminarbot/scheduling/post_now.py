@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, OutboxItem, OutboxState
 from seminarbot.domain.planning import Planned
@@ -161,9 +162,11 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, request: PostRequest,
     session = scheduler.plan.session(request.session_id)
     posted = sum(row.state is OutboxState.POSTED for row in rows)
     had = "none" if out_before == 0 else f"{out_before}"
-    text = (f"Session {session.number}, “{session.title}”, was being posted at "
-            f"{request.requested_by}'s request ({describe_local(request.requested_at, zone)}) "
-            f"when the bot stopped: {had} of its {len(rows)} prompts had gone out. "
+    # "as NAME asked", not "NAME's request": the console's user may be called "you".
+    text = (f"Session {session.number}, “{session.title}”, was being posted, as "
+            f"{embedded(request.requested_by)} asked "
+            f"({describe_local(request.requested_at, zone)}), when the bot stopped: "
+            f"{had} of its {len(rows)} prompts had gone out. "
             f"{posted - out_before} more went out on restart, "
             f"{describe_local(scheduler.clock.now(), zone)}.")
     failed = [row.item for row in rows if row.state is not OutboxState.POSTED]

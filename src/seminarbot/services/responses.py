@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
+from seminarbot.core.params import VISIBLE
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.responses import Arrival, Outcome, clean, stored_body
 from seminarbot.storage.response_writer import Submission
@@ -67,24 +68,26 @@ async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str
     own id (`source_id`) makes a retried command record once. None as for record_message.
     Raises BadArgument (parameter `text`) when nothing visible is left of the text."""
     if stored_body(text) is None:
-        raise BadArgument("text", "a response with visible text in it, not only spaces, control "
-                          "or invisible characters", text)
+        raise BadArgument("text", VISIBLE, text)
     return await record_message(app, InboundMessage(
         actor.platform, source_id or f"cmd-{uuid.uuid4()}", actor, text, at,
         reply_to=prompt_message_id, arrival=Arrival.COMMAND))
 
 
 async def record_edit(app: Services, platform: str, message_id: str, text: str, at: datetime,
-                      by: str | None = None) -> Outcome:
+                      by: str | None = None, edit_id: str | None = None) -> Outcome:
     """A new text for a recorded response. `by` is who sent the edit: anyone but the author is
     REFUSED (Matrix lets anyone send an m.replace); None where the platform itself lets only
-    the author edit. An edit that leaves nothing visible withdraws the response: it is erased
-    like a deletion (DELETED), and a later edit of it records nothing (README: Responses)."""
+    the author edit. `edit_id` is the edit's own id where it has one (Matrix), so that its
+    redaction can undo it (`record_redaction`). An edit that leaves nothing visible withdraws
+    the response: it is erased like a deletion (DELETED), and a later edit with text records
+    that text again, as the final state wins, like an edit made while the bot was away
+    (README: Responses)."""
     body = stored_body(text)
     async with app.db.transaction():
         if body is None:
-            return await app.responses.delete(platform, message_id, at, by=by)
-        return await app.responses.edit(platform, message_id, body, at, by=by)
+            return await app.responses.delete(platform, message_id, at, by=by, by_edit=True)
+        return await app.responses.edit(platform, message_id, body, at, by=by, edit_id=edit_id)
 
 
 async def record_delete(app: Services, platform: str, message_id: str, at: datetime) -> Outcome:
@@ -92,6 +95,18 @@ async def record_delete(app: Services, platform: str, message_id: str, at: datet
     tombstone (ids and times) stays so that a replay records nothing."""
     async with app.db.transaction():
         return await app.responses.delete(platform, message_id, at)
+
+
+async def record_redaction(app: Services, platform: str, event_id: str, at: datetime
+                           ) -> Outcome:
+    """A Matrix redaction of `event_id`: a response's own event is deleted (`record_delete`);
+    an edit of one is withdrawn, its text erased and the response back to the latest version
+    left (storage: withdraw_edit); anything else is UNKNOWN."""
+    async with app.db.transaction():
+        outcome = await app.responses.delete(platform, event_id, at)
+        if outcome is Outcome.UNKNOWN:
+            outcome = await app.responses.withdraw_edit(platform, event_id, at)
+        return outcome
 
 
 async def last_recorded(app: Services, platform: str, thread_id: str) -> str | None:

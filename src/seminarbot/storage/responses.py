@@ -38,32 +38,75 @@ class ResponseRepository:
         self.db = db
 
     async def edit(self, platform: str, message_id: str, body: str, at: datetime, *,
-                   by: str | None = None) -> Outcome:
+                   by: str | None = None, edit_id: str | None = None) -> Outcome:
         """Keep the previous text in response_edits; a repeated edit event changes nothing.
-        `by`: the platform user id of whoever edited; REFUSED unless it is the author's."""
+        `by`: the platform user id of whoever edited; REFUSED unless it is the author's.
+        `edit_id`: the platform's id of the edit (a Matrix m.replace event), kept so that
+        `withdraw_edit` can undo it (so an edit with an id is kept even when its text is the
+        same: its redaction must not undo the edit before it). A response an edit withdrew
+        takes the new text (the final state wins, README: Responses); one deleted stays
+        deleted. Call inside a transaction."""
         row = await self.db.fetchone(
-            "SELECT r.id, r.body, r.deleted_at, p.external_id FROM responses r"
-            " JOIN participants p ON p.id = r.participant_id"
+            "SELECT r.id, r.body, r.deleted_at, r.withdrawn_by_edit, p.external_id"
+            " FROM responses r JOIN participants p ON p.id = r.participant_id"
             " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
         if row is None:
             return Outcome.UNKNOWN
         if by is not None and row["external_id"] != by:
             return Outcome.REFUSED
-        if row["body"] == body or row["deleted_at"] is not None:
+        if edit_id is not None and await self.db.scalar(
+                "SELECT 1 FROM response_edits WHERE response_id = ? AND replaced_by = ?",
+                (row["id"], edit_id)):
+            return Outcome.UNCHANGED
+        if row["deleted_at"] is not None and not row["withdrawn_by_edit"]:
+            return Outcome.UNCHANGED
+        previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
+        if edit_id is not None or previous not in ("", body):
+            await self.db.execute(
+                "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
+                " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, to_iso(at), edit_id))
+        if previous == body:
             return Outcome.UNCHANGED
         await self.db.execute(
-            "INSERT INTO response_edits (response_id, previous_body, replaced_at) VALUES (?, ?, ?)",
-            (row["id"], row["body"], to_iso(at)))
-        await self.db.execute("UPDATE responses SET body = ?, edited_at = ? WHERE id = ?",
-                              (body, to_iso(at), row["id"]))
+            "UPDATE responses SET body = ?, edited_at = ?, deleted_at = NULL,"
+            " withdrawn_by_edit = 0 WHERE id = ?", (body, to_iso(at), row["id"]))
+        return Outcome.UPDATED
+
+    async def withdraw_edit(self, platform: str, edit_id: str, at: datetime) -> Outcome:
+        """The edit `edit_id` was withdrawn (a Matrix m.replace redacted): the text it gave is
+        erased, and the response reads as clients now show it, the latest version left
+        (README: Matrix); withdrawn again (DELETED) if that one was withdrawn. UNKNOWN when no
+        recorded edit has that id. Call inside a transaction."""
+        row = await self.db.fetchone(
+            "SELECT e.id, e.response_id, e.previous_body FROM response_edits e"
+            " JOIN responses r ON r.id = e.response_id"
+            " WHERE e.replaced_by = ? AND r.platform = ?", (edit_id, platform))
+        if row is None:
+            return Outcome.UNKNOWN
+        response_id, previous = row["response_id"], row["previous_body"]
+        later = await self.db.scalar(
+            "SELECT id FROM response_edits WHERE response_id = ? AND id > ? ORDER BY id LIMIT 1",
+            (response_id, row["id"]))
+        if later is not None:  # the next edit now replaced the version before this one
+            await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
+                                  (previous, later))
+        elif not previous:
+            return await self._erase(response_id, at, by_edit=True)
+        else:
+            await self.db.execute(
+                "UPDATE responses SET body = ?, edited_at = (SELECT replaced_at FROM"
+                " response_edits WHERE response_id = ? AND id < ? ORDER BY id DESC LIMIT 1)"
+                " WHERE id = ?", (previous, response_id, row["id"], response_id))
+        await self.db.execute("DELETE FROM response_edits WHERE id = ?", (row["id"],))
         return Outcome.UPDATED
 
     async def delete(self, platform: str, message_id: str, at: datetime, *,
-                     by: str | None = None) -> Outcome:
+                     by: str | None = None, by_edit: bool = False) -> Outcome:
         """Erase a response's text and every earlier version of it; the row stays as a
         tombstone (ids and times, an empty body), so a replay of the message is recognised
-        and records nothing. `by`, when given, must be the author (REFUSED otherwise): an
-        edit that withdraws the text. Call inside a transaction."""
+        and records nothing. `by_edit`: an edit left nothing visible (a later edit with text
+        brings the response back); `by`, when given, must be the author (REFUSED otherwise).
+        Call inside a transaction."""
         row = await self.db.fetchone(
             "SELECT r.id, r.deleted_at, p.external_id FROM responses r"
             " JOIN participants p ON p.id = r.participant_id"
@@ -73,21 +116,29 @@ class ResponseRepository:
         if by is not None and row["external_id"] != by:
             return Outcome.REFUSED
         if row["deleted_at"] is not None:
+            if not by_edit:  # deleted after an edit withdrew it: no later edit brings it back
+                await self.db.execute("UPDATE responses SET withdrawn_by_edit = 0 WHERE id = ?",
+                                      (row["id"],))
             return Outcome.UNCHANGED
-        response_id = row["id"]
+        return await self._erase(row["id"], at, by_edit=by_edit)
+
+    async def _erase(self, response_id: int, at: datetime, *, by_edit: bool) -> Outcome:
         await self.db.execute("DELETE FROM response_edits WHERE response_id = ?", (response_id,))
-        await self.db.execute("UPDATE responses SET body = '', deleted_at = ? WHERE id = ?",
-                              (to_iso(at), response_id))
+        await self.db.execute(
+            "UPDATE responses SET body = '', deleted_at = ?, withdrawn_by_edit = ? WHERE id = ?",
+            (to_iso(at), int(by_edit), response_id))
         return Outcome.DELETED
 
     async def in_thread(self, platform: str, thread_id: str) -> list[Recorded]:
-        """The live (not deleted) responses to a prompt, by the id of its thread (or of its
-        post), however they arrived: their message ids, when each was last edited and how it
-        arrived, oldest first."""
+        """The live responses to a prompt (not deleted; withdrawn by an edit counts as live,
+        since a later edit brings it back), by the id of its thread (or of its post), however
+        they arrived: their message ids, when each was last edited and how it arrived, oldest
+        first."""
         rows = await self.db.fetchall(
             "SELECT r.message_id, r.edited_at, r.arrival FROM responses r"
             " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
-            " AND (o.thread_id = ? OR o.message_id = ?) AND r.deleted_at IS NULL"
+            " AND (o.thread_id = ? OR o.message_id = ?)"
+            " AND (r.deleted_at IS NULL OR r.withdrawn_by_edit = 1)"
             " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
         return [Recorded(str(row[0]), parse_instant(row[1]) if row[1] else None,
                          Arrival(row[2]) if row[2] else None) for row in rows]
@@ -122,7 +173,7 @@ class ResponseRepository:
     async def history(self, response_id: int) -> list[tuple[str, datetime]]:
         rows = await self.db.fetchall(
             "SELECT previous_body, replaced_at FROM response_edits WHERE response_id = ?"
-            " ORDER BY id", (response_id,))
+            " AND previous_body <> '' ORDER BY id", (response_id,))
         return [(row[0], parse_instant(row[1])) for row in rows]
 
     async def by_participant(self, cohort_id: int, participant_id: int) -> list[ResponseRecord]:

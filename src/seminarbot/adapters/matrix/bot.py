@@ -56,7 +56,12 @@ from seminarbot.services.container import Services
 from seminarbot.services.ordered import StallWatch
 from seminarbot.services.outage import tell_moderators
 from seminarbot.services.removal import bot_removed
-from seminarbot.services.responses import InboundMessage, record_delete, record_edit, record_message
+from seminarbot.services.responses import (
+    InboundMessage,
+    record_edit,
+    record_message,
+    record_redaction,
+)
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -202,9 +207,9 @@ class MatrixBot:
             elif isinstance(item, Edited):
                 await record_edit(self.app, PLATFORM, item.target,
                                   self._text(room_id, item.sender, item.text, item.emote),
-                                  item.at, by=item.sender)
+                                  item.at, by=item.sender, edit_id=item.event_id)
             elif isinstance(item, Redacted):
-                await record_delete(self.app, PLATFORM, item.target, item.at)
+                await record_redaction(self.app, PLATFORM, item.target, item.at)
         except Unavailable:
             raise  # the sync loop handles the whole batch again
         except Exception:

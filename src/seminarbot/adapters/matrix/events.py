@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from seminarbot.domain.display import embedded
+
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
 
 
@@ -132,5 +134,7 @@ def without_reply_fallback(content: Mapping[str, Any]) -> tuple[str, str | None]
 
 
 def emote_text(actor: str, body: str) -> str:
-    """An m.emote as clients show it: "* ann thinks so" for "/me thinks so"."""
-    return f"* {actor} {body}"
+    """An m.emote as clients show it: "* ann thinks so" for "/me thinks so". A name with
+    bidirectional controls is one isolate of its own, so an override in it cannot reverse the
+    words after it."""
+    return f"* {embedded(actor)} {body}"
