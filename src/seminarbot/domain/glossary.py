@@ -31,6 +31,9 @@ def _person_names(names: list[str]) -> list[str]:
             firsts.add(words[0])
         if len(words) == 3:
             patronymics.add(words[1])
+    latin = parts.get("latin")
+    if latin:
+        latin[2].update(older for last in list(latin[2]) for older in _older_spellings(last))
     found = []
     for firsts, patronymics, surnames in parts.values():
         for last in sorted(surnames):
@@ -42,6 +45,18 @@ def _person_names(names: list[str]) -> list[str]:
                     found += [f"{first} {middle} {last}", f"{first[0]}. {middle[0]}. {last}",
                               f"{last}, {first[0]}. {middle[0]}."]
     return found
+
+
+def _older_spellings(surname: str) -> list[str]:
+    """Spellings of a Russian surname common in older English and in French-influenced
+    transliteration, before the Library of Congress system settled: -vich as -vitch
+    (Kaganovitch) and a final -ov or -ev as -off or -eff (Molotoff)."""
+    older = []
+    if surname.endswith("vich"):
+        older.append(surname[:-4] + "vitch")
+    if surname.endswith(("ov", "ev")):
+        older.append(surname[:-1] + "ff")
+    return older
 
 
 def lookup_names(entry: GlossaryEntry) -> tuple[str, ...]:

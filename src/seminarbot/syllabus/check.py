@@ -160,9 +160,12 @@ def _citation_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
     by_id = {entry.id: entry for entry in syllabus.glossary}
 
     def occurs(entry_id: str, section_id: str) -> bool:
+        """A person is also named by an adjective formed from a name (the Trotskyist Left)."""
         entry = by_id[entry_id]
-        return any(contains_term(folded[section_id], name)
-                   for name in (entry.term, *entry.aliases) if name)
+        names = [n for n in (entry.term, *entry.aliases) if n]
+        if entry.category == "person":
+            names += [n + end for n in names for end in ("ist", "ism")]
+        return any(contains_term(folded[section_id], name) for name in names)
 
     for entry in syllabus.glossary:
         file, key = files.entry(entry)

@@ -15,7 +15,7 @@ from seminarbot.domain.syllabus import GlossaryEntry, Syllabus
 from seminarbot.domain.textfold import fold
 from seminarbot.syllabus.companion_files import EXCLUDED, READING, ROLES, TIMELINE
 from seminarbot.syllabus.problems import Files, Problem, Rules
-from seminarbot.syllabus.terms import looks_russian
+from seminarbot.syllabus.russian_forms import romanized_name, russian_by_identification
 
 
 def structure_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator[Problem]:
@@ -78,19 +78,39 @@ def _entry_problems(entry: GlossaryEntry, files: Files, rules: Rules) -> Iterato
 
 def _origin_problems(entry: GlossaryEntry, file: str, key: str,
                      rules: Rules) -> Iterator[Problem]:
-    """Every term and person of Russian or Soviet origin gives its Russian form: the entry
-    says where it comes from (`origin`), and a romanized word cannot be of western origin."""
+    """Every term and person of Russian or Soviet origin gives its Russian form: the entry says
+    where it comes from (`origin`), and what the rest of the entry shows must agree with it:
+    Cyrillic, a `romanized` form, a name romanized by its form or a person's identification
+    (russian_forms.py gives the rules and their source)."""
     if entry.origin is None and rules.origins:
         yield Problem(file, f"{key}.origin", "is missing: say russian (a term or name of "
                       "Russian or Soviet origin) or western")
-    russian = entry.origin == "russian" or entry.category == "russian-term"
+    shown = _russian_evidence(entry) if rules.origins or entry.category == "russian-term" \
+        else None
+    russian = entry.origin == "russian" or shown is not None
     if russian and not entry.original:
         yield Problem(file, f"{key}.original", "is missing: a term or name of Russian or "
                       "Soviet origin gives its Russian form in Cyrillic")
-    if entry.origin == "western" and (entry.category == "russian-term" or any(
-            looks_russian(word) for word in re.split(r"[\s\-]+", entry.term))):
-        yield Problem(file, f"{key}.origin", f"is western, but “{entry.term}” is a Russian "
-                      "word: say russian and give its Cyrillic")
+    if entry.origin == "western" and shown is not None:
+        yield Problem(file, f"{key}.origin", f"is western, but {shown}")
+
+
+def _russian_evidence(entry: GlossaryEntry) -> str | None:
+    """Why the entry is of Russian or Soviet origin whatever its `origin` says, or None."""
+    names = (entry.term, *entry.aliases)
+    word = next((w for w in map(romanized_name, names) if w), None)
+    if entry.category == "russian-term" or word:
+        return f"“{word or entry.term}” is a Russian word: say russian and give its Cyrillic"
+    if entry.original and has_cyrillic(entry.original):
+        return "it gives a Russian form in Cyrillic, as only terms and people of Russian or " \
+            "Soviet origin do: say russian, or remove the Cyrillic"
+    if entry.romanized:
+        return "it gives a romanized Russian form: say russian and give its Cyrillic"
+    if entry.category == "person" and russian_by_identification(entry.definition):
+        return "the identification places them in Russia or the Soviet Union (it opens with " \
+            "no nationality from outside them): say russian and give the Cyrillic, or say " \
+            "where they come from"
+    return None
 
 
 def _day(value: str) -> date | None:

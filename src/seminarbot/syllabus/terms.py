@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from seminarbot.domain.textfold import fold
 from seminarbot.syllabus.alignment import heading_like
-from seminarbot.syllabus.terms_formed import formed, pairs
+from seminarbot.syllabus.terms_formed import formed, gerunds, listed, pairs
 
 KINDS = ("russian", "name", "quoted", "dated", "formed", "phrase", "lexicon")
 # Russian words the field writes in English without marking them as foreign.
@@ -129,6 +129,8 @@ def _read(paragraph: str, section_id: str, seen: tuple[set[str], set[str]],
         found.add("formed", word, section_id)
     for pair in pairs(paragraph):
         found.add("pair", pair, section_id)
+    for item in (*listed(paragraph), *gerunds(paragraph)):
+        found.add("formed", item, section_id)
     folded = f" {fold(paragraph)} "
     for term in LEXICON:
         if re.search(r"\s" + re.escape(fold(term)) + r"(?:s|es)?\s", folded):

@@ -17,6 +17,16 @@ terms pass applies three such rules to the texts' lowercase words:
   those outside the closed classes of English function words (below), and not adverbs in -ly or
   participles in -ed or -ing (a term is a noun phrase).
 
+- ``formed`` also: the items of an enumeration of examples in parentheses, two or more
+  lowercase items separated by commas, as in “(enclosures, industrial production, …)”; each
+  item of one to three words without a function word is a candidate. Exemplification is one of
+  the knowledge-rich contexts in which a text names members of a class of its terms (I. Meyer,
+  "Extracting knowledge-rich contexts for terminography", in D. Bourigault et al. (eds),
+  *Recent Advances in Computational Terminology*, 2001): this is how single common nouns that
+  are terms of art (enclosure) are found;
+- ``formed`` also: an adjective in -al, -ic or -ive before a word in -ing is a gerund noun
+  phrase, the name of a practice (central planning, democratic planning), not a participle.
+
 What no rule can tell from ordinary English, a single common word used as a term (the
 apparatus, the masses) or a phrase used once, stays in the terms pass's LEXICON of terms read
 in the texts.
@@ -46,6 +56,8 @@ FUNCTION_WORDS = frozenset(_CLOSED_CLASSES.split())
 _SUFFIX = re.compile(r"^([a-z\-]{2,}?)(ism|ists?|i[sz]ations?|cracy|archy|ariat|entsia)$")
 _POSSESSIVE = re.compile(r"\b([a-z]{3,}s)[’'] ([a-z][a-z\-]{2,})\b")
 _WORD = re.compile(r"[A-Za-z][A-Za-z’'\-]*")
+_LIST = re.compile(r"\(([a-z][a-z ,\-]*?)(?:,? etc\.?)?\)")
+_GERUND = re.compile(r"\b([a-z]{3,}(?:al|ic|ive)) ([a-z]{3,}ing)\b")
 
 
 def formed(paragraph: str) -> Iterator[str]:
@@ -86,6 +98,22 @@ def _without_quotations(paragraph: str) -> str:
             char = " "
         out.append(char)
     return "".join(out)
+
+
+def listed(paragraph: str) -> Iterator[str]:
+    """The items of enumerations of examples in parentheses (see above)."""
+    for match in _LIST.finditer(paragraph):
+        items = [" ".join(i.split()) for i in match.group(1).split(",")]
+        if len(items) >= 2:
+            yield from (i for i in items if 1 <= len(i.split()) <= 3 and not any(
+                w in FUNCTION_WORDS for w in i.split()))
+
+
+def gerunds(paragraph: str) -> Iterator[str]:
+    """Adjective + gerund noun phrases (central planning)."""
+    for match in _GERUND.finditer(paragraph):
+        if match.group(2) not in FUNCTION_WORDS:
+            yield f"{match.group(1)} {match.group(2)}"
 
 
 def pairs(paragraph: str) -> Iterator[str]:
