@@ -54,8 +54,12 @@ def test_docker_image_runs_as_non_root_with_a_data_volume_and_healthcheck() -> N
     assert 'VOLUME ["/data"]' in dockerfile and "SEMINARBOT_DATA_DIR=/data" in dockerfile
     assert 'CMD ["seminarbot", "health"' in dockerfile
     assert 'ENTRYPOINT ["seminarbot"]\nCMD ["run"]' in dockerfile
-    assert "--require-hashes -r requirements.lock -r requirements-build.lock" in dockerfile
-    assert "--no-deps" in dockerfile
+    # Two stages: the wheel is built with the locked build backend, and the image that runs
+    # installs the locked dependencies and the wheel alone (no build backend in it).
+    build, runtime = dockerfile.rsplit("\nFROM ", 1)
+    assert "--require-hashes -r requirements-build.lock" in build
+    assert "--require-hashes -r requirements.lock" in runtime
+    assert "requirements-build.lock" not in runtime and "--no-deps" in runtime
 
 
 def pins(lock: str) -> dict[str, str]:

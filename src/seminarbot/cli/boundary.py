@@ -83,7 +83,8 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     if isinstance(error, DatabaseUnusable | DatabaseInUse):
         return str(error), EXIT_FAILED
     if isinstance(error, UserError):  # refused on the way, such as a database kept busy
-        return error.message, EXIT_FAILED
+        # The message is written for a chat; on the command line it names the file.
+        return (f"{database}: {error.message}" if database else error.message), EXIT_FAILED
     if isinstance(error, sqlite3.Error):
         return f"{database or 'the database'}: {describe(error)}", EXIT_FAILED
     if isinstance(error, OSError) and error.errno in _WRITE_ERRORS:
