@@ -158,7 +158,7 @@ async def test_an_event_deleted_by_hand_is_listed_again_and_never_recorded_moved
     bot = await connect()
     await start_seminar(fake)
     await moderator(fake, "events", state="on")
-    first, second = listed(fake)
+    _, second = listed(fake)
     fake.delete_event(int(second["id"]))  # a moderator deletes it in their client
     recorded = (await app.session_events.recorded(1))[app.syllabus.plan.sessions[1].id]
     assert await bot.calendar.update(await app.cohorts.get(1), second["id"], recorded.event,

@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from seminarbot.adapters.discord import setup
+from seminarbot.adapters.discord.channels import seminar_channel_id
 from seminarbot.adapters.discord.permissions import is_moderator
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
@@ -46,9 +47,7 @@ def place_of(interaction: discord.Interaction, channel: object | None = None) ->
     channel; one that names a channel (setup's `channel` option), to that channel."""
     if channel is None:
         channel = interaction.channel
-    channel_id = getattr(channel, "id", None) or interaction.channel_id or 0
-    if isinstance(channel, discord.Thread) and channel.parent_id:
-        channel_id = channel.parent_id
+    channel_id = seminar_channel_id(channel) or interaction.channel_id or 0
     parent = channel.parent if isinstance(channel, discord.Thread) else channel
     guild = interaction.guild
     return Place(PLATFORM, str(interaction.guild_id), str(channel_id),

@@ -10,7 +10,11 @@ from dataclasses import dataclass, replace
 import discord
 
 from seminarbot.adapters.discord import forum as forums
-from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
+from seminarbot.adapters.discord.channels import (
+    NETWORK_ERRORS,
+    get_or_fetch,
+    seminar_channel_id,
+)
 from seminarbot.adapters.discord.permissions import EVENTS, may_list_events, missing_permissions
 from seminarbot.core.commands import Command
 from seminarbot.core.replies import Reply, Tone
@@ -40,7 +44,7 @@ async def target_channel(interaction: discord.Interaction, named: str | None) ->
         channel = interaction.channel
         if not isinstance(channel, discord.Thread):
             return channel
-        wanted = channel.parent_id
+        wanted = seminar_channel_id(channel) or channel.id
     elif named.isdigit():
         wanted = int(named)
     else:
