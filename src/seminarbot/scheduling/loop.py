@@ -70,10 +70,11 @@ class Scheduler:
         self.running_since: datetime | None = None
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
-        # During a pass, failures told to moderators once per cohort and reason, at its end
-        # (a forum that refuses every post is one notice, not one per prompt).
-        self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] | None \
-            = None
+        # While passes run (they may overlap: the loop and a console's clock), failures are
+        # told to moderators once per cohort and reason when the last one ends (a forum that
+        # refuses every post is one notice, not one per prompt).
+        self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
+        self._passes_running = 0
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -142,7 +143,7 @@ class Scheduler:
         if self._to_reconcile:
             await self.reconcile()
         await self._housekeep()
-        self._failures = {}
+        self._passes_running += 1
         try:
             in_hand = await finish_interrupted(self)
             outcomes = []
@@ -156,9 +157,11 @@ class Scheduler:
                     outcomes.append(await self._handle(cohort, item, missed))
             await settle(self, missed, self.clock.now())
         finally:
-            failures, self._failures = self._failures, None
-            for (_, action, reason), (cohort, items) in failures.items():
-                await self._notify(cohort, items, action, reason)
+            self._passes_running -= 1
+            if not self._passes_running:
+                failures, self._failures = self._failures, {}
+                for (_, action, reason), (cohort, items) in failures.items():
+                    await self._notify(cohort, items, action, reason)
         return outcomes
 
     async def _housekeep(self) -> None:
@@ -270,7 +273,7 @@ class Scheduler:
                                 outcome="failed", cohort_id=cohort.id,
                                 detail={"session": item.session_id, "kind": item.kind,
                                         "item": item.item, "reason": reason})
-        if self._failures is None:
+        if not self._passes_running:
             await self._notify(cohort, [item], action, reason)
         else:
             self._failures.setdefault((cohort.id, action, reason), (cohort, []))[1].append(item)
