@@ -247,3 +247,14 @@ def test_the_benchmark_lines_name_real_targets() -> None:
         result = subprocess.run(["bash", "-c", line.replace("make ", "make -n ", 1)], cwd=ROOT,
                                 capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 0 and "benchmarks/run_all.py" in result.stdout, result.stderr
+
+
+def test_running_on_discord_names_every_moderator_command() -> None:
+    from seminarbot.adapters.discord.slash import SUB_COMMAND, SlashCommands
+
+    section = README.split("## Running on Discord")[1].split("\n## ")[0]
+    listed = section.split("`/seminar-mod`:")[1].split("(the rows")[0]
+    payload = SlashCommands(Registry(all_commands())).payload()
+    group = next(top for top in payload if top["name"] == "seminar-mod")
+    names = {option["name"] for option in group["options"] if option["type"] == SUB_COMMAND}
+    assert set(re.findall(r"`([a-z-]+)`", listed)) == names

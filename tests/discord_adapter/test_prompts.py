@@ -128,11 +128,12 @@ async def test_a_refusal_at_post_time_is_recorded_reported_and_the_schedule_goes
     assert [(r[0], r[1]) for r in audit] == [("prompt failed", "failed")] * 3
     assert f"error {code}" in audit[0][2]
     # The seminar channel refuses the bot, so moderators hear of it in the system channel.
+    # One notice for the three prompts that failed alike.
     notices = fake.messages_in(fake.world.system_channel)
-    assert len(notices) == 3
+    assert len(notices) == 1
     assert notices[0]["content"].startswith(
-        f"**For the moderators of <#{fake.world.seminar_channel}>:** Session 1 prompt "
-        "beginnings-comprehension: prompt failed — Discord refused to post the prompt")
+        f"**For the moderators of <#{fake.world.seminar_channel}>:** Session 1 prompts 1.1, "
+        "1.2 and 1.3: prompt failed — Discord refused to post the prompt")
     assert "not retried" in notices[0]["content"]
 
     del fake.rest.refused[fake.world.seminar_channel]

@@ -150,3 +150,40 @@ async def test_a_platform_without_events_says_so(app: Services, console: object)
     assert "has no server events for the bot to list (only Discord has)" in answer
     assert await app.session_events.enabled(1) is False
     assert datetime.now(UTC)  # the console changed nothing
+
+
+async def test_an_event_deleted_by_hand_is_listed_again_and_never_recorded_moved(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    bot = await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    _, second = listed(fake)
+    fake.delete_event(int(second["id"]))  # a moderator deletes it in their client
+    recorded = (await app.session_events.recorded(1))[app.syllabus.plan.sessions[1].id]
+    assert await bot.calendar.update(await app.cohorts.get(1), second["id"], recorded.event,
+                                     end_only=False) is False  # 10070: nothing to move
+    await app.scheduler.run_due()  # the next pass lists it again
+    again = listed(fake)
+    assert times(again) == await planned(app) and again[1]["id"] != second["id"]
+
+    fake.delete_event(int(again[1]["id"]))
+    await moderator(fake, "skip")  # moves both: one exists, the other was deleted meanwhile
+    await app.scheduler.run_due()
+    assert times(listed(fake)) == await planned(app)
+    recorded = {r.event_id for r in (await app.session_events.recorded(1)).values()}
+    assert recorded == {e["id"] for e in listed(fake)}  # every recorded event exists
+    assert not fake.problems
+
+
+async def test_events_on_during_a_session_says_it_gets_no_event(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT + timedelta(hours=1))
+    await app.scheduler.run_due()
+    answer = await moderator(fake, "events", state="on")
+    assert answer.endswith("1 event to come, 1 new. “Session 1: Beginnings” is under way and "
+                           "gets no event: Discord cannot list one that has already begun.")
+    assert [e["name"] for e in listed(fake)] == ["Session 2: Later years"]

@@ -1,7 +1,9 @@
 """Forum channels in the fake (channel type 15), with the shapes of Discord's API docs: a post is
 `POST /channels/{forum}/threads` with a nested `message`, tags are the forum's
 `available_tags` (edited with `PATCH /channels/{forum}`, which takes Manage Channels) and a
-post's `applied_tags`. Anything else about a forum is written down as a problem."""
+post's `applied_tags`; a moderated tag is applied only with Manage Threads, and a forum with the
+REQUIRE_TAG flag refuses an untagged post (error 40067). Anything else about a forum (another
+channel flag, say) is written down as a problem."""
 
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from tests.discord_fake.gateway import Gateway
 from tests.discord_fake.state import (
     FORUM_CHANNEL,
     MANAGE_CHANNELS,
+    MANAGE_THREADS,
+    REQUIRE_TAG,
     SEND_MESSAGES,
     VIEW_CHANNEL,
     Json,
@@ -63,6 +67,9 @@ class Forums:
             return self.error(400, 50035, "Invalid Form Body")
         if not self.bot_may(channel, VIEW_CHANNEL | SEND_MESSAGES):
             return self.error(403, 50013, "Missing Permissions")
+        if channel["flags"] & ~REQUIRE_TAG:
+            self.problems.append(f"a forum with flags the fake does not know: {channel['flags']}")
+            return self.error(400, 50035, "Invalid Form Body")
         available = {tag["id"] for tag in channel["available_tags"]}
         applied = [str(tag) for tag in body.get("applied_tags") or []]
         name = str(body.get("name") or "")
@@ -72,6 +79,12 @@ class Forums:
             self.problems.append(f"a forum post with name {name!r}, tags {applied}, "
                                  f"archive {archive}")
             return self.error(400, 50035, "Invalid Form Body")
+        if channel["flags"] & REQUIRE_TAG and not applied:
+            return self.error(400, 40067,
+                              "A tag is required to create a forum post in this channel")
+        moderated = {tag["id"] for tag in channel["available_tags"] if tag["moderated"]}
+        if set(applied) & moderated and not self.bot_may(channel, MANAGE_THREADS):
+            return self.error(403, 50013, "Missing Permissions")
         thread = self.world.forum_post(int(channel["id"]), name, archive, applied, message)
         starter = self.world.messages[int(thread["id"])]
         await self.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})

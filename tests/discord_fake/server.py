@@ -121,6 +121,17 @@ class FakeDiscord:
             del self.world.messages[message_id]
         await self.gateway.dispatch("CHANNEL_DELETE", channel)
 
+    async def update_channel(self, channel_id: int, **changes: Any) -> None:
+        """A moderator changing a channel's settings (a forum's flags, say): CHANNEL_UPDATE."""
+        channel = self.world.channels[channel_id]
+        channel.update(changes)
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel)
+
+    def delete_event(self, event_id: int) -> None:
+        """A moderator deleting a scheduled event by hand in their client. The bot asks for
+        no Guild Scheduled Events intent, so Discord tells it nothing."""
+        del self.world.events[event_id]
+
     async def archive(self, thread_id: int) -> None:
         """Discord archiving a thread after its inactivity period."""
         thread = self.world.channels[thread_id]
@@ -171,8 +182,9 @@ class FakeDiscord:
             kind = known[name]["type"]
             typed = {INTEGER: int, BOOLEAN: bool}.get(kind, str)(value)
             if kind == CHANNEL:
-                resolved.setdefault("channels", {})[typed] = self._resolved_channel(
-                    int(typed), known[name].get("channel_types"))
+                found = self._resolved_channel(int(typed), known[name].get("channel_types"))
+                if found is not None:
+                    resolved.setdefault("channels", {})[typed] = found
             leaf: Json = {"name": name, "type": kind, "value": typed}
             if name == focused:
                 leaf["focused"] = True
@@ -183,9 +195,13 @@ class FakeDiscord:
                 "guild_id": str(guild_id), "options": leaves}
         return {**data, "resolved": resolved} if resolved else data
 
-    def _resolved_channel(self, channel_id: int, types: list[int] | None) -> Json:
-        """A channel option as Discord resolves it; Discord offers only the synced types."""
-        channel = self.world.channels[channel_id]
+    def _resolved_channel(self, channel_id: int, types: list[int] | None) -> Json | None:
+        """A channel option as Discord resolves it; Discord offers only the synced types. An
+        id no channel has (typed by hand, or deleted meanwhile) resolves to nothing: asked for
+        it, the REST API answers 404 Unknown Channel (10003)."""
+        channel = self.world.channels.get(channel_id)
+        if channel is None:
+            return None
         if types is not None and channel["type"] not in types:
             raise AssertionError(f"Discord offers no #{channel['name']} for this option")
         return {key: channel[key] for key in ("id", "name", "type", "parent_id")

@@ -23,6 +23,7 @@ BOT_NEEDS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_ME
 MEMBER = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | SEND_MESSAGES_IN_THREADS
 
 TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL = 0, 11, 15
+REQUIRE_TAG = 1 << 4  # a forum's channel flag: every post must carry a tag
 DEFAULT_MESSAGE, REPLY, THREAD_STARTER = 0, 19, 21
 
 
@@ -133,18 +134,22 @@ class World:
             self.add_person(person, permissions, guild_id, tutor=person in tutors)
         return guild
 
-    def add_forum(self, name: str, *, tags: tuple[str, ...] = (),
-                  guild_id: int | None = None) -> int:
+    def add_forum(self, name: str, *, tags: tuple[str, ...] = (), moderated: tuple[str, ...] = (),
+                  require_tag: bool = False, guild_id: int | None = None) -> int:
         """A forum channel (type 15) in a server (the first one unless told), with these
-        tags available. Add it before the bot connects, as Discord lists it in GUILD_CREATE."""
+        tags available (and these moderated ones), requiring a tag on each post if told. Add
+        it before the bot connects, as Discord lists it in GUILD_CREATE."""
         guild = self.guilds[guild_id or self.guild_id]
         forum_id = self.new_id()
         self.channels[forum_id] = {
             "id": str(forum_id), "type": FORUM_CHANNEL, "guild_id": str(guild.id),
             "name": name, "position": len(self.channels), "permission_overwrites": [],
             "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
-            "rate_limit_per_user": 0, "flags": 0, "default_auto_archive_duration": 4320,
-            "available_tags": [self.tag(tag) for tag in tags], "default_reaction_emoji": None,
+            "rate_limit_per_user": 0, "flags": REQUIRE_TAG if require_tag else 0,
+            "default_auto_archive_duration": 4320,
+            "available_tags": [self.tag(tag) for tag in tags]
+            + [self.tag(tag, moderated=True) for tag in moderated],
+            "default_reaction_emoji": None,
             "default_thread_rate_limit_per_user": 0, "default_sort_order": None,
             "default_forum_layout": 0}
         return forum_id

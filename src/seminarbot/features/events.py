@@ -46,13 +46,18 @@ async def events(inv: Invocation[Services]) -> Reply:
         return text("Sessions are no longer listed as server events"
                     + (f"; {_count(cancelled, 'event')} cancelled." if cancelled else "."),
                     tone=Tone.SUCCESS)
-    listed = [r for r in (await app.session_events.recorded(cohort.id)).values()
-              if r.event_id is not None and r.event.start > now]
+    recorded = await app.session_events.recorded(cohort.id)
+    listed = [r for r in recorded.values() if r.event_id is not None and r.event.start > now]
     paused = " (none while the seminar is paused: they come back when it resumes)" \
         if cohort.state is not CohortState.ACTIVE else ""
+    # Discord takes no event that has begun: a session under way without one stays so.
+    under_way = [e.name for e in synced.wanted if e.start <= now < e.end
+                 and (e.session_id not in recorded or recorded[e.session_id].event_id is None)]
+    note = f" “{under_way[0]}” is under way and gets no event: Discord cannot list one that " \
+        "has already begun." if under_way else ""
     return text(f"Each session is listed as a server event from its start to its close, and "
                 f"moves with the schedule: {_count(len(listed), 'event')} to come"
-                f"{paused}, {made} new.", tone=Tone.SUCCESS)
+                f"{paused}, {made} new.{note}", tone=Tone.SUCCESS)
 
 
 def commands() -> list[Command]:

@@ -22,7 +22,7 @@ from seminarbot.domain.planning import Planned, closes_at
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.scheduling.messages import digest_text, fitted, reminder_text
+from seminarbot.scheduling.messages import digest_text, fitted, items_named, reminder_text
 from seminarbot.scheduling.missed import Missed, record, settle, still_open
 from seminarbot.scheduling.plan_change import adopt_plan
 from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
@@ -70,6 +70,11 @@ class Scheduler:
         self.running_since: datetime | None = None
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
+        # While passes run (they may overlap: the loop and a console's clock), failures are
+        # told to moderators once per cohort and reason when the last one ends (a forum that
+        # refuses every post is one notice, not one per prompt).
+        self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
+        self._passes_running = 0
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -138,17 +143,25 @@ class Scheduler:
         if self._to_reconcile:
             await self.reconcile()
         await self._housekeep()
-        in_hand = await finish_interrupted(self)
-        outcomes = []
-        missed = Missed()
-        for item in await self.outbox.due(self.clock.now()):
-            cohort = await self.cohorts.get(item.cohort_id)
-            if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
-                    and item.kind == "prompt":
-                continue  # a moderator's /seminar post has these
-            if cohort.platform in self.posters:
-                outcomes.append(await self._handle(cohort, item, missed))
-        await settle(self, missed, self.clock.now())
+        self._passes_running += 1
+        try:
+            in_hand = await finish_interrupted(self)
+            outcomes = []
+            missed = Missed()
+            for item in await self.outbox.due(self.clock.now()):
+                cohort = await self.cohorts.get(item.cohort_id)
+                if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
+                        and item.kind == "prompt":
+                    continue  # a moderator's /seminar post has these
+                if cohort.platform in self.posters:
+                    outcomes.append(await self._handle(cohort, item, missed))
+            await settle(self, missed, self.clock.now())
+        finally:
+            self._passes_running -= 1
+            if not self._passes_running:
+                failures, self._failures = self._failures, {}
+                for (_, action, reason), (cohort, items) in failures.items():
+                    await self._notify(cohort, items, action, reason)
         return outcomes
 
     async def _housekeep(self) -> None:
@@ -260,10 +273,15 @@ class Scheduler:
                                 outcome="failed", cohort_id=cohort.id,
                                 detail={"session": item.session_id, "kind": item.kind,
                                         "item": item.item, "reason": reason})
+        if not self._passes_running:
+            await self._notify(cohort, [item], action, reason)
+        else:
+            self._failures.setdefault((cohort.id, action, reason), (cohort, []))[1].append(item)
+
+    async def _notify(self, cohort: Cohort, items: list[OutboxItem], action: str,
+                      reason: str) -> None:
         poster = self.posters.get(cohort.platform)
         if poster is not None and cohort.state is not CohortState.FINISHED:
-            session = self.plan.planned(item.session_id)
-            which = f"Session {session.number}" if session else f"Session {item.session_id}"
-            what = f"prompt {item.item}" if item.kind == "prompt" else item.kind
-            await poster.notify_moderators(cohort, fitted(f"{which} {what}: {action} — {reason}"))
+            await poster.notify_moderators(
+                cohort, fitted(f"{items_named(self.plan, items)}: {action} — {reason}"))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from seminarbot.domain.display import isolate
-from seminarbot.domain.syllabus import Session
+from seminarbot.domain.models import OutboxItem
+from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.poster import NOTICE_MAX
 
 _CUT_MARK = " … [cut short]"
@@ -63,3 +64,23 @@ def digest_text(session: Session, rows: Sequence[tuple[str, int, int]], particip
         lines.append(f"  {ref}: {responses} response{'s' if responses != 1 else ''} "
                      f"from {people} participant{'s' if people != 1 else ''}")
     return fitted("\n".join(lines))
+
+
+def items_named(plan: Plan, items: Sequence[OutboxItem]) -> str:
+    """"Session 1 prompts 1.1, 1.2 and 1.3", "Session 2 reminder": the posts one notice is
+    about, by session, in the order they came."""
+    by_session: dict[str, list[OutboxItem]] = {}
+    for item in items:
+        by_session.setdefault(item.session_id, []).append(item)
+    parts = []
+    for session_id, rows in by_session.items():
+        session = plan.planned(session_id)
+        refs = {p.id: p.ref for p in session.prompts} if session else {}
+        which = f"Session {session.number}" if session else f"Session {session_id}"
+        prompts = [refs.get(row.item, row.item) for row in rows if row.kind == "prompt"]
+        if prompts:
+            listed = prompts[0] if len(prompts) == 1 else \
+                f"{', '.join(prompts[:-1])} and {prompts[-1]}"
+            parts.append(f"{which} prompt{'s' if len(prompts) > 1 else ''} {listed}")
+        parts += [f"{which} {row.kind}" for row in rows if row.kind != "prompt"]
+    return "; ".join(parts)

@@ -25,8 +25,13 @@ class Calendar(Protocol):
         ...
 
     async def update(self, cohort: Cohort, event_id: str, event: SessionEvent, *,
-                     end_only: bool) -> None:
-        """Give the event these times and words (only its end, once it has started)."""
+                     end_only: bool) -> bool:
+        """Give the event these times and words (only its end, once it has started). False
+        when the platform no longer has it (a person deleted it)."""
+        ...
+
+    async def listed(self, cohort: Cohort) -> set[str]:
+        """The ids of the events the platform lists now (those not yet ended or cancelled)."""
         ...
 
     async def cancel(self, cohort: Cohort, event_id: str) -> None: ...

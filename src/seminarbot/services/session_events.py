@@ -6,7 +6,8 @@ events follow it; a moderator's `/seminar events on|off` runs it at once for the
 An event is recorded (claimed) before it is created and completed with its id after, so a
 crash in between finds it on the platform instead of listing it twice. A refusal that waiting
 cannot mend (a missing permission) turns the cohort's events off and tells its moderators; a
-passing failure is tried again on the next pass.
+passing failure is tried again on the next pass. An event still to start that a person deleted
+on the platform is listed again on the next pass.
 """
 
 from __future__ import annotations
@@ -18,7 +19,13 @@ from datetime import datetime
 
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState
 from seminarbot.domain.progress import progress
-from seminarbot.domain.session_events import Change, changes, wanted_events
+from seminarbot.domain.session_events import (
+    Change,
+    Recorded,
+    SessionEvent,
+    changes,
+    wanted_events,
+)
 from seminarbot.domain.syllabus import Session, Syllabus
 from seminarbot.scheduling.poster import Poster, PostError
 from seminarbot.services.calendar import Calendar
@@ -33,10 +40,12 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Synced:
-    """What one cohort's sync did: counts per kind of change, and why it stopped, if it did."""
+    """What one cohort's sync did: counts per kind of change, why it stopped, if it did, and
+    the events it wants listed."""
 
     done: dict[str, int] = field(default_factory=dict)
     refused: str = ""
+    wanted: list[SessionEvent] = field(default_factory=list)  # while listing: every session
 
 
 class EventSync:
@@ -62,23 +71,38 @@ class EventSync:
         calendar = self.calendars[cohort.platform]
         entries = progress(self.syllabus.plan, await self.outbox.for_cohort(cohort.id))
         listing = cohort.state is CohortState.ACTIVE and await self.events.enabled(cohort.id)
-        todo = changes(wanted_events(entries, self.describe), await self.events.recorded(
-            cohort.id), now, listing=listing)
-        synced = Synced()
-        for change in todo:
-            try:
+        synced = Synced(wanted=wanted_events(entries, self.describe) if listing else [])
+        try:
+            recorded = await self._still_listed(calendar, cohort, now) if listing \
+                else await self.events.recorded(cohort.id)
+            for change in changes(synced.wanted, recorded, now, listing=listing):
                 kind = await self._apply(calendar, cohort, change, now)
-            except PostError as error:
-                if error.retryable:
-                    log.warning("events of cohort %s: %s; trying again later", cohort.id,
-                                error.reason)
-                    synced.refused = error.reason
-                    return synced
+                synced.done[kind] = synced.done.get(kind, 0) + 1
+        except PostError as error:
+            synced.refused = error.reason
+            if error.retryable:
+                log.warning("events of cohort %s: %s; trying again later", cohort.id,
+                            error.reason)
+            else:
                 await self._refused(cohort, error.reason, now)
-                synced.refused = error.reason
-                return synced
-            synced.done[kind] = synced.done.get(kind, 0) + 1
         return synced
+
+    async def _still_listed(self, calendar: Calendar, cohort: Cohort,
+                            now: datetime) -> dict[str, Recorded]:
+        """What is recorded, less the events still to start that the platform no longer lists
+        (a person deleted them): those are forgotten, so that this sync lists them again."""
+        recorded = await self.events.recorded(cohort.id)
+        if not any(r.event_id is not None and r.event.start > now for r in recorded.values()):
+            return recorded
+        present = await calendar.listed(cohort)
+        for session_id, known in list(recorded.items()):
+            if known.event_id is not None and known.event.start > now \
+                    and known.event_id not in present:
+                log.info("cohort %s: the event of session %s was deleted on the platform; "
+                         "listing it again", cohort.id, session_id)
+                await self.events.forget(cohort.id, session_id)
+                del recorded[session_id]
+        return recorded
 
     async def _apply(self, calendar: Calendar, cohort: Cohort, change: Change,
                      now: datetime) -> str:
@@ -92,16 +116,24 @@ class EventSync:
                 await self.events.forget(cohort.id, event.session_id)
                 return "dropped"
         if change.kind == "create":
-            await self.events.record(cohort.id, event, None)
-            event_id = await calendar.create(cohort, event)
-            await self.events.record(cohort.id, event, event_id)
+            await self._create(calendar, cohort, event)
         elif change.kind == "update" and known is not None and known.event_id is not None:
-            await calendar.update(cohort, known.event_id, event, end_only=change.end_only)
-            await self.events.record(cohort.id, event, known.event_id)
+            if await calendar.update(cohort, known.event_id, event, end_only=change.end_only):
+                await self.events.record(cohort.id, event, known.event_id)
+                return "update"
+            await self.events.forget(cohort.id, event.session_id)  # a person deleted it
+            if event.start <= now:
+                return "dropped"  # begun: the platform takes no event in the past
+            await self._create(calendar, cohort, event)
+            return "create"
         elif change.kind == "cancel" and known is not None and known.event_id is not None:
             await calendar.cancel(cohort, known.event_id)
             await self.events.forget(cohort.id, event.session_id)
         return change.kind
+
+    async def _create(self, calendar: Calendar, cohort: Cohort, event: SessionEvent) -> None:
+        await self.events.record(cohort.id, event, None)
+        await self.events.record(cohort.id, event, await calendar.create(cohort, event))
 
     async def _refused(self, cohort: Cohort, reason: str, now: datetime) -> None:
         """Listing cannot go on without the moderators: events off (those listed are left to

@@ -66,35 +66,43 @@ class DiscordCalendar:
         return str(made["id"])
 
     async def update(self, cohort: Cohort, event_id: str, event: SessionEvent, *,
-                     end_only: bool) -> None:
+                     end_only: bool) -> bool:
         channel = await self._channel(cohort, "move a session's event")
         fields = self._fields(channel, event)
         if end_only:  # it has begun: Discord moves only its end
             fields = {"scheduled_end_time": fields["scheduled_end_time"]}
-        await self._edit(channel, event_id, fields, "move a session's event")
+        return await self._edit(channel, event_id, fields, "move a session's event")
 
     async def cancel(self, cohort: Cohort, event_id: str) -> None:
         channel = await self._channel(cohort, "cancel a session's event")
         await self._edit(channel, event_id, {"status": CANCELED}, "cancel a session's event")
 
     async def _edit(self, channel: discord.abc.GuildChannel, event_id: str,
-                    fields: dict[str, Any], doing: str) -> None:
+                    fields: dict[str, Any], doing: str) -> bool:
+        """False when Discord no longer has the event (10070 Unknown Guild Scheduled Event:
+        a person deleted it)."""
         try:
             await self.client.http.edit_scheduled_event(channel.guild.id, int(event_id),
                                                         reason=REASON, **fields)
         except discord.NotFound:
-            return  # deleted on Discord by a person: nothing left to change
+            return False
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            raise post_error(error, doing) from error
+        return True
+
+    async def _list(self, cohort: Cohort, doing: str) -> list[Any]:
+        channel = await self._channel(cohort, doing)
+        try:
+            return list(await self.client.http.get_scheduled_events(channel.guild.id, False))
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             raise post_error(error, doing) from error
 
+    async def listed(self, cohort: Cohort) -> set[str]:
+        return {str(found["id"]) for found in await self._list(cohort, "list the events")}
+
     async def find(self, cohort: Cohort, event: SessionEvent) -> str | None:
-        channel = await self._channel(cohort, "look for a session's event")
         me = self.client.user
-        try:
-            listed = await self.client.http.get_scheduled_events(channel.guild.id, False)
-        except (discord.HTTPException, *NETWORK_ERRORS) as error:
-            raise post_error(error, "look for a session's event") from error
-        for found in listed:
+        for found in await self._list(cohort, "look for a session's event"):
             if me is not None and str(found.get("creator_id")) == str(me.id) \
                     and found.get("name") == event.name \
                     and discord.utils.parse_time(found["scheduled_start_time"]) == event.start:

@@ -13,6 +13,15 @@ log = logging.getLogger(__name__)
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError)
 
 
+def seminar_channel_id(channel: object) -> int | None:
+    """Where a command typed in `channel` belongs, for every command: a thread (a prompt's
+    thread, a forum post) belongs to its parent channel or forum's seminar."""
+    if isinstance(channel, discord.Thread) and channel.parent_id:
+        return channel.parent_id
+    found = getattr(channel, "id", None)
+    return found if isinstance(found, int) else None
+
+
 async def get_or_fetch(client: discord.Client, channel_id: int) -> object:
     """The channel or thread with this id. Raises discord.HTTPException (NotFound, Forbidden …)
     or one of NETWORK_ERRORS when Discord cannot say."""

@@ -2,37 +2,84 @@
 starter message, titled "1.2 · short title" and tagged with its session's tag ("Session 1").
 
 The tags are created when the bot may manage the forum (Manage Channels: they are the forum's
-`available_tags`); otherwise posts go out untagged, and setup has told the moderator why. A
-forum post takes no nonce, so after a crash between posting and recording the post is found
-again by the outbox key in its starter message's footer, among the forum's active posts.
+`available_tags`); a moderated tag is applied only with Manage Threads (Discord's Forum Tag
+docs). Otherwise posts go out untagged, and setup has told the moderator why; a forum that
+requires a tag on every post (channel flag REQUIRE_TAG) is not set up at all then. A forum post
+takes no nonce, so after a crash between posting and recording the post is found again by the
+outbox key in its starter message's footer, among the forum's active posts.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
-from seminarbot.adapters.discord.permissions import TAGS, may_tag
+from seminarbot.adapters.discord.permissions import MODERATED_TAGS, TAGS, may_tag
 from seminarbot.adapters.discord.render import NO_PINGS, carries_key
-from seminarbot.scheduling.poster import PostedRef
+from seminarbot.scheduling.poster import PostedRef, PostError
 
 log = logging.getLogger(__name__)
 TAGS_MAX = 20  # a forum's available tags, at most (Discord's limit)
 ARCHIVE_AFTER_MINUTES: Final = 10080  # 7 days, the longest Discord offers
 POSTS_SEARCHED = 100
+TAG_REQUIRED = 40067  # Discord's error: "A tag is required to create a forum post in this channel"
 
 
 def session_tag(number: int) -> str:
     return f"Session {number}"
 
 
+def sessions(numbers: Sequence[int]) -> str:
+    """"session 2", "sessions 2 and 3", "sessions 2, 3 and 4"."""
+    if len(numbers) == 1:
+        return f"session {numbers[0]}"
+    return f"sessions {', '.join(map(str, numbers[:-1]))} and {numbers[-1]}"
+
+
+def sessions_are(numbers: Sequence[int]) -> str:
+    return sessions(numbers) + (" is" if len(numbers) == 1 else " are")
+
+
 def tag_for(forum: discord.ForumChannel, number: int) -> discord.ForumTag | None:
     wanted = session_tag(number).casefold()
     return next((tag for tag in forum.available_tags if tag.name.casefold() == wanted), None)
+
+
+def may_apply(tag: discord.ForumTag, granted: discord.Permissions) -> bool:
+    return not tag.moderated or granted.manage_threads or granted.administrator
+
+
+def untagged(forum: discord.ForumChannel, granted: discord.Permissions,
+             numbers: Iterable[int]) -> list[int]:
+    """The sessions whose posts would go out without their tag: it is missing and the bot may
+    not create it (or the forum has no room left), or it is moderated and the bot may not
+    apply it."""
+    room = TAGS_MAX - len(forum.available_tags)
+    left = []
+    for number in numbers:
+        tag = tag_for(forum, number)
+        if tag is None and may_tag(granted) and room > 0:
+            room -= 1
+        elif tag is None or not may_apply(tag, granted):
+            left.append(number)
+    return left
+
+
+def required_but_untagged(forum: discord.ForumChannel, granted: discord.Permissions,
+                          numbers: Iterable[int]) -> str:
+    """Why the seminar cannot be set up in a forum that requires a tag on every post, or ""."""
+    left = untagged(forum, granted, numbers) if forum.flags.require_tag else []
+    if not left:
+        return ""
+    return (f"{forum.mention} requires a tag on every post, and the bot cannot tag the "
+            f"posts of {sessions(left)}: grant it {TAGS[1]} (to create "
+            f"“{session_tag(1)}”, “{session_tag(2)}” … tags; {MODERATED_TAGS[1]} to apply "
+            "moderated ones), or turn off the forum's “Require people to select tags when "
+            "posting”. Nothing was set up.")
 
 
 async def ensure_tags(forum: discord.ForumChannel, numbers: Iterable[int]
@@ -52,42 +99,69 @@ async def ensure_tags(forum: discord.ForumChannel, numbers: Iterable[int]
     return forum, left
 
 
+def _granted(forum: discord.ForumChannel) -> discord.Permissions:
+    me = forum.guild.me
+    return forum.permissions_for(me) if me is not None else discord.Permissions.none()
+
+
 async def setup_note(forum: discord.ForumChannel, numbers: list[int]) -> str:
     """Create the session tags at setup, where the bot may; say what came of it."""
-    me = forum.guild.me
-    if me is None or not may_tag(forum.permissions_for(me)):
-        if all(tag_for(forum, n) for n in numbers):
-            return ""
+    granted = _granted(forum)
+    if may_tag(granted):
+        try:
+            forum, _ = await ensure_tags(forum, numbers)
+        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+            log.warning("could not create the session tags in %s: %s", forum.id, error)
+            return f"The session tags could not be created in {forum.mention} ({error}); " \
+                   "posts go out untagged."
+    missing = [n for n in numbers if tag_for(forum, n) is None]
+    if missing and not may_tag(granted):
         return (f"Posts in {forum.mention} carry no session tags: creating them needs "
                 f"{TAGS[1]}. Grant it and set up again to add them, or create tags named "
                 f"“{session_tag(1)}”, “{session_tag(2)}” … yourself.")
-    try:
-        _, left = await ensure_tags(forum, numbers)
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("could not create the session tags in %s: %s", forum.id, error)
-        return f"The session tags could not be created in {forum.mention} ({error}); posts " \
-               "go out untagged."
-    if left:
+    if missing:
         return (f"{forum.mention} has no room for more tags (Discord allows {TAGS_MAX}): "
-                f"sessions {', '.join(map(str, left))} are posted untagged.")
-    return f"Each session's posts are tagged “{session_tag(1)}”, “{session_tag(2)}” …"
+                f"{sessions_are(missing)} posted untagged.")
+    moderated = untagged(forum, granted, numbers)
+    if moderated:
+        return (f"The session tags of {forum.mention} are moderated, and applying them needs "
+                f"{MODERATED_TAGS[1]}: {sessions_are(moderated)} posted untagged.")
+    return f"Each session's posts are tagged “{session_tag(1)}”, “{session_tag(2)}” …" \
+        if may_tag(granted) else ""
 
 
-async def post(forum: discord.ForumChannel, number: int, name: str,
-               embed: discord.Embed) -> PostedRef:
-    """The prompt as a forum post. Raises discord.HTTPException or NETWORK_ERRORS."""
+async def _tag(forum: discord.ForumChannel, number: int) -> discord.ForumTag | None:
+    """The session's tag, created if the bot may; None if it may not be applied."""
     tag = tag_for(forum, number)
-    me = forum.guild.me
-    if tag is None and me is not None and may_tag(forum.permissions_for(me)):
+    granted = _granted(forum)
+    if tag is None and may_tag(granted):
         try:
             tagged, _ = await ensure_tags(forum, [number])
             tag = tag_for(tagged, number)
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("posting untagged: the tag for session %d could not be created: %s",
                         number, error)
-    created = await forum.create_thread(
-        name=name, auto_archive_duration=ARCHIVE_AFTER_MINUTES, embed=embed,
-        allowed_mentions=NO_PINGS, applied_tags=[tag] if tag is not None else [])
+    return tag if tag is not None and may_apply(tag, granted) else None
+
+
+async def post(forum: discord.ForumChannel, number: int, name: str,
+               embed: discord.Embed) -> PostedRef:
+    """The prompt as a forum post. Raises PostError when the forum requires a tag the bot
+    cannot apply, else discord.HTTPException or NETWORK_ERRORS."""
+    tag = await _tag(forum, number)
+    try:
+        created = await forum.create_thread(
+            name=name, auto_archive_duration=ARCHIVE_AFTER_MINUTES, embed=embed,
+            allowed_mentions=NO_PINGS, applied_tags=[tag] if tag is not None else [])
+    except discord.HTTPException as error:
+        if error.code != TAG_REQUIRED:
+            raise
+        raise PostError(
+            f"#{forum.name} now requires a tag on every post, and the bot has no "
+            f"“{session_tag(number)}” tag it may apply there (error {TAG_REQUIRED}): grant it "
+            f"{TAGS[1]} to create the session tags ({MODERATED_TAGS[1]} for moderated ones) or "
+            "turn off the forum's “Require people to select tags when posting”, then send the "
+            f"session with /seminar post {number}", retryable=False) from error
     return PostedRef(str(created.message.id), str(created.thread.id))
 
 

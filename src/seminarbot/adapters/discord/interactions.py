@@ -14,6 +14,7 @@ from typing import Any
 import discord
 
 from seminarbot.adapters.discord import setup
+from seminarbot.adapters.discord.channels import seminar_channel_id
 from seminarbot.adapters.discord.permissions import is_moderator
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
@@ -46,9 +47,7 @@ def place_of(interaction: discord.Interaction, channel: object | None = None) ->
     channel; one that names a channel (setup's `channel` option), to that channel."""
     if channel is None:
         channel = interaction.channel
-    channel_id = getattr(channel, "id", None) or interaction.channel_id or 0
-    if isinstance(channel, discord.Thread) and channel.parent_id:
-        channel_id = channel.parent_id
+    channel_id = seminar_channel_id(channel) or interaction.channel_id or 0
     parent = channel.parent if isinstance(channel, discord.Thread) else channel
     guild = interaction.guild
     return Place(PLATFORM, str(interaction.guild_id), str(channel_id),
@@ -138,7 +137,7 @@ class InteractionHandler:
                    raw: dict[str, str | None]) -> Reply:
         """Dispatch the command; one that sets a seminar up goes to the channel it names, is
         checked there first and says afterwards what else the moderator should know."""
-        channel = setup.target_channel(interaction, raw.pop(CHANNEL_OPTION, None)) \
+        channel = await setup.target_channel(interaction, raw.pop(CHANNEL_OPTION, None)) \
             if command.sets_up_channel else None
         reply = await run(
             self.app, command, raw, actor_of(interaction, self.app.settings.discord.moderator_role),
@@ -147,15 +146,18 @@ class InteractionHandler:
         if not command.sets_up_channel or interaction.guild is None \
                 or interaction.guild.me is None:
             return reply
-        sessions = [session.number for session in self.app.syllabus.plan.sessions]
-        return await setup.with_notes(reply, channel, sessions,
+        return await setup.with_notes(reply, channel, self._sessions(),
                                       interaction.guild.me.guild_permissions)
+
+    def _sessions(self) -> list[int]:
+        return [session.number for session in self.app.syllabus.plan.sessions]
 
     async def _check_channel(self, interaction: discord.Interaction, channel: object | None,
                              command: Command, actor: Actor, place: Place) -> None:
         """Before a command sets the seminar up: the channel, and the bot's permissions there."""
         if command.sets_up_channel:
-            setup.check(interaction, channel, command, self.commands.rename("/" + command.name))
+            setup.check(interaction, channel, command, self.commands.rename("/" + command.name),
+                        self._sessions())
 
     def _pages(self, interaction: discord.Interaction, reply: Reply) -> list[Page]:
         fitting = within_upload_limit(reply, interaction.filesize_limit)

@@ -26,6 +26,8 @@ FORUM_REQUIRED = (
 )
 # Creating the session tags edits the forum's available tags: Manage Channels.
 TAGS = ("manage_channels", "Manage Channels")
+# Applying a moderated tag to a post takes Manage Threads (Discord's Forum Tag docs).
+MODERATED_TAGS = ("manage_threads", "Manage Threads")
 # Listing sessions as the server's scheduled events (external ones): Manage Events, or Create
 # Events, which lets the bot change the events it made.
 EVENTS = "Manage Events"

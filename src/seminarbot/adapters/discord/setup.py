@@ -5,15 +5,20 @@ set up, and what setup adds afterwards: a forum's session tags, and a word on Ma
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import discord
 
 from seminarbot.adapters.discord import forum as forums
+from seminarbot.adapters.discord.channels import (
+    NETWORK_ERRORS,
+    get_or_fetch,
+    seminar_channel_id,
+)
 from seminarbot.adapters.discord.permissions import EVENTS, may_list_events, missing_permissions
 from seminarbot.core.commands import Command
 from seminarbot.core.replies import Reply, Tone
-from seminarbot.domain.errors import BadArgument, UserError
+from seminarbot.domain.errors import BadArgument, NotFound, UserError
 
 SeminarChannel = discord.TextChannel | discord.ForumChannel
 
@@ -22,15 +27,34 @@ class MissingPermissions(UserError):
     title = "Missing permissions"
 
 
-def target_channel(interaction: discord.Interaction, named: str | None) -> object | None:
-    """The channel the command sets up: the one named by the option, else where it was typed.
-    None when the named one is not among the server's channels the bot can see."""
+@dataclass(frozen=True)
+class UnknownChannel:
+    """A channel the `channel` option names that Discord cannot show the bot."""
+
+    typed: str
+    why: str
+
+
+async def target_channel(interaction: discord.Interaction, named: str | None) -> object:
+    """The channel the command sets up: the one named by the option, else where it was typed,
+    a thread (a prompt's thread, a forum post) standing for its parent channel or forum, as
+    for every command (interactions.place_of). UnknownChannel when Discord has none such that
+    the bot can see (10003 Unknown Channel, say)."""
     if named is None:
-        return interaction.channel
-    guild = interaction.guild
-    if guild is None or not named.isdigit():
-        return None
-    return guild.get_channel(int(named))
+        channel = interaction.channel
+        if not isinstance(channel, discord.Thread):
+            return channel
+        wanted = seminar_channel_id(channel) or channel.id
+    elif named.isdigit():
+        wanted = int(named)
+    else:
+        return UnknownChannel(named, "not a channel id")
+    try:
+        return await get_or_fetch(interaction.client, wanted)
+    except discord.HTTPException as error:
+        return UnknownChannel(named or str(wanted), f"error {error.code}: {error.text}")
+    except NETWORK_ERRORS as error:
+        return UnknownChannel(named or str(wanted), f"{type(error).__name__}: {error}")
 
 
 def granted(interaction: discord.Interaction, channel: object) -> discord.Permissions:
@@ -44,10 +68,15 @@ def granted(interaction: discord.Interaction, channel: object) -> discord.Permis
 
 
 def check(interaction: discord.Interaction, channel: object, command: Command,
-          again: str) -> None:
-    """Raise a UserError when the seminar cannot be set up in `channel`: not a text or forum
-    channel, or the bot lacks a permission it needs there (all of them named)."""
-    if channel is None or not isinstance(channel, SeminarChannel):
+          again: str, sessions: list[int]) -> None:
+    """Raise a UserError when the seminar cannot be set up in `channel`: unknown, not a text
+    or forum channel of this server, the bot lacks a permission it needs there (all of them
+    named), or a forum requires tags the bot cannot apply."""
+    if isinstance(channel, UnknownChannel):
+        raise NotFound(f"Discord shows the bot no channel {channel.typed!r} ({channel.why}): "
+                       "name a text or forum channel of this server.")
+    if channel is None or not isinstance(channel, SeminarChannel) \
+            or channel.guild.id != interaction.guild_id:
         shown = getattr(channel, "name", None) or "that channel"
         raise BadArgument("channel", "a text or forum channel of this server that the bot "
                                      "can see", shown)
@@ -60,6 +89,10 @@ def check(interaction: discord.Interaction, channel: object, command: Command,
             more=("Grant them to the bot (or its role) in the channel's permissions, then "
                   f"run {again} again. Nothing was set up.",),
             fields=(("Missing", "\n".join(missing)),))
+    if isinstance(channel, discord.ForumChannel):
+        why = forums.required_but_untagged(channel, granted(interaction, channel), sessions)
+        if why:
+            raise MissingPermissions(why)
 
 
 async def with_notes(reply: Reply, channel: object, sessions: list[int],
