@@ -139,3 +139,12 @@ def test_the_histogram_median_is_the_median(values: list[int]) -> None:
 
 def test_chart_steps_are_round() -> None:
     assert [nice_step(n) for n in (0, 3, 9, 40, 130, 7000)] == [1, 1, 2, 10, 50, 2000]
+
+
+def test_a_link_segment_cannot_end_a_cell_a_markdown_link_or_an_attribute() -> None:
+    from seminarbot.domain.links import links_for
+
+    links = links_for("matrix", "!room:hs", "!room:hs", '$ev"<x> y/%', None)
+    link = links.response('$a"b<c>d e/f%', None)
+    assert not set('"<> ') & set(link.split("#/", 1)[1]), link
+    assert link.endswith("$a%22b%3Cc%3Ed%20e%2Ff%25"), link

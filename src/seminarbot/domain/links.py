@@ -22,8 +22,17 @@ DISCORD = "https://discord.com/channels/"
 MATRIX = "https://matrix.to/#/"
 
 
+# Percent-encoded in a path segment (RFC 3986): the escape itself, the separator, and what
+# would end a CSV cell, a Markdown <…> link or an HTML attribute early. storage/export_lines.py
+# renders the same replacements in SQL, in the same order.
+SEGMENT_ESCAPES = (("%", "%25"), ("/", "%2F"), ('"', "%22"), ("<", "%3C"), (">", "%3E"),
+                   (" ", "%20"))
+
+
 def url_segment(value: str) -> str:
-    return value.replace("%", "%25").replace("/", "%2F")
+    for char, escaped in SEGMENT_ESCAPES:
+        value = value.replace(char, escaped)
+    return value
 
 
 @dataclass(frozen=True)

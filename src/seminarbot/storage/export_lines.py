@@ -11,7 +11,7 @@ field lists take LINK's three.
 from __future__ import annotations
 
 from seminarbot.domain.exports import FORMULA_TRIGGERS
-from seminarbot.domain.links import Links
+from seminarbot.domain.links import SEGMENT_ESCAPES, Links
 from seminarbot.storage.counted import AUTHOR
 
 
@@ -42,7 +42,13 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
 
 # A response's link (domain/links.py `Links.response`, rendered here): the three parameters
 # are the thread's event base, channel base and own link (NULL where a base is unused).
-LINK = ("COALESCE(? || replace(replace(r.message_id, '%', '%25'), '/', '%2F'),"
+def _sql_segment(column: str) -> str:
+    for char, escaped in SEGMENT_ESCAPES:
+        column = f"replace({column}, '{char}', '{escaped}')"
+    return column
+
+
+LINK = (f"COALESCE(? || {_sql_segment('r.message_id')},"
         " ? || r.channel_id || '/' || r.message_id, ?)")
 
 
