@@ -46,14 +46,10 @@ class ResponseRepository:
         same: its redaction must not undo the edit before it). A response an edit withdrew
         takes the new text (the final state wins, README: Responses); one deleted stays
         deleted. Call inside a transaction."""
-        row = await self.db.fetchone(
-            "SELECT r.id, r.body, r.deleted_at, r.withdrawn_by_edit, p.external_id"
-            " FROM responses r JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
-        if row is None:
-            return Outcome.UNKNOWN
-        if by is not None and row["external_id"] != by:
-            return Outcome.REFUSED
+        row = await self._authored(platform, message_id, by,
+                                   "r.id, r.body, r.deleted_at, r.withdrawn_by_edit")
+        if isinstance(row, Outcome):
+            return row
         if edit_id is not None and await self.db.scalar(
                 "SELECT 1 FROM response_edits WHERE response_id = ? AND replaced_by = ?",
                 (row["id"], edit_id)):
@@ -107,20 +103,29 @@ class ResponseRepository:
         and records nothing. `by_edit`: an edit left nothing visible (a later edit with text
         brings the response back); `by`, when given, must be the author (REFUSED otherwise).
         Call inside a transaction."""
-        row = await self.db.fetchone(
-            "SELECT r.id, r.deleted_at, p.external_id FROM responses r"
-            " JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
-        if row is None:
-            return Outcome.UNKNOWN
-        if by is not None and row["external_id"] != by:
-            return Outcome.REFUSED
+        row = await self._authored(platform, message_id, by, "r.id, r.deleted_at")
+        if isinstance(row, Outcome):
+            return row
         if row["deleted_at"] is not None:
             if not by_edit:  # deleted after an edit withdrew it: no later edit brings it back
                 await self.db.execute("UPDATE responses SET withdrawn_by_edit = 0 WHERE id = ?",
                                       (row["id"],))
             return Outcome.UNCHANGED
         return await self._erase(row["id"], at, by_edit=by_edit)
+
+    async def _authored(self, platform: str, message_id: str, by: str | None,
+                        columns: str) -> Row | Outcome:
+        """The response's `columns` (of `r`), or UNKNOWN when none has that message id, or
+        REFUSED when `by` is given and is not its author."""
+        row = await self.db.fetchone(
+            f"SELECT {columns}, p.external_id FROM responses r"
+            " JOIN participants p ON p.id = r.participant_id"
+            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
+        if row is None:
+            return Outcome.UNKNOWN
+        if by is not None and row["external_id"] != by:
+            return Outcome.REFUSED
+        return row
 
     async def _erase(self, response_id: int, at: datetime, *, by_edit: bool) -> Outcome:
         await self.db.execute("DELETE FROM response_edits WHERE response_id = ?", (response_id,))
