@@ -14,7 +14,9 @@ of them is redacted once more as a whole. What it replaces with [redacted]:
   entities, and the escapes of JSON and Python reprs (\\t, \\u00a0);
 - every secret the process was told about (`remember_secret`): the configured bot token,
   Matrix password and access token, the access token a login returned, each forget-me code
-  (those pending when the bot starts included: app.py), also next to an escape (\\nCODE).
+  (those pending when the bot starts included: app.py), also next to an escape (\\nCODE),
+  and each as it reads once encoded for a URL (RFC 3986 percent-encoding, form encoding), a
+  JSON string, a Python repr or HTML (`encodings`).
 
 `install_redaction` wraps the formatters of the root logger's handlers (where `seminarbot`
 configures logging, cli/logs.py), and keeps at INFO the libraries' loggers whose DEBUG lines
@@ -24,8 +26,11 @@ on purpose.
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
 
@@ -65,21 +70,34 @@ _phrases: set[str] = set()  # secrets that are not a single word (passwords with
 _words: OrderedDict[str, None] = OrderedDict()
 
 
+def encodings(value: str) -> set[str]:
+    """`value` and the forms it takes in a URL (percent-encoded per RFC 3986, with or without
+    `/` kept; form-encoded), inside a JSON string (ASCII-escaped or not), a Python repr and
+    HTML text: the forms a library's log line may show it in."""
+    forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote(value),
+             urllib.parse.quote_plus(value), json.dumps(value)[1:-1],
+             json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1],
+             html.escape(value), html.escape(value, quote=False)}
+    return {form for form in forms if form}
+
+
 def remember_secret(value: str | None) -> None:
-    """Never log `value` from now on (in this process). Values under MIN_SECRET are ignored."""
+    """Never log `value` from now on (in this process), in any of its `encodings`. Values
+    under MIN_SECRET are ignored."""
     if not value or len(value) < MIN_SECRET:
         return
-    if _WORD.fullmatch(value):
-        _words[value.upper()] = None
-        _words.move_to_end(value.upper())
-        while len(_words) > MAX_WORDS:
-            _words.popitem(last=False)
-    else:
-        _phrases.add(value)
+    for form in encodings(value):
+        if _WORD.fullmatch(form):
+            _words[form.upper()] = None
+            _words.move_to_end(form.upper())
+            while len(_words) > MAX_WORDS:
+                _words.popitem(last=False)
+        else:
+            _phrases.add(form)
 
 
 def redact(text: str) -> str:
-    for phrase in _phrases:
+    for phrase in sorted(_phrases, key=len, reverse=True):  # a form inside another: longest first
         if phrase in text:
             text = text.replace(phrase, REDACTED)
     for pattern in _PATTERNS:
