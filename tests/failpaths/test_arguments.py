@@ -206,3 +206,26 @@ async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleD
         said = await console.say(f"/seminar forget-me {code}")
         # Wrong, like any other (the third cancels the code; the fourth finds none waiting).
         assert "That code is wrong" in said or "No code is waiting" in said, (code, said)
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+async def test_a_number_typed_in_another_script_means_what_it_says_in_every_command(
+        console: ConsoleDriver, app: Services) -> None:
+    """One rule for every parameter read as a number (core.parsing.bind, params.ascii_digits):
+    a session, a prompt, a time, a duration, a whole number, a date typed in Arabic-Indic digits
+    answers as the same line in ASCII digits does; free text keeps the digits as typed."""
+    lines = ("/seminar setup tue 19:00 UTC 2026-01-13", "/seminar prompt 2", "/seminar post 1",
+             "/seminar respond 1.1 I count ٣ soviets",
+             "/seminar reminders 1d", "/seminar retention 10", "/clock advance 13d",
+             "/seminar timeline 2")
+    typed = [await console.say(line.split(" I count")[0].translate(ARABIC_INDIC) +
+                               (" I count ٣ soviets" if "I count" in line else ""))
+             for line in lines]
+    for line, answer in zip(lines, typed, strict=True):
+        assert not answer.startswith("✗"), (line, answer)
+    assert "Recorded your response to 1.1 (4 words)" in typed[3], typed[3]
+    assert "Tue 13 Jan 2026 19:00 UTC" in typed[0], typed[0]
+    assert "2026-01-18T09:00" in typed[-2] and "older than 10 days" in typed[-3], typed
+    assert "24 hours before" in typed[-4], typed[-4]

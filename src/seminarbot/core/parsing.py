@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param, Registry
+from seminarbot.core.params import NUMERIC_KINDS, ascii_digits
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 
@@ -139,6 +140,8 @@ def bind(command: Command, raw: Mapping[str, str | None], today: date | None = N
                 raise BadArgument(param.name, param.type.expected, hint=f"Usage: {command.usage()}")
             values[param.name] = False if param.is_flag and param.default is None else param.default
             continue
+        if param.type.kind in NUMERIC_KINDS or getattr(param.type, "numbered", False):
+            given = ascii_digits(given)
         values[param.name] = param.type.parse(given, param.name, today)
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:

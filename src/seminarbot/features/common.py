@@ -71,7 +71,7 @@ async def complete_prompt(app: Services, place: Place, prefix: str) -> list[Sugg
 
 
 def session_param(help_text: str) -> Param:
-    return Param("session", String(max_length=60), help_text, required=False,
+    return Param("session", String(max_length=60, numbered=True), help_text, required=False,
                  autocomplete=complete_session)
 
 
