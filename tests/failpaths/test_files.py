@@ -103,6 +103,9 @@ def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: 
         result = seminarbot("db", "backup", str(target), "--db", str(db))
         assert result.returncode == 2
         assert one_line(result) == f"seminarbot: cannot write the backup {target}: {said}"
+    result = seminarbot("db", "backup", "/proc/b.db", "--db", str(db))  # exists, takes no file
+    assert (result.returncode, one_line(result)) == (
+        1, "seminarbot: cannot write the backup /proc/b.db: /proc takes no new files")
     (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
     for existing in (db, tmp_path / "link.db", Path("/dev/null")):
         result = seminarbot("db", "backup", str(existing), "--db", str(db))

@@ -76,9 +76,12 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         say(f"{target} exists; a backup never replaces a file, choose a new name")
         return EXIT_FAILED
     except OSError as error:  # as export says it: a missing folder is a usage error
-        if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        if error.errno in (errno.ENOENT, errno.ENOTDIR) and not target.parent.is_dir():
             say(f"cannot write the backup {target}: the folder does not exist")
             return EXIT_CONFIG
+        if error.errno == errno.ENOENT:  # the folder exists but takes no new file (/proc)
+            say(f"cannot write the backup {target}: {target.parent} takes no new files")
+            return EXIT_FAILED
         say(f"cannot write the backup {target}: {error.strerror or error}")
         return EXIT_FAILED
     except (sqlite3.DatabaseError, Unavailable) as error:
