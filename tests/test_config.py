@@ -44,6 +44,8 @@ def test_file_and_environment_combine_with_environment_winning(tmp_path: Path) -
     ("scheduler:\n  grace_window: [1]\n", "scheduler.grace_window", "expected text, got a list"),
     ("matrix:\n  moderator_power_level: high\n", "matrix.moderator_power_level",
      "expected a whole number"),
+    ("matrix:\n  moderator_power_level: 99999999999999999999\n", "matrix.moderator_power_level",
+     "expected a number of at most 9007199254740991, got 99999999999999999999"),
     ("matrix:\n  allowed_users: '@a:b'\n", "matrix.allowed_users", "expected a list"),
     ("discord: yes\n", "discord", "expected a mapping"),
     ("colour: blue\n", "colour", "unknown key"),

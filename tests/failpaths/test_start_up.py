@@ -83,3 +83,13 @@ def test_a_backup_to_standard_output_is_refused(tmp_path: Path) -> None:
     result = seminarbot("db", "backup", "-", "--db", str(db), cwd=tmp_path)
     assert result.returncode == 2 and "`-` (standard output) cannot hold" in one_line(result)
     assert not (tmp_path / "-").exists()
+
+
+def test_a_blank_token_is_a_configuration_error_before_any_network(tmp_path: Path) -> None:
+    """As `run` says it (adapters/discord/settings.py `incomplete`): `discord sync` with a
+    token of spaces names the variable and goes nowhere (the API base is unreachable here)."""
+    result = seminarbot("discord", "sync", env=environment(
+        DISCORD_TOKEN=" \t", DISCORD_API_BASE="http://127.0.0.1:9",
+        SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2
+    assert one_line(result).startswith("seminarbot: Discord is partly configured: DISCORD_TOKEN")

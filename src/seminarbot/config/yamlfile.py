@@ -15,6 +15,7 @@ import yaml
 from seminarbot.config.files import read_regular
 
 MAX_BYTES = 2_000_000
+JSON_INT_MAX = 2**53 - 1  # Matrix spec, canonical JSON: integers in [-(2**53)+1, 2**53-1]
 
 
 class YamlError(Exception):
@@ -107,7 +108,9 @@ class Node:
         return text
 
     def number(self, name: str, *, required: bool = True, default: int | None = None,
-            minimum: int | None = None) -> Any:
+            minimum: int | None = None, maximum: int = JSON_INT_MAX) -> Any:
+        """A whole number from `minimum` to `maximum` (by default the largest integer JSON
+        carries exactly, as Matrix's canonical JSON requires: no setting is unbounded)."""
         value = self._get(name, required)
         if value is None:
             return default
@@ -115,6 +118,8 @@ class Node:
             self.fail(name, f"expected a whole number, got {_kind(value)}")
         if minimum is not None and value < minimum:
             self.fail(name, f"expected a number of at least {minimum}, got {value}")
+        if value > maximum:
+            self.fail(name, f"expected a number of at most {maximum}, got {value}")
         return value
 
     def switch(self, name: str, *, default: bool) -> bool:

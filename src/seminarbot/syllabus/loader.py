@@ -83,7 +83,7 @@ def load_text(path: Path, shown: str) -> TextMap:
         sections.append(Section(
             id=_identifier(item, "id"), text_id=text_id, title=item.text("title"),
             locator=locator, summary=item.text("summary"), terms=tuple(item.text_list("terms")),
-            words=item.number("words", required=False, minimum=1),
+            words=item.number("words", required=False, minimum=1, maximum=1_000_000),
         ))
         item.finish()
     if not sections:
@@ -92,7 +92,8 @@ def load_text(path: Path, shown: str) -> TextMap:
         id=text_id, title=node.text("title"), kind=kind, sections=tuple(sections),
         author=node.text("author", required=False), venue=node.text("venue", required=False),
         volume=node.text("volume", required=False), issue=node.text("issue", required=False),
-        year=node.number("year", required=False), pages=node.text("pages", required=False),
+        year=node.number("year", required=False, minimum=1, maximum=9999),
+        pages=node.text("pages", required=False),
         publisher=node.text("publisher", required=False), note=node.text("note", required=False),
         ends_before=node.text("ends_before", required=False),
     )
@@ -115,7 +116,8 @@ def load_prompts(path: Path, shown: str, session_number: int) -> tuple[str, list
             id=_identifier(item, "id"), session_id=session_id, ref=f"{session_number}.{index}",
             kind=kind, text=item.text("text"), sections=tuple(item.text_list("sections")),
             follow_ups=tuple(item.text_list("follow_ups", required=False)),
-            suggested_words=item.number("suggested_words", required=False, minimum=10),
+            suggested_words=item.number("suggested_words", required=False, minimum=10,
+                                        maximum=100_000),
             mode=mode,
         ))
         item.finish()

@@ -26,9 +26,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
-    if not settings.discord.token:
-        print("seminarbot: set DISCORD_TOKEN (or discord.token) to sync commands",
-              file=sys.stderr)
+    if not settings.discord.configured:
+        unset = "set DISCORD_TOKEN (or discord.token) to sync commands"
+        print(f"seminarbot: {settings.discord.incomplete or unset}", file=sys.stderr)
         return EXIT_CONFIG
     from seminarbot.adapters.discord.sync import sync_commands
 
