@@ -48,7 +48,9 @@ def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [("--max-down", "-1"), ("--max-down", "0"),
-                                  ("--max-age", "0"), ("--max-age", "soon")])
+                                  ("--max-age", "0"), ("--max-age", "soon"),
+                                  ("--max-age", "99999999999999999999"),
+                                  ("--max-down", "604801"), ("--max-age", "-5")])
 def test_bounds_must_be_positive_seconds(tmp_path: Path, args: tuple[str, ...]) -> None:
     result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path)))
     assert result.returncode == 2

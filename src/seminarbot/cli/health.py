@@ -21,15 +21,19 @@ if TYPE_CHECKING:
 KNOWN_STATES = ("connecting", "connected", "retrying")
 
 
+WEEK = 7 * 24 * 3600  # a heartbeat older than that is no health check's notion of alive
+
+
 def seconds(text: str) -> int:
-    """A whole number of seconds above 0 (argparse then says the error in one line)."""
+    """A whole number of seconds from 1 to a week (argparse then says the error in one line)."""
     try:
-        value = int(text)
+        value = int(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number of seconds, got {text!r}") \
             from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {value}")
+    if not 0 < value <= WEEK:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds from 1 to {WEEK} (a week), got {text.strip()[:40]}")
     return value
 
 
