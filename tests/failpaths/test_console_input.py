@@ -94,3 +94,14 @@ def test_a_piped_script_may_come_from_a_file_or_a_fifo(tmp_path: Path) -> None:
                                 env=environment(), timeout=DEADLINE, check=False)
     process.wait(timeout=DEADLINE)
     assert result.stdout.count("Simulated time") == 2 and result.returncode == 0
+
+
+def test_words_after_quit_or_an_option_without_its_value_are_answered(tmp_path: Path) -> None:
+    script = b"/quit now\n/seminar export csv --since\n/exit please\n/clock\n"
+    result = subprocess.run(console(tmp_path), input=script, capture_output=True,
+                            env=environment(), timeout=DEADLINE, check=False)
+    out = result.stdout.decode()
+    assert "✗ /quit takes nothing after it; type /quit alone to leave." in out
+    assert "✗ /exit takes nothing after it" in out
+    assert "`since` is missing: it expects a date as YYYY-MM-DD" in out
+    assert "Simulated time: 2026-01-05T09:00:00Z" in out  # still there after both

@@ -122,7 +122,7 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     if not param.is_flag and not value:
         index += 1
         if index >= len(tokens):
-            raise BadArgument(param.name, param.type.expected, "nothing")
+            raise BadArgument(param.name, param.type.expected)  # said as missing
         value = tokens[index].text
     raw[param.name] = value
     return index + 1

@@ -74,6 +74,9 @@ class Console:
         body = line[1:]
         word = body.split(maxsplit=1)[0].lower() if body.split() else ""
         if word in ("quit", "exit"):
+            if len(body.split()) > 1:  # as every command answers words it does not take
+                self.emit(f"✗ /{word} takes nothing after it; type /{word} alone to leave.")
+                return
             self.finished = True
             return
         if word == "as":
