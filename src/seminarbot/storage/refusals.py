@@ -61,28 +61,30 @@ def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],
            answering: Sequence[Answer | None], written: Sequence[str], now: datetime,
            known: Refusals) -> list[Answer | None]:
     """`answering` with None for every submission the rules above refuse. `written` holds each
-    submission's instant in stored form; `known` the records already looked up, and gains
-    those looked up here."""
+    submission's instant in stored form; `known` the records already looked up (None: nothing
+    refuses that person), and gains those looked up here."""
+    people = {(s.platform, s.author_id) for s, answer in zip(batch, answering, strict=True)
+              if answer is not None}
+    _look_up(conn, secret, people - known.keys(), known)
     limits: dict[int, str | None] = {}
     kept: list[Answer | None] = []
-    for at, answer in zip(written, answering, strict=True):
+    for submission, answer, at in zip(batch, answering, written, strict=True):
         if answer is not None:
             post = answer[0]
             if post.id not in limits:
                 limits[post.id] = kept_from(post, now)
             limit = limits[post.id]
-            if limit is not None and at < limit:
+            record = known[submission.platform, submission.author_id]
+            if (limit is not None and at < limit) or (record is not None and _refused(record, at)):
                 answer = None
         kept.append(answer)
-    people = {(s.platform, s.author_id) for s, answer in zip(batch, kept, strict=True) if answer}
-    _look_up(conn, secret, people - known.keys(), known)
-    for index, (submission, at) in enumerate(zip(batch, written, strict=True)):
-        if kept[index] is not None:
-            forgotten_at, periods = known[submission.platform, submission.author_id]
-            if (forgotten_at is not None and at <= forgotten_at) or any(
-                    start <= at and (end is None or at < end) for start, end in periods):
-                kept[index] = None
     return kept
+
+
+def _refused(record: tuple[str | None, tuple[tuple[str, str | None], ...]], at: str) -> bool:
+    forgotten_at, periods = record
+    return (forgotten_at is not None and at <= forgotten_at) or any(
+        start <= at and (end is None or at < end) for start, end in periods)
 
 
 def _look_up(conn: sqlite3.Connection, secret: bytes, people: set[tuple[str, str]],
@@ -90,8 +92,9 @@ def _look_up(conn: sqlite3.Connection, secret: bytes, people: set[tuple[str, str
     if people:
         forgotten = _forgotten(conn, secret, people)
         periods = _opt_out_periods(conn, people)
-        known.update((person, (forgotten.get(person), tuple(periods.get(person, ()))))
-                     for person in people)
+        for person in people:
+            record = (forgotten.get(person), tuple(periods.get(person, ())))
+            known[person] = record if record[0] is not None or record[1] else None
 
 
 def _forgotten(conn: sqlite3.Connection, secret: bytes, people: Iterable[tuple[str, str]]

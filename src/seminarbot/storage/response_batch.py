@@ -45,8 +45,10 @@ class Author:
 
 Names = dict[tuple[int, int], str]  # (participant id, community id) → their name there
 # (platform, user id) → when they were forgotten (None: never), and their opt-out periods
-# (start, end; None while it lasts), instants in stored form (storage/refusals.py).
-Refusals = dict[tuple[str, str], tuple[str | None, tuple[tuple[str, str | None], ...]]]
+# (start, end; None while it lasts), instants in stored form (storage/refusals.py); None for
+# someone neither forgotten nor ever opted out.
+Refusals = dict[tuple[str, str],
+                tuple[str | None, tuple[tuple[str, str | None], ...]] | None]
 
 
 INSERT = (
