@@ -6,8 +6,9 @@ sending the next) through `record_message`, on a database with a posted session.
 the same schema with the same participants: the resolved rows in one `executemany` and one
 transaction, and the same rows committed in as many transactions as ours used (the same commit
 cadence). During every run another connection commits an audit row and an outbox row every
-50 ms, so the writer's remembered posts and authors are dropped as in a live bot, and both
-sides meet its write lock. Latency is from a message's submission until its commit is on disk.
+50 ms, as a live bot's other parts do: both sides meet its write lock, and the writer must
+tell that these commits leave what it remembers (posts, authors) as it was. Latency is from
+a message's submission until its commit is on disk.
 
 Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight C] [--pairs N]
 """

@@ -158,6 +158,35 @@ async def test_what_the_writer_remembers_gives_way_to_other_connections_changes(
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 1
 
 
+async def test_the_writer_forgets_a_name_or_an_opt_out_written_by_another_connection(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """Changes the writer's memory is built from count, made on any connection: a name
+    changed there is written again, an opt-out recorded there refuses the next message;
+    commits to other tables in between (a reminder, an audit row) do not hide them."""
+    thread = await _thread(console, app)
+
+    def say(n: int) -> InboundMessage:
+        return InboundMessage("console", f"n{n}", ANN, f"Thought {n}", clock.now(),
+                              thread_id=thread)
+
+    assert await record_message(app, say(1)) is Outcome.CREATED
+    other = sqlite3.connect(app.db.path, isolation_level=None, timeout=5)
+    try:
+        other.execute("UPDATE participant_names SET display_name = 'someone else'")
+        other.execute("INSERT INTO audit_log (at, platform, actor_id, action, outcome)"
+                      " VALUES ('2026-01-05T09:00:00Z', 'console', 'x', 'test', 'ok')")
+        assert await record_message(app, say(2)) is Outcome.CREATED
+        assert await app.db.scalar("SELECT display_name FROM participant_names") == "ann"
+        other.execute("INSERT INTO opt_out_periods (platform, external_id, opted_out_at)"
+                      " VALUES ('console', ?, '2026-01-01T00:00:00Z')", (ANN.user_id,))
+        other.execute("INSERT INTO outbox (cohort_id, session_id, kind, item, due_at)"
+                      " VALUES (1, 'x', 'reminder', 'x', '2027-01-01T00:00:00Z')")
+        assert await record_message(app, say(3)) is None
+    finally:
+        other.close()
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 2
+
+
 async def test_a_caller_that_gives_up_does_not_stop_the_others(
         console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
     thread = await _thread(console, app)

@@ -28,7 +28,12 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 def clean(text: str) -> str:
     """The text with every control character except tab and newline removed (so CR LF line
     ends become LF), and a lone surrogate replaced by U+FFFD."""
-    return _LONE_SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
+    text = _CONTROLS.sub("", text)
+    try:
+        text.encode()  # fails only on a lone surrogate, many times faster than a search for one
+    except UnicodeEncodeError:
+        return _LONE_SURROGATES.sub("\ufffd", text)
+    return text
 
 
 def _visible(char: str) -> bool:

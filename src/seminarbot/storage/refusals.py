@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from seminarbot.clock import to_iso
 
 if TYPE_CHECKING:
-    from seminarbot.storage.response_batch import Answer, Post
+    from seminarbot.storage.response_batch import Answer, Post, Refusals
     from seminarbot.storage.response_writer import Submission
 
 _CHUNK = 400  # keys in one IN list
@@ -58,26 +58,43 @@ def kept_from(post: Post, now: datetime) -> str | None:
 
 
 def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],
-           answering: Sequence[Answer | None], now: datetime) -> list[Answer | None]:
-    """`answering` with None for every submission the rules above refuse."""
-    written = [to_iso(submission.at) for submission in batch]
+           answering: Sequence[Answer | None], written: Sequence[str], now: datetime,
+           known: Refusals) -> list[Answer | None]:
+    """`answering` with None for every submission the rules above refuse. `written` holds each
+    submission's instant in stored form; `known` the records already looked up (None: nothing
+    refuses that person), and gains those looked up here."""
+    people = {(s.platform, s.author_id) for s, answer in zip(batch, answering, strict=True)
+              if answer is not None}
+    _look_up(conn, secret, people - known.keys(), known)
+    limits: dict[int, str | None] = {}
     kept: list[Answer | None] = []
-    for at, answer in zip(written, answering, strict=True):
-        limit = None if answer is None else kept_from(answer[0], now)
-        kept.append(None if answer is None or (limit is not None and at < limit) else answer)
-    people = {(s.platform, s.author_id) for s, answer in zip(batch, kept, strict=True) if answer}
-    if not people:
-        return kept
-    forgotten = _forgotten(conn, secret, people)
-    periods = _opt_out_periods(conn, people)
-    for index, (submission, at) in enumerate(zip(batch, written, strict=True)):
-        person = (submission.platform, submission.author_id)
-        was_forgotten = person in forgotten and at <= forgotten[person]
-        opted_out = any(start <= at and (end is None or at < end)
-                        for start, end in periods.get(person, ()))
-        if was_forgotten or opted_out:
-            kept[index] = None
+    for submission, answer, at in zip(batch, answering, written, strict=True):
+        if answer is not None:
+            post = answer[0]
+            if post.id not in limits:
+                limits[post.id] = kept_from(post, now)
+            limit = limits[post.id]
+            record = known[submission.platform, submission.author_id]
+            if (limit is not None and at < limit) or (record is not None and _refused(record, at)):
+                answer = None
+        kept.append(answer)
     return kept
+
+
+def _refused(record: tuple[str | None, tuple[tuple[str, str | None], ...]], at: str) -> bool:
+    forgotten_at, periods = record
+    return (forgotten_at is not None and at <= forgotten_at) or any(
+        start <= at and (end is None or at < end) for start, end in periods)
+
+
+def _look_up(conn: sqlite3.Connection, secret: bytes, people: set[tuple[str, str]],
+             known: Refusals) -> None:
+    if people:
+        forgotten = _forgotten(conn, secret, people)
+        periods = _opt_out_periods(conn, people)
+        for person in people:
+            record = (forgotten.get(person), tuple(periods.get(person, ())))
+            known[person] = record if record[0] is not None or record[1] else None
 
 
 def _forgotten(conn: sqlite3.Connection, secret: bytes, people: Iterable[tuple[str, str]]

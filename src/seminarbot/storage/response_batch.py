@@ -44,6 +44,11 @@ class Author:
 
 
 Names = dict[tuple[int, int], str]  # (participant id, community id) → their name there
+# (platform, user id) → when they were forgotten (None: never), and their opt-out periods
+# (start, end; None while it lasts), instants in stored form (storage/refusals.py); None for
+# someone neither forgotten nor ever opted out.
+Refusals = dict[tuple[str, str],
+                tuple[str | None, tuple[tuple[str, str | None], ...]] | None]
 
 
 INSERT = (
@@ -54,8 +59,9 @@ INSERT = (
 
 
 class Known:
-    """Posts and authors the writer has looked up, kept while no other connection commits:
-    the writer's own changes keep them current, and anything else may have changed them."""
+    """Posts, authors, their names and what refuses their messages, as the writer looked them
+    up, kept while none of the tables they come from changes (migration 0013's writer_epoch
+    counts every change, on any connection): the writer's own changes keep them current."""
 
     LIMIT = 100_000
 
@@ -63,37 +69,46 @@ class Known:
         self.posts: dict[str, Post] = {}
         self.authors: dict[tuple[str, str], Author] = {}
         self.names: Names = {}
-        self._version: int | None = None
+        self.refusals: Refusals = {}
+        self._epoch: int | None = None
 
     def check(self, conn: sqlite3.Connection) -> None:
-        """Call inside the write transaction: nobody else can commit until it ends."""
-        version = conn.execute("PRAGMA data_version").fetchone()[0]
-        held = len(self.authors) + len(self.posts) + len(self.names)
-        if version != self._version or held > self.LIMIT:
+        """Call first inside the write transaction: nobody else can commit until it ends."""
+        held = len(self.authors) + len(self.posts) + len(self.names) + len(self.refusals)
+        if _epoch(conn) != self._epoch or held > self.LIMIT:
             self.forget()
-            self._version = version
+
+    def keep(self, conn: sqlite3.Connection) -> None:
+        """Call last inside the write transaction: the counter as the writer's own changes
+        left it. Call forget() instead if the transaction does not commit."""
+        self._epoch = _epoch(conn)
 
     def forget(self) -> None:
         self.posts.clear()
         self.authors.clear()
         self.names.clear()
-        self._version = None
+        self.refusals.clear()
+        self._epoch = None
 
 
-def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
-          authors: dict[tuple[str, str], Author], stored: set[tuple[str, str]]
-          ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
-    """Each submission's outcome, and the rows to insert for those that are new. `stored`
-    holds the keys already recorded, and gains those planned here (a repeat in one batch is
-    a replay too)."""
+def _epoch(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT epoch FROM writer_epoch").fetchone()[0])
+
+
+def plan(batch: Sequence[Submission], answered: Sequence[Answer | None], written: Sequence[str],
+         authors: dict[tuple[str, str], Author], stored: set[tuple[str, str]]
+         ) -> tuple[list[Outcome | None], list[tuple[object, ...]]]:
+    """Each submission's outcome, and the rows to insert for those that are new. `written`
+    holds each submission's instant in stored form; `stored` the keys already recorded, and
+    gains those planned here (a repeat in one batch is a replay too)."""
     outcomes: list[Outcome | None] = []
     rows: list[tuple[object, ...]] = []
-    for submission, answer in zip(batch, answered, strict=True):
+    for submission, answer, at in zip(batch, answered, written, strict=True):
         if answer is None:
             outcomes.append(None)
             continue
         post, arrival = answer
-        platform, message_id, author_id, _, body, at, _, channel_id = submission
+        platform, message_id, author_id, _, body, _, _, channel_id = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
             outcomes.append(None)
@@ -104,7 +119,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None],
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, to_iso(at), arrival.value, channel_id))
+                     platform, message_id, body, at, arrival.value, channel_id))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 

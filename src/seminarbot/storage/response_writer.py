@@ -9,9 +9,9 @@ A batch is one transaction on the writer's own connection, in a thread of its ow
 loop goes on gathering the next batch: one look-up of the prompt posts, one of the authors (new
 ones created), their names recorded for the community of the prompt they answer, and one
 insert, whose count shows whether any message was stored before (a replay; only then are those
-looked up). Posts, authors and names found are remembered until any other connection commits
-(SQLite's data_version tells), so an opt-out, a forget-me or a removed cohort is never answered
-from memory. Each caller is answered only
+looked up). Posts, authors, names and what refuses their messages are remembered until any
+connection changes the tables they come from (response_batch.Known), so an opt-out, a
+forget-me or a removed cohort is never answered from memory. Each caller is answered only
 after the commit, so an answer means the response is durable.
 """
 
@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import NamedTuple
 
-from seminarbot.clock import Clock
+from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
@@ -146,6 +146,7 @@ class ResponseWriter:
         try:
             self._known.check(conn)
             outcomes = self._write_rows(conn, batch)
+            self._known.keep(conn)
             conn.execute("COMMIT")
         except BaseException:
             self._known.forget()  # it may hold authors created by the rolled-back batch
@@ -161,10 +162,11 @@ class ResponseWriter:
                       self._known.posts)
         if self._secret is None:
             self._secret = forget_secret(conn)
+        written = [to_iso(submission.at) for submission in batch]
         # Refused before their authors are looked up: a refused message creates nobody.
         answering = refuse(conn, self._secret, batch,
-                           [answered(submission, found) for submission in batch],
-                           self.clock.now())
+                           [answered(submission, found) for submission in batch], written,
+                           self.clock.now(), self._known.refusals)
         writers = authors(conn, {(s.platform, s.author_id): s.at
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)
@@ -174,7 +176,7 @@ class ResponseWriter:
              self._known.names)
         # Most batches hold only new messages: insert them all and count. Only when the
         # count falls short (a replay) look up which were stored and write the rest.
-        outcomes, rows = plan(batch, answering, writers, set())
+        outcomes, rows = plan(batch, answering, written, writers, set())
         conn.execute("SAVEPOINT fresh")
         before = conn.total_changes
         self._insert(conn, rows)
@@ -182,7 +184,7 @@ class ResponseWriter:
             conn.execute("ROLLBACK TO fresh")
             already = stored(conn, [(s.platform, s.message_id)
                                     for s, post in zip(batch, answering, strict=True) if post])
-            outcomes, rows = plan(batch, answering, writers, already)
+            outcomes, rows = plan(batch, answering, written, writers, already)
             self._insert(conn, rows)
         conn.execute("RELEASE fresh")
         return outcomes
