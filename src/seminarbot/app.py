@@ -49,7 +49,7 @@ async def open_services(settings: Settings, clock: Clock,
         from seminarbot.syllabus.loader import load_syllabus
 
         syllabus = load_syllabus(content_roots(settings))
-    registry = Registry(all_commands())
+    registry = Registry(all_commands)  # the features are imported on first use
     db = await Database.open(settings.database, create=create)
     try:
         if claim:
