@@ -13,6 +13,7 @@ read or written is ignored (one debug line). The file is the bot's own (written 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -93,4 +94,5 @@ def _write(path: Path, key: bytes, syllabus: Syllabus) -> None:
         os.replace(partial, path)  # whole or not at all, whoever reads it meanwhile
     except OSError as error:
         log.debug("syllabus cache %s not written (%s)", path, error)
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
