@@ -13,10 +13,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# pip compiles an installed wheel's modules to bytecode (the Docker image's `seminarbot` starts
+# from it); an editable checkout under PYTHONDONTWRITEBYTECODE would compile all of src/ from
+# source at every start instead (about 0.1 s of CPU: benchmarks/matrix_bench.py). COMPILE does
+# for the checkout what pip does for the wheel; stale files are recompiled, others skipped.
+COMPILE = $(BIN)/python -m compileall -q src >/dev/null
+
 $(VENV)/.installed-run: pyproject.toml requirements.lock requirements-build.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock -r requirements-build.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
+	$(COMPILE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml requirements-test.lock requirements-build.lock | $(BIN)/python
@@ -24,9 +31,11 @@ $(VENV)/.installed-test: pyproject.toml requirements-test.lock requirements-buil
 	  -r requirements-build.lock
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
+	$(COMPILE)
 	touch $@ $(VENV)/.installed-run
 
 run: $(VENV)/.installed-run
+	$(COMPILE)
 	$(BIN)/seminarbot run
 
 test: $(VENV)/.installed-test lint typecheck content-check pytest
@@ -75,10 +84,12 @@ docker-check:
 # Every benchmark (Synapse and the fake Discord included, on loopback); regenerates the README's
 # table and benchmarks/results.md. About an hour on two shared cores.
 bench: $(VENV)/.installed-test
+	$(COMPILE)
 	$(BIN)/python benchmarks/run_all.py
 
 # Tiny sizes, only to show that every benchmark runs (writes benchmarks/results-quick.md).
 bench-quick: $(VENV)/.installed-test
+	$(COMPILE)
 	$(BIN)/python benchmarks/run_all.py --quick
 
 clean:

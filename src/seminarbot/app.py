@@ -29,7 +29,7 @@ from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.storage.session_events import SessionEventRepository
 from seminarbot.storage.stats import StatsRepository
-from seminarbot.syllabus.loader import ContentRoots, load_syllabus
+from seminarbot.syllabus.roots import ContentRoots
 
 
 def content_roots(settings: Settings) -> ContentRoots:
@@ -45,8 +45,11 @@ async def open_services(settings: Settings, clock: Clock,
     unless `create` is False; stamped as this process's unless `claim` is False, for a
     command that runs beside the owner, storage.identity). Raises storage's DatabaseUnusable
     if it cannot be used; nothing is left open when anything fails."""
-    syllabus = syllabus or load_syllabus(content_roots(settings))
-    registry = Registry(all_commands())
+    if syllabus is None:
+        from seminarbot.syllabus.loader import load_syllabus
+
+        syllabus = load_syllabus(content_roots(settings))
+    registry = Registry(all_commands)  # the features are imported on first use
     db = await Database.open(settings.database, create=create)
     try:
         if claim:

@@ -34,6 +34,20 @@ def mini_config(tmp_path: Path) -> Path:
     return path
 
 
+def test_a_subcommand_imports_its_own_module_and_not_the_others() -> None:
+    probe = ("import sys\n"
+             "from seminarbot.cli.main import build_parser\n"
+             "build_parser(['--config', 'export', 'run'])\n"
+             "print(sorted(m for m in sys.modules if m in ('seminarbot.cli.export', "
+             "'seminarbot.cli.console', 'seminarbot.cli.db', 'seminarbot.cli.health', "
+             "'seminarbot.cli.content', 'seminarbot.adapters.discord.cli', 'yaml')))\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+    assert "cohorts" in cli("cohorts", "--help").stdout
+    assert "invalid choice: 'nosuch' (choose from 'run', 'health'" in cli("nosuch").stderr
+
+
 def test_help_is_fast_and_loads_no_platform_library() -> None:
     probe = ("import sys, contextlib, io\n"
              "from seminarbot.cli import main\n"

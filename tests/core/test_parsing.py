@@ -97,3 +97,16 @@ def test_a_command_in_a_thread_is_a_whole_well_formed_line() -> None:
                  "help me understand", "seminar setup someday", "seminar setup tue 1 2 3",
                  "term", "! I disagree", "", "seminar"):
         assert not is_command(registry, line, "!"), line
+
+
+def test_a_registry_given_a_function_calls_it_on_first_use_only() -> None:
+    calls: list[int] = []
+
+    def declared() -> list[Command]:
+        calls.append(1)
+        return list(REGISTRY)
+
+    registry = Registry(declared)
+    assert calls == []
+    assert registry.get("seminar setup").help == "set up"
+    assert len(registry) == 3 and calls == [1]

@@ -12,7 +12,7 @@ from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
-    from seminarbot.syllabus.loader import ContentRoots
+    from seminarbot.syllabus.roots import ContentRoots
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib
 import os
-from collections.abc import Iterator, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from seminarbot.adapters.discord import cli as discord_cli
-from seminarbot.cli import boundary, console, content, db, export, health, run, stopping
+from seminarbot.cli import boundary, run, stopping
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.dbfile import make_private_dirs
@@ -28,7 +29,37 @@ if TYPE_CHECKING:
 PRIVATE_UMASK = 0o077
 
 
-def build_parser() -> argparse.ArgumentParser:
+# Each subcommand's words, and the module (and its function) that declares its arguments and
+# runs it. Only the module of the command typed is imported (`run` loads neither the exports nor
+# the console: start-up time and memory, benchmarks/matrix_bench.py); all of them for --help,
+# a mistyped command or none.
+SUBCOMMANDS = (
+    (("run",), "seminarbot.cli.run", "add_parsers"),
+    (("health",), "seminarbot.cli.health", "add_parser"),
+    (("console",), "seminarbot.cli.console", "add_parser"),
+    (("db",), "seminarbot.cli.db", "add_parser"),
+    (("content",), "seminarbot.cli.content", "add_parser"),
+    (("discord",), "seminarbot.adapters.discord.cli", "add_parser"),
+    (("export", "cohorts"), "seminarbot.cli.export", "add_parsers"),
+)
+
+
+def typed_command(argv: Sequence[str]) -> str | None:
+    """The subcommand word typed (the first word that is no option nor an option's value), or
+    None when there is none or help is asked for before it."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return None
+        if len(word) > 2 and "--config".startswith(word):  # argparse takes "--conf" too
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv` (None: for every subcommand)."""
     parser = argparse.ArgumentParser(
         prog="seminarbot",
         description="A discussion-seminar bot for Discord, Matrix and the terminal.",
@@ -40,18 +71,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="on an internal error, print the traceback here too")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    run.add_parsers(commands)
-    health.add_parser(commands)
-    console.add_parser(commands)
-    db.add_parser(commands)
-    content.add_parser(commands)
-    discord_cli.add_parser(commands)
-    export.add_parsers(commands)
+    typed = typed_command(argv) if argv is not None else None
+    known = any(typed in words for words, _, _ in SUBCOMMANDS)
+    for words, module, function in SUBCOMMANDS:
+        if not known or typed in words:
+            declare: Callable[[Any], None] = getattr(importlib.import_module(module), function)
+            declare(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     if args.version:
         from seminarbot import __version__
@@ -104,19 +134,31 @@ def _writes(args: argparse.Namespace) -> bool:
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
-    if args.command == "console":
-        return stopping.run(console.main(settings, args))
     if args.command == "run":
         return stopping.run(run.main(settings))
+    if args.command == "console":
+        from seminarbot.cli import console
+
+        return stopping.run(console.main(settings, args))
     if args.command == "db":
+        from seminarbot.cli import db
+
         return asyncio.run(db.main(settings, args))
     if args.command == "content":
+        from seminarbot.cli import content
+
         return asyncio.run(content.main(settings, args))
-    if args.command == "health":
-        return health.main(settings, args)
     if args.command == "discord":
+        from seminarbot.adapters.discord import cli as discord_cli
+
         return asyncio.run(discord_cli.main(settings, args))
+    if args.command == "health":
+        from seminarbot.cli import health
+
+        return health.main(settings, args)
     if args.command in ("export", "cohorts"):
+        from seminarbot.cli import export
+
         return export.main(settings, args)
     raise AssertionError(f"unhandled command {args.command}")
 

@@ -97,10 +97,11 @@ def console_at_hand() -> bool:
 
 async def run_platforms(settings: Settings) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here)."""
-    from seminarbot.app import open_services
+    from seminarbot.app import content_roots, open_services
     from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.storage.recorded import latest_recorded
+    from seminarbot.syllabus.cache import load_cached
 
     modules = []
     for platform in settings.platforms:
@@ -111,7 +112,9 @@ async def run_platforms(settings: Settings) -> None:
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
     clock = SteadyClock(SystemClock())
-    app = await open_services(settings, clock)
+    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
+    syllabus = load_cached(content_roots(settings), settings.data_dir)
+    app = await open_services(settings, clock, syllabus)
     latest = await latest_recorded(app.db)
     if latest is not None:
         clock.hold_at_least(latest)  # a wall clock behind the database waits for it

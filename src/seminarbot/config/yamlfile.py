@@ -6,11 +6,10 @@ the key path and what was expected.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
-
-import yaml
 
 from seminarbot.config.files import read_regular
 
@@ -25,22 +24,10 @@ class YamlError(Exception):
         self.file, self.key, self.problem = file, key, problem
 
 
-# libyaml's parser, where PyYAML was built with it: ten times faster than the pure-Python one,
-# which is most of what loading the syllabus costs at start-up.
-_C_LOADER: Any = getattr(yaml, "CSafeLoader", None)
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]
-            raise yaml.MarkedYAMLError(
-                "while reading", None, "aliases (*name) are not allowed", event.start_mark
-            )
-        return super().compose_node(parent, index)
-
-
 def load_yaml(path: Path, *, shown: str | None = None) -> Any:
+    import yaml  # here, not above: `run` with its settings in the environment and its content
+    # cached (syllabus.cache) reads no YAML, and PyYAML costs start-up time and memory.
+
     name = shown or str(path)
     try:
         raw = read_regular(path, MAX_BYTES)
@@ -58,15 +45,36 @@ def load_yaml(path: Path, *, shown: str | None = None) -> Any:
 
 
 def _load(text: str) -> Any:
-    if _C_LOADER is None:
-        return yaml.load(text, Loader=_NoAliasLoader)
+    import yaml
+
+    # libyaml's parser, where PyYAML was built with it: ten times faster than the pure-Python
+    # one, which is most of what loading the syllabus costs.
+    c_loader: Any = getattr(yaml, "CSafeLoader", None)
+    if c_loader is None:
+        return yaml.load(text, Loader=_no_alias_loader())
     # libyaml composes in C, where no alias can be refused: its events are read first instead.
-    for event in yaml.parse(text, Loader=_C_LOADER):
+    for event in yaml.parse(text, Loader=c_loader):
         if isinstance(event, yaml.AliasEvent):
             mark: Any = event.start_mark  # libyaml's Mark: the same line and column
             raise yaml.MarkedYAMLError("while reading", None, "aliases (*name) are not allowed",
                                        mark)
-    return yaml.load(text, Loader=_C_LOADER)
+    return yaml.load(text, Loader=c_loader)
+
+
+@functools.cache
+def _no_alias_loader() -> Any:
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise yaml.MarkedYAMLError(
+                    "while reading", None, "aliases (*name) are not allowed", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 class Node:

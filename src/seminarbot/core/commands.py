@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -93,26 +94,23 @@ class Command:
 
 
 class Registry:
-    """All commands, looked up by their word path (`seminar setup`)."""
+    """All commands, looked up by their word path (`seminar setup`). Given a function that
+    declares them (features.all_commands), it is called on first use, so the features' modules
+    are imported when the first command is read, not before the bot is ready."""
 
-    def __init__(self, commands: Iterable[Command] = ()) -> None:
-        self._commands: dict[tuple[str, ...], Command] = {}
-        for command in commands:
-            self.add(command)
+    def __init__(self, commands: Iterable[Command] | Callable[[], Iterable[Command]] = ()
+                 ) -> None:
+        self._declared = commands
+        if not callable(commands):  # a list given is checked at once
+            self._commands = _table(commands)
+
+    @functools.cached_property
+    def _commands(self) -> dict[tuple[str, ...], Command]:
+        declared = self._declared
+        return _table(declared() if callable(declared) else declared)
 
     def add(self, command: Command) -> None:
-        if command.path in self._commands:
-            raise ValueError(f"command {command.name!r} declared twice")
-        optional_seen = False
-        for param in command.params:
-            if param.rest and param is not command.params[-1]:
-                raise ValueError(f"{command.name}: only the last parameter may take the rest")
-            if param.is_flag or param.option:
-                continue
-            if not param.required:
-                optional_seen = True
-            elif optional_seen:
-                raise ValueError(f"{command.name}: required {param.name} after an optional one")
+        _check(command, self._commands)
         self._commands[command.path] = command
 
     def __iter__(self) -> Iterator[Command]:
@@ -177,6 +175,30 @@ class Registry:
         names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
                                                              reverse=True))
         return re.sub(rf"(?<![\w/])/(?=(?:{names})\b)", lambda _: prefix, text)
+
+
+def _table(commands: Iterable[Command]) -> dict[tuple[str, ...], Command]:
+    table: dict[tuple[str, ...], Command] = {}
+    for command in commands:
+        _check(command, table)
+        table[command.path] = command
+    return table
+
+
+def _check(command: Command, table: dict[tuple[str, ...], Command]) -> None:
+    """Raises ValueError for a command declared twice or with its parameters out of order."""
+    if command.path in table:
+        raise ValueError(f"command {command.name!r} declared twice")
+    optional_seen = False
+    for param in command.params:
+        if param.rest and param is not command.params[-1]:
+            raise ValueError(f"{command.name}: only the last parameter may take the rest")
+        if param.is_flag or param.option:
+            continue
+        if not param.required:
+            optional_seen = True
+        elif optional_seen:
+            raise ValueError(f"{command.name}: required {param.name} after an optional one")
 
 
 _NAME_QUOTES = '"“”„«»'

@@ -8,7 +8,6 @@ hour for half the year. Each refusal suggests the zones of places that are at th
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -147,6 +146,8 @@ def _why_not(key: str, today: date) -> str:
         places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
         return (f"An abbreviation is not a time zone (it does not follow a place's daylight "
                 f"saving); name the place instead: {', '.join(places)}.")
+    import difflib  # here: only a mistyped zone needs it, and it costs start-up memory
+
     close = difflib.get_close_matches(key, place_zones().keys(), n=3, cutoff=0.5)
     if not close:  # "Berlin" alone: look for the city part.
         close = [k for k in place_zones() if k.rsplit("/", 1)[-1] == key][:3]

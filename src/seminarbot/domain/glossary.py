@@ -3,6 +3,7 @@ found by any form of their names (`lookup_names`)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 
@@ -83,24 +84,41 @@ def _folded_names(entry: GlossaryEntry) -> tuple[str, ...]:
 
 
 class Glossary:
+    """Its indexes are built on first use, not at start-up: most runs look up no term for a
+    while, and building them costs tens of milliseconds (benchmarks/matrix_bench.py)."""
+
     def __init__(self, entries: Iterable[GlossaryEntry]) -> None:
         self.entries = tuple(entries)
         self._by_id = {entry.id: entry for entry in self.entries}
-        self._by_key: dict[str, GlossaryEntry] = {}
+
+    @functools.cached_property
+    def _by_key(self) -> dict[str, GlossaryEntry]:
+        by_key: dict[str, GlossaryEntry] = {}
         for entry in self.entries:
             for name in lookup_names(entry):
                 key = fold(name)
                 if key:
-                    self._by_key.setdefault(key, entry)
-        self._by_pair: dict[str, list[str]] = {}  # letter pair → the keys that have it
-        self._pair_count: dict[str, int] = {}
+                    by_key.setdefault(key, entry)
+        return by_key
+
+    @functools.cached_property
+    def _by_pair(self) -> dict[str, list[str]]:
+        """Letter pair → the keys that have it."""
+        by_pair: dict[str, list[str]] = {}
         for key in self._by_key:
             for pair in _pairs(key):
-                self._by_pair.setdefault(pair, []).append(key)
-            self._pair_count[key] = len(_pairs(key))
-        # For autocomplete: each entry's folded names, the entries in the order of their terms.
-        self._names = sorted(((entry, _folded_names(entry)) for entry in self.entries),
-                             key=lambda pair: fold(pair[0].term))
+                by_pair.setdefault(pair, []).append(key)
+        return by_pair
+
+    @functools.cached_property
+    def _pair_count(self) -> dict[str, int]:
+        return {key: len(_pairs(key)) for key in self._by_key}
+
+    @functools.cached_property
+    def _names(self) -> list[tuple[GlossaryEntry, tuple[str, ...]]]:
+        """For autocomplete: each entry's folded names, the entries in the order of their terms."""
+        return sorted(((entry, _folded_names(entry)) for entry in self.entries),
+                      key=lambda pair: fold(pair[0].term))
 
     def get(self, entry_id: str) -> GlossaryEntry:
         return self._by_id[entry_id]

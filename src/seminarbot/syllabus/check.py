@@ -21,8 +21,9 @@ from seminarbot.syllabus.alignment import Alignment, align
 from seminarbot.syllabus.check_copying import copy_problems
 from seminarbot.syllabus.check_structure import structure_problems
 from seminarbot.syllabus.check_texts import Copy, text_problems
-from seminarbot.syllabus.loader import ContentRoots, load_syllabus
+from seminarbot.syllabus.loader import load_syllabus
 from seminarbot.syllabus.problems import Files, Problem, Rules
+from seminarbot.syllabus.roots import ContentRoots
 
 __all__ = ["Problem", "Report", "Rules", "check_content"]
 

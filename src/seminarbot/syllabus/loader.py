@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
@@ -26,25 +25,10 @@ from seminarbot.syllabus.companion_files import (
     load_companion,
     origin,
 )
+from seminarbot.syllabus.roots import ContentRoots as ContentRoots  # re-exported
 
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 TEXT_KINDS = ("journal-article", "blog-essay", "book-chapter", "book")
-
-
-@dataclass(frozen=True)
-class ContentRoots:
-    content: Path
-    prompts: Path
-
-    @classmethod
-    def default(cls) -> ContentRoots:
-        """The packaged copy when installed as a wheel, else the checkout's top-level folders."""
-        package = Path(__file__).resolve().parent.parent
-        packaged = package / "_data"
-        if (packaged / "content").is_dir():
-            return cls(packaged / "content", packaged / "prompts")
-        top = package.parent.parent
-        return cls(top / "content", top / "prompts")
 
 
 def _identifier(node: Node, name: str) -> str:

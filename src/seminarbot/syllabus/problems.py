@@ -7,7 +7,7 @@ from pathlib import Path
 
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.syllabus.companion_files import FILES, entry_place
-from seminarbot.syllabus.loader import ContentRoots
+from seminarbot.syllabus.roots import ContentRoots
 
 
 @dataclass(frozen=True)

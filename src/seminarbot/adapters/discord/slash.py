@@ -8,6 +8,7 @@ name commands the Discord way; `rename` rewrites the core's `/seminar setup` acc
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -50,49 +51,66 @@ def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass(frozen=True)
+class _Tables:
+    by_words: dict[tuple[str, ...], Command]
+    words_of: dict[tuple[str, ...], tuple[str, ...]]
+    renames: list[tuple[Command, str]]
+    pattern: re.Pattern[str] | None
+
+
 class SlashCommands:
+    """Built from the registry on first use (a command, a reply naming one, the sync), not
+    when the client is made: reading the registry imports every feature's module, which the
+    bot does not need to be ready (benchmarks/discord_bench.py)."""
+
     def __init__(self, registry: Registry) -> None:
-        groups = registry.groups()
-        self._by_words: dict[tuple[str, ...], Command] = {}
-        self._words_of: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for top, commands in groups.items():
+        self._registry = registry
+
+    @functools.cached_property
+    def _tables(self) -> _Tables:
+        by_words: dict[tuple[str, ...], Command] = {}
+        words_of: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for top, commands in self._registry.groups().items():
             mixed = len({c.permission for c in commands}) > 1
             for command in commands:
                 if len(command.path) > 1 and mixed and command.permission is Permission.MODERATOR:
                     words = (top + MODERATOR_SUFFIX, *command.path[1:])
                 else:
                     words = command.path
-                self._by_words[words] = command
-                self._words_of[command.path] = words
-        renames = [(c, self.discord_name(c)) for c in registry if self.discord_name(c) != c.name]
-        self._renames = sorted(renames, key=lambda pair: -len(pair[0].name))
-        self._pattern = re.compile("|".join(
-            r"/" + re.escape(c.name) + r"\b" for c, _ in self._renames)) if renames else None
+                by_words[words] = command
+                words_of[command.path] = words
+        renames = [(c, " ".join(words_of[c.path])) for c in self._registry
+                   if " ".join(words_of[c.path]) != c.name]
+        renames.sort(key=lambda pair: -len(pair[0].name))
+        pattern = re.compile("|".join(
+            r"/" + re.escape(c.name) + r"\b" for c, _ in renames)) if renames else None
+        return _Tables(by_words, words_of, renames, pattern)
 
     def discord_name(self, command: Command) -> str:
-        return " ".join(self._words_of[command.path])
+        return " ".join(self._tables.words_of[command.path])
 
     def core_name(self, typed: str) -> str:
         """`seminar-mod setup` (as a person on Discord would name it) → `seminar setup`."""
         wanted = " ".join(typed.strip().lstrip("/").lower().split())
-        for command, discord_name in self._renames:
+        for command, discord_name in self._tables.renames:
             if wanted == discord_name:
                 return command.name
         return typed
 
     def rename(self, text: str) -> str:
         """`/seminar setup` → `/seminar-mod setup` wherever the core names a moved command."""
-        if self._pattern is None or "/" not in text:
+        if "/" not in text or self._tables.pattern is None:
             return text
-        names = {"/" + c.name: "/" + new for c, new in self._renames}
-        return self._pattern.sub(lambda m: names[m.group(0)], text)
+        names = {"/" + c.name: "/" + new for c, new in self._tables.renames}
+        return self._tables.pattern.sub(lambda m: names[m.group(0)], text)
 
     # -- the sync payload ---------------------------------------------------------------------
 
     def payload(self) -> list[Payload]:
         """Every top-level command as Discord's bulk-overwrite endpoint takes it."""
         tops: dict[str, list[tuple[tuple[str, ...], Command]]] = {}
-        for words, command in self._by_words.items():
+        for words, command in self._tables.by_words.items():
             tops.setdefault(words[0], []).append((words, command))
         result = []
         for name in sorted(tops):
@@ -122,7 +140,7 @@ class SlashCommands:
         while len(options) == 1 and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
             words.append(str(options[0]["name"]))
             options = options[0].get("options") or []
-        command = self._by_words.get(tuple(words))
+        command = self._tables.by_words.get(tuple(words))
         if command is None:
             raise UnknownInteraction("/" + " ".join(words))
         raw: dict[str, str | None] = {}

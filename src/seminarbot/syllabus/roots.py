@@ -1,0 +1,22 @@
+"""Where the content is read from: content/ and prompts/ (the packaged copy, or the checkout's)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ContentRoots:
+    content: Path
+    prompts: Path
+
+    @classmethod
+    def default(cls) -> ContentRoots:
+        """The packaged copy when installed as a wheel, else the checkout's top-level folders."""
+        package = Path(__file__).resolve().parent.parent
+        packaged = package / "_data"
+        if (packaged / "content").is_dir():
+            return cls(packaged / "content", packaged / "prompts")
+        top = package.parent.parent
+        return cls(top / "content", top / "prompts")

@@ -1,0 +1,92 @@
+"""The syllabus cache `run` keeps in its data directory: the same content gives the same
+syllabus without parsing it again, and any change to the content is loaded afresh."""
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from seminarbot.config.yamlfile import YamlError
+from seminarbot.syllabus import cache
+from seminarbot.syllabus.cache import CACHE_FILE, load_cached
+from seminarbot.syllabus.loader import load_syllabus
+from seminarbot.syllabus.roots import ContentRoots
+from tests.syllabus.editing import copy_roots, replace_in
+
+
+@pytest.fixture
+def roots(tmp_path: Path) -> ContentRoots:
+    return copy_roots(ContentRoots.default(), tmp_path)
+
+
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the loader's runs (each one parses the YAML)."""
+    import seminarbot.syllabus.loader as loader
+
+    counted: list[int] = []
+    real = loader.load_syllabus
+
+    def counting(roots: ContentRoots | None = None) -> object:
+        counted.append(1)
+        return real(roots)
+
+    monkeypatch.setattr(loader, "load_syllabus", counting)
+    return counted
+
+
+def test_the_second_start_reads_the_cache_and_gets_the_same_syllabus(
+        roots: ContentRoots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    counted = loads(monkeypatch)
+    first = load_cached(roots, data)
+    second = load_cached(roots, data)
+    assert first == second == load_syllabus(roots)
+    assert len(counted) == 1
+    assert stat.S_IMODE((data / CACHE_FILE).stat().st_mode) == 0o600
+
+
+def test_changed_content_is_loaded_afresh(roots: ContentRoots, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    before = load_cached(roots, data)
+    replace_in(roots.content / "plan.yaml", "title: \"", "title: \"Changed ")
+    after = load_cached(roots, data)
+    assert after.plan.title == "Changed " + before.plan.title
+
+
+def test_broken_content_is_refused_even_with_a_cache_of_the_old(
+        roots: ContentRoots, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    load_cached(roots, data)
+    replace_in(roots.content / "glossary.yaml", "category: concept", "category: vibe")
+    with pytest.raises(YamlError, match="category: expected one of"):
+        load_cached(roots, data)
+
+
+def test_changed_code_is_loaded_afresh(roots: ContentRoots, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "data"
+    load_cached(roots, data)
+    monkeypatch.setattr(cache, "_FORMAT", b"seminarbot syllabus cache 0\n")  # as a new version
+    counted = loads(monkeypatch)
+    load_cached(roots, data)
+    assert len(counted) == 1
+
+
+@pytest.mark.parametrize("damage", [b"", b"garbage", None])
+def test_a_damaged_cache_is_replaced(roots: ContentRoots, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch, damage: bytes | None) -> None:
+    data = tmp_path / "data"
+    load_cached(roots, data)
+    path = data / CACHE_FILE
+    kept = path.read_bytes()
+    path.write_bytes(kept[:len(kept) // 2] if damage is None else damage)
+    counted = loads(monkeypatch)
+    assert load_cached(roots, data) == load_syllabus(roots)
+    assert load_cached(roots, data) == load_syllabus(roots)
+    assert len(counted) == 1  # loaded once, then read from the cache written anew
+
+
+def test_a_data_directory_it_cannot_write_still_loads(roots: ContentRoots, tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert load_cached(roots, blocked / "data") == load_syllabus(roots)
