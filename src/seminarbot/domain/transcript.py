@@ -134,13 +134,13 @@ class MarkdownTranscript(_Grouped):
         if not rows:
             return b""
         out = [heading.encode() for heading in self.headings(thread)]
-        local, names, name = self.local_encoded, self.names, self.name
+        local, names, name = self.local_encoded.utf8, self.names, self.name
         for response_id, participant_id, author, written, edited, link, text in rows:
-            stamp = local(written.decode())
+            stamp = local(written)
             out.append(b"\n**%s** \xc2\xb7 %s%s \xc2\xb7 #%s\n\n%s\n" % (
                 names.get(author) or name(author, participant_id),
                 b"[%s](<%s>)" % (stamp, link) if link else stamp,
-                b" \xc2\xb7 edited " + local(edited.decode()) if edited else b"", response_id,
+                b" \xc2\xb7 edited " + local(edited) if edited else b"", response_id,
                 quoted_markdown(text, controls=controls)))
         return b"".join(out)
 
@@ -266,7 +266,7 @@ class HtmlTranscript(_Grouped):
 
     def _encoded_time(self, stamp: bytes) -> bytes:
         return b'<time datetime="%s">%s</time>' % (html_escape_bytes(stamp),
-                                                  self.local_encoded(stamp.decode()))
+                                                  self.local_encoded.utf8(stamp))
 
     def end(self, count: int) -> str:
         return f"</main>\n<footer>{_count(count)}.</footer>\n</body>\n</html>\n"

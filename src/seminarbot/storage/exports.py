@@ -235,6 +235,11 @@ class ExportReader:
                     average = max(1, page.size // page.rows)
                     size = max(MIN_PAGE, min(MAX_PAGE, self.page_bytes // average))
                     pending = asyncio.ensure_future(read(page.last, size))
+                    # Let the read reach the connection's thread before the caller takes this
+                    # page: SQLite then reads the next page (without the GIL) while Python
+                    # renders and writes this one. Without it the task would only start at the
+                    # caller's next await, and the two would take turns.
+                    await asyncio.sleep(0)
                 if page.rows:
                     yield page
         finally:
