@@ -38,10 +38,14 @@ def escape_lines(text: str, *, mid_line: bool = False) -> str:
     (domain/display.py): the plain rule."""
     lines = []
     for line in isolate(text).split("\n"):
-        line = _MARKDOWN_INLINE.sub(r"\\\1", line.rstrip("\r"))
+        line = line.rstrip("\r")
+        if _needs_escaping(line):  # memchr tests first: the expression scans in Python's matcher
+            line = _MARKDOWN_INLINE.sub(r"\\\1", line)
         if not mid_line:
             # Leading blanks would make an indented code block; HTML drops them anyway.
-            line = _MARKDOWN_LINE_START.sub(lambda m: _escape_marker(m.group(1)), line.lstrip())
+            line = line.lstrip()
+            if line[:1] in "#+=-" or line[:1].isdigit():  # all that can start a marker
+                line = _MARKDOWN_LINE_START.sub(lambda m: _escape_marker(m.group(1)), line)
         lines.append(line)
     return "\n".join(lines)
 
