@@ -10,11 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seminarbot.domain.display import (
+    BIDI_CONTROLS,
     FSI,
     PDF,
     PDI,
     RLO,
     embedded,
+    has_bidi_controls,
     isolate,
     terminal_safe,
     width,
@@ -25,6 +27,12 @@ from seminarbot.domain.responses import clean, is_blank, stored_body
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 TEXT = st.text(st.sampled_from(BIDI + "ab\n ") | st.characters(blacklist_categories=("Cs",)),
                max_size=60)
+
+
+@given(TEXT)
+def test_text_has_bidirectional_controls_when_any_of_its_characters_is_one(text: str) -> None:
+    assert frozenset(BIDI) == BIDI_CONTROLS
+    assert has_bidi_controls(text) == any(c in BIDI for c in text)
 
 
 def balanced(line: str) -> bool:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from seminarbot.domain.display import isolate, json_safe
+from seminarbot.domain.display import has_bidi_controls, isolate, json_safe
 from seminarbot.domain.exports import Entry, ExportMeta, Thread, jsonl_lines, jsonl_prefix
 from seminarbot.domain.links import Links, links_for
 from seminarbot.domain.markup import (
@@ -59,9 +59,14 @@ def test_the_fast_markdown_escape_is_the_line_by_line_rule(text: str, mid_line: 
 @example("")
 def test_quoting_utf8_text_is_quoting_the_text(text: str) -> None:
     for one in (text, *STARTS):
-        assert quoted_markdown(one.encode()) == blockquote(escape_lines(one)).encode()
+        quoted = blockquote(escape_lines(one)).encode()
+        assert quoted_markdown(one.encode()) == quoted
         assert html_escape_bytes(one.encode()) == html.escape(one, quote=True).encode()
-        assert html_text_bytes(one.encode()) == html.escape(isolate(one), quote=True).encode()
+        escaped = html.escape(isolate(one), quote=True).encode()
+        assert html_text_bytes(one.encode()) == escaped
+        if not has_bidi_controls(one):  # a page storage found none in
+            assert quoted_markdown(one.encode(), controls=False) == quoted
+            assert html_text_bytes(one.encode(), controls=False) == escaped
         for quote in (True, False):
             assert html_escape(one, quote=quote) == html.escape(one, quote=quote)
 
@@ -110,7 +115,7 @@ def test_transcripts_from_raw_rows_are_the_reference_transcripts(
                       ZoneInfo(zone))
     thread = THREAD._replace(link=thread_link)
     for kind in (MarkdownTranscript, HtmlTranscript):
-        reference, fast = kind(meta), kind(meta)
+        reference, fast, told = kind(meta), kind(meta), kind(meta)
         for page in pages:
             entries = [Entry(i, p, a, "m", w, e, link, t) for i, p, a, w, e, link, t in page]
             raw = [(str(i).encode(), str(p).encode(), a.encode(), w.encode(),
@@ -118,6 +123,9 @@ def test_transcripts_from_raw_rows_are_the_reference_transcripts(
                    for i, p, a, w, e, link, t in page]
             written = fast.encoded(thread, raw)
             assert written == reference.entries(thread, entries).encode()
+            # As storage hands a page over: told whether any field holds a control.
+            controls = any(has_bidi_controls(b"".join(row).decode()) for row in raw)
+            assert told.encoded(thread, raw, controls=controls) == written
             for *_, link, _ in page:  # the link is there, as the format writes it
                 escaped = link if kind is MarkdownTranscript else html.escape(isolate(link))
                 assert not link or f"(<{escaped}>)".encode() in written \

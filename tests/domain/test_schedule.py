@@ -1,4 +1,6 @@
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -88,6 +90,19 @@ def test_local_stamps_describe_stored_stamps_as_describe_local_does(
     local = LocalStamps(ZoneInfo(zone), str)
     for stamp in [*stamps, "2026-03-29T01:30:00.250Z", "2026-03-29T01:30:00+01:00"]:
         assert local(stamp) == describe_local(parse_instant(stamp), ZoneInfo(zone)), stamp
+    # As UTF-8 (the transcripts' rows), twice: the second time from the hour's table.
+    utf8 = LocalStamps(ZoneInfo(zone), str)
+    odd = ["2026-03-29T01:30:0\xe9Z", "2026-03-29T01:+5:00Z", "2026-03-29T01:75:00Z",
+           "2026-03-29T01:05:00X"]
+    for stamp in [*stamps, *stamps, *odd, *odd]:
+        assert _outcome(utf8.utf8, stamp.encode()) == _outcome(local, stamp), stamp
+
+
+def _outcome(describe: Callable[[Any], str], stamp: Any) -> str:
+    try:
+        return describe(stamp)
+    except ValueError as error:
+        return f"ValueError {error}"
 
 
 def test_local_stamps_across_a_change_of_offset_or_of_the_local_day() -> None:

@@ -48,7 +48,8 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
         assert sum(lines) == len(expected)
         lines = [n async for n, _ in reader.jsonl_lines(1, key, ExportScope(), "{")]
         assert sum(lines) == len(expected)
-        raw = [row async for page in reader.raw_entries(1, key, ExportScope()) for row in page]
+        raw = [row async for page in reader.raw_entries(1, key, ExportScope())
+               for row in page.rows]
         assert [int(row[0]) for row in raw] == expected
         assert all(isinstance(field, bytes) for row in raw for field in row)
         if first < 60:
@@ -60,7 +61,7 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
     await app.db.execute("UPDATE participant_names SET display_name = ? WHERE participant_id = ?",
                          ("p\x000", first.id))
     raw = [row async for page in ExportReader(app.db, first_page=7).raw_entries(
-        1, key, ExportScope()) for row in page]
+        1, key, ExportScope()) for row in page.rows]
     assert [int(row[0]) for row in raw] == expected
     assert {row[2] for row in raw} == {b"p\x000", b"p1", b"p2"}
     only = ExportScope(participant_id=second.id, since=clock.now() - timedelta(seconds=4))
@@ -105,9 +106,13 @@ async def test_every_fast_path_links_each_response_as_the_references_do(
         jsonl_data = b"".join([data async for _, data in reader.jsonl_lines(
             1, key, everything, jsonl_prefix(thread), links)])
         assert jsonl_data.decode() == jsonl_lines(thread, entries)
+        # Pages of one row first: the first ("plain") holds no bidirectional control.
+        raw_pages = [page async for page in ExportReader(app.db, first_page=1).raw_entries(
+            1, key, everything, links)]
+        assert {page.controls for page in raw_pages} == {False, True}
         for kind in (MarkdownTranscript, HtmlTranscript):
             fast, reference = kind(meta), kind(meta)
-            written = b"".join([fast.encoded(thread, page) async for page in
-                                reader.raw_entries(1, key, everything, links)])
+            written = b"".join([fast.encoded(thread, page.rows, controls=page.controls)
+                                for page in raw_pages])
             assert written.decode() == "".join(reference.entries(thread, page)
                                                for page in pages)

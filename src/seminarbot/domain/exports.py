@@ -85,6 +85,14 @@ class Entry(NamedTuple):
 RawEntry = tuple[bytes, bytes, bytes, bytes, bytes, bytes, bytes]
 
 
+class RawPage(NamedTuple):
+    """A page of raw rows and whether any of their fields may hold bidirectional controls
+    (False only when storage found none in the page's bytes)."""
+
+    rows: list[RawEntry]
+    controls: bool = True
+
+
 @dataclass(frozen=True)
 class ExportMeta:
     title: str

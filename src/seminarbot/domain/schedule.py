@@ -170,6 +170,24 @@ class LocalStamps(Generic[T]):
         self.form = form
         self._minutes: dict[str, T] = {}
         self._hours: dict[str, tuple[str, int, str] | None] = {}
+        self._tables: dict[bytes, list[T | None]] = {}  # UTC hour → its minutes' texts
+
+    def utf8(self, stamp: bytes) -> T:
+        """`self(stamp.decode())` of a stamp as storage hands it over. Each describable UTC
+        hour keeps a table of its minutes (00 to 99, as `int` reads them), filled as they come:
+        a minute's text costs a lookup and no decoding."""
+        table = self._tables.get(stamp[:13])
+        if (table is not None and len(stamp) == 20 and stamp[19] == 90 and stamp[13] == 58
+                and stamp[14:16].isdigit() and stamp.isascii()):
+            minute = int(stamp[14:16])
+            found = table[minute]
+            if found is None:
+                found = table[minute] = self(stamp.decode())
+            return found
+        if (len(stamp) == 20 and stamp.isascii() and stamp[13] == 58
+                and self._hour(stamp[:13].decode()) is not None):
+            _remember(self._tables, stamp[:13], [None] * 100, self.LIMIT)
+        return self(stamp.decode())
 
     def __call__(self, stamp: str) -> T:
         if len(stamp) == 20 and stamp[19] == "Z":
@@ -202,7 +220,7 @@ class LocalStamps(Generic[T]):
         return found
 
 
-def _remember(cache: dict[str, Any], key: str, value: Any, limit: int) -> None:
+def _remember(cache: dict[Any, Any], key: str | bytes, value: Any, limit: int) -> None:
     if len(cache) >= limit:
         cache.clear()
     cache[key] = value

@@ -127,19 +127,21 @@ class MarkdownTranscript(_Grouped):
                        f"#{entry.response_id}\n\n{blockquote(markdown_escape(entry.text))}\n")
         return "".join(out)
 
-    def encoded(self, thread: Thread, rows: Sequence[RawEntry]) -> bytes:
-        """`entries(...).encode()` for rows as storage reads them."""
+    def encoded(self, thread: Thread, rows: Sequence[RawEntry], *, controls: bool = True
+                ) -> bytes:
+        """`entries(...).encode()` for rows as storage reads them; `controls=False` if no
+        field of theirs holds a bidirectional control (RawPage)."""
         if not rows:
             return b""
         out = [heading.encode() for heading in self.headings(thread)]
-        local, names, name = self.local_encoded, self.names, self.name
+        local, names, name = self.local_encoded.utf8, self.names, self.name
         for response_id, participant_id, author, written, edited, link, text in rows:
-            stamp = local(written.decode())
+            stamp = local(written)
             out.append(b"\n**%s** \xc2\xb7 %s%s \xc2\xb7 #%s\n\n%s\n" % (
                 names.get(author) or name(author, participant_id),
                 b"[%s](<%s>)" % (stamp, link) if link else stamp,
-                b" \xc2\xb7 edited " + local(edited.decode()) if edited else b"", response_id,
-                quoted_markdown(text)))
+                b" \xc2\xb7 edited " + local(edited) if edited else b"", response_id,
+                quoted_markdown(text, controls=controls)))
         return b"".join(out)
 
     def encode_name(self, name: str) -> bytes:
@@ -236,21 +238,24 @@ class HtmlTranscript(_Grouped):
                        f"</p>\n<div class=\"text\">{_e(entry.text)}</div>\n</article>\n")
         return "".join(out)
 
-    def encoded(self, thread: Thread, rows: Sequence[RawEntry]) -> bytes:
-        """`entries(...).encode()` for rows as storage reads them."""
+    def encoded(self, thread: Thread, rows: Sequence[RawEntry], *, controls: bool = True
+                ) -> bytes:
+        """`entries(...).encode()` for rows as storage reads them; `controls=False` if no
+        field of theirs holds a bidirectional control (RawPage)."""
         if not rows:
             return b""
         out = [heading.encode() for heading in self.headings(thread)]
         time, names, name = self._encoded_time, self.names, self.name
+        escape = html_text_bytes if controls else html_escape_bytes
         for response_id, participant_id, author, written, edited, link, text in rows:
             stamp = time(written)
             out.append(b'<article id="r%s">\n<p class="by"><b>%s</b> \xc2\xb7 %s%s</p>\n'
                        b'<div class="text">%s</div>\n</article>\n' % (
                            response_id, names.get(author) or name(author, participant_id),
                            b'<a href="%s" rel="noreferrer">%s</a>' % (
-                               html_text_bytes(link), stamp) if link else stamp,
+                               escape(link), stamp) if link else stamp,
                            b" \xc2\xb7 edited " + time(edited) if edited else b"",
-                           html_text_bytes(text)))
+                           escape(text)))
         return b"".join(out)
 
     def encode_name(self, name: str) -> bytes:
@@ -261,7 +266,7 @@ class HtmlTranscript(_Grouped):
 
     def _encoded_time(self, stamp: bytes) -> bytes:
         return b'<time datetime="%s">%s</time>' % (html_escape_bytes(stamp),
-                                                  self.local_encoded(stamp.decode()))
+                                                  self.local_encoded.utf8(stamp))
 
     def end(self, count: int) -> str:
         return f"</main>\n<footer>{_count(count)}.</footer>\n</body>\n</html>\n"

@@ -118,8 +118,8 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     for key, thread, links in threads:
         async with aclosing(reader.raw_entries(cohort.id, key, scope, links)) as pages:
             async for page in pages:
-                count += len(page)
-                write(transcript.encoded(thread, page))
+                count += len(page.rows)
+                write(transcript.encoded(thread, page.rows, controls=page.controls))
     write(transcript.end(count).encode())
     return count
 

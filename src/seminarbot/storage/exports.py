@@ -28,7 +28,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.display import json_safe
-from seminarbot.domain.exports import Entry, ExportScope, RawEntry, csv_row
+from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
 from seminarbot.domain.links import Links
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database
@@ -99,11 +99,12 @@ class ExportReader:
                 yield [Entry(*row) for row in page]
 
     async def raw_entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                          links: Links = NO_LINKS) -> AsyncGenerator[list[RawEntry], None]:
+                          links: Links = NO_LINKS) -> AsyncGenerator[RawPage, None]:
         """Pages of responses as the transcripts' fast path reads them, every field UTF-8.
         SQLite joins a page's fields with NUL between them (inbound text never holds one), so
         Python splits one bytes object instead of receiving a row object per response; a page
-        that does not split evenly (a NUL in a display name) is read again row by row."""
+        that does not split evenly (a NUL in a display name) is read again row by row. A page
+        is searched once for bidirectional controls (RawPage.controls)."""
         tail, params = _page_query(cohort_id, key, scope)
         params = [*link_params(links), *params]
         sql = ("SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
@@ -112,17 +113,20 @@ class ExportReader:
                f" r.body AS body, r.created_at AS at, r.id AS id{tail})")
         one_by_one = f"SELECT {RAW_ENTRY}{tail}"
 
-        async def read(after: tuple[str, int], size: int) -> _Page[list[RawEntry]]:
+        async def read(after: tuple[str, int], size: int) -> _Page[RawPage]:
             ((rows, heads, bodies, last),) = await self.db.fetch_tuples(
                 sql, (*params, *after, size))
-            page = _split(rows, heads or b"", bodies or b"")
+            heads, bodies = heads or b"", bodies or b""
+            page = _split(rows, heads, bodies)
+            controls = page is None or bool(_BIDI_BYTES.search(heads)
+                                            or _BIDI_BYTES.search(bodies))
             if page is None:
                 page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
                          (edited or "").encode(), link.encode(), text)
                         for i, p, name, at, edited, link, text in
                         await self.db.fetch_tuples(one_by_one, (*params, *after, size))]
             position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
-            return _Page(rows, position, len(bodies or b""), page)
+            return _Page(rows, position, len(bodies), RawPage(page, controls))
 
         async with aclosing(self._paged(read)) as pages:
             async for page in pages:
@@ -231,6 +235,11 @@ class ExportReader:
                     average = max(1, page.size // page.rows)
                     size = max(MIN_PAGE, min(MAX_PAGE, self.page_bytes // average))
                     pending = asyncio.ensure_future(read(page.last, size))
+                    # Let the read reach the connection's thread before the caller takes this
+                    # page: SQLite then reads the next page (without the GIL) while Python
+                    # renders and writes this one. Without it the task would only start at the
+                    # caller's next await, and the two would take turns.
+                    await asyncio.sleep(0)
                 if page.rows:
                     yield page
         finally:
