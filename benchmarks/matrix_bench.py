@@ -29,7 +29,7 @@ from pathlib import Path
 import aiohttp
 
 from live import Live, Started, Took, intake
-from pairs import SEMINARBOT, Report, Spread, Target, report_argument
+from pairs import SEMINARBOT, Report, Spread, Target, ratios, report_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -242,7 +242,7 @@ def figures(report: Report, results: list[tuple[tuple[Started, Took], tuple[Star
              target: Target | None) -> None:
         report.add(f"{what}: ours", Spread.of([pick(o) for o, _ in results]), unit, digits)
         report.add(f"{what}: bare", Spread.of([pick(b) for _, b in results]), unit, digits)
-        report.add(f"{what}: ours / bare", Spread.of([pick(o) / pick(b) for o, b in results]),
+        report.add(f"{what}: ours / bare", ratios(results, pick),
                    "×", 2, target=target)
 
     less = f" (less the fixed {fixed_wait:g} s wait)" if fixed_wait else ""

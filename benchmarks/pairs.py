@@ -12,6 +12,7 @@ exec'd pid's VmHWM is sampled instead.
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import statistics
@@ -99,8 +100,15 @@ async def interleaved_async(ours: Callable[[], Awaitable[T]],
 
 
 def ratios(pairs: Sequence[tuple[T, T]], figure: Callable[[T], float]) -> Spread:
-    """ours / baseline of one figure, per pair."""
-    return Spread.of([figure(mine) / figure(theirs) for mine, theirs in pairs])
+    """ours / baseline of one figure, per pair (a baseline measured as 0 — a CPU time below the
+    clock's resolution in a tiny run — gives infinity, or 1 when ours is 0 too)."""
+    return Spread.of([ratio(figure(mine), figure(theirs)) for mine, theirs in pairs])
+
+
+def ratio(mine: float, theirs: float) -> float:
+    if theirs:
+        return mine / theirs
+    return 1.0 if not mine else math.inf
 
 
 def sides(pairs: Sequence[tuple[T, T]], figure: Callable[[T], float]) -> tuple[Spread, Spread]:

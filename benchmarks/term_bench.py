@@ -18,7 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pairs import Report, Spread, Target, interleaved_async, percentile, report_argument
+from pairs import (
+    Report,
+    Spread,
+    Target,
+    interleaved_async,
+    percentile,
+    ratios,
+    report_argument,
+)
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.config.settings import Settings
@@ -80,8 +88,7 @@ async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
                Target("<=", 2, " ms"))
     report.add("bare look-ups: cost per look-up (CPU)",
                Spread.of([b.cpu_per_call for _, b in results]), " ms", 3, 1e3)
-    report.add("cost / the bare look-up's", Spread.of([c.cpu_per_call / b.cpu_per_call
-                                                       for c, b in results]), "×", 1)
+    report.add("cost / the bare look-up's", ratios(results, lambda r: r.cpu_per_call), "×", 1)
     report.add("through the core: latency from submission, median",
                Spread.of([percentile(c.from_submission, 0.5) for c, _ in results]), " ms", 1,
                1e3)

@@ -37,6 +37,7 @@ class Terminal:
                                         env=env, close_fds=True, cwd=cwd,
                                         preexec_fn=_controlling_terminal)
         os.close(terminal)
+        self.typed_row = -1  # the cursor's row when keys were last typed
 
     def _answer(self, data: str) -> None:
         os.write(self.controller, data.encode())
@@ -69,11 +70,15 @@ class Terminal:
             self.pump(0.05)
 
     def prompt(self, timeout: float = 30) -> None:
-        """Until the console waits for a line: the cursor on an empty `> ` prompt."""
-        self.wait_for(lambda: self.cursor_line() == ">", "an empty prompt", timeout)
+        """Until the console waits for a line: the cursor on an empty `> ` prompt below the
+        line last typed on (the console echoes keys itself, so under load the prompt the keys
+        were typed at can still look empty when this is called)."""
+        self.wait_for(lambda: self.cursor_line() == ">" and self.screen.cursor.y > self.typed_row,
+                      "an empty prompt", timeout)
         self.pump(0.1)
 
     def type(self, keys: bytes) -> None:
+        self.typed_row = self.screen.cursor.y
         os.write(self.controller, keys)
         self.pump(0.2)
 
