@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
@@ -13,8 +12,8 @@ from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.responses import clean, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
-__all__ = ["NUMERIC_KINDS", "Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer",
-           "ParamType", "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays", "ascii_digits"]
+__all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
+           "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
 
 
 class ParamType(Protocol):
@@ -31,22 +30,10 @@ class ParamType(Protocol):
     def parse(self, raw: str, param: str, today: date | None = None) -> object: ...
 
 
-def ascii_digits(raw: str) -> str:
-    """`raw` with every decimal digit of any script (Unicode category Nd: ١٠, ١٩:٠٠, ٣) as its
-    ASCII digit, so a number typed in any script means what it says wherever one is read."""
-    if raw.isascii():
-        return raw
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
-
-
-# The kinds whose text is read as numbers (bind gives them ascii_digits of what was typed).
-NUMERIC_KINDS = frozenset({"integer", "duration", "time", "date"})
-
-
 @dataclass(frozen=True)
 class String:
     """Text; `numbered` when it names something by number (a session `3`, a prompt `2.1`), so
-    its digits are read like a number's (NUMERIC_KINDS)."""
+    its digits are read like a number's (core.parsing.NUMERIC_KINDS)."""
 
     max_length: int = 200
     min_length: int = 1

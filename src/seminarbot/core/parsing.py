@@ -7,13 +7,13 @@ typed (a response's text: its quotes and anything that looks like an --option in
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param, Registry
-from seminarbot.core.params import NUMERIC_KINDS, ascii_digits
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 
@@ -126,6 +126,18 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         value = tokens[index].text
     raw[param.name] = value
     return index + 1
+
+
+def ascii_digits(raw: str) -> str:
+    """`raw` with every decimal digit of any script (Unicode category Nd: ١٠, ١٩:٠٠, ٣) as its
+    ASCII digit, so a number typed in any script means what it says wherever one is read."""
+    if raw.isascii():
+        return raw
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
+
+
+# The kinds whose text is read as numbers (bind gives them ascii_digits of what was typed).
+NUMERIC_KINDS = frozenset({"integer", "duration", "time", "date"})
 
 
 def bind(command: Command, raw: Mapping[str, str | None], today: date | None = None
