@@ -160,3 +160,28 @@ class _Files:
 
     def iterdir(self) -> list[_File]:
         return [_File(f"{m.version:04d}_{m.name}.sql", m.sql) for m in self.found]
+
+
+# The tables whose rows the response writer remembers (storage/response_batch.py, Known);
+# migration 0013 counts every change to them. A later migration that rebuilds one must create
+# its triggers again: this holds the head schema to it.
+REMEMBERED = ("cohorts", "participants", "participant_names", "forgotten", "opt_out_periods",
+              "outbox")
+
+
+async def test_every_table_the_writer_remembers_counts_its_changes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        for table in REMEMBERED:
+            found = {row[0] for row in await db.fetchall(
+                "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
+                " AND sql LIKE '%writer_epoch%'", (table,))}
+            kinds = {kind for kind in ("INSERT", "UPDATE", "DELETE")
+                     if any(f"AFTER {kind} ON {table}" in sql for sql in found)}
+            assert kinds == {"INSERT", "UPDATE", "DELETE"}, (table, found)
+        before = await db.scalar("SELECT epoch FROM writer_epoch")
+        await db.execute("INSERT INTO communities VALUES (1, 'discord', '1', 'x',"
+                         " '2026-01-05T09:00:00Z')")  # a table it does not remember
+        assert await db.scalar("SELECT epoch FROM writer_epoch") == before
+    finally:
+        await db.close()
