@@ -8,6 +8,7 @@ from seminarbot.config.settings import Settings
 from seminarbot.core.commands import Registry
 from seminarbot.core.limits import CommandLimits
 from seminarbot.core.redaction import remember_secret
+from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
 from seminarbot.scheduling.loop import Scheduler
@@ -81,7 +82,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
     scheduler.housekeeping.append(event_sync)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
-        registry=registry,
+        glossary=Glossary(syllabus.glossary), registry=registry,
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
         stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,

@@ -34,6 +34,12 @@ def mini_config(tmp_path: Path) -> Path:
     return path
 
 
+def modules_loaded_by(probe: str) -> str:
+    """What a fresh interpreter running `probe` prints (the modules it found loaded)."""
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True).stdout.strip()
+
+
 def test_a_subcommand_imports_its_own_module_and_not_the_others() -> None:
     probe = ("import sys\n"
              "from seminarbot.cli.main import build_parser\n"
@@ -41,9 +47,7 @@ def test_a_subcommand_imports_its_own_module_and_not_the_others() -> None:
              "print(sorted(m for m in sys.modules if m in ('seminarbot.cli.export', "
              "'seminarbot.cli.console', 'seminarbot.cli.db', 'seminarbot.cli.health', "
              "'seminarbot.cli.content', 'seminarbot.adapters.discord.cli', 'yaml')))\n")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+    assert modules_loaded_by(probe) == "[]"
     assert "cohorts" in cli("cohorts", "--help").stdout
     assert "invalid choice: 'nosuch' (choose from 'run', 'health'" in cli("nosuch").stderr
 
@@ -57,9 +61,7 @@ def test_help_is_fast_and_loads_no_platform_library() -> None:
              "heavy = [m for m in sys.modules if m.split('.')[0] in "
              "('discord', 'nio', 'aiosqlite', 'yaml', 'aiohttp')]\n"
              "print(heavy)\n")
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
-                            check=True)
-    assert result.stdout.strip() == "[]"
+    assert modules_loaded_by(probe) == "[]"
     shown = cli("--help")
     assert shown.returncode == 0 and "console" in shown.stdout and "db" in shown.stdout
 

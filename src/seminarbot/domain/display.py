@@ -20,6 +20,7 @@ BIDI_CONTROLS = frozenset((LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI))
 _EMBEDDINGS = frozenset((LRE, RLE, LRO, RLO))  # closed by PDF
 _ISOLATES = frozenset((LRI, RLI, FSI))  # closed by PDI
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")  # the same, in UTF-8
 # Cc other than tab and newline: C0, DEL and C1.
 _TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Unicode's Default_Ignorable_Code_Point property (DerivedCoreProperties.txt, unchanged from

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from seminarbot.domain.display import has_bidi_controls, isolate
+from seminarbot.domain.display import BIDI_BYTES, has_bidi_controls, isolate
 
 # CommonMark treats a backslash before any ASCII punctuation as that character, literally.
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]<>&|~{}])")
@@ -105,13 +105,12 @@ def html_escape(text: str, *, quote: bool = True) -> str:
 
 
 # UTF-8 of the bidirectional controls domain/display.py isolates (U+202A-E, U+2066-9).
-_BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 def html_text_bytes(text: bytes, *, controls: bool = True) -> bytes:
     """`html_escape(isolate(text))` of UTF-8 text, as UTF-8: a reply's text in a transcript.
     `controls=False` says the text holds no bidirectional controls."""
-    if controls and _BIDI_BYTES.search(text) is not None:
+    if controls and BIDI_BYTES.search(text) is not None:
         return html_escape(isolate(text.decode())).encode()
     return html_escape_bytes(text)
 

@@ -7,7 +7,6 @@ goes through one of its repositories (SQL lives only in storage/).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
@@ -41,6 +40,7 @@ class Services:
     clock: Clock
     db: Database
     syllabus: Syllabus
+    glossary: Glossary  # its look-up indexes are built on first use (domain/glossary.py)
     registry: Registry
     cohorts: CohortRepository
     participants: ParticipantRepository
@@ -63,12 +63,6 @@ class Services:
     posters: dict[str, Poster] = field(default_factory=dict)
     # … and, where the platform has one, the calendar that lists sessions as events.
     calendars: dict[str, Calendar] = field(default_factory=dict)
-
-    @cached_property
-    def glossary(self) -> Glossary:
-        """The glossary's index, built when first asked for: a command line that never looks a
-        term up (an export) does not pay for it at start-up."""
-        return Glossary(self.syllabus.glossary)
 
     async def record_command(self, record: CommandRecord) -> None:
         """A moderator's command in the audit log (core.dispatch.Host)."""

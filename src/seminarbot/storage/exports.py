@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.display import json_safe
+from seminarbot.domain.display import BIDI_BYTES, json_safe
 from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
 from seminarbot.domain.links import Links
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
@@ -50,8 +49,6 @@ FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
 
 T = TypeVar("T")
 NO_LINKS = Links()
-# U+202A–U+202E and U+2066–U+2069 as UTF-8 bytes.
-_BIDI_BYTES = re.compile(b"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")
 
 
 class ThreadKey(NamedTuple):
@@ -118,8 +115,8 @@ class ExportReader:
                 sql, (*params, *after, size))
             heads, bodies = heads or b"", bodies or b""
             page = _split(rows, heads, bodies)
-            controls = page is None or bool(_BIDI_BYTES.search(heads)
-                                            or _BIDI_BYTES.search(bodies))
+            controls = page is None or bool(BIDI_BYTES.search(heads)
+                                            or BIDI_BYTES.search(bodies))
             if page is None:
                 page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
                          (edited or "").encode(), link.encode(), text)
@@ -162,7 +159,7 @@ class ExportReader:
                         links: Links) -> bytes:
         """The page's CSV from (id, line) rows, those with bidirectional controls rendered by
         `csv_row`."""
-        ids = [row[0] for row in page if _BIDI_BYTES.search(row[1])]
+        ids = [row[0] for row in page if BIDI_BYTES.search(row[1])]
         entries: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -191,7 +188,7 @@ class ExportReader:
         async def read(after: tuple[str, int], size: int) -> _Page[bytes]:
             ((rows, data, last),) = await self.db.fetch_tuples(
                 sql, (*line_params, *params, *after, size))
-            if data and _BIDI_BYTES.search(data):
+            if data and BIDI_BYTES.search(data):
                 data = await bidi(data, (*params, *after, size))
             position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
             return _Page(rows, position, len(data or b""), data or b"")
