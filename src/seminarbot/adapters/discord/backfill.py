@@ -163,9 +163,11 @@ def _current(messages: Sequence[discord.Message]) -> list[Current]:
             if (reply := inbound(message)) is not None]
 
 
-def _current_of(messages: Sequence[Payload], thread_id: int) -> list[Current]:
+def _current_of(state: ThreadState, messages: Sequence[Payload], thread_id: int
+                ) -> list[Current]:
     return [Current(reply, edited_at(data)) for data in messages
-            if (reply := inbound_payload(data, thread_id)) is not None]
+            if not state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp")))
+            and (reply := inbound_payload(data, thread_id)) is not None]
 
 
 async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread
@@ -176,7 +178,7 @@ async def _reconcile_thread(app: Services, client: discord.Client, prompt: Promp
     state = await ThreadState.load(app, PLATFORM, prompt.thread_id)
 
     async def compare(messages: list[Payload]) -> None:
-        await state.current(app, _current_of(messages, thread.id))
+        await state.current(app, _current_of(state, messages, thread.id))
 
     read = await read_history(client.http, thread.id, int(prompt.message_id), compare)
     if read is Read.COMPLETE:  # only a whole read shows what is no longer there
