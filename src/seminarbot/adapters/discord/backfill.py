@@ -7,7 +7,8 @@ After a new gateway session (READY: Discord replays nothing), every prompt threa
 seminar is instead read from its start and set against what was recorded
 (services/reconcile.py): messages edited meanwhile are updated, and recorded ones no longer
 there are erased as deleted. A thread or channel Discord no longer has (Unknown Channel) was
-deleted with every message in it.
+deleted with every message in it. Threads are read as Discord's payloads (payloads.py), and a
+recorded message shown unedited is only marked seen: a restart re-reads every one.
 
 A read that Discord or the network stops is tried again (capped backoff), the events behind
 the catch-up waiting, so nothing recorded later moves a thread's "last recorded" mark past
