@@ -10,6 +10,7 @@ from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from seminarbot.core.invocation import Actor
@@ -28,7 +29,9 @@ from seminarbot.domain.links import links_for
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
+from seminarbot.domain.transcript_pages import RenderedPage, hour_parts, rendered_page
 from seminarbot.storage.exports import ExportReader, ThreadKey
+from seminarbot.storage.transcript_lines import LocalHours, rendered_entries
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -115,11 +118,22 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     transcript: MarkdownTranscript | HtmlTranscript = (
         MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
     write(transcript.begin().encode())
-    for key, thread, links in threads:
-        async with aclosing(reader.raw_entries(cohort.id, key, scope, links)) as pages:
-            async for page in pages:
-                count += len(page.rows)
-                write(transcript.encoded(thread, page.rows, controls=page.controls))
+    hours = LocalHours(app.db, partial(hour_parts, transcript))
+    rendered = await hours.create()
+    try:
+        for key, thread, links in threads:
+            pages = (rendered_entries(reader, hours, request.format, cohort.id, key, scope, links)
+                     if rendered else reader.raw_entries(cohort.id, key, scope, links))
+            async with aclosing(pages) as each:
+                async for page in each:
+                    if isinstance(page, RenderedPage):
+                        count += len(page.heads)
+                        write(rendered_page(transcript, thread, page))
+                    else:
+                        count += len(page.rows)
+                        write(transcript.encoded(thread, page.rows, controls=page.controls))
+    finally:
+        await hours.drop()
     write(transcript.end(count).encode())
     return count
 
