@@ -31,7 +31,7 @@ from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.domain.transcript_pages import RenderedPage, hour_parts, rendered_page
 from seminarbot.storage.exports import ExportReader, ThreadKey
-from seminarbot.storage.transcript_lines import LocalHours, rendered_entries
+from seminarbot.storage.transcript_lines import RenderTables, rendered_entries
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -118,11 +118,11 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     transcript: MarkdownTranscript | HtmlTranscript = (
         MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
     write(transcript.begin().encode())
-    hours = LocalHours(app.db, partial(hour_parts, transcript))
-    rendered = await hours.create()
+    tables = RenderTables(app.db, partial(hour_parts, transcript), transcript.name)
+    rendered = await tables.create()
     try:
         for key, thread, links in threads:
-            pages = (rendered_entries(reader, hours, request.format, cohort.id, key, scope, links)
+            pages = (rendered_entries(reader, tables, request.format, cohort.id, key, scope, links)
                      if rendered else reader.raw_entries(cohort.id, key, scope, links))
             async with aclosing(pages) as each:
                 async for page in each:
@@ -133,7 +133,7 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
                         count += len(page.rows)
                         write(transcript.encoded(thread, page.rows, controls=page.controls))
     finally:
-        await hours.drop()
+        await tables.drop()
     write(transcript.end(count).encode())
     return count
 

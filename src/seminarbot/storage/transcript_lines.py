@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Iterable
 from contextlib import aclosing
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,8 +30,6 @@ from seminarbot.storage.export_lines import LINK, RAW_ENTRY, link_params
 from seminarbot.storage.exports import _ID_OFFSET, ExportReader, ThreadKey, _Page, _page_query
 
 _STAMP = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z'"
-_MARKDOWN_SPECIALS = "'*[]\\`*_[<>&|~{}' || char(10, 13) || ']*'"  # markup.py _needs_escaping
-_NAME = "CASE WHEN author = '' THEN 'participant ' || pid ELSE author END"
 HOURS_SPAN_LIMIT = 24 * 400  # hours filled per thread at most; later rows are left to Python
 EDIT_MARGIN = timedelta(days=2)  # hours filled after a thread's last response, for its edits
 _tables = itertools.count(1)
@@ -40,34 +38,24 @@ _tables = itertools.count(1)
 def _row_source() -> str:
     """The columns the heads are written from, each computed once (LINK takes its four
     parameters here), then the page's FROM … LIMIT (the `tail` placeholder)."""
-    return (f"SELECT r.id AS id, r.participant_id AS pid, {AUTHOR} AS author, {LINK} AS link,"
-            " r.created_at AS at, r.edited_at AS edited, r.body AS body,"
-            " w.day AS w_day, w.start AS w_start, w.name AS w_name,"
-            " e.day AS e_day, e.start AS e_start, e.name AS e_name{tail}")
+    return (f"SELECT r.id AS id, {LINK} AS link, r.created_at AS at, r.edited_at AS edited,"
+            f" r.body AS body, CASE WHEN a.author IS {AUTHOR} THEN a.shown END AS shown,"
+            " w.day AS w_day, w.clocks AS w_clocks, w.name AS w_name,"
+            " e.day AS e_day, e.clocks AS e_clocks, e.name AS e_name{tail}")
 
 
 def _local(column: str, hours: str) -> str:
-    """The local text of a stamp (domain/schedule.py LocalStamps: day, HH:MM, zone)."""
-    minute = f"({hours}_start + CAST(substr({column}, 15, 2) AS INTEGER))"
-    return (f"{hours}_day || printf('%02d:%02d ', {minute} / 60, {minute} % 60)"
+    """The local text of a stamp (domain/schedule.py LocalStamps: day, HH:MM, zone): the
+    clock is the hour's table of minutes 00-99, five bytes each."""
+    return (f"{hours}_day || substr({hours}_clocks, 5 * substr({column}, 15, 2) + 1, 5)"
             f" || {hours}_name")
 
 
-def _html(value: str) -> str:
-    """domain/markup.py html_escape_bytes in SQL, for short values (`instr` tests first)."""
-    escaped = value
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-                         ("''", "&#x27;")):
-        escaped = f"replace({escaped}, '{char}', '{entity}')"
-    tests = " OR ".join(f"instr({value}, '{char}')" for char in ("&", "<", ">", '"', "''"))
-    return f"CASE WHEN {tests} THEN {escaped} ELSE {value} END"
-
-
-def _guarded(head: str, *, name_needed: str) -> str:
+def _guarded(head: str) -> str:
     """The head, or the row's id where Python renders the row."""
-    return (f"CASE WHEN w_day IS NOT NULL AND at GLOB {_STAMP}"
+    return (f"CASE WHEN w_day IS NOT NULL AND shown IS NOT NULL AND at GLOB {_STAMP}"
             " AND (COALESCE(edited, '') = '' OR"
-            f" (e_day IS NOT NULL AND edited GLOB {_STAMP})){name_needed}"
+            f" (e_day IS NOT NULL AND edited GLOB {_STAMP}))"
             f" THEN {head} ELSE CAST(id AS TEXT) END")
 
 
@@ -77,53 +65,72 @@ def _edited(text: str) -> str:
 
 def _markdown_head() -> str:
     written = _local("at", "w")
-    head = ("printf(char(10) || '**%s** · %s%s · #%d' || char(10) || char(10), "
-            f"{_NAME}, CASE WHEN link <> '' THEN '[' || {written} || '](<' || link || '>)'"
-            f" ELSE {written} END, {_edited(_local('edited', 'e'))}, id)")
-    return _guarded(head, name_needed=f" AND NOT author GLOB {_MARKDOWN_SPECIALS}")
+    return _guarded(
+        "char(10) || '**' || shown || '** · ' || CASE WHEN link <> '' THEN '[' || "
+        f"{written} || '](<' || link || '>)' ELSE {written} END ||"
+        f" {_edited(_local('edited', 'e'))} || ' · #' || id || char(10) || char(10)")
 
 
 def _html_time(column: str, hours: str) -> str:
     return f"'<time datetime=\"' || {column} || '\">' || {_local(column, hours)} || '</time>'"
 
 
+def _html_link() -> str:
+    """domain/markup.py html_escape_bytes of the link (one test first: links rarely need it)."""
+    escaped = "link"
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                         ("''", "&#x27;")):
+        escaped = f"replace({escaped}, '{char}', '{entity}')"
+    return f"CASE WHEN link GLOB '*[&<>\"'']*' THEN {escaped} ELSE link END"
+
+
 def _html_head() -> str:
     written = _html_time("at", "w")
-    head = ("'<article id=\"r' || id || '\">' || char(10) || '<p class=\"by\"><b>' || "
-            f"{_html(_NAME)} || '</b> · ' || CASE WHEN link <> '' THEN '<a href=\"' || "
-            f"{_html('link')} || '\" rel=\"noreferrer\">' || {written} || '</a>' ELSE {written}"
-            f" END || {_edited(_html_time('edited', 'e'))} || '</p>' || char(10) ||"
-            " '<div class=\"text\">'")
-    return _guarded(head, name_needed="")
+    return _guarded(
+        "'<article id=\"r' || id || '\">' || char(10) || '<p class=\"by\"><b>' || shown ||"
+        f" '</b> · ' || CASE WHEN link <> '' THEN '<a href=\"' || {_html_link()} ||"
+        f" '\" rel=\"noreferrer\">' || {written} || '</a>' ELSE {written} END ||"
+        f" {_edited(_html_time('edited', 'e'))} || '</p>' || char(10) ||"
+        " '<div class=\"text\">'")
 
 
 HEADS = {"markdown": _markdown_head(), "html": _html_head()}
 
 
-class LocalHours:
-    """A TEMP table of UTC hours and what each reads as locally (`parts`, e.g.
-    domain/transcript_pages.py hour_parts), for one export: its own name, so that exports
-    running at once on the bot's connection do not share one. `drop` when done."""
+class RenderTables:
+    """Two TEMP tables for one export, named for it alone (exports running at once on the
+    bot's connection do not share them); `drop` when done.
 
-    def __init__(self, db: Database, parts: Callable[[str], tuple[str, int, str] | None]
-                 ) -> None:
-        self.db, self.parts = db, parts
-        self.table = f"temp.export_hours_{next(_tables)}"
+    - hours: what each UTC hour reads as locally (`parts`, domain/transcript_pages.py
+      hour_parts), filled for the hours each thread spans;
+    - names: each author's name as the format writes it (`name`, the transcript's own
+      rendering), filled from the rows left to Python, keyed by participant and kept only
+      while their name is the same."""
+
+    def __init__(self, db: Database, parts: Callable[[str], tuple[str, int, str] | None],
+                 name: Callable[[bytes, bytes], bytes]) -> None:
+        self.db, self.parts, self.name = db, parts, name
+        number = next(_tables)
+        self.hours, self.names = f"temp.export_hours_{number}", f"temp.export_names_{number}"
         self.filled: set[str] = set()
 
     async def create(self) -> bool:
-        """Make the table; False if this connection cannot (then read raw rows)."""
+        """Make the tables; False if this connection cannot (then read raw rows)."""
         try:
             await self.db.execute(
-                f"CREATE TABLE {self.table} (hour TEXT PRIMARY KEY, day TEXT NOT NULL,"
-                " start INTEGER NOT NULL, name TEXT NOT NULL) WITHOUT ROWID")
+                f"CREATE TABLE {self.hours} (hour TEXT PRIMARY KEY, day TEXT NOT NULL,"
+                " clocks BLOB NOT NULL, name TEXT NOT NULL) WITHOUT ROWID")
+            await self.db.execute(f"CREATE TABLE {self.names} (participant_id INTEGER"
+                                  " PRIMARY KEY, author TEXT NOT NULL, shown TEXT NOT NULL)")
         except (sqlite3.Error, Unavailable):
+            await self.drop()
             return False
         return True
 
     async def drop(self) -> None:
-        with contextlib.suppress(sqlite3.Error, Unavailable):
-            await self.db.execute(f"DROP TABLE IF EXISTS {self.table}")
+        for table in (self.hours, self.names):
+            with contextlib.suppress(sqlite3.Error, Unavailable):
+                await self.db.execute(f"DROP TABLE IF EXISTS {table}")
 
     async def cover(self, cohort_id: int, key: ThreadKey) -> None:
         """Fill the hours from a thread's first response to two days after its last."""
@@ -141,25 +148,36 @@ class LocalHours:
         for _ in range(HOURS_SPAN_LIMIT):
             if hour > end:
                 break
-            name = (f"{hour.year:04d}-{hour.month:02d}-{hour.day:02d}T{hour.hour:02d}")
+            name = f"{hour.year:04d}-{hour.month:02d}-{hour.day:02d}T{hour.hour:02d}"
             if name not in self.filled:
                 self.filled.add(name)
                 parts = self.parts(name)
                 if parts is not None:
-                    rows.append((name, *parts))
+                    day, start, zone = parts
+                    clocks = "".join(f"{(start + m) // 60:02d}:{(start + m) % 60:02d}"
+                                     for m in range(100))
+                    rows.append((name, day, clocks.encode(), " " + zone))
             hour += timedelta(hours=1)
-        await self.db.executemany(f"INSERT OR IGNORE INTO {self.table} VALUES (?, ?, ?, ?)",
+        await self.db.executemany(f"INSERT OR IGNORE INTO {self.hours} VALUES (?, ?, ?, ?)",
                                   rows)
 
+    async def learn(self, rows: Iterable[RawEntry]) -> None:
+        """Remember how the authors of rows left to Python are written."""
+        names = {int(row[1]): (row[2].decode(), self.name(row[2], row[1]).decode())
+                 for row in rows}
+        await self.db.executemany(f"INSERT OR REPLACE INTO {self.names} VALUES (?, ?, ?)",
+                                  [(pid, *shown) for pid, shown in names.items()])
 
-async def rendered_entries(reader: ExportReader, hours: LocalHours, form: str, cohort_id: int,
+
+async def rendered_entries(reader: ExportReader, tables: RenderTables, form: str, cohort_id: int,
                            key: ThreadKey, scope: ExportScope, links: Links
                            ) -> AsyncGenerator[RenderedPage | RawPage, None]:
     """Pages of one thread's rows with their heads rendered for `form` (markdown, html); a
     page SQLite cannot render as a whole (bidirectional controls, a NUL) as raw rows."""
-    await hours.cover(cohort_id, key)
-    joins = (f" LEFT JOIN {hours.table} w ON w.hour = substr(r.created_at, 1, 13)"
-             f" LEFT JOIN {hours.table} e ON e.hour = substr(r.edited_at, 1, 13)")
+    await tables.cover(cohort_id, key)
+    joins = (f" LEFT JOIN {tables.names} a ON a.participant_id = r.participant_id"
+             f" LEFT JOIN {tables.hours} w ON w.hour = substr(r.created_at, 1, 13)"
+             f" LEFT JOIN {tables.hours} e ON e.hour = substr(r.edited_at, 1, 13)")
     tail, params = _page_query(cohort_id, key, scope, joins)
     params = [*link_params(links), *params]
     sql = ("SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
@@ -179,9 +197,10 @@ async def rendered_entries(reader: ExportReader, hours: LocalHours, form: str, c
             page = RawPage(_raw(await reader.db.fetch_tuples(
                 one_by_one, (*params, *after, size))))
         else:
-            left = [int(head) for head in split if head[:1].isdigit()]
-            page = RenderedPage(split if rows else [], texts, await _rows(
-                reader.db, cohort_id, left, links))
+            left = await _rows(reader.db, cohort_id,
+                               [int(head) for head in split if head[:1].isdigit()], links)
+            await tables.learn(left.values())
+            page = RenderedPage(split if rows else [], texts, left)
         position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
         return _Page(rows, position, len(texts), page)
 
