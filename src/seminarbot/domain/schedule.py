@@ -185,7 +185,7 @@ class LocalStamps(Generic[T]):
                 found = table[minute] = self(stamp.decode())
             return found
         if (len(stamp) == 20 and stamp.isascii() and stamp[13] == 58
-                and self.hour(stamp[:13].decode()) is not None):
+                and self._hour(stamp[:13].decode()) is not None):
             _remember(self._tables, stamp[:13], [None] * 100, self.LIMIT)
         return self(stamp.decode())
 
@@ -194,7 +194,7 @@ class LocalStamps(Generic[T]):
             known = self._minutes.get(stamp[:16])
             if known is not None:
                 return known
-            if stamp[13] == ":" and (hour := self.hour(stamp[:13])) is not None:
+            if stamp[13] == ":" and (hour := self._hour(stamp[:13])) is not None:
                 day, start, name = hour
                 minutes = start + int(stamp[14:16])
                 shaped = self.form(f"{day}{minutes // 60:02d}:{minutes % 60:02d} {name}")
@@ -202,7 +202,7 @@ class LocalStamps(Generic[T]):
                 return shaped
         return self.form(describe_local(parse_instant(stamp), self.zone))
 
-    def hour(self, hour: str) -> tuple[str, int, str] | None:
+    def _hour(self, hour: str) -> tuple[str, int, str] | None:
         """(local day as `Tue 06 Jan 2026 `, local minute of the day at the start, zone name)
         of one UTC hour (`2026-01-06T19`), or None if it cannot be described that way."""
         if hour in self._hours:

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from seminarbot.core.invocation import Actor
@@ -29,9 +28,7 @@ from seminarbot.domain.links import links_for
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
-from seminarbot.domain.transcript_pages import RenderedPage, hour_parts, rendered_page
 from seminarbot.storage.exports import ExportReader, ThreadKey
-from seminarbot.storage.transcript_lines import RenderTables, rendered_entries
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -118,22 +115,11 @@ async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: 
     transcript: MarkdownTranscript | HtmlTranscript = (
         MarkdownTranscript(meta) if request.format == "markdown" else HtmlTranscript(meta))
     write(transcript.begin().encode())
-    tables = RenderTables(app.db, partial(hour_parts, transcript), transcript.name)
-    rendered = await tables.create()
-    try:
-        for key, thread, links in threads:
-            pages = (rendered_entries(reader, tables, request.format, cohort.id, key, scope, links)
-                     if rendered else reader.raw_entries(cohort.id, key, scope, links))
-            async with aclosing(pages) as each:
-                async for page in each:
-                    if isinstance(page, RenderedPage):
-                        count += len(page.heads)
-                        write(rendered_page(transcript, thread, page))
-                    else:
-                        count += len(page.rows)
-                        write(transcript.encoded(thread, page.rows, controls=page.controls))
-    finally:
-        await tables.drop()
+    for key, thread, links in threads:
+        async with aclosing(reader.raw_entries(cohort.id, key, scope, links)) as pages:
+            async for page in pages:
+                count += len(page.rows)
+                write(transcript.encoded(thread, page.rows, controls=page.controls))
     write(transcript.end(count).encode())
     return count
 

@@ -264,13 +264,11 @@ def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
     return list(zip(it, it, it, it, it, it, texts, strict=True))
 
 
-def _page_query(cohort_id: int, key: ThreadKey, scope: ExportScope, joins: str = ""
-                ) -> tuple[str, list[Any]]:
-    """The FROM … LIMIT ? of a page of one thread (`joins` after its responses and their
-    authors), and its parameters but the last three: the keyset position (created_at, id) and
-    the page size."""
+def _page_query(cohort_id: int, key: ThreadKey, scope: ExportScope) -> tuple[str, list[Any]]:
+    """The FROM … LIMIT ? of a page of one thread, and its parameters but the last three:
+    the keyset position (created_at, id) and the page size."""
     filters, params = _scope_filters(scope)
-    return (f" FROM {RESPONSES_AND_AUTHORS}{joins}"
+    return (f" FROM {RESPONSES_AND_AUTHORS}"
             " WHERE r.cohort_id = ? AND r.session_id = ? AND r.prompt_id = ?"
             f" AND r.outbox_id IS ? AND {COUNTS}" + filters +
             " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
