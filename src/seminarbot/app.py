@@ -33,9 +33,7 @@ from seminarbot.syllabus.roots import ContentRoots
 
 
 def content_roots(settings: Settings) -> ContentRoots:
-    default = ContentRoots.default()
-    return ContentRoots(settings.content_dir or default.content,
-                        settings.prompts_dir or default.prompts)
+    return ContentRoots.configured(settings.content_dir, settings.prompts_dir)
 
 
 async def open_services(settings: Settings, clock: Clock,

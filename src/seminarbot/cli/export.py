@@ -197,14 +197,14 @@ def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
 
 async def _export(settings: Settings, args: argparse.Namespace,
                   write: Callable[[bytes], None]) -> int:
-    from seminarbot.app import open_services
+    from seminarbot.cli.export_services import open_export_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
     from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
 
-    app = await open_services(settings, SystemClock(), create=False, claim=False)
+    app = await open_export_services(settings, SystemClock())
     try:
         try:
             cohort = await app.cohorts.get(args.cohort)
@@ -212,7 +212,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
             say(f"there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them")
             return EXIT_CONFIG
-        declared, today = app.registry.get("seminar export"), app.clock.now().date()
+        declared, today = app.declared(), app.clock.now().date()
 
         def typed(name: str) -> Any:  # as the chat command declares it: same types and bounds
             raw = getattr(args, name)

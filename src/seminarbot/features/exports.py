@@ -21,7 +21,7 @@ from seminarbot.storage.participants import ParticipantMatch
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
-    from seminarbot.services.exporting import ExportRequest
+    from seminarbot.services.exporting import ExportRequest, ExportServices
 
 # Chat platforms cap uploads (Discord's default is 10 MB); larger exports go through the CLI.
 MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
@@ -75,7 +75,7 @@ async def _request(inv: Invocation[Services], cohort: Cohort) -> ExportRequest:
                                participant=inv.arg("participant"))
 
 
-async def build_request(app: Services, cohort: Cohort, format_name: str, *,
+async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *,
                         session: str | None = None, since: date | None = None,
                         until: date | None = None,
                         participant: str | None = None) -> ExportRequest:
@@ -114,7 +114,7 @@ async def build_request(app: Services, cohort: Cohort, format_name: str, *,
                          "the whole run", slug="-".join(slugs) or "all")
 
 
-async def find_participant(app: Services, cohort: Cohort, wanted: str) -> ParticipantMatch:
+async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> ParticipantMatch:
     """One person of this cohort, by platform id, Discord mention or the display name they
     have in this cohort's community (never a name from elsewhere). Anyone else, on any server,
     is "no participant here": nothing about them (not even whether they opted out) is told."""

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.exports import (
@@ -31,9 +31,28 @@ from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.storage.exports import ExportReader, ThreadKey
 
 if TYPE_CHECKING:
-    from seminarbot.services.container import Services
+    from seminarbot.clock import Clock
+    from seminarbot.storage.audit import AuditLog
+    from seminarbot.storage.db import Database
+    from seminarbot.storage.participants import ParticipantRepository
 
 Write = Callable[[bytes], None]
+
+
+class ExportServices(Protocol):
+    """What an export reaches: `Services` has it, and `seminarbot export` opens only this
+    (cli/export_services.py), so that its start-up does not load the rest of the bot."""
+
+    @property
+    def db(self) -> Database: ...
+    @property
+    def clock(self) -> Clock: ...
+    @property
+    def syllabus(self) -> Syllabus: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def participants(self) -> ParticipantRepository: ...
 
 
 @dataclass(frozen=True)
@@ -58,7 +77,7 @@ def export_filename(cohort: Cohort, request: ExportRequest, now: datetime) -> st
     return safe_filename(stem, EXTENSIONS[request.format])
 
 
-async def export_cohort(app: Services, cohort: Cohort, request: ExportRequest, write: Write,
+async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequest, write: Write,
                         actor: Actor) -> ExportResult:
     """Write the export and record it in the audit log (who, what, when, how it ended)."""
     now = app.clock.now()
@@ -85,7 +104,7 @@ class _Counter:
             self.write_through(data)
 
 
-async def _stream(app: Services, cohort: Cohort, request: ExportRequest, write: Write,
+async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest, write: Write,
                   now: datetime) -> int:
     reader = ExportReader(app.db)
     scope = request.scope
@@ -152,7 +171,7 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
     return [(key, thread) for _, key, thread in result]
 
 
-async def _audit(app: Services, cohort: Cohort, request: ExportRequest, actor: Actor,
+async def _audit(app: ExportServices, cohort: Cohort, request: ExportRequest, actor: Actor,
                  filename: str, counter: _Counter, count: int, outcome: str,
                  reason: str = "") -> None:
     scope = request.scope

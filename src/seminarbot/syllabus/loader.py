@@ -162,12 +162,7 @@ def load_glossary(path: Path, shown: str) -> list[GlossaryEntry]:
 def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:
     """Load everything and check that every reference resolves; raise YamlError otherwise."""
     roots = roots or ContentRoots.default()
-    text_files = sorted((roots.content / "texts").glob("*.yaml"))
-    if not text_files:
-        raise YamlError(str(roots.content / "texts"), "", "no text maps (*.yaml) found")
-    texts = [load_text(path, _shown(path, roots)) for path in text_files]
-    plan_path = roots.content / "plan.yaml"
-    plan = load_plan(plan_path, _shown(plan_path, roots), roots.prompts, roots)
+    texts, plan = _texts_and_plan(roots)
     glossary_path = roots.content / "glossary.yaml"
     glossary = load_glossary(glossary_path, _shown(glossary_path, roots))
     people, companion = load_companion(roots.content, lambda path: _shown(path, roots))
@@ -176,6 +171,23 @@ def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:
     _check_references(syllabus, roots)
     check_companion_references(syllabus, lambda path: _shown(roots.content / path, roots))
     return syllabus
+
+
+def load_plan_and_texts(roots: ContentRoots | None = None) -> Syllabus:
+    """The texts and the plan, without the glossary and the companion: all an export names
+    (sessions, prompts, section labels), for `seminarbot export`'s start-up. Raises YamlError
+    for these files as `load_syllabus` does; references are not checked."""
+    texts, plan = _texts_and_plan(roots or ContentRoots.default())
+    return Syllabus(texts=tuple(texts), plan=plan, glossary=())
+
+
+def _texts_and_plan(roots: ContentRoots) -> tuple[list[TextMap], Plan]:
+    text_files = sorted((roots.content / "texts").glob("*.yaml"))
+    if not text_files:
+        raise YamlError(str(roots.content / "texts"), "", "no text maps (*.yaml) found")
+    texts = [load_text(path, _shown(path, roots)) for path in text_files]
+    plan_path = roots.content / "plan.yaml"
+    return texts, load_plan(plan_path, _shown(plan_path, roots), roots.prompts, roots)
 
 
 def _check_references(syllabus: Syllabus, roots: ContentRoots) -> None:

@@ -20,3 +20,9 @@ class ContentRoots:
             return cls(packaged / "content", packaged / "prompts")
         top = package.parent.parent
         return cls(top / "content", top / "prompts")
+
+    @classmethod
+    def configured(cls, content: Path | None, prompts: Path | None) -> ContentRoots:
+        """The folders the settings name (content_dir, prompts_dir), else the default's."""
+        default = cls.default()
+        return cls(content or default.content, prompts or default.prompts)
