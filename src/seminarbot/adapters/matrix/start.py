@@ -42,5 +42,6 @@ async def run(opening: Opening, *, timeline_limit: int = TIMELINE_LIMIT) -> None
                 raise
             log.warning("matrix: %s; logging in again", error)
         finally:
-            first.cancel()  # not yet taken: the services never opened
+            if not first.cancel() and not first.cancelled():
+                first.exception()  # answered but never taken (the services never opened)
             await client.close()
