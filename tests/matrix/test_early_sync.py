@@ -6,13 +6,21 @@ the next start handles it."""
 from __future__ import annotations
 
 import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from seminarbot.adapters.matrix import start
+from seminarbot.adapters.matrix.login import LoginFailed
 from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
 from seminarbot.services.connections import CONNECTED, Connections
 from seminarbot.services.opening import Opening
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, eventually
+from tests.matrix.synapse import Synapse
 
 
 async def synced(opening: Opening) -> bool:
@@ -64,3 +72,38 @@ async def test_what_the_first_sync_brings_waits_for_the_services_and_is_never_lo
 
 async def _moved_on(now: str, before: str) -> bool:
     return now != before
+
+
+async def test_a_saved_login_ended_while_the_bot_was_down_is_renewed_on_the_same_device(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """The saved login is restored without asking the homeserver first; the first sync shows
+    it no longer works, and the bot logs in again with the password, keeping its device."""
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id])
+    await mod.wait_member(room, bot.user_id)
+    login_file = bot.settings.data_dir / "matrix" / "login.json"
+    before = json.loads(login_file.read_text())
+    await bot.stop()
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, token=before["access_token"])
+    await bot.start()
+    assert (await mod.command(room, "!term otryv", bot.user_id)).startswith("otryv")
+    after = json.loads(login_file.read_text())
+    assert after["access_token"] != before["access_token"]
+    assert after["device_id"] == before["device_id"]
+
+
+async def test_a_saved_access_token_ended_while_the_bot_was_down_is_refused_plainly(
+        synapse: Synapse, tmp_path: Path, clock: ManualClock) -> None:
+    """With an access token and no password, there is nothing to log in again with."""
+    account = synapse.register("bot")
+    bot = BotHarness(synapse, account, tmp_path / "bot", clock)
+    bot.settings = replace(bot.settings, matrix=replace(
+        bot.settings.matrix, password=None, access_token=account.access_token))
+    await bot.start()
+    await bot.stop()
+    synapse.request("POST", "/_matrix/client/v3/logout", {}, token=account.access_token)
+    try:
+        with pytest.raises(LoginFailed, match=r"access token .* was refused"):
+            await bot.start()
+    finally:
+        await bot.stop()

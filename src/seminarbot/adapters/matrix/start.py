@@ -21,13 +21,15 @@ PLATFORM = "matrix"
 
 
 async def run(opening: Opening, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
-    """Sync until cancelled. A login the homeserver ends (an expired token) is renewed with
-    the password, on the same device, where there is one."""
+    """Sync until cancelled. A login the homeserver ends (an expired token, or a saved one
+    that no longer works: login.connect) is renewed with the password, on the same device;
+    with only an access token, that is LoginFailed."""
     settings = opening.settings
     files = MatrixFiles(settings.data_dir / "matrix")
     report = partial(opening.connections.report, PLATFORM)
+    ended = False
     while True:
-        client = await connect(settings.matrix, files, report)
+        client = await connect(settings.matrix, files, report, ended=ended)
         syncing = SyncLoop(client, files, timeline_limit=timeline_limit, report=report)
         first = syncing.ask_first()
         try:
@@ -38,9 +40,8 @@ async def run(opening: Opening, *, timeline_limit: int = TIMELINE_LIMIT) -> None
                                recovered=partial(tell_moderators, app, PLATFORM))
             await syncing.run_forever(MatrixBot(app, client, files), watch)
         except SyncFailed as error:
-            if not settings.matrix.password:
-                raise
             log.warning("matrix: %s; logging in again", error)
+            ended = True
         finally:
             if not first.cancel() and not first.cancelled():
                 first.exception()  # answered but never taken (the services never opened)
