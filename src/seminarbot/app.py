@@ -38,10 +38,12 @@ def content_roots(settings: Settings) -> ContentRoots:
 
 async def open_services(settings: Settings, clock: Clock,
                         syllabus: Syllabus | None = None, *, create: bool = True,
-                        claim: bool = True) -> Services:
+                        claim: bool = True, connections: Connections | None = None
+                        ) -> Services:
     """Everything a command needs, on the database `settings` names (created if missing,
     unless `create` is False; stamped as this process's unless `claim` is False, for a
-    command that runs beside the owner, storage.identity). Raises storage's DatabaseUnusable
+    command that runs beside the owner, storage.identity). `connections` are the link states
+    the adapters already report to (new ones if None). Raises storage's DatabaseUnusable
     if it cannot be used; nothing is left open when anything fails."""
     if syllabus is None:
         from seminarbot.syllabus.loader import load_syllabus
@@ -52,7 +54,8 @@ async def open_services(settings: Settings, clock: Clock,
     try:
         if claim:
             await db.claim()
-        services = _build(settings, clock, syllabus, registry, db)
+        services = _build(settings, clock, syllabus, registry, db,
+                          connections or Connections(clock, settings.platforms))
         # A code given before a restart is still a secret: the log never shows it, however
         # it is typed (core/redaction.py).
         for code in await services.privacy.pending_codes(clock.now()):
@@ -64,7 +67,7 @@ async def open_services(settings: Settings, clock: Clock,
 
 
 def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Registry,
-           db: Database) -> Services:
+           db: Database, connections: Connections) -> Services:
     cohorts, outbox, audit = CohortRepository(db), OutboxRepository(db), AuditLog(db)
     responses, privacy = ResponseRepository(db), PrivacyRepository(db)
     posters: dict[str, Poster] = {}
@@ -84,7 +87,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
         cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
         stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,
-        connections=Connections(clock, settings.platforms),
+        connections=connections,
         scheduler=scheduler, posters=posters, calendars=calendars,
         session_events=session_events, event_sync=event_sync,
         # The console is the operator's own terminal, on the host: not limited.

@@ -20,6 +20,7 @@ from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services
+from seminarbot.services.opening import Opening
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import prompt_posts
@@ -83,11 +84,11 @@ async def test_a_wrong_token_and_a_missing_intent_are_said_plainly(
                                 gateway_url=fake.gateway_url)
     app.settings = dataclasses.replace(app.settings, discord=endpoints)
     with pytest.raises(RuntimeError, match="Discord refused the token"):
-        await asyncio.wait_for(run_discord(app), WAIT)
+        await asyncio.wait_for(run_discord(Opening.of(app)), WAIT)
 
     fake.gateway.message_content_allowed = False
     app.settings = dataclasses.replace(
         app.settings, discord=dataclasses.replace(endpoints, token=fake.token))
     with pytest.raises(RuntimeError, match="turn on the Message Content intent"):
-        await asyncio.wait_for(run_discord(app), WAIT)
+        await asyncio.wait_for(run_discord(Opening.of(app)), WAIT)
     assert fake.gateway.identifies == 0

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from seminarbot.storage import migrate as migrations
-from seminarbot.storage.db import Database
+from seminarbot.storage.db import CACHE_KIB, Database
 from seminarbot.storage.dbfile import DatabaseUnusable
 from seminarbot.storage.migrate import available, current_version, migrate, problems, statements
 
@@ -18,8 +18,14 @@ async def test_pragmas_are_set(tmp_path: Path) -> None:
         assert await db.scalar("PRAGMA journal_mode") == "wal"
         assert await db.scalar("PRAGMA foreign_keys") == 1
         assert await db.scalar("PRAGMA busy_timeout") == 5000
+        assert await db.scalar("PRAGMA cache_size") == -CACHE_KIB  # a bound on memory
     finally:
         await db.close()
+    reader = await Database.open(tmp_path / "x.db", write=False)
+    try:  # a command that only reads (an export) keeps SQLite's own cache
+        assert await reader.scalar("PRAGMA cache_size") == -2000
+    finally:
+        await reader.close()
 
 
 @pytest.mark.parametrize("start", [0, *SHIPPED[:-1]])

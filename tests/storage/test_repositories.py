@@ -11,7 +11,7 @@ from seminarbot.domain.models import OutboxState
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.domain.schedule import WeeklyRule
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import Database
+from seminarbot.storage.db import CACHE_KIB, Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.response_writer import ResponseWriter, Submission
 from seminarbot.storage.responses import ResponseRepository
@@ -58,6 +58,8 @@ async def test_responses_are_idempotent_with_edit_history_and_deletion(db: Datab
     new = Submission("discord", "m1", "42", "Ann", "first", NOW, ((Arrival.THREAD, "post1"),))
     assert await writer.submit(new) is Outcome.CREATED
     assert await writer.submit(new) is Outcome.UNCHANGED  # a replayed event
+    own = writer._conn  # the writer's own connection keeps its page cache bounded too
+    assert own is not None and own.execute("PRAGMA cache_size").fetchone()[0] == -CACHE_KIB
     await writer.close()
     later = NOW + timedelta(minutes=5)
     assert await repo.edit("discord", "m1", "second", later) is Outcome.UPDATED

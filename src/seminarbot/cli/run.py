@@ -24,7 +24,10 @@ from typing import TYPE_CHECKING
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
 if TYPE_CHECKING:
+    from seminarbot.clock import SteadyClock
     from seminarbot.config.settings import Settings
+    from seminarbot.services.container import Services
+    from seminarbot.services.opening import Opening
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +99,12 @@ def console_at_hand() -> bool:
 
 
 async def run_platforms(settings: Settings) -> None:
-    """Until cancelled, or until an adapter or the scheduler fails (raised here)."""
-    from seminarbot.app import content_roots, open_services
+    """Until cancelled, or until an adapter or the scheduler fails (raised here). The adapters
+    start first and connect while the services open (services.opening)."""
     from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SteadyClock, SystemClock
-    from seminarbot.storage.recorded import latest_recorded
-    from seminarbot.syllabus.cache import load_cached
+    from seminarbot.services.connections import Connections
+    from seminarbot.services.opening import Opening
 
     modules = []
     for platform in settings.platforms:
@@ -112,17 +115,20 @@ async def run_platforms(settings: Settings) -> None:
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
     clock = SteadyClock(SystemClock())
-    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
-    syllabus = load_cached(content_roots(settings), settings.data_dir)
-    app = await open_services(settings, clock, syllabus)
-    latest = await latest_recorded(app.db)
-    if latest is not None:
-        clock.hold_at_least(latest)  # a wall clock behind the database waits for it
-    tasks = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
-             asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
-                                      app.connections.snapshot,
-                                      changed=app.connections.changed), name="heartbeat")]
-    tasks += [asyncio.create_task(module.run(app), name=module.__name__) for module in modules]
+    opening = Opening(settings, Connections(clock, settings.platforms))
+    tasks = [asyncio.create_task(module.run(opening), name=module.__name__) for module in modules]
+    try:
+        await asyncio.sleep(0)  # each adapter sends its first request before the work below
+        app = await _open_services(settings, clock, opening)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+    tasks[:0] = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
+                 asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
+                                          app.connections.snapshot,
+                                          changed=app.connections.changed), name="heartbeat")]
     try:  # until a stop signal cancels this (cli.stopping), or a task ends
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
@@ -134,3 +140,22 @@ async def run_platforms(settings: Settings) -> None:
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
         log.info("stopped")
+
+
+async def _open_services(settings: Settings, clock: SteadyClock, opening: Opening) -> Services:
+    from seminarbot.app import content_roots, open_services
+    from seminarbot.storage.recorded import latest_recorded
+    from seminarbot.syllabus.cache import load_cached
+
+    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
+    syllabus = load_cached(content_roots(settings), settings.data_dir)
+    app = await open_services(settings, clock, syllabus, connections=opening.connections)
+    try:
+        latest = await latest_recorded(app.db)
+    except BaseException:
+        await app.close()
+        raise
+    if latest is not None:
+        clock.hold_at_least(latest)  # a wall clock behind the database waits for it
+    opening.opened(app)
+    return app

@@ -26,13 +26,14 @@ on purpose.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import re
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
+
+from seminarbot.domain.markup import html_escape
 
 REDACTED = "[redacted]"
 MIN_SECRET = 4  # shorter values are not remembered (they would blot out ordinary text)
@@ -77,7 +78,7 @@ def encodings(value: str) -> set[str]:
     forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote(value),
              urllib.parse.quote_plus(value), json.dumps(value)[1:-1],
              json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1],
-             html.escape(value), html.escape(value, quote=False)}
+             html_escape(value), html_escape(value, quote=False)}
     return {form for form in forms if form}
 
 

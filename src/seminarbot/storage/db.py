@@ -28,21 +28,21 @@ from seminarbot.storage.dbfile import (
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 
 BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 256  # pragmas()
 Row = aiosqlite.Row
 
 # Set while the current task holds the connection, so nested calls do not wait on themselves.
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
 
 
-def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False
-            ) -> tuple[str, ...]:
-    """What every connection to the database runs first: WAL (kept in the file, so repeating
-    it is free), a busy timeout, full fsync at commit, foreign keys enforced, and deleted
-    content overwritten with zeros (a deleted response's text does not linger in free space).
-    A connection that only reads leaves the journal mode as it finds it (a backup copy stays as
-    it is)."""
-    wal = () if read_only else ("PRAGMA journal_mode = WAL",)
-    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *wal, "PRAGMA synchronous = FULL",
+def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) -> Sequence[str]:
+    """What every connection to the database runs first: WAL (kept in the file), a busy timeout,
+    full fsync at commit, foreign keys enforced, deleted content overwritten with zeros. A writing
+    connection caches at most CACHE_KIB of pages (SQLite's 2,000 per connection is memory growing
+    with the responses taken in, benchmarks/matrix_bench.py; the OS caches the file); one that
+    only reads leaves the journal mode as it finds it (a backup copy stays as it is)."""
+    writes = () if read_only else ("PRAGMA journal_mode = WAL", f"PRAGMA cache_size = -{CACHE_KIB}")
+    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *writes, "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
 
 

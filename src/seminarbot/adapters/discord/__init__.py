@@ -1,9 +1,9 @@
 """Discord, through discord.py: slash commands built from the registry, prompts as embeds with
 their own threads, thread replies recorded as responses.
 
-`run(app)` is what `seminarbot run` calls; `cli` adds `seminarbot discord sync`; `settings`
-declares the `discord:` configuration. This package itself imports nothing of discord.py, so
-reading the configuration and `--help` stay light.
+`run(opening)` is what `seminarbot run` calls (services.opening); `cli` adds `seminarbot discord
+sync`; `settings` declares the `discord:` configuration. This package itself imports nothing of
+discord.py, so reading the configuration and `--help` stay light.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from seminarbot.services.container import Services
+    from seminarbot.services.opening import Opening
 
 
-async def run(app: Services) -> None:
+async def run(opening: Opening) -> None:
+    app = await opening.services()
     from seminarbot.adapters.discord.bot import run as run_bot
 
     await run_bot(app)

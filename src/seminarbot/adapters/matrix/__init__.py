@@ -1,7 +1,7 @@
 """Matrix, through matrix-nio: text commands with a prefix, prompts as thread roots, E2EE.
 
-`run(app)` is what `seminarbot run` calls; `settings` declares the `matrix:` configuration.
-This package itself imports nothing of matrix-nio.
+`run(opening)` is what `seminarbot run` calls (start.py, services.opening); `settings` declares
+the `matrix:` configuration. This package itself imports nothing of matrix-nio.
 """
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from seminarbot.services.container import Services
+    from seminarbot.services.opening import Opening
 
 
-async def run(app: Services) -> None:
-    from seminarbot.adapters.matrix.bot import run as run_bot
+async def run(opening: Opening) -> None:
+    from seminarbot.adapters.matrix.start import run as run_adapter
 
-    await run_bot(app)
+    await run_adapter(opening)

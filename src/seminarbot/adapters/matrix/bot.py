@@ -7,7 +7,6 @@ pauses the room's seminar and its moderators are told, each in a direct room."""
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import Any
 
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
@@ -23,7 +22,6 @@ from seminarbot.adapters.matrix.events import (
 )
 from seminarbot.adapters.matrix.fallback import as_typed
 from seminarbot.adapters.matrix.files import MatrixFiles
-from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.pages import reply_contents
 from seminarbot.adapters.matrix.poster import MatrixPoster
 from seminarbot.adapters.matrix.private import PrivateAnswers
@@ -42,7 +40,7 @@ from seminarbot.adapters.matrix.sender import (
     txn_for,
     with_retries,
 )
-from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
+from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
@@ -53,8 +51,7 @@ from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.responses import is_blank
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
-from seminarbot.services.ordered import StallWatch
-from seminarbot.services.outage import tell_moderators
+from seminarbot.services.opening import Opening
 from seminarbot.services.removal import bot_removed
 from seminarbot.services.responses import (
     InboundMessage,
@@ -68,24 +65,10 @@ PLATFORM = "matrix"
 
 
 async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
-    """Log in (or restore the saved device), then sync until cancelled. A login the homeserver
-    ends (an expired token) is renewed with the password, on the same device, where there is one."""
-    files = MatrixFiles(app.settings.data_dir / "matrix")
-    while True:
-        report = partial(app.connections.report, PLATFORM)
-        client = await connect(app.settings.matrix, files, report)
-        try:
-            bot = MatrixBot(app, client, files)
-            watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
-                               recovered=partial(tell_moderators, app, PLATFORM))
-            await SyncLoop(client, files, bot, timeline_limit=timeline_limit,
-                           watch=watch, report=report).run_forever()
-        except SyncFailed as error:
-            if not app.settings.matrix.password:
-                raise
-            log.warning("matrix: %s; logging in again", error)
-        finally:
-            await client.close()
+    """The adapter (start.py) on services already open."""
+    from seminarbot.adapters.matrix.start import run as run_opening
+
+    await run_opening(Opening.of(app), timeline_limit=timeline_limit)
 
 
 _txn = txn_for

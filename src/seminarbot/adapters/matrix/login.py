@@ -36,14 +36,17 @@ class LoginFailed(SettingRefused):
 
 
 async def connect(settings: MatrixSettings, files: MatrixFiles,
-                  report: Report = lambda state, detail: None) -> AsyncClient:
-    """A logged-in client. `report` hears of each failed try (services.connections)."""
+                  report: Report = lambda state, detail: None, *, ended: bool = False
+                  ) -> AsyncClient:
+    """A logged-in client. `report` hears of each failed try (services.connections). The
+    saved login is restored without asking the homeserver (the first sync shows whether it
+    still works, as SyncFailed); `ended`: it no longer works, log in again (same device)."""
     assert settings.homeserver and settings.user_id
     files.prepare()
     client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
                          config=CLIENT_CONFIG)
     try:
-        await _log_in(client, settings, files, report)
+        await _log_in(client, settings, files, report, ended)
         remember_secret(client.access_token)  # whether configured, saved or new
         if client.should_upload_keys:
             await client.keys_upload()
@@ -54,20 +57,21 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
 
 
 async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles,
-                  report: Report) -> None:
+                  report: Report, ended: bool) -> None:
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
     saved = files.load_login()
     if saved is not None and (saved.homeserver, saved.user_id) != (homeserver, user_id):
         saved = None  # another account: start afresh
     if saved is not None and settings.access_token not in (None, saved.access_token):
         saved = None  # the operator gave a new token
-    if saved is not None:
+    if saved is not None and not ended:
         client.restore_login(saved.user_id, saved.device_id, saved.access_token)
-        if isinstance(await _retrying(client.whoami, report), WhoamiResponse):
-            log.info("matrix: restored device %s for %s", saved.device_id, user_id)
-            return
+        log.info("matrix: restored device %s for %s", saved.device_id, user_id)
+        return
+    if saved is not None:
         log.warning("matrix: the saved login no longer works; logging in again")
-        client.access_token = ""
+        if settings.access_token == saved.access_token:
+            raise LoginFailed(f"the access token for {user_id} was refused")
     if settings.access_token:
         client.access_token = settings.access_token
         answer = await _retrying(client.whoami, report)

@@ -61,23 +61,31 @@ class Handler(Protocol):
 
 
 class SyncLoop:
-    def __init__(self, client: AsyncClient, files: MatrixFiles, handler: Handler, *,
-                 timeline_limit: int = TIMELINE_LIMIT, watch: StallWatch | None = None,
+    def __init__(self, client: AsyncClient, files: MatrixFiles, *,
+                 timeline_limit: int = TIMELINE_LIMIT,
                  report: Report = lambda state, detail: None) -> None:
         self.report = report  # how the link stands (services.connections)
         self.client = client
         self.files = files
-        self.handler = handler
-        self.watch = watch or StallWatch()
+        self.handler: Handler | None = None
+        self.watch = StallWatch()
         self.token = files.load_sync_token()
         self.filter = {"room": {"timeline": {"limit": timeline_limit}},
                        "presence": {"types": []}}
+        self._first: asyncio.Future[SyncResponse | float | None] | None = None
 
-    async def run_forever(self) -> None:
+    def ask_first(self) -> asyncio.Future[SyncResponse | float | None]:
+        """Send the first sync now; run_forever takes its answer (cancel it if it never runs)."""
+        self._first = asyncio.ensure_future(self._sync(True))
+        return self._first
+
+    async def run_forever(self, handler: Handler, watch: StallWatch | None = None) -> None:
+        self.handler = handler
+        self.watch = watch or self.watch
         backoff = Backoff(first=1.0, limit=120.0)
         first = True
         while True:
-            answer = await self._sync(first)
+            answer = await self._first_or_sync(first)
             if not isinstance(answer, SyncResponse):
                 delay = answer if answer is not None else backoff.next_delay()
                 await asyncio.sleep(delay)
@@ -98,10 +106,14 @@ class SyncLoop:
             self.token = answer.next_batch
             self.files.save_sync_token(answer.next_batch)
             await self._keys()
-            await self._contained("retrying undecrypted events", self.handler.handled_batch())
+            await self._contained("retrying undecrypted events", handler.handled_batch())
             if first:
                 first = False
-                await self.handler.ready()
+                await handler.ready()
+
+    async def _first_or_sync(self, first: bool) -> SyncResponse | float | None:
+        asked, self._first = self._first, None
+        return await asked if asked is not None else await self._sync(first)
 
     async def _finishing(self, answer: SyncResponse) -> None:
         """Handle the batch. Cancelled meanwhile (the bot stopping), the batch in hand is still
@@ -142,6 +154,7 @@ class SyncLoop:
         return waited
 
     async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
+        assert self.handler is not None
         for room_id, invite in answer.rooms.invite.items():
             await self._contained(f"the invite to {room_id}",
                                   self.handler.invited(room_id, invite.invite_state))
@@ -157,6 +170,7 @@ class SyncLoop:
     async def _room(self, room_id: str, timeline: Any) -> None:
         """A joined room's new events in order: a gap first (gap.py), then the timeline; only
         what came after the bot's latest join."""
+        assert self.handler is not None
         handle = partial(self.handler.event, room_id)
         events = list(timeline.events)
         join = next((index for index in range(len(events) - 1, -1, -1)
