@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol
 
 from seminarbot.adapters.discord import settings as discord_settings
 from seminarbot.adapters.discord.settings import DiscordSettings
@@ -22,6 +23,16 @@ from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+
+
+class PlatformSettings(Protocol):
+    """What every platform's settings say about themselves."""
+
+    @property
+    def configured(self) -> bool: ...
+
+    @property
+    def incomplete(self) -> str | None: ...
 
 
 class SettingRefused(RuntimeError):
@@ -43,15 +54,20 @@ class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     matrix: MatrixSettings = field(default_factory=MatrixSettings)
 
+    def _each_platform(self) -> dict[str, PlatformSettings]:
+        # The one list of platforms, in the order `run` starts them (keys of the config file).
+        return {"discord": self.discord, "matrix": self.matrix}
+
     @property
     def platforms(self) -> list[str]:
-        return [name for name, on in (("discord", self.discord.configured),
-                                      ("matrix", self.matrix.configured)) if on]
+        """The names of the platforms configured whole, e.g. ["discord", "matrix"]."""
+        return [name for name, chosen in self._each_platform().items() if chosen.configured]
 
     @property
     def incomplete(self) -> list[str]:
         """A line for each platform configured only in part (`run` refuses to start)."""
-        return [line for line in (self.discord.incomplete, self.matrix.incomplete) if line]
+        lines = (chosen.incomplete for chosen in self._each_platform().values())
+        return [line for line in lines if line]
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:

@@ -64,6 +64,15 @@ class ThreadState:
     async def load(cls, app: Services, platform: str, thread_id: str) -> ThreadState:
         return cls(await app.responses.in_thread(platform, thread_id))
 
+    def seen_unedited(self, message_id: str, edited: bool) -> bool:
+        """A message the platform shows that is recorded here and was never edited there is
+        only seen: `current` would neither record nor compare it, so the adapter need not
+        build it (a restart reads every recorded message again). True if it was such."""
+        if edited or message_id not in self.recorded:
+            return False
+        self.seen.add(message_id)
+        return True
+
     async def current(self, app: Services, messages: Sequence[Current]) -> None:
         """A page of the platform's history: new messages are recorded together (they share
         commits), then edits are applied where the platform's edit is not older than ours."""

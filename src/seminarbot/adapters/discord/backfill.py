@@ -7,7 +7,8 @@ After a new gateway session (READY: Discord replays nothing), every prompt threa
 seminar is instead read from its start and set against what was recorded
 (services/reconcile.py): messages edited meanwhile are updated, and recorded ones no longer
 there are erased as deleted. A thread or channel Discord no longer has (Unknown Channel) was
-deleted with every message in it.
+deleted with every message in it. Threads are read as Discord's payloads (payloads.py), and a
+recorded message shown unedited is only marked seen: a restart re-reads every one.
 
 A read that Discord or the network stops is tried again (capped backoff), the events behind
 the catch-up waiting, so nothing recorded later moves a thread's "last recorded" mark past
@@ -25,6 +26,7 @@ import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch, unarchive
 from seminarbot.adapters.discord.events import PLATFORM, inbound
+from seminarbot.adapters.discord.payloads import Payload, edited_at, inbound_payload, pages_after
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.container import Services
@@ -38,7 +40,7 @@ CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read af
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008  # Discord's error codes
 RETRY_LIMIT = 60.0  # seconds: the longest wait between two tries of a stopped read
 
-Handle = Callable[[list[discord.Message]], Awaitable[None]]
+Handle = Callable[[list[Payload]], Awaitable[None]]
 
 
 class Read(Enum):
@@ -56,22 +58,21 @@ def _why_stopped(error: Exception) -> Read:
     return Read.FAILED
 
 
-async def read_history(channel: discord.Thread | discord.TextChannel, after: int,
+async def read_history(http: discord.http.HTTPClient, channel_id: int, after: int,
                        handle: Handle, *, run: int = BACKFILL_RUN) -> Read:
-    """Hand over the channel's messages after message `after`, oldest first, `run` at a time
-    (discord.py reads them 100 per request). What was read before a stop is handed over
-    first; the result says why it stopped."""
-    found: list[discord.Message] = []
+    """Hand over the channel's messages after message `after` (Discord's payloads, see
+    payloads.py), oldest first, `run` at a time (read 100 per request). What was read before a
+    stop is handed over first; the result says why it stopped."""
+    found: list[Payload] = []
     result = Read.COMPLETE
     try:
-        async for message in channel.history(limit=None, after=discord.Object(after),
-                                             oldest_first=True):
-            found.append(message)
-            if len(found) == run:
+        async for page in pages_after(http, channel_id, after):
+            found += page
+            if len(found) >= run:
                 await handle(found)
                 found = []
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("reading the history of %s stopped: %s", channel.id, error)
+        log.warning("reading the history of %s stopped: %s", channel_id, error)
         result = _why_stopped(error)
     if found:
         await handle(found)
@@ -147,12 +148,12 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
     recorded = 0
 
-    async def record(messages: list[discord.Message]) -> None:
+    async def record(messages: list[Payload]) -> None:
         nonlocal recorded
-        recorded += await _record_together(
-            app, [reply for reply in map(inbound, messages) if reply is not None])
+        recorded += await _record_together(app, [
+            reply for data in messages if (reply := inbound_payload(data, thread.id)) is not None])
 
-    read = await read_history(thread, int(after), record)
+    read = await read_history(client.http, thread.id, int(after), record)
     if read is Read.GONE:
         await thread_deleted(app, PLATFORM, prompt.thread_id)
     return recorded, read
@@ -163,6 +164,13 @@ def _current(messages: Sequence[discord.Message]) -> list[Current]:
             if (reply := inbound(message)) is not None]
 
 
+def _current_of(state: ThreadState, messages: Sequence[Payload], thread_id: int
+                ) -> list[Current]:
+    return [Current(reply, edited_at(data)) for data in messages
+            if not state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp")))
+            and (reply := inbound_payload(data, thread_id)) is not None]
+
+
 async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread
                             ) -> tuple[int, Read]:
     thread = await _thread_of(app, client, prompt)
@@ -170,10 +178,10 @@ async def _reconcile_thread(app: Services, client: discord.Client, prompt: Promp
         return 0, thread
     state = await ThreadState.load(app, PLATFORM, prompt.thread_id)
 
-    async def compare(messages: list[discord.Message]) -> None:
-        await state.current(app, _current(messages))
+    async def compare(messages: list[Payload]) -> None:
+        await state.current(app, _current_of(state, messages, thread.id))
 
-    read = await read_history(thread, int(prompt.message_id), compare)
+    read = await read_history(client.http, thread.id, int(prompt.message_id), compare)
     if read is Read.COMPLETE:  # only a whole read shows what is no longer there
         await state.seen_in_thread(app, PLATFORM)
         await state.deleted(app, PLATFORM, state.missing(Arrival.THREAD))

@@ -1,0 +1,70 @@
+"""A thread's history as the payloads Discord's API answers with (GET /channels/{id}/messages),
+not as discord.py's objects.
+
+The catch-up after a new gateway session reads every prompt thread from its start, and building
+a discord.Message for each message read (its author, member, embeds, components) cost more CPU
+than all the rest of the catch-up (benchmarks/discord_bench.py): only the fields that
+events.inbound reads are taken here, by the same rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Mapping
+from datetime import datetime
+from typing import Any
+
+import discord
+
+from seminarbot.adapters.discord.events import PEOPLE_WRITE, PLATFORM
+from seminarbot.core.invocation import Actor
+from seminarbot.services.responses import InboundMessage
+
+Payload = Mapping[str, Any]
+PAGE = 100  # messages per request, Discord's most
+_PEOPLE_WRITE = {kind.value for kind in PEOPLE_WRITE}
+
+
+async def pages_after(http: discord.http.HTTPClient, channel_id: int, after: int
+                      ) -> AsyncIterator[list[Payload]]:
+    """The channel's messages after message `after`, oldest first, a page at a time. Raises
+    what discord.py raises for a refused request (discord.HTTPException) or the network."""
+    while True:
+        answer: list[Payload] = list(await http.logs_from(channel_id, PAGE, after=after))
+        if not answer:
+            return
+        # Discord answers newest first; oldest first, as discord.py's history(oldest_first).
+        page = sorted((m for m in answer if int(m["id"]) > after), key=lambda m: int(m["id"]))
+        if not page:
+            return
+        yield page
+        after = int(page[-1]["id"])
+        if len(answer) < PAGE:
+            return
+
+
+def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
+    """A participant's message in thread `thread_id`, as events.inbound reads a message."""
+    author = data["author"]
+    if author.get("bot") or data.get("webhook_id") or data.get("type") not in _PEOPLE_WRITE:
+        return None
+    reference = data.get("message_reference") or {}
+    member = data.get("member") or {}
+    # discord.py's display_name: a server nickname, else the global name, else the username.
+    name = member.get("nick") or author.get("global_name") or author["username"]
+    return InboundMessage(
+        PLATFORM, str(data["id"]), Actor(PLATFORM, str(author["id"]), name), _text(data),
+        discord.utils.snowflake_time(int(data["id"])), thread_id=str(thread_id),
+        reply_to=str(reference["message_id"]) if reference.get("message_id") else None,
+        channel_id=str(thread_id))
+
+
+def edited_at(data: Payload) -> datetime | None:
+    return discord.utils.parse_time(data.get("edited_timestamp"))
+
+
+def _text(data: Payload) -> str:
+    """As events._text: the text, then a line per attached file."""
+    content = data.get("content")
+    lines = [content] if content else []
+    lines += [f"[attachment: {a['filename']} {a['url']}]" for a in data.get("attachments", ())]
+    return "\n".join(lines)
