@@ -147,7 +147,12 @@ async def _open_services(settings: Settings, clock: SteadyClock, opening: Openin
     # The bot's own modules and its syllabus load in a worker thread, while the adapters'
     # first requests go on in this one (discord.py's handshake and its wait for guilds,
     # Matrix's first sync): benchmarks/discord_bench.py and matrix_bench.py.
-    syllabus = await asyncio.to_thread(_load, settings)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(interval / 10)  # the loop, woken by an answer, waits less for the GIL
+    try:
+        syllabus = await asyncio.to_thread(_load, settings)
+    finally:
+        sys.setswitchinterval(interval)
     from seminarbot.app import open_services
     from seminarbot.storage.recorded import latest_recorded
 
