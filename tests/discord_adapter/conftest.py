@@ -11,7 +11,8 @@ import discord.gateway
 import discord.http
 import pytest
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.bot import bound_client
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.sync import sync_commands
 from seminarbot.clock import ManualClock
@@ -72,9 +73,9 @@ async def connect(app: Services, fake: FakeDiscord, monkeypatch: pytest.MonkeyPa
         for command in extra:
             app.registry.add(command)
         await sync_commands(app.settings, str(fake.world.guild_id), app.registry)
-        client = SeminarClient(app, guild_ready_timeout=0.01, reidentify_delay=0)
+        client = bound_client(app, guild_ready_timeout=0.01, reidentify_delay=0)
         clients.append((client, asyncio.create_task(client.start(fake.token))))
-        await eventually(lambda: client.catch_ups >= 1)
+        await eventually(lambda: client.handlers.catch_ups >= 1)
         return client
 
     caplog.set_level(logging.INFO, "seminarbot")

@@ -109,7 +109,7 @@ async def test_posts_are_backfilled_after_a_new_session(
     await fake.gateway.drop(resumable=False, hold=True)  # Discord will replay nothing
     await fake.say("bob", first, "Written while the bot was away.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
     assert [r[:3] for r in await rows(app)] == [
         ("beginnings-comprehension", "bob", "Written while the bot was away.")]
 
@@ -123,7 +123,7 @@ async def test_a_crash_between_posting_and_recording_finds_the_post_again(
     cohort = await app.cohorts.get(1)
     item = (await app.outbox.due(clock.now()))[0]
     assert await app.outbox.claim(item.id, clock.now())  # posted, then the process died
-    sent = await first.poster.post_prompt(app.scheduler._prompt_post(cohort, item))
+    sent = await first.handlers.poster.post_prompt(app.scheduler._prompt_post(cohort, item))
     await first.close()
     await connect()  # a new process: it reconciles the claimed row before posting again
     await app.scheduler.run_due()

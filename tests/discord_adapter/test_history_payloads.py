@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import discord
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.events import inbound
 from seminarbot.adapters.discord.payloads import edited_at, inbound_payload, pages_after
 from tests.discord_fake import FakeDiscord

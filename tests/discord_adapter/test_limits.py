@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.core.limits import COMPLETING_PARTICIPANTS, PARTICIPANTS
 from seminarbot.domain.glossary import Glossary

@@ -14,7 +14,7 @@ import discord.gateway
 import discord.http
 import pytest
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.sync import sync_commands
 from seminarbot.core.redaction import redacting

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.models import OutboxState
@@ -187,7 +187,7 @@ async def test_a_crash_between_sending_and_recording_is_reconciled_after_a_resta
     items = await app.outbox.due(clock.now())
     # Sent, then the process died before recording it.
     assert await app.outbox.claim(items[0].id, clock.now())
-    sent = await first.poster.post_prompt(app.scheduler._prompt_post(cohort, items[0]))
+    sent = await first.handlers.poster.post_prompt(app.scheduler._prompt_post(cohort, items[0]))
     # Sent, but died before its thread was started: the message is on Discord, alone.
     assert await app.outbox.claim(items[1].id, clock.now())
     alone = fake.world.message(fake.world.seminar_channel, fake.world.bot, "", embeds=[
@@ -221,7 +221,7 @@ async def test_a_notice_in_an_archived_thread_reopens_it_and_pings_nobody(
     await fake.archive(thread)
     await eventually(lambda: bot.get_channel(thread) is None)  # the bot saw it archived
 
-    ref = await bot.poster.post_in_thread(await app.cohorts.get(1), str(thread),
+    ref = await bot.handlers.poster.post_in_thread(await app.cohorts.get(1), str(thread),
                                           "Reminder, @everyone: two days left.")
     assert [c.body for c in fake.requests("PATCH", f"/channels/{thread}")] == [
         {"archived": False}]

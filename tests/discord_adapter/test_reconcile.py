@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
@@ -40,7 +40,7 @@ async def test_edits_deletions_and_new_replies_of_a_gap_without_resume_are_all_r
     for n in range(150):  # enough that the thread is read in more than one page
         await fake.say("bob", thread, f"Filler {n}.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     assert (fake.gateway.identifies, fake.gateway.resumes) == (2, 0)
     found = await rows(app)
@@ -64,7 +64,7 @@ async def test_edits_deletions_and_new_replies_of_a_gap_without_resume_are_all_r
 
     # A second reconnect finds nothing more to change.
     await fake.gateway.drop(resumable=False, hold=False)
-    await eventually(lambda: bot.catch_ups == 3)
+    await eventually(lambda: bot.handlers.catch_ups == 3)
     assert await rows(app) == found
     assert await _count(app, "SELECT COUNT(*) FROM response_edits", 1)
 
@@ -82,7 +82,7 @@ async def test_replies_in_the_channel_edited_or_deleted_during_the_gap_are_follo
     await fake.edit(int(edited["id"]), "A reply in the channel, corrected.")
     await fake.delete(int(deleted["id"]))
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     assert [row[2:] for row in await rows(app)] == [
         ("A reply in the channel, corrected.", 1, 0), ("", 0, 1),
@@ -110,7 +110,7 @@ async def test_threads_of_earlier_sessions_are_reconciled_too(
     await fake.delete(int(deleted["id"]))
     await fake.say("ann", first, "A late answer to session 1.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     assert [row[2:] for row in await rows(app)] == [
         ("Recorded before session 2, and corrected.", 1, 0), ("", 0, 1),
@@ -133,7 +133,7 @@ async def test_an_edit_in_the_same_second_as_the_last_one_recorded_is_kept(
     clock.advance(timedelta(milliseconds=500))  # the same second
     await fake.edit(int(reply["id"]), "Third version, in the gap.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
     assert [row[2:] for row in await rows(app)] == [("Third version, in the gap.", 1, 0)]
     assert await _count(app, "SELECT COUNT(*) FROM response_edits", 2)
 
@@ -158,7 +158,7 @@ async def test_a_deleted_thread_takes_the_responses_written_in_it(
     await fake.gateway.drop(resumable=False, hold=True)
     await fake.delete_thread(two)  # while it is away
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
     assert [row[2:] for row in await rows(app)] == [
         ("", 0, 1), ("A reply to the first prompt, in the channel.", 0, 0),
         ("By command.", 0, 0), ("", 0, 1)]
@@ -180,7 +180,7 @@ async def test_a_deleted_channel_takes_the_responses_written_in_it(
     await fake.delete_channel(channel)
     if away:
         fake.gateway.release()
-        await eventually(lambda: bot.catch_ups == 2)
+        await eventually(lambda: bot.handlers.catch_ups == 2)
     await eventually(lambda: _count(app, "SELECT COUNT(*) FROM responses"
                                          " WHERE deleted_at IS NOT NULL", 2))
     assert [row[2:] for row in await rows(app)] == [("", 0, 1), ("", 0, 1), ("By command.", 0, 0)]
@@ -198,11 +198,11 @@ async def test_a_history_read_that_fails_is_tried_again_before_anything_after_it
         await fake.say("ann", thread, f"In the gap {n}.")
     fake.rest.outages["GET", f"/channels/{thread}/messages"] = 2
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2, within=15)
+    await eventually(lambda: bot.handlers.catch_ups == 2, within=15)
     await fake.say("bob", thread, "After the gap.")
     await eventually(lambda: response_count_is(app, 122))
     await fake.gateway.drop(resumable=True, hold=False)  # a backfill from the last recorded
-    await eventually(lambda: bot.catch_ups == 3)
+    await eventually(lambda: bot.handlers.catch_ups == 3)
     assert await app.responses.last_in_thread("discord", str(thread)) == \
         fake.messages_in(thread)[-1]["id"]
     assert fake.rest.outages["GET", f"/channels/{thread}/messages"] == 0

@@ -3,7 +3,7 @@ second READY attaches nothing twice and posts nothing twice."""
 
 from __future__ import annotations
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
@@ -30,9 +30,9 @@ async def test_messages_written_while_disconnected_are_backfilled_after_the_new_
     await fake.say("bob", second, "During the gap, in the second.")
     await fake.say("bob", second, "And again.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
-    assert (fake.gateway.identifies, fake.gateway.resumes, bot.readies) == (2, 0, 2)
+    assert (fake.gateway.identifies, fake.gateway.resumes, bot.handlers.readies) == (2, 0, 2)
     assert fake.gateway.heartbeats >= 3  # one on each HELLO, the first connection's included
     assert await rows(app) == [
         ("beginnings-comprehension", "bob", "Before the gap.", 0, 0),
@@ -46,7 +46,7 @@ async def test_messages_written_while_disconnected_are_backfilled_after_the_new_
     assert _reads_after(fake, second) == [str(second)]
 
     # One poster, attached once; nothing posted again; the schedule goes on as before.
-    assert app.posters == {"discord": bot.poster}
+    assert app.posters == {"discord": bot.handlers.poster}
     assert await app.scheduler.run_due() == []
     clock.set(SECOND_SLOT)
     sent = await app.scheduler.run_due()
@@ -62,10 +62,10 @@ async def test_a_resumed_session_replays_what_was_missed_without_a_new_ready(
     written = await fake.say("bob", thread, "Written while the bot was away.")
     await fake.edit(int(written["id"]), "Written while the bot was away, then edited.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
     await eventually(lambda: _has_edit(app))
 
-    assert (fake.gateway.identifies, fake.gateway.resumes, bot.readies) == (1, 1, 1)
+    assert (fake.gateway.identifies, fake.gateway.resumes, bot.handlers.readies) == (1, 1, 1)
     assert await rows(app) == [("beginnings-comprehension", "bob",
                                 "Written while the bot was away, then edited.", 1, 0)]
 
@@ -88,7 +88,7 @@ async def test_a_long_gap_is_backfilled_page_by_page_in_a_few_shared_commits(
         await fake.say("ann" if n % 2 else "bob", thread, f"Point {n}.")
     commits = app.response_writer.batches
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     assert [row[2] for row in await rows(app)] == [f"Point {n}." for n in range(250)]
     assert app.response_writer.batches - commits <= 3  # not one commit per message
@@ -108,7 +108,7 @@ async def test_replies_to_a_prompt_in_the_channel_itself_are_backfilled_too(
     await fake.say("ann", channel, "Chatter that answers no prompt.")
     await fake.say("bob", first, "And one in the thread, written later.")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     assert sorted(row[2] for row in await rows(app)) == [
         "A reply in the channel while the bot was away.", "And one in the thread, written later.",

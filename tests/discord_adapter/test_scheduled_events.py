@@ -135,7 +135,7 @@ async def test_an_event_made_before_a_crash_is_found_not_listed_twice(
                          FIRST_SLOT + WEEK)
     cohort = await app.cohorts.get(1)
     await app.session_events.record(1, event, None)  # claimed, then created, then the crash
-    made = await bot.calendar.create(cohort, event)
+    made = await bot.handlers.calendar.create(cohort, event)
     await app.scheduler.run_due()
     assert len(listed(fake)) == 2 and made in {e["id"] for e in listed(fake)}
     assert (await app.session_events.recorded(1))["beginnings"].event_id == made
@@ -161,8 +161,9 @@ async def test_an_event_deleted_by_hand_is_listed_again_and_never_recorded_moved
     _, second = listed(fake)
     fake.delete_event(int(second["id"]))  # a moderator deletes it in their client
     recorded = (await app.session_events.recorded(1))[app.syllabus.plan.sessions[1].id]
-    assert await bot.calendar.update(await app.cohorts.get(1), second["id"], recorded.event,
-                                     end_only=False) is False  # 10070: nothing to move
+    calendar = bot.handlers.calendar
+    assert await calendar.update(await app.cohorts.get(1), second["id"], recorded.event,
+                                 end_only=False) is False  # 10070: nothing to move
     await app.scheduler.run_due()  # the next pass lists it again
     again = listed(fake)
     assert times(again) == await planned(app) and again[1]["id"] != second["id"]

@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Flag
@@ -239,7 +239,7 @@ async def test_slow_answers_are_deferred_and_keep_their_privacy(
         connect: Connect, fake: FakeDiscord) -> None:
     tickets: asyncio.Queue[None] = asyncio.Queue()
     bot = await connect(slow_commands(tickets))
-    bot.interactions.defer_after = 0.01
+    bot.handlers.interactions.defer_after = 0.01
 
     public = await fake.slash("bob", "seminar slow", fail=False)
     assert public.callback == {"type": 5}  # "thinking…", in public

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from seminarbot.adapters.discord import bot as discord_bot
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
@@ -35,8 +35,8 @@ async def test_replies_that_meet_a_full_disk_wait_and_are_saved_when_it_has_room
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
     await fake.say("bob", thread, "Before the disk filled up.")
     await eventually(lambda: response_count_is(app, 1))
-    bot.inbound.retry_delays = (0.05,)
-    bot.inbound.watch.after = 0.3
+    bot.handlers.inbound.retry_delays = (0.05,)
+    bot.handlers.inbound.watch.after = 0.3
 
     disk_full(app, True)
     for number in range(5):
@@ -62,7 +62,7 @@ async def test_a_restart_during_the_outage_reads_the_waiting_replies_back(
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
     await fake.say("bob", thread, "Before.")
     await eventually(lambda: response_count_is(app, 1))
-    first.inbound.retry_delays = (0.05,)
+    first.handlers.inbound.retry_delays = (0.05,)
 
     disk_full(app, True)
     for number in range(3):
@@ -72,6 +72,6 @@ async def test_a_restart_during_the_outage_reads_the_waiting_replies_back(
 
     disk_full(app, False)
     second = await connect()  # a new session: the catch-up starts at the last reply saved
-    await eventually(lambda: second.catch_ups >= 1)
+    await eventually(lambda: second.handlers.catch_ups >= 1)
     await eventually(lambda: response_count_is(app, 4))
     caplog.clear()

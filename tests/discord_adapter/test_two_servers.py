@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.sync import sync_commands
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect

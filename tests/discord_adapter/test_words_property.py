@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from hypothesis import HealthCheck, given, settings
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.core.limits import PARTICIPANTS
 from seminarbot.services.container import Services

@@ -9,7 +9,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from seminarbot.adapters.discord.bot import SeminarClient
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
@@ -24,9 +24,9 @@ async def _arrivals(app: Services) -> list[Any]:
 
 async def _reconnect(bot: SeminarClient, fake: FakeDiscord) -> None:
     """A new gateway session: Discord replays nothing, the bot reconciles."""
-    before = bot.catch_ups
+    before = bot.handlers.catch_ups
     await fake.gateway.drop(resumable=False, hold=False)
-    await eventually(lambda: bot.catch_ups == before + 1)
+    await eventually(lambda: bot.handlers.catch_ups == before + 1)
 
 
 async def test_respond_answers_survive_a_restart_and_a_reconnect(
@@ -62,7 +62,7 @@ async def test_responses_from_before_arrival_was_kept_are_never_erased_by_a_gues
     await fake.gateway.drop(resumable=False, hold=True)
     await fake.delete(int(gone["id"]))
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
 
     # Neither the deleted message nor the command's answer can be told from the other (both
     # are Unknown Message in the channel): both stay. What Discord showed is learnt.
@@ -72,7 +72,7 @@ async def test_responses_from_before_arrival_was_kept_are_never_erased_by_a_gues
     assert await _arrivals(app) == ["thread", None, "reply", None]
     # A deletion Discord announces is proof: erased.
     await fake.gateway.drop(resumable=True, hold=False)
-    await eventually(lambda: bot.catch_ups == 3)
+    await eventually(lambda: bot.handlers.catch_ups == 3)
     thread_reply = await app.db.scalar("SELECT message_id FROM responses WHERE id = 1")
     await fake.delete(int(thread_reply))
     await eventually(lambda: _deleted(app, 1))
@@ -109,7 +109,7 @@ async def test_forget_me_holds_against_a_reconnect_and_keeps_no_id_in_the_clear(
 
     await _reconnect(bot, fake)
     await fake.gateway.drop(resumable=True, hold=False)  # and a resumed one: a backfill
-    await eventually(lambda: bot.catch_ups == 3)
+    await eventually(lambda: bot.handlers.catch_ups == 3)
     assert [row[1:3] for row in await rows(app)] == [("ann", "Ann's answer.")]
     bob = fake.person("bob")["id"]
     assert bob not in await _dump(app)  # only a keyed hash of his id, with the time
@@ -179,7 +179,7 @@ async def test_an_edit_to_nothing_and_back_keeps_the_final_text_live_or_while_aw
     await fake.edit(int(split["id"]), "Split words, restored.")
     await fake.edit(int(withdrawn["id"]), "\u200b")
     fake.gateway.release()
-    await eventually(lambda: bot.catch_ups == 2)
+    await eventually(lambda: bot.handlers.catch_ups == 2)
     assert [row[2:] for row in await rows(app)] == [
         ("Live words, restored.", 1, 0), ("Away words, restored.", 1, 0),
         ("Split words, restored.", 1, 0), ("", 0, 1)]

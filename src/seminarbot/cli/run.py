@@ -26,6 +26,7 @@ from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 if TYPE_CHECKING:
     from seminarbot.clock import SteadyClock
     from seminarbot.config.settings import Settings
+    from seminarbot.domain.syllabus import Syllabus
     from seminarbot.services.container import Services
     from seminarbot.services.opening import Opening
 
@@ -143,12 +144,18 @@ async def run_platforms(settings: Settings) -> None:
 
 
 async def _open_services(settings: Settings, clock: SteadyClock, opening: Opening) -> Services:
-    from seminarbot.app import content_roots, open_services
+    # The bot's own modules and its syllabus load in a worker thread, while the adapters'
+    # first requests go on in this one (discord.py's handshake and its wait for guilds,
+    # Matrix's first sync): benchmarks/discord_bench.py and matrix_bench.py.
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(interval / 10)  # the loop, woken by an answer, waits less for the GIL
+    try:
+        syllabus = await asyncio.to_thread(_load, settings)
+    finally:
+        sys.setswitchinterval(interval)
+    from seminarbot.app import open_services
     from seminarbot.storage.recorded import latest_recorded
-    from seminarbot.syllabus.cache import load_cached
 
-    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
-    syllabus = load_cached(content_roots(settings), settings.data_dir)
     app = await open_services(settings, clock, syllabus, connections=opening.connections)
     try:
         latest = await latest_recorded(app.db)
@@ -159,3 +166,12 @@ async def _open_services(settings: Settings, clock: SteadyClock, opening: Openin
         clock.hold_at_least(latest)  # a wall clock behind the database waits for it
     opening.opened(app)
     return app
+
+
+def _load(settings: Settings) -> Syllabus:
+    from seminarbot.app import content_roots
+    from seminarbot.storage import recorded  # noqa: F401  (loaded here, used in the loop)
+    from seminarbot.syllabus.cache import load_cached
+
+    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
+    return load_cached(content_roots(settings), settings.data_dir)

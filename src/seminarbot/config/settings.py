@@ -18,7 +18,6 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
-from seminarbot.core.params import Duration
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -140,6 +139,8 @@ def _duration(node: Node, key: str, default: timedelta) -> timedelta:
     raw = node.text(key, required=False)
     if raw is None:
         return default
+    from seminarbot.core.params import Duration  # the commands' parameters: only when set
+
     try:
         return Duration().parse(raw, key)
     except BadArgument as error:

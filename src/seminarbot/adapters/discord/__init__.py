@@ -15,7 +15,6 @@ if TYPE_CHECKING:
 
 
 async def run(opening: Opening) -> None:
-    app = await opening.services()
-    from seminarbot.adapters.discord.bot import run as run_bot
+    from seminarbot.adapters.discord.client import run as run_client
 
-    await run_bot(app)
+    await run_client(opening)

@@ -25,7 +25,8 @@ from enum import Enum
 import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch, unarchive
-from seminarbot.adapters.discord.events import PLATFORM, inbound
+from seminarbot.adapters.discord.client import PLATFORM
+from seminarbot.adapters.discord.events import inbound
 from seminarbot.adapters.discord.payloads import Payload, edited_at, inbound_payload, pages_after
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.responses import Arrival, Outcome

@@ -1,6 +1,7 @@
-"""The discord.py client: events in, the poster attached when ready, nothing doubled on reconnect.
+"""What the Discord client's events do (client.py connects): events in, the poster attached when
+ready, nothing doubled on reconnect.
 
-The scheduler loop is the runner's; this client only attaches its poster, and attaching the same
+The scheduler loop is the runner's; the handlers only attach their poster, and attaching the same
 poster again after a reconnect changes nothing. Each READY and RESUMED queues a catch-up on
 prompt threads (after READY, which replays nothing, one that also follows edits and deletions);
 message events, and the deletion of a thread, queue behind it and are handled in the order they
@@ -17,16 +18,10 @@ import discord
 
 from seminarbot.adapters.discord import backfill, events
 from seminarbot.adapters.discord.calendar import DiscordCalendar
-from seminarbot.adapters.discord.channels import NETWORK_ERRORS
-from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
-from seminarbot.adapters.discord.events import PLATFORM
+from seminarbot.adapters.discord.client import PLATFORM, SeminarClient
 from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
-from seminarbot.adapters.discord.render import NO_PINGS
 from seminarbot.adapters.discord.slash import SlashCommands
-from seminarbot.adapters.discord.trace import server_errors_logged
-from seminarbot.config.settings import SettingRefused
-from seminarbot.domain.backoff import Backoff
 from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import InOrder, StallWatch
@@ -35,51 +30,17 @@ from seminarbot.services.responses import record_message
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
-# Between two tries of an unreachable Discord at start-up (README: Running on Discord).
-RETRY_LIMIT = 300.0
-TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
-                 "(Bot → Reset Token)")
-_UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
-# The gateway's close codes after which Discord says not to reconnect
-# (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway), each as
-# one line for the operator (4014, disallowed intents, is discord.py's PrivilegedIntentsRequired).
-FATAL_CLOSES = {
-    4004: TOKEN_REFUSED,
-    4010: f"Discord refused the shard the bot sent (gateway close 4010, invalid shard){_UPGRADE}",
-    4011: ("Discord requires sharding for this bot (gateway close 4011): it is in too many "
-           "servers for one connection, which seminarbot does not split; remove it from "
-           "servers it does not serve"),
-    4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
-    4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
-           f"{_UPGRADE}"),
-}
-INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
-                  "(Bot → Privileged Gateway Intents)")
 
 
-def intents() -> discord.Intents:
-    """Servers and their channels, messages, and (privileged) message content."""
-    wanted = discord.Intents.none()
-    wanted.guilds = True
-    wanted.guild_messages = True
-    wanted.message_content = True
-    return wanted
+class Handlers:
+    """What the client's events do, once the services are open (client.SeminarClient.bind)."""
 
-
-class SeminarClient(discord.Client):
-    def __init__(self, app: Services, *, guild_ready_timeout: float = 2.0,
-                 reidentify_delay: float = 5.0) -> None:
-        quiet_voice()
-        # No message cache: discord.py would update a cached message in place when its edit
-        # arrives, before the handler of its creation has read it.
-        super().__init__(intents=intents(), allowed_mentions=NO_PINGS, max_messages=None,
-                         guild_ready_timeout=guild_ready_timeout,
-                         http_trace=server_errors_logged())
+    def __init__(self, app: Services, client: SeminarClient) -> None:
         self.app = app
-        self.reidentify_delay = reidentify_delay
+        self.client = client
         self.commands = SlashCommands(app.registry)
-        self.poster = DiscordPoster(self, self.commands.rename)
-        self.calendar = DiscordCalendar(self)
+        self.poster = DiscordPoster(client, self.commands.rename)
+        self.calendar = DiscordCalendar(client)
         self.interactions = InteractionHandler(app, self.commands)
         self.readies = 0
         self.catch_ups = 0
@@ -89,32 +50,21 @@ class SeminarClient(discord.Client):
         self.inbound = InOrder("discord-inbound", watch=watch)
         self.closing = False
 
-    async def login(self, token: str) -> None:
-        use_endpoints(self.app.settings.discord)
-        await super().login(token)
-
-    async def setup_hook(self) -> None:
+    def start(self) -> None:
         self.inbound.start()
 
-    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        # Discord allows one IDENTIFY per five seconds; the tests' fake has no such limit.
-        if not initial:
-            await asyncio.sleep(self.reidentify_delay)
-
-    async def close(self) -> None:
+    async def finish(self) -> None:
         """Stop taking commands, let those in flight and the events queued finish (within
-        SHUTDOWN_GRACE seconds in all), then close the gateway. What did not finish was
-        not saved, and the catch-up of the next start reads it back."""
+        SHUTDOWN_GRACE seconds in all)."""
         self.closing = True
         deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
         await self.interactions.drain(SHUTDOWN_GRACE)
         await self.inbound.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
-        await super().close()
 
     async def on_ready(self) -> None:
         self.app.connections.report(PLATFORM, CONNECTED)
         self.readies += 1
-        log.info("connected to Discord as %s (ready #%d)", self.user, self.readies)
+        log.info("connected to Discord as %s (ready #%d)", self.client.user, self.readies)
         self.app.calendars[PLATFORM] = self.calendar
         self.app.scheduler.attach(self.poster)
         self.inbound.put(partial(self._catch_up, reconcile=True))
@@ -127,7 +77,7 @@ class SeminarClient(discord.Client):
         self.app.connections.report(PLATFORM, RETRYING, "the gateway connection dropped")
 
     async def _catch_up(self, *, reconcile: bool) -> None:
-        self.backfilled += await backfill.catch_up(self.app, self, reconcile=reconcile)
+        self.backfilled += await backfill.catch_up(self.app, self.client, reconcile=reconcile)
         self.catch_ups += 1
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
@@ -160,43 +110,13 @@ class SeminarClient(discord.Client):
         self.inbound.put(partial(events.on_channel_delete, self.app, channel.id))
 
     async def on_raw_thread_update(self, event: discord.RawThreadUpdateEvent) -> None:
-        await events.on_thread_update(self.app, self, event)
+        await events.on_thread_update(self.app, self.client, event)
 
 
-async def run(app: Services) -> None:
-    """Connect and serve until cancelled (`seminarbot run`). An unreachable Discord is tried
-    again and again (capped backoff, a log line each time); a refused token or intent raises
-    SettingRefused, which no retry can mend."""
-    token = app.settings.discord.token
-    if not token:
-        raise SettingRefused("discord.token (DISCORD_TOKEN) is not set")
-    async with SeminarClient(app) as client:
-        await _log_in(client, token)
-        try:
-            await client.connect(reconnect=True)
-        except discord.PrivilegedIntentsRequired:
-            raise SettingRefused(INTENT_REFUSED) from None
-        except discord.ConnectionClosed as closed:
-            if closed.code in FATAL_CLOSES:
-                raise SettingRefused(FATAL_CLOSES[closed.code]) from None
-            raise
 
-
-async def _log_in(client: SeminarClient, token: str) -> None:
-    backoff = Backoff(limit=RETRY_LIMIT)
-    while True:
-        try:
-            await client.login(token)
-            return
-        except discord.LoginFailure:
-            raise SettingRefused(TOKEN_REFUSED) from None
-        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
-            # Closing the session closes its connector too: let static_login make new ones.
-            await client.http.close()
-            client.http.connector = discord.utils.MISSING
-            delay = backoff.next_delay()
-            problem = str(error) or type(error).__name__
-            client.app.connections.report(PLATFORM, RETRYING, problem)
-            log.warning("discord: cannot reach Discord (%s); trying again in %g s",
-                        problem, delay)
-            await asyncio.sleep(delay)
+def bound_client(app: Services, **options: float) -> SeminarClient:
+    """A client whose handlers are bound at once (the services being open already), as the
+    tests connect one; `options` as SeminarClient's."""
+    client = SeminarClient(app.settings.discord, **options)
+    client.bind(Handlers(app, client))
+    return client

@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from seminarbot.adapters.discord.channels import fetch_thread, unarchive
+from seminarbot.adapters.discord.client import PLATFORM
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
@@ -26,7 +27,6 @@ from seminarbot.services.responses import (
 )
 
 log = logging.getLogger(__name__)
-PLATFORM = "discord"
 PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 
 

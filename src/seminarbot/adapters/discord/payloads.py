@@ -15,7 +15,8 @@ from typing import Any
 
 import discord
 
-from seminarbot.adapters.discord.events import PEOPLE_WRITE, PLATFORM
+from seminarbot.adapters.discord.client import PLATFORM
+from seminarbot.adapters.discord.events import PEOPLE_WRITE
 from seminarbot.core.invocation import Actor
 from seminarbot.services.responses import InboundMessage
 

@@ -1,0 +1,186 @@
+"""The gateway connection, made before the services are open (services.opening).
+
+`run(opening)` logs in and connects at once; discord.py's events are held (`dispatch`) until the
+services are open and the handlers (bot.Handlers, loaded only then) are bound, then handed over
+in the order they came. So the bot's own start-up (its modules, the database) overlaps Discord's
+answers and discord.py's wait for guilds (benchmarks/discord_bench.py), and nothing that arrives
+meanwhile is lost. This module imports only what connecting needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS
+from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
+from seminarbot.adapters.discord.settings import DiscordSettings
+from seminarbot.adapters.discord.trace import server_errors_logged
+from seminarbot.config.settings import SettingRefused
+from seminarbot.domain.backoff import Backoff
+from seminarbot.services.connections import RETRYING
+
+if TYPE_CHECKING:
+    from seminarbot.adapters.discord.bot import Handlers
+    from seminarbot.services.opening import Opening
+
+log = logging.getLogger(__name__)
+PLATFORM = "discord"
+# Between two tries of an unreachable Discord at start-up (README: Running on Discord).
+RETRY_LIMIT = 300.0
+TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
+                 "(Bot → Reset Token)")
+_UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
+# The gateway's close codes after which Discord says not to reconnect
+# (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway), each as
+# one line for the operator (4014, disallowed intents, is discord.py's PrivilegedIntentsRequired).
+FATAL_CLOSES = {
+    4004: TOKEN_REFUSED,
+    4010: f"Discord refused the shard the bot sent (gateway close 4010, invalid shard){_UPGRADE}",
+    4011: ("Discord requires sharding for this bot (gateway close 4011): it is in too many "
+           "servers for one connection, which seminarbot does not split; remove it from "
+           "servers it does not serve"),
+    4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
+    4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
+           f"{_UPGRADE}"),
+}
+INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
+                  "(Bot → Privileged Gateway Intents)")
+Report = Callable[..., None]
+
+
+def intents() -> discord.Intents:
+    """Servers and their channels, messages, and (privileged) message content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.guild_messages = True
+    wanted.message_content = True
+    return wanted
+
+
+class SeminarClient(discord.Client):
+    """discord.py's client, whose events wait for `bind` (bot.Handlers). Until then each event
+    is kept, in order, with its arguments; nothing is handled twice or dropped."""
+
+    def __init__(self, settings: DiscordSettings, *, guild_ready_timeout: float = 2.0,
+                 reidentify_delay: float = 5.0) -> None:
+        quiet_voice()
+        # No message cache: discord.py would update a cached message in place when its edit
+        # arrives, before the handler of its creation has read it.
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
+                         max_messages=None, guild_ready_timeout=guild_ready_timeout,
+                         http_trace=server_errors_logged())
+        self.settings = settings
+        self.reidentify_delay = reidentify_delay
+        self._bound: Handlers | None = None
+        self._held: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = []
+
+    @property
+    def handlers(self) -> Handlers:
+        """What handles the events; raises RuntimeError before `bind`."""
+        if self._bound is None:
+            raise RuntimeError("the Discord client's handlers are not bound yet")
+        return self._bound
+
+    def bind(self, handlers: Handlers) -> None:
+        """Register the handlers' `on_*` coroutines (discord.py's Client.event) and hand them
+        the events held so far, in the order they came."""
+        self._bound = handlers
+        for name in dir(handlers):
+            if name.startswith("on_"):
+                self.event(getattr(handlers, name))
+        handlers.start()
+        held, self._held = self._held or [], None
+        for event, args, kwargs in held:
+            super().dispatch(event, *args, **kwargs)
+
+    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if self._held is not None:
+            self._held.append((event, args, kwargs))
+            return
+        super().dispatch(event, *args, **kwargs)
+
+    async def login(self, token: str) -> None:
+        use_endpoints(self.settings)
+        await super().login(token)
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        # Discord allows one IDENTIFY per five seconds; the tests' fake has no such limit.
+        if not initial:
+            await asyncio.sleep(self.reidentify_delay)
+
+    async def close(self) -> None:
+        """Let the handlers finish what they hold (bot.Handlers.finish), then close the
+        gateway. What did not finish was not saved, and the next start's catch-up reads it."""
+        if self._bound is not None:
+            await self._bound.finish()
+        await super().close()
+
+
+async def run(opening: Opening) -> None:
+    """Connect and serve until cancelled (`seminarbot run`). An unreachable Discord is tried
+    again and again (capped backoff, a log line each time); a refused token or intent raises
+    SettingRefused, which no retry can mend."""
+    settings = opening.settings.discord
+    token = settings.token
+    if not token:
+        raise SettingRefused("discord.token (DISCORD_TOKEN) is not set")
+    async with SeminarClient(settings) as client:
+        binding = asyncio.create_task(_bind(client, opening), name="discord-bind")
+        connecting = asyncio.create_task(
+            _connect(client, token, partial(opening.connections.report, PLATFORM)),
+            name="discord-connect")
+        try:
+            done, _ = await asyncio.wait({binding, connecting},
+                                         return_when=asyncio.FIRST_EXCEPTION)
+            for task in done:
+                task.result()  # the first failure, said as it is
+            await connecting
+        finally:
+            for task in (binding, connecting):
+                task.cancel()
+            await asyncio.gather(binding, connecting, return_exceptions=True)
+
+
+async def _bind(client: SeminarClient, opening: Opening) -> None:
+    app = await opening.services()
+    from seminarbot.adapters.discord.bot import Handlers
+
+    client.bind(Handlers(app, client))
+
+
+async def _connect(client: SeminarClient, token: str, report: Report) -> None:
+    await _log_in(client, token, report)
+    try:
+        await client.connect(reconnect=True)
+    except discord.PrivilegedIntentsRequired:
+        raise SettingRefused(INTENT_REFUSED) from None
+    except discord.ConnectionClosed as closed:
+        if closed.code in FATAL_CLOSES:
+            raise SettingRefused(FATAL_CLOSES[closed.code]) from None
+        raise
+
+
+async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
+    backoff = Backoff(limit=RETRY_LIMIT)
+    while True:
+        try:
+            await client.login(token)
+            return
+        except discord.LoginFailure:
+            raise SettingRefused(TOKEN_REFUSED) from None
+        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
+            # Closing the session closes its connector too: let static_login make new ones.
+            await client.http.close()
+            client.http.connector = discord.utils.MISSING
+            delay = backoff.next_delay()
+            problem = str(error) or type(error).__name__
+            report(RETRYING, problem)
+            log.warning("discord: cannot reach Discord (%s); trying again in %g s",
+                        problem, delay)
+            await asyncio.sleep(delay)
