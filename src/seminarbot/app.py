@@ -38,19 +38,21 @@ def content_roots(settings: Settings) -> ContentRoots:
 
 async def open_services(settings: Settings, clock: Clock,
                         syllabus: Syllabus | None = None, *, create: bool = True,
-                        claim: bool = True, connections: Connections | None = None
-                        ) -> Services:
+                        claim: bool = True, connections: Connections | None = None,
+                        db: Database | None = None) -> Services:
     """Everything a command needs, on the database `settings` names (created if missing,
     unless `create` is False; stamped as this process's unless `claim` is False, for a
-    command that runs beside the owner, storage.identity). `connections` are the link states
-    the adapters already report to (new ones if None). Raises storage's DatabaseUnusable
-    if it cannot be used; nothing is left open when anything fails."""
+    command that runs beside the owner, storage.identity), or on `db`, already open (and
+    closed here if anything fails). `connections` are the link states the adapters already
+    report to (new ones if None). Raises storage's DatabaseUnusable if it cannot be used;
+    nothing is left open when anything fails."""
     if syllabus is None:
         from seminarbot.syllabus.loader import load_syllabus
 
         syllabus = load_syllabus(content_roots(settings))
     registry = Registry(all_commands)  # the features are imported on first use
-    db = await Database.open(settings.database, create=create)
+    if db is None:
+        db = await Database.open(settings.database, create=create)
     try:
         if claim:
             await db.claim()

@@ -1,8 +1,8 @@
 """`seminarbot run`.
 
 With platforms configured, `run` opens one Services, starts one scheduler loop, the heartbeat
-and every configured adapter. Each adapter package exposes `async def run(app: Services) ->
-None`, which connects, attaches its poster to the scheduler when ready
+and every configured adapter. Each adapter package exposes `async def run(opening: Opening)
+-> None` (services/opening.py), which connects, attaches its poster to the scheduler when ready
 (`app.scheduler.attach`) and runs until cancelled; cancelled, it finishes what it has in hand
 (within its own bound) and closes its connection. SIGTERM, SIGHUP or SIGINT (cli.stopping)
 stops them all that way, then closes the database, and `run` exits 0. With no platform
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from seminarbot.domain.syllabus import Syllabus
     from seminarbot.services.container import Services
     from seminarbot.services.opening import Opening
+    from seminarbot.storage.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,9 @@ def console_at_hand() -> bool:
 
 
 async def run_platforms(settings: Settings) -> None:
-    """Until cancelled, or until an adapter or the scheduler fails (raised here). The adapters
-    start first and connect while the services open (services.opening)."""
+    """Until cancelled, or until an adapter or the scheduler fails (raised here). The database
+    and the content are opened first; then the adapters start, and connect while the rest of
+    the services open (services.opening)."""
     from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.services.connections import Connections
@@ -116,11 +118,14 @@ async def run_platforms(settings: Settings) -> None:
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
     clock = SteadyClock(SystemClock())
+    # What is local is known to be usable before any platform hears from the bot: a damaged,
+    # foreign or newer database, or content that does not load, is one line and nothing sent.
+    db, syllabus = await _open_local(settings)
     opening = Opening(settings, Connections(clock, settings.platforms))
     tasks = [asyncio.create_task(module.run(opening), name=module.__name__) for module in modules]
     try:
         await asyncio.sleep(0)  # each adapter sends its first request before the work below
-        app = await _open_services(settings, clock, opening)
+        app = await _open_services(settings, clock, opening, db, syllabus)
     except BaseException:
         for task in tasks:
             task.cancel()
@@ -143,20 +148,43 @@ async def run_platforms(settings: Settings) -> None:
         log.info("stopped")
 
 
-async def _open_services(settings: Settings, clock: SteadyClock, opening: Opening) -> Services:
-    # The bot's own modules and its syllabus load in a worker thread, while the adapters'
-    # first requests go on in this one (discord.py's handshake and its wait for guilds,
-    # Matrix's first sync): benchmarks/discord_bench.py and matrix_bench.py.
+async def _open_local(settings: Settings) -> tuple[Database, Syllabus]:
+    """The database, open and stamped as this process's, and the syllabus (from the data
+    directory's cache when the content has not changed: syllabus/cache.py)."""
+    from seminarbot.storage.db import Database
+    from seminarbot.syllabus.cache import load_cached
+    from seminarbot.syllabus.roots import ContentRoots
+
+    db = await Database.open(settings.database)
+    try:
+        await db.claim()
+        # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
+        return db, load_cached(ContentRoots.configured(settings.content_dir,
+                                                       settings.prompts_dir), settings.data_dir)
+    except BaseException:
+        await db.close()
+        raise
+
+
+async def _open_services(settings: Settings, clock: SteadyClock, opening: Opening,
+                         db: Database, syllabus: Syllabus) -> Services:
+    # The rest of the bot's modules load in a worker thread, while the adapters' first
+    # requests go on in this one (discord.py's handshake and its wait for guilds, Matrix's
+    # first sync): benchmarks/discord_bench.py and matrix_bench.py.
     interval = sys.getswitchinterval()
     sys.setswitchinterval(interval / 10)  # the loop, woken by an answer, waits less for the GIL
     try:
-        syllabus = await asyncio.to_thread(_load, settings)
+        await asyncio.to_thread(_load)
+    except BaseException:
+        await db.close()
+        raise
     finally:
         sys.setswitchinterval(interval)
     from seminarbot.app import open_services
     from seminarbot.storage.recorded import latest_recorded
 
-    app = await open_services(settings, clock, syllabus, connections=opening.connections)
+    app = await open_services(settings, clock, syllabus, connections=opening.connections,
+                              db=db, claim=False)
     try:
         latest = await latest_recorded(app.db)
     except BaseException:
@@ -168,10 +196,6 @@ async def _open_services(settings: Settings, clock: SteadyClock, opening: Openin
     return app
 
 
-def _load(settings: Settings) -> Syllabus:
-    from seminarbot.app import content_roots
+def _load() -> None:
+    from seminarbot import app  # noqa: F401
     from seminarbot.storage import recorded  # noqa: F401  (loaded here, used in the loop)
-    from seminarbot.syllabus.cache import load_cached
-
-    # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
-    return load_cached(content_roots(settings), settings.data_dir)
