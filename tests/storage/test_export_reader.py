@@ -19,7 +19,7 @@ from seminarbot.domain.links import Links, links_for
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
-from seminarbot.storage.exports import ExportReader
+from seminarbot.storage.exports import ExportReader, ThreadLinks
 from tests.conftest import ConsoleDriver
 
 
@@ -44,11 +44,13 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
         reader = ExportReader(app.db, page_bytes=budget, first_page=first)
         pages = [page async for page in reader.entries(1, key, ExportScope())]
         assert [e.response_id for page in pages for e in page] == expected
-        lines = [n async for n, _ in reader.csv_lines(1, key, ExportScope(), "p,")]
+        lines = [n async for n, _ in reader.csv_lines(1, [ThreadLinks(key, prefix="p,")],
+                                                       ExportScope())]
         assert sum(lines) == len(expected)
-        lines = [n async for n, _ in reader.jsonl_lines(1, key, ExportScope(), "{")]
+        lines = [n async for n, _ in reader.jsonl_lines(1, [ThreadLinks(key, prefix="{")],
+                                                         ExportScope())]
         assert sum(lines) == len(expected)
-        raw = [row async for page in reader.raw_entries(1, key, ExportScope())
+        raw = [row async for _, page in reader.raw_entries(1, [ThreadLinks(key)], ExportScope())
                for row in page.rows]
         assert [int(row[0]) for row in raw] == expected
         assert all(isinstance(field, bytes) for row in raw for field in row)
@@ -60,8 +62,8 @@ async def test_pages_of_any_size_return_every_row_once_in_order(
     # A NUL in a display name (never in a text) does not split evenly: read row by row.
     await app.db.execute("UPDATE participant_names SET display_name = ? WHERE participant_id = ?",
                          ("p\x000", first.id))
-    raw = [row async for page in ExportReader(app.db, first_page=7).raw_entries(
-        1, key, ExportScope()) for row in page.rows]
+    raw = [row async for _, page in ExportReader(app.db, first_page=7).raw_entries(
+        1, [ThreadLinks(key)], ExportScope()) for row in page.rows]
     assert [int(row[0]) for row in raw] == expected
     assert {row[2] for row in raw} == {b"p\x000", b"p1", b"p2"}
     only = ExportScope(participant_id=second.id, since=clock.now() - timedelta(seconds=4))
@@ -101,14 +103,14 @@ async def test_every_fast_path_links_each_response_as_the_references_do(
                                              for e in entries] and len(entries) == 12
         thread = thread._replace(link=links.thread)
         csv_data = b"".join([data async for _, data in reader.csv_lines(
-            1, key, everything, csv_prefix(thread), links)])
+            1, [ThreadLinks(key, links, csv_prefix(thread))], everything)])
         assert csv_data.decode() == "".join(csv_line(thread, e) for e in entries)
         jsonl_data = b"".join([data async for _, data in reader.jsonl_lines(
-            1, key, everything, jsonl_prefix(thread), links)])
+            1, [ThreadLinks(key, links, jsonl_prefix(thread))], everything)])
         assert jsonl_data.decode() == jsonl_lines(thread, entries)
         # Pages of one row first: the first ("plain") holds no bidirectional control.
-        raw_pages = [page async for page in ExportReader(app.db, first_page=1).raw_entries(
-            1, key, everything, links)]
+        raw_pages = [page async for _, page in ExportReader(app.db, first_page=1).raw_entries(
+            1, [ThreadLinks(key, links)], everything)]
         assert {page.controls for page in raw_pages} == {False, True}
         for kind in (MarkdownTranscript, HtmlTranscript):
             fast, reference = kind(meta), kind(meta)

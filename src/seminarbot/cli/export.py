@@ -228,7 +228,8 @@ async def _export(settings: Settings, args: argparse.Namespace,
             return EXIT_CONFIG
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,
-                                     Actor("cli", user, user, is_moderator=True))
+                                     Actor("cli", user, user, is_moderator=True),
+                                     readers=app.readers)
     finally:
         await app.close()
     where = "standard output" if args.out == "-" else args.out

@@ -7,6 +7,7 @@ export through these equal to one through `Services` (tests/exports/test_export_
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from seminarbot.clock import Clock
@@ -29,6 +30,7 @@ class ExportContext:
     audit: AuditLog
     participants: ParticipantRepository
     cohorts: CohortRepository
+    readers: tuple[Database, ...] = ()  # read-only connections pages are also read on
 
     def declared(self) -> Command:
         """The chat command `/seminar export`, whose parameters the options share."""
@@ -37,6 +39,8 @@ class ExportContext:
         return Registry(commands).get("seminar export")
 
     async def close(self) -> None:
+        for reader in self.readers:
+            await reader.close()
         await self.db.close()
 
 
@@ -49,13 +53,31 @@ async def open_export_services(settings: Settings, clock: Clock) -> ExportContex
 
     syllabus = load_plan_and_texts(ContentRoots.configured(settings.content_dir,
                                                            settings.prompts_dir))
+    parallel = _cores() > 1
+    if parallel:
+        # First, with no connection open yet: two connections' reads then run side by side.
+        from seminarbot.storage.memstatus import memory_statistics_off
+
+        memory_statistics_off()
     db = await Database.open(settings.database, create=False)
     try:
         # As open_services: a code given before a restart is still a secret (core/redaction.py).
         for code in await PrivacyRepository(db).pending_codes(clock.now()):
             remember_secret(code)
+        # A second connection lets SQLite render two pages at once (storage/keyset.py), when
+        # there are two cores to do it on.
+        readers = ((await Database.open(settings.database, create=False, write=False,
+                                        migrate=False),) if parallel else ())
         return ExportContext(db, clock, syllabus, AuditLog(db), ParticipantRepository(db),
-                             CohortRepository(db))
+                             CohortRepository(db), readers)
     except BaseException:
         await db.close()
         raise
+
+
+def _cores() -> int:
+    """The CPUs this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1

@@ -1,9 +1,11 @@
 """Reading a cohort's responses for export, a page at a time, in transcript order.
 
-Pages use keyset pagination on (created_at, id) inside one thread, along the index
-responses_transcript, so each page costs the same however deep into the export it is and memory
-holds one page. Only responses that count are read (storage/counted.py: not deleted, not by
-someone who opted out), each with its author's name in the cohort's own community.
+Pages are keyset ranges on (created_at, id) inside one thread, along the index
+responses_transcript (storage/keyset.py), so each page costs the same however deep into the
+export it is and memory holds a few pages; with more than one connection, pages are read on
+them in turn (SQLite renders two pages at once). Only responses that count are read
+(storage/counted.py: not deleted, not by someone who opted out), each with its author's name
+in the cohort's own community.
 
 For CSV and JSON Lines the page query renders each row's line, its link back to the platform
 included (storage/export_lines.py), and joins a page's lines itself (SQLite does the quoting,
@@ -19,11 +21,9 @@ Transcripts read raw rows (`raw_entries`, their links rendered by SQLite too).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.display import BIDI_BYTES, json_safe
@@ -40,6 +40,7 @@ from seminarbot.storage.export_lines import (
     RAW_HEAD_FIELDS,
     link_params,
 )
+from seminarbot.storage.keyset import Page, Position, Thread, keyset_pages
 
 # A page holds about this many bytes of text, whatever the responses' length: the row count
 # adapts after each page, between the two limits.
@@ -60,12 +61,27 @@ class ThreadKey(NamedTuple):
     threaded: bool = False  # whether the post has a thread of its own
 
 
+class ThreadLinks(NamedTuple):
+    """A thread to export, how its responses link back to the platform and, for CSV and JSON
+    Lines, what each of its lines starts with."""
+    key: ThreadKey
+    links: Links = Links()
+    prefix: str = ""
+
+
+# What renders a CSV or JSON Lines page holding bidirectional controls, from the page as SQLite
+# rendered it and its query's tail and parameters.
+Bidi = Callable[[Database, bytes, str, tuple[Any, ...]], Awaitable[bytes]]
+
+
 class ExportReader:
     def __init__(self, db: Database, page_bytes: int = PAGE_BYTES,
-                 first_page: int = FIRST_PAGE) -> None:
+                 first_page: int = FIRST_PAGE, readers: Sequence[Database] = ()) -> None:
+        """`readers`: further connections to the same database that pages are read on too."""
         self.db = db
         self.page_bytes = page_bytes
         self.first_page = first_page
+        self.connections = (db, *readers)
 
     async def threads(self, cohort_id: int, session_id: str | None = None) -> list[ThreadKey]:
         """Every (session, prompt, thread) the cohort has responses that count in, in no
@@ -90,80 +106,94 @@ class ExportReader:
 
     async def entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
                       links: Links = NO_LINKS) -> AsyncGenerator[list[Entry], None]:
-        async with aclosing(self._pages(ENTRY, link_params(links), cohort_id, key,
-                                        scope)) as pages:
-            async for page in pages:
-                yield [Entry(*row) for row in page]
+        """Pages of one thread's responses as domain.exports.Entry (the references' input)."""
+        query = _PageQuery(cohort_id, key, scope)
+        params = link_params(links)
 
-    async def raw_entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
-                          links: Links = NO_LINKS) -> AsyncGenerator[RawPage, None]:
-        """Pages of responses as the transcripts' fast path reads them, every field UTF-8.
-        SQLite joins a page's fields with NUL between them (inbound text never holds one), so
-        Python splits one bytes object instead of receiving a row object per response; a page
-        that does not split evenly (a NUL in a display name) is read again row by row. A page
-        is searched once for bidirectional controls (RawPage.controls)."""
-        tail, params = _page_query(cohort_id, key, scope)
-        params = [*link_params(links), *params]
-        sql = ("SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
-               " CAST(group_concat(body, char(0)) AS BLOB),"
-               f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {RAW_HEAD} AS head,"
-               f" r.body AS body, r.created_at AS at, r.id AS id{tail})")
-        one_by_one = f"SELECT {RAW_ENTRY}{tail}"
+        async def read(db: Database, after: Position, upto: Position | None,
+                       size: int) -> Page[list[Entry]]:
+            tail, window = query.tail(after, upto, size)
+            rows = [Entry(*row) for row in await db.fetch_tuples(f"SELECT {ENTRY}{tail}",
+                                                                  (*params, *window))]
+            last = (rows[-1].written_at, rows[-1].response_id) if rows else None
+            return Page(len(rows), last, sum(len(row.text) for row in rows), rows)
 
-        async def read(after: tuple[str, int], size: int) -> _Page[RawPage]:
-            ((rows, heads, bodies, last),) = await self.db.fetch_tuples(
-                sql, (*params, *after, size))
-            heads, bodies = heads or b"", bodies or b""
-            page = _split(rows, heads, bodies)
-            controls = page is None or bool(BIDI_BYTES.search(heads)
-                                            or BIDI_BYTES.search(bodies))
-            if page is None:
-                page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
-                         (edited or "").encode(), link.encode(), text)
-                        for i, p, name, at, edited, link, text in
-                        await self.db.fetch_tuples(one_by_one, (*params, *after, size))]
-            position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
-            return _Page(rows, position, len(bodies), RawPage(page, controls))
-
-        async with aclosing(self._paged(read)) as pages:
-            async for page in pages:
+        async with aclosing(self._paged([(query.thread, read)])) as pages:
+            async for _, page in pages:
                 yield page.payload
 
-    def csv_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope, prefix: str,
-                  links: Links = NO_LINKS) -> AsyncGenerator[tuple[int, bytes], None]:
-        """(rows, bytes) per page: the page's CSV lines, each starting with `prefix`, each
-        response linked by `links`."""
-        line_params = (prefix, *link_params(links))
+    async def raw_entries(self, cohort_id: int, threads: Sequence[ThreadLinks],
+                          scope: ExportScope) -> AsyncGenerator[tuple[int, RawPage], None]:
+        """(thread's index, page) of responses as the transcripts' fast path reads them, every
+        field UTF-8. SQLite joins a page's fields with NUL between them (inbound text never
+        holds one), so Python splits one bytes object instead of receiving a row object per
+        response; a page that does not split evenly (a NUL in a display name) is read again
+        row by row. A page is searched once for bidirectional controls (RawPage.controls)."""
+        def reading(key: ThreadKey, links: Links) -> Thread[RawPage]:
+            query, params = _PageQuery(cohort_id, key, scope), link_params(links)
 
-        async def isolated(data: bytes, page: tuple[Any, ...]) -> bytes:
-            rows = await self.db.fetch_tuples(
-                f"SELECT r.id, CAST({CSV_LINE} AS BLOB) {tail}", (*line_params, *page))
-            return await self._isolated(cohort_id, rows, prefix, links)
+            async def read(db: Database, after: Position, upto: Position | None,
+                           size: int) -> Page[RawPage]:
+                tail, window = query.tail(after, upto, size)
+                ((rows, heads, bodies, last),) = await db.fetch_tuples(
+                    "SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
+                    " CAST(group_concat(body, char(0)) AS BLOB),"
+                    f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {RAW_HEAD} AS head,"
+                    f" r.body AS body, r.created_at AS at, r.id AS id{tail})",
+                    (*params, *window))
+                heads, bodies = heads or b"", bodies or b""
+                page = _split(rows, heads, bodies)
+                controls = page is None or bool(BIDI_BYTES.search(heads)
+                                                or BIDI_BYTES.search(bodies))
+                if page is None:
+                    page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
+                             (edited or "").encode(), link.encode(), text)
+                            for i, p, name, at, edited, link, text in await db.fetch_tuples(
+                                f"SELECT {RAW_ENTRY}{tail}", (*params, *window))]
+                return Page(rows, _position(last), len(bodies), RawPage(page, controls))
 
-        tail, _ = _page_query(cohort_id, key, scope)
-        return self._lines(CSV_LINE, line_params, cohort_id, key, scope, isolated)
+            return query.thread, read
 
-    def jsonl_lines(self, cohort_id: int, key: ThreadKey, scope: ExportScope, prefix: str,
-                    links: Links = NO_LINKS) -> AsyncGenerator[tuple[int, bytes], None]:
-        """(rows, bytes) per page: the page's JSON lines, each starting with `prefix`
-        (domain.exports.jsonl_prefix), each response linked by `links`."""
-        async def escaped(data: bytes, page: tuple[Any, ...]) -> bytes:
+        async with aclosing(self._paged([reading(key, links) for key, links, _ in threads])
+                            ) as pages:
+            async for index, page in pages:
+                yield index, page.payload
+
+    def csv_lines(self, cohort_id: int, threads: Sequence[ThreadLinks], scope: ExportScope
+                  ) -> AsyncGenerator[tuple[int, bytes], None]:
+        """(rows, bytes) per page: the threads' CSV lines in turn, each line starting with its
+        thread's prefix, each response linked by its thread's links."""
+        def isolating(prefix: str, links: Links) -> Bidi:
+            async def isolated(db: Database, data: bytes, tail: str, window: tuple[Any, ...]
+                               ) -> bytes:
+                rows = await db.fetch_tuples(f"SELECT r.id, CAST({CSV_LINE} AS BLOB) {tail}",
+                                             (prefix, *link_params(links), *window))
+                return await self._isolated(db, cohort_id, rows, prefix, links)
+            return isolated
+
+        return self._lines(CSV_LINE, cohort_id, threads, scope, isolating)
+
+    def jsonl_lines(self, cohort_id: int, threads: Sequence[ThreadLinks], scope: ExportScope
+                    ) -> AsyncGenerator[tuple[int, bytes], None]:
+        """(rows, bytes) per page: the threads' JSON lines in turn, each line starting with its
+        thread's prefix (domain.exports.jsonl_prefix), each response linked by its links."""
+        async def escaped(db: Database, data: bytes, tail: str, window: tuple[Any, ...]
+                          ) -> bytes:
             # Only inside JSON strings can the controls be (keys are ours, ASCII): escaping
             # them over the whole page is escaping them line by line.
             return json_safe(data.decode()).encode()
 
-        return self._lines(JSONL_LINE, (prefix, *link_params(links)), cohort_id, key, scope,
-                           escaped)
+        return self._lines(JSONL_LINE, cohort_id, threads, scope, lambda *_: escaped)
 
-    async def _isolated(self, cohort_id: int, page: list[tuple[Any, ...]], prefix: str,
-                        links: Links) -> bytes:
+    async def _isolated(self, db: Database, cohort_id: int, page: list[tuple[Any, ...]],
+                        prefix: str, links: Links) -> bytes:
         """The page's CSV from (id, line) rows, those with bidirectional controls rendered by
         `csv_row`."""
         ids = [row[0] for row in page if BIDI_BYTES.search(row[1])]
         entries: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            rows = await self.db.fetch_tuples(
+            rows = await db.fetch_tuples(
                 f"SELECT {ENTRY} FROM {RESPONSES_AND_AUTHORS}"
                 f" WHERE r.id IN ({', '.join('?' * len(chunk))})",
                 (*link_params(links), cohort_id, *chunk))
@@ -171,85 +201,38 @@ class ExportReader:
         return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
                         else row[1] for row in page)
 
-    async def _lines(self, line: str, line_params: tuple[Any, ...], cohort_id: int,
-                     key: ThreadKey, scope: ExportScope,
-                     bidi: Callable[[bytes, tuple[Any, ...]], Awaitable[bytes]]
+    async def _lines(self, line: str, cohort_id: int, threads: Sequence[ThreadLinks],
+                     scope: ExportScope, bidi: Callable[[str, Links], Bidi]
                      ) -> AsyncGenerator[tuple[int, bytes], None]:
         """A page is one row: SQLite joins the page's lines itself, so no Python object is made
         per response (with a row per line, the tuples alone cost a tenth of the export). A page
-        holding bidirectional controls is handed to `bidi` with its query's parameters (all
-        but the line's own, `line_params`)."""
-        tail, params = _page_query(cohort_id, key, scope)
-        # The last row's keyset position: created_at, then the id in a fixed width of 19 digits.
-        sql = ("SELECT count(*), CAST(group_concat(line, '') AS BLOB),"
-               f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {line} AS line,"
-               f" r.created_at AS at, r.id AS id{tail})")
+        holding bidirectional controls is handed to its thread's `bidi(prefix, links)` with its
+        query's tail and parameters (all but the line's own)."""
+        def reading(key: ThreadKey, links: Links, prefix: str) -> Thread[bytes]:
+            query, line_params = _PageQuery(cohort_id, key, scope), (prefix, *link_params(links))
+            fallback = bidi(prefix, links)
 
-        async def read(after: tuple[str, int], size: int) -> _Page[bytes]:
-            ((rows, data, last),) = await self.db.fetch_tuples(
-                sql, (*line_params, *params, *after, size))
-            if data and BIDI_BYTES.search(data):
-                data = await bidi(data, (*params, *after, size))
-            position = (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
-            return _Page(rows, position, len(data or b""), data or b"")
+            async def read(db: Database, after: Position, upto: Position | None,
+                           size: int) -> Page[bytes]:
+                tail, window = query.tail(after, upto, size)
+                # The last row's keyset position: created_at, then the id in 19 digits.
+                ((rows, data, last),) = await db.fetch_tuples(
+                    "SELECT count(*), CAST(group_concat(line, '') AS BLOB),"
+                    f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {line} AS line,"
+                    f" r.created_at AS at, r.id AS id{tail})", (*line_params, *window))
+                if data and BIDI_BYTES.search(data):
+                    data = await fallback(db, data, tail, window)
+                return Page(rows, _position(last), len(data or b""), data or b"")
 
-        async with aclosing(self._paged(read)) as pages:
-            async for page in pages:
+            return query.thread, read
+
+        async with aclosing(self._paged([reading(*thread) for thread in threads])) as pages:
+            async for _, page in pages:
                 yield page.rows, page.payload
 
-    async def _pages(self, columns: str, column_params: tuple[Any, ...], cohort_id: int,
-                     key: ThreadKey, scope: ExportScope
-                     ) -> AsyncGenerator[list[tuple[Any, ...]], None]:
-        """Pages of rows whose first column is the response id and last its text."""
-        tail, params = _page_query(cohort_id, key, scope)
-        sql = f"SELECT {columns}{tail}"
-
-        async def read(after: tuple[str, int], size: int) -> _Page[list[tuple[Any, ...]]]:
-            rows = await self.db.fetch_tuples(sql, (*column_params, *params, *after, size))
-            position = None
-            if rows:
-                written = await self.db.scalar("SELECT created_at FROM responses WHERE id = ?",
-                                               (rows[-1][0],))
-                position = (written, rows[-1][0])
-            return _Page(len(rows), position, sum(len(row[-1]) for row in rows), rows)
-
-        async with aclosing(self._paged(read)) as pages:
-            async for page in pages:
-                yield page.payload
-
-    async def _paged(self, read: Callable[[tuple[str, int], int], Awaitable[_Page[T]]]
-                     ) -> AsyncGenerator[_Page[T], None]:
-        """Keyset pages of about `page_bytes` of text each (the row count adapts to the
-        length of the last page's rows). The next page is read while the caller writes this
-        one."""
-        size = self.first_page
-        pending: asyncio.Future[_Page[T]] | None = asyncio.ensure_future(read(("", 0), size))
-        try:
-            while pending is not None:
-                page = await pending
-                pending = None
-                if page.rows == size and page.last is not None:
-                    average = max(1, page.size // page.rows)
-                    size = max(MIN_PAGE, min(MAX_PAGE, self.page_bytes // average))
-                    pending = asyncio.ensure_future(read(page.last, size))
-                    # Let the read reach the connection's thread before the caller takes this
-                    # page: SQLite then reads the next page (without the GIL) while Python
-                    # renders and writes this one. Without it the task would only start at the
-                    # caller's next await, and the two would take turns.
-                    await asyncio.sleep(0)
-                if page.rows:
-                    yield page
-        finally:
-            if pending is not None:  # the caller stopped early: let the read finish
-                with contextlib.suppress(Exception):
-                    await pending
-
-
-class _Page(NamedTuple, Generic[T]):
-    rows: int
-    last: tuple[str, int] | None  # (created_at, id) of its last row
-    size: int  # bytes (or characters) of text in it
-    payload: T
+    def _paged(self, threads: Sequence[Thread[T]]) -> AsyncGenerator[tuple[int, Page[T]], None]:
+        return keyset_pages(self.connections, threads, page_bytes=self.page_bytes,
+                            first_page=self.first_page, limits=(MIN_PAGE, MAX_PAGE))
 
 
 _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
@@ -264,15 +247,31 @@ def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
     return list(zip(it, it, it, it, it, it, texts, strict=True))
 
 
-def _page_query(cohort_id: int, key: ThreadKey, scope: ExportScope) -> tuple[str, list[Any]]:
-    """The FROM … LIMIT ? of a page of one thread, and its parameters but the last three:
-    the keyset position (created_at, id) and the page size."""
-    filters, params = _scope_filters(scope)
-    return (f" FROM {RESPONSES_AND_AUTHORS}"
-            " WHERE r.cohort_id = ? AND r.session_id = ? AND r.prompt_id = ?"
-            f" AND r.outbox_id IS ? AND {COUNTS}" + filters +
-            " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
-            [cohort_id, cohort_id, key.session_id, key.prompt_id, key.outbox_id, *params])
+class _PageQuery:
+    """The FROM … of a page of one thread's responses that count, in the scope."""
+
+    def __init__(self, cohort_id: int, key: ThreadKey, scope: ExportScope) -> None:
+        self.thread = (cohort_id, key.session_id, key.prompt_id, key.outbox_id)
+        filters, self.params = _scope_filters(scope)
+        self.sql = (f" FROM {RESPONSES_AND_AUTHORS}"
+                    " WHERE r.cohort_id = ? AND r.session_id = ? AND r.prompt_id = ?"
+                    f" AND r.outbox_id IS ? AND {COUNTS}{filters}"
+                    " AND (r.created_at, r.id) > (?, ?)")
+
+    def tail(self, after: Position, upto: Position | None, size: int
+             ) -> tuple[str, tuple[Any, ...]]:
+        """The query's tail and its parameters for the page after `after` up to `upto`
+        included, or (None) of at most `size` rows."""
+        params = (self.thread[0], *self.thread, *self.params, *after)
+        if upto is None:
+            return f"{self.sql} ORDER BY r.created_at, r.id LIMIT ?", (*params, size)
+        return (f"{self.sql} AND (r.created_at, r.id) <= (?, ?) ORDER BY r.created_at, r.id",
+                (*params, *upto))
+
+
+def _position(last: str | None) -> Position | None:
+    """The keyset position from `created_at` followed by the id in 19 digits."""
+    return (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
 
 
 def _scope_filters(scope: ExportScope) -> tuple[str, list[Any]]:
