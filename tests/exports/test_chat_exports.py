@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,8 +17,9 @@ from seminarbot.domain.exports import CSV_COLUMNS, FORMULA_TRIGGERS, restore_cel
 from seminarbot.domain.transcript import markdown_escape
 from seminarbot.features import exports as export_feature
 from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_delete, record_message
 from tests.conftest import ConsoleDriver
-from tests.discussion import HOSTILE, expected_rows, seed
+from tests.discussion import ANN, BOB, HOSTILE, OTTO, expected_rows, seed
 
 TEXT_CELLS = ("session_id", "prompt", "prompt_id", "thread", "author", "message_id", "text")
 
@@ -226,3 +228,30 @@ async def test_responses_to_prompts_no_longer_in_the_plan_come_last(
     assert "#### Thread of retired-1" in tail and "## Session" not in tail
     rows = parse_csv(await export_file(console, "/seminar export csv"))
     assert rows[-1]["prompt_id"] == "retired-1" and rows[-1]["session"] == 0
+
+
+async def test_a_thread_with_no_response_that_counts_leaves_no_heading(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """Threads are listed from the index alone (storage/exports.py `threads`): one whose
+    responses were all deleted, or whose only author opted out, is in that list and must still
+    leave nothing in any format."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    kept, deleted, opted = [item for item in await app.outbox.for_cohort(1)
+                            if item.kind == "prompt"][:3]
+    for number, (author, item) in enumerate([(ANN, kept), (BOB, deleted), (OTTO, opted)]):
+        clock.advance(timedelta(minutes=1))
+        await record_message(app, InboundMessage("console", f"m{number}", author, f"words {number}",
+                                                 clock.now(), thread_id=item.thread_id))
+    await record_delete(app, "console", "m1", clock.now())
+    await app.db.execute("UPDATE participants SET opted_out = 1 WHERE external_id = ?",
+                         ("console:otto",))
+    refs = {p.id: p.ref for s in app.syllabus.plan.sessions for p in s.prompts}
+    markdown = (await export_file(console, "/seminar export markdown")).read_text()
+    assert markdown.count("### Prompt ") == 1 and f"### Prompt {refs[kept.item]} " in markdown
+    html_text = (await export_file(console, "/seminar export html")).read_text()
+    assert html_text.count("<article ") == 1 and html_text.count("<h3") == 1
+    assert [row["prompt_id"] for row in parse_csv(
+        await export_file(console, "/seminar export csv"))] == [kept.item]
+    lines = (await export_file(console, "/seminar export jsonl")).read_text().splitlines()
+    assert [json.loads(line)["prompt_id"] for line in lines] == [kept.item]

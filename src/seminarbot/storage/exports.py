@@ -29,7 +29,7 @@ from seminarbot.clock import to_iso
 from seminarbot.domain.display import BIDI_BYTES, json_safe
 from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
 from seminarbot.domain.links import Links
-from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
+from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.db import Database
 from seminarbot.storage.export_lines import (
     CSV_LINE,
@@ -84,13 +84,14 @@ class ExportReader:
         self.connections = (db, *readers)
 
     async def threads(self, cohort_id: int, session_id: str | None = None) -> list[ThreadKey]:
-        """Every (session, prompt, thread) the cohort has responses that count in, in no
-        particular order."""
-        sql = (f"SELECT DISTINCT r.session_id, r.prompt_id, r.outbox_id FROM {RESPONSES_AND_PEOPLE}"
-               f" WHERE r.cohort_id = ? AND {COUNTS}")
+        """Every (session, prompt, thread) the cohort has responses in, in no particular order:
+        some may have none that count, and yield no page. (Which threads have responses that
+        count is known only by reading every response: as many reads of the file as the
+        export's own, where the index alone answers this.)"""
+        sql = "SELECT DISTINCT session_id, prompt_id, outbox_id FROM responses WHERE cohort_id = ?"
         params: list[Any] = [cohort_id]
         if session_id is not None:
-            sql += " AND r.session_id = ?"
+            sql += " AND session_id = ?"
             params.append(session_id)
         groups = await self.db.fetch_tuples(sql, params)
         posts = {row[0]: row[1:] for row in await self.db.fetch_tuples(
