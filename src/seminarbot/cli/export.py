@@ -7,7 +7,6 @@ so a failed export leaves nothing behind; an existing file is kept unless --forc
 from __future__ import annotations
 
 import argparse
-import asyncio
 import codecs
 import contextlib
 import getpass
@@ -19,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.domain.display import terminal_safe
@@ -62,7 +62,7 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "cohorts":
-        return asyncio.run(_list_cohorts(settings))
+        return stopping.run(_list_cohorts(settings))
     if args.out == "-":
         return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
@@ -82,13 +82,14 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     status = 1
     try:
         with os.fdopen(descriptor, "wb") as file:
-            status = asyncio.run(_export(settings, args, _writer(file)))
+            status, summary = stopping.run(_export(settings, args, _writer(file)))
         if status == 0:
             refused = _refusal(target, force=True)  # it may have changed while we wrote
             if refused is not None:
                 say(f"{refused[0]}")
                 return refused[1]
             os.replace(partial, target)
+            print(summary, file=sys.stderr)  # said once it is true: the file is there
     except OSError as error:  # a full disk, a quota, a file-size limit
         say(f"writing {target} failed ({error.strerror or error}); nothing was "
               "exported and the partial file was removed")
@@ -147,9 +148,11 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)
     try:
-        done = asyncio.run(_export(settings, args, write))
+        done, summary = stopping.run(_export(settings, args, write))
         if isinstance(write, _ForTerminal):
             write.finish()
+        if done == 0:
+            print(summary, file=sys.stderr)
         return done
     except OSError as error:
         if isinstance(error, BrokenPipeError):
@@ -196,7 +199,7 @@ def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
 
 
 async def _export(settings: Settings, args: argparse.Namespace,
-                  write: Callable[[bytes], None]) -> int:
+                  write: Callable[[bytes], None]) -> tuple[int, str]:
     from seminarbot.cli.export_services import open_export_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
@@ -211,7 +214,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
         except KeyError:
             say(f"there is no cohort {args.cohort}; `seminarbot cohorts --db "
                   f"{settings.database}` lists them")
-            return EXIT_CONFIG
+            return EXIT_CONFIG, ""
         declared, today = app.declared(), app.clock.now().date()
 
         def typed(name: str) -> Any:  # as the chat command declares it: same types and bounds
@@ -225,7 +228,7 @@ async def _export(settings: Settings, args: argparse.Namespace,
                 until=typed("until"), participant=typed("participant"))
         except UserError as error:
             say(f"{error.message}")
-            return EXIT_CONFIG
+            return EXIT_CONFIG, ""
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,
                                      Actor("cli", user, user, is_moderator=True),
@@ -234,9 +237,8 @@ async def _export(settings: Settings, args: argparse.Namespace,
         await app.close()
     where = "standard output" if args.out == "-" else args.out
     counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
-    print(f"exported {counted} ({request.label}) of cohort {cohort.id} as "
-          f"{args.format} to {where}, {result.size:,} bytes", file=sys.stderr)
-    return 0
+    return 0, (f"exported {counted} ({request.label}) of cohort {cohort.id} as "
+               f"{args.format} to {where}, {result.size:,} bytes")
 
 
 def _shown(name: str | None, limit: int = 40) -> str:

@@ -6,7 +6,6 @@ Whatever a subcommand raises goes through one boundary (cli.boundary)."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import importlib
 import os
@@ -143,15 +142,15 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "db":
         from seminarbot.cli import db
 
-        return asyncio.run(db.main(settings, args))
+        return stopping.run(db.main(settings, args))
     if args.command == "content":
         from seminarbot.cli import content
 
-        return asyncio.run(content.main(settings, args))
+        return stopping.run(content.main(settings, args))
     if args.command == "discord":
         from seminarbot.adapters.discord import cli as discord_cli
 
-        return asyncio.run(discord_cli.main(settings, args))
+        return stopping.run(discord_cli.main(settings, args))
     if args.command == "health":
         from seminarbot.cli import health
 

@@ -6,10 +6,12 @@ is, so a stop in the first second (reading the configuration, taking the lock) e
 and cleanly; SIGINT keeps Python's KeyboardInterrupt. PID 1 in a container ignores a signal it
 has no handler for, which is why this cannot wait until the bot is up.
 
-`run` is asyncio.run for the long-running commands (run, console): SIGTERM, SIGHUP and SIGINT
-cancel the command's coroutine, whose `finally` blocks stop the platforms, restore the terminal
-and close the database; then `Stopped` is raised with the signal, and the command line turns it
-into an exit code.
+`run` is asyncio.run for every command that runs a coroutine (run, console, export, db, …):
+SIGTERM, SIGHUP and SIGINT cancel the command's coroutine, whose `finally` blocks stop the
+platforms, restore the terminal and close the database (a second signal while they do changes
+nothing: with asyncio.run's own Ctrl-C, a second one cut them short, and an export left a
+connection's thread running that the process then waited for); then `Stopped` is raised with
+the signal, and the command line turns it into an exit code.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from __future__ import annotations
 import signal
 from collections.abc import Coroutine
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+T = TypeVar("T")
 
 
 class Stopped(BaseException):
@@ -47,15 +50,28 @@ def _raise(signum: int, frame: FrameType | None) -> None:
     raise Stopped(signum)
 
 
-def run(work: Coroutine[Any, Any, int]) -> int:
+def run(work: Coroutine[Any, Any, T]) -> T:
     """Run `work` to its end, or until a stop signal: then cancel it, let it unwind and raise
     Stopped."""
     import asyncio
 
-    return asyncio.run(_stoppable(work))
+    # Until the loop's own handlers are in place, a stop signal waits (blocked) instead of
+    # raising in the middle of asyncio's set-up, which then leaves a loop half made, or a
+    # connection's thread that the process waits for at its end.
+    _mask(signal.SIG_BLOCK)
+    try:
+        return asyncio.run(_stoppable(work))
+    finally:
+        _mask(signal.SIG_UNBLOCK)
+        work.close()  # stopped before it began: it never runs (and no warning says so)
 
 
-async def _stoppable(work: Coroutine[Any, Any, int]) -> int:
+def _mask(how: int) -> None:
+    if hasattr(signal, "pthread_sigmask"):  # POSIX
+        signal.pthread_sigmask(how, STOP_SIGNALS)
+
+
+async def _stoppable(work: Coroutine[Any, Any, T]) -> T:
     import asyncio
 
     loop = asyncio.get_running_loop()
@@ -70,6 +86,7 @@ async def _stoppable(work: Coroutine[Any, Any, int]) -> int:
 
     for signum in STOP_SIGNALS:
         loop.add_signal_handler(signum, stop, signum)
+    _mask(signal.SIG_UNBLOCK)  # one that came meanwhile is delivered now, to `stop`
     try:
         status = await work
     except asyncio.CancelledError:

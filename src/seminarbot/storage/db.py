@@ -9,13 +9,13 @@ import os
 import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+from seminarbot.domain.errors import Busy, WriteFailed
 from seminarbot.storage.dbfile import (
     PRIVATE_FILE,
     DatabaseUnusable,
@@ -23,6 +23,7 @@ from seminarbot.storage.dbfile import (
     immutable_uri,
     is_damage,
     prepare,
+    unavailable,
     unreadable_here,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
@@ -44,24 +45,6 @@ def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) 
     writes = () if read_only else ("PRAGMA journal_mode = WAL", f"PRAGMA cache_size = -{CACHE_KIB}")
     return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *writes, "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
-
-
-# SQLite's primary result codes (https://www.sqlite.org/rescode.html).
-_BUSY, _LOCKED = 5, 6
-_CANNOT_WRITE = {3: "permission denied", 8: "the file is read-only", 10: "a disk I/O error",
-                 13: "the disk is full", 14: "the file cannot be opened"}
-
-
-def unavailable(error: sqlite3.Error) -> Unavailable | None:
-    """What a SQLite error means to the people waiting on it: Busy (another connection's lock
-    outlasted the busy timeout), WriteFailed (disk full, I/O error, read-only), or None for an
-    error that is ours (a bug: let it be raised as it is)."""
-    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
-    if code in (_BUSY, _LOCKED):
-        return Busy()
-    if code in _CANNOT_WRITE:
-        return WriteFailed(_CANNOT_WRITE[code])
-    return None
 
 
 class _ProbeDone(Exception):
@@ -113,11 +96,17 @@ class Database:
     @classmethod
     async def _connect(cls, location: str, target: str, *, write: bool, migrate: bool
                        ) -> Database:
+        opening = asyncio.ensure_future(_opened(target, uri=target != location))
         try:
-            conn = await aiosqlite.connect(target, isolation_level=None,
-                                           uri=target != location)
+            conn = await asyncio.shield(opening)
         except sqlite3.Error as error:
             raise DatabaseUnusable(location, describe(error)) from error
+        except asyncio.CancelledError:
+            # Stopped while SQLite opens the file: close it first, or its thread would answer
+            # a loop already closed (a traceback from the thread as the process ends).
+            with contextlib.suppress(Exception):
+                await (await opening).close()
+            raise
         db = cls(conn, location)
         try:
             await db._setup(write=write, migrate=migrate)
@@ -178,18 +167,22 @@ class Database:
         self.identity.claim(stamp, before)
 
     async def close(self) -> None:
-        """Close the connection. After the file was overwritten, the log is not checkpointed
-        into the other file's pages but set aside (storage.identity)."""
-        if self.identity is None or not self.identity.overwritten:
-            await self._conn.close()
-        else:
-            reader = hold_off_checkpoint(self.path)
-            try:
+        """Close the connection once no task holds it (a task cancelled in the middle of a query
+        ends it first). After the file was overwritten, the log is not checkpointed into the
+        other file's pages but set aside (storage.identity)."""
+        free: AbstractAsyncContextManager[Any] = (contextlib.nullcontext() if _holding.get()
+                                                  else self._lock)
+        async with free:
+            if self.identity is None or not self.identity.overwritten:
                 await self._conn.close()
-            finally:
-                if reader is not None:
-                    reader.close()
-                    set_log_aside(self.path)
+            else:
+                reader = hold_off_checkpoint(self.path)
+                try:
+                    await self._conn.close()
+                finally:
+                    if reader is not None:
+                        reader.close()
+                        set_log_aside(self.path)
         if self.identity is not None:
             self.identity.release()
 
@@ -289,6 +282,10 @@ class Database:
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
+
+
+async def _opened(target: str, *, uri: bool) -> aiosqlite.Connection:
+    return await aiosqlite.connect(target, isolation_level=None, uri=uri)
 
 
 async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:

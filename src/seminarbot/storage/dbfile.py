@@ -15,6 +15,8 @@ import stat
 import urllib.parse
 from pathlib import Path
 
+from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 # The files SQLite keeps beside a database in WAL mode (README, What is stored).
@@ -202,3 +204,21 @@ def _strerror(error: OSError) -> str:
     if error.errno == errno.ENOTDIR:
         return "a part of the path is a file, not a folder"
     return error.strerror or str(error)
+
+
+# SQLite's primary result codes (https://www.sqlite.org/rescode.html).
+_BUSY, _LOCKED = 5, 6
+_CANNOT_WRITE = {3: "permission denied", 8: "the file is read-only", 10: "a disk I/O error",
+                 13: "the disk is full", 14: "the file cannot be opened"}
+
+
+def unavailable(error: sqlite3.Error) -> Unavailable | None:
+    """What a SQLite error means to the people waiting on it: Busy (another connection's lock
+    outlasted the busy timeout), WriteFailed (disk full, I/O error, read-only), or None for an
+    error that is ours (a bug: let it be raised as it is)."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
+    if code in (_BUSY, _LOCKED):
+        return Busy()
+    if code in _CANNOT_WRITE:
+        return WriteFailed(_CANNOT_WRITE[code])
+    return None

@@ -15,7 +15,6 @@ most one per connection is read ahead, so memory holds a few pages.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
@@ -91,6 +90,6 @@ async def keyset_pages(connections: Sequence[Database], threads: Sequence[Thread
                 if page.rows:
                     yield at, page
     finally:
-        for future, _, _ in pending:  # the caller stopped early: let the reads finish
-            with contextlib.suppress(Exception):
-                await future
+        # The caller stopped early, or was cancelled (and the reads with it): let every read
+        # end before the connections can be closed.
+        await asyncio.gather(*(future for future, _, _ in pending), return_exceptions=True)

@@ -27,7 +27,8 @@ from typing import NamedTuple
 
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
-from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas, unavailable
+from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas
+from seminarbot.storage.dbfile import unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
     INSERT,

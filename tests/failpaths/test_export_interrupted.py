@@ -1,0 +1,82 @@
+"""Ctrl-C during `seminarbot export`, once or twice in a row (an impatient person; `timeout`
+signals its process group as well), at any moment from start-up to the last page: the process
+ends promptly with 130 or, when it had finished, 0; no traceback from any thread, no partial
+file left, and nothing it opened keeps it alive (a connection's thread did, once in about ten
+tries, when asyncio.run's own Ctrl-C handling cut the clean-up short)."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from seminarbot.clock import ManualClock
+from seminarbot.core.invocation import Actor
+from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_message
+from tests.conftest import MINI, ConsoleDriver
+from tests.failpaths.support import BIN, environment
+
+COPIES = 40_000  # about a third of a second of export on the machines here
+# After the command has begun (its partial file is there; a signal while the interpreter itself
+# starts is Python's own), through opening the database, to the last pages.
+DELAYS = (0, 0.005, 0.01, 0.02, 0.04, 0.07, 0.1, 0.15, 0.25, 0.4)
+
+
+@pytest.fixture
+async def big(console: ConsoleDriver, app: Services, clock: ManualClock) -> Path:
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    post = (await app.outbox.for_cohort(1))[0]
+    await record_message(app, InboundMessage("console", "m0", Actor("console", "console:a", "a"),
+                                             "a few words " * 40, clock.now(),
+                                             reply_to=post.message_id))
+    await app.db.execute(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)"
+        " INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+        " platform, message_id, body, created_at) SELECT r.cohort_id, r.outbox_id, r.session_id,"
+        " r.prompt_id, r.participant_id, r.platform, 'm' || n.i, r.body || n.i, r.created_at"
+        " FROM responses r, n", (COPIES,))
+    return Path(app.db.path)
+
+
+@pytest.mark.parametrize("twice", [False, True])
+def test_ctrl_c_at_any_moment_of_an_export_ends_it_cleanly(big: Path, tmp_path: Path,
+                                                           twice: bool) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    env = environment(SEMINARBOT_DATA_DIR=str(tmp_path / "cli"),
+                      SEMINARBOT_CONTENT_DIR=str(MINI.content),
+                      SEMINARBOT_PROMPTS_DIR=str(MINI.prompts))
+    for delay in DELAYS:
+        target = out / f"{delay}.jsonl"
+        process = subprocess.Popen(
+            [*BIN, "export", "--db", str(big), "--cohort", "1", "--format", "jsonl",
+             "--out", str(target)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        begun = time.monotonic() + 30
+        while not any(out.glob("*.partial")) and process.poll() is None:
+            assert time.monotonic() < begun, "the export never began"
+            time.sleep(0.001)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        if twice:
+            time.sleep(0.01)
+            process.send_signal(signal.SIGINT)
+        try:
+            _, stderr = process.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            pytest.fail(f"still running 30 s after Ctrl-C at {delay} s")
+        # 130, or ended by the signal itself (what a shell also shows as 130): a second Ctrl-C
+        # after the command had unwound meets Python's own handler again.
+        assert process.returncode in (0, 130, -signal.SIGINT), (delay, stderr)
+        assert "Traceback" not in stderr and "Exception" not in stderr, (delay, stderr)
+        leftovers = [p.name for p in out.iterdir() if p.name.endswith(".partial")]
+        assert not leftovers, (delay, leftovers)
+        # A file is there only if the export was complete (and said so) before the signal.
+        assert target.exists() == ("exported" in stderr), (delay, stderr)
+        assert process.returncode != 0 or target.exists()
