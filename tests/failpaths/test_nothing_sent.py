@@ -1,11 +1,14 @@
-"""`run` with a platform configured and something local unusable (a damaged database, content
-that does not load): one line, and not one connection to the platform (no Matrix login, no
-Discord handshake: the adapters start only once the database and the content are known good)."""
+"""`run` with a platform configured and something local unusable (a damaged database, damage
+inside one of the tables it reads to start, content that does not load): one line, and not one
+connection to the platform (no Matrix login, no Discord handshake: the adapters start only once
+the database and the content are known good)."""
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 import socket
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +68,16 @@ def setup(folder: Path, broken: str) -> Path:
     db = folder / "seminar.db"
     if broken == "database":
         db.write_bytes(b"SQLite format 3\0" + b"\xff" * 4080)
+    elif broken == "a table's pages":  # the header and schema read well; a table does not
+        asyncio.run(_made(db))
+        with sqlite3.connect(db) as conn:
+            (root,) = conn.execute("SELECT rootpage FROM sqlite_master"
+                                   " WHERE name = 'writer_epoch'").fetchone()
+            (size,) = conn.execute("PRAGMA page_size").fetchone()
+        conn.close()
+        with db.open("r+b") as file:
+            file.seek((root - 1) * size)
+            file.write(b"\x0d\xff\xff" + b"\xa5" * (size - 3))
     else:
         (content / "glossary.yaml").write_text("entries:\n  - term: [unclosed\n")
     config = folder / "seminarbot.yaml"
@@ -73,7 +86,13 @@ def setup(folder: Path, broken: str) -> Path:
     return config
 
 
-@pytest.mark.parametrize("broken", ["database", "content"])
+async def _made(db: Path) -> None:
+    from seminarbot.storage.db import Database
+
+    await (await Database.open(db)).close()
+
+
+@pytest.mark.parametrize("broken", ["database", "a table's pages", "content"])
 @pytest.mark.parametrize("platform", sorted(PLATFORMS))
 def test_nothing_reaches_the_platform_when_something_local_is_unusable(
         tmp_path: Path, listener: Listener, platform: str, broken: str) -> None:
@@ -82,5 +101,5 @@ def test_nothing_reaches_the_platform_when_something_local_is_unusable(
                         env=environment(**PLATFORMS[platform](listener.port)))
     assert result.returncode in (1, 2), result.stderr
     line = one_line(result)
-    assert ("seminar.db" in line) if broken == "database" else ("glossary.yaml" in line), line
+    assert ("glossary.yaml" in line) if broken == "content" else ("is damaged" in line), line
     assert listener.accepted == 0

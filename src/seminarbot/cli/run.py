@@ -149,14 +149,17 @@ async def run_platforms(settings: Settings) -> None:
 
 
 async def _open_local(settings: Settings) -> tuple[Database, Syllabus]:
-    """The database, open and stamped as this process's, and the syllabus (from the data
+    """The database, open, checked (all but the tables that grow with the discussion:
+    storage/migrate.py) and stamped as this process's, and the syllabus (from the data
     directory's cache when the content has not changed: syllabus/cache.py)."""
     from seminarbot.storage.db import Database
+    from seminarbot.storage.migrate import check_for_start
     from seminarbot.syllabus.cache import load_cached
     from seminarbot.syllabus.roots import ContentRoots
 
     db = await Database.open(settings.database)
     try:
+        await check_for_start(db)
         await db.claim()
         # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
         return db, load_cached(ContentRoots.configured(settings.content_dir,
