@@ -6,7 +6,9 @@ tries, when asyncio.run's own Ctrl-C handling cut the clean-up short)."""
 
 from __future__ import annotations
 
+import json
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -80,3 +82,11 @@ def test_ctrl_c_at_any_moment_of_an_export_ends_it_cleanly(big: Path, tmp_path: 
         # A file is there only if the export was complete (and said so) before the signal.
         assert target.exists() == ("exported" in stderr), (delay, stderr)
         assert process.returncode != 0 or target.exists()
+    # Each export that began is audited: complete, or stopped before the end.
+    with sqlite3.connect(big) as db:
+        outcomes = [(outcome, json.loads(detail).get("reason")) for outcome, detail in db.execute(
+            "SELECT outcome, detail FROM audit_log WHERE action = 'export'")]
+    db.close()
+    assert outcomes.count(("ok", None)) == len(list(out.glob("*.jsonl")))
+    assert ("failed", "stopped before the end") in outcomes
+    assert set(outcomes) <= {("ok", None), ("failed", "stopped before the end")}

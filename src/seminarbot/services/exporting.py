@@ -90,9 +90,14 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     try:
         count = await _stream(app, cohort, request, written, now, readers)
         await written.drain()
-    except Exception as error:
+    except (Exception, asyncio.CancelledError) as error:
         with contextlib.suppress(Exception):
             await written.drain()
+        if isinstance(error, asyncio.CancelledError):  # a stop signal, a stopping bot
+            with contextlib.suppress(Exception):
+                await _audit(app, cohort, request, actor, filename, counter, 0, "failed",
+                             "stopped before the end")
+            raise
         await _audit(app, cohort, request, actor, filename, counter, 0, "failed",
                      str(error) or type(error).__name__)
         raise
