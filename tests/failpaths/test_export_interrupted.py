@@ -84,9 +84,12 @@ def test_ctrl_c_at_any_moment_of_an_export_ends_it_cleanly(big: Path, tmp_path: 
         assert process.returncode != 0 or target.exists()
     # Each export that began is audited: complete, or stopped before the end.
     with sqlite3.connect(big) as db:
-        outcomes = [(outcome, json.loads(detail).get("reason")) for outcome, detail in db.execute(
+        details = [(outcome, json.loads(detail)) for outcome, detail in db.execute(
             "SELECT outcome, detail FROM audit_log WHERE action = 'export'")]
     db.close()
+    outcomes = [(outcome, detail.get("reason")) for outcome, detail in details]
+    # How far it got: JSON Lines has no header, so bytes written are responses written.
+    assert all((d["bytes"] > 0) == (d["responses"] > 0) for _, d in details), details
     assert outcomes.count(("ok", None)) == len(list(out.glob("*.jsonl")))
     assert ("failed", "stopped before the end") in outcomes
     assert set(outcomes) <= {("ok", None), ("failed", "stopped before the end")}

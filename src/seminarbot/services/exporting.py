@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,10 +95,10 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
             await written.drain()
         if isinstance(error, asyncio.CancelledError):  # a stop signal, a stopping bot
             with contextlib.suppress(Exception):
-                await _audit(app, cohort, request, actor, filename, counter, 0, "failed",
-                             "stopped before the end")
+                await _audit(app, cohort, request, actor, filename, counter, counter.responses,
+                             "failed", "stopped before the end")
             raise
-        await _audit(app, cohort, request, actor, filename, counter, 0, "failed",
+        await _audit(app, cohort, request, actor, filename, counter, counter.responses, "failed",
                      str(error) or type(error).__name__)
         raise
     await _audit(app, cohort, request, actor, filename, counter, count, "ok")
@@ -106,14 +106,19 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
 
 
 class _Counter:
+    """What has been written: bytes, and the responses in them (a failed export's audit says
+    how far it got)."""
+
     def __init__(self, write: Write) -> None:
         self.write_through = write
         self.size = 0
+        self.responses = 0
 
-    def __call__(self, data: bytes) -> None:
+    def __call__(self, data: bytes, responses: int = 0) -> None:
         if data:
-            self.size += len(data)
             self.write_through(data)
+            self.size += len(data)
+            self.responses += responses
 
 
 class _Written:
@@ -121,13 +126,14 @@ class _Written:
     written (writing took a fifth of the event loop's time in an export of 1M responses to
     HTML, benchmarks/export_bench.py). Its errors are raised at the next piece or `drain`."""
 
-    def __init__(self, write: Write) -> None:
+    def __init__(self, write: _Counter) -> None:
         self.write = write
         self.pending: asyncio.Future[None] | None = None
 
-    async def __call__(self, data: bytes) -> None:
+    async def __call__(self, data: bytes, responses: int = 0) -> None:
         await self.drain()
-        self.pending = asyncio.get_running_loop().run_in_executor(None, self.write, data)
+        self.pending = asyncio.get_running_loop().run_in_executor(None, self.write, data,
+                                                                  responses)
 
     async def drain(self) -> None:
         """Once the pieces given so far are written."""
@@ -137,7 +143,7 @@ class _Written:
 
 
 async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest,
-                  write: Callable[[bytes], Awaitable[None]],
+                  write: _Written,
                   now: datetime, readers: Sequence[Database]) -> int:
     reader = ExportReader(app.db, readers=readers)
     scope = request.scope
@@ -160,7 +166,7 @@ async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest,
         async with aclosing(lines) as pages:
             async for rows, data in pages:
                 count += rows
-                await write(data)
+                await write(data, rows)
         return count
     meta = ExportMeta(title=f"Transcript: {app.syllabus.plan.title}",
                       seminar=f"{cohort.name or cohort.channel_id} on {cohort.platform}",
@@ -173,7 +179,8 @@ async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest,
                                            scope)) as raw:
         async for index, page in raw:
             count += len(page.rows)
-            await write(transcript.encoded(threads[index][1], page.rows, controls=page.controls))
+            await write(transcript.encoded(threads[index][1], page.rows, controls=page.controls),
+                        len(page.rows))
     await write(transcript.end(count).encode())
     return count
 
