@@ -93,13 +93,12 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     except (Exception, asyncio.CancelledError) as error:
         with contextlib.suppress(Exception):
             await written.drain()
-        if isinstance(error, asyncio.CancelledError):  # a stop signal, a stopping bot
-            with contextlib.suppress(Exception):
-                await _audit(app, cohort, request, actor, filename, counter, counter.responses,
-                             "failed", "stopped before the end")
-            raise
-        await _audit(app, cohort, request, actor, filename, counter, counter.responses, "failed",
-                     str(error) or type(error).__name__)
+        stopped = isinstance(error, asyncio.CancelledError)  # a stop signal, a stopping bot
+        # Stopping goes on whatever the audit meets; a failure's audit failing says so.
+        with contextlib.suppress(Exception) if stopped else contextlib.nullcontext():
+            await _audit(app, cohort, request, actor, filename, counter, counter.responses,
+                         "failed", "stopped before the end" if stopped
+                         else str(error) or type(error).__name__)
         raise
     await _audit(app, cohort, request, actor, filename, counter, count, "ok")
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)

@@ -65,7 +65,7 @@ class ThreadLinks(NamedTuple):
     """A thread to export, how its responses link back to the platform and, for CSV and JSON
     Lines, what each of its lines starts with."""
     key: ThreadKey
-    links: Links = Links()
+    links: Links = NO_LINKS
     prefix: str = ""
 
 
