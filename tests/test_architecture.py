@@ -115,3 +115,28 @@ def test_modules_and_functions_stay_small() -> None:
                 if length > MAX_FUNCTION_LINES:
                     too_long.append(f"{where}: {node.name}() {length} lines")
     assert too_long == []
+
+
+def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> None:
+    """docs/ARCHITECTURE.md: the commands' machinery loads with the first command. Everything
+    `run` imports before it is ready (cli.run's worker loads the app; each adapter's bot)
+    leaves the declarations, parsing, dispatch and the features unloaded."""
+    machinery = ["seminarbot.core.commands", "seminarbot.core.params", "seminarbot.core.parsing",
+                 "seminarbot.core.dispatch", "seminarbot.core.completion",
+                 "seminarbot.features.help", "seminarbot.adapters.discord.slash",
+                 "seminarbot.adapters.discord.interactions"]
+    script = ("import sys\n"
+              "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"
+              "import seminarbot.storage.recorded, seminarbot.syllabus.cache\n"
+              "import seminarbot.adapters.discord.bot, seminarbot.adapters.matrix.bot\n"
+              "import seminarbot.adapters.matrix.start, seminarbot.adapters.discord.client\n"
+              f"print([m for m in {machinery!r} if m in sys.modules])\n")
+    found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                           check=True, cwd=ROOT)
+    assert found.stdout.strip() == "[]", found.stderr
+    # … and they are there once asked for: the registry reads the declarations.
+    check = subprocess.run([sys.executable, "-c", "import seminarbot.app as a\n"
+                            "from seminarbot.core.registry import Registry\n"
+                            "print(len(Registry(a.all_commands)) > 20)"],
+                           capture_output=True, text=True, check=True, cwd=ROOT)
+    assert check.stdout.strip() == "True"

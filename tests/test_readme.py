@@ -13,7 +13,8 @@ import yaml
 
 from seminarbot.config.settings import load_settings
 from seminarbot.config.yamlfile import Node
-from seminarbot.core.commands import Permission, Registry
+from seminarbot.core.commands import Permission
+from seminarbot.core.registry import Registry
 from seminarbot.features import all_commands
 from tests.console.terminal import Terminal
 

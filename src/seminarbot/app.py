@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
-from seminarbot.core.commands import Registry
 from seminarbot.core.limits import CommandLimits
 from seminarbot.core.redaction import remember_secret
+from seminarbot.core.registry import Registry
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands

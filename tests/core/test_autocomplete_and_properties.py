@@ -31,7 +31,7 @@ free_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_si
 @settings(max_examples=300, deadline=None)
 @given(text=free_text)
 def test_free_text_arrives_verbatim(text: str) -> None:
-    from seminarbot.core.commands import Registry
+    from seminarbot.core.registry import Registry
     from seminarbot.features import all_commands
 
     registry = Registry(all_commands())
@@ -44,7 +44,7 @@ def test_free_text_arrives_verbatim(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(line=st.text(max_size=200))
 def test_any_line_parses_or_fails_with_a_user_error(line: str) -> None:
-    from seminarbot.core.commands import Registry
+    from seminarbot.core.registry import Registry
     from seminarbot.features import all_commands
 
     registry = Registry(all_commands())

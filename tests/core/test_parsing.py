@@ -3,9 +3,10 @@ from typing import Any
 
 import pytest
 
-from seminarbot.core.commands import Command, Param, Permission, Registry
+from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.params import Flag, Integer, String, Weekday
 from seminarbot.core.parsing import bind, is_command, parse_line, tokenize
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply
 from seminarbot.domain.errors import BadArgument, UnknownCommand, UserError
 

@@ -12,8 +12,9 @@ from seminarbot.adapters.discord.render import (
     within_upload_limit,
 )
 from seminarbot.adapters.discord.slash import SlashCommands
-from seminarbot.core.commands import Command, Permission, Registry
+from seminarbot.core.commands import Command, Permission
 from seminarbot.core.invocation import Invocation
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Attachment, Reply, Table
 from seminarbot.features import all_commands
 from seminarbot.services.container import Services

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from seminarbot.adapters.console.session import PLACE, Console
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.core.commands import Command, Registry
+from seminarbot.core.commands import Command
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.features import all_commands
 from seminarbot.services.container import Services

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from seminarbot.adapters.discord.slash import SlashCommands
-from seminarbot.core.commands import Registry
 from seminarbot.core.completion import zone_suggestions
+from seminarbot.core.registry import Registry
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
 from seminarbot.features import all_commands

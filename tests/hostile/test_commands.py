@@ -9,9 +9,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from seminarbot.core.commands import Registry
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.registry import Registry
 from seminarbot.features import all_commands
 from seminarbot.services.container import Services
 from seminarbot.storage.migrate import problems

@@ -6,9 +6,9 @@ command is given the override in every parameter, as the console types it."""
 from __future__ import annotations
 
 from seminarbot.adapters.console.session import PLACE
-from seminarbot.core.commands import Registry
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import FSI, PDF, PDI, RLO
 from seminarbot.features import all_commands

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
-from seminarbot.core.commands import Command, Registry
+from seminarbot.core.commands import Command
 from seminarbot.core.redaction import remember_secret
+from seminarbot.core.registry import Registry
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository

@@ -134,6 +134,9 @@ def _writes(args: argparse.Namespace) -> bool:
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "run":
+        from seminarbot.cli.malloc import one_arena
+
+        one_arena()  # before any thread: the database's threads share the interpreter's heap
         return stopping.run(run.main(settings))
     if args.command == "console":
         from seminarbot.cli import console

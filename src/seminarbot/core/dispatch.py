@@ -18,11 +18,12 @@ from datetime import datetime
 from typing import Protocol
 
 from seminarbot.clock import Clock
-from seminarbot.core.commands import Command, Permission, Registry
+from seminarbot.core.commands import Command, Permission
 from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
 from seminarbot.core.parsing import bind, parse_line
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.errors import Forbidden, Unavailable, UserError
 

@@ -9,7 +9,7 @@ from typing import Protocol
 
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import clean, is_blank
+from seminarbot.domain.responses import VISIBLE, clean, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
@@ -52,8 +52,6 @@ class String:
         return value
 
 
-VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
-           "characters")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from seminarbot.core.commands import Command, Param, Registry
+from seminarbot.core.commands import Command, Param
+from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 

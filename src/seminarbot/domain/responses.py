@@ -13,6 +13,9 @@ from seminarbot.domain.display import DEFAULT_IGNORABLE
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
 TRUNCATION_MARK = "\n[… truncated by seminarbot]"
+# What a response's text must be, as a refusal names it (domain.errors.BadArgument's `expected`).
+VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
+           "characters")
 
 # Control characters (Unicode category Cc: C0, DEL and C1) other than tab and newline. NUL stops
 # SQLite's text functions; ESC starts terminal escape sequences; none of them shows as text.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from seminarbot.core.commands import Command
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from seminarbot.core.commands import Command
 
 
 def all_commands() -> list[Command]:

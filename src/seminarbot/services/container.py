@@ -7,12 +7,12 @@ goes through one of its repositories (SQL lives only in storage/).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
-from seminarbot.core.commands import Registry
-from seminarbot.core.dispatch import CommandRecord
 from seminarbot.core.limits import CommandLimits
+from seminarbot.core.registry import Registry
 from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.scheduling.loop import Scheduler
@@ -32,6 +32,9 @@ from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.storage.session_events import SessionEventRepository
 from seminarbot.storage.stats import StatsRepository
+
+if TYPE_CHECKING:
+    from seminarbot.core.dispatch import CommandRecord
 
 
 @dataclass

@@ -11,9 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
-from seminarbot.core.params import VISIBLE
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import Arrival, Outcome, clean, stored_body
+from seminarbot.domain.responses import VISIBLE, Arrival, Outcome, clean, stored_body
 from seminarbot.storage.response_writer import Submission
 
 if TYPE_CHECKING:

@@ -12,21 +12,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from functools import partial
+from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
 import discord
 
 from seminarbot.adapters.discord import backfill, events
 from seminarbot.adapters.discord.calendar import DiscordCalendar
 from seminarbot.adapters.discord.client import PLATFORM, SeminarClient
-from seminarbot.adapters.discord.interactions import InteractionHandler
 from seminarbot.adapters.discord.poster import DiscordPoster
-from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import InOrder, StallWatch
 from seminarbot.services.outage import tell_moderators
 from seminarbot.services.responses import record_message
+
+if TYPE_CHECKING:
+    from seminarbot.adapters.discord.interactions import InteractionHandler
+    from seminarbot.adapters.discord.slash import SlashCommands
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
@@ -38,10 +41,8 @@ class Handlers:
     def __init__(self, app: Services, client: SeminarClient) -> None:
         self.app = app
         self.client = client
-        self.commands = SlashCommands(app.registry)
-        self.poster = DiscordPoster(client, self.commands.rename)
+        self.poster = DiscordPoster(client, lambda text: self.commands.rename(text))
         self.calendar = DiscordCalendar(client)
-        self.interactions = InteractionHandler(app, self.commands)
         self.readies = 0
         self.catch_ups = 0
         self.backfilled = 0
@@ -49,6 +50,20 @@ class Handlers:
                            recovered=partial(tell_moderators, app, PLATFORM))
         self.inbound = InOrder("discord-inbound", watch=watch)
         self.closing = False
+
+    # The commands' machinery (and the features declaring them) loads with the first
+    # interaction or post that needs it: a bot that only takes in responses never loads it.
+    @cached_property
+    def commands(self) -> SlashCommands:
+        from seminarbot.adapters.discord.slash import SlashCommands
+
+        return SlashCommands(self.app.registry)
+
+    @cached_property
+    def interactions(self) -> InteractionHandler:
+        from seminarbot.adapters.discord.interactions import InteractionHandler
+
+        return InteractionHandler(self.app, self.commands)
 
     def start(self) -> None:
         self.inbound.start()
@@ -58,7 +73,8 @@ class Handlers:
         SHUTDOWN_GRACE seconds in all)."""
         self.closing = True
         deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
-        await self.interactions.drain(SHUTDOWN_GRACE)
+        if "interactions" in self.__dict__:  # none ever came otherwise
+            await self.interactions.drain(SHUTDOWN_GRACE)
         await self.inbound.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
 
     async def on_ready(self) -> None:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from seminarbot.adapters.discord.permissions import MODERATOR_PERMISSION
-from seminarbot.core.commands import Command, Param, Permission, Registry
+from seminarbot.core.commands import Command, Param, Permission
+from seminarbot.core.registry import Registry
 from seminarbot.domain.schedule import WEEKDAYS
 
 SUB_COMMAND, SUB_COMMAND_GROUP, STRING, INTEGER, BOOLEAN, CHANNEL = 1, 2, 3, 4, 5, 7

@@ -10,7 +10,7 @@ import discord
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.slash import SlashCommands
 from seminarbot.config.settings import Settings
-from seminarbot.core.commands import Registry
+from seminarbot.core.registry import Registry
 
 
 @dataclass(frozen=True)

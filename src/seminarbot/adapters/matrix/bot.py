@@ -42,9 +42,7 @@ from seminarbot.adapters.matrix.sender import (
 )
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
-from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.parsing import is_command
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
@@ -169,6 +167,8 @@ class MatrixBot:
             return False
         if not (item.thread_root or item.reply_to):
             return True
+        from seminarbot.core.parsing import is_command  # loaded with the first command
+
         return is_command(self.app.registry, item.text[len(self.prefix):].strip(), self.prefix,
                           self.app.clock.now().date())
 
@@ -216,6 +216,8 @@ class MatrixBot:
         line = item.text[len(self.prefix):].strip()
         if not line:
             return
+        from seminarbot.core.dispatch import run_line  # loaded with the first command
+
         reply = await run_line(self.app, line, self._actor(room_id, item.sender),
                                   self._place(room_id), prefix=self.prefix,
                                   source_id=item.event_id)
