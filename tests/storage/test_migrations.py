@@ -145,7 +145,7 @@ async def test_a_number_below_the_newest_is_applied_when_it_arrives(
 
 def test_a_number_used_twice_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     twice = [*migrations.available(), migrations.Migration(LATEST, "again", "SELECT 1;\n")]
-    monkeypatch.setattr(migrations.resources, "files", lambda _: _Files(twice))
+    monkeypatch.setattr(migrations, "MIGRATIONS", _Files(twice))
     with pytest.raises(RuntimeError, match="used twice"):
         migrations.available()
 

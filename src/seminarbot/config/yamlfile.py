@@ -7,6 +7,7 @@ the key path and what was expected.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,6 +16,7 @@ from seminarbot.config.files import read_regular
 
 MAX_BYTES = 2_000_000
 JSON_INT_MAX = 2**53 - 1  # Matrix spec, canonical JSON: integers in [-(2**53)+1, 2**53-1]
+SHARED_UP_TO = 64  # characters: texts this short are shared (_shared)
 
 
 class YamlError(Exception):
@@ -110,7 +112,7 @@ class Node:
             return default
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(name, f"expected text, got {_kind(value)}")
-        text = str(value).strip()
+        text = _shared(str(value).strip())
         if required and not text:
             self.fail(name, "must not be empty")
         return text
@@ -148,7 +150,11 @@ class Node:
             if isinstance(item, bool) or not isinstance(item, str | int | float):
                 raise YamlError(self.file, f"{self._path(name)}[{index}]",
                                 f"expected text, got {_kind(item)}")
-        return [str(item).strip() for item in value]
+        return [_shared(str(item).strip()) for item in value]
+
+    def names(self) -> list[str]:
+        """The mapping's own keys, as text, in order."""
+        return sorted(_shared(str(key)) for key in self.value)
 
     def child(self, name: str, *, required: bool = True) -> Node | None:
         value = self._get(name, required)
@@ -169,6 +175,13 @@ class Node:
         if unknown:
             known = ", ".join(sorted(self._read))
             self.fail(unknown[0], f"unknown key (known keys here: {known})")
+
+
+def _shared(text: str) -> str:
+    """Short texts (ids, kinds, labels) as one object each: the syllabus repeats them (a
+    section's id in every locator and entry that cites it), and its cache pickles an object
+    once however often it is referred to. About 100 KB of the bot's memory."""
+    return sys.intern(text) if len(text) <= SHARED_UP_TO else text
 
 
 def _kind(value: Any) -> str:

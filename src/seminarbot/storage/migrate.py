@@ -11,7 +11,7 @@ import itertools
 import re
 import sqlite3
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from seminarbot.clock import SystemClock, to_iso
@@ -19,6 +19,9 @@ from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import DatabaseUnusable, describe
 
 _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
+# Shipped as files beside this module (pyproject's package data; the package is never zipped):
+# read as files, not through importlib.resources, which loads zipfile into every `run` for it.
+MIGRATIONS = Path(__file__).with_name("migrations")
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class Migration:
 
 def available() -> list[Migration]:
     found = []
-    for entry in resources.files("seminarbot.storage.migrations").iterdir():
+    for entry in MIGRATIONS.iterdir():
         match = _NAME.fullmatch(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))

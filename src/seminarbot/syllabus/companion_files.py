@@ -145,7 +145,7 @@ def _roles(node: Node | None) -> tuple[tuple[Role, ...], tuple[RoleTask, ...]]:
         session = item.text("session")
         tasks_node = item.child("tasks")
         assert tasks_node is not None
-        for role in sorted(str(k) for k in tasks_node.value):
+        for role in tasks_node.names():
             tasks.append(RoleTask(role=role, session=session, task=tasks_node.text(role)))
         tasks_node.finish()
         item.finish()
