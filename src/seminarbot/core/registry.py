@@ -1,6 +1,6 @@
 """The registry of commands: looked up by their word path (`seminar setup`), declared by the
-features (core.commands declares their shape). Kept apart from the declarations so that what
-holds a registry (the services, core.dispatch) loads the commands' machinery only when the
+features (core.commands declares their shape). Kept apart from the declarations so that the
+services, which hold a registry from the start, load the commands' machinery only when the
 first command is read: a bot that only takes in responses never does."""
 
 from __future__ import annotations
