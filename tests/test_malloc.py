@@ -23,7 +23,10 @@ libc.malloc_stats()
 
 
 def arenas(limit: bool) -> tuple[str, int]:
-    result = subprocess.run([sys.executable, "-c", PROBE.format(limit=limit)],
+    # glibc's own settings, which a host may set, would limit the arenas before the probe does.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MALLOC_ARENA_MAX", "GLIBC_TUNABLES")}
+    result = subprocess.run([sys.executable, "-c", PROBE.format(limit=limit)], env=env,
                             capture_output=True, text=True, check=True, timeout=60)
     return result.stdout.strip(), result.stderr.count("Arena ")
 

@@ -153,7 +153,7 @@ class Node:
         return [_shared(str(item).strip()) for item in value]
 
     def names(self) -> list[str]:
-        """The mapping's own keys, as text, in order."""
+        """The mapping's own keys, as text, sorted."""
         return sorted(_shared(str(key)) for key in self.value)
 
     def child(self, name: str, *, required: bool = True) -> Node | None:

@@ -52,8 +52,6 @@ class String:
         return value
 
 
-
-
 @dataclass(frozen=True)
 class Words(String):
     """A participant's own words (a response): its length counted as it will be stored

@@ -41,7 +41,7 @@ class Handlers:
     def __init__(self, app: Services, client: SeminarClient) -> None:
         self.app = app
         self.client = client
-        self.poster = DiscordPoster(client, lambda text: self.commands.rename(text))
+        self.poster = DiscordPoster(client, self._rename)
         self.calendar = DiscordCalendar(client)
         self.readies = 0
         self.catch_ups = 0
@@ -64,6 +64,10 @@ class Handlers:
         from seminarbot.adapters.discord.interactions import InteractionHandler
 
         return InteractionHandler(self.app, self.commands)
+
+    def _rename(self, text: str) -> str:
+        """A post's text with commands named the Discord way (slash.SlashCommands.rename)."""
+        return self.commands.rename(text) if "/" in text else text
 
     def start(self) -> None:
         self.inbound.start()
