@@ -116,7 +116,11 @@ async def _stoppable(work: Coroutine[Any, Any, T]) -> T:
     finally:
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
-        install()  # removing asyncio's handlers left the defaults
+        if received:  # stopping: one more signal, even in the interpreter's own clean-up
+            for signum in STOP_SIGNALS:  # (atexit: logging's flush), changes nothing
+                signal.signal(signum, signal.SIG_IGN)
+        else:
+            install()  # removing asyncio's handlers left the defaults
     if received:
         raise Stopped(received[0])
     return status
