@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import termios
 from pathlib import Path
 
@@ -112,3 +113,28 @@ def test_run_stopped_in_its_first_moment_exits_0(tmp_path: Path, mini_config: Pa
         process.wait()
         assert process.stderr is not None
         process.stderr.close()
+
+
+AFTER_A_STOP = """
+import asyncio, os, signal, sys
+from seminarbot.cli import stopping
+
+async def work():
+    os.kill(os.getpid(), signal.SIGINT)
+    await asyncio.sleep(30)
+
+try:
+    stopping.run(work())
+except stopping.Stopped:
+    pass
+os.kill(os.getpid(), signal.SIGINT)  # a second Ctrl-C, after the loop, while the process ends
+print(signal.getsignal(signal.SIGINT) is signal.SIG_IGN)
+"""
+
+
+def test_a_signal_after_a_stop_changes_nothing_to_the_very_end() -> None:
+    """A second Ctrl-C once the loop has ended (in logging's flush at exit, say) is ignored,
+    where Python's default handler printed a traceback from the interpreter's clean-up."""
+    done = subprocess.run([sys.executable, "-c", AFTER_A_STOP],
+                          capture_output=True, text=True, timeout=DEADLINE)
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
