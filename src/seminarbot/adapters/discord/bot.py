@@ -66,7 +66,8 @@ class Handlers:
         return InteractionHandler(self.app, self.commands)
 
     def _rename(self, text: str) -> str:
-        """A post's text with commands named the Discord way (slash.SlashCommands.rename)."""
+        """A post's text with commands named the Discord way (slash.SlashCommands.rename).
+        Only a text with a slash can name one: the others leave the tables unbuilt."""
         return self.commands.rename(text) if "/" in text else text
 
     def start(self) -> None:
