@@ -18,6 +18,7 @@ from seminarbot.services.responses import (
     record_delete,
     record_edit,
     record_message,
+    record_messages,
 )
 from seminarbot.storage import response_writer
 from tests.conftest import ConsoleDriver
@@ -210,6 +211,35 @@ async def test_a_lone_message_is_committed_without_waiting_for_company(
     assert await asyncio.wait_for(record_message(app, message), timeout=5) is Outcome.CREATED
     assert app.response_writer.batches == before + 1
 
+
+
+async def test_messages_handed_over_together_keep_their_order_and_share_commits(
+        console: ConsoleDriver, app: Services, clock: ManualClock,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """record_messages: one outcome per message, in order (None where nothing is stored); a
+    batch takes whole hand-overs as far as they fit, one larger than a batch goes alone."""
+    thread = await _thread(console, app)
+    monkeypatch.setattr(app.response_writer, "max_batch", 4)
+
+    def burst(first: int, count: int) -> list[InboundMessage]:
+        return [InboundMessage("console", f"m{n}", ANN, "" if n == 3 else f"Reply {n}.",
+                               clock.now(), thread_id=None if n == 5 else thread)
+                for n in range(first, first + count)]
+
+    before = app.response_writer.batches
+    together = await asyncio.gather(record_messages(app, burst(0, 3)),
+                                     record_messages(app, burst(3, 3)),
+                                     record_messages(app, burst(6, 7)))
+    assert together == [[Outcome.CREATED] * 3,
+                        [None, Outcome.CREATED, None],  # m3 is blank, m5 answers nothing
+                        [Outcome.CREATED] * 7]
+    # 3 new + 1 (the second hand-over's one submission) in one commit, 7 alone in the next.
+    assert app.response_writer.batches == before + 2
+    again = await record_messages(app, burst(0, 13))
+    assert again == [Outcome.UNCHANGED] * 3 + [None, Outcome.UNCHANGED, None] \
+        + [Outcome.UNCHANGED] * 7
+    assert await record_messages(app, []) == []
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 11
 
 
 async def test_a_locked_database_gives_callers_a_clear_busy_and_stores_nothing(

@@ -19,22 +19,42 @@ def test_neighbours_that_join_form_one_run_and_others_stand_alone() -> None:
 async def test_a_queued_edit_waits_for_the_messages_before_it_and_holds_back_those_after() -> None:
     log: list[str] = []
 
-    def job(name: str, seconds: float) -> Callable[[], Awaitable[None]]:
+    async def joined(items: list[str]) -> None:
+        log.append(f"{'+'.join(items)} starts")
+        await asyncio.sleep(0.01)
+        log.append(f"{'+'.join(items)} ends")
+
+    def job(name: str) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
             log.append(f"{name} starts")
-            await asyncio.sleep(seconds)
+            await asyncio.sleep(0.01)
             log.append(f"{name} ends")
         return run
 
-    queue = InOrder("test")
+    queue: InOrder[str] = InOrder("test", joined)
     queue.start()
-    queue.put(job("a", 0.03), joins=True)
-    queue.put(job("b", 0.01), joins=True)
-    queue.put(job("edit", 0.01))
-    queue.put(job("c", 0.01), joins=True)
+    queue.join("a")
+    queue.join("b")
+    queue.put(job("edit"))
+    queue.join("c")
     await queue.stop(grace=5)
-    assert log == ["a starts", "b starts", "b ends", "a ends",  # together
+    assert log == ["a+b starts", "a+b ends",  # together
                    "edit starts", "edit ends", "c starts", "c ends"]
+
+
+async def test_a_burst_is_handed_over_in_runs_of_at_most_max_run_in_order() -> None:
+    handed: list[list[int]] = []
+
+    async def joined(items: list[int]) -> None:
+        handed.append(items)
+
+    queue: InOrder[int] = InOrder("test", joined)
+    for n in range(2 * MAX_RUN + 7):  # queued before the worker starts: one burst
+        queue.join(n)
+    queue.start()
+    await queue.stop(grace=5)
+    assert [len(run) for run in handed] == [MAX_RUN, MAX_RUN, 7]
+    assert [n for run in handed for n in run] == list(range(2 * MAX_RUN + 7))
 
 
 async def test_a_failing_job_is_logged_and_the_queue_goes_on(
@@ -44,13 +64,13 @@ async def test_a_failing_job_is_logged_and_the_queue_goes_on(
     async def broken() -> None:
         raise RuntimeError("boom")
 
-    async def fine() -> None:
-        done.append("fine")
+    async def joined(items: list[str]) -> None:
+        done.extend(items)
 
-    queue = InOrder("test")
+    queue: InOrder[str] = InOrder("test", joined)
     queue.start()
-    queue.put(broken, joins=True)
-    queue.put(fine, joins=True)
+    queue.put(broken)
+    queue.join("fine")
     await queue.stop(grace=5)
     assert done == ["fine"] and "could not be handled" in caplog.text
 
@@ -69,26 +89,27 @@ async def test_an_error_in_a_run_is_raised_after_the_run_and_stops_later_runs() 
     assert handled == [1]  # its run-mate finished; the runs after it never started
 
 
-async def test_a_job_that_finds_the_database_busy_is_tried_again_before_the_next() -> None:
+async def test_a_run_that_finds_the_database_busy_is_handed_over_again_before_the_next() -> None:
     log: list[str] = []
-    tries = 0
+    tries: list[list[str]] = []
 
-    async def busy_twice() -> None:
-        nonlocal tries
-        tries += 1
-        if tries < 3:
+    async def busy_twice(items: list[str]) -> None:
+        tries.append(list(items))
+        if len(tries) < 3:
             raise Busy()
-        log.append("recorded")
+        log.append("recorded " + "+".join(items))
 
     async def edit() -> None:
         log.append("edited")
 
-    queue = InOrder("test", retry_delays=(0,))
+    queue: InOrder[str] = InOrder("test", busy_twice, retry_delays=(0,))
     queue.start()
-    queue.put(busy_twice, joins=True)
+    queue.join("a")
+    queue.join("b")
     queue.put(edit)
     await queue.stop(grace=5)
-    assert (tries, log) == (3, ["recorded", "edited"])
+    assert tries == [["a", "b"]] * 3  # the same items, in their order, every time
+    assert log == ["recorded a+b", "edited"]
 
 
 async def test_a_database_unavailable_for_long_is_tried_until_it_works_and_moderators_hear(
@@ -99,7 +120,7 @@ async def test_a_database_unavailable_for_long_is_tried_until_it_works_and_moder
     tries = 0
     many = asyncio.Event()
 
-    async def write() -> None:
+    async def write(items: list[str] | None = None) -> None:
         nonlocal tries
         tries += 1
         if tries == 50:
@@ -111,10 +132,10 @@ async def test_a_database_unavailable_for_long_is_tried_until_it_works_and_moder
     async def hear(error: Unavailable | None) -> None:
         heard.append("stalled" if error else "recovered")
 
-    queue = InOrder("test", retry_delays=(0.001,),
-                    watch=StallWatch(after=0.01, stalled=hear, recovered=hear))
+    queue: InOrder[str] = InOrder("test", write, retry_delays=(0.001,),
+                                  watch=StallWatch(after=0.01, stalled=hear, recovered=hear))
     queue.start()
-    queue.put(write, joins=True)
+    queue.join("new")
     queue.put(write)
     await asyncio.wait_for(many.wait(), 5)
     assert heard == ["stalled"]  # once, however many tries

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 App = TypeVar("App")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: one per message in a burst
 class Actor:
     platform: str
     user_id: str

@@ -15,7 +15,8 @@ import itertools
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from functools import partial
+from typing import Generic, TypeVar, cast
 
 from seminarbot.domain.errors import Unavailable
 
@@ -86,20 +87,36 @@ async def _quietly(notice: Notice | None, error: Unavailable | None) -> None:
         log.exception("could not tell moderators about the database")
 
 
-class InOrder:
-    """One worker for jobs queued as events arrive. A job put with joins=True (recording a new
-    message) runs together with the joining jobs queued right next to it. A job that finds the
-    database unavailable (busy, a full disk) is tried again after each of `retry_delays`
-    (seconds; the last one repeats) for as long as it takes, the jobs behind it waiting, so
-    nothing after an unsaved message is saved before it: a catch-up from the last message
-    saved then reads it back even after a restart."""
+class _Alone:
+    """A job that runs by itself (InOrder.put)."""
 
-    def __init__(self, name: str, retry_delays: Sequence[float] = RETRY_DELAYS,
+    __slots__ = ("job",)
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+
+class InOrder(Generic[T]):
+    """One worker for events queued as they arrive. A job (`put`) runs alone; items handed over
+    with `join` (new messages) that are queued next to each other go to `joined` together, up
+    to MAX_RUN of them, as one job: one call, one commit. A job that finds the database
+    unavailable (busy, a full disk) is tried again after each of `retry_delays` (seconds; the
+    last one repeats) for as long as it takes, the jobs behind it waiting, so nothing after an
+    unsaved message is saved before it: a catch-up from the last message saved then reads it
+    back even after a restart. A joined job tried again hands over the same items, some of
+    which may have been committed already: `joined` must take a replay as such (the response
+    writer does: storage/response_writer.py)."""
+
+    def __init__(self, name: str, joined: Callable[[list[T]], Awaitable[object]],
+                 retry_delays: Sequence[float] = RETRY_DELAYS,
                  watch: StallWatch | None = None) -> None:
         self.name = name
+        self.joined = joined
         self.retry_delays = retry_delays
         self.watch = watch or StallWatch()
-        self._jobs: deque[tuple[Job, bool]] = deque()
+        # Items are queued as they are, without a job or a task each: a burst of messages
+        # waits here, and what it costs in memory is the bot's peak (benchmarks/discord_bench).
+        self._queue: deque[T | _Alone] = deque()
         self._queued = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -109,36 +126,44 @@ class InOrder:
         if self._worker is None:
             self._worker = asyncio.create_task(self._work(), name=self.name)
 
-    def put(self, job: Job, *, joins: bool = False) -> None:
-        self._jobs.append((job, joins))
+    def put(self, job: Job) -> None:
+        self._append(_Alone(job))
+
+    def join(self, item: T) -> None:
+        self._append(item)
+
+    def _append(self, entry: T | _Alone) -> None:
+        self._queue.append(entry)
         self._idle.clear()
         self._queued.set()
 
     async def _work(self) -> None:
         while True:
             await self._queued.wait()
-            while self._jobs:
-                run = [self._jobs.popleft()]
-                while run[0][1] and self._jobs and self._jobs[0][1] and len(run) < MAX_RUN:
-                    run.append(self._jobs.popleft())
-                await self._run([job for job, _ in run])
+            while self._queue:
+                await self._run(self._next())
             self._queued.clear()
             self._idle.set()
 
-    async def _run(self, jobs: list[Job]) -> None:
-        """The jobs together; those that meet an unavailable database again, together and in
-        their order, until they all went through."""
+    def _next(self) -> Job:
+        first = self._queue.popleft()
+        if isinstance(first, _Alone):
+            return first.job
+        items = [first]
+        while self._queue and len(items) < MAX_RUN and not isinstance(self._queue[0], _Alone):
+            items.append(cast(T, self._queue.popleft()))
+        return partial(self.joined, items)
+
+    async def _run(self, job: Job) -> None:
+        """The job, again after each delay for as long as it meets an unavailable database."""
         for attempt in itertools.count():
-            errors = await asyncio.gather(*(self._try(job) for job in jobs))
-            jobs = [job for job, error in zip(jobs, errors, strict=True) if error is not None]
-            if not jobs:
+            error = await self._try(job)
+            if error is None:
                 await self.watch.succeeded()
                 return
-            first = next(error for error in errors if error is not None)
-            await self.watch.failed(first)
+            await self.watch.failed(error)
             delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
-            log.warning("%s: %s; trying %d event(s) again in %g s", self.name,
-                        type(first).__name__, len(jobs), delay)
+            log.warning("%s: %s; trying again in %g s", self.name, type(error).__name__, delay)
             await asyncio.sleep(delay)
 
     async def _try(self, job: Job) -> Unavailable | None:
@@ -159,7 +184,7 @@ class InOrder:
             async with asyncio.timeout(grace):
                 await self._idle.wait()
         except TimeoutError:
-            log.warning("%s: stopping with %d events unhandled", self.name, len(self._jobs))
+            log.warning("%s: stopping with %d events unhandled", self.name, len(self._queue))
         self._worker.cancel()
         await asyncio.gather(self._worker, return_exceptions=True)
         self._worker = None

@@ -14,7 +14,6 @@ thread or found in the channel, it learns how it arrived.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
     record_edit,
-    record_message,
+    record_messages,
 )
 from seminarbot.storage.responses import Recorded
 
@@ -79,7 +78,7 @@ class ThreadState:
         self.seen.update(item.message.message_id for item in messages)
         new = [item.message for item in messages
                if item.message.message_id not in self.recorded]
-        outcomes = await asyncio.gather(*(record_message(app, message) for message in new))
+        outcomes = await record_messages(app, new)
         self.changes.created += outcomes.count(Outcome.CREATED)
         for item in messages:
             ours = self.recorded.get(item.message.message_id)

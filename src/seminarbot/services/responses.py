@@ -6,6 +6,7 @@ new response goes through the group-commit writer, and every text through `store
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a burst of messages waits in a queue
 class InboundMessage:
     platform: str
     message_id: str
@@ -50,15 +51,29 @@ async def record_message(app: Services, message: InboundMessage) -> Outcome | No
     its author opted out, or when the write path refuses it (written before its author used
     forget-me, while they had opted out, or before the cohort's retention cut-off:
     storage/refusals.py); nothing about them is stored then."""
+    return (await record_messages(app, [message]))[0]
+
+
+async def record_messages(app: Services, messages: Sequence[InboundMessage]
+                          ) -> list[Outcome | None]:
+    """`record_message` for each, handed to the writer together (they share a commit as far
+    as a batch holds them); their outcomes in their order."""
+    submissions = [_submission(message) for message in messages]
+    outcomes = iter(await app.response_writer.submit_all(
+        [submission for submission in submissions if submission is not None]))
+    return [None if submission is None else next(outcomes) for submission in submissions]
+
+
+def _submission(message: InboundMessage) -> Submission | None:
     body = stored_body(message.text)
     refs = _refs(message)
     if body is None or not refs:
         return None
     author = message.author
-    return await app.response_writer.submit(Submission(
+    return Submission(
         platform=message.platform, message_id=message.message_id, author_id=author.user_id,
         author_name=clean(author.display_name) or author.user_id, body=body, at=message.at,
-        refs=refs, channel_id=message.channel_id))
+        refs=refs, channel_id=message.channel_id)
 
 
 async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import sqlite3
+from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -57,14 +59,17 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     channel_id: str | None = None
 
 
-_Waiting = tuple[Submission, "asyncio.Future[Outcome | None]"]
+# Messages handed over together, and the future their outcomes go to (in their order).
+_Claim = tuple[Sequence[Submission], "asyncio.Future[list[Outcome | None]]"]
+
+
 class ResponseWriter:
     def __init__(self, db: Database, clock: Clock, *, max_batch: int = 1000) -> None:
         self.path = db.path
         self.clock = clock  # retention cut-offs (storage/refusals.py)
         self.check_identity = db.check_identity
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
-        self._waiting: list[_Waiting] = []
+        self._waiting: deque[_Claim] = deque()
         self._writing = False
         self._start_scheduled = False
         self._idle = asyncio.Event()
@@ -78,9 +83,17 @@ class ResponseWriter:
     async def submit(self, submission: Submission) -> Outcome | None:
         """CREATED or UNCHANGED once committed; None if it answers no prompt of ours or its
         author opted out (then nothing about them is stored)."""
+        return (await self.submit_all([submission]))[0]
+
+    async def submit_all(self, submissions: Sequence[Submission]) -> list[Outcome | None]:
+        """`submit` for each, in one commit when they fit in a batch (`max_batch`); their
+        outcomes in their order, once all are committed. Raises what the commit raised
+        (storage/dbfile.py `unavailable`), for all of them."""
+        if not submissions:
+            return []
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[Outcome | None] = loop.create_future()
-        self._waiting.append((submission, future))
+        future: asyncio.Future[list[Outcome | None]] = loop.create_future()
+        self._waiting.append((submissions, future))
         self._idle.clear()
         if not self._writing and not self._start_scheduled:
             self._start_scheduled = True
@@ -102,22 +115,28 @@ class ResponseWriter:
         if not self._waiting:
             self._idle.set()
             return
-        batch = self._waiting[: self.max_batch]
-        del self._waiting[: self.max_batch]
+        # Whole claims, as many as fit; a claim larger than a batch goes alone.
+        batch = [self._waiting.popleft()]
+        size = len(batch[0][0])
+        while self._waiting and size + len(self._waiting[0][0]) <= self.max_batch:
+            size += len(self._waiting[0][0])
+            batch.append(self._waiting.popleft())
         self._writing = True
         work = asyncio.get_running_loop().run_in_executor(
-            self._thread, self._write_batch, [submission for submission, _ in batch])
+            self._thread, self._write_batch,
+            [submission for submissions, _ in batch for submission in submissions])
         work.add_done_callback(functools.partial(self._finish, batch))
 
-    def _finish(self, batch: list[_Waiting],
-                work: asyncio.Future[list[Outcome | None]]) -> None:
+    def _finish(self, batch: list[_Claim], work: asyncio.Future[list[Outcome | None]]) -> None:
         self._writing = False
         error = work.exception()
         if error is None:
             self.batches += 1
-            for (_, future), outcome in zip(batch, work.result(), strict=True):
+            outcomes = iter(work.result())
+            for submissions, future in batch:
+                part = list(itertools.islice(outcomes, len(submissions)))
                 if not future.done():
-                    future.set_result(outcome)
+                    future.set_result(part)
         else:
             mapped = unavailable(error) if isinstance(error, sqlite3.Error) else None
             if mapped is not None:

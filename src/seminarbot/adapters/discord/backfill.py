@@ -33,7 +33,7 @@ from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import PromptThread, prompt_threads
 from seminarbot.services.reconcile import Current, ThreadState, channel_deleted, thread_deleted
-from seminarbot.services.responses import InboundMessage, last_recorded, record_message
+from seminarbot.services.responses import InboundMessage, last_recorded, record_messages
 
 log = logging.getLogger(__name__)
 BACKFILL_RUN = 500  # messages read from a thread's history, then handed over together
@@ -258,5 +258,5 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
 
 async def _record_together(app: Services, replies: list[InboundMessage]) -> int:
     """Handed over at once, so they share commits; how many were new."""
-    outcomes = await asyncio.gather(*(record_message(app, reply) for reply in replies))
+    outcomes = await record_messages(app, replies)
     return outcomes.count(Outcome.CREATED)

@@ -25,7 +25,7 @@ from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.container import Services
 from seminarbot.services.ordered import InOrder, StallWatch
 from seminarbot.services.outage import tell_moderators
-from seminarbot.services.responses import record_message
+from seminarbot.services.responses import InboundMessage, record_messages
 
 if TYPE_CHECKING:
     from seminarbot.adapters.discord.interactions import InteractionHandler
@@ -48,7 +48,8 @@ class Handlers:
         self.backfilled = 0
         watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
                            recovered=partial(tell_moderators, app, PLATFORM))
-        self.inbound = InOrder("discord-inbound", watch=watch)
+        self.inbound: InOrder[InboundMessage] = InOrder(
+            "discord-inbound", partial(record_messages, app), watch=watch)
         self.closing = False
 
     # The commands' machinery (and the features declaring them) loads with the first
@@ -111,7 +112,7 @@ class Handlers:
     async def on_message(self, message: discord.Message) -> None:
         found = events.inbound(message)
         if found is not None:
-            self.inbound.put(partial(record_message, self.app, found), joins=True)
+            self.inbound.join(found)
 
     async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
         edit = events.edit_of(event)
