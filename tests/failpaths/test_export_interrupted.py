@@ -10,6 +10,7 @@ import json
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -93,3 +94,39 @@ def test_ctrl_c_at_any_moment_of_an_export_ends_it_cleanly(big: Path, tmp_path: 
     assert outcomes.count(("ok", None)) == len(list(out.glob("*.jsonl")))
     assert ("failed", "stopped before the end") in outcomes
     assert set(outcomes) <= {("ok", None), ("failed", "stopped before the end")}
+
+
+# The export's command with each connection's close made to meet a Ctrl-C (the window in which
+# CI once saw an "ok" audit row and no file).
+STOPPED_WHILE_CLOSING = """
+import asyncio, os, signal, sys
+import aiosqlite
+from seminarbot.cli import main
+closing = aiosqlite.Connection.close
+async def close(self):
+    os.kill(os.getpid(), signal.SIGINT)
+    await asyncio.sleep(0.05)
+    await closing(self)
+aiosqlite.Connection.close = close
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_stop_once_the_export_is_complete_and_audited_does_not_undo_it(
+        big: Path, tmp_path: Path) -> None:
+    """Ctrl-C while the connections of a finished export close: its audit row says "ok", so the
+    file is put in place and the command says so (before: exit 130, no file, "ok" audited)."""
+    target = tmp_path / "done.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_WHILE_CLOSING, "export", "--db", str(big), "--cohort",
+         "1", "--format", "jsonl", "--out", str(target)], capture_output=True, text=True,
+        timeout=60, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "cli"),
+                                    SEMINARBOT_CONTENT_DIR=str(MINI.content),
+                                    SEMINARBOT_PROMPTS_DIR=str(MINI.prompts)))
+    with sqlite3.connect(big) as db:
+        audited = [outcome for (outcome,) in db.execute(
+            "SELECT outcome FROM audit_log WHERE action = 'export'")]
+    db.close()
+    assert (done.returncode, audited, target.exists()) == (0, ["ok"], True), done.stderr
+    assert "exported" in done.stderr and "Traceback" not in done.stderr
+    assert len(target.read_text().splitlines()) == COPIES + 1

@@ -82,7 +82,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     status = 1
     try:
         with os.fdopen(descriptor, "wb") as file:
-            status, summary = stopping.run(_export(settings, args, _writer(file)))
+            status, summary = _complete(settings, args, _writer(file))
         if status == 0:
             refused = _refusal(target, force=True)  # it may have changed while we wrote
             if refused is not None:
@@ -148,7 +148,7 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)
     try:
-        done, summary = stopping.run(_export(settings, args, write))
+        done, summary = _complete(settings, args, write)
         if isinstance(write, _ForTerminal):
             write.finish()
         if done == 0:
@@ -198,8 +198,22 @@ def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
     return write
 
 
-async def _export(settings: Settings, args: argparse.Namespace,
-                  write: Callable[[bytes], None]) -> tuple[int, str]:
+def _complete(settings: Settings, args: argparse.Namespace,
+              write: Callable[[bytes], None]) -> tuple[int, str]:
+    """The export's status and summary. A stop that comes once the export is complete and
+    audited as such (while its connections close) is too late to undo it: the export stands,
+    as its audit row says (otherwise the file would be dropped with an "ok" in the log)."""
+    finished: list[str] = []
+    try:
+        return stopping.run(_export(settings, args, write, finished))
+    except stopping.Stopped:
+        if not finished:
+            raise
+        return 0, finished[0]
+
+
+async def _export(settings: Settings, args: argparse.Namespace, write: Callable[[bytes], None],
+                  finished: list[str]) -> tuple[int, str]:
     from seminarbot.cli.export_services import open_export_services
     from seminarbot.clock import SystemClock
     from seminarbot.core.invocation import Actor
@@ -233,12 +247,13 @@ async def _export(settings: Settings, args: argparse.Namespace,
         result = await export_cohort(app, cohort, request, write,
                                      Actor("cli", user, user, is_moderator=True),
                                      readers=app.readers)
+        where = "standard output" if args.out == "-" else args.out
+        counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
+        finished.append(f"exported {counted} ({request.label}) of cohort {cohort.id} as "
+                        f"{args.format} to {where}, {result.size:,} bytes")
+        return 0, finished[0]
     finally:
         await app.close()
-    where = "standard output" if args.out == "-" else args.out
-    counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
-    return 0, (f"exported {counted} ({request.label}) of cohort {cohort.id} as "
-               f"{args.format} to {where}, {result.size:,} bytes")
 
 
 def _shown(name: str | None, limit: int = 40) -> str:

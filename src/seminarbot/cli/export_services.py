@@ -18,7 +18,7 @@ from seminarbot.core.registry import Registry
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import Database
+from seminarbot.storage.db import Database, to_the_end
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.privacy import PrivacyRepository
 
@@ -40,6 +40,10 @@ class ExportContext:
         return Registry(commands).get("seminar export")
 
     async def close(self) -> None:
+        """Every connection closed, to the end even if stopped meanwhile."""
+        await to_the_end(self._close())
+
+    async def _close(self) -> None:
         for reader in self.readers:
             await reader.close()
         await self.db.close()

@@ -23,7 +23,7 @@ from seminarbot.services.retention import RetentionSweep
 from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import Database
+from seminarbot.storage.db import Database, to_the_end
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.passages import PassageRepository
@@ -83,5 +83,9 @@ class Services:
                                 source_id=record.source_id)
 
     async def close(self) -> None:
+        """Finish what the writer holds, then close; to the end even if stopped meanwhile."""
+        await to_the_end(self._close())
+
+    async def _close(self) -> None:
         await self.response_writer.close()
         await self.db.close()

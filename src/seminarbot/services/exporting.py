@@ -100,7 +100,14 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
                          "failed", "stopped before the end" if stopped
                          else str(error) or type(error).__name__)
         raise
-    await _audit(app, cohort, request, actor, filename, counter, count, "ok")
+    # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
+    # taken back), and then the export stands as complete, as that row says (cli/export.py).
+    audited = asyncio.ensure_future(
+        _audit(app, cohort, request, actor, filename, counter, count, "ok"))
+    try:
+        await asyncio.shield(audited)
+    except asyncio.CancelledError:
+        await audited
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
 
 
