@@ -1,9 +1,10 @@
 """The bot on Discord against a bare `discord.Client`, on the loopback fake of Discord that the
 tests use (tests/discord_fake/), served by this process.
 
-The fake's server has 50 text channels. Round after round (the order alternating), each side is
+The fake's server has 50 text channels. Round after round (each side first in turn), each side is
 started as its own process — ours is `seminarbot run`, the baseline `bare/discord_client.py`
-(the bot's intents, no message cache, nothing else) — and measured from spawning to on_ready:
+(the bot's intents, no message cache, nothing else), and as a floor the same client storing
+each message in SQLite — and measured from spawning to on_ready:
 wall time (which includes discord.py's fixed 2 s wait for guilds, on both sides), its own CPU
 time and its resident memory. Then 20 people write 2,000 messages into threads — for ours, the
 threads of a posted session's prompts — and it is measured until it has them all (ours: stored
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from live import Live, Started, Took, intake
 from matrix_bench import TEXT, figures, poll, quiet_env, received, stored_from
-from pairs import SEMINARBOT, Report, report_argument
+from pairs import SEMINARBOT, Report, ratios, report_argument
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -103,22 +104,26 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
                 quiet_env(**endpoints, SEMINARBOT_DATA_DIR=str(data)), "connected to Discord as")
         bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
                  fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
+        storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
         live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
         await live.ready(ours[2])
         await poll(lambda: len(fake.threads()) >= 3, "the prompts' threads")
         await live.stop()
         ours_threads = [int(t["id"]) for t in fake.threads()]
         theirs = bare_threads(fake, len(ours_threads))
-        results = []
-        for index in range(pairs + 1):  # the first pair warms both up and is not counted
+        sides = {"ours": ours, "bare": bare, "storing": storing}
+        results, floors = [], []
+        for index in range(pairs + 1):  # the first round warms all up and is not counted
             measured: dict[str, tuple[Started, Took]] = {}
-            for name in (("ours", "bare") if index % 2 == 0 else ("bare", "ours")):
-                command, env, marker = ours if name == "ours" else bare
+            names = list(sides)
+            for name in names[index % 3:] + names[:index % 3]:  # each goes first in turn
+                command, env, marker = sides[name]
                 measured[name] = await round_of(
                     fake, command, env, marker, ours_threads if name == "ours" else theirs,
                     messages, stored_from(db) if name == "ours" else received)
             if index:
                 results.append((measured["ours"], measured["bare"]))
+                floors.append((measured["storing"], measured["bare"]))
     finally:
         await fake.stop()
         shutil.rmtree(folder, ignore_errors=True)
@@ -130,7 +135,19 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
                 f"discord.py's {GUILD_WAIT:g} s wait for guilds is taken off both sides' wall "
                 "time to ready; ours stores every message (a commit), the bare client drops it")
     figures(report, results, fixed_wait=GUILD_WAIT, intake_cpu_target=False)
+    floor(report, floors)
     report.write(json_path)
+
+
+def floor(report: Report, floors: list[tuple[tuple[Started, Took], tuple[Started, Took]]]
+          ) -> None:
+    """The floor of any bot that keeps messages (bare/discord_client.py given a database):
+    what storing them in SQLite costs the bare client, measured in the same rounds."""
+    what = "bare client storing each message in SQLite"
+    report.add(f"resident memory when ready: {what} / bare",
+               ratios(floors, lambda r: r[0].rss_mb), "×", 2)
+    report.add(f"peak resident memory while taking them in: {what} / bare",
+               ratios(floors, lambda r: r[1].peak_rss_mb), "×", 2)
 
 
 async def round_of(fake: FakeDiscord, command: list[str], env: dict[str, str], marker: str,
