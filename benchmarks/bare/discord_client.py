@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sqlite3
 import sys
+from typing import TYPE_CHECKING
 
 import discord
 import discord.gateway
 import discord.http
 import yarl
+
+if TYPE_CHECKING:
+    import sqlite3
 
 EVERY = 100  # messages per commit and per `received` line
 
@@ -49,6 +52,8 @@ class Bare(discord.Client):
 
 
 def open_database(path: str) -> sqlite3.Connection:
+    import sqlite3  # only when storing: the bare client itself loads no SQLite
+
     database = sqlite3.connect(path)
     database.execute("PRAGMA journal_mode=WAL")
     database.execute("CREATE TABLE IF NOT EXISTS messages"
