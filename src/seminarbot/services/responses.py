@@ -51,7 +51,8 @@ async def record_message(app: Services, message: InboundMessage) -> Outcome | No
     its author opted out, or when the write path refuses it (written before its author used
     forget-me, while they had opted out, or before the cohort's retention cut-off:
     storage/refusals.py); nothing about them is stored then."""
-    return (await record_messages(app, [message]))[0]
+    submission = _submission(message)
+    return None if submission is None else await app.response_writer.submit(submission)
 
 
 async def record_messages(app: Services, messages: Sequence[InboundMessage]
