@@ -217,7 +217,7 @@ async def test_messages_handed_over_together_keep_their_order_and_share_commits(
         console: ConsoleDriver, app: Services, clock: ManualClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
     """record_messages: one outcome per message, in order (None where nothing is stored); a
-    batch takes whole hand-overs as far as they fit, one larger than a batch goes alone."""
+    batch takes whole hand-overs as far as they fit, one larger than a batch is split."""
     thread = await _thread(console, app)
     monkeypatch.setattr(app.response_writer, "max_batch", 4)
 
@@ -233,8 +233,8 @@ async def test_messages_handed_over_together_keep_their_order_and_share_commits(
     assert together == [[Outcome.CREATED] * 3,
                         [None, Outcome.CREATED, None],  # m3 is blank, m5 answers nothing
                         [Outcome.CREATED] * 7]
-    # 3 new + 1 (the second hand-over's one submission) in one commit, 7 alone in the next.
-    assert app.response_writer.batches == before + 2
+    # 3 new + 1 (the second hand-over's one submission) in one commit, then 7 as 4 + 3.
+    assert app.response_writer.batches == before + 3
     again = await record_messages(app, burst(0, 13))
     assert again == [Outcome.UNCHANGED] * 3 + [None, Outcome.UNCHANGED, None] \
         + [Outcome.UNCHANGED] * 7

@@ -91,14 +91,20 @@ class ResponseWriter:
         return await future
 
     async def submit_all(self, submissions: Sequence[Submission]) -> list[Outcome | None]:
-        """`submit` for each, in one commit when they fit in a batch (`max_batch`); their
-        outcomes in their order, once all are committed. Raises what the commit raised
-        (storage/dbfile.py `unavailable`), for all of them."""
-        if not submissions:
-            return []
-        future: asyncio.Future[list[Outcome | None]] = asyncio.get_running_loop().create_future()
-        self._claim((list(submissions), future))
-        return await future
+        """`submit` for each, in one commit when they fit in a batch (`max_batch`; more are
+        split); their outcomes in their order, once all are committed. Raises what a commit
+        raised (storage/dbfile.py `unavailable`)."""
+        loop = asyncio.get_running_loop()
+        parts: list[asyncio.Future[list[Outcome | None]]] = []
+        for start in range(0, len(submissions), self.max_batch):  # no commit larger than that
+            parts.append(loop.create_future())
+            self._claim((list(submissions[start:start + self.max_batch]), parts[-1]))
+        outcomes: list[Outcome | None] = []
+        for part in await asyncio.gather(*parts, return_exceptions=True):
+            if isinstance(part, BaseException):
+                raise part
+            outcomes += part
+        return outcomes
 
     def _claim(self, claim: _Claim) -> None:
         self._waiting.append(claim)
@@ -122,7 +128,7 @@ class ResponseWriter:
         if not self._waiting:
             self._idle.set()
             return
-        # Whole claims, as many as fit; a claim larger than a batch goes alone.
+        # Whole claims, as many as fit in a batch (none is larger: submit_all).
         batch = [self._waiting.popleft()]
         size = _size(batch[0])
         while self._waiting and size + _size(self._waiting[0]) <= self.max_batch:
