@@ -142,3 +142,23 @@ async def test_a_database_unavailable_for_long_is_tried_until_it_works_and_moder
     down = False
     await queue.stop(grace=5)
     assert heard == ["stalled", "written", "recovered", "written"]
+
+
+async def test_stopping_with_events_in_hand_counts_them_all(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """The run under way counts as unhandled too (it was not saved)."""
+    async def stuck(items: list[int]) -> None:
+        await asyncio.sleep(60)
+
+    async def edit() -> None:
+        pass
+
+    queue: InOrder[int] = InOrder("test", stuck)
+    for n in range(5):
+        queue.join(n)
+    queue.put(edit)
+    queue.join(5)
+    queue.start()
+    await asyncio.sleep(0)
+    await queue.stop(grace=0.01)
+    assert "stopping with 7 events unhandled" in caplog.text

@@ -96,33 +96,44 @@ def test_ctrl_c_at_any_moment_of_an_export_ends_it_cleanly(big: Path, tmp_path: 
     assert set(outcomes) <= {("ok", None), ("failed", "stopped before the end")}
 
 
-# The export's command with each connection's close made to meet a Ctrl-C (the window in which
-# CI once saw an "ok" audit row and no file).
-STOPPED_WHILE_CLOSING = """
+# The export's command with a stop signal sent from inside one of its last steps: each
+# connection's close (CI once saw an "ok" audit row and no file), putting the file in place.
+STOPPED_INSIDE = """
 import asyncio, os, signal, sys
 import aiosqlite
 from seminarbot.cli import main
-closing = aiosqlite.Connection.close
-async def close(self):
-    os.kill(os.getpid(), signal.SIGINT)
-    await asyncio.sleep(0.05)
-    await closing(self)
-aiosqlite.Connection.close = close
+step, signum = sys.argv.pop(1), getattr(signal, sys.argv.pop(1))
+if step == "close":
+    closing = aiosqlite.Connection.close
+    async def close(self):
+        os.kill(os.getpid(), signum)
+        await asyncio.sleep(0.05)
+        await closing(self)
+    aiosqlite.Connection.close = close
+else:
+    replace = os.replace
+    def put(*args):
+        os.kill(os.getpid(), signum)
+        replace(*args)
+    os.replace = put
 sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_a_stop_once_the_export_is_complete_and_audited_does_not_undo_it(
-        big: Path, tmp_path: Path) -> None:
-    """Ctrl-C while the connections of a finished export close: its audit row says "ok", so the
-    file is put in place and the command says so (before: exit 130, no file, "ok" audited)."""
+@pytest.mark.parametrize(("step", "signum"), [("close", "SIGINT"), ("replace", "SIGINT"),
+                                              ("replace", "SIGTERM")])
+def test_a_stop_once_the_export_is_complete_does_not_undo_it(
+        big: Path, tmp_path: Path, step: str, signum: str) -> None:
+    """A stop while the connections of a finished export close, or while its file is put in
+    place: the file stays, "ok" is audited, the command says so and ends with 0 (before: exit
+    130 or 143, no file, and an "ok" audit row; once, a 20 s hang)."""
     target = tmp_path / "done.jsonl"
     done = subprocess.run(
-        [sys.executable, "-c", STOPPED_WHILE_CLOSING, "export", "--db", str(big), "--cohort",
-         "1", "--format", "jsonl", "--out", str(target)], capture_output=True, text=True,
-        timeout=60, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "cli"),
-                                    SEMINARBOT_CONTENT_DIR=str(MINI.content),
-                                    SEMINARBOT_PROMPTS_DIR=str(MINI.prompts)))
+        [sys.executable, "-c", STOPPED_INSIDE, step, signum, "export", "--db", str(big),
+         "--cohort", "1", "--format", "jsonl", "--out", str(target)], capture_output=True,
+        text=True, timeout=60, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "cli"),
+                                               SEMINARBOT_CONTENT_DIR=str(MINI.content),
+                                               SEMINARBOT_PROMPTS_DIR=str(MINI.prompts)))
     with sqlite3.connect(big) as db:
         audited = [outcome for (outcome,) in db.execute(
             "SELECT outcome FROM audit_log WHERE action = 'export'")]

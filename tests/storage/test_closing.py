@@ -5,7 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from seminarbot.storage.db import Database, to_the_end
+from seminarbot.storage.closing import to_the_end
+from seminarbot.storage.db import Database
 
 
 async def test_a_cancelled_caller_waits_for_the_work_then_is_cancelled() -> None:

@@ -11,7 +11,6 @@ import codecs
 import contextlib
 import getpass
 import os
-import stat
 import sys
 import tempfile
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
 from seminarbot.domain.display import terminal_safe
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.out == "-":
         return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
-    refused = _refusal(target, force=args.force) or _database_refusal(target, settings)
+    refused = refusal(target, force=args.force) or database_refusal(target, settings)
     if refused is not None:
         message, status = refused
         say(f"{message}")
@@ -82,14 +82,14 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     status = 1
     try:
         with os.fdopen(descriptor, "wb") as file:
-            status, summary = _complete(settings, args, _writer(file))
+            destination = Destination(file, partial, target)
+            status, summary = _complete(settings, args, _writer(file), destination.check,
+                                        destination.keep)
         if status == 0:
-            refused = _refusal(target, force=True)  # it may have changed while we wrote
-            if refused is not None:
-                say(f"{refused[0]}")
-                return refused[1]
-            os.replace(partial, target)
             print(summary, file=sys.stderr)  # said once it is true: the file is there
+    except Refused as late:
+        say(late.message)
+        return late.status
     except OSError as error:  # a full disk, a quota, a file-size limit
         say(f"writing {target} failed ({error.strerror or error}); nothing was "
               "exported and the partial file was removed")
@@ -98,44 +98,6 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
     return status
-
-
-def _refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
-    """Why `target` may not be written, if it may not: only a new file, or with --force an
-    existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
-    from seminarbot.storage.dbfile import file_kind
-
-    try:
-        info = target.lstat()
-    except FileNotFoundError:
-        if not target.parent.is_dir():
-            return f"the folder {target.parent} does not exist", EXIT_CONFIG
-        return None
-    except OSError as error:
-        return f"cannot reach {target} ({error.strerror or error})", 1
-    if not stat.S_ISREG(info.st_mode):
-        return (f"{target} is {file_kind(info.st_mode)}, not a regular file; seminarbot never "
-                "replaces one, even with --force: choose a new file"), 1
-    if not force:
-        return f"{target} exists; choose a new file or add --force", 1
-    return None
-
-
-def _database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
-    """The database, the files SQLite keeps beside it and its lock are never an export's
-    --out."""
-    from seminarbot.storage.dbfile import COMPANIONS
-    from seminarbot.storage.lock import lock_path
-
-    database = settings.database
-    for ours in (database, *(Path(f"{database}{c}") for c in COMPANIONS), lock_path(database)):
-        try:
-            same = ours.exists() and target.exists() and target.samefile(ours)
-        except OSError:
-            same = False
-        if same or target.absolute() == ours.absolute():
-            return f"{target} is the database or one of its files ({ours}); choose another file", 1
-    return None
 
 
 def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
@@ -147,10 +109,12 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     to_terminal = sys.stdout.isatty()
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)
-    try:
-        done, summary = _complete(settings, args, write)
+    def check() -> None:  # all of it shown (a terminal's last line is held until the end)
         if isinstance(write, _ForTerminal):
             write.finish()
+
+    try:
+        done, summary = _complete(settings, args, write, check, stopping.settle)
         if done == 0:
             print(summary, file=sys.stderr)
         return done
@@ -198,14 +162,13 @@ def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
     return write
 
 
-def _complete(settings: Settings, args: argparse.Namespace,
-              write: Callable[[bytes], None]) -> tuple[int, str]:
+def _complete(settings: Settings, args: argparse.Namespace, write: Callable[[bytes], None],
+              check: Callable[[], None], keep: Callable[[], None]) -> tuple[int, str]:
     """The export's status and summary. A stop that comes once the export is complete and
-    audited as such (while its connections close) is too late to undo it: the export stands,
-    as its audit row says (otherwise the file would be dropped with an "ok" in the log)."""
+    audited as such is too late to undo it: the export stands, as its audit row says."""
     finished: list[str] = []
     try:
-        return stopping.run(_export(settings, args, write, finished))
+        return stopping.run(_export(settings, args, write, check, keep, finished))
     except stopping.Stopped:
         if not finished:
             raise
@@ -213,6 +176,7 @@ def _complete(settings: Settings, args: argparse.Namespace,
 
 
 async def _export(settings: Settings, args: argparse.Namespace, write: Callable[[bytes], None],
+                  check: Callable[[], None], keep: Callable[[], None],
                   finished: list[str]) -> tuple[int, str]:
     from seminarbot.cli.export_services import open_export_services
     from seminarbot.clock import SystemClock
@@ -246,7 +210,7 @@ async def _export(settings: Settings, args: argparse.Namespace, write: Callable[
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,
                                      Actor("cli", user, user, is_moderator=True),
-                                     readers=app.readers)
+                                     readers=app.readers, check=check, keep=keep)
         where = "standard output" if args.out == "-" else args.out
         counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
         finished.append(f"exported {counted} ({request.label}) of cohort {cohort.id} as "

@@ -17,8 +17,9 @@ from seminarbot.core.redaction import remember_secret
 from seminarbot.core.registry import Registry
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.storage.audit import AuditLog
+from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import Database, to_the_end
+from seminarbot.storage.db import Database
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.privacy import PrivacyRepository
 

@@ -42,6 +42,18 @@ def exit_status(command: str, signum: int) -> int:
     return 128 + signum
 
 
+class _Settled:
+    """Whether the running command's outcome is settled (`settle`)."""
+
+    now = False
+
+
+def settle() -> None:
+    """The running command's outcome is settled (an export's file is in place): from now on a
+    stop signal changes nothing, to the process's end. Call it from the work `run` runs."""
+    _Settled.now = True
+
+
 def install() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
@@ -97,9 +109,11 @@ async def _stoppable(work: Coroutine[Any, Any, T]) -> T:
     main = asyncio.current_task()
     assert main is not None
     received: list[int] = []
+    _Settled.now = False
 
     def stop(signum: int) -> None:
-        if not received:  # a second signal while stopping changes nothing
+        # A second signal while stopping changes nothing; nor does one after `settle`.
+        if not received and not _Settled.now:
             received.append(signum)
             main.cancel()
             _deadline(signum)
@@ -114,13 +128,17 @@ async def _stoppable(work: Coroutine[Any, Any, T]) -> T:
             raise Stopped(received[0]) from None
         raise
     finally:
+        _mask(signal.SIG_BLOCK)  # none meets the defaults that removing the loop's leaves
         for signum in STOP_SIGNALS:
             loop.remove_signal_handler(signum)
-        if received:  # stopping: one more signal, even in the interpreter's own clean-up
-            for signum in STOP_SIGNALS:  # (atexit: logging's flush), changes nothing
+        # Stopping or settled: one more signal, even in the interpreter's own clean-up
+        # (atexit: logging's flush), changes nothing.
+        if received or _Settled.now:
+            for signum in STOP_SIGNALS:
                 signal.signal(signum, signal.SIG_IGN)
         else:
-            install()  # removing asyncio's handlers left the defaults
+            install()
+        _mask(signal.SIG_UNBLOCK)
     if received:
         raise Stopped(received[0])
     return status

@@ -22,8 +22,9 @@ from seminarbot.services.connections import Connections
 from seminarbot.services.retention import RetentionSweep
 from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
+from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import Database, to_the_end
+from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.passages import PassageRepository

@@ -80,9 +80,14 @@ def export_filename(cohort: Cohort, request: ExportRequest, now: datetime) -> st
 
 
 async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequest, write: Write,
-                        actor: Actor, *, readers: Sequence[Database] = ()) -> ExportResult:
+                        actor: Actor, *, readers: Sequence[Database] = (),
+                        check: Callable[[], None] | None = None,
+                        keep: Callable[[], None] | None = None) -> ExportResult:
     """Write the export and record it in the audit log (who, what, when, how it ended).
-    `readers`: further connections to the database that pages are read on as well."""
+    `readers`: further connections to the database that pages are read on as well.
+    `check`, once all is written: that it is (a file's last bytes flushed); what it raises
+    fails the export as a failed write does. `keep`, once it is audited as complete, even if
+    stopped meanwhile: what the caller does with it (put a file in place)."""
     now = app.clock.now()
     filename = export_filename(cohort, request, now)
     counter = _Counter(write)
@@ -90,6 +95,8 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     try:
         count = await _stream(app, cohort, request, written, now, readers)
         await written.drain()
+        if check is not None:
+            check()
     except (Exception, asyncio.CancelledError) as error:
         with contextlib.suppress(Exception):
             await written.drain()
@@ -101,13 +108,15 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
                          else str(error) or type(error).__name__)
         raise
     # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
-    # taken back), and then the export stands as complete, as that row says (cli/export.py).
+    # taken back), and then the export is kept, as that row says (cli/export.py).
     audited = asyncio.ensure_future(
         _audit(app, cohort, request, actor, filename, counter, count, "ok"))
     try:
         await asyncio.shield(audited)
     except asyncio.CancelledError:
         await audited
+    if keep is not None:
+        keep()
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
 
 

@@ -121,6 +121,7 @@ class InOrder(Generic[T]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
+        self._in_hand = 0  # events of the job under way
 
     def start(self) -> None:
         if self._worker is None:
@@ -141,18 +142,21 @@ class InOrder(Generic[T]):
         while True:
             await self._queued.wait()
             while self._queue:
-                await self._run(self._next())
+                job, self._in_hand = self._next()
+                await self._run(job)
+                self._in_hand = 0
             self._queued.clear()
             self._idle.set()
 
-    def _next(self) -> Job:
+    def _next(self) -> tuple[Job, int]:
+        """The next job, and how many events it handles."""
         first = self._queue.popleft()
         if isinstance(first, _Alone):
-            return first.job
+            return first.job, 1
         items = [first]
         while self._queue and len(items) < MAX_RUN and not isinstance(self._queue[0], _Alone):
             items.append(cast(T, self._queue.popleft()))
-        return partial(self.joined, items)
+        return partial(self.joined, items), len(items)
 
     async def _run(self, job: Job) -> None:
         """The job, again after each delay for as long as it meets an unavailable database."""
@@ -184,7 +188,8 @@ class InOrder(Generic[T]):
             async with asyncio.timeout(grace):
                 await self._idle.wait()
         except TimeoutError:
-            log.warning("%s: stopping with %d events unhandled", self.name, len(self._queue))
+            log.warning("%s: stopping with %d events unhandled", self.name,
+                        len(self._queue) + self._in_hand)
         self._worker.cancel()
         await asyncio.gather(self._worker, return_exceptions=True)
         self._worker = None

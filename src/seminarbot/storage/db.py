@@ -8,14 +8,15 @@ import contextvars
 import os
 import secrets
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import aiosqlite
 
 from seminarbot.domain.errors import Busy, WriteFailed
+from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.dbfile import (
     PRIVATE_FILE,
     DatabaseUnusable,
@@ -27,8 +28,6 @@ from seminarbot.storage.dbfile import (
     unreadable_here,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
-
-T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 256  # pragmas()
@@ -169,11 +168,8 @@ class Database:
         self.identity.claim(stamp, before)
 
     async def close(self) -> None:
-        """Close the connection once no task holds it (a task cancelled in the middle of a query
-        ends it first). After the file was overwritten, the log is not checkpointed into the
-        other file's pages but set aside (storage.identity). A caller cancelled meanwhile (a
-        stop signal) has the close finish first, then the cancellation raised: a connection
-        left half closed keeps its thread, and so the process, alive."""
+        """Close once no task holds it (one cancelled mid-query ends it first), to the end even
+        if stopped meanwhile (storage.closing); an overwritten file's log is set aside."""
         await to_the_end(self._close())
 
     async def _close(self) -> None:
@@ -302,21 +298,3 @@ async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:
     found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
     if found != ["ok"]:
         raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")
-
-
-async def to_the_end(work: Awaitable[T]) -> T:
-    """`work`'s result, `work` run to its end even if the caller is cancelled meanwhile (a stop
-    signal); the cancellation is raised once it has ended. For closing: a connection left half
-    closed keeps its thread, and so the process, alive."""
-    task = asyncio.ensure_future(work)
-    cancelled = False
-    while not task.done():
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            if task.cancelled():
-                raise
-            cancelled = True
-    if cancelled:
-        raise asyncio.CancelledError
-    return task.result()

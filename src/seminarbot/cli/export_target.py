@@ -1,0 +1,83 @@
+"""Where a file export goes: which --out may be written (never the database's files, nor
+anything but a new or, with --force, an existing regular file), and putting the finished file
+in place."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from seminarbot.cli import stopping
+from seminarbot.cli.exits import EXIT_CONFIG
+
+if TYPE_CHECKING:
+    from seminarbot.config.settings import Settings
+
+
+class Refused(Exception):
+    """The export's --out may not be written after all (it changed while the export ran)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
+
+
+class Destination:
+    """A file export on its way to --out (`target`), written to `file` at `written` beside it.
+    `check` (before the export is audited as complete): every byte handed to the file (a full
+    disk or a size limit shows here, not after an "ok"), and `target` still one that may be
+    replaced (it may have changed while the export ran). `keep` (once audited): the file put
+    in place; from then on a stop is too late to undo it (stopping.settle)."""
+
+    def __init__(self, file: IO[bytes], written: Path, target: Path) -> None:
+        self.file, self.written, self.target = file, written, target
+
+    def check(self) -> None:
+        self.file.flush()
+        refused = refusal(self.target, force=True)
+        if refused is not None:
+            raise Refused(*refused)
+
+    def keep(self) -> None:
+        os.replace(self.written, self.target)
+        stopping.settle()
+
+
+def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
+    """Why `target` may not be written, if it may not: only a new file, or with --force an
+    existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
+    from seminarbot.storage.dbfile import file_kind
+
+    try:
+        info = target.lstat()
+    except FileNotFoundError:
+        if not target.parent.is_dir():
+            return f"the folder {target.parent} does not exist", EXIT_CONFIG
+        return None
+    except OSError as error:
+        return f"cannot reach {target} ({error.strerror or error})", 1
+    if not stat.S_ISREG(info.st_mode):
+        return (f"{target} is {file_kind(info.st_mode)}, not a regular file; seminarbot never "
+                "replaces one, even with --force: choose a new file"), 1
+    if not force:
+        return f"{target} exists; choose a new file or add --force", 1
+    return None
+
+
+def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
+    """The database, the files SQLite keeps beside it and its lock are never an export's
+    --out."""
+    from seminarbot.storage.dbfile import COMPANIONS
+    from seminarbot.storage.lock import lock_path
+
+    database = settings.database
+    for ours in (database, *(Path(f"{database}{c}") for c in COMPANIONS), lock_path(database)):
+        try:
+            same = ours.exists() and target.exists() and target.samefile(ours)
+        except OSError:
+            same = False
+        if same or target.absolute() == ours.absolute():
+            return f"{target} is the database or one of its files ({ours}); choose another file", 1
+    return None
