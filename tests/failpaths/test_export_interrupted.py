@@ -112,9 +112,12 @@ if step == "close":
     aiosqlite.Connection.close = close
 else:
     replace = os.replace
-    def put(*args):
-        os.kill(os.getpid(), signum)
-        replace(*args)
+    def put(written, target):
+        if step == "folder":  # --out became a folder meanwhile: the rename fails
+            os.mkdir(target)
+        else:
+            os.kill(os.getpid(), signum)
+        replace(written, target)
     os.replace = put
 sys.exit(main(sys.argv[1:]))
 """
@@ -141,3 +144,23 @@ def test_a_stop_once_the_export_is_complete_does_not_undo_it(
     assert (done.returncode, audited, target.exists()) == (0, ["ok"], True), done.stderr
     assert "exported" in done.stderr and "Traceback" not in done.stderr
     assert len(target.read_text().splitlines()) == COPIES + 1
+
+
+def test_a_file_that_cannot_be_put_in_place_after_all_is_audited_so(big: Path,
+                                                                    tmp_path: Path) -> None:
+    """--out became a folder between the last check and the rename (after the "ok" row): one
+    line, exit 1, and a "failed" row after the "ok" one, so the log ends saying what is so."""
+    target = tmp_path / "done.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-c", STOPPED_INSIDE, "folder", "SIGINT", "export", "--db", str(big),
+         "--cohort", "1", "--format", "jsonl", "--out", str(target)], capture_output=True,
+        text=True, timeout=60, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "cli"),
+                                               SEMINARBOT_CONTENT_DIR=str(MINI.content),
+                                               SEMINARBOT_PROMPTS_DIR=str(MINI.prompts)))
+    with sqlite3.connect(big) as db:
+        rows = [(outcome, json.loads(detail).get("reason")) for outcome, detail in db.execute(
+            "SELECT outcome, detail FROM audit_log WHERE action = 'export' ORDER BY id")]
+    db.close()
+    assert done.returncode == 1 and "failed (Is a directory)" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and target.is_dir()
+    assert rows == [("ok", None), ("failed", "not put in place: Is a directory")]

@@ -109,6 +109,7 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     to_terminal = sys.stdout.isatty()
     write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
                                                                          flush=True)
+
     def check() -> None:  # all of it shown (a terminal's last line is held until the end)
         if isinstance(write, _ForTerminal):
             write.finish()

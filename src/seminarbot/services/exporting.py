@@ -30,6 +30,7 @@ from seminarbot.domain.links import links_for
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
+from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks
 
 if TYPE_CHECKING:
@@ -116,7 +117,12 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     except asyncio.CancelledError:
         await audited
     if keep is not None:
-        keep()
+        try:
+            keep()
+        except OSError as error:  # the file not put in place after all: the log says so last
+            await to_the_end(_audit(app, cohort, request, actor, filename, counter, count,
+                                    "failed", f"not put in place: {error.strerror or error}"))
+            raise
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
 
 
