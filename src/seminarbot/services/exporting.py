@@ -110,12 +110,8 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
         raise
     # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
     # taken back), and then the export is kept, as that row says (cli/export.py).
-    audited = asyncio.ensure_future(
-        _audit(app, cohort, request, actor, filename, counter, count, "ok"))
-    try:
-        await asyncio.shield(audited)
-    except asyncio.CancelledError:
-        await audited
+    with contextlib.suppress(asyncio.CancelledError):
+        await to_the_end(_audit(app, cohort, request, actor, filename, counter, count, "ok"))
     if keep is not None:
         try:
             keep()
