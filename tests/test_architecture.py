@@ -124,7 +124,11 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
     machinery = ["seminarbot.core.commands", "seminarbot.core.params", "seminarbot.core.parsing",
                  "seminarbot.core.dispatch", "seminarbot.core.completion",
                  "seminarbot.features.help", "seminarbot.adapters.discord.slash",
-                 "seminarbot.adapters.discord.interactions"]
+                 "seminarbot.adapters.discord.interactions",
+                 # … nor what only commands read: the glossary, the companion, the limits.
+                 "seminarbot.domain.glossary", "seminarbot.domain.companion",
+                 "seminarbot.core.limits", "seminarbot.storage.stats",
+                 "seminarbot.storage.passages"]
     script = ("import sys\n"
               "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"
               "import seminarbot.storage.recorded, seminarbot.syllabus.cache\n"

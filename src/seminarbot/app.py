@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
-from seminarbot.core.limits import CommandLimits
 from seminarbot.core.redaction import remember_secret
 from seminarbot.core.registry import Registry
-from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.features import all_commands
 from seminarbot.scheduling.loop import Scheduler
@@ -23,12 +21,10 @@ from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
-from seminarbot.storage.passages import PassageRepository
 from seminarbot.storage.privacy import PrivacyRepository
 from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.storage.session_events import SessionEventRepository
-from seminarbot.storage.stats import StatsRepository
 from seminarbot.syllabus.roots import ContentRoots
 
 
@@ -85,13 +81,9 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
     scheduler.housekeeping.append(event_sync)
     return Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
-        glossary=Glossary(syllabus.glossary), registry=registry,
-        cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
-        responses=responses, audit=audit, passages=PassageRepository(db), privacy=privacy,
-        stats=StatsRepository(db), response_writer=ResponseWriter(db, clock), retention=retention,
-        connections=connections,
+        registry=registry, cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
+        responses=responses, audit=audit, privacy=privacy,
+        response_writer=ResponseWriter(db, clock), retention=retention, connections=connections,
         scheduler=scheduler, posters=posters, calendars=calendars,
         session_events=session_events, event_sync=event_sync,
-        # The console is the operator's own terminal, on the host: not limited.
-        limits=CommandLimits(clock, unlimited=frozenset({"console"})),
     )

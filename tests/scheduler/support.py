@@ -13,6 +13,7 @@ from seminarbot.domain.syllabus import (
     Locator,
     Plan,
     Prompt,
+    Reference,
     Section,
     Session,
     Syllabus,
@@ -31,7 +32,8 @@ def long_syllabus(weeks: int = 10, prompts_per_session: int = 2) -> Syllabus:
         for n in range(1, weeks + 1))
     return Syllabus(texts=(TextMap("t", "A text", "book", sections),),
                     plan=Plan("long", "Long plan", "", sessions),
-                    glossary=(GlossaryEntry("x", "x", "concept", "X.", ("s1",)),))
+                    reference=Reference(glossary=(GlossaryEntry("x", "x", "concept", "X.",
+                                                                ("s1",)),)))
 
 
 class JournalPoster:

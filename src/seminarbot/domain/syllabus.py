@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from seminarbot.domain.companion import Companion
 from seminarbot.domain.errors import BadArgument
+
+if TYPE_CHECKING:
+    from seminarbot.domain.companion import Companion
 
 PROMPT_KINDS = ("comprehension", "interpretation", "comparison", "source-criticism", "synthesis")
 PROMPT_MODES = ("written", "discussion")
@@ -159,15 +163,52 @@ class GlossaryEntry:
     origin: str | None = None  # one of ORIGINS; "russian" needs `original`
 
 
+def _no_companion() -> Companion:
+    from seminarbot.domain.companion import Companion
+
+    return Companion()
+
+
 @dataclass(frozen=True)
+class Reference:
+    """What look-ups and the reading commands read beside the plan: the glossary (terms and
+    people alike) and the companion. Most of the syllabus's memory; posting and recording
+    never read it."""
+
+    glossary: tuple[GlossaryEntry, ...] = ()
+    companion: Companion = field(default_factory=_no_companion)
+
+
+@dataclass(frozen=True, eq=False)
 class Syllabus:
-    """Everything the bot shows about the texts. `glossary` holds terms and people alike."""
+    """Everything the bot shows about the texts. `reference` is the glossary and companion,
+    or a function that gives them, called once on first use (syllabus/cache.py defers them
+    so that a bot that only posts and records never holds them)."""
 
     texts: tuple[TextMap, ...]
     plan: Plan
-    glossary: tuple[GlossaryEntry, ...]
-    companion: Companion = field(default_factory=Companion)
-    _sections: dict[str, Section] = field(default_factory=dict, compare=False, repr=False)
+    reference: Reference | Callable[[], Reference] = field(default_factory=Reference, repr=False)
+    _sections: dict[str, Section] = field(default_factory=dict, repr=False)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Syllabus):
+            return NotImplemented
+        return ((self.texts, self.plan, self.loaded())
+                == (other.texts, other.plan, other.loaded()))
+
+    def loaded(self) -> Reference:
+        if not isinstance(self.reference, Reference):
+            object.__setattr__(self, "reference", self.reference())  # frozen, but loaded once
+        assert isinstance(self.reference, Reference)
+        return self.reference
+
+    @property
+    def glossary(self) -> tuple[GlossaryEntry, ...]:
+        return self.loaded().glossary
+
+    @property
+    def companion(self) -> Companion:
+        return self.loaded().companion
 
     def __post_init__(self) -> None:
         for text in self.texts:

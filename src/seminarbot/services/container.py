@@ -6,14 +6,13 @@ goes through one of its repositories (SQL lives only in storage/).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
-from seminarbot.core.limits import CommandLimits
 from seminarbot.core.registry import Registry
-from seminarbot.domain.glossary import Glossary
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
@@ -27,15 +26,17 @@ from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.participants import ParticipantRepository
-from seminarbot.storage.passages import PassageRepository
 from seminarbot.storage.privacy import PrivacyRepository
 from seminarbot.storage.response_writer import ResponseWriter
 from seminarbot.storage.responses import ResponseRepository
 from seminarbot.storage.session_events import SessionEventRepository
-from seminarbot.storage.stats import StatsRepository
 
 if TYPE_CHECKING:
     from seminarbot.core.dispatch import CommandRecord
+    from seminarbot.core.limits import CommandLimits
+    from seminarbot.domain.glossary import Glossary
+    from seminarbot.storage.passages import PassageRepository
+    from seminarbot.storage.stats import StatsRepository
 
 
 @dataclass
@@ -44,22 +45,17 @@ class Services:
     clock: Clock
     db: Database
     syllabus: Syllabus
-    glossary: Glossary  # its look-up indexes are built on first use (domain/glossary.py)
     registry: Registry
     cohorts: CohortRepository
     participants: ParticipantRepository
     outbox: OutboxRepository
     responses: ResponseRepository
     audit: AuditLog
-    passages: PassageRepository
     privacy: PrivacyRepository
-    stats: StatsRepository
     response_writer: ResponseWriter
     retention: RetentionSweep
     connections: Connections
     scheduler: Scheduler
-    # Per-person limits on commands (core.limits), checked by dispatch.
-    limits: CommandLimits
     # Scheduled events: the settings and events stored, and their sync (housekeeping).
     session_events: SessionEventRepository
     event_sync: EventSync
@@ -67,6 +63,35 @@ class Services:
     posters: dict[str, Poster] = field(default_factory=dict)
     # … and, where the platform has one, the calendar that lists sessions as events.
     calendars: dict[str, Calendar] = field(default_factory=dict)
+
+    # What only commands use is made on first use: a bot that only posts and records responses
+    # never loads it (benchmarks/discord_bench.py, memory when ready).
+    @functools.cached_property
+    def glossary(self) -> Glossary:
+        """The syllabus's glossary, its look-up indexes built on first use."""
+        from seminarbot.domain.glossary import Glossary
+
+        return Glossary(self.syllabus.glossary)
+
+    @functools.cached_property
+    def limits(self) -> CommandLimits:
+        """Per-person limits on commands (core.limits), checked by dispatch. The console is
+        the operator's own terminal, on the host: not limited."""
+        from seminarbot.core.limits import CommandLimits
+
+        return CommandLimits(self.clock, unlimited=frozenset({"console"}))
+
+    @functools.cached_property
+    def passages(self) -> PassageRepository:
+        from seminarbot.storage.passages import PassageRepository
+
+        return PassageRepository(self.db)
+
+    @functools.cached_property
+    def stats(self) -> StatsRepository:
+        from seminarbot.storage.stats import StatsRepository
+
+        return StatsRepository(self.db)
 
     async def record_command(self, record: CommandRecord) -> None:
         """A moderator's command in the audit log (core.dispatch.Host)."""

@@ -9,24 +9,31 @@ that define and check the result (syllabus/, domain/, config/), so any change to
 loaded afresh. Only a syllabus that loaded without error is stored; a cache that cannot be
 read or written is ignored (one debug line). The file is the bot's own (written with mode
 0600 into its private data directory), so unpickling it trusts nothing another user wrote.
+
+The glossary and the companion (domain/syllabus.py `Reference`, four fifths of the syllabus's
+memory) are kept compressed and unpickled on first use: a bot that only posts prompts and
+records responses never reads them (benchmarks/discord_bench.py, memory when ready). Should
+that part turn out damaged, it is loaded from the content instead.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
 import pickle
 import sys
+import zlib
 from pathlib import Path
 
-from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.syllabus import Plan, Reference, Syllabus
 from seminarbot.syllabus.roots import ContentRoots
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "syllabus.cache"
-_FORMAT = b"seminarbot syllabus cache 1\n"
+_FORMAT = b"seminarbot syllabus cache 2\n"
 # The modules whose code decides what a load gives: the loader and its checks, the types of
 # the result, the YAML reading.
 _CODE_FOLDERS = ("syllabus", "domain", "config")
@@ -37,7 +44,7 @@ def load_cached(roots: ContentRoots, folder: Path) -> Syllabus:
     the same code, else loaded (syllabus.loader, raising its YamlError) and stored there."""
     key = content_digest(roots)
     path = folder / CACHE_FILE
-    found = _read(path, key)
+    found = _read(path, key, roots)
     if found is not None:
         return found
     from seminarbot.syllabus.loader import load_syllabus  # only when the cache cannot serve
@@ -69,7 +76,7 @@ def _add_files(digest: hashlib._Hash, root: Path, pattern: str) -> None:
             digest.update(f"\0unreadable {error.errno}".encode())
 
 
-def _read(path: Path, key: bytes) -> Syllabus | None:
+def _read(path: Path, key: bytes, roots: ContentRoots) -> Syllabus | None:
     try:
         data = path.read_bytes()
     except OSError:
@@ -77,20 +84,37 @@ def _read(path: Path, key: bytes) -> Syllabus | None:
     if not data.startswith(_FORMAT + key):
         return None
     try:
-        found = pickle.loads(data[len(_FORMAT) + len(key):])
+        texts, plan, reference = pickle.loads(data[len(_FORMAT) + len(key):])
     except Exception as error:  # a damaged file: load afresh and replace it
         log.debug("syllabus cache %s unreadable (%s); loading the content", path, error)
         return None
-    return found if isinstance(found, Syllabus) else None
+    if not (isinstance(texts, tuple) and isinstance(plan, Plan) and isinstance(reference, bytes)):
+        return None
+    return Syllabus(texts=texts, plan=plan,
+                    reference=functools.partial(_reference, reference, path, roots))
+
+
+def _reference(packed: bytes, path: Path, roots: ContentRoots) -> Reference:
+    try:
+        found = pickle.loads(zlib.decompress(packed))
+        if isinstance(found, Reference):
+            return found
+    except Exception as error:  # zlib's checksum found it damaged
+        log.debug("syllabus cache %s: glossary unreadable (%s); loading the content", path, error)
+    from seminarbot.syllabus.loader import load_syllabus
+
+    return load_syllabus(roots).loaded()
 
 
 def _write(path: Path, key: bytes, syllabus: Syllabus) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
+    reference = zlib.compress(pickle.dumps(syllabus.loaded(), pickle.HIGHEST_PROTOCOL))
+    stored = (syllabus.texts, syllabus.plan, reference)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as file:
-            file.write(_FORMAT + key + pickle.dumps(syllabus, pickle.HIGHEST_PROTOCOL))
+            file.write(_FORMAT + key + pickle.dumps(stored, pickle.HIGHEST_PROTOCOL))
         os.replace(partial, path)  # whole or not at all, whoever reads it meanwhile
     except OSError as error:
         log.debug("syllabus cache %s not written (%s)", path, error)

@@ -14,6 +14,7 @@ from seminarbot.domain.syllabus import (
     Locator,
     Plan,
     Prompt,
+    Reference,
     Section,
     Session,
     Syllabus,
@@ -166,8 +167,8 @@ def load_syllabus(roots: ContentRoots | None = None) -> Syllabus:
     glossary_path = roots.content / "glossary.yaml"
     glossary = load_glossary(glossary_path, _shown(glossary_path, roots))
     people, companion = load_companion(roots.content, lambda path: _shown(path, roots))
-    syllabus = Syllabus(texts=tuple(texts), plan=plan, glossary=(*glossary, *people),
-                        companion=companion)
+    syllabus = Syllabus(texts=tuple(texts), plan=plan,
+                        reference=Reference(glossary=(*glossary, *people), companion=companion))
     _check_references(syllabus, roots)
     check_companion_references(syllabus, lambda path: _shown(roots.content / path, roots))
     return syllabus
@@ -178,7 +179,7 @@ def load_plan_and_texts(roots: ContentRoots | None = None) -> Syllabus:
     (sessions, prompts, section labels), for `seminarbot export`'s start-up. Raises YamlError
     for these files as `load_syllabus` does; references are not checked."""
     texts, plan = _texts_and_plan(roots or ContentRoots.default())
-    return Syllabus(texts=tuple(texts), plan=plan, glossary=())
+    return Syllabus(texts=tuple(texts), plan=plan)
 
 
 def _texts_and_plan(roots: ContentRoots) -> tuple[list[TextMap], Plan]:
