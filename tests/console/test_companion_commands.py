@@ -8,6 +8,7 @@ import pytest
 
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
+from seminarbot.domain.syllabus import Reference
 from seminarbot.services.container import Services
 from seminarbot.syllabus.loader import ContentRoots
 from tests.conftest import ConsoleDriver, make_settings
@@ -124,3 +125,27 @@ async def test_posted_prompts_say_whether_to_write_or_to_discuss(shipped: Consol
     assert "For discussion at the meeting; no written answer expected. To note a point " \
            "beforehand, type /seminar respond 1.2 TEXT" in discussion
     assert "Answer with" not in discussion and "Written" not in discussion
+
+
+async def test_a_start_from_the_syllabus_cache_answers_the_same(
+        shipped: ConsoleDriver, tmp_path: Path, clock: ManualClock) -> None:
+    """`run` reads the syllabus from its cache, the glossary and companion unpacked by the
+    first command that reads them (syllabus/cache.py): the answers are those of a parse."""
+    from seminarbot.syllabus.cache import load_cached
+
+    roots = ContentRoots.default()
+    load_cached(roots, tmp_path / "cache")
+    cached = load_cached(roots, tmp_path / "cache")
+    assert not isinstance(cached.reference, Reference)
+    services = await open_services(make_settings(tmp_path / "second", roots), clock, cached)
+    try:
+        driver = ConsoleDriver(services, clock)
+        await driver.console.start()
+        for line in ("/term otryv", "/term kirov", "/term sovietz", "/seminar timeline 3",
+                     "/seminar roles 2", "/seminar reading 2", "/seminar search commune"):
+            answer = await driver.say(line)
+            assert answer == await shipped.say(line), line
+            assert "Unknown" not in answer and "went wrong" not in answer, answer
+        assert isinstance(cached.reference, Reference)
+    finally:
+        await services.close()

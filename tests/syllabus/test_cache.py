@@ -1,8 +1,10 @@
 """The syllabus cache `run` keeps in its data directory: the same content gives the same
 syllabus without parsing it again, and any change to the content is loaded afresh."""
 
-import pickle
+import os
+import random
 import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -57,26 +59,54 @@ def test_the_glossary_and_companion_are_unpacked_on_first_use(
     section = first.texts[0].sections[0].id
     assert second.plan == first.plan
     assert second.section_label(section) == first.section_label(section) != section
+    assert hash(second) == hash(first)
     assert not isinstance(second.reference, Reference)  # the plan and texts are not enough
     assert second.glossary == first.glossary and second.companion == first.companion
     assert isinstance(second.reference, Reference)  # and kept once unpacked
 
 
-def test_a_damaged_glossary_in_the_cache_is_loaded_from_the_content(
+def test_a_flipped_bit_anywhere_in_the_cache_is_never_read(
+        roots: ContentRoots, tmp_path: Path) -> None:
+    """A damaged disk: whatever bit changed (in the plan, in the compressed glossary, in the
+    checksum), the file is not used, so no start reads a wrong plan or glossary."""
+    data = tmp_path / "data"
+    load_cached(roots, data)
+    path = data / CACHE_FILE
+    kept = path.read_bytes()
+    key = cache.content_digest(roots)
+    assert cache._read(path, key, roots) is not None
+    for position in random.Random(19).sample(range(len(kept)), 400):
+        damaged = bytearray(kept)
+        damaged[position] ^= 1 << (position % 8)
+        path.write_bytes(damaged)
+        assert cache._read(path, key, roots) is None, position
+
+
+def test_a_damaged_cache_is_loaded_afresh_once_and_replaced(
         roots: ContentRoots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
     load_cached(roots, data)
     path = data / CACHE_FILE
-    head = len(cache._FORMAT) + len(cache.content_digest(roots))
-    texts, plan, packed = pickle.loads(path.read_bytes()[head:])
-    damaged = packed[:len(packed) // 2] + bytes([packed[len(packed) // 2] ^ 1]) + packed[
-        len(packed) // 2 + 1:]
-    path.write_bytes(path.read_bytes()[:head] + pickle.dumps((texts, plan, damaged)))
+    kept = bytearray(path.read_bytes())
+    kept[-100] ^= 4  # inside the compressed glossary
+    path.write_bytes(kept)
     counted = loads(monkeypatch)
-    found = load_cached(roots, data)
-    assert counted == []
-    assert found.glossary == load_syllabus(roots).glossary
-    assert len(counted) == 1  # the damaged part, from the content
+    assert load_cached(roots, data).glossary == load_syllabus(roots).glossary
+    assert load_cached(roots, data) == load_syllabus(roots)
+    assert len(counted) == 1
+
+
+def test_a_fifo_at_the_cache_path_does_not_hold_up_the_start(
+        roots: ContentRoots, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    os.mkfifo(data / CACHE_FILE)
+    found: list[object] = []
+    reader = threading.Thread(target=lambda: found.append(load_cached(roots, data)), daemon=True)
+    reader.start()
+    reader.join(timeout=20)
+    assert found == [load_syllabus(roots)]  # read from the content, the FIFO replaced
+    assert (data / CACHE_FILE).is_file()
 
 
 def test_changed_content_is_loaded_afresh(roots: ContentRoots, tmp_path: Path) -> None:

@@ -196,6 +196,9 @@ class Syllabus:
         return ((self.texts, self.plan, self.loaded())
                 == (other.texts, other.plan, other.loaded()))
 
+    def __hash__(self) -> int:
+        return hash((self.texts, self.plan))  # equal syllabi have equal texts and plans
+
     def loaded(self) -> Reference:
         if not isinstance(self.reference, Reference):
             object.__setattr__(self, "reference", self.reference())  # frozen, but loaded once

@@ -7,13 +7,15 @@ unpickling the result takes a millisecond. The cache is keyed by a digest of eve
 the loader can read (their paths and bytes), of the roots, and of the source of the modules
 that define and check the result (syllabus/, domain/, config/), so any change to either is
 loaded afresh. Only a syllabus that loaded without error is stored; a cache that cannot be
-read or written is ignored (one debug line). The file is the bot's own (written with mode
-0600 into its private data directory), so unpickling it trusts nothing another user wrote.
+read or written, or whose bytes do not match the SHA-256 stored with them (a damaged disk), is
+ignored (one debug line), and replaced. The file is the bot's own (written with mode 0600 into
+its private data directory), so unpickling it trusts nothing another user wrote; it is read
+only if it is a regular file (config/files.py), so a FIFO put there never holds up a start.
 
 The glossary and the companion (domain/syllabus.py `Reference`, four fifths of the syllabus's
 memory) are kept compressed and unpickled on first use: a bot that only posts prompts and
-records responses never reads them (benchmarks/discord_bench.py, memory when ready). Should
-that part turn out damaged, it is loaded from the content instead.
+records responses never reads them (benchmarks/discord_bench.py, memory when ready). They are
+checked with the rest at start-up, so their first use cannot find them damaged.
 """
 
 from __future__ import annotations
@@ -28,12 +30,15 @@ import sys
 import zlib
 from pathlib import Path
 
+from seminarbot.config.files import read_regular
 from seminarbot.domain.syllabus import Plan, Reference, Syllabus
 from seminarbot.syllabus.roots import ContentRoots
 
 log = logging.getLogger(__name__)
 CACHE_FILE = "syllabus.cache"
-_FORMAT = b"seminarbot syllabus cache 2\n"
+_FORMAT = b"seminarbot syllabus cache 3\n"
+MAX_BYTES = 16_000_000  # the shipped content's is about 60 kB
+_CHECKSUM = 32  # bytes of SHA-256
 # The modules whose code decides what a load gives: the loader and its checks, the types of
 # the result, the YAML reading.
 _CODE_FOLDERS = ("syllabus", "domain", "config")
@@ -77,44 +82,45 @@ def _add_files(digest: hashlib._Hash, root: Path, pattern: str) -> None:
 
 
 def _read(path: Path, key: bytes, roots: ContentRoots) -> Syllabus | None:
+    """The cached syllabus if `path` holds one for `key` whose bytes are whole, else None.
+    Layout: format line, key, SHA-256 of the payload, payload (the pickled texts, plan and
+    compressed Reference)."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, MAX_BYTES)
     except OSError:
         return None
+    head = len(_FORMAT) + len(key)
     if not data.startswith(_FORMAT + key):
         return None
+    checksum, payload = data[head:head + _CHECKSUM], data[head + _CHECKSUM:]
+    if hashlib.sha256(payload).digest() != checksum:
+        log.debug("syllabus cache %s damaged; loading the content", path)
+        return None
     try:
-        texts, plan, reference = pickle.loads(data[len(_FORMAT) + len(key):])
-    except Exception as error:  # a damaged file: load afresh and replace it
+        texts, plan, reference = pickle.loads(payload)
+        if isinstance(texts, tuple) and isinstance(plan, Plan) and isinstance(reference, bytes):
+            return Syllabus(texts=texts, plan=plan,
+                            reference=functools.partial(_unpack, reference))
+    except Exception as error:  # written by other code than this, despite the key
         log.debug("syllabus cache %s unreadable (%s); loading the content", path, error)
-        return None
-    if not (isinstance(texts, tuple) and isinstance(plan, Plan) and isinstance(reference, bytes)):
-        return None
-    return Syllabus(texts=texts, plan=plan,
-                    reference=functools.partial(_reference, reference, path, roots))
+    return None
 
 
-def _reference(packed: bytes, path: Path, roots: ContentRoots) -> Reference:
-    try:
-        found = pickle.loads(zlib.decompress(packed))
-        if isinstance(found, Reference):
-            return found
-    except Exception as error:  # zlib's checksum found it damaged
-        log.debug("syllabus cache %s: glossary unreadable (%s); loading the content", path, error)
-    from seminarbot.syllabus.loader import load_syllabus
-
-    return load_syllabus(roots).loaded()
+def _unpack(packed: bytes) -> Reference:
+    found = pickle.loads(zlib.decompress(packed))
+    assert isinstance(found, Reference), type(found)  # checked whole at start-up (_read)
+    return found
 
 
 def _write(path: Path, key: bytes, syllabus: Syllabus) -> None:
     partial = path.with_name(f".{path.name}.{os.getpid()}")
     reference = zlib.compress(pickle.dumps(syllabus.loaded(), pickle.HIGHEST_PROTOCOL))
-    stored = (syllabus.texts, syllabus.plan, reference)
+    payload = pickle.dumps((syllabus.texts, syllabus.plan, reference), pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "wb") as file:
-            file.write(_FORMAT + key + pickle.dumps(stored, pickle.HIGHEST_PROTOCOL))
+            file.write(_FORMAT + key + hashlib.sha256(payload).digest() + payload)
         os.replace(partial, path)  # whole or not at all, whoever reads it meanwhile
     except OSError as error:
         log.debug("syllabus cache %s not written (%s)", path, error)
