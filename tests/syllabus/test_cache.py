@@ -5,12 +5,13 @@ import os
 import random
 import stat
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from seminarbot.config.yamlfile import YamlError
-from seminarbot.domain.syllabus import Reference
+from seminarbot.domain.syllabus import Reference, Syllabus
 from seminarbot.syllabus import cache
 from seminarbot.syllabus.cache import CACHE_FILE, load_cached
 from seminarbot.syllabus.loader import load_syllabus
@@ -74,12 +75,12 @@ def test_a_flipped_bit_anywhere_in_the_cache_is_never_read(
     path = data / CACHE_FILE
     kept = path.read_bytes()
     key = cache.content_digest(roots)
-    assert cache._read(path, key, roots) is not None
+    assert cache._read(path, key) is not None
     for position in random.Random(19).sample(range(len(kept)), 400):
         damaged = bytearray(kept)
         damaged[position] ^= 1 << (position % 8)
         path.write_bytes(damaged)
-        assert cache._read(path, key, roots) is None, position
+        assert cache._read(path, key) is None, position
 
 
 def test_a_damaged_cache_is_loaded_afresh_once_and_replaced(
@@ -124,6 +125,71 @@ def test_broken_content_is_refused_even_with_a_cache_of_the_old(
     replace_in(roots.content / "glossary.yaml", "category: concept", "category: vibe")
     with pytest.raises(YamlError, match="category: expected one of"):
         load_cached(roots, data)
+
+
+def in_time(work: Callable[[], object]) -> object:
+    """What `work` gives or raises, failing the test if it is still running after 20 s."""
+    found: list[object] = []
+
+    def run() -> None:
+        try:
+            found.append(work())
+        except Exception as error:  # handed back to the test
+            found.append(error)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert found, "still running after 20 s"
+    return found[0]
+
+
+@pytest.mark.parametrize("name", ["glossary.yaml", "notes.yaml"])
+def test_a_fifo_among_the_content_does_not_hold_up_the_start(
+        roots: ContentRoots, tmp_path: Path, name: str) -> None:
+    """One the loader reads is refused with its one line; one it never reads is ignored."""
+    (roots.content / name).unlink(missing_ok=True)
+    os.mkfifo(roots.content / name)
+    found = in_time(lambda: load_cached(roots, tmp_path / "data"))
+    if name == "glossary.yaml":
+        assert isinstance(found, YamlError) and "not a regular file" in str(found)
+    else:
+        assert isinstance(found, Syllabus) and found.glossary
+
+
+def test_a_text_in_a_linked_folder_is_part_of_the_key(roots: ContentRoots,
+                                                      tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    (roots.content / "texts").rename(tmp_path / "texts-elsewhere")
+    (roots.content / "texts").symlink_to(tmp_path / "texts-elsewhere")
+    before = load_cached(roots, data)
+    first = sorted((tmp_path / "texts-elsewhere").glob("*.yaml"))[0]
+    replace_in(first, "title: ", "title: Changed ")
+    after = load_cached(roots, data)
+    assert after == load_syllabus(roots) != before
+
+
+def test_content_changed_while_it_loads_is_not_stored(
+        roots: ContentRoots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deploy during a restart: what loaded is not kept under the old files' key (else going
+    back to them would start with the new content)."""
+    import seminarbot.syllabus.loader as loader
+
+    data = tmp_path / "data"
+    real = loader.load_syllabus
+    plan = roots.content / "plan.yaml"
+    old = plan.read_bytes()
+
+    def editing(roots: ContentRoots | None = None) -> Syllabus:
+        replace_in(plan, "title: \"", "title: \"Changed ")
+        return real(roots)
+
+    monkeypatch.setattr(loader, "load_syllabus", editing)
+    assert load_cached(roots, data).plan.title.startswith("Changed ")
+    monkeypatch.setattr(loader, "load_syllabus", real)
+    plan.write_bytes(old)  # rolled back
+    assert load_cached(roots, data) == load_syllabus(roots)
+    assert not load_cached(roots, data).plan.title.startswith("Changed ")
 
 
 def test_changed_code_is_loaded_afresh(roots: ContentRoots, tmp_path: Path,

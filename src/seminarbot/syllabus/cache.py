@@ -31,6 +31,7 @@ import zlib
 from pathlib import Path
 
 from seminarbot.config.files import read_regular
+from seminarbot.config.yamlfile import MAX_BYTES as YAML_MAX_BYTES
 from seminarbot.domain.syllabus import Plan, Reference, Syllabus
 from seminarbot.syllabus.roots import ContentRoots
 
@@ -49,39 +50,44 @@ def load_cached(roots: ContentRoots, folder: Path) -> Syllabus:
     the same code, else loaded (syllabus.loader, raising its YamlError) and stored there."""
     key = content_digest(roots)
     path = folder / CACHE_FILE
-    found = _read(path, key, roots)
+    found = _read(path, key)
     if found is not None:
         return found
     from seminarbot.syllabus.loader import load_syllabus  # only when the cache cannot serve
 
     syllabus = load_syllabus(roots)
-    _write(path, key, syllabus)
+    # A file changed while it loaded (a deploy during a restart): what loaded may be either
+    # version, so it is not stored under either key.
+    if content_digest(roots) == key:
+        _write(path, key, syllabus)
     return syllabus
 
 
 def content_digest(roots: ContentRoots) -> bytes:
-    """SHA-256 of the format, the Python version, the code and every YAML file under the roots
-    (path and bytes), in a fixed order."""
+    """SHA-256 of the format, the Python version, the code and each YAML file where the loader
+    can look for one (each root's own and those one folder down, through symbolic links: path
+    and bytes), in a fixed order."""
     digest = hashlib.sha256(_FORMAT + sys.version.encode())
     package = Path(__file__).resolve().parent.parent
     for folder in _CODE_FOLDERS:
         _add_files(digest, package / folder, "*.py")
     for root in (roots.content, roots.prompts):
         digest.update(f"\0root {root}\0".encode())
-        _add_files(digest, root, "**/*.yaml")
+        _add_files(digest, root, "*.yaml")
+        _add_files(digest, root, "*/*.yaml")  # `**` would not follow a linked folder
     return digest.digest()
 
 
 def _add_files(digest: hashlib._Hash, root: Path, pattern: str) -> None:
     for path in sorted(root.glob(pattern)):
         digest.update(f"\0{path.relative_to(root)}\0".encode())
-        try:
-            digest.update(path.read_bytes())
-        except OSError as error:  # the loader will say what is wrong with it
-            digest.update(f"\0unreadable {error.errno}".encode())
+        try:  # a FIFO or a device is not read: the loader says what is wrong with it
+            digest.update(read_regular(path, YAML_MAX_BYTES))
+        except OSError as error:
+            digest.update(f"\0unreadable {error.errno} {error.strerror}".encode())
 
 
-def _read(path: Path, key: bytes, roots: ContentRoots) -> Syllabus | None:
+def _read(path: Path, key: bytes) -> Syllabus | None:
     """The cached syllabus if `path` holds one for `key` whose bytes are whole, else None.
     Layout: format line, key, SHA-256 of the payload, payload (the pickled texts, plan and
     compressed Reference)."""
