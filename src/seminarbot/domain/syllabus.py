@@ -200,6 +200,7 @@ class Syllabus:
         return hash((self.texts, self.plan))  # equal syllabi have equal texts and plans
 
     def loaded(self) -> Reference:
+        """The glossary and companion, unpacked by the first call if they were deferred."""
         if not isinstance(self.reference, Reference):
             object.__setattr__(self, "reference", self.reference())  # frozen, but loaded once
         assert isinstance(self.reference, Reference)
