@@ -128,7 +128,10 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
                  # … nor what only commands read: the glossary, the companion, the limits.
                  "seminarbot.domain.glossary", "seminarbot.domain.companion",
                  "seminarbot.core.limits", "seminarbot.storage.stats",
-                 "seminarbot.storage.passages"]
+                 "seminarbot.storage.passages",
+                 # … nor the time zones (zoneinfo reads Python's whole build configuration
+                 # for its search path: 0.7 MB): the first post or command that needs one.
+                 "zoneinfo"]
     script = ("import sys\n"
               "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"
               "import seminarbot.storage.recorded, seminarbot.syllabus.cache\n"

@@ -44,7 +44,8 @@ async def test_seminarbot_run_connects_and_posts_a_due_prompt(
 
     config = tmp_path / "bot.yaml"
     config.write_text(f"data_dir: {tmp_path / 'data'}\ndatabase: {app.settings.database}\n"
-                      f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n")
+                      f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n"
+                      "log_level: debug\n")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     env.update(DISCORD_TOKEN=fake.token, DISCORD_API_BASE=fake.api_base,
@@ -62,6 +63,8 @@ async def test_seminarbot_run_connects_and_posts_a_due_prompt(
             process.kill()
             await process.wait()
     assert process.returncode == 0, err.decode()  # SIGINT stops it cleanly, as SIGTERM does
+    # The start ran without the cycle collector and froze what it made (cli/collector.py).
+    assert b"is frozen, out of the cycle collector's way" in err
     assert fake.gateway.identifies == 1
     assert fake.requests("PUT", "/applications/") == []  # commands are synced on demand only
     posted = await app.outbox.for_cohort(1)

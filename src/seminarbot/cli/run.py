@@ -104,6 +104,7 @@ async def run_platforms(settings: Settings) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here). The database
     and the content are opened first; then the adapters start, and connect while the rest of
     the services open (services.opening)."""
+    from seminarbot.cli.collector import frozen_start
     from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.services.connections import Connections
@@ -118,19 +119,21 @@ async def run_platforms(settings: Settings) -> None:
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
     clock = SteadyClock(SystemClock())
-    # What is local is known to be usable before any platform hears from the bot: a damaged,
-    # foreign or newer database, or content that does not load, is one line and nothing sent.
-    db, syllabus = await _open_local(settings)
-    opening = Opening(settings, Connections(clock, settings.platforms))
-    tasks = [asyncio.create_task(module.run(opening), name=module.__name__) for module in modules]
-    try:
-        await asyncio.sleep(0)  # each adapter sends its first request before the work below
-        app = await _open_services(settings, clock, opening, db, syllabus)
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
+    with frozen_start():  # what the start makes lives as long as the process
+        # What is local is known to be usable before any platform hears from the bot: a
+        # damaged, foreign or newer database, or content that does not load, is one line.
+        db, syllabus = await _open_local(settings)
+        opening = Opening(settings, Connections(clock, settings.platforms))
+        tasks = [asyncio.create_task(module.run(opening), name=module.__name__)
+                 for module in modules]
+        try:
+            await asyncio.sleep(0)  # each adapter sends its first request before the rest
+            app = await _open_services(settings, clock, opening, db, syllabus)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
     tasks[:0] = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
                  asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
                                           app.connections.snapshot,

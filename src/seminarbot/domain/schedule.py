@@ -13,10 +13,12 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from seminarbot.clock import parse_instant
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 # How long each session stays open at least before the next one opens, unless the cohort
 # says otherwise (/seminar min-open). One day: every weekly rule keeps it.
@@ -43,6 +45,10 @@ class WeeklyRule:
 
     @property
     def zone(self) -> ZoneInfo:
+        # Imported with the first zone needed: zoneinfo reads Python's whole build
+        # configuration for its search path (0.7 MB), which a bot taking in messages never uses.
+        from zoneinfo import ZoneInfo
+
         return ZoneInfo(self.timezone)
 
     def _first_week(self) -> list[date]:

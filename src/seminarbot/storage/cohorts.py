@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
-from zoneinfo import ZoneInfo
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import Cohort, CohortState, Community
@@ -12,6 +11,9 @@ from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database, Row
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
 
 _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
            " c.weekdays, c.local_time, c.timezone, c.start_date, c.state, c.reminder_before,"
