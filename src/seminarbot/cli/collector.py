@@ -4,8 +4,8 @@ Start-up makes most of the objects the bot keeps for its whole life (a platform'
 bot's modules, the syllabus: some 300,000) and little garbage. With the collector on, it ran
 about 120 times over them on the way to ready on Discord, some 45 ms of CPU, a tenth of the
 start (benchmarks/discord_bench.py), and every later full collection walked them again. Here
-it is off for the start; then one collection frees the start's garbage (kept, it was 0.3–0.4 MB
-more at the peak on Matrix: the first sync's) and what is alive goes to the permanent
+it is off for the start; then one collection of what the start made frees its garbage (kept,
+it was 0.3–0.4 MB more at the peak on Matrix) and what is alive goes to the permanent
 generation (`gc.freeze`), which later collections skip.
 """
 
@@ -27,7 +27,10 @@ def frozen_start() -> Iterator[None]:
     gc.disable()
     try:
         yield
-        gc.collect()
+        # Everything the start made is still in the youngest generation (nothing was collected
+        # meanwhile): collecting that one frees the same garbage as a full collection, without
+        # walking the older objects again (20–25 ms against 35–40 on Discord).
+        gc.collect(0)
         gc.freeze()
         # (Not counted: gc.get_freeze_count walks them all, some milliseconds.)
         log.debug("started: what the start made is frozen, out of the cycle collector's way")
