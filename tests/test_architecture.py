@@ -130,7 +130,7 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
                  "seminarbot.core.limits", "seminarbot.storage.stats",
                  "seminarbot.storage.passages",
                  # … nor the time zones (zoneinfo reads Python's whole build configuration
-                 # for its search path: 0.7 MB): the first post or command that needs one.
+                 # for its search path, 0.4–0.7 MB): the first post or command needing one does.
                  "zoneinfo"]
     script = ("import sys\n"
               "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"

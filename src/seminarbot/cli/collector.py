@@ -1,12 +1,13 @@
 """`run`'s start-up without the cycle collector, and what it made frozen (Python's gc module).
 
 Start-up makes most of the objects the bot keeps for its whole life (a platform's SDK, the
-bot's modules, the syllabus: some 300,000) and little garbage. With the collector on, it ran
-about 120 times over them on the way to ready on Discord, some 45 ms of CPU, a tenth of the
-start (benchmarks/discord_bench.py), and every later full collection walked them again. Here
-it is off for the start; then one collection of what the start made frees its garbage (kept,
-it was 0.3–0.4 MB more at the peak on Matrix) and what is alive goes to the permanent
-generation (`gc.freeze`), which later collections skip.
+bot's modules, the syllabus: some 50,000 that the collector tracks) and little garbage. With
+the collector on, the start set off about 120 collections on the way to ready on Discord (one
+of them full), 40–55 ms of CPU, a tenth of the start (benchmarks/discord_bench.py), and every
+later full collection walked those objects again. Here it is off for the start; then one
+collection of what the start made frees its garbage (kept, it was 0.3–0.4 MB more at the peak
+on Matrix) and what is alive goes to the permanent generation (`gc.freeze`), which later
+collections skip.
 """
 
 from __future__ import annotations

@@ -45,8 +45,8 @@ class WeeklyRule:
 
     @property
     def zone(self) -> ZoneInfo:
-        # Imported with the first zone needed: zoneinfo reads Python's whole build
-        # configuration for its search path (0.7 MB), which a bot taking in messages never uses.
+        # Imported with the first zone needed (a post, a digest, most commands), not at start:
+        # zoneinfo reads Python's whole build configuration for its search path (0.4–0.7 MB).
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(self.timezone)

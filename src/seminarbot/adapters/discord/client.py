@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 # Between two tries of an unreachable Discord at start-up (README: Running on Discord).
 RETRY_LIMIT = 300.0
+CANCEL_GRACE = 1.0  # seconds for the connection's task to end once cancelled, before a close
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
 _UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
@@ -144,6 +145,14 @@ async def run(opening: Opening) -> None:
         finally:
             for task in (binding, connecting):
                 task.cancel()
+            _, lost = await asyncio.wait({binding, connecting}, timeout=CANCEL_GRACE)
+            if lost:
+                # discord.py can lose a cancellation in its handshake (asyncio.wait_for on
+                # Python 3.11 drops one that comes as the call it waits on completes): a stop
+                # then waited for the 20 s limit. Closing the client ends connect() whatever
+                # it waits on.
+                log.debug("discord: the connection did not stop when asked; closing it")
+                await client.close()
             await asyncio.gather(binding, connecting, return_exceptions=True)
 
 
