@@ -36,7 +36,10 @@ from seminarbot.services.reconcile import Current, ThreadState, channel_deleted,
 from seminarbot.services.responses import InboundMessage, last_recorded, record_messages
 
 log = logging.getLogger(__name__)
-BACKFILL_RUN = 500  # messages read from a thread's history, then handed over together
+# Messages read from a thread's history, then handed over together (one commit). What a run
+# holds until committed is the catch-up's part of the peak memory: 500 held ~1 MB more than 200
+# beside a burst (benchmarks/discord_bench.py), and 200 took ~15% longer to catch up on 10,000.
+BACKFILL_RUN = 200
 CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read after a restart
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008  # Discord's error codes
 RETRY_LIMIT = 60.0  # seconds: the longest wait between two tries of a stopped read
