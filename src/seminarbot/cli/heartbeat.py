@@ -12,11 +12,12 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from seminarbot.config.files import replace_private
 
 INTERVAL_SECONDS = 30
 log = logging.getLogger(__name__)
@@ -25,9 +26,7 @@ log = logging.getLogger(__name__)
 def write(path: Path, platforms: dict[str, Any]) -> None:
     """The heartbeat, replaced whole (a reader never sees half of it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps({"at": time.time(), "platforms": platforms}), "utf-8")
-    os.replace(partial, path)
+    replace_private(path, json.dumps({"at": time.time(), "platforms": platforms}).encode())
 
 
 async def beat(path: Path, check: Callable[[], None] = lambda: None,

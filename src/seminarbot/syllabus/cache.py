@@ -20,17 +20,15 @@ checked with the rest at start-up, so their first use cannot find them damaged.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import logging
-import os
 import pickle
 import sys
 import zlib
 from pathlib import Path
 
-from seminarbot.config.files import read_regular
+from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.yamlfile import MAX_BYTES as YAML_MAX_BYTES
 from seminarbot.domain.syllabus import Plan, Reference, Syllabus
 from seminarbot.syllabus.roots import ContentRoots
@@ -119,16 +117,11 @@ def _unpack(packed: bytes) -> Reference:
 
 
 def _write(path: Path, key: bytes, syllabus: Syllabus) -> None:
-    partial = path.with_name(f".{path.name}.{os.getpid()}")
     reference = zlib.compress(pickle.dumps(syllabus.loaded(), pickle.HIGHEST_PROTOCOL))
     payload = pickle.dumps((syllabus.texts, syllabus.plan, reference), pickle.HIGHEST_PROTOCOL)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as file:
-            file.write(_FORMAT + key + hashlib.sha256(payload).digest() + payload)
-        os.replace(partial, path)  # whole or not at all, whoever reads it meanwhile
+        # whole or not at all, whoever reads it meanwhile
+        replace_private(path, _FORMAT + key + hashlib.sha256(payload).digest() + payload)
     except OSError as error:
         log.debug("syllabus cache %s not written (%s)", path, error)
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)

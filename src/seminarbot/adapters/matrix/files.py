@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from seminarbot.config.files import replace_private
+
 
 @dataclass(frozen=True)
 class SavedLogin:
@@ -76,10 +78,4 @@ def _load_list(path: Path) -> list[dict[str, Any]]:
 
 
 def _replace(path: Path, text: str) -> None:
-    partial = path.with_name(path.name + ".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(partial, path)
+    replace_private(path, text.encode(), durable=True)
