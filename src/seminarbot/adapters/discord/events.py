@@ -43,15 +43,15 @@ def inbound(message: discord.Message) -> InboundMessage | None:
         return None
     if message.type not in PEOPLE_WRITE:
         return None
-    thread_id = str(message.channel.id) if isinstance(message.channel, discord.Thread) else None
+    channel_id = str(message.channel.id)  # one string for both: a burst waits in a queue
+    thread_id = channel_id if isinstance(message.channel, discord.Thread) else None
     reference = message.reference
     reply_to = str(reference.message_id) if reference and reference.message_id else None
     if thread_id is None and reply_to is None:
         return None
     author = Actor(PLATFORM, str(message.author.id), message.author.display_name)
     return InboundMessage(PLATFORM, str(message.id), author, _text(message), message.created_at,
-                          thread_id=thread_id, reply_to=reply_to,
-                          channel_id=str(message.channel.id))
+                          thread_id=thread_id, reply_to=reply_to, channel_id=channel_id)
 
 
 @dataclass(frozen=True)

@@ -52,11 +52,12 @@ def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
     member = data.get("member") or {}
     # discord.py's display_name: a server nickname, else the global name, else the username.
     name = member.get("nick") or author.get("global_name") or author["username"]
+    thread = str(thread_id)
     return InboundMessage(
         PLATFORM, str(data["id"]), Actor(PLATFORM, str(author["id"]), name), _text(data),
-        discord.utils.snowflake_time(int(data["id"])), thread_id=str(thread_id),
+        discord.utils.snowflake_time(int(data["id"])), thread_id=thread,
         reply_to=str(reference["message_id"]) if reference.get("message_id") else None,
-        channel_id=str(thread_id))
+        channel_id=thread)
 
 
 def edited_at(data: Payload) -> datetime | None:
