@@ -7,6 +7,7 @@ from datetime import timedelta
 from seminarbot.clock import ManualClock
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort, CohortState, OutboxState
+from seminarbot.scheduling.delivery import prompt_post
 from seminarbot.scheduling.poster import PostedRef, PostError
 from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
@@ -65,7 +66,8 @@ async def test_a_crash_after_sending_is_reconciled_not_resent(console: ConsoleDr
     items = await app.outbox.due(clock.now())
     # Claimed and sent, then the process died before recording the message id.
     assert await app.outbox.claim(items[0].id, clock.now())
-    await poster.post_prompt(app.scheduler._prompt_post(await app.cohorts.get(1), items[0]))
+    await poster.post_prompt(prompt_post(app.scheduler.plan, await app.cohorts.get(1),
+                                         items[0]))
     # Claimed, then died before sending.
     assert await app.outbox.claim(items[1].id, clock.now())
     outcomes = await app.scheduler.reconcile()

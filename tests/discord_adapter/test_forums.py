@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
+from seminarbot.scheduling.delivery import prompt_post
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import (
@@ -123,7 +124,7 @@ async def test_a_crash_between_posting_and_recording_finds_the_post_again(
     cohort = await app.cohorts.get(1)
     item = (await app.outbox.due(clock.now()))[0]
     assert await app.outbox.claim(item.id, clock.now())  # posted, then the process died
-    sent = await first.handlers.poster.post_prompt(app.scheduler._prompt_post(cohort, item))
+    sent = await first.handlers.poster.post_prompt(prompt_post(app.scheduler.plan, cohort, item))
     await first.close()
     await connect()  # a new process: it reconciles the claimed row before posting again
     await app.scheduler.run_due()

@@ -12,6 +12,7 @@ from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.models import OutboxState
+from seminarbot.scheduling.delivery import prompt_post
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 from tests.discord_adapter.conftest import Connect, eventually
@@ -187,7 +188,8 @@ async def test_a_crash_between_sending_and_recording_is_reconciled_after_a_resta
     items = await app.outbox.due(clock.now())
     # Sent, then the process died before recording it.
     assert await app.outbox.claim(items[0].id, clock.now())
-    sent = await first.handlers.poster.post_prompt(app.scheduler._prompt_post(cohort, items[0]))
+    sent = await first.handlers.poster.post_prompt(
+        prompt_post(app.scheduler.plan, cohort, items[0]))
     # Sent, but died before its thread was started: the message is on Discord, alone.
     assert await app.outbox.claim(items[1].id, clock.now())
     alone = fake.world.message(fake.world.seminar_channel, fake.world.bot, "", embeds=[

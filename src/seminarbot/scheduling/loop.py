@@ -4,6 +4,10 @@ A post is an outbox row: a prompt (the root of a thread), a reminder in a prompt
 before its session closes, or the moderators' digest when it closes. A row is claimed
 (committed) before sending and completed with the platform's message id after; a row found
 claimed at start-up is reconciled with the platform, never blindly sent again.
+
+What only a post due, a plan to change or a moderator's post needs (the modules beside this
+one, the planning rules, the post's shape) loads with the first of them: a pass with nothing
+due loads none of it (a bot that is only taking in responses).
 """
 
 from __future__ import annotations
@@ -13,27 +17,26 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
-from seminarbot.core.replies import PromptPost
 from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
-from seminarbot.domain.planning import Planned, closes_at
-from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.scheduling.messages import digest_text, fitted, items_named, reminder_text
-from seminarbot.scheduling.missed import Missed, record, settle, still_open
 from seminarbot.scheduling.plan_change import adopt_plan
-from seminarbot.scheduling.post_now import PostedNow, finish_interrupted, post_session_now
-from seminarbot.scheduling.poster import PostedRef, Poster, PostError
-from seminarbot.scheduling.replan import replan
+from seminarbot.scheduling.poster import Poster, PostError
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.post_requests import PostRequestRepository
 from seminarbot.storage.responses import ResponseRepository
+
+if TYPE_CHECKING:
+    from seminarbot.domain.planning import Planned
+    from seminarbot.scheduling.missed import Missed
+    from seminarbot.scheduling.post_now import PostedNow
 
 log = logging.getLogger(__name__)
 NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"
@@ -89,6 +92,8 @@ class Scheduler:
     async def plan_cohort(self, cohort: Cohort, not_before: datetime, *,
                           refill: bool = False) -> Planned:
         """Re-plan what is not yet posted (scheduling.replan). Callers hold a transaction."""
+        from seminarbot.scheduling.replan import replan
+
         return await replan(self, cohort, not_before, refill=refill)
 
     # -- the loop -----------------------------------------------------------------------
@@ -145,23 +150,36 @@ class Scheduler:
         await self._housekeep()
         self._passes_running += 1
         try:
-            in_hand = await finish_interrupted(self)
-            outcomes = []
-            missed = Missed()
-            for item in await self.outbox.due(self.clock.now()):
-                cohort = await self.cohorts.get(item.cohort_id)
-                if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
-                        and item.kind == "prompt":
-                    continue  # a moderator's /seminar post has these
-                if cohort.platform in self.posters:
-                    outcomes.append(await self._handle(cohort, item, missed))
-            await settle(self, missed, self.clock.now())
+            outcomes = await self._post_due()
         finally:
             self._passes_running -= 1
             if not self._passes_running:
                 failures, self._failures = self._failures, {}
                 for (_, action, reason), (cohort, items) in failures.items():
                     await self._notify(cohort, items, action, reason)
+        return outcomes
+
+    async def _post_due(self) -> list[PostOutcome]:
+        requests = await self.requests.all()
+        in_hand: set[tuple[int, str]] = set()
+        if requests:
+            from seminarbot.scheduling.post_now import finish_interrupted
+
+            in_hand = await finish_interrupted(self, requests)
+        due = await self.outbox.due(self.clock.now())
+        if not due:
+            return []
+        from seminarbot.scheduling.missed import Missed, settle
+
+        outcomes, missed = [], Missed()
+        for item in due:
+            cohort = await self.cohorts.get(item.cohort_id)
+            if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
+                    and item.kind == "prompt":
+                continue  # a moderator's /seminar post has these
+            if cohort.platform in self.posters:
+                outcomes.append(await self._handle(cohort, item, missed))
+        await settle(self, missed, self.clock.now())
         return outcomes
 
     async def _housekeep(self) -> None:
@@ -174,9 +192,14 @@ class Scheduler:
     async def post_session_now(self, cohort: Cohort, session: Session,
                                by: str = SYSTEM_ACTOR, prefix: str = "/") -> PostedNow:
         """A moderator's /seminar post (scheduling.post_now)."""
+        from seminarbot.scheduling.post_now import post_session_now
+
         return await post_session_now(self, cohort, session, by, prefix)
 
     async def _handle(self, cohort: Cohort, item: OutboxItem, missed: Missed) -> PostOutcome:
+        from seminarbot.scheduling.delivery import prompt_thread
+        from seminarbot.scheduling.missed import record, still_open
+
         if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
             await self.outbox.skip(item.id, NOT_IN_PLAN)
             await self._report(cohort, item, f"{item.kind} skipped", NOT_IN_PLAN)
@@ -196,17 +219,19 @@ class Scheduler:
             await record(self, cohort, item, reason)
             missed.add(cohort, item, why)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
-        if item.kind == "reminder" and await self._prompt_thread(item) is None:
+        if item.kind == "reminder" and await prompt_thread(self.outbox, item) is None:
             reason = "its prompt was never posted"
             await self.outbox.skip(item.id, reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
         return await self.send(cohort, item)
 
     async def send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+        from seminarbot.scheduling.delivery import deliver
+
         if not await self.outbox.claim(item.id, self.clock.now()):
             return PostOutcome(item, item.state, "claimed elsewhere")
         try:
-            ref = await self._deliver(cohort, item)
+            ref = await deliver(self, cohort, item)
         except PostError as error:
             attempts = item.attempts + 1
             retry = None
@@ -221,51 +246,10 @@ class Scheduler:
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
         return PostOutcome(item, OutboxState.POSTED)
 
-    async def _deliver(self, cohort: Cohort, item: OutboxItem) -> PostedRef:
-        poster = self.posters[cohort.platform]
-        session = self.plan.session(item.session_id)
-        if item.kind == "prompt":
-            return await poster.post_prompt(self._prompt_post(cohort, item))
-        if item.kind == "reminder":
-            thread = await self._prompt_thread(item)
-            assert thread is not None
-            count, people = await self.responses.count_for_prompt(cohort.id, item.item)
-            names = await self.responses.names_for_prompt(cohort.id, item.item) \
-                if cohort.reminder_names else None
-            entries = progress(self.plan, await self.outbox.for_cohort(cohort.id))
-            close = closes_at(entries, item.session_id) or item.due_at
-            text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
-            return await poster.post_in_thread(cohort, thread, text)
-        rows = []
-        for prompt in session.prompts:
-            count, people = await self.responses.count_for_prompt(cohort.id, prompt.id)
-            rows.append((prompt.ref, count, people))
-        total = await self.responses.participants_for_session(cohort.id, session.id)
-        await poster.notify_moderators(cohort, digest_text(session, rows, total))
-        return PostedRef(message_id=f"digest-{item.id}")
-
     async def _opened(self, item: OutboxItem) -> bool:
         return any(row.kind == "prompt" and row.session_id == item.session_id
                    and row.state in (OutboxState.POSTED, OutboxState.CLAIMED)
                    for row in await self.outbox.for_cohort(item.cohort_id))
-
-    async def _prompt_thread(self, item: OutboxItem) -> str | None:
-        for row in await self.outbox.for_cohort(item.cohort_id):
-            if row.kind == "prompt" and row.session_id == item.session_id \
-                    and row.item == item.item and row.state is OutboxState.POSTED:
-                return row.thread_id or row.message_id
-        return None
-
-    def _prompt_post(self, cohort: Cohort, item: OutboxItem) -> PromptPost:
-        session = self.plan.session(item.session_id)
-        prompt = next(p for p in session.prompts if p.id == item.item)
-        return PromptPost(
-            cohort_id=cohort.id, channel_id=cohort.channel_id, session_number=session.number,
-            session_title=session.title, prompt_id=prompt.id, prompt_ref=prompt.ref,
-            kind=prompt.kind, text=prompt.text, follow_ups=prompt.follow_ups,
-            suggested_words=prompt.suggested_words, sections=prompt.sections, mode=prompt.mode,
-            idempotency_key=item.idempotency_key,
-        )
 
     async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str) -> None:
         await self.audit.record(at=self.clock.now(), platform=cohort.platform,
@@ -280,6 +264,8 @@ class Scheduler:
 
     async def _notify(self, cohort: Cohort, items: list[OutboxItem], action: str,
                       reason: str) -> None:
+        from seminarbot.scheduling.messages import fitted, items_named
+
         poster = self.posters.get(cohort.platform)
         if poster is not None and cohort.state is not CohortState.FINISHED:
             await poster.notify_moderators(

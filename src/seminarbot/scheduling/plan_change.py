@@ -14,7 +14,6 @@ if TYPE_CHECKING:
 
 async def adopt_plan(scheduler: Scheduler) -> None:
     from seminarbot.scheduling.loop import NOT_IN_PLAN
-    from seminarbot.scheduling.replan import replan
 
     plan = scheduler.plan
     for cohort in await scheduler.cohorts.all(CohortState.ACTIVE):
@@ -29,7 +28,7 @@ async def adopt_plan(scheduler: Scheduler) -> None:
             for item in gone:
                 await scheduler.outbox.skip(item.id, NOT_IN_PLAN)
             if added:
-                await replan(scheduler, cohort, scheduler.clock.now())
+                await scheduler.plan_cohort(cohort, scheduler.clock.now())
         named = ", ".join(f"{s.number} “{s.title}”" for s in added)
         said = ("The reading plan has a new edition: "
                 + (f"sessions added: {named}; " if added else "")

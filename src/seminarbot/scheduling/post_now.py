@@ -9,6 +9,7 @@ moderators what happened.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -121,12 +122,13 @@ async def _send_session(scheduler: Scheduler, cohort: Cohort,
     return outcomes
 
 
-async def finish_interrupted(scheduler: Scheduler) -> set[tuple[int, str]]:
-    """Requests a process left behind (it died, or failed, while posting): post what is left,
-    then tell the moderators and forget the request. Returns the sessions still in hand, whose
-    rows the loop must leave alone."""
+async def finish_interrupted(scheduler: Scheduler, requests: Sequence[PostRequest]
+                             ) -> set[tuple[int, str]]:
+    """The `requests` a process left behind (it died, or failed, while posting): post what is
+    left, then tell the moderators and forget the request. Returns the sessions still in hand,
+    whose rows the loop must leave alone."""
     in_hand = set()
-    for request in await scheduler.requests.all():
+    for request in requests:
         key = (request.cohort_id, request.session_id)
         in_hand.add(key)
         if key in scheduler.posting_now:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from seminarbot.core.replies import PromptPost
-from seminarbot.domain.models import Cohort
+if TYPE_CHECKING:
+    from seminarbot.core.replies import PromptPost
+    from seminarbot.domain.models import Cohort
 
 # The most characters a notice the bot posts on its own (a reminder, a digest, a warning to the
 # moderators) may have: one message on every platform, Discord's 2,000 characters being the

@@ -4,10 +4,11 @@ events); a platform without one registers none."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from seminarbot.domain.models import Cohort
-from seminarbot.domain.session_events import SessionEvent
+if TYPE_CHECKING:
+    from seminarbot.domain.models import Cohort
+    from seminarbot.domain.session_events import SessionEvent
 
 
 class Calendar(Protocol):

@@ -7,7 +7,8 @@ An event is recorded (claimed) before it is created and completed with its id af
 crash in between finds it on the platform instead of listing it twice. A refusal that waiting
 cannot mend (a missing permission) turns the cohort's events off and tells its moderators; a
 passing failure is tried again on the next pass. An event still to start that a person deleted
-on the platform is listed again on the next pass.
+on the platform is listed again on the next pass. The rules (domain.session_events, and the
+planning they read) load with the first cohort that has events to sync.
 """
 
 from __future__ import annotations
@@ -16,24 +17,21 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState
 from seminarbot.domain.progress import progress
-from seminarbot.domain.session_events import (
-    Change,
-    Recorded,
-    SessionEvent,
-    changes,
-    wanted_events,
-)
 from seminarbot.domain.syllabus import Session, Syllabus
 from seminarbot.scheduling.poster import Poster, PostError
-from seminarbot.services.calendar import Calendar
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.session_events import SessionEventRepository
+
+if TYPE_CHECKING:
+    from seminarbot.domain.session_events import Change, Recorded, SessionEvent
+    from seminarbot.services.calendar import Calendar
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +66,8 @@ class EventSync:
 
     async def cohort(self, cohort: Cohort, now: datetime) -> Synced:
         """Bring the platform's events for this cohort in step with its schedule."""
+        from seminarbot.domain.session_events import changes, wanted_events
+
         calendar = self.calendars[cohort.platform]
         entries = progress(self.syllabus.plan, await self.outbox.for_cohort(cohort.id))
         listing = cohort.state is CohortState.ACTIVE and await self.events.enabled(cohort.id)

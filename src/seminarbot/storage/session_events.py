@@ -4,10 +4,13 @@ to the platform (claimed, with no id, while it is being created)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.session_events import Recorded, SessionEvent
 from seminarbot.storage.db import Database
+
+if TYPE_CHECKING:
+    from seminarbot.domain.session_events import Recorded, SessionEvent
 
 
 class SessionEventRepository:
@@ -38,6 +41,8 @@ class SessionEventRepository:
         rows = await self.db.fetch_tuples(
             "SELECT session_id, event_id, name, description, start_at, end_at"
             " FROM scheduled_events WHERE cohort_id = ?", (cohort_id,))
+        from seminarbot.domain.session_events import Recorded, SessionEvent
+
         return {row[0]: Recorded(SessionEvent(row[0], row[2], row[3], parse_instant(row[4]),
                                               parse_instant(row[5])), row[1])
                 for row in rows}

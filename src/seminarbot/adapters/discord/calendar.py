@@ -9,17 +9,17 @@ Events). The bot needs Manage Events (or Create Events, enough for the events it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
-from seminarbot.adapters.discord.permissions import EVENTS, may_list_events
 from seminarbot.adapters.discord.poster import post_error
-from seminarbot.domain.links import DISCORD
-from seminarbot.domain.models import Cohort
-from seminarbot.domain.session_events import SessionEvent
 from seminarbot.scheduling.poster import PostError
+
+if TYPE_CHECKING:
+    from seminarbot.domain.models import Cohort
+    from seminarbot.domain.session_events import SessionEvent
 
 EXTERNAL, GUILD_ONLY, CANCELED = 3, 2, 4  # Discord's entity type, privacy level and status
 REASON = "seminarbot: the seminar's schedule"
@@ -42,6 +42,8 @@ class DiscordCalendar:
         return channel
 
     async def problem(self, cohort: Cohort) -> str | None:
+        from seminarbot.adapters.discord.permissions import EVENTS, may_list_events
+
         channel = await self._channel(cohort, "list the sessions")
         me = channel.guild.me
         if me is None or not may_list_events(me.guild_permissions):
@@ -50,6 +52,8 @@ class DiscordCalendar:
 
     @staticmethod
     def _fields(channel: discord.abc.GuildChannel, event: SessionEvent) -> dict[str, Any]:
+        from seminarbot.domain.links import DISCORD
+
         return {"name": event.name, "description": event.description,
                 "scheduled_start_time": event.start.isoformat(),
                 "scheduled_end_time": event.end.isoformat(),

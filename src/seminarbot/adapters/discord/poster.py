@@ -2,31 +2,25 @@
 
 The message carries the outbox row's key as its nonce (Discord drops a repeat within minutes)
 and in its footer, where `find_post` looks for it in the channel's history after a crash
-between sending and recording.
+between sending and recording. How a post looks (render, forum, permissions) loads with the
+first post: a bot that is only taking in responses never needs it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from typing import TYPE_CHECKING
 
 import discord
 
-from seminarbot.adapters.discord import forum as forums
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
-from seminarbot.adapters.discord.forum import ARCHIVE_AFTER_MINUTES
-from seminarbot.adapters.discord.permissions import missing_permissions
-from seminarbot.adapters.discord.render import (
-    NO_PINGS,
-    Rename,
-    carries_key,
-    plain,
-    prompt_embed,
-    thread_name,
-)
-from seminarbot.core.replies import PromptPost
-from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef, PostError
+
+if TYPE_CHECKING:
+    from seminarbot.adapters.discord.render import Rename
+    from seminarbot.core.replies import PromptPost
+    from seminarbot.domain.models import Cohort
 
 log = logging.getLogger(__name__)
 NONCE_MAX = 25
@@ -76,6 +70,10 @@ class DiscordPoster:
         return channel
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
+        from seminarbot.adapters.discord import forum as forums
+        from seminarbot.adapters.discord.permissions import missing_permissions
+        from seminarbot.adapters.discord.render import NO_PINGS, prompt_embed, thread_name
+
         doing = "post the prompt"
         channel = await self._channel(post.channel_id, doing)
         if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
@@ -103,6 +101,8 @@ class DiscordPoster:
 
     async def _start_thread(self, message: discord.Message, name: str) -> str | None:
         """The message is out; a thread that cannot be started leaves replies to it working."""
+        from seminarbot.adapters.discord.forum import ARCHIVE_AFTER_MINUTES
+
         try:
             thread = await message.create_thread(name=name,
                                                  auto_archive_duration=ARCHIVE_AFTER_MINUTES)
@@ -113,6 +113,9 @@ class DiscordPoster:
         return str(thread.id)
 
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
+        from seminarbot.adapters.discord import forum as forums
+        from seminarbot.adapters.discord.render import carries_key
+
         channel = await self._channel(channel_id, "look for an earlier post")
         me = self.client.user
         if isinstance(channel, discord.ForumChannel) and me is not None:
@@ -146,6 +149,8 @@ class DiscordPoster:
         return channel
 
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
+        from seminarbot.adapters.discord.render import NO_PINGS, plain
+
         thread = await self._thread(thread_id)
         try:
             if thread.archived and not thread.locked:
@@ -159,6 +164,8 @@ class DiscordPoster:
         """In the seminar's channel; if the bot cannot post there (or it is a forum, which
         holds only posts), the server's system channel; failing both, the log (the audit log
         and /seminar schedule keep it either way)."""
+        from seminarbot.adapters.discord.render import NO_PINGS, plain
+
         try:
             channel: object = await get_or_fetch(self.client, int(cohort.channel_id))
         except (discord.HTTPException, *NETWORK_ERRORS) as error:

@@ -1,0 +1,70 @@
+"""What a due outbox row sends (scheduling/loop.py claims it first and records it after): a
+prompt as the post the platform renders, a reminder in its prompt's thread with the responses
+so far, or the moderators' digest of a session that closed. Loaded with the first post due."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from seminarbot.core.replies import PromptPost
+from seminarbot.domain.models import Cohort, OutboxItem, OutboxState
+from seminarbot.domain.planning import closes_at
+from seminarbot.domain.progress import progress
+from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.syllabus import Plan
+from seminarbot.scheduling.messages import digest_text, reminder_text
+from seminarbot.scheduling.poster import PostedRef
+from seminarbot.storage.outbox import OutboxRepository
+
+if TYPE_CHECKING:
+    from seminarbot.scheduling.loop import Scheduler
+
+
+async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> PostedRef:
+    """Send the row through the cohort's platform's poster. Raises what the poster raises
+    (scheduling.poster.PostError)."""
+    poster = scheduler.posters[cohort.platform]
+    plan, responses = scheduler.plan, scheduler.responses
+    if item.kind == "prompt":
+        return await poster.post_prompt(prompt_post(plan, cohort, item))
+    if item.kind == "reminder":
+        thread = await prompt_thread(scheduler.outbox, item)
+        assert thread is not None  # the loop skips a reminder whose prompt was never posted
+        count, people = await responses.count_for_prompt(cohort.id, item.item)
+        names = await responses.names_for_prompt(cohort.id, item.item) \
+            if cohort.reminder_names else None
+        entries = progress(plan, await scheduler.outbox.for_cohort(cohort.id))
+        close = closes_at(entries, item.session_id) or item.due_at
+        text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
+        return await poster.post_in_thread(cohort, thread, text)
+    session = plan.session(item.session_id)
+    rows = []
+    for prompt in session.prompts:
+        count, people = await responses.count_for_prompt(cohort.id, prompt.id)
+        rows.append((prompt.ref, count, people))
+    total = await responses.participants_for_session(cohort.id, session.id)
+    await poster.notify_moderators(cohort, digest_text(session, rows, total))
+    return PostedRef(message_id=f"digest-{item.id}")
+
+
+async def prompt_thread(outbox: OutboxRepository, item: OutboxItem) -> str | None:
+    """Where the reminder `item` goes: its prompt's thread (or, without one, the prompt's own
+    message), once that prompt is posted; None before."""
+    for row in await outbox.for_cohort(item.cohort_id):
+        if row.kind == "prompt" and row.session_id == item.session_id \
+                and row.item == item.item and row.state is OutboxState.POSTED:
+            return row.thread_id or row.message_id
+    return None
+
+
+def prompt_post(plan: Plan, cohort: Cohort, item: OutboxItem) -> PromptPost:
+    """The prompt row `item` as the platform's poster takes it (core.replies.PromptPost)."""
+    session = plan.session(item.session_id)
+    prompt = next(p for p in session.prompts if p.id == item.item)
+    return PromptPost(
+        cohort_id=cohort.id, channel_id=cohort.channel_id, session_number=session.number,
+        session_title=session.title, prompt_id=prompt.id, prompt_ref=prompt.ref,
+        kind=prompt.kind, text=prompt.text, follow_ups=prompt.follow_ups,
+        suggested_words=prompt.suggested_words, sections=prompt.sections, mode=prompt.mode,
+        idempotency_key=item.idempotency_key,
+    )
