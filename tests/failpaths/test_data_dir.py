@@ -8,10 +8,12 @@ import os
 import shlex
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from seminarbot.cli.preflight import DataDirUnwritable, check_data_dir
 from tests.conftest import MINI
 from tests.failpaths.support import BIN, environment, one_line, read_only, seminarbot
 
@@ -34,9 +36,11 @@ def test_a_data_directory_that_cannot_be_written_is_one_line_and_exit_2(
     line = one_line(result)
     assert line.startswith(f"seminarbot: the data directory {data} cannot be written by this "
                            f"user (uid {uid}, gid {gid}: "), line
-    assert line.endswith(f"give the folder to that user (`chown {uid}:{gid} {data}`; for a "
-                         "folder mounted from the host, on the host's folder), or set "
-                         "data_dir or SEMINARBOT_DATA_DIR to a folder it may write"), line
+    fix = (f"let its owner write in it (`chmod u+rwx {data}`)" if os.geteuid() != 0 else
+           f"give the folder to that user (`chown {uid}:{gid} {data}`; for a folder mounted "
+           "from the host, on the host's folder)")  # as root it is immutable: see read_only
+    assert line.endswith(f"{fix}, or set data_dir or SEMINARBOT_DATA_DIR to a folder it may "
+                         "write"), line
     assert sorted(p.name for p in data.iterdir()) == []  # nothing was made there
 
 
@@ -82,3 +86,22 @@ def test_a_file_refused_later_names_the_user_and_the_fix(tmp_path: Path) -> None
     assert known[0] == (f"{store}: Permission denied; give it to this user, uid {os.getuid()}, "
                         f"gid {os.getgid()} (`chown {os.getuid()}:{os.getgid()} {store}`; for a "
                         "folder mounted from the host, on the host's side)")
+
+
+def test_a_folder_of_this_user_that_its_mode_refuses_asks_for_a_chmod(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its owner (the bot's user, 0500): a chown would change nothing. Checked in the process,
+    since a root (CI) writes whatever the mode."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o500)
+
+    def refused(**_: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    with pytest.raises(DataDirUnwritable, match=r"let its owner write in it "
+                                                r"\(`chmod u\+rwx .*data`\), or set"):
+        check_data_dir(data)
+    data.chmod(0o700)
+    with pytest.raises(DataDirUnwritable, match=r"give the folder to that user \(`chown"):
+        check_data_dir(data)

@@ -43,3 +43,24 @@ def test_a_refusal_names_the_host_of_the_holder(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert one_line(result).startswith(
         f"seminarbot: another seminarbot (pid {os.getpid()} on {os.uname().nodename}) is using")
+
+
+@pytest.mark.parametrize("what", ["link", "fifo", "folder"])
+def test_a_lock_that_is_not_a_regular_file_is_never_written_through(
+        tmp_path: Path, what: str) -> None:
+    """The record is written over at each start: a link there (to a file of this user's)
+    would have it written into that file, a FIFO would hold the open."""
+    conf = config(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    lock, victim = data / "seminarbot.db.lock", tmp_path / "victim"
+    victim.write_text("untouched")
+    {"link": lambda: lock.symlink_to(victim), "fifo": lambda: os.mkfifo(lock),
+     "folder": lock.mkdir}[what]()
+    result = seminarbot("console", conf=conf, stdin="/term soviet\n")
+    assert result.returncode == 2, result.stderr
+    kind = "a symbolic link" if what == "link" else "not a regular file"
+    assert one_line(result) == (f"seminarbot: the lock {lock} for {data / 'seminarbot.db'} "
+                                f"cannot be used (it is {kind}); remove it while no seminarbot "
+                                "runs")
+    assert victim.read_text() == "untouched"

@@ -1,27 +1,30 @@
-"""The bot's own small files (heartbeat, syllabus cache, Matrix's login and lists) are written
-by one helper, config/files.py `replace_private`: replaced whole, mode 0600 whatever was there,
-never through a link a crash or someone else left at the partial file's name, and nothing left
-behind when the write fails."""
+"""The bot's own small files (heartbeat, syllabus cache, Matrix's login and lists, the
+console's clock and journal) are written by config/files.py: replaced whole (`replace_private`)
+or appended to (`append_private`), mode 0600 whatever was there, never through a link, never
+into a FIFO, nothing left behind when a write fails and a dead writer's partial file removed;
+read back as regular files only (a FIFO or /dev/zero there holds nothing up)."""
 
 from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
 
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.cli.heartbeat import read, write
-from seminarbot.config.files import replace_private
+from seminarbot.config.files import STALE_PARTIAL_SECONDS, append_private, replace_private
+from tests.failpaths.support import config, environment, seminarbot
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
-def partial_of(path: Path) -> Path:
-    return path.with_name(f".{path.name}.{os.getpid()}.partial")
+def partials(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".partial"))
 
 
 def test_a_file_is_replaced_whole_and_private(tmp_path: Path) -> None:
@@ -33,14 +36,20 @@ def test_a_file_is_replaced_whole_and_private(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
 
 
-def test_a_link_at_the_partial_name_is_not_followed(tmp_path: Path) -> None:
+def test_a_dead_writers_partial_files_are_removed_links_not_followed(tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.write_text("untouched")
     target = tmp_path / "state.json"
-    partial_of(target).symlink_to(victim)
+    dead, link, fresh = (tmp_path / f".state.json.{n}.partial" for n in ("dead", "link", "now"))
+    dead.write_text("half")
+    link.symlink_to(victim)
+    fresh.write_text("another writer's, under way")
+    old = time.time() - STALE_PARTIAL_SECONDS - 1
+    for path in (dead, link):
+        os.utime(path, (old, old), follow_symlinks=False)
     replace_private(target, b"new")
     assert victim.read_text() == "untouched" and target.read_bytes() == b"new"
-    assert not target.is_symlink() and mode(target) == 0o600
+    assert partials(tmp_path) == [fresh.name]
 
 
 def test_a_failed_write_keeps_the_old_file_and_leaves_nothing(
@@ -58,6 +67,24 @@ def test_a_failed_write_keeps_the_old_file_and_leaves_nothing(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["state.json"]
 
 
+def test_appending_never_follows_a_link_nor_waits_on_a_fifo(tmp_path: Path) -> None:
+    journal = tmp_path / "journal"
+    append_private(journal, "one\n")
+    append_private(journal, "two\n")
+    assert journal.read_text() == "one\ntwo\n" and mode(journal) == 0o600
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    link = tmp_path / "link"
+    link.symlink_to(victim)
+    with pytest.raises(OSError):
+        append_private(link, "x\n")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(OSError):
+        append_private(fifo, "x\n")
+    assert victim.read_text() == "untouched"
+
+
 def test_the_heartbeat_is_private(tmp_path: Path) -> None:
     beat = tmp_path / "data" / "heartbeat"
     write(beat, {"discord": {"state": "connected"}})
@@ -71,3 +98,40 @@ def test_matrix_files_are_private_and_whole(tmp_path: Path) -> None:
     files.save_sync_token("s4_5_6")
     assert files.load_sync_token() == "s4_5_6" and mode(files.token_file) == 0o600
     assert [p.name for p in files.directory.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_health_on_a_fifo_or_an_endless_heartbeat_answers(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    os.mkfifo(data / "heartbeat")
+    result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    (data / "heartbeat").unlink()
+    (data / "heartbeat").symlink_to("/dev/zero")
+    result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_the_consoles_clock_and_journal_never_write_through_a_link(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    victim = tmp_path / "victim"
+    victim.write_text("untouched")
+    (data / "seminarbot.db.console-clock").symlink_to(victim)
+    (data / "seminarbot.db.console-posts").symlink_to(victim)
+    result = seminarbot("console", conf=conf, stdin="/seminar setup tue 19:00 UTC\n"
+                                                     "/clock advance 2d\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert victim.read_text() == "untouched"
+    clock = data / "seminarbot.db.console-clock"
+    assert not clock.is_symlink() and mode(clock) == 0o600 and float(clock.read_text()) > 0
+
+
+def test_a_fifo_at_the_consoles_clock_does_not_hold_the_start(tmp_path: Path) -> None:
+    conf = config(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    os.mkfifo(data / "seminarbot.db.console-clock")
+    result = seminarbot("console", conf=conf, stdin="/term soviet\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr

@@ -39,6 +39,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
+    from seminarbot.config.files import replace_private
 
     clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
@@ -56,7 +57,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         clock = OffsetClock(_read_offset(saved))
 
     def save(moved: OffsetClock) -> None:
-        saved.write_text(str(moved.offset.total_seconds()), encoding="utf-8")
+        replace_private(saved, str(moved.offset.total_seconds()).encode())
 
     user = args.user or settings.console_user
     if not is_person_name(user):
@@ -107,8 +108,10 @@ def _read_offset(path: Path) -> timedelta:
     import math
     from datetime import timedelta
 
+    from seminarbot.config.files import read_regular
+
     try:
-        seconds = float(path.read_text("utf-8").strip()[:40])
+        seconds = float(read_regular(path, 64).decode().strip())
     except (OSError, ValueError, UnicodeDecodeError):
         return timedelta(0)
     if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:

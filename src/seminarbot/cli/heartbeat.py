@@ -17,9 +17,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from seminarbot.config.files import replace_private
+from seminarbot.config.files import read_regular, replace_private
 
 INTERVAL_SECONDS = 30
+MAX_BYTES = 65_536  # a heartbeat is some hundred bytes a platform
 log = logging.getLogger(__name__)
 
 
@@ -45,8 +46,7 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
             failing = False
         except OSError as error:  # logged once until it works again; health then fails
             if not failing:
-                log.warning("the heartbeat %s cannot be written: %s", path,
-                            error.strerror or error)
+                log.warning("the heartbeat %s cannot be written: %s", path, error)
             failing = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), interval)
@@ -55,7 +55,7 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
 def read(path: Path) -> dict[str, Any]:
     """What the last beat wrote; its `platforms` empty for a heartbeat without them. Raises
     OSError when there is none."""
-    text = path.read_text("utf-8")
+    text = read_regular(path, MAX_BYTES)  # a FIFO or /dev/zero there must not hold health up
     try:
         found = json.loads(text) if text.strip() else {}
     except ValueError:

@@ -32,6 +32,8 @@ def check_data_dir(path: Path) -> None:
         made = "written" if where == path else f"made (in {where})"
         if error.errno == errno.EROFS or read_only_mount(where):
             fix = f"{where} is on a read-only mount: mount it read-write"
+        elif _owner_may_not_write(where, uid):  # ours already: its mode refuses
+            fix = f"let its owner write in it (`chmod u+rwx {where}`)"
         else:
             fix = (f"give the folder to that user (`chown {uid}:{gid} {where}`; for a folder "
                    "mounted from the host, on the host's folder)")
@@ -41,3 +43,12 @@ def check_data_dir(path: Path) -> None:
             "folder it may write") from None
     os.close(descriptor)
     os.unlink(probe)
+
+
+def _owner_may_not_write(path: Path, uid: int) -> bool:
+    """The folder is this user's, and its mode lacks the owner's write or search bit."""
+    try:
+        info = path.stat()
+    except OSError:
+        return False
+    return info.st_uid == uid and info.st_mode & 0o300 != 0o300

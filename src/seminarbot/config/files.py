@@ -6,11 +6,17 @@ whole, private to the bot's user."""
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import stat
+import tempfile
+import time
 from pathlib import Path
 
 MAX_COPY_BYTES = 50_000_000  # a copy of a text: the two texts are some 100 kB each
+PARTIAL = ".partial"
+# A write takes milliseconds: a partial file this old was left by a writer that died.
+STALE_PARTIAL_SECONDS = 60.0
 
 
 class NotReadable(OSError):
@@ -40,15 +46,18 @@ def read_regular(path: Path, limit: int) -> bytes:
 
 def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
     """Replace the file at `path` with `data`, readable and writable by the bot's user only
-    (mode 0600). The bytes go to a new partial file beside it, named for this process (two
-    processes never share one), which is then renamed over `path` (rename(2) is atomic): a
-    reader sees the old file or the new one, never half of either. `durable`: on disk (fsync)
-    before the rename, for what a crash must not lose. Raises OSError; the partial file is
-    removed then."""
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    (mode 0600). The bytes go to a new partial file beside it (`.<name>.<random>.partial`,
+    made by tempfile.mkstemp: never an existing file or link), which is then renamed over
+    `path` (rename(2) is atomic): a reader sees the old file or the new one, never half of
+    either. `durable`: on disk (fsync) before the rename, for what a crash must not lose.
+    Partial files of `path` older than STALE_PARTIAL_SECONDS (their writer died) are removed
+    first. Raises OSError naming the file it failed on; this write's partial file is removed
+    then."""
+    _remove_stale_partials(path)
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                        suffix=PARTIAL)
+    partial = Path(name)
     try:
-        partial.unlink(missing_ok=True)  # one a crash left: O_EXCL then makes it ours, 0600
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             if durable:
@@ -59,3 +68,24 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_partials(path: Path) -> None:
+    stale = time.time() - STALE_PARTIAL_SECONDS
+    with contextlib.suppress(OSError):
+        for partial in path.parent.glob(f".{glob.escape(path.name)}.*{PARTIAL}"):
+            with contextlib.suppress(OSError):
+                if partial.lstat().st_mtime < stale:
+                    partial.unlink()
+
+
+def append_private(path: Path, text: str) -> None:
+    """Append `text` to the bot's own file at `path`, made with mode 0600 if missing. Never
+    through a link, and never into anything but a regular file (a FIFO would hold the
+    write). Raises OSError (NotReadable for a file that is not a regular one)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
+                         | os.O_NONBLOCK, 0o600)
+    with os.fdopen(descriptor, "a", encoding="utf-8") as file:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise NotReadable(0, f"{path} is not a regular file")
+        file.write(text)

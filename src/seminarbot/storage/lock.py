@@ -23,6 +23,7 @@ import errno
 import fcntl
 import os
 import socket
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,9 +117,19 @@ def _open_record(database: Path) -> tuple[int, bool]:
         try:
             return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), True
         except FileExistsError:
-            return os.open(path, os.O_RDWR), False
+            return _existing_record(path), False
     except OSError as error:
         raise LockUnavailable(_unopenable(path, database, error)) from None
+
+
+def _existing_record(path: Path) -> int:
+    """The record left by an earlier holder: written over, so never through a link (into the
+    file it names) and only if it is a regular file. Raises OSError."""
+    descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        raise OSError(errno.EINVAL, "it is not a regular file")
+    return descriptor
 
 
 def _open_existing(path: Path) -> int | None:
@@ -156,6 +167,10 @@ def _write_pid(record: int, database: Path) -> None:
 
 def _unopenable(path: Path, database: Path, error: OSError) -> str:
     reason = error.strerror or str(error)
+    if error.errno in (errno.ELOOP, errno.EINVAL, errno.EISDIR, errno.ENXIO):
+        kind = "a symbolic link" if error.errno == errno.ELOOP else "not a regular file"
+        return (f"the lock {path} for {database} cannot be used (it is {kind}); remove it "
+                "while no seminarbot runs")
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
         reason = "a part of the path is a file, not a folder"
         return (f"the lock {path} for {database} cannot be made ({reason}); check --db, "

@@ -4,13 +4,18 @@ that were printed but not yet recorded, so they are reconciled instead of printe
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from seminarbot.adapters.console.render import render_post
+from seminarbot.config.files import append_private, read_regular
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef
+
+log = logging.getLogger(__name__)
+MAX_JOURNAL_BYTES = 50_000_000  # a line of some 60 bytes a post
 
 
 class ConsolePoster:
@@ -25,14 +30,25 @@ class ConsolePoster:
         self.emit(render_post(post, self.width))
         message_id = f"console-{post.idempotency_key}"
         if self.journal is not None:
-            with self.journal.open("a", encoding="utf-8") as journal:
-                journal.write(json.dumps({"key": post.idempotency_key, "id": message_id}) + "\n")
+            entry = json.dumps({"key": post.idempotency_key, "id": message_id}) + "\n"
+            try:
+                append_private(self.journal, entry)
+            except OSError as error:  # shown already: only a crash before it is recorded
+                log.warning("the console's journal %s cannot be written (%s): a restart may "
+                            "show this post again", self.journal, error)
         return PostedRef(message_id=message_id, thread_id=message_id)
 
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
-        if self.journal is None or not self.journal.exists():
+        if self.journal is None:
             return None
-        for line in self.journal.read_text("utf-8").splitlines():
+        try:
+            text = read_regular(self.journal, MAX_JOURNAL_BYTES).decode("utf-8", "replace")
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            log.warning("the console's journal %s cannot be read (%s)", self.journal, error)
+            return None
+        for line in text.splitlines():
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
