@@ -5,7 +5,11 @@ when it lacks Manage Events."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
 
 from seminarbot.clock import ManualClock
 from seminarbot.domain.session_events import SessionEvent
@@ -188,3 +192,34 @@ async def test_events_on_during_a_session_says_it_gets_no_event(
     assert answer.endswith("1 event to come, 1 new. “Session 1: Beginnings” is under way and "
                            "gets no event: Discord cannot list one that has already begun.")
     assert [e["name"] for e in listed(fake)] == ["Session 2: Later years"]
+
+
+async def test_events_off_while_the_loop_syncs_leaves_none_listed(
+        connect: Connect, fake: FakeDiscord, app: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loop's pass is moving the events (a reschedule) when a moderator turns them off:
+    the command's sync waits for the pass's, then cancels all, and the pass lists nothing
+    after it."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    await moderator(fake, "reschedule", weekday="thursday", time="18:00",
+                    timezone="Europe/Berlin")
+    calendar = app.calendars["discord"]
+    update, gate, entered = calendar.update, asyncio.Event(), asyncio.Event()
+
+    async def held(*args: Any, **options: Any) -> bool:
+        entered.set()
+        await gate.wait()
+        return await update(*args, **options)
+
+    monkeypatch.setattr(calendar, "update", held)
+    moving = asyncio.create_task(app.scheduler.run_due())
+    await entered.wait()
+    off = asyncio.create_task(moderator(fake, "events", state="off"))
+    await asyncio.sleep(0.3)  # the command has arrived, and waits
+    gate.set()
+    await moving
+    assert "2 events cancelled" in await off
+    assert listed(fake) == [] and await app.session_events.recorded(1) == {}

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -85,6 +87,32 @@ def test_appending_never_follows_a_link_nor_waits_on_a_fifo(tmp_path: Path) -> N
     assert victim.read_text() == "untouched"
 
 
+def test_an_entry_the_disk_takes_only_part_of_is_taken_back(tmp_path: Path) -> None:
+    """A file-size limit (as a full disk) cuts the second entry short: it is not left half
+    written, to be glued to the next one."""
+    journal = tmp_path / "journal"
+    script = ("import resource, sys\n"
+              "from pathlib import Path\n"
+              "from seminarbot.config.files import append_private\n"
+              "resource.setrlimit(resource.RLIMIT_FSIZE, (1024, 1024))\n"
+              "append_private(Path(sys.argv[1]), 'a' * 599 + '\\n')\n"
+              "try:\n"
+              "    append_private(Path(sys.argv[1]), 'b' * 599 + '\\n')\n"
+              "except OSError as error:\n"
+              "    print(error)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(journal)], capture_output=True,
+                          text=True, timeout=60, check=True)
+    assert "took only part of the entry; taken back" in done.stdout, done
+    assert journal.read_text() == "a" * 599 + "\n"
+
+
+def test_a_name_at_the_limit_still_gets_a_partial_file(tmp_path: Path) -> None:
+    target = tmp_path / ("d" * 240 + ".console-clock")  # NAME_MAX is 255
+    replace_private(target, b"1.5")
+    replace_private(target, b"2.5")
+    assert target.read_bytes() == b"2.5" and partials(tmp_path) == []
+
+
 def test_the_heartbeat_is_private(tmp_path: Path) -> None:
     beat = tmp_path / "data" / "heartbeat"
     write(beat, {"discord": {"state": "connected"}})
@@ -106,6 +134,8 @@ def test_health_on_a_fifo_or_an_endless_heartbeat_answers(tmp_path: Path) -> Non
     os.mkfifo(data / "heartbeat")
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert f"the heartbeat {data / 'heartbeat'} cannot be read: it is not a regular file" \
+        in result.stderr
     (data / "heartbeat").unlink()
     (data / "heartbeat").symlink_to("/dev/zero")
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))

@@ -51,8 +51,11 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     try:
         age = time.time() - path.stat().st_mtime
         platforms = read(path)["platforms"]
-    except OSError:
+    except FileNotFoundError:
         return _verdict(args, [f"no heartbeat at {path}"], {}, None)
+    except OSError as error:  # a FIFO, a folder, a huge file: say which
+        return _verdict(args, [f"the heartbeat {path} cannot be read: "
+                               f"{error.strerror or error}"], {}, None)
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
     now = datetime.now(UTC)
     for platform, link in sorted(platforms.items()):

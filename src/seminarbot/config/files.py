@@ -6,6 +6,7 @@ whole, private to the bot's user."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import glob
 import os
 import stat
@@ -17,6 +18,7 @@ MAX_COPY_BYTES = 50_000_000  # a copy of a text: the two texts are some 100 kB e
 PARTIAL = ".partial"
 # A write takes milliseconds: a partial file this old was left by a writer that died.
 STALE_PARTIAL_SECONDS = 60.0
+NAME_KEPT = 200  # bytes of a file's name kept in its partial file's name
 
 
 class NotReadable(OSError):
@@ -54,7 +56,7 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
     first. Raises OSError naming the file it failed on; this write's partial file is removed
     then."""
     _remove_stale_partials(path)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=_partial_prefix(path),
                                         suffix=PARTIAL)
     partial = Path(name)
     try:
@@ -70,22 +72,35 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
+def _partial_prefix(path: Path) -> str:
+    # The name cut short: a partial name must fit the 255 bytes a name may have (NAME_MAX),
+    # with the dot, mkstemp's 8 characters and the suffix.
+    return f".{path.name.encode()[:NAME_KEPT].decode(errors='ignore')}."
+
+
 def _remove_stale_partials(path: Path) -> None:
     stale = time.time() - STALE_PARTIAL_SECONDS
     with contextlib.suppress(OSError):
-        for partial in path.parent.glob(f".{glob.escape(path.name)}.*{PARTIAL}"):
+        for partial in path.parent.glob(f"{glob.escape(_partial_prefix(path))}*{PARTIAL}"):
             with contextlib.suppress(OSError):
                 if partial.lstat().st_mtime < stale:
                     partial.unlink()
 
 
 def append_private(path: Path, text: str) -> None:
-    """Append `text` to the bot's own file at `path`, made with mode 0600 if missing. Never
-    through a link, and never into anything but a regular file (a FIFO would hold the
-    write). Raises OSError (NotReadable for a file that is not a regular one)."""
+    """Append `text` to the bot's own file at `path`, made with mode 0600 if missing: whole or
+    not at all (a write cut short by a full disk is taken back), never through a link, and
+    never into anything but a regular file (a FIFO would hold the write). Raises OSError
+    (NotReadable for a file that is not a regular one)."""
+    data = text.encode()
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
                          | os.O_NONBLOCK, 0o600)
-    with os.fdopen(descriptor, "a", encoding="utf-8") as file:
-        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode):
             raise NotReadable(0, f"{path} is not a regular file")
-        file.write(text)
+        if os.write(descriptor, data) != len(data):  # a failure that wrote nothing raises
+            os.ftruncate(descriptor, info.st_size)
+            raise OSError(errno.ENOSPC, f"{path} took only part of the entry; taken back")
+    finally:
+        os.close(descriptor)

@@ -13,6 +13,7 @@ planning they read) load with the first cohort that has events to sync.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class EventSync:
         self.db, self.cohorts, self.outbox, self.events = db, cohorts, outbox, events
         self.audit, self.syllabus = audit, syllabus
         self.posters, self.calendars = posters, calendars
+        self._syncing: dict[int, asyncio.Lock] = {}
 
     async def __call__(self, now: datetime) -> None:
         for cohort_id in await self.events.cohorts_to_sync(now):
@@ -65,7 +67,14 @@ class EventSync:
         return f"{session.title}. Reading: {reading}." if reading else f"{session.title}."
 
     async def cohort(self, cohort: Cohort, now: datetime) -> Synced:
-        """Bring the platform's events for this cohort in step with its schedule."""
+        """Bring the platform's events for this cohort in step with its schedule. One sync
+        of a cohort at a time: the loop's pass and a moderator's `events off` may come
+        together, and the later one then starts from what the first did (else the pass went
+        on listing what the command had just cancelled)."""
+        async with self._syncing.setdefault(cohort.id, asyncio.Lock()):
+            return await self._sync(await self.cohorts.get(cohort.id), now)
+
+    async def _sync(self, cohort: Cohort, now: datetime) -> Synced:
         from seminarbot.domain.session_events import changes, wanted_events
 
         calendar = self.calendars[cohort.platform]
