@@ -1,7 +1,8 @@
 """Reading a file a person named (a configuration, a copy of a text): a regular file only, so
-a FIFO or a device never leaves the command waiting, and never more than a limit. Writing one
-of the bot's own small files (its heartbeat, the syllabus cache, Matrix's login): replaced
-whole, private to the bot's user."""
+a FIFO or a device never leaves the command waiting, and never more than a limit. Writing the
+bot's own small files (its heartbeat, the syllabus cache, the Matrix adapter's files, the
+console's clock and journal): replaced whole or appended to, private to the bot's user, never
+through a link."""
 
 from __future__ import annotations
 
