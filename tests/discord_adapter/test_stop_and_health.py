@@ -59,6 +59,9 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
     assert any(" INFO seminarbot." in line for line in said)  # our own lines at INFO …
     assert not any(" INFO discord." in line for line in said)  # … the library's only warnings
     assert not fake.gateway.sockets  # the bot closed its gateway connection
+    code, states = await health(tmp_path, fake)  # the last beat says it stopped, at once
+    assert code == 1 and states["platforms"]["discord"]["state"] == "stopped", states
+    assert states["problems"][0].startswith("discord: the bot stopped at "), states
 
 
 async def test_health_fails_while_discord_cannot_be_reached(

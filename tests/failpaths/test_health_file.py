@@ -40,6 +40,8 @@ def test_a_link_it_cannot_read_is_unhealthy_with_the_reason(
 
 def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
     assert health(tmp_path, {"matrix": {"state": "connected", "since": NOW}})[0] == 0
+    status, said = health(tmp_path, {"matrix": {"state": "stopped", "since": NOW}})
+    assert status == 1 and f"matrix: the bot stopped at {NOW}" in said, said
     assert health(tmp_path, {"matrix": {"state": "retrying", "since": NOW}})[0] == 0
     status, said = health(tmp_path, {"matrix": {"state": "retrying",
                                                 "since": "2020-01-01T00:00:00Z"}},

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 
-KNOWN_STATES = ("connecting", "connected", "retrying")
+KNOWN_STATES = ("connecting", "connected", "retrying", "stopped")
 
 
 WEEK = 7 * 24 * 3600  # a heartbeat older than that is no health check's notion of alive
@@ -73,6 +73,8 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
         return f"{platform}: the heartbeat holds an unknown state {str(state)[:40]!r}"
     if link["state"] == "connected":
         return None
+    if link["state"] == "stopped":  # the last beat of a `run` that has ended
+        return f"{platform}: the bot stopped at {str(link.get('since'))[:40]}"
     try:
         since = datetime.fromisoformat(str(link.get("since")).replace("Z", "+00:00"))
     except ValueError:

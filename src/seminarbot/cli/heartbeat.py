@@ -42,7 +42,7 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
         check()
         changed.clear()
         try:
-            await asyncio.to_thread(write, path, states())
+            await _whole(asyncio.ensure_future(asyncio.to_thread(write, path, states())))
             failing = False
         except OSError as error:  # logged once until it works again; health then fails
             if not failing:
@@ -50,6 +50,25 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
             failing = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(changed.wait(), interval)
+
+
+async def _whole(writing: asyncio.Future[None]) -> None:
+    """Await the write; cancelled meanwhile (the bot stops), still let it end first: its thread
+    cannot be stopped, and it must not replace the last beat written after it."""
+    try:
+        await asyncio.shield(writing)
+    except asyncio.CancelledError:
+        await asyncio.gather(writing, return_exceptions=True)
+        raise
+
+
+def last(path: Path, platforms: dict[str, Any]) -> None:
+    """The beat written once the bot has stopped (every link `stopped`), so that `health` says
+    so at once rather than once the last beat is stale. Not written, it is only logged."""
+    try:
+        write(path, platforms)
+    except OSError as error:
+        log.warning("the last heartbeat %s cannot be written: %s", path, error)
 
 
 def read(path: Path) -> dict[str, Any]:

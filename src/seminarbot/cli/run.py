@@ -105,7 +105,7 @@ async def run_platforms(settings: Settings) -> None:
     and the content are opened first; then the adapters start, and connect while the rest of
     the services open (services.opening)."""
     from seminarbot.cli.collector import frozen_start
-    from seminarbot.cli.heartbeat import beat
+    from seminarbot.cli.heartbeat import beat, last
     from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.services.connections import Connections
     from seminarbot.services.opening import Opening
@@ -148,6 +148,8 @@ async def run_platforms(settings: Settings) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
+        app.connections.stopped()
+        last(settings.data_dir / "heartbeat", app.connections.snapshot())
         log.info("stopped")
 
 

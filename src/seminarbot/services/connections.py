@@ -1,6 +1,6 @@
 """How each configured platform's link stands, as its adapter reports it: connecting (start-up),
-connected, or retrying since when and why. The heartbeat writes it beside the database for
-`seminarbot health` (README: Docker)."""
+connected, or retrying since when and why; stopped once `run` has stopped. The heartbeat writes
+it beside the database for `seminarbot health` (README: Docker)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 from seminarbot.clock import Clock, to_iso
 
-CONNECTING, CONNECTED, RETRYING = "connecting", "connected", "retrying"
+CONNECTING, CONNECTED, RETRYING, STOPPED = "connecting", "connected", "retrying", "stopped"
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,11 @@ class Connections:
             return
         self._links[platform] = Link(state, to_iso(self.clock.now()), detail[:300])
         self.changed.set()
+
+    def stopped(self) -> None:
+        """The bot has stopped: no link is kept any more."""
+        for platform in list(self._links):
+            self.report(platform, STOPPED)
 
     def snapshot(self) -> dict[str, Any]:
         return {platform: {"state": link.state, "since": link.since,
