@@ -58,3 +58,21 @@ def test_bounds_must_be_positive_seconds(tmp_path: Path, args: tuple[str, ...]) 
     assert result.returncode == 2
     assert result.stderr.count("\n") <= 3  # argparse's usage line, then the one sentence
     assert "expected a" in result.stderr.splitlines()[-1] and "seconds" in result.stderr
+
+
+def test_a_start_that_fails_leaves_a_stopped_beat_not_an_earlier_runs(tmp_path: Path) -> None:
+    """An earlier run killed while connected left its beat; this one fails on its database
+    before any platform is asked: health must not read the old beat as this bot's."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "heartbeat").write_text(json.dumps(
+        {"at": 0, "platforms": {"discord": {"state": "connected", "since": NOW}}}))
+    (data / "seminarbot.db").write_bytes(b"not a database, " * 512)
+    env = environment(SEMINARBOT_DATA_DIR=str(data), DISCORD_TOKEN="never.used.token",
+                      DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
+    started = seminarbot("run", env=env)
+    assert started.returncode == 1 and "Traceback" not in started.stderr, started.stderr
+    checked = seminarbot("health", env=env)
+    assert checked.returncode == 1, checked.stderr
+    assert "discord: the bot stopped at " in checked.stderr, checked.stderr

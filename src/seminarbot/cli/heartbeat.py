@@ -13,11 +13,14 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from seminarbot.clock import to_iso
 from seminarbot.config.files import read_regular, replace_private
+from seminarbot.services.connections import STOPPED
 
 INTERVAL_SECONDS = 30
 MAX_BYTES = 65_536  # a heartbeat is some hundred bytes a platform
@@ -62,11 +65,13 @@ async def _whole(writing: asyncio.Future[None]) -> None:
         raise
 
 
-def last(path: Path, platforms: dict[str, Any]) -> None:
-    """The beat written once the bot has stopped (every link `stopped`), so that `health` says
-    so at once rather than once the last beat is stale. Not written, it is only logged."""
+def last(path: Path, platforms: Iterable[str], now: datetime) -> None:
+    """The beat written once `run` has ended, however it ended (every link `stopped` at
+    `now`), by the holder of the data directory (cli.main), so that `health` says so at once
+    rather than once the beat an earlier run left is stale. Not written, it is only logged."""
+    stopped = {"state": STOPPED, "since": to_iso(now)}
     try:
-        write(path, platforms)
+        write(path, {platform: stopped for platform in platforms})
     except OSError as error:
         log.warning("the last heartbeat %s cannot be written: %s", path, error)
 

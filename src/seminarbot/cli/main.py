@@ -114,15 +114,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 @contextlib.contextmanager
 def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[None]:
-    """The database's lock for a command that writes; `run` also locks its data directory,
-    whose Matrix store and heartbeat are shared by whatever database it uses."""
+    """The database's lock for a command that writes; `run` first locks its data directory,
+    whose Matrix store and heartbeat are shared by whatever database it uses, and leaves a last
+    heartbeat there however it ends (even on a database refused before any platform is
+    asked)."""
     with contextlib.ExitStack() as held:
-        if _writes(args):
-            held.enter_context(exclusive(settings.database))
         if args.command == "run":
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
+            if settings.platforms:  # the heartbeat is this data directory's: say it ended
+                held.callback(_last_beat, settings)
+        if _writes(args):
+            held.enter_context(exclusive(settings.database))
         yield
+
+
+def _last_beat(settings: Settings) -> None:
+    from seminarbot.cli.heartbeat import last
+    from seminarbot.clock import SystemClock
+
+    last(settings.data_dir / "heartbeat", settings.platforms, SystemClock().now())
 
 
 def _writes(args: argparse.Namespace) -> bool:

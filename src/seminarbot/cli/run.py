@@ -103,9 +103,10 @@ def console_at_hand() -> bool:
 async def run_platforms(settings: Settings) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here). The database
     and the content are opened first; then the adapters start, and connect while the rest of
-    the services open (services.opening)."""
+    the services open (services.opening). The last heartbeat, once it has ended, is cli.main's
+    (it holds the data directory)."""
     from seminarbot.cli.collector import frozen_start
-    from seminarbot.cli.heartbeat import beat, last
+    from seminarbot.cli.heartbeat import beat
     from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.services.connections import Connections
     from seminarbot.services.opening import Opening
@@ -148,8 +149,6 @@ async def run_platforms(settings: Settings) -> None:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
-        app.connections.stopped()
-        last(settings.data_dir / "heartbeat", app.connections.snapshot())
         log.info("stopped")
 
 

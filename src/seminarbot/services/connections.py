@@ -36,11 +36,6 @@ class Connections:
         self._links[platform] = Link(state, to_iso(self.clock.now()), detail[:300])
         self.changed.set()
 
-    def stopped(self) -> None:
-        """The bot has stopped: no link is kept any more."""
-        for platform in list(self._links):
-            self.report(platform, STOPPED)
-
     def snapshot(self) -> dict[str, Any]:
         return {platform: {"state": link.state, "since": link.since,
                            **({"detail": link.detail} if link.detail else {})}
