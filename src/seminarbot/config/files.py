@@ -20,6 +20,7 @@ PARTIAL = ".partial"
 # A write takes milliseconds: a partial file this old was left by a writer that died.
 STALE_PARTIAL_SECONDS = 60.0
 NAME_KEPT = 200  # bytes of a file's name kept in its partial file's name
+_swept: set[Path] = set()  # files whose dead writers' partial files this process removed
 
 
 class NotReadable(OSError):
@@ -54,9 +55,11 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
     `path` (rename(2) is atomic): a reader sees the old file or the new one, never half of
     either. `durable`: on disk (fsync) before the rename, for what a crash must not lose.
     Partial files of `path` older than STALE_PARTIAL_SECONDS (their writer died) are removed
-    first. Raises OSError naming the file it failed on; this write's partial file is removed
-    then."""
-    _remove_stale_partials(path)
+    by this process's first write of it. Raises OSError naming the file it failed on; this
+    write's partial file is removed then."""
+    if path not in _swept:  # not at every write: Matrix writes its sync token at every sync
+        _swept.add(path)
+        _remove_stale_partials(path)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=_partial_prefix(path),
                                         suffix=PARTIAL)
     partial = Path(name)
