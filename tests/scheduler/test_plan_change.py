@@ -57,3 +57,57 @@ async def test_a_new_edition_adds_sessions_and_drops_what_it_no_longer_has(
         assert "Added later" in shown
     finally:
         await app.close()
+
+
+def renamed(syllabus: Syllabus, old: str, new: str) -> Syllabus:
+    """The same plan with one session's id changed (an edition that renames it)."""
+    plan = syllabus.plan
+    sessions = tuple(
+        dataclasses.replace(s, id=new, prompts=tuple(
+            dataclasses.replace(p, id=p.id.replace(old, new, 1), session_id=new)
+            for p in s.prompts)) if s.id == old else s
+        for s in plan.sessions)
+    return dataclasses.replace(syllabus, plan=dataclasses.replace(plan, sessions=sessions))
+
+
+async def test_a_session_an_edition_dropped_and_the_next_brings_back_is_planned_again(
+        tmp_path: Path, clock: ManualClock) -> None:
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    console = ConsoleDriver(app, clock)
+    await console.console.start()
+    await console.say("/seminar setup tue 19:00 UTC")
+    third = app.syllabus.plan.sessions[1].id
+    await app.close()
+
+    for edition in (renamed(load_syllabus(MINI), third, "renamed"), load_syllabus(MINI)):
+        app = await open_services(settings, clock, edition)
+        try:
+            await app.scheduler.run_due()
+        finally:
+            await app.close()
+
+    app = await open_services(settings, clock)
+    try:
+        items = await app.outbox.for_cohort(1)
+        back = [i for i in items if i.session_id == third]
+        assert back and {i.state for i in back} == {OutboxState.PENDING}
+        assert all(i.last_error is None for i in back)
+        gone = [i for i in items if i.session_id == "renamed" and i.kind == "prompt"]
+        assert gone and {i.state for i in gone} == {OutboxState.SKIPPED}
+        audit = [e for e in await app.audit.recent() if e.action == "plan changed"]
+        assert audit[0].detail["restored"] == [third]
+        assert audit[0].detail["added"] == []
+        console = ConsoleDriver(app, clock)
+        await console.console.start()
+        shown = await console.say("/seminar schedule")
+        assert app.syllabus.plan.sessions[1].title in shown
+        assert "skipped" not in shown.lower()
+        # Posted when its meeting comes.
+        clock.set(max(i.due_at for i in back if i.kind == "prompt"))
+        await app.scheduler.run_due()
+        posted = [i for i in await app.outbox.for_cohort(1)
+                  if i.session_id == third and i.kind == "prompt"]
+        assert {i.state for i in posted} == {OutboxState.POSTED}
+    finally:
+        await app.close()
