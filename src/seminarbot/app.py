@@ -3,6 +3,8 @@ commands and the scheduler. Adapters are started by the CLI (`seminarbot.cli.run
 
 from __future__ import annotations
 
+from functools import partial
+
 from seminarbot.clock import Clock
 from seminarbot.config.settings import Settings
 from seminarbot.core.redaction import remember_secret
@@ -72,6 +74,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
     scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, responses=responses, audit=audit,
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
+    scheduler.storage = partial(connections.storage, "scheduler")
     retention = RetentionSweep(db, privacy, audit)
     scheduler.housekeeping.append(retention)
     calendars: dict[str, Calendar] = {}

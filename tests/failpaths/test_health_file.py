@@ -1,13 +1,18 @@
 """`seminarbot health` on a heartbeat it cannot make sense of (another version's, a hand edit):
-unhealthy with the reason, never an internal error; and its bounds must be positive."""
+unhealthy with the reason, never an internal error; its bounds must be positive; and the
+database's entry, as services.connections keeps it."""
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from seminarbot.clock import ManualClock
+from seminarbot.domain.errors import Busy, WriteFailed
+from seminarbot.services.connections import Connections
 from tests.failpaths.support import environment, seminarbot
 
 NOW = "2999-01-01T00:00:00+00:00"  # a `since` in the future: down for less than any bound
@@ -76,3 +81,52 @@ def test_a_start_that_fails_leaves_a_stopped_beat_not_an_earlier_runs(tmp_path: 
     checked = seminarbot("health", env=env)
     assert checked.returncode == 1, checked.stderr
     assert "discord: the bot stopped at " in checked.stderr, checked.stderr
+
+
+def test_the_database_entry_is_judged_like_a_link(tmp_path: Path) -> None:
+    def judged(database: object, *args: str) -> tuple[int, str]:
+        data = tmp_path / "data"
+        data.mkdir(exist_ok=True)
+        (data / "heartbeat").write_text(json.dumps(
+            {"at": 0, "platforms": {"matrix": {"state": "connected", "since": NOW}},
+             "database": database}))
+        result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(data)))
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+        return result.returncode, result.stderr
+
+    assert judged({"state": "writing"})[0] == 0
+    assert judged(None)[0] == 0  # the last beat's, or an older version's heartbeat
+    assert judged({"state": "failing", "since": NOW, "detail": "the disk is full"})[0] == 0
+    status, said = judged({"state": "failing", "since": "2020-01-01T00:00:00Z",
+                           "detail": "the disk is full"}, "--max-down", "5")
+    assert status == 1 and "the database has not taken writes for" in said
+    assert said.rstrip().endswith("s (the disk is full)"), said
+    for odd, reason in [({"state": "failing", "since": "2020-01-01T00:00:00"},
+                         "since a time the heartbeat does not give (with its zone)"),
+                        ({"state": "failing"}, "since a time the heartbeat does not give"),
+                        ({"state": "full"}, "unknown database state 'full'"),
+                        ("x", "unknown database state 'x'")]:
+        status, said = judged(odd)
+        assert status == 1 and reason in said, (odd, said)
+
+
+def test_writers_failing_are_told_from_the_first_failure_until_none_fails() -> None:
+    clock = ManualClock(datetime(2026, 1, 5, 19, tzinfo=UTC))
+    links = Connections(clock, ["discord"])
+    assert links.database() == {"state": "writing"}
+    state = links.database
+    links.changed.clear()
+    links.storage("discord", WriteFailed("the disk is full"))
+    assert links.changed.is_set()
+    since = state()["since"]
+    clock.advance(timedelta(seconds=30))
+    links.changed.clear()
+    links.storage("discord", Busy())  # still failing: the first `since`, the latest reason
+    links.storage("scheduler", WriteFailed("a disk I/O error"))
+    assert state() == {"state": "failing", "since": since,
+                       "detail": "the database was busy: another process holds it"}
+    links.storage("discord", None)  # one writer saves again, the other still fails
+    assert state()["state"] == "failing" and state()["detail"] == "a disk I/O error"
+    assert state()["since"] > since and links.changed.is_set()
+    links.storage("scheduler", None)
+    assert links.beat()["database"] == {"state": "writing"}

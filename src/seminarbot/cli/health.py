@@ -1,6 +1,7 @@
-"""`seminarbot health`: exit 0 when the running bot is alive and every configured platform is
-connected, or has been trying to reconnect for less than --max-down; 1 otherwise, with the
-reason. `--json` prints what it read (README: Docker)."""
+"""`seminarbot health`: exit 0 when the running bot is alive, every configured platform is
+connected, or has been trying to reconnect for less than --max-down, and the writes it needs
+have not been failing for longer than that either; 1 otherwise, with the reason. `--json`
+prints what it read (README: Docker)."""
 
 from __future__ import annotations
 
@@ -50,7 +51,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     path = settings.data_dir / "heartbeat"
     try:
         age = time.time() - path.stat().st_mtime
-        platforms = read(path)["platforms"]
+        found = read(path)
     except FileNotFoundError:
         return _verdict(args, [f"no heartbeat at {path}"], {}, None)
     except OSError as error:  # a FIFO, a folder, a huge file: say which
@@ -58,11 +59,15 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
                                f"{error.strerror or error}"], {}, None)
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
     now = datetime.now(UTC)
+    platforms, database = found["platforms"], found["database"]
     for platform, link in sorted(platforms.items()):
         problem = _problem(platform, link, now, args.max_down)
         if problem:
             problems.append(problem)
-    return _verdict(args, problems, platforms, age)
+    problem = _database_problem(database, now, args.max_down)
+    if problem:
+        problems.append(problem)
+    return _verdict(args, problems, platforms, age, database)
 
 
 def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | None:
@@ -75,26 +80,52 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
         return None
     if link["state"] == "stopped":  # the last beat of a `run` that has ended
         return f"{platform}: the bot stopped at {str(link.get('since'))[:40]}"
-    try:
-        since = datetime.fromisoformat(str(link.get("since")).replace("Z", "+00:00"))
-    except ValueError:
-        since = None
-    if since is None or since.tzinfo is None:
+    down = _seconds_since(link, now)
+    if down is None:
         return (f"{platform} is {link['state']}, since a time the heartbeat does not give "
                 f"(with its zone): {str(link.get('since'))[:40]!r}")
-    down = (now - since).total_seconds()
     if down <= max_down:
         return None
-    detail = f" ({link['detail']})" if link.get("detail") else ""
-    return f"{platform} has not been connected for {down:.0f}s{detail}"
+    return f"{platform} has not been connected for {down:.0f}s{_detail(link)}"
+
+
+def _database_problem(database: Any, now: datetime, max_down: int) -> str | None:
+    """Why the database makes the bot unhealthy (writes failing for longer than `max_down`
+    seconds, services.connections), or None; a heartbeat without the entry (the last beat,
+    an older version's) says nothing about it."""
+    if database is None or (isinstance(database, dict) and database.get("state") == "writing"):
+        return None
+    if not isinstance(database, dict) or database.get("state") != "failing":
+        state = database.get("state") if isinstance(database, dict) else database
+        return f"the heartbeat holds an unknown database state {str(state)[:40]!r}"
+    down = _seconds_since(database, now)
+    if down is None:
+        return ("the database's writes fail, since a time the heartbeat does not give "
+                f"(with its zone): {str(database.get('since'))[:40]!r}")
+    if down <= max_down:
+        return None
+    return f"the database has not taken writes for {down:.0f}s{_detail(database)}"
+
+
+def _seconds_since(entry: dict[str, Any], now: datetime) -> float | None:
+    try:
+        since = datetime.fromisoformat(str(entry.get("since")).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return None if since.tzinfo is None else (now - since).total_seconds()
+
+
+def _detail(entry: dict[str, Any]) -> str:
+    return f" ({str(entry['detail'])[:300]})" if entry.get("detail") else ""
 
 
 def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str, Any],
-             age: float | None) -> int:
+             age: float | None, database: Any = None) -> int:
     if args.json:
         print(json.dumps({"healthy": not problems, "problems": problems,
                           "heartbeat_age_seconds": None if age is None else round(age, 1),
-                          "platforms": platforms}, indent=2, sort_keys=True))
+                          "platforms": platforms, "database": database},
+                         indent=2, sort_keys=True))
     for problem in problems:  # a platform's own words may be in it: shown, never obeyed
         print(terminal_safe(problem), file=sys.stderr)
     return 1 if problems else 0

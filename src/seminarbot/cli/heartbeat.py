@@ -27,16 +27,25 @@ MAX_BYTES = 65_536  # a heartbeat is some hundred bytes a platform
 log = logging.getLogger(__name__)
 
 
-def write(path: Path, platforms: dict[str, Any]) -> None:
-    """The heartbeat, replaced whole (a reader never sees half of it)."""
+def write(path: Path, platforms: dict[str, Any], database: dict[str, Any] | None = None) -> None:
+    """The heartbeat, replaced whole (a reader never sees half of it): the platforms' links
+    and, from a running bot, the database's state (services.connections)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    replace_private(path, json.dumps({"at": time.time(), "platforms": platforms}).encode())
+    body = {"at": time.time(), "platforms": platforms}
+    if database is not None:
+        body["database"] = database
+    replace_private(path, json.dumps(body).encode())
+
+
+def _nothing() -> dict[str, Any]:
+    return {"platforms": {}}
 
 
 async def beat(path: Path, check: Callable[[], None] = lambda: None,
-               states: Callable[[], dict[str, Any]] = dict,
+               states: Callable[[], dict[str, Any]] = _nothing,
                interval: float = INTERVAL_SECONDS, changed: asyncio.Event | None = None) -> None:
-    """Every `interval` seconds, and at once when `changed` is set (a link's state changed).
+    """Every `interval` seconds, and at once when `changed` is set (a link's state changed):
+    what `states` gives (`{"platforms": …, "database": …}`, services.connections).
     A heartbeat that cannot be written is logged (once until it can be again) and tried again
     next time: `seminarbot health` then reports the bot unhealthy."""
     changed = changed or asyncio.Event()
@@ -45,7 +54,7 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
         check()
         changed.clear()
         try:
-            await _whole(asyncio.ensure_future(asyncio.to_thread(write, path, states())))
+            await _whole(asyncio.ensure_future(asyncio.to_thread(write, path, **states())))
             failing = False
         except OSError as error:  # logged once until it works again; health then fails
             if not failing:
@@ -77,12 +86,16 @@ def last(path: Path, platforms: Iterable[str], now: datetime) -> None:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """What the last beat wrote; its `platforms` empty for a heartbeat without them. Raises
-    OSError when there is none."""
+    """What the last beat wrote: `platforms` (empty for a heartbeat without them) and
+    `database` (None if it has none: the last beat, or an older version's). Raises OSError
+    when there is none."""
     text = read_regular(path, MAX_BYTES)  # a FIFO or /dev/zero there must not hold health up
     try:
         found = json.loads(text) if text.strip() else {}
     except ValueError:
         found = {}
-    platforms = found.get("platforms") if isinstance(found, dict) else None
-    return {"platforms": platforms if isinstance(platforms, dict) else {}}
+    if not isinstance(found, dict):
+        found = {}
+    platforms = found.get("platforms")
+    return {"platforms": platforms if isinstance(platforms, dict) else {},
+            "database": found.get("database")}

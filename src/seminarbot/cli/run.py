@@ -137,7 +137,7 @@ async def run_platforms(settings: Settings) -> None:
             raise
     tasks[:0] = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
                  asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
-                                          app.connections.snapshot,
+                                          app.connections.beat,
                                           changed=app.connections.changed), name="heartbeat")]
     try:  # until a stop signal cancels this (cli.stopping), or a task ends
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)

@@ -78,6 +78,8 @@ class Scheduler:
         # refuses every post is one notice, not one per prompt).
         self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
         self._passes_running = 0
+        # How the loop's writes fare, pass by pass (services.connections: the heartbeat).
+        self.storage: Callable[[Unavailable | None], None] = lambda error: None
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -109,9 +111,11 @@ class Scheduler:
                 # Only posts some attached poster can send: a cohort whose platform is not
                 # (yet) connected must not keep the loop spinning; attaching one wakes it.
                 next_at = await self.outbox.next_due_at(platforms=self.posters)
-            except Unavailable:
+                self.storage(None)
+            except Unavailable as error:
                 # Another process holds the database, or it cannot be written: look again
                 # shortly, lose nothing.
+                self.storage(error)
                 log.warning("database unavailable; the scheduler retries in %s s",
                             BUSY_RETRY_SECONDS)
                 next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)

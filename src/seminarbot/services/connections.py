@@ -1,6 +1,8 @@
 """How each configured platform's link stands, as its adapter reports it: connecting (start-up),
-connected, or retrying since when and why; stopped once `run` has stopped. The heartbeat writes
-it beside the database for `seminarbot health` (README: Docker)."""
+connected, or retrying since when and why; stopped once `run` has stopped. And whether the
+writes the bot needs fail: since when and why, as each writer (a platform's inbound events,
+the scheduler) reports them. The heartbeat writes both beside the database for `seminarbot
+health` (README: Docker)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from seminarbot.clock import Clock, to_iso
+from seminarbot.domain.errors import Unavailable
 
 CONNECTING, CONNECTED, RETRYING, STOPPED = "connecting", "connected", "retrying", "stopped"
+WRITING, FAILING = "writing", "failing"  # the database's states
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class Connections:
         self.clock = clock
         self._links = {platform: Link(CONNECTING, to_iso(clock.now())) for platform in platforms}
         self.changed = asyncio.Event()  # set when a state changes: the heartbeat writes it
+        self._failing: dict[str, Link] = {}  # writer → since when its writes fail, and why
 
     def report(self, platform: str, state: str, detail: str = "") -> None:
         """A state that does not change keeps its `since`; the detail is the latest."""
@@ -40,3 +45,30 @@ class Connections:
         return {platform: {"state": link.state, "since": link.since,
                            **({"detail": link.detail} if link.detail else {})}
                 for platform, link in sorted(self._links.items())}
+
+    def storage(self, writer: str, error: Unavailable | None) -> None:
+        """A writer's last outcome: `error` (its writes fail) or None (they are saved). A writer
+        that keeps failing keeps its first `since`; the reason is the latest."""
+        if error is None:
+            if self._failing.pop(writer, None) is not None:
+                self.changed.set()
+            return
+        from seminarbot.services.outage import why
+
+        current = self._failing.get(writer)
+        since = current.since if current else to_iso(self.clock.now())
+        self._failing[writer] = Link(FAILING, since, why(error)[:300])
+        if current is None:
+            self.changed.set()
+
+    def database(self) -> dict[str, Any]:
+        """`{"state": "writing"}`, or `failing` with `since` (the first writer's that still
+        fails) and the reason."""
+        if not self._failing:
+            return {"state": WRITING}
+        first = min(self._failing.values(), key=lambda link: link.since)
+        return {"state": FAILING, "since": first.since, "detail": first.detail}
+
+    def beat(self) -> dict[str, Any]:
+        """What the heartbeat holds besides its time."""
+        return {"platforms": self.snapshot(), "database": self.database()}

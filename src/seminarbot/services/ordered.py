@@ -58,13 +58,16 @@ class StallWatch:
     of every retry."""
 
     def __init__(self, after: float = STALL_AFTER,
-                 stalled: Notice | None = None, recovered: Notice | None = None) -> None:
+                 stalled: Notice | None = None, recovered: Notice | None = None,
+                 report: Callable[[Unavailable | None], None] = lambda error: None) -> None:
         self.after = after
         self.stalled, self.recovered = stalled, recovered
+        self.report = report  # every outcome, at once (services.connections: the heartbeat)
         self._since: float | None = None
         self._said = False
 
     async def failed(self, error: Unavailable) -> None:
+        self.report(error)
         now = asyncio.get_running_loop().time()
         self._since = now if self._since is None else self._since
         if not self._said and now - self._since >= self.after:
@@ -72,6 +75,7 @@ class StallWatch:
             await _quietly(self.stalled, error)
 
     async def succeeded(self) -> None:
+        self.report(None)
         self._since = None
         if self._said:
             self._said = False

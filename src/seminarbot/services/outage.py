@@ -1,14 +1,17 @@
 """Telling moderators that replies cannot be saved for now, and that they can again
-(README: What is stored). Used by each adapter's StallWatch."""
+(README: What is stored), and the heartbeat at once (services.connections): each adapter's
+StallWatch (`watch`)."""
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, StorageLost, Unavailable, WriteFailed
 from seminarbot.domain.models import CohortState
 from seminarbot.scheduling.messages import fitted
+from seminarbot.services.ordered import StallWatch
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -41,3 +44,11 @@ async def tell_moderators(app: Services, platform: str, error: Unavailable | Non
     for cohort in await app.cohorts.all(CohortState.ACTIVE):
         if cohort.platform == platform:
             await poster.notify_moderators(cohort, fitted(text))
+
+
+def watch(app: Services, platform: str) -> StallWatch:
+    """The StallWatch of a platform's inbound events: moderators are told of a long outage
+    and of its end; the heartbeat of every failure and success."""
+    notice = partial(tell_moderators, app, platform)
+    return StallWatch(stalled=notice, recovered=notice,
+                      report=partial(app.connections.storage, platform))

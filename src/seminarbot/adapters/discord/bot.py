@@ -23,8 +23,8 @@ from seminarbot.adapters.discord.client import PLATFORM, SeminarClient
 from seminarbot.adapters.discord.poster import DiscordPoster
 from seminarbot.services.connections import CONNECTED, RETRYING
 from seminarbot.services.container import Services
-from seminarbot.services.ordered import InOrder, StallWatch
-from seminarbot.services.outage import tell_moderators
+from seminarbot.services.ordered import InOrder
+from seminarbot.services.outage import watch
 from seminarbot.services.responses import InboundMessage, record_messages
 
 if TYPE_CHECKING:
@@ -46,10 +46,8 @@ class Handlers:
         self.readies = 0
         self.catch_ups = 0
         self.backfilled = 0
-        watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
-                           recovered=partial(tell_moderators, app, PLATFORM))
         self.inbound: InOrder[InboundMessage] = InOrder(
-            "discord-inbound", partial(record_messages, app), watch=watch)
+            "discord-inbound", partial(record_messages, app), watch=watch(app, PLATFORM))
         self.closing = False
 
     # The commands' machinery (and the features declaring them) loads with the first

@@ -13,8 +13,7 @@ from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
 from seminarbot.services.opening import Opening
-from seminarbot.services.ordered import StallWatch
-from seminarbot.services.outage import tell_moderators
+from seminarbot.services.outage import watch
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -36,9 +35,7 @@ async def run(opening: Opening, *, timeline_limit: int = TIMELINE_LIMIT) -> None
             app = await opening.services()
             from seminarbot.adapters.matrix.bot import MatrixBot
 
-            watch = StallWatch(stalled=partial(tell_moderators, app, PLATFORM),
-                               recovered=partial(tell_moderators, app, PLATFORM))
-            await syncing.run_forever(MatrixBot(app, client, files), watch)
+            await syncing.run_forever(MatrixBot(app, client, files), watch(app, PLATFORM))
         except SyncFailed as error:
             log.warning("matrix: %s; logging in again", error)
             ended = True
