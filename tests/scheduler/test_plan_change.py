@@ -111,3 +111,59 @@ async def test_a_session_an_edition_dropped_and_the_next_brings_back_is_planned_
         assert {i.state for i in posted} == {OutboxState.POSTED}
     finally:
         await app.close()
+
+
+async def test_a_prompt_an_edition_adds_to_a_planned_session_is_posted_with_it(
+        tmp_path: Path, clock: ManualClock) -> None:
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    console = ConsoleDriver(app, clock)
+    await console.console.start()
+    await console.say("/seminar setup tue 19:00 UTC")
+    await app.close()
+
+    syllabus = load_syllabus(MINI)
+    plan = syllabus.plan
+    second = plan.sessions[1]
+    extra = dataclasses.replace(second.prompts[0], id=f"{second.id}-extra",
+                                ref=f"{second.number}.{len(second.prompts) + 1}")
+    grown = dataclasses.replace(second, prompts=(*second.prompts, extra))
+    edition = dataclasses.replace(syllabus, plan=dataclasses.replace(
+        plan, sessions=(plan.sessions[0], grown, *plan.sessions[2:])))
+    app = await open_services(settings, clock, edition)
+    try:
+        await app.scheduler.run_due()
+        items = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+        new = [i for i in items if i.item == extra.id]
+        assert len(new) == 1 and new[0].state is OutboxState.PENDING
+        assert new[0].due_at == min(i.due_at for i in items if i.session_id == second.id)
+    finally:
+        await app.close()
+
+
+async def test_a_prompt_an_edition_adds_to_a_posted_session_is_not_posted_late(
+        tmp_path: Path, clock: ManualClock) -> None:
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    console = ConsoleDriver(app, clock)
+    await console.console.start()
+    await console.say("/seminar setup tue 19:00 UTC")
+    first = app.syllabus.plan.sessions[0]
+    clock.set(min(i.due_at for i in await app.outbox.for_cohort(1)))
+    await app.scheduler.run_due()
+    await app.close()
+
+    syllabus = load_syllabus(MINI)
+    plan = syllabus.plan
+    extra = dataclasses.replace(first.prompts[0], id=f"{first.id}-extra", ref="1.9")
+    grown = dataclasses.replace(plan.sessions[0], prompts=(*plan.sessions[0].prompts, extra))
+    edition = dataclasses.replace(syllabus, plan=dataclasses.replace(
+        plan, sessions=(grown, *plan.sessions[1:])))
+    for _ in range(2):  # and nothing to tell at the next start either
+        app = await open_services(settings, clock, edition)
+        try:
+            await app.scheduler.run_due()
+            assert not [i for i in await app.outbox.for_cohort(1) if i.item == extra.id]
+            assert not [e for e in await app.audit.recent() if e.action == "plan changed"]
+        finally:
+            await app.close()
