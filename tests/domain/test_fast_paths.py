@@ -98,9 +98,12 @@ def test_sqlite_renders_the_same_json_line_as_the_python_reference(
 
 STAMPS = st.datetimes(datetime(2025, 1, 1), datetime(2027, 1, 1)).map(
     lambda d: d.replace(tzinfo=UTC).isoformat(timespec="seconds")[:-6] + "Z")
+# What a damaged row may hold instead (the transcripts show it as stored, escaped).
+DAMAGED = st.sampled_from(["2026-01-06T19:60:00Z", "2026-01-06T19:ab:00Z", "*soon* <b>",
+                           "2026-01-06T19:05:00+01:00", "x\ny", "2026-13-45T99:00:00Z"])
 ENTRIES = st.lists(st.tuples(st.integers(1, 2**40), st.integers(1, 500),
                              st.sampled_from(["", "ann", "*bob*", "<tia> & 'co'", "Ёлка"]) | TEXT,
-                             STAMPS, st.none() | STAMPS,
+                             STAMPS | DAMAGED, st.none() | STAMPS | DAMAGED,
                              st.sampled_from(["", "https://discord.com/channels/1/2/3"]) | MARKED,
                              MARKED), max_size=12)
 

@@ -115,3 +115,13 @@ def test_local_stamps_across_a_change_of_offset_or_of_the_local_day() -> None:
     kolkata = LocalStamps(ZoneInfo("Asia/Kolkata"), str)  # 18:00Z is 23:30 there
     assert [kolkata(s) for s in ("2026-01-06T18:10:00Z", "2026-01-06T18:45:00Z")] == [
         "Tue 06 Jan 2026 23:40 IST", "Wed 07 Jan 2026 00:15 IST"]
+
+
+def test_a_stamp_a_damaged_row_holds_is_described_as_before_or_shown_as_stored() -> None:
+    london = LocalStamps(ZoneInfo("Europe/London"), str)
+    for read in (london, lambda stamp: london.utf8(stamp.encode())):
+        assert read("2026-01-06T19:60:00Z") == "Tue 06 Jan 2026 20:00 GMT"
+        assert read("2026-01-06T19:-5:00Z") == "Tue 06 Jan 2026 18:55 GMT"
+        for stamp in ["2026-01-06T19:ab:00Z", "soon", "2026-13-45T99:00:00Z", "", "9" * 20]:
+            assert read(stamp) == stamp
+    assert london.utf8(b"2026-01-06T19:\xff\xff:00Z") == "2026-01-06T19:\ufffd\ufffd:00Z"

@@ -15,7 +15,11 @@ from seminarbot.domain.errors import Busy, WriteFailed
 from seminarbot.services.connections import Connections
 from tests.failpaths.support import environment, seminarbot
 
-NOW = "2999-01-01T00:00:00+00:00"  # a `since` in the future: down for less than any bound
+NOW = "2999-01-01T00:00:00+00:00"  # a `since` still to come: no link is down since then
+
+
+def just_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def health(tmp_path: Path, platforms: object, *args: str) -> tuple[int, str]:
@@ -47,7 +51,9 @@ def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
     assert health(tmp_path, {"matrix": {"state": "connected", "since": NOW}})[0] == 0
     status, said = health(tmp_path, {"matrix": {"state": "stopped", "since": NOW}})
     assert status == 1 and f"matrix: the bot stopped at {NOW}" in said, said
-    assert health(tmp_path, {"matrix": {"state": "retrying", "since": NOW}})[0] == 0
+    assert health(tmp_path, {"matrix": {"state": "retrying", "since": just_now()}})[0] == 0
+    status, said = health(tmp_path, {"matrix": {"state": "retrying", "since": NOW}})
+    assert status == 1 and "a time still to come (was the clock set back?)" in said, said
     status, said = health(tmp_path, {"matrix": {"state": "retrying",
                                                 "since": "2020-01-01T00:00:00Z"}},
                           "--max-down", "5")
@@ -96,7 +102,12 @@ def test_the_database_entry_is_judged_like_a_link(tmp_path: Path) -> None:
 
     assert judged({"state": "writing"})[0] == 0
     assert judged(None)[0] == 0  # the last beat's, or an older version's heartbeat
-    assert judged({"state": "failing", "since": NOW, "detail": "the disk is full"})[0] == 0
+    assert judged({"state": "failing", "since": just_now(), "detail": "full"})[0] == 0
+    status, said = judged({"state": "failing", "since": NOW, "detail": "the disk is full"})
+    assert status == 1 and "a time still to come" in said
+    status, said = judged({"state": "failing", "since": "2020-01-01T00:00:00Z",
+                           "detail": "one\ntwo\rthree"})
+    assert status == 1 and said.count("\n") == 1 and "(one two three)" in said, said
     status, said = judged({"state": "failing", "since": "2020-01-01T00:00:00Z",
                            "detail": "the disk is full"}, "--max-down", "5")
     assert status == 1 and "the database has not taken writes for" in said

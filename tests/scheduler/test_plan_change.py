@@ -5,6 +5,7 @@ loop), and the change is audited."""
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 from seminarbot.app import open_services
@@ -96,7 +97,7 @@ async def test_a_session_an_edition_dropped_and_the_next_brings_back_is_planned_
         gone = [i for i in items if i.session_id == "renamed" and i.kind == "prompt"]
         assert gone and {i.state for i in gone} == {OutboxState.SKIPPED}
         audit = [e for e in await app.audit.recent() if e.action == "plan changed"]
-        assert audit[0].detail["restored"] == [third]
+        assert audit[0].detail["restored"] == sorted(i.item for i in back if i.kind == "prompt")
         assert audit[0].detail["added"] == []
         console = ConsoleDriver(app, clock)
         await console.console.start()
@@ -167,3 +168,81 @@ async def test_a_prompt_an_edition_adds_to_a_posted_session_is_not_posted_late(
             assert not [e for e in await app.audit.recent() if e.action == "plan changed"]
         finally:
             await app.close()
+
+
+async def test_a_session_renamed_and_posted_then_restored_is_not_posted_twice(
+        tmp_path: Path, clock: ManualClock) -> None:
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    console = ConsoleDriver(app, clock)
+    await console.console.start()
+    await console.say("/seminar setup tue 19:00 UTC")
+    second = app.syllabus.plan.sessions[1].id
+    await app.close()
+
+    app = await open_services(settings, clock, renamed(load_syllabus(MINI), second, "renamed"))
+    try:
+        await app.scheduler.run_due()
+        await ConsoleDriver(app, clock).console.start()
+        due = [i.due_at for i in await app.outbox.for_cohort(1) if i.session_id == "renamed"]
+        clock.set(max(due))
+        await app.scheduler.run_due()  # its prompts go out under the new name
+    finally:
+        await app.close()
+
+    clock.advance(timedelta(days=3))
+    for _ in range(2):  # the original edition again; and a start after it tells nothing new
+        app = await open_services(settings, clock)
+        try:
+            await ConsoleDriver(app, clock).console.start()
+            await app.scheduler.run_due()
+            clock.advance(timedelta(days=30))
+            await app.scheduler.run_due()
+        finally:
+            await app.close()
+    app = await open_services(settings, clock)
+    try:
+        items = await app.outbox.for_cohort(1)
+        old = [i for i in items if i.session_id == second and i.kind == "prompt"]
+        assert {i.state for i in old} == {OutboxState.SKIPPED}
+        assert all("not posted late" in (i.last_error or "") for i in old)
+        posted = [i for i in items if i.kind == "prompt" and i.state is OutboxState.POSTED]
+        assert len(posted) == len({(i.session_id, i.item) for i in posted})
+        audit = [e for e in await app.audit.recent() if e.action == "plan changed"]
+        assert len(audit) == 2  # the rename, the return: not one per start
+        assert audit[0].detail["restored"] == []
+        assert audit[0].detail["not restored"] == sorted(i.item for i in old)
+    finally:
+        await app.close()
+
+
+async def test_a_prompt_restored_into_a_session_that_has_begun_is_not_posted_late(
+        tmp_path: Path, clock: ManualClock) -> None:
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    await ConsoleDriver(app, clock).console.start()
+    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
+    await app.close()
+
+    app = await open_services(settings, clock, next_edition(load_syllabus(MINI)))
+    try:
+        await ConsoleDriver(app, clock).console.start()
+        await app.scheduler.run_due()
+        items = await app.outbox.for_cohort(1)
+        gone = [i for i in items if i.state is OutboxState.SKIPPED]
+        dropped = gone[0].item
+        session = gone[0].session_id
+        clock.set(max(i.due_at for i in items if i.session_id == session and i.kind == "prompt"))
+        await app.scheduler.run_due()  # the session begins without the dropped prompt
+    finally:
+        await app.close()
+
+    clock.advance(timedelta(hours=26))
+    app = await open_services(settings, clock)
+    try:
+        await ConsoleDriver(app, clock).console.start()
+        await app.scheduler.run_due()
+        (row,) = [i for i in await app.outbox.for_cohort(1) if i.item == dropped]
+        assert row.state is OutboxState.SKIPPED and "not posted late" in (row.last_error or "")
+    finally:
+        await app.close()

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 KNOWN_STATES = ("connecting", "connected", "retrying", "stopped")
 
 
+CLOCK_SLACK = 60  # seconds a `since` may lie ahead of this clock (the bot's, another's)
 WEEK = 7 * 24 * 3600  # a heartbeat older than that is no health check's notion of alive
 
 
@@ -80,10 +81,9 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
         return None
     if link["state"] == "stopped":  # the last beat of a `run` that has ended
         return f"{platform}: the bot stopped at {str(link.get('since'))[:40]}"
-    down = _seconds_since(link, now)
-    if down is None:
-        return (f"{platform} is {link['state']}, since a time the heartbeat does not give "
-                f"(with its zone): {str(link.get('since'))[:40]!r}")
+    down = _down(link, now)
+    if isinstance(down, str):
+        return f"{platform} is {link['state']}, {down}"
     if down <= max_down:
         return None
     return f"{platform} has not been connected for {down:.0f}s{_detail(link)}"
@@ -98,21 +98,28 @@ def _database_problem(database: Any, now: datetime, max_down: int) -> str | None
     if not isinstance(database, dict) or database.get("state") != "failing":
         state = database.get("state") if isinstance(database, dict) else database
         return f"the heartbeat holds an unknown database state {str(state)[:40]!r}"
-    down = _seconds_since(database, now)
-    if down is None:
-        return ("the database's writes fail, since a time the heartbeat does not give "
-                f"(with its zone): {str(database.get('since'))[:40]!r}")
+    down = _down(database, now)
+    if isinstance(down, str):
+        return f"the database's writes fail, {down}"
     if down <= max_down:
         return None
     return f"the database has not taken writes for {down:.0f}s{_detail(database)}"
 
 
-def _seconds_since(entry: dict[str, Any], now: datetime) -> float | None:
+def _down(entry: dict[str, Any], now: datetime) -> float | str:
+    """Seconds from the entry's `since` to `now`, or why they cannot be told: a health check
+    fails closed, so a `since` still to come (a clock set back) does not read as "just now"."""
+    given = str(entry.get("since"))[:40]
     try:
-        since = datetime.fromisoformat(str(entry.get("since")).replace("Z", "+00:00"))
+        since = datetime.fromisoformat(given.replace("Z", "+00:00"))
     except ValueError:
-        return None
-    return None if since.tzinfo is None else (now - since).total_seconds()
+        since = None
+    if since is None or since.tzinfo is None:
+        return f"since a time the heartbeat does not give (with its zone): {given!r}"
+    down = (now - since).total_seconds()
+    if down < -CLOCK_SLACK:
+        return f"since {given}, a time still to come (was the clock set back?)"
+    return down
 
 
 def _detail(entry: dict[str, Any]) -> str:
@@ -127,5 +134,5 @@ def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str,
                           "platforms": platforms, "database": database},
                          indent=2, sort_keys=True))
     for problem in problems:  # a platform's own words may be in it: shown, never obeyed
-        print(terminal_safe(problem), file=sys.stderr)
+        print(terminal_safe(" ".join(problem.splitlines())), file=sys.stderr)  # one line each
     return 1 if problems else 0

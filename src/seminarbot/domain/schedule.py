@@ -9,6 +9,7 @@ first on or after the start date. Wall-clock rules at DST edges (documented in t
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -159,7 +160,8 @@ def _count(n: int, unit: str) -> str:
 
 class LocalStamps(Generic[T]):
     """`form(describe_local(...))` of stored stamps (`2026-01-06T19:05:42Z`, as `clock.to_iso`
-    writes them), fast: an export describes a million of them, mostly in a few thousand minutes.
+    writes them; one that cannot be read, in a damaged row, is `form` of it as stored), fast:
+    an export describes a million of them, mostly in a few thousand minutes.
     `form` shapes the text once per minute (`str`; escaped and encoded for a file).
 
     What an hour of UTC reads as locally is worked out once: the local day, the local minute of
@@ -188,7 +190,7 @@ class LocalStamps(Generic[T]):
             return found
         if (len(stamp) == 20 and stamp[19] == 90 and stamp[13] == 58 and stamp.isascii()
                 and stamp[14:16].isdigit()
-                and (hour := self._hour(stamp[:13].decode())) is not None):
+                and (hour := self._readable_hour(stamp[:13].decode())) is not None):
             if len(self._encoded) + 60 > self.LIMIT:
                 self._encoded.clear()
             for minute in range(60):
@@ -196,19 +198,28 @@ class LocalStamps(Generic[T]):
             found = self._encoded.get(stamp[:16])
             if found is not None:
                 return found
-        return self(stamp.decode())
+        return self(stamp.decode(errors="replace"))
 
     def __call__(self, stamp: str) -> T:
         if len(stamp) == 20 and stamp[19] == "Z":
             known = self._minutes.get(stamp[:16])
             if known is not None:
                 return known
-            if (stamp[13] == ":" and "00" <= stamp[14:16] <= "59" and stamp[15].isascii()
-                    and stamp[15].isdigit() and (hour := self._hour(stamp[:13])) is not None):
-                shaped = self._shape(hour, int(stamp[14:16]))
-                _remember(self._minutes, stamp[:16], shaped, self.LIMIT)
-                return shaped
-        return self.form(describe_local(parse_instant(stamp), self.zone))
+            if stamp[13] == ":" and (hour := self._readable_hour(stamp[:13])) is not None:
+                with contextlib.suppress(ValueError):
+                    shaped = self._shape(hour, int(stamp[14:16]))
+                    _remember(self._minutes, stamp[:16], shaped, self.LIMIT)
+                    return shaped
+        try:
+            return self.form(describe_local(parse_instant(stamp), self.zone))
+        except (ValueError, OverflowError):  # a damaged row: shown as stored, the rest goes on
+            return self.form(stamp)
+
+    def _readable_hour(self, hour: str) -> tuple[str, int, str] | None:
+        try:
+            return self._hour(hour)
+        except (ValueError, OverflowError):
+            return None
 
     def _shape(self, hour: tuple[str, int, str], minute: int) -> T:
         """The text of a minute (0 to 59) of an hour `_hour` describes."""

@@ -121,8 +121,8 @@ class MarkdownTranscript(_Grouped):
         out = self.headings(thread)
         local = self.local
         for entry in entries:
-            edited = f" · edited {local(entry.edited_at)}" if entry.edited_at else ""
-            written = _markdown_link(local(entry.written_at), entry.link)
+            edited = f" · edited {_inline(local(entry.edited_at))}" if entry.edited_at else ""
+            written = _markdown_link(_inline(local(entry.written_at)), entry.link)
             out.append(f"\n**{_inline(_author(entry))}** · {written}{edited} · "
                        f"#{entry.response_id}\n\n{blockquote(markdown_escape(entry.text))}\n")
         return "".join(out)
@@ -148,7 +148,7 @@ class MarkdownTranscript(_Grouped):
         return _inline(name).encode()
 
     def encode_time(self, local: str) -> bytes:
-        return local.encode()
+        return _inline(local).encode()  # a damaged row's stamp is shown as stored
 
     def end(self, count: int) -> str:
         return f"\n---\n\n{_count(count)}.\n"

@@ -115,6 +115,12 @@ class OutboxRepository:
             "UPDATE outbox SET state = 'pending', last_error = NULL"
             " WHERE id = ? AND state IN ('skipped', 'failed')", [(i,) for i in item_ids])
 
+    async def skip_again(self, item_ids: list[int], reason: str) -> None:
+        """Skipped rows keep being skipped, for this reason now."""
+        await self.db.executemany(
+            "UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'skipped'",
+            [(reason, i) for i in item_ids])
+
     async def skip(self, item_id: int, reason: str) -> None:
         await self.db.execute(
             "UPDATE outbox SET state = 'skipped', last_error = ?"
