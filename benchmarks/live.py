@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import os
 import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -35,26 +36,44 @@ class Took:
 
 
 class Live:
-    def __init__(self, process: asyncio.subprocess.Process, spawned: float) -> None:
+    """Its output is read in a thread of its own, which notes the process's CPU time and memory
+    the moment each line arrives: read on the harness's event loop instead, a line waited
+    behind whatever the loop was doing (serving the fake Discord the bot's first requests),
+    and the side that works right after saying it is ready was charged for that work."""
+
+    def __init__(self, process: asyncio.subprocess.Process, spawned: float, output: int) -> None:
         self.process = process
         self.spawned = spawned
         self.lines: list[str] = []
+        self.arrivals: list[Started] = []  # when each line arrived, and the process then
         self._new = asyncio.Event()
-        self._reader = asyncio.create_task(self._read())
+        loop = asyncio.get_running_loop()
+        self._reader: asyncio.Future[None] = loop.create_future()
+        threading.Thread(target=self._read, args=(output, loop), daemon=True).start()
 
     @classmethod
     async def start(cls, command: Sequence[str], env: dict[str, str]) -> Live:
+        output, into = os.pipe()
         spawned = time.perf_counter()
-        process = await asyncio.create_subprocess_exec(
-            *command, env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
-        return cls(process, spawned)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command, env=env, stdin=asyncio.subprocess.DEVNULL, stdout=into,
+                stderr=asyncio.subprocess.STDOUT)
+        finally:
+            os.close(into)
+        return cls(process, spawned, output)
 
-    async def _read(self) -> None:
-        assert self.process.stdout is not None
-        async for raw in self.process.stdout:
-            self.lines.append(raw.decode(errors="replace").rstrip())
-            self._new.set()
+    def _read(self, output: int, loop: asyncio.AbstractEventLoop) -> None:
+        try:
+            with open(output, "rb") as lines:
+                for raw in lines:
+                    arrived = Started(time.perf_counter() - self.spawned, self.cpu(),
+                                      self.rss_mb())
+                    self.arrivals.append(arrived)
+                    self.lines.append(raw.decode(errors="replace").rstrip())
+                    loop.call_soon_threadsafe(self._new.set)
+        finally:
+            loop.call_soon_threadsafe(self._reader.set_result, None)
 
     async def wait_line(self, marker: str, within: float = 120.0, after: int = 0) -> int:
         """Wait for a line (from index `after` on) containing `marker`; its index."""
@@ -76,12 +95,14 @@ class Live:
                 await asyncio.wait_for(self._new.wait(), left)
 
     async def ready(self, marker: str) -> Started:
-        await self.wait_line(marker)
-        wall = time.perf_counter() - self.spawned
-        return Started(wall, self.cpu(), self.rss_mb())
+        """Time, CPU and memory when the line containing `marker` arrived."""
+        return self.arrivals[await self.wait_line(marker)]
 
     def cpu(self) -> float:
-        return cpu_seconds(self.process.pid)
+        try:
+            return cpu_seconds(self.process.pid)
+        except OSError:  # it has exited
+            return 0.0
 
     def rss_mb(self) -> float:
         return (status_kb(self.process.pid, "VmRSS") or 0.0) / 1024
