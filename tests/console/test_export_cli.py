@@ -149,3 +149,26 @@ def test_an_export_to_a_terminal_sends_no_escape_sequence(
                 config=mini_config)
     assert piped.returncode == 0  # a pipe or a file gets the export exactly
     assert ("\x1b" in piped.stdout) is (format_ != "jsonl")
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "markdown", "html"])
+def test_a_damaged_row_is_exported_as_utf8_with_what_is_not_in_it_replaced(
+        tmp_path: Path, mini_config: Path, form: str) -> None:
+    """Bytes that are not UTF-8 in a reply and a name (a damaged file, another program's
+    write) and a stamp that is not one: the export goes through, every file is UTF-8."""
+    db, expected = seeded(tmp_path)
+    with sqlite3.connect(db) as conn:
+        first = expected[0]["response_id"]
+        conn.execute("UPDATE responses SET body = CAST(X'41FF42C3' AS TEXT),"
+                     " created_at = '2026-01-06T19:ab:00Z' WHERE id = ?", (first,))
+        conn.execute("UPDATE participant_names SET display_name = CAST(X'C3' AS TEXT)")
+    conn.close()
+    out = tmp_path / f"out.{form}"
+    done = cli("export", "--db", str(db), "--cohort", "1", "--format", form, "--out", str(out),
+               config=mini_config)
+    assert done.returncode == 0, done.stderr
+    text = out.read_bytes().decode("utf-8")  # raises if any byte is not UTF-8
+    assert "A\ufffdB\ufffd" in text
+    if form == "jsonl":
+        assert sorted(json.loads(line)["response_id"] for line in text.splitlines()) == sorted(
+            r["response_id"] for r in expected)

@@ -84,7 +84,7 @@ def quoted_markdown(text: bytes, *, controls: bool = True) -> bytes:
     searched for them at once: searching each reply's text took half the transcript's time).
     (Testing the decoded text is faster than testing bytes: `in` on bytes goes through the
     buffer protocol each time.)"""
-    t = text.decode()
+    t = text.decode(errors="replace")  # a damaged row: U+FFFD for what is not UTF-8
     first = t[:1]
     if not (not first or first.isspace() or first in "#+=-" or first.isdigit()
             or "\n" in t or "\r" in t or "\\" in t or "`" in t or "*" in t or "_" in t
@@ -111,7 +111,7 @@ def html_text_bytes(text: bytes, *, controls: bool = True) -> bytes:
     """`html_escape(isolate(text))` of UTF-8 text, as UTF-8: a reply's text in a transcript.
     `controls=False` says the text holds no bidirectional controls."""
     if controls and BIDI_BYTES.search(text) is not None:
-        return html_escape(isolate(text.decode())).encode()
+        return html_escape(isolate(text.decode(errors="replace"))).encode()
     return html_escape_bytes(text)
 
 

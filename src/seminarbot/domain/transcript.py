@@ -64,7 +64,9 @@ class _Grouped:
 
     def name(self, author: bytes, participant_id: bytes) -> bytes:
         """How an author (UTF-8, as stored) is written in the file, remembered per name."""
-        found = self.encode_name(author.decode() or f"participant {participant_id.decode()}")
+        # A damaged row's bytes that are not UTF-8 read as U+FFFD, as everywhere in exports.
+        found = self.encode_name(author.decode(errors="replace")
+                                 or f"participant {participant_id.decode(errors='replace')}")
         if author:
             self.names[author] = found
         return found

@@ -124,7 +124,9 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
 
 class _Counter:
     """What has been written: bytes, and the responses in them (a failed export's audit says
-    how far it got)."""
+    how far it got). Every piece of every format passes here: a damaged row's bytes that are
+    not UTF-8 (pages are read from SQLite as bytes, not decoded) are written as U+FFFD, so
+    that every file is UTF-8 (RFC 8259 requires it of JSON)."""
 
     def __init__(self, write: Write) -> None:
         self.write_through = write
@@ -132,6 +134,11 @@ class _Counter:
         self.responses = 0
 
     def __call__(self, data: bytes, responses: int = 0) -> None:
+        if not data.isascii():
+            try:
+                data.decode()
+            except UnicodeDecodeError:
+                data = data.decode(errors="replace").encode()
         if data:
             self.write_through(data)
             self.size += len(data)

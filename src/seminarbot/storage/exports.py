@@ -182,7 +182,7 @@ class ExportReader:
                           ) -> bytes:
             # Only inside JSON strings can the controls be (keys are ours, ASCII): escaping
             # them over the whole page is escaping them line by line.
-            return json_safe(data.decode()).encode()
+            return json_safe(data.decode(errors="replace")).encode()
 
         return self._lines(JSONL_LINE, cohort_id, threads, scope, lambda *_: escaped)
 
