@@ -246,3 +246,45 @@ async def test_a_prompt_restored_into_a_session_that_has_begun_is_not_posted_lat
         assert row.state is OutboxState.SKIPPED and "not posted late" in (row.last_error or "")
     finally:
         await app.close()
+
+
+async def test_a_session_missing_a_dropped_prompt_stays_planned_and_takes_added_ones(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """An edition drops a prompt of a session not yet begun; the next adds another: the
+    session is still scheduled (it moves with a skipped meeting) and posts what it has."""
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    await ConsoleDriver(app, clock).console.start()
+    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
+    await app.close()
+
+    dropped = next_edition(load_syllabus(MINI))  # session 2 loses its last prompt
+    second = dropped.plan.sessions[1]
+    extra = dataclasses.replace(second.prompts[0], id=f"{second.id}-new", ref="2.9")
+    grown = dataclasses.replace(dropped, plan=dataclasses.replace(dropped.plan, sessions=(
+        dropped.plan.sessions[0], dataclasses.replace(second, prompts=(*second.prompts, extra)),
+        *dropped.plan.sessions[2:])))
+    for edition in (dropped, grown):
+        app = await open_services(settings, clock, edition)
+        try:
+            driver = ConsoleDriver(app, clock)
+            await driver.console.start()
+            await app.scheduler.run_due()
+            shown = await driver.say("/seminar schedule")
+            assert "skipped" not in shown, shown
+        finally:
+            await app.close()
+    app = await open_services(settings, clock, grown)
+    try:
+        await ConsoleDriver(app, clock).console.start()
+        rows = [i for i in await app.outbox.for_cohort(1)
+                if i.session_id == second.id and i.kind == "prompt"]
+        planned = {i.item for i in rows if i.state is OutboxState.PENDING}
+        assert planned == {p.id for p in grown.plan.sessions[1].prompts}
+        clock.set(max(i.due_at for i in rows if i.state is OutboxState.PENDING))
+        await app.scheduler.run_due()
+        posted = [i.item for i in await app.outbox.for_cohort(1)
+                  if i.session_id == second.id and i.state is OutboxState.POSTED]
+        assert sorted(posted) == sorted(planned)
+    finally:
+        await app.close()

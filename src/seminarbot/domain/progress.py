@@ -65,14 +65,18 @@ def _opened_at(rows: Sequence[OutboxItem], state: SessionState) -> datetime | No
 
 
 def progress(plan: Plan, items: Iterable[OutboxItem]) -> list[SessionProgress]:
-    """Every session of the plan, in plan order."""
+    """Every session of the plan, in plan order. A skipped row for a prompt the session no
+    longer has (an earlier edition's, scheduling/plan_change.py) does not count: it was never
+    posted, and the session stands by the prompts it has."""
     by_session: dict[str, list[OutboxItem]] = {}
     for item in items:
         if item.kind == "prompt":
             by_session.setdefault(item.session_id, []).append(item)
     result = []
     for session in plan.sessions:
-        rows = by_session.get(session.id, [])
+        prompts = {prompt.id for prompt in session.prompts}
+        rows = [row for row in by_session.get(session.id, [])
+                if row.state is not OutboxState.SKIPPED or row.item in prompts]
         state = _state(rows)
         due = min((row.due_at for row in rows), default=None)
         posted = min((row.posted_at for row in rows if row.posted_at), default=None)

@@ -73,8 +73,8 @@ def _change(plan: Plan, items: list[OutboxItem], not_in_plan: str, now: datetime
             or (i.session_id not in pending and i.due_at <= now)}
     return _Change(
         added=[s for s in plan.sessions if s.id not in sessions],
-        grown=[p.id for s in plan.sessions if s.id in sessions - begun for p in s.prompts
-               if (s.id, p.id) not in prompts],
+        grown=[p.id for s in plan.sessions if s.id in sessions - begun - late
+               for p in s.prompts if (s.id, p.id) not in prompts],
         gone=[i for i in items if i.state is OutboxState.PENDING and not _in(plan, i)],
         back=[i for i in again if i.session_id not in late],
         late=[i for i in again if i.session_id in late])
