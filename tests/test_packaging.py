@@ -41,6 +41,8 @@ def test_health_reads_the_heartbeat(tmp_path: Path) -> None:
     assert health() == 1  # no heartbeat yet
     beat = tmp_path / "heartbeat"
     beat.touch()
+    assert health() == 1  # names no platform: not a running bot's
+    beat.write_text('{"platforms": {"discord": {"state": "connected", "since": "x"}}}')
     assert health() == 0
     old = time.time() - 120
     os.utime(beat, (old, old))

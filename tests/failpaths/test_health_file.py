@@ -141,3 +141,14 @@ def test_writers_failing_are_told_from_the_first_failure_until_none_fails() -> N
     assert state()["since"] > since and links.changed.is_set()
     links.storage("scheduler", None)
     assert links.beat()["database"] == {"state": "writing"}
+
+
+@pytest.mark.parametrize("text", ["[1, 2]", "{}", '{"platforms": {}}', '{"platforms": [1]}',
+                                  "", "null", '"connected"'])
+def test_a_heartbeat_naming_no_platform_is_unhealthy(tmp_path: Path, text: str) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "heartbeat").write_text(text)
+    result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert result.returncode == 1 and "holds no platform's state" in result.stderr
+    assert result.stderr.count("\n") == 1

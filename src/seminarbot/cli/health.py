@@ -61,6 +61,8 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
     now = datetime.now(UTC)
     platforms, database = found["platforms"], found["database"]
+    if not platforms:  # `run` always names its platforms: fail closed on anything else
+        problems.append(f"the heartbeat {path} holds no platform's state")
     for platform, link in sorted(platforms.items()):
         problem = _problem(platform, link, now, args.max_down)
         if problem:
