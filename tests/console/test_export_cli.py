@@ -172,3 +172,28 @@ def test_a_damaged_row_is_exported_as_utf8_with_what_is_not_in_it_replaced(
     if form == "jsonl":
         assert sorted(json.loads(line)["response_id"] for line in text.splitlines()) == sorted(
             r["response_id"] for r in expected)
+
+
+def test_ids_a_damaged_row_holds_are_exported_or_named_in_one_sentence(
+        tmp_path: Path, mini_config: Path) -> None:
+    db, expected = seeded(tmp_path)
+    first = expected[0]["response_id"]
+    with sqlite3.connect(db) as conn:  # BLOBs where text belongs: exported, shown as text
+        conn.execute("UPDATE responses SET session_id = X'FEFF', prompt_id = X'41' WHERE id = ?",
+                     (first,))
+        conn.execute("UPDATE outbox SET thread_id = X'34FF'")
+    conn.close()
+    for form in ("csv", "jsonl", "markdown", "html"):
+        out = tmp_path / f"out.{form}"
+        done = cli("export", "--db", str(db), "--cohort", "1", "--format", form, "--out",
+                   str(out), config=mini_config)
+        assert done.returncode == 0, done.stderr
+        out.read_bytes().decode("utf-8")
+    with sqlite3.connect(db) as conn:  # text that is not UTF-8: one sentence, exit 1
+        conn.execute("UPDATE responses SET session_id = CAST(X'FEFF' AS TEXT) WHERE id = ?",
+                     (first,))
+    conn.close()
+    done = cli("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out",
+               str(tmp_path / "again.csv"), config=mini_config)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "holds a damaged row: a text value that is not UTF-8" in done.stderr

@@ -31,7 +31,7 @@ from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.storage.closing import to_the_end
-from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks
+from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks, as_text
 
 if TYPE_CHECKING:
     from seminarbot.clock import Clock
@@ -217,6 +217,7 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
     unknown = len(plan.sessions) + 1
     result = []
     for key in keys:
+        outbox = key.outbox_id if isinstance(key.outbox_id, int) else 0  # a damaged row's: 0
         session = sessions.get(key.session_id)
         found = prompts.get(key.prompt_id)
         if session is not None and found is not None:
@@ -224,14 +225,15 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
             labels = tuple(syllabus.section_label(s) for s in prompt.sections)
             thread = Thread(session.number, session.id, session.title, prompt.ref, prompt.id,
                             prompt.kind, prompt.text, labels, key.thread_id)
-            rank: tuple[Any, ...] = (session.number, "", index, "", key.outbox_id or 0)
-        else:
-            title = session.title if session else f"{key.session_id} (no longer in the plan)"
-            thread = Thread(session.number if session else 0, key.session_id, title,
-                            key.prompt_id, key.prompt_id, "", "(no longer in the plan)", (),
+            rank: tuple[Any, ...] = (session.number, "", index, "", outbox)
+        else:  # a damaged row's ids may be BLOBs or numbers: shown as text
+            session_id, prompt_id = as_text(key.session_id), as_text(key.prompt_id)
+            title = session.title if session else f"{session_id} (no longer in the plan)"
+            thread = Thread(session.number if session else 0, session_id, title,
+                            prompt_id, prompt_id, "", "(no longer in the plan)", (),
                             key.thread_id)
-            rank = (session.number if session else unknown, key.session_id, len(prompts),
-                    key.prompt_id, key.outbox_id or 0)
+            rank = (session.number if session else unknown, session_id, len(prompts),
+                    prompt_id, outbox)
         result.append((rank, key, thread))
     result.sort(key=lambda item: item[0])
     return [(key, thread) for _, key, thread in result]

@@ -122,7 +122,10 @@ def describe(error: sqlite3.Error) -> str:
                 f"({text})")
     if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
-                "lists what is wrong; restore a backup")
+                f"lists what is wrong; restore a backup (SQLite: {text[:200]}; {code})")
+    if text.startswith("Could not decode to UTF-8"):  # Python's sqlite3 reading a TEXT value
+        return ("holds a damaged row: a text value that is not UTF-8 (another program wrote "
+                "it, or the file is damaged); `seminarbot db check` lists what else is wrong")
     if "not a database" in text or code == "SQLITE_NOTADB":
         return "is not an SQLite database, or is damaged beyond reading; restore a backup"
     if "disk is full" in text or code == "SQLITE_FULL":

@@ -94,9 +94,11 @@ class ExportReader:
             sql += " AND session_id = ?"
             params.append(session_id)
         groups = await self.db.fetch_tuples(sql, params)
-        posts = {row[0]: row[1:] for row in await self.db.fetch_tuples(
-            "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
-            " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+        posts = {row[0]: (as_text(row[1]), as_text(row[2]), row[3]) for row in
+                 await self.db.fetch_tuples(
+                     "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
+                     " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+        # The ids are kept as stored: the pages are read by them.
         return [ThreadKey(s, p, o, *posts.get(o, ("", "", False))) for s, p, o in groups]
 
     async def community_of(self, cohort_id: int) -> str:
@@ -237,6 +239,14 @@ class ExportReader:
 
 
 _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
+
+
+def as_text(value: object) -> str:
+    """A stored id as text to show: a damaged row's BLOB (bytes that need not be UTF-8) or
+    number included."""
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return "" if value is None else str(value)
 
 
 def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
