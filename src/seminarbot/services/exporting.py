@@ -7,6 +7,7 @@ a file or standard output). Memory holds one page of responses whatever the expo
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from seminarbot.storage.participants import ParticipantRepository
 
 Write = Callable[[bytes], None]
+UTF8_SLICE = 8192  # bytes of a page checked at a time (larger slices raised the peak)
 
 
 class ExportServices(Protocol):
@@ -134,15 +136,28 @@ class _Counter:
         self.responses = 0
 
     def __call__(self, data: bytes, responses: int = 0) -> None:
-        if not data.isascii():
-            try:
-                data.decode()
-            except UnicodeDecodeError:
-                data = data.decode(errors="replace").encode()
+        if not _utf8(data):
+            data = data.decode(errors="replace").encode()
         if data:
             self.write_through(data)
             self.size += len(data)
             self.responses += responses
+
+
+def _utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8, decoded a slice at a time: decoding each page whole (2 MB)
+    in the writer's thread raised a Markdown export's peak memory from 76 to 100 MB, and
+    1 MB slices to 88 MB; 8 KB slices leave it as it was."""
+    if data.isascii():
+        return True
+    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
+    try:
+        for start in range(0, len(data), UTF8_SLICE):
+            decoder.decode(view[start:start + UTF8_SLICE])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class _Written:
