@@ -10,6 +10,9 @@ from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, WeeklyRule
 
 # Who the audit log names for what the bot does by itself (missed posts, retention).
 SYSTEM_ACTOR = "seminarbot"
+# Why an outbox row was skipped when the reading plan no longer had its session or prompt
+# (scheduling/plan_change.py); such a row does not count toward its session (domain/progress).
+NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"
 
 
 class CohortState(Enum):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from seminarbot.domain.models import OutboxItem, OutboxState
+from seminarbot.domain.models import NOT_IN_PLAN, OutboxItem, OutboxState
 from seminarbot.domain.syllabus import Plan, Session
 
 # The defaults of SESSION, as /help and the README word them (tests hold the two together).
@@ -49,6 +49,8 @@ def _state(rows: Sequence[OutboxItem]) -> SessionState:
         return SessionState.FAILED
     if states <= {OutboxState.SKIPPED, OutboxState.PENDING}:
         return SessionState.SKIPPED
+    if states == {OutboxState.POSTED, OutboxState.SKIPPED}:
+        return SessionState.POSTED  # what it had to post went out; the rest will not
     return SessionState.POSTING
 
 
@@ -65,9 +67,9 @@ def _opened_at(rows: Sequence[OutboxItem], state: SessionState) -> datetime | No
 
 
 def progress(plan: Plan, items: Iterable[OutboxItem]) -> list[SessionProgress]:
-    """Every session of the plan, in plan order. A skipped row for a prompt the session no
-    longer has (an earlier edition's, scheduling/plan_change.py) does not count: it was never
-    posted, and the session stands by the prompts it has."""
+    """Every session of the plan, in plan order. A row skipped as no longer in the plan (an
+    earlier edition's, scheduling/plan_change.py) does not count while the plan still lacks
+    its prompt: it was never posted, and the session stands by the prompts it has."""
     by_session: dict[str, list[OutboxItem]] = {}
     for item in items:
         if item.kind == "prompt":
@@ -76,7 +78,7 @@ def progress(plan: Plan, items: Iterable[OutboxItem]) -> list[SessionProgress]:
     for session in plan.sessions:
         prompts = {prompt.id for prompt in session.prompts}
         rows = [row for row in by_session.get(session.id, [])
-                if row.state is not OutboxState.SKIPPED or row.item in prompts]
+                if row.item in prompts or row.last_error != NOT_IN_PLAN]
         state = _state(rows)
         due = min((row.due_at for row in rows), default=None)
         posted = min((row.posted_at for row in rows if row.posted_at), default=None)

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
+from seminarbot.domain.models import (
+    NOT_IN_PLAN,
+    SYSTEM_ACTOR,
+    Cohort,
+    CohortState,
+    OutboxItem,
+    OutboxState,
+)
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.plan_change import adopt_plan
@@ -39,7 +46,6 @@ if TYPE_CHECKING:
     from seminarbot.scheduling.post_now import PostedNow
 
 log = logging.getLogger(__name__)
-NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"
 MAX_ATTEMPTS = 5
 BUSY_RETRY_SECONDS = 5
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
@@ -230,8 +236,12 @@ class Scheduler:
         return await self.send(cohort, item)
 
     async def send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
+        """The one way a row is sent (the loop, a moderator's post, an interrupted one)."""
         from seminarbot.scheduling.delivery import deliver
 
+        if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
+            await self.outbox.skip(item.id, NOT_IN_PLAN)  # nothing to send: never a crash
+            return PostOutcome(item, OutboxState.SKIPPED, NOT_IN_PLAN)
         if not await self.outbox.claim(item.id, self.clock.now()):
             return PostOutcome(item, item.state, "claimed elsewhere")
         try:

@@ -10,14 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
+from seminarbot.domain.models import (
+    NOT_IN_PLAN,
+    SYSTEM_ACTOR,
+    Cohort,
+    CohortState,
+    OutboxItem,
+    OutboxState,
+)
 from seminarbot.domain.syllabus import Plan, Session
 
 if TYPE_CHECKING:
     from seminarbot.scheduling.loop import Scheduler
 
 LATE = ("back in the reading plan after its session began or its time came: not posted "
-        "late (/seminar post sends a session)")
+        "late (/seminar post sends a session not yet posted)")
 
 
 @dataclass(frozen=True)
@@ -35,8 +42,6 @@ class _Change:
 
 
 async def adopt_plan(scheduler: Scheduler) -> None:
-    from seminarbot.scheduling.loop import NOT_IN_PLAN
-
     plan = scheduler.plan
     for cohort in await scheduler.cohorts.all(CohortState.ACTIVE):
         items = await scheduler.outbox.for_cohort(cohort.id)
@@ -93,7 +98,7 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, change: _Change) -> None:
             + (f"prompts added or back: {', '.join(refs)}; " if refs else "")
             + (f"prompts back in the plan but not posted, as their session began or its time "
                f"came while they were out: {', '.join(late)} (/seminar post sends a "
-               f"session); " if late else "")
+               f"session not yet posted); " if late else "")
             + (f"{len(change.gone)} planned posts for what it no longer has were dropped; "
                if change.gone else "") + "the schedule shows the dates now planned.")
     await scheduler.audit.record(

@@ -74,8 +74,10 @@ async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: s
                            "is posted once.")
         _check_min_open(entries, cohort, session, now, prefix)
         await _vacate(scheduler, cohort, entry, now)
-        await scheduler.outbox.reopen([i.id for i in rows if i.state in
-                                       (OutboxState.SKIPPED, OutboxState.FAILED)])
+        plan = scheduler.plan  # a prompt the plan no longer has stays skipped
+        await scheduler.outbox.reopen([
+            i.id for i in rows if i.state in (OutboxState.SKIPPED, OutboxState.FAILED)
+            and plan.planned(i.session_id, i.item)])
         await scheduler.outbox.schedule(cohort.id, session.id, "prompt",
                                         [p.id for p in session.prompts], now)
         await scheduler.requests.add(PostRequest(cohort.id, session.id, by, now))
