@@ -51,6 +51,7 @@ BUSY_RETRY_SECONDS = 5
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
 IDLE_WAKE = timedelta(hours=1)
 Housekeeping = Callable[[datetime], Awaitable[object]]
+OUR_FAULT = "an error on the bot's side (its log has the details); not retried"
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,13 @@ class Scheduler:
             await self._report(cohort, item, f"{item.kind} failed", error.reason + when)
             return PostOutcome(item, OutboxState.PENDING if retry else OutboxState.FAILED,
                                error.reason)
+        except Unavailable:
+            raise  # the loop looks again shortly; the row is released at the next start
+        except Exception:  # a fault of ours in one row must not stop every seminar's posts
+            log.exception("sending outbox row %s failed", item.id)
+            await self.outbox.release(item.id, OUR_FAULT, None)
+            await self._report(cohort, item, f"{item.kind} failed", OUR_FAULT)
+            return PostOutcome(item, OutboxState.FAILED, OUR_FAULT)
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
         return PostOutcome(item, OutboxState.POSTED)
 
