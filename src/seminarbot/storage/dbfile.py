@@ -121,8 +121,9 @@ def describe(error: sqlite3.Error) -> str:
                 "read-only for it; give both to that user (chown), or mount them read-write "
                 f"({text})")
     if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
+        said = " ".join(f"{text} {code}".split())[:200]  # one line: its words may hold many
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
-                f"lists what is wrong; restore a backup (SQLite: {text[:200]}; {code})")
+                f"lists what is wrong; restore a backup (SQLite: {said})")
     if text.startswith("Could not decode to UTF-8"):  # Python's sqlite3 reading a TEXT value
         return ("holds a damaged row: a text value that is not UTF-8 (another program wrote "
                 "it, or the file is damaged); `seminarbot db check` lists what else is wrong")
