@@ -10,10 +10,22 @@ from pathlib import Path
 
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
+from seminarbot.config.settings import Settings
 from seminarbot.domain.models import OutboxState
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.syllabus.loader import load_syllabus
 from tests.conftest import MINI, ConsoleDriver, make_settings
+
+
+async def set_up(tmp_path: Path, clock: ManualClock) -> Settings:
+    """A seminar set up from the shipped edition (Tuesdays 19:00 UTC); its settings."""
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    driver = ConsoleDriver(app, clock)
+    await driver.console.start()
+    await driver.say("/seminar setup tue 19:00 UTC")
+    await app.close()
+    return settings
 
 
 def next_edition(syllabus: Syllabus) -> Syllabus:
@@ -116,12 +128,7 @@ async def test_a_session_an_edition_dropped_and_the_next_brings_back_is_planned_
 
 async def test_a_prompt_an_edition_adds_to_a_planned_session_is_posted_with_it(
         tmp_path: Path, clock: ManualClock) -> None:
-    settings = make_settings(tmp_path)
-    app = await open_services(settings, clock)
-    console = ConsoleDriver(app, clock)
-    await console.console.start()
-    await console.say("/seminar setup tue 19:00 UTC")
-    await app.close()
+    settings = await set_up(tmp_path, clock)
 
     syllabus = load_syllabus(MINI)
     plan = syllabus.plan
@@ -218,11 +225,7 @@ async def test_a_session_renamed_and_posted_then_restored_is_not_posted_twice(
 
 async def test_a_prompt_restored_into_a_session_that_has_begun_is_not_posted_late(
         tmp_path: Path, clock: ManualClock) -> None:
-    settings = make_settings(tmp_path)
-    app = await open_services(settings, clock)
-    await ConsoleDriver(app, clock).console.start()
-    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
-    await app.close()
+    settings = await set_up(tmp_path, clock)
 
     app = await open_services(settings, clock, next_edition(load_syllabus(MINI)))
     try:
@@ -252,11 +255,7 @@ async def test_a_session_missing_a_dropped_prompt_stays_planned_and_takes_added_
         tmp_path: Path, clock: ManualClock) -> None:
     """An edition drops a prompt of a session not yet begun; the next adds another: the
     session is still scheduled (it moves with a skipped meeting) and posts what it has."""
-    settings = make_settings(tmp_path)
-    app = await open_services(settings, clock)
-    await ConsoleDriver(app, clock).console.start()
-    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
-    await app.close()
+    settings = await set_up(tmp_path, clock)
 
     dropped = next_edition(load_syllabus(MINI))  # session 2 loses its last prompt
     second = dropped.plan.sessions[1]
@@ -294,11 +293,7 @@ async def test_a_moderators_post_of_a_session_missing_a_dropped_prompt_sends_the
         tmp_path: Path, clock: ManualClock) -> None:
     """The dropped prompt's row is not reopened and, whatever path reaches it, never sent:
     before, the post ended in an internal error and a restart's loop crashed on the row."""
-    settings = make_settings(tmp_path)
-    app = await open_services(settings, clock)
-    await ConsoleDriver(app, clock).console.start()
-    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
-    await app.close()
+    settings = await set_up(tmp_path, clock)
 
     app = await open_services(settings, clock, next_edition(load_syllabus(MINI)))
     try:

@@ -45,7 +45,7 @@ async def adopt_plan(scheduler: Scheduler) -> None:
     plan = scheduler.plan
     for cohort in await scheduler.cohorts.all(CohortState.ACTIVE):
         items = await scheduler.outbox.for_cohort(cohort.id)
-        change = _change(plan, items, NOT_IN_PLAN, scheduler.clock.now())
+        change = _change(plan, items, scheduler.clock.now())
         if not any(i.kind == "prompt" for i in items) or not change:
             continue  # a seminar not set up yet, or planned from this edition
         async with scheduler.db.transaction():
@@ -58,10 +58,9 @@ async def adopt_plan(scheduler: Scheduler) -> None:
         await _tell(scheduler, cohort, change)
 
 
-def _change(plan: Plan, items: list[OutboxItem], not_in_plan: str, now: datetime
-            ) -> _Change:
+def _change(plan: Plan, items: list[OutboxItem], now: datetime) -> _Change:
     def dropped(item: OutboxItem) -> bool:
-        return item.state is OutboxState.SKIPPED and item.last_error == not_in_plan
+        return item.state is OutboxState.SKIPPED and item.last_error == NOT_IN_PLAN
 
     prompts = {(i.session_id, i.item) for i in items if i.kind == "prompt"}
     sessions = {session for session, _ in prompts}
