@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
+from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.models import (
     NOT_IN_PLAN,
@@ -78,6 +79,7 @@ class Scheduler:
         # When this process's loop first looked: a post due after it was missed while the bot
         # was up (the clock jumped: a suspended machine, NTP), not while it was down.
         self.running_since: datetime | None = None
+        self._plan_adopted = False
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
         # While passes run (they may overlap: the loop and a console's clock), failures are
@@ -111,6 +113,9 @@ class Scheduler:
         self._wake.set()
 
     async def run_forever(self) -> None:
+        """Pass after pass until cancelled. No error ends it: the loop is the one error
+        boundary of every pass (planning, the missed-post rules, reconciling, sending)."""
+        faults = Backoff(first=BUSY_RETRY_SECONDS, limit=IDLE_WAKE.total_seconds())
         while True:
             self._wake.clear()
             try:
@@ -119,6 +124,7 @@ class Scheduler:
                 # (yet) connected must not keep the loop spinning; attaching one wakes it.
                 next_at = await self.outbox.next_due_at(platforms=self.posters)
                 self.storage(None)
+                faults.reset()
             except Unavailable as error:
                 # Another process holds the database, or it cannot be written: look again
                 # shortly, lose nothing.
@@ -126,36 +132,31 @@ class Scheduler:
                 log.warning("database unavailable; the scheduler retries in %s s",
                             BUSY_RETRY_SECONDS)
                 next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
+            except Exception:
+                # A fault of ours: ending the loop would end `seminarbot run` (and every
+                # seminar's posts and responses with it), at every start alike. What the pass
+                # did not finish stays in the outbox for the next one.
+                delay = faults.next_delay()
+                log.exception("a scheduler pass failed; it looks again in %g s", delay)
+                next_at = self.clock.now() + timedelta(seconds=delay)
             idle = self.clock.now() + IDLE_WAKE
             await self.clock.wait_until(idle if next_at is None else min(next_at, idle),
                                         self._wake)
 
     async def reconcile(self) -> list[PostOutcome]:
-        """Settle rows a crash left claimed: recorded if the platform has them, else pending."""
+        """Settle rows a crash left claimed (scheduling.claimed)."""
+        from seminarbot.scheduling.claimed import settle_claimed
+
         platforms, self._to_reconcile = set(self._to_reconcile) | set(self.posters), set()
-        outcomes = []
-        for item in await self.outbox.claimed():
-            cohort = await self.cohorts.get(item.cohort_id)
-            poster = self.posters.get(cohort.platform)
-            if poster is None or cohort.platform not in platforms:
-                continue
-            found = None
-            if item.kind != "digest":  # a digest is a private notice: resend rather than lose
-                found = await poster.find_post(cohort.channel_id, item.idempotency_key)
-            if found is not None:
-                await self.outbox.complete(item.id, found.message_id, found.thread_id,
-                                           self.clock.now())
-                outcomes.append(PostOutcome(item, OutboxState.POSTED, "found on the platform"))
-            else:
-                await self.outbox.release(item.id, "interrupted before it was sent", item.due_at)
-                outcomes.append(PostOutcome(item, OutboxState.PENDING, "not found; will send"))
-        return outcomes
+        return await settle_claimed(self, platforms)
 
     async def run_due(self) -> list[PostOutcome]:
         self.passes += 1
         if self.running_since is None:
             self.running_since = self.clock.now()
+        if not self._plan_adopted:  # once per process, and again after a pass that failed
             await adopt_plan(self)
+            self._plan_adopted = True
         if self._to_reconcile:
             await self.reconcile()
         await self._housekeep()
