@@ -16,8 +16,7 @@ from typing import Any
 import discord
 
 from seminarbot.adapters.discord.client import PLATFORM
-from seminarbot.adapters.discord.events import PEOPLE_WRITE
-from seminarbot.core.invocation import Actor
+from seminarbot.adapters.discord.events import PEOPLE_WRITE, actor
 from seminarbot.services.responses import InboundMessage
 
 Payload = Mapping[str, Any]
@@ -54,7 +53,7 @@ def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
     name = member.get("nick") or author.get("global_name") or author["username"]
     thread = str(thread_id)
     return InboundMessage(
-        PLATFORM, str(data["id"]), Actor(PLATFORM, str(author["id"]), name), _text(data),
+        PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data),
         discord.utils.snowflake_time(int(data["id"])), thread_id=thread,
         reply_to=str(reference["message_id"]) if reference.get("message_id") else None,
         channel_id=thread)
