@@ -143,12 +143,20 @@ def test_writers_failing_are_told_from_the_first_failure_until_none_fails() -> N
     assert links.beat()["database"] == {"state": "writing"}
 
 
-@pytest.mark.parametrize("text", ["[1, 2]", "{}", '{"platforms": {}}', '{"platforms": [1]}',
-                                  "", "null", '"connected"'])
-def test_a_heartbeat_naming_no_platform_is_unhealthy(tmp_path: Path, text: str) -> None:
+@pytest.mark.parametrize(("text", "said"), [
+    (b"{}", "holds no platform's state"), (b'{"platforms": {}}', "holds no platform's state"),
+    (b'{"platforms": [1]}', "holds no platform's state"),
+    (b"[1, 2]", "cannot be read: it is not a JSON object"),
+    (b"null", "cannot be read: it is not a JSON object"),
+    (b'"connected"', "cannot be read: it is not a JSON object"),
+    (b"", "cannot be read: it is empty"), (b" \n", "cannot be read: it is empty"),
+    (b'{"platforms": {"discord": ', "cannot be read: it is not JSON"),
+    (b'{"platforms": {"discord\xff": {}}}', "cannot be read: it is not UTF-8 text")])
+def test_a_heartbeat_naming_no_platform_is_unhealthy(tmp_path: Path, text: bytes,
+                                                     said: str) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "heartbeat").write_text(text)
+    (data / "heartbeat").write_bytes(text)
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
-    assert result.returncode == 1 and "holds no platform's state" in result.stderr
+    assert result.returncode == 1 and said in result.stderr
     assert result.stderr.count("\n") == 1

@@ -61,7 +61,9 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
     now = datetime.now(UTC)
     platforms, database = found["platforms"], found["database"]
-    if not platforms:  # `run` always names its platforms: fail closed on anything else
+    if found["damaged"]:  # what `run` writes is always a JSON object: fail closed
+        problems.append(f"the heartbeat {path} cannot be read: {found['damaged']}")
+    elif not platforms:  # `run` always names its platforms: fail closed on anything else
         problems.append(f"the heartbeat {path} holds no platform's state")
     for platform, link in sorted(platforms.items()):
         problem = _problem(platform, link, now, args.max_down)

@@ -86,16 +86,20 @@ def last(path: Path, platforms: Iterable[str], now: datetime) -> None:
 
 
 def read(path: Path) -> dict[str, Any]:
-    """What the last beat wrote: `platforms` (empty for a heartbeat without them) and
-    `database` (None if it has none: the last beat, or an older version's). Raises OSError
-    when there is none."""
+    """What the last beat wrote: `platforms` (empty for a heartbeat without them),
+    `database` (None if it has none: the last beat, or an older version's) and `damaged`
+    (why the file is not a beat at all: empty, not UTF-8 JSON, not an object; else None).
+    Raises OSError when there is none."""
     text = read_regular(path, MAX_BYTES)  # a FIFO or /dev/zero there must not hold health up
+    damaged = None
     try:
-        found = json.loads(text) if text.strip() else {}
+        found = json.loads(text)
+    except UnicodeDecodeError:
+        found, damaged = None, "it is not UTF-8 text"
     except ValueError:
-        found = {}
+        found, damaged = None, "it is empty" if not text.strip() else "it is not JSON"
     if not isinstance(found, dict):
-        found = {}
+        found, damaged = {}, damaged or "it is not a JSON object"
     platforms = found.get("platforms")
     return {"platforms": platforms if isinstance(platforms, dict) else {},
-            "database": found.get("database")}
+            "database": found.get("database"), "damaged": damaged}
