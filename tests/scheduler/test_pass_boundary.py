@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
-from seminarbot.domain.models import OutboxState
-from seminarbot.scheduling import loop, missed, plan_change
+from seminarbot.domain.models import OutboxItem, OutboxState
+from seminarbot.scheduling import claimed, loop, missed, plan_change
+from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver, make_settings
 
 
@@ -54,7 +57,7 @@ async def test_a_pass_that_raises_is_logged_and_the_loop_goes_on(
         await _until(lambda: "a scheduler pass failed" in caplog.text)
         assert not running.done()
         passes = app.scheduler.passes
-        clock.advance(loop.timedelta(seconds=1))  # the loop's first wait after a fault
+        clock.advance(timedelta(seconds=1))  # the loop's first wait after a fault
         await _until(lambda: app.scheduler.passes > passes)
         if where == "adopt_plan":
             await _until(lambda: len(calls) == 2)  # a new edition is looked at again
@@ -71,3 +74,118 @@ async def test_a_pass_that_raises_is_logged_and_the_loop_goes_on(
         await asyncio.gather(running, return_exceptions=True)
         await app.close()
     caplog.clear()  # the fault was logged, as it should be
+
+
+async def _restarted_with_claimed_rows(tmp_path: Path, clock: ManualClock
+                                       ) -> tuple[Services, list[OutboxItem]]:
+    """Session 1's prompts claimed by a process that died, and a new one started."""
+    settings = make_settings(tmp_path)
+    app = await open_services(settings, clock)
+    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
+    first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+    clock.set(min(i.due_at for i in first))
+    due = await app.outbox.due(clock.now())
+    for item in due:
+        assert await app.outbox.claim(item.id, clock.now())
+    await app.close()
+    app = await open_services(settings, clock)
+    ConsoleDriver(app, clock)  # the console's poster, attached: its claimed rows to settle
+    return app, due
+
+
+async def test_claimed_rows_a_failed_pass_did_not_settle_are_settled_by_the_next(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app, due = await _restarted_with_claimed_rows(tmp_path, clock)
+    real, calls = claimed.settle_claimed, []
+
+    async def faulty(*args: Any) -> Any:
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyError("a fault of ours")
+        return await real(*args)
+
+    monkeypatch.setattr(claimed, "settle_claimed", faulty)
+    try:
+        assert await app.scheduler.run_guarded() is None
+        await app.scheduler.run_guarded()
+        rows = {i.id: i.state for i in await app.outbox.for_cohort(1)}
+        assert {rows[i.id] for i in due} == {OutboxState.POSTED}
+    finally:
+        await app.close()
+    caplog.clear()
+
+
+async def test_a_notice_that_fails_is_logged_and_the_pass_goes_on(
+        tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
+        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed: a notice
+        poster = app.posters["console"]
+
+        async def refused(cohort: Any, message: str) -> None:
+            raise RuntimeError("the platform's client failed")
+
+        poster.notify_moderators = refused  # type: ignore[method-assign]
+        outcomes = await app.scheduler.run_guarded()
+        assert outcomes and {o.state for o in outcomes} == {OutboxState.SKIPPED}
+        assert "a notice to the moderators of cohort 1 could not be sent" in caplog.text
+    finally:
+        await app.close()
+    caplog.clear()
+
+
+async def test_the_loop_waits_out_a_faults_delay_whatever_wakes_it(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+
+    async def faulty() -> None:
+        raise KeyError("a fault of ours")
+
+    monkeypatch.setattr(app.scheduler, "run_due", faulty)
+    running = asyncio.create_task(app.scheduler.run_forever())
+    try:
+        await _until(lambda: "a scheduler pass failed" in caplog.text)
+        failed = caplog.text.count("a scheduler pass failed")
+        for _ in range(5):  # commands and reconnects wake it: no pass until the delay is over
+            app.scheduler.wake()
+            await asyncio.sleep(0.02)
+        assert caplog.text.count("a scheduler pass failed") == failed
+        clock.advance(timedelta(seconds=loop.BUSY_RETRY_SECONDS))
+        await _until(lambda: caplog.text.count("a scheduler pass failed") == failed + 1)
+        assert "looks again in 10 s" in caplog.text  # the delay doubles while it persists
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await app.close()
+    caplog.clear()
+
+
+async def test_a_fault_in_a_pass_is_one_line_on_the_console_and_it_goes_on(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        driver = ConsoleDriver(app, clock)
+        real, calls = missed.if_missed, []
+
+        async def faulty(*args: Any) -> Any:
+            calls.append(args)
+            if len(calls) == 1:
+                raise KeyError("a fault of ours")
+            return await real(*args)
+
+        monkeypatch.setattr(missed, "if_missed", faulty)
+        await driver.say("/seminar setup tue 19:00 UTC")
+        said = await driver.say("/clock advance 2d")
+        assert "Scheduled posts failed this time" in said and "KeyError" not in said
+        said = await driver.say("/seminar schedule")
+        rows = [i for i in await app.outbox.for_cohort(1)
+                if i.kind == "prompt" and i.due_at <= clock.now()]
+        assert rows and {i.state for i in rows} == {OutboxState.POSTED}
+    finally:
+        await app.close()
+    caplog.clear()

@@ -30,10 +30,10 @@ from seminarbot.domain.models import (
     OutboxItem,
     OutboxState,
 )
-from seminarbot.domain.schedule import describe_local, describe_span
+from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.plan_change import adopt_plan
-from seminarbot.scheduling.poster import Poster, PostError
+from seminarbot.scheduling.poster import Poster, PostError, tell_moderators
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -113,18 +113,24 @@ class Scheduler:
         self._wake.set()
 
     async def run_forever(self) -> None:
-        """Pass after pass until cancelled. No error ends it: the loop is the one error
-        boundary of every pass (planning, the missed-post rules, reconciling, sending)."""
+        """Pass after pass until cancelled; no error ends it (`run_guarded`)."""
         faults = Backoff(first=BUSY_RETRY_SECONDS, limit=IDLE_WAKE.total_seconds())
         while True:
             self._wake.clear()
+            wake = self._wake
             try:
-                await self.run_due()
-                # Only posts some attached poster can send: a cohort whose platform is not
-                # (yet) connected must not keep the loop spinning; attaching one wakes it.
-                next_at = await self.outbox.next_due_at(platforms=self.posters)
-                self.storage(None)
-                faults.reset()
+                if await self.run_guarded() is None:
+                    # Waking at once (a command, a reconnect) would only fail again.
+                    wake, delay = asyncio.Event(), faults.next_delay()
+                    log.warning("the scheduler looks again in %g s", delay)
+                    next_at: datetime | None = self.clock.now() + timedelta(seconds=delay)
+                else:
+                    faults.reset()
+                    # Only posts some attached poster can send: a cohort whose platform is
+                    # not (yet) connected must not keep the loop spinning; attaching one
+                    # wakes it.
+                    next_at = await self.outbox.next_due_at(platforms=self.posters)
+                    self.storage(None)
             except Unavailable as error:
                 # Another process holds the database, or it cannot be written: look again
                 # shortly, lose nothing.
@@ -132,29 +138,38 @@ class Scheduler:
                 log.warning("database unavailable; the scheduler retries in %s s",
                             BUSY_RETRY_SECONDS)
                 next_at = self.clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS)
-            except Exception:
-                # A fault of ours: ending the loop would end `seminarbot run` (and every
-                # seminar's posts and responses with it), at every start alike. What the pass
-                # did not finish stays in the outbox for the next one.
-                delay = faults.next_delay()
-                log.exception("a scheduler pass failed; it looks again in %g s", delay)
-                next_at = self.clock.now() + timedelta(seconds=delay)
             idle = self.clock.now() + IDLE_WAKE
-            await self.clock.wait_until(idle if next_at is None else min(next_at, idle),
-                                        self._wake)
+            await self.clock.wait_until(idle if next_at is None else min(next_at, idle), wake)
+
+    async def run_guarded(self) -> list[PostOutcome] | None:
+        """A pass (`run_due`) inside the one error boundary of every pass, the loop's and the
+        console's: a fault of ours anywhere in it (planning, the missed-post rules, settling
+        claimed rows) is logged and None returned; what the pass did not finish stays in the
+        outbox for the next. Raises Unavailable (storage): the caller looks again shortly."""
+        try:
+            return await self.run_due()
+        except Unavailable:
+            raise
+        except Exception:  # ending the loop would end `seminarbot run`, at every start alike
+            log.exception("a scheduler pass failed")
+            return None
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed (scheduling.claimed)."""
         from seminarbot.scheduling.claimed import settle_claimed
 
-        platforms, self._to_reconcile = set(self._to_reconcile) | set(self.posters), set()
-        return await settle_claimed(self, platforms)
+        pending, self._to_reconcile = self._to_reconcile, set()
+        try:
+            return await settle_claimed(self, pending | set(self.posters))
+        except BaseException:  # settled at the next pass, not never
+            self._to_reconcile |= pending
+            raise
 
     async def run_due(self) -> list[PostOutcome]:
         self.passes += 1
         if self.running_since is None:
             self.running_since = self.clock.now()
-        if not self._plan_adopted:  # once per process, and again after a pass that failed
+        if not self._plan_adopted:  # once per process (again if adopting it failed)
             await adopt_plan(self)
             self._plan_adopted = True
         if self._to_reconcile:
@@ -210,27 +225,14 @@ class Scheduler:
 
     async def _handle(self, cohort: Cohort, item: OutboxItem, missed: Missed) -> PostOutcome:
         from seminarbot.scheduling.delivery import prompt_thread
-        from seminarbot.scheduling.missed import record, still_open
+        from seminarbot.scheduling.missed import if_missed
 
         if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
             await self.outbox.skip(item.id, NOT_IN_PLAN)
             await self._report(cohort, item, f"{item.kind} skipped", NOT_IN_PLAN)
             return PostOutcome(item, OutboxState.SKIPPED, NOT_IN_PLAN)
-        late = self.clock.now() - item.due_at
-        # A session whose first prompts are out is completed, however late.
-        if late > self.grace and not (item.kind == "prompt" and await self._opened(item)):
-            if await still_open(self, item, self.clock.now()):
-                missed.replan(cohort)  # it comes at (or before) the session's real close
-                return PostOutcome(item, OutboxState.PENDING, "its session is still open")
-            why = ("the bot was down" if self.running_since is None
-                   or item.due_at < self.running_since else "the clock jumped forward past it "
-                   "while the bot was running: a suspended machine or a clock change")
-            reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
-                      f"{describe_span(self.grace)} ago ({why})")
-            await self.outbox.skip(item.id, reason)
-            await record(self, cohort, item, reason)
-            missed.add(cohort, item, why)
-            return PostOutcome(item, OutboxState.SKIPPED, reason)
+        if (outcome := await if_missed(self, cohort, item, missed)) is not None:
+            return outcome
         if item.kind == "reminder" and await prompt_thread(self.outbox, item) is None:
             reason = "its prompt was never posted"
             await self.outbox.skip(item.id, reason)
@@ -269,11 +271,6 @@ class Scheduler:
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
         return PostOutcome(item, OutboxState.POSTED)
 
-    async def _opened(self, item: OutboxItem) -> bool:
-        return any(row.kind == "prompt" and row.session_id == item.session_id
-                   and row.state in (OutboxState.POSTED, OutboxState.CLAIMED)
-                   for row in await self.outbox.for_cohort(item.cohort_id))
-
     async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str) -> None:
         await self.audit.record(at=self.clock.now(), platform=cohort.platform,
                                 actor_id=SYSTEM_ACTOR, actor_name=SYSTEM_ACTOR, action=action,
@@ -289,8 +286,7 @@ class Scheduler:
                       reason: str) -> None:
         from seminarbot.scheduling.messages import fitted, items_named
 
-        poster = self.posters.get(cohort.platform)
-        if poster is not None and cohort.state is not CohortState.FINISHED:
-            await poster.notify_moderators(
-                cohort, fitted(f"{items_named(self.plan, items)}: {action} — {reason}"))
+        if cohort.state is not CohortState.FINISHED:
+            await tell_moderators(self.posters, cohort, fitted(
+                f"{items_named(self.plan, items)}: {action} — {reason}"))
 

@@ -11,15 +11,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem
+from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import OPEN, closed_at
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
 from seminarbot.scheduling.messages import fitted
+from seminarbot.scheduling.poster import tell_moderators
 
 if TYPE_CHECKING:
-    from seminarbot.scheduling.loop import Scheduler
+    from seminarbot.scheduling.loop import PostOutcome, Scheduler
 
 
 @dataclass
@@ -35,6 +36,37 @@ class Missed:
 
     def replan(self, cohort: Cohort) -> None:
         self.cohorts[cohort.id] = cohort
+
+
+async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, missed: Missed
+                    ) -> PostOutcome | None:
+    """The row's outcome if it is more than the grace window late: skipped (and noted in
+    `missed`), or left pending while its session is still open; None to send it. A session
+    whose first prompts are out is completed, however late."""
+    from seminarbot.scheduling.loop import PostOutcome
+
+    now = scheduler.clock.now()
+    if now - item.due_at <= scheduler.grace or (item.kind == "prompt"
+                                                 and await _opened(scheduler, item)):
+        return None
+    if await still_open(scheduler, item, now):
+        missed.replan(cohort)  # it comes at (or before) the session's real close
+        return PostOutcome(item, OutboxState.PENDING, "its session is still open")
+    since = scheduler.running_since
+    why = ("the bot was down" if since is None or item.due_at < since else "the clock jumped "
+           "forward past it while the bot was running: a suspended machine or a clock change")
+    reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
+              f"{describe_span(scheduler.grace)} ago ({why})")
+    await scheduler.outbox.skip(item.id, reason)
+    await record(scheduler, cohort, item, reason)
+    missed.add(cohort, item, why)
+    return PostOutcome(item, OutboxState.SKIPPED, reason)
+
+
+async def _opened(scheduler: Scheduler, item: OutboxItem) -> bool:
+    return any(row.kind == "prompt" and row.session_id == item.session_id
+               and row.state in (OutboxState.POSTED, OutboxState.CLAIMED)
+               for row in await scheduler.outbox.for_cohort(item.cohort_id))
 
 
 async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime) -> bool:
@@ -65,7 +97,7 @@ async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
         poster = scheduler.posters.get(cohort.platform)
         if skipped and poster is not None and cohort.state is not CohortState.FINISHED:
             prefix = str(getattr(poster, "prefix", "/"))
-            await poster.notify_moderators(cohort, notice(
+            await tell_moderators(scheduler.posters, cohort, notice(
                 scheduler.plan, skipped, cohort, scheduler.grace, prefix))
 
 

@@ -19,6 +19,7 @@ from seminarbot.domain.models import (
     OutboxState,
 )
 from seminarbot.domain.syllabus import Plan, Session
+from seminarbot.scheduling.poster import tell_moderators
 
 if TYPE_CHECKING:
     from seminarbot.scheduling.loop import Scheduler
@@ -108,9 +109,7 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, change: _Change) -> None:
                 "prompts added": change.grown,
                 "not restored": sorted({i.item for i in change.late if i.kind == "prompt"}),
                 "dropped": len(change.gone)})
-    poster = scheduler.posters.get(cohort.platform)
-    if poster is not None:
-        await poster.notify_moderators(cohort, said)
+    await tell_moderators(scheduler.posters, cohort, said)
 
 
 def _whole_sessions(plan: Plan, back: list[OutboxItem]) -> list[Session]:

@@ -21,6 +21,7 @@ from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import describe_local, describe_span, wall_clock, wall_clock_after
 from seminarbot.domain.syllabus import Session
+from seminarbot.scheduling.poster import tell_moderators
 from seminarbot.scheduling.replan import replan
 from seminarbot.storage.post_requests import PostRequest
 
@@ -182,6 +183,4 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, request: PostRequest,
         actor_name=SYSTEM_ACTOR, action="post resumed", outcome="failed" if failed else "ok",
         cohort_id=cohort.id, detail={"session": session.id, "requested_by": request.requested_by,
                                      "out_before": out_before, "posted": posted})
-    poster = scheduler.posters.get(cohort.platform)
-    if poster is not None:
-        await poster.notify_moderators(cohort, text)
+    await tell_moderators(scheduler.posters, cohort, text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 # cut to it where they are worded (scheduling/messages.py `fitted`); Matrix's 64 KiB holds it
 # whatever the characters and their HTML escapes.
 NOTICE_MAX = 1_800
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,3 +53,16 @@ class Poster(Protocol):
         """Tell the cohort's moderators something (a failure, a skipped post, a digest), in at
         most NOTICE_MAX characters."""
         ...
+
+
+async def tell_moderators(posters: Mapping[str, Poster], cohort: Cohort, message: str) -> None:
+    """The scheduler's notices to a cohort's moderators, by the poster of its platform if one
+    is attached. A notice is told after what it tells of is committed: one that fails is
+    logged and the pass goes on, as a failed pass would find nothing left to tell."""
+    poster = posters.get(cohort.platform)
+    if poster is None:
+        return
+    try:
+        await poster.notify_moderators(cohort, message)
+    except Exception:
+        log.exception("a notice to the moderators of cohort %s could not be sent", cohort.id)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
@@ -23,6 +23,9 @@ from seminarbot.core.replies import Reply, Table
 from seminarbot.domain.display import embedded, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable
 from seminarbot.services.container import Services
+
+if TYPE_CHECKING:
+    from seminarbot.scheduling.loop import PostOutcome
 
 PLATFORM = "console"
 PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
@@ -59,7 +62,7 @@ class Console:
         print(terminal_safe(text), file=self.out, flush=True)
 
     async def start(self) -> None:
-        await self.app.scheduler.run_due()  # reconciles first, then catches up
+        await self._pass()  # reconciles first, then catches up
 
     async def handle(self, line: str) -> None:
         if line == TOO_LONG:
@@ -102,9 +105,18 @@ class Console:
 
     async def _run_scheduler(self) -> None:
         try:
-            await self.app.scheduler.run_due()
+            await self._pass()
         except Unavailable as error:
             self.emit(f"! Scheduled posts wait: {error.message}")
+
+    async def _pass(self) -> list[PostOutcome] | None:
+        """One pass of the scheduler, inside its error boundary (Scheduler.run_guarded): a
+        fault of ours is one line here (None), and the next command tries again."""
+        outcomes = await self.app.scheduler.run_guarded()
+        if outcomes is None:
+            self.emit("! Scheduled posts failed this time: an error on the bot's side (its log "
+                      "has the details); the next command tries again.")
+        return outcomes
 
     def _switch(self, body: str) -> None:
         words = [t.text for t in tokenize(body)][1:]
@@ -147,7 +159,10 @@ class Console:
         while (due := await self.app.outbox.next_due_at()) is not None and due <= target:
             if due > self.clock.now():
                 self.clock.set(due)
-            if not await self.app.scheduler.run_due():
+            outcomes = await self._pass()
+            if outcomes is None:  # the clock stays where the pass failed, not past it
+                target = self.clock.now()
+            if not outcomes:
                 break  # due rows this console cannot post (another platform's cohort)
         self.clock.set(max(target, self.clock.now()))
         if isinstance(self.clock, OffsetClock) and self.save_clock:
