@@ -107,6 +107,14 @@ def main() -> None:
     parser.add_argument("--out", metavar="DIR", help="write results here (default: benchmarks/"
                         ", and the README unless --quick or --only)")
     args = parser.parse_args()
+    unknown = set(args.only.split(",")) - {name for name, _, _ in BENCHMARKS} if args.only else ()
+    if unknown:
+        parser.error(f"--only: no benchmark named {', '.join(sorted(unknown))}")
+    out = Path(args.out) if args.out else HERE
+    try:  # before the half hour of benchmarks, not after
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        parser.error(f"--out {args.out}: cannot be made a folder ({error.strerror or error})")
     chosen = [b for b in BENCHMARKS if not args.only or b[0] in args.only.split(",")]
     found = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
@@ -116,7 +124,6 @@ def main() -> None:
             print(output if report else f"FAILED:\n{output}", file=sys.stderr, flush=True)
             found.append((name, report, output, seconds))
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
-    out = Path(args.out) if args.out else HERE
     page = results_page(found, stamp, args.quick)
     (out / ("results-quick.md" if args.quick else "results.md")).write_text(page + "\n")
     if not (args.quick or args.only or args.out):

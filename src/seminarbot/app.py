@@ -75,6 +75,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
     scheduler.storage = partial(connections.storage, "scheduler")
+    scheduler.faults = connections.scheduler_fault
     retention = RetentionSweep(db, privacy, audit)
     scheduler.housekeeping.append(retention)
     calendars: dict[str, Calendar] = {}

@@ -89,16 +89,19 @@ def test_a_start_that_fails_leaves_a_stopped_beat_not_an_earlier_runs(tmp_path: 
     assert "discord: the bot stopped at " in checked.stderr, checked.stderr
 
 
+def _judged(tmp_path: Path, part: str, entry: object, *args: str) -> tuple[int, str]:
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    (data / "heartbeat").write_text(json.dumps(
+        {"at": 0, "platforms": {"matrix": {"state": "connected", "since": NOW}}, part: entry}))
+    result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    return result.returncode, result.stderr
+
+
 def test_the_database_entry_is_judged_like_a_link(tmp_path: Path) -> None:
     def judged(database: object, *args: str) -> tuple[int, str]:
-        data = tmp_path / "data"
-        data.mkdir(exist_ok=True)
-        (data / "heartbeat").write_text(json.dumps(
-            {"at": 0, "platforms": {"matrix": {"state": "connected", "since": NOW}},
-             "database": database}))
-        result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(data)))
-        assert "Traceback" not in result.stderr and "internal error" not in result.stderr
-        return result.returncode, result.stderr
+        return _judged(tmp_path, "database", database, *args)
 
     assert judged({"state": "writing"})[0] == 0
     assert judged(None)[0] == 0  # the last beat's, or an older version's heartbeat
@@ -119,6 +122,39 @@ def test_the_database_entry_is_judged_like_a_link(tmp_path: Path) -> None:
                         ("x", "unknown database state 'x'")]:
         status, said = judged(odd)
         assert status == 1 and reason in said, (odd, said)
+
+
+def test_the_scheduler_entry_is_judged_like_the_database(tmp_path: Path) -> None:
+    def judged(scheduler: object, *args: str) -> tuple[int, str]:
+        return _judged(tmp_path, "scheduler", scheduler, *args)
+
+    assert judged({"state": "running"})[0] == 0
+    assert judged(None)[0] == 0  # an older version's heartbeat
+    assert judged({"state": "failing", "since": just_now(), "detail": "KeyError"})[0] == 0
+    status, said = judged({"state": "failing", "since": "2020-01-01T00:00:00Z",
+                           "detail": "KeyError: an error on the bot's side"}, "--max-down", "5")
+    assert status == 1 and said.count("\n") == 1
+    assert "the scheduler's passes have failed for" in said and "(KeyError: an error" in said
+    status, said = judged({"state": "stuck"})
+    assert status == 1 and "unknown scheduler state 'stuck'" in said
+
+
+def test_the_schedulers_faults_are_told_from_the_first_until_a_pass_runs() -> None:
+    clock = ManualClock(datetime(2026, 1, 5, 19, tzinfo=UTC))
+    links = Connections(clock, ["discord"])
+    assert links.beat()["scheduler"] == {"state": "running"}
+    links.changed.clear()
+    links.scheduler_fault("KeyError")
+    since = links.scheduler()["since"]
+    assert links.scheduler() == {"state": "failing", "since": since, "detail": "KeyError"}
+    assert links.changed.is_set()
+    links.changed.clear()
+    clock.advance(timedelta(seconds=30))
+    links.scheduler_fault("ValueError")  # still failing: the first `since`, the latest kind
+    assert links.scheduler() == {"state": "failing", "since": since, "detail": "ValueError"}
+    assert not links.changed.is_set()
+    links.scheduler_fault(None)
+    assert links.beat()["scheduler"] == {"state": "running"} and links.changed.is_set()
 
 
 def test_writers_failing_are_told_from_the_first_failure_until_none_fails() -> None:

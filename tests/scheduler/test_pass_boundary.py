@@ -56,6 +56,7 @@ async def test_a_pass_that_raises_is_logged_and_the_loop_goes_on(
     try:
         await _until(lambda: "a scheduler pass failed" in caplog.text)
         assert not running.done()
+        assert app.connections.scheduler()["detail"].startswith("KeyError: an error on the bot")
         passes = app.scheduler.passes
         clock.advance(timedelta(seconds=1))  # the loop's first wait after a fault
         await _until(lambda: app.scheduler.passes > passes)
@@ -68,7 +69,7 @@ async def test_a_pass_that_raises_is_logged_and_the_loop_goes_on(
                 break
             await asyncio.sleep(0.02)
         assert {i.state for i in rows} == {OutboxState.POSTED}
-        assert not running.done()
+        assert not running.done() and app.connections.scheduler() == {"state": "running"}
     finally:
         running.cancel()
         await asyncio.gather(running, return_exceptions=True)

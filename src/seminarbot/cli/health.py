@@ -20,6 +20,12 @@ if TYPE_CHECKING:
 
 
 KNOWN_STATES = ("connecting", "connected", "retrying", "stopped")
+# The bot's own parts in the heartbeat beside the platforms (services.connections): the state
+# that is well, and how a failure is said, then one that lasts longer than --max-down.
+PARTS = {"database": ("writing", "the database's writes fail",
+                      "the database has not taken writes for"),
+         "scheduler": ("running", "the scheduler's passes fail",
+                       "the scheduler's passes have failed for")}
 
 
 CLOCK_SLACK = 60  # seconds a `since` may lie ahead of this clock (the bot's, another's)
@@ -69,10 +75,11 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         problem = _problem(platform, link, now, args.max_down)
         if problem:
             problems.append(problem)
-    problem = _database_problem(database, now, args.max_down)
-    if problem:
-        problems.append(problem)
-    return _verdict(args, problems, platforms, age, database)
+    for part, (well, failing, lasting) in PARTS.items():
+        problem = _part_problem(part, found[part], now, args.max_down, well, failing, lasting)
+        if problem:
+            problems.append(problem)
+    return _verdict(args, problems, platforms, age, database, found["scheduler"])
 
 
 def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | None:
@@ -93,21 +100,22 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
     return f"{platform} has not been connected for {down:.0f}s{_detail(link)}"
 
 
-def _database_problem(database: Any, now: datetime, max_down: int) -> str | None:
-    """Why the database makes the bot unhealthy (writes failing for longer than `max_down`
+def _part_problem(part: str, entry: Any, now: datetime, max_down: int, well: str,
+                  failing: str, lasting: str) -> str | None:
+    """Why a part of the bot's own makes it unhealthy (failing for longer than `max_down`
     seconds, services.connections), or None; a heartbeat without the entry (the last beat,
     an older version's) says nothing about it."""
-    if database is None or (isinstance(database, dict) and database.get("state") == "writing"):
+    if entry is None or (isinstance(entry, dict) and entry.get("state") == well):
         return None
-    if not isinstance(database, dict) or database.get("state") != "failing":
-        state = database.get("state") if isinstance(database, dict) else database
-        return f"the heartbeat holds an unknown database state {str(state)[:40]!r}"
-    down = _down(database, now)
+    if not isinstance(entry, dict) or entry.get("state") != "failing":
+        state = entry.get("state") if isinstance(entry, dict) else entry
+        return f"the heartbeat holds an unknown {part} state {str(state)[:40]!r}"
+    down = _down(entry, now)
     if isinstance(down, str):
-        return f"the database's writes fail, {down}"
+        return f"{failing}, {down}"
     if down <= max_down:
         return None
-    return f"the database has not taken writes for {down:.0f}s{_detail(database)}"
+    return f"{lasting} {down:.0f}s{_detail(entry)}"
 
 
 def _down(entry: dict[str, Any], now: datetime) -> float | str:
@@ -131,11 +139,12 @@ def _detail(entry: dict[str, Any]) -> str:
 
 
 def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str, Any],
-             age: float | None, database: Any = None) -> int:
+             age: float | None, database: Any = None, scheduler: Any = None) -> int:
     if args.json:
         print(json.dumps({"healthy": not problems, "problems": problems,
                           "heartbeat_age_seconds": None if age is None else round(age, 1),
-                          "platforms": platforms, "database": database},
+                          "platforms": platforms, "database": database,
+                          "scheduler": scheduler},
                          indent=2, sort_keys=True))
     for problem in problems:  # a platform's own words may be in it: shown, never obeyed
         print(terminal_safe(" ".join(problem.splitlines())), file=sys.stderr)  # one line each

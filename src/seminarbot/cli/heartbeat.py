@@ -27,13 +27,15 @@ MAX_BYTES = 65_536  # a heartbeat is some hundred bytes a platform
 log = logging.getLogger(__name__)
 
 
-def write(path: Path, platforms: dict[str, Any], database: dict[str, Any] | None = None) -> None:
+def write(path: Path, platforms: dict[str, Any], database: dict[str, Any] | None = None,
+          scheduler: dict[str, Any] | None = None) -> None:
     """The heartbeat, replaced whole (a reader never sees half of it): the platforms' links
-    and, from a running bot, the database's state (services.connections)."""
+    and, from a running bot, the database's and the scheduler's states (services.connections)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {"at": time.time(), "platforms": platforms}
-    if database is not None:
-        body["database"] = database
+    for part, state in (("database", database), ("scheduler", scheduler)):
+        if state is not None:
+            body[part] = state
     replace_private(path, json.dumps(body).encode())
 
 
@@ -45,7 +47,8 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
                states: Callable[[], dict[str, Any]] = _nothing,
                interval: float = INTERVAL_SECONDS, changed: asyncio.Event | None = None) -> None:
     """Every `interval` seconds, and at once when `changed` is set (a link's state changed):
-    what `states` gives (`{"platforms": …, "database": …}`, services.connections).
+    what `states` gives (`{"platforms": …, "database": …, "scheduler": …}`,
+    services.connections).
     A heartbeat that cannot be written is logged (once until it can be again) and tried again
     next time: `seminarbot health` then reports the bot unhealthy."""
     changed = changed or asyncio.Event()
@@ -87,7 +90,8 @@ def last(path: Path, platforms: Iterable[str], now: datetime) -> None:
 
 def read(path: Path) -> dict[str, Any]:
     """What the last beat wrote: `platforms` (empty for a heartbeat without them),
-    `database` (None if it has none: the last beat, or an older version's) and `damaged`
+    `database` and `scheduler` (None if it has none: the last beat, an older version's) and
+    `damaged`
     (why the file is not a beat at all: empty, not UTF-8 JSON, not an object; else None).
     Raises OSError when there is none."""
     text = read_regular(path, MAX_BYTES)  # a FIFO or /dev/zero there must not hold health up
@@ -102,4 +106,5 @@ def read(path: Path) -> dict[str, Any]:
         found, damaged = {}, damaged or "it is not a JSON object"
     platforms = found.get("platforms")
     return {"platforms": platforms if isinstance(platforms, dict) else {},
-            "database": found.get("database"), "damaged": damaged}
+            "database": found.get("database"), "scheduler": found.get("scheduler"),
+            "damaged": damaged}

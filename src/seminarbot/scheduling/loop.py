@@ -87,8 +87,10 @@ class Scheduler:
         # refuses every post is one notice, not one per prompt).
         self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
         self._passes_running = 0
-        # How the loop's writes fare, pass by pass (services.connections: the heartbeat).
+        # How the loop's writes fare, pass by pass, and its faults (services.connections: the
+        # heartbeat).
         self.storage: Callable[[Unavailable | None], None] = lambda error: None
+        self.faults: Callable[[str | None], None] = lambda fault: None
 
     def attach(self, poster: Poster) -> None:
         """An adapter is ready to post: its claimed rows are reconciled before it posts again.
@@ -147,12 +149,16 @@ class Scheduler:
         claimed rows) is logged and None returned; what the pass did not finish stays in the
         outbox for the next. Raises Unavailable (storage): the caller looks again shortly."""
         try:
-            return await self.run_due()
+            outcomes = await self.run_due()
         except Unavailable:
             raise
-        except Exception:  # ending the loop would end `seminarbot run`, at every start alike
+        except Exception as error:  # ending the loop would end `seminarbot run`, at every start
             log.exception("a scheduler pass failed")
+            self.faults(f"{type(error).__name__}: an error on the bot's side; its log has the "
+                        "details")
             return None
+        self.faults(None)
+        return outcomes
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed (scheduling.claimed)."""

@@ -1,8 +1,9 @@
 """How each configured platform's link stands, as its adapter reports it: connecting (start-up),
-connected, or retrying since when and why; stopped once `run` has stopped. And whether the
-writes the bot needs fail: since when and why, as each writer (a platform's inbound events,
-the scheduler) reports them. The heartbeat writes both beside the database for `seminarbot
-health` (README: Docker)."""
+connected, or retrying since when and why; stopped once `run` has stopped. Whether the writes
+the bot needs fail: since when and why, as each writer (a platform's inbound events, the
+scheduler) reports them. And whether the scheduler's passes fail on an error of the bot's own
+(scheduling.loop `run_guarded`). The heartbeat writes them beside the database for
+`seminarbot health` (README: Docker)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from seminarbot.domain.errors import Unavailable
 
 CONNECTING, CONNECTED, RETRYING, STOPPED = "connecting", "connected", "retrying", "stopped"
 WRITING, FAILING = "writing", "failing"  # the database's states
+RUNNING = "running"  # the scheduler's, or FAILING
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,7 @@ class Connections:
         self._links = {platform: Link(CONNECTING, to_iso(clock.now())) for platform in platforms}
         self.changed = asyncio.Event()  # set when a state changes: the heartbeat writes it
         self._failing: dict[str, Link] = {}  # writer → since when its writes fail, and why
+        self._fault: Link | None = None  # since when the scheduler's passes fail, and why
 
     def report(self, platform: str, state: str, detail: str = "") -> None:
         """A state that does not change keeps its `since`; the detail is the latest."""
@@ -69,6 +72,26 @@ class Connections:
         first = min(self._failing.values(), key=lambda link: link.since)
         return {"state": FAILING, "since": first.since, "detail": first.detail}
 
+    def scheduler_fault(self, fault: str | None) -> None:
+        """The scheduler's last pass: failed on an error of the bot's (`fault` says which), or
+        None (it ran). A fault that persists keeps its first `since`; the detail is the latest."""
+        current = self._fault
+        if fault is None:
+            self._fault = None
+        else:
+            since = current.since if current else to_iso(self.clock.now())
+            self._fault = Link(FAILING, since, fault[:300])
+        if (current is None) != (self._fault is None):
+            self.changed.set()
+
+    def scheduler(self) -> dict[str, Any]:
+        """`{"state": "running"}`, or `failing` with `since` and the error's kind."""
+        fault = self._fault
+        if fault is None:
+            return {"state": RUNNING}
+        return {"state": FAILING, "since": fault.since, "detail": fault.detail}
+
     def beat(self) -> dict[str, Any]:
         """What the heartbeat holds besides its time."""
-        return {"platforms": self.snapshot(), "database": self.database()}
+        return {"platforms": self.snapshot(), "database": self.database(),
+                "scheduler": self.scheduler()}
