@@ -129,6 +129,8 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
                  "seminarbot.domain.glossary", "seminarbot.domain.companion",
                  "seminarbot.core.limits", "seminarbot.storage.stats",
                  "seminarbot.storage.passages",
+                 # … nor the sync of scheduled events, until a cohort has events to sync.
+                 "seminarbot.services.session_events",
                  # … nor the time zones (zoneinfo reads Python's whole build configuration
                  # for its search path, 0.4–0.7 MB): the first post or command needing one does.
                  "zoneinfo"]

@@ -17,7 +17,6 @@ from seminarbot.services.calendar import Calendar
 from seminarbot.services.connections import Connections
 from seminarbot.services.container import Services
 from seminarbot.services.retention import RetentionSweep
-from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
@@ -79,15 +78,13 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
     retention = RetentionSweep(db, privacy, audit)
     scheduler.housekeeping.append(retention)
     calendars: dict[str, Calendar] = {}
-    session_events = SessionEventRepository(db)
-    event_sync = EventSync(db=db, cohorts=cohorts, outbox=outbox, events=session_events,
-                           audit=audit, syllabus=syllabus, posters=posters, calendars=calendars)
-    scheduler.housekeeping.append(event_sync)
-    return Services(
+    services = Services(
         settings=settings, clock=clock, db=db, syllabus=syllabus,
         registry=registry, cohorts=cohorts, participants=ParticipantRepository(db), outbox=outbox,
         responses=responses, audit=audit, privacy=privacy,
         response_writer=ResponseWriter(db, clock), retention=retention, connections=connections,
         scheduler=scheduler, posters=posters, calendars=calendars,
-        session_events=session_events, event_sync=event_sync,
+        session_events=SessionEventRepository(db),
     )
+    scheduler.housekeeping.append(services.sync_events)
+    return services

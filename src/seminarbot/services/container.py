@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
@@ -19,7 +20,6 @@ from seminarbot.scheduling.poster import Poster
 from seminarbot.services.calendar import Calendar
 from seminarbot.services.connections import Connections
 from seminarbot.services.retention import RetentionSweep
-from seminarbot.services.session_events import EventSync
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.cohorts import CohortRepository
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from seminarbot.core.dispatch import CommandRecord
     from seminarbot.core.limits import CommandLimits
     from seminarbot.domain.glossary import Glossary
+    from seminarbot.services.session_events import EventSync
     from seminarbot.storage.passages import PassageRepository
     from seminarbot.storage.stats import StatsRepository
 
@@ -56,9 +57,8 @@ class Services:
     retention: RetentionSweep
     connections: Connections
     scheduler: Scheduler
-    # Scheduled events: the settings and events stored, and their sync (housekeeping).
+    # Scheduled events: the settings and events stored (their sync: `event_sync`).
     session_events: SessionEventRepository
-    event_sync: EventSync
     # Adapters register here, by platform, the object that posts into their channels.
     posters: dict[str, Poster] = field(default_factory=dict)
     # … and, where the platform has one, the calendar that lists sessions as events.
@@ -80,6 +80,21 @@ class Services:
         from seminarbot.core.limits import CommandLimits
 
         return CommandLimits(self.clock, unlimited=frozenset({"console"}))
+
+    @functools.cached_property
+    def event_sync(self) -> EventSync:
+        """Scheduled events kept in step with the schedule (services.session_events): made,
+        with the rules it loads, once a cohort has events to sync or a moderator asks."""
+        from seminarbot.services.session_events import EventSync
+
+        return EventSync(db=self.db, cohorts=self.cohorts, outbox=self.outbox,
+                         events=self.session_events, audit=self.audit, syllabus=self.syllabus,
+                         posters=self.posters, calendars=self.calendars)
+
+    async def sync_events(self, now: datetime) -> None:
+        """The scheduler's housekeeping for scheduled events (`event_sync`), on every pass."""
+        if await self.session_events.cohorts_to_sync(now):
+            await self.event_sync(now)
 
     @functools.cached_property
     def passages(self) -> PassageRepository:
