@@ -131,6 +131,8 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
                  "seminarbot.storage.passages",
                  # … nor the sync of scheduled events, until a cohort has events to sync.
                  "seminarbot.services.session_events",
+                 # … nor a new edition's rules, until a cohort is not yet set against it.
+                 "seminarbot.scheduling.plan_change",
                  # … nor the time zones (zoneinfo reads Python's whole build configuration
                  # for its search path, 0.4–0.7 MB): the first post or command needing one does.
                  "zoneinfo"]

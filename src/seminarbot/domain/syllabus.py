@@ -119,6 +119,15 @@ class Plan:
     description: str
     sessions: tuple[Session, ...]
 
+    @property
+    def edition(self) -> str:
+        """What a new edition can change under running seminars (scheduling.plan_change):
+        its sessions' ids, in order, and each one's prompt ids, as a SHA-256 hex digest."""
+        import hashlib
+
+        shape = "\n".join(f"{s.id}:{','.join(p.id for p in s.prompts)}" for s in self.sessions)
+        return hashlib.sha256(shape.encode()).hexdigest()
+
     def planned(self, session_id: str, item: str = "") -> Session | None:
         """The session with this id if the plan still has it (and, given a prompt id, that
         prompt in it); None for what an earlier edition of the plan had."""

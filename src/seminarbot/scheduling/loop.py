@@ -32,7 +32,6 @@ from seminarbot.domain.models import (
 )
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
-from seminarbot.scheduling.plan_change import adopt_plan
 from seminarbot.scheduling.poster import Poster, PostError, tell_moderators
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -176,7 +175,10 @@ class Scheduler:
         if self.running_since is None:
             self.running_since = self.clock.now()
         if not self._plan_adopted:  # once per process (again if adopting it failed)
-            await adopt_plan(self)
+            if stale := await self.cohorts.to_adopt(self.plan.edition):
+                from seminarbot.scheduling.plan_change import adopt_plan
+
+                await adopt_plan(self, stale)
             self._plan_adopted = True
         if self._to_reconcile:
             await self.reconcile()

@@ -2,7 +2,8 @@
 content): sessions it adds get their meetings, prompts it adds to a session not yet posted
 are posted with it, posts planned for sessions or prompts it no longer has are skipped,
 saying so, and posts an earlier edition skipped that way are planned again when this one has
-their session and prompt back (README: Scheduling). Run once, at the loop's first pass."""
+their session and prompt back (README: Scheduling). Run at the loop's first pass, for the
+cohorts not yet set against this edition (cohorts.plan_edition, migration 0014)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from seminarbot.domain.models import (
     NOT_IN_PLAN,
     SYSTEM_ACTOR,
     Cohort,
-    CohortState,
     OutboxItem,
     OutboxState,
 )
@@ -42,13 +42,17 @@ class _Change:
         return bool(self.added or self.grown or self.gone or self.back or self.late)
 
 
-async def adopt_plan(scheduler: Scheduler) -> None:
-    plan = scheduler.plan
-    for cohort in await scheduler.cohorts.all(CohortState.ACTIVE):
+async def adopt_plan(scheduler: Scheduler, cohorts: list[Cohort]) -> None:
+    """Set each of `cohorts` (active, not yet set against this edition: CohortRepository
+    .to_adopt) against the scheduler's plan, and record that it was."""
+    plan, edition = scheduler.plan, scheduler.plan.edition
+    for cohort in cohorts:
         items = await scheduler.outbox.for_cohort(cohort.id)
         change = _change(plan, items, scheduler.clock.now())
         if not any(i.kind == "prompt" for i in items) or not change:
-            continue  # a seminar not set up yet, or planned from this edition
+            # A seminar not set up yet, or planned from this edition.
+            await scheduler.cohorts.adopted(cohort.id, edition)
+            continue
         async with scheduler.db.transaction():
             for item in change.gone:
                 await scheduler.outbox.skip(item.id, NOT_IN_PLAN)
@@ -56,6 +60,7 @@ async def adopt_plan(scheduler: Scheduler) -> None:
             await scheduler.outbox.skip_again([i.id for i in change.late], LATE)
             if change.added or change.grown or change.back:
                 await scheduler.plan_cohort(cohort, scheduler.clock.now())
+            await scheduler.cohorts.adopted(cohort.id, edition)
         await _tell(scheduler, cohort, change)
 
 

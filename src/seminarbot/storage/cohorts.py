@@ -88,6 +88,17 @@ class CohortRepository:
                                           (state.value,))
         return [_cohort(row) for row in rows]
 
+    async def to_adopt(self, edition: str) -> list[Cohort]:
+        """The active cohorts whose outbox was not yet set against this edition of the plan."""
+        rows = await self.db.fetchall(
+            _COHORT + " WHERE c.state = ? AND c.plan_edition IS NOT ? ORDER BY c.id",
+            (CohortState.ACTIVE.value, edition))
+        return [_cohort(row) for row in rows]
+
+    async def adopted(self, cohort_id: int, edition: str) -> None:
+        await self.db.execute("UPDATE cohorts SET plan_edition = ? WHERE id = ?",
+                              (edition, cohort_id))
+
     async def upsert(self, community: Community, channel_id: str, name: str, plan_id: str,
                      rule: WeeklyRule, now: datetime) -> Cohort:
         """Create the channel's cohort or replace its schedule (callers hold a transaction)."""
