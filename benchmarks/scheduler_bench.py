@@ -1,4 +1,5 @@
-"""The scheduler with 10,000 cohorts: time to find the next due post, memory, idle CPU.
+"""The scheduler with 10,000 cohorts: time to find the next due post, memory, idle CPU, and
+what a start's first pass costs (with a new edition of the plan to adopt, and without).
 
 Baselines, in interleaved pairs: a bare `SELECT MIN(due_at)` on the same table through the
 sqlite3 module, and the CPU an asyncio process spends sleeping for the same idle window; and
@@ -23,9 +24,18 @@ from seminarbot.app import open_services
 from seminarbot.clock import SystemClock
 from seminarbot.config.settings import Settings
 from seminarbot.domain.schedule import WeeklyRule
+from seminarbot.services.container import Services
 
 NEXT_DUE = ("SELECT o.due_at FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
             " WHERE o.state = 'pending' AND c.state = 'active' ORDER BY o.due_at LIMIT 1")
+
+
+async def first_pass(app: Services) -> float:
+    """CPU seconds of the scheduler's first pass in this process (no platform attached: it
+    posts nothing, so this is what a start costs before posting)."""
+    cpu = time.process_time()
+    await app.scheduler.run_due()
+    return time.process_time() - cpu
 
 
 def rss_mb() -> float:
@@ -56,6 +66,7 @@ async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> N
     load_seconds = time.perf_counter() - loading
     rows = await app.db.scalar("SELECT COUNT(*) FROM outbox")
     rss_loaded = rss_mb()
+    adopting = await first_pass(app)  # every cohort still to be set against the plan's edition
 
     raw = sqlite3.connect(settings.database)
 
@@ -102,6 +113,11 @@ async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> N
 
     idles = await interleaved_async(loop_idle, sleep_idle, pairs, warm_up=False)
     await app.close()
+    starts = []  # a restart under the same edition: its loop's first pass
+    for _ in range(pairs):
+        app = await open_services(settings, SystemClock())
+        starts.append(await first_pass(app))
+        await app.close()
 
     report = Report(f"Scheduler with {cohorts:,} cohorts", "python benchmarks/scheduler_bench.py")
     report.note(f"{cohorts:,} cohorts, {rows:,} outbox rows, loaded in {load_seconds:.1f} s; "
@@ -120,6 +136,10 @@ async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> N
                Spread.of([o for o, _ in idles]), " ms", 1, 1e3)
     report.add(f"idle CPU over {idle:g} s, a bare asyncio.sleep",
                Spread.of([b for _, b in idles]), " ms", 1, 1e3)
+    report.add("a start's first pass, every cohort set against a new edition (CPU)",
+               Spread.of([adopting]), " ms", 1, 1e3)
+    report.add("a start's first pass, the edition already adopted (CPU)",
+               Spread.of(starts), " ms", 1, 1e3)
     report.add("RSS after loading", Spread.of([rss_loaded]), " MB", 1)
     report.add("RSS before loading", Spread.of([rss_before]), " MB", 1)
     report.write(json_path)

@@ -46,12 +46,12 @@ async def adopt_plan(scheduler: Scheduler, cohorts: list[Cohort]) -> None:
     """Set each of `cohorts` (active, not yet set against this edition: CohortRepository
     .to_adopt) against the scheduler's plan, and record that it was."""
     plan, edition = scheduler.plan, scheduler.plan.edition
+    unchanged = []  # a seminar not set up yet, or planned from this edition: recorded at once
     for cohort in cohorts:
         items = await scheduler.outbox.for_cohort(cohort.id)
         change = _change(plan, items, scheduler.clock.now())
         if not any(i.kind == "prompt" for i in items) or not change:
-            # A seminar not set up yet, or planned from this edition.
-            await scheduler.cohorts.adopted(cohort.id, edition)
+            unchanged.append(cohort.id)
             continue
         async with scheduler.db.transaction():
             for item in change.gone:
@@ -60,8 +60,10 @@ async def adopt_plan(scheduler: Scheduler, cohorts: list[Cohort]) -> None:
             await scheduler.outbox.skip_again([i.id for i in change.late], LATE)
             if change.added or change.grown or change.back:
                 await scheduler.plan_cohort(cohort, scheduler.clock.now())
-            await scheduler.cohorts.adopted(cohort.id, edition)
+            await scheduler.cohorts.adopted([cohort.id], edition)
         await _tell(scheduler, cohort, change)
+    async with scheduler.db.transaction():
+        await scheduler.cohorts.adopted(unchanged, edition)
 
 
 def _change(plan: Plan, items: list[OutboxItem], now: datetime) -> _Change:

@@ -95,9 +95,10 @@ class CohortRepository:
             (CohortState.ACTIVE.value, edition))
         return [_cohort(row) for row in rows]
 
-    async def adopted(self, cohort_id: int, edition: str) -> None:
-        await self.db.execute("UPDATE cohorts SET plan_edition = ? WHERE id = ?",
-                              (edition, cohort_id))
+    async def adopted(self, cohort_ids: list[int], edition: str) -> None:
+        """Record that these cohorts were set against this edition (one statement)."""
+        await self.db.executemany("UPDATE cohorts SET plan_edition = ? WHERE id = ?",
+                                  [(edition, cohort_id) for cohort_id in cohort_ids])
 
     async def upsert(self, community: Community, channel_id: str, name: str, plan_id: str,
                      rule: WeeklyRule, now: datetime) -> Cohort:
