@@ -107,14 +107,18 @@ def main() -> None:
     parser.add_argument("--out", metavar="DIR", help="write results here (default: benchmarks/"
                         ", and the README unless --quick or --only)")
     args = parser.parse_args()
-    unknown = set(args.only.split(",")) - {name for name, _, _ in BENCHMARKS} if args.only else ()
-    if unknown:
-        parser.error(f"--only: no benchmark named {', '.join(sorted(unknown))}")
+    names = {name for name, _, _ in BENCHMARKS}
+    if args.only is not None:
+        unknown = sorted(set(args.only.split(",")) - names)
+        if unknown:
+            parser.error(f"--only: expected names from {', '.join(sorted(names))}, separated "
+                         f"by commas; got {', '.join(repr(n) for n in unknown)}")
     out = Path(args.out) if args.out else HERE
     try:  # before the half hour of benchmarks, not after
         out.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=out).close()
     except OSError as error:
-        parser.error(f"--out {args.out}: cannot be made a folder ({error.strerror or error})")
+        parser.error(f"--out {args.out}: cannot be written to ({error.strerror or error})")
     chosen = [b for b in BENCHMARKS if not args.only or b[0] in args.only.split(",")]
     found = []
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:

@@ -14,7 +14,7 @@ from seminarbot.features import all_commands
 from seminarbot.scheduling.loop import Scheduler
 from seminarbot.scheduling.poster import Poster
 from seminarbot.services.calendar import Calendar
-from seminarbot.services.connections import Connections
+from seminarbot.services.connections import SCHEDULER, Connections
 from seminarbot.services.container import Services
 from seminarbot.services.retention import RetentionSweep
 from seminarbot.storage.audit import AuditLog
@@ -73,7 +73,7 @@ def _build(settings: Settings, clock: Clock, syllabus: Syllabus, registry: Regis
     scheduler = Scheduler(db=db, cohorts=cohorts, outbox=outbox, responses=responses, audit=audit,
                           plan=syllabus.plan, clock=clock, posters=posters,
                           grace=settings.grace_window)
-    scheduler.storage = partial(connections.storage, "scheduler")
+    scheduler.storage = partial(connections.storage, SCHEDULER)
     scheduler.faults = connections.scheduler_fault
     retention = RetentionSweep(db, privacy, audit)
     scheduler.housekeeping.append(retention)

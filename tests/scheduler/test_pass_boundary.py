@@ -191,3 +191,82 @@ async def test_a_fault_in_a_pass_is_one_line_on_the_console_and_it_goes_on(
     finally:
         await app.close()
     caplog.clear()
+
+
+@pytest.mark.parametrize("fails", [1, 2])  # the settling itself, or one cohort's re-plan in it
+async def test_missed_posts_a_failed_pass_skipped_are_settled_and_told_by_the_next(
+        fails: int, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        driver = ConsoleDriver(app, clock)
+        await driver.say("/seminar setup tue 19:00 UTC")
+        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed
+        from seminarbot.scheduling import replan as replanning
+
+        module, name = (missed, "settle") if fails == 1 else (replanning, "replan")
+        real, calls = getattr(module, name), []
+
+        async def faulty(*args: Any, **kwargs: Any) -> Any:
+            calls.append(args)
+            if len(calls) == 1:
+                raise KeyError("a fault of ours")
+            return await real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, faulty)
+        start = len(driver.out.getvalue())
+        assert await app.scheduler.run_guarded() is None
+        assert await app.scheduler.run_guarded() == []  # nothing due: it settles what was left
+        told = driver.out.getvalue()[start:]
+        assert told.count("Skipped, more than 6 hours late") == 1, told
+        assert await app.scheduler.run_guarded() == []
+        assert driver.out.getvalue()[start:].count("Skipped, more than 6 hours late") == 1
+    finally:
+        await app.close()
+    caplog.clear()
+
+
+async def test_a_fault_after_failing_writes_leaves_the_database_unjudged(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    from seminarbot.domain.errors import WriteFailed
+
+    app = await open_services(make_settings(tmp_path), clock)
+    errors: list[Exception] = [WriteFailed("the disk is full"), KeyError("a fault of ours")]
+
+    async def failing() -> None:
+        raise errors.pop(0) if errors else KeyError("still")
+
+    monkeypatch.setattr(app.scheduler, "run_due", failing)
+    monkeypatch.setattr(loop, "BUSY_RETRY_SECONDS", 1)
+    running = asyncio.create_task(app.scheduler.run_forever())
+    try:
+        await _until(lambda: app.connections.database()["state"] == "failing")
+        clock.advance(timedelta(seconds=1))
+        await _until(lambda: app.connections.scheduler()["state"] == "failing")
+        assert app.connections.database() == {"state": "writing"}
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+        await app.close()
+    caplog.clear()
+
+
+async def test_a_consoles_command_says_a_failing_pass_once(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        driver = ConsoleDriver(app, clock)
+        await driver.say("/seminar setup tue 19:00 UTC")
+
+        async def faulty(*args: Any) -> Any:
+            raise KeyError("a fault of ours")
+
+        monkeypatch.setattr(missed, "if_missed", faulty)
+        said = await driver.say("/clock advance 2d")  # passes in the advance, and after it
+        assert said.count("Scheduled posts failed this time") == 1, said
+    finally:
+        await app.close()
+    caplog.clear()

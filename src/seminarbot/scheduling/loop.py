@@ -79,6 +79,7 @@ class Scheduler:
         # was up (the clock jumped: a suspended machine, NTP), not while it was down.
         self.running_since: datetime | None = None
         self._plan_adopted = False
+        self._missed: Missed | None = None
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
         # While passes run (they may overlap: the loop and a console's clock), failures are
@@ -86,8 +87,7 @@ class Scheduler:
         # refuses every post is one notice, not one per prompt).
         self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
         self._passes_running = 0
-        # How the loop's writes fare, pass by pass, and its faults (services.connections: the
-        # heartbeat).
+        # How its writes fare, pass by pass, and its faults (services.connections: heartbeat).
         self.storage: Callable[[Unavailable | None], None] = lambda error: None
         self.faults: Callable[[str | None], None] = lambda fault: None
 
@@ -126,10 +126,8 @@ class Scheduler:
                     log.warning("the scheduler looks again in %g s", delay)
                     next_at: datetime | None = self.clock.now() + timedelta(seconds=delay)
                 else:
-                    faults.reset()
-                    # Only posts some attached poster can send: a cohort whose platform is
-                    # not (yet) connected must not keep the loop spinning; attaching one
-                    # wakes it.
+                    faults.reset()  # only posts an attached poster can send: a cohort whose
+                    # platform is not (yet) connected must not keep the loop spinning
                     next_at = await self.outbox.next_due_at(platforms=self.posters)
                     self.storage(None)
             except Unavailable as error:
@@ -143,10 +141,9 @@ class Scheduler:
             await self.clock.wait_until(idle if next_at is None else min(next_at, idle), wake)
 
     async def run_guarded(self) -> list[PostOutcome] | None:
-        """A pass (`run_due`) inside the one error boundary of every pass, the loop's and the
-        console's: a fault of ours anywhere in it (planning, the missed-post rules, settling
-        claimed rows) is logged and None returned; what the pass did not finish stays in the
-        outbox for the next. Raises Unavailable (storage): the caller looks again shortly."""
+        """A pass (`run_due`) in the one error boundary of every pass, the loop's and the
+        console's: a fault of ours anywhere in it is logged and None returned; what it did not
+        finish is left for the next. Raises Unavailable (storage): look again shortly."""
         try:
             outcomes = await self.run_due()
         except Unavailable:
@@ -202,11 +199,13 @@ class Scheduler:
 
             in_hand = await finish_interrupted(self, requests)
         due = await self.outbox.due(self.clock.now())
-        if not due:
+        if not due and self._missed is None:
             return []
         from seminarbot.scheduling.missed import Missed, settle
 
-        outcomes, missed = [], Missed()
+        # Kept until settled: a pass that failed after skipping rows settles them at the next.
+        outcomes, missed = [], self._missed or Missed()
+        self._missed = missed
         for item in due:
             cohort = await self.cohorts.get(item.cohort_id)
             if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
@@ -215,6 +214,7 @@ class Scheduler:
             if cohort.platform in self.posters:
                 outcomes.append(await self._handle(cohort, item, missed))
         await settle(self, missed, self.clock.now())
+        self._missed = None
         return outcomes
 
     async def _housekeep(self) -> None:

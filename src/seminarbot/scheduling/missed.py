@@ -88,7 +88,7 @@ async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
     change, then tell each cohort's moderators once."""
     from seminarbot.scheduling.replan import replan
 
-    for cohort_id, cohort in missed.cohorts.items():
+    for cohort_id in list(missed.cohorts):  # each settled once, though a later one fails
         cohort = await scheduler.cohorts.get(cohort_id)
         if cohort.state is CohortState.ACTIVE:
             async with scheduler.db.transaction():
@@ -99,6 +99,8 @@ async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
             prefix = str(getattr(poster, "prefix", "/"))
             await tell_moderators(scheduler.posters, cohort, notice(
                 scheduler.plan, skipped, cohort, scheduler.grace, prefix))
+        del missed.cohorts[cohort_id]
+        missed.skipped.pop(cohort_id, None)
 
 
 def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort,

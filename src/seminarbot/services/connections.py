@@ -18,6 +18,7 @@ from seminarbot.domain.errors import Unavailable
 CONNECTING, CONNECTED, RETRYING, STOPPED = "connecting", "connected", "retrying", "stopped"
 WRITING, FAILING = "writing", "failing"  # the database's states
 RUNNING = "running"  # the scheduler's, or FAILING
+SCHEDULER = "scheduler"  # the scheduler's name as a writer (storage)
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,9 @@ class Connections:
         else:
             since = current.since if current else to_iso(self.clock.now())
             self._fault = Link(FAILING, since, fault[:300])
+            # Such a pass says nothing of the database: what the scheduler last said of its
+            # writes (storage) no longer stands.
+            self.storage(SCHEDULER, None)
         if (current is None) != (self._fault is None):
             self.changed.set()
 

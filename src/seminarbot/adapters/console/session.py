@@ -52,6 +52,7 @@ class Console:
         self.interactive = interactive
         self.width = min(100, shutil.get_terminal_size((100, 24)).columns) if interactive else 100
         self.actor = Actor(PLATFORM, _user_id(user), user, is_moderator=True)
+        self._fault_said = False  # a pass's fault is said once a command
         self.finished = False
         journal = app.settings.database.with_name(app.settings.database.name + ".console-posts")
         app.scheduler.attach(ConsolePoster(self.emit, journal, self.width))
@@ -65,6 +66,7 @@ class Console:
         await self._pass()  # reconciles first, then catches up
 
     async def handle(self, line: str) -> None:
+        self._fault_said = False
         if line == TOO_LONG:
             self.emit(f"✗ That line is longer than {MAX_LINE_BYTES:,} bytes; it was skipped.")
             return
@@ -113,7 +115,8 @@ class Console:
         """One pass of the scheduler, inside its error boundary (Scheduler.run_guarded): a
         fault of ours is one line here (None), and the next command tries again."""
         outcomes = await self.app.scheduler.run_guarded()
-        if outcomes is None:
+        if outcomes is None and not self._fault_said:  # once a command, however many passes
+            self._fault_said = True
             self.emit("! Scheduled posts failed this time: an error on the bot's side (its log "
                       "has the details); the next command tries again.")
         return outcomes
