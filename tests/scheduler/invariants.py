@@ -97,14 +97,18 @@ async def outbox_of(app: Services, cohort_id: int = 1) -> Outbox:
 
 
 def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
-                 min_open_when_opened: dict[int, timedelta]) -> None:
+                 min_open_when_opened: dict[int, timedelta],
+                 zone_when_opened: dict[int, ZoneInfo] | None = None) -> None:
     """Minimum open time between openings (done and planned), reminders inside their
-    session, digests at its close, and what a running seminar has planned."""
+    session, digests at its close, and what a running seminar has planned. An opening is
+    judged by the minimum and on the clock in force when it opened (README: a reschedule to
+    another zone does not reach back)."""
     zone = cohort.rule.zone
     opened = sorted(outbox.opened.items(), key=lambda kv: kv[1])
     for (_, a), (b, when) in itertools.pairwise(opened):
         need = min_open_when_opened.get(b, cohort.min_open)
-        assert not _near(a, when, zone, need), (b, describe_local(when, zone), need)
+        then = (zone_when_opened or {}).get(b, zone)
+        assert not _near(a, when, then, need), (b, describe_local(when, then), need)
     prompts = {i.item for i in outbox.items if i.kind == "prompt"}
     for item in outbox.items:
         number = int(item.session_id.lstrip("w"))

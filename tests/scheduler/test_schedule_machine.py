@@ -19,6 +19,7 @@ import tempfile
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -67,6 +68,7 @@ class ScheduleMachine(RuleBasedStateMachine):
         self.allowed: set[tuple[int, int]] = set()  # pairs a reply warned are out of order
         self.shown: dict[int, str] = {}  # the dates the last schedule showed
         self.min_open_when_opened: dict[int, timedelta] = {}
+        self.zone_when_opened: dict[int, ZoneInfo] = {}  # the clock each opening was planned on
         self.step = ""
 
     # -- driving ------------------------------------------------------------------------
@@ -209,13 +211,14 @@ class ScheduleMachine(RuleBasedStateMachine):
         cohort, outbox, now = self.cohort(), self.outbox(), self.clock.now()
         for number in set(outbox.opened) - set(self.before.opened):
             self.min_open_when_opened[number] = min(self.min_open_before, cohort.min_open)
+            self.zone_when_opened[number] = cohort.rule.zone
             if self.step.startswith("/clock") or self.step == "restart":
                 # Opened while time passed: exactly when the schedule last said.
                 assert describe_local(outbox.opened[number], cohort.rule.zone) == \
                     self.shown.get(number), (number, self.shown)
             else:
                 assert outbox.opened[number] == now, (self.step, number)
-        check_outbox(outbox, cohort, now, self.min_open_when_opened)
+        check_outbox(outbox, cohort, now, self.min_open_when_opened, self.zone_when_opened)
         # No meeting left empty without a reason the README gives.
         assert self.app is not None
         skips = set(self.run(self.app.cohorts.skips(1)))  # type: ignore[call-overload]
