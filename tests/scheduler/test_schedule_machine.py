@@ -282,3 +282,18 @@ ScheduleMachine.TestCase.settings = settings(
     max_examples=DEEP or 12, stateful_step_count=60 if DEEP else 20, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 TestScheduleKeepsItsPromises = ScheduleMachine.TestCase
+
+
+def test_a_reschedule_to_another_zone_does_not_reach_back() -> None:
+    """Found by a try-out: Saturday and Sunday 19:00 in New York across the spring change are
+    24 hours apart on that clock (23 in UTC); rescheduled to UTC, they are not judged anew."""
+    machine = ScheduleMachine()
+    try:
+        machine.set_up(STARTS[0], "sat,sun", "19:00", "America/New_York")
+        machine.promises_kept()
+        machine.advance("2w")
+        machine.promises_kept()
+        machine.reschedule("mon", "19:00", "UTC")
+        machine.promises_kept()
+    finally:
+        machine.teardown()
