@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -123,8 +124,6 @@ class Plan:
     def edition(self) -> str:
         """What a new edition can change under running seminars (scheduling.plan_change):
         its sessions' ids, in order, and each one's prompt ids, as a SHA-256 hex digest."""
-        import hashlib
-
         shape = "\n".join(f"{s.id}:{','.join(p.id for p in s.prompts)}" for s in self.sessions)
         return hashlib.sha256(shape.encode()).hexdigest()
 
