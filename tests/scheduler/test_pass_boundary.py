@@ -270,3 +270,35 @@ async def test_a_consoles_command_says_a_failing_pass_once(
     finally:
         await app.close()
     caplog.clear()
+
+
+async def test_a_missed_post_is_skipped_and_audited_together(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        driver = ConsoleDriver(app, clock)
+        await driver.say("/seminar setup tue 19:00 UTC")
+        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed
+        real, calls = missed.record, []
+
+        async def faulty(*args: Any) -> None:
+            calls.append(args)
+            if len(calls) == 2:  # the second row's audit entry
+                raise KeyError("a fault of ours")
+            await real(*args)
+
+        monkeypatch.setattr(missed, "record", faulty)
+        start = len(driver.out.getvalue())
+        assert await app.scheduler.run_guarded() is None
+        await app.scheduler.run_guarded()
+        skipped = [i for i in await app.outbox.for_cohort(1)
+                   if i.kind == "prompt" and i.state is OutboxState.SKIPPED]
+        audited = [e for e in await app.audit.recent() if e.action == "prompt skipped"]
+        due = [i for i in first if i.due_at == min(j.due_at for j in first)]
+        assert len(skipped) == len(due) == len(audited), (skipped, audited)
+        assert driver.out.getvalue()[start:].count("Skipped, more than 6 hours late") == 1
+    finally:
+        await app.close()
+    caplog.clear()

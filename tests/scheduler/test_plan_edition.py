@@ -87,3 +87,61 @@ async def test_a_cohort_paused_through_a_new_edition_adopts_it_once_resumed(
         assert added and {i.state for i in added} == {OutboxState.PENDING}
     finally:
         await app.close()
+
+
+async def test_a_cohort_planned_under_another_edition_is_set_against_the_next_starts(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """Found by a try-out: paused under edition A, resumed under B (which plans B's sessions),
+    then started under A again: its posts for B's sessions must be set against A."""
+    from tests.conftest import ConsoleDriver
+
+    settings = await set_up(tmp_path, clock)
+    shipped, newer = load_syllabus(MINI), next_edition(load_syllabus(MINI))
+    app = await open_services(settings, clock, shipped)
+    await app.scheduler.run_due()  # set against A
+    await ConsoleDriver(app, clock).say("/seminar pause")
+    await app.close()
+    app = await open_services(settings, clock, newer)
+    try:
+        await app.scheduler.run_due()
+        await ConsoleDriver(app, clock).say("/seminar resume")  # planned from B
+        added = [i for i in await app.outbox.for_cohort(1) if i.session_id == "added"]
+        assert added and await _edition_of(app, 1) is None
+    finally:
+        await app.close()
+    app = await open_services(settings, clock, shipped)
+    try:
+        await app.scheduler.run_due()
+        assert await _edition_of(app, 1) == shipped.plan.edition
+        rows = [i for i in await app.outbox.for_cohort(1) if i.session_id == "added"]
+        assert rows and {i.state for i in rows} == {OutboxState.SKIPPED}
+        assert [e for e in await app.audit.recent() if e.action == "plan changed"]
+    finally:
+        await app.close()
+
+
+async def test_an_adoption_whose_audit_fails_is_made_again_and_told(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    settings = await set_up(tmp_path, clock)
+    newer = next_edition(load_syllabus(MINI))
+    app = await open_services(settings, clock, newer)
+    real, calls = app.audit.record, []
+
+    async def record(**kwargs: object) -> object:
+        if kwargs.get("action") == "plan changed":
+            calls.append(kwargs)
+            if len(calls) == 1:
+                raise KeyError("a fault of ours")
+        return await real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(app.audit, "record", record)
+    try:
+        assert await app.scheduler.run_guarded() is None
+        assert await _edition_of(app, 1) is None  # nothing of the change stands
+        assert await app.scheduler.run_guarded() is not None
+        assert await _edition_of(app, 1) == newer.plan.edition
+        assert len([e for e in await app.audit.recent() if e.action == "plan changed"]) == 1
+    finally:
+        await app.close()
+    caplog.clear()

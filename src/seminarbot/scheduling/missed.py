@@ -57,8 +57,9 @@ async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, miss
            "forward past it while the bot was running: a suspended machine or a clock change")
     reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
               f"{describe_span(scheduler.grace)} ago ({why})")
-    await scheduler.outbox.skip(item.id, reason)
-    await record(scheduler, cohort, item, reason)
+    async with scheduler.db.transaction():  # skipped and audited together, or neither
+        await scheduler.outbox.skip(item.id, reason)
+        await record(scheduler, cohort, item, reason)
     missed.add(cohort, item, why)
     return PostOutcome(item, OutboxState.SKIPPED, reason)
 

@@ -60,8 +60,9 @@ async def adopt_plan(scheduler: Scheduler, cohorts: list[Cohort]) -> None:
             await scheduler.outbox.skip_again([i.id for i in change.late], LATE)
             if change.added or change.grown or change.back:
                 await scheduler.plan_cohort(cohort, scheduler.clock.now())
+            said = await _audit(scheduler, cohort, change)  # with the change, or not at all
             await scheduler.cohorts.adopted([cohort.id], edition)
-        await _tell(scheduler, cohort, change)
+        await tell_moderators(scheduler.posters, cohort, said)
     async with scheduler.db.transaction():
         await scheduler.cohorts.adopted(unchanged, edition)
 
@@ -92,8 +93,8 @@ def _change(plan: Plan, items: list[OutboxItem], now: datetime) -> _Change:
         late=[i for i in again if i.session_id in late])
 
 
-async def _tell(scheduler: Scheduler, cohort: Cohort, change: _Change) -> None:
-    """The audit log's entry and the moderators' notice."""
+async def _audit(scheduler: Scheduler, cohort: Cohort, change: _Change) -> str:
+    """The audit log's entry; the moderators' notice, to send once it is committed."""
     plan = scheduler.plan
     whole = _whole_sessions(plan, change.back)
     refs = _refs(plan, change.grown + [i.item for i in change.back if i.kind == "prompt"
@@ -116,7 +117,7 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, change: _Change) -> None:
                 "prompts added": change.grown,
                 "not restored": sorted({i.item for i in change.late if i.kind == "prompt"}),
                 "dropped": len(change.gone)})
-    await tell_moderators(scheduler.posters, cohort, said)
+    return said
 
 
 def _whole_sessions(plan: Plan, back: list[OutboxItem]) -> list[Session]:

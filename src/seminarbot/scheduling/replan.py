@@ -50,5 +50,8 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
         session = scheduler.plan.session(post.session_id)
         items = [""] if post.kind == "digest" else [p.id for p in session.prompts]
         await outbox.schedule(cohort.id, post.session_id, post.kind, items, post.due_at)
+    # Planned from an edition other than the one its posts were set against (a seminar
+    # resumed, or set up again, under a new one): the next start sets it against the edition.
+    await scheduler.cohorts.planned_under(cohort.id, scheduler.plan.edition)
     scheduler.wake()
     return planned

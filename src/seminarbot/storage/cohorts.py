@@ -100,6 +100,12 @@ class CohortRepository:
         await self.db.executemany("UPDATE cohorts SET plan_edition = ? WHERE id = ?",
                                   [(edition, cohort_id) for cohort_id in cohort_ids])
 
+    async def planned_under(self, cohort_id: int, edition: str) -> None:
+        """The cohort was planned under this edition: if its posts were set against another,
+        that no longer stands (NULL: the next start's `to_adopt` has it)."""
+        await self.db.execute("UPDATE cohorts SET plan_edition = NULL"
+                              " WHERE id = ? AND plan_edition IS NOT ?", (cohort_id, edition))
+
     async def upsert(self, community: Community, channel_id: str, name: str, plan_id: str,
                      rule: WeeklyRule, now: datetime) -> Cohort:
         """Create the channel's cohort or replace its schedule (callers hold a transaction)."""
