@@ -302,3 +302,19 @@ async def test_a_missed_post_is_skipped_and_audited_together(
     finally:
         await app.close()
     caplog.clear()
+
+
+def test_what_a_failed_pass_left_comes_before_the_next_passs_own() -> None:
+    """Each pass settles its own Missed (overlapping passes share none); a failed pass's is
+    joined to the next one's."""
+    from types import SimpleNamespace
+
+    one, two = SimpleNamespace(id=1), SimpleNamespace(id=2)
+    left = missed.Missed()
+    left.add(one, "row 1", "the bot was down")  # type: ignore[arg-type]
+    own = missed.Missed()
+    own.add(one, "row 2", "the bot was down")  # type: ignore[arg-type]
+    own.replan(two)  # type: ignore[arg-type]
+    joined = own.joined(left)
+    assert joined.skipped[1] == [("row 1", "the bot was down"), ("row 2", "the bot was down")]
+    assert set(joined.cohorts) == {1, 2} and missed.Missed().joined(None).cohorts == {}

@@ -1,7 +1,7 @@
 """`seminarbot health`: exit 0 when the running bot is alive, every configured platform is
-connected, or has been trying to reconnect for less than --max-down, and the writes it needs
-have not been failing for longer than that either; 1 otherwise, with the reason. `--json`
-prints what it read (README: Docker)."""
+connected, or has been trying to reconnect for less than --max-down, and neither the writes
+it needs nor the scheduler's passes have been failing for longer than that; 1 otherwise, with
+the reason. `--json` prints what it read (README: Docker)."""
 
 from __future__ import annotations
 

@@ -99,16 +99,12 @@ class Scheduler:
             self._to_reconcile.add(poster.platform)
         self.wake()
 
-    # -- planning -----------------------------------------------------------------------
-
     async def plan_cohort(self, cohort: Cohort, not_before: datetime, *,
                           refill: bool = False) -> Planned:
         """Re-plan what is not yet posted (scheduling.replan). Callers hold a transaction."""
         from seminarbot.scheduling.replan import replan
 
         return await replan(self, cohort, not_before, refill=refill)
-
-    # -- the loop -----------------------------------------------------------------------
 
     def wake(self) -> None:
         self._wake.set()
@@ -203,18 +199,20 @@ class Scheduler:
             return []
         from seminarbot.scheduling.missed import Missed, settle
 
-        # Kept until settled: a pass that failed after skipping rows settles them at the next.
-        outcomes, missed = [], self._missed or Missed()
-        self._missed = missed
-        for item in due:
-            cohort = await self.cohorts.get(item.cohort_id)
-            if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
-                    and item.kind == "prompt":
-                continue  # a moderator's /seminar post has these
-            if cohort.platform in self.posters:
-                outcomes.append(await self._handle(cohort, item, missed))
-        await settle(self, missed, self.clock.now())
-        self._missed = None
+        # This pass's, and what a failed one left: kept for the next only if this one fails.
+        outcomes, missed, self._missed = [], Missed().joined(self._missed), None
+        try:
+            for item in due:
+                cohort = await self.cohorts.get(item.cohort_id)
+                if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
+                        and item.kind == "prompt":
+                    continue  # a moderator's /seminar post has these
+                if cohort.platform in self.posters:
+                    outcomes.append(await self._handle(cohort, item, missed))
+            await settle(self, missed, self.clock.now())
+        except BaseException:
+            self._missed = missed.joined(self._missed)
+            raise
         return outcomes
 
     async def _housekeep(self) -> None:

@@ -37,6 +37,14 @@ class Missed:
     def replan(self, cohort: Cohort) -> None:
         self.cohorts[cohort.id] = cohort
 
+    def joined(self, other: Missed | None) -> Missed:
+        """This, with what `other` holds (what a failed pass left to settle) before it."""
+        if other is not None:
+            self.cohorts = {**other.cohorts, **self.cohorts}
+            for cohort_id, items in other.skipped.items():
+                self.skipped[cohort_id] = items + self.skipped.get(cohort_id, [])
+        return self
+
 
 async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, missed: Missed
                     ) -> PostOutcome | None:
