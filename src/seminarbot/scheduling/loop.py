@@ -79,7 +79,6 @@ class Scheduler:
         # was up (the clock jumped: a suspended machine, NTP), not while it was down.
         self.running_since: datetime | None = None
         self._plan_adopted = False
-        self._missed: Missed | None = None
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
         # While passes run (they may overlap: the loop and a console's clock), failures are
@@ -195,24 +194,19 @@ class Scheduler:
 
             in_hand = await finish_interrupted(self, requests)
         due = await self.outbox.due(self.clock.now())
-        if not due and self._missed is None:
+        if not due:
             return []
         from seminarbot.scheduling.missed import Missed, settle
 
-        # This pass's, and what a failed one left: kept for the next only if this one fails.
-        outcomes, missed, self._missed = [], Missed().joined(self._missed), None
-        try:
-            for item in due:
-                cohort = await self.cohorts.get(item.cohort_id)
-                if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
-                        and item.kind == "prompt":
-                    continue  # a moderator's /seminar post has these
-                if cohort.platform in self.posters:
-                    outcomes.append(await self._handle(cohort, item, missed))
-            await settle(self, missed, self.clock.now())
-        except BaseException:
-            self._missed = missed.joined(self._missed)
-            raise
+        outcomes, missed = [], Missed()
+        for item in due:
+            cohort = await self.cohorts.get(item.cohort_id)
+            if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
+                    and item.kind == "prompt":
+                continue  # a moderator's /seminar post has these
+            if cohort.platform in self.posters:
+                outcomes.append(await self._handle(cohort, item, missed))
+        await settle(self, missed, self.clock.now())
         return outcomes
 
     async def _housekeep(self) -> None:

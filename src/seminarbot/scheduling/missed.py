@@ -25,25 +25,19 @@ if TYPE_CHECKING:
 
 @dataclass
 class Missed:
-    """What one pass of the loop skipped as missed, and the cohorts to re-plan after it."""
+    """What one pass of the loop found missed, skipped at its end (`settle`), and the cohorts
+    to re-plan then."""
 
-    skipped: dict[int, list[tuple[OutboxItem, str]]] = field(default_factory=dict)
+    # cohort id -> (row, the reason it is skipped for, why it was missed)
+    skipped: dict[int, list[tuple[OutboxItem, str, str]]] = field(default_factory=dict)
     cohorts: dict[int, Cohort] = field(default_factory=dict)
 
-    def add(self, cohort: Cohort, item: OutboxItem, why: str) -> None:
+    def add(self, cohort: Cohort, item: OutboxItem, reason: str, why: str) -> None:
         self.cohorts[cohort.id] = cohort
-        self.skipped.setdefault(cohort.id, []).append((item, why))
+        self.skipped.setdefault(cohort.id, []).append((item, reason, why))
 
     def replan(self, cohort: Cohort) -> None:
         self.cohorts[cohort.id] = cohort
-
-    def joined(self, other: Missed | None) -> Missed:
-        """This, with what `other` holds (what a failed pass left to settle) before it."""
-        if other is not None:
-            self.cohorts = {**other.cohorts, **self.cohorts}
-            for cohort_id, items in other.skipped.items():
-                self.skipped[cohort_id] = items + self.skipped.get(cohort_id, [])
-        return self
 
 
 async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, missed: Missed
@@ -65,10 +59,7 @@ async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, miss
            "forward past it while the bot was running: a suspended machine or a clock change")
     reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
               f"{describe_span(scheduler.grace)} ago ({why})")
-    async with scheduler.db.transaction():  # skipped and audited together, or neither
-        await scheduler.outbox.skip(item.id, reason)
-        await record(scheduler, cohort, item, reason)
-    missed.add(cohort, item, why)
+    missed.add(cohort, item, reason, why)  # skipped when the pass settles
     return PostOutcome(item, OutboxState.SKIPPED, reason)
 
 
@@ -93,23 +84,27 @@ async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime) -> b
 
 
 async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
-    """After a pass: re-plan the cohorts whose sessions the skips (or a still open session)
-    change, then tell each cohort's moderators once."""
+    """After a pass, for each cohort in one transaction: the rows it found missed skipped
+    and audited, and the cohort re-planned (its sessions move up); then its moderators told
+    once. A pass that fails before this, or in it, leaves those rows pending: the next pass,
+    after a restart too, finds them missed again."""
     from seminarbot.scheduling.replan import replan
 
-    for cohort_id in list(missed.cohorts):  # each settled once, though a later one fails
-        cohort = await scheduler.cohorts.get(cohort_id)
-        if cohort.state is CohortState.ACTIVE:
-            async with scheduler.db.transaction():
+    for cohort_id in missed.cohorts:
+        skipped = []
+        async with scheduler.db.transaction():
+            cohort = await scheduler.cohorts.get(cohort_id)
+            for item, reason, why in missed.skipped.get(cohort_id, []):
+                if await scheduler.outbox.skip(item.id, reason):  # not if another pass has
+                    await record(scheduler, cohort, item, reason)
+                    skipped.append((item, why))
+            if cohort.state is CohortState.ACTIVE:
                 await replan(scheduler, cohort, now)
-        skipped = missed.skipped.get(cohort_id)
         poster = scheduler.posters.get(cohort.platform)
         if skipped and poster is not None and cohort.state is not CohortState.FINISHED:
             prefix = str(getattr(poster, "prefix", "/"))
             await tell_moderators(scheduler.posters, cohort, notice(
                 scheduler.plan, skipped, cohort, scheduler.grace, prefix))
-        del missed.cohorts[cohort_id]
-        missed.skipped.pop(cohort_id, None)
 
 
 def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort,

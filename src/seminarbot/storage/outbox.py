@@ -121,9 +121,11 @@ class OutboxRepository:
             "UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'skipped'",
             [(reason, i) for i in item_ids])
 
-    async def skip(self, item_id: int, reason: str) -> None:
-        await self.db.execute(
+    async def skip(self, item_id: int, reason: str) -> bool:
+        """Skip a pending row, saying why; False if it was no longer pending."""
+        cursor = await self.db.execute(
             "UPDATE outbox SET state = 'skipped', last_error = ?"
             " WHERE id = ? AND state = 'pending'",
             (reason, item_id))
+        return cursor.rowcount > 0
 
