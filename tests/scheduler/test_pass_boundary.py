@@ -342,3 +342,68 @@ async def test_missed_posts_a_failed_pass_found_are_settled_after_a_restart(
     finally:
         await app.close()
     caplog.clear()
+
+
+async def _noted(app: Services, clock: ManualClock) -> tuple[missed.Missed, list[OutboxItem]]:
+    """A seminar whose first session is 7 h late, its prompts noted as missed by a pass that
+    has not settled yet (it is still sending other seminars' posts)."""
+    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
+    first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+    clock.set(min(i.due_at for i in first) + timedelta(hours=7))
+    noted, cohort = missed.Missed(), await app.cohorts.get(1)
+    due = await app.outbox.due(clock.now())
+    for item in due:
+        assert await missed.if_missed(app.scheduler, cohort, item, noted) is not None
+    return noted, due
+
+
+async def test_a_session_moved_before_the_pass_settles_is_not_skipped(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """Found by a try-out: the move was answered "moves to …" and then undone by the pass."""
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        noted, due = await _noted(app, clock)
+        day = (clock.now() + timedelta(days=1)).date().isoformat()
+        said = await ConsoleDriver(app, clock).say(f"/seminar move 1 {day} 19:00")
+        assert "moves to" in said, said
+        await missed.settle(app.scheduler, noted, clock.now())
+        rows = {i.id: i for i in await app.outbox.for_cohort(1)}
+        assert {rows[i.id].state for i in due} == {OutboxState.PENDING}
+        assert not [e for e in await app.audit.recent() if e.action == "prompt skipped"]
+    finally:
+        await app.close()
+
+
+async def test_a_session_a_moderator_is_posting_when_the_pass_settles_is_not_skipped(
+        tmp_path: Path, clock: ManualClock) -> None:
+    """Found by a try-out: the pass skipped the prompts a moderator's /seminar post had not
+    sent yet, and told the moderators the session was skipped."""
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        noted, due = await _noted(app, clock)
+        app.scheduler.posting_now.add((1, due[0].session_id))
+        await missed.settle(app.scheduler, noted, clock.now())
+        rows = {i.id: i for i in await app.outbox.for_cohort(1)}
+        assert {rows[i.id].state for i in due} == {OutboxState.PENDING}
+    finally:
+        await app.close()
+
+
+async def test_a_notice_of_skipped_posts_that_fails_leaves_the_settling_whole(
+        tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    app = await open_services(make_settings(tmp_path), clock)
+    try:
+        noted, due = await _noted(app, clock)
+
+        def broken(*args: Any) -> str:
+            raise KeyError("a fault of ours")
+
+        monkeypatch.setattr(missed, "notice", broken)
+        await missed.settle(app.scheduler, noted, clock.now())  # raises nothing
+        rows = {i.id: i for i in await app.outbox.for_cohort(1)}
+        assert {rows[i.id].state for i in due} == {OutboxState.SKIPPED}
+        assert "the notice of posts skipped in cohort 1 could not be sent" in caplog.text
+    finally:
+        await app.close()
+    caplog.clear()

@@ -6,6 +6,7 @@ session's real close."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -21,6 +22,8 @@ from seminarbot.scheduling.poster import tell_moderators
 
 if TYPE_CHECKING:
     from seminarbot.scheduling.loop import PostOutcome, Scheduler
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -95,16 +98,30 @@ async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
         async with scheduler.db.transaction():
             cohort = await scheduler.cohorts.get(cohort_id)
             for item, reason, why in missed.skipped.get(cohort_id, []):
-                if await scheduler.outbox.skip(item.id, reason):  # not if another pass has
+                # Not if a moderator's command has the row meanwhile (a post of its session,
+                # a move) or another pass skipped it: the next pass judges it afresh.
+                if (cohort_id, item.session_id) not in scheduler.posting_now and \
+                        await scheduler.outbox.skip(item.id, reason, due_at=item.due_at):
                     await record(scheduler, cohort, item, reason)
                     skipped.append((item, why))
             if cohort.state is CohortState.ACTIVE:
                 await replan(scheduler, cohort, now)
-        poster = scheduler.posters.get(cohort.platform)
-        if skipped and poster is not None and cohort.state is not CohortState.FINISHED:
-            prefix = str(getattr(poster, "prefix", "/"))
-            await tell_moderators(scheduler.posters, cohort, notice(
-                scheduler.plan, skipped, cohort, scheduler.grace, prefix))
+        await _tell(scheduler, cohort, skipped)
+
+
+async def _tell(scheduler: Scheduler, cohort: Cohort, skipped: list[tuple[OutboxItem, str]]
+                ) -> None:
+    """The cohort's one notice of what was skipped, once that is committed: a failure here is
+    logged and the other cohorts are settled (what it tells of stands, and is audited)."""
+    poster = scheduler.posters.get(cohort.platform)
+    if not skipped or poster is None or cohort.state is CohortState.FINISHED:
+        return
+    try:
+        prefix = str(getattr(poster, "prefix", "/"))
+        await tell_moderators(scheduler.posters, cohort, notice(
+            scheduler.plan, skipped, cohort, scheduler.grace, prefix))
+    except Exception:
+        log.exception("the notice of posts skipped in cohort %s could not be sent", cohort.id)
 
 
 def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort,

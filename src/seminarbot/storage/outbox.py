@@ -121,11 +121,12 @@ class OutboxRepository:
             "UPDATE outbox SET last_error = ? WHERE id = ? AND state = 'skipped'",
             [(reason, i) for i in item_ids])
 
-    async def skip(self, item_id: int, reason: str) -> bool:
-        """Skip a pending row, saying why; False if it was no longer pending."""
+    async def skip(self, item_id: int, reason: str, *, due_at: datetime | None = None) -> bool:
+        """Skip a pending row, saying why; with `due_at`, only if it is still due then.
+        False if it was not skipped (no longer pending, or moved meanwhile)."""
         cursor = await self.db.execute(
             "UPDATE outbox SET state = 'skipped', last_error = ?"
-            " WHERE id = ? AND state = 'pending'",
-            (reason, item_id))
+            " WHERE id = ? AND state = 'pending' AND (? IS NULL OR due_at = ?)",
+            (reason, item_id, *(2 * [None if due_at is None else to_iso(due_at)])))
         return cursor.rowcount > 0
 
