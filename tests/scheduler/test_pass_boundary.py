@@ -28,6 +28,17 @@ async def _until(done: Callable[[], bool]) -> None:
     raise AssertionError("the loop never got there")
 
 
+async def _missed_session(app: Services, clock: ManualClock
+                          ) -> tuple[ConsoleDriver, list[OutboxItem]]:
+    """A seminar set up on the console (Tuesdays 19:00 UTC), the clock 7 h past its first
+    session's time: that session is missed. The console, and the seminar's prompt rows."""
+    driver = ConsoleDriver(app, clock)
+    await driver.say("/seminar setup tue 19:00 UTC")
+    first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
+    clock.set(min(i.due_at for i in first) + timedelta(hours=7))
+    return driver, first
+
+
 @pytest.mark.parametrize("where", ["adopt_plan", "settle"])
 async def test_a_pass_that_raises_is_logged_and_the_loop_goes_on(
         where: str, tmp_path: Path, clock: ManualClock, monkeypatch: pytest.MonkeyPatch,
@@ -122,9 +133,7 @@ async def test_a_notice_that_fails_is_logged_and_the_pass_goes_on(
         tmp_path: Path, clock: ManualClock, caplog: pytest.LogCaptureFixture) -> None:
     app = await open_services(make_settings(tmp_path), clock)
     try:
-        await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
-        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
-        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed: a notice
+        await _missed_session(app, clock)  # a notice
         poster = app.posters["console"]
 
         async def refused(cohort: Any, message: str) -> None:
@@ -199,10 +208,7 @@ async def test_missed_posts_a_failed_pass_found_are_settled_and_told_by_the_next
         caplog: pytest.LogCaptureFixture) -> None:
     app = await open_services(make_settings(tmp_path), clock)
     try:
-        driver = ConsoleDriver(app, clock)
-        await driver.say("/seminar setup tue 19:00 UTC")
-        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
-        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed
+        driver, _ = await _missed_session(app, clock)
         from seminarbot.scheduling import replan as replanning
 
         module, name = (missed, "settle") if fails == 1 else (replanning, "replan")
@@ -279,10 +285,7 @@ async def test_a_missed_post_is_skipped_and_audited_together(
         caplog: pytest.LogCaptureFixture) -> None:
     app = await open_services(make_settings(tmp_path), clock)
     try:
-        driver = ConsoleDriver(app, clock)
-        await driver.say("/seminar setup tue 19:00 UTC")
-        first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
-        clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed
+        driver, first = await _missed_session(app, clock)
         real, calls = missed.record, []
 
         async def faulty(*args: Any) -> None:
@@ -314,10 +317,7 @@ async def test_missed_posts_a_failed_pass_found_are_settled_after_a_restart(
     next pass of the same process only; a restart in between lost both."""
     settings = make_settings(tmp_path)
     app = await open_services(settings, clock)
-    driver = ConsoleDriver(app, clock)
-    await driver.say("/seminar setup tue 19:00 UTC")
-    first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
-    clock.set(min(i.due_at for i in first) + timedelta(hours=7))  # missed
+    _, first = await _missed_session(app, clock)
 
     async def faulty(*args: Any) -> None:
         raise KeyError("a fault of ours")
@@ -347,9 +347,7 @@ async def test_missed_posts_a_failed_pass_found_are_settled_after_a_restart(
 async def _noted(app: Services, clock: ManualClock) -> tuple[missed.Missed, list[OutboxItem]]:
     """A seminar whose first session is 7 h late, its prompts noted as missed by a pass that
     has not settled yet (it is still sending other seminars' posts)."""
-    await ConsoleDriver(app, clock).say("/seminar setup tue 19:00 UTC")
-    first = [i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"]
-    clock.set(min(i.due_at for i in first) + timedelta(hours=7))
+    await _missed_session(app, clock)
     noted, cohort = missed.Missed(), await app.cohorts.get(1)
     due = await app.outbox.due(clock.now())
     for item in due:

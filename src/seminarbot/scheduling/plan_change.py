@@ -63,8 +63,9 @@ async def adopt_plan(scheduler: Scheduler, cohorts: list[Cohort]) -> None:
             said = await _audit(scheduler, cohort, change)  # with the change, or not at all
             await scheduler.cohorts.adopted([cohort.id], edition)
         await tell_moderators(scheduler.posters, cohort, said)
-    async with scheduler.db.transaction():
-        await scheduler.cohorts.adopted(unchanged, edition)
+    if unchanged:
+        async with scheduler.db.transaction():
+            await scheduler.cohorts.adopted(unchanged, edition)
 
 
 def _change(plan: Plan, items: list[OutboxItem], now: datetime) -> _Change:

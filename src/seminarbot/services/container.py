@@ -93,8 +93,8 @@ class Services:
 
     async def sync_events(self, now: datetime) -> None:
         """The scheduler's housekeeping for scheduled events (`event_sync`), on every pass."""
-        if await self.session_events.cohorts_to_sync(now):
-            await self.event_sync(now)
+        if cohort_ids := await self.session_events.cohorts_to_sync(now):
+            await self.event_sync.cohorts_of(cohort_ids, now)
 
     @functools.cached_property
     def passages(self) -> PassageRepository:

@@ -56,8 +56,10 @@ class EventSync:
         self.posters, self.calendars = posters, calendars
         self._syncing: dict[int, asyncio.Lock] = {}
 
-    async def __call__(self, now: datetime) -> None:
-        for cohort_id in await self.events.cohorts_to_sync(now):
+    async def cohorts_of(self, cohort_ids: list[int], now: datetime) -> None:
+        """The sync of these cohorts (the scheduler's housekeeping: SessionEventRepository
+        .cohorts_to_sync), each whose platform has a calendar attached."""
+        for cohort_id in cohort_ids:
             cohort = await self.cohorts.get(cohort_id)
             if cohort.platform in self.calendars:
                 await self.cohort(cohort, now)
