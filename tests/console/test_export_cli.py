@@ -197,3 +197,20 @@ def test_ids_a_damaged_row_holds_are_exported_or_named_in_one_sentence(
                str(tmp_path / "again.csv"), config=mini_config)
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
     assert "holds a damaged row: a text value that is not UTF-8" in done.stderr
+
+
+def test_a_damaged_cohort_row_is_listed_and_its_export_refused_in_one_sentence(
+        tmp_path: Path, mini_config: Path) -> None:
+    db, _ = seeded(tmp_path)
+    with sqlite3.connect(db) as conn:  # another program's write
+        conn.execute("UPDATE cohorts SET name = X'41FF', weekdays = 'tue'")
+        conn.execute("UPDATE communities SET name = 42")
+    conn.close()
+    listed = cli("cohorts", "--db", str(db), config=mini_config)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines()[1].split()[:4] == ["1", "console", "42", "A\ufffd"]
+    done = cli("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out",
+               str(tmp_path / "out.csv"), config=mini_config)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "cohort 1's weekdays cannot be read: it is stored damaged" in done.stderr
+    assert not (tmp_path / "out.csv").exists()

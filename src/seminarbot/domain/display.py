@@ -137,3 +137,14 @@ def embedded(value: str) -> str:
     if not has_bidi_controls(value):
         return value
     return FSI + _balanced(value.replace("\n", " ")) + PDI
+
+
+def as_text(value: object) -> str:
+    """A stored value as text to show, "" for NULL. Storage reads the text columns it shows
+    of a row that may be damaged (another program's write, a damaged file) as bytes (CAST …
+    AS BLOB) and decodes them here: bytes that are not UTF-8 read as U+FFFD, where Python's
+    sqlite3 would refuse the whole read, and a BLOB or a number where text belongs reads as
+    text. Every export format reads them so (SQLite's renderings end the same way)."""
+    if isinstance(value, bytes):
+        return value.decode(errors="replace")
+    return "" if value is None else str(value)

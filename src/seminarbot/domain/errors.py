@@ -87,3 +87,10 @@ class StorageLost(Unavailable):
                          "ran, so nothing more is written to it. Nothing was changed; "
                          "seminarbot must be restarted.")
         self.path = path
+
+
+class Damaged(UserError):
+    """A stored row that cannot be read as what it holds (another program wrote it, or the file
+    is damaged). Nothing is changed; the rows around it are read as usual."""
+
+    title = "Damaged data"

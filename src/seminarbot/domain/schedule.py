@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from seminarbot.clock import parse_instant
+from seminarbot.domain.errors import Damaged
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -48,9 +49,14 @@ class WeeklyRule:
     def zone(self) -> ZoneInfo:
         # Imported with the first zone needed (a post, a digest, most commands), not at start:
         # zoneinfo reads Python's whole build configuration for its search path (0.4–0.7 MB).
-        from zoneinfo import ZoneInfo
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-        return ZoneInfo(self.timezone)
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as error:  # a damaged row's
+            raise Damaged(f"this seminar's stored time zone {str(self.timezone)[:60]!r} is "
+                          "not one the IANA time zone database here knows; nothing was changed",
+                          more=("Whoever runs the bot can restore a backup.",)) from error
 
     def _first_week(self) -> list[date]:
         first = [self.start_date + timedelta(days=(day - self.start_date.weekday()) % 7)

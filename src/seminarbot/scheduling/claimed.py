@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from seminarbot.domain.errors import Damaged
 from seminarbot.domain.models import OutboxState
+from seminarbot.storage.damage import said
 
 if TYPE_CHECKING:
     from seminarbot.scheduling.loop import PostOutcome, Scheduler
@@ -20,7 +22,11 @@ async def settle_claimed(scheduler: Scheduler, platforms: set[str]) -> list[Post
     outbox, now = scheduler.outbox, scheduler.clock.now
     outcomes = []
     for item in await outbox.claimed():
-        cohort = await scheduler.cohorts.get(item.cohort_id)
+        try:
+            cohort = await scheduler.cohorts.get(item.cohort_id)
+        except Damaged as error:  # settled once it can be read
+            said(error)
+            continue
         poster = scheduler.posters.get(cohort.platform)
         if poster is None or cohort.platform not in platforms:
             continue

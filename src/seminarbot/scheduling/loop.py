@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.clock import Clock
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.errors import Unavailable
+from seminarbot.domain.errors import Damaged, Unavailable
 from seminarbot.domain.models import (
     NOT_IN_PLAN,
     SYSTEM_ACTOR,
@@ -35,6 +35,7 @@ from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling.poster import Poster, PostError, tell_moderators
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
+from seminarbot.storage.damage import said
 from seminarbot.storage.db import Database
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.post_requests import PostRequestRepository
@@ -200,12 +201,15 @@ class Scheduler:
 
         outcomes, missed = [], Missed()
         for item in due:
-            cohort = await self.cohorts.get(item.cohort_id)
             if (item.cohort_id, item.session_id) in in_hand | self.posting_now \
                     and item.kind == "prompt":
                 continue  # a moderator's /seminar post has these
-            if cohort.platform in self.posters:
-                outcomes.append(await self._handle(cohort, item, missed))
+            try:
+                cohort = await self.cohorts.get(item.cohort_id)
+                if cohort.platform in self.posters:
+                    outcomes.append(await self._handle(cohort, item, missed))
+            except Damaged as error:  # its rows wait; the other cohorts' go on
+                said(error)
         await settle(self, missed, self.clock.now())
         return outcomes
 

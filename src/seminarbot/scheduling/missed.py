@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from seminarbot.domain.errors import Damaged
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import OPEN, closed_at
 from seminarbot.domain.progress import progress
@@ -19,6 +20,7 @@ from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
 from seminarbot.scheduling.messages import fitted
 from seminarbot.scheduling.poster import tell_moderators
+from seminarbot.storage.damage import said
 
 if TYPE_CHECKING:
     from seminarbot.scheduling.loop import PostOutcome, Scheduler
@@ -95,17 +97,21 @@ async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
 
     for cohort_id in missed.cohorts:
         skipped = []
-        async with scheduler.db.transaction():
-            cohort = await scheduler.cohorts.get(cohort_id)
-            for item, reason, why in missed.skipped.get(cohort_id, []):
-                # Not if a moderator's command has the row meanwhile (a post of its session,
-                # a move) or another pass skipped it: the next pass judges it afresh.
-                if (cohort_id, item.session_id) not in scheduler.posting_now and \
-                        await scheduler.outbox.skip(item.id, reason, due_at=item.due_at):
-                    await record(scheduler, cohort, item, reason)
-                    skipped.append((item, why))
-            if cohort.state is CohortState.ACTIVE:
-                await replan(scheduler, cohort, now)
+        try:
+            async with scheduler.db.transaction():
+                cohort = await scheduler.cohorts.get(cohort_id)
+                for item, reason, why in missed.skipped.get(cohort_id, []):
+                    # Not if a moderator's command has the row meanwhile (a post of its
+                    # session, a move) or another pass skipped it: the next pass judges it.
+                    if (cohort_id, item.session_id) not in scheduler.posting_now and \
+                            await scheduler.outbox.skip(item.id, reason, due_at=item.due_at):
+                        await record(scheduler, cohort, item, reason)
+                        skipped.append((item, why))
+                if cohort.state is CohortState.ACTIVE:
+                    await replan(scheduler, cohort, now)
+        except Damaged as error:  # undone; the other cohorts are settled
+            said(error)
+            continue
         await _tell(scheduler, cohort, skipped)
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from seminarbot.core.invocation import Actor
+from seminarbot.domain.display import as_text
 from seminarbot.domain.exports import (
     EXTENSIONS,
     MEDIA_TYPES,
@@ -32,7 +33,7 @@ from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.storage.closing import to_the_end
-from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks, as_text
+from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks
 
 if TYPE_CHECKING:
     from seminarbot.clock import Clock

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from seminarbot.clock import parse_instant, to_iso
+from seminarbot.domain.display import as_text
 from seminarbot.domain.models import Cohort, CohortState, Community
 from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
+from seminarbot.storage.damage import READ_ERRORS, damaged, readable, text
 from seminarbot.storage.db import Database, Row
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
 
+T = TypeVar("T")
 _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
            " c.weekdays, c.local_time, c.timezone, c.start_date, c.state, c.reminder_before,"
            " c.reminder_names, c.digest, c.min_open FROM cohorts c"
@@ -27,17 +31,33 @@ def _time(text: str) -> time:
 
 
 def _cohort(row: Row) -> Cohort:
-    rule = WeeklyRule(weekdays=tuple(int(d) for d in row["weekdays"].split(",")),
-                      local_time=_time(row["local_time"]), timezone=row["timezone"],
-                      start_date=date.fromisoformat(row["start_date"]))
-    before = row["reminder_before"]
-    return Cohort(id=row["id"], community_id=row["community_id"], platform=row["platform"],
-                  channel_id=row["channel_id"], name=row["name"], plan_id=row["plan_id"],
-                  rule=rule, state=CohortState(row["state"]),
-                  reminder_before=timedelta(seconds=before) if before else None,
+    """The cohort a row holds. Raises Damaged naming the cohort and the first column that
+    cannot be read as what it holds (storage/damage.py)."""
+    def read(column: str, parse: Callable[[Any], T]) -> T:
+        try:
+            return parse(row[column])
+        except READ_ERRORS as error:
+            raise damaged(f"cohort {row['id']}'s {column}", error) from error
+
+    weekdays = read("weekdays", lambda text: tuple(int(day) for day in text.split(",")))
+    zone = read("timezone", text)
+    at, start = read("local_time", _time), read("start_date", date.fromisoformat)
+    rule = read("weekdays", lambda _: WeeklyRule(weekdays, at, zone, start))
+    return Cohort(id=row["id"], community_id=row["community_id"],
+                  platform=read("platform", text), channel_id=read("channel_id", text),
+                  name=read("name", text), plan_id=read("plan_id", text), rule=rule,
+                  state=read("state", CohortState),
+                  reminder_before=read("reminder_before", _seconds),
                   reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]),
-                  min_open=timedelta(seconds=row["min_open"]) if row["min_open"]
-                  else DEFAULT_MIN_OPEN)
+                  min_open=read("min_open", _seconds) or DEFAULT_MIN_OPEN)
+
+
+def _seconds(value: object) -> timedelta | None:
+    if not value:
+        return None
+    if not isinstance(value, int | float):
+        raise TypeError(f"it holds {type(value).__name__}, not a number of seconds")
+    return timedelta(seconds=value)
 
 
 class CohortOverview(NamedTuple):
@@ -86,14 +106,14 @@ class CohortRepository:
         else:
             rows = await self.db.fetchall(_COHORT + " WHERE c.state = ? ORDER BY c.id",
                                           (state.value,))
-        return [_cohort(row) for row in rows]
+        return readable("cohorts", rows, _cohort)
 
     async def to_adopt(self, edition: str) -> list[Cohort]:
         """The active cohorts whose outbox was not yet set against this edition of the plan."""
         rows = await self.db.fetchall(
             _COHORT + " WHERE c.state = ? AND c.plan_edition IS NOT ? ORDER BY c.id",
             (CohortState.ACTIVE.value, edition))
-        return [_cohort(row) for row in rows]
+        return readable("cohorts", rows, _cohort)
 
     async def adopted(self, cohort_ids: list[int], edition: str) -> None:
         """Record that these cohorts were set against this edition (one statement)."""
@@ -198,10 +218,13 @@ class CohortRepository:
     async def overview(self) -> list[CohortOverview]:
         """Every cohort with what an operator needs to pick one to export."""
         rows = await self.db.fetch_tuples(
-            "SELECT c.id, m.platform, m.name, CASE WHEN c.name != '' THEN c.name"
-            " ELSE c.channel_id END, c.state,"
+            "SELECT c.id, CAST(m.platform AS BLOB), CAST(m.name AS BLOB),"
+            " CAST(CASE WHEN c.name != '' THEN c.name ELSE c.channel_id END AS BLOB),"
+            " CAST(c.state AS BLOB),"
             f" (SELECT COUNT(*) FROM {RESPONSES_AND_PEOPLE} WHERE r.cohort_id = c.id"
             f" AND {COUNTS}),"
             " c.retention_days FROM cohorts c JOIN communities m ON m.id = c.community_id"
             " ORDER BY c.id")
-        return [CohortOverview(*row) for row in rows]
+        # Its names as text whatever a damaged row holds (domain/display.py as_text).
+        return [CohortOverview(row[0], as_text(row[1]), as_text(row[2]), as_text(row[3]),
+                               as_text(row[4]), row[5], row[6]) for row in rows]

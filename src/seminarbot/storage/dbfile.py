@@ -129,7 +129,8 @@ def describe(error: sqlite3.Error) -> str:
                 "it, or the file is damaged); `seminarbot db check` lists what else is wrong")
     if "cannot hold BLOB values" in text:  # SQLite's JSON functions given a BLOB
         return ("holds a damaged row: a value stored as bytes where text belongs (another "
-                "program wrote it, or the file is damaged); the CSV export shows it as text")
+                "program wrote it, or the file is damaged); `seminarbot db check` lists what "
+                "else is wrong")
     if "not a database" in text or code == "SQLITE_NOTADB":
         return "is not an SQLite database, or is damaged beyond reading; restore a backup"
     if "disk is full" in text or code == "SQLITE_FULL":

@@ -69,6 +69,12 @@ CSV_LINE = sql_csv_line(
      "r.body", f"'\"' || {LINK} || '\"'"),
     frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
 
+def _json_text(column: str) -> str:
+    """`column` as a JSON string (null for NULL). A damaged row's BLOB or number is read as
+    text first, as every other format reads it (json_quote refuses a BLOB)."""
+    return f"json_quote(CAST({column} AS TEXT))"
+
+
 # json_quote escapes exactly what json.dumps(ensure_ascii=False) does: the quote, the backslash
 # and control characters (\b \t \n \f \r short, the rest as \u00XX); NULL is null, which is
 # what an empty link is written as.
@@ -76,16 +82,18 @@ JSONL_LINE = (
     "printf('%s\"response_id\": %d, \"participant\": %d, \"author\": %s, "
     "\"message_id\": %s, \"written_at\": %s, \"edited_at\": %s, \"text\": %s, \"link\": %s}'"
     " || char(10),"
-    f" ?, r.id, r.participant_id, json_quote({AUTHOR}), json_quote(r.message_id),"
-    " json_quote(r.created_at), json_quote(r.edited_at), json_quote(r.body),"
+    f" ?, r.id, r.participant_id, {_json_text(AUTHOR)}, {_json_text('r.message_id')},"
+    f" {_json_text('r.created_at')}, {_json_text('r.edited_at')}, {_json_text('r.body')},"
     f" json_quote(NULLIF({LINK}, '')))")
 
-# domain.exports.Entry's fields.
-ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.message_id, r.created_at, r.edited_at,"
-         f" {LINK}, r.body")
-# domain.exports.RawEntry's fields, one column each.
-RAW_ENTRY = (f"r.id, r.participant_id, {AUTHOR}, r.created_at, r.edited_at, {LINK},"
-             " CAST(r.body AS BLOB)")
+# domain.exports.Entry's fields, the text ones as bytes (storage/exports.py `entry` decodes them:
+# a damaged row's bytes that are not UTF-8 read as U+FFFD, as in the formats SQLite renders).
+ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.message_id AS BLOB),"
+         f" CAST(r.created_at AS BLOB), CAST(r.edited_at AS BLOB), CAST({LINK} AS BLOB),"
+         " CAST(r.body AS BLOB)")
+# domain.exports.RawEntry's fields, one column each, the text ones as bytes.
+RAW_ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.created_at AS BLOB),"
+             f" CAST(r.edited_at AS BLOB), CAST({LINK} AS BLOB), CAST(r.body AS BLOB)")
 # RawEntry's fields but the text, joined with NUL between them.
 RAW_HEAD = (f"r.id || char(0) || r.participant_id || char(0) || {AUTHOR} || char(0) ||"
             f" r.created_at || char(0) || COALESCE(r.edited_at, '') || char(0) || {LINK}")

@@ -26,7 +26,7 @@ from contextlib import aclosing
 from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.display import BIDI_BYTES, json_safe
+from seminarbot.domain.display import BIDI_BYTES, as_text, json_safe
 from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
 from seminarbot.domain.links import Links
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS
@@ -96,16 +96,17 @@ class ExportReader:
         groups = await self.db.fetch_tuples(sql, params)
         posts = {row[0]: (as_text(row[1]), as_text(row[2]), row[3]) for row in
                  await self.db.fetch_tuples(
-                     "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
-                     " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+                     "SELECT id, CAST(COALESCE(thread_id, message_id, '') AS BLOB),"
+                     " CAST(COALESCE(message_id, '') AS BLOB), thread_id IS NOT NULL"
+                     " FROM outbox WHERE cohort_id = ?", (cohort_id,))}
         # The ids are kept as stored: the pages are read by them.
         return [ThreadKey(s, p, o, *posts.get(o, ("", "", False))) for s, p, o in groups]
 
     async def community_of(self, cohort_id: int) -> str:
         """The platform's id of the cohort's community (a Discord guild), for links."""
-        return str(await self.db.scalar(
-            "SELECT m.external_id FROM cohorts c JOIN communities m ON m.id = c.community_id"
-            " WHERE c.id = ?", (cohort_id,)) or "")
+        return as_text(await self.db.scalar(
+            "SELECT CAST(m.external_id AS BLOB) FROM cohorts c"
+            " JOIN communities m ON m.id = c.community_id WHERE c.id = ?", (cohort_id,)))
 
     async def entries(self, cohort_id: int, key: ThreadKey, scope: ExportScope,
                       links: Links = NO_LINKS) -> AsyncGenerator[list[Entry], None]:
@@ -116,8 +117,8 @@ class ExportReader:
         async def read(db: Database, after: Position, upto: Position | None,
                        size: int) -> Page[list[Entry]]:
             tail, window = query.tail(after, upto, size)
-            rows = [Entry(*row) for row in await db.fetch_tuples(f"SELECT {ENTRY}{tail}",
-                                                                  (*params, *window))]
+            rows = [entry(row) for row in await db.fetch_tuples(f"SELECT {ENTRY}{tail}",
+                                                                 (*params, *window))]
             last = (rows[-1].written_at, rows[-1].response_id) if rows else None
             return Page(len(rows), last, sum(len(row.text) for row in rows), rows)
 
@@ -149,8 +150,8 @@ class ExportReader:
                 controls = page is None or bool(BIDI_BYTES.search(heads)
                                                 or BIDI_BYTES.search(bodies))
                 if page is None:
-                    page = [(str(i).encode(), str(p).encode(), name.encode(), at.encode(),
-                             (edited or "").encode(), link.encode(), text)
+                    page = [(str(i).encode(), str(p).encode(), name or b"", at or b"",
+                             edited or b"", link or b"", text or b"")
                             for i, p, name, at, edited, link, text in await db.fetch_tuples(
                                 f"SELECT {RAW_ENTRY}{tail}", (*params, *window))]
                 return Page(rows, _position(last), len(bodies), RawPage(page, controls))
@@ -200,7 +201,7 @@ class ExportReader:
                 f"SELECT {ENTRY} FROM {RESPONSES_AND_AUTHORS}"
                 f" WHERE r.id IN ({', '.join('?' * len(chunk))})",
                 (*link_params(links), cohort_id, *chunk))
-            entries.update((row[0], Entry(*row)) for row in rows)
+            entries.update((row[0], entry(row)) for row in rows)
         return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
                         else row[1] for row in page)
 
@@ -241,12 +242,11 @@ class ExportReader:
 _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
 
 
-def as_text(value: object) -> str:
-    """A stored id as text to show: a damaged row's BLOB (bytes that need not be UTF-8) or
-    number included."""
-    if isinstance(value, bytes):
-        return value.decode(errors="replace")
-    return "" if value is None else str(value)
+def entry(row: Sequence[Any]) -> Entry:
+    """An Entry from a row of ENTRY, its text fields read as bytes (`as_text`); NULL stays
+    None, as Python's sqlite3 reads it."""
+    return Entry._make([*row[:2], *(None if value is None else as_text(value)
+                                    for value in row[2:])])
 
 
 def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:

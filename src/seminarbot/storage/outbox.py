@@ -7,6 +7,7 @@ from datetime import datetime
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import OutboxItem, OutboxState
+from seminarbot.storage.damage import read_row, readable
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
@@ -50,13 +51,13 @@ class OutboxRepository:
     async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM outbox WHERE cohort_id = ? ORDER BY due_at, id", (cohort_id,))
-        return [_item(row) for row in rows]
+        return readable("outbox", rows, _item)
 
     async def get(self, item_id: int) -> OutboxItem:
         row = await self.db.fetchone(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (item_id,))
         if row is None:
             raise KeyError(item_id)
-        return _item(row)
+        return read_row("outbox", row, _item)
 
     async def due(self, now: datetime) -> list[OutboxItem]:
         """Pending rows of active cohorts whose time has come, oldest first."""
@@ -65,7 +66,7 @@ class OutboxRepository:
             " JOIN cohorts c ON c.id = o.cohort_id"
             " WHERE o.state = 'pending' AND o.due_at <= ? AND c.state = 'active'"
             " ORDER BY o.due_at, o.id", (to_iso(now),))
-        return [_item(row) for row in rows]
+        return readable("outbox", rows, _item)
 
     async def next_due_at(self, platforms: Iterable[str] | None = None) -> datetime | None:
         """The earliest pending post of an active cohort, optionally only on these platforms.
@@ -83,7 +84,7 @@ class OutboxRepository:
     async def claimed(self) -> list[OutboxItem]:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM outbox WHERE state = 'claimed' ORDER BY due_at, id")
-        return [_item(row) for row in rows]
+        return readable("outbox", rows, _item)
 
     async def claim(self, item_id: int, now: datetime) -> bool:
         """Pending → claimed, committed before anything is sent. False if someone else has it."""

@@ -10,6 +10,7 @@ from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
+from seminarbot.storage.damage import read_row, readable, text
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
@@ -26,7 +27,7 @@ def _record(row: Row) -> ResponseRecord:
     return ResponseRecord(
         id=row["id"], cohort_id=row["cohort_id"], session_id=row["session_id"],
         prompt_id=row["prompt_id"], participant_id=row["participant_id"],
-        platform=row["platform"], message_id=row["message_id"], body=row["body"],
+        platform=row["platform"], message_id=row["message_id"], body=text(row["body"]),
         created_at=parse_instant(row["created_at"]),
         edited_at=parse_instant(row["edited_at"]) if row["edited_at"] else None,
         deleted_at=parse_instant(row["deleted_at"]) if row["deleted_at"] else None,
@@ -173,7 +174,7 @@ class ResponseRepository:
         row = await self.db.fetchone(
             f"SELECT {_COLUMNS} FROM responses WHERE platform = ? AND message_id = ?",
             (platform, message_id))
-        return None if row is None else _record(row)
+        return None if row is None else read_row("responses", row, _record)
 
     async def history(self, response_id: int) -> list[tuple[str, datetime]]:
         rows = await self.db.fetchall(
@@ -185,7 +186,7 @@ class ResponseRepository:
         rows = await self.db.fetchall(
             f"SELECT {_COLUMNS} FROM responses WHERE cohort_id = ? AND participant_id = ?"
             " AND deleted_at IS NULL ORDER BY created_at, id", (cohort_id, participant_id))
-        return [_record(row) for row in rows]
+        return readable("responses", rows, _record)
 
     async def count_for_prompt(self, cohort_id: int, prompt_id: str) -> tuple[int, int]:
         """(responses, distinct participants) for a prompt: those that count (storage/counted.py:
