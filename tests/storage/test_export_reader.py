@@ -1,7 +1,9 @@
 """Keyset pages: every row once, in order, across pages of any size, with equal timestamps;
 every fast path linking each response as its Python reference does."""
 
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from seminarbot.clock import ManualClock
@@ -21,6 +23,8 @@ from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_message
 from seminarbot.storage.exports import ExportReader, ThreadLinks
 from tests.conftest import ConsoleDriver
+
+T = TypeVar("T")
 
 
 async def test_pages_of_any_size_return_every_row_once_in_order(
@@ -118,3 +122,48 @@ async def test_every_fast_path_links_each_response_as_the_references_do(
                                 for page in raw_pages])
             assert written.decode() == "".join(reference.entries(thread, page)
                                                for page in pages)
+
+
+async def test_a_key_that_is_not_utf8_ends_the_pages_in_one_sentence_never_a_loop(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    # The bot's connections read such text as U+FFFD (storage/db.py read_text); read back as a
+    # keyset position, it names a key before the stored one, and the same page came back.
+    import asyncio
+
+    from seminarbot.domain.errors import Damaged
+
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    post = (await app.outbox.for_cohort(1))[0]
+    someone = Actor("console", "console:p", "p")
+    for i in range(30):
+        clock.advance(timedelta(seconds=1))
+        await record_message(app, InboundMessage("console", f"x{i}", someone, "w", clock.now(),
+                                                 reply_to=post.message_id))
+    (key,) = await ExportReader(app.db).threads(1)
+    refused = 0
+    # Sorting first, then last (a page's end: the position read back).
+    for stamp, damaged in (("3230323FFF", 5), ("39FF", 12), ("39FF", 29)):
+        await app.db.execute(f"UPDATE responses SET created_at = CAST(X'{stamp}' AS TEXT)"
+                             f" WHERE message_id = 'x{damaged}'")
+        for first, budget in ((2, 1), (500, 4096)):
+            reader = ExportReader(app.db, page_bytes=budget, first_page=first)
+            readings = (
+                _count(reader.entries(1, key, ExportScope()), len),
+                _count(reader.csv_lines(1, [ThreadLinks(key, prefix="p,")], ExportScope()),
+                       lambda page: page[0]),
+                _count(reader.jsonl_lines(1, [ThreadLinks(key, prefix="{")], ExportScope()),
+                       lambda page: page[0]),
+                _count(reader.raw_entries(1, [ThreadLinks(key)], ExportScope()),
+                       lambda page: len(page[1].rows)))
+            for counting in readings:
+                try:
+                    assert await asyncio.wait_for(counting, 10) == 30  # never a loop
+                except Damaged as error:
+                    assert "holds a damaged row" in error.message
+                    refused += 1
+    assert refused
+
+
+async def _count(pages: AsyncIterator[T], rows: Callable[[T], int]) -> int:
+    return sum([rows(page) async for page in pages])

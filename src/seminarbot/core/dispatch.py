@@ -122,6 +122,9 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix)
         reply = await command.handler(invocation)
+        if command.private and not reply.private:
+            reply = replace(reply, private=True)
+        shown = isolated(reply)  # inside the boundary: a reply that cannot be shown is a fault
     except UserError as error:
         if not isinstance(error, Forbidden):
             await record("failed", error.message)
@@ -135,9 +138,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
                                  "changed. Moderators can find it in the log.",),
                      tone=Tone.ERROR, private=True)
     await record("ok")
-    if command.private and not reply.private:
-        reply = replace(reply, private=True)
-    return isolated(reply)
+    return shown
 
 
 def error_reply(error: UserError, registry: Registry, prefix: str) -> Reply:

@@ -42,8 +42,10 @@ class WeeklyRule:
     start_date: date
 
     def __post_init__(self) -> None:
-        if not self.weekdays or sorted(set(self.weekdays)) != list(self.weekdays):
-            raise ValueError(f"weekdays must be sorted and distinct, got {self.weekdays}")
+        if not self.weekdays or sorted(set(self.weekdays)) != list(self.weekdays) \
+                or not 0 <= self.weekdays[0] <= self.weekdays[-1] <= 6:
+            raise ValueError(f"weekdays must be sorted and distinct, from 0 (Monday) to 6, got "
+                             f"{self.weekdays}")
 
     @property
     def zone(self) -> ZoneInfo:

@@ -111,7 +111,7 @@ class Services:
     async def record_command(self, record: CommandRecord) -> None:
         """A moderator's command in the audit log (core.dispatch.Host)."""
         place = record.place
-        cohort = await self.cohorts.find(place.platform, place.community_id, place.channel_id)
+        cohort = await self.cohorts.ids_at(place.platform, place.community_id, place.channel_id)
         detail: dict[str, object] = {"channel": place.channel_id, "args": dict(record.args)}
         if record.reason:
             detail["reason"] = record.reason
@@ -119,8 +119,8 @@ class Services:
                                 actor_id=record.actor.user_id,
                                 actor_name=record.actor.display_name, action=record.command,
                                 outcome=record.outcome, detail=detail,
-                                cohort_id=cohort.id if cohort else None,
-                                community_id=cohort.community_id if cohort else None,
+                                cohort_id=cohort[0] if cohort else None,
+                                community_id=cohort[1] if cohort else None,
                                 source_id=record.source_id)
 
     async def close(self) -> None:

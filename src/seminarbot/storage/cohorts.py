@@ -94,6 +94,16 @@ class CohortRepository:
             (platform, community_id, channel_id))
         return None if row is None else _cohort(row)
 
+    async def ids_at(self, platform: str, community_id: str, channel_id: str
+                     ) -> tuple[int, int] | None:
+        """(cohort id, community id) of the cohort in this place, its row not read further
+        (the audit log's entry of a command, even about a damaged row)."""
+        row = await self.db.fetchone(
+            "SELECT c.id, c.community_id FROM cohorts c JOIN communities m"
+            " ON m.id = c.community_id WHERE m.platform = ? AND m.external_id = ?"
+            " AND c.channel_id = ?", (platform, community_id, channel_id))
+        return None if row is None else (row[0], row[1])
+
     async def get(self, cohort_id: int) -> Cohort:
         row = await self.db.fetchone(_COHORT + " WHERE c.id = ?", (cohort_id,))
         if row is None:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from seminarbot.domain.errors import Damaged
-from seminarbot.storage.db import Row
+
+if TYPE_CHECKING:
+    from seminarbot.storage.db import Row
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -19,7 +21,19 @@ T = TypeVar("T")
 # number, text that is bytes).
 READ_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, KeyError)
 RESTORE = "Whoever runs the bot can restore a backup."
+NOT_UTF8 = ("holds a damaged row: a text value that is not UTF-8 (another program wrote it, or "
+            "the file is damaged); `seminarbot db check` lists what else is wrong")
 _said: set[str] = set()
+
+
+def read_text(value: bytes) -> str:
+    """A TEXT value as the bot's connections hand it over (their `text_factory`), bytes that
+    are not UTF-8 read as U+FFFD: a damaged row (another program's write, a damaged file) is
+    then read like any other, and where it cannot be read as what it holds it is one sentence
+    (storage/damage.py), where the default decoding failed the whole query, and with it every
+    scheduler pass or command that read the row. What reads a stored value back as a key
+    checks that it is the stored one (storage/exports.py, storage/keyset.py)."""
+    return value.decode("utf-8", "replace")
 
 
 def damaged(what: str, error: Exception) -> Damaged:
@@ -27,6 +41,16 @@ def damaged(what: str, error: Exception) -> Damaged:
     could not read."""
     return Damaged(f"{what} cannot be read: it is stored damaged ({str(error)[:80]}); nothing "
                    "was changed", more=(RESTORE,))
+
+
+def key_text(value: object) -> str:
+    """A stored key read as bytes (CAST … AS BLOB) to be read by again: its text exactly, or
+    Damaged where it is not UTF-8 (a U+FFFD in its place would name another key: nothing, or
+    the same rows again)."""
+    try:
+        return value.decode() if isinstance(value, bytes) else str(value)
+    except UnicodeDecodeError as error:
+        raise Damaged(f"the database {NOT_UTF8}", more=(RESTORE,)) from error
 
 
 def text(value: object) -> str:

@@ -17,6 +17,7 @@ import aiosqlite
 
 from seminarbot.domain.errors import Busy, WriteFailed
 from seminarbot.storage.closing import to_the_end
+from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
     PRIVATE_FILE,
     DatabaseUnusable,
@@ -53,12 +54,10 @@ class _ProbeDone(Exception):
 
 
 class Database:
-    """All access goes through one connection, one task at a time.
-
-    `transaction()` is BEGIN IMMEDIATE … COMMIT, rolled back on any exception, so a command that
-    fails half-way leaves nothing behind. Reads outside a transaction take the same lock so they
-    never observe another task's uncommitted writes.
-    """
+    """All access goes through one connection, one task at a time. `transaction()` is BEGIN
+    IMMEDIATE … COMMIT, rolled back on any exception, so a command that fails half-way leaves
+    nothing behind. Reads outside a transaction take the same lock so they never observe
+    another task's uncommitted writes."""
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
@@ -121,6 +120,7 @@ class Database:
 
     async def _setup(self, *, write: bool, migrate: bool) -> None:
         self._conn.row_factory = aiosqlite.Row
+        self._conn.text_factory = read_text  # storage/damage.py
         try:
             for statement in pragmas(read_only=not write):
                 await self._conn.execute(statement)

@@ -125,8 +125,9 @@ def describe(error: sqlite3.Error) -> str:
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
                 f"lists what is wrong; restore a backup (SQLite: {said})")
     if text.startswith("Could not decode to UTF-8"):  # Python's sqlite3 reading a TEXT value
-        return ("holds a damaged row: a text value that is not UTF-8 (another program wrote "
-                "it, or the file is damaged); `seminarbot db check` lists what else is wrong")
+        from seminarbot.storage.damage import NOT_UTF8
+
+        return NOT_UTF8
     if "cannot hold BLOB values" in text:  # SQLite's JSON functions given a BLOB
         return ("holds a damaged row: a value stored as bytes where text belongs (another "
                 "program wrote it, or the file is damaged); `seminarbot db check` lists what "

@@ -10,9 +10,14 @@ field lists take LINK's four.
 
 from __future__ import annotations
 
-from seminarbot.domain.exports import FORMULA_TRIGGERS
+from collections.abc import Sequence
+from typing import Any
+
+from seminarbot.domain.display import as_text
+from seminarbot.domain.exports import FORMULA_TRIGGERS, Entry
 from seminarbot.domain.links import SEGMENT_ESCAPES, Links
 from seminarbot.storage.counted import AUTHOR
+from seminarbot.storage.damage import key_text
 
 
 def sql_formula_guard(column: str) -> str:
@@ -98,3 +103,17 @@ RAW_ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.created_at
 RAW_HEAD = (f"r.id || char(0) || r.participant_id || char(0) || {AUTHOR} || char(0) ||"
             f" r.created_at || char(0) || COALESCE(r.edited_at, '') || char(0) || {LINK}")
 RAW_HEAD_FIELDS = 6
+
+
+def entry(row: Sequence[Any]) -> Entry:
+    """An Entry from a row of ENTRY, its text fields read as bytes (`as_text`); NULL stays
+    None, as Python's sqlite3 reads it."""
+    return Entry._make([*row[:2], *(None if value is None else as_text(value)
+                                    for value in row[2:])])
+
+
+def stored_key(value: Any, stored: bytes) -> Any:
+    """A key as read, if it is the stored one (a TEXT value that is not UTF-8 is not)."""
+    if isinstance(value, str) and value.encode() != stored:
+        key_text(stored)  # raises Damaged
+    return value

@@ -30,6 +30,7 @@ from seminarbot.domain.display import BIDI_BYTES, as_text, json_safe
 from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
 from seminarbot.domain.links import Links
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS
+from seminarbot.storage.damage import key_text
 from seminarbot.storage.db import Database
 from seminarbot.storage.export_lines import (
     CSV_LINE,
@@ -38,7 +39,9 @@ from seminarbot.storage.export_lines import (
     RAW_ENTRY,
     RAW_HEAD,
     RAW_HEAD_FIELDS,
+    entry,
     link_params,
+    stored_key,
 )
 from seminarbot.storage.keyset import Page, Position, Thread, keyset_pages
 
@@ -46,8 +49,6 @@ from seminarbot.storage.keyset import Page, Position, Thread, keyset_pages
 # adapts after each page, between the two limits.
 PAGE_BYTES = 2 * 1024 * 1024
 FIRST_PAGE, MIN_PAGE, MAX_PAGE = 500, 50, 10_000
-
-
 T = TypeVar("T")
 NO_LINKS = Links()
 
@@ -88,7 +89,8 @@ class ExportReader:
         some may have none that count, and yield no page. (Which threads have responses that
         count is known only by reading every response: as many reads of the file as the
         export's own, where the index alone answers this.)"""
-        sql = "SELECT DISTINCT session_id, prompt_id, outbox_id FROM responses WHERE cohort_id = ?"
+        sql = ("SELECT DISTINCT session_id, prompt_id, outbox_id, CAST(session_id AS BLOB),"
+               " CAST(prompt_id AS BLOB) FROM responses WHERE cohort_id = ?")
         params: list[Any] = [cohort_id]
         if session_id is not None:
             sql += " AND session_id = ?"
@@ -99,8 +101,9 @@ class ExportReader:
                      "SELECT id, CAST(COALESCE(thread_id, message_id, '') AS BLOB),"
                      " CAST(COALESCE(message_id, '') AS BLOB), thread_id IS NOT NULL"
                      " FROM outbox WHERE cohort_id = ?", (cohort_id,))}
-        # The ids are kept as stored: the pages are read by them.
-        return [ThreadKey(s, p, o, *posts.get(o, ("", "", False))) for s, p, o in groups]
+        # The ids are kept as stored: the pages are read by them (storage/damage.py key_text).
+        return [ThreadKey(stored_key(s, raw_s), stored_key(p, raw_p), o,
+                          *posts.get(o, ("", "", False))) for s, p, o, raw_s, raw_p in groups]
 
     async def community_of(self, cohort_id: int) -> str:
         """The platform's id of the cohort's community (a Discord guild), for links."""
@@ -142,8 +145,9 @@ class ExportReader:
                 ((rows, heads, bodies, last),) = await db.fetch_tuples(
                     "SELECT count(*), CAST(group_concat(head, char(0)) AS BLOB),"
                     " CAST(group_concat(body, char(0)) AS BLOB),"
-                    f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {RAW_HEAD} AS head,"
-                    f" r.body AS body, r.created_at AS at, r.id AS id{tail})",
+                    f" CAST(max(at || ({_ID_OFFSET} + id)) AS BLOB)"
+                    f" FROM (SELECT {RAW_HEAD} AS head, r.body AS body, r.created_at AS at,"
+                    f" r.id AS id{tail})",
                     (*params, *window))
                 heads, bodies = heads or b"", bodies or b""
                 page = _split(rows, heads, bodies)
@@ -222,7 +226,7 @@ class ExportReader:
                 # The last row's keyset position: created_at, then the id in 19 digits.
                 ((rows, data, last),) = await db.fetch_tuples(
                     "SELECT count(*), CAST(group_concat(line, '') AS BLOB),"
-                    f" max(at || ({_ID_OFFSET} + id)) FROM (SELECT {line} AS line,"
+                    f" CAST(max(at || ({_ID_OFFSET} + id)) AS BLOB) FROM (SELECT {line} AS line,"
                     f" r.created_at AS at, r.id AS id{tail})", (*line_params, *window))
                 if data and BIDI_BYTES.search(data):
                     data = await fallback(db, data, tail, window)
@@ -240,13 +244,6 @@ class ExportReader:
 
 
 _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
-
-
-def entry(row: Sequence[Any]) -> Entry:
-    """An Entry from a row of ENTRY, its text fields read as bytes (`as_text`); NULL stays
-    None, as Python's sqlite3 reads it."""
-    return Entry._make([*row[:2], *(None if value is None else as_text(value)
-                                    for value in row[2:])])
 
 
 def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
@@ -280,9 +277,12 @@ class _PageQuery:
                 (*params, *upto))
 
 
-def _position(last: str | None) -> Position | None:
-    """The keyset position from `created_at` followed by the id in 19 digits."""
-    return (last[:-19], int(last[-19:]) - _ID_OFFSET) if last else None
+def _position(last: bytes | None) -> Position | None:
+    """The keyset position from `created_at` followed by the id in 19 digits (as bytes)."""
+    if not last:
+        return None
+    text = key_text(last)
+    return text[:-19], int(text[-19:]) - _ID_OFFSET
 
 
 def _scope_filters(scope: ExportScope) -> tuple[str, list[Any]]:

@@ -20,6 +20,8 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
+from seminarbot.domain.errors import Damaged
+from seminarbot.storage.damage import NOT_UTF8, RESTORE, key_text
 from seminarbot.storage.db import Database
 
 T = TypeVar("T")
@@ -28,7 +30,7 @@ START: Position = ("", 0)
 
 # The position `size` index entries after a given one in one thread (?: cohort, session,
 # prompt, outbox post, the position, size - 1).
-_BOUND = ("SELECT created_at, id FROM responses"
+_BOUND = ("SELECT CAST(created_at AS BLOB), id FROM responses"
           " WHERE cohort_id = ? AND session_id = ? AND prompt_id = ? AND outbox_id IS ?"
           " AND (created_at, id) > (?, ?) ORDER BY created_at, id LIMIT 1 OFFSET ?")
 
@@ -64,7 +66,7 @@ async def keyset_pages(connections: Sequence[Database], threads: Sequence[Thread
             db = next(turns)
             thread, read = threads[index]
             found = await db.fetch_tuples(_BOUND, (*thread, *after, size - 1))
-            upto: Position | None = found[0] if found else None
+            upto = position_after(after, *found[0]) if found else None
             pending.append((asyncio.ensure_future(read(db, after, upto, size)), index,
                             None if upto else size))
             index, after = (index, upto) if upto else (index + 1, START)
@@ -86,10 +88,28 @@ async def keyset_pages(connections: Sequence[Database], threads: Sequence[Thread
                 yield at, page
             while limit is not None and page.rows == limit and page.last is not None:
                 # Responses written during the export: they are read before any later thread's.
-                page = await threads[at][1](connections[0], page.last, None, limit)
+                last = page.last
+                page = await threads[at][1](connections[0], last, None, limit)
+                if page.last is not None:
+                    onward(last, page.last)
                 if page.rows:
                     yield at, page
     finally:
         # The caller stopped early, or was cancelled (and the reads with it): let every read
         # end before the connections can be closed.
         await asyncio.gather(*(future for future, _, _ in pending), return_exceptions=True)
+
+
+def position_after(after: Position, created_at: bytes, response_id: int) -> Position:
+    """The keyset position of a row read as (CAST(created_at AS BLOB), id), which must come
+    after `after`: its text exactly (a U+FFFD in its place would name another position), else
+    Damaged (storage/damage.py key_text)."""
+    return onward(after, (key_text(created_at), response_id))
+
+
+def onward(after: Position, then: Position) -> Position:
+    """`then`, which must come after `after`: a page that does not move on would be read
+    again and again (a damaged row's key read as another), so it is Damaged instead."""
+    if then <= after:
+        raise Damaged(f"the database {NOT_UTF8}", more=(RESTORE,))
+    return then

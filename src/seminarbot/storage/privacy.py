@@ -11,6 +11,8 @@ from enum import Enum
 from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
+from seminarbot.domain.errors import Damaged
+from seminarbot.storage.damage import damaged, said
 from seminarbot.storage.db import Database
 from seminarbot.storage.refusals import person_key
 
@@ -227,7 +229,7 @@ class PrivacyRepository:
     async def retention(self, cohort_id: int) -> int | None:
         value = await self.db.scalar("SELECT retention_days FROM cohorts WHERE id = ?",
                                      (cohort_id,))
-        return None if value is None else int(value)
+        return None if value is None else _days(cohort_id, value)
 
     async def sweep_due(self) -> bool:
         """Whether a sweep could delete anything: a retention limit or a pending forget-me."""
@@ -243,7 +245,11 @@ class PrivacyRepository:
                 "SELECT c.id, m.platform, c.retention_days FROM cohorts c"
                 " JOIN communities m ON m.id = c.community_id"
                 " WHERE c.retention_days IS NOT NULL"):
-            cutoff = now - timedelta(days=days)
+            try:
+                cutoff = now - timedelta(days=_days(cohort_id, days))
+            except Damaged as error:  # never a deletion on a limit that cannot be read
+                said(error)
+                continue
             cursor = await self.db.execute(
                 "DELETE FROM responses WHERE cohort_id = ? AND created_at < ?",
                 (cohort_id, to_iso(cutoff)))
@@ -265,4 +271,12 @@ def _scrub(value: Any, names: set[str]) -> Any:
         return [_scrub(item, names) for item in value]
     if isinstance(value, str) and value.strip().casefold() in names:
         return FORGOTTEN
+    return value
+
+
+def _days(cohort_id: int, value: object) -> int:
+    """A stored retention limit in days (at least one), or Damaged."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise damaged(f"cohort {cohort_id}'s retention_days",
+                      ValueError(f"{str(value)[:40]!r} is not a number of days"))
     return value

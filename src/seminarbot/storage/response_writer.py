@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.storage.damage import read_text
 from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas
 from seminarbot.storage.dbfile import unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
@@ -175,6 +176,7 @@ class ResponseWriter:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            conn.text_factory = read_text
             for statement in pragmas(BUSY_TIMEOUT_MS):
                 conn.execute(statement)
             self._conn = conn

@@ -25,9 +25,9 @@ class Recorded(NamedTuple):
 
 def _record(row: Row) -> ResponseRecord:
     return ResponseRecord(
-        id=row["id"], cohort_id=row["cohort_id"], session_id=row["session_id"],
-        prompt_id=row["prompt_id"], participant_id=row["participant_id"],
-        platform=row["platform"], message_id=row["message_id"], body=text(row["body"]),
+        id=row["id"], cohort_id=row["cohort_id"], session_id=text(row["session_id"]),
+        prompt_id=text(row["prompt_id"]), participant_id=row["participant_id"],
+        platform=text(row["platform"]), message_id=row["message_id"], body=text(row["body"]),
         created_at=parse_instant(row["created_at"]),
         edited_at=parse_instant(row["edited_at"]) if row["edited_at"] else None,
         deleted_at=parse_instant(row["deleted_at"]) if row["deleted_at"] else None,

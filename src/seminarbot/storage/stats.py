@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.db import Database
+from seminarbot.storage.keyset import position_after
 
 PAGE_SIZE = 500  # bodies are at most 20,000 characters: a page stays under ~10 MB
 
@@ -38,14 +39,18 @@ class StatsRepository:
 async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[list[StatRow]]:
     after: tuple[str, int] = ("", 0)
     while True:
+        # Text columns as text whatever a damaged row holds; the position read back as the
+        # stored bytes (storage/keyset.py `position_after`).
         page = await db.fetch_tuples(
-            f"SELECT r.id, r.session_id, r.participant_id, {AUTHOR}, r.body, r.created_at"
-            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS}"
+            "SELECT r.id, CAST(r.session_id AS TEXT), r.participant_id,"
+            f" CAST({AUTHOR} AS TEXT), CAST(r.body AS TEXT), CAST(r.created_at AS TEXT),"
+            f" CAST(r.created_at AS BLOB) FROM {RESPONSES_AND_AUTHORS}"
+            f" WHERE r.cohort_id = ? AND {COUNTS}"
             " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
             (cohort_id, cohort_id, *after, page_size))
         if not page:
             return
-        yield [StatRow(*row) for row in page]
+        yield [StatRow(*row[:6]) for row in page]
         if len(page) < page_size:
             return
-        after = (page[-1][5], page[-1][0])
+        after = position_after(after, page[-1][6], page[-1][0])

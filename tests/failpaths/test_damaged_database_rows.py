@@ -1,0 +1,107 @@
+"""Any stored value damaged (another program's write, a damaged file: bytes that are not UTF-8,
+a BLOB, a number or an empty text where something else belongs) is, wherever the bot reads it,
+read as text, or one sentence naming what cannot be read; it never fails a scheduler pass (which
+would stop every seminar's posts) and never makes a command an internal error. Before, bytes
+that are not UTF-8 in a cohort's row failed every pass, and a damaged cohort row, retention
+limit or response made commands internal errors."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
+
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
+from tests.conftest import START, ConsoleDriver, make_settings
+from tests.discussion import seed
+
+VALUES = ("'garbage'", "X'41FF'", "X'4142'", "CAST(X'41FF42' AS TEXT)", "42", "-1", "NULL", "''",
+          "'2026-13-45T99:99:99Z'", "CAST(X'39FF' AS TEXT)")
+COMMANDS = ("/seminar schedule", "/seminar stats", "/seminar mine", "/seminar timeline",
+            "/term soviet", "/seminar export csv", "/seminar export markdown", "/seminar roles",
+            "/seminar search soviet", "/seminar retention", "/seminar events")
+LEFT_OUT = {"schema_migrations", "writer_epoch"}  # the bot's own bookkeeping
+
+
+def _seeded(folder: Path) -> Path:
+    async def build() -> None:
+        clock = ManualClock(START)
+        app = await open_services(make_settings(folder), clock)
+        try:
+            driver = ConsoleDriver(app, clock)
+            await driver.console.start()
+            await seed(driver, app, clock)
+        finally:
+            await app.close()
+
+    asyncio.run(build())
+    return folder / "seminar.db"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str]]]:
+    """The seeded database, and every (table, column) with a value in it but the keys."""
+    db = _seeded(tmp_path_factory.mktemp("seeded"))
+    with sqlite3.connect(db) as conn:
+        tables = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
+            if row[0] not in LEFT_OUT]
+        places = [(table, row[1]) for table in tables
+                  if conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+                  for row in conn.execute(f"PRAGMA table_info({table})") if not row[5]]
+    conn.close()
+    return db, places
+
+
+async def _said(folder: Path) -> list[str]:
+    """What went wrong in two passes of the scheduler and each command, if anything."""
+    clock = ManualClock(START + timedelta(days=1))
+    app = await open_services(make_settings(folder), clock)
+    wrong = []
+    try:
+        driver = ConsoleDriver(app, clock)
+        await asyncio.wait_for(driver.console.start(), 30)
+        for _ in range(2):
+            clock.advance(timedelta(days=3))
+            try:
+                await asyncio.wait_for(app.scheduler.run_due(), 30)
+            except Exception as error:
+                wrong.append(f"a pass: {error!r}")
+        for command in COMMANDS:
+            said = await asyncio.wait_for(driver.say(command), 30)  # never a hang
+            if re.search("incident|went wrong|Traceback", said):
+                wrong.append(f"{command}: {said}")
+    finally:
+        await app.close()
+    return wrong
+
+
+@examples(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_a_damaged_value_anywhere_fails_no_pass_and_no_command(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path_factory: pytest.TempPathFactory,
+        data: st.DataObject) -> None:
+    db, places = seeded
+    table, column = data.draw(st.sampled_from(places))
+    value = data.draw(st.sampled_from(VALUES))
+    folder = tmp_path_factory.getbasetemp() / "damaged-values"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    shutil.copy(db, folder / "seminar.db")
+    with sqlite3.connect(folder / "seminar.db") as conn:
+        conn.execute("PRAGMA ignore_check_constraints = 1")  # as another program may
+        try:
+            conn.execute(f"UPDATE {table} SET {column} = {value}")
+        except sqlite3.IntegrityError:  # NOT NULL, UNIQUE: SQLite itself refuses it
+            return
+    conn.close()
+    assert asyncio.run(_said(folder)) == [], (table, column, value)
