@@ -196,7 +196,8 @@ def test_ids_a_damaged_row_holds_are_exported_or_named_in_one_sentence(
     done = cli("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out",
                str(tmp_path / "again.csv"), config=mini_config)
     assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
-    assert "holds a damaged row: a text value that is not UTF-8" in done.stderr
+    assert f"response {first}'s session_id cannot be read: it is stored damaged (it is not UTF-8" \
+        " text)" in done.stderr
 
 
 def test_a_damaged_cohort_row_is_listed_and_its_export_refused_in_one_sentence(

@@ -105,3 +105,26 @@ def test_a_damaged_value_anywhere_fails_no_pass_and_no_command(
             return
     conn.close()
     assert asyncio.run(_said(folder)) == [], (table, column, value)
+
+
+def test_db_check_lists_values_that_are_not_what_their_column_holds(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path) -> None:
+    from tests.console.test_cli import cli
+
+    db, _ = seeded
+    assert cli("db", "check", "--db", str(db)).returncode == 0
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        conn.execute("UPDATE responses SET body = CAST(X'41FF42' AS TEXT) WHERE id = 1")
+        conn.execute("UPDATE responses SET session_id = X'4142' WHERE id = 2")
+        conn.execute("UPDATE cohorts SET retention_days = 'a week'")
+        conn.execute("UPDATE participant_names SET display_name = 'Zoë'")  # sound
+    conn.close()
+    done = cli("db", "check", "--db", str(copy))
+    assert done.returncode == 1
+    assert sorted(done.stdout.splitlines()) == [
+        "cohorts row 1: retention_days holds text, not integer",
+        "responses row 1: body is not UTF-8 text",
+        "responses row 2: session_id holds blob, not text"]

@@ -66,3 +66,31 @@ async def test_a_damaged_cohort_stops_no_other_seminar(
     await app.scheduler.run_due()  # repaired, it posts what was due
     assert {i.state for i in await app.outbox.for_cohort(1)
             if i.kind == "prompt" and i.due_at <= clock.now()} == {OutboxState.POSTED}
+
+
+async def test_an_outbox_row_of_no_kind_it_can_post_is_left_waiting_not_sent_as_a_digest(
+        app: Services, console: ConsoleDriver, clock: ManualClock) -> None:
+    # The fourth try-out: a damaged kind fell through to the digest: the moderators got a
+    # digest in the prompt's place, and the row was marked posted.
+    await console.say("/seminar setup tue 19:00 UTC")
+    prompts = sorted((i for i in await app.outbox.for_cohort(1) if i.kind == "prompt"),
+                     key=lambda i: (i.due_at, i.id))
+    damaged = prompts[0]
+    await app.db.execute("UPDATE outbox SET kind = 'bogus' WHERE id = ?", (damaged.id,))
+    clock.set(damaged.due_at + timedelta(minutes=1))
+    await app.scheduler.run_due()
+    state = await app.db.scalar("SELECT state FROM outbox WHERE id = ?", (damaged.id,))
+    assert state == "pending"
+    others = [i for i in await app.outbox.for_cohort(1)
+              if i.kind == "prompt" and i.due_at <= clock.now()]
+    assert others and {i.state for i in others} == {OutboxState.POSTED}
+
+
+async def test_a_cohort_whose_channel_is_stored_as_bytes_is_found_and_said_damaged(
+        app: Services, console: ConsoleDriver) -> None:
+    # The fourth try-out: the channel seemed to have no seminar, and setup made a second one.
+    await console.say("/seminar setup tue 19:00 UTC")
+    await app.db.execute("UPDATE cohorts SET channel_id = CAST(channel_id AS BLOB)")
+    for command in ("/seminar schedule", "/seminar setup wed 18:00 UTC"):
+        assert "cohort 1's channel_id cannot be read" in await console.say(command)
+    assert await app.db.scalar("SELECT count(*) FROM cohorts") == 1

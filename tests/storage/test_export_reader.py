@@ -160,7 +160,7 @@ async def test_a_key_that_is_not_utf8_ends_the_pages_in_one_sentence_never_a_loo
                 try:
                     assert await asyncio.wait_for(counting, 10) == 30  # never a loop
                 except Damaged as error:
-                    assert "holds a damaged row" in error.message
+                    assert "created_at cannot be read: it is stored damaged" in error.message
                     refused += 1
     assert refused
 

@@ -53,6 +53,9 @@ class OutboxState(Enum):
     FAILED = "failed"
 
 
+OUTBOX_KINDS = ("prompt", "reminder", "digest")  # what an outbox row posts
+
+
 @dataclass(frozen=True)
 class OutboxItem:
     id: int

@@ -37,6 +37,8 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         close = closes_at(entries, item.session_id) or item.due_at
         text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
         return await poster.post_in_thread(cohort, thread, text)
+    if item.kind != "digest":  # storage reads no other (storage/outbox.py)
+        raise ValueError(f"outbox row {item.id} has no kind to post: {item.kind!r}")
     session = plan.session(item.session_id)
     rows = []
     for prompt in session.prompts:

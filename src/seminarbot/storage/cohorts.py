@@ -25,6 +25,16 @@ _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.pla
            " JOIN communities m ON m.id = c.community_id")
 
 
+# The cohort in a place, found even where another program stored its ids as bytes (the row then
+# says it is damaged, rather than the place seeming to have no seminar and taking a second one).
+_AT = (" WHERE m.platform = ? AND m.external_id IN (?, CAST(? AS BLOB))"
+       " AND c.channel_id IN (?, CAST(? AS BLOB))")
+
+
+def _at(platform: str, community_id: str, channel_id: str) -> tuple[str, ...]:
+    return platform, community_id, community_id, channel_id, channel_id
+
+
 def _time(text: str) -> time:
     hour, minute = (int(part) for part in text.split(":"))
     return time(hour, minute)
@@ -89,9 +99,7 @@ class CohortRepository:
         return Community(row["id"], row["platform"], row["external_id"], row["name"])
 
     async def find(self, platform: str, community_id: str, channel_id: str) -> Cohort | None:
-        row = await self.db.fetchone(
-            _COHORT + " WHERE m.platform = ? AND m.external_id = ? AND c.channel_id = ?",
-            (platform, community_id, channel_id))
+        row = await self.db.fetchone(_COHORT + _AT, _at(platform, community_id, channel_id))
         return None if row is None else _cohort(row)
 
     async def ids_at(self, platform: str, community_id: str, channel_id: str
@@ -100,8 +108,7 @@ class CohortRepository:
         (the audit log's entry of a command, even about a damaged row)."""
         row = await self.db.fetchone(
             "SELECT c.id, c.community_id FROM cohorts c JOIN communities m"
-            " ON m.id = c.community_id WHERE m.platform = ? AND m.external_id = ?"
-            " AND c.channel_id = ?", (platform, community_id, channel_id))
+            " ON m.id = c.community_id" + _AT, _at(platform, community_id, channel_id))
         return None if row is None else (row[0], row[1])
 
     async def get(self, cohort_id: int) -> Cohort:

@@ -1,8 +1,8 @@
 """Rows another program wrote, or a damaged file holds, read as what they hold or said to be
 damaged in one sentence (domain.errors.Damaged): a command that needs the row answers with it,
 a list leaves the row out and logs it once per process, and nothing stops the other rows (the
-scheduler's pass, the other seminars). A column SQLite itself cannot hand over as text (bytes
-that are not UTF-8 in a TEXT value) is storage/dbfile.py `describe`'s sentence instead."""
+scheduler's pass, the other seminars). Text that is not UTF-8 reads as U+FFFD (`read_text`),
+except a key read back to find rows by (`key_text`): that is the stored text, or the sentence."""
 
 from __future__ import annotations
 
@@ -13,26 +13,24 @@ from typing import TYPE_CHECKING, TypeVar
 from seminarbot.domain.errors import Damaged
 
 if TYPE_CHECKING:
-    from seminarbot.storage.db import Row
+    from seminarbot.storage.db import Database, Row
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 # What parsing a stored value that is not what its column holds raises (a date, an enum, a
 # number, text that is bytes).
-READ_ERRORS = (ValueError, TypeError, AttributeError, OverflowError, KeyError)
+READ_ERRORS = (ValueError, TypeError, AttributeError, OverflowError)
 RESTORE = "Whoever runs the bot can restore a backup."
 NOT_UTF8 = ("holds a damaged row: a text value that is not UTF-8 (another program wrote it, or "
-            "the file is damaged); `seminarbot db check` lists what else is wrong")
+            "the file is damaged); `seminarbot db check` lists them")
 _said: set[str] = set()
 
 
 def read_text(value: bytes) -> str:
     """A TEXT value as the bot's connections hand it over (their `text_factory`), bytes that
-    are not UTF-8 read as U+FFFD: a damaged row (another program's write, a damaged file) is
-    then read like any other, and where it cannot be read as what it holds it is one sentence
-    (storage/damage.py), where the default decoding failed the whole query, and with it every
-    scheduler pass or command that read the row. What reads a stored value back as a key
-    checks that it is the stored one (storage/exports.py, storage/keyset.py)."""
+    are not UTF-8 read as U+FFFD: a damaged row is then read like any other, and where it
+    cannot be read as what it holds it is one sentence (`damaged`), where the default decoding
+    failed the whole query, and with it every scheduler pass or command that read the row."""
     return value.decode("utf-8", "replace")
 
 
@@ -43,14 +41,14 @@ def damaged(what: str, error: Exception) -> Damaged:
                    "was changed", more=(RESTORE,))
 
 
-def key_text(value: object) -> str:
-    """A stored key read as bytes (CAST … AS BLOB) to be read by again: its text exactly, or
-    Damaged where it is not UTF-8 (a U+FFFD in its place would name another key: nothing, or
-    the same rows again)."""
+def key_text(value: object, what: str) -> str:
+    """A stored key read as bytes (CAST … AS BLOB) to find rows by again: its text exactly, or
+    Damaged naming `what` ("response 7's created_at") where it is not UTF-8 (a U+FFFD in its
+    place would name another key: no rows, or the same rows again)."""
     try:
         return value.decode() if isinstance(value, bytes) else str(value)
     except UnicodeDecodeError as error:
-        raise Damaged(f"the database {NOT_UTF8}", more=(RESTORE,)) from error
+        raise damaged(what, ValueError("it is not UTF-8 text")) from error
 
 
 def text(value: object) -> str:
@@ -85,3 +83,41 @@ def said(error: Damaged) -> None:
     if error.message not in _said:
         _said.add(error.message)
         log.warning("%s", error.message)
+
+
+async def damaged_values(db: Database, limit: int = 100) -> list[str]:
+    """A line for each stored value that is not what its column is declared to hold (a BLOB or
+    a number where text belongs, text that is not UTF-8, text where an integer belongs), at
+    most `limit` per column: what `seminarbot db check` adds to SQLite's own checks, which do
+    not look at values. Only text with a byte past ASCII is decoded to know."""
+    found: list[str] = []
+    tables = await db.fetch_tuples(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    for (table,) in tables:
+        columns = await db.fetch_tuples(f"PRAGMA table_info(\"{table}\")")
+        keys = [f'"{c[1]}"' for c in sorted(columns, key=lambda c: c[5]) if c[5]] or ["rowid"]
+        row = " || ', ' || ".join(keys)  # a WITHOUT ROWID table's row is its primary key
+        for _, column, declared, *_ in columns:
+            kind = {"TEXT": "text", "INTEGER": "integer"}.get(declared.split()[0].upper()
+                                                              if declared else "")
+            if kind is None:
+                continue
+            odd = f"typeof(\"{column}\") NOT IN ('{kind}', 'null')"
+            if kind == "text":  # any byte past ASCII (GLOB reads each such byte as one)
+                odd += f" OR \"{column}\" GLOB '*[^' || char(1) || '-' || char(127) || ']*'"
+            for rowid, held, raw in await db.fetch_tuples(
+                    f"SELECT {row}, typeof(\"{column}\"), CAST(\"{column}\" AS BLOB)"
+                    f" FROM \"{table}\" WHERE {odd} LIMIT ?", (limit,)):
+                if held != kind:
+                    found.append(f"{table} row {rowid}: {column} holds {held}, not {kind}")
+                elif not _utf8(raw):
+                    found.append(f"{table} row {rowid}: {column} is not UTF-8 text")
+    return found
+
+
+def _utf8(raw: bytes) -> bool:
+    try:
+        raw.decode()
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -74,6 +74,7 @@ CSV_LINE = sql_csv_line(
      "r.body", f"'\"' || {LINK} || '\"'"),
     frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
 
+
 def _json_text(column: str) -> str:
     """`column` as a JSON string (null for NULL). A damaged row's BLOB or number is read as
     text first, as every other format reads it (json_quote refuses a BLOB)."""
@@ -91,8 +92,8 @@ JSONL_LINE = (
     f" {_json_text('r.created_at')}, {_json_text('r.edited_at')}, {_json_text('r.body')},"
     f" json_quote(NULLIF({LINK}, '')))")
 
-# domain.exports.Entry's fields, the text ones as bytes (storage/exports.py `entry` decodes them:
-# a damaged row's bytes that are not UTF-8 read as U+FFFD, as in the formats SQLite renders).
+# domain.exports.Entry's fields, the text ones as bytes (`entry` decodes them: a damaged row's
+# bytes that are not UTF-8 read as U+FFFD, as in the formats SQLite renders).
 ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.message_id AS BLOB),"
          f" CAST(r.created_at AS BLOB), CAST(r.edited_at AS BLOB), CAST({LINK} AS BLOB),"
          " CAST(r.body AS BLOB)")
@@ -112,8 +113,9 @@ def entry(row: Sequence[Any]) -> Entry:
                                     for value in row[2:])])
 
 
-def stored_key(value: Any, stored: bytes) -> Any:
-    """A key as read, if it is the stored one (a TEXT value that is not UTF-8 is not)."""
+def stored_key(value: Any, stored: bytes, what: str) -> Any:
+    """A key as read, if it is the stored one (a TEXT value that is not UTF-8 is not: Damaged
+    naming `what`)."""
     if isinstance(value, str) and value.encode() != stored:
-        key_text(stored)  # raises Damaged
+        key_text(stored, what)  # raises
     return value

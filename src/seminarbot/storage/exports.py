@@ -89,21 +89,21 @@ class ExportReader:
         some may have none that count, and yield no page. (Which threads have responses that
         count is known only by reading every response: as many reads of the file as the
         export's own, where the index alone answers this.)"""
-        sql = ("SELECT DISTINCT session_id, prompt_id, outbox_id, CAST(session_id AS BLOB),"
-               " CAST(prompt_id AS BLOB) FROM responses WHERE cohort_id = ?")
+        sql = ("SELECT session_id, prompt_id, outbox_id, CAST(session_id AS BLOB),"
+               " CAST(prompt_id AS BLOB), min(id) FROM responses WHERE cohort_id = ?")
         params: list[Any] = [cohort_id]
         if session_id is not None:
             sql += " AND session_id = ?"
             params.append(session_id)
-        groups = await self.db.fetch_tuples(sql, params)
+        groups = await self.db.fetch_tuples(sql + " GROUP BY 1, 2, 3", params)
         posts = {row[0]: (as_text(row[1]), as_text(row[2]), row[3]) for row in
                  await self.db.fetch_tuples(
-                     "SELECT id, CAST(COALESCE(thread_id, message_id, '') AS BLOB),"
-                     " CAST(COALESCE(message_id, '') AS BLOB), thread_id IS NOT NULL"
-                     " FROM outbox WHERE cohort_id = ?", (cohort_id,))}
+                     "SELECT id, COALESCE(thread_id, message_id, ''), COALESCE(message_id, ''),"
+                     " thread_id IS NOT NULL FROM outbox WHERE cohort_id = ?", (cohort_id,))}
         # The ids are kept as stored: the pages are read by them (storage/damage.py key_text).
-        return [ThreadKey(stored_key(s, raw_s), stored_key(p, raw_p), o,
-                          *posts.get(o, ("", "", False))) for s, p, o, raw_s, raw_p in groups]
+        return [ThreadKey(stored_key(s, raw_s, f"response {n}'s session_id"), stored_key(
+            p, raw_p, f"response {n}'s prompt_id"), o, *posts.get(o, ("", "", False)))
+            for s, p, o, raw_s, raw_p, n in groups]
 
     async def community_of(self, cohort_id: int) -> str:
         """The platform's id of the cohort's community (a Discord guild), for links."""
@@ -120,9 +120,10 @@ class ExportReader:
         async def read(db: Database, after: Position, upto: Position | None,
                        size: int) -> Page[list[Entry]]:
             tail, window = query.tail(after, upto, size)
-            rows = [entry(row) for row in await db.fetch_tuples(f"SELECT {ENTRY}{tail}",
-                                                                 (*params, *window))]
-            last = (rows[-1].written_at, rows[-1].response_id) if rows else None
+            found = await db.fetch_tuples(f"SELECT {ENTRY}{tail}", (*params, *window))
+            rows = [entry(row) for row in found]
+            last = (key_text(found[-1][4], f"response {found[-1][0]}'s created_at"),
+                    found[-1][0]) if found else None  # as stored
             return Page(len(rows), last, sum(len(row.text) for row in rows), rows)
 
         async with aclosing(self._paged([(query.thread, read)])) as pages:
@@ -281,8 +282,8 @@ def _position(last: bytes | None) -> Position | None:
     """The keyset position from `created_at` followed by the id in 19 digits (as bytes)."""
     if not last:
         return None
-    text = key_text(last)
-    return text[:-19], int(text[-19:]) - _ID_OFFSET
+    response_id = int(last[-19:]) - _ID_OFFSET
+    return key_text(last[:-19], f"response {response_id}'s created_at"), response_id
 
 
 def _scope_filters(scope: ExportScope) -> tuple[str, list[Any]]:

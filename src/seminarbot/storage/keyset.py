@@ -20,8 +20,7 @@ from collections import deque
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from typing import Generic, NamedTuple, TypeVar
 
-from seminarbot.domain.errors import Damaged
-from seminarbot.storage.damage import NOT_UTF8, RESTORE, key_text
+from seminarbot.storage.damage import damaged, key_text
 from seminarbot.storage.db import Database
 
 T = TypeVar("T")
@@ -104,12 +103,14 @@ def position_after(after: Position, created_at: bytes, response_id: int) -> Posi
     """The keyset position of a row read as (CAST(created_at AS BLOB), id), which must come
     after `after`: its text exactly (a U+FFFD in its place would name another position), else
     Damaged (storage/damage.py key_text)."""
-    return onward(after, (key_text(created_at), response_id))
+    return onward(after, (key_text(created_at, f"response {response_id}'s created_at"),
+                          response_id))
 
 
 def onward(after: Position, then: Position) -> Position:
     """`then`, which must come after `after`: a page that does not move on would be read
-    again and again (a damaged row's key read as another), so it is Damaged instead."""
+    again and again (a key stored as bytes sorts after every text), so it is Damaged."""
     if then <= after:
-        raise Damaged(f"the database {NOT_UTF8}", more=(RESTORE,))
+        raise damaged(f"response {then[1]}'s created_at",
+                      ValueError("it does not sort as text: bytes where text belongs"))
     return then

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from seminarbot.clock import SystemClock, to_iso
+from seminarbot.storage.damage import damaged_values
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import DatabaseUnusable, describe
 
@@ -173,9 +174,10 @@ async def check_for_start(db: Database) -> None:
 
 
 async def problems(db: Database) -> list[str]:
-    """Integrity (every line PRAGMA integrity_check reports), foreign keys, pending migrations
-    and edited migration files. A part that a damaged file does not let us read is reported as
-    such, and the other parts are still checked."""
+    """Integrity (every line PRAGMA integrity_check reports), foreign keys, pending migrations,
+    edited migration files and values not what their column holds (storage/damage.py). A part
+    that a damaged file does not let us read is reported as such, and the other parts are still
+    checked."""
     found = await _integrity(db)
     try:
         for row in await db.fetchall("PRAGMA foreign_key_check"):
@@ -187,6 +189,10 @@ async def problems(db: Database) -> list[str]:
         found += await _migration_problems(db)
     except sqlite3.DatabaseError as error:
         found.append(f"migrations: schema_migrations could not be read ({error})")
+    try:
+        found += await damaged_values(db)
+    except sqlite3.DatabaseError as error:
+        found.append(f"values: the tables could not be read ({error})")
     return found
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.models import OutboxItem, OutboxState
-from seminarbot.storage.damage import read_row, readable
+from seminarbot.domain.models import OUTBOX_KINDS, OutboxItem, OutboxState
+from seminarbot.storage.damage import read_row, readable, text
 from seminarbot.storage.db import Database, Row
 
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
@@ -15,9 +15,13 @@ _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, mes
 
 
 def _item(row: Row) -> OutboxItem:
+    if row["kind"] not in OUTBOX_KINDS:
+        raise ValueError(f"its kind {str(row['kind'])[:20]!r} is none of "
+                         f"{', '.join(OUTBOX_KINDS)}")
     return OutboxItem(
-        id=row["id"], cohort_id=row["cohort_id"], session_id=row["session_id"], kind=row["kind"],
-        item=row["item"], due_at=parse_instant(row["due_at"]), state=OutboxState(row["state"]),
+        id=row["id"], cohort_id=row["cohort_id"], session_id=text(row["session_id"]),
+        kind=row["kind"], item=text(row["item"]), due_at=parse_instant(row["due_at"]),
+        state=OutboxState(row["state"]),
         attempts=row["attempts"], message_id=row["message_id"], thread_id=row["thread_id"],
         posted_at=parse_instant(row["posted_at"]) if row["posted_at"] else None,
         last_error=row["last_error"],
