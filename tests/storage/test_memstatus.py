@@ -60,7 +60,7 @@ asyncio.run(main())
 
 def test_the_start_up_check_leaves_no_pages_in_the_cache(tmp_path: Path) -> None:
     """The check reads every table the bot starts with; what it read would stay in the
-    connection's page cache (up to storage.db.CACHE_KIB) unless handed back."""
+    connection's page cache (up to storage.dbfile.CACHE_KIB) unless handed back."""
     result = subprocess.run([sys.executable, "-c", CHECKED, str(tmp_path / "s.db")],
                             capture_output=True, text=True, check=True, timeout=60)
     assert int(result.stdout) < 64 * 1024

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 
 from seminarbot.storage import migrate as migrations
-from seminarbot.storage.db import CACHE_KIB, Database
-from seminarbot.storage.dbfile import DatabaseUnusable
+from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import CACHE_KIB, DatabaseUnusable
 from seminarbot.storage.migrate import available, current_version, migrate, problems, statements
 
 LATEST = available()[-1].version

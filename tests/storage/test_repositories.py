@@ -11,7 +11,8 @@ from seminarbot.domain.models import OutboxState
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.domain.schedule import WeeklyRule
 from seminarbot.storage.cohorts import CohortRepository
-from seminarbot.storage.db import CACHE_KIB, Database
+from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import CACHE_KIB
 from seminarbot.storage.outbox import OutboxRepository
 from seminarbot.storage.response_writer import ResponseWriter, Submission
 from seminarbot.storage.responses import ResponseRepository

@@ -19,34 +19,24 @@ from seminarbot.domain.errors import Busy, WriteFailed
 from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
+    BUSY_TIMEOUT_MS,
     PRIVATE_FILE,
     DatabaseUnusable,
     describe,
     immutable_uri,
     is_damage,
+    pragmas,
     prepare,
     unavailable,
     unreadable_here,
+    unstamped_and_sound,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 
-BUSY_TIMEOUT_MS = 5000
-CACHE_KIB = 256  # pragmas()
 Row = aiosqlite.Row
 
 # Set while the current task holds the connection, so nested calls do not wait on themselves.
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
-
-
-def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) -> Sequence[str]:
-    """What every connection to the database runs first: WAL (kept in the file), a busy timeout,
-    full fsync at commit, foreign keys enforced, deleted content overwritten with zeros. A writing
-    connection caches at most CACHE_KIB of pages (SQLite's 2,000 per connection is memory growing
-    with the responses taken in, benchmarks/matrix_bench.py; the OS caches the file); one that
-    only reads leaves the journal mode as it finds it (a backup copy stays as it is)."""
-    writes = () if read_only else ("PRAGMA journal_mode = WAL", f"PRAGMA cache_size = -{CACHE_KIB}")
-    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *writes, "PRAGMA synchronous = FULL",
-            "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
 
 
 class _ProbeDone(Exception):
@@ -120,7 +110,6 @@ class Database:
 
     async def _setup(self, *, write: bool, migrate: bool) -> None:
         self._conn.row_factory = aiosqlite.Row
-        self._conn.text_factory = read_text  # storage/damage.py
         try:
             for statement in pragmas(read_only=not write):
                 await self._conn.execute(statement)
@@ -243,23 +232,34 @@ class Database:
             self.check_identity()
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._hold() as conn, conn.execute(sql, params) as cursor:
-            row: Row | None = await cursor.fetchone()
-            return row
+        rows = await self._read(sql, params, many=False)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._hold() as conn, conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self._read(sql, params)
 
     async def fetch_tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows as plain tuples, in one trip to the connection's thread: the large paged reads
         of exports and statistics."""
+        return await self._read(sql, params, factory=None)
+
+    async def _read(self, sql: str, params: Sequence[Any], *, many: bool = True,
+                    factory: Any = aiosqlite.Row) -> list[Any]:
+        """The rows (the first only unless `many`). Text that is not UTF-8 (a damaged row)
+        fails Python's fast decoding: the read is made again with it read as U+FFFD
+        (storage/damage.py read_text), where it failed the whole query."""
         async with self._hold() as conn:
-            conn.row_factory = None  # no other task uses the connection while we hold it
+            conn.row_factory = factory  # no other task uses the connection while we hold it
             try:
-                return list(await conn.execute_fetchall(sql, params))  # type: ignore[arg-type]
+                try:
+                    return await _rows(conn, sql, params, many)
+                except sqlite3.OperationalError as error:
+                    if not str(error).startswith("Could not decode to UTF-8"):
+                        raise
+                    conn.text_factory = read_text
+                    return await _rows(conn, sql, params, many)
             finally:
-                conn.row_factory = aiosqlite.Row
+                conn.row_factory, conn.text_factory = aiosqlite.Row, str
 
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -277,7 +277,7 @@ class Database:
             try:
                 async with self._hold() as conn:
                     await conn.backup(destination)
-                await _unstamped_and_sound(destination)
+                await unstamped_and_sound(destination)
             finally:
                 await destination.close()
         except BaseException:
@@ -287,14 +287,14 @@ class Database:
             raise
 
 
+async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], many: bool
+                ) -> list[Any]:
+    if many:  # in one trip to the connection's thread
+        return list(await conn.execute_fetchall(sql, params))
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+        return [] if row is None else [row]
+
+
 async def _opened(target: str, *, uri: bool) -> aiosqlite.Connection:
     return await aiosqlite.connect(target, isolation_level=None, uri=uri)
-
-
-async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:
-    """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
-    is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""
-    await copy.execute("PRAGMA user_version = 0")
-    found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
-    if found != ["ok"]:
-        raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")

@@ -13,14 +13,34 @@ import os
 import sqlite3
 import stat
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 # The files SQLite keeps beside a database in WAL mode (README, What is stored).
 COMPANIONS = ("-wal", "-shm")
+
+
+BUSY_TIMEOUT_MS = 5000
+CACHE_KIB = 256  # pragmas()
+
+
+def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) -> Sequence[str]:
+    """What every connection to the database runs first: WAL (kept in the file), a busy timeout,
+    full fsync at commit, foreign keys enforced, deleted content overwritten with zeros. A writing
+    connection caches at most CACHE_KIB of pages (SQLite's 2,000 per connection is memory growing
+    with the responses taken in, benchmarks/matrix_bench.py; the OS caches the file); one that
+    only reads leaves the journal mode as it finds it (a backup copy stays as it is)."""
+    writes = () if read_only else ("PRAGMA journal_mode = WAL", f"PRAGMA cache_size = -{CACHE_KIB}")
+    return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *writes, "PRAGMA synchronous = FULL",
+            "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
 
 
 class DatabaseUnusable(Exception):
@@ -231,3 +251,12 @@ def unavailable(error: sqlite3.Error) -> Unavailable | None:
     if code in _CANNOT_WRITE:
         return WriteFailed(_CANNOT_WRITE[code])
     return None
+
+
+async def unstamped_and_sound(copy: aiosqlite.Connection) -> None:
+    """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
+    is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""
+    await copy.execute("PRAGMA user_version = 0")
+    found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
+    if found != ["ok"]:
+        raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")

@@ -99,7 +99,7 @@ async def keyset_pages(connections: Sequence[Database], threads: Sequence[Thread
         await asyncio.gather(*(future for future, _, _ in pending), return_exceptions=True)
 
 
-def position_after(after: Position, created_at: bytes, response_id: int) -> Position:
+def position_after(after: Position, created_at: bytes | str, response_id: int) -> Position:
     """The keyset position of a row read as (CAST(created_at AS BLOB), id), which must come
     after `after`: its text exactly (a U+FFFD in its place would name another position), else
     Damaged (storage/damage.py key_text)."""

@@ -29,8 +29,8 @@ from typing import NamedTuple
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.damage import read_text
-from seminarbot.storage.db import BUSY_TIMEOUT_MS, Database, pragmas
-from seminarbot.storage.dbfile import unavailable
+from seminarbot.storage.db import Database
+from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
     INSERT,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import NamedTuple
 
+from seminarbot.domain.display import as_text
 from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.db import Database
 from seminarbot.storage.keyset import position_after
@@ -39,18 +40,20 @@ class StatsRepository:
 async def _pages(db: Database, cohort_id: int, page_size: int) -> AsyncIterator[list[StatRow]]:
     after: tuple[str, int] = ("", 0)
     while True:
-        # Text columns as text whatever a damaged row holds; the position read back as the
-        # stored bytes (storage/keyset.py `position_after`).
         page = await db.fetch_tuples(
-            "SELECT r.id, CAST(r.session_id AS TEXT), r.participant_id,"
-            f" CAST({AUTHOR} AS TEXT), CAST(r.body AS TEXT), CAST(r.created_at AS TEXT),"
-            f" CAST(r.created_at AS BLOB) FROM {RESPONSES_AND_AUTHORS}"
-            f" WHERE r.cohort_id = ? AND {COUNTS}"
+            f"SELECT r.id, r.session_id, r.participant_id, {AUTHOR}, r.body, r.created_at"
+            f" FROM {RESPONSES_AND_AUTHORS} WHERE r.cohort_id = ? AND {COUNTS}"
             " AND (r.created_at, r.id) > (?, ?) ORDER BY r.created_at, r.id LIMIT ?",
             (cohort_id, cohort_id, *after, page_size))
         if not page:
             return
-        yield [StatRow(*row[:6]) for row in page]
+        # A damaged row's BLOB where text belongs is read as text (domain/display.py).
+        yield [StatRow(*row) if bytes not in map(type, row) else StatRow._make(
+            as_text(v) if isinstance(v, bytes) else v for v in row) for row in page]
         if len(page) < page_size:
             return
-        after = position_after(after, page[-1][6], page[-1][0])
+        last_id, at = page[-1][0], page[-1][5]
+        if not isinstance(at, str) or "\ufffd" in at:  # read as stored, or said damaged
+            at = await db.scalar("SELECT CAST(created_at AS BLOB) FROM responses WHERE id = ?",
+                                 (last_id,))
+        after = position_after(after, at, last_id)
