@@ -117,14 +117,62 @@ def test_db_check_lists_values_that_are_not_what_their_column_holds(
     shutil.copy(db, copy)
     with sqlite3.connect(copy) as conn:
         conn.execute("PRAGMA ignore_check_constraints = 1")
-        conn.execute("UPDATE responses SET body = CAST(X'41FF42' AS TEXT) WHERE id = 1")
+        columns = ", ".join(row[1] for row in conn.execute("PRAGMA table_info(responses)")
+                            if row[1] not in ("id", "message_id"))
+        for _ in range(5):  # sound text past ASCII in hundreds of rows before a damaged one
+            conn.execute(f"INSERT INTO responses (message_id, {columns}) SELECT 'copy' ||"
+                         f" (id + (SELECT max(id) FROM responses)), {columns} FROM responses")
+        conn.execute("UPDATE responses SET body = 'Привет'")
+        last = conn.execute("SELECT max(id) FROM responses").fetchone()[0]
+        for row in (1, last):
+            conn.execute("UPDATE responses SET body = CAST(X'41FF42' AS TEXT) WHERE id = ?",
+                         (row,))
         conn.execute("UPDATE responses SET session_id = X'4142' WHERE id = 2")
         conn.execute("UPDATE cohorts SET retention_days = 'a week'")
         conn.execute("UPDATE participant_names SET display_name = 'Zoë'")  # sound
     conn.close()
     done = cli("db", "check", "--db", str(copy))
     assert done.returncode == 1
-    assert sorted(done.stdout.splitlines()) == [
+    assert sorted(done.stdout.splitlines()) == sorted([
         "cohorts row 1: retention_days holds text, not integer",
-        "responses row 1: body is not UTF-8 text",
-        "responses row 2: session_id holds blob, not text"]
+        "responses row 1: body is not UTF-8 text", f"responses row {last}: body is not UTF-8 text",
+        "responses row 2: session_id holds blob, not text"])
+
+
+# Tables the seeded seminar leaves empty, with a damaged row of their own (the second try-out).
+EXTRA_ROWS = (
+    "INSERT INTO post_requests VALUES (1, 'beginnings', 'console:ann', 'garbage')",
+    "INSERT INTO post_requests VALUES (1, X'41FF', 'console:ann', '2026-01-05T09:00:00Z')",
+    "INSERT INTO forget_requests VALUES ('console', 'console:ann', 'ABCDEF', 'garbage')",
+    "INSERT INTO forget_requests VALUES ('console', 'console:ann', X'41FF',"
+    " '2099-01-01T00:00:00Z')",
+    "UPDATE participant_names SET display_name = X'41FF'",
+)
+
+
+@pytest.mark.parametrize("damage", EXTRA_ROWS)
+def test_a_damaged_row_in_a_table_the_seminar_left_empty_fails_nothing(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path, damage: str) -> None:
+    db, _ = seeded
+    shutil.copy(db, tmp_path / "seminar.db")
+    with sqlite3.connect(tmp_path / "seminar.db") as conn:
+        conn.execute(damage)
+    conn.close()
+
+    async def said() -> list[str]:
+        wrong = await _said(tmp_path)
+        clock = ManualClock(START + timedelta(days=1))
+        app = await open_services(make_settings(tmp_path), clock)
+        try:
+            driver = ConsoleDriver(app, clock)
+            await driver.console.start()
+            for command in ("/seminar forget-me ABCDEF",
+                            "/seminar export csv --participant console:bob"):
+                answer = await driver.say(command)
+                if re.search("incident|went wrong|Traceback", answer):
+                    wrong.append(f"{command}: {answer}")
+        finally:
+            await app.close()
+        return wrong
+
+    assert asyncio.run(said()) == []

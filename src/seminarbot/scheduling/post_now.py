@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.display import embedded
-from seminarbot.domain.errors import Conflict
+from seminarbot.domain.errors import Conflict, Damaged
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, OutboxItem, OutboxState
 from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
@@ -23,6 +23,7 @@ from seminarbot.domain.schedule import describe_local, describe_span, wall_clock
 from seminarbot.domain.syllabus import Session
 from seminarbot.scheduling.poster import tell_moderators
 from seminarbot.scheduling.replan import replan
+from seminarbot.storage.damage import said
 from seminarbot.storage.post_requests import PostRequest
 
 if TYPE_CHECKING:
@@ -136,7 +137,11 @@ async def finish_interrupted(scheduler: Scheduler, requests: Sequence[PostReques
         in_hand.add(key)
         if key in scheduler.posting_now:
             continue
-        cohort = await scheduler.cohorts.get(request.cohort_id)
+        try:
+            cohort = await scheduler.cohorts.get(request.cohort_id)
+        except Damaged as error:  # its rows wait; the other requests go on
+            said(error)
+            continue
         if cohort.platform not in scheduler.posters:
             continue
         rows = await _rows(scheduler, request)

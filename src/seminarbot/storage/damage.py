@@ -7,7 +7,7 @@ except a key read back to find rows by (`key_text`): that is the stored text, or
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, TypeVar
 
 from seminarbot.domain.errors import Damaged
@@ -91,12 +91,13 @@ async def damaged_values(db: Database, limit: int = 100) -> list[str]:
     most `limit` per column: what `seminarbot db check` adds to SQLite's own checks, which do
     not look at values. Only text with a byte past ASCII is decoded to know."""
     found: list[str] = []
-    tables = await db.fetch_tuples(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-    for (table,) in tables:
+    tables = await db.fetch_tuples("SELECT name, sql FROM sqlite_master WHERE type = 'table'"
+                                   " AND name NOT LIKE 'sqlite_%'")
+    for table, sql in tables:
         columns = await db.fetch_tuples(f"PRAGMA table_info(\"{table}\")")
         keys = [f'"{c[1]}"' for c in sorted(columns, key=lambda c: c[5]) if c[5]] or ["rowid"]
         row = " || ', ' || ".join(keys)  # a WITHOUT ROWID table's row is its primary key
+        paged = "WITHOUT ROWID" not in sql.upper()
         for _, column, declared, *_ in columns:
             kind = {"TEXT": "text", "INTEGER": "integer"}.get(declared.split()[0].upper()
                                                               if declared else "")
@@ -105,14 +106,37 @@ async def damaged_values(db: Database, limit: int = 100) -> list[str]:
             odd = f"typeof(\"{column}\") NOT IN ('{kind}', 'null')"
             if kind == "text":  # any byte past ASCII (GLOB reads each such byte as one)
                 odd += f" OR \"{column}\" GLOB '*[^' || char(1) || '-' || char(127) || ']*'"
-            for rowid, held, raw in await db.fetch_tuples(
-                    f"SELECT {row}, typeof(\"{column}\"), CAST(\"{column}\" AS BLOB)"
-                    f" FROM \"{table}\" WHERE {odd} LIMIT ?", (limit,)):
+            query = (f"SELECT {'rowid' if paged else 0}, {row}, typeof(\"{column}\"),"
+                     f" CAST(\"{column}\" AS BLOB) FROM \"{table}\" WHERE ({odd})")
+            here = 0
+            async for key, held, raw in _odd_rows(db, query, paged):
                 if held != kind:
-                    found.append(f"{table} row {rowid}: {column} holds {held}, not {kind}")
+                    found.append(f"{table} row {key}: {column} holds {held}, not {kind}")
                 elif not _utf8(raw):
-                    found.append(f"{table} row {rowid}: {column} is not UTF-8 text")
+                    found.append(f"{table} row {key}: {column} is not UTF-8 text")
+                else:
+                    continue
+                here += 1
+                if here == limit:
+                    found.append(f"{table}: {column}: more such values not listed")
+                    break
     return found
+
+
+async def _odd_rows(db: Database, query: str, paged: bool
+                    ) -> AsyncIterator[tuple[object, str, bytes]]:
+    """The candidate rows of `query` (rowid, row, type, bytes), read a thousand at a time by
+    rowid where the table has one: valid text past ASCII may come first by the thousand."""
+    after = -(2**63)
+    while True:
+        rows = await db.fetch_tuples(
+            query + (" AND rowid > ? ORDER BY rowid LIMIT 1000" if paged else ""),
+            (after,) if paged else ())
+        for rowid, key, held, raw in rows:
+            after = rowid
+            yield key, held, raw
+        if not paged or len(rows) < 1000:
+            return
 
 
 def _utf8(raw: bytes) -> bool:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from seminarbot.clock import to_iso
+from seminarbot.domain.display import as_text
 from seminarbot.domain.models import Participant
 from seminarbot.storage.db import Database
 
@@ -67,4 +68,5 @@ class ParticipantRepository:
             rows = await self.db.fetch_tuples(
                 _OF_COHORT + " AND (p.external_id = ? OR lower(n.display_name) = lower(?))"
                 " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, wanted, limit))
-        return [ParticipantMatch(r[0], r[1], r[2], bool(r[3])) for r in rows]
+        # Ids and names as text whatever a damaged row holds (domain/display.py as_text).
+        return [ParticipantMatch(r[0], as_text(r[1]), as_text(r[2]), bool(r[3])) for r in rows]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from seminarbot.clock import parse_instant, to_iso
+from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
 
 
@@ -39,4 +40,11 @@ class PostRequestRepository:
         rows = await self.db.fetchall(
             "SELECT cohort_id, session_id, requested_by, requested_at FROM post_requests"
             " ORDER BY requested_at")
-        return [PostRequest(row[0], row[1], row[2], parse_instant(row[3])) for row in rows]
+        found = []
+        for row in rows:  # a damaged one is left out, and logged once (storage/damage.py)
+            try:
+                found.append(PostRequest(row[0], text(row[1]), text(row[2]),
+                                         parse_instant(row[3])))
+            except READ_ERRORS as error:
+                said(damaged(f"the post request of cohort {row[0]}", error))
+        return found

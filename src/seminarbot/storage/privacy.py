@@ -12,7 +12,7 @@ from typing import Any
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
-from seminarbot.storage.damage import damaged, said
+from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
 from seminarbot.storage.refusals import person_key
 
@@ -134,7 +134,7 @@ class PrivacyRepository:
         """Every forget-me code still waiting for its confirmation."""
         rows = await self.db.fetchall(
             "SELECT code FROM forget_requests WHERE expires_at > ?", (to_iso(now),))
-        return [row[0] for row in rows]
+        return [row[0] for row in rows if isinstance(row[0], str)]
 
     async def check_code(self, platform: str, external_id: str, code: str,
                          now: datetime) -> CodeCheck:
@@ -143,9 +143,14 @@ class PrivacyRepository:
         row = await self.db.fetchone(
             "SELECT code, expires_at FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
-        if row is None or parse_instant(row[1]) <= now:
+        try:
+            if row is None or parse_instant(row[1]) <= now:
+                return CodeCheck.NONE
+            pending = text(row[0])
+        except READ_ERRORS as error:  # as none pending: a new forget-me replaces the row
+            said(damaged(f"the pending forget-me code of {external_id}", error))
             return CodeCheck.NONE
-        if secrets.compare_digest(row[0].upper().encode(), code.strip().upper().encode()):
+        if secrets.compare_digest(pending.upper().encode(), code.strip().upper().encode()):
             return CodeCheck.MATCH
         return CodeCheck.WRONG
 
@@ -259,7 +264,10 @@ class PrivacyRepository:
                 " WHERE id = ?", (to_iso(cutoff), cohort_id))
             if cursor.rowcount:
                 swept.append(Swept(cohort_id, platform, cursor.rowcount, cutoff))
-        await self.db.execute("DELETE FROM forget_requests WHERE expires_at <= ?", (to_iso(now),))
+        await self.db.execute(  # an expiry that is no time (a damaged row) has expired too
+            "DELETE FROM forget_requests WHERE expires_at <= ? OR typeof(expires_at) != 'text'"
+            " OR expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'",
+            (to_iso(now),))
         return swept
 
 

@@ -29,6 +29,7 @@ from seminarbot.adapters.discord.client import PLATFORM
 from seminarbot.adapters.discord.events import inbound
 from seminarbot.adapters.discord.payloads import Payload, edited_at, inbound_payload, pages_after
 from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.errors import Damaged
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import PromptThread, prompt_threads
@@ -97,8 +98,12 @@ async def catch_up(app: Services, client: discord.Client, *, reconcile: bool,
     while True:
         failed_threads, failed_channels = [], []
         for prompt in threads:
-            new, read = await (_reconcile_thread if reconcile else _backfill_thread)(
-                app, client, prompt)
+            try:
+                new, read = await (_reconcile_thread if reconcile else _backfill_thread)(
+                    app, client, prompt)
+            except (Damaged, ValueError) as error:  # a damaged row (an id that is none)
+                log.warning("catch-up of prompt thread %s left: %s", prompt.thread_id, error)
+                new, read = 0, Read.REFUSED  # the other threads' goes on
             recorded += new
             if read is Read.FAILED:
                 failed_threads.append(prompt)
