@@ -34,6 +34,22 @@ async def _thread(console: ConsoleDriver, app: Services) -> str:
     return item.thread_id
 
 
+async def test_a_damaged_message_id_is_never_the_one_read_on_from(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    # The second try-out of damaged rows: a longer id or one stored as bytes came first, and
+    # a Discord backfill failed reading on from it.
+    thread = await _thread(console, app)
+    for message_id in ("1001", "1002", "1003", "1004"):
+        clock.advance(timedelta(seconds=1))
+        await record_message(app, InboundMessage("console", message_id, ANN, "A thought.",
+                                                 clock.now(), thread_id=thread))
+    await app.db.execute("UPDATE responses SET message_id = 'a-damaged-id-longer-than-any'"
+                         " WHERE message_id = '1003'")
+    await app.db.execute("UPDATE responses SET message_id = X'39393939393939393939'"
+                         " WHERE message_id = '1004'")
+    assert await last_recorded(app, "console", thread) == "1002"
+
+
 async def test_thread_replies_are_recorded_once_and_follow_edits(
         console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
     thread = await _thread(console, app)

@@ -158,9 +158,10 @@ class ResponseRepository:
             "SELECT r.message_id FROM responses r JOIN outbox o ON o.id = r.outbox_id"
             " WHERE r.platform = ? AND (o.thread_id = ? OR o.message_id = ?)"
             " AND (r.arrival IS NULL OR r.arrival = 'thread')"
-            # a snowflake: a damaged id (bytes, not digits) would be read on from instead
-            " AND typeof(r.message_id) = 'text' AND r.message_id NOT GLOB '*[^0-9]*'"
-            " ORDER BY length(r.message_id) DESC, r.message_id DESC LIMIT 1",
+            # Ids of digits (Discord's snowflakes) first: a damaged one, bytes or a longer
+            # text, would be read on from instead.
+            " AND typeof(r.message_id) = 'text' ORDER BY r.message_id NOT GLOB '*[^0-9]*' DESC,"
+            " length(r.message_id) DESC, r.message_id DESC LIMIT 1",
             (platform, thread_id, thread_id))
         return None if value is None else str(value)
 
