@@ -14,6 +14,7 @@ import pytest
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services
+from seminarbot.storage import damage
 from tests.conftest import ConsoleDriver
 
 DAMAGES = {  # SET clause: what the sentence names
@@ -23,6 +24,13 @@ DAMAGES = {  # SET clause: what the sentence names
     "reminder_before = 'an hour'": "cohort 1's reminder_before cannot be read",
     "timezone = 'Mars/Olympus'": "time zone 'Mars/Olympus' is not one",
 }
+
+
+@pytest.fixture(autouse=True)
+def nothing_said_yet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What this process logged already (storage/damage.py says each damage once), as if new:
+    an earlier test may have met the same damage."""
+    monkeypatch.setattr(damage, "_said", set())
 
 
 async def _columns(app: Services, table: str, *left_out: str) -> str:
