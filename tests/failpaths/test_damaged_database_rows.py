@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from tests.conftest import START, ConsoleDriver, make_settings
-from tests.discussion import seed
+from tests.console.test_export_cli import seeded as seeded_seminar
 
 VALUES = ("'garbage'", "X'41FF'", "X'4142'", "CAST(X'41FF42' AS TEXT)", "42", "-1", "NULL", "''",
           "'2026-13-45T99:99:99Z'", "CAST(X'39FF' AS TEXT)")
@@ -32,25 +32,10 @@ COMMANDS = ("/seminar schedule", "/seminar stats", "/seminar mine", "/seminar ti
 LEFT_OUT = {"schema_migrations", "writer_epoch"}  # the bot's own bookkeeping
 
 
-def _seeded(folder: Path) -> Path:
-    async def build() -> None:
-        clock = ManualClock(START)
-        app = await open_services(make_settings(folder), clock)
-        try:
-            driver = ConsoleDriver(app, clock)
-            await driver.console.start()
-            await seed(driver, app, clock)
-        finally:
-            await app.close()
-
-    asyncio.run(build())
-    return folder / "seminar.db"
-
-
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[str, str]]]:
     """The seeded database, and every (table, column) with a value in it but the keys."""
-    db = _seeded(tmp_path_factory.mktemp("seeded"))
+    db, _ = seeded_seminar(tmp_path_factory.mktemp("seeded"))
     with sqlite3.connect(db) as conn:
         tables = [row[0] for row in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'")
