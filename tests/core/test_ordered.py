@@ -162,3 +162,63 @@ async def test_stopping_with_events_in_hand_counts_them_all(
     await asyncio.sleep(0)
     await queue.stop(grace=0.01)
     assert "stopping with 7 events unhandled" in caplog.text
+
+
+async def test_new_messages_pass_a_job_that_lets_them_and_the_next_job_waits_for_it() -> None:
+    """A catch-up after READY lets new messages pass (bot.Handlers._connected); an edit, and
+    whatever comes after the edit, still waits for it."""
+    log: list[str] = []
+    release = asyncio.Event()
+
+    async def joined(items: list[str]) -> None:
+        log.append("+".join(items))
+
+    async def catch_up() -> None:
+        log.append("catch-up starts")
+        await release.wait()
+        log.append("catch-up ends")
+
+    async def edit() -> None:
+        log.append("edit")
+
+    queue: InOrder[str] = InOrder("test", joined)
+    queue.start()
+    queue.join("a")
+    queue.put(catch_up, joins_pass=True)
+    queue.join("b")
+    queue.join("c")
+    for _ in range(5):
+        await asyncio.sleep(0)
+    queue.join("d")  # arrives while the catch-up runs, the queue empty meanwhile
+    for _ in range(5):
+        await asyncio.sleep(0)
+    queue.put(edit)
+    queue.join("e")
+    for _ in range(5):
+        await asyncio.sleep(0)
+    # Handed over while the catch-up runs (which of the two starts first is the loop's choice).
+    assert log[0] == "a" and sorted(log[1:]) == ["b+c", "catch-up starts", "d"]
+    assert log.index("b+c") < log.index("d")
+    release.set()
+    await queue.stop(grace=5)
+    assert log[4:] == ["catch-up ends", "edit", "e"]
+
+
+async def test_stopping_while_messages_pass_a_job_ends_both_and_counts_what_is_in_hand(
+        caplog: pytest.LogCaptureFixture) -> None:
+    async def stuck(items: list[int]) -> None:
+        await asyncio.sleep(60)
+
+    async def catch_up() -> None:
+        await asyncio.sleep(60)
+
+    queue: InOrder[int] = InOrder("test", stuck)
+    queue.put(catch_up, joins_pass=True)
+    for n in range(3):
+        queue.join(n)
+    queue.start()
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await queue.stop(grace=0.01)
+    assert "stopping with 4 events unhandled" in caplog.text
+    assert not [task for task in asyncio.all_tasks() if "beside" in task.get_name()]

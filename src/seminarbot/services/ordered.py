@@ -4,7 +4,8 @@ other are handed over together, so they share one commit (see ResponseWriter).
 Order matters between a message and what happens to it later: an edit replayed right after
 its creation must not be stored first. So anything that does not join (an edit, a deletion, a
 catch-up, a command) starts only once everything before it has finished, and everything after
-it waits for it. Both platforms deliver events this way: Discord one by one through the queue
+it waits for it; only a job that no new message can change lets new messages pass it
+(`InOrder.put`). Both platforms deliver events this way: Discord one by one through the queue
 below, Matrix a sync batch at a time through `in_runs`.
 """
 
@@ -16,7 +17,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from seminarbot.domain.errors import Unavailable
 
@@ -92,12 +93,13 @@ async def _quietly(notice: Notice | None, error: Unavailable | None) -> None:
 
 
 class _Alone:
-    """A job that runs by itself (InOrder.put)."""
+    """A job that runs by itself (InOrder.put), or beside the joined runs after it."""
 
-    __slots__ = ("job",)
+    __slots__ = ("job", "joins_pass")
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, joins_pass: bool) -> None:
         self.job = job
+        self.joins_pass = joins_pass
 
 
 class InOrder(Generic[T]):
@@ -131,8 +133,11 @@ class InOrder(Generic[T]):
         if self._worker is None:
             self._worker = asyncio.create_task(self._work(), name=self.name)
 
-    def put(self, job: Job) -> None:
-        self._append(_Alone(job))
+    def put(self, job: Job, *, joins_pass: bool = False) -> None:
+        """A job that starts once everything before it has finished. With `joins_pass`, the
+        items joined after it are handed over while it runs (each run still in order), and only
+        the next job waits for it: for a job whose outcome no new message can change."""
+        self._append(_Alone(job, joins_pass))
 
     def join(self, item: T) -> None:
         self._append(item)
@@ -146,11 +151,40 @@ class InOrder(Generic[T]):
         while True:
             await self._queued.wait()
             while self._queue:
+                first = self._queue[0]
+                if isinstance(first, _Alone) and first.joins_pass:
+                    self._queue.popleft()
+                    await self._beside(first.job)
+                    continue
                 job, self._in_hand = self._next()
                 await self._run(job)
                 self._in_hand = 0
             self._queued.clear()
             self._idle.set()
+
+    async def _beside(self, job: Job) -> None:
+        """`job`, and meanwhile the joined runs queued after it; a job queued after it waits
+        for it."""
+        running = asyncio.create_task(self._run(job), name=f"{self.name}: beside")
+        try:
+            while not running.done():
+                self._in_hand = 1
+                if self._queue and not isinstance(self._queue[0], _Alone):
+                    joined, count = self._next()
+                    self._in_hand += count
+                    await self._run(joined)
+                    continue
+                waits: set[asyncio.Future[Any]] = {running}
+                if not self._queue:  # else a job is next, and it waits for this one
+                    self._queued.clear()
+                    waits.add(asyncio.ensure_future(self._queued.wait()))
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits - {running}:
+                    waiting.cancel()
+        finally:
+            running.cancel()
+            await asyncio.gather(running, return_exceptions=True)
+            self._in_hand = 0
 
     def _next(self) -> tuple[Job, int]:
         """The next job, and how many events it handles."""

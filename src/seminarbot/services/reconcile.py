@@ -52,11 +52,13 @@ class Changes:
 
 class ThreadState:
     """The live responses recorded for one prompt (in its thread, as replies to its post, by
-    command), by message id; and the ids the platform was seen to have in the thread."""
+    command), by message id; and those the platform has not shown in the thread (yet)."""
 
     def __init__(self, recorded: Iterable[Recorded]) -> None:
         self.recorded = {row.message_id: row for row in recorded}
-        self.seen: set[str] = set()
+        # The recorded ids the platform has not shown (yet): it shares their strings, where a
+        # set of the ids seen held a copy of each (a thread of thousands is read at a start).
+        self.unseen = set(self.recorded)
         self.changes = Changes()
 
     @classmethod
@@ -69,13 +71,13 @@ class ThreadState:
         build it (a restart reads every recorded message again). True if it was such."""
         if edited or message_id not in self.recorded:
             return False
-        self.seen.add(message_id)
+        self.unseen.discard(message_id)
         return True
 
     async def current(self, app: Services, messages: Sequence[Current]) -> None:
         """A page of the platform's history: new messages are recorded together (they share
         commits), then edits are applied where the platform's edit is not older than ours."""
-        self.seen.update(item.message.message_id for item in messages)
+        self.unseen.difference_update(item.message.message_id for item in messages)
         new = [item.message for item in messages
                if item.message.message_id not in self.recorded]
         outcomes = await record_messages(app, new)
@@ -98,14 +100,14 @@ class ThreadState:
     async def seen_in_thread(self, app: Services, platform: str) -> None:
         """Responses of unknown arrival whose message the thread showed: thread messages."""
         unknown = [message_id for message_id, row in self.recorded.items()
-                   if row.arrival is None and message_id in self.seen]
+                   if row.arrival is None and message_id not in self.unseen]
         if unknown:
             await app.responses.classify(platform, unknown, Arrival.THREAD)
 
     def missing(self, arrival: Arrival | None) -> list[str]:
         """Recorded as arriving this way, and not among the messages seen in the thread."""
         return [message_id for message_id, row in self.recorded.items()
-                if row.arrival is arrival and message_id not in self.seen]
+                if row.arrival is arrival and message_id in self.unseen]
 
     async def deleted(self, app: Services, platform: str, message_ids: Iterable[str]) -> None:
         """Messages the platform shows are gone: erased like any deletion."""

@@ -21,6 +21,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
+from functools import partial
+from typing import TypeVar
 
 import discord
 
@@ -45,7 +47,7 @@ CHANNEL_PAGES = 20  # of 100 messages: how far back a seminar channel is read af
 UNKNOWN_CHANNEL, UNKNOWN_MESSAGE = 10003, 10008  # Discord's error codes
 RETRY_LIMIT = 60.0  # seconds: the longest wait between two tries of a stopped read
 
-Handle = Callable[[list[Payload]], Awaitable[None]]
+T = TypeVar("T")
 
 
 class Read(Enum):
@@ -64,15 +66,18 @@ def _why_stopped(error: Exception) -> Read:
 
 
 async def read_history(http: discord.http.HTTPClient, channel_id: int, after: int,
-                       handle: Handle, *, run: int = BACKFILL_RUN) -> Read:
-    """Hand over the channel's messages after message `after` (Discord's payloads, see
-    payloads.py), oldest first, `run` at a time (read 100 per request). What was read before a
-    stop is handed over first; the result says why it stopped."""
-    found: list[Payload] = []
+                       take: Callable[[list[Payload]], list[T]],
+                       handle: Callable[[list[T]], Awaitable[None]], *,
+                       run: int = BACKFILL_RUN) -> Read:
+    """Hand over what `take` makes of the channel's messages after message `after` (Discord's
+    payloads, see payloads.py), oldest first, `run` at a time (read 100 per request). Each page
+    is taken before the next is read, so no more than one page's payloads is held. What was
+    read before a stop is handed over first; the result says why it stopped."""
+    found: list[T] = []
     result = Read.COMPLETE
     try:
         async for page in pages_after(http, channel_id, after):
-            found += page
+            found += take(page)
             if len(found) >= run:
                 await handle(found)
                 found = []
@@ -157,12 +162,14 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     after = await last_recorded(app, PLATFORM, prompt.thread_id) or prompt.message_id
     recorded = 0
 
-    async def record(messages: list[Payload]) -> None:
-        nonlocal recorded
-        recorded += await _record_together(app, [
-            reply for data in messages if (reply := inbound_payload(data, thread.id)) is not None])
+    def take(page: list[Payload]) -> list[InboundMessage]:
+        return [reply for data in page if (reply := inbound_payload(data, thread.id)) is not None]
 
-    read = await read_history(client.http, thread.id, int(after), record)
+    async def record(messages: list[InboundMessage]) -> None:
+        nonlocal recorded
+        recorded += await _record_together(app, messages)
+
+    read = await read_history(client.http, thread.id, int(after), take, record)
     if read is Read.GONE:
         await thread_deleted(app, PLATFORM, prompt.thread_id)
     return recorded, read
@@ -173,7 +180,7 @@ def _current(messages: Sequence[discord.Message]) -> list[Current]:
             if (reply := inbound(message)) is not None]
 
 
-def _current_of(state: ThreadState, messages: Sequence[Payload], thread_id: int
+def _current_of(state: ThreadState, messages: Sequence[Payload], *, thread_id: int
                 ) -> list[Current]:
     return [Current(reply, edited_at(data)) for data in messages
             if not state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp")))
@@ -187,10 +194,11 @@ async def _reconcile_thread(app: Services, client: discord.Client, prompt: Promp
         return 0, thread
     state = await ThreadState.load(app, PLATFORM, prompt.thread_id)
 
-    async def compare(messages: list[Payload]) -> None:
-        await state.current(app, _current_of(state, messages, thread.id))
+    async def compare(messages: list[Current]) -> None:
+        await state.current(app, messages)
 
-    read = await read_history(client.http, thread.id, int(prompt.message_id), compare)
+    read = await read_history(client.http, thread.id, int(prompt.message_id),
+                              partial(_current_of, state, thread_id=thread.id), compare)
     if read is Read.COMPLETE:  # only a whole read shows what is no longer there
         await state.seen_in_thread(app, PLATFORM)
         await state.deleted(app, PLATFORM, state.missing(Arrival.THREAD))

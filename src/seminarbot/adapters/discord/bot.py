@@ -5,7 +5,7 @@ The scheduler loop is the runner's; the handlers only attach their poster, and a
 poster again after a reconnect changes nothing. Each READY and RESUMED queues a catch-up on
 prompt threads (after READY, which replays nothing, one that also follows edits and deletions);
 message events, and the deletion of a thread, queue behind it and are handled in the order they
-came.
+came: each is queued as discord.py parses it (`Handlers.queued`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from functools import cached_property, partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -81,17 +81,52 @@ class Handlers:
             await self.interactions.drain(SHUTDOWN_GRACE)
         await self.inbound.stop(max(0.0, deadline - asyncio.get_running_loop().time()))
 
-    async def on_ready(self) -> None:
-        self.app.connections.report(PLATFORM, CONNECTED)
-        self.readies += 1
-        log.info("connected to Discord as %s (ready #%d)", self.client.user, self.readies)
-        self.app.calendars[PLATFORM] = self.calendar
-        self.app.scheduler.attach(self.poster)
-        self.inbound.put(partial(self._catch_up, reconcile=True))
+    def queued(self, event: str, args: tuple[Any, ...]) -> None:
+        """What a gateway event queues, done at once as discord.py parses the event
+        (SeminarClient.dispatch), so the queue holds events in the order Discord sent them: a
+        READY's or RESUMED's catch-up comes before every message after it, and a message before
+        its edit. discord.py would run each `on_*` handler as a task of its own: a burst's
+        messages waited as tasks, each holding its discord.Message, at twice the CPU
+        (benchmarks/discord_bench.py). Whatever goes wrong stops here, as discord.py's
+        `on_error` stops a handler's error, and never reaches the gateway's loop."""
+        try:
+            self._queue(event, *args)
+        except Exception:
+            log.exception("a Discord %s event could not be taken in", event)
 
-    async def on_resumed(self) -> None:
+    def _queue(self, event: str, *args: Any) -> None:
+        if event == "message":
+            found = events.inbound(args[0])
+            if found is not None:
+                self.inbound.join(found)
+        elif event in ("ready", "resumed"):
+            self._connected(resumed=event == "resumed")
+        elif event == "raw_message_edit":
+            edit = events.edit_of(args[0])
+            if edit is not None:
+                self.inbound.put(partial(events.on_edit, self.app, edit))
+        elif event == "raw_message_delete":
+            self.inbound.put(partial(events.on_delete, self.app, {args[0].message_id}))
+        elif event == "raw_bulk_message_delete":
+            self.inbound.put(partial(events.on_delete, self.app, args[0].message_ids))
+        elif event == "raw_thread_delete":
+            self.inbound.put(partial(events.on_thread_delete, self.app, args[0].thread_id))
+        elif event == "guild_channel_delete":
+            self.inbound.put(partial(events.on_channel_delete, self.app, args[0].id))
+
+    def _connected(self, *, resumed: bool) -> None:
+        """READY (a new gateway session: the catch-up also follows edits and deletions) or
+        RESUMED (Discord replays what was missed)."""
         self.app.connections.report(PLATFORM, CONNECTED)
-        self.inbound.put(partial(self._catch_up, reconcile=False))
+        if not resumed:
+            self.readies += 1
+            log.info("connected to Discord as %s (ready #%d)", self.client.user, self.readies)
+            self.app.calendars[PLATFORM] = self.calendar
+            self.app.scheduler.attach(self.poster)
+        # After RESUMED the catch-up reads on from the last message recorded: what came after
+        # waits for it. After READY it reads every prompt thread from its start, and a new
+        # message stored meanwhile is recognised as stored: new messages pass it.
+        self.inbound.put(partial(self._catch_up, reconcile=not resumed), joins_pass=not resumed)
 
     async def on_disconnect(self) -> None:
         self.app.connections.report(PLATFORM, RETRYING, "the gateway connection dropped")
@@ -103,31 +138,6 @@ class Handlers:
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if not self.closing:
             await self.interactions.handle(interaction)
-
-    # Message events are stored in the order they arrived; new messages next to each other
-    # share a commit (see seminarbot.services.ordered).
-
-    async def on_message(self, message: discord.Message) -> None:
-        found = events.inbound(message)
-        if found is not None:
-            self.inbound.join(found)
-
-    async def on_raw_message_edit(self, event: discord.RawMessageUpdateEvent) -> None:
-        edit = events.edit_of(event)
-        if edit is not None:
-            self.inbound.put(partial(events.on_edit, self.app, edit))
-
-    async def on_raw_message_delete(self, event: discord.RawMessageDeleteEvent) -> None:
-        self.inbound.put(partial(events.on_delete, self.app, {event.message_id}))
-
-    async def on_raw_bulk_message_delete(self, event: discord.RawBulkMessageDeleteEvent) -> None:
-        self.inbound.put(partial(events.on_delete, self.app, event.message_ids))
-
-    async def on_raw_thread_delete(self, event: discord.RawThreadDeleteEvent) -> None:
-        self.inbound.put(partial(events.on_thread_delete, self.app, event.thread_id))
-
-    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
-        self.inbound.put(partial(events.on_channel_delete, self.app, channel.id))
 
     async def on_raw_thread_update(self, event: discord.RawThreadUpdateEvent) -> None:
         await events.on_thread_update(self.app, self.client, event)

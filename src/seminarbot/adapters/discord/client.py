@@ -98,12 +98,16 @@ class SeminarClient(discord.Client):
         handlers.start()
         held, self._held = self._held or [], None
         for event, args, kwargs in held:
-            super().dispatch(event, *args, **kwargs)
+            self._hand_over(event, args, kwargs)
 
     def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
         if self._held is not None:
             self._held.append((event, args, kwargs))
             return
+        self._hand_over(event, args, kwargs)
+
+    def _hand_over(self, event: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        self.handlers.queued(event, args)  # in the order parsed (bot.Handlers.queued)
         super().dispatch(event, *args, **kwargs)
 
     async def login(self, token: str) -> None:

@@ -44,7 +44,7 @@ def inbound(message: discord.Message) -> InboundMessage | None:
         return None
     if message.type not in PEOPLE_WRITE:
         return None
-    channel_id = str(message.channel.id)  # one string for both: a burst waits in a queue
+    channel_id = id_text(message.channel.id)
     thread_id = channel_id if isinstance(message.channel, discord.Thread) else None
     reference = message.reference
     reply_to = str(reference.message_id) if reference and reference.message_id else None
@@ -53,6 +53,13 @@ def inbound(message: discord.Message) -> InboundMessage | None:
     author = actor(message.author.id, message.author.display_name)
     return InboundMessage(PLATFORM, str(message.id), author, _text(message), message.created_at,
                           thread_id=thread_id, reply_to=reply_to, channel_id=channel_id)
+
+
+@functools.lru_cache(maxsize=1024)
+def id_text(channel_id: int) -> str:
+    """A channel's or thread's id as text, one string per channel: a burst's messages waiting
+    in the queue share their channel's (about 70 bytes each)."""
+    return str(channel_id)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,7 +16,7 @@ from typing import Any
 import discord
 
 from seminarbot.adapters.discord.client import PLATFORM
-from seminarbot.adapters.discord.events import PEOPLE_WRITE, actor
+from seminarbot.adapters.discord.events import PEOPLE_WRITE, actor, id_text
 from seminarbot.services.responses import InboundMessage
 
 Payload = Mapping[str, Any]
@@ -51,7 +51,7 @@ def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
     member = data.get("member") or {}
     # discord.py's display_name: a server nickname, else the global name, else the username.
     name = member.get("nick") or author.get("global_name") or author["username"]
-    thread = str(thread_id)
+    thread = id_text(thread_id)
     return InboundMessage(
         PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data),
         discord.utils.snowflake_time(int(data["id"])), thread_id=thread,
