@@ -17,7 +17,7 @@ import logging
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Any, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from seminarbot.domain.errors import Unavailable
 
@@ -103,7 +103,8 @@ class _Alone:
 
 
 class InOrder(Generic[T]):
-    """One worker for events queued as they arrive. A job (`put`) runs alone; items handed over
+    """One worker for events queued as they arrive. A job (`put`) runs alone (or, with
+    `joins_pass`, beside the joined runs queued after it); items handed over
     with `join` (new messages) that are queued next to each other go to `joined` together, up
     to MAX_RUN of them, as one job: one call, one commit. A job that finds the database
     unavailable (busy, a full disk) is tried again after each of `retry_delays` (seconds; the
@@ -128,6 +129,7 @@ class InOrder(Generic[T]):
         self._idle.set()
         self._worker: asyncio.Task[None] | None = None
         self._in_hand = 0  # events of the job under way
+        self._failing: set[object] = set()  # a mark for each job trying again (`_run`)
 
     def start(self) -> None:
         if self._worker is None:
@@ -166,6 +168,7 @@ class InOrder(Generic[T]):
         """`job`, and meanwhile the joined runs queued after it; a job queued after it waits
         for it."""
         running = asyncio.create_task(self._run(job), name=f"{self.name}: beside")
+        running.add_done_callback(lambda _: self._queued.set())  # wakes the wait below
         try:
             while not running.done():
                 self._in_hand = 1
@@ -173,14 +176,9 @@ class InOrder(Generic[T]):
                     joined, count = self._next()
                     self._in_hand += count
                     await self._run(joined)
-                    continue
-                waits: set[asyncio.Future[Any]] = {running}
-                if not self._queue:  # else a job is next, and it waits for this one
+                else:  # nothing queued, or a job, which waits for this one
                     self._queued.clear()
-                    waits.add(asyncio.ensure_future(self._queued.wait()))
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                for waiting in waits - {running}:
-                    waiting.cancel()
+                    await self._queued.wait()
         finally:
             running.cancel()
             await asyncio.gather(running, return_exceptions=True)
@@ -197,16 +195,25 @@ class InOrder(Generic[T]):
         return partial(self.joined, items), len(items)
 
     async def _run(self, job: Job) -> None:
-        """The job, again after each delay for as long as it meets an unavailable database."""
-        for attempt in itertools.count():
-            error = await self._try(job)
-            if error is None:
-                await self.watch.succeeded()
-                return
-            await self.watch.failed(error)
-            delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
-            log.warning("%s: %s; trying again in %g s", self.name, type(error).__name__, delay)
-            await asyncio.sleep(delay)
+        """The job, again after each delay for as long as it meets an unavailable database.
+        Storage counts as working again only once no job (nor run beside it) still fails."""
+        failing = object()
+        try:
+            for attempt in itertools.count():
+                error = await self._try(job)
+                if error is None:
+                    self._failing.discard(failing)
+                    if not self._failing:
+                        await self.watch.succeeded()
+                    return
+                self._failing.add(failing)
+                await self.watch.failed(error)
+                delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
+                log.warning("%s: %s; trying again in %g s", self.name, type(error).__name__,
+                            delay)
+                await asyncio.sleep(delay)
+        finally:
+            self._failing.discard(failing)
 
     async def _try(self, job: Job) -> Unavailable | None:
         try:
