@@ -104,9 +104,9 @@ class _Alone:
 
 class InOrder(Generic[T]):
     """One worker for events queued as they arrive. A job (`put`) runs alone (or, with
-    `joins_pass`, beside the joined runs queued after it); items handed over
-    with `join` (new messages) that are queued next to each other go to `joined` together, up
-    to MAX_RUN of them, as one job: one call, one commit. A job that finds the database
+    `joins_pass`, beside the joined runs queued after it); items handed over with `join` (new
+    messages) that are queued next to each other go to `joined` together, up to MAX_RUN of
+    them, as one job: one call, one commit. A job that finds the database
     unavailable (busy, a full disk) is tried again after each of `retry_delays` (seconds; the
     last one repeats) for as long as it takes, the jobs behind it waiting, so nothing after an
     unsaved message is saved before it: a catch-up from the last message saved then reads it
