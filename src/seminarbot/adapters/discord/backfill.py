@@ -10,9 +10,11 @@ there are erased as deleted. A thread or channel Discord no longer has (Unknown 
 deleted with every message in it. Threads are read as Discord's payloads (payloads.py), and a
 recorded message shown unedited is only marked seen: a restart re-reads every one.
 
-A read that Discord or the network stops is tried again (capped backoff), the events behind
-the catch-up waiting, so nothing recorded later moves a thread's "last recorded" mark past
-what was not read. A thread or channel the bot may not read is left (and logged).
+A read that Discord or the network stops is tried again (capped backoff). After RESUMED the
+events behind the catch-up wait for it, so nothing recorded later moves a thread's "last
+recorded" mark past what was not read; after READY, which reads from the start and needs no
+mark, new messages are stored meanwhile (bot.Handlers). A thread or channel the bot may not
+read is left (and logged).
 """
 
 from __future__ import annotations

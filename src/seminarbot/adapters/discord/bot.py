@@ -4,8 +4,9 @@ ready, nothing doubled on reconnect.
 The scheduler loop is the runner's; the handlers only attach their poster, and attaching the same
 poster again after a reconnect changes nothing. Each READY and RESUMED queues a catch-up on
 prompt threads (after READY, which replays nothing, one that also follows edits and deletions);
-message events, and the deletion of a thread, queue behind it and are handled in the order they
-came: each is queued as discord.py parses it (`Handlers.queued`).
+the events after it are handled in the order they came, each queued as discord.py parses it
+(`Handlers.queued`). They wait for the catch-up, except that new messages pass the one after
+READY, which reads every prompt thread from its start.
 """
 
 from __future__ import annotations
