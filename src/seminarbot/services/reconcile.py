@@ -1,6 +1,6 @@
 """After a gap a platform cannot replay (a new Discord gateway session), the messages of a
 prompt's thread as the platform shows them now, set against what was recorded: a message not
-recorded is new, one whose edit time is not older than ours may have been edited (the texts
+recorded is new, an edited one may have been edited since (the edit times and the texts
 decide), and a recorded one that is no longer there was deleted. Adapters read the platform's
 history and hand it over here; the writes go through the one write path (services/responses.py).
 
@@ -86,11 +86,7 @@ class ThreadState:
             ours = self.recorded.get(item.message.message_id)
             if ours is None or item.edited_at is None or ours.arrival is Arrival.COMMAND:
                 continue
-            # Stored times have whole seconds: an edit in the same second as ours is compared
-            # by its text (an equal text changes nothing).
-            if ours.edited_at is not None and item.edited_at.replace(microsecond=0) \
-                    < ours.edited_at:
-                continue
+            # An edit older than ours changes nothing (storage/responses.py: the latest wins).
             message = item.message
             outcome = await record_edit(app, message.platform, message.message_id, message.text,
                                         item.edited_at, by=message.author.user_id)

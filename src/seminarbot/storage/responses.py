@@ -19,7 +19,6 @@ _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, mes
 
 class Recorded(NamedTuple):
     message_id: str
-    edited_at: datetime | None  # when it was last edited, as recorded
     arrival: Arrival | None  # None: recorded before migration 0009, not yet seen since
 
 
@@ -34,6 +33,13 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
+def _older(when: str, row: Row) -> bool:
+    """Whether an edit made at `when` (storage form, which sorts by time) is older than the
+    version a response's row shows: its last edit's, or its withdrawal's (by an edit)."""
+    shown = row["deleted_at"] if row["deleted_at"] is not None else row["edited_at"]
+    return isinstance(shown, str) and when < shown
+
+
 class ResponseRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -46,9 +52,12 @@ class ResponseRepository:
         `withdraw_edit` can undo it (so an edit with an id is kept even when its text is the
         same: its redaction must not undo the edit before it). A response an edit withdrew
         takes the new text (the final state wins, README: Responses); one deleted stays
-        deleted. Call inside a transaction."""
+        deleted. The latest edit wins whatever order edits arrive in (the Matrix spec, Event
+        replacements: the most recent origin_server_ts; Discord's edited_timestamp): one
+        older than the version recorded is kept in the history at its time, and the text
+        stays (UNCHANGED). Call inside a transaction."""
         row = await self._authored(platform, message_id, by,
-                                   "r.id, r.body, r.deleted_at, r.withdrawn_by_edit")
+                                   "r.id, r.body, r.edited_at, r.deleted_at, r.withdrawn_by_edit")
         if isinstance(row, Outcome):
             return row
         if edit_id is not None and await self.db.scalar(
@@ -57,17 +66,39 @@ class ResponseRepository:
             return Outcome.UNCHANGED
         if row["deleted_at"] is not None and not row["withdrawn_by_edit"]:
             return Outcome.UNCHANGED
+        when = to_iso(at)
+        if _older(when, row):
+            return await self._past_version(row["id"], body, when, edit_id)
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
         if edit_id is not None or previous not in ("", body):
             await self.db.execute(
                 "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
-                " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, to_iso(at), edit_id))
+                " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, when, edit_id))
         if previous == body:
             return Outcome.UNCHANGED
         await self.db.execute(
             "UPDATE responses SET body = ?, edited_at = ?, deleted_at = NULL,"
-            " withdrawn_by_edit = 0 WHERE id = ?", (body, to_iso(at), row["id"]))
+            " withdrawn_by_edit = 0 WHERE id = ?", (body, when, row["id"]))
         return Outcome.UPDATED
+
+    async def _past_version(self, response_id: int, body: str, when: str,
+                            edit_id: str | None) -> Outcome:
+        """An edit made at `when` that arrived after a later one: its text goes into the
+        history between the versions before and after it; the text shown stays. Not where
+        the version after it followed a withdrawal (whose erased history it belongs to)."""
+        after = await self.db.fetchone(
+            "SELECT id, previous_body FROM response_edits WHERE response_id = ?"
+            " AND replaced_at > ? ORDER BY replaced_at, id LIMIT 1", (response_id, when))
+        if after is None or after["previous_body"] == "":
+            return Outcome.UNCHANGED
+        if after["previous_body"] == body and edit_id is None:  # no version of its own
+            return Outcome.UNCHANGED
+        await self.db.execute(
+            "INSERT INTO response_edits (response_id, previous_body, replaced_at, replaced_by)"
+            " VALUES (?, ?, ?, ?)", (response_id, after["previous_body"], when, edit_id))
+        await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
+                              (body, after["id"]))
+        return Outcome.UNCHANGED
 
     async def withdraw_edit(self, platform: str, edit_id: str, at: datetime) -> Outcome:
         """The edit `edit_id` was withdrawn (a Matrix m.replace redacted): the text it gave is
@@ -75,15 +106,16 @@ class ResponseRepository:
         (README: Matrix); withdrawn again (DELETED) if that one was withdrawn. UNKNOWN when no
         recorded edit has that id. Call inside a transaction."""
         row = await self.db.fetchone(
-            "SELECT e.id, e.response_id, e.previous_body FROM response_edits e"
+            "SELECT e.id, e.response_id, e.previous_body, e.replaced_at FROM response_edits e"
             " JOIN responses r ON r.id = e.response_id"
             " WHERE e.replaced_by = ? AND r.platform = ?", (edit_id, platform))
         if row is None:
             return Outcome.UNKNOWN
         response_id, previous = row["response_id"], row["previous_body"]
+        place = (response_id, row["replaced_at"], row["id"])  # versions go by time, then arrival
         later = await self.db.scalar(
-            "SELECT id FROM response_edits WHERE response_id = ? AND id > ? ORDER BY id LIMIT 1",
-            (response_id, row["id"]))
+            "SELECT id FROM response_edits WHERE response_id = ? AND (replaced_at, id) > (?, ?)"
+            " ORDER BY replaced_at, id LIMIT 1", place)
         if later is not None:  # the next edit now replaced the version before this one
             await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
                                   (previous, later))
@@ -92,8 +124,9 @@ class ResponseRepository:
         else:
             await self.db.execute(
                 "UPDATE responses SET body = ?, edited_at = (SELECT replaced_at FROM"
-                " response_edits WHERE response_id = ? AND id < ? ORDER BY id DESC LIMIT 1)"
-                " WHERE id = ?", (previous, response_id, row["id"], response_id))
+                " response_edits WHERE response_id = ? AND (replaced_at, id) < (?, ?)"
+                " ORDER BY replaced_at DESC, id DESC LIMIT 1) WHERE id = ?",
+                (previous, *place, response_id))
         await self.db.execute("DELETE FROM response_edits WHERE id = ?", (row["id"],))
         return Outcome.UPDATED
 
@@ -103,10 +136,13 @@ class ResponseRepository:
         tombstone (ids and times, an empty body), so a replay of the message is recognised
         and records nothing. `by_edit`: an edit left nothing visible (a later edit with text
         brings the response back); `by`, when given, must be the author (REFUSED otherwise).
-        Call inside a transaction."""
-        row = await self._authored(platform, message_id, by, "r.id, r.deleted_at")
+        An edit that withdraws it but is older than the version recorded changes nothing
+        (`edit`: the latest edit wins). Call inside a transaction."""
+        row = await self._authored(platform, message_id, by, "r.id, r.edited_at, r.deleted_at")
         if isinstance(row, Outcome):
             return row
+        if by_edit and _older(to_iso(at), row):
+            return Outcome.UNCHANGED
         if row["deleted_at"] is not None:
             if not by_edit:  # deleted after an edit withdrew it: no later edit brings it back
                 await self.db.execute("UPDATE responses SET withdrawn_by_edit = 0 WHERE id = ?",
@@ -138,16 +174,14 @@ class ResponseRepository:
     async def in_thread(self, platform: str, thread_id: str) -> list[Recorded]:
         """The live responses to a prompt (not deleted; withdrawn by an edit counts as live,
         since a later edit brings it back), by the id of its thread (or of its post), however
-        they arrived: their message ids, when each was last edited and how it arrived, oldest
-        first."""
+        they arrived: their message ids and how each arrived, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT r.message_id, r.edited_at, r.arrival FROM responses r"
+            "SELECT r.message_id, r.arrival FROM responses r"
             " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
             " AND (o.thread_id = ? OR o.message_id = ?)"
             " AND (r.deleted_at IS NULL OR r.withdrawn_by_edit = 1)"
             " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
-        return [Recorded(str(row[0]), parse_instant(row[1]) if row[1] else None,
-                         Arrival(row[2]) if row[2] else None) for row in rows]
+        return [Recorded(str(row[0]), Arrival(row[1]) if row[1] else None) for row in rows]
 
     async def last_in_thread(self, platform: str, thread_id: str) -> str | None:
         """The newest message recorded in a prompt's thread: a backfill reads on from there.
@@ -182,7 +216,7 @@ class ResponseRepository:
     async def history(self, response_id: int) -> list[tuple[str, datetime]]:
         rows = await self.db.fetchall(
             "SELECT previous_body, replaced_at FROM response_edits WHERE response_id = ?"
-            " AND previous_body <> '' ORDER BY id", (response_id,))
+            " AND previous_body <> '' ORDER BY replaced_at, id", (response_id,))
         return [(row[0], parse_instant(row[1])) for row in rows]
 
     async def by_participant(self, cohort_id: int, participant_id: int) -> list[ResponseRecord]:
