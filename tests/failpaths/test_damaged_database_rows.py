@@ -113,6 +113,9 @@ def test_db_check_lists_values_that_are_not_what_their_column_holds(
             conn.execute("UPDATE responses SET body = CAST(X'41FF42' AS TEXT) WHERE id = ?",
                          (row,))
         conn.execute("UPDATE responses SET session_id = X'4142' WHERE id = 2")
+        # Past a NUL, where SQLite's GLOB stops reading, and where sound text may hold one.
+        conn.execute("UPDATE responses SET body = CAST(X'410042FF' AS TEXT) WHERE id = 3")
+        conn.execute("UPDATE responses SET body = CAST(X'41004243' AS TEXT) WHERE id = 4")
         conn.execute("UPDATE cohorts SET retention_days = 'a week'")
         conn.execute("UPDATE participant_names SET display_name = 'Zoë'")  # sound
     conn.close()
@@ -121,7 +124,8 @@ def test_db_check_lists_values_that_are_not_what_their_column_holds(
     assert sorted(done.stdout.splitlines()) == sorted([
         "cohorts row 1: retention_days holds text, not integer",
         "responses row 1: body is not UTF-8 text", f"responses row {last}: body is not UTF-8 text",
-        "responses row 2: session_id holds blob, not text"])
+        "responses row 2: session_id holds blob, not text",
+        "responses row 3: body is not UTF-8 text"])
 
 
 # Tables the seeded seminar leaves empty, with a damaged row of their own (the second try-out).

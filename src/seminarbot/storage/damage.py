@@ -104,8 +104,10 @@ async def damaged_values(db: Database, limit: int = 100) -> list[str]:
             if kind is None:
                 continue
             odd = f"typeof(\"{column}\") NOT IN ('{kind}', 'null')"
-            if kind == "text":  # any byte past ASCII (GLOB reads each such byte as one)
-                odd += f" OR \"{column}\" GLOB '*[^' || char(1) || '-' || char(127) || ']*'"
+            if kind == "text":  # any byte past ASCII (GLOB reads each such byte as one), or
+                # a NUL, where GLOB stops reading (what follows it may be anything)
+                odd += (f" OR \"{column}\" GLOB '*[^' || char(1) || '-' || char(127) || ']*'"
+                        f" OR instr(CAST(\"{column}\" AS BLOB), X'00') > 0")
             query = (f"SELECT {'rowid' if paged else 0}, {row}, typeof(\"{column}\"),"
                      f" CAST(\"{column}\" AS BLOB) FROM \"{table}\" WHERE ({odd})")
             here = 0
