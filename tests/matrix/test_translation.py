@@ -232,3 +232,68 @@ async def test_events_waiting_for_keys_survive_a_restart(tmp_path: Path) -> None
 
 async def _never(room_id: str, event: Any) -> None:
     raise AssertionError("nothing should be handled")
+
+
+class KeysFor:
+    """A client that can decrypt only the events whose ids it is given (their keys came)."""
+
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+
+    async def request_room_key(self, event: Any) -> None:
+        pass
+
+    def decrypt_event(self, event: Any) -> Any:
+        if event.event_id not in self.keys:
+            raise EncryptionError("no session")
+        return {"decrypted": event.event_id}
+
+
+def _edit_of(target: str, event_id: str, text: str) -> dict[str, Any]:
+    return message({"body": f"* {text}", "msgtype": "m.text",
+                    "m.new_content": {"body": text, "msgtype": "m.text"},
+                    "m.relates_to": {"rel_type": "m.replace", "event_id": target}},
+                   event_id=event_id)
+
+
+async def test_edits_of_an_event_waiting_for_its_key_are_handled_after_it(
+        tmp_path: Path) -> None:
+    # The message came in a Megolm session whose key is late; its edits, in one whose key
+    # came. Handled at once, an edit finds nothing recorded and its text is lost: the message
+    # would be recorded with the words its author replaced.
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    client = KeysFor()
+    waiting = Undecrypted(client, files)
+    await waiting.keep("!r:hs", _encrypted("$m"))
+    assert waiting.hold_edit("!r:hs", "$m", _edit_of("$m", "$e1", "second"))
+    assert waiting.hold_edit("!r:hs", "$m", _edit_of("$m", "$e2", "third"))
+    assert not waiting.hold_edit("!other:hs", "$m", _edit_of("$m", "$e3", "x"))  # another room
+    assert not waiting.hold_edit("!r:hs", "$known", _edit_of("$known", "$e4", "x"))
+    assert waiting.redacted("!r:hs", "$e2")  # a held edit redacted: dropped
+    assert not waiting.redacted("!r:hs", "$nothing-held")
+    handled: list[Any] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event if isinstance(event, dict) else event.source["event_id"])
+
+    after = Undecrypted(client, files)  # a restart: what is held was kept on disk
+    await after.retry(handle)
+    assert handled == []
+    client.keys.add("$m")
+    await after.retry(handle)
+    assert handled == [{"decrypted": "$m"}, "$e1"] and after.waiting == []
+    assert translate(_edit_of("$m", "$e1", "second")) is not None
+    # Once its event is handled, an edit of it applies as it comes.
+    assert not after.hold_edit("!r:hs", "$m", _edit_of("$m", "$e5", "fourth"))
+
+
+async def test_a_redacted_event_waiting_for_its_key_is_never_handled() -> None:
+    client = KeysFor()
+    waiting = Undecrypted(client)
+    await waiting.keep("!r:hs", _encrypted("$m"))
+    assert waiting.hold_edit("!r:hs", "$m", _edit_of("$m", "$e1", "second"))
+    assert waiting.redacted("!r:hs", "$m")  # its author deleted it before the key came
+    client.keys.add("$m")
+    await waiting.retry(_never)
+    assert waiting.waiting == []

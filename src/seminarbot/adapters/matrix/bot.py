@@ -188,10 +188,12 @@ class MatrixBot:
                 else:
                     await self._said(room_id, item)
             elif isinstance(item, Edited):
-                await record_edit(self.app, PLATFORM, item.target,
-                                  self._text(room_id, item.sender, item.text, item.emote),
-                                  item.at, by=item.sender, edit_id=item.event_id)
-            elif isinstance(item, Redacted):
+                if not self.undecrypted.hold_edit(room_id, item.target, event.source):
+                    await record_edit(self.app, PLATFORM, item.target,
+                                      self._text(room_id, item.sender, item.text, item.emote),
+                                      item.at, by=item.sender, edit_id=item.event_id)
+            elif isinstance(item, Redacted) \
+                    and not self.undecrypted.redacted(room_id, item.target):
                 await record_redaction(self.app, PLATFORM, item.target, item.at)
         except Unavailable:
             raise  # the sync loop handles the whole batch again

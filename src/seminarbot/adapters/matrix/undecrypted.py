@@ -3,13 +3,18 @@ every sync until the key comes (then handled as if just received) or they are gi
 
 They are kept on disk too, before the sync token that delivered them is saved, so a restart
 while a key is on its way loses nothing: the next start tries them again. Handling one twice
-(a crash after handling, before the file is rewritten) is harmless, as for any replay."""
+(a crash after handling, before the file is rewritten) is harmless, as for any replay.
+
+Events about one that waits are held by it, as its room's clients would apply them once they
+can read it (Matrix spec, Event replacements and Redactions): an edit of it (in another Megolm
+session, whose key came) is handled right after it, so its final text is what is recorded; a
+redaction of it, or of an edit held, drops what was redacted, which is then never recorded."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientError
@@ -27,6 +32,15 @@ class _Waiting:
     room_id: str
     event: MegolmEvent
     syncs: int = 0
+    edits: list[dict[str, Any]] = field(default_factory=list)  # held: their decrypted sources
+    read: bool = False  # decrypted and handled: what comes about it now applies as it comes
+
+
+@dataclass(frozen=True)
+class Held:
+    """A held edit handed over again: what the bot reads of any event, its `source`."""
+
+    source: dict[str, Any]
 
 
 class Undecrypted:
@@ -44,7 +58,36 @@ class Undecrypted:
         except (LocalProtocolError, ClientError, TimeoutError) as error:
             log.info("matrix: key request for %s not sent: %s", event.event_id, error)
 
+    def hold_edit(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
+        """Hold an edit (its decrypted source) whose target waits for its key; False if none
+        waits, and the edit applies now."""
+        for waiting in self._unread(room_id, target):
+            waiting.edits.append(source)
+            self._save()
+            return True
+        return False
+
+    def redacted(self, room_id: str, target: str) -> bool:
+        """Drop what a redaction of `target` removed, if it waits (an event, with the edits it
+        holds) or is held (an edit); False if it is neither."""
+        gone = self._unread(room_id, target)
+        for waiting in gone:
+            self.waiting.remove(waiting)
+        for waiting in self.waiting:
+            if waiting.room_id == room_id:
+                kept = [edit for edit in waiting.edits if edit.get("event_id") != target]
+                if len(kept) != len(waiting.edits):
+                    waiting.edits, gone = kept, [waiting]
+        if gone:
+            self._save()
+        return bool(gone)
+
+    def _unread(self, room_id: str, event_id: str) -> list[_Waiting]:
+        return [w for w in self.waiting if w.room_id == room_id and not w.read
+                and w.event.event_id == event_id]
+
     async def retry(self, handle: Callable[[str, Any], Awaitable[None]]) -> None:
+        """Each event whose key came is handled, then the edits it holds, in their order."""
         still: list[_Waiting] = []
         for waiting in self.waiting:
             try:
@@ -54,10 +97,14 @@ class Undecrypted:
                 if waiting.syncs < GIVE_UP_AFTER:
                     still.append(waiting)
                 else:
-                    log.error("matrix: gave up on decrypting %s in %s",
-                              waiting.event.event_id, waiting.room_id)
+                    log.error("matrix: gave up on decrypting %s in %s (and %d edits of it)",
+                              waiting.event.event_id, waiting.room_id, len(waiting.edits))
                 continue
             await handle(waiting.room_id, event)
+            waiting.read = True
+            while waiting.edits:  # one that fails is handled again with its event next time
+                await handle(waiting.room_id, Held(waiting.edits[0]))
+                del waiting.edits[0]
         if self.waiting or still:
             self.waiting = still
             self._save()
@@ -69,11 +116,12 @@ class Undecrypted:
                 room_id = str(item["room_id"])
                 source = dict(item["source"])
                 syncs = int(item["syncs"])
+                edits = [dict(edit) for edit in item.get("edits", [])]
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry: the rest still count
             event = MegolmEvent.from_dict({**source, "room_id": room_id})
             if isinstance(event, MegolmEvent):
-                found.append(_Waiting(room_id, event, syncs))
+                found.append(_Waiting(room_id, event, syncs, edits))
         if found:
             log.info("matrix: %d encrypted events from before the restart still wait for keys",
                      len(found))
@@ -82,5 +130,5 @@ class Undecrypted:
     def _save(self) -> None:
         if self.files is not None:
             self.files.save_undecrypted([
-                {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs}
-                for w in self.waiting])
+                {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs,
+                 "edits": w.edits} for w in self.waiting])
