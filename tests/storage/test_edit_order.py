@@ -101,3 +101,33 @@ async def test_an_older_edit_that_withdraws_it_leaves_the_newer_text(tmp_path: P
         assert (await _state(app))[:2] == ("v4", "2026-01-05T09:04:00Z")
     finally:
         await app.close()
+
+
+async def _shown(edits: list[tuple[int, str]], with_ids: bool) -> tuple[str, bool]:
+    """The text and whether it is withdrawn after edit (minute, text) after edit, in turn."""
+    with tempfile.TemporaryDirectory() as folder:
+        app, _ = await _seminar(Path(folder))
+        try:
+            for minute, text in edits:
+                await record_edit(app, "console", "m1", text, START + timedelta(minutes=minute),
+                                  edit_id=f"e{minute}" if with_ids else None)
+            row = await app.db.fetchone(
+                "SELECT body, deleted_at FROM responses WHERE message_id = 'm1'")
+            assert row is not None
+            return row["body"], row["deleted_at"] is not None
+        finally:
+            await app.close()
+
+
+@examples(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.sampled_from(["v0", "a", "b", ""]), min_size=1, max_size=5),
+       with_ids=st.booleans(), data=st.data())
+def test_any_arrival_order_shows_the_text_of_the_latest_edit(
+        texts: list[str], with_ids: bool, data: st.DataObject) -> None:
+    """With texts that repeat, edits back to the first text and edits that leave nothing
+    visible (withdrawing it), what is shown is what the latest edit gave."""
+    edits = list(enumerate(texts, start=1))
+    arrivals = data.draw(st.permutations(edits))
+    latest = texts[-1]
+    assert asyncio.run(_shown(arrivals, with_ids)) == (latest, False) if latest \
+        else asyncio.run(_shown(arrivals, with_ids))[1]

@@ -33,11 +33,15 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
-def _older(when: str, row: Row) -> bool:
-    """Whether an edit made at `when` (storage form, which sorts by time) is older than the
-    version a response's row shows: its last edit's, or its withdrawal's (by an edit)."""
+def _older(at: datetime, row: Row) -> bool:
+    """Whether an edit made at `at` is older than the version a response's row shows: its
+    last edit's, or its withdrawal's (by an edit). Stored times have whole seconds, so one in
+    the same second is not older; a stored time that cannot be read leaves arrival order."""
     shown = row["deleted_at"] if row["deleted_at"] is not None else row["edited_at"]
-    return isinstance(shown, str) and when < shown
+    try:
+        return at.replace(microsecond=0) < parse_instant(shown)
+    except (TypeError, ValueError, AttributeError):  # none, or damaged
+        return False
 
 
 class ResponseRepository:
@@ -67,14 +71,17 @@ class ResponseRepository:
         if row["deleted_at"] is not None and not row["withdrawn_by_edit"]:
             return Outcome.UNCHANGED
         when = to_iso(at)
-        if _older(when, row):
-            return await self._past_version(row["id"], body, when, edit_id)
+        if _older(at, row):
+            return await self._past_version(row["id"], body, when, edit_id, str(row["body"]))
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
         if edit_id is not None or previous not in ("", body):
             await self.db.execute(
                 "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
                 " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, when, edit_id))
-        if previous == body:
+        if previous == body:  # edited back to it: the text is as new as this edit, and an
+            # older one arriving later loses to it
+            await self.db.execute("UPDATE responses SET edited_at = ? WHERE id = ?",
+                                  (when, row["id"]))
             return Outcome.UNCHANGED
         await self.db.execute(
             "UPDATE responses SET body = ?, edited_at = ?, deleted_at = NULL,"
@@ -82,22 +89,27 @@ class ResponseRepository:
         return Outcome.UPDATED
 
     async def _past_version(self, response_id: int, body: str, when: str,
-                            edit_id: str | None) -> Outcome:
+                            edit_id: str | None, current: str) -> Outcome:
         """An edit made at `when` that arrived after a later one: its text goes into the
         history between the versions before and after it; the text shown stays. Not where
         the version after it followed a withdrawal (whose erased history it belongs to)."""
-        after = await self.db.fetchone(
+        rows = await self.db.fetchall(
             "SELECT id, previous_body FROM response_edits WHERE response_id = ?"
-            " AND replaced_at > ? ORDER BY replaced_at, id LIMIT 1", (response_id, when))
-        if after is None or after["previous_body"] == "":
+            " AND replaced_at > ? ORDER BY replaced_at, id LIMIT 2", (response_id, when))
+        if not rows or rows[0]["previous_body"] == "":
             return Outcome.UNCHANGED
-        if after["previous_body"] == body and edit_id is None:  # no version of its own
+        after, before = rows[0]["id"], rows[0]["previous_body"]
+        following = rows[1]["previous_body"] if len(rows) > 1 else current
+        if edit_id is None and body in (before, following):  # no version of its own:
+            if body == following:  # the text it gave was there from `when` on
+                await self.db.execute("UPDATE response_edits SET replaced_at = ? WHERE id = ?",
+                                      (when, after))
             return Outcome.UNCHANGED
         await self.db.execute(
             "INSERT INTO response_edits (response_id, previous_body, replaced_at, replaced_by)"
-            " VALUES (?, ?, ?, ?)", (response_id, after["previous_body"], when, edit_id))
+            " VALUES (?, ?, ?, ?)", (response_id, before, when, edit_id))
         await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
-                              (body, after["id"]))
+                              (body, after))
         return Outcome.UNCHANGED
 
     async def withdraw_edit(self, platform: str, edit_id: str, at: datetime) -> Outcome:
@@ -136,17 +148,26 @@ class ResponseRepository:
         tombstone (ids and times, an empty body), so a replay of the message is recognised
         and records nothing. `by_edit`: an edit left nothing visible (a later edit with text
         brings the response back); `by`, when given, must be the author (REFUSED otherwise).
-        An edit that withdraws it but is older than the version recorded changes nothing
-        (`edit`: the latest edit wins). Call inside a transaction."""
+        An edit that withdraws it but is older than the version recorded leaves the text
+        (`edit`: the latest edit wins) and erases the versions it took back. Call inside a
+        transaction."""
         row = await self._authored(platform, message_id, by, "r.id, r.edited_at, r.deleted_at")
         if isinstance(row, Outcome):
             return row
-        if by_edit and _older(to_iso(at), row):
+        if by_edit and _older(at, row):  # it took back what was there until then
+            await self.db.execute(
+                "UPDATE response_edits SET previous_body = '' WHERE response_id = ?1 AND"
+                " (replaced_at <= ?2 OR id = (SELECT id FROM response_edits WHERE"
+                " response_id = ?1 AND replaced_at > ?2 ORDER BY replaced_at, id LIMIT 1))",
+                (row["id"], to_iso(at)))
             return Outcome.UNCHANGED
         if row["deleted_at"] is not None:
             if not by_edit:  # deleted after an edit withdrew it: no later edit brings it back
                 await self.db.execute("UPDATE responses SET withdrawn_by_edit = 0 WHERE id = ?",
                                       (row["id"],))
+            else:  # withdrawn again: what an older edit brings loses to this
+                await self.db.execute("UPDATE responses SET deleted_at = ? WHERE id = ?",
+                                      (to_iso(at), row["id"]))
             return Outcome.UNCHANGED
         return await self._erase(row["id"], at, by_edit=by_edit)
 

@@ -93,8 +93,10 @@ def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
 
 
 async def on_edit(app: Services, edit: Edit) -> Outcome | None:
-    outcome = await record_edit(app, PLATFORM, edit.message_id, edit.text,
-                                edit.at or app.clock.now(), by=edit.author_id)
+    if edit.at is None:  # Discord shows it never edited (a pin, say): its text is the first
+        return None if edit.message is None else await record_message(app, edit.message)
+    outcome = await record_edit(app, PLATFORM, edit.message_id, edit.text, edit.at,
+                                by=edit.author_id)
     if outcome is Outcome.UNKNOWN and edit.message is not None:
         return await record_message(app, edit.message)  # its creation was missed: record it
     return outcome
