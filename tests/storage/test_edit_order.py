@@ -131,3 +131,28 @@ def test_any_arrival_order_shows_the_text_of_the_latest_edit(
     latest = texts[-1]
     assert asyncio.run(_shown(arrivals, with_ids)) == (latest, False) if latest \
         else asyncio.run(_shown(arrivals, with_ids))[1]
+
+
+async def _whole(edits: list[tuple[int, str]], with_ids: bool) -> State:
+    with tempfile.TemporaryDirectory() as folder:
+        app, _ = await _seminar(Path(folder))
+        try:
+            for minute, text in edits:
+                await record_edit(app, "console", "m1", text, START + timedelta(minutes=minute),
+                                  edit_id=f"e{minute}" if with_ids else None)
+            return await _state(app)
+        finally:
+            await app.close()
+
+
+@examples(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=st.lists(st.sampled_from(["v0", "a", "b"]), min_size=1, max_size=5),
+       with_ids=st.booleans(), data=st.data())
+def test_edits_back_to_an_earlier_text_keep_every_version_in_any_order(
+        texts: list[str], with_ids: bool, data: st.DataObject) -> None:
+    """Texts that repeat (an edit back to the first text, Discord's catch-up reading a
+    message's last edit before the live edits that came between): text, edit time and
+    history are those of the edits in time order."""
+    edits = list(enumerate(texts, start=1))
+    arrivals = data.draw(st.permutations(edits))
+    assert asyncio.run(_whole(arrivals, with_ids)) == asyncio.run(_whole(edits, with_ids))

@@ -33,15 +33,22 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
-def _older(at: datetime, row: Row) -> bool:
-    """Whether an edit made at `at` is older than the version a response's row shows: its
-    last edit's, or its withdrawal's (by an edit). Stored times have whole seconds, so one in
-    the same second is not older; a stored time that cannot be read leaves arrival order."""
+def _shown_at(row: Row) -> datetime | None:
+    """When the version a response's row shows began: its last edit, or its withdrawal (by an
+    edit); None when it was never edited, or the stored time cannot be read (damaged)."""
     shown = row["deleted_at"] if row["deleted_at"] is not None else row["edited_at"]
     try:
-        return at.replace(microsecond=0) < parse_instant(shown)
-    except (TypeError, ValueError, AttributeError):  # none, or damaged
-        return False
+        return parse_instant(shown)
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _older(at: datetime, row: Row) -> bool:
+    """Whether an edit made at `at` is older than the version a response's row shows. Stored
+    times have whole seconds, so one in the same second is not older; where no time can be
+    read, arrival order decides."""
+    shown = _shown_at(row)
+    return shown is not None and at.replace(microsecond=0) < shown
 
 
 class ResponseRepository:
@@ -72,9 +79,13 @@ class ResponseRepository:
             return Outcome.UNCHANGED
         when = to_iso(at)
         if _older(at, row):
-            return await self._past_version(row["id"], body, when, edit_id, str(row["body"]))
+            return await self._past_version(row["id"], body, when, edit_id)
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
-        if edit_id is not None or previous not in ("", body):
+        shown = _shown_at(row)
+        # Edited back to the same text later on: a version of its own, which an older edit
+        # arriving later (the one in between) goes before.
+        again = previous == body and (shown is None or shown < at.replace(microsecond=0))
+        if edit_id is not None or previous not in ("", body) or again:
             await self.db.execute(
                 "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
                 " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, when, edit_id))
@@ -89,27 +100,26 @@ class ResponseRepository:
         return Outcome.UPDATED
 
     async def _past_version(self, response_id: int, body: str, when: str,
-                            edit_id: str | None, current: str) -> Outcome:
+                            edit_id: str | None) -> Outcome:
         """An edit made at `when` that arrived after a later one: its text goes into the
         history between the versions before and after it; the text shown stays. Not where
-        the version after it followed a withdrawal (whose erased history it belongs to)."""
-        rows = await self.db.fetchall(
+        the version after it followed a withdrawal (whose erased history it belongs to), nor,
+        without an id, where a version began at the same time (a replay: Discord's edits are
+        told apart by their times, kept to the second)."""
+        after = await self.db.fetchone(
             "SELECT id, previous_body FROM response_edits WHERE response_id = ?"
-            " AND replaced_at > ? ORDER BY replaced_at, id LIMIT 2", (response_id, when))
-        if not rows or rows[0]["previous_body"] == "":
+            " AND replaced_at > ? ORDER BY replaced_at, id LIMIT 1", (response_id, when))
+        if after is None or after["previous_body"] == "":
             return Outcome.UNCHANGED
-        after, before = rows[0]["id"], rows[0]["previous_body"]
-        following = rows[1]["previous_body"] if len(rows) > 1 else current
-        if edit_id is None and body in (before, following):  # no version of its own:
-            if body == following:  # the text it gave was there from `when` on
-                await self.db.execute("UPDATE response_edits SET replaced_at = ? WHERE id = ?",
-                                      (when, after))
+        if edit_id is None and await self.db.scalar(
+                "SELECT 1 FROM response_edits WHERE response_id = ? AND replaced_at = ?",
+                (response_id, when)):
             return Outcome.UNCHANGED
         await self.db.execute(
             "INSERT INTO response_edits (response_id, previous_body, replaced_at, replaced_by)"
-            " VALUES (?, ?, ?, ?)", (response_id, before, when, edit_id))
+            " VALUES (?, ?, ?, ?)", (response_id, after["previous_body"], when, edit_id))
         await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
-                              (body, after))
+                              (body, after["id"]))
         return Outcome.UNCHANGED
 
     async def withdraw_edit(self, platform: str, edit_id: str, at: datetime) -> Outcome:

@@ -192,8 +192,8 @@ class MatrixBot:
                     await record_edit(self.app, PLATFORM, item.target,
                                       self._text(room_id, item.sender, item.text, item.emote),
                                       item.at, by=item.sender, edit_id=item.event_id)
-            elif isinstance(item, Redacted) \
-                    and not self.undecrypted.redacted(room_id, item.target):
+            elif isinstance(item, Redacted):
+                self.undecrypted.redacted(room_id, item.target)  # waiting: never recorded
                 await record_redaction(self.app, PLATFORM, item.target, item.at)
         except Unavailable:
             raise  # the sync loop handles the whole batch again

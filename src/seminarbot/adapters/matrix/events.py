@@ -63,6 +63,16 @@ RoomEvent = Said | Edited | Redacted | Membership
 
 
 def translate(source: Mapping[str, Any]) -> RoomEvent | None:
+    """What the bot reads of an event (its `source`, as the homeserver sent it), or None for
+    any other event, a malformed one included: its sender wrote its content, which must stop
+    nothing (a relation that is no object, a time that is no number)."""
+    try:
+        return _read(source)
+    except (AttributeError, TypeError, ValueError, OverflowError):
+        return None
+
+
+def _read(source: Mapping[str, Any]) -> RoomEvent | None:
     kind = source.get("type")
     content = source.get("content")
     event_id, sender = source.get("event_id"), source.get("sender")
@@ -94,6 +104,8 @@ def translate(source: Mapping[str, Any]) -> RoomEvent | None:
     reply_to = None
     if not relation.get("is_falling_back"):
         reply_to = (relation.get("m.in_reply_to") or {}).get("event_id")
+    if not isinstance(thread_root, str | None) or not isinstance(reply_to, str | None):
+        return None
     text, quoted = without_reply_fallback(content)
     emote = content.get("msgtype") == "m.emote"
     return Said(event_id, sender, text, at, thread_root, reply_to, emote, quoted,

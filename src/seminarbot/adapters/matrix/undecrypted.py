@@ -87,27 +87,28 @@ class Undecrypted:
                 and w.event.event_id == event_id]
 
     async def retry(self, handle: Callable[[str, Any], Awaitable[None]]) -> None:
-        """Each event whose key came is handled, then the edits it holds, in their order."""
-        still: list[_Waiting] = []
-        for waiting in self.waiting:
+        """Each event whose key came is handled, then the edits it holds, in their order; the
+        file is rewritten after each, so a restart never hands over one handled before."""
+        if not self.waiting:
+            return
+        for waiting in list(self.waiting):
             try:
                 event = self.client.decrypt_event(waiting.event)
             except EncryptionError:
                 waiting.syncs += 1
-                if waiting.syncs < GIVE_UP_AFTER:
-                    still.append(waiting)
-                else:
+                if waiting.syncs >= GIVE_UP_AFTER:
                     log.error("matrix: gave up on decrypting %s in %s (and %d edits of it)",
                               waiting.event.event_id, waiting.room_id, len(waiting.edits))
+                    self.waiting.remove(waiting)
                 continue
             await handle(waiting.room_id, event)
             waiting.read = True
             while waiting.edits:  # one that fails is handled again with its event next time
                 await handle(waiting.room_id, Held(waiting.edits[0]))
                 del waiting.edits[0]
-        if self.waiting or still:
-            self.waiting = still
+            self.waiting.remove(waiting)
             self._save()
+        self._save()  # the syncs counted, those given up
 
     def _load(self) -> list[_Waiting]:
         found: list[_Waiting] = []
@@ -116,9 +117,11 @@ class Undecrypted:
                 room_id = str(item["room_id"])
                 source = dict(item["source"])
                 syncs = int(item["syncs"])
-                edits = [dict(edit) for edit in item.get("edits", [])]
             except (KeyError, TypeError, ValueError):
                 continue  # a damaged entry: the rest still count
+            held = item.get("edits")  # damaged, the event still counts without them
+            edits = [edit for edit in held if isinstance(edit, dict)] \
+                if isinstance(held, list) else []
             event = MegolmEvent.from_dict({**source, "room_id": room_id})
             if isinstance(event, MegolmEvent):
                 found.append(_Waiting(room_id, event, syncs, edits))
