@@ -270,6 +270,7 @@ async def test_edits_of_an_event_waiting_for_its_key_are_handled_after_it(
     assert waiting.hold_edit("!r:hs", "$m", _edit_of("$m", "$e2", "third"))
     assert not waiting.hold_edit("!other:hs", "$m", _edit_of("$m", "$e3", "x"))  # another room
     assert not waiting.hold_edit("!r:hs", "$known", _edit_of("$known", "$e4", "x"))
+    assert waiting.hold_edit("!r:hs", "$m", {**_edit_of("$m", "$e6", "x"), "sender": "@eve:hs"})
     assert waiting.redacted("!r:hs", "$e2")  # a held edit redacted: dropped
     assert not waiting.redacted("!r:hs", "$nothing-held")
     handled: list[Any] = []

@@ -25,6 +25,7 @@ from seminarbot.adapters.matrix.files import MatrixFiles
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 200  # syncs: about an hour and a half of idle long-polls
+HELD_EDITS = 50  # edits of one waiting event, held until its key comes
 
 
 @dataclass
@@ -60,8 +61,13 @@ class Undecrypted:
 
     def hold_edit(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
         """Hold an edit (its decrypted source) whose target waits for its key; False if none
-        waits, and the edit applies now."""
+        waits, and the edit applies now. Only its author's edits are held (an event's sender
+        is read without its key), and no more than HELD_EDITS of them: anyone else's would be
+        refused anyway, and each is kept on disk."""
         for waiting in self._unread(room_id, target):
+            if source.get("sender") != waiting.event.sender \
+                    or len(waiting.edits) >= HELD_EDITS:
+                return True  # dropped: nothing it could change is recorded yet
             waiting.edits.append(source)
             self._save()
             return True
