@@ -77,14 +77,13 @@ class ResponseRepository:
             return Outcome.UNCHANGED
         if row["deleted_at"] is not None and not row["withdrawn_by_edit"]:
             return Outcome.UNCHANGED
-        when = to_iso(at)
-        if _older(at, row):
+        when, shown, second = to_iso(at), _shown_at(row), at.replace(microsecond=0)
+        if shown is not None and second < shown:  # older than the version recorded
             return await self._past_version(row["id"], body, when, edit_id)
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
-        shown = _shown_at(row)
         # Edited back to the same text later on: a version of its own, which an older edit
         # arriving later (the one in between) goes before.
-        again = previous == body and (shown is None or shown < at.replace(microsecond=0))
+        again = previous == body and (shown is None or shown < second)
         if edit_id is not None or previous not in ("", body) or again:
             await self.db.execute(
                 "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
