@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,81 @@ async def test_an_event_handled_before_a_stop_is_not_handed_over_again(tmp_path:
     # Stopped there: after a restart, "$a" (recorded, perhaps redacted since) is not again.
     assert [w.event.event_id for w in Undecrypted(client, files).waiting] == ["$b"]
     assert handled == ["$a"]
+
+
+@dataclass
+class Decrypted:
+    source: dict[str, Any]
+    decrypted: bool = True
+
+
+def test_a_room_creation_its_sender_encrypted_names_no_creator() -> None:
+    # Any member can encrypt an event of any type: read as room state, this one made its sender
+    # a creator (a moderator), and a number for additional_creators stopped the bot.
+    creators = Creators()
+    forged = {"type": "m.room.create", "state_key": "", "sender": "@eve:hs",
+              "content": {"room_version": "12"}}
+    creators.note("!r", [Decrypted(forged)])
+    assert creators.of("!r") == frozenset()
+    for odd in (5, "x", {"@eve:hs": 1}):
+        creators.note("!r", [FakeEvent({**forged, "content": {"room_version": "12",
+                                                              "additional_creators": odd}})])
+        assert creators.of("!r") == {"@eve:hs"}
+    creators.note("!r", [FakeEvent({**forged, "content": "12"})])
+    assert creators.of("!r") == frozenset()  # read as no content: room version 1
+
+
+class ParsesBadly:
+    """nio's olm machine, whose parsing of a sender's plaintext raises past its schema."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+    def decrypt_megolm_event(self, event: Any, room_id: str | None = None) -> Any:
+        raise self.error
+
+
+def test_a_plaintext_nio_cannot_parse_is_left_unread() -> None:
+    from seminarbot.adapters.matrix.undecrypted import contain_malformed
+
+    for error, contained in ((TypeError("'int' object is not iterable"), True),
+                             (EncryptionError("no session"), False)):
+        client: Any = type("Client", (), {})()
+        client.olm = ParsesBadly(error)
+        contain_malformed(client)
+        if contained:
+            left = client.olm.decrypt_megolm_event(_encrypted("$bad"))
+            assert translate(left.source) is None  # the bot reads nothing of it
+        else:
+            with pytest.raises(EncryptionError):
+                client.olm.decrypt_megolm_event(_encrypted("$late"))
+
+
+async def test_one_event_that_cannot_be_decrypted_holds_up_no_other() -> None:
+    class Odd(KeysFor):
+        def decrypt_event(self, event: Any) -> Any:
+            if event.event_id == "$odd":
+                raise TypeError("not what nio expects")
+            return super().decrypt_event(event)
+
+    client = Odd()
+    client.keys.add("$good")
+    waiting = Undecrypted(client)
+    for event_id in ("$odd", "$good"):
+        await waiting.keep("!r:hs", _encrypted(event_id))
+    handled: list[str] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event["decrypted"])
+
+    await waiting.retry(handle)
+    assert handled == ["$good"] and [w.event.event_id for w in waiting.waiting] == ["$odd"]
+
+
+def test_the_latest_held_edits_are_kept() -> None:
+    waiting = Undecrypted(KeysFor())
+    asyncio.run(waiting.keep("!r:hs", _encrypted("$m")))
+    for k in range(1, 60):
+        waiting.hold_edit("!r:hs", "$m", _edit_of("$m", f"$e{k}", f"text {k}"))
+    held = waiting.waiting[0].edits
+    assert len(held) == 50 and held[-1]["event_id"] == "$e59" and held[0]["event_id"] == "$e10"

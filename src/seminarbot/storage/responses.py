@@ -81,10 +81,7 @@ class ResponseRepository:
         if shown is not None and second < shown:  # older than the version recorded
             return await self._past_version(row["id"], body, when, edit_id)
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
-        # Edited back to the same text later on: a version of its own, which an older edit
-        # arriving later (the one in between) goes before.
-        again = previous == body and (shown is None or shown < second)
-        if edit_id is not None or previous not in ("", body) or again:
+        if edit_id is not None or previous not in ("", body):
             await self.db.execute(
                 "INSERT INTO response_edits (response_id, previous_body, replaced_at,"
                 " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, when, edit_id))

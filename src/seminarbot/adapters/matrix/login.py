@@ -14,6 +14,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.adapters.matrix.undecrypted import contain_malformed
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
@@ -47,6 +48,7 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
                          config=CLIENT_CONFIG)
     try:
         await _log_in(client, settings, files, report, ended)
+        contain_malformed(client)
         remember_secret(client.access_token)  # whether configured, saved or new
         if client.should_upload_keys:
             await client.keys_upload()

@@ -43,15 +43,20 @@ class Creators:
         self._by_room: dict[str, frozenset[str]] = {}
 
     def note(self, room_id: str, events: list[Any]) -> None:
+        """Room state as the sync gives it. A decrypted event is never room state (state events
+        are not encrypted): its sender wrote all of it, an m.room.create naming them included."""
         for event in events:
             source = getattr(event, "source", {})
-            if source.get("type") != "m.room.create" or source.get("state_key") != "":
+            if getattr(event, "decrypted", False) or not isinstance(source, dict) \
+                    or source.get("type") != "m.room.create" or source.get("state_key") != "":
                 continue
-            content = source.get("content") or {}
+            content = source.get("content")
+            content = content if isinstance(content, dict) else {}
             if str(content.get("room_version", "1")) in _CLASSIC_VERSIONS:
                 self._by_room[room_id] = frozenset()
             else:
-                extra = content.get("additional_creators") or []
+                extra = content.get("additional_creators")
+                extra = extra if isinstance(extra, list) else []
                 self._by_room[room_id] = frozenset(
                     [str(source.get("sender")), *(u for u in extra if isinstance(u, str))])
 

@@ -106,7 +106,11 @@ class SyncLoop:
             self.token = answer.next_batch
             self.files.save_sync_token(answer.next_batch)
             await self._keys()
-            await self._contained("retrying undecrypted events", handler.handled_batch())
+            try:
+                await self._contained("retrying undecrypted events", handler.handled_batch())
+            except (ClientError, TimeoutError) as error:  # what waits is tried after the next
+                log.warning("matrix: retrying undecrypted events stopped (%s: %s)",
+                            type(error).__name__, error)
             if first:
                 first = False
                 await handler.ready()

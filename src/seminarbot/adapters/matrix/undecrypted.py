@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientError
-from nio import AsyncClient, MegolmEvent
+from nio import AsyncClient, MegolmEvent, UnknownBadEvent
 from nio.exceptions import EncryptionError, LocalProtocolError
 
 from seminarbot.adapters.matrix.files import MatrixFiles
@@ -62,12 +62,13 @@ class Undecrypted:
     def hold_edit(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
         """Hold an edit (its decrypted source) whose target waits for its key; False if none
         waits, and the edit applies now. Only its author's edits are held (an event's sender
-        is read without its key), and no more than HELD_EDITS of them: anyone else's would be
+        is read without its key), and the latest HELD_EDITS of them: anyone else's would be
         refused anyway, and each is kept on disk."""
         for waiting in self._unread(room_id, target):
-            if source.get("sender") != waiting.event.sender \
-                    or len(waiting.edits) >= HELD_EDITS:
+            if source.get("sender") != waiting.event.sender:
                 return True  # dropped: nothing it could change is recorded yet
+            if len(waiting.edits) >= HELD_EDITS:
+                del waiting.edits[0]  # the oldest: the latest edit wins
             waiting.edits.append(source)
             self._save()
             return True
@@ -100,7 +101,7 @@ class Undecrypted:
         for waiting in list(self.waiting):
             try:
                 event = self.client.decrypt_event(waiting.event)
-            except EncryptionError:
+            except Exception:  # EncryptionError: no key yet; anything else, no better later
                 waiting.syncs += 1
                 if waiting.syncs >= GIVE_UP_AFTER:
                     log.error("matrix: gave up on decrypting %s in %s (and %d edits of it)",
@@ -141,3 +142,27 @@ class Undecrypted:
             self.files.save_undecrypted([
                 {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs,
                  "edits": w.edits} for w in self.waiting])
+
+
+def contain_malformed(client: AsyncClient) -> None:
+    """Make a decrypted event whose plaintext nio cannot parse past its schema (its sender
+    wrote all of it: `"unsigned": 5`, say) an UnknownBadEvent, which the bot does not read,
+    where nio raised out of `sync()`: the sync loop stopped, and again on the same batch after
+    every restart. nio's own decryption errors (EncryptionError) are left as they are. Call
+    once the client's store is loaded (its `olm`)."""
+    olm = client.olm
+    if olm is None:
+        return
+    decrypt = olm.decrypt_megolm_event
+
+    def contained(event: MegolmEvent, room_id: str | None = None) -> Any:
+        try:
+            return decrypt(event, room_id)
+        except EncryptionError:
+            raise
+        except Exception as error:
+            log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
+                        room_id or event.room_id, type(error).__name__)
+            return UnknownBadEvent(event.source)
+
+    olm.decrypt_megolm_event = contained

@@ -1,0 +1,47 @@
+"""An encrypted event's plaintext is all its sender's: what a hostile client encrypts must
+neither make them a moderator nor stop the bot (first with a forged room creation, then with
+a message nio cannot parse). Sent the way a client sends any encrypted event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nio import Api, RoomSendResponse
+
+from seminarbot.adapters.matrix.undecrypted import contain_malformed
+from tests.matrix.conftest import People
+from tests.matrix.people import BotHarness, Person
+
+
+async def _encrypt_and_send(person: Person, room: str, plaintext: dict[str, Any], txn: str
+                            ) -> None:
+    assert person.client.olm is not None
+    content = person.client.olm.group_encrypt(room, dict(plaintext))
+    method, path, data = Api.room_send(person.client.access_token, room, "m.room.encrypted",
+                                       content, txn)
+    answer = await person.client._send(RoomSendResponse, method, path, data, (room,))
+    assert isinstance(answer, RoomSendResponse), answer
+
+
+async def test_what_a_member_encrypts_makes_no_moderator_and_stops_nothing(
+        bot: BotHarness, people: People) -> None:
+    mod, ann = await people("mod"), await people("ann")
+    for person in (mod, ann):  # their own clients read past what nio cannot parse, too
+        contain_malformed(person.client)
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id], encrypted=True)
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    assert "Only moderators" in await ann.command(room, "!seminar setup tue 19:00 UTC",
+                                                  bot.user_id)
+    forged = {"type": "m.room.create", "state_key": "", "content": {"room_version": "12"}}
+    await _encrypt_and_send(ann, room, forged, "forged-1")
+    await _encrypt_and_send(ann, room, {**forged, "content": {
+        "room_version": "12", "additional_creators": 5}}, "forged-2")
+    await _encrypt_and_send(ann, room, {"type": "m.room.message", "unsigned": 5,
+                                        "content": {"msgtype": "m.text", "body": "hi"}},
+                            "unparsable-1")
+    assert "Only moderators" in await ann.command(room, "!seminar setup tue 19:00 UTC",
+                                                  bot.user_id)
+    assert "Seminar set up" in await mod.command(room, "!seminar setup tue 19:00 UTC",
+                                                 bot.user_id)
+    assert not any(task.done() for task in bot.tasks)
