@@ -1,5 +1,5 @@
 """An encrypted event's plaintext is all its sender's: what a hostile client encrypts must
-neither make them a moderator nor stop the bot (first with a forged room creation, then with
+neither make them a moderator nor stop the bot (a forged room creation, forged power levels,
 a message nio cannot parse). Sent the way a client sends any encrypted event."""
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ async def test_what_a_member_encrypts_makes_no_moderator_and_stops_nothing(
     await _encrypt_and_send(ann, room, forged, "forged-1")
     await _encrypt_and_send(ann, room, {**forged, "content": {
         "room_version": "12", "additional_creators": 5}}, "forged-2")
+    await _encrypt_and_send(ann, room, {"type": "m.room.power_levels", "state_key": "",
+                                        "content": {"users": {ann.user_id: 100}}}, "forged-3")
     await _encrypt_and_send(ann, room, {"type": "m.room.message", "unsigned": 5,
                                         "content": {"msgtype": "m.text", "body": "hi"}},
                             "unparsable-1")

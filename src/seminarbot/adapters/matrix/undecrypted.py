@@ -145,11 +145,15 @@ class Undecrypted:
 
 
 def contain_malformed(client: AsyncClient) -> None:
-    """Make a decrypted event whose plaintext nio cannot parse past its schema (its sender
-    wrote all of it: `"unsigned": 5`, say) an UnknownBadEvent, which the bot does not read,
-    where nio raised out of `sync()`: the sync loop stopped, and again on the same batch after
-    every restart. nio's own decryption errors (EncryptionError) are left as they are. Call
-    once the client's store is loaded (its `olm`)."""
+    """An encrypted event's plaintext is all its sender's. Two kinds are made UnknownBadEvents,
+    which neither nio nor the bot reads:
+    - one nio cannot parse past its schema (`"unsigned": 5`, say), where nio raised out of
+      `sync()`: the sync loop stopped, and again on the same batch after every restart;
+    - one that says it is a state event (a `state_key`): state events are never encrypted
+      (Matrix spec, End-to-End Encryption: only message events are), where nio applied it to
+      the room's state, so that anyone could encrypt themself power levels, a moderator's.
+    nio's own decryption errors (EncryptionError) are left as they are. Call once the
+    client's store is loaded (its `olm`)."""
     olm = client.olm
     if olm is None:
         return
@@ -157,12 +161,18 @@ def contain_malformed(client: AsyncClient) -> None:
 
     def contained(event: MegolmEvent, room_id: str | None = None) -> Any:
         try:
-            return decrypt(event, room_id)
+            found = decrypt(event, room_id)
         except EncryptionError:
             raise
         except Exception as error:
-            log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
-                        room_id or event.room_id, type(error).__name__)
-            return UnknownBadEvent(event.source)
+            why = type(error).__name__
+        else:
+            source = getattr(found, "source", None)
+            if not isinstance(source, dict) or "state_key" not in source:
+                return found
+            why = "a state event, encrypted"
+        log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
+                    room_id or event.room_id, why)
+        return UnknownBadEvent(event.source)
 
     olm.decrypt_megolm_event = contained
