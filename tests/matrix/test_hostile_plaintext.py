@@ -47,3 +47,29 @@ async def test_what_a_member_encrypts_makes_no_moderator_and_stops_nothing(
     assert "Seminar set up" in await mod.command(room, "!seminar setup tue 19:00 UTC",
                                                  bot.user_id)
     assert not any(task.done() for task in bot.tasks)
+
+
+async def test_a_redaction_a_member_encrypts_erases_nobodys_response(
+        bot: BotHarness, people: People) -> None:
+    # The homeserver checks who may redact only in what it can read: encrypted, bob's
+    # redaction of ann's reply erased her response.
+    from tests.matrix.test_words import stored
+
+    mod, ann, bob = await people("mod"), await people("ann"), await people("bob")
+    for person in (mod, ann, bob):
+        contain_malformed(person.client)
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id, bob.user_id], encrypted=True)
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    await bob.join(room)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    thread = str(await bot.services.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1"))
+    reply = await ann.say(room, "Ann's answer.", thread=thread)
+    assert await stored(bot.services, reply) == "Ann's answer."
+    await bob.say(room, "Hello all.")  # bob's session is shared with the bot
+    await _encrypt_and_send(bob, room, {"type": "m.room.redaction", "redacts": reply,
+                                        "content": {"redacts": reply}}, "forged-redaction")
+    later = await bob.say(room, "Bob's answer.", thread=thread)
+    assert await stored(bot.services, later) == "Bob's answer."  # the redaction was taken in
+    assert await stored(bot.services, reply) == "Ann's answer."

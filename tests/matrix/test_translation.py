@@ -423,3 +423,45 @@ def test_the_latest_held_edits_are_kept() -> None:
         waiting.hold_edit("!r:hs", "$m", _edit_of("$m", f"$e{k}", f"text {k}"))
     held = waiting.waiting[0].edits
     assert len(held) == 50 and held[-1]["event_id"] == "$e59" and held[0]["event_id"] == "$e10"
+
+
+class Decrypts:
+    """nio's olm machine, giving back what a member encrypted."""
+
+    def __init__(self, plaintext: dict[str, Any]) -> None:
+        self.plaintext = plaintext
+
+    def decrypt_megolm_event(self, event: Any, room_id: str | None = None) -> Any:
+        return FakeEvent(self.plaintext)
+
+
+def test_an_encrypted_redaction_or_state_event_is_left_unread() -> None:
+    # The homeserver checks who may redact or set state only in what it can read: encrypted,
+    # a redaction erased anyone's response, and power levels made anyone a moderator.
+    from seminarbot.adapters.matrix.undecrypted import contain_malformed
+
+    for plaintext, unread in (
+            ({"type": "m.room.redaction", "redacts": "$ann", "content": {"redacts": "$ann"}},
+             True),
+            ({"type": "m.room.power_levels", "state_key": "", "content": {}}, True),
+            ({"type": "m.room.message", "content": {"msgtype": "m.text", "body": "hi"}}, False)):
+        client: Any = type("Client", (), {})()
+        client.olm = Decrypts(plaintext)
+        contain_malformed(client)
+        found = client.olm.decrypt_megolm_event(_encrypted("$x"))
+        assert (found.source["type"] == "m.room.encrypted") is unread, plaintext
+
+
+async def test_a_sync_answer_nio_cannot_take_in_is_tried_again(tmp_path: Path) -> None:
+    from seminarbot.adapters.matrix.sync import SyncLoop
+
+    class Raises:
+        async def sync(self, **_: Any) -> Any:
+            raise ValueError("a to-device room key it cannot read")
+
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    told: list[tuple[str, str]] = []
+    loop = SyncLoop(Raises(), files, report=lambda state, detail: told.append((state, detail)))
+    assert await loop._sync(False) is None  # backed off and tried again, where the bot stopped
+    assert told and "could not be taken in" in told[-1][1]

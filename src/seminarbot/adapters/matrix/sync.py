@@ -147,6 +147,12 @@ class SyncLoop:
             log.warning("matrix: sync failed (%s: %s); retrying", type(error).__name__, error)
             self.report(RETRYING, f"sync failed: {type(error).__name__}: {error}")
             return None
+        except Exception as error:  # nio taking in what others sent (a to-device room key it
+            # cannot read raised ValueError): tried again, where the bot stopped
+            log.error("matrix: the sync's answer could not be taken in (%s); retrying",
+                      type(error).__name__)
+            self.report(RETRYING, f"a sync could not be taken in: {type(error).__name__}")
+            return None
         if isinstance(answer, SyncResponse):
             self.report(CONNECTED, "")
             return answer

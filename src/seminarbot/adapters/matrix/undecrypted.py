@@ -149,9 +149,10 @@ def contain_malformed(client: AsyncClient) -> None:
     which neither nio nor the bot reads:
     - one nio cannot parse past its schema (`"unsigned": 5`, say), where nio raised out of
       `sync()`: the sync loop stopped, and again on the same batch after every restart;
-    - one that says it is a state event (a `state_key`): state events are never encrypted
-      (Matrix spec, End-to-End Encryption: only message events are), where nio applied it to
-      the room's state, so that anyone could encrypt themself power levels, a moderator's.
+    - one that says it is a state event (a `state_key`) or a redaction: the homeserver must
+      read those to check who may send them, so they are never encrypted, where nio applied
+      it to the room's state (anyone could encrypt themself a moderator's power levels) and
+      the bot recorded it (anyone could erase another's response).
     nio's own decryption errors (EncryptionError) are left as they are. Call once the
     client's store is loaded (its `olm`)."""
     olm = client.olm
@@ -168,9 +169,10 @@ def contain_malformed(client: AsyncClient) -> None:
             why = type(error).__name__
         else:
             source = getattr(found, "source", None)
-            if not isinstance(source, dict) or "state_key" not in source:
+            if not isinstance(source, dict) or ("state_key" not in source
+                                                 and source.get("type") != "m.room.redaction"):
                 return found
-            why = "a state event, encrypted"
+            why = "a state event or a redaction, encrypted"
         log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
                     room_id or event.room_id, why)
         return UnknownBadEvent(event.source)
