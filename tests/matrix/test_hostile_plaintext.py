@@ -8,7 +8,7 @@ from typing import Any
 
 from nio import Api, RoomSendResponse
 
-from seminarbot.adapters.matrix.undecrypted import contain_malformed
+from seminarbot.adapters.matrix.plaintext import contain_malformed
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person
 

@@ -380,7 +380,7 @@ class ParsesBadly:
 
 
 def test_a_plaintext_nio_cannot_parse_is_left_unread() -> None:
-    from seminarbot.adapters.matrix.undecrypted import contain_malformed
+    from seminarbot.adapters.matrix.plaintext import contain_malformed
 
     for error, contained in ((TypeError("'int' object is not iterable"), True),
                              (EncryptionError("no session"), False)):
@@ -438,7 +438,7 @@ class Decrypts:
 def test_an_encrypted_redaction_or_state_event_is_left_unread() -> None:
     # The homeserver checks who may redact or set state only in what it can read: encrypted,
     # a redaction erased anyone's response, and power levels made anyone a moderator.
-    from seminarbot.adapters.matrix.undecrypted import contain_malformed
+    from seminarbot.adapters.matrix.plaintext import contain_malformed
 
     for plaintext, unread in (
             ({"type": "m.room.redaction", "redacts": "$ann", "content": {"redacts": "$ann"}},

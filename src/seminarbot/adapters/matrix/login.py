@@ -13,8 +13,8 @@ from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
 from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
+from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
-from seminarbot.adapters.matrix.undecrypted import contain_malformed
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff

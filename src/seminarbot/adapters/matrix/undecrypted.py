@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import ClientError
-from nio import AsyncClient, MegolmEvent, UnknownBadEvent
-from nio.exceptions import EncryptionError, LocalProtocolError
+from nio import AsyncClient, MegolmEvent
+from nio.exceptions import LocalProtocolError
 
 from seminarbot.adapters.matrix.files import MatrixFiles
 
@@ -143,38 +143,3 @@ class Undecrypted:
                 {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs,
                  "edits": w.edits} for w in self.waiting])
 
-
-def contain_malformed(client: AsyncClient) -> None:
-    """An encrypted event's plaintext is all its sender's. Two kinds are made UnknownBadEvents,
-    which neither nio nor the bot reads:
-    - one nio cannot parse past its schema (`"unsigned": 5`, say), where nio raised out of
-      `sync()`: the sync loop stopped, and again on the same batch after every restart;
-    - one that says it is a state event (a `state_key`) or a redaction: the homeserver must
-      read those to check who may send them, so they are never encrypted, where nio applied
-      it to the room's state (anyone could encrypt themself a moderator's power levels) and
-      the bot recorded it (anyone could erase another's response).
-    nio's own decryption errors (EncryptionError) are left as they are. Call once the
-    client's store is loaded (its `olm`)."""
-    olm = client.olm
-    if olm is None:
-        return
-    decrypt = olm.decrypt_megolm_event
-
-    def contained(event: MegolmEvent, room_id: str | None = None) -> Any:
-        try:
-            found = decrypt(event, room_id)
-        except EncryptionError:
-            raise
-        except Exception as error:
-            why = type(error).__name__
-        else:
-            source = getattr(found, "source", None)
-            if not isinstance(source, dict) or ("state_key" not in source
-                                                 and source.get("type") != "m.room.redaction"):
-                return found
-            why = "a state event or a redaction, encrypted"
-        log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
-                    room_id or event.room_id, why)
-        return UnknownBadEvent(event.source)
-
-    olm.decrypt_megolm_event = contained
