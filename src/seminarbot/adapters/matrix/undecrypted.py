@@ -142,4 +142,3 @@ class Undecrypted:
             self.files.save_undecrypted([
                 {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs,
                  "edits": w.edits} for w in self.waiting])
-
