@@ -51,19 +51,30 @@ async def _state(app: Services) -> State:
     return row["body"], row["edited_at"], [text for text, _ in history]
 
 
-async def _after(arrivals: list[int], withdrawn: set[int], with_ids: bool) -> State:
-    """Edit k (k = 1, 2, ...) is made k minutes after the message, with the text "v{k}"."""
+async def _edited(edits: list[tuple[int, str]], with_ids: bool,
+                  redacted: set[int] | None = None) -> tuple[State, bool]:
+    """After edit (minute, text) after edit, in turn, each made that many minutes after the
+    message (with the id "e{minute}" if `with_ids`), then the redaction of each edit in
+    `redacted`: the state, and whether the response is withdrawn."""
     with tempfile.TemporaryDirectory() as folder:
         app, _ = await _seminar(Path(folder))
         try:
-            for k in arrivals:
-                await record_edit(app, "console", "m1", f"v{k}", START + timedelta(minutes=k),
-                                  edit_id=f"e{k}" if with_ids else None)
-            for k in sorted(withdrawn):
-                assert await record_redaction(app, "console", f"e{k}", START) is Outcome.UPDATED
-            return await _state(app)
+            for minute, text in edits:
+                await record_edit(app, "console", "m1", text, START + timedelta(minutes=minute),
+                                  edit_id=f"e{minute}" if with_ids else None)
+            for minute in sorted(redacted or ()):
+                assert await record_redaction(app, "console", f"e{minute}",
+                                              START) is Outcome.UPDATED
+            withdrawn = await app.db.scalar(
+                "SELECT deleted_at IS NOT NULL FROM responses WHERE message_id = 'm1'")
+            return await _state(app), bool(withdrawn)
         finally:
             await app.close()
+
+
+def _after(arrivals: list[int], withdrawn: set[int], with_ids: bool) -> State:
+    """Edit k (k = 1, 2, ...) is made k minutes after the message, with the text "v{k}"."""
+    return asyncio.run(_edited([(k, f"v{k}") for k in arrivals], with_ids, withdrawn))[0]
 
 
 @examples(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -75,8 +86,8 @@ def test_any_arrival_order_gives_what_the_edits_in_time_order_give(
     and (Matrix) withdrawing edits leaves what the others alone would have given."""
     withdrawn = data.draw(st.sets(st.sampled_from(edits))) if with_ids else set()
     kept = sorted(set(edits) - withdrawn)
-    got = asyncio.run(_after(list(edits), withdrawn, with_ids))
-    assert got == asyncio.run(_after(kept, set(), with_ids))
+    got = _after(list(edits), withdrawn, with_ids)
+    assert got == _after(kept, set(), with_ids)
     latest = max(kept, default=0)
     assert got[0] == f"v{latest}"
     assert got[2] == [f"v{k}" for k in [0, *kept] if k != latest]
@@ -103,22 +114,6 @@ async def test_an_older_edit_that_withdraws_it_leaves_the_newer_text(tmp_path: P
         await app.close()
 
 
-async def _shown(edits: list[tuple[int, str]], with_ids: bool) -> tuple[str, bool]:
-    """The text and whether it is withdrawn after edit (minute, text) after edit, in turn."""
-    with tempfile.TemporaryDirectory() as folder:
-        app, _ = await _seminar(Path(folder))
-        try:
-            for minute, text in edits:
-                await record_edit(app, "console", "m1", text, START + timedelta(minutes=minute),
-                                  edit_id=f"e{minute}" if with_ids else None)
-            row = await app.db.fetchone(
-                "SELECT body, deleted_at FROM responses WHERE message_id = 'm1'")
-            assert row is not None
-            return row["body"], row["deleted_at"] is not None
-        finally:
-            await app.close()
-
-
 @examples(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts=st.lists(st.sampled_from(["v0", "a", "b", ""]), min_size=1, max_size=5),
        with_ids=st.booleans(), data=st.data())
@@ -129,20 +124,8 @@ def test_any_arrival_order_shows_the_text_of_the_latest_edit(
     edits = list(enumerate(texts, start=1))
     arrivals = data.draw(st.permutations(edits))
     latest = texts[-1]
-    assert asyncio.run(_shown(arrivals, with_ids)) == (latest, False) if latest \
-        else asyncio.run(_shown(arrivals, with_ids))[1]
-
-
-async def _whole(edits: list[tuple[int, str]], with_ids: bool) -> State:
-    with tempfile.TemporaryDirectory() as folder:
-        app, _ = await _seminar(Path(folder))
-        try:
-            for minute, text in edits:
-                await record_edit(app, "console", "m1", text, START + timedelta(minutes=minute),
-                                  edit_id=f"e{minute}" if with_ids else None)
-            return await _state(app)
-        finally:
-            await app.close()
+    state, withdrawn = asyncio.run(_edited(arrivals, with_ids))
+    assert (state[0], withdrawn) == (latest, False) if latest else withdrawn
 
 
 @examples(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,7 +140,7 @@ def test_edits_back_to_an_earlier_text_show_the_latest_in_any_order(
     version before, arriving late, is not kept in the history.)"""
     edits = list(enumerate(texts, start=1))
     arrivals = data.draw(st.permutations(edits))
-    got, expected = asyncio.run(_whole(arrivals, with_ids)), asyncio.run(_whole(edits, with_ids))
+    got, expected = (asyncio.run(_edited(order, with_ids))[0] for order in (arrivals, edits))
     assert got[:2] == expected[:2]
     if with_ids:
         assert got == expected

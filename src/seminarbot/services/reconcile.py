@@ -76,7 +76,7 @@ class ThreadState:
 
     async def current(self, app: Services, messages: Sequence[Current]) -> None:
         """A page of the platform's history: new messages are recorded together (they share
-        commits), then edits are applied where the platform's edit is not older than ours."""
+        commits), then the edits are handed over (the write path keeps the latest)."""
         self.unseen.difference_update(item.message.message_id for item in messages)
         new = [item.message for item in messages
                if item.message.message_id not in self.recorded]

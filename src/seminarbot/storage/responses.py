@@ -33,22 +33,16 @@ def _record(row: Row) -> ResponseRecord:
     )
 
 
-def _shown_at(row: Row) -> datetime | None:
-    """When the version a response's row shows began: its last edit, or its withdrawal (by an
-    edit); None when it was never edited, or the stored time cannot be read (damaged)."""
+def _older(at: datetime, row: Row) -> bool:
+    """Whether an edit made at `at` is older than the version a response's row shows: its last
+    edit's, or its withdrawal's (by an edit). Stored times have whole seconds, so one in the
+    same second is not older; where no time can be read (never edited, or damaged), arrival
+    order decides."""
     shown = row["deleted_at"] if row["deleted_at"] is not None else row["edited_at"]
     try:
-        return parse_instant(shown)
+        return at.replace(microsecond=0) < parse_instant(shown)
     except (TypeError, ValueError, AttributeError):
-        return None
-
-
-def _older(at: datetime, row: Row) -> bool:
-    """Whether an edit made at `at` is older than the version a response's row shows. Stored
-    times have whole seconds, so one in the same second is not older; where no time can be
-    read, arrival order decides."""
-    shown = _shown_at(row)
-    return shown is not None and at.replace(microsecond=0) < shown
+        return False
 
 
 class ResponseRepository:
@@ -77,8 +71,8 @@ class ResponseRepository:
             return Outcome.UNCHANGED
         if row["deleted_at"] is not None and not row["withdrawn_by_edit"]:
             return Outcome.UNCHANGED
-        when, shown, second = to_iso(at), _shown_at(row), at.replace(microsecond=0)
-        if shown is not None and second < shown:  # older than the version recorded
+        when = to_iso(at)
+        if _older(at, row):
             return await self._past_version(row["id"], body, when, edit_id)
         previous = "" if row["deleted_at"] is not None else str(row["body"])  # '': withdrawn
         if edit_id is not None or previous not in ("", body):

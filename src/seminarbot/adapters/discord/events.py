@@ -93,10 +93,9 @@ def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
 
 
 async def on_edit(app: Services, edit: Edit) -> Outcome | None:
-    if edit.at is None:  # Discord shows it never edited (a pin, say): its text is the first
-        return None if edit.message is None else await record_message(app, edit.message)
-    outcome = await record_edit(app, PLATFORM, edit.message_id, edit.text, edit.at,
-                                by=edit.author_id)
+    # No edited_timestamp: Discord shows it never edited (a pin, say), its text the first.
+    outcome = Outcome.UNKNOWN if edit.at is None else await record_edit(
+        app, PLATFORM, edit.message_id, edit.text, edit.at, by=edit.author_id)
     if outcome is Outcome.UNKNOWN and edit.message is not None:
         return await record_message(app, edit.message)  # its creation was missed: record it
     return outcome

@@ -80,14 +80,15 @@ class Undecrypted:
         gone = self._unread(room_id, target)
         for waiting in gone:
             self.waiting.remove(waiting)
+        dropped = bool(gone)
         for waiting in self.waiting:
             if waiting.room_id == room_id:
                 kept = [edit for edit in waiting.edits if edit.get("event_id") != target]
-                if len(kept) != len(waiting.edits):
-                    waiting.edits, gone = kept, [waiting]
-        if gone:
+                dropped |= len(kept) != len(waiting.edits)
+                waiting.edits = kept
+        if dropped:
             self._save()
-        return bool(gone)
+        return dropped
 
     def _unread(self, room_id: str, event_id: str) -> list[_Waiting]:
         return [w for w in self.waiting if w.room_id == room_id and not w.read
