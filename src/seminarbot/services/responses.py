@@ -90,10 +90,13 @@ async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str
 
 
 async def record_edit(app: Services, platform: str, message_id: str, text: str, at: datetime,
-                      by: str | None = None, edit_id: str | None = None) -> Outcome:
+                      by: str | None = None, edit_id: str | None = None,
+                      place: str | None = None) -> Outcome:
     """A new text for a recorded response. `by` is who sent the edit: anyone but the author is
     REFUSED (Matrix lets anyone send an m.replace); None where the platform itself lets only
-    the author edit. `edit_id` is the edit's own id where it has one (Matrix), so that its
+    the author edit. `place` is the room it was sent in, where a platform lets an edit name a
+    message of another (Matrix): one written elsewhere is UNKNOWN to it (storage).
+    `edit_id` is the edit's own id where it has one (Matrix), so that its
     redaction can undo it (`record_redaction`). An edit that leaves nothing visible withdraws
     the response: it is erased like a deletion (DELETED), and a later edit with text records
     that text again, as the final state wins, like an edit made while the bot was away
@@ -101,8 +104,10 @@ async def record_edit(app: Services, platform: str, message_id: str, text: str, 
     body = stored_body(text)
     async with app.db.transaction():
         if body is None:
-            return await app.responses.delete(platform, message_id, at, by=by, by_edit=True)
-        return await app.responses.edit(platform, message_id, body, at, by=by, edit_id=edit_id)
+            return await app.responses.delete(platform, message_id, at, by=by, by_edit=True,
+                                              place=place)
+        return await app.responses.edit(platform, message_id, body, at, by=by, edit_id=edit_id,
+                                        place=place)
 
 
 async def record_delete(app: Services, platform: str, message_id: str, at: datetime) -> Outcome:
@@ -112,15 +117,20 @@ async def record_delete(app: Services, platform: str, message_id: str, at: datet
         return await app.responses.delete(platform, message_id, at)
 
 
-async def record_redaction(app: Services, platform: str, event_id: str, at: datetime
-                           ) -> Outcome:
+async def record_redaction(app: Services, platform: str, event_id: str, at: datetime, *,
+                           by: str | None = None, place: str | None = None) -> Outcome:
     """A Matrix redaction of `event_id`: a response's own event is deleted (`record_delete`);
     an edit of one is withdrawn, its text erased and the response back to the latest version
-    left (storage: withdraw_edit); anything else is UNKNOWN."""
+    left (storage: withdraw_edit); anything else is UNKNOWN. `by`: who sent it, unless they may
+    redact anyone's event there (then None); REFUSED when that is not the author. `place`: the
+    room it was sent in; what was written in another is UNKNOWN to it. (Matrix spec, room
+    version 3 on: whoever applies a redaction checks it, so a homeserver may pass on one it
+    has not checked.)"""
     async with app.db.transaction():
-        outcome = await app.responses.delete(platform, event_id, at)
+        outcome = await app.responses.delete(platform, event_id, at, by=by, place=place)
         if outcome is Outcome.UNKNOWN:
-            outcome = await app.responses.withdraw_edit(platform, event_id, at)
+            outcome = await app.responses.withdraw_edit(platform, event_id, at, by=by,
+                                                        place=place)
         return outcome
 
 

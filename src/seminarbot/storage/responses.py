@@ -17,6 +17,12 @@ _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, mes
             " created_at, edited_at, deleted_at")
 
 
+# Where an event about a response came from may be given (?3): it must be where the response
+# was written. A response with no place of its own (`/seminar respond`, or recorded before
+# migration 0011) is found from anywhere.
+_FROM_PLACE = "(?3 IS NULL OR r.channel_id IS NULL OR r.channel_id = ?3)"
+
+
 class Recorded(NamedTuple):
     message_id: str
     arrival: Arrival | None  # None: recorded before migration 0009, not yet seen since
@@ -50,9 +56,12 @@ class ResponseRepository:
         self.db = db
 
     async def edit(self, platform: str, message_id: str, body: str, at: datetime, *,
-                   by: str | None = None, edit_id: str | None = None) -> Outcome:
+                   by: str | None = None, edit_id: str | None = None,
+                   place: str | None = None) -> Outcome:
         """Keep the previous text in response_edits; a repeated edit event changes nothing.
         `by`: the platform user id of whoever edited; REFUSED unless it is the author's.
+        `place`: the channel or room the edit came from; a response written elsewhere is
+        UNKNOWN to it (Matrix spec, Event replacements: the same room as the original).
         `edit_id`: the platform's id of the edit (a Matrix m.replace event), kept so that
         `withdraw_edit` can undo it (so an edit with an id is kept even when its text is the
         same: its redaction must not undo the edit before it). A response an edit withdrew
@@ -61,7 +70,7 @@ class ResponseRepository:
         replacements: the most recent origin_server_ts; Discord's edited_timestamp): one
         older than the version recorded is kept in the history at its time, and the text
         stays (UNCHANGED). Call inside a transaction."""
-        row = await self._authored(platform, message_id, by,
+        row = await self._authored(platform, message_id, by, place,
                                    "r.id, r.body, r.edited_at, r.deleted_at, r.withdrawn_by_edit")
         if isinstance(row, Outcome):
             return row
@@ -112,22 +121,28 @@ class ResponseRepository:
                               (body, after["id"]))
         return Outcome.UNCHANGED
 
-    async def withdraw_edit(self, platform: str, edit_id: str, at: datetime) -> Outcome:
+    async def withdraw_edit(self, platform: str, edit_id: str, at: datetime, *,
+                            by: str | None = None, place: str | None = None) -> Outcome:
         """The edit `edit_id` was withdrawn (a Matrix m.replace redacted): the text it gave is
         erased, and the response reads as clients now show it, the latest version left
         (README: Matrix); withdrawn again (DELETED) if that one was withdrawn. UNKNOWN when no
-        recorded edit has that id. Call inside a transaction."""
+        recorded edit has that id (from `place`, when given); REFUSED when `by` is given and
+        is not the author. Call inside a transaction."""
         row = await self.db.fetchone(
-            "SELECT e.id, e.response_id, e.previous_body, e.replaced_at FROM response_edits e"
-            " JOIN responses r ON r.id = e.response_id"
-            " WHERE e.replaced_by = ? AND r.platform = ?", (edit_id, platform))
+            "SELECT e.id, e.response_id, e.previous_body, e.replaced_at, p.external_id"
+            " FROM response_edits e JOIN responses r ON r.id = e.response_id"
+            " JOIN participants p ON p.id = r.participant_id"
+            f" WHERE e.replaced_by = ?1 AND r.platform = ?2 AND {_FROM_PLACE}",
+            (edit_id, platform, place))
         if row is None:
             return Outcome.UNKNOWN
+        if by is not None and row["external_id"] != by:
+            return Outcome.REFUSED
         response_id, previous = row["response_id"], row["previous_body"]
-        place = (response_id, row["replaced_at"], row["id"])  # versions go by time, then arrival
+        version = (response_id, row["replaced_at"], row["id"])  # by time, then arrival
         later = await self.db.scalar(
             "SELECT id FROM response_edits WHERE response_id = ? AND (replaced_at, id) > (?, ?)"
-            " ORDER BY replaced_at, id LIMIT 1", place)
+            " ORDER BY replaced_at, id LIMIT 1", version)
         if later is not None:  # the next edit now replaced the version before this one
             await self.db.execute("UPDATE response_edits SET previous_body = ? WHERE id = ?",
                                   (previous, later))
@@ -138,20 +153,23 @@ class ResponseRepository:
                 "UPDATE responses SET body = ?, edited_at = (SELECT replaced_at FROM"
                 " response_edits WHERE response_id = ? AND (replaced_at, id) < (?, ?)"
                 " ORDER BY replaced_at DESC, id DESC LIMIT 1) WHERE id = ?",
-                (previous, *place, response_id))
+                (previous, *version, response_id))
         await self.db.execute("DELETE FROM response_edits WHERE id = ?", (row["id"],))
         return Outcome.UPDATED
 
     async def delete(self, platform: str, message_id: str, at: datetime, *,
-                     by: str | None = None, by_edit: bool = False) -> Outcome:
+                     by: str | None = None, by_edit: bool = False,
+                     place: str | None = None) -> Outcome:
         """Erase a response's text and every earlier version of it; the row stays as a
         tombstone (ids and times, an empty body), so a replay of the message is recognised
         and records nothing. `by_edit`: an edit left nothing visible (a later edit with text
-        brings the response back); `by`, when given, must be the author (REFUSED otherwise).
+        brings the response back); `by`, when given, must be the author (REFUSED otherwise);
+        `place`, when given, where it was written (UNKNOWN otherwise, as for `edit`).
         An edit that withdraws it but is older than the version recorded leaves the text
         (`edit`: the latest edit wins) and erases the versions it took back. Call inside a
         transaction."""
-        row = await self._authored(platform, message_id, by, "r.id, r.edited_at, r.deleted_at")
+        row = await self._authored(platform, message_id, by, place,
+                                   "r.id, r.edited_at, r.deleted_at")
         if isinstance(row, Outcome):
             return row
         if by_edit and _older(at, row):  # it took back what was there until then
@@ -172,13 +190,14 @@ class ResponseRepository:
         return await self._erase(row["id"], at, by_edit=by_edit)
 
     async def _authored(self, platform: str, message_id: str, by: str | None,
-                        columns: str) -> Row | Outcome:
-        """The response's `columns` (of `r`), or UNKNOWN when none has that message id, or
-        REFUSED when `by` is given and is not its author."""
+                        place: str | None, columns: str) -> Row | Outcome:
+        """The response's `columns` (of `r`), or UNKNOWN when none has that message id (in
+        `place`, when given), or REFUSED when `by` is given and is not its author."""
         row = await self.db.fetchone(
             f"SELECT {columns}, p.external_id FROM responses r"
             " JOIN participants p ON p.id = r.participant_id"
-            " WHERE r.platform = ? AND r.message_id = ?", (platform, message_id))
+            f" WHERE r.platform = ?1 AND r.message_id = ?2 AND {_FROM_PLACE}",
+            (platform, message_id, place))
         if row is None:
             return Outcome.UNKNOWN
         if by is not None and row["external_id"] != by:

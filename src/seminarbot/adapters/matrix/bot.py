@@ -30,6 +30,7 @@ from seminarbot.adapters.matrix.rooms import (
     Creators,
     invite_allowed,
     inviter_of,
+    may_redact_others,
     moderators,
     power_level,
 )
@@ -191,10 +192,14 @@ class MatrixBot:
                 if not self.undecrypted.hold_edit(room_id, item.target, event.source):
                     await record_edit(self.app, PLATFORM, item.target,
                                       self._text(room_id, item.sender, item.text, item.emote),
-                                      item.at, by=item.sender, edit_id=item.event_id)
+                                      item.at, by=item.sender, edit_id=item.event_id,
+                                      place=room_id)
             elif isinstance(item, Redacted):
-                self.undecrypted.redacted(room_id, item.target)  # waiting: never recorded
-                await record_redaction(self.app, PLATFORM, item.target, item.at)
+                by = None if may_redact_others(self.client.rooms.get(room_id), item.sender,
+                                               self.creators.of(room_id)) else item.sender
+                self.undecrypted.redacted(room_id, item.target, by)  # waiting: never recorded
+                await record_redaction(self.app, PLATFORM, item.target, item.at, by=by,
+                                       place=room_id)
         except Unavailable:
             raise  # the sync loop handles the whole batch again
         except Exception:

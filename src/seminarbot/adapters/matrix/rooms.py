@@ -78,3 +78,10 @@ def moderators(room: MatrixRoom | None, threshold: int, bot: str,
     listed = set() if room is None else {user for user, level in room.power_levels.users.items()
                                          if int(level) >= threshold}
     return (listed | creators) - {bot}
+
+
+def may_redact_others(room: MatrixRoom | None, user_id: str, creators: frozenset[str]) -> bool:
+    """Whether `user_id` may redact others' events in the room: a power level at or above the
+    room's `redact` level (Matrix spec, Room versions: the redaction algorithm's checks)."""
+    redact = 50 if room is None else int(room.power_levels.defaults.redact)
+    return power_level(room, user_id, creators) >= redact

@@ -74,15 +74,16 @@ class Undecrypted:
             return True
         return False
 
-    def redacted(self, room_id: str, target: str) -> bool:
+    def redacted(self, room_id: str, target: str, by: str | None = None) -> bool:
         """Drop what a redaction of `target` removed, if it waits (an event, with the edits it
-        holds) or is held (an edit); False if it is neither."""
-        gone = self._unread(room_id, target)
+        holds) or is held (an edit); False if it is neither. `by`, when given, must be its
+        sender (one who may redact anyone's events passes None)."""
+        gone = [w for w in self._unread(room_id, target) if by in (None, w.event.sender)]
         for waiting in gone:
             self.waiting.remove(waiting)
         dropped = bool(gone)
         for waiting in self.waiting:
-            if waiting.room_id == room_id:
+            if waiting.room_id == room_id and by in (None, waiting.event.sender):
                 kept = [edit for edit in waiting.edits if edit.get("event_id") != target]
                 dropped |= len(kept) != len(waiting.edits)
                 waiting.edits = kept

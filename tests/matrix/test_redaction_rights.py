@@ -1,0 +1,77 @@
+"""Who may take a response back, and from where (Matrix spec: a replacement is in the original's
+room and from its sender; from room version 3 on, whoever applies a redaction checks that its
+sender wrote the event or reaches the room's `redact` level, so a homeserver may pass one on
+unchecked). On a real Synapse: a moderator's redaction still erases a participant's response,
+and an edit sent from another room changes nothing."""
+
+from __future__ import annotations
+
+from nio import MatrixRoom
+from nio.events.room_events import DefaultLevels, PowerLevels
+
+from seminarbot.adapters.matrix.plaintext import contain_malformed
+from seminarbot.adapters.matrix.rooms import may_redact_others
+from seminarbot.adapters.matrix.undecrypted import Undecrypted
+from tests.matrix import element
+from tests.matrix.conftest import People
+from tests.matrix.people import BotHarness
+from tests.matrix.test_deletion import tombstone
+from tests.matrix.test_hostile_plaintext import _encrypt_and_send
+from tests.matrix.test_restart import posted_seminar
+from tests.matrix.test_translation import KeysFor, _edit_of, _encrypted, _never
+from tests.matrix.test_words import barrier, stored
+
+
+def _room(redact: int, users: dict[str, int]) -> MatrixRoom:
+    room = MatrixRoom("!r:hs", "@bot:hs")
+    room.power_levels = PowerLevels(DefaultLevels(redact=redact), users)
+    return room
+
+
+def test_only_those_at_the_rooms_redact_level_may_redact_others() -> None:
+    room = _room(50, {"@mod:hs": 50, "@ann:hs": 49})
+    assert may_redact_others(room, "@mod:hs", frozenset())
+    assert not may_redact_others(room, "@ann:hs", frozenset())
+    assert not may_redact_others(room, "@stranger:elsewhere", frozenset())
+    assert not may_redact_others(_room(100, {"@mod:hs": 50}), "@mod:hs", frozenset())
+    assert may_redact_others(_room(100, {}), "@founder:hs", frozenset({"@founder:hs"}))
+    assert not may_redact_others(None, "@ann:hs", frozenset())
+
+
+async def test_a_waiting_event_is_dropped_only_by_its_sender_or_one_who_may_redact() -> None:
+    client = KeysFor()
+    waiting = Undecrypted(client)
+    await waiting.keep("!r:hs", _encrypted("$m"))  # ann's
+    assert waiting.hold_edit("!r:hs", "$m", _edit_of("$m", "$e1", "second"))
+    assert not waiting.redacted("!r:hs", "$m", "@bob:hs")
+    assert not waiting.redacted("!r:hs", "$e1", "@bob:hs")
+    assert [len(w.edits) for w in waiting.waiting] == [1]
+    assert waiting.redacted("!r:hs", "$e1", "@ann:hs")
+    assert waiting.redacted("!r:hs", "$m", None)  # a moderator's
+    client.keys.add("$m")
+    await waiting.retry(_never)
+    assert waiting.waiting == []
+
+
+async def test_a_moderator_redacts_a_response_and_an_edit_from_elsewhere_changes_nothing(
+        bot: BotHarness, people: People) -> None:
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    # Synapse refuses a relation to another room's event where it can read it: encrypted, the
+    # relation is in what only the room's members read.
+    contain_malformed(ann.client)
+    other = await ann.create_room(invite=[bot.user_id], encrypted=True)
+    await ann.wait_member(other, bot.user_id)
+    await ann.say(other, "Hello.")  # ann's Megolm session is shared with the bot
+    kept = await ann.say(room, "Kept as written.", thread=thread)
+    assert await stored(app, kept) == "Kept as written."
+    for number, text in enumerate(("Changed from another room.", "\u200b")):  # \u200b: withdrawn
+        await _encrypt_and_send(ann, other, {"type": "m.room.message",
+                                             "content": element.edit(text, kept)}, f"e{number}")
+    await barrier(ann, room, thread, app)
+    assert await stored(app, kept) == "Kept as written."
+
+    removed = await ann.say(room, "Off topic.", thread=thread)
+    assert await stored(app, removed) == "Off topic."
+    await mod.redact(room, removed)
+    assert await tombstone(app, removed) == ("", 0)
