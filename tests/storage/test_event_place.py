@@ -27,14 +27,14 @@ LATER = START + timedelta(minutes=5)
 
 
 async def _seminar(folder: Path) -> Services:
-    """ann's response m1, written in room-a, and her response m2, with no place of its own."""
+    """ann's response m1, written in the console's channel, and m2, with no place of its own."""
     clock = ManualClock(START)
     app = await open_services(make_settings(folder), clock)
     console = ConsoleDriver(app, clock)
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post")
     thread = (await app.outbox.for_cohort(1))[0].thread_id
-    for message_id, place in (("m1", "room-a"), ("m2", None)):
+    for message_id, place in (("m1", "console"), ("m2", None)):
         await record_message(app, InboundMessage("console", message_id, ANN, f"{message_id} text",
                                                  START, thread_id=thread, channel_id=place))
     return app
@@ -50,12 +50,12 @@ async def test_a_redaction_by_another_or_from_another_room_erases_nothing(
     app = await _seminar(tmp_path)
     try:
         assert await record_redaction(app, "console", "m1", LATER, by=BOB,
-                                      place="room-a") is Outcome.REFUSED
+                                      place="console") is Outcome.REFUSED
         assert await record_redaction(app, "console", "m1", LATER,
                                       place="room-b") is Outcome.UNKNOWN
         assert await _body(app, "m1") == "m1 text"
         assert await record_redaction(app, "console", "m1", LATER, by=ANN.user_id,
-                                      place="room-a") is Outcome.DELETED
+                                      place="console") is Outcome.DELETED
         # A moderator there (by: None) may redact it; without a place of its own, from anywhere.
         assert await record_redaction(app, "console", "m2", LATER,
                                       place="room-z") is Outcome.DELETED
@@ -73,14 +73,33 @@ async def test_an_edit_from_another_room_changes_nothing_and_its_redaction_count
                                  place="room-b") is Outcome.UNKNOWN  # withdrawn: no more
         assert await _body(app, "m1") == "m1 text"
         assert await record_edit(app, "console", "m1", "m1 revised", LATER, by=ANN.user_id,
-                                 edit_id="e1", place="room-a") is Outcome.UPDATED
+                                 edit_id="e1", place="console") is Outcome.UPDATED
         assert await record_redaction(app, "console", "e1", LATER, by=BOB,
-                                      place="room-a") is Outcome.REFUSED
+                                      place="console") is Outcome.REFUSED
         assert await record_redaction(app, "console", "e1", LATER,
                                       place="room-b") is Outcome.UNKNOWN
         assert await _body(app, "m1") == "m1 revised"
         assert await record_redaction(app, "console", "e1", LATER, by=ANN.user_id,
-                                      place="room-a") is Outcome.UPDATED
+                                      place="console") is Outcome.UPDATED
         assert await _body(app, "m1") == "m1 text"
+    finally:
+        await app.close()
+
+
+async def test_a_message_answers_a_prompt_only_where_the_prompt_is(tmp_path: Path) -> None:
+    app = await _seminar(tmp_path)
+    try:
+        post = (await app.outbox.for_cohort(1))[0]
+        assert post.message_id and post.thread_id
+        here = {"in the seminar's channel": "console", "in the prompt's thread": post.thread_id}
+        for n, (refs, place) in enumerate([
+                *(({"reply_to": post.message_id}, where) for where in here.values()),
+                ({"thread_id": post.thread_id}, post.thread_id),
+                ({"reply_to": post.message_id}, "another-channel"),
+                ({"thread_id": post.thread_id}, "another-channel"),
+                ({"reply_to": post.message_id, "thread_id": post.thread_id}, "another-room")]):
+            outcome = await record_message(app, InboundMessage(
+                "console", f"p{n}", ANN, "An answer.", LATER, channel_id=place, **refs))
+            assert (outcome is Outcome.CREATED) is (place in here.values()), (refs, place)
     finally:
         await app.close()

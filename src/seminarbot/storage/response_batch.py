@@ -31,6 +31,8 @@ class Post:
     # its latest sweep (ISO text; None: never swept). See storage/refusals.py.
     retention_days: int | None = None
     swept_before: str | None = None
+    # Where an answer to it is written: the cohort's channel or room, the post, its thread.
+    places: frozenset[str] = frozenset()
 
 
 # The prompt post a submission answers, and how the submission arrived there.
@@ -125,10 +127,13 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None], written
 
 
 def answered(submission: Submission, posts: dict[str, Post]) -> Answer | None:
-    """The first of the submission's refs that names a prompt post, with how it arrived."""
+    """The first of the submission's refs that names a prompt post, with how it arrived. A
+    message written elsewhere answers none (a Matrix rich reply names any event id, of any
+    room: the homeserver checks no m.in_reply_to, and in an encrypted room no relation)."""
     for arrival, ref in submission.refs:
         post = posts.get(ref)
-        if post is not None:
+        if post is not None and (submission.channel_id is None
+                                 or submission.channel_id in post.places):
             return post, arrival
     return None
 
@@ -140,13 +145,15 @@ def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
         marks = _marks(len(chunk))
         rows = conn.execute(
             "SELECT o.id, o.cohort_id, o.session_id, o.item, c.community_id, c.retention_days,"
-            " c.swept_before, o.message_id, o.thread_id FROM outbox o"
+            " c.swept_before, o.message_id, o.thread_id, c.channel_id FROM outbox o"
             " JOIN cohorts c ON c.id = o.cohort_id"
             f" WHERE o.kind = 'prompt' AND (o.message_id IN ({marks})"
             f" OR o.thread_id IN ({marks}))", (*chunk, *chunk))
-        for row in rows:
-            post = Post(*row[:7])
-            for ref in (row[7], row[8]):
+        for (outbox_id, cohort_id, session_id, prompt_id, community_id, retention_days,
+             swept_before, *places) in rows:
+            post = Post(outbox_id, cohort_id, session_id, prompt_id, community_id,
+                        retention_days, swept_before, frozenset(p for p in places if p))
+            for ref in places[:2]:  # the post's message id and its thread's
                 if ref is not None:
                     found[ref] = known[ref] = post
     return found

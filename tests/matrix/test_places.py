@@ -1,8 +1,10 @@
-"""Who may take a response back, and from where (Matrix spec: a replacement is in the original's
-room and from its sender; from room version 3 on, whoever applies a redaction checks that its
-sender wrote the event or reaches the room's `redact` level, so a homeserver may pass one on
-unchecked). On a real Synapse: a moderator's redaction still erases a participant's response,
-and an edit sent from another room changes nothing."""
+"""What concerns a seminar counts only from its room, and a response is taken back only by whom
+may (Matrix spec: a replacement is in the original's room and from its sender; from room
+version 3 on, whoever applies a redaction checks that its sender wrote the event or reaches the
+room's `redact` level, so a homeserver may pass one on unchecked). On a real Synapse, which
+checks no rich reply's room, nor any relation it cannot read (encrypted): a reply from another
+room answers no prompt, an edit from another room changes nothing, and a moderator's redaction
+still erases a participant's response."""
 
 from __future__ import annotations
 
@@ -75,3 +77,26 @@ async def test_a_moderator_redacts_a_response_and_an_edit_from_elsewhere_changes
     assert await stored(app, removed) == "Off topic."
     await mod.redact(room, removed)
     assert await tombstone(app, removed) == ("", 0)
+
+
+async def test_a_reply_from_another_room_answers_no_prompt(bot: BotHarness,
+                                                           people: People) -> None:
+    _, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    eve = await people("eve")  # in no seminar: her own room, with the bot in it
+    contain_malformed(eve.client)
+    elsewhere = await eve.create_room(invite=[bot.user_id, ann.user_id], encrypted=True)
+    await eve.wait_member(elsewhere, bot.user_id)
+    await ann.join(elsewhere)
+    await eve.say(elsewhere, "Hello.")  # eve's Megolm session is shared with the bot
+    sent = [await eve.send(elsewhere, element.rich_reply("Eve's view.", thread)),
+            await ann.send(elsewhere, element.rich_reply("Ann, from elsewhere.", thread))]
+    await _encrypt_and_send(eve, elsewhere, {"type": "m.room.message", "content": element.in_thread(
+        "Eve, in the thread from elsewhere.", thread, thread)}, "threaded")
+    await barrier(ann, room, thread, app)
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 1  # the barrier
+    assert await app.db.scalar("SELECT COUNT(*) FROM participants WHERE external_id = ?",
+                               (eve.user_id,)) == 0
+    assert not await app.db.scalar(
+        f"SELECT COUNT(*) FROM responses WHERE message_id IN ({', '.join('?' * len(sent))})",
+        sent)
