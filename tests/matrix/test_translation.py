@@ -54,9 +54,9 @@ def test_thread_replies_rich_replies_edits_and_redactions_are_read() -> None:
     assert kicked == Membership("$m", "@mod:hs", "@bot:hs", "leave", "join", "spam")
 
 
-def test_notices_files_and_malformed_events_are_not_read() -> None:
+def test_notices_files_without_a_uri_and_malformed_events_are_not_read() -> None:
     assert translate(message({"msgtype": "m.notice", "body": "!help"})) is None
-    assert translate(message({"msgtype": "m.file", "body": "a.pdf"})) is None
+    assert translate(message({"msgtype": "m.file", "body": "a.pdf"})) is None  # no url
     assert translate(message({"msgtype": "m.text"})) is None
     assert translate({"type": "m.room.message", "content": "nonsense"}) is None
 

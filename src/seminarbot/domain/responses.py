@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from enum import Enum
 
 from seminarbot.domain.display import DEFAULT_IGNORABLE
@@ -82,3 +83,11 @@ class Outcome(Enum):
     DELETED = "deleted"
     UNKNOWN = "unknown"  # an edit or delete of a message we never recorded
     REFUSED = "refused"  # an edit by someone other than the author
+
+
+def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:
+    """A message as stored: its text, then a line `[attachment: NAME URL]` per file it carries
+    (README: Responses), each name on one line."""
+    lines = [text] if text else []
+    lines += [f"[attachment: {' '.join(name.split())} {url}]" for name, url in files]
+    return "\n".join(lines)

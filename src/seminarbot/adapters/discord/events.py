@@ -16,7 +16,7 @@ import discord
 from seminarbot.adapters.discord.channels import fetch_thread, unarchive
 from seminarbot.adapters.discord.client import PLATFORM
 from seminarbot.core.invocation import Actor
-from seminarbot.domain.responses import Outcome
+from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
 from seminarbot.services.reconcile import channel_deleted, thread_deleted
@@ -33,9 +33,7 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 
 def _text(message: discord.Message) -> str:
     """The message as stored: its text, then a line per attached file."""
-    lines = [message.content] if message.content else []
-    lines += [f"[attachment: {a.filename} {a.url}]" for a in message.attachments]
-    return "\n".join(lines)
+    return with_attachments(message.content, ((a.filename, a.url) for a in message.attachments))
 
 
 def inbound(message: discord.Message) -> InboundMessage | None:

@@ -17,6 +17,7 @@ import discord
 
 from seminarbot.adapters.discord.client import PLATFORM
 from seminarbot.adapters.discord.events import PEOPLE_WRITE, actor, id_text
+from seminarbot.domain.responses import with_attachments
 from seminarbot.services.responses import InboundMessage
 
 Payload = Mapping[str, Any]
@@ -65,7 +66,5 @@ def edited_at(data: Payload) -> datetime | None:
 
 def _text(data: Payload) -> str:
     """As events._text: the text, then a line per attached file."""
-    content = data.get("content")
-    lines = [content] if content else []
-    lines += [f"[attachment: {a['filename']} {a['url']}]" for a in data.get("attachments", ())]
-    return "\n".join(lines)
+    return with_attachments(str(data.get("content") or ""),
+                            ((a["filename"], a["url"]) for a in data.get("attachments", ())))

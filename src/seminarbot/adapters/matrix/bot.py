@@ -164,7 +164,7 @@ class MatrixBot:
         """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
         a prompt) the whole line must be a well-formed command (core.parsing.is_command):
         "!!! I disagree" or "!seminar is wrong here" there is a response."""
-        if item.emote or not item.text.startswith(self.prefix):
+        if item.emote or item.attached or not item.text.startswith(self.prefix):
             return False
         if not (item.thread_root or item.reply_to):
             return True

@@ -1,7 +1,7 @@
 """Matrix room events (their raw JSON, decrypted where need be) as the few things the bot reads:
-a text message (or emote) with its thread and reply, an edit, a redaction, a membership
-change. A message's text is its body as the person typed it: only a genuine reply fallback is
-taken off."""
+a text message (or emote, or a file with its caption) with its thread and reply, an edit, a
+redaction, a membership change. A message's text is its body as the person typed it: only a
+genuine reply fallback is taken off."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seminarbot.domain.display import embedded
+from seminarbot.domain.responses import with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
+_FILE_TYPES = ("m.image", "m.file", "m.audio", "m.video")
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class Said:
     # it came. Only if that is who sent the event replied to was it a fallback (bot.py checks).
     quoted: str | None = None
     typed: str = ""
+    attached: bool = False  # a file (its caption, then its line): never a command
 
 
 @dataclass(frozen=True)
@@ -96,9 +99,11 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         target = relation.get("event_id")
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return None
-        return Edited(event_id, sender, target, new["body"], at,
+        return Edited(event_id, sender, target, file_text(new) or new["body"], at,
                       emote=new.get("msgtype") == "m.emote")
-    if content.get("msgtype") not in _TEXT_TYPES or not isinstance(content.get("body"), str):
+    attached = file_text(content)
+    if attached is None and (content.get("msgtype") not in _TEXT_TYPES
+                             or not isinstance(content.get("body"), str)):
         return None
     thread_root = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
     reply_to = None
@@ -106,10 +111,29 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         reply_to = (relation.get("m.in_reply_to") or {}).get("event_id")
     if not isinstance(thread_root, str | None) or not isinstance(reply_to, str | None):
         return None
+    if attached is not None:
+        return Said(event_id, sender, attached, at, thread_root, reply_to, attached=True)
     text, quoted = without_reply_fallback(content)
     emote = content.get("msgtype") == "m.emote"
     return Said(event_id, sender, text, at, thread_root, reply_to, emote, quoted,
                 str(content["body"]))
+
+
+def file_text(content: Mapping[str, Any]) -> str | None:
+    """A file's message as stored, as a Discord attachment is: its caption, then a line naming
+    the file and its mxc:// URI; None for any other message. (Matrix spec, m.image, m.file,
+    m.audio, m.video: a `filename` beside a `body` that differs from it makes the body a
+    caption; without one the body is the file's name; an encrypted file's URI is in `file`.)
+    A file without a URI is malformed: None too."""
+    body, name = content.get("body"), content.get("filename")
+    encrypted = content.get("file")
+    url = content.get("url", encrypted.get("url") if isinstance(encrypted, dict) else None)
+    if content.get("msgtype") not in _FILE_TYPES or not isinstance(body, str) \
+            or not isinstance(url, str):
+        return None
+    named = isinstance(name, str) and name.strip() != ""
+    return with_attachments(body if named and body != name else "",
+                            [(str(name) if named else body.strip() or "file", url)])
 
 
 # The first line of a reply fallback: "> <@alice:example.org> …", or "> * <@alice:…> …" when
