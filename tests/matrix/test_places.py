@@ -8,7 +8,7 @@ still erases a participant's response."""
 
 from __future__ import annotations
 
-from nio import MatrixRoom
+from nio import MatrixRoom, RoomGetStateEventResponse, RoomPutStateResponse
 from nio.events.room_events import DefaultLevels, PowerLevels
 
 from seminarbot.adapters.matrix.plaintext import contain_malformed
@@ -16,7 +16,7 @@ from seminarbot.adapters.matrix.rooms import may_redact_others
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from tests.matrix import element
 from tests.matrix.conftest import People
-from tests.matrix.people import BotHarness
+from tests.matrix.people import BotHarness, Person
 from tests.matrix.test_deletion import tombstone
 from tests.matrix.test_hostile_plaintext import _encrypt_and_send
 from tests.matrix.test_restart import posted_seminar
@@ -100,3 +100,53 @@ async def test_a_reply_from_another_room_answers_no_prompt(bot: BotHarness,
     assert not await app.db.scalar(
         f"SELECT COUNT(*) FROM responses WHERE message_id IN ({', '.join('?' * len(sent))})",
         sent)
+
+
+async def test_an_answer_by_command_is_changed_by_no_edit_and_from_no_other_room(
+        bot: BotHarness, people: People) -> None:
+    # Its message is the command: an edit of it (from the room, or from another room, where
+    # it had no place stored and counted from anywhere) changed the answer, or withdrew it.
+    _, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    command = await ann.say(room, "!seminar respond 1.1 First answer.")
+    await ann.answer_to(room, command, bot.user_id)
+    assert await stored(app, command) == "First answer."
+    await ann.edit(room, command, "!seminar respond 1.1 Second answer.")
+    await ann.send(room, element.edit("\u200b", command))
+    contain_malformed(ann.client)
+    other = await ann.create_room(invite=[bot.user_id], encrypted=True)
+    await ann.wait_member(other, bot.user_id)
+    await ann.say(other, "Hello.")  # ann's Megolm session is shared with the bot
+    await _encrypt_and_send(ann, other, {"type": "m.room.message", "content": element.edit(
+        "Changed from elsewhere.", command)}, "elsewhere")
+    await barrier(ann, room, thread, app)
+    assert await stored(app, command) == "First answer."
+    await ann.redact(room, command)  # taking the command's message back takes the answer back
+    assert await tombstone(app, command) == ("", 0)
+
+
+async def _set_level(mod: Person, room: str, user: str, level: int) -> None:
+    state = await mod.client.room_get_state_event(room, "m.room.power_levels")
+    assert isinstance(state, RoomGetStateEventResponse), state
+    users = {**state.content.get("users", {}), user: level}
+    answer = await mod.client.room_put_state(room, "m.room.power_levels",
+                                             {**state.content, "users": users})
+    assert isinstance(answer, RoomPutStateResponse), answer
+
+
+async def test_a_redaction_counts_by_the_power_levels_of_when_it_was_sent(
+        bot: BotHarness, people: People) -> None:
+    # bob redacts at level 50 and is set back to 0 while the bot is away: every client shows
+    # the response redacted (the homeserver applied it), and so does the bot.
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    bob = await people("bob")
+    await mod.client.room_invite(room, bob.user_id)
+    await bob.join(room)
+    reply = await ann.say(room, "Off topic.", thread=thread)
+    assert await stored(bot.services, reply) == "Off topic."
+    await bot.stop()
+    await _set_level(mod, room, bob.user_id, 50)
+    await bob.redact(room, reply)
+    await _set_level(mod, room, bob.user_id, 0)
+    app = await bot.start()
+    assert await tombstone(app, reply) == ("", 0)

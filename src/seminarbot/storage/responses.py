@@ -18,9 +18,10 @@ _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, mes
 
 
 # Where an event about a response came from may be given (?3): it must be where the response
-# was written. A response with no place of its own (`/seminar respond`, or recorded before
-# migration 0011) is found from anywhere.
-_FROM_PLACE = "(?3 IS NULL OR r.channel_id IS NULL OR r.channel_id = ?3)"
+# was written; one with no place of its own (`/seminar respond`, or recorded before migration
+# 0011) was written in its seminar's channel or room (c).
+_FROM_PLACE = ("JOIN cohorts c ON c.id = r.cohort_id WHERE (?3 IS NULL"
+               " OR COALESCE(r.channel_id, c.channel_id) = ?3)")
 
 
 class Recorded(NamedTuple):
@@ -71,7 +72,8 @@ class ResponseRepository:
         older than the version recorded is kept in the history at its time, and the text
         stays (UNCHANGED). Call inside a transaction."""
         row = await self._authored(platform, message_id, by, place,
-                                   "r.id, r.body, r.edited_at, r.deleted_at, r.withdrawn_by_edit")
+                                   "r.id, r.body, r.edited_at, r.deleted_at, r.withdrawn_by_edit",
+                                   edited=True)
         if isinstance(row, Outcome):
             return row
         if edit_id is not None and await self.db.scalar(
@@ -131,8 +133,8 @@ class ResponseRepository:
         row = await self.db.fetchone(
             "SELECT e.id, e.response_id, e.previous_body, e.replaced_at, p.external_id"
             " FROM response_edits e JOIN responses r ON r.id = e.response_id"
-            " JOIN participants p ON p.id = r.participant_id"
-            f" WHERE e.replaced_by = ?1 AND r.platform = ?2 AND {_FROM_PLACE}",
+            f" JOIN participants p ON p.id = r.participant_id {_FROM_PLACE}"
+            " AND e.replaced_by = ?1 AND r.platform = ?2",
             (edit_id, platform, place))
         if row is None:
             return Outcome.UNKNOWN
@@ -169,7 +171,7 @@ class ResponseRepository:
         (`edit`: the latest edit wins) and erases the versions it took back. Call inside a
         transaction."""
         row = await self._authored(platform, message_id, by, place,
-                                   "r.id, r.edited_at, r.deleted_at")
+                                   "r.id, r.edited_at, r.deleted_at", edited=by_edit)
         if isinstance(row, Outcome):
             return row
         if by_edit and _older(at, row):  # it took back what was there until then
@@ -190,18 +192,21 @@ class ResponseRepository:
         return await self._erase(row["id"], at, by_edit=by_edit)
 
     async def _authored(self, platform: str, message_id: str, by: str | None,
-                        place: str | None, columns: str) -> Row | Outcome:
+                        place: str | None, columns: str, *, edited: bool) -> Row | Outcome:
         """The response's `columns` (of `r`), or UNKNOWN when none has that message id (in
-        `place`, when given), or REFUSED when `by` is given and is not its author."""
+        `place`, when given), or REFUSED when `by` is given and is not its author, or, for an
+        edit (`edited`), UNCHANGED when it was given by command: an edit of the command's
+        message (Matrix) is no edit of the response."""
         row = await self.db.fetchone(
-            f"SELECT {columns}, p.external_id FROM responses r"
-            " JOIN participants p ON p.id = r.participant_id"
-            f" WHERE r.platform = ?1 AND r.message_id = ?2 AND {_FROM_PLACE}",
-            (platform, message_id, place))
+            f"SELECT {columns}, p.external_id, r.arrival FROM responses r"
+            f" JOIN participants p ON p.id = r.participant_id {_FROM_PLACE}"
+            " AND r.platform = ?1 AND r.message_id = ?2", (platform, message_id, place))
         if row is None:
             return Outcome.UNKNOWN
         if by is not None and row["external_id"] != by:
             return Outcome.REFUSED
+        if edited and row["arrival"] == Arrival.COMMAND.value:
+            return Outcome.UNCHANGED  # its message is the command, not the response's text
         return row
 
     async def _erase(self, response_id: int, at: datetime, *, by_edit: bool) -> Outcome:

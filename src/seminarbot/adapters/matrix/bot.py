@@ -33,6 +33,7 @@ from seminarbot.adapters.matrix.rooms import (
     may_redact_others,
     moderators,
     power_level,
+    shown_redacted,
 )
 from seminarbot.adapters.matrix.sender import (
     Sender,
@@ -182,6 +183,7 @@ class MatrixBot:
             return
         if isinstance(item, Said):
             item = await as_typed(self.client, room_id, item)
+        by = await self._redactor(room_id, item) if isinstance(item, Redacted) else None
         try:
             if isinstance(item, Said):
                 if self._is_command(item):
@@ -195,8 +197,6 @@ class MatrixBot:
                                       item.at, by=item.sender, edit_id=item.event_id,
                                       place=room_id)
             elif isinstance(item, Redacted):
-                by = None if may_redact_others(self.client.rooms.get(room_id), item.sender,
-                                               self.creators.of(room_id)) else item.sender
                 self.undecrypted.redacted(room_id, item.target, by)  # waiting: never recorded
                 await record_redaction(self.app, PLATFORM, item.target, item.at, by=by,
                                        place=room_id)
@@ -204,6 +204,16 @@ class MatrixBot:
             raise  # the sync loop handles the whole batch again
         except Exception:
             log.exception("matrix: handling %s in %s failed", item.event_id, room_id)
+
+    async def _redactor(self, room_id: str, item: Redacted) -> str | None:
+        """Who a redaction counts from: anyone (None) when its sender is at the room's redact
+        level, or when the homeserver shows what it redacts redacted (it checked the sender
+        against the power levels of then: they may have changed since); else only the author
+        of what it redacts (its sender)."""
+        if may_redact_others(self.client.rooms.get(room_id), item.sender,
+                             self.creators.of(room_id)):
+            return None
+        return None if await shown_redacted(self.client, room_id, item.target) else item.sender
 
     async def _said(self, room_id: str, item: Said) -> None:
         if not (item.thread_root or item.reply_to):

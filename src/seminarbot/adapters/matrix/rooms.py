@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nio import MatrixRoom
+from nio import AsyncClient, MatrixRoom, RoomGetEventResponse
 
 from seminarbot.adapters.matrix.settings import MatrixSettings
 
@@ -85,3 +85,15 @@ def may_redact_others(room: MatrixRoom | None, user_id: str, creators: frozenset
     room's `redact` level (Matrix spec, Room versions: the redaction algorithm's checks)."""
     redact = 50 if room is None else int(room.power_levels.defaults.redact)
     return power_level(room, user_id, creators) >= redact
+
+
+async def shown_redacted(client: AsyncClient, room_id: str, event_id: str) -> bool:
+    """Whether the homeserver gives the event as redacted (`unsigned.redacted_because`): it
+    applied a redaction of it, which it does only once it has checked who sent it (Matrix
+    spec, room versions 3 on). False for an event it does not give. Raises what nio raises
+    for the network."""
+    answer = await client.room_get_event(room_id, event_id)
+    if not isinstance(answer, RoomGetEventResponse):
+        return False
+    unsigned = answer.event.source.get("unsigned")
+    return isinstance(unsigned, dict) and "redacted_because" in unsigned
