@@ -6,12 +6,17 @@ write replaces the file atomically."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from seminarbot.config.files import replace_private
+
+log = logging.getLogger(__name__)
+# Said when the sync token cannot be used (unreadable, or refused by the homeserver).
+FROM_NOW = "carrying on from now: what was said since the bot last synced is not read"
 
 
 @dataclass(frozen=True)
@@ -47,9 +52,14 @@ class MatrixFiles:
         _replace(self.login_file, json.dumps(asdict(login), indent=2))
 
     def load_sync_token(self) -> str | None:
+        """None when there is none, or none that can be read (the homeserver judges the rest)."""
         try:
             return self.token_file.read_text("utf-8").strip() or None
         except OSError:
+            return None
+        except UnicodeError:
+            log.error("matrix: the saved sync token cannot be read (%s); %s", self.token_file,
+                      FROM_NOW)
             return None
 
     def save_sync_token(self, token: str) -> None:

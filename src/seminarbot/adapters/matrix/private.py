@@ -57,7 +57,8 @@ class PrivateAnswers:
         self.direct = direct
         self.render = render
         self.files = files
-        self.pending: list[dict[str, Any]] = files.load_private() if files else []
+        self.pending = [item for item in files.load_private() if _readable(item)] \
+            if files else []
 
     async def answer(self, room_id: str, event_id: str, user_id: str, thread: str | None,
                      reply: Reply) -> None:
@@ -194,3 +195,15 @@ class PrivateAnswers:
     def _save(self) -> None:
         if self.files is not None:
             self.files.save_private(self.pending)
+
+
+def _readable(item: dict[str, Any]) -> bool:
+    """Whether a waiting answer read back from disk has what `deliver` uses: a damaged one is
+    left out, and holds up no other."""
+    origin, contents = item.get("origin"), item.get("contents")
+    return (isinstance(item.get("dm"), str) and isinstance(item.get("user"), str)
+            and isinstance(item.get("syncs", 0), int) and isinstance(origin, dict)
+            and (isinstance(origin.get("key"), str) if "key" in origin else
+                 isinstance(origin.get("room_id"), str) and isinstance(origin.get("event_id"), str))
+            and isinstance(contents, list) and contents != []
+            and all(isinstance(content, dict) for content in contents))

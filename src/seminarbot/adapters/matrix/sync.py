@@ -19,7 +19,7 @@ from nio import AsyncClient, SyncResponse
 
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
-from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Unavailable
@@ -158,6 +158,13 @@ class SyncLoop:
             return answer
         if getattr(answer, "status_code", None) in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
             raise SyncFailed(f"the homeserver ended our login: {answer}")
+        if self.token is not None and getattr(getattr(answer, "transport_response", None),
+                                              "status", None) == 400:
+            # Damaged, or from another homeserver: asking again with it would never end.
+            log.error("matrix: the homeserver refuses the saved sync token (%s); %s", answer,
+                      FROM_NOW)
+            self.token = None
+            return 0.0
         waited = rate_limit_delay(answer)
         log.warning("matrix: sync refused (%s); retrying", answer)
         self.report(RETRYING, f"sync refused: {answer}")
