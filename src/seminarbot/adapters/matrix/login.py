@@ -8,6 +8,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import peewee
 from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
 
@@ -36,6 +37,11 @@ class LoginFailed(SettingRefused):
     """The homeserver refused the credentials: retrying cannot help."""
 
 
+class StoreDamaged(SettingRefused):
+    """nio's encryption store (an SQLite file, through peewee) cannot be read: the file must
+    be moved away, which costs the device's keys."""
+
+
 async def connect(settings: MatrixSettings, files: MatrixFiles,
                   report: Report = lambda state, detail: None, *, ended: bool = False
                   ) -> AsyncClient:
@@ -47,7 +53,14 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
     client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
                          config=CLIENT_CONFIG)
     try:
-        await _log_in(client, settings, files, report, ended)
+        try:
+            await _log_in(client, settings, files, report, ended)  # it opens the store
+        except peewee.DatabaseError as error:
+            raise StoreDamaged(
+                f"The Matrix encryption store in {files.store_dir} cannot be read ({error}). "
+                f"Move that folder and {files.login_file} away, then start again: the bot "
+                "logs in as a new device, with new keys (what was encrypted for the old one "
+                "cannot be read).") from None
         contain_malformed(client)
         remember_secret(client.access_token)  # whether configured, saved or new
         if client.should_upload_keys:

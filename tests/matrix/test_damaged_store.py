@@ -1,0 +1,60 @@
+"""A damaged encryption store (nio's SQLite file) stops `seminarbot run` with one sentence that
+names the files to move away, exit 2; done as it says, the bot starts again as a new device.
+Before, it ended with "internal error DatabaseError", exit 70."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import MINI
+from tests.matrix.synapse import Synapse
+
+
+async def _run(env: dict[str, str], config: Path, log: Path, until: str) -> tuple[int, str]:
+    """The process's exit code and output, once it exits or has written `until`."""
+    with log.open("wb") as out:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "seminarbot", "--config", str(config), "run", env=env,
+            stdout=out, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            if process.returncode is not None or until in log.read_text():
+                break
+            await asyncio.sleep(0.1)
+        if process.returncode is None:
+            os.kill(process.pid, signal.SIGINT)
+        code = await asyncio.wait_for(process.wait(), 30)
+    return code, log.read_text()
+
+
+async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_mends_it(
+        synapse: Synapse, tmp_path: Path) -> None:
+    account = synapse.register("bot")
+    config = tmp_path / "seminarbot.yaml"
+    config.write_text(f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    env.update(SEMINARBOT_DATA_DIR=str(tmp_path / "data"), MATRIX_HOMESERVER=synapse.url,
+               MATRIX_USER_ID=account.user_id, MATRIX_PASSWORD=account.password)
+    code, _ = await _run(env, config, tmp_path / "first.log", "matrix: ready")
+    assert code in (0, 130)
+    matrix = tmp_path / "data" / "matrix"
+    (store,) = (matrix / "store").iterdir()
+    store.write_bytes(b"not a database " * 100)
+
+    code, output = await _run(env, config, tmp_path / "damaged.log", "matrix: ready")
+    assert code == 2, output
+    said = [line for line in output.splitlines() if line.startswith("seminarbot: ")]
+    assert len(said) == 1 and "Traceback" not in output, output
+    assert f"{matrix / 'store'} cannot be read" in said[0]
+    assert str(matrix / "login.json") in said[0]
+
+    shutil.move(matrix / "store", tmp_path / "store.damaged")
+    shutil.move(matrix / "login.json", tmp_path / "login.damaged")
+    code, output = await _run(env, config, tmp_path / "mended.log", "matrix: ready")
+    assert code in (0, 130) and "matrix: ready" in output, output
