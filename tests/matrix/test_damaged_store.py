@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import MINI
 from tests.matrix.synapse import Synapse
 
@@ -58,3 +60,30 @@ async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_men
     shutil.move(matrix / "login.json", tmp_path / "login.damaged")
     code, output = await _run(env, config, tmp_path / "mended.log", "matrix: ready")
     assert code in (0, 130) and "matrix: ready" in output, output
+
+
+@pytest.mark.parametrize("wrong", ["matrix", "matrix/store", "matrix/login.json",
+                                   "matrix/sync-token", "matrix/private.json"])
+async def test_a_path_that_holds_the_wrong_kind_of_thing_is_one_sentence(
+        synapse: Synapse, tmp_path: Path, wrong: str) -> None:
+    # A folder where a file belongs, or a file where a folder does. Before: exit 70 (the store
+    # a file), or exit 1 naming a temporary file (sync-token a folder), or a new device made on
+    # the homeserver before the bot stopped (login.json a folder).
+    account = synapse.register("bot")
+    config = tmp_path / "seminarbot.yaml"
+    config.write_text(f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n")
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+    env.update(SEMINARBOT_DATA_DIR=str(tmp_path / "data"), MATRIX_HOMESERVER=synapse.url,
+               MATRIX_USER_ID=account.user_id, MATRIX_PASSWORD=account.password)
+    path = tmp_path / "data" / wrong
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if wrong.endswith("store") or wrong == "matrix":
+        path.write_text("a file")
+    else:
+        path.mkdir()
+    code, output = await _run(env, config, tmp_path / "run.log", "matrix: ready")
+    said = [line for line in output.splitlines() if line.startswith("seminarbot: ")]
+    assert code == 2 and len(said) == 1 and "Traceback" not in output, output
+    assert f"{path} should be a " in said[0] and "move it away" in said[0]
+    assert "logged in" not in output

@@ -11,6 +11,7 @@ from typing import Any
 from nio import UploadResponse
 
 from seminarbot.adapters.matrix.events import Edited, Said, translate
+from seminarbot.domain.responses import MAX_BODY_CHARS, stored_body
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person
 from tests.matrix.test_restart import posted_seminar
@@ -49,8 +50,26 @@ def test_files_read_as_their_caption_and_a_line_naming_each() -> None:
         assert isinstance(item, Said) and item.attached and item.text == text, content
     for malformed in ({"msgtype": "m.image", "url": "mxc://hs/f"},
                       {"msgtype": "m.file", "body": "x", "url": 5},
-                      {"msgtype": "m.file", "body": "x", "file": {"url": ["mxc://hs/g"]}}):
+                      {"msgtype": "m.file", "body": "x", "file": {"url": ["mxc://hs/g"]}},
+                      {"msgtype": "m.file", "body": "x", "url": "https://elsewhere/x"},
+                      {"msgtype": "m.file", "body": "x",
+                       "url": "mxc://hs/x\n[attachment: y https://elsewhere/y]"}):
         assert translate(message(malformed)) is None
+
+
+def test_a_files_line_outlasts_a_long_caption_or_name_and_a_blank_caption_is_none() -> None:
+    for caption, name in (("w" * 60_000, "passage.png"), ("A caption.", "n" * 60_000),
+                          ("\u200b \t", "passage.png")):
+        item = translate(message(_file("m.image", name, "mxc://hs/a", caption)))
+        assert isinstance(item, Said)
+        stored = stored_body(item.text)
+        assert stored is not None and len(stored) <= MAX_BODY_CHARS
+        line = stored.splitlines()[-1]
+        assert line.startswith("[attachment: ") and line.endswith(" mxc://hs/a]"), line
+        assert len(line) < 300 and (stored == line) is (caption.strip("\u200b \t") == "")
+    encrypted = _file("m.file", "notes.pdf", "mxc://hs/b", encrypted=True) | {"url": None}
+    item = translate(message(encrypted))
+    assert isinstance(item, Said) and item.text == "[attachment: notes.pdf mxc://hs/b]"
     edit = translate(message({"msgtype": "m.image", "body": "* new", "m.new_content": _file(
         "m.image", "passage.png", "mxc://hs/a", "A better caption."), "m.relates_to": {
         "rel_type": "m.replace", "event_id": "$m"}}))

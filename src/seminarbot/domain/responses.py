@@ -14,6 +14,7 @@ from seminarbot.domain.display import DEFAULT_IGNORABLE
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
 TRUNCATION_MARK = "\n[… truncated by seminarbot]"
+MAX_NAME_CHARS = 255  # an attached file's name, as file systems keep one
 # What a response's text must be, as a refusal names it (domain.errors.BadArgument's `expected`).
 VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
            "characters")
@@ -87,7 +88,18 @@ class Outcome(Enum):
 
 def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:
     """A message as stored: its text, then a line `[attachment: NAME URL]` per file it carries
-    (README: Responses), each name on one line."""
-    lines = [text] if text else []
-    lines += [f"[attachment: {' '.join(name.split())} {url}]" for name, url in files]
-    return "\n".join(lines)
+    (README: Responses), each name on one line and cut at MAX_NAME_CHARS. The lines stay whole
+    within MAX_BODY_CHARS: a text too long for both is cut first, with TRUNCATION_MARK."""
+    lines = []
+    for name, url in files:
+        name = " ".join(name.split())
+        if len(name) > MAX_NAME_CHARS:
+            name = name[:MAX_NAME_CHARS - 1] + "…"
+        lines.append(f"[attachment: {name} {url}]")
+    if not lines:
+        return text
+    tail = "\n".join(lines)
+    room = MAX_BODY_CHARS - len(tail) - 1
+    if len(text) > room:
+        text = text[:max(room - len(TRUNCATION_MARK), 0)] + TRUNCATION_MARK
+    return f"{text}\n{tail}" if text else tail

@@ -12,10 +12,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seminarbot.domain.display import embedded
-from seminarbot.domain.responses import with_attachments
+from seminarbot.domain.responses import is_blank, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
 _FILE_TYPES = ("m.image", "m.file", "m.audio", "m.video")
+_MXC = re.compile(r"mxc://[!-~]+")  # a content URI: mxc://server/media id, printable ASCII
 
 
 @dataclass(frozen=True)
@@ -124,16 +125,17 @@ def file_text(content: Mapping[str, Any]) -> str | None:
     the file and its mxc:// URI; None for any other message. (Matrix spec, m.image, m.file,
     m.audio, m.video: a `filename` beside a `body` that differs from it makes the body a
     caption; without one the body is the file's name; an encrypted file's URI is in `file`.)
-    A file without a URI is malformed: None too."""
-    body, name = content.get("body"), content.get("filename")
+    A file without an mxc:// URI is malformed: None too. A blank caption is none."""
+    body, name, url = content.get("body"), content.get("filename"), content.get("url")
     encrypted = content.get("file")
-    url = content.get("url", encrypted.get("url") if isinstance(encrypted, dict) else None)
+    if not isinstance(url, str) and isinstance(encrypted, dict):
+        url = encrypted.get("url")
     if content.get("msgtype") not in _FILE_TYPES or not isinstance(body, str) \
-            or not isinstance(url, str):
+            or not isinstance(url, str) or not _MXC.fullmatch(url):
         return None
-    named = isinstance(name, str) and name.strip() != ""
-    return with_attachments(body if named and body != name else "",
-                            [(str(name) if named else body.strip() or "file", url)])
+    named = isinstance(name, str) and not is_blank(name)
+    caption = body if named and body != name and not is_blank(body) else ""
+    return with_attachments(caption, [(str(name) if named else body.strip() or "file", url)])
 
 
 # The first line of a reply fallback: "> <@alice:example.org> …", or "> * <@alice:…> …" when

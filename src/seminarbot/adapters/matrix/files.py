@@ -13,10 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from seminarbot.config.files import replace_private
+from seminarbot.config.settings import SettingRefused
 
 log = logging.getLogger(__name__)
 # Said when the sync token cannot be used (unreadable, or refused by the homeserver).
 FROM_NOW = "carrying on from now: what was said since the bot last synced is not read"
+MAX_TOKEN = 4096  # characters: homeservers' tokens are tens; a longer one is damage
 
 
 @dataclass(frozen=True)
@@ -25,6 +27,11 @@ class SavedLogin:
     user_id: str
     device_id: str
     access_token: str
+
+
+class FilesDamaged(SettingRefused):
+    """A path of the adapter's files holds the wrong kind of thing (a folder for a file, a file
+    for a folder): only its operator can move it away. `seminarbot run` says so, exit 2."""
 
 
 class MatrixFiles:
@@ -37,53 +44,83 @@ class MatrixFiles:
         self.store_dir = directory / "store"
 
     def prepare(self) -> None:
+        """The folder and the store, made where missing. Raises FilesDamaged for a path that
+        holds the wrong kind of thing, before anything is read or written."""
+        for path, what, folder in (
+                (self.directory, "Matrix data", True), (self.store_dir, "encryption keys", True),
+                (self.login_file, "login", False), (self.token_file, "sync token", False),
+                (self.undecrypted_file, "encrypted events waiting for keys", False),
+                (self.private_file, "answers waiting for a direct room", False)):
+            if path.exists() and path.is_dir() != folder:
+                raise FilesDamaged(
+                    f"{path} should be a {'folder' if folder else 'file'} (the bot keeps its "
+                    f"{what} there) but is not: move it away, then start again.")
         self.store_dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.directory, 0o700)  # the login and the keys are secrets
 
     def load_login(self) -> SavedLogin | None:
-        try:
-            data = json.loads(self.login_file.read_text("utf-8"))
-            return SavedLogin(**{key: str(data[key]) for key in
-                                 ("homeserver", "user_id", "device_id", "access_token")})
-        except (OSError, ValueError, KeyError, TypeError):
-            return None
+        """The saved login; None when there is none, or (said at WARNING) none that can be
+        read, so the bot logs in afresh."""
+        data = _load_json(self.login_file, "logging in again as a new device")
+        fields = ("homeserver", "user_id", "device_id", "access_token")
+        if isinstance(data, dict) and all(isinstance(data.get(key), str) and data[key]
+                                          for key in fields):
+            return SavedLogin(**{key: str(data[key]) for key in fields})
+        if data is not None:
+            log.warning("matrix: the saved login (%s) is damaged; logging in again as a new "
+                        "device", self.login_file)
+        return None
 
     def save_login(self, login: SavedLogin) -> None:
         _replace(self.login_file, json.dumps(asdict(login), indent=2))
 
     def load_sync_token(self) -> str | None:
-        """None when there is none, or none that can be read (the homeserver judges the rest)."""
+        """None when there is none, or none that can be sent (said at ERROR: damaged). The
+        homeserver judges the rest."""
         try:
-            return self.token_file.read_text("utf-8").strip() or None
-        except OSError:
+            token = self.token_file.read_text("utf-8").strip()
+        except FileNotFoundError:
             return None
-        except UnicodeError:
-            log.error("matrix: the saved sync token cannot be read (%s); %s", self.token_file,
+        except (OSError, UnicodeError) as error:
+            log.error("matrix: the saved sync token cannot be read (%s); %s", error, FROM_NOW)
+            return None
+        if len(token) > MAX_TOKEN or not token.isprintable() or len(token.split()) > 1:
+            log.error("matrix: the saved sync token (%s) is damaged; %s", self.token_file,
                       FROM_NOW)
             return None
+        return token or None
 
     def save_sync_token(self, token: str) -> None:
         _replace(self.token_file, token)
 
     def load_undecrypted(self) -> list[dict[str, Any]]:
         """What save_undecrypted wrote; nothing if the file is missing or unreadable."""
-        return _load_list(self.undecrypted_file)
+        return _load_list(self.undecrypted_file, "encrypted events waiting for keys")
 
     def save_undecrypted(self, items: list[dict[str, Any]]) -> None:
         _replace(self.undecrypted_file, json.dumps(items))
 
     def load_private(self) -> list[dict[str, Any]]:
-        return _load_list(self.private_file)
+        return _load_list(self.private_file, "answers waiting for a direct room")
 
     def save_private(self, items: list[dict[str, Any]]) -> None:
         _replace(self.private_file, json.dumps(items))
 
 
-def _load_list(path: Path) -> list[dict[str, Any]]:
+def _load_json(path: Path, what: str) -> Any:
+    """The file's JSON; None when it is missing, or (said at ERROR, as `what`) unreadable."""
     try:
-        items = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return []
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
+        log.error("matrix: %s cannot be read (%s: %s): %s", path, type(error).__name__,
+                  str(error)[:200], what)
+        return None
+
+
+def _load_list(path: Path, what: str) -> list[dict[str, Any]]:
+    items = _load_json(path, f"the {what} in it are left out")
     return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
 
 

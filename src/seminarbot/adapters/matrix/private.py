@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from aiohttp import ClientError
 from nio import AsyncClient
 
 from seminarbot.adapters.matrix.direct import Direct, DirectRooms
@@ -113,23 +114,31 @@ class PrivateAnswers:
         """After each sync: answers whose direct room has arrived go out."""
         still = []
         for waiting in self.pending:
-            room = self.client.rooms.get(waiting["dm"])
-            waiting["syncs"] = int(waiting.get("syncs", 0)) + 1
-            if room is None:
-                if waiting["syncs"] < GIVE_UP_AFTER:
+            try:
+                if await self._deliver(waiting):
                     still.append(waiting)
-                else:
-                    log.error("matrix: direct room %s never arrived; an answer is lost",
-                              waiting["dm"])
-                continue
-            if waiting.get("user") in room.users:
-                await self._send_now(waiting["dm"], waiting["contents"], waiting["origin"])
-            elif waiting["origin"].get("event_id"):  # they declined before it came
-                await self._in_room(waiting["origin"], None, [notice(LEFT),
-                                                              *waiting["contents"]])
+            except (ClientError, TimeoutError):
+                raise  # the network: tried again after the next sync
+            except Exception:  # one answer that cannot go out holds up no other
+                log.exception("matrix: an answer waiting for %s could not be sent; dropped",
+                              waiting.get("dm"))
         if still != self.pending:
             self.pending = still
             self._save()
+
+    async def _deliver(self, waiting: dict[str, Any]) -> bool:
+        """Send one waiting answer if its direct room has come; whether it still waits."""
+        room = self.client.rooms.get(waiting["dm"])
+        waiting["syncs"] = int(waiting.get("syncs", 0)) + 1
+        if room is None:
+            if waiting["syncs"] < GIVE_UP_AFTER:
+                return True
+            log.error("matrix: direct room %s never arrived; an answer is lost", waiting["dm"])
+        elif waiting.get("user") in room.users:
+            await self._send_now(waiting["dm"], waiting["contents"], waiting["origin"])
+        elif waiting["origin"].get("event_id"):  # they declined before it came
+            await self._in_room(waiting["origin"], None, [notice(LEFT), *waiting["contents"]])
+        return False
 
     async def _direct(self, user_id: str, encrypted: bool) -> Direct:
         direct = await self.direct.of(user_id)
@@ -203,7 +212,8 @@ def _readable(item: dict[str, Any]) -> bool:
     origin, contents = item.get("origin"), item.get("contents")
     return (isinstance(item.get("dm"), str) and isinstance(item.get("user"), str)
             and isinstance(item.get("syncs", 0), int) and isinstance(origin, dict)
-            and (isinstance(origin.get("key"), str) if "key" in origin else
-                 isinstance(origin.get("room_id"), str) and isinstance(origin.get("event_id"), str))
+            and (isinstance(origin.get("room_id"), str) and isinstance(origin["event_id"], str)
+                 and isinstance(origin.get("thread"), str | None) if origin.get("event_id")
+                 else isinstance(origin.get("key"), str))
             and isinstance(contents, list) and contents != []
             and all(isinstance(content, dict) for content in contents))

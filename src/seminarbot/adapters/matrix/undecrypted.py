@@ -124,14 +124,13 @@ class Undecrypted:
         for item in self.files.load_undecrypted() if self.files else []:
             try:
                 room_id = str(item["room_id"])
-                source = dict(item["source"])
                 syncs = int(item["syncs"])
-            except (KeyError, TypeError, ValueError):
-                continue  # a damaged entry: the rest still count
+                event = MegolmEvent.from_dict({**dict(item["source"]), "room_id": room_id})
+            except Exception:  # a damaged entry (nio reads it as it can): the rest still count
+                continue
             held = item.get("edits")  # damaged, the event still counts without them
             edits = [edit for edit in held if isinstance(edit, dict)] \
                 if isinstance(held, list) else []
-            event = MegolmEvent.from_dict({**source, "room_id": room_id})
             if isinstance(event, MegolmEvent):
                 found.append(_Waiting(room_id, event, syncs, edits))
         if found:
