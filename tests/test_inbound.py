@@ -111,6 +111,17 @@ async def test_concurrent_messages_share_commits_and_replays_change_nothing(
     assert await app.db.scalar("SELECT COUNT(*) FROM participants") == 40
 
 
+async def test_a_name_is_stored_on_one_line(console: ConsoleDriver, app: Services,
+                                            clock: ManualClock) -> None:
+    # A Matrix display name may hold line breaks: one began a heading in the Markdown export.
+    thread = await _thread(console, app)
+    named = Actor("console", "ann", "ann\n## Session 9: \x07forged\r\n  ")
+    message = InboundMessage("console", "n1", named, "An answer.", clock.now(), thread_id=thread)
+    assert await record_message(app, message) is Outcome.CREATED
+    assert await app.db.scalar("SELECT display_name FROM participant_names") == \
+        "ann ## Session 9: forged"
+
+
 async def test_an_opted_out_author_is_left_untouched(console: ConsoleDriver, app: Services,
                                                      clock: ManualClock) -> None:
     thread = await _thread(console, app)

@@ -117,6 +117,15 @@ def test_escaped_markdown_renders_as_the_text_itself(text: str) -> None:
     assert " ".join(shown.split()) == " ".join(isolate(text).split())
 
 
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from(list("ab 1.-+=#>*_`[]()<>&|~\\!{}:\n\t")) |
+               st.characters(codec="utf-8", blacklist_categories=("Cs", "Cc"))))
+def test_text_escaped_to_follow_something_on_its_line_renders_as_itself(text: str) -> None:
+    # A name after "**" in the transcript: a line break in it must start no heading or list.
+    rendered = MarkdownIt("commonmark").render("Name: " + markdown_escape(text, mid_line=True))
+    assert set(re.findall(r"</?([a-z0-9]+)", rendered)) <= {"p", "br"}, (text, rendered)
+
+
 def test_file_names_are_safe() -> None:
     assert safe_filename("seminar-Сове́ты é/../../etc", "csv") == "seminar-e-etc.csv"
     assert safe_filename("../../.bashrc", "") == "bashrc"

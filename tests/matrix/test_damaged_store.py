@@ -63,7 +63,7 @@ async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_men
 
 
 @pytest.mark.parametrize("wrong", ["matrix", "matrix/store", "matrix/login.json",
-                                   "matrix/sync-token", "matrix/private.json"])
+                                   "matrix/sync-token", "matrix/private.json", "link"])
 async def test_a_path_that_holds_the_wrong_kind_of_thing_is_one_sentence(
         synapse: Synapse, tmp_path: Path, wrong: str) -> None:
     # A folder where a file belongs, or a file where a folder does. Before: exit 70 (the store
@@ -76,9 +76,11 @@ async def test_a_path_that_holds_the_wrong_kind_of_thing_is_one_sentence(
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     env.update(SEMINARBOT_DATA_DIR=str(tmp_path / "data"), MATRIX_HOMESERVER=synapse.url,
                MATRIX_USER_ID=account.user_id, MATRIX_PASSWORD=account.password)
-    path = tmp_path / "data" / wrong
+    path = tmp_path / "data" / ("matrix/store" if wrong == "link" else wrong)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if wrong.endswith("store") or wrong == "matrix":
+    if wrong == "link":  # to nothing
+        path.symlink_to(tmp_path / "gone")
+    elif wrong.endswith("store") or wrong == "matrix":
         path.write_text("a file")
     else:
         path.mkdir()

@@ -53,7 +53,10 @@ def test_files_read_as_their_caption_and_a_line_naming_each() -> None:
                       {"msgtype": "m.file", "body": "x", "file": {"url": ["mxc://hs/g"]}},
                       {"msgtype": "m.file", "body": "x", "url": "https://elsewhere/x"},
                       {"msgtype": "m.file", "body": "x",
-                       "url": "mxc://hs/x\n[attachment: y https://elsewhere/y]"}):
+                       "url": "mxc://hs/x\n[attachment: y https://elsewhere/y]"},
+                      {"msgtype": "m.file", "body": "x", "url": "mxc://hs/" + "a" * 30_000},
+                      {"msgtype": "m.file", "body": "x", "url": "mxc://hs/"},
+                      {"msgtype": "m.file", "body": "x", "url": "mxc://hs/a]"}):
         assert translate(message(malformed)) is None
 
 
@@ -67,6 +70,8 @@ def test_a_files_line_outlasts_a_long_caption_or_name_and_a_blank_caption_is_non
         line = stored.splitlines()[-1]
         assert line.startswith("[attachment: ") and line.endswith(" mxc://hs/a]"), line
         assert len(line) < 300 and (stored == line) is (caption.strip("\u200b \t") == "")
+    controls = translate(message(_file("m.file", "\x01" * 300 + "essay.pdf", "mxc://hs/a")))
+    assert isinstance(controls, Said) and controls.text == "[attachment: essay.pdf mxc://hs/a]"
     encrypted = _file("m.file", "notes.pdf", "mxc://hs/b", encrypted=True) | {"url": None}
     item = translate(message(encrypted))
     assert isinstance(item, Said) and item.text == "[attachment: notes.pdf mxc://hs/b]"

@@ -19,7 +19,8 @@ _MARKDOWN_LINE_START = re.compile(r"^([#+=\-]|\d+[.)])")
 
 def markdown_escape(text: str, *, mid_line: bool = False) -> str:
     """Text that renders as itself: no emphasis, links, HTML, headings, lists or code.
-    `mid_line` text follows something else on its line, so line-start markers are harmless.
+    `mid_line` text follows something else on its line, so line-start markers are harmless
+    on its first line (only: a name with a line break must not start a heading).
 
     Finding out that a text needs nothing (fifteen `in` tests, each a memchr) is several times
     faster than running the regular expressions over it."""
@@ -37,11 +38,11 @@ def escape_lines(text: str, *, mid_line: bool = False) -> str:
     """`markdown_escape` line by line, isolated where it holds bidirectional controls
     (domain/display.py): the plain rule."""
     lines = []
-    for line in isolate(text).split("\n"):
+    for index, line in enumerate(isolate(text).split("\n")):
         line = line.rstrip("\r")
         if _needs_escaping(line):  # memchr tests first: the expression scans in Python's matcher
             line = _MARKDOWN_INLINE.sub(r"\\\1", line)
-        if not mid_line:
+        if not mid_line or index:
             # Leading blanks would make an indented code block; HTML drops them anyway.
             line = line.lstrip()
             if line[:1] in "#+=-" or line[:1].isdigit():  # all that can start a marker

@@ -47,6 +47,12 @@ def _visible(char: str) -> bool:
     return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
 
 
+def one_line(text: str) -> str:
+    """A name as shown and stored: `clean`, each run of whitespace (line breaks included) one
+    space, none at either end, so that it can never begin a line of its own."""
+    return " ".join(clean(text).split())
+
+
 def is_blank(text: str) -> bool:
     """Whether nothing of the text would show: empty, whitespace, or only invisible characters
     (zero-width spaces and joiners, bidirectional controls, fillers)."""
@@ -92,7 +98,7 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:
     within MAX_BODY_CHARS: a text too long for both is cut first, with TRUNCATION_MARK."""
     lines = []
     for name, url in files:
-        name = " ".join(name.split())
+        name = one_line(name) or "file"
         if len(name) > MAX_NAME_CHARS:
             name = name[:MAX_NAME_CHARS - 1] + "…"
         lines.append(f"[attachment: {name} {url}]")

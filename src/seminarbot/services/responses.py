@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import VISIBLE, Arrival, Outcome, clean, stored_body
+from seminarbot.domain.responses import VISIBLE, Arrival, Outcome, one_line, stored_body
 from seminarbot.storage.response_writer import Submission
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _submission(message: InboundMessage) -> Submission | None:
     author = message.author
     return Submission(
         platform=message.platform, message_id=message.message_id, author_id=author.user_id,
-        author_name=clean(author.display_name) or author.user_id, body=body, at=message.at,
+        author_name=one_line(author.display_name) or author.user_id, body=body, at=message.at,
         refs=refs, channel_id=message.channel_id)
 
 

@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seminarbot.domain.display import embedded
-from seminarbot.domain.responses import is_blank, with_attachments
+from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
 _FILE_TYPES = ("m.image", "m.file", "m.audio", "m.video")
-_MXC = re.compile(r"mxc://[!-~]+")  # a content URI: mxc://server/media id, printable ASCII
+# A content URI (Matrix spec, Content repository): mxc://<server name>/<media id>, the media id
+# of [A-Za-z0-9_-]; a server name is a host name, an IPv4 or a bracketed IPv6, with a port.
+_MXC = re.compile(r"mxc://[A-Za-z0-9.:\[\]-]{1,255}/[A-Za-z0-9_-]{1,255}")
 
 
 @dataclass(frozen=True)
@@ -175,4 +177,4 @@ def emote_text(actor: str, body: str) -> str:
     """An m.emote as clients show it: "* ann thinks so" for "/me thinks so". A name with
     bidirectional controls is one isolate of its own, so an override in it cannot reverse the
     words after it."""
-    return f"* {embedded(actor)} {body}"
+    return f"* {embedded(one_line(actor))} {body}"

@@ -12,13 +12,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from seminarbot.config.files import replace_private
+from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.settings import SettingRefused
 
 log = logging.getLogger(__name__)
 # Said when the sync token cannot be used (unreadable, or refused by the homeserver).
 FROM_NOW = "carrying on from now: what was said since the bot last synced is not read"
 MAX_TOKEN = 4096  # characters: homeservers' tokens are tens; a longer one is damage
+MAX_FILE_BYTES = 256 * 2**20  # a waiting list larger than this is damage
+WAITING = "encrypted events waiting for keys"
+PRIVATE = "answers waiting for a direct room"
 
 
 @dataclass(frozen=True)
@@ -49,9 +52,8 @@ class MatrixFiles:
         for path, what, folder in (
                 (self.directory, "Matrix data", True), (self.store_dir, "encryption keys", True),
                 (self.login_file, "login", False), (self.token_file, "sync token", False),
-                (self.undecrypted_file, "encrypted events waiting for keys", False),
-                (self.private_file, "answers waiting for a direct room", False)):
-            if path.exists() and path.is_dir() != folder:
+                (self.undecrypted_file, WAITING, False), (self.private_file, PRIVATE, False)):
+            if os.path.lexists(path) and (not path.exists() or path.is_dir() != folder):
                 raise FilesDamaged(
                     f"{path} should be a {'folder' if folder else 'file'} (the bot keeps its "
                     f"{what} there) but is not: move it away, then start again.")
@@ -66,9 +68,9 @@ class MatrixFiles:
         if isinstance(data, dict) and all(isinstance(data.get(key), str) and data[key]
                                           for key in fields):
             return SavedLogin(**{key: str(data[key]) for key in fields})
-        if data is not None:
-            log.warning("matrix: the saved login (%s) is damaged; logging in again as a new "
-                        "device", self.login_file)
+        if data is not _MISSING:
+            log.error("matrix: the saved login (%s) is damaged; logging in again as a new device",
+                      self.login_file)
         return None
 
     def save_login(self, login: SavedLogin) -> None:
@@ -78,50 +80,67 @@ class MatrixFiles:
         """None when there is none, or none that can be sent (said at ERROR: damaged). The
         homeserver judges the rest."""
         try:
-            token = self.token_file.read_text("utf-8").strip()
+            token = read_regular(self.token_file, MAX_TOKEN * 4).decode("utf-8").strip()
         except FileNotFoundError:
             return None
         except (OSError, UnicodeError) as error:
-            log.error("matrix: the saved sync token cannot be read (%s); %s", error, FROM_NOW)
+            log.error("matrix: the saved sync token (%s) cannot be read (%s); %s",
+                      self.token_file, error, FROM_NOW)
             return None
-        if len(token) > MAX_TOKEN or not token.isprintable() or len(token.split()) > 1:
+        if not token or len(token) > MAX_TOKEN or not token.isprintable() \
+                or len(token.split()) > 1:  # empty: cut short (it is written whole or not)
             log.error("matrix: the saved sync token (%s) is damaged; %s", self.token_file,
                       FROM_NOW)
             return None
-        return token or None
+        return token
 
     def save_sync_token(self, token: str) -> None:
         _replace(self.token_file, token)
 
     def load_undecrypted(self) -> list[dict[str, Any]]:
         """What save_undecrypted wrote; nothing if the file is missing or unreadable."""
-        return _load_list(self.undecrypted_file, "encrypted events waiting for keys")
+        return _load_list(self.undecrypted_file, WAITING)
 
     def save_undecrypted(self, items: list[dict[str, Any]]) -> None:
         _replace(self.undecrypted_file, json.dumps(items))
 
     def load_private(self) -> list[dict[str, Any]]:
-        return _load_list(self.private_file, "answers waiting for a direct room")
+        return _load_list(self.private_file, PRIVATE)
 
     def save_private(self, items: list[dict[str, Any]]) -> None:
         _replace(self.private_file, json.dumps(items))
 
 
+_MISSING = object()
+
+
 def _load_json(path: Path, what: str) -> Any:
-    """The file's JSON; None when it is missing, or (said at ERROR, as `what`) unreadable."""
+    """The file's JSON; _MISSING when there is no file, and when it cannot be read (said at
+    ERROR, as `what`)."""
     try:
-        return json.loads(path.read_text("utf-8"))
+        return json.loads(read_regular(path, MAX_FILE_BYTES))
     except FileNotFoundError:
-        return None
+        return _MISSING
     except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
         log.error("matrix: %s cannot be read (%s: %s): %s", path, type(error).__name__,
                   str(error)[:200], what)
-        return None
+        return _MISSING
 
 
 def _load_list(path: Path, what: str) -> list[dict[str, Any]]:
+    """The file's entries (objects); what is not one is said at ERROR and left out."""
     items = _load_json(path, f"the {what} in it are left out")
-    return [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    if items is _MISSING:
+        return []
+    found = [item for item in items if isinstance(item, dict)] if isinstance(items, list) else []
+    left_out(path, what, (len(items) if isinstance(items, list) else 1) - len(found))
+    return found
+
+
+def left_out(path: Path, what: str, count: int) -> None:
+    """Say at ERROR that `count` damaged entries of `what` in `path` are left out."""
+    if count:
+        log.error("matrix: %s is damaged: %d of the %s in it left out", path, count, what)
 
 
 def _replace(path: Path, text: str) -> None:

@@ -25,7 +25,7 @@ from aiohttp import ClientError
 from nio import AsyncClient
 
 from seminarbot.adapters.matrix.direct import Direct, DirectRooms
-from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.files import PRIVATE, MatrixFiles, left_out
 from seminarbot.adapters.matrix.render import Content, notice, replying
 from seminarbot.adapters.matrix.sender import (
     Sender,
@@ -58,8 +58,10 @@ class PrivateAnswers:
         self.direct = direct
         self.render = render
         self.files = files
-        self.pending = [item for item in files.load_private() if _readable(item)] \
-            if files else []
+        items = files.load_private() if files else []
+        self.pending = [item for item in items if _readable(item)]
+        if files:
+            left_out(files.private_file, PRIVATE, len(items) - len(self.pending))
 
     async def answer(self, room_id: str, event_id: str, user_id: str, thread: str | None,
                      reply: Reply) -> None:

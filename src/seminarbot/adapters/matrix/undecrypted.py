@@ -21,7 +21,7 @@ from aiohttp import ClientError
 from nio import AsyncClient, MegolmEvent
 from nio.exceptions import LocalProtocolError
 
-from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.files import WAITING, MatrixFiles, left_out
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 200  # syncs: about an hour and a half of idle long-polls
@@ -121,7 +121,8 @@ class Undecrypted:
 
     def _load(self) -> list[_Waiting]:
         found: list[_Waiting] = []
-        for item in self.files.load_undecrypted() if self.files else []:
+        items = self.files.load_undecrypted() if self.files else []
+        for item in items:
             try:
                 room_id = str(item["room_id"])
                 syncs = int(item["syncs"])
@@ -133,6 +134,8 @@ class Undecrypted:
                 if isinstance(held, list) else []
             if isinstance(event, MegolmEvent):
                 found.append(_Waiting(room_id, event, syncs, edits))
+        if self.files:
+            left_out(self.files.undecrypted_file, WAITING, len(items) - len(found))
         if found:
             log.info("matrix: %d encrypted events from before the restart still wait for keys",
                      len(found))
