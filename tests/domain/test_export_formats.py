@@ -8,7 +8,7 @@ import re
 import sqlite3
 import statistics
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
@@ -120,6 +120,8 @@ def test_escaped_markdown_renders_as_the_text_itself(text: str) -> None:
 @settings(max_examples=300)
 @given(st.text(alphabet=st.sampled_from(list("ab 1.-+=#>*_`[]()<>&|~\\!{}:\n\t")) |
                st.characters(codec="utf-8", blacklist_categories=("Cs", "Cc"))))
+@example("ann\n## Session 9").via("a display name")
+@example("a\n- b\n1. c\n> d\n+ e").via("line-start markers")
 def test_text_escaped_to_follow_something_on_its_line_renders_as_itself(text: str) -> None:
     # A name after "**" in the transcript: a line break in it must start no heading or list.
     rendered = MarkdownIt("commonmark").render("Name: " + markdown_escape(text, mid_line=True))
