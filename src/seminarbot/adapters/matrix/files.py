@@ -1,7 +1,9 @@
 """What the Matrix adapter keeps under <data_dir>/matrix: the login (device id and access
 token), nio's store (E2EE keys), the sync token and the encrypted events still waiting for their
 room key, and the private answers waiting for a direct room the homeserver has just made. Every
-write replaces the file atomically."""
+write replaces the file atomically. Every read is checked: what cannot be read (damaged, or not
+a regular file) is said at ERROR and left out, and a path that holds the wrong kind of thing
+stops the bot with one sentence (`prepare`)."""
 
 from __future__ import annotations
 
@@ -61,7 +63,7 @@ class MatrixFiles:
         os.chmod(self.directory, 0o700)  # the login and the keys are secrets
 
     def load_login(self) -> SavedLogin | None:
-        """The saved login; None when there is none, or (said at WARNING) none that can be
+        """The saved login; None when there is none, or (said at ERROR) none that can be
         read, so the bot logs in afresh."""
         data = _load_json(self.login_file, "logging in again as a new device")
         fields = ("homeserver", "user_id", "device_id", "access_token")
