@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
@@ -138,6 +138,7 @@ def test_a_forget_me_code_is_redacted_however_typed_and_logged(typed: str) -> No
 
 @given(st.text(min_size=4, max_size=24).filter(lambda s: s.strip() == s and len(s) >= 4))
 @examples(max_examples=200, deadline=None)
+@example("[red").via("a secret inside the marker that replaces it")
 def test_a_remembered_secret_is_redacted_however_a_library_encodes_it(secret: str) -> None:
     """A password as a URL's query or userinfo shows it (percent- or form-encoded), as a JSON
     body or a repr escapes it, as HTML escapes it: none of these reaches the log."""
@@ -147,6 +148,8 @@ def test_a_remembered_secret_is_redacted_however_a_library_encodes_it(secret: st
         for form in redaction.encodings(secret):
             for logged in (f"GET /login?next={form}&x=1", f"body {form} end",
                            f"https://user:{form}@example.org/", f"{{'pw': '{form}'}}"):
-                assert form not in redact(logged), (form, logged)
+                # "[red" is in the marker that replaced it: only what is left around counts.
+                assert all(form not in left for left in redact(logged).split("[redacted]")), \
+                    (form, logged)
     finally:  # what this process remembers is global: other tests must not meet these
         redaction._words, redaction._phrases = words, phrases
