@@ -34,8 +34,9 @@ async def _run(env: dict[str, str], config: Path, log: Path, until: str) -> tupl
     return code, log.read_text()
 
 
-async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_mends_it(
-        synapse: Synapse, tmp_path: Path) -> None:
+def _configured(synapse: Synapse, tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """The environment and config file of a bot with an account of its own on `synapse`,
+    its data in tmp_path/data."""
     account = synapse.register("bot")
     config = tmp_path / "seminarbot.yaml"
     config.write_text(f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n")
@@ -43,6 +44,12 @@ async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_men
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     env.update(SEMINARBOT_DATA_DIR=str(tmp_path / "data"), MATRIX_HOMESERVER=synapse.url,
                MATRIX_USER_ID=account.user_id, MATRIX_PASSWORD=account.password)
+    return env, config
+
+
+async def test_a_damaged_encryption_store_is_one_sentence_and_moving_it_away_mends_it(
+        synapse: Synapse, tmp_path: Path) -> None:
+    env, config = _configured(synapse, tmp_path)
     code, _ = await _run(env, config, tmp_path / "first.log", "matrix: ready")
     assert code in (0, 130)
     matrix = tmp_path / "data" / "matrix"
@@ -69,13 +76,7 @@ async def test_a_path_that_holds_the_wrong_kind_of_thing_is_one_sentence(
     # A folder where a file belongs, or a file where a folder does. Before: exit 70 (the store
     # a file), or exit 1 naming a temporary file (sync-token a folder), or a new device made on
     # the homeserver before the bot stopped (login.json a folder).
-    account = synapse.register("bot")
-    config = tmp_path / "seminarbot.yaml"
-    config.write_text(f"content_dir: {MINI.content}\nprompts_dir: {MINI.prompts}\n")
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
-    env.update(SEMINARBOT_DATA_DIR=str(tmp_path / "data"), MATRIX_HOMESERVER=synapse.url,
-               MATRIX_USER_ID=account.user_id, MATRIX_PASSWORD=account.password)
+    env, config = _configured(synapse, tmp_path)
     path = tmp_path / "data" / ("matrix/store" if wrong == "link" else wrong)
     path.parent.mkdir(parents=True, exist_ok=True)
     if wrong == "link":  # to nothing

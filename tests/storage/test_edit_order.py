@@ -31,7 +31,9 @@ ANN = Actor("console", "console:ann", "ann")
 State = tuple[str, str | None, list[str]]  # the text, when last edited, the earlier versions
 
 
-async def _seminar(folder: Path) -> tuple[Services, str]:
+async def posted_seminar(folder: Path) -> tuple[Services, str]:
+    """The services of a console seminar whose first session is posted, and its first
+    prompt's thread."""
     clock = ManualClock(START)
     app = await open_services(make_settings(folder), clock)
     console = ConsoleDriver(app, clock)
@@ -39,6 +41,11 @@ async def _seminar(folder: Path) -> tuple[Services, str]:
     await console.say("/seminar post")
     thread = (await app.outbox.for_cohort(1))[0].thread_id
     assert thread
+    return app, thread
+
+
+async def _seminar(folder: Path) -> tuple[Services, str]:
+    app, thread = await posted_seminar(folder)
     await record_message(app, InboundMessage("console", "m1", ANN, "v0", START, thread_id=thread))
     return app, thread
 

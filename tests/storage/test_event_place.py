@@ -9,8 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from seminarbot.app import open_services
-from seminarbot.clock import ManualClock
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
@@ -20,7 +18,8 @@ from seminarbot.services.responses import (
     record_message,
     record_redaction,
 )
-from tests.conftest import START, ConsoleDriver, make_settings
+from tests.conftest import START
+from tests.storage.test_edit_order import posted_seminar
 
 ANN, BOB = Actor("console", "console:ann", "ann"), "console:bob"
 LATER = START + timedelta(minutes=5)
@@ -28,12 +27,7 @@ LATER = START + timedelta(minutes=5)
 
 async def _seminar(folder: Path) -> Services:
     """ann's response m1, written in the console's channel, and m2, with no place of its own."""
-    clock = ManualClock(START)
-    app = await open_services(make_settings(folder), clock)
-    console = ConsoleDriver(app, clock)
-    await console.say("/seminar setup tue 19:00 UTC")
-    await console.say("/seminar post")
-    thread = (await app.outbox.for_cohort(1))[0].thread_id
+    app, thread = await posted_seminar(folder)
     for message_id, place in (("m1", "console"), ("m2", None)):
         await record_message(app, InboundMessage("console", message_id, ANN, f"{message_id} text",
                                                  START, thread_id=thread, channel_id=place))

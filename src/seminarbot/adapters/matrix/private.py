@@ -211,11 +211,19 @@ class PrivateAnswers:
 def _readable(item: dict[str, Any]) -> bool:
     """Whether a waiting answer read back from disk has what `deliver` uses: a damaged one is
     left out, and holds up no other."""
-    origin, contents = item.get("origin"), item.get("contents")
+    contents = item.get("contents")
     return (isinstance(item.get("dm"), str) and isinstance(item.get("user"), str)
-            and isinstance(item.get("syncs", 0), int) and isinstance(origin, dict)
-            and (isinstance(origin.get("room_id"), str) and isinstance(origin["event_id"], str)
-                 and isinstance(origin.get("thread"), str | None) if origin.get("event_id")
-                 else isinstance(origin.get("key"), str))
+            and isinstance(item.get("syncs", 0), int) and _origin_readable(item.get("origin"))
             and isinstance(contents, list) and contents != []
             and all(isinstance(content, dict) for content in contents))
+
+
+def _origin_readable(origin: Any) -> bool:
+    """What a waiting answer answers: a command (its room and event, and thread if any), or
+    a notice's key."""
+    if not isinstance(origin, dict):
+        return False
+    if not origin.get("event_id"):
+        return isinstance(origin.get("key"), str)
+    return (isinstance(origin.get("room_id"), str) and isinstance(origin["event_id"], str)
+            and isinstance(origin.get("thread"), str | None))
