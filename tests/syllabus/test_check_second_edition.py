@@ -283,6 +283,19 @@ def test_mentions_of_events_works_and_people_are_in_the_copy(roots: ContentRoots
 
 
 @needs_seeds
+def test_a_person_is_named_by_an_adjective_from_their_name_in_both_directions(
+        roots: ContentRoots) -> None:
+    """An entry may cite a section that says only "Stalinist" (the citation check), and must
+    cite every such section (the coverage check): one rule for both, check_texts.naming."""
+    replace_in(roots.content / "people.yaml", "pr-khrushchev-practice-brezhnev, pr-conclusion, "
+               "ap-1918-constitution,", "pr-khrushchev-practice-brezhnev, ap-1918-constitution,")
+    found = messages(roots)
+    assert "content/people.yaml: people.stalin.sections: leaves out pr-conclusion, which names " \
+           "Joseph Stalin" in found
+    assert not any("people.marx" in m or "people.lenin" in m for m in found)
+
+
+@needs_seeds
 def test_copying_is_caught_in_the_new_files_too(roots: ContentRoots) -> None:
     words = (SEEDS / "002_e4af6ccfc7b9eecd.txt").read_text().split()
     copied = " ".join(words[300:312])
