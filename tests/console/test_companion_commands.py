@@ -68,7 +68,7 @@ async def test_the_whole_timeline_and_bad_sessions(shipped: ConsoleDriver) -> No
 async def test_roles_with_this_weeks_tasks(shipped: ConsoleDriver) -> None:
     reply = flat(await shipped.say("/seminar roles retreat"))
     assert reply.startswith("Session 2 roles: State and Revolution and the retreat of 1918")
-    assert "Source checker (this week): Read the opening articles" in reply
+    assert "Source checker (this week): The blog quotes Lenin" in reply
     assert "Recorder: Notes where the group agreed" in reply  # its general task
     # "This week" follows the seminar: after the first post it is session 1.
     await shipped.say("/seminar setup tuesday 19:00 Europe/London")
