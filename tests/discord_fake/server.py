@@ -73,6 +73,11 @@ class FakeDiscord:
 
     async def say(self, who: str, channel_id: int, text: str, *,
                   reply_to: int | None = None) -> Json:
+        thread = self.world.channels[channel_id]
+        if thread["type"] == PUBLIC_THREAD and thread["thread_metadata"]["archived"]:
+            # A message in an archived, unlocked thread unarchives it (Discord's Threads docs).
+            thread["thread_metadata"]["archived"] = False
+            await self.gateway.dispatch("THREAD_UPDATE", thread)
         person = self.world.people[who]
         message = self.world.message(channel_id, person.user, text,
                                      kind=REPLY if reply_to else 0, reference=reply_to)
@@ -81,10 +86,26 @@ class FakeDiscord:
         return message
 
     async def edit(self, message_id: int, text: str) -> None:
+        """MESSAGE_UPDATE as Discord sends it now: the whole message, with the same extra
+        fields as MESSAGE_CREATE (the author's `member`)."""
         message = self.world.messages[message_id]
         message["content"] = text
         message["edited_timestamp"] = iso(self.world.now())
-        await self.gateway.dispatch("MESSAGE_UPDATE", message)
+        extra = {}
+        for name, person in self.world.people.items():
+            if person.user["id"] == message["author"]["id"]:
+                extra["member"] = self._partial_member(name, int(message["guild_id"]))
+        await self.gateway.dispatch("MESSAGE_UPDATE", {**message, **extra})
+
+    async def partial_update(self, message_id: int, **fields: Any) -> None:
+        """MESSAGE_UPDATE with only the message's ids and `fields` (an embed unfurled, or an
+        older client's edit of the text), which Discord's Gateway Events docs allowed: "may
+        contain only a subset of the full message object payload"."""
+        message = self.world.messages[message_id]
+        message.update(fields)
+        await self.gateway.dispatch("MESSAGE_UPDATE", {
+            "id": message["id"], "channel_id": message["channel_id"],
+            "guild_id": message["guild_id"], **fields})
 
     async def delete(self, message_id: int) -> None:
         message = self.world.messages.pop(message_id)

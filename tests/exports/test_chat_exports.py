@@ -168,7 +168,7 @@ async def test_scopes_narrow_the_export(console: ConsoleDriver, app: Services,
     reply = await console.say("/seminar export csv --since 2026-01-06")
     assert "There are no responses to export" in reply
     reply = await console.say("/seminar export csv --since 2026-01-06 --until 2026-01-01")
-    assert "`until` expects a date on or after --since" in reply
+    assert "`until` expects a date on or after `since` (" in reply
     assert "has opted out" in await console.say("/seminar export csv --participant otto")
     assert "No participant here" in await console.say("/seminar export csv --participant zed")
 

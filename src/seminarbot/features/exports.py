@@ -89,7 +89,7 @@ async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *
         labels.append(f"session {chosen.number}, {chosen.title}")
         slugs.append(f"session-{chosen.number}")
     if since and until and until < since:
-        raise BadArgument("until", f"a date on or after --since ({since.isoformat()})",
+        raise BadArgument("until", f"a date on or after `since` ({since.isoformat()})",
                           until.isoformat())
     zone = cohort.rule.zone
     if since or until:

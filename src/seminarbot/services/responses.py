@@ -36,6 +36,13 @@ class InboundMessage:
     # COMMAND for `/seminar respond` (reply_to names the prompt post); None for a platform
     # message, which arrived in the thread or as a reply, whichever names the prompt.
     arrival: Arrival | None = None
+    # When it was last edited, where it is first seen already edited (its edit arrived before
+    # it, or a catch-up reads it so): a new response is then recorded as edited.
+    edited_at: datetime | None = None
+    # False where the platform gave no name for the author in this server or room (Discord's
+    # message history carries no member, only the global name): a name already known there is
+    # kept, and only someone new there is recorded under this one.
+    named_here: bool = True
 
 
 def _refs(message: InboundMessage) -> tuple[tuple[Arrival, str], ...]:
@@ -74,7 +81,8 @@ def _submission(message: InboundMessage) -> Submission | None:
     return Submission(
         platform=message.platform, message_id=message.message_id, author_id=author.user_id,
         author_name=one_line(author.display_name) or author.user_id, body=body, at=message.at,
-        refs=refs, channel_id=message.channel_id)
+        refs=refs, channel_id=message.channel_id, edited_at=message.edited_at,
+        named_here=message.named_here)
 
 
 async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,

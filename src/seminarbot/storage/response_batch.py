@@ -55,8 +55,8 @@ Refusals = dict[tuple[str, str],
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at, arrival, channel_id)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, arrival, channel_id, edited_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -110,7 +110,7 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None], written
             outcomes.append(None)
             continue
         post, arrival = answer
-        platform, message_id, author_id, _, body, _, _, channel_id = submission
+        platform, message_id, author_id, _, body, _, _, channel_id, edited, _ = submission
         author = authors.get((platform, author_id))
         if author is None or author.opted_out:
             outcomes.append(None)
@@ -121,7 +121,8 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None], written
             continue
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
-                     platform, message_id, body, at, arrival.value, channel_id))
+                     platform, message_id, body, at, arrival.value, channel_id,
+                     None if edited is None else to_iso(edited)))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 
@@ -175,9 +176,17 @@ def authors(conn: sqlite3.Connection, first_seen: dict[tuple[str, str], datetime
     return found
 
 
-def name(conn: sqlite3.Connection, names: Names, known: Names) -> None:
-    """Record each person's name in a community, where it is not already the one known there.
-    Call only for authors who have not opted out (nothing new is stored about those)."""
+def name(conn: sqlite3.Connection, names: Names, fallbacks: Names, known: Names) -> None:
+    """Record each person's name in a community, where it is not already the one known there;
+    a name to fall back on (the platform gave none for that community) only where they have
+    none there yet. Call only for authors who have not opted out (nothing new is stored about
+    those)."""
+    first = [(person, community, shown) for (person, community), shown in fallbacks.items()
+             if (person, community) not in names and (person, community) not in known]
+    if first:
+        conn.executemany(
+            "INSERT INTO participant_names (participant_id, community_id, display_name)"
+            " VALUES (?, ?, ?) ON CONFLICT (participant_id, community_id) DO NOTHING", first)
     changed = [(person, community, shown) for (person, community), shown in names.items()
                if known.get((person, community)) != shown]
     if changed:

@@ -35,6 +35,7 @@ from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
     INSERT,
     Known,
+    Names,
     answered,
     authors,
     name,
@@ -57,6 +58,8 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
     # Where the message is (the platform's channel, thread or room), for links back to it;
     # None where there is no message to link to.
     channel_id: str | None = None
+    edited_at: datetime | None = None  # as InboundMessage's
+    named_here: bool = True  # as InboundMessage's
 
 
 # One message and the future of its outcome, or messages handed over together (a list) and the
@@ -213,10 +216,12 @@ class ResponseWriter:
         writers = authors(conn, {(s.platform, s.author_id): s.at
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)
-        name(conn, {(author.id, answer[0].community_id): s.author_name
-                    for s, answer in zip(batch, answering, strict=True) if answer
-                    for author in (writers[s.platform, s.author_id],) if not author.opted_out},
-             self._known.names)
+        names: tuple[Names, Names] = ({}, {})  # named here, and names to fall back on
+        for s, answer in zip(batch, answering, strict=True):
+            author = writers[s.platform, s.author_id] if answer else None
+            if answer and author and not author.opted_out:
+                names[not s.named_here][author.id, answer[0].community_id] = s.author_name
+        name(conn, *names, self._known.names)
         # Most batches hold only new messages: insert them all and count. Only when the
         # count falls short (a replay) look up which were stored and write the rest.
         outcomes, rows = plan(batch, answering, written, writers, set())

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from seminarbot.adapters.discord import backfill, events
+from seminarbot.adapters.discord import backfill, events, payloads
 from seminarbot.adapters.discord.calendar import DiscordCalendar
 from seminarbot.adapters.discord.client import PLATFORM, SeminarClient
 from seminarbot.adapters.discord.poster import DiscordPoster
@@ -106,6 +106,8 @@ class Handlers:
             edit = events.edit_of(args[0])
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
+        elif event == "unread_edit":  # client.SeminarClient._parse
+            self.inbound.put(partial(payloads.reread_edit, self.app, self.client.http, *args))
         elif event == "raw_message_delete":
             self.inbound.put(partial(events.on_delete, self.app, {args[0].message_id}))
         elif event == "raw_bulk_message_delete":

@@ -80,6 +80,25 @@ class SeminarClient(discord.Client):
         self.reidentify_delay = reidentify_delay
         self._bound: Handlers | None = None
         self._held: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = []
+        parsers = self._connection.parsers  # the gateway reads this very dict
+        for event, parse in parsers.items():
+            parsers[event] = partial(self._parse, event, parse)
+
+    def _parse(self, event: str, parse: Callable[[Any], None], data: Any) -> None:
+        """discord.py's parser of one gateway event (ConnectionState.parse_*), inside one error
+        boundary: discord.py lets a payload it cannot read (a MESSAGE_UPDATE with only some of
+        a message's fields, say, which Discord's Gateway Events docs allowed) escape the
+        gateway's loop, which closes the connection, and `run` with it. Here the event is
+        logged and skipped; a text edit among them is read again from Discord
+        (`unread_edit`), so the words are not lost."""
+        try:
+            parse(data)
+        except Exception as error:
+            log.warning("Discord sent a %s event that discord.py could not read (%s: %s); "
+                        "skipped", event, type(error).__name__, str(error)[:200])
+            if event == "MESSAGE_UPDATE" and isinstance(data, dict) and "content" in data \
+                    and {"id", "channel_id"} <= data.keys():
+                self.dispatch("unread_edit", int(data["channel_id"]), int(data["id"]))
 
     @property
     def handlers(self) -> Handlers:

@@ -49,8 +49,12 @@ def inbound(message: discord.Message) -> InboundMessage | None:
     if thread_id is None and reply_to is None:
         return None
     author = actor(message.author.id, message.author.display_name)
+    # A message read from history or fetched (not from the gateway) has a User as its author,
+    # without the server's member: the name is their global one, not the one they have here.
     return InboundMessage(PLATFORM, str(message.id), author, _text(message), message.created_at,
-                          thread_id=thread_id, reply_to=reply_to, channel_id=channel_id)
+                          thread_id=thread_id, reply_to=reply_to, channel_id=channel_id,
+                          edited_at=message.edited_at,
+                          named_here=isinstance(message.author, discord.Member))
 
 
 @functools.lru_cache(maxsize=1024)

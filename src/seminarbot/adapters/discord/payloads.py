@@ -1,5 +1,5 @@
-"""A thread's history as the payloads Discord's API answers with (GET /channels/{id}/messages),
-not as discord.py's objects.
+"""A thread's history, or one message read again, as the payloads Discord's API answers with
+(GET /channels/{id}/messages), not as discord.py's objects.
 
 The catch-up after a new gateway session reads every prompt thread from its start, and building
 a discord.Message for each message read (its author, member, embeds, components) cost more CPU
@@ -9,16 +9,23 @@ events.inbound reads are taken here, by the same rule.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.client import PLATFORM
-from seminarbot.adapters.discord.events import PEOPLE_WRITE, actor, id_text
+from seminarbot.adapters.discord.events import PEOPLE_WRITE, Edit, actor, id_text, on_edit
 from seminarbot.domain.responses import with_attachments
 from seminarbot.services.responses import InboundMessage
+
+if TYPE_CHECKING:
+    from seminarbot.services.container import Services
+
+log = logging.getLogger(__name__)
 
 Payload = Mapping[str, Any]
 PAGE = 100  # messages per request, Discord's most
@@ -57,7 +64,7 @@ def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
         PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data),
         discord.utils.snowflake_time(int(data["id"])), thread_id=thread,
         reply_to=str(reference["message_id"]) if reference.get("message_id") else None,
-        channel_id=thread)
+        channel_id=thread, edited_at=edited_at(data), named_here="member" in data)
 
 
 def edited_at(data: Payload) -> datetime | None:
@@ -68,3 +75,23 @@ def _text(data: Payload) -> str:
     """As events._text: the text, then a line per attached file."""
     return with_attachments(str(data.get("content") or ""),
                             ((a["filename"], a["url"]) for a in data.get("attachments", ())))
+
+
+async def reread_edit(app: Services, http: discord.http.HTTPClient, channel_id: int,
+                      message_id: int) -> None:
+    """A text edit discord.py could not read (client.SeminarClient._parse), taken from the
+    message as Discord now has it (GET /channels/{channel_id}/messages/{message_id}). A message
+    gone meanwhile is left to its deletion's event; a read Discord or the network stops is
+    logged, and the next catch-up after a new gateway session reads the thread again."""
+    try:
+        data: Payload = await http.get_message(channel_id, message_id)
+    except discord.NotFound:
+        return
+    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        log.warning("could not read message %s again after its edit: %s", message_id, error)
+        return
+    author = data.get("author") or {}
+    if author.get("bot") or "id" not in author:
+        return
+    await on_edit(app, Edit(str(message_id), str(author["id"]), _text(data), edited_at(data),
+                            inbound_payload(data, channel_id)))

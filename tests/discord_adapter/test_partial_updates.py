@@ -1,0 +1,61 @@
+"""A gateway event discord.py cannot read stops at that event (client.SeminarClient._parse):
+before, a MESSAGE_UPDATE with only some of a message's fields (Discord's Gateway Events docs:
+"may contain only a subset of the full message object payload") raised inside discord.py's
+gateway loop, which closed the connection and ended `seminarbot run` (exit 70), and every
+later message went unrecorded (issue 19's try-out try30, finding 1). A text edit among them is
+read again from Discord, so the edited words are not lost."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from seminarbot.adapters.discord.client import SeminarClient
+from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.seminar import first_session_posted, has_row, response_count_is, rows
+from tests.discord_fake import FakeDiscord
+
+
+async def test_an_unreadable_update_is_skipped_and_the_connection_and_next_messages_go_on(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    caplog.set_level(logging.WARNING, "seminarbot")
+    first = await fake.say("bob", thread, "The soviets were elected.")
+    await eventually(lambda: response_count_is(app, 1))
+    # A link's preview unfurled: embeds only, no content, author or type.
+    await fake.partial_update(int(first["id"]), embeds=[
+        {"type": "link", "url": "https://example.org", "title": "Example"}])
+    await fake.say("ann", thread, "A later message.")
+    await eventually(lambda: response_count_is(app, 2))
+
+    assert [row[2] for row in await rows(app)] == ["The soviets were elected.",
+                                                   "A later message."]
+    assert (fake.gateway.identifies, fake.gateway.resumes) == (1, 0)  # never reconnected
+    assert "Discord sent a MESSAGE_UPDATE event that discord.py could not read" in caplog.text
+    assert not fake.requests("GET", f"/channels/{thread}/messages/")  # nothing to read again
+
+
+async def test_a_text_edit_discord_py_cannot_read_is_read_again_from_discord(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    first = await fake.say("bob", thread, "The soviets were elected.")
+    await eventually(lambda: response_count_is(app, 1))
+    clock.advance(timedelta(minutes=5))
+    await fake.partial_update(int(first["id"]), content="The soviets were elected, at first.",
+                              edited_timestamp=clock.now().isoformat())
+    await eventually(lambda: has_row(
+        app, "SELECT 1 FROM responses WHERE body = 'The soviets were elected, at first.'"
+             " AND edited_at IS NOT NULL"))
+    # Its author's message that was never seen, edited: recorded, as edited.
+    missed = fake.world.message(thread, fake.person("ann"), "Missed.")
+    await fake.partial_update(int(missed["id"]), content="Missed, then edited.",
+                              edited_timestamp=clock.now().isoformat())
+    await eventually(lambda: response_count_is(app, 2))
+    assert [row[1:] for row in await rows(app)] == [
+        ("bob", "The soviets were elected, at first.", True, False),
+        ("ann", "Missed, then edited.", True, False)]
