@@ -218,10 +218,12 @@ class MatrixBot:
     async def _said(self, room_id: str, item: Said) -> None:
         if not (item.thread_root or item.reply_to):
             return
+        room = self.client.rooms.get(room_id)
         await record_message(self.app, InboundMessage(
             PLATFORM, item.event_id, self._actor(room_id, item.sender),
             self._text(room_id, item.sender, item.text, item.emote), item.at,
-            thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id))
+            thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id,
+            named_here=room is not None and item.sender in room.users))  # else: their user id
 
     def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:
         """What is recorded of a message: an emote with its actor's name before it, as
