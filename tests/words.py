@@ -40,11 +40,20 @@ def normalised(typed: str) -> str:
     return "".join(c for c in typed if unicodedata.category(c) != "Cc" or c in "\t\n")
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), as ranges: whether
+# assigned or not, they draw nothing (zero-width characters, fillers, variation selectors, the
+# tags block and the unassigned code points after it up to U+E0FFF).
+IGNORABLE = ((0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+             (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F),
+             (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0),
+             (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
+
+
 def visible(text: str) -> bool:
     return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl",
                                                                     "Zp")
-               and c not in "\u115f\u1160\u3164\uffa0\u2800\u034f"
-               and not 0xFE00 <= ord(c) <= 0xFE0F for c in text)
+               and c != "\u2800" and not any(low <= ord(c) <= high for low, high in IGNORABLE)
+               for c in text)
 
 
 async def exports(app: Services, cohort_id: int) -> dict[str, str]:
