@@ -73,3 +73,32 @@ async def test_a_redaction_a_member_encrypts_erases_nobodys_response(
     later = await bob.say(room, "Bob's answer.", thread=thread)
     assert await stored(bot.services, later) == "Bob's answer."  # the redaction was taken in
     assert await stored(bot.services, reply) == "Ann's answer."
+
+
+async def test_a_relation_hidden_in_the_plaintext_is_not_read(
+        bot: BotHarness, people: People) -> None:
+    # Clients read an encrypted event's relation from its envelope (matrix-js-sdk reads the
+    # wire content); nio read one hidden in the plaintext: a thread reply the room shows in its
+    # main timeline was recorded, and an edit the room does not show was applied (try31, 1).
+    from tests.matrix import element
+    from tests.matrix.test_words import barrier, stored
+
+    mod, ann = await people("mod"), await people("ann")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id], encrypted=True)
+    await mod.wait_member(room, bot.user_id)
+    await ann.join(room)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    await mod.command(room, "!seminar post", bot.user_id)
+    thread = str(await bot.services.db.scalar("SELECT thread_id FROM outbox ORDER BY id LIMIT 1"))
+    reply = await ann.send(room, element.in_thread("Ann's answer.", thread, thread))
+    assert await stored(bot.services, reply) == "Ann's answer."
+    hidden_reply = element.in_thread("Hidden thread reply.", thread, thread)
+    await _encrypt_and_send(ann, room, {"type": "m.room.message", "content": hidden_reply},
+                            "hidden-thread")
+    await _encrypt_and_send(ann, room, {"type": "m.room.message",
+                                        "content": element.edit("Sneaky rewrite.", reply)},
+                            "hidden-edit")
+    await barrier(ann, room, thread, bot.services)
+    bodies = [row[0] for row in await bot.services.db.fetchall(
+        "SELECT body FROM responses ORDER BY id")]
+    assert bodies == ["Ann's answer.", "Barrier."]

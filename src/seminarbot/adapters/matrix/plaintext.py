@@ -1,7 +1,8 @@
 """What a member encrypts, as matrix-nio decrypts it: their plaintext is all theirs to write,
 so what nio would read of it as the homeserver's (room state, redactions), or cannot parse, is
 left unread: the homeserver's authorization rules (Matrix spec, Server-Server API) see only an
-encrypted event's envelope, so who may send state or redact was never checked for what is in it."""
+encrypted event's envelope, so who may send state or redact was never checked for what is in it.
+An event's relation is read from its envelope only, as clients show it."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ def contain_malformed(client: AsyncClient) -> None:
             source = getattr(found, "source", None)
             if not isinstance(source, dict) or ("state_key" not in source
                                                  and source.get("type") != "m.room.redaction"):
+                _envelope_relation(source, event.source)
                 return found
             why = "a state event or a redaction, encrypted"
         log.warning("matrix: %s in %s could not be read (%s); left", event.event_id,
@@ -48,3 +50,17 @@ def contain_malformed(client: AsyncClient) -> None:
         return UnknownBadEvent(event.source)
 
     olm.decrypt_megolm_event = contained
+
+
+def _envelope_relation(plaintext: object, envelope: dict[str, Any]) -> None:
+    """The relation (a thread, a reply, an edit) is the one the encrypted event carries in the
+    clear, as clients read it (matrix-js-sdk's MatrixEvent.getRelation reads the wire content:
+    senders lift `m.relates_to` out of what they encrypt, Matrix spec, End-to-End Encryption).
+    nio kept one hidden in the plaintext instead, which the room never shows."""
+    if not isinstance(plaintext, dict) or not isinstance(plaintext.get("content"), dict):
+        return
+    content = plaintext["content"]
+    content.pop("m.relates_to", None)
+    outer = envelope.get("content")
+    if isinstance(outer, dict) and "m.relates_to" in outer:
+        content["m.relates_to"] = outer["m.relates_to"]
