@@ -12,6 +12,7 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
+from seminarbot.adapters.matrix.edits import edited_command, inbound
 from seminarbot.adapters.matrix.events import (
     Edited,
     Membership,
@@ -48,17 +49,12 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.responses import is_blank
+from seminarbot.domain.responses import Outcome, is_blank
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
 from seminarbot.services.removal import bot_removed
-from seminarbot.services.responses import (
-    InboundMessage,
-    record_edit,
-    record_message,
-    record_redaction,
-)
+from seminarbot.services.responses import record_edit, record_message, record_redaction
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -192,10 +188,7 @@ class MatrixBot:
                     await self._said(room_id, item)
             elif isinstance(item, Edited):
                 if not self.undecrypted.hold_edit(room_id, item.target, event.source):
-                    await record_edit(self.app, PLATFORM, item.target,
-                                      self._text(room_id, item.sender, item.text, item.emote),
-                                      item.at, by=item.sender, edit_id=item.event_id,
-                                      place=room_id)
+                    await self._edited(room_id, item)
             elif isinstance(item, Redacted):
                 self.undecrypted.redacted(room_id, item.target, by)  # waiting: never recorded
                 await record_redaction(self.app, PLATFORM, item.target, item.at, by=by,
@@ -218,12 +211,17 @@ class MatrixBot:
     async def _said(self, room_id: str, item: Said) -> None:
         if not (item.thread_root or item.reply_to):
             return
-        room = self.client.rooms.get(room_id)
-        await record_message(self.app, InboundMessage(
-            PLATFORM, item.event_id, self._actor(room_id, item.sender),
-            self._text(room_id, item.sender, item.text, item.emote), item.at,
-            thread_id=item.thread_root, reply_to=item.reply_to, channel_id=room_id,
-            named_here=room is not None and item.sender in room.users))  # else: their user id
+        await record_message(self.app, inbound(
+            self.client, room_id, item, self._actor(room_id, item.sender),
+            self._text(room_id, item.sender, item.text, item.emote)))
+
+    async def _edited(self, room_id: str, item: Edited) -> None:
+        text = self._text(room_id, item.sender, item.text, item.emote)
+        outcome = await record_edit(self.app, PLATFORM, item.target, text, item.at,
+                                    by=item.sender, edit_id=item.event_id, place=room_id)
+        if outcome is Outcome.UNKNOWN:
+            await edited_command(self.app, self.client, room_id, item, text,
+                                 self._actor(room_id, item.sender), self._is_command)
 
     def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:
         """What is recorded of a message: an emote with its actor's name before it, as
