@@ -54,6 +54,19 @@ def test_defaults_flags_and_named_options() -> None:
     assert parsed("SEMINAR Setup tue --weeks 2")[1]["weeks"] == 2
 
 
+def test_an_option_typed_with_smart_punctuation_s_dash_is_an_option() -> None:
+    # iOS and macOS turn a typed "--" into an em or en dash (try31, 4): read as the option.
+    assert parsed("seminar setup tue —quiet")[1]["quiet"] is True
+    assert parsed("seminar setup tue –weeks 3")[1]["weeks"] == 3
+    assert parsed("seminar setup —weeks=4 tue")[1]["weeks"] == 4
+    # Free text keeps its dashes; a dash before no letter, or quoted, is a word.
+    assert parsed("seminar respond 1.1 —quiet, he said")[1]["text"] == "—quiet, he said"
+    with pytest.raises(UserError, match="Too many arguments"):
+        parsed('seminar setup tue 3 "—quiet"')
+    with pytest.raises(UserError, match="has no option --names"):
+        parsed("seminar setup tue —names")
+
+
 def test_errors_name_the_parameter_or_command() -> None:
     with pytest.raises(BadArgument, match="`weekday` is missing"):
         parsed("seminar setup")

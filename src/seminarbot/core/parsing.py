@@ -19,6 +19,8 @@ from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
+# Smart punctuation (iOS, macOS) turns a typed "--" into an em or an en dash.
+_SMART_DASHES = ("—", "–")
 MAX_LINE = 25_000
 
 
@@ -96,7 +98,9 @@ def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[st
         if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = line[token.start :].strip()
             break
-        if token.text.startswith("--") and len(token.text) > 2 and line[token.start] == "-":
+        option = _as_option(token, line)
+        if option is not None:
+            tokens[index] = option
             index = _option(command, by_name, tokens, index, raw)
             continue
         if position >= len(positional):
@@ -108,6 +112,19 @@ def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[st
         position += 1
         index += 1
     return raw
+
+
+def _as_option(token: Token, line: str) -> Token | None:
+    """The token as `--name[=value]` if it is an option: typed with two hyphens, or with the
+    one dash smart punctuation makes of them, before a letter; never a quoted word."""
+    if line[token.start] in _QUOTES:
+        return None
+    if token.text.startswith("--") and len(token.text) > 2:
+        return token
+    if token.text[:1] in _SMART_DASHES and token.text[1:2].isascii() \
+            and token.text[1:2].isalpha():
+        return Token("--" + token.text[1:], token.start, token.end)
+    return None
 
 
 def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token], index: int,
