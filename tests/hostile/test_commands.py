@@ -57,7 +57,8 @@ async def test_unknown_commands_and_over_long_arguments(console: ConsoleDriver,
     before = await counts(app)
     for line, answer in {
         "/frobnicate": "There is no command 'frobnicate'",
-        "/seminar": "`seminar` has no subcommand '(nothing)'",
+        "/seminar": "`seminar` needs a subcommand, one of: events, export,",
+        "/seminar remind 1d": "has no subcommand 'remind'. Did you mean `seminar reminders`?",
         "/term " + "x" * 101: "`query` expects text of 1 to 100 characters (got '101 characters')",
         "/seminar setup " + "tue " * 30: "Too many arguments",
         "/" + "y" * 30_000: "the limit is 25,000",

@@ -69,10 +69,16 @@ class Registry:
                 return command, length
         if lowered and lowered[0] in self.groups():
             group = lowered[0]
-            sub = _short(" ".join(words[1:2])) or "(nothing)"
-            options = ", ".join(c.path[-1] for c in self.groups()[group] if len(c.path) > 1)
-            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. Try one of: {options}. "
-                                 "/help lists the commands.")
+            subs = [c.path[-1] for c in self.groups()[group] if len(c.path) > 1]
+            options = f"one of: {', '.join(subs)}. /help lists the commands."
+            if len(words) < 2:
+                raise UnknownCommand(f"`{group}` needs a subcommand, {options}")
+            import difflib  # only for a mistyped subcommand
+
+            near = difflib.get_close_matches(lowered[1], subs, n=1, cutoff=0.6)
+            sub = _short(words[1])
+            hint = f"Did you mean `{group} {near[0]}`? Or" if near else "Try"
+            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. {hint} {options}")
         shown = _short(words[0]) if words else ""
         raise UnknownCommand(f"There is no command {shown!r}. Type /help to list the commands.")
 
