@@ -27,9 +27,13 @@ async def events(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
     calendar = app.calendars.get(cohort.platform)
+    if calendar is None and cohort.platform != "discord":
+        where = {"matrix": "Matrix", "console": "the console"}.get(cohort.platform,
+                                                                  cohort.platform)
+        raise Conflict(f"This seminar runs on {where}, which has no server events "
+                       "for the bot to list (only Discord has).")
     if calendar is None:
-        raise Conflict("This seminar's platform has no server events for the bot to list "
-                       "(only Discord has), or it is not connected right now.")
+        raise Conflict("The bot is not connected to Discord right now; try again once it is.")
     now = inv.clock.now()
     on = inv.args["state"] == "on"
     if on:
