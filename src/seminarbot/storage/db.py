@@ -16,7 +16,7 @@ from typing import Any
 import aiosqlite
 
 from seminarbot.domain.errors import Busy, WriteFailed
-from seminarbot.storage.closing import to_the_end
+from seminarbot.storage.closing import roll_back, to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
@@ -207,7 +207,7 @@ class Database:
                 await conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
-                    await conn.execute("ROLLBACK")
+                    await roll_back(conn)
                 raise
         self.check_identity()  # before anyone is told it is saved
 
