@@ -405,3 +405,25 @@ async def test_a_notice_of_skipped_posts_that_fails_leaves_the_settling_whole(
     finally:
         await app.close()
     caplog.clear()
+
+
+async def test_a_stop_that_becomes_another_error_in_a_pass_still_stops_the_loop(
+        app: Services, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A stop (the task cancelled) that an error takes the place of inside a pass (one in
+    storage/closing.roll_back's kind) is a stop all the same: not a failed pass to look again
+    after, which kept `seminarbot run` going until its 20 s limit."""
+    async def stopped_then_failed() -> list[Any]:
+        task = asyncio.current_task()
+        assert task is not None
+        task.cancel()
+        try:
+            await asyncio.sleep(1)
+        except asyncio.CancelledError:
+            raise RuntimeError("an error in the cancellation's place") from None
+        return []
+
+    monkeypatch.setattr(app.scheduler, "run_due", stopped_then_failed)
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.create_task(app.scheduler.run_guarded())
+    assert "a scheduler pass failed" not in caplog.text  # nothing failed: it stopped

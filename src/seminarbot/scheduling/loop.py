@@ -145,6 +145,9 @@ class Scheduler:
         except Unavailable:
             raise
         except Exception as error:  # ending the loop would end `seminarbot run`, at every start
+            stopping = asyncio.current_task()
+            if stopping is not None and stopping.cancelling():
+                raise asyncio.CancelledError from error  # a stop, whatever error it became
             log.exception("a scheduler pass failed")
             self.faults(f"{type(error).__name__}: an error on the bot's side; its log has the "
                         "details")
