@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -129,6 +129,31 @@ async def test_4_a_clock_behind_the_database_is_refused(tmp_path: Path) -> None:
             "database has recorded") in err
     code, out, _ = await asyncio.to_thread(console, "2026-01-14T10:00Z", "/seminar schedule\n")
     assert code == 0 and "Tue 13 Jan 2026 19:00 UTC  skipped" in out
+
+
+async def test_4_the_consoles_simulated_time_never_holds_the_real_bots_clock(
+        tmp_path: Path) -> None:
+    """The Quick start's console session on the data directory `run` uses later: what its
+    `/clock advance` recorded lies ahead of real time, and `run` held its clock there (try32,
+    1). `run` reads only its platforms' records; the console still reads its own."""
+    from seminarbot.storage.db import Database
+    from seminarbot.storage.recorded import latest_recorded
+
+    db_path = tmp_path / "d.db"
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    await asyncio.to_thread(cli, "console", "--db", str(db_path), "--clock", now,
+                            stdin="/seminar setup tue 19:00 UTC\n/clock advance 52w\n")
+    db = await Database.open(db_path)
+    try:
+        simulated = await latest_recorded(db)
+        assert simulated is not None and simulated > datetime.now(UTC) + timedelta(weeks=4)
+        assert await latest_recorded(db, live=True) is None
+        await db.execute("INSERT INTO audit_log (at, platform, actor_id, actor_name, action,"
+                         " outcome) VALUES ('2026-01-02T00:00:00Z', 'discord', '1', 'ann',"
+                         " 'setup', 'ok')")
+        assert await latest_recorded(db, live=True) == utc(2026, 1, 2)
+    finally:
+        await db.close()
 
 
 async def test_4_a_wall_clock_stepping_back_holds_at_the_latest_time() -> None:

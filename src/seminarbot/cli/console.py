@@ -65,7 +65,12 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
               f"printable characters, got {user[:60]!r}")
         return EXIT_CONFIG
     app = await open_services(settings, clock)
-    if not await _clock_not_behind(app.db, clock):
+    try:
+        behind = not await _clock_not_behind(app.db, clock)
+    except BaseException:  # closed, or its thread keeps the process from ending
+        await app.close()
+        raise
+    if behind:
         await app.close()
         return EXIT_CONFIG
     if intro:

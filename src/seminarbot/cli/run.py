@@ -193,7 +193,7 @@ async def _open_services(settings: Settings, clock: SteadyClock, opening: Openin
     app = await open_services(settings, clock, syllabus, connections=opening.connections,
                               db=db, claim=False)
     try:
-        latest = await latest_recorded(app.db)
+        latest = await latest_recorded(app.db, live=True)  # not the console's simulated time
     except BaseException:
         await app.close()
         raise

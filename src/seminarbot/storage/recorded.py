@@ -1,6 +1,10 @@
 """The latest instant the database has recorded: a post sent or claimed, an audited action, a
 cohort changed. A clock behind it (restored from a snapshot, a wrong --clock, the wall clock
-stepped back) would have the planner place sessions before what already happened."""
+stepped back) would have the planner place sessions before what already happened.
+
+The console's seminars run on its simulated clock (`/clock advance`), so what they recorded
+may lie ahead of real time: `seminarbot run` leaves them out (`live=True`), or one console
+session of the Quick start on the same database held the real bot's clock a week ahead."""
 
 from __future__ import annotations
 
@@ -9,13 +13,18 @@ from datetime import datetime
 from seminarbot.clock import parse_instant
 from seminarbot.storage.db import Database
 
-_LATEST = ("SELECT max(at) FROM (SELECT max(at) AS at FROM audit_log"
-           " UNION ALL SELECT max(posted_at) FROM outbox"
-           " UNION ALL SELECT max(claimed_at) FROM outbox"
-           " UNION ALL SELECT max(updated_at) FROM cohorts)")
+CONSOLE = "console"  # the console's platform: its seminars, and what they audit
+_OF_COHORT = " JOIN communities m ON m.id = c.community_id WHERE m.platform != ?"
+_LATEST = ("SELECT max(at) FROM (SELECT max(at) AS at FROM audit_log WHERE platform != ?"
+           " UNION ALL SELECT max(o.posted_at) FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
+           f"{_OF_COHORT} UNION ALL SELECT max(o.claimed_at) FROM outbox o"
+           f" JOIN cohorts c ON c.id = o.cohort_id{_OF_COHORT}"
+           f" UNION ALL SELECT max(c.updated_at) FROM cohorts c{_OF_COHORT})")
 
 
-async def latest_recorded(db: Database) -> datetime | None:
-    """The latest stored instant (UTC), or None for an empty database."""
-    value = await db.scalar(_LATEST)
+async def latest_recorded(db: Database, *, live: bool = False) -> datetime | None:
+    """The latest stored instant (UTC), or None for an empty database; with `live`, of the
+    platforms' seminars only, the console's left out."""
+    left_out = CONSOLE if live else ""
+    value = await db.scalar(_LATEST, (left_out,) * 4)
     return parse_instant(value) if value else None
