@@ -75,7 +75,8 @@ class WriteFailed(Unavailable):
 
     def __init__(self, reason: str) -> None:
         super().__init__(f"The seminar's database could not be written ({reason}). Nothing was "
-                         "changed; whoever runs the bot has been told. Please try again later.")
+                         "changed, and nothing can be saved until whoever runs the bot mends "
+                         "that; please try again later.")
         self.reason = reason
 
 
