@@ -165,3 +165,25 @@ def test_a_fifo_at_the_consoles_clock_does_not_hold_the_start(tmp_path: Path) ->
     os.mkfifo(data / "seminarbot.db.console-clock")
     result = seminarbot("console", conf=conf, stdin="/term soviet\n")
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
+
+def test_a_database_copied_in_open_to_others_is_private_again_with_its_wal(
+        tmp_path: Path) -> None:
+    """SQLite gives the -wal the database file's mode: a database copied in as 644 put every
+    new response in a file anyone could read (try32, 9). A writer makes them 600 again."""
+    import contextlib
+    import sqlite3
+
+    from seminarbot.storage.lock import exclusive
+
+    database = tmp_path / "seminarbot.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("CREATE TABLE copied (x)")
+    wal = Path(f"{database}-wal")
+    wal.write_bytes(b"")
+    for file in (database, wal):
+        file.chmod(0o644)
+    with exclusive(database):
+        pass
+    assert (mode(database), mode(wal)) == (0o600, 0o600)

@@ -90,6 +90,7 @@ def create_if_missing(path: Path) -> None:
     its writer can lock the file itself before it opens it (storage.lock). Raises
     DatabaseUnusable as `prepare` does, or when it cannot be written; a failure leaves nothing."""
     if not prepare(path, create=True):
+        _keep_private(path)
         return
     try:
         with contextlib.closing(sqlite3.connect(path)) as connection:
@@ -99,6 +100,18 @@ def create_if_missing(path: Path) -> None:
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise DatabaseUnusable(path, describe(error)) from None
+
+
+def _keep_private(path: Path) -> None:
+    """The database and its -wal and -shm files private to this user again (mode 600), where
+    this user owns them and another program left them open to others: SQLite gives the -wal it
+    makes the database file's mode, so a database copied in as 644 put every new response in a
+    file anyone could read (README: What is stored)."""
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in COMPANIONS)):
+        with contextlib.suppress(OSError):
+            info = file.stat()
+            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(file, PRIVATE_FILE)
 
 
 def _create(path: Path) -> bool:
