@@ -17,7 +17,7 @@ import pytest
 
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import DatabaseUnusable
-from tests.failpaths.support import DEADLINE, config, environment
+from tests.failpaths.support import DEADLINE, config, environment, seminarbot
 
 # A real process whose `db check` has a bug: the subcommand raises something no one expected
 # after the database was opened.
@@ -132,3 +132,20 @@ def test_lines_that_quote_a_platform_or_a_file_send_no_escape_sequence(
     said = capsys.readouterr().err
     assert "\x1b" not in said and "\x07" not in said
     assert said.count("␛[31mRED") == 2
+
+
+def test_a_refused_configuration_never_repeats_a_secret(tmp_path: Path) -> None:
+    """A token pasted into the wrong key, or a value equal to a secret in the environment, is
+    quoted redacted (try32, 6): standard error is the log in a container."""
+    conf = config(tmp_path)
+    token = "syt_" + "abcdefghijklmnop_123"
+    with conf.open("a") as file:
+        file.write(f"matrix:\n  homeserver: http://127.0.0.1:1\n  user_id: {token}\n"
+                   "  password: x\n")
+    done = seminarbot("run", conf=conf, env=environment(MATRIX_PASSWORD="hunter2secret"))
+    assert done.returncode == 2 and "matrix.user_id" in done.stderr
+    assert token not in done.stderr and "[redacted]" in done.stderr
+    conf.write_text(conf.read_text().replace(token, "hunter2secret"))  # the password, here
+    done = seminarbot("run", conf=conf, env=environment(MATRIX_PASSWORD="hunter2secret"))
+    assert done.returncode == 2 and "matrix.user_id" in done.stderr
+    assert "hunter2secret" not in done.stderr and "[redacted]" in done.stderr

@@ -29,14 +29,23 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
                  errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
 
 
+SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
+
+
 def say(message: str) -> None:
     """One line on standard error, whatever state standard output is in. It may quote what a
     platform or a file said: no control character reaches the terminal raw. With
-    `log_format: json`, a JSON line like the log's (cli.logs.fatal_line)."""
+    `log_format: json`, a JSON line like the log's (cli.logs.fatal_line). Secrets are
+    redacted as in the log (core.redaction), those given in the environment included: a
+    configuration refused before logging is set up may quote one (a token pasted into the
+    wrong key), and in a container standard error is the log."""
     from seminarbot.cli.logs import fatal_line
+    from seminarbot.core.redaction import redact, remember_secret
 
+    for name in SECRET_VARIABLES:
+        remember_secret(os.environ.get(name))
     with contextlib.suppress(OSError):
-        print(fatal_line(terminal_safe(message)), file=sys.stderr, flush=True)
+        print(fatal_line(terminal_safe(redact(message))), file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
