@@ -30,6 +30,10 @@ async def test_an_unreadable_update_is_skipped_and_the_connection_and_next_messa
     # A link's preview unfurled: embeds only, no content, author or type.
     await fake.partial_update(int(first["id"]), embeds=[
         {"type": "link", "url": "https://example.org", "title": "Example"}])
+    # Nor one whose ids are no snowflakes: the boundary itself must not fail on them.
+    for odd in ({"id": "x", "channel_id": "y", "content": "z"},
+                {"id": first["id"], "channel_id": None, "content": "z"}):
+        await fake.gateway.dispatch("MESSAGE_UPDATE", odd)
     await fake.say("ann", thread, "A later message.")
     await eventually(lambda: response_count_is(app, 2))
 

@@ -96,9 +96,10 @@ class SeminarClient(discord.Client):
         except Exception as error:
             log.warning("Discord sent a %s event that discord.py could not read (%s: %s); "
                         "skipped", event, type(error).__name__, str(error)[:200])
-            if event == "MESSAGE_UPDATE" and isinstance(data, dict) and "content" in data \
-                    and {"id", "channel_id"} <= data.keys():
-                self.dispatch("unread_edit", int(data["channel_id"]), int(data["id"]))
+            if event == "MESSAGE_UPDATE" and isinstance(data, dict) and "content" in data:
+                ids = [str(data.get(key)) for key in ("channel_id", "id")]
+                if all(i.isascii() and i.isdigit() for i in ids):  # snowflakes: decimal text
+                    self.dispatch("unread_edit", int(ids[0]), int(ids[1]))
 
     @property
     def handlers(self) -> Handlers:
