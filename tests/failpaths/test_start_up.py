@@ -10,6 +10,7 @@ from pathlib import Path
 from tests.failpaths.support import (
     BIN,
     DEADLINE,
+    config,
     damage_pages,
     environment,
     one_line,
@@ -93,3 +94,18 @@ def test_a_blank_token_is_a_configuration_error_before_any_network(tmp_path: Pat
         SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 2
     assert one_line(result).startswith("seminarbot: Discord is partly configured: DISCORD_TOKEN")
+
+
+def test_a_content_or_prompts_folder_that_is_not_there_is_named(tmp_path: Path) -> None:
+    """A mistyped prompts_dir started a seminar whose sessions had no prompts: it posted
+    nothing, and said so nowhere (try32, 2). Now the folder and its key are named."""
+    conf = config(tmp_path)
+    for key in ("prompts_dir", "content_dir"):
+        text = conf.read_text()
+        typo = tmp_path / f"{key}-typo"
+        conf.write_text("\n".join(f"{key}: {typo}" if line.startswith(f"{key}:") else line
+                                  for line in text.splitlines()) + "\n")
+        done = seminarbot("console", conf=conf, stdin="/seminar setup tue 19:00 UTC\n")
+        assert done.returncode == 2 and not done.stdout, done.stdout
+        assert f"{typo}: there is no such folder (check {key})" in done.stderr
+        conf.write_text(text)
