@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -58,6 +59,24 @@ def test_errors_name_the_file_key_and_expectation(tmp_path: Path, text: str, key
         load_settings(path, {})
     assert caught.value.file == path and caught.value.key == key
     assert problem in caught.value.problem
+
+
+def test_a_key_given_twice_is_refused_where_the_second_one_is(tmp_path: Path) -> None:
+    """The last of two `matrix:` sections won silently, and `run` then blamed the environment
+    for what the first one held (try32, 4); nested and in lists alike."""
+    from seminarbot.config.yamlfile import load_yaml
+
+    for text, where in (
+            ("matrix:\n  homeserver: http://x\nlog_level: INFO\nmatrix:\n  device_name: x\n",
+             "line 4, column 1: not valid YAML (the key 'matrix' appears twice)"),
+            ("matrix: {homeserver: http://x, homeserver: http://y}\n",
+             "line 1, column 32: not valid YAML (the key 'homeserver' appears twice)"),
+            ("a:\n  - b: 1\n    b: 2\n", "line 3, column 5"),
+    ):
+        with pytest.raises(YamlError, match=re.escape(where)):
+            load_yaml(write(tmp_path, text))
+    assert load_yaml(write(tmp_path, "a: {b: 1}\nc: [{b: 2}, {b: 3}]\nb: 4\n")) == {
+        "a": {"b": 1}, "c": [{"b": 2}, {"b": 3}], "b": 4}  # one key in different mappings
 
 
 def test_hostile_yaml_is_refused(tmp_path: Path) -> None:

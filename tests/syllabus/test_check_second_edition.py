@@ -44,9 +44,9 @@ def test_written_prompts_give_their_length_and_discussion_prompts_do_not(
 
 def test_one_or_two_written_prompts_a_week(roots: ContentRoots) -> None:
     path = roots.prompts / "stalin.yaml"
-    path.write_text(path.read_text().replace("mode: discussion", "mode: written")
-                    .replace("    mode: written\n    text:", "    mode: written\n"
-                             "    suggested_words: 100\n    text:"))
+    path.write_text(path.read_text().replace("    mode: discussion\n    text:",
+                                             "    mode: written\n    suggested_words: 100\n"
+                                             "    text:"))
     assert "prompts/stalin.yaml: prompts: session stalin has 5 written prompts; expected 1 to 2" \
         in messages(roots, texts=False)
 

@@ -52,15 +52,55 @@ def _load(text: str) -> Any:
     # libyaml's parser, where PyYAML was built with it: ten times faster than the pure-Python
     # one, which is most of what loading the syllabus costs.
     c_loader: Any = getattr(yaml, "CSafeLoader", None)
+    # libyaml composes in C, where no alias can be refused nor a repeated key seen: its events
+    # are read first instead (PyYAML's own loader would keep a repeated key's last value too).
+    _check_events(yaml.parse(text, Loader=c_loader or yaml.SafeLoader))
     if c_loader is None:
         return yaml.load(text, Loader=_no_alias_loader())
-    # libyaml composes in C, where no alias can be refused: its events are read first instead.
-    for event in yaml.parse(text, Loader=c_loader):
-        if isinstance(event, yaml.AliasEvent):
-            mark: Any = event.start_mark  # libyaml's Mark: the same line and column
-            raise yaml.MarkedYAMLError("while reading", None, "aliases (*name) are not allowed",
-                                       mark)
     return yaml.load(text, Loader=c_loader)
+
+
+def _check_events(events: Iterator[Any]) -> None:
+    """Refuse an alias, and a key that appears twice in one mapping (the last one would win
+    silently: a second `matrix:` section dropped the first)."""
+    import yaml
+
+    # One entry per open collection: a mapping's keys so far (None for a sequence), and
+    # whether a key comes next in it.
+    stack: list[tuple[set[str] | None, list[bool]]] = []
+
+    def fail(problem: str, event: Any) -> NoReturn:
+        mark: Any = event.start_mark  # libyaml's Mark: the same line and column
+        raise yaml.MarkedYAMLError("while reading", None, problem, mark)
+
+    def placed() -> bool:
+        """Whether the node starting now (a scalar, or a collection) is a key; its mapping
+        then expects the other."""
+        if not stack or stack[-1][0] is None:
+            return False
+        expecting = stack[-1][1]
+        is_key = expecting[0]
+        expecting[0] = not is_key
+        return is_key
+
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            fail("aliases (*name) are not allowed", event)
+        elif isinstance(event, yaml.ScalarEvent):
+            if placed():
+                keys = stack[-1][0]
+                assert keys is not None
+                if event.value in keys:
+                    fail(f"the key {event.value!r} appears twice", event)
+                keys.add(event.value)
+        elif isinstance(event, yaml.MappingStartEvent):
+            placed()
+            stack.append((set(), [True]))
+        elif isinstance(event, yaml.SequenceStartEvent):
+            placed()
+            stack.append((None, [False]))
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            stack.pop()
 
 
 @functools.cache
