@@ -79,6 +79,14 @@ def test_a_key_given_twice_is_refused_where_the_second_one_is(tmp_path: Path) ->
         "a": {"b": 1}, "c": [{"b": 2}, {"b": 3}], "b": 4}  # one key in different mappings
 
 
+def test_an_empty_path_in_the_file_is_refused_as_in_the_environment(tmp_path: Path) -> None:
+    # `data_dir: ""` meant the current folder, where `db migrate` made a database (try32, 3).
+    for key in ("data_dir", "database", "content_dir", "prompts_dir"):
+        with pytest.raises(YamlError, match="is empty: name a path") as caught:
+            load_settings(write(tmp_path, f'{key}: "  "\n'), {})
+        assert caught.value.key == key
+
+
 def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n" \
            "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n"
