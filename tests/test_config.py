@@ -87,6 +87,15 @@ def test_an_empty_path_in_the_file_is_refused_as_in_the_environment(tmp_path: Pa
         assert caught.value.key == key
 
 
+def test_a_url_that_is_none_is_named_with_its_section(tmp_path: Path) -> None:
+    # `homeserver:` alone did not say which section's (try32, 13).
+    for text, key in (("matrix:\n  homeserver: matrix.example.org\n", "matrix.homeserver"),
+                      ("discord:\n  api_base: discord.com\n", "discord.api_base")):
+        with pytest.raises(YamlError, match="expected a URL") as caught:
+            load_settings(write(tmp_path, text), {})
+        assert caught.value.key == key
+
+
 def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n" \
            "c: [*b, *b, *b, *b, *b, *b, *b, *b]\n"

@@ -19,8 +19,8 @@ def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
     environment variable or the file's key that holds something else."""
     value = pick(node, key, env, env_key) or default
     if not value.startswith(("http://", "https://", "ws://", "wss://")):
-        from_env = bool(env.get(env_key))
-        raise YamlError("environment" if from_env or node is None else node.file,
-                        env_key if from_env else key,
-                        f"expected a URL starting with http(s):// or ws(s)://, got {value!r}")
+        problem = f"expected a URL starting with http(s):// or ws(s)://, got {value!r}"
+        if env.get(env_key) or node is None:
+            raise YamlError("environment", env_key, problem)
+        node.fail(key, problem)  # the key with its section: matrix.homeserver
     return value.rstrip("/")
