@@ -135,7 +135,12 @@ async def test_three_wrong_codes_cancel_the_pending_one(
     assert "No code is waiting" in await console.say(f"/seminar forget-me {first.group(1)}")
     second = re.search(r"forget-me ([A-Z0-9]{6})", await console.say("/seminar forget-me"))
     assert second
-    assert "2 tries left" in await console.say("/seminar forget-me ÄÖÜ")  # not even ASCII
+    # A code of the wrong shape is a typo, not a guess: refused, and no try is used up.
+    for typo in ("ÄÖÜ", "ÄÖÜÄÖÜ", "123", "ABCDEFG"):
+        answer = await console.say(f"/seminar forget-me {typo}")
+        assert "`code` expects the 6-character code the first step gave you" in answer
+    wrong = "ZZZZZZ" if second.group(1) != "ZZZZZZ" else "YYYYYY"
+    assert "2 tries left" in await console.say(f"/seminar forget-me {wrong}")
     assert "Forgotten" in await console.say(f"/seminar forget-me {second.group(1)}")
     assert await app.db.scalar(
         "SELECT COUNT(*) FROM participants WHERE external_id = 'console:bob'") == 0

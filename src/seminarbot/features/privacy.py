@@ -11,13 +11,14 @@ from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Integer, String
 from seminarbot.core.redaction import remember_secret
 from seminarbot.core.replies import Reply, Tone, text
-from seminarbot.domain.errors import Conflict
+from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
 from seminarbot.storage.privacy import CodeCheck, Forgotten
 
 CONFIRM_WITHIN = timedelta(minutes=10)
 MAX_CODE_TRIES = 3  # wrong codes before the pending one is cancelled
+CODE_LENGTH = 6
 _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O, 1/I/L)
 MAX_RETENTION_DAYS = 3650
 
@@ -69,7 +70,7 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
     about = await repo.stored_about(actor.platform, actor.user_id, inv.place.community_id)
     if not about.anything:
         return text("Nothing is stored about you.", private=True)
-    new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(6))
+    new_code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(CODE_LENGTH))
     await repo.request_forget(actor.platform, actor.user_id, new_code, now + CONFIRM_WITHIN)
     app.limits.attempts.clear(*_attempts_key(inv))
     remember_secret(new_code)  # never written to a log, whatever logs the reply
@@ -97,6 +98,10 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     """The second step: the code given, everything deleted. A wrong code counts as a try;
     after MAX_CODE_TRIES wrong ones the pending code is cancelled."""
     app, actor, now = inv.app, inv.actor, inv.clock.now()
+    if not (len(code.strip()) == CODE_LENGTH and code.strip().isascii()
+            and code.strip().isalnum()):  # a typo, not a guess: no try is used up
+        raise BadArgument("code", f"the {CODE_LENGTH}-character code the first step gave you, "
+                                  "letters and digits only", code)
     done: Forgotten | None = None
     async with app.db.transaction():
         check = await app.privacy.check_code(actor.platform, actor.user_id, code, now)
