@@ -105,3 +105,16 @@ def test_a_folder_of_this_user_that_its_mode_refuses_asks_for_a_chmod(
     data.chmod(0o700)
     with pytest.raises(DataDirUnwritable, match=r"give the folder to that user \(`chown"):
         check_data_dir(data)
+
+
+def test_a_file_of_this_user_refused_by_its_mode_asks_for_a_chmod(tmp_path: Path) -> None:
+    """A lock at mode 000, a database at 0400, owned by this user: chown would change nothing
+    (try32, 12)."""
+    from seminarbot.storage.access import permission_fix
+
+    lock = tmp_path / "seminarbot.db.lock"
+    lock.write_text("")
+    lock.chmod(0)
+    assert permission_fix(lock) == (
+        f"it is this user's (uid {os.getuid()}, gid {os.getgid()}) but its mode does not let "
+        f"it write there: `chmod u+rw {lock}` (u+rwx for a folder)")

@@ -1,5 +1,6 @@
 """Who this process is, for messages about files it may not write: the uid and gid, the fix
-(`chown`), and whether the folder is on a read-only mount (where no chown helps)."""
+(`chown`, or `chmod` for a file that is this user's already), and whether the folder is on a
+read-only mount (where neither helps)."""
 
 from __future__ import annotations
 
@@ -27,5 +28,12 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
     say so (chown cannot help); otherwise give it to this user."""
     if read_only_mount(path) or (error is not None and error.errno == errno.EROFS):
         return f"{path} is on a read-only mount: mount it read-write"
+    try:
+        mine = path.stat().st_uid == os.getuid()
+    except OSError:
+        mine = False
+    if mine:  # its mode keeps its own owner out: chown would change nothing
+        return (f"it is this user's ({this_user()}) but its mode does not let it write there: "
+                f"`chmod u+rw {path}` (u+rwx for a folder)")
     return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")
