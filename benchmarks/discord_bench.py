@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import shutil
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Awaitable, Callable
@@ -72,6 +73,18 @@ async def seminar(fake: FakeDiscord, data: Path) -> None:
     await app.close()
 
 
+def unposted(db: Path) -> int:
+    """Prompt posts due by now and not yet recorded as posted."""
+    conn = sqlite3.connect(db, timeout=30)
+    try:
+        return int(conn.execute(
+            "SELECT COUNT(*) FROM outbox WHERE kind = 'prompt' AND state != 'posted'"
+            " AND due_at <= ?", (datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),)
+        ).fetchone()[0])
+    finally:
+        conn.close()
+
+
 def bare_threads(fake: FakeDiscord, count: int) -> list[int]:
     """Threads in another channel for the baseline's messages (not the bot's prompts)."""
     world = fake.world
@@ -107,7 +120,9 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
         storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
         live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
         await live.ready(ours[2])
-        await poll(lambda: len(fake.threads()) >= 3, "the prompts' threads")
+        # All of them: one stopped half-posted is settled by the next start, and what the
+        # rounds write in its thread before that would wait for a later catch-up.
+        await poll(lambda: unposted(db) == 0, "the prompts posted")
         await live.stop()
         ours_threads = [int(t["id"]) for t in fake.threads()]
         theirs = bare_threads(fake, len(ours_threads))
