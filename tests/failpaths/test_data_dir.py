@@ -32,14 +32,12 @@ def test_a_data_directory_that_cannot_be_written_is_one_line_and_exit_2(
     with read_only(data):
         result = seminarbot(*command, stdin="/term soviet\n", conf=config, env=env)
     assert result.returncode == 2, result.stderr
-    uid, gid = os.getuid(), os.getgid()
     line = one_line(result)
-    assert line.startswith(f"seminarbot: the data directory {data} cannot be written by this "
-                           f"user (uid {uid}, gid {gid}: "), line
-    fix = (f"let its owner write in it (`chmod u+rwx {data}`)" if os.geteuid() != 0 else
-           f"give the folder to that user (`chown {uid}:{gid} {data}`; for a folder mounted "
-           "from the host, on the host's folder)")  # as root it is immutable: see read_only
-    assert line.endswith(f"{fix}, or set data_dir or SEMINARBOT_DATA_DIR to a folder it may "
+    assert line.startswith(f"seminarbot: the data directory {data} cannot be written ("), line
+    # read_only closes the mode to its owner, or as root (CI) makes the folder immutable
+    fix = (f"`chmod u+rwx {data}`" if os.geteuid() != 0 else f"`chattr -i {data}` as root")
+    assert f"it is this user's (uid {os.getuid()}, gid {os.getgid()})" in line, line
+    assert line.endswith(f"{fix}); or set data_dir or SEMINARBOT_DATA_DIR to a folder it may "
                          "write"), line
     assert sorted(p.name for p in data.iterdir()) == []  # nothing was made there
 
@@ -71,6 +69,9 @@ def test_a_database_this_user_may_not_write_names_the_user(tmp_path: Path) -> No
     assert one_line(result).startswith(
         f"seminarbot: {data / 'seminarbot.db'}: cannot be written by this user "
         f"(uid {os.getuid()}, gid {os.getgid()}): the file or its folder is read-only for it")
+    db = data / "seminarbot.db"  # the fix for that file: its mode, or as root (CI) immutable
+    fix = f"`chmod u+rw {db}`" if os.geteuid() != 0 else f"`chattr -i {db}` as root"
+    assert fix in one_line(result), one_line(result)
 
 
 def test_a_file_refused_later_names_the_user_and_the_fix(tmp_path: Path) -> None:
@@ -99,12 +100,16 @@ def test_a_folder_of_this_user_that_its_mode_refuses_asks_for_a_chmod(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(tempfile, "mkstemp", refused)
-    with pytest.raises(DataDirUnwritable, match=r"let its owner write in it "
-                                                r"\(`chmod u\+rwx .*data`\), or set"):
+    with pytest.raises(DataDirUnwritable, match=r"mode does not let it write there: "
+                                                r"`chmod u\+rwx .*data`; or set"):
         check_data_dir(data)
-    data.chmod(0o700)
-    with pytest.raises(DataDirUnwritable, match=r"give the folder to that user \(`chown"):
+    data.chmod(0o700)  # open to its owner, and still refused: an attribute, not a chown
+    with pytest.raises(DataDirUnwritable, match=r"it may be immutable \(`lsattr -d .*data`"):
         check_data_dir(data)
+    if os.geteuid() == 0:  # another user's: given to this one
+        os.chown(data, os.getuid() + 1, -1)
+        with pytest.raises(DataDirUnwritable, match=rf"\(`chown {os.getuid()}:{os.getgid()} "):
+            check_data_dir(data)
 
 
 def test_a_file_of_this_user_refused_by_its_mode_asks_for_a_chmod(tmp_path: Path) -> None:
@@ -117,4 +122,8 @@ def test_a_file_of_this_user_refused_by_its_mode_asks_for_a_chmod(tmp_path: Path
     lock.chmod(0)
     assert permission_fix(lock) == (
         f"it is this user's (uid {os.getuid()}, gid {os.getgid()}) but its mode does not let "
-        f"it write there: `chmod u+rw {lock}` (u+rwx for a folder)")
+        f"it write there: `chmod u+rw {lock}`")
+    lock.chmod(0o600)
+    assert permission_fix(tmp_path) == (
+        f"it is this user's (uid {os.getuid()}, gid {os.getgid()}) and its mode lets it write: "
+        f"it may be immutable (`lsattr -d {tmp_path}`; `chattr -i {tmp_path}` as root)")

@@ -83,12 +83,14 @@ async def test_codes_typed_any_way_after_a_restart_stay_out_of_a_debug_log(
             codes[person.user_id] = found.group(1)
     async with seminarbot_run(config, env, logs[1]):
         assert "soviet" in await mod.command(room, "!term soviet", bot)  # it is back
-        pasted = {"msgtype": "m.text", "body": f"!seminar forget-me `{codes[ann.user_id]}`",
-                  "format": "org.matrix.custom.html",
-                  "formatted_body": f"!seminar forget-me <code>{codes[ann.user_id]}</code>"}
-        answer = await ann.answer_to(room, await ann.send(room, pasted), bot)
-        assert "That code is wrong" in answer["content"]["body"]
-        for person, gap in ((ann, "    "), (dan, "\t"), (mod, "\u00a0")):
+        for code, said in ((codes[dan.user_id], "That code is wrong"),  # another's: a try
+                           (codes[ann.user_id], "Forgotten")):  # the backticks are dropped
+            pasted = {"msgtype": "m.text", "body": f"!seminar forget-me `{code}`",
+                      "format": "org.matrix.custom.html",
+                      "formatted_body": f"!seminar forget-me <code>{code}</code>"}
+            answer = await ann.answer_to(room, await ann.send(room, pasted), bot)
+            assert said in answer["content"]["body"], answer
+        for person, gap in ((dan, "    \t"), (mod, "\u00a0")):
             done = await person.command(room, f"!seminar forget-me{gap}{codes[person.user_id]}",
                                         bot)
             assert "Forgotten" in done, done

@@ -90,7 +90,7 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         if not isinstance(cause, sqlite3.DatabaseError):
             raise
         if is_damage(cause):  # the source's fault: said about the source, as any command does
-            raise DatabaseUnusable(settings.database, describe(cause)) from error
+            raise DatabaseUnusable(settings.database, describe(cause, settings.database)) from error
         say(f"the backup to {target} failed ({cause}); no file was left there")
         return EXIT_FAILED
     print(f"backed up {settings.database} to {target}")

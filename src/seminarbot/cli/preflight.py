@@ -4,12 +4,11 @@ cause, and it deserves one line naming the folder, the user and the fix (README:
 
 from __future__ import annotations
 
-import errno
 import os
 import tempfile
 from pathlib import Path
 
-from seminarbot.storage.access import read_only_mount
+from seminarbot.storage.access import permission_fix
 
 
 class DataDirUnwritable(Exception):
@@ -28,27 +27,11 @@ def check_data_dir(path: Path) -> None:
     try:
         descriptor, probe = tempfile.mkstemp(prefix=".seminarbot-probe-", dir=where)
     except OSError as error:
-        uid, gid = os.getuid(), os.getgid()
         made = "written" if where == path else f"made (in {where})"
-        if error.errno == errno.EROFS or read_only_mount(where):
-            fix = f"{where} is on a read-only mount: mount it read-write"
-        elif _owner_may_not_write(where, uid):  # ours already: its mode refuses
-            fix = f"let its owner write in it (`chmod u+rwx {where}`)"
-        else:
-            fix = (f"give the folder to that user (`chown {uid}:{gid} {where}`; for a folder "
-                   "mounted from the host, on the host's folder)")
         raise DataDirUnwritable(
-            f"the data directory {path} cannot be {made} by this user (uid {uid}, gid {gid}: "
-            f"{error.strerror or error}); {fix}, or set data_dir or SEMINARBOT_DATA_DIR to a "
-            "folder it may write") from None
+            f"the data directory {path} cannot be {made} ({error.strerror or error}); "
+            f"{permission_fix(where, error)}; or set data_dir or SEMINARBOT_DATA_DIR to a folder "
+            "it may write") from None
     os.close(descriptor)
     os.unlink(probe)
 
-
-def _owner_may_not_write(path: Path, uid: int) -> bool:
-    """The folder is this user's, and its mode lacks the owner's write or search bit."""
-    try:
-        info = path.stat()
-    except OSError:
-        return False
-    return info.st_uid == uid and info.st_mode & 0o300 != 0o300

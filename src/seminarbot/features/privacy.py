@@ -98,13 +98,14 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     """The second step: the code given, everything deleted. A wrong code counts as a try;
     after MAX_CODE_TRIES wrong ones the pending code is cancelled."""
     app, actor, now = inv.app, inv.actor, inv.clock.now()
-    if not (len(code.strip()) == CODE_LENGTH and code.strip().isascii()
-            and code.strip().isalnum()):  # a typo, not a guess: no try is used up
+    typed = code.strip().removeprefix("`").removesuffix("`").strip()  # pasted as inline code
+    if not (len(typed) == CODE_LENGTH and typed.isascii() and typed.isalnum()):
+        # a typo, not a guess: no try is used up
         raise BadArgument("code", f"the {CODE_LENGTH}-character code the first step gave you, "
                                   "letters and digits only", code)
     done: Forgotten | None = None
     async with app.db.transaction():
-        check = await app.privacy.check_code(actor.platform, actor.user_id, code, now)
+        check = await app.privacy.check_code(actor.platform, actor.user_id, typed, now)
         if check is CodeCheck.MATCH:
             here = (await app.privacy.stored_about(actor.platform, actor.user_id,
                                                    inv.place.community_id)).here

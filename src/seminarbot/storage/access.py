@@ -1,11 +1,12 @@
 """Who this process is, for messages about files it may not write: the uid and gid, the fix
-(`chown`, or `chmod` for a file that is this user's already), and whether the folder is on a
-read-only mount (where neither helps)."""
+(`chown`; `chmod` or `chattr -i` for a file that is this user's already), and whether the
+folder is on a read-only mount (where none helps)."""
 
 from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 
 
@@ -24,16 +25,23 @@ def read_only_mount(path: Path) -> bool:
 
 
 def permission_fix(path: Path, error: OSError | None = None) -> str:
-    """What to do when this user may not write `path`, in a clause: for a read-only mount,
-    say so (chown cannot help); otherwise give it to this user."""
+    """What to do when this user may not write `path` (a file or folder), in a clause: for a
+    read-only mount, say so; for one of this user's whose mode closes it to its owner, the
+    chmod; for one of this user's whose mode is open, the immutable attribute (chattr(1)), which
+    stops even root; otherwise the chown."""
     if read_only_mount(path) or (error is not None and error.errno == errno.EROFS):
         return f"{path} is on a read-only mount: mount it read-write"
     try:
-        mine = path.stat().st_uid == os.getuid()
+        status = path.stat()
     except OSError:
-        mine = False
-    if mine:  # its mode keeps its own owner out: chown would change nothing
-        return (f"it is this user's ({this_user()}) but its mode does not let it write there: "
-                f"`chmod u+rw {path}` (u+rwx for a folder)")
+        status = None
+    if status is not None and status.st_uid == os.getuid():  # chown would change nothing
+        folder = stat.S_ISDIR(status.st_mode)
+        needed = stat.S_IWUSR | (stat.S_IXUSR if folder else 0)
+        if status.st_mode & needed != needed:
+            return (f"it is this user's ({this_user()}) but its mode does not let it write "
+                    f"there: `chmod {'u+rwx' if folder else 'u+rw'} {path}`")
+        return (f"it is this user's ({this_user()}) and its mode lets it write: it may be "
+                f"immutable (`lsattr -d {path}`; `chattr -i {path}` as root)")
     return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")

@@ -90,7 +90,7 @@ class Database:
         try:
             conn = await asyncio.shield(opening)
         except sqlite3.Error as error:
-            raise DatabaseUnusable(location, describe(error)) from error
+            raise DatabaseUnusable(location, describe(error, location)) from error
         except asyncio.CancelledError:
             # Stopped while SQLite opens the file: close it first, or its thread would answer
             # a loop already closed (a traceback from the thread as the process ends).
@@ -104,7 +104,7 @@ class Database:
             await conn.close()
             cause = error.__cause__ if isinstance(error, WriteFailed) else error
             if isinstance(cause, sqlite3.Error):
-                raise DatabaseUnusable(location, describe(cause)) from error
+                raise DatabaseUnusable(location, describe(cause, location)) from error
             raise
         return db
 

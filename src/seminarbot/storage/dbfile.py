@@ -99,7 +99,7 @@ def create_if_missing(path: Path) -> None:
         for leftover in (path, Path(f"{path}-journal")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
-        raise DatabaseUnusable(path, describe(error)) from None
+        raise DatabaseUnusable(path, describe(error, path)) from None
 
 
 def _keep_private(path: Path) -> None:
@@ -143,16 +143,20 @@ def make_private_dirs(folder: Path) -> None:
         os.chmod(each, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
 
 
-def describe(error: sqlite3.Error) -> str:
-    """What an SQLite error says about the file, for a person (the error's own words last)."""
+def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
+    """What an SQLite error says about the file at `path`, for a person (the error's own words
+    last); for a file it may not write, the fix for the file, or else its folder."""
     text = str(error)
     code = getattr(error, "sqlite_errorname", "")
     if "readonly" in text or code.startswith("SQLITE_READONLY"):
-        from seminarbot.storage.access import this_user
+        from seminarbot.storage.access import permission_fix, this_user
 
+        fix = "give both to that user (chown), or mount them read-write"
+        if path is not None and not str(path).startswith("file:"):
+            closed = Path(path) if not os.access(path, os.W_OK) else Path(path).parent
+            fix = permission_fix(closed)
         return (f"cannot be written by this user ({this_user()}): the file or its folder is "
-                "read-only for it; give both to that user (chown), or mount them read-write "
-                f"({text})")
+                f"read-only for it; {fix} ({text})")
     if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
         said = " ".join(f"{text} {code}".split())[:200]  # one line: its words may hold many
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "

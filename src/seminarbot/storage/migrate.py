@@ -164,7 +164,7 @@ async def check_for_start(db: Database) -> None:
         try:
             found = await db.fetch_tuples(f'PRAGMA quick_check("{table}")')
         except sqlite3.DatabaseError as error:
-            raise DatabaseUnusable(db.path, describe(error)) from error
+            raise DatabaseUnusable(db.path, describe(error, db.path)) from error
         if found != [("ok",)]:
             raise DatabaseUnusable(db.path, describe(sqlite3.DatabaseError(
                 f"database disk image is malformed: {found[0][0]}")))
