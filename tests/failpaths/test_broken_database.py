@@ -303,3 +303,45 @@ def test_db_check_lists_what_the_integrity_check_finds_on_overwritten_pages(
     listed = [line for line in checked.stdout.splitlines() if line.startswith("integrity: Page")]
     assert len(listed) >= 2, checked.stdout
     assert "could not run" not in checked.stdout.split("foreign")[0]
+
+
+def test_a_page_damaged_after_the_start_is_a_reply_and_one_log_line_not_a_traceback(
+        tmp_path: Path) -> None:
+    """The start checks every table but the growing ones (storage.migrate.GROWING): a page of
+    responses that SQLite finds malformed later is the database's state, not a bug (try32, 5)."""
+    db = seminar_database(tmp_path)
+    damage_pages(db, "responses")
+    readers = ("/seminar mine", "/seminar stats", "/seminar export csv", "/seminar forget-me")
+    result = seminarbot("console", "--db", str(db), conf=config(tmp_path),
+                        stdin="\n".join((*readers, "/term soviet")) + "\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert result.stdout.count("The seminar's database file is damaged, so that could not be "
+                               "done. Nothing was changed") == len(readers), result.stdout
+    assert "That failed on our side" not in result.stdout
+    assert "A council of delegates" in result.stdout  # what does not read the page still works
+    logged = result.stderr.splitlines()
+    assert len(logged) == len(readers), logged
+    for line, typed in zip(logged, readers, strict=True):
+        assert line.endswith(f" ERROR seminarbot.core.dispatch: not done, the database file is "
+                             f"damaged: `seminarbot db check` shows where: command "
+                             f"{typed[1:].split(' ', 2)[0]} {typed.split()[1]}"), line
+
+
+def test_a_database_that_fails_under_a_command_line_tool_names_the_cause() -> None:
+    """Not the chat's words ("whoever runs the bot has been told"): the operator is reading,
+    and is told what is wrong with the file (try32, 7)."""
+    from seminarbot.cli.boundary import explain
+    from seminarbot.storage.dbfile import unavailable
+
+    for sqlite_error, said in (
+            (sqlite3.OperationalError("database or disk is full"),
+             "cannot be written: the disk is full"),
+            (sqlite3.DatabaseError("database disk image is malformed"),
+             "is damaged (SQLite reports a malformed database image)")):
+        sqlite_error.sqlite_errorcode = 13 if "full" in str(sqlite_error) else 11  # type: ignore[attr-defined]
+        mapped = unavailable(sqlite_error)
+        assert mapped is not None
+        mapped.__cause__ = sqlite_error
+        known = explain(mapped, Path("/srv/s.db"))
+        assert known is not None and known[0].startswith(f"/srv/s.db: {said}"), known
+        assert "has been told" not in known[0]

@@ -95,6 +95,23 @@ def test_any_command_whose_output_cannot_be_written_says_so(db: Path,
                                 "on device)")
 
 
+@pytest.mark.parametrize("command", [("--version",), ("--help",), (), ("export", "--help"),
+                                     ("db", "check", "-h")])
+def test_help_and_the_version_say_when_their_output_cannot_be_written(
+        command: tuple[str, ...]) -> None:
+    """As any command's output: argparse alone would drop the error, or print a traceback
+    (try32, 19)."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    with open("/dev/full", "wb") as full, os.fdopen(writer, "wb") as closed:
+        for output, why in ((full, "No space left on device"), (closed, "Broken pipe")):
+            result = subprocess.run([*BIN, *command], stdout=output, stderr=subprocess.PIPE,
+                                     text=True, env=environment(), timeout=DEADLINE,
+                                     check=False)
+            assert (result.returncode, one_line(result)) == (
+                1, f"seminarbot: writing to standard output failed ({why})"), command
+
+
 def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: Path) -> None:
     for target, said in {
         tmp_path / "missing" / "b.db": "the folder does not exist",

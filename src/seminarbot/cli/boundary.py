@@ -81,7 +81,7 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
 
     from seminarbot.cli.preflight import DataDirUnwritable
     from seminarbot.config.yamlfile import YamlError
-    from seminarbot.domain.errors import UserError
+    from seminarbot.domain.errors import FileDamaged, UserError, WriteFailed
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
     from seminarbot.storage.lock import DatabaseInUse, LockUnavailable
 
@@ -91,7 +91,11 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
         return str(error), EXIT_CONFIG
     if isinstance(error, DatabaseUnusable | DatabaseInUse):
         return str(error), EXIT_FAILED
-    if isinstance(error, UserError):  # refused on the way, such as a database kept busy
+    if isinstance(error, WriteFailed | FileDamaged):  # the file's state, not a chat's words
+        cause = error.__cause__
+        said = describe(cause, database) if isinstance(cause, sqlite3.Error) else error.reason
+        return f"{database or 'the database'}: {said}", EXIT_FAILED
+    if isinstance(error, UserError):  # refused on the way
         # The message is written for a chat; on the command line it names the file.
         return (f"{database}: {error.message}" if database else error.message), EXIT_FAILED
     if isinstance(error, sqlite3.Error):

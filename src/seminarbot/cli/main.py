@@ -21,6 +21,8 @@ from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
 
 if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
     from seminarbot.config.settings import Settings
 
 # Files the bot creates are its user's alone, whatever umask it was started with (README,
@@ -57,9 +59,17 @@ def typed_command(argv: Sequence[str]) -> str | None:
     return None
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose help is written as any other output: argparse itself drops an
+    error writing it (a full or closed standard output), where the boundary should say it."""
+
+    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
+        (file or sys.stdout).write(self.format_help())
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv` (None: for every subcommand)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="seminarbot",
         description="A discussion-seminar bot for Discord, Matrix and the terminal.",
         epilog="With no Discord or Matrix configured, `seminarbot run` starts the local console.",
@@ -81,17 +91,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(sys.argv[1:] if argv is None else argv)
-    args = parser.parse_args(argv)
-    if args.version:
-        from seminarbot import __version__
-
-        print(__version__)
-        return 0
-    if args.command is None:
-        parser.print_help()
-        return 0
-    if getattr(args, "db", None) is not None and not args.db.strip():
-        parser.error("--db expects the path of a database file, and it is empty")
+    parsed: list[argparse.Namespace] = []
+    # Help and the version are printed inside the boundary too: to a closed or full standard
+    # output they are one line, as every command's output is.
+    status = boundary.guarded(lambda: _parse(parser, argv, parsed), debug=False,
+                              database=lambda: None, data_dir=lambda: None)
+    if not parsed:
+        return status
+    args = parsed[0]
     os.umask(PRIVATE_UMASK)
     loaded: list[Settings] = []
 
@@ -110,6 +117,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
+
+
+def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+           parsed: list[argparse.Namespace]) -> int:
+    """The arguments into `parsed`, or what was printed instead: help, the version, a usage
+    error (argparse's exit status)."""
+    try:
+        args = parser.parse_args(argv)
+        if getattr(args, "db", None) is not None and not args.db.strip():
+            parser.error("--db expects the path of a database file, and it is empty")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else EXIT_CONFIG
+    if args.version:
+        from seminarbot import __version__
+
+        print(__version__)
+        return 0
+    if args.command is None:
+        parser.print_help()
+        return 0
+    parsed.append(args)
+    return 0
 
 
 @contextlib.contextmanager

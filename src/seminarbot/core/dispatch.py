@@ -126,12 +126,14 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
             reply = replace(reply, private=True)
         shown = isolated(reply)  # inside the boundary: a reply that cannot be shown is a fault
     except UserError as error:
+        if isinstance(error, Unavailable):  # the reply says whoever runs the bot is told
+            log.error("not done, %s: command %s", error.reason, command.name)
         if not isinstance(error, Forbidden):
             await record("failed", error.message)
         return error_reply(error, app.registry, prefix)
     except Exception:
         incident = uuid.uuid4().hex[:8]
-        log.exception("command %s failed (incident %s)", command.name, incident)
+        log.exception("failed (incident %s): command %s", incident, command.name)
         await record("failed", f"incident {incident}")
         return Reply(title="Something went wrong",
                      paragraphs=(f"That failed on our side (incident {incident}); nothing was "

@@ -55,15 +55,18 @@ class Conflict(UserError):
 
 class Unavailable(UserError):
     """The database cannot take writes right now. Nothing was changed; what failed can be
-    tried again (events are retried until it works, never dropped)."""
+    tried again (events are retried until it works, never dropped). `reason` is the cause in
+    a clause, for logs and moderators' notices."""
 
     title = "Not saved"
+    reason = "the database cannot be written"
 
 
 class Busy(Unavailable):
     """The database stayed locked by another writer for longer than the busy timeout."""
 
     title = "Busy"
+    reason = "the database was busy: another process holds it"
 
     def __init__(self) -> None:
         super().__init__("The seminar's database is busy (another process is writing to it). "
@@ -83,11 +86,27 @@ class WriteFailed(Unavailable):
 class StorageLost(Unavailable):
     """The database file was deleted or replaced under the running process."""
 
+    reason = "the database file was deleted or replaced"
+
     def __init__(self, path: str) -> None:
         super().__init__(f"The database file {path} was deleted or replaced while seminarbot "
                          "ran, so nothing more is written to it. Nothing was changed; "
                          "seminarbot must be restarted.")
         self.path = path
+
+
+class FileDamaged(Unavailable):
+    """SQLite found the database file itself damaged (SQLITE_CORRUPT, SQLITE_NOTADB: a page
+    that is not what it should be), so a read or write of it failed. No retry mends it; a
+    restore from a backup does (README: Command line, `db backup`)."""
+
+    title = "Database damaged"
+    reason = "the database file is damaged: `seminarbot db check` shows where"
+
+    def __init__(self) -> None:
+        super().__init__("The seminar's database file is damaged, so that could not be done. "
+                         "Nothing was changed; whoever runs the bot has been told (`seminarbot "
+                         "db check` shows them what is wrong; a backup mends it).")
 
 
 class Damaged(UserError):

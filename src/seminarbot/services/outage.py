@@ -8,7 +8,7 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.errors import Busy, StorageLost, Unavailable, WriteFailed
+from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.models import CohortState
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.ordered import StallWatch
@@ -20,13 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def why(error: Unavailable) -> str:
-    if isinstance(error, WriteFailed):
-        return error.reason
-    if isinstance(error, Busy):
-        return "the database was busy: another process holds it"
-    if isinstance(error, StorageLost):
-        return "the database file was deleted or replaced"
-    return "the database cannot be written"
+    return error.reason
 
 
 async def tell_moderators(app: Services, platform: str, error: Unavailable | None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import aiosqlite
 
-from seminarbot.domain.errors import Busy, WriteFailed
+from seminarbot.domain.errors import Busy, FileDamaged, WriteFailed
 from seminarbot.storage.closing import roll_back, to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
@@ -102,7 +102,7 @@ class Database:
             await db._setup(write=write, migrate=migrate)
         except BaseException as error:
             await conn.close()
-            cause = error.__cause__ if isinstance(error, WriteFailed) else error
+            cause = error.__cause__ if isinstance(error, WriteFailed | FileDamaged) else error
             if isinstance(cause, sqlite3.Error):
                 raise DatabaseUnusable(location, describe(cause, location)) from error
             raise
@@ -113,7 +113,7 @@ class Database:
         try:
             for statement in pragmas(read_only=not write):
                 await self._conn.execute(statement)
-            tables = {row[0] for row in await self.fetchall(
+            tables = {row[0] for row in await self._conn.execute_fetchall(  # SQLite's errors
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as error:
             if write or not is_damage(error):

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.errors import Busy, Unavailable, WriteFailed
+from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -253,20 +253,22 @@ def _strerror(error: OSError) -> str:
 
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
-_BUSY, _LOCKED = 5, 6
+_BUSY, _LOCKED, _CORRUPT, _NOTADB = 5, 6, 11, 26
 _CANNOT_WRITE = {3: "permission denied", 8: "the file is read-only", 10: "a disk I/O error",
                  13: "the disk is full", 14: "the file cannot be opened"}
 
 
 def unavailable(error: sqlite3.Error) -> Unavailable | None:
     """What a SQLite error means to the people waiting on it: Busy (another connection's lock
-    outlasted the busy timeout), WriteFailed (disk full, I/O error, read-only), or None for an
-    error that is ours (a bug: let it be raised as it is)."""
+    outlasted the busy timeout), WriteFailed (disk full, I/O error, read-only), FileDamaged (a
+    malformed page), or None for an error that is ours (a bug: let it be raised as it is)."""
     code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF
     if code in (_BUSY, _LOCKED):
         return Busy()
     if code in _CANNOT_WRITE:
         return WriteFailed(_CANNOT_WRITE[code])
+    if code in (_CORRUPT, _NOTADB):
+        return FileDamaged()
     return None
 
 

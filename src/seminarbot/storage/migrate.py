@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from seminarbot.clock import SystemClock, to_iso
+from seminarbot.domain.errors import FileDamaged
 from seminarbot.storage.damage import damaged_values
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import DatabaseUnusable, describe
@@ -150,6 +151,17 @@ async def migrate(db: Database, target: int | None = None) -> list[Migration]:
 GROWING = frozenset({"responses", "response_edits", "audit_log"})
 
 
+# What reading a damaged file raises: SQLite's own error, or the FileDamaged the connection
+# makes of it for everyone else (storage.dbfile.unavailable), whose cause it is.
+_DAMAGE = (sqlite3.DatabaseError, FileDamaged)
+
+
+def _sqlite(error: Exception) -> sqlite3.Error:
+    """SQLite's error behind `error`: its words are what a check reports."""
+    cause = error.__cause__ if isinstance(error, FileDamaged) else error
+    return cause if isinstance(cause, sqlite3.Error) else sqlite3.DatabaseError(str(error))
+
+
 async def check_for_start(db: Database) -> None:
     """SQLite's quick check of every table but GROWING, with its indexes (`PRAGMA quick_check
     (TABLE)`, https://www.sqlite.org/pragma.html#pragma_quick_check): what the bot reads to
@@ -163,8 +175,8 @@ async def check_for_start(db: Database) -> None:
             continue
         try:
             found = await db.fetch_tuples(f'PRAGMA quick_check("{table}")')
-        except sqlite3.DatabaseError as error:
-            raise DatabaseUnusable(db.path, describe(error, db.path)) from error
+        except _DAMAGE as error:
+            raise DatabaseUnusable(db.path, describe(_sqlite(error), db.path)) from error
         if found != [("ok",)]:
             raise DatabaseUnusable(db.path, describe(sqlite3.DatabaseError(
                 f"database disk image is malformed: {found[0][0]}")))
@@ -183,16 +195,16 @@ async def problems(db: Database) -> list[str]:
         for row in await db.fetchall("PRAGMA foreign_key_check"):
             found.append(f"foreign key: table {row[0]} row {row[1]} points at a missing "
                          f"{row[2]}")
-    except sqlite3.DatabaseError as error:
-        found.append(f"foreign keys: the check could not run ({error})")
+    except _DAMAGE as error:
+        found.append(f"foreign keys: the check could not run ({_sqlite(error)})")
     try:
         found += await _migration_problems(db)
-    except sqlite3.DatabaseError as error:
-        found.append(f"migrations: schema_migrations could not be read ({error})")
+    except _DAMAGE as error:
+        found.append(f"migrations: schema_migrations could not be read ({_sqlite(error)})")
     try:
         found += await damaged_values(db)
-    except sqlite3.DatabaseError as error:
-        found.append(f"values: the tables could not be read ({error})")
+    except _DAMAGE as error:
+        found.append(f"values: the tables could not be read ({_sqlite(error)})")
     return found
 
 
@@ -202,8 +214,8 @@ async def _integrity(db: Database) -> list[str]:
     the rows with the error: then the most errors asked for that still come back are listed."""
     try:
         return _reported(await db.fetchall("PRAGMA integrity_check(1000)"))
-    except sqlite3.DatabaseError as error:
-        stopped = error
+    except _DAMAGE as error:
+        stopped = _sqlite(error)
     for check in ("integrity_check", "quick_check"):
         found: list[str] = []
         low, high = 1, 999
@@ -212,7 +224,7 @@ async def _integrity(db: Database) -> list[str]:
             try:
                 found = _reported(await db.fetchall(f"PRAGMA {check}({middle})"))
                 low = middle + 1
-            except sqlite3.DatabaseError:
+            except _DAMAGE:
                 high = middle - 1
         if found:
             return [*found, f"integrity: {check} stopped there ({stopped})"]
