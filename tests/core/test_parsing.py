@@ -84,6 +84,15 @@ def test_errors_name_the_parameter_or_command() -> None:
         parsed("term " + "x" * 25_001)
 
 
+def test_the_line_limit_counts_the_line_as_typed_with_its_prefix() -> None:
+    """25,000 characters as typed, `/` or `!` included (try32, 20)."""
+    for prefix in ("/", "!"):
+        at_limit = "term " + "x" * (25_000 - len(prefix) - 5)
+        assert parse_line(REGISTRY, at_limit, prefix)[0].name == "term"
+        with pytest.raises(UserError, match=r"That line is 25,001 characters long"):
+            parse_line(REGISTRY, at_limit + "x", prefix)
+
+
 def test_registry_rejects_bad_declarations() -> None:
     with pytest.raises(ValueError, match="declared twice"):
         Registry([Command(("a",), "", nothing), Command(("a",), "", nothing)])

@@ -71,7 +71,7 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
 
     async def parsed() -> Reply:
         try:
-            command, raw = parse_line(app.registry, line)
+            command, raw = parse_line(app.registry, line, prefix)
         except UserError as error:
             return error_reply(error, app.registry, prefix)
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)

@@ -53,10 +53,13 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-def parse_line(registry: Registry, line: str) -> tuple[Command, dict[str, str]]:
-    """Find the command a line names and split out its raw (still untyped) arguments."""
-    if len(line) > MAX_LINE:
-        raise UserError(f"That line is {len(line):,} characters long; the limit is {MAX_LINE:,}.")
+def parse_line(registry: Registry, line: str, prefix: str = ""
+               ) -> tuple[Command, dict[str, str]]:
+    """Find the command a line names (typed after `prefix`, which counts towards MAX_LINE as
+    it was typed) and split out its raw (still untyped) arguments."""
+    if len(prefix) + len(line) > MAX_LINE:
+        raise UserError(f"That line is {len(prefix) + len(line):,} characters long; the limit "
+                        f"is {MAX_LINE:,}.")
     tokens = tokenize(line)
     command, used = registry.resolve([t.text for t in tokens])
     return command, split_arguments(command, line, tokens[used:])
@@ -68,7 +71,7 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
     text included: core.params.Words), and one that names a command names one (or a group of
     them: `help seminar`). Where a message may also be a participant's words (a prompt's
     thread on Matrix), only such a line is taken for a command."""
-    if len(line) > MAX_LINE:
+    if len(prefix) + len(line) > MAX_LINE:
         return False
     tokens = tokenize(line)
     try:
