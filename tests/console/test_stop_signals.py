@@ -91,19 +91,22 @@ def _catches(pid: int, signum: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs Linux's /proc")
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_run_stopped_in_its_first_moment_exits_0(tmp_path: Path, mini_config: Path,
                                                  signum: int) -> None:
     """The signal is sent as soon as the process handles it, before the configuration is read
-    and the database migrated (PID 1 in a container would otherwise ignore it)."""
+    and the database migrated (PID 1 in a container would otherwise ignore it). It is started
+    with SIGINT ignored, as a shell script starts a background job: SIGINT still stops it
+    (try32, 18)."""
     env = environment(SEMINARBOT_DB=str(tmp_path / "s.db"), DISCORD_TOKEN="never.used.token",
                       DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
                       DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
     process = subprocess.Popen([*BIN, "--config", str(mini_config), "run"],
                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=env)
+                               stderr=subprocess.PIPE, env=env,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     try:
-        while not _catches(process.pid, signum):
+        while not _catches(process.pid, signal.SIGTERM):  # cli.stopping.install has run
             assert process.poll() is None
         process.send_signal(signum)
         assert process.wait(timeout=DEADLINE) == 0

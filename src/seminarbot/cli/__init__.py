@@ -13,17 +13,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     import signal
     import sys
 
-    from seminarbot.cli import stopping
+    def stopped(signum: int) -> int:
+        from seminarbot.cli.stopping import exit_status
 
+        words = sys.argv[1:] if argv is None else list(argv)
+        return exit_status(next((w for w in ("run", "console") if w in words), ""), signum)
+
+    try:
+        from seminarbot.cli import stopping
+    except KeyboardInterrupt:  # Ctrl-C before the handlers are in: as one after
+        return stopped(signal.SIGINT)
     stopping.install()
     try:
         from seminarbot.cli.main import main as command_line
 
         return command_line(argv)
     except (stopping.Stopped, KeyboardInterrupt) as stop:  # before cli.boundary is reached
-        words = sys.argv[1:] if argv is None else list(argv)
-        command = next((word for word in ("run", "console") if word in words), "")
-        return stopping.exit_status(command, getattr(stop, "signum", signal.SIGINT))
+        return stopped(getattr(stop, "signum", signal.SIGINT))
 
 
 __all__ = ["main"]

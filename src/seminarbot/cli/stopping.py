@@ -57,6 +57,9 @@ def settle() -> None:
 def install() -> None:
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
+    # A shell starts a background job with SIGINT ignored, and Python keeps that; `run` takes
+    # SIGINT as a stop anyway once its loop is up, so it does from the start too.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
