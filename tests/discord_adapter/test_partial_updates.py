@@ -63,3 +63,43 @@ async def test_a_text_edit_discord_py_cannot_read_is_read_again_from_discord(
     assert [row[1:] for row in await rows(app)] == [
         ("bob", "The soviets were elected, at first.", True, False),
         ("ann", "Missed, then edited.", True, False)]
+
+
+async def test_a_bulk_delete_with_an_unreadable_id_still_deletes_the_others(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """MESSAGE_DELETE_BULK holding one id that is no snowflake: the ids that are still count
+    (try35, 4). A MESSAGE_CREATE with neither author nor member is skipped with a WARNING, as
+    any other payload that cannot be read (try35, 3)."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    caplog.set_level(logging.WARNING, "seminarbot")
+    first = await fake.say("bob", thread, "Deleted in bulk.")
+    await fake.say("ann", thread, "Kept.")
+    await eventually(lambda: response_count_is(app, 2))
+    await fake.gateway.dispatch("MESSAGE_DELETE_BULK", {
+        "ids": [first["id"], "x", None], "channel_id": str(thread),
+        "guild_id": str(fake.world.guild_id)})
+    await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE deleted_at IS NOT NULL"))
+    nameless = fake.world.message(thread, fake.person("bob"), "By nobody.")
+    await fake.gateway.dispatch("MESSAGE_CREATE", {
+        key: value for key, value in nameless.items() if key not in ("author", "member")})
+    await fake.say("ann", thread, "After it.")
+    await eventually(lambda: response_count_is(app, 3))
+    assert [row[2:] for row in await rows(app)] == [
+        ("", False, True), ("Kept.", False, False), ("After it.", False, False)]  # a tombstone
+    assert "could not read" in caplog.text
+
+
+async def test_a_thread_discord_py_has_forgotten_is_still_a_prompts_thread(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """A THREAD_LIST_SYNC that lists no threads makes discord.py drop the ones it held; a
+    message in a prompt's thread then comes in a channel it does not know (try35, 5)."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    await fake.say("bob", thread, "Before.")
+    await eventually(lambda: response_count_is(app, 1))
+    await fake.gateway.dispatch("THREAD_LIST_SYNC", {"guild_id": str(fake.world.guild_id)})
+    await fake.say("ann", thread, "After the sync.")
+    await fake.say("ann", fake.world.seminar_channel, "Not in a thread.")  # nobody's response
+    await eventually(lambda: response_count_is(app, 2))
+    assert [row[1:3] for row in await rows(app)] == [("bob", "Before."),
+                                                     ("ann", "After the sync.")]

@@ -64,6 +64,14 @@ def intents() -> discord.Intents:
     return wanted
 
 
+def _snowflake(value: object) -> bool:
+    """An id as Discord's payloads write one, decimal text (API docs, Snowflakes), or as a
+    number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value >= 0
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
 class SeminarClient(discord.Client):
     """discord.py's client, whose events wait for `bind` (bot.Handlers). Until then each event
     is kept, in order, with its arguments; nothing is handled twice or dropped."""
@@ -98,8 +106,13 @@ class SeminarClient(discord.Client):
                         "skipped", event, type(error).__name__, str(error)[:200])
             if event == "MESSAGE_UPDATE" and isinstance(data, dict) and "content" in data:
                 ids = [str(data.get(key)) for key in ("channel_id", "id")]
-                if all(i.isascii() and i.isdigit() for i in ids):  # snowflakes: decimal text
+                if all(map(_snowflake, ids)):
                     self.dispatch("unread_edit", int(ids[0]), int(ids[1]))
+            if event == "MESSAGE_DELETE_BULK" and isinstance(data, dict) and isinstance(
+                    data.get("ids"), list):  # the deletions it can read still count
+                kept = [each for each in data["ids"] if _snowflake(each)]
+                if kept and len(kept) < len(data["ids"]):
+                    self._parse(event, parse, {**data, "ids": kept})
 
     @property
     def handlers(self) -> Handlers:

@@ -38,12 +38,19 @@ def _text(message: discord.Message) -> str:
 
 def inbound(message: discord.Message) -> InboundMessage | None:
     """A participant's message that may answer a prompt: in a thread, or a reply."""
+    if getattr(message, "author", None) is None:  # discord.py sets none for a payload without
+        log.warning("Discord sent a message with no author (%s); skipped", message.id)
+        return None
     if message.author.bot or message.webhook_id or message.guild is None:
         return None
     if message.type not in PEOPLE_WRITE:
         return None
     channel_id = id_text(message.channel.id)
-    thread_id = channel_id if isinstance(message.channel, discord.Thread) else None
+    # A channel discord.py does not hold (PartialMessageable: its cache of threads lost to a
+    # GUILD_CREATE or THREAD_LIST_SYNC that listed none) may be a prompt's thread: the
+    # responses service knows, and drops a message in any other channel.
+    thread_id = (channel_id if isinstance(message.channel, discord.Thread
+                                          | discord.PartialMessageable) else None)
     reference = message.reference
     reply_to = str(reference.message_id) if reference and reference.message_id else None
     if thread_id is None and reply_to is None:
