@@ -5,6 +5,7 @@ were lost (try31, finding 2). Sent as Element sends them, on a real Synapse."""
 
 from __future__ import annotations
 
+from seminarbot.services.container import Services
 from tests.matrix import element
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness
@@ -34,3 +35,33 @@ async def test_a_command_edited_into_prose_is_recorded_as_the_response(
     await barrier(ann, room, thread, app)
     bodies = [row[0] for row in await app.db.fetchall("SELECT body FROM responses ORDER BY id")]
     assert bodies == ["Actually my answer: the soviets were councils.", "Barrier."]
+
+
+async def test_redacting_the_edit_that_made_a_command_prose_withdraws_the_response(
+        bot: BotHarness, people: People) -> None:
+    """The room shows the command again, so there is no response (try35, 1); a second edit
+    kept, then withdrawn, goes the same way."""
+    _, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    look_up = await ann.send(room, element.in_thread("!term soviet", thread, thread))
+    await ann.answer_to(room, look_up, bot.user_id)
+    first = await ann.send(room, element.edit("Prose X.", look_up))
+    assert await stored(app, look_up) == "Prose X."
+    second = await ann.send(room, element.edit("Prose X, second.", look_up))
+    await ann.redact(room, first)  # the later edit still shows
+    await barrier(ann, room, thread, app)
+    assert await row(app, look_up) == ("Prose X, second.", True, False)
+    await ann.redact(room, second)  # nothing of it is left: the command shows
+    await barrier(ann, room, thread, app)
+    assert await row(app, look_up) == ("", True, True)
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM response_edits e JOIN responses r ON r.id = e.response_id"
+        " WHERE r.message_id = ?", (look_up,)) == 0
+
+
+async def row(app: Services, event_id: str) -> tuple[str, bool, bool]:
+    found = await app.db.fetchone(
+        "SELECT body, edited_at IS NOT NULL, deleted_at IS NOT NULL FROM responses"
+        " WHERE message_id = ?", (event_id,))
+    assert found is not None
+    return str(found[0]), bool(found[1]), bool(found[2])

@@ -15,7 +15,7 @@ from nio.exceptions import EncryptionError
 from seminarbot.adapters.matrix.events import Edited, Said, translate
 from seminarbot.core.invocation import Actor
 from seminarbot.services.container import Services
-from seminarbot.services.responses import InboundMessage, record_message
+from seminarbot.services.responses import InboundMessage, record_edit, record_message
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -38,8 +38,9 @@ async def edited_command(app: Services, client: AsyncClient, room_id: str, edit:
     """An edit of an event no response was recorded for (record_edit said UNKNOWN): if that
     event was a command its author typed in a thread or as a reply, and the edit leaves
     something that is no command, the edited text is recorded as their response, written when
-    the command was, edited when the edit was. Asks the homeserver for the event edited
-    (GET /rooms/{room_id}/event/{event_id}); raises what nio raises for the network."""
+    the command was, edited when the edit was, by this edit: its redaction withdraws it. Asks
+    the homeserver for the event edited (GET /rooms/{room_id}/event/{event_id}); raises what
+    nio raises for the network."""
     answer = await client.room_get_event(room_id, edit.target)
     if not isinstance(answer, RoomGetEventResponse):
         return
@@ -55,4 +56,10 @@ async def edited_command(app: Services, client: AsyncClient, room_id: str, edit:
             or is_command(dataclasses.replace(original, text=edit.text, emote=edit.emote)):
         return
     log.debug("matrix: %s, a command, was edited into a response", original.event_id)
-    await record_message(app, inbound(client, room_id, original, author, text, edit.at))
+    if await record_message(app, inbound(client, room_id, original, author, text)) is None:
+        return
+    # The command showed no response: recorded as one an edit withdrew, then this edit's
+    # text, so that withdrawing this edit (its redaction) withdraws the response again.
+    await record_edit(app, PLATFORM, original.event_id, "", original.at)
+    await record_edit(app, PLATFORM, original.event_id, text, edit.at, by=edit.sender,
+                      edit_id=edit.event_id, place=room_id)
