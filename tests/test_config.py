@@ -105,3 +105,29 @@ def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
         load_settings(write(tmp_path, "key: [unclosed\n"), {})
     with pytest.raises(YamlError, match="not valid YAML"):
         load_settings(write(tmp_path, "!!python/object:os.system {}\n"), {})
+
+
+def test_a_bad_value_from_the_environment_names_the_variable_not_the_file(
+        tmp_path: Path) -> None:
+    """MATRIX_USER_ID=bob is the environment's, with a `matrix:` section or without one
+    (try32, 10)."""
+    env = {"MATRIX_USER_ID": "bob", "MATRIX_HOMESERVER": "https://hs.example",
+           "MATRIX_PASSWORD": "pw"}
+    for text in ("matrix:\n  device_name: bot\n", "log_level: INFO\n"):
+        with pytest.raises(YamlError) as refused:
+            load_settings(write(tmp_path, text), env)
+        assert str(refused.value) == ("environment: MATRIX_USER_ID: expected a full Matrix id "
+                                      "such as @bot:example.org, got 'bob'")
+    with pytest.raises(YamlError, match=r": matrix\.user_id: expected a full Matrix id"):
+        load_settings(write(tmp_path, "matrix:\n  user_id: bob\n"), {})
+
+
+def test_a_blank_token_in_the_file_is_said_as_one_in_the_environment(tmp_path: Path) -> None:
+    """`discord: {token: "   "}` is Discord configured in part, as DISCORD_TOKEN=" " is; an
+    empty DISCORD_TOKEN is unset (try32, 14)."""
+    for path, env in ((write(tmp_path, 'discord:\n  token: "   "\n'), {}),
+                      (None, {"DISCORD_TOKEN": " "})):
+        settings = load_settings(path, env)
+        assert settings.discord.incomplete is not None
+        assert settings.discord.incomplete.startswith("Discord is partly configured")
+    assert load_settings(None, {"DISCORD_TOKEN": ""}).discord.incomplete is None

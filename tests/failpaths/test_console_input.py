@@ -73,8 +73,30 @@ def test_names_the_console_acts_as_are_bounded(tmp_path: Path) -> None:
     assert result.stdout.count("✗ A name is 1 to 64 characters") == 2
     assert "Now acting as bob (participant)." in result.stdout
     assert len(result.stdout) < 1_000
-    refused = seminarbot(*console(tmp_path, "--user", "x" * 65)[len(BIN):])
-    assert refused.returncode == 2 and "--user (or console.user) expects a name" in refused.stderr
+    for user in ("x" * 65, "", " "):
+        refused = seminarbot(*console(tmp_path, "--user", user)[len(BIN):])
+        assert refused.returncode == 2, user
+        assert one_line(refused).startswith("seminarbot: --user expects a name of 1 to 64 "), user
+
+
+def test_a_login_name_that_is_no_name_gives_way_and_a_bad_setting_is_named(
+        tmp_path: Path) -> None:
+    """USER is a default nobody chose for the console: one that is no name (an escape in it,
+    100 characters) gives way to "you"; console.user is named when it is the one refused
+    (try32, 11)."""
+    plain = tmp_path / "plain.yaml"
+    plain.write_text(config(tmp_path).read_text().split("console:")[0])
+    for login in ("e\x1b[31mvil", "u" * 100):
+        result = subprocess.run(
+            [*BIN, "--config", str(plain), "console", "--db", str(tmp_path / "c.db")],
+            input="/seminar mine\n", capture_output=True, text=True, timeout=DEADLINE,
+            env=environment(USER=login), check=False)
+        assert result.returncode == 0 and result.stderr == "", result.stderr
+    named = tmp_path / "named.yaml"
+    named.write_text(plain.read_text() + 'console:\n  user: ""\n')
+    result = seminarbot("--config", str(named), "console", "--db", str(tmp_path / "c.db"))
+    assert result.returncode == 2
+    assert one_line(result).startswith("seminarbot: console.user expects a name of 1 to 64 ")
 
 
 def test_a_piped_script_may_come_from_a_file_or_a_fifo(tmp_path: Path) -> None:

@@ -32,14 +32,13 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     from seminarbot.adapters.console.session import (
         CLOCK_LIMIT,
         CLOCK_START,
-        MAX_NAME,
         Console,
-        is_person_name,
     )
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
     from seminarbot.clock import ManualClock, OffsetClock, parse_instant
     from seminarbot.config.files import replace_private
+    from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 
     clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
@@ -59,10 +58,11 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     def save(moved: OffsetClock) -> None:
         replace_private(saved, str(moved.offset.total_seconds()).encode())
 
-    user = args.user or settings.console_user
-    if not is_person_name(user):
-        say(f"--user (or console.user) expects a name of 1 to {MAX_NAME} "
-              f"printable characters, got {user[:60]!r}")
+    user = args.user if args.user is not None else settings.console_user
+    if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
+        say(f"{'--user' if args.user is not None else 'console.user'} expects a name of 1 to "
+            f"{MAX_PERSON_NAME} printable characters, with no space at either end, got "
+            f"{user[:60]!r}")
         return EXIT_CONFIG
     app = await open_services(settings, clock)
     try:

@@ -18,6 +18,7 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
+from seminarbot.domain.display import is_person_name
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -102,7 +103,8 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     if scheduler is not None:
         grace = _duration(scheduler, "grace_window", grace)
         scheduler.finish()
-    console_user = env.get("USER") or "you"
+    login = env.get("USER", "")  # a default, not a setting: one that is no name gives way
+    console_user = login if is_person_name(login) else "you"
     console = node.child("console", required=False)
     if console is not None:
         console_user = console.text("user", required=False, default=console_user)

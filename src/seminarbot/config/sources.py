@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import NoReturn
 
 from seminarbot.config.yamlfile import Node, YamlError
 
@@ -19,8 +20,15 @@ def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
     environment variable or the file's key that holds something else."""
     value = pick(node, key, env, env_key) or default
     if not value.startswith(("http://", "https://", "ws://", "wss://")):
-        problem = f"expected a URL starting with http(s):// or ws(s)://, got {value!r}"
-        if env.get(env_key) or node is None:
-            raise YamlError("environment", env_key, problem)
-        node.fail(key, problem)  # the key with its section: matrix.homeserver
+        refuse(node, key, env, env_key,
+               f"expected a URL starting with http(s):// or ws(s)://, got {value!r}")
     return value.rstrip("/")
+
+
+def refuse(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
+           problem: str) -> NoReturn:
+    """Raise YamlError for a value `pick` read, naming where it came from: the environment
+    variable, which wins, or the file's key with its section (matrix.user_id)."""
+    if env.get(env_key) or node is None:
+        raise YamlError("environment", env_key, problem)
+    node.fail(key, problem)

@@ -148,3 +148,12 @@ def as_text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode(errors="replace")
     return "" if value is None else str(value)
+
+
+MAX_PERSON_NAME = 64  # the longest name the console acts under (/as, --user, console.user)
+
+
+def is_person_name(name: str) -> bool:
+    """What a person could be called on a platform: 1 to MAX_PERSON_NAME printable characters,
+    no space at either end."""
+    return 0 < len(name) <= MAX_PERSON_NAME and name.isprintable() and name.strip() == name

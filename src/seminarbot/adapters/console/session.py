@@ -20,7 +20,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
 from seminarbot.core.replies import Reply, Table
-from seminarbot.domain.display import embedded, terminal_safe
+from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable
 from seminarbot.services.container import Services
 
@@ -32,7 +32,6 @@ PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
               community_name="This computer", channel_name="console")
 # The simulated clock stays within these years, so every date it leads to can be written down.
 CLOCK_START, CLOCK_LIMIT = datetime(2000, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
-MAX_NAME = 64  # the longest name /as, --user or console.user may give
 CONSOLE_HELP = (
     ("/as NAME [--moderator]", "act as another person (moderators may configure and post)"),
     ("/clock", "show the simulated time"),
@@ -129,7 +128,7 @@ class Console:
             self.emit("✗ Usage: /as NAME [--moderator]")
             return
         if not is_person_name(names[0]):
-            self.emit(f"✗ A name is 1 to {MAX_NAME} characters, letters and signs but no "
+            self.emit(f"✗ A name is 1 to {MAX_PERSON_NAME} characters, letters and signs but no "
                       "control characters. Usage: /as NAME [--moderator]")
             return
         self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
@@ -189,11 +188,6 @@ class Console:
         await run_terminal(self, f"seminarbot console — acting as {name} (moderator). "
                                  "Type /help for commands, /as NAME to act as a "
                                  "participant, /quit to leave.")
-
-
-def is_person_name(name: str) -> bool:
-    """Who the console acts as: what a person could be called on a platform."""
-    return 0 < len(name) <= MAX_NAME and name.isprintable() and name.strip() == name
 
 
 def _user_id(name: str) -> str:

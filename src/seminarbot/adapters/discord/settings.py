@@ -29,8 +29,9 @@ class DiscordSettings:
 
     @property
     def incomplete(self) -> str | None:
-        """One line when the token is given but blank (a stray space in a .env file)."""
-        if self.token is not None and self.token and not self.token.strip():
+        """One line when the token is given but blank (a stray space in a .env file, or
+        `token: ""` in the config file; an empty DISCORD_TOKEN is unset, as `pick` reads it)."""
+        if self.token is not None and not self.token.strip():
             return ("Discord is partly configured: DISCORD_TOKEN (or discord.token in the config "
                     "file) is blank; set the bot's token, or unset it to run without Discord")
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seminarbot.config.sources import pick, url
+from seminarbot.config.sources import pick, refuse, url
 from seminarbot.config.yamlfile import Node
 
 
@@ -59,13 +59,14 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
     homeserver = pick(node, "homeserver", env, "MATRIX_HOMESERVER")
     if homeserver:
         homeserver = url(node, "homeserver", env, "MATRIX_HOMESERVER", homeserver)
+    user_id = pick(node, "user_id", env, "MATRIX_USER_ID")
+    if user_id and user_id.strip() and not (user_id.startswith("@") and ":" in user_id):
+        refuse(node, "user_id", env, "MATRIX_USER_ID",
+               f"expected a full Matrix id such as @bot:example.org, got {user_id!r}")
     if node is None:
-        return MatrixSettings(homeserver=homeserver, user_id=env.get("MATRIX_USER_ID"),
+        return MatrixSettings(homeserver=homeserver, user_id=user_id,
                               password=env.get("MATRIX_PASSWORD"),
                               access_token=env.get("MATRIX_ACCESS_TOKEN"))
-    user_id = pick(node, "user_id", env, "MATRIX_USER_ID")
-    if user_id and not (user_id.startswith("@") and ":" in user_id):
-        node.fail("user_id", f"expected a full Matrix id such as @bot:example.org, got {user_id!r}")
     settings = MatrixSettings(
         homeserver=homeserver, user_id=user_id,
         password=pick(node, "password", env, "MATRIX_PASSWORD"),
