@@ -68,9 +68,11 @@ def test_an_interrupt_while_waiting_for_input_ends_at_once(tmp_path: Path, typed
 
 def test_names_the_console_acts_as_are_bounded(tmp_path: Path) -> None:
     result = seminarbot(*console(tmp_path)[len(BIN):],
-                        stdin="/as " + "n" * 30_000 + "\n/as a\u0007b\n/as bob\n")
+                        stdin="/as " + "n" * 30_000 + "\n/as a\u0007b\n/as \u200fرنا\u200f\n"
+                              "/as bob\n")
     assert result.returncode == 0
     assert result.stdout.count("✗ A name is 1 to 64 characters") == 2
+    assert "Now acting as \u200fرنا\u200f (participant)." in result.stdout  # RLM marks kept
     assert "Now acting as bob (participant)." in result.stdout
     assert len(result.stdout) < 1_000
     for user in ("x" * 65, "", " "):

@@ -59,12 +59,15 @@ async def test_unknown_commands_and_over_long_arguments(console: ConsoleDriver,
         "/frobnicate": "There is no command 'frobnicate'",
         "/seminar": "`seminar` needs a subcommand, one of: events, export,",
         "/seminar remind 1d": "has no subcommand 'remind'. Did you mean `seminar reminders`?",
-        "/term " + "x" * 101: "`query` expects text of 1 to 100 characters (got '101 characters')",
+        "/term " + "x" * 101: "`query` expects a term, 1 to 100 characters (got 'xxxxxxxxxx",
+        "/term " + "y" * 102: "yy…'). That is 102 characters.",
         "/seminar setup " + "tue " * 30: "Too many arguments",
         "/" + "y" * 30_000: "the limit is 25,000",
-        "/seminar reading " + "9" * 500: "`session` expects text of 1 to 60 characters",
+        "/seminar reading " + "9" * 500: "`session` expects a session number or id, 1 to 60",
+        "/seminar move": "`session` is missing: it expects a session number or id, 1 to 60",
+        "/seminar respond": "`prompt` is missing: it expects a prompt reference such as 1.2,",
     }.items():
-        assert answer in await console.say(line), line
+        assert answer in " ".join((await console.say(line)).split()), line  # as if unwrapped
     await console.say("/seminar setup tue 19:00 UTC")
     await console.say("/seminar post")
     huge = "z" * 20_001

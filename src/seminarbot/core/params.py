@@ -33,23 +33,30 @@ class ParamType(Protocol):
 @dataclass(frozen=True)
 class String:
     """Text; `numbered` when it names something by number (a session `3`, a prompt `2.1`), so
-    its digits are read like a number's (core.parsing.NUMERIC_KINDS)."""
+    its digits are read like a number's (core.parsing.NUMERIC_KINDS). `meaning`: what it names
+    ("a session number or id"), said when it is missing or too long."""
 
     max_length: int = 200
     min_length: int = 1
     kind: str = "string"
     numbered: bool = False
+    meaning: str = ""
 
     @property
     def expected(self) -> str:
-        return f"text of {self.min_length} to {self.max_length} characters"
+        length = f"{self.min_length} to {self.max_length} characters"
+        return f"{self.meaning}, {length}" if self.meaning else f"text of {length}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()
         if not self.min_length <= len(value) <= self.max_length:
-            got = value if len(value) <= 40 else f"{len(value)} characters"
-            raise BadArgument(param, self.expected, got)
+            raise BadArgument(param, self.expected, value, hint=_length(len(value)))
         return value
+
+
+def _length(characters: int) -> str:
+    """What a refused text's length was, beside its start (BadArgument shows 60 characters)."""
+    return f"That is {characters:,} characters." if characters > 60 else ""
 
 
 @dataclass(frozen=True)
@@ -63,10 +70,9 @@ class Words(String):
         value = raw.strip()
         length = len(clean(value))
         if is_blank(clean(value)):
-            raise BadArgument(param, VISIBLE, value if length <= 40 else f"{length} characters")
+            raise BadArgument(param, VISIBLE, value, hint=_length(length))
         if not self.min_length <= length <= self.max_length:
-            raise BadArgument(param, self.expected,
-                              value if length <= 40 else f"{length} characters")
+            raise BadArgument(param, self.expected, value, hint=_length(length))
         return value
 
 

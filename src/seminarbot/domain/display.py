@@ -153,7 +153,12 @@ def as_text(value: object) -> str:
 MAX_PERSON_NAME = 64  # the longest name the console acts under (/as, --user, console.user)
 
 
+# The marks a right-to-left name may need beside the embeddings and isolates (LRM, RLM, ALM).
+_NAME_MARKS = BIDI_CONTROLS | {"\u200e", "\u200f", "\u061c"}
+
+
 def is_person_name(name: str) -> bool:
-    """What a person could be called on a platform: 1 to MAX_PERSON_NAME printable characters,
-    no space at either end."""
-    return 0 < len(name) <= MAX_PERSON_NAME and name.isprintable() and name.strip() == name
+    """What a person could be called on a platform: 1 to MAX_PERSON_NAME printable characters
+    or bidirectional marks (isolated where shown), no space at either end."""
+    return (0 < len(name) <= MAX_PERSON_NAME and name.strip() == name
+            and all(c.isprintable() or c in _NAME_MARKS for c in name))

@@ -71,7 +71,8 @@ async def complete_prompt(app: Services, place: Place, prefix: str) -> list[Sugg
 
 
 def session_param(help_text: str) -> Param:
-    return Param("session", String(max_length=60, numbered=True), help_text, required=False,
+    return Param("session", String(max_length=60, numbered=True,
+                                   meaning="a session number or id"), help_text, required=False,
                  autocomplete=complete_session)
 
 

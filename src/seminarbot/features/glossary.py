@@ -50,7 +50,8 @@ async def complete_term(app: Services, place: Place, prefix: str) -> list[Sugges
 def commands() -> list[Command]:
     return [Command(
         ("term",), "Look up a term or a person in the glossary", term,
-        params=(Param("query", String(max_length=100), "the term, e.g. otryv", rest=True,
+        params=(Param("query", String(max_length=100, meaning="a term"), "the term, e.g. otryv",
+                      rest=True,
                       autocomplete=complete_term),),
         details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
                 "Glasnost' find the same entry. People are found by any of their names "

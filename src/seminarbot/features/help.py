@@ -24,7 +24,8 @@ async def show_help(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [Command(
         ("help",), "List the commands, or explain one", show_help,
-        params=(Param("command", String(max_length=60), "a command such as 'seminar setup'",
+        params=(Param("command", String(max_length=60, meaning="a command's name"),
+                      "a command such as 'seminar setup'",
                       required=False, rest=True, names_command=True),),
         private=True,
     )]

@@ -64,7 +64,8 @@ async def mine(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [
         Command(("seminar", "respond"), "Answer a discussion prompt", respond,
-                params=(Param("prompt", String(max_length=60, numbered=True),
+                params=(Param("prompt", String(max_length=60, numbered=True,
+                                               meaning="a prompt reference such as 1.2"),
                               "the prompt, SESSION.N as the prompt command shows it, e.g. 1.2",
                               autocomplete=complete_prompt),
                         Param("text", Words(max_length=MAX_BODY_CHARS), "your response",

@@ -53,7 +53,8 @@ async def timeline(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [Command(
         ("seminar", "timeline"), "Show the dated events a session's reading refers to", timeline,
-        params=(Param("session", String(max_length=60, numbered=True),
+        params=(Param("session", String(max_length=60, numbered=True,
+                                        meaning="a session number or id, or all"),
                       "session number or id, or all (default: this week)", required=False,
                       autocomplete=complete_session),),
         details="Each event says which sections mention it; `all` lists every event from 1905 "
