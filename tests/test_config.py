@@ -131,3 +131,23 @@ def test_a_blank_token_in_the_file_is_said_as_one_in_the_environment(tmp_path: P
         assert settings.discord.incomplete is not None
         assert settings.discord.incomplete.startswith("Discord is partly configured")
     assert load_settings(None, {"DISCORD_TOKEN": ""}).discord.incomplete is None
+
+
+def test_settings_a_platform_would_misread_are_refused_at_the_start(tmp_path: Path) -> None:
+    """An empty Matrix command prefix (every message a command) and a test_guild that is no
+    server id (Discord would be asked anyway) are refused naming their key (try32, 21)."""
+    for text, key in (('matrix:\n  command_prefix: ""\n', "matrix.command_prefix"),
+                      ('matrix:\n  command_prefix: "a b"\n', "matrix.command_prefix"),
+                      ("discord:\n  test_guild: abc\n", "discord.test_guild")):
+        with pytest.raises(YamlError) as caught:
+            load_settings(write(tmp_path, text), {})
+        assert caught.value.key == key, text
+    assert load_settings(write(tmp_path, "discord:\n  test_guild: '123'\n"),
+                         {}).discord.test_guild == "123"
+
+
+def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
+    """The XDG Base Directory spec: a relative path there is invalid and is ignored."""
+    home = Path.home() / ".local" / "share" / "seminarbot"
+    assert load_settings(None, {"XDG_DATA_HOME": "relative/data"}).data_dir == home
+    assert load_settings(None, {"XDG_DATA_HOME": str(tmp_path)}).data_dir == tmp_path / "seminarbot"

@@ -22,6 +22,10 @@ from tests.failpaths.support import (
 def test_an_empty_path_is_a_bad_argument_not_the_default(tmp_path: Path) -> None:
     home = tmp_path / "home"
     for args, env in ((("cohorts", "--db", ""), {}),
+                      (("export", "--cohort", "1", "--format", "csv", "--out", ""), {}),
+                      (("db", "backup", " "), {}),  # "." exists, it said
+                      (("--config", "", "cohorts"), {}),
+                      (("content", "ingest", "", "--text", "priestland-2002"), {}),
                       (("console",), {"SEMINARBOT_DATA_DIR": ""}),
                       (("cohorts",), {"SEMINARBOT_DB": " "})):
         result = seminarbot(*args, stdin="/clock\n",

@@ -119,14 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 
 
+# Every argument that names a file, as each subcommand declares it.
+_PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE"}
+
+
 def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
            parsed: list[argparse.Namespace]) -> int:
     """The arguments into `parsed`, or what was printed instead: help, the version, a usage
     error (argparse's exit status)."""
     try:
         args = parser.parse_args(argv)
-        if getattr(args, "db", None) is not None and not args.db.strip():
-            parser.error("--db expects the path of a database file, and it is empty")
+        for name, said in _PATHS.items():  # an empty one would mean the current folder
+            if isinstance(getattr(args, name, None), str) and not getattr(args, name).strip():
+                parser.error(f"{said} expects the path of a file, and it is empty")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_CONFIG
     if args.version:

@@ -74,8 +74,10 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     chosen = env_path(env, "SEMINARBOT_DATA_DIR")
     if chosen is not None:
         return chosen
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base).expanduser() / "seminarbot"
+    base = env.get("XDG_DATA_HOME", "")
+    if not Path(base).is_absolute():  # the XDG Base Directory spec: a relative one is ignored
+        base = str(Path.home() / ".local" / "share")
+    return Path(base) / "seminarbot"
 
 
 def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:

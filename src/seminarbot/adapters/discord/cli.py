@@ -19,10 +19,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sync = actions.add_parser(
         "sync", help="register the slash commands: in one server (instant) or globally")
     where = sync.add_mutually_exclusive_group()
-    where.add_argument("--guild", metavar="ID",
+    where.add_argument("--guild", metavar="ID", type=_server_id,
                        help="sync to this server only (default: discord.test_guild if set)")
     where.add_argument("--global", dest="everywhere", action="store_true",
                        help="sync globally even if discord.test_guild is set")
+
+
+def _server_id(text: str) -> str:
+    """--guild, before anything asks Discord: a snowflake (API docs, Snowflakes)."""
+    if not (text.isascii() and text.isdigit()):
+        raise argparse.ArgumentTypeError(
+            f"expects a server's id, a number such as 123456789012345678 (got {text[:40]!r})")
+    return text
 
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:

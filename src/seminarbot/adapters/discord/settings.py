@@ -44,8 +44,19 @@ def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
         api_base=url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
         gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY),
         moderator_role=node.text("moderator_role", required=False) if node else None,
-        test_guild=node.text("test_guild", required=False) if node else None,
+        test_guild=_snowflake(node, "test_guild"),
     )
     if node:
         node.finish()
     return settings
+
+
+def _snowflake(node: Node | None, key: str) -> str | None:
+    """A server's id as Discord writes one (API docs, Snowflakes: a number in decimal text)."""
+    if node is None:
+        return None
+    value: str | None = node.text(key, required=False)
+    if value is not None and not (value.isascii() and value.isdigit()):
+        node.fail(key, f"expected a server's id, a number such as 123456789012345678, got "
+                       f"{value!r}")
+    return value

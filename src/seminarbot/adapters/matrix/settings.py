@@ -72,7 +72,7 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
         password=pick(node, "password", env, "MATRIX_PASSWORD"),
         access_token=pick(node, "access_token", env, "MATRIX_ACCESS_TOKEN"),
         device_name=node.text("device_name", required=False, default="seminarbot"),
-        command_prefix=node.text("command_prefix", required=False, default="!"),
+        command_prefix=_prefix(node),
         moderator_power_level=node.number("moderator_power_level", required=False, default=50,
                                           minimum=0),
         allowed_servers=tuple(node.text_list("allowed_servers", required=False)),
@@ -80,3 +80,13 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
     )
     node.finish()
     return settings
+
+
+def _prefix(node: Node) -> str:
+    """What starts a command in a room: a few characters, no space (an empty one would take
+    every message for a command)."""
+    prefix = node.text("command_prefix", required=False, default="!")
+    if not 0 < len(prefix) <= 8 or any(c.isspace() or not c.isprintable() for c in prefix):
+        node.fail("command_prefix", f"expected 1 to 8 characters with no space, such as !, "
+                                    f"got {prefix!r}")
+    return str(prefix)
