@@ -44,3 +44,9 @@ def test_a_full_disk_half_way_leaves_no_file(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(OSError, match="No space left"):
         save_attachments(folder, files)  # the first fits, the second does not
     assert sorted(p.name for p in folder.iterdir()) == ["chart.png", "seminar-a.html"]
+
+
+def test_an_exports_path_that_is_no_folder_is_said_so(tmp_path: Path) -> None:
+    (tmp_path / "exports").write_text("")
+    with pytest.raises(OSError, match="it is there, and is no folder"):
+        save_attachments(tmp_path / "exports", [Attachment("a.csv", b"x", "text/csv")])

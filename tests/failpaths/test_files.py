@@ -3,7 +3,9 @@ private to the bot's user whatever the umask."""
 
 from __future__ import annotations
 
+import json
 import os
+import sqlite3
 import stat
 import subprocess
 from pathlib import Path
@@ -81,6 +83,11 @@ def test_standard_output_full_or_closed_is_one_line(db: Path) -> None:
                                 "finished; the export is incomplete")
     audited = seminarbot("db", "check", "--db", str(db))
     assert audited.returncode == 0
+    with sqlite3.connect(db) as conn:  # in the README's words, not Python's
+        reasons = [json.loads(detail)["reason"] for (detail,) in conn.execute(
+            "SELECT detail FROM audit_log WHERE action = 'export' AND outcome = 'failed'"
+            " ORDER BY id")]
+    assert reasons == ["a full disk", "a reader gone (its output was closed before the end)"]
 
 
 @pytest.mark.parametrize("command", [("cohorts",), ("db", "check")])

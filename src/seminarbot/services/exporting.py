@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import errno
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -108,8 +109,7 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
         # Stopping goes on whatever the audit meets; a failure's audit failing says so.
         with contextlib.suppress(Exception) if stopped else contextlib.nullcontext():
             await _audit(app, cohort, request, actor, filename, counter, counter.responses,
-                         "failed", "stopped before the end" if stopped
-                         else str(error) or type(error).__name__)
+                         "failed", "stopped before the end" if stopped else _why(error))
         raise
     # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
     # taken back), and then the export is kept, as that row says (cli/export.py).
@@ -253,6 +253,17 @@ def ordered_threads(syllabus: Syllabus, keys: list[ThreadKey]) -> list[tuple[Thr
         result.append((rank, key, thread))
     result.sort(key=lambda item: item[0])
     return [(key, thread) for _, key, thread in result]
+
+
+def _why(error: BaseException) -> str:
+    """An export's failure in the audit log's words (README: Exports, Audit)."""
+    if isinstance(error, BrokenPipeError):
+        return "a reader gone (its output was closed before the end)"
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "a full disk"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
 
 
 async def _audit(app: ExportServices, cohort: Cohort, request: ExportRequest, actor: Actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,8 @@ def save_attachments(folder: Path, attachments: Sequence[Attachment]) -> list[Pa
     folder it may not write) having removed what it wrote of them, the partial file too."""
     saved: list[Path] = []
     if attachments and not folder.is_dir():
+        if folder.exists() or folder.is_symlink():  # mkdir would say only "File exists"
+            raise NotADirectoryError(errno.ENOTDIR, "it is there, and is no folder", str(folder))
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         folder.chmod(0o700)  # mkdir's mode is filtered by the umask
     try:
