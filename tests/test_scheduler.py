@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from seminarbot.clock import ManualClock
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort, CohortState, OutboxState
@@ -22,6 +24,7 @@ class RecordingPoster:
         self.posts: list[PromptPost] = []
         self.by_key: dict[str, PostedRef] = {}
         self.notices: list[str] = []
+        self.read_back_threads: list[str] = []
         self.fail_with: PostError | None = None
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
@@ -37,6 +40,9 @@ class RecordingPoster:
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
         self.notices.append(message)
+
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        self.read_back_threads.append(thread_id)
 
 
 async def _setup(console: ConsoleDriver, app: Services) -> RecordingPoster:
@@ -77,6 +83,25 @@ async def test_a_crash_after_sending_is_reconciled_not_resent(console: ConsoleDr
     states = {i.item: (i.state, i.message_id) for i in await app.outbox.for_cohort(1)
               if i.session_id == "beginnings"}
     assert states["beginnings-comprehension"] == (OutboxState.POSTED, "m1")
+    assert poster.read_back_threads == ["t1"]  # what was written in its thread meanwhile
+
+
+async def test_a_thread_that_cannot_be_read_back_leaves_its_post_settled(
+        console: ConsoleDriver, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    poster = await _setup(console, app)
+    clock.advance(timedelta(days=1, hours=10, minutes=30))
+    item = (await app.outbox.due(clock.now()))[0]
+    assert await app.outbox.claim(item.id, clock.now())
+    await poster.post_prompt(prompt_post(app.scheduler.plan, await app.cohorts.get(1), item))
+
+    async def unreadable(cohort: Cohort, thread_id: str) -> None:
+        raise ConnectionResetError("the platform went away")
+
+    poster.read_back = unreadable  # type: ignore[method-assign]
+    outcomes = await app.scheduler.reconcile()
+    assert [o.state for o in outcomes] == [OutboxState.POSTED]
+    assert "the thread t1 of a post found after a crash was not read back" in caplog.text
 
 
 async def test_missed_slots_inside_grace_post_and_older_ones_are_skipped_and_reported(

@@ -201,10 +201,14 @@ async def test_a_crash_between_sending_and_recording_is_reconciled_after_a_resta
     # Claimed, never sent.
     assert await app.outbox.claim(items[2].id, clock.now())
     await first.close()
+    # Someone answers in the first one's thread while the bot is down.
+    fake.world.message(int(sent.thread_id or 0), fake.person("bob"), "In the window.")
 
     await connect()  # the restarted bot attaches a new poster: claimed rows are reconciled
     outcomes = await app.scheduler.run_due()
     assert [o.state for o in outcomes] == [OutboxState.POSTED]  # only the unsent one is sent
+    # The thread it found is read back, though the start's catch-up did not know it yet.
+    await eventually(lambda: has_row(app, "SELECT 1 FROM responses WHERE body = 'In the window.'"))
     after = await session_items(app)
     assert [(i.state, i.message_id, i.thread_id) for i in after[:2]] == [
         (OutboxState.POSTED, sent.message_id, sent.thread_id),

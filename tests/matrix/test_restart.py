@@ -113,8 +113,8 @@ async def test_a_replayed_timeline_is_neither_recorded_nor_answered_twice(
 
 async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
         bot: BotHarness, people: People) -> None:
-    mod = await people("mod")
-    room = await mod.create_room(invite=[bot.user_id])
+    mod, ann = await people("mod"), await people("ann")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id])
     await mod.wait_member(room, bot.user_id)
     await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
     app = bot.services
@@ -126,6 +126,10 @@ async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
         cohort_id=1, channel_id=room, session_number=1, session_title="Beginnings",
         prompt_id=sent.item, prompt_ref="1.1", kind="comprehension", text="The question.",
         idempotency_key=sent.idempotency_key))
+    # Someone answers in its thread before it is recorded: the sync brings it to a bot that
+    # knows no such prompt, so it is read back from the thread once the post is found.
+    await ann.join(room)
+    early = await ann.say(room, "Answered before it was recorded.", thread=ref.message_id)
     await bot.stop()
     app = await bot.start()
 
@@ -136,6 +140,9 @@ async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
     await eventually(settled, "the claimed rows reconciled")
     assert await app.db.scalar("SELECT message_id FROM outbox WHERE id = ?",
                                (sent.id,)) == ref.message_id
+    from tests.matrix.test_words import stored  # which imports this module
+
+    assert await stored(app, early) == "Answered before it was recorded."
     await mod.sync()
     keyed = [e for e in mod.events[room] if e["content"].get(KEY_FIELD)]
     assert [e["event_id"] for e in keyed] == [ref.message_id]

@@ -49,6 +49,7 @@ class JournalPoster:
         self.platform = platform
         self.crash = crash
         self.notices: list[str] = []
+        self.read_back_threads: list[str] = []
         self.sent = 0  # posts asked of this object
 
     def posts(self) -> list[dict[str, str]]:
@@ -82,3 +83,6 @@ class JournalPoster:
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
         self.notices.append(message)
+
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        self.read_back_threads.append(thread_id)

@@ -45,6 +45,7 @@ class Poster:
     async def find_post(self, channel_id, key): return None
     async def post_in_thread(self, cohort, thread, message): raise AssertionError(message)
     async def notify_moderators(self, cohort, message): pass
+    async def read_back(self, cohort, thread_id): pass
 
 async def main(settings, now, posting):
     app = await open_services(Settings(**{k: Path(v) for k, v in settings.items()}),

@@ -1,9 +1,11 @@
 """Rows a crash left claimed, settled before the scheduler posts again: a row the platform
-has is recorded as posted, any other is released to be sent (a digest is always sent again:
-a private notice is better twice than lost)."""
+has is recorded as posted, and what was written in its thread meanwhile is read back; any
+other is released to be sent (a digest is always sent again: a private notice is better twice
+than lost)."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Damaged
@@ -11,7 +13,11 @@ from seminarbot.domain.models import OutboxState
 from seminarbot.storage.damage import said
 
 if TYPE_CHECKING:
+    from seminarbot.domain.models import Cohort
     from seminarbot.scheduling.loop import PostOutcome, Scheduler
+    from seminarbot.scheduling.poster import Poster
+
+log = logging.getLogger(__name__)
 
 
 async def settle_claimed(scheduler: Scheduler, platforms: set[str]) -> list[PostOutcome]:
@@ -36,7 +42,18 @@ async def settle_claimed(scheduler: Scheduler, platforms: set[str]) -> list[Post
         if found is not None:
             await outbox.complete(item.id, found.message_id, found.thread_id, now())
             outcomes.append(PostOutcome(item, OutboxState.POSTED, "found on the platform"))
+            if found.thread_id is not None:
+                await _read_back(poster, cohort, found.thread_id)
         else:
             await outbox.release(item.id, "interrupted before it was sent", item.due_at)
             outcomes.append(PostOutcome(item, OutboxState.PENDING, "not found; will send"))
     return outcomes
+
+
+async def _read_back(poster: Poster, cohort: Cohort, thread_id: str) -> None:
+    """What people wrote in the thread while the post was unrecorded (Poster.read_back)."""
+    try:
+        await poster.read_back(cohort, thread_id)
+    except Exception as error:  # the post is settled either way; the next catch-up reads it
+        log.warning("the thread %s of a post found after a crash was not read back (%s: %s)",
+                    thread_id, type(error).__name__, error)

@@ -54,6 +54,12 @@ class Poster(Protocol):
         most NOTICE_MAX characters."""
         ...
 
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        """Record what was written in the thread of a post found after a crash
+        (scheduling.claimed): the start's catch-up did not know the thread yet. Raises what
+        reading the platform raises; nothing is lost by it (the next catch-up reads it)."""
+        ...
+
 
 async def tell_moderators(posters: Mapping[str, Poster], cohort: Cohort, message: str) -> None:
     """The scheduler's notices to a cohort's moderators, by the poster of its platform if one

@@ -63,3 +63,6 @@ class ConsolePoster:
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> None:
         self.emit(f"[to moderators] {message}")
+
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        """Nothing: no one writes in a console's threads while it is not running."""

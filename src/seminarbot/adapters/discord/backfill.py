@@ -92,14 +92,15 @@ async def read_history(http: discord.http.HTTPClient, channel_id: int, after: in
 
 
 async def catch_up(app: Services, client: discord.Client, *, reconcile: bool,
-                   backoff: Backoff | None = None) -> int:
+                   backoff: Backoff | None = None, only: str | None = None) -> int:
     """Read back what was written while disconnected; with `reconcile` (after READY), also
-    edits and deletions. Reads that stop are tried again until they finish. Returns how many
-    responses were new."""
+    edits and deletions; with `only`, that prompt thread alone (and no channel). Reads that
+    stop are tried again until they finish. Returns how many responses were new."""
     backoff = backoff or Backoff(first=1.0, limit=RETRY_LIMIT)
-    threads = await prompt_threads(app, PLATFORM)
+    threads = [prompt for prompt in await prompt_threads(app, PLATFORM)
+               if only is None or prompt.thread_id == only]
     channels: dict[str, list[PromptThread]] = {}
-    for prompt in threads:
+    for prompt in threads if only is None else ():
         channels.setdefault(prompt.channel_id, []).append(prompt)
     recorded = 0
     while True:

@@ -42,7 +42,7 @@ class Handlers:
     def __init__(self, app: Services, client: SeminarClient) -> None:
         self.app = app
         self.client = client
-        self.poster = DiscordPoster(client, self._rename)
+        self.poster = DiscordPoster(client, self._rename, self._read_thread)
         self.calendar = DiscordCalendar(client)
         self.readies = 0
         self.catch_ups = 0
@@ -137,6 +137,15 @@ class Handlers:
     async def _catch_up(self, *, reconcile: bool) -> None:
         self.backfilled += await backfill.catch_up(self.app, self.client, reconcile=reconcile)
         self.catch_ups += 1
+
+    def _read_thread(self, thread_id: str) -> None:
+        """The thread of a post found after a crash, read from its start as after READY (new
+        messages pass it, and are recognised when it meets them: DiscordPoster.read_back)."""
+        self.inbound.put(partial(self._read_one, thread_id), joins_pass=True)
+
+    async def _read_one(self, thread_id: str) -> None:
+        self.backfilled += await backfill.catch_up(self.app, self.client, reconcile=True,
+                                                   only=thread_id)
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         if not self.closing:

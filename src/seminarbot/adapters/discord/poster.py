@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -55,9 +56,11 @@ def post_error(error: Exception, doing: str) -> PostError:
 class DiscordPoster:
     platform = "discord"
 
-    def __init__(self, client: discord.Client, rename: Rename = str) -> None:
+    def __init__(self, client: discord.Client, rename: Rename = str,
+                 read_thread: Callable[[str], None] = lambda thread_id: None) -> None:
         self.client = client
         self.rename = rename
+        self.read_thread = read_thread  # bot.Handlers: queued behind the events before it
 
     async def _channel(self, channel_id: str, doing: str) -> discord.abc.GuildChannel:
         try:
@@ -187,3 +190,6 @@ class DiscordPoster:
             except (discord.HTTPException, *NETWORK_ERRORS) as error:
                 log.warning("could not tell moderators in %s: %s", target, error)
         log.error("the moderators of cohort %s could not be told: %s", cohort.id, message)
+
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        self.read_thread(thread_id)

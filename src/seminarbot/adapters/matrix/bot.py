@@ -78,7 +78,8 @@ class MatrixBot:
         self.settings = app.settings.matrix
         self.prefix = self.settings.command_prefix
         self.sender = Sender(client)
-        self.poster = MatrixPoster(client, self.sender, self.prefix)
+        self.poster = MatrixPoster(client, self.sender, self.prefix, handle=self.event,
+                                   is_command=self._is_command)
         self.creators = Creators()
         self.undecrypted = Undecrypted(client, files)
         self.direct = DirectRooms(client)

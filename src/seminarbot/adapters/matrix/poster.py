@@ -5,12 +5,16 @@ sending and recording the room's recent history says whether it went out."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import ClientError
 from nio import AsyncClient, MessageDirection, RoomMessagesResponse
 
+from seminarbot.adapters.matrix.events import Said
 from seminarbot.adapters.matrix.render import KEY_FIELD, in_thread, notice, prompt_content
 from seminarbot.adapters.matrix.sender import Sender, SendFailed
+from seminarbot.adapters.matrix.threads import read_thread
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef, PostError
@@ -23,10 +27,20 @@ PAGE_SIZE = 100
 class MatrixPoster:
     platform = "matrix"
 
-    def __init__(self, client: AsyncClient, sender: Sender, prefix: str) -> None:
+    def __init__(self, client: AsyncClient, sender: Sender, prefix: str, *,
+                 handle: Callable[[str, Any], Awaitable[None]] | None = None,
+                 is_command: Callable[[Said], bool] = lambda said: False) -> None:
+        """`handle`: the bot's handler of a synced event, for `read_back`."""
         self.client = client
         self.sender = sender
         self.prefix = prefix
+        self.handle = handle
+        self.is_command = is_command
+
+    async def read_back(self, cohort: Cohort, thread_id: str) -> None:
+        if self.handle is not None:
+            await read_thread(self.client, self.handle, self.is_command, cohort.channel_id,
+                              thread_id)
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
         try:
