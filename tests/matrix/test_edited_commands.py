@@ -65,3 +65,20 @@ async def row(app: Services, event_id: str) -> tuple[str, bool, bool]:
         " WHERE message_id = ?", (event_id,))
     assert found is not None
     return str(found[0]), bool(found[1]), bool(found[2])
+
+
+async def test_a_user_pill_in_a_command_names_that_user(bot: BotHarness, people: People) -> None:
+    """Element's mention autocomplete writes the display name in the body and the user id in
+    the pill's link: `--participant Ann Smith` so typed names ann, not a session 'Smith'
+    (try31, 3). A pill in the reply fallback's quote changes nothing."""
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    await ann.client.set_displayname("Ann Smith")
+    await ann.send(room, element.in_thread("Words of Ann.", thread, thread))
+    await barrier(ann, room, thread, bot.services)
+    pill = f'<a href="https://matrix.to/#/{ann.user_id}">Ann Smith</a>'
+    typed = await mod.send(room, {
+        "msgtype": "m.text", "body": "!seminar export csv --participant Ann Smith",
+        "format": "org.matrix.custom.html",
+        "formatted_body": f"!seminar export csv --participant {pill}"})
+    answer = (await mod.answer_to(room, typed, bot.user_id))["content"]["body"]
+    assert "Bad argument" not in answer and "2 responses (by " in answer, answer

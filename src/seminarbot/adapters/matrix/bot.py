@@ -168,8 +168,8 @@ class MatrixBot:
             return True
         from seminarbot.core.parsing import is_command  # loaded with the first command
 
-        return is_command(self.app.registry, item.text[len(self.prefix):].strip(), self.prefix,
-                          self.app.clock.now().date())
+        return is_command(self.app.registry, item.command[len(self.prefix):].strip(),
+                          self.prefix, self.app.clock.now().date())
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -231,7 +231,7 @@ class MatrixBot:
             else body
 
     async def _command(self, room_id: str, item: Said) -> None:
-        line = item.text[len(self.prefix):].strip()
+        line = item.command[len(self.prefix):].strip()
         if not line:
             return
         from seminarbot.core.dispatch import run_line  # loaded with the first command

@@ -5,7 +5,9 @@ genuine reply fallback is taken off."""
 
 from __future__ import annotations
 
+import html
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +18,7 @@ from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
 _FILE_TYPES = ("m.image", "m.file", "m.audio", "m.video")
+MAX_FORMATTED = 100_000  # characters of a formatted body searched for pills
 # A content URI (Matrix spec, Content repository): mxc://<server name>/<media id>, the media id
 # of [A-Za-z0-9_-]; a server name is a host name, an IPv4 or a bracketed IPv6, with a port.
 _MXC = re.compile(r"mxc://[A-Za-z0-9.:\[\]-]{1,255}/[A-Za-z0-9_-]{1,255}")
@@ -35,6 +38,21 @@ class Said:
     quoted: str | None = None
     typed: str = ""
     attached: bool = False  # a file (its caption, then its line): never a command
+    pills: tuple[tuple[str, str], ...] = ()  # each user pill's text in the body, and its id
+
+    @property
+    def command(self) -> str:
+        """The text as a command reads it: each user pill (Element's mention, whose body is
+        the display name) as the user id it links to, so that `--participant Ann Smith`
+        typed with a pill names one person."""
+        text, start = self.text, 0
+        for shown, user_id in self.pills:
+            at = text.find(shown, start)
+            if at < 0:
+                continue
+            text = text[:at] + user_id + text[at + len(shown):]
+            start = at + len(user_id)
+        return text
 
 
 @dataclass(frozen=True)
@@ -119,7 +137,26 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
     text, quoted = without_reply_fallback(content)
     emote = content.get("msgtype") == "m.emote"
     return Said(event_id, sender, text, at, thread_root, reply_to, emote, quoted,
-                str(content["body"]))
+                str(content["body"]), pills=_pills(content))
+
+
+# A user pill (Matrix spec, User and room mentions: a matrix.to permalink to a user id).
+_PILL = re.compile(r"""<a\s[^>]*?href=["']https://matrix\.to/#/(@[^"'?/]+)[^"']*["'][^>]*>"""
+                   r"(.*?)</a>", re.IGNORECASE | re.DOTALL)
+
+
+def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    formatted = content.get("formatted_body")
+    if content.get("format") != "org.matrix.custom.html" or not isinstance(formatted, str):
+        return ()
+    found = []
+    formatted = re.sub(r"<mx-reply>.*?</mx-reply>", "", formatted[:MAX_FORMATTED],
+                       flags=re.DOTALL)  # a reply fallback's quote names whom it quotes
+    for link in _PILL.finditer(formatted):
+        shown = html.unescape(re.sub(r"<[^>]*>", "", link.group(2))).strip()
+        if shown:
+            found.append((shown, urllib.parse.unquote(link.group(1))))
+    return tuple(found)
 
 
 def file_text(content: Mapping[str, Any]) -> str | None:
