@@ -97,3 +97,14 @@ async def test_the_chart_marks_sessions_not_yet_posted_instead_of_drawing_zero(
     assert (102, 102, 102) in colours  # "not yet posted", in the muted grey
     first = image.crop((64 + 40, 72, 64 + 396 - 40, 396))
     assert (38, 84, 124) in {colour for _, colour in first.getcolors(1 << 16)}
+
+
+def test_a_files_line_is_no_words() -> None:
+    """A captionless image is no words; its caption is (try31, 7)."""
+    from seminarbot.domain.responses import with_attachments
+    from seminarbot.domain.stats import word_count
+
+    url = "mxc://example.org/abcDEF123"
+    assert word_count(with_attachments("", [("photo.png", url)])) == 0
+    assert word_count(with_attachments("Two words", [("a b c.pdf", url), ("x", url)])) == 2
+    assert word_count("[attachment: typed by hand] into a line") == 7  # words, not a file's line

@@ -1,18 +1,27 @@
 """Participation statistics, built from one pass over a cohort's responses.
 
-Response length is counted in words (whitespace-separated). Medians come from a histogram of
-lengths, so memory grows with the number of distinct lengths, not of responses.
+Response length is counted in words (whitespace-separated, files' lines left out). Medians
+come from a histogram of lengths, so memory grows with the number of distinct lengths, not of
+responses.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from seminarbot.domain.syllabus import Plan
 
+# A file's line in a stored message (domain.responses.with_attachments): not the person's words.
+_ATTACHMENT_LINE = re.compile(r"^\[attachment: .+ \S+\]$", re.MULTILINE)
+
 
 def word_count(text: str) -> int:
+    """The words a person wrote: whitespace-separated, a file's `[attachment: …]` line left
+    out (a captionless image is no words)."""
+    if "[attachment: " in text:
+        text = _ATTACHMENT_LINE.sub("", text)
     return len(text.split())
 
 

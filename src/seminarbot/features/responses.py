@@ -11,6 +11,7 @@ from seminarbot.domain.models import OutboxState
 from seminarbot.domain.progress import THIS_WEEK
 from seminarbot.domain.responses import MAX_BODY_CHARS, Outcome, stored_body
 from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.stats import word_count
 from seminarbot.features.common import cohort_here, complete_prompt
 from seminarbot.services.container import Services
 from seminarbot.services.responses import respond as record_response
@@ -34,7 +35,7 @@ async def respond(inv: Invocation[Services]) -> Reply:
                     tone=Tone.WARNING, private=True)
     if outcome is Outcome.UNCHANGED:
         return text(f"Your response to {prompt.ref} was already recorded.", private=True)
-    words = len((stored_body(inv.args["text"]) or "").split())  # as /seminar mine counts them
+    words = word_count(stored_body(inv.args["text"]) or "")  # as /seminar mine counts them
     return text(f"Recorded your response to {prompt.ref} ({words} word"
                 f"{'' if words == 1 else 's'}).", tone=Tone.SUCCESS, private=True)
 
@@ -55,7 +56,7 @@ async def mine(inv: Invocation[Services]) -> Reply:
         stamp = describe_local(record.created_at, cohort.rule.zone)
         edited = " (edited)" if record.edited_at else ""
         rows.append((refs.get(record.prompt_id, record.prompt_id), stamp + edited,
-                     str(len(record.body.split())), excerpt))
+                     str(word_count(record.body)), excerpt))
     return Reply(title=f"Your responses ({len(rows)})",
                     table=Table(("prompt", "when", "words", "beginning"), tuple(rows)),
                     private=True)
