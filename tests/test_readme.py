@@ -62,7 +62,7 @@ SAMPLE: dict[str, object] = {
     "grace_window": "3h", "api_base": "http://127.0.0.1", "gateway_url": "ws://127.0.0.1",
     "homeserver": "http://127.0.0.1", "user_id": "@bot:example.org",
     "moderator_power_level": 50, "allowed_servers": ["example.org"],
-    "allowed_users": ["@a:example.org"],
+    "allowed_users": ["@a:example.org"], "test_guild": "123456789012345678",
 }
 
 
