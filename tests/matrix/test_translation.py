@@ -465,3 +465,20 @@ async def test_a_sync_answer_nio_cannot_take_in_is_tried_again(tmp_path: Path) -
     loop = SyncLoop(Raises(), files, report=lambda state, detail: told.append((state, detail)))
     assert await loop._sync(False) is None  # backed off and tried again, where the bot stopped
     assert told and "could not be taken in" in told[-1][1]
+
+
+def test_user_pills_become_the_ids_they_link_to_in_a_command() -> None:
+    """Element's mention: the display name in the body, the id (maybe %-encoded) in the link;
+    a room or event link is no pill, and the quoted user of a reply fallback is left out."""
+    said = translate(message({
+        "msgtype": "m.text", "body": "!seminar export csv --participant Ann Smith and Ann Smith",
+        "format": "org.matrix.custom.html",
+        "formatted_body": '<mx-reply><blockquote><a href="https://matrix.to/#/@mod:hs">@mod:hs'
+                          '</a></blockquote></mx-reply>!seminar export csv --participant '
+                          '<a href="https://matrix.to/#/%40ann%3Ahs">Ann <b>Smith</b></a> and '
+                          '<a href="https://matrix.to/#/!room:hs/$ev">Ann Smith</a>'}))
+    assert isinstance(said, Said)
+    assert said.command == "!seminar export csv --participant @ann:hs and Ann Smith"
+    assert said.text.endswith("--participant Ann Smith and Ann Smith")  # what is recorded
+    plain = translate(message({"msgtype": "m.text", "body": "!term soviet"}))
+    assert isinstance(plain, Said) and plain.command == "!term soviet"

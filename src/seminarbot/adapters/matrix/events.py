@@ -141,13 +141,14 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
 
 
 # A user pill (Matrix spec, User and room mentions: a matrix.to permalink to a user id).
-_PILL = re.compile(r"""<a\s[^>]*?href=["']https://matrix\.to/#/(@[^"'?/]+)[^"']*["'][^>]*>"""
+_PILL = re.compile(r"""<a\s[^>]*?href=["']https://matrix\.to/#/((?:@|%40)[^"'?/]+)[^"']*["'][^>]*>"""
                    r"(.*?)</a>", re.IGNORECASE | re.DOTALL)
 
 
 def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     formatted = content.get("formatted_body")
-    if content.get("format") != "org.matrix.custom.html" or not isinstance(formatted, str):
+    if content.get("format") != "org.matrix.custom.html" or not isinstance(formatted, str) \
+            or "https://matrix.to/#/" not in formatted:  # most messages: no link at all
         return ()
     found = []
     formatted = re.sub(r"<mx-reply>.*?</mx-reply>", "", formatted[:MAX_FORMATTED],
