@@ -149,3 +149,52 @@ def test_a_refused_configuration_never_repeats_a_secret(tmp_path: Path) -> None:
     done = seminarbot("run", conf=conf, env=environment(MATRIX_PASSWORD="hunter2secret"))
     assert done.returncode == 2 and "matrix.user_id" in done.stderr
     assert "hunter2secret" not in done.stderr and "[redacted]" in done.stderr
+
+
+# A real console whose retention sweep (the scheduler's housekeeping) and whose /seminar stats
+# have a bug: each is caught by its own boundary and logged, and the console goes on.
+BUGGY_CONSOLE = textwrap.dedent("""
+    import sys
+    from seminarbot.cli.main import main
+    from seminarbot.features import stats
+    from seminarbot.services import retention
+
+    async def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    retention.RetentionSweep.__call__ = broken
+    stats.stats = broken
+    sys.exit(main(sys.argv[1:]))
+""")
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_on_the_console_a_logged_fault_is_one_line_and_an_incident_file(
+        tmp_path: Path, debug: bool) -> None:
+    """The console's terminal is a person's, not a log's: a fault its boundaries catch (here
+    the retention sweep's, at every scheduler pass, and a command's) is one line there saying
+    where the traceback is; `--debug` shows it there too."""
+    conf = config(tmp_path)
+    (tmp_path / "data").mkdir()
+    result = subprocess.run(
+        [sys.executable, "-c", BUGGY_CONSOLE, "--config", str(conf),
+         *(["--debug"] if debug else []), "console"],
+        input="/seminar setup tue 18:00 Europe/Berlin\n/seminar stats\n",
+        capture_output=True, text=True, env=environment(), timeout=DEADLINE, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "Seminar set up" in result.stdout and "incident" in result.stdout
+    kept = sorted((tmp_path / "data").glob("incident-*.log"))
+    if debug:
+        assert "Traceback (most recent call last)" in result.stderr and not kept
+        return
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    faults = [line for line in lines if "the traceback is in" in line]
+    sweeps = {line.split("(the traceback")[1] for line in faults
+              if "housekeeping task RetentionSweep failed" in line}
+    assert len(sweeps) == 1, lines  # the same fault at every pass: one file, named each time
+    assert any("failed (incident" in line and "seminar stats" in line for line in faults)
+    for line in faults:
+        log = Path(re.findall(r"the traceback is in (\S+)\)", line)[0])
+        assert log in kept and stat.S_IMODE(log.stat().st_mode) == 0o600
+        assert "ZeroDivisionError: a bug" in log.read_text()

@@ -8,6 +8,7 @@ limit or response made commands internal errors."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import shutil
 import sqlite3
@@ -21,11 +22,16 @@ from hypothesis import strategies as st
 
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
+from seminarbot.domain.errors import Damaged
+from seminarbot.services.responses import InboundMessage, record_message, record_messages
 from tests.conftest import START, ConsoleDriver, make_settings
 from tests.console.test_export_cli import seeded as seeded_seminar
+from tests.discussion import BOB
 
 VALUES = ("'garbage'", "X'41FF'", "X'4142'", "CAST(X'41FF42' AS TEXT)", "42", "-1", "NULL", "''",
-          "'2026-13-45T99:99:99Z'", "CAST(X'39FF' AS TEXT)")
+          "'2026-13-45T99:99:99Z'", "CAST(X'39FF' AS TEXT)",
+          # Numbers that are numbers, but none a date or a duration can be made of.
+          "9223372036854775807", "-9223372036854775808", "1e308", "2.5")
 COMMANDS = ("/seminar schedule", "/seminar stats", "/seminar mine", "/seminar timeline",
             "/term soviet", "/seminar export csv", "/seminar export markdown", "/seminar roles",
             "/seminar search soviet", "/seminar retention", "/seminar events")
@@ -47,9 +53,28 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[tuple[s
     return db, places
 
 
+class _Faults(logging.Handler):
+    """Every line the bot logs with a traceback: a fault its boundaries caught."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info:
+            self.seen.append(f"logged: {record.getMessage()} {record.exc_info[1]!r}")
+
+
 async def _said(folder: Path) -> list[str]:
-    """What went wrong in two passes of the scheduler and each command, if anything."""
+    """What went wrong in two passes of the scheduler (housekeeping, the retention sweep,
+    included), each command and a reply recorded in a prompt's thread, if anything."""
     clock = ManualClock(START + timedelta(days=1))
+    faults = _Faults()
+    logging.getLogger("seminarbot").addHandler(faults)
+    with sqlite3.connect(folder / "seminar.db") as conn:
+        threads = [row[0] for row in conn.execute(
+            "SELECT thread_id FROM outbox WHERE typeof(thread_id) = 'text'")]
+    conn.close()
     app = await open_services(make_settings(folder), clock)
     wrong = []
     try:
@@ -61,13 +86,23 @@ async def _said(folder: Path) -> list[str]:
                 await asyncio.wait_for(app.scheduler.run_due(), 30)
             except Exception as error:
                 wrong.append(f"a pass: {error!r}")
-        for command in COMMANDS:
+        for command in ("/seminar retention 7", *COMMANDS):
             said = await asyncio.wait_for(driver.say(command), 30)  # never a hang
             if re.search("incident|went wrong|Traceback", said):
                 wrong.append(f"{command}: {said}")
+        for thread in threads[:1]:
+            try:
+                await asyncio.wait_for(record_message(app, InboundMessage(
+                    "console", "late-reply", BOB, "A reply after the damage.", clock.now(),
+                    thread_id=thread)), 30)
+            except Damaged:  # one sentence naming the damaged row: not recorded, said
+                pass
+            except Exception as error:
+                wrong.append(f"a reply: {error!r}")
     finally:
         await app.close()
-    return wrong
+        logging.getLogger("seminarbot").removeHandler(faults)
+    return wrong + faults.seen
 
 
 @examples(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -165,3 +200,73 @@ def test_a_damaged_row_in_a_table_the_seminar_left_empty_fails_nothing(
         return wrong
 
     assert asyncio.run(said()) == []
+
+
+# Every stored number the bot computes with (a duration, a count, a flag, a key), each with a
+# number no date, duration or row can be made of: before, a retention limit of 2^63 - 1 days
+# failed every sweep with a traceback on the console's terminal.
+NUMBERS = ("9223372036854775807", "-9223372036854775808", "1e308", "2.5", "0")
+
+
+@pytest.mark.parametrize("column", (
+    "cohorts.community_id", "cohorts.weekday", "cohorts.reminder_before",
+    "cohorts.reminder_names", "cohorts.digest", "cohorts.retention_days", "cohorts.min_open",
+    "participants.opted_out", "outbox.cohort_id", "outbox.attempts", "responses.cohort_id",
+    "responses.outbox_id", "responses.participant_id", "responses.withdrawn_by_edit",
+    "audit_log.cohort_id"))
+def test_a_number_out_of_any_range_fails_no_pass_command_or_reply(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path, column: str) -> None:
+    db, _ = seeded
+    table, name = column.split(".")
+    wrong = []
+    for value in NUMBERS:
+        folder = tmp_path / value
+        folder.mkdir()
+        shutil.copy(db, folder / "seminar.db")
+        with sqlite3.connect(folder / "seminar.db") as conn:
+            conn.execute("PRAGMA ignore_check_constraints = 1")
+            try:
+                conn.execute(f"UPDATE {table} SET {name} = {value}")
+            except sqlite3.IntegrityError:
+                continue
+        conn.close()
+        wrong += [f"{value}: {said}" for said in asyncio.run(_said(folder))]
+    assert wrong == []
+
+
+def test_a_reply_that_meets_a_damaged_row_fails_alone_in_its_batch(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path) -> None:
+    """Replies handed over together share a commit; one to a post whose row is damaged cannot
+    be written, and before it failed the whole commit: every other reply in it was lost."""
+    db, _ = seeded
+    shutil.copy(db, tmp_path / "seminar.db")
+    with sqlite3.connect(tmp_path / "seminar.db") as conn:
+        threads = [row[0] for row in conn.execute(
+            "SELECT thread_id FROM outbox WHERE thread_id IS NOT NULL ORDER BY id LIMIT 2")]
+        conn.execute("UPDATE outbox SET item = X'41FF' WHERE thread_id = ?", (threads[0],))
+    conn.close()
+
+    def reply(ident: str, thread: str) -> InboundMessage:
+        return InboundMessage("console", ident, BOB, f"Reply {ident}.", START + timedelta(days=2),
+                              thread_id=thread)
+
+    async def run() -> None:
+        clock = ManualClock(START + timedelta(days=2))
+        app = await open_services(make_settings(tmp_path), clock)
+        try:
+            together = await record_messages(app, [reply("a1", threads[0]),
+                                                   reply("a2", threads[1])])
+            assert together[0] is None and together[1] is not None
+            alone = await asyncio.gather(record_message(app, reply("b1", threads[0])),
+                                         record_message(app, reply("b2", threads[1])),
+                                         return_exceptions=True)
+            assert isinstance(alone[0], Damaged) and "item" in alone[0].message
+            assert not isinstance(alone[1], BaseException) and alone[1] is not None
+            assert app.response_writer.batches == 2  # each pair in one commit
+            stored = {row[0] for row in await app.db.fetchall(
+                "SELECT message_id FROM responses WHERE message_id IN ('a1', 'a2', 'b1', 'b2')")}
+            assert stored == {"a2", "b2"}
+        finally:
+            await app.close()
+
+    asyncio.run(run())

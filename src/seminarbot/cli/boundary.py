@@ -128,34 +128,15 @@ def _silence_stdout_if_broken(error: BaseException) -> None:
 def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int:
     """Write the traceback to a private log file and say where, in one line."""
     import traceback
-    import uuid
 
+    from seminarbot.cli.incidents import keep
     from seminarbot.core.redaction import redact
 
-    ident = uuid.uuid4().hex[:12]
     text = redact("".join(traceback.format_exception(error)))  # a log too: no secret in it
-    where = _incident_file(ident, data_dir)
-    try:
-        descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
-            file.write(f"seminarbot incident {ident}\n{redact(' '.join(sys.argv))}\n\n{text}")
-        kept = f"the traceback is in {where}"
-    except OSError as failure:
-        kept = f"the traceback could not be written to {where} ({failure.strerror})"
-        debug = True
-    if debug:
+    ident, kept, written = keep(text, data_dir)
+    if debug or not written:
         print(text, file=sys.stderr, end="")
     say(f"internal error {type(error).__name__} (incident {ident}); {kept}. Nothing more was "
         "done; please report it with that file.")
     _silence_stdout_if_broken(error)
     return EXIT_INTERNAL
-
-
-def _incident_file(ident: str, data_dir: Path | None) -> Path:
-    """In the data directory if it exists (never created for this), else the system's
-    temporary folder."""
-    import tempfile
-
-    if data_dir is not None and data_dir.is_dir() and os.access(data_dir, os.W_OK):
-        return data_dir / f"incident-{ident}.log"
-    return Path(tempfile.gettempdir()) / f"seminarbot-incident-{ident}.log"

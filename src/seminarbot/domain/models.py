@@ -10,6 +10,7 @@ from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, WeeklyRule
 
 # Who the audit log names for what the bot does by itself (missed posts, retention).
 SYSTEM_ACTOR = "seminarbot"
+MAX_RETENTION_DAYS = 3650  # the longest retention limit a cohort can have (/seminar retention)
 # Why an outbox row was skipped when the reading plan no longer had its session or prompt
 # (scheduling/plan_change.py); such a row does not count toward its session (domain/progress).
 NOT_IN_PLAN = "no longer in the reading plan (the content changed after it was planned)"

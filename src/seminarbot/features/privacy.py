@@ -12,6 +12,7 @@ from seminarbot.core.params import Integer, String
 from seminarbot.core.redaction import remember_secret
 from seminarbot.core.replies import Reply, Tone, text
 from seminarbot.domain.errors import BadArgument, Conflict
+from seminarbot.domain.models import MAX_RETENTION_DAYS
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
 from seminarbot.storage.privacy import CodeCheck, Forgotten
@@ -20,7 +21,6 @@ CONFIRM_WITHIN = timedelta(minutes=10)
 MAX_CODE_TRIES = 3  # wrong codes before the pending one is cancelled
 CODE_LENGTH = 6
 _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # nothing to misread (no 0/O, 1/I/L)
-MAX_RETENTION_DAYS = 3650
 
 
 # Where an opt-out and a forget-me reach: every seminar of the bot on the caller's platform.

@@ -221,7 +221,8 @@ class Scheduler:
             try:
                 await task(self.clock.now())
             except Exception:
-                log.exception("housekeeping task %r failed; posting goes on", task)
+                log.exception("housekeeping task %s failed; posting goes on",
+                              getattr(task, "__name__", type(task).__name__))
 
     async def post_session_now(self, cohort: Cohort, session: Session,
                                by: str = SYSTEM_ACTOR, prefix: str = "/") -> PostedNow:

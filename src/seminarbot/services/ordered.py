@@ -19,7 +19,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Generic, TypeVar, cast
 
-from seminarbot.domain.errors import Unavailable
+from seminarbot.domain.errors import Damaged, Unavailable
+from seminarbot.storage.damage import said
 
 log = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[object]]
@@ -220,6 +221,8 @@ class InOrder(Generic[T]):
             await job()
         except Unavailable as error:
             return error
+        except Damaged as error:  # a damaged row it needs: said once, and the others go on
+            said(error)
         except Exception:
             log.exception("%s: an event could not be handled", self.name)
         return None

@@ -14,7 +14,7 @@ from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
 from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
-from seminarbot.storage.refusals import person_key
+from seminarbot.storage.refusals import person_key, retention_days
 
 FORGOTTEN = "[forgotten]"
 
@@ -234,7 +234,7 @@ class PrivacyRepository:
     async def retention(self, cohort_id: int) -> int | None:
         value = await self.db.scalar("SELECT retention_days FROM cohorts WHERE id = ?",
                                      (cohort_id,))
-        return None if value is None else _days(cohort_id, value)
+        return None if value is None else retention_days(cohort_id, value)
 
     async def sweep_due(self) -> bool:
         """Whether a sweep could delete anything: a retention limit or a pending forget-me."""
@@ -251,7 +251,7 @@ class PrivacyRepository:
                 " JOIN communities m ON m.id = c.community_id"
                 " WHERE c.retention_days IS NOT NULL"):
             try:
-                cutoff = now - timedelta(days=_days(cohort_id, days))
+                cutoff = now - timedelta(days=retention_days(cohort_id, days))
             except Damaged as error:  # never a deletion on a limit that cannot be read
                 said(error)
                 continue
@@ -279,12 +279,4 @@ def _scrub(value: Any, names: set[str]) -> Any:
         return [_scrub(item, names) for item in value]
     if isinstance(value, str) and value.strip().casefold() in names:
         return FORGOTTEN
-    return value
-
-
-def _days(cohort_id: int, value: object) -> int:
-    """A stored retention limit in days (at least one), or Damaged."""
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise damaged(f"cohort {cohort_id}'s retention_days",
-                      ValueError(f"{str(value)[:40]!r} is not a number of days"))
     return value

@@ -29,6 +29,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from seminarbot.clock import to_iso
+from seminarbot.domain.errors import Damaged
+from seminarbot.domain.models import MAX_RETENTION_DAYS
+from seminarbot.storage.damage import damaged, said
 
 if TYPE_CHECKING:
     from seminarbot.storage.response_batch import Answer, Post, Refusals
@@ -52,9 +55,23 @@ def kept_from(post: Post, now: datetime) -> str | None:
     """The earliest instant (stored form) a message answering this post may have been written
     at and still be recorded; None when the cohort keeps everything and was never swept."""
     limits = [post.swept_before] if post.swept_before else []
-    if post.retention_days:
-        limits.append(to_iso(now - timedelta(days=post.retention_days)))
+    if post.retention_days is not None:
+        try:  # a limit that cannot be read refuses nothing, as it deletes nothing
+            days = retention_days(post.cohort_id, post.retention_days)
+            limits.append(to_iso(now - timedelta(days=days)))
+        except Damaged as error:
+            said(error)
     return max(limits) if limits else None
+
+
+def retention_days(cohort_id: int, value: object) -> int:
+    """A stored retention limit in days (1 to MAX_RETENTION_DAYS), or Damaged."""
+    if not isinstance(value, int) or isinstance(value, bool) \
+            or not 1 <= value <= MAX_RETENTION_DAYS:
+        raise damaged(f"cohort {cohort_id}'s retention_days",
+                      ValueError(f"{str(value)[:40]!r} is not a number of days from 1 to "
+                                 f"{MAX_RETENTION_DAYS}"))
+    return value
 
 
 def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],

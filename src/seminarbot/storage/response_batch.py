@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.storage.damage import damaged
 
 if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
@@ -150,14 +151,30 @@ def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
             " JOIN cohorts c ON c.id = o.cohort_id"
             f" WHERE o.kind = 'prompt' AND (o.message_id IN ({marks})"
             f" OR o.thread_id IN ({marks}))", (*chunk, *chunk))
-        for (outbox_id, cohort_id, session_id, prompt_id, community_id, retention_days,
-             swept_before, *places) in rows:
-            post = Post(outbox_id, cohort_id, session_id, prompt_id, community_id,
-                        retention_days, swept_before, frozenset(p for p in places if p))
+        for row in rows:
+            post, places = _post(row), row[7:]
             for ref in places[:2]:  # the post's message id and its thread's
                 if ref is not None:
                     found[ref] = known[ref] = post
     return found
+
+
+def _post(row: tuple[Any, ...]) -> Post:
+    """The prompt post a row of `posts` describes, or Damaged naming the value that is not
+    what its column holds (another program wrote it, or the file is damaged): a reply to it
+    cannot be written, and the replies to every other post are."""
+    (outbox_id, cohort_id, session_id, prompt_id, community_id, retention_days,
+     swept_before, *places) = row
+    for what, value, kind in (
+            (f"outbox row {outbox_id}'s cohort_id", cohort_id, int),
+            (f"outbox row {outbox_id}'s session_id", session_id, str),
+            (f"outbox row {outbox_id}'s item", prompt_id, str),
+            (f"cohort {cohort_id}'s community_id", community_id, int),
+            (f"cohort {cohort_id}'s swept_before", swept_before, (str, type(None)))):
+        if not isinstance(value, kind):
+            raise damaged(what, TypeError(f"it holds {type(value).__name__}"))
+    return Post(outbox_id, cohort_id, session_id, prompt_id, community_id, retention_days,
+                swept_before, frozenset(p for p in places if p))
 
 
 def authors(conn: sqlite3.Connection, first_seen: dict[tuple[str, str], datetime],

@@ -24,11 +24,12 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from seminarbot.clock import Clock, to_iso
+from seminarbot.domain.errors import Damaged, Unavailable
 from seminarbot.domain.responses import Arrival, Outcome
-from seminarbot.storage.damage import read_text
+from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
@@ -148,7 +149,8 @@ class ResponseWriter:
         work = asyncio.get_running_loop().run_in_executor(self._thread, self._write_batch, rows)
         work.add_done_callback(functools.partial(self._finish, batch))
 
-    def _finish(self, batch: list[_Claim], work: asyncio.Future[list[Outcome | None]]) -> None:
+    def _finish(self, batch: list[_Claim],
+                work: asyncio.Future[list[Outcome | Exception | None]]) -> None:
         self._writing = False
         error = work.exception()
         if error is None:
@@ -157,10 +159,7 @@ class ResponseWriter:
             for claim in batch:
                 end = start + _size(claim)
                 if not claim[1].done():  # its caller may have stopped waiting
-                    if isinstance(claim[0], list):
-                        claim[1].set_result(outcomes[start:end])
-                    else:
-                        claim[1].set_result(outcomes[start])
+                    _answer(claim, outcomes[start:end])
                 start = end
         else:
             mapped = unavailable(error) if isinstance(error, sqlite3.Error) else None
@@ -185,13 +184,25 @@ class ResponseWriter:
             self._conn = conn
         return self._conn
 
-    def _write_batch(self, batch: Sequence[Submission]) -> list[Outcome | None]:
+    def _write_batch(self, batch: Sequence[Submission]) -> list[Outcome | Exception | None]:
         self.check_identity()
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
             self._known.check(conn)
-            outcomes = self._write_rows(conn, batch)
+            try:
+                conn.execute("SAVEPOINT batch")
+                outcomes: list[Outcome | Exception | None] = list(
+                    self._write_rows(conn, batch))
+            except Exception as error:
+                if not _of_its_rows(error):
+                    raise
+                # One message's rows cannot be written (a damaged row it reads): the others
+                # are, each on its own, and that one is answered with the error.
+                conn.execute("ROLLBACK TO batch")
+                self._known.forget()
+                outcomes = [self._write_alone(conn, submission) for submission in batch]
+            conn.execute("RELEASE batch")
             self._known.keep(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -201,6 +212,20 @@ class ResponseWriter:
             raise
         self.check_identity()  # committed to the file we opened, or nobody is told it is saved
         return outcomes
+
+    def _write_alone(self, conn: sqlite3.Connection, submission: Submission
+                     ) -> Outcome | Exception | None:
+        conn.execute("SAVEPOINT alone")
+        try:
+            outcome: Outcome | Exception | None = self._write_rows(conn, [submission])[0]
+        except Exception as error:
+            if not _of_its_rows(error):
+                raise
+            conn.execute("ROLLBACK TO alone")
+            self._known.forget()
+            outcome = error
+        conn.execute("RELEASE alone")
+        return outcome
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
@@ -239,6 +264,44 @@ class ResponseWriter:
 
     def _insert(self, conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
         conn.executemany(INSERT, rows)
+
+
+def _answer(claim: _Claim, outcomes: list[Outcome | Exception | None]) -> None:
+    """A claim's outcomes. Of messages handed over together, one whose rows could not be
+    written because of a damaged row is None (not recorded; said once in the log), and a
+    fault of ours fails them all, as it does a message handed over alone."""
+    if not isinstance(claim[0], list):
+        if isinstance(outcomes[0], Exception):
+            claim[1].set_exception(_failed(claim[0], outcomes[0]))
+        else:
+            claim[1].set_result(outcomes[0])
+        return
+    failed = [_failed(submission, outcome) for submission, outcome
+              in zip(claim[0], outcomes, strict=True) if isinstance(outcome, Exception)]
+    fault = next((error for error in failed if not isinstance(error, Damaged)), None)
+    if fault is not None:
+        claim[1].set_exception(fault)
+        return
+    for error in failed:
+        said(cast(Damaged, error))
+    claim[1].set_result([None if isinstance(o, Exception) else o for o in outcomes])
+
+
+def _of_its_rows(error: Exception) -> bool:
+    """Whether a batch failed on what one of its messages' rows hold (a damaged value, a
+    broken constraint), not on the file (dbfile.unavailable: busy, full, damaged pages) or a
+    lost database, which fail the whole batch."""
+    if isinstance(error, sqlite3.Error):
+        return unavailable(error) is None
+    return not isinstance(error, Unavailable)
+
+
+def _failed(submission: Submission, error: Exception) -> Exception:
+    """What a message's caller is told when its rows could not be written."""
+    if isinstance(error, sqlite3.IntegrityError):
+        return damaged(f"what {submission.platform} message {submission.message_id[:40]} "
+                       "answers (its prompt post, cohort or author)", error)
+    return error
 
 
 def _size(claim: _Claim) -> int:
