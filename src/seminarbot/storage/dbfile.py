@@ -272,6 +272,15 @@ def unavailable(error: sqlite3.Error) -> Unavailable | None:
     return None
 
 
+def of_the_rows(error: Exception) -> bool:
+    """Whether a write failed on what the rows it reads or writes hold (a damaged value, a
+    broken constraint), not on the file (`unavailable`: busy, full, damaged pages) or a lost
+    database (StorageLost): then the writes beside it may go on without it."""
+    if isinstance(error, sqlite3.Error):
+        return unavailable(error) is None
+    return not isinstance(error, Unavailable)
+
+
 async def unstamped_and_sound(copy: aiosqlite.Connection) -> None:
     """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
     is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""

@@ -27,11 +27,11 @@ from datetime import datetime
 from typing import NamedTuple, cast
 
 from seminarbot.clock import Clock, to_iso
-from seminarbot.domain.errors import Damaged, Unavailable
+from seminarbot.domain.errors import Damaged
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
-from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, pragmas, unavailable
+from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
     INSERT,
@@ -195,7 +195,7 @@ class ResponseWriter:
                 outcomes: list[Outcome | Exception | None] = list(
                     self._write_rows(conn, batch))
             except Exception as error:
-                if not _of_its_rows(error):
+                if not of_the_rows(error):
                     raise
                 # One message's rows cannot be written (a damaged row it reads): the others
                 # are, each on its own, and that one is answered with the error.
@@ -219,7 +219,7 @@ class ResponseWriter:
         try:
             outcome: Outcome | Exception | None = self._write_rows(conn, [submission])[0]
         except Exception as error:
-            if not _of_its_rows(error):
+            if not of_the_rows(error):
                 raise
             conn.execute("ROLLBACK TO alone")
             self._known.forget()
@@ -285,15 +285,6 @@ def _answer(claim: _Claim, outcomes: list[Outcome | Exception | None]) -> None:
     for error in failed:
         said(cast(Damaged, error))
     claim[1].set_result([None if isinstance(o, Exception) else o for o in outcomes])
-
-
-def _of_its_rows(error: Exception) -> bool:
-    """Whether a batch failed on what one of its messages' rows hold (a damaged value, a
-    broken constraint), not on the file (dbfile.unavailable: busy, full, damaged pages) or a
-    lost database, which fail the whole batch."""
-    if isinstance(error, sqlite3.Error):
-        return unavailable(error) is None
-    return not isinstance(error, Unavailable)
 
 
 def _failed(submission: Submission, error: Exception) -> Exception:
