@@ -32,15 +32,15 @@ def next_edition(syllabus: Syllabus) -> Syllabus:
     """Session 2 loses its last prompt; a session is added after it."""
     plan = syllabus.plan
     second = plan.sessions[1]
-    trimmed = dataclasses.replace(second, prompts=second.prompts[:-1])
-    added = dataclasses.replace(second, id="added", number=3, title="Added later",
-                                prompts=tuple(dataclasses.replace(p, id=f"added-{i}",
+    trimmed = second._replace(prompts=second.prompts[:-1])
+    added = second._replace(id="added", number=3, title="Added later",
+                                prompts=tuple(p._replace(id=f"added-{i}",
                                                                   session_id="added",
                                                                   ref=f"3.{i + 1}")
                                               for i, p in enumerate(second.prompts)))
-    rest = tuple(dataclasses.replace(s, number=s.number + 1) for s in plan.sessions[2:])
+    rest = tuple(s._replace(number=s.number + 1) for s in plan.sessions[2:])
     sessions = (plan.sessions[0], trimmed, added, *rest)
-    return dataclasses.replace(syllabus, plan=dataclasses.replace(plan, sessions=sessions))
+    return dataclasses.replace(syllabus, plan=plan._replace(sessions=sessions))
 
 
 async def test_a_new_edition_adds_sessions_and_drops_what_it_no_longer_has(
@@ -76,11 +76,11 @@ def renamed(syllabus: Syllabus, old: str, new: str) -> Syllabus:
     """The same plan with one session's id changed (an edition that renames it)."""
     plan = syllabus.plan
     sessions = tuple(
-        dataclasses.replace(s, id=new, prompts=tuple(
-            dataclasses.replace(p, id=p.id.replace(old, new, 1), session_id=new)
+        s._replace(id=new, prompts=tuple(
+            p._replace(id=p.id.replace(old, new, 1), session_id=new)
             for p in s.prompts)) if s.id == old else s
         for s in plan.sessions)
-    return dataclasses.replace(syllabus, plan=dataclasses.replace(plan, sessions=sessions))
+    return dataclasses.replace(syllabus, plan=plan._replace(sessions=sessions))
 
 
 async def test_a_session_an_edition_dropped_and_the_next_brings_back_is_planned_again(
@@ -133,11 +133,11 @@ async def test_a_prompt_an_edition_adds_to_a_planned_session_is_posted_with_it(
     syllabus = load_syllabus(MINI)
     plan = syllabus.plan
     second = plan.sessions[1]
-    extra = dataclasses.replace(second.prompts[0], id=f"{second.id}-extra",
+    extra = second.prompts[0]._replace(id=f"{second.id}-extra",
                                 ref=f"{second.number}.{len(second.prompts) + 1}")
-    grown = dataclasses.replace(second, prompts=(*second.prompts, extra))
-    edition = dataclasses.replace(syllabus, plan=dataclasses.replace(
-        plan, sessions=(plan.sessions[0], grown, *plan.sessions[2:])))
+    grown = second._replace(prompts=(*second.prompts, extra))
+    edition = dataclasses.replace(syllabus, plan=plan._replace(
+        sessions=(plan.sessions[0], grown, *plan.sessions[2:])))
     app = await open_services(settings, clock, edition)
     try:
         await app.scheduler.run_due()
@@ -163,10 +163,10 @@ async def test_a_prompt_an_edition_adds_to_a_posted_session_is_not_posted_late(
 
     syllabus = load_syllabus(MINI)
     plan = syllabus.plan
-    extra = dataclasses.replace(first.prompts[0], id=f"{first.id}-extra", ref="1.9")
-    grown = dataclasses.replace(plan.sessions[0], prompts=(*plan.sessions[0].prompts, extra))
-    edition = dataclasses.replace(syllabus, plan=dataclasses.replace(
-        plan, sessions=(grown, *plan.sessions[1:])))
+    extra = first.prompts[0]._replace(id=f"{first.id}-extra", ref="1.9")
+    grown = plan.sessions[0]._replace(prompts=(*plan.sessions[0].prompts, extra))
+    edition = dataclasses.replace(syllabus, plan=plan._replace(
+        sessions=(grown, *plan.sessions[1:])))
     for _ in range(2):  # and nothing to tell at the next start either
         app = await open_services(settings, clock, edition)
         try:
@@ -259,9 +259,9 @@ async def test_a_session_missing_a_dropped_prompt_stays_planned_and_takes_added_
 
     dropped = next_edition(load_syllabus(MINI))  # session 2 loses its last prompt
     second = dropped.plan.sessions[1]
-    extra = dataclasses.replace(second.prompts[0], id=f"{second.id}-new", ref="2.9")
-    grown = dataclasses.replace(dropped, plan=dataclasses.replace(dropped.plan, sessions=(
-        dropped.plan.sessions[0], dataclasses.replace(second, prompts=(*second.prompts, extra)),
+    extra = second.prompts[0]._replace(id=f"{second.id}-new", ref="2.9")
+    grown = dataclasses.replace(dropped, plan=dropped.plan._replace(sessions=(
+        dropped.plan.sessions[0], second._replace(prompts=(*second.prompts, extra)),
         *dropped.plan.sessions[2:])))
     for edition in (dropped, grown):
         app = await open_services(settings, clock, edition)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import Clock
 
@@ -15,8 +15,7 @@ if TYPE_CHECKING:
 App = TypeVar("App")
 
 
-@dataclass(frozen=True, slots=True)  # slots: one per message in a burst
-class Actor:
+class Actor(NamedTuple):  # a tuple, no __dict__: one per message in a burst
     platform: str
     user_id: str
     display_name: str
@@ -24,8 +23,7 @@ class Actor:
     is_moderator: bool = False
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     platform: str
     community_id: str
     channel_id: str

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, WeeklyRule
 
@@ -22,16 +22,14 @@ class CohortState(Enum):
     FINISHED = "finished"
 
 
-@dataclass(frozen=True)
-class Community:
+class Community(NamedTuple):
     id: int
     platform: str
     external_id: str
     name: str
 
 
-@dataclass(frozen=True)
-class Cohort:
+class Cohort(NamedTuple):
     id: int
     community_id: int
     platform: str
@@ -57,8 +55,7 @@ class OutboxState(Enum):
 OUTBOX_KINDS = ("prompt", "reminder", "digest")  # what an outbox row posts
 
 
-@dataclass(frozen=True)
-class OutboxItem:
+class OutboxItem(NamedTuple):
     id: int
     cohort_id: int
     session_id: str
@@ -77,8 +74,7 @@ class OutboxItem:
         return f"seminarbot-{self.cohort_id}-{self.id}"
 
 
-@dataclass(frozen=True)
-class Participant:
+class Participant(NamedTuple):
     """A person on one platform. Their display names are per community (storage/counted.py)."""
 
     id: int
@@ -87,8 +83,7 @@ class Participant:
     opted_out: bool
 
 
-@dataclass(frozen=True)
-class ResponseRecord:
+class ResponseRecord(NamedTuple):
     id: int
     cohort_id: int
     session_id: str

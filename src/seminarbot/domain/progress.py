@@ -4,9 +4,9 @@ command means when it is given none: "this week" and "the next session"."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import NamedTuple
 
 from seminarbot.domain.models import NOT_IN_PLAN, OutboxItem, OutboxState
 from seminarbot.domain.syllabus import Plan, Session
@@ -25,8 +25,7 @@ class SessionState(Enum):
     FAILED = "failed"
 
 
-@dataclass(frozen=True)
-class SessionProgress:
+class SessionProgress(NamedTuple):
     session: Session
     state: SessionState
     due_at: datetime | None

@@ -14,7 +14,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import parse_instant
 from seminarbot.domain.errors import Damaged
@@ -97,8 +97,7 @@ class WeeklyRule:
         return f"{days} at {self.local_time.strftime('%H:%M')} {self.timezone}"
 
 
-@dataclass(frozen=True)
-class Move:
+class Move(NamedTuple):
     """One session pinned by a moderator to an instant (UTC). A moved session keeps its instant
     when the cohort's zone changes. `out_of_order`: the moderator put it out of plan order on
     purpose (the move's reply warned), so it stays there when other changes pass it."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.domain.errors import BadArgument
 
@@ -23,8 +23,7 @@ GLOSSARY_CATEGORIES = ("russian-term", "institution", "policy", "campaign", "slo
                        "document", "group", "concept", "person")
 
 
-@dataclass(frozen=True)
-class Locator:
+class Locator(NamedTuple):
     opening: str
     heading: str | None = None
     pages: str | None = None
@@ -42,8 +41,7 @@ class Locator:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(NamedTuple):
     id: str
     text_id: str
     title: str
@@ -53,8 +51,7 @@ class Section:
     words: int | None = None  # length in a copy of the text, for the reading time
 
 
-@dataclass(frozen=True)
-class TextMap:
+class TextMap(NamedTuple):
     id: str
     title: str
     kind: str
@@ -90,8 +87,7 @@ class TextMap:
         return ", ".join(parts)
 
 
-@dataclass(frozen=True)
-class Prompt:
+class Prompt(NamedTuple):
     id: str
     session_id: str
     ref: str  # "3.2": session 3, prompt 2 — what people type
@@ -103,8 +99,7 @@ class Prompt:
     mode: str | None = None  # "written" (answered in writing) or "discussion" (in the meeting)
 
 
-@dataclass(frozen=True)
-class Session:
+class Session(NamedTuple):
     id: str
     number: int
     title: str
@@ -113,8 +108,7 @@ class Session:
     prompts: tuple[Prompt, ...] = ()
 
 
-@dataclass(frozen=True)
-class Plan:
+class Plan(NamedTuple):
     id: str
     title: str
     description: str
@@ -156,8 +150,7 @@ class Plan:
                           "prompt id; /seminar prompt lists them", ref)
 
 
-@dataclass(frozen=True)
-class GlossaryEntry:
+class GlossaryEntry(NamedTuple):
     id: str
     term: str
     category: str

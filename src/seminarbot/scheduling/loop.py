@@ -15,9 +15,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.clock import Clock
 from seminarbot.domain.backoff import Backoff
@@ -55,8 +54,7 @@ Housekeeping = Callable[[datetime], Awaitable[object]]
 OUR_FAULT = "an error on the bot's side (its log has the details); not retried"
 
 
-@dataclass(frozen=True)
-class PostOutcome:
+class PostOutcome(NamedTuple):
     item: OutboxItem
     state: OutboxState
     detail: str = ""

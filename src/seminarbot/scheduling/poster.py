@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from seminarbot.core.replies import PromptPost
@@ -20,8 +19,7 @@ NOTICE_MAX = 1_800
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class PostedRef:
+class PostedRef(NamedTuple):
     message_id: str
     thread_id: str | None = None
 

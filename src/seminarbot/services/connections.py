@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.errors import Unavailable
@@ -21,8 +20,7 @@ RUNNING = "running"  # the scheduler's, or FAILING
 SCHEDULER = "scheduler"  # the scheduler's name as a writer (storage)
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     state: str
     since: str  # ISO instant (UTC) the state began
     detail: str = ""

@@ -7,8 +7,7 @@ their threads from being archived while they are.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.domain.models import CohortState, OutboxState
 from seminarbot.domain.progress import current_session
@@ -17,8 +16,7 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
 
 
-@dataclass(frozen=True)
-class PromptThread:
+class PromptThread(NamedTuple):
     cohort_id: int
     channel_id: str
     message_id: str

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.prompt_threads import prompt_threads
@@ -33,8 +33,7 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
 
 
-@dataclass(frozen=True)
-class Current:
+class Current(NamedTuple):
     """A message as the platform shows it now: its text, and when it was last edited."""
 
     message: InboundMessage

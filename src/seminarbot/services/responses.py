@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.errors import BadArgument
@@ -20,8 +19,7 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
 
 
-@dataclass(frozen=True, slots=True)  # slots: a burst of messages waits in a queue
-class InboundMessage:
+class InboundMessage(NamedTuple):  # a tuple, no __dict__: a burst waits in a queue
     platform: str
     message_id: str
     author: Actor

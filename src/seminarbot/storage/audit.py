@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.responses import clean
 from seminarbot.storage.db import Database
 
 
-@dataclass(frozen=True)
-class AuditEntry:
+class AuditEntry(NamedTuple):
     at: datetime
     platform: str
     actor_id: str

@@ -10,9 +10,8 @@ import hashlib
 import itertools
 import re
 import sqlite3
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from seminarbot.clock import SystemClock, to_iso
 from seminarbot.domain.errors import FileDamaged
@@ -26,8 +25,7 @@ _NAME = re.compile(r"(\d{4})_([a-z0-9_]+)\.sql")
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-@dataclass(frozen=True)
-class Migration:
+class Migration(NamedTuple):
     version: int
     name: str
     sql: str

@@ -3,16 +3,15 @@ scheduling.post_now): a process that dies half-way leaves the request behind for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
 
 
-@dataclass(frozen=True)
-class PostRequest:
+class PostRequest(NamedTuple):
     cohort_id: int
     session_id: str
     requested_by: str  # the moderator's display name

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
@@ -25,15 +24,13 @@ class CodeCheck(Enum):
     NONE = "none"  # no code pending, or it expired
 
 
-@dataclass(frozen=True)
-class Stored:
+class Stored(NamedTuple):
     responses: int  # deleted ones' tombstones included
     edits: int  # earlier versions of edited responses
     audit_entries: int
 
 
-@dataclass(frozen=True)
-class StoredAbout:
+class StoredAbout(NamedTuple):
     """What the database holds about one platform user: in all, and in one community."""
 
     participant_id: int | None
@@ -46,16 +43,14 @@ class StoredAbout:
         return self.participant_id is not None or self.everywhere.audit_entries > 0
 
 
-@dataclass(frozen=True)
-class Forgotten:
+class Forgotten(NamedTuple):
     responses: int
     edits: int
     audit_entries: int
     pseudonym: str
 
 
-@dataclass(frozen=True)
-class Swept:
+class Swept(NamedTuple):
     cohort_id: int
     platform: str
     responses: int

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
 from seminarbot.domain.responses import Arrival, Outcome
@@ -21,8 +20,7 @@ if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
 
-@dataclass(frozen=True)
-class Post:
+class Post(NamedTuple):
     id: int
     cohort_id: int
     session_id: str
@@ -40,8 +38,7 @@ class Post:
 Answer = tuple[Post, Arrival]
 
 
-@dataclass(frozen=True)
-class Author:
+class Author(NamedTuple):
     id: int
     opted_out: bool
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import discord
 
@@ -78,8 +77,7 @@ def actor(user_id: int, display_name: str) -> Actor:
     return Actor(PLATFORM, str(user_id), display_name)
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     """An edit as it arrived, read before it waits in the queue behind earlier events."""
 
     message_id: str
