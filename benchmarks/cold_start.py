@@ -1,40 +1,29 @@
 """`seminarbot --help` cold start, against a bare `python -c pass`, in interleaved pairs.
 
-Each pair runs both once (the order alternating); one pair's ratio is the median of its
-repeats' ratio, so a pair is more than one noisy sample of a ~100 ms process.
+Each pair runs both once, the order alternating (A B, B A, …), after one untimed run of each; the
+ratio is taken within each pair. A ~100 ms process is a noisy sample, hence many pairs.
 
-Run: .venv/bin/python benchmarks/cold_start.py [--pairs N] [--repeats N]
+Run: .venv/bin/python benchmarks/cold_start.py [--pairs N]
 """
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import sys
 from pathlib import Path
 
-from pairs import Report, Run, Spread, Target, interleaved, ratios, report_argument, run_process
+import command_line
+from pairs import Report, Spread, Target, interleaved, ratios, run_process
 
 BIN = Path(sys.executable).with_name("seminarbot")
-
-
-def repeated(command: list[str], repeats: int) -> Run:
-    """The median wall and CPU time of `repeats` runs, and the largest peak."""
-    runs = [run_process(command) for _ in range(repeats)]
-    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
-               max(r.peak_mb for r in runs))
+PAIRS = 41
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--repeats", type=int, default=9, help="runs of each side per pair")
-    report_argument(parser)
-    args = parser.parse_args()
+    args = command_line.parser(__doc__, pairs=PAIRS).parse_args()
     report = Report("`seminarbot --help` cold start", "python benchmarks/cold_start.py")
-    pairs = interleaved(lambda: repeated([str(BIN), "--help"], args.repeats),
-                        lambda: repeated([sys.executable, "-c", "pass"], args.repeats),
-                        args.pairs)
-    report.note(f"{args.pairs} pairs of {args.repeats} runs each; baseline `python -c pass`")
+    pairs = interleaved(lambda: run_process([str(BIN), "--help"]),
+                        lambda: run_process([sys.executable, "-c", "pass"]), args.pairs)
+    report.note(f"{args.pairs} interleaved pairs of one run each; baseline `python -c pass`")
     report.add("seminarbot --help: wall time", Spread.of([o.wall for o, _ in pairs]), " ms", 1,
                1e3, Target("<=", 300, " ms"))
     report.add("python -c pass: wall time", Spread.of([b.wall for _, b in pairs]), " ms", 1, 1e3)
@@ -44,4 +33,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

@@ -1,33 +1,32 @@
 """The bot on Discord against a bare `discord.Client`, on the loopback fake of Discord that the
 tests use (tests/discord_fake/), served by this process.
 
-The fake's server has 50 text channels. Round after round (each side first in turn), each side is
-started as its own process — ours is `seminarbot run`, the baseline `bare/discord_client.py`
-(the bot's intents, no message cache, nothing else), and as a floor the same client storing
-each message in SQLite — and measured from spawning to on_ready:
-wall time (which includes discord.py's fixed 2 s wait for guilds, on both sides), its own CPU
-time and its resident memory. Then 20 people write 2,000 messages into threads — for ours, the
-threads of a posted session's prompts — and it is measured until it has them all (ours: stored
-in its database; the bare client: received): wall time, CPU time, peak resident memory.
+The fake's server has 50 text channels. Round after round (the order reversed every other round,
+after one untimed run of each: pairs.rounds_async), each side is started as its own process — ours
+is `seminarbot run`, the baseline `bare/discord_client.py` (the bot's intents, no message cache,
+nothing else), and as a floor the same client storing each message in SQLite — and measured from
+spawning to on_ready: wall time (which includes discord.py's fixed 2 s wait for guilds, on both
+sides), its own CPU time and its resident memory. Then 20 people write 2,000 messages into threads —
+for ours, the threads of a posted session's prompts — and it is measured until it has them all
+(ours: stored in its database; the bare client: received): wall time, CPU time, peak resident
+memory.
 
 Run: .venv/bin/python benchmarks/discord_bench.py [--pairs N] [--messages N] [--channels N]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import shutil
 import sqlite3
 import sys
-import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import command_line
 from live import Live, Started, Took, intake
 from matrix_bench import TEXT, figures, poll, quiet_env, received, stored_from
-from pairs import SEMINARBOT, Report, ratios, report_argument
+from pairs import SEMINARBOT, Report, ratios, rounds_async
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -103,45 +102,15 @@ async def write(fake: FakeDiscord, threads: list[int], count: int) -> None:
 
 
 async def run(pairs: int, messages: int, channels: int, json_path: str | None) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="discord-bench-"))
-    fake = FakeDiscord(lambda: datetime.now(UTC))
-    await fake.start()
-    try:
-        populate(fake, channels)
-        data = folder / "bot"
-        await seminar(fake, data)
-        db = data / "seminarbot.db"
-        endpoints = {"DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
-                     "DISCORD_GATEWAY_URL": fake.gateway_url}
-        ours = ([SEMINARBOT, "run"],
-                quiet_env(**endpoints, SEMINARBOT_DATA_DIR=str(data)), "connected to Discord as")
-        bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
-                 fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
-        storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
-        live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
-        await live.ready(ours[2])
-        # All of them: one stopped half-posted is settled by the next start, and what the
-        # rounds write in its thread before that would wait for a later catch-up.
-        await poll(lambda: unposted(db) == 0, "the prompts posted")
-        await live.stop()
-        ours_threads = [int(t["id"]) for t in fake.threads()]
-        theirs = bare_threads(fake, len(ours_threads))
-        sides = {"ours": ours, "bare": bare, "storing": storing}
-        results, floors = [], []
-        for index in range(pairs + 1):  # the first round warms all up and is not counted
-            measured: dict[str, tuple[Started, Took]] = {}
-            names = list(sides)
-            for name in names[index % 3:] + names[:index % 3]:  # each goes first in turn
-                command, env, marker = sides[name]
-                measured[name] = await round_of(
-                    fake, command, env, marker, ours_threads if name == "ours" else theirs,
-                    messages, stored_from(db) if name == "ours" else received)
-            if index:
-                results.append((measured["ours"], measured["bare"]))
-                floors.append((measured["storing"], measured["bare"]))
-    finally:
-        await fake.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with command_line.scratch("discord-bench-") as folder:
+        fake = FakeDiscord(lambda: datetime.now(UTC))
+        await fake.start()
+        try:
+            found = await measure(fake, folder, pairs, messages, channels)
+        finally:
+            await fake.stop()
+    results = [(r["ours"], r["bare"]) for r in found]
+    floors = [(r["storing"], r["bare"]) for r in found]
     report = Report(f"The bot on Discord against a bare discord.Client ({channels} channels, "
                     f"{messages:,} messages in threads from {PEOPLE} people)",
                     "python benchmarks/discord_bench.py")
@@ -152,6 +121,41 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
     figures(report, results, fixed_wait=GUILD_WAIT, intake_cpu_target=False)
     floor(report, floors)
     report.write(json_path)
+
+
+async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, channels: int
+                  ) -> list[dict[str, tuple[Started, Took]]]:
+    """The rounds: ours, the bare client and the storing bare client, each a process."""
+    populate(fake, channels)
+    data = folder / "bot"
+    await seminar(fake, data)
+    db = data / "seminarbot.db"
+    endpoints = {"DISCORD_TOKEN": fake.token, "DISCORD_API_BASE": fake.api_base,
+                 "DISCORD_GATEWAY_URL": fake.gateway_url}
+    ours = ([SEMINARBOT, "run"],
+            quiet_env(**endpoints, SEMINARBOT_DATA_DIR=str(data)), "connected to Discord as")
+    bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
+             fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
+    storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
+    live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
+    try:
+        await live.ready(ours[2])
+        # All of them: one stopped half-posted is settled by the next start, and what the
+        # rounds write in its thread before that would wait for a later catch-up.
+        await poll(lambda: unposted(db) == 0, "the prompts posted")
+    finally:
+        await live.stop()
+    ours_threads = [int(t["id"]) for t in fake.threads()]
+    theirs = bare_threads(fake, len(ours_threads))
+
+    def side(name: str, command: list[str], env: dict[str, str], marker: str
+             ) -> Callable[[], Awaitable[tuple[Started, Took]]]:
+        mine = name == "ours"
+        return lambda: round_of(fake, command, env, marker, ours_threads if mine else theirs,
+                                messages, stored_from(db) if mine else received)
+
+    return await rounds_async({"ours": side("ours", *ours), "bare": side("bare", *bare),
+                               "storing": side("storing", *storing)}, pairs)
 
 
 def floor(report: Report, floors: list[tuple[tuple[Started, Took], tuple[Started, Took]]]
@@ -179,17 +183,16 @@ async def round_of(fake: FakeDiscord, command: list[str], env: dict[str, str], m
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=2000,
-                        help="a multiple of 100 (the bare client says so every hundredth)")
-    parser.add_argument("--channels", type=int, default=50)
-    report_argument(parser)
+    parser = command_line.parser(__doc__)
+    parser.add_argument("--messages", type=command_line.whole(100, 100), default=2000,
+                        help="messages written to each side per round, a multiple of 100 (the "
+                        "bare client says so every hundredth; default 2,000)")
+    parser.add_argument("--channels", type=command_line.whole(2), default=50,
+                        help="text channels in the fake's server, at least its two own "
+                        "(default 50)")
     args = parser.parse_args()
-    if args.messages % 100:
-        parser.error("--messages must be a multiple of 100")
     asyncio.run(run(args.pairs, args.messages, args.channels, args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

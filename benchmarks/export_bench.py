@@ -23,11 +23,11 @@ import random
 import re
 import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import command_line
 from pairs import (
     SEMINARBOT,
     Report,
@@ -35,7 +35,6 @@ from pairs import (
     Spread,
     Target,
     ratios,
-    report_argument,
     rounds,
     run_process,
 )
@@ -160,58 +159,73 @@ def shell(db: Path, folder: Path) -> Callable[[], Run]:
     return run
 
 
+def formats(text: str) -> list[str]:
+    """An argparse type: formats from FORMATS, separated by commas."""
+    chosen = [form.strip() for form in text.split(",")]
+    if not text.strip() or any(form not in FORMATS for form in chosen):
+        raise argparse.ArgumentTypeError(f"expected formats from {', '.join(FORMATS)}, "
+                                         f"separated by commas; got {text!r}")
+    return list(dict.fromkeys(chosen))
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--formats", default=",".join(FORMATS))
+    parser = command_line.parser(__doc__, what_pairs="rounds")
+    parser.add_argument("--responses", type=command_line.whole(), default=1_000_000,
+                        help="responses in the database (default 1,000,000)")
+    parser.add_argument("--formats", type=formats, default=list(FORMATS),
+                        help=f"comma-separated, from {','.join(FORMATS)} (default all)")
     parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
-    report_argument(parser)
     args = parser.parse_args()
-    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="export-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    db = folder / f"bench-{args.responses}.db"
-    report = Report(f"Export of {args.responses:,} responses, each format against sqlite3 -csv",
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        measure(Path(args.keep), args.responses, args.formats, args.pairs, args.json)
+    else:
+        with command_line.scratch("export-bench-") as folder:
+            measure(folder, args.responses, args.formats, args.pairs, args.json)
+
+
+def measure(folder: Path, responses: int, forms: list[str], pairs: int,
+            json_path: str | None) -> None:
+    db = folder / f"bench-{responses}.db"
+    report = Report(f"Export of {responses:,} responses, each format against sqlite3 -csv",
                     "python benchmarks/export_bench.py")
-    try:
-        if not db.exists():
-            started = time.perf_counter()
-            build(db, args.responses)
-            report.note(f"built {args.responses:,} responses in "
-                        f"{time.perf_counter() - started:.0f} s ({db.stat().st_size / 1e6:.0f} MB)")
-        forms = args.formats.split(",")
-        runs = {form: exporter(db, folder, form) for form in forms}
-        runs["sqlite3"] = shell(db, folder)
-        results = rounds(runs, args.pairs)
-        expected = count_csv(folder / "sqlite3.csv", "id")
-        for form in forms:
-            exported = int(re.search(r"exported (\d+) responses",
-                                     results[-1][form].stderr).group(1))  # type: ignore[union-attr]
-            if exported != len(expected) or (form == "csv" and sorted(count_csv(
-                    folder / "ours.csv", "response_id")) != sorted(expected)):
-                raise SystemExit(f"{form}: {exported:,} responses exported, sqlite3 "
-                                 f"{len(expected):,}: not the same responses")
-        report.note(f"{len(expected):,} responses exported by each (deleted and opted-out ones "
-                    f"left out); {args.pairs} rounds, each format and sqlite3 -csv once per "
-                    "round, the order reversed every other round")
-        base = [r["sqlite3"] for r in results]
-        report.add("sqlite3 -csv: wall time", Spread.of([r.wall for r in base]), " s")
-        report.add("sqlite3 -csv: CPU time", Spread.of([r.cpu for r in base]), " s")
-        report.add("sqlite3 -csv: peak RSS", Spread.of([r.peak_mb for r in base]), " MB", 1)
-        for form in forms:
-            pairs = [(r[form], r["sqlite3"]) for r in results]
-            report.add(f"{form}: wall time", Spread.of([r[form].wall for r in results]), " s")
-            report.add(f"{form}: wall time / sqlite3 -csv's", ratios(pairs, lambda r: r.wall),
-                       "×", target=Target("<=", 1.5, "×"))
-            report.add(f"{form}: CPU time / sqlite3 -csv's", ratios(pairs, lambda r: r.cpu),
-                       "×")
-            report.add(f"{form}: peak RSS", Spread.of([r[form].peak_mb for r in results]),
-                       " MB", 1, target=Target("<=", 100, " MB"))
-        report.write(args.json)
-    finally:
-        if not args.keep:
-            shutil.rmtree(folder, ignore_errors=True)
+    if not db.exists():
+        started = time.perf_counter()
+        build(db, responses)
+        report.note(f"built {responses:,} responses in "
+                    f"{time.perf_counter() - started:.0f} s ({db.stat().st_size / 1e6:.0f} MB)")
+    runs = {form: exporter(db, folder, form) for form in forms}
+    runs["sqlite3"] = shell(db, folder)
+    results = rounds(runs, pairs)
+    expected = count_csv(folder / "sqlite3.csv", "id")
+    for form in forms:
+        exported = int(re.search(r"exported (\d+) responses",
+                                 results[-1][form].stderr).group(1))  # type: ignore[union-attr]
+        if exported != len(expected) or (form == "csv" and sorted(count_csv(
+                folder / "ours.csv", "response_id")) != sorted(expected)):
+            raise SystemExit(f"{form}: {exported:,} responses exported, sqlite3 "
+                             f"{len(expected):,}: not the same responses")
+    report.note(f"{len(expected):,} responses exported by each (deleted and opted-out ones "
+                f"left out); {pairs} rounds, each format and sqlite3 -csv once per "
+                "round, the order reversed every other round")
+    figures(report, results, forms)
+    report.write(json_path)
+
+
+def figures(report: Report, results: list[dict[str, Run]], forms: list[str]) -> None:
+    base = [r["sqlite3"] for r in results]
+    report.add("sqlite3 -csv: wall time", Spread.of([r.wall for r in base]), " s")
+    report.add("sqlite3 -csv: CPU time", Spread.of([r.cpu for r in base]), " s")
+    report.add("sqlite3 -csv: peak RSS", Spread.of([r.peak_mb for r in base]), " MB", 1)
+    for form in forms:
+        pairs = [(r[form], r["sqlite3"]) for r in results]
+        report.add(f"{form}: wall time", Spread.of([r[form].wall for r in results]), " s")
+        report.add(f"{form}: wall time / sqlite3 -csv's", ratios(pairs, lambda r: r.wall),
+                   "×", target=Target("<=", 1.5, "×"))
+        report.add(f"{form}: CPU time / sqlite3 -csv's", ratios(pairs, lambda r: r.cpu), "×")
+        report.add(f"{form}: peak RSS", Spread.of([r[form].peak_mb for r in results]),
+                   " MB", 1, target=Target("<=", 100, " MB"))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

@@ -21,7 +21,6 @@ import dataclasses
 import os
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,7 +32,8 @@ from tests.discord_adapter.conftest import eventually  # noqa: E402
 from tests.discord_fake import FakeDiscord  # noqa: E402
 from tests.discord_fake.rest import InteractionLog  # noqa: E402
 
-from pairs import percentile  # noqa: E402  (a sibling: these run as scripts)
+import command_line  # noqa: E402  (siblings: these run as scripts)
+from pairs import percentile  # noqa: E402
 from seminarbot.adapters.discord.settings import DiscordSettings  # noqa: E402
 from seminarbot.adapters.discord.sync import sync_commands  # noqa: E402
 from seminarbot.config.settings import Settings  # noqa: E402
@@ -92,7 +92,12 @@ async def send_flood(fake: FakeDiscord, flood: int, command: str,
 
 async def run(flood: int, command: str, src: str | None, samples: int,
               autocomplete: str | None) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="seminarbot-flood-"))
+    with command_line.scratch("seminarbot-flood-") as folder:
+        await measure(folder, flood, command, src, samples, autocomplete)
+
+
+async def measure(folder: Path, flood: int, command: str, src: str | None, samples: int,
+                  autocomplete: str | None) -> None:
     fake = FakeDiscord(lambda: datetime.now(UTC))
     for n in range(samples):  # each measured command comes from another member
         fake.world.add_person(f"member{n}")
@@ -141,9 +146,11 @@ async def run(flood: int, command: str, src: str | None, samples: int,
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--flood", type=int, default=1000, help="commands in the burst")
+    parser.add_argument("--flood", type=command_line.whole(), default=1000,
+                        help="commands in the burst")
     parser.add_argument("--command", default="seminar schedule", help="what is sent")
-    parser.add_argument("--samples", type=int, default=20, help="others' commands timed")
+    parser.add_argument("--samples", type=command_line.whole(), default=20,
+                        help="others' commands timed")
     parser.add_argument("--src", help="run the bot from this src/ directory instead")
     parser.add_argument("--autocomplete", metavar="TEXT",
                         help="flood with autocomplete requests typing TEXT into /term")
@@ -152,4 +159,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

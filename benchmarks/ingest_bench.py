@@ -1,29 +1,28 @@
 """Response ingest through the core (group commit) against raw sqlite3 inserts of the same rows,
-in interleaved rounds, with another connection writing as a live bot's other parts do.
+in interleaved rounds (ours, then the two baselines, the order reversed every other round, after
+one untimed run of each), with another connection writing as a live bot's other parts do.
 
 Ours: N messages from C concurrent clients (each waits for its message to be durable before
 sending the next) through `record_message`, on a database with a posted session. Baselines, on
 the same schema with the same participants: the resolved rows in one `executemany` and one
-transaction, and the same rows committed in as many transactions as ours used (the same commit
-cadence). During every run another connection commits an audit row and an outbox row every
-50 ms, as a live bot's other parts do: both sides meet its write lock, and the writer must
-tell that these commits leave what it remembers (posts, authors) as it was. Latency is from
-a message's submission until its commit is on disk. The messages are built before the clock
-starts and frozen out of the cycle collector's way with the services (as `run` freezes its
-start), so that collections walk only what taking them in makes.
+transaction, and the same rows committed in as many transactions as ours' latest run used (the same
+commit cadence). During every run another connection commits an audit row and an outbox row every 50
+ms, as a live bot's other parts do: both sides meet its write lock, and the writer must tell that
+these commits leave what it remembers (posts, authors) as it was. Latency is from a message's
+submission until its commit is on disk. The messages are built before the clock starts and frozen
+out of the cycle collector's way with the services (as `run` freezes its start), so that collections
+walk only what taking them in makes.
 
 Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight C] [--pairs N]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import math
 import shutil
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -32,7 +31,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pairs import Report, Spread, Target, percentile, report_argument
+import command_line
+from pairs import Report, Spread, Target, percentile, rounds_async
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.config.settings import Settings
@@ -117,43 +117,43 @@ class Ours:
 
 
 async def ours(base: Path, threads: list[str], messages: int, in_flight: int) -> Ours:
-    folder = Path(tempfile.mkdtemp(prefix="ingest-ours-"))
-    shutil.copy(base / "core.db", folder / "core.db")
-    app = await open_services(settings(folder), ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC)))
-    now = app.clock.now()
-    body = "A considered reply about the soviets and the party. " * 6
-    inbound = [InboundMessage("console", f"m{n}", Actor("console", f"u{n % 2000}",
-                                                        f"person {n % 2000}"),
-                              body, now, thread_id=threads[n % len(threads)])
-               for n in range(messages)]
-    latencies: list[float] = []
+    with command_line.scratch("ingest-ours-") as folder:
+        shutil.copy(base / "core.db", folder / "core.db")
+        app = await open_services(settings(folder),
+                                  ManualClock(datetime(2026, 1, 5, 9, tzinfo=UTC)))
+        now = app.clock.now()
+        body = "A considered reply about the soviets and the party. " * 6
+        inbound = [InboundMessage("console", f"m{n}", Actor("console", f"u{n % 2000}",
+                                                            f"person {n % 2000}"),
+                                  body, now, thread_id=threads[n % len(threads)])
+                   for n in range(messages)]
+        latencies: list[float] = []
 
-    async def client(share: list[InboundMessage]) -> None:
-        for message in share:
-            began = time.perf_counter()
-            await record_message(app, message)
-            latencies.append(time.perf_counter() - began)
+        async def client(share: list[InboundMessage]) -> None:
+            for message in share:
+                began = time.perf_counter()
+                await record_message(app, message)
+                latencies.append(time.perf_counter() - began)
 
-    # What is alive now (the services, and the messages built in advance, which a live bot
-    # receives one by one and drops) is frozen out of the cycle collector's way, as `run`
-    # freezes what its start made (cli/collector.py). Else a full collection walked the
-    # harness's 100,000 message objects (45-120 ms), and in the runs where one fell inside
-    # the timed part it was the p99 (150 ms where it was 60-80 ms without).
-    gc.collect()
-    gc.freeze()
-    try:
-        with other_writer(folder / "core.db"):
-            began = time.perf_counter()
-            await asyncio.gather(*(client(inbound[k::in_flight]) for k in range(in_flight)))
-            seconds = time.perf_counter() - began
-    finally:
-        gc.unfreeze()
-    stored = await app.db.scalar("SELECT COUNT(*) FROM responses")
-    commits = app.response_writer.batches
-    await app.close()
-    shutil.rmtree(folder)
-    assert stored == messages, (stored, messages)
-    return Ours(seconds, commits, latencies)
+        # What is alive now (the services, and the messages built in advance, which a live bot
+        # receives one by one and drops) is frozen out of the cycle collector's way, as `run`
+        # freezes what its start made (cli/collector.py). Else a full collection walked the
+        # harness's 100,000 message objects (45-120 ms), and in the runs where one fell inside
+        # the timed part it was the p99 (150 ms where it was 60-80 ms without).
+        gc.collect()
+        gc.freeze()
+        try:
+            with other_writer(folder / "core.db"):
+                began = time.perf_counter()
+                await asyncio.gather(*(client(inbound[k::in_flight]) for k in range(in_flight)))
+                seconds = time.perf_counter() - began
+            stored = await app.db.scalar("SELECT COUNT(*) FROM responses")
+            commits = app.response_writer.batches
+        finally:
+            gc.unfreeze()
+            await app.close()
+        assert stored == messages, (stored, messages)
+        return Ours(seconds, commits, latencies)
 
 
 def resolved_rows(base: Path, threads: list[str], messages: int) -> list[tuple[object, ...]]:
@@ -174,56 +174,58 @@ def resolved_rows(base: Path, threads: list[str], messages: int) -> list[tuple[o
 def baseline(base: Path, rows: list[tuple[object, ...]], commits: int) -> float:
     """Seconds to insert the rows in `commits` transactions of equal size, on a copy of the
     database with the participants in place, foreign keys on, synchronous=FULL (as ours)."""
-    folder = Path(tempfile.mkdtemp(prefix="ingest-raw-"))
-    shutil.copy(base / "core.db", folder / "core.db")
-    conn = sqlite3.connect(folder / "core.db", isolation_level=None)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = FULL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.executemany("INSERT INTO participants (id, platform, external_id, created_at)"
-                     " VALUES (?, 'console', ?, '2026-01-05T09:00:00Z')",
-                     [(n + 1, f"u{n}") for n in range(2000)])
-    conn.executemany("INSERT INTO participant_names (participant_id, community_id, display_name)"
-                     " SELECT ?, community_id, ? FROM cohorts LIMIT 1",
-                     [(n + 1, f"person {n}") for n in range(2000)])
-    size = math.ceil(len(rows) / commits)
-    with other_writer(folder / "core.db"):
-        began = time.perf_counter()
-        for first in range(0, len(rows), size):
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(INSERT, rows[first:first + size])
-            conn.execute("COMMIT")
-        seconds = time.perf_counter() - began
-    conn.close()
-    shutil.rmtree(folder)
-    return seconds
+    with command_line.scratch("ingest-raw-") as folder:
+        shutil.copy(base / "core.db", folder / "core.db")
+        conn = sqlite3.connect(folder / "core.db", isolation_level=None)
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.executemany("INSERT INTO participants (id, platform, external_id, created_at)"
+                         " VALUES (?, 'console', ?, '2026-01-05T09:00:00Z')",
+                         [(n + 1, f"u{n}") for n in range(2000)])
+        conn.executemany("INSERT INTO participant_names (participant_id, community_id,"
+                         " display_name) SELECT ?, community_id, ? FROM cohorts LIMIT 1",
+                         [(n + 1, f"person {n}") for n in range(2000)])
+        size = math.ceil(len(rows) / commits)
+        with other_writer(folder / "core.db"):
+            began = time.perf_counter()
+            for first in range(0, len(rows), size):
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(INSERT, rows[first:first + size])
+                conn.execute("COMMIT")
+            seconds = time.perf_counter() - began
+        conn.close()
+        return seconds
 
 
 async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) -> None:
-    base = Path(tempfile.mkdtemp(prefix="ingest-base-"))
-    threads = await template(base)
-    rows = resolved_rows(base, threads, messages)
-    warm = await ours(base, threads, messages, in_flight)  # untimed, as the baselines' first
-    baseline(base, rows, 1)
-    cadence = warm.commits
-    results = []
-    for index in range(pairs):
-        if index % 2 == 0:
-            mine = await ours(base, threads, messages, in_flight)
-            one, same = baseline(base, rows, 1), baseline(base, rows, cadence)
-        else:
-            one, same = baseline(base, rows, 1), baseline(base, rows, cadence)
-            mine = await ours(base, threads, messages, in_flight)
-        results.append((mine, one, same))
-    shutil.rmtree(base)
+    with command_line.scratch("ingest-base-") as base:
+        threads = await template(base)
+        rows = resolved_rows(base, threads, messages)
+        latest: list[Ours] = []
+
+        async def mine() -> Ours:
+            latest.append(await ours(base, threads, messages, in_flight))
+            return latest[-1]
+
+        async def one() -> float:
+            return baseline(base, rows, 1)
+
+        async def same() -> float:  # the commit cadence of ours' latest run
+            return baseline(base, rows, latest[-1].commits)
+
+        # rounds_async warms each up in this order, so `same` has a cadence from its first run.
+        found = await rounds_async({"ours": mine, "one": one, "same": same}, pairs)
+    results = [(r["ours"], r["one"], r["same"]) for r in found]
     report = Report(f"Response ingest: {messages:,} messages from {in_flight} concurrent "
                     "clients through the core, against raw inserts",
                     "python benchmarks/ingest_bench.py")
     report.note(f"{pairs} interleaved rounds; another connection commits every "
                 f"{LOAD_INTERVAL * 1e3:.0f} ms throughout; ours used "
                 f"{Spread.of([m.commits for m, _, _ in results]).show('', 0)} commits, the "
-                f"same-cadence baseline {cadence}; the messages, built in advance, are frozen "
-                "out of the cycle collector's way with the services, as `run` freezes its start")
+                "same-cadence baseline as many as ours' latest run; the messages, built in "
+                "advance, are frozen out of the cycle collector's way with the services, as "
+                "`run` freezes its start")
     report.add("ours: messages per second", Spread.of([messages / m.seconds
                                                        for m, _, _ in results]), "", 0)
     report.add("throughput / one raw executemany in one transaction",
@@ -240,14 +242,15 @@ async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--messages", type=int, default=50_000)
-    parser.add_argument("--in-flight", type=int, default=500)
-    report_argument(parser)
+    parser = command_line.parser(__doc__, what_pairs="interleaved rounds")
+    parser.add_argument("--messages", type=command_line.whole(), default=50_000,
+                        help="messages taken in per run (default 50,000)")
+    parser.add_argument("--in-flight", type=command_line.whole(), default=500,
+                        help="concurrent clients, each waiting for its last message to be "
+                        "durable (default 500)")
     args = parser.parse_args()
     asyncio.run(run(args.messages, args.in_flight, args.pairs, args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

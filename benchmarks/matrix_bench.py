@@ -1,25 +1,23 @@
 """The bot on Matrix against a bare matrix-nio client, on a real Synapse on 127.0.0.1.
 
-Both accounts are in the same 50 rooms. Round after round (the order alternating), each side is
-started as its own process — ours is `seminarbot run`, the baseline `bare/matrix_client.py`
-(the same nio configuration, nothing else) — and measured from spawning to the line saying it
-is ready (first sync handled): wall time, its own CPU time and its resident memory. Then 20
-clients send 2,000 thread replies (100 each, concurrently) into its room — for ours, into the
-threads of a posted session — and it is measured until it has them all (ours: stored in its
-database; the bare client: received): wall time, CPU time, peak resident memory. Then it stops.
+Both accounts are in the same 50 rooms. Round after round (the order alternating, after one untimed
+run of each: pairs.rounds_async), each side is started as its own process — ours is `seminarbot
+run`, the baseline `bare/matrix_client.py` (the same nio configuration, nothing else) — and measured
+from spawning to the line saying it is ready (first sync handled): wall time, its own CPU time and
+its resident memory. Then 20 clients send 2,000 thread replies (100 each, concurrently) into its
+room — for ours, into the threads of a posted session — and it is measured until it has them all
+(ours: stored in its database; the bare client: received): wall time, CPU time, peak resident
+memory. Then it stops.
 
 Run: .venv/bin/python benchmarks/matrix_bench.py [--pairs N] [--replies N] [--rooms N]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
-import shutil
 import sqlite3
 import sys
-import tempfile
 import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
@@ -28,8 +26,9 @@ from pathlib import Path
 
 import aiohttp
 
+import command_line
 from live import Live, Started, Took, intake
-from pairs import SEMINARBOT, Report, Spread, Target, ratios, report_argument
+from pairs import SEMINARBOT, Report, Spread, Target, ratios, rounds_async
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -211,21 +210,20 @@ async def round_of(side: Side, synapse: Synapse, people: list[Account], replies:
 
 
 async def run(pairs: int, replies: int, rooms: int, json_path: str | None) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="matrix-bench-"))
-    synapse = Synapse(folder / "synapse")
-    try:
-        synapse.start()
-        ours, baseline, people = await prepare(synapse, folder, rooms)
-        results = []
-        for index in range(pairs + 1):  # the first pair warms both up and is not counted
-            sides = (ours, baseline) if index % 2 == 0 else (baseline, ours)
-            measured = {s.name: await round_of(s, synapse, people, replies, f"r{index}{s.name}")
-                        for s in sides}
-            if index:
-                results.append((measured[ours.name], measured[baseline.name]))
-    finally:
-        synapse.stop()
-        shutil.rmtree(folder, ignore_errors=True)
+    with command_line.scratch("matrix-bench-") as folder:
+        synapse = Synapse(folder / "synapse")
+        try:
+            synapse.start()
+            ours, baseline, people = await prepare(synapse, folder, rooms)
+            count = iter(range(1_000_000))  # each run's replies carry a tag of their own
+
+            def side(s: Side) -> Callable[[], Awaitable[tuple[Started, Took]]]:
+                return lambda: round_of(s, synapse, people, replies, f"r{next(count)}{s.name}")
+
+            found = await rounds_async({"ours": side(ours), "bare": side(baseline)}, pairs)
+        finally:
+            synapse.stop()
+    results = [(r["ours"], r["bare"]) for r in found]
     report = Report(f"The bot on Matrix against a bare nio client ({rooms} rooms, {replies:,} "
                     f"thread replies from {SENDERS} clients)", "python benchmarks/matrix_bench.py")
     report.note(f"{pairs} interleaved pairs, each side a process of its own, after one pair "
@@ -258,14 +256,14 @@ def figures(report: Report, results: list[tuple[tuple[Started, Took], tuple[Star
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--replies", type=int, default=2000)
-    parser.add_argument("--rooms", type=int, default=50)
-    report_argument(parser)
+    parser = command_line.parser(__doc__)
+    parser.add_argument("--replies", type=command_line.whole(), default=2000,
+                        help="thread replies sent to each side per round (default 2,000)")
+    parser.add_argument("--rooms", type=command_line.whole(), default=50,
+                        help="rooms the bot and the bare client are in (default 50)")
     args = parser.parse_args()
     asyncio.run(run(args.pairs, args.replies, args.rooms, args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

@@ -25,11 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from command_line import DEFAULT_PAIRS
+
 T = TypeVar("T")
 TIME = "/usr/bin/time"
 # The installed command, as an operator runs it (not `python -m`, which loads runpy too).
 SEMINARBOT = str(Path(sys.executable).with_name("seminarbot"))
-DEFAULT_PAIRS = 5
 
 
 def percentile(samples: Sequence[float], share: float) -> float:
@@ -39,19 +40,23 @@ def percentile(samples: Sequence[float], share: float) -> float:
 
 @dataclass(frozen=True)
 class Spread:
-    """min / median / max of a figure over pairs (or rounds)."""
+    """min / median / max of a figure over pairs (or rounds), and how many samples that is
+    (0: not counted). A single sample is shown as one, not as a spread."""
 
     low: float
     median: float
     high: float
+    samples: int = 0
 
     @classmethod
     def of(cls, values: Sequence[float]) -> Spread:
-        return cls(min(values), statistics.median(values), max(values))
+        return cls(min(values), statistics.median(values), max(values), len(values))
 
     def show(self, unit: str = "", digits: int = 2, scale: float = 1.0) -> str:
         def one(value: float) -> str:
             return f"{value * scale:,.{digits}f}"
+        if self.samples == 1:
+            return f"{one(self.median)}{unit} (one sample)"
         return f"{one(self.median)}{unit} ({one(self.low)}–{one(self.high)})"
 
 
@@ -240,7 +245,7 @@ class Figure:
         if self.target is None:
             return ""
         scaled = Spread(self.spread.low * self.scale, self.spread.median * self.scale,
-                        self.spread.high * self.scale)
+                        self.spread.high * self.scale, self.spread.samples)
         worst = scaled.high if self.target.op == "<=" else scaled.low
         if self.target.holds(worst):
             return "met"
@@ -286,9 +291,3 @@ class Report:
             "figures": [{"what": f.what, "shown": f.spread.show(f.unit, f.digits, f.scale),
                          "target": f.target.show() if f.target else "",
                          "verdict": f.verdict()} for f in self.figures]}, indent=1))
-
-
-def report_argument(parser: Any) -> None:
-    parser.add_argument("--json", metavar="PATH", help="also write the figures here (run_all)")
-    parser.add_argument("--pairs", type=int, default=DEFAULT_PAIRS,
-                        help=f"interleaved pairs (default {DEFAULT_PAIRS})")

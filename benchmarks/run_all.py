@@ -3,7 +3,8 @@ table (the figures with a target, and a few more).
 
 Run: .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME,…] [--out DIR]
 (`make bench`; `make bench-quick` runs tiny sizes only to show that every benchmark runs: its
-figures mean nothing and it touches neither results.md nor the README.)
+figures mean nothing and it touches neither results.md nor the README. A run of some of them,
+--only, writes results-partial.md and leaves results.md and the README as they were.)
 Each benchmark runs in a process of its own, so memory figures do not leak between them.
 """
 
@@ -19,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import command_line
 from pairs import machine
 
 HERE = Path(__file__).resolve().parent
@@ -35,7 +37,7 @@ BENCHMARKS = [
     ("matrix", "matrix_bench.py", ["--rooms", "3", "--replies", "40", "--pairs", "1"]),
     ("discord", "discord_bench.py", ["--channels", "5", "--messages", "100", "--pairs", "1"]),
     ("scheduler", "scheduler_bench.py", ["--cohorts", "200", "--idle", "0.2", "--pairs", "1"]),
-    ("cold start", "cold_start.py", ["--repeats", "2", "--pairs", "1"]),
+    ("cold start", "cold_start.py", ["--pairs", "2"]),
 ]
 # Figures shown in the README besides those with a target.
 ALSO_IN_README = ("sqlite3 -csv: wall time", "ours: messages per second",
@@ -105,7 +107,8 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated names: " +
                         ", ".join(name for name, _, _ in BENCHMARKS))
     parser.add_argument("--out", metavar="DIR", help="write results here (default: benchmarks/"
-                        ", and the README unless --quick or --only)")
+                        ", and the README unless --quick or --only; --only writes "
+                        "results-partial.md)")
     args = parser.parse_args()
     names = {name for name, _, _ in BENCHMARKS}
     if args.only is not None:
@@ -129,7 +132,9 @@ def main() -> None:
             found.append((name, report, output, seconds))
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     page = results_page(found, stamp, args.quick)
-    (out / ("results-quick.md" if args.quick else "results.md")).write_text(page + "\n")
+    page_name = ("results-quick.md" if args.quick else
+                 "results-partial.md" if args.only else "results.md")
+    (out / page_name).write_text(page + "\n")
     if not (args.quick or args.only or args.out):
         text = README.read_text()
         start, end = text.index(BEGIN), text.index(END) + len(END)
@@ -140,4 +145,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

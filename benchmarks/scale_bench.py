@@ -15,19 +15,17 @@ Run: .venv/bin/python benchmarks/scale_bench.py [--cohorts N] [--responses N] [-
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
-import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
 
-from pairs import Report, Spread, percentile, report_argument, rounds_async
+import command_line
+from pairs import Report, Spread, percentile, rounds_async
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock, to_iso
 from seminarbot.config.settings import Settings
@@ -108,18 +106,9 @@ async def at_once(calls: list[Callable[[], Awaitable[object]]]) -> list[float]:
     return [at - submitted for at in done]
 
 
-async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: str | None,
-              json_path: str | None) -> None:
-    folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="scale-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    database = folder / f"scale-{cohorts}-{responses}.db"
-    fresh = not database.exists()
-    began = time.perf_counter()
-    app = await open_services(Settings(data_dir=folder, database=database), ManualClock(
-        START + timedelta(days=20)))
-    if fresh:
-        await build(app, cohorts, responses)
-    built = time.perf_counter() - began
+async def commands(app: Services, cohorts: int, concurrent: int
+                   ) -> dict[str, Callable[[], Awaitable[list[float]]]]:
+    """Each timed command: `concurrent` invocations at once, in as many cohorts."""
     rng = random.Random(7)
     authors = {cohort: author for cohort, author in await app.db.fetch_tuples(
         "SELECT cohort_id, MIN(participant_id) FROM responses GROUP BY cohort_id")}
@@ -138,18 +127,41 @@ async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: s
     def reader(cohort_id: int) -> Actor:
         return Actor("console", f"u{authors[cohort_id]}", "reader")
 
-    runs = {
+    return {
         "/seminar stats": lambda: command("seminar stats", lambda c: moderator),
         "/seminar mine": lambda: command("seminar mine", reader),
         "/seminar export csv 1": lambda: command("seminar export csv 1", lambda c: moderator),
         "/term": lambda: at_once([lambda q=q: run_line(app, f"term {q}", moderator, place(1))
                                   for q in rng.choices(QUERIES, k=concurrent)]),
     }
-    results = await rounds_async(runs, pairs)
-    count = await app.db.scalar("SELECT COUNT(*) FROM responses")
-    await app.close()
-    if not keep:
-        shutil.rmtree(folder, ignore_errors=True)
+
+
+async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: str | None,
+              json_path: str | None) -> None:
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        await measure(Path(keep), cohorts, responses, concurrent, pairs, json_path)
+    else:
+        with command_line.scratch("scale-bench-") as folder:
+            await measure(folder, cohorts, responses, concurrent, pairs, json_path)
+
+
+async def measure(folder: Path, cohorts: int, responses: int, concurrent: int, pairs: int,
+                  json_path: str | None) -> None:
+    database = folder / f"scale-{cohorts}-{responses}.db"
+    fresh = not database.exists()
+    began = time.perf_counter()
+    app = await open_services(Settings(data_dir=folder, database=database), ManualClock(
+        START + timedelta(days=20)))
+    try:
+        if fresh:
+            await build(app, cohorts, responses)
+        built = time.perf_counter() - began
+        runs = await commands(app, cohorts, concurrent)
+        results = await rounds_async(runs, pairs)
+        count = await app.db.scalar("SELECT COUNT(*) FROM responses")
+    finally:
+        await app.close()
     report = Report(f"One database with {cohorts:,} cohorts and {count:,} responses: latency "
                     "from submission", "python benchmarks/scale_bench.py")
     report.note(f"{'built' if fresh else 'reused'} in {built:.0f} s; {pairs} rounds of "
@@ -164,17 +176,23 @@ async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: s
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cohorts", type=int, default=10_000)
-    parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--concurrent", type=int, default=20)
+    parser = command_line.parser(__doc__, what_pairs="rounds")
+    parser.add_argument("--cohorts", type=command_line.whole(2), default=10_000,
+                        help="cohorts in the database (default 10,000)")
+    parser.add_argument("--responses", type=command_line.whole(LARGE), default=1_000_000,
+                        help=f"responses in all (default 1,000,000; {LARGE:,} of them in the "
+                        "large cohort)")
+    parser.add_argument("--concurrent", type=command_line.whole(), default=20,
+                        help="invocations of each command at once, each in its own cohort "
+                        "(default 20; at most --cohorts)")
     parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
-    report_argument(parser)
     args = parser.parse_args()
+    if args.concurrent > args.cohorts:
+        parser.error(f"argument --concurrent: expected at most --cohorts ({args.cohorts}), got "
+                     f"{args.concurrent}")
     asyncio.run(run(args.cohorts, args.responses, args.concurrent, args.pairs, args.keep,
                     args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

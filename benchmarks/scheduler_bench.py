@@ -10,16 +10,15 @@ Run: .venv/bin/python benchmarks/scheduler_bench.py [--cohorts N] [--idle SECOND
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import sqlite3
-import tempfile
 import time
 from datetime import time as clock_time
 from datetime import timedelta
 from pathlib import Path
 
-from pairs import Report, Spread, interleaved_async, percentile, report_argument
+import command_line
+from pairs import Report, Spread, interleaved_async, percentile
 from seminarbot.app import open_services
 from seminarbot.clock import SystemClock
 from seminarbot.config.settings import Settings
@@ -47,7 +46,12 @@ def rss_mb() -> float:
 
 async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> None:
     rss_before = rss_mb()
-    folder = Path(tempfile.mkdtemp(prefix="seminarbot-bench-"))
+    with command_line.scratch("seminarbot-bench-") as folder:
+        await measure(folder, rss_before, cohorts, idle, pairs, json_path)
+
+
+async def measure(folder: Path, rss_before: float, cohorts: int, idle: float, pairs: int,
+                  json_path: str | None) -> None:
     settings = Settings(data_dir=folder, database=folder / "bench.db")
     app = await open_services(settings, SystemClock())
     now = app.clock.now()
@@ -146,13 +150,14 @@ async def run(cohorts: int, idle: float, pairs: int, json_path: str | None) -> N
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cohorts", type=int, default=10_000)
-    parser.add_argument("--idle", type=float, default=2.0)
-    report_argument(parser)
+    parser = command_line.parser(__doc__)
+    parser.add_argument("--cohorts", type=command_line.whole(), default=10_000,
+                        help="cohorts, each with its weekly schedule (default 10,000)")
+    parser.add_argument("--idle", type=command_line.seconds, default=2.0,
+                        help="seconds of each idle window measured (default 2)")
     args = parser.parse_args()
     asyncio.run(run(args.cohorts, args.idle, args.pairs, args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

@@ -10,14 +10,12 @@ Run: .venv/bin/python benchmarks/term_bench.py [--concurrent N] [--pairs N]
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
+import command_line
 from pairs import (
     Report,
     Spread,
@@ -25,7 +23,6 @@ from pairs import (
     interleaved_async,
     percentile,
     ratios,
-    report_argument,
 )
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
@@ -74,12 +71,14 @@ async def bare_round(app: Services, concurrent: int) -> Round:
 
 
 async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="seminarbot-term-"))
-    app = await open_services(Settings(data_dir=folder, database=folder / "t.db"),
-                              ManualClock(datetime(2026, 1, 5, tzinfo=UTC)))
-    results = await interleaved_async(lambda: core_round(app, concurrent),
-                                      lambda: bare_round(app, concurrent), pairs)
-    await app.close()
+    with command_line.scratch("seminarbot-term-") as folder:
+        app = await open_services(Settings(data_dir=folder, database=folder / "t.db"),
+                                  ManualClock(datetime(2026, 1, 5, tzinfo=UTC)))
+        try:
+            results = await interleaved_async(lambda: core_round(app, concurrent),
+                                              lambda: bare_round(app, concurrent), pairs)
+        finally:
+            await app.close()
     report = Report(f"{concurrent} concurrent /term invocations, against the bare look-ups",
                     "python benchmarks/term_bench.py")
     report.note(f"{pairs} interleaved pairs of rounds; all {concurrent} submitted at once")
@@ -102,14 +101,12 @@ async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--concurrent", type=int, default=500)
-    report_argument(parser)
-    parser.set_defaults(pairs=20)
+    parser = command_line.parser(__doc__, pairs=20, what_pairs="interleaved pairs of rounds")
+    parser.add_argument("--concurrent", type=command_line.whole(), default=500,
+                        help="invocations submitted at once (default 500)")
     args = parser.parse_args()
     asyncio.run(run(args.concurrent, args.pairs, args.json))
 
 
 if __name__ == "__main__":
-    main()
+    command_line.main(main)

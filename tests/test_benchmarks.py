@@ -2,9 +2,13 @@
 a time: speed is measured by `make bench`, not asserted by tests."""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,3 +51,86 @@ def test_a_report_says_whether_each_target_is_met(tmp_path: Path) -> None:
     verdicts = [f["verdict"] for f in json.loads((tmp_path / "r.json").read_text())["figures"]]
     assert verdicts == ["met", "met at the median, not in every pair", "not met",
                         "met at the median, not in every pair"]
+
+
+SCRIPTS = ["cold_start.py", "discord_bench.py", "export_bench.py", "flood_bench.py",
+           "ingest_bench.py", "matrix_bench.py", "scale_bench.py", "scheduler_bench.py",
+           "term_bench.py"]
+
+
+def run_script(*args: str, timeout: float = 120, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True,
+                          timeout=timeout, check=False, cwd=BENCHMARKS, **kwargs)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+@pytest.mark.parametrize("bad", [["--pairs", "0"], ["--pairs", "-3"], ["--pairs", "many"],
+                                 ["--json", ""], ["--json", "."],
+                                 ["--json", "no-such-folder/figures.json"]])
+def test_a_bad_argument_is_one_sentence_before_anything_runs(script: str, bad: list[str],
+                                                            tmp_path: Path) -> None:
+    if script == "flood_bench.py" and bad[0] in ("--pairs", "--json"):
+        bad = ["--flood", bad[1]]  # it takes neither: its own counts are checked the same way
+    done = run_script(script, *bad, env={**os.environ, "TMPDIR": str(tmp_path)})
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    error = done.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"{script}: error: argument {bad[0]}: expected "), error
+    assert list(tmp_path.iterdir()) == []  # nothing was started
+
+
+def test_each_count_is_checked_the_same_way() -> None:
+    for script, argument in [("discord_bench.py", "--messages"), ("discord_bench.py",
+                             "--channels"), ("ingest_bench.py", "--in-flight"),
+                             ("ingest_bench.py", "--messages"), ("term_bench.py", "--concurrent"),
+                             ("matrix_bench.py", "--rooms"), ("matrix_bench.py", "--replies"),
+                             ("scale_bench.py", "--concurrent"), ("scheduler_bench.py",
+                             "--cohorts"), ("export_bench.py", "--responses")]:
+        done = run_script(script, argument, "0")
+        assert done.returncode == 2 and f"argument {argument}: expected" in done.stderr, (
+            script, done.stderr)
+    done = run_script("discord_bench.py", "--messages", "150")
+    assert "a multiple of 100" in done.stderr
+
+
+def test_ctrl_c_ends_a_run_with_one_line_and_its_scratch_folder_removed(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "term_bench.py", "--pairs", "100000", "--concurrent", "50"],
+        cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)}, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        for _ in range(1200):  # up to two minutes for it to open its database
+            if any(tmp_path.glob("seminarbot-term-*/t.db")) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130
+    assert stderr.strip() == "term_bench.py: interrupted; no figures were written"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_is_one_line_even_with_a_thread_left_running() -> None:
+    body = ("import threading, time, command_line\n"
+            "threading.Thread(target=time.sleep, args=(3600,)).start()\n"
+            "def main():\n    raise RuntimeError('the fake stopped\\nat round 3')\n"
+            "command_line.main(main)\n")
+    done = run_script("-c", body)
+    assert done.returncode == 1
+    assert done.stderr.strip() == ("-c: failed: RuntimeError: the fake stopped … at round 3 "
+                                   "(BENCH_TRACEBACK=1 shows where)")
+
+
+def test_a_single_sample_is_shown_as_one_not_as_a_spread() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from pairs import Spread
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    assert Spread.of([0.25]).show(" s") == "0.25 s (one sample)"
+    assert Spread.of([0.25, 0.5]).show(" s") == "0.38 s (0.25–0.50)"
