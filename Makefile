@@ -82,7 +82,7 @@ docker-check:
 	bash tests/docker/check.sh
 
 # Every benchmark (Synapse and the fake Discord included, on loopback); regenerates the README's
-# table and benchmarks/results.md. About an hour on two shared cores.
+# table and benchmarks/results.md (how long it took is in the README).
 bench: $(VENV)/.installed-test
 	$(COMPILE)
 	$(BIN)/python benchmarks/run_all.py
