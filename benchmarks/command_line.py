@@ -5,30 +5,39 @@
 - `--json PATH` is checked for being writable at the start, not after the run.
 - `main` compiles src/ to bytecode first (as `make bench` does), so that a script run directly
   under PYTHONDONTWRITEBYTECODE does not measure the bot compiling itself at every start.
-- Ctrl-C ends the run with one line and exit 130, a failure with one line and exit 1 (set
-  BENCH_TRACEBACK=1 for the traceback). Cleanups in `finally` blocks have run by then; the
-  process then exits at once, so a thread left behind by a failed run cannot keep it alive.
+- Ctrl-C (or SIGTERM) ends the run with one line and exit 130, a failure with one line and
+  exit 1 (set BENCH_TRACEBACK=1 for the traceback). Cleanups in `finally` blocks have run by
+  then; the process then exits at once, so a thread left by a failed run cannot keep it alive.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import compileall
+import contextlib
 import os
+import shutil
+import signal
 import sys
 import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 DEFAULT_PAIRS = 5
+T = TypeVar("T")
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
-def whole(least: int = 1, multiple_of: int = 1) -> Callable[[str], int]:
-    """An argparse type: an int ≥ `least` (and a multiple of `multiple_of`), else one sentence."""
-    expects = f"a whole number ≥ {least}" + (
+def whole(least: int = 1, multiple_of: int = 1, most: int = 10**8) -> Callable[[str], int]:
+    """An argparse type: an int from `least` to `most` (and a multiple of `multiple_of`), else
+    one sentence."""
+    expects = f"a whole number from {least:,} to {most:,}" + (
         f" that is a multiple of {multiple_of}" if multiple_of > 1 else "")
 
     def parse(text: str) -> int:
@@ -36,7 +45,7 @@ def whole(least: int = 1, multiple_of: int = 1) -> Callable[[str], int]:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {expects}, got {text!r}") from None
-        if value < least or value % multiple_of:
+        if not least <= value <= most or value % multiple_of:
             raise argparse.ArgumentTypeError(f"expected {expects}, got {text!r}")
         return value
 
@@ -44,13 +53,14 @@ def whole(least: int = 1, multiple_of: int = 1) -> Callable[[str], int]:
 
 
 def seconds(text: str) -> float:
-    """An argparse type: a number of seconds > 0."""
+    """An argparse type: a number of seconds over 0, up to an hour."""
     try:
         value = float(text)
     except ValueError:
         value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, got {text!r}")
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("expected a number of seconds over 0 and at most 3600, "
+                                         f"got {text!r}")
     return value
 
 
@@ -65,10 +75,42 @@ def writable_file(text: str) -> str:
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"expected a file in an existing folder; {folder} "
                                          "does not exist")
-    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    existed = path.exists()
+    try:  # opened as the report will be, so /proc, /sys and read-only places fail now
+        with path.open("a"):
+            pass
+    except OSError as error:
         raise argparse.ArgumentTypeError(f"expected a file this user can write; {text!r} "
-                                         "cannot be written")
+                                         f"cannot be written ({error.strerror})") from None
+    if not existed:
+        path.unlink()
     return text
+
+
+def folder(text: str) -> Path:
+    """An argparse type: a folder to keep files in (made if missing; its parent must exist)."""
+    path = Path(text)
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder path, got an empty one")
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder, {text!r} is not one")
+    try:
+        path.mkdir(exist_ok=True)
+    except OSError as error:
+        raise argparse.ArgumentTypeError(f"expected a folder that can be made; {text!r} "
+                                         f"cannot ({error.strerror})") from None
+    return path
+
+
+@contextmanager
+def built(path: Path) -> Iterator[Path]:
+    """Where to build a file that a later run may reuse (--keep): a name of its own, renamed to
+    `path` only when the block ends without error, so an interrupted build is never reused."""
+    partial = path.with_name(path.name + ".partial")
+    for leftover in path.parent.glob(partial.name + "*"):
+        leftover.unlink()
+    yield partial
+    partial.rename(path)
 
 
 def parser(description: str | None, *, pairs: int = DEFAULT_PAIRS,
@@ -78,22 +120,53 @@ def parser(description: str | None, *, pairs: int = DEFAULT_PAIRS,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     made.add_argument("--json", metavar="PATH", type=writable_file,
                       help="also write the figures here, as JSON (run_all.py reads it)")
-    made.add_argument("--pairs", type=whole(), default=pairs,
+    made.add_argument("--pairs", type=whole(most=1000), default=pairs,
                       help=f"{what_pairs}, each counted (default {pairs})")
     return made
 
 
+SCRATCH: list[Path] = []  # every scratch folder made, removed again on the way out
+
+
 @contextmanager
 def scratch(prefix: str) -> Iterator[Path]:
-    """A temporary folder, removed however the block ends."""
+    """A temporary folder, removed however the block ends (and again by `main` once its
+    children have exited, should one still have written in it)."""
     with tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True) as folder:
+        SCRATCH.append(Path(folder))
         yield Path(folder)
+
+
+async def in_thread(work: Callable[..., T], *args: object) -> T:
+    """`work(*args)` in a daemon thread of its own, awaited. Unlike asyncio.to_thread, whose
+    pool asyncio.run joins on the way out, a Ctrl-C does not wait for the work to end: `main`
+    leaves at once and the thread goes with the process."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[T] = loop.create_future()
+
+    def settle(outcome: Callable[[], None]) -> None:
+        if not done.done():
+            outcome()
+
+    def run() -> None:
+        try:
+            value = work(*args)
+        except BaseException as error:  # handed to the awaiting task, which raises it
+            failure = error
+            loop.call_soon_threadsafe(settle, lambda: done.set_exception(failure))
+        else:
+            loop.call_soon_threadsafe(settle, lambda: done.set_result(value))
+
+    threading.Thread(target=run, daemon=True).start()
+    return await done
 
 
 def main(body: Callable[[], object]) -> None:
     """Run a benchmark's body: one line and exit 130 on Ctrl-C, one line and exit 1 on a
     failure, never a traceback unless BENCH_TRACEBACK=1."""
     name = Path(sys.argv[0]).name
+    # SIGTERM (kill, timeout, a service manager) stops a run as Ctrl-C does, cleaning up.
+    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
         compileall.compile_dir(SRC, quiet=2)
         body()
@@ -110,6 +183,33 @@ def main(body: Callable[[], object]) -> None:
 
 
 def _leave(line: str, status: int) -> None:
+    _end_children()
+    for folder in SCRATCH:
+        shutil.rmtree(folder, ignore_errors=True)
     print(line, file=sys.stderr, flush=True)
     sys.stdout.flush()
     os._exit(status)  # a worker thread a failed run left behind must not keep the process up
+
+
+def _end_children(grace: float = 10.0) -> None:
+    """Wait for this process's children (a Ctrl-C reached them too) to exit, then SIGKILL any
+    still running after `grace` seconds: none outlives the run or writes after its cleanup."""
+    deadline = time.monotonic() + grace
+    while (children := _children()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in children:
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def _children() -> list[int]:
+    """Live (not zombie) processes whose parent is this one, from /proc/PID/stat."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[1] == str(os.getpid()) and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found

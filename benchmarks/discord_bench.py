@@ -142,7 +142,7 @@ async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, ch
         await live.ready(ours[2])
         # All of them: one stopped half-posted is settled by the next start, and what the
         # rounds write in its thread before that would wait for a later catch-up.
-        await poll(lambda: unposted(db) == 0, "the prompts posted")
+        await poll(lambda: unposted(db) == 0, "the prompts posted", live=live)
     finally:
         await live.stop()
     ours_threads = [int(t["id"]) for t in fake.threads()]

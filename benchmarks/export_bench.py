@@ -174,11 +174,11 @@ def main() -> None:
                         help="responses in the database (default 1,000,000)")
     parser.add_argument("--formats", type=formats, default=list(FORMATS),
                         help=f"comma-separated, from {','.join(FORMATS)} (default all)")
-    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
+    parser.add_argument("--keep", metavar="DIR", type=command_line.folder,
+                        help="build (or reuse) the database here")
     args = parser.parse_args()
     if args.keep:
-        Path(args.keep).mkdir(parents=True, exist_ok=True)
-        measure(Path(args.keep), args.responses, args.formats, args.pairs, args.json)
+        measure(args.keep, args.responses, args.formats, args.pairs, args.json)
     else:
         with command_line.scratch("export-bench-") as folder:
             measure(folder, args.responses, args.formats, args.pairs, args.json)
@@ -191,7 +191,8 @@ def measure(folder: Path, responses: int, forms: list[str], pairs: int,
                     "python benchmarks/export_bench.py")
     if not db.exists():
         started = time.perf_counter()
-        build(db, responses)
+        with command_line.built(db) as partial:
+            build(partial, responses)
         report.note(f"built {responses:,} responses in "
                     f"{time.perf_counter() - started:.0f} s ({db.stat().st_size / 1e6:.0f} MB)")
     runs = {form: exporter(db, folder, form) for form in forms}
@@ -199,7 +200,7 @@ def measure(folder: Path, responses: int, forms: list[str], pairs: int,
     results = rounds(runs, pairs)
     expected = count_csv(folder / "sqlite3.csv", "id")
     for form in forms:
-        exported = int(re.search(r"exported (\d+) responses",
+        exported = int(re.search(r"exported (\d+) responses?\b",
                                  results[-1][form].stderr).group(1))  # type: ignore[union-attr]
         if exported != len(expected) or (form == "csv" and sorted(count_csv(
                 folder / "ours.csv", "response_id")) != sorted(expected)):

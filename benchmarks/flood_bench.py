@@ -144,14 +144,33 @@ async def measure(folder: Path, flood: int, command: str, src: str | None, sampl
     fake.check()
 
 
+def command(text: str) -> str:
+    """An argparse type: a slash command's words."""
+    if not text.split():
+        raise argparse.ArgumentTypeError("expected a slash command such as 'seminar schedule', "
+                                         f"got {text!r}")
+    return text
+
+
+def source(text: str) -> str:
+    """An argparse type: a src/ directory holding the seminarbot package."""
+    if not (Path(text) / "seminarbot" / "__init__.py").is_file():
+        raise argparse.ArgumentTypeError(f"expected a src/ directory with seminarbot/ in it; "
+                                         f"{text!r} has none")
+    return text
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--flood", type=command_line.whole(), default=1000,
-                        help="commands in the burst")
-    parser.add_argument("--command", default="seminar schedule", help="what is sent")
-    parser.add_argument("--samples", type=command_line.whole(), default=20,
-                        help="others' commands timed")
-    parser.add_argument("--src", help="run the bot from this src/ directory instead")
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--flood", type=command_line.whole(most=100_000), default=1000,
+                        help="commands in the burst (default 1000)")
+    parser.add_argument("--command", type=command, default="seminar schedule",
+                        help="the slash command sent, without its / (default: seminar schedule)")
+    parser.add_argument("--samples", type=command_line.whole(most=1000), default=20,
+                        help="others' commands timed (default 20)")
+    parser.add_argument("--src", type=source, help="run the bot from this src/ directory "
+                        "instead (another checkout's, to compare)")
     parser.add_argument("--autocomplete", metavar="TEXT",
                         help="flood with autocomplete requests typing TEXT into /term")
     args = parser.parse_args()

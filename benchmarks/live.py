@@ -75,6 +75,7 @@ class Live:
                     loop.call_soon_threadsafe(self._new.set)
         finally:
             loop.call_soon_threadsafe(self._reader.set_result, None)
+            loop.call_soon_threadsafe(self._new.set)  # a waiter learns at once that it ended
 
     async def wait_line(self, marker: str, within: float = 120.0, after: int = 0) -> int:
         """Wait for a line (from index `after` on) containing `marker`; its index."""
@@ -85,7 +86,7 @@ class Live:
                 if marker in self.lines[index]:
                     return index
             seen = len(self.lines)
-            if self.process.returncode is not None or self._reader.done():
+            if self.exited():
                 raise RuntimeError(f"exited before {marker!r}:\n" + "\n".join(self.lines[-30:]))
             self._new.clear()
             left = deadline - time.monotonic()
@@ -94,6 +95,13 @@ class Live:
                                    + "\n".join(self.lines[-30:]))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new.wait(), left)
+
+    def exited(self) -> bool:
+        """Whether the process has ended (its exit seen, or its output closed)."""
+        return self.process.returncode is not None or self._reader.done()
+
+    def last_lines(self) -> str:
+        return "\n".join(self.lines[-30:])
 
     async def ready(self, marker: str) -> Started:
         """Time, CPU and memory when the line containing `marker` arrived."""

@@ -105,9 +105,14 @@ def stored(db: Path) -> int:
         conn.close()
 
 
-async def poll(check: Callable[[], bool], what: str, within: float = 300.0) -> None:
+async def poll(check: Callable[[], bool], what: str, within: float = 300.0,
+               live: Live | None = None) -> None:
+    """Wait until `check()` holds; a TimeoutError after `within` s, a RuntimeError as soon as
+    `live` (the process that should make it hold) has ended."""
     deadline = time.monotonic() + within
     while not check():
+        if live is not None and live.exited():
+            raise RuntimeError(f"exited before {what}:\n{live.last_lines()}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
         await asyncio.sleep(0.05)
@@ -127,11 +132,12 @@ async def prepare_bot(synapse: Synapse, folder: Path, bot: Account, moderator: A
             await send(session, synapse.url, moderator, room,
                        {"msgtype": "m.text", "body": "!seminar setup tue 19:00 UTC"}, "setup")
             await poll(lambda: db.exists() and _scalar(db, "SELECT COUNT(*) FROM cohorts") > 0,
-                       "the seminar to be set up")
+                       "the seminar to be set up", live=live)
             await send(session, synapse.url, moderator, room,
                        {"msgtype": "m.text", "body": "!seminar post 1"}, "post")
             await poll(lambda: _scalar(db, "SELECT COUNT(*) FROM outbox WHERE state = 'posted'"
-                                           " AND kind = 'prompt'") > 0, "the prompts")
+                                           " AND kind = 'prompt'") > 0, "the prompts",
+                       live=live)
     finally:
         await live.stop()
     conn = sqlite3.connect(db)
@@ -150,12 +156,16 @@ def _scalar(db: Path, sql: str) -> int:
 
 
 async def prepare(synapse: Synapse, folder: Path, rooms: int) -> tuple[Side, Side, list[Account]]:
-    moderator, bot, bare = (synapse.register(n) for n in ("moderator", "bot", "bare"))
-    people = [synapse.register("reader") for _ in range(SENDERS)]
+    # Synapse's admin and client APIs are called in a thread (urllib blocks), so that Ctrl-C
+    # cancels the run at once rather than failing the call when Synapse dies of it too.
+    blocking = command_line.in_thread
+    moderator, bot, bare = [await blocking(synapse.register, n)
+                            for n in ("moderator", "bot", "bare")]
+    people = [await blocking(synapse.register, "reader") for _ in range(SENDERS)]
     for n in range(rooms):
-        create_room(synapse, moderator, [bot, bare], f"Room {n}")
-    bot_room = create_room(synapse, moderator, [bot, *people], "Seminar")
-    bare_room = create_room(synapse, moderator, [bare, *people], "Baseline")
+        await blocking(create_room, synapse, moderator, [bot, bare], f"Room {n}")
+    bot_room = await blocking(create_room, synapse, moderator, [bot, *people], "Seminar")
+    bare_room = await blocking(create_room, synapse, moderator, [bare, *people], "Baseline")
     roots, db = await prepare_bot(synapse, folder, bot, moderator, bot_room)
     async with aiohttp.ClientSession() as session:
         bare_roots = [await send(session, synapse.url, moderator, bare_room,
@@ -182,7 +192,7 @@ def stored_from(db: Path) -> Callable[[Live, int], Awaitable[None]]:
     """Waits for that many more responses in the bot's database than when the run began."""
     def arrived(live: Live, count: int) -> Awaitable[None]:
         target = stored(db) + count
-        return poll(lambda: stored(db) >= target, f"{target} responses stored")
+        return poll(lambda: stored(db) >= target, f"{target} responses stored", live=live)
     return arrived
 
 
@@ -213,7 +223,7 @@ async def run(pairs: int, replies: int, rooms: int, json_path: str | None) -> No
     with command_line.scratch("matrix-bench-") as folder:
         synapse = Synapse(folder / "synapse")
         try:
-            synapse.start()
+            await command_line.in_thread(synapse.start)
             ours, baseline, people = await prepare(synapse, folder, rooms)
             count = iter(range(1_000_000))  # each run's replies carry a tag of their own
 

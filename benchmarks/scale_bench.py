@@ -51,10 +51,16 @@ async def build(app: Services, cohorts: int, responses: int) -> None:
                 cohort = await app.cohorts.upsert(community, f"channel-{n}", "", "default",
                                                   rule, START)
                 await app.scheduler.plan_cohort(cohort, START)
-    conn = sqlite3.connect(app.settings.database, isolation_level=None)
+    # In a thread: the million rows take a while, and Ctrl-C must not wait for them.
+    await command_line.in_thread(fill, app.settings.database,
+                            [s.id for s in app.syllabus.plan.sessions[:3]], cohorts, responses)
+
+
+def fill(database: Path, posted: list[str], cohorts: int, responses: int) -> None:
+    """The first sessions posted in every cohort, the participants and the responses."""
+    conn = sqlite3.connect(database, isolation_level=None)
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("BEGIN")
-    posted = [s.id for s in app.syllabus.plan.sessions[:3]]
     conn.execute("UPDATE outbox SET state = 'posted', posted_at = due_at, message_id = 'm' || id,"
                  f" thread_id = 't' || id WHERE kind = 'prompt' AND session_id IN"
                  f" ({', '.join('?' * len(posted))})", posted)
@@ -136,11 +142,10 @@ async def commands(app: Services, cohorts: int, concurrent: int
     }
 
 
-async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: str | None,
+async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: Path | None,
               json_path: str | None) -> None:
     if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        await measure(Path(keep), cohorts, responses, concurrent, pairs, json_path)
+        await measure(keep, cohorts, responses, concurrent, pairs, json_path)
     else:
         with command_line.scratch("scale-bench-") as folder:
             await measure(folder, cohorts, responses, concurrent, pairs, json_path)
@@ -150,13 +155,18 @@ async def measure(folder: Path, cohorts: int, responses: int, concurrent: int, p
                   json_path: str | None) -> None:
     database = folder / f"scale-{cohorts}-{responses}.db"
     fresh = not database.exists()
+    clock = ManualClock(START + timedelta(days=20))
     began = time.perf_counter()
-    app = await open_services(Settings(data_dir=folder, database=database), ManualClock(
-        START + timedelta(days=20)))
+    if fresh:  # under a name of its own until it is whole, so --keep never reuses half of one
+        with command_line.built(database) as partial:
+            app = await open_services(Settings(data_dir=folder, database=partial), clock)
+            try:
+                await build(app, cohorts, responses)
+            finally:
+                await app.close()
+    built = time.perf_counter() - began
+    app = await open_services(Settings(data_dir=folder, database=database), clock)
     try:
-        if fresh:
-            await build(app, cohorts, responses)
-        built = time.perf_counter() - began
         runs = await commands(app, cohorts, concurrent)
         results = await rounds_async(runs, pairs)
         count = await app.db.scalar("SELECT COUNT(*) FROM responses")
@@ -185,8 +195,12 @@ def main() -> None:
     parser.add_argument("--concurrent", type=command_line.whole(), default=20,
                         help="invocations of each command at once, each in its own cohort "
                         "(default 20; at most --cohorts)")
-    parser.add_argument("--keep", metavar="DIR", help="build (or reuse) the database here")
+    parser.add_argument("--keep", metavar="DIR", type=command_line.folder,
+                        help="build (or reuse) the database here")
     args = parser.parse_args()
+    if args.responses < LARGE + args.cohorts - 1:  # every other cohort needs one at least
+        parser.error(f"argument --responses: expected at least {LARGE:,} + --cohorts - 1 "
+                     f"({LARGE + args.cohorts - 1:,}), got {args.responses:,}")
     if args.concurrent > args.cohorts:
         parser.error(f"argument --concurrent: expected at most --cohorts ({args.cohorts}), got "
                      f"{args.concurrent}")

@@ -115,7 +115,7 @@ async def measure(folder: Path, rss_before: float, cohorts: int, idle: float, pa
         await asyncio.sleep(idle)
         return time.process_time() - cpu
 
-    idles = await interleaved_async(loop_idle, sleep_idle, pairs, warm_up=False)
+    idles = await interleaved_async(loop_idle, sleep_idle, pairs)
     await app.close()
     starts = []  # a restart under the same edition: its loop's first pass
     for _ in range(pairs):

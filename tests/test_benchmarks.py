@@ -1,6 +1,7 @@
 """Every benchmark runs, in a tiny configuration (`run_all.py --quick`). Nothing here reads
 a time: speed is measured by `make bench`, not asserted by tests."""
 
+import asyncio
 import json
 import os
 import signal
@@ -66,7 +67,8 @@ def run_script(*args: str, timeout: float = 120, **kwargs: Any) -> subprocess.Co
 @pytest.mark.parametrize("script", SCRIPTS)
 @pytest.mark.parametrize("bad", [["--pairs", "0"], ["--pairs", "-3"], ["--pairs", "many"],
                                  ["--json", ""], ["--json", "."],
-                                 ["--json", "no-such-folder/figures.json"]])
+                                 ["--json", "no-such-folder/figures.json"],
+                                 ["--json", "/proc/figures.json"], ["--pairs", "10000000"]])
 def test_a_bad_argument_is_one_sentence_before_anything_runs(script: str, bad: list[str],
                                                             tmp_path: Path) -> None:
     if script == "flood_bench.py" and bad[0] in ("--pairs", "--json"):
@@ -95,7 +97,7 @@ def test_each_count_is_checked_the_same_way() -> None:
 
 def test_ctrl_c_ends_a_run_with_one_line_and_its_scratch_folder_removed(tmp_path: Path) -> None:
     process = subprocess.Popen(
-        [sys.executable, "term_bench.py", "--pairs", "100000", "--concurrent", "50"],
+        [sys.executable, "term_bench.py", "--pairs", "1000", "--concurrent", "500"],
         cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "TMPDIR": str(tmp_path)}, start_new_session=True,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -134,3 +136,64 @@ def test_a_single_sample_is_shown_as_one_not_as_a_spread() -> None:
         sys.path.remove(str(BENCHMARKS))
     assert Spread.of([0.25]).show(" s") == "0.25 s (one sample)"
     assert Spread.of([0.25, 0.5]).show(" s") == "0.38 s (0.25–0.50)"
+
+
+def test_keep_refuses_what_is_not_a_folder_and_reuses_no_half_built_file(tmp_path: Path) -> None:
+    for script in ("export_bench.py", "scale_bench.py"):
+        for bad in ("", "/dev/null"):
+            done = run_script(script, "--keep", bad)
+            assert done.returncode == 2 and "argument --keep: expected a folder" in done.stderr
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        import command_line
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+    target = tmp_path / "bench.db"
+    with pytest.raises(KeyboardInterrupt), command_line.built(target) as partial:
+        partial.write_text("half")
+        raise KeyboardInterrupt
+    assert not target.exists()  # the next run builds it again
+    with command_line.built(target) as partial:
+        assert not partial.exists()  # what the interrupted build left is gone
+        partial.write_text("whole")
+    assert target.read_text() == "whole"
+
+
+def test_a_process_that_dies_is_noticed_at_once_not_at_the_deadline() -> None:
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        from live import Live
+        from matrix_bench import poll
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+    async def check() -> None:
+        live = await Live.start([sys.executable, "-c", "print('starting'); raise SystemExit(3)"],
+                                dict(os.environ))
+        with pytest.raises(RuntimeError, match="exited before 'ready'"):
+            await asyncio.wait_for(live.wait_line("ready", within=3600), 60)
+        with pytest.raises(RuntimeError, match="exited before the rows"):
+            await asyncio.wait_for(poll(lambda: False, "the rows", within=3600, live=live), 60)
+        await live.stop()
+
+    asyncio.run(check())
+
+
+def test_a_benchmark_stopped_by_sigterm_cleans_up_as_on_ctrl_c(tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "term_bench.py", "--pairs", "1000", "--concurrent", "500"],
+        cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)})
+    try:
+        for _ in range(1200):
+            if any(tmp_path.glob("seminarbot-term-*/t.db")) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert stderr.strip() == "term_bench.py: interrupted; no figures were written"
+    assert list(tmp_path.iterdir()) == []
