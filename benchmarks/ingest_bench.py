@@ -208,11 +208,12 @@ async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) 
             latest.append(await ours(base, threads, messages, in_flight))
             return latest[-1]
 
+        # The raw inserts run in a thread of their own, so that Ctrl-C need not wait for them.
         async def one() -> float:
-            return baseline(base, rows, 1)
+            return await command_line.in_thread(baseline, base, rows, 1)
 
         async def same() -> float:  # the commit cadence of ours' latest run
-            return baseline(base, rows, latest[-1].commits)
+            return await command_line.in_thread(baseline, base, rows, latest[-1].commits)
 
         # rounds_async warms each up in this order, so `same` has a cadence from its first run.
         found = await rounds_async({"ours": mine, "one": one, "same": same}, pairs)

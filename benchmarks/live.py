@@ -87,7 +87,7 @@ class Live:
                     return index
             seen = len(self.lines)
             if self.exited():
-                raise RuntimeError(f"exited before {marker!r}:\n" + "\n".join(self.lines[-30:]))
+                raise RuntimeError(f"exited before {marker!r}{self.last_lines()}")
             self._new.clear()
             left = deadline - time.monotonic()
             if left <= 0:
@@ -101,7 +101,10 @@ class Live:
         return self.process.returncode is not None or self._reader.done()
 
     def last_lines(self) -> str:
-        return "\n".join(self.lines[-30:])
+        """What it last printed, for an error: ':' and its last 30 lines, or a remark."""
+        if not self.lines:
+            return " (it printed nothing)"
+        return ":\n" + "\n".join(self.lines[-30:])
 
     async def ready(self, marker: str) -> Started:
         """Time, CPU and memory when the line containing `marker` arrived."""
@@ -170,7 +173,14 @@ async def intake(live: Live, send: Callable[[], Awaitable[object]],
     began = time.perf_counter()
     async with PeakSampler(live) as sampler:
         sending = asyncio.create_task(send())
-        await arrived()
+        arrival = asyncio.ensure_future(arrived())
+        try:  # a sender that fails (the server gone) ends the wait at once
+            await asyncio.wait({sending, arrival}, return_when=asyncio.FIRST_EXCEPTION)
+            if sending.done() and not sending.cancelled() and sending.exception():
+                await sending
+            await arrival
+        finally:
+            arrival.cancel()
         wall = time.perf_counter() - began
         spent = live.cpu() - cpu
     await sending

@@ -15,6 +15,7 @@ Run: .venv/bin/python benchmarks/matrix_bench.py [--pairs N] [--replies N] [--ro
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import sys
@@ -23,6 +24,7 @@ import urllib.parse
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 
@@ -30,6 +32,7 @@ import command_line
 from live import Live, Started, Took, intake
 from pairs import SEMINARBOT, Report, Spread, Target, ratios, rounds_async
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.matrix.synapse import Account, Synapse  # noqa: E402 (the repository's test helper)
@@ -112,7 +115,7 @@ async def poll(check: Callable[[], bool], what: str, within: float = 300.0,
     deadline = time.monotonic() + within
     while not check():
         if live is not None and live.exited():
-            raise RuntimeError(f"exited before {what}:\n{live.last_lines()}")
+            raise RuntimeError(f"exited before {what}{live.last_lines()}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
         await asyncio.sleep(0.05)
@@ -205,6 +208,19 @@ async def received(live: Live, count: int) -> None:
             return
 
 
+async def while_up(synapse: Synapse, work: Awaitable[T]) -> T:
+    """`work`, failed as soon as Synapse exits (a bot only retries, so nothing else would)."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        if synapse.process is not None and synapse.process.poll() is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            raise RuntimeError(f"Synapse exited with {synapse.process.returncode}")
+        await asyncio.wait({task}, timeout=0.2)
+    return task.result()
+
+
 async def round_of(side: Side, synapse: Synapse, people: list[Account], replies: int,
                    tag: str) -> tuple[Started, Took]:
     live = await Live.start(side.command, side.env)
@@ -228,7 +244,8 @@ async def run(pairs: int, replies: int, rooms: int, json_path: str | None) -> No
             count = iter(range(1_000_000))  # each run's replies carry a tag of their own
 
             def side(s: Side) -> Callable[[], Awaitable[tuple[Started, Took]]]:
-                return lambda: round_of(s, synapse, people, replies, f"r{next(count)}{s.name}")
+                return lambda: while_up(synapse, round_of(s, synapse, people, replies,
+                                                          f"r{next(count)}{s.name}"))
 
             found = await rounds_async({"ours": side(ours), "bare": side(baseline)}, pairs)
         finally:

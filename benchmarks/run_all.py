@@ -138,6 +138,8 @@ def main() -> None:
         if unknown:
             parser.error(f"--only: expected names from {', '.join(sorted(names))}, separated "
                          f"by commas; got {', '.join(repr(n) for n in unknown)}")
+    if args.out is not None and not args.out.strip():
+        parser.error("argument --out: expected a folder path, got an empty one")
     out = Path(args.out) if args.out else HERE
     try:  # before the half hour of benchmarks, not after
         out.mkdir(parents=True, exist_ok=True)
