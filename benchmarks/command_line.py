@@ -173,13 +173,13 @@ def main(body: Callable[[], object]) -> None:
     except KeyboardInterrupt:
         _leave(f"{name}: interrupted; no figures were written", 130)
     except Exception as error:  # the one boundary: a sentence, not a traceback
-        if os.environ.get("BENCH_TRACEBACK"):
+        shown = bool(os.environ.get("BENCH_TRACEBACK"))
+        if shown:
             traceback.print_exc()
         lines = str(error).strip().splitlines()
-        detail = f": {lines[0]}" + (f" … {lines[-1]}" if len(lines) > 1 else "") if lines else ""
+        detail = ": " + " … ".join(lines[:1] + lines[1:][-1:]) if lines else ""
         _leave(f"{name}: failed: {type(error).__name__}{detail}"
-               + ("" if os.environ.get("BENCH_TRACEBACK") else
-                  " (BENCH_TRACEBACK=1 shows where)"), 1)
+               + ("" if shown else " (BENCH_TRACEBACK=1 shows where)"), 1)
 
 
 def _leave(line: str, status: int) -> None:

@@ -2,6 +2,7 @@
 a time: speed is measured by `make bench`, not asserted by tests."""
 
 import asyncio
+import importlib
 import json
 import os
 import signal
@@ -14,6 +15,15 @@ from typing import Any
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+def bench(name: str) -> Any:
+    """A module of benchmarks/, imported as the scripts import each other (as siblings)."""
+    sys.path.insert(0, str(BENCHMARKS))
+    try:
+        return importlib.import_module(name)
+    finally:
+        sys.path.remove(str(BENCHMARKS))
+
+
 NAMES = ["export", "ingest", "term", "scale", "matrix", "discord", "scheduler", "cold start"]
 
 
@@ -29,20 +39,13 @@ def test_the_benchmark_runs_and_reports_its_figures(name: str, tmp_path: Path) -
 
 
 def test_the_benchmark_list_is_the_one_run_all_runs() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import run_all
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    run_all = bench("run_all")
     assert [name for name, _, _ in run_all.BENCHMARKS] == NAMES
 
 
 def test_a_report_says_whether_each_target_is_met(tmp_path: Path) -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from pairs import Report, Spread, Target
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    pairs = bench("pairs")
+    Report, Spread, Target = pairs.Report, pairs.Spread, pairs.Target
     report = Report("t", "c")
     report.add("all pairs", Spread(1.0, 1.2, 1.4), "×", target=Target("<=", 1.5))
     report.add("median only", Spread(1.0, 1.2, 1.6), "×", target=Target("<=", 1.5))
@@ -129,11 +132,7 @@ def test_a_failure_is_one_line_even_with_a_thread_left_running() -> None:
 
 
 def test_a_single_sample_is_shown_as_one_not_as_a_spread() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from pairs import Spread
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    Spread = bench("pairs").Spread
     assert Spread.of([0.25]).show(" s") == "0.25 s (one sample)"
     assert Spread.of([0.25, 0.5]).show(" s") == "0.38 s (0.25–0.50)"
 
@@ -143,11 +142,7 @@ def test_keep_refuses_what_is_not_a_folder_and_reuses_no_half_built_file(tmp_pat
         for bad in ("", "/dev/null"):
             done = run_script(script, "--keep", bad)
             assert done.returncode == 2 and "argument --keep: expected a folder" in done.stderr
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        import command_line
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    command_line = bench("command_line")
     target = tmp_path / "bench.db"
     with pytest.raises(KeyboardInterrupt), command_line.built(target) as partial:
         partial.write_text("half")
@@ -160,12 +155,7 @@ def test_keep_refuses_what_is_not_a_folder_and_reuses_no_half_built_file(tmp_pat
 
 
 def test_a_process_that_dies_is_noticed_at_once_not_at_the_deadline() -> None:
-    sys.path.insert(0, str(BENCHMARKS))
-    try:
-        from live import Live
-        from matrix_bench import poll
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    Live, poll = bench("live").Live, bench("matrix_bench").poll
 
     async def check() -> None:
         live = await Live.start([sys.executable, "-c", "print('starting'); raise SystemExit(3)"],
