@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from seminarbot.domain.display import (
     BIDI_CONTROLS,
+    DEFAULT_IGNORABLE,
     FSI,
     PDF,
     PDI,
@@ -110,3 +111,18 @@ def test_an_echo_is_an_isolate_of_its_own_and_widths_count_columns() -> None:
     assert embedded(f"a{PDF}{PDI}b\nc") == f"{FSI}ab c{PDI}"  # stray closers dropped, one line
     assert width(f"{FSI}{RLO}ab{PDF}{PDI}") == 2
     assert width("中文") == 4 and width("e\u0301") == 1 and width("\u200b") == 0
+
+
+MIXED = st.text(st.sampled_from("ab !~\t\n\r\x00\x1b\x1f\x7f\x80\x85\x9f\xa0\xab\xc2—\u200b\u2800"
+                                "\u3164\ud800\udfff") | st.characters(), max_size=40)
+
+
+@given(MIXED)
+def test_clean_and_blank_keep_their_definitions_on_mostly_plain_text(text: str) -> None:
+    """The fast paths (a byte scan for controls, a look at the first character shown) answer as
+    the definitions do, lone surrogates and controls of every range included."""
+    assert clean(text) == "".join("\ufffd" if unicodedata.category(c) == "Cs" else c for c in text
+                                  if unicodedata.category(c) != "Cc" or c in "\t\n")
+    assert is_blank(text) == (not any(
+        not c.isspace() and c != "\u2800" and not DEFAULT_IGNORABLE.match(c)
+        and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp") for c in text))

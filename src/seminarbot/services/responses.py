@@ -46,8 +46,10 @@ class InboundMessage(NamedTuple):  # a tuple, no __dict__: a burst waits in a qu
 def _refs(message: InboundMessage) -> tuple[tuple[Arrival, str], ...]:
     if message.arrival is Arrival.COMMAND:
         return ((Arrival.COMMAND, message.reply_to),) if message.reply_to else ()
-    return tuple((arrival, ref) for arrival, ref in ((Arrival.THREAD, message.thread_id),
-                                                     (Arrival.REPLY, message.reply_to)) if ref)
+    thread, reply = message.thread_id, message.reply_to
+    if thread and reply:
+        return (Arrival.THREAD, thread), (Arrival.REPLY, reply)
+    return ((Arrival.THREAD, thread),) if thread else ((Arrival.REPLY, reply),) if reply else ()
 
 
 async def record_message(app: Services, message: InboundMessage) -> Outcome | None:
@@ -76,11 +78,10 @@ def _submission(message: InboundMessage) -> Submission | None:
     if body is None or not refs:
         return None
     author = message.author
-    return Submission(
-        platform=message.platform, message_id=message.message_id, author_id=author.user_id,
-        author_name=one_line(author.display_name) or author.user_id, body=body, at=message.at,
-        refs=refs, channel_id=message.channel_id, edited_at=message.edited_at,
-        named_here=message.named_here)
+    # Positional: a burst makes one per message, and keywords cost a third of the call.
+    return Submission(message.platform, message.message_id, author.user_id,
+                      one_line(author.display_name) or author.user_id, body, message.at, refs,
+                      message.channel_id, message.edited_at, message.named_here)
 
 
 async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str, at: datetime,

@@ -67,8 +67,9 @@ class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
 # future of their outcomes in their order. A lone message is not wrapped in a list: each object
 # made per message is more work for the garbage collector, whose pauses are the latency's tail
 # under load (benchmarks/ingest_bench.py, p99 from submission: 25 ms, 60-90 ms with a list each).
-_Claim = tuple[Submission, "asyncio.Future[Outcome | None]"] | tuple[
-    list[Submission], "asyncio.Future[list[Outcome | None]]"]
+_One = tuple[Submission, "asyncio.Future[Outcome | None]"]
+_Many = tuple[list[Submission], "asyncio.Future[list[Outcome | None]]"]
+_Claim = _One | _Many
 
 
 class ResponseWriter:
@@ -157,10 +158,16 @@ class ResponseWriter:
             self.batches += 1
             outcomes, start = work.result(), 0
             for claim in batch:
-                end = start + _size(claim)
-                if not claim[1].done():  # its caller may have stopped waiting
-                    _answer(claim, outcomes[start:end])
-                start = end
+                if claim[1].done():  # its caller stopped waiting
+                    start += _size(claim)
+                    continue
+                if isinstance(claim[0], list):
+                    _answer_all(claim, outcomes[start:start + len(claim[0])])
+                elif isinstance(outcome := outcomes[start], Exception):  # no list for one
+                    claim[1].set_exception(_failed(claim[0], outcome))
+                else:
+                    claim[1].set_result(outcome)
+                start += _size(claim)
         else:
             mapped = unavailable(error) if isinstance(error, sqlite3.Error) else None
             if mapped is not None:
@@ -266,16 +273,10 @@ class ResponseWriter:
         conn.executemany(INSERT, rows)
 
 
-def _answer(claim: _Claim, outcomes: list[Outcome | Exception | None]) -> None:
-    """A claim's outcomes. Of messages handed over together, one whose rows could not be
-    written because of a damaged row is None (not recorded; said once in the log), and a
-    fault of ours fails them all, as it does a message handed over alone."""
-    if not isinstance(claim[0], list):
-        if isinstance(outcomes[0], Exception):
-            claim[1].set_exception(_failed(claim[0], outcomes[0]))
-        else:
-            claim[1].set_result(outcomes[0])
-        return
+def _answer_all(claim: _Many, outcomes: list[Outcome | Exception | None]) -> None:
+    """The outcomes of messages handed over together. One whose rows could not be written
+    because of a damaged row is None (not recorded; said once in the log), and a fault of ours
+    fails them all, as it does a message handed over alone."""
     failed = [_failed(submission, outcome) for submission, outcome
               in zip(claim[0], outcomes, strict=True) if isinstance(outcome, Exception)]
     fault = next((error for error in failed if not isinstance(error, Damaged)), None)
