@@ -13,7 +13,7 @@ from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
 from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
-from seminarbot.storage.refusals import person_key, retention_days
+from seminarbot.storage.refusals import forget_key, person_key, retention_days
 
 FORGOTTEN = "[forgotten]"
 
@@ -197,7 +197,7 @@ class PrivacyRepository:
         await self.db.execute(
             "INSERT INTO forgotten (person, forgotten_at) VALUES (?, ?) ON CONFLICT (person)"
             " DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)",
-            (person_key(bytes(secret), platform, external_id), to_iso(now)))
+            (person_key(forget_key(secret), platform, external_id), to_iso(now)))
         await self.db.execute(
             "DELETE FROM opt_out_periods WHERE platform = ? AND external_id = ?",
             (platform, external_id))

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
 _CHUNK = 400  # keys in one IN list
+KEY_BYTES = 32  # forgotten_key.secret (migration 0009: randomblob(32))
 
 
 def person_key(secret: bytes, platform: str, external_id: str) -> str:
@@ -46,9 +47,19 @@ def person_key(secret: bytes, platform: str, external_id: str) -> str:
 
 
 def forget_secret(conn: sqlite3.Connection) -> bytes:
-    """The database's key for `person_key`."""
+    """The database's key for `person_key` (raises Damaged as `forget_key`)."""
     row = conn.execute("SELECT secret FROM forgotten_key WHERE id = 1").fetchone()
-    return bytes(row[0])
+    return forget_key(None if row is None else row[0])
+
+
+def forget_key(stored: object) -> bytes:
+    """The stored key as `person_key` takes it: the 32 random bytes migration 0009 made, or
+    Damaged. Anything else (text, a number, a missing row) would hash people under another key,
+    and a forgotten person's messages would be recorded again, so it refuses instead."""
+    if not isinstance(stored, bytes) or len(stored) != KEY_BYTES:
+        raise damaged("the forget-me key (table forgotten_key)",
+                      ValueError(f"it is not {KEY_BYTES} bytes"))
+    return stored
 
 
 def kept_from(post: Post, now: datetime) -> str | None:
