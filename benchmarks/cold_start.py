@@ -8,6 +8,10 @@ Run: .venv/bin/python benchmarks/cold_start.py [--pairs N]
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import sys
 from pathlib import Path
 

@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import interrupted
+
 DEFAULT_PAIRS = 5
 T = TypeVar("T")
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -165,6 +167,8 @@ def main(body: Callable[[], object]) -> None:
     """Run a benchmark's body: one line and exit 130 on Ctrl-C, one line and exit 1 on a
     failure, never a traceback unless BENCH_TRACEBACK=1."""
     name = Path(sys.argv[0]).name
+    if signal.getsignal(signal.SIGINT) is interrupted.stop:  # from here on, cleanups run
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM (kill, timeout, a service manager) stops a run as Ctrl-C does, cleaning up.
     signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
     try:
@@ -172,6 +176,10 @@ def main(body: Callable[[], object]) -> None:
         body()
     except KeyboardInterrupt:
         _leave(f"{name}: interrupted; no figures were written", 130)
+    except BrokenPipeError:  # its reader went away (`| head`), as `seminarbot export` says it
+        with contextlib.suppress(OSError):  # and no second error at the exit's flush
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _leave(f"{name}: standard output was closed before the figures were all written", 1)
     except Exception as error:  # the one boundary: a sentence, not a traceback
         shown = bool(os.environ.get("BENCH_TRACEBACK"))
         if shown:
@@ -187,7 +195,8 @@ def _leave(line: str, status: int) -> None:
     for folder in SCRATCH:
         shutil.rmtree(folder, ignore_errors=True)
     print(line, file=sys.stderr, flush=True)
-    sys.stdout.flush()
+    with contextlib.suppress(OSError):
+        sys.stdout.flush()
     os._exit(status)  # a worker thread a failed run left behind must not keep the process up
 
 

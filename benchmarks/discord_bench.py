@@ -16,6 +16,10 @@ Run: .venv/bin/python benchmarks/discord_bench.py [--pairs N] [--messages N] [--
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import sqlite3
 import sys
@@ -35,6 +39,7 @@ from tests.discord_fake.state import TEXT_CHANNEL  # noqa: E402
 
 PEOPLE = 20
 GUILD_WAIT = 2.0  # discord.py's guild_ready_timeout, the same on both sides
+MAX_CHANNELS = 500  # channels a Discord server may hold (Discord's API docs, Guild resource)
 
 
 def populate(fake: FakeDiscord, channels: int) -> None:
@@ -184,12 +189,12 @@ async def round_of(fake: FakeDiscord, command: list[str], env: dict[str, str], m
 
 def main() -> None:
     parser = command_line.parser(__doc__)
-    parser.add_argument("--messages", type=command_line.whole(100, 100), default=2000,
+    parser.add_argument("--messages", type=command_line.whole(100, 100, 100_000), default=2000,
                         help="messages written to each side per round, a multiple of 100 (the "
                         "bare client says so every hundredth; default 2,000)")
-    parser.add_argument("--channels", type=command_line.whole(2), default=50,
+    parser.add_argument("--channels", type=command_line.whole(2, most=MAX_CHANNELS), default=50,
                         help="text channels in the fake's server, at least its two own "
-                        "(default 50)")
+                        f"(default 50; at most {MAX_CHANNELS}, Discord's limit)")
     args = parser.parse_args()
     asyncio.run(run(args.pairs, args.messages, args.channels, args.json))
 

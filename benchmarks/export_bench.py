@@ -15,6 +15,10 @@ Run: .venv/bin/python benchmarks/export_bench.py [--responses N] [--pairs N] [--
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import argparse
 import asyncio
 import csv
@@ -170,7 +174,8 @@ def formats(text: str) -> list[str]:
 
 def main() -> None:
     parser = command_line.parser(__doc__, what_pairs="rounds")
-    parser.add_argument("--responses", type=command_line.whole(), default=1_000_000,
+    parser.add_argument("--responses", type=command_line.whole(most=10_000_000),
+                        default=1_000_000,
                         help="responses in the database (default 1,000,000)")
     parser.add_argument("--formats", type=formats, default=list(FORMATS),
                         help=f"comma-separated, from {','.join(FORMATS)} (default all)")

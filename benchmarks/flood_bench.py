@@ -15,6 +15,10 @@ commands: what one person's keystrokes, real or scripted, cost the others.)
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import argparse
 import asyncio
 import dataclasses

@@ -18,6 +18,10 @@ Run: .venv/bin/python benchmarks/ingest_bench.py [--messages N] [--in-flight C] 
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import gc
 import math
@@ -222,8 +226,8 @@ async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) 
                     "clients through the core, against raw inserts",
                     "python benchmarks/ingest_bench.py")
     report.note(f"{pairs} interleaved rounds; another connection commits every "
-                f"{LOAD_INTERVAL * 1e3:.0f} ms throughout; ours used "
-                f"{Spread.of([m.commits for m, _, _ in results]).show('', 0)} commits, the "
+                f"{LOAD_INTERVAL * 1e3:.0f} ms throughout; ours made "
+                f"{Spread.of([m.commits for m, _, _ in results]).show(' commits', 0)}, the "
                 "same-cadence baseline as many as ours' latest run; the messages, built in "
                 "advance, are frozen out of the cycle collector's way with the services, as "
                 "`run` freezes its start")
@@ -244,12 +248,16 @@ async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) 
 
 def main() -> None:
     parser = command_line.parser(__doc__, what_pairs="interleaved rounds")
-    parser.add_argument("--messages", type=command_line.whole(), default=50_000,
-                        help="messages taken in per run (default 50,000)")
-    parser.add_argument("--in-flight", type=command_line.whole(), default=500,
+    parser.add_argument("--messages", type=command_line.whole(most=1_000_000), default=50_000,
+                        help="messages taken in per run, built in advance (default 50,000; at "
+                        "most 1,000,000)")
+    parser.add_argument("--in-flight", type=command_line.whole(most=1_000_000), default=500,
                         help="concurrent clients, each waiting for its last message to be "
                         "durable (default 500)")
     args = parser.parse_args()
+    if args.in_flight > args.messages:  # a client per message at most: the others would idle
+        parser.error(f"argument --in-flight: expected at most --messages ({args.messages:,}), "
+                     f"got {args.in_flight:,}")
     asyncio.run(run(args.messages, args.in_flight, args.pairs, args.json))
 
 

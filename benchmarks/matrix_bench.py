@@ -14,6 +14,10 @@ Run: .venv/bin/python benchmarks/matrix_bench.py [--pairs N] [--replies N] [--ro
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import contextlib
 import os
@@ -284,9 +288,9 @@ def figures(report: Report, results: list[tuple[tuple[Started, Took], tuple[Star
 
 def main() -> None:
     parser = command_line.parser(__doc__)
-    parser.add_argument("--replies", type=command_line.whole(), default=2000,
+    parser.add_argument("--replies", type=command_line.whole(most=100_000), default=2000,
                         help="thread replies sent to each side per round (default 2,000)")
-    parser.add_argument("--rooms", type=command_line.whole(), default=50,
+    parser.add_argument("--rooms", type=command_line.whole(most=1_000), default=50,
                         help="rooms the bot and the bare client are in (default 50)")
     args = parser.parse_args()
     asyncio.run(run(args.pairs, args.replies, args.rooms, args.json))

@@ -10,6 +10,10 @@ Each benchmark runs in a process of its own, so memory figures do not leak betwe
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import argparse
 import json
 import signal

@@ -15,6 +15,10 @@ Run: .venv/bin/python benchmarks/scale_bench.py [--cohorts N] [--responses N] [-
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import random
 import sqlite3
@@ -187,12 +191,13 @@ async def measure(folder: Path, cohorts: int, responses: int, concurrent: int, p
 
 def main() -> None:
     parser = command_line.parser(__doc__, what_pairs="rounds")
-    parser.add_argument("--cohorts", type=command_line.whole(2), default=10_000,
+    parser.add_argument("--cohorts", type=command_line.whole(2, most=100_000), default=10_000,
                         help="cohorts in the database (default 10,000)")
-    parser.add_argument("--responses", type=command_line.whole(LARGE), default=1_000_000,
+    parser.add_argument("--responses", type=command_line.whole(LARGE, most=10_000_000),
+                        default=1_000_000,
                         help=f"responses in all (default 1,000,000; {LARGE:,} of them in the "
                         "large cohort)")
-    parser.add_argument("--concurrent", type=command_line.whole(), default=20,
+    parser.add_argument("--concurrent", type=command_line.whole(most=100_000), default=20,
                         help="invocations of each command at once, each in its own cohort "
                         "(default 20; at most --cohorts)")
     parser.add_argument("--keep", metavar="DIR", type=command_line.folder,

@@ -10,6 +10,10 @@ Run: .venv/bin/python benchmarks/scheduler_bench.py [--cohorts N] [--idle SECOND
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import sqlite3
 import time
@@ -151,7 +155,7 @@ async def measure(folder: Path, rss_before: float, cohorts: int, idle: float, pa
 
 def main() -> None:
     parser = command_line.parser(__doc__)
-    parser.add_argument("--cohorts", type=command_line.whole(), default=10_000,
+    parser.add_argument("--cohorts", type=command_line.whole(most=100_000), default=10_000,
                         help="cohorts, each with its weekly schedule (default 10,000)")
     parser.add_argument("--idle", type=command_line.seconds, default=2.0,
                         help="seconds of each idle window measured (default 2)")

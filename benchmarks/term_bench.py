@@ -10,6 +10,10 @@ Run: .venv/bin/python benchmarks/term_bench.py [--concurrent N] [--pairs N]
 
 from __future__ import annotations
 
+import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+
+# isort: split
+
 import asyncio
 import time
 from dataclasses import dataclass
@@ -102,7 +106,7 @@ async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
 
 def main() -> None:
     parser = command_line.parser(__doc__, pairs=20, what_pairs="interleaved pairs of rounds")
-    parser.add_argument("--concurrent", type=command_line.whole(), default=500,
+    parser.add_argument("--concurrent", type=command_line.whole(most=100_000), default=500,
                         help="invocations submitted at once (default 500)")
     args = parser.parse_args()
     asyncio.run(run(args.concurrent, args.pairs, args.json))

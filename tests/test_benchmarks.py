@@ -98,6 +98,32 @@ def test_each_count_is_checked_the_same_way() -> None:
     assert "a multiple of 100" in done.stderr
 
 
+@pytest.mark.parametrize(("script", "argument", "most"), [
+    ("discord_bench.py", "--messages", 100_000), ("discord_bench.py", "--channels", 500),
+    ("ingest_bench.py", "--messages", 1_000_000), ("ingest_bench.py", "--in-flight", 1_000_000),
+    ("term_bench.py", "--concurrent", 100_000), ("matrix_bench.py", "--rooms", 1_000),
+    ("matrix_bench.py", "--replies", 100_000), ("scale_bench.py", "--cohorts", 100_000),
+    ("scale_bench.py", "--responses", 10_000_000), ("scale_bench.py", "--concurrent", 100_000),
+    ("scheduler_bench.py", "--cohorts", 100_000), ("export_bench.py", "--responses", 10_000_000),
+    ("flood_bench.py", "--flood", 100_000)])
+def test_no_count_is_more_than_the_machine_holds(script: str, argument: str, most: int) -> None:
+    """Each count has a ceiling it names: a client, a message or a row per unit, made in
+    memory or on disk (`ingest_bench.py --in-flight 99999999` grew to 24 GB before)."""
+    done = run_script(script, argument, str(most + 100))
+    assert done.returncode == 2, done.stderr
+    said = done.stderr.strip().splitlines()[-1]
+    assert f"argument {argument}: expected a whole number from " in said, said
+    assert f" to {most:,}" in said and said.endswith(f"got '{most + 100}'"), said
+
+
+def test_ingest_takes_no_more_clients_than_messages() -> None:
+    done = run_script("ingest_bench.py", "--messages", "10", "--in-flight", "11")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1] == ("ingest_bench.py: error: argument "
+                                                    "--in-flight: expected at most --messages "
+                                                    "(10), got 11")
+
+
 def test_ctrl_c_ends_a_run_with_one_line_and_its_scratch_folder_removed(tmp_path: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "term_bench.py", "--pairs", "1000", "--concurrent", "500"],
@@ -187,3 +213,41 @@ def test_a_benchmark_stopped_by_sigterm_cleans_up_as_on_ctrl_c(tmp_path: Path) -
     assert process.returncode == 130
     assert stderr.strip() == "term_bench.py: interrupted; no figures were written"
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("script", ["ingest_bench.py", "discord_bench.py", "run_all.py"])
+def test_ctrl_c_while_a_script_is_still_importing_is_one_line_too(script: str,
+                                                                  tmp_path: Path) -> None:
+    # Sent at some multiples of the interpreter's own start-up with the signal module (before
+    # which nothing of ours runs), so that the imports are under way on a slow machine too.
+    def start_up() -> float:
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import signal"], check=True)
+        return time.perf_counter() - began
+
+    start = max(start_up() for _ in range(3))
+    for factor in (2, 3, 5):
+        process = subprocess.Popen(
+            [sys.executable, script, "--pairs", "1"] if script != "run_all.py"
+            else [sys.executable, script, "--quick", "--out", str(tmp_path / "out")],
+            cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "TMPDIR": str(tmp_path)}, start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        time.sleep(start * factor)
+        os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+        said = stderr.strip().splitlines()  # run_all may have named a benchmark it started
+        assert process.returncode == 130 and "Traceback" not in stderr, (factor, stderr)
+        assert said[-1] == f"{script}: interrupted; no figures were written", (factor, stderr)
+    assert [path.name for path in tmp_path.iterdir()] in ([], ["out"])
+
+
+def test_a_reader_gone_away_is_one_line_as_for_an_export() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "term_bench.py", "--pairs", "1", "--concurrent", "50"], cwd=BENCHMARKS,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    process.stdout.close()  # as `| head -0` does
+    stderr = process.communicate(timeout=120)[1]
+    assert (process.returncode, stderr.strip()) == (
+        1, "term_bench.py: standard output was closed before the figures were all written")

@@ -1,0 +1,32 @@
+"""Ctrl-C (or SIGTERM) while a benchmark script is still importing, the first tenth of a second
+or so of its start: one line and exit 130, as `command_line.main` says once it runs, not a
+KeyboardInterrupt traceback. Every script imports this first; `command_line.main` puts Python's
+own handler back. Where SIGINT is ignored (a background job of a non-interactive shell) it stays
+ignored, as Python leaves it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from types import FrameType
+
+
+def stop(signum: int, frame: FrameType | None) -> None:
+    """Nothing has been made yet, so there is nothing to remove."""
+    sys.stderr.write(f"{os.path.basename(sys.argv[0])}: interrupted; no figures were written\n")
+    sys.stderr.flush()
+    os._exit(130)
+
+
+def _a_script_of_ours() -> bool:  # not a test importing the benchmarks' modules
+    here = os.path.dirname(os.path.abspath(__file__))
+    return os.path.dirname(os.path.abspath(sys.argv[0])) == here
+
+
+if _a_script_of_ours():
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, stop)
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, stop)
