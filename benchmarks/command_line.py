@@ -167,6 +167,9 @@ def main(body: Callable[[], object]) -> None:
     """Run a benchmark's body: one line and exit 130 on Ctrl-C, one line and exit 1 on a
     failure, never a traceback unless BENCH_TRACEBACK=1."""
     name = Path(sys.argv[0]).name
+    if sys.stdout is None:  # started with it closed (`>&-`): every figure would vanish unsaid
+        _leave(f"{name}: standard output is closed, so the figures would be lost; run it with "
+               "standard output open", 2)
     if signal.getsignal(signal.SIGINT) is interrupted.stop:  # from here on, cleanups run
         signal.signal(signal.SIGINT, signal.default_int_handler)
     # SIGTERM (kill, timeout, a service manager) stops a run as Ctrl-C does, cleaning up.
@@ -195,7 +198,7 @@ def _leave(line: str, status: int) -> None:
     for folder in SCRATCH:
         shutil.rmtree(folder, ignore_errors=True)
     print(line, file=sys.stderr, flush=True)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, AttributeError):  # None where it was closed at start
         sys.stdout.flush()
     os._exit(status)  # a worker thread a failed run left behind must not keep the process up
 

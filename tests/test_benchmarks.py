@@ -251,3 +251,13 @@ def test_a_reader_gone_away_is_one_line_as_for_an_export() -> None:
     stderr = process.communicate(timeout=120)[1]
     assert (process.returncode, stderr.strip()) == (
         1, "term_bench.py: standard output was closed before the figures were all written")
+
+
+def test_a_closed_standard_output_is_refused_not_a_silent_run() -> None:
+    done = subprocess.run([sys.executable, "term_bench.py", "--pairs", "1"], cwd=BENCHMARKS,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          timeout=60, check=False,
+                          preexec_fn=lambda: os.close(1))  # as `>&-` leaves it
+    assert (done.returncode, done.stderr.strip()) == (
+        2, "term_bench.py: standard output is closed, so the figures would be lost; run it "
+        "with standard output open")

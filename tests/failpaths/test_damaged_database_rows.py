@@ -295,7 +295,8 @@ def test_a_reply_that_meets_a_damaged_row_fails_alone_in_its_batch(
     asyncio.run(run())
 
 
-@pytest.mark.parametrize("value", [*VALUES, "'" + "k" * 32 + "'", "1" + "0" * 31, "zeroblob(31)"])
+@pytest.mark.parametrize("value", [*VALUES, "'" + "k" * 32 + "'", "1" + "0" * 31, "zeroblob(31)",
+                                   "'" + "é" * 16 + "'", "its row deleted"])
 def test_a_damaged_forget_me_key_refuses_rather_than_hashes_people_under_another(
         seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path, value: str) -> None:
     """Hashed under another key (42 read as 42 zero bytes did), a forgotten person's messages
@@ -305,7 +306,8 @@ def test_a_damaged_forget_me_key_refuses_rather_than_hashes_people_under_another
     with sqlite3.connect(tmp_path / "seminar.db") as conn:
         conn.execute("PRAGMA ignore_check_constraints = 1")
         try:
-            conn.execute(f"UPDATE forgotten_key SET secret = {value}")
+            conn.execute("DELETE FROM forgotten_key" if value == "its row deleted"
+                         else f"UPDATE forgotten_key SET secret = {value}")
         except sqlite3.IntegrityError:  # NOT NULL: SQLite itself refuses it
             return
         threads = [row[0] for row in conn.execute(

@@ -57,8 +57,8 @@ def forget_key(stored: object) -> bytes:
     Damaged. Anything else (text, a number, a missing row) would hash people under another key,
     and a forgotten person's messages would be recorded again, so it refuses instead."""
     if not isinstance(stored, bytes) or len(stored) != KEY_BYTES:
-        raise damaged("the forget-me key (table forgotten_key)",
-                      ValueError(f"it is not {KEY_BYTES} bytes"))
+        raise damaged("the forget-me key (table forgotten_key)", ValueError(
+            "its row is missing" if stored is None else f"it is not {KEY_BYTES} bytes"))
     return stored
 
 
