@@ -178,7 +178,7 @@ def main(body: Callable[[], object]) -> None:
         compileall.compile_dir(SRC, quiet=2)
         body()
     except KeyboardInterrupt:
-        _leave(f"{name}: interrupted; no figures were written", 130)
+        _leave(interrupted.said(), 130)
     except BrokenPipeError:  # its reader went away (`| head`), as `seminarbot export` says it
         with contextlib.suppress(OSError):  # and no second error at the exit's flush
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

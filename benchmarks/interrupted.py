@@ -15,9 +15,14 @@ import sys
 from types import FrameType
 
 
+def said() -> str:
+    """What a script says when it is interrupted, whenever that is."""
+    return f"{os.path.basename(sys.argv[0])}: interrupted; no figures were written"
+
+
 def stop(signum: int, frame: FrameType | None) -> None:
     """Nothing has been made yet, so there is nothing to remove."""
-    sys.stderr.write(f"{os.path.basename(sys.argv[0])}: interrupted; no figures were written\n")
+    sys.stderr.write(said() + "\n")
     sys.stderr.flush()
     os._exit(130)
 

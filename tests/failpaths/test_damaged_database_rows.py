@@ -106,6 +106,21 @@ async def _said(folder: Path) -> list[str]:
     return wrong + faults.seen
 
 
+def _damaged(db: Path, folder: Path, change: str) -> bool:
+    """A copy of `db` in `folder` (seminar.db) with `change` made as another program may make
+    it, its CHECK constraints ignored; False where SQLite itself refuses it (NOT NULL, UNIQUE)."""
+    folder.mkdir(exist_ok=True)
+    shutil.copy(db, folder / "seminar.db")
+    with sqlite3.connect(folder / "seminar.db") as conn:
+        conn.execute("PRAGMA ignore_check_constraints = 1")
+        try:
+            conn.execute(change)
+        except sqlite3.IntegrityError:
+            return False
+    conn.close()
+    return True
+
+
 @examples(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_damaged_value_anywhere_fails_no_pass_and_no_command(
@@ -116,16 +131,8 @@ def test_a_damaged_value_anywhere_fails_no_pass_and_no_command(
     value = data.draw(st.sampled_from(VALUES))
     folder = tmp_path_factory.getbasetemp() / "damaged-values"
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir()
-    shutil.copy(db, folder / "seminar.db")
-    with sqlite3.connect(folder / "seminar.db") as conn:
-        conn.execute("PRAGMA ignore_check_constraints = 1")  # as another program may
-        try:
-            conn.execute(f"UPDATE {table} SET {column} = {value}")
-        except sqlite3.IntegrityError:  # NOT NULL, UNIQUE: SQLite itself refuses it
-            return
-    conn.close()
-    assert asyncio.run(_said(folder)) == [], (table, column, value)
+    if _damaged(db, folder, f"UPDATE {table} SET {column} = {value}"):
+        assert asyncio.run(_said(folder)) == [], (table, column, value)
 
 
 def test_every_place_damaged_in_turn_fails_no_pass_and_no_command(
@@ -137,16 +144,9 @@ def test_every_place_damaged_in_turn_fails_no_pass_and_no_command(
     for number, (table, column) in enumerate(places):
         for value in {"'garbage'", VALUES[number % len(VALUES)]}:
             folder = tmp_path / f"{table}.{column}.{number}"
-            folder.mkdir(exist_ok=True)
-            shutil.copy(db, folder / "seminar.db")
-            with sqlite3.connect(folder / "seminar.db") as conn:
-                conn.execute("PRAGMA ignore_check_constraints = 1")
-                try:
-                    conn.execute(f"UPDATE {table} SET {column} = {value}")
-                except sqlite3.IntegrityError:
-                    continue
-            conn.close()
-            wrong += [f"{table}.{column} = {value}: {said}" for said in asyncio.run(_said(folder))]
+            if _damaged(db, folder, f"UPDATE {table} SET {column} = {value}"):
+                wrong += [f"{table}.{column} = {value}: {said}"
+                          for said in asyncio.run(_said(folder))]
     assert wrong == []
 
 
@@ -244,16 +244,8 @@ def test_a_number_out_of_any_range_fails_no_pass_command_or_reply(
     wrong = []
     for value in NUMBERS:
         folder = tmp_path / value
-        folder.mkdir()
-        shutil.copy(db, folder / "seminar.db")
-        with sqlite3.connect(folder / "seminar.db") as conn:
-            conn.execute("PRAGMA ignore_check_constraints = 1")
-            try:
-                conn.execute(f"UPDATE {table} SET {name} = {value}")
-            except sqlite3.IntegrityError:
-                continue
-        conn.close()
-        wrong += [f"{value}: {said}" for said in asyncio.run(_said(folder))]
+        if _damaged(db, folder, f"UPDATE {table} SET {name} = {value}"):
+            wrong += [f"{value}: {said}" for said in asyncio.run(_said(folder))]
     assert wrong == []
 
 
@@ -302,14 +294,10 @@ def test_a_damaged_forget_me_key_refuses_rather_than_hashes_people_under_another
     """Hashed under another key (42 read as 42 zero bytes did), a forgotten person's messages
     would be recorded again: a reply and a forget-me are refused in one sentence instead."""
     db, _ = seeded
-    shutil.copy(db, tmp_path / "seminar.db")
+    if not _damaged(db, tmp_path, "DELETE FROM forgotten_key" if value == "its row deleted"
+                    else f"UPDATE forgotten_key SET secret = {value}"):
+        return  # NULL: SQLite itself refuses it
     with sqlite3.connect(tmp_path / "seminar.db") as conn:
-        conn.execute("PRAGMA ignore_check_constraints = 1")
-        try:
-            conn.execute("DELETE FROM forgotten_key" if value == "its row deleted"
-                         else f"UPDATE forgotten_key SET secret = {value}")
-        except sqlite3.IntegrityError:  # NOT NULL: SQLite itself refuses it
-            return
         threads = [row[0] for row in conn.execute(
             "SELECT thread_id FROM outbox WHERE typeof(thread_id) = 'text'")]
     conn.close()
