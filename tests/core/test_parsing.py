@@ -1,3 +1,4 @@
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -82,6 +83,18 @@ def test_errors_name_the_parameter_or_command() -> None:
         parsed("nope")
     with pytest.raises(UserError, match="limit is 25,000"):
         parsed("term " + "x" * 25_001)
+
+
+def test_free_text_of_spaces_no_space_bar_types_is_not_missing() -> None:
+    """No-break or ideographic spaces typed as the text are shown back as typed, where only the
+    space bar's spaces (or nothing) are missing text."""
+    for line, typed in (("seminar respond 1.1 \xa0\u3000 ", "\xa0\u3000"),
+                        ("term \u2007", "\u2007"), ("term \t\u3000\t", "\u3000")):
+        with pytest.raises(BadArgument, match=re.escape(f"(got {typed!r})")):
+            parsed(line)
+    for line in ("seminar respond 1.1   \t", "term  ", "term"):
+        with pytest.raises(BadArgument, match="is missing"):
+            parsed(line)
 
 
 def test_the_line_limit_counts_the_line_as_typed_with_its_prefix() -> None:

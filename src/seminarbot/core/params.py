@@ -50,7 +50,8 @@ class String:
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()
         if not self.min_length <= len(value) <= self.max_length:
-            raise BadArgument(param, self.expected, value, hint=_length(len(value)))
+            # Only spaces (no-break ones, say) are shown as typed: '' would say nothing was
+            raise BadArgument(param, self.expected, value or raw, hint=_length(len(value)))
         return value
 
 
@@ -70,7 +71,7 @@ class Words(String):
         value = raw.strip()
         length = len(clean(value))
         if is_blank(clean(value)):
-            raise BadArgument(param, VISIBLE, value, hint=_length(length))
+            raise BadArgument(param, VISIBLE, value or raw, hint=_length(length))
         if not self.min_length <= length <= self.max_length:
             raise BadArgument(param, self.expected, value, hint=_length(length))
         return value

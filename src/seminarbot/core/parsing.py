@@ -62,7 +62,7 @@ def parse_line(registry: Registry, line: str, prefix: str = ""
                         f"is {MAX_LINE:,}.")
     tokens = tokenize(line)
     command, used = registry.resolve([t.text for t in tokens])
-    return command, split_arguments(command, line, tokens[used:])
+    return command, split_arguments(command, line, tokens[used:], _after(tokens, used))
 
 
 def is_command(registry: Registry, line: str, prefix: str, today: date | None = None) -> bool:
@@ -78,7 +78,8 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
         command, used = registry.resolve([t.text for t in tokens])
         if [t.text for t in tokens[:used]] != list(command.path):
             return False
-        values = bind(command, split_arguments(command, line, tokens[used:]), today)
+        values = bind(command, split_arguments(command, line, tokens[used:], _after(tokens, used)),
+                      today)
         for param in command.params:
             named = values.get(param.name)
             if param.names_command and named and not registry.named_group(named, prefix):
@@ -88,14 +89,23 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
     return True
 
 
-def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[str, str]:
+def _after(tokens: list[Token], used: int) -> int:
+    """Where the arguments begin: after the words naming the command."""
+    return tokens[used - 1].end if used else 0
+
+
+def split_arguments(command: Command, line: str, tokens: list[Token], after: int = 0
+                    ) -> dict[str, str]:
     """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
     free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
-    leading dashes and quotes included. A word left over is an error showing the usage."""
+    leading dashes and quotes included. A word left over is an error showing the usage.
+    `after`: where the arguments begin in `line`."""
     raw: dict[str, str] = {}
     positional = [p for p in command.params if not p.is_flag and not p.option]
     by_name = {p.name: p for p in command.params}
     index = position = 0
+    if not tokens and positional and positional[0].rest:
+        _unseen_text(raw, positional[0], line[after:])
     while index < len(tokens):
         token = tokens[index]
         if position < len(positional) and positional[position].rest:
@@ -114,7 +124,18 @@ def split_arguments(command: Command, line: str, tokens: list[Token]) -> dict[st
         raw[positional[position].name] = token.text
         position += 1
         index += 1
+        if index == len(tokens) and position < len(positional) and positional[position].rest:
+            _unseen_text(raw, positional[position], line[token.end :])
     return raw
+
+
+def _unseen_text(raw: dict[str, str], param: Param, remainder: str) -> None:
+    """Free text made only of spaces no keyboard's space bar types (no-break, ideographic):
+    kept, so that its parameter says what it expects of text (core.params.Words), where
+    nothing at all typed is missing."""
+    unseen = remainder.strip(" \t\r\n")
+    if unseen:
+        raw[param.name] = unseen
 
 
 def _as_option(token: Token, line: str) -> Token | None:

@@ -69,7 +69,8 @@ class Console:
         if line == TOO_LONG:
             self.emit(f"✗ That line is longer than {MAX_LINE_BYTES:,} bytes; it was skipped.")
             return
-        line = line.strip()
+        # Not stripped on the right: text of no-break spaces is not taken for none (parsing.py)
+        line = line.lstrip()
         if not line or line.startswith("#"):
             return
         if not line.startswith("/"):

@@ -168,7 +168,7 @@ class MatrixBot:
             return True
         from seminarbot.core.parsing import is_command  # loaded with the first command
 
-        return is_command(self.app.registry, item.command[len(self.prefix):].strip(),
+        return is_command(self.app.registry, item.command[len(self.prefix):].lstrip(),
                           self.prefix, self.app.clock.now().date())
 
     async def event(self, room_id: str, event: Any) -> None:
@@ -231,7 +231,8 @@ class MatrixBot:
             else body
 
     async def _command(self, room_id: str, item: Said) -> None:
-        line = item.command[len(self.prefix):].strip()
+        # Not stripped on the right: text of no-break spaces is not taken for none (parsing.py)
+        line = item.command[len(self.prefix):].lstrip()
         if not line:
             return
         from seminarbot.core.dispatch import run_line  # loaded with the first command
