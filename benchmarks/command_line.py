@@ -111,7 +111,12 @@ def built(path: Path) -> Iterator[Path]:
     partial = path.with_name(path.name + ".partial")
     for leftover in path.parent.glob(partial.name + "*"):
         leftover.unlink()
-    yield partial
+    try:
+        yield partial
+    except BaseException:  # an interrupted build leaves nothing (SQLite's journals included)
+        for leftover in path.parent.glob(partial.name + "*"):
+            leftover.unlink(missing_ok=True)
+        raise
     partial.rename(path)
 
 
@@ -128,6 +133,7 @@ def parser(description: str | None, *, pairs: int = DEFAULT_PAIRS,
 
 
 SCRATCH: list[Path] = []  # every scratch folder made, removed again on the way out
+TERMINATED = False  # stopped by a SIGTERM sent to this process, not by a terminal's Ctrl-C
 
 
 @contextmanager
@@ -172,8 +178,9 @@ def main(body: Callable[[], object]) -> None:
                "standard output open", 2)
     if signal.getsignal(signal.SIGINT) is interrupted.stop:  # from here on, cleanups run
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    # SIGTERM (kill, timeout, a service manager) stops a run as Ctrl-C does, cleaning up.
-    signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    # SIGTERM (kill, timeout, a service manager) stops a run as Ctrl-C does, cleaning up,
+    # also where SIGINT is ignored (a background job of a non-interactive shell).
+    signal.signal(signal.SIGTERM, _terminated)
     try:
         compileall.compile_dir(SRC, quiet=2)
         body()
@@ -193,6 +200,12 @@ def main(body: Callable[[], object]) -> None:
                + ("" if shown else " (BENCH_TRACEBACK=1 shows where)"), 1)
 
 
+def _terminated(signum: int, frame: object) -> None:
+    global TERMINATED
+    TERMINATED = True
+    raise KeyboardInterrupt
+
+
 def _leave(line: str, status: int) -> None:
     _end_children()
     for folder in SCRATCH:
@@ -204,8 +217,13 @@ def _leave(line: str, status: int) -> None:
 
 
 def _end_children(grace: float = 10.0) -> None:
-    """Wait for this process's children (a Ctrl-C reached them too) to exit, then SIGKILL any
-    still running after `grace` seconds: none outlives the run or writes after its cleanup."""
+    """Wait for this process's children (a Ctrl-C reached them too; a SIGTERM sent to this
+    process alone did not, so they are sent one) to exit, then SIGKILL any still running after
+    `grace` seconds: none outlives the run or writes after its cleanup."""
+    if TERMINATED:
+        for pid in _children():
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
     while (children := _children()) and time.monotonic() < deadline:
         time.sleep(0.05)

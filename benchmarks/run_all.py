@@ -15,8 +15,8 @@ import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one 
 # isort: split
 
 import argparse
+import contextlib
 import json
-import signal
 import subprocess
 import sys
 import tempfile
@@ -71,17 +71,20 @@ def run_one(script: str, extra: list[str], scratch: Path) -> tuple[dict[str, Any
 
 
 def stop(child: subprocess.Popen[str]) -> None:
-    """A benchmark interrupted with this process: a Ctrl-C from the terminal reached it too; a
-    SIGTERM sent to this process alone did not, so it gets a SIGINT if still running after 5 s.
-    SIGKILL only if it has not cleaned up within STOP_GRACE."""
-    try:
-        child.wait(5)
-    except subprocess.TimeoutExpired:
-        child.send_signal(signal.SIGINT)
+    """A benchmark interrupted with this process: a Ctrl-C from the terminal reached it too,
+    and it is given 5 s before a SIGTERM; a SIGTERM sent to this process alone did not, and it
+    is sent one at once. SIGKILL only if it has not cleaned up within STOP_GRACE."""
+    if not command_line.TERMINATED:
         try:
-            child.wait(STOP_GRACE)
+            child.wait(5)
+            return
         except subprocess.TimeoutExpired:
-            child.kill()
+            pass
+    child.terminate()
+    try:
+        child.wait(STOP_GRACE)
+    except subprocess.TimeoutExpired:
+        child.kill()
 
 
 def results_page(found: list[tuple[str, dict[str, Any], str, float]], stamp: str,
@@ -145,6 +148,27 @@ def main() -> None:
     if args.out is not None and not args.out.strip():
         parser.error("argument --out: expected a folder path, got an empty one")
     out = Path(args.out) if args.out else HERE
+    made = _missing(out.absolute())
+    try:
+        _run(args, parser, out)
+    except BaseException:  # interrupted or failed: a folder made for --out and left empty goes
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+
+
+def _missing(out: Path) -> list[Path]:
+    """The folders of `out` that do not exist yet, deepest first."""
+    missing = []
+    for folder in (out, *out.parents):
+        if folder.exists() or folder.is_symlink():
+            break
+        missing.append(folder)
+    return missing
+
+
+def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Path) -> None:
     try:  # before the half hour of benchmarks, not after
         out.mkdir(parents=True, exist_ok=True)
         tempfile.TemporaryFile(dir=out).close()

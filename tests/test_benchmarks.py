@@ -172,8 +172,9 @@ def test_keep_refuses_what_is_not_a_folder_and_reuses_no_half_built_file(tmp_pat
     target = tmp_path / "bench.db"
     with pytest.raises(KeyboardInterrupt), command_line.built(target) as partial:
         partial.write_text("half")
+        partial.with_name(partial.name + "-wal").write_text("its journal")
         raise KeyboardInterrupt
-    assert not target.exists()  # the next run builds it again
+    assert list(tmp_path.iterdir()) == []  # nothing half-built is left; the next run builds it
     with command_line.built(target) as partial:
         assert not partial.exists()  # what the interrupted build left is gone
         partial.write_text("whole")
@@ -195,11 +196,15 @@ def test_a_process_that_dies_is_noticed_at_once_not_at_the_deadline() -> None:
     asyncio.run(check())
 
 
-def test_a_benchmark_stopped_by_sigterm_cleans_up_as_on_ctrl_c(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sigint", [signal.SIG_DFL, signal.SIG_IGN])
+def test_a_benchmark_stopped_by_sigterm_cleans_up_as_on_ctrl_c(sigint: signal.Handlers,
+                                                               tmp_path: Path) -> None:
+    # SIGINT ignored: a background job of a non-interactive shell (`make bench &`, then kill)
     process = subprocess.Popen(
         [sys.executable, "term_bench.py", "--pairs", "1000", "--concurrent", "500"],
         cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(tmp_path)})
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, sigint))
     try:
         for _ in range(1200):
             if any(tmp_path.glob("seminarbot-term-*/t.db")) or process.poll() is not None:
@@ -213,6 +218,59 @@ def test_a_benchmark_stopped_by_sigterm_cleans_up_as_on_ctrl_c(tmp_path: Path) -
     assert process.returncode == 130
     assert stderr.strip() == "term_bench.py: interrupted; no figures were written"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_run_all_sent_sigterm_alone_stops_its_benchmark_at_once(tmp_path: Path) -> None:
+    """As `kill PID` does to a `make bench` in the background, where SIGINT is ignored: the
+    benchmark under way (which no signal reached) is stopped at once and cleans up, and the
+    folder made for --out is not left behind empty."""
+    out = tmp_path / "made" / "out"
+    process = subprocess.Popen(
+        [sys.executable, "run_all.py", "--quick", "--only", "term,export", "--out", str(out)],
+        cwd=BENCHMARKS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+    try:
+        for _ in range(1200):
+            if any(tmp_path.glob("seminarbot-*/*.db")) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()
+        process.terminate()
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "run_all.py: interrupted; no figures were written"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("terminated", [True, False])
+def test_a_benchmark_no_signal_reached_is_sent_one_at_once(terminated: bool,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """run_all's SIGTERM reached it alone: its benchmark is sent one at once, where after a
+    Ctrl-C (which reached the benchmark too) it is first given 5 s to clean up."""
+    done: list[object] = []
+
+    class Child:
+        def wait(self, timeout: float) -> int:
+            done.append(("wait", timeout))
+            raise subprocess.TimeoutExpired("bench", timeout)
+
+        def terminate(self) -> None:
+            done.append("terminate")
+
+        def kill(self) -> None:
+            done.append("kill")
+
+    run_all = bench("run_all")
+    monkeypatch.setattr(bench("command_line"), "TERMINATED", terminated)
+    run_all.stop(Child())
+    grace = run_all.STOP_GRACE
+    assert done == (["terminate", ("wait", grace), "kill"] if terminated
+                    else [("wait", 5), "terminate", ("wait", grace), "kill"])
 
 
 @pytest.mark.parametrize("script", ["ingest_bench.py", "discord_bench.py", "run_all.py"])
