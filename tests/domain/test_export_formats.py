@@ -7,15 +7,19 @@ import io
 import re
 import sqlite3
 import statistics
+import sys
+import unicodedata
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from seminarbot.domain.chart import nice_step
-from seminarbot.domain.display import BIDI_CONTROLS, isolate
+from seminarbot.domain.display import BIDI_CONTROLS, DEFAULT_IGNORABLE, isolate
 from seminarbot.domain.exports import (
+    FORMULA_LOOKALIKES,
     FORMULA_TRIGGERS,
+    UNSEEN,
     Entry,
     Thread,
     csv_cell,
@@ -26,9 +30,10 @@ from seminarbot.domain.exports import (
 )
 from seminarbot.domain.filenames import safe_filename, sanitise_filename
 from seminarbot.domain.links import Links, links_for
+from seminarbot.domain.responses import is_blank
 from seminarbot.domain.stats import Lengths
 from seminarbot.domain.transcript import markdown_escape
-from seminarbot.storage.export_lines import CSV_LINE, link_params
+from seminarbot.storage.export_lines import CSV_LINE, link_params, sql_formula_guard
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
 # What SQLite renders itself: text without bidirectional controls (rows with them are rendered
@@ -159,3 +164,45 @@ def test_a_link_segment_cannot_end_a_cell_a_markdown_link_or_an_attribute() -> N
     link = links.response('$a"b<c>d e/f%', None)
     assert not set('"<> ') & set(link.split("#/", 1)[1]), link
     assert link.endswith("$a%22b%3Cc%3Ed%20e%2Ff%25"), link
+
+
+# Leading characters that show nothing, a sample of each kind, and the signs.
+_UNSEEN_SAMPLE = [" ", "\t", "\n", "\r", "\x0b", "\x1f", "\x85", "\xa0", "\u3000", "\u200b",
+                  "\u2060", "\ufeff", "\u2068", "\u202e", "\u00ad", "\u2800", "\u3164",
+                  "\U000e0020", "\U000e0100"]
+_SIGNS = list("=+-@") + list(FORMULA_LOOKALIKES)
+
+
+def test_signs_in_another_form_or_after_unseen_characters_are_neutralised() -> None:
+    """A spreadsheet may read ＝ as =, or trim what shows nothing before a sign."""
+    for sign in _SIGNS:
+        for lead in ["", *_UNSEEN_SAMPLE, " \n ", "\u200b\ufeff"]:
+            value = lead + sign + "1+1"
+            assert neutralise_cell(value) == "'" + value, repr(value)
+            assert restore_cell(neutralise_cell(value)) == value
+    for value in (" a=1", "\u200ba", "x\uff1d1", " 'quoted", "\u2212" + "1", ""):
+        assert neutralise_cell(value) == value, repr(value)
+
+
+def test_the_unseen_characters_are_those_that_show_nothing() -> None:
+    assert all(is_blank(char) for char in UNSEEN)
+    wanted = {chr(code) for code in range(1, sys.maxunicode + 1)
+              if chr(code).isspace() or unicodedata.category(chr(code)) in ("Cc", "Cf")
+              or (DEFAULT_IGNORABLE.match(chr(code)) and unicodedata.category(chr(code)) != "Cn")}
+    assert wanted <= set(UNSEEN), sorted(hex(ord(c)) for c in wanted - set(UNSEEN))
+    lookalikes = {chr(code) for code in range(sys.maxunicode + 1) if chr(code) not in "=+-@"
+                  and unicodedata.normalize("NFKC", chr(code))[:1] in ("=", "+", "-", "@")}
+    assert lookalikes == set(FORMULA_LOOKALIKES)
+
+
+@settings(max_examples=300)
+@given(st.text(st.sampled_from([c for c in _UNSEEN_SAMPLE if c not in BIDI_CONTROLS]
+                               + _SIGNS + ["a", "1", "'", '"']), max_size=8))
+def test_sqlite_guards_the_cells_python_guards(value: str) -> None:
+    conn = sqlite3.connect(":memory:")
+    try:
+        (guard,) = conn.execute(f"SELECT {sql_formula_guard('v')} FROM (SELECT ? AS v)",
+                                (value,)).fetchone()
+    finally:
+        conn.close()
+    assert guard + value == neutralise_cell(value)

@@ -4,8 +4,11 @@ Every format lists responses in transcript order: sessions in plan order, then p
 order, then each prompt's thread, then responses by the time they were written.
 
 CSV safety rule: a text cell that begins with = + - @, a tab, a carriage return or an
-apostrophe gets an apostrophe in front, so no spreadsheet reads it as a formula; the original
-is always the cell minus one leading apostrophe (`restore_cell`). Text cells are always quoted.
+apostrophe, or with a compatibility form of = + - @ (fullwidth ＝, small ﹦, superscript ⁺…), or
+with such a sign after characters that show nothing (spaces, line breaks, control and
+zero-width characters, a byte-order mark: a spreadsheet may trim them), gets an apostrophe in
+front, so no spreadsheet reads it as a formula; the original is always the cell minus one
+leading apostrophe (`restore_cell`). Text cells are always quoted.
 
 Bidirectional controls in a participant's text or name are isolated in every format
 (domain/display.py); JSON Lines writes them as \\u escapes instead, so its values read back
@@ -31,7 +34,25 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; ch
 # Characters that make a spreadsheet treat a cell as a formula (OWASP's list), plus the
 # apostrophe itself so that the rule can be undone exactly.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
-_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+# Every other character whose compatibility form (NFKC) begins with = + - or @.
+FORMULA_LOOKALIKES = ("\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b"
+                      "\uff0b\uff0d\uff1d\uff20")
+# What shows nothing before a sign: whitespace, control (Cc) and format (Cf) characters, the
+# default-ignorable ones (display.DEFAULT_IGNORABLE; Unicode 14) and the braille blank. NUL
+# aside: SQLite's text functions end a string at one (storage/export_lines.py).
+_UNSEEN_RANGES = (
+    (0x0001, 0x0020), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605),
+    (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
+    (0x115F, 0x1160), (0x1680, 0x1680), (0x17B4, 0x17B5), (0x180B, 0x180F), (0x2000, 0x200F),
+    (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F), (0x2800, 0x2800), (0x3000, 0x3000),
+    (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB),
+    (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F), (0xE0100, 0xE01EF))
+UNSEEN = "".join(chr(code) for first, last in _UNSEEN_RANGES for code in range(first, last + 1))
+FORMULA_SIGNS = "=+-@" + FORMULA_LOOKALIKES  # guarded after unseen characters too
+_GUARDED_FIRST = frozenset(FORMULA_TRIGGERS) | frozenset(FORMULA_LOOKALIKES)
+_UNSEEN = frozenset(UNSEEN)
+_SIGNS = frozenset(FORMULA_SIGNS)
 CSV_COLUMNS = ("session", "session_id", "prompt", "prompt_id", "thread", "response_id",
                "participant", "author", "message_id", "written_at", "edited_at", "text", "link")
 # Excel needs the byte-order mark to read UTF-8 (Cyrillic terms, names) correctly.
@@ -103,7 +124,10 @@ class ExportMeta:
 
 
 def neutralise_cell(value: str) -> str:
-    return "'" + value if value[:1] in _TRIGGERS else value
+    first = value[:1]
+    if first in _GUARDED_FIRST or (first in _UNSEEN and value.lstrip(UNSEEN)[:1] in _SIGNS):
+        return "'" + value
+    return value
 
 
 def restore_cell(value: str) -> str:
