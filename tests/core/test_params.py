@@ -12,6 +12,7 @@ from seminarbot.core.params import (
     TimeOfDay,
     TimeZone,
     Weekday,
+    Weekdays,
 )
 from seminarbot.domain.errors import BadArgument
 
@@ -24,7 +25,7 @@ def test_duration_parses(raw: str, expected: timedelta) -> None:
     assert Duration().parse(raw, "wait") == expected
 
 
-@pytest.mark.parametrize("raw", ["", "3", "3x", "d3", "-1d", "0m", "9999w"])
+@pytest.mark.parametrize("raw", ["", "3", "3x", "d3", "-1d", "0m", "9999w", "1d1d", "2h 30m 1h"])
 def test_duration_rejects_and_names_parameter(raw: str) -> None:
     with pytest.raises(BadArgument) as caught:
         Duration().parse(raw, "wait")
@@ -40,6 +41,13 @@ def test_weekday(raw: str, day: int) -> None:
 def test_weekday_rejects(raw: str) -> None:
     with pytest.raises(BadArgument, match="`weekday` expects a weekday"):
         Weekday().parse(raw, "weekday")
+
+
+@pytest.mark.parametrize("raw", ["tue,,thu", "tue,", ",tue", ",", ""])
+def test_weekdays_with_a_day_left_out_are_refused(raw: str) -> None:
+    with pytest.raises(BadArgument, match="`weekday` expects a weekday"):
+        Weekdays().parse(raw, "weekday")
+    assert Weekdays().parse("thu, tue", "weekday") == (1, 3)
 
 
 def test_time_of_day() -> None:

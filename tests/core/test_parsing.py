@@ -97,6 +97,21 @@ def test_free_text_of_spaces_no_space_bar_types_is_not_missing() -> None:
             parsed(line)
 
 
+def test_an_option_twice_or_a_word_typed_empty_is_refused_not_guessed() -> None:
+    """The last of two `--weeks` does not silently win, and `""` is not taken for nothing
+    given (which would be an optional parameter's default)."""
+    with pytest.raises(UserError, match="`--weeks` is given twice"):
+        parsed("seminar setup tue --weeks 3 --weeks 4")
+    with pytest.raises(UserError, match="`--quiet` is given twice"):
+        parsed("seminar setup tue --quiet --quiet")
+    with pytest.raises(BadArgument, match=re.escape("`weeks` expects a whole number from 1 to 8 "
+                                                    "(got '')")):
+        parsed('seminar setup tue ""')
+    with pytest.raises(BadArgument, match=re.escape("(got '')")):
+        parsed('seminar setup tue --weeks ""')
+    assert parsed("seminar setup tue --weeks 3")[1]["weeks"] == 3
+
+
 def test_the_line_limit_counts_the_line_as_typed_with_its_prefix() -> None:
     """25,000 characters as typed, `/` or `!` included (try32, 20)."""
     for prefix in ("/", "!"):

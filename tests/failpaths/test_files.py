@@ -244,7 +244,9 @@ async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(
     with read_only(folder):
         said = await console.say("/seminar export csv")
     assert f"✗ The reply's files could not be saved in {folder}" in said
-    assert "[file] seminar-" in said  # the reply itself still comes
+    assert "none was written" in said and list(folder.iterdir()) == []
+    # Not the reply too: its "✓ Export ready" and "[file] …" would say the opposite.
+    assert "[file]" not in said and "✓" not in said, said
     assert "Simulated time" in await console.say("/clock")
 
 

@@ -42,7 +42,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
 
     clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
-    if args.clock:
+    if args.clock is not None:  # given empty, it is refused below, not real time
         try:
             start = parse_instant(args.clock)
             if not CLOCK_START <= start < CLOCK_LIMIT:

@@ -152,9 +152,13 @@ class Duration:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
         value = raw.strip().lower().replace(" ", "")
-        if not value or len(value) > 40 or _DURATION_PART.sub("", value):
+        parts = _DURATION_PART.findall(value)
+        units = [unit for _, unit in parts]
+        # Each unit once: 1d1d is a slip, not two days.
+        if not value or len(value) > 40 or _DURATION_PART.sub("", value) \
+                or len(set(units)) != len(units):
             raise BadArgument(param, self.expected, raw[:60])
-        seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in _DURATION_PART.findall(value))
+        seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in parts)
         limit = int(self.maximum.total_seconds())
         low = 1 if self.minimum is None else int(self.minimum.total_seconds())
         if seconds < low or seconds > limit or (seconds == limit and not self.inclusive):
@@ -215,8 +219,8 @@ class Weekdays:
         return "a weekday such as tuesday, or several such as tue,thu"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
-        parts = [part for part in raw.replace(" ", "").split(",") if part]
-        if not parts or len(parts) > 7:
+        parts = raw.replace(" ", "").split(",")
+        if not all(parts) or len(parts) > 7:  # tue,,thu: a day left out?
             raise BadArgument(param, self.expected, raw)
         days = set()
         for part in parts:

@@ -121,7 +121,7 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
                             f"{command.usage()}")
-        raw[positional[position].name] = token.text
+        raw[positional[position].name] = _typed(positional[position], token.text)
         position += 1
         index += 1
         if index == len(tokens) and position < len(positional) and positional[position].rest:
@@ -161,13 +161,24 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         shown = name if len(name) <= 40 else name[:40] + "…"
         raise UserError(f"`{command.name}` has no option --{embedded(shown)}. Its options: "
                         f"{known}. Usage: {command.usage()}")
+    if param.name in raw:  # which of the two was meant?
+        raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
+                        f"{command.usage()}")
     if not param.is_flag and not value:
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
-        value = tokens[index].text
+        value = _typed(param, tokens[index].text)
     raw[param.name] = value
     return index + 1
+
+
+def _typed(param: Param, word: str) -> str:
+    """A word given for `param`: "" typed as such is refused, where bind would take an empty
+    value for none given (and an optional parameter's default)."""
+    if not word:
+        raise BadArgument(param.name, param.type.expected, word)
+    return word
 
 
 def ascii_digits(raw: str) -> str:

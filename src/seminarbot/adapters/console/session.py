@@ -95,10 +95,11 @@ class Console:
             try:
                 saved = save_attachments(folder, reply.attachments)
             except OSError as error:  # a full disk or a folder we may not write
-                saved = []
+                # Only the failure: the reply itself would announce a file that is not there.
                 self.emit(f"✗ The reply's files could not be saved in {folder} "
-                          f"({error.strerror or error}).")
-            self.emit(render_reply(reply, self.width, saved))
+                          f"({error.strerror or error}); none was written.")
+            else:
+                self.emit(render_reply(reply, self.width, saved))
             if word == "help" and len(body.split()) == 1:
                 self.emit("")
                 self.emit(render_reply(Reply(title="Console commands", table=Table(
@@ -125,12 +126,13 @@ class Console:
         words = [t.text for t in tokenize(body)][1:]
         moderator = "--moderator" in words
         names = [w for w in words if w != "--moderator"]
-        if len(names) != 1 or any(w.startswith("--") for w in names):
+        if len(names) != 1 or any(w.startswith("--") for w in names) \
+                or words.count("--moderator") > 1:
             self.emit("✗ Usage: /as NAME [--moderator]")
             return
         if not is_person_name(names[0]):
             self.emit(f"✗ A name is 1 to {MAX_PERSON_NAME} characters, letters and signs but no "
-                      "control characters. Usage: /as NAME [--moderator]")
+                      "control or invisible characters. Usage: /as NAME [--moderator]")
             return
         self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
         role = "moderator" if moderator else "participant"
