@@ -98,3 +98,10 @@ def test_date_integer_choice_string_flag() -> None:
     with pytest.raises(BadArgument, match="text of 1 to 5 characters"):
         String(max_length=5).parse("toolong", "name")
     assert Flag().parse("", "moderator") is True
+
+
+@pytest.mark.parametrize("raw", ["\u200b", "\ufeff\u2060", "\xa0\u3000", "\u2800"])
+def test_text_that_shows_nothing_is_no_argument(raw: str) -> None:
+    with pytest.raises(BadArgument, match=r"`query` expects text of 1 to 100 characters \(got"):
+        String(max_length=100).parse(raw, "query")
+    assert String(max_length=100).parse("\u200bkirov", "query") == "\u200bkirov"

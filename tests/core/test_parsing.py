@@ -112,6 +112,17 @@ def test_an_option_twice_or_a_word_typed_empty_is_refused_not_guessed() -> None:
     assert parsed("seminar setup tue --weeks 3")[1]["weeks"] == 3
 
 
+def test_a_mistyped_command_is_told_its_near_matches() -> None:
+    for line, hint in (("trem kirov", "Did you mean `term`?"),
+                       ("respond 1.1 text", "Did you mean `seminar respond`?"),
+                       ("seminr setup tue", "Did you mean `seminar`?")):
+        with pytest.raises(UnknownCommand, match=re.escape(hint)):
+            parsed(line)
+    with pytest.raises(UnknownCommand) as caught:
+        parsed("zzzz")
+    assert "Did you mean" not in caught.value.message
+
+
 def test_the_line_limit_counts_the_line_as_typed_with_its_prefix() -> None:
     """25,000 characters as typed, `/` or `!` included (try32, 20)."""
     for prefix in ("/", "!"):

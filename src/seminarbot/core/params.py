@@ -49,8 +49,9 @@ class String:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()
-        if not self.min_length <= len(value) <= self.max_length:
-            # Only spaces (no-break ones, say) are shown as typed: '' would say nothing was
+        # Only spaces (no-break ones, say) are shown as typed: '' would say nothing was. Text
+        # of zero-width characters alone is no name, term or id either.
+        if not self.min_length <= len(value) <= self.max_length or is_blank(value):
             raise BadArgument(param, self.expected, value or raw, hint=_length(len(value)))
         return value
 

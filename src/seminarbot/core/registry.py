@@ -80,7 +80,19 @@ class Registry:
             hint = f"Did you mean `{group} {near[0]}`? Or" if near else "Try"
             raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. {hint} {options}")
         shown = _short(words[0]) if words else ""
-        raise UnknownCommand(f"There is no command {shown!r}. Type /help to list the commands.")
+        raise UnknownCommand(f"There is no command {shown!r}.{self._near(lowered[:1])} Type "
+                             "/help to list the commands.")
+
+    def _near(self, words: list[str]) -> str:
+        """Near matches for a mistyped first word (`trem`), or the commands it is the last word
+        of (`respond`: `seminar respond`), as a sentence; "" when there are none."""
+        if not words:
+            return ""
+        import difflib  # only for a mistyped command
+
+        near = [c.name for c in self if c.path[-1] == words[0] and len(c.path) > 1]
+        near += difflib.get_close_matches(words[0], list(self.groups()), n=2, cutoff=0.6)
+        return f" Did you mean {' or '.join(f'`{name}`' for name in near[:3])}?" if near else ""
 
     def named(self, typed: str, prefix: str) -> Command:
         """The command a person named as an argument (help's COMMAND): quotes and the
