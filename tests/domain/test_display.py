@@ -126,3 +126,15 @@ def test_clean_and_blank_keep_their_definitions_on_mostly_plain_text(text: str) 
     assert is_blank(text) == (not any(
         not c.isspace() and c != "\u2800" and not DEFAULT_IGNORABLE.match(c)
         and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp") for c in text))
+
+
+@given(st.text(st.characters(max_codepoint=0x7F)) | st.text(st.sampled_from(
+    ["a", " ", "\t", "中", "\u0301", "\u200b", FSI, "é", "\x1b", "\U0001f600"])))
+def test_width_counts_as_its_definition_says(text: str) -> None:
+    """The ASCII fast path against the definition: default-ignorable characters and combining
+    marks none, wide and full-width ones two, any other one."""
+    expected = sum(0 if DEFAULT_IGNORABLE.match(char)
+                   or unicodedata.category(char) in ("Mn", "Me")
+                   else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+                   for char in text)
+    assert width(text) == expected

@@ -121,6 +121,8 @@ def width(text: str) -> int:
     """How many terminal columns a line takes: a default-ignorable character (a bidirectional
     control, a zero-width space) or a combining mark none, a wide or full-width one (CJK) two,
     any other one."""
+    if text.isascii():  # every ASCII character takes one column: most cells, told in C
+        return len(text)
     total = 0
     for char in text:
         if DEFAULT_IGNORABLE.match(char) or unicodedata.category(char) in ("Mn", "Me"):
