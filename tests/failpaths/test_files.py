@@ -131,11 +131,14 @@ def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: 
     assert (result.returncode, one_line(result)) == (
         1, "seminarbot: cannot write the backup /proc/b.db: /proc takes no new files")
     (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
-    for existing in (db, tmp_path / "link.db", Path("/dev/null")):
+    for existing in (tmp_path / "link.db", Path("/dev/null")):
         result = seminarbot("db", "backup", str(existing), "--db", str(db))
         assert result.returncode == 1
         assert one_line(result) == (f"seminarbot: {existing} exists; a backup never replaces "
                                     "a file, choose a new name")
+    result = seminarbot("db", "backup", str(db), "--db", str(db))
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: {db} is the database or one of its files")
     assert not (tmp_path / "elsewhere.db").exists() and not (tmp_path / "missing").exists()
 
 
@@ -232,6 +235,24 @@ def test_an_export_never_goes_over_the_database(tmp_path: Path, db: Path) -> Non
         assert result.returncode == 1
         assert one_line(result).startswith(f"seminarbot: {out} is the database")
     assert db.read_bytes() == before
+
+
+def test_an_export_or_a_backup_is_never_a_file_the_bot_keeps_beside_its_database(
+        tmp_path: Path, db: Path) -> None:
+    """Written there, it would be replaced (the lock, the console's journal and clock) or read
+    as something it is not, and deleted (SQLite's -journal): a lost backup said to be made."""
+    for suffix in ("-journal", "-wal", "-shm", ".lock", ".console-posts", ".console-clock"):
+        out = Path(f"{db}{suffix}")
+        before = out.read_bytes() if out.exists() else None
+        backup = seminarbot("db", "backup", str(out), "--db", str(db))
+        exported = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                              "--out", str(out))
+        for result in (backup, exported):
+            assert result.returncode == 1, (suffix, result.stdout, result.stderr)
+            assert one_line(result).startswith(f"seminarbot: {out} is the database or one of "
+                                               "its files")
+        if suffix != ".lock":  # the commands' own lock, taken and let go
+            assert (out.read_bytes() if out.exists() else None) == before, suffix
 
 
 async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(

@@ -70,6 +70,12 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         say("a backup is a database file, and `-` (standard output) cannot hold one; name a "
             "new file")
         return EXIT_CONFIG
+    from seminarbot.cli.export_target import database_refusal
+
+    refused = database_refusal(target, settings)
+    if refused is not None:
+        say(refused[0])
+        return refused[1]
     try:
         await db.backup(target)
     except FileExistsError:

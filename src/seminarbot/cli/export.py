@@ -66,7 +66,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.out == "-":
         return _to_standard_output(settings, args)
     target = Path(args.out).expanduser()
-    refused = refusal(target, force=args.force) or database_refusal(target, settings)
+    refused = database_refusal(target, settings) or refusal(target, force=args.force)
     if refused is not None:
         message, status = refused
         say(f"{message}")

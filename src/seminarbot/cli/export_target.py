@@ -66,14 +66,21 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     return None
 
 
+# Files the bot writes beside its database, or in its data directory, whatever is there: a
+# backup or an export written there would be replaced, or read as something it is not.
+_BESIDE = ("-journal", ".console-posts", ".console-clock")
+_IN_DATA_DIR = ("heartbeat", "syllabus.cache")
+
+
 def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
-    """The database, the files SQLite keeps beside it and its lock are never an export's
-    --out."""
+    """The database, the files SQLite keeps beside it (-wal, -shm, -journal), its lock and the
+    other files the bot keeps there are never an export's --out or a backup."""
     from seminarbot.storage.dbfile import COMPANIONS
     from seminarbot.storage.lock import lock_path
 
     database = settings.database
-    for ours in (database, *(Path(f"{database}{c}") for c in COMPANIONS), lock_path(database)):
+    for ours in (database, *(Path(f"{database}{c}") for c in (*COMPANIONS, *_BESIDE)),
+                 lock_path(database), *(settings.data_dir / name for name in _IN_DATA_DIR)):
         try:
             same = ours.exists() and target.exists() and target.samefile(ours)
         except OSError:
