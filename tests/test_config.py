@@ -117,7 +117,13 @@ def test_a_bad_value_from_the_environment_names_the_variable_not_the_file(
         with pytest.raises(YamlError) as refused:
             load_settings(write(tmp_path, text), env)
         assert str(refused.value) == ("environment: MATRIX_USER_ID: expected a full Matrix id "
-                                      "such as @bot:example.org, got 'bob'")
+                                      "such as @bot:example.org, got a value of 3 characters "
+                                      "that is not one")
+    # Set to the password by mistake (swapped with MATRIX_PASSWORD), it is not shown.
+    swapped = {**env, "MATRIX_USER_ID": "hunter2-SECRETpw", "MATRIX_PASSWORD": "@bot:hs.example"}
+    with pytest.raises(YamlError) as refused:
+        load_settings(write(tmp_path, "log_level: INFO\n"), swapped)
+    assert "SECRET" not in str(refused.value)
     with pytest.raises(YamlError, match=r": matrix\.user_id: expected a full Matrix id"):
         load_settings(write(tmp_path, "matrix:\n  user_id: bob\n"), {})
 

@@ -4,8 +4,12 @@ no empty lock, a damaged database is no backup."""
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import subprocess
 from pathlib import Path
+
+import pytest
 
 from tests.failpaths.support import (
     BIN,
@@ -113,3 +117,34 @@ def test_a_content_or_prompts_folder_that_is_not_there_is_named(tmp_path: Path) 
         assert done.returncode == 2 and not done.stdout, done.stdout
         assert f"{typo}: there is no such folder (check {key})" in done.stderr
         conf.write_text(text)
+
+
+async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+        ) -> None:
+    """A server that takes the connection and says nothing: the sync waited aiohttp's 300 s,
+    then said `sync failed: ` with no reason (helper-84). Now SYNC_LIMIT, and the reason."""
+    from seminarbot.adapters.discord import cli
+    from seminarbot.config.settings import load_settings
+
+    held: list[asyncio.StreamWriter] = []
+
+    async def silent(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(cli, "SYNC_LIMIT", 0.5)
+    settings = load_settings(None, {"DISCORD_TOKEN": "MTIz.Gh.fake",
+                                    "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
+                                    "SEMINARBOT_DATA_DIR": str(tmp_path / "data")})
+    try:
+        status = await cli.main(settings, argparse.Namespace(everywhere=False, guild="123"))
+    finally:
+        server.close()
+        for writer in held:
+            writer.close()
+    said = capsys.readouterr().err.strip()
+    assert status == 1
+    assert said == (f"seminarbot: sync failed: Discord did not answer within 0.5 s "
+                    f"(http://127.0.0.1:{port}/api/v10)")

@@ -41,6 +41,9 @@ class String:
     kind: str = "string"
     numbered: bool = False
     meaning: str = ""
+    # Text that shows nothing (zero-width characters alone) refused here; False where the
+    # command itself says what it expects of such text (a confirmation code's shape).
+    visible: bool = True
 
     @property
     def expected(self) -> str:
@@ -51,7 +54,8 @@ class String:
         value = raw.strip()
         # Only spaces (no-break ones, say) are shown as typed: '' would say nothing was. Text
         # of zero-width characters alone is no name, term or id either.
-        if not self.min_length <= len(value) <= self.max_length or is_blank(value):
+        if not self.min_length <= len(value) <= self.max_length \
+                or (self.visible and is_blank(value)):
             raise BadArgument(param, self.expected, value or raw, hint=_length(len(value)))
         return value
 

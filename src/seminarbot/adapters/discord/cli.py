@@ -4,6 +4,7 @@ discord.py only when it runs, so `seminarbot --help` stays light."""
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 EXIT_CONFIG = 2  # as seminarbot.cli.exits: the adapter sits below the command line
+SYNC_LIMIT = 60.0  # seconds for Discord to answer the sync (aiohttp's own limit is 300)
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -42,9 +44,13 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
 
     guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
     try:
-        synced = await sync_commands(settings, guild)
+        synced = await asyncio.wait_for(sync_commands(settings, guild), SYNC_LIMIT)
+    except TimeoutError:
+        print(f"seminarbot: sync failed: Discord did not answer within {SYNC_LIMIT:g} s "
+              f"({settings.discord.api_base})", file=sys.stderr)
+        return 1
     except Exception as error:  # the HTTP error from Discord, said plainly
-        print(f"seminarbot: sync failed: {error}", file=sys.stderr)
+        print(f"seminarbot: sync failed: {str(error) or type(error).__name__}", file=sys.stderr)
         return 1
     where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
     print(f"synced {len(synced.names)} commands {where}: "

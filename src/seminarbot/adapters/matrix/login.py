@@ -116,7 +116,7 @@ async def _retrying(call: Any, report: Report) -> Any:
         try:
             answer = await call()
         except (ClientError, TimeoutError, OSError) as error:
-            problem: object = error or type(error).__name__
+            problem: object = str(error) or type(error).__name__  # a timeout says nothing
         else:
             if not is_server_error(answer):
                 return answer

@@ -61,8 +61,10 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
         homeserver = url(node, "homeserver", env, "MATRIX_HOMESERVER", homeserver)
     user_id = pick(node, "user_id", env, "MATRIX_USER_ID")
     if user_id and user_id.strip() and not (user_id.startswith("@") and ":" in user_id):
+        # What was given is not shown: a password set here by mistake would reach the log.
         refuse(node, "user_id", env, "MATRIX_USER_ID",
-               f"expected a full Matrix id such as @bot:example.org, got {user_id!r}")
+               "expected a full Matrix id such as @bot:example.org, got a value of "
+               f"{len(user_id)} characters that is not one")
     if node is None:
         return MatrixSettings(homeserver=homeserver, user_id=user_id,
                               password=env.get("MATRIX_PASSWORD"),
