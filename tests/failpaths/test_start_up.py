@@ -148,3 +148,13 @@ async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
     assert status == 1
     assert said == (f"seminarbot: sync failed: Discord did not answer within 0.5 s "
                     f"(http://127.0.0.1:{port}/api/v10)")
+
+
+def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
+    copy = tmp_path / "copy.txt"
+    copy.write_text("any text")
+    result = seminarbot("content", "ingest", str(copy), "--text", "nonexist",
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2, result.stderr
+    assert one_line(result).startswith("seminarbot: --text expects one of ")
+    assert not (tmp_path / "data").exists()

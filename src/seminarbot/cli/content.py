@@ -75,7 +75,7 @@ async def _ingest(settings: Settings, args: argparse.Namespace, roots: ContentRo
         prepared = prepare(load_syllabus(roots), Path(args.file).expanduser(), args.text)
     except IngestError as error:
         say(f"{error}")
-        return 1
+        return EXIT_CONFIG if error.usage else 1
     with exclusive(settings.database):
         db = await Database.open(settings.database)
         try:

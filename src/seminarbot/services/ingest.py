@@ -19,7 +19,12 @@ _TERMINAL = re.compile(r"[.!?…'’”\")\]]\d*$")
 
 
 class IngestError(Exception):
-    pass
+    """One message, nothing touched. `usage`: the command was given something it does not
+    take (an unknown --text), rather than a file that fails."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 @dataclass(frozen=True)
@@ -87,7 +92,8 @@ def prepare(syllabus: Syllabus, path: Path, text_id: str) -> Prepared:
         text_map = syllabus.text(text_id)
     except KeyError:
         known = ", ".join(t.id for t in syllabus.texts)
-        raise IngestError(f"--text expects one of {known}, got {text_id!r}") from None
+        raise IngestError(f"--text expects one of {known}, got {text_id!r}",
+                          usage=True) from None
     try:
         raw = read_regular(path, MAX_COPY_BYTES)
     except OSError as error:
