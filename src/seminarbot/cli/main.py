@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
 from seminarbot.cli.exits import EXIT_CONFIG
@@ -65,6 +65,12 @@ class _Parser(argparse.ArgumentParser):
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         (file or sys.stdout).write(self.format_help())
+
+    def error(self, message: str) -> NoReturn:
+        """One line, as every failure is (README, Command line), where argparse prints the
+        usage first; the usage is a --help away."""
+        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({self.prog} --help shows "
+                               "the usage)\n")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
