@@ -310,3 +310,18 @@ def test_a_backup_into_a_folder_it_may_not_write_is_one_line(tmp_path: Path, db:
     assert result.returncode == 1
     assert one_line(result).startswith(f"seminarbot: cannot write the backup {folder / 'b.db'}: ")
     assert list(folder.iterdir()) == []
+
+
+async def test_a_console_journal_with_lines_it_did_not_write_is_passed_over(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """`[1]` there made every scheduler pass fail with AttributeError, and posting stuck."""
+    from seminarbot.adapters.console.poster import ConsolePoster
+
+    journal = tmp_path / "c.db.console-posts"
+    journal.write_text('[1]\n{"id": "x"}\n{"key": 5, "id": "y"}\n"text"\nnull\n{"key": "k"}\n'
+                       '{"key": "k", "id": ["z"]}\n{"key": "k", "id": "console-k"}\n')
+    poster = ConsolePoster(lambda text: None, journal, 80)
+    found = await poster.find_post("main", "k")
+    assert found is not None and found.message_id == "console-k"
+    assert await poster.find_post("main", "other") is None
+    assert "holds 7 lines it did not write" in caplog.text

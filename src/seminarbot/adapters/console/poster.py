@@ -48,13 +48,21 @@ class ConsolePoster:
         except OSError as error:
             log.warning("the console's journal %s cannot be read (%s)", self.journal, error)
             return None
+        damaged = 0
         for line in text.splitlines():
             try:
                 entry = json.loads(line)
             except json.JSONDecodeError:
                 continue  # a line torn by a crash
-            if entry.get("key") == idempotency_key:
+            if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
+                    and isinstance(entry.get("id"), str)):
+                damaged += 1  # not a line this poster wrote
+                continue
+            if entry["key"] == idempotency_key:
                 return PostedRef(entry["id"], entry["id"])
+        if damaged:
+            log.warning("the console's journal %s holds %d lines it did not write; they are "
+                        "passed over", self.journal, damaged)
         return None
 
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
