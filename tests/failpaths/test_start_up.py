@@ -158,3 +158,16 @@ def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stderr
     assert one_line(result).startswith("seminarbot: --text expects one of ")
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("args", [("--user", ""), ("--user", " x"), ("--clock", "garbage"),
+                                  ("--clock", ""), ("--clock", "1999-12-31T00:00Z")])
+def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
+                                                          args: tuple[str, str]) -> None:
+    """A database and its lock were made, then the argument refused (helper-84)."""
+    data = tmp_path / "data"
+    result = seminarbot("console", *args, stdin="/clock\n",
+                        env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert result.returncode == 2, result.stderr
+    assert one_line(result).startswith(f"seminarbot: {args[0]} expects")
+    assert not data.exists()

@@ -11,7 +11,7 @@ from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.settings import Settings
@@ -27,31 +27,52 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     console.add_argument("--user", metavar="NAME", help="who you act as at the start")
 
 
+def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
+    """What is wrong with the console's --clock or its user (--user, console.user), decided
+    before anything is created (cli.main): a database and its lock were left behind."""
+    from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
+    from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
+
+    given = getattr(args, "clock", None)
+    if given is not None:  # given empty, it is refused, not real time
+        try:
+            _start(given)
+        except (ValueError, OverflowError):
+            return (f"--clock expects an ISO instant from {CLOCK_START.year} to "
+                    f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {given[:60]!r}")
+    named = getattr(args, "user", None)
+    user = named if named is not None else settings.console_user
+    if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
+        return (f"{'--user' if named is not None else 'console.user'} expects a name of 1 to "
+                f"{MAX_PERSON_NAME} printable characters, with no space at either end, got "
+                f"{user[:60]!r}")
+    return None
+
+
+def _start(given: str) -> datetime:
+    """--clock's instant; ValueError (or OverflowError) outside the console's years."""
+    from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
+    from seminarbot.clock import parse_instant
+
+    start = parse_instant(given)
+    if not CLOCK_START <= start < CLOCK_LIMIT:
+        raise ValueError(given)
+    return start
+
+
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
-    """`intro` is said on standard error once the database is open (run's explanation)."""
-    from seminarbot.adapters.console.session import (
-        CLOCK_LIMIT,
-        CLOCK_START,
-        Console,
-    )
+    """`intro` is said on standard error once the database is open (run's explanation).
+    `refusal` has accepted the arguments."""
+    from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import open_services
-    from seminarbot.clock import ManualClock, OffsetClock, parse_instant
+    from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.files import replace_private
-    from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 
     clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
-    if args.clock is not None:  # given empty, it is refused below, not real time
-        try:
-            start = parse_instant(args.clock)
-            if not CLOCK_START <= start < CLOCK_LIMIT:
-                raise ValueError(args.clock)
-            clock = ManualClock(start)
-        except (ValueError, OverflowError):
-            say(f"--clock expects an ISO instant from {CLOCK_START.year} to "
-                  f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {args.clock[:60]!r}")
-            return EXIT_CONFIG
+    if args.clock is not None:
+        clock = ManualClock(_start(args.clock))
     else:
         clock = OffsetClock(_read_offset(saved))
 
@@ -59,11 +80,6 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         replace_private(saved, str(moved.offset.total_seconds()).encode())
 
     user = args.user if args.user is not None else settings.console_user
-    if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
-        say(f"{'--user' if args.user is not None else 'console.user'} expects a name of 1 to "
-            f"{MAX_PERSON_NAME} printable characters, with no space at either end, got "
-            f"{user[:60]!r}")
-        return EXIT_CONFIG
     app = await open_services(settings, clock)
     try:
         behind = not await _clock_not_behind(app.db, clock)

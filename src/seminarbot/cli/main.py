@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def action() -> int:
         loaded.append(_settings(args))
-        refused = run.refusal(loaded[0]) if args.command == "run" else None
+        refused = _refusal(loaded[0], args)
         if refused is not None:
             boundary.say(refused)
             return EXIT_CONFIG
@@ -128,6 +128,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
+
+
+def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
+    """Why `run` or `console` will not start, said before anything is created."""
+    if args.command not in ("run", "console"):
+        return None
+    refused = run.refusal(settings) if args.command == "run" else None
+    if refused is None and (args.command == "console" or not settings.platforms):
+        from seminarbot.cli import console
+
+        refused = console.refusal(settings, args if args.command == "console" else None)
+    return refused
 
 
 # Every argument that names a file, as each subcommand declares it.
