@@ -50,6 +50,10 @@ def test_file_and_environment_combine_with_environment_winning(tmp_path: Path) -
     ("matrix:\n  allowed_users: '@a:b'\n", "matrix.allowed_users", "expected a list"),
     ("discord: yes\n", "discord", "expected a mapping"),
     ("colour: blue\n", "colour", "unknown key"),
+    # A path written as a number is a slip (`1.5` made a folder ./1.5): a name that is one is
+    # quoted (helper-84)
+    ("data_dir: 1.5\n", "data_dir", "expected text, got a number (1.5)"),
+    ("database: 5\n", "database", "expected text, got a number (5)"),
     ("- a list\n", "(top level)", "expected a mapping"),
 ])
 def test_errors_name_the_file_key_and_expectation(tmp_path: Path, text: str, key: str,

@@ -153,3 +153,12 @@ def test_a_remembered_secret_is_redacted_however_a_library_encodes_it(secret: st
                     (form, logged)
     finally:  # what this process remembers is global: other tests must not meet these
         redaction._words, redaction._phrases = words, phrases
+
+
+def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
+    """The key's name followed by our own sentence about it is no value to hide (helper-84:
+    `matrix.access_token: [redacted] text, got a list`)."""
+    said = "matrix.access_token: expected text, got a list"
+    assert redact(said) == said
+    assert redact("access_token: expects-a-secret-here") == "access_token: [redacted]"
+    assert redact("password: hunter2 more") == "password: [redacted] more"

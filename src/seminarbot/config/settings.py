@@ -135,7 +135,7 @@ def env_path(env: Mapping[str, str], name: str) -> Path | None:
 def _path(node: Node, key: str) -> Path | None:
     """A path from the file; empty is an error, as in the environment (it meant the current
     folder, where `db migrate` made a database unasked)."""
-    value = node.text(key, required=False)
+    value = node.text(key, required=False, numbers=False)
     if value is None:
         return None
     if not value.strip():

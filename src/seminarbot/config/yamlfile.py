@@ -146,10 +146,15 @@ class Node:
             self.fail(name, "is missing")
         return value
 
-    def text(self, name: str, *, required: bool = True, default: str | None = None) -> Any:
+    def text(self, name: str, *, required: bool = True, default: str | None = None,
+             numbers: bool = True) -> Any:
+        """Text; a number read as its text unless `numbers` is False (a path: `1.5` is more
+        likely a slip than a folder's name, which can be quoted)."""
         value = self._get(name, required)
         if value is None:
             return default
+        if not numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            self.fail(name, f"expected text, got a number ({value}): quote a name that is one")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             self.fail(name, f"expected text, got {_kind(value)}")
         text = _shared(str(value).strip())
