@@ -60,3 +60,19 @@ def test_missing_texts_are_reported(copy: ContentRoots) -> None:
         path.unlink()
     with pytest.raises(YamlError, match="no text maps"):
         load_syllabus(copy)
+
+
+def test_a_session_that_would_post_nothing_is_refused(copy: ContentRoots) -> None:
+    """Its prompts file missing, or holding no prompt: a start (which loads the content as
+    this does) posted nothing for that session, and said so nowhere (helper-84)."""
+    later = copy.prompts / "later.yaml"
+    text = later.read_text()
+    later.unlink()
+    with pytest.raises(YamlError) as caught:
+        load_syllabus(copy)
+    assert str(caught.value) == ("content/plan.yaml: sessions.later: has no prompts file "
+                                 "(prompts/later.yaml is missing)")
+    later.write_text(text.split("prompts:")[0] + "prompts: []\n")
+    with pytest.raises(YamlError, match="prompts/later.yaml: prompts: expected at least one "
+                                        "prompt"):
+        load_syllabus(copy)

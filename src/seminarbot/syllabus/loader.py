@@ -116,12 +116,16 @@ def load_plan(path: Path, shown: str, prompts_dir: Path, roots: ContentRoots) ->
     for number, item in enumerate(node.children("sessions"), start=1):
         session_id = _identifier(item, "id")
         prompt_file = prompts_dir / f"{session_id}.yaml"
-        prompts: list[Prompt] = []
-        if prompt_file.exists():
-            declared, prompts = load_prompts(prompt_file, _shown(prompt_file, roots), number)
-            if declared != session_id:
-                raise YamlError(_shown(prompt_file, roots), "session",
-                                f"expected {session_id!r} (the file's name), got {declared!r}")
+        if not prompt_file.exists():  # a session that would post nothing, and say so nowhere
+            raise YamlError(shown, f"sessions.{session_id}",
+                            f"has no prompts file ({_shown(prompt_file, roots)} is missing)")
+        declared, prompts = load_prompts(prompt_file, _shown(prompt_file, roots), number)
+        if declared != session_id:
+            raise YamlError(_shown(prompt_file, roots), "session",
+                            f"expected {session_id!r} (the file's name), got {declared!r}")
+        if not prompts:
+            raise YamlError(_shown(prompt_file, roots), "prompts",
+                            "expected at least one prompt: the session would post nothing")
         sessions.append(Session(
             id=session_id, number=number, title=item.text("title"),
             sections=tuple(item.text_list("sections")), framing=item.text("framing"),
