@@ -73,6 +73,6 @@ def test_a_session_that_would_post_nothing_is_refused(copy: ContentRoots) -> Non
     assert str(caught.value) == ("content/plan.yaml: sessions.later: has no prompts file "
                                  "(prompts/later.yaml is missing)")
     later.write_text(text.split("prompts:")[0] + "prompts: []\n")
-    with pytest.raises(YamlError, match="prompts/later.yaml: prompts: expected at least one "
-                                        "prompt"):
+    with pytest.raises(YamlError) as caught:
         load_syllabus(copy)
+    assert str(caught.value).startswith("prompts/later.yaml: prompts: expected at least one")
