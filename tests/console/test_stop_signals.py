@@ -5,6 +5,7 @@ exits 0 (cli.stopping)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -141,3 +142,37 @@ def test_a_signal_after_a_stop_changes_nothing_to_the_very_end() -> None:
     done = subprocess.run([sys.executable, "-c", AFTER_A_STOP],
                           capture_output=True, text=True, timeout=DEADLINE)
     assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "True", "")
+
+
+def test_a_stop_whose_exception_python_dropped_still_stops_the_command() -> None:
+    """A SIGTERM in a command's first milliseconds can raise where Python drops the exception
+    ("Exception ignored in …", an import lock's callback): the command went on and finished
+    (helper-84). The stop is remembered: `run` does not start the work, and the boundary
+    says the command was stopped."""
+    from seminarbot.cli import boundary, stopping
+
+    saved = {signum: signal.getsignal(signum) for signum in stopping.STOP_SIGNALS}
+    started: list[bool] = []
+
+    async def work() -> int:
+        started.append(True)
+        return 0
+
+    try:
+        stopping.install()
+        with contextlib.suppress(stopping.Stopped):  # dropped, as Python drops it there
+            stopping._raise(signal.SIGTERM, None)
+        with pytest.raises(stopping.Stopped):
+            stopping.run(work())
+        assert started == []
+        assert boundary.guarded(lambda: 0, database=lambda: None, data_dir=lambda: None,
+                                debug=False, stopped=lambda signum: 128 + signum) == 143
+        assert boundary.guarded(lambda: int("wrapped, as __set_name__ wraps it"),
+                                database=lambda: None, data_dir=lambda: None, debug=False,
+                                stopped=lambda signum: 128 + signum) == 143
+        stopping.install()  # the next command in this process starts afresh
+        assert stopping.pending() is None and stopping.run(work()) == 0
+    finally:
+        stopping._Pending.signum = None
+        for signum, handler in saved.items():
+            signal.signal(signum, handler)

@@ -54,18 +54,24 @@ def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
     """Run `action` and turn any exception into one line and an exit code. `database` and
     `data_dir` name the files in messages and where an incident's log goes, once known;
     `stopped` gives the exit code for a stop signal (SIGINT included)."""
-    from seminarbot.cli.stopping import Stopped
+    from seminarbot.cli.stopping import Stopped, pending
 
     try:
         status = action()
         if sys.stdout is not None:  # started with it closed (`>&-`)
             sys.stdout.flush()
+        came = pending()
+        if came is not None:  # a stop whose exception was dropped on the way
+            return stopped(came)
         return status
     except KeyboardInterrupt:
         return stopped(signal.SIGINT)
     except Stopped as stop:
         return stopped(stop.signum)
     except Exception as error:  # the boundary itself: every kind is sorted below
+        came = pending()
+        if came is not None:  # the stop, wrapped (RuntimeError from a __set_name__)
+            return stopped(came)
         known = explain(error, database())
         if known is not None:
             message, status = known

@@ -48,6 +48,21 @@ class _Settled:
     now = False
 
 
+class _Pending:
+    """The stop signal raised before `run` took signals over, if any. Raised anywhere, the
+    exception can land where Python drops it (a weakref's or an import lock's callback: "Exception
+    ignored in …") or wraps it (a class's __set_name__); the command would then go on as if no
+    stop had come. `run` and the boundary (cli/boundary.py) look here too."""
+
+    signum: int | None = None
+
+
+def pending() -> int | None:
+    """The stop signal that came before `run` took over, whether or not its exception got
+    through (None: none came)."""
+    return _Pending.signum
+
+
 def settle() -> None:
     """The running command's outcome is settled (an export's file is in place): from now on a
     stop signal changes nothing, to the process's end. Call it from the work `run` runs."""
@@ -55,15 +70,23 @@ def settle() -> None:
 
 
 def install() -> None:
+    _Pending.signum = None  # a command run again in the same process (tests) starts afresh
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
     # A shell starts a background job with SIGINT ignored, and Python keeps that; `run` takes
     # SIGINT as a stop anyway once its loop is up, so it does from the start too.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, _interrupt)
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
+    _Pending.signum = signum
     raise Stopped(signum)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Python's own KeyboardInterrupt, remembered as `_raise` remembers its stop."""
+    _Pending.signum = signum
+    raise KeyboardInterrupt
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
@@ -76,6 +99,8 @@ def run(work: Coroutine[Any, Any, T]) -> T:
     # connection's thread that the process waits for at its end.
     _mask(signal.SIG_BLOCK)
     try:
+        if _Pending.signum is not None:  # came, and its exception was dropped on the way
+            raise Stopped(_Pending.signum)
         return asyncio.run(_stoppable(work))
     finally:
         _mask(signal.SIG_UNBLOCK)
