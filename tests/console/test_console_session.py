@@ -21,6 +21,9 @@ async def test_term_lookup_is_forgiving_and_suggests(console: ConsoleDriver) -> 
         assert "A closing question (Notes on the harbour council; mn-question)" in flat(reply)
     reply = await console.say("/term otryvv")
     assert "No glossary entry for “otryvv”" in reply and "Did you mean: otryv?" in reply
+    # A letter or two is no word to shorten further
+    assert "with a whole word or name" in flat(await console.say("/term s"))
+    assert "with a shorter word" in flat(await console.say("/term zzzzzzzz"))
 
 
 async def test_full_seminar_week(console: ConsoleDriver, app: Services,

@@ -21,7 +21,9 @@ async def term(inv: Invocation[Services]) -> Reply:
     if entry is None:
         near = glossary.near(query)
         hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
-            f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term."
+            f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
+            if len(query) > 2 else \
+            f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
         return Reply(title="No entry", paragraphs=(f"No glossary entry for “{isolate(query)}”.",
                                                    hint),
                         tone=Tone.WARNING)
