@@ -62,7 +62,11 @@ async def test_the_whole_timeline_and_bad_sessions(shipped: ConsoleDriver) -> No
     assert "1 March 1921 – 18 March 1921" in reply and "The Kronstadt rising" in reply
     refused = flat(await shipped.say("/seminar timeline nine"))
     assert "`session` expects a session number from 1 to 8 or an id such as 'origins', or all " \
-           "(got 'nine')" in refused
+           "(got 'nine')" in refused and "Did you mean" not in refused
+    # A mistyped id is told its near match, here and wherever a session is named
+    assert "(got 'stallin'). Did you mean 'stalin'?" in flat(
+        await shipped.say("/seminar timeline stallin"))
+    assert "Did you mean 'origins'?" in flat(await shipped.say("/seminar prompt origin"))
 
 
 async def test_roles_with_this_weeks_tasks(shipped: ConsoleDriver) -> None:

@@ -33,6 +33,7 @@ class BadArgument(UserError):
         super().__init__(message)
         self.param = param
         self.expected = expected
+        self.hint = hint
 
 
 class UnknownCommand(UserError):

@@ -137,7 +137,8 @@ class Plan(NamedTuple):
             if text in (str(session.number), session.id):
                 return session
         raise BadArgument(param, f"a session number from 1 to {len(self.sessions)} or an id "
-                          f"such as {self.sessions[0].id!r}", str(ref))
+                          f"such as {self.sessions[0].id!r}", str(ref),
+                          hint=_near(text, [session.id for session in self.sessions]))
 
     def prompt(self, ref: str, param: str = "prompt") -> Prompt:
         """A prompt by its reference (2.1) or its id."""
@@ -147,7 +148,16 @@ class Plan(NamedTuple):
                 if text in (prompt.ref, prompt.id):
                     return prompt
         raise BadArgument(param, "a prompt reference such as 1.2 (session 1, prompt 2) or a "
-                          "prompt id; /seminar prompt lists them", ref)
+                          "prompt id; /seminar prompt lists them", ref,
+                          hint=_near(text, [p.id for s in self.sessions for p in s.prompts]))
+
+
+def _near(typed: str, ids: list[str]) -> str:
+    """"Did you mean 'stalin'?" for a mistyped id, or ""."""
+    import difflib  # only for a mistyped id
+
+    near = difflib.get_close_matches(typed, ids, n=2, cutoff=0.75)
+    return f"Did you mean {' or '.join(repr(i) for i in near)}?" if near else ""
 
 
 class GlossaryEntry(NamedTuple):

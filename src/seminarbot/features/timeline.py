@@ -34,7 +34,8 @@ async def timeline(inv: Invocation[Services]) -> Reply:
     try:
         session = await chosen_session(inv)
     except BadArgument as error:
-        raise BadArgument("session", f"{error.expected}, or all", inv.arg("session")) from None
+        raise BadArgument("session", f"{error.expected}, or all", inv.arg("session"),
+                          hint=error.hint) from None
     chosen = syllabus.companion.events_for(session.sections)
     if not chosen:
         return Reply(title=f"Session {session.number} timeline: {session.title}",
