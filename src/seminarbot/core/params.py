@@ -34,15 +34,15 @@ class ParamType(Protocol):
 class String:
     """Text; `numbered` when it names something by number (a session `3`, a prompt `2.1`), so
     its digits are read like a number's (core.parsing.NUMERIC_KINDS). `meaning`: what it names
-    ("a session number or id"), said when it is missing or too long."""
+    ("a session number or id"), said when it is missing or too long. `visible`: text that
+    shows nothing (zero-width characters) is refused here; False where the command says what
+    it expects of it (a confirmation code's shape)."""
 
     max_length: int = 200
     min_length: int = 1
     kind: str = "string"
     numbered: bool = False
     meaning: str = ""
-    # Text that shows nothing (zero-width characters alone) refused here; False where the
-    # command itself says what it expects of such text (a confirmation code's shape).
     visible: bool = True
 
     @property
@@ -51,9 +51,7 @@ class String:
         return f"{self.meaning}, {length}" if self.meaning else f"text of {length}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
-        value = raw.strip()
-        # Only spaces (no-break ones, say) are shown as typed: '' would say nothing was. Text
-        # of zero-width characters alone is no name, term or id either.
+        value = raw.strip()  # only spaces (no-break ones) are shown as typed, not as ''
         if not self.min_length <= len(value) <= self.max_length \
                 or (self.visible and is_blank(value)):
             raise BadArgument(param, self.expected, value or raw, hint=_length(len(value)))
