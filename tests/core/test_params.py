@@ -43,7 +43,8 @@ def test_weekday_rejects(raw: str) -> None:
         Weekday().parse(raw, "weekday")
 
 
-@pytest.mark.parametrize("raw", ["tue,,thu", "tue,", ",tue", ",", ""])
+@pytest.mark.parametrize("raw", ["tue,,thu", "tue,", ",tue", ",", "", "tue,thu,tue",
+                                 "tue,tuesday"])
 def test_weekdays_with_a_day_left_out_are_refused(raw: str) -> None:
     with pytest.raises(BadArgument, match="`weekday` expects a weekday"):
         Weekdays().parse(raw, "weekday")

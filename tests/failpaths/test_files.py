@@ -253,6 +253,17 @@ def test_an_export_or_a_backup_is_never_a_file_the_bot_keeps_beside_its_database
                                                "its files")
         if suffix != ".lock":  # the commands' own lock, taken and let go
             assert (out.read_bytes() if out.exists() else None) == before, suffix
+    # Named through a link to the database, whose -wal and -shm are the real file's
+    link = tmp_path / "link.db"
+    link.symlink_to(db)
+    for suffix in ("-wal", "-shm", "-journal"):
+        out = Path(f"{db}{suffix}")
+        for command in (("db", "backup", str(out)),
+                        ("export", "--cohort", "1", "--format", "csv", "--out", str(out),
+                         "--force")):
+            result = seminarbot(*command, "--db", str(link))
+            assert result.returncode == 1 and "is the database or one of its files" in \
+                one_line(result), (suffix, command, result.stderr)
 
 
 async def test_files_the_console_cannot_save_are_said_and_the_console_goes_on(

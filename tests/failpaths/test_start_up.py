@@ -171,3 +171,20 @@ def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
     assert result.returncode == 2, result.stderr
     assert one_line(result).startswith(f"seminarbot: {args[0]} expects")
     assert not data.exists()
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (("export", "--cohort", "1", "--cohort", "2", "--format", "csv", "--out", "x.csv"),
+     "argument --cohort: given twice"),
+    (("console", "--user", "a", "--user", "b"), "argument --user: given twice"),
+    (("console", "--db", "x.db", "--db", "y.db"), "argument --db: given twice"),
+    (("export", "--coh", "1", "--format", "csv", "--out", "x.csv"), "required: --cohort"),
+])
+def test_an_option_given_twice_or_cut_short_is_refused_not_guessed(
+        tmp_path: Path, args: tuple[str, ...], said: str) -> None:
+    """argparse let the last of two win, and took `--coh` for `--cohort` (helper-85)."""
+    result = seminarbot(*args, stdin="/clock\n", cwd=tmp_path,
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2, result.stderr
+    assert said in one_line(result) and len(result.stderr.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []

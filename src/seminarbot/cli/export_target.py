@@ -78,9 +78,14 @@ def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None
     from seminarbot.storage.dbfile import COMPANIONS
     from seminarbot.storage.lock import lock_path
 
-    database = settings.database
-    for ours in (database, *(Path(f"{database}{c}") for c in (*COMPANIONS, *_BESIDE)),
-                 lock_path(database), *(settings.data_dir / name for name in _IN_DATA_DIR)):
+    # SQLite keeps its files beside the file a link leads to; the console beside the link.
+    try:
+        bases = {settings.database, settings.database.resolve()}
+    except (OSError, RuntimeError):  # a loop of links: no database there to protect
+        bases = {settings.database}
+    found = [Path(f"{base}{c}") for base in bases for c in ("", *COMPANIONS, *_BESIDE)]
+    for ours in (*found, lock_path(settings.database),
+                 *(settings.data_dir / name for name in _IN_DATA_DIR)):
         try:
             same = ours.exists() and target.exists() and target.samefile(ours)
         except OSError:

@@ -61,7 +61,26 @@ def typed_command(argv: Sequence[str]) -> str | None:
 
 class _Parser(argparse.ArgumentParser):
     """argparse's parser, whose help is written as any other output: argparse itself drops an
-    error writing it (a full or closed standard output), where the boundary should say it."""
+    error writing it (a full or closed standard output), where the boundary should say it.
+    Options are taken as spelled (no `--coh` for `--cohort`), each once: argparse would guess
+    the one meant, or let the last of two win."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+
+    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
+                         namespace: argparse.Namespace | None = None
+                         ) -> tuple[argparse.Namespace, list[str]]:
+        seen: set[str] = set()
+        for word in sys.argv[1:] if args is None else args:
+            if word == "--":
+                break
+            name = word.split("=", 1)[0]
+            if word.startswith("--") and name in self._option_string_actions:
+                if name in seen:
+                    self.error(f"argument {name}: given twice; give it once")
+                seen.add(name)
+        return super().parse_known_args(args, namespace)
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         (file or sys.stdout).write(self.format_help())

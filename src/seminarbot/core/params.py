@@ -223,14 +223,12 @@ class Weekdays:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
         parts = raw.replace(" ", "").split(",")
-        if not all(parts) or len(parts) > 7:  # tue,,thu: a day left out?
+        try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
+            days = {Weekday().parse(part, param) for part in parts if part}
+        except BadArgument:
+            raise BadArgument(param, self.expected, raw) from None
+        if not all(parts) or len(days) != len(parts):
             raise BadArgument(param, self.expected, raw)
-        days = set()
-        for part in parts:
-            try:
-                days.add(Weekday().parse(part, param))
-            except BadArgument:
-                raise BadArgument(param, self.expected, raw) from None
         return tuple(sorted(days))
 
 

@@ -34,9 +34,10 @@ MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/jsonl; ch
 # Characters that make a spreadsheet treat a cell as a formula (OWASP's list), plus the
 # apostrophe itself so that the rule can be undone exactly.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
-# Every other character whose compatibility form (NFKC) begins with = + - or @.
+# Every other character whose compatibility form (NFKC) begins with = + - or @, and the minus
+# sign (U+2212) with those whose form it is (superscript and subscript minus).
 FORMULA_LOOKALIKES = ("\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b"
-                      "\uff0b\uff0d\uff1d\uff20")
+                      "\uff0b\uff0d\uff1d\uff20\u2212\u207b\u208b")
 # What shows nothing before a sign: whitespace, control (Cc) and format (Cf) characters, the
 # default-ignorable ones (display.DEFAULT_IGNORABLE; Unicode 14) and the braille blank. NUL
 # aside: SQLite's text functions end a string at one (storage/export_lines.py).
