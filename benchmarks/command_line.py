@@ -109,13 +109,16 @@ def built(path: Path) -> Iterator[Path]:
     """Where to build a file that a later run may reuse (--keep): a name of its own, renamed to
     `path` only when the block ends without error, so an interrupted build is never reused."""
     partial = path.with_name(path.name + ".partial")
-    for leftover in path.parent.glob(partial.name + "*"):
-        leftover.unlink()
-    try:
-        yield partial
-    except BaseException:  # an interrupted build leaves nothing (SQLite's journals included)
+
+    def remove() -> None:  # the file and SQLite's journals beside it
         for leftover in path.parent.glob(partial.name + "*"):
             leftover.unlink(missing_ok=True)
+
+    remove()
+    try:
+        yield partial
+    except BaseException:  # an interrupted build leaves nothing
+        remove()
         raise
     partial.rename(path)
 

@@ -104,8 +104,6 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
     positional = [p for p in command.params if not p.is_flag and not p.option]
     by_name = {p.name: p for p in command.params}
     index = position = 0
-    if not tokens and positional and positional[0].rest:
-        _unseen_text(raw, positional[0], line[after:])
     while index < len(tokens):
         token = tokens[index]
         if position < len(positional) and positional[position].rest:
@@ -124,18 +122,15 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
         raw[positional[position].name] = _typed(positional[position], token.text)
         position += 1
         index += 1
-        if index == len(tokens) and position < len(positional) and positional[position].rest:
-            _unseen_text(raw, positional[position], line[token.end :])
+    if position < len(positional) and positional[position].rest \
+            and positional[position].name not in raw:
+        # Free text of spaces no keyboard's space bar types (no-break, ideographic), which
+        # tokenize passed over: kept, so that its parameter says what it expects of text
+        # (core.params.Words), where nothing at all typed is missing.
+        unseen = line[tokens[-1].end if tokens else after :].strip(" \t\r\n")
+        if unseen:
+            raw[positional[position].name] = unseen
     return raw
-
-
-def _unseen_text(raw: dict[str, str], param: Param, remainder: str) -> None:
-    """Free text made only of spaces no keyboard's space bar types (no-break, ideographic):
-    kept, so that its parameter says what it expects of text (core.params.Words), where
-    nothing at all typed is missing."""
-    unseen = remainder.strip(" \t\r\n")
-    if unseen:
-        raw[param.name] = unseen
 
 
 def _as_option(token: Token, line: str) -> Token | None:
