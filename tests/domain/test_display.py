@@ -16,6 +16,7 @@ from seminarbot.domain.display import (
     PDF,
     PDI,
     RLO,
+    clean,
     embedded,
     has_bidi_controls,
     isolate,
@@ -23,7 +24,7 @@ from seminarbot.domain.display import (
     width,
     without_bidi_controls,
 )
-from seminarbot.domain.responses import clean, is_blank, stored_body
+from seminarbot.domain.responses import is_blank, stored_body
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 TEXT = st.text(st.sampled_from(BIDI + "ab\n ") | st.characters(blacklist_categories=("Cs",)),

@@ -8,8 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 
 from seminarbot.core.zones import TimeZone
+from seminarbot.domain.display import clean
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import VISIBLE, clean, is_blank
+from seminarbot.domain.responses import VISIBLE, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",

@@ -173,17 +173,25 @@ def jsonl_prefix(thread: Thread) -> str:
             f'"thread": {json.dumps(thread.thread, ensure_ascii=False)}, ')
 
 
+def jsonl_row(entry: Entry) -> str:
+    """One response's keys of its JSON object, after its thread's (`jsonl_prefix`), with the
+    object's close and the line end."""
+    record = {"response_id": entry.response_id, "participant": entry.participant_id,
+              "author": entry.author, "message_id": entry.message_id,
+              "written_at": entry.written_at, "edited_at": entry.edited_at, "text": entry.text,
+              "link": entry.link or None}
+    return json.dumps(record, ensure_ascii=False)[1:] + "\n"
+
+
+def jsonl_line(prefix: str, entry: Entry) -> str:
+    """A response's JSON line after its thread's prefix, bidirectional controls written as
+    \\u escapes."""
+    return json_safe(prefix + jsonl_row(entry))
+
+
 def jsonl_lines(thread: Thread, entries: Sequence[Entry]) -> str:
     """One JSON object per response, keys in CSV column order, values unaltered (bidirectional
     controls written as \\u escapes): the reference rendering. Storage renders the same lines
     inside SQLite (json_quote) for speed; a property test holds the two equal for any text."""
-    lines = []
-    for entry in entries:
-        record = {"session": thread.session_number, "session_id": thread.session_id,
-                  "prompt": thread.prompt_ref, "prompt_id": thread.prompt_id,
-                  "thread": thread.thread, "response_id": entry.response_id,
-                  "participant": entry.participant_id, "author": entry.author,
-                  "message_id": entry.message_id, "written_at": entry.written_at,
-                  "edited_at": entry.edited_at, "text": entry.text, "link": entry.link or None}
-        lines.append(json_safe(json.dumps(record, ensure_ascii=False)) + "\n")
-    return "".join(lines)
+    prefix = jsonl_prefix(thread)
+    return "".join(jsonl_line(prefix, entry) for entry in entries)

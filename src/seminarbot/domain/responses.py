@@ -4,12 +4,11 @@ reply or reply on any platform, an edit, `/seminar respond`). README, Responses,
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from enum import Enum
 
-from seminarbot.domain.display import DEFAULT_IGNORABLE
+from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
 
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
@@ -19,31 +18,10 @@ MAX_NAME_CHARS = 255  # an attached file's name, as file systems keep one
 VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
            "characters")
 
-# Control characters (Unicode category Cc: C0, DEL and C1) other than tab and newline. NUL stops
-# SQLite's text functions; ESC starts terminal escape sequences; none of them shows as text.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# Halves of a UTF-16 pair on their own (a malformed JSON escape) cannot be stored as UTF-8.
-_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
-_C0_BYTES = bytes(b for b in range(0x80) if _CONTROLS.match(chr(b)))
 # Beside Unicode's default-ignorable characters (domain/display.py: zero-width ones, fillers,
 # variation selectors, tags), the braille blank draws nothing either.
 _BLANK_LOOKING = frozenset("\u2800")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-
-
-def clean(text: str) -> str:
-    """The text with every control character except tab and newline removed (so CR LF line
-    ends become LF), and a lone surrogate replaced by U+FFFD."""
-    try:
-        data = text.encode()  # fails only on a lone surrogate
-    except UnicodeEncodeError:
-        return _LONE_SURROGATES.sub("\ufffd", _CONTROLS.sub("", text))
-    # Most texts hold none: in UTF-8 a C0 control or DEL is that one byte (never part of a
-    # longer sequence) and a C1 control begins with 0xC2. Deleting bytes is a C loop, several
-    # times faster than the regular expression's scan of every character.
-    if b"\xc2" not in data and len(data.translate(None, _C0_BYTES)) == len(data):
-        return text
-    return _CONTROLS.sub("", text)
 
 
 def _visible(char: str) -> bool:

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.responses import clean
+from seminarbot.domain.display import clean
 from seminarbot.storage.db import Database
 
 

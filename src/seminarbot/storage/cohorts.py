@@ -7,9 +7,8 @@ from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.display import as_text
+from seminarbot.domain.display import as_text, clean
 from seminarbot.domain.models import Cohort, CohortState, Community
-from seminarbot.domain.responses import clean
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN, Move, WeeklyRule, local_to_utc
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.damage import READ_ERRORS, damaged, readable, text

@@ -10,16 +10,19 @@ field lists take LINK's four.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import re
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 
-from seminarbot.domain.display import as_text
+from seminarbot.domain.display import BIDI_BYTES, as_text, c0_controls, has_c1
 from seminarbot.domain.exports import (
     FORMULA_LOOKALIKES,
     FORMULA_SIGNS,
     FORMULA_TRIGGERS,
     UNSEEN,
     Entry,
+    csv_row,
+    jsonl_line,
 )
 from seminarbot.domain.links import SEGMENT_ESCAPES, Links
 from seminarbot.storage.counted import AUTHOR
@@ -48,23 +51,41 @@ def sql_formula_guard(column: str) -> str:
             f"({_codes(FORMULA_SIGNS)}) THEN '''' ELSE '' END")
 
 
+def _sql_quoted(column: str) -> str:
+    return f"CASE WHEN instr({column}, '\"') THEN replace({column}, '\"', '\"\"') ELSE {column} END"
+
+
+def _sql_cells(columns: tuple[str, ...], text_cells: frozenset[str],
+               nullable: frozenset[str]) -> tuple[list[str], list[str]]:
+    """printf's formats and arguments for the cells."""
+    formats, arguments = [], []
+    for column in columns:
+        if column in text_cells:
+            formats.append('"%s%s"')
+            arguments += [sql_formula_guard(column), _sql_quoted(column)]
+        else:
+            formats.append("%s")
+            arguments.append(f"COALESCE({column}, '')" if column in nullable else column)
+    return formats, arguments
+
+
 def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
                  nullable: frozenset[str]) -> str:
     """SQL rendering one CSV line (CRLF-terminated) after a `?` prefix parameter:
     text cells guarded and quoted like `csv_cell` (quotes doubled only where there are any),
-    other cells as they are, NULL as empty. One printf builds the line in a single pass."""
-    formats, arguments = [], ["?"]
-    for column in columns:
-        if column in text_cells:
-            formats.append('"%s%s"')
-            arguments += [sql_formula_guard(column),
-                          f"CASE WHEN instr({column}, '\"') THEN replace({column}, '\"', '\"\"')"
-                          f" ELSE {column} END"]
-        else:
-            formats.append("%s")
-            arguments.append(f"COALESCE({column}, '')" if column in nullable else column)
-    template = "%s" + ",".join(formats)
-    return f"printf('{template}' || char(13, 10), {', '.join(arguments)})"
+    other cells as they are, NULL as empty. One printf renders the cells before the last text
+    cell's text, one those after it, and that text is joined between them (||) whole: printf's
+    %s would end it at a NUL, where only scanning it again could tell (CSV_NUL scans the
+    other cells, which are short)."""
+    last = max(i for i, column in enumerate(columns) if column in text_cells)
+    head, head_arguments = _sql_cells(columns[:last], text_cells, nullable)
+    tail, tail_arguments = _sql_cells(columns[last + 1 :], text_cells, nullable)
+    text = columns[last]
+    before = "%s" + "".join(f"{cell}," for cell in head) + '"%s'
+    after = "".join(f",{cell}" for cell in tail)
+    return (f"printf('{before}', ?, {', '.join([*head_arguments, sql_formula_guard(text)])})"
+            f" || COALESCE({_sql_quoted(text)}, '') || printf('\"{after}' || char(13, 10)"
+            f"{''.join(f', {argument}' for argument in tail_arguments)})")
 
 
 # A response's link (domain/links.py `Links.response`, rendered here): the four parameters
@@ -94,7 +115,8 @@ def link_params(links: Links) -> tuple[str | None, str | None, str | None, str]:
 CSV_LINE = sql_csv_line(
     ("r.id", "r.participant_id", AUTHOR, "r.message_id", "r.created_at", "r.edited_at",
      "r.body", f"'\"' || {LINK} || '\"'"),
-    frozenset({AUTHOR, "r.message_id", "r.body"}), frozenset({"r.edited_at"}))
+    frozenset({AUTHOR, "r.message_id", "r.body"}),
+    frozenset({"r.edited_at", f"'\"' || {LINK} || '\"'"}))
 
 
 def _json_text(column: str) -> str:
@@ -122,6 +144,45 @@ ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.message_id AS 
 # domain.exports.RawEntry's fields, one column each, the text ones as bytes.
 RAW_ENTRY = (f"r.id, r.participant_id, CAST({AUTHOR} AS BLOB), CAST(r.created_at AS BLOB),"
              f" CAST(r.edited_at AS BLOB), CAST({LINK} AS BLOB), CAST(r.body AS BLOB)")
+# Whether a row holds a NUL in a text its CSV line shows through printf, which would end the
+# cell there, losing the rest: its author's name or message id (CSV_LINE joins its text on
+# whole). Only a damaged row can (the write path drops control characters: domain/display.py
+# `clean`); every other control character reaches the line (`LineFormat.suspect`).
+CSV_NUL = (f"(instr(CAST({AUTHOR} AS BLOB), x'00') OR instr(CAST(r.message_id AS BLOB), x'00'))")
+
+
+class LineFormat(NamedTuple):
+    """A format SQLite renders a line per response of, and what Python renders again (from
+    ENTRY, by the format's reference in domain/exports.py): a line holding bidirectional
+    controls, which SQLite cannot isolate, or a damaged row's control characters, which the
+    reference drops (`as_text`)."""
+
+    line: str  # the line's SQL (parameters: the thread's prefix, then LINK's four)
+    nul: str  # SQL: whether a row holds a NUL its line leaves out (json_quote writes \u0000)
+    suspect: Callable[[bytes, int], bool]  # whether some of n lines' bytes may need Python
+    render: Callable[[str, Entry], str]  # the reference: a line after its thread's prefix
+
+
+# json_quote writes a control character as \uXXXX, or \b \f \r, and DEL and C1 controls raw. A
+# text that holds a backslash before one of those is suspect too, and rendered again the same.
+_JSON_ESCAPES = re.compile(rb"\\u00[01]|\\[bfr]")
+
+
+def _csv_suspect(data: bytes, lines: int) -> bool:
+    # Each line ends in CR LF: any control character but that CR (and tab and newline) is a
+    # damaged row's.
+    return (c0_controls(data) != lines or has_c1(data)
+            or BIDI_BYTES.search(data) is not None)
+
+
+def _jsonl_suspect(data: bytes, lines: int) -> bool:
+    return (b"\x7f" in data or has_c1(data) or _JSON_ESCAPES.search(data) is not None
+            or BIDI_BYTES.search(data) is not None)
+
+
+CSV = LineFormat(CSV_LINE, CSV_NUL, _csv_suspect, lambda prefix, entry: prefix + csv_row(entry))
+JSONL = LineFormat(JSONL_LINE, "0", _jsonl_suspect, jsonl_line)
+
 # RawEntry's fields but the text, joined with NUL between them.
 RAW_HEAD = (f"r.id || char(0) || r.participant_id || char(0) || {AUTHOR} || char(0) ||"
             f" r.created_at || char(0) || COALESCE(r.edited_at, '') || char(0) || {LINK}")

@@ -13,32 +13,34 @@ the formula rule and the JSON escaping in C, and hands over one bytes object per
 leaves no Python work per row at all: with Python's csv module the CSV export took about twice
 as long as `sqlite3 -csv`, and with `json.dumps` per record JSON Lines 3.5 times as long.
 `csv_line` and `jsonl_lines` in domain/exports.py are the references these renderings must
-match (property tests hold them equal). SQLite cannot isolate bidirectional controls: a CSV
-page whose bytes hold any has those rows rendered again in Python (`csv_row`), and a JSON Lines
-page has them written as \\u escapes (`json_safe`), as the references do.
-Transcripts read raw rows (`raw_entries`, their links rendered by SQLite too).
+match (property tests hold them equal). SQLite cannot isolate bidirectional controls, nor drop a
+damaged row's control characters as the references do (domain/display.py `as_text`): the rows
+of a page that holds any are rendered again in Python (export_lines.py `LineFormat`).
+Transcripts read raw rows (`raw_entries`, their links rendered by SQLite too), cleaned of a
+damaged row's control characters the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import aclosing
 from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import to_iso
-from seminarbot.domain.display import BIDI_BYTES, as_text, json_safe
-from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage, csv_row
+from seminarbot.domain.display import BIDI_BYTES, as_text, c0_controls, clean_bytes, has_c1
+from seminarbot.domain.exports import Entry, ExportScope, RawEntry, RawPage
 from seminarbot.domain.links import Links
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_AUTHORS
 from seminarbot.storage.damage import key_text
 from seminarbot.storage.db import Database
 from seminarbot.storage.export_lines import (
-    CSV_LINE,
+    CSV,
     ENTRY,
-    JSONL_LINE,
+        JSONL,
     RAW_ENTRY,
     RAW_HEAD,
     RAW_HEAD_FIELDS,
+    LineFormat,
     entry,
     link_params,
     stored_key,
@@ -68,11 +70,6 @@ class ThreadLinks(NamedTuple):
     key: ThreadKey
     links: Links = NO_LINKS
     prefix: str = ""
-
-
-# What renders a CSV or JSON Lines page holding bidirectional controls, from the page as SQLite
-# rendered it and its query's tail and parameters.
-Bidi = Callable[[Database, bytes, str, tuple[Any, ...]], Awaitable[bytes]]
 
 
 class ExportReader:
@@ -154,11 +151,17 @@ class ExportReader:
                 page = _split(rows, heads, bodies)
                 controls = page is None or bool(BIDI_BYTES.search(heads)
                                                 or BIDI_BYTES.search(bodies))
+                # Beside the NULs that join them, a damaged row's controls.
+                damaged = (page is None or has_c1(heads) or has_c1(bodies)
+                           or c0_controls(heads) + c0_controls(bodies)
+                           != RAW_HEAD_FIELDS * rows - 1 + rows - 1)
                 if page is None:
                     page = [(str(i).encode(), str(p).encode(), name or b"", at or b"",
                              edited or b"", link or b"", text or b"")
                             for i, p, name, at, edited, link, text in await db.fetch_tuples(
                                 f"SELECT {RAW_ENTRY}{tail}", (*params, *window))]
+                if damaged:
+                    page = [_cleaned(row) for row in page]
                 return Page(rows, _position(last), len(bodies), RawPage(page, controls))
 
             return query.thread, read
@@ -172,33 +175,22 @@ class ExportReader:
                   ) -> AsyncGenerator[tuple[int, bytes], None]:
         """(rows, bytes) per page: the threads' CSV lines in turn, each line starting with its
         thread's prefix, each response linked by its thread's links."""
-        def isolating(prefix: str, links: Links) -> Bidi:
-            async def isolated(db: Database, data: bytes, tail: str, window: tuple[Any, ...]
-                               ) -> bytes:
-                rows = await db.fetch_tuples(f"SELECT r.id, CAST({CSV_LINE} AS BLOB) {tail}",
-                                             (prefix, *link_params(links), *window))
-                return await self._isolated(db, cohort_id, rows, prefix, links)
-            return isolated
-
-        return self._lines(CSV_LINE, cohort_id, threads, scope, isolating)
+        return self._lines(CSV, cohort_id, threads, scope)
 
     def jsonl_lines(self, cohort_id: int, threads: Sequence[ThreadLinks], scope: ExportScope
                     ) -> AsyncGenerator[tuple[int, bytes], None]:
         """(rows, bytes) per page: the threads' JSON lines in turn, each line starting with its
         thread's prefix (domain.exports.jsonl_prefix), each response linked by its links."""
-        async def escaped(db: Database, data: bytes, tail: str, window: tuple[Any, ...]
-                          ) -> bytes:
-            # Only inside JSON strings can the controls be (keys are ours, ASCII): escaping
-            # them over the whole page is escaping them line by line.
-            return json_safe(data.decode(errors="replace")).encode()
+        return self._lines(JSONL, cohort_id, threads, scope)
 
-        return self._lines(JSONL_LINE, cohort_id, threads, scope, lambda *_: escaped)
-
-    async def _isolated(self, db: Database, cohort_id: int, page: list[tuple[Any, ...]],
-                        prefix: str, links: Links) -> bytes:
-        """The page's CSV from (id, line) rows, those with bidirectional controls rendered by
-        `csv_row`."""
-        ids = [row[0] for row in page if BIDI_BYTES.search(row[1])]
+    async def _again(self, db: Database, cohort_id: int, form: LineFormat, prefix: str,
+                     links: Links, tail: str, window: tuple[Any, ...]) -> bytes:
+        """A page's lines read one a row, those the format suspects (or holding a NUL)
+        rendered by its reference from ENTRY."""
+        page = await db.fetch_tuples(
+            f"SELECT r.id, CAST({form.line} AS BLOB), {form.nul} {tail}",
+            (prefix, *link_params(links), *window))
+        ids = [row[0] for row in page if row[2] or form.suspect(row[1], 1)]
         entries: dict[int, Entry] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
@@ -207,30 +199,28 @@ class ExportReader:
                 f" WHERE r.id IN ({', '.join('?' * len(chunk))})",
                 (*link_params(links), cohort_id, *chunk))
             entries.update((row[0], entry(row)) for row in rows)
-        return b"".join((prefix + csv_row(entries[row[0]])).encode() if row[0] in entries
+        return b"".join(form.render(prefix, entries[row[0]]).encode() if row[0] in entries
                         else row[1] for row in page)
 
-    async def _lines(self, line: str, cohort_id: int, threads: Sequence[ThreadLinks],
-                     scope: ExportScope, bidi: Callable[[str, Links], Bidi]
-                     ) -> AsyncGenerator[tuple[int, bytes], None]:
+    async def _lines(self, form: LineFormat, cohort_id: int, threads: Sequence[ThreadLinks],
+                     scope: ExportScope) -> AsyncGenerator[tuple[int, bytes], None]:
         """A page is one row: SQLite joins the page's lines itself, so no Python object is made
         per response (with a row per line, the tuples alone cost a tenth of the export). A page
-        holding bidirectional controls is handed to its thread's `bidi(prefix, links)` with its
-        query's tail and parameters (all but the line's own)."""
+        the format suspects, or holding a NUL, is read again (`_again`)."""
         def reading(key: ThreadKey, links: Links, prefix: str) -> Thread[bytes]:
             query, line_params = _PageQuery(cohort_id, key, scope), (prefix, *link_params(links))
-            fallback = bidi(prefix, links)
 
             async def read(db: Database, after: Position, upto: Position | None,
                            size: int) -> Page[bytes]:
                 tail, window = query.tail(after, upto, size)
                 # The last row's keyset position: created_at, then the id in 19 digits.
-                ((rows, data, last),) = await db.fetch_tuples(
+                ((rows, data, last, nul),) = await db.fetch_tuples(
                     "SELECT count(*), CAST(group_concat(line, '') AS BLOB),"
-                    f" CAST(max(at || ({_ID_OFFSET} + id)) AS BLOB) FROM (SELECT {line} AS line,"
-                    f" r.created_at AS at, r.id AS id{tail})", (*line_params, *window))
-                if data and BIDI_BYTES.search(data):
-                    data = await fallback(db, data, tail, window)
+                    f" CAST(max(at || ({_ID_OFFSET} + id)) AS BLOB), max(nul) FROM (SELECT"
+                    f" {form.line} AS line, {form.nul} AS nul, r.created_at AS at, r.id AS id"
+                    f"{tail})", (*line_params, *window))
+                if data and (nul or form.suspect(data, rows)):
+                    data = await self._again(db, cohort_id, form, prefix, links, tail, window)
                 return Page(rows, _position(last), len(data or b""), data or b"")
 
             return query.thread, read
@@ -245,6 +235,11 @@ class ExportReader:
 
 
 _ID_OFFSET = 10**18  # ids below 9 * 10**18 then print in 19 digits
+
+
+def _cleaned(row: RawEntry) -> RawEntry:
+    i, p, name, at, edited, link, text = (clean_bytes(field) for field in row)
+    return i, p, name, at, edited, link, text
 
 
 def _split(rows: int, heads: bytes, bodies: bytes) -> list[RawEntry] | None:
