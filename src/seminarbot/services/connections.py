@@ -8,8 +8,8 @@ scheduler) reports them. And whether the scheduler's passes fail on an error of 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from typing import Any, NamedTuple
+from collections.abc import Awaitable, Iterable
+from typing import Any, NamedTuple, TypeVar
 
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.errors import Unavailable
@@ -18,6 +18,32 @@ CONNECTING, CONNECTED, RETRYING, STOPPED = "connecting", "connected", "retrying"
 WRITING, FAILING = "writing", "failing"  # the database's states
 RUNNING = "running"  # the scheduler's, or FAILING
 SCHEDULER = "scheduler"  # the scheduler's name as a writer (storage)
+# Seconds a platform has to answer one try of a log-in: past it, the try counts as failed and
+# is said (the SDKs' own limits are minutes: nio's 60 s three times, aiohttp's 300 s).
+ANSWER_LIMIT = 30.0
+T = TypeVar("T")
+
+
+class NoAnswer(TimeoutError):
+    """A server took the request and did not answer within the limit."""
+
+
+async def answered(call: Awaitable[T], limit: float, who: str) -> T:
+    """`call`'s result; NoAnswer ("{who} did not answer within {limit} s") once `limit`
+    seconds have passed, `call` cancelled."""
+    bound = asyncio.timeout(limit)
+    try:
+        async with bound:
+            return await call
+    except TimeoutError:
+        if bound.expired():
+            raise NoAnswer(f"{who} did not answer within {limit:g} s") from None
+        raise  # the SDK's own limit came first
+
+
+def reason(error: BaseException) -> str:
+    """An error as one line says it: its message, or its type where it has none (a timeout)."""
+    return str(error) or type(error).__name__
 
 
 class Link(NamedTuple):

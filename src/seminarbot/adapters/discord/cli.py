@@ -4,7 +4,6 @@ discord.py only when it runs, so `seminarbot --help` stays light."""
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
@@ -41,16 +40,17 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         print(f"seminarbot: {settings.discord.incomplete or unset}", file=sys.stderr)
         return EXIT_CONFIG
     from seminarbot.adapters.discord.sync import sync_commands
+    from seminarbot.services.connections import NoAnswer, answered, reason
 
     guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
     try:
-        synced = await asyncio.wait_for(sync_commands(settings, guild), SYNC_LIMIT)
-    except TimeoutError:
-        print(f"seminarbot: sync failed: Discord did not answer within {SYNC_LIMIT:g} s "
-              f"({settings.discord.api_base})", file=sys.stderr)
+        synced = await answered(sync_commands(settings, guild), SYNC_LIMIT, "Discord")
+    except NoAnswer as error:
+        print(f"seminarbot: sync failed: {error} ({settings.discord.api_base})",
+              file=sys.stderr)
         return 1
     except Exception as error:  # the HTTP error from Discord, said plainly
-        print(f"seminarbot: sync failed: {str(error) or type(error).__name__}", file=sys.stderr)
+        print(f"seminarbot: sync failed: {reason(error)}", file=sys.stderr)
         return 1
     where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
     print(f"synced {len(synced.names)} commands {where}: "

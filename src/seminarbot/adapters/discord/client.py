@@ -23,7 +23,7 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
-from seminarbot.services.connections import RETRYING
+from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 if TYPE_CHECKING:
     from seminarbot.adapters.discord.bot import Handlers
@@ -214,9 +214,10 @@ async def _connect(client: SeminarClient, token: str, report: Report) -> None:
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
     backoff = Backoff(limit=RETRY_LIMIT)
+    log.info("discord: connecting to %s", client.settings.api_base)
     while True:
         try:
-            await client.login(token)
+            await answered(client.login(token), ANSWER_LIMIT, "Discord")
             return
         except discord.LoginFailure:
             raise SettingRefused(TOKEN_REFUSED) from None
@@ -225,7 +226,7 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             await client.http.close()
             client.http.connector = discord.utils.MISSING
             delay = backoff.next_delay()
-            problem = str(error) or type(error).__name__
+            problem = reason(error)
             report(RETRYING, problem)
             log.warning("discord: cannot reach Discord (%s); trying again in %g s",
                         problem, delay)

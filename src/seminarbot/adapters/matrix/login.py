@@ -19,7 +19,7 @@ from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
-from seminarbot.services.connections import RETRYING
+from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 log = logging.getLogger(__name__)
 Report = Callable[[str, str], None]
@@ -74,6 +74,7 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
 async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles,
                   report: Report, ended: bool) -> None:
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
+    log.info("matrix: connecting to %s as %s", homeserver, user_id)
     saved = files.load_login()
     if saved is not None and (saved.homeserver, saved.user_id) != (homeserver, user_id):
         saved = None  # another account: start afresh
@@ -114,9 +115,9 @@ async def _retrying(call: Any, report: Report) -> Any:
     backoff = Backoff(limit=RETRY_LIMIT)
     while True:
         try:
-            answer = await call()
+            answer = await answered(call(), ANSWER_LIMIT, "the homeserver")
         except (ClientError, TimeoutError, OSError) as error:
-            problem: object = str(error) or type(error).__name__  # a timeout says nothing
+            problem = reason(error)
         else:
             if not is_server_error(answer):
                 return answer

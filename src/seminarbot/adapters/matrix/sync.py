@@ -23,12 +23,21 @@ from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Unavailable
-from seminarbot.services.connections import CONNECTED, RETRYING
+from seminarbot.services.connections import (
+    ANSWER_LIMIT,
+    CONNECTED,
+    RETRYING,
+    NoAnswer,
+    answered,
+)
 from seminarbot.services.ordered import StallWatch, in_runs
 from seminarbot.services.outage import why
 
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
+# Seconds a run's first sync may take (the full state of every room; nio sets no limit on one)
+# before it is tried again; a later sync has its long poll and ANSWER_LIMIT.
+FIRST_SYNC_LIMIT = 120.0
 TIMELINE_LIMIT = 50
 FINISH_GRACE = 2.0  # seconds to finish the batch in hand when the bot stops
 
@@ -140,12 +149,17 @@ class SyncLoop:
         try:
             # The first sync of a run asks for the full state: nio keeps rooms (power levels,
             # members, encryption) only in memory.
-            answer = await self.client.sync(timeout=0 if first else SYNC_TIMEOUT_MS,
-                                            sync_filter=self.filter, since=self.token,
-                                            full_state=True if first else None)
+            answer = await answered(
+                self.client.sync(timeout=0 if first else SYNC_TIMEOUT_MS,
+                                 sync_filter=self.filter, since=self.token,
+                                 full_state=True if first else None),
+                FIRST_SYNC_LIMIT if first else SYNC_TIMEOUT_MS / 1000 + ANSWER_LIMIT,
+                "the homeserver")
         except (ClientError, TimeoutError) as error:
-            log.warning("matrix: sync failed (%s: %s); retrying", type(error).__name__, error)
-            self.report(RETRYING, f"sync failed: {type(error).__name__}: {error}")
+            problem = str(error) if isinstance(error, NoAnswer) else (
+                f"{type(error).__name__}: {error}")
+            log.warning("matrix: sync failed (%s); retrying", problem)
+            self.report(RETRYING, f"sync failed: {problem}")
             return None
         except Exception as error:  # nio taking in what others sent (a to-device room key it
             # cannot read raised ValueError): tried again, where the bot stopped
