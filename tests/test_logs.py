@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,6 +82,29 @@ def fail_with_secrets() -> None:
                            f"\nsyt_mnopqrstuvwx after a line break, and {TOKEN}")
     except RuntimeError:
         logging.getLogger("seminarbot.core").exception("failed\n\tsyt_yzabcdefghij")
+
+
+@pytest.mark.parametrize("value", ["/tmp/a\n2026-12-04 10:00:00,000 ERROR seminarbot: forged",
+                                   "x\r\x1b[2Ky\u2028z", "\n"])
+def test_a_value_in_a_text_line_cannot_begin_a_line_of_its_own(
+        settings: Settings, capsys: pytest.CaptureFixture[str], value: str) -> None:
+    """A path or a server's answer holding a line break split the line: the rest read as a
+    line of the log's own (a forged ERROR). Now shown as a symbol, as other controls are."""
+    configure(settings)
+    logging.getLogger("seminarbot.cli").warning("cannot read %s", value)
+    try:
+        raise ValueError("a reason")
+    except ValueError:
+        logging.getLogger("seminarbot.cli").exception("failed on %s", value)
+    said = lines(capsys)
+    assert said[0].endswith(" WARNING seminarbot.cli: cannot read "
+                            + value.replace("\n", "\u240a").replace("\r", "\u240d")
+                            .replace("\x1b", "\u241b").replace("\u2028", "\u2424"))
+    assert " ERROR seminarbot.cli: failed on " in said[1]
+    assert said[2] == "Traceback (most recent call last):"  # a traceback keeps its lines
+    starts = [line.split(" ")[2] for line in said
+              if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ", line)]
+    assert starts == ["WARNING", "ERROR"]
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])

@@ -310,7 +310,8 @@ def test_names_from_a_platform_reach_the_terminal_harmless(tmp_path: Path, db: P
     listed = seminarbot("cohorts", "--db", str(db))
     assert listed.returncode == 0
     assert "\x1b" not in listed.stdout and "\x07" not in listed.stdout
-    assert "?]0;pwned??[2Jxxxx" in listed.stdout and "…" in listed.stdout
+    # Dropped as the write path drops them (domain/display.py `as_text`).
+    assert "]0;pwned[2Jxxxx" in listed.stdout and "…" in listed.stdout
 
 
 def test_a_backup_into_a_folder_it_may_not_write_is_one_line(tmp_path: Path, db: Path) -> None:

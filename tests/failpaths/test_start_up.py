@@ -188,3 +188,14 @@ def test_an_option_given_twice_or_cut_short_is_refused_not_guessed(
     assert result.returncode == 2, result.stderr
     assert said in one_line(result) and len(result.stderr.strip().splitlines()) == 1
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_path_holding_a_line_break_is_said_on_one_line(tmp_path: Path) -> None:
+    """The error split in two at the path's line break (helper-84): it is shown as ␊."""
+    folder = tmp_path / "a\nb"
+    folder.mkdir()
+    result = seminarbot("export", "--db", str(folder / "x.db"), "--cohort", "1", "--format",
+                        "csv", "--out", str(tmp_path / "out.csv"),
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"seminarbot: {tmp_path}/a\u240ab/x.db: there is no ")

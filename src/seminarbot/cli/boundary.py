@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
-from seminarbot.domain.display import terminal_safe
+from seminarbot.domain.display import one_line_safe
 
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
@@ -34,7 +34,8 @@ SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
 
 def say(message: str) -> None:
     """One line on standard error, whatever state standard output is in. It may quote what a
-    platform or a file said: no control character reaches the terminal raw. With
+    platform or a file said: no control character reaches the terminal raw, nor a line break
+    (a path holding one). With
     `log_format: json`, a JSON line like the log's (cli.logs.fatal_line). Secrets are
     redacted as in the log (core.redaction), those given in the environment included: a
     configuration refused before logging is set up may quote one (a token pasted into the
@@ -45,7 +46,7 @@ def say(message: str) -> None:
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))
     with contextlib.suppress(OSError):
-        print(fatal_line(terminal_safe(redact(message))), file=sys.stderr, flush=True)
+        print(fatal_line(one_line_safe(redact(message))), file=sys.stderr, flush=True)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

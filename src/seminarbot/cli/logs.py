@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from seminarbot.core.redaction import install_redaction
+from seminarbot.domain.display import one_line_safe
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -46,6 +47,20 @@ class JsonLines(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
+class TextLines(logging.Formatter):
+    """TEXT_FORMAT, each message on a line of its own: its control characters (a line break in
+    a path, an escape sequence in a server's answer) shown as symbols, so no value can begin a
+    line that reads like the log's own (domain.display.one_line_safe). A traceback follows on
+    lines of its own, as always."""
+
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = one_line_safe(record.message)
+        return super().formatMessage(record)
+
+
 def fatal_line(message: str) -> str:
     """A command's one-line error as standard error shows it: `seminarbot: message`, or with
     `log_format: json` one JSON object like the log's (level ERROR), so a shipper parses it."""
@@ -58,8 +73,7 @@ def fatal_line(message: str) -> str:
 def configure(settings: Settings) -> None:
     _json_lines[0] = settings.log_format == "json"
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines() if settings.log_format == "json"
-                         else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonLines() if settings.log_format == "json" else TextLines())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)

@@ -126,6 +126,18 @@ def terminal_safe(text: str) -> str:
     return CONTROLS.sub(_symbol, text)
 
 
+# Line feed, and the line and paragraph separators (which str.splitlines and some log viewers
+# break at): as symbols.
+_LINE_BREAKS = str.maketrans({"\n": "\u240a", "\u2028": "\u2424", "\u2029": "\u2424"})
+
+
+def one_line_safe(text: str) -> str:
+    """Text for one line of a log or of standard error: `terminal_safe`, and a line break shown
+    as a symbol too (␊), so that no value (a path, a server's answer) can begin a line of its
+    own that reads like one of ours."""
+    return terminal_safe(text).translate(_LINE_BREAKS)
+
+
 def width(text: str) -> int:
     """How many terminal columns a line takes: a default-ignorable character (a bidirectional
     control, a zero-width space) or a combining mark none, a wide or full-width one (CJK) two,
