@@ -140,3 +140,12 @@ async def test_console_only_commands(console: ConsoleDriver) -> None:
     assert "Now acting as Dee (moderator)." in await console.say("/as Dee --moderator")
     assert "Console commands" in await console.say("/help")
     assert "Who elected the chair?" not in await console.say("# a comment line")
+
+
+async def test_a_mistyped_console_command_is_told_its_near_match(console: ConsoleDriver) -> None:
+    """/clok, /qiut got "There is no command" with no hint: the core knows only its own."""
+    for typed, meant in (("/clok", "clock"), ("/cloc advance 1d", "clock"), ("/qiut", "quit"),
+                         ("/exti", "exit")):
+        assert f"Did you mean `{meant}`?" in flat(await console.say(typed)), typed
+    assert "Did you mean `term`?" in flat(await console.say("/trem x"))  # the core's own
+    assert "Did you mean" not in flat(await console.say("/zzzz"))

@@ -161,7 +161,8 @@ def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("args", [("--user", ""), ("--user", " x"), ("--clock", "garbage"),
-                                  ("--clock", ""), ("--clock", "1999-12-31T00:00Z")])
+                                  ("--clock", ""), ("--clock", "1999-12-31T00:00Z"),
+                                  ("--clock", "2026-01-05T09:00")])
 def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
                                                           args: tuple[str, str]) -> None:
     """A database and its lock were made, then the argument refused (helper-84)."""

@@ -38,8 +38,9 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
         try:
             _start(given)
         except (ValueError, OverflowError):
-            return (f"--clock expects an ISO instant from {CLOCK_START.year} to "
-                    f"{CLOCK_LIMIT.year - 1}, such as 2026-01-05T09:00Z; got {given[:60]!r}")
+            return (f"--clock expects an ISO instant with its zone (Z, or an offset such as "
+                    f"+01:00) from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}, such as "
+                    f"2026-01-05T09:00Z; got {given[:60]!r}")
     named = getattr(args, "user", None)
     user = named if named is not None else settings.console_user
     if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
@@ -50,10 +51,15 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
 
 
 def _start(given: str) -> datetime:
-    """--clock's instant; ValueError (or OverflowError) outside the console's years."""
+    """--clock's instant; ValueError (or OverflowError) without its zone (a time of day alone
+    is no instant: the seminar's zone or UTC would be a guess) or outside the console's years."""
+    from datetime import datetime
+
     from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
     from seminarbot.clock import parse_instant
 
+    if datetime.fromisoformat(given.replace("Z", "+00:00")).tzinfo is None:
+        raise ValueError(given)
     start = parse_instant(given)
     if not CLOCK_START <= start < CLOCK_LIMIT:
         raise ValueError(given)

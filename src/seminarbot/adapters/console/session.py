@@ -6,7 +6,7 @@ Console-only commands: /as NAME [--moderator], /clock, /clock advance DURATION, 
 from __future__ import annotations
 
 import shutil
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
@@ -19,9 +19,9 @@ from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
 from seminarbot.core.parsing import tokenize
-from seminarbot.core.replies import Reply, Table
+from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
-from seminarbot.domain.errors import BadArgument, Unavailable
+from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
 from seminarbot.services.container import Services
 
 if TYPE_CHECKING:
@@ -88,6 +88,10 @@ class Console:
             self._switch(body)
         elif word == "clock":
             await self._clock(body)
+        elif (near := _own_near(word, self.app.registry.groups())) is not None:
+            self.emit(render_reply(Reply(title=UnknownCommand.title, paragraphs=(
+                f"There is no command '{embedded(word[:40])}'. Did you mean `{near}`? Type "
+                "/help to list the commands.",), tone=Tone.ERROR), self.width))
         else:
             reply = await run_line(self.app, body, self.actor, PLACE, prefix="/",
                                       source_id=None)
@@ -195,3 +199,14 @@ class Console:
 
 def _user_id(name: str) -> str:
     return "console:" + name.casefold()
+
+
+def _own_near(word: str, core: Collection[str]) -> str | None:
+    """The console's own command a mistyped first word is close to (`clok`: `clock`), unless
+    the word is one of the core's or close to one (the core's answer names those)."""
+    import difflib  # only for a word that is no command
+
+    if not word or word in core or difflib.get_close_matches(word, core, n=1, cutoff=0.6):
+        return None
+    own = difflib.get_close_matches(word, ("clock", "quit", "exit"), n=1, cutoff=0.75)
+    return own[0] if own else None
