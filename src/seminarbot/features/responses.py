@@ -40,6 +40,16 @@ async def respond(inv: Invocation[Services]) -> Reply:
                 f"{'' if words == 1 else 's'}).", tone=Tone.SUCCESS, private=True)
 
 
+def beginning(text: str, width: int = 60) -> str:
+    """The text's first `width` characters, its whitespace runs one space, "…" ending it when
+    cut. Only its start is read (a response may be 20,000 characters), unless that start is
+    mostly whitespace."""
+    start = " ".join(text[: 4 * width].split())
+    if len(start) <= width and len(text) > 4 * width:
+        start = " ".join(text.split())
+    return start if len(start) <= width else start[: width - 1] + "…"
+
+
 async def mine(inv: Invocation[Services]) -> Reply:
     app = inv.app
     cohort = await cohort_here(inv)
@@ -51,8 +61,7 @@ async def mine(inv: Invocation[Services]) -> Reply:
     refs = {p.id: p.ref for s in app.syllabus.plan.sessions for p in s.prompts}
     rows = []
     for record in records:
-        excerpt = " ".join(record.body.split())
-        excerpt = excerpt if len(excerpt) <= 60 else excerpt[:59] + "…"
+        excerpt = beginning(record.body)
         stamp = describe_local(record.created_at, cohort.rule.zone)
         edited = " (edited)" if record.edited_at else ""
         rows.append((refs.get(record.prompt_id, record.prompt_id), stamp + edited,
