@@ -17,6 +17,7 @@ from tests.conftest import MINI
 from tests.failpaths.support import (
     config,
     damage_pages,
+    environment,
     one_line,
     read_only,
     run_all,
@@ -213,7 +214,29 @@ def test_a_database_path_through_a_file_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "plain").write_text("x")
     result = seminarbot("db", "migrate", "--db", str(tmp_path / "plain" / "x.db"))
     assert result.returncode == 2
-    assert "a part of the path is a file, not a folder" in one_line(result)
+    assert f"({tmp_path / 'plain'} is a file, not a folder)" in one_line(result)
+
+
+@pytest.mark.parametrize("command", [("db", "check"), ("console",)])
+def test_a_data_directory_that_is_a_fifo_or_a_link_loop_is_named_so(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    """Both were said to be a file, or (a loop) a path that does not exist (helper-84)."""
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "at-all")
+    for data, said in (("fifo", "fifo is a FIFO (named pipe), not a folder"),
+                       ("fifo/sub", "fifo is a FIFO (named pipe), not a folder"),
+                       ("loop1", "loop1 is a symbolic link that leads in a loop")):
+        result = seminarbot(*command, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / data)))
+        assert result.returncode in (1, 2), result.stderr
+        assert f"{tmp_path}/{said}" in one_line(result), (data, result.stderr)
+    for name in ("loop1", "dangling"):
+        result = seminarbot("db", "check", conf=tmp_path / name)
+        assert result.returncode == 2
+        assert one_line(result).endswith(
+            f"{tmp_path / name}: the configuration file is a symbolic link that leads nowhere or "
+            "in a loop")
 
 
 def test_a_folder_that_cannot_be_written_is_one_line_for_the_console(tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ class Destination:
 def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     """Why `target` may not be written, if it may not: only a new file, or with --force an
     existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
-    from seminarbot.storage.dbfile import file_kind
+    from seminarbot.storage.access import kind_of
 
     try:
         info = target.lstat()
@@ -59,7 +59,7 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     except OSError as error:
         return f"cannot reach {target} ({error.strerror or error})", 1
     if not stat.S_ISREG(info.st_mode):
-        return (f"{target} is {file_kind(info.st_mode)}, not a regular file; seminarbot never "
+        return (f"{target} is {kind_of(info.st_mode)}, not a regular file; seminarbot never "
                 "replaces one, even with --force: choose a new file"), 1
     if not force:
         return f"{target} exists; choose a new file or add --force", 1

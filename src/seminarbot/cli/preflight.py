@@ -8,7 +8,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from seminarbot.storage.access import permission_fix
+from seminarbot.storage.access import in_the_way, permission_fix
 
 
 class DataDirUnwritable(Exception):
@@ -18,12 +18,13 @@ class DataDirUnwritable(Exception):
 def check_data_dir(path: Path) -> None:
     """Raises DataDirUnwritable unless a file can be made in `path` (or, if it does not exist
     yet, in the nearest folder above it, where it would be made)."""
+    blocked = in_the_way(path / "x")
+    if blocked is not None:
+        raise DataDirUnwritable(f"the data directory {path} cannot be used ({blocked}); "
+                                "set data_dir or SEMINARBOT_DATA_DIR to a folder")
     where = path
     while not where.exists() and where.parent != where:
         where = where.parent
-    if where.exists() and not where.is_dir():
-        raise DataDirUnwritable(f"the data directory {path} is not a folder ({where} is a file); "
-                                "set data_dir or SEMINARBOT_DATA_DIR to a folder")
     try:
         descriptor, probe = tempfile.mkstemp(prefix=".seminarbot-probe-", dir=where)
     except OSError as error:

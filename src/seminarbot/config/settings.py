@@ -86,7 +86,9 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     if path:
         file = Path(path).expanduser()
         if not file.exists():
-            raise YamlError(str(file), "", "the configuration file does not exist")
+            raise YamlError(str(file), "", "the configuration file is a symbolic link that "
+                            "leads nowhere or in a loop" if os.path.lexists(file)
+                            else "the configuration file does not exist")
         data = load_yaml(file)
         node = Node({} if data is None else data, str(file))
     else:

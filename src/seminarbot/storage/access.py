@@ -24,6 +24,34 @@ def read_only_mount(path: Path) -> bool:
         return False
 
 
+def in_the_way(path: Path) -> str | None:
+    """What stops `path` from being reached as a folder, or a file in one, in a clause: the
+    first part of it that is no folder (`/x/y is a FIFO (named pipe)`), or a symbolic link
+    that leads nowhere or in a loop; None when nothing does."""
+    for part in (*reversed(path.parents), path):
+        try:
+            mode = os.stat(part).st_mode
+        except OSError as error:
+            if os.path.lexists(part):  # the link itself is there, what it leads to is not
+                how = "in a loop" if error.errno == errno.ELOOP else "nowhere"
+                return f"{part} is a symbolic link that leads {how}"
+            return None
+        if not stat.S_ISDIR(mode) and part != path:
+            return f"{part} is {kind_of(mode)}, not a folder"
+    return None
+
+
+def kind_of(mode: int) -> str:
+    """`a FIFO (named pipe)`, `a device`, … for a message."""
+    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
+                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"),
+                       (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISREG, "a file")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def permission_fix(path: Path, error: OSError | None = None) -> str:
     """What to do when this user may not write `path` (a file or folder), in a clause: for a
     read-only mount, say so; for one of this user's whose mode closes it to its owner, the

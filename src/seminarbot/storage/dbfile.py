@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
+from seminarbot.storage.access import in_the_way, kind_of
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -66,11 +67,11 @@ def prepare(path: Path, *, create: bool) -> bool:
                                          "or data_dir); nothing was created") from None
         return _create(path)
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error)})") from None
+        raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error, path)})") from None
     if stat.S_ISDIR(info.st_mode):
         raise DatabaseUnusable(path, "is a folder, not a database file")
     if not stat.S_ISREG(info.st_mode):
-        raise DatabaseUnusable(path, f"is {file_kind(info.st_mode)}, not a database file")
+        raise DatabaseUnusable(path, f"is {kind_of(info.st_mode)}, not a database file")
     if info.st_size == 0:
         raise DatabaseUnusable(path, "is empty (0 bytes), so it is not a seminarbot database; "
                                      "restore a backup, or remove it to start a new one")
@@ -78,7 +79,7 @@ def prepare(path: Path, *, create: bool) -> bool:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be read ({_strerror(error)})") from None
+        raise DatabaseUnusable(path, f"cannot be read ({_strerror(error, path)})") from None
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
@@ -121,7 +122,7 @@ def _create(path: Path) -> bool:
     except FileExistsError:
         return prepare(path, create=False)  # made meanwhile by someone else: check it
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be created ({_strerror(error)})") from None
+        raise DatabaseUnusable(path, f"cannot be created ({_strerror(error, path)})") from None
     os.close(descriptor)
     return True
 
@@ -236,19 +237,9 @@ def _mode(path: Path) -> int | None:
         return None
 
 
-def file_kind(mode: int) -> str:
-    """`a FIFO`, `a device`, … for a message."""
-    for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),
-                       (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"),
-                       (stat.S_ISLNK, "a symbolic link"), (stat.S_ISDIR, "a folder")):
-        if test(mode):
-            return name
-    return "not a regular file"
-
-
-def _strerror(error: OSError) -> str:
-    if error.errno == errno.ENOTDIR:
-        return "a part of the path is a file, not a folder"
+def _strerror(error: OSError, path: Path) -> str:
+    if error.errno in (errno.ENOTDIR, errno.ELOOP):
+        return in_the_way(path) or "a part of the path is a file, not a folder"
     return error.strerror or str(error)
 
 

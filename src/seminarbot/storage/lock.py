@@ -27,7 +27,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from seminarbot.storage.access import permission_fix
+from seminarbot.storage.access import in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing
 
 
@@ -172,7 +172,7 @@ def _unopenable(path: Path, database: Path, error: OSError) -> str:
         return (f"the lock {path} for {database} cannot be used (it is {kind}); remove it "
                 "while no seminarbot runs")
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
-        reason = "a part of the path is a file, not a folder"
+        reason = in_the_way(path) or "a part of the path is a file, not a folder"
         return (f"the lock {path} for {database} cannot be made ({reason}); check --db, "
                 "SEMINARBOT_DB or data_dir")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
