@@ -154,7 +154,8 @@ async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> N
 
         reader = asyncio.create_task(read())
         try:
-            await eventually(lambda: len(said) >= 2, within=STARTUP)
+            await eventually(lambda: sum(" WARNING " in line for line in said) >= 2,
+                             within=STARTUP)
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), STARTUP)
         finally:
@@ -163,6 +164,7 @@ async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> N
                 await process.wait()
             await reader
     tries = [line for line in said if " WARNING " in line]
+    assert f"INFO seminarbot.adapters.matrix.login: matrix: connecting to {url} as " in said[0]
     assert len(tries) >= 2 and all(
         "homeserver unavailable (HTTP 502 Bad Gateway); trying again in" in line
         for line in tries), "".join(said)
