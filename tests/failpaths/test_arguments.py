@@ -196,6 +196,11 @@ def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: 
     assert result.returncode == 0, result.stderr
     shown = result.stdout.split("Simulated time: ")[1][:10]
     assert shown == datetime.now(UTC).date().isoformat()
+    # Said, not silent: one line naming the file.
+    said = one_line(result)
+    assert said.startswith(f"seminarbot: {db}.console-clock: the saved /clock moves cannot be "
+                           "read (")
+    assert said.endswith("); the console's clock is real time until the next /clock advance")
 
 
 async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleDriver,

@@ -131,16 +131,24 @@ async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> b
 
 
 def _read_offset(path: Path) -> timedelta:
-    """The saved /clock moves; a damaged or absurd file counts as none (real time)."""
+    """The saved /clock moves; a damaged or absurd file counts as none (real time), said in
+    one line (the next /clock advance writes it anew)."""
     import math
     from datetime import timedelta
 
     from seminarbot.config.files import read_regular
 
+    why = "no number of seconds from 0 to 500 years"
     try:
         seconds = float(read_regular(path, 64).decode().strip())
-    except (OSError, ValueError, UnicodeDecodeError):
+    except FileNotFoundError:
         return timedelta(0)
+    except OSError as error:
+        seconds, why = math.nan, error.strerror or str(error)
+    except (ValueError, UnicodeDecodeError):
+        seconds = math.nan
     if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:
+        say(f"{path}: the saved /clock moves cannot be read ({why}); the console's clock is "
+            "real time until the next /clock advance")
         return timedelta(0)
     return timedelta(seconds=seconds)
