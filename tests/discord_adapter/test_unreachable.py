@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -28,13 +29,14 @@ def environment(fake: FakeDiscord) -> dict[str, str]:
     return env
 
 
-async def start_bot(tmp_path: Path, fake: FakeDiscord) -> asyncio.subprocess.Process:
+async def start_bot(tmp_path: Path, fake: FakeDiscord, env: dict[str, str] | None = None
+                    ) -> asyncio.subprocess.Process:
     config = tmp_path / "bot.yaml"
     config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
                       f"prompts_dir: {MINI.prompts}\n")
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "seminarbot", "--config", str(config), "run",
-        env=environment(fake), stdout=asyncio.subprocess.DEVNULL,
+        env=env or environment(fake), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE)
 
 
@@ -121,3 +123,88 @@ async def test_each_server_error_at_start_up_is_a_log_line(
         await reader
     answered = [line for line in said if "Discord answered 502 Bad Gateway" in line]
     assert len(answered) == 2, "".join(said)
+
+
+async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while data := await reader.read(65536):
+            writer.write(data)
+            await writer.drain()
+    except (ConnectionError, OSError):
+        pass
+    finally:
+        writer.close()
+
+
+async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_answers(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    """The log-in went through and the gateway did not: discord.py's own retry read the
+    session it never had (`self.ws.sequence` on None), and `run` ended in an internal error,
+    exit 70, with a traceback (helper-86). Now a line per try until the gateway answers."""
+    fake = bare_fake
+    with socket.socket() as probe:  # a port nothing listens on, yet
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = environment(fake) | {"DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/gateway"}
+    process = await start_bot(tmp_path, fake, env)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    fake_port = int(fake.base.rsplit(":", 1)[1])
+
+    async def relay(down_r: asyncio.StreamReader, down_w: asyncio.StreamWriter) -> None:
+        up_r, up_w = await asyncio.open_connection("127.0.0.1", fake_port)
+        await asyncio.gather(_forward(down_r, up_w), _forward(up_r, down_w))
+
+    relay_server = None
+    try:
+        await eventually(lambda: sum("cannot reach Discord's gateway" in line
+                                     for line in said) >= 2, within=STARTUP)
+        assert process.returncode is None  # still trying
+        relay_server = await asyncio.start_server(relay, "127.0.0.1", port)
+        await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await reader
+        if relay_server is not None:
+            relay_server.close()
+    assert process.returncode == 0, "".join(said)
+    assert not any("Traceback" in line or "internal error" in line for line in said), said
+    retries = [line for line in said if "Attempting a reconnect" in line]
+    assert retries and all(" WARNING discord.client: " in line and "(ClientConnectorError"
+                           in line for line in retries), "".join(said)  # one line each
+
+
+async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    """A web page answering 200 at the log-in: discord.py read the page as a user and failed
+    with TypeError, exit 70 (helper-86)."""
+    from aiohttp import web
+
+    async def page(_: web.Request) -> web.Response:
+        return web.Response(text="<html>a web page</html>", content_type="text/html")
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", page)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        env = environment(bare_fake) | {"DISCORD_API_BASE": f"http://{host}:{port}/api/v10"}
+        process = await start_bot(tmp_path, bare_fake, env)
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    finally:
+        await runner.cleanup()
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert "Traceback" not in said
+    assert said.strip().splitlines()[-1] == (
+        f"seminarbot: http://{host}:{port}/api/v10 does not answer as Discord's API (its answer "
+        "to the login is no user); set DISCORD_API_BASE (or discord.api_base) to Discord's, or "
+        "leave it unset")

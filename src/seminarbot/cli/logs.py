@@ -61,6 +61,22 @@ class TextLines(logging.Formatter):
         return super().formatMessage(record)
 
 
+class OneLineRetry(logging.Filter):
+    """discord.py logs each try to reconnect at ERROR with the traceback of what failed
+    (`Client.connect`: "Attempting a reconnect in 1.91s"): one WARNING line with the reason
+    instead, as seminarbot's own retries read (README: one log line per try). At DEBUG the
+    traceback stays."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith("Attempting a reconnect"):
+            error = record.exc_info[1]
+            why = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            record.msg, record.args = f"{record.getMessage()} ({why})", None
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def fatal_line(message: str) -> str:
     """A command's one-line error as standard error shows it: `seminarbot: message`, or with
     `log_format: json` one JSON object like the log's (level ERROR), so a shipper parses it."""
@@ -78,8 +94,11 @@ def configure(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)
+    retries = logging.getLogger("discord.client")
+    retries.filters[:] = [f for f in retries.filters if not isinstance(f, OneLineRetry)]
     if settings.log_level != "DEBUG":
         for library in ECHOES:
             logging.getLogger(library).setLevel(logging.ERROR)
+        retries.addFilter(OneLineRetry())
     install_redaction((settings.discord.token, settings.matrix.password,
                        settings.matrix.access_token))

@@ -13,7 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
@@ -53,6 +53,9 @@ FATAL_CLOSES = {
 INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
                   "(Bot → Privileged Gateway Intents)")
 Report = Callable[..., None]
+# What Client.connect tries again on (discord/client.py).
+GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFound,
+                  discord.ConnectionClosed)
 
 
 def intents() -> discord.Intents:
@@ -202,14 +205,28 @@ async def _bind(client: SeminarClient, opening: Opening) -> None:
 
 async def _connect(client: SeminarClient, token: str, report: Report) -> None:
     await _log_in(client, token, report)
-    try:
-        await client.connect(reconnect=True)
-    except discord.PrivilegedIntentsRequired:
-        raise SettingRefused(INTENT_REFUSED) from None
-    except discord.ConnectionClosed as closed:
-        if closed.code in FATAL_CLOSES:
-            raise SettingRefused(FATAL_CLOSES[closed.code]) from None
-        raise
+    backoff = Backoff(limit=RETRY_LIMIT)
+    while True:
+        try:
+            await client.connect(reconnect=True)
+            return
+        except discord.PrivilegedIntentsRequired:
+            raise SettingRefused(INTENT_REFUSED) from None
+        except discord.ConnectionClosed as closed:
+            if closed.code in FATAL_CLOSES:
+                raise SettingRefused(FATAL_CLOSES[closed.code]) from None
+            raise
+        except AttributeError as error:
+            # discord.py (2.7) follows a failed connection by resuming the session it had,
+            # reading `client.ws`, which is still None when the first connection failed.
+            failed, connection = error.__context__, cast(object, client.ws)
+            if connection is not None or not isinstance(failed, GATEWAY_ERRORS):
+                raise
+            delay = backoff.next_delay()
+            report(RETRYING, f"the gateway: {reason(failed)}")
+            log.warning("discord: cannot reach Discord's gateway (%s); trying again in %g s",
+                        reason(failed), delay)
+            await asyncio.sleep(delay)
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
@@ -221,6 +238,11 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             return
         except discord.LoginFailure:
             raise SettingRefused(TOKEN_REFUSED) from None
+        except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
+            raise SettingRefused(
+                f"{client.settings.api_base} does not answer as Discord's API (its answer to the "
+                "login is no user); set DISCORD_API_BASE (or discord.api_base) to Discord's, "
+                "or leave it unset") from None
         except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()
