@@ -145,7 +145,7 @@ async def test_console_only_commands(console: ConsoleDriver) -> None:
 async def test_a_mistyped_console_command_is_told_its_near_match(console: ConsoleDriver) -> None:
     """/clok, /qiut got "There is no command" with no hint: the core knows only its own."""
     for typed, meant in (("/clok", "clock"), ("/cloc advance 1d", "clock"), ("/qiut", "quit"),
-                         ("/exti", "exit")):
+                         ("/exti", "exit"), ("/ass bob", "as")):
         assert f"Did you mean `{meant}`?" in flat(await console.say(typed)), typed
     assert "Did you mean `term`?" in flat(await console.say("/trem x"))  # the core's own
     assert "Did you mean" not in flat(await console.say("/zzzz"))

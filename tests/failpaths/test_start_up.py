@@ -162,7 +162,8 @@ def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args", [("--user", ""), ("--user", " x"), ("--clock", "garbage"),
                                   ("--clock", ""), ("--clock", "1999-12-31T00:00Z"),
-                                  ("--clock", "2026-01-05T09:00")])
+                                  ("--clock", "2026-01-05T09:00"),
+                                  ("--clock", "2026-01-05T09:00\nZ")])
 def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
                                                           args: tuple[str, str]) -> None:
     """A database and its lock were made, then the argument refused (helper-84)."""
@@ -200,3 +201,15 @@ def test_a_path_holding_a_line_break_is_said_on_one_line(tmp_path: Path) -> None
                         env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 1
     assert one_line(result).startswith(f"seminarbot: {tmp_path}/a\u240ab/x.db: there is no ")
+
+
+@pytest.mark.parametrize(("given", "shown"), [
+    ("2026-01-05T09:00Z", "2026-01-05T09:00:00Z"), ("2026-01-05T09:00z", "2026-01-05T09:00:00Z"),
+    ("2026-01-05T10:00+01:00", "2026-01-05T09:00:00Z"),
+    ("2026-01-05 09:00Z", "2026-01-05T09:00:00Z")])
+def test_a_console_clock_with_its_zone_is_taken(tmp_path: Path, given: str, shown: str) -> None:
+    """RFC 3339's forms (a lower-case z too, and a space for the T)."""
+    result = seminarbot("console", "--clock", given, stdin="/clock\n",
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 0, result.stderr
+    assert f"Simulated time: {shown} (UTC)" in result.stdout

@@ -58,9 +58,13 @@ def _start(given: str) -> datetime:
     from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
     from seminarbot.clock import parse_instant
 
-    if datetime.fromisoformat(given.replace("Z", "+00:00")).tzinfo is None:
+    # RFC 3339 allows a lower-case z; nothing allows a line break or control inside.
+    text = given[:-1] + "Z" if given.endswith("z") else given
+    if not text.isprintable():
         raise ValueError(given)
-    start = parse_instant(given)
+    if datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is None:
+        raise ValueError(given)
+    start = parse_instant(text)
     if not CLOCK_START <= start < CLOCK_LIMIT:
         raise ValueError(given)
     return start

@@ -208,5 +208,5 @@ def _own_near(word: str, core: Collection[str]) -> str | None:
 
     if not word or word in core or difflib.get_close_matches(word, core, n=1, cutoff=0.6):
         return None
-    own = difflib.get_close_matches(word, ("clock", "quit", "exit"), n=1, cutoff=0.75)
+    own = difflib.get_close_matches(word, ("as", "clock", "quit", "exit"), n=1, cutoff=0.75)
     return own[0] if own else None
