@@ -36,7 +36,7 @@ from seminarbot.storage.db import Database
 from seminarbot.storage.export_lines import (
     CSV,
     ENTRY,
-        JSONL,
+    JSONL,
     RAW_ENTRY,
     RAW_HEAD,
     RAW_HEAD_FIELDS,
@@ -185,7 +185,7 @@ class ExportReader:
 
     async def _again(self, db: Database, cohort_id: int, form: LineFormat, prefix: str,
                      links: Links, tail: str, window: tuple[Any, ...]) -> bytes:
-        """A page's lines read one a row, those the format suspects (or holding a NUL)
+        """A page's lines read a row at a time, those the format suspects (or holding a NUL)
         rendered by its reference from ENTRY."""
         page = await db.fetch_tuples(
             f"SELECT r.id, CAST({form.line} AS BLOB), {form.nul} {tail}",
