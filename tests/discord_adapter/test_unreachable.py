@@ -179,24 +179,32 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
                            in line for line in retries), "".join(said)  # one line each
 
 
+@pytest.mark.parametrize(("status", "why"), [
+    (200, "its answer to the log-in is no user"),
+    (404, "it answered the log-in with HTTP 404 Not Found"),
+    (403, "it answered the log-in with HTTP 403 Forbidden"),
+    (405, "it answered the log-in with HTTP 405 Method Not Allowed")])
 async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
-        tmp_path: Path, bare_fake: FakeDiscord) -> None:
-    """A web page answering 200 at the log-in: discord.py read the page as a user and failed
-    with TypeError, exit 70 (helper-86)."""
+        tmp_path: Path, bare_fake: FakeDiscord, status: int, why: str) -> None:
+    """A web page at the log-in: discord.py read one answering 200 as a user and failed with
+    TypeError (helper-86), and raised NotFound or Forbidden for the others (helper-87): an
+    internal error, exit 70."""
     from aiohttp import web
 
-    async def page(_: web.Request) -> web.Response:
-        return web.Response(text="<html>a web page</html>", content_type="text/html")
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html>a web page</html>", content_type="text/html",
+                            status=int(request.match_info["status"]))
 
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", page)
+    app.router.add_route("*", "/{status}/{tail:.*}", page)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     host, port = runner.addresses[0][:2]
     try:
-        env = environment(bare_fake) | {"DISCORD_API_BASE": f"http://{host}:{port}/api/v10"}
+        base = f"http://{host}:{port}/{status}/api/v10"
+        env = environment(bare_fake) | {"DISCORD_API_BASE": base}
         process = await start_bot(tmp_path, bare_fake, env)
         _, err = await asyncio.wait_for(process.communicate(), STARTUP)
     finally:
@@ -205,6 +213,5 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
     assert process.returncode == 2, said
     assert "Traceback" not in said
     assert said.strip().splitlines()[-1] == (
-        f"seminarbot: http://{host}:{port}/api/v10 does not answer as Discord's API (its answer "
-        "to the login is no user); set DISCORD_API_BASE (or discord.api_base) to Discord's, or "
-        "leave it unset")
+        f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
+        "(or discord.api_base) to Discord's, or leave it unset")

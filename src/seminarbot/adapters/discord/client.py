@@ -239,10 +239,7 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
         except discord.LoginFailure:
             raise SettingRefused(TOKEN_REFUSED) from None
         except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
-            raise SettingRefused(
-                f"{client.settings.api_base} does not answer as Discord's API (its answer to the "
-                "login is no user); set DISCORD_API_BASE (or discord.api_base) to Discord's, "
-                "or leave it unset") from None
+            raise _not_discord(client, "its answer to the log-in is no user") from None
         except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()
@@ -253,3 +250,12 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             log.warning("discord: cannot reach Discord (%s); trying again in %g s",
                         problem, delay)
             await asyncio.sleep(delay)
+        except discord.HTTPException as error:  # 4xx but 401: no try can mend it
+            raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
+                                       f"{error.response.reason or ''}".rstrip()) from None
+
+
+def _not_discord(client: SeminarClient, why: str) -> SettingRefused:
+    return SettingRefused(f"{client.settings.api_base} does not answer as Discord's API ({why}); "
+                          "set DISCORD_API_BASE (or discord.api_base) to Discord's, or leave it "
+                          "unset")
