@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import MINI
 from tests.failpaths.support import (
     BIN,
     DEADLINE,
@@ -213,3 +214,25 @@ def test_a_console_clock_with_its_zone_is_taken(tmp_path: Path, given: str, show
                         env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 0, result.stderr
     assert f"Simulated time: {shown} (UTC)" in result.stdout
+
+
+@pytest.mark.parametrize("broken", ["not yaml", "no prompts file"])
+def test_content_the_console_refuses_leaves_no_data_folder(tmp_path: Path, broken: str) -> None:
+    """The database and its lock were made, then the content refused (helper-85)."""
+    import shutil
+
+    content, prompts = tmp_path / "content", tmp_path / "prompts"
+    shutil.copytree(MINI.content, content)
+    shutil.copytree(MINI.prompts, prompts)
+    if broken == "not yaml":
+        with (content / "plan.yaml").open("a") as plan:
+            plan.write("broken: [\n")
+    else:
+        next(prompts.glob("*.yaml")).unlink()
+    conf = tmp_path / "c.yaml"
+    conf.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {content}\n"
+                    f"prompts_dir: {prompts}\n")
+    result = seminarbot("console", conf=conf, stdin="/clock\n")
+    assert result.returncode == 2, result.stderr
+    assert one_line(result).startswith("seminarbot: configuration error: ")
+    assert not (tmp_path / "data").exists()

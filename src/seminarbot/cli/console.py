@@ -15,7 +15,9 @@ if TYPE_CHECKING:
 
     from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.settings import Settings
+    from seminarbot.domain.syllabus import Syllabus
     from seminarbot.storage.db import Database
+    from seminarbot.syllabus.roots import ContentRoots
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -50,6 +52,20 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
     return None
 
 
+def preload(settings: Settings) -> None:
+    """Load the syllabus the next `main` runs on now: cli.main does it before anything is
+    created, so content the loader refuses leaves no data folder or database behind. Raises
+    the loader's configuration errors."""
+    from seminarbot.app import content_roots
+    from seminarbot.syllabus.loader import load_syllabus
+
+    roots = content_roots(settings)
+    _preloaded[roots] = load_syllabus(roots)
+
+
+_preloaded: dict[ContentRoots, Syllabus] = {}
+
+
 def _start(given: str) -> datetime:
     """--clock's instant; ValueError (or OverflowError) without its zone (a time of day alone
     is no instant: the seminar's zone or UTC would be a guess) or outside the console's years."""
@@ -75,7 +91,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     `refusal` has accepted the arguments."""
     from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
-    from seminarbot.app import open_services
+    from seminarbot.app import content_roots, open_services
     from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.files import replace_private
 
@@ -90,7 +106,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         replace_private(saved, str(moved.offset.total_seconds()).encode())
 
     user = args.user if args.user is not None else settings.console_user
-    app = await open_services(settings, clock)
+    app = await open_services(settings, clock, _preloaded.pop(content_roots(settings), None))
     try:
         behind = not await _clock_not_behind(app.db, clock)
     except BaseException:  # closed, or its thread keeps the process from ending

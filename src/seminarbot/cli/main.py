@@ -135,11 +135,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_CONFIG
         if args.command in ("run", "console"):
             check_data_dir(loaded[0].data_dir)
-        if not args.debug and (args.command == "console" or (
-                args.command == "run" and not loaded[0].platforms)):
-            from seminarbot.cli.incidents import from_the_log
+        if args.command == "console" or (args.command == "run" and not loaded[0].platforms):
+            from seminarbot.cli import console
 
-            from_the_log(loaded[0].data_dir)  # the terminal is a person's, not a log's
+            console.preload(loaded[0])  # refused before the data folder is made
+            if not args.debug:
+                from seminarbot.cli.incidents import from_the_log
+
+                from_the_log(loaded[0].data_dir)  # the terminal is a person's, not a log's
         with _locks(loaded[0], args):
             return _run(loaded[0], args)
 
