@@ -112,9 +112,11 @@ async def test_a_matrix_first_sync_a_homeserver_never_answers_is_tried_again(
                                                                                      detail)))
     try:
         assert await asyncio.wait_for(loop.ask_first(), 10) is None  # back off, then again
+        assert await asyncio.wait_for(loop.ask_first(), 10) is None  # given twice as long
     finally:
         await client.close()
-    assert reports == [(RETRYING, "sync failed: the homeserver did not answer within 0.3 s")]
+    assert reports == [(RETRYING, "sync failed: the homeserver did not answer within 0.3 s"),
+                       (RETRYING, "sync failed: the homeserver did not answer within 0.6 s")]
 
 
 async def test_a_discord_log_in_to_a_silent_api_is_said_within_the_limit(

@@ -36,8 +36,10 @@ from seminarbot.services.outage import why
 log = logging.getLogger(__name__)
 SYNC_TIMEOUT_MS = 30_000
 # Seconds a run's first sync may take (the full state of every room; nio sets no limit on one)
-# before it is tried again; a later sync has its long poll and ANSWER_LIMIT.
-FIRST_SYNC_LIMIT = 120.0
+# before it is tried again, doubled at each try up to FIRST_SYNC_MOST (a large account on a
+# slow homeserver must get its answer some time); a later sync has its long poll and
+# ANSWER_LIMIT.
+FIRST_SYNC_LIMIT, FIRST_SYNC_MOST = 120.0, 960.0
 TIMELINE_LIMIT = 50
 FINISH_GRACE = 2.0  # seconds to finish the batch in hand when the bot stops
 
@@ -82,6 +84,7 @@ class SyncLoop:
         self.filter = {"room": {"timeline": {"limit": timeline_limit}},
                        "presence": {"types": []}}
         self._first: asyncio.Future[SyncResponse | float | None] | None = None
+        self._first_limit = FIRST_SYNC_LIMIT
 
     def ask_first(self) -> asyncio.Future[SyncResponse | float | None]:
         """Send the first sync now; run_forever takes its answer (cancel it if it never runs)."""
@@ -153,9 +156,11 @@ class SyncLoop:
                 self.client.sync(timeout=0 if first else SYNC_TIMEOUT_MS,
                                  sync_filter=self.filter, since=self.token,
                                  full_state=True if first else None),
-                FIRST_SYNC_LIMIT if first else SYNC_TIMEOUT_MS / 1000 + ANSWER_LIMIT,
+                self._first_limit if first else SYNC_TIMEOUT_MS / 1000 + ANSWER_LIMIT,
                 "the homeserver")
         except (ClientError, TimeoutError) as error:
+            if first and isinstance(error, NoAnswer):
+                self._first_limit = min(2 * self._first_limit, FIRST_SYNC_MOST)
             problem = str(error) if isinstance(error, NoAnswer) else (
                 f"{type(error).__name__}: {error}")
             log.warning("matrix: sync failed (%s); retrying", problem)
