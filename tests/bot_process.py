@@ -22,6 +22,15 @@ def clean_environment(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+async def reaped(process: asyncio.subprocess.Process, reader: asyncio.Task[None]) -> None:
+    """A test's bot process killed if it still runs (its test failed before stopping it), and
+    the task reading its log done."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+    await reader
+
+
 @asynccontextmanager
 async def seminarbot_run(config: Path, env: dict[str, str],
                          log: Path) -> AsyncIterator[asyncio.subprocess.Process]:

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 from seminarbot.clock import ManualClock
+from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.test_unreachable import environment, lines, start_bot
@@ -48,10 +49,7 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
         await asyncio.wait_for(process.wait(), STARTUP)
         took = time.monotonic() - began
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert took < 3, took
     assert any(line.rstrip().endswith("stopped") for line in said), "".join(said)
@@ -127,10 +125,7 @@ async def test_sigterm_delivers_the_answer_in_flight(tmp_path: Path,
         fake.rest.hold.set()  # Discord answers while the bot is stopping
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert log.answered.is_set() and log.callback is not None, "".join(said)
     assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)
@@ -152,10 +147,7 @@ async def test_sigterm_gives_up_quietly_on_an_answer_discord_never_takes(
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STARTUP)  # SHUTDOWN_GRACE, then it stops
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
         fake.rest.hold.set()
     assert process.returncode == 0, "".join(said)
     assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)

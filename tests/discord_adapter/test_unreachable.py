@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from seminarbot.clock import ManualClock
+from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.discord_fake import FakeDiscord
@@ -63,10 +64,7 @@ async def test_an_unreachable_discord_is_tried_until_it_answers(
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
     attempts = [line for line in said if "cannot reach Discord" in line]
     assert all("trying again in" in line for line in attempts)
     assert not any("Traceback" in line for line in said), "".join(said)
@@ -117,10 +115,7 @@ async def test_each_server_error_at_start_up_is_a_log_line(
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
     answered = [line for line in said if "Discord answered 502 Bad Gateway" in line]
     assert len(answered) == 2, "".join(said)
 
@@ -166,10 +161,7 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
         if relay_server is not None:
             relay_server.close()
     assert process.returncode == 0, "".join(said)

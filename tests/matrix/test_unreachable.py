@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
 from tests.matrix.synapse import Synapse
@@ -62,10 +63,7 @@ async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await reader
+        await reaped(process, reader)
     assert not any("Traceback" in line for line in said), "".join(said)
     assert not any("Timed out" in line for line in said), "".join(said)  # one line a try
     assert "secret" not in "".join(said)
@@ -159,10 +157,7 @@ async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> N
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), STARTUP)
         finally:
-            if process.returncode is None:
-                process.kill()
-                await process.wait()
-            await reader
+            await reaped(process, reader)
     tries = [line for line in said if " WARNING " in line]
     assert f"INFO seminarbot.adapters.matrix.login: matrix: connecting to {url} as " in said[0]
     assert len(tries) >= 2 and all(

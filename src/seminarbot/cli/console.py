@@ -69,18 +69,18 @@ _preloaded: dict[ContentRoots, Syllabus] = {}
 def _start(given: str) -> datetime:
     """--clock's instant; ValueError (or OverflowError) without its zone (a time of day alone
     is no instant: the seminar's zone or UTC would be a guess) or outside the console's years."""
-    from datetime import datetime
+    from datetime import UTC, datetime
 
     from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
-    from seminarbot.clock import parse_instant
 
     # RFC 3339 allows a lower-case z; nothing allows a line break or control inside.
     text = given[:-1] + "Z" if given.endswith("z") else given
     if not text.isprintable():
         raise ValueError(given)
-    if datetime.fromisoformat(text.replace("Z", "+00:00")).tzinfo is None:
+    instant = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if instant.tzinfo is None:
         raise ValueError(given)
-    start = parse_instant(text)
+    start = instant.astimezone(UTC)
     if not CLOCK_START <= start < CLOCK_LIMIT:
         raise ValueError(given)
     return start

@@ -222,11 +222,8 @@ async def _connect(client: SeminarClient, token: str, report: Report) -> None:
             failed, connection = error.__context__, cast(object, client.ws)
             if connection is not None or not isinstance(failed, GATEWAY_ERRORS):
                 raise
-            delay = backoff.next_delay()
-            report(RETRYING, f"the gateway: {reason(failed)}")
-            log.warning("discord: cannot reach Discord's gateway (%s); trying again in %g s",
-                        reason(failed), delay)
-            await asyncio.sleep(delay)
+            problem = reason(failed)
+            await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
@@ -244,15 +241,21 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()
             client.http.connector = discord.utils.MISSING
-            delay = backoff.next_delay()
             problem = reason(error)
-            report(RETRYING, problem)
-            log.warning("discord: cannot reach Discord (%s); trying again in %g s",
-                        problem, delay)
-            await asyncio.sleep(delay)
+            await _again(backoff, report, "Discord", problem, problem)
         except discord.HTTPException as error:  # 4xx but 401: no try can mend it
             raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
                                        f"{error.response.reason or ''}".rstrip()) from None
+
+
+async def _again(backoff: Backoff, report: Report, what: str, problem: str,
+                 detail: str) -> None:
+    """A failed try said (the link's state with `detail`, one log line), then the backoff's
+    wait."""
+    delay = backoff.next_delay()
+    report(RETRYING, detail)
+    log.warning("discord: cannot reach %s (%s); trying again in %g s", what, problem, delay)
+    await asyncio.sleep(delay)
 
 
 def _not_discord(client: SeminarClient, why: str) -> SettingRefused:
