@@ -4,12 +4,13 @@ tests use (tests/discord_fake/), served by this process.
 The fake's server has 50 text channels. Round after round (the order reversed every other round,
 after one untimed run of each: pairs.rounds_async), each side is started as its own process — ours
 is `seminarbot run`, the baseline `bare/discord_client.py` (the bot's intents, no message cache,
-nothing else), and as a floor the same client storing each message in SQLite — and measured from
-spawning to on_ready: wall time (which includes discord.py's fixed 2 s wait for guilds, on both
-sides), its own CPU time and its resident memory. Then 20 people write 2,000 messages into threads —
-for ours, the threads of a posted session's prompts — and it is measured until it has them all
-(ours: stored in its database; the bare client: received): wall time, CPU time, peak resident
-memory.
+nothing else), as a floor the same client storing each message in SQLite, and as the floor of any
+bot made of our code that storing client with the modules `run` holds when ready imported first
+(`--bot-modules`, doing nothing with them) — and measured from spawning to on_ready: wall time
+(which includes discord.py's fixed 2 s wait for guilds, on every side), its own CPU time and its
+resident memory. Then 20 people write 2,000 messages into threads — for ours, the threads of a
+posted session's prompts — and it is measured until it has them all (ours: stored in its
+database; the bare clients: received): wall time, CPU time, peak resident memory.
 
 Run: .venv/bin/python benchmarks/discord_bench.py [--pairs N] [--messages N] [--channels N]
 """
@@ -116,6 +117,7 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
             await fake.stop()
     results = [(r["ours"], r["bare"]) for r in found]
     floors = [(r["storing"], r["bare"]) for r in found]
+    code_floors = [(r["code"], r["bare"]) for r in found]
     report = Report(f"The bot on Discord against a bare discord.Client ({channels} channels, "
                     f"{messages:,} messages in threads from {PEOPLE} people)",
                     "python benchmarks/discord_bench.py")
@@ -124,13 +126,15 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
                 f"discord.py's {GUILD_WAIT:g} s wait for guilds is taken off both sides' wall "
                 "time to ready; ours stores every message (a commit), the bare client drops it")
     figures(report, results, fixed_wait=GUILD_WAIT, intake_cpu_target=False)
-    floor(report, floors)
+    floor(report, floors, "bare client storing each message in SQLite")
+    floor(report, code_floors, "bare client storing each message, the bot's modules imported",
+          cpu=True)
     report.write(json_path)
 
 
 async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, channels: int
                   ) -> list[dict[str, tuple[Started, Took]]]:
-    """The rounds: ours, the bare client and the storing bare client, each a process."""
+    """The rounds: ours, the bare client and the two storing bare clients, each a process."""
     populate(fake, channels)
     data = folder / "bot"
     await seminar(fake, data)
@@ -142,6 +146,8 @@ async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, ch
     bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
              fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
     storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
+    code = ([bare[0][0], bare[0][1], "--bot-modules", *bare[0][2:], str(folder / "code.db")],
+            bare[1], bare[2])
     live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
     try:
         await live.ready(ours[2])
@@ -160,14 +166,18 @@ async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, ch
                                 messages, stored_from(db) if mine else received)
 
     return await rounds_async({"ours": side("ours", *ours), "bare": side("bare", *bare),
-                               "storing": side("storing", *storing)}, pairs)
+                               "storing": side("storing", *storing),
+                               "code": side("code", *code)}, pairs)
 
 
-def floor(report: Report, floors: list[tuple[tuple[Started, Took], tuple[Started, Took]]]
-          ) -> None:
-    """The floor of any bot that keeps messages (bare/discord_client.py given a database):
-    what storing them in SQLite costs the bare client, measured in the same rounds."""
-    what = "bare client storing each message in SQLite"
+def floor(report: Report, floors: list[tuple[tuple[Started, Took], tuple[Started, Took]]],
+          what: str, *, cpu: bool = False) -> None:
+    """A floor against the bare client, measured in the same rounds: of any bot that keeps
+    messages (bare/discord_client.py given a database), and of any bot made of our code (the
+    same, given `--bot-modules` too): ours / bare cannot be below these."""
+    if cpu:
+        report.add(f"start-up to ready, CPU time: {what} / bare",
+                   ratios(floors, lambda r: r[0].cpu), "×", 2)
     report.add(f"resident memory when ready: {what} / bare",
                ratios(floors, lambda r: r[0].rss_mb), "×", 2)
     report.add(f"peak resident memory while taking them in: {what} / bare",

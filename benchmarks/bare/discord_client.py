@@ -6,9 +6,13 @@ Given a database path as well, it is the floor of any bot that keeps what it is 
 stores each message (its id, author, text and time) in that SQLite file, in WAL mode, one
 commit per hundred messages made in the event loop.
 
+Given `--bot-modules` first, it also imports, before it connects, the modules that `seminarbot
+run` has loaded when it is ready on Discord (BOT_MODULES; argparse among them), and does nothing
+with them: the floor of any bot made of this code, which the bot's own figures cannot go below.
+
 Prints `ready` from on_ready, then `received N` at every hundredth message. Stops on SIGINT.
 
-Run: python benchmarks/bare/discord_client.py TOKEN API_BASE GATEWAY_URL [DATABASE]
+Run: python benchmarks/bare/discord_client.py [--bot-modules] TOKEN API_BASE GATEWAY_URL [DATABASE]
 """
 
 from __future__ import annotations
@@ -27,6 +31,14 @@ if TYPE_CHECKING:
     import sqlite3
 
 EVERY = 100  # messages per commit and per `received` line
+# With what these import, every module of ours that `run` holds when ready on Discord
+# (benchmarks/discord_bench.py: one time, the sets were compared through sys.modules).
+BOT_MODULES = ("seminarbot.cli.main", "seminarbot.cli.run", "seminarbot.cli.logs",
+               "seminarbot.cli.malloc", "seminarbot.cli.collector", "seminarbot.cli.heartbeat",
+               "seminarbot.app", "seminarbot.services.opening", "seminarbot.storage.migrate",
+               "seminarbot.storage.recorded", "seminarbot.scheduling.claimed",
+               "seminarbot.syllabus.cache", "seminarbot.adapters.discord.client",
+               "seminarbot.adapters.discord.bot", "seminarbot.adapters.discord.backfill")
 
 
 class Bare(discord.Client):
@@ -73,5 +85,12 @@ async def main(token: str, api_base: str, gateway: str, database: str | None = N
 
 
 if __name__ == "__main__":
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["--bot-modules"]:
+        import importlib
+
+        arguments = arguments[1:]
+        for name in BOT_MODULES:
+            importlib.import_module(name)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(main(*sys.argv[1:5]))
+        asyncio.run(main(*arguments[:4]))
