@@ -77,6 +77,8 @@ def writable_file(text: str) -> str:
     if not folder.is_dir():
         raise argparse.ArgumentTypeError(f"expected a file in an existing folder; {folder} "
                                          "does not exist")
+    if path.exists() and not path.is_file():  # a FIFO would hang the open below
+        raise argparse.ArgumentTypeError(f"expected a regular file, {text!r} is not one")
     existed = path.exists()
     try:  # opened as the report will be, so /proc, /sys and read-only places fail now
         with path.open("a"):
@@ -90,18 +92,33 @@ def writable_file(text: str) -> str:
 
 
 def folder(text: str) -> Path:
-    """An argparse type: a folder to keep files in (made if missing; its parent must exist)."""
+    """An argparse type: a folder to keep files in, writable, or one that can be made in an
+    existing writable folder. Nothing is made here (`made` makes it once every argument has
+    been accepted): a refused command line leaves no folder behind."""
     path = Path(text)
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder path, got an empty one")
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"expected a folder, {text!r} is not one")
-    try:
-        path.mkdir(exist_ok=True)
-    except OSError as error:
-        raise argparse.ArgumentTypeError(f"expected a folder that can be made; {text!r} "
-                                         f"cannot ({error.strerror})") from None
+    where = path if path.exists() else path.parent
+    if not where.is_dir():
+        raise argparse.ArgumentTypeError(f"expected a folder that can be made; {where} "
+                                         "does not exist")
+    if not os.access(where, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"expected a folder this user can write; {where} "
+                                         "is not")
     return path
+
+
+def made(path: Path) -> Path:
+    """`path` (a `folder` argument), made if missing."""
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def plural(count: int, word: str) -> str:
+    """"1 round", "5 rounds": `word` with an s unless `count` is 1."""
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
 
 
 @contextmanager
@@ -221,28 +238,35 @@ def _leave(line: str, status: int) -> None:
 
 def _end_children(grace: float = 10.0) -> None:
     """Wait for this process's children (a Ctrl-C reached them too; a SIGTERM sent to this
-    process alone did not, so they are sent one) to exit, then SIGKILL any still running after
-    `grace` seconds: none outlives the run or writes after its cleanup."""
+    process alone did not, so they are sent one) to exit, then SIGKILL every descendant still
+    running after `grace` seconds (a child's own child too: /usr/bin/time's command): none
+    outlives the run or writes after its cleanup."""
     if TERMINATED:
-        for pid in _children():
+        for pid in _descendants(children_only=True):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + grace
-    while (children := _children()) and time.monotonic() < deadline:
+    while _descendants(children_only=True) and time.monotonic() < deadline:
         time.sleep(0.05)
-    for pid in children:
+    for pid in _descendants():  # gathered before any is killed: an orphan's parent changes
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
 
 
-def _children() -> list[int]:
-    """Live (not zombie) processes whose parent is this one, from /proc/PID/stat."""
-    found = []
+def _descendants(*, children_only: bool = False) -> list[int]:
+    """Live (not zombie) processes descended from this one (or only its children), from
+    /proc/PID/stat."""
+    parents: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if fields[1] == str(os.getpid()) and fields[0] != "Z":
-            found.append(int(stat.parent.name))
+        if fields[0] != "Z":
+            parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: list[int] = []
+    layer = parents.get(os.getpid(), [])
+    while layer:
+        found += layer
+        layer = [] if children_only else [c for pid in layer for c in parents.get(pid, [])]
     return found

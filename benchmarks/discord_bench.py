@@ -121,7 +121,8 @@ async def run(pairs: int, messages: int, channels: int, json_path: str | None) -
     report = Report(f"The bot on Discord against a bare discord.Client ({channels} channels, "
                     f"{messages:,} messages in threads from {PEOPLE} people)",
                     "python benchmarks/discord_bench.py")
-    report.note(f"{pairs} interleaved pairs, each side a process of its own, after one pair "
+    counted = command_line.plural(pairs, "interleaved pair")
+    report.note(f"{counted}, each side a process of its own, after one pair "
                 "not counted; the fake Discord runs in the harness, on the same machine; "
                 f"discord.py's {GUILD_WAIT:g} s wait for guilds is taken off both sides' wall "
                 "time to ready; ours stores every message (a commit), the bare client drops it")

@@ -183,7 +183,7 @@ def main() -> None:
                         help="build (or reuse) the database here")
     args = parser.parse_args()
     if args.keep:
-        measure(args.keep, args.responses, args.formats, args.pairs, args.json)
+        measure(command_line.made(args.keep), args.responses, args.formats, args.pairs, args.json)
     else:
         with command_line.scratch("export-bench-") as folder:
             measure(folder, args.responses, args.formats, args.pairs, args.json)
@@ -211,8 +211,9 @@ def measure(folder: Path, responses: int, forms: list[str], pairs: int,
                 folder / "ours.csv", "response_id")) != sorted(expected)):
             raise SystemExit(f"{form}: {exported:,} responses exported, sqlite3 "
                              f"{len(expected):,}: not the same responses")
+    counted = command_line.plural(pairs, "round")
     report.note(f"{len(expected):,} responses exported by each (deleted and opted-out ones "
-                f"left out); {pairs} rounds, each format and sqlite3 -csv once per "
+                f"left out); {counted}, each format and sqlite3 -csv once per "
                 "round, the order reversed every other round")
     figures(report, results, forms)
     report.write(json_path)

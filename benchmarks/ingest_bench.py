@@ -225,7 +225,8 @@ async def run(messages: int, in_flight: int, pairs: int, json_path: str | None) 
     report = Report(f"Response ingest: {messages:,} messages from {in_flight} concurrent "
                     "clients through the core, against raw inserts",
                     "python benchmarks/ingest_bench.py")
-    report.note(f"{pairs} interleaved rounds; another connection commits every "
+    counted = command_line.plural(pairs, "interleaved round")
+    report.note(f"{counted}; another connection commits every "
                 f"{LOAD_INTERVAL * 1e3:.0f} ms throughout; ours made "
                 f"{Spread.of([m.commits for m, _, _ in results]).show(' commits', 0)}, the "
                 "same-cadence baseline as many as ours' latest run; the messages, built in "

@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from tests.matrix.synapse import Account, Synapse  # noqa: E402 (the repository's test helper)
 
 SENDERS = 20
+STORED_EVERY = 0.01  # seconds between counts of the bot's stored responses (see stored_from)
 TEXT = ("A reply about the soviets, the party and what the committees could still decide "
         "once the civil war was over; the essay and the article disagree here. ") * 2
 
@@ -113,16 +114,16 @@ def stored(db: Path) -> int:
 
 
 async def poll(check: Callable[[], bool], what: str, within: float = 300.0,
-               live: Live | None = None) -> None:
-    """Wait until `check()` holds; a TimeoutError after `within` s, a RuntimeError as soon as
-    `live` (the process that should make it hold) has ended."""
+               live: Live | None = None, every: float = 0.05) -> None:
+    """Wait until `check()` holds, asked every `every` s; a TimeoutError after `within` s, a
+    RuntimeError as soon as `live` (the process that should make it hold) has ended."""
     deadline = time.monotonic() + within
     while not check():
         if live is not None and live.exited():
             raise RuntimeError(f"exited before {what}{live.last_lines()}")
         if time.monotonic() > deadline:
             raise TimeoutError(f"gave up waiting for {what}")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every)
 
 
 async def prepare_bot(synapse: Synapse, folder: Path, bot: Account, moderator: Account,
@@ -196,10 +197,13 @@ async def prepare(synapse: Synapse, folder: Path, rooms: int) -> tuple[Side, Sid
 
 
 def stored_from(db: Path) -> Callable[[Live, int], Awaitable[None]]:
-    """Waits for that many more responses in the bot's database than when the run began."""
+    """Waits for that many more responses in the bot's database than when the run began, asked
+    every STORED_EVERY s: ours' intake time is late by up to that (a bare client's, read from
+    its output as written, is not)."""
     def arrived(live: Live, count: int) -> Awaitable[None]:
         target = stored(db) + count
-        return poll(lambda: stored(db) >= target, f"{target} responses stored", live=live)
+        return poll(lambda: stored(db) >= target, f"{target} responses stored", live=live,
+                    every=STORED_EVERY)
     return arrived
 
 
@@ -257,7 +261,8 @@ async def run(pairs: int, replies: int, rooms: int, json_path: str | None) -> No
     results = [(r["ours"], r["bare"]) for r in found]
     report = Report(f"The bot on Matrix against a bare nio client ({rooms} rooms, {replies:,} "
                     f"thread replies from {SENDERS} clients)", "python benchmarks/matrix_bench.py")
-    report.note(f"{pairs} interleaved pairs, each side a process of its own, after one pair "
+    counted = command_line.plural(pairs, "interleaved pair")
+    report.note(f"{counted}, each side a process of its own, after one pair "
                 "not counted; Synapse, the senders and both sides share the machine")
     figures(report, results)
     report.write(json_path)

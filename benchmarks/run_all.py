@@ -45,6 +45,8 @@ BENCHMARKS = [
     ("scheduler", "scheduler_bench.py", ["--cohorts", "200", "--idle", "0.2", "--pairs", "1"]),
     ("cold start", "cold_start.py", ["--pairs", "2"]),
 ]
+QUICK = ("Tiny sizes (--quick): they show that each benchmark runs; their figures and "
+         "verdicts mean nothing (`make bench` measures)")
 # Figures shown in the README besides those with a target.
 ALSO_IN_README = ("sqlite3 -csv: wall time", "ours: messages per second",
                   "throughput / raw executemany with ours' commit cadence",
@@ -112,7 +114,9 @@ def results_page(found: list[tuple[str, dict[str, Any], str, float]], stamp: str
 
 
 def readme_block(found: list[tuple[str, dict[str, Any], str, float]], stamp: str) -> str:
-    lines = [BEGIN, "", f"`make bench`, {stamp}, on {machine()}. Each figure: the median over "
+    minutes = sum(seconds for *_, seconds in found) / 60
+    lines = [BEGIN, "", f"`make bench`, {stamp}, {minutes:.0f} minutes, on {machine()}. Each "
+             "figure: the median over "
              "the interleaved pairs, (min–max); every ratio is taken within a pair. All "
              "figures and notes: [benchmarks/results.md](benchmarks/results.md).", "",
              "| benchmark | figure | median (min–max) | target | verdict |",
@@ -176,6 +180,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Path) -
         parser.error(f"--out {args.out}: cannot be written to ({error.strerror or error})")
     chosen = [b for b in BENCHMARKS if not args.only or b[0] in args.only.split(",")]
     found = []
+    if args.quick:
+        print(QUICK, file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for name, script, quick in chosen:
             print(f"{name}: running {script} …", file=sys.stderr, flush=True)
@@ -192,6 +198,8 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Path) -
         start, end = text.index(BEGIN), text.index(END) + len(END)
         README.write_text(text[:start] + readme_block(found, stamp) + text[end:])
     print(page)
+    if args.quick:
+        print(QUICK, file=sys.stderr, flush=True)
     if any(not report for _, report, _, _ in found):
         raise SystemExit(1)
 

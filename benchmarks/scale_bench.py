@@ -149,7 +149,7 @@ async def commands(app: Services, cohorts: int, concurrent: int
 async def run(cohorts: int, responses: int, concurrent: int, pairs: int, keep: Path | None,
               json_path: str | None) -> None:
     if keep:
-        await measure(keep, cohorts, responses, concurrent, pairs, json_path)
+        await measure(command_line.made(keep), cohorts, responses, concurrent, pairs, json_path)
     else:
         with command_line.scratch("scale-bench-") as folder:
             await measure(folder, cohorts, responses, concurrent, pairs, json_path)
@@ -178,9 +178,11 @@ async def measure(folder: Path, cohorts: int, responses: int, concurrent: int, p
         await app.close()
     report = Report(f"One database with {cohorts:,} cohorts and {count:,} responses: latency "
                     "from submission", "python benchmarks/scale_bench.py")
-    report.note(f"{'built' if fresh else 'reused'} in {built:.0f} s; {pairs} rounds of "
+    counted = command_line.plural(pairs, "round")
+    report.note(f"{'built' if fresh else 'reused'} in {built:.0f} s; {counted} of "
                 f"{concurrent} concurrent invocations of each command in {concurrent} cohorts "
-                f"(one of them the large one, {LARGE:,} responses)")
+                f"(one of them the large one, {LARGE:,} responses); a round's p99 is its "
+                f"{'slowest' if concurrent <= 100 else '99th percentile'} invocation")
     for name in runs:
         report.add(f"{name}: p50", Spread.of([percentile(r[name], 0.5) for r in results]),
                    " ms", 1, 1e3)

@@ -128,8 +128,9 @@ async def measure(folder: Path, rss_before: float, cohorts: int, idle: float, pa
         await app.close()
 
     report = Report(f"Scheduler with {cohorts:,} cohorts", "python benchmarks/scheduler_bench.py")
+    counted = command_line.plural(pairs, "interleaved pair")
     report.note(f"{cohorts:,} cohorts, {rows:,} outbox rows, loaded in {load_seconds:.1f} s; "
-                f"{pairs} interleaved pairs of 300 look-ups each, and of {idle:g} s idle")
+                f"{counted} of 300 look-ups each, and of {idle:g} s idle")
     report.add("next due item through the async repository, p50",
                Spread.of([percentile(o, 0.5) for o, _ in lookups]), " ms", 3, 1e3)
     report.add("next due item through the async repository, p99",

@@ -85,7 +85,8 @@ async def run(concurrent: int, pairs: int, json_path: str | None) -> None:
             await app.close()
     report = Report(f"{concurrent} concurrent /term invocations, against the bare look-ups",
                     "python benchmarks/term_bench.py")
-    report.note(f"{pairs} interleaved pairs of rounds; all {concurrent} submitted at once")
+    counted = command_line.plural(pairs, "interleaved pair")
+    report.note(f"{counted} of rounds; all {concurrent} submitted at once")
     report.add("through the core: cost per invocation (CPU)",
                Spread.of([c.cpu_per_call for c, _ in results]), " ms", 3, 1e3,
                Target("<=", 2, " ms"))

@@ -2,6 +2,7 @@
 a time: speed is measured by `make bench`, not asserted by tests."""
 
 import asyncio
+import contextlib
 import importlib
 import json
 import os
@@ -179,6 +180,61 @@ def test_keep_refuses_what_is_not_a_folder_and_reuses_no_half_built_file(tmp_pat
         assert not partial.exists()  # what the interrupted build left is gone
         partial.write_text("whole")
     assert target.read_text() == "whole"
+
+
+@pytest.mark.parametrize(("script", "refused"), [
+    ("export_bench.py", ["--pairs", "0"]), ("scale_bench.py", ["--concurrent", "50",
+                                                               "--cohorts", "10"])])
+def test_a_refused_command_line_leaves_no_keep_folder(script: str, refused: list[str],
+                                                      tmp_path: Path) -> None:
+    kept = tmp_path / "kept"
+    done = run_script(script, "--keep", str(kept), *refused)
+    assert done.returncode == 2, done.stderr
+    assert not kept.exists()
+    done = run_script(script, "--keep", str(tmp_path / "no" / "such"))
+    assert done.returncode == 2 and "argument --keep: expected a folder that can be made; " \
+        f"{tmp_path / 'no'} does not exist" in done.stderr, done.stderr
+
+
+def test_json_on_a_fifo_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "figures.json"
+    os.mkfifo(fifo)
+    done = run_script("cold_start.py", "--json", str(fifo), timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines()[-1].endswith(
+        f"argument --json: expected a regular file, {str(fifo)!r} is not one")
+
+
+def test_a_run_that_ends_leaves_no_grandchild_behind(tmp_path: Path) -> None:
+    """A child that outlives the grace is killed with its own children (/usr/bin/time's
+    command, say), which would otherwise be left running, orphaned."""
+    pids = tmp_path / "pids"
+    child = ("import signal, subprocess, sys\n"
+             "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+             "grandchild = subprocess.Popen(['sleep', '3600'])\n"
+             f"open({str(pids)!r}, 'w').write(str(grandchild.pid))\n"
+             "grandchild.wait()\n")
+    body = ("import os, subprocess, sys, time, command_line\n"
+            "def main():\n"
+            f"    subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+            f"    while not os.path.exists({str(pids)!r}) or not open({str(pids)!r}).read():\n"
+            "        time.sleep(0.05)\n"
+            "    raise RuntimeError('stopped')\n"
+            "command_line.main(main)\n")
+    done = run_script("-c", body, timeout=60)
+    grandchild = int(pids.read_text())
+    try:
+        assert done.returncode == 1, done.stderr
+        for _ in range(100):  # SIGKILL is delivered at once; init reaps the orphan
+            if not Path(f"/proc/{grandchild}").exists():
+                break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the grandchild was left running")
+    finally:  # not a pid used again since: only the sleep it was
+        with contextlib.suppress(OSError):
+            if Path(f"/proc/{grandchild}/cmdline").read_bytes().startswith(b"sleep\0"):
+                os.kill(grandchild, signal.SIGKILL)
 
 
 def test_a_process_that_dies_is_noticed_at_once_not_at_the_deadline() -> None:
