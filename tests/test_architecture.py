@@ -117,25 +117,30 @@ def test_modules_and_functions_stay_small() -> None:
     assert too_long == []
 
 
+# What `run` has not loaded when it is ready (docs/ARCHITECTURE.md): the commands' machinery.
+RUN_NEVER_LOADS = [
+    "seminarbot.core.commands", "seminarbot.core.params", "seminarbot.core.parsing",
+    "seminarbot.core.dispatch", "seminarbot.core.completion",
+    "seminarbot.features.help", "seminarbot.adapters.discord.slash",
+    "seminarbot.adapters.discord.interactions",
+    # … nor what only commands read: the glossary, the companion, the limits.
+    "seminarbot.domain.glossary", "seminarbot.domain.companion",
+    "seminarbot.core.limits", "seminarbot.storage.stats",
+    "seminarbot.storage.passages",
+    # … nor the sync of scheduled events, until a cohort has events to sync.
+    "seminarbot.services.session_events",
+    # … nor a new edition's rules, until a cohort is not yet set against it.
+    "seminarbot.scheduling.plan_change",
+    # … nor the time zones (zoneinfo reads Python's whole build configuration
+    # for its search path, 0.4–0.7 MB): the first post or command needing one does.
+    "zoneinfo"]
+
+
 def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> None:
     """docs/ARCHITECTURE.md: the commands' machinery loads with the first command. Everything
     `run` imports before it is ready (cli.run's worker loads the app; each adapter's bot)
     leaves the declarations, parsing, dispatch and the features unloaded."""
-    machinery = ["seminarbot.core.commands", "seminarbot.core.params", "seminarbot.core.parsing",
-                 "seminarbot.core.dispatch", "seminarbot.core.completion",
-                 "seminarbot.features.help", "seminarbot.adapters.discord.slash",
-                 "seminarbot.adapters.discord.interactions",
-                 # … nor what only commands read: the glossary, the companion, the limits.
-                 "seminarbot.domain.glossary", "seminarbot.domain.companion",
-                 "seminarbot.core.limits", "seminarbot.storage.stats",
-                 "seminarbot.storage.passages",
-                 # … nor the sync of scheduled events, until a cohort has events to sync.
-                 "seminarbot.services.session_events",
-                 # … nor a new edition's rules, until a cohort is not yet set against it.
-                 "seminarbot.scheduling.plan_change",
-                 # … nor the time zones (zoneinfo reads Python's whole build configuration
-                 # for its search path, 0.4–0.7 MB): the first post or command needing one does.
-                 "zoneinfo"]
+    machinery = RUN_NEVER_LOADS
     script = ("import sys\n"
               "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"
               "import seminarbot.storage.recorded, seminarbot.syllabus.cache\n"

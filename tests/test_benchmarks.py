@@ -237,6 +237,19 @@ def test_a_run_that_ends_leaves_no_grandchild_behind(tmp_path: Path) -> None:
                 os.kill(grandchild, signal.SIGKILL)
 
 
+def test_the_code_floor_loads_no_more_than_run_does_when_ready() -> None:
+    """bare/discord_client.py --bot-modules is a floor only while it loads nothing `run` leaves
+    for later (the commands' machinery, the time zones)."""
+    from tests.test_architecture import RUN_NEVER_LOADS
+
+    modules = bench("bare.discord_client").BOT_MODULES
+    script = ("import importlib, sys\n"
+              f"for name in {modules!r}:\n    importlib.import_module(name)\n"
+              f"print([m for m in {RUN_NEVER_LOADS!r} if m in sys.modules])\n")
+    done = run_script("-c", script)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
 def test_a_process_that_dies_is_noticed_at_once_not_at_the_deadline() -> None:
     Live, poll = bench("live").Live, bench("matrix_bench").poll
 

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     import sqlite3
 
 EVERY = 100  # messages per commit and per `received` line
-# With what these import, every module of ours that `run` holds when ready on Discord
-# (benchmarks/discord_bench.py: one time, the sets were compared through sys.modules).
+# These, with what they import, are every module of ours that `run` holds when ready on
+# Discord (the two sets were compared once, through sys.modules).
 BOT_MODULES = ("seminarbot.cli.main", "seminarbot.cli.run", "seminarbot.cli.logs",
                "seminarbot.cli.malloc", "seminarbot.cli.collector", "seminarbot.cli.heartbeat",
                "seminarbot.app", "seminarbot.services.opening", "seminarbot.storage.migrate",
