@@ -103,10 +103,13 @@ def folder(text: str) -> Path:
     where = path if path.exists() else path.parent
     if not where.is_dir():
         raise argparse.ArgumentTypeError(f"expected a folder that can be made; {where} "
-                                         "does not exist")
-    if not os.access(where, os.W_OK | os.X_OK):
+                                         + ("is not a folder" if where.exists()
+                                            else "does not exist"))
+    try:  # a folder made and removed at once: /proc and read-only places fail now, as root too
+        os.rmdir(tempfile.mkdtemp(dir=where))
+    except OSError as error:
         raise argparse.ArgumentTypeError(f"expected a folder this user can write; {where} "
-                                         "is not")
+                                         f"is not ({error.strerror})") from None
     return path
 
 

@@ -194,6 +194,13 @@ def test_a_refused_command_line_leaves_no_keep_folder(script: str, refused: list
     done = run_script(script, "--keep", str(tmp_path / "no" / "such"))
     assert done.returncode == 2 and "argument --keep: expected a folder that can be made; " \
         f"{tmp_path / 'no'} does not exist" in done.stderr, done.stderr
+    (tmp_path / "a-file").write_text("")
+    done = run_script(script, "--keep", str(tmp_path / "a-file" / "kept"))
+    assert done.returncode == 2 and f"{tmp_path / 'a-file'} is not a folder" in done.stderr
+    done = run_script(script, "--keep", "/proc/kept")  # refused even where os.access says yes
+    assert done.returncode == 2 and "argument --keep: expected a folder this user can write; " \
+        "/proc is not" in done.stderr, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file"]
 
 
 def test_json_on_a_fifo_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
