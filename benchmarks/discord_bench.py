@@ -144,11 +144,11 @@ async def measure(fake: FakeDiscord, folder: Path, pairs: int, messages: int, ch
                  "DISCORD_GATEWAY_URL": fake.gateway_url}
     ours = ([SEMINARBOT, "run"],
             quiet_env(**endpoints, SEMINARBOT_DATA_DIR=str(data)), "connected to Discord as")
-    bare = ([sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py"),
-             fake.token, fake.api_base, fake.gateway_url], quiet_env(), "ready")
-    storing = ([*bare[0], str(folder / "floor.db")], bare[1], bare[2])
-    code = ([bare[0][0], bare[0][1], "--bot-modules", *bare[0][2:], str(folder / "code.db")],
-            bare[1], bare[2])
+    client = [sys.executable, str(Path(__file__).parent / "bare" / "discord_client.py")]
+    at = [fake.token, fake.api_base, fake.gateway_url]
+    bare = ([*client, *at], quiet_env(), "ready")
+    storing = ([*client, *at, str(folder / "floor.db")], quiet_env(), "ready")
+    code = ([*client, "--bot-modules", *at, str(folder / "code.db")], quiet_env(), "ready")
     live = await Live.start(ours[0], ours[1])  # first start: it posts the prompts
     try:
         await live.ready(ours[2])

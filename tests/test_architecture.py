@@ -118,7 +118,7 @@ def test_modules_and_functions_stay_small() -> None:
 
 
 # What `run` has not loaded when it is ready (docs/ARCHITECTURE.md): the commands' machinery.
-RUN_NEVER_LOADS = [
+RUN_LEAVES_FOR_LATER = [
     "seminarbot.core.commands", "seminarbot.core.params", "seminarbot.core.parsing",
     "seminarbot.core.dispatch", "seminarbot.core.completion",
     "seminarbot.features.help", "seminarbot.adapters.discord.slash",
@@ -140,13 +140,12 @@ def test_what_run_loads_to_take_in_responses_holds_no_command_machinery() -> Non
     """docs/ARCHITECTURE.md: the commands' machinery loads with the first command. Everything
     `run` imports before it is ready (cli.run's worker loads the app; each adapter's bot)
     leaves the declarations, parsing, dispatch and the features unloaded."""
-    machinery = RUN_NEVER_LOADS
     script = ("import sys\n"
               "import seminarbot.cli.main, seminarbot.cli.run, seminarbot.app\n"
               "import seminarbot.storage.recorded, seminarbot.syllabus.cache\n"
               "import seminarbot.adapters.discord.bot, seminarbot.adapters.matrix.bot\n"
               "import seminarbot.adapters.matrix.start, seminarbot.adapters.discord.client\n"
-              f"print([m for m in {machinery!r} if m in sys.modules])\n")
+              f"print([m for m in {RUN_LEAVES_FOR_LATER!r} if m in sys.modules])\n")
     found = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                            check=True, cwd=ROOT)
     assert found.stdout.strip() == "[]", found.stderr

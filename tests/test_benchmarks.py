@@ -247,12 +247,12 @@ def test_a_run_that_ends_leaves_no_grandchild_behind(tmp_path: Path) -> None:
 def test_the_code_floor_loads_no_more_than_run_does_when_ready() -> None:
     """bare/discord_client.py --bot-modules is a floor only while it loads nothing `run` leaves
     for later (the commands' machinery, the time zones)."""
-    from tests.test_architecture import RUN_NEVER_LOADS
+    from tests.test_architecture import RUN_LEAVES_FOR_LATER
 
     modules = bench("bare.discord_client").BOT_MODULES
     script = ("import importlib, sys\n"
               f"for name in {modules!r}:\n    importlib.import_module(name)\n"
-              f"print([m for m in {RUN_NEVER_LOADS!r} if m in sys.modules])\n")
+              f"print([m for m in {RUN_LEAVES_FOR_LATER!r} if m in sys.modules])\n")
     done = run_script("-c", script)
     assert done.returncode == 0 and done.stdout.strip() == "[]", done.stdout + done.stderr
 
