@@ -10,6 +10,7 @@ from typing import Protocol
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.display import clean
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.near import near
 from seminarbot.domain.responses import VISIBLE, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
 
@@ -115,9 +116,7 @@ class Choice:
         for option in self.options:
             if option.lower() == value:
                 return option
-        import difflib  # imported when first needed: it costs memory at start-up
-
-        close = difflib.get_close_matches(value, self.options, n=1) if len(value) < 100 else []
+        close = near(value, self.options) if len(value) < 100 else []
         hint = f"Did you mean {close[0]}?" if close else ""
         raise BadArgument(param, self.expected, raw, hint)
 

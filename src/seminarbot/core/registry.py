@@ -73,11 +73,11 @@ class Registry:
             options = f"one of: {', '.join(subs)}. /help lists the commands."
             if len(words) < 2:
                 raise UnknownCommand(f"`{group}` needs a subcommand, {options}")
-            import difflib  # only for a mistyped subcommand
+            from seminarbot.domain.near import near  # only for a mistyped subcommand
 
-            near = difflib.get_close_matches(lowered[1], subs, n=1, cutoff=0.6)
+            close = near(lowered[1], subs)
             sub = _short(words[1])
-            hint = f"Did you mean `{group} {near[0]}`? Or" if near else "Try"
+            hint = f"Did you mean `{group} {close[0]}`? Or" if close else "Try"
             raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. {hint} {options}")
         shown = _short(words[0]) if words else ""
         raise UnknownCommand(f"There is no command {shown!r}.{self._near(lowered[:1])} Type "
@@ -88,11 +88,12 @@ class Registry:
         of (`respond`: `seminar respond`), as a sentence; "" when there are none."""
         if not words:
             return ""
-        import difflib  # only for a mistyped command
+        from seminarbot.domain.near import near  # only for a mistyped command
 
-        near = [c.name for c in self if c.path[-1] == words[0] and len(c.path) > 1]
-        near += difflib.get_close_matches(words[0], list(self.groups()), n=2, cutoff=0.6)
-        return f" Did you mean {' or '.join(f'`{name}`' for name in near[:3])}?" if near else ""
+        named = [c.name for c in self if c.path[-1] == words[0] and len(c.path) > 1]
+        named += near(words[0], self.groups(), n=2)
+        return (f" Did you mean {' or '.join(f'`{name}`' for name in named[:3])}?" if named
+                else "")
 
     def named(self, typed: str, prefix: str) -> Command:
         """The command a person named as an argument (help's COMMAND): quotes and the

@@ -17,6 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.near import near
 
 UTC_NAMES = frozenset({"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal",
                        "zulu", "etc/zulu"})
@@ -146,9 +147,7 @@ def _why_not(key: str, today: date) -> str:
         places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
         return (f"An abbreviation is not a time zone (it does not follow a place's daylight "
                 f"saving); name the place instead: {', '.join(places)}.")
-    import difflib  # here: only a mistyped zone needs it, and it costs start-up memory
-
-    close = difflib.get_close_matches(key, place_zones().keys(), n=3, cutoff=0.5)
+    close = near(key, place_zones().keys(), n=3, cutoff=0.5)
     if not close:  # "Berlin" alone: look for the city part.
         close = [k for k in place_zones() if k.rsplit("/", 1)[-1] == key][:3]
     return f"Did you mean {', '.join(place_zones()[k] for k in close)}?" if close else ""

@@ -7,6 +7,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 
+from seminarbot.domain.near import near, swaps
 from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
@@ -133,8 +134,6 @@ class Glossary:
         return found
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
-        import difflib  # imported when first needed: it costs memory at start-up
-
         key = fold(query)
         if not key:
             return []
@@ -150,7 +149,10 @@ class Glossary:
         shared = Counter(name for pair in pairs for name in self._by_pair.get(pair, ()))
         pool = [name for name, count in shared.items()
                 if 4 * count >= min(len(pairs), self._pair_count[name])]
-        for match in difflib.get_close_matches(key, pool, n=limit * 2, cutoff=0.6):
+        # A swap of neighbouring letters (`soivet` for `soviet`) shares few letter pairs with the
+        # name in a short one: those are looked up whole, before the pool's near matches.
+        swapped = [name for name in swaps(key) if name in self._by_key]
+        for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=0.6)]:
             add(self._by_key[match])
         for name, entry in self._by_key.items():
             if len(key) >= 3 and (name.startswith(key) or f" {key}" in f" {name}"):

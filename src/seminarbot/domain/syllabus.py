@@ -154,10 +154,10 @@ class Plan(NamedTuple):
 
 def _near(typed: str, ids: list[str]) -> str:
     """"Did you mean 'stalin'?" for a mistyped id, or ""."""
-    import difflib  # only for a mistyped id
+    from seminarbot.domain.near import near  # only for a mistyped id
 
-    near = difflib.get_close_matches(typed, ids, n=2, cutoff=0.75)
-    return f"Did you mean {' or '.join(repr(i) for i in near)}?" if near else ""
+    close = near(typed, ids, n=2, cutoff=0.75)
+    return f"Did you mean {' or '.join(repr(i) for i in close)}?" if close else ""
 
 
 class GlossaryEntry(NamedTuple):

@@ -22,6 +22,7 @@ from seminarbot.core.parsing import tokenize
 from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
+from seminarbot.domain.near import near
 from seminarbot.services.container import Services
 
 if TYPE_CHECKING:
@@ -204,9 +205,7 @@ def _user_id(name: str) -> str:
 def _own_near(word: str, core: Collection[str]) -> str | None:
     """The console's own command a mistyped first word is close to (`clok`: `clock`), unless
     the word is one of the core's or close to one (the core's answer names those)."""
-    import difflib  # only for a word that is no command
-
-    if not word or word in core or difflib.get_close_matches(word, core, n=1, cutoff=0.6):
+    if not word or word in core or near(word, core):
         return None
-    own = difflib.get_close_matches(word, ("as", "clock", "quit", "exit"), n=1, cutoff=0.75)
+    own = near(word, ("as", "clock", "quit", "exit"), cutoff=0.75)
     return own[0] if own else None
