@@ -122,6 +122,22 @@ async def test_a_name_is_stored_on_one_line(console: ConsoleDriver, app: Service
         "ann ## Session 9: forged"
 
 
+async def test_a_name_nothing_of_which_shows_is_stored_as_the_platform_id(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """A Discord nickname of a Hangul filler (U+3164), zero-width characters, a bidirectional
+    control or controls alone exported as an author that looks empty."""
+    thread = await _thread(console, app)
+    for n, name in enumerate(("\u3164", "\u200b\u200d", "\u202e", "\x07\x1b", " \u2060 ")):
+        author = Actor("console", f"user{n}", name)
+        message = InboundMessage("console", f"b{n}", author, "An answer.", clock.now(),
+                                 thread_id=thread)
+        assert await record_message(app, message) is Outcome.CREATED
+    assert await app.db.fetch_tuples("SELECT p.external_id, n.display_name FROM participant_names n"
+                                 " JOIN participants p ON p.id = n.participant_id"
+                                 " WHERE p.external_id LIKE 'user%' ORDER BY 1") == \
+        [(f"user{n}", f"user{n}") for n in range(5)]
+
+
 async def test_an_opted_out_author_is_left_untouched(console: ConsoleDriver, app: Services,
                                                      clock: ManualClock) -> None:
     thread = await _thread(console, app)

@@ -36,6 +36,14 @@ def one_line(text: str) -> str:
     return " ".join(clean(text).split())
 
 
+def author_name(display_name: str, user_id: str) -> str:
+    """The name stored for a message's author: `one_line`, or their platform id when nothing
+    of it would show (`is_blank`: an empty name, or one of controls, zero-width characters or a
+    Hangul filler alone, as a Discord nickname or a Matrix displayname can be)."""
+    shown = one_line(display_name)
+    return user_id if is_blank(shown) else shown
+
+
 def is_blank(text: str) -> bool:
     """Whether nothing of the text would show: empty, whitespace, or only invisible characters
     (zero-width spaces and joiners, bidirectional controls, fillers)."""

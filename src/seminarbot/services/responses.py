@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import VISIBLE, Arrival, Outcome, one_line, stored_body
+from seminarbot.domain.responses import VISIBLE, Arrival, Outcome, author_name, stored_body
 from seminarbot.storage.response_writer import Submission
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def _submission(message: InboundMessage) -> Submission | None:
     author = message.author
     # Positional: a burst makes one per message, and keywords cost a third of the call.
     return Submission(message.platform, message.message_id, author.user_id,
-                      one_line(author.display_name) or author.user_id, body, message.at, refs,
+                      author_name(author.display_name, author.user_id), body, message.at, refs,
                       message.channel_id, message.edited_at, message.named_here)
 
 
