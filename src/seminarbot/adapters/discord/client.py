@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
@@ -203,9 +204,25 @@ async def _bind(client: SeminarClient, opening: Opening) -> None:
     client.bind(Handlers(app, client))
 
 
+# The client whose connect() runs in this task (`_connect`), for `_said_by_connect`.
+_connecting: ContextVar[SeminarClient | None] = ContextVar("discord_connecting", default=None)
+
+
+def _said_by_connect(record: logging.LogRecord) -> bool:
+    """False for discord.py's "Attempting a reconnect" after a first connection failed: no
+    reconnect follows it (see `_connect`), whose own line says the try and the wait."""
+    client = _connecting.get()
+    return not (client is not None and cast(object, client.ws) is None
+                and str(record.msg).startswith("Attempting a reconnect"))
+
+
 async def _connect(client: SeminarClient, token: str, report: Report) -> None:
     await _log_in(client, token, report)
     backoff = Backoff(limit=RETRY_LIMIT)
+    _connecting.set(client)  # this task's own context: other tasks' records are left alone
+    discord_log = logging.getLogger("discord.client")
+    if _said_by_connect not in discord_log.filters:
+        discord_log.addFilter(_said_by_connect)
     while True:
         try:
             await client.connect(reconnect=True)

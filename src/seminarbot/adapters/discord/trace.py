@@ -13,7 +13,8 @@ log = logging.getLogger("seminarbot.adapters.discord")
 
 
 def server_errors_logged() -> aiohttp.TraceConfig:
-    """An aiohttp trace that logs a warning for every 5xx answer (method, path and status)."""
+    """An aiohttp trace that logs a warning for every 5xx answer to a REST request (method, path
+    and status)."""
     trace = aiohttp.TraceConfig()
     trace.on_request_end.append(_ended)
     return trace
@@ -22,6 +23,8 @@ def server_errors_logged() -> aiohttp.TraceConfig:
 async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
                  params: aiohttp.TraceRequestEndParams) -> None:
     status = params.response.status
-    if status >= 500:
+    # The gateway's opening handshake is an HTTP request too, and discord.py does not try it
+    # again on its own: client._connect says each of its tries, once.
+    if status >= 500 and params.headers.get("Upgrade", "").lower() != "websocket":
         log.warning("discord: Discord answered %d %s to %s %s; trying again", status,
                     params.response.reason or "", params.method, params.url.path)
