@@ -167,6 +167,8 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
     assert process.returncode == 0, "".join(said)
     assert not any("Traceback" in line or "internal error" in line for line in said), said
     assert one_line_a_try(said) >= 2
+    # The content, loaded before the data folder was made (cli.run.preload), is kept there.
+    assert (tmp_path / "data" / "syllabus.cache").is_file()
 
 
 def one_line_a_try(said: list[str]) -> int:

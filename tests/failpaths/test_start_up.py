@@ -217,8 +217,11 @@ def test_a_console_clock_with_its_zone_is_taken(tmp_path: Path, given: str, show
 
 
 @pytest.mark.parametrize("broken", ["not yaml", "no prompts file"])
-def test_content_the_console_refuses_leaves_no_data_folder(tmp_path: Path, broken: str) -> None:
-    """The database and its lock were made, then the content refused (helper-85)."""
+@pytest.mark.parametrize("command", ["console", "run"])
+def test_content_the_loader_refuses_leaves_no_data_folder(tmp_path: Path, broken: str,
+                                                          command: str) -> None:
+    """The database and its lock were made, then the content refused: the console's
+    (helper-85), and `run`'s with a platform configured, whose heartbeat was left too."""
     import shutil
 
     content, prompts = tmp_path / "content", tmp_path / "prompts"
@@ -232,7 +235,10 @@ def test_content_the_console_refuses_leaves_no_data_folder(tmp_path: Path, broke
     conf = tmp_path / "c.yaml"
     conf.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {content}\n"
                     f"prompts_dir: {prompts}\n")
-    result = seminarbot("console", conf=conf, stdin="/clock\n")
+    # A Discord nothing answers for: the content must be refused before it is asked.
+    env = environment(DISCORD_TOKEN="abc", DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9/") if command == "run" else None
+    result = seminarbot(command, conf=conf, stdin="/clock\n", env=env)
     assert result.returncode == 2, result.stderr
     assert one_line(result).startswith("seminarbot: configuration error: ")
     assert not (tmp_path / "data").exists()

@@ -50,6 +50,21 @@ def test_the_second_start_reads_the_cache_and_gets_the_same_syllabus(
     assert stat.S_IMODE((data / CACHE_FILE).stat().st_mode) == 0o600
 
 
+def test_a_start_loads_before_the_data_folder_is_made_and_stores_once_it_is_locked(
+        roots: ContentRoots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli.run.preload (`unstored`) runs before cli.main makes and locks the data folder:
+    content the loader refuses then leaves nothing behind. `store` keeps it once locked."""
+    data = tmp_path / "data"
+    counted = loads(monkeypatch)
+    loaded = cache.unstored(roots, data)
+    assert not data.exists() and loaded.key is not None
+    cache.store(loaded, data)
+    again = cache.unstored(roots, data)
+    assert again.key is None and again.syllabus == loaded.syllabus  # from the cache
+    cache.store(again, data)  # nothing to store: the file is left as it is
+    assert len(counted) == 1
+
+
 def test_the_glossary_and_companion_are_unpacked_on_first_use(
         roots: ContentRoots, tmp_path: Path) -> None:
     """A bot that only posts and records never reads them (benchmarks/discord_bench.py)."""

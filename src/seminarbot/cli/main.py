@@ -135,7 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_CONFIG
         if args.command in ("run", "console"):
             check_data_dir(loaded[0].data_dir)
-        if args.command == "console" or (args.command == "run" and not loaded[0].platforms):
+        if args.command == "run" and loaded[0].platforms:
+            run.preload(loaded[0])  # content refused before the data folder is made
+        elif args.command in ("run", "console"):
             from seminarbot.cli import console
 
             console.preload(loaded[0])  # refused before the data folder is made

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
     from seminarbot.services.opening import Opening
     from seminarbot.storage.db import Database
+    from seminarbot.syllabus.cache import Loaded
+    from seminarbot.syllabus.roots import ContentRoots
 
 log = logging.getLogger(__name__)
 
@@ -158,19 +160,42 @@ async def _open_local(settings: Settings) -> tuple[Database, Syllabus]:
     directory's cache when the content has not changed: syllabus/cache.py)."""
     from seminarbot.storage.db import Database
     from seminarbot.storage.migrate import check_for_start
-    from seminarbot.syllabus.cache import load_cached
-    from seminarbot.syllabus.roots import ContentRoots
+    from seminarbot.syllabus.cache import store, unstored
 
     db = await Database.open(settings.database)
     try:
         await check_for_start(db)
         await db.claim()
+        roots = _roots(settings)
+        loaded = _preloaded.pop(roots, None)
+        if loaded is None:
+            loaded = unstored(roots, settings.data_dir)
         # `run` alone owns the data directory (cli.main locks it): the one that keeps the cache.
-        return db, load_cached(ContentRoots.configured(settings.content_dir,
-                                                       settings.prompts_dir), settings.data_dir)
+        store(loaded, settings.data_dir)
+        return db, loaded.syllabus
     except BaseException:
         await db.close()
         raise
+
+
+def preload(settings: Settings) -> None:
+    """Load the syllabus the next `run_platforms` starts on now, from the data directory's
+    cache or the content: cli.main does it before the data folder is made or locked, so content
+    the loader refuses leaves nothing behind (as cli.console.preload). Raises the loader's
+    configuration errors."""
+    from seminarbot.syllabus.cache import unstored
+
+    roots = _roots(settings)
+    _preloaded[roots] = unstored(roots, settings.data_dir)
+
+
+_preloaded: dict[ContentRoots, Loaded] = {}
+
+
+def _roots(settings: Settings) -> ContentRoots:
+    from seminarbot.syllabus.roots import ContentRoots
+
+    return ContentRoots.configured(settings.content_dir, settings.prompts_dir)
 
 
 async def _open_services(settings: Settings, clock: SteadyClock, opening: Opening,

@@ -27,6 +27,7 @@ import pickle
 import sys
 import zlib
 from pathlib import Path
+from typing import NamedTuple
 
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.yamlfile import MAX_BYTES as YAML_MAX_BYTES
@@ -43,22 +44,39 @@ _CHECKSUM = 32  # bytes of SHA-256
 _CODE_FOLDERS = ("syllabus", "domain", "config")
 
 
+class Loaded(NamedTuple):
+    syllabus: Syllabus
+    # The digest to store it under (`store`); None when it came from the cache, or when a file
+    # changed while it loaded (a deploy during a restart: it may be either version).
+    key: bytes | None
+
+
 def load_cached(roots: ContentRoots, folder: Path) -> Syllabus:
+    """`unstored`, then `store`d in `folder`."""
+    loaded = unstored(roots, folder)
+    store(loaded, folder)
+    return loaded.syllabus
+
+
+def unstored(roots: ContentRoots, folder: Path) -> Loaded:
     """The syllabus of `roots`: from `folder`'s cache when it was made from the same files by
-    the same code, else loaded (syllabus.loader, raising its YamlError) and stored there."""
+    the same code, else loaded (syllabus.loader, raising its YamlError). Writes nothing, so it
+    may run before the data directory is made or locked."""
     key = content_digest(roots)
-    path = folder / CACHE_FILE
-    found = _read(path, key)
+    found = _read(folder / CACHE_FILE, key)
     if found is not None:
-        return found
+        return Loaded(found, None)
     from seminarbot.syllabus.loader import load_syllabus  # only when the cache cannot serve
 
     syllabus = load_syllabus(roots)
-    # A file changed while it loaded (a deploy during a restart): what loaded may be either
-    # version, so it is not stored under either key.
-    if content_digest(roots) == key:
-        _write(path, key, syllabus)
-    return syllabus
+    return Loaded(syllabus, key if content_digest(roots) == key else None)
+
+
+def store(loaded: Loaded, folder: Path) -> None:
+    """Keep a syllabus loaded afresh in `folder`'s cache (by the one process that owns the
+    folder: `run`, which locks it)."""
+    if loaded.key is not None:
+        _write(folder / CACHE_FILE, loaded.key, loaded.syllabus)
 
 
 def content_digest(roots: ContentRoots) -> bytes:
