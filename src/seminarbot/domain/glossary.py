@@ -7,7 +7,7 @@ import functools
 from collections import Counter
 from collections.abc import Iterable
 
-from seminarbot.domain.near import near, swaps
+from seminarbot.domain.near import near, one_swap
 from seminarbot.domain.romanize import has_cyrillic, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
@@ -149,9 +149,9 @@ class Glossary:
         shared = Counter(name for pair in pairs for name in self._by_pair.get(pair, ()))
         pool = [name for name, count in shared.items()
                 if 4 * count >= min(len(pairs), self._pair_count[name])]
-        # A swap of neighbouring letters (`soivet` for `soviet`) shares few letter pairs with the
-        # name in a short one: those are looked up whole, before the pool's near matches.
-        swapped = [name for name in swaps(key) if name in self._by_key]
+        # A swap of neighbouring letters (`npe` for `nep`) shares few letter pairs with the name
+        # in a short one: every name is compared whole, before the pool's near matches.
+        swapped = [name for name in self._by_key if one_swap(key, name)]
         for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=0.6)]:
             add(self._by_key[match])
         for name, entry in self._by_key.items():

@@ -6,8 +6,8 @@ neighbours low in a short word: (n - 1) / n for n characters, 0.67 for three, un
 cutoff that prompt ids and the console's words use. A swap is the commonest slip of the
 fingers (Damerau, "A technique for computer detection and correction of spelling errors",
 CACM 7(3), 1964), so from three characters an option one swap away always counts, and counts
-first. In two a swap as often makes another word as a slip (`no` is not a mistyped `on`), so
-none is offered there.
+first. In two a swap as often makes another word as a slip (`no` is not a mistyped `on`, nor
+`BG` a mistyped `GB`), so none is offered there, even where difflib's ratio (0.5) would.
 """
 
 from __future__ import annotations
@@ -19,22 +19,36 @@ MIN_SWAPPED = 3  # characters a word needs before a swap of two of them counts a
 
 def near(typed: str, options: Iterable[str], *, n: int = 1, cutoff: float = 0.6) -> list[str]:
     """Up to `n` of `options` close to `typed`, best first, each once: those one swap away
-    (`swaps`), then difflib.get_close_matches's (ratio ≥ `cutoff`, 0 to 1, best first).
-    Compares as given: callers pass folded words and options to ignore case."""
+    (`one_swap`), then difflib.get_close_matches's (ratio ≥ `cutoff`, 0 to 1, best first),
+    never a two-character swap. Compares as given: callers pass folded words and options to
+    ignore case. Time grows with the lengths of `typed` and the options, memory does not."""
     import difflib  # only for a word that matched nothing: it costs memory at start-up
 
-    pool = list(options)
-    present = set(pool)
-    swapped = [word for word in swaps(typed) if word in present]
-    close = difflib.get_close_matches(typed, pool, n=n, cutoff=cutoff)
+    pool = list(dict.fromkeys(options))
+    swapped = [option for option in pool if one_swap(typed, option)]
+    close = [option for option in difflib.get_close_matches(typed, pool, n=n, cutoff=cutoff)
+             if not _swapped_pair(typed, option)]
     return list(dict.fromkeys(swapped + close))[:n]
 
 
-def swaps(typed: str) -> list[str]:
-    """Every other word that swapping two neighbouring characters of `typed` makes, in the
-    order of the first character swapped (`tmer` gives `mter`, `temr`, `tmre`); none for a
-    word under MIN_SWAPPED characters."""
-    if len(typed) < MIN_SWAPPED:
-        return []
-    made = (typed[:i] + typed[i + 1] + typed[i] + typed[i + 2:] for i in range(len(typed) - 1))
-    return [word for word in dict.fromkeys(made) if word != typed]
+def one_swap(typed: str, option: str) -> bool:
+    """Whether `option` is `typed` with two neighbouring characters swapped, `typed` having at
+    least MIN_SWAPPED characters: `tmer` and `term`, not `no` and `on`."""
+    return len(typed) >= MIN_SWAPPED and _swapped(typed, option)
+
+
+def _swapped_pair(typed: str, option: str) -> bool:
+    return len(typed) < MIN_SWAPPED and _swapped(typed, option)
+
+
+def _swapped(typed: str, option: str) -> bool:
+    if len(typed) != len(option):
+        return False
+    apart = []
+    for at, (mine, theirs) in enumerate(zip(typed, option, strict=True)):
+        if mine != theirs:
+            apart.append(at)
+            if len(apart) > 2:
+                return False
+    return (len(apart) == 2 and apart[1] == apart[0] + 1
+            and typed[apart[0]] == option[apart[1]] and typed[apart[1]] == option[apart[0]])
