@@ -123,6 +123,19 @@ def test_a_mistyped_command_is_told_its_near_matches() -> None:
     assert "Did you mean" not in caught.value.message
 
 
+def test_a_mistyped_command_named_to_help_is_told_its_near_match() -> None:
+    """`help tmer` said only "There is no command `tmer`." while `/tmer` was told `term`
+    (helper-90)."""
+    for typed, hint in (("tmer", "Did you mean `/term`?"), ("seminr", "Did you mean `/seminar`?"),
+                        ("seminar stup", "Did you mean `/seminar setup`?"),
+                        ("respond", "Did you mean `/seminar respond`?")):
+        with pytest.raises(UnknownCommand, match=re.escape(hint)):
+            REGISTRY.named(typed, "/")
+    with pytest.raises(UnknownCommand) as caught:
+        REGISTRY.named("zzzz", "/")
+    assert "Did you mean" not in caught.value.message
+
+
 def test_the_line_limit_counts_the_line_as_typed_with_its_prefix() -> None:
     """25,000 characters as typed, `/` or `!` included (try32, 20)."""
     for prefix in ("/", "!"):

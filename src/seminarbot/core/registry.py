@@ -48,8 +48,12 @@ class Registry:
         try:
             return self._commands[path]
         except KeyError:
-            near = [f"`/{c.name}`" for c in self if path and c.path[-len(path):] == path]
-            hint = f" Did you mean {' or '.join(near)}?" if near else ""
+            named = [c.name for c in self if path and c.path[-len(path):] == path]
+            if not named:  # a mistyped name (`help tmer`)
+                from seminarbot.domain.near import near
+
+                named = near(" ".join(path), [*(c.name for c in self), *self.groups()])
+            hint = f" Did you mean {' or '.join(f'`/{n}`' for n in named)}?" if named else ""
             raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.{hint}"
                                  ) from None
 
