@@ -182,17 +182,40 @@ def one_line_a_try(said: list[str]) -> int:
     return len(tries)
 
 
-async def test_a_gateway_answering_502_is_one_line_a_try(tmp_path: Path,
-                                                         bare_fake: FakeDiscord) -> None:
-    """Three lines a try before (helper-87): the REST trace's "Discord answered 502 … to GET /",
-    discord.py's "Attempting a reconnect" and seminarbot's own."""
+# How a gateway can fail a first connection, and what each try's line then says.
+GATEWAYS = {
+    "502": "502, message='Invalid response status'",
+    "closes before hello": "it closed the connection before the session began",
+    "not json": "its answer is not Discord's gateway protocol: Expecting value",
+    "binary, not zlib": "its answer is not Discord's gateway protocol",
+}
+
+
+@pytest.mark.parametrize("behaviour", list(GATEWAYS))
+async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
+        tmp_path: Path, bare_fake: FakeDiscord, behaviour: str) -> None:
+    """A 502 gave three lines a try (helper-87): the REST trace's "Discord answered 502 … to GET
+    /", discord.py's "Attempting a reconnect" and seminarbot's own. A gateway that upgraded and
+    then closed, or sent what is not Discord's JSON, ended `run` in an internal error, exit 70
+    (helper-90)."""
     from aiohttp import web
 
-    async def bad_gateway(request: web.Request) -> web.Response:
-        return web.Response(text="<html>502</html>", content_type="text/html", status=502)
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        if behaviour == "502":
+            return web.Response(text="<html>502</html>", content_type="text/html", status=502)
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        if behaviour == "closes before hello":
+            await socket.close(code=1000)
+        elif behaviour == "not json":
+            await socket.send_str("not json {{{")
+        else:
+            await socket.send_bytes(b"\x00\x01 not zlib \x00\x00\xff\xff")
+        await socket.receive()  # until the bot closes it
+        return socket
 
     app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", bad_gateway)
+    app.router.add_route("*", "/{tail:.*}", gateway)
     runner = web.AppRunner(app)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -213,7 +236,8 @@ async def test_a_gateway_answering_502_is_one_line_a_try(tmp_path: Path,
         await runner.cleanup()
     assert process.returncode == 0, "".join(said)
     assert one_line_a_try(said) >= 2
-    assert all("502" in line for line in said if "cannot reach Discord's gateway" in line)
+    assert all(GATEWAYS[behaviour] in line for line in said
+               if "cannot reach Discord's gateway" in line), "".join(said)
 
 
 @pytest.mark.parametrize(("status", "why"), [

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import zlib
 from collections.abc import Callable
 from contextvars import ContextVar
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
+import discord.gateway
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
@@ -57,6 +59,11 @@ Report = Callable[..., None]
 # What Client.connect tries again on (discord/client.py).
 GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFound,
                   discord.ConnectionClosed)
+# What a gateway that is not (yet) speaking Discord's protocol makes discord.py raise: a close
+# before HELLO (a request to reconnect), or an answer that is no JSON (or zlib) or lacks the
+# fields of one.
+NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, ValueError, KeyError, TypeError,
+                    zlib.error)
 
 
 def intents() -> discord.Intents:
@@ -233,14 +240,26 @@ async def _connect(client: SeminarClient, token: str, report: Report) -> None:
             if closed.code in FATAL_CLOSES:
                 raise SettingRefused(FATAL_CLOSES[closed.code]) from None
             raise
-        except AttributeError as error:
+        except Exception as error:
+            if cast(object, client.ws) is not None:  # a session began: not a first connection
+                raise
             # discord.py (2.7) follows a failed connection by resuming the session it had,
             # reading `client.ws`, which is still None when the first connection failed.
-            failed, connection = error.__context__, cast(object, client.ws)
-            if connection is not None or not isinstance(failed, GATEWAY_ERRORS):
+            failed = error.__context__ if isinstance(error, AttributeError) else error
+            if not isinstance(failed, (*GATEWAY_ERRORS, *NOT_THE_PROTOCOL)):
                 raise
-            problem = reason(failed)
+            problem = _gateway_problem(failed)
             await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
+
+
+def _gateway_problem(failed: BaseException) -> str:
+    if isinstance(failed, TimeoutError):
+        return "it did not answer within 60 s"  # discord.py's limit for the handshake
+    if isinstance(failed, discord.gateway.ReconnectWebSocket):
+        return "it closed the connection before the session began"
+    if isinstance(failed, NOT_THE_PROTOCOL):
+        return f"its answer is not Discord's gateway protocol: {reason(failed)}"
+    return reason(failed)
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
