@@ -22,9 +22,16 @@ VISIBLE = ("a response with visible text in it, not only spaces, control or invi
 # variation selectors, tags), the braille blank draws nothing either.
 _BLANK_LOOKING = frozenset("\u2800")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+# Format characters and a space that are drawn all the same: Unicode's
+# Prepended_Concatenation_Mark (PropList.txt: the Arabic number and end-of-ayah signs, …) and
+# the Ogham space mark, a stroke.
+_DRAWN = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
+                   "\U000110bd\U000110cd\u1680")
 
 
 def _visible(char: str) -> bool:
+    if char in _DRAWN:
+        return True
     if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
         return False
     return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
@@ -37,11 +44,14 @@ def one_line(text: str) -> str:
 
 
 def author_name(display_name: str, user_id: str) -> str:
-    """The name stored for a message's author: `one_line`, or their platform id when nothing
-    of it would show (`is_blank`: an empty name, or one of controls, zero-width characters or a
-    Hangul filler alone, as a Discord nickname or a Matrix displayname can be)."""
+    """The name a participant is shown and stored by: `one_line`, or their platform id when
+    nothing of it would show on its own: an empty name, or one of controls, zero-width
+    characters or a Hangul filler alone (`is_blank`), as a Discord nickname or a Matrix
+    displayname can be, or of combining marks with no letter to sit on."""
     shown = one_line(display_name)
-    return user_id if is_blank(shown) else shown
+    drawn = any(_visible(char) and not unicodedata.category(char).startswith("M")
+                for char in shown)
+    return shown if drawn else user_id
 
 
 def is_blank(text: str) -> bool:

@@ -49,7 +49,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.responses import Outcome, is_blank
+from seminarbot.domain.responses import Outcome, author_name, is_blank
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
@@ -280,7 +280,7 @@ class MatrixBot:
 
     def _name(self, room_id: str, user_id: str) -> str:
         room = self.client.rooms.get(room_id)
-        return (room.user_name(user_id) if room else None) or user_id
+        return author_name((room.user_name(user_id) if room else None) or "", user_id)
 
     def _actor(self, room_id: str, user_id: str) -> Actor:
         level = power_level(self.client.rooms.get(room_id), user_id, self.creators.of(room_id))
