@@ -130,7 +130,7 @@ async def test_a_name_nothing_of_which_shows_is_stored_as_the_platform_id(
     thread = await _thread(console, app)
     blank = ("\u3164", "\u200b\u200d", "\u202e", "\x07\x1b", " \u2060 ", "\u0301", " \u0301",
              "\u200b\u0301")
-    drawn = ("e\u0301", "\u0600", "\u06dd", "\u3164bob", "\U0001f600")
+    drawn = ("e\u0301", "\u3164bob", "\U0001f600")
     for n, name in enumerate(blank + drawn):
         author = Actor("console", f"user{n}", name)
         message = InboundMessage("console", f"b{n}", author, "An answer.", clock.now(),

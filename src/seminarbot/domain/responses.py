@@ -22,16 +22,9 @@ VISIBLE = ("a response with visible text in it, not only spaces, control or invi
 # variation selectors, tags), the braille blank draws nothing either.
 _BLANK_LOOKING = frozenset("\u2800")
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-# Format characters and a space that are drawn all the same: Unicode's
-# Prepended_Concatenation_Mark (PropList.txt: the Arabic number and end-of-ayah signs, …) and
-# the Ogham space mark, a stroke.
-_DRAWN = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2"
-                   "\U000110bd\U000110cd\u1680")
 
 
 def _visible(char: str) -> bool:
-    if char in _DRAWN:
-        return True
     if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
         return False
     return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
