@@ -106,3 +106,18 @@ def test_text_that_shows_nothing_is_no_argument(raw: str) -> None:
     with pytest.raises(BadArgument, match=r"`query` expects text of 1 to 100 characters \(got"):
         String(max_length=100).parse(raw, "query")
     assert String(max_length=100).parse("\u200bkirov", "query") == "\u200bkirov"
+
+
+def test_full_width_letters_and_digits_are_read_as_their_ascii_ones() -> None:
+    """A CJK keyboard types ｃｓｖ and １９：００: `/seminar export ｃｓｖ` was told there is no
+    such format, with no near match (helper-90)."""
+    from seminarbot.core.params import Choice, Date, Duration, Flag, TimeOfDay, Weekday
+
+    assert Choice(("csv", "html")).parse("ＨＴＭＬ", "format") == "html"
+    assert Weekday().parse("ｔｕｅ", "weekday") == 1
+    assert TimeOfDay().parse("１９：００", "time") == time(19, 0)
+    assert Date().parse("２０２６－０１－０５", "since") == date(2026, 1, 5)
+    assert Duration().parse("２ｈ３０ｍ", "min_open") == timedelta(hours=2, minutes=30)
+    assert Flag().parse("ｙｅｓ", "quiet") is True
+    with pytest.raises(BadArgument, match="got '１９：６０'"):  # as typed, in the refusal
+        TimeOfDay().parse("１９：６０", "time")

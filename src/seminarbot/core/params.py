@@ -13,6 +13,7 @@ from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.near import near
 from seminarbot.domain.responses import VISIBLE, is_blank
 from seminarbot.domain.schedule import WEEKDAYS, describe_span
+from seminarbot.domain.textfold import as_word
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
            "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
@@ -112,7 +113,7 @@ class Choice:
         return "one of " + ", ".join(self.options)
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
-        value = raw.strip().lower()
+        value = as_word(raw)
         for option in self.options:
             if option.lower() == value:
                 return option
@@ -154,7 +155,7 @@ class Duration:
         return f"a duration such as 3d, 2h30m, 90m or 1w, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
-        value = raw.strip().lower().replace(" ", "")
+        value = as_word(raw).replace(" ", "")
         parts = _DURATION_PART.findall(value)
         units = [unit for _, unit in parts]
         # Each unit once: 1d1d is a slip, not two days.
@@ -186,7 +187,7 @@ class DurationOrOff:
         return f"a duration such as 1d or 12h, {self.limit}, or off"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta | None:
-        if raw.strip().lower() in ("off", "none", "no"):
+        if as_word(raw) in ("off", "none", "no"):
             return None
         try:
             return Duration(self.maximum, self.inclusive).parse(raw, param)
@@ -203,7 +204,7 @@ class Weekday:
         return "a weekday such as tuesday or tue"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
-        value = raw.strip().lower()
+        value = as_word(raw)
         if len(value) >= 2:
             matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(value)]
             if len(matches) == 1:
@@ -244,7 +245,7 @@ class TimeOfDay:
         return "a 24-hour time of day such as 19:00 or 7:30"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> time:
-        match = _TIME.fullmatch(raw.strip())
+        match = _TIME.fullmatch(as_word(raw))
         if not match:
             raise BadArgument(param, self.expected, raw)
         hour, minute = int(match.group(1)), int(match.group(2))
@@ -270,7 +271,7 @@ class Date:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
         try:
-            value = date.fromisoformat(raw.strip())
+            value = date.fromisoformat(as_word(raw))
         except ValueError:
             raise BadArgument(param, self.expected, raw[:60]) from None
         day = today or datetime.now(UTC).date()
@@ -290,7 +291,7 @@ class Flag:
         return "no value (it is a switch)"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> bool:
-        value = raw.strip().lower()
+        value = as_word(raw)
         if value in ("", "true", "yes", "1", "on"):
             return True
         if value in ("false", "no", "0", "off"):

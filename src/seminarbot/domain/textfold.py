@@ -16,6 +16,13 @@ def without_accents(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
+def as_word(raw: str) -> str:
+    """An argument as it is compared with the words it may be (an option, a weekday, `off`):
+    NFKC, so the full-width letters and digits a CJK keyboard types are ASCII ones, lower case,
+    no spaces at either end."""
+    return unicodedata.normalize("NFKC", raw).strip().lower()
+
+
 def fold(text: str) -> str:
     """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`."""
     text = without_accents(_LINE_HYPHEN.sub(r"\1\2", text))
