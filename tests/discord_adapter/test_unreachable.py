@@ -188,6 +188,8 @@ GATEWAYS = {
     "closes before hello": "it closed the connection before the session began",
     "not json": "its answer is not Discord's gateway protocol: Expecting value",
     "binary, not zlib": "its answer is not Discord's gateway protocol",
+    "json, not an object": "its answer is not Discord's gateway protocol",
+    "hello, then not json": "its answer is not Discord's gateway protocol: Expecting value",
 }
 
 
@@ -197,7 +199,7 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
     """A 502 gave three lines a try (helper-87): the REST trace's "Discord answered 502 … to GET
     /", discord.py's "Attempting a reconnect" and seminarbot's own. A gateway that upgraded and
     then closed, or sent what is not Discord's JSON, ended `run` in an internal error, exit 70
-    (helper-90)."""
+    (helper-90); so did JSON that is no object, and an answer after HELLO (helper-91)."""
     from aiohttp import web
 
     async def gateway(request: web.Request) -> web.StreamResponse:
@@ -208,6 +210,12 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
         if behaviour == "closes before hello":
             await socket.close(code=1000)
         elif behaviour == "not json":
+            await socket.send_str("not json {{{")
+        elif behaviour == "json, not an object":
+            await socket.send_str("[]")
+        elif behaviour == "hello, then not json":  # a HELLO, and no READY after it
+            await socket.send_str('{"op": 10, "d": {"heartbeat_interval": 41250}}')
+            await socket.receive()  # the IDENTIFY
             await socket.send_str("not json {{{")
         else:
             await socket.send_bytes(b"\x00\x01 not zlib \x00\x00\xff\xff")

@@ -15,6 +15,7 @@ import pytest
 from nio import AsyncClient
 
 from seminarbot.adapters.discord import client as discord_client
+from seminarbot.adapters.discord import connecting
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import login, sync
 from seminarbot.adapters.matrix.files import MatrixFiles
@@ -121,13 +122,13 @@ async def test_a_matrix_first_sync_a_homeserver_never_answers_is_tried_again(
 
 async def test_a_discord_log_in_to_a_silent_api_is_said_within_the_limit(
         silent: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(discord_client, "ANSWER_LIMIT", 0.3)
+    monkeypatch.setattr(connecting, "ANSWER_LIMIT", 0.3)
     caplog.set_level(logging.INFO)
     settings = DiscordSettings(token="MTIz.Gh.fake", api_base=f"{silent}/api/v10",
                                gateway_url=silent.replace("http", "ws"))
     reports: list[tuple[str, str]] = []
     async with discord_client.SeminarClient(settings) as client:
-        task = asyncio.ensure_future(discord_client._log_in(
+        task = asyncio.ensure_future(connecting._log_in(
             client, "MTIz.Gh.fake", lambda state, detail: reports.append((state, detail))))
         await _until_reported(task, reports)
     assert _first_report(reports) == (RETRYING, "Discord did not answer within 0.3 s")

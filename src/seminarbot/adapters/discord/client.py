@@ -11,22 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import zlib
 from collections.abc import Callable
-from contextvars import ContextVar
 from functools import partial
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
-import discord.gateway
 
-from seminarbot.adapters.discord.channels import NETWORK_ERRORS
+from seminarbot.adapters.discord.connecting import connect
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused
-from seminarbot.domain.backoff import Backoff
-from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 if TYPE_CHECKING:
     from seminarbot.adapters.discord.bot import Handlers
@@ -34,37 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
-# Between two tries of an unreachable Discord at start-up (README: Running on Discord).
-RETRY_LIMIT = 300.0
 CANCEL_GRACE = 1.0  # seconds for the connection's task to end once cancelled, before a close
-TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
-                 "(Bot → Reset Token)")
-_UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
-# The gateway's close codes after which Discord says not to reconnect
-# (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway), each as
-# one line for the operator (4014, disallowed intents, is discord.py's PrivilegedIntentsRequired).
-FATAL_CLOSES = {
-    4004: TOKEN_REFUSED,
-    4010: f"Discord refused the shard the bot sent (gateway close 4010, invalid shard){_UPGRADE}",
-    4011: ("Discord requires sharding for this bot (gateway close 4011): it is in too many "
-           "servers for one connection, which seminarbot does not split; remove it from "
-           "servers it does not serve"),
-    4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
-    4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
-           f"{_UPGRADE}"),
-}
-INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
-                  "(Bot → Privileged Gateway Intents)")
-Report = Callable[..., None]
-# What Client.connect tries again on (discord/client.py).
-GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFound,
-                  discord.ConnectionClosed)
-# What a gateway that is not (yet) speaking Discord's protocol makes discord.py raise: a close
-# before HELLO (a request to reconnect), or an answer that is no JSON (or zlib) or lacks the
-# fields of one.
-NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, ValueError, KeyError, TypeError,
-                    zlib.error)
-
 
 def intents() -> discord.Intents:
     """Servers and their channels, messages, and (privileged) message content."""
@@ -99,6 +64,7 @@ class SeminarClient(discord.Client):
         self.reidentify_delay = reidentify_delay
         self._bound: Handlers | None = None
         self._held: list[tuple[str, tuple[Any, ...], dict[str, Any]]] | None = []
+        self.sessions = 0  # READY events: a session began (connecting.connect)
         parsers = self._connection.parsers  # the gateway reads this very dict
         for event, parse in parsers.items():
             parsers[event] = partial(self._parse, event, parse)
@@ -110,6 +76,8 @@ class SeminarClient(discord.Client):
         gateway's loop, which closes the connection, and `run` with it. Here the event is
         logged and skipped; a text edit among them is read again from Discord
         (`unread_edit`), so the words are not lost."""
+        if event == "READY":
+            self.sessions += 1
         try:
             parse(data)
         except Exception as error:
@@ -182,7 +150,7 @@ async def run(opening: Opening) -> None:
     async with SeminarClient(settings) as client:
         binding = asyncio.create_task(_bind(client, opening), name="discord-bind")
         connecting = asyncio.create_task(
-            _connect(client, token, partial(opening.connections.report, PLATFORM)),
+            connect(client, token, partial(opening.connections.report, PLATFORM)),
             name="discord-connect")
         try:
             done, _ = await asyncio.wait({binding, connecting},
@@ -209,92 +177,3 @@ async def _bind(client: SeminarClient, opening: Opening) -> None:
     from seminarbot.adapters.discord.bot import Handlers
 
     client.bind(Handlers(app, client))
-
-
-# The client whose connect() runs in this task (`_connect`), for `_said_by_connect`.
-_connecting: ContextVar[SeminarClient | None] = ContextVar("discord_connecting", default=None)
-
-
-def _said_by_connect(record: logging.LogRecord) -> bool:
-    """False for discord.py's "Attempting a reconnect" after a first connection failed: no
-    reconnect follows it (see `_connect`), whose own line says the try and the wait."""
-    client = _connecting.get()
-    return not (client is not None and cast(object, client.ws) is None
-                and str(record.msg).startswith("Attempting a reconnect"))
-
-
-async def _connect(client: SeminarClient, token: str, report: Report) -> None:
-    await _log_in(client, token, report)
-    backoff = Backoff(limit=RETRY_LIMIT)
-    _connecting.set(client)  # this task's own context: other tasks' records are left alone
-    discord_log = logging.getLogger("discord.client")
-    if _said_by_connect not in discord_log.filters:
-        discord_log.addFilter(_said_by_connect)
-    while True:
-        try:
-            await client.connect(reconnect=True)
-            return
-        except discord.PrivilegedIntentsRequired:
-            raise SettingRefused(INTENT_REFUSED) from None
-        except discord.ConnectionClosed as closed:
-            if closed.code in FATAL_CLOSES:
-                raise SettingRefused(FATAL_CLOSES[closed.code]) from None
-            raise
-        except Exception as error:
-            if cast(object, client.ws) is not None:  # a session began: not a first connection
-                raise
-            # discord.py (2.7) follows a failed connection by resuming the session it had,
-            # reading `client.ws`, which is still None when the first connection failed.
-            failed = error.__context__ if isinstance(error, AttributeError) else error
-            if not isinstance(failed, (*GATEWAY_ERRORS, *NOT_THE_PROTOCOL)):
-                raise
-            problem = _gateway_problem(failed)
-            await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
-
-
-def _gateway_problem(failed: BaseException) -> str:
-    if isinstance(failed, TimeoutError):
-        return "it did not answer within 60 s"  # discord.py's limit for the handshake
-    if isinstance(failed, discord.gateway.ReconnectWebSocket):
-        return "it closed the connection before the session began"
-    if isinstance(failed, NOT_THE_PROTOCOL):
-        return f"its answer is not Discord's gateway protocol: {reason(failed)}"
-    return reason(failed)
-
-
-async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
-    backoff = Backoff(limit=RETRY_LIMIT)
-    log.info("discord: connecting to %s", client.settings.api_base)
-    while True:
-        try:
-            await answered(client.login(token), ANSWER_LIMIT, "Discord")
-            return
-        except discord.LoginFailure:
-            raise SettingRefused(TOKEN_REFUSED) from None
-        except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
-            raise _not_discord(client, "its answer to the log-in is no user") from None
-        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
-            # Closing the session closes its connector too: let static_login make new ones.
-            await client.http.close()
-            client.http.connector = discord.utils.MISSING
-            problem = reason(error)
-            await _again(backoff, report, "Discord", problem, problem)
-        except discord.HTTPException as error:  # 4xx but 401: no try can mend it
-            raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
-                                       f"{error.response.reason or ''}".rstrip()) from None
-
-
-async def _again(backoff: Backoff, report: Report, what: str, problem: str,
-                 detail: str) -> None:
-    """A failed try said (the link's state with `detail`, one log line), then the backoff's
-    wait."""
-    delay = backoff.next_delay()
-    report(RETRYING, detail)
-    log.warning("discord: cannot reach %s (%s); trying again in %g s", what, problem, delay)
-    await asyncio.sleep(delay)
-
-
-def _not_discord(client: SeminarClient, why: str) -> SettingRefused:
-    return SettingRefused(f"{client.settings.api_base} does not answer as Discord's API ({why}); "
-                          "set DISCORD_API_BASE (or discord.api_base) to Discord's, or leave it "
-                          "unset")

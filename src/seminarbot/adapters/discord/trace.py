@@ -24,7 +24,7 @@ async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
                  params: aiohttp.TraceRequestEndParams) -> None:
     status = params.response.status
     # The gateway's opening handshake is an HTTP request too, and discord.py does not try it
-    # again on its own: client._connect says each of its tries, once.
+    # again on its own: connecting.connect says each of its tries, once.
     if status >= 500 and params.headers.get("Upgrade", "").lower() != "websocket":
         log.warning("discord: Discord answered %d %s to %s %s; trying again", status,
                     params.response.reason or "", params.method, params.url.path)
