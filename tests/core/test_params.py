@@ -121,3 +121,10 @@ def test_full_width_letters_and_digits_are_read_as_their_ascii_ones() -> None:
     assert Flag().parse("ｙｅｓ", "quiet") is True
     with pytest.raises(BadArgument, match="got '１９：６０'"):  # as typed, in the refusal
         TimeOfDay().parse("１９：６０", "time")
+    # … and the lists, zones and command names beside them (helper-91)
+    from seminarbot.core.params import Weekdays
+    from seminarbot.core.zones import TimeZone
+
+    assert Weekdays().parse("ｔｕｅ，ｔｈｕ", "weekdays") == (1, 3)
+    assert TimeZone().parse("ＵＴＣ", "zone") == "UTC"
+    assert TimeZone().parse("ｅｕｒｏｐｅ／ｂｅｒｌｉｎ", "zone") == "Europe/Berlin"

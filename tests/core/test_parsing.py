@@ -131,6 +131,8 @@ def test_a_mistyped_command_named_to_help_is_told_its_near_match() -> None:
                         ("respond", "Did you mean `/seminar respond`?")):
         with pytest.raises(UnknownCommand, match=re.escape(hint)):
             REGISTRY.named(typed, "/")
+    assert REGISTRY.named("ｔｅｒｍ", "/").path == ("term",)  # full width, as typed in CJK
+    assert REGISTRY.resolve(["ｓｅｍｉｎａｒ", "ｓｅｔｕｐ"])[0].path == ("seminar", "setup")
     with pytest.raises(UnknownCommand) as caught:
         REGISTRY.named("zzzz", "/")
     assert "Did you mean" not in caught.value.message

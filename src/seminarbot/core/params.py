@@ -223,7 +223,7 @@ class Weekdays:
         return "a weekday such as tuesday, or several such as tue,thu"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
-        parts = raw.replace(" ", "").split(",")
+        parts = as_word(raw).replace(" ", "").split(",")
         try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
             days = {Weekday().parse(part, param) for part in parts if part}
         except BadArgument:

@@ -66,7 +66,9 @@ class Registry:
 
     def resolve(self, words: list[str]) -> tuple[Command, int]:
         """The command named by the longest leading run of `words`, and how many words it used."""
-        lowered = [w.lower() for w in words]
+        from seminarbot.domain.textfold import as_word  # small; loaded with the first command
+
+        lowered = [as_word(word) for word in words]  # `ｔｅｒｍ` as a CJK keyboard types it
         for length in range(min(len(lowered), 3), 0, -1):
             command = self._commands.get(tuple(lowered[:length]))
             if command is not None:
@@ -157,7 +159,9 @@ def _typed_name(typed: str, prefix: str) -> str:
         if lead and name.startswith(lead):
             name = name[len(lead):]
             break
-    return " ".join(name.lower().split())
+    from seminarbot.domain.textfold import as_word
+
+    return " ".join(as_word(name).split())
 
 
 def _short(word: str, limit: int = 40) -> str:

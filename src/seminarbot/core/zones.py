@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.near import near
+from seminarbot.domain.textfold import as_word
 
 UTC_NAMES = frozenset({"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal",
                        "zulu", "etc/zulu"})
@@ -115,8 +116,7 @@ class TimeZone:
         return "an IANA time zone such as Europe/Berlin or America/New_York (not an offset)"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
-        value = raw.strip()
-        key = value.lower().replace(" ", "_")
+        key = as_word(raw).replace(" ", "_")
         if key in UTC_NAMES:
             return "UTC"
         found = place_zones().get(key)
