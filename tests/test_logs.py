@@ -186,3 +186,23 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     assert redact(said) == said
     assert redact("access_token: expects-a-secret-here") == "access_token: [redacted]"
     assert redact("password: hunter2 more") == "password: [redacted] more"
+
+
+def test_an_error_that_ends_a_thread_is_one_redacted_log_line(
+        settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+    """discord.py's keep-alive thread, handed a HELLO with a heartbeat interval of 1e308,
+    printed Python's own traceback on standard error, past the log's redaction (helper-91)."""
+    import threading
+
+    configure(settings)
+
+    def fail() -> None:
+        raise OverflowError(f"timestamp out of range for {TOKEN}")
+
+    thread = threading.Thread(target=fail, name="keep-alive-handler")
+    thread.start()
+    thread.join()
+    said = lines(capsys)
+    assert len(said) == 1, said
+    assert "keep-alive-handler stopped: OverflowError: timestamp out of range" in said[0]
+    assert TOKEN not in said[0] and "[redacted]" in said[0]

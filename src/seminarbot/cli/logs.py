@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -102,3 +103,16 @@ def configure(settings: Settings) -> None:
         retries.addFilter(OneLineRetry())
     install_redaction((settings.discord.token, settings.matrix.password,
                        settings.matrix.access_token))
+    threading.excepthook = thread_failed
+
+
+def thread_failed(failure: threading.ExceptHookArgs) -> None:
+    """An error that ended a thread (a library's own, discord.py's keep-alive say) as one log
+    line through the log's formatter and redaction, where Python would print a traceback on
+    standard error; the traceback at DEBUG."""
+    if failure.exc_type is SystemExit:
+        return
+    name = failure.thread.name if failure.thread is not None else "a thread"
+    log = logging.getLogger("seminarbot")
+    log.error("%s stopped: %s: %s", name, failure.exc_type.__name__, failure.exc_value,
+              exc_info=failure.exc_value if log.isEnabledFor(logging.DEBUG) else None)
