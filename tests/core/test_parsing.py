@@ -187,3 +187,13 @@ def test_a_registry_given_a_function_calls_it_on_first_use_only() -> None:
     assert calls == []
     assert registry.get("seminar setup").help == "set up"
     assert len(registry) == 3 and calls == [1]
+
+
+def test_a_number_refused_is_quoted_as_typed_not_as_its_digits_were_read() -> None:
+    """`٢٥:٠٠` was quoted as '25:00', `２５：００` as '25：00' (helper-91): digits of any script
+    are read as ASCII ones (ascii_digits), and a refusal quotes what the person typed."""
+    for typed in ("٩", "１２", "٢٣"):
+        with pytest.raises(BadArgument) as refused:
+            parsed(f"seminar setup tue {typed}")
+        assert f"(got '{typed}')" in refused.value.message, refused.value.message
+    assert parsed("seminar setup tue ٣")[1]["weeks"] == 3  # and taken when it is good

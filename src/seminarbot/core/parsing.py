@@ -200,9 +200,16 @@ def bind(command: Command, raw: Mapping[str, str | None], today: date | None = N
                 raise BadArgument(param.name, param.type.expected, hint=f"Usage: {command.usage()}")
             values[param.name] = False if param.is_flag and param.default is None else param.default
             continue
+        typed = given
         if param.type.kind in NUMERIC_KINDS or getattr(param.type, "numbered", False):
             given = ascii_digits(given)
-        values[param.name] = param.type.parse(given, param.name, today)
+        try:
+            values[param.name] = param.type.parse(given, param.name, today)
+        except BadArgument as refused:
+            if given == typed or refused.got != given:
+                raise
+            # quoted as typed (`２５：００`, `٢٥:٠٠`), not as its digits were read
+            raise BadArgument(refused.param, refused.expected, typed, refused.hint) from None
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:
         raise UserError(f"`{command.name}` has no parameter {sorted(unknown)[0]!r}.")

@@ -23,6 +23,7 @@ class BadArgument(UserError):
     title = "Bad argument"
 
     def __init__(self, param: str, expected: str, got: str | None = None, hint: str = "") -> None:
+        self.got = got  # as given, before it is cut for the message
         extra = f" {hint}" if hint else ""
         if got is not None and len(got) > 60:  # a reply stays short whatever was typed
             got = got[:60] + "…"
