@@ -5,13 +5,16 @@ is one actionable line and exit 2, never a traceback."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
 from seminarbot.clock import ManualClock
 from tests.bot_process import reaped
@@ -39,6 +42,23 @@ async def start_bot(tmp_path: Path, fake: FakeDiscord, env: dict[str, str] | Non
         sys.executable, "-m", "seminarbot", "--config", str(config), "run",
         env=env or environment(fake), stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE)
+
+
+@contextlib.asynccontextmanager
+async def served(route: str, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+                 ) -> AsyncIterator[str]:
+    """An aiohttp server on loopback answering every method at `route` with `handler`; its
+    `host:port` while the block runs."""
+    app = web.Application()
+    app.router.add_route("*", route, handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"{host}:{port}"
+    finally:
+        await runner.cleanup()
 
 
 async def lines(stream: asyncio.StreamReader, into: list[str]) -> None:
@@ -200,8 +220,6 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
     /", discord.py's "Attempting a reconnect" and seminarbot's own. A gateway that upgraded and
     then closed, or sent what is not Discord's JSON, ended `run` in an internal error, exit 70
     (helper-90); so did JSON that is no object, and an answer after HELLO (helper-91)."""
-    from aiohttp import web
-
     async def gateway(request: web.Request) -> web.StreamResponse:
         if behaviour == "502":
             return web.Response(text="<html>502</html>", content_type="text/html", status=502)
@@ -222,26 +240,19 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
         await socket.receive()  # until the bot closes it
         return socket
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", gateway)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": f"ws://{host}:{port}/"}
-    process = await start_bot(tmp_path, bare_fake, env)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
-        await eventually(lambda: sum("cannot reach Discord's gateway" in line
-                                     for line in said) >= 2, within=STARTUP)
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
-        await runner.cleanup()
+    async with served("/{tail:.*}", gateway) as address:
+        env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": f"ws://{address}/"}
+        process = await start_bot(tmp_path, bare_fake, env)
+        assert process.stderr is not None
+        said: list[str] = []
+        reader = asyncio.create_task(lines(process.stderr, said))
+        try:
+            await eventually(lambda: sum("cannot reach Discord's gateway" in line
+                                         for line in said) >= 2, within=STARTUP)
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), STARTUP)
+        finally:
+            await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert one_line_a_try(said) >= 2
     assert all(GATEWAYS[behaviour] in line for line in said
@@ -258,26 +269,15 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
     """A web page at the log-in: discord.py read one answering 200 as a user and failed with
     TypeError (helper-86), and raised NotFound or Forbidden for the others (helper-87): an
     internal error, exit 70."""
-    from aiohttp import web
-
     async def page(request: web.Request) -> web.Response:
         return web.Response(text="<html>a web page</html>", content_type="text/html",
                             status=int(request.match_info["status"]))
 
-    app = web.Application()
-    app.router.add_route("*", "/{status}/{tail:.*}", page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        base = f"http://{host}:{port}/{status}/api/v10"
+    async with served("/{status}/{tail:.*}", page) as address:
+        base = f"http://{address}/{status}/api/v10"
         env = environment(bare_fake) | {"DISCORD_API_BASE": base}
         process = await start_bot(tmp_path, bare_fake, env)
         _, err = await asyncio.wait_for(process.communicate(), STARTUP)
-    finally:
-        await runner.cleanup()
     said = err.decode()
     assert process.returncode == 2, said
     assert "Traceback" not in said
