@@ -147,7 +147,10 @@ def parse_instant(text: str) -> datetime:
 
 def to_iso(instant: datetime) -> str:
     """The storage form of an instant: UTC, seconds precision, 'Z' suffix."""
-    # isoformat is several times faster than strftime, and this runs once per stored row.
+    # This runs once per stored row: %-formatting the fields takes half isoformat's time
+    # (which asks the zone for its offset), an f-string's with format specs, a third of
+    # strftime's.
     if instant.tzinfo is not UTC:
         instant = instant.astimezone(UTC)
-    return instant.isoformat(timespec="seconds")[:-6] + "Z"  # drop "+00:00"
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        instant.year, instant.month, instant.day, instant.hour, instant.minute, instant.second)

@@ -24,7 +24,7 @@ from seminarbot.domain.display import (
     width,
     without_bidi_controls,
 )
-from seminarbot.domain.responses import is_blank, stored_body
+from seminarbot.domain.responses import author_name, is_blank, one_line, stored_body
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 TEXT = st.text(st.sampled_from(BIDI + "ab\n ") | st.characters(blacklist_categories=("Cs",)),
@@ -139,3 +139,16 @@ def test_width_counts_as_its_definition_says(text: str) -> None:
                    else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
                    for char in text)
     assert width(text) == expected
+
+
+@given(MIXED)
+def test_a_name_keeps_its_definition_on_mostly_plain_text(name: str) -> None:
+    """`one_line` and `author_name` (fast paths: a name told free of controls by
+    isprintable, told to show by a first character of printable ASCII) answer as their
+    definitions do."""
+    shown = " ".join(clean(name).split())
+    assert one_line(name) == shown
+    drawn = any(not c.isspace() and c != "\u2800" and not DEFAULT_IGNORABLE.match(c)
+                and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+                and not unicodedata.category(c).startswith("M") for c in shown)
+    assert author_name(name, "id-1") == (shown if drawn else "id-1")

@@ -33,7 +33,8 @@ def _visible(char: str) -> bool:
 def one_line(text: str) -> str:
     """A name as shown and stored: `clean`, each run of whitespace (line breaks included) one
     space, none at either end, so that it can never begin a line of its own."""
-    return " ".join(clean(text).split())
+    # A short text is told to hold no control faster by isprintable than by `clean`'s bytes.
+    return " ".join((text if text.isprintable() else clean(text)).split())
 
 
 def author_name(display_name: str, user_id: str) -> str:
@@ -42,6 +43,8 @@ def author_name(display_name: str, user_id: str) -> str:
     characters or a Hangul filler alone (`is_blank`), as a Discord nickname or a Matrix
     displayname can be, or of combining marks with no letter to sit on."""
     shown = one_line(display_name)
+    if "!" <= shown[:1] <= "~":  # printable ASCII shows, and most names begin with it
+        return shown
     drawn = any(_visible(char) and not unicodedata.category(char).startswith("M")
                 for char in shown)
     return shown if drawn else user_id

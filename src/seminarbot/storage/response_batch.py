@@ -51,6 +51,8 @@ Refusals = dict[tuple[str, str],
                 tuple[str | None, tuple[tuple[str, str | None], ...]] | None]
 
 
+LARGEST_ROWID = 2**63 - 1  # sqlite.org/autoinc.html
+
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
     " platform, message_id, body, created_at, arrival, channel_id, edited_at)"
@@ -220,11 +222,19 @@ def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
             for platform, (user, participant_id, opted_out) in rows}
 
 
-def stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
-    """Which of these messages are already recorded."""
+def stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], newest: int | None = None
+           ) -> set[tuple[str, str]]:
+    """Which of these messages are already recorded; with `newest`, in rows whose id is at
+    most that (None: any)."""
+    since = "" if newest is None else f" AND id <= {int(newest)}"
     rows = _by_key(conn, "SELECT message_id FROM responses"
-                         " WHERE platform = ? AND message_id IN ({marks})", keys)
+                         " WHERE platform = ? AND message_id IN ({marks})" + since, keys)
     return {(platform, message_id) for platform, (message_id,) in rows}
+
+
+def newest_response(conn: sqlite3.Connection) -> int:
+    """The largest id in responses (a rowid), 0 when there is none."""
+    return int(conn.execute("SELECT max(id) FROM responses").fetchone()[0] or 0)
 
 
 def _by_key(conn: sqlite3.Connection, sql: str, keys: Iterable[tuple[str, str]]

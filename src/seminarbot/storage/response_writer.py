@@ -35,11 +35,13 @@ from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, una
 from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
     INSERT,
+    LARGEST_ROWID,
     Known,
     Names,
     answered,
     authors,
     name,
+    newest_response,
     plan,
     posts,
     stored,
@@ -89,12 +91,13 @@ class ResponseWriter:
         self._secret: bytes | None = None
         self.batches = 0
 
-    async def submit(self, submission: Submission) -> Outcome | None:
-        """CREATED or UNCHANGED once committed; None if it answers no prompt of ours or its
-        author opted out (then nothing about them is stored)."""
+    def submit(self, submission: Submission) -> asyncio.Future[Outcome | None]:
+        """To await: CREATED or UNCHANGED once committed; None if it answers no prompt of ours
+        or its author opted out (then nothing about them is stored). A future, not a
+        coroutine: one object fewer for every message of a burst."""
         future: asyncio.Future[Outcome | None] = asyncio.get_running_loop().create_future()
         self._claim((submission, future))
-        return await future
+        return future
 
     async def submit_all(self, submissions: Sequence[Submission]) -> list[Outcome | None]:
         """`submit` for each, in one commit when they fit in a batch (`max_batch`; more are
@@ -135,17 +138,20 @@ class ResponseWriter:
             self._idle.set()
             return
         # Whole claims, as many as fit in a batch (none is larger: submit_all).
-        batch = [self._waiting.popleft()]
-        size = _size(batch[0])
-        while self._waiting and size + _size(self._waiting[0]) <= self.max_batch:
-            size += _size(self._waiting[0])
-            batch.append(self._waiting.popleft())
+        batch: list[_Claim] = []
         rows: list[Submission] = []
-        for item, _ in batch:
+        waiting = self._waiting
+        while waiting:
+            item = waiting[0][0]
             if isinstance(item, list):
+                if rows and len(rows) + len(item) > self.max_batch:
+                    break
                 rows.extend(item)
-            else:
+            elif len(rows) < self.max_batch:
                 rows.append(item)
+            else:
+                break
+            batch.append(waiting.popleft())
         self._writing = True
         work = asyncio.get_running_loop().run_in_executor(self._thread, self._write_batch, rows)
         work.add_done_callback(functools.partial(self._finish, batch))
@@ -158,16 +164,17 @@ class ResponseWriter:
             self.batches += 1
             outcomes, start = work.result(), 0
             for claim in batch:
-                if claim[1].done():  # its caller stopped waiting
-                    start += _size(claim)
-                    continue
                 if isinstance(claim[0], list):
-                    _answer_all(claim, outcomes[start:start + len(claim[0])])
-                elif isinstance(outcome := outcomes[start], Exception):  # no list for one
-                    claim[1].set_exception(_failed(claim[0], outcome))
-                else:
-                    claim[1].set_result(outcome)
-                start += _size(claim)
+                    if not claim[1].done():  # else its caller stopped waiting
+                        _answer_all(claim, outcomes[start:start + len(claim[0])])
+                    start += len(claim[0])
+                    continue
+                if not claim[1].done():
+                    if isinstance(outcome := outcomes[start], Exception):  # no list for one
+                        claim[1].set_exception(_failed(claim[0], outcome))
+                    else:
+                        claim[1].set_result(outcome)
+                start += 1
         else:
             mapped = unavailable(error) if isinstance(error, sqlite3.Error) else None
             if mapped is not None:
@@ -198,18 +205,20 @@ class ResponseWriter:
         try:
             self._known.check(conn)
             try:
-                conn.execute("SAVEPOINT batch")
                 outcomes: list[Outcome | Exception | None] = list(
                     self._write_rows(conn, batch))
             except Exception as error:
                 if not of_the_rows(error):
                     raise
-                # One message's rows cannot be written (a damaged row it reads): the others
-                # are, each on its own, and that one is answered with the error.
-                conn.execute("ROLLBACK TO batch")
+                # One message's rows cannot be written (a damaged row it reads): the batch
+                # is written again, each message on its own, and that one is answered with
+                # the error. No savepoint guards the whole batch: while one is open, SQLite
+                # copies every page the batch changes to a statement journal first (a
+                # temporary file), which cost a seventh of the ingest's throughput.
+                conn.execute("ROLLBACK")
                 self._known.forget()
+                conn.execute("BEGIN IMMEDIATE")
                 outcomes = [self._write_alone(conn, submission) for submission in batch]
-            conn.execute("RELEASE batch")
             self._known.keep(conn)
             conn.execute("COMMIT")
         except BaseException:
@@ -254,19 +263,21 @@ class ResponseWriter:
             if answer and author and not author.opted_out:
                 names[not s.named_here][author.id, answer[0].community_id] = s.author_name
         name(conn, *names, self._known.names)
-        # Most batches hold only new messages: insert them all and count. Only when the
-        # count falls short (a replay) look up which were stored and write the rest.
-        outcomes, rows = plan(batch, answering, written, writers, set())
-        conn.execute("SAVEPOINT fresh")
+        # Most batches hold only new messages: insert them all (a message stored before is
+        # left as it is: ON CONFLICT DO NOTHING) and count. Only when the count falls short
+        # (a replay) look up which were there before: the rows no newer than the newest
+        # before this insert, as SQLite gives a new row a larger rowid than any other until
+        # the largest possible one is taken (sqlite.org/autoinc.html; then they are looked
+        # up first).
+        keys = [(s.platform, s.message_id) for s, post in zip(batch, answering, strict=True)
+                if post]
+        newest = newest_response(conn)
+        already = stored(conn, keys) if newest == LARGEST_ROWID else set()
+        outcomes, rows = plan(batch, answering, written, writers, already)
         before = conn.total_changes
         self._insert(conn, rows)
         if conn.total_changes - before != len(rows):
-            conn.execute("ROLLBACK TO fresh")
-            already = stored(conn, [(s.platform, s.message_id)
-                                    for s, post in zip(batch, answering, strict=True) if post])
-            outcomes, rows = plan(batch, answering, written, writers, already)
-            self._insert(conn, rows)
-        conn.execute("RELEASE fresh")
+            outcomes, _ = plan(batch, answering, written, writers, stored(conn, keys, newest))
         return outcomes
 
     def _insert(self, conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
@@ -295,6 +306,3 @@ def _failed(submission: Submission, error: Exception) -> Exception:
                        "answers (its prompt post, cohort or author)", error)
     return error
 
-
-def _size(claim: _Claim) -> int:
-    return len(claim[0]) if isinstance(claim[0], list) else 1
