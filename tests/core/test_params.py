@@ -128,3 +128,52 @@ def test_full_width_letters_and_digits_are_read_as_their_ascii_ones() -> None:
     assert Weekdays().parse("ｔｕｅ，ｔｈｕ", "weekdays") == (1, 3)
     assert TimeZone().parse("ＵＴＣ", "zone") == "UTC"
     assert TimeZone().parse("ｅｕｒｏｐｅ／ｂｅｒｌｉｎ", "zone") == "Europe/Berlin"
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    (Integer(0, 100), "3_0"), (Integer(0, 100), "0x1f"), (Integer(0, 100), "3 0"),
+    (Integer(0, 100), "1e1"), (Integer(0, 100), "9" * 5000),
+    (Date(), "20260113"), (Date(), "2026-W03-2"), (Date(), "2026-013"), (Date(), "2026-1-13"),
+    (Date(), "2026-01-13T00:00")])
+def test_only_the_forms_the_readme_names_are_read(kind: Integer | Date, raw: str) -> None:
+    """Python's int() takes 3_0 and date.fromisoformat ISO 8601's basic, week and ordinal
+    dates; a moderator who types one of them most likely means something else."""
+    with pytest.raises(BadArgument, match=r"expects a (whole number|date as YYYY-MM-DD)"):
+        kind.parse(raw, "days")
+
+
+def test_a_signed_number_and_a_full_width_prompt_reference_are_read() -> None:
+    assert Integer(0, 100).parse("+30", "days") == 30
+    assert Integer(-5, 5).parse("-3", "offset") == -3
+    from seminarbot.syllabus.loader import load_syllabus
+
+    plan = load_syllabus().plan  # helper-91: the references were compared as typed
+    assert plan.prompt("１．１") is plan.prompt("1.1")
+    assert plan.prompt("ＯＲＩＧＩＮＳ－ＭＥＴＨＯＤ") is plan.prompt("origins-method")
+    assert plan.session("２") is plan.session("ｒｅｔｒｅａｔ") is plan.session("2")
+
+
+@pytest.mark.parametrize(("kind", "raw"), [
+    (Duration(), "9" * 70), (Date(), "2" * 70), (Integer(0, 9), "8" * 70)])
+def test_a_long_refused_argument_is_quoted_cut_with_an_ellipsis(kind: Integer | Date | Duration,
+                                                                 raw: str) -> None:
+    with pytest.raises(BadArgument) as caught:
+        kind.parse(raw, "value")
+    assert f"(got '{raw[:60]}…')" in caught.value.message
+    assert caught.value.got == raw
+
+
+@pytest.mark.parametrize("typed", ["asia/kolkatta", "istanbul", "europe/kie", "us/estern",
+                                   "asia/saigo", "america/argentina/buenos_aire"])
+def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None:
+    """helper-90: Asia/Calcutta was offered beside Asia/Kolkata, an old alias (a link in the tz
+    database) beside its place's name."""
+    from seminarbot.core import zones
+
+    with pytest.raises(BadArgument, match="Did you mean") as caught:
+        TimeZone().parse(typed, "zone")
+    offered = caught.value.hint.removeprefix("Did you mean ").rstrip("?").split(", ")
+    data = [zones._zone_data(name) for name in offered]
+    assert len(set(data)) == len(data), offered
+    if typed == "asia/kolkatta":
+        assert offered[0] == "Asia/Kolkata" and "Asia/Calcutta" not in offered

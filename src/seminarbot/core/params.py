@@ -18,6 +18,10 @@ from seminarbot.domain.textfold import as_word
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
            "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
 
+_WHOLE = re.compile(r"[+-]?[0-9]{1,30}")
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class ParamType(Protocol):
     """`expected` says what it takes, bounds included (help and errors show it); `parse` turns
@@ -94,13 +98,10 @@ class Integer:
         return f"a whole number from {self.minimum} to {self.maximum}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
-        try:
-            value = int(raw.strip())
-        except ValueError:
-            raise BadArgument(param, self.expected, raw) from None
-        if not self.minimum <= value <= self.maximum:
+        value = as_word(raw)  # digits only (Python's int() also takes 3_0), a sign at most
+        if not _WHOLE.fullmatch(value) or not self.minimum <= int(value) <= self.maximum:
             raise BadArgument(param, self.expected, raw)
-        return value
+        return int(value)
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ class Duration:
         # Each unit once: 1d1d is a slip, not two days.
         if not value or len(value) > 40 or _DURATION_PART.sub("", value) \
                 or len(set(units)) != len(units):
-            raise BadArgument(param, self.expected, raw[:60])
+            raise BadArgument(param, self.expected, raw)
         seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in parts)
         limit = int(self.maximum.total_seconds())
         low = 1 if self.minimum is None else int(self.minimum.total_seconds())
@@ -192,7 +193,7 @@ class DurationOrOff:
         try:
             return Duration(self.maximum, self.inclusive).parse(raw, param)
         except BadArgument:
-            raise BadArgument(param, self.expected, raw[:60]) from None
+            raise BadArgument(param, self.expected, raw) from None
 
 
 @dataclass(frozen=True)
@@ -233,9 +234,6 @@ class Weekdays:
         return tuple(sorted(days))
 
 
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
-
-
 @dataclass(frozen=True)
 class TimeOfDay:
     kind: str = "time"
@@ -270,10 +268,11 @@ class Date:
         return f"a date as YYYY-MM-DD, such as 2026-01-13, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
+        value_text = as_word(raw)  # as the README writes it (fromisoformat takes 20260113)
         try:
-            value = date.fromisoformat(as_word(raw))
+            value = date.fromisoformat(value_text if _DAY.fullmatch(value_text) else "")
         except ValueError:
-            raise BadArgument(param, self.expected, raw[:60]) from None
+            raise BadArgument(param, self.expected, raw) from None
         day = today or datetime.now(UTC).date()
         if abs((value - day).days) > int(365.25 * self.within_years) + 1:
             raise BadArgument(param, self.expected, raw)

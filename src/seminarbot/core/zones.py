@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import TZPATH, ZoneInfo, available_timezones
 
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.near import near
@@ -147,10 +147,37 @@ def _why_not(key: str, today: date) -> str:
         places = ABBREVIATIONS.get(key, "").split() or ["UTC"]
         return (f"An abbreviation is not a time zone (it does not follow a place's daylight "
                 f"saving); name the place instead: {', '.join(places)}.")
-    close = near(key, place_zones().keys(), n=3, cutoff=0.5)
-    if not close:  # "Berlin" alone: look for the city part.
-        close = [k for k in place_zones() if k.rsplit("/", 1)[-1] == key][:3]
-    return f"Did you mean {', '.join(place_zones()[k] for k in close)}?" if close else ""
+    close = _near_places(key)
+    return f"Did you mean {', '.join(close)}?" if close else ""
+
+
+def _near_places(key: str) -> list[str]:
+    """Up to three zones a mistyped name may mean: names near enough, else those whose city
+    part is the word ("Berlin"); one name for each zone, its place's own rather than an old
+    alias of it (Asia/Kolkata, not Asia/Kolkata and Asia/Calcutta)."""
+    names = place_zones()
+    close = near(key, names.keys(), n=6, cutoff=0.5) \
+        or [k for k in names if k.rsplit("/", 1)[-1] == key][:6]
+    canonical = set(_canonical())
+    chosen: dict[bytes, str] = {}
+    for name in (names[k] for k in close):
+        data = _zone_data(name)  # an alias is a link: the same data as its place's name
+        if data not in chosen or (name in canonical and chosen[data] not in canonical):
+            chosen[data] = name
+    return list(chosen.values())[:3]
+
+
+def _zone_data(name: str) -> bytes:
+    """The zone's compiled file, found as zoneinfo finds it (TZPATH, then tzdata)."""
+    for folder in TZPATH:
+        try:
+            return (Path(folder) / name).read_bytes()
+        except OSError:
+            continue
+    try:
+        return resources.files("tzdata.zoneinfo").joinpath(*name.split("/")).read_bytes()
+    except (ModuleNotFoundError, OSError):
+        return name.encode()
 
 
 def _offset_of(key: str) -> timedelta | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.textfold import as_word
 
 if TYPE_CHECKING:
     from seminarbot.domain.companion import Companion
@@ -132,7 +133,7 @@ class Plan(NamedTuple):
 
     def session(self, ref: str | int, param: str = "session") -> Session:
         """A session by its number (1-based) or its id."""
-        text = str(ref).strip().lower()
+        text = as_word(str(ref))
         for session in self.sessions:
             if text in (str(session.number), session.id):
                 return session
@@ -142,7 +143,7 @@ class Plan(NamedTuple):
 
     def prompt(self, ref: str, param: str = "prompt") -> Prompt:
         """A prompt by its reference (2.1) or its id."""
-        text = ref.strip().lower()
+        text = as_word(ref)
         for session in self.sessions:
             for prompt in session.prompts:
                 if text in (prompt.ref, prompt.id):

@@ -20,6 +20,7 @@ from seminarbot.domain.schedule import (
     local_today,
 )
 from seminarbot.domain.syllabus import Session
+from seminarbot.domain.textfold import as_word
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -51,7 +52,7 @@ async def chosen_session(inv: Invocation[Services], param: str = "session") -> S
 
 
 async def complete_session(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    wanted = prefix.strip().lower()
+    wanted = as_word(prefix)
     return [Suggestion(str(s.number), f"{s.number}. {s.title}"[:100])
             for s in app.syllabus.plan.sessions
             if not wanted or str(s.number).startswith(wanted) or wanted in s.title.lower()
@@ -59,7 +60,7 @@ async def complete_session(app: Services, place: Place, prefix: str) -> list[Sug
 
 
 async def complete_prompt(app: Services, place: Place, prefix: str) -> list[Suggestion]:
-    wanted = prefix.strip().lower()
+    wanted = as_word(prefix)
     found = []
     for session in app.syllabus.plan.sessions:
         for prompt in session.prompts:
@@ -114,7 +115,7 @@ def rule_from(inv: Invocation[Services], start: date | None) -> WeeklyRule:
 
 async def complete_weekdays(app: Services, place: Place, prefix: str) -> list[Suggestion]:
     """Day names, continuing a list already typed: "tue," offers "tue,wednesday" and so on."""
-    done, _, last = prefix.strip().lower().rpartition(",")
+    done, _, last = as_word(prefix).rpartition(",")
     head = f"{done}," if done else ""
     return [Suggestion(head + day, (head + day).replace(",", ", "))
             for day in WEEKDAYS if day.startswith(last.strip())][:25]

@@ -9,6 +9,7 @@ from seminarbot.core.replies import Reply, Table
 from seminarbot.domain.companion import TimelineEvent
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.syllabus import Syllabus
+from seminarbot.domain.textfold import as_word
 from seminarbot.features.common import chosen_session, complete_session
 from seminarbot.services.container import Services
 
@@ -25,7 +26,7 @@ async def timeline(inv: Invocation[Services]) -> Reply:
     events = syllabus.companion.timeline
     if not events:
         return Reply(title="Timeline", paragraphs=("This seminar's content has no timeline.",))
-    if (inv.arg("session") or "").strip().lower() == "all":
+    if as_word(inv.arg("session") or "") == "all":
         rows = tuple((e.when(), e.title, _sessions(syllabus, e)) for e in events)
         return Reply(title=f"Timeline, {events[0].date[:4]}–{events[-1].date[:4]}",
                         paragraphs=(_STYLES,), table=Table(("date", "event", "sessions"), rows),
