@@ -284,3 +284,46 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
     assert said.strip().splitlines()[-1] == (
         f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
         "(or discord.api_base) to Discord's, or leave it unset")
+
+
+@pytest.mark.parametrize("code", [4000, 1001])
+async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
+        tmp_path: Path, bare_fake: FakeDiscord, code: int) -> None:
+    """discord.py opens the next connection at once after a close it may resume from: a
+    gateway that sent HELLO and then closed was opened about 950 times a second, with no log
+    line (helper-91). Now a few in a row are opened at once, then each a doubling gap later,
+    a line each; SIGINT while the bot waits stops it as ever."""
+    opened = 0
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        nonlocal opened
+        opened += 1
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_str('{"op": 10, "d": {"heartbeat_interval": 41250}}')
+        await socket.receive()  # the IDENTIFY or RESUME
+        await socket.close(code=code)
+        return socket
+
+    async with served("/{tail:.*}", gateway) as address:
+        env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": f"ws://{address}/"}
+        process = await start_bot(tmp_path, bare_fake, env)
+        assert process.stderr is not None
+        said: list[str] = []
+        reader = asyncio.create_task(lines(process.stderr, said))
+        try:
+            await eventually(lambda: sum("opening the next in" in line for line in said) >= 2,
+                             within=STARTUP)
+            at_second_line = opened
+            await asyncio.sleep(1.5)  # the next gap is 4 s: nothing is opened meanwhile
+            assert opened <= at_second_line + 1, opened
+            process.send_signal(signal.SIGINT)
+            await asyncio.wait_for(process.wait(), STARTUP)
+        finally:
+            await reaped(process, reader)
+    assert process.returncode == 0, "".join(said)
+    assert opened <= 8, opened  # the grace's 1 + 3, and one after each line
+    paced = [line for line in said if "opening the next in" in line]
+    assert "ended 4 connections in a row" in paced[0], "".join(said)
+    assert all(" WARNING " in line for line in paced), "".join(said)
+    assert "Traceback" not in "".join(said)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from seminarbot.adapters.discord.connecting import connect
+from seminarbot.adapters.discord.connecting import Paced, connect
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
@@ -60,6 +60,8 @@ class SeminarClient(discord.Client):
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
                          max_messages=None, guild_ready_timeout=guild_ready_timeout,
                          http_trace=server_errors_logged())
+        self.http.ws_connect = Paced(  # type: ignore[method-assign]
+            self.http.ws_connect, self.is_closed)
         self.settings = settings
         self.reidentify_delay = reidentify_delay
         self._bound: Handlers | None = None

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+import aiohttp
 import discord
 import discord.gateway
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines always read
 # Between two tries of an unreachable Discord at start-up (README: Running on Discord).
 RETRY_LIMIT = 300.0
+QUICK = 30.0  # seconds: a gateway connection that ends sooner paces the next (Paced)
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
 _UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
@@ -111,6 +114,45 @@ def _gateway_problem(failed: BaseException) -> str:
     if isinstance(failed, NOT_THE_PROTOCOL):
         return f"its answer is not Discord's gateway protocol: {reason(failed)}"
     return reason(failed)
+
+
+class Paced:
+    """discord.py's opener of gateway connections (HTTPClient.ws_connect), pacing connections
+    that keep ending soon: discord.py opens the next at once after a close or a reconnect
+    request (Client.connect), so a gateway that closed every connection after its HELLO was
+    opened about a thousand times a second, with no log line. After GRACE connections in a row
+    that each ended within QUICK seconds of being opened, each next one is opened a doubling
+    gap (1 s, 2 s, … a minute) after the one before, with a log line; one that lasted longer
+    ends the pacing. Waits already made (the first connection's backoff above, discord.py's
+    before a new IDENTIFY) count towards the gap. `now`: a monotonic clock, in seconds;
+    `closed`: whether the client was closed meanwhile (then no connection is opened)."""
+
+    GRACE = 3  # a resume refused, then a new IDENTIFY, after a drop: two opens, not a loop
+
+    def __init__(self, open_gateway: Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]],
+                 closed: Callable[[], bool], now: Callable[[], float] = time.monotonic) -> None:
+        self._open = open_gateway
+        self._closed = closed
+        self._now = now
+        self._gap = Backoff(limit=60.0)
+        self._quick = 0  # connections in a row that ended within QUICK
+        self._last: float | None = None
+
+    async def __call__(self, url: str, **options: Any) -> aiohttp.ClientWebSocketResponse:
+        if self._last is not None:
+            since = self._now() - self._last
+            self._quick = self._quick + 1 if since < QUICK else 0
+            if self._quick <= self.GRACE:
+                self._gap.reset()
+            elif (wait := self._gap.next_delay() - since) > 0:
+                log.warning("discord: the gateway ended %d connections in a row within %.0f s "
+                            "of opening each; opening the next in %.0f s", self._quick, QUICK,
+                            wait)
+                await asyncio.sleep(wait)
+                if self._closed():  # discord.py's loop ends on it, as after a failed open
+                    raise aiohttp.ClientConnectionError("the client was closed")
+        self._last = self._now()
+        return await self._open(url, **options)
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
