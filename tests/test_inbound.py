@@ -161,10 +161,10 @@ async def test_a_failed_commit_is_reported_to_every_caller_and_stores_nothing(
         monkeypatch: pytest.MonkeyPatch) -> None:
     thread = await _thread(console, app)
 
-    def broken(conn: object, rows: object) -> None:
+    def broken(*args: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(app.response_writer, "_insert", broken)
+    monkeypatch.setattr(response_writer, "insert", broken)
     messages = [InboundMessage("console", f"f{n}", Actor("console", f"new{n}", "n"), "x",
                                clock.now(), thread_id=thread) for n in range(5)]
     results = await asyncio.gather(*(record_message(app, m) for m in messages),

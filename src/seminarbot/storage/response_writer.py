@@ -34,17 +34,13 @@ from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
 from seminarbot.storage.response_batch import (
-    INSERT,
-    LARGEST_ROWID,
     Known,
     Names,
     answered,
     authors,
+    insert,
     name,
-    newest_response,
-    plan,
     posts,
-    stored,
 )
 
 
@@ -212,9 +208,7 @@ class ResponseWriter:
                     raise
                 # One message's rows cannot be written (a damaged row it reads): the batch
                 # is written again, each message on its own, and that one is answered with
-                # the error. No savepoint guards the whole batch: while one is open, SQLite
-                # copies every page the batch changes to a statement journal first (a
-                # temporary file), which cost a seventh of the ingest's throughput.
+                # the error. No savepoint guards the whole batch (see response_batch.insert).
                 conn.execute("ROLLBACK")
                 self._known.forget()
                 conn.execute("BEGIN IMMEDIATE")
@@ -263,25 +257,7 @@ class ResponseWriter:
             if answer and author and not author.opted_out:
                 names[not s.named_here][author.id, answer[0].community_id] = s.author_name
         name(conn, *names, self._known.names)
-        # Most batches hold only new messages: insert them all (a message stored before is
-        # left as it is: ON CONFLICT DO NOTHING) and count. Only when the count falls short
-        # (a replay) look up which were there before: the rows no newer than the newest
-        # before this insert, as SQLite gives a new row a larger rowid than any other until
-        # the largest possible one is taken (sqlite.org/autoinc.html; then they are looked
-        # up first).
-        keys = [(s.platform, s.message_id) for s, post in zip(batch, answering, strict=True)
-                if post]
-        newest = newest_response(conn)
-        already = stored(conn, keys) if newest == LARGEST_ROWID else set()
-        outcomes, rows = plan(batch, answering, written, writers, already)
-        before = conn.total_changes
-        self._insert(conn, rows)
-        if conn.total_changes - before != len(rows):
-            outcomes, _ = plan(batch, answering, written, writers, stored(conn, keys, newest))
-        return outcomes
-
-    def _insert(self, conn: sqlite3.Connection, rows: Sequence[tuple[object, ...]]) -> None:
-        conn.executemany(INSERT, rows)
+        return insert(conn, batch, answering, written, writers)
 
 
 def _answer_all(claim: _Many, outcomes: list[Outcome | Exception | None]) -> None:
