@@ -286,6 +286,37 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
         "(or discord.api_base) to Discord's, or leave it unset")
 
 
+@pytest.mark.parametrize(("status", "said"), [
+    (404, "HTTP 404 Invalid response status"), (200, "HTTP 200 Invalid response status"),
+    (403, "HTTP 403 Invalid response status"), (301, "HTTP 200 Invalid response status"),
+    (302, "redirects that never end")])
+async def test_a_gateway_url_that_is_not_discords_is_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord, status: int, said: str) -> None:
+    """A web page, a redirect or a refusal where the gateway should be was tried again for
+    ever (helper-90), where a wrong API base is one line and exit 2."""
+    async def page(request: web.Request) -> web.Response:
+        if status == 301 and request.path != "/moved":  # to a page
+            return web.Response(status=301, headers={"Location": "/moved"})
+        if status == 302:  # to itself, for ever
+            return web.Response(status=302, headers={"Location": request.path})
+        return web.Response(text="<html>a web page</html>", content_type="text/html",
+                            status=200 if status == 301 else status)
+
+    async with served("/{tail:.*}", page) as address:
+        url = f"ws://{address}"
+        env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": url}
+        process = await start_bot(tmp_path, bare_fake, env)
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    told = err.decode()
+    assert process.returncode == 2, told
+    assert "Traceback" not in told
+    last = told.strip().splitlines()[-1]
+    assert last.startswith(f"seminarbot: {url} does not answer as Discord's gateway (it "
+                           f"answered the WebSocket handshake with {said}"), told
+    assert last.endswith("); set DISCORD_GATEWAY_URL (or discord.gateway_url) to Discord's, "
+                         "or leave it unset"), told
+
+
 @pytest.mark.parametrize("code", [4000, 1001])
 async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
         tmp_path: Path, bare_fake: FakeDiscord, code: int) -> None:

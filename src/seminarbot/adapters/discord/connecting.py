@@ -20,6 +20,7 @@ import discord
 import discord.gateway
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
+from seminarbot.adapters.discord.settings import DISCORD_GATEWAY
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines always read
 # Between two tries of an unreachable Discord at start-up (README: Running on Discord).
 RETRY_LIMIT = 300.0
+# Answers to the gateway's handshake worth another try: a timeout or too many requests.
+RETRIED_STATUSES = frozenset({408, 429})
 QUICK = 30.0  # seconds: a gateway connection that ends sooner paces the next (Paced)
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
@@ -102,8 +105,28 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
             if cast(object, client.ws) is not None:  # a HELLO came, and no READY after it
                 with contextlib.suppress(Exception):
                     await client.ws.close(code=1000)
+            if isinstance(failed, aiohttp.TooManyRedirects):
+                raise _not_the_gateway(client, "redirects that never end") from None
+            if isinstance(failed, aiohttp.WSServerHandshakeError) \
+                    and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
+                said = f"HTTP {failed.status} {failed.message}".rstrip()
+                raise _not_the_gateway(client, said) from None
             problem = _gateway_problem(failed)
             await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
+
+
+def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
+    """A gateway that answers the WebSocket handshake with a page, a refusal (HTTP 2xx, 3xx or
+    4xx, not 101 Switching Protocols, RFC 6455 §4.1) or redirects without end (aiohttp follows
+    ten): no try mends it."""
+    url = client.settings.gateway_url
+    if url != DISCORD_GATEWAY:
+        return SettingRefused(f"{url} does not answer as Discord's gateway (it answered the "
+                              f"WebSocket handshake with {said}); set DISCORD_GATEWAY_URL (or "
+                              "discord.gateway_url) to Discord's, or leave it unset")
+    return SettingRefused(f"Discord's gateway ({url}) answered the WebSocket handshake with "
+                          f"{said}: something between this machine and Discord (a proxy or a "
+                          "firewall) may be refusing WebSocket connections")
 
 
 def _gateway_problem(failed: BaseException) -> str:
