@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from seminarbot.domain.display import DEFAULT_IGNORABLE
+
 _APOSTROPHES = re.compile(r"['’‘ʼ`´ʹ]")
 _LINE_HYPHEN = re.compile(r"(\w)[-\u00ad]\s*\n\s*(\w)")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -18,14 +20,16 @@ def without_accents(text: str) -> str:
 
 def as_word(raw: str) -> str:
     """An argument as it is compared with the words it may be (an option, a weekday, `off`):
-    NFKC, so the full-width letters and digits a CJK keyboard types are ASCII ones, lower case,
-    no spaces at either end."""
-    return unicodedata.normalize("NFKC", raw).strip().lower()
+    NFKC, so the full-width letters and digits a CJK keyboard types are ASCII ones, without
+    the characters that show nothing (a zero-width space pasted with it), lower case, no
+    spaces at either end."""
+    return DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFKC", raw)).strip().lower()
 
 
 def fold(text: str) -> str:
-    """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`."""
-    text = without_accents(_LINE_HYPHEN.sub(r"\1\2", text))
+    """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`, and
+    so does `glas\u200bnost` (what shows nothing is not compared)."""
+    text = without_accents(DEFAULT_IGNORABLE.sub("", _LINE_HYPHEN.sub(r"\1\2", text)))
     return _NON_WORD.sub(" ", _APOSTROPHES.sub("", text)).strip()
 
 
@@ -33,7 +37,8 @@ def search_terms(words: str, limit: int = 20) -> list[str]:
     """Someone's search words as full-text tokens, split where the index splits them (an
     apostrophe too: `Lenin’s` → `lenin`, as SQLite FTS5's unicode61 tokenizer does); words of
     one letter and any past `limit` are dropped. Plain words only: no query syntax."""
-    return [token for token in re.findall(r"\w+", without_accents(words))
+    return [token for token in re.findall(r"\w+",
+                                          without_accents(DEFAULT_IGNORABLE.sub("", words)))
             if len(token) > 1][:limit]
 
 
