@@ -45,6 +45,8 @@ class Gateway:
         self.message_content_allowed = True
         # A close code to answer IDENTIFY with (Discord's fatal ones: 4010-4013), if any.
         self.identify_closes: int | None = None
+        # What the next connections are answered with instead of HELLO, one each, as sent.
+        self.instead_of_hello: list[str] = []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         await self.open.wait()  # a test holding the gateway closed: the client waits here
@@ -52,6 +54,10 @@ class Gateway:
         await socket.prepare(request)
         self.sockets.add(socket)
         try:
+            if self.instead_of_hello:
+                await socket.send_str(self.instead_of_hello.pop(0))
+                await socket.receive()  # until the client closes it
+                return socket
             await self._send(socket, {"op": HELLO, "d": {"heartbeat_interval": 41250}})
             async for frame in socket:
                 if frame.type is not WSMsgType.TEXT:

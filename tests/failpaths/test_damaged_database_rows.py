@@ -319,3 +319,31 @@ def test_a_damaged_forget_me_key_refuses_rather_than_hashes_people_under_another
 
     assert [line.split(" cannot be read")[0] for line in asyncio.run(attempt())] == [
         "the forget-me key (table forgotten_key)"] * 2
+
+
+@pytest.mark.parametrize("value", ["'7'", "'yesterday'", "'2026-01-07'"])
+def test_a_sweep_instant_that_is_no_instant_refuses_nothing_and_is_said(
+        seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path, value: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """Compared as text, a `swept_before` of '7' was later than every instant: each reply to
+    the cohort was refused, silently (helper-92). A limit that cannot be read refuses nothing,
+    as a `retention_days` that cannot, and the log says so."""
+    db, _ = seeded
+    shutil.copy(db, tmp_path / "seminar.db")
+    with sqlite3.connect(tmp_path / "seminar.db") as conn:
+        thread = conn.execute("SELECT thread_id FROM outbox WHERE thread_id IS NOT NULL"
+                              " ORDER BY id LIMIT 1").fetchone()[0]
+        conn.execute(f"UPDATE cohorts SET swept_before = {value}")
+    conn.close()
+
+    async def run() -> object:
+        app = await open_services(make_settings(tmp_path), ManualClock(START + timedelta(days=2)))
+        try:
+            return await record_message(app, InboundMessage(
+                "console", f"s-{value}", BOB, "A reply.", START + timedelta(days=2),
+                thread_id=thread))
+        finally:
+            await app.close()
+
+    assert asyncio.run(run()) is not None
+    assert "swept_before" in caplog.text and "is not an instant as stored" in caplog.text

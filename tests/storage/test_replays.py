@@ -1,8 +1,8 @@
 """A message is recorded once, whatever order it is handed over in, again and again: alone,
 twice in one batch, after it was stored (a replay after a reconnect, a catch-up), and when
-the responses table already holds SQLite's largest rowid, after which a new row's rowid is no
-longer larger than every other (sqlite.org/autoinc.html), so the writer cannot tell a replay
-from a new row by its rowid."""
+the responses table holds a rowid at or near SQLite's largest, after which a new row's rowid
+is no longer larger than every other (sqlite.org/autoinc.html), so the writer cannot tell a
+replay from a new row by its rowid."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import asyncio
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, example, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
@@ -25,11 +25,11 @@ ANN = Actor("console", "console:ann", "ann")
 Batches = list[list[int]]
 
 
-async def _outcomes(folder: Path, batches: Batches, largest: bool
+async def _outcomes(folder: Path, batches: Batches, largest: int | None
                     ) -> tuple[list[list[Outcome | None]], list[str]]:
     app, thread = await posted_seminar(folder)
     try:
-        if largest:  # another person's message, stored under the largest rowid there is
+        if largest is not None:  # another person's message, stored near the largest rowid
             await app.db.execute("INSERT INTO participants (id, platform, external_id,"
                                  " created_at) VALUES (99, 'console', 'console:bo',"
                                  " '2026-01-05T09:00:00Z')")
@@ -38,7 +38,7 @@ async def _outcomes(folder: Path, batches: Batches, largest: bool
                 " platform, message_id, body, created_at) SELECT ?, cohort_id, session_id,"
                 " item, 99, 'console', 'other', 'x',"
                 " '2026-01-05T09:00:00Z' FROM outbox WHERE thread_id = ?",
-                (LARGEST_ROWID, thread))
+                (LARGEST_ROWID - largest, thread))
         got = []
         for batch in batches:
             got.append(await record_messages(app, [
@@ -54,9 +54,13 @@ async def _outcomes(folder: Path, batches: Batches, largest: bool
 @examples(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(batches=st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=6), min_size=1,
                         max_size=4),
-       largest=st.booleans())
+       largest=st.none() | st.integers(0, 8))
+@example(batches=[[0], [0, 1, 2, 3, 4]], largest=2)  # helper-92: a batch that crosses it
+@example(batches=[[0], [1, 0]], largest=0)
 def test_only_a_message_seen_for_the_first_time_is_created(batches: Batches,
-                                                            largest: bool) -> None:
+                                                            largest: int | None) -> None:
+    """`largest`: how far below the largest rowid another message's row is (None: none is);
+    a batch that reaches it gets rowids below the newest (helper-92)."""
     with tempfile.TemporaryDirectory() as folder:
         got, stored = asyncio.run(_outcomes(Path(folder), batches, largest))
     seen: set[int] = set()

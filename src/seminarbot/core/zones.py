@@ -78,14 +78,15 @@ def place_zones() -> dict[str, str]:
 
 
 @cache
-def _canonical() -> tuple[str, ...]:
+def _canonical(table_name: str = "zone.tab") -> tuple[str, ...]:
     """The tz database's own list of zones (zone.tab: one name per place, no old aliases such
-    as Asia/Calcutta), from the tzdata package or the system; else every place name."""
+    as Asia/Calcutta; zone1970.tab: one name per zone, the one its links point at), from the
+    tzdata package or the system; else every place name."""
     try:
-        table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
+        table = resources.files("tzdata.zoneinfo").joinpath(table_name).read_text("utf-8")
     except (ModuleNotFoundError, OSError):
         try:
-            table = Path("/usr/share/zoneinfo/zone.tab").read_text("utf-8")
+            table = Path("/usr/share/zoneinfo", table_name).read_text("utf-8")
         except OSError:
             return tuple(n for n in place_zones().values() if "/" in n)
     rows = [line.split("\t") for line in table.splitlines() if not line.startswith("#")]
@@ -154,17 +155,24 @@ def _why_not(key: str, today: date) -> str:
 def _near_places(key: str) -> list[str]:
     """Up to three zones a mistyped name may mean: names near enough, else those whose city
     part is the word ("Berlin"); one name for each zone, its place's own rather than an old
-    alias of it (Asia/Kolkata, not Asia/Kolkata and Asia/Calcutta)."""
+    alias of it (Asia/Kolkata for Asia/Calcuta, and never beside Asia/Calcutta)."""
     names = place_zones()
     close = near(key, names.keys(), n=6, cutoff=0.5) \
         or [k for k in names if k.rsplit("/", 1)[-1] == key][:6]
-    canonical = set(_canonical())
-    chosen: dict[bytes, str] = {}
+    places = set(_canonical())
+    chosen: list[str] = []
     for name in (names[k] for k in close):
-        data = _zone_data(name)  # an alias is a link: the same data as its place's name
-        if data not in chosen or (name in canonical and chosen[data] not in canonical):
-            chosen[data] = name
-    return list(chosen.values())[:3]
+        if name not in places:  # an alias is a link: the same data as the zone it names
+            name = _zones_by_data().get(_zone_data(name), name)
+        if name not in chosen:
+            chosen.append(name)
+    return chosen[:3]
+
+
+@cache
+def _zones_by_data() -> dict[bytes, str]:
+    """Each zone1970.tab name by its compiled file (read once, at the first mistyped zone)."""
+    return {_zone_data(name): name for name in _canonical("zone1970.tab")}
 
 
 def _zone_data(name: str) -> bytes:

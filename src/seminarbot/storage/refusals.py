@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
 _CHUNK = 400  # keys in one IN list
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # clock.to_iso
 KEY_BYTES = 32  # forgotten_key.secret (migration 0009: randomblob(32))
 
 
@@ -65,7 +67,12 @@ def forget_key(stored: object) -> bytes:
 def kept_from(post: Post, now: datetime) -> str | None:
     """The earliest instant (stored form) a message answering this post may have been written
     at and still be recorded; None when the cohort keeps everything and was never swept."""
-    limits = [post.swept_before] if post.swept_before else []
+    limits = []
+    if post.swept_before and _INSTANT.fullmatch(post.swept_before):
+        limits.append(post.swept_before)
+    elif post.swept_before:  # refuses nothing, as a limit in days that cannot be read
+        said(damaged(f"cohort {post.cohort_id}'s swept_before", ValueError(
+            f"{post.swept_before[:40]!r} is not an instant as stored (YYYY-MM-DDTHH:MM:SSZ)")))
     if post.retention_days is not None:
         try:  # a limit that cannot be read refuses nothing, as it deletes nothing
             days = retention_days(post.cohort_id, post.retention_days)

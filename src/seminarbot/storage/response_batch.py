@@ -136,14 +136,16 @@ def insert(conn: sqlite3.Connection, batch: Sequence[Submission],
     is: ON CONFLICT DO NOTHING) and counted. Only when the count falls short (a replay) are
     those that were there before looked up: rows no newer than the newest before this insert,
     as SQLite gives a new row a larger rowid than any other until the largest possible one is
-    taken (sqlite.org/autoinc.html; then they are looked up first). No savepoint is needed to
+    taken (sqlite.org/autoinc.html; where the batch could reach it, they are looked up
+    first). No savepoint is needed to
     tell them apart: with one open, SQLite copies every page the batch changes to a statement
     journal (a temporary file) first, a seventh of the ingest's time."""
     keys = [(s.platform, s.message_id) for s, post in zip(batch, answering, strict=True)
             if post]
     newest = int(conn.execute("SELECT max(id) FROM responses").fetchone()[0] or 0)
+    near_the_end = LARGEST_ROWID - newest <= len(batch)
     outcomes, rows = plan(batch, answering, written, writers,
-                          stored(conn, keys) if newest == LARGEST_ROWID else set())
+                          stored(conn, keys) if near_the_end else set())
     before = conn.total_changes
     conn.executemany(INSERT, rows)
     if conn.total_changes - before != len(rows):

@@ -60,8 +60,8 @@ class SeminarClient(discord.Client):
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
                          max_messages=None, guild_ready_timeout=guild_ready_timeout,
                          http_trace=server_errors_logged())
-        self.http.ws_connect = Paced(  # type: ignore[method-assign]
-            self.http.ws_connect, self.is_closed)
+        self.paced = Paced(self.http.ws_connect, self.is_closed)
+        self.http.ws_connect = self.paced  # type: ignore[method-assign]
         self.settings = settings
         self.reidentify_delay = reidentify_delay
         self._bound: Handlers | None = None

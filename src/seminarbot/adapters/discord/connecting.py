@@ -13,6 +13,7 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 import aiohttp
@@ -83,6 +84,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
     discord_log = logging.getLogger("discord.client")
     if _said_by_connect not in discord_log.filters:
         discord_log.addFilter(_said_by_connect)
+    sessions = client.sessions
     while True:
         try:
             await client.connect(reconnect=True)
@@ -94,25 +96,38 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                 raise SettingRefused(FATAL_CLOSES[closed.code]) from None
             raise
         except Exception as error:
-            if client.sessions:  # a session began: discord.py's own reconnects mend the rest
-                raise
             # discord.py (2.7) follows a failed connection by resuming the session it had,
-            # reading `client.ws`, which is still None when the first connection failed.
+            # reading `client.ws`, which is still None when the first connection failed. What
+            # is not the protocol escapes its loop at any connection, after a session too.
             failed = error.__context__ if isinstance(error, AttributeError) \
                 and error.__context__ is not None else error
             if not isinstance(failed, (*GATEWAY_ERRORS, *NOT_THE_PROTOCOL)):
                 raise
-            if cast(object, client.ws) is not None:  # a HELLO came, and no READY after it
-                with contextlib.suppress(Exception):
-                    await client.ws.close(code=1000)
+            await _close_what_failed(client)
+            if client.sessions > sessions:  # one began since the last failure
+                sessions = client.sessions
+                backoff.reset()
             if isinstance(failed, aiohttp.TooManyRedirects):
                 raise _not_the_gateway(client, "redirects that never end") from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
-                said = f"HTTP {failed.status} {failed.message}".rstrip()
+                said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
             problem = _gateway_problem(failed)
             await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
+
+
+async def _close_what_failed(client: SeminarClient) -> None:
+    """The gateway connection a failed try opened (discord.py leaves it open when it cannot
+    read the answer: aiohttp then says "Unclosed connection"), and the client's last one."""
+    current = cast("discord.gateway.DiscordWebSocket | None", client.ws)
+    if current is not None:  # its keep-alive thread stops with it
+        with contextlib.suppress(Exception):
+            await current.close(code=1000)
+    latest = client.paced.latest
+    if latest is not None and not latest.closed:
+        with contextlib.suppress(Exception):
+            await latest.close(code=1000)
 
 
 def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
@@ -127,6 +142,14 @@ def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
     return SettingRefused(f"Discord's gateway ({url}) answered the WebSocket handshake with "
                           f"{said}: something between this machine and Discord (a proxy or a "
                           "firewall) may be refusing WebSocket connections")
+
+
+def _phrase(status: int) -> str:
+    """The status's reason phrase (RFC 9110), or "" for a code it does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
 
 
 def _gateway_problem(failed: BaseException) -> str:
@@ -160,22 +183,24 @@ class Paced:
         self._gap = Backoff(limit=60.0)
         self._quick = 0  # connections in a row that ended within QUICK
         self._last: float | None = None
+        self.latest: aiohttp.ClientWebSocketResponse | None = None  # the last one opened
 
     async def __call__(self, url: str, **options: Any) -> aiohttp.ClientWebSocketResponse:
         if self._last is not None:
             since = self._now() - self._last
             self._quick = self._quick + 1 if since < QUICK else 0
-            if self._quick <= self.GRACE:
+            if self._quick < self.GRACE:
                 self._gap.reset()
             elif (wait := self._gap.next_delay() - since) > 0:
                 log.warning("discord: the gateway ended %d connections in a row within %.0f s "
-                            "of opening each; opening the next in %.0f s", self._quick, QUICK,
+                            "of opening each; opening the next in %.1f s", self._quick, QUICK,
                             wait)
                 await asyncio.sleep(wait)
                 if self._closed():  # discord.py's loop ends on it, as after a failed open
                     raise aiohttp.ClientConnectionError("the client was closed")
         self._last = self._now()
-        return await self._open(url, **options)
+        self.latest = await self._open(url, **options)
+        return self.latest
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
