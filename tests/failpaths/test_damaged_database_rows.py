@@ -321,7 +321,8 @@ def test_a_damaged_forget_me_key_refuses_rather_than_hashes_people_under_another
         "the forget-me key (table forgotten_key)"] * 2
 
 
-@pytest.mark.parametrize("value", ["'7'", "'yesterday'", "'2026-01-07'"])
+@pytest.mark.parametrize("value", ["'7'", "'yesterday'", "'2026-01-07'",
+                                   "'2026-99-99T99:99:99Z'", "x'00'", "12"])
 def test_a_sweep_instant_that_is_no_instant_refuses_nothing_and_is_said(
         seeded: tuple[Path, list[tuple[str, str]]], tmp_path: Path, value: str,
         caplog: pytest.LogCaptureFixture) -> None:

@@ -78,15 +78,14 @@ def place_zones() -> dict[str, str]:
 
 
 @cache
-def _canonical(table_name: str = "zone.tab") -> tuple[str, ...]:
+def _canonical() -> tuple[str, ...]:
     """The tz database's own list of zones (zone.tab: one name per place, no old aliases such
-    as Asia/Calcutta; zone1970.tab: one name per zone, the one its links point at), from the
-    tzdata package or the system; else every place name."""
+    as Asia/Calcutta), from the tzdata package or the system; else every place name."""
     try:
-        table = resources.files("tzdata.zoneinfo").joinpath(table_name).read_text("utf-8")
+        table = resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text("utf-8")
     except (ModuleNotFoundError, OSError):
         try:
-            table = Path("/usr/share/zoneinfo", table_name).read_text("utf-8")
+            table = Path("/usr/share/zoneinfo/zone.tab").read_text("utf-8")
         except OSError:
             return tuple(n for n in place_zones().values() if "/" in n)
     rows = [line.split("\t") for line in table.splitlines() if not line.startswith("#")]
@@ -154,25 +153,25 @@ def _why_not(key: str, today: date) -> str:
 
 def _near_places(key: str) -> list[str]:
     """Up to three zones a mistyped name may mean: names near enough, else those whose city
-    part is the word ("Berlin"); one name for each zone, its place's own rather than an old
-    alias of it (Asia/Kolkata for Asia/Calcuta, and never beside Asia/Calcutta)."""
+    part is the word ("Berlin"); an old alias never beside its place's own name (Asia/Kolkata,
+    not also Asia/Calcutta), nor two aliases of one zone."""
     names = place_zones()
     close = near(key, names.keys(), n=6, cutoff=0.5) \
         or [k for k in names if k.rsplit("/", 1)[-1] == key][:6]
     places = set(_canonical())
+    found = [names[k] for k in close]
+    # An old alias is dropped beside a place's name of the same data (a link to it); no name
+    # is replaced by another, which may be another place's (Iceland's data is Abidjan's).
+    seen = {_zone_data(name) for name in found if name in places}
     chosen: list[str] = []
-    for name in (names[k] for k in close):
-        if name not in places:  # an alias is a link: the same data as the zone it names
-            name = _zones_by_data().get(_zone_data(name), name)
-        if name not in chosen:
-            chosen.append(name)
+    for name in found:
+        if name not in places:
+            data = _zone_data(name)
+            if data in seen:
+                continue
+            seen.add(data)
+        chosen.append(name)
     return chosen[:3]
-
-
-@cache
-def _zones_by_data() -> dict[bytes, str]:
-    """Each zone1970.tab name by its compiled file (read once, at the first mistyped zone)."""
-    return {_zone_data(name): name for name in _canonical("zone1970.tab")}
 
 
 def _zone_data(name: str) -> bytes:

@@ -68,7 +68,7 @@ def kept_from(post: Post, now: datetime) -> str | None:
     """The earliest instant (stored form) a message answering this post may have been written
     at and still be recorded; None when the cohort keeps everything and was never swept."""
     limits = []
-    if post.swept_before and _INSTANT.fullmatch(post.swept_before):
+    if post.swept_before and _is_instant(post.swept_before):
         limits.append(post.swept_before)
     elif post.swept_before:  # refuses nothing, as a limit in days that cannot be read
         said(damaged(f"cohort {post.cohort_id}'s swept_before", ValueError(
@@ -80,6 +80,17 @@ def kept_from(post: Post, now: datetime) -> str | None:
         except Damaged as error:
             said(error)
     return max(limits) if limits else None
+
+
+def _is_instant(text: str) -> bool:
+    """Whether `text` is an instant as clock.to_iso stores one (a real date and time)."""
+    if not _INSTANT.fullmatch(text):
+        return False
+    try:
+        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return False
+    return True
 
 
 def retention_days(cohort_id: int, value: object) -> int:

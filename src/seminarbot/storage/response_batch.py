@@ -194,12 +194,15 @@ def _post(row: tuple[Any, ...]) -> Post:
             (f"outbox row {outbox_id}'s cohort_id", cohort_id, int),
             (f"outbox row {outbox_id}'s session_id", session_id, str),
             (f"outbox row {outbox_id}'s item", prompt_id, str),
-            (f"cohort {cohort_id}'s community_id", community_id, int),
-            (f"cohort {cohort_id}'s swept_before", swept_before, (str, type(None)))):
+            (f"cohort {cohort_id}'s community_id", community_id, int)):
         if not isinstance(value, kind):
             raise damaged(what, TypeError(f"it holds {type(value).__name__}"))
+    # A sweep instant that is no text refuses nothing, as one that is no instant
+    # (refusals.kept_from): it is kept as text that reads as none.
+    swept = swept_before if swept_before is None or isinstance(swept_before, str) \
+        else repr(swept_before)
     return Post(outbox_id, cohort_id, session_id, prompt_id, community_id, retention_days,
-                swept_before, frozenset(p for p in places if p))
+                swept, frozenset(p for p in places if p))
 
 
 def authors(conn: sqlite3.Connection, first_seen: dict[tuple[str, str], datetime],

@@ -1,8 +1,9 @@
-"""The first connection to Discord, at start-up (client.run): the log-in, then the gateway, each
-tried again with a capped backoff and one log line a try while Discord cannot be reached or does
-not yet speak its protocol; what no try can mend (a refused token or intent, a fatal close)
-raises SettingRefused, one line for the operator. Once a session has begun, discord.py
-reconnects on its own."""
+"""The connection to Discord (client.run): the log-in, then the gateway, each tried again with a
+capped backoff and one log line a try while Discord cannot be reached or does not yet speak its
+protocol; what no try can mend (a refused token or intent, a fatal close, a gateway URL that is
+no gateway) raises SettingRefused, one line for the operator. Once a session has begun,
+discord.py reconnects on its own, except after an answer it cannot read, which is tried again
+here; `Paced` spaces the connections of a gateway that keeps closing them."""
 
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ class Paced:
     request (Client.connect), so a gateway that closed every connection after its HELLO was
     opened about a thousand times a second, with no log line. After GRACE connections in a row
     that each ended within QUICK seconds of being opened, each next one is opened a doubling
-    gap (1 s, 2 s, … a minute) after the one before, with a log line; one that lasted longer
+    gap (1 s, 2 s, … 30 s) after the one before, with a log line; one that lasted longer
     ends the pacing. Waits already made (the first connection's backoff above, discord.py's
     before a new IDENTIFY) count towards the gap. `now`: a monotonic clock, in seconds;
     `closed`: whether the client was closed meanwhile (then no connection is opened)."""
@@ -180,7 +181,9 @@ class Paced:
         self._open = open_gateway
         self._closed = closed
         self._now = now
-        self._gap = Backoff(limit=60.0)
+        # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
+        # included: a longer one would be cut short before any connection is made.
+        self._gap = Backoff(limit=30.0)
         self._quick = 0  # connections in a row that ended within QUICK
         self._last: float | None = None
         self.latest: aiohttp.ClientWebSocketResponse | None = None  # the last one opened
