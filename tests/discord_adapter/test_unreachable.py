@@ -66,6 +66,16 @@ async def lines(stream: asyncio.StreamReader, into: list[str]) -> None:
         into.append(line.decode())
 
 
+async def refused_start(tmp_path: Path, fake: FakeDiscord, env: dict[str, str]) -> str:
+    """The last line `run` says when it refuses to start (exit 2, no traceback)."""
+    process = await start_bot(tmp_path, fake, environment(fake) | env)
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    told = err.decode()
+    assert process.returncode == 2, told
+    assert "Traceback" not in told
+    return told.strip().splitlines()[-1]
+
+
 async def test_an_unreachable_discord_is_tried_until_it_answers(
         tmp_path: Path, clock: ManualClock, bare_fake: FakeDiscord) -> None:
     fake = bare_fake
@@ -275,13 +285,8 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
 
     async with served("/{status}/{tail:.*}", page) as address:
         base = f"http://{address}/{status}/api/v10"
-        env = environment(bare_fake) | {"DISCORD_API_BASE": base}
-        process = await start_bot(tmp_path, bare_fake, env)
-        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
-    said = err.decode()
-    assert process.returncode == 2, said
-    assert "Traceback" not in said
-    assert said.strip().splitlines()[-1] == (
+        last = await refused_start(tmp_path, bare_fake, {"DISCORD_API_BASE": base})
+    assert last == (
         f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
         "(or discord.api_base) to Discord's, or leave it unset")
 
@@ -304,17 +309,11 @@ async def test_a_gateway_url_that_is_not_discords_is_one_line_and_exit_2(
 
     async with served("/{tail:.*}", page) as address:
         url = f"ws://{address}"
-        env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": url}
-        process = await start_bot(tmp_path, bare_fake, env)
-        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
-    told = err.decode()
-    assert process.returncode == 2, told
-    assert "Traceback" not in told
-    last = told.strip().splitlines()[-1]
+        last = await refused_start(tmp_path, bare_fake, {"DISCORD_GATEWAY_URL": url})
     assert last.startswith(f"seminarbot: {url} does not answer as Discord's gateway (it "
-                           f"answered the WebSocket handshake with {said}"), told
+                           f"answered the WebSocket handshake with {said}"), last
     assert last.endswith("); set DISCORD_GATEWAY_URL (or discord.gateway_url) to Discord's, "
-                         "or leave it unset"), told
+                         "or leave it unset"), last
 
 
 @pytest.mark.parametrize("code", [4000, 1001])

@@ -23,13 +23,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from seminarbot.clock import to_iso
+from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
 from seminarbot.domain.models import MAX_RETENTION_DAYS
 from seminarbot.storage.damage import damaged, said
@@ -39,7 +38,6 @@ if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
 _CHUNK = 400  # keys in one IN list
-_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")  # clock.to_iso
 KEY_BYTES = 32  # forgotten_key.secret (migration 0009: randomblob(32))
 
 
@@ -84,13 +82,10 @@ def kept_from(post: Post, now: datetime) -> str | None:
 
 def _is_instant(text: str) -> bool:
     """Whether `text` is an instant as clock.to_iso stores one (a real date and time)."""
-    if not _INSTANT.fullmatch(text):
-        return False
     try:
-        datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
+        return to_iso(parse_instant(text)) == text
+    except (ValueError, OverflowError):  # not ISO 8601, or past year 9999 in UTC
         return False
-    return True
 
 
 def retention_days(cohort_id: int, value: object) -> int:
