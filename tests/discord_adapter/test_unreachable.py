@@ -221,9 +221,28 @@ GATEWAYS = {
     "json, not an object": "its answer is not Discord's gateway protocol",
     "hello, then not json": "its answer is not Discord's gateway protocol: Expecting value",
 }
+# First messages that are no HELLO discord.py can keep (helper-87's and helper-91's finds: an
+# interval of 0, -1 or NaN spun its keep-alive thread; a first message that was no HELLO was
+# followed by an IDENTIFY, and silence by 60 s of waiting), each with what its line says.
+NOT_HELLO = "its answer is not Discord's gateway protocol: its "
+FIRST_MESSAGES = {
+    '{"op": 10, "d": {"heartbeat_interval": 0}}': "HELLO asks for a heartbeat every 0 s",
+    '{"op": 10, "d": {"heartbeat_interval": -1}}': "every -0.001 s, not 1 to 60 s",
+    '{"op": 10, "d": {"heartbeat_interval": NaN}}': "HELLO gives no heartbeat interval",
+    '{"op": 10, "d": {"heartbeat_interval": 1e308}}': "every 1e+305 s",
+    '{"op": 10, "d": {"heartbeat_interval": 1' + "0" * 400 + '}}': "every inf s",
+    '{"op": 10, "d": {"heartbeat_interval": true}}': "HELLO gives no heartbeat interval",
+    '{"op": 10, "d": {"heartbeat_interval": "41250"}}': "HELLO gives no heartbeat interval",
+    '{"op": 10, "d": {"heartbeat_interval": 0.5}}': "every 0.0005 s",
+    '{"op": 10, "d": {"heartbeat_interval": 90000}}': "every 90 s, not 1 to 60 s",
+    '{"op": 10, "d": null}': "HELLO gives no heartbeat interval",
+    '{"op": 11}': "first message is not a HELLO (op 10)",
+    '{"op": 0, "t": "READY", "s": 1, "d": {}}': "first message is not a HELLO (op 10)",
+    "{}": "first message is not a HELLO (op 10)",
+}
 
 
-@pytest.mark.parametrize("behaviour", list(GATEWAYS))
+@pytest.mark.parametrize("behaviour", [*GATEWAYS, *FIRST_MESSAGES])
 async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
         tmp_path: Path, bare_fake: FakeDiscord, behaviour: str) -> None:
     """A 502 gave three lines a try (helper-87): the REST trace's "Discord answered 502 … to GET
@@ -241,6 +260,8 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
             await socket.send_str("not json {{{")
         elif behaviour == "json, not an object":
             await socket.send_str("[]")
+        elif behaviour in FIRST_MESSAGES:
+            await socket.send_str(behaviour)
         elif behaviour == "hello, then not json":  # a HELLO, and no READY after it
             await socket.send_str('{"op": 10, "d": {"heartbeat_interval": 41250}}')
             await socket.receive()  # the IDENTIFY
@@ -265,7 +286,8 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
             await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert one_line_a_try(said) >= 2
-    assert all(GATEWAYS[behaviour] in line for line in said
+    expected = GATEWAYS.get(behaviour) or NOT_HELLO
+    assert all(expected in line and FIRST_MESSAGES.get(behaviour, "") in line for line in said
                if "cannot reach Discord's gateway" in line), "".join(said)
 
 
@@ -359,7 +381,8 @@ async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
     assert "Traceback" not in "".join(said)
 
 
-@pytest.mark.parametrize("answer", ["this is not json", "[1, 2]", '{"op": 10}'])
+@pytest.mark.parametrize("answer", ["this is not json", "[1, 2]", '{"op": 10}', '{"op": 11}',
+                                    '{"op": 10, "d": {"heartbeat_interval": 0}}'])
 async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again(
         tmp_path: Path, bare_fake: FakeDiscord, answer: str) -> None:
     """After READY, a reconnection answered with what is not Discord's protocol ended `run` in

@@ -59,8 +59,11 @@ class SeminarClient(discord.Client):
         # arrives, before the handler of its creation has read it.
         super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none(),
                          max_messages=None, guild_ready_timeout=guild_ready_timeout,
-                         http_trace=server_errors_logged())
-        self.paced = Paced(self.http.ws_connect, self.is_closed)
+                         http_trace=server_errors_logged(),
+                         # socket_raw_receive: each gateway message, as `paced` checks them
+                         enable_debug_events=True)
+        self.paced = Paced(self.http.ws_connect, self.is_closed,
+                           self._connection.heartbeat_timeout)
         self.http.ws_connect = self.paced  # type: ignore[method-assign]
         self.settings = settings
         self.reidentify_delay = reidentify_delay
@@ -115,6 +118,11 @@ class SeminarClient(discord.Client):
             self._hand_over(event, args, kwargs)
 
     def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
+        if event == "socket_raw_receive":  # the debug events: for the check, nothing else
+            self.paced.received(args[0])
+            return
+        if event == "socket_raw_send":  # an IDENTIFY holds the token: it goes nowhere
+            return
         if self._held is not None:
             self._held.append((event, args, kwargs))
             return
