@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -314,6 +315,31 @@ def test_a_malformed_event_is_none_of_ours_to_read(odd: dict[str, Any]) -> None:
     for stamp in ("12:00", 10**30, [1]):
         assert translate(message({"msgtype": "m.text", "body": "hi"},
                                  origin_server_ts=stamp)) is None
+
+
+def _with(id_: str) -> list[dict[str, Any]]:
+    """An event of each kind that names another event by `id_`."""
+    return [
+        message({"msgtype": "m.text", "body": "hi",
+                 "m.relates_to": {"rel_type": "m.thread", "event_id": id_}}),
+        message({"msgtype": "m.text", "body": "hi",
+                 "m.relates_to": {"m.in_reply_to": {"event_id": id_}}}),
+        message({"msgtype": "m.text", "body": "* hi",
+                 "m.new_content": {"msgtype": "m.text", "body": "hi"},
+                 "m.relates_to": {"rel_type": "m.replace", "event_id": id_}}),
+        {"type": "m.room.redaction", "event_id": "$r", "sender": "@a:hs", "redacts": id_,
+         "content": {}},
+        {**message({"msgtype": "m.text", "body": "hi"}), "event_id": id_},
+        {**message({"msgtype": "m.text", "body": "hi"}), "sender": id_}]
+
+
+def test_an_id_that_is_no_unicode_text_makes_the_event_malformed() -> None:
+    """A lone surrogate (JSON's escape "\\ud800" reads as one) in an id SQLite was asked to
+    store failed that message with a traceback in the log; no Matrix id holds one, so the event
+    is none of ours to read."""
+    lone = json.loads('"$ev\\ud800nt:hs"')
+    assert all(translate(event) is None for event in _with(lone))
+    assert all(translate(event) is not None for event in _with("$ev\u00e9nt:hs"))
 
 
 @pytest.mark.parametrize("edits", [None, "x", 5, [1], ["ab"], {"a": 1}])

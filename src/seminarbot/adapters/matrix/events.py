@@ -89,11 +89,34 @@ RoomEvent = Said | Edited | Redacted | Membership
 def translate(source: Mapping[str, Any]) -> RoomEvent | None:
     """What the bot reads of an event (its `source`, as the homeserver sent it), or None for
     any other event, a malformed one included: its sender wrote its content, which must stop
-    nothing (a relation that is no object, a time that is no number)."""
+    nothing (a relation that is no object, a time that is no number, an id that is no
+    Unicode text)."""
     try:
-        return _read(source)
+        read = _read(source)
     except (AttributeError, TypeError, ValueError, OverflowError):
         return None
+    return read if read is None or all(map(_unicode, _ids(read))) else None
+
+
+def _ids(event: RoomEvent) -> tuple[str | None, ...]:
+    if isinstance(event, Said):
+        return event.event_id, event.sender, event.thread_root, event.reply_to
+    if isinstance(event, Membership):
+        return event.event_id, event.sender, event.user_id
+    return event.event_id, event.sender, event.target
+
+
+def _unicode(value: str | None) -> bool:
+    """Whether an id is Unicode text, which every Matrix identifier is (spec, Appendices,
+    Identifier Grammar): JSON's escapes can spell a lone surrogate ("\\ud800"), which no id
+    holds and no database stores (UTF-8 has no encoding of it)."""
+    if value is None or value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _read(source: Mapping[str, Any]) -> RoomEvent | None:
