@@ -3,14 +3,29 @@ Discord's Gateway docs: every connection begins with op 10, `d.heartbeat_interva
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import json
+import logging
 import math
+import time
 
+import discord.gateway
+import discord.http
 import pytest
+from aiohttp import web
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from seminarbot.adapters.discord.connecting import HEARTBEAT_FLOOR, NotHello, check_hello
+from seminarbot.adapters.discord import pacing
+from seminarbot.adapters.discord.client import SeminarClient
+from seminarbot.adapters.discord.connecting import connect
+from seminarbot.adapters.discord.pacing import HEARTBEAT_FLOOR, NotHello, check_hello
+from seminarbot.adapters.discord.settings import DiscordSettings
+from seminarbot.services.connections import RETRYING
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.test_unreachable import served
+from tests.discord_fake import FakeDiscord
 
 LONGEST = 60.0  # discord.py's wait for any message (heartbeat_timeout)
 NUMBERS = st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True),
@@ -55,3 +70,43 @@ def test_a_first_message_that_is_no_hello_is_a_failed_try(message: object) -> No
 
 def test_what_is_no_json_is_left_to_discord_py_which_fails_on_it_the_same_way() -> None:
     check_hello("not json {{{", LONGEST)
+
+
+async def test_a_gateway_that_sends_nothing_is_a_try_said_within_the_limit(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A gateway that took the connection and sent nothing was waited on for discord.py's 60 s
+    (then 30 s more for its close to be answered), and the try was said as one the gateway
+    closed. Now each try is shut after the answer limit and said as unanswered."""
+    monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    caplog.set_level(logging.INFO)
+    held: list[web.WebSocketResponse] = []
+    done = asyncio.Event()
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse(autoclose=False)
+        await socket.prepare(request)
+        held.append(socket)
+        await done.wait()  # reads nothing, not even a close: answers nothing
+        return socket
+
+    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
+    reports: list[tuple[str, ...]] = []
+    async with served("/{tail:.*}", gateway) as address:
+        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
+        started = time.monotonic()
+        async with SeminarClient(settings) as client:
+            task = asyncio.create_task(connect(client, bare_fake.token,
+                                               lambda *said: reports.append(said)))
+            await eventually(lambda: len(reports) >= 2, within=15)
+            took = time.monotonic() - started
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        done.set()  # the handlers end now, not at the server's 60 s limit
+    assert len(held) >= 2 and took < 10, took
+    lines = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
+    assert lines and all("(it did not answer within 0.3 s)" in line for line in lines), lines
+    assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")

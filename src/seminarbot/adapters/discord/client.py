@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from seminarbot.adapters.discord.connecting import Paced, connect
+from seminarbot.adapters.discord.connecting import connect
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
+from seminarbot.adapters.discord.pacing import Paced
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused

@@ -3,21 +3,18 @@ capped backoff and one log line a try while Discord cannot be reached or does no
 protocol; what no try can mend (a refused token or intent, a fatal close, a gateway URL that is
 no gateway) raises SettingRefused, one line for the operator. Once a session has begun,
 discord.py reconnects on its own, except after an answer it cannot read, which is tried again
-here; `Paced` spaces the connections of a gateway that keeps closing them."""
+here; `pacing.Paced` spaces the connections of a gateway that keeps closing them."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import math
-import time
 import zlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from contextvars import ContextVar
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import aiohttp
 import discord
@@ -37,11 +34,6 @@ log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines al
 RETRY_LIMIT = 300.0
 # Answers to the gateway's handshake worth another try: a timeout or too many requests.
 RETRIED_STATUSES = frozenset({408, 429})
-QUICK = 30.0  # seconds: a gateway connection that ends sooner paces the next (Paced)
-# The fewest seconds between heartbeats a HELLO may ask for (check_hello): Discord's are about
-# 41 s; discord.py's keep-alive thread sends one every interval, so less would be a flood.
-HEARTBEAT_FLOOR = 1.0
-HELLO = discord.gateway.DiscordWebSocket.HELLO  # op 10
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
 _UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
@@ -66,45 +58,15 @@ GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFoun
                   discord.ConnectionClosed)
 
 
-class NotHello(ValueError):
-    """A connection's first message is not the HELLO Discord's gateway begins every connection
-    with (Gateway docs, Connecting: op 10, `d.heartbeat_interval` in milliseconds), or its
-    interval is none discord.py can keep: it would send no heartbeat, or spin sending them."""
-
-
 # What a gateway that is not (yet) speaking Discord's protocol makes discord.py raise: a close
 # before HELLO (a request to reconnect), or an answer that is no JSON (or zlib), no JSON object,
-# or one without the fields of one; and what check_hello raises.
+# or one without the fields of one; and what pacing.check_hello raises.
 NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, ValueError, KeyError, TypeError,
                     AttributeError, zlib.error)
 
 
 # The client whose connect() runs in this task (`connect`), for `_said_by_connect`.
 _connecting: ContextVar[SeminarClient | None] = ContextVar("discord_connecting", default=None)
-
-
-def check_hello(message: str | bytes, longest: float) -> None:
-    """Raise NotHello unless `message` (a connection's first, as discord.py decoded it) is a
-    HELLO asking for a heartbeat every HEARTBEAT_FLOOR to `longest` seconds (discord.py's wait
-    for any message: a longer interval would end every quiet connection)."""
-    try:
-        hello = json.loads(message)
-    except ValueError:
-        return  # discord.py's own reading of it fails next, as for any other message
-    if not isinstance(hello, dict) or hello.get("op") != HELLO:
-        raise NotHello("its first message is not a HELLO (op 10)")
-    data = hello.get("d")
-    given = data.get("heartbeat_interval") if isinstance(data, dict) else None
-    try:
-        seconds = float(given) / 1000 if isinstance(given, int | float) \
-            and not isinstance(given, bool) else math.nan
-    except OverflowError:  # an integer past any float
-        seconds = math.inf
-    if math.isnan(seconds):
-        raise NotHello("its HELLO gives no heartbeat interval in milliseconds")
-    if not HEARTBEAT_FLOOR <= seconds <= longest:
-        raise NotHello(f"its HELLO asks for a heartbeat every {seconds:g} s, not "
-                       f"{HEARTBEAT_FLOOR:g} to {longest:g} s")
 
 
 def _said_by_connect(record: logging.LogRecord) -> bool:
@@ -152,7 +114,9 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
                 said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
-            problem = _gateway_problem(failed)
+            waited = client.paced.unanswered
+            problem = (_gateway_problem(failed) if waited is None
+                       else f"it did not answer within {waited:g} s")
             await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
 
 
@@ -199,61 +163,6 @@ def _gateway_problem(failed: BaseException) -> str:
     if isinstance(failed, NOT_THE_PROTOCOL):
         return f"its answer is not Discord's gateway protocol: {reason(failed)}"
     return reason(failed)
-
-
-class Paced:
-    """discord.py's opener of gateway connections (HTTPClient.ws_connect), pacing connections
-    that keep ending soon: discord.py opens the next at once after a close or a reconnect
-    request (Client.connect), so a gateway that closed every connection after its HELLO was
-    opened about a thousand times a second, with no log line. After GRACE connections in a row
-    that each ended within QUICK seconds of being opened, each next one is opened a doubling
-    gap (1 s, 2 s, … 30 s) after the one before, with a log line; one that lasted longer
-    ends the pacing. Waits already made (the first connection's backoff above, discord.py's
-    before a new IDENTIFY) count towards the gap. `now`: a monotonic clock, in seconds;
-    `closed`: whether the client was closed meanwhile (then no connection is opened);
-    `longest_heartbeat`: the longest heartbeat interval a HELLO may ask for, in seconds."""
-
-    GRACE = 3  # a resume refused, then a new IDENTIFY, after a drop: two opens, not a loop
-
-    def __init__(self, open_gateway: Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]],
-                 closed: Callable[[], bool], longest_heartbeat: float,
-                 now: Callable[[], float] = time.monotonic) -> None:
-        self._open = open_gateway
-        self._closed = closed
-        self._longest_heartbeat = longest_heartbeat
-        self._now = now
-        self._hello_due = False  # the last connection opened has sent nothing yet
-        # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
-        # included: a longer one would be cut short before any connection is made.
-        self._gap = Backoff(limit=30.0)
-        self._quick = 0  # connections in a row that ended within QUICK
-        self._last: float | None = None
-        self.latest: aiohttp.ClientWebSocketResponse | None = None  # the last one opened
-
-    async def __call__(self, url: str, **options: Any) -> aiohttp.ClientWebSocketResponse:
-        if self._last is not None:
-            since = self._now() - self._last
-            self._quick = self._quick + 1 if since < QUICK else 0
-            if self._quick < self.GRACE:
-                self._gap.reset()
-            elif (wait := self._gap.next_delay() - since) > 0:
-                log.warning("discord: the gateway ended %d connections in a row within %.0f s "
-                            "of opening each; opening the next in %.1f s", self._quick, QUICK,
-                            wait)
-                await asyncio.sleep(wait)
-                if self._closed():  # discord.py's loop ends on it, as after a failed open
-                    raise aiohttp.ClientConnectionError("the client was closed")
-        self._last = self._now()
-        self.latest = await self._open(url, **options)
-        self._hello_due = True
-        return self.latest
-
-    def received(self, message: str | bytes) -> None:
-        """Each message of the gateway as discord.py decoded it, before it reads it: the first
-        of each connection must be a HELLO (check_hello)."""
-        if self._hello_due:
-            self._hello_due = False
-            check_hello(message, self._longest_heartbeat)
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:

@@ -1,0 +1,133 @@
+"""The opening of Discord's gateway connections (discord.py's HTTPClient.ws_connect, which
+SeminarClient replaces with `Paced`): connections that keep ending soon are spaced out, each
+connection's first message must be a HELLO discord.py can keep (`check_hello`), and one that
+sends nothing is shut. A failed connection is then tried again by connecting.connect."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import math
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import discord.gateway
+
+from seminarbot.domain.backoff import Backoff
+from seminarbot.services.connections import ANSWER_LIMIT
+
+log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines always read
+QUICK = 30.0  # seconds: a gateway connection that ends sooner paces the next (Paced)
+# The fewest seconds between heartbeats a HELLO may ask for (check_hello): Discord's are about
+# 41 s; discord.py's keep-alive thread sends one every interval, so less would be a flood.
+HEARTBEAT_FLOOR = 1.0
+HELLO = discord.gateway.DiscordWebSocket.HELLO  # op 10
+
+
+class NotHello(ValueError):
+    """A connection's first message is not the HELLO Discord's gateway begins every connection
+    with (Gateway docs, Connecting: op 10, `d.heartbeat_interval` in milliseconds), or its
+    interval is none discord.py can keep: it would send no heartbeat, or spin sending them."""
+
+
+def check_hello(message: str | bytes, longest: float) -> None:
+    """Raise NotHello unless `message` (a connection's first, as discord.py decoded it) is a
+    HELLO asking for a heartbeat every HEARTBEAT_FLOOR to `longest` seconds (discord.py's wait
+    for any message: a longer interval would end every quiet connection)."""
+    try:
+        hello = json.loads(message)
+    except ValueError:
+        return  # discord.py's own reading of it fails next, as for any other message
+    if not isinstance(hello, dict) or hello.get("op") != HELLO:
+        raise NotHello("its first message is not a HELLO (op 10)")
+    data = hello.get("d")
+    given = data.get("heartbeat_interval") if isinstance(data, dict) else None
+    try:
+        seconds = float(given) / 1000 if isinstance(given, int | float) \
+            and not isinstance(given, bool) else math.nan
+    except OverflowError:  # an integer past any float
+        seconds = math.inf
+    if math.isnan(seconds):
+        raise NotHello("its HELLO gives no heartbeat interval in milliseconds")
+    if not HEARTBEAT_FLOOR <= seconds <= longest:
+        raise NotHello(f"its HELLO asks for a heartbeat every {seconds:g} s, not "
+                       f"{HEARTBEAT_FLOOR:g} to {longest:g} s")
+
+
+class Paced:
+    """discord.py's opener of gateway connections (HTTPClient.ws_connect), pacing connections
+    that keep ending soon: discord.py opens the next at once after a close or a reconnect
+    request (Client.connect), so a gateway that closed every connection after its HELLO was
+    opened about a thousand times a second, with no log line. After GRACE connections in a row
+    that each ended within QUICK seconds of being opened, each next one is opened a doubling
+    gap (1 s, 2 s, … 30 s) after the one before, with a log line; one that lasted longer
+    ends the pacing. Waits already made (the first connection's backoff above, discord.py's
+    before a new IDENTIFY) count towards the gap. `now`: a monotonic clock, in seconds;
+    `closed`: whether the client was closed meanwhile (then no connection is opened);
+    `longest_heartbeat`: the longest heartbeat interval a HELLO may ask for, in seconds."""
+
+    GRACE = 3  # a resume refused, then a new IDENTIFY, after a drop: two opens, not a loop
+
+    def __init__(self, open_gateway: Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]],
+                 closed: Callable[[], bool], longest_heartbeat: float,
+                 now: Callable[[], float] = time.monotonic) -> None:
+        self._open = open_gateway
+        self._closed = closed
+        self._longest_heartbeat = longest_heartbeat
+        self._now = now
+        self._hello_due = False  # the last connection opened has sent nothing yet
+        self.unanswered: float | None = None  # … and was shut after so many seconds
+        self._deadline: asyncio.TimerHandle | None = None
+        # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
+        # included: a longer one would be cut short before any connection is made.
+        self._gap = Backoff(limit=30.0)
+        self._quick = 0  # connections in a row that ended within QUICK
+        self._last: float | None = None
+        self.latest: aiohttp.ClientWebSocketResponse | None = None  # the last one opened
+
+    async def __call__(self, url: str, **options: Any) -> aiohttp.ClientWebSocketResponse:
+        if self._last is not None:
+            since = self._now() - self._last
+            self._quick = self._quick + 1 if since < QUICK else 0
+            if self._quick < self.GRACE:
+                self._gap.reset()
+            elif (wait := self._gap.next_delay() - since) > 0:
+                log.warning("discord: the gateway ended %d connections in a row within %.0f s "
+                            "of opening each; opening the next in %.1f s", self._quick, QUICK,
+                            wait)
+                await asyncio.sleep(wait)
+                if self._closed():  # discord.py's loop ends on it, as after a failed open
+                    raise aiohttp.ClientConnectionError("the client was closed")
+        self._last = self._now()
+        self.latest = await self._open(url, **options)
+        self._hello_due, self.unanswered = True, None
+        if self._deadline is not None:
+            self._deadline.cancel()
+        self._deadline = asyncio.get_running_loop().call_later(
+            ANSWER_LIMIT, self._no_hello, self.latest, ANSWER_LIMIT)
+        return self.latest
+
+    def _no_hello(self, opened: aiohttp.ClientWebSocketResponse, waited: float) -> None:
+        """A connection that has sent nothing within ANSWER_LIMIT seconds (Discord's HELLO
+        comes at once) is shut, not closed: a close waits for the gateway's answer (30 s more
+        in discord.py), and discord.py itself waits 60 s for a first message. Its try then
+        fails as one that did not answer."""
+        if opened is not self.latest or not self._hello_due or opened.closed:
+            return
+        self.unanswered = waited
+        raw = opened.get_extra_info("socket")
+        if raw is not None:
+            with contextlib.suppress(OSError):
+                raw.shutdown(socket.SHUT_RDWR)
+
+    def received(self, message: str | bytes) -> None:
+        """Each message of the gateway as discord.py decoded it, before it reads it: the first
+        of each connection must be a HELLO (check_hello)."""
+        if self._hello_due:
+            self._hello_due = False
+            check_hello(message, self._longest_heartbeat)
