@@ -10,6 +10,7 @@ import logging
 import math
 import time
 
+import aiohttp
 import discord.gateway
 import discord.http
 import pytest
@@ -110,3 +111,16 @@ async def test_a_gateway_that_sends_nothing_is_a_try_said_within_the_limit(
     lines = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
     assert lines and all("(it did not answer within 0.3 s)" in line for line in lines), lines
     assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")
+
+
+async def test_a_try_that_fails_after_an_unanswered_one_is_said_for_its_own_reason() -> None:
+    """helper-94: "did not answer within 30 s" stayed with the tries after a silent one, a
+    refused connection or an HTTP 503 among them."""
+    async def refused(url: str, **_: object) -> aiohttp.ClientWebSocketResponse:
+        raise aiohttp.ClientConnectionError("refused")
+
+    paced = pacing.Paced(refused, lambda: False, 60.0)
+    paced.unanswered = 30.0  # as `_no_hello` leaves it
+    with pytest.raises(aiohttp.ClientConnectionError):
+        await paced("ws://127.0.0.1:9/")
+    assert paced.unanswered is None

@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import sys
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
@@ -220,6 +221,10 @@ GATEWAYS = {
     "binary, not zlib": "its answer is not Discord's gateway protocol",
     "json, not an object": "its answer is not Discord's gateway protocol",
     "hello, then not json": "its answer is not Discord's gateway protocol: Expecting value",
+    # helper-94: JSON nested past Python's recursion limit ended `run` in exit 70, and a part
+    # of a compressed message, with no HELLO, was followed by the IDENTIFY and its token.
+    "deeply nested": "its answer is not Discord's gateway protocol: maximum recursion depth",
+    "a part of a message": "protocol: its first message is not a whole HELLO",
 }
 # First messages that are no HELLO discord.py can keep (helper-87's and helper-91's finds: an
 # interval of 0, -1 or NaN spun its keep-alive thread; a first message that was no HELLO was
@@ -260,6 +265,12 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
             await socket.send_str("not json {{{")
         elif behaviour == "json, not an object":
             await socket.send_str("[]")
+        elif behaviour == "deeply nested":
+            await socket.send_str("[" * 100_000)
+        elif behaviour == "a part of a message":  # zlib's data, without its 00 00 ff ff
+            squeezed = zlib.compressobj()
+            await socket.send_bytes(squeezed.compress(b'{"op": 10, "d": {}}')
+                                    + squeezed.flush(zlib.Z_FULL_FLUSH)[:-4])
         elif behaviour in FIRST_MESSAGES:
             await socket.send_str(behaviour)
         elif behaviour == "hello, then not json":  # a HELLO, and no READY after it

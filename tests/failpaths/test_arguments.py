@@ -235,3 +235,26 @@ async def test_a_number_typed_in_another_script_means_what_it_says_in_every_comm
     assert "Tue 13 Jan 2026 19:00 UTC" in typed[0], typed[0]
     assert "2026-01-18T09:00" in typed[-2] and "older than 10 days" in typed[-3], typed
     assert "24 hours before" in typed[-4], typed[-4]
+
+
+async def test_an_argument_with_a_lone_surrogate_is_refused_and_audited(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-94: a lone surrogate (JSON's "\\ud800", from Matrix or Discord) in an argument
+    could be neither audited nor looked up: the command was never answered, and the log had a
+    traceback. Each argument is now Unicode text (U+FFFD in its place) before anything reads
+    it."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    before = await counts(app)
+    answers = {
+        "/seminar setup tue 19:00 Europe/Lon\ud800": "`timezone` expects an IANA time zone",
+        "/seminar skip 2026-02-0\ud800": "✗ Bad argument",
+        "/seminar export csv --participant \ud800": "",
+        "/seminar reminders \ud800": "✗ Bad argument",
+    }
+    for line, expected in answers.items():
+        said = await console.say(line)
+        assert said.strip() and expected in said and "\ud800" not in said, (line, said)
+    after = await counts(app)
+    assert after["audit_log"] > before["audit_log"]
+    details = await app.db.fetch_tuples("SELECT detail FROM audit_log")
+    assert any("\ufffd" in str(detail) for (detail,) in details)

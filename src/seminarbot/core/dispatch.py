@@ -25,6 +25,7 @@ from seminarbot.core.limits import CommandLimits
 from seminarbot.core.parsing import bind, parse_line
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
+from seminarbot.domain.display import unicode_text
 from seminarbot.domain.errors import Forbidden, Unavailable, UserError
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,9 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
                place: Place, *, prefix: str = "/", source_id: str | None = None,
                guard: Guard | None = None) -> Reply:
     audited = command.permission is Permission.MODERATOR
+    # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
+    # looked up (SQLite stores UTF-8), and its refusal then never came.
+    raw = {k: None if v is None else unicode_text(v) for k, v in raw.items()}
     given = {k: v for k, v in raw.items() if v is not None}
 
     async def record(outcome: str, reason: str = "") -> None:

@@ -162,6 +162,18 @@ def embedded(value: str) -> str:
     return FSI + _balanced(value.replace("\n", " ")) + PDI
 
 
+def unicode_text(text: str) -> str:
+    """The text with each lone surrogate (which JSON's escapes and undecodable input can give,
+    and UTF-8, so SQLite, cannot hold) replaced by U+FFFD; any other text as it is."""
+    if text.isascii():
+        return text
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return _LONE_SURROGATES.sub("\ufffd", text)
+    return text
+
+
 def clean(text: str) -> str:
     """The text with every control character except tab and newline removed (so CR LF line
     ends become LF), and a lone surrogate replaced by U+FFFD."""

@@ -19,7 +19,7 @@ import discord
 
 from seminarbot.adapters.discord.connecting import connect
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
-from seminarbot.adapters.discord.pacing import Paced
+from seminarbot.adapters.discord.pacing import NotHello, Paced
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused
@@ -138,6 +138,8 @@ class SeminarClient(discord.Client):
         await super().login(token)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        if self.paced.hello_due:  # a part of a message came, no HELLO: the token stays here
+            raise NotHello("its first message is not a whole HELLO")
         # Discord allows one IDENTIFY per five seconds; the tests' fake has no such limit.
         if not initial:
             await asyncio.sleep(self.reidentify_delay)

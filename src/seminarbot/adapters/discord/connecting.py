@@ -62,7 +62,7 @@ GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFoun
 # before HELLO (a request to reconnect), or an answer that is no JSON (or zlib), no JSON object,
 # or one without the fields of one; and what pacing.check_hello raises.
 NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, ValueError, KeyError, TypeError,
-                    AttributeError, zlib.error)
+                    AttributeError, RecursionError, zlib.error)
 
 
 # The client whose connect() runs in this task (`connect`), for `_said_by_connect`.

@@ -41,7 +41,7 @@ def check_hello(message: str | bytes, longest: float) -> None:
     for any message: a longer interval would end every quiet connection)."""
     try:
         hello = json.loads(message)
-    except ValueError:
+    except (ValueError, RecursionError):
         return  # discord.py's own reading of it fails next, as for any other message
     if not isinstance(hello, dict) or hello.get("op") != HELLO:
         raise NotHello("its first message is not a HELLO (op 10)")
@@ -55,7 +55,7 @@ def check_hello(message: str | bytes, longest: float) -> None:
     if math.isnan(seconds):
         raise NotHello("its HELLO gives no heartbeat interval in milliseconds")
     if not HEARTBEAT_FLOOR <= seconds <= longest:
-        raise NotHello(f"its HELLO asks for a heartbeat every {seconds:g} s, not "
+        raise NotHello(f"its HELLO asks for a heartbeat every {seconds:.10g} s, not "
                        f"{HEARTBEAT_FLOOR:g} to {longest:g} s")
 
 
@@ -104,8 +104,9 @@ class Paced:
                 if self._closed():  # discord.py's loop ends on it, as after a failed open
                     raise aiohttp.ClientConnectionError("the client was closed")
         self._last = self._now()
+        self.unanswered = None  # this try fails, if it does, for its own reason
         self.latest = await self._open(url, **options)
-        self._hello_due, self.unanswered = True, None
+        self._hello_due = True
         if self._deadline is not None:
             self._deadline.cancel()
         self._deadline = asyncio.get_running_loop().call_later(
@@ -124,6 +125,11 @@ class Paced:
         if raw is not None:
             with contextlib.suppress(OSError):
                 raw.shutdown(socket.SHUT_RDWR)
+
+    @property
+    def hello_due(self) -> bool:
+        """Whether the last connection opened has sent no whole message yet."""
+        return self._hello_due
 
     def received(self, message: str | bytes) -> None:
         """Each message of the gateway as discord.py decoded it, before it reads it: the first

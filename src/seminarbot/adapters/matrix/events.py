@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from seminarbot.domain.display import embedded
+from seminarbot.domain.display import embedded, unicode_text
 from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
@@ -134,7 +134,7 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         previous = (source.get("unsigned") or {}).get("prev_content") or {}
         return Membership(event_id, sender, str(source.get("state_key", "")),
                           str(content.get("membership", "")), previous.get("membership"),
-                          str(content.get("reason", "")))
+                          unicode_text(str(content.get("reason", ""))))
     if kind != "m.room.message":
         return None
     relation = content.get("m.relates_to") or {}
