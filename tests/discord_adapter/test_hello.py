@@ -124,3 +124,15 @@ async def test_a_try_that_fails_after_an_unanswered_one_is_said_for_its_own_reas
     with pytest.raises(aiohttp.ClientConnectionError):
         await paced("ws://127.0.0.1:9/")
     assert paced.unanswered is None
+
+
+def test_a_later_hello_is_held_to_the_same_rule() -> None:
+    """helper-95: a second HELLO with an interval of 0, after a good one, spun a second
+    keep-alive thread; a message that only has the word in its text is let through."""
+    paced = pacing.Paced(None, lambda: False, 60.0)  # type: ignore[arg-type]
+    paced._hello_due = True  # as a new connection leaves it
+    paced.received('{"op": 10, "d": {"heartbeat_interval": 41250}}')
+    paced.received('{"op": 0, "t": "MESSAGE_CREATE", "d": {"content": "heartbeat_interval"}}')
+    paced.received('{"op": 10, "d": {"heartbeat_interval": 41250}}')
+    with pytest.raises(NotHello, match="every 0 s"):
+        paced.received('{"op": 10, "d": {"heartbeat_interval": 0}}')
