@@ -162,16 +162,21 @@ def embedded(value: str) -> str:
     return FSI + _balanced(value.replace("\n", " ")) + PDI
 
 
-def unicode_text(text: str) -> str:
-    """The text with each lone surrogate (which JSON's escapes and undecodable input can give,
-    and UTF-8, so SQLite, cannot hold) replaced by U+FFFD; any other text as it is."""
+def is_unicode(text: str) -> bool:
+    """Whether the text holds no lone surrogate (which JSON's escapes and undecodable input
+    can give, and UTF-8, so SQLite, cannot hold)."""
     if text.isascii():
-        return text
+        return True
     try:
         text.encode()
     except UnicodeEncodeError:
-        return _LONE_SURROGATES.sub("\ufffd", text)
-    return text
+        return False
+    return True
+
+
+def unicode_text(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD (`is_unicode`)."""
+    return text if is_unicode(text) else _LONE_SURROGATES.sub("\ufffd", text)
 
 
 def clean(text: str) -> str:

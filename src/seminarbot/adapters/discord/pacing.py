@@ -35,16 +35,19 @@ class NotHello(ValueError):
     interval is none discord.py can keep: it would send no heartbeat, or spin sending them."""
 
 
-def check_hello(message: str | bytes, longest: float) -> None:
-    """Raise NotHello unless `message` (a connection's first, as discord.py decoded it) is a
-    HELLO asking for a heartbeat every HEARTBEAT_FLOOR to `longest` seconds (discord.py's wait
-    for any message: a longer interval would end every quiet connection)."""
+def check_hello(message: str | bytes, longest: float, *, first: bool = True) -> None:
+    """Raise NotHello unless `message` (as discord.py decoded it) is a HELLO asking for a
+    heartbeat every HEARTBEAT_FLOOR to `longest` seconds (discord.py's wait for any message: a
+    longer interval would end every quiet connection). A message after the `first` need not
+    be a HELLO, but one that is is held to the same rule."""
     try:
         hello = json.loads(message)
     except (ValueError, RecursionError):
         return  # discord.py's own reading of it fails next, as for any other message
     if not isinstance(hello, dict) or hello.get("op") != HELLO:
-        raise NotHello("its first message is not a HELLO (op 10)")
+        if first:
+            raise NotHello("its first message is not a HELLO (op 10)")
+        return
     data = hello.get("d")
     given = data.get("heartbeat_interval") if isinstance(data, dict) else None
     try:
@@ -138,11 +141,5 @@ class Paced:
             self._hello_due = False
             check_hello(message, self._longest_heartbeat)
         elif isinstance(message, str) and "heartbeat_interval" in message:
-            # A later HELLO (discord.py starts another keep-alive thread on it) is held to the
-            # same rule; any other message that has the word is let through.
-            try:
-                later = json.loads(message)
-            except (ValueError, RecursionError):
-                return
-            if isinstance(later, dict) and later.get("op") == HELLO:
-                check_hello(message, self._longest_heartbeat)
+            # A later HELLO: discord.py starts another keep-alive thread on it.
+            check_hello(message, self._longest_heartbeat, first=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from seminarbot.domain.display import embedded, unicode_text
+from seminarbot.domain.display import embedded, is_unicode, unicode_text
 from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
@@ -95,28 +95,16 @@ def translate(source: Mapping[str, Any]) -> RoomEvent | None:
         read = _read(source)
     except (AttributeError, TypeError, ValueError, OverflowError):
         return None
-    return read if read is None or all(map(_unicode, _ids(read))) else None
+    return read if read is None or all(is_unicode(i) for i in _ids(read) if i is not None) else None
 
 
 def _ids(event: RoomEvent) -> tuple[str | None, ...]:
+    """The event's ids: Unicode text in every Matrix identifier (spec, Identifier Grammar)."""
     if isinstance(event, Said):
         return event.event_id, event.sender, event.thread_root, event.reply_to
     if isinstance(event, Membership):
         return event.event_id, event.sender, event.user_id
     return event.event_id, event.sender, event.target
-
-
-def _unicode(value: str | None) -> bool:
-    """Whether an id is Unicode text, which every Matrix identifier is (spec, Appendices,
-    Identifier Grammar): JSON's escapes can spell a lone surrogate ("\\ud800"), which no id
-    holds and no database stores (UTF-8 has no encoding of it)."""
-    if value is None or value.isascii():
-        return True
-    try:
-        value.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _read(source: Mapping[str, Any]) -> RoomEvent | None:
