@@ -136,3 +136,75 @@ def test_a_later_hello_is_held_to_the_same_rule() -> None:
     paced.received('{"op": 10, "d": {"heartbeat_interval": 41250}}')
     with pytest.raises(NotHello, match="every 0 s"):
         paced.received('{"op": 10, "d": {"heartbeat_interval": 0}}')
+
+
+class _Shut:
+    """What `Paced._no_hello` reads of a connection: shut, it says no more."""
+    closed = False
+
+    def get_extra_info(self, name: str) -> None:
+        return None
+
+
+async def test_a_reconnection_that_sends_nothing_is_a_line_of_its_own(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-95: after a session, a reconnection to a gateway that sent nothing was shut and
+    opened again by discord.py itself, every 30 s, with no log line (connecting.connect sees
+    none of those tries). Now each is a WARNING; before a session connect's own line says it."""
+    async def opened(url: str, **_: object) -> _Shut:
+        return _Shut()
+
+    for in_session in (True, False):
+        caplog.clear()
+        paced = pacing.Paced(opened, lambda: False, 60.0,  # type: ignore[arg-type]
+                             retried_by_discord_py=lambda told=in_session: told)
+        shut = await paced("ws://127.0.0.1:9/")
+        paced._no_hello(shut, 30.0)  # type: ignore[arg-type]
+        said = [r for r in caplog.records if "sent nothing within 30 s" in r.getMessage()]
+        assert [r.levelname for r in said] == (["WARNING"] if in_session else [])
+        assert paced.unanswered == 30.0
+
+
+async def test_nothing_is_sent_on_a_connection_before_its_hello() -> None:
+    """A part of a compressed message is no HELLO: discord.py, reading none, went on to its
+    IDENTIFY or RESUME, each with the token. `sending` stops either (client.dispatch)."""
+    async def opened(url: str, **_: object) -> _Shut:
+        return _Shut()
+
+    paced = pacing.Paced(opened, lambda: False, 60.0)  # type: ignore[arg-type]
+    paced.sending()  # no connection yet: nothing to hold back
+    await paced("ws://127.0.0.1:9/")
+    with pytest.raises(NotHello, match="not a whole HELLO"):
+        paced.sending()
+    paced.received('{"op": 10, "d": {"heartbeat_interval": 41250}}')
+    paced.sending()
+
+
+async def test_a_silent_reconnection_after_a_session_is_said_and_resumed(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """End to end with the fake: discord.py itself opens the next connection after a silent
+    one once it has a session, so `Paced` says it, once, and the session is resumed."""
+    monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    caplog.set_level(logging.INFO)
+    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base,
+                               gateway_url=bare_fake.gateway_url)
+    async with SeminarClient(settings) as client:
+        task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
+        try:
+            await eventually(lambda: bare_fake.gateway.identifies == 1, within=15)
+            bare_fake.gateway.instead_of_hello.append(None)
+            await bare_fake.gateway.drop(resumable=True, hold=False)
+            await eventually(lambda: bare_fake.gateway.resumes == 1, within=15)
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    said = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert [line for line in said if "sent nothing within 0.3 s" in line] == [
+        "discord: the gateway sent nothing within 0.3 s of opening a connection; shutting it "
+        "and opening another"], said
+    assert not any("cannot reach" in line for line in said), said
+    assert bare_fake.gateway.identifies == 1 and bare_fake.problems == []

@@ -392,13 +392,23 @@ async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
     assert "Traceback" not in "".join(said)
 
 
+def _part_of_a_message() -> bytes:
+    """A HELLO compressed, without zlib's 00 00 ff ff: discord.py reads no message from it."""
+    squeezed = zlib.compressobj()
+    return (squeezed.compress(b'{"op": 10, "d": {"heartbeat_interval": 41250}}')
+            + squeezed.flush(zlib.Z_FULL_FLUSH)[:-4])
+
+
 @pytest.mark.parametrize("answer", ["this is not json", "[1, 2]", '{"op": 10}', '{"op": 11}',
-                                    '{"op": 10, "d": {"heartbeat_interval": 0}}'])
+                                    '{"op": 10, "d": {"heartbeat_interval": 0}}',
+                                    pytest.param(_part_of_a_message(), id="a part of a message")])
 async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again(
-        tmp_path: Path, bare_fake: FakeDiscord, answer: str) -> None:
+        tmp_path: Path, bare_fake: FakeDiscord, answer: str | bytes) -> None:
     """After READY, a reconnection answered with what is not Discord's protocol ended `run` in
     an internal error, exit 70 (helper-92): discord.py's loop lets it escape at any connection.
-    Now it is one line and a new session after the wait, and no connection is left open."""
+    Now it is one line and a new session after the wait, and no connection is left open. After
+    a part of a message, discord.py sent its RESUME, token and all (helper-95): now nothing
+    goes out on a connection before its whole HELLO (the fake says what it was sent)."""
     process = await start_bot(tmp_path, bare_fake)
     assert process.stderr is not None
     said: list[str] = []
@@ -418,3 +428,4 @@ async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again
     assert sum("cannot reach Discord's gateway (its answer is not Discord's gateway protocol"
                in line for line in said) == 1, told
     assert "Traceback" not in told and "Unclosed" not in told, told
+    assert bare_fake.problems == []

@@ -45,8 +45,9 @@ class Gateway:
         self.message_content_allowed = True
         # A close code to answer IDENTIFY with (Discord's fatal ones: 4010-4013), if any.
         self.identify_closes: int | None = None
-        # What the next connections are answered with instead of HELLO, one each, as sent.
-        self.instead_of_hello: list[str] = []
+        # What the next connections are answered with instead of HELLO, one each, as sent
+        # (bytes in a binary frame; None: nothing). Whatever the client sends then is a problem.
+        self.instead_of_hello: list[str | bytes | None] = []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         await self.open.wait()  # a test holding the gateway closed: the client waits here
@@ -55,8 +56,13 @@ class Gateway:
         self.sockets.add(socket)
         try:
             if self.instead_of_hello:
-                await socket.send_str(self.instead_of_hello.pop(0))
-                await socket.receive()  # until the client closes it
+                first = self.instead_of_hello.pop(0)
+                if isinstance(first, bytes):
+                    await socket.send_bytes(first)
+                elif first is not None:
+                    await socket.send_str(first)
+                async for frame in socket:  # until the client closes it
+                    self.problems.append(f"gateway: sent with no HELLO: {frame.data!r:.30}")
                 return socket
             await self._send(socket, {"op": HELLO, "d": {"heartbeat_interval": 41250}})
             async for frame in socket:

@@ -13,13 +13,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
 from seminarbot.adapters.discord.connecting import connect
 from seminarbot.adapters.discord.endpoints import quiet_voice, use_endpoints
-from seminarbot.adapters.discord.pacing import NotHello, Paced
+from seminarbot.adapters.discord.pacing import Paced
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.trace import server_errors_logged
 from seminarbot.config.settings import SettingRefused
@@ -64,7 +64,8 @@ class SeminarClient(discord.Client):
                          # socket_raw_receive: each gateway message, as `paced` checks them
                          enable_debug_events=True)
         self.paced = Paced(self.http.ws_connect, self.is_closed,
-                           self._connection.heartbeat_timeout)
+                           self._connection.heartbeat_timeout,
+                           retried_by_discord_py=lambda: cast(object, self.ws) is not None)
         self.http.ws_connect = self.paced  # type: ignore[method-assign]
         self.settings = settings
         self.reidentify_delay = reidentify_delay
@@ -122,7 +123,8 @@ class SeminarClient(discord.Client):
         if event == "socket_raw_receive":  # the debug events: for the check, nothing else
             self.paced.received(args[0])
             return
-        if event == "socket_raw_send":  # an IDENTIFY holds the token: it goes nowhere
+        if event == "socket_raw_send":  # (an IDENTIFY holds the token: it goes nowhere)
+            self.paced.sending()
             return
         if self._held is not None:
             self._held.append((event, args, kwargs))
@@ -138,8 +140,6 @@ class SeminarClient(discord.Client):
         await super().login(token)
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
-        if self.paced.hello_due:  # a part of a message came, no HELLO: the token stays here
-            raise NotHello("its first message is not a whole HELLO")
         # Discord allows one IDENTIFY per five seconds; the tests' fake has no such limit.
         if not initial:
             await asyncio.sleep(self.reidentify_delay)

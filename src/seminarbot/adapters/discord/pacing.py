@@ -72,15 +72,20 @@ class Paced:
     ends the pacing. Waits already made (the first connection's backoff above, discord.py's
     before a new IDENTIFY) count towards the gap. `now`: a monotonic clock, in seconds;
     `closed`: whether the client was closed meanwhile (then no connection is opened);
-    `longest_heartbeat`: the longest heartbeat interval a HELLO may ask for, in seconds."""
+    `longest_heartbeat`: the longest heartbeat interval a HELLO may ask for, in seconds;
+    `retried_by_discord_py`: whether discord.py itself opens the next connection after this one
+    fails (once it has a session's websocket), so that no line of connecting.connect says it.
+    A connection shut unanswered counts as one that ended soon."""
 
     GRACE = 3  # a resume refused, then a new IDENTIFY, after a drop: two opens, not a loop
 
     def __init__(self, open_gateway: Callable[..., Awaitable[aiohttp.ClientWebSocketResponse]],
                  closed: Callable[[], bool], longest_heartbeat: float,
-                 now: Callable[[], float] = time.monotonic) -> None:
+                 now: Callable[[], float] = time.monotonic,
+                 retried_by_discord_py: Callable[[], bool] = lambda: False) -> None:
         self._open = open_gateway
         self._closed = closed
+        self._retried_by_discord_py = retried_by_discord_py
         self._longest_heartbeat = longest_heartbeat
         self._now = now
         self._hello_due = False  # the last connection opened has sent nothing yet
@@ -96,7 +101,8 @@ class Paced:
     async def __call__(self, url: str, **options: Any) -> aiohttp.ClientWebSocketResponse:
         if self._last is not None:
             since = self._now() - self._last
-            self._quick = self._quick + 1 if since < QUICK else 0
+            quick = since < QUICK or self.unanswered is not None
+            self._quick = self._quick + 1 if quick else 0
             if self._quick < self.GRACE:
                 self._gap.reset()
             elif (wait := self._gap.next_delay() - since) > 0:
@@ -124,15 +130,20 @@ class Paced:
         if opened is not self.latest or not self._hello_due or opened.closed:
             return
         self.unanswered = waited
+        if self._retried_by_discord_py():
+            log.warning("discord: the gateway sent nothing within %g s of opening a "
+                        "connection; shutting it and opening another", waited)
         raw = opened.get_extra_info("socket")
         if raw is not None:
             with contextlib.suppress(OSError):
                 raw.shutdown(socket.SHUT_RDWR)
 
-    @property
-    def hello_due(self) -> bool:
-        """Whether the last connection opened has sent no whole message yet."""
-        return self._hello_due
+    def sending(self) -> None:
+        """Before discord.py sends anything on the last connection (an IDENTIFY or a RESUME,
+        each with the token): raise NotHello if it has sent no whole message yet (a part of a
+        compressed one is no HELLO)."""
+        if self._hello_due:
+            raise NotHello("its first message is not a whole HELLO")
 
     def received(self, message: str | bytes) -> None:
         """Each message of the gateway as discord.py decoded it, before it reads it: the first
