@@ -9,15 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nio import MegolmEvent
+from nio import MatrixRoom, MegolmEvent
 from nio.exceptions import EncryptionError
 
+from seminarbot.adapters.matrix import sync
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Edited, Membership, Redacted, Said, translate
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.pages import reply_content
 from seminarbot.adapters.matrix.render import KEY_FIELD, prompt_content, replying
-from seminarbot.adapters.matrix.rooms import Creators, invite_allowed
+from seminarbot.adapters.matrix.rooms import Creators, invite_allowed, room_name
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.replies import PromptPost, Reply, Table, Tone
@@ -340,6 +341,29 @@ def test_an_id_that_is_no_unicode_text_makes_the_event_malformed() -> None:
     lone = json.loads('"$ev\\ud800nt:hs"')
     assert all(translate(event) is None for event in _with(lone))
     assert all(translate(event) is not None for event in _with("$ev\u00e9nt:hs"))
+
+
+def test_a_room_whose_id_is_no_unicode_text_is_left_out_of_a_sync(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-95: a room id with a lone surrogate (only a homeserver makes room ids, none
+    valid holds one) made `seminar setup` there fail with "Something went wrong". Each section
+    of a sync (invite, join, leave) passes through `sync._rooms`: such a room is a line."""
+    lone = json.loads('"!ro\\ud800om:hs"')
+    section = {"!a:hs": 1, lone: 2, "!\u00e9:hs": 3}
+    assert list(sync._rooms(section)) == [("!a:hs", 1), ("!\u00e9:hs", 3)]
+    said = [r.getMessage() for r in caplog.records]
+    assert said == ["matrix: leaving out a room whose id is no Unicode text: !ro\\ud800om:hs"]
+    said[0].encode("utf-8")  # the line itself is Unicode text
+
+
+def test_a_room_name_is_one_line_of_unicode_text() -> None:
+    """helper-95: a room's name (the homeserver's to give) with a lone surrogate would have
+    failed the notice of the bot's removal from it, and the footer of a private answer;
+    `room_name` is what every use of it reads."""
+    room = MatrixRoom("!r:hs", "@bot:hs")
+    room.name = json.loads('"Soviet\\ud800\\nreading"')
+    assert room_name(room, "!r:hs") == "Soviet\ufffd reading"
+    assert room_name(None, "!r:hs") == "!r:hs"
 
 
 @pytest.mark.parametrize("edits", [None, "x", 5, [1], ["ab"], {"a": 1}])

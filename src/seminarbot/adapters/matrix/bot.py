@@ -34,6 +34,7 @@ from seminarbot.adapters.matrix.rooms import (
     may_redact_others,
     moderators,
     power_level,
+    room_name,
     shown_redacted,
 )
 from seminarbot.adapters.matrix.sender import (
@@ -128,7 +129,7 @@ class MatrixBot:
 
     async def _removed(self, room_id: str, change: Membership) -> None:
         room = self.client.rooms.get(room_id)
-        name = room.display_name if room else room_id
+        name = room_name(room, room_id)
         cohort = await bot_removed(self.app, self._place(room_id), by=change.sender,
                                    by_name=self._name(room_id, change.sender),
                                    reason=change.reason or change.membership)
@@ -288,8 +289,7 @@ class MatrixBot:
                      is_moderator=level >= self.settings.moderator_power_level)
 
     def _place(self, room_id: str) -> Place:
-        room = self.client.rooms.get(room_id)
-        name = room.display_name if room else ""
+        name = room_name(self.client.rooms.get(room_id), "")
         return Place(PLATFORM, room_id, room_id, community_name=name, channel_name=name)
 
     @staticmethod

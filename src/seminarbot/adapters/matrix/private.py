@@ -27,6 +27,7 @@ from nio import AsyncClient
 from seminarbot.adapters.matrix.direct import Direct, DirectRooms
 from seminarbot.adapters.matrix.files import PRIVATE, MatrixFiles, left_out
 from seminarbot.adapters.matrix.render import Content, notice, replying
+from seminarbot.adapters.matrix.rooms import room_name
 from seminarbot.adapters.matrix.sender import (
     Sender,
     SendFailed,
@@ -68,7 +69,7 @@ class PrivateAnswers:
         """Send `reply`, asked for by `user_id` with `event_id` in `room_id`, privately."""
         room = self.client.rooms.get(room_id)
         encrypted = bool(room and room.encrypted)
-        place = room.display_name if room else room_id
+        place = room_name(room, room_id)
         shown = replace(reply, footer=" ".join(filter(None, (
             reply.footer, f"(You asked in “{place}”.)"))))
         origin = {"room_id": room_id, "event_id": event_id, "thread": thread}

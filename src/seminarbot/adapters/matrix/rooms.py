@@ -7,6 +7,14 @@ from typing import Any
 from nio import AsyncClient, MatrixRoom, RoomGetEventResponse
 
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.domain.responses import one_line
+
+
+def room_name(room: MatrixRoom | None, fallback: str) -> str:
+    """The room's name as nio computes it (its m.room.name, canonical alias or members), as one
+    line of Unicode text (`one_line`: it is the homeserver's to give, and may hold a line break
+    or a lone surrogate); `fallback` for a room nio does not know."""
+    return one_line(room.display_name) if room is not None else fallback
 
 
 def server_of(user_id: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from functools import partial
 from typing import Any, Protocol
 
@@ -22,6 +22,7 @@ from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
 from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.display import is_unicode
 from seminarbot.domain.errors import Unavailable
 from seminarbot.services.connections import (
     ANSWER_LIMIT,
@@ -191,15 +192,15 @@ class SyncLoop:
 
     async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
         assert self.handler is not None
-        for room_id, invite in answer.rooms.invite.items():
+        for room_id, invite in _rooms(answer.rooms.invite):
             await self._contained(f"the invite to {room_id}",
                                   self.handler.invited(room_id, invite.invite_state))
-        for room_id, info in answer.rooms.join.items():
+        for room_id, info in _rooms(answer.rooms.join):
             self.handler.state(room_id, [*info.state, *info.timeline.events])
             if not history:
                 continue  # the very first start: what was said before the bot is not for it
             await self._room(room_id, info.timeline)
-        for room_id, info in answer.rooms.leave.items():
+        for room_id, info in _rooms(answer.rooms.leave):
             await self._contained(f"leaving {room_id}",
                                   self.handler.left(room_id, list(info.timeline.events)))
 
@@ -249,3 +250,15 @@ class SyncLoop:
                 await client.keys_claim(client.get_users_for_key_claiming())
         except (ClientError, TimeoutError) as error:
             log.warning("matrix: key exchange failed (%s); trying after the next sync", error)
+
+
+def _rooms(section: Mapping[str, Any]) -> Iterator[tuple[str, Any]]:
+    """A sync section's rooms, but those whose id is no Unicode text (JSON's escapes can spell
+    a lone surrogate; no room id holds one, spec: Identifier Grammar), which nothing could
+    store: each is a WARNING line, as an event that is malformed is left out."""
+    for room_id, info in section.items():
+        if is_unicode(room_id):
+            yield room_id, info
+        else:
+            log.warning("matrix: leaving out a room whose id is no Unicode text: %s",
+                        room_id.encode("utf-8", "backslashreplace").decode())
