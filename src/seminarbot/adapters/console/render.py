@@ -12,6 +12,8 @@ from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
 from seminarbot.domain.display import isolate
 from seminarbot.domain.display import width as columns_of
 
+MIN_COLUMN = 12  # a table's narrowest cut column, in terminal columns
+
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
     lines: list[str] = []
@@ -30,13 +32,9 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
 def render_table(table: Table, width: int) -> list[str]:
     columns = len(table.headers)
     cells = [list(table.headers), *[list(row) for row in table.rows]]
-    widths = [max(columns_of(row[i]) for row in cells) for i in range(columns)]
     gap = 2
-    overflow = sum(widths) + gap * (columns - 1) - width
-    if overflow > 0:
-        # Give the widest column what is left; it wraps inside its cell.
-        widest = max(range(columns), key=lambda i: widths[i])
-        widths[widest] = max(12, widths[widest] - overflow)
+    widths = _fitted([max(columns_of(row[i]) for row in cells) for i in range(columns)],
+                     width - gap * (columns - 1))
     lines = []
     for index, row in enumerate(cells):
         wrapped = [_cell_lines(cell, widths[i]) for i, cell in enumerate(row)]
@@ -47,6 +45,22 @@ def render_table(table: Table, width: int) -> list[str]:
         if index == 0:
             lines.append((" " * gap).join("-" * w for w in widths))
     return lines
+
+
+def _fitted(natural: list[int], room: int) -> list[int]:
+    """Column widths within `room` columns: the widest are cut to one width, the largest that
+    fits (so a long command and a long description share the line, and a narrow column keeps
+    its own), none below MIN_COLUMN; a cut column wraps inside its cells."""
+    if sum(natural) <= room:
+        return natural
+    low, high = MIN_COLUMN, max(natural)
+    while low < high:
+        cap = (low + high + 1) // 2
+        if sum(min(each, cap) for each in natural) <= room:
+            low = cap
+        else:
+            high = cap - 1
+    return [min(each, low) for each in natural]
 
 
 def _cell_lines(cell: str, columns: int) -> list[str]:
