@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
@@ -145,8 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 from seminarbot.cli.incidents import from_the_log
 
                 from_the_log(loaded[0].data_dir)  # the terminal is a person's, not a log's
-        with _locks(loaded[0], args):
-            return _run(loaded[0], args)
+        with _locks(loaded[0], args) as unbegun:
+            return _run(loaded[0], args, unbegun)
 
     return boundary.guarded(
         action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
@@ -194,20 +195,25 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 
 
 @contextlib.contextmanager
-def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[None]:
+def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[], None]]:
     """The database's lock for a command that writes; `run` first locks its data directory,
     whose Matrix store and heartbeat are shared by whatever database it uses, and leaves a last
     heartbeat there however it ends (even on a database refused before any platform is
-    asked)."""
+    asked), but for a first start a platform refused before any session began: that one
+    leaves nothing (cli.leftovers). Yields what `run` calls in that case."""
+    unbegun: list[bool] = []
     with contextlib.ExitStack() as held:
         if args.command == "run":
+            before = Before.look(settings.data_dir, settings.database)
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
-                held.callback(_last_beat, settings)
+                held.callback(lambda: None if unbegun else _last_beat(settings))
         if _writes(args):
             held.enter_context(exclusive(settings.database))
-        yield
+        if args.command == "run":  # while both locks are held
+            held.callback(lambda: before.undo() if unbegun else None)
+        yield lambda: unbegun.append(True)
 
 
 def _last_beat(settings: Settings) -> None:
@@ -224,12 +230,12 @@ def _writes(args: argparse.Namespace) -> bool:
             or (args.command, getattr(args, "db_command", None)) == ("db", "migrate"))
 
 
-def _run(settings: Settings, args: argparse.Namespace) -> int:
+def _run(settings: Settings, args: argparse.Namespace, unbegun: Callable[[], None]) -> int:
     if args.command == "run":
         from seminarbot.cli.malloc import one_arena
 
         one_arena()  # before any thread: the database's threads share the interpreter's heap
-        return stopping.run(run.main(settings))
+        return stopping.run(run.main(settings, unbegun=unbegun))
     if args.command == "console":
         from seminarbot.cli import console
 

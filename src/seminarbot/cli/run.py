@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from seminarbot.clock import SteadyClock
     from seminarbot.config.settings import Settings
     from seminarbot.domain.syllabus import Syllabus
+    from seminarbot.services.connections import Connections
     from seminarbot.services.container import Services
     from seminarbot.services.opening import Opening
     from seminarbot.storage.db import Database
@@ -63,7 +65,9 @@ def refusal(settings: Settings) -> str | None:
             "`docker run -it IMAGE console`).")
 
 
-async def main(settings: Settings) -> int:
+async def main(settings: Settings, *, unbegun: Callable[[], None] = lambda: None) -> int:
+    """`run`'s exit status. `unbegun` is called when a platform refuses the run (or its adapter
+    is missing) before any platform began a session."""
     from seminarbot.cli.boundary import say
 
     refused = refusal(settings)
@@ -77,16 +81,23 @@ async def main(settings: Settings) -> int:
             settings, argparse.Namespace(clock=None, user=None),
             intro="No Discord or Matrix account is configured, so this starts the local "
                   f"console.\n{HOW_TO_CONFIGURE}")
+    from seminarbot.clock import SteadyClock, SystemClock
     from seminarbot.config.settings import SettingRefused
     from seminarbot.domain.errors import StorageLost
+    from seminarbot.services.connections import Connections
 
+    clock = SteadyClock(SystemClock())
+    connections = Connections(clock, settings.platforms)
     try:
-        await run_platforms(settings)
+        await run_platforms(settings, clock, connections)
     except AdapterMissing as error:
         say(f"{error}; unset its credentials to use the console.")
+        unbegun()
         return EXIT_CONFIG
     except SettingRefused as error:
         say(str(error))
+        if not connections.began:
+            unbegun()
         return EXIT_CONFIG
     except StorageLost as error:
         say(error.message)
@@ -102,15 +113,14 @@ def console_at_hand() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty() and os.getpid() != 1
 
 
-async def run_platforms(settings: Settings) -> None:
+async def run_platforms(settings: Settings, clock: SteadyClock, connections: Connections
+                        ) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here). The database
     and the content are opened first; then the adapters start, and connect while the rest of
     the services open (services.opening). The last heartbeat, once it has ended, is cli.main's
     (it holds the data directory)."""
     from seminarbot.cli.collector import frozen_start
     from seminarbot.cli.heartbeat import beat
-    from seminarbot.clock import SteadyClock, SystemClock
-    from seminarbot.services.connections import Connections
     from seminarbot.services.opening import Opening
 
     modules = []
@@ -121,12 +131,11 @@ async def run_platforms(settings: Settings) -> None:
             if error.name != f"seminarbot.adapters.{platform}":
                 raise
             raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
-    clock = SteadyClock(SystemClock())
     with frozen_start():  # what the start makes lives as long as the process
         # What is local is known to be usable before any platform hears from the bot: a
         # damaged, foreign or newer database, or content that does not load, is one line.
         db, syllabus = await _open_local(settings)
-        opening = Opening(settings, Connections(clock, settings.platforms))
+        opening = Opening(settings, connections)
         tasks = [asyncio.create_task(module.run(opening), name=module.__name__)
                  for module in modules]
         try:

@@ -59,9 +59,11 @@ class Connections:
         self.changed = asyncio.Event()  # set when a state changes: the heartbeat writes it
         self._failing: dict[str, Link] = {}  # writer → since when its writes fail, and why
         self._fault: Link | None = None  # since when the scheduler's passes fail, and why
+        self.began = False  # whether a platform has been connected (a session began)
 
     def report(self, platform: str, state: str, detail: str = "") -> None:
         """A state that does not change keeps its `since`; the detail is the latest."""
+        self.began = self.began or state == CONNECTED
         current = self._links.get(platform)
         if current and current.state == state:
             self._links[platform] = Link(state, current.since, detail[:300])

@@ -1,0 +1,124 @@
+"""A first `run` that Discord refuses before any session began leaves nothing: the data folder
+it made, the database, the locks, the syllabus cache and the heartbeat all went on being there
+(a wrong token left a 200 kB database), and the next start was no first start. A run on a
+database that existed, or one refused after a session began, leaves everything
+(cli/leftovers.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from seminarbot.cli.leftovers import Before
+from tests.bot_process import reaped
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.test_unreachable import STARTUP, lines, start_bot
+from tests.discord_fake import FakeDiscord
+
+
+def refuse(fake: FakeDiscord, how: str) -> None:
+    if how == "token at the log-in":
+        fake.rest.token = "fake.other"
+    elif how == "token at the gateway":
+        fake.gateway.token = "fake.other"
+    elif how == "intent":
+        fake.gateway.message_content_allowed = False
+    else:
+        fake.gateway.identify_closes = 4011
+
+
+async def refused(tmp_path: Path, fake: FakeDiscord) -> str:
+    process = await start_bot(tmp_path, fake)
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    assert process.returncode == 2, err.decode()
+    return err.decode()
+
+
+@pytest.mark.parametrize("how", ["token at the log-in", "token at the gateway", "intent",
+                                 "sharding required"])
+async def test_a_first_start_refused_leaves_nothing(tmp_path: Path, bare_fake: FakeDiscord,
+                                                    how: str) -> None:
+    refuse(bare_fake, how)
+    said = await refused(tmp_path, bare_fake)
+    assert "Traceback" not in said
+    assert sorted(os.listdir(tmp_path)) == ["bot.yaml"], said
+
+
+async def test_a_folder_that_was_there_keeps_what_it_held(tmp_path: Path,
+                                                          bare_fake: FakeDiscord) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "notes.txt").write_text("mine")
+    refuse(bare_fake, "token at the log-in")
+    await refused(tmp_path, bare_fake)
+    assert os.listdir(tmp_path / "data") == ["notes.txt"]
+
+
+async def test_a_database_that_was_there_is_left_as_it_was(tmp_path: Path,
+                                                           bare_fake: FakeDiscord) -> None:
+    process = await start_bot(tmp_path, bare_fake)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
+        process.terminate()
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        await reaped(process, reader)
+    refuse(bare_fake, "token at the log-in")
+    await refused(tmp_path, bare_fake)
+    left = set(os.listdir(tmp_path / "data"))
+    assert {"seminarbot.db", "heartbeat"} <= left, left
+
+
+async def test_a_refusal_after_a_session_began_leaves_everything(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    """The token reset in the portal while the first run is connected: what it stored stays."""
+    process = await start_bot(tmp_path, bare_fake)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
+        refuse(bare_fake, "token at the gateway")
+        await bare_fake.gateway.drop(resumable=False, hold=False)
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        await reaped(process, reader)
+    assert process.returncode == 2, "".join(said)
+    left = set(os.listdir(tmp_path / "data"))
+    assert {"seminarbot.db", "heartbeat"} <= left, left
+
+
+def test_only_the_folders_made_and_left_empty_go(tmp_path: Path) -> None:
+    data = tmp_path / "a" / "b" / "data"
+    before = Before.look(data, data / "seminarbot.db")
+    data.mkdir(parents=True)
+    for name in ("seminarbot.db", "seminarbot.db-wal", "seminarbot.db.lock", "heartbeat"):
+        (data / name).write_text("x")
+    (data / "store").mkdir()
+    (data / "store" / "keys").write_text("x")
+    (tmp_path / "a" / "theirs").write_text("made meanwhile by someone else")
+    before.undo()
+    assert sorted(os.listdir(tmp_path / "a")) == ["theirs"]
+
+    outside = tmp_path / "db" / "bot.db"  # a database outside the data folder
+    outside.parent.mkdir()
+    (outside.parent / "other.db").write_text("x")
+    before = Before.look(tmp_path / "data", outside)
+    for path in (outside, Path(f"{outside}-wal"), Path(f"{outside}.lock")):
+        path.write_text("x")
+    before.undo()
+    assert os.listdir(outside.parent) == ["other.db"]
+    assert not (tmp_path / "data").exists()
+
+
+def test_a_database_that_was_there_keeps_everything(tmp_path: Path) -> None:
+    (tmp_path / "seminarbot.db").write_text("x")
+    before = Before.look(tmp_path, tmp_path / "seminarbot.db")
+    (tmp_path / "heartbeat").write_text("x")
+    before.undo()
+    assert sorted(os.listdir(tmp_path)) == ["heartbeat", "seminarbot.db"]
