@@ -22,7 +22,7 @@ def test_rows_with_isolated_or_wide_names_line_up() -> None:
     assert columns == {width(lines[1].split("  ")[0]) + 2}, lines
 
 
-WORDS = st.text(alphabet=st.sampled_from("abcdefgh[]-/"), min_size=1, max_size=30)
+WORDS = st.text(alphabet=st.sampled_from("abcdefgh[]-/中文名"), min_size=1, max_size=30)
 CELLS = st.lists(WORDS, max_size=12).map(" ".join)
 
 

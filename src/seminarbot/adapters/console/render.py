@@ -64,9 +64,37 @@ def _fitted(natural: list[int], room: int) -> list[int]:
 
 
 def _cell_lines(cell: str, columns: int) -> list[str]:
+    """The cell's words in lines of at most `columns` as a terminal shows them (textwrap counts
+    characters: a CJK one takes two columns); a word wider than that is cut."""
     if "\n" not in cell and columns_of(cell) <= columns:
         return [cell]
-    return [isolate(piece) for piece in textwrap.wrap(cell, columns)] or [""]
+    lines: list[str] = []
+    line = ""
+    for word in cell.split():
+        while columns_of(word) > columns:
+            if line:
+                lines.append(line)
+                line = ""
+            head = _head(word, columns)
+            lines.append(head)
+            word = word[len(head):]
+        joined = f"{line} {word}" if line else word
+        if columns_of(joined) <= columns:
+            line = joined
+        else:
+            lines.append(line)
+            line = word
+    return [isolate(piece) for piece in [*lines, line] if piece] or [""]
+
+
+def _head(word: str, columns: int) -> str:
+    """The longest start of `word` that fits `columns` (at least its first character)."""
+    used = 0
+    for index, char in enumerate(word):
+        used += columns_of(char)
+        if used > columns:
+            return word[:max(index, 1)]
+    return word
 
 
 def _pad(text: str, columns: int) -> str:
