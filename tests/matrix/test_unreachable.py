@@ -79,6 +79,7 @@ async def test_a_refused_login_is_one_line_and_exit_2(synapse: Synapse,
     assert "Traceback" not in said
     assert said.strip().splitlines()[-1].startswith(
         f"seminarbot: the homeserver refused the login of {account.user_id}"), said
+    assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]  # a first start: it leaves nothing
 
 
 async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synapse,
@@ -137,6 +138,7 @@ async def test_an_address_that_is_not_a_homeserver_says_so(
     assert process.returncode == 2, said
     assert said.strip().splitlines()[-1].startswith(
         f"seminarbot: {url} does not answer as a Matrix homeserver (HTTP {status}"), said
+    assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]
 
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:
