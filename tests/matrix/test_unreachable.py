@@ -32,13 +32,15 @@ def free_port() -> int:
 
 
 async def start_bot(tmp_path: Path, homeserver: str, user_id: str,
-                    password: str) -> asyncio.subprocess.Process:
+                    password: str, *, token: bool = False) -> asyncio.subprocess.Process:
+    """`run` on Matrix, logging in with `password` (or giving it as the access token)."""
     config = tmp_path / "bot.yaml"
     config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
                       f"prompts_dir: {MINI.prompts}\n")
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
-    env.update(MATRIX_HOMESERVER=homeserver, MATRIX_USER_ID=user_id, MATRIX_PASSWORD=password)
+    env.update(MATRIX_HOMESERVER=homeserver, MATRIX_USER_ID=user_id,
+               **{"MATRIX_ACCESS_TOKEN" if token else "MATRIX_PASSWORD": password})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "seminarbot", "--config", str(config), "run", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -110,11 +112,16 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synap
 
 
 @contextlib.asynccontextmanager
-async def web_server(status: int, body: str) -> AsyncIterator[str]:
+async def web_server(status: int, body: str, content_type: str = "text/html",
+                     asked: list[tuple[str, str, str]] | None = None) -> AsyncIterator[str]:
     """Something at the homeserver's address that is not a homeserver (a web page, a 404, a
-    proxy answering 502), answering every request alike."""
+    proxy answering 502), answering every request alike; each request (method, path, its
+    Authorization header and body) goes into `asked`."""
     async def answer(request: web.Request) -> web.Response:
-        return web.Response(status=status, text=body, content_type="text/html")
+        if asked is not None:
+            asked.append((request.method, request.path,
+                          request.headers.get("Authorization", "") + await request.text()))
+        return web.Response(status=status, text=body, content_type=content_type)
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app)
@@ -127,18 +134,39 @@ async def web_server(status: int, body: str) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+@pytest.mark.parametrize("credential", ["password", "access token"])
 @pytest.mark.parametrize(("status", "body"), [(404, "<h1>Not Found</h1>"),
                                               (200, "<html>Welcome to example.org</html>")])
 async def test_an_address_that_is_not_a_homeserver_says_so(
-        tmp_path: Path, status: int, body: str) -> None:
-    async with web_server(status, body) as url:
-        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        tmp_path: Path, status: int, body: str, credential: str) -> None:
+    """The password (or token) went to whatever answered at the address, a mistyped one
+    too: now it is asked first, with no credential, what a homeserver answers to anyone."""
+    asked: list[tuple[str, str, str]] = []
+    async with web_server(status, body, asked=asked) as url:
+        process = await start_bot(tmp_path, url, "@bot:example.org", "secret",
+                                  token=credential == "access token")
         _, err = await asyncio.wait_for(process.communicate(), STARTUP)
     said = err.decode()
     assert process.returncode == 2, said
     assert said.strip().splitlines()[-1].startswith(
         f"seminarbot: {url} does not answer as a Matrix homeserver (HTTP {status}"), said
     assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]
+    assert asked == [("GET", "/_matrix/client/v3/login", "")], asked
+
+
+async def test_a_homeserver_without_password_log_in_gets_no_password(tmp_path: Path) -> None:
+    asked: list[tuple[str, str, str]] = []
+    flows = '{"flows": [{"type": "m.login.sso"}, {"type": "m.login.token"}]}'
+    async with web_server(200, flows, "application/json", asked) as url:
+        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert said.strip().splitlines()[-1] == (
+        f"seminarbot: {url} does not offer log-in with a password (it offers: m.login.sso, "
+        "m.login.token); give the bot an access token instead (MATRIX_ACCESS_TOKEN, or "
+        "matrix.access_token)"), said
+    assert asked == [("GET", "/_matrix/client/v3/login", "")], asked
 
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:

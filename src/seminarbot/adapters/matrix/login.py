@@ -10,7 +10,7 @@ from typing import Any
 
 import peewee
 from aiohttp import ClientError
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, WhoamiResponse
+from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
 
 from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
@@ -31,6 +31,7 @@ CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_
 # Between two tries of an unreachable homeserver at start-up: a daemon keeps trying, at least
 # every RETRY_LIMIT seconds, one log line each time (README: Running on Matrix).
 RETRY_LIMIT = 300.0
+PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
 
 
 class LoginFailed(SettingRefused):
@@ -88,6 +89,9 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         log.warning("matrix: the saved login no longer works; logging in again")
         if settings.access_token == saved.access_token:
             raise LoginFailed(f"the access token for {user_id} was refused")
+    if not (settings.access_token or settings.password):
+        raise LoginFailed("neither a password nor an access token is configured")
+    await _homeserver_checked(client, homeserver, report, password=not settings.access_token)
     if settings.access_token:
         client.access_token = settings.access_token
         answer = await _retrying(client.whoami, report)
@@ -95,7 +99,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
         client.restore_login(user_id, answer.device_id, settings.access_token)
-    elif settings.password:
+    else:
         # Logging in with the device we had keeps its E2EE keys usable.
         client.device_id = saved.device_id if saved else None
         answer = await _retrying(lambda: client.login(settings.password,
@@ -103,10 +107,25 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         if not isinstance(answer, LoginResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
-    else:
-        raise LoginFailed("neither a password nor an access token is configured")
     files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
     log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
+
+
+async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Report, *,
+                              password: bool) -> None:
+    """Before any password or token leaves: the address answers as a homeserver does to the
+    one request that needs neither (Client-Server API, GET /_matrix/client/v3/login), so a
+    mistyped address gets no credential; for a `password` log-in, it must offer one
+    (m.login.password). Raises LoginFailed otherwise."""
+    answer = await _retrying(client.login_info, report)
+    if not isinstance(answer, LoginInfoResponse):
+        _refuse_if_not_a_homeserver(homeserver, answer)
+        return  # a Matrix error: a homeserver, whatever it makes of the request
+    if password and PASSWORD_FLOW not in answer.flows:
+        offered = ", ".join(str(flow) for flow in answer.flows[:5]) or "none"
+        raise LoginFailed(f"{homeserver} does not offer log-in with a password (it offers: "
+                          f"{offered}); give the bot an access token instead "
+                          "(MATRIX_ACCESS_TOKEN, or matrix.access_token)")
 
 
 async def _retrying(call: Any, report: Report) -> Any:
