@@ -136,6 +136,8 @@ def test_a_later_hello_is_held_to_the_same_rule() -> None:
     paced.received('{"op": 10, "d": {"heartbeat_interval": 41250}}')
     with pytest.raises(NotHello, match="every 0 s"):
         paced.received('{"op": 10, "d": {"heartbeat_interval": 0}}')
+    with pytest.raises(NotHello, match="every 0 s"):  # helper-96: the key spelt with escapes
+        paced.received('{"op": 10, "d": {"heartbeat\\u005finterval": 0}}')
 
 
 class _Shut:

@@ -151,6 +151,7 @@ class Paced:
         if self._hello_due:
             self._hello_due = False
             check_hello(message, self._longest_heartbeat)
-        elif isinstance(message, str) and "heartbeat_interval" in message:
-            # A later HELLO: discord.py starts another keep-alive thread on it.
+        elif isinstance(message, str) and ("heartbeat_interval" in message or "\\u" in message):
+            # A later HELLO: discord.py starts another keep-alive thread on it (its key may
+            # be spelt with JSON's escapes).
             check_hello(message, self._longest_heartbeat, first=False)

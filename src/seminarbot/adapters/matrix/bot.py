@@ -50,7 +50,7 @@ from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.responses import Outcome, author_name, is_blank
+from seminarbot.domain.responses import Outcome, author_name, is_blank, one_line
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
@@ -138,7 +138,7 @@ class MatrixBot:
             return
         how = "banned from" if change.membership == "ban" else "removed from"
         message = (f"I was {how} “{isolate(name)}” by {change.sender}"
-                   + (f" ({isolate(change.reason[:300])})" if change.reason else "")
+                   + (f" ({isolate(one_line(change.reason)[:300])})" if change.reason else "")
                    + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
                      "resume there to continue.")
         message = fitted(message)

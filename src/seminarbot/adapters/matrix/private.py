@@ -36,6 +36,7 @@ from seminarbot.adapters.matrix.sender import (
     why_failed,
 )
 from seminarbot.core.replies import Reply
+from seminarbot.domain.display import isolate
 
 log = logging.getLogger(__name__)
 MARK = "org.seminarbot.answers"  # in a private answer: {"room_id", "event_id"} it answers
@@ -71,7 +72,7 @@ class PrivateAnswers:
         encrypted = bool(room and room.encrypted)
         place = room_name(room, room_id)
         shown = replace(reply, footer=" ".join(filter(None, (
-            reply.footer, f"(You asked in “{place}”.)"))))
+            reply.footer, f"(You asked in “{isolate(place)}”.)"))))
         origin = {"room_id": room_id, "event_id": event_id, "thread": thread}
         try:
             direct = await self._direct(user_id, encrypted)

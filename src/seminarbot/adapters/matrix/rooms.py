@@ -9,12 +9,14 @@ from nio import AsyncClient, MatrixRoom, RoomGetEventResponse
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.domain.responses import one_line
 
+NAME_MOST = 255  # characters of a room's name kept (spec: m.room.name SHOULD be at most 255)
+
 
 def room_name(room: MatrixRoom | None, fallback: str) -> str:
     """The room's name as nio computes it (its m.room.name, canonical alias or members), as one
     line of Unicode text (`one_line`: it is the homeserver's to give, and may hold a line break
     or a lone surrogate); `fallback` for a room nio does not know."""
-    return one_line(room.display_name) if room is not None else fallback
+    return one_line(room.display_name)[:NAME_MOST] if room is not None else fallback
 
 
 def server_of(user_id: str) -> str:
