@@ -7,6 +7,7 @@ database that existed, or one refused after a session began, leaves everything
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from seminarbot.cli.leftovers import Before
 from tests.bot_process import reaped
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import STARTUP, lines, start_bot
+from tests.discord_adapter.test_unreachable import STARTUP, environment, lines, start_bot
 from tests.discord_fake import FakeDiscord
 
 
@@ -74,6 +75,23 @@ async def test_a_database_that_was_there_is_left_as_it_was(tmp_path: Path,
     assert {"seminarbot.db", "heartbeat"} <= left, left
 
 
+
+async def test_a_heartbeat_that_was_there_says_the_run_stopped(tmp_path: Path,
+                                                               bare_fake: FakeDiscord) -> None:
+    """An earlier run's heartbeat, a new database: the refused run wrote the heartbeat while
+    connecting, and left it saying so (`health` said healthy)."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "heartbeat").write_text('{"at": 0, "platforms": {}}')
+    refuse(bare_fake, "token at the log-in")
+    process = await start_bot(tmp_path, bare_fake, environment(bare_fake) | {
+        "SEMINARBOT_DB": str(tmp_path / "other" / "new.db")})
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    assert process.returncode == 2, err.decode()
+    assert os.listdir(tmp_path / "data") == ["heartbeat"]
+    assert not (tmp_path / "other").exists()
+    beat = json.loads((tmp_path / "data" / "heartbeat").read_text())
+    assert beat["platforms"]["discord"]["state"] == "stopped", beat
+
 async def test_a_refusal_after_a_session_began_leaves_everything(
         tmp_path: Path, bare_fake: FakeDiscord) -> None:
     """The token reset in the portal while the first run is connected: what it stored stays."""
@@ -93,26 +111,60 @@ async def test_a_refusal_after_a_session_began_leaves_everything(
     assert {"seminarbot.db", "heartbeat"} <= left, left
 
 
-def test_only_the_folders_made_and_left_empty_go(tmp_path: Path) -> None:
+def test_only_what_the_run_makes_goes(tmp_path: Path) -> None:
+    """Its own files, by name, and folders it made only when empty: a file another process
+    put in the new data folder meanwhile stays, with the folders that hold it."""
     data = tmp_path / "a" / "b" / "data"
     before = Before.look(data, data / "seminarbot.db")
     data.mkdir(parents=True)
-    for name in ("seminarbot.db", "seminarbot.db-wal", "seminarbot.db.lock", "heartbeat"):
+    for name in ("seminarbot.db", "seminarbot.db-wal", "seminarbot.db.lock", "heartbeat",
+                 "syllabus.cache"):
         (data / name).write_text("x")
-    (data / "store").mkdir()
-    (data / "store" / "keys").write_text("x")
+    (data / "matrix" / "store").mkdir(parents=True)
+    (data / "matrix" / "store" / "keys").write_text("x")
     (tmp_path / "a" / "theirs").write_text("made meanwhile by someone else")
     before.undo()
     assert sorted(os.listdir(tmp_path / "a")) == ["theirs"]
 
-    outside = tmp_path / "db" / "bot.db"  # a database outside the data folder
-    outside.parent.mkdir()
+    before = Before.look(data, data / "seminarbot.db")
+    data.mkdir(parents=True)
+    (data / "seminarbot.db").write_text("x")
+    (data / "try.db").write_text("a console's, started meanwhile")
+    before.undo()
+    assert os.listdir(data) == ["try.db"]
+
+
+def test_a_matrix_login_that_succeeded_stays(tmp_path: Path) -> None:
+    """The homeserver made a device: the next start uses it, where logging in again would
+    leave the account a device for each refused start."""
+    before = Before.look(tmp_path / "data", tmp_path / "data" / "seminarbot.db")
+    (tmp_path / "data" / "matrix" / "store").mkdir(parents=True)
+    (tmp_path / "data" / "matrix" / "login.json").write_text("{}")
+    (tmp_path / "data" / "seminarbot.db").write_text("x")
+    before.undo()
+    assert os.listdir(tmp_path / "data") == ["matrix"]
+
+
+def test_a_database_outside_the_data_folder(tmp_path: Path) -> None:
+    """Its folders made for it go when empty; files beside it that were there stay."""
+    outside = tmp_path / "db" / "deep" / "bot.db"
+    before = Before.look(tmp_path / "data", outside)
+    (tmp_path / "data").mkdir()
+    outside.parent.mkdir(parents=True)
+    for path in (outside, Path(f"{outside}-wal"), Path(f"{outside}.lock")):
+        path.write_text("x")
+    before.undo()
+    assert sorted(os.listdir(tmp_path)) == []
+
+    outside.parent.mkdir(parents=True)
     (outside.parent / "other.db").write_text("x")
+    Path(f"{outside}.lock").write_text("an earlier run's, whose database was moved away")
+    Path(f"{outside}-journal").write_text("x")
     before = Before.look(tmp_path / "data", outside)
     for path in (outside, Path(f"{outside}-wal"), Path(f"{outside}.lock")):
         path.write_text("x")
     before.undo()
-    assert os.listdir(outside.parent) == ["other.db"]
+    assert sorted(os.listdir(outside.parent)) == ["bot.db-journal", "bot.db.lock", "other.db"]
     assert not (tmp_path / "data").exists()
 
 

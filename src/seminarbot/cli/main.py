@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
 from seminarbot.cli.exits import EXIT_CONFIG
-from seminarbot.cli.leftovers import Before
+from seminarbot.cli.leftovers import HEARTBEAT, Before
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
@@ -200,7 +200,8 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
     whose Matrix store and heartbeat are shared by whatever database it uses, and leaves a last
     heartbeat there however it ends (even on a database refused before any platform is
     asked), but for a first start a platform refused before any session began: that one
-    leaves nothing (cli.leftovers). Yields what `run` calls in that case."""
+    leaves nothing of its own (cli.leftovers), and a heartbeat that was there says it ended.
+    Yields what `run` calls in that case."""
     unbegun: list[bool] = []
     with contextlib.ExitStack() as held:
         if args.command == "run":
@@ -208,7 +209,9 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
-                held.callback(lambda: None if unbegun else _last_beat(settings))
+                beat = settings.data_dir / HEARTBEAT
+                held.callback(lambda: None if unbegun and not before.had(beat)
+                              else _last_beat(settings))
         if _writes(args):
             held.enter_context(exclusive(settings.database))
         if args.command == "run":  # while both locks are held
@@ -220,7 +223,7 @@ def _last_beat(settings: Settings) -> None:
     from seminarbot.cli.heartbeat import last
     from seminarbot.clock import SystemClock
 
-    last(settings.data_dir / "heartbeat", settings.platforms, SystemClock().now())
+    last(settings.data_dir / HEARTBEAT, settings.platforms, SystemClock().now())
 
 
 def _writes(args: argparse.Namespace) -> bool:
