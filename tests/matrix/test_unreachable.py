@@ -113,7 +113,8 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synap
 
 @contextlib.asynccontextmanager
 async def web_server(status: int, body: str, content_type: str = "text/html",
-                     asked: list[tuple[str, str, str]] | None = None) -> AsyncIterator[str]:
+                     asked: list[tuple[str, str, str]] | None = None,
+                     headers: dict[str, str] | None = None) -> AsyncIterator[str]:
     """Something at the homeserver's address that is not a homeserver (a web page, a 404, a
     proxy answering 502), answering every request alike; each request (method, path, its
     Authorization header and body) goes into `asked`."""
@@ -121,7 +122,8 @@ async def web_server(status: int, body: str, content_type: str = "text/html",
         if asked is not None:
             asked.append((request.method, request.path,
                           request.headers.get("Authorization", "") + await request.text()))
-        return web.Response(status=status, text=body, content_type=content_type)
+        return web.Response(status=status, text=body, content_type=content_type,
+                            headers=headers)
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
     runner = web.AppRunner(app)
@@ -168,6 +170,28 @@ async def test_a_homeserver_without_password_log_in_gets_no_password(tmp_path: P
         "matrix.access_token)"), said
     assert asked == [("GET", "/_matrix/client/v3/login", "")], asked
 
+
+
+
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+async def test_an_address_that_redirects_gets_no_credential(tmp_path: Path, status: int) -> None:
+    """aiohttp followed redirects: the check passed on the target's answer, and a 307 or 308
+    carried the password's POST to wherever the address pointed."""
+    theirs: list[tuple[str, str, str]] = []
+    asked: list[tuple[str, str, str]] = []
+    flows = '{"flows": [{"type": "m.login.password"}]}'
+    async with web_server(200, flows, "application/json", theirs) as target:
+        login = f"{target}/_matrix/client/v3/login"
+        async with web_server(status, "", asked=asked, headers={"Location": login}) as url:
+            process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+            _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert said.strip().splitlines()[-1].startswith(
+        f"seminarbot: {url} redirects (HTTP {status} "), said
+    assert f"to {login}, and the bot follows no redirect" in said
+    assert (asked, theirs) == ([("GET", "/_matrix/client/v3/login", "")], []), (asked, theirs)
+    assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:
     async with web_server(502, "<html>Bad Gateway</html>") as url:

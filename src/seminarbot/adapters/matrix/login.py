@@ -9,8 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee
-from aiohttp import ClientError
+from aiohttp import ClientError, ClientResponse
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
+from nio.client.async_client import client_session
 
 from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
@@ -19,6 +20,7 @@ from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.display import one_line_safe
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,26 @@ CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_
 # every RETRY_LIMIT seconds, one log line each time (README: Running on Matrix).
 RETRY_LIMIT = 300.0
 PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
+
+
+class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
+    """nio's client, whose requests follow no redirect (aiohttp follows up to ten by default):
+    a 307 or 308 to the login would carry the password to wherever it points, and an address
+    that redirects passed the homeserver check on the target's answer. A homeserver answers
+    at its own address (Client-Server API; a server name that is not is found through
+    .well-known, not redirects), so a redirect comes back as the answer."""
+
+    @client_session  # type: ignore[untyped-decorator]  # nio's: the session, made once
+    async def send(self, method: str, path: str, data: Any = None,
+                   headers: dict[str, str] | None = None, trace_context: Any = None,
+                   timeout: float | None = None,  # noqa: ASYNC109 (nio's signature)
+                   ) -> ClientResponse:
+        assert self.client_session
+        response: ClientResponse = await self.client_session.request(
+            method, self.homeserver + path, data=data, ssl=self.ssl, headers=headers,
+            trace_request_ctx=trace_context, allow_redirects=False,
+            timeout=self.config.request_timeout if timeout is None else timeout)
+        return response
 
 
 class LoginFailed(SettingRefused):
@@ -51,8 +73,8 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
     still works, as SyncFailed); `ended`: it no longer works, log in again (same device)."""
     assert settings.homeserver and settings.user_id
     files.prepare()
-    client = AsyncClient(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
-                         config=CLIENT_CONFIG)
+    client = Client(settings.homeserver, settings.user_id, store_path=str(files.store_dir),
+                    config=CLIENT_CONFIG)
     try:
         try:
             await _log_in(client, settings, files, report, ended)  # it opens the store
@@ -158,6 +180,12 @@ def _refuse_if_not_a_homeserver(homeserver: str, answer: Any) -> None:
     page, a 404, another service at that address. Say so, rather than "refused the login"."""
     if getattr(answer, "status_code", None) or getattr(answer, "transport_response", None) is None:
         return
+    response = answer.transport_response
+    if 300 <= response.status < 400 and response.headers.get("Location"):
+        where = one_line_safe(response.headers["Location"][:200])
+        raise LoginFailed(f"{homeserver} redirects ({_http_status(answer)}) to {where}, and "
+                          "the bot follows no redirect: if that is the homeserver, set "
+                          "MATRIX_HOMESERVER (matrix.homeserver) to its client API address")
     raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver "
                       f"({_http_status(answer)}, not a Matrix error); set MATRIX_HOMESERVER "
                       "(matrix.homeserver) to the homeserver's client API address, such as "
