@@ -225,6 +225,8 @@ GATEWAYS = {
     # of a compressed message, with no HELLO, was followed by the IDENTIFY and its token.
     "deeply nested": "its answer is not Discord's gateway protocol: maximum recursion depth",
     "a part of a message": "protocol: its first message is not a whole HELLO",
+    # helper-96: discord.py started a keep-alive thread on each HELLO (300 made 112 threads).
+    "hello, then another": "protocol: it sent a second HELLO on one connection",
 }
 # First messages that are no HELLO discord.py can keep (helper-87's and helper-91's finds: an
 # interval of 0, -1 or NaN spun its keep-alive thread; a first message that was no HELLO was
@@ -273,10 +275,11 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
                                     + squeezed.flush(zlib.Z_FULL_FLUSH)[:-4])
         elif behaviour in FIRST_MESSAGES:
             await socket.send_str(behaviour)
-        elif behaviour == "hello, then not json":  # a HELLO, and no READY after it
+        elif behaviour.startswith("hello, then"):  # a HELLO, and no READY after it
             await socket.send_str('{"op": 10, "d": {"heartbeat_interval": 41250}}')
             await socket.receive()  # the IDENTIFY
-            await socket.send_str("not json {{{")
+            await socket.send_str("not json {{{" if behaviour.endswith("not json") else
+                                  '{"op": 10, "d": {"heartbeat_interval": 41250}}')
         else:
             await socket.send_bytes(b"\x00\x01 not zlib \x00\x00\xff\xff")
         await socket.receive()  # until the bot closes it

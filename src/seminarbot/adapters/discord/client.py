@@ -85,6 +85,8 @@ class SeminarClient(discord.Client):
         (`unread_edit`), so the words are not lost."""
         if event == "READY":
             self.sessions += 1
+        if event in ("READY", "RESUMED"):
+            self.paced.began()
         try:
             parse(data)
         except Exception as error:

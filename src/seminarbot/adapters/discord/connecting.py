@@ -114,9 +114,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
                 said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
-            waited = client.paced.unanswered
-            problem = (_gateway_problem(failed) if waited is None
-                       else f"it did not answer within {waited:g} s")
+            problem = client.paced.unanswered or _gateway_problem(failed)
             await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
 
 

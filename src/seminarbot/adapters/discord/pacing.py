@@ -38,8 +38,9 @@ class NotHello(ValueError):
 def check_hello(message: str | bytes, longest: float, *, first: bool = True) -> None:
     """Raise NotHello unless `message` (as discord.py decoded it) is a HELLO asking for a
     heartbeat every HEARTBEAT_FLOOR to `longest` seconds (discord.py's wait for any message: a
-    longer interval would end every quiet connection). A message after the `first` need not
-    be a HELLO, but one that is is held to the same rule."""
+    longer interval would end every quiet connection). A message after the `first` must be
+    no HELLO: Discord sends one per connection, and discord.py starts a keep-alive thread on
+    each, the earlier ones still running."""
     try:
         hello = json.loads(message)
     except (ValueError, RecursionError):
@@ -48,6 +49,8 @@ def check_hello(message: str | bytes, longest: float, *, first: bool = True) -> 
         if first:
             raise NotHello("its first message is not a HELLO (op 10)")
         return
+    if not first:
+        raise NotHello("it sent a second HELLO on one connection")
     data = hello.get("d")
     given = data.get("heartbeat_interval") if isinstance(data, dict) else None
     try:
@@ -89,7 +92,8 @@ class Paced:
         self._longest_heartbeat = longest_heartbeat
         self._now = now
         self._hello_due = False  # the last connection opened has sent nothing yet
-        self.unanswered: float | None = None  # … and was shut after so many seconds
+        self._session_due = False  # … or a HELLO, and no session began on it yet
+        self.unanswered: str | None = None  # why it was shut, as a failed try says it
         self._deadline: asyncio.TimerHandle | None = None
         # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
         # included: a longer one would be cut short before any connection is made.
@@ -115,43 +119,64 @@ class Paced:
         self._last = self._now()
         self.unanswered = None  # this try fails, if it does, for its own reason
         self.latest = await self._open(url, **options)
-        self._hello_due = True
+        self._hello_due = self._session_due = True
+        self._shut_unless_answered(f"it did not answer within {ANSWER_LIMIT:g} s",
+                                   f"sent nothing within {ANSWER_LIMIT:g} s of opening a "
+                                   "connection")
+        return self.latest
+
+    def _shut_unless_answered(self, problem: str, line: str) -> None:
+        """From now, the last connection has ANSWER_LIMIT seconds to answer (`_shut`)."""
+        assert self.latest is not None
         if self._deadline is not None:
             self._deadline.cancel()
         self._deadline = asyncio.get_running_loop().call_later(
-            ANSWER_LIMIT, self._no_hello, self.latest, ANSWER_LIMIT)
-        return self.latest
+            ANSWER_LIMIT, self._shut, self.latest, self._hello_due, problem, line)
 
-    def _no_hello(self, opened: aiohttp.ClientWebSocketResponse, waited: float) -> None:
+    def _shut(self, opened: aiohttp.ClientWebSocketResponse, hello_due: bool, problem: str,
+              line: str) -> None:
         """A connection that has sent nothing within ANSWER_LIMIT seconds (Discord's HELLO
-        comes at once) is shut, not closed: a close waits for the gateway's answer (30 s more
-        in discord.py), and discord.py itself waits 60 s for a first message. Its try then
-        fails as one that did not answer."""
-        if opened is not self.latest or not self._hello_due or opened.closed:
+        comes at once), or began no session as long after the IDENTIFY or RESUME, is shut,
+        not closed: a close waits for the gateway's answer (30 s more in discord.py), and
+        discord.py itself waits 60 s for any message, then resumes on the same terms (its
+        heartbeats, answered, would keep a connection with no session open forever). Its try
+        then fails as one that did not answer."""
+        due = self._hello_due if hello_due else self._session_due
+        if opened is not self.latest or not due or opened.closed:
             return
-        self.unanswered = waited
+        self.unanswered = problem
         if self._retried_by_discord_py():
-            log.warning("discord: the gateway sent nothing within %g s of opening a "
-                        "connection; shutting it and opening another", waited)
+            log.warning("discord: the gateway %s; shutting it and opening another", line)
         raw = opened.get_extra_info("socket")
         if raw is not None:
             with contextlib.suppress(OSError):
                 raw.shutdown(socket.SHUT_RDWR)
 
     def sending(self) -> None:
-        """Before discord.py sends anything on the last connection (an IDENTIFY or a RESUME,
-        each with the token): raise NotHello if it has sent no whole message yet (a part of a
-        compressed one is no HELLO)."""
+        """Before discord.py sends anything on the last connection but a heartbeat (an
+        IDENTIFY or a RESUME, each with the token): raise NotHello if it has sent no whole
+        message yet (a part of a compressed one is no HELLO). The first send after the HELLO
+        is the IDENTIFY or RESUME: a session must begin within ANSWER_LIMIT seconds of it."""
         if self._hello_due:
             raise NotHello("its first message is not a whole HELLO")
+        if self._session_due and self._deadline is None:
+            began_none = (f"began no session within {ANSWER_LIMIT:g} s of the bot's IDENTIFY "
+                          "or RESUME")
+            self._shut_unless_answered(f"it {began_none}", began_none)
+
+    def began(self) -> None:
+        """A session began on the last connection (READY or RESUMED)."""
+        self._session_due = False
 
     def received(self, message: str | bytes) -> None:
         """Each message of the gateway as discord.py decoded it, before it reads it: the first
         of each connection must be a HELLO (check_hello)."""
         if self._hello_due:
             self._hello_due = False
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
             check_hello(message, self._longest_heartbeat)
         elif isinstance(message, str) and ("heartbeat_interval" in message or "\\u" in message):
-            # A later HELLO: discord.py starts another keep-alive thread on it (its key may
-            # be spelt with JSON's escapes).
+            # Maybe a later HELLO (its key may be spelt with JSON's escapes).
             check_hello(message, self._longest_heartbeat, first=False)
