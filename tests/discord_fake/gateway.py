@@ -147,6 +147,11 @@ class Gateway:
         if socket is not None:
             await socket.close(code=4000, message=b"Unknown error")
 
+    async def ask_to_reconnect(self) -> None:
+        """RECONNECT (op 7) on the bot's connection, as Discord sends from time to time."""
+        if self.socket is not None:
+            await self._send(self.socket, {"op": RECONNECT, "d": None})
+
     def release(self) -> None:
         self.open.set()
 

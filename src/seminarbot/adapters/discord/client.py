@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any, cast
@@ -128,6 +129,8 @@ class SeminarClient(discord.Client):
         if event == "socket_raw_send":  # (an IDENTIFY holds the token: it goes nowhere)
             self.paced.sending()
             return
+        if event == "disconnect":  # dispatched while discord.py handles why
+            self.paced.ended(sys.exc_info()[1])
         if self._held is not None:
             self._held.append((event, args, kwargs))
             return

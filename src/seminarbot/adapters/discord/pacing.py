@@ -27,6 +27,9 @@ QUICK = 30.0  # seconds: a gateway connection that ends sooner paces the next (P
 # 41 s; discord.py's keep-alive thread sends one every interval, so less would be a flood.
 HEARTBEAT_FLOOR = 1.0
 HELLO = discord.gateway.DiscordWebSocket.HELLO  # op 10
+RECONNECT = discord.gateway.DiscordWebSocket.RECONNECT  # op 7
+INVALID_SESSION = discord.gateway.DiscordWebSocket.INVALIDATE_SESSION  # op 9
+SHORT = 128  # characters: a message this short may be a RECONNECT or an INVALID_SESSION
 
 
 class NotHello(ValueError):
@@ -91,6 +94,7 @@ class Paced:
         self._retried_by_discord_py = retried_by_discord_py
         self._longest_heartbeat = longest_heartbeat
         self._now = now
+        self._asked: int | None = None  # the RECONNECT or INVALID_SESSION it sent, if any
         self._hello_due = False  # the last connection opened has sent nothing yet
         self._session_due = False  # … or a HELLO, and no session began on it yet
         self.unanswered: str | None = None  # why it was shut, as a failed try says it
@@ -117,7 +121,7 @@ class Paced:
                 if self._closed():  # discord.py's loop ends on it, as after a failed open
                     raise aiohttp.ClientConnectionError("the client was closed")
         self._last = self._now()
-        self.unanswered = None  # this try fails, if it does, for its own reason
+        self.unanswered = self._asked = None  # this try fails, if it does, for its own reason
         self.latest = await self._open(url, **options)
         self._hello_due = self._session_due = True
         self._shut_unless_answered(f"it did not answer within {ANSWER_LIMIT:g} s",
@@ -180,3 +184,30 @@ class Paced:
         elif isinstance(message, str) and ("heartbeat_interval" in message or "\\u" in message):
             # Maybe a later HELLO (its key may be spelt with JSON's escapes).
             check_hello(message, self._longest_heartbeat, first=False)
+        elif len(message) < SHORT:
+            with contextlib.suppress(ValueError, RecursionError):
+                op = json.loads(message).get("op")
+                if op in (RECONNECT, INVALID_SESSION):
+                    self._asked = op
+
+    def ended(self, error: BaseException | None) -> None:
+        """discord.py ended the last connection (its `disconnect` event, `error` the exception
+        it is handling). A reconnection it makes on its own (ReconnectWebSocket) is one line
+        with its reason, said here: discord.py says it at DEBUG only. Its other tries are said
+        by its "Attempting a reconnect" (cli.logs), a connection shut unanswered by `_shut`."""
+        if not isinstance(error, discord.gateway.ReconnectWebSocket) or self.unanswered:
+            return
+        then = "resuming the session" if error.resume else "beginning a new session"
+        if self._asked == RECONNECT:  # Discord's routine request (Gateway docs, Resuming)
+            log.info("discord: the gateway asked the bot to reconnect; %s", then)
+            return
+        cause = error.__context__  # discord.py raises it `from None` while handling the cause
+        why = ("it invalidated the session (INVALID_SESSION)" if self._asked == INVALID_SESSION
+               else f"it sent nothing for {self._longest_heartbeat:g} s"
+               if isinstance(cause, TimeoutError)
+               else f"it closed the connection (code {self._close_code()})")
+        log.warning("discord: the gateway connection ended: %s; %s", why, then)
+
+    def _close_code(self) -> str:
+        code = self.latest.close_code if self.latest is not None else None
+        return "none" if code is None else str(code)
