@@ -134,21 +134,26 @@ async def test_the_gateways_other_fatal_closes_are_one_line_and_exit_2(
     assert f"(gateway close {code}" in said.strip().splitlines()[-1], said
 
 
+@pytest.mark.parametrize(("spare_gateway", "said"), [
+    (True, "Discord answered 502 Bad Gateway"),  # discord.py tries again on its own, silently
+    (False, "cannot reach Discord (it answered HTTP 502 Bad Gateway to GET /gateway)")])
 async def test_each_server_error_at_start_up_is_a_log_line(
-        tmp_path: Path, bare_fake: FakeDiscord) -> None:
-    bare_fake.rest.server_errors = 2  # discord.py tries again on its own, silently
+        tmp_path: Path, bare_fake: FakeDiscord, spare_gateway: bool, said: str) -> None:
+    bare_fake.rest.server_errors = 2
+    bare_fake.rest.spare_gateway = spare_gateway
     process = await start_bot(tmp_path, bare_fake)
     assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
+    lines_said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, lines_said))
     try:
         await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
     finally:
         await reaped(process, reader)
-    answered = [line for line in said if "Discord answered 502 Bad Gateway" in line]
-    assert len(answered) == 2, "".join(said)
+    told = "".join(lines_said)
+    assert sum(said in line for line in lines_said) == 2, told
+    assert sum("502" in line for line in lines_said) == 2, told
 
 
 async def _forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -305,19 +310,29 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
                if "cannot reach Discord's gateway" in line), "".join(said)
 
 
+NOT_DISCORDS = "its answer to GET /gateway, which needs no token, is not Discord's: "
+
+
 @pytest.mark.parametrize(("status", "why"), [
-    (200, "its answer to the log-in is no user"),
-    (404, "it answered the log-in with HTTP 404 Not Found"),
-    (403, "it answered the log-in with HTTP 403 Forbidden"),
-    (405, "it answered the log-in with HTTP 405 Method Not Allowed")])
+    (200, NOT_DISCORDS + "HTTP 200 OK"),
+    (404, NOT_DISCORDS + "HTTP 404 Not Found"),
+    (403, NOT_DISCORDS + "HTTP 403 Forbidden"),
+    (405, NOT_DISCORDS + "HTTP 405 Method Not Allowed"),
+    (308, "it redirects (HTTP 308 Permanent Redirect) to https://discord.com/api/v10/gateway, "
+          "and the bot follows no redirect with its token")])
 async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
         tmp_path: Path, bare_fake: FakeDiscord, status: int, why: str) -> None:
     """A web page at the log-in: discord.py read one answering 200 as a user and failed with
     TypeError (helper-86), and raised NotFound or Forbidden for the others (helper-87): an
-    internal error, exit 70."""
+    internal error, exit 70. And the token went to whatever answered: now the base is first
+    asked what needs no token, and a mistyped one gets none."""
+    tokens: list[str] = []
+
     async def page(request: web.Request) -> web.Response:
+        tokens.append(request.headers.get("Authorization", ""))
         return web.Response(text="<html>a web page</html>", content_type="text/html",
-                            status=int(request.match_info["status"]))
+                            status=int(request.match_info["status"]),
+                            headers={"Location": "https://discord.com/api/v10/gateway"})
 
     async with served("/{status}/{tail:.*}", page) as address:
         base = f"http://{address}/{status}/api/v10"
@@ -325,6 +340,22 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
     assert last == (
         f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
         "(or discord.api_base) to Discord's, or leave it unset")
+    assert tokens == [""], tokens
+
+
+async def test_an_api_base_that_answers_the_gateway_but_not_the_log_in(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    """Past the check, an answer to the log-in that is no user is still one line."""
+    async def api(request: web.Request) -> web.Response:
+        if request.path.endswith("/gateway"):
+            return web.json_response({"url": "wss://gateway.example"})
+        return web.Response(text="<html>a web page</html>", content_type="text/html")
+
+    async with served("/{tail:.*}", api) as address:
+        base = f"http://{address}/api/v10"
+        last = await refused_start(tmp_path, bare_fake, {"DISCORD_API_BASE": base})
+    assert last.endswith("(its answer to the log-in is no user); set DISCORD_API_BASE (or "
+                         "discord.api_base) to Discord's, or leave it unset")
 
 
 @pytest.mark.parametrize(("status", "said"), [

@@ -81,6 +81,7 @@ class Rest:
         self.problems = problems
         self.calls: list[Call] = []
         self.server_errors = 0  # how many requests to answer 502 Bad Gateway first
+        self.spare_gateway = False  # … but GET /gateway
         self.interactions: dict[int, InteractionLog] = {}
         self.commands: dict[str, list[Json]] = {}  # "global" or a guild id → the synced payload
         # Channels where sending is refused: channel id → (code, message), e.g. 50013.
@@ -96,6 +97,7 @@ class Rest:
         self.forums = Forums(world, gateway, problems, reply, error)
         self.scheduled = ScheduledEvents(world, problems, reply, error)
         routes: list[tuple[str, str, Handler]] = [
+            ("GET", r"/gateway", self._gateway),
             ("GET", r"/users/@me", self._me),
             ("GET", r"/oauth2/applications/@me", self._application),
             ("PUT", r"/applications/(?P<app>\d+)/commands", self._put_commands),
@@ -128,7 +130,8 @@ class Rest:
     async def handle(self, request: web.Request) -> web.Response:
         path = request.path
         call = Call(request.method, path.removeprefix(API), dict(request.query))
-        if self.server_errors > 0:  # a Discord struggling: an HTML page from its proxy
+        if self.server_errors > 0 and not (self.spare_gateway and call.path == "/gateway"):
+            # A Discord struggling: an HTML page from its proxy.
             self.server_errors -= 1
             return web.Response(status=502, text="<html>502 Bad Gateway</html>",
                                 content_type="text/html")
@@ -146,7 +149,7 @@ class Rest:
         for method, pattern, handler in self.routes:
             match = pattern.match(call.path)
             if match and method == request.method:
-                webhook = call.path.startswith(("/interactions/", "/webhooks/"))
+                webhook = call.path.startswith(("/interactions/", "/webhooks/", "/gateway"))
                 if not webhook and request.headers.get("Authorization") != f"Bot {self.token}":
                     return error(401, 0, "401: Unauthorized")
                 return await handler(request, call, match.groupdict())
@@ -190,6 +193,13 @@ class Rest:
             call.body = await request.json()
 
     # -- application and commands -------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request, call: Call,
+                       args: dict[str, str]) -> web.Response:
+        """Get Gateway: it needs no token, and a token sent to it is a problem."""
+        if "Authorization" in request.headers:
+            self.problems.append("GET /gateway was sent the token")
+        return reply({"url": self.gateway.url})
 
     async def _me(self, request: web.Request, call: Call, args: dict[str, str]) -> web.Response:
         return reply(self.world.bot)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import zlib
 from collections.abc import Callable
@@ -21,9 +22,10 @@ import discord
 import discord.gateway
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
-from seminarbot.adapters.discord.settings import DISCORD_GATEWAY
+from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.display import one_line_safe
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 if TYPE_CHECKING:
@@ -34,6 +36,7 @@ log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines al
 RETRY_LIMIT = 300.0
 # Answers to the gateway's handshake worth another try: a timeout or too many requests.
 RETRIED_STATUSES = frozenset({408, 429})
+MOST_GATEWAY_BYTES = 65_536  # an answer to GET /gateway is some 40 bytes
 TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Developer Portal "
                  "(Bot → Reset Token)")
 _UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
@@ -168,6 +171,8 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
     log.info("discord: connecting to %s", client.settings.api_base)
     while True:
         try:
+            if client.settings.api_base != DISCORD_API_BASE:
+                await answered(_api_checked(client), ANSWER_LIMIT, "Discord")
             await answered(client.login(token), ANSWER_LIMIT, "Discord")
             return
         except discord.LoginFailure:
@@ -193,6 +198,32 @@ async def _again(backoff: Backoff, report: Report, what: str, problem: str,
     report(RETRYING, detail)
     log.warning("discord: cannot reach %s (%s); trying again in %g s", what, problem, delay)
     await asyncio.sleep(delay)
+
+
+async def _api_checked(client: SeminarClient) -> None:
+    """Before the token leaves for an API base that is not Discord's own: the base answers as
+    Discord's API answers anyone (GET /gateway, which needs no token: API docs, Get Gateway),
+    so a mistyped address gets no token. Raises SettingRefused when it does not; an error
+    status of 500 or more, 408 or 429 as aiohttp.ClientError (tried again)."""
+    url = f"{client.settings.api_base.rstrip('/')}/gateway"
+    async with aiohttp.ClientSession() as session, \
+            session.get(url, allow_redirects=False) as response:
+        said = f"HTTP {response.status} {_phrase(response.status)}".rstrip()
+        if response.status >= HTTPStatus.INTERNAL_SERVER_ERROR \
+                or response.status in RETRIED_STATUSES:
+            raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
+        if 300 <= response.status < 400:
+            where = one_line_safe(response.headers.get("Location", "")[:200])
+            raise _not_discord(client, f"it redirects ({said}) to {where or 'nowhere'}, and "
+                                       "the bot follows no redirect with its token")
+        try:
+            answer = json.loads(await response.content.read(MOST_GATEWAY_BYTES))
+        except (ValueError, RecursionError):
+            answer = None
+    if response.status != HTTPStatus.OK or not isinstance(answer, dict) \
+            or not isinstance(answer.get("url"), str):
+        raise _not_discord(client, f"its answer to GET /gateway, which needs no token, is "
+                                   f"not Discord's: {said}")
 
 
 def _not_discord(client: SeminarClient, why: str) -> SettingRefused:
