@@ -1,15 +1,24 @@
-"""The console's tables line up as a terminal shows them: isolate characters around a name with
-a bidirectional control take no column, a CJK character takes two (issue 13's second try-out,
-finding 13)."""
+"""The console's text lines up as a terminal shows it and never runs past the terminal's
+width: isolate characters around a name with a bidirectional control take no column, a CJK
+character takes two (issue 13's second try-out, finding 13); an emoji flag or a decomposed
+Hangul syllable is one character cell, never split (helper-97); at 40 columns and less a
+table still fits, where a column was never cut below 12 (helper-97)."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from wcwidth import iter_graphemes, width
 
-from seminarbot.adapters.console.render import MIN_COLUMN, render_table
-from seminarbot.core.replies import Reply, Table, isolated
-from seminarbot.domain.display import width
+from seminarbot.adapters.console.render import (
+    NARROWEST,
+    render_post,
+    render_reply,
+    render_table,
+    wrap,
+)
+from seminarbot.core.replies import PromptPost, Reply, Table, isolated
+from seminarbot.domain.display import terminal_safe
 
 
 def test_rows_with_isolated_or_wide_names_line_up() -> None:
@@ -22,27 +31,65 @@ def test_rows_with_isolated_or_wide_names_line_up() -> None:
     assert columns == {width(lines[1].split("  ")[0]) + 2}, lines
 
 
-WORDS = st.text(alphabet=st.sampled_from("abcdefgh[]-/中文名"), min_size=1, max_size=30)
+# Characters a terminal shows in one cell, in two, or in none: a CJK one, an emoji flag (two
+# regional indicators), a decomposed Hangul syllable (its jamo), an accent on its own code
+# point, a soft hyphen, a zero-width space, an ESC (shown as a symbol).
+SHOWN = ["a", "b", "-", "/", "[", "中", "名", "\U0001f1eb\U0001f1f7", "\u1100\u1161\u11a8",
+         "e\u0301", "\u00ad", "\u200b", "\x1b"]
+WORDS = st.lists(st.sampled_from(SHOWN), min_size=1, max_size=12).map("".join)
 CELLS = st.lists(WORDS, max_size=12).map(" ".join)
+
+
+def graphemes(lines: list[str]) -> list[str]:
+    """What the lines show, but spaces, a table's rules and its isolates, in any order."""
+    text = terminal_safe("".join(lines)).replace("\u2068", "").replace("\u2069", "")
+    return sorted(g for g in iter_graphemes(text) if g not in (" ", "-", "\u200b"))
+
+
+def given_graphemes(texts: list[str]) -> list[str]:
+    return graphemes([text.replace("\n", " ") for text in texts])
 
 
 @given(st.integers(min_value=1, max_value=5).flatmap(
            lambda n: st.lists(st.tuples(*[CELLS] * n), min_size=1, max_size=6)),
-       st.integers(min_value=20, max_value=140))
+       st.integers(min_value=1, max_value=140))
 def test_a_table_fits_the_width_and_keeps_every_character(rows: list[tuple[str, ...]],
                                                            room: int) -> None:
     """The widest column alone was cut, down to 12 columns: /help's commands, longer than
-    their descriptions, stood one word a line. Now the widest are cut together, to the width
-    that fits; every line fits where each column can have MIN_COLUMN, and nothing is lost."""
+    their descriptions, stood one word a line, and at 40 columns a table of four ran past
+    the edge. Now the widest are cut together, to the width that fits; every line fits where
+    each column can have NARROWEST columns, nothing is lost, no character is split."""
     headers, *body = rows
-    table = Table(headers, tuple(body))
-    lines = render_table(table, room)
+    lines = render_table(Table(headers, tuple(body)), room)
     columns = len(headers)
-    if columns * MIN_COLUMN + 2 * (columns - 1) <= room:
-        assert all(width(line) <= room for line in lines), lines
-    drawn = sorted("".join(lines).replace(" ", "").replace("-", ""))
-    given_ = sorted("".join("".join(row) for row in rows).replace(" ", "").replace("-", ""))
-    assert drawn == given_
+    if columns * NARROWEST + 2 * (columns - 1) <= room:
+        assert all(width(terminal_safe(line)) <= room for line in lines), lines
+    assert graphemes(lines) == given_graphemes(["".join(row) for row in rows])
+
+
+@given(st.lists(CELLS, min_size=1, max_size=4).map("\n".join),
+       st.integers(min_value=1, max_value=120), st.sampled_from(["", "    "]))
+def test_a_paragraph_fits_the_width_and_keeps_every_character(text: str, room: int,
+                                                              indent: str) -> None:
+    """Paragraphs were wrapped by characters (a CJK line took twice its room) and never
+    narrower than 20 characters."""
+    lines = wrap(text, room, indent)
+    if room >= NARROWEST + 2 * len(indent):
+        assert all(width(terminal_safe(line)) <= room for line in lines), lines
+    assert graphemes(lines) == given_graphemes([text])
+
+
+@given(st.lists(st.sampled_from([*SHOWN, " "]), min_size=1, max_size=80).map("".join),
+       st.integers(min_value=NARROWEST, max_value=120))
+def test_a_title_and_a_post_header_fit_the_width(words: str, room: int) -> None:
+    """A title's rule was as long as its characters, not its columns; a post's header was
+    padded to its own length, past a narrow terminal's edge."""
+    lines = render_reply(Reply(title=words), room).split("\n")
+    assert all(width(terminal_safe(line)) <= room for line in lines), lines
+    post = PromptPost(cohort_id=1, channel_id="c", session_number=1, session_title=words,
+                      prompt_id="p", prompt_ref="1.2", kind="comparison", text=words)
+    header = render_post(post, room).split("\n")[0]
+    assert width(terminal_safe(header)) <= room, header
 
 
 def test_a_long_command_and_a_long_description_share_the_line() -> None:

@@ -14,7 +14,6 @@ the text as the write path stores it, even where another program wrote the row.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -136,20 +135,6 @@ def one_line_safe(text: str) -> str:
     as a symbol too (␊), so that no value (a path, a server's answer) can begin a line of its
     own that reads like one of ours."""
     return terminal_safe(text).translate(_LINE_BREAKS)
-
-
-def width(text: str) -> int:
-    """How many terminal columns a line takes: a default-ignorable character (a bidirectional
-    control, a zero-width space) or a combining mark none, a wide or full-width one (CJK) two,
-    any other one."""
-    if text.isascii():  # every ASCII character takes one column: most cells, told in C
-        return len(text)
-    total = 0
-    for char in text:
-        if DEFAULT_IGNORABLE.match(char) or unicodedata.category(char) in ("Mn", "Me"):
-            continue
-        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-    return total
 
 
 def embedded(value: str) -> str:

@@ -1,18 +1,39 @@
 """Replies and prompt posts as plain terminal text: wrapped paragraphs, tables aligned by the
-columns a terminal gives each character. A piece of text cut over several lines is isolated
-again on each (domain/display.py)."""
+columns a terminal gives each character, never wider than the terminal (down to a column a
+cell). Widths, wrapping and padding are wcwidth's (prompt_toolkit's own measure): a CJK
+character takes two columns, an emoji flag or a decomposed Hangul syllable one character
+cell, none is split. Text is made terminal-safe (domain/display.py) before it is measured, as
+it is printed. A piece of text cut over several lines is isolated again on each."""
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
-from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
-from seminarbot.domain.display import isolate
-from seminarbot.domain.display import width as columns_of
+import wcwidth
 
-MIN_COLUMN = 12  # a table's narrowest cut column, in terminal columns
+from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
+from seminarbot.domain.display import isolate, terminal_safe
+
+NARROWEST = 2  # terminal columns: a table's narrowest cut column, a line's least room (a CJK
+# character's two)
+GAP = 2  # columns between two of a table's columns
+RULE_MOST = 60  # columns: how far a post's header rule reaches, if the terminal is that wide
+
+
+def columns_of(text: str) -> int:
+    """The columns `text` takes on a terminal, once made terminal-safe (as it is printed)."""
+    return int(wcwidth.width(terminal_safe(text)))
+
+
+def _wrapped(text: str, width: int, first: str = "", later: str = "") -> list[str]:
+    """`text`'s words in lines of at most `width` columns, `first` and `later` leading the
+    first and the other lines (counted in); a word wider than a line is cut between two
+    characters as shown (grapheme clusters)."""
+    lines: list[str] = wcwidth.wrap(terminal_safe(text), max(width, NARROWEST + columns_of(
+        later)), initial_indent=first, subsequent_indent=later, break_long_words=True,
+        break_on_hyphens=False, propagate_sgr=False)
+    return lines
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
@@ -22,38 +43,39 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
             lines.append("")
             continue
         lead = paragraph[: len(paragraph) - len(paragraph.lstrip())]
-        lines.extend(isolate(line) for line in textwrap.wrap(
-            paragraph.strip(), width=max(20, width - len(indent)), initial_indent=indent + lead,
-            subsequent_indent=indent + lead + ("  " if lead else ""), break_long_words=True,
-            break_on_hyphens=False) or [indent])
+        room = width - columns_of(indent)
+        if columns_of(indent + lead) + 2 + NARROWEST > room:  # too narrow to be indented
+            lead = ""
+        lines.extend(isolate(line) for line in _wrapped(
+            paragraph.strip(), room, indent + lead, indent + lead + ("  " if lead else ""))
+            or [indent])
     return lines
 
 
 def render_table(table: Table, width: int) -> list[str]:
     columns = len(table.headers)
     cells = [list(table.headers), *[list(row) for row in table.rows]]
-    gap = 2
     widths = _fitted([max(columns_of(row[i]) for row in cells) for i in range(columns)],
-                     width - gap * (columns - 1))
+                     width - GAP * (columns - 1))
     lines = []
     for index, row in enumerate(cells):
         wrapped = [_cell_lines(cell, widths[i]) for i, cell in enumerate(row)]
         for depth in range(max(len(w) for w in wrapped)):
             parts = [_pad(w[depth] if depth < len(w) else "", widths[i])
                      for i, w in enumerate(wrapped)]
-            lines.append((" " * gap).join(parts).rstrip())
+            lines.append((" " * GAP).join(parts).rstrip())
         if index == 0:
-            lines.append((" " * gap).join("-" * w for w in widths))
+            lines.append((" " * GAP).join("-" * w for w in widths))
     return lines
 
 
 def _fitted(natural: list[int], room: int) -> list[int]:
     """Column widths within `room` columns: the widest are cut to one width, the largest that
     fits (so a long command and a long description share the line, and a narrow column keeps
-    its own), none below MIN_COLUMN; a cut column wraps inside its cells."""
+    its own), none below NARROWEST; a cut column wraps inside its cells."""
     if sum(natural) <= room:
         return natural
-    low, high = MIN_COLUMN, max(natural)
+    low, high = NARROWEST, max(natural)
     while low < high:
         cap = (low + high + 1) // 2
         if sum(min(each, cap) for each in natural) <= room:
@@ -64,42 +86,14 @@ def _fitted(natural: list[int], room: int) -> list[int]:
 
 
 def _cell_lines(cell: str, columns: int) -> list[str]:
-    """The cell's words in lines of at most `columns` as a terminal shows them (textwrap counts
-    characters: a CJK one takes two columns); a word wider than that is cut."""
+    """The cell's words in lines of at most `columns` as a terminal shows them."""
     if "\n" not in cell and columns_of(cell) <= columns:
-        return [cell]
-    lines: list[str] = []
-    line = ""
-    for word in cell.split():
-        while columns_of(word) > columns:
-            if line:
-                lines.append(line)
-                line = ""
-            head = _head(word, columns)
-            lines.append(head)
-            word = word[len(head):]
-        joined = f"{line} {word}" if line else word
-        if columns_of(joined) <= columns:
-            line = joined
-        else:
-            lines.append(line)
-            line = word
-    return [isolate(piece) for piece in [*lines, line] if piece] or [""]
-
-
-def _head(word: str, columns: int) -> str:
-    """The longest start of `word` that fits `columns` (at least its first character)."""
-    used = 0
-    for index, char in enumerate(word):
-        used += columns_of(char)
-        if used > columns:
-            return word[:max(index, 1)]
-    return word
+        return [terminal_safe(cell)]
+    return [isolate(piece) for piece in _wrapped(cell, columns)] or [""]
 
 
 def _pad(text: str, columns: int) -> str:
-    """Padded to `columns` as a terminal shows it: isolate characters take no column, CJK
-    two (domain/display.py `width`)."""
+    """Padded to `columns` as a terminal shows it."""
     return text + " " * max(0, columns - columns_of(text))
 
 
@@ -108,8 +102,9 @@ def render_reply(reply: Reply, width: int = 100,
     """`saved`: where the console wrote the reply's files, in order."""
     lines: list[str] = []
     if reply.title:
-        lines.append(reply.tone.mark + reply.title)
-        lines.append("=" * min(width, len(lines[-1])))
+        title = wrap(reply.tone.mark + reply.title, width)
+        lines.extend(title)
+        lines.append("=" * min(width, max(columns_of(line) for line in title)))
     for index, paragraph in enumerate(reply.paragraphs):
         # Without a title, an error's or a warning's mark leads its first paragraph.
         if index == 0 and not reply.title and reply.tone in (Tone.ERROR, Tone.WARNING):
@@ -137,7 +132,9 @@ def render_reply(reply: Reply, width: int = 100,
 def render_post(post: PromptPost, width: int = 100) -> str:
     card = prompt_card(post, "/", threads=False)
     header = f"── {card.heading} ({card.kind}) "
-    lines = [header.ljust(min(width, max(len(header), 60)), "─")]
+    taken = columns_of(header)
+    lines = ([header + "─" * (min(width, RULE_MOST) - taken)] if taken <= width
+             else _wrapped(header, width))
     lines.extend(wrap(card.text, width))
     for question in card.follow_ups:
         lines.extend(wrap("– " + question, width, indent="  "))
