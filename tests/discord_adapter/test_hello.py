@@ -9,6 +9,7 @@ import json
 import logging
 import math
 import time
+import zlib
 
 import aiohttp
 import discord.gateway
@@ -25,7 +26,7 @@ from seminarbot.adapters.discord.pacing import HEARTBEAT_FLOOR, NotHello, check_
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.services.connections import RETRYING
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import served
+from tests.discord_adapter.test_unreachable import _part_of_a_message, served
 from tests.discord_fake import FakeDiscord
 
 LONGEST = 60.0  # discord.py's wait for any message (heartbeat_timeout)
@@ -152,6 +153,84 @@ async def test_a_gateway_that_begins_no_session_is_a_try_said_within_the_limit(
             await asyncio.gather(task, return_exceptions=True)
     assert sent.count(2) + sent.count(6) >= 4, sent  # each connection's IDENTIFY or RESUME
     assert any("opening the next in" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_compressed_hello_in_several_frames_begins_a_session(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-96: compressed, a message may come in several frames (Gateway docs, Transport
+    Compression); discord.py read the first frame of a HELLO as the whole and sent its
+    IDENTIFY (which the gate refused: a failed try, every time)."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    caplog.set_level(logging.INFO)
+    told: list[int] = []
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        squeeze = zlib.compressobj()
+
+        async def send(message: object, frames: int = 1) -> None:
+            data = squeeze.compress(json.dumps(message).encode()) \
+                + squeeze.flush(zlib.Z_SYNC_FLUSH)
+            step = -(-len(data) // frames)
+            for start in range(0, len(data), step):
+                await socket.send_bytes(data[start:start + step])
+
+        await send({"op": 10, "d": {"heartbeat_interval": 41250}}, frames=3)
+        async for message in socket:
+            told.append(json.loads(message.data)["op"])
+            if told[-1] == 2:
+                await send({"op": 0, "t": "READY", "s": 1, "d": {
+                    "v": 10, "user": bare_fake.world.bot, "guilds": [], "session_id": "s",
+                    "resume_gateway_url": f"ws://{request.host}/",
+                    "application": {"id": "1", "flags": 0}}}, frames=2)
+        return socket
+
+    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
+    async with served("/{tail:.*}", gateway) as address:
+        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
+        async with SeminarClient(settings) as client:
+            task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
+            await eventually(lambda: client.sessions == 1, within=10)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert told.count(2) == 1, told  # one IDENTIFY, after the whole HELLO
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+async def test_a_part_of_a_message_waits_for_the_rest_and_nothing_is_sent(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-95: after a part of a compressed HELLO discord.py sent its IDENTIFY (or RESUME),
+    token and all. Now the rest is waited for, up to the answer limit, and nothing is sent."""
+    monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    sent: list[object] = []
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_bytes(_part_of_a_message())
+        sent.extend([message.data async for message in socket])
+        return socket
+
+    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
+    reports: list[tuple[str, ...]] = []
+    async with served("/{tail:.*}", gateway) as address:
+        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
+        async with SeminarClient(settings) as client:
+            task = asyncio.create_task(connect(client, bare_fake.token,
+                                               lambda *said: reports.append(said)))
+            await eventually(lambda: len(reports) >= 2, within=15)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")
+    assert sent == [], sent
 
 async def test_a_try_that_fails_after_an_unanswered_one_is_said_for_its_own_reason() -> None:
     """helper-94: "did not answer within 30 s" stayed with the tries after a silent one, a

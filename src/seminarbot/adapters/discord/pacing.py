@@ -30,6 +30,8 @@ HELLO = discord.gateway.DiscordWebSocket.HELLO  # op 10
 RECONNECT = discord.gateway.DiscordWebSocket.RECONNECT  # op 7
 INVALID_SESSION = discord.gateway.DiscordWebSocket.INVALIDATE_SESSION  # op 9
 SHORT = 128  # characters: a message this short may be a RECONNECT or an INVALID_SESSION
+ZLIB_SUFFIX = b"\x00\x00\xff\xff"  # ends a whole compressed message (Z_SYNC_FLUSH)
+MOST_FIRST_BYTES = 1 << 20  # a HELLO is some 100 bytes
 
 
 class NotHello(ValueError):
@@ -66,6 +68,28 @@ def check_hello(message: str | bytes, longest: float, *, first: bool = True) -> 
     if not HEARTBEAT_FLOOR <= seconds <= longest:
         raise NotHello(f"its HELLO asks for a heartbeat every {seconds:.10g} s, not "
                        f"{HEARTBEAT_FLOOR:g} to {longest:g} s")
+
+
+def _first_message_whole(opened: aiohttp.ClientWebSocketResponse) -> None:
+    """The connection's first message read whole: compressed (zlib-stream), a message may
+    come in several frames, the last ending in ZLIB_SUFFIX (Gateway docs, Transport
+    Compression). discord.py reads a connection's first message (the HELLO) one frame at a
+    time, and went on to its IDENTIFY after a part of it. At most MOST_FIRST_BYTES."""
+    receive = opened.receive
+
+    async def whole(timeout: float | None = None) -> aiohttp.WSMessage:  # noqa: ASYNC109
+        opened.receive = receive  # type: ignore[method-assign]  # the first message only
+        message = await receive(timeout=timeout)
+        parts = b""
+        while (message.type is aiohttp.WSMsgType.BINARY and len(parts) < MOST_FIRST_BYTES
+               and not bytes(message.data).endswith(ZLIB_SUFFIX)):
+            parts += bytes(message.data)
+            message = await receive(timeout=timeout)
+        if parts and message.type is aiohttp.WSMsgType.BINARY:
+            return aiohttp.WSMessage(message.type, parts + bytes(message.data), None)
+        return message
+
+    opened.receive = whole  # type: ignore[method-assign]
 
 
 class Paced:
@@ -123,6 +147,7 @@ class Paced:
         self._last = self._now()
         self.unanswered = self._asked = None  # this try fails, if it does, for its own reason
         self.latest = await self._open(url, **options)
+        _first_message_whole(self.latest)
         self._hello_due = self._session_due = True
         self._shut_unless_answered(f"it did not answer within {ANSWER_LIMIT:g} s",
                                    f"sent nothing within {ANSWER_LIMIT:g} s of opening a "
