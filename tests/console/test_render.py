@@ -12,13 +12,14 @@ from wcwidth import iter_graphemes, width
 
 from seminarbot.adapters.console.render import (
     NARROWEST,
+    columns_of,
     render_post,
     render_reply,
     render_table,
     wrap,
 )
 from seminarbot.core.replies import PromptPost, Reply, Table, isolated
-from seminarbot.domain.display import terminal_safe
+from seminarbot.domain.display import FSI, PDF, PDI, RLO, terminal_safe
 
 
 def test_rows_with_isolated_or_wide_names_line_up() -> None:
@@ -90,6 +91,12 @@ def test_a_title_and_a_post_header_fit_the_width(words: str, room: int) -> None:
                       prompt_id="p", prompt_ref="1.2", kind="comparison", text=words)
     header = render_post(post, room).split("\n")[0]
     assert width(terminal_safe(header)) <= room, header
+
+
+def test_widths_count_terminal_columns() -> None:
+    assert columns_of(f"{FSI}{RLO}ab{PDF}{PDI}") == 2
+    assert columns_of("中文") == 4 and columns_of("e\u0301") == 1
+    assert columns_of("\u200b") == 0 and columns_of("\x1b[31m") == 5  # ESC shown as ␛
 
 
 def test_a_long_command_and_a_long_description_share_the_line() -> None:

@@ -21,7 +21,6 @@ from seminarbot.domain.display import (
     has_bidi_controls,
     isolate,
     terminal_safe,
-    width,
     without_bidi_controls,
 )
 from seminarbot.domain.responses import author_name, is_blank, one_line, stored_body
@@ -105,13 +104,11 @@ def test_blank_means_nothing_visible() -> None:
     assert clean("a\ud800b") == "a\ufffdb"  # a lone surrogate cannot be stored as UTF-8
 
 
-def test_an_echo_is_an_isolate_of_its_own_and_widths_count_columns() -> None:
+def test_an_echo_is_an_isolate_of_its_own() -> None:
     said = f"There is no command `{embedded(RLO + 'foo')}`."
     assert said == f"There is no command `{FSI}{RLO}foo{PDF}{PDI}`."
     assert embedded("plain") == "plain"
     assert embedded(f"a{PDF}{PDI}b\nc") == f"{FSI}ab c{PDI}"  # stray closers dropped, one line
-    assert width(f"{FSI}{RLO}ab{PDF}{PDI}") == 2
-    assert width("中文") == 4 and width("e\u0301") == 1 and width("\u200b") == 0
 
 
 MIXED = st.text(st.sampled_from("ab !~\t\n\r\x00\x1b\x1f\x7f\x80\x85\x9f\xa0\xab\xc2—\u200b\u2800"
@@ -127,18 +124,6 @@ def test_clean_and_blank_keep_their_definitions_on_mostly_plain_text(text: str) 
     assert is_blank(text) == (not any(
         not c.isspace() and c != "\u2800" and not DEFAULT_IGNORABLE.match(c)
         and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl", "Zp") for c in text))
-
-
-@given(st.text(st.characters(max_codepoint=0x7F)) | st.text(st.sampled_from(
-    ["a", " ", "\t", "中", "\u0301", "\u200b", FSI, "é", "\x1b", "\U0001f600"])))
-def test_width_counts_as_its_definition_says(text: str) -> None:
-    """The ASCII fast path against the definition: default-ignorable characters and combining
-    marks none, wide and full-width ones two, any other one."""
-    expected = sum(0 if DEFAULT_IGNORABLE.match(char)
-                   or unicodedata.category(char) in ("Mn", "Me")
-                   else 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-                   for char in text)
-    assert width(text) == expected
 
 
 @given(MIXED)
