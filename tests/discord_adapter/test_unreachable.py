@@ -230,6 +230,9 @@ GATEWAYS = {
     # of a compressed message, with no HELLO, was followed by the IDENTIFY and its token.
     "deeply nested": "its answer is not Discord's gateway protocol: maximum recursion depth",
     "a part of a message, then a close": "it closed the connection before the session began",
+    # Python's advice to call sys.set_int_max_str_digits() is no operator's (helper-95).
+    "a number of 5,001 digits": "protocol: Exceeds the limit (4300 digits) for integer string "
+                                "conversion: value has 5001 digits)",
     # helper-96: discord.py started a keep-alive thread on each HELLO (300 made 112 threads).
     "hello, then another": "protocol: it sent a second HELLO on one connection",
 }
@@ -277,6 +280,8 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
         elif behaviour == "a part of a message, then a close":  # no 00 00 ff ff
             await socket.send_bytes(_part_of_a_message())
             await socket.close(code=1000)
+        elif behaviour == "a number of 5,001 digits":
+            await socket.send_str('{"op": 10, "d": {"heartbeat_interval": 1' + "0" * 5000 + "}}")
         elif behaviour in FIRST_MESSAGES:
             await socket.send_str(behaviour)
         elif behaviour.startswith("hello, then"):  # a HELLO, and no READY after it

@@ -42,8 +42,11 @@ async def answered(call: Awaitable[T], limit: float, who: str) -> T:
 
 
 def reason(error: BaseException) -> str:
-    """An error as one line says it: its message, or its type where it has none (a timeout)."""
-    return str(error) or type(error).__name__
+    """An error as one line says it: its message, or its type where it has none (a timeout).
+    Python's advice to a programmer (on a number too long to read, that it call
+    sys.set_int_max_str_digits) is no operator's to follow: it is left out."""
+    said = str(error) or type(error).__name__
+    return said.split("; use sys.set_int_max_str_digits()", 1)[0]
 
 
 class Link(NamedTuple):
