@@ -115,7 +115,7 @@ def test_only_what_the_run_makes_goes(tmp_path: Path) -> None:
     """Its own files, by name, and folders it made only when empty: a file another process
     put in the new data folder meanwhile stays, with the folders that hold it."""
     data = tmp_path / "a" / "b" / "data"
-    before = Before.look(data, data / "seminarbot.db")
+    before = Before.look(data, data / "seminarbot.db", matrix=True)
     data.mkdir(parents=True)
     for name in ("seminarbot.db", "seminarbot.db-wal", "seminarbot.db.lock", "heartbeat",
                  "syllabus.cache"):
@@ -137,13 +137,43 @@ def test_only_what_the_run_makes_goes(tmp_path: Path) -> None:
 def test_a_matrix_login_that_succeeded_stays(tmp_path: Path) -> None:
     """The homeserver made a device: the next start uses it, where logging in again would
     leave the account a device for each refused start."""
-    before = Before.look(tmp_path / "data", tmp_path / "data" / "seminarbot.db")
+    before = Before.look(tmp_path / "data", tmp_path / "data" / "seminarbot.db", matrix=True)
     (tmp_path / "data" / "matrix" / "store").mkdir(parents=True)
     (tmp_path / "data" / "matrix" / "login.json").write_text("{}")
     (tmp_path / "data" / "seminarbot.db").write_text("x")
     before.undo()
     assert os.listdir(tmp_path / "data") == ["matrix"]
 
+
+def test_a_matrix_folder_is_none_of_a_run_without_matrix(tmp_path: Path) -> None:
+    """helper-98: one made by someone else during a Discord run went, keys and all."""
+    before = Before.look(tmp_path / "data", tmp_path / "data" / "seminarbot.db")
+    (tmp_path / "data" / "matrix").mkdir(parents=True)
+    (tmp_path / "data" / "matrix" / "keys.txt").write_text("theirs")
+    (tmp_path / "data" / "seminarbot.db").write_text("x")
+    before.undo()
+    assert os.listdir(tmp_path / "data") == ["matrix"]
+
+
+def test_a_path_through_a_folder_not_yet_made_is_resolved_as_it_will_be(tmp_path: Path) -> None:
+    """helper-98: `new/../data` did not resolve before `new` was made, so the database in
+    `data` was taken for none, and went."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "seminarbot.db").write_text("precious")
+    for data_dir, database in (
+            (tmp_path / "new" / ".." / "data", tmp_path / "new" / ".." / "data" / "seminarbot.db"),
+            (tmp_path / "x", tmp_path / "tmp" / ".." / "data" / "seminarbot.db")):
+        before = Before.look(data_dir, database)
+        (tmp_path / "new").mkdir(exist_ok=True)
+        (tmp_path / "tmp").mkdir(exist_ok=True)
+        before.undo()
+        assert (tmp_path / "data" / "seminarbot.db").read_text() == "precious"
+    before = Before.look(tmp_path / "b" / ".." / "c", tmp_path / "b" / ".." / "c" / "new.db")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "new.db").write_text("x")
+    before.undo()  # the folders it made, `b` and `c`, went; so did the new database
+    assert sorted(os.listdir(tmp_path)) == ["data", "new", "tmp"]  # the runs on `data` left all
 
 def test_a_database_outside_the_data_folder(tmp_path: Path) -> None:
     """Its folders made for it go when empty; files beside it that were there stay."""

@@ -142,6 +142,22 @@ def test_a_broken_database_is_one_line_and_exit_1_for_every_command(tmp_path: Pa
     assert not (tmp_path / "backup.db").exists() and not (tmp_path / "out.csv").exists()
 
 
+@pytest.mark.parametrize("side", ["-wal", "-journal"])
+def test_a_journal_without_its_database_is_neither_taken_in_nor_deleted(tmp_path: Path,
+                                                                      side: str) -> None:
+    """helper-98: a new database made beside a -wal or -journal left by one moved away took
+    it in or deleted it (SQLite's doing); each command that would make it says so instead."""
+    db = tmp_path / "gone.db"
+    orphan = Path(f"{db}{side}")
+    orphan.write_bytes(b"the log of a database moved away")
+    for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        assert one_line(result) == (
+            f"seminarbot: {db}: is not there, but gone.db{side} is: it belongs to a database "
+            f"that was moved or deleted, and a new one would take it in. Put the database "
+            f"back, or move gone.db{side} away; nothing was created"), name
+        assert orphan.read_bytes() == b"the log of a database moved away" and not db.exists()
+
 def test_db_check_lists_what_the_integrity_check_reports(tmp_path: Path) -> None:
     db = seminar_database(tmp_path)
     damage_pages(db)

@@ -18,8 +18,6 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from seminarbot.storage.lock import lock_path
-
 log = logging.getLogger(__name__)
 # Beside the database file: SQLite's write-ahead log and shared memory, a rollback journal.
 _SIDE_FILES = ("-wal", "-shm", "-journal")
@@ -30,47 +28,69 @@ HEARTBEAT, CACHE, MATRIX, MATRIX_LOGIN = "heartbeat", "syllabus.cache", "matrix"
 
 @dataclass(frozen=True)
 class Before:
-    """What a run will make, as it found it (`look`), to undo what it made."""
+    """What a run will make, as it found it (`look`), to undo what it made. Paths are as the
+    system will resolve them once the run has made its folders (`_resolved`)."""
 
     ours: tuple[Path, ...]  # the files and folders the run may make, the database's first
     existed: frozenset[Path]  # of those, the ones that were there
     made: tuple[Path, ...]  # the folders the run will make, each before its parents
 
     @classmethod
-    def look(cls, data_dir: Path, database: Path) -> Before:
+    def look(cls, data_dir: Path, database: Path, *, matrix: bool = False) -> Before:
+        """`matrix`: whether the run uses Matrix (else a Matrix folder is none of its own)."""
+        folder, made = _resolved(data_dir)
+        db_folder, db_made = _resolved(database.parent)
+        database = db_folder / database.name
         ours = (database, *(Path(f"{database}{side}") for side in _SIDE_FILES),
-                lock_path(database), *(data_dir / name for name in (HEARTBEAT, CACHE, MATRIX)))
-        made: list[Path] = []
-        for folder in (data_dir, lock_path(database).parent):
-            while not folder.exists() and folder.parent != folder and folder not in made:
-                made.append(folder)
-                folder = folder.parent
+                database.with_name(database.name + ".lock"),  # storage/lock.py's lock_path
+                *(folder / name for name in (HEARTBEAT, CACHE, *([MATRIX] if matrix else []))))
         return cls(ours, frozenset(p for p in ours if os.path.lexists(p)),
-                   tuple(sorted(made, key=lambda p: -len(p.parts))))
+                   tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))))
 
     def had(self, path: Path) -> bool:
-        return path in self.existed
+        return Path(os.path.realpath(path)) in self.existed
 
     def undo(self) -> None:
         """Remove what the run made since `look`, if it found no database; each removal that
         fails is left (a DEBUG line): it is the next start's to reuse."""
-        if self.had(self.ours[0]):
+        if self.ours[0] in self.existed:
             return
         for path in self.ours:
-            if not self.had(path) and not (path.name == MATRIX
-                                           and os.path.lexists(path / MATRIX_LOGIN)):
+            if path not in self.existed and not (path.name == MATRIX
+                                                 and os.path.lexists(path / MATRIX_LOGIN)):
                 _remove(path)
         for folder in self.made:  # one that is not empty stays
             with contextlib.suppress(OSError):
                 folder.rmdir()
 
 
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        try:
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
+def _resolved(folder: Path) -> tuple[Path, list[Path]]:
+    """`folder` as the system will resolve it once its missing folders are made (as mkdir -p
+    makes them: `new/../data` makes `new`, then is the `data` beside it), and the folders that
+    will be made, each resolved."""
+    now = Path(os.path.realpath(Path.cwd() / folder))
+    if folder.is_absolute() and ".." not in folder.parts and os.path.lexists(now):
+        return now, []
+    at, made = Path(folder.absolute().anchor), []
+    for part in folder.absolute().parts[1:]:
+        if part == "..":
+            at = at.parent
+        elif part != ".":
+            at = at / part
+            if os.path.lexists(at):
+                at = Path(os.path.realpath(at))
             else:
-                path.unlink()
-        except OSError as error:
-            log.debug("left %s (%s)", path, error.strerror)
+                made.append(at)
+    return at, made
+
+
+def _remove(path: Path) -> None:
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass  # never made
+    except OSError as error:
+        log.debug("left %s (%s)", path, error.strerror)

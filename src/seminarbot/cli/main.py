@@ -205,7 +205,8 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
     unbegun: list[bool] = []
     with contextlib.ExitStack() as held:
         if args.command == "run":
-            before = Before.look(settings.data_dir, settings.database)
+            before = Before.look(settings.data_dir, settings.database,
+                                 matrix="matrix" in settings.platforms)
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended

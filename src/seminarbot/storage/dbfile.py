@@ -65,6 +65,7 @@ def prepare(path: Path, *, create: bool) -> bool:
         if not create:
             raise DatabaseUnusable(path, "there is no database here (check --db, SEMINARBOT_DB "
                                          "or data_dir); nothing was created") from None
+        _no_orphan_journal(path)
         return _create(path)
     except OSError as error:
         raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error, path)})") from None
@@ -84,6 +85,19 @@ def prepare(path: Path, *, create: bool) -> bool:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
     return False
+
+
+def _no_orphan_journal(path: Path) -> None:
+    """Raise DatabaseUnusable when a write-ahead log or a rollback journal lies where a new
+    database would be made: it is a database's that was moved or deleted, and SQLite would
+    take it into the new one, or delete it (SQLite docs, Atomic Commit: hot journals)."""
+    for side in ("-wal", "-journal"):
+        orphan = Path(f"{path}{side}")
+        if os.path.lexists(orphan):
+            raise DatabaseUnusable(path, f"is not there, but {orphan.name} is: it belongs to a "
+                                         "database that was moved or deleted, and a new one "
+                                         "would take it in. Put the database back, or move "
+                                         f"{orphan.name} away; nothing was created")
 
 
 def create_if_missing(path: Path) -> None:
