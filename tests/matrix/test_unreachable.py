@@ -173,17 +173,27 @@ async def test_a_homeserver_without_password_log_in_gets_no_password(tmp_path: P
 
 
 
-@pytest.mark.parametrize("status", [301, 302, 307, 308])
-async def test_an_address_that_redirects_gets_no_credential(tmp_path: Path, status: int) -> None:
+FLOWS = '{"flows": [{"type": "m.login.password"}]}'
+
+
+@pytest.mark.parametrize("credential", ["password", "access token"])
+@pytest.mark.parametrize(("status", "body"), [
+    (301, ""), (302, ""), (307, ""), (308, ""),
+    # helper-98: nio reads the body whatever the status: a Matrix error or login flows in it
+    # passed the check, and the password went to the redirecting address.
+    (307, '{"errcode": "M_UNKNOWN", "error": "moved"}'), (307, FLOWS)])
+async def test_an_address_that_redirects_gets_no_credential(
+        tmp_path: Path, status: int, body: str, credential: str) -> None:
     """aiohttp followed redirects: the check passed on the target's answer, and a 307 or 308
     carried the password's POST to wherever the address pointed."""
     theirs: list[tuple[str, str, str]] = []
     asked: list[tuple[str, str, str]] = []
-    flows = '{"flows": [{"type": "m.login.password"}]}'
-    async with web_server(200, flows, "application/json", theirs) as target:
+    async with web_server(200, FLOWS, "application/json", theirs) as target:
         login = f"{target}/_matrix/client/v3/login"
-        async with web_server(status, "", asked=asked, headers={"Location": login}) as url:
-            process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        async with web_server(status, body, "application/json", asked=asked,
+                              headers={"Location": login}) as url:
+            process = await start_bot(tmp_path, url, "@bot:example.org", "secret",
+                                      token=credential == "access token")
             _, err = await asyncio.wait_for(process.communicate(), STARTUP)
     said = err.decode()
     assert process.returncode == 2, said
@@ -192,6 +202,35 @@ async def test_an_address_that_redirects_gets_no_credential(tmp_path: Path, stat
     assert f"to {login}, and the bot follows no redirect" in said
     assert (asked, theirs) == ([("GET", "/_matrix/client/v3/login", "")], []), (asked, theirs)
     assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]
+
+
+@pytest.mark.parametrize("answer", [
+    b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /" + b"x" * 9000 + b"\r\n\r\n",
+    b"HTTP/1.1 307 Temporary Redirect\r\nLocation: /a\x00b\r\n\r\n",
+    b"SSH-2.0-OpenSSH_9.6\r\n"])
+async def test_an_answer_that_is_no_http_is_one_line_and_no_try(tmp_path: Path,
+                                                                 answer: bytes) -> None:
+    """helper-98: an answer aiohttp cannot read (a header over 8 kB, a NUL in one) was said as
+    "400" (aiohttp's own code: none was sent) and tried again for ever."""
+    async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(reply, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    finally:
+        server.close()
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert said.strip().splitlines()[-1].startswith(
+        f"seminarbot: {url} does not answer as a Matrix homeserver (its answer is no HTTP that "
+        "can be read: "), said
+    assert "trying again" not in said, said
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:
     async with web_server(502, "<html>Bad Gateway</html>") as url:

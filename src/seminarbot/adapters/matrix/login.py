@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 import peewee
-from aiohttp import ClientError, ClientResponse
+from aiohttp import ClientError, ClientResponse, ClientResponseError
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
 from nio.client.async_client import client_session
 
@@ -20,7 +20,7 @@ from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.display import one_line_safe
+from seminarbot.domain.display import isolate, one_line_safe
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
     await _homeserver_checked(client, homeserver, report, password=not settings.access_token)
     if settings.access_token:
         client.access_token = settings.access_token
-        answer = await _retrying(client.whoami, report)
+        answer = await _retrying(client.whoami, report, homeserver)
         if not isinstance(answer, WhoamiResponse) or not answer.device_id:
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
@@ -125,7 +125,8 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         # Logging in with the device we had keeps its E2EE keys usable.
         client.device_id = saved.device_id if saved else None
         answer = await _retrying(lambda: client.login(settings.password,
-                                                      device_name=settings.device_name), report)
+                                                      device_name=settings.device_name), report,
+                                 homeserver)
         if not isinstance(answer, LoginResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
@@ -139,7 +140,7 @@ async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Repo
     one request that needs neither (Client-Server API, GET /_matrix/client/v3/login), so a
     mistyped address gets no credential; for a `password` log-in, it must offer one
     (m.login.password). Raises LoginFailed otherwise."""
-    answer = await _retrying(client.login_info, report)
+    answer = await _retrying(client.login_info, report, homeserver)
     if not isinstance(answer, LoginInfoResponse):
         _refuse_if_not_a_homeserver(homeserver, answer)
         return  # a Matrix error: a homeserver, whatever it makes of the request
@@ -150,16 +151,24 @@ async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Repo
                           "(MATRIX_ACCESS_TOKEN, or matrix.access_token)")
 
 
-async def _retrying(call: Any, report: Report) -> Any:
+async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
     """A login-time request, tried again (for as long as it takes) while the homeserver is
-    unreachable or failing; any other answer is returned."""
+    unreachable or failing; any other answer is returned. Raises LoginFailed for a redirect
+    (whatever its body says: nio reads a Matrix error or login flows in it alike) and for an
+    answer that is no HTTP aiohttp can read (a header of 8 kB, a NUL in it): no try mends
+    either."""
     backoff = Backoff(limit=RETRY_LIMIT)
     while True:
         try:
             answer = await answered(call(), ANSWER_LIMIT, "the homeserver")
+        except ClientResponseError as error:  # nio asks for no status to be raised: aiohttp's
+            raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver (its "
+                              "answer is no HTTP that can be read: "
+                              f"{one_line_safe(str(error.message))[:200]})") from None
         except (ClientError, TimeoutError, OSError) as error:
             problem = reason(error)
         else:
+            _refuse_a_redirect(homeserver, answer)
             if not is_server_error(answer):
                 return answer
             problem = _http_status(answer)
@@ -167,6 +176,17 @@ async def _retrying(call: Any, report: Report) -> Any:
         report(RETRYING, f"homeserver unavailable: {problem}")
         log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
         await asyncio.sleep(delay)
+
+
+def _refuse_a_redirect(homeserver: str, answer: Any) -> None:
+    response = getattr(answer, "transport_response", None)
+    if response is not None and 300 <= response.status < 400:
+        where = response.headers.get("Location", "")
+        shown = isolate(one_line_safe(where[:200])) + ("…" if len(where) > 200 else "")
+        raise LoginFailed(f"{homeserver} redirects ({_http_status(answer)}) to "
+                          f"{shown or 'nowhere'}, and the bot follows no redirect: if "
+                          "that is the homeserver, set MATRIX_HOMESERVER (matrix.homeserver) "
+                          "to its client API address")
 
 
 def _http_status(answer: Any) -> str:
@@ -180,12 +200,6 @@ def _refuse_if_not_a_homeserver(homeserver: str, answer: Any) -> None:
     page, a 404, another service at that address. Say so, rather than "refused the login"."""
     if getattr(answer, "status_code", None) or getattr(answer, "transport_response", None) is None:
         return
-    response = answer.transport_response
-    if 300 <= response.status < 400 and response.headers.get("Location"):
-        where = one_line_safe(response.headers["Location"][:200])
-        raise LoginFailed(f"{homeserver} redirects ({_http_status(answer)}) to {where}, and "
-                          "the bot follows no redirect: if that is the homeserver, set "
-                          "MATRIX_HOMESERVER (matrix.homeserver) to its client API address")
     raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver "
                       f"({_http_status(answer)}, not a Matrix error); set MATRIX_HOMESERVER "
                       "(matrix.homeserver) to the homeserver's client API address, such as "
