@@ -11,12 +11,13 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
+from seminarbot.adapters.matrix import login
 from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
@@ -31,9 +32,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-async def start_bot(tmp_path: Path, homeserver: str, user_id: str,
-                    password: str, *, token: bool = False) -> asyncio.subprocess.Process:
-    """`run` on Matrix, logging in with `password` (or giving it as the access token)."""
+async def start_bot(tmp_path: Path, homeserver: str, user_id: str, password: str, *,
+                    token: bool = False, also: dict[str, str] | None = None
+                    ) -> asyncio.subprocess.Process:
+    """`run` on Matrix, logging in with `password` (or giving it as the access token); `also`:
+    more of the environment (another platform's)."""
     config = tmp_path / "bot.yaml"
     config.write_text(f"data_dir: {tmp_path / 'data'}\ncontent_dir: {MINI.content}\n"
                       f"prompts_dir: {MINI.prompts}\n")
@@ -41,6 +44,7 @@ async def start_bot(tmp_path: Path, homeserver: str, user_id: str,
            if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
     env.update(MATRIX_HOMESERVER=homeserver, MATRIX_USER_ID=user_id,
                **{"MATRIX_ACCESS_TOKEN" if token else "MATRIX_PASSWORD": password})
+    env.update(also or {})
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "seminarbot", "--config", str(config), "run", env=env,
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
@@ -82,6 +86,51 @@ async def test_a_refused_login_is_one_line_and_exit_2(synapse: Synapse,
     assert said.strip().splitlines()[-1].startswith(
         f"seminarbot: the homeserver refused the login of {account.user_id}"), said
     assert sorted(os.listdir(tmp_path)) == ["bot.yaml"]  # a first start: it leaves nothing
+
+
+
+async def test_starts_another_platform_refuses_leave_the_account_one_device(
+        synapse: Synapse, tmp_path: Path) -> None:
+    """helper-98: with Discord's token refused, each first start left nothing, the Matrix
+    login it had made too: every start made the account one more device, its access token
+    valid. Now a log-in under way when the bot stops is let finish, and saved (login._kept),
+    and a saved login stays (cli.leftovers)."""
+    account = synapse.register("both")
+
+    async def discord(request: web.Request) -> web.Response:
+        if request.path.endswith("/gateway"):
+            return web.json_response({"url": "ws://127.0.0.1:9"})
+        return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+
+    async with served_by(discord) as address:
+        for _ in range(3):
+            process = await start_bot(tmp_path, synapse.url, account.user_id, account.password,
+                                      also={"DISCORD_TOKEN": "abc.def",
+                                            "DISCORD_API_BASE": f"{address}/api/v10"})
+            _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+            assert process.returncode == 2, err.decode()
+            assert "Discord refused the token" in err.decode()
+    devices = synapse.request("GET", "/_matrix/client/v3/devices",
+                              token=account.access_token)["devices"]
+    made = [d["device_id"] for d in devices if d["device_id"] != account.device_id]
+    assert len(made) <= 1, devices
+    if made:  # the device a start made is the one the next ones used
+        assert (tmp_path / "data" / "matrix" / "login.json").exists()
+
+
+@contextlib.asynccontextmanager
+async def served_by(handler: Callable[[web.Request], Awaitable[web.Response]]
+                    ) -> AsyncIterator[str]:
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
 
 
 async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(synapse: Synapse,
@@ -256,3 +305,19 @@ async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> N
     assert len(tries) >= 2 and all(
         "homeserver unavailable (HTTP 502 Bad Gateway); trying again in" in line
         for line in tries), "".join(said)
+
+
+async def test_a_log_in_under_way_when_the_bot_stops_is_let_finish() -> None:
+    finished: list[str] = []
+
+    async def logging_in() -> str:
+        await asyncio.sleep(0.2)  # the homeserver answering
+        finished.append("saved")
+        return "answer"
+
+    task = asyncio.ensure_future(login._kept(logging_in()))
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert task.cancelled() and finished == ["saved"]

@@ -4,8 +4,9 @@ device (and so the same E2EE keys) restored on every later start."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 import peewee
@@ -33,6 +34,7 @@ CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_
 # Between two tries of an unreachable homeserver at start-up: a daemon keeps trying, at least
 # every RETRY_LIMIT seconds, one log line each time (README: Running on Matrix).
 RETRY_LIMIT = 300.0
+LOGIN_GRACE = 5.0  # seconds a log-in under way is let finish when the bot stops (`_kept`)
 PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
 
 
@@ -124,14 +126,38 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
     else:
         # Logging in with the device we had keeps its E2EE keys usable.
         client.device_id = saved.device_id if saved else None
-        answer = await _retrying(lambda: client.login(settings.password,
-                                                      device_name=settings.device_name), report,
-                                 homeserver)
+        answer = await _kept(_password_login(client, settings, files, report))
         if not isinstance(answer, LoginResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
     files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
     log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
+
+
+async def _password_login(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles,
+                          report: Report) -> Any:
+    """The homeserver's answer to the log-in; a device it made is saved at once."""
+    homeserver, user_id = settings.homeserver or "", settings.user_id or ""
+    answer = await _retrying(lambda: client.login(settings.password,
+                                                  device_name=settings.device_name), report,
+                             homeserver)
+    if isinstance(answer, LoginResponse):
+        files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
+    return answer
+
+
+async def _kept(logging_in: Coroutine[Any, Any, Any]) -> Any:
+    """`logging_in`'s answer. Cancelled meanwhile (the bot stops: another platform refused
+    it, a SIGTERM), it is still let finish for LOGIN_GRACE seconds: the homeserver may have
+    made the device already, and its login saved is the device the next start uses, where
+    each such start left the account one more (helper-98)."""
+    task = asyncio.ensure_future(logging_in)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception, asyncio.CancelledError):
+            await asyncio.wait_for(task, LOGIN_GRACE)
+        raise
 
 
 async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Report, *,
