@@ -347,25 +347,32 @@ async def test_an_api_base_that_is_not_discords_is_one_line_and_exit_2(
     assert tokens == [""], tokens
 
 
+@pytest.mark.parametrize(("status", "why"), [
+    (200, "its answer to the log-in is no user"),
+    (307, "it answered the log-in with a redirect (HTTP 307 Temporary Redirect) to "
+          "http://127.0.0.1:9/me, which the bot does not follow")])
 async def test_an_api_base_that_answers_the_gateway_but_not_the_log_in(
-        tmp_path: Path, bare_fake: FakeDiscord) -> None:
-    """Past the check, an answer to the log-in that is no user is still one line."""
+        tmp_path: Path, bare_fake: FakeDiscord, status: int, why: str) -> None:
+    """Past the check, an answer to the log-in that is no user is still one line; a redirect
+    is not followed (the token would go with the request to the same host)."""
     async def api(request: web.Request) -> web.Response:
         if request.path.endswith("/gateway"):
             return web.json_response({"url": "wss://gateway.example"})
-        return web.Response(text="<html>a web page</html>", content_type="text/html")
+        return web.Response(text="<html>a web page</html>", content_type="text/html",
+                            status=status, headers={"Location": "http://127.0.0.1:9/me"})
 
     async with served("/{tail:.*}", api) as address:
         base = f"http://{address}/api/v10"
         last = await refused_start(tmp_path, bare_fake, {"DISCORD_API_BASE": base})
-    assert last.endswith("(its answer to the log-in is no user); set DISCORD_API_BASE (or "
-                         "discord.api_base) to Discord's, or leave it unset")
+    assert last.endswith(f"({why}); set DISCORD_API_BASE (or discord.api_base) to Discord's, "
+                         "or leave it unset"), last
 
 
 @pytest.mark.parametrize(("status", "said"), [
     (404, "HTTP 404 Not Found"), (200, "HTTP 200 OK"), (403, "HTTP 403 Forbidden"),
-    (301, "HTTP 200 OK"),
-    (302, "redirects that never end")])
+    # helper-98: redirects were followed, the IDENTIFY and its token going to another host.
+    (301, "a redirect (HTTP 301 Moved Permanently) to /moved, which the bot does not follow"),
+    (302, "a redirect (HTTP 302 Found) to /, which the bot does not follow")])
 async def test_a_gateway_url_that_is_not_discords_is_one_line_and_exit_2(
         tmp_path: Path, bare_fake: FakeDiscord, status: int, said: str) -> None:
     """A web page, a redirect or a refusal where the gateway should be was tried again for

@@ -23,6 +23,7 @@ import discord.gateway
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
+from seminarbot.adapters.discord.trace import Redirected
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import one_line_safe
@@ -111,8 +112,8 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
             if client.sessions > sessions:  # one began since the last failure
                 sessions = client.sessions
                 backoff.reset()
-            if isinstance(failed, aiohttp.TooManyRedirects):
-                raise _not_the_gateway(client, "redirects that never end") from None
+            if isinstance(failed, Redirected):
+                raise _not_the_gateway(client, failed.said) from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
                 said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
@@ -136,8 +137,8 @@ async def _close_what_failed(client: SeminarClient) -> None:
 
 def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
     """A gateway that answers the WebSocket handshake with a page, a refusal (HTTP 2xx, 3xx or
-    4xx, not 101 Switching Protocols, RFC 6455 §4.1) or redirects without end (aiohttp follows
-    ten): no try mends it."""
+    4xx, not 101 Switching Protocols, RFC 6455 §4.1) or a redirect (trace.Redirected): no try
+    mends it."""
     url = client.settings.gateway_url
     if url != DISCORD_GATEWAY:
         return SettingRefused(f"{url} does not answer as Discord's gateway (it answered the "
@@ -179,6 +180,8 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             raise SettingRefused(TOKEN_REFUSED) from None
         except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
             raise _not_discord(client, "its answer to the log-in is no user") from None
+        except Redirected as redirect:
+            raise _not_discord(client, f"it answered the log-in with {redirect.said}") from None
         except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()

@@ -1,23 +1,53 @@
-"""A log line for each answer of Discord's REST API that discord.py tries again on its own (a
-5xx: it sleeps and retries up to five times without a word), so an operator watching a bot
-start against a Discord that answers 502 sees each try (README: Running on Discord)."""
+"""What the bot's one HTTP session to Discord (REST and the gateway's handshake) does beside
+discord.py: a log line for each answer of Discord's REST API that discord.py tries again on
+its own (a 5xx: it sleeps and retries up to five times without a word), so an operator
+watching a bot start against a Discord that answers 502 sees each try (README: Running on
+Discord); and no redirect followed (aiohttp follows ten), as the token would go with it: on
+the gateway's connection, in its IDENTIFY."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from types import SimpleNamespace
 
 import aiohttp
 
+from seminarbot.domain.display import isolate, one_line_safe
+
 log = logging.getLogger("seminarbot.adapters.discord")
+
+
+class Redirected(aiohttp.ClientError):
+    """Discord's API or gateway answered with a redirect, which is not followed: `said` names
+    the status and where it points, `gateway` whether it was the gateway's handshake."""
+
+    def __init__(self, said: str, *, gateway: bool) -> None:
+        super().__init__(said)
+        self.said, self.gateway = said, gateway
 
 
 def server_errors_logged() -> aiohttp.TraceConfig:
     """An aiohttp trace that logs a warning for every 5xx answer to a REST request (method, path
-    and status)."""
+    and status), and raises Redirected for a redirect."""
     trace = aiohttp.TraceConfig()
     trace.on_request_end.append(_ended)
+    trace.on_request_redirect.append(_redirected)
     return trace
+
+
+async def _redirected(session: aiohttp.ClientSession, context: SimpleNamespace,
+                      params: aiohttp.TraceRequestRedirectParams) -> None:
+    answer = params.response
+    where = answer.headers.get("Location", "")
+    shown = isolate(one_line_safe(where[:200])) + ("…" if len(where) > 200 else "")
+    raise Redirected(f"a redirect (HTTP {answer.status} {answer.reason or ''}".rstrip()
+                     + f") to {shown or 'nowhere'}, which the bot does not follow",
+                     gateway=_handshake(params.headers))
+
+
+def _handshake(headers: Mapping[str, str]) -> bool:
+    return headers.get("Upgrade", "").lower() == "websocket"
 
 
 async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
@@ -25,6 +55,6 @@ async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
     status = params.response.status
     # The gateway's opening handshake is an HTTP request too, and discord.py does not try it
     # again on its own: connecting.connect says each of its tries, once.
-    if status >= 500 and params.headers.get("Upgrade", "").lower() != "websocket":
+    if status >= 500 and not _handshake(params.headers):
         log.warning("discord: Discord answered %d %s to %s %s; trying again", status,
                     params.response.reason or "", params.method, params.url.path)
