@@ -232,6 +232,50 @@ async def test_a_part_of_a_message_waits_for_the_rest_and_nothing_is_sent(
     assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")
     assert sent == [], sent
 
+
+async def test_a_long_replay_before_resumed_is_a_session_going_on(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-98: a RESUME's replay that took longer than the answer limit was cut as "began
+    no session", though its events were coming in."""
+    monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    caplog.set_level(logging.INFO)
+    told: list[int] = []
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        async for message in socket:
+            told.append(json.loads(message.data)["op"])
+            if told[-1] == 2:  # IDENTIFY: a session, then a drop
+                await socket.send_json({"op": 0, "t": "READY", "s": 1, "d": {
+                    "v": 10, "user": bare_fake.world.bot, "guilds": [], "session_id": "s",
+                    "resume_gateway_url": f"ws://{request.host}/",
+                    "application": {"id": "1", "flags": 0}}})
+                await socket.close(code=4000)
+            elif told[-1] == 6:  # RESUME: a slow replay, then RESUMED
+                for seq in range(2, 12):
+                    await asyncio.sleep(0.1)
+                    await socket.send_json({"op": 0, "t": "USER_UPDATE", "s": seq,
+                                            "d": bare_fake.world.bot})
+                await socket.send_json({"op": 0, "t": "RESUMED", "s": 12, "d": {}})
+        return socket
+
+    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
+    async with served("/{tail:.*}", gateway) as address:
+        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
+        async with SeminarClient(settings) as client:
+            task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
+            await eventually(lambda: "successfully RESUMED" in caplog.text, within=10)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert told.count(6) == 1, told  # one RESUME, its replay taken whole
+    assert "began no session" not in caplog.text, caplog.text
+
 async def test_a_try_that_fails_after_an_unanswered_one_is_said_for_its_own_reason() -> None:
     """helper-94: "did not answer within 30 s" stayed with the tries after a silent one, a
     refused connection or an HTTP 503 among them."""

@@ -86,8 +86,7 @@ class SeminarClient(discord.Client):
         (`unread_edit`), so the words are not lost."""
         if event == "READY":
             self.sessions += 1
-        if event in ("READY", "RESUMED"):
-            self.paced.began()
+        self.paced.began()  # READY, RESUMED, or an event a RESUME replays before it
         try:
             parse(data)
         except Exception as error:

@@ -194,7 +194,8 @@ class Paced:
             self._shut_unless_answered(f"it {began_none}", began_none)
 
     def began(self) -> None:
-        """A session began on the last connection (READY or RESUMED)."""
+        """A session began or goes on, on the last connection: READY, RESUMED, or any event
+        (a RESUME's replay of what was missed, which may take longer than ANSWER_LIMIT)."""
         self._session_due = False
 
     def received(self, message: str | bytes) -> None:
