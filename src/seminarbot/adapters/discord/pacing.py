@@ -212,9 +212,9 @@ class Paced:
             check_hello(message, self._longest_heartbeat, first=False)
         elif len(message) < SHORT:
             with contextlib.suppress(ValueError, RecursionError):
-                op = json.loads(message).get("op")
-                if op in (RECONNECT, INVALID_SESSION):
-                    self._asked = op
+                short = json.loads(message)
+                if isinstance(short, dict) and short.get("op") in (RECONNECT, INVALID_SESSION):
+                    self._asked = short["op"]
 
     def ended(self, error: BaseException | None) -> None:
         """discord.py ended the last connection (its `disconnect` event, `error` the exception
