@@ -18,6 +18,8 @@ import pytest
 from aiohttp import web
 
 from seminarbot.adapters.matrix import login
+from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.sync import SyncLoop
 from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
@@ -321,3 +323,24 @@ async def test_a_log_in_under_way_when_the_bot_stops_is_let_finish() -> None:
     with contextlib.suppress(asyncio.CancelledError):
         await task
     assert task.cancelled() and finished == ["saved"]
+
+
+async def test_a_sync_redirected_is_not_followed_and_said_so(tmp_path: Path) -> None:
+    """helper-98: the refusal read "SyncError: unknown error" (nio's words for a 307); the
+    token did not follow the redirect, and still does not."""
+    theirs: list[tuple[str, str, str]] = []
+    async with web_server(200, "{}", "application/json", theirs) as target, \
+            web_server(307, "", headers={"Location": f"{target}/sync"}) as url:
+        client = login.Client(url, "@bot:example.org")
+        client.restore_login("@bot:example.org", "DEVICE", "syt_token")
+        files = MatrixFiles(tmp_path / "matrix")
+        files.prepare()
+        reports: list[tuple[str, str]] = []
+        loop = SyncLoop(client, files, report=lambda *said: reports.append(said))
+        try:
+            assert await asyncio.wait_for(loop.ask_first(), 10) is None
+        finally:
+            await client.close()
+    assert reports == [("retrying", "sync refused: SyncError: unknown error; HTTP 307 "
+                                    "Temporary Redirect")], reports
+    assert theirs == []

@@ -186,8 +186,11 @@ class SyncLoop:
             self.token = None
             return 0.0
         waited = rate_limit_delay(answer)
-        log.warning("matrix: sync refused (%s); retrying", answer)
-        self.report(RETRYING, f"sync refused: {answer}")
+        response = getattr(answer, "transport_response", None)
+        said = f"{answer}" if response is None else (  # nio's words alone can be "unknown"
+            f"{answer}; HTTP {response.status} {response.reason or ''}".rstrip())
+        log.warning("matrix: sync refused (%s); retrying", said)
+        self.report(RETRYING, f"sync refused: {said}")
         return waited
 
     async def _handle(self, answer: SyncResponse, *, history: bool) -> None:
