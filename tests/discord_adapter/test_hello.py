@@ -10,6 +10,7 @@ import logging
 import math
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord.gateway
@@ -74,6 +75,31 @@ def test_what_is_no_json_is_left_to_discord_py_which_fails_on_it_the_same_way() 
     check_hello("not json {{{", LONGEST)
 
 
+def endpoints_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The REST base and gateway discord.py keeps process-wide (endpoints.use_endpoints) put
+    back after the test."""
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
+                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+
+
+async def connected_until(fake: FakeDiscord,
+                          gateway: Callable[[web.Request], Awaitable[web.StreamResponse]],
+                          until: Callable[[SeminarClient], bool], *, within: float,
+                          report: Callable[..., None] = lambda *said: None) -> None:
+    """A client connecting (connecting.connect) to `gateway` served on loopback, behind the
+    fake's REST, until `until(client)` holds (at most `within` seconds); then stopped."""
+    settings = DiscordSettings(token=fake.token, api_base=fake.api_base)
+    async with served("/{tail:.*}", gateway) as address:
+        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
+        async with SeminarClient(settings) as client:
+            task = asyncio.create_task(connect(client, fake.token, report))
+            try:
+                await eventually(lambda: until(client), within=within)
+            finally:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
 async def test_a_gateway_that_sends_nothing_is_a_try_said_within_the_limit(
         bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
@@ -81,9 +107,7 @@ async def test_a_gateway_that_sends_nothing_is_a_try_said_within_the_limit(
     (then 30 s more for its close to be answered), and the try was said as one the gateway
     closed. Now each try is shut after the answer limit and said as unanswered."""
     monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints_restored(monkeypatch)
     caplog.set_level(logging.INFO)
     held: list[web.WebSocketResponse] = []
     done = asyncio.Event()
@@ -95,20 +119,20 @@ async def test_a_gateway_that_sends_nothing_is_a_try_said_within_the_limit(
         await done.wait()  # reads nothing, not even a close: answers nothing
         return socket
 
-    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
     reports: list[tuple[str, ...]] = []
-    async with served("/{tail:.*}", gateway) as address:
-        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
-        started = time.monotonic()
-        async with SeminarClient(settings) as client:
-            task = asyncio.create_task(connect(client, bare_fake.token,
-                                               lambda *said: reports.append(said)))
-            await eventually(lambda: len(reports) >= 2, within=15)
-            took = time.monotonic() - started
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    started = time.monotonic()
+    took: list[float] = []
+
+    def said_twice(_: SeminarClient) -> bool:
+        if len(reports) < 2:
+            return False
+        took.append(time.monotonic() - started)
         done.set()  # the handlers end now, not at the server's 60 s limit
-    assert len(held) >= 2 and took < 10, took
+        return True
+
+    await connected_until(bare_fake, gateway, said_twice, within=15,
+                          report=lambda *said: reports.append(said))
+    assert len(held) >= 2 and took[0] < 10, took
     lines = [r.getMessage() for r in caplog.records if "cannot reach" in r.getMessage()]
     assert lines and all("(it did not answer within 0.3 s)" in line for line in lines), lines
     assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")
@@ -124,9 +148,7 @@ async def test_a_gateway_that_begins_no_session_is_a_try_said_within_the_limit(
     forever. Now a session must begin within the answer limit: each connection is shut then,
     with a WARNING line, and the next is paced."""
     monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints_restored(monkeypatch)
     caplog.set_level(logging.INFO)
     sent: list[int] = []
 
@@ -141,16 +163,10 @@ async def test_a_gateway_that_begins_no_session_is_a_try_said_within_the_limit(
                 await socket.send_str('{"op": 11}')
         return socket
 
-    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
-    async with served("/{tail:.*}", gateway) as address:
-        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
-        async with SeminarClient(settings) as client:
-            task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
-            shut = "began no session within 0.3 s of the bot's IDENTIFY or RESUME; shutting it"
-            await eventually(lambda: sum(shut in r.getMessage() and r.levelname == "WARNING"
-                                         for r in caplog.records) >= 4, within=20)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    shut = "began no session within 0.3 s of the bot's IDENTIFY or RESUME; shutting it"
+    await connected_until(bare_fake, gateway, lambda _: sum(
+        shut in r.getMessage() and r.levelname == "WARNING" for r in caplog.records) >= 4,
+        within=20)
     assert sent.count(2) + sent.count(6) >= 4, sent  # each connection's IDENTIFY or RESUME
     assert any("opening the next in" in r.getMessage() for r in caplog.records)
 
@@ -161,9 +177,7 @@ async def test_a_compressed_hello_in_several_frames_begins_a_session(
     """helper-96: compressed, a message may come in several frames (Gateway docs, Transport
     Compression); discord.py read the first frame of a HELLO as the whole and sent its
     IDENTIFY (which the gate refused: a failed try, every time)."""
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints_restored(monkeypatch)
     caplog.set_level(logging.INFO)
     told: list[int] = []
 
@@ -189,14 +203,7 @@ async def test_a_compressed_hello_in_several_frames_begins_a_session(
                     "application": {"id": "1", "flags": 0}}}, frames=2)
         return socket
 
-    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
-    async with served("/{tail:.*}", gateway) as address:
-        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
-        async with SeminarClient(settings) as client:
-            task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
-            await eventually(lambda: client.sessions == 1, within=10)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    await connected_until(bare_fake, gateway, lambda client: client.sessions == 1, within=10)
     assert told.count(2) == 1, told  # one IDENTIFY, after the whole HELLO
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
@@ -207,9 +214,7 @@ async def test_a_part_of_a_message_waits_for_the_rest_and_nothing_is_sent(
     """helper-95: after a part of a compressed HELLO discord.py sent its IDENTIFY (or RESUME),
     token and all. Now the rest is waited for, up to the answer limit, and nothing is sent."""
     monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints_restored(monkeypatch)
     sent: list[object] = []
 
     async def gateway(request: web.Request) -> web.StreamResponse:
@@ -219,16 +224,9 @@ async def test_a_part_of_a_message_waits_for_the_rest_and_nothing_is_sent(
         sent.extend([message.data async for message in socket])
         return socket
 
-    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
     reports: list[tuple[str, ...]] = []
-    async with served("/{tail:.*}", gateway) as address:
-        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
-        async with SeminarClient(settings) as client:
-            task = asyncio.create_task(connect(client, bare_fake.token,
-                                               lambda *said: reports.append(said)))
-            await eventually(lambda: len(reports) >= 2, within=15)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    await connected_until(bare_fake, gateway, lambda _: len(reports) >= 2, within=15,
+                          report=lambda *said: reports.append(said))
     assert reports[0] == (RETRYING, "the gateway: it did not answer within 0.3 s")
     assert sent == [], sent
 
@@ -239,9 +237,7 @@ async def test_a_long_replay_before_resumed_is_a_session_going_on(
     """helper-98: a RESUME's replay that took longer than the answer limit was cut as "began
     no session", though its events were coming in."""
     monkeypatch.setattr(pacing, "ANSWER_LIMIT", 0.3)
-    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+    endpoints_restored(monkeypatch)
     caplog.set_level(logging.INFO)
     told: list[int] = []
 
@@ -265,14 +261,8 @@ async def test_a_long_replay_before_resumed_is_a_session_going_on(
                 await socket.send_json({"op": 0, "t": "RESUMED", "s": 12, "d": {}})
         return socket
 
-    settings = DiscordSettings(token=bare_fake.token, api_base=bare_fake.api_base)
-    async with served("/{tail:.*}", gateway) as address:
-        settings = dataclasses.replace(settings, gateway_url=f"ws://{address}/")
-        async with SeminarClient(settings) as client:
-            task = asyncio.create_task(connect(client, bare_fake.token, lambda *said: None))
-            await eventually(lambda: "successfully RESUMED" in caplog.text, within=10)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    await connected_until(bare_fake, gateway, lambda _: "successfully RESUMED" in caplog.text,
+                          within=10)
     assert told.count(6) == 1, told  # one RESUME, its replay taken whole
     assert "began no session" not in caplog.text, caplog.text
 

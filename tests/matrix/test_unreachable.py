@@ -123,6 +123,7 @@ async def test_starts_another_platform_refuses_leave_the_account_one_device(
 @contextlib.asynccontextmanager
 async def served_by(handler: Callable[[web.Request], Awaitable[web.Response]]
                     ) -> AsyncIterator[str]:
+    """A server on loopback answering every request with `handler`; its URL."""
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handler)
     runner = web.AppRunner(app)
@@ -175,16 +176,8 @@ async def web_server(status: int, body: str, content_type: str = "text/html",
                           request.headers.get("Authorization", "") + await request.text()))
         return web.Response(status=status, text=body, content_type=content_type,
                             headers=headers)
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", answer)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    port = free_port()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with served_by(answer) as url:
+        yield url
 
 
 @pytest.mark.parametrize("credential", ["password", "access token"])
