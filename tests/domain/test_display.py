@@ -19,6 +19,7 @@ from seminarbot.domain.display import (
     clean,
     embedded,
     has_bidi_controls,
+    in_a_line,
     isolate,
     terminal_safe,
     without_bidi_controls,
@@ -80,6 +81,19 @@ def test_no_control_character_reaches_a_terminal_raw(text: str) -> None:
     assert len(safe) == len(text)
     assert all(unicodedata.category(c) != "Cc" or c in "\t\n" for c in safe)
     assert terminal_safe("\x1b[31mred") == "\u241b[31mred"
+
+
+@given(st.text(st.sampled_from(BIDI + "ab\n\r\x1b\u2028")
+               | st.characters(blacklist_characters="…"), max_size=300),
+       st.integers(1, 250))
+def test_another_programs_words_in_a_line_are_one_balanced_line_cut_where_marked(
+        text: str, limit: int) -> None:
+    shown = in_a_line(text, limit)
+    assert "\n" not in shown and "\u2028" not in shown and terminal_safe(shown) == shown
+    assert balanced(shown)
+    assert shown.endswith("…") == (len(text) > limit)
+    visible = without_bidi_controls(shown.removesuffix("…") if len(text) > limit else shown)
+    assert len(visible) == len(without_bidi_controls(text[:limit]))
 
 
 @given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=80))

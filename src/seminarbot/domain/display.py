@@ -137,6 +137,13 @@ def one_line_safe(text: str) -> str:
     return terminal_safe(text).translate(_LINE_BREAKS)
 
 
+def in_a_line(value: str, limit: int = 200) -> str:
+    """Another program's words (a server's answer, where a redirect points) inside one of
+    ours: `one_line_safe`, isolated, at most `limit` characters with the cut marked (…)."""
+    shown = isolate(one_line_safe(value[:limit]))
+    return shown + "…" if len(value) > limit else shown
+
+
 def embedded(value: str) -> str:
     """A piece of a person's text placed inside the bot's own sentence ("There is no command
     `…`."): always one isolate of its own, bidirectional controls balanced inside it, so

@@ -26,7 +26,7 @@ from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEW
 from seminarbot.adapters.discord.trace import Redirected
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.display import one_line_safe
+from seminarbot.domain.display import in_a_line
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ async def _api_checked(client: SeminarClient) -> None:
                 or response.status in RETRIED_STATUSES:
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
         if 300 <= response.status < 400:
-            where = one_line_safe(response.headers.get("Location", "")[:200])
+            where = in_a_line(response.headers.get("Location", ""))
             raise _not_discord(client, f"it redirects ({said}) to {where or 'nowhere'}, and "
                                        "the bot follows no redirect with its token")
         try:

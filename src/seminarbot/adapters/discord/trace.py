@@ -13,18 +13,18 @@ from types import SimpleNamespace
 
 import aiohttp
 
-from seminarbot.domain.display import isolate, one_line_safe
+from seminarbot.domain.display import in_a_line
 
 log = logging.getLogger("seminarbot.adapters.discord")
 
 
 class Redirected(aiohttp.ClientError):
     """Discord's API or gateway answered with a redirect, which is not followed: `said` names
-    the status and where it points, `gateway` whether it was the gateway's handshake."""
+    the status and where it points."""
 
-    def __init__(self, said: str, *, gateway: bool) -> None:
+    def __init__(self, said: str) -> None:
         super().__init__(said)
-        self.said, self.gateway = said, gateway
+        self.said = said
 
 
 def server_errors_logged() -> aiohttp.TraceConfig:
@@ -39,11 +39,9 @@ def server_errors_logged() -> aiohttp.TraceConfig:
 async def _redirected(session: aiohttp.ClientSession, context: SimpleNamespace,
                       params: aiohttp.TraceRequestRedirectParams) -> None:
     answer = params.response
-    where = answer.headers.get("Location", "")
-    shown = isolate(one_line_safe(where[:200])) + ("…" if len(where) > 200 else "")
+    where = in_a_line(answer.headers.get("Location", ""))
     raise Redirected(f"a redirect (HTTP {answer.status} {answer.reason or ''}".rstrip()
-                     + f") to {shown or 'nowhere'}, which the bot does not follow",
-                     gateway=_handshake(params.headers))
+                     + f") to {where or 'nowhere'}, which the bot does not follow")
 
 
 def _handshake(headers: Mapping[str, str]) -> bool:

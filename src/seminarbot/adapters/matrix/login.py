@@ -21,7 +21,7 @@ from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.display import isolate, one_line_safe
+from seminarbot.domain.display import in_a_line
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
         except ClientResponseError as error:  # nio asks for no status to be raised: aiohttp's
             raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver (its "
                               "answer is no HTTP that can be read: "
-                              f"{one_line_safe(str(error.message))[:200]})") from None
+                              f"{in_a_line(str(error.message))})") from None
         except (ClientError, TimeoutError, OSError) as error:
             problem = reason(error)
         else:
@@ -207,10 +207,9 @@ async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
 def _refuse_a_redirect(homeserver: str, answer: Any) -> None:
     response = getattr(answer, "transport_response", None)
     if response is not None and 300 <= response.status < 400:
-        where = response.headers.get("Location", "")
-        shown = isolate(one_line_safe(where[:200])) + ("…" if len(where) > 200 else "")
+        where = in_a_line(response.headers.get("Location", ""))
         raise LoginFailed(f"{homeserver} redirects ({_http_status(answer)}) to "
-                          f"{shown or 'nowhere'}, and the bot follows no redirect: if "
+                          f"{where or 'nowhere'}, and the bot follows no redirect: if "
                           "that is the homeserver, set MATRIX_HOMESERVER (matrix.homeserver) "
                           "to its client API address")
 
