@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from seminarbot.config.data_folder import SYLLABUS_CACHE as CACHE_FILE
 from seminarbot.config.yamlfile import YamlError
 from seminarbot.domain.syllabus import Reference, Syllabus
 from seminarbot.syllabus import cache
-from seminarbot.syllabus.cache import CACHE_FILE, load_cached
+from seminarbot.syllabus.cache import load_cached
 from seminarbot.syllabus.loader import load_syllabus
 from seminarbot.syllabus.roots import ContentRoots
 from tests.syllabus.editing import copy_roots, replace_in

@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING
 
 from seminarbot.cli import stopping
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.config.data_folder import HEARTBEAT, SYLLABUS_CACHE
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -68,14 +69,14 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
 
 # Files the bot writes beside its database, or in its data directory, whatever is there: a
 # backup or an export written there would be replaced, or read as something it is not.
-_BESIDE = ("-journal", ".console-posts", ".console-clock")
-_IN_DATA_DIR = ("heartbeat", "syllabus.cache")
+_BESIDE = (".console-posts", ".console-clock")
+_IN_DATA_DIR = (HEARTBEAT, SYLLABUS_CACHE)
 
 
 def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
     """The database, the files SQLite keeps beside it (-wal, -shm, -journal), its lock and the
     other files the bot keeps there are never an export's --out or a backup."""
-    from seminarbot.storage.dbfile import COMPANIONS
+    from seminarbot.storage.dbfile import COMPANIONS, JOURNAL
     from seminarbot.storage.lock import lock_path
 
     # SQLite keeps its files beside the file a link leads to; the console beside the link.
@@ -83,7 +84,7 @@ def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None
         bases = {settings.database, settings.database.resolve()}
     except (OSError, RuntimeError):  # a loop of links: no database there to protect
         bases = {settings.database}
-    found = [Path(f"{base}{c}") for base in bases for c in ("", *COMPANIONS, *_BESIDE)]
+    found = [Path(f"{base}{c}") for base in bases for c in ("", *COMPANIONS, JOURNAL, *_BESIDE)]
     for ours in (*found, lock_path(settings.database),
                  *(settings.data_dir / name for name in _IN_DATA_DIR)):
         try:

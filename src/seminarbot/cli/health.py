@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from seminarbot.cli.heartbeat import read
+from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.domain.display import terminal_safe
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
-    path = settings.data_dir / "heartbeat"
+    path = settings.data_dir / HEARTBEAT
     try:
         age = time.time() - path.stat().st_mtime
         found = read(path)

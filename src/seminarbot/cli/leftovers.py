@@ -18,12 +18,11 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from seminarbot.config.data_folder import HEARTBEAT, MATRIX, MATRIX_LOGIN, SYLLABUS_CACHE
+from seminarbot.storage.dbfile import COMPANIONS, JOURNAL
+from seminarbot.storage.lock import lock_path
+
 log = logging.getLogger(__name__)
-# Beside the database file: SQLite's write-ahead log and shared memory, a rollback journal.
-_SIDE_FILES = ("-wal", "-shm", "-journal")
-# In the data folder: cli/heartbeat.py's file, syllabus/cache.py's, the Matrix adapter's folder
-# (adapters/matrix/files.py) and, in it, the file that says a device was made.
-HEARTBEAT, CACHE, MATRIX, MATRIX_LOGIN = "heartbeat", "syllabus.cache", "matrix", "login.json"
 
 
 @dataclass(frozen=True)
@@ -41,9 +40,10 @@ class Before:
         folder, made = _resolved(data_dir)
         db_folder, db_made = _resolved(database.parent)
         database = db_folder / database.name
-        ours = (database, *(Path(f"{database}{side}") for side in _SIDE_FILES),
-                database.with_name(database.name + ".lock"),  # storage/lock.py's lock_path
-                *(folder / name for name in (HEARTBEAT, CACHE, *([MATRIX] if matrix else []))))
+        ours = (database, *(Path(f"{database}{side}") for side in (*COMPANIONS, JOURNAL)),
+                lock_path(database),
+                *(folder / name
+                  for name in (HEARTBEAT, SYLLABUS_CACHE, *([MATRIX] if matrix else []))))
         return cls(ours, frozenset(p for p in ours if os.path.lexists(p)),
                    tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))))
 

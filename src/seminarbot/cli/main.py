@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
 from seminarbot.cli.exits import EXIT_CONFIG
-from seminarbot.cli.leftovers import HEARTBEAT, Before
+from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir
+from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
 

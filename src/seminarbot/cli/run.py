@@ -121,6 +121,7 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
     (it holds the data directory)."""
     from seminarbot.cli.collector import frozen_start
     from seminarbot.cli.heartbeat import beat
+    from seminarbot.config.data_folder import HEARTBEAT
     from seminarbot.services.opening import Opening
 
     modules = []
@@ -147,7 +148,7 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
     tasks[:0] = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
-                 asyncio.create_task(beat(settings.data_dir / "heartbeat", app.db.check_identity,
+                 asyncio.create_task(beat(settings.data_dir / HEARTBEAT, app.db.check_identity,
                                           app.connections.beat,
                                           changed=app.connections.changed), name="heartbeat")]
     try:  # until a stop signal cancels this (cli.stopping), or a task ends

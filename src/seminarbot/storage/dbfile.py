@@ -27,6 +27,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 d
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 # The files SQLite keeps beside a database in WAL mode (README, What is stored).
 COMPANIONS = ("-wal", "-shm")
+JOURNAL = "-journal"  # SQLite's rollback journal, in any other journal mode
 
 
 BUSY_TIMEOUT_MS = 5000
@@ -91,7 +92,7 @@ def _no_orphan_journal(path: Path) -> None:
     """Raise DatabaseUnusable when a write-ahead log or a rollback journal lies where a new
     database would be made: it is a database's that was moved or deleted, and SQLite would
     take it into the new one, or delete it (SQLite docs, Atomic Commit: hot journals)."""
-    for side in ("-wal", "-journal"):
+    for side in ("-wal", JOURNAL):
         orphan = Path(f"{path}{side}")
         if os.path.lexists(orphan):
             raise DatabaseUnusable(path, f"is not there, but {orphan.name} is: it belongs to a "
@@ -111,7 +112,7 @@ def create_if_missing(path: Path) -> None:
         with contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA user_version = 0")
     except sqlite3.Error as error:
-        for leftover in (path, Path(f"{path}-journal")):
+        for leftover in (path, Path(f"{path}{JOURNAL}")):
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise DatabaseUnusable(path, describe(error, path)) from None

@@ -29,13 +29,13 @@ import zlib
 from pathlib import Path
 from typing import NamedTuple
 
+from seminarbot.config.data_folder import SYLLABUS_CACHE
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.yamlfile import MAX_BYTES as YAML_MAX_BYTES
 from seminarbot.domain.syllabus import Plan, Reference, Syllabus
 from seminarbot.syllabus.roots import ContentRoots
 
 log = logging.getLogger(__name__)
-CACHE_FILE = "syllabus.cache"
 _FORMAT = b"seminarbot syllabus cache 3\n"
 MAX_BYTES = 16_000_000  # the shipped content's is about 85 kB
 _CHECKSUM = 32  # bytes of SHA-256
@@ -63,7 +63,7 @@ def unstored(roots: ContentRoots, folder: Path) -> Loaded:
     the same code, else loaded (syllabus.loader, raising its YamlError). Writes nothing, so it
     may run before the data directory is made or locked."""
     key = content_digest(roots)
-    found = _read(folder / CACHE_FILE, key)
+    found = _read(folder / SYLLABUS_CACHE, key)
     if found is not None:
         return Loaded(found, None)
     from seminarbot.syllabus.loader import load_syllabus  # only when the cache cannot serve
@@ -76,7 +76,7 @@ def store(loaded: Loaded, folder: Path) -> None:
     """Keep a syllabus loaded afresh in `folder`'s cache (by the one process that owns the
     folder: `run`, which locks it)."""
     if loaded.key is not None:
-        _write(folder / CACHE_FILE, loaded.key, loaded.syllabus)
+        _write(folder / SYLLABUS_CACHE, loaded.key, loaded.syllabus)
 
 
 def content_digest(roots: ContentRoots) -> bytes:

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from seminarbot.config.data_folder import MATRIX_LOGIN
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.settings import SettingRefused
 
@@ -42,7 +43,7 @@ class FilesDamaged(SettingRefused):
 class MatrixFiles:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        self.login_file = directory / "login.json"
+        self.login_file = directory / MATRIX_LOGIN
         self.token_file = directory / "sync-token"
         self.undecrypted_file = directory / "undecrypted.json"
         self.private_file = directory / "private.json"

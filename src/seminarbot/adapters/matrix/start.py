@@ -12,6 +12,7 @@ from functools import partial
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.login import connect
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT, SyncFailed, SyncLoop
+from seminarbot.config.data_folder import MATRIX
 from seminarbot.services.opening import Opening
 from seminarbot.services.outage import watch
 
@@ -24,7 +25,7 @@ async def run(opening: Opening, *, timeline_limit: int = TIMELINE_LIMIT) -> None
     that no longer works: login.connect) is renewed with the password, on the same device;
     with only an access token, that is LoginFailed."""
     settings = opening.settings
-    files = MatrixFiles(settings.data_dir / "matrix")
+    files = MatrixFiles(settings.data_dir / MATRIX)
     report = partial(opening.connections.report, PLATFORM)
     ended = False
     while True:
