@@ -20,6 +20,8 @@ from seminarbot.storage.closing import roll_back, to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
+    COMPANIONS,
+    JOURNAL,
     PRIVATE_FILE,
     DatabaseUnusable,
     describe,
@@ -281,7 +283,7 @@ class Database:
             finally:
                 await destination.close()
         except BaseException:
-            for leftover in (target, *(Path(f"{target}{s}") for s in ("-journal", "-wal", "-shm"))):
+            for leftover in (target, *(Path(f"{target}{s}") for s in (JOURNAL, *COMPANIONS))):
                 with contextlib.suppress(FileNotFoundError):
                     leftover.unlink()
             raise
