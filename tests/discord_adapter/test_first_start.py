@@ -14,9 +14,13 @@ from pathlib import Path
 import pytest
 
 from seminarbot.cli.leftovers import Before
-from tests.bot_process import reaped
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import STARTUP, environment, lines, start_bot
+from tests.discord_adapter.test_unreachable import (
+    STARTUP,
+    bot_saying,
+    environment,
+    start_bot,
+)
 from tests.discord_fake import FakeDiscord
 
 
@@ -59,16 +63,10 @@ async def test_a_folder_that_was_there_keeps_what_it_held(tmp_path: Path,
 
 async def test_a_database_that_was_there_is_left_as_it_was(tmp_path: Path,
                                                            bare_fake: FakeDiscord) -> None:
-    process = await start_bot(tmp_path, bare_fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, bare_fake) as (process, _):
         await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
         process.terminate()
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     refuse(bare_fake, "token at the log-in")
     await refused(tmp_path, bare_fake)
     left = set(os.listdir(tmp_path / "data"))
@@ -95,17 +93,11 @@ async def test_a_heartbeat_that_was_there_says_the_run_stopped(tmp_path: Path,
 async def test_a_refusal_after_a_session_began_leaves_everything(
         tmp_path: Path, bare_fake: FakeDiscord) -> None:
     """The token reset in the portal while the first run is connected: what it stored stays."""
-    process = await start_bot(tmp_path, bare_fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, bare_fake) as (process, said):
         await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
         refuse(bare_fake, "token at the gateway")
         await bare_fake.gateway.drop(resumable=False, hold=False)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     assert process.returncode == 2, "".join(said)
     left = set(os.listdir(tmp_path / "data"))
     assert {"seminarbot.db", "heartbeat"} <= left, left

@@ -13,20 +13,15 @@ import pytest
 from discord.gateway import ReconnectWebSocket
 
 from seminarbot.adapters.discord.pacing import Paced
-from tests.bot_process import reaped
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import STARTUP, lines, start_bot
+from tests.discord_adapter.test_unreachable import STARTUP, bot_saying
 from tests.discord_fake import FakeDiscord
 
 
 async def test_each_reconnection_is_one_line_with_its_reason(tmp_path: Path,
                                                               bare_fake: FakeDiscord) -> None:
     gateway = bare_fake.gateway
-    process = await start_bot(tmp_path, bare_fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, bare_fake) as (process, said):
         await eventually(lambda: gateway.identifies == 1, within=STARTUP)
         await gateway.drop(resumable=True, hold=False)
         await eventually(lambda: gateway.resumes == 1, within=STARTUP)
@@ -36,8 +31,6 @@ async def test_each_reconnection_is_one_line_with_its_reason(tmp_path: Path,
         await eventually(lambda: gateway.identifies == 2, within=STARTUP)
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     told = "".join(said)
     assert process.returncode == 0, told
     ended = [line.split(": ", 1)[1].strip() for line in said

@@ -11,10 +11,9 @@ import time
 from pathlib import Path
 
 from seminarbot.clock import ManualClock
-from tests.bot_process import reaped
 from tests.conftest import MINI
 from tests.discord_adapter.conftest import eventually
-from tests.discord_adapter.test_unreachable import environment, lines, start_bot
+from tests.discord_adapter.test_unreachable import bot_saying, environment
 from tests.discord_fake import FakeDiscord
 
 STARTUP = 30.0
@@ -33,11 +32,7 @@ async def health(tmp_path: Path, fake: FakeDiscord, *args: str) -> tuple[int, di
 async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
         tmp_path: Path, bare_fake: FakeDiscord) -> None:
     fake = bare_fake
-    process = await start_bot(tmp_path, fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, fake) as (process, said):
         await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
 
         async def connected() -> bool:
@@ -48,8 +43,6 @@ async def test_sigterm_stops_the_bot_cleanly_within_three_seconds(
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STARTUP)
         took = time.monotonic() - began
-    finally:
-        await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert took < 3, took
     assert any(line.rstrip().endswith("stopped") for line in said), "".join(said)
@@ -66,11 +59,7 @@ async def test_health_fails_while_discord_cannot_be_reached(
         tmp_path: Path, clock: ManualClock, bare_fake: FakeDiscord) -> None:
     fake = bare_fake
     await fake.stop()
-    process = await start_bot(tmp_path, fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, fake) as (process, said):
         await eventually(lambda: sum("cannot reach Discord" in line for line in said) >= 1,
                          within=STARTUP)
         seen: list[dict[str, object]] = []
@@ -87,10 +76,8 @@ async def test_health_fails_while_discord_cannot_be_reached(
         assert any("discord has not been connected" in p for p in states["problems"])  # type: ignore[attr-defined]
         code, _ = await health(tmp_path, fake)  # within the default bound: still healthy
         assert code == 0
-    finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STARTUP)
-        await reader
     assert process.returncode == 0
 
 
@@ -112,11 +99,7 @@ async def test_sigterm_delivers_the_answer_in_flight(tmp_path: Path,
     fake = bare_fake
     await _sync_commands(tmp_path, fake)
     fake.rest.hold = asyncio.Event()
-    process = await start_bot(tmp_path, fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, fake) as (process, said):
         await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
         log = await fake.send_slash("bob", "term", query="glasnost")
         await asyncio.wait_for(fake.rest.holding.wait(), STARTUP)  # the answer is in flight
@@ -124,8 +107,6 @@ async def test_sigterm_delivers_the_answer_in_flight(tmp_path: Path,
         await eventually(lambda: any("stopping" in line for line in said), within=STARTUP)
         fake.rest.hold.set()  # Discord answers while the bot is stopping
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert log.answered.is_set() and log.callback is not None, "".join(said)
     assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)
@@ -136,18 +117,12 @@ async def test_sigterm_gives_up_quietly_on_an_answer_discord_never_takes(
     fake = bare_fake
     await _sync_commands(tmp_path, fake)
     fake.rest.hold = asyncio.Event()  # never released
-    process = await start_bot(tmp_path, fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, fake) as (process, said):
         await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
         await fake.send_slash("bob", "term", query="glasnost")
         await asyncio.wait_for(fake.rest.holding.wait(), STARTUP)
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), STARTUP)  # SHUTDOWN_GRACE, then it stops
-    finally:
-        await reaped(process, reader)
         fake.rest.hold.set()
     assert process.returncode == 0, "".join(said)
     assert not any("Traceback" in line or " ERROR " in line for line in said), "".join(said)

@@ -67,6 +67,21 @@ async def lines(stream: asyncio.StreamReader, into: list[str]) -> None:
         into.append(line.decode())
 
 
+@contextlib.asynccontextmanager
+async def bot_saying(tmp_path: Path, fake: FakeDiscord, env: dict[str, str] | None = None
+                     ) -> AsyncIterator[tuple[asyncio.subprocess.Process, list[str]]]:
+    """The bot running (`start_bot`) and the lines it says on standard error, as they come;
+    killed when the block ends if the test has not stopped it."""
+    process = await start_bot(tmp_path, fake, env)
+    assert process.stderr is not None
+    said: list[str] = []
+    reader = asyncio.create_task(lines(process.stderr, said))
+    try:
+        yield process, said
+    finally:
+        await reaped(process, reader)
+
+
 async def refused_start(tmp_path: Path, fake: FakeDiscord, env: dict[str, str]) -> str:
     """The last line `run` says when it refuses to start (exit 2, no traceback)."""
     process = await start_bot(tmp_path, fake, environment(fake) | env)
@@ -82,11 +97,7 @@ async def test_an_unreachable_discord_is_tried_until_it_answers(
     fake = bare_fake
     port = int(fake.base.rsplit(":", 1)[1])
     await fake.stop()  # Discord is down when the bot starts
-    process = await start_bot(tmp_path, fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, fake) as (process, said):
         await eventually(lambda: sum("cannot reach Discord" in line for line in said) >= 2,
                          within=STARTUP)
         assert process.returncode is None  # still trying, not given up
@@ -94,8 +105,6 @@ async def test_an_unreachable_discord_is_tried_until_it_answers(
         await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     attempts = [line for line in said if "cannot reach Discord" in line]
     assert all("trying again in" in line for line in attempts)
     assert not any("Traceback" in line for line in said), "".join(said)
@@ -141,16 +150,10 @@ async def test_each_server_error_at_start_up_is_a_log_line(
         tmp_path: Path, bare_fake: FakeDiscord, spare_gateway: bool, said: str) -> None:
     bare_fake.rest.server_errors = 2
     bare_fake.rest.spare_gateway = spare_gateway
-    process = await start_bot(tmp_path, bare_fake)
-    assert process.stderr is not None
-    lines_said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, lines_said))
-    try:
+    async with bot_saying(tmp_path, bare_fake) as (process, lines_said):
         await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     told = "".join(lines_said)
     assert sum(said in line for line in lines_said) == 2, told
     assert sum("502" in line for line in lines_said) == 2, told
@@ -177,10 +180,6 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = environment(fake) | {"DISCORD_GATEWAY_URL": f"ws://127.0.0.1:{port}/gateway"}
-    process = await start_bot(tmp_path, fake, env)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
     fake_port = int(fake.base.rsplit(":", 1)[1])
 
     async def relay(down_r: asyncio.StreamReader, down_w: asyncio.StreamWriter) -> None:
@@ -188,7 +187,7 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
         await asyncio.gather(_forward(down_r, up_w), _forward(up_r, down_w))
 
     relay_server = None
-    try:
+    async with bot_saying(tmp_path, fake, env) as (process, said):
         await eventually(lambda: sum("cannot reach Discord's gateway" in line
                                      for line in said) >= 2, within=STARTUP)
         assert process.returncode is None  # still trying
@@ -196,10 +195,8 @@ async def test_a_gateway_unreachable_at_the_first_connection_is_tried_until_it_a
         await eventually(lambda: fake.gateway.identifies == 1, within=STARTUP)
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
-        if relay_server is not None:
-            relay_server.close()
+    if relay_server is not None:
+        relay_server.close()
     assert process.returncode == 0, "".join(said)
     assert not any("Traceback" in line or "internal error" in line for line in said), said
     assert one_line_a_try(said) >= 2
@@ -296,17 +293,11 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
 
     async with served("/{tail:.*}", gateway) as address:
         env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": f"ws://{address}/"}
-        process = await start_bot(tmp_path, bare_fake, env)
-        assert process.stderr is not None
-        said: list[str] = []
-        reader = asyncio.create_task(lines(process.stderr, said))
-        try:
+        async with bot_saying(tmp_path, bare_fake, env) as (process, said):
             await eventually(lambda: sum("cannot reach Discord's gateway" in line
                                          for line in said) >= 2, within=STARTUP)
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), STARTUP)
-        finally:
-            await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert one_line_a_try(said) >= 2
     expected = GATEWAYS.get(behaviour) or NOT_HELLO
@@ -415,11 +406,7 @@ async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
 
     async with served("/{tail:.*}", gateway) as address:
         env = environment(bare_fake) | {"DISCORD_GATEWAY_URL": f"ws://{address}/"}
-        process = await start_bot(tmp_path, bare_fake, env)
-        assert process.stderr is not None
-        said: list[str] = []
-        reader = asyncio.create_task(lines(process.stderr, said))
-        try:
+        async with bot_saying(tmp_path, bare_fake, env) as (process, said):
             await eventually(lambda: sum("opening the next in" in line for line in said) >= 2,
                              within=STARTUP)
             at_second_line = opened
@@ -427,8 +414,6 @@ async def test_a_gateway_that_ends_every_connection_after_hello_is_paced(
             assert opened <= at_second_line + 1, opened
             process.send_signal(signal.SIGINT)
             await asyncio.wait_for(process.wait(), STARTUP)
-        finally:
-            await reaped(process, reader)
     assert process.returncode == 0, "".join(said)
     assert opened <= 7, opened  # the grace's 1 + 2, and one after each line
     paced = [line for line in said if "opening the next in" in line]
@@ -453,11 +438,7 @@ async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again
     Now it is one line and a new session after the wait, and no connection is left open. After
     a part of a message, discord.py sent its RESUME, token and all (helper-95): now nothing
     goes out on a connection before its whole HELLO (the fake says what it was sent)."""
-    process = await start_bot(tmp_path, bare_fake)
-    assert process.stderr is not None
-    said: list[str] = []
-    reader = asyncio.create_task(lines(process.stderr, said))
-    try:
+    async with bot_saying(tmp_path, bare_fake) as (process, said):
         await eventually(lambda: bare_fake.gateway.identifies == 1, within=STARTUP)
         bare_fake.gateway.instead_of_hello.append(answer)
         await bare_fake.gateway.drop(resumable=True, hold=False)
@@ -465,8 +446,6 @@ async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again
         assert process.returncode is None
         process.send_signal(signal.SIGINT)
         await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
     told = "".join(said)
     assert process.returncode == 0, told
     assert sum("cannot reach Discord's gateway (its answer is not Discord's gateway protocol"
