@@ -119,7 +119,10 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                 said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
             problem = client.paced.unanswered or _gateway_problem(failed)
-            await _again(backoff, report, "Discord's gateway", problem, f"the gateway: {problem}")
+            # Reached, and then no session: the network is not what to look at.
+            reached = client.paced.unanswered is not None or isinstance(failed, NOT_THE_PROTOCOL)
+            await _again(backoff, report, "no session with Discord's gateway" if reached
+                         else "cannot reach Discord's gateway", problem, f"the gateway: {problem}")
 
 
 async def _close_what_failed(client: SeminarClient) -> None:
@@ -187,19 +190,19 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             await client.http.close()
             client.http.connector = discord.utils.MISSING
             problem = reason(error)
-            await _again(backoff, report, "Discord", problem, problem)
+            await _again(backoff, report, "cannot reach Discord", problem, problem)
         except discord.HTTPException as error:  # 4xx but 401: no try can mend it
             raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
                                        f"{error.response.reason or ''}".rstrip()) from None
 
 
-async def _again(backoff: Backoff, report: Report, what: str, problem: str,
+async def _again(backoff: Backoff, report: Report, failed: str, problem: str,
                  detail: str) -> None:
-    """A failed try said (the link's state with `detail`, one log line), then the backoff's
-    wait."""
+    """A failed try said (the link's state with `detail`; one log line, `failed` and the
+    `problem`), then the backoff's wait."""
     delay = backoff.next_delay()
     report(RETRYING, detail)
-    log.warning("discord: cannot reach %s (%s); trying again in %g s", what, problem, delay)
+    log.warning("discord: %s (%s); trying again in %g s", failed, problem, delay)
     await asyncio.sleep(delay)
 
 
