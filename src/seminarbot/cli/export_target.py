@@ -76,8 +76,8 @@ _IN_DATA_DIR = (HEARTBEAT, SYLLABUS_CACHE)
 def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None:
     """The database, the files SQLite keeps beside it (-wal, -shm, -journal), its lock and the
     other files the bot keeps there are never an export's --out or a backup."""
-    from seminarbot.storage.dbfile import COMPANIONS, JOURNAL
     from seminarbot.storage.lock import lock_path
+    from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL
 
     # SQLite keeps its files beside the file a link leads to; the console beside the link.
     try:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seminarbot.config.data_folder import HEARTBEAT, MATRIX, MATRIX_LOGIN, SYLLABUS_CACHE
-from seminarbot.storage.dbfile import COMPANIONS, JOURNAL
 from seminarbot.storage.lock import lock_path
+from seminarbot.storage.sidefiles import beside
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ class Before:
         folder, made = _resolved(data_dir)
         db_folder, db_made = _resolved(database.parent)
         database = db_folder / database.name
-        ours = (database, *(Path(f"{database}{side}") for side in (*COMPANIONS, JOURNAL)),
+        ours = (database, *beside(database),
                 lock_path(database),
                 *(folder / name
                   for name in (HEARTBEAT, SYLLABUS_CACHE, *([MATRIX] if matrix else []))))

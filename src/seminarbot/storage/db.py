@@ -20,8 +20,6 @@ from seminarbot.storage.closing import roll_back, to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
-    COMPANIONS,
-    JOURNAL,
     PRIVATE_FILE,
     DatabaseUnusable,
     describe,
@@ -34,6 +32,7 @@ from seminarbot.storage.dbfile import (
     unstamped_and_sound,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
+from seminarbot.storage.sidefiles import removed
 
 Row = aiosqlite.Row
 
@@ -283,9 +282,7 @@ class Database:
             finally:
                 await destination.close()
         except BaseException:
-            for leftover in (target, *(Path(f"{target}{s}") for s in (JOURNAL, *COMPANIONS))):
-                with contextlib.suppress(FileNotFoundError):
-                    leftover.unlink()
+            removed(target)
             raise
 
 

@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import in_the_way, kind_of
+from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL
 
 if TYPE_CHECKING:
     import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
-# The files SQLite keeps beside a database in WAL mode (README, What is stored).
-COMPANIONS = ("-wal", "-shm")
-JOURNAL = "-journal"  # SQLite's rollback journal, in any other journal mode
 
 
 BUSY_TIMEOUT_MS = 5000
