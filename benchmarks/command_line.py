@@ -233,7 +233,7 @@ def _leave(line: str, status: int) -> None:
     _end_children()
     for folder in SCRATCH:
         shutil.rmtree(folder, ignore_errors=True)
-    print(line, file=sys.stderr, flush=True)
+    interrupted.say(line)
     with contextlib.suppress(OSError, AttributeError):  # None where it was closed at start
         sys.stdout.flush()
     os._exit(status)  # a worker thread a failed run left behind must not keep the process up

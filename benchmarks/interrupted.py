@@ -20,10 +20,16 @@ def said() -> str:
     return f"{os.path.basename(sys.argv[0])}: interrupted; no figures were written"
 
 
+def say(line: str) -> None:
+    """One line on standard error in one write: `print` writes its text and its end apart, and
+    `stop`, run between the two, put its own line on the end of an unfinished one."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
 def stop(signum: int, frame: FrameType | None) -> None:
     """Nothing has been made yet, so there is nothing to remove."""
-    sys.stderr.write(said() + "\n")
-    sys.stderr.flush()
+    say(said())
     os._exit(130)
 
 

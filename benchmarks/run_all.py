@@ -10,7 +10,7 @@ Each benchmark runs in a process of its own, so memory figures do not leak betwe
 
 from __future__ import annotations
 
-import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one line
+import interrupted  # first: Ctrl-C during the imports below is one line
 
 # isort: split
 
@@ -181,12 +181,12 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Path) -
     chosen = [b for b in BENCHMARKS if not args.only or b[0] in args.only.split(",")]
     found = []
     if args.quick:
-        print(QUICK, file=sys.stderr, flush=True)
+        interrupted.say(QUICK)
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         for name, script, quick in chosen:
-            print(f"{name}: running {script} …", file=sys.stderr, flush=True)
+            interrupted.say(f"{name}: running {script} …")
             report, output, seconds = run_one(script, quick if args.quick else [], Path(scratch))
-            print(output if report else f"FAILED:\n{output}", file=sys.stderr, flush=True)
+            interrupted.say(output if report else f"FAILED:\n{output}")
             found.append((name, report, output, seconds))
     stamp = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     page = results_page(found, stamp, args.quick)
@@ -199,7 +199,7 @@ def _run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Path) -
         README.write_text(text[:start] + readme_block(found, stamp) + text[end:])
     print(page)
     if args.quick:
-        print(QUICK, file=sys.stderr, flush=True)
+        interrupted.say(QUICK)
     if any(not report for _, report, _, _ in found):
         raise SystemExit(1)
 

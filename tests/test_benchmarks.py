@@ -395,3 +395,25 @@ def test_a_closed_standard_output_is_refused_not_a_silent_run() -> None:
     assert (done.returncode, done.stderr.strip()) == (
         2, "term_bench.py: standard output is closed, so the figures would be lost; run it "
         "with standard output open")
+
+
+def test_every_line_a_benchmark_says_is_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGINT's handler runs between bytecodes, and `print` writes its text and its newline
+    apart: a Ctrl-C between the two put "interrupted" at the end of run_all's first line (seen
+    in CI). Each line goes out in one write, and no script prints to standard error itself."""
+    writes: list[str] = []
+
+    class Recorder:
+        def write(self, text: str) -> int:
+            writes.append(text)
+            return len(text)
+
+        def flush(self) -> None:
+            pass
+
+    monkeypatch.setattr(sys, "stderr", Recorder())
+    bench("interrupted").say("run_all.py: running term_bench.py …")
+    assert writes == ["run_all.py: running term_bench.py …\n"]
+    printing = [path.name for path in BENCHMARKS.glob("*.py")
+                if "file=sys.stderr" in path.read_text()]
+    assert printing == []
