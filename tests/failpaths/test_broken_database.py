@@ -157,6 +157,9 @@ def test_a_journal_without_its_database_is_neither_taken_in_nor_deleted(tmp_path
             f"that was moved or deleted, and a new one would take it in. Put the database "
             f"back, or move gone.db{side} away; nothing was created"), name
         assert orphan.read_bytes() == b"the log of a database moved away" and not db.exists()
+        # helper-101: `run` (Discord configured) made a heartbeat saying it stopped.
+        assert list((tmp_path / "data").iterdir()) == [], name
+
 
 def test_db_check_lists_what_the_integrity_check_reports(tmp_path: Path) -> None:
     db = seminar_database(tmp_path)

@@ -198,10 +198,10 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
 @contextlib.contextmanager
 def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[], None]]:
     """The database's lock for a command that writes; `run` first locks its data directory,
-    whose Matrix store and heartbeat are shared by whatever database it uses, and leaves a last
-    heartbeat there however it ends (even on a database refused before any platform is
-    asked), but for a first start a platform refused before any session began: that one
-    leaves nothing of its own (cli.leftovers), and a heartbeat that was there says it ended.
+    whose Matrix store and heartbeat are shared by whatever database it uses. A heartbeat there
+    when it ends (an earlier run's, or this one's) says it ended, however it ends (even on a
+    database refused before any platform is asked); none is made for that. A first start a
+    platform refused before any session began leaves nothing of its own (cli.leftovers).
     Yields what `run` calls in that case."""
     unbegun: list[bool] = []
     with contextlib.ExitStack() as held:
@@ -212,8 +212,8 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
                 beat = settings.data_dir / HEARTBEAT
-                held.callback(lambda: None if unbegun and not before.had(beat)
-                              else _last_beat(settings))
+                # After `before.undo` (callbacks run last in, first out).
+                held.callback(lambda: _last_beat(settings) if os.path.lexists(beat) else None)
         if _writes(args):
             held.enter_context(exclusive(settings.database))
         if args.command == "run":  # while both locks are held
