@@ -293,3 +293,40 @@ def test_a_later_hello_is_a_failed_try() -> None:
         paced.received('{"op": 0, "t": "MESSAGE_CREATE", "d": {"content": "heartbeat_interval"}}')
         with pytest.raises(NotHello, match="a second HELLO on one connection"):
             paced.received(later)
+
+
+@pytest.mark.parametrize(("after_identify", "said"), [
+    ("a close", "it closed the connection (code 4000)"),
+    # aiohttp's own close (1002) on what is no frame is said as the gateway's: left as it is.
+    ("bytes that are no frame", "it closed the connection (code 1002)"),
+])
+async def test_a_connection_ended_before_any_session_resumes_nothing(
+        bare_fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture, after_identify: str, said: str) -> None:
+    """helper-101: a gateway that ended the connection after the IDENTIFY, with no READY, was
+    said as "the gateway connection ended …; resuming the session" (there was none), and bytes
+    that are no WebSocket frame alike."""
+    endpoints_restored(monkeypatch)
+    caplog.set_level(logging.INFO)
+
+    async def gateway(request: web.Request) -> web.StreamResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"op": 10, "d": {"heartbeat_interval": 41250}})
+        await socket.receive()  # the IDENTIFY or RESUME
+        if after_identify == "a close":
+            await socket.close(code=4000)
+        else:
+            assert request.transport is not None
+            request.transport.write(b"\xff\xfe\x00 no frame")
+            await socket.receive()
+        return socket
+
+    def ended() -> list[str]:
+        return [r.getMessage() for r in caplog.records
+                if "the gateway connection ended" in r.getMessage()]
+
+    await connected_until(bare_fake, gateway, lambda _: len(ended()) >= 2, within=20)
+    assert all(line.startswith("discord: the gateway connection ended before any session "
+                               f"began: {said}") and line.endswith("; trying again")
+               for line in ended()), ended()

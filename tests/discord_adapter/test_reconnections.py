@@ -54,10 +54,14 @@ def test_what_each_end_is_said_as(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO)
     quiet = ReconnectWebSocket(None)
     quiet.__context__ = TimeoutError()  # discord.py's wait for any message
+    paced.ended(quiet)  # no session yet: none to resume
+    paced.began()
     paced.ended(quiet)
     paced.ended(OSError(104, "reset"))  # discord.py's "Attempting a reconnect" says it
     paced.ended(None)
     paced.unanswered = "it did not answer within 30 s"  # `_shut` said it
     paced.ended(ReconnectWebSocket(None, resume=False))
     assert [r.getMessage() for r in caplog.records] == [
+        "discord: the gateway connection ended before any session began: it sent nothing for "
+        "60 s; trying again",
         "discord: the gateway connection ended: it sent nothing for 60 s; resuming the session"]

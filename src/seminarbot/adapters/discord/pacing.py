@@ -121,6 +121,7 @@ class Paced:
         self._asked: int | None = None  # the RECONNECT or INVALID_SESSION it sent, if any
         self._hello_due = False  # the last connection opened has sent nothing yet
         self._session_due = False  # … or a HELLO, and no session began on it yet
+        self._any_session = False  # whether a session ever began on any connection
         self.unanswered: str | None = None  # why it was shut, as a failed try says it
         self._deadline: asyncio.TimerHandle | None = None
         # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
@@ -197,6 +198,7 @@ class Paced:
         """A session began or goes on, on the last connection: READY, RESUMED, or any event
         (a RESUME's replay of what was missed, which may take longer than ANSWER_LIMIT)."""
         self._session_due = False
+        self._any_session = True
 
     def received(self, message: str | bytes) -> None:
         """Each message of the gateway as discord.py decoded it, before it reads it: the first
@@ -223,7 +225,9 @@ class Paced:
         by its "Attempting a reconnect" (cli.logs), a connection shut unanswered by `_shut`."""
         if not isinstance(error, discord.gateway.ReconnectWebSocket) or self.unanswered:
             return
-        then = "resuming the session" if error.resume else "beginning a new session"
+        # discord.py resumes whenever it can: with no session yet, there is none to resume.
+        then = ("trying again" if not self._any_session else
+                "resuming the session" if error.resume else "beginning a new session")
         if self._asked == RECONNECT:  # Discord's routine request (Gateway docs, Resuming)
             log.info("discord: the gateway asked the bot to reconnect; %s", then)
             return
@@ -232,7 +236,8 @@ class Paced:
                else f"it sent nothing for {self._longest_heartbeat:g} s"
                if isinstance(cause, TimeoutError)
                else f"it closed the connection (code {self._close_code()})")
-        log.warning("discord: the gateway connection ended: %s; %s", why, then)
+        before = "" if self._any_session else " before any session began"
+        log.warning("discord: the gateway connection ended%s: %s; %s", before, why, then)
 
     def _close_code(self) -> str:
         code = self.latest.close_code if self.latest is not None else None
