@@ -47,9 +47,6 @@ class Before:
         return cls(ours, frozenset(p for p in ours if os.path.lexists(p)),
                    tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))))
 
-    def had(self, path: Path) -> bool:
-        return Path(os.path.realpath(path)) in self.existed
-
     def undo(self) -> None:
         """Remove what the run made since `look`, if it found no database; each removal that
         fails is left (a DEBUG line): it is the next start's to reuse."""
