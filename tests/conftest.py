@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import trustme
 
 from seminarbot.adapters.console.session import Console
 from seminarbot.app import open_services
@@ -63,3 +64,9 @@ async def console(app: Services, clock: ManualClock) -> ConsoleDriver:
     driver = ConsoleDriver(app, clock)
     await driver.console.start()
     return driver
+
+
+@pytest.fixture(scope="session")
+def authority() -> trustme.CA:
+    """A certificate authority no one trusts unless told (SSL_CERT_FILE)."""
+    return trustme.CA()

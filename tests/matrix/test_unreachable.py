@@ -272,8 +272,7 @@ async def test_an_answer_that_is_no_http_is_one_line_and_no_try(tmp_path: Path,
     said = err.decode()
     assert process.returncode == 2, said
     assert said.strip().splitlines()[-1].startswith(
-        f"seminarbot: {url} does not answer as a Matrix homeserver (its answer is no HTTP that "
-        "can be read: "), said
+        f"seminarbot: {url} does not answer in HTTP that can be read ("), said
     assert "trying again" not in said, said
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:

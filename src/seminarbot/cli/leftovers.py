@@ -18,7 +18,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from seminarbot.config.data_folder import HEARTBEAT, MATRIX, MATRIX_LOGIN, SYLLABUS_CACHE
+from seminarbot.config.data_folder import (
+    HEARTBEAT,
+    MATRIX,
+    MATRIX_DEVICE,
+    MATRIX_LOGIN,
+    SYLLABUS_CACHE,
+)
 from seminarbot.storage.lock import lock_path
 from seminarbot.storage.sidefiles import beside
 
@@ -53,8 +59,8 @@ class Before:
         if self.ours[0] in self.existed:
             return
         for path in self.ours:
-            if path not in self.existed and not (path.name == MATRIX
-                                                 and os.path.lexists(path / MATRIX_LOGIN)):
+            if path not in self.existed and not (path.name == MATRIX and any(
+                    os.path.lexists(path / name) for name in (MATRIX_LOGIN, MATRIX_DEVICE))):
                 _remove(path)
         for folder in self.made:  # one that is not empty stays
             with contextlib.suppress(OSError):

@@ -7,3 +7,4 @@ HEARTBEAT = "heartbeat"  # cli/heartbeat.py: the bot's last state, for `seminarb
 SYLLABUS_CACHE = "syllabus.cache"  # syllabus/cache.py: the checked content, ready to load
 MATRIX = "matrix"  # adapters/matrix/files.py: the Matrix adapter's folder
 MATRIX_LOGIN = "login.json"  # in it: the device the homeserver made for the bot, its token
+MATRIX_DEVICE = "device-id"  # in it: the device a log-in asked for, while unanswered

@@ -24,6 +24,7 @@ import discord.gateway
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
 from seminarbot.adapters.discord.trace import Redirected
+from seminarbot.adapters.http_answers import retried, unmendable
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
@@ -118,7 +119,9 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
                 said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
-            problem = client.paced.unanswered or _gateway_problem(failed)
+            if (why := unmendable(failed)) is not None:
+                raise SettingRefused(f"{client.settings.gateway_url} {why}") from None
+            problem = client.paced.unanswered or _gateway_problem(failed, client)
             # Reached, and then no session: the network is not what to look at.
             reached = client.paced.unanswered is not None or isinstance(failed, NOT_THE_PROTOCOL)
             await _again(backoff, report, "no session with Discord's gateway" if reached
@@ -160,14 +163,14 @@ def _phrase(status: int) -> str:
         return ""
 
 
-def _gateway_problem(failed: BaseException) -> str:
+def _gateway_problem(failed: BaseException, client: SeminarClient) -> str:
     if isinstance(failed, TimeoutError):
         return "it did not answer within 60 s"  # discord.py's limit for the handshake
     if isinstance(failed, discord.gateway.ReconnectWebSocket):
         return "it closed the connection before the session began"
     if isinstance(failed, NOT_THE_PROTOCOL):
         return f"its answer is not Discord's gateway protocol: {reason(failed)}"
-    return reason(failed)
+    return retried(failed, client.settings.gateway_url)
 
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
@@ -181,16 +184,19 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             return
         except discord.LoginFailure:
             raise SettingRefused(TOKEN_REFUSED) from None
-        except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
-            raise _not_discord(client, "its answer to the log-in is no user") from None
         except Redirected as redirect:
             raise _not_discord(client, f"it answered the log-in with {redirect.said}") from None
-        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:
+        except (discord.DiscordServerError, *NETWORK_ERRORS) as error:  # before ValueError:
+            # an untrusted certificate is one (ssl.CertificateError)
+            if (why := unmendable(error)) is not None:
+                raise SettingRefused(f"{client.settings.api_base} {why}") from None
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()
             client.http.connector = discord.utils.MISSING
-            problem = reason(error)
+            problem = retried(error, client.settings.api_base)
             await _again(backoff, report, "cannot reach Discord", problem, problem)
+        except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
+            raise _not_discord(client, "its answer to the log-in is no user") from None
         except discord.HTTPException as error:  # 4xx but 401: no try can mend it
             raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
                                        f"{error.response.reason or ''}".rstrip()) from None

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
+import secrets
+import string
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from seminarbot.config.data_folder import MATRIX_LOGIN
+from seminarbot.config.data_folder import MATRIX_DEVICE, MATRIX_LOGIN
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.settings import SettingRefused
 
@@ -25,6 +28,7 @@ MAX_TOKEN = 4096  # characters: homeservers' tokens are tens; a longer one is da
 MAX_FILE_BYTES = 256 * 2**20  # a waiting list larger than this is damage
 WAITING = "encrypted events waiting for keys"
 PRIVATE = "answers waiting for a direct room"
+DEVICE_ID = re.compile(r"[A-Z]{10}")  # as Synapse makes them; the spec asks only for a string
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class MatrixFiles:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.login_file = directory / MATRIX_LOGIN
+        self.device_file = directory / MATRIX_DEVICE
         self.token_file = directory / "sync-token"
         self.undecrypted_file = directory / "undecrypted.json"
         self.private_file = directory / "private.json"
@@ -54,7 +59,8 @@ class MatrixFiles:
         holds the wrong kind of thing, before anything is read or written."""
         for path, what, folder in (
                 (self.directory, "Matrix data", True), (self.store_dir, "encryption keys", True),
-                (self.login_file, "login", False), (self.token_file, "sync token", False),
+                (self.login_file, "login", False), (self.device_file, "device id", False),
+                (self.token_file, "sync token", False),
                 (self.undecrypted_file, WAITING, False), (self.private_file, PRIVATE, False)):
             if os.path.lexists(path) and (not path.exists() or path.is_dir() != folder):
                 raise FilesDamaged(
@@ -78,6 +84,31 @@ class MatrixFiles:
 
     def save_login(self, login: SavedLogin) -> None:
         _replace(self.login_file, json.dumps(asdict(login), indent=2))
+
+    def device_for_log_in(self) -> str:
+        """The device id a log-in with the password asks for (Client-Server API, POST /login:
+        `device_id`, a new device when the homeserver knows none such): the one an earlier
+        log-in asked for and never heard answered (the homeserver may have made it), else a
+        new one, saved before the request leaves. So a log-in cut short (the bot stopped, the
+        connection lost) makes no second device when tried again."""
+        try:
+            chosen = read_regular(self.device_file, 64).decode("ascii").strip()
+        except FileNotFoundError:
+            chosen = ""
+        except (OSError, UnicodeError) as error:
+            log.error("matrix: %s cannot be read (%s); asking for a new device",
+                      self.device_file, error)
+            chosen = ""
+        if DEVICE_ID.fullmatch(chosen):
+            return chosen
+        chosen = "".join(secrets.choice(string.ascii_uppercase) for _ in range(10))
+        _replace(self.device_file, chosen)
+        return chosen
+
+    def log_in_answered(self) -> None:
+        """The homeserver answered the log-in (a login saved, or a refusal: no device made):
+        the next one asks for a device of its own."""
+        self.device_file.unlink(missing_ok=True)
 
     def load_sync_token(self) -> str | None:
         """None when there is none, or none that can be sent (said at ERROR: damaged). The

@@ -10,10 +10,11 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import peewee
-from aiohttp import ClientError, ClientResponse, ClientResponseError
+from aiohttp import ClientError, ClientResponse
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
 from nio.client.async_client import client_session
 
+from seminarbot.adapters.http_answers import retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.plaintext import contain_malformed
@@ -22,7 +23,7 @@ from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
-from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
+from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered
 
 log = logging.getLogger(__name__)
 Report = Callable[[str, str], None]
@@ -56,6 +57,17 @@ class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
             trace_request_ctx=trace_context, allow_redirects=False,
             timeout=self.config.request_timeout if timeout is None else timeout)
         return response
+
+    async def parse_body(self, transport_response: ClientResponse) -> dict[Any, Any]:
+        """The answer's JSON, or {} (nio's own value for a body that is no JSON, which its
+        response classes read as an error without Matrix's error code) for any body json cannot
+        read: nio passes on what is not a JSONDecodeError, such as JSON nested too deep
+        (RecursionError), bytes that are no UTF-8 or a number of over 4,300 digits (ValueError)."""
+        try:
+            parsed: dict[Any, Any] = await super().parse_body(transport_response)
+        except (ValueError, RecursionError):
+            return {}
+        return parsed
 
 
 class LoginFailed(SettingRefused):
@@ -125,7 +137,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         client.restore_login(user_id, answer.device_id, settings.access_token)
     else:
         # Logging in with the device we had keeps its E2EE keys usable.
-        client.device_id = saved.device_id if saved else None
+        client.device_id = saved.device_id if saved else files.device_for_log_in()
         answer = await _kept(_password_login(client, settings, files, report))
         if not isinstance(answer, LoginResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
@@ -143,6 +155,7 @@ async def _password_login(client: AsyncClient, settings: MatrixSettings, files: 
                              homeserver)
     if isinstance(answer, LoginResponse):
         files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
+    files.log_in_answered()
     return answer
 
 
@@ -180,19 +193,17 @@ async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Repo
 async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
     """A login-time request, tried again (for as long as it takes) while the homeserver is
     unreachable or failing; any other answer is returned. Raises LoginFailed for a redirect
-    (whatever its body says: nio reads a Matrix error or login flows in it alike) and for an
-    answer that is no HTTP aiohttp can read (a header of 8 kB, a NUL in it): no try mends
-    either."""
+    (whatever its body says: nio reads a Matrix error or login flows in it alike) and for what
+    http_answers.unmendable names (an answer that is no HTTP, an untrusted certificate): no
+    try mends them."""
     backoff = Backoff(limit=RETRY_LIMIT)
     while True:
         try:
             answer = await answered(call(), ANSWER_LIMIT, "the homeserver")
-        except ClientResponseError as error:  # nio asks for no status to be raised: aiohttp's
-            raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver (its "
-                              "answer is no HTTP that can be read: "
-                              f"{in_a_line(str(error.message))})") from None
         except (ClientError, TimeoutError, OSError) as error:
-            problem = reason(error)
+            if (why := unmendable(error)) is not None:
+                raise LoginFailed(f"{homeserver} {why}") from None
+            problem = retried(error, homeserver)
         else:
             _refuse_a_redirect(homeserver, answer)
             if not is_server_error(answer):

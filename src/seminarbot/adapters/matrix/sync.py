@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from aiohttp import ClientError
 from nio import AsyncClient, SyncResponse
 
+from seminarbot.adapters.http_answers import retried
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
@@ -162,8 +163,8 @@ class SyncLoop:
         except (ClientError, TimeoutError) as error:
             if first and isinstance(error, NoAnswer):
                 self._first_limit = min(2 * self._first_limit, FIRST_SYNC_MOST)
-            problem = str(error) if isinstance(error, NoAnswer) else (
-                f"{type(error).__name__}: {error}")
+            problem = str(error) if isinstance(error, NoAnswer) \
+                else retried(error, self.client.homeserver)
             log.warning("matrix: sync failed (%s); retrying", problem)
             self.report(RETRYING, f"sync failed: {problem}")
             return None

@@ -1,0 +1,53 @@
+"""What a platform's HTTP answer (through aiohttp, which nio and discord.py both use) says when a
+request fails: whether another try can mend it, in words for the operator's one line.
+
+A first contact (Matrix's log-in, Discord's log-in and first gateway connection) refuses what
+no try mends, a setting to correct: an answer that is no HTTP, a TLS certificate this machine
+does not trust, a port that speaks no TLS to an https:// address. What a try may mend (a
+refused connection, an answer cut short, a connection closed unanswered) is tried again, said
+in these words rather than as aiohttp's reprs."""
+
+from __future__ import annotations
+
+import aiohttp
+
+from seminarbot.domain.display import in_a_line
+from seminarbot.services.connections import reason
+
+# aiohttp's words for a body shorter than its length says, and the repr that follows them.
+_PAYLOAD = "Response payload is not completed"
+
+
+def unmendable(error: BaseException) -> str | None:
+    """Why no try can mend `error`, as a clause that follows the address ("… has a TLS
+    certificate …"), or None when another try may."""
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        said = getattr(error.certificate_error, "verify_message", "") \
+            or reason(error.certificate_error)
+        return (f"has a TLS certificate this machine does not trust ({in_a_line(said)}); give "
+                "it a certificate from a public authority, or add its authority to this "
+                "machine's (SSL_CERT_FILE)")
+    if isinstance(error, aiohttp.ClientSSLError):
+        said = reason(error.os_error) if isinstance(error, aiohttp.ClientConnectorError) \
+            else reason(error)
+        return (f"makes no TLS connection ({in_a_line(said)}); if it speaks plain HTTP, its "
+                "address begins with http://")
+    if isinstance(error, aiohttp.InvalidURL):
+        return f"is no address a request can go to ({in_a_line(reason(error))})"
+    if isinstance(error, aiohttp.ClientResponseError) \
+            and not isinstance(error, aiohttp.WSServerHandshakeError):  # a status it sent
+        # aiohttp's own status 400 (nio and discord.py raise for none): no answer was read.
+        return f"does not answer in HTTP that can be read ({in_a_line(str(error.message))})"
+    return None
+
+
+def retried(error: BaseException, address: str) -> str:
+    """A failure another try may mend (a network's, a server's), said in one line; `address`
+    is what was asked (a hint for a TLS port asked in plain HTTP)."""
+    if isinstance(error, aiohttp.ClientPayloadError):
+        return "its answer broke off before its end (the connection was closed or reset)"
+    if isinstance(error, aiohttp.ServerDisconnectedError):
+        hint = " (if it speaks TLS, its address begins with https://)" \
+            if address.startswith(("http://", "ws://")) else ""
+        return f"it closed the connection without an answer{hint}"
+    return reason(error)

@@ -1,0 +1,56 @@
+"""The first contact with Discord's API base and gateway: an answer that is no HTTP, a
+certificate this machine does not trust, or a port that speaks no TLS to an https:// or wss://
+address is one line and exit 2, as on Matrix, before the token leaves; they were tried for
+ever (helper-100)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import trustme
+from aiohttp import web
+
+from tests.discord_adapter.test_unreachable import refused_start, served
+from tests.discord_fake import FakeDiscord
+from tests.raw_servers import raw_server, tls_context
+
+
+@pytest.mark.parametrize("said", [
+    pytest.param(b"SSH-2.0-OpenSSH_9.6\r\n", id="ssh"),
+    pytest.param(b"HTTP/1.1 200 OK\r\nX-Long: " + b"x" * 100_000 + b"\r\n\r\n",
+                 id="100-kB-header")])
+@pytest.mark.parametrize("where", ["DISCORD_API_BASE", "DISCORD_GATEWAY_URL"])
+async def test_an_answer_that_is_no_http_is_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord, said: bytes, where: str) -> None:
+    asked: list[bytes] = []
+    async with raw_server(said, asked=asked) as port:
+        url = f"{'http' if where == 'DISCORD_API_BASE' else 'ws'}://127.0.0.1:{port}"
+        last = await refused_start(tmp_path, bare_fake, {where: url})
+    assert last.startswith(f"seminarbot: {url} does not answer in HTTP that can be read ("), last
+    assert len(asked) == 1 and bare_fake.token.encode() not in asked[0]
+
+
+async def test_an_untrusted_certificate_is_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord, authority: trustme.CA) -> None:
+    asked: list[bytes] = []
+    async with raw_server(b"HTTP/1.1 404 Not Found\r\n\r\n", tls=tls_context(authority),
+                          asked=asked) as port:
+        for where, url in [("DISCORD_API_BASE", f"https://127.0.0.1:{port}/api/v10"),
+                           ("DISCORD_GATEWAY_URL", f"wss://127.0.0.1:{port}")]:
+            last = await refused_start(tmp_path, bare_fake, {where: url})
+            assert last.startswith(f"seminarbot: {url} has a TLS certificate this machine does "
+                                   "not trust (unable to get local issuer certificate); "), last
+    assert asked == []
+
+
+async def test_a_tls_address_at_a_plain_port_is_one_line_and_exit_2(
+        tmp_path: Path, bare_fake: FakeDiscord) -> None:
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(text="<html>a web page</html>", content_type="text/html")
+
+    async with served("/{tail:.*}", page) as address:
+        for where, url in [("DISCORD_API_BASE", f"https://{address}/api/v10"),
+                           ("DISCORD_GATEWAY_URL", f"wss://{address}")]:
+            last = await refused_start(tmp_path, bare_fake, {where: url})
+            assert last.startswith(f"seminarbot: {url} makes no TLS connection ([SSL"), last

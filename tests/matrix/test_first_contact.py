@@ -1,0 +1,172 @@
+"""The first contact with a homeserver (the log-in's requests): what no try can mend is one line
+and exit 2 before any credential leaves (an answer json cannot read, a certificate this machine
+does not trust, a port that speaks no TLS to an https:// address); what a try may mend is tried
+again, one line a try in words, not in aiohttp's reprs (helper-100)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+from pathlib import Path
+
+import aiohttp
+import pytest
+import trustme
+from aiohttp import web
+
+from seminarbot.adapters.matrix import login
+from seminarbot.adapters.matrix.files import MatrixFiles
+from seminarbot.adapters.matrix.settings import MatrixSettings
+from tests.bot_process import reaped
+from tests.discord_adapter.conftest import eventually
+from tests.matrix.synapse import Synapse
+from tests.matrix.test_unreachable import STARTUP, served_by, start_bot, web_server
+from tests.raw_servers import answer, raw_server, tls_context
+
+FLOWS = b'{"flows": [{"type": "m.login.sso"}]}'
+
+
+async def refused(tmp_path: Path, url: str, env: dict[str, str] | None = None) -> str:
+    """The last line of a start that must end with exit 2, having left no file."""
+    tmp_path.mkdir(exist_ok=True)
+    process = await start_bot(tmp_path, url, "@bot:example.org", "secret", also=env)
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert "Traceback" not in said and "trying again" not in said, said
+    assert sorted(os.listdir(tmp_path)) == ["bot.yaml"], said
+    return said.strip().splitlines()[-1]
+
+
+async def tries(tmp_path: Path, url: str, count: int = 2) -> list[str]:
+    """The WARNING lines of a start that keeps trying, once there are `count` of them."""
+    process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
+    said: list[str] = []
+
+    async def read() -> None:
+        assert process.stderr is not None
+        while line := await process.stderr.readline():
+            said.append(line.decode())
+
+    reader = asyncio.create_task(read())
+    try:
+        await eventually(lambda: sum(" WARNING " in line for line in said) >= count,
+                         within=STARTUP)
+        process.send_signal(signal.SIGINT)
+        await asyncio.wait_for(process.wait(), STARTUP)
+    finally:
+        await reaped(process, reader)
+    assert "Traceback" not in "".join(said), "".join(said)
+    return [line for line in said if " WARNING " in line]
+
+
+@pytest.mark.parametrize("body", [
+    # nested too deep: json raised RecursionError, which nio let through (exit 70)
+    pytest.param(b"[" * 100_000, id="nested"),
+    pytest.param(b'{"flows": [{"type": "m.login.password", "n": ' + b"1" * 5000 + b"}]}",
+                 id="5000-digits"),
+    pytest.param(b'{"flows": [{"type": "m.login.\xff"}]}', id="not-utf-8")])
+async def test_an_answer_json_cannot_read_is_not_a_homeserver(tmp_path: Path,
+                                                                body: bytes) -> None:
+    asked: list[bytes] = []
+    async with raw_server(answer(body), asked=asked) as port:
+        url = f"http://127.0.0.1:{port}"
+        line = await refused(tmp_path, url)
+    assert line == (f"seminarbot: {url} does not answer as a Matrix homeserver (HTTP 200 OK, not "
+                    "a Matrix error); set MATRIX_HOMESERVER (matrix.homeserver) to the "
+                    "homeserver's client API address, such as https://matrix.example.org")
+    assert [head.split(b"\r\n")[0] for head in asked] == [b"GET /_matrix/client/v3/login HTTP/1.1"]
+
+
+async def test_a_certificate_not_trusted_is_one_line_and_trusted_once_its_authority_is(
+        tmp_path: Path, authority: trustme.CA) -> None:
+    """Tried for ever, each try a line of aiohttp's repr (helper-100); the hint it gives now
+    (SSL_CERT_FILE) is checked: with it, the log-in goes on to the homeserver's answer."""
+    async with raw_server(answer(FLOWS), tls=tls_context(authority)) as port:
+        url = f"https://127.0.0.1:{port}"
+        line = await refused(tmp_path / "untrusted", url)
+        assert line.startswith(f"seminarbot: {url} has a TLS certificate this machine does not "
+                               "trust (unable to get local issuer certificate); "), line
+        assert "SSL_CERT_FILE" in line
+        ca = tmp_path / "ca.pem"
+        authority.cert_pem.write_to_path(str(ca))
+        line = await refused(tmp_path / "trusted", url, {"SSL_CERT_FILE": str(ca)})
+    assert line.startswith(f"seminarbot: {url} does not offer log-in with a password"), line
+
+
+async def test_an_https_address_at_a_plain_http_port_is_one_line(tmp_path: Path) -> None:
+    async with web_server(200, FLOWS.decode(), "application/json") as plain:
+        url = plain.replace("http://", "https://")
+        line = await refused(tmp_path, url)
+    assert line.startswith(f"seminarbot: {url} makes no TLS connection ([SSL"), line
+    assert line.endswith("); if it speaks plain HTTP, its address begins with http://"), line
+
+
+@pytest.mark.parametrize(("tls", "said"), [
+    (False, "homeserver unavailable (its answer broke off before its end (the connection was "
+            "closed or reset)); trying again in "),
+    (True, "homeserver unavailable (it closed the connection without an answer (if it speaks "
+           "TLS, its address begins with https://)); trying again in ")])
+async def test_what_a_try_may_mend_is_said_in_words(tmp_path: Path, authority: trustme.CA,
+                                                   tls: bool, said: str) -> None:
+    """A body short of its length (a proxy cut off), and a TLS port asked in plain HTTP (what
+    Python's TLS server does: it closes without a word), are each a try a line, in words:
+    they were aiohttp's reprs."""
+    short = answer(b'{"flows": [', length=200)
+    async with raw_server(short, tls=tls_context(authority) if tls else None) as port:
+        lines = await tries(tmp_path, f"http://127.0.0.1:{port}")
+    assert all(said in line for line in lines), "".join(lines)
+    assert len(lines) >= 2
+
+
+async def test_a_log_in_never_answered_is_tried_again_as_the_same_device(
+        synapse: Synapse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-100: a homeserver slower than the grace a log-in under way is given when the bot
+    stops made a device for each such start (1 → 4 in three starts). Now the device's id is
+    chosen, and saved, before the log-in leaves; the next start asks for the same."""
+    account = synapse.register("slow")
+    monkeypatch.setattr(login, "LOGIN_GRACE", 0.1)
+    held, answered = asyncio.Event(), asyncio.Event()
+    holding = [True]
+
+    async def forwarded(request: web.Request, data: bytes) -> web.Response:
+        logging_in = request.method == "POST" and request.path.endswith("/login")
+        if logging_in and holding[0]:
+            held.set()
+            await asyncio.sleep(0.5)  # the homeserver answers after the bot gave up
+        authorization = request.headers.get("Authorization")
+        async with aiohttp.ClientSession() as session, session.request(
+                request.method, synapse.url + request.path_qs, data=data,
+                headers={"Content-Type": "application/json",
+                         **({"Authorization": authorization} if authorization else {})}
+                ) as theirs:
+            body = await theirs.read()
+        if logging_in:
+            answered.set()
+        return web.Response(status=theirs.status, body=body, content_type="application/json")
+
+    async def proxy(request: web.Request) -> web.Response:
+        # Shielded: aiohttp cancels a handler whose client has gone.
+        return await asyncio.shield(forwarded(request, await request.read()))
+
+    files = MatrixFiles(tmp_path / "matrix")
+    async with served_by(proxy) as url:
+        settings = MatrixSettings(homeserver=url, user_id=account.user_id,
+                                  password=account.password)
+        stopped = asyncio.create_task(login.connect(settings, files))
+        await asyncio.wait_for(held.wait(), STARTUP)
+        stopped.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopped
+        assert not files.login_file.exists()
+        await asyncio.wait_for(answered.wait(), STARTUP)  # the homeserver made the device
+        holding[0] = False
+        client = await login.connect(settings, files)
+        await client.close()
+    devices = synapse.request("GET", "/_matrix/client/v3/devices",
+                              token=account.access_token)["devices"]
+    made = [d["device_id"] for d in devices if d["device_id"] != account.device_id]
+    assert made == [client.device_id], devices
+    assert not files.device_file.exists()  # answered: the next log-in's device is its own
