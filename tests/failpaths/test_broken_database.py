@@ -157,8 +157,34 @@ def test_a_journal_without_its_database_is_neither_taken_in_nor_deleted(tmp_path
             f"that was moved or deleted, and a new one would take it in. Put the database "
             f"back, or move gone.db{side} away; nothing was created"), name
         assert orphan.read_bytes() == b"the log of a database moved away" and not db.exists()
-        # helper-101: `run` (Discord configured) made a heartbeat saying it stopped.
-        assert list((tmp_path / "data").iterdir()) == [], name
+        # helper-101: `run` (Discord configured) made a heartbeat saying it stopped; helper-100:
+        # and left the data folder it made for it.
+        assert not (tmp_path / "data").exists(), name
+
+
+@pytest.mark.parametrize("shm", ["a link to nowhere", "a link to a file", "a folder"])
+def test_a_shm_that_is_no_file_beside_a_missing_database_is_refused_first(
+        tmp_path: Path, shm: str) -> None:
+    """helper-100: with a link where SQLite keeps its shared memory, the database, an empty
+    -wal and the lock were made, and then the database "cannot be opened", at every try."""
+    db = tmp_path / "new.db"
+    side = Path(f"{db}-shm")
+    target = tmp_path / "elsewhere"
+    if shm == "a folder":
+        side.mkdir()
+    else:
+        if shm == "a link to a file":
+            target.write_bytes(b"kept")
+        side.symlink_to(target)
+    kind = "a folder" if shm == "a folder" else "a symbolic link"
+    for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        assert one_line(result) == (
+            f"seminarbot: {db}: is not there, and new.db-shm beside it is {kind}, where a new "
+            "database keeps a file of its own: move new.db-shm away; nothing was created"), name
+    made = {p.name for p in tmp_path.iterdir()} - {"copy.txt", "seminarbot.yaml"}
+    assert made == {"new.db-shm"} | ({"elsewhere"} if shm == "a link to a file" else set())
+    assert shm != "a link to a file" or target.read_bytes() == b"kept"
 
 
 def test_db_check_lists_what_the_integrity_check_reports(tmp_path: Path) -> None:

@@ -201,7 +201,8 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
     whose Matrix store and heartbeat are shared by whatever database it uses. A heartbeat there
     when it ends (an earlier run's, or this one's) says it ended, however it ends (even on a
     database refused before any platform is asked); none is made for that. A first start a
-    platform refused before any session began leaves nothing of its own (cli.leftovers).
+    platform refused before any session began, or whose new database was refused, leaves
+    nothing of its own (cli.leftovers).
     Yields what `run` calls in that case."""
     unbegun: list[bool] = []
     with contextlib.ExitStack() as held:
@@ -215,7 +216,12 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
                 # After `before.undo` (callbacks run last in, first out).
                 held.callback(lambda: _last_beat(settings) if os.path.lexists(beat) else None)
         if _writes(args):
-            held.enter_context(exclusive(settings.database))
+            try:
+                held.enter_context(exclusive(settings.database))
+            except Exception:  # the database refused: the data folder made for it goes too
+                if args.command == "run":
+                    before.undo()
+                raise
         if args.command == "run":  # while both locks are held
             held.callback(lambda: before.undo() if unbegun else None)
         yield lambda: unbegun.append(True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-COMPANIONS = ("-wal", "-shm")  # in WAL mode: the write-ahead log and its shared-memory index
+WAL, SHM = "-wal", "-shm"  # in WAL mode: the write-ahead log and its shared-memory index
+COMPANIONS = (WAL, SHM)
 JOURNAL = "-journal"  # the rollback journal, in any other journal mode
 
 
