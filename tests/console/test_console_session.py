@@ -3,6 +3,9 @@
 import json
 from datetime import timedelta
 
+import pytest
+
+from seminarbot.adapters.console.render import columns_of
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
@@ -149,3 +152,16 @@ async def test_a_mistyped_console_command_is_told_its_near_match(console: Consol
         assert f"Did you mean `{meant}`?" in flat(await console.say(typed)), typed
     assert "Did you mean `term`?" in flat(await console.say("/trem x"))  # the core's own
     assert "Did you mean" not in flat(await console.say("/zzzz"))
+
+
+@pytest.mark.parametrize("room", [2, 5, 24, 40])
+async def test_every_line_the_console_prints_fits_a_narrow_terminal(
+        console: ConsoleDriver, room: int) -> None:
+    """helper-100: the console's own lines (/as's and /clock's errors) and a reply's field
+    names ran past a narrow terminal's edge."""
+    console.console.width = room
+    said = "".join([await console.say(line) for line in (
+        "/as", "/as " + "x" * 70, "/clock soon", "/clock advance 9999999d", "hello",
+        "/seminar setup tue 19:00 Europe/Berlin", "/seminar timeline", "/help")])
+    assert said.count("\n") > 8
+    assert all(columns_of(line) <= room for line in said.splitlines()), said

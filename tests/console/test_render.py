@@ -6,6 +6,8 @@ table still fits, where a column was never cut below 12 (helper-97)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 from wcwidth import iter_graphemes, width
@@ -13,12 +15,13 @@ from wcwidth import iter_graphemes, width
 from seminarbot.adapters.console.render import (
     NARROWEST,
     columns_of,
+    fitted,
     render_post,
     render_reply,
     render_table,
     wrap,
 )
-from seminarbot.core.replies import PromptPost, Reply, Table, isolated
+from seminarbot.core.replies import Attachment, PromptPost, Reply, Table, isolated
 from seminarbot.domain.display import FSI, PDF, PDI, RLO, terminal_safe
 
 
@@ -106,3 +109,33 @@ def test_a_long_command_and_a_long_description_share_the_line() -> None:
                                ((command, about, "moderators"),)), 100)
     assert len(lines) == 4, lines  # each wraps once, neither one word a line
     assert all(width(line) <= 100 for line in lines)
+
+
+@given(st.lists(st.tuples(WORDS, CELLS), min_size=1, max_size=3), CELLS, CELLS, WORDS,
+       st.integers(min_value=NARROWEST, max_value=120))
+def test_every_part_of_a_reply_and_a_post_fits_the_width(
+        fields: list[tuple[str, str]], paragraph: str, footer: str, name: str,
+        room: int) -> None:
+    """helper-100: a field's name (a timeline event's label ran to 123 columns at 100), a
+    saved file's line, and at 2 to 5 columns a field's value or a post's follow-up (their
+    indent took the room) ran past the edge."""
+    reply = Reply(title=name, paragraphs=(paragraph,), fields=tuple(fields), footer=footer,
+                  attachments=(Attachment(name + ".csv", b"x", "text/csv"),))
+    lines = render_reply(reply, room, saved=[Path("/data") / "exports" / (name + ".csv")])
+    assert all(width(terminal_safe(line)) <= room for line in lines.split("\n")), lines
+    post = PromptPost(cohort_id=1, channel_id="c", session_number=1, session_title=name,
+                      prompt_id="p", prompt_ref="1.2", kind="comparison", text=paragraph,
+                      follow_ups=(footer,))
+    lines = render_post(post, room)
+    assert all(width(terminal_safe(line)) <= room for line in lines.split("\n")), lines
+
+
+@given(st.lists(CELLS, min_size=1, max_size=4).map("\n".join),
+       st.integers(min_value=NARROWEST, max_value=120))
+def test_what_the_console_prints_fits_the_width_and_keeps_every_character(
+        text: str, room: int) -> None:
+    """The console's own lines (a usage, /clock's and /as's errors) were printed as they
+    were, whatever the terminal's width (helper-100)."""
+    lines = fitted(text, room).split("\n")
+    assert all(width(terminal_safe(line)) <= room for line in lines), lines
+    assert graphemes(lines) == given_graphemes([text])

@@ -37,6 +37,10 @@ def _wrapped(text: str, width: int, first: str = "", later: str = "") -> list[st
 
 
 def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """`text`'s paragraphs in lines of at most `width` columns (NARROWEST at least), each
+    after `indent` where it leaves room, a paragraph's own leading spaces kept likewise."""
+    if columns_of(indent) + NARROWEST > width:  # no room for it: the text starts at the edge
+        indent = ""
     lines: list[str] = []
     for paragraph in text.split("\n"):
         if not paragraph.strip():
@@ -112,7 +116,7 @@ def render_reply(reply: Reply, width: int = 100,
         lines.extend(wrap(paragraph, width))
         lines.append("")
     for name, value in reply.fields:
-        lines.append(f"{name}:")
+        lines.extend(wrap(f"{name}:", width))
         lines.extend(wrap(value, width, indent="    "))
     if reply.fields:
         lines.append("")
@@ -121,12 +125,20 @@ def render_reply(reply: Reply, width: int = 100,
         lines.append("")
     for index, attachment in enumerate(reply.attachments):
         where = f" saved to {saved[index]}" if index < len(saved) else ""
-        lines.append(f"[file] {attachment.filename} ({len(attachment.data):,} bytes){where}")
+        lines.extend(wrap(f"[file] {attachment.filename} ({len(attachment.data):,} bytes)"
+                          f"{where}", width))
     if reply.footer:
         lines.extend(wrap(reply.footer, width))
     while lines and not lines[-1].strip():
         lines.pop()
     return "\n".join(lines)
+
+
+def fitted(text: str, width: int) -> str:
+    """`text` with each line wider than `width` wrapped (`wrap`): what the console prints
+    never runs past the terminal's edge, a line of its own making (a usage, an error) too."""
+    return "\n".join(line if columns_of(line) <= width else "\n".join(wrap(line, width))
+                     for line in text.split("\n"))
 
 
 def render_post(post: PromptPost, width: int = 100) -> str:

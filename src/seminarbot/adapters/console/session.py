@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from seminarbot.adapters.console.files import save_attachments
 from seminarbot.adapters.console.poster import ConsolePoster
-from seminarbot.adapters.console.render import render_reply
+from seminarbot.adapters.console.render import fitted, render_reply
 from seminarbot.adapters.console.terminal import MAX_LINE_BYTES, TOO_LONG
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.core.dispatch import run_line
@@ -59,8 +59,9 @@ class Console:
 
     def emit(self, text: str) -> None:
         """Everything the console prints goes through here: no control character reaches the
-        terminal raw (an ESC in a name or a response is shown as ␛)."""
-        print(terminal_safe(text), file=self.out, flush=True)
+        terminal raw (an ESC in a name or a response is shown as ␛), no line runs past its
+        width."""
+        print(terminal_safe(fitted(text, self.width)), file=self.out, flush=True)
 
     async def start(self) -> None:
         await self._pass()  # reconciles first, then catches up
