@@ -45,8 +45,10 @@ def say(message: str) -> None:
 
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))
-    with contextlib.suppress(OSError):
-        print(fatal_line(one_line_safe(redact(message))), file=sys.stderr, flush=True)
+    with contextlib.suppress(OSError):  # one write: a Ctrl-C between a line and its end
+        # would put the next line (the interruption's) on it
+        sys.stderr.write(fatal_line(one_line_safe(redact(message))) + "\n")
+        sys.stderr.flush()
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
