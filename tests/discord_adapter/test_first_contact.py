@@ -54,3 +54,22 @@ async def test_a_tls_address_at_a_plain_port_is_one_line_and_exit_2(
                            ("DISCORD_GATEWAY_URL", f"wss://{address}")]:
             last = await refused_start(tmp_path, bare_fake, {where: url})
             assert last.startswith(f"seminarbot: {url} makes no TLS connection ([SSL"), last
+
+
+@pytest.mark.parametrize("body", [
+    pytest.param(b"[" * 100_000, id="nested"),  # RecursionError: was an internal error, exit 70
+    pytest.param(b'{"id": ' + b"1" * 5000 + b"}", id="5000-digits"),
+    pytest.param(b'{"id": "\xff"}', id="not-utf-8")])
+async def test_a_log_in_answered_with_what_json_cannot_read_is_one_line(
+        tmp_path: Path, bare_fake: FakeDiscord, body: bytes) -> None:
+    async def api(request: web.Request) -> web.Response:
+        if request.path.endswith("/gateway"):
+            return web.json_response({"url": "wss://gateway.example"})
+        return web.Response(body=body, content_type="application/json")
+
+    async with served("/{tail:.*}", api) as address:
+        base = f"http://{address}/api/v10"
+        last = await refused_start(tmp_path, bare_fake, {"DISCORD_API_BASE": base})
+    assert last == (f"seminarbot: {base} does not answer as Discord's API (its answer to the "
+                    "log-in is no user); set DISCORD_API_BASE (or discord.api_base) to "
+                    "Discord's, or leave it unset")

@@ -331,7 +331,10 @@ async def test_a_console_journal_with_lines_it_did_not_write_is_passed_over(
 
     journal = tmp_path / "c.db.console-posts"
     journal.write_text('[1]\n{"id": "x"}\n{"key": 5, "id": "y"}\n"text"\nnull\n{"key": "k"}\n'
-                       '{"key": "k", "id": ["z"]}\n{"key": "k", "id": "console-k"}\n')
+                       '{"key": "k", "id": ["z"]}\n{"key": "k", "id": "console-k"}\n'
+                       # Nested too deep, a number too long (RecursionError, ValueError: every
+                       # pass failed on them), taken for torn lines.
+                       + "[" * 100_000 + '\n{"key": ' + "1" * 5000 + "}\n")
     poster = ConsolePoster(lambda text: None, journal, 80)
     found = await poster.find_post("main", "k")
     assert found is not None and found.message_id == "console-k"

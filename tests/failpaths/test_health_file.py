@@ -187,6 +187,9 @@ def test_writers_failing_are_told_from_the_first_failure_until_none_fails() -> N
     (b'"connected"', "cannot be read: it is not a JSON object"),
     (b"", "cannot be read: it is empty"), (b" \n", "cannot be read: it is empty"),
     (b'{"platforms": {"discord": ', "cannot be read: it is not JSON"),
+    # Nested too deep (json's RecursionError) was an internal error, exit 70.
+    (b"[" * 60_000, "cannot be read: it is not JSON"),
+    (b'{"platforms": ' + b"1" * 5000 + b"}", "cannot be read: it is not JSON"),
     (b'{"platforms": {"discord\xff": {}}}', "cannot be read: it is not UTF-8 text")])
 def test_a_heartbeat_naming_no_platform_is_unhealthy(tmp_path: Path, text: bytes,
                                                      said: str) -> None:

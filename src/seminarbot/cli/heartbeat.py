@@ -20,6 +20,7 @@ from typing import Any
 
 from seminarbot.clock import to_iso
 from seminarbot.config.files import read_regular, replace_private
+from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import STOPPED
 
 INTERVAL_SECONDS = 30
@@ -97,7 +98,7 @@ def read(path: Path) -> dict[str, Any]:
     text = read_regular(path, MAX_BYTES)  # a FIFO or /dev/zero there must not hold health up
     damaged = None
     try:
-        found = json.loads(text)
+        found = read_json(text)
     except UnicodeDecodeError:
         found, damaged = None, "it is not UTF-8 text"
     except ValueError:

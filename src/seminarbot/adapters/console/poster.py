@@ -11,6 +11,7 @@ from pathlib import Path
 from seminarbot.adapters.console.render import render_post
 from seminarbot.config.files import append_private, read_regular
 from seminarbot.core.replies import PromptPost
+from seminarbot.domain.jsontext import read_json
 from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef
 
@@ -51,8 +52,8 @@ class ConsolePoster:
         damaged = 0
         for line in text.splitlines():
             try:
-                entry = json.loads(line)
-            except json.JSONDecodeError:
+                entry = read_json(line)
+            except ValueError:
                 continue  # a line torn by a crash
             if not (isinstance(entry, dict) and isinstance(entry.get("key"), str)
                     and isinstance(entry.get("id"), str)):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import zlib
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from seminarbot.adapters.http_answers import retried, unmendable
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
+from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered, reason
 
 if TYPE_CHECKING:
@@ -63,11 +63,14 @@ GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFoun
                   discord.ConnectionClosed)
 
 
+# What discord.py raises reading an answer that is not what it expects: no JSON (json's
+# ValueError; RecursionError for one nested too deep), or JSON without the fields it reads.
+UNREADABLE = (ValueError, RecursionError, KeyError, TypeError)
 # What a gateway that is not (yet) speaking Discord's protocol makes discord.py raise: a close
-# before HELLO (a request to reconnect), or an answer that is no JSON (or zlib), no JSON object,
-# or one without the fields of one; and what pacing.check_hello raises.
-NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, ValueError, KeyError, TypeError,
-                    AttributeError, RecursionError, zlib.error)
+# before HELLO (a request to reconnect), or an answer that is UNREADABLE (or no zlib); and what
+# pacing.check_hello raises.
+NOT_THE_PROTOCOL = (discord.gateway.ReconnectWebSocket, *UNREADABLE, AttributeError,
+                    zlib.error)
 
 
 # The client whose connect() runs in this task (`connect`), for `_said_by_connect`.
@@ -195,7 +198,7 @@ async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
             client.http.connector = discord.utils.MISSING
             problem = retried(error, client.settings.api_base)
             await _again(backoff, report, "cannot reach Discord", problem, problem)
-        except (TypeError, KeyError, ValueError):  # discord.py reading another kind of answer
+        except UNREADABLE:  # discord.py reading another kind of answer
             raise _not_discord(client, "its answer to the log-in is no user") from None
         except discord.HTTPException as error:  # 4xx but 401: no try can mend it
             raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
@@ -229,8 +232,8 @@ async def _api_checked(client: SeminarClient) -> None:
             raise _not_discord(client, f"it redirects ({said}) to {where or 'nowhere'}, and "
                                        "the bot follows no redirect with its token")
         try:
-            answer = json.loads(await response.content.read(MOST_GATEWAY_BYTES))
-        except (ValueError, RecursionError):
+            answer = read_json(await response.content.read(MOST_GATEWAY_BYTES))
+        except ValueError:
             answer = None
     if response.status != HTTPStatus.OK or not isinstance(answer, dict) \
             or not isinstance(answer.get("url"), str):

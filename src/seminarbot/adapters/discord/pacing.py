@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import math
 import socket
@@ -19,6 +18,7 @@ import aiohttp
 import discord.gateway
 
 from seminarbot.domain.backoff import Backoff
+from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import ANSWER_LIMIT
 
 log = logging.getLogger("seminarbot.adapters.discord.client")  # as the lines always read
@@ -47,8 +47,8 @@ def check_hello(message: str | bytes, longest: float, *, first: bool = True) -> 
     no HELLO: Discord sends one per connection, and discord.py starts a keep-alive thread on
     each, the earlier ones still running."""
     try:
-        hello = json.loads(message)
-    except (ValueError, RecursionError):
+        hello = read_json(message)
+    except ValueError:
         return  # discord.py's own reading of it fails next, as for any other message
     if not isinstance(hello, dict) or hello.get("op") != HELLO:
         if first:
@@ -213,8 +213,8 @@ class Paced:
             # Maybe a later HELLO (its key may be spelt with JSON's escapes).
             check_hello(message, self._longest_heartbeat, first=False)
         elif len(message) < SHORT:
-            with contextlib.suppress(ValueError, RecursionError):
-                short = json.loads(message)
+            with contextlib.suppress(ValueError):
+                short = read_json(message)
                 if isinstance(short, dict) and short.get("op") in (RECONNECT, INVALID_SESSION):
                     self._asked = short["op"]
 

@@ -20,6 +20,7 @@ from typing import Any
 from seminarbot.config.data_folder import MATRIX_DEVICE, MATRIX_LOGIN
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.settings import SettingRefused
+from seminarbot.domain.jsontext import read_json
 
 log = logging.getLogger(__name__)
 # Said when the sync token cannot be used (unreadable, or refused by the homeserver).
@@ -152,10 +153,10 @@ def _load_json(path: Path, what: str) -> Any:
     """The file's JSON; _MISSING when there is no file, and when it cannot be read (said at
     ERROR, as `what`)."""
     try:
-        return json.loads(read_regular(path, MAX_FILE_BYTES))
+        return read_json(read_regular(path, MAX_FILE_BYTES))
     except FileNotFoundError:
         return _MISSING
-    except (OSError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
+    except (OSError, ValueError) as error:
         log.error("matrix: %s cannot be read (%s: %s): %s", path, type(error).__name__,
                   str(error)[:200], what)
         return _MISSING
