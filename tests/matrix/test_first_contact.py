@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 from pathlib import Path
 
 import aiohttp
@@ -19,10 +18,14 @@ from aiohttp import web
 from seminarbot.adapters.matrix import login
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.settings import MatrixSettings
-from tests.bot_process import reaped
-from tests.discord_adapter.conftest import eventually
 from tests.matrix.synapse import Synapse
-from tests.matrix.test_unreachable import STARTUP, served_by, start_bot, web_server
+from tests.matrix.test_unreachable import (
+    STARTUP,
+    said_while_trying,
+    served_by,
+    start_bot,
+    web_server,
+)
 from tests.raw_servers import answer, raw_server, tls_context
 
 FLOWS = b'{"flows": [{"type": "m.login.sso"}]}'
@@ -38,28 +41,6 @@ async def refused(tmp_path: Path, url: str, env: dict[str, str] | None = None) -
     assert "Traceback" not in said and "trying again" not in said, said
     assert sorted(os.listdir(tmp_path)) == ["bot.yaml"], said
     return said.strip().splitlines()[-1]
-
-
-async def tries(tmp_path: Path, url: str, count: int = 2) -> list[str]:
-    """The WARNING lines of a start that keeps trying, once there are `count` of them."""
-    process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
-    said: list[str] = []
-
-    async def read() -> None:
-        assert process.stderr is not None
-        while line := await process.stderr.readline():
-            said.append(line.decode())
-
-    reader = asyncio.create_task(read())
-    try:
-        await eventually(lambda: sum(" WARNING " in line for line in said) >= count,
-                         within=STARTUP)
-        process.send_signal(signal.SIGINT)
-        await asyncio.wait_for(process.wait(), STARTUP)
-    finally:
-        await reaped(process, reader)
-    assert "Traceback" not in "".join(said), "".join(said)
-    return [line for line in said if " WARNING " in line]
 
 
 @pytest.mark.parametrize("body", [
@@ -116,7 +97,9 @@ async def test_what_a_try_may_mend_is_said_in_words(tmp_path: Path, authority: t
     they were aiohttp's reprs."""
     short = answer(b'{"flows": [', length=200)
     async with raw_server(short, tls=tls_context(authority) if tls else None) as port:
-        lines = await tries(tmp_path, f"http://127.0.0.1:{port}")
+        url = f"http://127.0.0.1:{port}"
+        lines = [line for line in await said_while_trying(tmp_path, url, 2)
+                 if " WARNING " in line]
     assert all(said in line for line in lines), "".join(lines)
     assert len(lines) >= 2
 

@@ -52,10 +52,10 @@ async def start_bot(tmp_path: Path, homeserver: str, user_id: str, password: str
         stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
 
 
-async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path) -> None:
-    process = await start_bot(tmp_path, f"http://127.0.0.1:{free_port()}",
-                              "@bot:example.org", "secret")
-    assert process.stderr is not None
+async def said_while_trying(tmp_path: Path, url: str, count: int) -> list[str]:
+    """What a start that keeps trying says on standard error, once it has said `count` WARNING
+    lines (a try each); then it is stopped (SIGINT). No traceback among them."""
+    process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
     said: list[str] = []
 
     async def read() -> None:
@@ -65,7 +65,7 @@ async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path
 
     reader = asyncio.create_task(read())
     try:
-        await eventually(lambda: sum("homeserver unavailable" in line for line in said) >= 3,
+        await eventually(lambda: sum(" WARNING " in line for line in said) >= count,
                          within=STARTUP)
         assert process.returncode is None
         process.send_signal(signal.SIGINT)
@@ -73,6 +73,12 @@ async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path
     finally:
         await reaped(process, reader)
     assert not any("Traceback" in line for line in said), "".join(said)
+    return said
+
+
+async def test_an_unreachable_homeserver_is_tried_again_and_again(tmp_path: Path) -> None:
+    said = await said_while_trying(tmp_path, f"http://127.0.0.1:{free_port()}", 3)
+    assert sum("homeserver unavailable" in line for line in said) >= 3, "".join(said)
     assert not any("Timed out" in line for line in said), "".join(said)  # one line a try
     assert "secret" not in "".join(said)
 
@@ -277,23 +283,7 @@ async def test_an_answer_that_is_no_http_is_one_line_and_no_try(tmp_path: Path,
 
 async def test_a_homeserver_answering_502_is_one_line_a_try(tmp_path: Path) -> None:
     async with web_server(502, "<html>Bad Gateway</html>") as url:
-        process = await start_bot(tmp_path, url, "@bot:example.org", "secret")
-        assert process.stderr is not None
-        said: list[str] = []
-
-        async def read() -> None:
-            assert process.stderr is not None
-            while line := await process.stderr.readline():
-                said.append(line.decode())
-
-        reader = asyncio.create_task(read())
-        try:
-            await eventually(lambda: sum(" WARNING " in line for line in said) >= 2,
-                             within=STARTUP)
-            process.send_signal(signal.SIGINT)
-            await asyncio.wait_for(process.wait(), STARTUP)
-        finally:
-            await reaped(process, reader)
+        said = await said_while_trying(tmp_path, url, 2)
     tries = [line for line in said if " WARNING " in line]
     assert f"INFO seminarbot.adapters.matrix.login: matrix: connecting to {url} as " in said[0]
     assert len(tries) >= 2 and all(
