@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import in_the_way, kind_of
-from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, SHM, WAL
+from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -64,7 +64,8 @@ def prepare(path: Path, *, create: bool) -> bool:
         if not create:
             raise DatabaseUnusable(path, "there is no database here (check --db, SEMINARBOT_DB "
                                          "or data_dir); nothing was created") from None
-        _no_orphan_journal(path)
+        if (stray := in_the_way_of_a_new(path)) is not None:
+            raise DatabaseUnusable(path, stray) from None
         return _create(path)
     except OSError as error:
         raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error, path)})") from None
@@ -84,29 +85,6 @@ def prepare(path: Path, *, create: bool) -> bool:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
     return False
-
-
-def _no_orphan_journal(path: Path) -> None:
-    """Raise DatabaseUnusable when a write-ahead log or a rollback journal lies where a new
-    database would be made: it is a database's that was moved or deleted, and SQLite would
-    take it into the new one, or delete it (SQLite docs, Atomic Commit: hot journals). So for
-    a -shm that is no regular file (a link, a folder): SQLite would open it as its shared
-    memory, or fail to, after making the database (a stray regular -shm it rebuilds)."""
-    for side in (WAL, JOURNAL):
-        orphan = Path(f"{path}{side}")
-        if os.path.lexists(orphan):
-            raise DatabaseUnusable(path, f"is not there, but {orphan.name} is: it belongs to a "
-                                         "database that was moved or deleted, and a new one "
-                                         "would take it in. Put the database back, or move "
-                                         f"{orphan.name} away; nothing was created")
-    shm = Path(f"{path}{SHM}")
-    with contextlib.suppress(FileNotFoundError):
-        mode = os.lstat(shm).st_mode
-        if not stat.S_ISREG(mode):
-            raise DatabaseUnusable(path, f"is not there, and {shm.name} beside it is "
-                                         f"{kind_of(mode)}, where a new database keeps a file "
-                                         f"of its own: move {shm.name} away; nothing was "
-                                         "created")
 
 
 def create_if_missing(path: Path) -> None:

@@ -1,10 +1,15 @@
 """The files SQLite keeps beside a database (README: What is stored; SQLite docs, Temporary
-Files Used By SQLite): named once, for what opens, protects, copies or removes a database."""
+Files Used By SQLite): named once, for what opens, protects, copies or removes a database, and
+what must not be there when a new one is made."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 from pathlib import Path
+
+from seminarbot.storage.access import kind_of
 
 WAL, SHM = "-wal", "-shm"  # in WAL mode: the write-ahead log and its shared-memory index
 COMPANIONS = (WAL, SHM)
@@ -21,3 +26,25 @@ def removed(database: Path) -> None:
     for path in (database, *beside(database)):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
+
+
+def in_the_way_of_a_new(database: Path) -> str | None:
+    """Why no database may be made at `database` (which is not there), or None. A write-ahead
+    log or a rollback journal there is a database's that was moved or deleted: SQLite would
+    take it into the new one, or delete it (SQLite docs, Atomic Commit: hot journals). A -shm
+    that is no regular file (a link, a folder) SQLite would open as its shared memory, or fail
+    to, once it has made the database (a stray regular one it rebuilds)."""
+    for side in (WAL, JOURNAL):
+        orphan = Path(f"{database}{side}")
+        if os.path.lexists(orphan):
+            return (f"is not there, but {orphan.name} is: it belongs to a database that was "
+                    "moved or deleted, and a new one would take it in. Put the database back, "
+                    f"or move {orphan.name} away; nothing was created")
+    shm = Path(f"{database}{SHM}")
+    with contextlib.suppress(FileNotFoundError):
+        mode = os.lstat(shm).st_mode
+        if not stat.S_ISREG(mode):
+            return (f"is not there, and {shm.name} beside it is {kind_of(mode)}, where a new "
+                    f"database keeps a file of its own: move {shm.name} away; nothing was "
+                    "created")
+    return None
