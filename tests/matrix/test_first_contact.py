@@ -18,6 +18,7 @@ from aiohttp import web
 from seminarbot.adapters.matrix import login
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.adapters.matrix.sync import SyncLoop
 from tests.matrix.synapse import Synapse
 from tests.matrix.test_unreachable import (
     STARTUP,
@@ -153,3 +154,25 @@ async def test_a_log_in_never_answered_is_tried_again_as_the_same_device(
     made = [d["device_id"] for d in devices if d["device_id"] != account.device_id]
     assert made == [client.device_id], devices
     assert not files.device_file.exists()  # answered: the next log-in's device is its own
+
+
+async def test_a_sync_refused_by_tls_is_said_in_words_and_tried_again(
+        tmp_path: Path, authority: trustme.CA) -> None:
+    """After the first contact (a saved login), a certificate no longer trusted is a failed
+    try, said as at the first: it was aiohttp's repr of the verification error."""
+    async with raw_server(answer(b"{}"), tls=tls_context(authority)) as port:
+        client = login.Client(f"https://127.0.0.1:{port}", "@bot:example.org",
+                              config=login.CLIENT_CONFIG)
+        client.restore_login("@bot:example.org", "DEVICE", "syt_token")
+        files = MatrixFiles(tmp_path / "matrix")
+        files.prepare()
+        reports: list[tuple[str, str]] = []
+        loop = SyncLoop(client, files, report=lambda *said: reports.append(said))
+        try:
+            assert await asyncio.wait_for(loop.ask_first(), 30) is None
+        finally:
+            await client.close()
+    assert [state for state, _ in reports] == ["retrying"]
+    assert reports[0][1].startswith(
+        "sync failed: it has a TLS certificate this machine does not trust (unable to get "
+        "local issuer certificate); "), reports

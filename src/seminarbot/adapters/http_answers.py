@@ -14,9 +14,6 @@ import aiohttp
 from seminarbot.domain.display import in_a_line
 from seminarbot.services.connections import reason
 
-# aiohttp's words for a body shorter than its length says, and the repr that follows them.
-_PAYLOAD = "Response payload is not completed"
-
 
 def unmendable(error: BaseException) -> str | None:
     """Why no try can mend `error`, as a clause that follows the address ("… has a TLS
@@ -42,8 +39,11 @@ def unmendable(error: BaseException) -> str | None:
 
 
 def retried(error: BaseException, address: str) -> str:
-    """A failure another try may mend (a network's, a server's), said in one line; `address`
-    is what was asked (a hint for a TLS port asked in plain HTTP)."""
+    """A failure another try may mend (a network's, a server's; after the first contact, what
+    `unmendable` names too), said in one line; `address` is what was asked (a hint for a TLS
+    port asked in plain HTTP)."""
+    if (why := unmendable(error)) is not None:  # at a later contact: its certificate expired
+        return f"it {why}"
     if isinstance(error, aiohttp.ClientPayloadError):
         return "its answer broke off before its end (the connection was closed or reset)"
     if isinstance(error, aiohttp.ServerDisconnectedError):
