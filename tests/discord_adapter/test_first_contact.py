@@ -5,6 +5,9 @@ ever (helper-100)."""
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -73,3 +76,34 @@ async def test_a_log_in_answered_with_what_json_cannot_read_is_one_line(
     assert last == (f"seminarbot: {base} does not answer as Discord's API (its answer to the "
                     "log-in is no user); set DISCORD_API_BASE (or discord.api_base) to "
                     "Discord's, or leave it unset")
+
+
+@pytest.mark.parametrize(("status", "why"), [
+    (200, "its answer to GET /gateway, which needs no token, is not Discord's: HTTP 200 OK"),
+    (307, "it redirects (HTTP 307 Temporary Redirect) to http://127.0.0.1:9/gateway, and the "
+          "bot follows no redirect with its token")])
+async def test_discord_sync_asks_the_api_base_first_as_run_does(
+        tmp_path: Path, status: int, why: str) -> None:
+    """`seminarbot discord sync` sent the token to any DISCORD_API_BASE (and followed its
+    redirects), where `run` asks first what needs no token."""
+    tokens: list[str] = []
+
+    async def page(request: web.Request) -> web.Response:
+        tokens.append(request.headers.get("Authorization", ""))
+        return web.Response(text="<html>a web page</html>", content_type="text/html",
+                            status=status, headers={"Location": "http://127.0.0.1:9/gateway"})
+
+    async with served("/{tail:.*}", page) as address:
+        base = f"http://{address}/api/v10"
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("DISCORD_", "MATRIX_", "SEMINARBOT_"))}
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "seminarbot", "discord", "sync", "--global",
+            env={**env, "DISCORD_TOKEN": "abc.def.ghi", "DISCORD_API_BASE": base,
+                 "SEMINARBOT_DATA_DIR": str(tmp_path)},
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(process.communicate(), 30)
+    assert (process.returncode, err.decode()) == (
+        2, f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
+           "(or discord.api_base) to Discord's, or leave it unset\n")
+    assert tokens == [""]

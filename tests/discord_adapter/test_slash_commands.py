@@ -98,10 +98,11 @@ async def test_the_command_line_syncs_globally_on_demand(fake: FakeDiscord, tmp_
     assert out.startswith("synced 4 commands globally: /help, /seminar, /seminar-mod, /term")
     assert sorted(c["name"] for c in fake.rest.commands["global"]) == [
         "help", "seminar", "seminar-mod", "term"]
-    # Syncing is the only thing it did: no gateway connection, no other route.
+    # Syncing is the only thing it did: no gateway connection, no other route (GET /gateway:
+    # asked first, with no token, whether the base is Discord's, as `run` asks).
     assert fake.gateway.identifies == 0
     assert {(c.method, c.path.split("/")[1]) for c in fake.calls} == {
-        ("GET", "users"), ("GET", "oauth2"), ("PUT", "applications")}
+        ("GET", "gateway"), ("GET", "users"), ("GET", "oauth2"), ("PUT", "applications")}
 
 
 async def test_a_moderator_runs_the_seminar_through_slash_commands(

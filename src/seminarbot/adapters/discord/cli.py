@@ -40,7 +40,9 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         print(f"seminarbot: {settings.discord.incomplete or unset}", file=sys.stderr)
         return EXIT_CONFIG
     from seminarbot.adapters.discord.sync import sync_commands
-    from seminarbot.services.connections import NoAnswer, answered, reason
+    from seminarbot.adapters.http_answers import retried
+    from seminarbot.config.settings import SettingRefused
+    from seminarbot.services.connections import NoAnswer, answered
 
     guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
     try:
@@ -49,8 +51,12 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         print(f"seminarbot: sync failed: {error} ({settings.discord.api_base})",
               file=sys.stderr)
         return 1
+    except SettingRefused as error:
+        print(f"seminarbot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
     except Exception as error:  # the HTTP error from Discord, said plainly
-        print(f"seminarbot: sync failed: {reason(error)}", file=sys.stderr)
+        print(f"seminarbot: sync failed: {retried(error, settings.discord.api_base)}",
+              file=sys.stderr)
         return 1
     where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
     print(f"synced {len(synced.names)} commands {where}: "

@@ -178,31 +178,32 @@ def _gateway_problem(failed: BaseException, client: SeminarClient) -> str:
 
 async def _log_in(client: SeminarClient, token: str, report: Report) -> None:
     backoff = Backoff(limit=RETRY_LIMIT)
-    log.info("discord: connecting to %s", client.settings.api_base)
+    base = client.settings.api_base
+    log.info("discord: connecting to %s", base)
     while True:
         try:
-            if client.settings.api_base != DISCORD_API_BASE:
-                await answered(_api_checked(client), ANSWER_LIMIT, "Discord")
+            if base != DISCORD_API_BASE:
+                await answered(api_checked(base), ANSWER_LIMIT, "Discord")
             await answered(client.login(token), ANSWER_LIMIT, "Discord")
             return
         except discord.LoginFailure:
             raise SettingRefused(TOKEN_REFUSED) from None
         except Redirected as redirect:
-            raise _not_discord(client, f"it answered the log-in with {redirect.said}") from None
+            raise _not_discord(base, f"it answered the log-in with {redirect.said}") from None
         except (discord.DiscordServerError, *NETWORK_ERRORS) as error:  # before ValueError:
             # an untrusted certificate is one (ssl.CertificateError)
             if (why := unmendable(error)) is not None:
-                raise SettingRefused(f"{client.settings.api_base} {why}") from None
+                raise SettingRefused(f"{base} {why}") from None
             # Closing the session closes its connector too: let static_login make new ones.
             await client.http.close()
             client.http.connector = discord.utils.MISSING
-            problem = retried(error, client.settings.api_base)
+            problem = retried(error, base)
             await _again(backoff, report, "cannot reach Discord", problem, problem)
         except UNREADABLE:  # discord.py reading another kind of answer
-            raise _not_discord(client, "its answer to the log-in is no user") from None
+            raise _not_discord(base, "its answer to the log-in is no user") from None
         except discord.HTTPException as error:  # 4xx but 401: no try can mend it
-            raise _not_discord(client, f"it answered the log-in with HTTP {error.status} "
-                                       f"{error.response.reason or ''}".rstrip()) from None
+            raise _not_discord(base, f"it answered the log-in with HTTP {error.status} "
+                                     f"{error.response.reason or ''}".rstrip()) from None
 
 
 async def _again(backoff: Backoff, report: Report, failed: str, problem: str,
@@ -215,12 +216,12 @@ async def _again(backoff: Backoff, report: Report, failed: str, problem: str,
     await asyncio.sleep(delay)
 
 
-async def _api_checked(client: SeminarClient) -> None:
+async def api_checked(api_base: str) -> None:
     """Before the token leaves for an API base that is not Discord's own: the base answers as
     Discord's API answers anyone (GET /gateway, which needs no token: API docs, Get Gateway),
     so a mistyped address gets no token. Raises SettingRefused when it does not; an error
     status of 500 or more, 408 or 429 as aiohttp.ClientError (tried again)."""
-    url = f"{client.settings.api_base.rstrip('/')}/gateway"
+    url = f"{api_base.rstrip('/')}/gateway"
     async with aiohttp.ClientSession() as session, \
             session.get(url, allow_redirects=False) as response:
         said = f"HTTP {response.status} {_phrase(response.status)}".rstrip()
@@ -229,19 +230,19 @@ async def _api_checked(client: SeminarClient) -> None:
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
         if 300 <= response.status < 400:
             where = in_a_line(response.headers.get("Location", ""))
-            raise _not_discord(client, f"it redirects ({said}) to {where or 'nowhere'}, and "
-                                       "the bot follows no redirect with its token")
+            raise _not_discord(api_base, f"it redirects ({said}) to {where or 'nowhere'}, "
+                                         "and the bot follows no redirect with its token")
         try:
             answer = read_json(await response.content.read(MOST_GATEWAY_BYTES))
         except ValueError:
             answer = None
     if response.status != HTTPStatus.OK or not isinstance(answer, dict) \
             or not isinstance(answer.get("url"), str):
-        raise _not_discord(client, f"its answer to GET /gateway, which needs no token, is "
-                                   f"not Discord's: {said}")
+        raise _not_discord(api_base, "its answer to GET /gateway, which needs no token, is "
+                                     f"not Discord's: {said}")
 
 
-def _not_discord(client: SeminarClient, why: str) -> SettingRefused:
-    return SettingRefused(f"{client.settings.api_base} does not answer as Discord's API ({why}); "
+def _not_discord(api_base: str, why: str) -> SettingRefused:
+    return SettingRefused(f"{api_base} does not answer as Discord's API ({why}); "
                           "set DISCORD_API_BASE (or discord.api_base) to Discord's, or leave it "
                           "unset")
