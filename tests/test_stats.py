@@ -40,7 +40,7 @@ async def test_per_session_counts_and_median_length(console: ConsoleDriver, app:
         assert rows[str(number)][1:] == [str(len({r[1] for r in mine})), str(len(mine)),
                                          f"{median:g}"], reply
     assert "Per participant" not in reply  # not offered to a participant
-    found = re.search(r"saved to (\S+\.png)", reply)
+    found = re.search(r"saved to\s+(\S+\.png)", reply)  # the path may begin a line of its own
     assert found, reply
     chart = Image.open(Path(found.group(1)))
     assert chart.format == "PNG" and chart.size == (880, 460)

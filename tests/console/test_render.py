@@ -111,6 +111,12 @@ def test_a_long_command_and_a_long_description_share_the_line() -> None:
     assert all(width(line) <= 100 for line in lines)
 
 
+def fits_or_stands_alone(lines: list[str], room: int) -> bool:
+    """Every line fits `room`, but a word wider than it (a path) alone on its line."""
+    return all(width(terminal_safe(line)) <= room or " " not in line.strip()
+               for line in lines)
+
+
 @given(st.lists(st.tuples(WORDS, CELLS), min_size=1, max_size=3), CELLS, CELLS, WORDS,
        st.integers(min_value=NARROWEST, max_value=120))
 def test_every_part_of_a_reply_and_a_post_fits_the_width(
@@ -118,16 +124,21 @@ def test_every_part_of_a_reply_and_a_post_fits_the_width(
         room: int) -> None:
     """helper-100: a field's name (a timeline event's label ran to 123 columns at 100), a
     saved file's line, and at 2 to 5 columns a field's value or a post's follow-up (their
-    indent took the room) ran past the edge."""
-    reply = Reply(title=name, paragraphs=(paragraph,), fields=tuple(fields), footer=footer,
-                  attachments=(Attachment(name + ".csv", b"x", "text/csv"),))
-    lines = render_reply(reply, room, saved=[Path("/data") / "exports" / (name + ".csv")])
+    indent took the room) ran past the edge. A saved file's path is never cut (it would not
+    work copied): wider than the line, it stands alone."""
+    reply = Reply(title=name, paragraphs=(paragraph,), fields=tuple(fields), footer=footer)
+    lines = render_reply(reply, room)
     assert all(width(terminal_safe(line)) <= room for line in lines.split("\n")), lines
     post = PromptPost(cohort_id=1, channel_id="c", session_number=1, session_title=name,
                       prompt_id="p", prompt_ref="1.2", kind="comparison", text=paragraph,
                       follow_ups=(footer,))
     lines = render_post(post, room)
     assert all(width(terminal_safe(line)) <= room for line in lines.split("\n")), lines
+    path = Path("/data") / "exports" / (name + ".csv")
+    saved = render_reply(Reply(attachments=(Attachment(name + ".csv", b"x", "text/csv"),)),
+                         room, saved=[path]).split("\n")
+    assert fits_or_stands_alone(saved, room), saved
+    assert terminal_safe(str(path)) in [line.split()[-1] for line in saved], saved
 
 
 @given(st.lists(CELLS, min_size=1, max_size=4).map("\n".join),
@@ -135,7 +146,7 @@ def test_every_part_of_a_reply_and_a_post_fits_the_width(
 def test_what_the_console_prints_fits_the_width_and_keeps_every_character(
         text: str, room: int) -> None:
     """The console's own lines (a usage, /clock's and /as's errors) were printed as they
-    were, whatever the terminal's width (helper-100)."""
+    were, whatever the terminal's width (helper-100); a word is not cut (a path in it)."""
     lines = fitted(text, room).split("\n")
-    assert all(width(terminal_safe(line)) <= room for line in lines), lines
+    assert fits_or_stands_alone(lines, room), lines
     assert graphemes(lines) == given_graphemes([text])

@@ -26,7 +26,7 @@ TEXT_CELLS = ("session_id", "prompt", "prompt_id", "thread", "author", "message_
 
 async def export_file(console: ConsoleDriver, line: str) -> Path:
     reply = await console.say(line)
-    found = re.search(r"saved to (\S+)", reply)
+    found = re.search(r"saved to\s+(\S+)", reply)  # the path may begin a line of its own
     assert found, reply
     return Path(found.group(1))
 

@@ -26,19 +26,22 @@ def columns_of(text: str) -> int:
     return int(wcwidth.width(terminal_safe(text)))
 
 
-def _wrapped(text: str, width: int, first: str = "", later: str = "") -> list[str]:
+def _wrapped(text: str, width: int, first: str = "", later: str = "", *,
+             cut: bool = True) -> list[str]:
     """`text`'s words in lines of at most `width` columns, `first` and `later` leading the
     first and the other lines (counted in); a word wider than a line is cut between two
-    characters as shown (grapheme clusters)."""
+    characters as shown (grapheme clusters), or with `cut` False stands whole on a line of
+    its own (a path, which must stay whole to be used)."""
     lines: list[str] = wcwidth.wrap(terminal_safe(text), max(width, NARROWEST + columns_of(
-        later)), initial_indent=first, subsequent_indent=later, break_long_words=True,
+        later)), initial_indent=first, subsequent_indent=later, break_long_words=cut,
         break_on_hyphens=False, propagate_sgr=False)
     return lines
 
 
-def wrap(text: str, width: int, indent: str = "") -> list[str]:
+def wrap(text: str, width: int, indent: str = "", *, cut: bool = True) -> list[str]:
     """`text`'s paragraphs in lines of at most `width` columns (NARROWEST at least), each
-    after `indent` where it leaves room, a paragraph's own leading spaces kept likewise."""
+    after `indent` where it leaves room, a paragraph's own leading spaces kept likewise; a
+    word wider than a line cut, or with `cut` False, on a line of its own (`_wrapped`)."""
     if columns_of(indent) + NARROWEST > width:  # no room for it: the text starts at the edge
         indent = ""
     lines: list[str] = []
@@ -51,8 +54,8 @@ def wrap(text: str, width: int, indent: str = "") -> list[str]:
         if columns_of(indent + lead) + 2 + NARROWEST > room:  # too narrow to be indented
             lead = ""
         lines.extend(isolate(line) for line in _wrapped(
-            paragraph.strip(), room, indent + lead, indent + lead + ("  " if lead else ""))
-            or [indent])
+            paragraph.strip(), room, indent + lead, indent + lead + ("  " if lead else ""),
+            cut=cut) or [indent])
     return lines
 
 
@@ -126,7 +129,7 @@ def render_reply(reply: Reply, width: int = 100,
     for index, attachment in enumerate(reply.attachments):
         where = f" saved to {saved[index]}" if index < len(saved) else ""
         lines.extend(wrap(f"[file] {attachment.filename} ({len(attachment.data):,} bytes)"
-                          f"{where}", width))
+                          f"{where}", width, cut=False))
     if reply.footer:
         lines.extend(wrap(reply.footer, width))
     while lines and not lines[-1].strip():
@@ -135,9 +138,11 @@ def render_reply(reply: Reply, width: int = 100,
 
 
 def fitted(text: str, width: int) -> str:
-    """`text` with each line wider than `width` wrapped (`wrap`): what the console prints
-    never runs past the terminal's edge, a line of its own making (a usage, an error) too."""
-    return "\n".join(line if columns_of(line) <= width else "\n".join(wrap(line, width))
+    """`text` with each line wider than `width` wrapped (`wrap`, no word cut: a path in it
+    stays whole, on a line of its own if it is wider): what the console prints never runs
+    past the terminal's edge, a line of its own making (a usage, an error) too."""
+    return "\n".join(line if columns_of(line) <= width
+                     else "\n".join(wrap(line, width, cut=False))
                      for line in text.split("\n"))
 
 
