@@ -161,3 +161,26 @@ def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
     home = Path.home() / ".local" / "share" / "seminarbot"
     assert load_settings(None, {"XDG_DATA_HOME": "relative/data"}).data_dir == home
     assert load_settings(None, {"XDG_DATA_HOME": str(tmp_path)}).data_dir == tmp_path / "seminarbot"
+
+
+@pytest.mark.parametrize(("key", "variable", "value", "said"), [
+    # helper-102: the password went in every request's header (aiohttp then refused to send
+    # one with the token: an internal error) and in the log's "connecting to" line.
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://user:hunter22@127.0.0.1:8008",
+     "with no user or password in it"),
+    ("discord.api_base", "DISCORD_API_BASE", "https://me:hunter22@discord.example/api",
+     "with no user or password in it"),
+    # Passed as a URL, then said as "DISCORD_API_BASE … its answer to the log-in is no user".
+    ("discord.gateway_url", "DISCORD_GATEWAY_URL", "ws://[::1/gw", "cannot be read"),
+    ("discord.gateway_url", "DISCORD_GATEWAY_URL", "https://gateway.example", "ws://"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "wss://matrix.example.org", "http://"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://matrix.example.org:port", "cannot be read"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://", "got 'https://'")])
+def test_a_url_with_a_user_no_host_or_the_wrong_scheme_is_refused(
+        tmp_path: Path, key: str, variable: str, value: str, said: str) -> None:
+    env = {"MATRIX_USER_ID": "@bot:example.org", "MATRIX_PASSWORD": "pw",
+           "DISCORD_TOKEN": "a.b.c", variable: value}
+    with pytest.raises(YamlError) as caught:
+        load_settings(write(tmp_path, "{}\n"), env)
+    assert caught.value.key == variable and said in str(caught.value), str(caught.value)
+    assert "hunter22" not in str(caught.value)

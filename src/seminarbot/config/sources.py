@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from collections.abc import Mapping
 from typing import NoReturn
 
@@ -15,13 +16,23 @@ def pick(node: Node | None, key: str, env: Mapping[str, str], env_key: str) -> s
 
 
 def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
-        default: str) -> str:
-    """A URL (http, https, ws or wss) without its trailing slash. Raises YamlError naming the
-    environment variable or the file's key that holds something else."""
+        default: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """A URL of one of `schemes`, with a host and no user or password in it (RFC 3986: they
+    would go in every request's header, and in the log's lines that name the address),
+    without its trailing slash. Raises YamlError naming the environment variable or the file's
+    key that holds something else; a user's part is never quoted back."""
     value = pick(node, key, env, env_key) or default
-    if not value.startswith(("http://", "https://", "ws://", "wss://")):
-        refuse(node, key, env, env_key,
-               f"expected a URL starting with http(s):// or ws(s)://, got {value!r}")
+    expected = f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}"
+    try:
+        parts = urllib.parse.urlsplit(value)
+        parts.port  # noqa: B018 (read for its ValueError: a port that is no number)
+    except ValueError as error:
+        refuse(node, key, env, env_key, f"{expected}, not one that cannot be read ({error})")
+    if "@" in parts.netloc:
+        refuse(node, key, env, env_key, f"{expected} and a host, with no user or password in "
+                                        "it (they would be sent with every request)")
+    if parts.scheme not in schemes or not parts.hostname:
+        refuse(node, key, env, env_key, f"{expected}, got {value!r}")
     return value.rstrip("/")
 
 

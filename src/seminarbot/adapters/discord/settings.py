@@ -42,7 +42,8 @@ def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     settings = DiscordSettings(
         token=pick(node, "token", env, "DISCORD_TOKEN"),
         api_base=url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
-        gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY),
+        gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY,
+                        ("ws", "wss")),
         moderator_role=node.text("moderator_role", required=False) if node else None,
         test_guild=_snowflake(node, "test_guild"),
     )
