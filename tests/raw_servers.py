@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import trustme
 
@@ -20,16 +20,16 @@ def answer(body: bytes, content_type: str = "application/json", length: int | No
 
 
 @contextlib.asynccontextmanager
-async def raw_server(said: bytes, tls: ssl.SSLContext | None = None,
+async def raw_server(said: bytes | Callable[[bytes], bytes], tls: ssl.SSLContext | None = None,
                      asked: list[bytes] | None = None) -> AsyncIterator[int]:
-    """A server on loopback that answers each request's head with `said` and closes; its
-    port. `asked`: each request's head."""
+    """A server on loopback that answers each request's head with `said` (or what `said`
+    makes of the head) and closes; its port. `asked`: each request's head."""
     async def reply(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         with contextlib.suppress(Exception):
             head = await reader.readuntil(b"\r\n\r\n")
             if asked is not None:
                 asked.append(head)
-            writer.write(said)
+            writer.write(said(head) if callable(said) else said)
             await writer.drain()
         writer.close()
 

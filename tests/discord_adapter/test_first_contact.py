@@ -14,6 +14,7 @@ import pytest
 import trustme
 from aiohttp import web
 
+from seminarbot.adapters.discord.connecting import api_checked
 from tests.discord_adapter.test_unreachable import refused_start, served
 from tests.discord_fake import FakeDiscord
 from tests.raw_servers import raw_server, tls_context
@@ -107,3 +108,23 @@ async def test_discord_sync_asks_the_api_base_first_as_run_does(
         2, f"seminarbot: {base} does not answer as Discord's API ({why}); set DISCORD_API_BASE "
            "(or discord.api_base) to Discord's, or leave it unset\n")
     assert tokens == [""]
+
+
+async def test_an_answer_to_get_gateway_in_two_writes_is_read_whole() -> None:
+    """helper-102: one read took what had come so far: a valid answer sent in two pieces was
+    "not Discord's", and the start refused for good."""
+    async def halves(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 32\r\n\r\n{\"url\": \"wss://")
+        await writer.drain()
+        await asyncio.sleep(0.2)
+        writer.write(b"gateway.example\"}")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(halves, "127.0.0.1", 0)
+    try:
+        await api_checked(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/api/v10")
+    finally:
+        server.close()

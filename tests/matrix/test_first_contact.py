@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 from pathlib import Path
 
@@ -176,3 +177,55 @@ async def test_a_sync_refused_by_tls_is_said_in_words_and_tried_again(
     assert reports[0][1].startswith(
         "sync failed: it has a TLS certificate this machine does not trust (unable to get "
         "local issuer certificate); "), reports
+
+
+PASSWORD_FLOWS = b'{"flows": [{"type": "m.login.password"}]}'
+
+
+@pytest.mark.parametrize(("login", "said"), [
+    # The device's id named nio's key store: a file was made outside the data folder.
+    ({"user_id": "@bot:example.org", "access_token": "syt_abc",
+      "device_id": "/../../../../outside/PWNED"}, "a device id that cannot be used"),
+    # The token went into the next request's header: aiohttp's ValueError, exit 70.
+    ({"user_id": "@bot:example.org", "access_token": "syt\u0000abc\n", "device_id": "ABCDEFGHIJ"},
+     "an access token that cannot be sent"),
+    # nio made its keys for @someone.else while the log said "logged in as @bot".
+    ({"user_id": "@someone.else:evil.example", "access_token": "syt_abc",
+      "device_id": "ABCDEFGHIJ"}, "the homeserver says the login is @someone.else:evil.example's")])
+async def test_a_log_in_answered_with_what_cannot_be_used_is_refused_before_any_file(
+        tmp_path: Path, login: dict[str, str], said: str) -> None:
+    """helper-102: the homeserver's answer to the log-in was taken as it came."""
+    def reply(head: bytes) -> bytes:
+        return answer(json.dumps(login).encode() if head.startswith(b"POST")
+                      else PASSWORD_FLOWS)
+
+    async with raw_server(reply) as port:
+        process = await start_bot(tmp_path, f"http://127.0.0.1:{port}", "@bot:example.org",
+                                  "secret")
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    last = err.decode().strip().splitlines()[-1]
+    assert process.returncode == 2 and said in last, err.decode()
+    assert "Traceback" not in err.decode()
+    made = [p.name for p in (tmp_path / "data" / "matrix" / "store").iterdir()]
+    assert made == [] and not (tmp_path.parent / "outside").exists(), made
+
+
+async def test_an_endless_answer_is_read_no_further_than_a_limit(tmp_path: Path) -> None:
+    """helper-102: nio read a body whole: 3.9 GB of memory for one that never ended."""
+    async def endless(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(Exception):
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 2000000000\r\n\r\n[")
+            while True:
+                writer.write(b"1," * 65536)
+                await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(endless, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    try:
+        line = await refused(tmp_path, url)
+    finally:
+        server.close()
+    assert line.startswith(f"seminarbot: {url} does not answer as a Matrix homeserver"), line

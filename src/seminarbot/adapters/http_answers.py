@@ -15,6 +15,20 @@ from seminarbot.domain.display import in_a_line
 from seminarbot.services.connections import reason
 
 
+async def bounded_body(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+    """The answer's body as its Content-Encoding decodes, or None (the connection closed)
+    once it holds more than `limit` bytes: no more is read, so an endless body or a
+    compression bomb costs at most `limit`. Raises aiohttp.ClientPayloadError for a body cut
+    short (one read returns what has come so far: a body in two writes needs the loop)."""
+    body = bytearray()
+    while chunk := await response.content.read(limit + 1 - len(body)):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            return None
+    return bytes(body)
+
+
 def unmendable(error: BaseException) -> str | None:
     """Why no try can mend `error`, as a clause that follows the address ("… has a TLS
     certificate …"), or None when another try may."""

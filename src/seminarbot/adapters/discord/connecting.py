@@ -23,7 +23,7 @@ import discord.gateway
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
 from seminarbot.adapters.discord.trace import Redirected
-from seminarbot.adapters.http_answers import retried, unmendable
+from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
@@ -232,8 +232,9 @@ async def api_checked(api_base: str) -> None:
             where = in_a_line(response.headers.get("Location", ""))
             raise _not_discord(api_base, f"it redirects ({said}) to {where or 'nowhere'}, "
                                          "and the bot follows no redirect with its token")
+        body = await bounded_body(response, MOST_GATEWAY_BYTES)
         try:
-            answer = read_json(await response.content.read(MOST_GATEWAY_BYTES))
+            answer = read_json(body) if body is not None else None
         except ValueError:
             answer = None
     if response.status != HTTPStatus.OK or not isinstance(answer, dict) \

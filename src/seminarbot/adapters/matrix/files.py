@@ -20,6 +20,7 @@ from typing import Any
 from seminarbot.config.data_folder import MATRIX_DEVICE, MATRIX_LOGIN
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.config.settings import SettingRefused
+from seminarbot.domain.display import in_a_line
 from seminarbot.domain.jsontext import read_json
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,10 @@ MAX_FILE_BYTES = 256 * 2**20  # a waiting list larger than this is damage
 WAITING = "encrypted events waiting for keys"
 PRIVATE = "answers waiting for a direct room"
 DEVICE_ID = re.compile(r"[A-Z]{10}")  # as Synapse makes them; the spec asks only for a string
+# What any device id and access token must be here: printable ASCII without a space, as an
+# HTTP header carries the token (RFC 9110 token68 is narrower) and nio names a file after the
+# device; the spec asks only for strings.
+_PRINTABLE = re.compile(r"[!-~]{1,4096}")
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,8 @@ class MatrixFiles:
         data = _load_json(self.login_file, "logging in again as a new device")
         fields = ("homeserver", "user_id", "device_id", "access_token")
         if isinstance(data, dict) and all(isinstance(data.get(key), str) and data[key]
-                                          for key in fields):
+                                          for key in fields) \
+                and unusable(data["device_id"], data["access_token"]) is None:
             return SavedLogin(**{key: str(data[key]) for key in fields})
         if data is not _MISSING:
             log.error("matrix: the saved login (%s) is damaged; logging in again as a new device",
@@ -86,24 +92,20 @@ class MatrixFiles:
     def save_login(self, login: SavedLogin) -> None:
         _replace(self.login_file, json.dumps(asdict(login), indent=2))
 
-    def device_for_log_in(self) -> str:
+    def device_for_log_in(self, homeserver: str, user_id: str) -> str:
         """The device id a log-in with the password asks for (Client-Server API, POST /login:
         `device_id`, a new device when the homeserver knows none such): the one an earlier
-        log-in asked for and never heard answered (the homeserver may have made it), else a
-        new one, saved before the request leaves. So a log-in cut short (the bot stopped, the
-        connection lost) makes no second device when tried again."""
-        try:
-            chosen = read_regular(self.device_file, 64).decode("ascii").strip()
-        except FileNotFoundError:
-            chosen = ""
-        except (OSError, UnicodeError) as error:
-            log.error("matrix: %s cannot be read (%s); asking for a new device",
-                      self.device_file, error)
-            chosen = ""
-        if DEVICE_ID.fullmatch(chosen):
-            return chosen
+        log-in of the same account asked for and never heard answered (the homeserver may
+        have made it), else a new one, saved before the request leaves. So a log-in cut short
+        (the bot stopped, the connection lost) makes no second device when tried again."""
+        data = _load_json(self.device_file, "asking for a new device")
+        if isinstance(data, dict) and data.get("homeserver") == homeserver \
+                and data.get("user_id") == user_id and isinstance(data.get("device_id"), str) \
+                and DEVICE_ID.fullmatch(data["device_id"]):
+            return str(data["device_id"])
         chosen = "".join(secrets.choice(string.ascii_uppercase) for _ in range(10))
-        _replace(self.device_file, chosen)
+        _replace(self.device_file, json.dumps({"homeserver": homeserver, "user_id": user_id,
+                                               "device_id": chosen}))
         return chosen
 
     def log_in_answered(self) -> None:
@@ -147,6 +149,18 @@ class MatrixFiles:
 
 
 _MISSING = object()
+
+
+def unusable(device_id: str, access_token: str) -> str | None:
+    """Why a login's device id or access token cannot be used here, or None: each must be
+    printable ASCII without a space (_PRINTABLE), and the device id no file's path ("/",
+    ".."): a homeserver's answer named one outside the store's folder (helper-102)."""
+    if not _PRINTABLE.fullmatch(device_id) or "/" in device_id or "\\" in device_id \
+            or device_id in (".", ".."):
+        return f"a device id that cannot be used ({in_a_line(device_id, 60)})"
+    if not _PRINTABLE.fullmatch(access_token):
+        return "an access token that cannot be sent (not printable ASCII without spaces)"
+    return None
 
 
 def _load_json(path: Path, what: str) -> Any:

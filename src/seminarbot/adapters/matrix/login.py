@@ -14,15 +14,16 @@ from aiohttp import ClientError, ClientResponse
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
 from nio.client.async_client import client_session
 
-from seminarbot.adapters.http_answers import retried, unmendable
+from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error
-from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
+from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
 from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
+from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_
 RETRY_LIMIT = 300.0
 LOGIN_GRACE = 5.0  # seconds a log-in under way is let finish when the bot stops (`_kept`)
 PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
+# The largest answer read from the homeserver (its JSON: a first sync of many busy rooms is some
+# megabytes); a larger one is taken for no answer at all.
+MOST_ANSWER_BYTES = 64 * 2**20
 
 
 class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
@@ -58,16 +62,34 @@ class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
             timeout=self.config.request_timeout if timeout is None else timeout)
         return response
 
-    async def parse_body(self, transport_response: ClientResponse) -> dict[Any, Any]:
+    def restore_login(self, user_id: str, device_id: str, access_token: str) -> None:
+        """nio's, which opens the store named after the device (a log-in's answer comes here
+        too, before the caller sees it): refused with LoginFailed for another user than the
+        one configured, or a device id or token that cannot be used (files.unusable)."""
+        if user_id.casefold() != str(self.user).casefold():
+            raise LoginFailed(f"the homeserver says the login is {in_a_line(user_id, 80)}'s, "
+                              f"not {self.user}'s: check MATRIX_USER_ID (matrix.user_id)")
+        why = unusable(device_id, access_token)
+        if why is not None:
+            raise LoginFailed(f"the homeserver answered the log-in with {why}")
+        super().restore_login(user_id, device_id, access_token)
+
+    async def parse_body(self, transport_response: ClientResponse) -> Any:
         """The answer's JSON, or {} (nio's own value for a body that is no JSON, which its
-        response classes read as an error without Matrix's error code) for any body json cannot
-        read: nio passes on what is not a JSONDecodeError, such as JSON nested too deep
-        (RecursionError), bytes that are no UTF-8 or a number of over 4,300 digits (ValueError)."""
-        try:
-            parsed: dict[Any, Any] = await super().parse_body(transport_response)
-        except (ValueError, RecursionError):
+        response classes read as an error without Matrix's error code) for a body larger than
+        MOST_ANSWER_BYTES (nio read any body whole: an endless one took gigabytes) and for any
+        body json cannot read (domain.jsontext.read_json: nio let through what is not a
+        JSONDecodeError, such as JSON nested too deep). Raises aiohttp.ClientPayloadError for
+        a body cut short."""
+        body = await bounded_body(transport_response, MOST_ANSWER_BYTES)
+        if body is None:
+            log.warning("matrix: an answer of the homeserver's is larger than %d MiB; it is "
+                        "not read", MOST_ANSWER_BYTES // 2**20)
             return {}
-        return parsed
+        try:
+            return read_json(body)
+        except ValueError:
+            return {}
 
 
 class LoginFailed(SettingRefused):
@@ -134,10 +156,11 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
         if not isinstance(answer, WhoamiResponse) or not answer.device_id:
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
-        client.restore_login(user_id, answer.device_id, settings.access_token)
+        client.restore_login(answer.user_id, answer.device_id, settings.access_token)
     else:
         # Logging in with the device we had keeps its E2EE keys usable.
-        client.device_id = saved.device_id if saved else files.device_for_log_in()
+        client.device_id = saved.device_id if saved \
+            else files.device_for_log_in(homeserver, user_id)
         answer = await _kept(_password_login(client, settings, files, report))
         if not isinstance(answer, LoginResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
