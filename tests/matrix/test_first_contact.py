@@ -229,3 +229,47 @@ async def test_an_endless_answer_is_read_no_further_than_a_limit(tmp_path: Path)
     finally:
         server.close()
     assert line.startswith(f"seminarbot: {url} does not answer as a Matrix homeserver"), line
+
+
+def error(status: int, body: dict[str, object]) -> bytes:
+    text = json.dumps(body).encode()
+    return (f"HTTP/1.1 {status} Oops\r\nContent-Type: application/json\r\nContent-Length: "
+            f"{len(text)}\r\nConnection: close\r\n\r\n").encode() + text
+
+
+async def test_a_rate_limited_log_in_is_waited_out_and_tried_again(tmp_path: Path) -> None:
+    """helper-102: a 429 on POST /login ended the start ("refused the login")."""
+    posts: list[bytes] = []
+
+    def reply(head: bytes) -> bytes:
+        if not head.startswith(b"POST"):
+            return answer(PASSWORD_FLOWS)
+        posts.append(head)
+        if len(posts) == 1:
+            return error(429, {"errcode": "M_LIMIT_EXCEEDED", "error": "slow down",
+                               "retry_after_ms": "soon"})  # no number: 1 s
+        return error(403, {"errcode": "M_FORBIDDEN", "error": "Invalid password"})
+
+    async with raw_server(reply) as port:
+        process = await start_bot(tmp_path, f"http://127.0.0.1:{port}", "@bot:example.org",
+                                  "secret")
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2 and len(posts) == 2, said
+    assert "homeserver unavailable (HTTP 429 Oops); trying again in 1 s" in said, said
+    assert "refused the login of @bot:example.org" in said.strip().splitlines()[-1], said
+
+
+@pytest.mark.parametrize("status", [401, 404, 418])
+async def test_a_matrix_error_to_get_login_is_not_a_homeserver(tmp_path: Path,
+                                                               status: int) -> None:
+    """helper-102: any answer with an errcode passed the check, and the password followed."""
+    asked: list[bytes] = []
+    async with raw_server(error(status, {"errcode": "M_X", "error": "nope"}),
+                          asked=asked) as port:
+        url = f"http://127.0.0.1:{port}"
+        line = await refused(tmp_path, url)
+    assert line.startswith(f"seminarbot: {url} does not answer as a Matrix homeserver (it "
+                           f"answers GET /_matrix/client/v3/login, which a homeserver answers "
+                           f"anyone with its log-in types, with HTTP {status} Oops, "), line
+    assert [head.split(b" ")[0] for head in asked] == [b"GET"]

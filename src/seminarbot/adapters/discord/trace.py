@@ -55,4 +55,5 @@ async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
     # again on its own: connecting.connect says each of its tries, once.
     if status >= 500 and not _handshake(params.headers):
         log.warning("discord: Discord answered %d %s to %s %s; trying again", status,
-                    params.response.reason or "", params.method, params.url.path)
+                    in_a_line(params.response.reason or "", 60), params.method,
+                    in_a_line(params.url.path))

@@ -15,7 +15,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse
 from nio.client.async_client import client_session
 
 from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
-from seminarbot.adapters.matrix.backoff import is_server_error
+from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
 from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
@@ -201,13 +201,18 @@ async def _homeserver_checked(client: AsyncClient, homeserver: str, report: Repo
     """Before any password or token leaves: the address answers as a homeserver does to the
     one request that needs neither (Client-Server API, GET /_matrix/client/v3/login), so a
     mistyped address gets no credential; for a `password` log-in, it must offer one
-    (m.login.password). Raises LoginFailed otherwise."""
+    (m.login.password). Raises LoginFailed otherwise: a homeserver answers that request with
+    its log-in types, not an error (but a rate limit, waited out by `_retrying`)."""
     answer = await _retrying(client.login_info, report, homeserver)
     if not isinstance(answer, LoginInfoResponse):
         _refuse_if_not_a_homeserver(homeserver, answer)
-        return  # a Matrix error: a homeserver, whatever it makes of the request
+        raise LoginFailed(f"{homeserver} does not answer as a Matrix homeserver (it answers "
+                          f"GET /_matrix/client/v3/login, which a homeserver answers anyone "
+                          f"with its log-in types, with {_http_status(answer)}, "
+                          f"{in_a_line(str(answer), 120)}); set MATRIX_HOMESERVER "
+                          "(matrix.homeserver) to the homeserver's client API address")
     if password and PASSWORD_FLOW not in answer.flows:
-        offered = ", ".join(str(flow) for flow in answer.flows[:5]) or "none"
+        offered = in_a_line(", ".join(str(flow) for flow in answer.flows[:5]), 200) or "none"
         raise LoginFailed(f"{homeserver} does not offer log-in with a password (it offers: "
                           f"{offered}); give the bot an access token instead "
                           "(MATRIX_ACCESS_TOKEN, or matrix.access_token)")
@@ -221,6 +226,7 @@ async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
     try mends them."""
     backoff = Backoff(limit=RETRY_LIMIT)
     while True:
+        waited = None  # what a rate limit asks for
         try:
             answer = await answered(call(), ANSWER_LIMIT, "the homeserver")
         except (ClientError, TimeoutError, OSError) as error:
@@ -229,10 +235,11 @@ async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
             problem = retried(error, homeserver)
         else:
             _refuse_a_redirect(homeserver, answer)
-            if not is_server_error(answer):
+            waited = rate_limit_delay(answer)
+            if waited is None and not is_server_error(answer):
                 return answer
             problem = _http_status(answer)
-        delay = backoff.next_delay()
+        delay = backoff.next_delay() if waited is None else waited
         report(RETRYING, f"homeserver unavailable: {problem}")
         log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
         await asyncio.sleep(delay)
@@ -251,7 +258,7 @@ def _refuse_a_redirect(homeserver: str, answer: Any) -> None:
 def _http_status(answer: Any) -> str:
     """`HTTP 502 Bad Gateway`: what a failing homeserver (or the proxy before it) answered."""
     response = answer.transport_response
-    return f"HTTP {response.status} {response.reason or ''}".strip()
+    return f"HTTP {response.status} {in_a_line(response.reason or '', 60)}".strip()
 
 
 def _refuse_if_not_a_homeserver(homeserver: str, answer: Any) -> None:

@@ -23,7 +23,7 @@ from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
 from seminarbot.domain.backoff import Backoff
-from seminarbot.domain.display import is_unicode
+from seminarbot.domain.display import in_a_line, is_unicode
 from seminarbot.domain.errors import Unavailable
 from seminarbot.services.connections import (
     ANSWER_LIMIT,
@@ -188,8 +188,9 @@ class SyncLoop:
             return 0.0
         waited = rate_limit_delay(answer)
         response = getattr(answer, "transport_response", None)
-        said = f"{answer}" if response is None else (  # nio's words alone can be "unknown"
-            f"{answer}; HTTP {response.status} {response.reason or ''}".rstrip())
+        said = in_a_line(f"{answer}") if response is None else (  # nio's alone can be "unknown"
+            f"{in_a_line(str(answer))}; HTTP {response.status} "
+            f"{in_a_line(response.reason or '', 60)}".rstrip())
         log.warning("matrix: sync refused (%s); retrying", said)
         self.report(RETRYING, f"sync refused: {said}")
         return waited
