@@ -414,3 +414,16 @@ def test_a_database_that_fails_under_a_command_line_tool_names_the_cause() -> No
         known = explain(mapped, Path("/srv/s.db"))
         assert known is not None and known[0].startswith(f"/srv/s.db: {said}"), known
         assert "has been told" not in known[0]
+
+
+def test_a_database_that_is_a_link_to_nowhere_makes_nothing(tmp_path: Path) -> None:
+    """helper-102: `run` took the link for a database that was there, and kept the data
+    folder it had made when the database was refused."""
+    db = tmp_path / "linked.db"
+    db.symlink_to(tmp_path / "nowhere.db")
+    for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        assert one_line(result) == (f"seminarbot: {db}: there is no database here (check --db, "
+                                    "SEMINARBOT_DB or data_dir); nothing was created"), name
+        assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere.db").exists(), name
+    assert db.is_symlink()

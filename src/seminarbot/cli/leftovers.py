@@ -39,6 +39,7 @@ class Before:
     ours: tuple[Path, ...]  # the files and folders the run may make, the database's first
     existed: frozenset[Path]  # of those, the ones that were there
     made: tuple[Path, ...]  # the folders the run will make, each before its parents
+    database: bool  # whether a database was there (a link to nowhere is none: none is made)
 
     @classmethod
     def look(cls, data_dir: Path, database: Path, *, matrix: bool = False) -> Before:
@@ -51,12 +52,13 @@ class Before:
                 *(folder / name
                   for name in (HEARTBEAT, SYLLABUS_CACHE, *([MATRIX] if matrix else []))))
         return cls(ours, frozenset(p for p in ours if os.path.lexists(p)),
-                   tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))))
+                   tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))),
+                   os.path.exists(database))
 
     def undo(self) -> None:
         """Remove what the run made since `look`, if it found no database; each removal that
         fails is left (a DEBUG line): it is the next start's to reuse."""
-        if self.ours[0] in self.existed:
+        if self.database:
             return
         for path in self.ours:
             if path not in self.existed and not (path.name == MATRIX and any(
