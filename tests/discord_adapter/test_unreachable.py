@@ -223,7 +223,7 @@ def one_line_a_try(said: list[str]) -> int:
 
 # How a gateway can fail a first connection, and what each try's line then says.
 GATEWAYS = {
-    "502": "502, message='Invalid response status'",
+    "502": "it answered the WebSocket handshake with HTTP 502 Bad Gateway",
     "closes before hello": "it closed the connection before the session began",
     "not json": "its answer is not Discord's gateway protocol: Expecting value",
     "binary, not zlib": "its answer is not Discord's gateway protocol",

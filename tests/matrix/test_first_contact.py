@@ -84,7 +84,8 @@ async def test_an_https_address_at_a_plain_http_port_is_one_line(tmp_path: Path)
         url = plain.replace("http://", "https://")
         line = await refused(tmp_path, url)
     assert line.startswith(f"seminarbot: {url} makes no TLS connection ([SSL"), line
-    assert line.endswith("); if it speaks plain HTTP, its address begins with http://"), line
+    assert line.endswith("); if it speaks no TLS, its address begins with http:// (a gateway's "
+                         "with ws://)"), line
 
 
 @pytest.mark.parametrize(("tls", "said"), [

@@ -9,6 +9,9 @@ in these words rather than as aiohttp's reprs."""
 
 from __future__ import annotations
 
+import os
+from http import HTTPStatus
+
 import aiohttp
 
 from seminarbot.domain.display import in_a_line
@@ -41,8 +44,8 @@ def unmendable(error: BaseException) -> str | None:
     if isinstance(error, aiohttp.ClientSSLError):
         said = reason(error.os_error) if isinstance(error, aiohttp.ClientConnectorError) \
             else reason(error)
-        return (f"makes no TLS connection ({in_a_line(said)}); if it speaks plain HTTP, its "
-                "address begins with http://")
+        return (f"makes no TLS connection ({in_a_line(said)}); if it speaks no TLS, its "
+                "address begins with http:// (a gateway's with ws://)")
     if isinstance(error, aiohttp.InvalidURL):
         return f"is no address a request can go to ({in_a_line(reason(error))})"
     if isinstance(error, aiohttp.ClientResponseError) \
@@ -59,9 +62,25 @@ def retried(error: BaseException, address: str) -> str:
     if (why := unmendable(error)) is not None:  # at a later contact: its certificate expired
         return f"it {why}"
     if isinstance(error, aiohttp.ClientPayloadError):
+        if "content-encoding" in str(error).lower():  # aiohttp's words: its type is the same
+            return "its answer cannot be decoded as its Content-Encoding says"
         return "its answer broke off before its end (the connection was closed or reset)"
     if isinstance(error, aiohttp.ServerDisconnectedError):
-        hint = " (if it speaks TLS, its address begins with https://)" \
-            if address.startswith(("http://", "ws://")) else ""
+        tls = {"http": "https", "ws": "wss"}.get(address.split(":", 1)[0])
+        hint = f" (if it speaks TLS, its address begins with {tls}://)" if tls else ""
         return f"it closed the connection without an answer{hint}"
+    if isinstance(error, aiohttp.WSServerHandshakeError):
+        return (f"it answered the WebSocket handshake with HTTP {error.status} "
+                f"{phrase(error.status)}".rstrip())
+    if isinstance(error, aiohttp.ClientConnectorError) and error.os_error.errno:
+        return (f"cannot connect to {in_a_line(error.host, 80)}:{error.port} "
+                f"({os.strerror(error.os_error.errno)})")
     return reason(error)
+
+
+def phrase(status: int) -> str:
+    """The status's reason phrase (RFC 9110), or "" for a code it does not name."""
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""

@@ -23,7 +23,7 @@ import discord.gateway
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
 from seminarbot.adapters.discord.trace import Redirected
-from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
+from seminarbot.adapters.http_answers import bounded_body, phrase, retried, unmendable
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
@@ -120,7 +120,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                 raise _not_the_gateway(client, failed.said) from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
                     and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
-                said = f"HTTP {failed.status} {_phrase(failed.status)}".rstrip()
+                said = f"HTTP {failed.status} {phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
             if (why := unmendable(failed)) is not None:
                 raise SettingRefused(f"{client.settings.gateway_url} {why}") from None
@@ -156,14 +156,6 @@ def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
     return SettingRefused(f"Discord's gateway ({url}) answered the WebSocket handshake with "
                           f"{said}: something between this machine and Discord (a proxy or a "
                           "firewall) may be refusing WebSocket connections")
-
-
-def _phrase(status: int) -> str:
-    """The status's reason phrase (RFC 9110), or "" for a code it does not name."""
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return ""
 
 
 def _gateway_problem(failed: BaseException, client: SeminarClient) -> str:
@@ -224,7 +216,7 @@ async def api_checked(api_base: str) -> None:
     url = f"{api_base.rstrip('/')}/gateway"
     async with aiohttp.ClientSession() as session, \
             session.get(url, allow_redirects=False) as response:
-        said = f"HTTP {response.status} {_phrase(response.status)}".rstrip()
+        said = f"HTTP {response.status} {phrase(response.status)}".rstrip()
         if response.status >= HTTPStatus.INTERNAL_SERVER_ERROR \
                 or response.status in RETRIED_STATUSES:
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
