@@ -5,6 +5,7 @@ Before, it ended with "internal error DatabaseError", exit 70."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -90,3 +91,21 @@ async def test_a_path_that_holds_the_wrong_kind_of_thing_is_one_sentence(
     assert code == 2 and len(said) == 1 and "Traceback" not in output, output
     assert f"{path} should be a " in said[0] and "move it away" in said[0]
     assert "logged in" not in output
+
+
+async def test_a_store_moved_away_alone_is_said_and_the_bot_becomes_a_new_device(
+        synapse: Synapse, tmp_path: Path) -> None:
+    """helper-102: with login.json kept and the store gone, nio made new keys for the old
+    device, which the homeserver already has keys for; nothing was said."""
+    env, config = _configured(synapse, tmp_path)
+    code, output = await _run(env, config, tmp_path / "first.log", "matrix: ready")
+    assert code in (0, 130), output
+    matrix = tmp_path / "data" / "matrix"
+    first = json.loads((matrix / "login.json").read_text())["device_id"]
+    shutil.move(matrix / "store", tmp_path / "store.moved")
+    code, output = await _run(env, config, tmp_path / "again.log", "matrix: ready")
+    assert code in (0, 130) and "matrix: ready" in output, output
+    assert (f"matrix: the encryption keys of device {first} are not in {matrix / 'store'}; "
+            "logging in as a new device") in output, output
+    second = json.loads((matrix / "login.json").read_text())["device_id"]
+    assert second != first and "Traceback" not in output

@@ -119,7 +119,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
             if isinstance(failed, Redirected):
                 raise _not_the_gateway(client, failed.said) from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
-                    and 200 <= failed.status < 500 and failed.status not in RETRIED_STATUSES:
+                    and not 500 <= failed.status < 600 and failed.status not in RETRIED_STATUSES:
                 said = f"HTTP {failed.status} {phrase(failed.status)}".rstrip()
                 raise _not_the_gateway(client, said) from None
             if (why := unmendable(failed)) is not None:
@@ -145,9 +145,9 @@ async def _close_what_failed(client: SeminarClient) -> None:
 
 
 def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
-    """A gateway that answers the WebSocket handshake with a page, a refusal (HTTP 2xx, 3xx or
-    4xx, not 101 Switching Protocols, RFC 6455 §4.1) or a redirect (trace.Redirected): no try
-    mends it."""
+    """A gateway that answers the WebSocket handshake with a page, a refusal (any HTTP status
+    but 101 Switching Protocols, RFC 6455 §4.1, a server error's 5xx, 408 and 429) or a
+    redirect (trace.Redirected): no try mends it."""
     url = client.settings.gateway_url
     if url != DISCORD_GATEWAY:
         return SettingRefused(f"{url} does not answer as Discord's gateway (it answered the "
@@ -217,8 +217,7 @@ async def api_checked(api_base: str) -> None:
     async with aiohttp.ClientSession() as session, \
             session.get(url, allow_redirects=False) as response:
         said = f"HTTP {response.status} {phrase(response.status)}".rstrip()
-        if response.status >= HTTPStatus.INTERNAL_SERVER_ERROR \
-                or response.status in RETRIED_STATUSES:
+        if 500 <= response.status < 600 or response.status in RETRIED_STATUSES:
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
         if 300 <= response.status < 400:
             where = in_a_line(response.headers.get("Location", ""))

@@ -89,6 +89,11 @@ class MatrixFiles:
                       self.login_file)
         return None
 
+    def has_store(self, user_id: str, device_id: str) -> bool:
+        """Whether nio's key store for that device is there (nio names it
+        `{user_id}_{device_id}.db`: nio.store.database)."""
+        return (self.store_dir / f"{user_id}_{device_id}.db").is_file()
+
     def save_login(self, login: SavedLogin) -> None:
         _replace(self.login_file, json.dumps(asdict(login), indent=2))
 

@@ -13,6 +13,7 @@ import peewee
 from aiohttp import ClientError, ClientResponse
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
 from nio.client.async_client import client_session
+from nio.crypto import ENCRYPTION_ENABLED
 
 from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
@@ -134,11 +135,7 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
                   report: Report, ended: bool) -> None:
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
     log.info("matrix: connecting to %s as %s", homeserver, user_id)
-    saved = files.load_login()
-    if saved is not None and (saved.homeserver, saved.user_id) != (homeserver, user_id):
-        saved = None  # another account: start afresh
-    if saved is not None and settings.access_token not in (None, saved.access_token):
-        saved = None  # the operator gave a new token
+    saved = _saved_login(files, settings)
     if saved is not None and not ended:
         client.restore_login(saved.user_id, saved.device_id, saved.access_token)
         log.info("matrix: restored device %s for %s", saved.device_id, user_id)
@@ -167,6 +164,28 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
     files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
     log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
+
+
+def _saved_login(files: MatrixFiles, settings: MatrixSettings) -> SavedLogin | None:
+    """The saved login, if it is still the one to use: None (said) for another account's, a
+    token the operator has replaced, or a device whose keys' store is gone (nio would make
+    new keys for the old device, which the homeserver refuses to take)."""
+    saved = files.load_login()
+    if saved is None:
+        return None
+    if (saved.homeserver, saved.user_id) != (settings.homeserver, settings.user_id):
+        log.warning("matrix: the saved login is %s's at %s; logging in as %s (a new device)",
+                    saved.user_id, saved.homeserver, settings.user_id)
+        return None
+    if settings.access_token not in (None, saved.access_token):
+        return None  # the operator gave a new token: its device is the one to use
+    if ENCRYPTION_ENABLED and not settings.access_token \
+            and not files.has_store(saved.user_id, saved.device_id):
+        log.warning("matrix: the encryption keys of device %s are not in %s; logging in as a "
+                    "new device (what was encrypted for the old one cannot be read)",
+                    saved.device_id, files.store_dir)
+        return None
+    return saved
 
 
 async def _password_login(client: AsyncClient, settings: MatrixSettings, files: MatrixFiles,
