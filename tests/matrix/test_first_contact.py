@@ -274,3 +274,17 @@ async def test_a_matrix_error_to_get_login_is_not_a_homeserver(tmp_path: Path,
                            f"answers GET /_matrix/client/v3/login, which a homeserver answers "
                            f"anyone with its log-in types, with HTTP {status} Oops, "), line
     assert [head.split(b" ")[0] for head in asked] == [b"GET"]
+
+
+@pytest.mark.parametrize("named", ["missing.pem", "garbage.pem"])
+async def test_an_ssl_cert_file_that_adds_no_authority_is_said(
+        tmp_path: Path, authority: trustme.CA, named: str) -> None:
+    """helper-102: OpenSSL passes over such a file without a word, and the hint to name one
+    in SSL_CERT_FILE read as if it had been followed."""
+    (tmp_path / "garbage.pem").write_text("not a certificate\n")
+    async with raw_server(answer(FLOWS), tls=tls_context(authority)) as port:
+        url = f"https://127.0.0.1:{port}"
+        line = await refused(tmp_path / "run", url, {"SSL_CERT_FILE": str(tmp_path / named)})
+    assert line.startswith(f"seminarbot: {url} has a TLS certificate this machine does not "
+                           "trust"), line
+    assert f"; SSL_CERT_FILE names {tmp_path / named}, which cannot be used (" in line, line

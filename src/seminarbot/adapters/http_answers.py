@@ -10,6 +10,7 @@ in these words rather than as aiohttp's reprs."""
 from __future__ import annotations
 
 import os
+import ssl
 from http import HTTPStatus
 
 import aiohttp
@@ -38,9 +39,10 @@ def unmendable(error: BaseException) -> str | None:
     if isinstance(error, aiohttp.ClientConnectorCertificateError):
         said = getattr(error.certificate_error, "verify_message", "") \
             or reason(error.certificate_error)
+        named = _trust_file_problem()
         return (f"has a TLS certificate this machine does not trust ({in_a_line(said)}); give "
                 "it a certificate from a public authority, or add its authority to this "
-                "machine's (SSL_CERT_FILE)")
+                "machine's (SSL_CERT_FILE)" + (f"; {named}" if named else ""))
     if isinstance(error, aiohttp.ClientSSLError):
         said = reason(error.os_error) if isinstance(error, aiohttp.ClientConnectorError) \
             else reason(error)
@@ -52,6 +54,19 @@ def unmendable(error: BaseException) -> str | None:
             and not isinstance(error, aiohttp.WSServerHandshakeError):  # a status it sent
         # aiohttp's own status 400 (nio and discord.py raise for none): no answer was read.
         return f"does not answer in HTTP that can be read ({in_a_line(str(error.message))})"
+    return None
+
+
+def _trust_file_problem() -> str | None:
+    """Why the file SSL_CERT_FILE names adds no authority, or None (OpenSSL passes over one
+    it cannot read without a word)."""
+    named = os.environ.get("SSL_CERT_FILE")
+    if not named:
+        return None
+    try:
+        ssl.create_default_context(cafile=named)
+    except (OSError, ssl.SSLError, ValueError) as error:
+        return f"SSL_CERT_FILE names {in_a_line(named, 80)}, which cannot be used ({reason(error)})"
     return None
 
 
