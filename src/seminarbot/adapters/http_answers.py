@@ -5,7 +5,8 @@ A first contact (Matrix's log-in, Discord's log-in and first gateway connection)
 no try mends, a setting to correct: an answer that is no HTTP, a TLS certificate this machine
 does not trust, a port that speaks no TLS to an https:// address. What a try may mend (a
 refused connection, an answer cut short, a connection closed unanswered) is tried again, said
-in these words rather than as aiohttp's reprs."""
+in these words rather than as aiohttp's reprs. And an answer's body is read to a limit
+(`bounded_body`): a server decides how much it sends."""
 
 from __future__ import annotations
 
