@@ -19,10 +19,10 @@ from aiohttp import web
 from seminarbot.adapters.matrix import login
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.settings import MatrixSettings
-from seminarbot.adapters.matrix.sync import SyncLoop
 from tests.matrix.synapse import Synapse
 from tests.matrix.test_unreachable import (
     STARTUP,
+    first_sync_reports,
     said_while_trying,
     served_by,
     start_bot,
@@ -163,17 +163,7 @@ async def test_a_sync_refused_by_tls_is_said_in_words_and_tried_again(
     """After the first contact (a saved login), a certificate no longer trusted is a failed
     try, said as at the first: it was aiohttp's repr of the verification error."""
     async with raw_server(answer(b"{}"), tls=tls_context(authority)) as port:
-        client = login.Client(f"https://127.0.0.1:{port}", "@bot:example.org",
-                              config=login.CLIENT_CONFIG)
-        client.restore_login("@bot:example.org", "DEVICE", "syt_token")
-        files = MatrixFiles(tmp_path / "matrix")
-        files.prepare()
-        reports: list[tuple[str, str]] = []
-        loop = SyncLoop(client, files, report=lambda *said: reports.append(said))
-        try:
-            assert await asyncio.wait_for(loop.ask_first(), 30) is None
-        finally:
-            await client.close()
+        reports = await first_sync_reports(tmp_path, f"https://127.0.0.1:{port}")
     assert [state for state, _ in reports] == ["retrying"]
     assert reports[0][1].startswith(
         "sync failed: it has a TLS certificate this machine does not trust (unable to get "

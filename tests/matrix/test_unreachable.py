@@ -307,22 +307,29 @@ async def test_a_log_in_under_way_when_the_bot_stops_is_let_finish() -> None:
     assert task.cancelled() and finished == ["saved"]
 
 
+async def first_sync_reports(tmp_path: Path, url: str) -> list[tuple[str, str]]:
+    """What the link's state hears of a first sync from `url` with a saved login (states and
+    details), the sync not answered."""
+    client = login.Client(url, "@bot:example.org", config=login.CLIENT_CONFIG)
+    client.restore_login("@bot:example.org", "DEVICE", "syt_token")
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    reports: list[tuple[str, str]] = []
+    loop = SyncLoop(client, files, report=lambda *said: reports.append(said))
+    try:
+        assert await asyncio.wait_for(loop.ask_first(), 30) is None
+    finally:
+        await client.close()
+    return reports
+
+
 async def test_a_sync_redirected_is_not_followed_and_said_so(tmp_path: Path) -> None:
     """helper-98: the refusal read "SyncError: unknown error" (nio's words for a 307); the
     token did not follow the redirect, and still does not."""
     theirs: list[tuple[str, str, str]] = []
     async with web_server(200, "{}", "application/json", theirs) as target, \
             web_server(307, "", headers={"Location": f"{target}/sync"}) as url:
-        client = login.Client(url, "@bot:example.org")
-        client.restore_login("@bot:example.org", "DEVICE", "syt_token")
-        files = MatrixFiles(tmp_path / "matrix")
-        files.prepare()
-        reports: list[tuple[str, str]] = []
-        loop = SyncLoop(client, files, report=lambda *said: reports.append(said))
-        try:
-            assert await asyncio.wait_for(loop.ask_first(), 10) is None
-        finally:
-            await client.close()
+        reports = await first_sync_reports(tmp_path, url)
     assert reports == [("retrying", "sync refused: SyncError: unknown error; HTTP 307 "
                                     "Temporary Redirect")], reports
     assert theirs == []
