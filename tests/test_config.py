@@ -175,7 +175,15 @@ def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
     ("discord.gateway_url", "DISCORD_GATEWAY_URL", "https://gateway.example", "ws://"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", "wss://matrix.example.org", "http://"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", "http://matrix.example.org:port", "cannot be read"),
-    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://", "got 'https://'")])
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://", "got 'https://'"),
+    # helper-103: without "//" the password was quoted back; so it was in a port's error.
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "user:hunter22@host", "no user or password"),
+    ("discord.api_base", "DISCORD_API_BASE", "http://user:hunter22/path", "cannot be read"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:8008?x", "no query"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:8008#x", "no query"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http:// host", "no query, fragment or space"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:8008\n", "space"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:0", "a host")])
 def test_a_url_with_a_user_no_host_or_the_wrong_scheme_is_refused(
         tmp_path: Path, key: str, variable: str, value: str, said: str) -> None:
     env = {"MATRIX_USER_ID": "@bot:example.org", "MATRIX_PASSWORD": "pw",

@@ -5,11 +5,13 @@ was "broke off"; a wss:// address was told to begin with http://)."""
 from __future__ import annotations
 
 import socket
+from types import SimpleNamespace
 
 import aiohttp
 import pytest
 
 from seminarbot.adapters.http_answers import retried
+from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from tests.raw_servers import raw_server
 
 
@@ -52,3 +54,22 @@ async def test_what_a_server_answers_is_said_in_words(answer: bytes, scheme: str
     async with raw_server(answer) as port:
         url = f"{scheme}://127.0.0.1:{port}/"
         assert retried(await failure(url), url) == said
+
+
+def test_a_name_not_found_is_said_in_words() -> None:
+    """helper-103: "Unknown error -2" (os.strerror of a resolver's code)."""
+    key = SimpleNamespace(host="nonexistent.invalid", port=80, ssl=True)
+    error = aiohttp.ClientConnectorError(
+        key, socket.gaierror(socket.EAI_NONAME, "Name or service not known"))  # type: ignore[arg-type]
+    assert retried(error, "http://x") == ("cannot connect to nonexistent.invalid:80 (Name or "
+                                          "service not known)")
+
+
+@pytest.mark.parametrize(("retry_after", "waited"), [
+    (10**400, 60.0), (-5, 1.0), ("soon", 1.0), (True, 1.0), (float("nan"), 1.0), (250, 0.25)])
+def test_a_rate_limits_wait_is_a_number_of_seconds_whatever_it_says(
+        retry_after: object, waited: float) -> None:
+    """helper-103: retry_after_ms of 10**400 raised OverflowError in every Matrix request."""
+    answer = SimpleNamespace(status_code="M_LIMIT_EXCEEDED", retry_after_ms=retry_after,
+                             transport_response=SimpleNamespace(status=429))
+    assert rate_limit_delay(answer) == waited

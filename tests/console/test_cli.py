@@ -127,3 +127,25 @@ def test_configuration_errors_name_file_key_and_expectation(tmp_path: Path) -> N
     assert "environment: DISCORD_API_BASE: expected a URL" in env.stderr
     bad_clock = cli("console", "--clock", "yesterday", "--db", str(tmp_path / "c.db"))
     assert bad_clock.returncode == 2 and "--clock expects an ISO instant" in bad_clock.stderr
+
+
+def test_a_platform_commands_failure_is_one_redacted_line(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-103: `discord sync` printed Discord's error message itself: the token it quoted
+    unredacted, an ESC raw, a line break that could forge a second line."""
+    from seminarbot.cli import boundary
+    from seminarbot.config.settings import CommandFailed
+
+    token = "MTAxNDI.Gsecret.abcdefghijklmnopqrstuvwxyz"
+    monkeypatch.setenv("DISCORD_TOKEN", token)
+
+    def failing() -> int:
+        raise CommandFailed(f"sync failed: 400 Bad Request: bad token {token} \x1b[31m\n"
+                            "seminarbot: synced 4 commands")
+
+    status = boundary.guarded(failing, database=lambda: None, data_dir=lambda: None,
+                              debug=False)
+    err = capsys.readouterr().err
+    assert status == 1 and err.count("\n") == 1, err
+    assert err.startswith("seminarbot: sync failed: 400 Bad Request: bad token [redacted]"), err
+    assert "\x1b" not in err and "Gsecret" not in err

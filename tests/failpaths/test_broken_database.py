@@ -420,10 +420,10 @@ def test_a_database_that_is_a_link_to_nowhere_makes_nothing(tmp_path: Path) -> N
     """helper-102: `run` took the link for a database that was there, and kept the data
     folder it had made when the database was refused."""
     db = tmp_path / "linked.db"
-    db.symlink_to(tmp_path / "nowhere.db")
+    db.symlink_to(tmp_path / "nowhere" / "deeper" / "x.db")  # helper-103: its folders were made
     for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
         assert result.returncode == 1, (name, result.stdout, result.stderr)
         assert one_line(result) == (f"seminarbot: {db}: there is no database here (check --db, "
                                     "SEMINARBOT_DB or data_dir); nothing was created"), name
-        assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere.db").exists(), name
+        assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere").exists(), name
     assert db.is_symlink()

@@ -11,6 +11,7 @@ in these words rather than as aiohttp's reprs. And an answer's body is read to a
 from __future__ import annotations
 
 import os
+import socket
 import ssl
 from http import HTTPStatus
 
@@ -88,9 +89,10 @@ def retried(error: BaseException, address: str) -> str:
     if isinstance(error, aiohttp.WSServerHandshakeError):
         return (f"it answered the WebSocket handshake with HTTP {error.status} "
                 f"{phrase(error.status)}".rstrip())
-    if isinstance(error, aiohttp.ClientConnectorError) and error.os_error.errno:
-        return (f"cannot connect to {in_a_line(error.host, 80)}:{error.port} "
-                f"({os.strerror(error.os_error.errno)})")
+    if isinstance(error, aiohttp.ClientConnectorError) and (code := error.os_error.errno):
+        cause = error.os_error  # asyncio's own words for a refusal are a repr: the errno's
+        said = cause.strerror if isinstance(cause, socket.gaierror) else os.strerror(code)
+        return f"cannot connect to {in_a_line(error.host, 80)}:{error.port} ({said})"
     return reason(error)
 
 

@@ -89,6 +89,7 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     import sqlite3
 
     from seminarbot.cli.preflight import DataDirUnwritable
+    from seminarbot.config.settings import CommandFailed, SettingRefused
     from seminarbot.config.yamlfile import YamlError
     from seminarbot.domain.errors import FileDamaged, UserError, WriteFailed
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
@@ -96,6 +97,10 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
+    if isinstance(error, SettingRefused):
+        return str(error), EXIT_CONFIG
+    if isinstance(error, CommandFailed):
+        return str(error), EXIT_FAILED
     if isinstance(error, DataDirUnwritable | LockUnavailable):
         return str(error), EXIT_CONFIG
     if isinstance(error, DatabaseUnusable | DatabaseInUse):

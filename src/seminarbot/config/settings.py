@@ -40,6 +40,11 @@ class SettingRefused(RuntimeError):
     configuration must change. `seminarbot run` says the message and exits 2."""
 
 
+class CommandFailed(RuntimeError):
+    """A command that asked a platform failed (`seminarbot discord sync`): the command line's
+    boundary says the message as its one line (redacted, no control character) and exits 1."""
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path

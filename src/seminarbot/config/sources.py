@@ -23,16 +23,19 @@ def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
     key that holds something else; a user's part is never quoted back."""
     value = pick(node, key, env, env_key) or default
     expected = f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}"
-    try:
-        parts = urllib.parse.urlsplit(value)
-        parts.port  # noqa: B018 (read for its ValueError: a port that is no number)
-    except ValueError as error:
-        refuse(node, key, env, env_key, f"{expected}, not one that cannot be read ({error})")
-    if "@" in parts.netloc:
+    if "@" in value:  # a user's part, whatever else is wrong: never quoted back
         refuse(node, key, env, env_key, f"{expected} and a host, with no user or password in "
                                         "it (they would be sent with every request)")
-    if parts.scheme not in schemes or not parts.hostname:
-        refuse(node, key, env, env_key, f"{expected}, got {value!r}")
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port
+    except ValueError:
+        refuse(node, key, env, env_key, f"{expected}, not one whose host or port cannot be "
+                                        "read (not quoted: it may hold a password)")
+    if parts.scheme not in schemes or not parts.hostname or port == 0 \
+            or parts.query or parts.fragment or any(c.isspace() for c in value):
+        refuse(node, key, env, env_key, f"{expected}, a host and no query, fragment or "
+                                        f"space, got {value!r}")
     return value.rstrip("/")
 
 

@@ -28,6 +28,8 @@ SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 d
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
 
 
+NO_DATABASE = ("there is no database here (check --db, SEMINARBOT_DB or data_dir); nothing was "
+               "created")
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 256  # pragmas()
 
@@ -62,8 +64,7 @@ def prepare(path: Path, *, create: bool) -> bool:
         info = path.stat()
     except FileNotFoundError:
         if not create:
-            raise DatabaseUnusable(path, "there is no database here (check --db, SEMINARBOT_DB "
-                                         "or data_dir); nothing was created") from None
+            raise DatabaseUnusable(path, NO_DATABASE) from None
         if (stray := in_the_way_of_a_new(path)) is not None:
             raise DatabaseUnusable(path, stray) from None
         return _create(path)

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seminarbot.storage.access import in_the_way, permission_fix
-from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing
+from seminarbot.storage.dbfile import NO_DATABASE, DatabaseUnusable, create_if_missing
 
 
 class DatabaseInUse(Exception):
@@ -70,6 +70,9 @@ def exclusive(database: Path) -> Iterator[None]:
     if str(database) == ":memory:":
         yield
         return
+    if database.is_symlink() and not database.exists():  # its lock would be made where it
+        # leads, folders and all (helper-103); no database is made through a link either
+        raise DatabaseUnusable(database, NO_DATABASE)
     record, created = _open_record(database)
     itself: int | None = None
     try:

@@ -41,23 +41,20 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     from seminarbot.adapters.discord.sync import sync_commands
     from seminarbot.adapters.http_answers import retried
-    from seminarbot.config.settings import SettingRefused
+    from seminarbot.config.settings import CommandFailed, SettingRefused
     from seminarbot.services.connections import NoAnswer, answered
 
     guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
     try:
         synced = await answered(sync_commands(settings, guild), SYNC_LIMIT, "Discord")
     except NoAnswer as error:
-        print(f"seminarbot: sync failed: {error} ({settings.discord.api_base})",
-              file=sys.stderr)
-        return 1
-    except SettingRefused as error:
-        print(f"seminarbot: {error}", file=sys.stderr)
-        return EXIT_CONFIG
-    except Exception as error:  # the HTTP error from Discord, said plainly
-        print(f"seminarbot: sync failed: {retried(error, settings.discord.api_base)}",
-              file=sys.stderr)
-        return 1
+        raise CommandFailed(f"sync failed: {error} ({settings.discord.api_base})") from None
+    except SettingRefused:
+        raise
+    except Exception as error:  # the HTTP error from Discord, said plainly (and, as every
+        # line the boundary says, redacted: Discord's message may quote the token)
+        raise CommandFailed(f"sync failed: {retried(error, settings.discord.api_base)}"
+                            ) from None
     where = f"to server {synced.guild_id}" if synced.guild_id else "globally"
     print(f"synced {len(synced.names)} commands {where}: "
           + ", ".join("/" + name for name in synced.names))

@@ -18,7 +18,9 @@ def rate_limit_delay(response: Any) -> float | None:
     if not isinstance(retry_ms, int | float) or isinstance(retry_ms, bool) \
             or not 0 < retry_ms < float("inf"):
         retry_ms = 1000
-    return min(RATE_LIMIT_CAP, max(0.05, retry_ms / 1000))
+    if retry_ms >= RATE_LIMIT_CAP * 1000:  # before dividing: an int of 400 digits is no float
+        return RATE_LIMIT_CAP
+    return max(0.05, retry_ms / 1000)
 
 
 def is_server_error(response: Any) -> bool:

@@ -67,7 +67,7 @@ class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
         """nio's, which opens the store named after the device (a log-in's answer comes here
         too, before the caller sees it): refused with LoginFailed for another user than the
         one configured, or a device id or token that cannot be used (files.unusable)."""
-        if user_id.casefold() != str(self.user).casefold():
+        if user_id != self.user:  # exactly: nio names the store after this one (helper-103)
             raise LoginFailed(f"the homeserver says the login is {in_a_line(user_id, 80)}'s, "
                               f"not {self.user}'s: check MATRIX_USER_ID (matrix.user_id)")
         why = unusable(device_id, access_token)
@@ -192,9 +192,13 @@ async def _password_login(client: AsyncClient, settings: MatrixSettings, files: 
                           report: Report) -> Any:
     """The homeserver's answer to the log-in; a device it made is saved at once."""
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
-    answer = await _retrying(lambda: client.login(settings.password,
-                                                  device_name=settings.device_name), report,
-                             homeserver)
+    try:
+        answer = await _retrying(lambda: client.login(settings.password,
+                                                      device_name=settings.device_name),
+                                 report, homeserver)
+    except LoginFailed:  # answered, and the answer refused (restore_login): no device kept
+        files.log_in_answered()
+        raise
     if isinstance(answer, LoginResponse):
         files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
     files.log_in_answered()
