@@ -192,3 +192,14 @@ def test_a_url_with_a_user_no_host_or_the_wrong_scheme_is_refused(
         load_settings(write(tmp_path, "{}\n"), env)
     assert caught.value.key == variable and said in str(caught.value), str(caught.value)
     assert "hunter22" not in str(caught.value)
+
+
+@pytest.mark.parametrize("user_id", ["@a/b:example.org", "@" + "x" * 200 + ":example.org"])
+def test_a_matrix_id_nio_cannot_name_its_key_files_after_is_refused(
+        tmp_path: Path, user_id: str) -> None:
+    """helper-103: the store then "cannot be read … move that folder away", which could not
+    help (nio names its files `{user_id}_{device_id}.…`)."""
+    with pytest.raises(YamlError) as caught:
+        load_settings(write(tmp_path, "{}\n"), {"MATRIX_USER_ID": user_id,
+                                                  "MATRIX_PASSWORD": "pw"})
+    assert caught.value.key == "MATRIX_USER_ID" and "no '/'" in str(caught.value)

@@ -54,6 +54,9 @@ class MatrixSettings:
                 or filled(self.access_token)}
 
 
+MOST_USER_ID_BYTES = 200  # a key file's name: the id, "_", the device's, ".blacklisted_devices"
+
+
 def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
     """From the file's `matrix:` mapping (None when absent) and MATRIX_* variables."""
     homeserver = pick(node, "homeserver", env, "MATRIX_HOMESERVER")
@@ -65,6 +68,12 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
         refuse(node, "user_id", env, "MATRIX_USER_ID",
                "expected a full Matrix id such as @bot:example.org, got a value of "
                f"{len(user_id)} characters that is not one")
+    if user_id and ("/" in user_id or len(user_id.encode()) > MOST_USER_ID_BYTES):
+        # matrix-nio names its key files `{user_id}_{device_id}.…` (nio.store.database).
+        refuse(node, "user_id", env, "MATRIX_USER_ID",
+               f"matrix-nio names the bot's key files after its id, so the bot's Matrix id "
+               f"must hold no '/' and be at most {MOST_USER_ID_BYTES} bytes (this one has "
+               f"{len(user_id.encode())}): give the bot an account whose id is so")
     if node is None:
         return MatrixSettings(homeserver=homeserver, user_id=user_id,
                               password=env.get("MATRIX_PASSWORD"),
