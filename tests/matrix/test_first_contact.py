@@ -282,3 +282,21 @@ async def test_an_ssl_cert_file_that_adds_no_authority_is_said(
     assert line.startswith(f"seminarbot: {url} has a TLS certificate this machine does not "
                            "trust"), line
     assert f"; SSL_CERT_FILE names {tmp_path / named}, which cannot be used (" in line, line
+
+
+async def test_an_access_token_of_no_device_is_said_so(tmp_path: Path) -> None:
+    """helper-103: whoami may leave the device out (spec: an application service's token);
+    that was said as "does not answer as a Matrix homeserver"."""
+    def reply(head: bytes) -> bytes:
+        return answer(b'{"user_id": "@bot:example.org"}' if b"/whoami" in head
+                      else PASSWORD_FLOWS)
+
+    async with raw_server(reply) as port:
+        process = await start_bot(tmp_path, f"http://127.0.0.1:{port}", "@bot:example.org",
+                                  "syt_token_of_an_appservice", token=True)
+        _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    assert process.returncode == 2, err.decode()
+    assert err.decode().strip().splitlines()[-1] == (
+        "seminarbot: the access token for @bot:example.org belongs to no device (as an "
+        "application service's does), and the bot keeps end-to-end keys for a device: give it "
+        "a device's token, or its password")

@@ -150,7 +150,11 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
     if settings.access_token:
         client.access_token = settings.access_token
         answer = await _retrying(client.whoami, report, homeserver)
-        if not isinstance(answer, WhoamiResponse) or not answer.device_id:
+        if isinstance(answer, WhoamiResponse) and not answer.device_id:  # spec: may be left out
+            raise LoginFailed(f"the access token for {user_id} belongs to no device (as an "
+                              "application service's does), and the bot keeps end-to-end keys "
+                              "for a device: give it a device's token, or its password")
+        if not isinstance(answer, WhoamiResponse):
             _refuse_if_not_a_homeserver(homeserver, answer)
             raise LoginFailed(f"the access token for {user_id} was refused: {answer}")
         client.restore_login(answer.user_id, answer.device_id, settings.access_token)
