@@ -121,12 +121,11 @@ def test_a_content_or_prompts_folder_that_is_not_there_is_named(tmp_path: Path) 
 
 
 async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-        ) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that takes the connection and says nothing: the sync waited aiohttp's 300 s,
     then said `sync failed: ` with no reason (helper-84). Now SYNC_LIMIT, and the reason."""
     from seminarbot.adapters.discord import cli
-    from seminarbot.config.settings import load_settings
+    from seminarbot.config.settings import CommandFailed, load_settings
 
     held: list[asyncio.StreamWriter] = []
 
@@ -140,15 +139,14 @@ async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
                                     "DISCORD_API_BASE": f"http://127.0.0.1:{port}/api/v10",
                                     "SEMINARBOT_DATA_DIR": str(tmp_path / "data")})
     try:
-        status = await cli.main(settings, argparse.Namespace(everywhere=False, guild="123"))
+        with pytest.raises(CommandFailed) as failed:  # the command line's boundary says it
+            await cli.main(settings, argparse.Namespace(everywhere=False, guild="123"))
     finally:
         server.close()
         for writer in held:
             writer.close()
-    said = capsys.readouterr().err.strip()
-    assert status == 1
-    assert said == (f"seminarbot: sync failed: Discord did not answer within 0.5 s "
-                    f"(http://127.0.0.1:{port}/api/v10)")
+    assert str(failed.value) == (f"sync failed: Discord did not answer within 0.5 s "
+                                 f"(http://127.0.0.1:{port}/api/v10)")
 
 
 def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
