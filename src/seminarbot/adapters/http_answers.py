@@ -21,7 +21,7 @@ from seminarbot.domain.display import in_a_line
 from seminarbot.services.connections import reason
 
 
-async def bounded_body(response: aiohttp.ClientResponse, limit: int) -> bytes | None:
+async def bounded_body(response: aiohttp.ClientResponse, limit: int) -> bytearray | None:
     """The answer's body as its Content-Encoding decodes, or None (the connection closed)
     once it holds more than `limit` bytes: no more is read, so an endless body or a
     compression bomb costs at most `limit`. Raises aiohttp.ClientPayloadError for a body cut
@@ -32,7 +32,7 @@ async def bounded_body(response: aiohttp.ClientResponse, limit: int) -> bytes | 
         if len(body) > limit:
             response.close()
             return None
-    return bytes(body)
+    return body  # json reads a bytearray: no copy of an answer (a sync's is megabytes)
 
 
 def unmendable(error: BaseException) -> str | None:
@@ -87,8 +87,7 @@ def retried(error: BaseException, address: str) -> str:
         hint = f" (if it speaks TLS, its address begins with {tls}://)" if tls else ""
         return f"it closed the connection without an answer{hint}"
     if isinstance(error, aiohttp.WSServerHandshakeError):
-        return (f"it answered the WebSocket handshake with HTTP {error.status} "
-                f"{phrase(error.status)}".rstrip())
+        return f"it answered the WebSocket handshake with {status_line(error.status)}"
     if isinstance(error, aiohttp.ClientConnectorError) and (code := error.os_error.errno):
         cause = error.os_error  # asyncio's own words for a refusal are a repr: the errno's
         said = cause.strerror if isinstance(cause, socket.gaierror) else os.strerror(code)
@@ -96,9 +95,10 @@ def retried(error: BaseException, address: str) -> str:
     return reason(error)
 
 
-def phrase(status: int) -> str:
-    """The status's reason phrase (RFC 9110), or "" for a code it does not name."""
+def status_line(status: int) -> str:
+    """`HTTP 503 Service Unavailable`: the status with its reason phrase (RFC 9110), or
+    without one for a code it does not name."""
     try:
-        return HTTPStatus(status).phrase
+        return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
-        return ""
+        return f"HTTP {status}"

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 
-def read_json(text: str | bytes) -> Any:
+def read_json(text: str | bytes | bytearray) -> Any:
     """`text` as JSON (RFC 8259). Raises ValueError for any text `json` cannot read: no JSON
     (json.JSONDecodeError), bytes that are no UTF-8 (UnicodeDecodeError), a number of more
     than 4,300 digits (Python's limit on int from text), and nesting too deep for the

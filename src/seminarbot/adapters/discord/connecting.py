@@ -23,7 +23,7 @@ import discord.gateway
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.settings import DISCORD_API_BASE, DISCORD_GATEWAY
 from seminarbot.adapters.discord.trace import Redirected
-from seminarbot.adapters.http_answers import bounded_body, phrase, retried, unmendable
+from seminarbot.adapters.http_answers import bounded_body, retried, status_line, unmendable
 from seminarbot.config.settings import SettingRefused
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
@@ -120,7 +120,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                 raise _not_the_gateway(client, failed.said) from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
                     and not 500 <= failed.status < 600 and failed.status not in RETRIED_STATUSES:
-                said = f"HTTP {failed.status} {phrase(failed.status)}".rstrip()
+                said = status_line(failed.status)
                 raise _not_the_gateway(client, said) from None
             if (why := unmendable(failed)) is not None:
                 raise SettingRefused(f"{client.settings.gateway_url} {why}") from None
@@ -216,7 +216,7 @@ async def api_checked(api_base: str) -> None:
     url = f"{api_base.rstrip('/')}/gateway"
     async with aiohttp.ClientSession() as session, \
             session.get(url, allow_redirects=False) as response:
-        said = f"HTTP {response.status} {phrase(response.status)}".rstrip()
+        said = status_line(response.status)
         if 500 <= response.status < 600 or response.status in RETRIED_STATUSES:
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
         if 300 <= response.status < 400:
