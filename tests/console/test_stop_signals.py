@@ -6,7 +6,9 @@ exits 0 (cli.stopping)."""
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -176,3 +178,86 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_command() -> None
         stopping._Pending.signum = None
         for signum, handler in saved.items():
             signal.signal(signum, handler)
+
+
+STUCK = """
+import asyncio, logging, os, signal, sys, time
+from seminarbot.cli import stopping
+
+stopping.STOP_LIMIT = 0.5
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+
+async def deaf():
+    while True:
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            pass  # swallowed: the stop never ends this
+
+async def work():
+    task = asyncio.create_task(deaf(), name="deaf")
+    await asyncio.sleep(0)
+    os.kill(os.getpid(), signal.SIGTERM)
+    try:
+        await asyncio.sleep(30)
+    finally:
+        if sys.argv[1] == "blocked":
+            time.sleep(30)
+        await task
+
+stopping.run(work())
+"""
+
+
+@pytest.mark.parametrize("how", ["swallowed", "blocked"])
+def test_a_stop_that_hangs_says_what_it_waits_for(how: str) -> None:
+    """A stop still unwinding at the limit ends the process (128 + the signal) after the log
+    names what it waits for (cli.stuck): each task and the line it waits at, or the line the
+    event loop's thread is blocked at. One line each, no traceback."""
+    done = subprocess.run([sys.executable, "-c", STUCK, how],
+                          capture_output=True, text=True, timeout=DEADLINE)
+    assert done.returncode == 128 + signal.SIGTERM
+    lines = done.stderr.splitlines()
+    assert lines[-1] == "seminarbot: still stopping after 0.5 s; ending now"
+    if how == "swallowed":
+        # innermost first: where each task waits, and the awaits that led there
+        assert [re.sub(r":\d+ \((sleep|_stoppable)\)", ":N (\\1)", line)
+                for line in sorted(lines[:-1])] == [
+            "WARNING the stop still waits for task 'Task-1' at __main__:24 (work), "
+            "in seminarbot.cli.stopping:N (_stoppable)",
+            "WARNING the stop still waits for task 'deaf' at asyncio.tasks:N (sleep), "
+            "in __main__:11 (deaf)"]
+    else:
+        assert lines[:-1] == ["WARNING the stop is stuck: the event loop does not answer; its "
+                              "thread is at __main__:23 (work)"]
+    assert "Traceback" not in done.stderr
+
+
+class _InterruptedImport(importlib.abc.MetaPathFinder):
+    """One Ctrl-C while `name` is being imported, as in the first milliseconds of a start."""
+
+    def __init__(self, name: str) -> None:
+        self.name: str | None = name
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == self.name:
+            self.name = None
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(("words", "status"), [(["run"], 0), (["console"], 130),
+                                               (["db", "check"], 130)])
+def test_a_ctrl_c_before_the_handlers_are_in_is_a_stop_not_a_traceback(
+        monkeypatch: pytest.MonkeyPatch, words: list[str], status: int) -> None:
+    """Ctrl-C while the command line imports what handles the stop signals (`signal` itself
+    among it) ends the command with the status a stop after would give (cli.exits), where it
+    printed a traceback from inside `enum`."""
+    from seminarbot import cli
+
+    for name in ("seminarbot.cli.stopping", "seminarbot.cli.exits", "signal"):
+        monkeypatch.delitem(sys.modules, name, raising=False)
+        monkeypatch.delattr(cli, name.rpartition(".")[2], raising=False)
+        finder = _InterruptedImport(name)
+        monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
+        assert cli.main(words) == status
+        assert finder.name is None  # the Ctrl-C came

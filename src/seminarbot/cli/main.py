@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
-from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.cli.exits import EXIT_CONFIG, exit_status
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.config.data_folder import HEARTBEAT
@@ -151,7 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(loaded[0], args, unbegun)
 
     return boundary.guarded(
-        action, debug=args.debug, stopped=lambda signum: stopping.exit_status(args.command, signum),
+        action, debug=args.debug, stopped=lambda signum: exit_status(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 

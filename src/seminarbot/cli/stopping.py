@@ -34,14 +34,6 @@ class Stopped(BaseException):
         self.signum = signum
 
 
-def exit_status(command: str, signum: int) -> int:
-    """A stop asked of the bot is its normal end (0); Ctrl-C ends a console as in a shell
-    (130); any other command stopped by a signal did not finish (128 + the signal)."""
-    if command == "run" or (command == "console" and signum != signal.SIGINT):
-        return 0
-    return 128 + signum
-
-
 class _Settled:
     """Whether the running command's outcome is settled (`settle`)."""
 
@@ -109,13 +101,19 @@ def run(work: Coroutine[Any, Any, T]) -> T:
 
 def _deadline(signum: int) -> None:
     """The last resort: a stop still unwinding after STOP_LIMIT seconds is stuck (something it
-    waits for never ends); the process then ends anyway, with one line and 128 + the signal.
-    (Seen once in a few hundred Ctrl-Cs of an export under load, cause not found.)"""
+    waits for never ends); the process then ends anyway, with one line and 128 + the signal,
+    after the log has said what it still waited for (cli.stuck)."""
+    import asyncio
     import os
     import sys
     import threading
 
+    from seminarbot.cli.stuck import say_what_waits
+
+    loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
+
     def end() -> None:
+        say_what_waits(loop, loop_thread)
         sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
         sys.stderr.flush()
         os._exit(128 + signum)
