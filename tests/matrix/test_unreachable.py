@@ -333,3 +333,17 @@ async def test_a_sync_redirected_is_not_followed_and_said_so(tmp_path: Path) -> 
     assert reports == [("retrying", "sync refused: SyncError: unknown error; HTTP 307 "
                                     "Temporary Redirect")], reports
     assert theirs == []
+
+
+@pytest.mark.parametrize(("body", "limit"), [("<html>a portal</html>", login.MOST_ANSWER_BYTES),
+                                             ('{"next_batch": "s1"}', 4),
+                                             ('{"rooms": {}}', login.MOST_ANSWER_BYTES)])
+async def test_a_sync_accepted_but_unreadable_is_said_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, limit: int) -> None:
+    """An answer of 200 that holds no sync (no JSON, too large to read, not a sync's fields)
+    was "sync refused (SyncError: unknown error; HTTP 200 OK)" (helper-103)."""
+    monkeypatch.setattr(login, "MOST_ANSWER_BYTES", limit)
+    async with web_server(200, body, "application/json") as url:
+        reports = await first_sync_reports(tmp_path, url)
+    assert reports == [("retrying", "sync unreadable: HTTP 200 OK with no sync Matrix can read "
+                                    "in it (no JSON, not the fields of a sync, or over 64 MiB)")]

@@ -17,11 +17,12 @@ from typing import Any, Protocol
 from aiohttp import ClientError
 from nio import AsyncClient, SyncResponse
 
-from seminarbot.adapters.http_answers import retried
+from seminarbot.adapters.http_answers import retried, status_line
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
+from seminarbot.adapters.matrix.login import MOST_ANSWER_BYTES
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line, is_unicode
 from seminarbot.domain.errors import Unavailable
@@ -188,6 +189,14 @@ class SyncLoop:
             return 0.0
         waited = rate_limit_delay(answer)
         response = getattr(answer, "transport_response", None)
+        if response is not None and 200 <= response.status < 300:
+            # Accepted, but nio found no sync in it (login.Client.parse_body said why if it is
+            # too large); "refused" and nio's "unknown error" would mislead.
+            said = (f"{status_line(response.status)} with no sync Matrix can read in it (no "
+                    f"JSON, not the fields of a sync, or over {MOST_ANSWER_BYTES // 2**20} MiB)")
+            log.warning("matrix: sync unreadable: %s; retrying", said)
+            self.report(RETRYING, f"sync unreadable: {said}")
+            return waited
         said = in_a_line(f"{answer}") if response is None else (  # nio's alone can be "unknown"
             f"{in_a_line(str(answer))}; HTTP {response.status} "
             f"{in_a_line(response.reason or '', 60)}".rstrip())
