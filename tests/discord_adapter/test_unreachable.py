@@ -460,3 +460,21 @@ async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again
                in line for line in said) == 1, told
     assert "Traceback" not in told and "Unclosed" not in told, told
     assert bare_fake.problems == []
+
+
+@pytest.mark.parametrize("code", [4004, 4013])
+async def test_a_fatal_close_before_the_token_went_out_is_no_refusal_of_it(
+        tmp_path: Path, bare_fake: FakeDiscord, code: int) -> None:
+    """Discord closes with 4004 (or 4010-4013) only in answer to what the bot sent; a gateway
+    that does so before any IDENTIFY was said to have refused the token (helper-102). Now the
+    gateway is said not to be Discord's, one line and exit 2, as for a handshake refused."""
+    bare_fake.gateway.instead_of_hello.append(code)
+    process = await start_bot(tmp_path, bare_fake)
+    _, err = await asyncio.wait_for(process.communicate(), STARTUP)
+    said = err.decode()
+    assert process.returncode == 2, said
+    assert said.strip().splitlines()[-1] == (
+        f"seminarbot: {bare_fake.gateway_url} does not answer as Discord's gateway (it closed "
+        f"the connection with {code} before the bot sent its token); set DISCORD_GATEWAY_URL "
+        "(or discord.gateway_url) to Discord's, or leave it unset"), said
+    assert bare_fake.gateway.identifies == 0 and bare_fake.problems == []

@@ -46,8 +46,9 @@ class Gateway:
         # A close code to answer IDENTIFY with (Discord's fatal ones: 4010-4013), if any.
         self.identify_closes: int | None = None
         # What the next connections are answered with instead of HELLO, one each, as sent
-        # (bytes in a binary frame; None: nothing). Whatever the client sends then is a problem.
-        self.instead_of_hello: list[str | bytes | None] = []
+        # (bytes in a binary frame; a number: a close with that code; None: nothing). Whatever
+        # the client sends then is a problem.
+        self.instead_of_hello: list[str | bytes | int | None] = []
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         await self.open.wait()  # a test holding the gateway closed: the client waits here
@@ -57,7 +58,9 @@ class Gateway:
         try:
             if self.instead_of_hello:
                 first = self.instead_of_hello.pop(0)
-                if isinstance(first, bytes):
+                if isinstance(first, int):
+                    await socket.close(code=first, message=b"Authentication failed.")
+                elif isinstance(first, bytes):
                     await socket.send_bytes(first)
                 elif first is not None:
                     await socket.send_str(first)

@@ -55,6 +55,7 @@ FATAL_CLOSES = {
     4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
            f"{_UPGRADE}"),
 }
+_HANDSHAKE = "answered the WebSocket handshake with"
 INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
                   "(Bot → Privileged Gateway Intents)")
 Report = Callable[..., None]
@@ -101,6 +102,11 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
         except discord.PrivilegedIntentsRequired:
             raise SettingRefused(INTENT_REFUSED) from None
         except discord.ConnectionClosed as closed:
+            if closed.code in FATAL_CLOSES and not client.paced.presented:
+                # Discord answers with these only what the bot sent (Gateway docs, Close
+                # Event Codes); discord.py has closed the client all the same.
+                raise _not_the_gateway(client, f"closed the connection with {closed.code} "
+                                       "before the bot sent its token") from None
             if closed.code in FATAL_CLOSES:
                 raise SettingRefused(FATAL_CLOSES[closed.code]) from None
             raise
@@ -117,11 +123,11 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
                 sessions = client.sessions
                 backoff.reset()
             if isinstance(failed, Redirected):
-                raise _not_the_gateway(client, failed.said) from None
+                raise _not_the_gateway(client, f"{_HANDSHAKE} {failed.said}") from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
                     and not 500 <= failed.status < 600 and failed.status not in RETRIED_STATUSES:
-                said = status_line(failed.status)
-                raise _not_the_gateway(client, said) from None
+                raise _not_the_gateway(client, f"{_HANDSHAKE} {status_line(failed.status)}"
+                                       ) from None
             if (why := unmendable(failed)) is not None:
                 raise SettingRefused(f"{client.settings.gateway_url} {why}") from None
             problem = client.paced.unanswered or _gateway_problem(failed, client)
@@ -144,18 +150,20 @@ async def _close_what_failed(client: SeminarClient) -> None:
             await latest.close(code=1000)
 
 
-def _not_the_gateway(client: SeminarClient, said: str) -> SettingRefused:
-    """A gateway that answers the WebSocket handshake with a page, a refusal (any HTTP status
-    but 101 Switching Protocols, RFC 6455 §4.1, a server error's 5xx, 408 and 429) or a
-    redirect (trace.Redirected): no try mends it."""
+def _not_the_gateway(client: SeminarClient, did: str) -> SettingRefused:
+    """A gateway that did what Discord's never does (`did`, a clause: "answered the WebSocket
+    handshake with HTTP 404 Not Found"): answer the handshake with a page, a refusal (any HTTP
+    status but 101 Switching Protocols, RFC 6455 §4.1, a server error's 5xx, 408 and 429) or a
+    redirect (trace.Redirected), or close with a code that answers a token before it was
+    sent. No try mends it."""
     url = client.settings.gateway_url
     if url != DISCORD_GATEWAY:
-        return SettingRefused(f"{url} does not answer as Discord's gateway (it answered the "
-                              f"WebSocket handshake with {said}); set DISCORD_GATEWAY_URL (or "
-                              "discord.gateway_url) to Discord's, or leave it unset")
-    return SettingRefused(f"Discord's gateway ({url}) answered the WebSocket handshake with "
-                          f"{said}: something between this machine and Discord (a proxy or a "
-                          "firewall) may be refusing WebSocket connections")
+        return SettingRefused(f"{url} does not answer as Discord's gateway (it {did}); set "
+                              "DISCORD_GATEWAY_URL (or discord.gateway_url) to Discord's, or "
+                              "leave it unset")
+    return SettingRefused(f"Discord's gateway ({url}) {did}: something between this machine "
+                          "and Discord (a proxy or a firewall) may be refusing WebSocket "
+                          "connections")
 
 
 def _gateway_problem(failed: BaseException, client: SeminarClient) -> str:

@@ -122,6 +122,7 @@ class Paced:
         self._hello_due = False  # the last connection opened has sent nothing yet
         self._session_due = False  # … or a HELLO, and no session began on it yet
         self._any_session = False  # whether a session ever began on any connection
+        self.presented = False  # the last connection carried an IDENTIFY or RESUME (the token)
         self.unanswered: str | None = None  # why it was shut, as a failed try says it
         self._deadline: asyncio.TimerHandle | None = None
         # discord.py gives the whole opening 60 s (Client.connect's wait_for), this wait
@@ -147,6 +148,7 @@ class Paced:
                     raise aiohttp.ClientConnectionError("the client was closed")
         self._last = self._now()
         self.unanswered = self._asked = None  # this try fails, if it does, for its own reason
+        self.presented = False
         self.latest = await self._open(url, **options)
         _first_message_whole(self.latest)
         self._hello_due = self._session_due = True
@@ -189,6 +191,7 @@ class Paced:
         is the IDENTIFY or RESUME: a session must begin within ANSWER_LIMIT seconds of it."""
         if self._hello_due:
             raise NotHello("its first message is not a whole HELLO")
+        self.presented = True
         if self._session_due and self._deadline is None:
             began_none = (f"began no session within {ANSWER_LIMIT:g} s of the bot's IDENTIFY "
                           "or RESUME")
