@@ -108,12 +108,15 @@ def _deadline(signum: int) -> None:
     import sys
     import threading
 
-    from seminarbot.cli.stuck import say_what_waits
+    from seminarbot.cli.stuck import ANSWER_WAIT, say_what_waits
 
     loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 
     def end() -> None:
-        say_what_waits(loop, loop_thread)
+        telling = threading.Thread(target=say_what_waits, args=(loop, loop_thread),
+                                   name="stop-stuck", daemon=True)
+        telling.start()
+        telling.join(ANSWER_WAIT + 1.0)  # a log that cannot be written keeps nothing waiting
         sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
         sys.stderr.flush()
         os._exit(128 + signum)
