@@ -32,9 +32,19 @@ async def _wait_real(now: Callable[[], datetime], instant: datetime | None,
                      wake: asyncio.Event) -> None:
     while instant is None or now() < instant:
         left = WALL_CHECK if instant is None else (instant - now()).total_seconds()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(wake.wait(), min(max(left, 0.0), WALL_CHECK))
+        if await set_within(wake, min(max(left, 0.0), WALL_CHECK)):
             return
+
+
+async def set_within(event: asyncio.Event, seconds: float) -> bool:
+    """Whether `event` is set within `seconds`. A cancellation that comes as it is set is
+    raised, never lost: asyncio.wait_for, on Python 3.11, returned the wake-up instead
+    (CPython gh-86296; tests/test_cancellation.py), and a stopped loop went on."""
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(seconds):
+            await event.wait()
+            return True
+    return False
 
 
 class SystemClock:

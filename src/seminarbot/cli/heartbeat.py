@@ -9,7 +9,6 @@ keep writing into a file nobody will read (README: What is stored).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -18,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from seminarbot.clock import to_iso
+from seminarbot.clock import set_within, to_iso
 from seminarbot.config.files import read_regular, replace_private
 from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import STOPPED
@@ -64,8 +63,7 @@ async def beat(path: Path, check: Callable[[], None] = lambda: None,
             if not failing:
                 log.warning("the heartbeat %s cannot be written: %s", path, error)
             failing = True
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(changed.wait(), interval)
+        await set_within(changed, interval)
 
 
 async def _whole(writing: asyncio.Future[None]) -> None:

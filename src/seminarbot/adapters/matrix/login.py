@@ -219,7 +219,8 @@ async def _kept(logging_in: Coroutine[Any, Any, Any]) -> Any:
         return await asyncio.shield(task)
     except asyncio.CancelledError:
         with contextlib.suppress(Exception, asyncio.CancelledError):
-            await asyncio.wait_for(task, LOGIN_GRACE)
+            async with asyncio.timeout(LOGIN_GRACE):
+                await task
         raise
 
 

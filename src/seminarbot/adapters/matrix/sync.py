@@ -143,7 +143,8 @@ class SyncLoop:
             await asyncio.shield(handling)
         except asyncio.CancelledError:
             try:
-                await asyncio.wait_for(handling, FINISH_GRACE)
+                async with asyncio.timeout(FINISH_GRACE):  # cancels it when over (wait_for
+                    await handling  # could lose a cancellation: clock.set_within)
             except Exception:
                 log.warning("matrix: stopping before a batch was handled; it comes again")
             else:
