@@ -186,6 +186,9 @@ from seminarbot.cli import stopping
 
 stopping.STOP_LIMIT = 0.5
 logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+stopping.install()
+stopping.at_the_limit(lambda: 1 / 0)  # what one of them raises stops none after it
+stopping.at_the_limit(lambda: print("the last heartbeat", file=sys.stderr))
 
 async def deaf():
     while True:
@@ -213,23 +216,26 @@ stopping.run(work())
 def test_a_stop_that_hangs_says_what_it_waits_for(how: str) -> None:
     """A stop still unwinding at the limit ends the process (128 + the signal) after the log
     names what it waits for (cli.stuck): each task and the line it waits at, or the line the
-    event loop's thread is blocked at. One line each, no traceback."""
+    event loop's thread is blocked at. One line each, no traceback. What must be done even
+    then (`run`'s last heartbeat: cli.main) is done, in the order asked."""
     done = subprocess.run([sys.executable, "-c", STUCK, how],
                           capture_output=True, text=True, timeout=DEADLINE)
     assert done.returncode == 128 + signal.SIGTERM
     lines = done.stderr.splitlines()
-    assert lines[-1] == "seminarbot: still stopping after 0.5 s; ending now"
+    assert lines[-2:] == ["the last heartbeat",
+                          "seminarbot: still stopping after 0.5 s; ending now"]
+    lines = lines[:-1]
     if how == "swallowed":
         # innermost first: where each task waits, and the awaits that led there
         assert [re.sub(r":\d+ \((sleep|_stoppable)\)", ":N (\\1)", line)
                 for line in sorted(lines[:-1])] == [
-            "WARNING the stop still waits for task 'Task-1' at __main__:24 (work), "
+            "WARNING the stop still waits for task 'Task-1' at __main__:27 (work), "
             "in seminarbot.cli.stopping:N (_stoppable)",
             "WARNING the stop still waits for task 'deaf' at asyncio.tasks:N (sleep), "
-            "in __main__:11 (deaf)"]
+            "in __main__:14 (deaf)"]
     else:
         assert lines[:-1] == ["WARNING the stop is stuck: the event loop does not answer; its "
-                              "thread is at __main__:23 (work)"]
+                              "thread is at __main__:26 (work)"]
     assert "Traceback" not in done.stderr
 
 

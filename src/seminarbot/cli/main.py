@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -212,9 +213,10 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
-                beat = settings.data_dir / HEARTBEAT
+                said_stopped = partial(_last_beat, settings)
                 # After `before.undo` (callbacks run last in, first out).
-                held.callback(lambda: _last_beat(settings) if os.path.lexists(beat) else None)
+                held.callback(said_stopped)
+                stopping.at_the_limit(said_stopped)  # a stop cut short says so too
         if _writes(args):
             try:
                 held.enter_context(exclusive(settings.database))
@@ -228,10 +230,12 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
 
 
 def _last_beat(settings: Settings) -> None:
+    """`run`'s heartbeat, if there is one, says every link stopped (none is made for it)."""
     from seminarbot.cli.heartbeat import last
     from seminarbot.clock import SystemClock
 
-    last(settings.data_dir / HEARTBEAT, settings.platforms, SystemClock().now())
+    if os.path.lexists(settings.data_dir / HEARTBEAT):
+        last(settings.data_dir / HEARTBEAT, settings.platforms, SystemClock().now())
 
 
 def _writes(args: argparse.Namespace) -> bool:

@@ -17,9 +17,9 @@ the signal, and the command line turns it into an exit code.
 from __future__ import annotations
 
 import signal
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from types import FrameType
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 T = TypeVar("T")
@@ -32,6 +32,19 @@ class Stopped(BaseException):
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+
+
+class _AtTheLimit:
+    """What must still be done when a stop is cut short at STOP_LIMIT (`at_the_limit`)."""
+
+    calls: ClassVar[list[Callable[[], None]]] = []
+
+
+def at_the_limit(call: Callable[[], None]) -> None:
+    """Have `call` run if a stop is cut short at STOP_LIMIT, before the process ends (in
+    another thread than the event loop's, within the limit's last 2 s; what it raises is
+    dropped): `run`'s last heartbeat, so that `health` says at once that it stopped."""
+    _AtTheLimit.calls.append(call)
 
 
 class _Settled:
@@ -63,6 +76,7 @@ def settle() -> None:
 
 def install() -> None:
     _Pending.signum = None  # a command run again in the same process (tests) starts afresh
+    _AtTheLimit.calls = []
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
     # A shell starts a background job with SIGINT ignored, and Python keeps that; `run` takes
@@ -104,6 +118,7 @@ def _deadline(signum: int) -> None:
     waits for never ends); the process then ends anyway, with one line and 128 + the signal,
     after the log has said what it still waited for (cli.stuck)."""
     import asyncio
+    import contextlib
     import os
     import sys
     import threading
@@ -113,8 +128,13 @@ def _deadline(signum: int) -> None:
     loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
 
     def end() -> None:
-        telling = threading.Thread(target=say_what_waits, args=(loop, loop_thread),
-                                   name="stop-stuck", daemon=True)
+        def last_words() -> None:
+            say_what_waits(loop, loop_thread)
+            for call in _AtTheLimit.calls:
+                with contextlib.suppress(Exception):
+                    call()
+
+        telling = threading.Thread(target=last_words, name="stop-stuck", daemon=True)
         telling.start()
         telling.join(ANSWER_WAIT + 1.0)  # a log that cannot be written keeps nothing waiting
         sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
