@@ -25,6 +25,8 @@ def say_what_waits(loop: asyncio.AbstractEventLoop, loop_thread: int) -> None:
     def collect() -> None:
         try:
             lines.extend(sorted(waiting(loop)))
+        except Exception as error:  # never a traceback from the loop's callback at the end
+            lines.append(f"tasks that could not be listed ({type(error).__name__})")
         finally:
             answered.set()
 
