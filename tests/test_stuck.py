@@ -64,3 +64,15 @@ def test_a_chain_of_awaits_is_read_innermost_first() -> None:
     assert line.startswith("task 'chain' at asyncio.tasks:")
     assert line.endswith(f", in tests.test_stuck:{inner.__code__.co_firstlineno + 1} (inner), "
                          f"in tests.test_stuck:{outer.__code__.co_firstlineno + 1} (outer)")
+
+
+def test_many_tasks_are_named_up_to_a_bound_and_the_rest_counted(
+        running_loop: tuple[asyncio.AbstractEventLoop, int], monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-105: 20,000 stuck tasks were 20,000 lines."""
+    monkeypatch.setattr(stuck, "waiting", lambda loop: [f"task {n}" for n in range(1000)])
+    with caplog.at_level(logging.WARNING, logger="seminarbot.cli.stopping"):
+        stuck.say_what_waits(*running_loop)
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == stuck.MOST_LINES + 1
+    assert said[-1] == f"the stop still waits for {1000 - stuck.MOST_LINES} more tasks"

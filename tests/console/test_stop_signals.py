@@ -9,6 +9,7 @@ import contextlib
 import importlib.abc
 import os
 import re
+import runpy
 import signal
 import subprocess
 import sys
@@ -260,10 +261,109 @@ def test_a_ctrl_c_before_the_handlers_are_in_is_a_stop_not_a_traceback(
     printed a traceback from inside `enum`."""
     from seminarbot import cli
 
+    main = runpy.run_path(str(cli.__file__))["main"]  # (see the test below)
     for name in ("seminarbot.cli.stopping", "seminarbot.cli.exits", "signal"):
         monkeypatch.delitem(sys.modules, name, raising=False)
         monkeypatch.delattr(cli, name.rpartition(".")[2], raising=False)
         finder = _InterruptedImport(name)
         monkeypatch.setattr(sys, "meta_path", [finder, *sys.meta_path])
-        assert cli.main(words) == status
+        assert main(words) == status
         assert finder.name is None  # the Ctrl-C came
+
+
+class _WrappedStop(importlib.abc.MetaPathFinder):
+    """A stop while `seminarbot.cli.main` is imported that Python hands on as another error,
+    as it does one raised in a class's __set_name__ (a RuntimeError, on Python 3.11)."""
+
+    def __init__(self, signum: int | None) -> None:
+        self.signum = signum
+
+    def find_spec(self, fullname: str, path: object, target: object = None) -> None:
+        if fullname == "seminarbot.cli.main":
+            from seminarbot.cli import stopping
+
+            if self.signum is not None:
+                with contextlib.suppress(stopping.Stopped, KeyboardInterrupt):
+                    (stopping._raise if self.signum != signal.SIGINT
+                     else stopping._interrupt)(self.signum, None)
+            raise RuntimeError("Error calling __set_name__")
+
+
+@pytest.mark.parametrize(("words", "signum", "status"), [
+    (["run"], signal.SIGTERM, 0), (["db", "check"], signal.SIGTERM, 143),
+    (["db", "check"], signal.SIGINT, 130), (["run"], None, None)])
+def test_a_stop_python_wrapped_in_another_error_is_still_a_stop(
+        monkeypatch: pytest.MonkeyPatch, words: list[str], signum: int | None,
+        status: int | None) -> None:
+    """helper-105: such a stop while the command line loads was a traceback and exit 1; it is
+    the stop's status now. An error with no stop behind it is still raised."""
+    from seminarbot import cli
+    from seminarbot.cli import stopping
+
+    # The package's own `main` (once imported, the submodule of that name hides it).
+    main = runpy.run_path(str(cli.__file__))["main"]
+    saved = {each: signal.getsignal(each) for each in stopping.STOP_SIGNALS}
+    monkeypatch.delitem(sys.modules, "seminarbot.cli.main", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_WrappedStop(signum), *sys.meta_path])
+    try:
+        if status is None:
+            with pytest.raises(RuntimeError):
+                main(words)
+        else:
+            assert main(words) == status
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
+
+
+FLOODED = """
+import sys, threading
+
+def flood():
+    while True:  # blocks for good once the pipe is full: nobody reads it
+        sys.stderr.write("x" * 65536)
+
+if sys.argv[1] == "full":
+    threading.Thread(target=flood, daemon=True).start()
+""" + STUCK.replace('sys.argv[1] == "blocked"', "False")
+
+
+@pytest.mark.parametrize("stderr", ["full", "closed"])
+def test_a_stop_cut_short_ends_even_when_nothing_can_be_written(stderr: str) -> None:
+    """helper-105: with standard error a full pipe nobody reads, or closed, the last words
+    blocked (or raised) and the process never reached its end. Each write now has a bound."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", FLOODED, stderr], stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        preexec_fn=(lambda: os.close(2)) if stderr == "closed" else None)
+    try:
+        assert process.wait(timeout=DEADLINE) == 128 + signal.SIGTERM
+    finally:
+        process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def test_a_stop_python_can_only_print_is_remembered_not_printed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-105: "Exception ignored in … _get_module_lock.<locals>.cb" with a traceback
+    ending in `_interrupt` was printed before a correct exit 0. Such a stop is `pending` and
+    goes unprinted; any other unraisable error is handed on as before."""
+    from types import SimpleNamespace
+
+    from seminarbot.cli import stopping
+
+    saved = {each: signal.getsignal(each) for each in stopping.STOP_SIGNALS}
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)
+    handed_on: list[BaseException] = []
+    try:
+        stopping.install()
+        monkeypatch.setattr(stopping._Unraisable, "before",
+                            lambda unraisable: handed_on.append(unraisable.exc_value))
+        for error in (KeyboardInterrupt(), stopping.Stopped(signal.SIGTERM), ValueError("x")):
+            sys.unraisablehook(SimpleNamespace(exc_value=error))
+        assert [type(error) for error in handed_on] == [ValueError]
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)

@@ -462,10 +462,10 @@ async def test_an_answer_that_is_not_the_protocol_after_a_session_is_tried_again
     assert bare_fake.problems == []
 
 
-@pytest.mark.parametrize("code", [4004, 4013])
+@pytest.mark.parametrize("code", [4004, 4013, 4014])
 async def test_a_fatal_close_before_the_token_went_out_is_no_refusal_of_it(
         tmp_path: Path, bare_fake: FakeDiscord, code: int) -> None:
-    """Discord closes with 4004 (or 4010-4013) only in answer to what the bot sent; a gateway
+    """Discord closes with 4004 (or 4010-4014) only in answer to what the bot sent; a gateway
     that does so before any IDENTIFY was said to have refused the token (helper-102). Now the
     gateway is said not to be Discord's, one line and exit 2, as for a handshake refused."""
     bare_fake.gateway.instead_of_hello.append(code)

@@ -347,3 +347,13 @@ async def test_a_sync_accepted_but_unreadable_is_said_so(
         reports = await first_sync_reports(tmp_path, url)
     assert reports == [("retrying", "sync unreadable: HTTP 200 OK with no sync Matrix can read "
                                     "in it (no JSON, not the fields of a sync, or over 64 MiB)")]
+
+
+async def test_a_matrix_error_in_a_sync_answered_200_is_said_as_the_homeservers(
+        tmp_path: Path) -> None:
+    """helper-105: its words were dropped for "no sync Matrix can read"."""
+    body = '{"errcode": "M_FORBIDDEN", "error": "You are banned"}'
+    async with web_server(200, body, "application/json") as url:
+        reports = await first_sync_reports(tmp_path, url)
+    [(state, said)] = reports
+    assert state == "retrying" and said.startswith("sync refused: ") and "You are banned" in said

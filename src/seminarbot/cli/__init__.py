@@ -1,29 +1,35 @@
 """The `seminarbot` command: `main` parses the arguments, one module per subcommand group runs
 it (run and health, console, db, content, export and cohorts; `discord sync` comes from the
 Discord adapter). Imports stay inside the subcommands so --help starts fast and never loads
-discord or nio. The stop signals are handled before anything else is imported (cli.stopping).
+discord or nio. The stop signals are handled before anything else is imported (cli.stopping);
+this module imports nothing itself, so that the moments before are as few as can be.
 """
 
-from __future__ import annotations
 
-from collections.abc import Sequence
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     try:  # a Ctrl-C in these imports (`signal`'s too) comes before the handlers: as one after
         from seminarbot.cli import exits, stopping
     except KeyboardInterrupt:
-        return _stopped(argv, 2)  # SIGINT's number (exits.SIGINT: exits may be unread)
+        return stopped_early(argv, 2)  # SIGINT's number (exits.SIGINT: exits may be unread)
     stopping.install()
     try:
         from seminarbot.cli.main import main as command_line
 
         return command_line(argv)
     except (stopping.Stopped, KeyboardInterrupt) as stop:  # before cli.boundary is reached
-        return _stopped(argv, getattr(stop, "signum", exits.SIGINT))
+        return stopped_early(argv, getattr(stop, "signum", exits.SIGINT))
+    except Exception:
+        signum = stopping.pending()
+        if signum is None:
+            raise
+        # A stop Python turned into another error on its way (raised in a class's
+        # __set_name__, it comes out as a RuntimeError).
+        return stopped_early(argv, signum)
 
 
-def _stopped(argv: Sequence[str] | None, signum: int) -> int:
+def stopped_early(argv: list[str] | None, signum: int) -> int:
+    """The exit status of a command stopped by `signum` before its boundary took over
+    (cli.exits.exit_status; the command is read from `argv`, or from sys.argv)."""
     import sys
 
     from seminarbot.cli.exits import exit_status
@@ -32,4 +38,4 @@ def _stopped(argv: Sequence[str] | None, signum: int) -> int:
     return exit_status(next((w for w in ("run", "console") if w in words), ""), signum)
 
 
-__all__ = ["main"]
+__all__ = ["main", "stopped_early"]

@@ -17,6 +17,7 @@ the signal, and the command line turns it into an exit code.
 from __future__ import annotations
 
 import signal
+import sys
 from collections.abc import Callable, Coroutine
 from types import FrameType
 from typing import Any, ClassVar, TypeVar
@@ -77,11 +78,27 @@ def settle() -> None:
 def install() -> None:
     _Pending.signum = None  # a command run again in the same process (tests) starts afresh
     _AtTheLimit.calls = []
+    if sys.unraisablehook is not _unraisable:
+        _Unraisable.before = sys.unraisablehook
+        sys.unraisablehook = _unraisable
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _raise)
     # A shell starts a background job with SIGINT ignored, and Python keeps that; `run` takes
     # SIGINT as a stop anyway once its loop is up, so it does from the start too.
     signal.signal(signal.SIGINT, _interrupt)
+
+
+class _Unraisable:
+    """The hook `install` found in place (Python's own, or a test runner's)."""
+
+    before: Callable[[Any], object] = sys.__unraisablehook__
+
+
+def _unraisable(unraisable: Any) -> None:
+    """A stop raised where Python can only print it ("Exception ignored in …", an import
+    lock's callback) is remembered (`pending`), not printed; anything else is, as before."""
+    if not isinstance(unraisable.exc_value, Stopped | KeyboardInterrupt):
+        _Unraisable.before(unraisable)
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
@@ -120,7 +137,6 @@ def _deadline(signum: int) -> None:
     import asyncio
     import contextlib
     import os
-    import sys
     import threading
 
     from seminarbot.cli.stuck import ANSWER_WAIT, say_what_waits
@@ -133,13 +149,16 @@ def _deadline(signum: int) -> None:
             for call in _AtTheLimit.calls:
                 with contextlib.suppress(Exception):
                     call()
+            sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
+            sys.stderr.flush()
 
-        telling = threading.Thread(target=last_words, name="stop-stuck", daemon=True)
-        telling.start()
-        telling.join(ANSWER_WAIT + 1.0)  # a log that cannot be written keeps nothing waiting
-        sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
-        sys.stderr.flush()
-        os._exit(128 + signum)
+        try:  # every write in a thread given a bound: a standard error that is closed, or a
+            # full pipe nobody reads, must not keep the process past its end
+            telling = threading.Thread(target=last_words, name="stop-stuck", daemon=True)
+            telling.start()
+            telling.join(ANSWER_WAIT + 1.0)
+        finally:
+            os._exit(128 + signum)
 
     timer = threading.Timer(STOP_LIMIT, end)
     timer.daemon = True  # never keeps the process alive itself

@@ -14,6 +14,7 @@ from typing import Any
 
 log = logging.getLogger("seminarbot.cli.stopping")
 ANSWER_WAIT = 1.0  # seconds the event loop has to list its tasks before its thread is read
+MOST_LINES = 40  # tasks named one a line; the rest are counted
 
 
 def say_what_waits(loop: asyncio.AbstractEventLoop, loop_thread: int) -> None:
@@ -39,8 +40,10 @@ def say_what_waits(loop: asyncio.AbstractEventLoop, loop_thread: int) -> None:
         log.warning("the stop is stuck: the event loop does not answer; its thread is at %s",
                     "an unknown line" if frame is None else _at(frame))
         return
-    for line in lines:
+    for line in lines[:MOST_LINES]:
         log.warning("the stop still waits for %s", line)
+    if len(lines) > MOST_LINES:
+        log.warning("the stop still waits for %d more tasks", len(lines) - MOST_LINES)
 
 
 def waiting(loop: asyncio.AbstractEventLoop) -> list[str]:

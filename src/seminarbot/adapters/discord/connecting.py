@@ -44,7 +44,8 @@ TOKEN_REFUSED = ("Discord refused the token (DISCORD_TOKEN): check it in the Dev
 _UPGRADE = "; no retry can mend it: upgrade seminarbot (and its discord.py)"
 # The gateway's close codes after which Discord says not to reconnect
 # (https://discord.com/developers/docs/topics/opcodes-and-status-codes#gateway), each as
-# one line for the operator (4014, disallowed intents, is discord.py's PrivilegedIntentsRequired).
+# one line for the operator (4014, disallowed intents, discord.py raises as
+# PrivilegedIntentsRequired).
 FATAL_CLOSES = {
     4004: TOKEN_REFUSED,
     4010: f"Discord refused the shard the bot sent (gateway close 4010, invalid shard){_UPGRADE}",
@@ -54,10 +55,11 @@ FATAL_CLOSES = {
     4012: f"Discord refused the gateway version (gateway close 4012){_UPGRADE}",
     4013: ("Discord refused the intents the bot sent (gateway close 4013, invalid intents)"
            f"{_UPGRADE}"),
+    4014: ("turn on the Message Content intent for this bot in the Developer Portal "
+           "(Bot → Privileged Gateway Intents)"),
 }
 _HANDSHAKE = "answered the WebSocket handshake with"
-INTENT_REFUSED = ("turn on the Message Content intent for this bot in the Developer Portal "
-                  "(Bot → Privileged Gateway Intents)")
+INTENTS_CLOSE = 4014
 Report = Callable[..., None]
 # What Client.connect tries again on (discord/client.py).
 GATEWAY_ERRORS = (*NETWORK_ERRORS, discord.HTTPException, discord.GatewayNotFound,
@@ -99,16 +101,15 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
         try:
             await client.connect(reconnect=True)
             return
-        except discord.PrivilegedIntentsRequired:
-            raise SettingRefused(INTENT_REFUSED) from None
-        except discord.ConnectionClosed as closed:
-            if closed.code in FATAL_CLOSES and not client.paced.presented:
+        except (discord.ConnectionClosed, discord.PrivilegedIntentsRequired) as closed:
+            code = getattr(closed, "code", INTENTS_CLOSE)  # discord.py's own class for 4014
+            if code in FATAL_CLOSES and not client.paced.presented:
                 # Discord answers with these only what the bot sent (Gateway docs, Close
                 # Event Codes); discord.py has closed the client all the same.
-                raise _not_the_gateway(client, f"closed the connection with {closed.code} "
-                                       "before the bot sent its token") from None
-            if closed.code in FATAL_CLOSES:
-                raise SettingRefused(FATAL_CLOSES[closed.code]) from None
+                raise _not_the_gateway(client, f"closed the connection with {code} before "
+                                       "the bot sent its token") from None
+            if code in FATAL_CLOSES:
+                raise SettingRefused(FATAL_CLOSES[code]) from None
             raise
         except Exception as error:
             # discord.py (2.7) follows a failed connection by resuming the session it had,

@@ -190,7 +190,8 @@ class SyncLoop:
             return 0.0
         waited = rate_limit_delay(answer)
         response = getattr(answer, "transport_response", None)
-        if response is not None and 200 <= response.status < 300:
+        if response is not None and 200 <= response.status < 300 \
+                and not getattr(answer, "status_code", None):  # no Matrix error in it
             # Accepted, but nio found no sync in it (login.Client.parse_body said why if it is
             # too large); "refused" and nio's "unknown error" would mislead.
             said = (f"{status_line(response.status)} with no sync Matrix can read in it (no "
