@@ -102,3 +102,9 @@ def status_line(status: int) -> str:
         return f"HTTP {status} {HTTPStatus(status).phrase}"
     except ValueError:
         return f"HTTP {status}"
+
+
+def as_answered(status: int, reason: str | None) -> str:
+    """`HTTP 502 Bad Gateway` as the server said it: its own reason phrase, which may be
+    anything, isolated in the line and cut at 60 characters (domain.display.in_a_line)."""
+    return f"HTTP {status} {in_a_line(reason or '', 60)}".rstrip()

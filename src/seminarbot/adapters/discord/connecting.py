@@ -126,7 +126,7 @@ async def connect(client: SeminarClient, token: str, report: Report) -> None:
             if isinstance(failed, Redirected):
                 raise _not_the_gateway(client, f"{_HANDSHAKE} {failed.said}") from None
             if isinstance(failed, aiohttp.WSServerHandshakeError) \
-                    and not 500 <= failed.status < 600 and failed.status not in RETRIED_STATUSES:
+                    and not _retried(failed.status):
                 raise _not_the_gateway(client, f"{_HANDSHAKE} {status_line(failed.status)}"
                                        ) from None
             if (why := unmendable(failed)) is not None:
@@ -149,6 +149,11 @@ async def _close_what_failed(client: SeminarClient) -> None:
     if latest is not None and not latest.closed:
         with contextlib.suppress(Exception):
             await latest.close(code=1000)
+
+
+def _retried(status: int) -> bool:
+    """A status another try may mend: a server error (RFC 9110 §15.6), 408 or 429."""
+    return 500 <= status < 600 or status in RETRIED_STATUSES
 
 
 def _not_the_gateway(client: SeminarClient, did: str) -> SettingRefused:
@@ -226,7 +231,7 @@ async def api_checked(api_base: str) -> None:
     async with aiohttp.ClientSession() as session, \
             session.get(url, allow_redirects=False) as response:
         said = status_line(response.status)
-        if 500 <= response.status < 600 or response.status in RETRIED_STATUSES:
+        if _retried(response.status):
             raise aiohttp.ClientError(f"it answered {said} to GET /gateway")
         if 300 <= response.status < 400:
             where = in_a_line(response.headers.get("Location", ""))

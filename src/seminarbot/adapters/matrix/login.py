@@ -15,7 +15,7 @@ from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse
 from nio.client.async_client import client_session
 from nio.crypto import ENCRYPTION_ENABLED
 
-from seminarbot.adapters.http_answers import bounded_body, retried, unmendable
+from seminarbot.adapters.http_answers import as_answered, bounded_body, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
 from seminarbot.adapters.matrix.plaintext import contain_malformed
@@ -286,7 +286,7 @@ def _refuse_a_redirect(homeserver: str, answer: Any) -> None:
 def _http_status(answer: Any) -> str:
     """`HTTP 502 Bad Gateway`: what a failing homeserver (or the proxy before it) answered."""
     response = answer.transport_response
-    return f"HTTP {response.status} {in_a_line(response.reason or '', 60)}".strip()
+    return as_answered(response.status, response.reason)
 
 
 def _refuse_if_not_a_homeserver(homeserver: str, answer: Any) -> None:

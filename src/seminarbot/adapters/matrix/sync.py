@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from aiohttp import ClientError
 from nio import AsyncClient, SyncResponse
 
-from seminarbot.adapters.http_answers import retried, status_line
+from seminarbot.adapters.http_answers import as_answered, retried, status_line
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
@@ -200,8 +200,7 @@ class SyncLoop:
             self.report(RETRYING, f"sync unreadable: {said}")
             return waited
         said = in_a_line(f"{answer}") if response is None else (  # nio's alone can be "unknown"
-            f"{in_a_line(str(answer))}; HTTP {response.status} "
-            f"{in_a_line(response.reason or '', 60)}".rstrip())
+            f"{in_a_line(str(answer))}; {as_answered(response.status, response.reason)}")
         log.warning("matrix: sync refused (%s); retrying", said)
         self.report(RETRYING, f"sync refused: {said}")
         return waited
