@@ -29,6 +29,9 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     handlers, level = root.handlers[:], root.level
     quiet = {name: logging.getLogger(name).level for name in QUIET_AT_DEBUG}
     yield load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path), "DISCORD_TOKEN": TOKEN})
+    for handler in root.handlers:
+        if handler not in handlers:
+            handler.close()  # its writing thread ends (cli.log_thread)
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("seminarbot").setLevel(logging.NOTSET)
@@ -36,8 +39,15 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
         logging.getLogger(name).setLevel(was)
 
 
+def written(capsys: pytest.CaptureFixture[str]) -> str:
+    """Standard error once the log's thread has written what was logged (cli.log_thread)."""
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    return capsys.readouterr().err
+
+
 def lines(capsys: pytest.CaptureFixture[str]) -> list[str]:
-    return capsys.readouterr().err.splitlines()
+    return written(capsys).splitlines()
 
 
 def test_json_lines_with_our_info_and_the_libraries_warnings(
@@ -112,7 +122,7 @@ def test_tracebacks_are_redacted_in_every_format(
         settings: Settings, capsys: pytest.CaptureFixture[str], log_format: str) -> None:
     configure(dataclasses.replace(settings, log_format=log_format))
     fail_with_secrets()
-    out = capsys.readouterr().err
+    out = written(capsys)
     for secret in (INTERACTION, "syt_abcdefghijkl", "syt_mnopqrstuvwx", "syt_yzabcdefghij",
                    TOKEN):
         assert secret not in out
@@ -140,7 +150,7 @@ def test_a_formatter_of_its_own_is_redacted_too(
     install_redaction()
     logging.getLogger("seminarbot.core").warning("sent", extra={"extra": f"Bot {TOKEN}xxxxxxxx"})
     fail_with_secrets()
-    out = capsys.readouterr().err
+    out = written(capsys)
     assert "sent" in out and TOKEN not in out and "syt_" not in out and INTERACTION not in out
 
 
@@ -206,3 +216,28 @@ def test_an_error_that_ends_a_thread_is_one_redacted_log_line(
     assert len(said) == 1, said
     assert "keep-alive-handler stopped: OverflowError: timestamp out of range" in said[0]
     assert TOKEN not in said[0] and "[redacted]" in said[0]
+
+
+WARNS = """
+import dataclasses, os, warnings
+from seminarbot.cli.logs import configure
+from seminarbot.config.settings import load_settings
+configure(dataclasses.replace(load_settings(None, dict(os.environ)), log_format="json"))
+warnings.warn("odd answer for " + os.environ["DISCORD_TOKEN"], RuntimeWarning, stacklevel=1)
+"""
+
+
+def test_a_python_warning_is_a_log_line(tmp_path: Path) -> None:
+    """Printed by Python straight on standard error, a warning (a coroutine never awaited in
+    a library) was no JSON line for a shipper, unredacted, and written by the event loop's
+    own thread, which a standard error nobody reads would block."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", WARNS], capture_output=True, text=True, check=True, timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(sys.path),
+             "SEMINARBOT_DATA_DIR": str(tmp_path), "DISCORD_TOKEN": TOKEN})
+    found = [json.loads(line) for line in done.stderr.splitlines()]
+    assert [(e["level"], e["logger"]) for e in found] == [("WARNING", "py.warnings")]
+    assert "RuntimeWarning: odd answer for [redacted]" in found[0]["message"]

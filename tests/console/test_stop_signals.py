@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import termios
+import threading
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ import pytest
 from tests.conftest import MINI
 from tests.console.terminal import Terminal
 from tests.console.test_cli import BIN
+from tests.pipes import filled_pipe
 
 DEADLINE = 60  # seconds: still running then is the failure (no timing is asserted)
 
@@ -60,6 +62,40 @@ def test_a_piped_console_waiting_for_input_stops_at_once(
     finally:
         process.kill()
         process.wait()
+        process.stdin.close()
+        process.stdout.close()
+
+
+def test_a_console_whose_standard_error_nobody_reads_answers_and_stops(
+        tmp_path: Path, mini_config: Path) -> None:
+    """A full pipe on standard error (a paused terminal, a log driver that blocks) froze the
+    console at its first log line, and the stop signal was never taken (cli.log_thread)."""
+    mini_config.write_text(mini_config.read_text() + "log_level: debug\n")
+    unread, full = filled_pipe()
+    process = subprocess.Popen([*BIN, "--config", str(mini_config), "console"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=full,
+                               env=environment())
+    os.close(full)
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        process.stdin.write(b"/term soviet\n")
+        process.stdin.flush()
+        answered = threading.Event()
+        out = process.stdout
+
+        def read() -> None:
+            while b"soviet" not in out.readline().lower():
+                pass
+            answered.set()
+
+        threading.Thread(target=read, daemon=True).start()
+        assert answered.wait(DEADLINE), "the console never answered"
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=DEADLINE) == 0
+    finally:
+        process.kill()
+        process.wait()
+        os.close(unread)
         process.stdin.close()
         process.stdout.close()
 

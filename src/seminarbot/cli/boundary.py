@@ -40,11 +40,15 @@ def say(message: str) -> None:
     redacted as in the log (core.redaction), those given in the environment included: a
     configuration refused before logging is set up may quote one (a token pasted into the
     wrong key), and in a container standard error is the log."""
+    import logging
+
     from seminarbot.cli.logs import fatal_line
     from seminarbot.core.redaction import redact, remember_secret
 
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))
+    for handler in logging.getLogger().handlers:  # the log's lines come first (bounded)
+        handler.flush()
     with contextlib.suppress(OSError):  # one write: a Ctrl-C between a line and its end
         # would put the next line (the interruption's) on it
         sys.stderr.write(fatal_line(one_line_safe(redact(message))) + "\n")

@@ -1,8 +1,9 @@
 """Where the log goes and how it reads: standard error, one line per event, as text or as JSON
-lines for a log shipper (`log_format`). seminarbot's own loggers log at `log_level`; the
-libraries' (discord.py, matrix-nio, aiohttp …) only their warnings, or everything when
-`log_level` is DEBUG (but for those whose DEBUG lines carry secrets or participants' words
-wholesale: core.redaction.QUIET_AT_DEBUG); secrets are redacted at every level."""
+lines for a log shipper (`log_format`), written by a thread of their own (cli.log_thread).
+seminarbot's own loggers log at `log_level`; the libraries' (discord.py, matrix-nio, aiohttp …)
+only their warnings, or everything when `log_level` is DEBUG (but for those whose DEBUG lines
+carry secrets or participants' words wholesale: core.redaction.QUIET_AT_DEBUG); secrets are
+redacted at every level."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import threading
 import time
 from typing import TYPE_CHECKING
 
+from seminarbot.cli.log_thread import ThreadedLog
 from seminarbot.core.redaction import install_redaction
 from seminarbot.domain.display import one_line_safe
 
@@ -89,9 +91,12 @@ def fatal_line(message: str) -> str:
 
 def configure(settings: Settings) -> None:
     _json_lines[0] = settings.log_format == "json"
-    handler = logging.StreamHandler(sys.stderr)
+    handler = ThreadedLog(sys.stderr)
     handler.setFormatter(JsonLines() if settings.log_format == "json" else TextLines())
     root = logging.getLogger()
+    for earlier in root.handlers:
+        if isinstance(earlier, ThreadedLog):
+            earlier.close()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)
@@ -104,6 +109,7 @@ def configure(settings: Settings) -> None:
     install_redaction((settings.discord.token, settings.matrix.password,
                        settings.matrix.access_token))
     threading.excepthook = thread_failed
+    logging.captureWarnings(True)  # Python's warnings too: formatted, redacted, never blocking
 
 
 def thread_failed(failure: threading.ExceptHookArgs) -> None:

@@ -131,6 +131,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     loaded: list[Settings] = []
 
     def action() -> int:
+        if args.command == "run":
+            from seminarbot.cli.malloc import one_arena
+
+            one_arena()  # before any thread (the log's, the database's): one heap for all
         loaded.append(_settings(args))
         refused = _refusal(loaded[0], args)
         if refused is not None:
@@ -247,9 +251,6 @@ def _writes(args: argparse.Namespace) -> bool:
 
 def _run(settings: Settings, args: argparse.Namespace, unbegun: Callable[[], None]) -> int:
     if args.command == "run":
-        from seminarbot.cli.malloc import one_arena
-
-        one_arena()  # before any thread: the database's threads share the interpreter's heap
         return stopping.run(run.main(settings, unbegun=unbegun))
     if args.command == "console":
         from seminarbot.cli import console

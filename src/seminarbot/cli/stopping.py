@@ -136,6 +136,7 @@ def _deadline(signum: int) -> None:
     after the log has said what it still waited for (cli.stuck)."""
     import asyncio
     import contextlib
+    import logging
     import os
     import threading
 
@@ -149,6 +150,8 @@ def _deadline(signum: int) -> None:
             for call in _AtTheLimit.calls:
                 with contextlib.suppress(Exception):
                     call()
+            for handler in logging.getLogger().handlers:  # the log's lines come first
+                handler.flush()
             sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
             sys.stderr.flush()
 
