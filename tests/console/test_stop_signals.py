@@ -403,3 +403,18 @@ def test_a_stop_python_can_only_print_is_remembered_not_printed(
     finally:
         for each, handler in saved.items():
             signal.signal(each, handler)
+
+
+@pytest.mark.parametrize(("words", "signum", "status"), [
+    (["--config", "run", "db", "check"], signal.SIGTERM, 143),
+    (["--config", "console", "run"], signal.SIGINT, 0),
+    (["--conf", "run", "console"], signal.SIGINT, 130),
+    (["--debug", "console"], signal.SIGTERM, 0),
+    (["export", "--out", "run"], signal.SIGTERM, 143)])
+def test_a_stop_before_the_boundary_reads_the_command_as_argparse_does(
+        words: list[str], signum: int, status: int) -> None:
+    """helper-105's 6a: the word `run` anywhere (a configuration file so named) made any
+    command stopped in its first moment exit 0, as a stopped bot does."""
+    from seminarbot.cli import stopped_early
+
+    assert stopped_early(words, signum) == status

@@ -32,10 +32,10 @@ def stopped_early(argv: list[str] | None, signum: int) -> int:
     (cli.exits.exit_status; the command is read from `argv`, or from sys.argv)."""
     import sys
 
-    from seminarbot.cli.exits import exit_status
+    from seminarbot.cli.exits import exit_status, typed_command
 
-    words = sys.argv[1:] if argv is None else list(argv)
-    return exit_status(next((w for w in ("run", "console") if w in words), ""), signum)
+    return exit_status(typed_command(sys.argv[1:] if argv is None else list(argv)) or "",
+                       signum)
 
 
 __all__ = ["main", "stopped_early"]

@@ -1,5 +1,6 @@
-"""Exit codes every subcommand shares (README, Command line). Imports nothing: a stop in the
-first moment, before even `signal` is imported, is given its status here (cli.main).
+"""Exit codes every subcommand shares (README, Command line), and the subcommand a command line
+names. Imports nothing: a stop in the first moment, before even `signal` is imported, is given
+its status here (cli.main).
 """
 
 EXIT_FAILED = 1
@@ -16,3 +17,17 @@ def exit_status(command: str, signum: int) -> int:
     if command == "run" or (command == "console" and signum != SIGINT):
         return 0
     return 128 + signum
+
+
+def typed_command(argv: list[str]) -> str | None:
+    """The subcommand word typed (the first word that is no option nor an option's value), or
+    None when there is none or help is asked for before it."""
+    words = iter(argv)
+    for word in words:
+        if word in ("-h", "--help"):
+            return None
+        if len(word) > 2 and "--config".startswith(word):  # argparse takes "--conf" too
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None

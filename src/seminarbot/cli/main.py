@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopping
-from seminarbot.cli.exits import EXIT_CONFIG, exit_status
+from seminarbot.cli.exits import EXIT_CONFIG, exit_status, typed_command
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir
 from seminarbot.config.data_folder import HEARTBEAT
@@ -46,20 +46,6 @@ SUBCOMMANDS = (
     (("discord",), "seminarbot.adapters.discord.cli", "add_parser"),
     (("export", "cohorts"), "seminarbot.cli.export", "add_parsers"),
 )
-
-
-def typed_command(argv: Sequence[str]) -> str | None:
-    """The subcommand word typed (the first word that is no option nor an option's value), or
-    None when there is none or help is asked for before it."""
-    words = iter(argv)
-    for word in words:
-        if word in ("-h", "--help"):
-            return None
-        if len(word) > 2 and "--config".startswith(word):  # argparse takes "--conf" too
-            next(words, None)
-        elif not word.startswith("-"):
-            return word
-    return None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -108,7 +94,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
                         help="on an internal error, print the traceback here too")
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    typed = typed_command(argv) if argv is not None else None
+    typed = typed_command(list(argv)) if argv is not None else None
     known = any(typed in words for words, _, _ in SUBCOMMANDS)
     for words, module, function in SUBCOMMANDS:
         if not known or typed in words:
