@@ -31,7 +31,7 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
     yield load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path), "DISCORD_TOKEN": TOKEN})
     for handler in root.handlers:
         if handler not in handlers:
-            handler.close()  # its writing thread ends (cli.log_thread)
+            handler.close()
     root.handlers[:] = handlers
     root.setLevel(level)
     logging.getLogger("seminarbot").setLevel(logging.NOTSET)
@@ -40,7 +40,7 @@ def settings(tmp_path: Path) -> Iterator[Settings]:
 
 
 def written(capsys: pytest.CaptureFixture[str]) -> str:
-    """Standard error once the log's thread has written what was logged (cli.log_thread)."""
+    """Standard error once the log's thread has written what was logged (cli.standard_error)."""
     for handler in logging.getLogger().handlers:
         handler.flush()
     return capsys.readouterr().err

@@ -69,7 +69,7 @@ def test_a_piped_console_waiting_for_input_stops_at_once(
 def test_a_console_whose_standard_error_nobody_reads_answers_and_stops(
         tmp_path: Path, mini_config: Path) -> None:
     """A full pipe on standard error (a paused terminal, a log driver that blocks) froze the
-    console at its first log line, and the stop signal was never taken (cli.log_thread)."""
+    console at its first log line, and the stop signal was never taken (cli.standard_error)."""
     mini_config.write_text(mini_config.read_text() + "log_level: debug\n")
     unread, full = filled_pipe()
     process = subprocess.Popen([*BIN, "--config", str(mini_config), "console"],
@@ -98,6 +98,32 @@ def test_a_console_whose_standard_error_nobody_reads_answers_and_stops(
         os.close(unread)
         process.stdin.close()
         process.stdout.close()
+
+
+@pytest.mark.parametrize(("words", "status"), [
+    (["console"], 2),  # the configuration refused (log_level: bogus)
+    (["export", "--cohort", "1"], 2),  # argparse's usage error
+    (["health"], 1),  # no heartbeat
+    (["db", "check", "--db", "{folder}"], 1)])  # a database that is a folder
+def test_a_command_whose_standard_error_nobody_reads_still_ends_with_its_status(
+        tmp_path: Path, mini_config: Path, words: list[str], status: int) -> None:
+    """helper-106: the one line such a command ends with was written straight to a standard
+    error that took nothing, and the command never ended; `run` with a wrong token neither,
+    and stop signals were ignored by then. Every write there now waits at most a second
+    (cli.standard_error)."""
+    if words == ["console"]:
+        mini_config.write_text(mini_config.read_text() + "log_level: bogus\n")
+    unread, full = filled_pipe()
+    try:
+        done = subprocess.run(
+            [*BIN, "--config", str(mini_config),
+             *(word.format(folder=tmp_path) for word in words)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=full,
+            env=environment(), timeout=DEADLINE, check=False)
+    finally:
+        os.close(full)
+        os.close(unread)
+    assert done.returncode == status
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])

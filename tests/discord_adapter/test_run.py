@@ -34,7 +34,7 @@ STARTUP = 30.0  # seconds a fresh interpreter may take to connect on a slow mach
 async def test_seminarbot_run_connects_and_posts_a_due_prompt(
         fake: FakeDiscord, app: Services, tmp_path: Path, stderr: str) -> None:
     """Also with standard error a full pipe nobody reads (a paused terminal, a log driver that
-    blocks): the log's lines never stop the bot (cli.log_thread), which used to freeze at its
+    blocks): the log's lines never stop the bot (cli.standard_error), which used to freeze at its
     first line and never take the stop signal."""
     world = fake.world
     place = Place("discord", str(world.guild_id), str(world.seminar_channel), "Reading Group",

@@ -13,7 +13,6 @@ standard error and an exit code (README, Command line).
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 import signal
@@ -40,19 +39,15 @@ def say(message: str) -> None:
     redacted as in the log (core.redaction), those given in the environment included: a
     configuration refused before logging is set up may quote one (a token pasted into the
     wrong key), and in a container standard error is the log."""
-    import logging
-
+    from seminarbot.cli import standard_error
     from seminarbot.cli.logs import fatal_line
     from seminarbot.core.redaction import redact, remember_secret
 
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))
-    for handler in logging.getLogger().handlers:  # the log's lines come first (bounded)
-        handler.flush()
-    with contextlib.suppress(OSError):  # one write: a Ctrl-C between a line and its end
-        # would put the next line (the interruption's) on it
-        sys.stderr.write(fatal_line(one_line_safe(redact(message))) + "\n")
-        sys.stderr.flush()
+    # One write, after the log's lines (cli.standard_error): a Ctrl-C between a line and its
+    # end would put the next line (the interruption's) on it.
+    standard_error.write(fatal_line(one_line_safe(redact(message))) + "\n")
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
@@ -153,7 +148,9 @@ def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int
     text = redact("".join(traceback.format_exception(error)))  # a log too: no secret in it
     ident, kept, written = keep(text, data_dir)
     if debug or not written:
-        print(text, file=sys.stderr, end="")
+        from seminarbot.cli import standard_error
+
+        standard_error.write(text)
     say(f"internal error {type(error).__name__} (incident {ident}); {kept}. Nothing more was "
         "done; please report it with that file.")
     _silence_stdout_if_broken(error)

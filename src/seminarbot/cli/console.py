@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli import standard_error
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 
@@ -116,7 +117,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         await app.close()
         return EXIT_CONFIG
     if intro:
-        print(intro, file=sys.stderr)
+        standard_error.write(intro + "\n")
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from seminarbot.cli import standard_error
 from seminarbot.cli.heartbeat import read
 from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.domain.display import terminal_safe
@@ -148,5 +148,5 @@ def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str,
                           "scheduler": scheduler},
                          indent=2, sort_keys=True))
     for problem in problems:  # a platform's own words may be in it: shown, never obeyed
-        print(terminal_safe(" ".join(problem.splitlines())), file=sys.stderr)  # one line each
+        standard_error.write(terminal_safe(" ".join(problem.splitlines())) + "\n")  # one line each
     return 1 if problems else 0

@@ -1,5 +1,5 @@
 """Where the log goes and how it reads: standard error, one line per event, as text or as JSON
-lines for a log shipper (`log_format`), written by a thread of their own (cli.log_thread).
+lines for a log shipper (`log_format`), written by a thread of their own (cli.standard_error).
 seminarbot's own loggers log at `log_level`; the libraries' (discord.py, matrix-nio, aiohttp …)
 only their warnings, or everything when `log_level` is DEBUG (but for those whose DEBUG lines
 carry secrets or participants' words wholesale: core.redaction.QUIET_AT_DEBUG); secrets are
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import threading
 import time
 from typing import TYPE_CHECKING
 
-from seminarbot.cli.log_thread import ThreadedLog
+from seminarbot.cli.standard_error import ThreadedLog
 from seminarbot.core.redaction import install_redaction
 from seminarbot.domain.display import one_line_safe
 
@@ -91,12 +90,9 @@ def fatal_line(message: str) -> str:
 
 def configure(settings: Settings) -> None:
     _json_lines[0] = settings.log_format == "json"
-    handler = ThreadedLog(sys.stderr)
+    handler = ThreadedLog()
     handler.setFormatter(JsonLines() if settings.log_format == "json" else TextLines())
     root = logging.getLogger()
-    for earlier in root.handlers:
-        if isinstance(earlier, ThreadedLog):
-            earlier.close()
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)

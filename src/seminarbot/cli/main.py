@@ -74,6 +74,15 @@ class _Parser(argparse.ArgumentParser):
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         (file or sys.stdout).write(self.format_help())
 
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        """argparse's exit, its message written as every line on standard error is
+        (cli.standard_error: never waiting long for a stream nobody reads)."""
+        if message:
+            from seminarbot.cli import standard_error
+
+            standard_error.write(message)
+        raise SystemExit(status)
+
     def error(self, message: str) -> NoReturn:
         """One line, as every failure is (README, Command line), where argparse prints the
         usage first; the usage is a --help away."""

@@ -140,6 +140,7 @@ def _deadline(signum: int) -> None:
     import os
     import threading
 
+    from seminarbot.cli import standard_error
     from seminarbot.cli.stuck import ANSWER_WAIT, say_what_waits
 
     loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
@@ -150,10 +151,9 @@ def _deadline(signum: int) -> None:
             for call in _AtTheLimit.calls:
                 with contextlib.suppress(Exception):
                     call()
-            for handler in logging.getLogger().handlers:  # the log's lines come first
+            for handler in logging.getLogger().handlers:  # a log line dropped is said first
                 handler.flush()
-            sys.stderr.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
-            sys.stderr.flush()
+            standard_error.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
 
         try:  # every write in a thread given a bound: a standard error that is closed, or a
             # full pipe nobody reads, must not keep the process past its end

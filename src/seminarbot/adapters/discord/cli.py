@@ -4,13 +4,11 @@ discord.py only when it runs, so `seminarbot --help` stays light."""
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
-EXIT_CONFIG = 2  # as seminarbot.cli.exits: the adapter sits below the command line
 SYNC_LIMIT = 60.0  # seconds for Discord to answer the sync (aiohttp's own limit is 300)
 
 
@@ -35,13 +33,13 @@ def _server_id(text: str) -> str:
 
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
+    from seminarbot.config.settings import CommandFailed, SettingRefused
+
     if not settings.discord.configured:
         unset = "set DISCORD_TOKEN (or discord.token) to sync commands"
-        print(f"seminarbot: {settings.discord.incomplete or unset}", file=sys.stderr)
-        return EXIT_CONFIG
+        raise SettingRefused(settings.discord.incomplete or unset)
     from seminarbot.adapters.discord.sync import sync_commands
     from seminarbot.adapters.http_answers import retried
-    from seminarbot.config.settings import CommandFailed, SettingRefused
     from seminarbot.services.connections import NoAnswer, answered
 
     guild = None if args.everywhere else (args.guild or settings.discord.test_guild)
