@@ -24,10 +24,10 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import interrupted
 
@@ -221,6 +221,44 @@ def main(body: Callable[[], object]) -> None:
         detail = ": " + " … ".join(lines[:1] + lines[1:][-1:]) if lines else ""
         _leave(f"{name}: failed: {type(error).__name__}{detail}"
                + ("" if shown else " (BENCH_TRACEBACK=1 shows where)"), 1)
+
+
+def run_async(work: Coroutine[Any, Any, T]) -> T:
+    """`asyncio.run(work)` for a benchmark: a SIGTERM while it runs cancels `work` where it
+    awaits, as asyncio's own Ctrl-C does (asyncio.Runner), so that its cleanups (a database
+    closed before its loop, a child stopped) run in order; then KeyboardInterrupt, which `main`
+    says as an interruption. Raised at once, as a signal handler outside the loop does, it
+    could land inside the loop's own machinery: a connection's thread then answered a closed
+    loop, with a traceback, or a cleanup waited for what would never come."""
+    async def cancellable() -> T:
+        task, loop = asyncio.current_task(), asyncio.get_running_loop()
+        assert task is not None
+
+        def terminate() -> None:
+            global TERMINATED
+            if not TERMINATED:  # a second SIGTERM does not cut the cleanups short
+                TERMINATED = True
+                task.cancel()
+
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if TERMINATED:
+                raise _Terminated from None
+            raise
+        finally:
+            loop.remove_signal_handler(signal.SIGTERM)
+            signal.signal(signal.SIGTERM, _terminated)
+
+    try:
+        return asyncio.run(cancellable())
+    except _Terminated:
+        raise KeyboardInterrupt from None
+
+
+class _Terminated(Exception):
+    """`work` was cancelled by a SIGTERM and has unwound (run_async)."""
 
 
 def _terminated(signum: int, frame: object) -> None:

@@ -207,7 +207,7 @@ def main() -> None:
                         help="text channels in the fake's server, at least its two own "
                         f"(default 50; at most {MAX_CHANNELS}, Discord's limit)")
     args = parser.parse_args()
-    asyncio.run(run(args.pairs, args.messages, args.channels, args.json))
+    command_line.run_async(run(args.pairs, args.messages, args.channels, args.json))
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ import interrupted  # noqa: F401  first: Ctrl-C during the imports below is one 
 # isort: split
 
 import argparse
-import asyncio
 import csv
 import os
 import random
@@ -70,7 +69,7 @@ def build(path: Path, responses: int) -> None:
         db = await Database.open(path)
         await db.close()
 
-    asyncio.run(migrate())
+    command_line.run_async(migrate())
     plan = load_syllabus(ContentRoots.default()).plan
     rng = random.Random(7)
     vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(

@@ -178,7 +178,7 @@ def main() -> None:
     parser.add_argument("--autocomplete", metavar="TEXT",
                         help="flood with autocomplete requests typing TEXT into /term")
     args = parser.parse_args()
-    asyncio.run(run(args.flood, args.command, args.src, args.samples, args.autocomplete))
+    command_line.run_async(run(args.flood, args.command, args.src, args.samples, args.autocomplete))
 
 
 if __name__ == "__main__":

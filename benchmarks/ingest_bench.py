@@ -259,7 +259,7 @@ def main() -> None:
     if args.in_flight > args.messages:  # a client per message at most: the others would idle
         parser.error(f"argument --in-flight: expected at most --messages ({args.messages:,}), "
                      f"got {args.in_flight:,}")
-    asyncio.run(run(args.messages, args.in_flight, args.pairs, args.json))
+    command_line.run_async(run(args.messages, args.in_flight, args.pairs, args.json))
 
 
 if __name__ == "__main__":

@@ -298,7 +298,7 @@ def main() -> None:
     parser.add_argument("--rooms", type=command_line.whole(most=1_000), default=50,
                         help="rooms the bot and the bare client are in (default 50)")
     args = parser.parse_args()
-    asyncio.run(run(args.pairs, args.replies, args.rooms, args.json))
+    command_line.run_async(run(args.pairs, args.replies, args.rooms, args.json))
 
 
 if __name__ == "__main__":

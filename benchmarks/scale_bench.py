@@ -211,7 +211,7 @@ def main() -> None:
     if args.concurrent > args.cohorts:
         parser.error(f"argument --concurrent: expected at most --cohorts ({args.cohorts}), got "
                      f"{args.concurrent}")
-    asyncio.run(run(args.cohorts, args.responses, args.concurrent, args.pairs, args.keep,
+    command_line.run_async(run(args.cohorts, args.responses, args.concurrent, args.pairs, args.keep,
                     args.json))
 
 

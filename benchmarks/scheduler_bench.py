@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--idle", type=command_line.seconds, default=2.0,
                         help="seconds of each idle window measured (default 2)")
     args = parser.parse_args()
-    asyncio.run(run(args.cohorts, args.idle, args.pairs, args.json))
+    command_line.run_async(run(args.cohorts, args.idle, args.pairs, args.json))
 
 
 if __name__ == "__main__":

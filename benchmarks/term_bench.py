@@ -110,7 +110,7 @@ def main() -> None:
     parser.add_argument("--concurrent", type=command_line.whole(most=100_000), default=500,
                         help="invocations submitted at once (default 500)")
     args = parser.parse_args()
-    asyncio.run(run(args.concurrent, args.pairs, args.json))
+    command_line.run_async(run(args.concurrent, args.pairs, args.json))
 
 
 if __name__ == "__main__":
