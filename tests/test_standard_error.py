@@ -176,3 +176,30 @@ def test_a_closed_stream_loses_lines_quietly(log: logging.Logger) -> None:
     log.error("nowhere to go")
     handler.flush()
     assert not handler.writer.stuck and handler.writer._thread.is_alive()
+
+
+def test_a_wait_cut_short_by_a_signal_is_not_waited_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-107: a stop signal that came during the wait left the writer not stuck, and the
+    log's flush at exit waited its second again."""
+    import signal
+
+    class Cut(Exception):
+        pass
+
+    def cut(signum: int, frame: object) -> None:
+        raise Cut
+
+    monkeypatch.setattr(standard_error, "FLUSH_WAIT", HANG)
+    unread, full = filled_pipe()
+    before = signal.signal(signal.SIGUSR1, cut)
+    try:
+        writer = Writer(os.fdopen(full, "w", closefd=False))
+        threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+        with pytest.raises(Cut):
+            writer.written("seminarbot: refused\n")
+        assert writer.stuck
+    finally:
+        signal.signal(signal.SIGUSR1, before)
+        os.close(unread)
+        os.close(full)

@@ -444,3 +444,47 @@ def test_a_stop_before_the_boundary_reads_the_command_as_argparse_does(
     from seminarbot.cli import stopped_early
 
     assert stopped_early(words, signum) == status
+
+
+@pytest.mark.parametrize("words", [["health", "--max-age", "0"], ["--bogus"], ["db", "check"]])
+def test_a_stop_while_a_failure_is_said_changes_no_exit_status(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, words: list[str]) -> None:
+    """helper-107: a stop signal that came while the one line of a failure was written (up to
+    a second, to a standard error that takes nothing) turned the failure into the stop's
+    status: 0 for `run` and `console`, whose configuration was refused. The status is decided
+    by then (cli.stopping.settle)."""
+    from seminarbot.cli import standard_error, stopping
+    from seminarbot.cli.main import main
+
+    saved = {each: signal.getsignal(each) for each in stopping.STOP_SIGNALS}
+    monkeypatch.setattr(stopping._Pending, "signum", None)  # each put back after the test
+    monkeypatch.setattr(stopping._Settled, "now", False)
+    monkeypatch.setenv("SEMINARBOT_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("SEMINARBOT_DB", str(tmp_path / "none.db"))
+    monkeypatch.setattr(standard_error, "write",
+                        lambda text: signal.raise_signal(signal.SIGTERM))  # as it is written
+    try:
+        stopping.install()
+        assert main(words) == (2 if words[0] != "db" else 1)
+        assert stopping.pending() is None
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
+
+
+def test_a_line_that_ends_nothing_is_no_settled_outcome(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The console's notes (`say(…, final=False)`) leave a stop signal its effect."""
+    from seminarbot.cli import boundary, standard_error, stopping
+
+    saved = {each: signal.getsignal(each) for each in stopping.STOP_SIGNALS}
+    monkeypatch.setattr(stopping._Pending, "signum", None)  # each put back after the test
+    monkeypatch.setattr(stopping._Settled, "now", False)
+    monkeypatch.setattr(standard_error, "write",
+                        lambda text: signal.raise_signal(signal.SIGTERM))
+    try:
+        stopping.install()
+        with pytest.raises(stopping.Stopped):
+            boundary.say("the simulated clock moves forward", final=False)
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)

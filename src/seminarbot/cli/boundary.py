@@ -31,17 +31,21 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
 
 
-def say(message: str) -> None:
-    """One line on standard error, whatever state standard output is in. It may quote what a
-    platform or a file said: no control character reaches the terminal raw, nor a line break
-    (a path holding one). With
+def say(message: str, *, final: bool = True) -> None:
+    """One line on standard error, whatever state standard output is in; `final` (the command
+    ends with it, its exit status decided) unless told otherwise: a stop signal then changes
+    nothing (cli.stopping.settle). It may quote what a platform or a file said: no control
+    character reaches the terminal raw, nor a line break (a path holding one). With
     `log_format: json`, a JSON line like the log's (cli.logs.fatal_line). Secrets are
     redacted as in the log (core.redaction), those given in the environment included: a
     configuration refused before logging is set up may quote one (a token pasted into the
     wrong key), and in a container standard error is the log."""
-    from seminarbot.cli import standard_error
+    from seminarbot.cli import standard_error, stopping
     from seminarbot.cli.logs import fatal_line
     from seminarbot.core.redaction import redact, remember_secret
+
+    if final:  # the command ends with this line: a stop signal now changes no exit status
+        stopping.settle()
 
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))

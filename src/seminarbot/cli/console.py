@@ -147,7 +147,7 @@ async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> b
         return False
     clock.set(latest)
     say(f"the simulated clock moves forward to {to_iso(latest)}, the latest time this database "
-        "has recorded")
+        "has recorded", final=False)
     return True
 
 
@@ -170,6 +170,6 @@ def _read_offset(path: Path) -> timedelta:
         seconds = math.nan
     if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:
         say(f"{path}: the saved /clock moves cannot be read ({why}); the console's clock is "
-            "real time until the next /clock advance")
+            "real time until the next /clock advance", final=False)
         return timedelta(0)
     return timedelta(seconds=seconds)

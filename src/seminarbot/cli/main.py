@@ -80,6 +80,7 @@ class _Parser(argparse.ArgumentParser):
         if message:
             from seminarbot.cli import standard_error
 
+            stopping.settle()  # a usage error's status is decided: a stop changes nothing
             standard_error.write(message)
         raise SystemExit(status)
 
@@ -117,7 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed: list[argparse.Namespace] = []
     # Help and the version are printed inside the boundary too: to a closed or full standard
     # output they are one line, as every command's output is.
+    typed = typed_command(list(sys.argv[1:] if argv is None else argv)) or ""
     status = boundary.guarded(lambda: _parse(parser, argv, parsed), debug=False,
+                              stopped=lambda signum: exit_status(typed, signum),
                               database=lambda: None, data_dir=lambda: None)
     if not parsed:
         return status

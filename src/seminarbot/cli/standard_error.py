@@ -59,7 +59,11 @@ class Writer:
             return
         done = threading.Event()
         self.lines.put(done)
-        self.stuck = not done.wait(FLUSH_WAIT)
+        finished = False
+        try:
+            finished = done.wait(FLUSH_WAIT)
+        finally:  # cut short by a stop signal: not waited for again on the way out either
+            self.stuck = not finished
 
     def close(self) -> None:
         """End the thread once what is queued is written (it waits for nothing)."""

@@ -70,13 +70,14 @@ def pending() -> int | None:
 
 
 def settle() -> None:
-    """The running command's outcome is settled (an export's file is in place): from now on a
-    stop signal changes nothing, to the process's end. Call it from the work `run` runs."""
+    """The running command's outcome is settled (an export's file is in place, a failure is
+    being said): from now on a stop signal changes nothing, to the process's end."""
     _Settled.now = True
 
 
 def install() -> None:
     _Pending.signum = None  # a command run again in the same process (tests) starts afresh
+    _Settled.now = False
     _AtTheLimit.calls = []
     if sys.unraisablehook is not _unraisable:
         _Unraisable.before = sys.unraisablehook
@@ -102,14 +103,16 @@ def _unraisable(unraisable: Any) -> None:
 
 
 def _raise(signum: int, frame: FrameType | None) -> None:
-    _Pending.signum = signum
-    raise Stopped(signum)
+    if not _Settled.now:
+        _Pending.signum = signum
+        raise Stopped(signum)
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     """Python's own KeyboardInterrupt, remembered as `_raise` remembers its stop."""
-    _Pending.signum = signum
-    raise KeyboardInterrupt
+    if not _Settled.now:
+        _Pending.signum = signum
+        raise KeyboardInterrupt
 
 
 def run(work: Coroutine[Any, Any, T]) -> T:
