@@ -168,6 +168,14 @@ def scratch(prefix: str) -> Iterator[Path]:
         yield Path(folder)
 
 
+def tell(loop: asyncio.AbstractEventLoop, callback: Callable[..., object], *args: object
+         ) -> None:
+    """`callback(*args)` run in `loop`, from another thread; nothing once the loop is closed
+    (a run stopped meanwhile: nobody awaits the answer any more)."""
+    with contextlib.suppress(RuntimeError):  # "Event loop is closed"
+        loop.call_soon_threadsafe(callback, *args)
+
+
 async def in_thread(work: Callable[..., T], *args: object) -> T:
     """`work(*args)` in a daemon thread of its own, awaited. Unlike asyncio.to_thread, whose
     pool asyncio.run joins on the way out, a Ctrl-C does not wait for the work to end: `main`
@@ -184,9 +192,9 @@ async def in_thread(work: Callable[..., T], *args: object) -> T:
             value = work(*args)
         except BaseException as error:  # handed to the awaiting task, which raises it
             failure = error
-            loop.call_soon_threadsafe(settle, lambda: done.set_exception(failure))
+            tell(loop, settle, lambda: done.set_exception(failure))
         else:
-            loop.call_soon_threadsafe(settle, lambda: done.set_result(value))
+            tell(loop, settle, lambda: done.set_result(value))
 
     threading.Thread(target=run, daemon=True).start()
     return await done

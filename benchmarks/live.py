@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from command_line import tell
 from pairs import cpu_seconds, status_kb
 
 STOP_GRACE = 15.0
@@ -72,10 +73,13 @@ class Live:
                                       self.rss_mb())
                     self.arrivals.append(arrived)
                     self.lines.append(raw.decode(errors="replace").rstrip())
-                    loop.call_soon_threadsafe(self._new.set)
-        finally:
-            loop.call_soon_threadsafe(self._reader.set_result, None)
-            loop.call_soon_threadsafe(self._new.set)  # a waiter learns at once that it ended
+                    tell(loop, self._new.set)
+        finally:  # the last the thread asks of the loop: `stop` awaits it, then the loop may close
+            tell(loop, self._ended)
+
+    def _ended(self) -> None:
+        self._new.set()  # a waiter learns at once that it ended
+        self._reader.set_result(None)
 
     async def wait_line(self, marker: str, within: float = 120.0, after: int = 0) -> int:
         """Wait for a line (from index `after` on) containing `marker`; its index."""
