@@ -28,8 +28,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def stopped_early(argv: list[str] | None, signum: int) -> int:
-    """The exit status of a command stopped by `signum` before its boundary took over
-    (cli.exits.exit_status; the command is read from `argv`, or from sys.argv)."""
+    """The exit status of a command stopped by `signum` before its own boundary took over,
+    its arguments' parsing included (cli.exits.exit_status; the command is read from `argv`,
+    or from sys.argv)."""
     import sys
 
     from seminarbot.cli.exits import exit_status, typed_command

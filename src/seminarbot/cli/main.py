@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from seminarbot.cli import boundary, run, stopping
+from seminarbot.cli import boundary, run, stopped_early, stopping
 from seminarbot.cli.exits import EXIT_CONFIG, exit_status, typed_command
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir
@@ -118,9 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed: list[argparse.Namespace] = []
     # Help and the version are printed inside the boundary too: to a closed or full standard
     # output they are one line, as every command's output is.
-    typed = typed_command(list(sys.argv[1:] if argv is None else argv)) or ""
+    given = None if argv is None else list(argv)
     status = boundary.guarded(lambda: _parse(parser, argv, parsed), debug=False,
-                              stopped=lambda signum: exit_status(typed, signum),
+                              stopped=lambda signum: stopped_early(given, signum),
                               database=lambda: None, data_dir=lambda: None)
     if not parsed:
         return status
