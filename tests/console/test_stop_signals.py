@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.abc
+import json
 import os
 import re
 import runpy
@@ -243,12 +244,23 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_command() -> None
             signal.signal(signum, handler)
 
 
+def json_log() -> None:
+    """STUCK's log as `log_format: json` makes it, when its second argument says so."""
+    if sys.argv[2:] == ["json"]:
+        import dataclasses
+
+        from seminarbot.cli.logs import configure
+        from seminarbot.config.settings import load_settings
+
+        configure(dataclasses.replace(load_settings(None, {}), log_format="json"))
+
+
 STUCK = """
 import asyncio, logging, os, signal, sys, time
-from seminarbot.cli import stopping
+from seminarbot.cli import stopping; from tests.console.test_stop_signals import json_log
 
 stopping.STOP_LIMIT = 0.5
-logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s"); json_log()
 stopping.install()
 stopping.at_the_limit(lambda: 1 / 0)  # what one of them raises stops none after it
 stopping.at_the_limit(lambda: print("the last heartbeat", file=sys.stderr))
@@ -300,6 +312,17 @@ def test_a_stop_that_hangs_says_what_it_waits_for(how: str) -> None:
         assert lines[:-1] == ["WARNING the stop is stuck: the event loop does not answer; its "
                               "thread is at __main__:26 (work)"]
     assert "Traceback" not in done.stderr
+
+
+def test_a_stop_that_hangs_says_so_in_json_lines_when_the_log_is_json() -> None:
+    """The limit's last line was plain text under `log_format: json`."""
+    done = subprocess.run([sys.executable, "-c", STUCK, "swallowed", "json"],
+                          capture_output=True, text=True, timeout=DEADLINE)
+    assert done.returncode == 128 + signal.SIGTERM
+    lines = [line for line in done.stderr.splitlines() if line != "the last heartbeat"]
+    entries = [json.loads(line) for line in lines]
+    assert [entry["level"] for entry in entries] == ["WARNING", "WARNING", "ERROR"], lines
+    assert entries[-1]["message"] == "still stopping after 0.5 s; ending now"
 
 
 class _InterruptedImport(importlib.abc.MetaPathFinder):
@@ -446,9 +469,11 @@ def test_a_stop_before_the_boundary_reads_the_command_as_argparse_does(
     assert stopped_early(words, signum) == status
 
 
-@pytest.mark.parametrize("words", [["health", "--max-age", "0"], ["--bogus"], ["db", "check"]])
+@pytest.mark.parametrize(("words", "status"), [
+    (["health", "--max-age", "0"], 2), (["--bogus"], 2), (["db", "check"], 1),
+    (["health"], 1)])  # its problems (no heartbeat): the check has failed by then
 def test_a_stop_while_a_failure_is_said_changes_no_exit_status(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, words: list[str]) -> None:
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, words: list[str], status: int) -> None:
     """helper-107: a stop signal that came while the one line of a failure was written (up to
     a second, to a standard error that takes nothing) turned the failure into the stop's
     status: 0 for `run` and `console`, whose configuration was refused. The status is decided
@@ -465,7 +490,7 @@ def test_a_stop_while_a_failure_is_said_changes_no_exit_status(
                         lambda text: signal.raise_signal(signal.SIGTERM))  # as it is written
     try:
         stopping.install()
-        assert main(words) == (2 if words[0] != "db" else 1)
+        assert main(words) == status
         assert stopping.pending() is None
     finally:
         for each, handler in saved.items():

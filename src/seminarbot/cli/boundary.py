@@ -14,6 +14,7 @@ standard error and an exit code (README, Command line).
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import signal
 import sys
@@ -31,27 +32,43 @@ _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO
 SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
 
 
-def say(message: str, *, final: bool = True) -> None:
-    """One line on standard error, whatever state standard output is in; `final` (the command
-    ends with it, its exit status decided) unless told otherwise: a stop signal then changes
-    nothing (cli.stopping.settle). It may quote what a platform or a file said: no control
-    character reaches the terminal raw, nor a line break (a path holding one). With
-    `log_format: json`, a JSON line like the log's (cli.logs.fatal_line). Secrets are
-    redacted as in the log (core.redaction), those given in the environment included: a
-    configuration refused before logging is set up may quote one (a token pasted into the
-    wrong key), and in a container standard error is the log."""
-    from seminarbot.cli import standard_error, stopping
-    from seminarbot.cli.logs import fatal_line
-    from seminarbot.core.redaction import redact, remember_secret
-
+def say(message: str, *, final: bool = True, prefix: str = "seminarbot: ",
+        traceback: str | None = None) -> None:
+    """One line on standard error, whatever state standard output is in, after `traceback` if
+    given; `final` (the command ends with it, its exit status decided) unless told otherwise:
+    a stop signal then changes nothing (cli.stopping.settle). It may quote what a platform or
+    a file said: no control character reaches the terminal raw, nor a line break (a path
+    holding one). With `log_format: json`, a JSON line like the log's, level ERROR, the
+    traceback in its field (cli.logs.command_line). Secrets are redacted as in the log
+    (core.redaction), those given in the environment included: a configuration refused
+    before logging is set up may quote one (a token pasted into the wrong key), and in a
+    container standard error is the log."""
     if final:  # the command ends with this line: a stop signal now changes no exit status
+        from seminarbot.cli import stopping
+
         stopping.settle()
+    _write([message], logging.ERROR, prefix, traceback)
+
+
+def tell(message: str) -> None:
+    """Lines on standard error that are no failure (a summary, the console's intro): as they
+    read, or with `log_format: json` a JSON line each at level INFO."""
+    _write(message.splitlines(), logging.INFO, "", None)
+
+
+def _write(lines: list[str], level: int, prefix: str, traceback: str | None) -> None:
+    from seminarbot.cli import standard_error
+    from seminarbot.cli.logs import command_line
+    from seminarbot.core.redaction import redact, remember_secret
 
     for name in SECRET_VARIABLES:
         remember_secret(os.environ.get(name))
     # One write, after the log's lines (cli.standard_error): a Ctrl-C between a line and its
     # end would put the next line (the interruption's) on it.
-    standard_error.write(fatal_line(one_line_safe(redact(message))) + "\n")
+    standard_error.write("".join(
+        command_line(one_line_safe(redact(line)), level=level, prefix=prefix,
+                     traceback=traceback if at == 0 else None)
+        for at, line in enumerate(lines)))
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
@@ -151,11 +168,7 @@ def incident(error: BaseException, data_dir: Path | None, *, debug: bool) -> int
 
     text = redact("".join(traceback.format_exception(error)))  # a log too: no secret in it
     ident, kept, written = keep(text, data_dir)
-    if debug or not written:
-        from seminarbot.cli import standard_error
-
-        standard_error.write(text)
     say(f"internal error {type(error).__name__} (incident {ident}); {kept}. Nothing more was "
-        "done; please report it with that file.")
+        "done; please report it with that file.", traceback=text if debug or not written else None)
     _silence_stdout_if_broken(error)
     return EXIT_INTERNAL

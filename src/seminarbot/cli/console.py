@@ -7,8 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarbot.cli import standard_error
-from seminarbot.cli.boundary import say
+from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 
 if TYPE_CHECKING:
@@ -117,7 +116,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         await app.close()
         return EXIT_CONFIG
     if intro:
-        standard_error.write(intro + "\n")
+        tell(intro)
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,

@@ -6,7 +6,6 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarbot.cli import standard_error
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
 
@@ -45,7 +44,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(problem)
         if not report.ok or report.syllabus is None:
-            standard_error.write(f"content check: {len(report.problems)} problem(s)\n")
+            say(f"content check: {len(report.problems)} problem(s)", prefix="")
             return 1
         syllabus = report.syllabus
         sections = sum(len(t.sections) for t in syllabus.texts)

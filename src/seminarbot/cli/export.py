@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from seminarbot.cli import standard_error, stopping
-from seminarbot.cli.boundary import say
+from seminarbot.cli import stopping
+from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
 from seminarbot.domain.display import terminal_safe
@@ -86,7 +86,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
             status, summary = _complete(settings, args, _writer(file), destination.check,
                                         destination.keep)
         if status == 0:
-            standard_error.write(summary + "\n")  # said once it is true: the file is there
+            tell(summary)  # said once it is true: the file is there
     except Refused as late:
         say(late.message)
         return late.status
@@ -117,7 +117,7 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     try:
         done, summary = _complete(settings, args, write, check, stopping.settle)
         if done == 0:
-            standard_error.write(summary + "\n")
+            tell(summary)
         return done
     except OSError as error:
         if isinstance(error, BrokenPipeError):

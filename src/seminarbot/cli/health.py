@@ -11,10 +11,9 @@ import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from seminarbot.cli import standard_error
+from seminarbot.cli.boundary import say
 from seminarbot.cli.heartbeat import read
 from seminarbot.config.data_folder import HEARTBEAT
-from seminarbot.domain.display import terminal_safe
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -148,5 +147,5 @@ def _verdict(args: argparse.Namespace, problems: list[str], platforms: dict[str,
                           "scheduler": scheduler},
                          indent=2, sort_keys=True))
     for problem in problems:  # a platform's own words may be in it: shown, never obeyed
-        standard_error.write(terminal_safe(" ".join(problem.splitlines())) + "\n")  # one line each
+        say(" ".join(problem.splitlines()), prefix="")  # one line each; the status is decided
     return 1 if problems else 0

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-_json_lines = [False]  # whether log_format is json: the fatal one-line errors follow it too
+_json_lines = [False]  # whether log_format is json: the commands' own lines follow it too
 # Libraries whose warnings echo a failure seminarbot logs itself, in its own line, at each try
 # (matrix-nio's "Timed out, sleeping for 0s" and its complaint about a non-Matrix answer):
 # shown only at DEBUG, so a retry is one line (README: Running on Matrix).
@@ -79,13 +79,17 @@ class OneLineRetry(logging.Filter):
         return True
 
 
-def fatal_line(message: str) -> str:
-    """A command's one-line error as standard error shows it: `seminarbot: message`, or with
-    `log_format: json` one JSON object like the log's (level ERROR), so a shipper parses it."""
+def command_line(message: str, *, level: int = logging.ERROR, prefix: str = "seminarbot: ",
+                 traceback: str | None = None) -> str:
+    """A line a command writes to standard error outside the log (its one-line error, a
+    check's problem, a summary), newline included: `prefix` and `message` after the
+    traceback, if any; or with `log_format: json` one JSON object like the log's, at `level`,
+    the traceback in its field, so a shipper parses every line."""
     if not _json_lines[0]:
-        return f"seminarbot: {message}"
-    record = logging.LogRecord("seminarbot", logging.ERROR, "", 0, message, None, None)
-    return JsonLines().format(record)
+        return f"{traceback or ''}{prefix}{message}\n"
+    record = logging.LogRecord("seminarbot", level, "", 0, message, None, None)
+    record.exc_text = traceback.rstrip("\n") if traceback else None
+    return JsonLines().format(record) + "\n"
 
 
 def configure(settings: Settings) -> None:

@@ -144,6 +144,7 @@ def _deadline(signum: int) -> None:
     import threading
 
     from seminarbot.cli import standard_error
+    from seminarbot.cli.logs import command_line
     from seminarbot.cli.stuck import ANSWER_WAIT, say_what_waits
 
     loop, loop_thread = asyncio.get_running_loop(), threading.get_ident()
@@ -156,7 +157,7 @@ def _deadline(signum: int) -> None:
                     call()
             for handler in logging.getLogger().handlers:  # a log line dropped is said first
                 handler.flush()
-            standard_error.write(f"seminarbot: still stopping after {STOP_LIMIT:g} s; ending now\n")
+            standard_error.write(command_line(f"still stopping after {STOP_LIMIT:g} s; ending now"))
 
         try:  # every write in a thread given a bound: a standard error that is closed, or a
             # full pipe nobody reads, must not keep the process past its end

@@ -1,0 +1,81 @@
+"""With `log_format: json` every line seminarbot writes to standard error is one JSON object like
+the log's (README, Configuration: for log shippers), not only the commands' one-line errors:
+`health`'s problems, `content check`'s count, an export's summary, a `--debug` traceback (in
+its field, in the same line) were plain text. argparse's usage errors stay plain: they come
+before the configuration that names the format is read."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.failpaths.support import DEADLINE, config, environment, seminar_database, seminarbot
+from tests.failpaths.test_boundary import BUGGY
+
+
+def json_config(folder: Path, **replaced: str) -> Path:
+    path = config(folder)
+    lines = [line for line in path.read_text().splitlines()
+             if line.split(":")[0] not in replaced]
+    lines += [f"{key}: {value}" for key, value in replaced.items()]
+    path.write_text("\n".join([*lines, "log_format: json", ""]))
+    return path
+
+
+def entries(result: subprocess.CompletedProcess[str]) -> list[dict[str, str]]:
+    """Each line of standard error as the JSON object it must be, with the log's fields."""
+    found = []
+    for line in result.stderr.splitlines():
+        entry = json.loads(line)  # raises on a plain line: the failure
+        assert isinstance(entry, dict), line
+        assert {"time", "level", "logger", "message"} <= entry.keys(), line
+        found.append(entry)
+    assert found, result
+    return found
+
+
+def test_healths_problems_are_json_lines(tmp_path: Path) -> None:
+    for extra in ([], ["--json"]):
+        result = seminarbot("health", *extra, conf=json_config(tmp_path))
+        assert result.returncode == 1
+        [entry] = entries(result)
+        assert entry["level"] == "ERROR" and entry["message"].startswith("no heartbeat at ")
+
+
+def test_content_checks_count_is_a_json_line(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = seminarbot("content", "check",
+                        conf=json_config(tmp_path, content_dir=str(tmp_path / "empty")))
+    assert result.returncode == 1
+    [entry] = entries(result)
+    assert entry["level"] == "ERROR" and entry["message"] == "content check: 1 problem(s)"
+    assert "no text maps" in result.stdout  # the problems themselves are the output
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_an_exports_summary_is_a_json_line_at_info(tmp_path: Path, to_file: bool) -> None:
+    db = seminar_database(tmp_path)
+    out = str(tmp_path / "all.csv") if to_file else "-"
+    result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                        "--out", out, conf=json_config(tmp_path))
+    assert result.returncode == 0, result.stderr
+    [entry] = entries(result)
+    assert entry["level"] == "INFO" and entry["message"].startswith("exported 1 response ")
+
+
+def test_a_debug_traceback_is_in_the_errors_json_line(tmp_path: Path) -> None:
+    conf = json_config(tmp_path)
+    seminarbot("db", "migrate", conf=conf)
+    result = subprocess.run([sys.executable, "-c", BUGGY, "--config", str(conf), "--debug",
+                             "db", "check"], capture_output=True, text=True,
+                            env=environment(), timeout=DEADLINE, check=False)
+    assert result.returncode == 70
+    [entry] = entries(result)
+    assert entry["message"].startswith("internal error ZeroDivisionError (incident ")
+    assert entry["traceback"].startswith("Traceback (most recent call last)")
+    assert entry["traceback"].endswith("ZeroDivisionError: a bug")
+
