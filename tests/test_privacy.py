@@ -10,8 +10,9 @@ import pytest
 from seminarbot.app import open_services
 from seminarbot.clock import ManualClock
 from seminarbot.core import redaction
+from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
-from seminarbot.services.responses import InboundMessage, record_message
+from seminarbot.services.responses import InboundMessage, record_edit, record_message
 from seminarbot.storage.privacy import FORGOTTEN
 from tests.conftest import ConsoleDriver
 from tests.discussion import BOB, seed
@@ -44,6 +45,53 @@ async def test_opt_out_stops_recording_and_opt_in_resumes(
     assert await record_message(app, again) is not None
     assert await app.db.scalar(
         "SELECT COUNT(*) FROM responses WHERE message_id = 'after-optin'") == 1
+
+
+# Seconds from the opt-out (made at 0) and the opt-in (at 60): instants around both edges.
+EDGES = (-1, 0, 30, 59, 60, 61)
+
+
+async def test_an_edit_made_while_opted_out_is_refused_as_a_message_would_be(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-110: an edit bob made to an earlier response while he had opted out was stored,
+    and shown again after he opted in. Words written while opted out are never recorded, an
+    edit's no more than a message's: at each instant an edit is taken exactly when a new
+    message would be (storage/refusals.py, one rule), and a refused edit changes nothing, not
+    even the history (also when it arrives after a later edit)."""
+    discussion = await seed(console, app, clock)
+    thread = discussion.threads[0]
+    for edge in EDGES:
+        assert await record_message(app, InboundMessage(
+            "console", f"base{edge}", BOB, f"Before, {edge}", clock.now(),
+            thread_id=thread)) is Outcome.CREATED
+    late = InboundMessage("console", "late", BOB, "Written before", clock.now(),
+                          thread_id=thread)
+    await record_message(app, late)
+    clock.advance(timedelta(minutes=5))
+    start = clock.now()
+    await console.say("/as bob")
+    assert "Opted out" in await console.say("/seminar optout")
+    clock.advance(timedelta(seconds=60))
+    assert "Opted in" in await console.say("/seminar optin")
+    clock.advance(timedelta(minutes=5))
+    assert await record_edit(app, "console", "late", "Edited after opting in",
+                             clock.now()) is Outcome.UPDATED
+    taken = {}
+    for edge in EDGES:
+        at = start + timedelta(seconds=edge)
+        new = await record_message(app, InboundMessage(
+            "console", f"new{edge}", BOB, f"New at {edge}", at, thread_id=thread))
+        edited = await record_edit(app, "console", f"base{edge}", f"SECRET at {edge}", at)
+        assert (new is None) == (edited is Outcome.REFUSED), (edge, new, edited)
+        taken[edge] = edited is Outcome.UPDATED
+    # the same second as an opt-out is refused, as an opt-in is not (README: Privacy)
+    assert taken == {-1: True, 0: False, 30: False, 59: False, 60: True, 61: True}
+    assert await record_edit(app, "console", "late", "SECRET, made while opted out, late",
+                             start + timedelta(seconds=30)) is Outcome.REFUSED
+    kept = [row[0] for row in await app.db.fetchall(
+        "SELECT body FROM responses UNION ALL SELECT previous_body FROM response_edits")]
+    assert sorted(text for text in kept if "SECRET" in text) == [
+        "SECRET at -1", "SECRET at 60", "SECRET at 61"]
 
 
 async def test_forget_me_asks_for_a_code_then_deletes_everything_about_the_caller(

@@ -151,6 +151,43 @@ async def test_what_was_written_while_opted_out_is_never_read_back(
     assert [row[2] for row in await rows(app)] == ["Written after opting in."]
 
 
+async def _words(app: Services) -> list[str]:
+    """Every text stored: the responses' and their earlier versions'."""
+    return [row[0] for row in await app.db.fetchall(
+        "SELECT body FROM responses UNION ALL SELECT previous_body FROM response_edits")]
+
+
+async def test_an_edit_made_while_opted_out_is_never_recorded_live_or_while_away(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-110: bob's edit of an earlier response, made while he had opted out, was stored
+    (live, and by the catch-up after a reconnect), and `/seminar mine` showed it once he had
+    opted in again."""
+    bot = await connect()
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    live = await fake.say("bob", thread, "Before opting out.")
+    away = await fake.say("bob", thread, "Also before opting out.")
+    await eventually(lambda: response_count_is(app, 2))
+    clock.advance(timedelta(minutes=1))
+    assert "Opted out" in everything(await fake.slash("bob", "seminar optout"))
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(live["id"]), "SECRET written while opted out.")
+    await fake.say("ann", thread, "After bob's edit.")  # once stored, the edit was handled
+    await eventually(lambda: response_count_is(app, 3))
+    await fake.gateway.drop(resumable=False, hold=True)
+    clock.advance(timedelta(minutes=1))
+    message = fake.world.messages[int(away["id"])]
+    message["content"] = "SECRET edited while the bot was away."
+    message["edited_timestamp"] = clock.now().isoformat()
+    before = bot.handlers.catch_ups
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups > before)
+    clock.advance(timedelta(minutes=1))
+    await fake.slash("bob", "seminar optin")
+    assert not [text for text in await _words(app) if "SECRET" in text]
+    mine = everything(await fake.slash("bob", "seminar mine"))
+    assert "Before opting out." in mine and "SECRET" not in mine
+
+
 async def _erased(app: Services, message: dict[str, Any]) -> bool:
     return bool(await app.db.scalar(
         "SELECT deleted_at IS NOT NULL FROM responses WHERE message_id = ?", (message["id"],)))

@@ -89,7 +89,7 @@ class Outcome(Enum):
     UPDATED = "updated"
     DELETED = "deleted"
     UNKNOWN = "unknown"  # an edit or delete of a message we never recorded
-    REFUSED = "refused"  # an edit by someone other than the author
+    REFUSED = "refused"  # an edit by someone other than the author, or made while opted out
 
 
 def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:

@@ -38,6 +38,11 @@ if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
 _CHUNK = 400  # keys in one IN list
+# The opt-out rule for one person (?1 platform, ?2 user id) and one instant (?3, stored form):
+# a row when they had opted out then. For an edit of a recorded response (storage/responses.py);
+# `_refused` applies the same rule to a batch of new messages.
+OPTED_OUT_AT = ("SELECT 1 FROM opt_out_periods WHERE platform = ?1 AND external_id = ?2"
+                " AND opted_out_at <= ?3 AND (opted_in_at IS NULL OR ?3 < opted_in_at)")
 KEY_BYTES = 32  # forgotten_key.secret (migration 0009: randomblob(32))
 
 

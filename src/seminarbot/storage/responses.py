@@ -12,6 +12,7 @@ from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.damage import read_row, readable, text
 from seminarbot.storage.db import Database, Row
+from seminarbot.storage.refusals import OPTED_OUT_AT
 
 _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, message_id, body,"
             " created_at, edited_at, deleted_at")
@@ -60,7 +61,8 @@ class ResponseRepository:
                    by: str | None = None, edit_id: str | None = None,
                    place: str | None = None) -> Outcome:
         """Keep the previous text in response_edits; a repeated edit event changes nothing.
-        `by`: the platform user id of whoever edited; REFUSED unless it is the author's.
+        `by`: the platform user id of whoever edited; REFUSED unless it is the author's, and
+        when the author had opted out at `at` (what they write then is not recorded).
         `place`: the channel or room the edit came from; a response written elsewhere is
         UNKNOWN to it (Matrix spec, Event replacements: the same room as the original).
         `edit_id`: the platform's id of the edit (a Matrix m.replace event), kept so that
@@ -76,6 +78,8 @@ class ResponseRepository:
                                    edited=True)
         if isinstance(row, Outcome):
             return row
+        if await self.db.scalar(OPTED_OUT_AT, (platform, row["external_id"], to_iso(at))):
+            return Outcome.REFUSED  # words written while opted out (storage/refusals.py)
         if edit_id is not None and await self.db.scalar(
                 "SELECT 1 FROM response_edits WHERE response_id = ? AND replaced_by = ?",
                 (row["id"], edit_id)):
