@@ -82,3 +82,24 @@ async def test_a_user_pill_in_a_command_names_that_user(bot: BotHarness, people:
         "formatted_body": f"!seminar export csv --participant {pill}"})
     answer = (await mod.answer_to(room, typed, bot.user_id))["content"]["body"]
     assert "Bad argument" not in answer and "2 responses (by " in answer, answer
+
+
+async def test_a_pill_in_a_responses_words_is_kept_as_typed(bot: BotHarness,
+                                                            people: People) -> None:
+    """helper-109: every pill in a command became the user id it links to, a response's words
+    included (`!seminar respond 1.1 I agree with Maria …` was stored with `@mod…` for Maria),
+    and a pill replaced the first word spelt like it, not itself. Only the value of an option
+    that names a participant is read as an id (Param.names_person)."""
+    mod, ann, room, _thread = await posted_seminar(bot, people)
+    await ann.client.set_displayname("Ann")
+    said = {}
+    pill = f'<a href="https://matrix.to/#/{ann.user_id}">Ann</a>'
+    for words in ("I agree with {} that councils mattered.", "Ann Arbor's councils; ask {}."):
+        typed = await mod.send(room, {
+            "msgtype": "m.text", "body": "!seminar respond 1.1 " + words.format("Ann"),
+            "format": "org.matrix.custom.html",
+            "formatted_body": "!seminar respond 1.1 " + words.format(pill),
+            "m.mentions": {"user_ids": [ann.user_id]}})
+        said[typed] = words.format("Ann")
+    for typed, words in said.items():
+        assert await stored(bot.services, typed) == words

@@ -530,7 +530,46 @@ def test_user_pills_become_the_ids_they_link_to_in_a_command() -> None:
                           '<a href="https://matrix.to/#/%40ann%3Ahs">Ann <b>Smith</b></a> and '
                           '<a href="https://matrix.to/#/!room:hs/$ev">Ann Smith</a>'}))
     assert isinstance(said, Said)
-    assert said.command == "!seminar export csv --participant @ann:hs and Ann Smith"
+    assert said.as_command({"participant"}, "!") == (
+        "seminar export csv --participant @ann:hs and Ann Smith")
     assert said.text.endswith("--participant Ann Smith and Ann Smith")  # what is recorded
     plain = translate(message({"msgtype": "m.text", "body": "!term soviet"}))
-    assert isinstance(plain, Said) and plain.command == "!term soviet"
+    assert isinstance(plain, Said) and plain.as_command({"participant"}, "!") == "term soviet"
+
+
+def _pilled(body: str, formatted: str) -> Said:
+    said = translate(message({"msgtype": "m.text", "body": body,
+                              "format": "org.matrix.custom.html", "formatted_body": formatted}))
+    assert isinstance(said, Said)
+    return said
+
+
+ANN = '<a href="https://matrix.to/#/@ann:hs">Ann</a>'
+
+
+@pytest.mark.parametrize(("body", "formatted", "command"), [
+    # helper-109: a response's words keep the name typed, not the id it links to
+    ("!seminar respond 1.1 I agree with Ann here.",
+     f"!seminar respond 1.1 I agree with {ANN} here.",
+     "seminar respond 1.1 I agree with Ann here."),
+    ("!seminar export csv --participant Ann", f"!seminar export csv --participant {ANN}",
+     "seminar export csv --participant @ann:hs"),
+    # the pill is the second "Ann": the first, a word, is no mention of anyone
+    ("!seminar respond 1.1 Ann Arbor; ask Ann.", f"!seminar respond 1.1 Ann Arbor; ask {ANN}.",
+     "seminar respond 1.1 Ann Arbor; ask Ann."),
+    ("!seminar export csv --participant Ann --since 2026-01-01 Ann",
+     f"!seminar export csv --participant Ann --since 2026-01-01 {ANN}",
+     "seminar export csv --participant Ann --since 2026-01-01 Ann"),
+    ("!seminar export csv --participant=Ann", f"!seminar export csv --participant={ANN}",
+     "seminar export csv --participant=@ann:hs"),
+    ("!seminar export csv --since Ann", f"!seminar export csv --since {ANN}",
+     "seminar export csv --since Ann"),  # no option that names a person: as typed
+    ("!seminar respond 1.1 x--participant Ann", f"!seminar respond 1.1 x--participant {ANN}",
+     "seminar respond 1.1 x--participant Ann"),
+    ("!seminar respond 1.1 **Ann** and Ann", f"!seminar respond 1.1 <b>Ann</b> and {ANN}",
+     "seminar respond 1.1 **Ann** and Ann"),
+])
+def test_a_pill_is_an_id_only_as_the_value_of_an_option_naming_a_person(
+        body: str, formatted: str, command: str) -> None:
+    assert _pilled(body, formatted).as_command({"participant"}, "!") == command
+

@@ -48,6 +48,9 @@ class Param:
     names_command: bool = False
     # Given only by name (`--since DATE`), never by position, in typed commands.
     option: bool = False
+    # Its value names a participant: where a platform links a mention to a person (Matrix's
+    # user pills), an option's value typed as one is the id it links to.
+    names_person: bool = False
 
     @property
     def is_flag(self) -> bool:

@@ -155,7 +155,8 @@ def commands() -> list[Command]:
                         Param("participant", String(max_length=100,
                                                     meaning="a participant's name or id"),
                               "only this participant's responses (name or id)", required=False,
-                              autocomplete=complete_participant, option=True, metavar="WHO")),
+                              autocomplete=complete_participant, option=True, metavar="WHO",
+                              names_person=True)),
                 permission=Permission.MODERATOR, private=True,
                 details="Days are the seminar's local days. Opted-out participants' and deleted "
                         "responses are left out. Every export is recorded in the audit log."),

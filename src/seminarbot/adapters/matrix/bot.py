@@ -169,8 +169,8 @@ class MatrixBot:
             return True
         from seminarbot.core.parsing import is_command  # loaded with the first command
 
-        return is_command(self.app.registry, item.command[len(self.prefix):].lstrip(),
-                          self.prefix, self.app.clock.now().date())
+        line = item.as_command(self.app.registry.person_options(), self.prefix)
+        return is_command(self.app.registry, line, self.prefix, self.app.clock.now().date())
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -233,7 +233,7 @@ class MatrixBot:
 
     async def _command(self, room_id: str, item: Said) -> None:
         # Not stripped on the right: text of no-break spaces is not taken for none (parsing.py)
-        line = item.command[len(self.prefix):].lstrip()
+        line = item.as_command(self.app.registry.person_options(), self.prefix)
         if not line:
             return
         from seminarbot.core.dispatch import run_line  # loaded with the first command

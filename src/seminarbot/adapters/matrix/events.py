@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -38,21 +38,39 @@ class Said:
     quoted: str | None = None
     typed: str = ""
     attached: bool = False  # a file (its caption, then its line): never a command
-    pills: tuple[tuple[str, str], ...] = ()  # each user pill's text in the body, and its id
+    # Each user pill: its text, the id it links to, and which occurrence of that text it is
+    pills: tuple[tuple[str, str, int], ...] = ()
 
-    @property
-    def command(self) -> str:
-        """The text as a command reads it: each user pill (Element's mention, whose body is
-        the display name) as the user id it links to, so that `--participant Ann Smith`
-        typed with a pill names one person."""
-        text, start = self.text, 0
-        for shown, user_id in self.pills:
-            at = text.find(shown, start)
-            if at < 0:
-                continue
-            text = text[:at] + user_id + text[at + len(shown):]
-            start = at + len(user_id)
-        return text
+    def as_command(self, person_options: Collection[str], prefix: str) -> str:
+        """The text after `prefix` (and the spaces after that) as a command reads it: a user
+        pill (Element's mention, whose body is the display name) that is the value of an
+        option naming a participant (core.commands, Param.names_person: `--participant Ann
+        Smith`) as the user id it links to, so that it names one person. Anywhere else, a
+        response's words above all, the text stays as typed. Each pill is the occurrence of
+        its text that the formatted body has it at."""
+        swaps = []
+        for shown, user_id, nth in self.pills:
+            at = _occurrence(self.text, shown, nth)
+            option = None if at is None else _OPTION_BEFORE.search(self.text, 0, at)
+            if at is not None and option is not None and option.group(1) in person_options:
+                swaps.append((at, len(shown), user_id))
+        text = self.text
+        for at, length, user_id in sorted(swaps, reverse=True):
+            text = text[:at] + user_id + text[at + length:]
+        return text[len(prefix):].lstrip()
+
+
+_OPTION_BEFORE = re.compile(r"(?:^|\s)--([\w-]+)(?:\s+|=)\Z")  # what a value follows
+
+
+def _occurrence(text: str, shown: str, nth: int) -> int | None:
+    """Where the `nth` (from 0) of the non-overlapping occurrences of `shown` begins."""
+    at = -len(shown)
+    for _ in range(nth + 1):
+        at = text.find(shown, at + len(shown))
+        if at < 0:
+            return None
+    return at
 
 
 @dataclass(frozen=True)
@@ -156,7 +174,7 @@ _PILL = re.compile(r"""<a\s[^>]*?href=["']https://matrix\.to/#/((?:@|%40)[^"'?/]
                    r"(.*?)</a>", re.IGNORECASE | re.DOTALL)
 
 
-def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
     formatted = content.get("formatted_body")
     if content.get("format") != "org.matrix.custom.html" or not isinstance(formatted, str) \
             or "https://matrix.to/#/" not in formatted:  # most messages: no link at all
@@ -165,10 +183,15 @@ def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
     formatted = re.sub(r"<mx-reply>.*?</mx-reply>", "", formatted[:MAX_FORMATTED],
                        flags=re.DOTALL)  # a reply fallback's quote names whom it quotes
     for link in _PILL.finditer(formatted):
-        shown = html.unescape(re.sub(r"<[^>]*>", "", link.group(2))).strip()
-        if shown:
-            found.append((shown, urllib.parse.unquote(link.group(1))))
+        shown = _plain(link.group(2)).strip()
+        if shown:  # counted in the text before it, as the body shows it
+            found.append((shown, urllib.parse.unquote(link.group(1)),
+                          _plain(formatted[:link.start()]).count(shown)))
     return tuple(found)
+
+
+def _plain(formatted: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", "", formatted))
 
 
 def file_text(content: Mapping[str, Any]) -> str | None:
