@@ -57,7 +57,8 @@ async def test_an_edit_made_while_opted_out_is_refused_as_a_message_would_be(
     and shown again after he opted in. Words written while opted out are never recorded, an
     edit's no more than a message's: at each instant an edit is taken exactly when a new
     message would be (storage/refusals.py, one rule), and a refused edit changes nothing, not
-    even the history (also when it arrives after a later edit)."""
+    even the history (also when it arrives after a later edit). A message first read with
+    such an edit (its creation missed) is refused: the text it shows was written then."""
     discussion = await seed(console, app, clock)
     thread = discussion.threads[0]
     for edge in EDGES:
@@ -66,6 +67,7 @@ async def test_an_edit_made_while_opted_out_is_refused_as_a_message_would_be(
             thread_id=thread)) is Outcome.CREATED
     late = InboundMessage("console", "late", BOB, "Written before", clock.now(),
                           thread_id=thread)
+    before = clock.now()
     await record_message(app, late)
     clock.advance(timedelta(minutes=5))
     start = clock.now()
@@ -83,6 +85,11 @@ async def test_an_edit_made_while_opted_out_is_refused_as_a_message_would_be(
             "console", f"new{edge}", BOB, f"New at {edge}", at, thread_id=thread))
         edited = await record_edit(app, "console", f"base{edge}", f"SECRET at {edge}", at)
         assert (new is None) == (edited is Outcome.REFUSED), (edge, new, edited)
+        # first read (a missed creation, a catch-up) with this edit: its text is the edit's
+        missed = await record_message(app, InboundMessage(
+            "console", f"missed{edge}", BOB, f"SECRET, first read at {edge}", before,
+            thread_id=thread, edited_at=at))
+        assert (new is None) == (missed is None), (edge, new, missed)
         taken[edge] = edited is Outcome.UPDATED
     # the same second as an opt-out is refused, as an opt-in is not (README: Privacy)
     assert taken == {-1: True, 0: False, 30: False, 59: False, 60: True, 61: True}
@@ -91,7 +98,8 @@ async def test_an_edit_made_while_opted_out_is_refused_as_a_message_would_be(
     kept = [row[0] for row in await app.db.fetchall(
         "SELECT body FROM responses UNION ALL SELECT previous_body FROM response_edits")]
     assert sorted(text for text in kept if "SECRET" in text) == [
-        "SECRET at -1", "SECRET at 60", "SECRET at 61"]
+        "SECRET at -1", "SECRET at 60", "SECRET at 61", "SECRET, first read at -1",
+        "SECRET, first read at 60", "SECRET, first read at 61"]
 
 
 async def test_forget_me_asks_for_a_code_then_deletes_everything_about_the_caller(

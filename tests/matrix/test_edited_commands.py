@@ -103,3 +103,13 @@ async def test_a_pill_in_a_responses_words_is_kept_as_typed(bot: BotHarness,
         said[typed] = words.format("Ann")
     for typed, words in said.items():
         assert await stored(bot.services, typed) == words
+
+
+async def test_a_message_that_showed_nothing_then_edited_into_words_is_a_response(
+        bot: BotHarness, people: People) -> None:
+    """helper-109: a thread reply with nothing visible (not recorded) and then edited into
+    words was never recorded: only a command's edit was taken as the answer it became."""
+    _mod, ann, room, thread = await posted_seminar(bot, people)
+    blank = await ann.send(room, element.in_thread("\u200b", thread, thread))
+    await ann.send(room, element.edit("The words I meant to send.", blank))
+    assert await stored(bot.services, blank) == "The words I meant to send."

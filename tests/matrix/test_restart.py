@@ -13,6 +13,7 @@ import pytest
 from seminarbot.adapters.matrix.render import KEY_FIELD
 from seminarbot.core.replies import PromptPost
 from seminarbot.storage import response_writer
+from tests.matrix import element
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually, replies
 
@@ -146,6 +147,51 @@ async def test_a_prompt_sent_before_a_crash_is_found_in_the_room_not_sent_again(
     await mod.sync()
     keyed = [e for e in mod.events[room] if e["content"].get(KEY_FIELD)]
     assert [e["event_id"] for e in keyed] == [ref.message_id]
+
+
+@pytest.mark.parametrize("chatter", [0, 130])  # messages between: past a page of them
+async def test_what_the_room_said_after_a_prompt_found_after_a_crash_is_all_read_back(
+        bot: BotHarness, people: People, chatter: int) -> None:
+    """helper-109: only the thread was read back (GET /relations/{root}/m.thread), which lists
+    no edit and no rich reply: an answer edited meanwhile kept its first draft, and a rich
+    reply to the prompt was never recorded. Now every message and redaction after the prompt
+    is handed over again, oldest first; a message that showed nothing and was then edited
+    into words is recorded with them (also live: the final state counts)."""
+    mod, ann = await people("mod"), await people("ann")
+    room = await mod.create_room(invite=[bot.user_id, ann.user_id])
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
+    app = bot.services
+    sent = (await app.outbox.for_cohort(1))[0]
+    assert await app.outbox.claim(sent.id, bot.clock.now())
+    ref = await app.posters["matrix"].post_prompt(PromptPost(
+        cohort_id=1, channel_id=room, session_number=1, session_title="Beginnings",
+        prompt_id=sent.item, prompt_ref="1.1", kind="comprehension", text="The question.",
+        idempotency_key=sent.idempotency_key))
+    root = ref.message_id
+    await ann.join(room)
+    for n in range(chatter):
+        await mod.send(room, element.typed(f"Chatter {n}."))
+    draft = await ann.send(room, element.in_thread("First draft, typo.", root, root))
+    await ann.send(room, element.edit("Final answer, corrected.", draft))
+    reply = await ann.send(room, element.rich_reply("My answer, as a reply.", root))
+    blank = await ann.send(room, element.in_thread("\u200b", root, draft))
+    await ann.send(room, element.edit("The words I meant to send.", blank))
+    gone = await ann.send(room, element.in_thread("Posted by mistake.", root, blank))
+    await ann.redact(room, gone)
+    await mod.command(room, "!help", bot.user_id)  # all of it handled before the crash
+    await bot.stop()
+    app = await bot.start()
+    expected = {draft: "Final answer, corrected.", reply: "My answer, as a reply.",
+                blank: "The words I meant to send."}
+
+    async def read_back() -> bool:  # the edits come after what they edit: all of it, or wait
+        records = [await app.responses.get("matrix", event) for event in expected]
+        return [record and record.body for record in records] == list(expected.values())
+    await eventually(read_back, "what was said after the prompt, read back")
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses WHERE message_id = ?"
+                               " AND deleted_at IS NULL", (gone,)) == 0
+    assert await app.db.scalar("SELECT state FROM cohorts WHERE id = 1") == "active"
 
 
 async def test_a_reply_that_meets_a_locked_database_is_recorded_once_it_is_free(

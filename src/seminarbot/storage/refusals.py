@@ -2,7 +2,9 @@
 a reconnect, a reconciliation, a replayed sync, a command): a message written
 
 - before its author used forget-me (README: Privacy),
-- while its author had opted out, even if they have opted in since,
+- while its author had opted out, even if they have opted in since (and one first read with
+  an edit made then: the text it shows was written then; an edit of a recorded message made
+  then is refused by storage/responses.py, by OPTED_OUT_AT),
 - before its cohort's retention cut-off: the later of its latest sweep's and now less the days
   it keeps responses (so what a sweep deleted is never recorded again, even after the limit is
   lifted).
@@ -121,7 +123,8 @@ def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],
                 limits[post.id] = kept_from(post, now)
             limit = limits[post.id]
             record = known[submission.platform, submission.author_id]
-            if (limit is not None and at < limit) or (record is not None and _refused(record, at)):
+            if (limit is not None and at < limit) or (record is not None and (
+                    _refused(record, at) or _edited_while_out(record, submission.edited_at))):
                 answer = None
         kept.append(answer)
     return kept
@@ -129,8 +132,18 @@ def refuse(conn: sqlite3.Connection, secret: bytes, batch: Sequence[Submission],
 
 def _refused(record: tuple[str | None, tuple[tuple[str, str | None], ...]], at: str) -> bool:
     forgotten_at, periods = record
-    return (forgotten_at is not None and at <= forgotten_at) or any(
-        start <= at and (end is None or at < end) for start, end in periods)
+    return (forgotten_at is not None and at <= forgotten_at) or _within(periods, at)
+
+
+def _edited_while_out(record: tuple[str | None, tuple[tuple[str, str | None], ...]],
+                      edited_at: datetime | None) -> bool:
+    """A message first read with an edit made while its author had opted out: the text it
+    shows was written then, and the text before it is not to be had."""
+    return edited_at is not None and _within(record[1], to_iso(edited_at))
+
+
+def _within(periods: tuple[tuple[str, str | None], ...], at: str) -> bool:
+    return any(start <= at and (end is None or at < end) for start, end in periods)
 
 
 def _look_up(conn: sqlite3.Connection, secret: bytes, people: set[tuple[str, str]],

@@ -12,7 +12,7 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
-from seminarbot.adapters.matrix.edits import edited_command, inbound
+from seminarbot.adapters.matrix.edits import edited_unrecorded, inbound
 from seminarbot.adapters.matrix.events import (
     Edited,
     Membership,
@@ -222,7 +222,7 @@ class MatrixBot:
         outcome = await record_edit(self.app, PLATFORM, item.target, text, item.at,
                                     by=item.sender, edit_id=item.event_id, place=room_id)
         if outcome is Outcome.UNKNOWN:
-            await edited_command(self.app, self.client, room_id, item, text,
+            await edited_unrecorded(self.app, self.client, room_id, item, text,
                                  self._actor(room_id, item.sender), self._is_command)
 
     def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:

@@ -14,7 +14,7 @@ from nio import AsyncClient, MessageDirection, RoomMessagesResponse
 from seminarbot.adapters.matrix.events import Said
 from seminarbot.adapters.matrix.render import KEY_FIELD, in_thread, notice, prompt_content
 from seminarbot.adapters.matrix.sender import Sender, SendFailed
-from seminarbot.adapters.matrix.threads import read_thread
+from seminarbot.adapters.matrix.threads import read_since
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef, PostError
@@ -39,8 +39,8 @@ class MatrixPoster:
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         if self.handle is not None:
-            await read_thread(self.client, self.handle, self.is_command, cohort.channel_id,
-                              thread_id)
+            await read_since(self.client, self.handle, self.is_command, cohort.channel_id,
+                             thread_id)
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
         try:
