@@ -9,8 +9,35 @@ import discord
 from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.events import inbound
 from seminarbot.adapters.discord.payloads import edited_at, inbound_payload, pages_after
+from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
+from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.seminar import first_session_posted, response_count_is, rows
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.state import REPLY
+
+# A poll as Discord's API docs give it (Poll object; its media's text is always there now).
+POLL = {"question": {"text": "Were the soviets\ndemocratic?"},
+        "answers": [{"answer_id": 1, "poll_media": {"text": "Yes"}},
+                    {"answer_id": 2, "poll_media": {"text": "Unsure",
+                                                    "emoji": {"id": None, "name": "🤔"}}}],
+        "expiry": "2026-01-07T09:00:00.000000+00:00", "allow_multiselect": False, "layout_type": 1,
+        "results": {"is_finalized": False, "answer_counts": []}}
+POLL_TEXT = "[poll: Were the soviets democratic?]\n[poll answer: Yes]\n[poll answer: Unsure]"
+
+
+async def test_a_poll_a_participant_writes_is_kept_live_and_read_back(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-110: a poll's question and answers, which its author typed, were not recorded:
+    Discord gives a poll as a message with no content (README: Responses)."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    world = fake.world
+    poll = world.message(thread, world.people["bob"].user, "")
+    poll["poll"] = POLL
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**poll, "member": fake._partial_member(
+        "bob", world.guild_id)})
+    await eventually(lambda: response_count_is(app, 1))
+    assert [row[2] for row in await rows(app)] == [POLL_TEXT]
 
 
 async def test_a_thread_read_as_payloads_gives_what_discord_py_messages_give(
@@ -23,6 +50,7 @@ async def test_a_thread_read_as_payloads_gives_what_discord_py_messages_give(
     world.message(thread, world.people["bob"].user, "", attachments=[
         {"id": str(world.new_id()), "filename": "notes.txt", "size": 3,
          "url": "https://cdn.example/notes.txt", "proxy_url": "https://cdn.example/notes.txt"}])
+    world.message(thread, world.people["bob"].user, "")["poll"] = POLL
     world.message(thread, world.bot, "The bot's own line.")
     world.message(thread, world.people["ann"].user, "Not a reply", kind=REPLY + 1)
     for n in range(230):  # more than two pages
@@ -39,6 +67,27 @@ async def test_a_thread_read_as_payloads_gives_what_discord_py_messages_give(
 
     assert as_payloads == through_discord_py
     taken = [reply for reply, _ in as_payloads if reply is not None]
-    assert len(taken) == 233 and len(as_payloads) == 235
+    assert len(taken) == 234 and len(as_payloads) == 236
     assert taken[1].reply_to == first["id"] and taken[2].text.startswith("[attachment: notes")
+    assert taken[3].text == POLL_TEXT
     assert as_payloads[0][1] is not None
+
+
+async def test_a_polls_answer_with_an_emoji_alone_is_read_as_the_emoji(
+        fake: FakeDiscord) -> None:
+    """Discord's docs keep a poll media's text optional for later: read from history, an
+    answer without it is its emoji's name, one with neither is left out; a poll that is no
+    object, or has nothing in it, is no poll."""
+    world = fake.world
+    root = world.message(world.seminar_channel, world.bot, "Prompt")
+    thread = int(world.thread(int(root["id"]), "Prompt", 10080)["id"])
+    data = world.message(thread, world.people["bob"].user, "Vote.")
+    data["poll"] = {**POLL, "answers": [{"answer_id": 1, "poll_media": {
+        "emoji": {"id": "1", "name": "thinking_soviet"}}}, {"answer_id": 2}, "no object"]}
+    found = inbound_payload(data, thread)
+    assert found is not None and found.text == (
+        "Vote.\n[poll: Were the soviets democratic?]\n[poll answer: thinking_soviet]")
+    for nothing in (["no", "object"], {"question": {}, "answers": []}, {"answers": 5}):
+        data["poll"] = nothing
+        found = inbound_payload(data, thread)
+        assert found is not None and found.text == "Vote."

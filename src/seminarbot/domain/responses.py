@@ -5,7 +5,7 @@ reply or reply on any platform, an edit, `/seminar respond`). README, Responses,
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import Enum
 
 from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
@@ -92,16 +92,19 @@ class Outcome(Enum):
     REFUSED = "refused"  # an edit by someone other than the author, or made while opted out
 
 
-def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:
-    """A message as stored: its text, then a line `[attachment: NAME URL]` per file it carries
-    (README: Responses), each name on one line and cut at MAX_NAME_CHARS. The lines stay whole
-    within MAX_BODY_CHARS: a text too long for both is cut first, with TRUNCATION_MARK."""
+def with_attachments(text: str, files: Iterable[tuple[str, str]],
+                     poll: tuple[str, Sequence[str]] | None = None) -> str:
+    """A message as stored: its text, then, for a poll it carries (its question and answers),
+    a line `[poll: QUESTION]` and a line `[poll answer: ANSWER]` each, then a line
+    `[attachment: NAME URL]` per file (README: Responses), each name on one line and cut at
+    MAX_NAME_CHARS. The lines stay whole within MAX_BODY_CHARS: a text too long for both is
+    cut first, with TRUNCATION_MARK."""
     lines = []
+    if poll is not None:
+        question, answers = poll
+        lines += [f"[poll: {_named(question)}]", *(f"[poll answer: {_named(a)}]" for a in answers)]
     for name, url in files:
-        name = one_line(name) or "file"
-        if len(name) > MAX_NAME_CHARS:
-            name = name[:MAX_NAME_CHARS - 1] + "…"
-        lines.append(f"[attachment: {name} {url}]")
+        lines.append(f"[attachment: {_named(name) or 'file'} {url}]")
     if not lines:
         return text
     tail = "\n".join(lines)
@@ -109,3 +112,9 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]]) -> str:
     if len(text) > room:
         text = text[:max(room - len(TRUNCATION_MARK), 0)] + TRUNCATION_MARK
     return f"{text}\n{tail}" if text else tail
+
+
+def _named(name: str) -> str:
+    """A name (a file's, a poll's question or answer) on one line, cut at MAX_NAME_CHARS."""
+    name = one_line(name)
+    return name[:MAX_NAME_CHARS - 1] + "…" if len(name) > MAX_NAME_CHARS else name

@@ -31,8 +31,12 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def _text(message: discord.Message) -> str:
-    """The message as stored: its text, then a line per attached file."""
-    return with_attachments(message.content, ((a.filename, a.url) for a in message.attachments))
+    """The message as stored: its text, then its poll's lines, then a line per attached file."""
+    poll = message.poll
+    return with_attachments(message.content, ((a.filename, a.url) for a in message.attachments),
+                            None if poll is None else (poll.question, [
+                                a.text or getattr(a.emoji, "name", None) or ""
+                                for a in poll.answers]))
 
 
 def inbound(message: discord.Message) -> InboundMessage | None:

@@ -72,9 +72,29 @@ def edited_at(data: Payload) -> datetime | None:
 
 
 def _text(data: Payload) -> str:
-    """As events._text: the text, then a line per attached file."""
+    """As events._text: the text, then its poll's lines, then a line per attached file."""
     return with_attachments(str(data.get("content") or ""),
-                            ((a["filename"], a["url"]) for a in data.get("attachments", ())))
+                            ((a["filename"], a["url"]) for a in data.get("attachments", ())),
+                            _poll(data.get("poll")))
+
+
+def _poll(poll: Any) -> tuple[str, list[str]] | None:
+    """A poll's question and answers (Discord's API docs, Poll object: each a poll media
+    object, whose text an answer may leave out for an emoji)."""
+    if not isinstance(poll, dict):
+        return None
+    given = poll.get("answers")
+    answers = [_media(answer.get("poll_media")) for answer in
+               (given if isinstance(given, list) else ()) if isinstance(answer, dict)]
+    question, answers = _media(poll.get("question")), [answer for answer in answers if answer]
+    return (question, answers) if question or answers else None
+
+
+def _media(media: Any) -> str:
+    if not isinstance(media, dict):
+        return ""
+    emoji = media.get("emoji")
+    return str(media.get("text") or (emoji.get("name") if isinstance(emoji, dict) else "") or "")
 
 
 async def reread_edit(app: Services, http: discord.http.HTTPClient, channel_id: int,
