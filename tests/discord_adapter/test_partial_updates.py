@@ -103,3 +103,26 @@ async def test_a_thread_discord_py_has_forgotten_is_still_a_prompts_thread(
     await eventually(lambda: response_count_is(app, 2))
     assert [row[1:3] for row in await rows(app)] == [("bob", "Before."),
                                                      ("ann", "After the sync.")]
+
+
+async def test_a_new_message_discord_py_cannot_read_is_read_again_from_discord(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A MESSAGE_CREATE discord.py cannot read was skipped, its words recorded only by the
+    catch-up after the next new gateway session: now read again at once, as an edit is. Here
+    a poll whose `expiry` is null (Discord's API docs: nullable, for polls that never end),
+    on which discord.py 2.7 raises TypeError."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    caplog.set_level(logging.WARNING, "seminarbot")
+    world = fake.world
+    poll = world.message(thread, world.people["bob"].user, "Vote, please.")
+    poll["poll"] = {"question": {"text": "Councils first?"}, "expiry": None,
+                    "answers": [{"answer_id": 1, "poll_media": {"text": "Yes"}}],
+                    "allow_multiselect": False, "layout_type": 1}
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**poll, "member": fake._partial_member(
+        "bob", world.guild_id)})
+    await eventually(lambda: response_count_is(app, 1))
+    assert [row[2] for row in await rows(app)] == [
+        "Vote, please.\n[poll: Councils first?]\n[poll answer: Yes]"]
+    assert "Discord sent a MESSAGE_CREATE event that discord.py could not read" in caplog.text
+    assert (fake.gateway.identifies, fake.gateway.resumes) == (1, 0)  # no catch-up did it

@@ -106,8 +106,8 @@ class Handlers:
             edit = events.edit_of(args[0])
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
-        elif event == "unread_edit":  # client.SeminarClient._parse
-            self.inbound.put(partial(payloads.reread_edit, self.app, self.client.http, *args))
+        elif event == "unread_message":  # client.SeminarClient._parse
+            self.inbound.put(partial(payloads.reread, self.app, self.client.http, *args))
         elif event == "raw_message_delete":
             self.inbound.put(partial(events.on_delete, self.app, {args[0].message_id}))
         elif event == "raw_bulk_message_delete":

@@ -82,8 +82,8 @@ class SeminarClient(discord.Client):
         boundary: discord.py lets a payload it cannot read (a MESSAGE_UPDATE with only some of
         a message's fields, say, which Discord's Gateway Events docs allowed) escape the
         gateway's loop, which closes the connection, and `run` with it. Here the event is
-        logged and skipped; a text edit among them is read again from Discord
-        (`unread_edit`), so the words are not lost."""
+        logged and skipped; a new message or a text edit among them is read again from
+        Discord (`unread_message`), so the words are not lost."""
         if event == "READY":
             self.sessions += 1
         self.paced.began()  # READY, RESUMED, or an event a RESUME replays before it
@@ -92,10 +92,11 @@ class SeminarClient(discord.Client):
         except Exception as error:
             log.warning("Discord sent a %s event that discord.py could not read (%s: %s); "
                         "skipped", event, type(error).__name__, str(error)[:200])
-            if event == "MESSAGE_UPDATE" and isinstance(data, dict) and "content" in data:
+            if isinstance(data, dict) and (event == "MESSAGE_CREATE" or (
+                    event == "MESSAGE_UPDATE" and "content" in data)):
                 ids = [str(data.get(key)) for key in ("channel_id", "id")]
                 if all(map(_snowflake, ids)):
-                    self.dispatch("unread_edit", int(ids[0]), int(ids[1]))
+                    self.dispatch("unread_message", int(ids[0]), int(ids[1]))
             if event == "MESSAGE_DELETE_BULK" and isinstance(data, dict) and isinstance(
                     data.get("ids"), list):  # the deletions it can read still count
                 kept = [each for each in data["ids"] if _snowflake(each)]

@@ -97,18 +97,19 @@ def _media(media: Any) -> str:
     return str(media.get("text") or (emoji.get("name") if isinstance(emoji, dict) else "") or "")
 
 
-async def reread_edit(app: Services, http: discord.http.HTTPClient, channel_id: int,
-                      message_id: int) -> None:
-    """A text edit discord.py could not read (client.SeminarClient._parse), taken from the
-    message as Discord now has it (GET /channels/{channel_id}/messages/{message_id}). A message
-    gone meanwhile is left to its deletion's event; a read Discord or the network stops is
-    logged, and the next catch-up after a new gateway session reads the thread again."""
+async def reread(app: Services, http: discord.http.HTTPClient, channel_id: int,
+                 message_id: int) -> None:
+    """A new message or a text edit discord.py could not read (client.SeminarClient._parse),
+    taken from the message as Discord now has it (GET /channels/{channel_id}/messages/
+    {message_id}): recorded if it is new, its text updated if it was edited. A message gone
+    meanwhile is left to its deletion's event; a read Discord or the network stops is logged,
+    and the next catch-up after a new gateway session reads the thread again."""
     try:
         data: Payload = await http.get_message(channel_id, message_id)
     except discord.NotFound:
         return
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
-        log.warning("could not read message %s again after its edit: %s", message_id, error)
+        log.warning("could not read message %s again from Discord: %s", message_id, error)
         return
     author = data.get("author") or {}
     if author.get("bot") or "id" not in author:
