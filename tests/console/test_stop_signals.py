@@ -244,6 +244,13 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_command() -> None
             signal.signal(signum, handler)
 
 
+def last_heartbeat() -> None:
+    """STUCK's last words at the limit, written as every line on standard error is (in order)."""
+    from seminarbot.cli import standard_error
+
+    standard_error.write("the last heartbeat\n")
+
+
 def json_log() -> None:
     """STUCK's log as `log_format: json` makes it, when its second argument says so."""
     if sys.argv[2:] == ["json"]:
@@ -257,13 +264,13 @@ def json_log() -> None:
 
 STUCK = """
 import asyncio, logging, os, signal, sys, time
-from seminarbot.cli import stopping; from tests.console.test_stop_signals import json_log
+from seminarbot.cli import stopping; from tests.console import test_stop_signals as here
 
 stopping.STOP_LIMIT = 0.5
-logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s"); json_log()
+logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s"); here.json_log()
 stopping.install()
 stopping.at_the_limit(lambda: 1 / 0)  # what one of them raises stops none after it
-stopping.at_the_limit(lambda: print("the last heartbeat", file=sys.stderr))
+stopping.at_the_limit(here.last_heartbeat)
 
 async def deaf():
     while True:

@@ -15,9 +15,10 @@ import pytest
 from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
-from tests.discord_adapter.conftest import eventually
+from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import first_session_posted, has_row, response_count_is, rows
 from tests.discord_fake import FakeDiscord
+from tests.discord_fake.state import REPLY
 
 
 async def test_an_unreadable_update_is_skipped_and_the_connection_and_next_messages_go_on(
@@ -126,3 +127,27 @@ async def test_a_new_message_discord_py_cannot_read_is_read_again_from_discord(
         "Vote, please.\n[poll: Councils first?]\n[poll answer: Yes]"]
     assert "Discord sent a MESSAGE_CREATE event that discord.py could not read" in caplog.text
     assert (fake.gateway.identifies, fake.gateway.resumes) == (1, 0)  # no catch-up did it
+
+
+async def test_a_message_discord_py_cannot_read_stops_no_catch_up_of_the_channel(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """The catch-up read the seminar channel's replies to its prompts through discord.py, so
+    one message discord.py cannot read (the poll above) ended the read: the replies written
+    while the bot was away stayed unrecorded. It reads Discord's payloads, as for threads."""
+    bot = await connect()
+    items = await first_session_posted(fake, app, clock)
+    world, prompt = fake.world, int(items[0].message_id or 0)
+    await fake.gateway.drop(resumable=False, hold=True)
+    poll = world.message(world.seminar_channel, world.people["bob"].user, "My vote:",
+                         kind=REPLY, reference=prompt)
+    poll["poll"] = {"question": {"text": "Councils first?"}, "expiry": None,
+                    "answers": [{"answer_id": 1, "poll_media": {"text": "Yes"}}],
+                    "allow_multiselect": False, "layout_type": 1}
+    world.message(world.seminar_channel, world.people["ann"].user, "A reply while away.",
+                  kind=REPLY, reference=prompt)
+    before = bot.handlers.catch_ups
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups > before)
+    await eventually(lambda: response_count_is(app, 2))
+    assert sorted(row[2] for row in await rows(app)) == [
+        "A reply while away.", "My vote:\n[poll: Councils first?]\n[poll answer: Yes]"]

@@ -30,8 +30,13 @@ import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch, unarchive
 from seminarbot.adapters.discord.client import PLATFORM
-from seminarbot.adapters.discord.events import inbound
-from seminarbot.adapters.discord.payloads import Payload, edited_at, inbound_payload, pages_after
+from seminarbot.adapters.discord.payloads import (
+    Payload,
+    edited_at,
+    inbound_payload,
+    pages_after,
+    pages_back_to,
+)
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.errors import Damaged
 from seminarbot.domain.responses import Arrival, Outcome
@@ -178,11 +183,6 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     return recorded, read
 
 
-def _current(messages: Sequence[discord.Message]) -> list[Current]:
-    return [Current(reply, message.edited_at) for message in messages
-            if (reply := inbound(message)) is not None]
-
-
 def _current_of(state: ThreadState, messages: Sequence[Payload], *, thread_id: int
                 ) -> list[Current]:
     return [Current(reply, edited_at(data)) for data in messages
@@ -232,8 +232,8 @@ async def _look_up_missing(app: Services, client: discord.Client, prompt: Prompt
         return channel if isinstance(channel, Read) else Read.REFUSED
     gone, found = [], []
     for message_id in [*replies, *unknown]:
-        try:
-            message = await channel.fetch_message(int(message_id))
+        try:  # as Discord gives it: a message discord.py cannot read stops nothing
+            data = await client.http.get_message(channel.id, int(message_id))
         except discord.NotFound as error:
             if error.code == UNKNOWN_MESSAGE and message_id in replies:
                 gone.append(message_id)
@@ -244,7 +244,8 @@ async def _look_up_missing(app: Services, client: discord.Client, prompt: Prompt
                 return Read.FAILED
             continue
         found.append(message_id)
-        await state.current(app, _current([message]))
+        reply = inbound_payload(data, channel.id, in_thread=False)
+        await state.current(app, [] if reply is None else [Current(reply, edited_at(data))])
     await app.responses.classify(PLATFORM, [m for m in found if m in unknown], Arrival.REPLY)
     await state.deleted(app, PLATFORM, gone)
     return Read.COMPLETE
@@ -263,12 +264,11 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
     oldest = min(int(message_id) for message_id in ours)
     found: list[InboundMessage] = []
     read = Read.COMPLETE
-    try:
-        async for message in channel.history(limit=CHANNEL_PAGES * 100, oldest_first=False,
-                                             after=discord.Object(oldest)):
-            reply = inbound(message)
-            if reply is not None and reply.reply_to in ours:
-                found.append(reply)
+    try:  # as Discord gives them: a message discord.py cannot read stops nothing
+        async for page in pages_back_to(client.http, channel.id, oldest, CHANNEL_PAGES * 100):
+            found += [reply for data in page
+                      if (reply := inbound_payload(data, channel.id, in_thread=False))
+                      is not None and reply.reply_to in ours]
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("backfill of channel %s stopped: %s", channel_id, error)
         read = _why_stopped(error)

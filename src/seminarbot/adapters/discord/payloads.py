@@ -50,8 +50,28 @@ async def pages_after(http: discord.http.HTTPClient, channel_id: int, after: int
             return
 
 
-def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
-    """A participant's message in thread `thread_id`, as events.inbound reads a message."""
+async def pages_back_to(http: discord.http.HTTPClient, channel_id: int, oldest: int, most: int
+                        ) -> AsyncIterator[list[Payload]]:
+    """The channel's messages after message `oldest`, newest first, at most `most`, a page at
+    a time. Raises as `pages_after`."""
+    before: int | None = None
+    while most > 0:
+        answer: list[Payload] = list(await http.logs_from(channel_id, min(PAGE, most),
+                                                          before=before))
+        page = [m for m in answer if int(m["id"]) > oldest]
+        if page:
+            yield page
+        if len(page) < len(answer) or len(answer) < min(PAGE, most):
+            return
+        most -= len(answer)
+        before = int(answer[-1]["id"])
+
+
+def inbound_payload(data: Payload, thread_id: int, *, in_thread: bool = True
+                    ) -> InboundMessage | None:
+    """A participant's message in thread `thread_id`, as events.inbound reads a message; with
+    `in_thread` false, one in a channel (thread_id is then its channel's id), which counts
+    only as a reply."""
     author = data["author"]
     if author.get("bot") or data.get("webhook_id") or data.get("type") not in _PEOPLE_WRITE:
         return None
@@ -59,12 +79,15 @@ def inbound_payload(data: Payload, thread_id: int) -> InboundMessage | None:
     member = data.get("member") or {}
     # discord.py's display_name: a server nickname, else the global name, else the username.
     name = member.get("nick") or author.get("global_name") or author["username"]
-    thread = id_text(thread_id)
+    channel = id_text(thread_id)
+    reply_to = str(reference["message_id"]) if reference.get("message_id") else None
+    if not in_thread and reply_to is None:
+        return None
     return InboundMessage(
         PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data),
-        discord.utils.snowflake_time(int(data["id"])), thread_id=thread,
-        reply_to=str(reference["message_id"]) if reference.get("message_id") else None,
-        channel_id=thread, edited_at=edited_at(data), named_here="member" in data)
+        discord.utils.snowflake_time(int(data["id"])), thread_id=channel if in_thread else None,
+        reply_to=reply_to, channel_id=channel, edited_at=edited_at(data),
+        named_here="member" in data)
 
 
 def edited_at(data: Payload) -> datetime | None:
