@@ -305,6 +305,9 @@ async def test_a_gateway_failing_the_first_connection_is_one_line_a_try(
             await asyncio.wait_for(process.wait(), STARTUP)
     assert process.returncode == 0, "".join(said)
     assert one_line_a_try(said) >= 2
+    # helper-102: a gateway that closed before its HELLO was two lines a try
+    assert [line for line in said if " WARNING " in line] == [
+        line for line in said if a_try(line)], "".join(said)
     expected = GATEWAYS.get(behaviour) or NOT_HELLO
     # A proxy's 502 reached no gateway; every other of these reached one that began no session.
     failed = "cannot reach" if behaviour == "502" else "no session with"

@@ -228,6 +228,9 @@ class Paced:
         by its "Attempting a reconnect" (cli.logs), a connection shut unanswered by `_shut`."""
         if not isinstance(error, discord.gateway.ReconnectWebSocket) or self.unanswered:
             return
+        if self._hello_due and not self._any_session:
+            return  # closed before its HELLO: discord.py has no connection to resume from, so
+            # the failure reaches connecting.connect, whose one line a try says it
         # discord.py resumes whenever it can: with no session yet, there is none to resume.
         then = ("trying again" if not self._any_session else
                 "resuming the session" if error.resume else "beginning a new session")
