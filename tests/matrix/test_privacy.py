@@ -73,3 +73,30 @@ async def test_a_flood_of_commands_is_refused_once_and_others_are_answered(
     # Time refills the allowance (the injected clock's time).
     await bot.advance(timedelta(seconds=2))
     assert (await bob.command(room, "!term soviet", bot.user_id)).startswith("soviet")
+
+
+async def test_an_opt_in_dates_from_when_it_was_sent_not_from_when_it_was_read(
+        bot: BotHarness, people: People) -> None:
+    """helper-111: an opt-in counted from when the bot handled it (its clock), the replies
+    around it from when they were sent (the homeserver's origin_server_ts): a reply written
+    just after `!seminar optin` while the bot was down was refused as written while opted
+    out. A command now dates what it records from when it was sent (Invocation.sent)."""
+    from datetime import UTC, datetime
+
+    from tests.matrix import element
+    from tests.matrix.test_restart import posted_seminar
+    from tests.matrix.test_words import barrier
+
+    bot.clock.set(datetime.now(UTC))
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    await ann.command(room, "!seminar optout", bot.user_id)
+    bot.clock.set(datetime.now(UTC) + timedelta(seconds=2))
+    await bot.stop()
+    optin = await ann.say(room, "!seminar optin")
+    after = await ann.send(room, element.in_thread("Written after I opted in.", thread, thread))
+    bot.clock.set(datetime.now(UTC) + timedelta(minutes=10))
+    app = await bot.start()
+    assert "Opted in" in (await ann.answer_to(room, optin, bot.user_id))["content"]["body"]
+    await barrier(mod, room, thread, app)
+    record = await app.responses.get("matrix", after)
+    assert record is not None and record.body == "Written after I opted in."

@@ -67,26 +67,28 @@ class Host(Protocol):
 
 
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
-                   source_id: str | None = None) -> Reply:
-    """A typed command line (console, Matrix), without its prefix."""
+                   source_id: str | None = None, sent_at: datetime | None = None) -> Reply:
+    """A typed command line (console, Matrix), without its prefix; `sent_at` as
+    Invocation.sent_at."""
 
     async def parsed() -> Reply:
         try:
             command, raw = parse_line(app.registry, line, prefix)
         except UserError as error:
             return error_reply(error, app.registry, prefix)
-        return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id)
+        return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
+                          sent_at=sent_at)
 
     return await _limited(app, actor, parsed)
 
 
 async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
               place: Place, *, prefix: str = "/", source_id: str | None = None,
-              guard: Guard | None = None) -> Reply:
+              guard: Guard | None = None, sent_at: datetime | None = None) -> Reply:
     """A resolved command with raw (text) arguments, as Discord's options or parsed text give."""
     return await _limited(app, actor, lambda: _run(app, command, raw, actor, place,
                                                    prefix=prefix, source_id=source_id,
-                                                   guard=guard))
+                                                   guard=guard, sent_at=sent_at))
 
 
 async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]) -> Reply:
@@ -104,7 +106,7 @@ async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]
 
 async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
                place: Place, *, prefix: str = "/", source_id: str | None = None,
-               guard: Guard | None = None) -> Reply:
+               guard: Guard | None = None, sent_at: datetime | None = None) -> Reply:
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
@@ -124,7 +126,8 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
             await guard(command, actor, place)
         args = bind(command, raw, app.clock.now().date())
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
-                                clock=app.clock, app=app, source_id=source_id, prefix=prefix)
+                                clock=app.clock, app=app, source_id=source_id, prefix=prefix,
+                                sent_at=sent_at)
         reply = await command.handler(invocation)
         if command.private and not reply.private:
             reply = replace(reply, private=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from seminarbot.clock import Clock
@@ -47,6 +48,16 @@ class Invocation(Generic[App]):
     source_id: str | None = None
     # How commands are typed where this one came from ("/" on Discord and the console, "!" …).
     prefix: str = "/"
+    # When the platform says it was sent (a Matrix event's origin_server_ts, a Discord
+    # interaction's snowflake time), if it says: it may be handled later (the bot was down).
+    sent_at: datetime | None = None
 
     def arg(self, name: str) -> Any:
         return self.args.get(name)
+
+    def sent(self) -> datetime:
+        """When the command was sent, as the platform says, never later than now: what it
+        records of a person (an opt-in, an opt-out, a response) dates from then, as the
+        messages around it date from their platform's time."""
+        now = self.clock.now()
+        return now if self.sent_at is None else min(self.sent_at, now)

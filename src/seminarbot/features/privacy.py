@@ -35,7 +35,7 @@ def _everywhere(inv: Invocation[Services]) -> str:
 async def optout(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
     async with inv.app.db.transaction():
-        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, True, inv.clock.now())
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, True, inv.sent())
     return text(f"From now on nothing you write is recorded {_everywhere(inv)}: neither your "
                 "messages in prompt threads nor your "
                 f"{inv.prefix}seminar respond. What was recorded before stays stored but is "
@@ -48,7 +48,7 @@ async def optout(inv: Invocation[Services]) -> Reply:
 async def optin(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
     async with inv.app.db.transaction():
-        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, False, inv.clock.now())
+        await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, False, inv.sent())
     return text(f"Your replies to discussion prompts are recorded again from now on, "
                 f"{_everywhere(inv)}.", title="Opted in", tone=Tone.SUCCESS, private=True)
 

@@ -29,7 +29,7 @@ async def respond(inv: Invocation[Services]) -> Reply:
         when = f" It is due {describe_local(due, cohort.rule.zone)}." if due else ""
         raise Conflict(f"Prompt {prompt.ref} has not been posted in this seminar yet.{when}")
     outcome = await record_response(app, posted.message_id or "", inv.actor, inv.args["text"],
-                                    inv.clock.now(), inv.source_id)
+                                    inv.sent(), inv.source_id)
     if outcome is None:
         return text("You have opted out of recording, so this was not stored.",
                     tone=Tone.WARNING, private=True)

@@ -142,7 +142,8 @@ class InteractionHandler:
         reply = await run(
             self.app, command, raw, actor_of(interaction, self.app.settings.discord.moderator_role),
             place_of(interaction, channel), prefix="/", source_id=str(interaction.id),
-            guard=partial(self._check_channel, interaction, channel))
+            guard=partial(self._check_channel, interaction, channel),
+            sent_at=interaction.created_at)
         if not command.sets_up_channel or interaction.guild is None \
                 or interaction.guild.me is None:
             return reply

@@ -239,8 +239,8 @@ class MatrixBot:
         from seminarbot.core.dispatch import run_line  # loaded with the first command
 
         reply = await run_line(self.app, line, self._actor(room_id, item.sender),
-                                  self._place(room_id), prefix=self.prefix,
-                                  source_id=item.event_id)
+                               self._place(room_id), prefix=self.prefix,
+                               source_id=item.event_id, sent_at=item.at)
         if reply.silent:  # a flood's repeated refusals are not echoed into the room
             return
         if reply.private and not self.direct.is_direct_with(room_id, item.sender):
