@@ -113,3 +113,28 @@ async def test_a_message_that_showed_nothing_then_edited_into_words_is_a_respons
     blank = await ann.send(room, element.in_thread("\u200b", thread, thread))
     await ann.send(room, element.edit("The words I meant to send.", blank))
     assert await stored(bot.services, blank) == "The words I meant to send."
+
+
+async def test_an_answer_edited_into_a_command_is_no_answer_until_it_is_prose_again(
+        bot: BotHarness, people: People) -> None:
+    """helper-111: `!term soviet` edited into prose became ann's answer, and edited back into
+    `!term kulak` stored the command as her words. The room shows a command there: the answer
+    is taken back, as by an edit that leaves nothing; prose again brings it back. So too for
+    an answer that was prose from the start. The command in an edit is not run."""
+    _, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    look_up = await ann.send(room, element.in_thread("!term soviet", thread, thread))
+    await ann.answer_to(room, look_up, bot.user_id)
+    prose = await ann.send(room, element.in_thread("An answer from the start.", thread, thread))
+    await ann.send(room, element.edit("Prose X.", look_up))
+    assert await stored(app, look_up) == "Prose X."
+    assert await stored(app, prose) == "An answer from the start."
+    for event in (look_up, prose):
+        await ann.send(room, element.edit("!term kulak", event))
+    await barrier(ann, room, thread, app)
+    rows = await app.db.fetchall("SELECT body, deleted_at IS NOT NULL FROM responses"
+                                 " WHERE message_id IN (?, ?)", (look_up, prose))
+    assert [tuple(row) for row in rows] == [("", 1), ("", 1)]
+    await ann.send(room, element.edit("Prose again.", prose))
+    await barrier(ann, room, thread, app)
+    assert await stored(app, prose) == "Prose again."

@@ -41,8 +41,10 @@ from seminarbot.adapters.matrix.sender import (
     Sender,
     SendFailed,
     failed_notice,
-    txn_for,
     with_retries,
+)
+from seminarbot.adapters.matrix.sender import (
+    txn_for as _txn,
 )
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
@@ -66,9 +68,6 @@ async def run(app: Services, *, timeline_limit: int = TIMELINE_LIMIT) -> None:
     from seminarbot.adapters.matrix.start import run as run_opening
 
     await run_opening(Opening.of(app), timeline_limit=timeline_limit)
-
-
-_txn = txn_for
 
 
 class MatrixBot:
@@ -160,9 +159,8 @@ class MatrixBot:
                 and item.quoted is None and not self._is_command(item))
 
     def _is_command(self, item: Said) -> bool:
-        """Typed with the prefix, and not an emote. In a thread or a reply (where it may answer
-        a prompt) the whole line must be a well-formed command (core.parsing.is_command):
-        "!!! I disagree" or "!seminar is wrong here" there is a response."""
+        """Typed with the prefix, not an emote; in a thread or a reply, where it may answer a
+        prompt, a well-formed command (core.parsing.is_command): not "!!! I disagree"."""
         if item.emote or item.attached or not item.text.startswith(self.prefix):
             return False
         if not (item.thread_root or item.reply_to):
@@ -219,6 +217,9 @@ class MatrixBot:
 
     async def _edited(self, room_id: str, item: Edited) -> None:
         text = self._text(room_id, item.sender, item.text, item.emote)
+        if self._is_command(Said(item.event_id, item.sender, item.text, item.at, item.target,
+                                 emote=item.emote)):
+            text = ""  # the room shows a command there now, not an answer: one no more
         outcome = await record_edit(self.app, PLATFORM, item.target, text, item.at,
                                     by=item.sender, edit_id=item.event_id, place=room_id)
         if outcome is Outcome.UNKNOWN:
@@ -226,8 +227,7 @@ class MatrixBot:
                                  self._actor(room_id, item.sender), self._is_command)
 
     def _text(self, room_id: str, sender: str, body: str, emote: bool) -> str:
-        """What is recorded of a message: an emote with its actor's name before it, as
-        clients show it (a blank one stays blank, and is not recorded)."""
+        """What is recorded: an emote with its actor's name before it, as clients show it."""
         return emote_text(self._name(room_id, sender), body) if emote and not is_blank(body) \
             else body
 
