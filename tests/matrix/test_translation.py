@@ -21,8 +21,11 @@ from seminarbot.adapters.matrix.render import KEY_FIELD, prompt_content, replyin
 from seminarbot.adapters.matrix.rooms import Creators, invite_allowed, room_name
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
+from seminarbot.core.parsing import parse_line
+from seminarbot.core.registry import Registry
 from seminarbot.core.replies import PromptPost, Reply, Table, Tone
 from seminarbot.domain.backoff import Backoff
+from seminarbot.features import all_commands
 
 
 def message(content: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -530,11 +533,12 @@ def test_user_pills_become_the_ids_they_link_to_in_a_command() -> None:
                           '<a href="https://matrix.to/#/%40ann%3Ahs">Ann <b>Smith</b></a> and '
                           '<a href="https://matrix.to/#/!room:hs/$ev">Ann Smith</a>'}))
     assert isinstance(said, Said)
-    assert said.as_command({"participant"}, "!") == (
-        "seminar export csv --participant @ann:hs and Ann Smith")
+    line, mentions = said.as_command("!")
+    assert line == "seminar export csv --participant Ann Smith and Ann Smith"  # as typed
+    assert mentions == {33: (42, "@ann:hs")}  # the pill, not the link to an event
     assert said.text.endswith("--participant Ann Smith and Ann Smith")  # what is recorded
     plain = translate(message({"msgtype": "m.text", "body": "!term soviet"}))
-    assert isinstance(plain, Said) and plain.as_command({"participant"}, "!") == "term soviet"
+    assert isinstance(plain, Said) and plain.as_command("!") == ("term soviet", {})
 
 
 def _pilled(body: str, formatted: str) -> Said:
@@ -547,29 +551,45 @@ def _pilled(body: str, formatted: str) -> Said:
 ANN = '<a href="https://matrix.to/#/@ann:hs">Ann</a>'
 
 
-@pytest.mark.parametrize(("body", "formatted", "command"), [
+ANN_SMITH = '<a href="https://matrix.to/#/@ann:hs">Ann <b>Smith</b></a>'
+
+
+@pytest.mark.parametrize(("body", "formatted", "raw"), [
     # helper-109: a response's words keep the name typed, not the id it links to
     ("!seminar respond 1.1 I agree with Ann here.",
      f"!seminar respond 1.1 I agree with {ANN} here.",
-     "seminar respond 1.1 I agree with Ann here."),
+     {"prompt": "1.1", "text": "I agree with Ann here."}),
     ("!seminar export csv --participant Ann", f"!seminar export csv --participant {ANN}",
-     "seminar export csv --participant @ann:hs"),
+     {"format": "csv", "participant": "@ann:hs"}),
     # the pill is the second "Ann": the first, a word, is no mention of anyone
     ("!seminar respond 1.1 Ann Arbor; ask Ann.", f"!seminar respond 1.1 Ann Arbor; ask {ANN}.",
-     "seminar respond 1.1 Ann Arbor; ask Ann."),
-    ("!seminar export csv --participant Ann --since 2026-01-01 Ann",
-     f"!seminar export csv --participant Ann --since 2026-01-01 {ANN}",
-     "seminar export csv --participant Ann --since 2026-01-01 Ann"),
+     {"prompt": "1.1", "text": "Ann Arbor; ask Ann."}),
     ("!seminar export csv --participant=Ann", f"!seminar export csv --participant={ANN}",
-     "seminar export csv --participant=@ann:hs"),
+     {"format": "csv", "participant": "@ann:hs"}),
     ("!seminar export csv --since Ann", f"!seminar export csv --since {ANN}",
-     "seminar export csv --since Ann"),  # no option that names a person: as typed
-    ("!seminar respond 1.1 x--participant Ann", f"!seminar respond 1.1 x--participant {ANN}",
-     "seminar respond 1.1 x--participant Ann"),
+     {"format": "csv", "since": "Ann"}),  # an option that names no one: as typed
     ("!seminar respond 1.1 **Ann** and Ann", f"!seminar respond 1.1 <b>Ann</b> and {ANN}",
-     "seminar respond 1.1 **Ann** and Ann"),
+     {"prompt": "1.1", "text": "**Ann** and Ann"}),
+    # helper-111: `--participant` inside a response's words is words
+    ("!seminar respond 1.1 To see it, export with --participant Ann and read.",
+     f"!seminar respond 1.1 To see it, export with --participant {ANN} and read.",
+     {"prompt": "1.1", "text": "To see it, export with --participant Ann and read."}),
+    # ... the smart dash's form of the option, a pill of two words, one in quotes
+    ("!seminar export csv —participant Ann Smith",
+     f"!seminar export csv —participant {ANN_SMITH}",
+     {"format": "csv", "participant": "@ann:hs"}),
+    ('!seminar export csv --participant "Ann Smith"',
+     f'!seminar export csv --participant "{ANN_SMITH}"',
+     {"format": "csv", "participant": "@ann:hs"}),
+    ("!seminar export csv --participant=Ann Smith",
+     f"!seminar export csv --participant={ANN_SMITH}",
+     {"format": "csv", "participant": "@ann:hs"}),
 ])
 def test_a_pill_is_an_id_only_as_the_value_of_an_option_naming_a_person(
-        body: str, formatted: str, command: str) -> None:
-    assert _pilled(body, formatted).as_command({"participant"}, "!") == command
+        body: str, formatted: str, raw: dict[str, str]) -> None:
+    """What the parser reads (core.parsing.Mentions): the value of `--participant`, which
+    names a person (Param.names_person), is the id a pill there links to, over all its words;
+    anything else is the text as typed, a response's words (a rest parameter) above all."""
+    line, mentions = _pilled(body, formatted).as_command("!")
+    assert parse_line(Registry(all_commands()), line, "!", mentions)[1] == raw
 

@@ -22,7 +22,7 @@ from seminarbot.core.commands import Command, Permission
 from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
-from seminarbot.core.parsing import bind, parse_line
+from seminarbot.core.parsing import _NONE, Mentions, bind, parse_line
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
@@ -67,13 +67,14 @@ class Host(Protocol):
 
 
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
-                   source_id: str | None = None, sent_at: datetime | None = None) -> Reply:
+                   source_id: str | None = None, sent_at: datetime | None = None,
+                   mentions: Mentions = _NONE) -> Reply:
     """A typed command line (console, Matrix), without its prefix; `sent_at` as
-    Invocation.sent_at."""
+    Invocation.sent_at, `mentions` as core.parsing.Mentions."""
 
     async def parsed() -> Reply:
         try:
-            command, raw = parse_line(app.registry, line, prefix)
+            command, raw = parse_line(app.registry, line, prefix, mentions)
         except UserError as error:
             return error_reply(error, app.registry, prefix)
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,

@@ -22,6 +22,11 @@ _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 # Smart punctuation (iOS, macOS) turns a typed "--" into an em or an en dash.
 _SMART_DASHES = ("—", "–")
 MAX_LINE = 25_000
+# Where a mention of a person begins in a line (a Matrix user pill): where it ends, and the
+# platform id it names. Read only as the value of an option that names a participant
+# (Param.names_person); everywhere else the line's text counts, as typed.
+Mentions = Mapping[int, tuple[int, str]]
+_NONE: Mentions = {}
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-def parse_line(registry: Registry, line: str, prefix: str = ""
+def parse_line(registry: Registry, line: str, prefix: str = "", mentions: Mentions = _NONE
                ) -> tuple[Command, dict[str, str]]:
     """Find the command a line names (typed after `prefix`, which counts towards MAX_LINE as
     it was typed) and split out its raw (still untyped) arguments."""
@@ -62,10 +67,12 @@ def parse_line(registry: Registry, line: str, prefix: str = ""
                         f"is {MAX_LINE:,}.")
     tokens = tokenize(line)
     command, used = registry.resolve([t.text for t in tokens])
-    return command, split_arguments(command, line, tokens[used:], _after(tokens, used))
+    return command, split_arguments(command, line, tokens[used:], _after(tokens, used),
+                                    mentions)
 
 
-def is_command(registry: Registry, line: str, prefix: str, today: date | None = None) -> bool:
+def is_command(registry: Registry, line: str, prefix: str, today: date | None = None,
+               mentions: Mentions = _NONE) -> bool:
     """Whether a typed line (its prefix taken off) is a well-formed command: it names a command
     as declared (in lower case, "!Term limits" does not), its arguments all bind (a response's
     text included: core.params.Words), and one that names a command names one (or a group of
@@ -78,8 +85,8 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
         command, used = registry.resolve([t.text for t in tokens])
         if [t.text for t in tokens[:used]] != list(command.path):
             return False
-        values = bind(command, split_arguments(command, line, tokens[used:], _after(tokens, used)),
-                      today)
+        values = bind(command, split_arguments(command, line, tokens[used:], _after(tokens, used),
+                                               mentions), today)
         for param in command.params:
             named = values.get(param.name)
             if param.names_command and named and not registry.named_group(named, prefix):
@@ -94,8 +101,8 @@ def _after(tokens: list[Token], used: int) -> int:
     return tokens[used - 1].end if used else 0
 
 
-def split_arguments(command: Command, line: str, tokens: list[Token], after: int = 0
-                    ) -> dict[str, str]:
+def split_arguments(command: Command, line: str, tokens: list[Token], after: int = 0,
+                    mentions: Mentions = _NONE) -> dict[str, str]:
     """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
     free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
     leading dashes and quotes included. A word left over is an error showing the usage.
@@ -112,7 +119,7 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
         option = _as_option(token, line)
         if option is not None:
             tokens[index] = option
-            index = _option(command, by_name, tokens, index, raw)
+            index = _option(command, by_name, tokens, index, raw, mentions)
             continue
         if position >= len(positional):
             extra = line[token.start :].strip()
@@ -147,9 +154,10 @@ def _as_option(token: Token, line: str) -> Token | None:
 
 
 def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token], index: int,
-            raw: dict[str, str]) -> int:
+            raw: dict[str, str], mentions: Mentions) -> int:
     """Read the option at `index` (and its value) into `raw`; the index after it."""
-    name, _, value = tokens[index].text[2:].partition("=")
+    token = tokens[index]
+    name, _, value = token.text[2:].partition("=")
     param = by_name.get(name.replace("-", "_"))
     if param is None or param.rest:
         known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
@@ -159,11 +167,19 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     if param.name in raw:  # which of the two was meant?
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")
+    mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
     if not param.is_flag and not value:
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
-        value = _typed(param, tokens[index].text)
+        token = tokens[index]
+        quoted = token.end - token.start > len(token.text)  # its quotes are not its text
+        mention = mentions.get(token.start + quoted)
+        value = _typed(param, token.text)
+    if mention is not None and param.names_person:  # the id it names, over all its words
+        end, value = mention
+        while index + 1 < len(tokens) and tokens[index + 1].start < end:
+            index += 1
     raw[param.name] = value
     return index + 1
 

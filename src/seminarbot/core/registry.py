@@ -57,10 +57,6 @@ class Registry:
             raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.{hint}"
                                  ) from None
 
-    def person_options(self) -> frozenset[str]:
-        """The names of the options whose value names a participant (Param.names_person)."""
-        return frozenset(p.name for c in self for p in c.params if p.option and p.names_person)
-
     def groups(self) -> dict[str, list[Command]]:
         """Top-level words, each with its commands (a group like `seminar`, or a lone command)."""
         grouped: dict[str, list[Command]] = {}

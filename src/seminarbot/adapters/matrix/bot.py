@@ -167,8 +167,9 @@ class MatrixBot:
             return True
         from seminarbot.core.parsing import is_command  # loaded with the first command
 
-        line = item.as_command(self.app.registry.person_options(), self.prefix)
-        return is_command(self.app.registry, line, self.prefix, self.app.clock.now().date())
+        line, mentions = item.as_command(self.prefix)
+        return is_command(self.app.registry, line, self.prefix, self.app.clock.now().date(),
+                          mentions)
 
     async def event(self, room_id: str, event: Any) -> None:
         if isinstance(event, MegolmEvent):
@@ -209,11 +210,10 @@ class MatrixBot:
         return None if await shown_redacted(self.client, room_id, item.target) else item.sender
 
     async def _said(self, room_id: str, item: Said) -> None:
-        if not (item.thread_root or item.reply_to):
-            return
-        await record_message(self.app, inbound(
-            self.client, room_id, item, self._actor(room_id, item.sender),
-            self._text(room_id, item.sender, item.text, item.emote)))
+        if item.thread_root or item.reply_to:  # else it answers nothing
+            await record_message(self.app, inbound(
+                self.client, room_id, item, self._actor(room_id, item.sender),
+                self._text(room_id, item.sender, item.text, item.emote)))
 
     async def _edited(self, room_id: str, item: Edited) -> None:
         text = self._text(room_id, item.sender, item.text, item.emote)
@@ -233,14 +233,14 @@ class MatrixBot:
 
     async def _command(self, room_id: str, item: Said) -> None:
         # Not stripped on the right: text of no-break spaces is not taken for none (parsing.py)
-        line = item.as_command(self.app.registry.person_options(), self.prefix)
+        line, mentions = item.as_command(self.prefix)
         if not line:
             return
         from seminarbot.core.dispatch import run_line  # loaded with the first command
 
         reply = await run_line(self.app, line, self._actor(room_id, item.sender),
                                self._place(room_id), prefix=self.prefix,
-                               source_id=item.event_id, sent_at=item.at)
+                               source_id=item.event_id, sent_at=item.at, mentions=mentions)
         if reply.silent:  # a flood's repeated refusals are not echoed into the room
             return
         if reply.private and not self.direct.is_direct_with(room_id, item.sender):

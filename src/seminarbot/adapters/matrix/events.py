@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 import urllib.parse
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -41,26 +41,19 @@ class Said:
     # Each user pill: its text, the id it links to, and which occurrence of that text it is
     pills: tuple[tuple[str, str, int], ...] = ()
 
-    def as_command(self, person_options: Collection[str], prefix: str) -> str:
-        """The text after `prefix` (and the spaces after that) as a command reads it: a user
-        pill (Element's mention, whose body is the display name) that is the value of an
-        option naming a participant (core.commands, Param.names_person: `--participant Ann
-        Smith`) as the user id it links to, so that it names one person. Anywhere else, a
-        response's words above all, the text stays as typed. Each pill is the occurrence of
-        its text that the formatted body has it at."""
-        swaps = []
+    def as_command(self, prefix: str) -> tuple[str, dict[int, tuple[int, str]]]:
+        """The text after `prefix` (and the spaces after that), and where in it each user pill
+        is (Element's mention, whose body is the display name): core.parsing.Mentions, so
+        that `--participant Ann Smith` names the one person the pill links to. Each pill is
+        the occurrence of its text that the formatted body has it at."""
+        line = self.text[len(prefix):].lstrip()
+        offset = len(self.text) - len(line)
+        mentions = {}
         for shown, user_id, nth in self.pills:
             at = _occurrence(self.text, shown, nth)
-            option = None if at is None else _OPTION_BEFORE.search(self.text, 0, at)
-            if at is not None and option is not None and option.group(1) in person_options:
-                swaps.append((at, len(shown), user_id))
-        text = self.text
-        for at, length, user_id in sorted(swaps, reverse=True):
-            text = text[:at] + user_id + text[at + length:]
-        return text[len(prefix):].lstrip()
-
-
-_OPTION_BEFORE = re.compile(r"(?:^|\s)--([\w-]+)(?:\s+|=)\Z")  # what a value follows
+            if at is not None and at >= offset:
+                mentions[at - offset] = (at - offset + len(shown), user_id)
+        return line, mentions
 
 
 def _occurrence(text: str, shown: str, nth: int) -> int | None:
