@@ -151,3 +151,49 @@ async def test_a_message_discord_py_cannot_read_stops_no_catch_up_of_the_channel
     await eventually(lambda: response_count_is(app, 2))
     assert sorted(row[2] for row in await rows(app)) == [
         "A reply while away.", "My vote:\n[poll: Councils first?]\n[poll answer: Yes]"]
+
+
+@pytest.mark.parametrize("breakage", ["no author", "author null", "no username"])
+async def test_one_malformed_message_in_the_history_stops_no_other_catch_up(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock,
+        breakage: str) -> None:
+    """helper-112: one message of the history the catch-up reads that could not be read (no
+    author, an author that is null or has no name, an id that is no snowflake) ended the
+    whole catch-up: nothing written while the bot was away was recorded, in that thread,
+    another, or the channel. Such a message is left, with a WARNING line."""
+    bot = await connect()
+    items = await first_session_posted(fake, app, clock)
+    first, second = (int(item.thread_id or 0) for item in items[:2])
+    world = fake.world
+    await fake.gateway.drop(resumable=False, hold=True)
+    for channel in (first, world.seminar_channel):
+        odd = world.message(channel, world.people["bob"].user, "Odd one.")
+        if breakage == "no author":
+            del odd["author"]
+        elif breakage == "author null":
+            odd["author"] = None
+        else:
+            odd["author"] = {"id": odd["author"]["id"], "global_name": None}
+    world.message(first, world.people["ann"].user, "Same thread, after it.")
+    world.message(second, world.people["ann"].user, "Another thread.")
+    world.message(world.seminar_channel, world.people["ann"].user, "A reply.", kind=REPLY,
+                  reference=int(items[0].message_id or 0))
+    before = bot.handlers.catch_ups
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups > before)
+    await eventually(lambda: response_count_is(app, 3 + (breakage == "no username")))
+    expected = ["A reply.", "Another thread.", "Same thread, after it."]
+    if breakage == "no username":  # named by its id: nothing else is missing
+        expected.append("Odd one.")
+    assert sorted(row[2] for row in await rows(app)) == sorted(expected)
+
+
+def test_entries_of_a_page_that_are_no_messages_are_left(caplog: pytest.LogCaptureFixture
+                                                        ) -> None:
+    """Not an object, or no id a snowflake: left, in one WARNING line, the rest read."""
+    from seminarbot.adapters.discord.payloads import readable
+
+    good = {"id": "1457659890892800019", "content": "Kept."}
+    assert readable([good, "text", {"id": "not-a-snowflake"}, {"id": None}, 5]) == (5, [good])
+    assert readable({"message": "not a list"}) == (0, [])
+    assert caplog.text.count("that are not messages as its API docs describe them") == 2

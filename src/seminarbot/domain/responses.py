@@ -14,6 +14,9 @@ from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
 MAX_BODY_CHARS = 20_000
 TRUNCATION_MARK = "\n[… truncated by seminarbot]"
 MAX_NAME_CHARS = 255  # an attached file's name, as file systems keep one
+# A poll's question or answer: Discord's are at most 300 and 55 (API docs, Poll object); more
+# than that is no poll Discord made.
+MAX_POLL_CHARS = 1_000
 # What a response's text must be, as a refusal names it (domain.errors.BadArgument's `expected`).
 VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
            "characters")
@@ -95,16 +98,19 @@ class Outcome(Enum):
 def with_attachments(text: str, files: Iterable[tuple[str, str]],
                      poll: tuple[str, Sequence[str]] | None = None) -> str:
     """A message as stored: its text, then, for a poll it carries (its question and answers),
-    a line `[poll: QUESTION]` and a line `[poll answer: ANSWER]` each, then a line
-    `[attachment: NAME URL]` per file (README: Responses), each name on one line and cut at
-    MAX_NAME_CHARS. The lines stay whole within MAX_BODY_CHARS: a text too long for both is
-    cut first, with TRUNCATION_MARK."""
+    a line `[poll: QUESTION]` and a line `[poll answer: ANSWER]` for each answer that has
+    words (each on one line, cut at MAX_POLL_CHARS), then a line `[attachment: NAME URL]` per
+    file (README: Responses), each name on one line and cut at MAX_NAME_CHARS. The lines stay
+    whole within MAX_BODY_CHARS: a text too long for both is cut first, with
+    TRUNCATION_MARK."""
     lines = []
-    if poll is not None:
-        question, answers = poll
-        lines += [f"[poll: {_named(question)}]", *(f"[poll answer: {_named(a)}]" for a in answers)]
+    question, answers = poll or ("", ())
+    answers = [answer for answer in answers if one_line(answer)]
+    if one_line(question) or answers:
+        lines += [f"[poll: {_named(question, MAX_POLL_CHARS)}]",
+                  *(f"[poll answer: {_named(a, MAX_POLL_CHARS)}]" for a in answers)]
     for name, url in files:
-        lines.append(f"[attachment: {_named(name) or 'file'} {url}]")
+        lines.append(f"[attachment: {_named(name, MAX_NAME_CHARS) or 'file'} {url}]")
     if not lines:
         return text
     tail = "\n".join(lines)
@@ -114,7 +120,7 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]],
     return f"{text}\n{tail}" if text else tail
 
 
-def _named(name: str) -> str:
-    """A name (a file's, a poll's question or answer) on one line, cut at MAX_NAME_CHARS."""
+def _named(name: str, most: int) -> str:
+    """A name (a file's, a poll's question or answer) on one line, cut at `most` characters."""
     name = one_line(name)
-    return name[:MAX_NAME_CHARS - 1] + "…" if len(name) > MAX_NAME_CHARS else name
+    return name[:most - 1] + "…" if len(name) > most else name

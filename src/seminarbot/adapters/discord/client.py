@@ -42,7 +42,7 @@ def intents() -> discord.Intents:
     return wanted
 
 
-def _snowflake(value: object) -> bool:
+def is_snowflake(value: object) -> bool:
     """An id as Discord's payloads write one, decimal text (API docs, Snowflakes), or as a
     number."""
     if isinstance(value, int) and not isinstance(value, bool):
@@ -95,11 +95,11 @@ class SeminarClient(discord.Client):
             if isinstance(data, dict) and (event == "MESSAGE_CREATE" or (
                     event == "MESSAGE_UPDATE" and "content" in data)):
                 ids = [str(data.get(key)) for key in ("channel_id", "id")]
-                if all(map(_snowflake, ids)):
+                if all(map(is_snowflake, ids)):
                     self.dispatch("unread_message", int(ids[0]), int(ids[1]))
             if event == "MESSAGE_DELETE_BULK" and isinstance(data, dict) and isinstance(
                     data.get("ids"), list):  # the deletions it can read still count
-                kept = [each for each in data["ids"] if _snowflake(each)]
+                kept = [each for each in data["ids"] if is_snowflake(each)]
                 if kept and len(kept) < len(data["ids"]):
                     self._parse(event, parse, {**data, "ids": kept})
 

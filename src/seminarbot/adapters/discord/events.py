@@ -32,11 +32,21 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 
 def _text(message: discord.Message) -> str:
     """The message as stored: its text, then its poll's lines, then a line per attached file."""
-    poll = message.poll
     return with_attachments(message.content, ((a.filename, a.url) for a in message.attachments),
-                            None if poll is None else (poll.question, [
-                                a.text or getattr(a.emoji, "name", None) or ""
-                                for a in poll.answers]))
+                            _poll(message.poll))
+
+
+def _poll(poll: discord.Poll | None) -> tuple[str, list[str]] | None:
+    """A poll's question and answers as payloads.py reads them from a payload: an answer
+    without text is its emoji's name. discord.py's `question` raises AttributeError for a
+    question without text (its media then is None)."""
+    if poll is None:
+        return None
+    try:
+        question = poll.question or ""
+    except AttributeError:
+        question = ""
+    return question, [a.text or getattr(a.emoji, "name", None) or "" for a in poll.answers]
 
 
 def inbound(message: discord.Message) -> InboundMessage | None:

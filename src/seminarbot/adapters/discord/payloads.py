@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
-from seminarbot.adapters.discord.client import PLATFORM
+from seminarbot.adapters.discord.client import PLATFORM, is_snowflake
 from seminarbot.adapters.discord.events import PEOPLE_WRITE, Edit, actor, id_text, on_edit
 from seminarbot.domain.responses import with_attachments
 from seminarbot.services.responses import InboundMessage
@@ -37,16 +37,14 @@ async def pages_after(http: discord.http.HTTPClient, channel_id: int, after: int
     """The channel's messages after message `after`, oldest first, a page at a time. Raises
     what discord.py raises for a refused request (discord.HTTPException) or the network."""
     while True:
-        answer: list[Payload] = list(await http.logs_from(channel_id, PAGE, after=after))
-        if not answer:
-            return
+        size, answer = readable(await http.logs_from(channel_id, PAGE, after=after))
         # Discord answers newest first; oldest first, as discord.py's history(oldest_first).
         page = sorted((m for m in answer if int(m["id"]) > after), key=lambda m: int(m["id"]))
         if not page:
             return
         yield page
         after = int(page[-1]["id"])
-        if len(answer) < PAGE:
+        if size < PAGE:
             return
 
 
@@ -56,29 +54,52 @@ async def pages_back_to(http: discord.http.HTTPClient, channel_id: int, oldest: 
     a time. Raises as `pages_after`."""
     before: int | None = None
     while most > 0:
-        answer: list[Payload] = list(await http.logs_from(channel_id, min(PAGE, most),
-                                                          before=before))
+        size, answer = readable(await http.logs_from(channel_id, min(PAGE, most),
+                                                     before=before))
         page = [m for m in answer if int(m["id"]) > oldest]
         if page:
             yield page
-        if len(page) < len(answer) or len(answer) < min(PAGE, most):
+        if len(page) < len(answer) or size < min(PAGE, most) or not answer:
             return
-        most -= len(answer)
-        before = int(answer[-1]["id"])
+        most -= size
+        before = min(int(m["id"]) for m in answer)
+
+
+def readable(answer: Any) -> tuple[int, list[Payload]]:
+    """How many entries a page of messages Discord answered with holds, and those that are
+    objects with an id (API docs, Message object); the others are said in one WARNING line
+    and left, so that one stops no read."""
+    given = answer if isinstance(answer, list) else []
+    kept = [m for m in given if isinstance(m, Mapping) and is_snowflake(m.get("id"))]
+    if len(kept) < len(given) or not isinstance(answer, list):
+        log.warning("Discord answered with %d messages that are not messages as its API docs "
+                    "describe them; left", len(given) - len(kept) or 1)
+    return len(given), kept
 
 
 def inbound_payload(data: Payload, thread_id: int, *, in_thread: bool = True
                     ) -> InboundMessage | None:
     """A participant's message in thread `thread_id`, as events.inbound reads a message; with
     `in_thread` false, one in a channel (thread_id is then its channel's id), which counts
-    only as a reply."""
+    only as a reply. One that cannot be read (no author, an author with no id …) is said in
+    a WARNING line and is None: it stops nothing else."""
+    try:
+        return _inbound(data, thread_id, in_thread)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        log.warning("Discord gave message %s in a form that cannot be read (%s: %s); left",
+                    str(data.get("id"))[:30], type(error).__name__, str(error)[:100])
+        return None
+
+
+def _inbound(data: Payload, thread_id: int, in_thread: bool) -> InboundMessage | None:
     author = data["author"]
     if author.get("bot") or data.get("webhook_id") or data.get("type") not in _PEOPLE_WRITE:
         return None
     reference = data.get("message_reference") or {}
     member = data.get("member") or {}
     # discord.py's display_name: a server nickname, else the global name, else the username.
-    name = member.get("nick") or author.get("global_name") or author["username"]
+    name = member.get("nick") or author.get("global_name") or author.get("username") \
+        or str(author["id"])
     channel = id_text(thread_id)
     reply_to = str(reference["message_id"]) if reference.get("message_id") else None
     if not in_thread and reply_to is None:
@@ -91,14 +112,20 @@ def inbound_payload(data: Payload, thread_id: int, *, in_thread: bool = True
 
 
 def edited_at(data: Payload) -> datetime | None:
-    return discord.utils.parse_time(data.get("edited_timestamp"))
+    """When it was last edited (None: never, or not a time that can be read)."""
+    try:
+        return discord.utils.parse_time(data.get("edited_timestamp"))
+    except (TypeError, ValueError):
+        return None
 
 
 def _text(data: Payload) -> str:
     """As events._text: the text, then its poll's lines, then a line per attached file."""
+    files = data.get("attachments")
     return with_attachments(str(data.get("content") or ""),
-                            ((a["filename"], a["url"]) for a in data.get("attachments", ())),
-                            _poll(data.get("poll")))
+                            ((str(a.get("filename") or "file"), str(a.get("url") or ""))
+                             for a in (files if isinstance(files, list) else ())
+                             if isinstance(a, Mapping)), _poll(data.get("poll")))
 
 
 def _poll(poll: Any) -> tuple[str, list[str]] | None:
@@ -107,10 +134,9 @@ def _poll(poll: Any) -> tuple[str, list[str]] | None:
     if not isinstance(poll, dict):
         return None
     given = poll.get("answers")
-    answers = [_media(answer.get("poll_media")) for answer in
-               (given if isinstance(given, list) else ()) if isinstance(answer, dict)]
-    question, answers = _media(poll.get("question")), [answer for answer in answers if answer]
-    return (question, answers) if question or answers else None
+    return _media(poll.get("question")), [_media(answer.get("poll_media")) for answer in
+                                          (given if isinstance(given, list) else ())
+                                          if isinstance(answer, dict)]
 
 
 def _media(media: Any) -> str:
@@ -134,8 +160,8 @@ async def reread(app: Services, http: discord.http.HTTPClient, channel_id: int,
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("could not read message %s again from Discord: %s", message_id, error)
         return
-    author = data.get("author") or {}
-    if author.get("bot") or "id" not in author:
+    author = data.get("author") if isinstance(data, Mapping) else None
+    if not isinstance(author, Mapping) or author.get("bot") or not is_snowflake(author.get("id")):
         return
     await on_edit(app, Edit(str(message_id), str(author["id"]), _text(data), edited_at(data),
                             inbound_payload(data, channel_id)))
