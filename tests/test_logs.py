@@ -189,6 +189,28 @@ def test_a_remembered_secret_is_redacted_however_a_library_encodes_it(secret: st
         redaction._words, redaction._phrases = words, phrases
 
 
+@pytest.mark.parametrize("quoted", [
+    "{parts[0]}%2E{parts[1]}%2E{parts[2]}",  # the dots percent-encoded
+    "{parts[0]} . {parts[1]} . {parts[2]}",  # each part on its own
+    "the signature was {parts[2]}",  # the secret part alone
+    "{every}", "{every_lower}",  # every byte percent-encoded
+])
+def test_a_token_a_server_quotes_back_in_another_form_is_redacted(quoted: str) -> None:
+    """helper-112: an API base that passed the bot's check quoted the token back in its error
+    with its dots percent-encoded, or its parts apart: the one-line error showed it."""
+    token = "MTQ1NzY1OTg5MDg5MjgwMDAwMQ.GabCdE.abcdefghijklmnopqrstuvwxyz0123456789AB"
+    words, phrases = redaction._words.copy(), redaction._phrases.copy()
+    try:
+        redaction.remember_secret(token)
+        every = "".join(f"%{byte:02X}" for byte in token.encode())
+        line = quoted.format(parts=token.split("."), every=every, every_lower=every.lower())
+        shown = redact(f"Discord answered 400: {line}")
+        for secret in (token.split(".")[0], token.split(".")[2], every, every.lower()):
+            assert secret not in shown, shown
+    finally:
+        redaction._words, redaction._phrases = words, phrases
+
+
 def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     """The key's name followed by our own sentence about it is no value to hide (helper-84:
     `matrix.access_token: [redacted] text, got a list`)."""

@@ -16,7 +16,8 @@ of them is redacted once more as a whole. What it replaces with [redacted]:
   Matrix password and access token, the access token a login returned, each forget-me code
   (those pending when the bot starts included: app.py), also next to an escape (\\nCODE),
   and each as it reads once encoded for a URL (RFC 3986 percent-encoding, form encoding), a
-  JSON string, a Python repr or HTML (`encodings`).
+  JSON string, a Python repr or HTML (`encodings`), and each long dot-separated part of one
+  (a Discord bot token's three) on its own.
 
 `install_redaction` wraps the formatters of the root logger's handlers (where `seminarbot`
 configures logging, cli/logs.py), and keeps at INFO the libraries' loggers whose DEBUG lines
@@ -38,6 +39,7 @@ from seminarbot.domain.markup import html_escape
 REDACTED = "[redacted]"
 MIN_SECRET = 4  # shorter values are not remembered (they would blot out ordinary text)
 MAX_WORDS = 10_000  # single-word secrets (codes, tokens) remembered, the oldest dropped first
+MIN_PART = 20  # a dot-separated part of a secret this long is one on its own
 
 # An escape in a JSON string or a Python repr: \n, \t, \", \u00a0, \x1b.
 _ESCAPE = r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrtfbv\\/'\"])"
@@ -59,7 +61,7 @@ _PATTERNS = (
     re.compile(r"()(\baW50ZXJhY3Rpb246[\w-]+)"),
     re.compile(r"(\bforget-me" + _GAP + r")(?!redacted\])([\w-]{1,20})", re.IGNORECASE),
 )
-_WORD = re.compile(_ESCAPE + r"|[\w-]+")
+_WORD = re.compile(_ESCAPE + r"|%[0-9A-Fa-f]{2}|[\w-]+")  # an escape, then a word, stand apart
 # discord.py's gateway: every raw event (interaction tokens, message text); discord.http: the
 # body of every request and answer (messages read and sent); nio.responses: every answer of the
 # homeserver (every sync: messages, names, the login's token); nio.http and
@@ -75,10 +77,12 @@ _words: OrderedDict[str, None] = OrderedDict()
 
 def encodings(value: str) -> set[str]:
     """`value` and the forms it takes in a URL (percent-encoded per RFC 3986, with or without
-    `/` kept; form-encoded), inside a JSON string (ASCII-escaped or not), a Python repr and
-    HTML text: the forms a library's log line may show it in."""
+    `/` kept; form-encoded; every byte encoded, in either case of hex), inside a JSON string
+    (ASCII-escaped or not), a Python repr and HTML text: the forms a library's log line, or
+    a server quoting it back, may show it in."""
+    every = "".join(f"%{byte:02X}" for byte in value.encode())
     forms = {value, urllib.parse.quote(value, safe=""), urllib.parse.quote(value),
-             urllib.parse.quote_plus(value), json.dumps(value)[1:-1],
+             urllib.parse.quote_plus(value), every, every.lower(), json.dumps(value)[1:-1],
              json.dumps(value, ensure_ascii=False)[1:-1], repr(value)[1:-1],
              html_escape(value), html_escape(value, quote=False)}
     return {form for form in forms if form}
@@ -89,6 +93,9 @@ def remember_secret(value: str | None) -> None:
     under MIN_SECRET are ignored."""
     if not value or len(value) < MIN_SECRET:
         return
+    for part in value.split("."):  # each long part of a token on its own too (a Discord bot
+        if len(part) >= MIN_PART and part != value:  # token's HMAC, quoted without the rest)
+            remember_secret(part)
     for form in encodings(value):
         if _WORD.fullmatch(form):
             _words[form.upper()] = None
