@@ -79,3 +79,26 @@ def test_a_debug_traceback_is_in_the_errors_json_line(tmp_path: Path) -> None:
     assert entry["traceback"].startswith("Traceback (most recent call last)")
     assert entry["traceback"].endswith("ZeroDivisionError: a bug")
 
+
+
+@pytest.mark.parametrize("refused", [
+    "bogus: 1", "log_level: LOUD", "scheduler:\n  grace_window: soon"])
+def test_a_configuration_refused_for_another_key_is_said_as_it_asks(
+        tmp_path: Path, refused: str) -> None:
+    """helper-112: a file that sets `log_format: json` and is refused for another key was
+    said in plain text: its refusal reads as the file asks, where the file can be read."""
+    conf = json_config(tmp_path)
+    conf.write_text(conf.read_text() + refused + "\n")
+    result = seminarbot("db", "check", conf=conf)
+    assert result.returncode == 2
+    [entry] = entries(result)
+    assert entry["level"] == "ERROR" and entry["message"].startswith("configuration error: ")
+
+
+def test_a_configuration_that_cannot_be_read_is_said_in_plain_text(tmp_path: Path) -> None:
+    """YAML that cannot be read names no format: the refusal is plain text."""
+    conf = json_config(tmp_path)
+    conf.write_text(conf.read_text() + "bad: [unclosed\n")
+    result = seminarbot("db", "check", conf=conf)
+    assert result.returncode == 2
+    assert result.stderr.startswith("seminarbot: configuration error: ")

@@ -92,8 +92,13 @@ def command_line(message: str, *, level: int = logging.ERROR, prefix: str = "sem
     return JsonLines().format(record) + "\n"
 
 
+def errors_as(log_format: str) -> None:
+    """The commands' own lines (`command_line`) in `log_format`, before logging is set up."""
+    _json_lines[0] = log_format == "json"
+
+
 def configure(settings: Settings) -> None:
-    _json_lines[0] = settings.log_format == "json"
+    errors_as(settings.log_format)
     handler = ThreadedLog()
     handler.setFormatter(JsonLines() if settings.log_format == "json" else TextLines())
     root = logging.getLogger()

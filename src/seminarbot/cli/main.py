@@ -280,9 +280,16 @@ def _run(settings: Settings, args: argparse.Namespace, unbegun: Callable[[], Non
 def _settings(args: argparse.Namespace) -> Settings:
     import dataclasses
 
-    from seminarbot.config.settings import load_settings
+    from seminarbot.config.settings import SettingRefused, declared_log_format, load_settings
+    from seminarbot.config.yamlfile import YamlError
 
-    settings = load_settings(args.config)
+    try:
+        settings = load_settings(args.config)
+    except (YamlError, SettingRefused):  # said in the format the file asks for, if it tells
+        from seminarbot.cli.logs import errors_as
+
+        errors_as(declared_log_format(args.config))
+        raise
     if getattr(args, "db", None):
         settings = dataclasses.replace(settings, database=Path(args.db).expanduser())
     from seminarbot.cli.logs import configure

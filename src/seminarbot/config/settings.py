@@ -85,6 +85,21 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base) / "seminarbot"
 
 
+def declared_log_format(path: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """The `log_format` the configuration file names, read on its own: a file refused for
+    another key still says how its refusal should read. "text" when it names none that is
+    valid, or cannot be read."""
+    env = os.environ if env is None else env
+    path = path or env.get("SEMINARBOT_CONFIG") or None
+    try:
+        data = load_yaml(Path(path).expanduser()) if path else None
+    except (YamlError, OSError):
+        return "text"
+    declared = data.get("log_format") if isinstance(data, dict) else None
+    return declared.lower() if isinstance(declared, str) and declared.lower() in LOG_FORMATS \
+        else "text"
+
+
 def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     path = path or env.get("SEMINARBOT_CONFIG") or None
