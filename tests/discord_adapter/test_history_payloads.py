@@ -32,13 +32,20 @@ async def test_a_poll_a_participant_writes_is_kept_live_and_read_back(
     """helper-110: a poll's question and answers, which its author typed, were not recorded:
     Discord gives a poll as a message with no content (README: Responses)."""
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    await say_poll(fake, app, thread, "", POLL)
+    assert [row[2] for row in await rows(app)] == [POLL_TEXT]
+
+
+async def say_poll(fake: FakeDiscord, app: Services, channel: int, text: str,
+                   poll: object) -> dict[str, object]:
+    """Bob's message with `poll`, sent as MESSAGE_CREATE; once one response is stored."""
     world = fake.world
-    poll = world.message(thread, world.people["bob"].user, "")
-    poll["poll"] = POLL
-    await fake.gateway.dispatch("MESSAGE_CREATE", {**poll, "member": fake._partial_member(
+    data = world.message(channel, world.people["bob"].user, text)
+    data["poll"] = poll
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**data, "member": fake._partial_member(
         "bob", world.guild_id)})
     await eventually(lambda: response_count_is(app, 1))
-    assert [row[2] for row in await rows(app)] == [POLL_TEXT]
+    return data
 
 
 async def test_a_thread_read_as_payloads_gives_what_discord_py_messages_give(
@@ -112,12 +119,7 @@ async def test_a_poll_is_stored_alike_live_and_from_history(
     """One rule for a poll, whoever reads it: the message's words always, then the question
     and the answers that have words (an emoji's name for one that has only that), whole."""
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
-    world = fake.world
-    data = world.message(thread, world.people["bob"].user, "My own words.")
-    data["poll"] = poll
-    await fake.gateway.dispatch("MESSAGE_CREATE", {**data, "member": fake._partial_member(
-        "bob", world.guild_id)})
-    await eventually(lambda: response_count_is(app, 1))
+    data = await say_poll(fake, app, thread, "My own words.", poll)
     [stored] = [row[2] for row in await rows(app)]
     from_history = inbound_payload(data, thread)
     assert from_history is not None and stored == from_history.text
