@@ -22,7 +22,7 @@ from seminarbot.core.commands import Command, Permission
 from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
-from seminarbot.core.parsing import _NONE, Mentions, bind, parse_line
+from seminarbot.core.parsing import NO_MENTIONS, Mentions, bind, parse_line
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
@@ -68,7 +68,7 @@ class Host(Protocol):
 
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
                    source_id: str | None = None, sent_at: datetime | None = None,
-                   mentions: Mentions = _NONE) -> Reply:
+                   mentions: Mentions = NO_MENTIONS) -> Reply:
     """A typed command line (console, Matrix), without its prefix; `sent_at` as
     Invocation.sent_at, `mentions` as core.parsing.Mentions."""
 

@@ -26,7 +26,7 @@ MAX_LINE = 25_000
 # platform id it names. Read only as the value of an option that names a participant
 # (Param.names_person); everywhere else the line's text counts, as typed.
 Mentions = Mapping[int, tuple[int, str]]
-_NONE: Mentions = {}
+NO_MENTIONS: Mentions = {}
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def tokenize(line: str) -> list[Token]:
     return tokens
 
 
-def parse_line(registry: Registry, line: str, prefix: str = "", mentions: Mentions = _NONE
+def parse_line(registry: Registry, line: str, prefix: str = "", mentions: Mentions = NO_MENTIONS
                ) -> tuple[Command, dict[str, str]]:
     """Find the command a line names (typed after `prefix`, which counts towards MAX_LINE as
     it was typed) and split out its raw (still untyped) arguments."""
@@ -72,7 +72,7 @@ def parse_line(registry: Registry, line: str, prefix: str = "", mentions: Mentio
 
 
 def is_command(registry: Registry, line: str, prefix: str, today: date | None = None,
-               mentions: Mentions = _NONE) -> bool:
+               mentions: Mentions = NO_MENTIONS) -> bool:
     """Whether a typed line (its prefix taken off) is a well-formed command: it names a command
     as declared (in lower case, "!Term limits" does not), its arguments all bind (a response's
     text included: core.params.Words), and one that names a command names one (or a group of
@@ -102,7 +102,7 @@ def _after(tokens: list[Token], used: int) -> int:
 
 
 def split_arguments(command: Command, line: str, tokens: list[Token], after: int = 0,
-                    mentions: Mentions = _NONE) -> dict[str, str]:
+                    mentions: Mentions = NO_MENTIONS) -> dict[str, str]:
     """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
     free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
     leading dashes and quotes included. A word left over is an error showing the usage.
