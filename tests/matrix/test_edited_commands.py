@@ -138,3 +138,24 @@ async def test_an_answer_edited_into_a_command_is_no_answer_until_it_is_prose_ag
     await ann.send(room, element.edit("Prose again.", prose))
     await barrier(ann, room, thread, app)
     assert await stored(app, prose) == "Prose again."
+
+
+async def test_an_answer_edited_into_a_command_a_pill_makes_whole_is_no_answer(
+        bot: BotHarness, people: People) -> None:
+    """helper-113: an edit's pills were not read: an answer edited into `!seminar export csv
+    --participant <pill of Ann B Smith>`, a well-formed command as a new message, stayed the
+    answer, with the command as its words."""
+    _mod, ann, room, thread = await posted_seminar(bot, people)
+    await ann.client.set_displayname("Ann B Smith")
+    answer = await ann.send(room, element.in_thread("My first answer.", thread, thread))
+    assert await stored(bot.services, answer) == "My first answer."
+    typed = "!seminar export csv --participant "
+    new = {"msgtype": "m.text", "body": typed + "Ann B Smith",
+           "format": "org.matrix.custom.html",
+           "formatted_body": f'{typed}<a href="https://matrix.to/#/{ann.user_id}">Ann B Smith</a>'}
+    await ann.send(room, {"msgtype": "m.text", "body": "* " + new["body"], "m.mentions": {},
+                          "m.new_content": new,
+                          "m.relates_to": {"rel_type": "m.replace", "event_id": answer}})
+    await barrier(ann, room, thread, bot.services)
+    assert await bot.services.db.scalar(
+        "SELECT body FROM responses WHERE message_id = ?", (answer,)) == ""

@@ -584,6 +584,13 @@ ANN_SMITH = '<a href="https://matrix.to/#/@ann:hs">Ann <b>Smith</b></a>'
     ("!seminar export csv --participant=Ann Smith",
      f"!seminar export csv --participant={ANN_SMITH}",
      {"format": "csv", "participant": "@ann:hs"}),
+    # helper-113: a display name in quotes, or with one quote in it, is one pill all the same
+    ("!seminar export csv --participant «Ann»",
+     '!seminar export csv --participant <a href="https://matrix.to/#/@ann:hs">«Ann»</a>',
+     {"format": "csv", "participant": "@ann:hs"}),
+    ('!seminar export csv --participant Ann "Q --since 2026-01-01',
+     '!seminar export csv --participant <a href="https://matrix.to/#/@ann:hs">Ann "Q</a>'
+     " --since 2026-01-01", {"format": "csv", "participant": "@ann:hs", "since": "2026-01-01"}),
 ])
 def test_a_pill_is_an_id_only_as_the_value_of_an_option_naming_a_person(
         body: str, formatted: str, raw: dict[str, str]) -> None:

@@ -36,7 +36,9 @@ class Token:
     end: int
 
 
-def tokenize(line: str) -> list[Token]:
+def tokenize(line: str, mentions: Mentions = NO_MENTIONS) -> list[Token]:
+    """The line's words, a quoted phrase one word; a mention whole within one word whatever
+    it holds (a name with a quote or a space in it: `--participant=Ann Smith`)."""
     tokens: list[Token] = []
     i, n = 0, len(line)
     while i < n:
@@ -44,7 +46,7 @@ def tokenize(line: str) -> list[Token]:
             i += 1
             continue
         start = i
-        if line[i] in _QUOTES:
+        if line[i] in _QUOTES and i not in mentions:
             close = _QUOTES[line[i]]
             end = line.find(close, i + 1)
             if end == -1:
@@ -53,7 +55,7 @@ def tokenize(line: str) -> list[Token]:
             i = end + 1
             continue
         while i < n and not line[i].isspace():
-            i += 1
+            i = min(max(mentions[i][0], i + 1), n) if i in mentions else i + 1
         tokens.append(Token(line[start:i], start, i))
     return tokens
 
@@ -65,7 +67,7 @@ def parse_line(registry: Registry, line: str, prefix: str = "", mentions: Mentio
     if len(prefix) + len(line) > MAX_LINE:
         raise UserError(f"That line is {len(prefix) + len(line):,} characters long; the limit "
                         f"is {MAX_LINE:,}.")
-    tokens = tokenize(line)
+    tokens = tokenize(line, mentions)
     command, used = registry.resolve([t.text for t in tokens])
     return command, split_arguments(command, line, tokens[used:], _after(tokens, used),
                                     mentions)
@@ -80,7 +82,7 @@ def is_command(registry: Registry, line: str, prefix: str, today: date | None = 
     thread on Matrix), only such a line is taken for a command."""
     if len(prefix) + len(line) > MAX_LINE:
         return False
-    tokens = tokenize(line)
+    tokens = tokenize(line, mentions)
     try:
         command, used = registry.resolve([t.text for t in tokens])
         if [t.text for t in tokens[:used]] != list(command.path):
@@ -174,12 +176,10 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
             raise BadArgument(param.name, param.type.expected)  # said as missing
         token = tokens[index]
         quoted = token.end - token.start > len(token.text)  # its quotes are not its text
-        mention = mentions.get(token.start + quoted)
+        mention = mentions.get(token.start) or (mentions.get(token.start + 1) if quoted else None)
         value = _typed(param, token.text)
-    if mention is not None and param.names_person:  # the id it names, over all its words
-        end, value = mention
-        while index + 1 < len(tokens) and tokens[index + 1].start < end:
-            index += 1
+    if mention is not None and param.names_person:  # the id it names (tokenize: one word)
+        value = mention[1]
     raw[param.name] = value
     return index + 1
 

@@ -218,7 +218,7 @@ class MatrixBot:
     async def _edited(self, room_id: str, item: Edited) -> None:
         text = self._text(room_id, item.sender, item.text, item.emote)
         if self._is_command(Said(item.event_id, item.sender, item.text, item.at, item.target,
-                                 emote=item.emote)):
+                                 emote=item.emote, pills=item.pills)):
             text = ""  # the room shows a command there now, not an answer: one no more
         outcome = await record_edit(self.app, PLATFORM, item.target, text, item.at,
                                     by=item.sender, edit_id=item.event_id, place=room_id)

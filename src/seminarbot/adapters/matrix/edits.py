@@ -55,7 +55,8 @@ async def edited_unrecorded(app: Services, client: AsyncClient, room_id: str, ed
     original = translate(getattr(event, "source", {}))
     if not isinstance(original, Said) or original.sender != edit.sender \
             or not (is_command(original) or is_blank(original.text)) \
-            or is_command(dataclasses.replace(original, text=edit.text, emote=edit.emote)):
+            or is_command(dataclasses.replace(original, text=edit.text, emote=edit.emote,
+                                              pills=edit.pills)):
         return
     log.debug("matrix: %s, unrecorded, was edited into a response", original.event_id)
     if await record_message(app, inbound(client, room_id, original, author, text)) is None:

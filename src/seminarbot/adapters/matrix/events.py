@@ -74,6 +74,7 @@ class Edited:
     text: str
     at: datetime
     emote: bool = False
+    pills: tuple[tuple[str, str, int], ...] = ()  # as Said's, of the new text
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return None
         return Edited(event_id, sender, target, file_text(new) or new["body"], at,
-                      emote=new.get("msgtype") == "m.emote")
+                      emote=new.get("msgtype") == "m.emote", pills=_pills(new))
     attached = file_text(content)
     if attached is None and (content.get("msgtype") not in _TEXT_TYPES
                              or not isinstance(content.get("body"), str)):
