@@ -63,26 +63,37 @@ class PrivacyRepository:
 
     async def set_opted_out(self, platform: str, external_id: str, opted_out: bool,
                             now: datetime) -> None:
-        """The person's choice, for all their seminars on the platform (README: Privacy), and
-        when it was made (storage/refusals.py: what was written while opted out is never
-        recorded). No name is recorded for it. Call inside a transaction."""
+        """The person's choice, for all their seminars on the platform (README: Privacy), made
+        at `now` (when it was sent). Their opt-out periods (storage/refusals.py: what was
+        written in one is never recorded) are made again from all their choices in the order
+        they were made, and the latest decides whether they are opted out now: choices read
+        out of order count in the order sent (migration 0015). No name is recorded for it.
+        Call inside a transaction."""
+        person = (platform, external_id)
+        await self.db.execute(
+            "INSERT INTO opt_choices (platform, external_id, chosen_at, opted_out)"
+            " VALUES (?, ?, ?, ?)", (*person, to_iso(now), int(opted_out)))
+        choices = await self.db.fetch_tuples(
+            "SELECT chosen_at, opted_out FROM opt_choices WHERE platform = ? AND external_id = ?"
+            " ORDER BY chosen_at, id", person)
+        periods, start = [], None
+        for at, out in choices:
+            if out and start is None:
+                start = at
+            elif not out and start is not None:
+                periods += [(start, at)] if at > start else []  # none in one second
+                start = None
+        await self.db.execute(
+            "DELETE FROM opt_out_periods WHERE platform = ? AND external_id = ?", person)
+        await self.db.executemany(
+            "INSERT INTO opt_out_periods (platform, external_id, opted_out_at, opted_in_at)"
+            " VALUES (?, ?, ?, ?)", [(*person, *period) for period in
+                                     [*periods, *([(start, None)] if start else [])]])
         await self.db.execute(
             "INSERT INTO participants (platform, external_id, opted_out, created_at)"
             " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET opted_out = excluded.opted_out",
-            (platform, external_id, int(opted_out), to_iso(now)))
-        if opted_out:
-            await self.db.execute(
-                "INSERT INTO opt_out_periods (platform, external_id, opted_out_at)"
-                " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM opt_out_periods"
-                "  WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL)"
-                " ON CONFLICT DO UPDATE SET opted_in_at = NULL",  # again within one second
-                (platform, external_id, to_iso(now), platform, external_id))
-        else:
-            await self.db.execute(
-                "UPDATE opt_out_periods SET opted_in_at = ?"
-                " WHERE platform = ? AND external_id = ? AND opted_in_at IS NULL",
-                (to_iso(now), platform, external_id))
+            (*person, int(start is not None), to_iso(now)))
 
     async def stored_about(self, platform: str, external_id: str,
                            community: str | None = None) -> StoredAbout:
@@ -198,9 +209,10 @@ class PrivacyRepository:
             "INSERT INTO forgotten (person, forgotten_at) VALUES (?, ?) ON CONFLICT (person)"
             " DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)",
             (person_key(forget_key(secret), platform, external_id), to_iso(now)))
-        await self.db.execute(
-            "DELETE FROM opt_out_periods WHERE platform = ? AND external_id = ?",
-            (platform, external_id))
+        for table in ("opt_out_periods", "opt_choices"):
+            await self.db.execute(
+                f"DELETE FROM {table} WHERE platform = ? AND external_id = ?",
+                (platform, external_id))
 
     async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
         clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
