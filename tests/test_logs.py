@@ -211,6 +211,22 @@ def test_a_token_a_server_quotes_back_in_another_form_is_redacted(quoted: str) -
         redaction._words, redaction._phrases = words, phrases
 
 
+def test_a_secret_percent_encoded_any_way_is_redacted() -> None:
+    """helper-113: a secret with short dot-separated parts quoted back with only its dots
+    encoded, or every byte in hex of mixed case, was shown: a line that holds a secret once
+    its percent-escapes are decoded is given decoded, the secret replaced."""
+    words, phrases = redaction._words.copy(), redaction._phrases.copy()
+    try:
+        redaction.remember_secret("hunter2.sesame.open")
+        for line in ("pw=x hunter2%2Esesame%2Eopen",
+                     "%68%75%6E%74%65%72%32%2e%73%65%73%61%6d%65%2E%6f%70%65%6e"):
+            shown = redact(line)
+            assert "sesame" not in shown and "%73%65%73" not in shown.lower(), shown
+        assert redact("100% sure, 50%off") == "100% sure, 50%off"  # nothing to hide: as is
+    finally:
+        redaction._words, redaction._phrases = words, phrases
+
+
 def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     """The key's name followed by our own sentence about it is no value to hide (helper-84:
     `matrix.access_token: [redacted] text, got a list`)."""

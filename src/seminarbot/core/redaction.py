@@ -107,6 +107,19 @@ def remember_secret(value: str | None) -> None:
 
 
 def redact(text: str) -> str:
+    """`text` with every secret replaced by REDACTED; text that holds one only once its
+    percent-escapes are decoded (a server quoting a secret back encoded its own way: some
+    bytes, either case of hex) is given decoded, with it replaced."""
+    text = _redact_once(text)
+    if "%" in text:
+        decoded = urllib.parse.unquote(text)
+        hidden = _redact_once(decoded)
+        if hidden != decoded:
+            return hidden
+    return text
+
+
+def _redact_once(text: str) -> str:
     for phrase in sorted(_phrases, key=len, reverse=True):  # a form inside another: longest first
         if phrase in text:
             text = text.replace(phrase, REDACTED)
