@@ -73,6 +73,9 @@ async def test_unknown_commands_and_over_long_arguments(console: ConsoleDriver,
     huge = "z" * 20_001
     assert "`text` expects text of 1 to 20000 characters" in await console.say(
         f"/seminar respond 1.1 {huge}")
+    # helper-114: a reference of the right shape that names no prompt says which there are
+    for ref, told in (("1.9", "Session 1 has prompts 1.1 to"), ("99.1", "There is no session 99:")):
+        assert told in " ".join((await console.say(f"/seminar respond {ref} Hi.")).split()), ref
     after = await counts(app)
     assert after["responses"] == before["responses"] == 0
 

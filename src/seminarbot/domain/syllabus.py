@@ -150,7 +150,21 @@ class Plan(NamedTuple):
                     return prompt
         raise BadArgument(param, "a prompt reference such as 1.2 (session 1, prompt 2) or a "
                           "prompt id; /seminar prompt lists them", ref,
-                          hint=_near(text, [p.id for s in self.sessions for p in s.prompts]))
+                          hint=self._which(text) or _near(
+                              text, [p.id for s in self.sessions for p in s.prompts]))
+
+    def _which(self, text: str) -> str:
+        """For a reference shaped as one (9.1, 1.9) that names no prompt: which there are."""
+        number, dot, _ = text.partition(".")
+        if not dot or not number.isdecimal():
+            return ""
+        found = next((s for s in self.sessions if str(s.number) == number), None)
+        if found is None:
+            return f"There is no session {number}: the plan has sessions 1 to {len(self.sessions)}."
+        if not found.prompts:
+            return ""
+        return (f"Session {number} has prompts {found.prompts[0].ref} to "
+                f"{found.prompts[-1].ref}.")
 
 
 def _near(typed: str, ids: list[str]) -> str:

@@ -36,7 +36,7 @@ async def optout(inv: Invocation[Services]) -> Reply:
     actor = inv.actor
     async with inv.app.db.transaction():
         await inv.app.privacy.set_opted_out(actor.platform, actor.user_id, True, inv.sent())
-    return text(f"From now on nothing you write is recorded {_everywhere(inv)}: neither your "
+    return text(f"From now on, {_everywhere(inv)}, nothing you write is recorded: neither your "
                 "messages in prompt threads nor your "
                 f"{inv.prefix}seminar respond. What was recorded before stays stored but is "
                 "left out of every export and statistic, so the moderators of the seminars "
