@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import queue
+import signal
 import sys
 import threading
 from typing import TextIO
@@ -70,6 +71,13 @@ class Writer:
         self.lines.put(None)
 
     def _write(self) -> None:
+        from seminarbot.cli.stopping import STOP_SIGNALS
+
+        # Stop signals are the main thread's: the kernel hands a process's signal to any
+        # thread that does not block it, and Python then runs its handler in the main thread
+        # at once, even where that thread blocks them (cli.stopping.run, while asyncio sets up).
+        if hasattr(signal, "pthread_sigmask"):  # POSIX
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         while (item := self.lines.get()) is not None:
             if isinstance(item, threading.Event):
                 item.set()
