@@ -50,7 +50,7 @@ def test_export_writes_a_file_equal_to_the_database(tmp_path: Path, mini_config:
     db, expected = seeded(tmp_path)
     listed = cli("cohorts", "--db", str(db), config=mini_config)
     assert listed.returncode == 0
-    assert listed.stdout.splitlines()[1].split()[:6] == ["1", "console", "This", "computer",
+    assert listed.stdout.splitlines()[1].split()[:6] == ["1", "console", "this", "computer",
                                                          "console", "active"]
     out = tmp_path / "out" / "all.csv"
     out.parent.mkdir()

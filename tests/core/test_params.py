@@ -32,15 +32,26 @@ def test_duration_rejects_and_names_parameter(raw: str) -> None:
     assert caught.value.message.startswith("`wait` expects a duration")
 
 
-@pytest.mark.parametrize(("raw", "day"), [("tuesday", 1), ("Tue", 1), ("su", 6), ("MONDAY", 0)])
+@pytest.mark.parametrize(("raw", "day"), [("tuesday", 1), ("Tue", 1), ("su", 6), ("MONDAY", 0),
+                                         ("m", 0), ("W", 2), ("f", 4)])
 def test_weekday(raw: str, day: int) -> None:
+    """A clear prefix (README, Arguments), of one letter too."""
     assert Weekday().parse(raw, "weekday") == day
 
 
-@pytest.mark.parametrize("raw", ["t", "tusday", "funday", ""])
-def test_weekday_rejects(raw: str) -> None:
-    with pytest.raises(BadArgument, match="`weekday` expects a weekday"):
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("t", "'t' could be tuesday or thursday."), ("S", "'s' could be saturday or sunday."),
+    ("tusday", "Did you mean tuesday?"), ("funday", "Did you mean sunday?"),
+    ("wendsday", "Did you mean wednesday?"), ("tuesdays", "Did you mean tuesday?"), ("", ""),
+    ("xyz", "")])
+def test_weekday_rejects_with_what_it_could_be(raw: str, hint: str) -> None:
+    """helper-114: an unclear prefix was not called unclear, a misspelt day got no guess."""
+    with pytest.raises(BadArgument, match="`weekday` expects a weekday") as caught:
         Weekday().parse(raw, "weekday")
+    assert caught.value.hint == hint
+    with pytest.raises(BadArgument) as several:
+        Weekdays().parse(f"mon,{raw}", "weekday")
+    assert several.value.hint == hint
 
 
 @pytest.mark.parametrize("raw", ["tue,,thu", "tue,", ",tue", ",", "", "tue,thu,tue",
@@ -68,7 +79,7 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
     assert "Europe/London" in caught.value.message
     with pytest.raises(BadArgument, match="Did you mean Europe/Berlin"):
         TimeZone().parse("Berlin", "timezone")
-    with pytest.raises(BadArgument, match="not an offset"):
+    with pytest.raises(BadArgument, match="An offset is not a time zone"):
         TimeZone().parse("+02:00", "timezone")
 
 
@@ -183,3 +194,16 @@ def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None
     first = {"berlin": "Europe/Berlin", "icelnd": "Iceland", "calcutta": "Asia/Calcutta"}
     if typed in first:
         assert offered[0] == first[typed], offered
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("7pm", "Did you mean 19:00?"), ("7:30 P.M.", "Did you mean 19:30?"),
+    ("12am", "Did you mean 00:00?"), ("12pm", "Did you mean 12:00?"),
+    ("19h", "Did you mean 19:00?"), ("19h30", "Did you mean 19:30?"),
+    ("19.30", "Did you mean 19:30?"), ("１９", "Did you mean 19:00?"),
+    ("13pm", ""), ("0am", ""), ("24h", ""), ("19:60", ""), ("dusk", "")])
+def test_a_time_written_another_way_gets_the_24_hour_one(raw: str, hint: str) -> None:
+    """helper-114's kind: what a newcomer types gets the form the parameter takes."""
+    with pytest.raises(BadArgument, match="`time` expects a 24-hour time of day") as caught:
+        TimeOfDay().parse(raw, "time")
+    assert caught.value.hint == hint

@@ -22,6 +22,7 @@ from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
 from seminarbot.domain.display import terminal_safe
+from seminarbot.domain.textfold import as_word
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -42,13 +43,23 @@ def _cohort_id(raw: str) -> int:
     return value
 
 
+def _format(raw: str) -> str:
+    """An export format, in any case (`CSV`), as the console's `/seminar export` takes it."""
+    value = as_word(raw)
+    if value not in FORMAT_CHOICES:
+        raise argparse.ArgumentTypeError(f"expected {', '.join(FORMAT_CHOICES[:-1])} or "
+                                         f"{FORMAT_CHOICES[-1]} (got {raw[:40]!r})")
+    return value
+
+
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     export = commands.add_parser(
         "export", help="export a cohort's discussion to a file (seminarbot cohorts lists them)")
     export.add_argument("--db", metavar="PATH", help="SQLite file (default: the data directory)")
     export.add_argument("--cohort", type=_cohort_id, required=True, metavar="ID",
                         help="the cohort's id, from `seminarbot cohorts`")
-    export.add_argument("--format", required=True, choices=FORMAT_CHOICES)
+    export.add_argument("--format", required=True, type=_format,
+                        metavar="{" + ",".join(FORMAT_CHOICES) + "}")
     export.add_argument("--out", required=True, metavar="PATH",
                         help="the file to write, or - for standard output")
     export.add_argument("--session", metavar="SESSION", help="only this session (number or id)")

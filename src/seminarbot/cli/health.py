@@ -60,7 +60,8 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         age = time.time() - path.stat().st_mtime
         found = read(path)
     except FileNotFoundError:
-        return _verdict(args, [f"no heartbeat at {path}"], {}, None)
+        return _verdict(args, [f"no heartbeat at {path}: `seminarbot run` has not run with "
+                               "this data directory (the console writes none)"], {}, None)
     except OSError as error:  # a FIFO, a folder, a huge file: say which
         return _verdict(args, [f"the heartbeat {path} cannot be read: "
                                f"{error.strerror or error}"], {}, None)

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from seminarbot.core.meetings import TimeOfDay, Weekday, Weekdays
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.display import clean
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.near import near
 from seminarbot.domain.responses import VISIBLE, is_blank
-from seminarbot.domain.schedule import WEEKDAYS, describe_span
+from seminarbot.domain.schedule import describe_span
 from seminarbot.domain.textfold import as_word
 
 __all__ = ["Choice", "Date", "Duration", "DurationOrOff", "Flag", "Integer", "ParamType",
            "String", "TimeOfDay", "TimeZone", "Weekday", "Weekdays"]
 
 _WHOLE = re.compile(r"[+-]?[0-9]{1,30}")
-_TIME = re.compile(r"(\d{1,2}):(\d{2})")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
@@ -194,62 +194,6 @@ class DurationOrOff:
             return Duration(self.maximum, self.inclusive).parse(raw, param)
         except BadArgument:
             raise BadArgument(param, self.expected, raw) from None
-
-
-@dataclass(frozen=True)
-class Weekday:
-    kind: str = "weekday"
-
-    @property
-    def expected(self) -> str:
-        return "a weekday such as tuesday or tue"
-
-    def parse(self, raw: str, param: str, today: date | None = None) -> int:
-        value = as_word(raw)
-        if len(value) >= 2:
-            matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(value)]
-            if len(matches) == 1:
-                return matches[0]
-        raise BadArgument(param, self.expected, raw)
-
-
-@dataclass(frozen=True)
-class Weekdays:
-    """One weekday or several, comma-separated: `tue` or `tue,thu`."""
-
-    kind: str = "weekdays"
-
-    @property
-    def expected(self) -> str:
-        return "a weekday such as tuesday, or several such as tue,thu"
-
-    def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
-        parts = as_word(raw).replace(" ", "").split(",")
-        try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
-            days = {Weekday().parse(part, param) for part in parts if part}
-        except BadArgument:
-            raise BadArgument(param, self.expected, raw) from None
-        if not all(parts) or len(days) != len(parts):
-            raise BadArgument(param, self.expected, raw)
-        return tuple(sorted(days))
-
-
-@dataclass(frozen=True)
-class TimeOfDay:
-    kind: str = "time"
-
-    @property
-    def expected(self) -> str:
-        return "a 24-hour time of day such as 19:00 or 7:30"
-
-    def parse(self, raw: str, param: str, today: date | None = None) -> time:
-        match = _TIME.fullmatch(as_word(raw))
-        if not match:
-            raise BadArgument(param, self.expected, raw)
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour > 23 or minute > 59:
-            raise BadArgument(param, self.expected, raw)
-        return time(hour, minute)
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,7 @@ class TimeZone:
 
     @property
     def expected(self) -> str:
-        return "an IANA time zone such as Europe/Berlin or America/New_York (not an offset)"
+        return "an IANA time zone such as Europe/Berlin or America/New_York"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         key = as_word(raw).replace(" ", "_")

@@ -139,7 +139,15 @@ class Plan(NamedTuple):
                 return session
         raise BadArgument(param, f"a session number from 1 to {len(self.sessions)} or an id "
                           f"such as {self.sessions[0].id!r}", str(ref),
-                          hint=_near(text, [session.id for session in self.sessions]))
+                          hint=self._in_session(text)
+                          or _near(text, [session.id for session in self.sessions]))
+
+    def _in_session(self, text: str) -> str:
+        """For a prompt's reference given as a session (3.2): the session it names."""
+        number, dot, item = text.partition(".")
+        if dot and item.isdecimal() and any(str(s.number) == number for s in self.sessions):
+            return f"{text} is shaped as a prompt's reference; its session is {number}."
+        return ""
 
     def prompt(self, ref: str, param: str = "prompt") -> Prompt:
         """A prompt by its reference (2.1) or its id."""

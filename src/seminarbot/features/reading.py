@@ -17,6 +17,7 @@ from seminarbot.domain.progress import (
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
 from seminarbot.features.schedule_notes import order_warnings
+from seminarbot.features.skipped import emptied_by
 from seminarbot.services.container import Services
 
 
@@ -51,11 +52,10 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
                         entries: list[SessionProgress], paused: bool) -> list[str]:
     """Skipped dates, moved sessions, and sessions out of plan order."""
     zone, notes = cohort.rule.zone, []
-    for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
-        why = f" (left empty by session {inv.app.syllabus.plan.session(session_id).number})" \
-            if session_id else ""
-        notes.append(f"No meeting on {day.strftime('%a %d %b %Y')}{why}.")
     moves = await inv.app.cohorts.moves(cohort.id, zone)
+    for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
+        why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
+        notes.append(f"No meeting on {day.strftime('%a %d %b %Y')}{why}.")
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
     for session_id, move in moves.items():
         if session_id in waiting:

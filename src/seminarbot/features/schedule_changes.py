@@ -40,6 +40,7 @@ from seminarbot.features.schedule_notes import (
     kept_instants,
     moved_dates,
 )
+from seminarbot.features.skipped import not_skipped_yet, only_skip_to_come
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -76,27 +77,42 @@ async def skip(inv: Invocation[Services]) -> Reply:
     cohort = await cohort_here(inv)
     day: date | None = inv.arg("date")
     if inv.arg("undo"):
-        if day is None:
-            raise BadArgument("date", "the skipped date to restore, as YYYY-MM-DD")
         async with app.db.transaction():
+            day = day or await only_skip_to_come(inv, cohort)
+            if _meeting(cohort, day) < inv.clock.now():
+                raise BadArgument("date", "a skipped meeting that has not happened yet",
+                                  day.isoformat())
+            before = _planned_starts(await _entries(inv, cohort))
             if not await app.cohorts.remove_skip(cohort.id, day):
                 raise Conflict(f"{day.isoformat()} was not skipped.")
             cohort, planned = await _replan(inv, cohort.id)
         return change_reply(f"{day.isoformat()} is a meeting again. Next: "
                             f"{await next_session_line(inv, cohort)}.",
-                            change_notes(planned, cohort.rule.zone, cohort.min_open))
+                            moved_dates(before, planned, cohort.rule.zone)
+                            + change_notes(planned, cohort.rule.zone, cohort.min_open))
     day = day or await _next_meeting_with_a_session(inv, cohort)
     rule = cohort.rule
     if day.weekday() not in rule.weekdays:
         raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat())
-    if local_to_utc(day, rule.local_time, rule.zone) < inv.clock.now():
+    if _meeting(cohort, day) < inv.clock.now():
         raise BadArgument("date", "a meeting that has not happened yet", day.isoformat())
     async with app.db.transaction():
+        before = _planned_starts(await _entries(inv, cohort))
+        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan,
+                        await app.cohorts.moves(cohort.id, rule.zone), inv.prefix)
         await app.cohorts.add_skip(cohort.id, day)
         cohort, planned = await _replan(inv, cohort.id)
-    return change_reply(f"No session on {day.strftime('%a %d %b %Y')}; the sessions after it "
-                        f"move one meeting later. Next: {await next_session_line(inv, cohort)}.",
-                        change_notes(planned, cohort.rule.zone, cohort.min_open))
+    moved = moved_dates(before, planned, cohort.rule.zone)
+    what = "the sessions after it move one meeting later" if moved else \
+        "no session was due on it or after it, so none moves"
+    return change_reply(f"No session on {day.strftime('%a %d %b %Y')}; {what}. Next: "
+                        f"{await next_session_line(inv, cohort)}.",
+                        moved + change_notes(planned, cohort.rule.zone, cohort.min_open))
+
+
+def _meeting(cohort: Cohort, day: date) -> datetime:
+    """When the meeting on `day` is (or would be), by the cohort's rule."""
+    return local_to_utc(day, cohort.rule.local_time, cohort.rule.zone)
 
 
 async def move(inv: Invocation[Services]) -> Reply:
@@ -238,11 +254,13 @@ def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
         Command(("seminar", "skip"), "Skip a meeting; later sessions move one meeting on", skip,
-                params=(Param("date", Date(), "the meeting's local date (default: the next "
-                              "one)", required=False),
+                params=(Param("date", Date(), "the meeting's date (default: the next; "
+                              "with --undo, the one skipped)", required=False),
                         Param("undo", Flag(), "restore a skipped date")),
                 permission=moderator),
-        Command(("seminar", "move"), "Move one session to another date and time", move,
+        Command(("seminar", "move"),
+                "Move one session to another date and time (moved later, the ones after it "
+                "follow)", move,
                 params=(replace(session_param("the session to move"), required=True),
                         Param("date", Date(), "its new local date"),
                         Param("time", TimeOfDay(), "its new local time", metavar="HH:MM")),

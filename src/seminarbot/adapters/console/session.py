@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 PLATFORM = "console"
 PLACE = Place(platform=PLATFORM, community_id="local", channel_id="console",
-              community_name="This computer", channel_name="console")
+              community_name="this computer", channel_name="console")
 # The simulated clock stays within these years, so every date it leads to can be written down.
 CLOCK_START, CLOCK_LIMIT = datetime(2000, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)
 CONSOLE_HELP = (

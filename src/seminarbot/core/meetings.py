@@ -1,0 +1,98 @@
+"""The parameters that say when a seminar meets: its weekday or weekdays and its time of day
+(core.params re-exports them with the other types)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time
+
+from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.near import near
+from seminarbot.domain.schedule import WEEKDAYS
+from seminarbot.domain.textfold import as_word
+
+_TIME = re.compile(r"(\d{1,2}):(\d{2})")
+# 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 19
+_OTHER_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})?)?(?:([ap])\.?m\.?)?")
+
+
+@dataclass(frozen=True)
+class Weekday:
+    kind: str = "weekday"
+
+    @property
+    def expected(self) -> str:
+        return "a weekday such as tuesday or tue"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> int:
+        value = as_word(raw)
+        matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(value)] if value \
+            else []
+        if len(matches) == 1:
+            return matches[0]
+        raise BadArgument(param, self.expected, raw, weekday_hint(value, matches))
+
+
+def weekday_hint(value: str, matches: list[int]) -> str:
+    """Which days an unclear prefix could be (`t`: tuesday or thursday), or the day a misspelt
+    name is nearest to; "" when neither. `matches`: the days `value` is a prefix of."""
+    if len(matches) > 1:
+        return f"{value!r} could be {' or '.join(WEEKDAYS[i] for i in matches)}."
+    close = near(value, WEEKDAYS)
+    return f"Did you mean {close[0]}?" if close else ""
+
+
+@dataclass(frozen=True)
+class Weekdays:
+    """One weekday or several, comma-separated: `tue` or `tue,thu`."""
+
+    kind: str = "weekdays"
+
+    @property
+    def expected(self) -> str:
+        return "a weekday such as tuesday, or several such as tue,thu"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> tuple[int, ...]:
+        parts = as_word(raw).replace(" ", "").split(",")
+        try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
+            days = {Weekday().parse(part, param) for part in parts if part}
+        except BadArgument as error:
+            raise BadArgument(param, self.expected, raw, error.hint) from None
+        if not all(parts) or len(days) != len(parts):
+            raise BadArgument(param, self.expected, raw)
+        return tuple(sorted(days))
+
+
+@dataclass(frozen=True)
+class TimeOfDay:
+    kind: str = "time"
+
+    @property
+    def expected(self) -> str:
+        return "a 24-hour time of day such as 19:00 or 7:30"
+
+    def parse(self, raw: str, param: str, today: date | None = None) -> time:
+        match = _TIME.fullmatch(as_word(raw))
+        if not match:
+            raise BadArgument(param, self.expected, raw, time_hint(as_word(raw)))
+        hour, minute = int(match.group(1)), int(match.group(2))
+        if hour > 23 or minute > 59:
+            raise BadArgument(param, self.expected, raw)
+        return time(hour, minute)
+
+
+def time_hint(value: str) -> str:
+    """`Did you mean 19:00?` for a time written another way (7pm, 7:30 p.m., 19h, 19h30,
+    19.30), or ""."""
+    match = _OTHER_TIME.fullmatch(value.replace(" ", ""))
+    if not match:
+        return ""
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            return ""
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return ""
+    return f"Did you mean {hour:02d}:{minute:02d}?"
