@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import (
@@ -20,6 +24,7 @@ from seminarbot.domain.syllabus import (
     TextMap,
 )
 from seminarbot.scheduling.poster import PostedRef
+from tests.conftest import START, ConsoleDriver, make_settings
 
 
 def long_syllabus(weeks: int = 10, prompts_per_session: int = 2) -> Syllabus:
@@ -86,3 +91,16 @@ class JournalPoster:
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         self.read_back_threads.append(thread_id)
+
+
+@contextlib.asynccontextmanager
+async def console_seminar(folder: Path, weeks: int = 7) -> AsyncIterator[ConsoleDriver]:
+    """A console on `long_syllabus(weeks)`, its clock at START (tests.conftest), started."""
+    clock = ManualClock(START)
+    app = await open_services(make_settings(folder), clock, syllabus=long_syllabus(weeks=weeks))
+    driver = ConsoleDriver(app, clock)
+    try:
+        await driver.console.start()
+        yield driver
+    finally:
+        await app.close()

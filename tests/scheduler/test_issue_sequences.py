@@ -10,11 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from seminarbot.app import open_services
-from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services
-from tests.conftest import START, ConsoleDriver, make_settings
+from tests.conftest import ConsoleDriver
 from tests.scheduler.invariants import (
     check_outbox,
     flat,
@@ -24,17 +22,13 @@ from tests.scheduler.invariants import (
     times_not_in,
     utc,
 )
-from tests.scheduler.support import long_syllabus
+from tests.scheduler.support import console_seminar
 
 
 @pytest.fixture
 async def seminar(tmp_path: Path) -> AsyncIterator[ConsoleDriver]:
-    clock = ManualClock(START)
-    app = await open_services(make_settings(tmp_path), clock, syllabus=long_syllabus(weeks=7))
-    driver = ConsoleDriver(app, clock)
-    await driver.console.start()
-    yield driver
-    await app.close()
+    async with console_seminar(tmp_path) as driver:
+        yield driver
 
 
 async def lines(console: ConsoleDriver, *typed: str) -> list[str]:

@@ -9,25 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from seminarbot.app import open_services
-from seminarbot.clock import ManualClock
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
-from tests.conftest import START, ConsoleDriver, make_settings
+from tests.conftest import ConsoleDriver
 from tests.failpaths.support import environment, one_line, seminar_database, seminarbot
 from tests.scheduler.invariants import flat, outbox_of
-from tests.scheduler.support import long_syllabus
+from tests.scheduler.support import console_seminar
 
 
 @pytest.fixture
 async def seminar(tmp_path: Path) -> AsyncIterator[ConsoleDriver]:
-    clock = ManualClock(START)
-    app = await open_services(make_settings(tmp_path), clock, syllabus=long_syllabus(weeks=7))
-    driver = ConsoleDriver(app, clock)
-    await driver.console.start()
-    await driver.say("/seminar setup tue 19:00 UTC")  # session 1 on Tue 06 Jan 2026
-    yield driver
-    await app.close()
+    async with console_seminar(tmp_path) as driver:
+        await driver.say("/seminar setup tue 19:00 UTC")  # session 1 on Tue 06 Jan 2026
+        yield driver
 
 
 async def says(console: ConsoleDriver, line: str) -> str:
