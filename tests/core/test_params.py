@@ -6,6 +6,7 @@ from seminarbot.core.params import (
     Choice,
     Date,
     Duration,
+    DurationOrOff,
     Flag,
     Integer,
     String,
@@ -207,3 +208,19 @@ def test_a_time_written_another_way_gets_the_24_hour_one(raw: str, hint: str) ->
     with pytest.raises(BadArgument, match="`time` expects a 24-hour time of day") as caught:
         TimeOfDay().parse(raw, "time")
     assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("1", "A duration needs its unit: 1d for days or 1h for hours."),
+    ("400", "A duration needs its unit: 400h for hours."), ("99999", ""),
+    ("2hours", "Did you mean 2h?"), ("1 Day", "Did you mean 1d?"),
+    ("1hr30mins", "Did you mean 1h30m?"), ("3weeks", "Did you mean 3w?"),
+    ("1x", ""), ("soon", ""), ("1d1d", "")])
+def test_a_duration_without_its_unit_or_with_its_word_gets_the_form_to_use(
+        raw: str, hint: str) -> None:
+    """helper-114's kind: `/seminar reminders 1 day` was told only the format (a hint names
+    only a form within the bounds: 400d is more than a year)."""
+    for kind in (Duration(), DurationOrOff()):
+        with pytest.raises(BadArgument, match="`wait` expects a duration") as caught:
+            kind.parse(raw, "wait")
+        assert caught.value.hint == hint

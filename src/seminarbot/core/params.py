@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
@@ -125,7 +126,27 @@ class Choice:
 
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)")
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
+    ("w", ("week", "wk")), ("d", ("day",)), ("h", ("hour", "hr")), ("m", ("minute", "min")),
+    ("s", ("second", "sec"))) for word in names for plural in ("", "s")}
+_WORDED_PART = re.compile(r"(\d+)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
+                          + r")")
+_BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 YEAR = timedelta(days=365)
+
+
+def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
+    """For a number without its unit (`1`, the rest of `1 day` being another word) or with the
+    unit's word (`2hours`): the form a duration takes, in units whose result `fits` (seconds);
+    else ""."""
+    if value.isdecimal() and len(value) <= 6:
+        forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
+                 if fits(int(value) * _DURATION_UNITS[unit])]
+        return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
+    words = _WORDED_PART.findall(value)
+    if not words or _WORDED_PART.sub("", value):
+        return ""
+    return "Did you mean " + "".join(f"{n}{_UNIT_WORDS[w]}" for n, w in words) + "?"
 
 
 def span(delta: timedelta) -> str:
@@ -162,13 +183,16 @@ class Duration:
         # Each unit once: 1d1d is a slip, not two days.
         if not value or len(value) > 40 or _DURATION_PART.sub("", value) \
                 or len(set(units)) != len(units):
-            raise BadArgument(param, self.expected, raw)
+            raise BadArgument(param, self.expected, raw, duration_hint(value, self._fits))
         seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in parts)
-        limit = int(self.maximum.total_seconds())
-        low = 1 if self.minimum is None else int(self.minimum.total_seconds())
-        if seconds < low or seconds > limit or (seconds == limit and not self.inclusive):
+        if not self._fits(seconds):
             raise BadArgument(param, self.expected, raw)
         return timedelta(seconds=seconds)
+
+    def _fits(self, seconds: int) -> bool:
+        limit = int(self.maximum.total_seconds())
+        low = 1 if self.minimum is None else int(self.minimum.total_seconds())
+        return low <= seconds <= limit and (seconds < limit or self.inclusive)
 
 
 @dataclass(frozen=True)
@@ -192,8 +216,8 @@ class DurationOrOff:
             return None
         try:
             return Duration(self.maximum, self.inclusive).parse(raw, param)
-        except BadArgument:
-            raise BadArgument(param, self.expected, raw) from None
+        except BadArgument as error:
+            raise BadArgument(param, self.expected, raw, error.hint) from None
 
 
 @dataclass(frozen=True)
