@@ -224,3 +224,26 @@ def test_a_duration_without_its_unit_or_with_its_word_gets_the_form_to_use(
         with pytest.raises(BadArgument, match="`wait` expects a duration") as caught:
             kind.parse(raw, "wait")
         assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("2026/01/05", "Did you mean 2026-01-05?"), ("2026.1.5", "Did you mean 2026-01-05?"),
+    ("2026-1-5", "Did you mean 2026-01-05?"), ("13/1/2026", "Did you mean 2026-01-13?"),
+    ("1/13/2026", "Did you mean 2026-01-13?"),
+    ("05.01.2026", "Did you mean 2026-01-05 or 2026-05-01?"),
+    ("Today", "Did you mean 2026-01-05?"), ("tomorrow", "Did you mean 2026-01-06?"),
+    ("2026/02/30", ""), ("2026-13-01", ""), ("next week", "")])
+def test_a_date_written_another_way_gets_the_iso_form(raw: str, hint: str) -> None:
+    """helper-114's kind: both readings when day and month could swap, none that is no date."""
+    with pytest.raises(BadArgument, match="`since` expects a date as YYYY-MM-DD") as caught:
+        Date().parse(raw, "since", date(2026, 1, 5))
+    assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("30d", "Did you mean 30?"), ("30 days", "Did you mean 30?"), ("-5d", ""),
+    ("9999d", ""), ("forever", "")])
+def test_a_whole_number_with_its_unit_gets_the_number(raw: str, hint: str) -> None:
+    with pytest.raises(BadArgument, match="`days` expects a whole number") as caught:
+        Integer(0, 3650).parse(raw, "days")
+    assert caught.value.hint == hint

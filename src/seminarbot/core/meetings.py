@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
+from seminarbot.core.hints import time_hint, weekday_hint
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
 from seminarbot.domain.textfold import as_word
 
 _TIME = re.compile(r"(\d{1,2}):(\d{2})")
-# 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 19
-_OTHER_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})?)?(?:([ap])\.?m\.?)?")
 
 
 @dataclass(frozen=True)
@@ -32,15 +30,6 @@ class Weekday:
         if len(matches) == 1:
             return matches[0]
         raise BadArgument(param, self.expected, raw, weekday_hint(value, matches))
-
-
-def weekday_hint(value: str, matches: list[int]) -> str:
-    """Which days an unclear prefix could be (`t`: tuesday or thursday), or the day a misspelt
-    name is nearest to; "" when neither. `matches`: the days `value` is a prefix of."""
-    if len(matches) > 1:
-        return f"{value!r} could be {' or '.join(WEEKDAYS[i] for i in matches)}."
-    close = near(value, WEEKDAYS)
-    return f"Did you mean {close[0]}?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -80,19 +69,3 @@ class TimeOfDay:
         if hour > 23 or minute > 59:
             raise BadArgument(param, self.expected, raw)
         return time(hour, minute)
-
-
-def time_hint(value: str) -> str:
-    """`Did you mean 19:00?` for a time written another way (7pm, 7:30 p.m., 19h, 19h30,
-    19.30), or ""."""
-    match = _OTHER_TIME.fullmatch(value.replace(" ", ""))
-    if not match:
-        return ""
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if half:
-        if not 1 <= hour <= 12:
-            return ""
-        hour = hour % 12 + (12 if half == "p" else 0)
-    if hour > 23 or minute > 59:
-        return ""
-    return f"Did you mean {hour:02d}:{minute:02d}?"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from seminarbot.core.hints import DURATION_UNITS, date_hint, duration_hint, whole_hint
 from seminarbot.core.meetings import TimeOfDay, Weekday, Weekdays
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.display import clean
@@ -100,7 +100,10 @@ class Integer:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
         value = as_word(raw)  # digits only (Python's int() also takes 3_0), a sign at most
-        if not _WHOLE.fullmatch(value) or not self.minimum <= int(value) <= self.maximum:
+        if not _WHOLE.fullmatch(value):
+            raise BadArgument(param, self.expected, raw,
+                              whole_hint(value, self.minimum, self.maximum))
+        if not self.minimum <= int(value) <= self.maximum:
             raise BadArgument(param, self.expected, raw)
         return int(value)
 
@@ -125,28 +128,7 @@ class Choice:
 
 
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)")
-_DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
-    ("w", ("week", "wk")), ("d", ("day",)), ("h", ("hour", "hr")), ("m", ("minute", "min")),
-    ("s", ("second", "sec"))) for word in names for plural in ("", "s")}
-_WORDED_PART = re.compile(r"(\d+)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
-                          + r")")
-_BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 YEAR = timedelta(days=365)
-
-
-def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
-    """For a number without its unit (`1`, the rest of `1 day` being another word) or with the
-    unit's word (`2hours`): the form a duration takes, in units whose result `fits` (seconds);
-    else ""."""
-    if value.isdecimal() and len(value) <= 6:
-        forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
-                 if fits(int(value) * _DURATION_UNITS[unit])]
-        return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
-    words = _WORDED_PART.findall(value)
-    if not words or _WORDED_PART.sub("", value):
-        return ""
-    return "Did you mean " + "".join(f"{n}{_UNIT_WORDS[w]}" for n, w in words) + "?"
 
 
 def span(delta: timedelta) -> str:
@@ -184,7 +166,7 @@ class Duration:
         if not value or len(value) > 40 or _DURATION_PART.sub("", value) \
                 or len(set(units)) != len(units):
             raise BadArgument(param, self.expected, raw, duration_hint(value, self._fits))
-        seconds = sum(int(n) * _DURATION_UNITS[u] for n, u in parts)
+        seconds = sum(int(n) * DURATION_UNITS[u] for n, u in parts)
         if not self._fits(seconds):
             raise BadArgument(param, self.expected, raw)
         return timedelta(seconds=seconds)
@@ -237,11 +219,11 @@ class Date:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
         value_text = as_word(raw)  # as the README writes it (fromisoformat takes 20260113)
+        day = today or datetime.now(UTC).date()
         try:
             value = date.fromisoformat(value_text if _DAY.fullmatch(value_text) else "")
         except ValueError:
-            raise BadArgument(param, self.expected, raw) from None
-        day = today or datetime.now(UTC).date()
+            raise BadArgument(param, self.expected, raw, date_hint(value_text, day)) from None
         if abs((value - day).days) > int(365.25 * self.within_years) + 1:
             raise BadArgument(param, self.expected, raw)
         return value

@@ -1,0 +1,93 @@
+"""What a refused argument probably meant, as the hint its BadArgument ends with ("Did you
+mean 19:00?"): one function per kind of value, each "" when nothing is likely."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from seminarbot.domain.near import near
+from seminarbot.domain.schedule import WEEKDAYS
+
+DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
+_UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
+    ("w", ("week", "wk")), ("d", ("day",)), ("h", ("hour", "hr")), ("m", ("minute", "min")),
+    ("s", ("second", "sec"))) for word in names for plural in ("", "s")}
+_WORDED_PART = re.compile(r"(\d+)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
+                          + r")")
+_BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
+# 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
+_OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
+_NUMBER_WITH_WORD = re.compile(r"([+-]?\d{1,9})\s*[a-z]{1,10}")
+# 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 19
+_OTHER_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})?)?(?:([ap])\.?m\.?)?")
+
+
+def weekday_hint(value: str, matches: list[int]) -> str:
+    """Which days an unclear prefix could be (`t`: tuesday or thursday), or the day a misspelt
+    name is nearest to; "" when neither. `matches`: the days `value` is a prefix of."""
+    if len(matches) > 1:
+        return f"{value!r} could be {' or '.join(WEEKDAYS[i] for i in matches)}."
+    close = near(value, WEEKDAYS)
+    return f"Did you mean {close[0]}?" if close else ""
+
+
+def time_hint(value: str) -> str:
+    """`Did you mean 19:00?` for a time written another way (7pm, 7:30 p.m., 19h, 19h30,
+    19.30), or ""."""
+    match = _OTHER_TIME.fullmatch(value.replace(" ", ""))
+    if not match:
+        return ""
+    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if half:
+        if not 1 <= hour <= 12:
+            return ""
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return ""
+    return f"Did you mean {hour:02d}:{minute:02d}?"
+
+
+def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
+    """For a number without its unit (`1`, the rest of `1 day` being another word) or with the
+    unit's word (`2hours`): the form a duration takes, in units whose result `fits` (seconds);
+    else ""."""
+    if value.isdecimal() and len(value) <= 6:
+        forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
+                 if fits(int(value) * DURATION_UNITS[unit])]
+        return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
+    words = _WORDED_PART.findall(value)
+    if not words or _WORDED_PART.sub("", value):
+        return ""
+    return "Did you mean " + "".join(f"{n}{_UNIT_WORDS[w]}" for n, w in words) + "?"
+
+
+def date_hint(value: str, today: date) -> str:
+    """The YYYY-MM-DD form of a date written another way: 2026/01/05, 2026.1.5, 5/1/2026 (both
+    readings when day and month could swap), today, tomorrow; else ""."""
+    if value in ("today", "tomorrow"):
+        return f"Did you mean {today + timedelta(days=value == 'tomorrow'):%Y-%m-%d}?"
+    match = _OTHER_DATE.fullmatch(value)
+    if not match:
+        return ""
+    first, second, third = (int(n) for n in match.groups())
+    readings = [(first, second, third)] if first > 31 else \
+        [(third, second, first), (third, first, second)] if third > 31 else []
+    found = sorted({day for day in map(_day, readings) if day})
+    return f"Did you mean {' or '.join(found)}?" if found else ""
+
+
+def _day(parts: tuple[int, int, int]) -> str:
+    try:
+        return date(*parts).isoformat()
+    except ValueError:
+        return ""
+
+
+def whole_hint(value: str, minimum: int, maximum: int) -> str:
+    """`Did you mean 30?` for a whole number from `minimum` to `maximum` given with a unit's
+    letters (30d, 30 days), or ""."""
+    match = _NUMBER_WITH_WORD.fullmatch(value)
+    fits = match is not None and minimum <= int(match.group(1)) <= maximum
+    return f"Did you mean {match.group(1)}?" if match and fits else ""
