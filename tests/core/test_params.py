@@ -202,6 +202,7 @@ def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None
     ("12am", "Did you mean 00:00?"), ("12pm", "Did you mean 12:00?"),
     ("19h", "Did you mean 19:00?"), ("19h30", "Did you mean 19:30?"),
     ("19.30", "Did you mean 19:30?"), ("１９", "Did you mean 19:00?"),
+    ("1900", "Did you mean 19:00?"), ("730", "Did you mean 07:30?"),
     ("13pm", ""), ("0am", ""), ("24h", ""), ("19:60", ""), ("dusk", "")])
 def test_a_time_written_another_way_gets_the_24_hour_one(raw: str, hint: str) -> None:
     """helper-114's kind: what a newcomer types gets the form the parameter takes."""
@@ -246,4 +247,14 @@ def test_a_date_written_another_way_gets_the_iso_form(raw: str, hint: str) -> No
 def test_a_whole_number_with_its_unit_gets_the_number(raw: str, hint: str) -> None:
     with pytest.raises(BadArgument, match="`days` expects a whole number") as caught:
         Integer(0, 3650).parse(raw, "days")
+    assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("json", "Did you mean jsonl?"), ("md", "Did you mean markdown?"),
+    ("htm", "Did you mean html?"), ("txt", ""), ("m", "")])
+def test_a_choice_misspelt_or_shortened_gets_the_option(raw: str, hint: str) -> None:
+    """helper-115: `md` for markdown got no hint; the command line's --format says the same."""
+    with pytest.raises(BadArgument) as caught:
+        Choice(("csv", "jsonl", "markdown", "html")).parse(raw, "format")
     assert caught.value.hint == hint

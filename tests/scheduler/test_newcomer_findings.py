@@ -31,11 +31,11 @@ async def says(console: ConsoleDriver, line: str) -> str:
 async def test_a_skip_lists_what_moved_and_a_date_past_the_sessions_moves_none(
         seminar: ConsoleDriver) -> None:
     said = await says(seminar, "/seminar skip 2026-01-13")
-    assert "the sessions after it move one meeting later" in said
+    assert "the session due then and those after it move one meeting later" in said
     assert "Session 2 moves to Tue 20 Jan 2026 19:00 UTC." in said
     assert "Session 1 moves" not in said
     said = await says(seminar, "/seminar skip 2027-01-12")
-    assert "no session was due on it or after it, so none moves" in said
+    assert "no session was due on it, so none moves" in said
     assert "moves to" not in said
 
 
@@ -71,11 +71,12 @@ async def test_undo_without_a_date_restores_the_one_skipped_date_else_says_which
     await seminar.say("/seminar skip 2026-02-03")
     before = await outbox_of(seminar.app)
     said = await says(seminar, "/seminar skip --undo")
-    assert "`date` is missing" in said and "Skipped: 2026-01-13 and 2026-02-03." in said
+    assert "`date` is missing" in said
+    assert "Skipped or left empty: 2026-01-13 and 2026-02-03." in said
     assert await outbox_of(seminar.app) == before
     await seminar.say("/seminar skip 2026-02-03 --undo")
     said = await says(seminar, "/seminar skip --undo")
-    assert "2026-01-13 is a meeting again." in said
+    assert "Tue 13 Jan 2026 is a meeting again." in said
     assert "Session 2 moves to Tue 13 Jan 2026 19:00 UTC." in said
 
 
@@ -99,6 +100,83 @@ async def test_a_prompt_reference_given_for_a_session_names_its_session(
     assert "`session` expects" in said and "shaped as" not in said
 
 
+async def test_a_meeting_skipped_or_left_before_a_reschedule_to_other_days_is_none(
+        seminar: ConsoleDriver) -> None:
+    """helper-115 (1): the schedule kept, and --undo gave back, a Sunday the seminar no longer
+    met on."""
+    await seminar.say("/seminar reschedule sun 19:00 UTC")  # session 2 on Sun 18 Jan
+    await seminar.say("/seminar move 2 2026-01-16 19:00")  # Sun 18 Jan left empty
+    await seminar.say("/seminar skip 2026-01-25")
+    await seminar.say("/seminar reschedule tue,thu 19:00 UTC")
+    schedule = await says(seminar, "/seminar schedule")
+    assert "No meeting on Sun" not in schedule and "Session 2 is moved to Fri 16 Jan" in schedule
+    before = await outbox_of(seminar.app)
+    assert "nothing to restore" in await says(seminar, "/seminar skip --undo")
+    for day in ("2026-01-18", "2026-01-25"):
+        said = await says(seminar, f"/seminar skip {day} --undo")
+        assert "`date` expects a meeting date (Tuesdays and Thursdays" in said, said
+    assert await outbox_of(seminar.app) == before
+
+
+async def test_while_paused_a_skip_or_a_move_gives_no_dates(seminar: ConsoleDriver) -> None:
+    """helper-115 (2): the replies gave dates the resume would not keep, and a move earlier
+    emptied a meeting the paused seminar did not have."""
+    await seminar.say("/seminar pause")
+    said = await says(seminar, "/seminar skip 2026-01-13")
+    assert "the sessions get their dates when the seminar resumes" in said
+    assert "moves to" not in said
+    said = await says(seminar, "/seminar move 3 2026-01-15 19:00")
+    assert "Session 3 moves to Thu 15 Jan 2026 19:00 UTC." in said
+    assert "stays empty" not in said and "Session 4 moves" not in said
+    assert "Sun" not in await says(seminar, "/seminar schedule")
+
+
+async def test_a_skip_where_no_session_falls_says_so_truly(seminar: ConsoleDriver) -> None:
+    """helper-115 (3): a restored meeting no session can take (the next is moved past it) was
+    'a meeting again' without more, and skipping it again 'no session was due on it or after
+    it' with six due after."""
+    await seminar.say("/seminar reschedule tue,thu 19:00 UTC")  # 1: Tue 6, 2: Thu 8 Jan
+    await seminar.say("/seminar skip 2026-01-08")  # 2: Tue 13 Jan
+    await seminar.say("/seminar move 2 2026-01-09 19:00")
+    said = await says(seminar, "/seminar skip 2026-01-08 --undo")
+    assert "Thu 08 Jan 2026 is a meeting again; no session falls on it now." in said
+    said = await says(seminar, "/seminar skip 2026-01-08")
+    assert "no session was due on it, so none moves" in said
+
+
+async def test_a_move_within_its_own_day_or_into_a_clock_change_leaves_no_meeting_empty(
+        seminar: ConsoleDriver) -> None:
+    """helper-115 (4): 02:15 on the night the clocks go forward is 03:15, before the meeting's
+    own 03:30, on the same day: no meeting is left empty, and the reply says what 02:15 is."""
+    await seminar.say("/seminar reschedule sun 02:30 America/New_York 2026-03-08")
+    said = await says(seminar, "/seminar move 1 2026-03-08 02:15")
+    assert "Session 1 moves to Sun 08 Mar 2026 03:15 EDT." in said
+    assert ("02:15 does not exist that night in America/New_York (the clocks go forward); it "
+            "is taken as 03:15 EDT.") in said
+    assert "stays empty" not in said
+    assert "No meeting on" not in await says(seminar, "/seminar schedule")
+
+
+async def test_a_move_to_where_a_session_is_due_changes_nothing(seminar: ConsoleDriver) -> None:
+    """helper-115 (5): it was reported as a move, and pinned the session."""
+    before = await outbox_of(seminar.app)
+    said = await says(seminar, "/seminar move 2 2026-01-13 19:00")
+    assert "Session 2 is due then already (Tue 13 Jan 2026 19:00 UTC); nothing changes." in said
+    assert await outbox_of(seminar.app) == before
+    said = await says(seminar, "/seminar reschedule wed 19:00 UTC")
+    assert "stays where it was moved" not in said
+
+
+async def test_the_schedule_lists_moved_sessions_in_plan_order(tmp_path: Path) -> None:
+    """helper-115 (7): in the order of their ids (w10 before w9), not the plan's."""
+    async with console_seminar(tmp_path, weeks=10) as seminar:
+        await seminar.say("/seminar setup tue 19:00 UTC")
+        await seminar.say("/seminar move 9 2026-03-04 08:00")
+        await seminar.say("/seminar move 10 2026-03-11 08:00")
+        schedule = await says(seminar, "/seminar schedule")
+    assert schedule.index("Session 9 is moved") < schedule.index("Session 10 is moved")
+
+
 async def test_the_console_is_named_in_a_sentence_as_one_is_written(
         seminar: ConsoleDriver) -> None:
     await seminar.say("/seminar post")
@@ -116,7 +194,10 @@ def test_the_command_line_takes_an_export_format_in_any_case(tmp_path: Path) -> 
     result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "XLS",
                         "--out", "-")
     assert result.returncode == 2
-    assert "expected csv, jsonl, markdown or html (got 'XLS')" in one_line(result)
+    assert "expected csv, jsonl, markdown or html (got 'XLS') (" in one_line(result)
+    result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "md",
+                        "--out", "-")
+    assert "(got 'md'). Did you mean markdown?" in one_line(result)
 
 
 @pytest.mark.parametrize(("typed", "hint"), [

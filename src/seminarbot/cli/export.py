@@ -21,6 +21,7 @@ from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
+from seminarbot.core.hints import choice_hint
 from seminarbot.domain.display import terminal_safe
 from seminarbot.domain.textfold import as_word
 
@@ -47,8 +48,10 @@ def _format(raw: str) -> str:
     """An export format, in any case (`CSV`), as the console's `/seminar export` takes it."""
     value = as_word(raw)
     if value not in FORMAT_CHOICES:
+        hint = choice_hint(value, FORMAT_CHOICES)
         raise argparse.ArgumentTypeError(f"expected {', '.join(FORMAT_CHOICES[:-1])} or "
-                                         f"{FORMAT_CHOICES[-1]} (got {raw[:40]!r})")
+                                         f"{FORMAT_CHOICES[-1]} (got {raw[:40]!r})"
+                                         + (f". {hint}" if hint else ""))
     return value
 
 

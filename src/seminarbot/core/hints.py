@@ -4,7 +4,7 @@ mean 19:00?"): one function per kind of value, each "" when nothing is likely.""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
 from seminarbot.domain.near import near
@@ -20,8 +20,8 @@ _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely 
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
 _OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
 _NUMBER_WITH_WORD = re.compile(r"([+-]?\d{1,9})\s*[a-z]{1,10}")
-# 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 19
-_OTHER_TIME = re.compile(r"(\d{1,2})(?:[:.h](\d{2})?)?(?:([ap])\.?m\.?)?")
+# 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 1930, 19
+_OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
 
 
 def weekday_hint(value: str, matches: list[int]) -> str:
@@ -35,7 +35,7 @@ def weekday_hint(value: str, matches: list[int]) -> str:
 
 def time_hint(value: str) -> str:
     """`Did you mean 19:00?` for a time written another way (7pm, 7:30 p.m., 19h, 19h30,
-    19.30), or ""."""
+    19.30, 1930), or ""."""
     match = _OTHER_TIME.fullmatch(value.replace(" ", ""))
     if not match:
         return ""
@@ -91,3 +91,17 @@ def whole_hint(value: str, minimum: int, maximum: int) -> str:
     match = _NUMBER_WITH_WORD.fullmatch(value)
     fits = match is not None and minimum <= int(match.group(1)) <= maximum
     return f"Did you mean {match.group(1)}?" if match and fits else ""
+
+
+def choice_hint(value: str, options: Sequence[str]) -> str:
+    """The option a misspelt one is nearest to (jsn: jsonl), or that it shortens, its letters
+    in order from the first (md: markdown); else ""."""
+    if len(value) >= 100:
+        return ""
+    close = near(value, options) or [o for o in options if _shortens(value, o.lower())]
+    return f"Did you mean {close[0]}?" if close else ""
+
+
+def _shortens(value: str, option: str) -> bool:
+    letters = iter(option)
+    return len(value) >= 2 and value[:1] == option[:1] and all(c in letters for c in value)

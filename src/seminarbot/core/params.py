@@ -7,12 +7,17 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from seminarbot.core.hints import DURATION_UNITS, date_hint, duration_hint, whole_hint
+from seminarbot.core.hints import (
+    DURATION_UNITS,
+    choice_hint,
+    date_hint,
+    duration_hint,
+    whole_hint,
+)
 from seminarbot.core.meetings import TimeOfDay, Weekday, Weekdays
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.display import clean
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.near import near
 from seminarbot.domain.responses import VISIBLE, is_blank
 from seminarbot.domain.schedule import describe_span
 from seminarbot.domain.textfold import as_word
@@ -122,9 +127,7 @@ class Choice:
         for option in self.options:
             if option.lower() == value:
                 return option
-        close = near(value, self.options) if len(value) < 100 else []
-        hint = f"Did you mean {close[0]}?" if close else ""
-        raise BadArgument(param, self.expected, raw, hint)
+        raise BadArgument(param, self.expected, raw, choice_hint(value, self.options))
 
 
 _DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)")

@@ -21,12 +21,14 @@ def all_commands() -> list[Command]:
         roles,
         schedule_changes,
         search,
+        skipping,
         stats,
         timeline,
     )
 
     return [*help.commands(), *glossary.commands(), *reading.commands(), *timeline.commands(),
             *roles.commands(), *search.commands(),
-            *responses.commands(), *moderation.commands(), *schedule_changes.commands(),
+            *responses.commands(), *moderation.commands(), *skipping.commands(),
+            *schedule_changes.commands(),
             *events.commands(),
             *exports.commands(), *stats.commands(), *privacy.commands()]

@@ -17,7 +17,7 @@ from seminarbot.domain.progress import (
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
 from seminarbot.features.schedule_notes import order_warnings
-from seminarbot.features.skipped import emptied_by
+from seminarbot.features.skipping import emptied_by, shown
 from seminarbot.services.container import Services
 
 
@@ -54,12 +54,14 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     zone, notes = cohort.rule.zone, []
     moves = await inv.app.cohorts.moves(cohort.id, zone)
     for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
+        if day.weekday() not in cohort.rule.weekdays:
+            continue  # skipped before a reschedule to other days: no meeting to miss
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
-        notes.append(f"No meeting on {day.strftime('%a %d %b %Y')}{why}.")
+        notes.append(f"No meeting on {shown(day)}{why}.")
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
-    for session_id, move in moves.items():
-        if session_id in waiting:
-            notes.append(f"Session {waiting[session_id].session.number} is moved to "
+    for entry in sorted(waiting.values(), key=lambda e: e.session.number):
+        if (move := moves.get(entry.session.id)) is not None:
+            notes.append(f"Session {entry.session.number} is moved to "
                          f"{describe_local(move.at, zone)}.")
     if not paused:
         starts = {e.session.id: when for e in entries

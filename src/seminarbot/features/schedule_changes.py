@@ -4,17 +4,19 @@ change re-plans the posts not yet sent (domain.planning) and its reply says what
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Choice, Date, Duration, DurationOrOff, Flag, TimeOfDay
 from seminarbot.core.replies import Reply, text
 from seminarbot.domain.errors import BadArgument, Conflict
-from seminarbot.domain.models import Cohort
-from seminarbot.domain.planning import OPEN, Planned
-from seminarbot.domain.progress import SessionProgress, SessionState, progress
+from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.planning import OPEN
+from seminarbot.domain.progress import SessionProgress, SessionState
 from seminarbot.domain.schedule import (
     MIN_OPEN_RANGE,
     Move,
@@ -34,85 +36,19 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
+from seminarbot.features.plan_reads import dates_moved, entries_of, planned_starts, replan
 from seminarbot.features.schedule_notes import (
     change_notes,
     change_reply,
     kept_instants,
     moved_dates,
 )
-from seminarbot.features.skipped import not_skipped_yet, only_skip_to_come
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
 WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
 START_KEPT = "the one set up, if still to come, else today"
 MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
-
-
-async def _replan(inv: Invocation[Services], cohort_id: int) -> tuple[Cohort, Planned]:
-    cohort = await inv.app.cohorts.get(cohort_id)
-    return cohort, await inv.app.scheduler.plan_cohort(cohort, inv.clock.now())
-
-
-async def _entries(inv: Invocation[Services], cohort: Cohort) -> list[SessionProgress]:
-    return progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort.id))
-
-
-def _planned_starts(entries: list[SessionProgress]) -> dict[str, datetime]:
-    return {e.session.id: e.due_at for e in entries
-            if e.state is SessionState.SCHEDULED and e.due_at}
-
-
-async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort) -> date:
-    moved = await inv.app.cohorts.moves(cohort.id, cohort.rule.zone)
-    dues = [when for session_id, when in _planned_starts(await _entries(inv, cohort)).items()
-            if session_id not in moved]
-    if not dues:
-        raise Conflict("No session is waiting for a meeting, so there is nothing to skip.")
-    return min(dues).astimezone(cohort.rule.zone).date()
-
-
-async def skip(inv: Invocation[Services]) -> Reply:
-    app = inv.app
-    cohort = await cohort_here(inv)
-    day: date | None = inv.arg("date")
-    if inv.arg("undo"):
-        async with app.db.transaction():
-            day = day or await only_skip_to_come(inv, cohort)
-            if _meeting(cohort, day) < inv.clock.now():
-                raise BadArgument("date", "a skipped meeting that has not happened yet",
-                                  day.isoformat())
-            before = _planned_starts(await _entries(inv, cohort))
-            if not await app.cohorts.remove_skip(cohort.id, day):
-                raise Conflict(f"{day.isoformat()} was not skipped.")
-            cohort, planned = await _replan(inv, cohort.id)
-        return change_reply(f"{day.isoformat()} is a meeting again. Next: "
-                            f"{await next_session_line(inv, cohort)}.",
-                            moved_dates(before, planned, cohort.rule.zone)
-                            + change_notes(planned, cohort.rule.zone, cohort.min_open))
-    day = day or await _next_meeting_with_a_session(inv, cohort)
-    rule = cohort.rule
-    if day.weekday() not in rule.weekdays:
-        raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat())
-    if _meeting(cohort, day) < inv.clock.now():
-        raise BadArgument("date", "a meeting that has not happened yet", day.isoformat())
-    async with app.db.transaction():
-        before = _planned_starts(await _entries(inv, cohort))
-        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan,
-                        await app.cohorts.moves(cohort.id, rule.zone), inv.prefix)
-        await app.cohorts.add_skip(cohort.id, day)
-        cohort, planned = await _replan(inv, cohort.id)
-    moved = moved_dates(before, planned, cohort.rule.zone)
-    what = "the sessions after it move one meeting later" if moved else \
-        "no session was due on it or after it, so none moves"
-    return change_reply(f"No session on {day.strftime('%a %d %b %Y')}; {what}. Next: "
-                        f"{await next_session_line(inv, cohort)}.",
-                        moved + change_notes(planned, cohort.rule.zone, cohort.min_open))
-
-
-def _meeting(cohort: Cohort, day: date) -> datetime:
-    """When the meeting on `day` is (or would be), by the cohort's rule."""
-    return local_to_utc(day, cohort.rule.local_time, cohort.rule.zone)
 
 
 async def move(inv: Invocation[Services]) -> Reply:
@@ -127,29 +63,56 @@ async def move(inv: Invocation[Services]) -> Reply:
         if instant < inv.clock.now():
             raise BadArgument("date", "a date and time that are still to come",
                               f"{day.isoformat()} {at.strftime('%H:%M')}")
-        entries = await _entries(inv, cohort)
+        entries = await entries_of(inv, cohort)
         entry = next(e for e in entries if e.session == session)
         if entry.state not in OPEN:
             raise Conflict(f"Session {session.number} is {entry.state.value}; only a session "
                            "not yet posted can move.")
         _check_apart(cohort, entries, entry, instant, inv.prefix)
         moves = await app.cohorts.moves(cohort.id, zone)
+        if entry.due_at == instant and session.id not in moves:
+            return change_reply(f"Session {session.number} is due then already "
+                                f"({describe_local(instant, zone)}); nothing changes.", ())
         skips = await app.cohorts.skips(cohort.id)
-        vacated = entry.due_at.astimezone(zone).date() if entry.due_at and \
-            session.id not in moves and instant < entry.due_at else None
+        vacated = _vacated(cohort, entry, instant, moves)
         chosen = await _trial_move(inv, cohort, session.id, instant, moves,
                                    skips | ({vacated: session.id} if vacated else {}))
         if vacated:
             await app.cohorts.add_skip(cohort.id, vacated, session.id)
         await app.cohorts.set_move(cohort.id, session.id, chosen, zone)
-        cohort, after = await _replan(inv, cohort.id)
+        cohort, after = await replan(inv, cohort.id)
     lines = [f"Session {session.number} moves to {describe_local(instant, zone)}."]
+    if wall := _not_on_the_clock(day, at, instant, zone):
+        lines.append(wall)
     if vacated:
         lines.append(f"Its meeting on {vacated.strftime('%a %d %b %Y')} stays empty "
                      f"({inv.prefix}seminar skip {vacated.isoformat()} --undo gives it back).")
-    lines += moved_dates(_planned_starts(entries), after, zone, leave_out=[session.id])
+    lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
     lines += change_notes(after, zone, cohort.min_open, focus=session.id)
     return change_reply(lines[0], lines[1:])
+
+
+def _vacated(cohort: Cohort, entry: SessionProgress, instant: datetime,
+             moves: Container[str]) -> date | None:
+    """The meeting a session moved earlier leaves empty, so that the others keep their dates:
+    none when it moves within that day, was moved before, or while the seminar is paused
+    (it has no date then)."""
+    zone, due = cohort.rule.zone, entry.due_at
+    if due is None or entry.session.id in moves or cohort.state is CohortState.PAUSED \
+            or instant >= due:
+        return None
+    day = due.astimezone(zone).date()
+    return None if instant.astimezone(zone).date() == day else day
+
+
+def _not_on_the_clock(day: date, at: time, instant: datetime, zone: ZoneInfo) -> str:
+    """For a local time the clocks skip that night (a daylight-saving change): what it is
+    taken as; else ""."""
+    local = instant.astimezone(zone)
+    if (local.date(), local.time()) == (day, at):
+        return ""
+    return (f"{at.strftime('%H:%M')} does not exist that night in {zone.key} (the clocks go "
+            f"forward); it is taken as {local.strftime('%H:%M %Z')}.")
 
 
 def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionProgress,
@@ -199,7 +162,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
     check_rule(rule, cohort.min_open, weekday_text(rule), inv.prefix)
     async with app.db.transaction():
         await app.cohorts.set_rule(cohort.id, rule, inv.clock.now())
-        cohort, planned = await _replan(inv, cohort.id)
+        cohort, planned = await replan(inv, cohort.id)
     notes = kept_instants(planned, rule.zone) + change_notes(planned, rule.zone, cohort.min_open)
     if kept:
         notes = [f"It still starts no earlier than {rule.start_date.strftime('%a %d %b %Y')}, "
@@ -216,7 +179,7 @@ async def reminders(inv: Invocation[Services]) -> Reply:
     digest = cohort.digest if inv.arg("digest") is None else inv.arg("digest") == "on"
     async with app.db.transaction():
         await app.cohorts.set_reminders(cohort.id, before, names, digest, inv.clock.now())
-        cohort, planned = await _replan(inv, cohort.id)
+        cohort, planned = await replan(inv, cohort.id)
     parts = ["No reminders." if before is None else
              f"A reminder {describe_span(before)} before each session closes (halfway through "
              "a session open no longer than that)"
@@ -240,11 +203,11 @@ async def min_open(inv: Invocation[Services]) -> Reply:
         raise BadArgument("duration", f"from {describe_span(low)} to {describe_span(gap)} "
                           f"(meetings: {cohort.rule.describe()})", describe_span(value))
     async with app.db.transaction():
-        entries = await _entries(inv, cohort)
+        entries = await entries_of(inv, cohort)
         await app.cohorts.set_min_open(cohort.id, value, inv.clock.now())
-        cohort, planned = await _replan(inv, cohort.id)
+        cohort, planned = await replan(inv, cohort.id)
     zone = cohort.rule.zone
-    notes = moved_dates(_planned_starts(entries), planned, zone) + \
+    notes = moved_dates(planned_starts(entries), planned, zone) + \
         change_notes(planned, zone, value)
     return change_reply(f"Each session now stays open at least {describe_span(value)} before "
                         "the next one opens.", notes)
@@ -253,11 +216,6 @@ async def min_open(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
-        Command(("seminar", "skip"), "Skip a meeting; later sessions move one meeting on", skip,
-                params=(Param("date", Date(), "the meeting's date (default: the next; "
-                              "with --undo, the one skipped)", required=False),
-                        Param("undo", Flag(), "restore a skipped date")),
-                permission=moderator),
         Command(("seminar", "move"),
                 "Move one session to another date and time (moved later, the ones after it "
                 "follow)", move,

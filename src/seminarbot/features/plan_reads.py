@@ -1,0 +1,48 @@
+"""What a change to a running schedule reads and re-plans (features.schedule_changes,
+features.skipping): each session's progress, when the ones still to post are planned, and the
+re-plan itself (scheduling, domain.planning)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from seminarbot.core.invocation import Invocation
+from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.planning import Planned
+from seminarbot.domain.progress import SessionProgress, SessionState, progress
+from seminarbot.domain.schedule import local_to_utc
+from seminarbot.features.schedule_notes import moved_dates
+from seminarbot.services.container import Services
+
+
+async def replan(inv: Invocation[Services], cohort_id: int) -> tuple[Cohort, Planned]:
+    """The cohort as the change left it, and its posts planned again from now."""
+    cohort = await inv.app.cohorts.get(cohort_id)
+    return cohort, await inv.app.scheduler.plan_cohort(cohort, inv.clock.now())
+
+
+async def entries_of(inv: Invocation[Services], cohort: Cohort) -> list[SessionProgress]:
+    """Each session of the plan with its state in `cohort` (domain.progress)."""
+    return progress(inv.app.syllabus.plan, await inv.app.outbox.for_cohort(cohort.id))
+
+
+def planned_starts(entries: list[SessionProgress]) -> dict[str, datetime]:
+    """Session id → when it is due, for the sessions still to post that have a date."""
+    return {e.session.id: e.due_at for e in entries
+            if e.state is SessionState.SCHEDULED and e.due_at}
+
+
+def meeting_at(cohort: Cohort, day: date) -> datetime:
+    """When the meeting on `day` is (or would be), by the cohort's rule."""
+    return local_to_utc(day, cohort.rule.local_time, cohort.rule.zone)
+
+
+def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
+                leave_out: Iterable[str] = ()) -> list[str]:
+    """`Session 2 moves to …` for each session whose date the change moved; none while the
+    seminar is paused, when no session has a date until it resumes (as `/seminar schedule`
+    shows)."""
+    if cohort.state is CohortState.PAUSED:
+        return []
+    return moved_dates(before, planned, cohort.rule.zone, leave_out)

@@ -1,0 +1,137 @@
+"""`/seminar skip [DATE] [--undo]`: a meeting without a session, the sessions from it on one
+meeting later, or a skipped meeting given back. Each reply says which sessions moved, or why
+none did; a refusal changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from datetime import date, datetime
+
+from seminarbot.core.commands import Command, Param, Permission
+from seminarbot.core.invocation import Invocation
+from seminarbot.core.params import Date, Flag
+from seminarbot.core.replies import Reply
+from seminarbot.domain.errors import BadArgument, Conflict
+from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.syllabus import Plan
+from seminarbot.features.common import cohort_here, next_session_line
+from seminarbot.features.plan_reads import (
+    dates_moved,
+    entries_of,
+    meeting_at,
+    planned_starts,
+    replan,
+)
+from seminarbot.features.schedule_notes import change_notes, change_reply
+from seminarbot.services.container import Services
+
+
+async def skip(inv: Invocation[Services]) -> Reply:
+    app = inv.app
+    cohort = await cohort_here(inv)
+    day: date | None = inv.arg("date")
+    if inv.arg("undo"):
+        return await _restore(inv, cohort, day)
+    day = day or await _next_meeting_with_a_session(inv, cohort)
+    _check_meeting(cohort, day, inv.clock.now(), "a meeting that has not happened yet")
+    async with app.db.transaction():
+        before = planned_starts(await entries_of(inv, cohort))
+        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan,
+                        await app.cohorts.moves(cohort.id, cohort.rule.zone), inv.prefix)
+        await app.cohorts.add_skip(cohort.id, day)
+        cohort, planned = await replan(inv, cohort.id)
+    moved = dates_moved(before, planned, cohort)
+    what = "the sessions get their dates when the seminar resumes" \
+        if cohort.state is CohortState.PAUSED else \
+        "the session due then and those after it move one meeting later" if moved else \
+        "no session was due on it, so none moves"
+    return change_reply(f"No session on {shown(day)}; {what}. Next: "
+                        f"{await next_session_line(inv, cohort)}.",
+                        moved + change_notes(planned, cohort.rule.zone, cohort.min_open))
+
+
+async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) -> Reply:
+    app = inv.app
+    async with app.db.transaction():
+        day = day or await only_skip_to_come(inv, cohort)
+        _check_meeting(cohort, day, inv.clock.now(),
+                       "a skipped meeting that has not happened yet")
+        before = planned_starts(await entries_of(inv, cohort))
+        if not await app.cohorts.remove_skip(cohort.id, day):
+            raise Conflict(f"{shown(day)} was not skipped.")
+        cohort, planned = await replan(inv, cohort.id)
+    zone = cohort.rule.zone
+    taken = any(start.astimezone(zone).date() == day for start in planned.starts.values())
+    empty = "" if taken or cohort.state is CohortState.PAUSED else \
+        "; no session falls on it now"
+    return change_reply(f"{shown(day)} is a meeting again{empty}. Next: "
+                        f"{await next_session_line(inv, cohort)}.",
+                        dates_moved(before, planned, cohort)
+                        + change_notes(planned, zone, cohort.min_open))
+
+
+def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str) -> None:
+    """Raises BadArgument unless the seminar meets on `day` (its rule's weekdays: a date
+    skipped before a reschedule to other days is none), still to come."""
+    rule = cohort.rule
+    if day.weekday() not in rule.weekdays:
+        raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat())
+    if meeting_at(cohort, day) < now:
+        raise BadArgument("date", expected, day.isoformat())
+
+
+async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort) -> date:
+    moved = await inv.app.cohorts.moves(cohort.id, cohort.rule.zone)
+    dues = [when for session_id, when in planned_starts(await entries_of(inv, cohort)).items()
+            if session_id not in moved]
+    if not dues:
+        raise Conflict("No session is waiting for a meeting, so there is nothing to skip.")
+    return min(dues).astimezone(cohort.rule.zone).date()
+
+
+def shown(day: date) -> str:
+    """`Tue 13 Jan 2026`, as every schedule reply writes a day."""
+    return day.strftime("%a %d %b %Y")
+
+
+def not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved: Container[str],
+                    prefix: str) -> None:
+    """Raises Conflict when `day` is skipped already: by a moderator, or left empty by a
+    session moved or posted early."""
+    if day not in skips:
+        return
+    by = skips[day]
+    why = "already skipped" if by is None else f"already empty ({emptied_by(plan, by, moved)})"
+    raise Conflict(f"{shown(day)} is {why}; {prefix}seminar skip {day.isoformat()} --undo "
+                   "makes it a meeting again.")
+
+
+def emptied_by(plan: Plan, session_id: str, moved: Container[str]) -> str:
+    """Why a skipped date has no meeting when a session left it: `session 1, due then, was
+    posted early` (or `moved`, when the session is in `moved`)."""
+    how = "moved" if session_id in moved else "posted early"
+    return f"session {plan.session(session_id).number}, due then, was {how}"
+
+
+async def only_skip_to_come(inv: Invocation[Services], cohort: Cohort) -> date:
+    """The date `skip --undo` restores when none is given: the one meeting still to come that
+    is skipped or left empty (on a day the seminar still meets)."""
+    now = inv.clock.now()
+    days = sorted(d for d in await inv.app.cohorts.skips(cohort.id)
+                  if d.weekday() in cohort.rule.weekdays and meeting_at(cohort, d) >= now)
+    if not days:
+        raise Conflict("No meeting still to come is skipped, so there is nothing to restore.")
+    if len(days) > 1:
+        shown_days = [d.isoformat() for d in days]
+        raise BadArgument("date", "the skipped date to restore, as YYYY-MM-DD",
+                          hint=f"Skipped or left empty: {', '.join(shown_days[:-1])} and "
+                               f"{shown_days[-1]}.")
+    return days[0]
+
+
+def commands() -> list[Command]:
+    return [Command(("seminar", "skip"), "Skip a meeting; later sessions move one meeting on",
+                    skip, params=(Param("date", Date(), "the meeting's date (default: the next; "
+                                        "with --undo, the one skipped)", required=False),
+                                  Param("undo", Flag(), "restore a skipped date")),
+                    permission=Permission.MODERATOR)]
