@@ -233,7 +233,8 @@ def test_a_duration_without_its_unit_or_with_its_word_gets_the_form_to_use(
     ("1/13/2026", "Did you mean 2026-01-13?"),
     ("05.01.2026", "Did you mean 2026-01-05 or 2026-05-01?"),
     ("Today", "Did you mean 2026-01-05?"), ("tomorrow", "Did you mean 2026-01-06?"),
-    ("2026/02/30", ""), ("2026-13-01", ""), ("next week", "")])
+    ("2026/02/30", "February 2026 has 28 days."), ("2028-02-30", "February 2028 has 29 days."),
+    ("2026-04-31", "April 2026 has 30 days."), ("2026-13-01", ""), ("next week", "")])
 def test_a_date_written_another_way_gets_the_iso_form(raw: str, hint: str) -> None:
     """helper-114's kind: both readings when day and month could swap, none that is no date."""
     with pytest.raises(BadArgument, match="`since` expects a date as YYYY-MM-DD") as caught:
@@ -258,3 +259,12 @@ def test_a_choice_misspelt_or_shortened_gets_the_option(raw: str, hint: str) -> 
     with pytest.raises(BadArgument) as caught:
         Choice(("csv", "jsonl", "markdown", "html")).parse(raw, "format")
     assert caught.value.hint == hint
+
+
+def test_a_switch_given_a_value_says_to_give_it_alone() -> None:
+    """helper-115: `--undo=2027-03-09` was told `undo` expects yes or no, where the help says
+    it takes no value."""
+    with pytest.raises(BadArgument) as caught:
+        Flag().parse("2027-03-09", "undo")
+    assert caught.value.message == ("`undo` expects no value (it is a switch), or yes or no "
+                                    "(got '2027-03-09'). Give it alone, as --undo.")

@@ -3,6 +3,7 @@ mean 19:00?"): one function per kind of value, each "" when nothing is likely.""
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
@@ -72,6 +73,10 @@ def date_hint(value: str, today: date) -> str:
     if not match:
         return ""
     first, second, third = (int(n) for n in match.groups())
+    if first > 31 and 1 <= second <= 12 and third > 28:  # 2027-02-29, 2026-04-31
+        days = calendar.monthrange(first, second)[1]
+        if third > days:
+            return f"{calendar.month_name[second]} {first} has {days} days."
     readings = [(first, second, third)] if first > 31 else \
         [(third, second, first), (third, first, second)] if third > 31 else []
     found = sorted({day for day in map(_day, readings) if day})

@@ -248,4 +248,5 @@ class Flag:
             return True
         if value in ("false", "no", "0", "off"):
             return False
-        raise BadArgument(param, "yes or no", raw)
+        raise BadArgument(param, "no value (it is a switch), or yes or no", raw,
+                          f"Give it alone, as --{param}." if raw else "")
