@@ -95,7 +95,7 @@ async def test_a_skipped_meeting_gone_by_is_not_restored(seminar: ConsoleDriver)
 async def test_a_prompt_reference_given_for_a_session_names_its_session(
         seminar: ConsoleDriver, command: str) -> None:
     said = await says(seminar, f"/seminar {command} 2.1")
-    assert "2.1 is shaped as a prompt's reference; its session is 2." in said
+    assert "2.1 is a prompt; its session is 2." in said
     said = await says(seminar, f"/seminar {command} 99.1")
     assert "`session` expects" in said and "shaped as" not in said
 
@@ -175,6 +175,61 @@ async def test_the_schedule_lists_moved_sessions_in_plan_order(tmp_path: Path) -
         await seminar.say("/seminar move 10 2026-03-11 08:00")
         schedule = await says(seminar, "/seminar schedule")
     assert schedule.index("Session 9 is moved") < schedule.index("Session 10 is moved")
+
+
+async def test_a_date_a_moved_session_is_on_is_no_empty_meeting_and_is_not_skipped(
+        seminar: ConsoleDriver) -> None:
+    """helper-116 (1): the schedule said "No meeting on" a day a moved session was on, and a
+    skip of it was refused as already empty (or, with no skip there, said sessions moved while
+    the moved one stayed)."""
+    await seminar.say("/seminar move 3 2026-01-17 10:00")  # leaves Tue 20 Jan empty
+    said = await says(seminar, "/seminar move 4 2026-01-20 19:00")
+    assert "Tue 20 Jan 2026 was skipped or left empty; the move puts session 4 on it" in said
+    await seminar.say("/seminar move 6 2026-02-24 19:00")  # later: no meeting left empty
+    assert "No meeting on Tue 20 Jan" not in await says(seminar, "/seminar schedule")
+    before = await outbox_of(seminar.app)
+    for day, number, when in (("2026-01-20", 4, "Tue 20 Jan"), ("2026-02-24", 6, "Tue 24 Feb")):
+        said = await says(seminar, f"/seminar skip {day}")
+        assert f"Session {number} is moved to {when} 2026 19:00 UTC; a skip does not move a " \
+               "moved session" in said, said
+    assert await outbox_of(seminar.app) == before
+
+
+async def test_a_time_the_clocks_skip_is_said_when_it_changes_nothing_too(
+        seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar reschedule sun 02:30 America/New_York 2026-03-08")
+    said = await says(seminar, "/seminar move 1 2026-03-08 02:30")
+    assert "Session 1 is due then already (Sun 08 Mar 2026 03:30 EDT); nothing changes." in said
+    assert "02:30 does not exist that night in America/New_York" in said
+
+
+async def test_a_reschedule_says_what_moved(seminar: ConsoleDriver) -> None:
+    """helper-116 (9): the reply named only the moved sessions that kept their moment."""
+    said = await says(seminar, "/seminar reschedule wed 19:00 UTC")
+    assert "7 sessions move to the new meetings; /seminar schedule lists their dates." in said
+    said = await says(seminar, "/seminar reschedule wed 20:00 UTC 2026-02-11")
+    assert "7 sessions move" in said
+    await seminar.say("/seminar move 2 2026-02-19 10:00")
+    said = await says(seminar, "/seminar reschedule wed 20:00 UTC 2026-02-04")
+    assert "Session 1 moves to Wed 04 Feb 2026 20:00 UTC." in said  # the others follow 2
+    assert "Session 2 stays where" in said and "Session 2 moves" not in said
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("/seminar reminders 1 day", "A reminder 24 hours before each session closes"),
+    ("/seminar reminders 90 minutes", "A reminder 1 hour 30 minutes before"),
+    ("/seminar min-open 2 hours", "at least 2 hours before the next one opens"),
+    ("/seminar retention 30 days", "Responses older than 30 days are deleted"),
+    ("/seminar retention 1y", "Did you mean 365?"),
+    ("/seminar setup tue,thrusday 19:00 UTC", "Did you mean tue,thursday?"),
+    ("/seminar prompt 2.9", "2.9 is shaped as a prompt's reference. Session 2 has prompts 2.1 "
+                            "to 2.2."),
+])
+async def test_what_a_person_types_is_taken_or_gets_the_form(
+        seminar: ConsoleDriver, typed: str, said: str) -> None:
+    """helper-116 (2, 3, 7, 8): a number and its unit's word are read together; a hint never
+    offers a value other than the one meant."""
+    assert said in await says(seminar, typed)
 
 
 async def test_the_console_is_named_in_a_sentence_as_one_is_written(

@@ -8,19 +8,19 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+from seminarbot.core.durations import (
+    DURATION_UNITS,
+    UNIT_WORDS,
+    YEAR_SECONDS,
+    YEAR_WORDS,
+)
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
 
-DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
-_UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
-    ("w", ("week", "wk")), ("d", ("day",)), ("h", ("hour", "hr")), ("m", ("minute", "min")),
-    ("s", ("second", "sec"))) for word in names for plural in ("", "s")}
-_WORDED_PART = re.compile(r"(\d+)(" + "|".join(sorted(_UNIT_WORDS, key=len, reverse=True))
-                          + r")")
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
 _OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
-_NUMBER_WITH_WORD = re.compile(r"([+-]?\d{1,9})\s*[a-z]{1,10}")
+_NUMBER_WITH_WORD = re.compile(r"(\d{1,6})\s*([a-z]{1,10})")
 # 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 1930, 19
 _OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
 
@@ -51,17 +51,13 @@ def time_hint(value: str) -> str:
 
 
 def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
-    """For a number without its unit (`1`, the rest of `1 day` being another word) or with the
-    unit's word (`2hours`): the form a duration takes, in units whose result `fits` (seconds);
-    else ""."""
-    if value.isdecimal() and len(value) <= 6:
-        forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
-                 if fits(int(value) * DURATION_UNITS[unit])]
-        return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
-    words = _WORDED_PART.findall(value)
-    if not words or _WORDED_PART.sub("", value):
+    """For a number without its unit (`1`): the forms a duration takes, in units whose result
+    `fits` (seconds); else ""."""
+    if not value.isdecimal() or len(value) > 6:
         return ""
-    return "Did you mean " + "".join(f"{n}{_UNIT_WORDS[w]}" for n, w in words) + "?"
+    forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
+             if fits(int(value) * DURATION_UNITS[unit])]
+    return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
 
 
 def date_hint(value: str, today: date) -> str:
@@ -90,12 +86,19 @@ def _day(parts: tuple[int, int, int]) -> str:
         return ""
 
 
-def whole_hint(value: str, minimum: int, maximum: int) -> str:
-    """`Did you mean 30?` for a whole number from `minimum` to `maximum` given with a unit's
-    letters (30d, 30 days), or ""."""
+def whole_hint(value: str, minimum: int, maximum: int, unit: str) -> str:
+    """`Did you mean 30?` for a whole number of `unit` (days: DURATION_UNITS's letter) given
+    with a unit (30d, 4w, 1 year, 48h), converted, from `minimum` to `maximum`; else "" (also
+    for a unit that does not divide into `unit`s, or that has no one length: months)."""
     match = _NUMBER_WITH_WORD.fullmatch(value)
-    fits = match is not None and minimum <= int(match.group(1)) <= maximum
-    return f"Did you mean {match.group(1)}?" if match and fits else ""
+    if match is None or unit not in DURATION_UNITS:
+        return ""
+    number, word = int(match.group(1)), match.group(2)
+    seconds = YEAR_SECONDS if word in YEAR_WORDS else \
+        DURATION_UNITS.get(UNIT_WORDS.get(word, word if len(word) == 1 else ""), 0)
+    whole, part = divmod(number * seconds, DURATION_UNITS[unit])
+    fits = seconds and not part and minimum <= whole <= maximum
+    return f"Did you mean {whole}?" if fits else ""
 
 
 def choice_hint(value: str, options: Sequence[str]) -> str:

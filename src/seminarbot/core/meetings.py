@@ -47,7 +47,7 @@ class Weekdays:
         try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
             days = {Weekday().parse(part, param) for part in parts if part}
         except BadArgument as error:
-            raise BadArgument(param, self.expected, raw, error.hint) from None
+            raise BadArgument(param, self.expected, raw, _in_list(parts, error)) from None
         if not all(parts) or len(days) != len(parts):
             raise BadArgument(param, self.expected, raw)
         return tuple(sorted(days))
@@ -69,3 +69,13 @@ class TimeOfDay:
         if hour > 23 or minute > 59:
             raise BadArgument(param, self.expected, raw)
         return time(hour, minute)
+
+
+def _in_list(parts: list[str], error: BadArgument) -> str:
+    """A refused day's hint, said of the whole list when it names one day (`tue,thrusday`:
+    did you mean tue,thursday?), so following it keeps the other days."""
+    bad = error.got or ""
+    close = error.hint.removeprefix("Did you mean ").removesuffix("?")
+    if len(parts) == 1 or close == error.hint or close not in WEEKDAYS:
+        return error.hint
+    return f"Did you mean {','.join(close if part == bad else part for part in parts)}?"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from seminarbot.core.durations import DURATION_UNITS, with_unit_letters
 from seminarbot.core.hints import (
-    DURATION_UNITS,
     choice_hint,
     date_hint,
     duration_hint,
@@ -98,16 +98,19 @@ class Integer:
     minimum: int
     maximum: int
     kind: str = "integer"
+    unit: str = ""  # what it counts, as DURATION_UNITS's letter (d: days), for the hint
 
     @property
     def expected(self) -> str:
         return f"a whole number from {self.minimum} to {self.maximum}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
-        value = as_word(raw)  # digits only (Python's int() also takes 3_0), a sign at most
+        typed = value = as_word(raw)  # digits only (int() also takes 3_0), a sign at most
+        if self.unit:  # `30d`, `30 days`: the number of what it counts, said with its unit
+            value = with_unit_letters(value.replace(" ", "")).removesuffix(self.unit)
         if not _WHOLE.fullmatch(value):
             raise BadArgument(param, self.expected, raw,
-                              whole_hint(value, self.minimum, self.maximum))
+                              whole_hint(typed, self.minimum, self.maximum, self.unit))
         if not self.minimum <= int(value) <= self.maximum:
             raise BadArgument(param, self.expected, raw)
         return int(value)
@@ -162,7 +165,7 @@ class Duration:
         return f"a duration such as 3d, 2h30m, 90m or 1w, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
-        value = as_word(raw).replace(" ", "")
+        value = with_unit_letters(as_word(raw).replace(" ", ""))
         parts = _DURATION_PART.findall(value)
         units = [unit for _, unit in parts]
         # Each unit once: 1d1d is a slip, not two days.

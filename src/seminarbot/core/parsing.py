@@ -14,9 +14,11 @@ from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param
+from seminarbot.core.durations import is_unit_word
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
+from seminarbot.domain.textfold import as_word
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 # Smart punctuation (iOS, macOS) turns a typed "--" into an em or an en dash.
@@ -128,7 +130,8 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
                             f"{command.usage()}")
-        raw[positional[position].name] = _typed(positional[position], token.text)
+        index += _with_unit(positional[position], tokens, index)
+        raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
         index += 1
     if position < len(positional) and positional[position].rest \
@@ -182,6 +185,20 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         value = mention[1]
     raw[param.name] = value
     return index + 1
+
+
+def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
+    """A number given for a duration, or for a count of a unit (retention's days), with a
+    unit's word after it (`1 day`, `90 minutes`): the two made one token at `index + 1` (1
+    returned), for the type to read or refuse whole; else 0."""
+    counts = param.type.kind == "duration" or bool(getattr(param.type, "unit", ""))
+    if not counts or index + 1 >= len(tokens):
+        return 0
+    number, word = tokens[index], tokens[index + 1]
+    if not ascii_digits(number.text).isdecimal() or not is_unit_word(as_word(word.text)):
+        return 0
+    tokens[index + 1] = Token(f"{number.text} {word.text}", number.start, word.end)
+    return 1
 
 
 def _typed(param: Param, word: str) -> str:

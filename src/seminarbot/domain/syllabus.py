@@ -143,11 +143,14 @@ class Plan(NamedTuple):
                           or _near(text, [session.id for session in self.sessions]))
 
     def _in_session(self, text: str) -> str:
-        """For a prompt's reference given as a session (3.2): the session it names."""
+        """For a prompt's reference given as a session (3.2): the session it names, or which
+        prompts the session has (3.9)."""
         number, dot, item = text.partition(".")
-        if dot and item.isdecimal() and any(str(s.number) == number for s in self.sessions):
-            return f"{text} is shaped as a prompt's reference; its session is {number}."
-        return ""
+        if not dot or not item.isdecimal() or all(str(s.number) != number for s in self.sessions):
+            return ""
+        if any(p.ref == text for s in self.sessions for p in s.prompts):
+            return f"{text} is a prompt; its session is {number}."
+        return f"{text} is shaped as a prompt's reference. {self._which(text)}".rstrip()
 
     def prompt(self, ref: str, param: str = "prompt") -> Prompt:
         """A prompt by its reference (2.1) or its id."""

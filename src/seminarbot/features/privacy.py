@@ -184,6 +184,6 @@ def commands() -> list[Command]:
                               "the code the first step gave you", required=False),)),
         Command(("seminar", "retention"), "Show or set how many days responses are kept",
                 retention, permission=Permission.MODERATOR,
-                params=(Param("days", Integer(0, MAX_RETENTION_DAYS),
+                params=(Param("days", Integer(0, MAX_RETENTION_DAYS, unit="d"),
                               "days to keep responses; 0 keeps them", required=False),)),
     ]

@@ -53,12 +53,13 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     """Skipped dates, moved sessions, and sessions out of plan order."""
     zone, notes = cohort.rule.zone, []
     moves = await inv.app.cohorts.moves(cohort.id, zone)
+    waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
+    taken = {e.due_at.astimezone(zone).date() for e in waiting.values() if e.due_at}
     for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
-        if day.weekday() not in cohort.rule.weekdays:
-            continue  # skipped before a reschedule to other days: no meeting to miss
+        if day.weekday() not in cohort.rule.weekdays or day in taken:
+            continue  # skipped before a reschedule to other days, or a session moved onto it
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {shown(day)}{why}.")
-    waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
             notes.append(f"Session {entry.session.number} is moved to "

@@ -43,11 +43,13 @@ from seminarbot.features.schedule_notes import (
     kept_instants,
     moved_dates,
 )
+from seminarbot.features.skipping import shown
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
 WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
 START_KEPT = "the one set up, if still to come, else today"
+MOVES_LISTED = 3  # a reschedule's reply names at most this many moved sessions, else counts
 MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
 
 
@@ -71,8 +73,10 @@ async def move(inv: Invocation[Services]) -> Reply:
         _check_apart(cohort, entries, entry, instant, inv.prefix)
         moves = await app.cohorts.moves(cohort.id, zone)
         if entry.due_at == instant and session.id not in moves:
+            wall = _not_on_the_clock(day, at, instant, zone)
             return change_reply(f"Session {session.number} is due then already "
-                                f"({describe_local(instant, zone)}); nothing changes.", ())
+                                f"({describe_local(instant, zone)}); nothing changes.",
+                                [wall] if wall else [])
         skips = await app.cohorts.skips(cohort.id)
         vacated = _vacated(cohort, entry, instant, moves)
         chosen = await _trial_move(inv, cohort, session.id, instant, moves,
@@ -84,6 +88,9 @@ async def move(inv: Invocation[Services]) -> Reply:
     lines = [f"Session {session.number} moves to {describe_local(instant, zone)}."]
     if wall := _not_on_the_clock(day, at, instant, zone):
         lines.append(wall)
+    if (local := instant.astimezone(zone).date()) in skips:
+        lines.append(f"{shown(local)} was skipped or left empty; the move puts session "
+                     f"{session.number} on it all the same.")
     if vacated:
         lines.append(f"Its meeting on {vacated.strftime('%a %d %b %Y')} stays empty "
                      f"({inv.prefix}seminar skip {vacated.isoformat()} --undo gives it back).")
@@ -161,9 +168,15 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
     rule: WeeklyRule = rule_from(inv, cohort.rule.start_date if kept else start)
     check_rule(rule, cohort.min_open, weekday_text(rule), inv.prefix)
     async with app.db.transaction():
+        before = planned_starts(await entries_of(inv, cohort))
         await app.cohorts.set_rule(cohort.id, rule, inv.clock.now())
         cohort, planned = await replan(inv, cohort.id)
-    notes = kept_instants(planned, rule.zone) + change_notes(planned, rule.zone, cohort.min_open)
+    moved = dates_moved(before, planned, cohort, leave_out=planned.pinned)
+    if len(moved) > MOVES_LISTED:
+        moved = [f"{len(moved)} sessions move to the new meetings; {inv.prefix}seminar schedule "
+                 "lists their dates."]
+    notes = moved + kept_instants(planned, rule.zone) + change_notes(planned, rule.zone,
+                                                                     cohort.min_open)
     if kept:
         notes = [f"It still starts no earlier than {rule.start_date.strftime('%a %d %b %Y')}, "
                  "the start date set up (give another START-DATE to change it).", *notes]

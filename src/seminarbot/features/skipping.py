@@ -13,6 +13,7 @@ from seminarbot.core.params import Date, Flag
 from seminarbot.core.replies import Reply
 from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan
 from seminarbot.features.common import cohort_here, next_session_line
 from seminarbot.features.plan_reads import (
@@ -36,8 +37,10 @@ async def skip(inv: Invocation[Services]) -> Reply:
     _check_meeting(cohort, day, inv.clock.now(), "a meeting that has not happened yet")
     async with app.db.transaction():
         before = planned_starts(await entries_of(inv, cohort))
-        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan,
-                        await app.cohorts.moves(cohort.id, cohort.rule.zone), inv.prefix)
+        moves = await app.cohorts.moves(cohort.id, cohort.rule.zone)
+        _not_moved_onto(day, before, moves, cohort, app.syllabus.plan, inv.prefix)
+        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan, moves,
+                        inv.prefix)
         await app.cohorts.add_skip(cohort.id, day)
         cohort, planned = await replan(inv, cohort.id)
     moved = dates_moved(before, planned, cohort)
@@ -68,6 +71,19 @@ async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) 
                         f"{await next_session_line(inv, cohort)}.",
                         dates_moved(before, planned, cohort)
                         + change_notes(planned, zone, cohort.min_open))
+
+
+def _not_moved_onto(day: date, before: dict[str, datetime], moved: Container[str],
+                    cohort: Cohort, plan: Plan, prefix: str) -> None:
+    """Raises Conflict when a session moved by a moderator is due on `day`: a skip moves the
+    sessions that follow the meetings, never a moved one."""
+    zone = cohort.rule.zone
+    for session_id, when in sorted(before.items(), key=lambda item: item[1]):
+        if session_id in moved and when.astimezone(zone).date() == day:
+            number = plan.session(session_id).number
+            raise Conflict(f"Session {number} is moved to {describe_local(when, zone)}; a skip "
+                           f"does not move a moved session ({prefix}seminar move {number} DATE "
+                           "HH:MM does).")
 
 
 def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str) -> None:
