@@ -5,12 +5,14 @@ less than the console. Each kind is covered, not only the input that showed it."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from seminarbot.core.zones import TimeZone
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.schedule import describe_span
 from tests.conftest import ConsoleDriver
 from tests.failpaths.support import environment, one_line, seminar_database, seminarbot
 from tests.scheduler.invariants import flat, outbox_of
@@ -31,7 +33,7 @@ async def says(console: ConsoleDriver, line: str) -> str:
 async def test_a_skip_lists_what_moved_and_a_date_past_the_sessions_moves_none(
         seminar: ConsoleDriver) -> None:
     said = await says(seminar, "/seminar skip 2026-01-13")
-    assert "the session due then and those after it move one meeting later" in said
+    assert "the session due then and those after it move later" in said
     assert "Session 2 moves to Tue 20 Jan 2026 19:00 UTC." in said
     assert "Session 1 moves" not in said
     said = await says(seminar, "/seminar skip 2027-01-12")
@@ -230,6 +232,20 @@ async def test_what_a_person_types_is_taken_or_gets_the_form(
     """helper-116 (2, 3, 7, 8): a number and its unit's word are read together; a hint never
     offers a value other than the one meant."""
     assert said in await says(seminar, typed)
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("/seminar reminders 1 sec", "A reminder 1 second before each session closes"),
+    ("/seminar reminders 90 seconds", "A reminder 1 minute 30 seconds before"),
+    ("/seminar min-open 3601 seconds", "at least 1 hour 1 second before the next one opens"),
+    ("/seminar reminders 12 h on", "A reminder 12 hours before"),
+])
+async def test_a_duration_in_seconds_is_said_as_given(
+        seminar: ConsoleDriver, typed: str, said: str) -> None:
+    """helper-117: `1 sec` was accepted and said as "0 minutes", 90 seconds as "1 minute"."""
+    assert said in await says(seminar, typed)
+    assert describe_span(timedelta(seconds=1)) == "1 second"
+    assert describe_span(timedelta(days=2, seconds=61)) == "2 days 1 minute 1 second"
 
 
 async def test_the_console_is_named_in_a_sentence_as_one_is_written(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import date
 
 from seminarbot.core.durations import (
     DURATION_UNITS,
@@ -41,6 +41,8 @@ def time_hint(value: str) -> str:
     if not match:
         return ""
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
+    if not half and 1 <= hour <= 12 and not value.startswith("0"):
+        return ""  # 7, 7.30: morning or evening (`7 pm` typed apart reaches here as `7`)
     if half:
         if not 1 <= hour <= 12:
             return ""
@@ -60,11 +62,10 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
 
 
-def date_hint(value: str, today: date) -> str:
+def date_hint(value: str) -> str:
     """The YYYY-MM-DD form of a date written another way: 2026/01/05, 2026.1.5, 5/1/2026 (both
-    readings when day and month could swap), today, tomorrow; else ""."""
-    if value in ("today", "tomorrow"):
-        return f"Did you mean {today + timedelta(days=value == 'tomorrow'):%Y-%m-%d}?"
+    readings when day and month could swap); else "". (Not `today`: whose today, the seminar's
+    zone's, is not known here, and a day off would skip a meeting.)"""
     match = _OTHER_DATE.fullmatch(value)
     if not match:
         return ""

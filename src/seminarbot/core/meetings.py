@@ -78,4 +78,8 @@ def _in_list(parts: list[str], error: BadArgument) -> str:
     close = error.hint.removeprefix("Did you mean ").removesuffix("?")
     if len(parts) == 1 or close == error.hint or close not in WEEKDAYS:
         return error.hint
-    return f"Did you mean {','.join(close if part == bad else part for part in parts)}?"
+    meant = [close if part == bad else part for part in parts]
+    days = [next((d for d in WEEKDAYS if part and d.startswith(part)), "") for part in meant]
+    if "" in days or len(set(days)) != len(days):  # tue,,thrusday; thu,thrusday
+        return ""
+    return f"Did you mean {','.join(meant)}?"

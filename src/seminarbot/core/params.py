@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
-from seminarbot.core.durations import DURATION_UNITS, with_unit_letters
+from seminarbot.core.durations import DURATION_UNITS, compact, with_unit_letters
 from seminarbot.core.hints import (
     choice_hint,
     date_hint,
@@ -107,7 +107,9 @@ class Integer:
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
         typed = value = as_word(raw)  # digits only (int() also takes 3_0), a sign at most
         if self.unit:  # `30d`, `30 days`: the number of what it counts, said with its unit
-            value = with_unit_letters(value.replace(" ", "")).removesuffix(self.unit)
+            value = with_unit_letters(compact(value)).removesuffix(self.unit)
+            if value != typed and value.strip("0") == "":  # 0 days: none, or keep them all?
+                raise BadArgument(param, self.expected, raw, "Give 0 alone (see its help).")
         if not _WHOLE.fullmatch(value):
             raise BadArgument(param, self.expected, raw,
                               whole_hint(typed, self.minimum, self.maximum, self.unit))
@@ -165,7 +167,7 @@ class Duration:
         return f"a duration such as 3d, 2h30m, 90m or 1w, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
-        value = with_unit_letters(as_word(raw).replace(" ", ""))
+        value = with_unit_letters(compact(as_word(raw)))
         parts = _DURATION_PART.findall(value)
         units = [unit for _, unit in parts]
         # Each unit once: 1d1d is a slip, not two days.
@@ -229,7 +231,7 @@ class Date:
         try:
             value = date.fromisoformat(value_text if _DAY.fullmatch(value_text) else "")
         except ValueError:
-            raise BadArgument(param, self.expected, raw, date_hint(value_text, day)) from None
+            raise BadArgument(param, self.expected, raw, date_hint(value_text)) from None
         if abs((value - day).days) > int(365.25 * self.within_years) + 1:
             raise BadArgument(param, self.expected, raw)
         return value

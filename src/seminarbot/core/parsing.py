@@ -188,16 +188,20 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
 
 
 def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
-    """A number given for a duration, or for a count of a unit (retention's days), with a
-    unit's word after it (`1 day`, `90 minutes`): the two made one token at `index + 1` (1
+    """A value and the word that completes it, typed apart: a number given for a duration, or
+    for a count of a unit (retention's days), and its unit's word (`1 day`, `90 minutes`); a
+    time of day and `am` or `pm` (`7 pm`). The two are made one token at `index + 1` (1
     returned), for the type to read or refuse whole; else 0."""
+    if index + 1 >= len(tokens):
+        return 0
+    value, word = tokens[index], tokens[index + 1]
     counts = param.type.kind == "duration" or bool(getattr(param.type, "unit", ""))
-    if not counts or index + 1 >= len(tokens):
+    joined = counts and ascii_digits(value.text).isdecimal() and is_unit_word(as_word(word.text))
+    if param.type.kind == "time":
+        joined = as_word(word.text).replace(".", "") in ("am", "pm")
+    if not joined:
         return 0
-    number, word = tokens[index], tokens[index + 1]
-    if not ascii_digits(number.text).isdecimal() or not is_unit_word(as_word(word.text)):
-        return 0
-    tokens[index + 1] = Token(f"{number.text} {word.text}", number.start, word.end)
+    tokens[index + 1] = Token(f"{value.text} {word.text}", value.start, word.end)
     return 1
 
 

@@ -152,8 +152,12 @@ def wall_clock_after(instant: datetime, delta: timedelta, zone: ZoneInfo) -> dat
 
 def describe_span(delta: timedelta) -> str:
     """A duration as people say it: `90 minutes`, `24 hours`, `7 days`, `6 days 23 hours`.
-    Under two days, whole hours stay hours; otherwise days, hours and minutes, zeros left out."""
-    minutes = int(delta.total_seconds() // 60)
+    Under two days, whole hours stay hours; otherwise days, hours and minutes, zeros left out;
+    seconds last, when there are any (`1 minute 30 seconds`)."""
+    minutes, seconds = divmod(int(delta.total_seconds()), 60)
+    if seconds:
+        whole = f"{describe_span(timedelta(minutes=minutes))} " if minutes else ""
+        return whole + _count(seconds, "second")
     if minutes < 60 or (minutes < 2 * 24 * 60 and minutes % 60 == 0):
         return _count(minutes, "minute") if minutes < 60 else _count(minutes // 60, "hour")
     days, rest = divmod(minutes, 24 * 60)

@@ -16,8 +16,7 @@ from seminarbot.domain.progress import (
 )
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
-from seminarbot.features.schedule_notes import order_warnings
-from seminarbot.features.skipping import emptied_by, shown
+from seminarbot.features.schedule_notes import emptied_by, order_warnings, shown
 from seminarbot.services.container import Services
 
 

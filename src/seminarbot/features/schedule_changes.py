@@ -42,8 +42,8 @@ from seminarbot.features.schedule_notes import (
     change_reply,
     kept_instants,
     moved_dates,
+    shown,
 )
-from seminarbot.features.skipping import shown
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 

@@ -4,13 +4,14 @@ moved sessions a zone change leaves at their instant. Every time in the cohort's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Container, Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.planning import Planned, Release
 from seminarbot.domain.schedule import describe_local, describe_span
+from seminarbot.domain.syllabus import Plan
 
 OUT_OF_ORDER = "Out of plan order"
 
@@ -99,3 +100,15 @@ def change_reply(message: str, notes: Sequence[str], tone: Tone | None = None) -
     """A change's answer: what it did, then its notes; a warning if any note is one."""
     return Reply(paragraphs=(message, *notes),
                  tone=tone or (Tone.WARNING if has_warning(notes) else Tone.SUCCESS))
+
+
+def shown(day: date) -> str:
+    """`Tue 13 Jan 2026`, as every schedule reply writes a day."""
+    return day.strftime("%a %d %b %Y")
+
+
+def emptied_by(plan: Plan, session_id: str, moved: Container[str]) -> str:
+    """Why a skipped date has no meeting when a session left it: `session 1, due then, was
+    posted early` (or `moved`, when the session is in `moved`)."""
+    how = "moved" if session_id in moved else "posted early"
+    return f"session {plan.session(session_id).number}, due then, was {how}"

@@ -23,7 +23,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_notes, change_reply
+from seminarbot.features.schedule_notes import change_notes, change_reply, emptied_by, shown
 from seminarbot.services.container import Services
 
 
@@ -46,7 +46,7 @@ async def skip(inv: Invocation[Services]) -> Reply:
     moved = dates_moved(before, planned, cohort)
     what = "the sessions get their dates when the seminar resumes" \
         if cohort.state is CohortState.PAUSED else \
-        "the session due then and those after it move one meeting later" if moved else \
+        "the session due then and those after it move later" if moved else \
         "no session was due on it, so none moves"
     return change_reply(f"No session on {shown(day)}; {what}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
@@ -105,11 +105,6 @@ async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort
     return min(dues).astimezone(cohort.rule.zone).date()
 
 
-def shown(day: date) -> str:
-    """`Tue 13 Jan 2026`, as every schedule reply writes a day."""
-    return day.strftime("%a %d %b %Y")
-
-
 def not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved: Container[str],
                     prefix: str) -> None:
     """Raises Conflict when `day` is skipped already: by a moderator, or left empty by a
@@ -120,13 +115,6 @@ def not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved:
     why = "already skipped" if by is None else f"already empty ({emptied_by(plan, by, moved)})"
     raise Conflict(f"{shown(day)} is {why}; {prefix}seminar skip {day.isoformat()} --undo "
                    "makes it a meeting again.")
-
-
-def emptied_by(plan: Plan, session_id: str, moved: Container[str]) -> str:
-    """Why a skipped date has no meeting when a session left it: `session 1, due then, was
-    posted early` (or `moved`, when the session is in `moved`)."""
-    how = "moved" if session_id in moved else "posted early"
-    return f"session {plan.session(session_id).number}, due then, was {how}"
 
 
 async def only_skip_to_come(inv: Invocation[Services], cohort: Cohort) -> date:
