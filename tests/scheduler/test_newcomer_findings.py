@@ -234,6 +234,23 @@ async def test_what_a_person_types_is_taken_or_gets_the_form(
     assert said in await says(seminar, typed)
 
 
+@pytest.mark.parametrize("away", ["2026-01-22 19:00", "2026-01-17 10:00"])
+async def test_a_session_moved_back_to_its_meeting_follows_the_schedule_again(
+        seminar: ConsoleDriver, away: str) -> None:
+    """helper-116 (5): moved back to where it was due, it stayed pinned there (a reschedule
+    left it behind) and, moved earlier first, its meeting stayed empty."""
+    await seminar.say(f"/seminar move 3 {away}")
+    said = await says(seminar, "/seminar move 3 2026-01-20 19:00")
+    assert "Session 3 is back at its meeting, Tue 20 Jan 2026 19:00 UTC: it follows the " \
+           "schedule again." in said
+    schedule = await says(seminar, "/seminar schedule")
+    assert "is moved to" not in schedule and "No meeting on" not in schedule
+    said = await says(seminar, "/seminar reschedule wed 19:00 UTC")
+    assert "stays where it was moved" not in said
+    assert "3 Week 3 Wed 21 Jan 2026 19:00 UTC scheduled" in await says(seminar,
+                                                                          "/seminar schedule")
+
+
 @pytest.mark.parametrize(("typed", "said"), [
     ("/seminar reminders 1 sec", "A reminder 1 second before each session closes"),
     ("/seminar reminders 90 seconds", "A reminder 1 minute 30 seconds before"),

@@ -78,6 +78,13 @@ async def move(inv: Invocation[Services]) -> Reply:
                                 f"({describe_local(instant, zone)}); nothing changes.",
                                 [wall] if wall else [])
         skips = await app.cohorts.skips(cohort.id)
+        if session.id in moves and await _back(inv, cohort, session.id, instant, moves, skips):
+            cohort, after = await replan(inv, cohort.id)
+            return change_reply(
+                f"Session {session.number} is back at its meeting, "
+                f"{describe_local(instant, zone)}: it follows the schedule again.",
+                dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
+                + change_notes(after, zone, cohort.min_open, focus=session.id))
         vacated = _vacated(cohort, entry, instant, moves)
         chosen = await _trial_move(inv, cohort, session.id, instant, moves,
                                    skips | ({vacated: session.id} if vacated else {}))
@@ -97,6 +104,23 @@ async def move(inv: Invocation[Services]) -> Reply:
     lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
     lines += change_notes(after, zone, cohort.min_open, focus=session.id)
     return change_reply(lines[0], lines[1:])
+
+
+async def _back(inv: Invocation[Services], cohort: Cohort, session_id: str, instant: datetime,
+                moves: dict[str, Move], skips: dict[date, str | None]) -> bool:
+    """Whether `instant` is where the moved session would be were it never moved: if so, its
+    move and the meeting it left empty are dropped (written here), so that it follows the
+    schedule again, as the sessions never moved do."""
+    unmoved = {k: v for k, v in moves.items() if k != session_id}
+    unleft = {day: by for day, by in skips.items() if by != session_id}
+    planned = await preview(inv.app.scheduler, cohort, inv.clock.now(), moves=unmoved,
+                            skips=unleft)
+    if planned.starts.get(session_id) != instant:
+        return False
+    await inv.app.cohorts.remove_move(cohort.id, session_id)
+    for day in skips.keys() - unleft.keys():
+        await inv.app.cohorts.remove_skip(cohort.id, day)
+    return True
 
 
 def _vacated(cohort: Cohort, entry: SessionProgress, instant: datetime,
