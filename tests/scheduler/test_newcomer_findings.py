@@ -251,6 +251,21 @@ async def test_a_session_moved_back_to_its_meeting_follows_the_schedule_again(
                                                                           "/seminar schedule")
 
 
+async def test_the_schedule_names_the_meetings_no_session_takes(
+        seminar: ConsoleDriver) -> None:
+    """helper-116 (10): a meeting left free when a session moved later (the ones after it
+    follow it) vanished from the schedule without a word."""
+    await seminar.say("/seminar move 3 2026-01-22 19:00")  # Tue 20 Jan: no session
+    schedule = await says(seminar, "/seminar schedule")
+    assert "Meetings with no session: Tue 20 Jan 2026." in schedule
+    await seminar.say("/seminar skip 2026-01-27")
+    schedule = await says(seminar, "/seminar schedule")
+    assert "Meetings with no session: Tue 20 Jan 2026." in schedule  # skipped ones apart
+    assert "No meeting on Tue 27 Jan 2026." in schedule
+    await seminar.say("/seminar move 3 2026-01-20 19:00")
+    assert "Meetings with no session" not in await says(seminar, "/seminar schedule")
+
+
 @pytest.mark.parametrize(("typed", "said"), [
     ("/seminar reminders 1 sec", "A reminder 1 second before each session closes"),
     ("/seminar reminders 90 seconds", "A reminder 1 minute 30 seconds before"),

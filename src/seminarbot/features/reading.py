@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date, timedelta
+
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Table
@@ -54,11 +57,14 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     moves = await inv.app.cohorts.moves(cohort.id, zone)
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
     taken = {e.due_at.astimezone(zone).date() for e in waiting.values() if e.due_at}
-    for day, session_id in sorted((await inv.app.cohorts.skips(cohort.id)).items()):
+    skips = await inv.app.cohorts.skips(cohort.id)
+    for day, session_id in sorted(skips.items()):
         if day.weekday() not in cohort.rule.weekdays or day in taken:
             continue  # skipped before a reschedule to other days, or a session moved onto it
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {shown(day)}{why}.")
+    if free := ([] if paused else _unused(cohort, taken, skips.keys())):
+        notes.append(f"Meetings with no session: {', '.join(map(shown, free))}.")
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
             notes.append(f"Session {entry.session.number} is moved to "
@@ -71,6 +77,17 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
                                         frozenset(e.session.id for e in entries
                                                   if e.opened_at is not None)))
     return notes
+
+
+def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date]) -> list[date]:
+    """Meeting days between the first and the last session still to come that no session
+    takes and nobody skipped: after a session moved later (the ones after it follow it), or
+    where the minimum open time keeps the next session off a meeting."""
+    if not taken:
+        return []
+    first, last, left_out = min(taken), max(taken), set(skipped) | taken
+    days = (first + timedelta(days=n) for n in range((last - first).days))
+    return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out]
 
 
 async def reading(inv: Invocation[Services]) -> Reply:
