@@ -241,7 +241,7 @@ async def test_a_session_moved_back_to_its_meeting_follows_the_schedule_again(
     left it behind) and, moved earlier first, its meeting stayed empty."""
     await seminar.say(f"/seminar move 3 {away}")
     said = await says(seminar, "/seminar move 3 2026-01-20 19:00")
-    assert "Session 3 is back at its meeting, Tue 20 Jan 2026 19:00 UTC: it follows the " \
+    assert "Session 3 is back at its meeting (Tue 20 Jan 2026 19:00 UTC) and follows the " \
            "schedule again." in said
     schedule = await says(seminar, "/seminar schedule")
     assert "is moved to" not in schedule and "No meeting on" not in schedule

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from collections import Counter
@@ -35,6 +36,7 @@ from tests.scheduler.invariants import (
     Outbox,
     check_outbox,
     empty_meetings,
+    flat,
     outbox_of,
     printed_posts,
     schedule_rows,
@@ -56,6 +58,11 @@ TIMES = ("19:00", "01:30", "02:30", "08:15", "23:45")
 DAYS = st.lists(st.integers(0, 6), min_size=1, max_size=2, unique=True).map(
     lambda days: ",".join(WEEKDAYS[d][:3] for d in sorted(days)))
 SPANS = ("1h", "5h", "23h", "1d", "2d", "3d", "1w", "2w")
+
+
+MOVES_TO = re.compile(r"Session (\d+) moves to (\w{3} \d\d \w{3} \d{4} \d\d:\d\d [^.]+)\.")
+NO_MEETING = re.compile(r"No meeting on (\w{3} \d\d \w{3} \d{4})")
+NO_SESSION = re.compile(r"Meetings with no session: ([^.]+)\.")
 
 
 class ScheduleMachine(RuleBasedStateMachine):
@@ -245,6 +252,7 @@ class ScheduleMachine(RuleBasedStateMachine):
         printed = self.say("/seminar schedule", checker=True)
         assert not times_not_in(zone, printed), times_not_in(zone, printed)
         rows = schedule_rows(printed)
+        self._replies_true(last, printed, rows)
         expected = shown_dates(outbox, cohort)
         assert {n: shown for n, (shown, _) in rows.items() if n in expected} == expected
         self.shown = {n: shown for n, shown in expected.items()}
@@ -253,6 +261,22 @@ class ScheduleMachine(RuleBasedStateMachine):
         latest = max(outbox.opened, key=lambda n: (outbox.opened[n], n), default=1)
         prompt = self.say("/seminar prompt", checker=True)
         assert prompt.startswith(f"Session {latest} prompts"), (prompt[:40], outbox.opened)
+
+    def _replies_true(self, reply: str, printed: str,
+                      rows: dict[int, tuple[str, str]]) -> None:
+        """What a change's reply and the schedule's notes say agrees with the schedule's
+        table: a session said to move is where it was said to go; a day said to have no
+        meeting, or no session, has no session still to come on it."""
+        waiting = {n: shown for n, (shown, state) in rows.items() if state == "scheduled"}
+        for number, said in MOVES_TO.findall(flat(reply)):
+            if int(number) in waiting:
+                assert waiting[int(number)] == said, (self.step, number, said, waiting)
+        notes = flat(printed)
+        empty = NO_MEETING.findall(notes) + [
+            day for days in NO_SESSION.findall(notes) for day in days.split(", ")]
+        for day in empty:
+            assert not any(shown.startswith(day) for shown in waiting.values()), (
+                self.step, day, waiting)
 
     def teardown(self) -> None:
         try:

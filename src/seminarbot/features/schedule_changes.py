@@ -81,8 +81,8 @@ async def move(inv: Invocation[Services]) -> Reply:
         if session.id in moves and await _back(inv, cohort, session.id, instant, moves, skips):
             cohort, after = await replan(inv, cohort.id)
             return change_reply(
-                f"Session {session.number} is back at its meeting, "
-                f"{describe_local(instant, zone)}: it follows the schedule again.",
+                f"Session {session.number} is back at its meeting "
+                f"({describe_local(instant, zone)}) and follows the schedule again.",
                 dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
                 + change_notes(after, zone, cohort.min_open, focus=session.id))
         vacated = _vacated(cohort, entry, instant, moves)
