@@ -266,6 +266,43 @@ async def test_the_schedule_names_the_meetings_no_session_takes(
     assert "Meetings with no session" not in await says(seminar, "/seminar schedule")
 
 
+async def test_meetings_before_the_first_session_to_come_are_named_and_gone_by_ones_not(
+        seminar: ConsoleDriver) -> None:
+    """helper-118 (1, 5b): only meetings between the sessions still to come were named; a
+    meeting emptied long ago was still "No meeting on"."""
+    await seminar.say("/seminar move 1 2026-01-15 19:00")
+    schedule = await says(seminar, "/seminar schedule")
+    assert "Meetings with no session: Tue 06 Jan 2026, Tue 13 Jan 2026." in schedule
+    await seminar.say("/seminar move 1 2026-01-06 19:00")
+    await seminar.say("/seminar post 1")
+    assert "No meeting on Tue 06 Jan 2026" in await says(seminar, "/seminar schedule")
+    await seminar.say("/clock advance 2d")
+    schedule = await says(seminar, "/seminar schedule")
+    assert "No meeting on" not in schedule and "Meetings with no session" not in schedule
+
+
+async def test_while_paused_a_move_is_kept_whatever_the_old_dates_were(
+        seminar: ConsoleDriver) -> None:
+    """helper-118 (2, 4): paused, a move to the date a session had before the pause was
+    "due then already" (and not kept), and a move to where a moved session is was a move."""
+    await seminar.say("/seminar pause")
+    said = await says(seminar, "/seminar move 2 2026-01-13 19:00")
+    assert "Session 2 moves to Tue 13 Jan 2026 19:00 UTC." in said
+    said = await says(seminar, "/seminar move 2 2026-01-13 19:00")
+    assert "Session 2 is moved there already (Tue 13 Jan 2026 19:00 UTC); nothing changes." \
+        in said
+    assert "Session 2 is moved to Tue 13 Jan 2026" in await says(seminar, "/seminar schedule")
+
+
+async def test_back_at_its_meeting_on_a_clock_change_night_says_the_time_taken(
+        seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar reschedule sun 02:30 America/New_York 2026-03-01")
+    await seminar.say("/seminar move 2 2026-03-15 02:30")
+    said = await says(seminar, "/seminar move 2 2026-03-08 02:30")
+    assert "Session 2 is back at its meeting (Sun 08 Mar 2026 03:30 EDT)" in said
+    assert "02:30 does not exist that night in America/New_York" in said
+
+
 @pytest.mark.parametrize(("typed", "said"), [
     ("/seminar reminders 1 sec", "A reminder 1 second before each session closes"),
     ("/seminar reminders 90 seconds", "A reminder 1 minute 30 seconds before"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
@@ -19,6 +19,7 @@ from seminarbot.domain.progress import (
 )
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
+from seminarbot.features.plan_reads import meeting_at
 from seminarbot.features.schedule_notes import emptied_by, order_warnings, shown
 from seminarbot.services.container import Services
 
@@ -58,12 +59,14 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
     taken = {e.due_at.astimezone(zone).date() for e in waiting.values() if e.due_at}
     skips = await inv.app.cohorts.skips(cohort.id)
+    now = inv.clock.now()
     for day, session_id in sorted(skips.items()):
-        if day.weekday() not in cohort.rule.weekdays or day in taken:
-            continue  # skipped before a reschedule to other days, or a session moved onto it
+        if day.weekday() not in cohort.rule.weekdays or day in taken \
+                or meeting_at(cohort, day) < now:
+            continue  # before a reschedule to other days, a session moved onto it, gone by
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {shown(day)}{why}.")
-    if free := ([] if paused else _unused(cohort, taken, skips.keys())):
+    if free := ([] if paused else _unused(cohort, taken, skips.keys(), now)):
         notes.append(f"Meetings with no session: {', '.join(map(shown, free))}.")
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
@@ -79,15 +82,18 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     return notes
 
 
-def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date]) -> list[date]:
-    """Meeting days between the first and the last session still to come that no session
-    takes and nobody skipped: after a session moved later (the ones after it follow it), or
-    where the minimum open time keeps the next session off a meeting."""
+def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date],
+            now: datetime) -> list[date]:
+    """Meetings from `now` to the last session still to come that no session takes and nobody
+    skipped: after a session moved later (the ones after it follow it), or where the minimum
+    open time keeps the next session off a meeting."""
     if not taken:
         return []
-    first, last, left_out = min(taken), max(taken), set(skipped) | taken
+    first = max(now.astimezone(cohort.rule.zone).date(), cohort.rule.start_date)
+    last, left_out = max(taken), set(skipped) | taken
     days = (first + timedelta(days=n) for n in range((last - first).days))
-    return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out]
+    return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out
+            and meeting_at(cohort, d) >= now]
 
 
 async def reading(inv: Invocation[Services]) -> Reply:

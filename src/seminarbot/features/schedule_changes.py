@@ -72,19 +72,10 @@ async def move(inv: Invocation[Services]) -> Reply:
                            "not yet posted can move.")
         _check_apart(cohort, entries, entry, instant, inv.prefix)
         moves = await app.cohorts.moves(cohort.id, zone)
-        if entry.due_at == instant and session.id not in moves:
-            wall = _not_on_the_clock(day, at, instant, zone)
-            return change_reply(f"Session {session.number} is due then already "
-                                f"({describe_local(instant, zone)}); nothing changes.",
-                                [wall] if wall else [])
         skips = await app.cohorts.skips(cohort.id)
-        if session.id in moves and await _back(inv, cohort, session.id, instant, moves, skips):
-            cohort, after = await replan(inv, cohort.id)
-            return change_reply(
-                f"Session {session.number} is back at its meeting "
-                f"({describe_local(instant, zone)}) and follows the schedule again.",
-                dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
-                + change_notes(after, zone, cohort.min_open, focus=session.id))
+        wall = _not_on_the_clock(day, at, instant, zone)
+        if same := await _unchanged(inv, cohort, entries, entry, instant, moves, skips):
+            return change_reply(same[0], [*([wall] if wall else []), *same[1:]])
         vacated = _vacated(cohort, entry, instant, moves)
         chosen = await _trial_move(inv, cohort, session.id, instant, moves,
                                    skips | ({vacated: session.id} if vacated else {}))
@@ -93,7 +84,7 @@ async def move(inv: Invocation[Services]) -> Reply:
         await app.cohorts.set_move(cohort.id, session.id, chosen, zone)
         cohort, after = await replan(inv, cohort.id)
     lines = [f"Session {session.number} moves to {describe_local(instant, zone)}."]
-    if wall := _not_on_the_clock(day, at, instant, zone):
+    if wall:
         lines.append(wall)
     if (local := instant.astimezone(zone).date()) in skips:
         lines.append(f"{shown(local)} was skipped or left empty; the move puts session "
@@ -104,6 +95,27 @@ async def move(inv: Invocation[Services]) -> Reply:
     lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
     lines += change_notes(after, zone, cohort.min_open, focus=session.id)
     return change_reply(lines[0], lines[1:])
+
+
+async def _unchanged(inv: Invocation[Services], cohort: Cohort, entries: list[SessionProgress],
+                     entry: SessionProgress, instant: datetime, moves: dict[str, Move],
+                     skips: dict[date, str | None]) -> list[str]:
+    """A move to where the session is already (due there, or moved there): the reply's lines,
+    nothing written; back where the schedule would put it: its move dropped (`_back`), the
+    reply's lines; else []. While paused only a move stands: no session has a date then."""
+    number, session_id, zone = entry.session.number, entry.session.id, cohort.rule.zone
+    when, paused = describe_local(instant, zone), cohort.state is CohortState.PAUSED
+    if session_id in moves and moves[session_id].at == instant:
+        return [f"Session {number} is moved there already ({when}); nothing changes."]
+    if session_id not in moves:
+        return [f"Session {number} is due then already ({when}); nothing changes."] \
+            if entry.due_at == instant and not paused else []
+    if paused or not await _back(inv, cohort, session_id, instant, moves, skips):
+        return []
+    cohort, after = await replan(inv, cohort.id)
+    return [f"Session {number} is back at its meeting ({when}) and follows the schedule again.",
+            *dates_moved(planned_starts(entries), after, cohort, leave_out=[session_id]),
+            *change_notes(after, zone, cohort.min_open, focus=session_id)]
 
 
 async def _back(inv: Invocation[Services], cohort: Cohort, session_id: str, instant: datetime,
@@ -150,10 +162,11 @@ def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionP
                  instant: datetime, prefix: str) -> None:
     """A move keeps the minimum open time from every session that will not make way for it:
     one that has opened, or one before it in the plan."""
-    zone = cohort.rule.zone
-    for other in entries:
+    zone, paused = cohort.rule.zone, cohort.state is CohortState.PAUSED
+    for other in entries:  # (while paused, a session still to come has no date)
         when = other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
-                                   and other.session.number < entry.session.number else None)
+                                   and other.session.number < entry.session.number
+                                   and not paused else None)
         if other is entry or when is None:
             continue
         if abs(wall_clock(when, instant, zone)) < cohort.min_open:
