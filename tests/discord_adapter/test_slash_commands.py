@@ -144,7 +144,7 @@ async def test_participants_read_search_respond_and_list_their_answers(
         "**1** — Beginnings · date: Mon 05 Jan 2026 09:00 UTC · state: posted",
         "**2** — Later years · date: Tue 13 Jan 2026 19:00 UTC · state: scheduled"]
     # Session 1 was posted ahead of its meeting, which stays empty: session 2 keeps its date.
-    assert ("No meeting on Tue 06 Jan 2026 (session 1, due then, was posted early)."
+    assert ("No meeting on Tue 06 Jan 2026 (left empty when session 1 was posted early)."
             in everything(schedule))
     reading = await fake.slash("bob", "seminar reading", session="2")
     assert embed(reading)["title"] == "Session 2: Later years"

@@ -53,8 +53,8 @@ async def test_a_date_skipped_twice_is_refused_and_changes_nothing(
 
 
 @pytest.mark.parametrize(("how", "why"), [
-    ("/seminar post", "session 1, due then, was posted early"),
-    ("/seminar move 1 2026-01-05 20:00", "session 1, due then, was moved")])
+    ("/seminar post", "left empty when session 1 was posted early"),
+    ("/seminar move 1 2026-01-05 20:00", "left empty when session 1 was moved")])
 async def test_a_meeting_a_session_left_is_named_by_how_and_cannot_be_skipped_again(
         seminar: ConsoleDriver, how: str, why: str) -> None:
     await seminar.say(how)
@@ -292,6 +292,28 @@ async def test_while_paused_a_move_is_kept_whatever_the_old_dates_were(
     assert "Session 2 is moved there already (Tue 13 Jan 2026 19:00 UTC); nothing changes." \
         in said
     assert "Session 2 is moved to Tue 13 Jan 2026" in await says(seminar, "/seminar schedule")
+
+
+async def test_a_meeting_a_moved_session_left_is_said_of_that_moment(
+        seminar: ConsoleDriver) -> None:
+    """helper-119 (1): after later changes the note said the meeting was the session's own
+    ("session 6, due then, was moved") when the table gave it another."""
+    await seminar.say("/seminar move 3 2026-01-27 19:00")
+    await seminar.say("/seminar move 6 2026-01-29 19:00")  # earlier than its Tue 17 Feb
+    await seminar.say("/seminar move 3 2026-01-20 19:00")  # back: 4, 5 shift earlier
+    schedule = await says(seminar, "/seminar schedule")
+    assert "No meeting on Tue 17 Feb 2026 (left empty when session 6 was moved)." in schedule
+    assert "due then" not in schedule
+
+
+async def test_while_paused_a_released_move_gets_no_date(seminar: ConsoleDriver) -> None:
+    """helper-119 (2): a move let go while paused said the meetings it takes again, with a
+    date the resume did not keep."""
+    await seminar.say("/seminar pause")
+    await seminar.say("/seminar move 3 2026-01-20 19:00")
+    said = await says(seminar, "/seminar move 2 2026-01-20 19:00")
+    assert "it takes the meetings again when the seminar resumes" in said
+    assert "again: " not in said
 
 
 async def test_back_at_its_meeting_on_a_clock_change_night_says_the_time_taken(

@@ -292,7 +292,8 @@ class ScheduleMachine(RuleBasedStateMachine):
         """Resumed and run to the end, every session is posted exactly once."""
         if self.cohort().state is CohortState.PAUSED:
             self.say("/seminar resume")
-        self.say("/clock advance 40w")
+        for _ in range(2):  # a skip a step could push the last session a year and more away
+            self.say("/clock advance 52w")
         outbox = self.outbox()
         assert sorted(outbox.opened) == list(range(1, SESSIONS + 1)), outbox.opened
         posts = Counter(ref for text in self.output for ref in printed_posts(text))

@@ -21,6 +21,7 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
+from seminarbot.features.plan_reads import notes_for
 from seminarbot.features.schedule_notes import (
     change_notes,
     change_reply,
@@ -46,7 +47,7 @@ async def setup(inv: Invocation[Services]) -> Reply:
         cohort = await app.cohorts.upsert(community, place.channel_id, place.channel_name,
                                           app.syllabus.plan.id, rule, now)
         planned = await app.scheduler.plan_cohort(cohort, now)
-    notes = change_notes(planned, rule.zone, cohort.min_open)
+    notes = notes_for(planned, cohort)
     if existing is not None:
         notes = kept_instants(planned, rule.zone) + notes
     return Reply(
@@ -71,8 +72,7 @@ async def post(inv: Invocation[Services]) -> Reply:
                        f"again, name it: {inv.prefix}seminar post SESSION.")
     done = await app.scheduler.post_session_now(cohort, session, inv.actor.display_name,
                                                 inv.prefix)
-    zone = (await app.cohorts.get(cohort.id)).rule.zone
-    notes = change_notes(done.planned, zone, cohort.min_open, focus=session.id)
+    notes = notes_for(done.planned, await app.cohorts.get(cohort.id), focus=session.id)
     failed = [o for o in done.outcomes if o.state is not OutboxState.POSTED]
     if failed:
         reasons = "; ".join(f"{o.item.item}: {o.detail}" for o in failed)

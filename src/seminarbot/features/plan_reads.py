@@ -12,7 +12,7 @@ from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import local_to_utc
-from seminarbot.features.schedule_notes import moved_dates
+from seminarbot.features.schedule_notes import change_notes, moved_dates
 from seminarbot.services.container import Services
 
 
@@ -46,3 +46,10 @@ def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
     if cohort.state is CohortState.PAUSED:
         return []
     return moved_dates(before, planned, cohort.rule.zone, leave_out)
+
+
+def notes_for(planned: Planned, cohort: Cohort, focus: str | None = None) -> list[str]:
+    """What every change's reply says after it (schedule_notes.change_notes) for `cohort` as
+    the change left it: no date while it is paused."""
+    return change_notes(planned, cohort.rule.zone, cohort.min_open, focus,
+                        paused=cohort.state is CohortState.PAUSED)

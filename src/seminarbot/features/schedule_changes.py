@@ -36,9 +36,14 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
-from seminarbot.features.plan_reads import dates_moved, entries_of, planned_starts, replan
+from seminarbot.features.plan_reads import (
+    dates_moved,
+    entries_of,
+    notes_for,
+    planned_starts,
+    replan,
+)
 from seminarbot.features.schedule_notes import (
-    change_notes,
     change_reply,
     kept_instants,
     moved_dates,
@@ -93,7 +98,7 @@ async def move(inv: Invocation[Services]) -> Reply:
         lines.append(f"Its meeting on {vacated.strftime('%a %d %b %Y')} stays empty "
                      f"({inv.prefix}seminar skip {vacated.isoformat()} --undo gives it back).")
     lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
-    lines += change_notes(after, zone, cohort.min_open, focus=session.id)
+    lines += notes_for(after, cohort, focus=session.id)
     return change_reply(lines[0], lines[1:])
 
 
@@ -115,7 +120,7 @@ async def _unchanged(inv: Invocation[Services], cohort: Cohort, entries: list[Se
     cohort, after = await replan(inv, cohort.id)
     return [f"Session {number} is back at its meeting ({when}) and follows the schedule again.",
             *dates_moved(planned_starts(entries), after, cohort, leave_out=[session_id]),
-            *change_notes(after, zone, cohort.min_open, focus=session_id)]
+            *notes_for(after, cohort, focus=session_id)]
 
 
 async def _back(inv: Invocation[Services], cohort: Cohort, session_id: str, instant: datetime,
@@ -212,8 +217,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
     if len(moved) > MOVES_LISTED:
         moved = [f"{len(moved)} sessions move to the new meetings; {inv.prefix}seminar schedule "
                  "lists their dates."]
-    notes = moved + kept_instants(planned, rule.zone) + change_notes(planned, rule.zone,
-                                                                     cohort.min_open)
+    notes = moved + kept_instants(planned, rule.zone) + notes_for(planned, cohort)
     if kept:
         notes = [f"It still starts no earlier than {rule.start_date.strftime('%a %d %b %Y')}, "
                  "the start date set up (give another START-DATE to change it).", *notes]
@@ -236,8 +240,7 @@ async def reminders(inv: Invocation[Services]) -> Reply:
              + (", naming who has responded." if names else ", naming nobody.")]
     parts.append("Moderators get a digest when each session closes." if digest else
                  "No digest.")
-    return change_reply(" ".join(parts), change_notes(planned, cohort.rule.zone,
-                                                      cohort.min_open))
+    return change_reply(" ".join(parts), notes_for(planned, cohort))
 
 
 async def min_open(inv: Invocation[Services]) -> Reply:
@@ -258,7 +261,7 @@ async def min_open(inv: Invocation[Services]) -> Reply:
         cohort, planned = await replan(inv, cohort.id)
     zone = cohort.rule.zone
     notes = moved_dates(planned_starts(entries), planned, zone) + \
-        change_notes(planned, zone, value)
+        notes_for(planned, cohort)
     return change_reply(f"Each session now stays open at least {describe_span(value)} before "
                         "the next one opens.", notes)
 

@@ -40,11 +40,14 @@ def order_warnings(planned: Planned, focus: str | None = None) -> list[str]:
     return lines
 
 
-def release_notes(planned: Planned, zone: ZoneInfo, min_open_text: str) -> list[str]:
-    return [_release(release, planned, zone, min_open_text) for release in planned.released]
+def release_notes(planned: Planned, zone: ZoneInfo, min_open_text: str,
+                  paused: bool = False) -> list[str]:
+    return [_release(release, planned, zone, min_open_text, paused)
+            for release in planned.released]
 
 
-def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: str) -> str:
+def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: str,
+             paused: bool) -> str:
     n = planned.numbers
     was = (f"Session {n[release.session_id]} was moved to "
            f"{describe_local(release.at, zone)}")
@@ -53,7 +56,8 @@ def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: 
            "too close": f"less than {min_open_text} from {other}",
            "order": f"which would now come before {other}"}[release.reason]
     start = planned.starts.get(release.session_id)
-    now = f"; it takes the meetings again: {describe_local(start, zone)}" if start else ""
+    now = "" if start is None else "; it takes the meetings again" + (
+        " when the seminar resumes" if paused else f": {describe_local(start, zone)}")
     return f"{was}, {why}{now}."
 
 
@@ -86,10 +90,11 @@ def kept_instants(planned: Planned, zone: ZoneInfo) -> list[str]:
 
 
 def change_notes(planned: Planned, zone: ZoneInfo, min_open: timedelta,
-                 focus: str | None = None) -> list[str]:
-    """Released moves and out-of-order warnings: what every change's reply says."""
-    return release_notes(planned, zone, describe_span(min_open)) + freed_notes(planned) + \
-        order_warnings(planned, focus)
+                 focus: str | None = None, *, paused: bool = False) -> list[str]:
+    """Released moves and out-of-order warnings: what every change's reply says. `paused`:
+    no session has a date until the seminar resumes, so none is given."""
+    return release_notes(planned, zone, describe_span(min_open), paused) + \
+        freed_notes(planned) + order_warnings(planned, focus)
 
 
 def has_warning(notes: Iterable[str]) -> bool:
@@ -108,7 +113,9 @@ def shown(day: date) -> str:
 
 
 def emptied_by(plan: Plan, session_id: str, moved: Container[str]) -> str:
-    """Why a skipped date has no meeting when a session left it: `session 1, due then, was
-    posted early` (or `moved`, when the session is in `moved`)."""
+    """Why a skipped date has no meeting when a session left it: `left empty when session 1
+    was posted early` (or `moved`, when the session is in `moved`). Said of the moment it was
+    left: later changes may have given the session another meeting since, and the date stays
+    empty so that the others keep theirs (README, Changing a running schedule)."""
     how = "moved" if session_id in moved else "posted early"
-    return f"session {plan.session(session_id).number}, due then, was {how}"
+    return f"left empty when session {plan.session(session_id).number} was {how}"

@@ -20,10 +20,11 @@ from seminarbot.features.plan_reads import (
     dates_moved,
     entries_of,
     meeting_at,
+    notes_for,
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_notes, change_reply, emptied_by, shown
+from seminarbot.features.schedule_notes import change_reply, emptied_by, shown
 from seminarbot.services.container import Services
 
 
@@ -50,7 +51,7 @@ async def skip(inv: Invocation[Services]) -> Reply:
         "no session was due on it, so none moves"
     return change_reply(f"No session on {shown(day)}; {what}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
-                        moved + change_notes(planned, cohort.rule.zone, cohort.min_open))
+                        moved + notes_for(planned, cohort))
 
 
 async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) -> Reply:
@@ -70,7 +71,7 @@ async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) 
     return change_reply(f"{shown(day)} is a meeting again{empty}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
                         dates_moved(before, planned, cohort)
-                        + change_notes(planned, zone, cohort.min_open))
+                        + notes_for(planned, cohort))
 
 
 def _not_moved_onto(day: date, before: dict[str, datetime], moved: Container[str],
