@@ -65,7 +65,7 @@ def freed_notes(planned: Planned) -> list[str]:
     """Dates a session had left empty that a session takes again (never a date the rule no
     longer meets on)."""
     n = planned.numbers
-    return [f"{day.strftime('%a %d %b %Y')}, left empty when session {n.get(by, by)} was "
+    return [f"{shown(day)}, left empty when session {n.get(by, by)} was "
             f"moved or posted early, is a meeting again: session {n[taker]}."
             for day, by, taker in planned.reopened]
 

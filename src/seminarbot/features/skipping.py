@@ -40,7 +40,7 @@ async def skip(inv: Invocation[Services]) -> Reply:
         before = planned_starts(await entries_of(inv, cohort))
         moves = await app.cohorts.moves(cohort.id, cohort.rule.zone)
         _not_moved_onto(day, before, moves, cohort, app.syllabus.plan, inv.prefix)
-        not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan, moves,
+        _not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan, moves,
                         inv.prefix)
         await app.cohorts.add_skip(cohort.id, day)
         cohort, planned = await replan(inv, cohort.id)
@@ -57,7 +57,7 @@ async def skip(inv: Invocation[Services]) -> Reply:
 async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) -> Reply:
     app = inv.app
     async with app.db.transaction():
-        day = day or await only_skip_to_come(inv, cohort)
+        day = day or await _only_skip_to_come(inv, cohort)
         _check_meeting(cohort, day, inv.clock.now(),
                        "a skipped meeting that has not happened yet")
         before = planned_starts(await entries_of(inv, cohort))
@@ -106,7 +106,7 @@ async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort
     return min(dues).astimezone(cohort.rule.zone).date()
 
 
-def not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved: Container[str],
+def _not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved: Container[str],
                     prefix: str) -> None:
     """Raises Conflict when `day` is skipped already: by a moderator, or left empty by a
     session moved or posted early."""
@@ -118,7 +118,7 @@ def not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved:
                    "makes it a meeting again.")
 
 
-async def only_skip_to_come(inv: Invocation[Services], cohort: Cohort) -> date:
+async def _only_skip_to_come(inv: Invocation[Services], cohort: Cohort) -> date:
     """The date `skip --undo` restores when none is given: the one meeting still to come that
     is skipped or left empty (on a day the seminar still meets)."""
     now = inv.clock.now()
