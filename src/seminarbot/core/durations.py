@@ -11,16 +11,19 @@ DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # second
 UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
     ("w", ("week", "wk")), ("d", ("day",)), ("h", ("hour", "hr")), ("m", ("minute", "min")),
     ("s", ("second", "sec"))) for word in names for plural in ("", "s")}
-YEAR_SECONDS = 365 * 86400
-YEAR_WORDS = frozenset({"y", "yr", "yrs", "year", "years"})
+# A year is no duration's unit (core.params.Duration), only a count of days given in years.
+_YEAR_WORDS, _YEAR_SECONDS = frozenset({"y", "yr", "yrs", "year", "years"}), 365 * 86400
 _PART_GAP = re.compile(r"(?<=\d)\s+(?=[a-z])|(?<=[a-z])\s+(?=\d)")
 _WORDED = re.compile(r"(\d+)(" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
                      + r")(?![a-z])")
 
 
-def is_unit_word(word: str) -> bool:
-    """`day`, `hours`, `min`, `years`, `h`…: a word or letter that names a unit of time."""
-    return word in UNIT_WORDS or word in DURATION_UNITS or word in YEAR_WORDS
+def unit_seconds(word: str) -> int:
+    """The seconds in the unit of time a word or letter names (`day`, `hours`, `min`, `h`,
+    `years`), or 0 when it names none."""
+    if word in _YEAR_WORDS:
+        return _YEAR_SECONDS
+    return DURATION_UNITS.get(UNIT_WORDS.get(word, word), 0)
 
 
 def with_unit_letters(value: str) -> str:

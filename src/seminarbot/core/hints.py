@@ -8,12 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from seminarbot.core.durations import (
-    DURATION_UNITS,
-    UNIT_WORDS,
-    YEAR_SECONDS,
-    YEAR_WORDS,
-)
+from seminarbot.core.durations import DURATION_UNITS, unit_seconds
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
 
@@ -25,13 +20,21 @@ _NUMBER_WITH_WORD = re.compile(r"(\d{1,6})\s*([a-z]{1,10})")
 _OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
 
 
-def weekday_hint(value: str, matches: list[int]) -> str:
+def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
     """Which days an unclear prefix could be (`t`: tuesday or thursday), or the day a misspelt
-    name is nearest to; "" when neither. `matches`: the days `value` is a prefix of."""
+    name is nearest to; "" when neither. Of a list (`parts`, `value` one of them), the whole
+    list with that day in its place (`tue,thursday`), never one that names a day twice."""
+    matches = [day for day in WEEKDAYS if value and day.startswith(value)]
     if len(matches) > 1:
-        return f"{value!r} could be {' or '.join(WEEKDAYS[i] for i in matches)}."
+        return f"{value!r} could be {' or '.join(matches)}."
     close = near(value, WEEKDAYS)
-    return f"Did you mean {close[0]}?" if close else ""
+    if not close:
+        return ""
+    meant = [close[0] if part == value else part for part in parts] or close
+    days = [next((d for d in WEEKDAYS if part and d.startswith(part)), "") for part in meant]
+    if "" in days or len(set(days)) != len(days):  # tue,,thrusday; thu,thrusday
+        return ""
+    return f"Did you mean {','.join(meant)}?"
 
 
 def time_hint(value: str) -> str:
@@ -94,10 +97,8 @@ def whole_hint(value: str, minimum: int, maximum: int, unit: str) -> str:
     match = _NUMBER_WITH_WORD.fullmatch(value)
     if match is None or unit not in DURATION_UNITS:
         return ""
-    number, word = int(match.group(1)), match.group(2)
-    seconds = YEAR_SECONDS if word in YEAR_WORDS else \
-        DURATION_UNITS.get(UNIT_WORDS.get(word, word if len(word) == 1 else ""), 0)
-    whole, part = divmod(number * seconds, DURATION_UNITS[unit])
+    seconds = unit_seconds(match.group(2))
+    whole, part = divmod(int(match.group(1)) * seconds, DURATION_UNITS[unit])
     fits = seconds and not part and minimum <= whole <= maximum
     return f"Did you mean {whole}?" if fits else ""
 

@@ -25,11 +25,10 @@ class Weekday:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> int:
         value = as_word(raw)
-        matches = [i for i, name in enumerate(WEEKDAYS) if name.startswith(value)] if value \
-            else []
+        matches = [i for i, name in enumerate(WEEKDAYS) if value and name.startswith(value)]
         if len(matches) == 1:
             return matches[0]
-        raise BadArgument(param, self.expected, raw, weekday_hint(value, matches))
+        raise BadArgument(param, self.expected, raw, weekday_hint(value))
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,8 @@ class Weekdays:
         try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
             days = {Weekday().parse(part, param) for part in parts if part}
         except BadArgument as error:
-            raise BadArgument(param, self.expected, raw, _in_list(parts, error)) from None
+            raise BadArgument(param, self.expected, raw,
+                              weekday_hint(error.got or "", parts)) from None
         if not all(parts) or len(days) != len(parts):
             raise BadArgument(param, self.expected, raw)
         return tuple(sorted(days))
@@ -69,17 +69,3 @@ class TimeOfDay:
         if hour > 23 or minute > 59:
             raise BadArgument(param, self.expected, raw)
         return time(hour, minute)
-
-
-def _in_list(parts: list[str], error: BadArgument) -> str:
-    """A refused day's hint, said of the whole list when it names one day (`tue,thrusday`:
-    did you mean tue,thursday?), so following it keeps the other days."""
-    bad = error.got or ""
-    close = error.hint.removeprefix("Did you mean ").removesuffix("?")
-    if len(parts) == 1 or close == error.hint or close not in WEEKDAYS:
-        return error.hint
-    meant = [close if part == bad else part for part in parts]
-    days = [next((d for d in WEEKDAYS if part and d.startswith(part)), "") for part in meant]
-    if "" in days or len(set(days)) != len(days):  # tue,,thrusday; thu,thrusday
-        return ""
-    return f"Did you mean {','.join(meant)}?"

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.durations import is_unit_word
+from seminarbot.core.durations import unit_seconds
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
@@ -196,7 +196,8 @@ def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
         return 0
     value, word = tokens[index], tokens[index + 1]
     counts = param.type.kind == "duration" or bool(getattr(param.type, "unit", ""))
-    joined = counts and ascii_digits(value.text).isdecimal() and is_unit_word(as_word(word.text))
+    joined = counts and ascii_digits(value.text).isdecimal() \
+        and unit_seconds(as_word(word.text)) > 0
     if param.type.kind == "time":
         joined = as_word(word.text).replace(".", "") in ("am", "pm")
     if not joined:

@@ -141,7 +141,12 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
 def describe_local(instant: datetime, zone: ZoneInfo) -> str:
     """`Tue 06 Jan 2026 19:05 GMT`: the local minute and the zone's abbreviation."""
     local = instant.astimezone(zone)
-    return local.strftime("%a %d %b %Y %H:%M ") + (local.tzname() or "")
+    return f"{describe_day(local.date())} {local:%H:%M} " + (local.tzname() or "")
+
+
+def describe_day(day: date) -> str:
+    """`Tue 06 Jan 2026`: a local date, as every schedule reply writes one."""
+    return day.strftime("%a %d %b %Y")
 
 
 def wall_clock_after(instant: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:

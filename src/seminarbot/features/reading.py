@@ -17,10 +17,10 @@ from seminarbot.domain.progress import (
     SessionState,
     progress,
 )
-from seminarbot.domain.schedule import describe_local, describe_span
+from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
 from seminarbot.features.plan_reads import meeting_at
-from seminarbot.features.schedule_notes import emptied_by, order_warnings, shown
+from seminarbot.features.schedule_notes import emptied_by, order_warnings
 from seminarbot.services.container import Services
 
 
@@ -65,9 +65,9 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
                 or meeting_at(cohort, day) < now:
             continue  # before a reschedule to other days, a session moved onto it, gone by
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
-        notes.append(f"No meeting on {shown(day)}{why}.")
+        notes.append(f"No meeting on {describe_day(day)}{why}.")
     if free := ([] if paused else _unused(cohort, taken, skips.keys(), now)):
-        notes.append(f"Meetings with no session: {', '.join(map(shown, free))}.")
+        notes.append(f"Meetings with no session: {', '.join(map(describe_day, free))}.")
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
             notes.append(f"Session {entry.session.number} is moved to "

@@ -21,6 +21,7 @@ from seminarbot.domain.schedule import (
     MIN_OPEN_RANGE,
     Move,
     WeeklyRule,
+    describe_day,
     describe_local,
     describe_span,
     local_to_utc,
@@ -47,7 +48,6 @@ from seminarbot.features.schedule_notes import (
     change_reply,
     kept_instants,
     moved_dates,
-    shown,
 )
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
@@ -92,11 +92,11 @@ async def move(inv: Invocation[Services]) -> Reply:
     if wall:
         lines.append(wall)
     if (local := instant.astimezone(zone).date()) in skips:
-        lines.append(f"{shown(local)} was skipped or left empty; the move puts session "
+        lines.append(f"{describe_day(local)} was skipped or left empty; the move puts session "
                      f"{session.number} on it all the same.")
     if vacated:
-        lines.append(f"Its meeting on {shown(vacated)} stays empty ({inv.prefix}seminar skip "
-                     f"{vacated.isoformat()} --undo gives it back).")
+        lines.append(f"Its meeting on {describe_day(vacated)} stays empty "
+                     f"({inv.prefix}seminar skip {vacated.isoformat()} --undo gives it back).")
     lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
     lines += notes_for(after, cohort, focus=session.id)
     return change_reply(lines[0], lines[1:])
@@ -219,7 +219,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
                  "lists their dates."]
     notes = moved + kept_instants(planned, rule.zone) + notes_for(planned, cohort)
     if kept:
-        notes = [f"It still starts no earlier than {shown(rule.start_date)}, "
+        notes = [f"It still starts no earlier than {describe_day(rule.start_date)}, "
                  "the start date set up (give another START-DATE to change it).", *notes]
     return change_reply(f"From now on: {rule.describe()}. Next: "
                         f"{await next_session_line(inv, cohort)}.", notes)

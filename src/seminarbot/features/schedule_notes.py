@@ -5,12 +5,12 @@ moved sessions a zone change leaves at their instant. Every time in the cohort's
 from __future__ import annotations
 
 from collections.abc import Container, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.planning import Planned, Release
-from seminarbot.domain.schedule import describe_local, describe_span
+from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
 
 OUT_OF_ORDER = "Out of plan order"
@@ -65,7 +65,7 @@ def freed_notes(planned: Planned) -> list[str]:
     """Dates a session had left empty that a session takes again (never a date the rule no
     longer meets on)."""
     n = planned.numbers
-    return [f"{shown(day)}, left empty when session {n.get(by, by)} was "
+    return [f"{describe_day(day)}, left empty when session {n.get(by, by)} was "
             f"moved or posted early, is a meeting again: session {n[taker]}."
             for day, by, taker in planned.reopened]
 
@@ -105,11 +105,6 @@ def change_reply(message: str, notes: Sequence[str], tone: Tone | None = None) -
     """A change's answer: what it did, then its notes; a warning if any note is one."""
     return Reply(paragraphs=(message, *notes),
                  tone=tone or (Tone.WARNING if has_warning(notes) else Tone.SUCCESS))
-
-
-def shown(day: date) -> str:
-    """`Tue 13 Jan 2026`, as every schedule reply writes a day."""
-    return day.strftime("%a %d %b %Y")
 
 
 def emptied_by(plan: Plan, session_id: str, moved: Container[str]) -> str:

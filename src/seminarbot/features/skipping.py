@@ -13,7 +13,7 @@ from seminarbot.core.params import Date, Flag
 from seminarbot.core.replies import Reply
 from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort, CohortState
-from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.schedule import describe_day, describe_local
 from seminarbot.domain.syllabus import Plan
 from seminarbot.features.common import cohort_here, next_session_line
 from seminarbot.features.plan_reads import (
@@ -24,7 +24,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_reply, emptied_by, shown
+from seminarbot.features.schedule_notes import change_reply, emptied_by
 from seminarbot.services.container import Services
 
 
@@ -49,7 +49,7 @@ async def skip(inv: Invocation[Services]) -> Reply:
         if cohort.state is CohortState.PAUSED else \
         "the session due then and those after it move later" if moved else \
         "no session was due on it, so none moves"
-    return change_reply(f"No session on {shown(day)}; {what}. Next: "
+    return change_reply(f"No session on {describe_day(day)}; {what}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
                         moved + notes_for(planned, cohort))
 
@@ -62,13 +62,13 @@ async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) 
                        "a skipped meeting that has not happened yet")
         before = planned_starts(await entries_of(inv, cohort))
         if not await app.cohorts.remove_skip(cohort.id, day):
-            raise Conflict(f"{shown(day)} was not skipped.")
+            raise Conflict(f"{describe_day(day)} was not skipped.")
         cohort, planned = await replan(inv, cohort.id)
     zone = cohort.rule.zone
     taken = any(start.astimezone(zone).date() == day for start in planned.starts.values())
     empty = "" if taken or cohort.state is CohortState.PAUSED else \
         "; no session falls on it now"
-    return change_reply(f"{shown(day)} is a meeting again{empty}. Next: "
+    return change_reply(f"{describe_day(day)} is a meeting again{empty}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
                         dates_moved(before, planned, cohort)
                         + notes_for(planned, cohort))
@@ -114,7 +114,7 @@ def _not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved
         return
     by = skips[day]
     why = "already skipped" if by is None else f"already empty ({emptied_by(plan, by, moved)})"
-    raise Conflict(f"{shown(day)} is {why}; {prefix}seminar skip {day.isoformat()} --undo "
+    raise Conflict(f"{describe_day(day)} is {why}; {prefix}seminar skip {day.isoformat()} --undo "
                    "makes it a meeting again.")
 
 
