@@ -81,8 +81,10 @@ class FakeDiscord:
         person = self.world.people[who]
         message = self.world.message(channel_id, person.user, text,
                                      kind=REPLY if reply_to else 0, reference=reply_to)
-        member = self._partial_member(who, int(message["guild_id"]))
-        await self.gateway.dispatch("MESSAGE_CREATE", {**message, "member": member})
+        guild_id = int(message["guild_id"])
+        await self.gateway.dispatch("MESSAGE_CREATE", {
+            **message, "member": self._partial_member(who, guild_id),
+            **self.world.mentions_in(text, guild_id, members=True)})
         return message
 
     async def edit(self, message_id: int, text: str) -> None:
@@ -91,7 +93,8 @@ class FakeDiscord:
         message = self.world.messages[message_id]
         message["content"] = text
         message["edited_timestamp"] = iso(self.world.now())
-        extra = {}
+        message.update(self.world.mentions_in(text, int(message["guild_id"])))
+        extra = self.world.mentions_in(text, int(message["guild_id"]), members=True)
         for name, person in self.world.people.items():
             if person.user["id"] == message["author"]["id"]:
                 extra["member"] = self._partial_member(name, int(message["guild_id"]))

@@ -5,6 +5,7 @@ messages and threads, all as the JSON Discord's API speaks."""
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -241,9 +242,10 @@ class World:
         message: Json = {
             "id": str(message_id), "channel_id": str(channel_id), "guild_id": guild_id,
             "author": author, "content": content, "timestamp": iso(self.now()),
-            "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
-            "mention_roles": [], "attachments": attachments or [], "embeds": embeds or [],
+            "edited_timestamp": None, "tts": False, "mention_everyone": False,
+            "attachments": attachments or [], "embeds": embeds or [],
             "pinned": False, "type": kind, "flags": 0, "components": []}
+        message.update(self.mentions_in(content, int(guild_id)))
         if nonce is not None:
             message["nonce"] = nonce
         if reference is not None:
@@ -262,6 +264,29 @@ class World:
             channel["message_count"] += 1
             channel["total_message_sent"] += 1
         return message
+
+    def mentions_in(self, content: str, guild_id: int, *, members: bool = False) -> Json:
+        """What Discord finds mentioned in a message's text (API docs, Message object):
+        `mentions`, the users named as `<@id>` or `<@!id>` that exist (in a gateway event,
+        `members`, each with its partial `member` when they are one of the server's; a message
+        read through the REST API has none); `mention_roles`, the ids of the server's roles
+        named as `<@&id>`."""
+        users = {int(found) for found in re.findall(r"<@!?(\d+)>", content)}
+        mentioned = []
+        for person in self.people.values():
+            if person.id in users:
+                user: Json = dict(person.user)
+                if members and person.member_of(guild_id):
+                    member = self.member(person, guild_id)
+                    member.pop("user")
+                    member.pop("permissions")
+                    user["member"] = member
+                mentioned.append(user)
+        guild = self.guilds[guild_id]
+        roles = {guild.tutors_role, guild.bot_role}
+        return {"mentions": mentioned,
+                "mention_roles": [found for found in re.findall(r"<@&(\d+)>", content)
+                                  if int(found) in roles]}
 
     def thread(self, message_id: int, name: str, archive_minutes: int) -> Json:
         parent = self.messages[message_id]

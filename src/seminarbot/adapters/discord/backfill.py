@@ -171,7 +171,8 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     recorded = 0
 
     def take(page: list[Payload]) -> list[InboundMessage]:
-        return [reply for data in page if (reply := inbound_payload(data, thread.id)) is not None]
+        return [reply for data in page
+                if (reply := inbound_payload(data, thread.id, guild=thread.guild)) is not None]
 
     async def record(messages: list[InboundMessage]) -> None:
         nonlocal recorded
@@ -183,11 +184,11 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
     return recorded, read
 
 
-def _current_of(state: ThreadState, messages: Sequence[Payload], *, thread_id: int
-                ) -> list[Current]:
+def _current_of(state: ThreadState, messages: Sequence[Payload], *, thread_id: int,
+                guild: discord.Guild) -> list[Current]:
     return [Current(reply, edited_at(data)) for data in messages
             if not state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp")))
-            and (reply := inbound_payload(data, thread_id)) is not None]
+            and (reply := inbound_payload(data, thread_id, guild=guild)) is not None]
 
 
 async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread
@@ -201,7 +202,8 @@ async def _reconcile_thread(app: Services, client: discord.Client, prompt: Promp
         await state.current(app, messages)
 
     read = await read_history(client.http, thread.id, int(prompt.message_id),
-                              partial(_current_of, state, thread_id=thread.id), compare)
+                              partial(_current_of, state, thread_id=thread.id,
+                                      guild=thread.guild), compare)
     if read is Read.COMPLETE:  # only a whole read shows what is no longer there
         await state.seen_in_thread(app, PLATFORM)
         await state.deleted(app, PLATFORM, state.missing(Arrival.THREAD))
@@ -244,7 +246,7 @@ async def _look_up_missing(app: Services, client: discord.Client, prompt: Prompt
                 return Read.FAILED
             continue
         found.append(message_id)
-        reply = inbound_payload(data, channel.id, in_thread=False)
+        reply = inbound_payload(data, channel.id, in_thread=False, guild=channel.guild)
         await state.current(app, [] if reply is None else [Current(reply, edited_at(data))])
     await app.responses.classify(PLATFORM, [m for m in found if m in unknown], Arrival.REPLY)
     await state.deleted(app, PLATFORM, gone)
@@ -267,7 +269,8 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
     try:  # as Discord gives them: a message discord.py cannot read stops nothing
         async for page in pages_back_to(client.http, channel.id, oldest, CHANNEL_PAGES * 100):
             found += [reply for data in page
-                      if (reply := inbound_payload(data, channel.id, in_thread=False))
+                      if (reply := inbound_payload(data, channel.id, in_thread=False,
+                                                  guild=channel.guild))
                       is not None and reply.reply_to in ours]
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("backfill of channel %s stopped: %s", channel_id, error)

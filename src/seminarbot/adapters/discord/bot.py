@@ -107,7 +107,7 @@ class Handlers:
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
         elif event == "unread_message":  # client.SeminarClient._parse
-            self.inbound.put(partial(payloads.reread, self.app, self.client.http, *args))
+            self.inbound.put(partial(payloads.reread, self.app, self.client, *args))
         elif event == "raw_message_delete":
             self.inbound.put(partial(events.on_delete, self.app, {args[0].message_id}))
         elif event == "raw_bulk_message_delete":

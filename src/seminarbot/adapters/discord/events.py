@@ -14,6 +14,7 @@ import discord
 
 from seminarbot.adapters.discord.channels import fetch_thread, unarchive
 from seminarbot.adapters.discord.client import PLATFORM
+from seminarbot.adapters.discord.formatting import as_shown
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
@@ -31,9 +32,18 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def _text(message: discord.Message) -> str:
-    """The message as stored: its text, then its poll's lines, then a line per attached file."""
-    return with_attachments(message.content, ((a.filename, a.url) for a in message.attachments),
+    """The message as stored: its text as shown (formatting.as_shown), then its poll's lines,
+    then a line per attached file."""
+    return with_attachments(_shown(message), ((a.filename, a.url) for a in message.attachments),
                             _poll(message.poll))
+
+
+def _shown(message: discord.Message) -> str:
+    content = message.content
+    if "<" not in content:
+        return content
+    return as_shown(content, {user.id: user.display_name for user in message.mentions},
+                    message.guild)
 
 
 def _poll(poll: discord.Poll | None) -> tuple[str, list[str]] | None:

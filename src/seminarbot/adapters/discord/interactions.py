@@ -15,6 +15,7 @@ import discord
 
 from seminarbot.adapters.discord import setup
 from seminarbot.adapters.discord.channels import seminar_channel_id
+from seminarbot.adapters.discord.formatting import as_shown, resolved_people
 from seminarbot.adapters.discord.permissions import is_moderator
 from seminarbot.adapters.discord.render import (
     NO_PINGS,
@@ -27,6 +28,7 @@ from seminarbot.core.commands import Command, Suggestion
 from seminarbot.core.completion import complete
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
+from seminarbot.core.params import Words
 from seminarbot.core.replies import Reply, Tone, text
 from seminarbot.services.container import Services
 
@@ -122,6 +124,10 @@ class InteractionHandler:
         for param in command.params:  # people on Discord name commands the Discord way
             if param.names_command and raw.get(param.name):
                 raw[param.name] = self.commands.core_name(raw[param.name] or "")
+            elif isinstance(param.type, Words) and raw.get(param.name):  # as in a thread
+                raw[param.name] = as_shown(raw[param.name] or "",
+                                           resolved_people(interaction.data or {}),
+                                           interaction.guild)
         task = asyncio.create_task(self._run(interaction, command, raw))
         self._running.add(task)
         task.add_done_callback(self._running.discard)

@@ -19,6 +19,7 @@ import discord
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.client import PLATFORM, is_snowflake
 from seminarbot.adapters.discord.events import PEOPLE_WRITE, Edit, actor, id_text, on_edit
+from seminarbot.adapters.discord.formatting import as_shown, person_name
 from seminarbot.domain.responses import with_attachments
 from seminarbot.services.responses import InboundMessage
 
@@ -77,35 +78,34 @@ def readable(answer: Any) -> tuple[int, list[Payload]]:
     return len(given), kept
 
 
-def inbound_payload(data: Payload, thread_id: int, *, in_thread: bool = True
-                    ) -> InboundMessage | None:
+def inbound_payload(data: Payload, thread_id: int, *, in_thread: bool = True,
+                    guild: discord.Guild | None = None) -> InboundMessage | None:
     """A participant's message in thread `thread_id`, as events.inbound reads a message; with
     `in_thread` false, one in a channel (thread_id is then its channel's id), which counts
     only as a reply. One that cannot be read (no author, an author with no id …) is said in
-    a WARNING line and is None: it stops nothing else."""
+    a WARNING line and is None: it stops nothing else. `guild`, the server it is in, names the
+    roles and channels its text mentions (formatting.as_shown)."""
     try:
-        return _inbound(data, thread_id, in_thread)
+        return _inbound(data, thread_id, in_thread, guild)
     except (KeyError, TypeError, ValueError, AttributeError) as error:
         log.warning("Discord gave message %s in a form that cannot be read (%s: %s); left",
                     str(data.get("id"))[:30], type(error).__name__, str(error)[:100])
         return None
 
 
-def _inbound(data: Payload, thread_id: int, in_thread: bool) -> InboundMessage | None:
+def _inbound(data: Payload, thread_id: int, in_thread: bool, guild: discord.Guild | None
+             ) -> InboundMessage | None:
     author = data["author"]
     if author.get("bot") or data.get("webhook_id") or data.get("type") not in _PEOPLE_WRITE:
         return None
     reference = data.get("message_reference") or {}
-    member = data.get("member") or {}
-    # discord.py's display_name: a server nickname, else the global name, else the username.
-    name = member.get("nick") or author.get("global_name") or author.get("username") \
-        or str(author["id"])
+    name = person_name(author, data.get("member")) or str(author["id"])
     channel = id_text(thread_id)
     reply_to = str(reference["message_id"]) if reference.get("message_id") else None
     if not in_thread and reply_to is None:
         return None
     return InboundMessage(
-        PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data),
+        PLATFORM, str(data["id"]), actor(int(author["id"]), name), _text(data, guild),
         discord.utils.snowflake_time(int(data["id"])), thread_id=channel if in_thread else None,
         reply_to=reply_to, channel_id=channel, edited_at=edited_at(data),
         named_here="member" in data)
@@ -119,13 +119,25 @@ def edited_at(data: Payload) -> datetime | None:
         return None
 
 
-def _text(data: Payload) -> str:
-    """As events._text: the text, then its poll's lines, then a line per attached file."""
+def _text(data: Payload, guild: discord.Guild | None) -> str:
+    """As events._text: the text as shown, then its poll's lines, then a line per attached
+    file."""
     files = data.get("attachments")
-    return with_attachments(str(data.get("content") or ""),
+    return with_attachments(_shown(data, guild),
                             ((str(a.get("filename") or "file"), str(a.get("url") or ""))
                              for a in (files if isinstance(files, list) else ())
                              if isinstance(a, Mapping)), _poll(data.get("poll")))
+
+
+def _shown(data: Payload, guild: discord.Guild | None) -> str:
+    content = str(data.get("content") or "")
+    if "<" not in content:
+        return content
+    given = data.get("mentions")
+    people = {int(user["id"]): name for user in (given if isinstance(given, list) else ())
+              if isinstance(user, Mapping) and is_snowflake(user.get("id"))
+              and (name := person_name(user, user.get("member"))) is not None}
+    return as_shown(content, people, guild)
 
 
 def _poll(poll: Any) -> tuple[str, list[str]] | None:
@@ -146,7 +158,7 @@ def _media(media: Any) -> str:
     return str(media.get("text") or (emoji.get("name") if isinstance(emoji, dict) else "") or "")
 
 
-async def reread(app: Services, http: discord.http.HTTPClient, channel_id: int,
+async def reread(app: Services, client: discord.Client, channel_id: int,
                  message_id: int) -> None:
     """A new message or a text edit discord.py could not read (client.SeminarClient._parse),
     taken from the message as Discord now has it (GET /channels/{channel_id}/messages/
@@ -154,7 +166,7 @@ async def reread(app: Services, http: discord.http.HTTPClient, channel_id: int,
     meanwhile is left to its deletion's event; a read Discord or the network stops is logged,
     and the next catch-up after a new gateway session reads the thread again."""
     try:
-        data: Payload = await http.get_message(channel_id, message_id)
+        data: Payload = await client.http.get_message(channel_id, message_id)
     except discord.NotFound:
         return
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
@@ -163,5 +175,6 @@ async def reread(app: Services, http: discord.http.HTTPClient, channel_id: int,
     author = data.get("author") if isinstance(data, Mapping) else None
     if not isinstance(author, Mapping) or author.get("bot") or not is_snowflake(author.get("id")):
         return
-    await on_edit(app, Edit(str(message_id), str(author["id"]), _text(data), edited_at(data),
-                            inbound_payload(data, channel_id)))
+    guild = getattr(client.get_channel(channel_id), "guild", None)
+    await on_edit(app, Edit(str(message_id), str(author["id"]), _text(data, guild),
+                            edited_at(data), inbound_payload(data, channel_id, guild=guild)))

@@ -1,0 +1,85 @@
+"""Discord's message formatting as a person reads it in Discord's own client (API docs,
+Reference → Message Formatting), for the text of a response: a mention `<@id>` or `<@!id>` is
+`@name`, a role's `<@&id>` `@name`, a channel's `<#id>` `#name`, a custom emoji `<:name:id>`
+`:name:`, a command's `</name:id>` `/name`, a timestamp `<t:seconds:style>` its time in UTC.
+
+Names come only from what Discord resolved for that message (its `mentions`, its server's roles
+and channels): one not known there is kept as typed, so nothing of another server is named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+
+_MARKUP = re.compile(r"<(?:@!?(\d{1,20})|@&(\d{1,20})|#(\d{1,20})"
+                     r"|/([^\s:<>/][^:<>/]{0,98}):\d{1,20}|a?:(\w{1,32}):\d{1,20}"
+                     r"|t:(-?\d{1,14})(?::[tTdDfFR])?)>")
+
+
+def person_name(user: Mapping[str, Any], member: object) -> str | None:
+    """The name a user object shows in a server, as discord.py's `display_name`: the server's
+    nickname (`member`'s `nick`, when it is a member object), else the global name, else the
+    username."""
+    nick = member.get("nick") if isinstance(member, Mapping) else None
+    name = nick or user.get("global_name") or user.get("username")
+    return str(name) if name else None
+
+
+def resolved_people(data: Mapping[str, Any]) -> dict[int, str]:
+    """The names of the users an interaction's data resolved (API docs, Interaction Object →
+    Resolved Data: `users` and `members`, by id), if Discord gave any."""
+    resolved = data.get("resolved")
+    if not isinstance(resolved, Mapping) or not isinstance(users := resolved.get("users"),
+                                                           Mapping):
+        return {}
+    members = resolved.get("members")
+    members = members if isinstance(members, Mapping) else {}
+    return {int(key): name for key, user in users.items()
+            if str(key).isdigit() and isinstance(user, Mapping)
+            and (name := person_name(user, members.get(key))) is not None}
+
+
+def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | None) -> str:
+    """`content` with its formatting as shown: `people` maps the ids of the users Discord
+    found mentioned to their names; roles, channels and threads are those `guild` holds."""
+    if "<" not in content:
+        return content
+
+    def shown(match: re.Match[str]) -> str:
+        user, role, channel_id, command, emoji, seconds = match.groups()
+        name: str | None = None
+        if user is not None:
+            name = _prefixed("@", people.get(int(user)))
+        elif role is not None:
+            found = guild.get_role(int(role)) if guild is not None else None
+            name = _prefixed("@", found.name if found is not None else None)
+        elif channel_id is not None:
+            place = guild.get_channel_or_thread(int(channel_id)) if guild is not None else None
+            name = _prefixed("#", place.name if place is not None else None)
+        elif command is not None:
+            name = "/" + command
+        elif emoji is not None:
+            name = f":{emoji}:"
+        elif seconds is not None:
+            name = _utc(int(seconds))
+        return match.group() if name is None else name
+
+    return _MARKUP.sub(shown, content)
+
+
+def _prefixed(sign: str, name: str | None) -> str | None:
+    # A role's name may hold the sign already: the role every member has is "@everyone".
+    return None if name is None else sign + name.removeprefix(sign)
+
+
+def _utc(seconds: int) -> str | None:
+    try:
+        instant = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):  # beyond the years datetime holds
+        return None
+    return instant.strftime("%Y-%m-%d %H:%M:%S UTC" if instant.second else "%Y-%m-%d %H:%M UTC")

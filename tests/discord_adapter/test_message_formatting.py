@@ -1,0 +1,131 @@
+"""A response is stored as the person saw it in Discord, not as Discord's markup (Discord API
+docs, Reference → Message Formatting): a mention of a person is their name in the server, a
+role's and a channel's mention their names, a custom emoji its name, a command its name and a
+timestamp its time in UTC; what Discord did not resolve for that message is kept as typed.
+Before, `I agree with <@80351110224678912>` reached every export. Live messages, edits and the
+history read back after an outage give the same text."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from seminarbot.adapters.discord.client import SeminarClient
+from seminarbot.adapters.discord.formatting import as_shown
+from seminarbot.clock import ManualClock
+from seminarbot.services.container import Services
+from tests.discord_adapter.conftest import Connect, eventually
+from tests.discord_adapter.seminar import first_session_posted, response_count_is, rows
+from tests.discord_fake import FakeDiscord
+from tests.discord_fake.state import MANAGE_GUILD, MEMBER
+
+
+def typed(fake: FakeDiscord, bob_name: str = "Bobby") -> tuple[str, str]:
+    """A message with every kind of formatting, and how it reads in Discord's client (Bob's
+    nickname in the server is `bob_name`)."""
+    world = fake.world
+    bob, tia = world.people["bob"].id, world.people["tia"].id
+    return (f"As <@{bob}> and <@!{tia}> said in <#{world.seminar_channel}> to <@&"
+            f"{world.tutors_role}> and <@&{world.guild_id}> at <t:1700000000:F> (<t:0:R>) "
+            "<:soviet:1234567890> <a:flag:1234567891> </seminar respond:987654321> "
+            "— not <@123456789012345678>, <#123456789012345678>, <@&123456789012345678> "
+            "or <t:99999999999999>",
+            f"As @{bob_name} and @tia said in #soviet-democracy to @Tutors and @everyone at "
+            "2023-11-14 22:13:20 UTC (1970-01-01 00:00 UTC) :soviet: :flag: /seminar respond "
+            "— not <@123456789012345678>, <#123456789012345678>, <@&123456789012345678> "
+            "or <t:99999999999999>")
+
+
+async def test_a_live_message_and_its_edit_are_stored_as_shown(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    items = await first_session_posted(fake, app, clock)
+    thread, prompt = int(items[0].thread_id or 0), int(items[0].message_id or 0)
+    fake.world.people["bob"].nicks[fake.world.guild_id] = "Bobby"
+    text, shown = typed(fake)
+    await fake.say("ann", thread, text)
+    await fake.say("ann", fake.world.seminar_channel, f"Reply to <@{fake.world.people['bob'].id}>",
+                   reply_to=prompt)
+    await eventually(lambda: response_count_is(app, 2))
+    assert [row[2] for row in await rows(app)] == [shown, "Reply to @Bobby"]
+
+    first = fake.messages_in(thread)[-1]
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(first["id"]), f"Edited, still <@{fake.world.people['tia'].id}>.")
+    await eventually(lambda: _first_body_is(app, "Edited, still @tia."))
+
+
+async def _first_body_is(app: Services, wanted: str) -> bool:
+    return bool(await app.db.scalar("SELECT body FROM responses ORDER BY id LIMIT 1") == wanted)
+
+
+async def test_history_read_back_gives_the_same_text_as_live(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    items = await first_session_posted(fake, app, clock)
+    thread, prompt = int(items[0].thread_id or 0), int(items[0].message_id or 0)
+    fake.world.people["bob"].nicks[fake.world.guild_id] = "Bobby"
+    await fake.say("ann", thread, typed(fake)[0])  # live: Bob's name in the server
+    await eventually(lambda: response_count_is(app, 1))
+    # Read back through the REST API, a message's mentions carry no member, so no nickname:
+    # the person's global name, as for an author read back (test_names_from_history.py).
+    text, shown = typed(fake, "bob")
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.say("ann", thread, text)
+    await fake.say("ann", fake.world.seminar_channel, text, reply_to=prompt)
+    fake.gateway.release()
+    await eventually(lambda: response_count_is(app, 3))
+    assert [row[2] for row in await rows(app)] == [typed(fake)[1], shown, shown]
+
+
+async def test_another_servers_names_are_never_given(connect: Connect, fake: FakeDiscord,
+                                                     app: Services, clock: ManualClock) -> None:
+    """Discord resolves a mention only within the message's server: a role or channel of
+    another server the bot is in stays as typed, and so does a person of another server."""
+    other = fake.world.add_guild("History Circle", "kronstadt", {
+        "cat": MEMBER | MANAGE_GUILD, "dan": MEMBER})
+    await connect()
+    items = await first_session_posted(fake, app, clock)
+    thread = int(items[0].thread_id or 0)
+    dan = fake.world.people["dan"].id
+    text = (f"<@&{other.tutors_role}> <#{other.seminar_channel}> <#{other.system_channel}> "
+            f"<@{dan}>")
+    await fake.say("ann", thread, text)
+    await eventually(lambda: response_count_is(app, 1))
+    # Dan is a user Discord knows, so it lists him as mentioned, without a member here.
+    assert [row[2] for row in await rows(app)] == [
+        f"<@&{other.tutors_role}> <#{other.seminar_channel}> <#{other.system_channel}> @dan"]
+
+
+@pytest.mark.parametrize(("content", "shown"), [
+    ("no markup at all", "no markup at all"),
+    ("<@>", "<@>"),
+    ("<@12a>", "<@12a>"),
+    ("< @1 >", "< @1 >"),
+    ("<@1>", "@Ann"),
+    ("<@!1><@1>", "@Ann@Ann"),
+    ("<<@1>>", "<@Ann>"),
+    ("</x:1> </ bad:1> </a b c:2>", "/x </ bad:1> /a b c"),
+    ("<t:1700000000> <t:1700000000:Q> <t:-1:d>", "2023-11-14 22:13:20 UTC <t:1700000000:Q> "
+                                                "1969-12-31 23:59:59 UTC"),
+    ("<t:253402300800>", "<t:253402300800>"),  # the year 10000: past what datetime holds
+    ("<:a:1> <a:b_c:2> <:d:>", ":a: :b_c: <:d:>"),
+    ("<@&1> <#1>", "<@&1> <#1>"),  # no server: no role or channel is known
+])
+def test_each_kind_of_formatting(content: str, shown: str) -> None:
+    assert as_shown(content, {1: "Ann"}, None) == shown
+
+
+
+async def test_seminar_respond_stores_its_text_as_shown(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """A slash command's text option holds the same markup; Discord resolves no person in it
+    (an interaction resolves users only for options of the user type), so a person stays as
+    typed there."""
+    await first_session_posted(fake, app, clock)
+    world = fake.world
+    bob = world.people["bob"].id
+    await fake.slash("ann", "seminar respond", prompt="1.1",
+                     text=f"See <#{world.seminar_channel}> and <@&{world.tutors_role}> at "
+                          f"<t:1700000000:F> <:soviet:1234567890>, <@{bob}>")
+    assert [row[2] for row in await rows(app)] == [
+        f"See #soviet-democracy and @Tutors at 2023-11-14 22:13:20 UTC :soviet:, <@{bob}>"]
