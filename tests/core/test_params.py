@@ -312,3 +312,36 @@ def test_a_weekday_list_hint_is_never_a_list_that_is_refused(raw: str) -> None:
     with pytest.raises(BadArgument) as caught:
         Weekdays().parse(raw, "weekday")
     assert caught.value.hint == ""
+
+
+@pytest.mark.parametrize(("raw", "day"), [
+    ("9 March 2027", date(2027, 3, 9)), ("March 9, 2027", date(2027, 3, 9)),
+    ("9th Mar 2027", date(2027, 3, 9)), ("9-mar-2027", date(2027, 3, 9)),
+    ("Mar. 1st, 2027", date(2027, 3, 1)), ("22 sept 2026", date(2026, 9, 22)),
+    ("1 MAY 2027", date(2027, 5, 1)), ("２ June ２０２７", date(2027, 6, 2))])
+def test_a_date_with_its_month_s_name_is_read(raw: str, day: date) -> None:
+    """helper-116's 7: the month named, day and month cannot swap, so the date is taken."""
+    assert Date().parse(raw, "date", date(2026, 12, 6)) == day
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("30 february 2027", "February 2027 has 28 days."), ("31 june 2027", "June 2027 has 30 days."),
+    ("9 marhc 2027", "Did you mean 2027-03-09?"), ("Mrach 9, 2027", "Did you mean 2027-03-09?"),
+    ("9 foo 2027", ""), ("9 March", ""), ("March 2027", ""), ("0 march 2027", ""),
+    ("32 march 2027", "March 2027 has 31 days.")])
+def test_a_date_with_a_month_misspelt_or_past_its_end_gets_a_hint(raw: str, hint: str) -> None:
+    with pytest.raises(BadArgument, match="`date` expects a date as YYYY-MM-DD") as caught:
+        Date().parse(raw, "date", date(2026, 12, 6))
+    assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("1.5d", "Did you mean 1d12h?"), ("1,5d", "Did you mean 1d12h?"),
+    ("0.5h", "Did you mean 30m?"), ("1.25 hours", "Did you mean 1h15m?"),
+    ("1.5w", "Did you mean 1w3d12h?"), ("0.1s", ""), ("1.3333h", ""),
+    ("60.5w", "")])  # past the maximum: nothing
+def test_a_fraction_of_a_unit_gets_the_same_time_in_whole_units(raw: str, hint: str) -> None:
+    """helper-116's 7: `1.5d` was told only the format."""
+    with pytest.raises(BadArgument, match="`wait` expects a duration") as caught:
+        Duration().parse(raw, "wait")
+    assert caught.value.hint == hint

@@ -1,11 +1,12 @@
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pytest
 
 from seminarbot.core.commands import Command, Param, Permission
-from seminarbot.core.params import Flag, Integer, String, Weekday
+from seminarbot.core.params import Date, Flag, Integer, String, TimeOfDay, Weekday
 from seminarbot.core.parsing import bind, is_command, parse_line, tokenize
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply
@@ -197,3 +198,25 @@ def test_a_number_refused_is_quoted_as_typed_not_as_its_digits_were_read() -> No
             parsed(f"seminar setup tue {typed}")
         assert f"(got '{typed}')" in refused.value.message, refused.value.message
     assert parsed("seminar setup tue ٣")[1]["weeks"] == 3  # and taken when it is good
+
+
+DATED = Registry([Command(("seminar", "move"), "move", nothing, params=(
+    Param("session", Integer(1, 9), "which"), Param("date", Date(), "to"),
+    Param("time", TimeOfDay(), "at", required=False, default=None)))])
+
+
+@pytest.mark.parametrize(("line", "day"), [
+    ("seminar move 2 9 March 2027 19:00", date(2027, 3, 9)),
+    ("seminar move 2 March 9, 2027", date(2027, 3, 9)),
+    ("seminar move 2 9th mar 2027 19:00", date(2027, 3, 9)),
+    ("seminar move 2 2027-03-09 19:00", date(2027, 3, 9))])
+def test_a_date_with_its_month_s_name_typed_apart_is_one_argument(line: str, day: date) -> None:
+    command, raw = parse_line(DATED, line)
+    assert bind(command, raw, date(2026, 12, 6))["date"] == day
+
+
+def test_a_misspelt_month_is_refused_as_the_date_not_as_too_many_arguments() -> None:
+    command, raw = parse_line(DATED, "seminar move 2 9 Marhc 2027")
+    with pytest.raises(BadArgument) as caught:
+        bind(command, raw, date(2026, 12, 6))
+    assert caught.value.hint == "Did you mean 2027-03-09?"

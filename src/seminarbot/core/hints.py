@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from seminarbot.core.dates import MONTHS, date_words, month_named
 from seminarbot.core.durations import DURATION_UNITS, unit_seconds
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
@@ -15,6 +16,7 @@ from seminarbot.domain.schedule import WEEKDAYS
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
 _OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
+_FRACTION = re.compile(r"(\d{1,6})[.,](\d{1,6})([wdhms])")  # 1.5d, 0,5h
 _NUMBER_WITH_WORD = re.compile(r"(\d{1,6})\s*([a-z]{1,10})")
 # 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 1930, 19
 _OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
@@ -57,7 +59,14 @@ def time_hint(value: str) -> str:
 
 def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     """For a number without its unit (`1`): the forms a duration takes, in units whose result
-    `fits` (seconds); else ""."""
+    `fits` (seconds); for a fraction of a unit (`1.5d`, `0,5h`), the same time in whole units
+    (`1d12h`) if it `fits`; else ""."""
+    fraction = _FRACTION.fullmatch(value)
+    if fraction is not None:
+        whole, part, unit = fraction.groups()
+        seconds = (int(whole + part) * DURATION_UNITS[unit], 10 ** len(part))
+        exact = seconds[0] // seconds[1] if seconds[0] % seconds[1] == 0 else 0
+        return f"Did you mean {written(exact)}?" if exact and fits(exact) else ""
     if not value.isdecimal() or len(value) > 6:
         return ""
     forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
@@ -65,22 +74,48 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
 
 
+def written(seconds: int) -> str:
+    """`1d12h`: a positive number of seconds in the units of DURATION_UNITS, largest first."""
+    parts = []
+    for unit, length in DURATION_UNITS.items():
+        count, seconds = divmod(seconds, length)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)
+
+
 def date_hint(value: str) -> str:
     """The YYYY-MM-DD form of a date written another way: 2026/01/05, 2026.1.5, 5/1/2026 (both
-    readings when day and month could swap); else "". (Not `today`: whose today, the seminar's
+    readings when day and month could swap); how many days a month has, for a day past its
+    end (2027-02-29, 30 february 2027); else "". (Not `today`: whose today, the seminar's
     zone's, is not known here, and a day off would skip a meeting.)"""
+    named, words = month_named(value), date_words(value)
+    if named is not None:
+        return _month_length(*named)
+    if words is not None:  # a misspelt month: 9 marhc 2027
+        month = near(words[1], MONTHS)
+        meant = _day((words[0], MONTHS.index(month[0]) + 1, words[2])) if month else ""
+        return f"Did you mean {meant}?" if meant else ""
     match = _OTHER_DATE.fullmatch(value)
     if not match:
         return ""
     first, second, third = (int(n) for n in match.groups())
     if first > 31 and 1 <= second <= 12 and third > 28:  # 2027-02-29, 2026-04-31
-        days = calendar.monthrange(first, second)[1]
-        if third > days:
-            return f"{calendar.month_name[second]} {first} has {days} days."
+        past_end = _month_length(first, second, third)
+        if past_end:
+            return past_end
     readings = [(first, second, third)] if first > 31 else \
         [(third, second, first), (third, first, second)] if third > 31 else []
     found = sorted({day for day in map(_day, readings) if day})
     return f"Did you mean {' or '.join(found)}?" if found else ""
+
+
+def _month_length(year: int, month: int, day: int) -> str:
+    """`February 2027 has 28 days.` for a day past its month's end; else ""."""
+    if not 1 <= year <= 9999:
+        return ""
+    days = calendar.monthrange(year, month)[1]
+    return f"{MONTHS[month - 1].title()} {year} has {days} days." if day > days else ""
 
 
 def _day(parts: tuple[int, int, int]) -> str:

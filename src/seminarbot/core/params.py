@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
+from seminarbot.core.dates import named_date
 from seminarbot.core.durations import DURATION_UNITS, compact, with_unit_letters
 from seminarbot.core.hints import (
     choice_hint,
@@ -212,7 +213,8 @@ class DurationOrOff:
 
 @dataclass(frozen=True)
 class Date:
-    """A calendar date within `within_years` of today, either way."""
+    """A calendar date within `within_years` of today, either way: YYYY-MM-DD, or written with
+    its month's name (core.dates: `9 March 2027`)."""
 
     within_years: int = 10
     kind: str = "date"
@@ -223,7 +225,7 @@ class Date:
 
     @property
     def expected(self) -> str:
-        return f"a date as YYYY-MM-DD, such as 2026-01-13, {self.limit}"
+        return f"a date as YYYY-MM-DD (year, month, day) or with its month's name, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
         value_text = as_word(raw)  # as the README writes it (fromisoformat takes 20260113)
@@ -231,7 +233,10 @@ class Date:
         try:
             value = date.fromisoformat(value_text if _DAY.fullmatch(value_text) else "")
         except ValueError:
-            raise BadArgument(param, self.expected, raw, date_hint(value_text)) from None
+            named = named_date(value_text)
+            if named is None:
+                raise BadArgument(param, self.expected, raw, date_hint(value_text)) from None
+            value = named
         if abs((value - day).days) > int(365.25 * self.within_years) + 1:
             raise BadArgument(param, self.expected, raw)
         return value

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from seminarbot.core.commands import Command, Param
+from seminarbot.core.dates import date_words
 from seminarbot.core.durations import unit_seconds
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
@@ -188,22 +189,30 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
 
 
 def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
-    """A value and the word that completes it, typed apart: a number given for a duration, or
-    for a count of a unit (retention's days), and its unit's word (`1 day`, `90 minutes`); a
-    time of day and `am` or `pm` (`7 pm`). The two are made one token at `index + 1` (1
-    returned), for the type to read or refuse whole; else 0."""
+    """A value and the words that complete it, typed apart: a number given for a duration, or
+    for a count of a unit (retention's days), and its unit's word (`1 day`, `90 minutes`,
+    `1.5 days`); a time of day and `am` or `pm` (`7 pm`); a date with its month's name (`9
+    March 2027`, `March 9, 2027`). They are made one token, the last of them (how many more
+    than one returned), for the type to read or refuse whole; else 0."""
     if index + 1 >= len(tokens):
         return 0
     value, word = tokens[index], tokens[index + 1]
-    counts = param.type.kind == "duration" or bool(getattr(param.type, "unit", ""))
-    joined = counts and ascii_digits(value.text).isdecimal() \
-        and unit_seconds(as_word(word.text)) > 0
-    if param.type.kind == "time":
-        joined = as_word(word.text).replace(".", "") in ("am", "pm")
-    if not joined:
-        return 0
-    tokens[index + 1] = Token(f"{value.text} {word.text}", value.start, word.end)
-    return 1
+    joined = 0
+    if param.type.kind == "duration" or bool(getattr(param.type, "unit", "")):
+        number = ascii_digits(value.text).replace(",", ".", 1)
+        joined = int(number.replace(".", "", 1).isdecimal() and not number.endswith(".")
+                     and unit_seconds(as_word(word.text)) > 0)
+    elif param.type.kind == "time":
+        joined = int(as_word(word.text).replace(".", "") in ("am", "pm"))
+    elif param.type.kind == "date":
+        joined = next((more for more in (2, 1) if index + more < len(tokens)
+                       and date_words(as_word(" ".join(
+                           t.text for t in tokens[index:index + more + 1])))), 0)
+    if joined:
+        last = tokens[index + joined]
+        tokens[index + joined] = Token(" ".join(t.text for t in tokens[index:index + joined + 1]),
+                                       value.start, last.end)
+    return joined
 
 
 def _typed(param: Param, word: str) -> str:
