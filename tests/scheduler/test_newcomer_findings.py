@@ -376,3 +376,19 @@ def test_health_without_a_heartbeat_says_the_bot_has_not_run_there(tmp_path: Pat
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "d")))
     assert result.returncode == 1
     assert "`seminarbot run` has not run with this data directory" in one_line(result)
+
+
+@pytest.mark.parametrize(("line", "said"), [
+    ("/seminar skip 2026-01-14", "2026-01-14 is a Wednesday; the meetings either side are "
+                                 "2026-01-13 and 2026-01-20."),
+    ("/seminar skip 5 January 2026", "2026-01-05 is a Monday; the next meeting after it is "
+                                     "2026-01-06."),
+    ("/seminar skip 2026-01-14 --undo", "2026-01-14 is a Wednesday;")])
+async def test_a_day_that_is_no_meeting_is_answered_with_the_meetings_beside_it(
+        seminar: ConsoleDriver, line: str, said: str) -> None:
+    """helper-116's 4: a date hint's day that is no meeting got only the rule; following a
+    hint must not lead to a refusal that says nothing of which date would do."""
+    before = await outbox_of(seminar.app)
+    answer = await says(seminar, line)
+    assert "expects a meeting date (Tuesdays at 19:00 UTC)" in answer and said in answer
+    assert await outbox_of(seminar.app) == before

@@ -5,7 +5,7 @@ none did; a refusal changes nothing."""
 from __future__ import annotations
 
 from collections.abc import Container
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.invocation import Invocation
@@ -13,7 +13,7 @@ from seminarbot.core.params import Date, Flag
 from seminarbot.core.replies import Reply
 from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort, CohortState
-from seminarbot.domain.schedule import describe_day, describe_local
+from seminarbot.domain.schedule import WEEKDAYS, describe_day, describe_local
 from seminarbot.domain.syllabus import Plan
 from seminarbot.features.common import cohort_here, next_session_line
 from seminarbot.features.plan_reads import (
@@ -92,9 +92,22 @@ def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str) -> N
     skipped before a reschedule to other days is none), still to come."""
     rule = cohort.rule
     if day.weekday() not in rule.weekdays:
-        raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat())
+        raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat(),
+                          _either_side(cohort, day, now))
     if meeting_at(cohort, day) < now:
         raise BadArgument("date", expected, day.isoformat())
+
+
+def _either_side(cohort: Cohort, day: date, now: datetime) -> str:
+    """`2027-03-10 is a Wednesday; the meetings either side are 2027-03-09 and 2027-03-16.`
+    (only the one after when the one before has gone by)."""
+    near = [next(day + timedelta(days=step * sign) for step in range(1, 8)
+                 if (day + timedelta(days=step * sign)).weekday() in cohort.rule.weekdays)
+            for sign in (-1, 1)]
+    said = f"{day.isoformat()} is a {WEEKDAYS[day.weekday()].title()}"
+    if meeting_at(cohort, near[0]) < now:
+        return f"{said}; the next meeting after it is {near[1].isoformat()}."
+    return f"{said}; the meetings either side are {near[0].isoformat()} and {near[1].isoformat()}."
 
 
 async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort) -> date:
