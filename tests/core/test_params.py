@@ -318,7 +318,9 @@ def test_a_weekday_list_hint_is_never_a_list_that_is_refused(raw: str) -> None:
     ("9 March 2027", date(2027, 3, 9)), ("March 9, 2027", date(2027, 3, 9)),
     ("9th Mar 2027", date(2027, 3, 9)), ("9-mar-2027", date(2027, 3, 9)),
     ("Mar. 1st, 2027", date(2027, 3, 1)), ("22 sept 2026", date(2026, 9, 22)),
-    ("1 MAY 2027", date(2027, 5, 1)), ("２ June ２０２７", date(2027, 6, 2))])
+    ("1 MAY 2027", date(2027, 5, 1)), ("２ June ２０２７", date(2027, 6, 2)),
+    ("9 Mar 2027.", date(2027, 3, 9)), ("22nd Mar 2027", date(2027, 3, 22)),
+    ("11th Mar 2027", date(2027, 3, 11)), ("9/mar/2027", date(2027, 3, 9))])
 def test_a_date_with_its_month_s_name_is_read(raw: str, day: date) -> None:
     """helper-116's 7: the month named, day and month cannot swap, so the date is taken."""
     assert Date().parse(raw, "date", date(2026, 12, 6)) == day
@@ -327,8 +329,14 @@ def test_a_date_with_its_month_s_name_is_read(raw: str, day: date) -> None:
 @pytest.mark.parametrize(("raw", "hint"), [
     ("30 february 2027", "February 2027 has 28 days."), ("31 june 2027", "June 2027 has 30 days."),
     ("9 marhc 2027", "Did you mean 2027-03-09?"), ("Mrach 9, 2027", "Did you mean 2027-03-09?"),
-    ("9 foo 2027", ""), ("9 March", ""), ("March 2027", ""), ("0 march 2027", ""),
-    ("32 march 2027", "March 2027 has 31 days.")])
+    ("9 foo 2027", ""), ("March 2027", ""), ("0 march 2027", ""),
+    ("32 march 2027", "March 2027 has 31 days."), ("30 Febuary 2027", "February 2027 has 28 days."),
+    ("9 March", "A date needs its year: did you mean 2026-03-09 or 2027-03-09?"),
+    ("Dec 7th", "A date needs its year: did you mean 2025-12-07 or 2026-12-07?"),
+    ("29 feb", "A date needs its year: did you mean 2024-02-29 or 2028-02-29?"),
+    ("9 march 27", "Did you mean 2027-03-09?"), ("1th apr 2027", "Did you mean 2027-04-01?"),
+    ("2st may 2027", "Did you mean 2027-05-02?"), ("9 mar -2027", ""), ("9 mar --2027", ""),
+    ("9-mar--2027", "")])
 def test_a_date_with_a_month_misspelt_or_past_its_end_gets_a_hint(raw: str, hint: str) -> None:
     with pytest.raises(BadArgument, match="`date` expects a date as YYYY-MM-DD") as caught:
         Date().parse(raw, "date", date(2026, 12, 6))

@@ -215,8 +215,28 @@ def test_a_date_with_its_month_s_name_typed_apart_is_one_argument(line: str, day
     assert bind(command, raw, date(2026, 12, 6))["date"] == day
 
 
-def test_a_misspelt_month_is_refused_as_the_date_not_as_too_many_arguments() -> None:
-    command, raw = parse_line(DATED, "seminar move 2 9 Marhc 2027")
+@pytest.mark.parametrize(("line", "hint"), [
+    ("seminar move 2 9 Marhc 2027", "Did you mean 2027-03-09?"),
+    ("seminar move 2 9 March 19:00", "A date needs its year: did you mean 2026-03-09 or "
+                                     "2027-03-09?")])
+def test_a_date_with_a_slip_is_refused_as_the_date_not_as_too_many_arguments(
+        line: str, hint: str) -> None:
+    """helper-120's 2: `9 March` without its year was "Too many arguments"."""
+    command, raw = parse_line(DATED, line)
     with pytest.raises(BadArgument) as caught:
         bind(command, raw, date(2026, 12, 6))
-    assert caught.value.hint == "Did you mean 2027-03-09?"
+    assert caught.value.hint == hint
+
+
+OPTIONED = Registry([Command(("seminar", "export"), "export", nothing, params=(
+    Param("since", Date(), "from", required=False, default=None),
+    Param("quiet", Flag(), "no summary")))])
+
+
+@pytest.mark.parametrize("line", ["seminar export --since 9 March 2026",
+                                  "seminar export --since=9 March 2026 --quiet",
+                                  "seminar export --since March 9, 2026"])
+def test_an_option_s_date_with_its_month_s_name_typed_apart_is_one_value(line: str) -> None:
+    """helper-120's 1: `--since 9 March 2026` was "Too many arguments"."""
+    command, raw = parse_line(OPTIONED, line)
+    assert bind(command, raw, date(2026, 12, 6))["since"] == date(2026, 3, 9)

@@ -129,3 +129,24 @@ async def test_seminar_respond_stores_its_text_as_shown(
                           f"<t:1700000000:F> <:soviet:1234567890>, <@{bob}>")
     assert [row[2] for row in await rows(app)] == [
         f"See #soviet-democracy and @Tutors at 2023-11-14 22:13:20 UTC :soviet:, <@{bob}>"]
+
+
+async def test_an_edit_of_the_text_alone_names_whom_it_mentions(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-120's 9: a MESSAGE_UPDATE with only the text (an older client's edit) carries no
+    `mentions`; the message is read again from Discord, which lists them."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    written = await fake.say("ann", thread, "First words.")
+    await eventually(lambda: response_count_is(app, 1))
+    clock.advance(timedelta(minutes=1))
+    await fake.partial_update(int(written["id"]), content=f"Now <@{fake.world.people['bob'].id}>",
+                              edited_timestamp=fake.world.messages[int(written["id"])]["timestamp"])
+    await eventually(lambda: _first_body_is(app, "Now @bob"))
+
+
+@pytest.mark.parametrize(("content", "shown"), [
+    ("<@2>", "@@everyone"),  # a person so nicknamed is not the role
+    ("<@１> <t:１>", "<@１> <t:１>"),  # Discord reads ASCII digits only, and shows these as typed
+    ("<t:-62135596800>", "0001-01-01 00:00 UTC")])
+def test_names_and_digits_are_taken_as_discord_takes_them(content: str, shown: str) -> None:
+    assert as_shown(content, {1: "Ann", 2: "@everyone"}, None) == shown

@@ -106,6 +106,8 @@ class FakeDiscord:
         contain only a subset of the full message object payload"."""
         message = self.world.messages[message_id]
         message.update(fields)
+        if "content" in fields:  # what it mentions is Discord's to find again
+            message.update(self.world.mentions_in(fields["content"], int(message["guild_id"])))
         await self.gateway.dispatch("MESSAGE_UPDATE", {
             "id": message["id"], "channel_id": message["channel_id"],
             "guild_id": message["guild_id"], **fields})

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from seminarbot.core.dates import MONTHS, date_words, month_named
+from seminarbot.core.dates import MONTHS, DateWords, date_words, month_number
 from seminarbot.core.durations import DURATION_UNITS, unit_seconds
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
@@ -84,18 +84,16 @@ def written(seconds: int) -> str:
     return "".join(parts)
 
 
-def date_hint(value: str) -> str:
+def date_hint(value: str, today: date | None = None) -> str:
     """The YYYY-MM-DD form of a date written another way: 2026/01/05, 2026.1.5, 5/1/2026 (both
-    readings when day and month could swap); how many days a month has, for a day past its
-    end (2027-02-29, 30 february 2027); else "". (Not `today`: whose today, the seminar's
-    zone's, is not known here, and a day off would skip a meeting.)"""
-    named, words = month_named(value), date_words(value)
-    if named is not None:
-        return _month_length(*named)
-    if words is not None:  # a misspelt month: 9 marhc 2027
-        month = near(words[1], MONTHS)
-        meant = _day((words[0], MONTHS.index(month[0]) + 1, words[2])) if month else ""
-        return f"Did you mean {meant}?" if meant else ""
+    readings when day and month could swap), 9 marhc 2027, 9 march 27, 1th april 2027; with
+    `today`, for `9 march`, the 9 March before it and the one after; how many days a month
+    has, for a day past its end (2027-02-29, 30 february 2027); else "". (Not `today` itself:
+    whose today, the seminar's zone's, is not known here, and a day off would skip a
+    meeting.)"""
+    words = date_words(value)
+    if words is not None:
+        return _named_hint(words, today)
     match = _OTHER_DATE.fullmatch(value)
     if not match:
         return ""
@@ -108,6 +106,38 @@ def date_hint(value: str) -> str:
         [(third, second, first), (third, first, second)] if third > 31 else []
     found = sorted({day for day in map(_day, readings) if day})
     return f"Did you mean {' or '.join(found)}?" if found else ""
+
+
+def _named_hint(words: DateWords, today: date | None) -> str:
+    month = month_number(words.month)
+    if not month:  # misspelt: marhc
+        close = near(words.month, MONTHS)
+        month = MONTHS.index(close[0]) + 1 if close else 0
+    if not month:
+        return ""
+    if not words.year:
+        meant = _either_side(month, words.day, today)
+        return f"A date needs its year: did you mean {meant}?" if meant else \
+            "A date needs its year."
+    year = int(words.year) + (2000 if len(words.year) == 2 else 0)
+    past_end = _month_length(year, month, words.day)
+    if past_end:
+        return past_end
+    meant = _day((year, month, words.day))
+    return f"Did you mean {meant}?" if meant else ""
+
+
+def _either_side(month: int, day: int, today: date | None) -> str:
+    """The last `month`-`day` up to `today` and the first after it, as `2026-03-09 or
+    2027-03-09` (whether the one meant has gone by depends on the command); "" without
+    `today` or for no such day."""
+    if today is None:
+        return ""
+    found = [date.fromisoformat(meant) for year in range(today.year - 8, today.year + 9)
+             if (meant := _day((year, month, day)))]  # 29 February: the leap years
+    before = [meant for meant in found if meant <= today]
+    after = [meant for meant in found if meant > today]
+    return " or ".join(meant.isoformat() for meant in (before[-1:] + after[:1]))
 
 
 def _month_length(year: int, month: int, day: int) -> str:

@@ -235,7 +235,7 @@ class Date:
         except ValueError:
             named = named_date(value_text)
             if named is None:
-                raise BadArgument(param, self.expected, raw, date_hint(value_text)) from None
+                raise BadArgument(param, self.expected, raw, date_hint(value_text, day)) from None
             value = named
         if abs((value - day).days) > int(365.25 * self.within_years) + 1:
             raise BadArgument(param, self.expected, raw)

@@ -174,10 +174,15 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")
     mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
-    if not param.is_flag and not value:
+    if value and not param.is_flag:  # `--since=9 March 2027`: its value goes on
+        tokens[index] = Token(value, token.end - len(value), token.end)
+        index += _with_unit(param, tokens, index)
+        value = tokens[index].text
+    elif not param.is_flag:
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
+        index += _with_unit(param, tokens, index)
         token = tokens[index]
         quoted = token.end - token.start > len(token.text)  # its quotes are not its text
         mention = mentions.get(token.start) or (mentions.get(token.start + 1) if quoted else None)
@@ -204,7 +209,7 @@ def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
                      and unit_seconds(as_word(word.text)) > 0)
     elif param.type.kind == "time":
         joined = int(as_word(word.text).replace(".", "") in ("am", "pm"))
-    elif param.type.kind == "date":
+    elif param.type.kind == "date":  # with its year, or without (to be told it needs one)
         joined = next((more for more in (2, 1) if index + more < len(tokens)
                        and date_words(as_word(" ".join(
                            t.text for t in tokens[index:index + more + 1])))), 0)

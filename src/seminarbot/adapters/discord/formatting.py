@@ -16,9 +16,10 @@ from typing import Any
 
 import discord
 
-_MARKUP = re.compile(r"<(?:@!?(\d{1,20})|@&(\d{1,20})|#(\d{1,20})"
-                     r"|/([^\s:<>/][^:<>/]{0,98}):\d{1,20}|a?:(\w{1,32}):\d{1,20}"
-                     r"|t:(-?\d{1,14})(?::[tTdDfFR])?)>")
+# Discord's ids and seconds are ASCII digits: `<@１>` shows as typed.
+_MARKUP = re.compile(r"<(?:@!?([0-9]{1,20})|@&([0-9]{1,20})|#([0-9]{1,20})"
+                     r"|/([^\s:<>/][^:<>/]{0,98}):[0-9]{1,20}|a?:(\w{1,32}):[0-9]{1,20}"
+                     r"|t:(-?[0-9]{1,14})(?::[tTdDfFR])?)>")
 
 
 def person_name(user: Mapping[str, Any], member: object) -> str | None:
@@ -57,7 +58,8 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
             name = _prefixed("@", people.get(int(user)))
         elif role is not None:
             found = guild.get_role(int(role)) if guild is not None else None
-            name = _prefixed("@", found.name if found is not None else None)
+            # The role every member has is named "@everyone" already.
+            name = None if found is None else "@" + found.name.removeprefix("@")
         elif channel_id is not None:
             place = guild.get_channel_or_thread(int(channel_id)) if guild is not None else None
             name = _prefixed("#", place.name if place is not None else None)
@@ -73,8 +75,7 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
 
 
 def _prefixed(sign: str, name: str | None) -> str | None:
-    # A role's name may hold the sign already: the role every member has is "@everyone".
-    return None if name is None else sign + name.removeprefix(sign)
+    return None if name is None else sign + name
 
 
 def _utc(seconds: int) -> str | None:
@@ -82,4 +83,6 @@ def _utc(seconds: int) -> str | None:
         instant = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):  # beyond the years datetime holds
         return None
-    return instant.strftime("%Y-%m-%d %H:%M:%S UTC" if instant.second else "%Y-%m-%d %H:%M UTC")
+    seconds_shown = f":{instant.second:02d}" if instant.second else ""
+    return (f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d} "
+            f"{instant.hour:02d}:{instant.minute:02d}{seconds_shown} UTC")
