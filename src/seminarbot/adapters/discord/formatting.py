@@ -9,6 +9,7 @@ and channels): one not known there is kept as typed, so nothing of another serve
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -16,10 +17,14 @@ from typing import Any
 
 import discord
 
-# Discord's ids and seconds are ASCII digits: `<@１>` shows as typed.
-_MARKUP = re.compile(r"<(?:@!?([0-9]{1,20})|@&([0-9]{1,20})|#([0-9]{1,20})"
-                     r"|/([^\s:<>/][^:<>/]{0,98}):[0-9]{1,20}|a?:(\w{1,32}):[0-9]{1,20}"
-                     r"|t:(-?[0-9]{1,14})(?::[tTdDfFR])?)>")
+
+@functools.cache
+def _markup() -> re.Pattern[str]:
+    """Compiled when first needed: most messages hold no `<`, and a start need not pay for it.
+    Discord's ids and seconds are ASCII digits: `<@１>` shows as typed."""
+    return re.compile(r"<(?:@!?([0-9]{1,20})|@&([0-9]{1,20})|#([0-9]{1,20})"
+                      r"|/([^\s:<>/][^:<>/]{0,98}):[0-9]{1,20}|a?:(\w{1,32}):[0-9]{1,20}"
+                      r"|t:(-?[0-9]{1,14})(?::[tTdDfFR])?)>")
 
 
 def person_name(user: Mapping[str, Any], member: object) -> str | None:
@@ -71,7 +76,7 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
             name = _utc(int(seconds))
         return match.group() if name is None else name
 
-    return _MARKUP.sub(shown, content)
+    return _markup().sub(shown, content)
 
 
 def _prefixed(sign: str, name: str | None) -> str | None:
