@@ -18,7 +18,7 @@ from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import first_session_posted, response_count_is, rows
 from tests.discord_fake import FakeDiscord
-from tests.discord_fake.state import MANAGE_GUILD, MEMBER
+from tests.discord_fake.state import MANAGE_GUILD, MEMBER, VIEW_CHANNEL
 
 
 def typed(fake: FakeDiscord, bob_name: str = "Bobby") -> tuple[str, str]:
@@ -150,3 +150,20 @@ async def test_an_edit_of_the_text_alone_names_whom_it_mentions(
     ("<t:-62135596800>", "0001-01-01 00:00 UTC")])
 def test_names_and_digits_are_taken_as_discord_takes_them(content: str, shown: str) -> None:
     assert as_shown(content, {1: "Ann", 2: "@everyone"}, None) == shown
+
+
+async def test_a_private_channel_is_not_named(connect: Connect, fake: FakeDiscord,
+                                              app: Services, clock: ManualClock) -> None:
+    """helper-120's 12: a channel that not every member may see keeps its markup, so its name
+    reaches no one through a response that typed its id."""
+    world = fake.world
+    private = world.new_id()
+    world.channels[private] = {
+        **world.channels[world.system_channel], "id": str(private), "name": "staff-only",
+        "permission_overwrites": [{"id": str(world.guild_id), "type": 0, "allow": "0",
+                                   "deny": str(VIEW_CHANNEL)}]}
+    await connect()
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    await fake.say("ann", thread, f"See <#{private}> and <#{world.system_channel}>")
+    await eventually(lambda: response_count_is(app, 1))
+    assert [row[2] for row in await rows(app)] == [f"See <#{private}> and #general"]

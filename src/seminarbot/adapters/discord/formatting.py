@@ -4,7 +4,8 @@ Reference → Message Formatting), for the text of a response: a mention `<@id>`
 `:name:`, a command's `</name:id>` `/name`, a timestamp `<t:seconds:style>` its time in UTC.
 
 Names come only from what Discord resolved for that message (its `mentions`, its server's roles
-and channels): one not known there is kept as typed, so nothing of another server is named.
+and the channels every member may see): one not known there is kept as typed, so nothing of
+another server, and no private channel, is named.
 """
 
 from __future__ import annotations
@@ -66,8 +67,7 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
             # The role every member has is named "@everyone" already.
             name = None if found is None else "@" + found.name.removeprefix("@")
         elif channel_id is not None:
-            place = guild.get_channel_or_thread(int(channel_id)) if guild is not None else None
-            name = _prefixed("#", place.name if place is not None else None)
+            name = _prefixed("#", _public_channel(guild, int(channel_id)))
         elif command is not None:
             name = "/" + command
         elif emoji is not None:
@@ -77,6 +77,16 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
         return match.group() if name is None else name
 
     return _markup().sub(shown, content)
+
+
+def _public_channel(guild: discord.Guild | None, channel_id: int) -> str | None:
+    """The name of a channel or thread of `guild` that every member may see: a private one's
+    name is not shown to whoever typed its id without seeing it, nor read in their words."""
+    place = guild.get_channel_or_thread(channel_id) if guild is not None else None
+    if place is None or guild is None or (isinstance(place, discord.Thread)
+                                          and place.is_private()):
+        return None
+    return place.name if place.permissions_for(guild.default_role).view_channel else None
 
 
 def _prefixed(sign: str, name: str | None) -> str | None:
