@@ -329,7 +329,7 @@ def test_a_date_with_its_month_s_name_is_read(raw: str, day: date) -> None:
 @pytest.mark.parametrize(("raw", "hint"), [
     ("30 february 2027", "February 2027 has 28 days."), ("31 june 2027", "June 2027 has 30 days."),
     ("9 marhc 2027", "Did you mean 2027-03-09?"), ("Mrach 9, 2027", "Did you mean 2027-03-09?"),
-    ("9 foo 2027", ""), ("March 2027", ""), ("0 march 2027", ""),
+    ("9 foo 2027", ""), ("March 2027", "A date needs its day."), ("0 march 2027", ""),
     ("32 march 2027", "March 2027 has 31 days."), ("30 Febuary 2027", "February 2027 has 28 days."),
     ("9 March", "A date needs its year: did you mean 2026-03-09 or 2027-03-09?"),
     ("Dec 7th", "A date needs its year: did you mean 2025-12-07 or 2026-12-07?"),
@@ -352,4 +352,28 @@ def test_a_fraction_of_a_unit_gets_the_same_time_in_whole_units(raw: str, hint: 
     """helper-116's 7: `1.5d` was told only the format."""
     with pytest.raises(BadArgument, match="`wait` expects a duration") as caught:
         Duration().parse(raw, "wait")
+    assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "day"), [
+    ("the 9th of March 2027", date(2027, 3, 9)), ("9th of March 2027", date(2027, 3, 9)),
+    ("Tuesday 9 March 2027", date(2027, 3, 9)), ("Tue, 9 March 2027", date(2027, 3, 9)),
+    ("2027 March 9", date(2027, 3, 9)), ("9 - March - 2027", date(2027, 3, 9)),
+    ("9 March 2027,", date(2027, 3, 9)), ("9. Mar. 2027", date(2027, 3, 9))])
+def test_more_ways_of_writing_a_date_with_its_month_s_name(raw: str, day: date) -> None:
+    """helper-121's 1: each was "Too many arguments" or refused."""
+    assert Date().parse(raw, "date", date(2026, 12, 6)) == day
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("Wednesday 9 March 2027", "2027-03-09 is a Tuesday."),
+    ("9 Sepetember 2027", "Did you mean 2027-09-09?"), ("9 März 2027", "Did you mean 2027-03-09?"),
+    ("9 Jnu 2027", "Did you mean 2027-06-09?"), ("9 Mat 2027", ""),  # March or May
+    # helper-121's 3: never a date the parameter then refuses (ten years either way)
+    ("9 March 99", ""), ("9 March 12", ""), ("9 March 30", "Did you mean 2030-03-09?"),
+    ("1th March 2040", ""), ("9 Marhc 2040", ""), ("2047/03/09", ""), ("13/1/2040", "")])
+def test_a_date_hint_names_the_month_meant_and_only_a_date_the_parameter_takes(
+        raw: str, hint: str) -> None:
+    with pytest.raises(BadArgument) as caught:
+        Date().parse(raw, "date", date(2026, 12, 6))
     assert caught.value.hint == hint

@@ -240,3 +240,19 @@ def test_an_option_s_date_with_its_month_s_name_typed_apart_is_one_value(line: s
     """helper-120's 1: `--since 9 March 2026` was "Too many arguments"."""
     command, raw = parse_line(OPTIONED, line)
     assert bind(command, raw, date(2026, 12, 6))["since"] == date(2026, 3, 9)
+
+
+@pytest.mark.parametrize("line", ['seminar export --since="March 9, 2026"',
+                                  "seminar export --since=\u201c9 March 2026\u201d --quiet",
+                                  'seminar export --since="2026-03-09"',
+                                  "seminar export --since the 9th of March 2026 --quiet",
+                                  "seminar export --since Mon, 9 March 2026"])
+def test_an_option_s_quoted_or_many_worded_date_is_one_value(line: str) -> None:
+    """helper-121's 2: `--since="March 9, 2026"` was "Too many arguments", and the quotes of
+    `--since="2026-03-09"` were read as part of the date."""
+    command, raw = parse_line(OPTIONED, line)
+    assert bind(command, raw, date(2026, 12, 6))["since"] == date(2026, 3, 9)
+
+
+def test_a_quote_after_an_equals_sign_elsewhere_is_no_option_s_value() -> None:
+    assert [t.text for t in tokenize('a="b c" --x="d e"')] == ['a="b', 'c"', "--x=d e"]

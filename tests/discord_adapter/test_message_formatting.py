@@ -109,6 +109,10 @@ async def test_another_servers_names_are_never_given(connect: Connect, fake: Fak
                                                 "1969-12-31 23:59:59 UTC"),
     ("<t:253402300800>", "<t:253402300800>"),  # the year 10000: past what datetime holds
     ("<:a:1> <a:b_c:2> <:d:>", ":a: :b_c: <:d:>"),
+    # helper-121's 6: Discord shows markup in code, and after a backslash, as typed
+    ("`<@1>` ``a <@1> b`` ```\n<@1>\n``` \\<@1> <@1>",
+     "`<@1>` ``a <@1> b`` ```\n<@1>\n``` \\<@1> @Ann"),
+    ("`unclosed <@1>", "`unclosed @Ann"),
     ("<@&1> <#1>", "<@&1> <#1>"),  # no server: no role or channel is known
 ])
 def test_each_kind_of_formatting(content: str, shown: str) -> None:

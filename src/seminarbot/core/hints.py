@@ -3,12 +3,11 @@ mean 19:00?"): one function per kind of value, each "" when nothing is likely.""
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from seminarbot.core.dates import MONTHS, DateWords, date_words, month_number
+from seminarbot.core.dates import date_words, month_length, named_hint
 from seminarbot.core.durations import DURATION_UNITS, unit_seconds
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
@@ -84,75 +83,36 @@ def written(seconds: int) -> str:
     return "".join(parts)
 
 
-def date_hint(value: str, today: date | None = None) -> str:
-    """The YYYY-MM-DD form of a date written another way: 2026/01/05, 2026.1.5, 5/1/2026 (both
-    readings when day and month could swap), 9 marhc 2027, 9 march 27, 1th april 2027; with
-    `today`, for `9 march`, the 9 March before it and the one after; how many days a month
-    has, for a day past its end (2027-02-29, 30 february 2027); else "". (Not `today` itself:
-    whose today, the seminar's zone's, is not known here, and a day off would skip a
-    meeting.)"""
+def date_hint(value: str, today: date | None = None,
+              fits: Callable[[date], bool] = lambda _: True) -> str:
+    """The YYYY-MM-DD form of a date written another way, if it `fits` the parameter:
+    2026/01/05, 2026.1.5, 5/1/2026 (both readings when day and month could swap), and those
+    written with their month's name and a slip (core.dates.named_hint: `9 march`, `9 marhc
+    2027`); how many days a month has, for a day past its end (2027-02-29); else "". (Not
+    `today` itself: whose today, the seminar's zone's, is not known here, and a day off would
+    skip a meeting.)"""
     words = date_words(value)
     if words is not None:
-        return _named_hint(words, today)
+        return named_hint(words, today, fits)
     match = _OTHER_DATE.fullmatch(value)
     if not match:
         return ""
     first, second, third = (int(n) for n in match.groups())
     if first > 31 and 1 <= second <= 12 and third > 28:  # 2027-02-29, 2026-04-31
-        past_end = _month_length(first, second, third)
+        past_end = month_length(first, second, third)
         if past_end:
             return past_end
     readings = [(first, second, third)] if first > 31 else \
         [(third, second, first), (third, first, second)] if third > 31 else []
-    found = sorted({day for day in map(_day, readings) if day})
+    found = sorted({day.isoformat() for day in map(_day, readings) if day and fits(day)})
     return f"Did you mean {' or '.join(found)}?" if found else ""
 
 
-def _named_hint(words: DateWords, today: date | None) -> str:
-    month = month_number(words.month)
-    if not month:  # misspelt: marhc
-        close = near(words.month, MONTHS)
-        month = MONTHS.index(close[0]) + 1 if close else 0
-    if not month:
-        return ""
-    if not words.year:
-        meant = _either_side(month, words.day, today)
-        return f"A date needs its year: did you mean {meant}?" if meant else \
-            "A date needs its year."
-    year = int(words.year) + (2000 if len(words.year) == 2 else 0)
-    past_end = _month_length(year, month, words.day)
-    if past_end:
-        return past_end
-    meant = _day((year, month, words.day))
-    return f"Did you mean {meant}?" if meant else ""
-
-
-def _either_side(month: int, day: int, today: date | None) -> str:
-    """The last `month`-`day` up to `today` and the first after it, as `2026-03-09 or
-    2027-03-09` (whether the one meant has gone by depends on the command); "" without
-    `today` or for no such day."""
-    if today is None:
-        return ""
-    found = [date.fromisoformat(meant) for year in range(today.year - 8, today.year + 9)
-             if (meant := _day((year, month, day)))]  # 29 February: the leap years
-    before = [meant for meant in found if meant <= today]
-    after = [meant for meant in found if meant > today]
-    return " or ".join(meant.isoformat() for meant in (before[-1:] + after[:1]))
-
-
-def _month_length(year: int, month: int, day: int) -> str:
-    """`February 2027 has 28 days.` for a day past its month's end; else ""."""
-    if not 1 <= year <= 9999:
-        return ""
-    days = calendar.monthrange(year, month)[1]
-    return f"{MONTHS[month - 1].title()} {year} has {days} days." if day > days else ""
-
-
-def _day(parts: tuple[int, int, int]) -> str:
+def _day(parts: tuple[int, int, int]) -> date | None:
     try:
-        return date(*parts).isoformat()
+        return date(*parts)
     except ValueError:
-        return ""
+        return None
 
 
 def whole_hint(value: str, minimum: int, maximum: int, unit: str) -> str:

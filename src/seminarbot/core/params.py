@@ -230,14 +230,19 @@ class Date:
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
         value_text = as_word(raw)  # as the README writes it (fromisoformat takes 20260113)
         day = today or datetime.now(UTC).date()
+
+        def fits(value: date) -> bool:
+            return abs((value - day).days) <= int(365.25 * self.within_years) + 1
+
         try:
             value = date.fromisoformat(value_text if _DAY.fullmatch(value_text) else "")
         except ValueError:
             named = named_date(value_text)
             if named is None:
-                raise BadArgument(param, self.expected, raw, date_hint(value_text, day)) from None
+                raise BadArgument(param, self.expected, raw,
+                                  date_hint(value_text, day, fits)) from None
             value = named
-        if abs((value - day).days) > int(365.25 * self.within_years) + 1:
+        if not fits(value):
             raise BadArgument(param, self.expected, raw)
         return value
 

@@ -58,7 +58,16 @@ def tokenize(line: str, mentions: Mentions = NO_MENTIONS) -> list[Token]:
             i = end + 1
             continue
         while i < n and not line[i].isspace():
+            if line[i] == "=" and line[i + 1 : i + 2] in _QUOTES and i + 1 not in mentions \
+                    and line[start:i].startswith(("--", *_SMART_DASHES)):
+                break  # `--since="9 March 2026"`: the option's value is quoted
             i = min(max(mentions[i][0], i + 1), n) if i in mentions else i + 1
+        if i < n and line[i] == "=":
+            end = line.find(_QUOTES[line[i + 1]], i + 2)
+            end = n if end == -1 else end
+            tokens.append(Token(line[start : i + 1] + line[i + 2 : end], start, min(end + 1, n)))
+            i = end + 1
+            continue
         tokens.append(Token(line[start:i], start, i))
     return tokens
 
@@ -209,15 +218,21 @@ def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
                      and unit_seconds(as_word(word.text)) > 0)
     elif param.type.kind == "time":
         joined = int(as_word(word.text).replace(".", "") in ("am", "pm"))
-    elif param.type.kind == "date":  # with its year, or without (to be told it needs one)
-        joined = next((more for more in (2, 1) if index + more < len(tokens)
-                       and date_words(as_word(" ".join(
-                           t.text for t in tokens[index:index + more + 1])))), 0)
+    elif param.type.kind == "date":
+        joined = next((more for more in (4, 3, 2, 1) if index + more < len(tokens)
+                       and _one_date(tokens[index:index + more + 1])), 0)
     if joined:
         last = tokens[index + joined]
         tokens[index + joined] = Token(" ".join(t.text for t in tokens[index:index + joined + 1]),
                                        value.start, last.end)
     return joined
+
+
+def _one_date(tokens: list[Token]) -> bool:
+    """Whether words typed apart are one date with its month's name (core.dates), its year of
+    four digits or none (to be told it needs one): `9 March 12` is a date and a session."""
+    words = date_words(as_word(" ".join(token.text for token in tokens)))
+    return words is not None and len(words.year) in (0, 4)
 
 
 def _typed(param: Param, word: str) -> str:

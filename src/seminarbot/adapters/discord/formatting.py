@@ -2,6 +2,8 @@
 Reference → Message Formatting), for the text of a response: a mention `<@id>` or `<@!id>` is
 `@name`, a role's `<@&id>` `@name`, a channel's `<#id>` `#name`, a custom emoji `<:name:id>`
 `:name:`, a command's `</name:id>` `/name`, a timestamp `<t:seconds:style>` its time in UTC.
+Inside code (between backticks) and after a backslash Discord shows the markup itself: kept as
+typed there.
 
 Names come only from what Discord resolved for that message (its `mentions`, its server's roles
 and the channels every member may see): one not known there is kept as typed, so nothing of
@@ -23,9 +25,10 @@ import discord
 def _markup() -> re.Pattern[str]:
     """Compiled when first needed: most messages hold no `<`, and a start need not pay for it.
     Discord's ids and seconds are ASCII digits: `<@１>` shows as typed."""
-    return re.compile(r"<(?:@!?([0-9]{1,20})|@&([0-9]{1,20})|#([0-9]{1,20})"
+    return re.compile(r"(```.*?```|``.*?``|`[^`]*`|\\<)"  # shown as typed: code, an escape
+                      r"|<(?:@!?([0-9]{1,20})|@&([0-9]{1,20})|#([0-9]{1,20})"
                       r"|/([^\s:<>/][^:<>/]{0,98}):[0-9]{1,20}|a?:(\w{1,32}):[0-9]{1,20}"
-                      r"|t:(-?[0-9]{1,14})(?::[tTdDfFR])?)>")
+                      r"|t:(-?[0-9]{1,14})(?::[tTdDfFR])?)>", re.DOTALL)
 
 
 def person_name(user: Mapping[str, Any], member: object) -> str | None:
@@ -58,9 +61,11 @@ def as_shown(content: str, people: Mapping[int, str], guild: discord.Guild | Non
         return content
 
     def shown(match: re.Match[str]) -> str:
-        user, role, channel_id, command, emoji, seconds = match.groups()
+        typed, user, role, channel_id, command, emoji, seconds = match.groups()
         name: str | None = None
-        if user is not None:
+        if typed is not None:
+            name = typed
+        elif user is not None:
             name = _prefixed("@", people.get(int(user)))
         elif role is not None:
             found = guild.get_role(int(role)) if guild is not None else None
