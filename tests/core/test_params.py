@@ -347,6 +347,8 @@ def test_a_date_with_a_month_misspelt_or_past_its_end_gets_a_hint(raw: str, hint
     ("1.5d", "Did you mean 1d12h?"), ("1,5d", "Did you mean 1d12h?"),
     ("0.5h", "Did you mean 30m?"), ("1.25 hours", "Did you mean 1h15m?"),
     ("1.5w", "Did you mean 1w3d12h?"), ("0.1s", ""), ("1.3333h", ""),
+    (".5d", "Did you mean 12h?"), ("1.5d12h", "Did you mean 2d?"),  # helper-121's 5
+    ("1d1.5h", "Did you mean 1d1h30m?"), ("1..5d", ""),
     ("60.5w", "")])  # past the maximum: nothing
 def test_a_fraction_of_a_unit_gets_the_same_time_in_whole_units(raw: str, hint: str) -> None:
     """helper-116's 7: `1.5d` was told only the format."""

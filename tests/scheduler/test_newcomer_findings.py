@@ -392,3 +392,18 @@ async def test_a_day_that_is_no_meeting_is_answered_with_the_meetings_beside_it(
     answer = await says(seminar, line)
     assert "expects a meeting date (Tuesdays at 19:00 UTC)" in answer and said in answer
     assert await outbox_of(seminar.app) == before
+
+
+async def test_the_meetings_named_beside_a_day_are_meetings_and_a_moved_session_is_named(
+        seminar: ConsoleDriver) -> None:
+    """helper-121's 7: a skipped meeting was named as a meeting beside the day, and a day a
+    moved session is on, though no meeting day, was answered with the meetings beside it."""
+    await seminar.say("/seminar skip 2026-01-13")
+    said = await says(seminar, "/seminar skip 2026-01-14")
+    assert "the meetings either side are 2026-01-06 and 2026-01-20." in said
+    await seminar.say("/seminar move 2 2026-01-21 19:00")
+    before = await outbox_of(seminar.app)
+    said = await says(seminar, "/seminar skip 2026-01-21")
+    assert "Session 2 is moved to Wed 21 Jan 2026 19:00 UTC; a skip does not move a moved " \
+           "session" in said
+    assert await outbox_of(seminar.app) == before

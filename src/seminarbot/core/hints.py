@@ -15,7 +15,9 @@ from seminarbot.domain.schedule import WEEKDAYS
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
 _OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
-_FRACTION = re.compile(r"(\d{1,6})[.,](\d{1,6})([wdhms])")  # 1.5d, 0,5h
+# 1.5d, 0,5h, .5d, 1d1.5h: a part with a fraction of its unit
+_FRACTION = re.compile(r"(\d{0,6}(?:[.,]\d{1,6})?)([wdhms])")
+_FRACTIONS = re.compile(r"(?:(?:\d{1,6}|\d{0,6}[.,]\d{1,6})[wdhms]){1,5}")
 _NUMBER_WITH_WORD = re.compile(r"(\d{1,6})\s*([a-z]{1,10})")
 # 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 1930, 19
 _OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
@@ -60,12 +62,14 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     """For a number without its unit (`1`): the forms a duration takes, in units whose result
     `fits` (seconds); for a fraction of a unit (`1.5d`, `0,5h`), the same time in whole units
     (`1d12h`) if it `fits`; else ""."""
-    fraction = _FRACTION.fullmatch(value)
-    if fraction is not None:
-        whole, part, unit = fraction.groups()
-        seconds = (int(whole + part) * DURATION_UNITS[unit], 10 ** len(part))
-        exact = seconds[0] // seconds[1] if seconds[0] % seconds[1] == 0 else 0
-        return f"Did you mean {written(exact)}?" if exact and fits(exact) else ""
+    if _FRACTIONS.fullmatch(value) and ("." in value or "," in value):
+        from fractions import Fraction  # only for a slip: it imports decimal
+
+        exact = Fraction(0)
+        for number, unit in _FRACTION.findall(value):
+            exact += Fraction(number.replace(",", ".")) * DURATION_UNITS[unit]
+        whole = exact.numerator if exact.denominator == 1 else 0
+        return f"Did you mean {written(whole)}?" if whole and fits(whole) else ""
     if not value.isdecimal() or len(value) > 6:
         return ""
     forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS

@@ -35,13 +35,14 @@ async def skip(inv: Invocation[Services]) -> Reply:
     if inv.arg("undo"):
         return await _restore(inv, cohort, day)
     day = day or await _next_meeting_with_a_session(inv, cohort)
-    _check_meeting(cohort, day, inv.clock.now(), "a meeting that has not happened yet")
     async with app.db.transaction():
         before = planned_starts(await entries_of(inv, cohort))
         moves = await app.cohorts.moves(cohort.id, cohort.rule.zone)
+        skips = await app.cohorts.skips(cohort.id)
         _not_moved_onto(day, before, moves, cohort, app.syllabus.plan, inv.prefix)
-        _not_skipped_yet(day, await app.cohorts.skips(cohort.id), app.syllabus.plan, moves,
-                        inv.prefix)
+        _check_meeting(cohort, day, inv.clock.now(), "a meeting that has not happened yet",
+                       skips)
+        _not_skipped_yet(day, skips, app.syllabus.plan, moves, inv.prefix)
         await app.cohorts.add_skip(cohort.id, day)
         cohort, planned = await replan(inv, cohort.id)
     moved = dates_moved(before, planned, cohort)
@@ -87,27 +88,33 @@ def _not_moved_onto(day: date, before: dict[str, datetime], moved: Container[str
                            "HH:MM does).")
 
 
-def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str) -> None:
+def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str,
+                   skipped: Container[date] = ()) -> None:
     """Raises BadArgument unless the seminar meets on `day` (its rule's weekdays: a date
-    skipped before a reschedule to other days is none), still to come."""
+    skipped before a reschedule to other days is none), still to come; the meetings beside a
+    day that is none are named, but those `skipped`."""
     rule = cohort.rule
     if day.weekday() not in rule.weekdays:
         raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat(),
-                          _either_side(cohort, day, now))
+                          _either_side(cohort, day, now, skipped))
     if meeting_at(cohort, day) < now:
         raise BadArgument("date", expected, day.isoformat())
 
 
-def _either_side(cohort: Cohort, day: date, now: datetime) -> str:
+def _either_side(cohort: Cohort, day: date, now: datetime, skipped: Container[date]) -> str:
     """`2027-03-10 is a Wednesday; the meetings either side are 2027-03-09 and 2027-03-16.`
-    (only the one after when the one before has gone by)."""
-    near = [next(day + timedelta(days=step * sign) for step in range(1, 8)
-                 if (day + timedelta(days=step * sign)).weekday() in cohort.rule.weekdays)
+    (only the one after when the one before has gone by; meetings `skipped` passed over)."""
+    near = [next((day + timedelta(days=step * sign) for step in range(1, 366)
+                  if (day + timedelta(days=step * sign)).weekday() in cohort.rule.weekdays
+                  and day + timedelta(days=step * sign) not in skipped), None)
             for sign in (-1, 1)]
     said = f"{day.isoformat()} is a {WEEKDAYS[day.weekday()].title()}"
-    if meeting_at(cohort, near[0]) < now:
-        return f"{said}; the next meeting after it is {near[1].isoformat()}."
-    return f"{said}; the meetings either side are {near[0].isoformat()} and {near[1].isoformat()}."
+    before, after = near
+    if after is None:
+        return f"{said}."
+    if before is None or meeting_at(cohort, before) < now:
+        return f"{said}; the next meeting after it is {after.isoformat()}."
+    return f"{said}; the meetings either side are {before.isoformat()} and {after.isoformat()}."
 
 
 async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort) -> date:
