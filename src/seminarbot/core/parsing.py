@@ -140,7 +140,7 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
                             f"{command.usage()}")
-        index += _with_unit(positional[position], tokens, index)
+        index += _joined(positional[position], tokens, index)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
         index += 1
@@ -185,13 +185,13 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
     if value and not param.is_flag:  # `--since=9 March 2027`: its value goes on
         tokens[index] = Token(value, token.end - len(value), token.end)
-        index += _with_unit(param, tokens, index)
+        index += _joined(param, tokens, index)
         value = tokens[index].text
     elif not param.is_flag:
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
-        index += _with_unit(param, tokens, index)
+        index += _joined(param, tokens, index)
         token = tokens[index]
         quoted = token.end - token.start > len(token.text)  # its quotes are not its text
         mention = mentions.get(token.start) or (mentions.get(token.start + 1) if quoted else None)
@@ -202,7 +202,7 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     return index + 1
 
 
-def _with_unit(param: Param, tokens: list[Token], index: int) -> int:
+def _joined(param: Param, tokens: list[Token], index: int) -> int:
     """A value and the words that complete it, typed apart: a number given for a duration, or
     for a count of a unit (retention's days), and its unit's word (`1 day`, `90 minutes`,
     `1.5 days`); a time of day and `am` or `pm` (`7 pm`); a date with its month's name (`9
