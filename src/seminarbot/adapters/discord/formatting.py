@@ -91,7 +91,11 @@ def _public_channel(guild: discord.Guild | None, channel_id: int) -> str | None:
     if place is None or guild is None or (isinstance(place, discord.Thread)
                                           and place.is_private()):
         return None
-    return place.name if place.permissions_for(guild.default_role).view_channel else None
+    try:
+        seen = place.permissions_for(guild.default_role).view_channel
+    except discord.ClientException:  # a thread whose channel discord.py does not hold
+        return None
+    return place.name if seen else None
 
 
 def _prefixed(sign: str, name: str | None) -> str | None:
