@@ -52,6 +52,8 @@ class DateWords(NamedTuple):
 def date_words(text: str) -> DateWords | None:
     """The parts of text shaped as a date with a word for its month (`9 march 2027`, `marhc 9`:
     neither the word nor the year checked); else None. `text` is lower case."""
+    if len(text) > 60:  # no date is written longer
+        return None
     for pattern, order in zip(_FORMS, _ORDER, strict=True):
         match = pattern.fullmatch(text)
         if match:

@@ -14,7 +14,8 @@ UNIT_WORDS = {f"{word}{plural}": unit for unit, names in (
 # A year is no duration's unit (core.params.Duration), only a count of days given in years.
 _YEAR_WORDS, _YEAR_SECONDS = frozenset({"y", "yr", "yrs", "year", "years"}), 365 * 86400
 _PART_GAP = re.compile(r"(?<=\d)\s+(?=[a-z])|(?<=[a-z])\s+(?=\d)")
-_WORDED = re.compile(r"(\d+)(" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
+# From a number's first digit, taken whole: linear in the text's length.
+_WORDED = re.compile(r"(?<!\d)(\d++)(" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
                      + r")(?![a-z])")
 
 

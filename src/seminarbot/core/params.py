@@ -136,7 +136,7 @@ class Choice:
         raise BadArgument(param, self.expected, raw, choice_hint(value, self.options))
 
 
-_DURATION_PART = re.compile(r"(\d+)\s*(w|d|h|m|s)")
+_DURATION_PART = re.compile(r"(?<!\d)(\d++)\s*+(w|d|h|m|s)")  # linear: each number whole
 YEAR = timedelta(days=365)
 
 

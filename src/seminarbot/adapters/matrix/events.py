@@ -5,14 +5,13 @@ genuine reply fallback is taken off."""
 
 from __future__ import annotations
 
-import html
 import re
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from seminarbot.adapters.matrix.pills import pills
 from seminarbot.domain.display import embedded, is_unicode, unicode_text
 from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
@@ -163,29 +162,12 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
                 str(content["body"]), pills=_pills(content))
 
 
-# A user pill (Matrix spec, User and room mentions: a matrix.to permalink to a user id).
-_PILL = re.compile(r"""<a\s[^>]*?href=["']https://matrix\.to/#/((?:@|%40)[^"'?/]+)[^"']*["'][^>]*>"""
-                   r"(.*?)</a>", re.IGNORECASE | re.DOTALL)
-
-
 def _pills(content: Mapping[str, Any]) -> tuple[tuple[str, str, int], ...]:
     formatted = content.get("formatted_body")
     if content.get("format") != "org.matrix.custom.html" or not isinstance(formatted, str) \
             or "https://matrix.to/#/" not in formatted:  # most messages: no link at all
         return ()
-    found = []
-    formatted = re.sub(r"<mx-reply>.*?</mx-reply>", "", formatted[:MAX_FORMATTED],
-                       flags=re.DOTALL)  # a reply fallback's quote names whom it quotes
-    for link in _PILL.finditer(formatted):
-        shown = _plain(link.group(2)).strip()
-        if shown:  # counted in the text before it, as the body shows it
-            found.append((shown, urllib.parse.unquote(link.group(1)),
-                          _plain(formatted[:link.start()]).count(shown)))
-    return tuple(found)
-
-
-def _plain(formatted: str) -> str:
-    return html.unescape(re.sub(r"<[^>]*>", "", formatted))
+    return pills(formatted[:MAX_FORMATTED])
 
 
 def file_text(content: Mapping[str, Any]) -> str | None:
