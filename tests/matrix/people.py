@@ -146,8 +146,9 @@ class Person:
             content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
         return await self.send(room_id, content)
 
-    async def send(self, room_id: str, content: dict[str, Any]) -> str:
-        answer = await self.client.room_send(room_id, "m.room.message", content,
+    async def send(self, room_id: str, content: dict[str, Any],
+                   kind: str = "m.room.message") -> str:
+        answer = await self.client.room_send(room_id, kind, content,
                                              ignore_unverified_devices=True)
         assert isinstance(answer, RoomSendResponse), answer
         return str(answer.event_id)

@@ -105,3 +105,23 @@ async def test_a_file_in_a_prompts_thread_is_recorded_with_its_caption(
     top = await ann.send(room, _file("m.image", "passage.png", url, "!seminar mine"))
     assert "Your responses (2)" in await ann.command(room, "!seminar mine", bot.user_id)
     assert not ann.answers_to(captioned, bot.user_id) and not ann.answers_to(top, bot.user_id)
+
+
+async def test_a_poll_in_a_prompts_thread_is_recorded_as_on_discord(
+        bot: BotHarness, people: People) -> None:
+    """helper-122's 3: Element's poll in a prompt's thread was lost without a word; its
+    question and answers are the person's words, as a Discord poll's are (the votes are not
+    recorded on either platform)."""
+    _, ann, room, thread = await posted_seminar(bot, people)
+    relation = {"m.relates_to": {"rel_type": "m.thread", "event_id": thread,
+                                 "is_falling_back": True, "m.in_reply_to": {"event_id": thread}}}
+    poll = await ann.send(room, {
+        "org.matrix.msc3381.poll.start": {
+            "kind": "org.matrix.msc3381.poll.disclosed", "max_selections": 1,
+            "question": {"org.matrix.msc1767.text": "Who read the minutes?"},
+            "answers": [{"id": "a1", "org.matrix.msc1767.text": "Everyone"},
+                        {"id": "a2", "org.matrix.msc1767.text": "Nobody"}]},
+        "org.matrix.msc1767.text": "Who read the minutes?\n1. Everyone\n2. Nobody"} | relation,
+        kind="org.matrix.msc3381.poll.start")
+    assert await stored(bot.services, poll) == ("[poll: Who read the minutes?]\n"
+                                                "[poll answer: Everyone]\n[poll answer: Nobody]")

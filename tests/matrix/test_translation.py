@@ -600,3 +600,47 @@ def test_a_pill_is_an_id_only_as_the_value_of_an_option_naming_a_person(
     line, mentions = _pilled(body, formatted).as_command("!")
     assert parse_line(Registry(all_commands()), line, "!", mentions)[1] == raw
 
+
+
+THREAD = {"rel_type": "m.thread", "event_id": "$root", "is_falling_back": True,
+          "m.in_reply_to": {"event_id": "$root"}}
+
+
+@pytest.mark.parametrize("content", [
+    {"org.matrix.msc3381.poll.start": {
+        "kind": "org.matrix.msc3381.poll.disclosed", "max_selections": 1,
+        "question": {"org.matrix.msc1767.text": "Who read the minutes?"},
+        "answers": [{"id": "a1", "org.matrix.msc1767.text": "Everyone"},
+                    {"id": "a2", "org.matrix.msc1767.text": "Nobody"}]},
+     "org.matrix.msc1767.text": "Who read the minutes?\n1. Everyone\n2. Nobody",
+     "m.relates_to": THREAD},
+    {"m.poll": {"kind": "m.disclosed", "max_selections": 1,
+                "question": {"m.text": [{"body": "Who read the minutes?"}]},
+                "answers": [{"m.id": "a1", "m.text": [{"body": "Everyone"}]},
+                            {"m.id": "a2", "m.text": [{"body": "Nobody"}]}]},
+     "m.text": [{"body": "Who read the minutes?"}], "m.relates_to": THREAD}])
+def test_a_poll_in_a_prompts_thread_is_read_as_discords_is(content: dict[str, Any]) -> None:
+    """helper-122's 3: Element's poll in a prompt's thread was lost without a word (MSC3381:
+    Element sends the unstable type; the stable one has `m.poll`)."""
+    kind = "org.matrix.msc3381.poll.start" if "m.poll" not in content else "m.poll.start"
+    said = translate(message(content, type=kind))
+    assert isinstance(said, Said) and said.attached and said.thread_root == "$root"
+    assert said.text == ("[poll: Who read the minutes?]\n[poll answer: Everyone]\n"
+                         "[poll answer: Nobody]")
+
+
+def test_an_older_clients_edit_of_its_rich_reply_loses_the_fallback_again() -> None:
+    """helper-122's 2: the edit's new content carried the quote of the message replied to
+    (such a client adds it back before sending), stored as the person's words."""
+    new = {"msgtype": "m.text", "body": "> <@bot:hs> Session 1 · prompt 1.1\n> What did it keep?"
+           "\n\nMy edited answer.", "format": "org.matrix.custom.html",
+           "formatted_body": "<mx-reply><blockquote>What did it keep?</blockquote></mx-reply>"
+                             "My edited answer."}
+    edited = translate(message({"msgtype": "m.text", "body": "* My edited answer.",
+                                "m.new_content": new,
+                                "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
+    assert isinstance(edited, Edited) and edited.text == "My edited answer."
+    typed = {"msgtype": "m.text", "body": "> <@bob:hs> said so\n\nand I agree"}  # no HTML
+    kept = translate(message({"msgtype": "m.text", "body": "* x", "m.new_content": typed,
+                              "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
+    assert isinstance(kept, Edited) and kept.text == typed["body"]

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from seminarbot.adapters.matrix.pills import pills
+from seminarbot.adapters.matrix.polls import POLL_TYPES, poll_of
 from seminarbot.domain.display import embedded, is_unicode, unicode_text
 from seminarbot.domain.responses import is_blank, one_line, with_attachments
 
@@ -134,7 +135,8 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         return Membership(event_id, sender, str(source.get("state_key", "")),
                           str(content.get("membership", "")), previous.get("membership"),
                           unicode_text(str(content.get("reason", ""))))
-    if kind != "m.room.message":
+    poll = poll_of(content) if kind in POLL_TYPES else None
+    if kind != "m.room.message" and poll is None:
         return None
     relation = content.get("m.relates_to") or {}
     if relation.get("rel_type") == "m.replace":
@@ -142,9 +144,14 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         target = relation.get("event_id")
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return None
-        return Edited(event_id, sender, target, file_text(new) or new["body"], at,
+        # An older client's edit of its rich reply carries the fallback again (its SDK adds
+        # it back before sending), though the new content has no relation of its own.
+        formatted = new.get("formatted_body")
+        text = file_text(new) or (_without_fallback(new["body"], formatted)[0]
+                                  if isinstance(formatted, str) else new["body"])
+        return Edited(event_id, sender, target, text, at,
                       emote=new.get("msgtype") == "m.emote", pills=_pills(new))
-    attached = file_text(content)
+    attached = file_text(content) if poll is None else with_attachments("", (), poll)
     if attached is None and (content.get("msgtype") not in _TEXT_TYPES
                              or not isinstance(content.get("body"), str)):
         return None
@@ -206,7 +213,12 @@ def without_reply_fallback(content: Mapping[str, Any]) -> tuple[str, str | None]
     if relation.get("is_falling_back") or not (relation.get("m.in_reply_to") or {}).get(
             "event_id"):
         return body, None
-    formatted = content.get("formatted_body")
+    return _without_fallback(body, content.get("formatted_body"))
+
+
+def _without_fallback(body: str, formatted: object) -> tuple[str, str | None]:
+    """`body` without a reply fallback's quote (its first line naming the sender quoted, any
+    formatted body starting with `<mx-reply>`), and who that line names; else `body`, None."""
     if isinstance(formatted, str) and not formatted.lstrip().startswith("<mx-reply>"):
         return body, None
     lines = body.split("\n")

@@ -18,12 +18,13 @@ from nio import (
 from nio.exceptions import EncryptionError
 
 from seminarbot.adapters.matrix.events import Said, translate
+from seminarbot.adapters.matrix.polls import POLL_TYPES
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
-# What may touch a response: a message (a thread reply, a rich reply, an edit) or a
+# What may touch a response: a message (a thread reply, a rich reply, an edit), a poll or a
 # redaction. Not a membership: a kick handed over again would pause the seminar again.
-_KINDS = ("m.room.message", "m.room.redaction", "m.room.encrypted")
+_KINDS = ("m.room.message", "m.room.redaction", "m.room.encrypted", *POLL_TYPES)
 
 
 class RoomUnreadable(Exception):
