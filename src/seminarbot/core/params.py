@@ -225,7 +225,7 @@ class Date:
 
     @property
     def expected(self) -> str:
-        return f"a date as YYYY-MM-DD (year, month, day) or with its month's name, {self.limit}"
+        return f"a date as YYYY-MM-DD or with its month's name, {self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> date:
         value_text = as_word(raw)  # as the README writes it (fromisoformat takes 20260113)
