@@ -53,19 +53,22 @@ def _balanced(line: str) -> str:
     """One line with every bidirectional control matched: a PDF or PDI that closes nothing is
     dropped, and whatever is still open at the end is closed there, innermost first."""
     open_: list[str] = []
+    isolates = 0  # of open_ (counted: a PDI that closes nothing looks at no stack)
     out: list[str] = []
     for char in line:
         if char in _EMBEDDINGS or char in _ISOLATES:
             open_.append(char)
+            isolates += char in _ISOLATES
         elif char == PDF:
             if not open_ or open_[-1] not in _EMBEDDINGS:
                 continue  # UAX #9 ignores it too, unless it would close something of ours
             open_.pop()
         elif char == PDI:
-            if not any(opener in _ISOLATES for opener in open_):
+            if not isolates:
                 continue
             while open_.pop() not in _ISOLATES:
                 pass  # a PDI also closes the embeddings opened inside its isolate
+            isolates -= 1
         out.append(char)
     out.extend(PDF if opener in _EMBEDDINGS else PDI for opener in reversed(open_))
     return "".join(out)

@@ -49,20 +49,28 @@ class Said:
         line = self.text[len(prefix):].lstrip()
         offset = len(self.text) - len(line)
         mentions = {}
+        found: dict[str, tuple[int, int]] = {}  # each text's last occurrence found: nth, at
         for shown, user_id, nth in self.pills:
-            at = _occurrence(self.text, shown, nth)
+            at = _occurrence(self.text, shown, nth, found)
             if at is not None and at >= offset:
                 mentions[at - offset] = (at - offset + len(shown), user_id)
         return line, mentions
 
 
-def _occurrence(text: str, shown: str, nth: int) -> int | None:
-    """Where the `nth` (from 0) of the non-overlapping occurrences of `shown` begins."""
-    at = -len(shown)
-    for _ in range(nth + 1):
+def _occurrence(text: str, shown: str, nth: int, found: dict[str, tuple[int, int]]
+                ) -> int | None:
+    """Where the `nth` (from 0) of the non-overlapping occurrences of `shown` begins, going on
+    from the last one `found` for it (a message's pills come in order: each text is searched
+    once, however many pills show it)."""
+    count, at = found.get(shown, (-1, -len(shown)))
+    if count > nth:
+        count, at = -1, -len(shown)
+    while count < nth:
         at = text.find(shown, at + len(shown))
         if at < 0:
             return None
+        count += 1
+    found[shown] = (count, at)
     return at
 
 
