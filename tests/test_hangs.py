@@ -11,13 +11,14 @@ from collections.abc import Callable
 
 import pytest
 
-from seminarbot.adapters.console.render import wrap
+from seminarbot.adapters.console.render import columns_of, wrap
 from seminarbot.adapters.matrix.events import Said
 from seminarbot.adapters.matrix.pills import pills
 from seminarbot.core.params import Duration, DurationOrOff
 from seminarbot.core.redaction import redact
 from seminarbot.domain.display import isolate
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.responses import MAX_BODY_CHARS, with_attachments
 
 
 def ends(work: Callable[[], object]) -> None:
@@ -77,3 +78,23 @@ def test_many_pills_of_one_name_are_placed_in_one_pass() -> None:
     placed: list[int] = []
     ends(lambda: placed.append(len(said.as_command("!")[1])))
     assert placed == [count]
+
+
+@pytest.mark.parametrize("text", ["\xa0".join(["\U0001F1EB\U0001F1F7" * 100] * 120),
+                                  " ".join(["\U0001F1EB\U0001F1F7" * 100] * 120)])
+def test_words_wcwidth_would_cut_are_cut_before_it(text: str) -> None:
+    """helper-125's 1 and 2: words told apart by a no-break space (which wcwidth's wrap does
+    not break at) or of 200 characters each still reached wcwidth's own cutting."""
+    lines: list[str] = []
+    ends(lambda: lines.extend(wrap(text, 40)))
+    assert all(columns_of(line) <= 40 for line in lines)
+
+
+def test_a_poll_of_thousands_of_answers_keeps_within_a_response() -> None:
+    """helper-125's 7: a Matrix poll of 4,000 answers made a text of 68,000 characters that
+    began with a truncation mark and lost the text before it."""
+    text = with_attachments("hello", [], ("q", ["a" * 999] * 25))
+    assert text.startswith("hello\n[poll: q]\n") and len(text) <= MAX_BODY_CHARS
+    assert text.endswith("[poll answers left out: 16]")
+    many = with_attachments("", [], ("q", ["a"] * 10_000))
+    assert len(many) <= MAX_BODY_CHARS and many.endswith("[poll answers left out: 9412]")

@@ -27,6 +27,7 @@ ANN = '<a href="https://matrix.to/#/@ann:hs">Ann</a>'
     (f"<mx-reply>unclosed {ANN}", (("Ann", "@ann:hs", 0),)),
     ('<a href="https://matrix.to/#/@f:hs">F', ()),  # never closed
     ("<ab>Ann</ab> " + ANN, (("Ann", "@ann:hs", 1),)),
+    ("\u0130stanbul " + ANN, (("Ann", "@ann:hs", 0),)),  # helper-125's 6: İ lowers to two
 ])
 def test_pills_are_read_as_element_writes_them(formatted: str,
                                                found: tuple[tuple[str, str, int], ...]) -> None:

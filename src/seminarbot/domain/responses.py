@@ -99,7 +99,8 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]],
                      poll: tuple[str, Sequence[str]] | None = None) -> str:
     """A message as stored: its text, then, for a poll it carries (its question and answers),
     a line `[poll: QUESTION]` and a line `[poll answer: ANSWER]` for each answer that has
-    words (each on one line, cut at MAX_POLL_CHARS), then a line `[attachment: NAME URL]` per
+    words (each on one line, cut at MAX_POLL_CHARS; those past half of MAX_BODY_CHARS counted in
+    a line `[poll answers left out: N]`), then a line `[attachment: NAME URL]` per
     file (README: Responses), each name on one line and cut at MAX_NAME_CHARS. The lines stay
     whole within MAX_BODY_CHARS: a text too long for both is cut first, with
     TRUNCATION_MARK."""
@@ -108,7 +109,8 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]],
     answers = [answer for answer in answers if one_line(answer)]
     if one_line(question) or answers:
         lines += [f"[poll: {_named(question, MAX_POLL_CHARS)}]",
-                  *(f"[poll answer: {_named(a, MAX_POLL_CHARS)}]" for a in answers)]
+                  *_within(MAX_BODY_CHARS // 2, [f"[poll answer: {_named(a, MAX_POLL_CHARS)}]"
+                                                 for a in answers])]
     for name, url in files:
         lines.append(f"[attachment: {_named(name, MAX_NAME_CHARS) or 'file'} {url}]")
     if not lines:
@@ -118,6 +120,19 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]],
     if len(text) > room:
         text = text[:max(room - len(TRUNCATION_MARK), 0)] + TRUNCATION_MARK
     return f"{text}\n{tail}" if text else tail
+
+
+def _within(most: int, lines: list[str]) -> list[str]:
+    """As many of `lines` as fit in `most` characters (a poll of thousands of answers, which
+    Matrix allows), then a line saying how many were left out."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        if used + len(line) + 1 > most:
+            return [*kept, f"[poll answers left out: {len(lines) - index}]"]
+        kept.append(line)
+        used += len(line) + 1
+    return kept
 
 
 def _named(name: str, most: int) -> str:

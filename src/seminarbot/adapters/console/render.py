@@ -7,6 +7,7 @@ it is printed. A piece of text cut over several lines is isolated again on each.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,7 +20,7 @@ NARROWEST = 2  # terminal columns: a table's narrowest cut column, a line's leas
 # character's two)
 GAP = 2  # columns between two of a table's columns
 RULE_MOST = 60  # columns: how far a post's header rule reaches, if the terminal is that wide
-LONG_WORD = 200  # characters: a word longer is cut here before wcwidth wraps it
+_BREAKS = re.compile(r"([ \t\n\v\f\r]+)")
 
 
 def columns_of(text: str) -> int:
@@ -44,28 +45,32 @@ def _wrapped(text: str, width: int, first: str = "", later: str = "", *,
 
 
 def _long_words_cut(text: str, room: int) -> str:
-    """`text` with each word of more than LONG_WORD characters cut into pieces of a line's
-    `room` (columns) at grapheme clusters, a space between them: each piece, a line wide, is
-    on a line of its own, as wcwidth's wrap would cut it, and its time grows with the word's
-    length (wcwidth.wrap's own cutting took 16 s for 4,000 characters of flags)."""
-    if len(text) <= LONG_WORD or all(len(word) <= LONG_WORD for word in text.split()):
+    """`text` with each word wider than a line's `room` (columns) cut at grapheme clusters
+    into pieces a line wide, a space between them: each piece is on a line of its own, as
+    wcwidth's wrap would cut the word, in time that grows with the word's length (wcwidth's
+    own cutting took 16 s for 4,000 characters of flags). Words are told apart as wcwidth's
+    wrap tells them (textwrap: ASCII whitespace only)."""
+    parts = _BREAKS.split(text)  # words, and the whitespace between them
+    if all(2 * len(word) <= room for word in parts[::2]):  # a character takes two at most
         return text
-    words = []
-    for word in text.split(" "):
-        if len(word) <= LONG_WORD:
-            words.append(word)
-            continue
-        piece: list[str] = []
-        used = 0
-        for grapheme in wcwidth.iter_graphemes(word):
-            wide = int(wcwidth.width(grapheme))
-            if piece and used + wide > room:
-                words.append("".join(piece))
-                piece, used = [], 0
-            piece.append(grapheme)
-            used += wide
-        words.append("".join(piece))
-    return " ".join(words)
+    for index in range(0, len(parts), 2):
+        if 2 * len(parts[index]) > room:
+            parts[index] = " ".join(_pieces(parts[index], room))
+    return "".join(parts)
+
+
+def _pieces(word: str, room: int) -> list[str]:
+    pieces: list[str] = []
+    piece: list[str] = []
+    used = 0
+    for grapheme in wcwidth.iter_graphemes(word):
+        wide = int(wcwidth.width(grapheme))
+        if piece and used + wide > room:
+            pieces.append("".join(piece))
+            piece, used = [], 0
+        piece.append(grapheme)
+        used += wide
+    return [*pieces, "".join(piece)]
 
 
 def wrap(text: str, width: int, indent: str = "", *, cut: bool = True) -> list[str]:

@@ -13,6 +13,7 @@ import html
 import urllib.parse
 
 _PERMALINK = "https://matrix.to/#/"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 _REPLY_OPEN, _REPLY_CLOSE = "<mx-reply>", "</mx-reply>"
 
 
@@ -22,7 +23,7 @@ def pills(formatted: str) -> tuple[tuple[str, str, int], ...]:
     before it: the body shows the pill as its text), in order. A pill showing no text is
     left out."""
     formatted = _without_reply_quotes(formatted)
-    lower = formatted.lower()
+    lower = formatted.translate(_ASCII_LOWER)  # same length (str.lower makes İ two)
     found: list[tuple[str, str, int]] = []
     before: list[str] = []  # the plain text up to `at`, in pieces
     at = search = 0
@@ -64,7 +65,7 @@ def _user_of(attributes: str, lower: str) -> str | None:
     quote = attributes[at + 5]
     end = attributes.find(quote, at + 6)
     value = attributes[at + 6 : end if end != -1 else len(attributes)]
-    if end == -1 or not value.lower().startswith(_PERMALINK):
+    if end == -1 or not value.translate(_ASCII_LOWER).startswith(_PERMALINK):
         return None
     target = value[len(_PERMALINK) :]
     for stop in "?/'\"":
