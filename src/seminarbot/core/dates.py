@@ -14,11 +14,11 @@ from datetime import date
 from typing import NamedTuple
 
 from seminarbot.domain.near import one_swap
+from seminarbot.domain.schedule import WEEKDAYS
 from seminarbot.domain.textfold import without_accents
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
-WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WORD = r"([^\W\d_]{2,15})\.?"  # a month's word, in any script, to be hinted when unknown
 _DAY = r"(\d{1,2})(?:(st|nd|rd|th)|\.)?"  # 9th; 9. as German writes it
 # Between the parts: spaces, a comma, a hyphen with spaces both sides, or a hyphen, slash or
@@ -74,7 +74,7 @@ def month_number(word: str) -> int:
 def weekday_number(word: str) -> int | None:
     """0 (Monday) to 6 for a weekday's English name, whole or its first three letters; None
     for any other word."""
-    return next((number for number, name in enumerate(WEEKDAY_NAMES)
+    return next((number for number, name in enumerate(WEEKDAYS)
                  if word in (name, name[:3])), None)
 
 
@@ -126,7 +126,7 @@ def named_hint(words: DateWords, today: date | None, fits: Callable[[date], bool
         return ""
     on = weekday_number(words.lead)
     if on is not None and on != found.weekday():
-        return f"{found.isoformat()} is a {WEEKDAY_NAMES[found.weekday()].title()}."
+        return f"{found.isoformat()} is a {WEEKDAYS[found.weekday()].title()}."
     return f"Did you mean {found.isoformat()}?"
 
 
