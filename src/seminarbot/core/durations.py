@@ -1,6 +1,7 @@
 """The units a duration is written in (`1d`, `2h30m`) and their words (`1 day`, `2hours`), one
 table for the parameters that read durations (core.params), the parser that joins a number to
-the unit word after it (core.parsing) and the hints (core.hints)."""
+the unit word after it (core.parsing) and the hints (core.hints), which write a duration
+back in them (`written`)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,13 @@ def compact(value: str) -> str:
     between parts, left out; any other space (`1 2h`, `3 0 days`) kept, so that the value is
     refused rather than read as another number."""
     return _PART_GAP.sub("", value)
+
+
+def written(seconds: int) -> str:
+    """`1d12h`: a positive number of seconds in the units of DURATION_UNITS, largest first."""
+    parts = []
+    for unit, length in DURATION_UNITS.items():
+        count, seconds = divmod(seconds, length)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 
 from seminarbot.core.dates import date_words, month_length, named_hint
-from seminarbot.core.durations import DURATION_UNITS, unit_seconds
+from seminarbot.core.durations import DURATION_UNITS, unit_seconds, written
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
 
@@ -75,16 +75,6 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS
              if fits(int(value) * DURATION_UNITS[unit])]
     return f"A duration needs its unit: {' or '.join(forms)}." if forms else ""
-
-
-def written(seconds: int) -> str:
-    """`1d12h`: a positive number of seconds in the units of DURATION_UNITS, largest first."""
-    parts = []
-    for unit, length in DURATION_UNITS.items():
-        count, seconds = divmod(seconds, length)
-        if count:
-            parts.append(f"{count}{unit}")
-    return "".join(parts)
 
 
 def date_hint(value: str, today: date | None = None,

@@ -37,7 +37,8 @@ def _wrapped(text: str, width: int, first: str = "", later: str = "", *,
     width = max(width, NARROWEST + columns_of(later))
     text = terminal_safe(text)
     if cut:
-        text = _long_words_cut(text, width - max(columns_of(first), columns_of(later)))
+        text = _long_words_cut(text, max(width - max(columns_of(first), columns_of(later)),
+                                         NARROWEST))
     lines: list[str] = wcwidth.wrap(text, width, initial_indent=first, subsequent_indent=later,
                                     break_long_words=cut, break_on_hyphens=False,
                                     propagate_sgr=False)
