@@ -218,7 +218,12 @@ def test_a_date_with_its_month_s_name_typed_apart_is_one_argument(line: str, day
 @pytest.mark.parametrize(("line", "hint"), [
     ("seminar move 2 9 Marhc 2027", "Did you mean 2027-03-09?"),
     ("seminar move 2 9 March 19:00", "A date needs its year: did you mean 2026-03-09 or "
-                                     "2027-03-09?")])
+                                     "2027-03-09?"),
+    # helper-121: a year of two digits typed apart was "Too many arguments" (the time taken
+    # as surplus), or its number read as the next parameter
+    ("seminar move 2 9 March 27 19:00", "Did you mean 2027-03-09?"),
+    ("seminar move 2 March 9, 27 19:00", "Did you mean 2027-03-09?"),
+    ("seminar move 2 the 9th of March 27 7 pm", "Did you mean 2027-03-09?")])
 def test_a_date_with_a_slip_is_refused_as_the_date_not_as_too_many_arguments(
         line: str, hint: str) -> None:
     """helper-120's 2: `9 March` without its year was "Too many arguments"."""

@@ -230,9 +230,11 @@ def _joined(param: Param, tokens: list[Token], index: int) -> int:
 
 def _one_date(tokens: list[Token]) -> bool:
     """Whether words typed apart are one date with its month's name (core.dates), its year of
-    four digits or none (to be told it needs one): `9 March 12` is a date and a session."""
+    four digits, two (to be told to write it in full: `9 March 27`) or none (to be told it
+    needs one). A date always needs its year, so a number after one without it is read as
+    its year: no command takes a number of two digits after a date."""
     words = date_words(as_word(" ".join(token.text for token in tokens)))
-    return words is not None and len(words.year) in (0, 4)
+    return words is not None and len(words.year) in (0, 2, 4)
 
 
 def _typed(param: Param, word: str) -> str:
