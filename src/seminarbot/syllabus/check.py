@@ -20,7 +20,7 @@ from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment, align
 from seminarbot.syllabus.check_copying import copy_problems
 from seminarbot.syllabus.check_structure import structure_problems
-from seminarbot.syllabus.check_texts import Copy, naming, text_problems
+from seminarbot.syllabus.check_texts import Copy, text_problems
 from seminarbot.syllabus.loader import load_syllabus
 from seminarbot.syllabus.problems import Files, Problem, Rules
 from seminarbot.syllabus.roots import ContentRoots
@@ -161,11 +161,8 @@ def _citation_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
     by_id = {entry.id: entry for entry in syllabus.glossary}
 
     def occurs(entry_id: str, section_id: str) -> bool:
-        """A person is also named by an adjective formed from a name (check_texts.naming)."""
         entry = by_id[entry_id]
         names = [n for n in (entry.term, *entry.aliases) if n]
-        if entry.category == "person":
-            names = naming(names)
         return any(contains_term(folded[section_id], name) for name in names)
 
     for entry in syllabus.glossary:

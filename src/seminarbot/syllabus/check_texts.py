@@ -55,21 +55,16 @@ def text_problems(syllabus: Syllabus, copies: dict[str, Copy], files: Files,
     yield from terms_problems(syllabus, extract(sections.items()), files, rules)
 
 
-def naming(names: list[str]) -> list[str]:
-    """A person's names with the adjectives and isms formed from them, which name the person
-    too (the Trotskyist Left, Marxist–Leninist, early Stalinist periods)."""
-    return [*names, *(name + end for name in names for end in ("ist", "ism"))]
-
-
 def _coverage_problems(syllabus: Syllabus, folded: dict[str, str], raw: dict[str, str],
                      files: Files) -> Iterator[Problem]:
     """Every entry lists every section where its term occurs, and a person's every section
-    that names them by any name (its citations are checked with the glossary's). A term's
-    aliases are left out here: some are loose (the Party, October) and name it only at times."""
+    that names them by any name (its citations are checked with the glossary's). A word
+    formed from a name (Marxist, the Trotskyist Left) names a doctrine or a group, not the
+    person: their entries have it. A term's aliases are left out here: some are loose (the
+    Party, October) and name it only at times."""
     for entry in syllabus.glossary:
         person = entry.category == "person"
-        names = naming([n for n in lookup_names(entry) if n != entry.id]) if person \
-            else [entry.term]
+        names = [n for n in lookup_names(entry) if n != entry.id] if person else [entry.term]
         for section_id, text in folded.items():
             if section_id in entry.sections:
                 continue
