@@ -223,3 +223,42 @@ async def test_events_off_while_the_loop_syncs_leaves_none_listed(
     await moving
     assert "2 events cancelled" in await off
     assert listed(fake) == [] and await app.session_events.recorded(1) == {}
+
+
+async def test_a_session_posted_early_starts_its_event_and_the_others_stay_listed(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-126's 1: its event was moved to the posting time, in the past, which Discord
+    refuses ("Cannot schedule event in the past"), and that turned every event off."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    first, _ = listed(fake)
+    await moderator(fake, "post")  # session 1, a day before its time
+    await app.scheduler.run_due()
+    assert await app.session_events.enabled(1) is True and not fake.problems
+    [begun] = listed(fake, ACTIVE)
+    assert begun["id"] == first["id"]
+    assert times(listed(fake)) == (await planned(app))  # the next one, moved to follow
+    await moderator(fake, "skip")  # the events still follow every change
+    await app.scheduler.run_due()
+    assert times(listed(fake)) == await planned(app) and not fake.problems
+    told = [m["content"] for m in fake.messages_in(fake.world.seminar_channel)]
+    assert not any("Listing the sessions as server events stopped" in t for t in told)
+
+
+async def test_an_event_a_person_cancelled_is_listed_again_not_a_reason_to_stop(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    """helper-126's 5: a moderator cancelled one event in Discord; the next change to it was
+    refused (the event has ended or was cancelled) and turned every event off."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    first, _ = listed(fake)
+    first["status"] = CANCELED  # cancelled in the server's event list
+    await moderator(fake, "skip")
+    await app.scheduler.run_due()
+    assert await app.session_events.enabled(1) is True and not fake.problems
+    assert times(listed(fake)) == await planned(app)
+    assert first["id"] not in {e["id"] for e in listed(fake)}

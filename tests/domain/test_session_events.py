@@ -60,3 +60,19 @@ def test_an_interrupted_creation_is_settled_first() -> None:
     assert [(c.kind, c.recorded) for c in changes([first], claimed, now, listing=True)] == [
         ("create", claimed["s1"])]
     assert [c.kind for c in changes([], claimed, now, listing=True)] == ["cancel"]
+
+
+def test_a_session_posted_before_its_event_starts_starts_it_now() -> None:
+    """helper-126's 1: the event was moved to a start in the past, which Discord refuses."""
+    first, second = events(entry(ONE, SessionState.SCHEDULED, T0),
+                           entry(TWO, SessionState.SCHEDULED, T0 + WEEK))
+    recorded = {"s1": Recorded(first, "e1"), "s2": Recorded(second, "e2")}
+    now = T0 - timedelta(days=1)
+    early = events(entry(ONE, SessionState.POSTED, T0, now),
+                   entry(TWO, SessionState.SCHEDULED, T0 + WEEK))
+    assert [(c.kind, c.event.start) for c in changes(early, recorded, now, listing=True)] == [
+        ("start", now)]
+    # One whose session has closed meanwhile is no longer wanted: cancelled, never started.
+    closed = SessionEvent("s1", first.name, first.description, now - WEEK, now)
+    assert [c.kind for c in changes([closed], {"s1": Recorded(first, "e1")}, now,
+                                    listing=True)] == ["cancel"]

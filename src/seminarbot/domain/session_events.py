@@ -4,7 +4,8 @@ cohort should have, and what to change on the platform to get there. Pure.
 Each session is an event from its start (when its prompts are posted) to its close (when the
 next session starts; the last one `LAST_SESSION_LENGTH` after its start: domain.planning).
 Only sessions still to start are created, moved or cancelled: a platform starts and ends an
-event by itself at its times, and a started event's start cannot move (its end can). A cohort
+event by itself at its times, and a started event's start cannot move (its end can). A session
+posted before its time starts its event then (none is moved into the past). A cohort
 that is paused, finished or has events turned off wants no event still to start, so those are
 cancelled; resuming plans them afresh.
 """
@@ -44,7 +45,8 @@ class Recorded:
 @dataclass(frozen=True)
 class Change:
     """One call to make: "create", "update" (everything, or only the end of a started
-    event: `end_only`), or "cancel"."""
+    event: `end_only`), "start" (an event still to start whose session was posted early: it
+    begins now, with the session's words and end), or "cancel"."""
 
     kind: str
     event: SessionEvent
@@ -91,8 +93,13 @@ def changes(wanted: Sequence[SessionEvent], recorded: Mapping[str, Recorded], no
             if event.start > now:
                 found.append(Change("create", event, known))
         elif known.event.start > now:
-            if known.event != event:
-                found.append(Change("update", event, known))
+            if event.start > now:
+                if known.event != event:
+                    found.append(Change("update", event, known))
+            elif event.end > now:  # posted before its time: it starts now, not in the past
+                found.append(Change("start", event, known))
+            else:
+                found.append(Change("cancel", known.event, known))
         elif event.start > now:  # the old one began meanwhile (it ends by itself): a new one
             found.append(Change("create", event, known))
         elif known.event.end != event.end and known.event.end > now and event.end > now:

@@ -31,6 +31,11 @@ class Calendar(Protocol):
         when the platform no longer has it (a person deleted it)."""
         ...
 
+    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool:
+        """Begin the event now (its session was posted early), with these words and end.
+        False when the platform no longer has it."""
+        ...
+
     async def listed(self, cohort: Cohort) -> set[str]:
         """The ids of the events the platform lists now (those not yet ended or cancelled)."""
         ...

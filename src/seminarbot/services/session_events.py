@@ -7,8 +7,9 @@ An event is recorded (claimed) before it is created and completed with its id af
 crash in between finds it on the platform instead of listing it twice. A refusal that waiting
 cannot mend (a missing permission) turns the cohort's events off and tells its moderators; a
 passing failure is tried again on the next pass. An event still to start that a person deleted
-on the platform is listed again on the next pass. The rules (domain.session_events, and the
-planning they read) load with the first cohort that has events to sync.
+or cancelled on the platform is listed again on the next pass. The rules
+(domain.session_events, and the planning they read) load with the first cohort that has events
+to sync.
 """
 
 from __future__ import annotations
@@ -137,6 +138,12 @@ class EventSync:
                 return "dropped"  # begun: the platform takes no event in the past
             await self._create(calendar, cohort, event)
             return "create"
+        elif change.kind == "start" and known is not None and known.event_id is not None:
+            if await calendar.start(cohort, known.event_id, event):
+                await self.events.record(cohort.id, event, known.event_id)
+                return "start"
+            await self.events.forget(cohort.id, event.session_id)  # a person deleted it
+            return "dropped"  # begun: the platform takes no event in the past
         elif change.kind == "cancel" and known is not None and known.event_id is not None:
             await calendar.cancel(cohort, known.event_id)
             await self.events.forget(cohort.id, event.session_id)

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from seminarbot.domain.models import Cohort
     from seminarbot.domain.session_events import SessionEvent
 
-EXTERNAL, GUILD_ONLY, CANCELED = 3, 2, 4  # Discord's entity type, privacy level and status
+EXTERNAL, GUILD_ONLY = 3, 2  # Discord's entity type and privacy level
+SCHEDULED, ACTIVE, CANCELED = 1, 2, 4  # an event's status
 REASON = "seminarbot: the seminar's schedule"
 
 
@@ -77,6 +78,13 @@ class DiscordCalendar:
             fields = {"scheduled_end_time": fields["scheduled_end_time"]}
         return await self._edit(channel, event_id, fields, "move a session's event")
 
+    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool:
+        channel = await self._channel(cohort, "start a session's event")
+        fields = self._fields(channel, event)
+        del fields["scheduled_start_time"]  # SCHEDULED to ACTIVE: Discord sets when it began
+        return await self._edit(channel, event_id, {**fields, "status": ACTIVE},
+                                "start a session's event")
+
     async def cancel(self, cohort: Cohort, event_id: str) -> None:
         channel = await self._channel(cohort, "cancel a session's event")
         await self._edit(channel, event_id, {"status": CANCELED}, "cancel a session's event")
@@ -102,7 +110,9 @@ class DiscordCalendar:
             raise post_error(error, doing) from error
 
     async def listed(self, cohort: Cohort) -> set[str]:
-        return {str(found["id"]) for found in await self._list(cohort, "list the events")}
+        """Those to start or under way: one a person cancelled or ended is listed no more."""
+        return {str(found["id"]) for found in await self._list(cohort, "list the events")
+                if found.get("status") in (SCHEDULED, ACTIVE)}
 
     async def find(self, cohort: Cohort, event: SessionEvent) -> str | None:
         me = self.client.user
