@@ -162,3 +162,33 @@ async def test_an_answer_waiting_for_its_new_direct_room_survives_a_restart(
     assert "You have no recorded responses" in answer["content"]["body"]
     assert bob.room_of(answer["event_id"]) != room
     assert json.loads((bot.settings.data_dir / "matrix" / "private.json").read_text()) == []
+
+
+async def test_an_upgraded_direct_room_is_followed_or_replaced_never_answered_in(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-126's 2: after ann upgraded her direct room, answers went on to the old room
+    (Element hides it behind its successor), even once the bot had joined the new one."""
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann)
+    asked = await ann.say(room, "!seminar mine")
+    first = ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"])
+
+    def upgrade(room_id: str) -> str:
+        done = synapse.request("POST", f"/_matrix/client/v3/rooms/{quote(room_id)}/upgrade",
+                               {"new_version": "10"}, token=ann.account.access_token)
+        return str(done["replacement_room"])
+
+    # Upgraded to a room the bot is not in: it gives her a new direct room.
+    upgrade(first)
+    asked = await ann.say(room, "!seminar mine")
+    second = ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"])
+    assert second not in (first, room)
+    assert direct_rooms(synapse, bot)[ann.user_id][-1] == second
+
+    # Upgraded, and she invites the bot in: the successor is used, and recorded.
+    third = upgrade(second)
+    await ann.client.room_invite(third, bot.user_id)
+    await ann.wait_member(third, bot.user_id)
+    asked = await ann.say(room, "!seminar mine")
+    assert ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"]) == third
+    assert third in direct_rooms(synapse, bot)[ann.user_id]

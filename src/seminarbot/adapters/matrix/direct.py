@@ -1,7 +1,10 @@
 """The bot's direct-message rooms: one per person, created on first need (`is_direct`,
 encrypted when asked), recorded in the bot's `m.direct` account data as the spec has clients
 do, and reused afterwards. Someone who leaves or declines theirs has refused it; inviting the
-bot to a direct chat of their own gives them one again.
+bot to a direct chat of their own gives them one again. A room upgraded (`m.room.tombstone`)
+is followed to its successor when the bot is in it, and recorded; else the person is given a
+new one. `m.direct` is read afresh for each answer and before each change to it: the
+homeserver changes it too (Synapse records an upgraded room's successor there).
 
 Rooms just created are not in nio's rooms until the next sync; until then they are "waiting".
 """
@@ -14,11 +17,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from nio import AsyncClient, DirectRoomsErrorResponse, DirectRoomsResponse, RoomCreateResponse
+from nio import (
+    AsyncClient,
+    DirectRoomsErrorResponse,
+    DirectRoomsResponse,
+    MatrixRoom,
+    RoomCreateResponse,
+)
 from nio.api import RoomPreset
 from nio.responses import EmptyResponse
 
-from seminarbot.adapters.matrix.sender import with_retries
+from seminarbot.adapters.matrix.sender import SendFailed, with_retries
 
 log = logging.getLogger(__name__)
 DIRECT = "m.direct"
@@ -47,8 +56,10 @@ class DirectRooms:
         self._rooms: dict[str, list[str]] | None = None  # m.direct: person → rooms
         self.created: set[str] = set()
 
-    async def _load(self) -> dict[str, list[str]]:
-        if self._rooms is None:
+    async def _load(self, *, fresh: bool = False) -> dict[str, list[str]]:
+        """m.direct: as last read, or read again (`fresh`: the map last read when the
+        homeserver cannot be asked now). Raises SendFailed when it was never read."""
+        if self._rooms is None or fresh:
             async def read() -> Any:
                 answer = await self.client.list_direct_rooms()
                 if isinstance(answer, DirectRoomsErrorResponse) \
@@ -56,7 +67,13 @@ class DirectRooms:
                     return DirectRoomsResponse({})  # none recorded yet
                 return answer
 
-            found = (await with_retries(f"reading {DIRECT}", read, DirectRoomsResponse)).rooms
+            try:
+                found = (await with_retries(f"reading {DIRECT}", read,
+                                            DirectRoomsResponse)).rooms
+            except SendFailed:
+                if self._rooms is None:
+                    raise
+                return self._rooms
             self._rooms = {str(user): [str(r) for r in rooms] for user, rooms in found.items()
                            if isinstance(rooms, list)}
         return self._rooms
@@ -65,17 +82,32 @@ class DirectRooms:
         return room_id in (self._rooms or {}).get(user_id, [])
 
     async def of(self, user_id: str) -> Direct:
-        rooms = (await self._load()).get(user_id, [])
+        rooms = (await self._load(fresh=True)).get(user_id, [])
         for room_id in reversed(rooms):  # the newest first
-            room = self.client.rooms.get(room_id)
+            room = self._latest(room_id)
             if room is None:
                 if room_id in self.created:
                     return Direct("waiting", room_id)
                 continue
+            if room.replacement_room is not None:  # upgraded to a room the bot is not in
+                return Direct("none")
+            if room.room_id != room_id:
+                await self.record(user_id, room.room_id)
             if user_id in room.users:
-                return Direct("ready", room_id, joined=user_id not in room.invited_users)
-            return Direct("refused", room_id)
+                return Direct("ready", room.room_id, joined=user_id not in room.invited_users)
+            return Direct("refused", room.room_id)
         return Direct("refused", rooms[-1]) if rooms else Direct("none")
+
+    def _latest(self, room_id: str) -> MatrixRoom | None:
+        """The room, or the room it was upgraded to (and so on) while the bot is in that."""
+        room = self.client.rooms.get(room_id)
+        seen = {room_id}
+        while room is not None and room.replacement_room is not None \
+                and room.replacement_room in self.client.rooms \
+                and room.replacement_room not in seen:
+            seen.add(room.replacement_room)
+            room = self.client.rooms[room.replacement_room]
+        return room
 
     async def create(self, user_id: str, *, encrypted: bool) -> str:
         """A direct room with the person, invited; recorded in m.direct. Raises SendFailed."""
@@ -94,7 +126,7 @@ class DirectRooms:
     async def record(self, user_id: str, room_id: str) -> None:
         """Add the room to the person's in m.direct (the whole map is written, as the spec
         has it). Raises SendFailed."""
-        rooms = await self._load()
+        rooms = await self._load(fresh=True)
         if room_id in rooms.get(user_id, []):
             return
         wanted = {**rooms, user_id: [*rooms.get(user_id, []), room_id]}
