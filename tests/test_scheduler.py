@@ -38,8 +38,9 @@ class RecordingPoster:
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
         return self.by_key.get(idempotency_key)
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         self.notices.append(message)
+        return True
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         self.read_back_threads.append(thread_id)

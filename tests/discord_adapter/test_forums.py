@@ -5,9 +5,12 @@ reminders, digests and exports."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import timedelta
+
+import pytest
 
 from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
@@ -224,3 +227,37 @@ async def test_exports_link_each_response_to_its_message_in_a_text_channel(
         "In the thread.": f"{base}/{first.thread_id}/{in_thread['id']}",
         "By command.": f"{base}/{first.thread_id}",  # no message of its own: its thread
         "A reply in the channel.": f"{base}/{seminar}/{replied['id']}"}
+
+
+async def test_a_forum_in_a_server_without_a_system_channel_says_so_and_keeps_its_digest(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-126's 3: with nowhere to post it, a forum's digest was marked posted (only an
+    ERROR in the log had it), and neither setup nor the reminders said so."""
+    forum = fake.world.add_forum("reading-room")
+    guild = fake.world.guilds[fake.world.guild_id]
+    fake.world.guilds[guild.id] = dataclasses.replace(guild, system_channel=None)
+    await connect()
+    shown = (await forum_seminar(fake, forum))["description"]
+    assert "notices for the moderators (digests, failed posts) go to the server's system " \
+           "channel, and this server has none" in " ".join(shown.split())
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    first = int(fake.threads(parent=forum)[0]["id"])
+    await fake.slash("ann", "seminar-mod reminders", in_channel=first, before="1d",
+                     digest="on")
+    clock.set(SECOND_SLOT)
+    await app.scheduler.run_due()
+    [digest] = [i for i in await app.outbox.for_cohort(1) if i.kind == "digest"
+                and i.session_id == app.syllabus.plan.sessions[0].id]
+    assert digest.state is OutboxState.PENDING  # not taken for posted: tried again
+    assert any("could not be told: Digest for session 1" in r.getMessage()
+               for r in caplog.records)
+    caplog.clear()  # the errors this test expects
+    fake.world.guilds[guild.id] = guild  # a moderator sets a system channel
+    await fake.update_guild(guild.id)
+    clock.set(SECOND_SLOT + timedelta(minutes=5))
+    await app.scheduler.run_due()
+    told = fake.messages_in(guild.system_channel)
+    assert told and told[-1]["content"].startswith("**For the moderators of")
+    assert "Digest for session 1" in told[-1]["content"]

@@ -153,6 +153,16 @@ class FakeDiscord:
         channel.update(changes)
         await self.gateway.dispatch("CHANNEL_UPDATE", channel)
 
+    async def update_guild(self, guild_id: int) -> None:
+        """A server's settings changed (its system channel, say): GUILD_UPDATE, a guild
+        object without what only GUILD_CREATE carries (Gateway docs, Guild Create)."""
+        created_only = {"joined_at", "large", "unavailable", "member_count", "voice_states",
+                        "members", "channels", "threads", "presences", "stage_instances",
+                        "guild_scheduled_events", "soundboard_sounds"}
+        guild = self.world.guild(guild_id)
+        await self.gateway.dispatch("GUILD_UPDATE", {k: v for k, v in guild.items()
+                                                     if k not in created_only})
+
     def delete_event(self, event_id: int) -> None:
         """A moderator deleting a scheduled event by hand in their client. The bot asks for
         no Guild Scheduled Events intent, so Discord tells it nothing."""

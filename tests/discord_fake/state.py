@@ -71,7 +71,7 @@ class Guild:
     id: int
     name: str
     seminar_channel: int
-    system_channel: int
+    system_channel: int | None  # None: the server has none (Server Settings → Overview)
     tutors_role: int
     bot_role: int
     owner: str  # the name of the person who owns it
@@ -216,7 +216,8 @@ class World:
             "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 1,
             "explicit_content_filter": 0, "roles": roles, "emojis": [], "stickers": [],
             "features": [], "mfa_level": 0, "application_id": None,
-            "system_channel_id": str(guild.system_channel), "system_channel_flags": 0,
+            "system_channel_id": guild.system_channel and str(guild.system_channel),
+            "system_channel_flags": 0,
             "rules_channel_id": None, "max_members": 500000, "vanity_url_code": None,
             "description": None, "banner": None, "premium_tier": 0,
             "premium_subscription_count": 0, "preferred_locale": "en-US",

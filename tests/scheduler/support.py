@@ -86,8 +86,9 @@ class JournalPoster:
         self.notices.append(f"{thread_id}: {message}")
         return PostedRef(f"notice-{len(self.notices)}", thread_id)
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         self.notices.append(message)
+        return True
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         self.read_back_threads.append(thread_id)

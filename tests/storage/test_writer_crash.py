@@ -42,7 +42,7 @@ class Poster:
     async def find_post(self, channel_id, key):
         return None
     async def notify_moderators(self, cohort, message):
-        return None
+        return True
     async def read_back(self, cohort, thread_id):
         return None
 

@@ -13,7 +13,7 @@ from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan
 from seminarbot.scheduling.messages import digest_text, reminder_text
-from seminarbot.scheduling.poster import PostedRef
+from seminarbot.scheduling.poster import PostedRef, PostError
 from seminarbot.storage.outbox import OutboxRepository
 
 if TYPE_CHECKING:
@@ -45,7 +45,9 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         count, people = await responses.count_for_prompt(cohort.id, prompt.id)
         rows.append((prompt.ref, count, people))
     total = await responses.participants_for_session(cohort.id, session.id)
-    await poster.notify_moderators(cohort, digest_text(session, rows, total))
+    if not await poster.notify_moderators(cohort, digest_text(session, rows, total)):
+        raise PostError("the digest reached no place the moderators read (see the log)",
+                        retryable=True)
     return PostedRef(message_id=f"digest-{item.id}")
 
 

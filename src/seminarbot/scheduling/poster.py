@@ -47,9 +47,10 @@ class Poster(Protocol):
         characters; it must ping nobody."""
         ...
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         """Tell the cohort's moderators something (a failure, a skipped post, a digest), in at
-        most NOTICE_MAX characters."""
+        most NOTICE_MAX characters; whether it reached a place they read (False: only the
+        log has it)."""
         ...
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:

@@ -70,8 +70,9 @@ class ConsolePoster:
         self.emit(f"[in thread {thread_id}] {message}")
         return PostedRef(message_id=f"{thread_id}-notice", thread_id=thread_id)
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         self.emit(f"[to moderators] {message}")
+        return True
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         """Nothing: no one writes in a console's threads while it is not running."""

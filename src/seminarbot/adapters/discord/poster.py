@@ -163,7 +163,7 @@ class DiscordPoster:
             raise post_error(error, "post in the thread") from error
         return PostedRef(str(sent.id), str(thread.id))
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         """In the seminar's channel; if the bot cannot post there (or it is a forum, which
         holds only posts), the server's system channel; failing both, the log (the audit log
         and /seminar schedule keep it either way)."""
@@ -186,10 +186,11 @@ class DiscordPoster:
         for target, text in attempts:
             try:
                 await target.send(plain(text), allowed_mentions=NO_PINGS)
-                return
+                return True
             except (discord.HTTPException, *NETWORK_ERRORS) as error:
                 log.warning("could not tell moderators in %s: %s", target, error)
         log.error("the moderators of cohort %s could not be told: %s", cohort.id, message)
+        return False
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
         self.read_thread(thread_id)

@@ -98,14 +98,30 @@ def check(interaction: discord.Interaction, channel: object, command: Command,
 async def with_notes(reply: Reply, channel: object, sessions: list[int],
                      guild_permissions: discord.Permissions) -> Reply:
     """A successful setup's reply, with what the moderator should know about this server:
-    the forum's session tags, and Manage Events when it is missing."""
+    the forum's session tags, where its moderators' notices go, and Manage Events when it is
+    missing."""
     if reply.tone is not Tone.SUCCESS:
         return reply
     notes = []
     if isinstance(channel, discord.ForumChannel):
         notes.append(await forums.setup_note(channel, sessions))
+        notes.append(_notices_note(channel))
     if not may_list_events(guild_permissions):
         notes.append(f"To list the sessions as server events (/seminar events on), the bot "
                      f"also needs {EVENTS}.")
     shown = tuple(note for note in notes if note)
     return replace(reply, paragraphs=(*reply.paragraphs, *shown)) if shown else reply
+
+
+def _notices_note(forum: discord.ForumChannel) -> str:
+    """A forum holds only posts: the moderators' notices (digests, failed posts) go to the
+    server's system channel (poster.notify_moderators), if there is one the bot may post in."""
+    system, me = forum.guild.system_channel, forum.guild.me
+    if system is not None and me is not None and system.permissions_for(me).send_messages:
+        return ""
+    why = "this server has none" if system is None else \
+        f"the bot may not send messages in {system.mention}"
+    return ("A forum holds only posts, so notices for the moderators (digests, failed posts) "
+            f"go to the server's system channel, and {why}: set one the bot may post in "
+            "(Server Settings → Overview → System Messages Channel), or they reach only the "
+            "bot's log.")

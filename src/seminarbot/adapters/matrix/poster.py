@@ -87,9 +87,11 @@ class MatrixPoster:
             raise PostError(error.reason, retryable=error.retryable) from None
         return PostedRef(message_id=event_id, thread_id=thread_id)
 
-    async def notify_moderators(self, cohort: Cohort, message: str) -> None:
+    async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         try:
             await self.sender.send(cohort.channel_id, notice("For moderators: " + message))
         except Exception as error:  # telling is best effort; the audit log has it anyway
             log.error("matrix: could not tell the moderators of %s: %s (%s)",
                       cohort.channel_id, message, error)
+            return False
+        return True
