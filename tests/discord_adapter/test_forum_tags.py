@@ -9,7 +9,7 @@ from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect
-from tests.discord_adapter.seminar import FIRST_SLOT, start_seminar
+from tests.discord_adapter.seminar import FIRST_SLOT, SECOND_SLOT, start_seminar
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.state import BOT_NEEDS, MANAGE_CHANNELS, MANAGE_THREADS, REQUIRE_TAG, Json
 
@@ -129,3 +129,43 @@ async def test_an_unknown_channel_is_refused_in_one_sentence(
                                     "server.")
     assert fake.requests("GET", "/channels/123")  # asked Discord, which does not know it
     assert await cohorts(app) == []
+
+
+async def test_tags_deleted_or_crowded_out_after_setup_are_told_once_for_each_reason(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-126's 4: posts went out untagged after a moderator deleted the session tags
+    (the bot may not create them) or filled the forum's 20, and no one was told."""
+    forum = fake.world.add_forum("reading-room", tags=("Session 1", "Session 2"))
+    await connect()
+    await setup_in(fake, channel=str(forum))
+    clock.set(FIRST_SLOT)
+    await app.scheduler.run_due()
+    assert all(p["applied_tags"] for p in fake.threads(parent=forum))
+    assert not fake.messages_in(fake.world.system_channel)  # tagged: nothing to tell
+    await fake.update_channel(forum, available_tags=[])  # a moderator deletes them
+    clock.set(SECOND_SLOT)
+    await app.scheduler.run_due()
+    later = [p for p in fake.threads(parent=forum) if p["name"].startswith("2.")]
+    assert later and all(p["applied_tags"] == [] for p in later)
+    [told] = [m["content"] for m in fake.messages_in(fake.world.system_channel)
+              if "untagged" in m["content"]]
+    assert told == (f"**For the moderators of <#{forum}>:** Session 2's posts go out "
+                    "untagged: the forum has no “Session 2” tag, and creating one needs "
+                    "Manage Channels.")  # once, not once for each of its posts
+
+
+async def test_a_forum_filled_to_twenty_tags_after_setup_is_told(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    forum = fake.world.add_forum("reading-room")
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_CHANNELS
+    await connect()
+    await setup_in(fake, channel=str(forum))
+    tags = [t for t in fake.world.channels[forum]["available_tags"]
+            if t["name"] != "Session 2"]
+    await fake.update_channel(forum, available_tags=[
+        *tags, *(fake.world.tag(f"Topic {n}") for n in range(20 - len(tags)))])
+    clock.set(SECOND_SLOT)
+    await app.scheduler.run_due()
+    told = [m["content"] for m in fake.messages_in(fake.world.system_channel)]
+    assert any("Session 2's posts go out untagged: the forum has no room for a “Session 2” "
+               "tag (Discord allows 20)." in t for t in told)

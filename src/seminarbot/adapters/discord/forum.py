@@ -3,8 +3,10 @@ starter message, titled "1.2 · short title" and tagged with its session's tag (
 
 The tags are created when the bot may manage the forum (Manage Channels: they are the forum's
 `available_tags`); a moderated tag is applied only with Manage Threads (Discord's Forum Tag
-docs). Otherwise posts go out untagged, and setup has told the moderator why; a forum that
-requires a tag on every post (channel flag REQUIRE_TAG) is not set up at all then. A forum post
+docs). Otherwise posts go out untagged: setup tells the moderator why, and so does the first
+post that goes out untagged for a reason (a tag deleted, the forum's 20 filled, after setup); a
+forum that requires a tag on every post (channel flag REQUIRE_TAG) is not set up at all then.
+A forum post
 takes no nonce, so after a crash between posting and recording the post is found again by the
 outbox key in its starter message's footer, among the forum's active posts.
 """
@@ -13,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
-from typing import Final
+from typing import Final, NamedTuple
 
 import discord
 
@@ -130,25 +132,46 @@ async def setup_note(forum: discord.ForumChannel, numbers: list[int]) -> str:
         if may_tag(granted) else ""
 
 
-async def _tag(forum: discord.ForumChannel, number: int) -> discord.ForumTag | None:
-    """The session's tag, created if the bot may; None if it may not be applied."""
-    tag = tag_for(forum, number)
+class Untagged(NamedTuple):
+    """Why a session's posts go out without its tag: `kind` ("missing", "full", "failed",
+    "moderated") and the words for the moderators."""
+
+    kind: str
+    why: str
+
+
+async def _tag(forum: discord.ForumChannel, number: int
+               ) -> tuple[discord.ForumTag | None, Untagged | None]:
+    """The session's tag, created if the bot may; else None and why."""
+    tag, name = tag_for(forum, number), f"“{session_tag(number)}”"
     granted = _granted(forum)
-    if tag is None and may_tag(granted):
+    if tag is None and not may_tag(granted):
+        return None, Untagged("missing", f"the forum has no {name} tag, and creating one "
+                                         f"needs {TAGS[1]}")
+    if tag is None:
         try:
-            tagged, _ = await ensure_tags(forum, [number])
-            tag = tag_for(tagged, number)
+            tagged, left = await ensure_tags(forum, [number])
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("posting untagged: the tag for session %d could not be created: %s",
                         number, error)
-    return tag if tag is not None and may_apply(tag, granted) else None
+            return None, Untagged("failed", f"the {name} tag could not be created ({error})")
+        tag = tag_for(tagged, number)
+        if tag is None:
+            return None, Untagged("full" if left else "failed",
+                                  f"the forum has no room for a {name} tag (Discord allows "
+                                  f"{TAGS_MAX})" if left else f"the {name} tag did not stay")
+    if not may_apply(tag, granted):
+        return None, Untagged("moderated", f"its {name} tag is moderated, and applying it "
+                                           f"needs {MODERATED_TAGS[1]}")
+    return tag, None
 
 
 async def post(forum: discord.ForumChannel, number: int, name: str,
-               embed: discord.Embed) -> PostedRef:
-    """The prompt as a forum post. Raises PostError when the forum requires a tag the bot
-    cannot apply, else discord.HTTPException or NETWORK_ERRORS."""
-    tag = await _tag(forum, number)
+               embed: discord.Embed) -> tuple[PostedRef, Untagged | None]:
+    """The prompt as a forum post, and why it went out untagged (None: tagged). Raises
+    PostError when the forum requires a tag the bot cannot apply, else discord.HTTPException
+    or NETWORK_ERRORS."""
+    tag, untagged = await _tag(forum, number)
     try:
         created = await forum.create_thread(
             name=name, auto_archive_duration=ARCHIVE_AFTER_MINUTES, embed=embed,
@@ -162,7 +185,7 @@ async def post(forum: discord.ForumChannel, number: int, name: str,
             f"{TAGS[1]} to create the session tags ({MODERATED_TAGS[1]} for moderated ones) or "
             "turn off the forum's “Require people to select tags when posting”, then send the "
             f"session with /seminar post {number}", retryable=False) from error
-    return PostedRef(str(created.message.id), str(created.thread.id))
+    return PostedRef(str(created.message.id), str(created.thread.id)), untagged
 
 
 async def find(forum: discord.ForumChannel, bot_id: int, key: str) -> PostedRef | None:

@@ -61,6 +61,7 @@ class DiscordPoster:
         self.client = client
         self.rename = rename
         self.read_thread = read_thread  # bot.Handlers: queued behind the events before it
+        self._untagged: set[tuple[int, str]] = set()  # (forum, why) told to the moderators
 
     async def _channel(self, channel_id: str, doing: str) -> discord.abc.GuildChannel:
         try:
@@ -90,10 +91,17 @@ class DiscordPoster:
                             f"{', '.join(missing)}", retryable=False)
         if isinstance(channel, discord.ForumChannel):
             try:
-                return await forums.post(channel, post.session_number, thread_name(post),
-                                         prompt_embed(post, self.rename))
+                posted, untagged = await forums.post(channel, post.session_number,
+                                                     thread_name(post),
+                                                     prompt_embed(post, self.rename))
             except (discord.HTTPException, *NETWORK_ERRORS) as error:
                 raise post_error(error, doing) from error
+            if untagged is not None and (channel.id, untagged.kind) not in self._untagged:
+                self._untagged.add((channel.id, untagged.kind))  # once a run, for each reason
+                await self._tell(channel, str(post.cohort_id),
+                                 f"Session {post.session_number}'s posts go out untagged: "
+                                 f"{untagged.why}.")
+            return posted
         try:
             message = await channel.send(embed=prompt_embed(post, self.rename),
                                          nonce=nonce_for(post.idempotency_key),
@@ -167,13 +175,16 @@ class DiscordPoster:
         """In the seminar's channel; if the bot cannot post there (or it is a forum, which
         holds only posts), the server's system channel; failing both, the log (the audit log
         and /seminar schedule keep it either way)."""
-        from seminarbot.adapters.discord.render import NO_PINGS, plain
-
         try:
             channel: object = await get_or_fetch(self.client, int(cohort.channel_id))
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("the channel of cohort %s cannot be read: %s", cohort.id, error)
             channel = None
+        return await self._tell(channel, str(cohort.id), message)
+
+    async def _tell(self, channel: object, cohort_id: str, message: str) -> bool:
+        from seminarbot.adapters.discord.render import NO_PINGS, plain
+
         notice = self.rename(message)
         attempts: list[tuple[discord.abc.Messageable, str]] = []
         if isinstance(channel, discord.TextChannel):
@@ -189,7 +200,7 @@ class DiscordPoster:
                 return True
             except (discord.HTTPException, *NETWORK_ERRORS) as error:
                 log.warning("could not tell moderators in %s: %s", target, error)
-        log.error("the moderators of cohort %s could not be told: %s", cohort.id, message)
+        log.error("the moderators of cohort %s could not be told: %s", cohort_id, message)
         return False
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
