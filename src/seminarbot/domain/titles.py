@@ -7,19 +7,55 @@ import re
 
 SHORT_TITLE = 60  # characters of the prompt's own words in a title
 TITLE_MAX = 100  # Discord's limit on a thread's (and a forum post's) name
-_SENTENCE_END = re.compile(r"(?<=[.?!])\s")
+_END = re.compile(r"[.?!]+(?=\s)")
+# A full stop after one of these, or after a word of initials (U.S., V. I.), ends no sentence.
+_ABBREVIATIONS = frozenset({"ch", "chs", "cf", "eg", "ie", "vs", "etc", "vol", "vols", "no",
+                            "nos", "p", "pp", "para", "sec", "fig", "ed", "eds", "c", "ca",
+                            "mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "lt"})
+
+
+def first_sentence(text: str) -> str:
+    """The text's first sentence, on one line. A full stop ends it only before a capital
+    letter, a digit or an opening quote, and not after an abbreviation or an initial
+    (`Read ch. 3. What…`: `Read ch. 3.`); `?` and `!` always do."""
+    line = " ".join(text.split())
+    for end in _END.finditer(line):
+        after = line[end.end() + 1 : end.end() + 2]
+        if "." not in end.group() or _ends_sentence(line[: end.start()], after):
+            return line[: end.end()]
+    return line
+
+
+def _ends_sentence(before: str, after: str) -> bool:
+    word = before.rsplit(" ", 1)[-1].lstrip("(\"'“‘")
+    initials = (len(word) == 1 and word.isalpha()) or "." in word  # V. or U.S
+    return bool(after) and (after[0].isupper() or after[0].isdigit() or after[0] in "\"'“‘(") \
+        and not initials and word.casefold().replace(".", "") not in _ABBREVIATIONS
 
 
 def short_title(text: str, limit: int = SHORT_TITLE) -> str:
     """The text's first sentence on one line, cut at a word boundary to at most `limit`
-    characters, an ellipsis marking the cut."""
-    sentence = _SENTENCE_END.split(" ".join(text.split()), maxsplit=1)[0]
+    characters, an ellipsis marking the cut; never inside a character as shown (a flag, an
+    emoji sequence, a letter and its accents: Unicode's grapheme clusters, by wcwidth)."""
+    sentence = first_sentence(text)
     if len(sentence) <= limit:
         return sentence
-    cut = sentence[: limit - 1]
+    cut = _whole_graphemes(sentence, limit - 1)
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:") + "…"
+
+
+def _whole_graphemes(text: str, limit: int) -> str:
+    """The longest start of `text` of at most `limit` code points ending between clusters."""
+    from wcwidth import iter_graphemes  # loaded with the first title that must be cut
+
+    length = 0
+    for grapheme in iter_graphemes(text):
+        if length + len(grapheme) > limit:
+            break
+        length += len(grapheme)
+    return text[:length]
 
 
 def prompt_title(ref: str, text: str, limit: int = TITLE_MAX) -> str:

@@ -1,0 +1,34 @@
+"""Prompt titles (a forum post's title, a thread's name): the first sentence, cut at a word and
+never inside a character as shown."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from wcwidth import iter_graphemes
+
+from seminarbot.domain.titles import TITLE_MAX, prompt_title
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Read ch. 3. What did Lenin mean?", "1.2 · Read ch. 3."),
+    ("Was the U.S. council democratic? Say why.", "1.2 · Was the U.S. council democratic?"),
+    ("What did V. I. Lenin promise? More.", "1.2 · What did V. I. Lenin promise?"),
+    ("See p. 12. Then answer.", "1.2 · See p. 12."),
+    ("Did it work (e.g. in 1918)? Yes.", "1.2 · Did it work (e.g. in 1918)?"),
+    ("Who kept the minutes? The secretary.", "1.2 · Who kept the minutes?")])
+def test_a_title_is_the_first_sentence_not_cut_at_an_abbreviation(text: str,
+                                                                    title: str) -> None:
+    """helper-126's 6: titles were cut at `ch.` and `U.S.`."""
+    assert prompt_title("1.2", text) == title
+
+
+@given(st.lists(st.sampled_from(["🇺🇦", "e\u0301", "👩\u200d👩\u200d👧", "a", " ", "、", "ก้"]),
+                max_size=200).map("".join))
+def test_a_cut_title_ends_between_characters_as_shown(text: str) -> None:
+    """helper-126's 6: 80 flags were cut inside one, leaving half of it."""
+    title = prompt_title("1.2", text)
+    assert len(title) <= TITLE_MAX
+    body = title.removeprefix("1.2 ·").removeprefix(" ").removesuffix("…")
+    line = " ".join(text.split())
+    clusters = list(iter_graphemes(body))
+    assert line.startswith(body) and clusters == list(iter_graphemes(line))[:len(clusters)]
