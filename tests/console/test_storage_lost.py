@@ -85,3 +85,20 @@ async def test_a_backup_copied_over_the_running_database_is_noticed(
     assert not Path(f"{app.db.path}-wal").exists()
     with sqlite3.connect(app.db.path) as reopened:
         assert reopened.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+async def test_a_write_ahead_log_deleted_under_the_running_process_is_noticed(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-127's 2: with the -wal deleted, replies were still acknowledged, written into a
+    file nobody would read again: a crash then lost them all, confirmed ones too."""
+    await started(console)
+    log = Path(f"{app.db.path}-wal")
+    assert log.exists()
+    log.unlink()
+    said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
+    assert "Recorded" not in said and f"{log} was deleted or replaced" in said, said
+    assert "seminarbot must be restarted" in said
+    await app.close()  # as the process ends: SQLite copies its log into the file first
+    with sqlite3.connect(app.db.path) as conn:
+        texts = [text for (text,) in conn.execute("SELECT body FROM responses")]
+    assert texts == ["First words."]

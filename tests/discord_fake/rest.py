@@ -231,6 +231,9 @@ class Rest:
         if channel_id in self.refused:
             code, text = self.refused[channel_id]
             return error(403, code, text)
+        metadata = self.world.channels[channel_id].get("thread_metadata") or {}
+        if metadata.get("archived"):  # Discord: unarchive it first (its owner or a moderator)
+            return error(400, 50083, "Thread is archived")
         body = call.body or {}
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce") and nonce in self._nonces:

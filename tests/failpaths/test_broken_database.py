@@ -127,7 +127,7 @@ BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
 def test_a_broken_database_is_one_line_and_exit_1_for_every_command(tmp_path: Path,
                                                                     kind: str) -> None:
     db = seminar_database(tmp_path)
-    for companion in tmp_path.glob("good.db.console-*"):
+    for companion in (*tmp_path.glob("good.db.console-*"), tmp_path / "good.db.lock"):
         companion.unlink()
     breaker, said = BROKEN[kind]
     breaker(db)
@@ -140,6 +140,8 @@ def test_a_broken_database_is_one_line_and_exit_1_for_every_command(tmp_path: Pa
         assert line == f"seminarbot: {db}: {said}" or line.startswith(
             f"seminarbot: {db}: {said}"), (name, line)
     assert not (tmp_path / "backup.db").exists() and not (tmp_path / "out.csv").exists()
+    # helper-127's 5: a truncated one refused once opened left the lock made for it.
+    assert not (tmp_path / "good.db.lock").exists()
 
 
 @pytest.mark.parametrize("side", ["-wal", "-journal"])
@@ -427,3 +429,21 @@ def test_a_database_that_is_a_link_to_nowhere_makes_nothing(tmp_path: Path) -> N
                                     "SEMINARBOT_DB or data_dir); nothing was created"), name
         assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere").exists(), name
     assert db.is_symlink()
+
+
+def test_a_database_on_a_read_only_mount_is_said_so_by_a_command_that_writes(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-127's 6: `export` (which audits) said "check that its folder exists and this
+    user may write there", where `db migrate` named the read-only mount."""
+    import sqlite3 as sqlite
+
+    from seminarbot.storage import access
+    from seminarbot.storage.dbfile import describe
+
+    refused = sqlite.OperationalError("unable to open database file")
+    db = tmp_path / "s.db"
+    assert "check that its folder exists" in describe(refused, db)
+    monkeypatch.setattr(access, "read_only_mount", lambda path: path == db)
+    assert describe(refused, db) == ("cannot be opened for writing: it is on a read-only mount "
+                                     "(SQLite makes its -wal and -shm files beside it): mount "
+                                     "it read-write")

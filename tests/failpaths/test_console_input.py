@@ -98,7 +98,9 @@ def test_a_login_name_that_is_no_name_gives_way_and_a_bad_setting_is_named(
     named.write_text(plain.read_text() + 'console:\n  user: ""\n')
     result = seminarbot("--config", str(named), "console", "--db", str(tmp_path / "c.db"))
     assert result.returncode == 2
-    assert one_line(result).startswith("seminarbot: console.user expects a name of 1 to 64 ")
+    # helper-127's 4: named in the form of every other key, with its file
+    assert one_line(result).startswith(f"seminarbot: configuration error: {named}: "
+                                       "console.user: expected a name of 1 to 64 ")
 
 
 def test_a_piped_script_may_come_from_a_file_or_a_fifo(tmp_path: Path) -> None:

@@ -3,12 +3,14 @@ private to the bot's user whatever the umask."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import sqlite3
 import stat
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -341,3 +343,81 @@ async def test_a_console_journal_with_lines_it_did_not_write_is_passed_over(
     assert found is not None and found.message_id == "console-k"
     assert await poster.find_post("main", "other") is None
     assert "holds 7 lines it did not write" in caplog.text
+
+
+def _output_limit() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+
+@pytest.mark.parametrize("form", ["csv", "jsonl", "markdown"])
+def test_standard_output_cut_short_by_a_full_disk_is_no_success(tmp_path: Path,
+                                                                form: str) -> None:
+    """helper-127's 1: a write larger than Python's buffer, cut short by the disk, was answered
+    with the count taken and no error: exit 0, "exported …", two thirds of the file gone."""
+    db = tmp_path / "big.db"
+    words = " ".join(f"word{n}" for n in range(1_500))  # some 13,000 characters
+    script = "".join(f"/as reader{n}\n/seminar respond 1.1 {words}\n" for n in range(30))
+    made = seminarbot("console", "--db", str(db), "--clock", "2026-01-05T09:00Z",
+                      conf=config(tmp_path), stdin="/seminar setup tue 19:00 Europe/London\n"
+                      "/seminar post\n" + script)
+    assert made.returncode == 0, made.stderr
+    out = tmp_path / "out"
+    with out.open("wb") as file:
+        result = subprocess.run(
+            [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", form, "--out", "-"],
+            stdout=file, stderr=subprocess.PIPE, text=True, env=environment(),
+            preexec_fn=_output_limit, timeout=DEADLINE, check=False)
+    assert out.stat().st_size == 100_000
+    assert (result.returncode, one_line(result)) == (
+        1, "seminarbot: writing to standard output failed (File too large); the export is "
+           "incomplete")
+
+
+class _CutShort:
+    """Standard output as Python's buffered writer is to a nearly full disk (helper-127's 1):
+    a write takes part and says how much, raising nothing; the next one raises."""
+
+    def __init__(self, room: int) -> None:
+        self.room = room
+
+    def write(self, data: Any) -> int:
+        if not self.room:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        taken = min(self.room, len(data))
+        self.room -= taken
+        return taken
+
+    def flush(self) -> None:
+        pass
+
+
+class _Output:
+    """A text stream over it, as sys.stdout is over its buffer (TextIOWrapper ignores the
+    count its buffer answers)."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self, buffer: _CutShort) -> None:
+        self.buffer, self.pending = buffer, ""
+
+    def write(self, text: str) -> int:
+        self.pending += text
+        return len(text)
+
+    def flush(self) -> None:
+        self.buffer.write(self.pending.encode())
+        self.pending = ""
+
+
+def test_the_console_s_replies_cut_short_are_an_error_not_a_silent_loss() -> None:
+    from seminarbot.adapters.console.session import Console
+
+    console = Console.__new__(Console)  # only its printing, which needs a width
+    console.out, console.width = _Output(_CutShort(100)), 100  # type: ignore[assignment]
+    with pytest.raises(OSError) as raised:
+        console.emit("x" * 300)
+    assert raised.value.errno == errno.ENOSPC

@@ -199,3 +199,23 @@ def test_a_heartbeat_naming_no_platform_is_unhealthy(tmp_path: Path, text: bytes
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(data)))
     assert result.returncode == 1 and said in result.stderr
     assert result.stderr.count("\n") == 1
+
+
+def test_a_heartbeat_not_renewed_for_longer_than_max_down_is_unhealthy(tmp_path: Path) -> None:
+    """helper-127's 3: on a full disk the heartbeat cannot be written, and `health` went on
+    reading its last words ("writing", healthy) until --max-age."""
+    import os
+    import time
+
+    link = {"state": "connected", "since": just_now()}
+    assert health(tmp_path, {"discord": link}, "--max-down", "5")[0] == 0  # just written
+    beat = tmp_path / "data" / "heartbeat"
+    old = time.time() - 90  # three beats missed, within the default --max-age
+    os.utime(beat, (old, old))
+    result = seminarbot("health", "--max-down", "5",
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 1 and "not renewed for longer than --max-down (5s)" in \
+        result.stderr
+    # With the default --max-down (300 s) the same beat is not yet out of date.
+    result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 0, result.stderr

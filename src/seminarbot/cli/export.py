@@ -21,6 +21,7 @@ from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
+from seminarbot.config.files import write_all
 from seminarbot.core.hints import choice_hint
 from seminarbot.domain.display import terminal_safe
 from seminarbot.domain.textfold import as_word
@@ -164,13 +165,13 @@ class _ForTerminal:
     def _show(self, text: str, *, final: bool = False) -> None:
         self.held = "\r" if text.endswith("\r") and not final else ""
         text = text[: len(text) - len(self.held)]
-        self.file.write("\r\n".join(map(terminal_safe, text.split("\r\n"))).encode())
+        write_all(self.file, "\r\n".join(map(terminal_safe, text.split("\r\n"))).encode())
         self.file.flush()
 
 
 def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
     def write(data: bytes) -> None:
-        file.write(data)
+        write_all(file, data)
         if flush:
             file.flush()
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from seminarbot.cli.boundary import say
-from seminarbot.cli.heartbeat import read
+from seminarbot.cli.heartbeat import INTERVAL_SECONDS, read
 from seminarbot.config.data_folder import HEARTBEAT
 
 if TYPE_CHECKING:
@@ -65,9 +65,16 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     except OSError as error:  # a FIFO, a folder, a huge file: say which
         return _verdict(args, [f"the heartbeat {path} cannot be read: "
                                f"{error.strerror or error}"], {}, None)
-    problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
-    now = datetime.now(UTC)
     platforms, database = found["platforms"], found["database"]
+    problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
+    if not problems and age > max(2 * INTERVAL_SECONDS, args.max_down) \
+            and not _stopped(platforms):
+        # What it says is as old: `run` writes one every INTERVAL_SECONDS, and a full disk
+        # (or a stuck bot) is what keeps it from writing the next.
+        problems.append(f"heartbeat is {age:.0f}s old: not renewed for longer than "
+                        f"--max-down ({args.max_down}s), so what it says is out of date (the "
+                        "bot may be unable to write it: a full disk?)")
+    now = datetime.now(UTC)
     if found["damaged"]:  # what `run` writes is always a JSON object: fail closed
         problems.append(f"the heartbeat {path} cannot be read: {found['damaged']}")
     elif not platforms:  # `run` always names its platforms: fail closed on anything else
@@ -81,6 +88,12 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         if problem:
             problems.append(problem)
     return _verdict(args, problems, platforms, age, database, found["scheduler"])
+
+
+def _stopped(platforms: Any) -> bool:
+    """The last beat of a `run` that has ended (said as such, platform by platform)."""
+    return isinstance(platforms, dict) and any(
+        isinstance(link, dict) and link.get("state") == "stopped" for link in platforms.values())
 
 
 def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | None:

@@ -2,7 +2,7 @@
 a FIFO or a device never leaves the command waiting, and never more than a limit. Writing the
 bot's own small files (its heartbeat, the syllabus cache, the Matrix adapter's files, the
 console's clock and journal): replaced whole or appended to, private to the bot's user, never
-through a link."""
+through a link. Writing a stream whole (`write_all`)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import stat
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 MAX_COPY_BYTES = 50_000_000  # a copy of a text: the two texts are some 100 kB each
 PARTIAL = ".partial"
@@ -108,3 +109,16 @@ def append_private(path: Path, text: str) -> None:
             raise OSError(errno.ENOSPC, f"{path} took only part of the entry; taken back")
     finally:
         os.close(descriptor)
+
+
+def write_all(stream: IO[bytes], data: bytes) -> None:
+    """Write all of `data` to a binary stream. Python's buffered writer answers a write that a
+    full disk cut short with the count it took, raising nothing (standard output redirected
+    to a file, a chunk larger than its buffer): the rest is written again until all is taken
+    or the error shows. Raises OSError."""
+    view = memoryview(data)
+    while view:
+        taken = stream.write(view)
+        if not taken:  # None (it would block) or 0: nothing more goes
+            raise OSError(errno.EIO, "the output took only part of what was written")
+        view = view[taken:]

@@ -18,7 +18,7 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
-from seminarbot.domain.display import is_person_name
+from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -132,6 +132,10 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     console = node.child("console", required=False)
     if console is not None:
         console_user = console.text("user", required=False, default=console_user)
+        if not is_person_name(console_user):
+            console.fail("user", f"expected a name of 1 to {MAX_PERSON_NAME} printable "
+                                 "characters, with no space at either end, got "
+                                 f"{console_user[:60]!r}")
         console.finish()
     settings = Settings(
         source=path, data_dir=data_dir, database=database,

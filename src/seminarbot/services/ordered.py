@@ -210,8 +210,8 @@ class InOrder(Generic[T]):
                 self._failing.add(failing)
                 await self.watch.failed(error)
                 delay = self.retry_delays[min(attempt, len(self.retry_delays) - 1)]
-                log.warning("%s: %s; trying again in %g s", self.name, type(error).__name__,
-                            delay)
+                log.warning("%s: %s (%s); trying again in %g s", self.name,
+                            type(error).__name__, error.reason, delay)
                 await asyncio.sleep(delay)
         finally:
             self._failing.discard(failing)

@@ -177,6 +177,12 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
     if "disk is full" in text or code == "SQLITE_FULL":
         return "cannot be written: the disk is full"
     if "unable to open" in text or code.startswith("SQLITE_CANTOPEN"):
+        from seminarbot.storage.access import read_only_mount
+
+        if path is not None and not str(path).startswith("file:") \
+                and read_only_mount(Path(path)):
+            return ("cannot be opened for writing: it is on a read-only mount (SQLite "
+                    "makes its -wal and -shm files beside it): mount it read-write")
         return ("cannot be opened (check that its folder exists and this user may write "
                 "there, for SQLite's -wal and -shm files)")
     if "disk I/O" in text or code.startswith("SQLITE_IOERR"):

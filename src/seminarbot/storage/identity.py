@@ -11,6 +11,12 @@ checkpointed into the file at once. Every later checkpoint copies page 1 with th
 so the file on disk shows this process's stamp until something else is written over it. A
 backup made with `seminarbot db backup` carries no stamp (0), so copying even a fresh one
 over the running database is noticed.
+
+The write-ahead log (`<database>-wal`) holds what was committed since the last checkpoint:
+deleted under the running process, every write after that goes into a file nobody will read
+again (a crash loses them; SQLite's own close would still copy them in). So its device and
+inode are noted when the owner stamps the file, and checked as the file's are; SQLite never
+deletes it while this connection is open (https://www.sqlite.org/wal.html).
 """
 
 from __future__ import annotations
@@ -35,7 +41,9 @@ class FileIdentity:
         self._before: int | None = None
         self._seen = False  # the stamp has reached the file on disk
         self._descriptor: int | None = None
+        self._log: tuple[int, int] | None = None  # the -wal's, once claimed
         self.lost = False
+        self.lost_path = path
         self.overwritten = False
 
     def claim(self, stamp: int, before: int) -> None:
@@ -44,6 +52,7 @@ class FileIdentity:
         `release`: closing any descriptor of it would drop SQLite's POSIX locks on it."""
         self._stamp, self._before = stamp, before
         self._descriptor = os.open(self.path, os.O_RDONLY)
+        self._log = _identity(f"{self.path}-wal")
 
     def release(self) -> None:
         """Close the file kept open by `claim`; only after SQLite's connection is closed."""
@@ -57,10 +66,13 @@ class FileIdentity:
         if not self.lost:
             self.lost = self._changed()
         if self.lost:
-            raise StorageLost(self.path)
+            raise StorageLost(self.lost_path)
 
     def _changed(self) -> bool:
         if _identity(self.path) != self._opened:
+            return True
+        if self._log is not None and _identity(f"{self.path}-wal") != self._log:
+            self.lost_path = f"{self.path}-wal"
             return True
         if self._descriptor is None:
             return False

@@ -87,7 +87,13 @@ def exclusive(database: Path) -> Iterator[None]:
                 with contextlib.suppress(OSError):
                     lock_path(database).unlink()
             raise
-        yield
+        try:
+            yield
+        except DatabaseUnusable:  # refused once opened (damaged, not seminarbot's): the same
+            if created:
+                with contextlib.suppress(OSError):
+                    lock_path(database).unlink()
+            raise
     finally:
         for descriptor in (itself, record):  # closing releases the lock
             if descriptor is not None:

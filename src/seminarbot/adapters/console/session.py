@@ -15,6 +15,7 @@ from seminarbot.adapters.console.poster import ConsolePoster
 from seminarbot.adapters.console.render import fitted, render_reply
 from seminarbot.adapters.console.terminal import MAX_LINE_BYTES, TOO_LONG
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
+from seminarbot.config.files import write_all
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
@@ -60,8 +61,16 @@ class Console:
     def emit(self, text: str) -> None:
         """Everything the console prints goes through here: no control character reaches the
         terminal raw (an ESC in a name or a response is shown as ␛), no line runs past its
-        width."""
-        print(terminal_safe(fitted(text, self.width)), file=self.out, flush=True)
+        width. Standard output is written whole (config.files.write_all: a full disk's short
+        write is an error, not a reply cut silently)."""
+        line = terminal_safe(fitted(text, self.width)) + "\n"
+        binary = getattr(self.out, "buffer", None)
+        if binary is None:  # prompt_toolkit's, on a terminal; a test's StringIO
+            print(line, end="", file=self.out, flush=True)
+            return
+        self.out.flush()
+        write_all(binary, line.encode(self.out.encoding or "utf-8", self.out.errors or "strict"))
+        binary.flush()
 
     async def start(self) -> None:
         await self._pass()  # reconciles first, then catches up
