@@ -199,3 +199,18 @@ def test_on_the_console_a_logged_fault_is_one_line_and_an_incident_file(
         log = Path(re.findall(r"the traceback is in (\S+)\)", line)[0])
         assert log in kept and stat.S_IMODE(log.stat().st_mode) == 0o600
         assert "ZeroDivisionError: a bug" in log.read_text()
+
+
+@pytest.mark.parametrize("key", ["password", "access_token"])
+def test_a_secret_of_the_file_quoted_by_another_key_s_refusal_is_redacted(
+        tmp_path: Path, key: str) -> None:
+    """helper-128's 1: a password of the file itself, pasted into another key too, was quoted
+    back whole: only the environment's secrets and token shapes were known by then."""
+    conf = config(tmp_path)
+    secret = "Tr0ub4dor&3horse"
+    with conf.open("a") as file:
+        file.write(f"matrix:\n  homeserver: http://127.0.0.1:1\n  user_id: '@b:x'\n"
+                   f"  {key}: '{secret}'\n  command_prefix: '{secret}'\n")
+    done = seminarbot("run", conf=conf)
+    assert done.returncode == 2 and "matrix.command_prefix" in done.stderr
+    assert secret not in done.stderr and "[redacted]" in done.stderr

@@ -187,3 +187,20 @@ def test_a_database_copied_in_open_to_others_is_private_again_with_its_wal(
     with exclusive(database):
         pass
     assert (mode(database), mode(wal)) == (0o600, 0o600)
+
+
+@pytest.mark.parametrize(("folder_mode", "warned"), [(0o777, True), (0o770, True),
+                                                     (0o755, False), (0o700, False)])
+def test_a_data_directory_others_may_write_is_said_at_the_start(
+        tmp_path: Path, folder_mode: int, warned: bool) -> None:
+    """helper-128's 2: a data directory found open to others' writes was used without a word
+    (only `db check` said so): they may delete, rename or plant files there."""
+    data = tmp_path / "data"
+    data.mkdir()
+    data.chmod(folder_mode)
+    done = seminarbot("console", "--clock", "2026-01-05T09:00Z", stdin="/clock\n",
+                      env=environment(SEMINARBOT_DATA_DIR=str(data)))
+    assert done.returncode == 0, done.stderr
+    said = f"the data directory {data} is mode {folder_mode:04o}: other users may delete"
+    assert (said in done.stderr) is warned, done.stderr
+    assert mode(data) == folder_mode  # said, not changed: it is the operator's folder

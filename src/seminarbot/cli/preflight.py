@@ -1,14 +1,20 @@
 """Before a long-running command starts (run, console): can this user write the data
 directory? A host folder mounted on /data that the image's user may not write is the usual
-cause, and it deserves one line naming the folder, the user and the fix (README: Docker)."""
+cause, and it deserves one line naming the folder, the user and the fix (README: Docker). A
+data directory others may write is said too (a WARNING): they could delete, rename or plant
+files in it, private as each file is."""
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 from seminarbot.storage.access import in_the_way, permission_fix
+
+log = logging.getLogger(__name__)
 
 
 class DataDirUnwritable(Exception):
@@ -35,4 +41,12 @@ def check_data_dir(path: Path) -> None:
             "it may write") from None
     os.close(descriptor)
     os.unlink(probe)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return  # made private when the run makes it (storage.dbfile.make_private_dirs)
+    if mode & 0o022:
+        log.warning("the data directory %s is mode %04o: other users may delete, rename or "
+                    "add files in it (its files are private to this user); chmod 700 %s",
+                    path, mode, path)
 

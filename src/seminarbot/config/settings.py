@@ -18,11 +18,13 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
+from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
+SECRET_WORDS = ("token", "password", "secret")  # in a key's name: its value is never shown
 
 
 class PlatformSettings(Protocol):
@@ -100,6 +102,23 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
         else "text"
 
 
+def _remember_secrets(data: object) -> None:
+    """Every value the file gives a secret's key (a token, a password, a secret, at any depth)
+    is kept from every log line and message from now on (core.redaction), before any key is
+    read: a refusal of another key quotes what was given, which may be a secret pasted into
+    the wrong place."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and isinstance(key, str) \
+                    and any(word in key.lower() for word in SECRET_WORDS):
+                remember_secret(value)
+            else:
+                _remember_secrets(value)
+    elif isinstance(data, list):
+        for item in data:
+            _remember_secrets(item)
+
+
 def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     path = path or env.get("SEMINARBOT_CONFIG") or None
@@ -110,6 +129,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
                             "leads nowhere or in a loop" if os.path.lexists(file)
                             else "the configuration file does not exist")
         data = load_yaml(file)
+        _remember_secrets(data)
         node = Node({} if data is None else data, str(file))
     else:
         node = Node({}, "(no config file)")
