@@ -102,3 +102,30 @@ async def test_a_write_ahead_log_deleted_under_the_running_process_is_noticed(
     with sqlite3.connect(app.db.path) as conn:
         texts = [text for (text,) in conn.execute("SELECT body FROM responses")]
     assert texts == ["First words."]
+
+
+async def test_what_a_deleted_log_held_is_in_the_file_before_a_crash(
+        console: ConsoleDriver, app: Services, tmp_path: Path) -> None:
+    """helper-129's 4: the log deleted, the refusal said, then a crash (no close): every
+    response acknowledged before, and the seminar itself, were gone. The log's contents are
+    copied into the file when its deletion is noticed."""
+    await started(console)
+    Path(f"{app.db.path}-wal").unlink()
+    said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
+    assert "seminarbot must be restarted" in said
+    crashed = tmp_path / "as-left.db"  # the file as a crash leaves it: no close, no log
+    crashed.write_bytes(Path(app.db.path).read_bytes())
+    with sqlite3.connect(crashed) as conn:
+        texts = [text for (text,) in conn.execute("SELECT body FROM responses")]
+        cohorts = conn.execute("SELECT count(*) FROM cohorts").fetchone()[0]
+    assert (texts, cohorts) == (["First words."], 1)
+
+
+async def test_a_shared_memory_index_deleted_under_the_running_process_is_noticed(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-129's 10: with the -shm deleted, another process (an export) made a new one, and
+    its audit rows were overwritten by this process's next writes."""
+    await started(console)
+    Path(f"{app.db.path}-shm").unlink()
+    said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
+    assert "-shm was deleted or replaced" in said and "Recorded" not in said

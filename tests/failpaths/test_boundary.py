@@ -214,3 +214,28 @@ def test_a_secret_of_the_file_quoted_by_another_key_s_refusal_is_redacted(
     done = seminarbot("run", conf=conf)
     assert done.returncode == 2 and "matrix.command_prefix" in done.stderr
     assert secret not in done.stderr and "[redacted]" in done.stderr
+
+
+@pytest.mark.parametrize(("given", "where"), [
+    ("log_level: 'Tr0ub4dor&3horse'\n", "log_level"),  # quoted upper-cased
+    ("log_format: 'Tr0ub4dor&3horse'\n", "log_format"),  # lower-cased
+    ("console:\n  user: \"Tr0ub4dor&3horse" + "x" * 70 + "\\t\"\n", "console.user")])  # cut
+def test_a_secret_quoted_changed_or_cut_is_redacted(tmp_path: Path, given: str,
+                                                    where: str) -> None:
+    """helper-129's 1 and 2: the password quoted in another case, or its first 60 characters
+    only, was not found by the redaction."""
+    secret = "Tr0ub4dor&3horse" + ("x" * 70 if where == "console.user" else "")
+    conf = tmp_path / "c.yaml"
+    conf.write_text(f"discord:\n  token: '{secret}'\n{given}")
+    done = seminarbot("run", conf=conf)
+    assert done.returncode == 2 and where in done.stderr, done.stderr
+    assert "tr0ub4dor" not in done.stderr.lower() and "[redacted]" in done.stderr
+
+
+def test_a_tag_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    """helper-129's 3: an unquoted secret beginning with ! was quoted by PyYAML's message."""
+    conf = tmp_path / "c.yaml"
+    conf.write_text("discord:\n  token: !MyS3cretPassw0rd\n")
+    done = seminarbot("run", conf=conf)
+    assert done.returncode == 2 and "MyS3cret" not in done.stderr
+    assert "a value beginning with ! is read as a YAML tag: quote it" in done.stderr

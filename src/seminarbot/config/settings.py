@@ -18,7 +18,7 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
-from seminarbot.core.redaction import remember_secret
+from seminarbot.core.redaction import quoted, remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 from seminarbot.domain.errors import BadArgument
 
@@ -109,9 +109,10 @@ def _remember_secrets(data: object) -> None:
     the wrong place."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(value, str) and isinstance(key, str) \
-                    and any(word in key.lower() for word in SECRET_WORDS):
-                remember_secret(value)
+            if isinstance(key, str) and any(word in key.lower() for word in SECRET_WORDS):
+                for each in value if isinstance(value, list) else [value]:
+                    if isinstance(each, str | int | float) and not isinstance(each, bool):
+                        remember_secret(str(each))  # a number too: YAML reads 98765 as one
             else:
                 _remember_secrets(value)
     elif isinstance(data, list):
@@ -136,12 +137,14 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
     data_dir = _path(node, "data_dir") or default_data_dir(env)
     from_file = _path(node, "database")
     database = env_path(env, "SEMINARBOT_DB") or from_file or data_dir / "seminarbot.db"
-    log_level = node.text("log_level", required=False, default="INFO").upper()
+    given = node.text("log_level", required=False, default="INFO")
+    log_level = given.upper()
     if log_level not in LOG_LEVELS:
-        node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {log_level!r}")
-    log_format = node.text("log_format", required=False, default="text").lower()
+        node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {quoted(given)}")
+    given = node.text("log_format", required=False, default="text")
+    log_format = given.lower()
     if log_format not in LOG_FORMATS:
-        node.fail("log_format", f"expected one of {', '.join(LOG_FORMATS)}, got {log_format!r}")
+        node.fail("log_format", f"expected one of {', '.join(LOG_FORMATS)}, got {quoted(given)}")
     grace = timedelta(hours=6)
     scheduler = node.child("scheduler", required=False)
     if scheduler is not None:
@@ -155,7 +158,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
         if not is_person_name(console_user):
             console.fail("user", f"expected a name of 1 to {MAX_PERSON_NAME} printable "
                                  "characters, with no space at either end, got "
-                                 f"{console_user[:60]!r}")
+                                 f"{quoted(console_user)}")
         console.finish()
     settings = Settings(
         source=path, data_dir=data_dir, database=database,
@@ -198,6 +201,6 @@ def _duration(node: Node, key: str, default: timedelta) -> timedelta:
     try:
         return Duration().parse(raw, key)
     except BadArgument as error:
-        node.fail(key, f"expected {error.expected}, got {raw!r}")
+        node.fail(key, f"expected {error.expected}, got {quoted(raw)}")
 
 

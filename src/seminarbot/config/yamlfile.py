@@ -43,6 +43,9 @@ def load_yaml(path: Path, *, shown: str | None = None) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
+        if isinstance(error, yaml.constructor.ConstructorError):  # its words quote the value,
+            # which may be a secret the file never got to give (`token: !s3cret`)
+            problem = "a value beginning with ! is read as a YAML tag: quote it"
         raise YamlError(name, "", f"{where}not valid YAML ({problem})") from None
 
 

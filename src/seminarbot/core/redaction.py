@@ -74,6 +74,7 @@ QUIET_AT_DEBUG = ("discord.gateway", "discord.http", "nio.responses", "nio.http"
                   "nio.client.http_client", "peewee", "aiosqlite")
 
 _phrases: set[str] = set()  # secrets that are not a single word (passwords with spaces, …)
+_phrases_found: list[re.Pattern[str]] = []  # one pattern of them all, in any case (_redact_once)
 _words: OrderedDict[str, None] = OrderedDict()
 
 
@@ -104,8 +105,9 @@ def remember_secret(value: str | None) -> None:
             _words.move_to_end(form.upper())
             while len(_words) > MAX_WORDS:
                 _words.popitem(last=False)
-        else:
+        elif form not in _phrases:
             _phrases.add(form)
+            _phrases_found.clear()
 
 
 def redact(text: str) -> str:
@@ -122,9 +124,13 @@ def redact(text: str) -> str:
 
 
 def _redact_once(text: str) -> str:
-    for phrase in sorted(_phrases, key=len, reverse=True):  # a form inside another: longest first
-        if phrase in text:
-            text = text.replace(phrase, REDACTED)
+    if _phrases:
+        if not _phrases_found:  # a form inside another: the longest first; in any case, as a
+            # message may quote a value upper- or lower-cased (`log_level`)
+            _phrases_found.append(re.compile("|".join(
+                re.escape(phrase) for phrase in sorted(_phrases, key=len, reverse=True)),
+                re.IGNORECASE))
+        text = _phrases_found[0].sub(REDACTED, text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     if _words:
@@ -181,3 +187,10 @@ def install_redaction(secrets: Iterable[str | None] = ()) -> None:
             library.setLevel(logging.INFO)
     for handler in logging.getLogger().handlers:
         handler.setFormatter(redacting(handler.formatter))
+
+
+def quoted(value: str, limit: int = 60) -> str:
+    """`value` as a message quotes it (repr), at most `limit` characters of it: redacted
+    before it is cut, since a cut secret is no longer found whole."""
+    shown = redact(value)
+    return repr(shown if len(shown) <= limit else shown[:limit] + "…")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import os
 import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -15,12 +14,11 @@ from typing import Any
 
 import aiosqlite
 
-from seminarbot.domain.errors import Busy, FileDamaged, WriteFailed
+from seminarbot.domain.errors import Busy, FileDamaged, StorageLost, WriteFailed
 from seminarbot.storage.closing import roll_back, to_the_end
 from seminarbot.storage.damage import read_text
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
-    PRIVATE_FILE,
     DatabaseUnusable,
     describe,
     immutable_uri,
@@ -29,10 +27,8 @@ from seminarbot.storage.dbfile import (
     prepare,
     unavailable,
     unreadable_here,
-    unstamped_and_sound,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
-from seminarbot.storage.sidefiles import removed
 
 Row = aiosqlite.Row
 
@@ -60,6 +56,18 @@ class Database:
         """Raises StorageLost when the file was deleted or replaced since it was opened."""
         if self.identity is not None:
             self.identity.check()
+
+    async def _check(self) -> None:
+        """check_identity; a log found deleted (storage.identity) is first copied into the file,
+        still this one, through the connection: a crash would lose what it holds."""
+        try:
+            self.check_identity()
+        except StorageLost:
+            if self.identity is not None and self.identity.log_lost:
+                with contextlib.suppress(sqlite3.Error, Busy, WriteFailed, FileDamaged):
+                    async with self._hold() as conn:
+                        await conn.execute("PRAGMA wal_checkpoint(FULL)")
+            raise
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True, create: bool = True,
@@ -200,7 +208,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if _holding.get():
             raise RuntimeError("nested transaction")
-        self.check_identity()
+        await self._check()
         async with self._hold() as conn:
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -210,27 +218,27 @@ class Database:
                 if conn.in_transaction:
                     await roll_back(conn)
                 raise
-        self.check_identity()  # before anyone is told it is saved
+        await self._check()  # before anyone is told it is saved
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement; outside a transaction it commits on its own."""
         alone = not _holding.get()
         if alone:
-            self.check_identity()
+            await self._check()
         async with self._hold() as conn:
             cursor = await conn.execute(sql, params)
         if alone and cursor.rowcount > 0:
-            self.check_identity()
+            await self._check()
         return cursor
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         alone = not _holding.get()
         if alone:
-            self.check_identity()
+            await self._check()
         async with self._hold() as conn:
             await conn.executemany(sql, rows)
         if alone:
-            self.check_identity()
+            await self._check()
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self._read(sql, params, many=False)
@@ -267,23 +275,11 @@ class Database:
         return None if row is None else row[0]
 
     async def backup(self, target: str | Path) -> None:
-        """A consistent online copy through SQLite's backup API, into a new file readable by
-        this user only. Raises FileExistsError if anything is at `target` (a symbolic link
-        too), OSError if it cannot be created, sqlite3.Error if the copy fails; a failed copy
-        leaves no file behind."""
-        target = Path(target)
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
-        try:
-            destination = await aiosqlite.connect(str(target))
-            try:
-                async with self._hold() as conn:
-                    await conn.backup(destination)
-                await unstamped_and_sound(destination)
-            finally:
-                await destination.close()
-        except BaseException:
-            removed(target)
-            raise
+        """A consistent online copy at `target` (storage.backup.copy_to says what it raises)."""
+        from seminarbot.storage.backup import copy_to
+
+        async with self._hold() as conn:
+            await copy_to(conn, Path(target))
 
 
 async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], many: bool

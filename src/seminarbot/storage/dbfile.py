@@ -22,7 +22,7 @@ from seminarbot.storage.access import in_the_way, kind_of
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new
 
 if TYPE_CHECKING:
-    import aiosqlite
+    pass
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
@@ -278,12 +278,3 @@ def of_the_rows(error: Exception) -> bool:
     if isinstance(error, sqlite3.Error):
         return unavailable(error) is None
     return not isinstance(error, Unavailable)
-
-
-async def unstamped_and_sound(copy: aiosqlite.Connection) -> None:
-    """A copy carries no process's stamp (storage.identity), and a copy of a damaged database
-    is not a backup: raises sqlite3.DatabaseError with what SQLite's quick check found."""
-    await copy.execute("PRAGMA user_version = 0")
-    found = [row[0] for row in await copy.execute_fetchall("PRAGMA quick_check")]
-    if found != ["ok"]:
-        raise sqlite3.DatabaseError(f"database disk image is malformed: {'; '.join(found[:3])}")

@@ -13,10 +13,13 @@ backup made with `seminarbot db backup` carries no stamp (0), so copying even a 
 over the running database is noticed.
 
 The write-ahead log (`<database>-wal`) holds what was committed since the last checkpoint:
-deleted under the running process, every write after that goes into a file nobody will read
-again (a crash loses them; SQLite's own close would still copy them in). So its device and
-inode are noted when the owner stamps the file, and checked as the file's are; SQLite never
-deletes it while this connection is open (https://www.sqlite.org/wal.html).
+deleted under the running process, what it holds is in a file nobody will read again (a crash
+loses it; a checkpoint or SQLite's own close still copies it in), and so is every later write.
+Its shared-memory index (`-shm`) deleted, another process (an export) makes a new one and its
+writes go where this process's next ones overwrite them. So the device and inode of both are
+noted when the owner stamps the file, and checked as the file's are (`log_lost` says it was
+one of them); SQLite deletes neither while this connection is open
+(https://www.sqlite.org/wal.html).
 """
 
 from __future__ import annotations
@@ -41,7 +44,7 @@ class FileIdentity:
         self._before: int | None = None
         self._seen = False  # the stamp has reached the file on disk
         self._descriptor: int | None = None
-        self._log: tuple[int, int] | None = None  # the -wal's, once claimed
+        self._side: dict[str, tuple[int, int] | None] = {}  # the -wal's and -shm's, claimed
         self.lost = False
         self.lost_path = path
         self.overwritten = False
@@ -52,7 +55,7 @@ class FileIdentity:
         `release`: closing any descriptor of it would drop SQLite's POSIX locks on it."""
         self._stamp, self._before = stamp, before
         self._descriptor = os.open(self.path, os.O_RDONLY)
-        self._log = _identity(f"{self.path}-wal")
+        self._side = {path: _identity(path) for path in (f"{self.path}-wal", f"{self.path}-shm")}
 
     def release(self) -> None:
         """Close the file kept open by `claim`; only after SQLite's connection is closed."""
@@ -68,12 +71,19 @@ class FileIdentity:
         if self.lost:
             raise StorageLost(self.lost_path)
 
+    @property
+    def log_lost(self) -> bool:
+        """The -wal or -shm, not the file, was deleted or replaced: what the log holds is
+        still this file's, copied in by a checkpoint through the open connection."""
+        return self.lost and self.lost_path != self.path
+
     def _changed(self) -> bool:
         if _identity(self.path) != self._opened:
             return True
-        if self._log is not None and _identity(f"{self.path}-wal") != self._log:
-            self.lost_path = f"{self.path}-wal"
-            return True
+        for path, noted in self._side.items():
+            if noted is not None and _identity(path) != noted:
+                self.lost_path = path
+                return True
         if self._descriptor is None:
             return False
         try:

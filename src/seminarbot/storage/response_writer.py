@@ -18,6 +18,7 @@ after the commit, so an answer means the response is durable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import sqlite3
 from collections import deque
@@ -27,7 +28,7 @@ from datetime import datetime
 from typing import NamedTuple, cast
 
 from seminarbot.clock import Clock, to_iso
-from seminarbot.domain.errors import Damaged
+from seminarbot.domain.errors import Damaged, StorageLost
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
@@ -75,6 +76,7 @@ class ResponseWriter:
         self.path = db.path
         self.clock = clock  # retention cut-offs (storage/refusals.py)
         self.check_identity = db.check_identity
+        self.identity = db.identity
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
         self._waiting: deque[_Claim] = deque()
         self._writing = False
@@ -194,8 +196,19 @@ class ResponseWriter:
             self._conn = conn
         return self._conn
 
+    def _check(self) -> None:
+        """check_identity; a log found deleted is first copied into the file through this
+        connection (as storage.db does through its own)."""
+        try:
+            self.check_identity()
+        except StorageLost:
+            if self._conn is not None and self.identity is not None and self.identity.log_lost:
+                with contextlib.suppress(sqlite3.Error):
+                    self._conn.execute("PRAGMA wal_checkpoint(FULL)")
+            raise
+
     def _write_batch(self, batch: Sequence[Submission]) -> list[Outcome | Exception | None]:
-        self.check_identity()
+        self._check()
         conn = self._connection()
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -220,7 +233,7 @@ class ResponseWriter:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        self.check_identity()  # committed to the file we opened, or nobody is told it is saved
+        self._check()  # committed to the file we opened, or nobody is told it is saved
         return outcomes
 
     def _write_alone(self, conn: sqlite3.Connection, submission: Submission

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from seminarbot.config.sources import pick, url
 from seminarbot.config.yamlfile import Node
+from seminarbot.core.redaction import quoted
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY = "wss://gateway.discord.gg"
@@ -59,5 +60,5 @@ def _snowflake(node: Node | None, key: str) -> str | None:
     value: str | None = node.text(key, required=False)
     if value is not None and not (value.isascii() and value.isdigit()):
         node.fail(key, f"expected a server's id, a number such as 123456789012345678, got "
-                       f"{value!r}")
+                       f"{quoted(value)}")
     return value

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from seminarbot.config.sources import pick, refuse, url
 from seminarbot.config.yamlfile import Node
+from seminarbot.core.redaction import quoted
 
 
 @dataclass(frozen=True)
@@ -99,5 +100,5 @@ def _prefix(node: Node) -> str:
     prefix = node.text("command_prefix", required=False, default="!")
     if not 0 < len(prefix) <= 8 or any(c.isspace() or not c.isprintable() for c in prefix):
         node.fail("command_prefix", f"expected 1 to 8 characters with no space, such as !, "
-                                    f"got {prefix!r}")
+                                    f"got {quoted(prefix)}")
     return str(prefix)
