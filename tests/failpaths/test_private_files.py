@@ -204,3 +204,29 @@ def test_a_data_directory_others_may_write_is_said_at_the_start(
     said = f"the data directory {data} is mode {folder_mode:04o}: other users may delete"
     assert (said in done.stderr) is warned, done.stderr
     assert mode(data) == folder_mode  # said, not changed: it is the operator's folder
+
+
+def test_matrix_state_the_disk_refuses_is_said_and_the_bot_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+        ) -> None:
+    """helper-130's 1: the sync token unsaved on a full disk under the data folder raised out
+    of the sync loop and stopped the bot ("writing to standard output failed")."""
+    import errno
+
+    from seminarbot.adapters.matrix import files as matrix_files
+
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    files.save_sync_token("s1_2_3")
+
+    def full(path: Path, data: bytes, *, durable: bool) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(matrix_files, "replace_private", full)
+    files.save_sync_token("s4_5_6")  # said, not raised
+    files.save_undecrypted([{"event_id": "$x"}])
+    files.save_private([])
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(said) == 3 and said[0].startswith("matrix: sync-token could not be saved (No "
+                                                 "space left on device)"), said
+    assert files.load_sync_token() == "s1_2_3"

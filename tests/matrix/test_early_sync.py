@@ -107,3 +107,29 @@ async def test_a_saved_access_token_ended_while_the_bot_was_down_is_refused_plai
             await bot.start()
     finally:
         await bot.stop()
+
+
+async def test_a_device_deleted_on_the_homeserver_gets_its_keys_published_again(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-130's 2: an admin deleted the bot's device while it was down; it logged in again
+    on the same device id, but nio's store said its keys were published, so the homeserver
+    listed none and nobody encrypted anything for the bot: every reply in an encrypted room
+    was lost. The homeserver is asked at each start, and keys it lacks are published again."""
+    from urllib.parse import quote
+
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id], encrypted=True)
+    await mod.wait_member(room, bot.user_id)
+    assert (await mod.command(room, "!term otryv", bot.user_id)).startswith("otryv")
+    device = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())[
+        "device_id"]
+    await bot.stop()
+    admin = synapse.register("admin", admin=True)
+    synapse.request("DELETE", f"/_synapse/admin/v2/users/{quote(bot.user_id)}/devices/{device}",
+                    token=admin.access_token)
+    await bot.start()
+    listed = synapse.request("POST", "/_matrix/client/v3/keys/query",
+                             {"device_keys": {bot.user_id: []}}, token=admin.access_token)
+    assert device in listed["device_keys"].get(bot.user_id, {})
+    await mod.sync()
+    assert (await mod.command(room, "!term soviet", bot.user_id)).lower().startswith("soviet")

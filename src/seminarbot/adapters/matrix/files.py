@@ -137,20 +137,23 @@ class MatrixFiles:
         return token
 
     def save_sync_token(self, token: str) -> None:
-        _replace(self.token_file, token)
+        _keep(self.token_file, token, "a restart reads again what came since, which loses "
+                                      "and doubles nothing")
 
     def load_undecrypted(self) -> list[dict[str, Any]]:
         """What save_undecrypted wrote; nothing if the file is missing or unreadable."""
         return _load_list(self.undecrypted_file, WAITING)
 
     def save_undecrypted(self, items: list[dict[str, Any]]) -> None:
-        _replace(self.undecrypted_file, json.dumps(items))
+        _keep(self.undecrypted_file, json.dumps(items), "kept in memory; a restart before it "
+                                                        "is saved waits for their keys no more")
 
     def load_private(self) -> list[dict[str, Any]]:
         return _load_list(self.private_file, PRIVATE)
 
     def save_private(self, items: list[dict[str, Any]]) -> None:
-        _replace(self.private_file, json.dumps(items))
+        _keep(self.private_file, json.dumps(items), "kept in memory; a restart before it is "
+                                                    "saved loses the answers still waiting")
 
 
 _MISSING = object()
@@ -199,3 +202,14 @@ def left_out(path: Path, what: str, count: int) -> None:
 
 def _replace(path: Path, text: str) -> None:
     replace_private(path, text.encode(), durable=True)
+
+
+def _keep(path: Path, text: str, meanwhile: str) -> None:
+    """Replace the state file, or, when the disk refuses (full, say), say so and carry on:
+    the bot's running state is what the file keeps for a restart (helper-130: a full disk
+    under the data folder stopped the bot)."""
+    try:
+        _replace(path, text)
+    except OSError as error:
+        log.warning("matrix: %s could not be saved (%s); %s", path.name,
+                    error.strerror or error, meanwhile)

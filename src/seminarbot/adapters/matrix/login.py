@@ -17,6 +17,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 
 from seminarbot.adapters.http_answers import as_answered, bounded_body, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
+from seminarbot.adapters.matrix.device_keys import publish_keys
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
 from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
@@ -123,8 +124,7 @@ async def connect(settings: MatrixSettings, files: MatrixFiles,
                 "cannot be read).") from None
         contain_malformed(client)
         remember_secret(client.access_token)  # whether configured, saved or new
-        if client.should_upload_keys:
-            await client.keys_upload()
+        await publish_keys(client)
     except BaseException:
         await client.close()
         raise

@@ -105,7 +105,6 @@ class SyncLoop:
                 delay = answer if answer is not None else backoff.next_delay()
                 await asyncio.sleep(delay)
                 continue
-            backoff.reset()
             try:
                 await self._finishing(answer)
             except (ClientError, TimeoutError, Unavailable, HistoryUnreadable) as error:
@@ -117,6 +116,7 @@ class SyncLoop:
                             else f"reading history failed ({error})")
                 await asyncio.sleep(backoff.next_delay())
                 continue
+            backoff.reset()  # after a batch handled: a full disk's tries slow down (helper-130)
             await self.watch.succeeded()
             self.token = answer.next_batch
             self.files.save_sync_token(answer.next_batch)
