@@ -262,3 +262,46 @@ async def test_an_event_a_person_cancelled_is_listed_again_not_a_reason_to_stop(
     assert await app.session_events.enabled(1) is True and not fake.problems
     assert times(listed(fake)) == await planned(app)
     assert first["id"] not in {e["id"] for e in listed(fake)}
+
+
+async def test_an_event_a_person_started_by_hand_is_left_to_them_not_a_reason_to_stop(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-129's 6: Discord refused to move an event a moderator had started by hand
+    (400, "the event has started"), and that turned every event off."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    first, second = listed(fake)
+    first["status"] = ACTIVE  # "Start event" in the client
+    await moderator(fake, "skip")
+    await app.scheduler.run_due()
+    assert await app.session_events.enabled(1) is True
+    assert [e["id"] for e in listed(fake, ACTIVE)] == [first["id"]]  # left as they made it
+    assert [e["id"] for e in listed(fake)] == [second["id"]]  # the other one, moved
+    told = [m["content"] for m in fake.messages_in(fake.world.seminar_channel)]
+    assert not any("Listing the sessions as server events stopped" in t for t in told)
+    fake.problems.clear()  # the fake notes the refusal it answered, as Discord would give it
+    caplog.clear()
+
+
+async def test_a_session_closed_early_by_the_next_one_s_post_ends_its_event(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-129's 7: session 2 posted early started its event, and session 1's ran on
+    beside it for a week."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    clock.set(FIRST_SLOT + timedelta(hours=26))
+    await app.scheduler.run_due()
+    [under_way] = listed(fake, ACTIVE)
+    await moderator(fake, "post")  # session 2, days early
+    await app.scheduler.run_due()
+    assert [e["name"] for e in listed(fake, ACTIVE)] == ["Session 2: Later years"]
+    assert fake.world.events[int(under_way["id"])]["status"] == 3  # completed
+    assert await app.session_events.enabled(1) is True and not fake.problems
+    requests = fake.rest.scheduled.requests
+    await app.scheduler.run_due()  # done with: nothing more asked of it
+    assert fake.rest.scheduled.requests == requests and not fake.problems

@@ -219,3 +219,17 @@ def test_a_heartbeat_not_renewed_for_longer_than_max_down_is_unhealthy(tmp_path:
     # With the default --max-down (300 s) the same beat is not yet out of date.
     result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 0, result.stderr
+
+
+def test_a_heartbeat_dated_in_the_future_is_unhealthy(tmp_path: Path) -> None:
+    """helper-129's 12: it was taken for a fresh one."""
+    import os
+    import time
+
+    link = {"state": "connected", "since": just_now()}
+    health(tmp_path, {"discord": link})
+    beat = tmp_path / "data" / "heartbeat"
+    later = time.time() + 86_400
+    os.utime(beat, (later, later))
+    result = seminarbot("health", env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 1 and "in the future" in result.stderr

@@ -67,6 +67,9 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
                                f"{error.strerror or error}"], {}, None)
     platforms, database = found["platforms"], found["database"]
     problems = [f"heartbeat is {age:.0f}s old"] if age > args.max_age else []
+    if age < -INTERVAL_SECONDS:  # fail closed, as on a `since` still to come
+        problems.append(f"heartbeat is dated {-age:.0f}s in the future: its clock or this "
+                        "one is wrong")
     if not problems and age > max(2 * INTERVAL_SECONDS, args.max_down) \
             and not _stopped(platforms):
         # What it says is as old: `run` writes one every INTERVAL_SECONDS, and a full disk

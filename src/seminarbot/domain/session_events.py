@@ -46,7 +46,8 @@ class Recorded:
 class Change:
     """One call to make: "create", "update" (everything, or only the end of a started
     event: `end_only`), "start" (an event still to start whose session was posted early: it
-    begins now, with the session's words and end), or "cancel"."""
+    begins now, with the session's words and end), "end" (one under way whose session closed
+    early: the next was posted), or "cancel"."""
 
     kind: str
     event: SessionEvent
@@ -109,4 +110,6 @@ def changes(wanted: Sequence[SessionEvent], recorded: Mapping[str, Recorded], no
             continue
         if known.event_id is None or known.event.start > now:
             found.append(Change("cancel", known.event, known))
+        elif listing and known.event.end > now:  # under way, its session closed early (the
+            found.append(Change("end", known.event, known))  # next one was posted)
     return found

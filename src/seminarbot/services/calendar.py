@@ -26,14 +26,20 @@ class Calendar(Protocol):
         ...
 
     async def update(self, cohort: Cohort, event_id: str, event: SessionEvent, *,
-                     end_only: bool) -> bool:
+                     end_only: bool) -> bool | None:
         """Give the event these times and words (only its end, once it has started). False
-        when the platform no longer has it (a person deleted it)."""
+        when the platform no longer has it (a person deleted it: listed again if its session
+        is still to come); None when it takes no change to it (a person started or ended it
+        by hand: it is left to them, and forgotten)."""
         ...
 
-    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool:
-        """Begin the event now (its session was posted early), with these words and end.
-        False when the platform no longer has it."""
+    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool | None:
+        """Begin the event now (its session was posted early), with these words and end;
+        False and None as for `update`."""
+        ...
+
+    async def end(self, cohort: Cohort, event_id: str) -> bool | None:
+        """End the event now (its session closed early); False and None as for `update`."""
         ...
 
     async def listed(self, cohort: Cohort) -> set[str]:

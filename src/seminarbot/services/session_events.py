@@ -129,21 +129,20 @@ class EventSync:
                 return "dropped"
         if change.kind == "create":
             await self._create(calendar, cohort, event)
-        elif change.kind == "update" and known is not None and known.event_id is not None:
-            if await calendar.update(cohort, known.event_id, event, end_only=change.end_only):
+        elif change.kind in ("update", "start", "end") and known is not None \
+                and known.event_id is not None:
+            done = await _changed(calendar, cohort, change, known.event_id)
+            if done and change.kind == "end":
+                await self.events.forget(cohort.id, event.session_id)  # nothing more to do
+                return change.kind
+            if done:
                 await self.events.record(cohort.id, event, known.event_id)
-                return "update"
-            await self.events.forget(cohort.id, event.session_id)  # a person deleted it
-            if event.start <= now:
-                return "dropped"  # begun: the platform takes no event in the past
-            await self._create(calendar, cohort, event)
+                return change.kind
+            await self.events.forget(cohort.id, event.session_id)
+            if done is None or event.start <= now:  # left to a person; or begun: the
+                return "dropped"  # platform takes no event in the past
+            await self._create(calendar, cohort, event)  # a person deleted it
             return "create"
-        elif change.kind == "start" and known is not None and known.event_id is not None:
-            if await calendar.start(cohort, known.event_id, event):
-                await self.events.record(cohort.id, event, known.event_id)
-                return "start"
-            await self.events.forget(cohort.id, event.session_id)  # a person deleted it
-            return "dropped"  # begun: the platform takes no event in the past
         elif change.kind == "cancel" and known is not None and known.event_id is not None:
             await calendar.cancel(cohort, known.event_id)
             await self.events.forget(cohort.id, event.session_id)
@@ -170,3 +169,13 @@ class EventSync:
                         "now off, and those listed already are left as they are (remove any "
                         "that are wrong in the server's event list); fix that and turn them on "
                         "again with /seminar events on.")
+
+
+async def _changed(calendar: Calendar, cohort: Cohort, change: Change, event_id: str
+                   ) -> bool | None:
+    """An "update", "start" or "end" made on the platform (services.calendar's answers)."""
+    if change.kind == "start":
+        return await calendar.start(cohort, event_id, change.event)
+    if change.kind == "end":
+        return await calendar.end(cohort, event_id)
+    return await calendar.update(cohort, event_id, change.event, end_only=change.end_only)

@@ -9,6 +9,7 @@ Events). The bot needs Manage Events (or Create Events, enough for the events it
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -21,8 +22,9 @@ if TYPE_CHECKING:
     from seminarbot.domain.models import Cohort
     from seminarbot.domain.session_events import SessionEvent
 
+log = logging.getLogger(__name__)
 EXTERNAL, GUILD_ONLY = 3, 2  # Discord's entity type and privacy level
-SCHEDULED, ACTIVE, CANCELED = 1, 2, 4  # an event's status
+SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4  # an event's status
 REASON = "seminarbot: the seminar's schedule"
 
 
@@ -71,34 +73,47 @@ class DiscordCalendar:
         return str(made["id"])
 
     async def update(self, cohort: Cohort, event_id: str, event: SessionEvent, *,
-                     end_only: bool) -> bool:
+                     end_only: bool) -> bool | None:
         channel = await self._channel(cohort, "move a session's event")
         fields = self._fields(channel, event)
         if end_only:  # it has begun: Discord moves only its end
             fields = {"scheduled_end_time": fields["scheduled_end_time"]}
         return await self._edit(channel, event_id, fields, "move a session's event")
 
-    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool:
+    async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool | None:
         channel = await self._channel(cohort, "start a session's event")
         fields = self._fields(channel, event)
         del fields["scheduled_start_time"]  # SCHEDULED to ACTIVE: Discord sets when it began
         return await self._edit(channel, event_id, {**fields, "status": ACTIVE},
                                 "start a session's event")
 
+    async def end(self, cohort: Cohort, event_id: str) -> bool | None:
+        channel = await self._channel(cohort, "end a session's event")
+        return await self._edit(channel, event_id, {"status": COMPLETED},
+                                "end a session's event")
+
     async def cancel(self, cohort: Cohort, event_id: str) -> None:
         channel = await self._channel(cohort, "cancel a session's event")
         await self._edit(channel, event_id, {"status": CANCELED}, "cancel a session's event")
 
     async def _edit(self, channel: discord.abc.GuildChannel, event_id: str,
-                    fields: dict[str, Any], doing: str) -> bool:
+                    fields: dict[str, Any], doing: str) -> bool | None:
         """False when Discord no longer has the event (10070 Unknown Guild Scheduled Event:
-        a person deleted it)."""
+        a person deleted it); None when it refuses a change to this one (400: a person
+        started, ended or cancelled it by hand); a refusal of the bot itself (403) or a
+        failure is raised."""
         try:
             await self.client.http.edit_scheduled_event(channel.guild.id, int(event_id),
                                                         reason=REASON, **fields)
         except discord.NotFound:
             return False
-        except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        except discord.HTTPException as error:
+            if error.status != 400:
+                raise post_error(error, doing) from error
+            log.warning("Discord refused to %s %s (%s); it is left as it is", doing, event_id,
+                        error.text)
+            return None
+        except NETWORK_ERRORS as error:
             raise post_error(error, doing) from error
         return True
 

@@ -96,11 +96,11 @@ class DiscordPoster:
                                                      prompt_embed(post, self.rename))
             except (discord.HTTPException, *NETWORK_ERRORS) as error:
                 raise post_error(error, doing) from error
-            if untagged is not None and (channel.id, untagged.kind) not in self._untagged:
+            if untagged is not None and (channel.id, untagged.kind) not in self._untagged \
+                    and await self._tell(channel, str(post.cohort_id),
+                                         f"Session {post.session_number}'s posts go out "
+                                         f"untagged: {untagged.why}."):
                 self._untagged.add((channel.id, untagged.kind))  # once a run, for each reason
-                await self._tell(channel, str(post.cohort_id),
-                                 f"Session {post.session_number}'s posts go out untagged: "
-                                 f"{untagged.why}.")
             return posted
         try:
             message = await channel.send(embed=prompt_embed(post, self.rename),
