@@ -192,3 +192,28 @@ async def test_an_upgraded_direct_room_is_followed_or_replaced_never_answered_in
     asked = await ann.say(room, "!seminar mine")
     assert ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"]) == third
     assert third in direct_rooms(synapse, bot)[ann.user_id]
+
+
+async def test_m_direct_naming_a_shared_room_never_takes_a_private_answer(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-129's 8: m.direct edited by hand to name the seminar room (or another person's
+    direct room) for ann: her private answer went to the room for all to read (or came with
+    a false "you left our direct chat"). A direct room holds the bot and the person only; an
+    entry the bot does not read is written back as it was."""
+    mod, ann, bob = await people("mod"), await people("ann"), await people("bob")
+    room = await seminar(bot, mod, ann, bob)
+    asked = await bob.say(room, "!seminar mine")
+    bobs = bob.room_of((await bob.answer_to(room, asked, bot.user_id))["event_id"])
+    await bob.join(bobs)
+    token = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())[
+        "access_token"]
+    junk = {ann.user_id: [room, bobs, 5], bob.user_id: [bobs], "@carol:seminar.test": "kept"}
+    synapse.request("PUT", f"/_matrix/client/v3/user/{quote(bot.user_id)}/account_data/"
+                           "m.direct", junk, token=token)
+    asked = await ann.say(room, "!seminar mine")
+    answer = await ann.answer_to(room, asked, bot.user_id)
+    where = ann.room_of(answer["event_id"])
+    assert where not in (room, bobs) and "left" not in answer["content"]["body"]
+    recorded = direct_rooms(synapse, bot)
+    assert recorded[ann.user_id] == [room, bobs, 5, where]  # hers added, nothing rewritten
+    assert recorded["@carol:seminar.test"] == "kept"

@@ -54,6 +54,7 @@ class DirectRooms:
     def __init__(self, client: AsyncClient) -> None:
         self.client = client
         self._rooms: dict[str, list[str]] | None = None  # m.direct: person → rooms
+        self._found: dict[str, Any] = {}  # m.direct as read: written back as it was but ours
         self.created: set[str] = set()
 
     async def _load(self, *, fresh: bool = False) -> dict[str, list[str]]:
@@ -74,20 +75,32 @@ class DirectRooms:
                 if self._rooms is None:
                     raise
                 return self._rooms
-            self._rooms = {str(user): [str(r) for r in rooms] for user, rooms in found.items()
-                           if isinstance(rooms, list)}
+            self._found = dict(found) if isinstance(found, dict) else {}
+            self._rooms = {str(user): [r for r in rooms if isinstance(r, str)]
+                           for user, rooms in self._found.items() if isinstance(rooms, list)}
         return self._rooms
 
     def is_direct_with(self, room_id: str, user_id: str) -> bool:
-        return room_id in (self._rooms or {}).get(user_id, [])
+        room = self.client.rooms.get(room_id)
+        return room_id in (self._rooms or {}).get(user_id, []) and room is not None \
+            and self._only_them(room, user_id)
+
+    def _only_them(self, room: MatrixRoom, user_id: str) -> bool:
+        """Nobody but the bot and the person in it: m.direct is the bot's own account data,
+        but a hand may have edited it to name a shared room, where a private answer is not."""
+        return not set(room.users) - {self.client.user_id, user_id}
 
     async def of(self, user_id: str) -> Direct:
         rooms = (await self._load(fresh=True)).get(user_id, [])
+        left: str | None = None  # the newest one the bot is in no more (they refused it)
         for room_id in reversed(rooms):  # the newest first
             room = self._latest(room_id)
             if room is None:
                 if room_id in self.created:
                     return Direct("waiting", room_id)
+                left = left or room_id
+                continue
+            if not self._only_them(room, user_id):  # a shared room m.direct names by mistake
                 continue
             if room.replacement_room is not None:  # upgraded to a room the bot is not in
                 return Direct("none")
@@ -96,7 +109,7 @@ class DirectRooms:
             if user_id in room.users:
                 return Direct("ready", room.room_id, joined=user_id not in room.invited_users)
             return Direct("refused", room.room_id)
-        return Direct("refused", rooms[-1]) if rooms else Direct("none")
+        return Direct("refused", left) if left else Direct("none")
 
     def _latest(self, room_id: str) -> MatrixRoom | None:
         """The room, or the room it was upgraded to (and so on) while the bot is in that."""
@@ -129,7 +142,9 @@ class DirectRooms:
         rooms = await self._load(fresh=True)
         if room_id in rooms.get(user_id, []):
             return
-        wanted = {**rooms, user_id: [*rooms.get(user_id, []), room_id]}
+        theirs = self._found.get(user_id)
+        wanted = {**self._found, user_id: [*(theirs if isinstance(theirs, list) else []),
+                                           room_id]}
         path = (f"/_matrix/client/v3/user/{quote(self.client.user_id, safe='')}"
                 f"/account_data/{DIRECT}")
 
