@@ -421,3 +421,32 @@ def test_the_console_s_replies_cut_short_are_an_error_not_a_silent_loss() -> Non
     with pytest.raises(OSError) as raised:
         console.emit("x" * 300)
     assert raised.value.errno == errno.ENOSPC
+
+
+def test_a_console_whose_output_is_closed_leaves_its_posts_to_the_next_start(
+        tmp_path: Path) -> None:
+    """helper-129's 5: the console's output closed (`| head -2`) while `/clock advance` posted
+    prompts: each post was taken for a fault of the bot's, marked failed and never retried."""
+    db = tmp_path / "p.db"
+    script = "/seminar setup tue 19:00 Europe/London\n/clock advance 11h\n" + "".join(
+        f"/seminar respond 1.1 a{n}\n" for n in range(50))
+    command = [*BIN, "console", "--db", str(db), "--clock", "2026-12-01T09:00Z"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=environment()) as console:
+        assert console.stdin is not None and console.stdout is not None
+        console.stdin.write(script.encode())  # within a pipe's buffer
+        console.stdin.close()
+        console.stdout.readline()  # "✓ Seminar set up", then nobody reads
+        console.stdout.close()
+        console.wait(timeout=DEADLINE)
+        assert console.stderr is not None
+        said = console.stderr.read()
+    assert console.returncode == 1
+    assert said.decode().strip().splitlines() == [
+        "seminarbot: writing to standard output failed (Broken pipe)"]
+    with sqlite3.connect(db) as conn:
+        failed = conn.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()
+    assert failed == (0,)
+    again = seminarbot("console", "--db", str(db), "--clock", "2026-12-01T20:00Z",
+                       stdin="/seminar schedule\n")
+    assert again.returncode == 0 and "1.1" in again.stdout  # shown at the next start

@@ -230,3 +230,18 @@ def test_matrix_state_the_disk_refuses_is_said_and_the_bot_goes_on(
     assert len(said) == 3 and said[0].startswith("matrix: sync-token could not be saved (No "
                                                  "space left on device)"), said
     assert files.load_sync_token() == "s1_2_3"
+
+
+def test_a_database_s_folder_others_may_write_is_said_too(tmp_path: Path) -> None:
+    """helper-129's 9: a database outside the data directory, in a folder anyone may write
+    (where its -wal could be deleted or replaced), drew no word from the console or db check."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(0o777)
+    env = environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data"))
+    done = seminarbot("console", "--db", str(folder / "x.db"), "--clock", "2026-01-05T09:00Z",
+                      stdin="/clock\n", env=env)
+    assert done.returncode == 0 and f"the database's folder {folder} is mode 0777" in done.stderr
+    checked = seminarbot("db", "check", "--db", str(folder / "x.db"), env=env)
+    assert f"{folder} is mode 0777, others may replace files in it" in checked.stdout + \
+        checked.stderr

@@ -111,9 +111,12 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     from seminarbot.cli.preflight import DataDirUnwritable
     from seminarbot.config.settings import CommandFailed, SettingRefused
     from seminarbot.config.yamlfile import YamlError
-    from seminarbot.domain.errors import FileDamaged, UserError, WriteFailed
+    from seminarbot.domain.errors import FileDamaged, OutputLost, UserError, WriteFailed
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
     from seminarbot.storage.lock import DatabaseInUse, LockUnavailable
+
+    if isinstance(error, OutputLost) and isinstance(error.__cause__, OSError):
+        error = error.__cause__  # the console's output, failed under a scheduled post
 
     if isinstance(error, YamlError):
         return f"configuration error: {error}", EXIT_CONFIG
@@ -150,6 +153,8 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
 def _silence_stdout_if_broken(error: BaseException) -> None:
     """After a failed write to standard output, point it at /dev/null so the interpreter's own
     flush at exit does not print a second, confusing error."""
+    if not isinstance(error, OSError) and isinstance(error.__cause__, OSError):
+        error = error.__cause__  # domain.errors.OutputLost
     if isinstance(error, OSError) and not error.filename:
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)

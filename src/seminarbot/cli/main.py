@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from seminarbot.cli import boundary, run, stopped_early, stopping
 from seminarbot.cli.exits import EXIT_CONFIG, exit_status, typed_command
 from seminarbot.cli.leftovers import Before
-from seminarbot.cli.preflight import check_data_dir
+from seminarbot.cli.preflight import check_data_dir, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
@@ -140,6 +140,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_CONFIG
         if args.command in ("run", "console"):
             check_data_dir(loaded[0].data_dir)
+            if loaded[0].database.parent != loaded[0].data_dir:  # --db, SEMINARBOT_DB
+                warn_if_open(loaded[0].database.parent, "the database's folder")
         if args.command == "run" and loaded[0].platforms:
             run.preload(loaded[0])  # content refused before the data folder is made
         elif args.command in ("run", "console"):

@@ -41,12 +41,18 @@ def check_data_dir(path: Path) -> None:
             "it may write") from None
     os.close(descriptor)
     os.unlink(probe)
+    warn_if_open(path, "the data directory")
+
+
+def warn_if_open(path: Path, what: str) -> None:
+    """A WARNING when users other than this one may write the folder `path` (`what` names it
+    in the line): they may delete, rename or add files in it."""
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
         return  # made private when the run makes it (storage.dbfile.make_private_dirs)
     if mode & 0o022:
-        log.warning("the data directory %s is mode %04o: other users may delete, rename or "
-                    "add files in it (its files are private to this user); chmod 700 %s",
-                    path, mode, path)
+        log.warning("%s %s is mode %04o: other users may delete, rename or add files in it "
+                    "(its files are private to this user); chmod 700 %s", what, path, mode,
+                    path)
 

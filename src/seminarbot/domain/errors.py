@@ -85,6 +85,18 @@ class WriteFailed(Unavailable):
         self.reason = reason
 
 
+class OutputLost(Unavailable):
+    """The console's standard output failed (full, closed): nothing more can be shown, so the
+    scheduler stops as it does for storage, and a post being shown stays claimed, settled at
+    the next start (scheduling.claimed)."""
+
+    reason = "standard output failed"
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"Standard output failed ({why}): nothing more can be shown.")
+        self.reason = f"standard output failed ({why})"
+
+
 class StorageLost(Unavailable):
     """The database file was deleted or replaced under the running process."""
 

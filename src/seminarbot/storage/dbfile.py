@@ -224,8 +224,8 @@ def is_damage(error: sqlite3.Error) -> bool:
 
 
 def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
-    """Warnings for the database, its -wal and -shm files and the data directory when other
-    users may read them (issue: files private to the bot's user)."""
+    """Warnings for the database, its -wal and -shm files, its folder and the data directory
+    when other users may read them (issue: files private to the bot's user)."""
     found = []
     for path in (database, *(Path(f"{database}{suffix}") for suffix in COMPANIONS)):
         mode = _mode(path)
@@ -235,6 +235,10 @@ def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
         mode = _mode(data_dir)
         if mode is not None and mode & 0o077:
             found.append(f"{data_dir} is mode {mode:04o}, open to others: chmod 700 {data_dir}")
+    mode = _mode(database.parent)  # a folder of the operator's choosing: others' writes only
+    if database.parent != data_dir and mode is not None and mode & 0o022:
+        found.append(f"{database.parent} is mode {mode:04o}, others may replace files in it: "
+                     f"chmod go-w {database.parent}")
     return found
 
 

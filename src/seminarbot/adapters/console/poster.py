@@ -11,6 +11,7 @@ from pathlib import Path
 from seminarbot.adapters.console.render import render_post
 from seminarbot.config.files import append_private, read_regular
 from seminarbot.core.replies import PromptPost
+from seminarbot.domain.errors import OutputLost
 from seminarbot.domain.jsontext import read_json
 from seminarbot.domain.models import Cohort
 from seminarbot.scheduling.poster import PostedRef
@@ -23,9 +24,18 @@ class ConsolePoster:
     platform = "console"
 
     def __init__(self, emit: Callable[[str], None], journal: Path | None, width: int) -> None:
-        self.emit = emit
+        self._emit = emit
         self.journal = journal
         self.width = width
+
+    def emit(self, text: str) -> None:
+        """Print it. Standard output full or closed stops the pass (OutputLost): the post stays
+        claimed for the next start (helper-129: it was taken for a fault of the bot's, and
+        marked failed, never retried)."""
+        try:
+            self._emit(text)
+        except OSError as error:
+            raise OutputLost(error.strerror or str(error)) from error
 
     async def post_prompt(self, post: PromptPost) -> PostedRef:
         self.emit(render_post(post, self.width))
@@ -71,7 +81,10 @@ class ConsolePoster:
         return PostedRef(message_id=f"{thread_id}-notice", thread_id=thread_id)
 
     async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
-        self.emit(f"[to moderators] {message}")
+        try:
+            self.emit(f"[to moderators] {message}")
+        except OutputLost:
+            return False
         return True
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
