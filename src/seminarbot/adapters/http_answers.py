@@ -86,6 +86,9 @@ def retried(error: BaseException, address: str) -> str:
         tls = {"http": "https", "ws": "wss"}.get(address.split(":", 1)[0])
         hint = f" (if it speaks TLS, its address begins with {tls}://)" if tls else ""
         return f"it closed the connection without an answer{hint}"
+    if isinstance(error, TimeoutError) and str(error) and address.startswith("https:"):
+        # An HTTP server waits for a request's line end that a TLS hello never sends.
+        return f"{error} (if it speaks plain HTTP, its address begins with http://)"
     if isinstance(error, aiohttp.WSServerHandshakeError):
         return f"it answered the WebSocket handshake with {status_line(error.status)}"
     if isinstance(error, aiohttp.ClientConnectorError) and (code := error.os_error.errno):

@@ -165,8 +165,8 @@ class SyncLoop:
         except (ClientError, TimeoutError) as error:
             if first and isinstance(error, NoAnswer):
                 self._first_limit = min(2 * self._first_limit, FIRST_SYNC_MOST)
-            problem = str(error) if isinstance(error, NoAnswer) \
-                else retried(error, self.client.homeserver)
+            # No hint of TLS: the homeserver has answered at this address (login) already.
+            problem = str(error) if isinstance(error, NoAnswer) else retried(error, "")
             log.warning("matrix: sync failed (%s); retrying", problem)
             self.report(RETRYING, f"sync failed: {problem}")
             return None
