@@ -32,3 +32,16 @@ def test_a_cut_title_ends_between_characters_as_shown(text: str) -> None:
     line = " ".join(text.split())
     clusters = list(iter_graphemes(body))
     assert line.startswith(body) and clusters == list(iter_graphemes(line))[:len(clusters)]
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Approx. 30 people came. More.", "1.2 · Approx. 30 people came."),
+    ("1. Read it. 2. Answer it.", "1.2 · 1. Read it."),
+    ("这是第一句。这是第二句？", "1.2 · 这是第一句。"),
+    ("Wait... what now? Then.", "1.2 · Wait... what now?"),
+    ("\u202eevil. More", "1.2 · \u2068\u202eevil.\u202c\u2069")])
+def test_more_abbreviations_list_numbers_other_scripts_and_bidirectional_text(
+        text: str, title: str) -> None:
+    """helper-129's 14: cut at `Approx.` and `1.`, not at CJK sentence ends, and a cut left an
+    override open over the rest of the title."""
+    assert prompt_title("1.2", text) == title

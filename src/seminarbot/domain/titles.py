@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import re
 
+from seminarbot.domain.display import isolate
+
 SHORT_TITLE = 60  # characters of the prompt's own words in a title
 TITLE_MAX = 100  # Discord's limit on a thread's (and a forum post's) name
-_END = re.compile(r"[.?!]+(?=\s)")
+_END = re.compile(r"[.?!]+(?=\s)|[。！？؟]+")  # the last: CJK and Arabic, no space after
 # A full stop after one of these, or after a word of initials (U.S., V. I.), ends no sentence.
-_ABBREVIATIONS = frozenset({"ch", "chs", "cf", "eg", "ie", "vs", "etc", "vol", "vols", "no",
-                            "nos", "p", "pp", "para", "sec", "fig", "ed", "eds", "c", "ca",
-                            "mr", "mrs", "ms", "dr", "st", "prof", "gen", "col", "lt"})
+_ABBREVIATIONS = frozenset({
+    "ch", "chs", "cf", "eg", "ie", "vs", "etc", "vol", "vols", "no", "nos", "p", "pp", "para",
+    "sec", "fig", "ed", "eds", "c", "ca", "approx", "al", "esp", "incl", "app", "trans",
+    "mr", "mrs", "ms", "dr", "st", "mt", "prof", "gen", "col", "lt", "ps", "matt", "rom",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"})
 
 
 def first_sentence(text: str) -> str:
@@ -20,8 +24,10 @@ def first_sentence(text: str) -> str:
     (`Read ch. 3. What…`: `Read ch. 3.`); `?` and `!` always do."""
     line = " ".join(text.split())
     for end in _END.finditer(line):
-        after = line[end.end() + 1 : end.end() + 2]
-        if "." not in end.group() or _ends_sentence(line[: end.start()], after):
+        mark, before = end.group(), line[: end.start()]
+        if mark.startswith("..") or not before.strip() or before.isdigit():
+            continue  # an ellipsis, a list's number (`1. Read it.`)
+        if "." not in mark or _ends_sentence(before, line[end.end() + 1 : end.end() + 2]):
             return line[: end.end()]
     return line
 
@@ -37,10 +43,15 @@ def short_title(text: str, limit: int = SHORT_TITLE) -> str:
     """The text's first sentence on one line, cut at a word boundary to at most `limit`
     characters, an ellipsis marking the cut; never inside a character as shown (a flag, an
     emoji sequence, a letter and its accents: Unicode's grapheme clusters, by wcwidth)."""
-    sentence = first_sentence(text)
-    if len(sentence) <= limit:
-        return sentence
-    cut = _whole_graphemes(sentence, limit - 1)
+    return cut_at_a_word(first_sentence(text), limit)
+
+
+def cut_at_a_word(line: str, limit: int) -> str:
+    """`line` if it fits in `limit` characters, else cut at a word boundary (never inside a
+    grapheme cluster) with an ellipsis marking the cut."""
+    if len(line) <= limit:
+        return line
+    cut = _whole_graphemes(line, limit - 1)
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:") + "…"
@@ -59,5 +70,6 @@ def _whole_graphemes(text: str, limit: int) -> str:
 
 
 def prompt_title(ref: str, text: str, limit: int = TITLE_MAX) -> str:
-    """`1.2 · What did the council keep…`: the prompt's reference and its short title."""
-    return short_title(f"{ref} · {short_title(text)}", limit)
+    """`1.2 · What did the council keep…`: the prompt's reference and its short title, its
+    bidirectional controls balanced in an isolate of its own (a cut would leave one open)."""
+    return cut_at_a_word(f"{ref} · {isolate(short_title(text))}", limit)
