@@ -133,3 +133,32 @@ async def test_a_device_deleted_on_the_homeserver_gets_its_keys_published_again(
     assert device in listed["device_keys"].get(bot.user_id, {})
     await mod.sync()
     assert (await mod.command(room, "!term soviet", bot.user_id)).lower().startswith("soviet")
+
+
+async def test_a_device_left_for_a_new_one_is_logged_out(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-130's 3: the store moved away (its keys gone) made the bot a new device, and
+    the old one stayed on the account with a live token, one more at every such start."""
+    import shutil
+    from urllib.parse import quote
+
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id])
+    await mod.wait_member(room, bot.user_id)
+    login_file = bot.settings.data_dir / "matrix" / "login.json"
+    before = json.loads(login_file.read_text())
+    admin = synapse.register("admin", admin=True)
+
+    def devices() -> set[str]:
+        listed = synapse.request("GET", f"/_synapse/admin/v2/users/{quote(bot.user_id)}"
+                                        "/devices", token=admin.access_token)
+        return {d["device_id"] for d in listed["devices"]}
+
+    assert before["device_id"] in devices()
+    await bot.stop()
+    shutil.rmtree(bot.settings.data_dir / "matrix" / "store")
+    await bot.start()
+    assert (await mod.command(room, "!term otryv", bot.user_id)).startswith("otryv")
+    after = json.loads(login_file.read_text())
+    assert after["device_id"] != before["device_id"]
+    assert after["device_id"] in devices() and before["device_id"] not in devices()

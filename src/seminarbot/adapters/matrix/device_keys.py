@@ -3,7 +3,8 @@
 are there; a device deleted on the homeserver (by an admin, or from another session) takes
 its keys with it, and the bot, logging in again on the same device id, would be sent nothing
 it could read. So at each start the homeserver is asked, and keys it lacks are published
-again."""
+again. A device the bot leaves for a new one (its keys' store gone) is logged out, so that
+no device with a live token piles up on the account."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import logging
 from aiohttp import ClientError
 from nio import AsyncClient, KeysQueryResponse
 from nio.api import Api
+
+from seminarbot.adapters.matrix.files import SavedLogin
 
 log = logging.getLogger(__name__)
 
@@ -34,3 +37,21 @@ async def publish_keys(client: AsyncClient) -> None:
             olm.account.shared = False  # nio then uploads the device keys and new one-time keys
     if client.should_upload_keys:
         await client.keys_upload()
+
+
+async def log_out_abandoned(client: AsyncClient, earlier: SavedLogin | None) -> None:
+    """Log out the device of `earlier` (the saved login before this one) when the bot has just
+    logged in as another device of the same account on the same homeserver (Client-Server
+    API, POST /logout with its token). Best effort: a failure is said at DEBUG."""
+    if earlier is None or earlier.device_id == client.device_id \
+            or (earlier.homeserver, earlier.user_id) != (client.homeserver, client.user_id):
+        return
+    try:
+        response = await client.send("POST", "/_matrix/client/v3/logout", "{}",
+                                     {"Authorization": f"Bearer {earlier.access_token}",
+                                      "Content-Type": "application/json"})
+        response.release()
+    except (ClientError, TimeoutError, OSError) as error:
+        log.debug("matrix: could not log out the earlier device: %s", error)
+        return
+    log.info("matrix: logged out the earlier device %s", earlier.device_id)

@@ -17,7 +17,7 @@ from nio.crypto import ENCRYPTION_ENABLED
 
 from seminarbot.adapters.http_answers import as_answered, bounded_body, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
-from seminarbot.adapters.matrix.device_keys import publish_keys
+from seminarbot.adapters.matrix.device_keys import log_out_abandoned, publish_keys
 from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
 from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
@@ -35,13 +35,11 @@ Report = Callable[[str, str], None]
 # and a dead connection surfaces after two tries instead of nio retrying it forever.
 CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_timeout=60,
                                   encryption_enabled=True, store_sync_tokens=False)
-# Between two tries of an unreachable homeserver at start-up: a daemon keeps trying, at least
-# every RETRY_LIMIT seconds, one log line each time (README: Running on Matrix).
+# A daemon tries an unreachable homeserver at least this often (seconds), a line each time.
 RETRY_LIMIT = 300.0
 LOGIN_GRACE = 5.0  # seconds a log-in under way is let finish when the bot stops (`_kept`)
 PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
-# The largest answer read from the homeserver (its JSON: a first sync of many busy rooms is some
-# megabytes); a larger one is taken for no answer at all.
+# The largest answer read (a first sync of busy rooms is megabytes); a larger one is none.
 MOST_ANSWER_BYTES = 64 * 2**20
 
 
@@ -135,7 +133,8 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
                   report: Report, ended: bool) -> None:
     homeserver, user_id = settings.homeserver or "", settings.user_id or ""
     log.info("matrix: connecting to %s as %s", homeserver, user_id)
-    saved = _saved_login(files, settings)
+    found = files.load_login()
+    saved = _saved_login(found, files, settings)
     if saved is not None and not ended:
         client.restore_login(saved.user_id, saved.device_id, saved.access_token)
         log.info("matrix: restored device %s for %s", saved.device_id, user_id)
@@ -168,13 +167,14 @@ async def _log_in(client: AsyncClient, settings: MatrixSettings, files: MatrixFi
             raise LoginFailed(f"the homeserver refused the login of {user_id}: {answer}")
     files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
     log.info("matrix: logged in as %s, device %s", user_id, client.device_id)
+    await log_out_abandoned(client, None if settings.access_token else found)  # the bot's
 
 
-def _saved_login(files: MatrixFiles, settings: MatrixSettings) -> SavedLogin | None:
-    """The saved login, if it is still the one to use: None (said) for another account's, a
-    token the operator has replaced, or a device whose keys' store is gone (nio would make
-    new keys for the old device, which the homeserver refuses to take)."""
-    saved = files.load_login()
+def _saved_login(saved: SavedLogin | None, files: MatrixFiles, settings: MatrixSettings
+                 ) -> SavedLogin | None:
+    """`saved` (files.load_login), if it is still the one to use: None (said) for another
+    account's, a token the operator has replaced, or a device whose keys' store is gone (nio
+    would make new keys for the old device, which the homeserver refuses to take)."""
     if saved is None:
         return None
     if (saved.homeserver, saved.user_id) != (settings.homeserver, settings.user_id):
