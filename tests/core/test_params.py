@@ -379,3 +379,14 @@ def test_a_date_hint_names_the_month_meant_and_only_a_date_the_parameter_takes(
     with pytest.raises(BadArgument) as caught:
         Date().parse(raw, "date", date(2026, 12, 6))
     assert caught.value.hint == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
+    ("27-03-09", "Did you mean 2027-03-09?"), ("9/3/27", "Did you mean 2027-03-09 or 2027-09-03?"),
+    ("09.03.27", "Did you mean 2027-03-09 or 2027-09-03?"), ("9/13/27", "Did you mean 2027-09-13?"),
+    ("9/3/99", ""), ("1/2/3", "")])  # 2099: past ten years; nothing typed with two digits
+def test_a_date_in_numbers_with_a_two_digit_year_is_hinted_in_full(raw: str, hint: str) -> None:
+    """helper-129's 13: only the month-name forms were hinted."""
+    with pytest.raises(BadArgument) as caught:
+        Date().parse(raw, "date", date(2026, 12, 6))
+    assert caught.value.hint == hint

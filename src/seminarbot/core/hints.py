@@ -97,9 +97,22 @@ def date_hint(value: str, today: date | None = None,
         if past_end:
             return past_end
     readings = [(first, second, third)] if first > 31 else \
-        [(third, second, first), (third, first, second)] if third > 31 else []
+        [(third, second, first), (third, first, second)] if third > 31 else \
+        _two_digit_years(match.groups())
     found = sorted({day.isoformat() for day in map(_day, readings) if day and fits(day)})
     return f"Did you mean {' or '.join(found)}?" if found else ""
+
+
+def _two_digit_years(parts: Sequence[str]) -> list[tuple[int, int, int]]:
+    """Readings of a date whose year has two digits (9/3/27, 27-03-09), in this century: the
+    year last (either order of day and month) or first, where it was typed with two digits."""
+    first, second, third = (int(n) for n in parts)
+    readings = []
+    if len(parts[2]) == 2:
+        readings += [(2000 + third, second, first), (2000 + third, first, second)]
+    if len(parts[0]) == 2:
+        readings.append((2000 + first, second, third))
+    return readings
 
 
 def _day(parts: tuple[int, int, int]) -> date | None:
