@@ -52,7 +52,7 @@ def warn_if_open(path: Path, what: str) -> None:
     except OSError:
         return  # made private when the run makes it (storage.dbfile.make_private_dirs)
     if mode & 0o022:
-        log.warning("%s %s is mode %04o: other users may delete, rename or add files in it "
-                    "(its files are private to this user); chmod 700 %s", what, path, mode,
-                    path)
+        may = "add files in it" if mode & stat.S_ISVTX else "delete, rename or add files in it"
+        log.warning("%s %s is mode %04o: other users may %s (its files are private to this "
+                    "user); chmod 700 %s", what, path, mode, may, path)
 
