@@ -305,3 +305,19 @@ async def test_a_session_closed_early_by_the_next_one_s_post_ends_its_event(
     requests = fake.rest.scheduled.requests
     await app.scheduler.run_due()  # done with: nothing more asked of it
     assert fake.rest.scheduled.requests == requests and not fake.problems
+
+
+async def test_a_session_posted_early_ends_the_event_of_one_posted_early_before_it(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-131's 4: session 1 posted early, then session 2: both events stayed under way."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    await moderator(fake, "post")  # session 1, early
+    await app.scheduler.run_due()
+    clock.set(FIRST_SLOT + timedelta(hours=26))
+    await moderator(fake, "post")  # session 2, early
+    await app.scheduler.run_due()
+    assert [e["name"] for e in listed(fake, ACTIVE)] == ["Session 2: Later years"]
+    assert await app.session_events.enabled(1) is True and not fake.problems

@@ -45,3 +45,15 @@ def test_more_abbreviations_list_numbers_other_scripts_and_bidirectional_text(
     """helper-129's 14: cut at `Approx.` and `1.`, not at CJK sentence ends, and a cut left an
     override open over the rest of the title."""
     assert prompt_title("1.2", text) == title
+
+
+@given(st.lists(st.sampled_from(["\u202b", "\u202e", "\u2067", "\u2069", "\u202c", "ab", " ",
+                                 "?", ". ", "C"]), max_size=120).map("".join),
+       st.sampled_from(["1.2", "R" * 90]))
+def test_a_title_s_bidirectional_controls_are_always_closed_within_the_limit(
+        text: str, ref: str) -> None:
+    """helper-131's 5: a cut of the whole title dropped the closers isolate() had added."""
+    from seminarbot.domain.display import _balanced
+
+    title = prompt_title(ref, text)
+    assert len(title) <= TITLE_MAX and _balanced(title) == title

@@ -105,6 +105,8 @@ def changes(wanted: Sequence[SessionEvent], recorded: Mapping[str, Recorded], no
             found.append(Change("create", event, known))
         elif known.event.end != event.end and known.event.end > now and event.end > now:
             found.append(Change("update", event, known, end_only=True))
+        elif known.event.end > now >= event.end:  # its session closed early (the next posted)
+            found.append(Change("end", event, known))
     for session_id, known in recorded.items():
         if session_id in wanted_by_session:
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from seminarbot.domain.display import isolate
+from seminarbot.domain.display import isolate, without_bidi_controls
 
 SHORT_TITLE = 60  # characters of the prompt's own words in a title
 TITLE_MAX = 100  # Discord's limit on a thread's (and a forum post's) name
@@ -72,4 +72,9 @@ def _whole_graphemes(text: str, limit: int) -> str:
 def prompt_title(ref: str, text: str, limit: int = TITLE_MAX) -> str:
     """`1.2 · What did the council keep…`: the prompt's reference and its short title, its
     bidirectional controls balanced in an isolate of its own (a cut would leave one open)."""
-    return cut_at_a_word(f"{ref} · {isolate(short_title(text))}", limit)
+    head = f"{ref} · "
+    room = max(limit - len(head), 1)
+    short = isolate(short_title(text, min(SHORT_TITLE, room)))
+    if len(short) > room:  # its controls' closers do not fit: the words alone, then
+        short = short_title(without_bidi_controls(text), room)
+    return cut_at_a_word(head + short, limit)
