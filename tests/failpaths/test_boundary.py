@@ -239,3 +239,13 @@ def test_a_tag_is_refused_without_quoting_it(tmp_path: Path) -> None:
     done = seminarbot("run", conf=conf)
     assert done.returncode == 2 and "MyS3cret" not in done.stderr
     assert "a value beginning with ! is read as a YAML tag: quote it" in done.stderr
+
+
+def test_a_secret_of_the_file_inside_a_longer_word_is_redacted(tmp_path: Path) -> None:
+    """helper-131's 1: a secret of one word was found as a whole word only: inside another
+    value (`xHunter2Secret99`, a path) it was quoted back."""
+    conf = tmp_path / "c.yaml"
+    conf.write_text("matrix:\n  password: 'Hunter2Secret99'\n  homeserver: 'xHunter2Secret99'\n")
+    done = seminarbot("run", conf=conf)
+    assert done.returncode == 2 and "matrix.homeserver" in done.stderr
+    assert "Hunter2Secret99" not in done.stderr and "x[redacted]" in done.stderr

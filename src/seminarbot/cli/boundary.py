@@ -62,7 +62,7 @@ def _write(lines: list[str], level: int, prefix: str, traceback: str | None) -> 
     from seminarbot.core.redaction import redact, remember_secret
 
     for name in SECRET_VARIABLES:
-        remember_secret(os.environ.get(name))
+        remember_secret(os.environ.get(name), anywhere=True)
     # One write, after the log's lines (cli.standard_error): a Ctrl-C between a line and its
     # end would put the next line (the interruption's) on it.
     standard_error.write("".join(

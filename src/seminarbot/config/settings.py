@@ -112,7 +112,7 @@ def _remember_secrets(data: object) -> None:
             if isinstance(key, str) and any(word in key.lower() for word in SECRET_WORDS):
                 for each in value if isinstance(value, list) else [value]:
                     if isinstance(each, str | int | float) and not isinstance(each, bool):
-                        remember_secret(str(each))  # a number too: YAML reads 98765 as one
+                        remember_secret(str(each), anywhere=True)  # a number too (YAML's)
             else:
                 _remember_secrets(value)
     elif isinstance(data, list):

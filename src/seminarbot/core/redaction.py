@@ -91,16 +91,18 @@ def encodings(value: str) -> set[str]:
     return {form for form in forms if form}
 
 
-def remember_secret(value: str | None) -> None:
+def remember_secret(value: str | None, *, anywhere: bool = False) -> None:
     """Never log `value` from now on (in this process), in any of its `encodings`. Values
-    under MIN_SECRET are ignored."""
+    under MIN_SECRET are ignored. A secret of one word is found as a whole word only (a
+    code, kept by the thousand), unless `anywhere`: a configured secret, found inside other
+    words too (a refusal quotes what was given around it)."""
     if not value or len(value) < MIN_SECRET:
         return
     for part in value.split("."):  # each long part of a token on its own too (a Discord bot
         if len(part) >= MIN_PART and part != value:  # token's HMAC, quoted without the rest)
-            remember_secret(part)
+            remember_secret(part, anywhere=anywhere)
     for form in encodings(value):
-        if _WORD.fullmatch(form):
+        if _WORD.fullmatch(form) and not anywhere:
             _words[form.upper()] = None
             _words.move_to_end(form.upper())
             while len(_words) > MAX_WORDS:
@@ -179,7 +181,7 @@ def redacting(formatter: logging.Formatter | None) -> RedactingFormatter:
 def install_redaction(secrets: Iterable[str | None] = ()) -> None:
     """Remember the configured secrets, and redact every line of the root logger's handlers."""
     for secret in secrets:
-        remember_secret(secret)
+        remember_secret(secret, anywhere=True)
     debugging = logging.getLogger().getEffectiveLevel() < logging.INFO
     for name in QUIET_AT_DEBUG:
         library = logging.getLogger(name)
