@@ -129,3 +129,22 @@ async def test_a_shared_memory_index_deleted_under_the_running_process_is_notice
     Path(f"{app.db.path}-shm").unlink()
     said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
     assert "-shm was deleted or replaced" in said and "Recorded" not in said
+
+
+async def test_a_log_deleted_while_nobody_types_is_copied_in_by_the_console_s_watch(
+        console: ConsoleDriver, app: Services, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-131's 2: the console writes no heartbeat, so a log deleted while nobody typed
+    was noticed only at the next write: a crash before it lost what was acknowledged."""
+    from seminarbot.cli import console as console_command
+    from seminarbot.cli import heartbeat
+
+    monkeypatch.setattr(heartbeat, "INTERVAL_SECONDS", 0.01)
+    await started(console)
+    watch = asyncio.create_task(console_command._watched(app.db))
+    Path(f"{app.db.path}-wal").unlink()
+    await asyncio.wait_for(watch, 5)  # it ends once the file is lost, the log copied in
+    crashed = tmp_path / "as-left.db"
+    crashed.write_bytes(Path(app.db.path).read_bytes())
+    with sqlite3.connect(crashed) as conn:
+        assert [t for (t,) in conn.execute("SELECT body FROM responses")] == ["First words."]

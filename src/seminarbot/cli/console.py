@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -121,14 +123,31 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,
                           save_clock=save, interactive=interactive)
-        await session.start()
-        if interactive:
-            await session.run_interactive()
-        else:
-            await session.run_lines(stdin_lines())
+        watch = asyncio.create_task(_watched(app.db))
+        try:
+            await session.start()
+            if interactive:
+                await session.run_interactive()
+            else:
+                await session.run_lines(stdin_lines())
+        finally:
+            watch.cancel()
     finally:
         await app.close()
     return 0
+
+
+async def _watched(db: Database) -> None:
+    """The console writes no heartbeat: its database is checked as `run`'s beat checks it, so
+    that a log deleted under it while nobody types is copied in before a crash loses it
+    (storage.db Database.check, helper-131)."""
+    from seminarbot.cli.heartbeat import INTERVAL_SECONDS
+    from seminarbot.domain.errors import StorageLost
+
+    with contextlib.suppress(StorageLost):
+        while True:
+            await asyncio.sleep(INTERVAL_SECONDS)
+            await db.check()
 
 
 async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> bool:

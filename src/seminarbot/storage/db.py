@@ -57,9 +57,10 @@ class Database:
         if self.identity is not None:
             self.identity.check()
 
-    async def _check(self) -> None:
+    async def check(self) -> None:
         """check_identity; a log found deleted (storage.identity) is first copied into the file,
-        still this one, through the connection: a crash would lose what it holds."""
+        still this one, through the connection: a crash would lose what it holds. Raises
+        StorageLost."""
         try:
             self.check_identity()
         except StorageLost:
@@ -208,7 +209,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         if _holding.get():
             raise RuntimeError("nested transaction")
-        await self._check()
+        await self.check()
         async with self._hold() as conn:
             await conn.execute("BEGIN IMMEDIATE")
             try:
@@ -218,27 +219,27 @@ class Database:
                 if conn.in_transaction:
                     await roll_back(conn)
                 raise
-        await self._check()  # before anyone is told it is saved
+        await self.check()  # before anyone is told it is saved
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement; outside a transaction it commits on its own."""
         alone = not _holding.get()
         if alone:
-            await self._check()
+            await self.check()
         async with self._hold() as conn:
             cursor = await conn.execute(sql, params)
         if alone and cursor.rowcount > 0:
-            await self._check()
+            await self.check()
         return cursor
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         alone = not _holding.get()
         if alone:
-            await self._check()
+            await self.check()
         async with self._hold() as conn:
             await conn.executemany(sql, rows)
         if alone:
-            await self._check()
+            await self.check()
 
     async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = await self._read(sql, params, many=False)
