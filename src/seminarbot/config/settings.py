@@ -18,13 +18,12 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
-from seminarbot.core.redaction import quoted, remember_secret
+from seminarbot.core.redaction import SECRET_KEY_WORDS, quoted, remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_FORMATS = ("text", "json")
-SECRET_WORDS = ("token", "password", "secret")  # in a key's name: its value is never shown
 
 
 class PlatformSettings(Protocol):
@@ -103,13 +102,13 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
 
 
 def _remember_secrets(data: object) -> None:
-    """Every value the file gives a secret's key (a token, a password, a secret, at any depth)
+    """Every value the file gives a secret's key (core.redaction.SECRET_KEY_WORDS, any depth)
     is kept from every log line and message from now on (core.redaction), before any key is
     read: a refusal of another key quotes what was given, which may be a secret pasted into
     the wrong place."""
     if isinstance(data, dict):
         for key, value in data.items():
-            if isinstance(key, str) and any(word in key.lower() for word in SECRET_WORDS):
+            if isinstance(key, str) and any(word in key.lower() for word in SECRET_KEY_WORDS):
                 for each in value if isinstance(value, list) else [value]:
                     if isinstance(each, str | int | float) and not isinstance(each, bool):
                         remember_secret(str(each), anywhere=True)  # a number too (YAML's)

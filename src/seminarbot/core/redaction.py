@@ -47,9 +47,11 @@ _ESCAPE = r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrtfbv\\/'\"])"
 # HTML tags (<code>) and entities (&nbsp;).
 # However long (possessive: it never gives back what it took, so it takes linear time).
 _GAP = r"(?:" + _ESCAPE + r"|<[^<>]{0,40}>|&#?\w{1,8};|[^\w\\<&]++)++"
+# Words that, in a key's name, make its value a secret (a log line's `key=value`, a setting).
+SECRET_KEY_WORDS = ("token", "password", "passwd", "secret", "authorization")
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
-    re.compile(r"""(["']?\b[a-z_]*(?:token|password|passwd|secret|authorization)["']?\s*[:=]"""
+    re.compile(r"""(["']?\b[a-z_]*(?:""" + "|".join(SECRET_KEY_WORDS) + r""")["']?\s*[:=]"""
                # Not our own sentence about such a key ("matrix.access_token: expected text")
                r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\]|expect(?:s|ed)?\s)"""
                r"""([^\s"',;&{}()\[\]]+)""",

@@ -15,14 +15,10 @@ import stat
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import in_the_way, kind_of
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new
-
-if TYPE_CHECKING:
-    pass
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700

@@ -75,8 +75,7 @@ class ResponseWriter:
     def __init__(self, db: Database, clock: Clock, *, max_batch: int = 1000) -> None:
         self.path = db.path
         self.clock = clock  # retention cut-offs (storage/refusals.py)
-        self.check_identity = db.check_identity
-        self.identity = db.identity
+        self.identity = db.identity  # checked around each commit (storage.identity)
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
         self._waiting: deque[_Claim] = deque()
         self._writing = False
@@ -197,12 +196,15 @@ class ResponseWriter:
         return self._conn
 
     def _check(self) -> None:
-        """check_identity; a log found deleted is first copied into the file through this
-        connection (as storage.db does through its own)."""
+        """The database's identity (storage.db Database.check_identity); a log found deleted is
+        first copied into the file through this connection (as storage.db does through its
+        own)."""
+        if self.identity is None:
+            return
         try:
-            self.check_identity()
+            self.identity.check()
         except StorageLost:
-            if self._conn is not None and self.identity is not None and self.identity.log_lost:
+            if self._conn is not None and self.identity.log_lost:
                 with contextlib.suppress(sqlite3.Error):
                     self._conn.execute("PRAGMA wal_checkpoint(FULL)")
             raise
