@@ -194,13 +194,21 @@ async def test_a_log_in_answered_with_what_cannot_be_used_is_refused_before_any_
         return answer(json.dumps(login).encode() if head.startswith(b"POST")
                       else PASSWORD_FLOWS)
 
-    async with raw_server(reply) as port:
+    asked: list[bytes] = []
+    async with raw_server(reply, asked=asked) as port:
         process = await start_bot(tmp_path, f"http://127.0.0.1:{port}", "@bot:example.org",
                                   "secret")
         _, err = await asyncio.wait_for(process.communicate(), STARTUP)
     last = err.decode().strip().splitlines()[-1]
     assert process.returncode == 2 and said in last, err.decode()
     assert "Traceback" not in err.decode()
+    # The homeserver made a device all the same: one it can be told of is logged out
+    # (helper-130), so no live token is left on the account.
+    logouts = [head for head in asked if head.startswith(b"POST /_matrix/client/v3/logout ")]
+    sent = login["access_token"] == "syt_abc"
+    assert [b"authorization: bearer syt_abc" in head.lower() for head in logouts] \
+        == ([True] if sent else []), asked
+    assert "syt_abc" not in err.decode()
     # A refused first start leaves nothing: the device id asked for is dropped once answered.
     assert not (tmp_path / "data").exists() and not (tmp_path.parent / "outside").exists()
 
@@ -251,7 +259,8 @@ async def test_a_rate_limited_log_in_is_waited_out_and_tried_again(tmp_path: Pat
         _, err = await asyncio.wait_for(process.communicate(), STARTUP)
     said = err.decode()
     assert process.returncode == 2 and len(posts) == 2, said
-    assert "homeserver unavailable (HTTP 429 Oops); trying again in 1 s" in said, said
+    assert "the homeserver asks to wait (HTTP 429 Oops); trying again in 1 s" in said, said
+    assert "unavailable" not in said, said  # it answered (helper-130)
     assert "refused the login of @bot:example.org" in said.strip().splitlines()[-1], said
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from seminarbot.adapters.matrix import client as bot_client
 from seminarbot.adapters.matrix import login
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.sync import SyncLoop
@@ -310,7 +311,7 @@ async def test_a_log_in_under_way_when_the_bot_stops_is_let_finish() -> None:
 async def first_sync_reports(tmp_path: Path, url: str) -> list[tuple[str, str]]:
     """What the link's state hears of a first sync from `url` with a saved login (states and
     details), the sync not answered."""
-    client = login.Client(url, "@bot:example.org", config=login.CLIENT_CONFIG)
+    client = bot_client.Client(url, "@bot:example.org", config=login.CLIENT_CONFIG)
     client.restore_login("@bot:example.org", "DEVICE", "syt_token")
     files = MatrixFiles(tmp_path / "matrix")
     files.prepare()
@@ -335,14 +336,14 @@ async def test_a_sync_redirected_is_not_followed_and_said_so(tmp_path: Path) -> 
     assert theirs == []
 
 
-@pytest.mark.parametrize(("body", "limit"), [("<html>a portal</html>", login.MOST_ANSWER_BYTES),
-                                             ('{"next_batch": "s1"}', 4),
-                                             ('{"rooms": {}}', login.MOST_ANSWER_BYTES)])
+@pytest.mark.parametrize(("body", "limit"), [
+    ("<html>a portal</html>", bot_client.MOST_ANSWER_BYTES), ('{"next_batch": "s1"}', 4),
+    ('{"rooms": {}}', bot_client.MOST_ANSWER_BYTES)])
 async def test_a_sync_accepted_but_unreadable_is_said_so(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, limit: int) -> None:
     """An answer of 200 that holds no sync (no JSON, too large to read, not a sync's fields)
     was "sync refused (SyncError: unknown error; HTTP 200 OK)" (helper-103)."""
-    monkeypatch.setattr(login, "MOST_ANSWER_BYTES", limit)
+    monkeypatch.setattr(bot_client, "MOST_ANSWER_BYTES", limit)
     async with web_server(200, body, "application/json") as url:
         reports = await first_sync_reports(tmp_path, url)
     assert reports == [("retrying", "sync unreadable: HTTP 200 OK with no sync Matrix can read "

@@ -46,12 +46,21 @@ async def log_out_abandoned(client: AsyncClient, earlier: SavedLogin | None) -> 
     if earlier is None or earlier.device_id == client.device_id \
             or (earlier.homeserver, earlier.user_id) != (client.homeserver, client.user_id):
         return
+    if await log_out(client, earlier.access_token):
+        log.info("matrix: logged out the earlier device %s", earlier.device_id)
+
+
+async def log_out(client: AsyncClient, access_token: str) -> bool:
+    """Log out the device of `access_token` (POST /logout with it), whatever device the client
+    itself is: whether the homeserver answered. A log-in whose answer the bot refuses (another
+    user's id, a device id it cannot use) has made a device with a live token all the same,
+    which nobody would ever log out (helper-130). Best effort: a failure is said at DEBUG."""
     try:
         response = await client.send("POST", "/_matrix/client/v3/logout", "{}",
-                                     {"Authorization": f"Bearer {earlier.access_token}",
+                                     {"Authorization": f"Bearer {access_token}",
                                       "Content-Type": "application/json"})
         response.release()
     except (ClientError, TimeoutError, OSError) as error:
-        log.debug("matrix: could not log out the earlier device: %s", error)
-        return
-    log.info("matrix: logged out the earlier device %s", earlier.device_id)
+        log.debug("matrix: could not log out a device: %s", error)
+        return False
+    return True

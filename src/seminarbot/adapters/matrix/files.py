@@ -166,9 +166,14 @@ def unusable(device_id: str, access_token: str) -> str | None:
     if not _PRINTABLE.fullmatch(device_id) or "/" in device_id or "\\" in device_id \
             or device_id in (".", ".."):
         return f"a device id that cannot be used ({in_a_line(device_id, 60)})"
-    if not _PRINTABLE.fullmatch(access_token):
+    if not sendable(access_token):
         return "an access token that cannot be sent (not printable ASCII without spaces)"
     return None
+
+
+def sendable(access_token: str) -> bool:
+    """Whether the token can go in a request's header (printable ASCII without a space)."""
+    return _PRINTABLE.fullmatch(access_token) is not None
 
 
 def _load_json(path: Path, what: str) -> Any:

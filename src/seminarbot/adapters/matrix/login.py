@@ -10,22 +10,21 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import peewee
-from aiohttp import ClientError, ClientResponse
+from aiohttp import ClientError
 from nio import AsyncClient, AsyncClientConfig, LoginInfoResponse, LoginResponse, WhoamiResponse
-from nio.client.async_client import client_session
 from nio.crypto import ENCRYPTION_ENABLED
 
-from seminarbot.adapters.http_answers import as_answered, bounded_body, retried, unmendable
+from seminarbot.adapters.http_answers import as_answered, retried, unmendable
 from seminarbot.adapters.matrix.backoff import is_server_error, rate_limit_delay
-from seminarbot.adapters.matrix.device_keys import log_out_abandoned, publish_keys
-from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin, unusable
+from seminarbot.adapters.matrix.client import Client, LoginFailed
+from seminarbot.adapters.matrix.device_keys import log_out, log_out_abandoned, publish_keys
+from seminarbot.adapters.matrix.files import MatrixFiles, SavedLogin
 from seminarbot.adapters.matrix.plaintext import contain_malformed
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.settings import SettingRefused
 from seminarbot.core.redaction import remember_secret
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line
-from seminarbot.domain.jsontext import read_json
 from seminarbot.services.connections import ANSWER_LIMIT, RETRYING, answered
 
 log = logging.getLogger(__name__)
@@ -39,61 +38,6 @@ CLIENT_CONFIG = AsyncClientConfig(max_limit_exceeded=0, max_timeouts=2, request_
 RETRY_LIMIT = 300.0
 LOGIN_GRACE = 5.0  # seconds a log-in under way is let finish when the bot stops (`_kept`)
 PASSWORD_FLOW = "m.login.password"  # Client-Server API, Login: the password log-in type
-# The largest answer read (a first sync of busy rooms is megabytes); a larger one is none.
-MOST_ANSWER_BYTES = 64 * 2**20
-
-
-class Client(AsyncClient):  # type: ignore[misc]  # nio has no type information
-    """nio's client, whose requests follow no redirect (aiohttp follows up to ten by default):
-    a 307 or 308 to the login would carry the password to wherever it points, and an address
-    that redirects passed the homeserver check on the target's answer. A homeserver answers
-    at its own address (Client-Server API; a server name that is not is found through
-    .well-known, not redirects), so a redirect comes back as the answer."""
-
-    @client_session  # type: ignore[untyped-decorator]  # nio's: the session, made once
-    async def send(self, method: str, path: str, data: Any = None,
-                   headers: dict[str, str] | None = None, trace_context: Any = None,
-                   timeout: float | None = None,  # noqa: ASYNC109 (nio's signature)
-                   ) -> ClientResponse:
-        assert self.client_session
-        response: ClientResponse = await self.client_session.request(
-            method, self.homeserver + path, data=data, ssl=self.ssl, headers=headers,
-            trace_request_ctx=trace_context, allow_redirects=False,
-            timeout=self.config.request_timeout if timeout is None else timeout)
-        return response
-
-    def restore_login(self, user_id: str, device_id: str, access_token: str) -> None:
-        """nio's, which opens the store named after the device (a log-in's answer comes here
-        too, before the caller sees it): refused with LoginFailed for another user than the
-        one configured, or a device id or token that cannot be used (files.unusable)."""
-        if user_id != self.user:  # exactly: nio names the store after this one (helper-103)
-            raise LoginFailed(f"the homeserver says the login is {in_a_line(user_id, 80)}'s, "
-                              f"not {self.user}'s: check MATRIX_USER_ID (matrix.user_id)")
-        why = unusable(device_id, access_token)
-        if why is not None:
-            raise LoginFailed(f"the homeserver answered the log-in with {why}")
-        super().restore_login(user_id, device_id, access_token)
-
-    async def parse_body(self, transport_response: ClientResponse) -> Any:
-        """The answer's JSON, or {} (nio's own value for a body that is no JSON, which its
-        response classes read as an error without Matrix's error code) for a body larger than
-        MOST_ANSWER_BYTES (nio read any body whole: an endless one took gigabytes) and for any
-        body json cannot read (domain.jsontext.read_json: nio let through what is not a
-        JSONDecodeError, such as JSON nested too deep). Raises aiohttp.ClientPayloadError for
-        a body cut short."""
-        body = await bounded_body(transport_response, MOST_ANSWER_BYTES)
-        if body is None:
-            log.warning("matrix: an answer of the homeserver's is larger than %d MiB; it is "
-                        "not read", MOST_ANSWER_BYTES // 2**20)
-            return {}
-        try:
-            return read_json(body)
-        except ValueError:
-            return {}
-
-
-class LoginFailed(SettingRefused):
-    """The homeserver refused the credentials: retrying cannot help."""
 
 
 class StoreDamaged(SettingRefused):
@@ -202,6 +146,8 @@ async def _password_login(client: AsyncClient, settings: MatrixSettings, files: 
                                  report, homeserver)
     except LoginFailed:  # answered, and the answer refused (restore_login): no device kept
         files.log_in_answered()
+        if client.refused_token is not None:
+            await log_out(client, client.refused_token)
         raise
     if isinstance(answer, LoginResponse):
         files.save_login(SavedLogin(homeserver, user_id, client.device_id, client.access_token))
@@ -268,8 +214,10 @@ async def _retrying(call: Any, report: Report, homeserver: str) -> Any:
                 return answer
             problem = _http_status(answer)
         delay = backoff.next_delay() if waited is None else waited
-        report(RETRYING, f"homeserver unavailable: {problem}")
-        log.warning("matrix: homeserver unavailable (%s); trying again in %g s", problem, delay)
+        # A rate limit (429, M_LIMIT_EXCEEDED) is the homeserver answering, not unavailable.
+        state = "homeserver unavailable" if waited is None else "the homeserver asks to wait"
+        report(RETRYING, f"{state}: {problem}")
+        log.warning("matrix: %s (%s); trying again in %g s", state, problem, delay)
         await asyncio.sleep(delay)
 
 

@@ -19,10 +19,10 @@ from nio import AsyncClient, SyncResponse
 
 from seminarbot.adapters.http_answers import as_answered, retried, status_line
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
+from seminarbot.adapters.matrix.client import MOST_ANSWER_BYTES
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
-from seminarbot.adapters.matrix.login import MOST_ANSWER_BYTES
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line, is_unicode
 from seminarbot.domain.errors import Unavailable
@@ -192,7 +192,7 @@ class SyncLoop:
         response = getattr(answer, "transport_response", None)
         if response is not None and 200 <= response.status < 300 \
                 and not getattr(answer, "status_code", None):  # no Matrix error in it
-            # Accepted, but nio found no sync in it (login.Client.parse_body said why if it is
+            # Accepted, but nio found no sync in it (client.Client.parse_body said why if it is
             # too large); "refused" and nio's "unknown error" would mislead.
             said = (f"{status_line(response.status)} with no sync Matrix can read in it (no "
                     f"JSON, not the fields of a sync, or over {MOST_ANSWER_BYTES // 2**20} MiB)")
