@@ -88,7 +88,7 @@ async def test_a_backup_copied_over_the_running_database_is_noticed(
 
 
 async def test_a_write_ahead_log_deleted_under_the_running_process_is_noticed(
-        console: ConsoleDriver, app: Services) -> None:
+        console: ConsoleDriver, app: Services, caplog: pytest.LogCaptureFixture) -> None:
     """helper-127's 2: with the -wal deleted, replies were still acknowledged, written into a
     file nobody would read again: a crash then lost them all, confirmed ones too."""
     await started(console)
@@ -98,6 +98,9 @@ async def test_a_write_ahead_log_deleted_under_the_running_process_is_noticed(
     said = " ".join((await console.say("/seminar respond 1.2 Second words.")).split())
     assert "Recorded" not in said and f"{log} was deleted or replaced" in said, said
     assert "seminarbot must be restarted" in said
+    # The operator's line names the file too, as the reply does (helper-132).
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert any(f"{log} was deleted or replaced" in line for line in errors), errors
     await app.close()  # as the process ends: SQLite copies its log into the file first
     with sqlite3.connect(app.db.path) as conn:
         texts = [text for (text,) in conn.execute("SELECT body FROM responses")]

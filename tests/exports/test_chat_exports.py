@@ -165,8 +165,10 @@ async def test_scopes_narrow_the_export(console: ConsoleDriver, app: Services,
     day = parse_csv(await export_file(
         console, "/seminar export csv --since 2026-01-05 --until 2026-01-05"))
     assert day == await expected_rows(app)  # everything was written that day
-    reply = await console.say("/seminar export csv --since 2026-01-06")
-    assert "There are no responses to export" in reply
+    reply = " ".join((await console.say("/seminar export csv 2 --since 2026-01-06")).split())
+    assert "There are no responses to export (session 2, " in reply, reply
+    # One pair of parentheses around the scope, none nested in it (helper-132).
+    assert "; written from 2026-01-06 to now, in UTC time)." in reply, reply
     reply = await console.say("/seminar export csv --since 2026-01-06 --until 2026-01-01")
     assert "`until` expects a date on or after `since` (" in reply
     assert "has opted out" in await console.say("/seminar export csv --participant otto")

@@ -59,6 +59,19 @@ def test_a_read_only_mount_is_called_that_not_a_chown(tmp_path: Path) -> None:
     assert "chown" not in line
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="Linux's /proc")
+@pytest.mark.parametrize("where", ["/proc/seminarbot-data", "/proc/self/seminarbot-data"])
+def test_a_data_directory_on_the_kernel_s_own_file_system_asks_for_another_folder(
+        where: str) -> None:
+    """helper-132: /proc is root's and closed, so root was told `chmod u+rwx /proc` and anyone
+    else a chown; neither can make a file there."""
+    result = seminarbot("console", stdin="", env=environment(SEMINARBOT_DATA_DIR=where))
+    assert result.returncode == 2, result.stderr
+    line = one_line(result)
+    assert "file system of the kernel's (such as /proc or /sys) that holds no files" in line
+    assert "chmod" not in line and "chown" not in line, line
+
+
 def test_a_database_this_user_may_not_write_names_the_user(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = environment(SEMINARBOT_DATA_DIR=str(data))

@@ -107,6 +107,7 @@ class StorageLost(Unavailable):
                          "ran, so nothing more is written to it. Nothing was changed; "
                          "seminarbot must be restarted.")
         self.path = path
+        self.reason = f"the database file {path} was deleted or replaced"
 
 
 class FileDamaged(Unavailable):

@@ -95,7 +95,7 @@ async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *
     if since or until:
         span = (f"{since.isoformat() if since else 'the start'} to "
                 f"{until.isoformat() if until else 'now'}")
-        labels.append(f"written from {span} ({zone.key})")
+        labels.append(f"written from {span}, in {zone.key} time")  # the label is said in (…)
         slugs.append(f"{since or 'start'}-to-{until or 'now'}")
     participant_id = None
     if participant:

@@ -16,12 +16,25 @@ def this_user() -> str:
 
 def read_only_mount(path: Path) -> bool:
     """Whether `path` (or the nearest folder above it that exists) is on a read-only mount."""
+    found = _mount_of(path)
+    return found is not None and bool(found.f_flag & os.ST_RDONLY)
+
+
+def holds_no_files(path: Path) -> bool:
+    """Whether `path` (or the nearest folder above it that exists) is on a file system with
+    no blocks to store anything in (statvfs(3) f_blocks 0): the kernel's own views, such as
+    /proc, /sys and /dev/pts, where no mode or owner lets a program make a file."""
+    found = _mount_of(path)
+    return found is not None and found.f_blocks == 0
+
+
+def _mount_of(path: Path) -> os.statvfs_result | None:
     while not path.exists() and path.parent != path:
         path = path.parent
     try:
-        return bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+        return os.statvfs(path)
     except OSError:
-        return False
+        return None
 
 
 def in_the_way(path: Path) -> str | None:
@@ -54,9 +67,12 @@ def kind_of(mode: int) -> str:
 
 def permission_fix(path: Path, error: OSError | None = None) -> str:
     """What to do when this user may not write `path` (a file or folder), in a clause: for a
-    read-only mount, say so; for one of this user's whose mode closes it to its owner, the
-    chmod; for one of this user's whose mode is open, the immutable attribute (chattr(1)), which
-    stops even root; otherwise the chown."""
+    read-only mount or one that holds no files (holds_no_files), say so; for one of this
+    user's whose mode closes it to its owner, the chmod; for one of this user's whose mode is
+    open, the immutable attribute (chattr(1)), which stops even root; otherwise the chown."""
+    if holds_no_files(path):
+        return (f"{path} is on a file system of the kernel's (such as /proc or /sys) that "
+                "holds no files, whatever its mode: choose a folder on a disk")
     if read_only_mount(path) or (error is not None and error.errno == errno.EROFS):
         return f"{path} is on a read-only mount: mount it read-write"
     try:
