@@ -336,7 +336,9 @@ def test_a_date_with_its_month_s_name_is_read(raw: str, day: date) -> None:
     ("29 feb", "A date needs its year: did you mean 2024-02-29 or 2028-02-29?"),
     ("9 march 27", "Did you mean 2027-03-09?"), ("1th apr 2027", "Did you mean 2027-04-01?"),
     ("2st may 2027", "Did you mean 2027-05-02?"), ("9 mar -2027", ""), ("9 mar --2027", ""),
-    ("9-mar--2027", "")])
+    ("9-mar--2027", ""), ("9 mar '27", "Did you mean 2027-03-09?"),
+    ("9 mar \u201827", "Did you mean 2027-03-09?"), ("9 mar '2027", ""), ("9 mar '7", ""),
+    ("9/3/'27", "Did you mean 2027-03-09 or 2027-09-03?")])
 def test_a_date_with_a_month_misspelt_or_past_its_end_gets_a_hint(raw: str, hint: str) -> None:
     with pytest.raises(BadArgument, match="`date` expects a date as YYYY-MM-DD") as caught:
         Date().parse(raw, "date", date(2026, 12, 6))

@@ -223,7 +223,10 @@ def test_a_date_with_its_month_s_name_typed_apart_is_one_argument(line: str, day
     # as surplus), or its number read as the next parameter
     ("seminar move 2 9 March 27 19:00", "Did you mean 2027-03-09?"),
     ("seminar move 2 March 9, 27 19:00", "Did you mean 2027-03-09?"),
-    ("seminar move 2 the 9th of March 27 7 pm", "Did you mean 2027-03-09?")])
+    ("seminar move 2 the 9th of March 27 7 pm", "Did you mean 2027-03-09?"),
+    # helper-129's 13: a year abbreviated with an apostrophe, as English writes it
+    ("seminar move 2 9 Mar '27 19:00", "Did you mean 2027-03-09?"),
+    ("seminar move 2 March 9, \u201927 7 pm", "Did you mean 2027-03-09?")])
 def test_a_date_with_a_slip_is_refused_as_the_date_not_as_too_many_arguments(
         line: str, hint: str) -> None:
     """helper-120's 2: `9 March` without its year was "Too many arguments"."""

@@ -26,7 +26,8 @@ _DAY = r"(\d{1,2})(?:(st|nd|rd|th)|\.)?"  # 9th; 9. as German writes it
 _GAP = r"(?:\s*,\s*|\s+-\s+|\s+|[-/.])"
 _LEAD = r"(?:([^\W\d_]{2,9})\.?,?\s+)?"  # a weekday, or `the`
 _END = r"[.,]?"
-_YEAR = r"(\d{4}|\d{2})"
+# A year of two digits may follow an apostrophe, as English abbreviates one (`9 Mar '27`).
+_YEAR = r"(?:['\u2018\u2019](?=\d{2}(?!\d)))?(\d{4}|\d{2})"
 # Lower-case text, as core.params reads it (textfold.as_word). Groups: the leading word, the
 # day, its suffix, the month's word, the year; a pattern without one of them has None there.
 _FORMS = tuple(re.compile(form) for form in (

@@ -14,7 +14,7 @@ from seminarbot.domain.schedule import WEEKDAYS
 
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
-_OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](\d{1,4})")
+_OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](?:['\u2018\u2019](?=\d{2}$))?(\d{1,4})")
 # 1.5d, 0,5h, .5d, 1d1.5h: a part with a fraction of its unit
 _FRACTION = re.compile(r"(\d{0,6}(?:[.,]\d{1,6})?)([wdhms])")
 _FRACTIONS = re.compile(r"(?:(?:\d{1,6}|\d{0,6}[.,]\d{1,6})[wdhms]){1,5}")
