@@ -45,6 +45,23 @@ def test_a_refusal_names_the_host_of_the_holder(tmp_path: Path) -> None:
         f"seminarbot: another seminarbot (pid {os.getpid()} on {os.uname().nodename}) is using")
 
 
+def test_a_lock_file_replaced_under_its_holder_names_no_one(tmp_path: Path) -> None:
+    """helper-129's 15: a file moved over the running holder's lock file was read as the
+    holder: the refusal named a pid and host that were never there."""
+    from seminarbot.storage.lock import exclusive
+
+    db = tmp_path / "s.db"
+    with exclusive(db):
+        moved = tmp_path / "moved"
+        moved.write_text("pid 4242 on somewhere.else\n")
+        moved.replace(tmp_path / "s.db.lock")
+        result = seminarbot("db", "migrate", "--db", str(db))
+    assert result.returncode == 1
+    line = one_line(result)
+    assert line.startswith(f"seminarbot: another seminarbot is using {db}; stop it first"), line
+    assert "4242" not in line
+
+
 @pytest.mark.parametrize("what", ["link", "fifo", "folder"])
 def test_a_lock_that_is_not_a_regular_file_is_never_written_through(
         tmp_path: Path, what: str) -> None:

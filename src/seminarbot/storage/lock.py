@@ -56,6 +56,9 @@ class LockUnavailable(Exception):
     """The lock file cannot be made, opened or locked: one line naming it, why, and the fix."""
 
 
+HOLDER_BYTES = 300  # `pid N on HOST`: a host name is at most 255 bytes (POSIX HOST_NAME_MAX)
+
+
 def lock_path(database: Path) -> Path:
     """`<database>.lock` beside the file the name resolves to (through symbolic links)."""
     real = Path(os.path.realpath(database))
@@ -80,7 +83,9 @@ def exclusive(database: Path) -> Iterator[None]:
             _take(record, database, required=True)
             create_if_missing(database)
             itself = _open_existing(database)
-            _take(itself, database, required=False)
+            # Held by another while the record was free: the record is not its (a file was
+            # moved over it), so its words name no one (helper-129's 15).
+            _take(itself, database, required=False, named=False)
             _write_pid(record, database)
         except BaseException:
             if created:  # a refused process leaves nothing behind
@@ -148,13 +153,14 @@ def _open_existing(path: Path) -> int | None:
         return None  # cannot be opened: opening the database says why
 
 
-def _take(descriptor: int | None, database: Path, *, required: bool) -> None:
+def _take(descriptor: int | None, database: Path, *, required: bool, named: bool = True
+          ) -> None:
     if descriptor is None:
         return
     try:
         fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise DatabaseInUse(database, _holder(lock_path(database))) from None
+        raise DatabaseInUse(database, _holder(lock_path(database)) if named else None) from None
     except OSError as error:  # ENOLCK, EOPNOTSUPP: a file system without locks
         if required:
             raise LockUnavailable(
@@ -195,9 +201,11 @@ def _unopenable(path: Path, database: Path, error: OSError) -> str:
 
 
 def _holder(path: Path) -> str | None:
-    """`pid N on HOST` as the holder wrote it (an older one wrote the pid alone)."""
+    """`pid N on HOST` as the holder wrote it (an older one wrote the pid alone); None for
+    anything else (read no further than HOLDER_BYTES: any file may have been moved there)."""
     try:
-        text = path.read_text("utf-8", "replace").strip()
+        with path.open("rb") as record:
+            text = record.read(HOLDER_BYTES).decode("utf-8", "replace").strip()
     except OSError:
         return None
     if text.isdigit():
