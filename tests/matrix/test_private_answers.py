@@ -217,3 +217,27 @@ async def test_m_direct_naming_a_shared_room_never_takes_a_private_answer(
     recorded = direct_rooms(synapse, bot)
     assert recorded[ann.user_id] == [room, bobs, 5, where]  # hers added, nothing rewritten
     assert recorded["@carol:seminar.test"] == "kept"
+
+
+async def test_a_direct_room_the_bot_itself_left_is_not_taken_as_refused(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-131: the bot's account, used elsewhere, left ann's direct room; her next private
+    answer went to the seminar room for everyone, "you left (or declined) our direct chat"."""
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann)
+    asked = await ann.say(room, "!seminar mine")
+    first = ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"])
+    assert first != room
+    login = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())
+    synapse.request("POST", f"/_matrix/client/v3/rooms/{quote(first)}/leave", {},
+                    token=login["access_token"])
+
+    async def forgotten() -> bool:
+        return direct_rooms(synapse, bot).get(ann.user_id) == []
+    await eventually(forgotten, "the room taken out of m.direct")
+    again = await ann.say(room, "!seminar mine")
+    answer = await ann.answer_to(room, again, bot.user_id)
+    second = ann.room_of(answer["event_id"])
+    assert second not in (room, first), answer
+    assert "you left" not in answer["content"]["body"]
+    assert direct_rooms(synapse, bot) == {ann.user_id: [second]}

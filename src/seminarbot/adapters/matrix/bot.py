@@ -37,15 +37,8 @@ from seminarbot.adapters.matrix.rooms import (
     room_name,
     shown_redacted,
 )
-from seminarbot.adapters.matrix.sender import (
-    Sender,
-    SendFailed,
-    failed_notice,
-    with_retries,
-)
-from seminarbot.adapters.matrix.sender import (
-    txn_for as _txn,
-)
+from seminarbot.adapters.matrix.sender import Sender, SendFailed, failed_notice, with_retries
+from seminarbot.adapters.matrix.sender import txn_for as _txn
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.invocation import Actor, Place
@@ -123,6 +116,8 @@ class MatrixBot:
                     and change.membership in ("leave", "ban"):
                 if change.sender != me:
                     await self._removed(room_id, change)
+                else:
+                    await self._quietly(self.direct.forget(room_id))
                 break
         self.client.rooms.pop(room_id, None)
 

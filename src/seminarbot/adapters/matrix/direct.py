@@ -1,10 +1,12 @@
 """The bot's direct-message rooms: one per person, created on first need (`is_direct`,
 encrypted when asked), recorded in the bot's `m.direct` account data as the spec has clients
 do, and reused afterwards. Someone who leaves or declines theirs has refused it; inviting the
-bot to a direct chat of their own gives them one again. A room upgraded (`m.room.tombstone`)
-is followed to its successor when the bot is in it, and recorded; else the person is given a
-new one. `m.direct` is read afresh for each answer and before each change to it: the
-homeserver changes it too (Synapse records an upgraded room's successor there).
+bot to a direct chat of their own gives them one again. One the bot itself leaves (its account
+used elsewhere) is taken out of `m.direct`: the person refused nothing. A room upgraded
+(`m.room.tombstone`) is followed to its successor when the bot is in it, and recorded; else
+the person is given a new one. `m.direct` is read afresh for each answer and before each
+change to it: the homeserver changes it too (Synapse records an upgraded room's successor
+there).
 
 Rooms just created are not in nio's rooms until the next sync; until then they are "waiting".
 """
@@ -143,8 +145,22 @@ class DirectRooms:
         if room_id in rooms.get(user_id, []):
             return
         theirs = self._found.get(user_id)
-        wanted = {**self._found, user_id: [*(theirs if isinstance(theirs, list) else []),
-                                           room_id]}
+        await self._write({**self._found,
+                           user_id: [*(theirs if isinstance(theirs, list) else []), room_id]})
+
+    async def forget(self, room_id: str) -> None:
+        """Take the room out of m.direct: the bot left it of its own accord (someone using
+        its account elsewhere), which the person did not refuse, so their next private
+        answer opens a new room. Raises SendFailed."""
+        rooms = await self._load(fresh=True)
+        if not any(room_id in theirs for theirs in rooms.values()):
+            return
+        await self._write({user: [r for r in theirs if r != room_id]
+                           if isinstance(theirs, list) else theirs
+                           for user, theirs in self._found.items()})
+        log.info("matrix: the bot left the direct room %s; it is no longer recorded", room_id)
+
+    async def _write(self, wanted: dict[str, Any]) -> None:
         path = (f"/_matrix/client/v3/user/{quote(self.client.user_id, safe='')}"
                 f"/account_data/{DIRECT}")
 
@@ -153,7 +169,9 @@ class DirectRooms:
             return await self.client._send(AccountDataSaved, "PUT", path, json.dumps(wanted))
 
         await with_retries(f"recording {DIRECT}", put, AccountDataSaved)
-        self._rooms = wanted
+        self._found = wanted
+        self._rooms = {str(user): [r for r in theirs if isinstance(r, str)]
+                       for user, theirs in wanted.items() if isinstance(theirs, list)}
 
 
 def invited_as_direct(invite_state: list[Any], user_id: str) -> bool:
