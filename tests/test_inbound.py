@@ -336,3 +336,43 @@ async def test_a_deleted_response_leaves_no_trace_of_its_text_in_the_file(
     await record_delete(app, "console", "s1", clock.now())
     await app.db.scalar("PRAGMA wal_checkpoint(TRUNCATE)")
     assert b"Zanzibar-marker-" not in Path(app.db.path).read_bytes()
+
+
+async def test_a_reply_to_a_response_answers_that_response_s_prompt(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """An older Matrix client's rich reply to a message in the prompt's thread (m.in_reply_to
+    without m.thread), a Discord reply to a response in the channel, or a message in a thread
+    started from a response, was never recorded: it named no prompt itself."""
+    thread = await _thread(console, app)
+    item = (await app.outbox.for_cohort(1))[0]
+    room = (await app.db.fetch_tuples("SELECT channel_id FROM cohorts WHERE id = 1"))[0][0]
+    bob = Actor("console", "console:bob", "bob")
+
+    def said(message_id: str, text: str, **where: str) -> InboundMessage:
+        return InboundMessage("console", message_id, bob, text, clock.now(), channel_id=room,
+                              **where)  # type: ignore[arg-type]
+
+    assert await record_message(app, InboundMessage(
+        "console", "r1", ANN, "In the thread.", clock.now(), thread_id=thread,
+        channel_id=thread)) is Outcome.CREATED
+    assert await record_message(app, said("r2", "A reply to it.", reply_to="r1")) \
+        is Outcome.CREATED
+    # A chain within one hand-over resolves through its own earlier messages.
+    chain = [said("r3", "To r2.", reply_to="r2"), said("r4", "To r3.", reply_to="r3"),
+             said("r5", "To r4.", reply_to="r4")]
+    assert await record_messages(app, chain) == [Outcome.CREATED] * 3
+    # A thread started from a response (its id is the message's) holds answers too.
+    assert await record_message(app, InboundMessage(
+        "console", "r6", bob, "In r2's thread.", clock.now(), thread_id="r2",
+        channel_id="r2")) is Outcome.CREATED
+    # Still nothing from elsewhere, nor a reply to a message that is no response.
+    assert await record_message(app, InboundMessage(
+        "console", "x1", bob, "From another room.", clock.now(), reply_to="r1",
+        channel_id="elsewhere")) is None
+    assert await record_message(app, said("x2", "To chatter.", reply_to="chatter")) is None
+    rows = await app.db.fetch_tuples(
+        "SELECT message_id, session_id, prompt_id, outbox_id, arrival FROM responses"
+        " ORDER BY id")
+    assert [row[0] for row in rows] == ["r1", "r2", "r3", "r4", "r5", "r6"]
+    assert {row[1:4] for row in rows} == {(item.session_id, item.item, item.id)}
+    assert [row[4] for row in rows] == ["thread", "reply", "reply", "reply", "reply", "thread"]

@@ -113,3 +113,32 @@ async def test_replies_to_a_prompt_in_the_channel_itself_are_backfilled_too(
     assert sorted(row[2] for row in await rows(app)) == [
         "A reply in the channel while the bot was away.", "And one in the thread, written later.",
         "Recorded live, in the channel."]
+
+
+async def test_replies_to_a_response_in_the_channel_are_recorded_live_and_backfilled(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """A reply to someone's response answers that response's prompt; while the bot was away,
+    a chain of them is read back newest first and recorded oldest first, so each finds the
+    one it answers."""
+    items = await first_session_posted(fake, app, clock)
+    first = int(items[0].message_id or 0)
+    channel = fake.world.seminar_channel
+    answer = await fake.say("bob", channel, "Answering the prompt.", reply_to=first)
+    live = await fake.say("ann", channel, "Replying to bob, live.", reply_to=int(answer["id"]))
+    chatter = await fake.say("ann", channel, "Chatter that answers no prompt.")
+    await fake.say("bob", channel, "A reply to the chatter.", reply_to=int(chatter["id"]))
+    await eventually(lambda: response_count_is(app, 2))
+
+    await fake.gateway.drop(resumable=False, hold=True)
+    parent = live
+    for n in range(3):
+        parent = await fake.say("ann" if n % 2 else "bob", channel, f"Away {n}.",
+                                reply_to=int(parent["id"]))
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups == 2)
+
+    found = await rows(app)
+    assert [row[2] for row in found] == ["Answering the prompt.", "Replying to bob, live.",
+                                        "Away 0.", "Away 1.", "Away 2."]
+    prompts = await app.db.fetch_tuples("SELECT DISTINCT outbox_id FROM responses")
+    assert prompts == [(items[0].id,)]

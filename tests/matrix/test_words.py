@@ -121,3 +121,24 @@ async def test_controls_blank_messages_and_bidirectional_text_follow_the_one_rul
     refused = await ann.command(room, "!seminar respond 1.1 \u200b\u200b", bot.user_id)
     assert "visible text" in refused
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 3
+
+
+async def test_an_older_client_s_reply_to_a_message_in_the_thread_is_recorded(
+        bot: BotHarness, people: People) -> None:
+    """A client that knows no threads answers a message in the prompt's thread with a rich
+    reply to it (m.in_reply_to, no m.thread; its fallback quoting the message): it named no
+    prompt, so it was never recorded. It answers that message's prompt; a reply to it too."""
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    said = "The soviets were schools of participation."
+    in_thread = await ann.send(room, element.in_thread(said, thread, thread))
+    await stored(app, in_thread)
+    old = await mod.send(room, element.old_rich_reply("Schools, but of obedience?", room,
+                                                      in_thread, ann.user_id, said))
+    assert await stored(app, old) == "Schools, but of obedience?"
+    again = await ann.send(room, element.rich_reply("Both, at different times.", old))
+    assert await stored(app, again) == "Both, at different times."
+    prompts = await app.db.fetch_tuples(
+        "SELECT DISTINCT outbox_id, prompt_id FROM responses WHERE message_id IN (?, ?, ?)",
+        (in_thread, old, again))
+    assert len(prompts) == 1, prompts

@@ -177,14 +177,14 @@ def posts(conn: sqlite3.Connection, refs: set[str], known: dict[str, Post]
             f" WHERE o.kind = 'prompt' AND (o.message_id IN ({marks})"
             f" OR o.thread_id IN ({marks}))", (*chunk, *chunk))
         for row in rows:
-            post, places = _post(row), row[7:]
+            post, places = post_of_row(row), row[7:]
             for ref in places[:2]:  # the post's message id and its thread's
                 if ref is not None:
                     found[ref] = known[ref] = post
     return found
 
 
-def _post(row: tuple[Any, ...]) -> Post:
+def post_of_row(row: tuple[Any, ...]) -> Post:
     """The prompt post a row of `posts` describes, or Damaged naming the value that is not
     what its column holds (another program wrote it, or the file is damaged): a reply to it
     cannot be written, and the replies to every other post are."""
@@ -245,7 +245,7 @@ def name(conn: sqlite3.Connection, names: Names, fallbacks: Names, known: Names)
 
 def _find_authors(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]
                   ) -> dict[tuple[str, str], Author]:
-    rows = _by_key(conn, "SELECT external_id, id, opted_out FROM participants"
+    rows = by_key(conn, "SELECT external_id, id, opted_out FROM participants"
                          " WHERE platform = ? AND external_id IN ({marks})", keys)
     return {(platform, user): Author(participant_id, bool(opted_out))
             for platform, (user, participant_id, opted_out) in rows}
@@ -256,12 +256,12 @@ def stored(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]], newest: in
     """Which of these messages are already recorded; with `newest`, in rows whose id is at
     most that (None: any)."""
     since = "" if newest is None else f" AND id <= {int(newest)}"
-    rows = _by_key(conn, "SELECT message_id FROM responses"
+    rows = by_key(conn, "SELECT message_id FROM responses"
                          " WHERE platform = ? AND message_id IN ({marks})" + since, keys)
     return {(platform, message_id) for platform, (message_id,) in rows}
 
 
-def _by_key(conn: sqlite3.Connection, sql: str, keys: Iterable[tuple[str, str]]
+def by_key(conn: sqlite3.Connection, sql: str, keys: Iterable[tuple[str, str]]
             ) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """(platform, row) for `sql`, which takes a platform and an IN list ({marks}), run for
     each platform's keys a chunk at a time."""

@@ -34,15 +34,8 @@ from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
-from seminarbot.storage.response_batch import (
-    Known,
-    Names,
-    answered,
-    authors,
-    insert,
-    name,
-    posts,
-)
+from seminarbot.storage.replied import answers
+from seminarbot.storage.response_batch import Known, Names, authors, insert, name
 
 
 class Submission(NamedTuple):  # a tuple: one is made for every message, cheaply
@@ -254,15 +247,12 @@ class ResponseWriter:
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
-        found = posts(conn, {ref for submission in batch for _, ref in submission.refs},
-                      self._known.posts)
         if self._secret is None:
             self._secret = forget_secret(conn)
         written = [to_iso(submission.at) for submission in batch]
         # Refused before their authors are looked up: a refused message creates nobody.
-        answering = refuse(conn, self._secret, batch,
-                           [answered(submission, found) for submission in batch], written,
-                           self.clock.now(), self._known.refusals)
+        answering = refuse(conn, self._secret, batch, answers(conn, batch, self._known.posts),
+                           written, self.clock.now(), self._known.refusals)
         writers = authors(conn, {(s.platform, s.author_id): s.at
                                  for s, post in zip(batch, answering, strict=True) if post},
                           self._known.authors)

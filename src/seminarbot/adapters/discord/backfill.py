@@ -255,10 +255,11 @@ async def _look_up_missing(app: Services, client: discord.Client, prompt: Prompt
 
 async def _backfill_channel(app: Services, client: discord.Client, channel_id: int,
                             prompts: list[PromptThread]) -> tuple[int, Read]:
-    """Replies to the prompt messages made in the channel itself. Thread messages and replies
-    do not share one "last recorded" mark, so the channel is read back from the newest message
-    to its oldest prompt still running, at most CHANNEL_PAGES pages, and what was recorded
-    already is recognised as such."""
+    """Replies made in the channel itself: to the prompt messages, and to responses (the
+    write path tells which answer a prompt). Thread messages and replies do not share one
+    "last recorded" mark, so the channel is read back from the newest message to its oldest
+    prompt still running, at most CHANNEL_PAGES pages, and what was recorded already is
+    recognised as such."""
     channel = await _channel(client, channel_id)
     if isinstance(channel, Read) or not isinstance(channel, discord.TextChannel):
         return 0, channel if isinstance(channel, Read) else Read.REFUSED
@@ -271,10 +272,13 @@ async def _backfill_channel(app: Services, client: discord.Client, channel_id: i
             found += [reply for data in page
                       if (reply := inbound_payload(data, channel.id, in_thread=False,
                                                   guild=channel.guild))
-                      is not None and reply.reply_to in ours]
+                      is not None and reply.reply_to is not None]
     except (discord.HTTPException, *NETWORK_ERRORS) as error:
         log.warning("backfill of channel %s stopped: %s", channel_id, error)
         read = _why_stopped(error)
+    # Oldest first (snowflakes grow with time): a reply to a response answers its prompt
+    # (storage/replied.py) once that response is recorded, earlier in the same hand-over.
+    found.sort(key=lambda reply: int(reply.message_id))
     return await _record_together(app, found), read
 
 
