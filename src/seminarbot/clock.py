@@ -155,6 +155,12 @@ def parse_instant(text: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def exact(instant: datetime) -> str:
+    """An instant as exactly as it was given (microseconds kept), in UTC, for telling apart
+    two that to_iso makes the same: ISO 8601 as datetime.isoformat writes it."""
+    return instant.astimezone(UTC).isoformat()
+
+
 def to_iso(instant: datetime) -> str:
     """The storage form of an instant: UTC, seconds precision, 'Z' suffix."""
     # This runs once per stored row: %-formatting the fields takes half isoformat's time

@@ -1,7 +1,8 @@
 """After a gap a platform cannot replay (a new Discord gateway session), the messages of a
 prompt's thread as the platform shows them now, set against what was recorded: a message not
 recorded is new, an edited one may have been edited since (the edit times and the texts
-decide), and a recorded one that is no longer there was deleted. Adapters read the platform's
+decide; one edited at the very instant of the version recorded is that version), and a
+recorded one that is no longer there was deleted. Adapters read the platform's
 history and hand it over here; the writes go through the one write path (services/responses.py).
 
 Only platform messages are set against the history, each where it was written: a message in
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+from seminarbot.clock import exact
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.prompt_threads import prompt_threads
 from seminarbot.services.responses import (
@@ -64,6 +66,11 @@ class ThreadState:
     async def load(cls, app: Services, platform: str, thread_id: str) -> ThreadState:
         return cls(await app.responses.in_thread(platform, thread_id))
 
+    def seen(self, message_id: str) -> None:
+        """A recorded message the platform shows, though in a form the adapter cannot read:
+        it is there, so not deleted (helper-134: an edited one was erased)."""
+        self.unseen.discard(message_id)
+
     def seen_unedited(self, message_id: str, edited: bool) -> bool:
         """A message the platform shows that is recorded here and was never edited there is
         only seen: `current` would neither record nor compare it, so the adapter need not
@@ -83,7 +90,10 @@ class ThreadState:
         self.changes.created += outcomes.count(Outcome.CREATED)
         for item in messages:
             ours = self.recorded.get(item.message.message_id)
-            if ours is None or item.edited_at is None or ours.arrival is Arrival.COMMAND:
+            if ours is None or item.edited_at is None or ours.arrival is Arrival.COMMAND \
+                    or ours.edited_exact == exact(item.edited_at):
+                # The very edit of the version recorded: its text read again may differ only
+                # in what is read anew (a mention's name now), which no one wrote (helper-134).
                 continue
             # An edit older than ours changes nothing (storage/responses.py: the latest wins).
             message = item.message

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
-from seminarbot.clock import to_iso
+from seminarbot.clock import exact, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.damage import damaged
 
@@ -55,8 +55,8 @@ LARGEST_ROWID = 2**63 - 1  # sqlite.org/autoinc.html
 
 INSERT = (
     "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
-    " platform, message_id, body, created_at, arrival, channel_id, edited_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    " platform, message_id, body, created_at, arrival, channel_id, edited_at, edited_exact)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -122,7 +122,8 @@ def plan(batch: Sequence[Submission], answered: Sequence[Answer | None], written
         stored.add(key)
         rows.append((post.cohort_id, post.id, post.session_id, post.prompt_id, author.id,
                      platform, message_id, body, at, arrival.value, channel_id,
-                     None if edited is None else to_iso(edited)))
+                     None if edited is None else to_iso(edited),
+                     None if edited is None else exact(edited)))
         outcomes.append(Outcome.CREATED)
     return outcomes, rows
 

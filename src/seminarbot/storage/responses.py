@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from seminarbot.clock import parse_instant, to_iso
+from seminarbot.clock import exact, parse_instant, to_iso
 from seminarbot.domain.models import ResponseRecord
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.counted import AUTHOR, COUNTS, RESPONSES_AND_AUTHORS, RESPONSES_AND_PEOPLE
@@ -28,6 +28,7 @@ _FROM_PLACE = ("JOIN cohorts c ON c.id = r.cohort_id WHERE (?3 IS NULL"
 class Recorded(NamedTuple):
     message_id: str
     arrival: Arrival | None  # None: recorded before migration 0009, not yet seen since
+    edited_exact: str | None = None  # the version recorded: when it was edited (clock.exact)
 
 
 def _record(row: Row) -> ResponseRecord:
@@ -96,12 +97,12 @@ class ResponseRepository:
                 " replaced_by) VALUES (?, ?, ?, ?)", (row["id"], previous, when, edit_id))
         if previous == body:  # edited back to it: the text is as new as this edit, and an
             # older one arriving later loses to it
-            await self.db.execute("UPDATE responses SET edited_at = ? WHERE id = ?",
-                                  (when, row["id"]))
+            await self.db.execute("UPDATE responses SET edited_at = ?, edited_exact = ?"
+                                  " WHERE id = ?", (when, exact(at), row["id"]))
             return Outcome.UNCHANGED
         await self.db.execute(
-            "UPDATE responses SET body = ?, edited_at = ?, deleted_at = NULL,"
-            " withdrawn_by_edit = 0 WHERE id = ?", (body, when, row["id"]))
+            "UPDATE responses SET body = ?, edited_at = ?, edited_exact = ?, deleted_at = NULL,"
+            " withdrawn_by_edit = 0 WHERE id = ?", (body, when, exact(at), row["id"]))
         return Outcome.UPDATED
 
     async def _past_version(self, response_id: int, body: str, when: str,
@@ -223,14 +224,14 @@ class ResponseRepository:
     async def in_thread(self, platform: str, thread_id: str) -> list[Recorded]:
         """The live responses to a prompt (not deleted; withdrawn by an edit counts as live,
         since a later edit brings it back), by the id of its thread (or of its post), however
-        they arrived: their message ids and how each arrived, oldest first."""
+        they arrived, oldest first (Recorded)."""
         rows = await self.db.fetchall(
-            "SELECT r.message_id, r.arrival FROM responses r"
-            " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
-            " AND (o.thread_id = ? OR o.message_id = ?)"
-            " AND (r.deleted_at IS NULL OR r.withdrawn_by_edit = 1)"
+            "SELECT r.message_id, r.arrival, CAST(r.edited_exact AS TEXT) FROM responses r"
+            " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ? AND (o.thread_id = ?"
+            " OR o.message_id = ?) AND (r.deleted_at IS NULL OR r.withdrawn_by_edit = 1)"
             " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
-        return [Recorded(str(row[0]), Arrival(row[1]) if row[1] else None) for row in rows]
+        return [Recorded(str(row[0]), Arrival(row[1]) if row[1] else None, row[2])
+                for row in rows]
 
     async def last_in_thread(self, platform: str, thread_id: str) -> str | None:
         """The newest message recorded in a prompt's thread: a backfill reads on from there.

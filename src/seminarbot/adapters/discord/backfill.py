@@ -186,9 +186,16 @@ async def _backfill_thread(app: Services, client: discord.Client, prompt: Prompt
 
 def _current_of(state: ThreadState, messages: Sequence[Payload], *, thread_id: int,
                 guild: discord.Guild) -> list[Current]:
-    return [Current(reply, edited_at(data)) for data in messages
-            if not state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp")))
-            and (reply := inbound_payload(data, thread_id, guild=guild)) is not None]
+    current = []
+    for data in messages:
+        if state.seen_unedited(str(data["id"]), bool(data.get("edited_timestamp"))):
+            continue
+        reply = inbound_payload(data, thread_id, guild=guild)
+        if reply is None:  # unreadable, or no participant's: still there, never "deleted"
+            state.seen(str(data["id"]))
+        else:
+            current.append(Current(reply, edited_at(data)))
+    return current
 
 
 async def _reconcile_thread(app: Services, client: discord.Client, prompt: PromptThread

@@ -88,7 +88,7 @@ class SeminarClient(discord.Client):
             self.sessions += 1
         self.paced.began()  # READY, RESUMED, or an event a RESUME replays before it
         try:
-            parse(data)
+            parse(with_poll_texts(data) if event in _MESSAGES else data)
         except Exception as error:
             log.warning("Discord sent a %s event that discord.py could not read (%s: %s); "
                         "skipped", event, type(error).__name__, str(error)[:200])
@@ -155,6 +155,29 @@ class SeminarClient(discord.Client):
         if self._bound is not None:
             await self._bound.finish()
         await super().close()
+
+
+_MESSAGES = ("MESSAGE_CREATE", "MESSAGE_UPDATE")
+
+
+def with_poll_texts(data: Any) -> Any:
+    """A message's payload whose poll media leave out `text` (Discord's API docs, Poll Media
+    object: an answer may be an emoji alone) given an empty one: discord.py reads `text` as
+    required, and drops the whole poll (Message.poll None) when it is missing, so its
+    answers' lines were lost (helper-134). Any other payload is returned as it is."""
+    poll = data.get("poll") if isinstance(data, dict) else None
+    if not isinstance(poll, dict) or not isinstance(poll.get("answers"), list):
+        return data
+    answers = [{**a, "poll_media": _with_text(a.get("poll_media"))} if isinstance(a, dict)
+               else a for a in poll["answers"]]
+    filled = {**poll, "answers": answers}
+    if "question" in poll:
+        filled["question"] = _with_text(poll["question"])
+    return data if filled == poll else {**data, "poll": filled}
+
+
+def _with_text(media: Any) -> Any:
+    return {"text": "", **media} if isinstance(media, dict) and "text" not in media else media
 
 
 async def run(opening: Opening) -> None:

@@ -14,7 +14,7 @@ import discord
 
 from seminarbot.adapters.discord.channels import fetch_thread, unarchive
 from seminarbot.adapters.discord.client import PLATFORM
-from seminarbot.adapters.discord.formatting import as_shown
+from seminarbot.adapters.discord.formatting import as_shown, unsigned
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
@@ -34,7 +34,8 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 def _text(message: discord.Message) -> str:
     """The message as stored: its text as shown (formatting.as_shown), then its poll's lines,
     then a line per attached file."""
-    return with_attachments(_shown(message), ((a.filename, a.url) for a in message.attachments),
+    return with_attachments(_shown(message),
+                            ((a.filename, unsigned(a.url)) for a in message.attachments),
                             _poll(message.poll))
 
 

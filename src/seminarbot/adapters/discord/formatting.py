@@ -110,3 +110,24 @@ def _utc(seconds: int) -> str | None:
     seconds_shown = f":{instant.second:02d}" if instant.second else ""
     return (f"{instant.year:04d}-{instant.month:02d}-{instant.day:02d} "
             f"{instant.hour:02d}:{instant.minute:02d}{seconds_shown} UTC")
+
+
+# The query parameters Discord's CDN signs an attachment's link with (Discord's API docs,
+# Reference → Signed Attachment CDN URLs): `ex` (when it expires), `is` (when it was issued),
+# `hm` (the signature). Discord signs the link anew at each read, and the signed link works
+# for about a day; Discord's clients sign again a link without them when it is opened there.
+_SIGNATURE = frozenset({"ex", "is", "hm"})
+
+
+def unsigned(url: str) -> str:
+    """An attachment's link without the CDN's signature, the same at every read: a re-read
+    signed it anew, which read as an edit after each reconnect (helper-134). Any other query
+    is kept; a link with no query is returned as it is."""
+    if "?" not in url:
+        return url
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    kept = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+            if key not in _SIGNATURE]
+    return urlunsplit(parts._replace(query=urlencode(kept)))

@@ -19,7 +19,7 @@ import discord
 from seminarbot.adapters.discord.channels import NETWORK_ERRORS
 from seminarbot.adapters.discord.client import PLATFORM, is_snowflake
 from seminarbot.adapters.discord.events import PEOPLE_WRITE, Edit, actor, id_text, on_edit
-from seminarbot.adapters.discord.formatting import as_shown, person_name
+from seminarbot.adapters.discord.formatting import as_shown, person_name, unsigned
 from seminarbot.domain.responses import with_attachments
 from seminarbot.services.responses import InboundMessage
 
@@ -123,10 +123,10 @@ def _text(data: Payload, guild: discord.Guild | None) -> str:
     """As events._text: the text as shown, then its poll's lines, then a line per attached
     file."""
     files = data.get("attachments")
-    return with_attachments(_shown(data, guild),
-                            ((str(a.get("filename") or "file"), str(a.get("url") or ""))
-                             for a in (files if isinstance(files, list) else ())
-                             if isinstance(a, Mapping)), _poll(data.get("poll")))
+    return with_attachments(
+        _shown(data, guild), ((str(a.get("filename") or "file"), unsigned(str(a.get("url") or "")))
+                              for a in (files if isinstance(files, list) else ())
+                              if isinstance(a, Mapping)), _poll(data.get("poll")))
 
 
 def _shown(data: Payload, guild: discord.Guild | None) -> str:
