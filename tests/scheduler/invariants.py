@@ -128,7 +128,7 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
             assert not _near(a, when, zone, cohort.min_open), (b, when)
     for number, start in outbox.starts().items():
         close = outbox.close_of(number)
-        if close <= now:
+        if close < now:  # closed at this very moment (the next posted now): still owed both
             continue
         kinds = Counter(i.kind for i in outbox.items if i.session_id == f"w{number}"
                         and i.state in (OutboxState.PENDING, OutboxState.POSTED))

@@ -233,3 +233,39 @@ async def test_8_warnings_durations_and_days_read_as_people_say_them(
     # Monday first, as everywhere in the bot (ISO 8601 weeks; README, Scheduling)
     assert "Mondays and Sundays at 02:30" in flat(await seminar.say("/seminar schedule"))
     assert describe_span(timedelta(hours=1)) == "1 hour"
+
+
+async def test_a_session_closed_by_an_early_post_still_gets_its_reminder(
+        seminar: ConsoleDriver) -> None:
+    """helper-133's 1: posting the next session early closed the open one at once, and the
+    reminder planned before its old close was dropped as past (README: Scheduling, 3: every
+    session gets one)."""
+    said = await says(seminar, "/seminar setup tue 19:00 UTC", "/seminar reminders 1d",
+                      "/clock advance 3d", "/seminar post", "/clock advance 30d")
+    outbox = await outbox_of(seminar.app)
+    for number in (1, 2, 3):
+        reminders = [i for i in outbox.items if i.kind == "reminder"
+                     and i.session_id == f"w{number}"]
+        assert reminders and all(i.state is OutboxState.POSTED for i in reminders), number
+    assert "this discussion closed Thu 08 Jan 2026 09:00 UTC, as the next session opened" \
+        in said, said
+
+
+async def test_a_session_skipped_while_down_and_posted_later_gets_its_reminder_and_digest(
+        tmp_path: Path) -> None:
+    """helper-133's 2: its reminder and digest were skipped with its prompts, before it ever
+    opened, and posting it (as the notice says) planned neither again."""
+    seminar = await _open(tmp_path, ManualClock(START))
+    await says(seminar, "/seminar setup tue 19:00 UTC", "/seminar reminders 1d")
+    await seminar.app.close()
+    seminar = await _open(tmp_path, ManualClock(utc(2026, 1, 14, 9)))
+    try:
+        said = await says(seminar, "/seminar post 1", "/clock advance 30d")
+        outbox = await outbox_of(seminar.app)
+        first = [(i.kind, i.state) for i in outbox.items
+                 if i.session_id == "w1" and i.kind != "prompt"]
+        assert first and all(state is OutboxState.POSTED for _, state in first), first
+        assert {kind for kind, _ in first} == {"reminder", "digest"}
+        assert "Digest for session 1" in said
+    finally:
+        await seminar.app.close()

@@ -198,9 +198,9 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
             remind = close - reminder_before
             if remind <= start:  # a short session: halfway through it
                 remind = start + timedelta(minutes=(close - start) // timedelta(minutes=2))
-            remind = max(remind, now)
-            if remind < close:
-                posts.append(PlannedPost(session_id, "reminder", remind))
+            # Due now at the latest: a session closed early (the next one posted now) still
+            # gets its reminder, as every session does (README: Scheduling, 3).
+            posts.append(PlannedPost(session_id, "reminder", max(remind, now)))
         if digest:
             posts.append(PlannedPost(session_id, "digest", close))
     return posts

@@ -35,7 +35,8 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
             if cohort.reminder_names else None
         entries = progress(plan, await scheduler.outbox.for_cohort(cohort.id))
         close = closes_at(entries, item.session_id) or item.due_at
-        text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names)
+        text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names,
+                             closed=close <= scheduler.clock.now())
         return await poster.post_in_thread(cohort, thread, text)
     if item.kind != "digest":  # storage reads no other (storage/outbox.py)
         raise ValueError(f"outbox row {item.id} has no kind to post: {item.kind!r}")

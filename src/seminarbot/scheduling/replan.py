@@ -45,6 +45,7 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
         await scheduler.cohorts.remove_move(cohort.id, release.session_id)
     for day in planned.freed:
         await scheduler.cohorts.remove_skip(cohort.id, day)
+    await outbox.reopen(await _skipped_again(scheduler, cohort, planned))
     await outbox.drop_pending(cohort.id, ("reminder", "digest"))
     for post in planned.posts:
         session = scheduler.plan.session(post.session_id)
@@ -55,3 +56,20 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     await scheduler.cohorts.planned_under(cohort.id, scheduler.plan.edition)
     scheduler.wake()
     return planned
+
+
+async def _skipped_again(scheduler: Scheduler, cohort: Cohort, planned: Planned) -> list[int]:
+    """Reminder and digest rows skipped earlier that the plan now wants again, for a prompt
+    that has been posted: a session skipped while the bot was down (its reminder and digest
+    with it) and posted later by a moderator is open again, and gets both (helper-133). They
+    become pending here, to be planned afresh with the others."""
+    wanted = {(post.session_id, post.kind) for post in planned.posts if post.kind != "prompt"}
+    if not wanted:
+        return []
+    items = await scheduler.outbox.for_cohort(cohort.id)
+    posted = {(i.session_id, i.item) for i in items
+              if i.kind == "prompt" and i.state is OutboxState.POSTED}
+    return [i.id for i in items if i.state is OutboxState.SKIPPED
+            and (i.session_id, i.kind) in wanted
+            and ((i.session_id, i.item) in posted if i.kind == "reminder"
+                 else any(session == i.session_id for session, _ in posted))]
