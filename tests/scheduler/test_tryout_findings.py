@@ -269,3 +269,15 @@ async def test_a_session_skipped_while_down_and_posted_later_gets_its_reminder_a
         assert "Digest for session 1" in said
     finally:
         await seminar.app.close()
+
+
+async def test_a_meeting_at_this_very_moment_is_neither_empty_nor_to_skip(
+        seminar: ConsoleDriver) -> None:
+    """helper-133's 5: at the instant a meeting's session was posted, the schedule listed
+    that meeting as having no session, and a skip of it said "no session was due on it"."""
+    said = await says(seminar, "/seminar setup tue 19:00 UTC", "/clock advance 1d10h",
+                      "/seminar schedule")
+    assert "Meetings with no session" not in said, said
+    refused = flat(await seminar.say("/seminar skip 2026-01-06"))
+    assert "`date` expects a meeting that has not happened yet (got '2026-01-06')" in refused
+    assert await seminar.app.cohorts.skips(1) == {}

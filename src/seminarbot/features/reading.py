@@ -93,7 +93,7 @@ def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date],
     last, left_out = max(taken), set(skipped) | taken
     days = (first + timedelta(days=n) for n in range((last - first).days))
     return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out
-            and meeting_at(cohort, d) >= now]
+            and meeting_at(cohort, d) > now]  # at `now` it is under way: not to come
 
 
 async def reading(inv: Invocation[Services]) -> Reply:

@@ -97,7 +97,7 @@ def _check_meeting(cohort: Cohort, day: date, now: datetime, expected: str,
     if day.weekday() not in rule.weekdays:
         raise BadArgument("date", f"a meeting date ({rule.describe()})", day.isoformat(),
                           _either_side(cohort, day, now, skipped))
-    if meeting_at(cohort, day) < now:
+    if meeting_at(cohort, day) <= now:  # at `now` its session is posted, or being posted
         raise BadArgument("date", expected, day.isoformat())
 
 
