@@ -125,3 +125,30 @@ def test_a_stamp_a_damaged_row_holds_is_described_as_before_or_shown_as_stored()
         for stamp in ["2026-01-06T19:ab:00Z", "soon", "2026-13-45T99:00:00Z", "", "9" * 20]:
             assert read(stamp) == stamp
     assert london.utf8(b"2026-01-06T19:\xff\xff:00Z") == "2026-01-06T19:\ufffd\ufffd:00Z"
+
+
+ZONES_WITH_SHIFTS = ["America/New_York", "Europe/London", "Australia/Lord_Howe",
+                     "Antarctica/Troll", "Pacific/Apia", "UTC"]
+
+
+@given(st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
+                    timezones=st.just(UTC)),
+       st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
+                        timedelta(days=2, hours=5)]),
+       st.sampled_from(ZONES_WITH_SHIFTS))
+def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
+        instant: datetime, least: timedelta, zone_name: str) -> None:
+    """helper-133's 3: the planner placed a session by far_enough (a clock change may make up
+    the difference), while `/seminar post` and `/seminar move` checked the bare wall clock:
+    each refused what the schedule itself planned. One rule now: earliest_apart is far enough,
+    and the minute before it is not (unless it is the wall clock's own answer)."""
+    from seminarbot.domain.schedule import earliest_apart, far_enough, wall_clock_after
+
+    zone = ZoneInfo(zone_name)
+    instant = instant.replace(second=0, microsecond=0)
+    earliest = earliest_apart(instant, least, zone)
+    assert far_enough(instant, earliest, zone, least)
+    assert earliest <= wall_clock_after(instant, least, zone)
+    sooner = earliest - timedelta(minutes=1)
+    if sooner > instant and earliest < wall_clock_after(instant, least, zone):
+        assert not far_enough(instant, sooner, zone, least)

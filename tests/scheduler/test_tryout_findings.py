@@ -281,3 +281,21 @@ async def test_a_meeting_at_this_very_moment_is_neither_empty_nor_to_skip(
     refused = flat(await seminar.say("/seminar skip 2026-01-06"))
     assert "`date` expects a meeting that has not happened yet (got '2026-01-06')" in refused
     assert await seminar.app.cohorts.skips(1) == {}
+
+
+async def test_post_and_move_keep_the_minimum_open_time_as_the_planner_does(
+        tmp_path: Path) -> None:
+    """helper-133's 3: across the spring change, resume planned session 2 for 03:00 EDT, a
+    post then said it could be posted only from 04:00, and a move to 03:30 was refused."""
+    seminar = await _open(tmp_path, ManualClock(utc(2026, 3, 1, 9)))
+    try:
+        resumed = await says(seminar, "/seminar setup sun 03:00 America/New_York",
+                             "/seminar min-open 7d", "/seminar move 1 2026-03-01 04:00",
+                             "/seminar pause", "/seminar resume")
+        assert "Next: session 2 (Week 2) on Sun 08 Mar 2026 03:00 EDT." in resumed, resumed
+        early = await says(seminar, "/clock advance 6d21h59m", "/seminar post 2")
+        assert "session 2 can be posted from Sun 08 Mar 2026 03:00 EDT" in early, early
+        moved = await says(seminar, "/seminar move 2 2026-03-08 03:30")
+        assert "Session 2 moves to Sun 08 Mar 2026 03:30 EDT." in moved, moved
+    finally:
+        await seminar.app.close()

@@ -128,6 +128,18 @@ def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bo
     return gap + min(max(offsets) - min(offsets), DST_REACH) >= least
 
 
+def earliest_apart(instant: datetime, least: timedelta, zone: ZoneInfo) -> datetime:
+    """The first minute from which an opening is `far_enough` after `instant`: `least` later
+    on the zone's clocks, or up to DST_REACH sooner where a clock change makes up the rest.
+    The planner, `/seminar post` and `/seminar move` all keep to this one rule."""
+    latest = wall_clock_after(instant, least, zone)
+    for minutes in range(int(DST_REACH / timedelta(minutes=1)), 0, -1):
+        sooner = latest - timedelta(minutes=minutes)
+        if sooner > instant and far_enough(instant, sooner, zone, least):
+            return sooner
+    return latest
+
+
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     # fold=0 gives the first of two repeated times and, for a time inside the spring gap, the
     # offset in force before the jump — which lands the gap time that many minutes later.

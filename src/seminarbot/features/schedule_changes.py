@@ -24,9 +24,9 @@ from seminarbot.domain.schedule import (
     describe_day,
     describe_local,
     describe_span,
+    far_enough,
     local_to_utc,
     local_today,
-    wall_clock,
 )
 from seminarbot.features.common import (
     check_rule,
@@ -174,7 +174,7 @@ def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionP
                                    and not paused else None)
         if other is entry or when is None:
             continue
-        if abs(wall_clock(when, instant, zone)) < cohort.min_open:
+        if not far_enough(when, instant, zone, cohort.min_open):  # as the planner's
             raise Conflict(
                 f"Session {other.session.number} opens {describe_local(when, zone)}, and each "
                 f"session stays open at least {describe_span(cohort.min_open)} before the next "

@@ -19,7 +19,7 @@ from seminarbot.domain.errors import Conflict, Damaged
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, OutboxItem, OutboxState
 from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
-from seminarbot.domain.schedule import describe_local, describe_span, wall_clock, wall_clock_after
+from seminarbot.domain.schedule import describe_local, describe_span, earliest_apart, far_enough
 from seminarbot.domain.syllabus import Session
 from seminarbot.scheduling.poster import tell_moderators
 from seminarbot.scheduling.replan import replan
@@ -92,10 +92,10 @@ def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Ses
         return
     last = max(opened, key=lambda e: e.opened_at or now)
     assert last.opened_at is not None
-    if wall_clock(last.opened_at, now, cohort.rule.zone) >= cohort.min_open:
-        return
     zone = cohort.rule.zone
-    earliest = wall_clock_after(last.opened_at, cohort.min_open, zone)
+    if far_enough(last.opened_at, now, zone, cohort.min_open):  # as the planner's
+        return
+    earliest = earliest_apart(last.opened_at, cohort.min_open, zone)
     raise Conflict(
         f"Session {last.session.number} opened {describe_local(last.opened_at, zone)}, and "
         f"each session stays open at least {describe_span(cohort.min_open)} before the next "
