@@ -149,3 +149,13 @@ def test_a_platform_commands_failure_is_one_redacted_line(
     assert status == 1 and err.count("\n") == 1, err
     assert err.startswith("seminarbot: sync failed: 400 Bad Request: bad token [redacted]"), err
     assert "\x1b" not in err and "Gsecret" not in err
+
+
+def test_the_prompts_example_answers_a_prompt_meant_for_writing(tmp_path: Path) -> None:
+    """helper-135: `/seminar prompt 4` showed `/seminar respond 4.1 …`, a prompt for
+    discussion, as the example of answering in writing (the real content: 4.5 is written)."""
+    result = cli("console", stdin="/seminar prompt 4\n",
+                 env={"SEMINARBOT_DATA_DIR": str(tmp_path / "data")})
+    said = " ".join(result.stdout.split())
+    assert result.returncode == 0, result.stderr
+    assert "e.g. /seminar respond 4.5 …" in said, said

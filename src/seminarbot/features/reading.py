@@ -134,12 +134,13 @@ async def prompt(inv: Invocation[Services]) -> Reply:
             body += f"\n(about {item.suggested_words} words)"
         mode = {"written": " · written", "discussion": " · for discussion"}.get(item.mode or "", "")
         fields.append((f"{item.ref} · {item.kind}{mode}", body))
+    # The example answers a prompt meant for writing (helper-135: 4.1 is for discussion).
+    example = next((p for p in session.prompts if p.mode == "written"), session.prompts[0])
     return Reply(title=f"Session {session.number} prompts: {session.title}",
-                    fields=tuple(fields),
-                    footer=f"Answer a written prompt with {inv.prefix}seminar respond PROMPT "
-                           f"TEXT, e.g. {inv.prefix}seminar respond {session.number}.1 …; a "
-                           "prompt for discussion is talked over at the meeting and needs no "
-                           "written answer.")
+                 fields=tuple(fields),
+                 footer=f"Answer a written prompt with {inv.prefix}seminar respond PROMPT "
+                        f"TEXT, e.g. {inv.prefix}seminar respond {example.ref} …; a prompt for "
+                        "discussion is talked over at the meeting and needs no written answer.")
 
 
 def commands() -> list[Command]:

@@ -46,7 +46,10 @@ LOANWORDS = frozenset({
 # Terms of Soviet politics read in the texts that no rule can tell from ordinary English: single
 # common words and phrases used once (terms_formed.py finds the rest by how terms are formed).
 LEXICON = ("all power to the soviets", "executive committee", "foreign intervention", "masses",
-           "peace, bread and land", "piece rate", "recall", "vanguard", "voter mandate")
+           "peace, bread and land", "piece rate", "recall", "vanguard", "voter mandate",
+           # Terms of art the rules above miss: Marx's categories, the Party's own words
+           "cadres", "democratic exploitation", "labour power", "means of production",
+           "mode of production", "praxis", "wither away")
 MONTHS = frozenset({"January", "February", "March", "April", "May", "June", "July", "August",
                     "September", "October", "November", "December"})
 _ROMANIZED = re.compile(r"kh|zh|shch|iia|iu(?!m)|ii$|yv|^vy|nie$|stvo$|ovat$")
