@@ -299,3 +299,15 @@ async def test_post_and_move_keep_the_minimum_open_time_as_the_planner_does(
         assert "Session 2 moves to Sun 08 Mar 2026 03:30 EDT." in moved, moved
     finally:
         await seminar.app.close()
+
+
+async def test_every_day_reads_as_such_and_a_long_empty_stretch_is_counted(
+        seminar: ConsoleDriver) -> None:
+    """helper-133's 6: "Mondays and Tuesdays and Wednesdays and …"; a session moved years
+    ahead listed every meeting between as having no session, a hundred dates."""
+    said = await says(seminar, "/seminar setup mon,tue,wed,thu,fri,sat,sun 19:00 UTC",
+                      "/seminar reschedule mon,wed,fri 19:00 UTC")
+    assert "Every day at 19:00 UTC" in said and "Mondays, Wednesdays and Fridays at 19:00" in said
+    shown = await says(seminar, "/seminar move 3 2028-02-29 19:00", "/seminar schedule")
+    note = shown[shown.index("Meetings with no session:"):].split(" more.")[0]
+    assert note.count(" 2026") == 12 and note.endswith(" and 323"), note

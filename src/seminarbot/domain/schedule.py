@@ -93,7 +93,10 @@ class WeeklyRule:
         return self.meeting_date(0)
 
     def describe(self) -> str:
-        days = " and ".join(WEEKDAYS[d].capitalize() + "s" for d in self.weekdays)
+        """`Mondays, Wednesdays and Fridays at 19:00 Europe/Berlin`; `Every day at …`."""
+        names = [WEEKDAYS[d].capitalize() + "s" for d in self.weekdays]
+        days = "Every day" if len(names) == len(WEEKDAYS) else \
+            " and ".join(filter(None, (", ".join(names[:-1]), names[-1])))
         return f"{days} at {self.local_time.strftime('%H:%M')} {self.timezone}"
 
 

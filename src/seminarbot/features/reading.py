@@ -23,6 +23,8 @@ from seminarbot.features.plan_reads import meeting_at
 from seminarbot.features.schedule_notes import emptied_by, order_warnings
 from seminarbot.services.container import Services
 
+UNUSED_SHOWN = 12  # meetings with no session named in the schedule's note; the rest counted
+
 
 async def schedule(inv: Invocation[Services]) -> Reply:
     """Exactly what has been and will be posted, in the cohort's current zone."""
@@ -67,7 +69,9 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {describe_day(day)}{why}.")
     if free := ([] if paused else _unused(cohort, taken, skips.keys(), now)):
-        notes.append(f"Meetings with no session: {', '.join(map(describe_day, free))}.")
+        shown = ", ".join(map(describe_day, free[:UNUSED_SHOWN]))
+        more = f" and {len(free) - UNUSED_SHOWN} more" if len(free) > UNUSED_SHOWN else ""
+        notes.append(f"Meetings with no session: {shown}{more}.")
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
             notes.append(f"Session {entry.session.number} is moved to "

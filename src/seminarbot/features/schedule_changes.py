@@ -44,11 +44,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import (
-    change_reply,
-    kept_instants,
-    moved_dates,
-)
+from seminarbot.features.schedule_notes import change_reply, kept_instants, moved_dates
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -176,9 +172,10 @@ def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionP
             continue
         if not far_enough(when, instant, zone, cohort.min_open):  # as the planner's
             raise Conflict(
-                f"Session {other.session.number} opens {describe_local(when, zone)}, and each "
-                f"session stays open at least {describe_span(cohort.min_open)} before the next "
-                f"one opens: session {entry.session.number} cannot open within "
+                f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
+                f"{describe_local(when, zone)}, and each session stays open at least "
+                f"{describe_span(cohort.min_open)} before the next one opens: session "
+                f"{entry.session.number} cannot open within "
                 f"{describe_span(cohort.min_open)} of it.",
                 more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
