@@ -162,3 +162,25 @@ def test_poll_media_without_text_get_an_empty_one_and_nothing_else_changes() -> 
     ("", "")])
 def test_a_file_link_is_kept_without_its_signature(url: str, same: str) -> None:
     assert unsigned(url) == same
+
+
+async def test_a_file_s_description_is_kept_live_and_when_read_back(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-134's 5: the alt text its author typed for a file was dropped."""
+    world = fake.world
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    message = world.message(thread, world.people["bob"].user, "My map.")
+    message["attachments"] = [{
+        "id": str(world.new_id()), "filename": "map.png", "size": 10,
+        "url": "https://cdn.discordapp.com/attachments/1/2/map.png?ex=1&is=2&hm=3&",
+        "proxy_url": "https://media.discordapp.net/attachments/1/2/map.png",
+        "content_type": "image/png", "description": "The soviets of 1917, on a map"}]
+    await fake.gateway.dispatch("MESSAGE_CREATE", {
+        **message, "member": fake._partial_member("bob", world.guild_id)})
+    expected = ("My map.\n[attachment: map.png https://cdn.discordapp.com/attachments/1/2/"
+                "map.png]\n[attachment description: The soviets of 1917, on a map]")
+    await eventually(lambda: response_count_is(app, 1))
+    assert [row[2] for row in await rows(app)] == [expected]
+    await app.db.execute("DELETE FROM responses")  # read back from history alike
+    await reconnect(bot, fake)
+    assert [row[2] for row in await rows(app)] == [expected]

@@ -95,14 +95,16 @@ class Outcome(Enum):
     REFUSED = "refused"  # an edit by someone other than the author, or made while opted out
 
 
-def with_attachments(text: str, files: Iterable[tuple[str, str]],
+def with_attachments(text: str, files: Iterable[tuple[str, str] | tuple[str, str, str]],
                      poll: tuple[str, Sequence[str]] | None = None) -> str:
     """A message as stored: its text, then, for a poll it carries (its question and answers),
     a line `[poll: QUESTION]` and a line `[poll answer: ANSWER]` for each answer that has
     words (each on one line, cut at MAX_POLL_CHARS; those past half of MAX_BODY_CHARS counted in
     a line `[poll answers left out: N]`), then a line `[attachment: NAME URL]` per
-    file (README: Responses), each name on one line and cut at MAX_NAME_CHARS. The lines stay
-    whole within MAX_BODY_CHARS: a text too long for both is cut first, with
+    file (README: Responses), each name on one line and cut at MAX_NAME_CHARS, followed by
+    `[attachment description: TEXT]` where the file's third field, the description its
+    author gave it (Discord's alt text), has words (on one line, cut at MAX_POLL_CHARS).
+    The lines stay whole within MAX_BODY_CHARS: a text too long for both is cut first, with
     TRUNCATION_MARK."""
     lines = []
     question, answers = poll or ("", ())
@@ -111,8 +113,10 @@ def with_attachments(text: str, files: Iterable[tuple[str, str]],
         lines += [f"[poll: {_named(question, MAX_POLL_CHARS)}]",
                   *_within(MAX_BODY_CHARS // 2, [f"[poll answer: {_named(a, MAX_POLL_CHARS)}]"
                                                  for a in answers])]
-    for name, url in files:
+    for name, url, *described in files:
         lines.append(f"[attachment: {_named(name, MAX_NAME_CHARS) or 'file'} {url}]")
+        if described and one_line(described[0]):
+            lines.append(f"[attachment description: {_named(described[0], MAX_POLL_CHARS)}]")
     if not lines:
         return text
     tail = "\n".join(lines)

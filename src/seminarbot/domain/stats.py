@@ -15,13 +15,14 @@ from seminarbot.domain.syllabus import Plan
 
 # A file's line in a stored message (domain.responses.with_attachments): not the person's words.
 _ATTACHMENT_LINE = re.compile(r"^\[attachment: .+ \S+\]$", re.MULTILINE)
+_DESCRIPTION_LINE = re.compile(r"^\[attachment description: (.*)\]$", re.MULTILINE)
 
 
 def word_count(text: str) -> int:
     """The words a person wrote: whitespace-separated, a file's `[attachment: …]` line left
-    out (a captionless image is no words)."""
+    out (a captionless image is no words), its description's words counted."""
     if "[attachment: " in text:
-        text = _ATTACHMENT_LINE.sub("", text)
+        text = _DESCRIPTION_LINE.sub(r"\1", _ATTACHMENT_LINE.sub("", text))
     return len(text.split())
 
 

@@ -34,8 +34,8 @@ PEOPLE_WRITE = (discord.MessageType.default, discord.MessageType.reply)
 def _text(message: discord.Message) -> str:
     """The message as stored: its text as shown (formatting.as_shown), then its poll's lines,
     then a line per attached file."""
-    return with_attachments(_shown(message),
-                            ((a.filename, unsigned(a.url)) for a in message.attachments),
+    return with_attachments(_shown(message), ((a.filename, unsigned(a.url), a.description or "")
+                                               for a in message.attachments),
                             _poll(message.poll))
 
 

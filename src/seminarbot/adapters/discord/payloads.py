@@ -124,7 +124,8 @@ def _text(data: Payload, guild: discord.Guild | None) -> str:
     file."""
     files = data.get("attachments")
     return with_attachments(
-        _shown(data, guild), ((str(a.get("filename") or "file"), unsigned(str(a.get("url") or "")))
+        _shown(data, guild), ((str(a.get("filename") or "file"), unsigned(str(a.get("url") or "")),
+                               str(a.get("description") or ""))
                               for a in (files if isinstance(files, list) else ())
                               if isinstance(a, Mapping)), _poll(data.get("poll")))
 
