@@ -311,3 +311,22 @@ async def test_every_day_reads_as_such_and_a_long_empty_stretch_is_counted(
     shown = await says(seminar, "/seminar move 3 2028-02-29 19:00", "/seminar schedule")
     note = shown[shown.index("Meetings with no session:"):].split(" more.")[0]
     assert note.count(" 2026") == 12 and note.endswith(" and 323"), note
+
+
+@pytest.mark.parametrize("clock", [utc(2011, 12, 20, 9), utc(2011, 12, 29, 9)])
+async def test_a_meeting_on_a_day_the_zone_skipped_is_known_by_its_own_date(
+        tmp_path: Path, clock: datetime) -> None:
+    """helper-133's 4: Pacific/Apia had no Friday 30 December 2011, so that meeting is held
+    at Saturday's date. Its date was taken from the instant: `skip` refused its own default
+    (a Saturday), the schedule listed Friday as a meeting with no session, and a post made
+    early skipped Saturday, moving the next session up a week."""
+    seminar = await _open(tmp_path, ManualClock(clock))
+    try:
+        shown = await says(seminar, "/seminar setup fri 10:00 Pacific/Apia", "/seminar schedule")
+        assert "Meetings with no session" not in shown, shown
+        typed = "/seminar skip" if clock.day == 29 else "/seminar skip 2011-12-30"
+        skipped = await says(seminar, typed)  # by default, the next meeting with a session
+        assert "No session on Fri 30 Dec 2011; the session due then" in skipped, skipped
+        assert set(await seminar.app.cohorts.skips(1)) == {datetime(2011, 12, 30).date()}
+    finally:
+        await seminar.app.close()

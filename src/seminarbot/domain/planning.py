@@ -121,7 +121,7 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
     numbers = {e.session.id: e.session.number for e in entries}
     posts = [PlannedPost(s, "prompt", placed[s]) for s in to_plan]
     posts += _closing(placed, numbers, now, reminder_before, digest, set(owed))
-    taken = {placed[s].astimezone(rule.zone).date(): s for s in to_plan}
+    taken = {rule.day_of(placed[s]): s for s in to_plan}
     reopened = tuple((day, str(emptied[day]), taken[day]) for day in sorted(freed)
                      if day in taken and day.weekday() in rule.weekdays)
     return Planned(tuple(posts), placed, numbers, frozenset(fixed), frozenset(inputs.pins),

@@ -74,6 +74,15 @@ class WeeklyRule:
         """The UTC instant of the index-th meeting (0-based)."""
         return local_to_utc(self.meeting_date(index), self.local_time, self.zone)
 
+    def day_of(self, instant: datetime) -> date:
+        """The date of the meeting held at `instant`, else the instant's local date. The two
+        differ on a day the zone skipped (Pacific/Apia had no 30 December 2011: that Friday's
+        meeting was held on Saturday's date), where a meeting is known by its own date."""
+        index = self.first_meeting_at_or_after(instant)
+        if self.meeting(index) == instant:
+            return self.meeting_date(index)
+        return instant.astimezone(self.zone).date()
+
     def first_meeting_at_or_after(self, instant: datetime) -> int:
         """The smallest meeting index whose instant is not before `instant`."""
         local_day = instant.astimezone(self.zone).date()

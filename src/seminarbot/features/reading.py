@@ -59,7 +59,7 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     zone, notes = cohort.rule.zone, []
     moves = await inv.app.cohorts.moves(cohort.id, zone)
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
-    taken = {e.due_at.astimezone(zone).date() for e in waiting.values() if e.due_at}
+    taken = {cohort.rule.day_of(e.due_at) for e in waiting.values() if e.due_at}
     skips = await inv.app.cohorts.skips(cohort.id)
     now = inv.clock.now()
     for day, session_id in sorted(skips.items()):

@@ -87,7 +87,7 @@ async def move(inv: Invocation[Services]) -> Reply:
     lines = [f"Session {session.number} moves to {describe_local(instant, zone)}."]
     if wall:
         lines.append(wall)
-    if (local := instant.astimezone(zone).date()) in skips:
+    if (local := cohort.rule.day_of(instant)) in skips:
         lines.append(f"{describe_day(local)} was skipped or left empty; the move puts session "
                      f"{session.number} on it all the same.")
     if vacated:
@@ -145,7 +145,7 @@ def _vacated(cohort: Cohort, entry: SessionProgress, instant: datetime,
     if due is None or entry.session.id in moves or cohort.state is CohortState.PAUSED \
             or instant >= due:
         return None
-    day = due.astimezone(zone).date()
+    day = cohort.rule.day_of(due)
     return None if instant.astimezone(zone).date() == day else day
 
 

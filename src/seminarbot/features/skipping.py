@@ -65,8 +65,7 @@ async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) 
         if not await app.cohorts.remove_skip(cohort.id, day):
             raise Conflict(f"{describe_day(day)} was not skipped.")
         cohort, planned = await replan(inv, cohort.id)
-    zone = cohort.rule.zone
-    taken = any(start.astimezone(zone).date() == day for start in planned.starts.values())
+    taken = any(cohort.rule.day_of(start) == day for start in planned.starts.values())
     empty = "" if taken or cohort.state is CohortState.PAUSED else \
         "; no session falls on it now"
     return change_reply(f"{describe_day(day)} is a meeting again{empty}. Next: "
@@ -81,7 +80,7 @@ def _not_moved_onto(day: date, before: dict[str, datetime], moved: Container[str
     sessions that follow the meetings, never a moved one."""
     zone = cohort.rule.zone
     for session_id, when in sorted(before.items(), key=lambda item: item[1]):
-        if session_id in moved and when.astimezone(zone).date() == day:
+        if session_id in moved and cohort.rule.day_of(when) == day:
             number = plan.session(session_id).number
             raise Conflict(f"Session {number} is moved to {describe_local(when, zone)}; a skip "
                            f"does not move a moved session ({prefix}seminar move {number} DATE "
@@ -123,7 +122,7 @@ async def _next_meeting_with_a_session(inv: Invocation[Services], cohort: Cohort
             if session_id not in moved]
     if not dues:
         raise Conflict("No session is waiting for a meeting, so there is nothing to skip.")
-    return min(dues).astimezone(cohort.rule.zone).date()
+    return cohort.rule.day_of(min(dues))
 
 
 def _not_skipped_yet(day: date, skips: dict[date, str | None], plan: Plan, moved: Container[str],

@@ -110,7 +110,7 @@ async def _vacate(scheduler: Scheduler, cohort: Cohort, entry: SessionProgress,
     session_id = entry.session.id
     if entry.state is SessionState.SCHEDULED and entry.due_at and entry.due_at > now \
             and session_id not in moves:
-        day = entry.due_at.astimezone(cohort.rule.zone).date()
+        day = cohort.rule.day_of(entry.due_at)
         await scheduler.cohorts.add_skip(cohort.id, day, session_id)
     await scheduler.cohorts.remove_move(cohort.id, session_id)
 
