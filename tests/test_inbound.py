@@ -341,8 +341,9 @@ async def test_a_deleted_response_leaves_no_trace_of_its_text_in_the_file(
 async def test_a_reply_to_a_response_answers_that_response_s_prompt(
         console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
     """An older Matrix client's rich reply to a message in the prompt's thread (m.in_reply_to
-    without m.thread), a Discord reply to a response in the channel, or a message in a thread
-    started from a response, was never recorded: it named no prompt itself."""
+    without m.thread), or a Discord reply to a response in the channel, was never recorded: it
+    named no prompt itself. A message in a thread started from a response is not where the
+    prompt is (helper-136: no catch-up reads such a thread, and erased what it held)."""
     thread = await _thread(console, app)
     item = (await app.outbox.for_cohort(1))[0]
     room = (await app.db.fetch_tuples("SELECT channel_id FROM cohorts WHERE id = 1"))[0][0]
@@ -361,10 +362,9 @@ async def test_a_reply_to_a_response_answers_that_response_s_prompt(
     chain = [said("r3", "To r2.", reply_to="r2"), said("r4", "To r3.", reply_to="r3"),
              said("r5", "To r4.", reply_to="r4")]
     assert await record_messages(app, chain) == [Outcome.CREATED] * 3
-    # A thread started from a response (its id is the message's) holds answers too.
     assert await record_message(app, InboundMessage(
         "console", "r6", bob, "In r2's thread.", clock.now(), thread_id="r2",
-        channel_id="r2")) is Outcome.CREATED
+        channel_id="r2")) is None
     # Still nothing from elsewhere, nor a reply to a message that is no response.
     assert await record_message(app, InboundMessage(
         "console", "x1", bob, "From another room.", clock.now(), reply_to="r1",
@@ -373,6 +373,37 @@ async def test_a_reply_to_a_response_answers_that_response_s_prompt(
     rows = await app.db.fetch_tuples(
         "SELECT message_id, session_id, prompt_id, outbox_id, arrival FROM responses"
         " ORDER BY id")
-    assert [row[0] for row in rows] == ["r1", "r2", "r3", "r4", "r5", "r6"]
+    assert [row[0] for row in rows] == ["r1", "r2", "r3", "r4", "r5"]
     assert {row[1:4] for row in rows} == {(item.session_id, item.item, item.id)}
-    assert [row[4] for row in rows] == ["thread", "reply", "reply", "reply", "reply", "thread"]
+    assert [row[4] for row in rows] == ["thread", "reply", "reply", "reply", "reply"]
+
+
+async def test_a_reply_to_a_refused_message_is_refused_alike_alone_or_together(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-136's 5: within one hand-over a reply to an opted-out person's message took the
+    prompt from it (the chain was resolved before the refusals); alone, it answered nothing,
+    its parent never stored. Now a reply is written after what it answers, so both agree."""
+    await _thread(console, app)
+    post = (await app.outbox.for_cohort(1))[0].message_id
+    carol, bob = Actor("console", "console:carol", "carol"), Actor("console", "console:bob", "bob")
+    assert await record_message(app, InboundMessage("console", "c0", carol, "Mine.",
+                                                    clock.now(), reply_to=post))
+    await app.db.execute("UPDATE participants SET opted_out = 1 WHERE external_id = ?",
+                         ("console:carol",))
+    alone = [await record_message(app, InboundMessage("console", "c1", carol, "Refused.",
+                                                      clock.now(), reply_to=post)),
+             await record_message(app, InboundMessage("console", "b1", bob, "To c1.",
+                                                      clock.now(), reply_to="c1"))]
+    together = await record_messages(app, [
+        InboundMessage("console", "c2", carol, "Refused.", clock.now(), reply_to=post),
+        InboundMessage("console", "b2", bob, "To c2.", clock.now(), reply_to="c2"),
+        InboundMessage("console", "b3", bob, "To b2.", clock.now(), reply_to="b2")])
+    assert alone == [None, None] and together == [None, None, None]
+    # A chain whose first message is recorded is recorded whole, in one hand-over too.
+    chain = await record_messages(app, [
+        InboundMessage("console", "b5", bob, "To b4.", clock.now(), reply_to="b4"),
+        InboundMessage("console", "b4", bob, "To c0.", clock.now(), reply_to="c0")])
+    assert chain == [Outcome.CREATED, Outcome.CREATED]
+    ids = [row[0] for row in await app.db.fetch_tuples("SELECT message_id FROM responses"
+                                                       " ORDER BY id")]
+    assert ids == ["c0", "b4", "b5"]  # each after what it answers

@@ -142,3 +142,30 @@ async def test_replies_to_a_response_in_the_channel_are_recorded_live_and_backfi
                                         "Away 0.", "Away 1.", "Away 2."]
     prompts = await app.db.fetch_tuples("SELECT DISTINCT outbox_id FROM responses")
     assert prompts == [(items[0].id,)]
+
+
+async def test_a_thread_started_from_a_response_is_not_where_the_prompt_is(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-136: messages in a thread started from a response were recorded live, then
+    erased at every new gateway session (the prompt's thread never showed them), never read
+    back, and kept when that thread was deleted. Such a thread holds no responses; the
+    response it was started from is left alone, through reconnects and its thread's deletion."""
+    items = await first_session_posted(fake, app, clock)
+    channel = fake.world.seminar_channel
+    answer = await fake.say("bob", channel, "Answering the prompt.",
+                            reply_to=int(items[0].message_id or 0))
+    await eventually(lambda: response_count_is(app, 1))
+    thread = fake.world.thread(int(answer["id"]), "On bob's answer", 10080)
+    await fake.gateway.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+    await fake.say("ann", int(thread["id"]), "In the thread started from bob's answer.")
+    await fake.say("ann", channel, "A reply to bob, in the channel.", reply_to=int(answer["id"]))
+    await eventually(lambda: response_count_is(app, 2))
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.say("ann", int(thread["id"]), "Written there while the bot was away.")
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups == 2)
+    await fake.delete_thread(int(thread["id"]))
+    await fake.gateway.drop(resumable=False, hold=False)
+    await eventually(lambda: bot.handlers.catch_ups == 3)
+    assert [(row[2], row[4]) for row in await rows(app)] == [
+        ("Answering the prompt.", False), ("A reply to bob, in the channel.", False)]

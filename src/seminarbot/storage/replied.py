@@ -1,10 +1,11 @@
 """Which prompt post each message of a batch answers: one in the prompt's thread or replying
-to it (storage.response_batch.posts), and one replying to a recorded response, or in a thread
-started from one, which answers that response's prompt. So an older Matrix client's rich
-reply to a message in a prompt's thread (the spec's thread-unaware client: `m.in_reply_to`
-without `m.thread`) is recorded, as Element shows it beside the thread; so is a Discord reply
-to a response in the seminar's channel. A reply to a message of the same batch resolves
-through it.
+to it (storage.response_batch.posts), and one replying to a recorded response, which answers
+that response's prompt, where the prompt is. So an older Matrix client's rich reply to a
+message in a prompt's thread (the spec's thread-unaware client: `m.in_reply_to` without
+`m.thread`) is recorded, as Element shows it beside the thread; so is a Discord reply to a
+response in the seminar's channel. A message in a thread started from a response is not: it
+is not where the prompt is, and no catch-up reads such threads. A reply to a message of the
+same batch is written after it.
 
 Runs in the writer's thread, on its plain sqlite3 connection.
 """
@@ -12,9 +13,10 @@ Runs in the writer's thread, on its plain sqlite3 connection.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from seminarbot.domain.responses import Outcome
 from seminarbot.storage.response_batch import Answer, Post, answered, by_key, post_of_row, posts
 
 if TYPE_CHECKING:
@@ -35,19 +37,28 @@ def answers(conn: sqlite3.Connection, batch: Sequence[Submission], known: dict[s
     found = posts(conn, {ref for submission in batch for _, ref in submission.refs}, known)
     unknown = {(s.platform, ref) for s in batch for _, ref in s.refs if ref not in found}
     for _, (message_id, *row) in by_key(conn, _REPLIED, unknown) if unknown else ():
-        found[message_id] = known[message_id] = _through(post_of_row(tuple(row)), message_id)
-    result = [answered(submission, found) for submission in batch]
-    within: dict[str, Post] = {}  # this batch's messages that answer a prompt
-    for index, submission in enumerate(batch):
-        if result[index] is None:
-            result[index] = answered(submission, {
-                ref: _through(within[ref], ref) for _, ref in submission.refs if ref in within})
-        if (answer := result[index]) is not None:
-            within[submission.message_id] = answer[0]
-    return result
+        found[message_id] = known[message_id] = post_of_row(tuple(row))
+    return [answered(submission, found) for submission in batch]
 
 
-def _through(post: Post, message_id: str) -> Post:
-    """The post as answered through a response: also where a thread started from that
-    response is (Discord gives it the message's id)."""
-    return post._replace(places=post.places | {message_id})
+def after_what_they_answer(batch: Sequence[Submission],
+                           write: Callable[[Sequence[Submission]], list[Outcome | None]]
+                           ) -> list[Outcome | None]:
+    """Each submission's outcome, `write` taking the batch, then, as long as it records
+    something, those it left unanswered that reply to a message it has just recorded: each is
+    written after the message it answers, as if it came later. So one hand-over records what
+    the same messages handed over one by one would, a reply to a refused message included
+    (helper-136's 5: the chain had been resolved before the refusals)."""
+    outcomes = write(batch)
+    recorded = {s.message_id for s, o in zip(batch, outcomes, strict=True)
+                if o is Outcome.CREATED}
+    while recorded:
+        again = [index for index, (s, o) in enumerate(zip(batch, outcomes, strict=True))
+                 if o is None and any(ref in recorded for _, ref in s.refs)]
+        written = write([batch[index] for index in again]) if again else []
+        recorded = set()
+        for index, outcome in zip(again, written, strict=True):
+            outcomes[index] = outcome
+            if outcome is Outcome.CREATED:
+                recorded.add(batch[index].message_id)
+    return outcomes

@@ -34,7 +34,7 @@ from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, unavailable
 from seminarbot.storage.refusals import forget_secret, refuse
-from seminarbot.storage.replied import answers
+from seminarbot.storage.replied import after_what_they_answer, answers
 from seminarbot.storage.response_batch import Known, Names, authors, insert, name
 
 
@@ -246,6 +246,10 @@ class ResponseWriter:
         return outcome
 
     def _write_rows(self, conn: sqlite3.Connection, batch: Sequence[Submission]
+                    ) -> list[Outcome | None]:
+        return after_what_they_answer(batch, functools.partial(self._write_pass, conn))
+
+    def _write_pass(self, conn: sqlite3.Connection, batch: Sequence[Submission]
                     ) -> list[Outcome | None]:
         if self._secret is None:
             self._secret = forget_secret(conn)
