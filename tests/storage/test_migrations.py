@@ -191,3 +191,18 @@ async def test_every_table_the_writer_remembers_counts_its_changes(tmp_path: Pat
         assert await db.scalar("SELECT epoch FROM writer_epoch") == before
     finally:
         await db.close()
+
+
+async def test_which_prompt_a_message_answers_is_found_by_index(tmp_path: Path) -> None:
+    """Each message whose thread or reply is not known yet is looked up in the outbox by its
+    ids: without an index that read every seminar's rows, 65 ms a batch at 800,000."""
+    from seminarbot.storage.response_batch import POSTS
+
+    db = await Database.open(tmp_path / "x.db")
+    try:
+        plan = " ".join(str(row[-1]) for row in await db.fetch_tuples(
+            "EXPLAIN QUERY PLAN " + POSTS.format(marks="?, ?"), ("1", "2", "1", "2")))
+    finally:
+        await db.close()
+    assert "USING INDEX outbox_by_message" in plan and "USING INDEX outbox_by_thread" in plan
+    assert "SCAN o" not in plan, plan
