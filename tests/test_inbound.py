@@ -407,3 +407,26 @@ async def test_a_reply_to_a_refused_message_is_refused_alike_alone_or_together(
     ids = [row[0] for row in await app.db.fetch_tuples("SELECT message_id FROM responses"
                                                        " ORDER BY id")]
     assert ids == ["c0", "b4", "b5"]  # each after what it answers
+
+
+async def test_a_reply_to_the_bot_s_reminder_answers_its_prompt(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-136's 6: an older Matrix client answers the reminder in a prompt's thread with a
+    rich reply outside the thread; it named no prompt, and was lost."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar reminders 1d")
+    await console.say("/clock advance 8d")
+    items = await app.outbox.for_cohort(1)
+    reminder = next(i for i in items if i.kind == "reminder" and i.message_id)
+    prompt = next(i for i in items if i.kind == "prompt" and i.item == reminder.item)
+    room = (await app.db.fetch_tuples("SELECT channel_id FROM cohorts WHERE id = 1"))[0][0]
+    bob = Actor("console", "console:bob", "bob")
+    said = InboundMessage("console", "old1", bob, "Answering the reminder.", clock.now(),
+                          reply_to=reminder.message_id, channel_id=room)
+    assert await record_message(app, said) is Outcome.CREATED
+    elsewhere = InboundMessage("console", "old2", bob, "From another room.", clock.now(),
+                               reply_to=reminder.message_id, channel_id="elsewhere")
+    assert await record_message(app, elsewhere) is None
+    assert await app.db.fetch_tuples(
+        "SELECT outbox_id, prompt_id FROM responses WHERE message_id = 'old1'") \
+        == [(prompt.id, prompt.item)]

@@ -1,11 +1,11 @@
 """Which prompt post each message of a batch answers: one in the prompt's thread or replying
-to it (storage.response_batch.posts), and one replying to a recorded response, which answers
-that response's prompt, where the prompt is. So an older Matrix client's rich reply to a
-message in a prompt's thread (the spec's thread-unaware client: `m.in_reply_to` without
-`m.thread`) is recorded, as Element shows it beside the thread; so is a Discord reply to a
-response in the seminar's channel. A message in a thread started from a response is not: it
-is not where the prompt is, and no catch-up reads such threads. A reply to a message of the
-same batch is written after it.
+to it (storage.response_batch.posts), and one replying to a recorded response or to the bot's
+reminder, which answers that prompt, where the prompt is. So an older Matrix client's rich
+reply to a message in a prompt's thread (the spec's thread-unaware client: `m.in_reply_to`
+without `m.thread`) is recorded, as Element shows it beside the thread; so is a Discord reply
+to a response in the seminar's channel. A message in a thread started from a response is
+not: it is not where the prompt is, and no catch-up reads such threads. A reply to a message
+of the same batch is written after it.
 
 Runs in the writer's thread, on its plain sqlite3 connection.
 """
@@ -22,11 +22,21 @@ from seminarbot.storage.response_batch import Answer, Post, answered, by_key, po
 if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
 
+_POST = ("o.id, o.cohort_id, o.session_id, o.item, c.community_id, c.retention_days,"
+         " c.swept_before, o.message_id, o.thread_id, c.channel_id")
+# A recorded response's message, and the bot's reminder in a prompt's thread (an older
+# Matrix client answers it outside the thread): each stands for its prompt's post.
 _REPLIED = (
-    "SELECT r.message_id, o.id, o.cohort_id, o.session_id, o.item, c.community_id,"
-    " c.retention_days, c.swept_before, o.message_id, o.thread_id, c.channel_id"
-    " FROM responses r JOIN outbox o ON o.id = r.outbox_id JOIN cohorts c ON c.id = o.cohort_id"
-    " WHERE r.platform = ? AND r.message_id IN ({marks}) AND o.kind = 'prompt'")
+    f"SELECT r.message_id, {_POST} FROM responses r JOIN outbox o ON o.id = r.outbox_id"
+    " JOIN cohorts c ON c.id = o.cohort_id"
+    " WHERE r.platform = ? AND r.message_id IN ({marks}) AND o.kind = 'prompt'",
+    # CROSS JOIN: the reminders by their ids first (migration 0017's index), never every
+    # seminar of the platform first.
+    f"SELECT x.message_id, {_POST} FROM outbox x CROSS JOIN outbox o CROSS JOIN cohorts c"
+    " CROSS JOIN communities m ON o.cohort_id = x.cohort_id AND o.session_id = x.session_id"
+    " AND o.item = x.item AND o.kind = 'prompt' AND c.id = o.cohort_id"
+    " AND m.id = c.community_id"
+    " WHERE m.platform = ? AND x.message_id IN ({marks}) AND x.kind = 'reminder'")
 
 
 def answers(conn: sqlite3.Connection, batch: Sequence[Submission], known: dict[str, Post]
@@ -35,9 +45,10 @@ def answers(conn: sqlite3.Connection, batch: Sequence[Submission], known: dict[s
     `known` (ref → post) is read and added to. Raises Damaged for a post's row that is not
     what its columns hold (response_batch.post_of_row)."""
     found = posts(conn, {ref for submission in batch for _, ref in submission.refs}, known)
-    unknown = {(s.platform, ref) for s in batch for _, ref in s.refs if ref not in found}
-    for _, (message_id, *row) in by_key(conn, _REPLIED, unknown) if unknown else ():
-        found[message_id] = known[message_id] = post_of_row(tuple(row))
+    for sql in _REPLIED:
+        unknown = {(s.platform, ref) for s in batch for _, ref in s.refs if ref not in found}
+        for _, (message_id, *row) in by_key(conn, sql, unknown) if unknown else ():
+            found[message_id] = known[message_id] = post_of_row(tuple(row))
     return [answered(submission, found) for submission in batch]
 
 
