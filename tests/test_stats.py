@@ -108,3 +108,18 @@ def test_a_files_line_is_no_words() -> None:
     assert word_count(with_attachments("", [("photo.png", url)])) == 0
     assert word_count(with_attachments("Two words", [("a b c.pdf", url), ("x", url)])) == 2
     assert word_count("[attachment: typed by hand] into a line") == 7  # words, not a file's line
+
+
+def test_a_file_s_description_counts_its_words_and_an_invisible_one_is_none() -> None:
+    """helper-134's 5 and helper-137's 5: a description is the author's words; one of nothing
+    visible (a zero-width space) is no line and no word."""
+    from seminarbot.domain.responses import with_attachments
+    from seminarbot.domain.stats import word_count
+
+    url = "https://cdn.discordapp.com/attachments/1/2/map.png"
+    described = with_attachments("My map.", [("map.png", url, "Soviets of 1917, mapped")])
+    assert described.endswith("\n[attachment description: Soviets of 1917, mapped]")
+    assert word_count(described) == 6
+    for invisible in ("\u200b", " ", "\u2800\u3164", "\u2067\u2069"):
+        alone = with_attachments("hi", [("f.png", url, invisible)])
+        assert alone == f"hi\n[attachment: f.png {url}]"

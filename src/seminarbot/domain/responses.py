@@ -103,7 +103,7 @@ def with_attachments(text: str, files: Iterable[tuple[str, str] | tuple[str, str
     a line `[poll answers left out: N]`), then a line `[attachment: NAME URL]` per
     file (README: Responses), each name on one line and cut at MAX_NAME_CHARS, followed by
     `[attachment description: TEXT]` where the file's third field, the description its
-    author gave it (Discord's alt text), has words (on one line, cut at MAX_POLL_CHARS).
+    author gave it (Discord's alt text), shows anything (on one line, cut at MAX_POLL_CHARS).
     The lines stay whole within MAX_BODY_CHARS: a text too long for both is cut first, with
     TRUNCATION_MARK."""
     lines = []
@@ -115,7 +115,7 @@ def with_attachments(text: str, files: Iterable[tuple[str, str] | tuple[str, str
                                                  for a in answers])]
     for name, url, *described in files:
         lines.append(f"[attachment: {_named(name, MAX_NAME_CHARS) or 'file'} {url}]")
-        if described and one_line(described[0]):
+        if described and not is_blank(described[0]):  # nothing visible, nothing stored
             lines.append(f"[attachment description: {_named(described[0], MAX_POLL_CHARS)}]")
     if not lines:
         return text
