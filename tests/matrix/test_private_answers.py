@@ -241,3 +241,62 @@ async def test_a_direct_room_the_bot_itself_left_is_not_taken_as_refused(
     assert second not in (room, first), answer
     assert "you left" not in answer["content"]["body"]
     assert direct_rooms(synapse, bot) == {ann.user_id: [second]}
+
+
+async def test_an_answer_asked_for_just_after_the_bot_left_its_direct_room_gets_a_new_one(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """helper-137's 2: asked before a sync had shown the bot's leave, the homeserver refused
+    the send (M_FORBIDDEN), and the answer was lost: the seminar room was told to "ask for
+    less at once"."""
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann)
+    asked = await ann.say(room, "!seminar mine")
+    first = ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"])
+    login = json.loads((bot.settings.data_dir / "matrix" / "login.json").read_text())
+    synapse.request("POST", f"/_matrix/client/v3/rooms/{quote(first)}/leave", {},
+                    token=login["access_token"])
+    again = await ann.say(room, "!seminar mine")
+    answer = await ann.answer_to(room, again, bot.user_id)
+    second = ann.room_of(answer["event_id"])
+    assert second not in (room, first), answer
+    assert "ask for less" not in answer["content"]["body"]
+    assert direct_rooms(synapse, bot) == {ann.user_id: [second]}
+
+
+async def test_a_direct_room_the_homeserver_says_the_bot_is_not_in_is_replaced() -> None:
+    """helper-137's 2, without the race: the bot's leave not yet synced, the homeserver
+    refuses the send as M_FORBIDDEN. The answer goes to a new direct room (kept until it
+    arrives), the old one is forgotten, and nothing is said in the seminar room."""
+    from types import SimpleNamespace
+
+    from seminarbot.adapters.matrix.direct import Direct
+    from seminarbot.adapters.matrix.sender import SendFailed
+    from seminarbot.core.replies import Reply
+
+    sent: list[str] = []
+    forgotten: list[str] = []
+
+    class Sender:
+        async def send(self, room_id: str, content: dict[str, Any], *, txn_id: str) -> None:
+            if room_id == "!old:hs":
+                raise SendFailed("sending: M_FORBIDDEN not in room", retryable=False,
+                                 code="M_FORBIDDEN")
+            sent.append(room_id)
+
+    class Rooms:
+        async def of(self, user_id: str) -> Direct:
+            return Direct("ready", "!old:hs", joined=True)
+
+        async def forget(self, room_id: str) -> None:
+            forgotten.append(room_id)
+
+        async def create(self, user_id: str, *, encrypted: bool) -> str:
+            return "!new:hs"
+
+    client = SimpleNamespace(rooms={"!old:hs": SimpleNamespace(encrypted=False)})
+    answers = PrivateAnswers(client, Sender(), Rooms(),  # type: ignore[arg-type]
+                             lambda reply, encrypted: [{"body": "x"}])
+    await answers.answer("!seminar:hs", "$asked", "@ann:hs", None, Reply(title="Mine"))
+    assert forgotten == ["!old:hs"]
+    assert [waiting["dm"] for waiting in answers.pending] == ["!new:hs"]
+    assert sent == ["!seminar:hs"]  # only the pointer to the new room, in the seminar room

@@ -86,17 +86,39 @@ class PrivateAnswers:
         if direct.state == "refused" or direct.room_id is None:
             await self._in_room(origin, replace(reply, paragraphs=(*reply.paragraphs, LEFT)))
             return
-        dm = direct.room_id
-        synced = self.client.rooms.get(dm)
-        contents = await self._contents(dm, shown, synced.encrypted if synced else encrypted)
-        for content in contents:
-            content[MARK] = {"room_id": room_id, "event_id": event_id}
-        await self._send_or_keep(dm, user_id, contents, origin, direct.state == "waiting")
-        if not direct.joined:
+        dm, joined = await self._send_private(direct, user_id, shown, origin, encrypted)
+        if dm is not None and not joined:
             pointer = notice(POINTED)
             pointer[POINTER] = dm
             await self._quietly(room_id, replying(pointer, event_id, thread),
                                 txn_for("pointer", event_id))
+
+    async def _send_private(self, direct: Direct, user_id: str, reply: Reply,
+                            origin: dict[str, Any], encrypted: bool) -> tuple[str | None, bool]:
+        """Send the answer in the person's direct room, or keep it for a room just made; the
+        room it went to, and whether they have joined it (None: no room could be had, said).
+        A room the homeserver says the bot may not send in, the bot has left (from elsewhere,
+        before a sync said so): the person refused nothing, so a new room takes the answer
+        (helper-137)."""
+        dm, waiting, joined = str(direct.room_id), direct.state == "waiting", direct.joined
+        while True:
+            synced = self.client.rooms.get(dm)
+            contents = await self._contents(dm, reply, synced.encrypted if synced else encrypted)
+            for content in contents:
+                content[MARK] = {"room_id": origin["room_id"], "event_id": origin["event_id"]}
+            if waiting:
+                await self._send_or_keep(dm, user_id, contents, origin, True)
+                return dm, joined
+            if await self._send_now(dm, contents, origin, first_refused=True):
+                return dm, joined
+            try:
+                await self.direct.forget(dm)
+                dm, waiting, joined = await self.direct.create(user_id, encrypted=encrypted), \
+                    True, False
+            except SendFailed as error:
+                log.warning("matrix: no new direct room with %s: %s", user_id, error.reason)
+                await self._notice(origin, UNREACHABLE.format(why=why_failed(error)))
+                return None, True
 
     async def tell(self, user_id: str, message: str, *, encrypted: bool, key: str) -> bool:
         """A notice for one person alone (a moderator, when the bot is removed from a room);
@@ -165,11 +187,20 @@ class PrivateAnswers:
         else:
             await self._send_now(dm, contents, origin)
 
-    async def _send_now(self, dm: str, contents: list[Content], origin: dict[str, Any]) -> None:
+    async def _send_now(self, dm: str, contents: list[Content], origin: dict[str, Any], *,
+                        first_refused: bool = False) -> bool:
+        """Send the contents, or tell of the failure; whether it was done. With
+        `first_refused`, False (and nothing said) when the homeserver refuses the first as
+        forbidden: the bot is not in that room."""
         key = str(origin.get("event_id") or origin.get("key"))
         try:
             for index, content in enumerate(contents):
-                await self.sender.send(dm, content, txn_id=txn_for(f"private{index}", key))
+                try:
+                    await self.sender.send(dm, content, txn_id=txn_for(f"private{index}", key))
+                except SendFailed as error:
+                    if first_refused and index == 0 and error.code == "M_FORBIDDEN":
+                        return False
+                    raise
         except SendFailed as error:
             log.error("matrix: could not answer privately in %s: %s", dm, error.reason)
             told = notice(failed_notice(error))
@@ -179,6 +210,7 @@ class PrivateAnswers:
             except SendFailed:
                 if origin.get("event_id"):
                     await self._notice(origin, failed_notice(error))
+        return True
 
     async def _notice(self, origin: dict[str, Any], text: str) -> None:
         """A notice replying to the command in the seminar room (nothing private in it)."""

@@ -30,10 +30,14 @@ def txn_for(kind: str, event_id: str) -> str:
 
 
 class SendFailed(Exception):
-    def __init__(self, reason: str, *, retryable: bool) -> None:
+    """A request the homeserver did not take. `code`: the Matrix error code it answered with
+    (Client-Server API, Standard error response: `M_FORBIDDEN`, …), None for none."""
+
+    def __init__(self, reason: str, *, retryable: bool, code: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
+        self.code = code
 
 
 def why_failed(error: SendFailed) -> str:
@@ -67,7 +71,9 @@ async def with_retries(what: str, call: Callable[[], Awaitable[Any]],
             reason = str(answer)
             waited = rate_limit_delay(answer)
             if waited is None and not is_server_error(answer):
-                raise SendFailed(f"{what}: {reason}", retryable=False)
+                code = getattr(answer, "status_code", None)
+                raise SendFailed(f"{what}: {reason}", retryable=False,
+                                 code=code if isinstance(code, str) else None)
             delay = waited if waited is not None else backoff.next_delay()
         if attempt < SEND_ATTEMPTS:
             log.warning("matrix: %s failed (%s), attempt %d of %d; retrying in %.1f s",
