@@ -644,3 +644,38 @@ def test_an_older_clients_edit_of_its_rich_reply_loses_the_fallback_again() -> N
     kept = translate(message({"msgtype": "m.text", "body": "* x", "m.new_content": typed,
                               "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
     assert isinstance(kept, Edited) and kept.text == typed["body"]
+
+
+def _reply_to(target: str, event_id: str, sender: str) -> dict[str, Any]:
+    return {**message({"msgtype": "m.text", "body": "An older client's reply.",
+                       "m.relates_to": {"m.in_reply_to": {"event_id": target}}},
+                      event_id=event_id), "sender": sender}
+
+
+async def test_replies_to_an_event_waiting_for_its_key_are_handled_after_it(
+        tmp_path: Path) -> None:
+    """helper-137's 3: an older client's reply (outside a thread) to a message still waiting
+    for its key answered nothing, and was never tried again once the message was recorded.
+    Held from anyone, kept on disk, handled after the event; one redacted is dropped."""
+    files = MatrixFiles(tmp_path / "matrix")
+    files.prepare()
+    client = KeysFor()
+    waiting = Undecrypted(client, files)
+    await waiting.keep("!r:hs", _encrypted("$m"))
+    assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r1", "@mod:hs"))
+    assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r2", "@bob:hs"))
+    assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r3", "@eve:hs"))
+    assert not waiting.hold_reply("!other:hs", "$m", _reply_to("$m", "$r4", "@bob:hs"))
+    assert not waiting.hold_reply("!r:hs", "$known", _reply_to("$known", "$r5", "@bob:hs"))
+    assert not waiting.redacted("!r:hs", "$r2", "@eve:hs")  # not eve's to take back
+    assert waiting.redacted("!r:hs", "$r3", "@eve:hs")  # her own
+    handled: list[Any] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event if isinstance(event, dict) else event.source["event_id"])
+
+    after = Undecrypted(client, files)  # a restart: what is held was kept on disk
+    client.keys.add("$m")
+    await after.retry(handle)
+    assert handled == [{"decrypted": "$m"}, "$r1", "$r2"] and after.waiting == []
+    assert not after.hold_reply("!r:hs", "$m", _reply_to("$m", "$r6", "@bob:hs"))

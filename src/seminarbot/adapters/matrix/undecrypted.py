@@ -8,7 +8,9 @@ while a key is on its way loses nothing: the next start tries them again. Handli
 Events about one that waits are held by it, as its room's clients would apply them once they
 can read it (Matrix spec, Event replacements and Redactions): an edit of it (in another Megolm
 session, whose key came) is handled right after it, so its final text is what is recorded; a
-redaction of it, or of an edit held, drops what was redacted, which is then never recorded."""
+redaction of it, or of an edit held, drops what was redacted, which is then never recorded.
+A reply to it from outside a thread (an older client's) is held too, from anyone, and handled
+after it: it answers whatever the event turns out to answer (storage/replied.py)."""
 
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ from seminarbot.adapters.matrix.files import WAITING, MatrixFiles, left_out
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 200  # syncs: about an hour and a half of idle long-polls
 HELD_EDITS = 50  # edits of one waiting event, held until its key comes
+HELD_REPLIES = 500  # replies to one waiting event; past that, handled as they come
 
 
 @dataclass
@@ -34,6 +37,7 @@ class _Waiting:
     event: MegolmEvent
     syncs: int = 0
     edits: list[dict[str, Any]] = field(default_factory=list)  # held: their decrypted sources
+    replies: list[dict[str, Any]] = field(default_factory=list)  # held likewise, anyone's
     read: bool = False  # decrypted and handled: what comes about it now applies as it comes
 
 
@@ -74,19 +78,35 @@ class Undecrypted:
             return True
         return False
 
+    def hold_reply(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
+        """Hold a reply (its decrypted source) to an event that waits for its key, to be
+        handled after it; False if none waits (or HELD_REPLIES are held), and it is handled
+        now."""
+        for waiting in self._unread(room_id, target):
+            if len(waiting.replies) >= HELD_REPLIES:
+                return False
+            waiting.replies.append(source)
+            self._save()
+            return True
+        return False
+
     def redacted(self, room_id: str, target: str, by: str | None = None) -> bool:
-        """Drop what a redaction of `target` removed, if it waits (an event, with the edits it
-        holds) or is held (an edit); False if it is neither. `by`, when given, must be its
-        sender (one who may redact anyone's events passes None)."""
+        """Drop what a redaction of `target` removed, if it waits (an event, with what it
+        holds) or is held (an edit, a reply); False if it is neither. `by`, when given, must
+        be its sender (one who may redact anyone's events passes None)."""
         gone = [w for w in self._unread(room_id, target) if by in (None, w.event.sender)]
         for waiting in gone:
             self.waiting.remove(waiting)
         dropped = bool(gone)
-        for waiting in self.waiting:
-            if waiting.room_id == room_id and by in (None, waiting.event.sender):
+        for waiting in (w for w in self.waiting if w.room_id == room_id):
+            if by in (None, waiting.event.sender):
                 kept = [edit for edit in waiting.edits if edit.get("event_id") != target]
                 dropped |= len(kept) != len(waiting.edits)
                 waiting.edits = kept
+            replies = [reply for reply in waiting.replies if reply.get("event_id") != target
+                       or by not in (None, reply.get("sender"))]
+            dropped |= len(replies) != len(waiting.replies)
+            waiting.replies = replies
         if dropped:
             self._save()
         return dropped
@@ -112,9 +132,10 @@ class Undecrypted:
                 continue
             await handle(waiting.room_id, event)
             waiting.read = True
-            while waiting.edits:  # one that fails is handled again with its event next time
-                await handle(waiting.room_id, Held(waiting.edits[0]))
-                del waiting.edits[0]
+            for held in (waiting.edits, waiting.replies):
+                while held:  # one that fails is handled again with its event next time
+                    await handle(waiting.room_id, Held(held[0]))
+                    del held[0]
             self.waiting.remove(waiting)
             self._save()
         self._save()  # the syncs counted, those given up
@@ -129,11 +150,12 @@ class Undecrypted:
                 event = MegolmEvent.from_dict({**dict(item["source"]), "room_id": room_id})
             except Exception:  # a damaged entry (nio reads it as it can): the rest still count
                 continue
-            held = item.get("edits")  # damaged, the event still counts without them
-            edits = [edit for edit in held if isinstance(edit, dict)] \
-                if isinstance(held, list) else []
+            # damaged, the event still counts without them
+            edits, replies = ([source for source in held if isinstance(source, dict)]
+                              if isinstance(held := item.get(key), list) else []
+                              for key in ("edits", "replies"))
             if isinstance(event, MegolmEvent):
-                found.append(_Waiting(room_id, event, syncs, edits))
+                found.append(_Waiting(room_id, event, syncs, edits, replies=replies))
         if self.files:
             left_out(self.files.undecrypted_file, WAITING, len(items) - len(found))
         if found:
@@ -145,4 +167,4 @@ class Undecrypted:
         if self.files is not None:
             self.files.save_undecrypted([
                 {"room_id": w.room_id, "source": w.event.source, "syncs": w.syncs,
-                 "edits": w.edits} for w in self.waiting])
+                 "edits": w.edits, "replies": w.replies} for w in self.waiting])
