@@ -300,3 +300,47 @@ async def test_a_direct_room_the_homeserver_says_the_bot_is_not_in_is_replaced()
     assert forgotten == ["!old:hs"]
     assert [waiting["dm"] for waiting in answers.pending] == ["!new:hs"]
     assert sent == ["!seminar:hs"]  # only the pointer to the new room, in the seminar room
+
+
+@pytest.mark.parametrize("refused_from", [0, 1])
+async def test_a_notice_or_a_later_page_refused_as_forbidden_goes_to_a_new_room(
+        refused_from: int) -> None:
+    """helper-138's 1 and 2: a moderator's private notice (the bot removed from a room) was
+    lost when their direct room refused the bot, and `tell` still said it was told; a long
+    answer whose second page was refused ended with "ask for less at once"."""
+    from types import SimpleNamespace
+
+    from seminarbot.adapters.matrix.direct import Direct
+    from seminarbot.adapters.matrix.sender import SendFailed
+    from seminarbot.core.replies import Reply
+
+    sent: list[tuple[str, str]] = []
+    forgotten: list[str] = []
+
+    class Sender:
+        async def send(self, room_id: str, content: dict[str, Any], *, txn_id: str) -> None:
+            page = int(txn_id.split("private")[1][0]) if "private" in txn_id else 0
+            if room_id == "!old:hs" and page >= refused_from:
+                raise SendFailed("sending: M_FORBIDDEN", retryable=False, code="M_FORBIDDEN")
+            sent.append((room_id, str(content.get("body"))))
+
+    class Rooms:
+        async def of(self, user_id: str) -> Direct:
+            return Direct("ready", "!old:hs", joined=True)
+
+        async def forget(self, room_id: str) -> None:
+            forgotten.append(room_id)
+
+        async def create(self, user_id: str, *, encrypted: bool) -> str:
+            return "!new:hs"
+
+    client = SimpleNamespace(rooms={"!old:hs": SimpleNamespace(encrypted=False)})
+    answers = PrivateAnswers(client, Sender(), Rooms(),  # type: ignore[arg-type]
+                             lambda reply, encrypted: [{"body": "p1"}, {"body": "p2"}])
+    assert await answers.tell("@mod:hs", "I was removed.", encrypted=False, key="k")
+    await answers.answer("!seminar:hs", "$asked", "@ann:hs", None, Reply(title="Mine"))
+    refused = 2 if refused_from == 0 else 1  # a notice is one page
+    assert forgotten == ["!old:hs"] * refused
+    assert [w["dm"] for w in answers.pending] == ["!new:hs"] * refused
+    assert not [body for room, body in sent if "ask for less" in body], sent
+    assert [w["contents"][0]["body"] for w in answers.pending][-1] == "p1"  # the whole answer

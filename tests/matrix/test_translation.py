@@ -679,3 +679,24 @@ async def test_replies_to_an_event_waiting_for_its_key_are_handled_after_it(
     await after.retry(handle)
     assert handled == [{"decrypted": "$m"}, "$r1", "$r2"] and after.waiting == []
     assert not after.hold_reply("!r:hs", "$m", _reply_to("$m", "$r6", "@bob:hs"))
+
+
+async def test_an_edit_of_a_held_reply_is_held_after_it() -> None:
+    """helper-138's 3: the reply's author edited it while it was held; the edit found nothing
+    recorded and was dropped, and the reply's first words were recorded once the key came."""
+    client = KeysFor()
+    waiting = Undecrypted(client)
+    await waiting.keep("!r:hs", _encrypted("$m"))
+    assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r1", "@mod:hs"))
+    assert waiting.hold_edit("!r:hs", "$r1", {**_edit_of("$r1", "$e1", "final"),
+                                              "sender": "@mod:hs"})
+    assert waiting.hold_edit("!r:hs", "$r1", {**_edit_of("$r1", "$e2", "not hers"),
+                                              "sender": "@eve:hs"})  # dropped: not the author
+    handled: list[Any] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event if isinstance(event, dict) else event.source["event_id"])
+
+    client.keys.add("$m")
+    await waiting.retry(handle)
+    assert handled == [{"decrypted": "$m"}, "$r1", "$e1"]

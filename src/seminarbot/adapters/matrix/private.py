@@ -17,7 +17,7 @@ direct room with them (adapters/matrix/direct.py) instead of the seminar room.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +50,7 @@ UNREACHABLE = ("I could not open a direct chat with you for this answer ({why}),
                "meant for you alone. Please try again later.")
 
 Render = Callable[[Reply, bool], list[Content]]  # a reply, encrypted? → its events' content
+Contents = Callable[[str, bool], Awaitable[list[Content]]]  # for a room, encrypted? → content
 
 
 class PrivateAnswers:
@@ -86,30 +87,35 @@ class PrivateAnswers:
         if direct.state == "refused" or direct.room_id is None:
             await self._in_room(origin, replace(reply, paragraphs=(*reply.paragraphs, LEFT)))
             return
-        dm, joined = await self._send_private(direct, user_id, shown, origin, encrypted)
+
+        async def contents(dm: str, encrypted: bool) -> list[Content]:
+            made = await self._contents(dm, shown, encrypted)
+            for content in made:
+                content[MARK] = {"room_id": room_id, "event_id": event_id}
+            return made
+
+        dm, joined = await self._send_private(direct, user_id, contents, origin, encrypted)
         if dm is not None and not joined:
             pointer = notice(POINTED)
             pointer[POINTER] = dm
             await self._quietly(room_id, replying(pointer, event_id, thread),
                                 txn_for("pointer", event_id))
 
-    async def _send_private(self, direct: Direct, user_id: str, reply: Reply,
+    async def _send_private(self, direct: Direct, user_id: str, contents_for: Contents,
                             origin: dict[str, Any], encrypted: bool) -> tuple[str | None, bool]:
-        """Send the answer in the person's direct room, or keep it for a room just made; the
-        room it went to, and whether they have joined it (None: no room could be had, said).
-        A room the homeserver says the bot may not send in, the bot has left (from elsewhere,
-        before a sync said so): the person refused nothing, so a new room takes the answer
-        (helper-137)."""
+        """Send what `contents_for` makes (for a room, encrypted or not) in the person's direct
+        room, or keep it for a room just made; the room it went to, and whether they have
+        joined it (None: no room could be had, said if it answers a command). A room the
+        homeserver says the bot may not send in, the bot has left (from elsewhere, before a
+        sync said so): the person refused nothing, so a new room takes it (helper-137)."""
         dm, waiting, joined = str(direct.room_id), direct.state == "waiting", direct.joined
         while True:
             synced = self.client.rooms.get(dm)
-            contents = await self._contents(dm, reply, synced.encrypted if synced else encrypted)
-            for content in contents:
-                content[MARK] = {"room_id": origin["room_id"], "event_id": origin["event_id"]}
+            contents = await contents_for(dm, synced.encrypted if synced else encrypted)
             if waiting:
                 await self._send_or_keep(dm, user_id, contents, origin, True)
                 return dm, joined
-            if await self._send_now(dm, contents, origin, first_refused=True):
+            if await self._send_now(dm, contents, origin, refused_room=True):
                 return dm, joined
             try:
                 await self.direct.forget(dm)
@@ -117,7 +123,8 @@ class PrivateAnswers:
                     True, False
             except SendFailed as error:
                 log.warning("matrix: no new direct room with %s: %s", user_id, error.reason)
-                await self._notice(origin, UNREACHABLE.format(why=why_failed(error)))
+                if origin.get("event_id"):
+                    await self._notice(origin, UNREACHABLE.format(why=why_failed(error)))
                 return None, True
 
     async def tell(self, user_id: str, message: str, *, encrypted: bool, key: str) -> bool:
@@ -130,11 +137,13 @@ class PrivateAnswers:
             return False
         if direct.state == "refused" or direct.room_id is None:
             return False
-        content = notice(message)
-        content[MARK] = {"key": key}
-        await self._send_or_keep(direct.room_id, user_id, [content], {"key": key},
-                                 direct.state == "waiting")
-        return True
+        async def content(dm: str, encrypted: bool) -> list[Content]:
+            told = notice(message)
+            told[MARK] = {"key": key}
+            return [told]
+
+        dm, _ = await self._send_private(direct, user_id, content, {"key": key}, encrypted)
+        return dm is not None
 
     async def deliver(self) -> None:
         """After each sync: answers whose direct room has arrived go out."""
@@ -188,17 +197,17 @@ class PrivateAnswers:
             await self._send_now(dm, contents, origin)
 
     async def _send_now(self, dm: str, contents: list[Content], origin: dict[str, Any], *,
-                        first_refused: bool = False) -> bool:
+                        refused_room: bool = False) -> bool:
         """Send the contents, or tell of the failure; whether it was done. With
-        `first_refused`, False (and nothing said) when the homeserver refuses the first as
-        forbidden: the bot is not in that room."""
+        `refused_room`, False (and nothing said) when the homeserver refuses one as
+        forbidden: the bot is not in that room (kicked, or gone between two pages)."""
         key = str(origin.get("event_id") or origin.get("key"))
         try:
             for index, content in enumerate(contents):
                 try:
                     await self.sender.send(dm, content, txn_id=txn_for(f"private{index}", key))
                 except SendFailed as error:
-                    if first_refused and index == 0 and error.code == "M_FORBIDDEN":
+                    if refused_room and error.code == "M_FORBIDDEN":
                         return False
                     raise
         except SendFailed as error:

@@ -64,10 +64,11 @@ class Undecrypted:
             log.info("matrix: key request for %s not sent: %s", event.event_id, error)
 
     def hold_edit(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
-        """Hold an edit (its decrypted source) whose target waits for its key; False if none
-        waits, and the edit applies now. Only its author's edits are held (an event's sender
-        is read without its key), and the latest HELD_EDITS of them: anyone else's would be
-        refused anyway, and each is kept on disk."""
+        """Hold an edit (its decrypted source) whose target waits for its key, or is a reply
+        held by one (helper-138); False if none waits, and the edit applies now. Only its
+        author's edits are held (an event's sender is read without its key), and of a waiting
+        event the latest HELD_EDITS: anyone else's would be refused anyway, and each is kept
+        on disk."""
         for waiting in self._unread(room_id, target):
             if source.get("sender") != waiting.event.sender:
                 return True  # dropped: nothing it could change is recorded yet
@@ -76,6 +77,13 @@ class Undecrypted:
             waiting.edits.append(source)
             self._save()
             return True
+        for waiting in (w for w in self.waiting if w.room_id == room_id and not w.read):
+            for reply in waiting.replies:
+                if reply.get("event_id") == target:  # an edit of a held reply: after it
+                    if source.get("sender") == reply.get("sender"):
+                        waiting.replies.append(source)
+                        self._save()
+                    return True
         return False
 
     def hold_reply(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
