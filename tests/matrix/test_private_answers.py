@@ -6,13 +6,17 @@ joined it; someone who declines it gets the answer in the room with a note."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from nio import RoomCreateResponse
 
+from seminarbot.adapters.matrix.direct import Direct
 from seminarbot.adapters.matrix.private import PrivateAnswers
+from seminarbot.adapters.matrix.sender import SendFailed
+from seminarbot.core.replies import Reply
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person, eventually
 from tests.matrix.synapse import Synapse
@@ -263,43 +267,48 @@ async def test_an_answer_asked_for_just_after_the_bot_left_its_direct_room_gets_
     assert direct_rooms(synapse, bot) == {ann.user_id: [second]}
 
 
+class _Stubs:
+    """A client, sender and direct rooms for PrivateAnswers alone: the direct room "!old:hs"
+    refuses the bot (M_FORBIDDEN) from page `refused_from` of a send on; "!new:hs" is the
+    room made next. What was sent, and forgotten, is noted."""
+
+    def __init__(self, refused_from: int = 0) -> None:
+        self.refused_from = refused_from
+        self.sent: list[tuple[str, str]] = []
+        self.forgotten: list[str] = []
+        self.rooms = {"!old:hs": SimpleNamespace(encrypted=False)}
+
+    async def send(self, room_id: str, content: dict[str, Any], *, txn_id: str) -> None:
+        page = int(txn_id.split("private")[1][0]) if "private" in txn_id else 0
+        if room_id == "!old:hs" and page >= self.refused_from:
+            raise SendFailed("sending: M_FORBIDDEN", retryable=False, code="M_FORBIDDEN")
+        self.sent.append((room_id, str(content.get("body"))))
+
+    async def of(self, user_id: str) -> Direct:
+        return Direct("ready", "!old:hs", joined=True)
+
+    async def forget(self, room_id: str) -> None:
+        self.forgotten.append(room_id)
+
+    async def create(self, user_id: str, *, encrypted: bool) -> str:
+        return "!new:hs"
+
+    def answers(self, pages: int) -> PrivateAnswers:
+        return PrivateAnswers(self, self, self,  # type: ignore[arg-type]
+                              lambda reply, encrypted: [{"body": f"p{n + 1}"}
+                                                        for n in range(pages)])
+
+
 async def test_a_direct_room_the_homeserver_says_the_bot_is_not_in_is_replaced() -> None:
     """helper-137's 2, without the race: the bot's leave not yet synced, the homeserver
     refuses the send as M_FORBIDDEN. The answer goes to a new direct room (kept until it
     arrives), the old one is forgotten, and nothing is said in the seminar room."""
-    from types import SimpleNamespace
-
-    from seminarbot.adapters.matrix.direct import Direct
-    from seminarbot.adapters.matrix.sender import SendFailed
-    from seminarbot.core.replies import Reply
-
-    sent: list[str] = []
-    forgotten: list[str] = []
-
-    class Sender:
-        async def send(self, room_id: str, content: dict[str, Any], *, txn_id: str) -> None:
-            if room_id == "!old:hs":
-                raise SendFailed("sending: M_FORBIDDEN not in room", retryable=False,
-                                 code="M_FORBIDDEN")
-            sent.append(room_id)
-
-    class Rooms:
-        async def of(self, user_id: str) -> Direct:
-            return Direct("ready", "!old:hs", joined=True)
-
-        async def forget(self, room_id: str) -> None:
-            forgotten.append(room_id)
-
-        async def create(self, user_id: str, *, encrypted: bool) -> str:
-            return "!new:hs"
-
-    client = SimpleNamespace(rooms={"!old:hs": SimpleNamespace(encrypted=False)})
-    answers = PrivateAnswers(client, Sender(), Rooms(),  # type: ignore[arg-type]
-                             lambda reply, encrypted: [{"body": "x"}])
+    stubs = _Stubs()
+    answers = stubs.answers(1)
     await answers.answer("!seminar:hs", "$asked", "@ann:hs", None, Reply(title="Mine"))
-    assert forgotten == ["!old:hs"]
+    assert stubs.forgotten == ["!old:hs"]
     assert [waiting["dm"] for waiting in answers.pending] == ["!new:hs"]
-    assert sent == ["!seminar:hs"]  # only the pointer to the new room, in the seminar room
+    assert [room for room, _ in stubs.sent] == ["!seminar:hs"]  # only the pointer
 
 
 @pytest.mark.parametrize("refused_from", [0, 1])
@@ -308,39 +317,12 @@ async def test_a_notice_or_a_later_page_refused_as_forbidden_goes_to_a_new_room(
     """helper-138's 1 and 2: a moderator's private notice (the bot removed from a room) was
     lost when their direct room refused the bot, and `tell` still said it was told; a long
     answer whose second page was refused ended with "ask for less at once"."""
-    from types import SimpleNamespace
-
-    from seminarbot.adapters.matrix.direct import Direct
-    from seminarbot.adapters.matrix.sender import SendFailed
-    from seminarbot.core.replies import Reply
-
-    sent: list[tuple[str, str]] = []
-    forgotten: list[str] = []
-
-    class Sender:
-        async def send(self, room_id: str, content: dict[str, Any], *, txn_id: str) -> None:
-            page = int(txn_id.split("private")[1][0]) if "private" in txn_id else 0
-            if room_id == "!old:hs" and page >= refused_from:
-                raise SendFailed("sending: M_FORBIDDEN", retryable=False, code="M_FORBIDDEN")
-            sent.append((room_id, str(content.get("body"))))
-
-    class Rooms:
-        async def of(self, user_id: str) -> Direct:
-            return Direct("ready", "!old:hs", joined=True)
-
-        async def forget(self, room_id: str) -> None:
-            forgotten.append(room_id)
-
-        async def create(self, user_id: str, *, encrypted: bool) -> str:
-            return "!new:hs"
-
-    client = SimpleNamespace(rooms={"!old:hs": SimpleNamespace(encrypted=False)})
-    answers = PrivateAnswers(client, Sender(), Rooms(),  # type: ignore[arg-type]
-                             lambda reply, encrypted: [{"body": "p1"}, {"body": "p2"}])
+    stubs = _Stubs(refused_from)
+    answers = stubs.answers(2)
     assert await answers.tell("@mod:hs", "I was removed.", encrypted=False, key="k")
     await answers.answer("!seminar:hs", "$asked", "@ann:hs", None, Reply(title="Mine"))
     refused = 2 if refused_from == 0 else 1  # a notice is one page
-    assert forgotten == ["!old:hs"] * refused
+    assert stubs.forgotten == ["!old:hs"] * refused
     assert [w["dm"] for w in answers.pending] == ["!new:hs"] * refused
-    assert not [body for room, body in sent if "ask for less" in body], sent
-    assert [w["contents"][0]["body"] for w in answers.pending][-1] == "p1"  # the whole answer
+    assert not [body for _, body in stubs.sent if "ask for less" in body], stubs.sent
+    assert answers.pending[-1]["contents"][0]["body"] == "p1"  # the whole answer

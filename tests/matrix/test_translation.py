@@ -646,6 +646,25 @@ def test_an_older_clients_edit_of_its_rich_reply_loses_the_fallback_again() -> N
     assert isinstance(kept, Edited) and kept.text == typed["body"]
 
 
+async def _one_waiting(tmp_path: Path | None = None
+                       ) -> tuple[KeysFor, Undecrypted, list[Any], Any]:
+    """A client, an Undecrypted holding "$m" (kept on disk under `tmp_path`), and a handler
+    that notes what it is handed: the decrypted event, or a held source's event id."""
+    files = None
+    if tmp_path is not None:
+        files = MatrixFiles(tmp_path / "matrix")
+        files.prepare()
+    client = KeysFor()
+    waiting = Undecrypted(client, files)
+    await waiting.keep("!r:hs", _encrypted("$m"))
+    handled: list[Any] = []
+
+    async def handle(room_id: str, event: Any) -> None:
+        handled.append(event if isinstance(event, dict) else event.source["event_id"])
+
+    return client, waiting, handled, handle
+
+
 def _reply_to(target: str, event_id: str, sender: str) -> dict[str, Any]:
     return {**message({"msgtype": "m.text", "body": "An older client's reply.",
                        "m.relates_to": {"m.in_reply_to": {"event_id": target}}},
@@ -657,11 +676,7 @@ async def test_replies_to_an_event_waiting_for_its_key_are_handled_after_it(
     """helper-137's 3: an older client's reply (outside a thread) to a message still waiting
     for its key answered nothing, and was never tried again once the message was recorded.
     Held from anyone, kept on disk, handled after the event; one redacted is dropped."""
-    files = MatrixFiles(tmp_path / "matrix")
-    files.prepare()
-    client = KeysFor()
-    waiting = Undecrypted(client, files)
-    await waiting.keep("!r:hs", _encrypted("$m"))
+    client, waiting, handled, handle = await _one_waiting(tmp_path)
     assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r1", "@mod:hs"))
     assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r2", "@bob:hs"))
     assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r3", "@eve:hs"))
@@ -669,12 +684,7 @@ async def test_replies_to_an_event_waiting_for_its_key_are_handled_after_it(
     assert not waiting.hold_reply("!r:hs", "$known", _reply_to("$known", "$r5", "@bob:hs"))
     assert not waiting.redacted("!r:hs", "$r2", "@eve:hs")  # not eve's to take back
     assert waiting.redacted("!r:hs", "$r3", "@eve:hs")  # her own
-    handled: list[Any] = []
-
-    async def handle(room_id: str, event: Any) -> None:
-        handled.append(event if isinstance(event, dict) else event.source["event_id"])
-
-    after = Undecrypted(client, files)  # a restart: what is held was kept on disk
+    after = Undecrypted(client, waiting.files)  # a restart: what is held was kept on disk
     client.keys.add("$m")
     await after.retry(handle)
     assert handled == [{"decrypted": "$m"}, "$r1", "$r2"] and after.waiting == []
@@ -684,19 +694,12 @@ async def test_replies_to_an_event_waiting_for_its_key_are_handled_after_it(
 async def test_an_edit_of_a_held_reply_is_held_after_it() -> None:
     """helper-138's 3: the reply's author edited it while it was held; the edit found nothing
     recorded and was dropped, and the reply's first words were recorded once the key came."""
-    client = KeysFor()
-    waiting = Undecrypted(client)
-    await waiting.keep("!r:hs", _encrypted("$m"))
+    client, waiting, handled, handle = await _one_waiting()
     assert waiting.hold_reply("!r:hs", "$m", _reply_to("$m", "$r1", "@mod:hs"))
     assert waiting.hold_edit("!r:hs", "$r1", {**_edit_of("$r1", "$e1", "final"),
                                               "sender": "@mod:hs"})
     assert waiting.hold_edit("!r:hs", "$r1", {**_edit_of("$r1", "$e2", "not hers"),
                                               "sender": "@eve:hs"})  # dropped: not the author
-    handled: list[Any] = []
-
-    async def handle(room_id: str, event: Any) -> None:
-        handled.append(event if isinstance(event, dict) else event.source["event_id"])
-
     client.keys.add("$m")
     await waiting.retry(handle)
     assert handled == [{"decrypted": "$m"}, "$r1", "$e1"]
