@@ -330,3 +330,20 @@ async def test_a_meeting_on_a_day_the_zone_skipped_is_known_by_its_own_date(
         assert set(await seminar.app.cohorts.skips(1)) == {datetime(2011, 12, 30).date()}
     finally:
         await seminar.app.close()
+
+
+async def test_two_meetings_at_one_instant_are_neither_listed_empty(tmp_path: Path) -> None:
+    """helper-137's 1 and helper-138's 4: meeting on Thursdays, Fridays and Saturdays in
+    Pacific/Apia, the Friday the zone skipped falls at Saturday's instant; the schedule said
+    "Meetings with no session: Sat 31 Dec 2011" (and, once skipped, "No meeting on" it) while
+    listing a session there."""
+    seminar = await _open(tmp_path, ManualClock(utc(2011, 12, 26)))
+    try:
+        shown = await says(seminar, "/seminar setup thu,fri,sat 19:00 Pacific/Apia",
+                           "/seminar schedule")
+        assert "Sat 31 Dec 2011 19:00 +14" in shown
+        assert "Meetings with no session" not in shown, shown
+        again = await says(seminar, "/seminar skip 2011-12-31", "/seminar schedule")
+        assert "No meeting on Sat 31 Dec 2011" not in again, again
+    finally:
+        await seminar.app.close()

@@ -59,16 +59,19 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     zone, notes = cohort.rule.zone, []
     moves = await inv.app.cohorts.moves(cohort.id, zone)
     waiting = {e.session.id: e for e in entries if e.state is SessionState.SCHEDULED}
-    taken = {cohort.rule.day_of(e.due_at) for e in waiting.values() if e.due_at}
+    # A meeting is taken by the session due on it, or at its instant: on a day the zone
+    # skipped, that day's meeting falls at the next day's instant (Pacific/Apia, 2011).
+    instants = {e.due_at for e in waiting.values() if e.due_at}
+    taken = {cohort.rule.day_of(at) for at in instants}
     skips = await inv.app.cohorts.skips(cohort.id)
     now = inv.clock.now()
     for day, session_id in sorted(skips.items()):
         if day.weekday() not in cohort.rule.weekdays or day in taken \
-                or meeting_at(cohort, day) < now:
+                or meeting_at(cohort, day) < now or meeting_at(cohort, day) in instants:
             continue  # before a reschedule to other days, a session moved onto it, gone by
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {describe_day(day)}{why}.")
-    if free := ([] if paused else _unused(cohort, taken, skips.keys(), now)):
+    if free := ([] if paused else _unused(cohort, taken, instants, skips.keys(), now)):
         shown = ", ".join(map(describe_day, free[:UNUSED_SHOWN]))
         more = f" and {len(free) - UNUSED_SHOWN} more" if len(free) > UNUSED_SHOWN else ""
         notes.append(f"Meetings with no session: {shown}{more}.")
@@ -86,8 +89,8 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     return notes
 
 
-def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date],
-            now: datetime) -> list[date]:
+def _unused(cohort: Cohort, taken: set[date], instants: set[datetime],
+            skipped: Iterable[date], now: datetime) -> list[date]:
     """Meetings from `now` to the last session still to come that no session takes and nobody
     skipped: after a session moved later (the ones after it follow it), or where the minimum
     open time keeps the next session off a meeting."""
@@ -97,7 +100,8 @@ def _unused(cohort: Cohort, taken: set[date], skipped: Iterable[date],
     last, left_out = max(taken), set(skipped) | taken
     days = (first + timedelta(days=n) for n in range((last - first).days))
     return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out
-            and meeting_at(cohort, d) > now]  # at `now` it is under way: not to come
+            and meeting_at(cohort, d) > now  # at `now` it is under way: not to come
+            and meeting_at(cohort, d) not in instants]
 
 
 async def reading(inv: Invocation[Services]) -> Reply:
