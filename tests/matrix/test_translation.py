@@ -703,3 +703,25 @@ async def test_an_edit_of_a_held_reply_is_held_after_it() -> None:
     client.keys.add("$m")
     await waiting.retry(handle)
     assert handled == [{"decrypted": "$m"}, "$r1", "$e1"]
+
+
+async def test_a_reply_is_held_only_in_a_seminar_s_room() -> None:
+    """helper-139's 1: any room's replies to a waiting event were kept on disk in plain text,
+    a room with no seminar (a direct room) included."""
+    from seminarbot.adapters.matrix.events import Said
+
+    _, waiting, _, _ = await _one_waiting()
+    reply = translate(_reply_to("$m", "$r1", "@bob:hs"))
+    assert isinstance(reply, Said)
+
+    async def no_seminar(room_id: str) -> None:
+        return None
+
+    async def a_seminar(room_id: str) -> object:
+        return (1, 1)
+
+    source = _reply_to("$m", "$r1", "@bob:hs")
+    assert not await waiting.held_reply("!r:hs", reply, source, no_seminar)
+    assert waiting.waiting[0].replies == []
+    assert await waiting.held_reply("!r:hs", reply, source, a_seminar)
+    assert [r["event_id"] for r in waiting.waiting[0].replies] == ["$r1"]

@@ -180,8 +180,9 @@ class MatrixBot:
             if isinstance(item, Said):
                 if self._is_command(item):
                     await self._command(room_id, item)
-                elif item.thread_root or not item.reply_to or not self.undecrypted.hold_reply(
-                        room_id, item.reply_to, getattr(event, "source", {})):
+                elif not await self.undecrypted.held_reply(
+                        room_id, item, getattr(event, "source", {}),
+                        lambda room: self.app.cohorts.ids_at(PLATFORM, room, room)):
                     await self._said(room_id, item)  # (else: after the event it answers)
             elif isinstance(item, Edited):
                 if not self.undecrypted.hold_edit(room_id, item.target, event.source):

@@ -23,6 +23,7 @@ from aiohttp import ClientError
 from nio import AsyncClient, MegolmEvent
 from nio.exceptions import LocalProtocolError
 
+from seminarbot.adapters.matrix.events import Said
 from seminarbot.adapters.matrix.files import WAITING, MatrixFiles, left_out
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,16 @@ class Undecrypted:
                     return True
         return False
 
+    async def held_reply(self, room_id: str, item: Said, source: dict[str, Any],
+                         seminar: Callable[[str], Awaitable[object | None]]) -> bool:
+        """Whether a reply from outside a thread (`item`, read from `source`) to an event
+        that waits for its key is held with it (hold_reply), in a seminar's room only
+        (`seminar` is None for another room): helper-139 found any room's kept on disk."""
+        return bool(item.reply_to and not item.thread_root
+                    and self._unread(room_id, item.reply_to)
+                    and await seminar(room_id) is not None
+                    and self.hold_reply(room_id, item.reply_to, source))
+
     def hold_reply(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
         """Hold a reply (its decrypted source) to an event that waits for its key, to be
         handled after it; False if none waits (or HELD_REPLIES are held), and it is handled
@@ -134,8 +145,9 @@ class Undecrypted:
             except Exception:  # EncryptionError: no key yet; anything else, no better later
                 waiting.syncs += 1
                 if waiting.syncs >= GIVE_UP_AFTER:
-                    log.error("matrix: gave up on decrypting %s in %s (and %d edits of it)",
-                              waiting.event.event_id, waiting.room_id, len(waiting.edits))
+                    log.error("matrix: gave up on decrypting %s in %s (and %d edits of it, "
+                              "%d replies to it)", waiting.event.event_id, waiting.room_id,
+                              len(waiting.edits), len(waiting.replies))
                     self.waiting.remove(waiting)
                 continue
             await handle(waiting.room_id, event)
