@@ -72,7 +72,12 @@ async def test_what_forget_me_counts_in_a_room_is_that_rooms(
     assert "Responses in Reading Group: 1, with 0 earlier versions" in asked
     assert "every seminar of this bot on Matrix, in every room" in asked
     code = asked.split("forget-me ")[-1].split()[0]
+    # What the adapter keeps of her outside the database goes too (test_forgotten_files.py).
+    dropped: list[str] = []
+    keeps = bot.services.kept_outside["matrix"]
+    bot.services.kept_outside["matrix"] = lambda user: dropped.append(user) or keeps(user)
     done = await ann.command(room, f"!seminar forget-me {code}", bot.user_id)
+    assert dropped == [ann.user_id]
     assert "in Reading Group, 1 response with 0 earlier versions" in done
     assert "the same elsewhere (not counted here)" in done
     # Both rooms' answers are gone.

@@ -117,6 +117,8 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
                                            "audit_entries_anonymised": done.audit_entries})
     if done is None:
         raise await _refusal(inv, check)
+    if (kept := app.kept_outside.get(actor.platform)) is not None:
+        kept(actor.user_id)
     app.limits.attempts.clear(*_attempts_key(inv))
     where = _here(inv)
     return text(f"Deleted everything stored about you, {_everywhere(inv)}: {where}, "

@@ -7,6 +7,7 @@ goes through one of its repositories (SQL lives only in storage/).
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -63,6 +64,9 @@ class Services:
     posters: dict[str, Poster] = field(default_factory=dict)
     # … and, where the platform has one, the calendar that lists sessions as events.
     calendars: dict[str, Calendar] = field(default_factory=dict)
+    # … and, where they keep a person's words outside the database (Matrix: events waiting
+    # for keys, answers waiting for a direct room), what drops them: a user id → how many.
+    kept_outside: dict[str, Callable[[str], int]] = field(default_factory=dict)
 
     # What only commands use is made on first use: a bot that only posts and records responses
     # never loads it (benchmarks/discord_bench.py, memory when ready).

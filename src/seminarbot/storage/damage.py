@@ -7,8 +7,11 @@ except a key read back to find rows by (`key_text`): that is the stored text, or
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable
-from typing import TYPE_CHECKING, TypeVar
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import aiosqlite
 
 from seminarbot.domain.errors import Damaged
 
@@ -32,6 +35,34 @@ def read_text(value: bytes) -> str:
     cannot be read as what it holds it is one sentence (`damaged`), where the default decoding
     failed the whole query, and with it every scheduler pass or command that read the row."""
     return value.decode("utf-8", "replace")
+
+
+async def rows_read(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], *, many: bool,
+                    factory: Any) -> list[Any]:
+    """The rows of a query (the first only unless `many`), in one trip to the connection's
+    thread, made by `factory` (aiosqlite.Row, or None for plain tuples). Text that is not
+    UTF-8 (a damaged row) fails Python's fast decoding: the read is made again with it read as
+    U+FFFD (`read_text`), where it failed the whole query. The caller holds the connection."""
+    conn.row_factory = factory
+    try:
+        try:
+            return await _rows(conn, sql, params, many)
+        except sqlite3.OperationalError as error:
+            if not str(error).startswith("Could not decode to UTF-8"):
+                raise
+            conn.text_factory = read_text
+            return await _rows(conn, sql, params, many)
+    finally:
+        conn.row_factory, conn.text_factory = aiosqlite.Row, str
+
+
+async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], many: bool
+                ) -> list[Any]:
+    if many:
+        return list(await conn.execute_fetchall(sql, params))
+    async with conn.execute(sql, params) as cursor:
+        row = await cursor.fetchone()
+        return [] if row is None else [row]
 
 
 def damaged(what: str, error: Exception) -> Damaged:

@@ -16,7 +16,7 @@ import aiosqlite
 
 from seminarbot.domain.errors import Busy, FileDamaged, StorageLost, WriteFailed
 from seminarbot.storage.closing import roll_back, to_the_end
-from seminarbot.storage.damage import read_text
+from seminarbot.storage.damage import rows_read
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
     DatabaseUnusable,
@@ -29,6 +29,7 @@ from seminarbot.storage.dbfile import (
     unreadable_here,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
+from seminarbot.storage.scrub import truncate_log
 
 Row = aiosqlite.Row
 
@@ -51,6 +52,7 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self.identity = None if path == ":memory:" else FileIdentity(path)
+        self._erased = False  # words erased since the log was last truncated (storage.scrub)
 
     def check_identity(self) -> None:
         """Raises StorageLost when the file was deleted or replaced since it was opened."""
@@ -220,6 +222,7 @@ class Database:
                     await roll_back(conn)
                 raise
         await self.check()  # before anyone is told it is saved
+        await self._scrub()
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement; outside a transaction it commits on its own."""
@@ -230,7 +233,18 @@ class Database:
             cursor = await conn.execute(sql, params)
         if alone and cursor.rowcount > 0:
             await self.check()
+            await self._scrub()
         return cursor
+
+    def erased(self) -> None:
+        """Someone's words are erased by the statement or transaction under way: once it is
+        committed, the write-ahead log is truncated so that it keeps no copy (storage.scrub)."""
+        self._erased = True
+
+    async def _scrub(self) -> None:
+        if self._erased:
+            async with self._hold() as conn:
+                self._erased = not await truncate_log(conn)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         alone = not _holding.get()
@@ -255,21 +269,10 @@ class Database:
 
     async def _read(self, sql: str, params: Sequence[Any], *, many: bool = True,
                     factory: Any = aiosqlite.Row) -> list[Any]:
-        """The rows (the first only unless `many`). Text that is not UTF-8 (a damaged row)
-        fails Python's fast decoding: the read is made again with it read as U+FFFD
-        (storage/damage.py read_text), where it failed the whole query."""
+        """The rows (the first only unless `many`), damaged text read as U+FFFD (storage.damage
+        `rows_read`)."""
         async with self._hold() as conn:
-            conn.row_factory = factory  # no other task uses the connection while we hold it
-            try:
-                try:
-                    return await _rows(conn, sql, params, many)
-                except sqlite3.OperationalError as error:
-                    if not str(error).startswith("Could not decode to UTF-8"):
-                        raise
-                    conn.text_factory = read_text
-                    return await _rows(conn, sql, params, many)
-            finally:
-                conn.row_factory, conn.text_factory = aiosqlite.Row, str
+            return await rows_read(conn, sql, params, many=many, factory=factory)
 
     async def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
         row = await self.fetchone(sql, params)
@@ -281,15 +284,6 @@ class Database:
 
         async with self._hold() as conn:
             await copy_to(conn, Path(target))
-
-
-async def _rows(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], many: bool
-                ) -> list[Any]:
-    if many:  # in one trip to the connection's thread
-        return list(await conn.execute_fetchall(sql, params))
-    async with conn.execute(sql, params) as cursor:
-        row = await cursor.fetchone()
-        return [] if row is None else [row]
 
 
 async def _opened(target: str, *, uri: bool) -> aiosqlite.Connection:

@@ -95,6 +95,14 @@ class PrivacyRepository:
             " DO UPDATE SET opted_out = excluded.opted_out",
             (*person, int(start is not None), to_iso(now)))
 
+    async def written_while_out(self, platform: str, external_id: str, at: datetime) -> bool:
+        """Whether the person had opted out at `at` (storage/refusals.py: then, in the same
+        second as an opt-out, not in the same second as an opt-in)."""
+        return bool(await self.db.scalar(
+            "SELECT EXISTS (SELECT 1 FROM opt_out_periods WHERE platform = ? AND external_id = ?"
+            " AND opted_out_at <= ?3 AND (opted_in_at IS NULL OR opted_in_at > ?3))",
+            (platform, external_id, to_iso(at))))
+
     async def stored_about(self, platform: str, external_id: str,
                            community: str | None = None) -> StoredAbout:
         """What is stored about a person, in all and in one community (its platform id, as
@@ -172,6 +180,7 @@ class PrivacyRepository:
         other entries naming them lose the name. What stays is a keyed hash of their id with
         `now`, so that nothing they wrote before is recorded again (storage/refusals.py)."""
         about = await self.stored_about(platform, external_id)
+        self.db.erased()
         await self._remember_forgotten(platform, external_id, now)
         pseudonym = "forgotten-" + secrets.token_hex(3)
         # How others may have named them: their id (or a Discord mention of it) and their names,
@@ -270,6 +279,7 @@ class PrivacyRepository:
                 "UPDATE cohorts SET swept_before = max(coalesce(swept_before, ''), ?)"
                 " WHERE id = ?", (to_iso(cutoff), cohort_id))
             if cursor.rowcount:
+                self.db.erased()
                 swept.append(Swept(cohort_id, platform, cursor.rowcount, cutoff))
         await self.db.execute(  # an expiry that is no time (a damaged row) has expired too
             "DELETE FROM forget_requests WHERE expires_at <= ? OR typeof(expires_at) != 'text'"

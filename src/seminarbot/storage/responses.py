@@ -18,9 +18,8 @@ _COLUMNS = ("id, cohort_id, session_id, prompt_id, participant_id, platform, mes
             " created_at, edited_at, deleted_at")
 
 
-# Where an event about a response came from may be given (?3): it must be where the response
-# was written; one with no place of its own (`/seminar respond`, or recorded before migration
-# 0011) was written in its seminar's channel or room (c).
+# Where an event about a response came from (?3), if given, must be where it was written; one
+# with no place (`/seminar respond`, or before migration 0011) was written in its seminar's (c).
 _FROM_PLACE = ("JOIN cohorts c ON c.id = r.cohort_id WHERE (?3 IS NULL"
                " OR COALESCE(r.channel_id, c.channel_id) = ?3)")
 
@@ -146,6 +145,7 @@ class ResponseRepository:
         if by is not None and row["external_id"] != by:
             return Outcome.REFUSED
         response_id, previous = row["response_id"], row["previous_body"]
+        self.db.erased()  # the text the withdrawn edit gave
         version = (response_id, row["replaced_at"], row["id"])  # by time, then arrival
         later = await self.db.scalar(
             "SELECT id FROM response_edits WHERE response_id = ? AND (replaced_at, id) > (?, ?)"
@@ -180,6 +180,7 @@ class ResponseRepository:
         if isinstance(row, Outcome):
             return row
         if by_edit and _older(at, row):  # it took back what was there until then
+            self.db.erased()
             await self.db.execute(
                 "UPDATE response_edits SET previous_body = '' WHERE response_id = ?1 AND"
                 " (replaced_at <= ?2 OR id = (SELECT id FROM response_edits WHERE"
@@ -215,6 +216,7 @@ class ResponseRepository:
         return row
 
     async def _erase(self, response_id: int, at: datetime, *, by_edit: bool) -> Outcome:
+        self.db.erased()
         await self.db.execute("DELETE FROM response_edits WHERE response_id = ?", (response_id,))
         await self.db.execute(
             "UPDATE responses SET body = '', deleted_at = ?, withdrawn_by_edit = ? WHERE id = ?",
@@ -252,10 +254,9 @@ class ResponseRepository:
     async def classify(self, platform: str, message_ids: list[str], arrival: Arrival) -> None:
         """How responses recorded before migration 0009 arrived, once the platform has shown it
         (their message seen in the thread, or found in the channel)."""
-        for message_id in message_ids:
-            await self.db.execute(
-                "UPDATE responses SET arrival = ? WHERE platform = ? AND message_id = ?"
-                " AND arrival IS NULL", (arrival.value, platform, message_id))
+        await self.db.executemany(
+            "UPDATE responses SET arrival = ? WHERE platform = ? AND message_id = ?"
+            " AND arrival IS NULL", [(arrival.value, platform, one) for one in message_ids])
 
     async def get(self, platform: str, message_id: str) -> ResponseRecord | None:
         row = await self.db.fetchone(
@@ -278,11 +279,10 @@ class ResponseRepository:
     async def count_for_prompt(self, cohort_id: int, prompt_id: str) -> tuple[int, int]:
         """(responses, distinct participants) for a prompt: those that count (storage/counted.py:
         not deleted, not by someone who opted out)."""
-        row = await self.db.fetchone(
+        [(count, people)] = await self.db.fetch_tuples(
             f"SELECT COUNT(*), COUNT(DISTINCT r.participant_id) FROM {RESPONSES_AND_PEOPLE}"
             f" WHERE r.cohort_id = ? AND r.prompt_id = ? AND {COUNTS}", (cohort_id, prompt_id))
-        assert row is not None
-        return int(row[0]), int(row[1])
+        return int(count), int(people)
 
     async def names_for_prompt(self, cohort_id: int, prompt_id: str) -> list[str]:
         """Who has a response that counts to a prompt, by their names in the cohort's own

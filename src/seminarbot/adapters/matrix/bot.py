@@ -6,6 +6,7 @@ pauses the room's seminar and its moderators are told, each in a direct room."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -50,7 +51,7 @@ from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
 from seminarbot.services.removal import bot_removed
-from seminarbot.services.responses import record_edit, record_message, record_redaction
+from seminarbot.services.responses import may_keep, record_edit, record_message, record_redaction
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -82,6 +83,8 @@ class MatrixBot:
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
+        self.app.kept_outside[PLATFORM] = lambda user: (self.undecrypted.forget(user)
+                                                        + self.private.forget(user))
         log.info("matrix: ready in %d rooms", len(self.client.rooms))
 
     def state(self, room_id: str, events: list[Any]) -> None:
@@ -176,16 +179,15 @@ class MatrixBot:
         if isinstance(item, Said):
             item = await as_typed(self.client, room_id, item)
         by = await self._redactor(room_id, item) if isinstance(item, Redacted) else None
+        keep = functools.partial(may_keep, self.app, PLATFORM, room_id, room_id)
         try:
             if isinstance(item, Said):
                 if self._is_command(item):
                     await self._command(room_id, item)
-                elif not await self.undecrypted.held_reply(
-                        room_id, item, getattr(event, "source", {}),
-                        lambda room: self.app.cohorts.ids_at(PLATFORM, room, room)):
+                elif not await self.undecrypted.held_reply(room_id, item, event.source, keep):
                     await self._said(room_id, item)  # (else: after the event it answers)
             elif isinstance(item, Edited):
-                if not self.undecrypted.hold_edit(room_id, item.target, event.source):
+                if not await self.undecrypted.held_edit(room_id, item, event.source, keep):
                     await self._edited(room_id, item)
             elif isinstance(item, Redacted):
                 self.undecrypted.redacted(room_id, item.target, by)  # waiting: never recorded

@@ -161,6 +161,18 @@ class PrivateAnswers:
             self.pending = still
             self._save()
 
+    def forget(self, user_id: str) -> int:
+        """Drop the answers waiting for `user_id`'s direct room (their forget-me: what they
+        asked for before, their words among it); how many were dropped."""
+        kept = [waiting for waiting in self.pending if waiting.get("user") != user_id]
+        dropped = len(self.pending) - len(kept)
+        if dropped:
+            log.info("matrix: dropped %d answers waiting for a direct room (a forget-me)",
+                     dropped)
+            self.pending = kept
+            self._save()
+        return dropped
+
     async def _deliver(self, waiting: dict[str, Any]) -> bool:
         """Send one waiting answer if its direct room has come; whether it still waits."""
         room = self.client.rooms.get(waiting["dm"])

@@ -9,27 +9,30 @@ Events about one that waits are held by it, as its room's clients would apply th
 can read it (Matrix spec, Event replacements and Redactions): an edit of it (in another Megolm
 session, whose key came) is handled right after it, so its final text is what is recorded; a
 redaction of it, or of an edit held, drops what was redacted, which is then never recorded.
-A reply to it from outside a thread (an older client's) is held too, from anyone, and handled
-after it: it answers whatever the event turns out to answer (storage/replied.py)."""
+A reply to it from outside a thread (an older client's) is held too, from anyone but someone
+opted out, and handled after it: it answers whatever the event turns out to answer
+(storage/replied.py). A forget-me drops everything of the person's (`forget`)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiohttp import ClientError
 from nio import AsyncClient, MegolmEvent
 from nio.exceptions import LocalProtocolError
 
-from seminarbot.adapters.matrix.events import Said
+from seminarbot.adapters.matrix.events import Edited, Said
 from seminarbot.adapters.matrix.files import WAITING, MatrixFiles, left_out
 
 log = logging.getLogger(__name__)
 GIVE_UP_AFTER = 200  # syncs: about an hour and a half of idle long-polls
 HELD_EDITS = 50  # edits of one waiting event, held until its key comes
 HELD_REPLIES = 500  # replies to one waiting event; past that, handled as they come
+MayKeep = Callable[[str, datetime], Awaitable[bool]]  # may its author's words, then, be kept?
 
 
 @dataclass
@@ -88,14 +91,28 @@ class Undecrypted:
         return False
 
     async def held_reply(self, room_id: str, item: Said, source: dict[str, Any],
-                         seminar: Callable[[str], Awaitable[object | None]]) -> bool:
+                         may_keep: MayKeep) -> bool:
         """Whether a reply from outside a thread (`item`, read from `source`) to an event
-        that waits for its key is held with it (hold_reply), in a seminar's room only
-        (`seminar` is None for another room): helper-139 found any room's kept on disk."""
+        that waits for its key is held with it (hold_reply), where `may_keep` (its author,
+        when they wrote it) allows: only in a seminar's room (helper-139 found any room's kept
+        on disk), and not from someone opted out then (services.responses.may_keep); any
+        other is handed over now, and its words are not kept."""
         return bool(item.reply_to and not item.thread_root
                     and self._unread(room_id, item.reply_to)
-                    and await seminar(room_id) is not None
+                    and await may_keep(item.sender, item.at)
                     and self.hold_reply(room_id, item.reply_to, source))
+
+    async def held_edit(self, room_id: str, item: Edited, source: dict[str, Any],
+                        may_keep: MayKeep) -> bool:
+        """Whether an edit (`item`, read from `source`) of what waits is held (hold_edit), or
+        dropped where `may_keep` refuses it, as the writer would (made while opted out);
+        False if nothing it edits waits, and it applies now."""
+        if not any(w.event.event_id == item.target or any(
+                r.get("event_id") == item.target for r in w.replies)
+                for w in self.waiting if w.room_id == room_id and not w.read):
+            return False
+        return not await may_keep(item.sender, item.at) or self.hold_edit(
+            room_id, item.target, source)
 
     def hold_reply(self, room_id: str, target: str, source: dict[str, Any]) -> bool:
         """Hold a reply (its decrypted source) to an event that waits for its key, to be
@@ -127,6 +144,24 @@ class Undecrypted:
             dropped |= len(replies) != len(waiting.replies)
             waiting.replies = replies
         if dropped:
+            self._save()
+        return dropped
+
+    def forget(self, user_id: str) -> int:
+        """Drop everything kept of `user_id` (their forget-me): events of theirs that wait,
+        with what they hold (replies to an event the bot will never record answer nothing:
+        storage/replied.py), and their held edits and replies; how many were dropped."""
+        dropped = 0
+        for waiting in list(self.waiting):
+            if waiting.event.sender == user_id:
+                self.waiting.remove(waiting)
+                dropped += 1 + len(waiting.edits) + len(waiting.replies)
+                continue
+            kept = [reply for reply in waiting.replies if reply.get("sender") != user_id]
+            dropped += len(waiting.replies) - len(kept)
+            waiting.replies = kept
+        if dropped:
+            log.info("matrix: dropped %d events waiting for keys (a forget-me)", dropped)
             self._save()
         return dropped
 
