@@ -68,8 +68,9 @@ LINKS = st.sampled_from([
     links_for("discord", "111", "222", "333", "333"),
     links_for("discord", "111", "222", "333", None),
     links_for("matrix", "!room:example.org", "!room:example.org", "$root/+x", "$root/+x"),
+    links_for("matrix", "!opaque", "!opaque", "$root", "$root", ("a.org", "b.org:8448")),
 ]) | st.builds(Links, thread=st.just("") | BASES, event_base=st.none() | BASES,
-               channel_base=st.none() | BASES)
+               channel_base=st.none() | BASES, via=st.sampled_from(["", "?via=x.org"]))
 
 
 @settings(max_examples=300)

@@ -102,7 +102,8 @@ async def test_every_fast_path_links_each_response_as_the_references_do(
     everything = ExportScope()
     for links in (Links(), links_for("discord", "111", "222", "333", "333"),
                   links_for("discord", "111", "222", "333", None),
-                  links_for("matrix", "!r:example.org", "!r:example.org", "$p", "$p")):
+                  links_for("matrix", "!r:example.org", "!r:example.org", "$p", "$p"),
+                  links_for("matrix", "!r", "!r", "$p", "$p", ("example.org", "b.org"))):
         reader = ExportReader(app.db, first_page=5)
         pages = [page async for page in reader.entries(1, key, everything, links)]
         entries = [e for page in pages for e in page]

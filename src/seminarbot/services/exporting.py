@@ -29,7 +29,7 @@ from seminarbot.domain.exports import (
     jsonl_prefix,
 )
 from seminarbot.domain.filenames import safe_filename
-from seminarbot.domain.links import links_for
+from seminarbot.domain.links import MOST_VIA, links_for, via_servers
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
@@ -188,11 +188,13 @@ async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest,
     reader = ExportReader(app.db, readers=readers)
     scope = request.scope
     community = await reader.community_of(cohort.id)
+    via = via_servers(cohort.channel_id, await app.participants.servers(
+        cohort.id, MOST_VIA)) if cohort.platform == "matrix" else ()
     threads = []
     for key, thread in ordered_threads(app.syllabus,
                                        await reader.threads(cohort.id, scope.session_id)):
         links = links_for(cohort.platform, community, cohort.channel_id, key.post_id,
-                          key.thread_id if key.threaded else None)
+                          key.thread_id if key.threaded else None, via)
         threads.append((key, thread._replace(link=links.thread), links))
     count = 0
     if request.format in ("csv", "jsonl"):

@@ -4,8 +4,8 @@ transcripts read them, and its link back to the platform in each. Every renderin
 reference in domain/ (`csv_line`, `jsonl_lines`, `Links.response`, the transcripts' `entries`)
 that property tests hold it equal to (tests/domain/test_fast_paths.py, test_export_formats.py).
 
-Parameters, in order: a line takes the thread's prefix, then LINK's four (`link_params`); the
-field lists take LINK's four.
+Parameters, in order: a line takes the thread's prefix, then LINK's five (`link_params`); the
+field lists take LINK's five.
 """
 
 from __future__ import annotations
@@ -88,8 +88,9 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
             f"{''.join(f', {argument}' for argument in tail_arguments)})")
 
 
-# A response's link (domain/links.py `Links.response`, rendered here): the four parameters
-# are the thread's event base (twice), channel base and own link (NULL where a base is unused).
+# A response's link (domain/links.py `Links.response`, rendered here): the five parameters
+# are the thread's event base (twice) and via, channel base and own link (NULL where a base is
+# unused).
 # The CASE keeps SQLite from escaping ids no link uses (`NULL || x` still computes x: the six
 # replace() calls were a sixth of a Discord export's SQL), and an id is escaped only if it holds
 # a character to escape (each replace() copies its string).
@@ -101,13 +102,13 @@ def _sql_segment(column: str) -> str:
     return f"CASE WHEN {column} GLOB '*[{needs}]*' THEN {escaped} ELSE {column} END"
 
 
-LINK = (f"COALESCE(CASE WHEN ? IS NOT NULL THEN ? || {_sql_segment('r.message_id')} END,"
+LINK = (f"COALESCE(CASE WHEN ? IS NOT NULL THEN ? || {_sql_segment('r.message_id')} || ? END,"
         " ? || r.channel_id || '/' || r.message_id, ?)")
 
 
-def link_params(links: Links) -> tuple[str | None, str | None, str | None, str]:
+def link_params(links: Links) -> tuple[str | None, str | None, str, str | None, str]:
     """LINK's parameters for one thread's links."""
-    return links.event_base, links.event_base, links.channel_base, links.thread
+    return links.event_base, links.event_base, links.via, links.channel_base, links.thread
 
 
 # A link holds no quote and begins with no formula character (domain/links.py): quoting it is

@@ -9,6 +9,7 @@ from typing import NamedTuple
 from seminarbot.clock import to_iso
 from seminarbot.domain.display import as_text
 from seminarbot.domain.models import Participant
+from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database
 
 
@@ -70,3 +71,17 @@ class ParticipantRepository:
                 " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, wanted, limit))
         # Ids and names as text whatever a damaged row holds (domain/display.py as_text).
         return [ParticipantMatch(r[0], as_text(r[1]), as_text(r[2]), bool(r[3])) for r in rows]
+
+    async def servers(self, cohort_id: int, most: int) -> list[str]:
+        """The Matrix servers (a user id's part after the first colon) of the cohort's people
+        whose responses count, and of those who ran its commands (the audit log), most people
+        first, then by name; at most `most`."""
+        rows = await self.db.fetch_tuples(
+            "SELECT substr(who, instr(who, ':') + 1) AS server FROM ("
+            f" SELECT p.external_id AS who FROM {RESPONSES_AND_PEOPLE}"
+            f" WHERE r.cohort_id = ?1 AND {COUNTS}"
+            " UNION SELECT actor_id FROM audit_log WHERE cohort_id = ?1 AND platform = 'matrix')"
+            " WHERE who GLOB '@?*:?*' GROUP BY server ORDER BY COUNT(*) DESC, server LIMIT ?2",
+            (cohort_id, most))
+        return [str(row[0]) for row in rows]
+
