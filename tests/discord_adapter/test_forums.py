@@ -56,6 +56,13 @@ async def test_each_prompt_is_a_forum_post_titled_and_tagged_with_its_session(
     shown = await forum_seminar(fake, forum)
     assert shown["title"] == "Seminar set up"
     assert "tagged “Session 1”, “Session 2”" in shown["description"]
+    # A forum takes no messages: where its commands go is said at once, and a command typed
+    # where setup was (helper-141's 1) names the seminar's forum.
+    assert f"type this seminar's commands in one of the posts in <#{forum}>" in \
+        shown["description"]
+    refused = (await fake.slash("ann", "seminar-mod pause")).message["embeds"][0]
+    assert "No seminar runs in this channel yet" in refused["description"]
+    assert "Seminars here run in #reading-room" in refused["description"]
     assert list(tags_of(fake, forum)) == ["Questions", "Session 1", "Session 2"]
     assert await app.db.scalar("SELECT channel_id FROM cohorts") == str(forum)
 
@@ -261,3 +268,20 @@ async def test_a_forum_in_a_server_without_a_system_channel_says_so_and_keeps_it
     told = fake.messages_in(guild.system_channel)
     assert told and told[-1]["content"].startswith("**For the moderators of")
     assert "Digest for session 1" in told[-1]["content"]
+
+
+async def test_a_media_channel_is_refused_as_a_seminar_s_channel(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    """helper-141's 2: discord.py reads a media channel (type 16) as a forum, so setup typed
+    in one of its posts, or naming it, was taken, and every prompt then failed (a media post
+    must carry a file). Refused as the wrong kind of channel, nothing set up."""
+    media = fake.world.add_forum("gallery", media=True)
+    post = fake.world.forum_post(media, "my photo", 4320, [], {"content": "look"})
+    fake.world.channels[int(post["id"])]["owner_id"] = fake.person("ann")["id"]
+    await connect()
+    # (The channel option's list leaves media channels out: Discord offers none.)
+    refused = await fake.slash("ann", "seminar-mod setup", weekday="tuesday", time="19:00",
+                               timezone="UTC", in_channel=int(post["id"]))
+    shown = refused.message["embeds"][0]
+    assert "a media channel holds no prompts" in json.dumps(shown), shown
+    assert await app.db.scalar("SELECT COUNT(*) FROM cohorts") == 0

@@ -23,7 +23,7 @@ BOT_NEEDS = (VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_ME
              | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS)
 MEMBER = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | SEND_MESSAGES_IN_THREADS
 
-TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL = 0, 11, 15
+TEXT_CHANNEL, PUBLIC_THREAD, FORUM_CHANNEL, MEDIA_CHANNEL = 0, 11, 15, 16
 REQUIRE_TAG = 1 << 4  # a forum's channel flag: every post must carry a tag
 DEFAULT_MESSAGE, REPLY, THREAD_STARTER = 0, 19, 21
 
@@ -136,14 +136,17 @@ class World:
         return guild
 
     def add_forum(self, name: str, *, tags: tuple[str, ...] = (), moderated: tuple[str, ...] = (),
-                  require_tag: bool = False, guild_id: int | None = None) -> int:
-        """A forum channel (type 15) in a server (the first one unless told), with these
-        tags available (and these moderated ones), requiring a tag on each post if told. Add
-        it before the bot connects, as Discord lists it in GUILD_CREATE."""
+                  require_tag: bool = False, guild_id: int | None = None,
+                  media: bool = False) -> int:
+        """A forum channel (type 15; a media channel, type 16, if told) in a server (the
+        first one unless told), with these tags available (and these moderated ones),
+        requiring a tag on each post if told. Add it before the bot connects, as Discord lists
+        it in GUILD_CREATE."""
         guild = self.guilds[guild_id or self.guild_id]
         forum_id = self.new_id()
         self.channels[forum_id] = {
-            "id": str(forum_id), "type": FORUM_CHANNEL, "guild_id": str(guild.id),
+            "id": str(forum_id), "type": MEDIA_CHANNEL if media else FORUM_CHANNEL,
+            "guild_id": str(guild.id),
             "name": name, "position": len(self.channels), "permission_overwrites": [],
             "nsfw": False, "parent_id": None, "topic": None, "last_message_id": None,
             "rate_limit_per_user": 0, "flags": REQUIRE_TAG if require_tag else 0,
@@ -225,7 +228,8 @@ class World:
             False, "unavailable": False, "large": False, "joined_at": iso(self.now()),
             "member_count": 1 + sum(p.member_of(guild.id) for p in self.people.values()),
             "members": [bot_member],
-            "channels": [c for c in channels if c["type"] in (TEXT_CHANNEL, FORUM_CHANNEL)],
+            "channels": [c for c in channels
+                         if c["type"] in (TEXT_CHANNEL, FORUM_CHANNEL, MEDIA_CHANNEL)],
             "threads": [c for c in channels
                         if c["type"] == PUBLIC_THREAD and not c["thread_metadata"]["archived"]],
             "voice_states": [], "presences": [], "stage_instances": [],

@@ -22,6 +22,12 @@ def seminar_channel_id(channel: object) -> int | None:
     return found if isinstance(found, int) else None
 
 
+def is_media(channel: object) -> bool:
+    """A media channel (type 16): discord.py reads it as a forum, but its posts must carry a
+    file, so no prompt can be posted there (Discord's API docs, Channel types)."""
+    return isinstance(channel, discord.ForumChannel) and channel.is_media()
+
+
 async def get_or_fetch(client: discord.Client, channel_id: int) -> object:
     """The channel or thread with this id. Raises discord.HTTPException (NotFound, Forbidden …)
     or one of NETWORK_ERRORS when Discord cannot say."""

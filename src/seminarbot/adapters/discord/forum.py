@@ -179,12 +179,16 @@ async def post(forum: discord.ForumChannel, number: int, name: str,
     except discord.HTTPException as error:
         if error.code != TAG_REQUIRED:
             raise
+        # Why it is untagged: the tag deleted, moderated, the forum full … (helper-141: a
+        # deleted tag was told as the requirement turned on)
+        why = untagged.why if untagged is not None else \
+            f"Discord refused its “{session_tag(number)}” tag"
         raise PostError(
-            f"#{forum.name} now requires a tag on every post, and the bot has no "
-            f"“{session_tag(number)}” tag it may apply there (error {TAG_REQUIRED}): grant it "
-            f"{TAGS[1]} to create the session tags ({MODERATED_TAGS[1]} for moderated ones) or "
-            "turn off the forum's “Require people to select tags when posting”, then send the "
-            f"session with /seminar post {number}", retryable=False) from error
+            f"#{forum.name} requires a tag on every post, and {why} (error {TAG_REQUIRED}): "
+            f"grant the bot {TAGS[1]} to create the session tags ({MODERATED_TAGS[1]} for "
+            f"moderated ones), create “{session_tag(number)}” yourself, or turn off the "
+            "forum's “Require people to select tags when posting”, then send the session with "
+            f"/seminar post {number}", retryable=False) from error
     return PostedRef(str(created.message.id), str(created.thread.id)), untagged
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch
+from seminarbot.adapters.discord.channels import NETWORK_ERRORS, get_or_fetch, is_media
 from seminarbot.scheduling.poster import PostedRef, PostError
 
 if TYPE_CHECKING:
@@ -80,7 +80,8 @@ class DiscordPoster:
 
         doing = "post the prompt"
         channel = await self._channel(post.channel_id, doing)
-        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel) \
+                or is_media(channel):
             raise PostError(f"could not {doing}: #{channel.name} is not a text or forum "
                             "channel", retryable=False)
         me = channel.guild.me

@@ -13,6 +13,7 @@ from seminarbot.adapters.discord import forum as forums
 from seminarbot.adapters.discord.channels import (
     NETWORK_ERRORS,
     get_or_fetch,
+    is_media,
     seminar_channel_id,
 )
 from seminarbot.adapters.discord.permissions import EVENTS, may_list_events, missing_permissions
@@ -76,10 +77,10 @@ def check(interaction: discord.Interaction, channel: object, command: Command,
         raise NotFound(f"Discord shows the bot no channel {channel.typed!r} ({channel.why}): "
                        "name a text or forum channel of this server.")
     if channel is None or not isinstance(channel, SeminarChannel) \
-            or channel.guild.id != interaction.guild_id:
+            or channel.guild.id != interaction.guild_id or is_media(channel):
         shown = getattr(channel, "name", None) or "that channel"
         raise BadArgument("channel", "a text or forum channel of this server that the bot "
-                                     "can see", shown)
+                                     "can see (a media channel holds no prompts)", shown)
     forum = isinstance(channel, discord.ForumChannel)
     missing = missing_permissions(granted(interaction, channel), forum=forum)
     if missing:
@@ -106,6 +107,9 @@ async def with_notes(reply: Reply, channel: object, sessions: list[int],
     if isinstance(channel, discord.ForumChannel):
         notes.append(await forums.setup_note(channel, sessions))
         notes.append(_notices_note(channel))
+        notes.append(f"A forum takes no messages of its own: type this seminar's commands in "
+                     f"one of the posts in {channel.mention} (a prompt's, or one of your own "
+                     "before session 1 is out).")
     if not may_list_events(guild_permissions):
         notes.append(f"To list the sessions as server events (/seminar events on), the bot "
                      f"also needs {EVENTS}.")
