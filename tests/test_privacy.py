@@ -13,7 +13,7 @@ from seminarbot.core import redaction
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_edit, record_message
-from seminarbot.storage.privacy import FORGOTTEN
+from seminarbot.storage.audit import FORGOTTEN
 from tests.conftest import ConsoleDriver
 from tests.discussion import BOB, seed
 
@@ -267,3 +267,32 @@ async def test_retention_deletes_old_responses_on_the_scheduler_pass(
     await console.say("/as bob")
     assert "Only moderators" in await console.say("/seminar retention 1")
     assert await app.db.scalar("SELECT retention_days FROM cohorts") is None
+
+
+async def test_forget_me_takes_the_name_out_of_every_value_that_mentions_it(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-142's 3 and 4: a name typed as `@name`, in backticks, with a comma, or quoted in
+    a refusal's reason stayed in the audit log (only whole values were scrubbed), and so did
+    the free text the person typed into a command refused to them."""
+    await seed(console, app, clock)
+    await console.say("/as ZEBRANAMEONE")
+    await console.say("/seminar respond 1.1 Mine.")
+    await console.say("/seminar export csv --participant ZEBRAPEEK")  # refused: not a moderator
+    await console.say("/as ann --moderator")
+    for typed in ("@ZEBRANAMEONE", "`ZEBRANAMEONE`", "ZEBRANAMEONE,",
+                  "ZEBRANAMEONE --since ZEBRANAMEONE", "zebranameone"):
+        await console.say(f"/seminar export csv --participant {typed}")
+    await console.say("/seminar export csv --participant ZEBRANAMEONEX")  # someone else
+    before = await app.db.scalar("SELECT COUNT(*) FROM audit_log")
+    await console.say("/as ZEBRANAMEONE")
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within", await console.say("/seminar forget-me"))
+    assert code
+    assert "Forgotten" in await console.say(f"/seminar forget-me {code.group(1)}")
+    dump = json.dumps([tuple(row) for row in await app.db.fetchall(
+        "SELECT actor_id, actor_name, action, outcome, detail FROM audit_log")])
+    assert "zebranameone" not in dump.casefold().replace("zebranameonex", "")
+    assert "ZEBRAPEEK" not in dump
+    assert "ZEBRANAMEONEX" in dump  # another's name is not a mention of theirs
+    # Nothing was deleted but the forget-me's own entry added: the actions stay recorded.
+    assert await app.db.scalar("SELECT COUNT(*) FROM audit_log") == before + 1
+    assert dump.count(FORGOTTEN) >= 5

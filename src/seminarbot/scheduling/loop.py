@@ -176,6 +176,7 @@ class Scheduler:
             self._plan_adopted = True
         if self._to_reconcile:
             await self.reconcile()
+        await self.db.scrub()  # erased words a reader kept in the log (storage.scrub)
         await self._housekeep()
         self._passes_running += 1
         try:

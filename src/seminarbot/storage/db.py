@@ -29,7 +29,7 @@ from seminarbot.storage.dbfile import (
     unreadable_here,
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
-from seminarbot.storage.scrub import truncate_log
+from seminarbot.storage.scrub import Erasures, truncate_log
 
 Row = aiosqlite.Row
 
@@ -52,7 +52,7 @@ class Database:
         self.path = path
         self._lock = asyncio.Lock()
         self.identity = None if path == ":memory:" else FileIdentity(path)
-        self._erased = False  # words erased since the log was last truncated (storage.scrub)
+        self.erasures = Erasures()  # of words, to be kept out of the log (storage.scrub)
 
     def check_identity(self) -> None:
         """Raises StorageLost when the file was deleted or replaced since it was opened."""
@@ -167,6 +167,8 @@ class Database:
         await self.execute(f"PRAGMA user_version = {stamp}")
         await self.execute("PRAGMA wal_checkpoint(FULL)")  # the stamp into the file itself
         self.identity.claim(stamp, before)
+        self.erasures.committed += 1  # what a crash left in the log, erased words among it
+        await self.scrub()
 
     async def close(self) -> None:
         """Close once no task holds it (one cancelled mid-query ends it first), to the end even
@@ -218,11 +220,13 @@ class Database:
                 yield conn
                 await conn.execute("COMMIT")
             except BaseException:
+                self.erasures.ended(committed=False)
                 if conn.in_transaction:
                     await roll_back(conn)
                 raise
+        self.erasures.ended(committed=True)
         await self.check()  # before anyone is told it is saved
-        await self._scrub()
+        await self.scrub()
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Cursor:
         """One statement; outside a transaction it commits on its own."""
@@ -231,20 +235,25 @@ class Database:
             await self.check()
         async with self._hold() as conn:
             cursor = await conn.execute(sql, params)
+        if alone:
+            self.erasures.ended(committed=True)
         if alone and cursor.rowcount > 0:
             await self.check()
-            await self._scrub()
+            await self.scrub()
         return cursor
 
     def erased(self) -> None:
         """Someone's words are erased by the statement or transaction under way: once it is
         committed, the write-ahead log is truncated so that it keeps no copy (storage.scrub)."""
-        self._erased = True
+        self.erasures.erasing = True
 
-    async def _scrub(self) -> None:
-        if self._erased:
+    async def scrub(self) -> None:
+        """Truncate the log if an erasure was committed since it last was (storage.scrub)."""
+        if self.erasures.due:
+            upto = self.erasures.committed
             async with self._hold() as conn:
-                self._erased = not await truncate_log(conn)
+                if await truncate_log(conn):
+                    self.erasures.scrubbed = max(self.erasures.scrubbed, upto)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         alone = not _holding.get()

@@ -3,19 +3,17 @@ several statements must stand or fall together (forget, sweep)."""
 
 from __future__ import annotations
 
-import json
 import secrets
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.errors import Damaged
+from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
 from seminarbot.storage.refusals import forget_key, person_key, retention_days
-
-FORGOTTEN = "[forgotten]"
 
 
 class CodeCheck(Enum):
@@ -200,11 +198,8 @@ class PrivacyRepository:
             await self.db.execute("DELETE FROM participant_names WHERE participant_id = ?",
                                   (about.participant_id,))
             await self.db.execute("DELETE FROM participants WHERE id = ?", (about.participant_id,))
-        await self.db.execute(
-            "UPDATE audit_log SET actor_id = ?, actor_name = ''"
-            " WHERE platform = ? AND actor_id = ?",
-            (pseudonym, platform, external_id))
-        await self._scrub_audit_details(named, about.participant_id)
+        await AuditLog(self.db).forget(platform, external_id, pseudonym, named,
+                                       about.participant_id)
         await self.db.execute(
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
@@ -222,24 +217,6 @@ class PrivacyRepository:
             await self.db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND external_id = ?",
                 (platform, external_id))
-
-    async def _scrub_audit_details(self, named: list[str], participant_id: int | None) -> None:
-        clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in named)
-        params: list[Any] = list(named)
-        names = {name.strip().casefold() for name in named}
-        if participant_id is not None:
-            clauses += " OR action = 'export'"
-        rows = await self.db.fetchall(f"SELECT id, detail FROM audit_log WHERE {clauses}", params)
-        for row in rows:
-            detail = json.loads(row[1])
-            cleaned = _scrub(detail, names)
-            scope = cleaned.get("scope") if isinstance(cleaned, dict) else None
-            if isinstance(scope, dict) and scope.get("participant") == participant_id:
-                scope["participant"] = FORGOTTEN
-            if cleaned != detail:
-                await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?",
-                                      (json.dumps(cleaned, ensure_ascii=False, sort_keys=True),
-                                       row[0]))
 
     # -- retention --------------------------------------------------------------------------
 
@@ -286,14 +263,3 @@ class PrivacyRepository:
             " OR expires_at NOT GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T*'",
             (to_iso(now),))
         return swept
-
-
-def _scrub(value: Any, names: set[str]) -> Any:
-    """Any string in a detail equal to one of the names (ignoring case) becomes FORGOTTEN."""
-    if isinstance(value, dict):
-        return {key: _scrub(item, names) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, names) for item in value]
-    if isinstance(value, str) and value.strip().casefold() in names:
-        return FORGOTTEN
-    return value

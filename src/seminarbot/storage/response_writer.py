@@ -66,7 +66,7 @@ _Claim = _One | _Many
 
 class ResponseWriter:
     def __init__(self, db: Database, clock: Clock, *, max_batch: int = 1000) -> None:
-        self.path = db.path
+        self.db, self.path = db, db.path
         self.clock = clock  # retention cut-offs (storage/refusals.py)
         self.identity = db.identity  # checked around each commit (storage.identity)
         self.max_batch = max_batch  # bounds how long one commit holds the write lock
@@ -79,6 +79,7 @@ class ResponseWriter:
         self._conn: sqlite3.Connection | None = None
         self._known = Known()
         self._secret: bytes | None = None
+        self._scrubbing: asyncio.Future[None] | None = None
         self.batches = 0
 
     def submit(self, submission: Submission) -> asyncio.Future[Outcome | None]:
@@ -176,6 +177,9 @@ class ResponseWriter:
         # What arrived during this commit goes next; the callers just answered hand over
         # their next messages meanwhile.
         self._start()
+        if self.db.erasures.due and (self._scrubbing is None or self._scrubbing.done()):
+            self._scrubbing = asyncio.ensure_future(self.db.scrub())  # one another reader held
+            self._scrubbing.add_done_callback(lambda done: done.cancelled() or done.exception())
 
     # -- in the writer's thread --------------------------------------------------------------
 

@@ -7,6 +7,8 @@ after a forget-me the person's words stayed readable in the log for as long as t
 So after a commit that erased someone's words (storage.db `Database.erased`), the log is
 checkpointed into the file, whose pages now hold the zeroed versions, and truncated to zero
 bytes (`PRAGMA wal_checkpoint(TRUNCATE)`, https://www.sqlite.org/pragma.html#pragma_wal_checkpoint).
+Where another connection still reads from the log, that waits for the next commit on either of
+the bot's connections (the response writer's too), and a start truncates what a crash left.
 """
 
 from __future__ import annotations
@@ -22,6 +24,26 @@ log = logging.getLogger(__name__)
 # How long the truncation waits for another connection (the response writer's, an export's
 # reader) to finish with the log; it is tried again after the next commit if that is not enough.
 WAIT_MS = 250
+
+
+class Erasures:
+    """Commits that erased words, and how many of them the log was truncated after. Counts, not
+    a flag: a truncation that began before an erasure was committed does not clear it (the
+    response writer's commits ask for one from another thread of control)."""
+
+    def __init__(self) -> None:
+        self.committed = 0
+        self.scrubbed = 0
+        self.erasing = False  # the transaction under way erases words
+
+    @property
+    def due(self) -> bool:
+        return self.committed > self.scrubbed
+
+    def ended(self, *, committed: bool) -> None:
+        """The transaction (or lone statement) under way ended."""
+        self.committed += committed and self.erasing
+        self.erasing = False
 
 
 async def truncate_log(conn: aiosqlite.Connection) -> bool:
