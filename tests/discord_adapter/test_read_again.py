@@ -184,3 +184,28 @@ async def test_a_file_s_description_is_kept_live_and_when_read_back(
     await app.db.execute("DELETE FROM responses")  # read back from history alike
     await reconnect(bot, fake)
     assert [row[2] for row in await rows(app)] == [expected]
+
+
+async def test_a_response_edited_before_migration_0016_gets_no_false_edit(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-136's 7: a row recorded before migration 0016 has no exact edit time, so the
+    first catch-up after the upgrade compared its text, read anew (a nickname now the global
+    name), and recorded a false edit. Its edit is known to the second, which is enough to
+    tell it is the same; a later edit while the bot was away is still read back."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    world = fake.world
+    world.people["bob"].nicks[world.guild_id] = "Bobby"
+    message = await edited_live(fake, app, clock, thread,
+                                f"As <@{world.people['bob'].id}> says.")
+    await app.db.execute("UPDATE responses SET edited_exact = NULL")  # as before 0016
+    live = [row[2] for row in await rows(app)]
+    await reconnect(bot, fake)
+    assert [row[2] for row in await rows(app)] == live
+    assert await history(app) == [(message["id"], "First words.")]
+    await fake.gateway.drop(resumable=False, hold=True)
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(message["id"]), "Third words.")
+    before = bot.handlers.catch_ups
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups > before)
+    assert [row[2] for row in await rows(app)] == ["Third words."]

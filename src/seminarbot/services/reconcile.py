@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, NamedTuple
 
-from seminarbot.clock import exact
+from seminarbot.clock import exact, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.services.prompt_threads import prompt_threads
 from seminarbot.services.responses import (
@@ -91,9 +91,10 @@ class ThreadState:
         for item in messages:
             ours = self.recorded.get(item.message.message_id)
             if ours is None or item.edited_at is None or ours.arrival is Arrival.COMMAND \
-                    or ours.edited_exact == exact(item.edited_at):
+                    or ours.edited_exact in (exact(item.edited_at), to_iso(item.edited_at)):
                 # The very edit of the version recorded: its text read again may differ only
-                # in what is read anew (a mention's name now), which no one wrote (helper-134).
+                # in what is read anew (a mention's name now), which no one wrote (helper-134);
+                # recorded before migration 0016, it is known to the second (helper-136).
                 continue
             # An edit older than ours changes nothing (storage/responses.py: the latest wins).
             message = item.message

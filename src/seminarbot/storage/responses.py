@@ -27,7 +27,7 @@ _FROM_PLACE = ("JOIN cohorts c ON c.id = r.cohort_id WHERE (?3 IS NULL"
 class Recorded(NamedTuple):
     message_id: str
     arrival: Arrival | None  # None: recorded before migration 0009, not yet seen since
-    edited_exact: str | None = None  # the version recorded: when it was edited (clock.exact)
+    edited_exact: str | None = None  # its version's edit time (clock.exact; before 0016, to_iso)
 
 
 def _record(row: Row) -> ResponseRecord:
@@ -228,10 +228,10 @@ class ResponseRepository:
         since a later edit brings it back), by the id of its thread (or of its post), however
         they arrived, oldest first (Recorded)."""
         rows = await self.db.fetchall(
-            "SELECT r.message_id, r.arrival, CAST(r.edited_exact AS TEXT) FROM responses r"
-            " JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ? AND (o.thread_id = ?"
-            " OR o.message_id = ?) AND (r.deleted_at IS NULL OR r.withdrawn_by_edit = 1)"
-            " ORDER BY r.created_at, r.id", (platform, thread_id, thread_id))
+            "SELECT r.message_id, r.arrival, CAST(COALESCE(r.edited_exact, r.edited_at) AS TEXT)"
+            " FROM responses r JOIN outbox o ON o.id = r.outbox_id WHERE r.platform = ?"
+            " AND ? IN (o.thread_id, o.message_id) AND (r.deleted_at IS NULL"
+            " OR r.withdrawn_by_edit = 1) ORDER BY r.created_at, r.id", (platform, thread_id))
         return [Recorded(str(row[0]), Arrival(row[1]) if row[1] else None, row[2])
                 for row in rows]
 
