@@ -239,6 +239,22 @@ def test_an_export_never_goes_over_the_database(tmp_path: Path, db: Path) -> Non
     assert db.read_bytes() == before
 
 
+def test_force_never_replaces_another_database_or_its_files(tmp_path: Path, db: Path) -> None:
+    """helper-140's 3: --force replaced another seminar's live database, and its lock, with a
+    CSV file; whichever database it is, SQLite's or the bot's files beside one are no export's."""
+    other = tmp_path / "other.db"
+    other.write_bytes(db.read_bytes())
+    for out in (other, Path(f"{other}.lock"), Path(f"{other}-wal"), Path(f"{other}-journal"),
+                tmp_path / "x.console-posts", tmp_path / "heartbeat"):
+        out.touch()
+        before = out.read_bytes()
+        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                            "--out", str(out), "--force")
+        assert result.returncode == 1, (out, result.stderr)
+        assert "never replaces one, even with --force" in one_line(result), result.stderr
+        assert out.read_bytes() == before
+
+
 def test_an_export_or_a_backup_is_never_a_file_the_bot_keeps_beside_its_database(
         tmp_path: Path, db: Path) -> None:
     """Written there, it would be replaced (the lock, the console's journal and clock) or read

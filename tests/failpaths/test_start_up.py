@@ -51,6 +51,32 @@ def test_an_export_to_a_closed_standard_output_is_one_line(tmp_path: Path) -> No
                                 "(use --out FILE)")
 
 
+@pytest.mark.parametrize(("args", "closing"), [
+    (("console",), "_close_stdin"), (("console",), "_close_stdout"),
+    (("cohorts",), "_close_stdout"), (("db", "migrate"), "_close_stdout"),
+    (("db", "check"), "_close_stdout")])
+def test_a_closed_standard_stream_is_one_line_and_nothing_is_made(
+        tmp_path: Path, args: tuple[str, ...], closing: str) -> None:
+    """helper-140's 4 and 5: the console with standard input closed failed as an internal
+    error (exit 70) after making its database; with standard output closed, answers vanished
+    and the exit status was 0."""
+    db = tmp_path / "fresh.db"
+    result = subprocess.run(
+        [*BIN, *args, "--db", str(db)], stdout=None, stderr=subprocess.PIPE, text=True,
+        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")), timeout=DEADLINE,
+        check=False, preexec_fn=globals()[closing])
+    assert result.returncode == 2, result.stderr
+    stream = "input" if closing == "_close_stdin" else "output"
+    assert one_line(result).startswith(f"seminarbot: standard {stream} is closed"), result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
+def _close_stdin() -> None:
+    import os
+
+    os.close(0)
+
+
 def _close_stdout() -> None:
     import os
 
@@ -240,3 +266,30 @@ def test_content_the_loader_refuses_leaves_no_data_folder(tmp_path: Path, broken
     assert result.returncode == 2, result.stderr
     assert one_line(result).startswith("seminarbot: configuration error: ")
     assert not (tmp_path / "data").exists()
+
+
+@pytest.mark.parametrize("where", ["--db", "SEMINARBOT_DATA_DIR"])
+@pytest.mark.parametrize("args", [("db", "migrate"), ("console",), ("cohorts",)])
+def test_a_name_too_long_is_one_line(tmp_path: Path, args: tuple[str, ...], where: str) -> None:
+    """helper-140's 2: a data folder whose name is too long broke the last-resort net itself
+    (a traceback from writing the incident file), and such a --db was an internal error."""
+    long = str(tmp_path / ("a" * 300))
+    given = ["--db", f"{long}.db"] if where == "--db" else []
+    env = {"SEMINARBOT_DATA_DIR": long if where != "--db" else str(tmp_path / "data")}
+    result = seminarbot(*args, *given, stdin="/quit\n", env=environment(**env))
+    assert result.returncode in (1, 2), result.stderr
+    assert "File name too long" in one_line(result), result.stderr
+    assert "incident" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_what_blocks_a_path_is_found_whatever_stands_in_the_way(tmp_path: Path) -> None:
+    """The explanations of a failure never fail themselves (helper-140's 1: a folder this user
+    may not enter, or a name too long, raised again while the first error was explained)."""
+    from seminarbot.cli.incidents import keep
+    from seminarbot.storage.access import holds_no_files, permission_fix, read_only_mount
+
+    too_long = tmp_path / ("a" * 300) / "seminarbot.db"
+    assert not holds_no_files(too_long) and not read_only_mount(too_long)
+    assert "chown" in permission_fix(too_long)
+    _, where, written = keep("a traceback", tmp_path / ("b" * 300))
+    assert written and "seminarbot-incident-" in where

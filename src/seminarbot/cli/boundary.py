@@ -26,7 +26,8 @@ from seminarbot.domain.display import one_line_safe
 
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
-                 errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR}
+                 errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
+                 errno.ENAMETOOLONG, errno.ELOOP}
 
 
 SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
@@ -95,7 +96,10 @@ def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
         came = pending()
         if came is not None:  # the stop, wrapped (RuntimeError from a __set_name__)
             return stopped(came)
-        known = explain(error, database())
+        try:
+            known = explain(error, database())
+        except Exception:  # explaining must never be what fails (helper-140's 1)
+            known = None
         if known is not None:
             message, status = known
             say(message)

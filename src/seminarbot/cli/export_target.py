@@ -64,7 +64,30 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
                 "replaces one, even with --force: choose a new file"), 1
     if not force:
         return f"{target} exists; choose a new file or add --force", 1
+    held = _anyones_data(target)
+    if held:
+        return (f"{target} is {held}; seminarbot never replaces one, even with --force: "
+                "choose a new file"), 1
     return None
+
+
+def _anyones_data(target: Path) -> str:
+    """What `target` is if it is a database's data, this one's or any other (a second
+    seminar's, a running bot's): an SQLite file, or one of the files SQLite or seminarbot keep
+    beside one (helper-140: --force replaced another bot's live database, and its lock)."""
+    from seminarbot.storage.dbfile import SQLITE_HEADER
+    from seminarbot.storage.lock import LOCK_SUFFIX
+    from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL
+
+    if target.name.endswith((*COMPANIONS, JOURNAL, LOCK_SUFFIX, *_BESIDE)) \
+            or target.name in _IN_DATA_DIR:
+        return "a file SQLite or seminarbot keeps beside a database"
+    try:
+        with target.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return ""
+    return "an SQLite database" if header == SQLITE_HEADER else ""
 
 
 # Files the bot writes beside its database, or in its data directory, whatever is there: a

@@ -30,7 +30,11 @@ def keep(traceback: str, data_dir: Path | None) -> tuple[str, str, bool]:
 
 
 def _file(ident: str, data_dir: Path | None) -> Path:
-    if data_dir is not None and data_dir.is_dir() and os.access(data_dir, os.W_OK):
+    try:  # a data folder this user cannot reach, or whose name is too long, raises
+        usable = data_dir is not None and data_dir.is_dir() and os.access(data_dir, os.W_OK)
+    except OSError:
+        usable = False
+    if usable and data_dir is not None:
         return data_dir / f"incident-{ident}.log"
     return Path(tempfile.gettempdir()) / f"seminarbot-incident-{ident}.log"
 

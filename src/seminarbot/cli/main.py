@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from seminarbot.cli import boundary, run, stopped_early, stopping
 from seminarbot.cli.exits import EXIT_CONFIG, exit_status, typed_command
 from seminarbot.cli.leftovers import Before
-from seminarbot.cli.preflight import check_data_dir, warn_if_open
+from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
@@ -33,10 +33,9 @@ if TYPE_CHECKING:
 PRIVATE_UMASK = 0o077
 
 
-# Each subcommand's words, and the module (and its function) that declares its arguments and
-# runs it. Only the module of the command typed is imported (`run` loads neither the exports nor
-# the console: start-up time and memory, benchmarks/matrix_bench.py); all of them for --help,
-# a mistyped command or none.
+# Each subcommand's words, and the module (and function) that declares its arguments and runs
+# it. Only the typed command's module is imported (`run` loads neither the exports nor the
+# console: start-up time and memory, benchmarks/matrix_bench.py); all for --help or a typo.
 SUBCOMMANDS = (
     (("run",), "seminarbot.cli.run", "add_parsers"),
     (("health",), "seminarbot.cli.health", "add_parser"),
@@ -162,9 +161,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
-    """Why `run` or `console` will not start, said before anything is created."""
-    if args.command not in ("run", "console"):
-        return None
+    """Why a command (`run`, `console` above all) will not start, said before it creates."""
+    closed = closed_stream(args.command)
+    if closed is not None or args.command not in ("run", "console"):
+        return closed
     refused = run.refusal(settings) if args.command == "run" else None
     if refused is None and (args.command == "console" or not settings.platforms):
         from seminarbot.cli import console
@@ -238,8 +238,8 @@ def _last_beat(settings: Settings) -> None:
     from seminarbot.cli.heartbeat import last
     from seminarbot.clock import SystemClock
 
-    if os.path.lexists(settings.data_dir / HEARTBEAT):
-        last(settings.data_dir / HEARTBEAT, settings.platforms, SystemClock().now())
+    if os.path.lexists(beat := settings.data_dir / HEARTBEAT):
+        last(beat, settings.platforms, SystemClock().now())
 
 
 def _writes(args: argparse.Namespace) -> bool:

@@ -56,3 +56,19 @@ def warn_if_open(path: Path, what: str) -> None:
         log.warning("%s %s is mode %04o: other users may %s (its files are private to this "
                     "user); chmod 700 %s", what, path, mode, may, path)
 
+
+
+def closed_stream(command: str | None) -> str | None:
+    """Why a command cannot work with a standard stream the shell closed (`>&-`, `<&-`), said
+    before anything is done (helper-140: the console failed as an internal error after making
+    its database, and other commands' answers vanished, exit 0): every command but `run`
+    answers on standard output (an export to it says so itself: cli.export); the console reads
+    standard input. None when nothing stops it."""
+    import sys
+
+    if command == "console" and sys.stdin is None:
+        return "standard input is closed, and the console reads its commands there: nothing " \
+               "was done"
+    if sys.stdout is None and command not in ("run", "export"):
+        return "standard output is closed, and this command answers there: nothing was done"
+    return None

@@ -110,7 +110,8 @@ def console_at_hand() -> bool:
     terminal, and this is not PID 1. A daemon (a service, `docker run -d`, even with `-t`, which
     gives a terminal nobody types at) must not wait for ever on a console: PID 1 is a
     container's main process, and there the console is asked for by name (README: Docker)."""
-    return sys.stdin.isatty() and sys.stdout.isatty() and os.getpid() != 1
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout)) \
+        and os.getpid() != 1
 
 
 async def run_platforms(settings: Settings, clock: SteadyClock, connections: Connections

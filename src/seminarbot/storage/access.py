@@ -29,12 +29,15 @@ def holds_no_files(path: Path) -> bool:
 
 
 def _mount_of(path: Path) -> os.statvfs_result | None:
-    while not path.exists() and path.parent != path:
-        path = path.parent
-    try:
-        return os.statvfs(path)
-    except OSError:
-        return None
+    """The file system of `path`, or of the nearest folder above it that this user can reach
+    (a folder closed to it, a name too long: os.statvfs fails on those too)."""
+    while True:
+        try:
+            return os.statvfs(path)
+        except OSError:
+            if path.parent == path:
+                return None
+            path = path.parent
 
 
 def in_the_way(path: Path) -> str | None:
@@ -87,5 +90,18 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
                     f"there: `chmod {'u+rwx' if folder else 'u+rw'} {path}`")
         return (f"it is this user's ({this_user()}) and its mode lets it write: it may be "
                 f"immutable (`lsattr -d {path}`; `chattr -i {path}` as root)")
+    if status is None:  # not reached: the folder closed to this user is what to give it
+        path = _closed_folder(path) or path
     return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")
+
+
+def _closed_folder(path: Path) -> Path | None:
+    """The first folder on the way to `path` that this user may not enter, if any."""
+    for part in reversed(path.parents):
+        try:
+            if part.is_dir() and not os.access(part, os.X_OK):
+                return part
+        except OSError:  # a name too long, a folder above closed: nothing nearer to name
+            return None
+    return None

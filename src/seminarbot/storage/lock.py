@@ -59,10 +59,13 @@ class LockUnavailable(Exception):
 HOLDER_BYTES = 300  # `pid N on HOST`: a host name is at most 255 bytes (POSIX HOST_NAME_MAX)
 
 
+LOCK_SUFFIX = ".lock"
+
+
 def lock_path(database: Path) -> Path:
     """`<database>.lock` beside the file the name resolves to (through symbolic links)."""
     real = Path(os.path.realpath(database))
-    return real.with_name(real.name + ".lock")
+    return real.with_name(real.name + LOCK_SUFFIX)
 
 
 @contextlib.contextmanager
