@@ -148,7 +148,11 @@ def test_settings_a_platform_would_misread_are_refused_at_the_start(tmp_path: Pa
     server id (Discord would be asked anyway) are refused naming their key (try32, 21)."""
     for text, key in (('matrix:\n  command_prefix: ""\n', "matrix.command_prefix"),
                       ('matrix:\n  command_prefix: "a b"\n', "matrix.command_prefix"),
-                      ("discord:\n  test_guild: abc\n", "discord.test_guild")):
+                      ("discord:\n  test_guild: abc\n", "discord.test_guild"),
+                      ("discord:\n  test_guild: '0'\n", "discord.test_guild"),
+                      ("discord:\n  test_guild: '18446744073709551616'\n",
+                       "discord.test_guild"),
+                      ("discord:\n  test_guild: '0123'\n", "discord.test_guild")):
         with pytest.raises(YamlError) as caught:
             load_settings(write(tmp_path, text), {})
         assert caught.value.key == key, text
@@ -203,3 +207,14 @@ def test_a_matrix_id_nio_cannot_name_its_key_files_after_is_refused(
         load_settings(write(tmp_path, "{}\n"), {"MATRIX_USER_ID": user_id,
                                                   "MATRIX_PASSWORD": "pw"})
     assert caught.value.key == "MATRIX_USER_ID" and "no '/'" in str(caught.value)
+
+
+def test_a_token_that_is_not_one_word_is_refused_and_one_copied_with_spaces_is_trimmed() -> None:
+    """helper-140's 6: a token with a line break inside was sent nowhere (no HTTP header can
+    carry it), and the refusal blamed DISCORD_API_BASE."""
+    for token in ("abc\ndef", "abc def", "abc\x7fdef"):
+        said = load_settings(None, {"DISCORD_TOKEN": token}).discord.incomplete
+        assert said is not None and "one word" in said and token not in said, token
+    trimmed = load_settings(None, {"DISCORD_TOKEN": " abc.def\r\n"}).discord
+    assert trimmed.incomplete is None and trimmed.token == "abc.def"
+

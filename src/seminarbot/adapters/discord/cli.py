@@ -6,6 +6,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from seminarbot.adapters.discord.settings import is_snowflake
+
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
 
@@ -26,7 +28,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _server_id(text: str) -> str:
     """--guild, before anything asks Discord: a snowflake (API docs, Snowflakes)."""
-    if not (text.isascii() and text.isdigit()):
+    if not is_snowflake(text):
         raise argparse.ArgumentTypeError(
             f"expects a server's id, a number such as 123456789012345678 (got {text[:40]!r})")
     return text

@@ -35,13 +35,18 @@ class DiscordSettings:
         if self.token is not None and not self.token.strip():
             return ("Discord is partly configured: DISCORD_TOKEN (or discord.token in the config "
                     "file) is blank; set the bot's token, or unset it to run without Discord")
+        if any(not char.isprintable() or char.isspace() for char in (self.token or "").strip()):
+            # An HTTP header cannot carry it: the log-in was never sent (helper-140)
+            return ("DISCORD_TOKEN (or discord.token in the config file) holds a space, a line "
+                    "break or another control character inside it, and a bot token is one word: "
+                    "copy it again from the Developer Portal (Bot → Reset Token)")
         return None
 
 
 def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     """From the file's `discord:` mapping (None when absent) and DISCORD_* variables."""
     settings = DiscordSettings(
-        token=pick(node, "token", env, "DISCORD_TOKEN"),
+        token=_trimmed(pick(node, "token", env, "DISCORD_TOKEN")),
         api_base=url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
         gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY,
                         ("ws", "wss")),
@@ -53,12 +58,23 @@ def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     return settings
 
 
+def _trimmed(token: str | None) -> str | None:
+    """A token without the spaces or line break copying left around it (a .env file's CR)."""
+    return token if token is None or not token.strip() else token.strip()
+
+
 def _snowflake(node: Node | None, key: str) -> str | None:
     """A server's id as Discord writes one (API docs, Snowflakes: a number in decimal text)."""
     if node is None:
         return None
     value: str | None = node.text(key, required=False)
-    if value is not None and not (value.isascii() and value.isdigit()):
+    if value is not None and not is_snowflake(value):
         node.fail(key, f"expected a server's id, a number such as 123456789012345678, got "
                        f"{quoted(value)}")
     return value
+
+
+def is_snowflake(text: str) -> bool:
+    """Whether `text` is an id as Discord writes one: a decimal number from 1 to 2^64 − 1, an
+    unsigned 64-bit integer (API docs, Snowflakes)."""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 2**64 and text[0] != "0"
