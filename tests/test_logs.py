@@ -234,6 +234,11 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     assert redact(said) == said
     assert redact("access_token: expects-a-secret-here") == "access_token: [redacted]"
     assert redact("password: hunter2 more") == "password: [redacted] more"
+    # A folder named like a key, in a path the message quotes (helper-140's 7)
+    for path in ("/srv/secret: is no such folder", "/etc/passwd: is no such folder",
+                 "C:\\data\\token: is no such folder"):
+        assert redact(path) == path
+    assert redact("discord.token: abcdefgh") == "discord.token: [redacted]"
 
 
 def test_an_error_that_ends_a_thread_is_one_redacted_log_line(

@@ -51,7 +51,9 @@ _GAP = r"(?:" + _ESCAPE + r"|<[^<>]{0,40}>|&#?\w{1,8};|[^\w\\<&]++)++"
 SECRET_KEY_WORDS = ("token", "password", "passwd", "secret", "authorization")
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
-    re.compile(r"""(["']?\b[a-z_]*(?:""" + "|".join(SECRET_KEY_WORDS) + r""")["']?\s*[:=]"""
+    # The key word is no folder's name in a path ("/srv/secret: no such folder", helper-140)
+    re.compile(r"""(["']?(?<![/\\])\b[a-z_]*(?:""" + "|".join(SECRET_KEY_WORDS)
+               + r""")["']?\s*[:=]"""
                # Not our own sentence about such a key ("matrix.access_token: expected text")
                r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\]|expect(?:s|ed)?\s)"""
                r"""([^\s"',;&{}()\[\]]+)""",
