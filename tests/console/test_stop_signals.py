@@ -236,6 +236,14 @@ def test_a_stop_whose_exception_python_dropped_still_stops_the_command() -> None
         assert boundary.guarded(lambda: int("wrapped, as __set_name__ wraps it"),
                                 database=lambda: None, data_dir=lambda: None, debug=False,
                                 stopped=lambda signum: 128 + signum) == 143
+        # A command whose outcome was settled since (a backup in place and said so) keeps
+        # its status: exit 143 after "backed up" was a failure to a script (helper-140's 9)
+        def settled_since() -> int:
+            stopping.settle()
+            return 0
+
+        assert boundary.guarded(settled_since, database=lambda: None, data_dir=lambda: None,
+                                debug=False, stopped=lambda signum: 128 + signum) == 0
         stopping.install()  # the next command in this process starts afresh
         assert stopping.pending() is None and stopping.run(work()) == 0
     finally:

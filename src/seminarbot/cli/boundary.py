@@ -78,14 +78,16 @@ def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
     """Run `action` and turn any exception into one line and an exit code. `database` and
     `data_dir` name the files in messages and where an incident's log goes, once known;
     `stopped` gives the exit code for a stop signal (SIGINT included)."""
-    from seminarbot.cli.stopping import Stopped, pending
+    from seminarbot.cli.stopping import Stopped, pending, settled
 
     try:
         status = action()
         if sys.stdout is not None:  # started with it closed (`>&-`)
             sys.stdout.flush()
         came = pending()
-        if came is not None:  # a stop whose exception was dropped on the way
+        # A stop whose exception was dropped on the way, unless the outcome was settled
+        # (a backup in place, said so: helper-140)
+        if came is not None and not settled():
             return stopped(came)
         return status
     except KeyboardInterrupt:

@@ -12,6 +12,7 @@ import errno
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
@@ -99,6 +100,9 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
             raise DatabaseUnusable(settings.database, describe(cause, settings.database)) from error
         say(f"the backup to {target} failed ({cause}); no file was left there")
         return EXIT_FAILED
+    # The copy is whole and in place: a stop signal now changes nothing (helper-140: a backup
+    # said made exited 143, a failure to a script).
+    stopping.settle()
     print(f"backed up {settings.database} to {target}")
     return 0
 

@@ -69,6 +69,11 @@ def pending() -> int | None:
     return _Pending.signum
 
 
+def settled() -> bool:
+    """Whether the running command's outcome is settled (`settle`)."""
+    return _Settled.now
+
+
 def settle() -> None:
     """The running command's outcome is settled (an export's file is in place, a failure is
     being said): from now on a stop signal changes nothing, to the process's end."""
