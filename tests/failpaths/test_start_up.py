@@ -32,7 +32,8 @@ def test_an_empty_path_is_a_bad_argument_not_the_default(tmp_path: Path) -> None
                       (("--config", "", "cohorts"), {}),
                       (("content", "ingest", "", "--text", "priestland-2002"), {}),
                       (("console",), {"SEMINARBOT_DATA_DIR": ""}),
-                      (("cohorts",), {"SEMINARBOT_DB": " "})):
+                      (("cohorts",), {"SEMINARBOT_DB": " "}),
+                      (("cohorts",), {"SEMINARBOT_CONFIG": ""})):  # helper-140's 13
         result = seminarbot(*args, stdin="/clock\n",
                             env=environment(HOME=str(home), XDG_DATA_HOME="", **env))
         assert result.returncode == 2, (args, env, result.stderr)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
+from seminarbot.domain.display import one_line_safe
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -57,7 +58,7 @@ async def _migrate(settings: Settings, db: Database) -> int:
     applied = await migrate(db)
     version = await current_version(db)
     names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "nothing to apply"
-    print(f"{settings.database}: schema version {version} ({names})")
+    print(one_line_safe(f"{settings.database}: schema version {version} ({names})"))
     return 0
 
 
@@ -103,7 +104,7 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
     # The copy is whole and in place: a stop signal now changes nothing (helper-140: a backup
     # said made exited 143, a failure to a script).
     stopping.settle()
-    print(f"backed up {settings.database} to {target}")
+    print(one_line_safe(f"backed up {settings.database} to {target}"))
     return 0
 
 
@@ -116,5 +117,6 @@ async def _check(settings: Settings, db: Database, modes: list[str]) -> int:
     for warning in modes:
         print(f"warning: {warning}")
     if not found:
-        print(f"{settings.database}: ok (schema version {await current_version(db)})")
+        print(one_line_safe(f"{settings.database}: ok (schema version "
+                           f"{await current_version(db)})"))
     return EXIT_FAILED if found else 0

@@ -23,7 +23,7 @@ from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
 from seminarbot.config.files import write_all
 from seminarbot.core.hints import choice_hint
-from seminarbot.domain.display import terminal_safe
+from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
 
 if TYPE_CHECKING:
@@ -101,7 +101,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
             status, summary = _complete(settings, args, _writer(file), destination.check,
                                         destination.keep)
         if status == 0:
-            tell(summary)  # said once it is true: the file is there
+            tell(one_line_safe(summary))  # said once it is true: the file is there
     except Refused as late:
         say(late.message)
         return late.status
@@ -132,7 +132,7 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
     try:
         done, summary = _complete(settings, args, write, check, stopping.settle)
         if done == 0:
-            tell(summary)
+            tell(one_line_safe(summary))
         return done
     except OSError as error:
         if isinstance(error, BrokenPipeError):
@@ -262,7 +262,7 @@ async def _list_cohorts(settings: Settings) -> int:
     finally:
         await db.close()
     if not rows:
-        print(f"{settings.database}: no cohorts yet")
+        print(one_line_safe(f"{settings.database}: no cohorts yet"))
         return 0
     table = [("id", "platform", "community", "channel", "state", "responses", "retention")]
     for row in rows:

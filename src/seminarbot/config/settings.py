@@ -121,7 +121,9 @@ def _remember_secrets(data: object) -> None:
 
 def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    path = path or env.get("SEMINARBOT_CONFIG") or None
+    if not path:  # SEMINARBOT_CONFIG set but empty: refused, as every path is
+        named = env_path(env, "SEMINARBOT_CONFIG")
+        path = str(named) if named is not None else None
     if path:
         file = Path(path).expanduser()
         if not file.exists():

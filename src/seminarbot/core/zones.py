@@ -43,6 +43,7 @@ ABBREVIATIONS = {
     "acst": "Australia/Adelaide", "awst": "Australia/Perth", "nzst": "Pacific/Auckland",
     "nzdt": "Pacific/Auckland", "sast": "Africa/Johannesburg", "wat": "Africa/Lagos",
     "eat": "Africa/Nairobi", "brt": "America/Sao_Paulo", "art": "America/Argentina/Buenos_Aires",
+    "z": "UTC", "zulu": "UTC", "utc0": "UTC",  # ISO 8601's and the military's letter for UTC
 }
 # The tz database's old US rule names (POSIX TZ style), and the places that follow each rule.
 RULES = {"est5edt": "America/New_York America/Toronto", "cst6cdt": "America/Chicago",
