@@ -19,6 +19,14 @@ def test_shipped_content_passes_against_the_real_texts() -> None:
         "soviets-aftermath": "002_e4af6ccfc7b9eecd.txt"}
 
 
+def test_a_folder_without_the_texts_is_said_so_and_nothing_else(tmp_path: Path) -> None:
+    """helper-140's 12: the terms pass read nothing, and told the user to remove every valid
+    exclusion (147 lines) beside the two that mattered."""
+    (tmp_path / "notes.txt").write_text("Nothing of either text.")
+    problems = [str(problem) for problem in check_content(SHIPPED, tmp_path).problems]
+    assert len(problems) == 2 and all("no copy in" in p for p in problems), problems
+
+
 def test_the_mini_fixture_passes_with_lenient_rules() -> None:
     report = check_content(MINI, MINI.content.parent / "texts", Rules.lenient())
     assert report.problems == []
