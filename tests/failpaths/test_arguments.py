@@ -27,11 +27,12 @@ WINTER, SUMMER = date(2026, 1, 5), date(2026, 7, 6)
 async def test_huge_durations_are_bad_arguments_and_the_console_goes_on(
         console: ConsoleDriver, app: Services) -> None:
     for line in ("/clock advance 99999999999999999999d", "/clock advance 366d",
-                 "/clock advance " + "9" * 10_000):
+                 "/clock advance " + "9" * 10_000, "/clock advance 0s", "/clock advance -1d"):
         said = await console.say(line)
         assert said.startswith("✗ `duration` expects a duration such as 3d, 2h30m, 90m or 1w, "
-                               "up to 365 days"), said
+                               "more than zero and up to 365 days"), said  # helper-140's 13
         assert len(said) < 300
+    assert (await console.say("/clock advance 1y")).strip().endswith("Did you mean 365d?")
     for _ in range(974):  # a year at a time, to the clock's end
         if "✗" in await console.say("/clock advance 365d"):
             break

@@ -58,6 +58,9 @@ def time_hint(value: str) -> str:
     return f"Did you mean {hour:02d}:{minute:02d}?"
 
 
+_YEARS = re.compile(r"(\d{1,3})(?:y|yr|yrs|years?)")
+
+
 def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
     """For a number without its unit (`1`): the forms a duration takes, in units whose result
     `fits` (seconds); for a fraction of a unit (`1.5d`, `0,5h`), the same time in whole units
@@ -70,6 +73,10 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
             exact += Fraction(number.replace(",", ".")) * DURATION_UNITS[unit]
         whole = exact.numerator if exact.denominator == 1 else 0
         return f"Did you mean {written(whole)}?" if whole and fits(whole) else ""
+    years = _YEARS.fullmatch(value)
+    if years:  # no unit of a year: a calendar's years differ (helper-140)
+        days = int(years.group(1)) * 365
+        return f"Did you mean {days}d?" if fits(days * DURATION_UNITS["d"]) else ""
     if not value.isdecimal() or len(value) > 6:
         return ""
     forms = [f"{value}{unit} for {name}" for unit, name in _BARE_UNITS

@@ -165,7 +165,8 @@ class Duration:
 
     @property
     def expected(self) -> str:
-        return f"a duration such as 3d, 2h30m, 90m or 1w, {self.limit}"
+        above = "" if self.minimum is not None else "more than zero and "  # (0s, -1d)
+        return f"a duration such as 3d, 2h30m, 90m or 1w, {above}{self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
         value = with_unit_letters(compact(as_word(raw)))

@@ -157,7 +157,8 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
         return (f"cannot be written by this user ({this_user()}): the file or its folder is "
                 f"read-only for it; {fix} ({text})")
     if "malformed" in text or code.startswith("SQLITE_CORRUPT"):
-        said = " ".join(f"{text} {code}".split())[:200]  # one line: its words may hold many
+        said = " ".join(f"{text} {code}".split())  # one line: its words may hold many
+        said = said if len(said) <= 200 else said[:200].rsplit(" ", 1)[0] + " …"  # cut marked
         return ("is damaged (SQLite reports a malformed database image); `seminarbot db check` "
                 f"lists what is wrong; restore a backup (SQLite: {said})")
     if text.startswith("Could not decode to UTF-8"):  # Python's sqlite3 reading a TEXT value
