@@ -62,7 +62,9 @@ async def test_each_prompt_is_a_forum_post_titled_and_tagged_with_its_session(
         shown["description"]
     refused = (await fake.slash("ann", "seminar-mod pause")).message["embeds"][0]
     assert "No seminar runs in this channel yet" in refused["description"]
-    assert "Seminars here run in #reading-room" in refused["description"]
+    assert "A seminar runs elsewhere here: type a seminar's commands in its channel (in a " \
+        "forum, in one of its posts)." in refused["description"]
+    assert "reading-room" not in refused["description"]  # a channel they may not see
     assert list(tags_of(fake, forum)) == ["Questions", "Session 1", "Session 2"]
     assert await app.db.scalar("SELECT channel_id FROM cohorts") == str(forum)
 

@@ -4,7 +4,11 @@ navigation: a link to a room id SHOULD give `via`). helper-141's 3: exports' lin
 
 from __future__ import annotations
 
+from seminarbot.core.dispatch import run_line
+from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.links import links_for, via_servers
+from seminarbot.services.container import Services
+from seminarbot.services.responses import InboundMessage, record_message
 
 
 def test_the_room_s_own_server_comes_first_then_its_people_s_three_at_most() -> None:
@@ -23,3 +27,29 @@ def test_a_matrix_link_names_its_servers_after_the_event() -> None:
         "https://matrix.to/#/!r:hs/$p")
     assert links_for("discord", "1", "2", "3", "3", ("a.org",)).thread == (
         "https://discord.com/channels/1/3")
+
+
+async def test_the_servers_named_are_those_of_the_seminar_s_people(app: Services) -> None:
+    """helper-143's 4: opted-out people, and strangers whose commands were only refused,
+    steered the servers a link names."""
+    place = Place("matrix", "!room:home.org", "!room:home.org", "Room", "room")
+    mod = Actor("matrix", "@mod:m.org", "mod", is_moderator=True)
+    assert (await run_line(app, "seminar setup tue 19:00 UTC", mod, place)).title == \
+        "Seminar set up"
+    await app.db.execute("UPDATE outbox SET state = 'posted', message_id = '$p' || id,"
+                         " thread_id = '$p' || id")
+    thread = str((await app.outbox.for_cohort(1))[0].thread_id)
+    people = [("@alice:a.org", False), ("@bob:b.org", False), ("@carol:b.org", False)] + [
+        (f"@eve{n}:evil.org", True) for n in range(3)]
+    for number, (user, _) in enumerate(people):
+        await record_message(app, InboundMessage("matrix", f"$m{number}", Actor(
+            "matrix", user, user), "Words.", app.clock.now(), thread_id=thread))
+    for user, opted_out in people:
+        if opted_out:
+            await run_line(app, "seminar optout", Actor("matrix", user, user), place)
+            await run_line(app, "seminar pause", Actor("matrix", user, user), place)  # refused
+    for n in range(4):  # a stranger refused, again and again
+        await run_line(app, "seminar pause", Actor("matrix", f"@x{n}:stranger.org", "x"), place)
+    assert await app.participants.servers(1, 3) == ["b.org", "a.org", "m.org"]
+    assert via_servers("!room:home.org", await app.participants.servers(1, 3)) == (
+        "home.org", "b.org", "a.org")

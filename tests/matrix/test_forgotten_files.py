@@ -135,6 +135,16 @@ async def test_a_reply_is_kept_to_hand_over_later_only_where_it_could_be_recorde
     assert await may_keep(app, "console", "local", "console", "console:bob", clock.now())
     assert not await may_keep(app, "console", "local", "console", "console:bob",
                               opted_out + timedelta(seconds=30))
+    # Forgotten since: what they wrote before is refused, opted out or not (helper-143's 5:
+    # the forget-me took the opt-out periods with it, and both were kept again)
+    ask = await console.say("/seminar forget-me")
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within", ask)
+    assert code, ask
+    assert "Forgotten" in await console.say(f"/seminar forget-me {code.group(1)}")
+    for then in (before, opted_out, clock.now()):
+        assert not await may_keep(app, "console", "local", "console", "console:bob", then)
+    assert await may_keep(app, "console", "local", "console", "console:bob",
+                          clock.now() + timedelta(seconds=1))
 
 
 async def test_an_edit_made_while_opted_out_is_not_held_with_what_it_edits(

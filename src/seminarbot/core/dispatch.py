@@ -13,9 +13,9 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from seminarbot.clock import Clock
 from seminarbot.core.commands import Command, Permission
@@ -47,6 +47,7 @@ class CommandRecord:
     source_id: str | None
     outcome: str  # ok, refused or failed
     reason: str = ""
+    noted: Mapping[str, Any] = field(default_factory=dict)  # Invocation.noted
 
 
 class Host(Protocol):
@@ -113,11 +114,12 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
     raw = {k: None if v is None else unicode_text(v) for k, v in raw.items()}
     given = {k: v for k, v in raw.items() if v is not None}
+    noted: dict[str, Any] = {}
 
     async def record(outcome: str, reason: str = "") -> None:
         if audited:
             await _record(app, CommandRecord(app.clock.now(), command.name, given, actor, place,
-                                             source_id, outcome, reason))
+                                             source_id, outcome, reason, noted))
 
     try:
         if not may_run(command, actor):
@@ -128,7 +130,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
         args = bind(command, raw, app.clock.now().date())
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix,
-                                sent_at=sent_at)
+                                sent_at=sent_at, noted=noted)
         reply = await command.handler(invocation)
         if command.private and not reply.private:
             reply = replace(reply, private=True)

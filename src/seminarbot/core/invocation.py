@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
@@ -51,6 +51,9 @@ class Invocation(Generic[App]):
     # When the platform says it was sent (a Matrix event's origin_server_ts, a Discord
     # interaction's snowflake time), if it says: it may be handled later (the bot was down).
     sent_at: datetime | None = None
+    # What the handler found that the audit log's entry should keep beside the arguments
+    # (the participant a `participant` argument found: forget-me takes it out, helper-143).
+    noted: dict[str, Any] = field(default_factory=dict)
 
     def arg(self, name: str) -> Any:
         return self.args.get(name)

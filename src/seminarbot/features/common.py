@@ -30,12 +30,13 @@ async def cohort_here(inv: Invocation[Services]) -> Cohort:
     cohort = await find_cohort(inv)
     if cohort is None:
         place = inv.place
-        others = await inv.app.cohorts.names_in(place.platform, place.community_id)
+        others = await inv.app.cohorts.count_in(place.platform, place.community_id)
         # A forum takes commands only in its posts: a seminar set up there from a text
-        # channel is not this channel's (helper-141).
-        elsewhere = (f" Seminars here run in {', '.join(f'#{name}' for name in others)}: type "
-                     "a seminar's commands in its channel (in a forum, in one of its posts)."
-                     if others else "")
+        # channel is not this channel's (helper-141). Not named: the caller may not see its
+        # channel (helper-143).
+        elsewhere = (f" {'A seminar runs' if others == 1 else f'{others} seminars run'} "
+                     "elsewhere here: type a seminar's commands in its channel (in a forum, in "
+                     "one of its posts)." if others else "")
         raise Conflict("No seminar runs in this channel yet. A moderator can start one with "
                        f"{inv.prefix}seminar setup WEEKDAY HH:MM TIMEZONE [START-DATE]."
                        + elsewhere)

@@ -70,9 +70,12 @@ async def export(inv: Invocation[Services]) -> Reply:
 
 
 async def _request(inv: Invocation[Services], cohort: Cohort) -> ExportRequest:
-    return await build_request(inv.app, cohort, inv.args["format"], session=inv.arg("session"),
-                               since=inv.arg("since"), until=inv.arg("until"),
-                               participant=inv.arg("participant"))
+    request = await build_request(inv.app, cohort, inv.args["format"],
+                                  session=inv.arg("session"), since=inv.arg("since"),
+                                  until=inv.arg("until"), participant=inv.arg("participant"))
+    if request.scope.participant_id is not None:
+        inv.noted["participant_id"] = request.scope.participant_id
+    return request
 
 
 async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *,

@@ -116,7 +116,8 @@ class Services:
         """A moderator's command in the audit log (core.dispatch.Host)."""
         place = record.place
         cohort = await self.cohorts.ids_at(place.platform, place.community_id, place.channel_id)
-        detail: dict[str, object] = {"channel": place.channel_id, "args": dict(record.args)}
+        detail: dict[str, object] = {"channel": place.channel_id, "args": dict(record.args),
+                                     **record.noted}
         if record.reason:
             detail["reason"] = record.reason
         await self.audit.record(at=record.at, platform=record.actor.platform,

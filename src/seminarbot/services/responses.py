@@ -144,10 +144,11 @@ async def record_redaction(app: Services, platform: str, event_id: str, at: date
 async def may_keep(app: Services, platform: str, community: str, channel: str, author: str,
                    at: datetime) -> bool:
     """Whether an adapter may keep, to hand over later, a message `author` wrote at `at` in
-    `channel` (of `community`; a Matrix room is both): it is a seminar's, and they had not
-    opted out then (else the writer will refuse it, and its words are not kept meanwhile)."""
+    `channel` (of `community`; a Matrix room is both): it is a seminar's, and the writer will
+    not refuse it for who wrote it (opted out then, or forgotten since), whose words are not
+    kept meanwhile."""
     return (await app.cohorts.ids_at(platform, community, channel) is not None
-            and not await app.privacy.written_while_out(platform, author, at))
+            and not await app.privacy.refuses(platform, author, at))
 
 
 async def last_recorded(app: Services, platform: str, thread_id: str) -> str | None:

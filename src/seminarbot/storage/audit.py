@@ -57,10 +57,13 @@ class AuditLog:
     async def forget(self, platform: str, external_id: str, pseudonym: str,
                      named: Sequence[str], participant_id: int | None) -> None:
         """A forgotten person's entries go under `pseudonym`, and what they typed into those
-        refused loses its arguments (their words, not an action of the seminar's); every
-        other mention of them (`named`: their id and names) in any entry's detail becomes
-        FORGOTTEN, wherever in a value it stands (a name typed as `@name` or in backticks, or
-        quoted in a refusal's reason: helper-142), as does an export's scope naming them."""
+        refused loses its arguments (their words, not an action of the seminar's). Where an
+        entry names them, that becomes FORGOTTEN: a `participant` argument that found them
+        (noted as `participant_id` then, whatever name it was typed as) or that is one of
+        `named` (their id and names, typed as `@name`, in backticks …) and what the entry's
+        reason quotes of such a command's arguments, a `requested_by` that is one of them,
+        and an export's scope. Only those: a word that is also their name elsewhere (a zone,
+        a file, another's name, another argument) stays (helper-143)."""
         await self.db.execute(
             "UPDATE audit_log SET detail = json_set(detail, '$.args', json('{}'))"
             " WHERE platform = ? AND actor_id = ? AND outcome = 'refused'"
@@ -69,34 +72,56 @@ class AuditLog:
         await self.db.execute(
             "UPDATE audit_log SET actor_id = ?, actor_name = '' WHERE platform = ?"
             " AND actor_id = ?", (pseudonym, platform, external_id))
-        names = [name for name in {name.strip() for name in named} if name]
-        clauses = " OR ".join("instr(lower(detail), lower(?)) > 0" for _ in names)
-        if participant_id is not None:
-            clauses += " OR action = 'export'"
-        if not clauses:
-            return
-        pattern = re.compile("(?<!\\w)(?:" + "|".join(re.escape(name) for name in sorted(
-            names, key=len, reverse=True)) + ")(?!\\w)", re.IGNORECASE)
-        for row_id, stored in await self.db.fetch_tuples(
-                f"SELECT id, detail FROM audit_log WHERE {clauses}", names):
+        cores = {core for core in (_core(name) for name in named) if core}
+        rows = await self.db.fetch_tuples(
+            "SELECT id, detail FROM audit_log WHERE json_valid(detail) AND ("
+            " json_extract(detail, '$.args.participant') IS NOT NULL"
+            " OR json_extract(detail, '$.requested_by') IS NOT NULL"
+            " OR json_extract(detail, '$.reason') IS NOT NULL"
+            " OR json_extract(detail, '$.scope.participant') IS NOT NULL)")
+        for row_id, stored in rows:
             detail = json.loads(stored)
-            cleaned = _scrub(detail, pattern)
-            scope = cleaned.get("scope") if isinstance(cleaned, dict) else None
-            if isinstance(scope, dict) and scope.get("participant") == participant_id:
-                scope["participant"] = FORGOTTEN
+            if not isinstance(detail, dict):
+                continue
+            cleaned = _scrubbed(detail, cores, participant_id)
             if cleaned != detail:
                 await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?", (
                     json.dumps(cleaned, ensure_ascii=False, sort_keys=True), row_id))
 
 
-def _scrub(value: Any, names: re.Pattern[str]) -> Any:
-    """`value` (a detail, or part of one) with every mention `names` finds made FORGOTTEN; a
-    value that is one mention and some spaces is FORGOTTEN alone."""
-    if isinstance(value, dict):
-        return {key: _scrub(item, names) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_scrub(item, names) for item in value]
-    if isinstance(value, str):
-        return FORGOTTEN if names.fullmatch(value.strip()) else names.sub(FORGOTTEN, value)
-    return value
+# A value quoted in one of our sentences (a refusal's reason quotes what was typed)
+# (an apostrophe within a word, "month's", opens and closes nothing)
+_QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*)’|“([^”]*)”")
 
+
+def _core(text: str) -> str:
+    """A name or value without what surrounds it (`@name`, `` `name` ``, "name,"), folded."""
+    return re.sub(r"^\W+|\W+$", "", text).casefold()
+
+
+def _scrubbed(detail: dict[str, Any], cores: set[str], participant_id: int | None
+              ) -> dict[str, Any]:
+    """`detail` with its mentions of the person (`cores`, `participant_id`) made FORGOTTEN."""
+    cleaned: dict[str, Any] = json.loads(json.dumps(detail))  # a copy, nested parts too
+    found = participant_id is not None and cleaned.get("participant_id") == participant_id
+    args = cleaned.get("args")
+    args = args if isinstance(args, dict) else {}
+    named = isinstance(args.get("participant"), str) \
+        and (found or _core(args["participant"]) in cores)
+    if named:  # and any other argument of it that names them (`--since NAME`)
+        args.update({key: FORGOTTEN for key, value in args.items() if key == "participant"
+                     or (isinstance(value, str) and _core(value) in cores)})
+    if found:
+        cleaned["participant_id"] = FORGOTTEN
+    scope = cleaned.get("scope")
+    if isinstance(scope, dict) and participant_id is not None \
+            and scope.get("participant") == participant_id:
+        scope["participant"] = FORGOTTEN
+    if isinstance(cleaned.get("requested_by"), str) and _core(cleaned["requested_by"]) in cores:
+        cleaned["requested_by"] = FORGOTTEN
+    if named and isinstance(cleaned.get("reason"), str):  # what it quotes of the entry's args
+        cleaned["reason"] = _QUOTED.sub(
+            lambda quoted: quoted.group(0)[0] + FORGOTTEN + quoted.group(0)[-1]
+            if _core(next(part for part in quoted.groups() if part is not None)) in cores
+            else quoted.group(0), cleaned["reason"])
+    return cleaned

@@ -101,13 +101,11 @@ class CohortRepository:
         row = await self.db.fetchone(_COHORT + _AT, _at(platform, community_id, channel_id))
         return None if row is None else _cohort(row)
 
-    async def names_in(self, platform: str, community_id: str) -> list[str]:
-        """The channel names of a community's seminars (a Discord server's), by name."""
-        rows = await self.db.fetch_tuples(
-            "SELECT c.name FROM cohorts c JOIN communities m ON m.id = c.community_id"
-            " WHERE m.platform = ? AND m.external_id = ? ORDER BY c.name",
-            (platform, community_id))
-        return [as_text(row[0]) for row in rows]
+    async def count_in(self, platform: str, community_id: str) -> int:
+        """How many seminars a community (a Discord server) holds."""
+        return int(await self.db.scalar(
+            "SELECT COUNT(*) FROM cohorts c JOIN communities m ON m.id = c.community_id"
+            " WHERE m.platform = ? AND m.external_id = ?", (platform, community_id)))
 
     async def ids_at(self, platform: str, community_id: str, channel_id: str
                      ) -> tuple[int, int] | None:

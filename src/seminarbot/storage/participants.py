@@ -74,13 +74,16 @@ class ParticipantRepository:
 
     async def servers(self, cohort_id: int, most: int) -> list[str]:
         """The Matrix servers (a user id's part after the first colon) of the cohort's people
-        whose responses count, and of those who ran its commands (the audit log), most people
-        first, then by name; at most `most`."""
+        whose responses count, and of its moderators (commands of theirs done, in the audit
+        log), most people first, then by name; at most `most`. No one opted out, nor anyone
+        whose commands were only refused, steers it (helper-143)."""
         rows = await self.db.fetch_tuples(
             "SELECT substr(who, instr(who, ':') + 1) AS server FROM ("
             f" SELECT p.external_id AS who FROM {RESPONSES_AND_PEOPLE}"
             f" WHERE r.cohort_id = ?1 AND {COUNTS}"
-            " UNION SELECT actor_id FROM audit_log WHERE cohort_id = ?1 AND platform = 'matrix')"
+            " UNION SELECT actor_id FROM audit_log WHERE cohort_id = ?1 AND platform = 'matrix'"
+            " AND outcome = 'ok' AND actor_id NOT IN (SELECT external_id FROM participants"
+            " WHERE platform = 'matrix' AND opted_out = 1))"
             " WHERE who GLOB '@?*:?*' GROUP BY server ORDER BY COUNT(*) DESC, server LIMIT ?2",
             (cohort_id, most))
         return [str(row[0]) for row in rows]

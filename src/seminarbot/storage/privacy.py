@@ -93,13 +93,22 @@ class PrivacyRepository:
             " DO UPDATE SET opted_out = excluded.opted_out",
             (*person, int(start is not None), to_iso(now)))
 
-    async def written_while_out(self, platform: str, external_id: str, at: datetime) -> bool:
-        """Whether the person had opted out at `at` (storage/refusals.py: then, in the same
-        second as an opt-out, not in the same second as an opt-in)."""
+    async def refuses(self, platform: str, external_id: str, at: datetime) -> bool:
+        """Whether the write path refuses what the person wrote at `at`, for who they are
+        (storage/refusals.py, the same instants): written while they had opted out, or before
+        their forget-me (its opt-out periods went with it: helper-143). A forget-me key that
+        cannot be read refuses, as the writer does."""
+        try:
+            key = forget_key(await self.db.scalar(
+                "SELECT secret FROM forgotten_key WHERE id = 1"))
+        except Damaged:
+            return True
         return bool(await self.db.scalar(
-            "SELECT EXISTS (SELECT 1 FROM opt_out_periods WHERE platform = ? AND external_id = ?"
-            " AND opted_out_at <= ?3 AND (opted_in_at IS NULL OR opted_in_at > ?3))",
-            (platform, external_id, to_iso(at))))
+            "SELECT EXISTS (SELECT 1 FROM opt_out_periods WHERE platform = ?1"
+            " AND external_id = ?2 AND opted_out_at <= ?3 AND (opted_in_at IS NULL"
+            " OR opted_in_at > ?3)) OR EXISTS (SELECT 1 FROM forgotten WHERE person = ?4"
+            " AND forgotten_at >= ?3)",
+            (platform, external_id, to_iso(at), person_key(key, platform, external_id))))
 
     async def stored_about(self, platform: str, external_id: str,
                            community: str | None = None) -> StoredAbout:
