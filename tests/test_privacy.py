@@ -361,3 +361,21 @@ async def test_forget_me_leaves_words_that_only_look_like_the_name(
                  '\\"channel\\": \\"console\\"', "nobody-here", "seminar-console-"):
         assert before.count(kept) == after.count(kept), (kept, after)
     assert after.count(FORGOTTEN) > before.count(FORGOTTEN)
+
+
+async def test_a_participant_is_found_by_name_whatever_its_case_in_any_script(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-143's 9: SQLite's lower() folds ASCII only: `émile` found no Émile, `STRASSE` no
+    Straße."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    thread = str((await app.outbox.for_cohort(1))[0].thread_id)
+    for number, name in enumerate(("Émile", "Straße")):
+        await record_message(app, InboundMessage("console", f"c{number}", Actor(
+            "console", f"console:{number}", name), "Words.", clock.now(), thread_id=thread))
+    for typed, meant in (("émile", "Émile"), ("ÉMILE", "Émile"), ("STRASSE", "Straße"),
+                         ("strasse", "Straße")):
+        found = await app.participants.matching(1, typed)
+        assert [person.display_name for person in found] == [meant], typed
+    assert [p.display_name for p in await app.participants.matching(1, "ém", prefix=True)] == [
+        "Émile"]

@@ -37,6 +37,13 @@ def read_text(value: bytes) -> str:
     return value.decode("utf-8", "replace")
 
 
+def casefold(value: object) -> object:
+    """SQL's `casefold(x)` on every connection (storage.db): Unicode's case folding of text
+    (`STRASSE` and `Straße`, `ÉMILE` and `émile`, where SQLite's lower() folds only ASCII);
+    anything else as it is."""
+    return value.casefold() if isinstance(value, str) else value
+
+
 async def rows_read(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], *, many: bool,
                     factory: Any) -> list[Any]:
     """The rows of a query (the first only unless `many`), in one trip to the connection's

@@ -16,7 +16,7 @@ import aiosqlite
 
 from seminarbot.domain.errors import Busy, FileDamaged, StorageLost, WriteFailed
 from seminarbot.storage.closing import roll_back, to_the_end
-from seminarbot.storage.damage import rows_read
+from seminarbot.storage.damage import casefold, rows_read
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
     DatabaseUnusable,
@@ -122,6 +122,7 @@ class Database:
 
     async def _setup(self, *, write: bool, migrate: bool) -> None:
         self._conn.row_factory = aiosqlite.Row
+        await self._conn.create_function("casefold", 1, casefold, deterministic=True)
         try:
             for statement in pragmas(read_only=not write):
                 await self._conn.execute(statement)
@@ -243,8 +244,7 @@ class Database:
         return cursor
 
     def erased(self) -> None:
-        """Someone's words are erased by the statement or transaction under way: once it is
-        committed, the write-ahead log is truncated so that it keeps no copy (storage.scrub)."""
+        """Words are erased by what is under way: once committed, the log keeps no copy."""
         self.erasures.erasing = True
 
     async def scrub(self) -> None:

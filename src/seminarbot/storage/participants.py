@@ -54,21 +54,24 @@ class ParticipantRepository:
 
     async def matching(self, cohort_id: int, wanted: str, *, prefix: bool = False,
                        limit: int = 25) -> list[ParticipantMatch]:
-        """The people of one cohort named `wanted`: their platform id or, ignoring case, the
-        display name they have in the cohort's community (or, with prefix, a name as shown
-        there that begins with it). Nobody outside the cohort is ever returned, and no name
-        from another community is ever matched or shown."""
-        if prefix:
-            pattern = wanted.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        """The people of one cohort named `wanted`: their platform id or, ignoring case
+        (Unicode's folding: storage.damage.casefold), the display name they have in the
+        cohort's community (or, with prefix, a name as shown there that begins with it).
+        Nobody outside the cohort is ever returned, and no name from another community is
+        ever matched or shown."""
+        if prefix:  # (LIKE ignores ASCII's case only: both sides folded first)
+            pattern = wanted.casefold().replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_")
             rows = await self.db.fetch_tuples(
-                _OF_COHORT + " AND lower(COALESCE(n.display_name, p.external_id)) LIKE ?"
-                " ESCAPE '\\' ORDER BY lower(COALESCE(n.display_name, p.external_id)), p.id"
+                _OF_COHORT + " AND casefold(COALESCE(n.display_name, p.external_id)) LIKE ?"
+                " ESCAPE '\\' ORDER BY casefold(COALESCE(n.display_name, p.external_id)), p.id"
                 " LIMIT ?",
                 (cohort_id, cohort_id, pattern + "%", limit))
         else:
             rows = await self.db.fetch_tuples(
-                _OF_COHORT + " AND (p.external_id = ? OR lower(n.display_name) = lower(?))"
-                " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, wanted, limit))
+                _OF_COHORT + " AND (p.external_id = ? OR casefold(n.display_name) = ?)"
+                " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, wanted.casefold(),
+                                           limit))
         # Ids and names as text whatever a damaged row holds (domain/display.py as_text).
         return [ParticipantMatch(r[0], as_text(r[1]), as_text(r[2]), bool(r[3])) for r in rows]
 
