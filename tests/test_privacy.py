@@ -374,8 +374,52 @@ async def test_a_participant_is_found_by_name_whatever_its_case_in_any_script(
         await record_message(app, InboundMessage("console", f"c{number}", Actor(
             "console", f"console:{number}", name), "Words.", clock.now(), thread_id=thread))
     for typed, meant in (("émile", "Émile"), ("ÉMILE", "Émile"), ("STRASSE", "Straße"),
-                         ("strasse", "Straße")):
+                         ("strasse", "Straße"), ("e\u0301mile", "Émile")):
         found = await app.participants.matching(1, typed)
         assert [person.display_name for person in found] == [meant], typed
-    assert [p.display_name for p in await app.participants.matching(1, "ém", prefix=True)] == [
-        "Émile"]
+    for prefix in ("ém", "e\u0301m", "ÉM"):
+        assert [p.display_name for p in await app.participants.matching(
+            1, prefix, prefix=True)] == ["Émile"], prefix
+
+
+async def _responded(app: Services, clock: ManualClock, *people: Actor) -> None:
+    thread = str((await app.outbox.for_cohort(1))[0].thread_id)
+    for person in people:
+        await record_message(app, InboundMessage("console", f"{person.user_id}-{clock.now()}",
+                                                 person, "Words.", clock.now(),
+                                                 thread_id=thread))
+
+
+async def test_forget_me_takes_them_out_of_what_was_said_about_them_and_only_them(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-144's 1 to 7: a refusal naming them without quotes ("Mary has opted out"), or
+    listing their id beside a namesake's, a name with a backslash (quoted doubled), one typed
+    decomposed (e + U+0301) or of emoji alone, and forms of an old name, all stayed; and an
+    argument merely equal to their name (`csv`, a session `1`), or a namesake's found entry
+    (Zoë beside "Zoë 🙂"), went."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post 1")
+    mary, sam, namesake = (Actor("console", "console:mary", "Mary"),
+                           Actor("console", "console:sam", "Sam"),
+                           Actor("console", "console:sam2", "Sam"))
+    slash, emile, smiles = (Actor("console", "console:slash", "back\\slash"),
+                            Actor("console", "console:emile", "Émile"),
+                            Actor("console", "console:smiles", "🙂🙂"))
+    zoe, zoe_smiling, csv = (Actor("console", "console:zoe", "Zoë"),
+                             Actor("console", "console:zoe2", "Zoë 🙂"),
+                             Actor("console", "console:csv", "csv"))
+    people = (mary, sam, namesake, slash, emile, smiles, zoe, zoe_smiling, csv)
+    await _responded(app, clock, *people)
+    await run_line(app, "seminar optout", mary, PLACE)
+    for typed in ("Mary", "Sam", "back\\slash", "e\u0301mile", "🙂🙂,", "Zoë",
+                  "csv", "@Mary", "`Sam`"):
+        await run_line(app, f"seminar export csv --participant {typed}", ANN, PLACE)
+    await run_line(app, "seminar export markdown 1 --participant csv", ANN, PLACE)
+    for person in (mary, sam, slash, emile, smiles, zoe_smiling, csv):
+        await _forget(app, person)
+    dump = await _audit_dump(app)
+    for gone in ("Mary", "console:sam\\", "back", "mile", "🙂🙂", "console:mary"):
+        assert gone not in dump, (gone, dump)
+    assert "console:sam2" in dump  # the namesake's id stays
+    assert '\\"participant\\": \\"Zoë\\"' in dump  # found Zoë, not "Zoë 🙂"
+    assert '\\"format\\": \\"csv\\"' in dump and '\\"session\\": \\"1\\"' in dump

@@ -41,6 +41,18 @@ async def edited_live(fake: FakeDiscord, app: Services, clock: ManualClock, thre
     return message
 
 
+async def edited_while_away(bot: SeminarClient, fake: FakeDiscord, clock: ManualClock,
+                            message: dict[str, Any], text: str) -> None:
+    """`message` edited to `text` a minute later while the bot is disconnected; then it is
+    back, and has read the threads again."""
+    await fake.gateway.drop(resumable=False, hold=True)
+    clock.advance(timedelta(minutes=1))
+    await fake.edit(int(message["id"]), text)
+    before = bot.handlers.catch_ups
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups > before)
+
+
 async def reconnect(bot: SeminarClient, fake: FakeDiscord, times: int = 1) -> None:
     """New gateway sessions (no resume), each read back whole."""
     for _ in range(times):
@@ -93,12 +105,7 @@ async def test_an_edit_made_while_away_is_still_read_back(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
     message = await edited_live(fake, app, clock, thread, "Second words.")
-    await fake.gateway.drop(resumable=False, hold=True)
-    clock.advance(timedelta(minutes=1))
-    await fake.edit(int(message["id"]), "Third words, while the bot was away.")
-    before = bot.handlers.catch_ups
-    fake.gateway.release()
-    await eventually(lambda: bot.handlers.catch_ups > before)
+    await edited_while_away(bot, fake, clock, message, "Third words, while the bot was away.")
     assert [row[2] for row in await rows(app)] == ["Third words, while the bot was away."]
     assert [body for _, body in await history(app)] == ["First words.", "Second words."]
 
@@ -202,10 +209,5 @@ async def test_a_response_edited_before_migration_0016_gets_no_false_edit(
     await reconnect(bot, fake)
     assert [row[2] for row in await rows(app)] == live
     assert await history(app) == [(message["id"], "First words.")]
-    await fake.gateway.drop(resumable=False, hold=True)
-    clock.advance(timedelta(minutes=1))
-    await fake.edit(int(message["id"]), "Third words.")
-    before = bot.handlers.catch_ups
-    fake.gateway.release()
-    await eventually(lambda: bot.handlers.catch_ups > before)
+    await edited_while_away(bot, fake, clock, message, "Third words.")
     assert [row[2] for row in await rows(app)] == ["Third words."]

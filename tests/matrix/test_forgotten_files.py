@@ -11,8 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from nio import MegolmEvent
-
 from seminarbot.adapters.matrix.events import Edited, translate
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.private import PrivateAnswers
@@ -23,20 +21,9 @@ from seminarbot.services.container import Services
 from seminarbot.services.responses import may_keep
 from tests.conftest import ConsoleDriver
 from tests.matrix.test_private_answers import _Stubs
-from tests.matrix.test_translation import KeysFor, message
+from tests.matrix.test_translation import KeysFor, _encrypted, message
 
 WORDS = "ZEBRAQUARTZ"
-
-
-def _encrypted(event_id: str, sender: str) -> MegolmEvent:
-    event = MegolmEvent.from_dict({
-        "type": "m.room.encrypted", "event_id": event_id, "sender": sender,
-        "origin_server_ts": 1767639600000, "room_id": "!r:hs",
-        "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn...",
-                    "sender_key": "curve-key", "session_id": "session-1",
-                    "device_id": "DEVICE"}})
-    assert isinstance(event, MegolmEvent)
-    return event
 
 
 def _reply(event_id: str, sender: str, to: str, text: str) -> dict[str, Any]:

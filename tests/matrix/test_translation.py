@@ -202,9 +202,9 @@ async def test_an_event_whose_key_comes_late_is_handled_when_it_comes() -> None:
     assert handled == [("!r", {"decrypted": event})] and not waiting.waiting
 
 
-def _encrypted(event_id: str) -> MegolmEvent:
+def _encrypted(event_id: str, sender: str = "@ann:hs") -> MegolmEvent:
     event = MegolmEvent.from_dict({
-        "type": "m.room.encrypted", "event_id": event_id, "sender": "@ann:hs",
+        "type": "m.room.encrypted", "event_id": event_id, "sender": sender,
         "origin_server_ts": 1767639600000, "room_id": "!r:hs",
         "content": {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEn...",
                     "sender_key": "curve-key", "session_id": "session-1",

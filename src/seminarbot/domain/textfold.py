@@ -26,6 +26,17 @@ def as_word(raw: str) -> str:
     return DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFKC", raw)).strip().lower()
 
 
+# What surrounds a name as people type or quote it: `@name`, `` `name` ``, "name,", 'name'
+SURROUNDING = " \t\n\r`'\"@,.;:!?()[]{}<>“”‘’«»"
+
+
+def name_key(text: str) -> str:
+    """A person's name as names are compared: NFKC (a decomposed é is the composed one,
+    full-width letters are ASCII ones), without what shows nothing, case folded (Unicode's:
+    Straße and STRASSE, σοφος and ΣΟΦΟΣ)."""
+    return unicodedata.normalize("NFKC", DEFAULT_IGNORABLE.sub("", text)).casefold()
+
+
 def fold(text: str) -> str:
     """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`, and
     so does `glas\u200bnost` (what shows nothing is not compared)."""

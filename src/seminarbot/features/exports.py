@@ -11,11 +11,12 @@ from seminarbot.core.commands import Command, Param, Permission, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import Choice, Date, String
 from seminarbot.core.replies import Attachment, Reply, Tone, text
-from seminarbot.domain.display import isolate
+from seminarbot.domain.display import embedded, isolate
 from seminarbot.domain.errors import BadArgument, Conflict, NotFound
 from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
+from seminarbot.domain.textfold import SURROUNDING
 from seminarbot.features.common import cohort_here, session_param
 from seminarbot.storage.participants import ParticipantMatch
 
@@ -122,13 +123,14 @@ async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> 
     have in this cohort's community (never a name from elsewhere). Anyone else, on any server,
     is "no participant here": nothing about them (not even whether they opted out) is told."""
     mention = _MENTION.fullmatch(wanted.strip())
-    wanted = mention.group(1) if mention else wanted.strip()
+    # A name as people type one: `@name`, in backticks, with a comma after it (helper-144)
+    wanted = mention.group(1) if mention else wanted.strip(SURROUNDING) or wanted.strip()
     found = await app.participants.matching(cohort.id, wanted)
     if not found:
-        raise NotFound(f"No participant here is called {wanted!r}.")
+        raise NotFound(f"No participant here is called '{embedded(wanted)}'.")
     if len(found) > 1:
         names = ", ".join(f"{isolate(p.display_name)} ({p.external_id})" for p in found[:5])
-        raise Conflict(f"Several participants match {wanted!r}: {names}. Use their id.")
+        raise Conflict(f"Several participants match '{embedded(wanted)}': {names}. Use their id.")
     if found[0].opted_out:
         raise Conflict(f"{isolate(found[0].display_name)} has opted out; their responses are "
                        "left out of every export.")

@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.display import clean
+from seminarbot.domain.textfold import SURROUNDING, name_key
 from seminarbot.storage.db import Database
 
 FORGOTTEN = "[forgotten]"  # in place of a forgotten person's name or id, wherever it was
@@ -77,17 +78,15 @@ class AuditLog:
             "SELECT id, detail FROM audit_log WHERE json_valid(detail) AND ("
             " json_extract(detail, '$.args.participant') IS NOT NULL"
             " OR json_extract(detail, '$.requested_by') IS NOT NULL"
-            " OR json_extract(detail, '$.reason') IS NOT NULL"
             " OR json_extract(detail, '$.scope.participant') IS NOT NULL)")
         for row_id, stored in rows:
             detail = json.loads(stored)
             if not isinstance(detail, dict):
                 continue
-            cleaned = _scrubbed(detail, cores, participant_id)
+            cleaned = _scrubbed(detail, cores, named, participant_id)
             if cleaned != detail:
                 await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?", (
                     json.dumps(cleaned, ensure_ascii=False, sort_keys=True), row_id))
-
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)
@@ -95,33 +94,58 @@ _QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*
 
 
 def _core(text: str) -> str:
-    """A name or value without what surrounds it (`@name`, `` `name` ``, "name,"), folded."""
-    return re.sub(r"^\W+|\W+$", "", text).casefold()
+    """A name or value without what surrounds it (`@name`, `` `name` ``, "name,"), as names are
+    compared (domain.textfold.name_key: a decomposed é, ß and SS)."""
+    return name_key(text.strip(SURROUNDING))
 
 
-def _scrubbed(detail: dict[str, Any], cores: set[str], participant_id: int | None
-              ) -> dict[str, Any]:
-    """`detail` with its mentions of the person (`cores`, `participant_id`) made FORGOTTEN."""
+def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
+              participant_id: int | None) -> dict[str, Any]:
+    """`detail` with its mentions of the person (`cores` of `named`, `participant_id`) made
+    FORGOTTEN."""
     cleaned: dict[str, Any] = json.loads(json.dumps(detail))  # a copy, nested parts too
-    found = participant_id is not None and cleaned.get("participant_id") == participant_id
+    found = cleaned.get("participant_id")
     args = cleaned.get("args")
     args = args if isinstance(args, dict) else {}
-    named = isinstance(args.get("participant"), str) \
-        and (found or _core(args["participant"]) in cores)
-    if named:  # and any other argument of it that names them (`--since NAME`)
-        args.update({key: FORGOTTEN for key, value in args.items() if key == "participant"
-                     or (isinstance(value, str) and _core(value) in cores)})
-    if found:
-        cleaned["participant_id"] = FORGOTTEN
+    typed = args.get("participant")
+    # About them: it found them, or it found no one else and names them as they are named
+    if isinstance(typed, str) and ((found is not None and found == participant_id)
+                                   or (found is None and _core(typed) in cores)):
+        said = {*cores, _core(typed)}
+        reason = cleaned.get("reason")
+        if isinstance(reason, str):
+            gone: set[str] = set()
+            cleaned["reason"] = _mentions_out(reason, said, [*named, typed], gone)
+            # an argument the reason quoted as theirs (`--since NAME`), none merely alike
+            args.update({key: FORGOTTEN for key, value in args.items()
+                         if isinstance(value, str) and _core(value) in gone})
+        args["participant"] = FORGOTTEN
+        if found is not None:
+            cleaned["participant_id"] = FORGOTTEN
     scope = cleaned.get("scope")
     if isinstance(scope, dict) and participant_id is not None \
             and scope.get("participant") == participant_id:
         scope["participant"] = FORGOTTEN
     if isinstance(cleaned.get("requested_by"), str) and _core(cleaned["requested_by"]) in cores:
         cleaned["requested_by"] = FORGOTTEN
-    if named and isinstance(cleaned.get("reason"), str):  # what it quotes of the entry's args
-        cleaned["reason"] = _QUOTED.sub(
-            lambda quoted: quoted.group(0)[0] + FORGOTTEN + quoted.group(0)[-1]
-            if _core(next(part for part in quoted.groups() if part is not None)) in cores
-            else quoted.group(0), cleaned["reason"])
     return cleaned
+
+
+def _mentions_out(reason: str, said: set[str], names: Sequence[str], gone: set[str]) -> str:
+    """A reason about the person without their names: quoted where it quotes what was typed
+    (`said`, noted in `gone`), and wherever one of `names` stands as a word of its own
+    ("Sam (console:a)", "Mary has opted out")."""
+    def quoted(match: re.Match[str]) -> str:
+        inner = next(part for part in match.groups() if part is not None)
+        if _core(inner) not in said:
+            return match.group(0)
+        gone.add(_core(inner))
+        return match.group(0)[0] + FORGOTTEN + match.group(0)[-1]
+
+    reason = _QUOTED.sub(quoted, reason)
+    words = sorted({name.strip(SURROUNDING) for name in names} - {""}, key=len, reverse=True)
+    if not words:
+        return reason
+    pattern = re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, words)) + ")(?!\\w)",
+                         re.IGNORECASE)
+    return pattern.sub(FORGOTTEN, reason)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from seminarbot.domain.errors import Damaged
+from seminarbot.domain.textfold import name_key
 
 if TYPE_CHECKING:
     from seminarbot.storage.db import Database, Row
@@ -38,10 +39,10 @@ def read_text(value: bytes) -> str:
 
 
 def casefold(value: object) -> object:
-    """SQL's `casefold(x)` on every connection (storage.db): Unicode's case folding of text
-    (`STRASSE` and `Straße`, `ÉMILE` and `émile`, where SQLite's lower() folds only ASCII);
-    anything else as it is."""
-    return value.casefold() if isinstance(value, str) else value
+    """SQL's `casefold(x)` on every connection (storage.db): text as names are compared
+    (domain.textfold.name_key: `STRASSE` and `Straße`, a decomposed `émile` and `ÉMILE`, where
+    SQLite's lower() folds only ASCII); anything else as it is."""
+    return name_key(value) if isinstance(value, str) else value
 
 
 async def rows_read(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], *, many: bool,

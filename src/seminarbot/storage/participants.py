@@ -9,6 +9,7 @@ from typing import NamedTuple
 from seminarbot.clock import to_iso
 from seminarbot.domain.display import as_text
 from seminarbot.domain.models import Participant
+from seminarbot.domain.textfold import name_key
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database
 
@@ -60,7 +61,7 @@ class ParticipantRepository:
         Nobody outside the cohort is ever returned, and no name from another community is
         ever matched or shown."""
         if prefix:  # (LIKE ignores ASCII's case only: both sides folded first)
-            pattern = wanted.casefold().replace("\\", "\\\\").replace("%", "\\%") \
+            pattern = name_key(wanted).replace("\\", "\\\\").replace("%", "\\%") \
                 .replace("_", "\\_")
             rows = await self.db.fetch_tuples(
                 _OF_COHORT + " AND casefold(COALESCE(n.display_name, p.external_id)) LIKE ?"
@@ -70,7 +71,7 @@ class ParticipantRepository:
         else:
             rows = await self.db.fetch_tuples(
                 _OF_COHORT + " AND (p.external_id = ? OR casefold(n.display_name) = ?)"
-                " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, wanted.casefold(),
+                " ORDER BY p.id LIMIT ?", (cohort_id, cohort_id, wanted, name_key(wanted),
                                            limit))
         # Ids and names as text whatever a damaged row holds (domain/display.py as_text).
         return [ParticipantMatch(r[0], as_text(r[1]), as_text(r[2]), bool(r[3])) for r in rows]
