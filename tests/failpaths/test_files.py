@@ -119,6 +119,12 @@ def test_help_and_the_version_say_when_their_output_cannot_be_written(
                                      check=False)
             assert (result.returncode, one_line(result)) == (
                 1, f"seminarbot: writing to standard output failed ({why})"), command
+    # Closed (`>&-`): print() dropped the version, exit 0; help's write was an internal error
+    result = subprocess.run([*BIN, *command], stdout=None, stderr=subprocess.PIPE, text=True,
+                            env=environment(), timeout=DEADLINE, check=False,
+                            preexec_fn=lambda: os.close(1))
+    assert (result.returncode, one_line(result)) == (
+        1, "seminarbot: writing to standard output failed (standard output is closed)"), command
 
 
 def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: Path) -> None:

@@ -20,14 +20,18 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
 from seminarbot.domain.display import one_line_safe
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
 _WRITE_ERRORS = {errno.ENOSPC, errno.EPIPE, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
                  errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR,
-                 errno.ENAMETOOLONG, errno.ELOOP}
+                 errno.ENAMETOOLONG, errno.ELOOP, errno.EBADF}
 
 
 SECRET_VARIABLES = ("DISCORD_TOKEN", "MATRIX_PASSWORD", "MATRIX_ACCESS_TOKEN")
@@ -70,6 +74,14 @@ def _write(lines: list[str], level: int, prefix: str, traceback: str | None) -> 
         command_line(one_line_safe(redact(line)), level=level, prefix=prefix,
                      traceback=traceback if at == 0 else None)
         for at, line in enumerate(lines)))
+
+
+def standard_output(file: SupportsWrite[str] | None) -> SupportsWrite[str]:
+    """`file`, else standard output; closed (`>&-`), a failed write, said as one (helper-144:
+    print() dropped the version, and help's write was an internal error)."""
+    if file is None and sys.stdout is None:
+        raise OSError(errno.EBADF, "standard output is closed")
+    return file or sys.stdout
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],
@@ -161,7 +173,7 @@ def _silence_stdout_if_broken(error: BaseException) -> None:
     flush at exit does not print a second, confusing error."""
     if not isinstance(error, OSError) and isinstance(error.__cause__, OSError):
         error = error.__cause__  # domain.errors.OutputLost
-    if isinstance(error, OSError) and not error.filename:
+    if isinstance(error, OSError) and not error.filename and sys.stdout is not None:
         try:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())

@@ -71,7 +71,7 @@ class _Parser(argparse.ArgumentParser):
         return super().parse_known_args(args, namespace)
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
-        (file or sys.stdout).write(self.format_help())
+        boundary.standard_output(file).write(self.format_help())
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         """argparse's exit, its message written as every line on standard error is
@@ -191,7 +191,7 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
     if args.version:
         from seminarbot import __version__
 
-        print(__version__)
+        boundary.standard_output(None).write(f"{__version__}\n")
         return 0
     if args.command is None:
         parser.print_help()
