@@ -257,8 +257,15 @@ def test_force_never_replaces_another_database_or_its_files(tmp_path: Path, db: 
         result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
                             "--out", str(out), "--force")
         assert result.returncode == 1, (out, result.stderr)
-        assert "never replaces one, even with --force" in one_line(result), result.stderr
+        said = one_line(result)
+        assert "never replaces one, even with --force" in said if out == other else \
+            "SQLite or seminarbot keeps beside a database" in said, said
         assert out.read_bytes() == before
+    # Nor is a new file named so (helper-144's 13: the next start deleted `x.db-journal`)
+    for name in ("fresh.db-journal", "fresh.db.lock", "fresh.db-wal"):
+        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                            "--out", str(tmp_path / name))
+        assert result.returncode == 1 and not (tmp_path / name).exists(), result.stderr
 
 
 def test_an_export_or_a_backup_is_never_a_file_the_bot_keeps_beside_its_database(

@@ -76,11 +76,8 @@ def _anyones_data(target: Path) -> str:
     seminar's, a running bot's): an SQLite file, or one of the files SQLite or seminarbot keep
     beside one (helper-140: --force replaced another bot's live database, and its lock)."""
     from seminarbot.storage.dbfile import SQLITE_HEADER
-    from seminarbot.storage.lock import LOCK_SUFFIX
-    from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL
 
-    if target.name.endswith((*COMPANIONS, JOURNAL, LOCK_SUFFIX, *_BESIDE)) \
-            or target.name in _IN_DATA_DIR:
+    if _kept_beside(target):
         return "a file SQLite or seminarbot keeps beside a database"
     try:
         with target.open("rb") as file:
@@ -116,4 +113,17 @@ def database_refusal(target: Path, settings: Settings) -> tuple[str, int] | None
             same = False
         if same or target.absolute() == ours.absolute():
             return f"{target} is the database or one of its files ({ours}); choose another file", 1
+    if _kept_beside(target):  # any database's: SQLite or a bot would take it for theirs
+        return (f"{target} is named as a file SQLite or seminarbot keeps beside a database, "
+                "which would delete or overwrite it: choose another name"), 1
     return None
+
+
+def _kept_beside(target: Path) -> bool:
+    """Whether `target` is named as a file SQLite or seminarbot keeps beside a database
+    (helper-144: an export named `x.db-journal` beside x.db was deleted by the next start)."""
+    from seminarbot.storage.lock import LOCK_SUFFIX
+    from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL
+
+    return target.name.endswith((*COMPANIONS, JOURNAL, LOCK_SUFFIX, *_BESIDE)) \
+        or target.name in _IN_DATA_DIR
