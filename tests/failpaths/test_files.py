@@ -9,6 +9,7 @@ import os
 import sqlite3
 import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -479,3 +480,34 @@ def test_a_console_whose_output_is_closed_leaves_its_posts_to_the_next_start(
     again = seminarbot("console", "--db", str(db), "--clock", "2026-12-01T20:00Z",
                        stdin="/seminar schedule\n")
     assert again.returncode == 0 and "1.1" in again.stdout  # shown at the next start
+
+
+HALTED = """
+import asyncio, os, sys
+import aiosqlite
+from seminarbot.storage.db import Database
+
+async def main() -> None:
+    db = await Database.open(sys.argv[1], migrate=False)
+    async def dies(self, target, **kwargs):
+        await target.execute("CREATE TABLE half (x)")  # a page of the copy written
+        await target.commit()
+        os._exit(9)  # a stop that could not wait for a slow disk
+    aiosqlite.Connection.backup = dies
+    await db.backup(sys.argv[2])
+
+asyncio.run(main())
+"""
+
+
+def test_a_backup_ended_mid_copy_leaves_nothing_where_it_was_going(
+        tmp_path: Path, db: Path) -> None:
+    """helper-144's 12: a process ended mid-copy left a half copy (and its journal) at the
+    target, and every later backup there was refused: "exists"."""
+    target = tmp_path / "bk.db"
+    halted = subprocess.run([sys.executable, "-c", HALTED, str(db), str(target)],
+                            env=environment(), timeout=DEADLINE, check=False)
+    assert halted.returncode == 9
+    assert not target.exists() and not Path(f"{target}-journal").exists()
+    result = seminarbot("db", "backup", str(target), "--db", str(db))
+    assert result.returncode == 0, result.stderr

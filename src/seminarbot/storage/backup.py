@@ -3,7 +3,9 @@ only, carrying no process's stamp (storage.identity), and checked sound."""
 
 from __future__ import annotations
 
+import errno
 import os
+import secrets
 import sqlite3
 from pathlib import Path
 
@@ -17,18 +19,37 @@ async def copy_to(conn: aiosqlite.Connection, target: Path) -> None:
     """A consistent online copy of the database `conn` is open on. Raises FileExistsError if
     anything is at `target` (a symbolic link too), OSError if it cannot be created,
     sqlite3.Error if the copy fails or is of a damaged database; a failed copy leaves no
-    file behind."""
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
+    file behind. It is made under a hidden name beside `target` and linked there whole: a
+    process ended mid-copy (a stop that could not wait for a slow disk) leaves no half copy
+    at `target` for a later backup to be refused by (helper-144)."""
+    if os.path.lexists(target):
+        raise FileExistsError(errno.EEXIST, "a backup never replaces a file", str(target))
+    made = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     try:
-        destination = await aiosqlite.connect(str(target))
+        destination = await aiosqlite.connect(str(made))
         try:
             await conn.backup(destination)
             await _unstamped_and_sound(destination)
         finally:
             await destination.close()
-    except BaseException:
-        removed(target)
+        _put(made, target)
+    finally:
+        removed(made)
+
+
+def _put(made: Path, target: Path) -> None:
+    """`made` at `target` too, never over a file made there meanwhile (FileExistsError): a hard
+    link, or where the file system has none (FAT) a rename after one more look."""
+    try:
+        os.link(made, target)
+    except FileExistsError:
         raise
+    except OSError:
+        if os.path.lexists(target):
+            raise FileExistsError(errno.EEXIST, "a backup never replaces a file",
+                                  str(target)) from None
+        os.rename(made, target)
 
 
 async def _unstamped_and_sound(copy: aiosqlite.Connection) -> None:
