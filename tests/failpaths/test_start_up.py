@@ -294,3 +294,20 @@ def test_what_blocks_a_path_is_found_whatever_stands_in_the_way(tmp_path: Path) 
     assert "chown" in permission_fix(too_long)
     _, where, written = keep("a traceback", tmp_path / ("b" * 300))
     assert written and "seminarbot-incident-" in where
+
+
+def test_a_folder_this_user_may_not_enter_is_named_with_its_own_fix(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-140's 1 and helper-144's 11: the fix named the file beneath (never made), and a
+    folder already this user's was to be given to it (chown) where its mode was the fault."""
+    import os
+
+    from seminarbot.storage import access
+
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    real = os.access
+    monkeypatch.setattr(access.os, "access", lambda path, mode, **kw: False if Path(path) ==
+                        closed else real(path, mode, **kw))
+    said = access.permission_fix(closed / "x.db")
+    assert f"`chmod u+rwx {closed}`" in said and "chown" not in said, said

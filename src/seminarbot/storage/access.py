@@ -90,8 +90,9 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
                     f"there: `chmod {'u+rwx' if folder else 'u+rw'} {path}`")
         return (f"it is this user's ({this_user()}) and its mode lets it write: it may be "
                 f"immutable (`lsattr -d {path}`; `chattr -i {path}` as root)")
-    if status is None:  # not reached: the folder closed to this user is what to give it
-        path = _closed_folder(path) or path
+    closed = _closed_folder(path) if status is None else None
+    if closed is not None:  # not reached: the folder closed to this user is what to open
+        return permission_fix(closed)
     return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")
 
