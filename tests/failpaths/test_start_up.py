@@ -305,9 +305,12 @@ def test_a_folder_this_user_may_not_enter_is_named_with_its_own_fix(
     from seminarbot.storage import access
 
     closed = tmp_path / "closed"
-    closed.mkdir()
+    closed.mkdir(mode=0o000)
     real = os.access
     monkeypatch.setattr(access.os, "access", lambda path, mode, **kw: False if Path(path) ==
                         closed else real(path, mode, **kw))
-    said = access.permission_fix(closed / "x.db")
+    try:
+        said = access.permission_fix(closed / "x.db")
+    finally:
+        closed.chmod(0o700)
     assert f"`chmod u+rwx {closed}`" in said and "chown" not in said, said
