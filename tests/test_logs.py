@@ -236,9 +236,13 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     assert redact("password: hunter2 more") == "password: [redacted] more"
     # A folder named like a key, in a path the message quotes (helper-140's 7)
     for path in ("/srv/secret: is no such folder", "/etc/passwd: is no such folder",
-                 "C:\\data\\token: is no such folder"):
+                 "C:\\data\\token: is no such folder", "/tmp/x/my-secret: is no database",
+                 "/tmp/x/.password: is no database", "/tmp/api-token: no"):  # helper-144's 10
         assert redact(path) == path
     assert redact("discord.token: abcdefgh") == "discord.token: [redacted]"
+    assert redact("secret_key=abc123") == "secret_key=[redacted]"
+    assert redact('{"password": "correct horse battery"}') == '{"password": "[redacted]"}'
+    assert redact('"access_token": "abc,def"') == '"access_token": "[redacted]"'
 
 
 def test_an_error_that_ends_a_thread_is_one_redacted_log_line(

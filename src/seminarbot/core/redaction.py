@@ -51,12 +51,15 @@ _GAP = r"(?:" + _ESCAPE + r"|<[^<>]{0,40}>|&#?\w{1,8};|[^\w\\<&]++)++"
 SECRET_KEY_WORDS = ("token", "password", "passwd", "secret", "authorization")
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
-    # The key word is no folder's name in a path ("/srv/secret: no such folder", helper-140)
-    re.compile(r"""(["']?(?<![/\\])\b[a-z_]*(?:""" + "|".join(SECRET_KEY_WORDS)
-               + r""")["']?\s*[:=]"""
+    # A key named like a secret (`discord.token`, `secret_key`, "password"), never a file's
+    # name in a path ("/srv/my-secret: no such folder": helper-140, helper-144); a quoted
+    # value whole ("correct horse battery")
+    # (each name taken whole, possessive, once a look ahead finds the word in it: linear)
+    re.compile(r"""(["']?(?<![\w./\\~-])(?=[\w.-]*?(?:""" + "|".join(SECRET_KEY_WORDS)
+               + r"""))[\w.-]++["']?\s*[:=]"""
                # Not our own sentence about such a key ("matrix.access_token: expected text")
                r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\]|expect(?:s|ed)?\s)"""
-               r"""([^\s"',;&{}()\[\]]+)""",
+               r"""((?<=")[^"]+|(?<=')[^']+|[^\s"',;&{}()\[\]]+)""",
                re.IGNORECASE),
     re.compile(r"(/(?:interactions|webhooks)/\d+/)([^/\s?'\"]+)"),
     re.compile(r"(\b(?:Bot|Bearer) )([\w.~+/-]{20,}=*)"),
