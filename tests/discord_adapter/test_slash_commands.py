@@ -103,6 +103,12 @@ async def test_the_command_line_syncs_globally_on_demand(fake: FakeDiscord, tmp_
     assert fake.gateway.identifies == 0
     assert {(c.method, c.path.split("/")[1]) for c in fake.calls} == {
         ("GET", "gateway"), ("GET", "users"), ("GET", "oauth2"), ("PUT", "applications")}
+    # A token Discord refuses is a configuration error, said as `run` says it (helper-144)
+    code, _, err = await _sync("--global", env={
+        "DISCORD_TOKEN": "not.the.token", "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url, "SEMINARBOT_DATA_DIR": str(tmp_path)})
+    assert (code, err.strip()) == (2, "seminarbot: Discord refused the token (DISCORD_TOKEN): "
+                                      "check it in the Developer Portal (Bot → Reset Token)")
 
 
 async def test_a_moderator_runs_the_seminar_through_slash_commands(

@@ -40,6 +40,9 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.discord.configured:
         unset = "set DISCORD_TOKEN (or discord.token) to sync commands"
         raise SettingRefused(settings.discord.incomplete or unset)
+    import discord
+
+    from seminarbot.adapters.discord.connecting import TOKEN_REFUSED
     from seminarbot.adapters.discord.sync import sync_commands
     from seminarbot.adapters.http_answers import retried
     from seminarbot.services.connections import NoAnswer, answered
@@ -51,6 +54,8 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         raise CommandFailed(f"sync failed: {error} ({settings.discord.api_base})") from None
     except SettingRefused:
         raise
+    except discord.LoginFailure:  # as `run` says it, a configuration error (exit 2)
+        raise SettingRefused(TOKEN_REFUSED) from None
     except Exception as error:  # the HTTP error from Discord, said plainly (and, as every
         # line the boundary says, redacted: Discord's message may quote the token)
         raise CommandFailed(f"sync failed: {retried(error, settings.discord.api_base)}"
