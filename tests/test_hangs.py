@@ -35,7 +35,8 @@ def ends(work: Callable[[], object]) -> None:
 
 
 @pytest.mark.parametrize("text", ["a-" * 100_000, "1" * 100_000, "x" * 25_000 + "." * 25_000,
-                                  "token" * 40_000, "secret" * 30_000 + ":"])
+                                  "token" * 40_000, "secret" * 30_000 + ":",
+                                  'password: "' + "\\\\" * 50_000, "password: '" + "''" * 50_000])
 def test_no_line_holds_the_log_s_redaction(text: str) -> None:
     """helper-122's 7: `a-a-a-…` took 13 s for 60,000 characters (quadratic), a line a
     traceback quoting a long message could carry."""

@@ -243,6 +243,15 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     assert redact("secret_key=abc123") == "secret_key=[redacted]"
     assert redact('{"password": "correct horse battery"}') == '{"password": "[redacted]"}'
     assert redact('"access_token": "abc,def"') == '"access_token": "[redacted]"'
+    for said, shown in (  # helper-145's 2: the rest of a value after its first word, an escape
+            ("Authorization: Basic dXNlcjpwYXNz", "Authorization: Basic [redacted]"),
+            ('{"token":"a\\"b c"}', '{"token":"[redacted]"}'),
+            ("token=`abc def ghi`", "token=`[redacted]`"),
+            ("password: “curly quoted secret”", "password: “[redacted]”"),
+            ("password: «guillemets secret»", "password: «[redacted]»"),
+            ("password: 'it''s secret'", "password: '[redacted]'"),
+            ("password：fullwidth", "password：[redacted]")):
+        assert redact(said) == shown, said
 
 
 def test_an_error_that_ends_a_thread_is_one_redacted_log_line(

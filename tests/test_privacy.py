@@ -408,17 +408,19 @@ async def test_forget_me_takes_them_out_of_what_was_said_about_them_and_only_the
     zoe, zoe_smiling, csv = (Actor("console", "console:zoe", "Zoë"),
                              Actor("console", "console:zoe2", "Zoë 🙂"),
                              Actor("console", "console:csv", "csv"))
-    people = (mary, sam, namesake, slash, emile, smiles, zoe, zoe_smiling, csv)
+    eve = Actor("console", "console:eve", "Evelyn\u202c")  # a stray bidi control (helper-145)
+    people = (mary, sam, namesake, slash, emile, smiles, zoe, zoe_smiling, csv, eve)
     await _responded(app, clock, *people)
-    await run_line(app, "seminar optout", mary, PLACE)
+    for opting in (mary, eve):
+        await run_line(app, "seminar optout", opting, PLACE)
     for typed in ("Mary", "Sam", "back\\slash", "e\u0301mile", "🙂🙂,", "Zoë",
-                  "csv", "@Mary", "`Sam`"):
+                  "csv", "@Mary", "`Sam`", "Evelyn\u202c"):
         await run_line(app, f"seminar export csv --participant {typed}", ANN, PLACE)
     await run_line(app, "seminar export markdown 1 --participant csv", ANN, PLACE)
-    for person in (mary, sam, slash, emile, smiles, zoe_smiling, csv):
+    for person in (mary, sam, slash, emile, smiles, zoe_smiling, csv, eve):
         await _forget(app, person)
     dump = await _audit_dump(app)
-    for gone in ("Mary", "console:sam\\", "back", "mile", "🙂🙂", "console:mary"):
+    for gone in ("Mary", "console:sam\\", "back", "mile", "🙂🙂", "console:mary", "Evelyn"):
         assert gone not in dump, (gone, dump)
     assert "console:sam2" in dump  # the namesake's id stays
     assert '\\"participant\\": \\"Zoë\\"' in dump  # found Zoë, not "Zoë 🙂"

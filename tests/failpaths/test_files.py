@@ -509,5 +509,8 @@ def test_a_backup_ended_mid_copy_leaves_nothing_where_it_was_going(
                             env=environment(), timeout=DEADLINE, check=False)
     assert halted.returncode == 9
     assert not target.exists() and not Path(f"{target}-journal").exists()
+    assert [path.name for path in tmp_path.glob(".bk.db.*.partial")]  # the half copy, hidden
     result = seminarbot("db", "backup", str(target), "--db", str(db))
     assert result.returncode == 0, result.stderr
+    # and the next backup there removes it: a copy of the participants' words (helper-145)
+    assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".bk")) == []

@@ -56,10 +56,13 @@ _PATTERNS = (
     # value whole ("correct horse battery")
     # (each name taken whole, possessive, once a look ahead finds the word in it: linear)
     re.compile(r"""(["']?(?<![\w./\\~-])(?=[\w.-]*?(?:""" + "|".join(SECRET_KEY_WORDS)
-               + r"""))[\w.-]++["']?\s*[:=]"""
+               + r"""))[\w.-]++["']?\s*[:=：＝]"""
                # Not our own sentence about such a key ("matrix.access_token: expected text")
-               r"""\s*["']?(?:(?:Bot|Bearer)\s+)?)(?!\[redacted\]|expect(?:s|ed)?\s)"""
-               r"""((?<=")[^"]+|(?<=')[^']+|[^\s"',;&{}()\[\]]+)""",
+               r"""\s*["'`“‘«]?(?:(?:Bot|Bearer|Basic|Token)\s+)?)"""
+               r"""(?!\[redacted\]|expect(?:s|ed)?\s)"""
+               # a quoted value to its closing quote, escapes (\", '') within it (helper-145)
+               r"""((?<=")(?:[^"\\]|\\.)+|(?<=')(?:[^']|'')+|(?<=`)[^`]+|(?<=“)[^”]+"""
+               r"""|(?<=‘)[^’]+|(?<=«)[^»]+|[^\s"',;&{}()\[\]]+)""",
                re.IGNORECASE),
     re.compile(r"(/(?:interactions|webhooks)/\d+/)([^/\s?'\"]+)"),
     re.compile(r"(\b(?:Bot|Bearer) )([\w.~+/-]{20,}=*)"),

@@ -123,9 +123,11 @@ async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> 
     have in this cohort's community (never a name from elsewhere). Anyone else, on any server,
     is "no participant here": nothing about them (not even whether they opted out) is told."""
     mention = _MENTION.fullmatch(wanted.strip())
-    # A name as people type one: `@name`, in backticks, with a comma after it (helper-144)
-    wanted = mention.group(1) if mention else wanted.strip(SURROUNDING) or wanted.strip()
+    wanted = mention.group(1) if mention else wanted.strip()
     found = await app.participants.matching(cohort.id, wanted)
+    bare = wanted.strip(SURROUNDING)  # as people type a name: `@name`, `name`, name, (helper-144)
+    if not found and bare and bare != wanted:  # (a Matrix id begins with @: as typed first)
+        found = await app.participants.matching(cohort.id, bare)
     if not found:
         raise NotFound(f"No participant here is called '{embedded(wanted)}'.")
     if len(found) > 1:

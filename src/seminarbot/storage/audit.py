@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.display import clean
+from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
 from seminarbot.domain.textfold import SURROUNDING, name_key
 from seminarbot.storage.db import Database
 
@@ -143,7 +143,9 @@ def _mentions_out(reason: str, said: set[str], names: Sequence[str], gone: set[s
         return match.group(0)[0] + FORGOTTEN + match.group(0)[-1]
 
     reason = _QUOTED.sub(quoted, reason)
-    words = sorted({name.strip(SURROUNDING) for name in names} - {""}, key=len, reverse=True)
+    # (as shown: what shows nothing, a stray bidirectional control, is not in the reason)
+    words = sorted({DEFAULT_IGNORABLE.sub("", name).strip(SURROUNDING) for name in names}
+                   - {""}, key=len, reverse=True)
     if not words:
         return reason
     pattern = re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, words)) + ")(?!\\w)",

@@ -4,6 +4,7 @@ only, carrying no process's stamp (storage.identity), and checked sound."""
 from __future__ import annotations
 
 import errno
+import glob
 import os
 import secrets
 import sqlite3
@@ -24,6 +25,10 @@ async def copy_to(conn: aiosqlite.Connection, target: Path) -> None:
     at `target` for a later backup to be refused by (helper-144)."""
     if os.path.lexists(target):
         raise FileExistsError(errno.EEXIST, "a backup never replaces a file", str(target))
+    # What a backup here ended before its end left (a stop that could not wait for a slow
+    # disk: helper-145): a copy of the participants' words, removed
+    for left in target.parent.glob(f".{glob.escape(target.name)}.{'[0-9a-f]' * 8}.partial"):
+        removed(left)
     made = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     try:
