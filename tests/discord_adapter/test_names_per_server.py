@@ -136,8 +136,9 @@ async def test_autocomplete_labels_are_isolated_like_every_reply(
     await two_seminars(connect, fake, app)
     assert "Recorded" in everything(await fake.slash("eve", "seminar respond", prompt="1.1",
                                                      text="Mine."))
+    # (what shows nothing is not compared: the control typed alone would be a blank prefix)
     choices = await fake.complete("ann", "seminar-mod export", "participant", format="csv",
-                                  participant="\u202e")
+                                  participant="\u202eev")
     [label] = [c["name"] for c in choices]
     assert label.startswith(FSI + "\u202eevil") and label.endswith(PDI)
     assert len(label) <= 100 and label == isolate(label)
