@@ -26,6 +26,7 @@ from seminarbot.adapters.discord.connecting import connect
 from seminarbot.adapters.discord.pacing import HEARTBEAT_FLOOR, NotHello, check_hello
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.services.connections import RETRYING
+from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.test_unreachable import _part_of_a_message, served
 from tests.discord_fake import FakeDiscord
@@ -330,3 +331,16 @@ async def test_a_connection_ended_before_any_session_resumes_nothing(
     assert all(line.startswith("discord: the gateway connection ended before any session "
                                f"began: {said}") and line.endswith("; trying again")
                for line in ended()), ended()
+
+
+async def test_events_held_by_a_client_that_never_logged_in_are_let_go(app: Services) -> None:
+    """CI once: the gateway's fatal close came before the log-in, while the bot's services
+    opened; binding the handlers then handed the held events to discord.py, which had no loop
+    to run them on (AttributeError, exit 70 where a refused start is exit 2)."""
+    from seminarbot.adapters.discord.bot import Handlers
+
+    client = SeminarClient(DiscordSettings(token="x"))
+    client.dispatch("disconnect")  # held: no handlers yet
+    handlers = Handlers(app, client)
+    client.bind(handlers)  # let go, not handed to discord.py without a loop
+    await handlers.finish()

@@ -137,6 +137,10 @@ class SeminarClient(discord.Client):
         self._hand_over(event, args, kwargs)
 
     def _hand_over(self, event: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if not isinstance(getattr(self, "loop", None), asyncio.AbstractEventLoop):
+            # Closed before it ever logged in (a fatal close of the gateway's first answer,
+            # while the handlers were being made): discord.py has no loop to run them on.
+            return
         self.handlers.queued(event, args)  # in the order parsed (bot.Handlers.queued)
         super().dispatch(event, *args, **kwargs)
 
