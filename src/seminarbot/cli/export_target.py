@@ -64,27 +64,23 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
                 "replaces one, even with --force: choose a new file"), 1
     if not force:
         return f"{target} exists; choose a new file or add --force", 1
-    held = _anyones_data(target)
-    if held:
-        return (f"{target} is {held}; seminarbot never replaces one, even with --force: "
-                "choose a new file"), 1
+    if _is_sqlite(target):
+        return (f"{target} is an SQLite database; seminarbot never replaces one, even with "
+                "--force: choose a new file"), 1
     return None
 
 
-def _anyones_data(target: Path) -> str:
-    """What `target` is if it is a database's data, this one's or any other (a second
-    seminar's, a running bot's): an SQLite file, or one of the files SQLite or seminarbot keep
-    beside one (helper-140: --force replaced another bot's live database, and its lock)."""
+def _is_sqlite(target: Path) -> bool:
+    """Whether `target` is an SQLite database, this one's or any other (a second seminar's, a
+    running bot's: helper-140, --force replaced one). The files kept beside a database are
+    refused by name (`database_refusal`)."""
     from seminarbot.storage.dbfile import SQLITE_HEADER
 
-    if _kept_beside(target):
-        return "a file SQLite or seminarbot keeps beside a database"
     try:
         with target.open("rb") as file:
-            header = file.read(len(SQLITE_HEADER))
+            return file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:
-        return ""
-    return "an SQLite database" if header == SQLITE_HEADER else ""
+        return False
 
 
 # Files the bot writes beside its database, or in its data directory, whatever is there: a

@@ -99,8 +99,7 @@ class PrivacyRepository:
         their forget-me (its opt-out periods went with it: helper-143). A forget-me key that
         cannot be read refuses, as the writer does."""
         try:
-            key = forget_key(await self.db.scalar(
-                "SELECT secret FROM forgotten_key WHERE id = 1"))
+            key = await self._forget_key()
         except Damaged:
             return True
         return bool(await self.db.scalar(
@@ -216,12 +215,15 @@ class PrivacyRepository:
         return Forgotten(everywhere.responses, everywhere.edits, everywhere.audit_entries,
                          pseudonym)
 
+    async def _forget_key(self) -> bytes:
+        """The database's key for `person_key` (raises Damaged: storage.refusals.forget_key)."""
+        return forget_key(await self.db.scalar("SELECT secret FROM forgotten_key WHERE id = 1"))
+
     async def _remember_forgotten(self, platform: str, external_id: str, now: datetime) -> None:
-        secret = await self.db.scalar("SELECT secret FROM forgotten_key WHERE id = 1")
         await self.db.execute(
             "INSERT INTO forgotten (person, forgotten_at) VALUES (?, ?) ON CONFLICT (person)"
             " DO UPDATE SET forgotten_at = max(forgotten_at, excluded.forgotten_at)",
-            (person_key(forget_key(secret), platform, external_id), to_iso(now)))
+            (person_key(await self._forget_key(), platform, external_id), to_iso(now)))
         for table in ("opt_out_periods", "opt_choices"):
             await self.db.execute(
                 f"DELETE FROM {table} WHERE platform = ? AND external_id = ?",
