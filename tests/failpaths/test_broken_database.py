@@ -431,6 +431,18 @@ def test_a_database_that_is_a_link_to_nowhere_makes_nothing(tmp_path: Path) -> N
     assert db.is_symlink()
 
 
+def test_a_database_that_is_a_link_loop_is_named_so_by_every_command(tmp_path: Path) -> None:
+    """`db migrate`, `console` and `run` said "there is no database here" of a loop, where the
+    commands that only read named the loop (the last note's leftover)."""
+    db = tmp_path / "loop.db"
+    db.symlink_to(db)
+    for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        assert one_line(result) == (f"seminarbot: {db}: cannot be reached ({db} is a symbolic "
+                                    "link that leads in a loop)"), name
+        assert not (tmp_path / "data").exists(), name
+
+
 def test_a_database_on_a_read_only_mount_is_said_so_by_a_command_that_writes(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """helper-127's 6: `export` (which audits) said "check that its folder exists and this

@@ -16,6 +16,7 @@ from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 from seminarbot.domain.display import one_line_safe
+from seminarbot.storage.access import os_reason
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -81,7 +82,8 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
     try:
         await db.backup(target)
     except FileExistsError:
-        say(f"{target} exists; a backup never replaces a file, choose a new name")
+        what = "is a symbolic link" if target.is_symlink() else "exists"
+        say(f"{target} {what}; a backup never replaces a file, choose a new name")
         return EXIT_FAILED
     except OSError as error:  # as export says it: a missing folder is a usage error
         if error.errno in (errno.ENOENT, errno.ENOTDIR) and not target.parent.is_dir():
@@ -90,7 +92,7 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         if error.errno == errno.ENOENT:  # the folder exists but takes no new file (/proc)
             say(f"cannot write the backup {target}: {target.parent} takes no new files")
             return EXIT_FAILED
-        say(f"cannot write the backup {target}: {error.strerror or error}")
+        say(f"cannot write the backup {target}: {os_reason(error, target)}")
         return EXIT_FAILED
     except (sqlite3.DatabaseError, Unavailable) as error:
         # Storage maps SQLite's write errors to Unavailable; here they are the copy's.

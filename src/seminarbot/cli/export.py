@@ -25,6 +25,7 @@ from seminarbot.config.files import write_all
 from seminarbot.core.hints import choice_hint
 from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
+from seminarbot.storage.access import os_reason
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -90,7 +91,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                             suffix=".partial")  # mode 0600
     except OSError as error:
-        say(f"cannot write in {target.parent} ({error.strerror or error}); "
+        say(f"cannot write in {target.parent} ({os_reason(error, target.parent)}); "
               "nothing was exported")
         return 1
     partial = Path(name)

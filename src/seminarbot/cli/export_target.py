@@ -49,7 +49,7 @@ class Destination:
 def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     """Why `target` may not be written, if it may not: only a new file, or with --force an
     existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
-    from seminarbot.storage.access import kind_of
+    from seminarbot.storage.access import kind_of, os_reason
 
     try:
         info = target.lstat()
@@ -58,7 +58,7 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
             return f"the folder {target.parent} does not exist", EXIT_CONFIG
         return None
     except OSError as error:
-        return f"cannot reach {target} ({error.strerror or error})", 1
+        return f"cannot reach {target} ({os_reason(error, target)})", 1
     if not stat.S_ISREG(info.st_mode):
         return (f"{target} is {kind_of(info.st_mode)}, not a regular file; seminarbot never "
                 "replaces one, even with --force: choose a new file"), 1

@@ -57,6 +57,16 @@ def in_the_way(path: Path) -> str | None:
     return None
 
 
+def os_reason(error: OSError, path: Path) -> str:
+    """Why `path` could not be used, in a clause: for a path that runs into something that is
+    no folder, or into a symbolic link that leads nowhere or in a loop, that part named
+    (`in_the_way`; the C library's words, "Not a directory" or "Too many levels of symbolic
+    links", name neither); else the C library's words for `error`."""
+    if error.errno in (errno.ENOTDIR, errno.ELOOP):
+        return in_the_way(path) or "a part of the path is a file, not a folder"
+    return error.strerror or str(error)
+
+
 def kind_of(mode: int) -> str:
     """`a FIFO (named pipe)`, `a device`, … for a message."""
     for test, name in ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a device"),

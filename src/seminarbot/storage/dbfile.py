@@ -8,7 +8,6 @@ with it; the command line prints it and exits 1 (cli.main is the one place that 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import sqlite3
 import stat
@@ -17,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
-from seminarbot.storage.access import in_the_way, kind_of
+from seminarbot.storage.access import kind_of, os_reason
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
@@ -65,7 +64,7 @@ def prepare(path: Path, *, create: bool) -> bool:
             raise DatabaseUnusable(path, stray) from None
         return _create(path)
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be reached ({_strerror(error, path)})") from None
+        raise DatabaseUnusable(path, f"cannot be reached ({os_reason(error, path)})") from None
     if stat.S_ISDIR(info.st_mode):
         raise DatabaseUnusable(path, "is a folder, not a database file")
     if not stat.S_ISREG(info.st_mode):
@@ -77,7 +76,7 @@ def prepare(path: Path, *, create: bool) -> bool:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be read ({_strerror(error, path)})") from None
+        raise DatabaseUnusable(path, f"cannot be read ({os_reason(error, path)})") from None
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
@@ -120,7 +119,7 @@ def _create(path: Path) -> bool:
     except FileExistsError:
         return prepare(path, create=False)  # made meanwhile by someone else: check it
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be created ({_strerror(error, path)})") from None
+        raise DatabaseUnusable(path, f"cannot be created ({os_reason(error, path)})") from None
     os.close(descriptor)
     return True
 
@@ -244,12 +243,6 @@ def _mode(path: Path) -> int | None:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:
         return None
-
-
-def _strerror(error: OSError, path: Path) -> str:
-    if error.errno in (errno.ENOTDIR, errno.ELOOP):
-        return in_the_way(path) or "a part of the path is a file, not a folder"
-    return error.strerror or str(error)
 
 
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seminarbot.storage.access import in_the_way, permission_fix
-from seminarbot.storage.dbfile import NO_DATABASE, DatabaseUnusable, create_if_missing
+from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
 
 
 class DatabaseInUse(Exception):
@@ -77,8 +77,9 @@ def exclusive(database: Path) -> Iterator[None]:
         yield
         return
     if database.is_symlink() and not database.exists():  # its lock would be made where it
-        # leads, folders and all (helper-103); no database is made through a link either
-        raise DatabaseUnusable(database, NO_DATABASE)
+        # leads, folders and all (helper-103); no database is made through a link either.
+        # prepare says which: it leads nowhere, or in a loop.
+        prepare(database, create=False)
     record, created = _open_record(database)
     itself: int | None = None
     try:
