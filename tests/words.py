@@ -35,9 +35,16 @@ TYPED = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
                  max_size=30).map("".join)
 
 
+FRAGMENTS += ("\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\u0301", "\U0001d159", "$x$")
+# The controls that end a line (UAX #14): CR LF as one, a lone CR, VT, FF and NEL.
+LINE_ENDS = re.compile("\r\n|[\r\x0b\x0c\x85]")
+
+
 def normalised(typed: str) -> str:
-    """The documented rule, from Unicode's categories rather than the code's own tables."""
-    return "".join(c for c in typed if unicodedata.category(c) != "Cc" or c in "\t\n")
+    """The documented rule, from Unicode's categories rather than the code's own tables: each
+    line-ending control a newline, every other control but tab removed."""
+    return "".join(c for c in LINE_ENDS.sub("\n", typed)
+                    if unicodedata.category(c) != "Cc" or c in "\t\n")
 
 
 # Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt), as ranges: whether
@@ -50,9 +57,12 @@ IGNORABLE = ((0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x
 
 
 def visible(text: str) -> bool:
+    """Whether a character of its own shows: not a space, control, format character, mark
+    (it needs a character to sit on), ignorable, nor a blank passed round as one."""
     return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl",
-                                                                    "Zp")
-               and c != "\u2800" and not any(low <= ord(c) <= high for low, high in IGNORABLE)
+                                                                    "Zp", "Mn", "Mc", "Me")
+               and c not in "\u2800\U0001d159"
+               and not any(low <= ord(c) <= high for low, high in IGNORABLE)
                for c in text)
 
 

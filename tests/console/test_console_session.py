@@ -167,3 +167,25 @@ async def test_every_line_the_console_prints_fits_a_narrow_terminal(
     # A word wider than the line (a path, "[--moderator]" at 2 columns) stands alone, uncut.
     assert all(columns_of(line) <= room or " " not in line.strip()
                for line in said.splitlines()), said
+
+
+async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() -> None:
+    """helper-148: a script saved as "UTF-8" by Notepad or PowerShell begins with a byte order
+    mark, which hid its first command (and so every command after a failed setup)."""
+    from collections.abc import AsyncIterator
+
+    from seminarbot.adapters.console.terminal import split_lines
+
+    async def lines(*chunks: bytes) -> list[str]:
+        async def given() -> AsyncIterator[bytes]:
+            for chunk in chunks:
+                yield chunk
+        return [line async for line in split_lines(given())]
+
+    bom = "\ufeff".encode()
+    assert await lines(bom + b"/clock\r\n/quit\n") == ["/clock\r", "/quit"]
+    assert await lines(bom[:1], bom[1:] + b"/clock", b"\n") == ["/clock"]  # split across reads
+    assert await lines(bom + b"/clock") == ["/clock"]  # no newline at the end
+    assert await lines(bom) == []
+    # Only the stream's start: one later is a line's own character (a command refuses it).
+    assert await lines(b"/clock\n" + bom + b"/quit\n") == ["/clock", "\ufeff/quit"]

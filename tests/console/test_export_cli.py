@@ -143,12 +143,13 @@ def test_an_export_to_a_terminal_sends_no_escape_sequence(
     shown = _on_a_terminal(argv)
     assert b"\x1b" not in shown and b"\x07" not in shown
     # Every format drops them as the write path does (domain/display.py `as_text`), a lone CR
-    # too, and keeps the words.
-    assert b"pwned" in shown and b"mREDfake" in shown
+    # made a line break, and keeps the words.
+    assert b"pwned" in shown and b"mRED" in shown and b"fake" in shown
+    assert b"mREDfake" not in shown
     piped = cli("export", "--db", str(db), "--cohort", "1", "--format", format_, "--out", "-",
                 config=mini_config)
     assert piped.returncode == 0
-    assert "\x1b" not in piped.stdout and "mREDfake" in piped.stdout
+    assert "\x1b" not in piped.stdout and "mRED" in piped.stdout and "fake" in piped.stdout
 
 
 @pytest.mark.parametrize("form", ["csv", "jsonl", "markdown", "html"])

@@ -137,7 +137,7 @@ async def test_markdown_has_every_response_once_in_order_and_escaped(
     positions = []
     for row in expected:
         quoted = "\n".join("> " + line for line in markdown_escape(row["text"]).split("\n"))
-        first_line = quoted.split("\n")[0]
+        first_line = next(line for line in quoted.split("\n") if line.strip("> "))
         assert text.count(first_line) == 1, first_line
         positions.append(text.index(first_line))
     assert positions == sorted(positions)

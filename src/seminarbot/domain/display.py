@@ -22,9 +22,18 @@ _EMBEDDINGS = frozenset((LRE, RLE, LRO, RLO))  # closed by PDF
 _ISOLATES = frozenset((LRI, RLI, FSI))  # closed by PDI
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 BIDI_BYTES = re.compile(rb"\xe2\x80[\xaa-\xae]|\xe2\x81[\xa6-\xa9]")  # the same, in UTF-8
+# What json_safe writes as \u escapes: the bidirectional controls, and the line and paragraph
+# separators, which JSON allows raw in a string but which readers that split on every Unicode
+# line break (Python's str.splitlines, JavaScript before ES2019) take for the end of a line.
+_JSON_UNSAFE = re.compile("[\u2028-\u202e\u2066-\u2069]")
+JSON_UNSAFE_BYTES = re.compile(rb"\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")  # in UTF-8
 # Control characters (Unicode category Cc: C0, DEL and C1) other than tab and newline. NUL stops
 # SQLite's text functions; ESC starts terminal escape sequences; none of them shows as text.
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# The controls that end a line (Unicode's line breaking, UAX #14: CR, and VT, FF and NEL, which
+# it classes with LF), CR LF as one: `clean` makes each a newline, so the words on either side
+# do not run together.
+_LINE_ENDS = re.compile("\r\n?|[\x0b\x0c\x85]")
 # In UTF-8 a C0 control or DEL is that one byte (never part of a longer sequence); a C1
 # control is 0xC2 then 0x80-0x9F.
 _C0_BYTES = bytes(b for b in range(0x80) if CONTROLS.match(chr(b)))
@@ -110,9 +119,10 @@ def without_bidi_controls(text: str) -> str:
 
 
 def json_safe(encoded: str) -> str:
-    """JSON text (from json.dumps) with bidirectional controls written as \\u escapes: the
-    values read back exactly as stored, and the file itself shows no raw control."""
-    return _BIDI.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+    """JSON text (from json.dumps) with bidirectional controls, and U+2028 and U+2029, written
+    as \\u escapes: the values read back exactly as stored, the file itself shows no raw
+    control, and a reader that splits lines on every Unicode line break finds one per line."""
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
 
 
 def _symbol(match: re.Match[str]) -> str:
@@ -175,17 +185,18 @@ def unicode_text(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """The text with every control character except tab and newline removed (so CR LF line
-    ends become LF), and a lone surrogate replaced by U+FFFD."""
+    """The text with each line-ending control (CR LF, a lone CR, VT, FF, NEL) made a newline,
+    every other control character except tab removed, and a lone surrogate replaced by
+    U+FFFD."""
     try:
         data = text.encode()  # fails only on a lone surrogate
     except UnicodeEncodeError:
-        return _LONE_SURROGATES.sub("\ufffd", CONTROLS.sub("", text))
+        return _LONE_SURROGATES.sub("\ufffd", CONTROLS.sub("", _LINE_ENDS.sub("\n", text)))
     # Most texts hold none. Deleting bytes is a C loop, several times faster than the regular
     # expression's scan of every character.
     if not has_controls(data):
         return text
-    return CONTROLS.sub("", text)
+    return CONTROLS.sub("", _LINE_ENDS.sub("\n", text))
 
 
 def as_text(value: object) -> str:

@@ -22,15 +22,19 @@ VISIBLE = ("a response with visible text in it, not only spaces, control or invi
            "characters")
 
 # Beside Unicode's default-ignorable characters (domain/display.py: zero-width ones, fillers,
-# variation selectors, tags), the braille blank draws nothing either.
-_BLANK_LOOKING = frozenset("\u2800")
-_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+# variation selectors, tags), these draw nothing either, and are passed round as blanks: the
+# braille blank and the musical null notehead.
+_BLANK_LOOKING = frozenset("\u2800\U0001d159")
+# Controls, format characters, separators; and marks (combining, enclosing), which draw
+# something only on a character before them.
+_UNDRAWN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Mc", "Me"})
 
 
-def _visible(char: str) -> bool:
+def _drawn(char: str) -> bool:
+    """Whether the character shows something of its own."""
     if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
         return False
-    return unicodedata.category(char) not in _INVISIBLE_CATEGORIES
+    return unicodedata.category(char) not in _UNDRAWN_CATEGORIES
 
 
 def one_line(text: str) -> str:
@@ -46,20 +50,17 @@ def author_name(display_name: str, user_id: str) -> str:
     characters or a Hangul filler alone (`is_blank`), as a Discord nickname or a Matrix
     displayname can be, or of combining marks with no letter to sit on."""
     shown = one_line(display_name)
-    if "!" <= shown[:1] <= "~":  # printable ASCII shows, and most names begin with it
-        return shown
-    drawn = any(_visible(char) and not unicodedata.category(char).startswith("M")
-                for char in shown)
-    return shown if drawn else user_id
+    return user_id if is_blank(shown) else shown
 
 
 def is_blank(text: str) -> bool:
     """Whether nothing of the text would show: empty, whitespace, or only invisible characters
-    (zero-width spaces and joiners, bidirectional controls, fillers)."""
+    (zero-width spaces and joiners, bidirectional controls, fillers), with or without
+    combining marks (which need a character to sit on)."""
     start = text.lstrip()[:1]
     if "!" <= start <= "~":  # printable ASCII shows: most texts are told at their first
         return False
-    return not any(_visible(char) for char in text)
+    return not any(_drawn(char) for char in text)
 
 
 def stored_body(text: str) -> str | None:

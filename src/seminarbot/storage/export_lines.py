@@ -14,7 +14,13 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
-from seminarbot.domain.display import BIDI_BYTES, as_text, c0_controls, has_c1
+from seminarbot.domain.display import (
+    BIDI_BYTES,
+    JSON_UNSAFE_BYTES,
+    as_text,
+    c0_controls,
+    has_c1,
+)
 from seminarbot.domain.exports import (
     FORMULA_LOOKALIKES,
     FORMULA_SIGNS,
@@ -178,7 +184,7 @@ def _csv_suspect(data: bytes, lines: int) -> bool:
 
 def _jsonl_suspect(data: bytes, lines: int) -> bool:
     return (b"\x7f" in data or has_c1(data) or _JSON_ESCAPES.search(data) is not None
-            or BIDI_BYTES.search(data) is not None)
+            or JSON_UNSAFE_BYTES.search(data) is not None)
 
 
 CSV = LineFormat(CSV_LINE, CSV_NUL, _csv_suspect, lambda prefix, entry: prefix + csv_row(entry))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 MAX_LINE_BYTES = 1 << 20
 TOO_LONG = "\x00too long"  # never typed: NUL cannot come through the line splitter below
 LEAVE_HINT = "(Ctrl-C again or Ctrl-D to leave)"
+BOM = "\ufeff".encode()
 
 
 async def stdin_lines() -> AsyncIterator[str]:
@@ -60,9 +61,13 @@ async def _pipe_chunks() -> AsyncIterator[bytes]:
 
 
 async def split_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
-    pending, skipping = b"", False
+    """The lines of `chunks` (`stdin_lines`), without the byte order mark a script saved as
+    "UTF-8" by Notepad or PowerShell begins with (it would hide its first command)."""
+    pending, skipping, first = b"", False, True
     async for chunk in chunks:
         pending += chunk
+        if first and len(pending) >= len(BOM):
+            pending, first = pending.removeprefix(BOM), False
         while (end := pending.find(b"\n")) != -1:
             line, pending = pending[:end], pending[end + 1 :]
             if skipping:
@@ -75,7 +80,8 @@ async def split_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
     if skipping:
         yield TOO_LONG
     elif pending:
-        yield pending.replace(b"\x00", b"").decode("utf-8", "replace")
+        yield pending.removeprefix(BOM if first else b"").replace(b"\x00", b"").decode(
+            "utf-8", "replace")
 
 
 async def interruptible(work: Awaitable[None], said: Callable[[str], None]) -> None:
