@@ -425,8 +425,9 @@ def test_a_database_that_is_a_link_to_nowhere_makes_nothing(tmp_path: Path) -> N
     db.symlink_to(tmp_path / "nowhere" / "deeper" / "x.db")  # helper-103: its folders were made
     for name, result in run_every(tmp_path, db, ("db migrate", "console", "run")).items():
         assert result.returncode == 1, (name, result.stdout, result.stderr)
-        assert one_line(result) == (f"seminarbot: {db}: there is no database here (check --db, "
-                                    "SEMINARBOT_DB or data_dir); nothing was created"), name
+        # helper-146's 7: "there is no database here" read as the reason to go ahead and make one
+        assert one_line(result) == (f"seminarbot: {db}: is a symbolic link to {tmp_path}/nowhere/"
+                                    "deeper/x.db, which is not there; nothing was created"), name
         assert not (tmp_path / "data").exists() and not (tmp_path / "nowhere").exists(), name
     assert db.is_symlink()
 
@@ -459,3 +460,65 @@ def test_a_database_on_a_read_only_mount_is_said_so_by_a_command_that_writes(
     assert describe(refused, db) == ("cannot be opened for writing: it is on a read-only mount "
                                      "(SQLite makes its -wal and -shm files beside it): mount "
                                      "it read-write")
+
+
+@pytest.mark.parametrize("side, make, kind", [
+    ("-journal", os.mkfifo, "a FIFO (named pipe)"),
+    ("-wal", os.mkdir, "a folder"),
+    ("-shm", lambda path: os.symlink("elsewhere", path), "a symbolic link")])
+def test_a_file_sqlite_keeps_beside_the_database_that_is_no_file_is_named_by_every_command(
+        tmp_path: Path, side: str, make: Callable[[Path], None], kind: str) -> None:
+    """helper-150's 1, helper-146's 3: a FIFO as the rollback journal held every command on
+    open for ever; a folder or a link as -wal or -shm was taken for a full disk or a folder
+    this user may not write."""
+    db = tmp_path / "s.db"
+    shutil.copy(seminar_database(tmp_path), db)
+    make(Path(f"{db}{side}"))
+    for name, result in run_every(tmp_path, db).items():
+        assert result.returncode == 1, (name, result.stdout, result.stderr)
+        assert one_line(result) == (
+            f"seminarbot: {db}: s.db{side} beside it is {kind}, where SQLite keeps a file of "
+            f"its own: with no seminarbot running on it, move s.db{side} away"), name
+    assert os.path.lexists(f"{db}{side}") and not (tmp_path / "backup.db").exists()
+
+
+def test_a_path_no_file_can_have_is_one_line_wherever_it_is_given(tmp_path: Path) -> None:
+    """helper-150's 3 and 4: `~nosuchuser/…` (pathlib raises RuntimeError) and a NUL (the
+    system's calls refuse it: ValueError) were internal errors, exit 70, in every option,
+    variable and setting that names a path."""
+    db = tmp_path / "s.db"
+    shutil.copy(seminar_database(tmp_path), db)
+    nobody = "~seminarbot-nosuchuser/x"
+    said = "begins with ~seminarbot-nosuchuser, but this system has no user seminarbot-nosuchuser"
+    for args, where in (
+            (("cohorts", "--db", nobody), "--db"),
+            (("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", nobody),
+             "--out"),
+            (("db", "backup", "--db", str(db), nobody), "PATH"),
+            (("--config", nobody, "cohorts"), "--config"),
+            (("content", "check", "--texts", nobody), "--texts")):
+        result = seminarbot(*args)
+        assert (result.returncode, one_line(result)) == (2, f"seminarbot: {where}: {said}"), args
+    result = seminarbot("cohorts", env=environment(SEMINARBOT_DB=nobody))
+    assert (result.returncode, one_line(result)) == (
+        2, f"seminarbot: configuration error: environment: SEMINARBOT_DB: {said}")
+    for key in ("data_dir", "database", "content_dir"):
+        conf = tmp_path / f"{key}.yaml"
+        conf.write_text(f'{key}: "{tmp_path}/a\\0b"\n')
+        result = seminarbot("cohorts", conf=conf)
+        assert (result.returncode, one_line(result)) == (
+            2, f"seminarbot: configuration error: {conf}: {key}: holds a NUL character, which "
+               "no path can"), key
+
+
+def test_a_database_or_file_named_with_a_trailing_slash_is_refused(tmp_path: Path) -> None:
+    """helper-146's 6: `db migrate --db x.db/` made a file x.db (pathlib drops the slash)."""
+    source = seminar_database(tmp_path)
+    folder = tmp_path / "here"
+    folder.mkdir()
+    for args in (("db", "migrate", "--db", f"{folder}/x.db/"),
+                 ("db", "backup", f"{folder}/b.db/", "--db", str(source))):
+        result = seminarbot(*args)
+        assert result.returncode == 2 and one_line(result).endswith(
+            "/ ends with /, so it names a folder; name a file"), (args, result.stderr)
+    assert list(folder.iterdir()) == []

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG
+from seminarbot.config.settings import user_path
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -36,7 +36,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.content_command == "check":
         from seminarbot.syllabus.check import check_content
 
-        texts = Path(args.texts).expanduser() if args.texts else None
+        texts = user_path(args.texts, "--texts", folder=True) if args.texts else None
         if texts is not None and not texts.is_dir():
             say(f"--texts expects a folder, got {args.texts!r}")
             return EXIT_CONFIG
@@ -71,7 +71,7 @@ async def _ingest(settings: Settings, args: argparse.Namespace, roots: ContentRo
     from seminarbot.syllabus.loader import load_syllabus
 
     try:
-        prepared = prepare(load_syllabus(roots), Path(args.file).expanduser(), args.text)
+        prepared = prepare(load_syllabus(roots), user_path(args.file, "FILE"), args.text)
     except IngestError as error:
         say(f"{error}")
         return EXIT_CONFIG if error.usage else 1

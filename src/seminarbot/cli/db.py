@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
+from seminarbot.config.settings import user_path
 from seminarbot.domain.display import one_line_safe
 from seminarbot.storage.access import os_reason
 
@@ -47,7 +48,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         if args.db_command == "migrate":
             return await _migrate(settings, db)
         if args.db_command == "backup":
-            return await _backup(settings, db, Path(args.path).expanduser())
+            return await _backup(settings, db, user_path(args.path, "PATH"))
         return await _check(settings, db, modes)
     finally:
         await db.close()

@@ -22,6 +22,7 @@ from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
 from seminarbot.config.files import write_all
+from seminarbot.config.settings import user_path
 from seminarbot.core.hints import choice_hint
 from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
@@ -81,7 +82,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         return stopping.run(_list_cohorts(settings))
     if args.out == "-":
         return _to_standard_output(settings, args)
-    target = Path(args.out).expanduser()
+    target = user_path(args.out, "--out")
     refused = database_refusal(target, settings) or refusal(target, force=args.force)
     if refused is not None:
         message, status = refused

@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopped_early, stopping
@@ -282,7 +281,12 @@ def _run(settings: Settings, args: argparse.Namespace, unbegun: Callable[[], Non
 def _settings(args: argparse.Namespace) -> Settings:
     import dataclasses
 
-    from seminarbot.config.settings import SettingRefused, declared_log_format, load_settings
+    from seminarbot.config.settings import (
+        SettingRefused,
+        declared_log_format,
+        load_settings,
+        user_path,
+    )
     from seminarbot.config.yamlfile import YamlError
 
     try:
@@ -293,7 +297,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         errors_as(declared_log_format(args.config))
         raise
     if getattr(args, "db", None):
-        settings = dataclasses.replace(settings, database=Path(args.db).expanduser())
+        settings = dataclasses.replace(settings, database=user_path(args.db, "--db"))
     from seminarbot.cli.logs import configure
 
     configure(settings)

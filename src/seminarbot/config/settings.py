@@ -93,8 +93,10 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
     env = os.environ if env is None else env
     path = path or env.get("SEMINARBOT_CONFIG") or None
     try:
-        data = load_yaml(Path(path).expanduser()) if path else None
+        data = load_yaml(_expanded(path)) if path else None
     except (YamlError, OSError):
+        return "text"
+    except ValueError:  # a path no file can have: load_settings says so
         return "text"
     declared = data.get("log_format") if isinstance(data, dict) else None
     return declared.lower() if isinstance(declared, str) and declared.lower() in LOG_FORMATS \
@@ -125,7 +127,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
         named = env_path(env, "SEMINARBOT_CONFIG")
         path = str(named) if named is not None else None
     if path:
-        file = Path(path).expanduser()
+        file = user_path(path, "--config")
         if not file.exists():
             raise YamlError(str(file), "", "the configuration file is a symbolic link that "
                             "leads nowhere or in a loop" if os.path.lexists(file)
@@ -179,7 +181,9 @@ def env_path(env: Mapping[str, str], name: str) -> Path | None:
     if not env[name].strip():
         raise YamlError("environment", name, "is set but empty: name a path, or unset it for "
                                              "the default")
-    return Path(env[name]).expanduser()
+    if (problem := path_problem(env[name])) is not None:
+        raise YamlError("environment", name, problem)
+    return _expanded(env[name])
 
 
 def _path(node: Node, key: str) -> Path | None:
@@ -190,7 +194,41 @@ def _path(node: Node, key: str) -> Path | None:
         return None
     if not value.strip():
         node.fail(key, "is empty: name a path, or leave the key out for the default")
-    return Path(value).expanduser()
+    if (problem := path_problem(value)) is not None:
+        node.fail(key, problem)
+    return _expanded(value)
+
+
+def user_path(text: str, named: str, *, folder: bool = False) -> Path:
+    """A path a person gave on the command line (`named`: the option it came in), `~` and
+    `~user` expanded. Raises SettingRefused ("NAMED: why", exit 2) for one no file can have,
+    and, unless it names a `folder`, for one that ends in a slash (pathlib would drop it, and
+    a file would be made where a folder was meant)."""
+    if (problem := path_problem(text)) is not None:
+        raise SettingRefused(f"{named}: {problem}")
+    if not folder and text.endswith("/"):
+        raise SettingRefused(f"{named}: {text} ends with /, so it names a folder; name a file")
+    return _expanded(text)
+
+
+def path_problem(text: str) -> str | None:
+    """Why no file can have the path `text`, or None: a NUL in it (the system's calls end a
+    path there), or a `~user` (os.path.expanduser) of no user here."""
+    if "\0" in text:
+        return "holds a NUL character, which no path can"
+    try:
+        Path(text).expanduser()
+    except RuntimeError:  # pathlib's "Could not determine home directory."
+        head = text.split("/", 1)[0]
+        return f"begins with {head}, but this system has no user {head[1:] or 'home'}"
+    return None
+
+
+def _expanded(text: str) -> Path:
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:
+        return Path(text)
 
 
 def _duration(node: Node, key: str, default: timedelta) -> timedelta:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import kind_of, os_reason
-from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new
+from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new, not_a_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
@@ -58,6 +58,9 @@ def prepare(path: Path, *, create: bool) -> bool:
     try:
         info = path.stat()
     except FileNotFoundError:
+        if os.path.islink(path):  # a database is never made through one (storage.lock)
+            raise DatabaseUnusable(path, f"is a symbolic link to {os.readlink(path)}, which is "
+                                         "not there; nothing was created") from None
         if not create:
             raise DatabaseUnusable(path, NO_DATABASE) from None
         if (stray := in_the_way_of_a_new(path)) is not None:
@@ -80,6 +83,8 @@ def prepare(path: Path, *, create: bool) -> bool:
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
+    if (odd := not_a_file(path)) is not None:
+        raise DatabaseUnusable(path, odd)
     return False
 
 

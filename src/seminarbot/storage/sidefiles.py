@@ -28,6 +28,21 @@ def removed(database: Path) -> None:
             path.unlink()
 
 
+def not_a_file(database: Path) -> str | None:
+    """What is wrong beside an existing `database`, or None: a -wal, -shm or -journal that is
+    no regular file (a folder, a FIFO, a device, a symbolic link). SQLite opens them by name
+    and follows a link: a FIFO held every command on open for ever, a folder or a link gave a
+    wrong reason (a full disk, a folder this user may not write). They are beside the file a
+    symbolic link to the database leads to, where SQLite keeps them."""
+    for side in beside(Path(os.path.realpath(database))):
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+            mode = os.lstat(side).st_mode
+            if not stat.S_ISREG(mode):
+                return (f"{side.name} beside it is {kind_of(mode)}, where SQLite keeps a file "
+                        f"of its own: with no seminarbot running on it, move {side.name} away")
+    return None
+
+
 def in_the_way_of_a_new(database: Path) -> str | None:
     """Why no database may be made at `database` (which is not there), or None. A write-ahead
     log or a rollback journal there is a database's that was moved or deleted: SQLite would
