@@ -525,3 +525,35 @@ def test_a_backup_ended_mid_copy_leaves_nothing_where_it_was_going(
     assert result.returncode == 0, result.stderr
     # and the next backup there removes it: a copy of the participants' words (helper-145)
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".bk")) == []
+
+
+def test_an_export_without_force_never_replaces_a_file_made_while_it_ran(tmp_path: Path) -> None:
+    """helper-150's 2: a file made at --out while an export ran (another export, a person) was
+    replaced without --force."""
+    from seminarbot.cli.export_target import Destination, Refused
+
+    target = tmp_path / "x.csv"
+    for made_at in ("check", "keep"):
+        partial = tmp_path / ".x.csv.partial"
+        with partial.open("wb") as file:
+            file.write(b"the export")
+            destination = Destination(file, partial, target, force=False)
+            if made_at == "check":
+                target.write_bytes(b"precious")
+            else:
+                destination.check()
+                target.write_bytes(b"precious")  # between the check and putting it in place
+            with pytest.raises(Refused, match="exists; choose a new file or add --force"):
+                destination.check() if made_at == "check" else destination.keep()
+        assert target.read_bytes() == b"precious", made_at
+        target.unlink()
+        partial.unlink()
+    with partial.open("wb") as file:  # and with --force, or into a free name, it is put there
+        file.write(b"the export")
+        target.write_bytes(b"old")
+        Destination(file, partial, target, force=True).keep()
+    assert target.read_bytes() == b"the export" and not partial.exists()
+    with partial.open("wb") as file:
+        file.write(b"new")
+        Destination(file, partial, tmp_path / "free.csv", force=False).keep()
+    assert (tmp_path / "free.csv").read_bytes() == b"new" and not partial.exists()

@@ -99,7 +99,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     status = 1
     try:
         with os.fdopen(descriptor, "wb") as file:
-            destination = Destination(file, partial, target)
+            destination = Destination(file, partial, target, force=args.force)
             status, summary = _complete(settings, args, _writer(file), destination.check,
                                         destination.keep)
         if status == 0:

@@ -29,20 +29,33 @@ class Destination:
     """A file export on its way to --out (`target`), written to `file` at `written` beside it.
     `check` (before the export is audited as complete): every byte handed to the file (a full
     disk or a size limit shows here, not after an "ok"), and `target` still one that may be
-    replaced (it may have changed while the export ran). `keep` (once audited): the file put
-    in place; from then on a stop is too late to undo it (stopping.settle)."""
+    replaced (it may have changed while the export ran: a file made there meanwhile is kept
+    unless `force`). `keep` (once audited): the file put in place, without `force` never over
+    one made at the last moment (a hard link fails where a name exists); from then on a stop
+    is too late to undo it (stopping.settle)."""
 
-    def __init__(self, file: IO[bytes], written: Path, target: Path) -> None:
-        self.file, self.written, self.target = file, written, target
+    def __init__(self, file: IO[bytes], written: Path, target: Path, *, force: bool) -> None:
+        self.file, self.written, self.target, self.force = file, written, target, force
 
     def check(self) -> None:
         self.file.flush()
-        refused = refusal(self.target, force=True)
+        refused = refusal(self.target, force=self.force)
         if refused is not None:
             raise Refused(*refused)
 
     def keep(self) -> None:
-        os.replace(self.written, self.target)
+        if self.force:
+            os.replace(self.written, self.target)
+        else:
+            try:
+                os.link(self.written, self.target)
+            except FileExistsError:
+                raise Refused(*(refusal(self.target, force=False)
+                                or (f"{self.target} exists", 1))) from None
+            except OSError:  # a file system without hard links: the check above stands
+                os.replace(self.written, self.target)
+            else:
+                self.written.unlink()
         stopping.settle()
 
 
