@@ -32,8 +32,9 @@ RUN groupadd --system --gid 10001 seminarbot \
 
 # The dependencies, exactly as locked, in a layer of their own: a change to the source reuses it.
 WORKDIR /app
-COPY requirements.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements.lock
+COPY requirements-pip.lock requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements-pip.lock \
+ && pip install --no-cache-dir --require-hashes -r requirements.lock
 
 VOLUME ["/data"]
 

@@ -11,7 +11,7 @@ BIN     = $(VENV)/bin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-pip.lock
 
 # pip compiles an installed wheel's modules to bytecode (the Docker image's `seminarbot` starts
 # from it); an editable checkout under PYTHONDONTWRITEBYTECODE would compile all of src/ from
@@ -62,7 +62,9 @@ content-check: $(VENV)/.installed-test
 # The lock files, resolved afresh by uv for every platform and Python >= 3.11, with the hashes
 # of every file: what ships (requirements.lock, the Dockerfile's), what the tests run
 # (requirements-test.lock: the same pins plus the test extra's) and what builds seminarbot itself
-# (requirements-build.lock: [build-system] requires, plus editables for hatchling's `pip install -e`).
+# (requirements-build.lock: [build-system] requires, plus editables for hatchling's `pip install -e`)
+# and the pip that installs them (requirements-pip.lock: a pip older than 23.3, as Debian's, refuses
+# a hashed lock whose packages ask for another's extra, `python-socks[asyncio]`).
 # LOCK_UPGRADE= keeps the current pins where pyproject.toml still allows them.
 UV_VERSION   ?= 0.13.9
 LOCK_UPGRADE ?= --upgrade
@@ -76,6 +78,7 @@ lock: | $(BIN)/python
 	  -o requirements-test.lock
 	{ $(BUILD_REQUIRES); echo editables; } | $(BIN)/uv pip compile - -c requirements-test.lock \
 	  $(LOCK_FLAGS) -o requirements-build.lock
+	echo pip | $(BIN)/uv pip compile - $(LOCK_FLAGS) -o requirements-pip.lock
 
 # Builds the image with podman and checks it from outside (not part of `make test`).
 docker-check:

@@ -297,3 +297,22 @@ def test_a_python_warning_is_a_log_line(tmp_path: Path) -> None:
     found = [json.loads(line) for line in done.stderr.splitlines()]
     assert [(e["level"], e["logger"]) for e in found] == [("WARNING", "py.warnings")]
     assert "RuntimeWarning: odd answer for [redacted]" in found[0]["message"]
+
+
+def test_the_beginning_of_a_secret_cut_short_by_a_message_is_redacted() -> None:
+    """helper-147's 2: a reply quotes at most 60 characters of what was typed, with `…` where
+    it cut; a token pasted as an argument left its first 60 characters, not the secret whole,
+    and so not found by the redaction."""
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123"
+    words, phrases = redaction._words.copy(), redaction._phrases.copy()
+    try:
+        redaction.remember_secret(token, anywhere=True)
+        for cut in (50, 58, 60):
+            shown = redact(f"`before` expects a duration (got '{token[:cut]}…').")
+            assert "abcdefgh" not in shown and "MTIzNDU2" not in shown, shown
+            assert shown.endswith("[redacted]…').")
+        # Words that merely end where a message cut, or share a short beginning, stay.
+        assert redact("a normal… text… with abcd… ok") == "a normal… text… with abcd… ok"
+    finally:
+        redaction._words, redaction._phrases = words, phrases
+        redaction._phrases_found.clear()

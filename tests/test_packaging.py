@@ -62,6 +62,13 @@ def test_docker_image_runs_as_non_root_with_a_data_volume_and_healthcheck() -> N
     assert "--require-hashes -r requirements-build.lock" in build
     assert "--require-hashes -r requirements.lock" in runtime
     assert "requirements-build.lock" not in runtime and "--no-deps" in runtime
+    # helper-151: the base's own pip may be too old for the lock (Debian's 23.0.1 refuses a
+    # package asking for another's extra under --require-hashes): a locked pip goes in first.
+    assert runtime.index("-r requirements-pip.lock") < runtime.index("-r requirements.lock")
+    assert list(pins("requirements-pip.lock")) == ["pip"]
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--require-hashes -r requirements-pip.lock" in makefile
+    assert "-o requirements-pip.lock" in makefile and "--upgrade pip" not in makefile
 
 
 def pins(lock: str) -> dict[str, str]:

@@ -189,3 +189,25 @@ async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() ->
     assert await lines(bom) == []
     # Only the stream's start: one later is a line's own character (a command refuses it).
     assert await lines(b"/clock\n" + bom + b"/quit\n") == ["/clock", "\ufeff/quit"]
+
+
+async def test_a_secret_typed_into_a_command_is_not_kept_in_the_audit_log(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-147's 2: a token pasted as an argument was stored whole in the audit log (the
+    arguments and the refusal quoting them), where the log line about it was redacted."""
+    from seminarbot.core import redaction
+
+    token = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GabcDE.abcdefghijklmnopqrstuvwxyz0123"
+    words, phrases = redaction._words.copy(), redaction._phrases.copy()
+    try:
+        redaction.remember_secret(token, anywhere=True)
+        await console.say("/seminar setup tue 19:00 UTC")
+        await console.say(f"/seminar export csv --participant {token}")
+        await console.say(f"/seminar reminders {token}")
+        details = " ".join(str(row[0]) for row in await app.db.fetchall(
+            "SELECT detail FROM audit_log"))
+        assert "abcdefgh" not in details and "MTIzNDU2" not in details, details
+        assert details.count("[redacted]") >= 3, details
+    finally:
+        redaction._words, redaction._phrases = words, phrases
+        redaction._phrases_found.clear()

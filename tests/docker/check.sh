@@ -74,7 +74,11 @@ check_source_change() {
   "${BUILD[@]}" -t "$IMAGE-check:source-change" "$ctx" >"$WORK/rebuild.log" 2>&1
   echo "# a source change" >>"$ctx/src/seminarbot/__init__.py"
   mkdir -p "$ctx/data" "$ctx/.hypothesis" "$ctx/.venv"
-  touch "$ctx/data/seminarbot.db" "$ctx/src/seminarbot/x.db-wal" "$ctx/.env" "$ctx/.hypothesis/x"
+  mkdir -p "$ctx/content/.hypothesis"
+  touch "$ctx/data/seminarbot.db" "$ctx/src/seminarbot/x.db-wal" "$ctx/.env" "$ctx/.hypothesis/x" \
+    "$ctx/src/.env" "$ctx/src/seminarbot/x.db-journal" "$ctx/src/seminarbot/.coverage" \
+    "$ctx/content/incident-x.log" "$ctx/content/.hypothesis/y" "$ctx/prompts/.DS_Store" \
+    "$ctx/src/x.partial"
   start=$(now)
   "${BUILD[@]}" -t "$IMAGE-check:source-change" "$ctx" >"$WORK/rebuild.log" 2>&1 \
     || { tail -n 20 "$WORK/rebuild.log"; fail "source change" "the rebuild failed"; return; }
@@ -87,9 +91,10 @@ check_source_change() {
     || { tail -n 20 "$WORK/context.log"; fail "build context" "the build stage failed"; return; }
   local top strays
   top=$(run_in --rm --entrypoint sh "$IMAGE-check:context" -c \
-    'ls -A /app | tr "\n" " "; find /app \( -name "*.db*" -o -name __pycache__ -o -name .env \) \
+    'ls -A /app | tr "\n" " "; find /app -type f ! -name "*.py" ! -name "*.sql" ! -name "*.yaml" \
+     ! -path /app/README.md ! -path /app/pyproject.toml ! -path "/app/requirements*.lock" \
      | tr "\n" " "')
-  strays=${top#README.md content prompts pyproject.toml requirements-build.lock requirements.lock src }
+  strays=${top#README.md content prompts pyproject.toml requirements-build.lock requirements-pip.lock requirements.lock src }
   if [ -z "$strays" ]; then pass "build context" "/app holds only the allowlisted files"
   else fail "build context" "strays in /app: $strays"; fi
   if run_in --rm --entrypoint python "$IMAGE" -c 'import hatchling' >/dev/null 2>&1

@@ -232,6 +232,26 @@ def test_a_secret_quoted_changed_or_cut_is_redacted(tmp_path: Path, given: str,
     assert "tr0ub4dor" not in done.stderr.lower() and "[redacted]" in done.stderr
 
 
+@pytest.mark.parametrize(("token", "env"), [
+    ("|\n    MySuperSecretValue42", None),  # a block scalar: the value ends in a line break
+    (">\n    MySuperSecretValue42", None),
+    ("'  MySuperSecretValue42'", None),
+    ('"MySuperSecretValue42\\u00a0"', None),
+    (None, "MySuperSecretValue42\r"),  # an .env file written on Windows
+    (None, " MySuperSecretValue42")])
+def test_a_secret_given_with_blanks_around_it_is_redacted_as_it_is_read(
+        tmp_path: Path, token: str | None, env: str | None) -> None:
+    """helper-147's 1: every setting is read trimmed, but the secret was remembered as given,
+    so a refusal quoting the trimmed value showed it."""
+    conf = tmp_path / "c.yaml"
+    conf.write_text("discord:\n" + (f"  token: {token}\n" if token else "")
+                    + "  test_guild: MySuperSecretValue42\n")
+    done = seminarbot("run", conf=conf,
+                      env=environment(**({"DISCORD_TOKEN": env} if env else {})))
+    assert done.returncode == 2 and "discord.test_guild" in done.stderr, done.stderr
+    assert "MySuperSecret" not in done.stderr and "got '[redacted]'" in done.stderr
+
+
 def test_a_tag_is_refused_without_quoting_it(tmp_path: Path) -> None:
     """helper-129's 3: an unquoted secret beginning with ! was quoted by PyYAML's message."""
     conf = tmp_path / "c.yaml"

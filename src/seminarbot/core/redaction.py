@@ -40,6 +40,8 @@ REDACTED = "[redacted]"
 MIN_SECRET = 4  # shorter values are not remembered (they would blot out ordinary text)
 MAX_WORDS = 10_000  # single-word secrets (codes, tokens) remembered, the oldest dropped first
 MIN_PART = 20  # a dot-separated part of a secret this long is one on its own
+CUT_MARK = "…"  # where a message cut what it quotes short
+MIN_CUT = 8  # the beginning of a secret this long before a cut mark is redacted
 
 # An escape in a JSON string or a Python repr: \n, \t, \", \u00a0, \x1b.
 _ESCAPE = r"\\(?:u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|[nrtfbv\\/'\"])"
@@ -108,6 +110,8 @@ def remember_secret(value: str | None, *, anywhere: bool = False) -> None:
     words too (a refusal quotes what was given around it)."""
     if not value or len(value) < MIN_SECRET:
         return
+    if (trimmed := value.strip()) != value:  # as every setting is read (a block scalar's line
+        remember_secret(trimmed, anywhere=anywhere)  # end, a space or CR around a variable)
     for part in value.split("."):  # each long part of a token on its own too (a Discord bot
         if len(part) >= MIN_PART and part != value:  # token's HMAC, quoted without the rest)
             remember_secret(part, anywhere=anywhere)
@@ -143,11 +147,31 @@ def _redact_once(text: str) -> str:
                 re.escape(phrase) for phrase in sorted(_phrases, key=len, reverse=True)),
                 re.IGNORECASE))
         text = _phrases_found[0].sub(REDACTED, text)
+        if CUT_MARK in text:
+            text = _cut_secrets(text)
     for pattern in _PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + REDACTED, text)
     if _words:
         text = _WORD.sub(_remembered, text)
     return text
+
+
+def _cut_secrets(text: str) -> str:
+    """`text` with the beginning of a secret that a message cut short, marking the cut
+    (domain.errors.BadArgument quotes at most 60 characters of what was typed), replaced too:
+    at least MIN_CUT characters of it right before the mark."""
+    pieces, start = [], 0
+    for mark in re.finditer(CUT_MARK, text):
+        before = text[start:mark.start()].lower()
+        tail, longest = before[-MIN_CUT:], 0
+        for phrase in _phrases:
+            lowered = phrase.lower()
+            if len(tail) == MIN_CUT and tail in lowered:  # rarely: most marks end no secret
+                longest = max([longest, *(k for k in range(MIN_CUT, len(lowered))
+                                          if before.endswith(lowered[:k]))])
+        pieces.append(text[start:mark.start() - longest] + (REDACTED if longest else ""))
+        start = mark.start()
+    return "".join(pieces) + text[start:]
 
 
 def _remembered(match: re.Match[str]) -> str:

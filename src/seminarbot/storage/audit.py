@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from seminarbot.clock import parse_instant, to_iso
+from seminarbot.core.redaction import redact
 from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
 from seminarbot.domain.textfold import SURROUNDING, name_key
 from seminarbot.storage.db import Database
@@ -28,6 +29,16 @@ class AuditEntry(NamedTuple):
     cohort_id: int | None
 
 
+def _redacted(value: Any) -> Any:
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: _redacted(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(item) for item in value]
+    return value
+
+
 class AuditLog:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -38,14 +49,17 @@ class AuditLog:
                      source_id: str | None = None) -> None:
         """`source_id` is the platform's id for the event behind the entry: an event delivered
         again is audited once. The actor's name is stored without control characters, like
-        every name the platforms hand over (domain.responses.clean)."""
+        every name the platforms hand over (domain.responses.clean). Every text in `detail` is
+        stored redacted as a log line is (core.redaction): a token or code typed into a
+        command's arguments (helper-147) is no more kept in the database than in the log."""
         await self.db.execute(
             "INSERT INTO audit_log (at, platform, actor_id, actor_name, community_id, cohort_id,"
             " action, outcome, detail, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, source_id) WHERE source_id IS NOT NULL DO NOTHING",
             (to_iso(at), platform, actor_id, clean(actor_name), community_id, cohort_id, action,
              outcome,
-             json.dumps(dict(detail or {}), default=str, ensure_ascii=False, sort_keys=True),
+             json.dumps(_redacted(dict(detail or {})), default=str, ensure_ascii=False,
+                        sort_keys=True),
              source_id))
 
     async def recent(self, limit: int = 50) -> list[AuditEntry]:
