@@ -32,9 +32,13 @@ RUN groupadd --system --gid 10001 seminarbot \
 
 # The dependencies, exactly as locked, in a layer of their own: a change to the source reuses it.
 WORKDIR /app
+# They are installed by the locked pip, used for this and left out of the image: the base's own
+# may be too old for the lock (a pip before 23.3 refuses, under --require-hashes, a package that
+# asks for another's extra).
 COPY requirements-pip.lock requirements.lock ./
-RUN pip install --no-cache-dir --require-hashes -r requirements-pip.lock \
- && pip install --no-cache-dir --require-hashes -r requirements.lock
+RUN pip install --no-cache-dir --require-hashes --target /tmp/pip -r requirements-pip.lock \
+ && PYTHONPATH=/tmp/pip python -m pip install --no-cache-dir --require-hashes -r requirements.lock \
+ && rm -rf /tmp/pip
 
 VOLUME ["/data"]
 

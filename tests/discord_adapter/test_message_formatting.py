@@ -171,3 +171,27 @@ async def test_a_private_channel_is_not_named(connect: Connect, fake: FakeDiscor
     await fake.say("ann", thread, f"See <#{private}> and <#{world.system_channel}>")
     await eventually(lambda: response_count_is(app, 1))
     assert [row[2] for row in await rows(app)] == [f"See <#{private}> and #general"]
+
+
+async def test_a_participant_s_words_and_name_are_shown_as_typed_in_replies(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-148's 1 and 5: `/seminar mine` and `/seminar stats participants` read commands
+    in participants' words and names and renamed them (`/seminar setup` became `/seminar-mod
+    setup`), and drew the mentions and channels kept as typed as chips."""
+    items = await first_session_posted(fake, app, clock)
+    thread = int(items[0].thread_id or 0)
+    typed = "Run /seminar setup, /seminar pause; @everyone <@1> <#5>"
+    await fake.say("bob", thread, typed)
+    await eventually(lambda: response_count_is(app, 1))
+    mine = await fake.slash("bob", "seminar mine")
+    shown = " ".join(str(e.get("description")) for e in mine.message.get("embeds", []))
+    assert "seminar-mod" not in shown and "Run /seminar setup, /seminar pause;" in shown
+    assert "\\@everyone \\<\\@1> \\<#5>" in shown, shown
+    fake.world.people["bob"].nicks[fake.world.guild_id] = "**Bo** /seminar pause"
+    await fake.say("bob", thread, "second")
+    await eventually(lambda: response_count_is(app, 2))
+    clock.advance(timedelta(minutes=1))
+    stats = await fake.slash("ann", "seminar stats", view="participants")
+    shown = " ".join(str(e.get("description")) for m in [stats.message, *stats.followups]
+                     for e in m.get("embeds", []))
+    assert "\\*\\*Bo\\*\\* /seminar pause" in shown and "seminar-mod" not in shown, shown

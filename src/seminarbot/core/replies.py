@@ -21,6 +21,14 @@ class Tone(Enum):
         return {"error": "✗ ", "warning": "! ", "success": "✓ ", "info": ""}[self.value]
 
 
+class Verbatim(str):
+    """A table cell that holds a participant's words or name: a platform shows it as typed,
+    never as its markup (emphasis, a mention, a channel), and never reads a command's name in
+    it (adapters/discord/slash.py renames the commands it names in the bot's own text)."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Table:
     headers: tuple[str, ...]
@@ -62,11 +70,16 @@ def isolated(reply: Reply) -> Reply:
     table = reply.table
     if table is not None:
         table = Table(tuple(map(isolate, table.headers)),
-                      tuple(tuple(map(isolate, row)) for row in table.rows))
+                      tuple(tuple(map(_isolated_cell, row)) for row in table.rows))
     return replace(reply, title=isolate(reply.title),
                    paragraphs=tuple(map(isolate, reply.paragraphs)),
                    fields=tuple((isolate(name), isolate(value)) for name, value in reply.fields),
                    table=table, footer=isolate(reply.footer))
+
+
+def _isolated_cell(cell: str) -> str:
+    shown = isolate(cell)
+    return Verbatim(shown) if isinstance(cell, Verbatim) else shown
 
 
 def text(message: str, *, title: str = "", tone: Tone = Tone.INFO,

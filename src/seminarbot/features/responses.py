@@ -5,7 +5,7 @@ from __future__ import annotations
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import String, Words
-from seminarbot.core.replies import Reply, Table, Tone, text
+from seminarbot.core.replies import Reply, Table, Tone, Verbatim, text
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import OutboxState
 from seminarbot.domain.progress import THIS_WEEK
@@ -65,7 +65,7 @@ async def mine(inv: Invocation[Services]) -> Reply:
         stamp = describe_local(record.created_at, cohort.rule.zone)
         edited = " (edited)" if record.edited_at else ""
         rows.append((refs.get(record.prompt_id, record.prompt_id), stamp + edited,
-                     str(word_count(record.body)), excerpt))
+                     str(word_count(record.body)), Verbatim(excerpt)))
     return Reply(title=f"Your responses ({len(rows)})",
                     table=Table(("prompt", "when", "words", "beginning"), tuple(rows)),
                     private=True)

@@ -7,7 +7,7 @@ from seminarbot.clock import parse_instant
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.params import Choice
-from seminarbot.core.replies import Attachment, Reply, Table
+from seminarbot.core.replies import Attachment, Reply, Table, Verbatim
 from seminarbot.domain.chart import Bar, participation_chart
 from seminarbot.domain.errors import Forbidden
 from seminarbot.domain.filenames import safe_filename
@@ -35,7 +35,8 @@ async def stats(inv: Invocation[Services]) -> Reply:
                         row.written_at)
     if view == "participants":
         people = builder.participants()
-        rows = tuple((p.name or f"participant {p.participant_id}", str(p.responses),
+        rows = tuple((Verbatim(p.name) if p.name else f"participant {p.participant_id}",
+                      str(p.responses),
                       str(p.sessions), format_median(p.median_words),
                       describe_local(parse_instant(p.last_written), cohort.rule.zone))
                      for p in people)

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field, replace
 import discord
 from discord.utils import escape_markdown
 
-from seminarbot.core.replies import Attachment, PromptPost, Reply, Table, Tone, prompt_card
+from seminarbot.core.replies import (
+    Attachment,
+    PromptPost,
+    Reply,
+    Table,
+    Tone,
+    Verbatim,
+    prompt_card,
+)
 from seminarbot.domain.display import isolate, without_bidi_controls
 from seminarbot.domain.titles import prompt_title
 
@@ -60,12 +68,20 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def literal(text: str) -> str:
+    """A participant's words as Discord shows them typed: its markup escaped, and each `<` and
+    `@` too, so no mention, channel, role, emoji or timestamp is drawn for them (a backslash
+    before a symbol shows the symbol: Discord's markdown)."""
+    return escape_markdown(text).replace("<", "\\<").replace("@", "\\@")
+
+
 def table_text(table: Table, rename: Rename = str) -> str:
     """A table as one line per row (code-block tables wrap badly on phones): the first cell in
     bold, the second as it is, the rest labelled with their column's header."""
     lines = []
     for row in table.rows:
-        cells = [escape_markdown(rename(cell)) for cell in row]
+        cells = [literal(cell) if isinstance(cell, Verbatim) else escape_markdown(rename(cell))
+                 for cell in row]
         line = f"**{cells[0]}**" if cells and cells[0] else ""
         if len(cells) > 1 and cells[1]:
             line += f" — {cells[1]}" if line else cells[1]
