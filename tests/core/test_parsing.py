@@ -56,6 +56,18 @@ def test_defaults_flags_and_named_options() -> None:
     assert parsed("SEMINAR Setup tue --weeks 2")[1]["weeks"] == 2
 
 
+def test_a_positional_parameter_given_by_name_takes_no_second_word() -> None:
+    """helper-146's 2: `reading --session 2 3` read session 3 without a word, and `respond
+    --prompt 1.1 hello there` took "hello" for the prompt."""
+    assert parsed("seminar respond --prompt 1.1 hello there")[1] == {
+        "prompt": "1.1", "text": "hello there"}
+    assert parsed("seminar setup --weekday tue 3")[1]["weeks"] == 3  # the next one's word
+    with pytest.raises(UserError, match="Too many arguments for `seminar setup`: '4'"):
+        parsed("seminar setup --weeks 3 tue 4")
+    with pytest.raises(UserError, match="`--weeks` is given twice"):
+        parsed("seminar setup tue 3 --weeks 4")
+
+
 def test_an_option_typed_with_smart_punctuation_s_dash_is_an_option() -> None:
     # iOS and macOS turn a typed "--" into an em or en dash (try31, 4): read as the option.
     assert parsed("seminar setup tue —quiet")[1]["quiet"] is True

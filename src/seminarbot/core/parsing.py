@@ -127,6 +127,10 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
     index = position = 0
     while index < len(tokens):
         token = tokens[index]
+        # A positional parameter given by name (`--session 2`) takes no word of its own: the
+        # next word is the next parameter's, not a second value that silently replaces it.
+        while position < len(positional) and positional[position].name in raw:
+            position += 1
         if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = line[token.start :].strip()
             break
