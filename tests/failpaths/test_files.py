@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -520,10 +521,19 @@ def test_a_backup_ended_mid_copy_leaves_nothing_where_it_was_going(
                             env=environment(), timeout=DEADLINE, check=False)
     assert halted.returncode == 9
     assert not target.exists() and not Path(f"{target}-journal").exists()
+    left = [path for path in tmp_path.iterdir() if path.name.startswith(".bk.db.")]
     assert [path.name for path in tmp_path.glob(".bk.db.*.partial")]  # the half copy, hidden
     result = seminarbot("db", "backup", str(target), "--db", str(db))
     assert result.returncode == 0, result.stderr
-    # and the next backup there removes it: a copy of the participants' words (helper-145)
+    # Fresh, it may be another backup's to the same name, going on now (helper-150's 8: it
+    # failed when this one removed it); once no one has written it for a minute, the next
+    # backup there removes it: a copy of the participants' words (helper-145).
+    assert all(path.exists() for path in left)
+    for path in left:
+        os.utime(path, (time.time() - 120, time.time() - 120))
+    target.unlink()
+    result = seminarbot("db", "backup", str(target), "--db", str(db))
+    assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in tmp_path.iterdir() if path.name.startswith(".bk")) == []
 
 
@@ -543,8 +553,12 @@ def test_an_export_without_force_never_replaces_a_file_made_while_it_ran(tmp_pat
             else:
                 destination.check()
                 target.write_bytes(b"precious")  # between the check and putting it in place
-            with pytest.raises(Refused, match="exists; choose a new file or add --force"):
-                destination.check() if made_at == "check" else destination.keep()
+            if made_at == "check":
+                with pytest.raises(Refused, match="exists; choose a new file or add --force"):
+                    destination.check()
+            else:
+                with pytest.raises(FileExistsError, match="put there meanwhile; choose a new"):
+                    destination.keep()
         assert target.read_bytes() == b"precious", made_at
         target.unlink()
         partial.unlink()
@@ -557,3 +571,16 @@ def test_an_export_without_force_never_replaces_a_file_made_while_it_ran(tmp_pat
         file.write(b"new")
         Destination(file, partial, tmp_path / "free.csv", force=False).keep()
     assert (tmp_path / "free.csv").read_bytes() == b"new" and not partial.exists()
+
+
+def test_an_export_removes_what_a_killed_export_to_the_same_file_left(
+        tmp_path: Path, db: Path) -> None:
+    """helper-150's 9, helper-151's 4: a killed export left its hidden partial file (the
+    participants' words) for good; a fresh one may be another export's, going on now."""
+    stale, fresh = tmp_path / ".out.csv.k1ll3d__.partial", tmp_path / ".out.csv.l1v3____.partial"
+    for partial in (stale, fresh):
+        partial.write_text("words")
+    os.utime(stale, (time.time() - 120, time.time() - 120))
+    result = export_to(db, str(tmp_path / "out.csv"))
+    assert result.returncode == 0, result.stderr
+    assert not stale.exists() and fresh.exists()

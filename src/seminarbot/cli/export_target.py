@@ -4,6 +4,7 @@ in place."""
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -49,9 +50,9 @@ class Destination:
         else:
             try:
                 os.link(self.written, self.target)
-            except FileExistsError:
-                raise Refused(*(refusal(self.target, force=False)
-                                or (f"{self.target} exists", 1))) from None
+            except FileExistsError:  # said, and audited as not put in place, as any failure
+                raise FileExistsError(errno.EEXIST, "something was put there meanwhile; choose "
+                                      "a new file or add --force", str(self.target)) from None
             except OSError:  # a file system without hard links: the check above stands
                 os.replace(self.written, self.target)
             else:

@@ -60,7 +60,7 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
     write's partial file is removed then."""
     if path not in _swept:  # not at every write: Matrix writes its sync token at every sync
         _swept.add(path)
-        _remove_stale_partials(path)
+        remove_stale_partials(path)
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=_partial_prefix(path),
                                         suffix=PARTIAL)
     partial = Path(name)
@@ -83,10 +83,13 @@ def _partial_prefix(path: Path) -> str:
     return f".{path.name.encode()[:NAME_KEPT].decode(errors='ignore')}."
 
 
-def _remove_stale_partials(path: Path) -> None:
+def remove_stale_partials(path: Path, pattern: str = f"*{PARTIAL}") -> None:
+    """The partial files of `path` (`.<name>.` then `pattern`) that no writer has touched for
+    STALE_PARTIAL_SECONDS, removed: their writer died (a kill, a power cut), and they may
+    hold participants' words. A live writer's file is fresh, so never removed under it."""
     stale = time.time() - STALE_PARTIAL_SECONDS
     with contextlib.suppress(OSError):
-        for partial in path.parent.glob(f"{glob.escape(_partial_prefix(path))}*{PARTIAL}"):
+        for partial in path.parent.glob(f"{glob.escape(_partial_prefix(path))}{pattern}"):
             with contextlib.suppress(OSError):
                 if partial.lstat().st_mtime < stale:
                     partial.unlink()

@@ -4,7 +4,6 @@ only, carrying no process's stamp (storage.identity), and checked sound."""
 from __future__ import annotations
 
 import errno
-import glob
 import os
 import secrets
 import sqlite3
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from seminarbot.config.files import remove_stale_partials
 from seminarbot.storage.dbfile import PRIVATE_FILE
 from seminarbot.storage.sidefiles import removed
 
@@ -26,9 +26,9 @@ async def copy_to(conn: aiosqlite.Connection, target: Path) -> None:
     if os.path.lexists(target):
         raise FileExistsError(errno.EEXIST, "a backup never replaces a file", str(target))
     # What a backup here ended before its end left (a stop that could not wait for a slow
-    # disk: helper-145): a copy of the participants' words, removed
-    for left in target.parent.glob(f".{glob.escape(target.name)}.{'[0-9a-f]' * 8}.partial"):
-        removed(left)
+    # disk: helper-145, a kill): a copy of the participants' words, removed; not one that
+    # another backup to the same name is writing now (helper-150's 8: it failed, "disk I/O").
+    remove_stale_partials(target, f"{'[0-9a-f]' * 8}.partial*")
     made = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
     os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     try:
