@@ -261,6 +261,15 @@ def test_a_tag_is_refused_without_quoting_it(tmp_path: Path) -> None:
     assert "a value beginning with ! is read as a YAML tag: quote it" in done.stderr
 
 
+def test_a_key_that_is_a_list_is_not_said_to_be_a_tag(tmp_path: Path) -> None:
+    """helper-150's 14: PyYAML's refusal of an unhashable key was told as a YAML tag."""
+    conf = tmp_path / "c.yaml"
+    conf.write_text("? [a]\n: 2\n")
+    done = seminarbot("run", conf=conf)
+    assert done.returncode == 2 and "a key that is a list or a mapping" in done.stderr
+    assert "YAML tag" not in done.stderr
+
+
 def test_a_secret_of_the_file_inside_a_longer_word_is_redacted(tmp_path: Path) -> None:
     """helper-131's 1: a secret of one word was found as a whole word only: inside another
     value (`xHunter2Secret99`, a path) it was quoted back."""

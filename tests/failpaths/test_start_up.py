@@ -144,6 +144,9 @@ def test_a_content_or_prompts_folder_that_is_not_there_is_named(tmp_path: Path) 
         done = seminarbot("console", conf=conf, stdin="/seminar setup tue 19:00 UTC\n")
         assert done.returncode == 2 and not done.stdout, done.stdout
         assert f"{typo}: there is no such folder (check {key})" in done.stderr
+        typo.write_text("a file")  # helper-150's 14: a file was said to be no folder at all
+        done = seminarbot("console", conf=conf, stdin="/seminar setup tue 19:00 UTC\n")
+        assert done.returncode == 2 and f"{typo}: is not a folder (check {key})" in done.stderr
         conf.write_text(text)
 
 
@@ -314,3 +317,17 @@ def test_a_folder_this_user_may_not_enter_is_named_with_its_own_fix(
     finally:
         closed.chmod(0o700)
     assert f"`chmod u+rwx {closed}`" in said and "chown" not in said, said
+
+
+def test_an_output_that_cannot_hold_every_character_gets_escapes_not_an_internal_error(
+        tmp_path: Path) -> None:
+    """helper-150's 6: with PYTHONIOENCODING=ascii (or latin-1) the console's first reply
+    holding a dash or a curly quote was an internal error, exit 70."""
+    for encoding in ("ascii", "latin-1"):
+        result = seminarbot("console", "--clock", "2026-01-05T09:00Z", "--db",
+                            str(tmp_path / f"{encoding}.db"),
+                            stdin="/seminar setup tue 19:00 UTC\n",
+                            conf=config(tmp_path), env=environment(PYTHONIOENCODING=encoding))
+        assert result.returncode == 0, result.stderr
+        assert "internal error" not in result.stderr, encoding
+        assert "\\u2713 Seminar set up" in result.stdout, encoding

@@ -13,7 +13,9 @@ standard error and an exit code (README, Command line).
 
 from __future__ import annotations
 
+import codecs
 import errno
+import io
 import logging
 import os
 import signal
@@ -82,6 +84,17 @@ def standard_output(file: SupportsWrite[str] | None) -> SupportsWrite[str]:
     if file is None and sys.stdout is None:
         raise OSError(errno.EBADF, "standard output is closed")
     return file or sys.stdout
+
+
+def tolerant_output() -> None:
+    """Standard output in an encoding that cannot hold every character (PYTHONIOENCODING=ascii,
+    a Latin-1 terminal) writes what it cannot hold as an escape (\\u2014), where a reply's
+    dash was an internal error (helper-150's 6); standard error already does (Python's
+    default there)."""
+    stream = sys.stdout
+    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict" \
+            and codecs.lookup(stream.encoding).name != "utf-8":
+        stream.reconfigure(errors="backslashreplace")
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

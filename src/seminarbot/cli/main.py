@@ -112,6 +112,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    boundary.tolerant_output()
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     parsed: list[argparse.Namespace] = []
     # Help and the version are printed inside the boundary too: to a closed or full standard
@@ -279,25 +280,16 @@ def _run(settings: Settings, args: argparse.Namespace, unbegun: Callable[[], Non
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    import dataclasses
-
-    from seminarbot.config.settings import (
-        SettingRefused,
-        declared_log_format,
-        load_settings,
-        user_path,
-    )
+    from seminarbot.config.settings import SettingRefused, declared_log_format, load_settings
     from seminarbot.config.yamlfile import YamlError
 
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(args.config, database=getattr(args, "db", None))
     except (YamlError, SettingRefused):  # said in the format the file asks for, if it tells
         from seminarbot.cli.logs import errors_as
 
         errors_as(declared_log_format(args.config))
         raise
-    if getattr(args, "db", None):
-        settings = dataclasses.replace(settings, database=user_path(args.db, "--db"))
     from seminarbot.cli.logs import configure
 
     configure(settings)

@@ -121,7 +121,10 @@ def _remember_secrets(data: object) -> None:
             _remember_secrets(item)
 
 
-def load_settings(path: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+def load_settings(path: str | None = None, env: Mapping[str, str] | None = None, *,
+                  database: str | None = None) -> Settings:
+    """The settings of the file at `path` (or SEMINARBOT_CONFIG's), the environment `env` and
+    the defaults; `database` is a --db given on the command line, which comes first."""
     env = dict(os.environ if env is None else env)
     if not path:  # SEMINARBOT_CONFIG set but empty: refused, as every path is
         named = env_path(env, "SEMINARBOT_CONFIG")
@@ -139,7 +142,9 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
         node = Node({}, "(no config file)")
     data_dir = _path(node, "data_dir") or default_data_dir(env)
     from_file = _path(node, "database")
-    database = env_path(env, "SEMINARBOT_DB") or from_file or data_dir / "seminarbot.db"
+    chosen = user_path(database, "--db") if database else None
+    database_file = (chosen or env_path(env, "SEMINARBOT_DB") or from_file
+                     or data_dir / "seminarbot.db")
     given = node.text("log_level", required=False, default="INFO")
     log_level = given.upper()
     if log_level not in LOG_LEVELS:
@@ -164,7 +169,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None)
                                  f"{quoted(console_user)}")
         console.finish()
     settings = Settings(
-        source=path, data_dir=data_dir, database=database,
+        source=path, data_dir=data_dir, database=database_file,
         content_dir=_path(node, "content_dir"), prompts_dir=_path(node, "prompts_dir"),
         log_level=log_level, log_format=log_format, grace_window=grace, console_user=console_user,
         discord=discord_settings.read(node.child("discord", required=False), env),

@@ -45,7 +45,9 @@ def load_yaml(path: Path, *, shown: str | None = None) -> Any:
         problem = getattr(error, "problem", None) or str(error)
         if isinstance(error, yaml.constructor.ConstructorError):  # its words quote the value,
             # which may be a secret the file never got to give (`token: !s3cret`)
-            problem = "a value beginning with ! is read as a YAML tag: quote it"
+            problem = ("a key that is a list or a mapping (`? [a]`): a key is a name"
+                       if "unhashable" in str(error.problem)
+                       else "a value beginning with ! is read as a YAML tag: quote it")
         raise YamlError(name, "", f"{where}not valid YAML ({problem})") from None
 
 

@@ -56,7 +56,8 @@ class AuditLog:
             "INSERT INTO audit_log (at, platform, actor_id, actor_name, community_id, cohort_id,"
             " action, outcome, detail, source_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT (platform, source_id) WHERE source_id IS NOT NULL DO NOTHING",
-            (to_iso(at), platform, actor_id, clean(actor_name), community_id, cohort_id, action,
+            (to_iso(at), platform, clean(actor_id), clean(actor_name), community_id, cohort_id,
+             action,
              outcome,
              json.dumps(_redacted(dict(detail or {})), default=str, ensure_ascii=False,
                         sort_keys=True),

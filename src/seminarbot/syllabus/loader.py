@@ -189,7 +189,8 @@ def load_plan_and_texts(roots: ContentRoots | None = None) -> Syllabus:
 def _texts_and_plan(roots: ContentRoots) -> tuple[list[TextMap], Plan]:
     for folder, key in ((roots.content, "content_dir"), (roots.prompts, "prompts_dir")):
         if not folder.is_dir():  # a mistyped folder: a plan whose sessions have no prompts
-            raise YamlError(str(folder), "", f"there is no such folder (check {key})")
+            what = "is not a folder" if folder.exists() else "there is no such folder"
+            raise YamlError(str(folder), "", f"{what} (check {key})")
     text_files = sorted((roots.content / "texts").glob("*.yaml"))
     if not text_files:
         raise YamlError(str(roots.content / "texts"), "", "no text maps (*.yaml) found")
