@@ -87,3 +87,17 @@ async def test_participant_look_ups_answer_no_participant_here_for_other_servers
     assert name.endswith(".csv")
     csv = data.decode("utf-8-sig")
     assert "Councils first." in csv and "Parties first." not in csv and "Neither." not in csv
+
+
+async def test_a_channel_of_another_server_is_not_named_to_a_moderator_here(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    """helper-147's 3: setup with another server's channel id answered with that channel's
+    name ("got 'hidden-plans'"), to a moderator who is no member there."""
+    other = fake.world.add_guild("Secret Circle", "hidden-plans", {"cat": MEMBER | MANAGE_GUILD})
+    await connect()
+    for channel in (other.seminar_channel, other.system_channel):
+        said = everything(await fake.slash("ann", "seminar-mod setup", weekday="tue",
+                                           time="19:00", timezone="UTC", channel=str(channel)))
+        assert f"This server has no channel {channel}" in said, said
+        assert "hidden-plans" not in said and "general" not in said, said
+    assert await app.db.scalar("SELECT count(*) FROM cohorts") == 0

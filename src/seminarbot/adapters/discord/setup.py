@@ -76,6 +76,10 @@ def check(interaction: discord.Interaction, channel: object, command: Command,
     if isinstance(channel, UnknownChannel):
         raise NotFound(f"Discord shows the bot no channel {channel.typed!r} ({channel.why}): "
                        "name a text or forum channel of this server.")
+    elsewhere = getattr(getattr(channel, "guild", None), "id", interaction.guild_id)
+    if elsewhere != interaction.guild_id:  # another server's: never its name (helper-147's 3)
+        raise NotFound(f"This server has no channel {getattr(channel, 'id', '')}: name a text "
+                       "or forum channel of this server.")
     if channel is None or not isinstance(channel, SeminarChannel) \
             or channel.guild.id != interaction.guild_id or is_media(channel):
         shown = getattr(channel, "name", None) or "that channel"
