@@ -121,7 +121,7 @@ def test_a_folder_of_this_user_that_its_mode_refuses_asks_for_a_chmod(
         check_data_dir(data)
     if os.geteuid() == 0:  # another user's: given to this one
         os.chown(data, os.getuid() + 1, -1)
-        with pytest.raises(DataDirUnwritable, match=rf"\(`chown {os.getuid()}:{os.getgid()} "):
+        with pytest.raises(DataDirUnwritable, match=rf"\(`chown -R {os.getuid()}:{os.getgid()} "):
             check_data_dir(data)
 
 

@@ -6,7 +6,9 @@ the key path and what was expected.
 
 from __future__ import annotations
 
+import errno
 import functools
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -34,7 +36,10 @@ def load_yaml(path: Path, *, shown: str | None = None) -> Any:
     try:
         raw = read_regular(path, MAX_BYTES)
     except OSError as error:
-        raise YamlError(name, "", f"cannot read the file ({error.strerror})") from None
+        whose = (f"; make it readable by this process's user, uid {os.getuid()}, gid "
+                 f"{os.getgid()} (`chown` or `chmod`; for a file mounted from the host, on the "
+                 "host's side)") if error.errno in (errno.EACCES, errno.EPERM) else ""
+        raise YamlError(name, "", f"cannot read the file ({error.strerror}){whose}") from None
     try:
         return _load(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -103,7 +103,9 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
     closed = _closed_folder(path) if status is None else None
     if closed is not None:  # not reached: the folder closed to this user is what to open
         return permission_fix(closed)
-    return (f"give it to this user, {this_user()} (`chown {os.getuid()}:{os.getgid()} "
+    # A folder with all in it: what another user made there is theirs too (helper-151's 3).
+    whole = "-R " if status is not None and stat.S_ISDIR(status.st_mode) else ""
+    return (f"give it to this user, {this_user()} (`chown {whole}{os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")
 
 

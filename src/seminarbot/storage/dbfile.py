@@ -8,6 +8,7 @@ with it; the command line prints it and exits 1 (cli.main is the one place that 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sqlite3
 import stat
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
-from seminarbot.storage.access import kind_of, os_reason
+from seminarbot.storage.access import kind_of, os_reason, permission_fix
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new, not_a_file
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
@@ -79,7 +80,9 @@ def prepare(path: Path, *, create: bool) -> bool:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
     except OSError as error:
-        raise DatabaseUnusable(path, f"cannot be read ({os_reason(error, path)})") from None
+        fix = f"; {permission_fix(path, error)}" if error.errno in (errno.EACCES, errno.EPERM) \
+            else ""  # the user, and the chown (helper-151's 2)
+        raise DatabaseUnusable(path, f"cannot be read ({os_reason(error, path)}){fix}") from None
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
