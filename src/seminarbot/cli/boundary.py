@@ -24,7 +24,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED, EXIT_INTERNAL, EXIT_INTERRUPTED
+from seminarbot.cli.exits import (
+    EXIT_CONFIG,
+    EXIT_FAILED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    exit_status,
+)
 from seminarbot.domain.display import one_line_safe
 
 if TYPE_CHECKING:
@@ -95,6 +101,16 @@ def tolerant_output() -> None:
     if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict" \
             and codecs.lookup(stream.encoding).name != "utf-8":
         stream.reconfigure(errors="backslashreplace")
+
+
+def said_stopped(command: str, signum: int) -> int:
+    """The exit status of `command` stopped by the signal `signum` (cli.exits.exit_status);
+    a command stopped before its end says so (helper-151's 5: an export ended silently with
+    143), where `run` and the console end so normally, and their log says so."""
+    if command not in ("run", "console"):
+        say(f"{command} stopped by {signal.Signals(signum).name} before its end; what it had "
+            "not finished was not done")
+    return exit_status(command, signum)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from seminarbot.cli import boundary, run, stopped_early, stopping
-from seminarbot.cli.exits import EXIT_CONFIG, exit_status, typed_command
+from seminarbot.cli.exits import EXIT_CONFIG, typed_command
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
@@ -155,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(loaded[0], args, unbegun)
 
     return boundary.guarded(
-        action, debug=args.debug, stopped=lambda signum: exit_status(args.command, signum),
+        action, debug=args.debug, stopped=lambda signum: boundary.said_stopped(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 
