@@ -16,6 +16,7 @@ import subprocess
 import sys
 import termios
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -178,6 +179,34 @@ def test_run_stopped_in_its_first_moment_exits_0(tmp_path: Path, mini_config: Pa
         process.send_signal(signum)
         assert process.wait(timeout=DEADLINE) == 0
         assert process.stderr is not None and b"Traceback" not in process.stderr.read()
+    finally:
+        process.kill()
+        process.wait()
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.05, 0.2])
+def test_run_stopped_while_it_starts_says_it_stopped(tmp_path: Path, mini_config: Path,
+                                                     delay: float) -> None:
+    """helper-151's 6: a stop between "connecting to" and the services' opening ended with
+    exit 0 and no "stopping" or "stopped" line, where one once ready says both."""
+    env = environment(SEMINARBOT_DB=str(tmp_path / "s.db"), DISCORD_TOKEN="never.used.token",
+                      DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
+    process = subprocess.Popen([*BIN, "--config", str(mini_config), "run"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, env=env, text=True)
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "connecting to" in line:
+                break
+        time.sleep(delay)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=DEADLINE) == 0
+        said = process.stderr.read()
+        assert said.rstrip().endswith("stopped"), said
     finally:
         process.kill()
         process.wait()

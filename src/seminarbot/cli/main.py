@@ -155,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _run(loaded[0], args, unbegun)
 
     return boundary.guarded(
-        action, debug=args.debug, stopped=lambda signum: boundary.said_stopped(args.command, signum),
+        action, debug=args.debug,
+        stopped=lambda signum: boundary.said_stopped(args.command, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 

@@ -143,10 +143,14 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
         try:
             await asyncio.sleep(0)  # each adapter sends its first request before the rest
             app = await _open_services(settings, clock, opening, db, syllabus)
-        except BaseException:
+        except BaseException as error:
+            if isinstance(error, asyncio.CancelledError):  # said as a stop once ready is
+                log.info("stopping while starting: closing the connections")  # (helper-151's 6)
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if isinstance(error, asyncio.CancelledError):
+                log.info("stopped")
             raise
     tasks[:0] = [asyncio.create_task(app.scheduler.run_forever(), name="scheduler"),
                  asyncio.create_task(beat(settings.data_dir / HEARTBEAT, app.db.check_identity,
