@@ -187,7 +187,14 @@ def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
     ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:8008#x", "no query"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", "http:// host", "no query, fragment or space"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:8008\n", "space"),
-    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:0", "a host")])
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "http://host:0", "a host"),
+    # helper-150's 5: IDNA refused the name when it was first tried (an internal error), or
+    # a name no host has was tried for ever.
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://.", "whose host is no name"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://a..example.org", "an empty part"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", f"https://{'a' * 64}.org", "longer than 63"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://ex%00ample.org", "no host name can"),
+    ("discord.api_base", "DISCORD_API_BASE", "https://./api/v10", "whose host is no name")])
 def test_a_url_with_a_user_no_host_or_the_wrong_scheme_is_refused(
         tmp_path: Path, key: str, variable: str, value: str, said: str) -> None:
     env = {"MATRIX_USER_ID": "@bot:example.org", "MATRIX_PASSWORD": "pw",

@@ -36,7 +36,27 @@ def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
             or parts.query or parts.fragment or any(c.isspace() for c in value):
         refuse(node, key, env, env_key, f"{expected}, a host and no query, fragment or "
                                         f"space, got {value!r}")
+    if (wrong := _host_problem(parts.hostname)) is not None:
+        refuse(node, key, env, env_key, f"{expected} and a host name, got {value!r}, whose "
+                                        f"host {wrong}")
     return value.rstrip("/")
+
+
+def _host_problem(host: str) -> str | None:
+    """Why `host` can be no host's name or address, or None: a label empty or longer than 63
+    characters (RFC 1035; IDNA's encoding refuses it: an internal error once it was tried),
+    or a character no name holds (a NUL, a percent sign, a control)."""
+    if host.startswith("[") or host.replace(".", "").isdigit() or ":" in host:
+        return None  # an IP address: urlsplit has read it
+    if any(not c.isprintable() or c in "%/\\" for c in host):
+        return "holds a character no host name can"
+    if not host.rstrip("."):
+        return "is no name"
+    try:
+        host.rstrip(".").encode("idna")
+    except UnicodeError:
+        return "has an empty part, or one longer than 63 characters"
+    return None
 
 
 def refuse(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
