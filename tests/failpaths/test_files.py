@@ -140,6 +140,9 @@ def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: 
     result = seminarbot("db", "backup", "/proc/b.db", "--db", str(db))  # exists, takes no file
     assert (result.returncode, one_line(result)) == (
         1, "seminarbot: cannot write the backup /proc/b.db: /proc takes no new files")
+    result = export_to(db, "/proc/b.csv")  # helper-146's 8: "No such file or directory"
+    assert (result.returncode, one_line(result)) == (
+        1, "seminarbot: cannot write in /proc (it takes no new files); nothing was exported")
     (tmp_path / "link.db").symlink_to(tmp_path / "elsewhere.db")
     for existing, what in ((tmp_path / "link.db", "is a symbolic link"),
                            (Path("/dev/null"), "exists")):

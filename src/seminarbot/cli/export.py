@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import codecs
 import contextlib
+import errno
 import getpass
 import os
 import sys
@@ -92,9 +93,10 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     try:
         descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
                                             suffix=".partial")  # mode 0600
-    except OSError as error:
-        say(f"cannot write in {target.parent} ({os_reason(error, target.parent)}); "
-              "nothing was exported")
+    except OSError as error:  # a folder there that takes no file (/proc) is said as backup says it
+        why = "it takes no new files" if error.errno == errno.ENOENT and target.parent.is_dir() \
+            else os_reason(error, target.parent)
+        say(f"cannot write in {target.parent} ({why}); nothing was exported")
         return 1
     partial = Path(name)
     status = 1
