@@ -84,6 +84,11 @@ def test_this_week_and_the_next_session_mean_the_same_in_the_readme_and_help() -
         reply = render_command_help(registry.get(name), prefix="/")
         shown = " ".join([*reply.paragraphs, *(value for _, value in reply.fields)])
         assert meaning in shown, name
+    # helper-149's 5: roles and timeline said only "(default: this week)"
+    for command in registry:
+        for param in command.params:
+            if "this week" in param.help:
+                assert THIS_WEEK in param.help, (command.name, param.help)
 
 
 # -- the README's examples, run as printed ------------------------------------------------------

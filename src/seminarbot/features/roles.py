@@ -8,6 +8,7 @@ from __future__ import annotations
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply
+from seminarbot.domain.progress import THIS_WEEK
 from seminarbot.features.common import chosen_session, session_param
 from seminarbot.services.container import Services
 
@@ -34,5 +35,5 @@ async def roles(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     return [Command(
         ("seminar", "roles"), "Show discussion roles to hand out, with this week's tasks", roles,
-        params=(session_param("session number or id (default: this week)"),),
+        params=(session_param(f"session number or id (default: {THIS_WEEK})"),),
     )]

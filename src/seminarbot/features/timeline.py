@@ -8,6 +8,7 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Table
 from seminarbot.domain.companion import TimelineEvent
 from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.progress import THIS_WEEK
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import as_word
 from seminarbot.features.common import chosen_session, complete_session
@@ -57,7 +58,7 @@ def commands() -> list[Command]:
         ("seminar", "timeline"), "Show the dated events a session's reading refers to", timeline,
         params=(Param("session", String(max_length=60, numbered=True,
                                         meaning="a session number or id, or all"),
-                      "session number or id, or all (default: this week)", required=False,
+                      f"session number or id, or all (default: {THIS_WEEK})", required=False,
                       autocomplete=complete_session),),
         details="Each event says which sections mention it; `all` lists every event from 1905 "
                 "to 1991 with the sessions that read about it.",
