@@ -141,6 +141,10 @@ async def test_console_only_commands(console: ConsoleDriver) -> None:
     assert "`duration` expects a duration" in await console.say("/clock advance soon")
     assert "Usage: /as NAME" in await console.say("/as")
     assert "Now acting as Dee (moderator)." in await console.say("/as Dee --moderator")
+    # helper-150's 13: a name of a bidirectional control alone showed nothing at all
+    for nothing in ("\u202e", "\u200f\u2067"):
+        assert "no control or invisible characters" in await console.say(f"/as {nothing}")
+    assert "Now acting as \u2068\u202eevil\u202c\u2069" in await console.say("/as \u202eevil")
     assert "Console commands" in await console.say("/help")
     assert "Who elected the chair?" not in await console.say("# a comment line")
 

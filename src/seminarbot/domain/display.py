@@ -243,6 +243,8 @@ _NAME_MARKS = BIDI_CONTROLS | {"\u200e", "\u200f", "\u061c"}
 
 def is_person_name(name: str) -> bool:
     """What a person could be called on a platform: 1 to MAX_PERSON_NAME printable characters
-    or bidirectional marks (isolated where shown), no space at either end."""
+    or bidirectional marks (isolated where shown), no space at either end, and not marks
+    alone (helper-150's 13: a name of one U+202E showed nothing)."""
     return (0 < len(name) <= MAX_PERSON_NAME and name.strip() == name
-            and all(c.isprintable() or c in _NAME_MARKS for c in name))
+            and all(c.isprintable() or c in _NAME_MARKS for c in name)
+            and not all(c in _NAME_MARKS for c in name))
