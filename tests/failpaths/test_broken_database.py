@@ -522,3 +522,18 @@ def test_a_database_or_file_named_with_a_trailing_slash_is_refused(tmp_path: Pat
         assert result.returncode == 2 and one_line(result).endswith(
             "/ ends with /, so it names a folder; name a file"), (args, result.stderr)
     assert list(folder.iterdir()) == []
+
+
+def test_an_io_error_on_a_nearly_full_disk_is_said_to_be_a_full_disk(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-146's 4, helper-150's 10: with a few kB left, SQLite fails to grow its -shm or
+    -wal as an I/O error (not SQLITE_FULL), and the line said "a disk I/O error"."""
+    from seminarbot.storage import access
+    from seminarbot.storage.dbfile import describe
+
+    error = sqlite3.OperationalError("disk I/O error")
+    for free, said in ((28 * 1024, "cannot be written: the disk is full (28 kB free; SQLite "
+                                   "reports disk I/O error)"),
+                       (10 << 30, "cannot be read or written (a disk I/O error: disk I/O error)")):
+        monkeypatch.setattr(access, "free_bytes", lambda path, free=free: free)
+        assert describe(error, tmp_path / "s.db") == said

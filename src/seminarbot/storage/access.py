@@ -20,6 +20,13 @@ def read_only_mount(path: Path) -> bool:
     return found is not None and bool(found.f_flag & os.ST_RDONLY)
 
 
+def free_bytes(path: Path) -> int | None:
+    """Bytes this user may still write on the file system of `path` (or of the nearest folder
+    above it it can reach), or None when no folder of it can be asked."""
+    found = _mount_of(path)
+    return None if found is None else found.f_bavail * found.f_frsize
+
+
 def holds_no_files(path: Path) -> bool:
     """Whether `path` (or the nearest folder above it that exists) is on a file system with
     no blocks to store anything in (statvfs(3) f_blocks 0): the kernel's own views, such as

@@ -28,6 +28,9 @@ NO_DATABASE = ("there is no database here (check --db, SEMINARBOT_DB or data_dir
                "created")
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 256  # pragmas()
+# Less free space than this beside a database is a full disk to SQLite: growing its -shm
+# (32 kB at a time) or -wal fails as an I/O error, not SQLITE_FULL (helper-146's 4).
+NEARLY_FULL = 1 << 20
 
 
 def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) -> Sequence[str]:
@@ -190,6 +193,13 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
         return ("cannot be opened (check that its folder exists and this user may write "
                 "there, for SQLite's -wal and -shm files)")
     if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
+        from seminarbot.storage.access import free_bytes
+
+        free = free_bytes(Path(path)) if path is not None and not str(path).startswith("file:") \
+            else None
+        if free is not None and free < NEARLY_FULL:  # SQLite's -shm or -wal could not grow
+            return (f"cannot be written: the disk is full ({free // 1024} kB free; SQLite "
+                    f"reports {text})")
         return f"cannot be read or written (a disk I/O error: {text})"
     return f"SQLite failed: {text}"
 
