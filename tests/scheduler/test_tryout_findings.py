@@ -112,6 +112,22 @@ async def test_3_resume_gives_back_a_meeting_a_move_earlier_left_empty(
         "Tue 20 Jan 2026 19:00 UTC"
 
 
+async def test_a_post_now_says_which_sessions_come_forward_behind_it(
+        seminar: ConsoleDriver) -> None:
+    """helper-149's 1: posting a session moved to a later date brought every session placed
+    after it weeks earlier, and the reply said only "Posted session 2"."""
+    await says(seminar, "/seminar setup tue 19:00 UTC", "/seminar move 2 2026-02-26 19:00",
+               "/clock advance 3d")
+    before = schedule_rows(await seminar.say("/seminar schedule"))
+    posted = await says(seminar, "/seminar post 2")
+    after = schedule_rows(await seminar.say("/seminar schedule"))
+    moved = [n for n in after if n > 2 and after[n] != before[n]]
+    assert moved, (before, after)
+    for number in moved:
+        assert f"Session {number} moves to {after[number][0]}." in posted, posted
+    assert "Session 1 moves" not in posted and "Session 2 moves" not in posted
+
+
 async def test_4_a_clock_behind_the_database_is_refused(tmp_path: Path) -> None:
     db = tmp_path / "d.db"
 

@@ -21,7 +21,7 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
-from seminarbot.features.plan_reads import notes_for
+from seminarbot.features.plan_reads import dates_moved, notes_for, planned_starts
 from seminarbot.features.schedule_notes import (
     change_notes,
     change_reply,
@@ -70,9 +70,14 @@ async def post(inv: Invocation[Services]) -> Reply:
             raise Conflict("Every session of this seminar has been posted already.")
         raise Conflict("No session is waiting to be posted. To post a skipped or failed one "
                        f"again, name it: {inv.prefix}seminar post SESSION.")
+    before = planned_starts(progress(plan, items))
     done = await app.scheduler.post_session_now(cohort, session, inv.actor.display_name,
                                                 inv.prefix)
-    notes = notes_for(done.planned, await app.cohorts.get(cohort.id), focus=session.id)
+    after = await app.cohorts.get(cohort.id)
+    # The later sessions may take the meetings a session moved away had left empty for it
+    # (helper-149's 1: seven weeks earlier, and the reply said nothing).
+    notes = dates_moved(before, done.planned, after, [session.id]) + \
+        notes_for(done.planned, after, focus=session.id)
     failed = [o for o in done.outcomes if o.state is not OutboxState.POSTED]
     if failed:
         reasons = "; ".join(f"{o.item.item}: {o.detail}" for o in failed)

@@ -39,7 +39,8 @@ class PostedNow:
 async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Session,
                            by: str, prefix: str = "/") -> PostedNow:
     """Send the session's prompts now (a skipped or failed one too). The meeting it was
-    planned for stays empty, so the other sessions keep their dates. Refused (Conflict) if
+    planned for stays empty, so the other sessions keep their dates, but those that waited
+    behind it (it had been moved later) come forward. Refused (Conflict) if
     it has opened already or the last session opened less than the minimum open time ago."""
     if cohort.platform not in scheduler.posters:
         raise Conflict(f"This seminar's {cohort.platform} connection is not up right now, "
