@@ -331,3 +331,26 @@ def test_an_output_that_cannot_hold_every_character_gets_escapes_not_an_internal
         assert result.returncode == 0, result.stderr
         assert "internal error" not in result.stderr, encoding
         assert "\\u2713 Seminar set up" in result.stdout, encoding
+
+
+def _small_disk() -> None:
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails as on a full disk
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))  # some migrations fit
+
+
+def test_a_migration_of_a_new_database_that_fails_leaves_no_half_built_one(
+        tmp_path: Path) -> None:
+    """helper-146's 5: `db migrate` of a new database on a full disk left it with 2 of 17
+    migrations, its -wal, -shm and lock, taken later for a database."""
+    db = tmp_path / "new.db"
+    result = subprocess.run([*BIN, "db", "migrate", "--db", str(db)], capture_output=True,
+                            text=True, env=environment(), preexec_fn=_small_disk,
+                            timeout=DEADLINE, check=False)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert one_line(result).startswith(f"seminarbot: {db}: "), result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+    done = seminarbot("db", "migrate", "--db", str(db))  # with room: a whole one
+    assert done.returncode == 0 and "schema version" in done.stdout, done.stderr

@@ -44,14 +44,26 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     # Before opening: the -wal and -shm that opening makes are not the operator's doing.
     modes = loose_modes(settings.database, settings.data_dir)
     db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
+    # Made by this command (an empty file, no table yet): if the migrations fail, a half-built
+    # database would be taken for one later (a full disk: helper-146's 5); it goes instead.
+    fresh = writes and not await db.scalar("SELECT count(*) FROM sqlite_master")
+    done = False
     try:
         if args.db_command == "migrate":
-            return await _migrate(settings, db)
+            status = await _migrate(settings, db)
+            done = True
+            return status
         if args.db_command == "backup":
             return await _backup(settings, db, user_path(args.path, "PATH"))
         return await _check(settings, db, modes)
     finally:
         await db.close()
+        if fresh and not done:
+            from seminarbot.storage.lock import lock_path
+            from seminarbot.storage.sidefiles import removed
+
+            removed(settings.database)
+            lock_path(settings.database).unlink(missing_ok=True)
 
 
 async def _migrate(settings: Settings, db: Database) -> int:
