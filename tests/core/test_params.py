@@ -164,6 +164,12 @@ def test_a_signed_number_and_a_full_width_prompt_reference_are_read() -> None:
     assert plan.prompt("１．１") is plan.prompt("1.1")
     assert plan.prompt("ＯＲＩＧＩＮＳ－ＭＥＴＨＯＤ") is plan.prompt("origins-method")
     assert plan.session("２") is plan.session("ｒｅｔｒｅａｔ") is plan.session("2")
+    # helper-146's 11: leading zeros and other scripts' digits, as durations read them
+    assert plan.session("02") is plan.session("\u0662") is plan.session("2")
+    assert plan.prompt("01.01") is plan.prompt("\u0661.\u0661") is plan.prompt("1.1")
+    for nothing in ("0", "00", "9", "1.2.3", "1e1"):
+        with pytest.raises(BadArgument):
+            plan.session(nothing)
 
 
 @pytest.mark.parametrize(("kind", "raw"), [

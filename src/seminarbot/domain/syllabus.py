@@ -133,7 +133,7 @@ class Plan(NamedTuple):
 
     def session(self, ref: str | int, param: str = "session") -> Session:
         """A session by its number (1-based) or its id."""
-        text = as_word(str(ref))
+        text = _numbers(as_word(str(ref)))
         for session in self.sessions:
             if text in (str(session.number), session.id):
                 return session
@@ -154,7 +154,7 @@ class Plan(NamedTuple):
 
     def prompt(self, ref: str, param: str = "prompt") -> Prompt:
         """A prompt by its reference (2.1) or its id."""
-        text = as_word(ref)
+        text = _numbers(as_word(ref))
         for session in self.sessions:
             for prompt in session.prompts:
                 if text in (prompt.ref, prompt.id):
@@ -279,3 +279,13 @@ class Syllabus:
             if text.id == text_id:
                 return text
         raise KeyError(text_id)
+
+
+def _numbers(text: str) -> str:
+    """A session number or a prompt's reference (`3`, `2.1`) as the plan writes it, whatever
+    digits it was typed in and however many zeros lead (`03`, `٣`, `2.01`: helper-146's 11,
+    as durations and times already read them); any other text as it is."""
+    parts = text.split(".")
+    if len(parts) > 2 or not all(part.isdecimal() and len(part) <= 9 for part in parts):
+        return text
+    return ".".join(str(int(part)) for part in parts)
