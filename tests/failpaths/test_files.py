@@ -219,6 +219,23 @@ def test_db_check_warns_when_the_files_are_open_to_others(tmp_path: Path) -> Non
     (data / "seminarbot.db").chmod(0o600)
     data.chmod(0o700)
     assert "warning" not in seminarbot("db", "check", conf=conf).stdout
+    # helper-147's 4: what is inside the data directory was not looked at
+    exports = data / "exports"
+    exports.mkdir(mode=0o755)
+    (exports / "run.csv").write_text("words")
+    (exports / "run.csv").chmod(0o644)
+    (exports / "link.csv").symlink_to(exports / "run.csv")  # a link: its target is said
+    said = seminarbot("db", "check", conf=conf).stdout.splitlines()
+    assert [line for line in said if line.startswith("warning")] == [
+        f"warning: {exports} is mode 0755, open to others: chmod 700 {exports}",
+        f"warning: {exports / 'run.csv'} is mode 0644, open to others: chmod 600 "
+        f"{exports / 'run.csv'}"], said
+    for number in range(12):
+        (exports / f"{number}.csv").write_text("words")
+        (exports / f"{number}.csv").chmod(0o640)
+    said = seminarbot("db", "check", conf=conf).stdout.splitlines()
+    assert len([line for line in said if line.startswith("warning")]) == 11, said
+    assert f"warning: … and 4 more in {data}: chmod -R go-rwx {data}" in said, said
 
 
 def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) -> None:

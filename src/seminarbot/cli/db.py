@@ -38,7 +38,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
     from seminarbot.storage.db import Database
-    from seminarbot.storage.dbfile import loose_modes
+    from seminarbot.storage.migrate import is_blank
+    from seminarbot.storage.modes import loose_modes
 
     writes = args.db_command == "migrate"
     # Before opening: the -wal and -shm that opening makes are not the operator's doing.
@@ -46,7 +47,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
     # Made by this command (an empty file, no table yet): if the migrations fail, a half-built
     # database would be taken for one later (a full disk: helper-146's 5); it goes instead.
-    fresh = writes and not await db.scalar("SELECT count(*) FROM sqlite_master")
+    fresh = writes and await is_blank(db)
     done = False
     try:
         if args.db_command == "migrate":

@@ -237,32 +237,6 @@ def is_damage(error: sqlite3.Error) -> bool:
             or code.startswith("SQLITE_CORRUPT") or code == "SQLITE_NOTADB")
 
 
-def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
-    """Warnings for the database, its -wal and -shm files, its folder and the data directory
-    when other users may read them (issue: files private to the bot's user)."""
-    found = []
-    for path in (database, *(Path(f"{database}{suffix}") for suffix in COMPANIONS)):
-        mode = _mode(path)
-        if mode is not None and mode & 0o077:
-            found.append(f"{path} is mode {mode:04o}, readable by others: chmod 600 {path}")
-    if data_dir is not None and data_dir in database.parents:
-        mode = _mode(data_dir)
-        if mode is not None and mode & 0o077:
-            found.append(f"{data_dir} is mode {mode:04o}, open to others: chmod 700 {data_dir}")
-    mode = _mode(database.parent)  # a folder of the operator's choosing: others' writes only
-    if database.parent != data_dir and mode is not None and mode & 0o022:
-        found.append(f"{database.parent} is mode {mode:04o}, others may replace files in it: "
-                     f"chmod go-w {database.parent}")
-    return found
-
-
-def _mode(path: Path) -> int | None:
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        return None
-
-
 # SQLite's primary result codes (https://www.sqlite.org/rescode.html).
 _BUSY, _LOCKED, _CORRUPT, _NOTADB = 5, 6, 11, 26
 _CANNOT_WRITE = {3: "permission denied", 8: "the file is read-only", 10: "a disk I/O error",

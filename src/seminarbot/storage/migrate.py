@@ -82,6 +82,12 @@ async def current_version(db: Database) -> int:
     return int(await db.scalar("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))
 
 
+async def is_blank(db: Database) -> bool:
+    """Whether the database holds nothing at all yet: no table, no index (as made by
+    storage.dbfile.create_if_missing, before its first migration)."""
+    return not await db.scalar("SELECT count(*) FROM sqlite_master")
+
+
 def latest_version() -> int:
     migrations = available()
     return migrations[-1].version if migrations else 0
