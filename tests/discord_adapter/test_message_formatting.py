@@ -7,7 +7,7 @@ history read back after an outage give the same text."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -185,7 +185,7 @@ async def test_a_participant_s_words_and_name_are_shown_as_typed_in_replies(
     await eventually(lambda: response_count_is(app, 1))
     mine = await fake.slash("bob", "seminar mine")
     shown = " ".join(str(e.get("description")) for e in mine.message.get("embeds", []))
-    assert "seminar-mod" not in shown and "Run /seminar setup, /seminar pause;" in shown
+    assert "seminar-mod" not in shown and "Run \\/seminar setup, \\/seminar pause;" in shown
     assert "\\@everyone \\<\\@1> \\<#5>" in shown, shown
     fake.world.people["bob"].nicks[fake.world.guild_id] = "**Bo** /seminar pause"
     await fake.say("bob", thread, "second")
@@ -194,4 +194,11 @@ async def test_a_participant_s_words_and_name_are_shown_as_typed_in_replies(
     stats = await fake.slash("ann", "seminar stats", view="participants")
     shown = " ".join(str(e.get("description")) for m in [stats.message, *stats.followups]
                      for e in m.get("embeds", []))
-    assert "\\*\\*Bo\\*\\* /seminar pause" in shown and "seminar-mod" not in shown, shown
+    assert "\\*\\*Bo\\*\\* \\/seminar pause" in shown and "seminar-mod" not in shown, shown
+    # helper-153's 1: the reminder naming them, in the prompt's thread for all to see
+    await fake.slash("ann", "seminar-mod reminders", before="1d", names=True)
+    clock.set(datetime(2026, 1, 12, 19, 0, tzinfo=UTC))
+    await app.scheduler.run_due()
+    (reminder,) = [m["content"] for m in fake.messages_in(thread)
+                   if m["content"].startswith("Reminder:")]
+    assert "Responded: \\*\\*Bo\\*\\* \\/seminar pause." in reminder, reminder

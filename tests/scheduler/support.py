@@ -82,6 +82,9 @@ class JournalPoster:
                 return PostedRef(post["id"], f"thread-{post['id']}")
         return None
 
+    def literal(self, text: str) -> str:
+        return text
+
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
         self.notices.append(f"{thread_id}: {message}")
         return PostedRef(f"notice-{len(self.notices)}", thread_id)

@@ -31,8 +31,8 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         thread = await prompt_thread(scheduler.outbox, item)
         assert thread is not None  # the loop skips a reminder whose prompt was never posted
         count, people = await responses.count_for_prompt(cohort.id, item.item)
-        names = await responses.names_for_prompt(cohort.id, item.item) \
-            if cohort.reminder_names else None
+        names = [poster.literal(name) for name in await responses.names_for_prompt(
+            cohort.id, item.item)] if cohort.reminder_names else None
         entries = progress(plan, await scheduler.outbox.for_cohort(cohort.id))
         close = closes_at(entries, item.session_id) or item.due_at
         text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names,

@@ -47,6 +47,11 @@ class Poster(Protocol):
         characters; it must ping nobody."""
         ...
 
+    def literal(self, text: str) -> str:
+        """A participant's words or name placed in a notice, as this platform shows them as
+        typed: never read as its markup (a mention, emphasis) or as a command's name."""
+        ...
+
     async def notify_moderators(self, cohort: Cohort, message: str) -> bool:
         """Tell the cohort's moderators something (a failure, a skipped post, a digest), in at
         most NOTICE_MAX characters; whether it reached a place they read (False: only the

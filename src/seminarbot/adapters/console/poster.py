@@ -76,6 +76,9 @@ class ConsolePoster:
                         "passed over", self.journal, damaged)
         return None
 
+    def literal(self, text: str) -> str:
+        return text  # a terminal shows text as it is (its controls made visible when printed)
+
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
         self.emit(f"[in thread {thread_id}] {message}")
         return PostedRef(message_id=f"{thread_id}-notice", thread_id=thread_id)

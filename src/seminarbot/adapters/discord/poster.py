@@ -160,6 +160,11 @@ class DiscordPoster:
             raise PostError(f"{thread_id} is not a thread", retryable=False)
         return channel
 
+    def literal(self, text: str) -> str:
+        from seminarbot.adapters.discord.render import literal
+
+        return literal(text)
+
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
         from seminarbot.adapters.discord.render import NO_PINGS, plain
 

@@ -69,10 +69,11 @@ def _cut(text: str, limit: int) -> str:
 
 
 def literal(text: str) -> str:
-    """A participant's words as Discord shows them typed: its markup escaped, and each `<` and
-    `@` too, so no mention, channel, role, emoji or timestamp is drawn for them (a backslash
-    before a symbol shows the symbol: Discord's markdown)."""
-    return escape_markdown(text).replace("<", "\\<").replace("@", "\\@")
+    """A participant's words as Discord shows them typed: its markup escaped, and each `<`,
+    `@` and `/` too, so no mention, channel, role, emoji or timestamp is drawn for them and no
+    command's name is read in them (slash.SlashCommands.rename passes an escaped slash by); a
+    backslash before a symbol shows the symbol (Discord's markdown)."""
+    return escape_markdown(text).replace("<", "\\<").replace("@", "\\@").replace("/", "\\/")
 
 
 def table_text(table: Table, rename: Rename = str) -> str:

@@ -85,7 +85,7 @@ class SlashCommands:
                    if " ".join(words_of[c.path]) != c.name]
         renames.sort(key=lambda pair: -len(pair[0].name))
         pattern = re.compile("|".join(
-            r"/" + re.escape(c.name) + r"\b" for c, _ in renames)) if renames else None
+            r"(?<!\\)/" + re.escape(c.name) + r"\b" for c, _ in renames)) if renames else None
         return _Tables(by_words, words_of, renames, pattern)
 
     def discord_name(self, command: Command) -> str:

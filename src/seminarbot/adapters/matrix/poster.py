@@ -79,6 +79,9 @@ class MatrixPoster:
             token = page.end
         return None
 
+    def literal(self, text: str) -> str:
+        return text  # a notice's HTML escapes it (render.notice), and no @room in it pings
+
     async def post_in_thread(self, cohort: Cohort, thread_id: str, message: str) -> PostedRef:
         try:
             event_id = await self.sender.send(cohort.channel_id,
