@@ -36,8 +36,9 @@ TYPED = st.lists(st.one_of(st.sampled_from(FRAGMENTS),
 
 
 FRAGMENTS += ("\x0b", "\x0c", "\x85", "\u2028", "\u2029", "\u0301", "\U0001d159", "$x$")
-# The controls that end a line (UAX #14): CR LF as one, a lone CR, VT, FF and NEL.
-LINE_ENDS = re.compile("\r\n|[\r\x0b\x0c\x85]")
+# The controls that end a line (UAX #14): CR LF as one, a lone CR, VT, FF and NEL; and the
+# line and paragraph separators.
+LINE_ENDS = re.compile("\r\n|[\r\x0b\x0c\x85\u2028\u2029]")
 
 
 def normalised(typed: str) -> str:
@@ -56,11 +57,17 @@ IGNORABLE = ((0xAD, 0xAD), (0x34F, 0x34F), (0x61C, 0x61C), (0x115F, 0x1160), (0x
              (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
 
 
+# Unicode's Prepended_Concatenation_Mark (PropList.txt): format characters that are drawn.
+DRAWN_FORMAT = "\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891\u08e2\U000110bd" \
+    "\U000110cd"
+
+
 def visible(text: str) -> bool:
-    """Whether a character of its own shows: not a space, control, format character, mark
-    (it needs a character to sit on), ignorable, nor a blank passed round as one."""
-    return any(not c.isspace() and unicodedata.category(c) not in ("Cc", "Cf", "Zs", "Zl",
-                                                                    "Zp", "Mn", "Mc", "Me")
+    """Whether a character of its own shows: not a space, control, format character (but
+    those drawn), separator, unassigned code point, nonspacing or enclosing mark (it needs a
+    character to sit on), ignorable, nor a blank passed round as one."""
+    return any(not c.isspace() and (c in DRAWN_FORMAT or unicodedata.category(c) not in (
+        "Cc", "Cf", "Zs", "Zl", "Zp", "Cn", "Mn", "Me"))
                and c not in "\u2800\U0001d159"
                and not any(low <= ord(c) <= high for low, high in IGNORABLE)
                for c in text)

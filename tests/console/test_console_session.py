@@ -190,9 +190,10 @@ async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() ->
     assert await lines(bom + b"/clock\r\n/quit\n") == ["/clock\r", "/quit"]
     assert await lines(bom[:1], bom[1:] + b"/clock", b"\n") == ["/clock"]  # split across reads
     assert await lines(bom + b"/clock") == ["/clock"]  # no newline at the end
-    assert await lines(bom) == []
-    # Only the stream's start: one later is a line's own character (a command refuses it).
-    assert await lines(b"/clock\n" + bom + b"/quit\n") == ["/clock", "\ufeff/quit"]
+    assert await lines(bom) == [""]  # an empty line, passed over as any
+    # At the start of any line: scripts put one after another (`cat a.txt b.txt`).
+    assert await lines(b"/clock\n" + bom + b"/quit\n") == ["/clock", "/quit"]
+    assert await lines(b"/as \xef\xbb\xbfann\n") == ["/as \ufeffann"]  # inside: a character
 
 
 async def test_a_secret_typed_into_a_command_is_not_kept_in_the_audit_log(

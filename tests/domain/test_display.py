@@ -19,11 +19,12 @@ from seminarbot.domain.display import (
     embedded,
     has_bidi_controls,
     in_a_line,
+    is_blank,
     isolate,
     terminal_safe,
     without_bidi_controls,
 )
-from seminarbot.domain.responses import author_name, is_blank, one_line, stored_body
+from seminarbot.domain.responses import author_name, one_line, stored_body
 from tests.words import normalised, visible
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
@@ -157,3 +158,20 @@ def test_a_name_keeps_its_definition_on_mostly_plain_text(name: str) -> None:
     shown = " ".join(clean(name).split())
     assert one_line(name) == shown
     assert author_name(name, "id-1") == (shown if visible(shown) else "id-1")
+
+
+def test_what_shows_nothing_is_no_word_no_name_and_no_response() -> None:
+    """helper-153's 2, 3 and 6: a zero-width space, a filler or a mark alone counted as a
+    word; /as took a name that showed nothing; an unassigned code point was taken as shown,
+    and an Arabic number sign or a spacing mark as not."""
+    from seminarbot.domain.display import is_person_name
+    from seminarbot.domain.stats import word_count
+
+    assert word_count("hello \u200b world \u3164 \u0301") == 2
+    assert word_count("hello world") == 2 and word_count("") == 0
+    for nothing in ("\u3164", "\u2800", "\u0301", "\ufe0f", "\u0378", "\uffff", "\U0010ffff"):
+        assert is_blank(nothing) and not is_person_name(nothing), hex(ord(nothing))
+    for shown in ("\u0600", "\u06dd", "\u0903", "\ue000", "ann"):
+        assert not is_blank(shown), hex(ord(shown[0]))
+    assert is_person_name("\u0915\u0903") and is_person_name("ann")
+    assert clean("a\u2028b\u2029c") == "a\nb\nc"  # the separators end lines as NEL does

@@ -17,9 +17,9 @@ from seminarbot.core.hints import (
 )
 from seminarbot.core.meetings import TimeOfDay, Weekday, Weekdays
 from seminarbot.core.zones import TimeZone
-from seminarbot.domain.display import clean
+from seminarbot.domain.display import clean, is_blank
 from seminarbot.domain.errors import BadArgument
-from seminarbot.domain.responses import VISIBLE, is_blank
+from seminarbot.domain.responses import VISIBLE
 from seminarbot.domain.schedule import describe_span
 from seminarbot.domain.textfold import as_word
 

@@ -14,6 +14,7 @@ the text as the write path stores it, even where another program wrote the row.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 LRE, RLE, PDF, LRO, RLO = "\u202a", "\u202b", "\u202c", "\u202d", "\u202e"
 LRI, RLI, FSI, PDI = "\u2066", "\u2067", "\u2068", "\u2069"
@@ -31,9 +32,9 @@ JSON_UNSAFE_BYTES = re.compile(rb"\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")  # i
 # SQLite's text functions; ESC starts terminal escape sequences; none of them shows as text.
 CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # The controls that end a line (Unicode's line breaking, UAX #14: CR, and VT, FF and NEL, which
-# it classes with LF), CR LF as one: `clean` makes each a newline, so the words on either side
-# do not run together.
-_LINE_ENDS = re.compile("\r\n?|[\x0b\x0c\x85]")
+# it classes with LF), CR LF as one, and the line and paragraph separators: `clean` makes each
+# a newline, so the words on either side do not run together, and every line shows as one.
+_LINE_ENDS = re.compile("\r\n?|[\x0b\x0c\x85\u2028\u2029]")
 # In UTF-8 a C0 control or DEL is that one byte (never part of a longer sequence); a C1
 # control is 0xC2 then 0x80-0x9F.
 _C0_BYTES = bytes(b for b in range(0x80) if CONTROLS.match(chr(b)))
@@ -185,16 +186,16 @@ def unicode_text(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    """The text with each line-ending control (CR LF, a lone CR, VT, FF, NEL) made a newline,
-    every other control character except tab removed, and a lone surrogate replaced by
-    U+FFFD."""
+    """The text with each line end (CR LF, a lone CR, VT, FF, NEL, U+2028, U+2029) made a
+    newline, every other control character except tab removed, and a lone surrogate replaced
+    by U+FFFD."""
     try:
         data = text.encode()  # fails only on a lone surrogate
     except UnicodeEncodeError:
         return _LONE_SURROGATES.sub("\ufffd", CONTROLS.sub("", _LINE_ENDS.sub("\n", text)))
     # Most texts hold none. Deleting bytes is a C loop, several times faster than the regular
     # expression's scan of every character.
-    if not has_controls(data):
+    if not has_controls(data) and "\u2028" not in text and "\u2029" not in text:
         return text
     return CONTROLS.sub("", _LINE_ENDS.sub("\n", text))
 
@@ -244,7 +245,38 @@ _NAME_MARKS = BIDI_CONTROLS | {"\u200e", "\u200f", "\u061c"}
 def is_person_name(name: str) -> bool:
     """What a person could be called on a platform: 1 to MAX_PERSON_NAME printable characters
     or bidirectional marks (isolated where shown), no space at either end, and not marks
-    alone (helper-150's 13: a name of one U+202E showed nothing)."""
+    alone or anything else that shows nothing (`is_blank`: helper-150's 13, helper-153's 3)."""
     return (0 < len(name) <= MAX_PERSON_NAME and name.strip() == name
             and all(c.isprintable() or c in _NAME_MARKS for c in name)
-            and not all(c in _NAME_MARKS for c in name))
+            and not is_blank(name))
+
+
+# Beside Unicode's default-ignorable characters (DEFAULT_IGNORABLE: zero-width ones, fillers,
+# variation selectors, tags), these draw nothing either, and are passed round as blanks: the
+# braille blank and the musical null notehead.
+_BLANK_LOOKING = frozenset("\u2800\U0001d159")
+# Controls, format characters, separators, code points no character is assigned to (a
+# noncharacter among them); and marks that draw only on a character before them (nonspacing,
+# enclosing: a spacing mark takes room of its own).
+_UNDRAWN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Cn", "Mn", "Me"})
+# The format characters that are drawn (Unicode's Prepended_Concatenation_Mark, PropList.txt):
+# the Arabic number and year signs, the Syriac abbreviation mark, the Kaithi number signs.
+_DRAWN_FORMAT = frozenset("\u0600\u0601\u0602\u0603\u0604\u0605\u06dd\u070f\u0890\u0891"
+                          "\u08e2\U000110bd\U000110cd")
+
+
+def _drawn(char: str) -> bool:
+    """Whether the character shows something of its own."""
+    if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
+        return False
+    return char in _DRAWN_FORMAT or unicodedata.category(char) not in _UNDRAWN_CATEGORIES
+
+
+def is_blank(text: str) -> bool:
+    """Whether nothing of the text would show: empty, whitespace, or only invisible characters
+    (zero-width spaces and joiners, bidirectional controls, fillers), with or without
+    combining marks (which need a character to sit on)."""
+    start = text.lstrip()[:1]
+    if "!" <= start <= "~":  # printable ASCII shows: most texts are told at their first
+        return False
+    return not any(_drawn(char) for char in text)

@@ -4,11 +4,10 @@ reply or reply on any platform, an edit, `/seminar respond`). README, Responses,
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import Enum
 
-from seminarbot.domain.display import DEFAULT_IGNORABLE, clean
+from seminarbot.domain.display import clean, is_blank
 
 # Longer messages are stored cut at this many characters, with a marker (see README).
 MAX_BODY_CHARS = 20_000
@@ -20,22 +19,6 @@ MAX_POLL_CHARS = 1_000
 # What a response's text must be, as a refusal names it (domain.errors.BadArgument's `expected`).
 VISIBLE = ("a response with visible text in it, not only spaces, control or invisible "
            "characters")
-
-# Beside Unicode's default-ignorable characters (domain/display.py: zero-width ones, fillers,
-# variation selectors, tags), these draw nothing either, and are passed round as blanks: the
-# braille blank and the musical null notehead.
-_BLANK_LOOKING = frozenset("\u2800\U0001d159")
-# Controls, format characters, separators; and marks (combining, enclosing), which draw
-# something only on a character before them.
-_UNDRAWN_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "Mc", "Me"})
-
-
-def _drawn(char: str) -> bool:
-    """Whether the character shows something of its own."""
-    if char.isspace() or char in _BLANK_LOOKING or DEFAULT_IGNORABLE.match(char):
-        return False
-    return unicodedata.category(char) not in _UNDRAWN_CATEGORIES
-
 
 def one_line(text: str) -> str:
     """A name as shown and stored: `clean`, each run of whitespace (line breaks included) one
@@ -51,16 +34,6 @@ def author_name(display_name: str, user_id: str) -> str:
     displayname can be, or of combining marks with no letter to sit on."""
     shown = one_line(display_name)
     return user_id if is_blank(shown) else shown
-
-
-def is_blank(text: str) -> bool:
-    """Whether nothing of the text would show: empty, whitespace, or only invisible characters
-    (zero-width spaces and joiners, bidirectional controls, fillers), with or without
-    combining marks (which need a character to sit on)."""
-    start = text.lstrip()[:1]
-    if "!" <= start <= "~":  # printable ASCII shows: most texts are told at their first
-        return False
-    return not any(_drawn(char) for char in text)
 
 
 def stored_body(text: str) -> str | None:

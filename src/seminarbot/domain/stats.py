@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from seminarbot.domain.display import is_blank
 from seminarbot.domain.syllabus import Plan
 
 # A file's line in a stored message (domain.responses.with_attachments): not the person's words.
@@ -20,10 +21,14 @@ _DESCRIPTION_LINE = re.compile(r"^\[attachment description: (.*)\]$", re.MULTILI
 
 def word_count(text: str) -> int:
     """The words a person wrote: whitespace-separated, a file's `[attachment: …]` line left
-    out (a captionless image is no words), its description's words counted."""
+    out (a captionless image is no words), its description's words counted, and what shows
+    nothing (a zero-width space, a filler, a mark alone: `is_blank`) not a word."""
     if "[attachment: " in text:
         text = _DESCRIPTION_LINE.sub(r"\1", _ATTACHMENT_LINE.sub("", text))
-    return len(text.split())
+    words = text.split()
+    if text.isascii():  # most: every word of printable ASCII shows
+        return len(words)
+    return sum(1 for word in words if not is_blank(word))  # a zero-width "word" is none
 
 
 class Lengths:

@@ -286,6 +286,7 @@ def _numbers(text: str) -> str:
     digits it was typed in and however many zeros lead (`03`, `٣`, `2.01`: helper-146's 11,
     as durations and times already read them); any other text as it is."""
     parts = text.split(".")
-    if len(parts) > 2 or not all(part.isdecimal() and len(part) <= 9 for part in parts):
+    if len(parts) > 2 or not all(part.isdecimal() and len(part.lstrip("0")) <= 9
+                                 for part in parts):
         return text
     return ".".join(str(int(part)) for part in parts)

@@ -61,27 +61,29 @@ async def _pipe_chunks() -> AsyncIterator[bytes]:
 
 
 async def split_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
-    """The lines of `chunks` (`stdin_lines`), without the byte order mark a script saved as
-    "UTF-8" by Notepad or PowerShell begins with (it would hide its first command)."""
-    pending, skipping, first = b"", False, True
+    """The lines of `chunks` (`stdin_lines`), each without the byte order mark a script saved
+    as "UTF-8" by Notepad or PowerShell begins with (it hid the first command, and every
+    first command of scripts put one after another: helper-148's 4, helper-153's 4)."""
+    pending, skipping = b"", False
     async for chunk in chunks:
         pending += chunk
-        if first and len(pending) >= len(BOM):
-            pending, first = pending.removeprefix(BOM), False
         while (end := pending.find(b"\n")) != -1:
             line, pending = pending[:end], pending[end + 1 :]
             if skipping:
                 skipping = False
                 yield TOO_LONG
             else:
-                yield line.replace(b"\x00", b"").decode("utf-8", "replace")
+                yield _decoded(line)
         if len(pending) > MAX_LINE_BYTES:
             pending, skipping = b"", True
     if skipping:
         yield TOO_LONG
     elif pending:
-        yield pending.removeprefix(BOM if first else b"").replace(b"\x00", b"").decode(
-            "utf-8", "replace")
+        yield _decoded(pending)
+
+
+def _decoded(line: bytes) -> str:
+    return line.removeprefix(BOM).replace(b"\x00", b"").decode("utf-8", "replace")
 
 
 async def interruptible(work: Awaitable[None], said: Callable[[str], None]) -> None:

@@ -44,9 +44,9 @@ from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.replies import Reply
-from seminarbot.domain.display import isolate
+from seminarbot.domain.display import is_blank, isolate
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.responses import Outcome, author_name, is_blank, one_line
+from seminarbot.domain.responses import Outcome, author_name, one_line
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening

@@ -15,7 +15,7 @@ from nio.exceptions import EncryptionError
 
 from seminarbot.adapters.matrix.events import Edited, Said, translate
 from seminarbot.core.invocation import Actor
-from seminarbot.domain.responses import is_blank
+from seminarbot.domain.display import is_blank
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_edit, record_message
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from seminarbot.adapters.matrix.pills import pills
 from seminarbot.adapters.matrix.polls import POLL_TYPES, poll_of
-from seminarbot.domain.display import embedded, is_unicode, unicode_text
-from seminarbot.domain.responses import is_blank, one_line, with_attachments
+from seminarbot.domain.display import embedded, is_blank, is_unicode, unicode_text
+from seminarbot.domain.responses import one_line, with_attachments
 
 _TEXT_TYPES = ("m.text", "m.emote")  # notices are other bots talking: never commands or answers
 _FILE_TYPES = ("m.image", "m.file", "m.audio", "m.video")
