@@ -237,6 +237,7 @@ def test_a_secret_quoted_changed_or_cut_is_redacted(tmp_path: Path, given: str,
     (">\n    MySuperSecretValue42", None),
     ("'  MySuperSecretValue42'", None),
     ('"MySuperSecretValue42\\u00a0"', None),
+    ('"\\u200bMySuperSecretValue42"', None),  # helper-152's 14: a zero-width space pasted too
     (None, "MySuperSecretValue42\r"),  # an .env file written on Windows
     (None, " MySuperSecretValue42")])
 def test_a_secret_given_with_blanks_around_it_is_redacted_as_it_is_read(

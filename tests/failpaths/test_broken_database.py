@@ -502,6 +502,17 @@ def test_a_path_no_file_can_have_is_one_line_wherever_it_is_given(tmp_path: Path
     result = seminarbot("cohorts", env=environment(SEMINARBOT_DB=nobody))
     assert (result.returncode, one_line(result)) == (
         2, f"seminarbot: configuration error: environment: SEMINARBOT_DB: {said}")
+    # helper-152's 2: bytes that are not UTF-8 (a traceback, and the incident writer's own)
+    undecodable = f"{tmp_path}/x\udcffy"  # how Python hands over the byte 0xFF of a name
+    result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                        "--out", undecodable + ".csv")
+    assert (result.returncode, one_line(result)) == (
+        2, "seminarbot: error: an argument holds bytes that are not UTF-8: give it as UTF-8 "
+           "text (seminarbot --help shows the usage)")
+    result = seminarbot("cohorts", env=environment(SEMINARBOT_DB=undecodable))
+    assert (result.returncode, one_line(result)) == (
+        2, "seminarbot: configuration error: environment: SEMINARBOT_DB: holds bytes that are "
+           "not UTF-8: name it in UTF-8")
     for key in ("data_dir", "database", "content_dir"):
         conf = tmp_path / f"{key}.yaml"
         conf.write_text(f'{key}: "{tmp_path}/a\\0b"\n')
@@ -517,10 +528,13 @@ def test_a_database_or_file_named_with_a_trailing_slash_is_refused(tmp_path: Pat
     folder = tmp_path / "here"
     folder.mkdir()
     for args in (("db", "migrate", "--db", f"{folder}/x.db/"),
-                 ("db", "backup", f"{folder}/b.db/", "--db", str(source))):
+                 ("db", "migrate", "--db", f"{folder}/x.db/."),  # helper-152's 13
+                 ("db", "backup", f"{folder}/b.db/", "--db", str(source)),
+                 ("export", "--db", str(source), "--cohort", "1", "--format", "csv", "--out",
+                  f"{folder}/x/..")):
         result = seminarbot(*args)
         assert result.returncode == 2 and one_line(result).endswith(
-            "/ ends with /, so it names a folder; name a file"), (args, result.stderr)
+            " names a folder (it ends with /, . or ..); name a file"), (args, result.stderr)
     assert list(folder.iterdir()) == []
 
 

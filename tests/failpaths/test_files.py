@@ -604,3 +604,33 @@ def test_an_export_removes_what_a_killed_export_to_the_same_file_left(
     result = export_to(db, str(tmp_path / "out.csv"))
     assert result.returncode == 0, result.stderr
     assert not stale.exists() and fresh.exists()
+
+
+def test_a_backup_never_takes_in_what_another_database_left_at_its_name(
+        tmp_path: Path, db: Path) -> None:
+    """helper-152's 1: a stale -journal or -wal beside the backup's new name was rolled into
+    the copy at its first open (a damaged or altered backup, "backed up")."""
+    for side in ("-journal", "-wal"):
+        target = tmp_path / f"b{side}.db"
+        Path(f"{target}{side}").write_bytes(b"another database's")
+        result = seminarbot("db", "backup", str(target), "--db", str(db))
+        assert (result.returncode, not target.exists()) == (1, True), result.stderr
+        assert f"is not there, but {target.name}{side} is" in one_line(result)
+
+
+def test_long_names_db_check_lines_and_a_stop_are_said_whole(tmp_path: Path, db: Path) -> None:
+    """helper-152's 10, 12: a file name holding an escape sequence reached the terminal raw
+    from db check; an export to a legal 240-byte name failed, its partial file's name too
+    long."""
+    long = tmp_path / ("m" * 240 + ".md")
+    result = export_to(db, str(long))
+    assert result.returncode == 0 and long.exists(), result.stderr
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    odd = data / "e\x1b[31mRED\nx"
+    odd.write_text("")
+    odd.chmod(0o644)
+    checked = seminarbot("db", "check", "--db", str(db), env=environment(
+        SEMINARBOT_DATA_DIR=str(data)))
+    warning = [line for line in checked.stdout.splitlines() if "e␛[31mRED" in line]
+    assert len(warning) == 1 and "\x1b" not in checked.stdout, checked.stdout

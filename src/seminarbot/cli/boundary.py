@@ -34,6 +34,8 @@ from seminarbot.cli.exits import (
 from seminarbot.domain.display import one_line_safe
 
 if TYPE_CHECKING:
+    import argparse
+
     from _typeshed import SupportsWrite
 
 # Writes that fail for reasons outside the program: said plainly, not treated as a bug.
@@ -92,6 +94,9 @@ def standard_output(file: SupportsWrite[str] | None) -> SupportsWrite[str]:
     return file or sys.stdout
 
 
+SUBCOMMANDS = ("db_command", "content_command", "discord_command")  # where argparse puts them
+
+
 def tolerant_output() -> None:
     """Standard output in an encoding that cannot hold every character (PYTHONIOENCODING=ascii,
     a Latin-1 terminal) writes what it cannot hold as an escape (\\u2014), where a reply's
@@ -103,14 +108,18 @@ def tolerant_output() -> None:
         stream.reconfigure(errors="backslashreplace")
 
 
-def said_stopped(command: str, signum: int) -> int:
-    """The exit status of `command` stopped by the signal `signum` (cli.exits.exit_status);
-    a command stopped before its end says so (helper-151's 5: an export ended silently with
-    143), where `run` and the console end so normally, and their log says so."""
-    if command not in ("run", "console"):
-        say(f"{command} stopped by {signal.Signals(signum).name} before its end; what it had "
+def said_stopped(args: argparse.Namespace, signum: int) -> int:
+    """The exit status of the command `args` name stopped by the signal `signum`
+    (cli.exits.exit_status); a command stopped before its end says so, by its whole name
+    (`db check`: helper-151's 5, helper-152's 15), where `run` and the console end so
+    normally, and their log says so."""
+    if args.command not in ("run", "console"):
+        action = next((getattr(args, name) for name in SUBCOMMANDS if getattr(args, name, None)),
+                      None)
+        named = f"{args.command} {action}" if action else args.command
+        say(f"{named} stopped by {signal.Signals(signum).name} before its end; what it had "
             "not finished was not done")
-    return exit_status(command, signum)
+    return exit_status(args.command, signum)
 
 
 def guarded(action: Callable[[], int], *, database: Callable[[], Path | None],

@@ -22,7 +22,7 @@ from seminarbot.cli import stopping
 from seminarbot.cli.boundary import say, tell
 from seminarbot.cli.exits import EXIT_CONFIG
 from seminarbot.cli.export_target import Destination, Refused, database_refusal, refusal
-from seminarbot.config.files import remove_stale_partials, write_all
+from seminarbot.config.files import partial_prefix, remove_stale_partials, write_all
 from seminarbot.config.settings import user_path
 from seminarbot.core.hints import choice_hint
 from seminarbot.domain.display import one_line_safe, terminal_safe
@@ -91,7 +91,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         return status
     remove_stale_partials(target)  # a killed export's (participants' words, for good)
     try:
-        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
+        descriptor, name = tempfile.mkstemp(dir=target.parent, prefix=partial_prefix(target),
                                             suffix=".partial")  # mode 0600
     except OSError as error:  # a folder there that takes no file (/proc) is said as backup says it
         why = "it takes no new files" if error.errno == errno.ENOENT and target.parent.is_dir() \

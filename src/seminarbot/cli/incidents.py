@@ -21,7 +21,8 @@ def keep(traceback: str, data_dir: Path | None) -> tuple[str, str, bool]:
     where = _file(ident, data_dir)
     try:
         descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        # backslashreplace: a command line or traceback may hold bytes that are not UTF-8
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as file:
             file.write(f"seminarbot incident {ident}\n{redact(' '.join(sys.argv))}\n\n"
                        f"{redact(traceback)}")
     except OSError as failure:

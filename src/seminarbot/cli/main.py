@@ -19,6 +19,7 @@ from seminarbot.cli.exits import EXIT_CONFIG, typed_command
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
+from seminarbot.domain.display import is_unicode
 from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import data_dir_lock, exclusive
 
@@ -156,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     return boundary.guarded(
         action, debug=args.debug,
-        stopped=lambda signum: boundary.said_stopped(args.command, signum),
+        stopped=lambda signum: boundary.said_stopped(args, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
 
@@ -187,6 +188,8 @@ def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
         for name, said in _PATHS.items():  # an empty one would mean the current folder
             if isinstance(getattr(args, name, None), str) and not getattr(args, name).strip():
                 parser.error(f"{said} expects the path of a file, and it is empty")
+        if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
+            parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text")
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_CONFIG
     if args.version:

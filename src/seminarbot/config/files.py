@@ -61,7 +61,7 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
     if path not in _swept:  # not at every write: Matrix writes its sync token at every sync
         _swept.add(path)
         remove_stale_partials(path)
-    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=_partial_prefix(path),
+    descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=partial_prefix(path),
                                         suffix=PARTIAL)
     partial = Path(name)
     try:
@@ -77,9 +77,9 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
         raise
 
 
-def _partial_prefix(path: Path) -> str:
-    # The name cut short: a partial name must fit the 255 bytes a name may have (NAME_MAX),
-    # with the dot, mkstemp's 8 characters and the suffix.
+def partial_prefix(path: Path) -> str:
+    """`.<name>.`, the name cut short: a partial file's name must fit the 255 bytes a name may
+    have (NAME_MAX), with the dot, 8 random characters and the suffix."""
     return f".{path.name.encode()[:NAME_KEPT].decode(errors='ignore')}."
 
 
@@ -89,7 +89,7 @@ def remove_stale_partials(path: Path, pattern: str = f"*{PARTIAL}") -> None:
     hold participants' words. A live writer's file is fresh, so never removed under it."""
     stale = time.time() - STALE_PARTIAL_SECONDS
     with contextlib.suppress(OSError):
-        for partial in path.parent.glob(f"{glob.escape(_partial_prefix(path))}{pattern}"):
+        for partial in path.parent.glob(f"{glob.escape(partial_prefix(path))}{pattern}"):
             with contextlib.suppress(OSError):
                 if partial.lstat().st_mtime < stale:
                     partial.unlink()

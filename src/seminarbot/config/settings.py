@@ -19,7 +19,7 @@ from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
 from seminarbot.core.redaction import SECRET_KEY_WORDS, quoted, remember_secret
-from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
+from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name, is_unicode
 from seminarbot.domain.errors import BadArgument
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -211,8 +211,9 @@ def user_path(text: str, named: str, *, folder: bool = False) -> Path:
     a file would be made where a folder was meant)."""
     if (problem := path_problem(text)) is not None:
         raise SettingRefused(f"{named}: {problem}")
-    if not folder and text.endswith("/"):
-        raise SettingRefused(f"{named}: {text} ends with /, so it names a folder; name a file")
+    if not folder and (text.endswith("/") or text.rsplit("/", 1)[-1] in (".", "..")):
+        raise SettingRefused(f"{named}: {text} names a folder (it ends with /, . or ..); name a "
+                             "file")
     return _expanded(text)
 
 
@@ -221,6 +222,8 @@ def path_problem(text: str) -> str | None:
     path there), or a `~user` (os.path.expanduser) of no user here."""
     if "\0" in text:
         return "holds a NUL character, which no path can"
+    if not is_unicode(text):  # undecodable bytes the system handed over (surrogateescape)
+        return "holds bytes that are not UTF-8: name it in UTF-8"
     try:
         Path(text).expanduser()
     except RuntimeError:  # pathlib's "Could not determine home directory."

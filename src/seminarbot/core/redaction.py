@@ -34,6 +34,7 @@ import urllib.parse
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from seminarbot.domain.display import DEFAULT_IGNORABLE
 from seminarbot.domain.markup import html_escape
 
 REDACTED = "[redacted]"
@@ -110,8 +111,10 @@ def remember_secret(value: str | None, *, anywhere: bool = False) -> None:
     words too (a refusal quotes what was given around it)."""
     if not value or len(value) < MIN_SECRET:
         return
-    if (trimmed := value.strip()) != value:  # as every setting is read (a block scalar's line
-        remember_secret(trimmed, anywhere=anywhere)  # end, a space or CR around a variable)
+    # As every setting is read (a block scalar's line end, a space or CR around a variable),
+    # and as it shows (a zero-width space or byte order mark pasted with it: helper-152's 14).
+    if (trimmed := DEFAULT_IGNORABLE.sub("", value).strip()) != value:
+        remember_secret(trimmed, anywhere=anywhere)
     for part in value.split("."):  # each long part of a token on its own too (a Discord bot
         if len(part) >= MIN_PART and part != value:  # token's HMAC, quoted without the rest)
             remember_secret(part, anywhere=anywhere)

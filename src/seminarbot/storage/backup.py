@@ -11,7 +11,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from seminarbot.config.files import remove_stale_partials
+from seminarbot.config.files import partial_prefix, remove_stale_partials
 from seminarbot.storage.dbfile import PRIVATE_FILE
 from seminarbot.storage.sidefiles import removed
 
@@ -29,7 +29,7 @@ async def copy_to(conn: aiosqlite.Connection, target: Path) -> None:
     # disk: helper-145, a kill): a copy of the participants' words, removed; not one that
     # another backup to the same name is writing now (helper-150's 8: it failed, "disk I/O").
     remove_stale_partials(target, f"{'[0-9a-f]' * 8}.partial*")
-    made = target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+    made = target.with_name(f"{partial_prefix(target)}{secrets.token_hex(4)}.partial")
     os.close(os.open(made, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE))
     try:
         destination = await aiosqlite.connect(str(made))
