@@ -214,6 +214,39 @@ def test_run_stopped_while_it_starts_says_it_stopped(tmp_path: Path, mini_config
         process.stderr.close()
 
 
+MIGRATING_STOPPED = """
+import os, signal, sys
+from seminarbot.cli.main import main
+from seminarbot.storage import migrate
+read = migrate.statements
+calls = []
+def statements(sql):
+    calls.append(sql)
+    if len(calls) == 5:  # a stop in the middle of a new database's migrations
+        os.kill(os.getpid(), signal.SIGTERM)
+    return read(sql)
+migrate.statements = statements
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_first_run_stopped_while_it_migrates_leaves_nothing_and_says_so(
+        tmp_path: Path, mini_config: Path) -> None:
+    """helper-152's 5: a stop while a first `run` migrated its new database ended with exit 0,
+    no line, and the database half migrated (2 migrations missing)."""
+    data = tmp_path / "data"
+    env = environment(SEMINARBOT_DATA_DIR=str(data), DISCORD_TOKEN="never.used.token",
+                      DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
+    done = subprocess.run([sys.executable, "-c", MIGRATING_STOPPED, "--config", str(mini_config),
+                           "run"], capture_output=True, text=True, env=env, timeout=DEADLINE,
+                          check=False, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rstrip().endswith("stopped while starting, before any platform was "
+                                         "asked"), done.stderr
+    assert not (data / "seminarbot.db").exists(), sorted(p.name for p in data.iterdir())
+
+
 AFTER_A_STOP = """
 import asyncio, os, signal, sys
 from seminarbot.cli import stopping

@@ -90,6 +90,10 @@ async def main(settings: Settings, *, unbegun: Callable[[], None] = lambda: None
     connections = Connections(clock, settings.platforms)
     try:
         await run_platforms(settings, clock, connections)
+    except asyncio.CancelledError:  # a stop: a first start that began with no platform, a
+        if not connections.began:  # database half migrated, leaves nothing (helper-152's 5)
+            unbegun()
+        raise
     except AdapterMissing as error:
         say(f"{error}; unset its credentials to use the console.")
         unbegun()
@@ -136,7 +140,11 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
     with frozen_start():  # what the start makes lives as long as the process
         # What is local is known to be usable before any platform hears from the bot: a
         # damaged, foreign or newer database, or content that does not load, is one line.
-        db, syllabus = await _open_local(settings)
+        try:
+            db, syllabus = await _open_local(settings)
+        except asyncio.CancelledError:
+            log.info("stopped while starting, before any platform was asked")
+            raise
         opening = Opening(settings, connections)
         tasks = [asyncio.create_task(module.run(opening), name=module.__name__)
                  for module in modules]
