@@ -11,8 +11,8 @@ def main(argv: list[str] | None = None) -> int:
         from seminarbot.cli import exits, stopping
     except KeyboardInterrupt:
         return stopped_early(argv, 2)  # SIGINT's number (exits.SIGINT: exits may be unread)
-    stopping.install()
-    try:
+    try:  # a stop can come while `install` sets the handlers after the first (seen in CI)
+        stopping.install()
         from seminarbot.cli.main import main as command_line
 
         return command_line(argv)

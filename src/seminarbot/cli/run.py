@@ -89,11 +89,7 @@ async def main(settings: Settings, *, unbegun: Callable[[], None] = lambda: None
     clock = SteadyClock(SystemClock())
     connections = Connections(clock, settings.platforms)
     try:
-        await run_platforms(settings, clock, connections)
-    except asyncio.CancelledError:  # a stop: a first start that began with no platform, a
-        if not connections.began:  # database half migrated, leaves nothing (helper-152's 5)
-            unbegun()
-        raise
+        await run_platforms(settings, clock, connections, unbegun)
     except AdapterMissing as error:
         say(f"{error}; unset its credentials to use the console.")
         unbegun()
@@ -118,12 +114,13 @@ def console_at_hand() -> bool:
         and os.getpid() != 1
 
 
-async def run_platforms(settings: Settings, clock: SteadyClock, connections: Connections
-                        ) -> None:
+async def run_platforms(settings: Settings, clock: SteadyClock, connections: Connections,
+                        unbegun: Callable[[], None] = lambda: None) -> None:
     """Until cancelled, or until an adapter or the scheduler fails (raised here). The database
     and the content are opened first; then the adapters start, and connect while the rest of
     the services open (services.opening). The last heartbeat, once it has ended, is cli.main's
-    (it holds the data directory)."""
+    (it holds the data directory). `unbegun` is called when a stop comes before any platform
+    is asked (what the start made then goes: cli.leftovers)."""
     from seminarbot.cli.collector import frozen_start
     from seminarbot.cli.heartbeat import beat
     from seminarbot.config.data_folder import HEARTBEAT
@@ -142,7 +139,8 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
         # damaged, foreign or newer database, or content that does not load, is one line.
         try:
             db, syllabus = await _open_local(settings)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # a first start's database half migrated: it goes, as
+            unbegun()  # a first start refused before it began leaves nothing (helper-152's 5)
             log.info("stopped while starting, before any platform was asked")
             raise
         opening = Opening(settings, connections)
