@@ -354,3 +354,17 @@ def test_a_migration_of_a_new_database_that_fails_leaves_no_half_built_one(
     assert sorted(path.name for path in tmp_path.iterdir()) == []
     done = seminarbot("db", "migrate", "--db", str(db))  # with room: a whole one
     assert done.returncode == 0 and "schema version" in done.stdout, done.stderr
+
+
+def test_json_log_lines_stay_json_on_a_standard_error_that_cannot_hold_every_character(
+        tmp_path: Path) -> None:
+    """helper-152's 4: with PYTHONIOENCODING=ascii, `café` became `caf\\xe9` inside a JSON
+    string, which no JSON reader takes."""
+    import json
+
+    conf = tmp_path / "c.yaml"
+    conf.write_text(f"log_format: json\ndata_dir: {tmp_path}/café-😀\n")
+    result = seminarbot("cohorts", conf=conf, env=environment(PYTHONIOENCODING="ascii"))
+    assert result.returncode == 1, result.stderr
+    (entry,) = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
+    assert f"{tmp_path}/café-😀/seminarbot.db: there is no database here" in entry["message"]

@@ -46,7 +46,11 @@ class JsonLines(logging.Formatter):
             entry["traceback"] = record.exc_text
         if record.stack_info:
             entry["stack"] = record.stack_info
-        return json.dumps(entry, ensure_ascii=False)
+        # Where standard error cannot hold every character (PYTHONIOENCODING=ascii), \u
+        # escapes keep each line JSON; its own backslash escapes would not (helper-152's 4).
+        from seminarbot.cli.standard_error import holds_every_character
+
+        return json.dumps(entry, ensure_ascii=not holds_every_character())
 
 
 class TextLines(logging.Formatter):

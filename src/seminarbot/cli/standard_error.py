@@ -18,6 +18,7 @@ at exit then ends in a fatal error ("could not acquire lock … at interpreter s
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import logging
 import os
@@ -122,6 +123,12 @@ def writer() -> Writer:
             current.close()
         current = _Current.writer = Writer(sys.stderr)
     return current
+
+
+def holds_every_character() -> bool:
+    """Whether standard error's encoding holds every character (a UTF); else what it cannot
+    hold is written as a backslash escape (PYTHONIOENCODING=ascii)."""
+    return codecs.lookup(writer()._encoding).name.startswith("utf")
 
 
 def write(text: str) -> None:
