@@ -194,7 +194,13 @@ def test_a_relative_xdg_data_home_is_ignored(tmp_path: Path) -> None:
     ("matrix.homeserver", "MATRIX_HOMESERVER", "https://a..example.org", "an empty part"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", f"https://{'a' * 64}.org", "longer than 63"),
     ("matrix.homeserver", "MATRIX_HOMESERVER", "https://ex%00ample.org", "no host name can"),
-    ("discord.api_base", "DISCORD_API_BASE", "https://./api/v10", "whose host is no name")])
+    ("discord.api_base", "DISCORD_API_BASE", "https://./api/v10", "whose host is no name"),
+    # helper-152's 11
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://[v1.x]", "is no IPv6 address"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://127.1", "is no IPv4 address"),
+    ("matrix.homeserver", "MATRIX_HOMESERVER", "https://-a.example", "begins or ends with -"),
+    ("discord.gateway_url", "DISCORD_GATEWAY_URL", "wss://" + ".".join(["a" * 63] * 4) + ".com",
+     "longer than 253 characters")])
 def test_a_url_with_a_user_no_host_or_the_wrong_scheme_is_refused(
         tmp_path: Path, key: str, variable: str, value: str, said: str) -> None:
     env = {"MATRIX_USER_ID": "@bot:example.org", "MATRIX_PASSWORD": "pw",

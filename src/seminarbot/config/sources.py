@@ -36,24 +36,36 @@ def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
             or parts.query or parts.fragment or any(c.isspace() for c in value):
         refuse(node, key, env, env_key, f"{expected}, a host and no query, fragment or "
                                         f"space, got {value!r}")
-    if (wrong := _host_problem(parts.hostname)) is not None:
+    if (wrong := _host_problem(parts.hostname, "[" in parts.netloc)) is not None:
         refuse(node, key, env, env_key, f"{expected} and a host name, got {value!r}, whose "
                                         f"host {wrong}")
     return value.rstrip("/")
 
 
-def _host_problem(host: str) -> str | None:
-    """Why `host` can be no host's name or address, or None: a label empty or longer than 63
-    characters (RFC 1035; IDNA's encoding refuses it: an internal error once it was tried),
-    or a character no name holds (a NUL, a percent sign, a control)."""
-    if host.startswith("[") or host.replace(".", "").isdigit() or ":" in host:
-        return None  # an IP address: urlsplit has read it
+def _host_problem(host: str, bracketed: bool) -> str | None:
+    """Why `host` can be no host's name or address, or None: an address that is none (in
+    brackets, IPv6; of digits and dots, IPv4), a name longer than 253 characters, a part of
+    it empty, longer than 63 characters or beginning or ending with a hyphen (RFC 1035, RFC
+    1123; IDNA's encoding refused some only when first tried: an internal error), or a
+    character no name holds (a NUL, a percent sign, a control)."""
+    import ipaddress
+
+    if bracketed or host.replace(".", "").isdigit():
+        try:
+            ipaddress.ip_address(host.split("%")[0] if bracketed else host)
+        except ValueError:
+            return f"is no IP{'v6' if bracketed else 'v4'} address"
+        return None
     if any(not c.isprintable() or c in "%/\\" for c in host):
         return "holds a character no host name can"
-    if not host.rstrip("."):
+    name = host.rstrip(".")
+    if not name:
         return "is no name"
+    if len(name) > 253 or any(part.startswith("-") or part.endswith("-")
+                              for part in name.split(".")):
+        return "is longer than 253 characters, or has a part that begins or ends with -"
     try:
-        host.rstrip(".").encode("idna")
+        name.encode("idna")
     except UnicodeError:
         return "has an empty part, or one longer than 63 characters"
     return None
