@@ -56,7 +56,7 @@ def in_the_way_of_a_new(database: Path) -> str | None:
                     "moved or deleted, and a new one would take it in. Put the database back, "
                     f"or move {orphan.name} away; nothing was created")
     shm = Path(f"{database}{SHM}")
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(OSError):  # none there, or no folder to hold one: said later
         mode = os.lstat(shm).st_mode
         if not stat.S_ISREG(mode):
             return (f"is not there, and {shm.name} beside it is {kind_of(mode)}, where a new "
