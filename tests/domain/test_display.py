@@ -175,3 +175,14 @@ def test_what_shows_nothing_is_no_word_no_name_and_no_response() -> None:
         assert not is_blank(shown), hex(ord(shown[0]))
     assert is_person_name("\u0915\u0903") and is_person_name("ann")
     assert clean("a\u2028b\u2029c") == "a\nb\nc"  # the separators end lines as NEL does
+
+
+@given(MIXED)
+def test_words_are_counted_as_their_definition_says(text: str) -> None:
+    """The scan that finds the words that may show nothing finds every one of them, in text
+    as it is stored (`clean`: no control characters)."""
+    from seminarbot.domain.stats import word_count
+
+    text = clean(text)
+    if "[attachment: " not in text:
+        assert word_count(text) == sum(1 for word in text.split() if not is_blank(word))

@@ -94,7 +94,7 @@ def standard_output(file: SupportsWrite[str] | None) -> SupportsWrite[str]:
     return file or sys.stdout
 
 
-SUBCOMMANDS = ("db_command", "content_command", "discord_command")  # where argparse puts them
+_ACTIONS = ("db_command", "content_command", "discord_command")  # where argparse puts them
 
 
 def tolerant_output() -> None:
@@ -114,7 +114,7 @@ def said_stopped(args: argparse.Namespace, signum: int) -> int:
     (`db check`: helper-151's 5, helper-152's 15), where `run` and the console end so
     normally, and their log says so."""
     if args.command not in ("run", "console"):
-        action = next((getattr(args, name) for name in SUBCOMMANDS if getattr(args, name, None)),
+        action = next((getattr(args, name) for name in _ACTIONS if getattr(args, name, None)),
                       None)
         named = f"{args.command} {action}" if action else args.command
         say(f"{named} stopped by {signal.Signals(signum).name} before its end; what it had "

@@ -94,9 +94,7 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
     path = path or env.get("SEMINARBOT_CONFIG") or None
     try:
         data = load_yaml(_expanded(path)) if path else None
-    except (YamlError, OSError):
-        return "text"
-    except ValueError:  # a path no file can have: load_settings says so
+    except (YamlError, OSError, ValueError):  # ValueError: a path no file can have
         return "text"
     declared = data.get("log_format") if isinstance(data, dict) else None
     return declared.lower() if isinstance(declared, str) and declared.lower() in LOG_FORMATS \

@@ -48,9 +48,9 @@ def _host_problem(host: str, bracketed: bool) -> str | None:
     it empty, longer than 63 characters or beginning or ending with a hyphen (RFC 1035, RFC
     1123; IDNA's encoding refused some only when first tried: an internal error), or a
     character no name holds (a NUL, a percent sign, a control)."""
-    import ipaddress
-
     if bracketed or host.replace(".", "").isdigit():
+        import ipaddress
+
         try:
             ipaddress.ip_address(host.split("%")[0] if bracketed else host)
         except ValueError:
