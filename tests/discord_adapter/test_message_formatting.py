@@ -202,3 +202,28 @@ async def test_a_participant_s_words_and_name_are_shown_as_typed_in_replies(
     (reminder,) = [m["content"] for m in fake.messages_in(thread)
                    if m["content"].startswith("Reminder:")]
     assert "Responded: \\*\\*Bo\\*\\* \\/seminar pause." in reminder, reminder
+
+
+def _said(log: object) -> str:
+    messages = [log.message, *log.followups]  # type: ignore[attr-defined]
+    return " ".join(f"{e.get('title')} {e.get('description')}" for m in messages
+                    for e in m.get("embeds", []))
+
+
+async def test_what_a_person_typed_is_echoed_as_typed(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-153's 1: the private echoes of what a person typed (`/term`'s query, search's,
+    an export's participant, an argument quoted in an error) were drawn as markup and their
+    `/seminar setup` renamed to `/seminar-mod setup`. Each is now marked where the core
+    quotes it (domain/typed.py) and shown literally; the bot's own words around it are
+    renamed as before."""
+    await first_session_posted(fake, app, clock)
+    words = "**soviet** /seminar setup @everyone <#5>"
+    shown = "\\*\\*soviet\\*\\* \\/seminar setup \\@everyone \\<#5>"
+    for log in (await fake.slash("bob", "term", query=words),
+                await fake.slash("bob", "seminar search", words=words),
+                await fake.slash("ann", "seminar-mod export", format="csv", participant=words),
+                await fake.slash("bob", "seminar reading", session=words)):
+        said = _said(log)
+        assert shown in said and "seminar-mod setup" not in said, said
+        assert "\ufdd0" not in said and "\ufdd1" not in said

@@ -156,4 +156,4 @@ async def test_help_for_a_group_or_a_near_name(bot: BotHarness, people: People) 
     assert "!seminar respond" in group and "!seminar mine" in group
     assert "!term" not in group and "There is no command" not in group
     near = await ann.command(room, "!help respond", bot.user_id)
-    assert "There is no command `respond`. Did you mean `!seminar respond`?" in near
+    assert "There is no command 'respond'. Did you mean `!seminar respond`?" in near

@@ -160,7 +160,7 @@ def error_reply(error: UserError, registry: Registry, prefix: str) -> Reply:
         return registry.with_prefix(text, prefix)
 
     return isolated(Reply(
-        title=error.title, paragraphs=(shown(error.message), *map(shown, error.more)),
+        title=error.title, paragraphs=(shown(error.marked), *map(shown, error.more)),
         fields=tuple((name, shown(value)) for name, value in error.fields), tone=Tone.ERROR,
         private=True))
 

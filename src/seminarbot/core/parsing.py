@@ -20,6 +20,7 @@ from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
 from seminarbot.domain.textfold import as_word
+from seminarbot.domain.typed import as_typed
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 # Smart punctuation (iOS, macOS) turns a typed "--" into an em or an en dash.
@@ -142,8 +143,8 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
         if position >= len(positional):
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
-            raise UserError(f"Too many arguments for `{command.name}`: {shown!r}. Usage: "
-                            f"{command.usage()}")
+            raise UserError(f"Too many arguments for `{command.name}`: "
+                            f"{as_typed(repr(shown))}. Usage: {command.usage()}")
         index += _joined(positional[position], tokens, index)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
@@ -181,8 +182,8 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     if param is None or param.rest:
         known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
         shown = name if len(name) <= 40 else name[:40] + "…"
-        raise UserError(f"`{command.name}` has no option --{embedded(shown)}. Its options: "
-                        f"{known}. Usage: {command.usage()}")
+        raise UserError(f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its "
+                        f"options: {known}. Usage: {command.usage()}")
     if param.name in raw:  # which of the two was meant?
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")
@@ -285,5 +286,5 @@ def bind(command: Command, raw: Mapping[str, str | None], today: date | None = N
             raise BadArgument(refused.param, refused.expected, typed, refused.hint) from None
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:
-        raise UserError(f"`{command.name}` has no parameter {sorted(unknown)[0]!r}.")
+        raise UserError(f"`{command.name}` has no parameter {as_typed(repr(sorted(unknown)[0]))}.")
     return values

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import UnknownCommand
+from seminarbot.domain.typed import as_typed, outside
 
 if TYPE_CHECKING:
     from seminarbot.core.commands import Command
@@ -54,7 +55,7 @@ class Registry:
 
                 named = near(" ".join(path), [*(c.name for c in self), *self.groups()])
             hint = f" Did you mean {' or '.join(f'`/{n}`' for n in named)}?" if named else ""
-            raise UnknownCommand(f"There is no command `{embedded(_short(name))}`.{hint}"
+            raise UnknownCommand(f"There is no command '{as_typed(embedded(_short(name)))}'.{hint}"
                                  ) from None
 
     def groups(self) -> dict[str, list[Command]]:
@@ -84,10 +85,11 @@ class Registry:
             close = near(lowered[1], subs)
             sub = _short(words[1])
             hint = f"Did you mean `{group} {close[0]}`? Or" if close else "Try"
-            raise UnknownCommand(f"`{group}` has no subcommand {sub!r}. {hint} {options}")
+            raise UnknownCommand(f"`{group}` has no subcommand {as_typed(repr(sub))}. {hint} "
+                                 f"{options}")
         shown = _short(words[0]) if words else ""
-        raise UnknownCommand(f"There is no command {shown!r}.{self._near(lowered[:1])} Type "
-                             "/help to list the commands.")
+        raise UnknownCommand(f"There is no command {as_typed(repr(shown))}."
+                             f"{self._near(lowered[:1])} Type /help to list the commands.")
 
     def _near(self, words: list[str]) -> str:
         """Near matches for a mistyped first word (`trem`), or the commands it is the last word
@@ -123,7 +125,8 @@ class Registry:
             return text
         names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
                                                              reverse=True))
-        return re.sub(rf"(?<![\w/])/(?=(?:{names})\b)", lambda _: prefix, text)
+        pattern = re.compile(rf"(?<![\w/])/(?=(?:{names})\b)")
+        return outside(text, lambda piece: pattern.sub(lambda _: prefix, piece))
 
 
 def _table(commands: Iterable[Command]) -> dict[tuple[str, ...], Command]:

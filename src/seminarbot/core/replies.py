@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from seminarbot.domain.display import isolate
+from seminarbot.domain.typed import untyped
 
 
 class Tone(Enum):
@@ -75,6 +76,24 @@ def isolated(reply: Reply) -> Reply:
                    paragraphs=tuple(map(isolate, reply.paragraphs)),
                    fields=tuple((isolate(name), isolate(value)) for name, value in reply.fields),
                    table=table, footer=isolate(reply.footer))
+
+
+def unmarked(reply: Reply) -> Reply:
+    """The reply with the marks of a person's words dropped (domain/typed.py), for a platform
+    that draws no markup in a reply (the console, Matrix, which escapes it all)."""
+    table = reply.table
+    if table is not None:
+        table = Table(tuple(map(untyped, table.headers)),
+                      tuple(tuple(map(_unmarked_cell, row)) for row in table.rows))
+    return replace(reply, title=untyped(reply.title),
+                   paragraphs=tuple(map(untyped, reply.paragraphs)),
+                   fields=tuple((untyped(name), untyped(value)) for name, value in reply.fields),
+                   table=table, footer=untyped(reply.footer))
+
+
+def _unmarked_cell(cell: str) -> str:
+    shown = untyped(cell)
+    return Verbatim(shown) if isinstance(cell, Verbatim) else shown
 
 
 def _isolated_cell(cell: str) -> str:

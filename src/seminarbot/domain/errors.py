@@ -5,6 +5,8 @@ request with one."""
 
 from __future__ import annotations
 
+from seminarbot.domain.typed import as_typed, untyped
+
 
 class UserError(Exception):
     """An error whose message is meant for the person who typed the command."""
@@ -13,8 +15,10 @@ class UserError(Exception):
 
     def __init__(self, message: str, *, more: tuple[str, ...] = (),
                  fields: tuple[tuple[str, str], ...] = ()) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(untyped(message))
+        # `marked` keeps the marks of a person's words quoted in it (domain/typed.py), for
+        # the reply; `message`, like str(), is the text without them, for everything else.
+        self.message, self.marked = untyped(message), message
         self.more = more  # further paragraphs of the reply (what to do about it)
         self.fields = fields  # labelled details, such as the permissions missing
 
@@ -30,7 +34,7 @@ class BadArgument(UserError):
         if got is None:
             message = f"`{param}` is missing: it expects {expected}.{extra}"
         else:
-            message = f"`{param}` expects {expected} (got {got!r}).{extra}"
+            message = f"`{param}` expects {expected} (got {as_typed(repr(got))}).{extra}"
         super().__init__(message)
         self.param = param
         self.expected = expected

@@ -17,6 +17,7 @@ from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
 from seminarbot.domain.textfold import SURROUNDING
+from seminarbot.domain.typed import as_typed, untyped
 from seminarbot.features.common import cohort_here, session_param
 from seminarbot.storage.participants import ParticipantMatch
 
@@ -59,11 +60,11 @@ async def export(inv: Invocation[Services]) -> Reply:
                        "date range or one participant, or run `seminarbot export` on the "
                        "server.") from None
     if result.responses == 0:
-        return text(f"There are no responses to export ({request.label}).", private=True)
+        return text(f"There are no responses to export ({request.said}).", private=True)
     noun = "response" if result.responses == 1 else "responses"
     return Reply(
         title="Export ready", tone=Tone.SUCCESS, private=True,
-        paragraphs=(f"{result.responses} {noun} ({request.label}) as {request.format}, "
+        paragraphs=(f"{result.responses} {noun} ({request.said}) as {request.format}, "
                     f"{result.size:,} bytes.",),
         attachments=(Attachment(result.filename, sink.buffer.getvalue(), result.media_type),),
         footer="Opted-out participants' and deleted responses are left out. This export is "
@@ -105,7 +106,7 @@ async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *
     if participant:
         person = await find_participant(app, cohort, participant)
         participant_id = person.id
-        labels.append(f"by {isolate(person.display_name)}")
+        labels.append(f"by {as_typed(isolate(person.display_name))}")
         slugs.append(f"participant-{person.id}")
     from seminarbot.services.exporting import ExportRequest
 
@@ -114,8 +115,9 @@ async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *
         session_id=session_id, participant_id=participant_id,
         since=local_to_utc(since, midnight, zone) if since else None,
         until=local_to_utc(until + timedelta(days=1), midnight, zone) if until else None)
-    return ExportRequest(format=format_name, scope=scope, label="; ".join(labels) or
-                         "the whole run", slug="-".join(slugs) or "all")
+    said = "; ".join(labels) or "the whole run"
+    return ExportRequest(format=format_name, scope=scope, label=untyped(said),
+                         slug="-".join(slugs) or "all", said=said)
 
 
 async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> ParticipantMatch:
@@ -129,13 +131,15 @@ async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> 
     if not found and bare and bare != wanted:  # (a Matrix id begins with @: as typed first)
         found = await app.participants.matching(cohort.id, bare)
     if not found:
-        raise NotFound(f"No participant here is called '{embedded(wanted)}'.")
+        raise NotFound(f"No participant here is called '{as_typed(embedded(wanted))}'.")
     if len(found) > 1:
-        names = ", ".join(f"{isolate(p.display_name)} ({p.external_id})" for p in found[:5])
-        raise Conflict(f"Several participants match '{embedded(wanted)}': {names}. Use their id.")
+        names = ", ".join(f"{as_typed(isolate(p.display_name))} ({as_typed(p.external_id)})"
+                          for p in found[:5])
+        raise Conflict(f"Several participants match '{as_typed(embedded(wanted))}': {names}. "
+                       "Use their id.")
     if found[0].opted_out:
-        raise Conflict(f"{isolate(found[0].display_name)} has opted out; their responses are "
-                       "left out of every export.")
+        raise Conflict(f"{as_typed(isolate(found[0].display_name))} has opted out; their "
+                       "responses are left out of every export.")
     return found[0]
 
 

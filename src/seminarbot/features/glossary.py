@@ -9,6 +9,7 @@ from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.display import isolate
+from seminarbot.domain.typed import as_typed
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -24,8 +25,8 @@ async def term(inv: Invocation[Services]) -> Reply:
             f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
             if len(query) > 2 else \
             f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
-        return Reply(title="No entry", paragraphs=(f"No glossary entry for “{isolate(query)}”.",
-                                                   hint),
+        said = f"No glossary entry for “{as_typed(isolate(query))}”."
+        return Reply(title="No entry", paragraphs=(said, hint),
                         tone=Tone.WARNING)
     syllabus = inv.app.syllabus
     person = entry.category == "person"

@@ -9,6 +9,7 @@ from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.display import embedded, isolate
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import fold, search_terms
+from seminarbot.domain.typed import as_typed
 from seminarbot.services.container import Services
 
 LIMIT = 5
@@ -41,9 +42,10 @@ async def search(inv: Invocation[Services]) -> Reply:
     if missing:
         notes.append("Not ingested here, so not searched: " + ", ".join(missing) + ".")
     if not fields:
-        notes.insert(0, f"No passage matches “{isolate(words)}”.")
-    return Reply(title=f"Search: {embedded(words)}", paragraphs=tuple(notes), fields=tuple(fields),
-                    footer="Excerpts come from the copies this server's operator ingested.")
+        notes.insert(0, f"No passage matches “{as_typed(isolate(words))}”.")
+    return Reply(title=f"Search: {as_typed(embedded(words))}", paragraphs=tuple(notes),
+                 fields=tuple(fields),
+                 footer="Excerpts come from the copies this server's operator ingested.")
 
 
 def _fallback(syllabus: Syllabus, words: str) -> Reply:
@@ -67,8 +69,8 @@ def _fallback(syllabus: Syllabus, words: str) -> Reply:
              "summaries and glossary instead. An operator can add a copy with "
              "`seminarbot content ingest FILE --text TEXT-ID`."]
     if not scored:
-        notes.insert(0, f"Nothing matches “{isolate(words)}”.")
-    return Reply(title=f"Search (summaries and glossary): {embedded(words)}",
+        notes.insert(0, f"Nothing matches “{as_typed(isolate(words))}”.")
+    return Reply(title=f"Search (summaries and glossary): {as_typed(embedded(words))}",
                  paragraphs=tuple(notes),
                  fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
 

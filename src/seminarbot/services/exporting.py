@@ -68,6 +68,7 @@ class ExportRequest:
     scope: ExportScope = field(default_factory=ExportScope)
     label: str = "the whole run"  # for people: the file's header
     slug: str = "all"  # for the file name
+    said: str = ""  # the label for a reply, a person's words in it marked (domain/typed.py)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import wcwidth
 
-from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card
+from seminarbot.core.replies import PromptPost, Reply, Table, Tone, prompt_card, unmarked
 from seminarbot.domain.display import isolate, terminal_safe
 
 NARROWEST = 2  # terminal columns: a table's narrowest cut column, a line's least room (a CJK
@@ -143,6 +143,7 @@ def _pad(text: str, columns: int) -> str:
 def render_reply(reply: Reply, width: int = 100,
                     saved: Sequence[Path] = ()) -> str:
     """`saved`: where the console wrote the reply's files, in order."""
+    reply = unmarked(reply)
     lines: list[str] = []
     if reply.title:
         title = wrap(reply.tone.mark + reply.title, width)

@@ -25,6 +25,7 @@ from seminarbot.core.replies import (
 )
 from seminarbot.domain.display import isolate, without_bidi_controls
 from seminarbot.domain.titles import prompt_title
+from seminarbot.domain.typed import spans
 
 NO_PINGS = discord.AllowedMentions.none()
 TITLE_MAX, DESCRIPTION_MAX, FIELDS_MAX, FIELD_NAME_MAX, FIELD_VALUE_MAX = 256, 4096, 25, 256, 1024
@@ -76,13 +77,28 @@ def literal(text: str) -> str:
     return escape_markdown(text).replace("<", "\\<").replace("@", "\\@").replace("/", "\\/")
 
 
+def showing_typed(rename: Rename) -> Rename:
+    """`rename` for the bot's own words, with what a person typed quoted in them (marked,
+    domain/typed.py) shown literally and left unrenamed."""
+    def shown(text: str) -> str:
+        return "".join(literal(piece) if was_typed else rename(piece)
+                       for piece, was_typed in spans(text))
+    return shown
+
+
+def _cell(cell: str, rename: Rename) -> str:
+    if isinstance(cell, Verbatim):
+        return literal(cell)
+    return "".join(literal(piece) if was_typed else escape_markdown(rename(piece))
+                   for piece, was_typed in spans(cell))
+
+
 def table_text(table: Table, rename: Rename = str) -> str:
     """A table as one line per row (code-block tables wrap badly on phones): the first cell in
     bold, the second as it is, the rest labelled with their column's header."""
     lines = []
     for row in table.rows:
-        cells = [literal(cell) if isinstance(cell, Verbatim) else escape_markdown(rename(cell))
-                 for cell in row]
+        cells = [_cell(cell, rename) for cell in row]
         line = f"**{cells[0]}**" if cells and cells[0] else ""
         if len(cells) > 1 and cells[1]:
             line += f" — {cells[1]}" if line else cells[1]
@@ -122,12 +138,14 @@ def attachments(reply: Reply) -> list[discord.File]:
 
 
 def render_reply(reply: Reply, rename: Rename = str) -> list[Page]:
+    """The reply as embeds, one per page: commands named the Discord way by `rename`."""
+    table_rename, rename = rename, showing_typed(rename)
     colour = COLOURS[reply.tone]
     footer = _cut(rename(reply.footer), FOOTER_MAX)
     blocks = [piece for paragraph in reply.paragraphs
               for piece in _chunks(rename(paragraph), DESCRIPTION_MAX)]
     if reply.table is not None:
-        blocks += _chunks(table_text(reply.table, rename), DESCRIPTION_MAX)
+        blocks += _chunks(table_text(reply.table, table_rename), DESCRIPTION_MAX)
     fields = []
     for name, value in reply.fields:
         shown = _cut(rename(name), FIELD_NAME_MAX - 10) or "—"

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from seminarbot.adapters.matrix.render import Content, escape_html, message
-from seminarbot.core.replies import Reply, Table
+from seminarbot.core.replies import Reply, Table, unmarked
 from seminarbot.domain.display import isolate, without_bidi_controls
 
 MAX_EVENT_BYTES = 65_536
@@ -127,6 +127,7 @@ def reply_contents(reply: Reply, *, encrypted: bool = False,
                    page_bytes: int = PAGE_BYTES) -> list[Content]:
     """The answer as one or more m.notice contents, each within `page_bytes` as
     `event_size` measures it. Raises ValueError if a single table row cannot fit."""
+    reply = unmarked(reply)
     waiting = _pieces(reply)
     contents: list[Content] = []
 
@@ -166,4 +167,5 @@ def _most_that_fit(available: int, fits: Callable[[int], bool]) -> int:
 
 def reply_content(reply: Reply) -> Content:
     """The whole answer as one content, however large (for answers known to be small)."""
+    reply = unmarked(reply)
     return _render(reply, _pieces(reply), continued=False)
