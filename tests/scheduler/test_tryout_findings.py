@@ -88,6 +88,11 @@ def test_2_the_allowance_is_the_clock_change_and_no_more() -> None:
     # far from any clock change, nothing is allowed
     assert not far_enough(utc(2026, 1, 6, 19), utc(2026, 1, 13, 18, 59), london,
                           timedelta(days=7))
+    # helper-149's 2: a change between two openings is in their wall-clock gap already; it
+    # made up the difference a second time (46 hours taken for 2 days)
+    friday = utc(2026, 3, 27, 20)  # 20:00 GMT, posted early
+    assert not far_enough(friday, utc(2026, 3, 29, 18), london, timedelta(days=2))  # 19:00 BST
+    assert far_enough(friday, utc(2026, 3, 29, 19), london, timedelta(days=2))  # 20:00 BST
 
 
 async def test_3_resume_gives_back_a_meeting_left_empty_by_a_post_now(
@@ -301,18 +306,22 @@ async def test_a_meeting_at_this_very_moment_is_neither_empty_nor_to_skip(
 
 async def test_post_and_move_keep_the_minimum_open_time_as_the_planner_does(
         tmp_path: Path) -> None:
-    """helper-133's 3: across the spring change, resume planned session 2 for 03:00 EDT, a
-    post then said it could be posted only from 04:00, and a move to 03:30 was refused."""
+    """helper-133's 3: across the spring change, the planner placed session 2 where a clock
+    change made up the minimum open time, while a post then said it could be posted only an
+    hour later and a move there was refused. (The meeting in the spring gap, 02:30, lands at
+    03:30: the change just before it makes up the hour; helper-149's 2: a change between
+    two openings no longer does, their wall-clock gap holds it already.)"""
     seminar = await _open(tmp_path, ManualClock(utc(2026, 3, 1, 9)))
     try:
-        resumed = await says(seminar, "/seminar setup sun 03:00 America/New_York",
-                             "/seminar min-open 7d", "/seminar move 1 2026-03-01 04:00",
-                             "/seminar pause", "/seminar resume")
-        assert "Next: session 2 (Week 2) on Sun 08 Mar 2026 03:00 EDT." in resumed, resumed
-        early = await says(seminar, "/clock advance 6d21h59m", "/seminar post 2")
-        assert "session 2 can be posted from Sun 08 Mar 2026 03:00 EDT" in early, early
-        moved = await says(seminar, "/seminar move 2 2026-03-08 03:30")
-        assert "Session 2 moves to Sun 08 Mar 2026 03:30 EDT." in moved, moved
+        planned = await says(seminar, "/seminar setup sun 02:30 America/New_York",
+                             "/seminar min-open 7d", "/seminar schedule")
+        assert "Sun 08 Mar 2026 03:30 EDT" in planned, planned
+        assert "Sun 15 Mar 2026 02:30 EDT" in planned, planned
+        early = await says(seminar, "/clock advance 6d22h31m", "/clock advance 6d22h58m",
+                           "/seminar post 2")
+        assert "session 2 can be posted from Sun 15 Mar 2026 02:30 EDT" in early, early
+        moved = await says(seminar, "/seminar move 2 2026-03-15 02:45")
+        assert "Session 2 moves to Sun 15 Mar 2026 02:45 EDT." in moved, moved
     finally:
         await seminar.app.close()
 

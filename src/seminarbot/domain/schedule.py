@@ -128,15 +128,16 @@ def wall_clock(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
 
 def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
     """Whether two openings are at least `least` apart on the zone's clocks (README,
-    Scheduling: minimum open time). Where the clocks change between them, or just before the
-    earlier one (a time the spring jump skips lands that much later), the change may make up
-    the difference: a DST shift alone never costs a meeting."""
+    Scheduling: minimum open time). The clocks measure a change between them already (a night
+    counts as its wall-clock length); only a change just before the earlier one may make up
+    the difference, as a time the spring jump skips lands that much later: a DST shift alone
+    never costs a meeting, and is never counted twice."""
     gap = abs(wall_clock(a, b, zone))
     if gap >= least:
         return True
-    first, last = min(a, b), max(a, b)
+    first = min(a, b)
     offsets = [when.astimezone(zone).utcoffset() or timedelta(0)
-               for when in (first - DST_REACH, first, last)]
+               for when in (first - DST_REACH, first)]
     return gap + min(max(offsets) - min(offsets), DST_REACH) >= least
 
 
