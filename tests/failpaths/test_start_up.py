@@ -356,6 +356,28 @@ def test_a_migration_of_a_new_database_that_fails_leaves_no_half_built_one(
     assert done.returncode == 0 and "schema version" in done.stdout, done.stderr
 
 
+@pytest.mark.parametrize("limit", [8, 64, 256])
+def test_a_first_console_on_a_nearly_full_disk_leaves_no_half_built_database(
+        tmp_path: Path, limit: int) -> None:
+    """helper-150's 10, helper-152's 7: the console's (and run's) first start with only a few
+    kilobytes to write left its new database part way through its migrations, with its -wal
+    and -shm. Database.open now removes a database it was making when that fails."""
+    import resource
+    import signal
+
+    def nearly_full() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit * 1024, limit * 1024))
+
+    db = tmp_path / "new.db"
+    result = subprocess.run([*BIN, "console", "--db", str(db)], input="/clock\n",
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=nearly_full, timeout=DEADLINE, check=False)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert one_line(result).startswith(f"seminarbot: {db}: "), result.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == []
+
+
 def test_json_log_lines_stay_json_on_a_standard_error_that_cannot_hold_every_character(
         tmp_path: Path) -> None:
     """helper-152's 4: with PYTHONIOENCODING=ascii, `café` became `caf\\xe9` inside a JSON

@@ -20,6 +20,8 @@ from seminarbot.storage.damage import casefold, rows_read
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
     DatabaseUnusable,
+    ProbeDone,
+    connected,
     describe,
     immutable_uri,
     is_damage,
@@ -30,15 +32,12 @@ from seminarbot.storage.dbfile import (
 )
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 from seminarbot.storage.scrub import Erasures, truncate_log
+from seminarbot.storage.sidefiles import removed
 
 Row = aiosqlite.Row
 
 # Set while the current task holds the connection, so nested calls do not wait on themselves.
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
-
-
-class _ProbeDone(Exception):
-    """Rolls the write probe back."""
 
 
 class Database:
@@ -53,6 +52,7 @@ class Database:
         self._lock = asyncio.Lock()
         self.identity = None if path == ":memory:" else FileIdentity(path)
         self.erasures = Erasures()  # of words, to be kept out of the log (storage.scrub)
+        self.new = False  # migrated from no table at all by this open (dbfile.create_if_missing)
 
     def check_identity(self) -> None:
         """Raises StorageLost when the file was deleted or replaced since it was opened."""
@@ -98,7 +98,7 @@ class Database:
     @classmethod
     async def _connect(cls, location: str, target: str, *, write: bool, migrate: bool
                        ) -> Database:
-        opening = asyncio.ensure_future(_opened(target, uri=target != location))
+        opening = asyncio.ensure_future(connected(target, uri=target != location))
         try:
             conn = await asyncio.shield(opening)
         except sqlite3.Error as error:
@@ -114,6 +114,8 @@ class Database:
             await db._setup(write=write, migrate=migrate)
         except BaseException as error:
             await conn.close()
+            if db.new and location != ":memory:":  # half built: it would pass for one later
+                removed(Path(location))  # (a full disk, a stop: helper-146's 5, 152's 7)
             cause = error.__cause__ if isinstance(error, WriteFailed | FileDamaged) else error
             if isinstance(cause, sqlite3.Error):
                 raise DatabaseUnusable(location, describe(cause, location)) from error
@@ -123,11 +125,14 @@ class Database:
     async def _setup(self, *, write: bool, migrate: bool) -> None:
         self._conn.row_factory = aiosqlite.Row
         await self._conn.create_function("casefold", 1, casefold, deterministic=True)
+        timeout, *statements = pragmas(read_only=not write)
         try:
-            for statement in pragmas(read_only=not write):
-                await self._conn.execute(statement)
+            await self._conn.execute(timeout)  # before anything reads
             tables = {row[0] for row in await self._conn.execute_fetchall(  # SQLite's errors
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            self.new = write and migrate and not tables
+            for statement in statements:
+                await self._conn.execute(statement)
         except sqlite3.DatabaseError as error:
             if write or not is_damage(error):
                 raise
@@ -152,8 +157,8 @@ class Database:
         try:
             async with self.transaction() as conn:
                 await conn.execute(f"PRAGMA user_version = {version}")
-                raise _ProbeDone()
-        except (_ProbeDone, Busy):
+                raise ProbeDone()
+        except (ProbeDone, Busy):
             pass
         finally:
             await self.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -293,7 +298,3 @@ class Database:
 
         async with self._hold() as conn:
             await copy_to(conn, Path(target))
-
-
-async def _opened(target: str, *, uri: bool) -> aiosqlite.Connection:
-    return await aiosqlite.connect(target, isolation_level=None, uri=uri)

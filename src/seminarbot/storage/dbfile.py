@@ -16,6 +16,8 @@ import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiosqlite
+
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import kind_of, os_reason, permission_fix
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new, not_a_file
@@ -42,6 +44,15 @@ def pragmas(busy_timeout_ms: int = BUSY_TIMEOUT_MS, *, read_only: bool = False) 
     writes = () if read_only else ("PRAGMA journal_mode = WAL", f"PRAGMA cache_size = -{CACHE_KIB}")
     return (f"PRAGMA busy_timeout = {busy_timeout_ms}", *writes, "PRAGMA synchronous = FULL",
             "PRAGMA foreign_keys = ON", "PRAGMA secure_delete = ON")
+
+
+class ProbeDone(Exception):
+    """Rolls a write probe back (Database._probe_write)."""
+
+
+async def connected(target: str, *, uri: bool) -> aiosqlite.Connection:
+    """A connection in autocommit mode (no implicit transactions: BEGIN is ours)."""
+    return await aiosqlite.connect(target, isolation_level=None, uri=uri)
 
 
 class DatabaseUnusable(Exception):
