@@ -104,7 +104,8 @@ async def test_sigterm_delivers_the_answer_in_flight(tmp_path: Path,
         log = await fake.send_slash("bob", "term", query="glasnost")
         await asyncio.wait_for(fake.rest.holding.wait(), STARTUP)  # the answer is in flight
         process.send_signal(signal.SIGTERM)
-        await eventually(lambda: any("stopping" in line for line in said), within=STARTUP)
+        await eventually(lambda: any("stopping (asked to stop)" in line for line in said),
+                         within=STARTUP)
         fake.rest.hold.set()  # Discord answers while the bot is stopping
         await asyncio.wait_for(process.wait(), STARTUP)
     assert process.returncode == 0, "".join(said)

@@ -129,6 +129,9 @@ async def test_a_refused_token_or_intent_is_one_line_and_exit_2(
     assert process.returncode == 2, said
     assert "Traceback" not in said
     assert said.strip().splitlines()[-1].startswith(expected), said
+    # helper-152's 9: the failure was logged as a stop ("stopping: finishing what is in hand")
+    stopping = [line for line in said.splitlines() if "stopping" in line]
+    assert all(" ended): " in line for line in stopping), said
 
 
 @pytest.mark.parametrize("code", [4010, 4011, 4012, 4013])

@@ -162,12 +162,14 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
                  asyncio.create_task(beat(settings.data_dir / HEARTBEAT, app.db.check_identity,
                                           app.connections.beat,
                                           changed=app.connections.changed), name="heartbeat")]
+    why = "asked to stop"
     try:  # until a stop signal cancels this (cli.stopping), or a task ends
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        why = " and ".join(sorted(task.get_name() for task in done)) + " ended"  # no stop
         for task in done:
             task.result()  # an adapter or the scheduler failed: say so and stop
     finally:
-        log.info("stopping: finishing what is in hand, then closing the connections")
+        log.info("stopping (%s): finishing what is in hand, then closing the connections", why)
         for task in reversed(tasks):  # the adapters first: they stop taking work
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
