@@ -86,6 +86,16 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
         TimeZone().parse("+02:00", "timezone")
 
 
+@pytest.mark.parametrize("name", ["GMT", "gmt", "Greenwich", "GMT0"])
+def test_gmt_suggests_the_uk_s_clock_and_utc(name: str) -> None:
+    """helper-146's 10, helper-150's 16: GMT was answered with Africa/Abidjan, Greenwich with
+    UTC alone: one who types it means the UK's clock, or a clock that never changes."""
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse(name, "timezone")
+    assert "Europe/London" in caught.value.message and "UTC." in caught.value.message
+    assert "Abidjan" not in caught.value.message
+
+
 @pytest.mark.parametrize(("name", "said"), [
     ("EST5EDT", "name the place instead: America/New_York"),
     ("PST8PDT", "name the place instead: America/Los_Angeles"),

@@ -33,7 +33,10 @@ ABBREVIATIONS = {
     "cst": "America/Chicago America/Mexico_City Asia/Shanghai", "cdt": "America/Chicago",
     "ct": "America/Chicago", "est": "America/New_York America/Toronto",
     "edt": "America/New_York", "et": "America/New_York", "akst": "America/Anchorage",
-    "hst": "Pacific/Honolulu", "gmt": "Europe/London Africa/Abidjan", "bst": "Europe/London",
+    "hst": "Pacific/Honolulu", "bst": "Europe/London",
+    # one who types GMT means the UK's clock (GMT in winter, BST in summer) or one that never
+    # changes (helper-146's 10)
+    "gmt": "Europe/London UTC", "gmt0": "Europe/London UTC", "greenwich": "Europe/London UTC",
     "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "cet": "Europe/Berlin Europe/Paris",
     "cest": "Europe/Berlin Europe/Paris", "met": "Europe/Berlin",
     "eet": "Europe/Athens Europe/Helsinki Africa/Cairo", "eest": "Europe/Athens",
