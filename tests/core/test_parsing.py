@@ -49,6 +49,22 @@ def test_rest_parameter_keeps_the_line_verbatim() -> None:
     assert parsed('seminar respond 1.1 "quoted" then')[1]["text"] == '"quoted" then'
 
 
+@pytest.mark.parametrize(("line", "text"), [
+    ("seminar respond 1.1 --text hello there", "hello there"),
+    ("seminar respond 1.1 --text=hello --text", "hello --text"),
+    ("seminar respond 1.1 —text hello", "hello"),  # the dash smart punctuation makes
+    ("seminar respond 1.1 --TEXT hello", "hello"),
+    ("seminar respond 1.1 --textual matters", "--textual matters"),
+    ("seminar respond 1.1 hello --text", "hello --text"),
+    ('seminar respond 1.1 "--text" hello', '"--text" hello')])
+def test_free_text_given_by_its_own_name_is_what_follows_the_name(line: str,
+                                                                  text: str) -> None:
+    """helper-153's 5: `respond 1.1 --text hello` recorded "--text hello", and `term --query
+    soviet` looked up "--query soviet"; every other parameter may be given by name."""
+    assert parsed(line)[1]["text"] == text
+    assert parsed("term --query=soviet")[1] == {"query": "soviet"}
+
+
 def test_defaults_flags_and_named_options() -> None:
     assert parsed("seminar setup tue")[1] == {"weekday": 1, "weeks": 6, "quiet": False}
     assert parsed("seminar setup tue 3 --quiet")[1] == {"weekday": 1, "weeks": 3, "quiet": True}

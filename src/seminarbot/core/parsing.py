@@ -1,8 +1,8 @@
 """Text command lines (console, Matrix) → a command and typed arguments.
 
 Double quotes (straight or curly) group words; apostrophes never do, so free text such as
-"Lenin's turn" needs no quoting. The last parameter may take the rest of the line, exactly as
-typed (a response's text: its quotes and anything that looks like an --option included).
+"Lenin's turn" needs no quoting. The last parameter may take the rest of the line as typed (a
+response's text: its quotes and any --option in it included, but its own name given first).
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
         while position < len(positional) and positional[position].name in raw:
             position += 1
         if position < len(positional) and positional[position].rest:
-            raw[positional[position].name] = line[token.start :].strip()
+            raw[positional[position].name] = _free_text(positional[position], token, line)
             break
         option = _as_option(token, line)
         if option is not None:
@@ -171,6 +171,16 @@ def _as_option(token: Token, line: str) -> Token | None:
             and token.text[1:2].isalpha():
         return Token("--" + token.text[1:], token.start, token.end)
     return None
+
+
+def _free_text(param: Param, token: Token, line: str) -> str:
+    """The rest of the line from `token`, or after the parameter's own name given first
+    (`--text hello`, `--query=x`: helper-153's 5)."""
+    option = _as_option(token, line)
+    name, equals, _ = option.text[2:].partition("=") if option else ("", "", "")
+    if name.replace("-", "_").lower() != param.name:
+        return line[token.start :].strip()
+    return line[token.start + token.text.index("=") + 1 if equals else token.end :].strip()
 
 
 def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token], index: int,
