@@ -73,8 +73,10 @@ def literal(text: str) -> str:
     """A participant's words as Discord shows them typed: its markup escaped, and each `<`,
     `@` and `/` too, so no mention, channel, role, emoji or timestamp is drawn for them and no
     command's name is read in them (slash.SlashCommands.rename passes an escaped slash by); a
-    backslash before a symbol shows the symbol (Discord's markdown)."""
-    return escape_markdown(text).replace("<", "\\<").replace("@", "\\@").replace("/", "\\/")
+    backslash before a symbol shows the symbol (Discord's markdown). A link's markup is
+    escaped too (`ignore_links=False`): its escaped slashes make it no link (helper-154's 1)."""
+    return escape_markdown(text, ignore_links=False).replace("<", "\\<").replace(
+        "@", "\\@").replace("/", "\\/")
 
 
 def showing_typed(rename: Rename) -> Rename:
