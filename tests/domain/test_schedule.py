@@ -152,3 +152,32 @@ def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
     sooner = earliest - timedelta(minutes=1)
     if sooner > instant and earliest < wall_clock_after(instant, least, zone):
         assert not far_enough(instant, sooner, zone, least)
+
+
+# Days the clocks change on in ZONES_WITH_SHIFTS (spring and autumn), and any other day.
+CHANGE_DAYS = [date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026, 10, 25),
+               date(2026, 10, 4), date(2026, 4, 5), date(2011, 12, 30), date(2011, 9, 24)]
+
+
+@given(st.one_of(st.sampled_from(CHANGE_DAYS),
+                 st.dates(min_value=date(2010, 1, 1), max_value=date(2030, 1, 1))),
+       st.times().map(lambda t: t.replace(second=0, microsecond=0)),
+       st.sampled_from(ZONES_WITH_SHIFTS))
+def test_only_a_skipped_time_that_landed_later_is_made_up_for(
+        day: date, at: time, zone_name: str) -> None:
+    """helper-149's 2, helper-154's 2: the minimum open time's allowance went to any opening
+    with a clock change somewhere near it (autumn's too, and one counted in the wall clock
+    already). It is now what the spring jump added to a time it skipped, and nothing else."""
+    from seminarbot.domain.schedule import landed_later_by
+
+    zone = ZoneInfo(zone_name)
+    landed = local_to_utc(day, at, zone)
+    shown = landed.astimezone(zone).replace(tzinfo=None)
+    meant = datetime.combine(day, at)
+    if shown != meant:  # skipped: it lands as much later as the jump (a day skipped, more)
+        assert landed_later_by(landed, zone) == min(shown - meant, timedelta(hours=3)) or \
+            shown - meant > timedelta(hours=3)
+    else:  # a time that exists: made up for only if a skipped time lands on it too
+        pushed = landed_later_by(landed, zone)
+        assert pushed == timedelta(0) or \
+            local_to_utc(day, (meant - pushed).time(), zone) == landed

@@ -93,6 +93,11 @@ def test_2_the_allowance_is_the_clock_change_and_no_more() -> None:
     friday = utc(2026, 3, 27, 20)  # 20:00 GMT, posted early
     assert not far_enough(friday, utc(2026, 3, 29, 18), london, timedelta(days=2))  # 19:00 BST
     assert far_enough(friday, utc(2026, 3, 29, 19), london, timedelta(days=2))  # 20:00 BST
+    # helper-154's 2: a change just before an opening that no jump moved made up the hour too:
+    # autumn's (02:30 GMT, just after 02:00 BST became 01:00 GMT), and spring's before 03:30 BST
+    week = timedelta(days=7)
+    assert not far_enough(utc(2026, 10, 25, 2, 30), utc(2026, 11, 1, 1, 30), london, week)
+    assert not far_enough(utc(2026, 3, 29, 2, 30), utc(2026, 4, 5, 1, 30), london, week)
 
 
 async def test_3_resume_gives_back_a_meeting_left_empty_by_a_post_now(

@@ -129,16 +129,24 @@ def wall_clock(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
 def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
     """Whether two openings are at least `least` apart on the zone's clocks (README,
     Scheduling: minimum open time). The clocks measure a change between them already (a night
-    counts as its wall-clock length); only a change just before the earlier one may make up
-    the difference, as a time the spring jump skips lands that much later: a DST shift alone
-    never costs a meeting, and is never counted twice."""
+    counts as its wall-clock length); only where the earlier one is a time the spring jump
+    skipped, landed that much later (`local_to_utc`), may the jump make up the difference: a
+    DST shift alone never costs a meeting, and is never counted twice."""
     gap = abs(wall_clock(a, b, zone))
-    if gap >= least:
-        return True
-    first = min(a, b)
-    offsets = [when.astimezone(zone).utcoffset() or timedelta(0)
-               for when in (first - DST_REACH, first)]
-    return gap + min(max(offsets) - min(offsets), DST_REACH) >= least
+    return gap >= least or gap + landed_later_by(min(a, b), zone) >= least
+
+
+def landed_later_by(instant: datetime, zone: ZoneInfo) -> timedelta:
+    """How much later than the local time meant `instant` is, where that time is one the
+    spring jump just before it skipped (02:30 on a night that jumps 02:00→03:00 lands at
+    03:30: one hour); zero for every other instant, an autumn change's too."""
+    jump = (instant.astimezone(zone).utcoffset() or timedelta(0)) \
+        - ((instant - DST_REACH).astimezone(zone).utcoffset() or timedelta(0))
+    if jump <= timedelta(0):
+        return timedelta(0)
+    meant = instant.astimezone(zone).replace(tzinfo=None) - min(jump, DST_REACH)
+    there = meant.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return min(jump, DST_REACH) if there != meant else timedelta(0)  # no such local time
 
 
 def earliest_apart(instant: datetime, least: timedelta, zone: ZoneInfo) -> datetime:
