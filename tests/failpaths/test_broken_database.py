@@ -548,6 +548,11 @@ def test_an_io_error_on_a_nearly_full_disk_is_said_to_be_a_full_disk(
     error = sqlite3.OperationalError("disk I/O error")
     for free, said in ((28 * 1024, "cannot be written: the disk is full (28 kB free; SQLite "
                                    "reports disk I/O error)"),
-                       (10 << 30, "cannot be read or written (a disk I/O error: disk I/O error)")):
+                       (10 << 30, "cannot be read or written (a disk I/O error)")):
         monkeypatch.setattr(access, "free_bytes", lambda path, free=free: free)
         assert describe(error, tmp_path / "s.db") == said
+    # helper-154's 5: a file-size limit (ulimit -f) was "a disk I/O error: disk I/O error"
+    monkeypatch.setattr(access, "file_size_limit", lambda: 64 * 1024)
+    assert describe(error, tmp_path / "s.db") == (
+        "cannot be written past 64 kB, this process's file-size limit (ulimit -f); SQLite "
+        "reports disk I/O error")

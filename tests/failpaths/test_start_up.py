@@ -375,6 +375,7 @@ def test_a_first_console_on_a_nearly_full_disk_leaves_no_half_built_database(
                             preexec_fn=nearly_full, timeout=DEADLINE, check=False)
     assert result.returncode == 1, (result.stdout, result.stderr)
     assert one_line(result).startswith(f"seminarbot: {db}: "), result.stderr
+    assert f"past {limit} kB, this process's file-size limit" in one_line(result)
     assert sorted(path.name for path in tmp_path.iterdir()) == []
 
 

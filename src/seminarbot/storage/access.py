@@ -27,6 +27,15 @@ def free_bytes(path: Path) -> int | None:
     return None if found is None else found.f_bavail * found.f_frsize
 
 
+def file_size_limit() -> int | None:
+    """The largest file, in bytes, this process may write (setrlimit(2) RLIMIT_FSIZE, `ulimit
+    -f`), or None when it has no such limit."""
+    import resource
+
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
+
+
 def holds_no_files(path: Path) -> bool:
     """Whether `path` (or the nearest folder above it that exists) is on a file system with
     no blocks to store anything in (statvfs(3) f_blocks 0): the kernel's own views, such as

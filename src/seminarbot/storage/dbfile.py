@@ -204,14 +204,18 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
         return ("cannot be opened (check that its folder exists and this user may write "
                 "there, for SQLite's -wal and -shm files)")
     if "disk I/O" in text or code.startswith("SQLITE_IOERR"):
-        from seminarbot.storage.access import free_bytes
+        from seminarbot.storage.access import file_size_limit, free_bytes
 
         free = free_bytes(Path(path)) if path is not None and not str(path).startswith("file:") \
             else None
         if free is not None and free < NEARLY_FULL:  # SQLite's -shm or -wal could not grow
             return (f"cannot be written: the disk is full ({free // 1024} kB free; SQLite "
                     f"reports {text})")
-        return f"cannot be read or written (a disk I/O error: {text})"
+        if (limit := file_size_limit()) is not None:  # a write past it fails as on a full disk
+            return (f"cannot be written past {limit // 1024} kB, this process's file-size limit "
+                    f"(ulimit -f); SQLite reports {text}")
+        detail = "" if text == "disk I/O error" else f": {text}"  # not said twice
+        return f"cannot be read or written (a disk I/O error{detail})"
     return f"SQLite failed: {text}"
 
 
