@@ -6,8 +6,8 @@ in bold, and its `/seminar setup` would be renamed to the platform's form. `as_t
 piece with two of Unicode's noncharacters, which the standard keeps for a program's internal
 use (Unicode 15, §23.7); every place that shows or stores a text either renders the marked
 pieces (`spans`, Discord) or drops the marks (`untyped`: the console, Matrix, logs, the audit
-log, the command line). Exceptions keep them in their message and drop them in `str()`
-(domain/errors.py).
+log, the command line). An error keeps them in its `marked` text only; its `message` and
+`str()` are without them (domain/errors.py).
 """
 
 from __future__ import annotations
