@@ -52,6 +52,8 @@ async def test_a_post_interrupted_by_a_dying_process_is_finished_on_restart(
     app, _, poster = await start(tmp_path, back)
     try:
         assert await app.db.scalar("SELECT COUNT(*) FROM post_requests") == 1
+        # the moderator's name as the platform shows typed words (Poster.literal)
+        poster.literal = lambda text: f"«{text}»"  # type: ignore[method-assign]
         await app.scheduler.run_due()
         rows = {i.item: i for i in await app.outbox.for_cohort(1) if i.session_id == "w2"
                 and i.kind == "prompt"}
@@ -61,7 +63,7 @@ async def test_a_post_interrupted_by_a_dying_process_is_finished_on_restart(
         assert [p["ref"] for p in poster.posts()] == ["1.1", "1.2", "2.1", "2.2"]
         told = [n for n in poster.notices if "was being posted" in n]
         assert told == [
-            f"Session 2, “Week 2”, was being posted, as mod asked (Thu 08 Jan 2026 "
+            f"Session 2, “Week 2”, was being posted, as «mod» asked (Thu 08 Jan 2026 "
             f"10:00 GMT), when the bot stopped: "
             f"{'none' if out_before == 0 else out_before} of its 2 prompts had gone out. "
             f"{2 - out_before} more went out on restart, "

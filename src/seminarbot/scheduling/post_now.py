@@ -173,9 +173,12 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, request: PostRequest,
     session = scheduler.plan.session(request.session_id)
     posted = sum(row.state is OutboxState.POSTED for row in rows)
     had = "none" if out_before == 0 else f"{out_before}"
-    # "as NAME asked", not "NAME's request": the console's user may be called "you".
+    # "as NAME asked", not "NAME's request": the console's user may be called "you". The name
+    # as the platform shows typed words (Discord would draw its markup, rename its commands).
+    poster = scheduler.posters.get(cohort.platform)
+    name = embedded(request.requested_by)
     text = (f"Session {session.number}, “{session.title}”, was being posted, as "
-            f"{embedded(request.requested_by)} asked "
+            f"{poster.literal(name) if poster else name} asked "
             f"({describe_local(request.requested_at, zone)}), when the bot stopped: "
             f"{had} of its {len(rows)} prompts had gone out. "
             f"{posted - out_before} more went out on restart, "
