@@ -15,12 +15,14 @@ import stat
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-
-import aiosqlite
+from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import kind_of, os_reason, permission_fix
 from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new, not_a_file
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
@@ -52,6 +54,8 @@ class ProbeDone(Exception):
 
 async def connected(target: str, *, uri: bool) -> aiosqlite.Connection:
     """A connection in autocommit mode (no implicit transactions: BEGIN is ours)."""
+    import aiosqlite  # not for commands that never open the database (`--help`)
+
     return await aiosqlite.connect(target, isolation_level=None, uri=uri)
 
 
