@@ -292,3 +292,11 @@ def test_an_option_s_quoted_or_many_worded_date_is_one_value(line: str) -> None:
 
 def test_a_quote_after_an_equals_sign_elsewhere_is_no_option_s_value() -> None:
     assert [t.text for t in tokenize('a="b c" --x="d e"')] == ['a="b', 'c"', "--x=d e"]
+
+
+def test_a_command_named_as_an_argument_is_quoted_as_typed() -> None:
+    """helper-154's 4: `/help command:"/seminar-mod setup **x**"` answered "There is no command
+    'seminar-mod setup **x**'": the slash taken off before it was quoted."""
+    with pytest.raises(UserError) as caught:
+        REGISTRY.named("/seminar setupx **x**", "/")
+    assert "There is no command '/seminar setupx **x**'." in caught.value.message

@@ -44,7 +44,9 @@ class Registry:
     def __len__(self) -> int:
         return len(self._commands)
 
-    def get(self, name: str) -> Command:
+    def get(self, name: str, typed: str = "") -> Command:
+        """The command named `name` (its words); an unknown one is refused quoting `typed`,
+        what the person typed, when given (`named`)."""
         path = tuple(name.split())
         try:
             return self._commands[path]
@@ -55,8 +57,9 @@ class Registry:
 
                 named = near(" ".join(path), [*(c.name for c in self), *self.groups()])
             hint = f" Did you mean {' or '.join(f'`/{n}`' for n in named)}?" if named else ""
-            raise UnknownCommand(f"There is no command '{as_typed(embedded(_short(name)))}'.{hint}"
-                                 ) from None
+            raise UnknownCommand(
+                f"There is no command '{as_typed(embedded(_short(typed or name)))}'.{hint}"
+            ) from None
 
     def groups(self) -> dict[str, list[Command]]:
         """Top-level words, each with its commands (a group like `seminar`, or a lone command)."""
@@ -108,7 +111,7 @@ class Registry:
         platform's prefix or a slash before it are taken off ("sb!seminar mine" with the
         prefix "sb!"), case and spacing do not matter. Raises UnknownCommand, naming the
         commands whose last words were typed ("respond": `/seminar respond`)."""
-        return self.get(_typed_name(typed, prefix))
+        return self.get(_typed_name(typed, prefix), typed.strip())
 
     def named_group(self, typed: str, prefix: str) -> str | None:
         """The group a person named as an argument (`seminar`), read as `named` reads a
@@ -120,7 +123,8 @@ class Registry:
     def with_prefix(self, text: str, prefix: str) -> str:
         """Text that names commands the core's way (`/seminar setup`, `/help`) with the
         platform's prefix instead (`!seminar setup` on Matrix). Only a slash that starts a
-        word and is followed by a command's first word changes: "Europe/Berlin" stays."""
+        word and is followed by a command's first word changes: "Europe/Berlin" stays, and
+        so does what a person typed, quoted in it (domain/typed.py)."""
         if prefix == "/" or "/" not in text:
             return text
         names = "|".join(re.escape(word) for word in sorted(self.groups(), key=len,
