@@ -20,7 +20,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from seminarbot.cli.exits import EXIT_CONFIG, EXIT_FAILED
 
@@ -126,14 +126,7 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
     from seminarbot.config.data_folder import HEARTBEAT
     from seminarbot.services.opening import Opening
 
-    modules = []
-    for platform in settings.platforms:
-        try:
-            modules.append(importlib.import_module(f"seminarbot.adapters.{platform}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"seminarbot.adapters.{platform}":
-                raise
-            raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
+    modules = [_adapter(platform) for platform in settings.platforms]
     with frozen_start():  # what the start makes lives as long as the process
         # What is local is known to be usable before any platform hears from the bot: a
         # damaged, foreign or newer database, or content that does not load, is one line.
@@ -175,6 +168,16 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
         await asyncio.gather(*tasks, return_exceptions=True)
         await app.close()
         log.info("stopped")
+
+
+def _adapter(platform: str) -> Any:
+    """The platform's adapter module (it has `run(opening)`); AdapterMissing if not built."""
+    try:
+        return importlib.import_module(f"seminarbot.adapters.{platform}")
+    except ModuleNotFoundError as error:
+        if error.name != f"seminarbot.adapters.{platform}":
+            raise
+        raise AdapterMissing(f"the {platform} adapter is not part of this build yet") from None
 
 
 async def _open_local(settings: Settings) -> tuple[Database, Syllabus]:
