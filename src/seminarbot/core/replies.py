@@ -3,6 +3,7 @@ never format for a platform."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -68,37 +69,29 @@ def isolated(reply: Reply) -> Reply:
     """The reply with every piece of its text isolated (domain/display.py): a bidirectional
     control in a name or a response it quotes cannot reorder anything outside its own line,
     cell or field. Handlers isolate what they place mid-line themselves."""
-    table = reply.table
-    if table is not None:
-        table = Table(tuple(map(isolate, table.headers)),
-                      tuple(tuple(map(_isolated_cell, row)) for row in table.rows))
-    return replace(reply, title=isolate(reply.title),
-                   paragraphs=tuple(map(isolate, reply.paragraphs)),
-                   fields=tuple((isolate(name), isolate(value)) for name, value in reply.fields),
-                   table=table, footer=isolate(reply.footer))
+    return _each_text(reply, isolate)
 
 
 def unmarked(reply: Reply) -> Reply:
     """The reply with the marks of a person's words dropped (domain/typed.py), for a platform
     that draws no markup in a reply (the console, Matrix, which escapes it all)."""
+    return _each_text(reply, untyped)
+
+
+def _each_text(reply: Reply, change: Callable[[str], str]) -> Reply:
+    """The reply with `change` applied to every piece of its text; a Verbatim cell stays one."""
+    def cell(text: str) -> str:
+        changed = change(text)
+        return Verbatim(changed) if isinstance(text, Verbatim) else changed
+
     table = reply.table
     if table is not None:
-        table = Table(tuple(map(untyped, table.headers)),
-                      tuple(tuple(map(_unmarked_cell, row)) for row in table.rows))
-    return replace(reply, title=untyped(reply.title),
-                   paragraphs=tuple(map(untyped, reply.paragraphs)),
-                   fields=tuple((untyped(name), untyped(value)) for name, value in reply.fields),
-                   table=table, footer=untyped(reply.footer))
-
-
-def _unmarked_cell(cell: str) -> str:
-    shown = untyped(cell)
-    return Verbatim(shown) if isinstance(cell, Verbatim) else shown
-
-
-def _isolated_cell(cell: str) -> str:
-    shown = isolate(cell)
-    return Verbatim(shown) if isinstance(cell, Verbatim) else shown
+        table = Table(tuple(map(change, table.headers)),
+                      tuple(tuple(map(cell, row)) for row in table.rows))
+    return replace(reply, title=change(reply.title),
+                   paragraphs=tuple(map(change, reply.paragraphs)),
+                   fields=tuple((change(name), change(value)) for name, value in reply.fields),
+                   table=table, footer=change(reply.footer))
 
 
 def text(message: str, *, title: str = "", tone: Tone = Tone.INFO,
