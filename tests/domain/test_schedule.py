@@ -135,9 +135,9 @@ ZONES_WITH_SHIFTS = ["America/New_York", "Europe/London", "Australia/Lord_Howe",
                     timezones=st.just(UTC)),
        st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
                         timedelta(days=2, hours=5)]),
-       st.sampled_from(ZONES_WITH_SHIFTS))
+       st.sampled_from(ZONES_WITH_SHIFTS), st.sampled_from([None, time(1, 30), time(2, 30)]))
 def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
-        instant: datetime, least: timedelta, zone_name: str) -> None:
+        instant: datetime, least: timedelta, zone_name: str, meets_at: time | None) -> None:
     """helper-133's 3: the planner placed a session by far_enough (a clock change may make up
     the difference), while `/seminar post` and `/seminar move` checked the bare wall clock:
     each refused what the schedule itself planned. One rule now: earliest_apart is far enough,
@@ -146,12 +146,12 @@ def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
 
     zone = ZoneInfo(zone_name)
     instant = instant.replace(second=0, microsecond=0)
-    earliest = earliest_apart(instant, least, zone)
-    assert far_enough(instant, earliest, zone, least)
+    earliest = earliest_apart(instant, least, zone, meets_at)
+    assert far_enough(instant, earliest, zone, least, meets_at)
     assert earliest <= wall_clock_after(instant, least, zone)
     sooner = earliest - timedelta(minutes=1)
     if sooner > instant and earliest < wall_clock_after(instant, least, zone):
-        assert not far_enough(instant, sooner, zone, least)
+        assert not far_enough(instant, sooner, zone, least, meets_at)
 
 
 # Days the clocks change on in ZONES_WITH_SHIFTS (spring and autumn), and any other day.
@@ -165,19 +165,18 @@ CHANGE_DAYS = [date(2026, 3, 8), date(2026, 11, 1), date(2026, 3, 29), date(2026
        st.sampled_from(ZONES_WITH_SHIFTS))
 def test_only_a_skipped_time_that_landed_later_is_made_up_for(
         day: date, at: time, zone_name: str) -> None:
-    """helper-149's 2, helper-154's 2: the minimum open time's allowance went to any opening
-    with a clock change somewhere near it (autumn's too, and one counted in the wall clock
-    already). It is now what the spring jump added to a time it skipped, and nothing else."""
+    """helper-149's 2, helper-154's 2, helper-155's 1: the minimum open time's allowance went
+    to any opening with a clock change near it (autumn's too; one counted in the wall clock
+    already; a time a moderator chose just after the jump). It is now what the spring jump
+    added to the meeting time it skipped, and nothing else."""
     from seminarbot.domain.schedule import landed_later_by
 
     zone = ZoneInfo(zone_name)
     landed = local_to_utc(day, at, zone)
     shown = landed.astimezone(zone).replace(tzinfo=None)
     meant = datetime.combine(day, at)
-    if shown != meant:  # skipped: it lands as much later as the jump (a day skipped, more)
-        assert landed_later_by(landed, zone) == min(shown - meant, timedelta(hours=3)) or \
-            shown - meant > timedelta(hours=3)
-    else:  # a time that exists: made up for only if a skipped time lands on it too
-        pushed = landed_later_by(landed, zone)
-        assert pushed == timedelta(0) or \
-            local_to_utc(day, (meant - pushed).time(), zone) == landed
+    pushed = landed_later_by(landed, zone, at)
+    assert pushed == min(shown - meant, timedelta(hours=3))  # zero where the time exists
+    other = (datetime.combine(day, at) + timedelta(minutes=30)).time()
+    if local_to_utc(day, other, zone) != landed:  # another meeting time lands elsewhere
+        assert landed_later_by(landed, zone, other) == timedelta(0)

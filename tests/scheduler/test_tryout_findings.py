@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -82,22 +82,27 @@ def test_2_the_allowance_is_the_clock_change_and_no_more() -> None:
     from zoneinfo import ZoneInfo
     london = ZoneInfo("Europe/London")
     gap_meeting, next_week = utc(2026, 3, 29, 1, 30), utc(2026, 4, 5, 0, 30)  # 02:30, 01:30 BST
-    assert far_enough(gap_meeting, next_week, london, timedelta(days=7))
+    at = time(1, 30)  # the meeting time, which the jump skipped on 29 March
+    assert far_enough(gap_meeting, next_week, london, timedelta(days=7), at)
     assert not far_enough(gap_meeting, next_week - timedelta(minutes=1), london,
-                          timedelta(days=7))
+                          timedelta(days=7), at)
+    # helper-155's 1: at another time the jump did not move, the hour is not made up
+    assert not far_enough(gap_meeting, next_week, london, timedelta(days=7), time(2, 30))
     # far from any clock change, nothing is allowed
     assert not far_enough(utc(2026, 1, 6, 19), utc(2026, 1, 13, 18, 59), london,
-                          timedelta(days=7))
+                          timedelta(days=7), time(19))
     # helper-149's 2: a change between two openings is in their wall-clock gap already; it
     # made up the difference a second time (46 hours taken for 2 days)
     friday = utc(2026, 3, 27, 20)  # 20:00 GMT, posted early
-    assert not far_enough(friday, utc(2026, 3, 29, 18), london, timedelta(days=2))  # 19:00 BST
-    assert far_enough(friday, utc(2026, 3, 29, 19), london, timedelta(days=2))  # 20:00 BST
+    two_days = timedelta(days=2)
+    assert not far_enough(friday, utc(2026, 3, 29, 18), london, two_days, at)  # 19:00 BST
+    assert far_enough(friday, utc(2026, 3, 29, 19), london, two_days, at)  # 20:00 BST
     # helper-154's 2: a change just before an opening that no jump moved made up the hour too:
     # autumn's (02:30 GMT, just after 02:00 BST became 01:00 GMT), and spring's before 03:30 BST
     week = timedelta(days=7)
-    assert not far_enough(utc(2026, 10, 25, 2, 30), utc(2026, 11, 1, 1, 30), london, week)
-    assert not far_enough(utc(2026, 3, 29, 2, 30), utc(2026, 4, 5, 1, 30), london, week)
+    for at in (time(1, 30), time(2, 30), time(3, 30)):
+        assert not far_enough(utc(2026, 10, 25, 2, 30), utc(2026, 11, 1, 1, 30), london, week, at)
+        assert not far_enough(utc(2026, 3, 29, 2, 30), utc(2026, 4, 5, 1, 30), london, week, at)
 
 
 async def test_3_resume_gives_back_a_meeting_left_empty_by_a_post_now(
@@ -327,6 +332,23 @@ async def test_post_and_move_keep_the_minimum_open_time_as_the_planner_does(
         assert "session 2 can be posted from Sun 15 Mar 2026 02:30 EDT" in early, early
         moved = await says(seminar, "/seminar move 2 2026-03-15 02:45")
         assert "Session 2 moves to Sun 15 Mar 2026 02:45 EDT." in moved, moved
+    finally:
+        await seminar.app.close()
+
+
+async def test_a_time_chosen_just_after_the_jump_gets_no_allowance(tmp_path: Path) -> None:
+    """helper-155's 1 and 2: session 5 moved to 02:00 BST (a time that exists, chosen) took
+    the hour the jump gives a skipped meeting, so session 6 a week later at 01:00 was allowed
+    too: one change shortened two sessions. And the move's refusal said not from when."""
+    seminar = await _open(tmp_path, ManualClock(utc(2026, 3, 1)))
+    try:
+        said = await says(seminar, "/seminar setup sunday 01:30 Europe/London",
+                          "/seminar min-open 7d", "/seminar move 5 2026-03-29 02:00",
+                          "/seminar move 6 2026-04-05 01:00")
+        assert "session 6 cannot open within 7 days of it; it can open from Sun 05 Apr 2026 " \
+               "02:00 BST." in said, said
+        assert "Session 6 moves to Sun 05 Apr 2026 02:00 BST." in await says(
+            seminar, "/seminar move 6 2026-04-05 02:00")
     finally:
         await seminar.app.close()
 

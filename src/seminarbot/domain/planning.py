@@ -86,7 +86,7 @@ class _Inputs:
     pins: dict[str, Move] = field(default_factory=dict)
 
     def apart(self, a: datetime, b: datetime) -> bool:
-        return far_enough(a, b, self.rule.zone, self.min_open)
+        return far_enough(a, b, self.rule.zone, self.min_open, self.rule.local_time)
 
     def earlier(self, session_id: str) -> list[str]:
         return self.order[:self.order.index(session_id)]

@@ -126,37 +126,37 @@ def wall_clock(start: datetime, end: datetime, zone: ZoneInfo) -> timedelta:
             - start.astimezone(zone).replace(tzinfo=None))
 
 
-def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:
+def far_enough(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta,
+               meets_at: time | None = None) -> bool:
     """Whether two openings are at least `least` apart on the zone's clocks (README,
-    Scheduling: minimum open time). The clocks measure a change between them already (a night
-    counts as its wall-clock length); only where the earlier one is a time the spring jump
-    skipped, landed that much later (`local_to_utc`), may the jump make up the difference: a
-    DST shift alone never costs a meeting, and is never counted twice."""
+    Scheduling: minimum open time), a night counting as its wall-clock length. Only where the
+    earlier is the meeting at `meets_at` on a day the spring jump skipped that time, opened
+    that much later, does the jump make up the difference (so it is counted once)."""
     gap = abs(wall_clock(a, b, zone))
-    return gap >= least or gap + landed_later_by(min(a, b), zone) >= least
+    return gap >= least or (meets_at is not None
+                            and gap + landed_later_by(min(a, b), zone, meets_at) >= least)
 
 
-def landed_later_by(instant: datetime, zone: ZoneInfo) -> timedelta:
-    """How much later than the local time meant `instant` is, where that time is one the
-    spring jump just before it skipped (02:30 on a night that jumps 02:00→03:00 lands at
-    03:30: one hour); zero for every other instant, an autumn change's too."""
-    jump = (instant.astimezone(zone).utcoffset() or timedelta(0)) \
-        - ((instant - DST_REACH).astimezone(zone).utcoffset() or timedelta(0))
-    if jump <= timedelta(0):
-        return timedelta(0)
-    meant = instant.astimezone(zone).replace(tzinfo=None) - min(jump, DST_REACH)
-    there = meant.replace(tzinfo=zone).astimezone(UTC).astimezone(zone).replace(tzinfo=None)
-    return min(jump, DST_REACH) if there != meant else timedelta(0)  # no such local time
+def landed_later_by(instant: datetime, zone: ZoneInfo, meets_at: time) -> timedelta:
+    """How much later than its meeting time `meets_at` `instant` is (at most DST_REACH), where
+    the spring jump skipped that time on its day (01:30 opens at 02:30 if 01:00 jumps to 02:00)."""
+    shown = instant.astimezone(zone).replace(tzinfo=None)
+    for day in (shown.date(), shown.date() - timedelta(days=1)):  # a jump at midnight
+        meant = datetime.combine(day, meets_at)
+        if meant != shown and local_to_utc(day, meets_at, zone) == instant:
+            return min(shown - meant, DST_REACH)
+    return timedelta(0)
 
 
-def earliest_apart(instant: datetime, least: timedelta, zone: ZoneInfo) -> datetime:
+def earliest_apart(instant: datetime, least: timedelta, zone: ZoneInfo,
+                   meets_at: time | None = None) -> datetime:
     """The first minute from which an opening is `far_enough` after `instant`: `least` later
     on the zone's clocks, or up to DST_REACH sooner where a clock change makes up the rest.
     The planner, `/seminar post` and `/seminar move` all keep to this one rule."""
     latest = wall_clock_after(instant, least, zone)
     for minutes in range(int(DST_REACH / timedelta(minutes=1)), 0, -1):
         sooner = latest - timedelta(minutes=minutes)
-        if sooner > instant and far_enough(instant, sooner, zone, least):
+        if sooner > instant and far_enough(instant, sooner, zone, least, meets_at):
             return sooner
     return latest
 

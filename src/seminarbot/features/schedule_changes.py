@@ -24,6 +24,7 @@ from seminarbot.domain.schedule import (
     describe_day,
     describe_local,
     describe_span,
+    earliest_apart,
     far_enough,
     local_to_utc,
     local_today,
@@ -163,20 +164,22 @@ def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionP
                  instant: datetime, prefix: str) -> None:
     """A move keeps the minimum open time from every session that will not make way for it:
     one that has opened, or one before it in the plan."""
-    zone, paused = cohort.rule.zone, cohort.state is CohortState.PAUSED
+    zone, at, paused = cohort.rule.zone, cohort.rule.local_time, cohort.state is CohortState.PAUSED
     for other in entries:  # (while paused, a session still to come has no date)
         when = other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
                                    and other.session.number < entry.session.number
                                    and not paused else None)
         if other is entry or when is None:
             continue
-        if not far_enough(when, instant, zone, cohort.min_open):  # as the planner's
+        if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
+            after = f"from {describe_local(earliest_apart(when, cohort.min_open, zone, at), zone)}"
             raise Conflict(
                 f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
                 f"{describe_local(when, zone)}, and each session stays open at least "
                 f"{describe_span(cohort.min_open)} before the next one opens: session "
                 f"{entry.session.number} cannot open within "
-                f"{describe_span(cohort.min_open)} of it.",
+                f"{describe_span(cohort.min_open)} of it" + (f"; it can open {after}."
+                                                            if instant > when else "."),
                 more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
 

@@ -94,9 +94,9 @@ def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Ses
     last = max(opened, key=lambda e: e.opened_at or now)
     assert last.opened_at is not None
     zone = cohort.rule.zone
-    if far_enough(last.opened_at, now, zone, cohort.min_open):  # as the planner's
+    if far_enough(last.opened_at, now, zone, cohort.min_open, cohort.rule.local_time):
         return
-    earliest = earliest_apart(last.opened_at, cohort.min_open, zone)
+    earliest = earliest_apart(last.opened_at, cohort.min_open, zone, cohort.rule.local_time)
     raise Conflict(
         f"Session {last.session.number} opened {describe_local(last.opened_at, zone)}, and "
         f"each session stays open at least {describe_span(cohort.min_open)} before the next "
