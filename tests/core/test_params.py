@@ -86,6 +86,12 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
         TimeZone().parse("+02:00", "timezone")
 
 
+@pytest.mark.parametrize("name", ["Z", "z", "Zulu", "Etc/Zulu", "UCT", "Universal"])
+def test_iso_s_letter_for_utc_is_utc_as_zulu_is(name: str) -> None:
+    """helper-155's 5: `Z` was refused as an abbreviation while `Zulu` was taken."""
+    assert TimeZone().parse(name, "timezone") == "UTC"
+
+
 @pytest.mark.parametrize("name", ["GMT", "gmt", "Greenwich", "GMT0"])
 def test_gmt_suggests_the_uk_s_clock_and_utc(name: str) -> None:
     """helper-146's 10, helper-150's 16: GMT was answered with Africa/Abidjan, Greenwich with

@@ -53,7 +53,7 @@ def test_rest_parameter_keeps_the_line_verbatim() -> None:
     ("seminar respond 1.1 --text hello there", "hello there"),
     ("seminar respond 1.1 --text=hello --text", "hello --text"),
     ("seminar respond 1.1 —text hello", "hello"),  # the dash smart punctuation makes
-    ("seminar respond 1.1 --TEXT hello", "hello"),
+    ("seminar respond 1.1 --TEXT hello", "--TEXT hello"),  # as every option: names as shown
     ("seminar respond 1.1 --textual matters", "--textual matters"),
     ("seminar respond 1.1 hello --text", "hello --text"),
     ('seminar respond 1.1 "--text" hello', '"--text" hello')])
@@ -300,3 +300,11 @@ def test_a_command_named_as_an_argument_is_quoted_as_typed() -> None:
     with pytest.raises(UserError) as caught:
         REGISTRY.named("/seminar setupx **x**", "/")
     assert "There is no command '/seminar setupx **x**'." in caught.value.message
+
+
+def test_free_text_given_by_name_before_the_others_says_it_comes_last() -> None:
+    """helper-155's 4: `respond --text hi 1.1` was told "has no option --text"."""
+    with pytest.raises(UserError) as caught:
+        parsed("seminar respond --text hi 1.1")
+    assert caught.value.message.startswith("`--text` takes the rest of the line, so it comes "
+                                           "last. Usage: "), caught.value.message

@@ -174,11 +174,10 @@ def _as_option(token: Token, line: str) -> Token | None:
 
 
 def _free_text(param: Param, token: Token, line: str) -> str:
-    """The rest of the line from `token`, or after the parameter's own name given first
-    (`--text hello`, `--query=x`: helper-153's 5)."""
+    """The rest of the line from `token`, after the parameter's own name if it is (helper-153)."""
     option = _as_option(token, line)
     name, equals, _ = option.text[2:].partition("=") if option else ("", "", "")
-    if name.replace("-", "_").lower() != param.name:
+    if name.replace("-", "_") != param.name:  # as every option's name: `--Text` is no name
         return line[token.start :].strip()
     return line[token.start + token.text.index("=") + 1 if equals else token.end :].strip()
 
@@ -189,11 +188,12 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     token = tokens[index]
     name, _, value = token.text[2:].partition("=")
     param = by_name.get(name.replace("-", "_"))
-    if param is None or param.rest:
+    if param is None or param.rest:  # free text given by name comes last (helper-155's 4)
         known = ", ".join("--" + p.name for p in command.params if not p.rest) or "none"
         shown = name if len(name) <= 40 else name[:40] + "…"
-        raise UserError(f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its "
-                        f"options: {known}. Usage: {command.usage()}")
+        said = f"`--{param.name}` takes the rest of the line, so it comes last" if param else \
+            f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its options: {known}"
+        raise UserError(f"{said}. Usage: {command.usage()}")
     if param.name in raw:  # which of the two was meant?
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")

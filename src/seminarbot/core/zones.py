@@ -21,7 +21,7 @@ from seminarbot.domain.near import near
 from seminarbot.domain.textfold import as_word
 
 UTC_NAMES = frozenset({"utc", "etc/utc", "uct", "etc/uct", "universal", "etc/universal",
-                       "zulu", "etc/zulu"})
+                       "zulu", "etc/zulu", "z"})  # ISO 8601's letter for UTC, as Zulu is
 # The tz database's names for offsets and abbreviations rather than places.
 FIXED = frozenset({"cet", "cst6cdt", "eet", "est", "est5edt", "hst", "met", "mst", "mst7mdt",
                    "pst8pdt", "wet", "gmt", "gmt+0", "gmt-0", "gmt0", "greenwich", "factory"})
@@ -46,7 +46,7 @@ ABBREVIATIONS = {
     "acst": "Australia/Adelaide", "awst": "Australia/Perth", "nzst": "Pacific/Auckland",
     "nzdt": "Pacific/Auckland", "sast": "Africa/Johannesburg", "wat": "Africa/Lagos",
     "eat": "Africa/Nairobi", "brt": "America/Sao_Paulo", "art": "America/Argentina/Buenos_Aires",
-    "z": "UTC", "zulu": "UTC", "utc0": "UTC",  # ISO 8601's and the military's letter for UTC
+    "utc0": "UTC",
 }
 # The tz database's old US rule names (POSIX TZ style), and the places that follow each rule.
 RULES = {"est5edt": "America/New_York America/Toronto", "cst6cdt": "America/Chicago",

@@ -124,18 +124,18 @@ async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> 
     """One person of this cohort, by platform id, Discord mention or the display name they
     have in this cohort's community (never a name from elsewhere). Anyone else, on any server,
     is "no participant here": nothing about them (not even whether they opted out) is told."""
-    mention = _MENTION.fullmatch(wanted.strip())
+    typed, mention = wanted, _MENTION.fullmatch(wanted.strip())
     wanted = mention.group(1) if mention else wanted.strip()
     found = await app.participants.matching(cohort.id, wanted)
     bare = wanted.strip(SURROUNDING)  # as people type a name: `@name`, `name`, name, (helper-144)
     if not found and bare and bare != wanted:  # (a Matrix id begins with @: as typed first)
         found = await app.participants.matching(cohort.id, bare)
     if not found:
-        raise NotFound(f"No participant here is called '{as_typed(embedded(wanted))}'.")
+        raise NotFound(f"No participant here is called '{as_typed(embedded(typed))}'.")
     if len(found) > 1:
         names = ", ".join(f"{as_typed(isolate(p.display_name))} ({as_typed(p.external_id)})"
                           for p in found[:5])
-        raise Conflict(f"Several participants match '{as_typed(embedded(wanted))}': {names}. "
+        raise Conflict(f"Several participants match '{as_typed(embedded(typed))}': {names}. "
                        "Use their id.")
     if found[0].opted_out:
         raise Conflict(f"{as_typed(isolate(found[0].display_name))} has opted out; their "
