@@ -369,7 +369,7 @@ def test_a_first_console_on_a_nearly_full_disk_leaves_no_half_built_database(
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit * 1024, limit * 1024))
 
-    db = tmp_path / "new.db"
+    db = tmp_path / "a" / "b" / "new.db"  # helper-155's 6: the folders made for it stayed
     result = subprocess.run([*BIN, "console", "--db", str(db)], input="/clock\n",
                             capture_output=True, text=True, env=environment(),
                             preexec_fn=nearly_full, timeout=DEADLINE, check=False)

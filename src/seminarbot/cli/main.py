@@ -214,10 +214,10 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
     nothing of its own (cli.leftovers).
     Yields what `run` calls in that case."""
     unbegun: list[bool] = []
+    before = Before.look(settings.data_dir, settings.database,
+                         matrix=args.command == "run" and "matrix" in settings.platforms)
     with contextlib.ExitStack() as held:
         if args.command == "run":
-            before = Before.look(settings.data_dir, settings.database,
-                                 matrix="matrix" in settings.platforms)
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
@@ -228,12 +228,12 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
         if _writes(args):
             try:
                 held.enter_context(exclusive(settings.database))
-            except Exception:  # the database refused: the data folder made for it goes too
-                if args.command == "run":
-                    before.undo()
+            except Exception:  # the database refused: the folders made for it go too
+                before.undo()
                 raise
-        if args.command == "run":  # while both locks are held
-            held.callback(lambda: before.undo() if unbegun else None)
+            # While locked: a new database not made whole leaves no folder either (helper-155)
+            held.callback(lambda: before.undo() if unbegun or not os.path.lexists(
+                settings.database) else None)
         yield lambda: unbegun.append(True)
 
 
