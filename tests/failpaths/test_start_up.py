@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import subprocess
 from pathlib import Path
 
@@ -391,3 +392,61 @@ def test_json_log_lines_stay_json_on_a_standard_error_that_cannot_hold_every_cha
     assert result.returncode == 1, result.stderr
     (entry,) = [json.loads(line) for line in result.stderr.splitlines() if line.strip()]
     assert f"{tmp_path}/café-😀/seminarbot.db: there is no database here" in entry["message"]
+
+
+def test_a_start_refused_by_another_s_lock_removes_nothing_it_found_missing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-156's 4: a second console on a new path looked at what was missing, then found
+    the lock taken by the first, which had made the folder and the database meanwhile; it
+    removed them as its own (1 start in 21)."""
+    import argparse
+    from importlib import import_module
+
+    from seminarbot.config.settings import load_settings
+    from seminarbot.storage.lock import DatabaseInUse
+
+    main = import_module("seminarbot.cli.main")  # the module (seminarbot.cli.main is a function)
+    db = tmp_path / "n" / "x.db"
+
+    def taken(database: Path) -> None:  # the first process, between the look and the lock
+        db.parent.mkdir()
+        db.write_bytes(b"the first console's")
+        raise DatabaseInUse(database, None)
+
+    monkeypatch.setattr(main, "exclusive", taken)
+    settings = load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path)}, database=str(db))
+    with pytest.raises(DatabaseInUse), main._locks(settings, argparse.Namespace(
+            command="console")):
+        pass
+    assert db.read_bytes() == b"the first console's"
+
+
+@pytest.mark.parametrize("kind", ["no table", "another program's"])
+def test_a_database_found_at_the_path_is_never_removed_or_changed_by_a_failed_start(
+        tmp_path: Path, kind: str) -> None:
+    """helper-156's 1 and 3: an SQLite file with no table, made by another program, was taken
+    for a new database and removed (its -wal too) when its migrations failed; another
+    program's database was switched to WAL before it was refused."""
+    import hashlib
+    import sqlite3
+
+    db = tmp_path / "x.db"
+    with contextlib.closing(sqlite3.connect(db)) as made:
+        made.execute("PRAGMA user_version = 1" if kind == "no table" else "CREATE TABLE t (a)")
+        made.commit()
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+
+    def small() -> None:
+        import resource
+        import signal
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+    result = subprocess.run([*BIN, "console", "--db", str(db)], input="/clock\n",
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=small, timeout=DEADLINE, check=False)
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert db.exists(), result.stderr
+    if kind == "another program's":
+        assert hashlib.sha256(db.read_bytes()).hexdigest() == before, result.stderr

@@ -21,7 +21,7 @@ from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.domain.display import is_unicode
 from seminarbot.storage.dbfile import make_private_dirs
-from seminarbot.storage.lock import data_dir_lock, exclusive
+from seminarbot.storage.lock import DatabaseInUse, data_dir_lock, exclusive
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite
@@ -228,12 +228,12 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
         if _writes(args):
             try:
                 held.enter_context(exclusive(settings.database))
-            except Exception:  # the database refused: the folders made for it go too
-                before.undo()
+            except Exception as error:  # the database refused: the folders made for it go too,
+                if not isinstance(error, DatabaseInUse):  # not another's (helper-156's 4)
+                    before.undo()
                 raise
-            # While locked: a new database not made whole leaves no folder either (helper-155)
             held.callback(lambda: before.undo() if unbegun or not os.path.lexists(
-                settings.database) else None)
+                settings.database) else None)  # a new one not made whole: no folder stays
         yield lambda: unbegun.append(True)
 
 

@@ -25,6 +25,7 @@ from seminarbot.storage.dbfile import (
     describe,
     immutable_uri,
     is_damage,
+    made_here,
     pragmas,
     prepare,
     unavailable,
@@ -52,7 +53,7 @@ class Database:
         self._lock = asyncio.Lock()
         self.identity = None if path == ":memory:" else FileIdentity(path)
         self.erasures = Erasures()  # of words, to be kept out of the log (storage.scrub)
-        self.new = False  # migrated from no table at all by this open (dbfile.create_if_missing)
+        self.new = False  # made by this process, and migrated from no table by this open
 
     def check_identity(self) -> None:
         """Raises StorageLost when the file was deleted or replaced since it was opened."""
@@ -130,17 +131,16 @@ class Database:
             await self._conn.execute(timeout)  # before anything reads
             tables = {row[0] for row in await self._conn.execute_fetchall(  # SQLite's errors
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            self.new = write and migrate and not tables
+            self.new = write and migrate and not tables and made_here(self.path)
+            if tables and "schema_migrations" not in tables:  # before WAL changes the file
+                raise DatabaseUnusable(self.path, "is an SQLite database, but not seminarbot's "
+                                       "(it has tables and no schema_migrations); use another --db")
             for statement in statements:
                 await self._conn.execute(statement)
         except sqlite3.DatabaseError as error:
             if write or not is_damage(error):
                 raise
             tables = set()  # damaged: a command that reads (db check) says what it can
-        if tables and "schema_migrations" not in tables:
-            raise DatabaseUnusable(self.path, "is an SQLite database, but not seminarbot's (it "
-                                              "has tables and no schema_migrations); choose "
-                                              "another --db")
         if write:
             await self._probe_write()
         if migrate:

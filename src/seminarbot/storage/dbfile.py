@@ -147,7 +147,17 @@ def _create(path: Path) -> bool:
     except OSError as error:
         raise DatabaseUnusable(path, f"cannot be created ({os_reason(error, path)})") from None
     os.close(descriptor)
+    _made_here.add(os.path.realpath(path))
     return True
+
+
+_made_here: set[str] = set()  # the databases this process created, by their real paths
+
+
+def made_here(path: str | Path) -> bool:
+    """Whether this process created the database at `path` (and so may remove it if it cannot
+    make it whole: a file that was there, even one with no table, is another's)."""
+    return os.path.realpath(path) in _made_here
 
 
 def make_private_dirs(folder: Path) -> None:
