@@ -92,10 +92,12 @@ def test_iso_s_letter_for_utc_is_utc_as_zulu_is(name: str) -> None:
     assert TimeZone().parse(name, "timezone") == "UTC"
 
 
-@pytest.mark.parametrize("name", ["GMT", "gmt", "Greenwich", "GMT0"])
+@pytest.mark.parametrize("name", ["GMT", "gmt", "Greenwich", "GMT0", "Etc/GMT", "Etc/Greenwich",
+                                  "Etc/GMT-0", "GMT+0", "UTC+0", "+00:00"])
 def test_gmt_suggests_the_uk_s_clock_and_utc(name: str) -> None:
-    """helper-146's 10, helper-150's 16: GMT was answered with Africa/Abidjan, Greenwich with
-    UTC alone: one who types it means the UK's clock, or a clock that never changes."""
+    """helper-146's 10, helper-150's 16, helper-156's 8: GMT was answered with Africa/Abidjan,
+    Greenwich with UTC alone, Etc/GMT-0 with the Etc names' inverted sign, +00:00 with places
+    but not UTC: one who types them means the UK's clock, or a clock that never changes."""
     with pytest.raises(BadArgument) as caught:
         TimeZone().parse(name, "timezone")
     assert "Europe/London" in caught.value.message and "UTC." in caught.value.message

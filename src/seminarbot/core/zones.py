@@ -34,9 +34,6 @@ ABBREVIATIONS = {
     "ct": "America/Chicago", "est": "America/New_York America/Toronto",
     "edt": "America/New_York", "et": "America/New_York", "akst": "America/Anchorage",
     "hst": "Pacific/Honolulu", "bst": "Europe/London",
-    # one who types GMT means the UK's clock (GMT in winter, BST in summer) or one that never
-    # changes (helper-146's 10)
-    "gmt": "Europe/London UTC", "gmt0": "Europe/London UTC", "greenwich": "Europe/London UTC",
     "wet": "Europe/Lisbon", "west": "Europe/Lisbon", "cet": "Europe/Berlin Europe/Paris",
     "cest": "Europe/Berlin Europe/Paris", "met": "Europe/Berlin",
     "eet": "Europe/Athens Europe/Helsinki Africa/Cairo", "eest": "Europe/Athens",
@@ -69,6 +66,12 @@ KNOWN = ("Europe/London", "Europe/Berlin", "Europe/Paris", "Africa/Cairo", "Euro
 _OFFSET = re.compile(r"(?:utc|gmt|z)?\s*([+\-−])\s*(\d{1,2})(?:[:h.]?(\d{2}))?",
                      re.IGNORECASE)
 _ETC = re.compile(r"etc/gmt([+-])(\d{1,2})", re.IGNORECASE)
+# Greenwich's clock by its names (helper-146's 10, helper-156's 8): one who types them means
+# the UK's clock, GMT in winter and BST in summer, or a clock that never changes.
+ZERO = frozenset({"gmt", "gmt0", "gmt+0", "gmt-0", "greenwich"})
+ZERO_HINT = ("That is Greenwich's clock, which never changes, not a place's time zone: for the "
+             "UK's (GMT in winter, BST in summer) name Europe/London; for one that never "
+             "changes, UTC.")
 
 
 @cache
@@ -133,6 +136,8 @@ class TimeZone:
 def _why_not(key: str, today: date) -> str:
     """The hint for a refused name: what it is, and the places to use instead."""
     offset = _offset_of(key.replace("_", ""))
+    if key.removeprefix("etc/") in ZERO or offset == timedelta(0):
+        return ZERO_HINT
     if offset is not None:
         if not timedelta(hours=-12) <= offset <= timedelta(hours=14):
             return "No place on Earth uses that offset."
