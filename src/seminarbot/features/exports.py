@@ -17,7 +17,7 @@ from seminarbot.domain.exports import FORMATS, ExportScope
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.schedule import local_to_utc
 from seminarbot.domain.textfold import SURROUNDING
-from seminarbot.domain.typed import as_typed, untyped
+from seminarbot.domain.typed import as_typed
 from seminarbot.features.common import cohort_here, session_param
 from seminarbot.storage.participants import ParticipantMatch
 
@@ -116,8 +116,8 @@ async def build_request(app: ExportServices, cohort: Cohort, format_name: str, *
         since=local_to_utc(since, midnight, zone) if since else None,
         until=local_to_utc(until + timedelta(days=1), midnight, zone) if until else None)
     said = "; ".join(labels) or "the whole run"
-    return ExportRequest(format=format_name, scope=scope, label=untyped(said),
-                         slug="-".join(slugs) or "all", said=said)
+    return ExportRequest(format=format_name, scope=scope, said=said,
+                         slug="-".join(slugs) or "all")
 
 
 async def find_participant(app: ExportServices, cohort: Cohort, wanted: str) -> ParticipantMatch:

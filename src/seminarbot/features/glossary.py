@@ -26,8 +26,7 @@ async def term(inv: Invocation[Services]) -> Reply:
             if len(query) > 2 else \
             f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
         said = f"No glossary entry for “{as_typed(isolate(query))}”."
-        return Reply(title="No entry", paragraphs=(said, hint),
-                        tone=Tone.WARNING)
+        return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
     syllabus = inv.app.syllabus
     person = entry.category == "person"
     fields = [("Category", entry.category.replace("-", " "))]

@@ -33,6 +33,7 @@ from seminarbot.domain.links import MOST_VIA, links_for, via_servers
 from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
+from seminarbot.domain.typed import untyped
 from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks
 
@@ -66,9 +67,13 @@ class ExportServices(Protocol):
 class ExportRequest:
     format: str
     scope: ExportScope = field(default_factory=ExportScope)
-    label: str = "the whole run"  # for people: the file's header
+    said: str = "the whole run"  # for people, a person's words in it marked (domain/typed.py)
     slug: str = "all"  # for the file name
-    said: str = ""  # the label for a reply, a person's words in it marked (domain/typed.py)
+
+    @property
+    def label(self) -> str:
+        """What is exported, for the file's header and the command line (`said` unmarked)."""
+        return untyped(self.said)
 
 
 @dataclass(frozen=True)
