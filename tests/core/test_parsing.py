@@ -1,12 +1,15 @@
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from seminarbot.core.commands import Command, Param, Permission
-from seminarbot.core.params import Date, Flag, Integer, String, TimeOfDay, Weekday
+from seminarbot.core.durations import DURATION_UNITS, UNIT_WORDS
+from seminarbot.core.params import Date, Duration, Flag, Integer, String, TimeOfDay, Weekday
 from seminarbot.core.parsing import bind, is_command, parse_line, tokenize
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply
@@ -308,3 +311,73 @@ def test_free_text_given_by_name_before_the_others_says_it_comes_last() -> None:
         parsed("seminar respond --text hi 1.1")
     assert caught.value.message.startswith("`--text` takes the rest of the line, so it comes "
                                            "last. Usage: "), caught.value.message
+
+
+TIMED = Registry([
+    Command(("seminar", "min-open"), "open", nothing,
+            params=(Param("duration", Duration(maximum=timedelta(days=7)), "how long"),)),
+    Command(("seminar", "retention"), "keep", nothing,
+            params=(Param("days", Integer(0, 3650, unit="day"), "how long"),))])
+
+
+def duration_of(line: str) -> timedelta:
+    command, raw = parse_line(TIMED, line)
+    value = bind(command, raw)["duration"]
+    assert isinstance(value, timedelta)
+    return value
+
+
+@pytest.mark.parametrize("typed", ["1 day 12 hours", "1d 12h", "1 d 12 h", "1day 12hours",
+                                   "1 Day 720 mins", "１ day １２ hours", "1d12h", "36 hours"])
+def test_a_duration_in_parts_typed_apart_is_one_argument(typed: str) -> None:
+    """helper-155's 4: `1 day 12 hours` and `1d 12h` were "Too many arguments", where the
+    duration type reads `1d12h` and `2h 30m`."""
+    assert duration_of(f"seminar min-open {typed}") == timedelta(hours=36)
+
+
+@given(parts=st.lists(st.sampled_from(sorted(DURATION_UNITS)), min_size=1, max_size=5,
+                      unique=True),
+       counts=st.lists(st.integers(1, 20), min_size=5, max_size=5),
+       words=st.lists(st.booleans(), min_size=10, max_size=10),
+       apart=st.lists(st.booleans(), min_size=10, max_size=10))
+def test_a_duration_is_read_alike_however_its_parts_are_spaced(
+        parts: list[str], counts: list[int], words: list[bool], apart: list[bool]) -> None:
+    """Each part written with its unit's letter or word, number and unit together or apart,
+    parts together or apart: one duration, the one the compact form gives (or one refusal)."""
+    names = {unit: word for word, unit in UNIT_WORDS.items() if word.endswith("s")}
+    ordered = sorted(parts, key=lambda unit: -DURATION_UNITS[unit])
+    written = [f"{counts[k]}{' ' if apart[k] else ''}{names[unit] if words[k] else unit}"
+               for k, unit in enumerate(ordered)]
+    seconds = sum(counts[k] * DURATION_UNITS[unit] for k, unit in enumerate(ordered))
+    spaced = "".join(part + (" " if apart[5 + k] else "") for k, part in enumerate(written))
+    compact = "".join(f"{counts[k]}{unit}" for k, unit in enumerate(ordered))
+    for line in (compact, spaced.strip()):
+        if 1 <= seconds <= 7 * 86400:
+            assert duration_of(f"seminar min-open {line}") == timedelta(seconds=seconds)
+        else:
+            with pytest.raises(BadArgument) as refused:
+                duration_of(f"seminar min-open {line}")
+            assert refused.value.param == "duration"
+
+
+@pytest.mark.parametrize(("line", "param", "got"), [
+    ("seminar min-open 5 parsecs", "duration", "5 parsecs"),
+    ("seminar min-open five days", "duration", "five days"),
+    ("seminar min-open 2 fortnights", "duration", "2 fortnights"),
+    ("seminar retention 5 parsecs", "days", "5 parsecs"),
+    ("seminar retention --days 5 parsecs", "days", "5 parsecs"),
+    ("seminar retention thirty days", "days", "thirty days")])
+def test_an_amount_of_time_in_a_unit_no_one_reads_is_refused_as_that_value(
+        line: str, param: str, got: str) -> None:
+    """helper-155's 4: `min-open 5 parsecs` was "Too many arguments", not what a duration is."""
+    command, raw = None, None
+    with pytest.raises(BadArgument) as refused:
+        command, raw = parse_line(TIMED, line)
+        bind(command, raw)
+    assert refused.value.param == param and refused.value.got == got
+    assert refused.value.expected in refused.value.message
+
+
+def test_a_word_left_after_a_whole_duration_is_still_too_many() -> None:
+    with pytest.raises(UserError, match=r"Too many arguments .*'please'"):
+        parse_line(TIMED, "seminar min-open 5 days please")

@@ -6,6 +6,7 @@ back in them (`written`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
 # Each unit's words, singular and plural; no month (its length varies, and `m` is minutes).
@@ -49,3 +50,27 @@ def written(seconds: int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
+
+
+_NUMBER = re.compile(r"\d++(?:\.\d++)?+|\.\d++")  # possessive: linear in its length
+# Parts of a duration (a number and its unit), with or without one space inside and between.
+_UNIT_NAMES = "|".join(sorted([*UNIT_WORDS, *DURATION_UNITS], key=len, reverse=True))
+_SPACED = re.compile(rf"(?:(?:{_NUMBER.pattern}) ?(?:{_UNIT_NAMES})(?![a-z]) ?)+")
+
+
+def parts_apart(words: Sequence[str]) -> int:
+    """How many of `words` after the first go on with the duration it begins, written with
+    spaces between a number and its unit (`1 day`) or between parts (`1d 12h`, `1 day 12
+    hours`, `1d1h 30 m`): the most that make one with it; 0 when none does. Words as
+    core.parsing compares them (as_word, ASCII digits, a decimal comma as a point)."""
+    return next((more for more in range(len(words) - 1, 0, -1)
+                 if _SPACED.fullmatch(" ".join(words[:more + 1]))), 0)
+
+
+def unit_misread(value: str, word: str) -> bool:
+    """Whether a value and the word after it are an amount of time typed apart that no unit
+    reads: a number and a word naming no unit (`5 parsecs`), or a number in words and a unit
+    (`five days`). Compared as `parts_apart`'s words."""
+    if _NUMBER.fullmatch(value):
+        return word.isalpha()
+    return value.isalpha() and unit_seconds(word) > 0

@@ -7,19 +7,15 @@ response's text: its quotes and any --option in it included, but its own name gi
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from seminarbot.core.apart import Token, ascii_digits, joined, unit_misread
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.dates import date_words
-from seminarbot.core.durations import unit_seconds
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
-from seminarbot.domain.textfold import as_word
 from seminarbot.domain.typed import as_typed
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -31,13 +27,6 @@ MAX_LINE = 25_000
 # (Param.names_person); everywhere else the line's text counts, as typed.
 Mentions = Mapping[int, tuple[int, str]]
 NO_MENTIONS: Mentions = {}
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
 
 
 def tokenize(line: str, mentions: Mentions = NO_MENTIONS) -> list[Token]:
@@ -141,11 +130,12 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             index = _option(command, by_name, tokens, index, raw, mentions)
             continue
         if position >= len(positional):
+            unit_misread(positional[position - 1] if position else None, tokens, index)
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: "
                             f"{as_typed(repr(shown))}. Usage: {command.usage()}")
-        index += _joined(positional[position], tokens, index)
+        index += joined(positional[position], tokens, index)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
         index += 1
@@ -200,13 +190,13 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
     if value and not param.is_flag:  # `--since=9 March 2027`: its value goes on
         tokens[index] = Token(value, token.end - len(value), token.end)
-        index += _joined(param, tokens, index)
+        index += joined(param, tokens, index)
         value = tokens[index].text
     elif not param.is_flag:
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
-        index += _joined(param, tokens, index)
+        index += joined(param, tokens, index)
         token = tokens[index]
         quoted = token.end - token.start > len(token.text)  # its quotes are not its text
         mention = mentions.get(token.start) or (mentions.get(token.start + 1) if quoted else None)
@@ -217,55 +207,12 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
     return index + 1
 
 
-def _joined(param: Param, tokens: list[Token], index: int) -> int:
-    """A value and the words that complete it, typed apart: a number given for a duration, or
-    for a count of a unit (retention's days), and its unit's word (`1 day`, `90 minutes`,
-    `1.5 days`); a time of day and `am` or `pm` (`7 pm`); a date with its month's name (`9
-    March 2027`, `March 9, 2027`). They are made one token, the last of them (how many more
-    than one returned), for the type to read or refuse whole; else 0."""
-    if index + 1 >= len(tokens):
-        return 0
-    value, word = tokens[index], tokens[index + 1]
-    joined = 0
-    if param.type.kind == "duration" or bool(getattr(param.type, "unit", "")):
-        number = ascii_digits(value.text).replace(",", ".", 1)
-        joined = int(number.replace(".", "", 1).isdecimal() and not number.endswith(".")
-                     and unit_seconds(as_word(word.text)) > 0)
-    elif param.type.kind == "time":
-        joined = int(as_word(word.text).replace(".", "") in ("am", "pm"))
-    elif param.type.kind == "date":
-        joined = next((more for more in (4, 3, 2, 1) if index + more < len(tokens)
-                       and _one_date(tokens[index:index + more + 1])), 0)
-    if joined:
-        last = tokens[index + joined]
-        tokens[index + joined] = Token(" ".join(t.text for t in tokens[index:index + joined + 1]),
-                                       value.start, last.end)
-    return joined
-
-
-def _one_date(tokens: list[Token]) -> bool:
-    """Whether words typed apart are one date with its month's name (core.dates), its year of
-    four digits, two (to be told to write it in full: `9 March 27`) or none (to be told it
-    needs one). A date always needs its year, so a number after one without it is read as
-    its year: no command takes a number of two digits after a date."""
-    words = date_words(as_word(" ".join(token.text for token in tokens)))
-    return words is not None and len(words.year) in (0, 2, 4)
-
-
 def _typed(param: Param, word: str) -> str:
     """A word given for `param`: "" typed as such is refused, where bind would take an empty
     value for none given (and an optional parameter's default)."""
     if not word:
         raise BadArgument(param.name, param.type.expected, word)
     return word
-
-
-def ascii_digits(raw: str) -> str:
-    """`raw` with every decimal digit of any script (Unicode category Nd: ١٠, ١٩:٠٠, ٣) as its
-    ASCII digit, so a number typed in any script means what it says wherever one is read."""
-    if raw.isascii():
-        return raw
-    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
 
 
 # The kinds whose text is read as numbers (bind gives them ascii_digits of what was typed).

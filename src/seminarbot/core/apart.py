@@ -1,0 +1,84 @@
+"""A value typed in words apart, for the parser (core.parsing) to read as one: a duration
+in its parts (`1 day 12 hours`), a time and `pm`, a date with its month's name; the words
+of a line, and the digits of any script read as ASCII ones."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from seminarbot.core.commands import Param
+from seminarbot.core.dates import date_words
+from seminarbot.core.durations import parts_apart
+from seminarbot.core.durations import unit_misread as misread
+from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.textfold import as_word
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+    start: int
+    end: int
+
+
+def ascii_digits(raw: str) -> str:
+    """`raw` with every decimal digit of any script (Unicode category Nd: ١٠, ١٩:٠٠, ٣) as its
+    ASCII digit, so a number typed in any script means what it says wherever one is read."""
+    if raw.isascii():
+        return raw
+    return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
+
+
+def joined(param: Param, tokens: list[Token], index: int) -> int:
+    """A value and the words that complete it, typed apart: a number given for a count of a
+    unit (retention's days) and its unit's word (`1 day`, `1.5 days`); a duration and its
+    parts (`90 minutes`, `1 day 12 hours`, `1d 12h`); a time of day and `am` or `pm` (`7 pm`);
+    a date with its month's name (`9 March 2027`, `March 9, 2027`). They are made one token,
+    the last of them (how many more than one returned), for the type to read or refuse
+    whole; else 0."""
+    if index + 1 >= len(tokens):
+        return 0
+    value, word = tokens[index], tokens[index + 1]
+    more = 0
+    if _timed(param):  # a count of a unit takes one unit: no parts
+        words = tokens[index:index + (9 if param.type.kind == "duration" else 2)]
+        more = parts_apart([_compared(token.text) for token in words])
+    elif param.type.kind == "time":
+        more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
+    elif param.type.kind == "date":
+        more = next((n for n in (4, 3, 2, 1) if index + n < len(tokens)
+                     and _one_date(tokens[index:index + n + 1])), 0)
+    if more:
+        last = tokens[index + more]
+        tokens[index + more] = Token(" ".join(t.text for t in tokens[index:index + more + 1]),
+                                     value.start, last.end)
+    return more
+
+
+def _timed(param: Param) -> bool:
+    """Whether `param` reads an amount of time: a duration, or a count of a unit (days)."""
+    return param.type.kind == "duration" or bool(getattr(param.type, "unit", ""))
+
+
+def _compared(word: str) -> str:
+    """A word as a number and its unit are read (core.durations): `１２,5 Hours` as `12.5 hours`."""
+    return as_word(ascii_digits(word)).replace(",", ".", 1)
+
+
+def unit_misread(param: Param | None, tokens: list[Token], index: int) -> None:
+    """A word left over after `param`'s value that makes with it an amount of time no unit
+    reads (`5 parsecs`, `five days`): said as that value refused (helper-155's 4)."""
+    if param is not None and index and _timed(param) \
+            and misread(_compared(tokens[index - 1].text), _compared(tokens[index].text)):
+        got = f"{tokens[index - 1].text} {tokens[index].text}"
+        raise BadArgument(param.name, param.type.expected, got)
+
+
+def _one_date(tokens: list[Token]) -> bool:
+    """Whether words typed apart are one date with its month's name (core.dates), its year of
+    four digits, two (to be told to write it in full: `9 March 27`) or none (to be told it
+    needs one). A date always needs its year, so a number after one without it is read as
+    its year: no command takes a number of two digits after a date."""
+    words = date_words(as_word(" ".join(token.text for token in tokens)))
+    return words is not None and len(words.year) in (0, 2, 4)
