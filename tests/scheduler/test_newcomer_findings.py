@@ -407,3 +407,30 @@ async def test_the_meetings_named_beside_a_day_are_meetings_and_a_moved_session_
     assert "Session 2 is moved to Wed 21 Jan 2026 19:00 UTC; a skip does not move a moved " \
            "session" in said
     assert await outbox_of(seminar.app) == before
+
+
+async def test_a_change_of_days_time_or_zone_says_which_skipped_dates_still_hold(
+        seminar: ConsoleDriver) -> None:
+    """helper-156's 9: a reschedule to another zone and start kept a skip made for the old
+    meetings, and its first meeting went a week later, unsaid. A reply to a change (reschedule,
+    setup again) now names the skipped dates its meetings fall on, and how to meet then."""
+    await seminar.say("/seminar skip 2026-01-13")
+    said = await says(seminar, "/seminar reschedule tue 10:00 Asia/Tokyo 2026-01-12")
+    assert "Still skipped, so no meeting then: Tue 13 Jan 2026. /seminar skip 2026-01-13 " \
+           "--undo makes it a meeting again." in said
+    await seminar.say("/seminar skip 2026-01-27")
+    said = await says(seminar, "/seminar setup tue 19:00 UTC")
+    assert "Still skipped, so no meeting then: Tue 13 Jan 2026, Tue 27 Jan 2026. /seminar " \
+           "skip DATE --undo makes one a meeting again." in said
+    # … and none that the new meetings do not fall on: another weekday, before a new start
+    assert "Still skipped" not in await says(seminar, "/seminar reschedule thu 19:00 UTC")
+    assert "Still skipped" not in await says(
+        seminar, "/seminar reschedule tue 19:00 UTC 2026-02-01")
+    said = await says(seminar, "/seminar reschedule tue 19:00 UTC 2026-01-20")
+    assert "Still skipped, so no meeting then: Tue 27 Jan 2026." in said
+
+
+async def test_a_meeting_a_move_left_empty_is_not_said_to_be_skipped_after_a_change(
+        seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar move 1 2026-01-08 20:00")
+    assert "Still skipped" not in await says(seminar, "/seminar reschedule tue 20:00 UTC")

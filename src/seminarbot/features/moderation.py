@@ -21,12 +21,16 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
-from seminarbot.features.plan_reads import dates_moved, notes_for, planned_starts
+from seminarbot.features.plan_reads import (
+    dates_moved,
+    kept_through_change,
+    notes_for,
+    planned_starts,
+)
 from seminarbot.features.schedule_notes import (
     change_notes,
     change_reply,
     has_warning,
-    kept_instants,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +53,7 @@ async def setup(inv: Invocation[Services]) -> Reply:
         planned = await app.scheduler.plan_cohort(cohort, now)
     notes = notes_for(planned, cohort)
     if existing is not None:
-        notes = kept_instants(planned, rule.zone) + notes
+        notes = await kept_through_change(inv, cohort, planned) + notes
     return Reply(
         title="Seminar set up", tone=Tone.WARNING if has_warning(notes) else Tone.SUCCESS,
         paragraphs=(f"{len(app.syllabus.plan.sessions)} sessions of "

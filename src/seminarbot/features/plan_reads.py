@@ -11,8 +11,8 @@ from seminarbot.core.invocation import Invocation
 from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
-from seminarbot.domain.schedule import local_to_utc
-from seminarbot.features.schedule_notes import change_notes, moved_dates
+from seminarbot.domain.schedule import describe_day, local_to_utc
+from seminarbot.features.schedule_notes import change_notes, kept_instants, moved_dates
 from seminarbot.services.container import Services
 
 
@@ -53,3 +53,28 @@ def notes_for(planned: Planned, cohort: Cohort, focus: str | None = None) -> lis
     the change left it: no date while it is paused."""
     return change_notes(planned, cohort.rule.zone, cohort.min_open, focus,
                         paused=cohort.state is CohortState.PAUSED)
+
+
+SKIPS_SHOWN = 3
+
+
+async def kept_through_change(inv: Invocation[Services], cohort: Cohort, planned: Planned
+                              ) -> list[str]:
+    """After a change of days, time, zone or start date (setup again, reschedule), what it
+    kept: moved sessions their moment (kept_instants), and the dates a moderator skipped that
+    are days the new meetings fall on, still to come, their skip (helper-156's 9: a first
+    meeting went a week later, unsaid)."""
+    now, rule = inv.clock.now(), cohort.rule
+    skipped = [day for day, by in sorted((await inv.app.cohorts.skips(cohort.id)).items())
+               if by is None and day.weekday() in rule.weekdays and day >= rule.start_date
+               and meeting_at(cohort, day) >= now]
+    notes = kept_instants(planned, rule.zone)
+    if skipped:
+        more = len(skipped) - SKIPS_SHOWN
+        days = ", ".join(map(describe_day, skipped[:SKIPS_SHOWN])) + \
+            (f" and {more} more" if more > 0 else "")
+        one = len(skipped) == 1
+        again = f"{inv.prefix}seminar skip {skipped[0].isoformat() if one else 'DATE'} --undo"
+        notes.append(f"Still skipped, so no meeting then: {days}. {again} makes "
+                     f"{'it' if one else 'one'} a meeting again.")
+    return notes

@@ -1,6 +1,5 @@
-"""Moderators change a running schedule: skip a meeting, move one session, change the days or
-time, set reminders and the digest, and how long each session stays open at least. Every
-change re-plans the posts not yet sent (domain.planning) and its reply says what that did."""
+"""Moderators change a running schedule (move a session; the days, time, reminders, minimum open
+time); each re-plans the posts not yet sent (domain.planning), and its reply says what it did."""
 
 from __future__ import annotations
 
@@ -41,11 +40,12 @@ from seminarbot.features.common import (
 from seminarbot.features.plan_reads import (
     dates_moved,
     entries_of,
+    kept_through_change,
     notes_for,
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_reply, kept_instants, moved_dates
+from seminarbot.features.schedule_notes import change_reply, moved_dates
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -217,7 +217,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
     if len(moved) > MOVES_LISTED:
         moved = [f"{len(moved)} sessions move to the new meetings; {inv.prefix}seminar schedule "
                  "lists their dates."]
-    notes = moved + kept_instants(planned, rule.zone) + notes_for(planned, cohort)
+    notes = moved + await kept_through_change(inv, cohort, planned) + notes_for(planned, cohort)
     if kept:
         notes = [f"It still starts no earlier than {describe_day(rule.start_date)}, "
                  "the start date set up (give another START-DATE to change it).", *notes]
