@@ -8,7 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seminarbot.clock import parse_instant, to_iso
-from seminarbot.domain.schedule import LocalStamps, WeeklyRule, describe_local, local_to_utc
+from seminarbot.domain.schedule import WeeklyRule, describe_local, local_to_utc
+from seminarbot.domain.stamps import LocalStamps
 
 
 def utc(*parts: int) -> datetime:
@@ -152,6 +153,26 @@ def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
     sooner = earliest - timedelta(minutes=1)
     if sooner > instant and earliest < wall_clock_after(instant, least, zone):
         assert not far_enough(instant, sooner, zone, least, meets_at)
+
+
+@given(st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
+                    timezones=st.just(UTC)),
+       st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
+                        timedelta(days=2, hours=5)]),
+       st.sampled_from(ZONES_WITH_SHIFTS), st.sampled_from([None, time(1, 30), time(2, 30)]))
+def test_the_latest_opening_apart_before_another_is_the_last_minute_the_planner_allows(
+        instant: datetime, least: timedelta, zone_name: str, meets_at: time | None) -> None:
+    """helper-156's 7: a move refused for a later session's opening said not until when. The
+    bound before it is kept by the same rule: far enough, and no minute after it is."""
+    from seminarbot.domain.schedule import DST_REACH, far_enough, latest_apart
+
+    zone = ZoneInfo(zone_name)
+    instant = instant.replace(second=0, microsecond=0)
+    latest = latest_apart(instant, least, zone, meets_at)
+    assert latest < instant and far_enough(latest, instant, zone, least, meets_at)
+    for minutes in range(1, int(2 * DST_REACH / timedelta(minutes=1)) + 1, 7):
+        later = latest + timedelta(minutes=minutes)
+        assert later >= instant or not far_enough(later, instant, zone, least, meets_at)
 
 
 # Days the clocks change on in ZONES_WITH_SHIFTS (spring and autumn), and any other day.

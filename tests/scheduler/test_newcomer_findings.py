@@ -434,3 +434,14 @@ async def test_a_meeting_a_move_left_empty_is_not_said_to_be_skipped_after_a_cha
         seminar: ConsoleDriver) -> None:
     await seminar.say("/seminar move 1 2026-01-08 20:00")
     assert "Still skipped" not in await says(seminar, "/seminar reschedule tue 20:00 UTC")
+
+
+async def test_a_move_refused_for_a_session_opening_after_it_says_until_when_and_from_when(
+        seminar: ConsoleDriver) -> None:
+    """helper-156's 7: a move refused for being too close before another session's opening
+    said neither until when nor from when it could open (only a move after one said from when)."""
+    said = await says(seminar, "/seminar move 2 2026-01-06 10:00")
+    assert "session 2 cannot open within 24 hours of it; it can open up to Mon 05 Jan 2026 " \
+           "19:00 UTC or from Wed 07 Jan 2026 19:00 UTC." in said
+    assert "Session 2 moves to Mon 05 Jan 2026 19:00 UTC." in await says(
+        seminar, "/seminar move 2 2026-01-05 19:00")

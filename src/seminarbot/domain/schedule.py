@@ -9,14 +9,11 @@ first on or after the start date. Wall-clock rules at DST edges (documented in t
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
-from seminarbot.clock import parse_instant
 from seminarbot.domain.errors import Damaged
 
 if TYPE_CHECKING:
@@ -28,7 +25,6 @@ DEFAULT_MIN_OPEN = timedelta(hours=24)
 # What /seminar min-open accepts (its help and errors say it from here); a cohort's meeting
 # days must also be at least that far apart.
 MIN_OPEN_RANGE = (timedelta(hours=1), timedelta(days=7))
-T = TypeVar("T")
 # The longest clock change a DST rule makes (some zones jump two hours, most one).
 DST_REACH = timedelta(hours=3)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -161,6 +157,20 @@ def earliest_apart(instant: datetime, least: timedelta, zone: ZoneInfo,
     return latest
 
 
+def latest_apart(instant: datetime, least: timedelta, zone: ZoneInfo,
+                 meets_at: time | None = None) -> datetime:
+    """The last minute at which an opening is `far_enough` before `instant`: about `least`
+    sooner on the zone's clocks, later where the opening would be a meeting at `meets_at`
+    that the spring jump moved, sooner where `least` sooner is a time the jump skipped."""
+    soonest = wall_clock_after(instant, -least, zone)
+    reach = int(DST_REACH / timedelta(minutes=1))
+    for minutes in range(reach, -reach - 1, -1):
+        at = soonest + timedelta(minutes=minutes)
+        if at < instant and far_enough(at, instant, zone, least, meets_at):
+            return at
+    return soonest - DST_REACH
+
+
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     # fold=0 gives the first of two repeated times and, for a time inside the spring gap, the
     # offset in force before the jump — which lands the gap time that many minutes later.
@@ -205,96 +215,3 @@ def describe_span(delta: timedelta) -> str:
 
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("" if n == 1 else "s")
-
-
-class LocalStamps(Generic[T]):
-    """`form(describe_local(...))` of stored stamps (`2026-01-06T19:05:42Z`, as `clock.to_iso`
-    writes them; one that cannot be read, in a damaged row, is `form` of it as stored), fast:
-    an export describes a million of them, mostly in a few thousand minutes.
-    `form` shapes the text once per minute (`str`; escaped and encoded for a file).
-
-    What an hour of UTC reads as locally is worked out once: the local day, the local minute of
-    the day at its start and the zone's abbreviation; each minute's text is then kept. An hour is
-    used only when the zone's offset is the same whole number of minutes at its first and last
-    second and the local day does not change inside it; any other stamp (an offset change, an
-    old local mean time with seconds in its offset, another format) is described on its own.
-    """
-
-    LIMIT = 50_000  # minutes (and hours) kept before starting afresh: a few MB
-
-    def __init__(self, zone: ZoneInfo, form: Callable[[str], T]) -> None:
-        self.zone = zone
-        self.form = form
-        self._minutes: dict[str, T] = {}
-        self._hours: dict[str, tuple[str, int, str] | None] = {}
-        self._encoded: dict[bytes, T] = {}  # a UTF-8 minute (`2026-01-06T19:05`) → its text
-
-    def utf8(self, stamp: bytes) -> T:
-        """`self(stamp.decode())` of a stamp as storage hands it over. The first stamp of a
-        describable UTC hour shapes all of its sixty minutes; each stamp in it then costs one
-        lookup and no decoding (shaping minute by minute, as they came, cost a fifth of a
-        Markdown transcript's time: most of a million responses' minutes are new)."""
-        found = self._encoded.get(stamp[:16])
-        if found is not None and len(stamp) == 20 and stamp[19] == 90:
-            return found
-        if (len(stamp) == 20 and stamp[19] == 90 and stamp[13] == 58 and stamp.isascii()
-                and stamp[14:16].isdigit()
-                and (hour := self._readable_hour(stamp[:13].decode())) is not None):
-            if len(self._encoded) + 60 > self.LIMIT:
-                self._encoded.clear()
-            for minute in range(60):
-                self._encoded[b"%s:%02d" % (stamp[:13], minute)] = self._shape(hour, minute)
-            found = self._encoded.get(stamp[:16])
-            if found is not None:
-                return found
-        return self(stamp.decode(errors="replace"))
-
-    def __call__(self, stamp: str) -> T:
-        if len(stamp) == 20 and stamp[19] == "Z":
-            known = self._minutes.get(stamp[:16])
-            if known is not None:
-                return known
-            if stamp[13] == ":" and (hour := self._readable_hour(stamp[:13])) is not None:
-                with contextlib.suppress(ValueError):
-                    shaped = self._shape(hour, int(stamp[14:16]))
-                    _remember(self._minutes, stamp[:16], shaped, self.LIMIT)
-                    return shaped
-        try:
-            return self.form(describe_local(parse_instant(stamp), self.zone))
-        except (ValueError, OverflowError):  # a damaged row: shown as stored, the rest goes on
-            return self.form(stamp)
-
-    def _readable_hour(self, hour: str) -> tuple[str, int, str] | None:
-        try:
-            return self._hour(hour)
-        except (ValueError, OverflowError):
-            return None
-
-    def _shape(self, hour: tuple[str, int, str], minute: int) -> T:
-        """The text of a minute (0 to 59) of an hour `_hour` describes."""
-        day, start, name = hour
-        at = start + minute
-        return self.form(f"{day}{at // 60:02d}:{at % 60:02d} {name}")
-
-    def _hour(self, hour: str) -> tuple[str, int, str] | None:
-        """(local day as `Tue 06 Jan 2026 `, local minute of the day at the start, zone name)
-        of one UTC hour (`2026-01-06T19`), or None if it cannot be described that way."""
-        if hour in self._hours:
-            return self._hours[hour]
-        start = parse_instant(hour + ":00:00Z")
-        first = start.astimezone(self.zone)
-        last = (start + timedelta(seconds=3599)).astimezone(self.zone)
-        offset = first.utcoffset()
-        found = None
-        if (offset is not None and offset == last.utcoffset() and not offset.total_seconds() % 60
-                and first.tzname() == last.tzname() and first.date() == last.date()):
-            found = (first.strftime("%a %d %b %Y "), first.hour * 60 + first.minute,
-                     first.tzname() or "")
-        _remember(self._hours, hour, found, self.LIMIT)
-        return found
-
-
-def _remember(cache: dict[Any, Any], key: str | bytes, value: Any, limit: int) -> None:
-    if len(cache) >= limit:
-        cache.clear()
-    cache[key] = value

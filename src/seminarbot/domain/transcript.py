@@ -27,7 +27,8 @@ from seminarbot.domain.markup import (
     markdown_escape,
     quoted_markdown,
 )
-from seminarbot.domain.schedule import LocalStamps, describe_local
+from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.stamps import LocalStamps
 from seminarbot.domain.titles import prompt_title
 
 __all__ = ["HtmlTranscript", "MarkdownTranscript", "markdown_escape"]

@@ -15,7 +15,7 @@ from seminarbot.core.replies import Reply, text
 from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.planning import OPEN
-from seminarbot.domain.progress import SessionProgress, SessionState
+from seminarbot.domain.progress import SessionProgress
 from seminarbot.domain.schedule import (
     MIN_OPEN_RANGE,
     Move,
@@ -23,8 +23,6 @@ from seminarbot.domain.schedule import (
     describe_day,
     describe_local,
     describe_span,
-    earliest_apart,
-    far_enough,
     local_to_utc,
     local_today,
 )
@@ -37,6 +35,7 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
+from seminarbot.features.move_limits import check_apart, trial_move
 from seminarbot.features.plan_reads import (
     dates_moved,
     entries_of,
@@ -72,14 +71,14 @@ async def move(inv: Invocation[Services]) -> Reply:
         if entry.state not in OPEN:
             raise Conflict(f"Session {session.number} is {entry.state.value}; only a session "
                            "not yet posted can move.")
-        _check_apart(cohort, entries, entry, instant, inv.prefix)
+        check_apart(cohort, entries, entry, instant, inv.prefix, inv.clock.now())
         moves = await app.cohorts.moves(cohort.id, zone)
         skips = await app.cohorts.skips(cohort.id)
         wall = _not_on_the_clock(day, at, instant, zone)
         if same := await _unchanged(inv, cohort, entries, entry, instant, moves, skips):
             return change_reply(same[0], [*([wall] if wall else []), *same[1:]])
         vacated = _vacated(cohort, entry, instant, moves)
-        chosen = await _trial_move(inv, cohort, session.id, instant, moves,
+        chosen = await trial_move(inv, cohort, session.id, instant, moves,
                                    skips | ({vacated: session.id} if vacated else {}))
         if vacated:
             await app.cohorts.add_skip(cohort.id, vacated, session.id)
@@ -158,47 +157,6 @@ def _not_on_the_clock(day: date, at: time, instant: datetime, zone: ZoneInfo) ->
         return ""
     return (f"{at.strftime('%H:%M')} does not exist that night in {zone.key} (the clocks go "
             f"forward); it is taken as {local.strftime('%H:%M %Z')}.")
-
-
-def _check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionProgress,
-                 instant: datetime, prefix: str) -> None:
-    """A move keeps the minimum open time from every session that will not make way for it:
-    one that has opened, or one before it in the plan."""
-    zone, at, paused = cohort.rule.zone, cohort.rule.local_time, cohort.state is CohortState.PAUSED
-    for other in entries:  # (while paused, a session still to come has no date)
-        when = other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
-                                   and other.session.number < entry.session.number
-                                   and not paused else None)
-        if other is entry or when is None:
-            continue
-        if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
-            after = f"from {describe_local(earliest_apart(when, cohort.min_open, zone, at), zone)}"
-            raise Conflict(
-                f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
-                f"{describe_local(when, zone)}, and each session stays open at least "
-                f"{describe_span(cohort.min_open)} before the next one opens: session "
-                f"{entry.session.number} cannot open within "
-                f"{describe_span(cohort.min_open)} of it" + (f"; it can open {after}."
-                                                            if instant > when else "."),
-                more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
-
-
-async def _trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
-                      instant: datetime, moves: dict[str, Move],
-                      skips: dict[date, str | None]) -> Move:
-    """The move to store: in plan order if it can be, else out of order on purpose (the reply
-    warns). Refused (Conflict) if it would not hold either way."""
-    now = inv.clock.now()
-    for out_of_order in (False, True):
-        move = Move(instant, out_of_order)
-        planned = await preview(inv.app.scheduler, cohort, now, moves={**moves, session_id: move},
-                                skips=skips)
-        if session_id in planned.pinned:
-            return move
-    release = next(r for r in planned.released if r.session_id == session_id)
-    other = planned.numbers.get(release.other or "", "?")
-    raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
-                   f"than {describe_span(cohort.min_open)} from session {other}.")
 
 
 async def reschedule(inv: Invocation[Services]) -> Reply:

@@ -1,0 +1,74 @@
+"""Whether `/seminar move` can put a session where it was asked (features.schedule_changes):
+the minimum open time from the sessions that will not make way, and a trial re-plan; each
+refusal says where the session can open instead."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from seminarbot.core.invocation import Invocation
+from seminarbot.domain.errors import Conflict
+from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.progress import SessionProgress, SessionState
+from seminarbot.domain.schedule import (
+    Move,
+    describe_local,
+    describe_span,
+    earliest_apart,
+    far_enough,
+    latest_apart,
+)
+from seminarbot.scheduling.replan import preview
+from seminarbot.services.container import Services
+
+
+def check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionProgress,
+                 instant: datetime, prefix: str, now: datetime) -> None:
+    """A move keeps the minimum open time from every session that will not make way for it:
+    one that has opened, or one before it in the plan."""
+    zone, at, paused = cohort.rule.zone, cohort.rule.local_time, cohort.state is CohortState.PAUSED
+    for other in entries:  # (while paused, a session still to come has no date)
+        when = other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
+                                   and other.session.number < entry.session.number
+                                   and not paused else None)
+        if other is entry or when is None:
+            continue
+        if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
+            raise Conflict(
+                f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
+                f"{describe_local(when, zone)}, and each session stays open at least "
+                f"{describe_span(cohort.min_open)} before the next one opens: session "
+                f"{entry.session.number} cannot open within "
+                f"{describe_span(cohort.min_open)} of it; {_instead(cohort, when, instant, now)}.",
+                more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
+
+
+def _instead(cohort: Cohort, when: datetime, instant: datetime, now: datetime) -> str:
+    """Where a session asked for at `instant` can open, as far as one opening at `when` goes:
+    from when after it, and until when before it too if `instant` is (helper-156's 7)."""
+    zone, at, least = cohort.rule.zone, cohort.rule.local_time, cohort.min_open
+    after = f"from {describe_local(earliest_apart(when, least, zone, at), zone)}"
+    if instant < when and (before := latest_apart(when, least, zone, at)) > now:
+        return f"it can open up to {describe_local(before, zone)} or {after}"
+    return f"it can open {after}"
+
+
+async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
+                      instant: datetime, moves: dict[str, Move],
+                      skips: dict[date, str | None]) -> Move:
+    """The move to store: in plan order if it can be, else out of order on purpose (the reply
+    warns). Refused (Conflict) if it would not hold either way."""
+    now = inv.clock.now()
+    for out_of_order in (False, True):
+        move = Move(instant, out_of_order)
+        planned = await preview(inv.app.scheduler, cohort, now, moves={**moves, session_id: move},
+                                skips=skips)
+        if session_id in planned.pinned:
+            return move
+    release = next(r for r in planned.released if r.session_id == session_id)
+    other = planned.numbers.get(release.other or "", "?")
+    when = planned.starts.get(release.other or "")
+    opens = f", which opens {describe_local(when, cohort.rule.zone)}; " \
+        f"{_instead(cohort, when, instant, now)}" if when else ""
+    raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
+                   f"than {describe_span(cohort.min_open)} from session {other}{opens}.")
