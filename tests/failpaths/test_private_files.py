@@ -168,25 +168,44 @@ def test_a_fifo_at_the_consoles_clock_does_not_hold_the_start(tmp_path: Path) ->
 
 
 
-def test_a_database_copied_in_open_to_others_is_private_again_with_its_wal(
+async def test_a_database_copied_in_open_to_others_is_private_again_with_its_wal(
         tmp_path: Path) -> None:
     """SQLite gives the -wal the database file's mode: a database copied in as 644 put every
     new response in a file anyone could read (try32, 9). A writer makes them 600 again."""
-    import contextlib
-    import sqlite3
-
-    from seminarbot.storage.lock import exclusive
+    from seminarbot.storage.db import Database
 
     database = tmp_path / "seminarbot.db"
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        connection.execute("CREATE TABLE copied (x)")
+    await (await Database.open(database)).close()
     wal = Path(f"{database}-wal")
     wal.write_bytes(b"")
     for file in (database, wal):
         file.chmod(0o644)
-    with exclusive(database):
-        pass
-    assert (mode(database), mode(wal)) == (0o600, 0o600)
+    db = await Database.open(database)
+    try:
+        assert (mode(database), mode(wal)) == (0o600, 0o600)
+    finally:
+        await db.close()
+
+
+def test_another_program_s_database_is_refused_as_it_was_its_mode_kept(tmp_path: Path) -> None:
+    """helper-156's 3: another program's SQLite database, refused, was made mode 600 first
+    (by the lock, before its tables were looked at): a refusal changes nothing."""
+    import contextlib
+    import sqlite3
+
+    database = tmp_path / "invoices.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+        connection.commit()
+    database.chmod(0o644)
+    before = database.read_bytes()
+    for command in (("db", "migrate"), ("console",), ("db", "check"), ("cohorts",)):
+        result = seminarbot(*command, "--db", str(database), conf=config(tmp_path),
+                            stdin="/term soviet\n")
+        assert result.returncode == 1 and "not seminarbot's" in result.stderr, result.stderr
+        assert mode(database) == 0o644 and database.read_bytes() == before, command
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("invoices")) \
+            == ["invoices.db"], command
 
 
 @pytest.mark.parametrize(("folder_mode", "warned"), [(0o777, True), (0o770, True),

@@ -445,3 +445,19 @@ async def test_a_move_refused_for_a_session_opening_after_it_says_until_when_and
            "19:00 UTC or from Wed 07 Jan 2026 19:00 UTC." in said
     assert "Session 2 moves to Mon 05 Jan 2026 19:00 UTC." in await says(
         seminar, "/seminar move 2 2026-01-05 19:00")
+
+
+async def test_resume_says_why_meetings_stay_empty(seminar: ConsoleDriver) -> None:
+    """helper-149's 3: resume gives the sessions the next free meetings, but said nothing of
+    those it left empty (a skipped date, the meetings before a session moved later); only the
+    README did."""
+    await seminar.say("/seminar skip 2026-01-13")
+    await seminar.say("/seminar move 3 2026-02-10 19:00")
+    await seminar.say("/seminar pause")
+    said = await says(seminar, "/seminar resume")
+    assert "Still skipped, so no meeting then: Tue 13 Jan 2026. /seminar skip 2026-01-13 " \
+           "--undo makes it a meeting again." in said
+    assert "Meetings with no session: Tue 27 Jan 2026, Tue 03 Feb 2026: none in the plan's " \
+           "order can take them" in said and "/seminar move puts one there." in said
+    schedule = await says(seminar, "/seminar schedule")
+    assert "Meetings with no session: Tue 27 Jan 2026, Tue 03 Feb 2026." in schedule

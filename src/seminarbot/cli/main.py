@@ -20,8 +20,8 @@ from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
 from seminarbot.domain.display import is_unicode
-from seminarbot.storage.dbfile import make_private_dirs
 from seminarbot.storage.lock import DatabaseInUse, data_dir_lock, exclusive
+from seminarbot.storage.private import make_private_dirs
 
 if TYPE_CHECKING:
     from _typeshed import SupportsWrite

@@ -50,7 +50,7 @@ def warn_if_open(path: Path, what: str) -> None:
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
     except OSError:
-        return  # made private when the run makes it (storage.dbfile.make_private_dirs)
+        return  # made private when the run makes it (storage.private.make_private_dirs)
     if mode & 0o022:
         may = "add files in it" if mode & stat.S_ISVTX else "delete, rename or add files in it"
         log.warning("%s %s is mode %04o: other users may %s (its files are private to this "

@@ -111,9 +111,10 @@ async def resume(inv: Invocation[Services]) -> Reply:
         await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
         # Resume re-plans every session, so a meeting left empty to keep the others' dates
         # (a move earlier, a post now) has no reason left: it is given back.
-        planned = await app.scheduler.plan_cohort(await app.cohorts.get(cohort.id), now,
-                                                  refill=True)
-    notes = change_notes(planned, cohort.rule.zone, cohort.min_open)
+        cohort = await app.cohorts.get(cohort.id)
+        planned = await app.scheduler.plan_cohort(cohort, now, refill=True)
+    notes = await kept_through_change(inv, cohort, planned) + \
+        change_notes(planned, cohort.rule.zone, cohort.min_open)
     return change_reply(f"Resumed. Next: {await next_session_line(inv, cohort)}.", notes)
 
 

@@ -4,8 +4,8 @@ re-plan itself (scheduling, domain.planning)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
 
 from seminarbot.core.invocation import Invocation
 from seminarbot.domain.models import Cohort, CohortState
@@ -55,26 +55,54 @@ def notes_for(planned: Planned, cohort: Cohort, focus: str | None = None) -> lis
                         paused=cohort.state is CohortState.PAUSED)
 
 
-SKIPS_SHOWN = 3
+def unused_meetings(cohort: Cohort, instants: set[datetime], skipped: Iterable[date],
+                    now: datetime) -> list[date]:
+    """Meetings from `now` to the last session still to come that no session takes and nobody
+    skipped: after a session moved later (the ones after it follow it), or where the minimum
+    open time keeps the next session off a meeting. `instants`: when the sessions still to
+    post are due; a meeting is taken by the session due on its day, or at its instant."""
+    taken = {cohort.rule.day_of(at) for at in instants}
+    if not taken:
+        return []
+    first = max(now.astimezone(cohort.rule.zone).date(), cohort.rule.start_date)
+    last, left_out = max(taken), set(skipped) | taken
+    days = (first + timedelta(days=n) for n in range((last - first).days))
+    return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out
+            and meeting_at(cohort, d) > now  # at `now` it is under way: not to come
+            and meeting_at(cohort, d) not in instants]
+
+
+def days_listed(days: Sequence[date], shown: int) -> str:
+    """`Tue 15 Dec 2026, Tue 29 Dec 2026 and 3 more`: the first `shown` of `days`, the rest
+    counted."""
+    more = f" and {len(days) - shown} more" if len(days) > shown else ""
+    return ", ".join(map(describe_day, days[:shown])) + more
+
+
+SHOWN = 3  # dates named in a change's reply; the rest counted
 
 
 async def kept_through_change(inv: Invocation[Services], cohort: Cohort, planned: Planned
                               ) -> list[str]:
-    """After a change of days, time, zone or start date (setup again, reschedule), what it
-    kept: moved sessions their moment (kept_instants), and the dates a moderator skipped that
-    are days the new meetings fall on, still to come, their skip (helper-156's 9: a first
-    meeting went a week later, unsaid)."""
+    """After a re-plan of every session (setup again, reschedule, resume), what it kept:
+    moved sessions their moment (kept_instants); the dates a moderator skipped that the
+    meetings fall on, still to come, their skip (helper-156's 9: a first meeting went a week
+    later, unsaid); and why meetings have no session (helper-149's 3)."""
     now, rule = inv.clock.now(), cohort.rule
-    skipped = [day for day, by in sorted((await inv.app.cohorts.skips(cohort.id)).items())
+    skips = await inv.app.cohorts.skips(cohort.id)
+    skipped = [day for day, by in sorted(skips.items())
                if by is None and day.weekday() in rule.weekdays and day >= rule.start_date
                and meeting_at(cohort, day) >= now]
     notes = kept_instants(planned, rule.zone)
     if skipped:
-        more = len(skipped) - SKIPS_SHOWN
-        days = ", ".join(map(describe_day, skipped[:SKIPS_SHOWN])) + \
-            (f" and {more} more" if more > 0 else "")
         one = len(skipped) == 1
         again = f"{inv.prefix}seminar skip {skipped[0].isoformat() if one else 'DATE'} --undo"
-        notes.append(f"Still skipped, so no meeting then: {days}. {again} makes "
-                     f"{'it' if one else 'one'} a meeting again.")
+        notes.append(f"Still skipped, so no meeting then: {days_listed(skipped, SHOWN)}. "
+                     f"{again} makes {'it' if one else 'one'} a meeting again.")
+    waiting = {at for s, at in planned.starts.items() if s not in planned.opened}
+    if cohort.state is not CohortState.PAUSED \
+            and (free := unused_meetings(cohort, waiting, skips.keys(), now)):
+        notes.append(f"Meetings with no session: {days_listed(free, SHOWN)}: none in the "
+                     "plan's order can take them (one was moved later, or the minimum open time "
+                     f"keeps the next off them); {inv.prefix}seminar move puts one there.")
     return notes

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date, datetime, timedelta
-
 from seminarbot.core.commands import Command
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Table
@@ -19,7 +16,7 @@ from seminarbot.domain.progress import (
 )
 from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
-from seminarbot.features.plan_reads import meeting_at
+from seminarbot.features.plan_reads import days_listed, meeting_at, unused_meetings
 from seminarbot.features.schedule_notes import emptied_by, order_warnings
 from seminarbot.services.container import Services
 
@@ -71,10 +68,8 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
             continue  # before a reschedule to other days, a session moved onto it, gone by
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {describe_day(day)}{why}.")
-    if free := ([] if paused else _unused(cohort, taken, instants, skips.keys(), now)):
-        shown = ", ".join(map(describe_day, free[:UNUSED_SHOWN]))
-        more = f" and {len(free) - UNUSED_SHOWN} more" if len(free) > UNUSED_SHOWN else ""
-        notes.append(f"Meetings with no session: {shown}{more}.")
+    if free := ([] if paused else unused_meetings(cohort, instants, skips.keys(), now)):
+        notes.append(f"Meetings with no session: {days_listed(free, UNUSED_SHOWN)}.")
     for entry in sorted(waiting.values(), key=lambda e: e.session.number):
         if (move := moves.get(entry.session.id)) is not None:
             notes.append(f"Session {entry.session.number} is moved to "
@@ -87,21 +82,6 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
                                         frozenset(e.session.id for e in entries
                                                   if e.opened_at is not None)))
     return notes
-
-
-def _unused(cohort: Cohort, taken: set[date], instants: set[datetime],
-            skipped: Iterable[date], now: datetime) -> list[date]:
-    """Meetings from `now` to the last session still to come that no session takes and nobody
-    skipped: after a session moved later (the ones after it follow it), or where the minimum
-    open time keeps the next session off a meeting."""
-    if not taken:
-        return []
-    first = max(now.astimezone(cohort.rule.zone).date(), cohort.rule.start_date)
-    last, left_out = max(taken), set(skipped) | taken
-    days = (first + timedelta(days=n) for n in range((last - first).days))
-    return [d for d in days if d.weekday() in cohort.rule.weekdays and d not in left_out
-            and meeting_at(cohort, d) > now  # at `now` it is under way: not to come
-            and meeting_at(cohort, d) not in instants]
 
 
 async def reading(inv: Invocation[Services]) -> Reply:

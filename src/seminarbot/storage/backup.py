@@ -12,7 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from seminarbot.config.files import partial_prefix, remove_stale_partials
-from seminarbot.storage.dbfile import PRIVATE_FILE
+from seminarbot.storage.private import PRIVATE_FILE
 from seminarbot.storage.sidefiles import removed
 
 

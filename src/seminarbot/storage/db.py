@@ -26,6 +26,7 @@ from seminarbot.storage.dbfile import (
     immutable_uri,
     is_damage,
     made_here,
+    ours_kept_private,
     pragmas,
     prepare,
     unavailable,
@@ -132,9 +133,7 @@ class Database:
             tables = {row[0] for row in await self._conn.execute_fetchall(  # SQLite's errors
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             self.new = write and migrate and not tables and made_here(self.path)
-            if tables and "schema_migrations" not in tables:  # before WAL changes the file
-                raise DatabaseUnusable(self.path, "is an SQLite database, but not seminarbot's "
-                                       "(it has tables and no schema_migrations); use another --db")
+            ours_kept_private(self.path, tables, write=write)  # before WAL changes the file
             for statement in statements:
                 await self._conn.execute(statement)
         except sqlite3.DatabaseError as error:

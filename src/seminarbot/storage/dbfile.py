@@ -1,5 +1,5 @@
 """The database as a file: what is there before SQLite opens it, what SQLite's errors mean in
-words, and how private the files are.
+words.
 
 Every refusal is a `DatabaseUnusable` whose text is one line naming the file and what is wrong
 with it; the command line prints it and exits 1 (cli.main is the one place that does).
@@ -19,15 +19,13 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import kind_of, os_reason, permission_fix
-from seminarbot.storage.sidefiles import COMPANIONS, JOURNAL, in_the_way_of_a_new, not_a_file
+from seminarbot.storage.private import PRIVATE_FILE, keep_private, make_private_dirs
+from seminarbot.storage.sidefiles import JOURNAL, in_the_way_of_a_new, not_a_file
 
 if TYPE_CHECKING:
     import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
-PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
-
-
 NO_DATABASE = ("there is no database here (check --db, SEMINARBOT_DB or data_dir); nothing was "
                "created")
 BUSY_TIMEOUT_MS = 5000
@@ -114,7 +112,6 @@ def create_if_missing(path: Path) -> None:
     its writer can lock the file itself before it opens it (storage.lock). Raises
     DatabaseUnusable as `prepare` does, or when it cannot be written; a failure leaves nothing."""
     if not prepare(path, create=True):
-        _keep_private(path)
         return
     try:
         with contextlib.closing(sqlite3.connect(path)) as connection:
@@ -126,16 +123,16 @@ def create_if_missing(path: Path) -> None:
         raise DatabaseUnusable(path, describe(error, path)) from None
 
 
-def _keep_private(path: Path) -> None:
-    """The database and its -wal and -shm files private to this user again (mode 600), where
-    this user owns them and another program left them open to others: SQLite gives the -wal it
-    makes the database file's mode, so a database copied in as 644 put every new response in a
-    file anyone could read (README: What is stored)."""
-    for file in (path, *(Path(f"{path}{suffix}") for suffix in COMPANIONS)):
-        with contextlib.suppress(OSError):
-            info = file.stat()
-            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
-                os.chmod(file, PRIVATE_FILE)
+def ours_kept_private(location: str, tables: set[str], *, write: bool) -> None:
+    """Refuse (DatabaseUnusable) another program's SQLite database: one with tables, none of
+    them schema_migrations. One of ours opened to write is made private (storage.private).
+    Called before WAL mode, which would change another's file, and makes its -wal with the
+    database's mode; another's file keeps its mode too (helper-156's 3)."""
+    if tables and "schema_migrations" not in tables:
+        raise DatabaseUnusable(location, "is an SQLite database, but not seminarbot's (it has "
+                                         "tables and no schema_migrations); use another --db")
+    if write and location != ":memory:":
+        keep_private(Path(location))
 
 
 def _create(path: Path) -> bool:
@@ -158,23 +155,6 @@ def made_here(path: str | Path) -> bool:
     """Whether this process created the database at `path` (and so may remove it if it cannot
     make it whole: a file that was there, even one with no table, is another's)."""
     return os.path.realpath(path) in _made_here
-
-
-def make_private_dirs(folder: Path) -> None:
-    """Create `folder` and any missing parents, each readable by this user only (0700)
-    whatever the umask; folders that exist are left as they are."""
-    missing = []
-    while not folder.exists():
-        missing.append(folder)
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    for each in reversed(missing):
-        try:
-            each.mkdir(mode=PRIVATE_DIR)
-        except FileExistsError:
-            continue
-        os.chmod(each, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
 
 
 def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:

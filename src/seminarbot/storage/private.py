@@ -1,0 +1,42 @@
+"""The bot's files private to its user (README, What is stored: folders 0700, files 0600,
+whatever the umask)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from seminarbot.storage.sidefiles import COMPANIONS
+
+PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create `folder` and any missing parents, each readable by this user only (0700)
+    whatever the umask; folders that exist are left as they are."""
+    missing = []
+    while not folder.exists():
+        missing.append(folder)
+        if folder.parent == folder:
+            break
+        folder = folder.parent
+    for each in reversed(missing):
+        try:
+            each.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:
+            continue
+        os.chmod(each, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+
+
+def keep_private(path: Path) -> None:
+    """The database and its -wal and -shm files private to this user again (mode 600), where
+    this user owns them and another program left them open to others: SQLite gives the -wal it
+    makes the database file's mode, so a database copied in as 644 put every new response in a
+    file anyone could read (README: What is stored)."""
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in COMPANIONS)):
+        with contextlib.suppress(OSError):
+            info = file.stat()
+            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+                os.chmod(file, PRIVATE_FILE)
