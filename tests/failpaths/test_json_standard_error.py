@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.failpaths.support import DEADLINE, config, environment, seminar_database, seminarbot
+from tests.failpaths.support import (
+    DEADLINE,
+    config,
+    environment,
+    one_line,
+    seminar_database,
+    seminarbot,
+)
 from tests.failpaths.test_boundary import BUGGY
 
 
@@ -102,3 +109,25 @@ def test_a_configuration_that_cannot_be_read_is_said_in_plain_text(tmp_path: Pat
     result = seminarbot("db", "check", conf=conf)
     assert result.returncode == 2
     assert result.stderr.startswith("seminarbot: configuration error: ")
+
+
+def test_the_log_s_format_and_level_come_from_the_environment_too(tmp_path: Path) -> None:
+    """helper-151's 8: a container's log format and level could be set only in a file that
+    compose.yaml does not pass: SEMINARBOT_LOG_FORMAT and SEMINARBOT_LOG_LEVEL set them, and
+    win over the file, as every variable does; a refused configuration reads as they ask."""
+    conf = config(tmp_path)
+    result = seminarbot("health", conf=conf, env=environment(SEMINARBOT_LOG_FORMAT=" JSON "))
+    assert result.returncode != 0 and entries(result)[0]["level"] == "ERROR"
+    conf.write_text(conf.read_text() + "log_level: LOUD\n")
+    result = seminarbot("db", "check", conf=conf, env=environment(SEMINARBOT_LOG_FORMAT="json"))
+    [entry] = entries(result)
+    assert result.returncode == 2 and "log_level: expected one of DEBUG" in entry["message"]
+    fine = seminarbot("db", "check", conf=conf, env=environment(SEMINARBOT_LOG_LEVEL="warning"))
+    assert "log_level" not in fine.stderr, fine.stderr  # the environment wins over the file
+    for variable, value in (("SEMINARBOT_LOG_LEVEL", "loud"), ("SEMINARBOT_LOG_FORMAT", "xml")):
+        refused = seminarbot("db", "check", conf=config(tmp_path),
+                             env=environment(**{variable: value}))
+        assert refused.returncode == 2 and one_line(refused) == (
+            f"seminarbot: configuration error: environment: {variable}: expected one of "
+            f"{'DEBUG, INFO, WARNING, ERROR' if 'LEVEL' in variable else 'text, json'}, "
+            f"got '{value}'")

@@ -17,6 +17,7 @@ from seminarbot.adapters.discord import settings as discord_settings
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
+from seminarbot.config.sources import pick, refuse
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
 from seminarbot.core.redaction import SECRET_KEY_WORDS, quoted, remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name, is_unicode
@@ -87,18 +88,32 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 
 def declared_log_format(path: str | None = None, env: Mapping[str, str] | None = None) -> str:
-    """The `log_format` the configuration file names, read on its own: a file refused for
-    another key still says how its refusal should read. "text" when it names none that is
-    valid, or cannot be read."""
+    """The `log_format` SEMINARBOT_LOG_FORMAT or else the configuration file names, read on
+    its own: a file refused for another key still says how its refusal should read. "text"
+    when neither names one that is valid, or the file cannot be read."""
     env = os.environ if env is None else env
     path = path or env.get("SEMINARBOT_CONFIG") or None
-    try:
-        data = load_yaml(_expanded(path)) if path else None
-    except (YamlError, OSError, ValueError):  # ValueError: a path no file can have
-        return "text"
-    declared = data.get("log_format") if isinstance(data, dict) else None
-    return declared.lower() if isinstance(declared, str) and declared.lower() in LOG_FORMATS \
-        else "text"
+    declared = env.get("SEMINARBOT_LOG_FORMAT")
+    if not declared:
+        try:
+            data = load_yaml(_expanded(path)) if path else None
+        except (YamlError, OSError, ValueError):  # ValueError: a path no file can have
+            return "text"
+        declared = data.get("log_format") if isinstance(data, dict) else None
+    return declared.strip().lower() if isinstance(declared, str) \
+        and declared.strip().lower() in LOG_FORMATS else "text"
+
+
+def _one_of(node: Node, env: Mapping[str, str], key: str, choices: tuple[str, ...],
+            default: str) -> str:
+    """`key`'s value, from SEMINARBOT_<KEY> or the file (sources.pick), in any case; refused
+    (YamlError, naming where it came from) unless it is one of `choices`."""
+    env_key = f"SEMINARBOT_{key.upper()}"
+    given = pick(node, key, env, env_key) or default
+    if given.strip().lower() not in (choice.lower() for choice in choices):
+        refuse(node, key, env, env_key, f"expected one of {', '.join(choices)}, got "
+                                        f"{quoted(given)}")
+    return given.strip()
 
 
 def _remember_secrets(data: object) -> None:
@@ -143,14 +158,8 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
     chosen = user_path(database, "--db") if database else None
     database_file = (chosen or env_path(env, "SEMINARBOT_DB") or from_file
                      or data_dir / "seminarbot.db")
-    given = node.text("log_level", required=False, default="INFO")
-    log_level = given.upper()
-    if log_level not in LOG_LEVELS:
-        node.fail("log_level", f"expected one of {', '.join(LOG_LEVELS)}, got {quoted(given)}")
-    given = node.text("log_format", required=False, default="text")
-    log_format = given.lower()
-    if log_format not in LOG_FORMATS:
-        node.fail("log_format", f"expected one of {', '.join(LOG_FORMATS)}, got {quoted(given)}")
+    log_level = _one_of(node, env, "log_level", LOG_LEVELS, "INFO").upper()
+    log_format = _one_of(node, env, "log_format", LOG_FORMATS, "text").lower()
     grace = timedelta(hours=6)
     scheduler = node.child("scheduler", required=False)
     if scheduler is not None:
