@@ -11,7 +11,7 @@ from seminarbot.core.dates import date_words, month_length, named_hint
 from seminarbot.core.durations import DURATION_UNITS, unit_seconds, written
 from seminarbot.domain.near import near
 from seminarbot.domain.schedule import WEEKDAYS
-from seminarbot.domain.typed import as_typed
+from seminarbot.domain.typed import quoted_typed
 
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
@@ -30,7 +30,7 @@ def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
     list with that day in its place (`tue,thursday`), never one that names a day twice."""
     matches = [day for day in WEEKDAYS if value and day.startswith(value)]
     if len(matches) > 1:
-        return f"{as_typed(repr(value))} could be {' or '.join(matches)}."
+        return f"{quoted_typed(value)} could be {' or '.join(matches)}."
     close = near(value, WEEKDAYS)
     if not close:
         return ""

@@ -16,7 +16,7 @@ from seminarbot.core.commands import Command, Param
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import BadArgument, UserError
-from seminarbot.domain.typed import as_typed
+from seminarbot.domain.typed import as_typed, quoted_typed
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
 # Smart punctuation (iOS, macOS) turns a typed "--" into an em or an en dash.
@@ -134,7 +134,7 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: "
-                            f"{as_typed(repr(shown))}. Usage: {command.usage()}")
+                            f"{quoted_typed(shown)}. Usage: {command.usage()}")
         index += joined(positional[position], tokens, index)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
@@ -243,5 +243,5 @@ def bind(command: Command, raw: Mapping[str, str | None], today: date | None = N
             raise BadArgument(refused.param, refused.expected, typed, refused.hint) from None
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:
-        raise UserError(f"`{command.name}` has no parameter {as_typed(repr(sorted(unknown)[0]))}.")
+        raise UserError(f"`{command.name}` has no parameter {quoted_typed(sorted(unknown)[0])}.")
     return values

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.display import embedded
 from seminarbot.domain.errors import UnknownCommand
-from seminarbot.domain.typed import as_typed, outside
+from seminarbot.domain.typed import as_typed, outside, quoted_typed
 
 if TYPE_CHECKING:
     from seminarbot.core.commands import Command
@@ -88,10 +88,10 @@ class Registry:
             close = near(lowered[1], subs)
             sub = _short(words[1])
             hint = f"Did you mean `{group} {close[0]}`? Or" if close else "Try"
-            raise UnknownCommand(f"`{group}` has no subcommand {as_typed(repr(sub))}. {hint} "
+            raise UnknownCommand(f"`{group}` has no subcommand {quoted_typed(sub)}. {hint} "
                                  f"{options}")
         shown = _short(words[0]) if words else ""
-        raise UnknownCommand(f"There is no command {as_typed(repr(shown))}."
+        raise UnknownCommand(f"There is no command {quoted_typed(shown)}."
                              f"{self._near(lowered[:1])} Type /help to list the commands.")
 
     def _near(self, words: list[str]) -> str:

@@ -5,7 +5,7 @@ request with one."""
 
 from __future__ import annotations
 
-from seminarbot.domain.typed import as_typed, untyped
+from seminarbot.domain.typed import quoted_typed, untyped
 
 
 class UserError(Exception):
@@ -34,7 +34,7 @@ class BadArgument(UserError):
         if got is None:
             message = f"`{param}` is missing: it expects {expected}.{extra}"
         else:
-            message = f"`{param}` expects {expected} (got {as_typed(repr(got))}).{extra}"
+            message = f"`{param}` expects {expected} (got {quoted_typed(got)}).{extra}"
         super().__init__(message)
         self.param = param
         self.expected = expected

@@ -25,6 +25,12 @@ def as_typed(value: str) -> str:
     return TYPED_START + untyped(value) + TYPED_END
 
 
+def quoted_typed(value: object) -> str:
+    """`value` quoted as Python's `repr` quotes it ('soviet'; an invisible character shown as
+    its escape, so a refusal says exactly what was typed), marked as typed (`as_typed`)."""
+    return as_typed(repr(value))
+
+
 def untyped(text: str) -> str:
     """The text without the marks: as every platform that draws no markup shows it."""
     return _MARKS.sub("", text) if "\ufdd0" in text or "\ufdd1" in text else text
