@@ -323,12 +323,16 @@ def test_a_folder_this_user_may_not_enter_is_named_with_its_own_fix(
 def test_an_output_that_cannot_hold_every_character_gets_escapes_not_an_internal_error(
         tmp_path: Path) -> None:
     """helper-150's 6: with PYTHONIOENCODING=ascii (or latin-1) the console's first reply
-    holding a dash or a curly quote was an internal error, exit 70."""
-    for encoding in ("ascii", "latin-1"):
+    holding a dash or a curly quote was an internal error, exit 70. So it was under the C
+    locale without UTF-8 mode, whose standard output escapes surrogates only."""
+    c_locale = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": ""}
+    for encoding in ("ascii", "latin-1", "C locale"):
+        env = environment(**c_locale) if encoding == "C locale" \
+            else environment(PYTHONIOENCODING=encoding)
         result = seminarbot("console", "--clock", "2026-01-05T09:00Z", "--db",
                             str(tmp_path / f"{encoding}.db"),
-                            stdin="/seminar setup tue 19:00 UTC\n",
-                            conf=config(tmp_path), env=environment(PYTHONIOENCODING=encoding))
+                            stdin="/seminar setup tue 19:00 UTC\n", conf=config(tmp_path),
+                            env={k: v for k, v in env.items() if v})
         assert result.returncode == 0, result.stderr
         assert "internal error" not in result.stderr, encoding
         assert "\\u2713 Seminar set up" in result.stdout, encoding

@@ -99,11 +99,11 @@ _ACTIONS = ("db_command", "content_command", "discord_command")  # where argpars
 
 def tolerant_output() -> None:
     """Standard output in an encoding that cannot hold every character (PYTHONIOENCODING=ascii,
-    a Latin-1 terminal) writes what it cannot hold as an escape (\\u2014), where a reply's
-    dash was an internal error (helper-150's 6); standard error already does (Python's
-    default there)."""
+    a Latin-1 terminal, the C locale without UTF-8 mode) writes what it cannot hold as an
+    escape (\\u2014), where a reply's dash was an internal error (helper-150's 6); standard
+    error already does (Python's default there)."""
     stream = sys.stdout
-    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict" \
+    if isinstance(stream, io.TextIOWrapper) and stream.errors in ("strict", "surrogateescape") \
             and codecs.lookup(stream.encoding).name != "utf-8":
         stream.reconfigure(errors="backslashreplace")
 
