@@ -196,6 +196,30 @@ async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() ->
     assert await lines(b"/as \xef\xbb\xbfann\n") == ["/as \ufeffann"]  # inside: a character
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+async def test_a_script_saved_as_utf_16_is_read_as_written(encoding: str) -> None:
+    """helper-153's 4: a script saved as Windows' "Unicode" (UTF-16, with its byte order mark)
+    lost every letter beyond ASCII to U+FFFD, a response's words among them."""
+    import codecs
+    from collections.abc import AsyncIterator
+
+    from seminarbot.adapters.console.terminal import as_utf8, split_lines
+
+    text = "/seminar respond 1.1 café — naïve 𝄞\r\n/quit\n"
+    bom = b"" if encoding == "utf-16" else \
+        (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE)
+    raw = bom + text.encode(encoding)
+
+    async def lines(size: int) -> list[str]:
+        async def given() -> AsyncIterator[bytes]:
+            for start in range(0, len(raw), size):
+                yield raw[start:start + size]
+        return [line async for line in split_lines(as_utf8(given()))]
+
+    for size in (1, 3, 4096):  # a read may split a character, or the mark itself
+        assert await lines(size) == ["/seminar respond 1.1 café — naïve 𝄞\r", "/quit"], size
+
+
 async def test_a_secret_typed_into_a_command_is_not_kept_in_the_audit_log(
         console: ConsoleDriver, app: Services) -> None:
     """helper-147's 2: a token pasted as an argument was stored whole in the audit log (the

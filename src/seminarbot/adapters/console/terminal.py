@@ -13,6 +13,7 @@ with TOO_LONG, never held in memory whole.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import os
 import signal
@@ -37,8 +38,30 @@ async def stdin_lines() -> AsyncIterator[str]:
         chunks = _pipe_chunks()  # may wait: read by the event loop
     else:
         chunks = _file_chunks()  # a file or a device such as /dev/null: never waits
-    async for line in split_lines(chunks):
+    async for line in split_lines(as_utf8(chunks)):
         yield line
+
+
+async def as_utf8(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """`chunks` as UTF-8: a script that begins with UTF-16's byte order mark (Windows'
+    "Unicode", PowerShell 5's `>`) is decoded as UTF-16, where its letters beyond ASCII
+    became U+FFFD (helper-153's 4); any other passes as it is."""
+    head = b""
+    async for chunk in chunks:
+        head += chunk
+        if len(head) >= 2:
+            break
+    if head[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if head:
+            yield head
+        async for chunk in chunks:
+            yield chunk
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    yield decoder.decode(head).encode()
+    async for chunk in chunks:
+        yield decoder.decode(chunk).encode("utf-8", "replace")
+    yield decoder.decode(b"", final=True).encode("utf-8", "replace")
 
 
 async def _file_chunks() -> AsyncIterator[bytes]:
