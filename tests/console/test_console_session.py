@@ -220,6 +220,21 @@ async def test_a_script_saved_as_utf_16_is_read_as_written(encoding: str) -> Non
         assert await lines(size) == ["/seminar respond 1.1 café — naïve 𝄞\r", "/quit"], size
 
 
+async def test_the_console_s_clock_advances_by_a_duration_typed_in_parts(
+        console: ConsoleDriver, clock: ManualClock) -> None:
+    """helper-158's 7: `/clock advance 1d 12h` got only the usage, where every DURATION's parts
+    may be typed apart (README); one no unit reads is refused as a duration, and changes
+    nothing."""
+    from datetime import timedelta
+
+    start = clock.now()
+    await console.say("/clock advance 1 day 12 hours")
+    await console.say("/clock advance 1d 12h")
+    assert clock.now() - start == timedelta(days=3)
+    assert "'5 parsecs'" in await console.say("/clock advance 5 parsecs")
+    assert clock.now() - start == timedelta(days=3)
+
+
 async def test_a_secret_typed_into_a_command_is_not_kept_in_the_audit_log(
         console: ConsoleDriver, app: Services) -> None:
     """helper-147's 2: a token pasted as an argument was stored whole in the audit log (the

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from seminarbot.core.commands import Command, Param, Permission
 from seminarbot.core.durations import DURATION_UNITS, UNIT_WORDS
-from seminarbot.core.params import Date, Duration, Flag, Integer, String, TimeOfDay, Weekday
+from seminarbot.core.params import Choice, Date, Duration, Flag, Integer, String, TimeOfDay, Weekday
 from seminarbot.core.parsing import bind, is_command, parse_line, tokenize
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply
@@ -328,7 +328,8 @@ def duration_of(line: str) -> timedelta:
 
 
 @pytest.mark.parametrize("typed", ["1 day 12 hours", "1d 12h", "1 d 12 h", "1day 12hours",
-                                   "1 Day 720 mins", "１ day １２ hours", "1d12h", "36 hours"])
+                                   "1 Day 720 mins", "１ day １２ hours", "1d12h", "36 hours",
+                                   "1 day, 12 hours", "1 day and 12 hours", "1 d 12h"])
 def test_a_duration_in_parts_typed_apart_is_one_argument(typed: str) -> None:
     """helper-155's 4: `1 day 12 hours` and `1d 12h` were "Too many arguments", where the
     duration type reads `1d12h` and `2h 30m`."""
@@ -366,7 +367,18 @@ def test_a_duration_is_read_alike_however_its_parts_are_spaced(
     ("seminar min-open 2 fortnights", "duration", "2 fortnights"),
     ("seminar retention 5 parsecs", "days", "5 parsecs"),
     ("seminar retention --days 5 parsecs", "days", "5 parsecs"),
-    ("seminar retention thirty days", "days", "thirty days")])
+    ("seminar retention thirty days", "days", "thirty days"),
+    # helper-157's 2, 3, helper-158's 7: a part that no unit reads after a good one, or a
+    # number written otherwise, was left over as "Too many arguments"
+    ("seminar min-open 2h 5 parsecs", "duration", "2h 5 parsecs"),
+    ("seminar min-open 1 day twelve hours", "duration", "1 day twelve hours"),
+    ("seminar min-open ½ d", "duration", "½ d"),
+    ("seminar min-open +10 h", "duration", "+10 h"),
+    ("seminar min-open 1 day 12", "duration", "1 day 12"),
+    ("seminar min-open 1 d.", "duration", "1 d."),
+    ("seminar retention 1 day 12 hours", "days", "1 day 12 hours"),
+    ("seminar min-open 3 0 days", "duration", "3 0 days"),  # never 30 days
+    ("seminar min-open 1d1 2h", "duration", "1d1 2h")])
 def test_an_amount_of_time_in_a_unit_no_one_reads_is_refused_as_that_value(
         line: str, param: str, got: str) -> None:
     """helper-155's 4: `min-open 5 parsecs` was "Too many arguments", not what a duration is."""
@@ -381,3 +393,20 @@ def test_an_amount_of_time_in_a_unit_no_one_reads_is_refused_as_that_value(
 def test_a_word_left_after_a_whole_duration_is_still_too_many() -> None:
     with pytest.raises(UserError, match=r"Too many arguments .*'please'"):
         parse_line(TIMED, "seminar min-open 5 days please")
+
+
+CHOSEN = Registry([Command(("seminar", "reminders"), "remind", nothing, params=(
+    Param("before", Duration(maximum=timedelta(days=7)), "when"),
+    Param("digest", Choice(("on", "off")), "digest", required=False, default="on")))])
+
+
+@pytest.mark.parametrize(("line", "before", "digest"), [
+    ("seminar reminders 1d on", "1d", "on"), ("seminar reminders 12 h off", "12 h", "off"),
+    ("seminar reminders 5 on", "5", "on"), ("seminar reminders 1 day 2 hours off",
+                                            "1 day 2 hours", "off"),
+    ("seminar reminders 5 parsecs", "5 parsecs", None)])
+def test_the_word_the_next_parameter_takes_is_never_read_as_a_unit(
+        line: str, before: str, digest: str | None) -> None:
+    """`5 on`: `on` is the digest's, so `5` is refused for want of its unit, not `5 on`."""
+    assert parse_line(CHOSEN, line)[1] == {"before": before, **({"digest": digest}
+                                                                 if digest else {})}

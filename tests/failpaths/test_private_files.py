@@ -187,25 +187,80 @@ async def test_a_database_copied_in_open_to_others_is_private_again_with_its_wal
         await db.close()
 
 
-def test_another_program_s_database_is_refused_as_it_was_its_mode_kept(tmp_path: Path) -> None:
-    """helper-156's 3: another program's SQLite database, refused, was made mode 600 first
-    (by the lock, before its tables were looked at): a refusal changes nothing."""
+def _foreign(folder: Path, kind: str) -> Path:
+    """Another program's database: as it rests, in WAL mode with its last writes still in its
+    -wal (never checkpointed), or copied mid-transaction with its hot -journal."""
     import contextlib
+    import shutil
     import sqlite3
 
-    database = tmp_path / "invoices.db"
-    with contextlib.closing(sqlite3.connect(database)) as connection:
+    live, database = folder / "live.db", folder / "invoices.db"
+    with contextlib.closing(sqlite3.connect(live)) as connection:
+        if kind == "wal":
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA wal_autocheckpoint = 0")
         connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
         connection.commit()
-    database.chmod(0o644)
-    before = database.read_bytes()
-    for command in (("db", "migrate"), ("console",), ("db", "check"), ("cohorts",)):
+        if kind == "journal":  # pages spilled into the file: the journal is hot
+            connection.execute("PRAGMA cache_size = 2")
+            connection.execute("BEGIN")
+            connection.execute("INSERT INTO invoices (total) VALUES (1.5)")
+            connection.execute("CREATE TABLE payments (x)")
+            connection.execute("INSERT INTO payments VALUES (randomblob(200000))")
+        for side in ("", "-wal", "-journal"):
+            if Path(f"{live}{side}").exists():
+                shutil.copyfile(f"{live}{side}", f"{database}{side}")
+        if kind == "journal":
+            connection.rollback()
+    live.unlink()
+    return database
+
+
+@pytest.mark.parametrize("kind", ["at rest", "wal", "journal"])
+def test_another_program_s_database_is_refused_as_it_was(tmp_path: Path, kind: str) -> None:
+    """helper-156's 3: another program's SQLite database, refused, was made mode 600 first
+    (by the lock, before its tables were looked at). helper-158's 1: one in WAL mode had its
+    log copied in and deleted, one with a hot journal was rolled back, by the open that
+    found it was not ours. A refusal changes nothing: bytes, modes, the files beside it."""
+    database = _foreign(tmp_path, kind)
+    beside = sorted(p for p in tmp_path.iterdir() if p.name.startswith("invoices"))
+    for path in beside:
+        path.chmod(0o644)
+    before = {path: path.read_bytes() for path in beside}
+    for command in (("db", "migrate"), ("console",), ("db", "check"), ("cohorts",),
+                    ("db", "backup", str(tmp_path / "copy.db")),
+                    ("export", "--cohort", "1", "--format", "csv", "--out", str(tmp_path / "o"))):
         result = seminarbot(*command, "--db", str(database), conf=config(tmp_path),
                             stdin="/term soviet\n")
         assert result.returncode == 1 and "not seminarbot's" in result.stderr, result.stderr
-        assert mode(database) == 0o644 and database.read_bytes() == before, command
-        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("invoices")) \
-            == ["invoices.db"], command
+        assert sorted(p for p in tmp_path.iterdir() if p.name.startswith("invoices")) \
+            == beside, command
+        assert all(mode(path) == 0o644 and path.read_bytes() == data
+                   for path, data in before.items()), command
+    assert not (tmp_path / "data").exists() and not (tmp_path / "copy.db").exists()
+
+
+def test_an_export_from_an_sqlite_file_with_no_table_makes_no_database_of_it(
+        tmp_path: Path) -> None:
+    """helper-158's 2: `export --db` another program's empty SQLite file built seminarbot's
+    schema in it (WAL mode, mode 600) before saying there was no cohort. A reading command
+    never makes a database: it says what `cohorts` says, and leaves the file as it was."""
+    import contextlib
+    import sqlite3
+
+    database = tmp_path / "empty.db"
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.execute("PRAGMA user_version = 42")
+        connection.commit()
+    database.chmod(0o644)
+    before = database.read_bytes()
+    for command in (("export", "--cohort", "1", "--format", "csv", "--out", str(tmp_path / "o")),
+                    ("cohorts",)):
+        result = seminarbot(*command, "--db", str(database), conf=config(tmp_path))
+        assert result.returncode == 1 and "lacks migrations 0001" in result.stderr, result.stderr
+        assert database.read_bytes() == before and mode(database) == 0o644, command
+        assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("empty")) \
+            == ["empty.db"]
 
 
 @pytest.mark.parametrize(("folder_mode", "warned"), [(0o777, True), (0o770, True),

@@ -20,6 +20,7 @@ from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.cohorts import CohortRepository
 from seminarbot.storage.db import Database
+from seminarbot.storage.migrate import require_current
 from seminarbot.storage.participants import ParticipantRepository
 from seminarbot.storage.privacy import PrivacyRepository
 
@@ -65,7 +66,15 @@ async def open_export_services(settings: Settings, clock: Clock) -> ExportContex
         from seminarbot.storage.memstatus import memory_statistics_off
 
         memory_statistics_off()
-    db = await Database.open(settings.database, create=False)
+    # An export reads: a database it would have to migrate (another's empty SQLite file, an
+    # older schema) is said as `cohorts` says it, found so before it is opened to write (WAL
+    # mode, the audit's row) and never made one (helper-158's 2).
+    looked = await Database.open(settings.database, create=False, write=False, migrate=False)
+    try:
+        await require_current(looked)
+    finally:
+        await looked.close()
+    db = await Database.open(settings.database, create=False, migrate=False)
     try:
         # As open_services: a code given before a restart is still a secret (core/redaction.py).
         for code in await PrivacyRepository(db).pending_codes(clock.now()):

@@ -17,7 +17,7 @@ from seminarbot.adapters.discord import settings as discord_settings
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
-from seminarbot.config.sources import pick, refuse
+from seminarbot.config.sources import given
 from seminarbot.config.yamlfile import Node, YamlError, load_yaml
 from seminarbot.core.redaction import SECRET_KEY_WORDS, quoted, remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name, is_unicode
@@ -106,14 +106,15 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
 
 def _one_of(node: Node, env: Mapping[str, str], key: str, choices: tuple[str, ...],
             default: str) -> str:
-    """`key`'s value, from SEMINARBOT_<KEY> or the file (sources.pick), in any case; refused
-    (YamlError, naming where it came from) unless it is one of `choices`."""
-    env_key = f"SEMINARBOT_{key.upper()}"
-    given = pick(node, key, env, env_key) or default
-    if given.strip().lower() not in (choice.lower() for choice in choices):
-        refuse(node, key, env, env_key, f"expected one of {', '.join(choices)}, got "
-                                        f"{quoted(given)}")
-    return given.strip()
+    """`key`'s value, from SEMINARBOT_<KEY> or the file (sources.given: each is checked), in
+    any case, blanks around it dropped (only blanks: not given); refused (YamlError, naming
+    where it came from) unless it is one of `choices`."""
+    values = [(value.strip(), refused) for value, refused
+              in given(node, key, env, f"SEMINARBOT_{key.upper()}") if value.strip()]
+    for value, refused in reversed(values):
+        if value.lower() not in (choice.lower() for choice in choices):
+            refused(f"expected one of {', '.join(choices)}, got {quoted(value)}")
+    return values[0][0] if values else default
 
 
 def _remember_secrets(data: object) -> None:
@@ -153,7 +154,8 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
         node = Node({} if data is None else data, str(file))
     else:
         node = Node({}, "(no config file)")
-    data_dir = _path(node, "data_dir") or default_data_dir(env)
+    from_file_dir = _path(node, "data_dir")  # read either way, so that the key is known
+    data_dir = env_path(env, "SEMINARBOT_DATA_DIR") or from_file_dir or default_data_dir(env)
     from_file = _path(node, "database")
     chosen = user_path(database, "--db") if database else None
     database_file = (chosen or env_path(env, "SEMINARBOT_DB") or from_file

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import NoReturn
 
 from seminarbot.config.yamlfile import Node, YamlError
+
+Refusal = Callable[[str], NoReturn]  # raises YamlError saying the problem, where it was given
 
 
 def pick(node: Node | None, key: str, env: Mapping[str, str], env_key: str) -> str | None:
@@ -15,31 +17,55 @@ def pick(node: Node | None, key: str, env: Mapping[str, str], env_key: str) -> s
     return env.get(env_key) or from_file
 
 
+def given(node: Node | None, key: str, env: Mapping[str, str], env_key: str
+          ) -> list[tuple[str, Refusal]]:
+    """Each value given for a setting, the environment's first (it wins: `pick`), each with
+    the refusal that names where it came from. A value that loses is checked too, so that a
+    slip in the file is said now, not on the day the variable goes (helper-158's 6)."""
+    found: list[tuple[str, Refusal]] = []
+    if env.get(env_key):
+        found.append((env[env_key], lambda problem: _refused(YamlError("environment", env_key,
+                                                                         problem))))
+    if node is not None and (from_file := node.text(key, required=False)):
+        found.append((from_file, lambda problem: node.fail(key, problem)))
+    return found
+
+
+def _refused(error: YamlError) -> NoReturn:
+    raise error
+
+
 def url(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
         default: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
     """A URL of one of `schemes`, with a host and no user or password in it (RFC 3986: they
     would go in every request's header, and in the log's lines that name the address),
     without its trailing slash. Raises YamlError naming the environment variable or the file's
-    key that holds something else; a user's part is never quoted back."""
-    value = pick(node, key, env, env_key) or default
+    key that holds something else (each given is checked: `given`); a user's part is never
+    quoted back."""
+    values = given(node, key, env, env_key)
+    for value, refused in reversed(values):
+        if (problem := _url_problem(value, schemes)) is not None:
+            refused(problem)
+    return (values[0][0] if values else default).rstrip("/")
+
+
+def _url_problem(value: str, schemes: tuple[str, ...]) -> str | None:
     expected = f"expected a URL starting with {' or '.join(s + '://' for s in schemes)}"
     if "@" in value:  # a user's part, whatever else is wrong: never quoted back
-        refuse(node, key, env, env_key, f"{expected} and a host, with no user or password in "
-                                        "it (they would be sent with every request)")
+        return f"{expected} and a host, with no user or password in it (they would be sent " \
+            "with every request)"
     try:
         parts = urllib.parse.urlsplit(value)
         port = parts.port
     except ValueError:
-        refuse(node, key, env, env_key, f"{expected}, not one whose host or port cannot be "
-                                        "read (not quoted: it may hold a password)")
+        return f"{expected}, not one whose host or port cannot be read (not quoted: it may " \
+            "hold a password)"
     if parts.scheme not in schemes or not parts.hostname or port == 0 \
             or parts.query or parts.fragment or any(c.isspace() for c in value):
-        refuse(node, key, env, env_key, f"{expected}, a host and no query, fragment or "
-                                        f"space, got {value!r}")
+        return f"{expected}, a host and no query, fragment or space, got {value!r}"
     if (wrong := _host_problem(parts.hostname, "[" in parts.netloc)) is not None:
-        refuse(node, key, env, env_key, f"{expected} and a host name, got {value!r}, whose "
-                                        f"host {wrong}")
-    return value.rstrip("/")
+        return f"{expected} and a host name, got {value!r}, whose host {wrong}"
+    return None
 
 
 def _host_problem(host: str, bracketed: bool) -> str | None:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from seminarbot.core.commands import Param
 from seminarbot.core.dates import date_words
-from seminarbot.core.durations import parts_apart
-from seminarbot.core.durations import unit_misread as misread
+from seminarbot.core.durations import time_typed_apart
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.textfold import as_word
 
@@ -30,7 +29,8 @@ def ascii_digits(raw: str) -> str:
     return "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in raw)
 
 
-def joined(param: Param, tokens: list[Token], index: int) -> int:
+def joined(param: Param, tokens: list[Token], index: int, following: Param | None = None
+           ) -> int:
     """A value and the words that complete it, typed apart: a number given for a count of a
     unit (retention's days) and its unit's word (`1 day`, `1.5 days`); a duration and its
     parts (`90 minutes`, `1 day 12 hours`, `1d 12h`); a time of day and `am` or `pm` (`7 pm`);
@@ -41,9 +41,9 @@ def joined(param: Param, tokens: list[Token], index: int) -> int:
         return 0
     value, word = tokens[index], tokens[index + 1]
     more = 0
-    if _timed(param):  # a count of a unit takes one unit: no parts
-        words = tokens[index:index + (9 if param.type.kind == "duration" else 2)]
-        more = parts_apart([_compared(token.text) for token in words])
+    if _timed(param):  # up to the word the next parameter takes (`1d on`: on is the digest's)
+        more = time_typed_apart([_compared(token.text) for token in tokens[index:index + 16]],
+                                lambda word: _takes(following, word))
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
     elif param.type.kind == "date":
@@ -62,17 +62,19 @@ def _timed(param: Param) -> bool:
 
 
 def _compared(word: str) -> str:
-    """A word as a number and its unit are read (core.durations): `１２,5 Hours` as `12.5 hours`."""
-    return as_word(ascii_digits(word)).replace(",", ".", 1)
+    """A word as a number and its unit are read (core.durations): `１２ Hours` as `12 hours`."""
+    return as_word(ascii_digits(word))
 
 
-def unit_misread(param: Param | None, tokens: list[Token], index: int) -> None:
-    """A word left over after `param`'s value that makes with it an amount of time no unit
-    reads (`5 parsecs`, `five days`): said as that value refused (helper-155's 4)."""
-    if param is not None and index and _timed(param) \
-            and misread(_compared(tokens[index - 1].text), _compared(tokens[index].text)):
-        got = f"{tokens[index - 1].text} {tokens[index].text}"
-        raise BadArgument(param.name, param.type.expected, got)
+def _takes(param: Param | None, word: str) -> bool:
+    """Whether `param` is one of a few words (a choice: on, off) and `word` is one of them."""
+    if param is None or param.type.kind != "choice":
+        return False
+    try:
+        param.type.parse(word, param.name)
+    except BadArgument:
+        return False
+    return True
 
 
 def _one_date(tokens: list[Token]) -> bool:

@@ -6,7 +6,7 @@ back in them (`written`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
 # Each unit's words, singular and plural; no month (its length varies, and `m` is minutes).
@@ -52,25 +52,59 @@ def written(seconds: int) -> str:
     return "".join(parts)
 
 
-_NUMBER = re.compile(r"\d++(?:\.\d++)?+|\.\d++")  # possessive: linear in its length
-# Parts of a duration (a number and its unit), with or without one space inside and between.
-_UNIT_NAMES = "|".join(sorted([*UNIT_WORDS, *DURATION_UNITS], key=len, reverse=True))
-_SPACED = re.compile(rf"(?:(?:{_NUMBER.pattern}) ?(?:{_UNIT_NAMES})(?![a-z]) ?)+")
+# Numbers in words, read as one only before a unit's word (`five days`): to be refused whole.
+NUMBER_WORDS = frozenset({
+    "a", "an", "half", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty",
+    "ninety", "hundred"})
+_CONNECTORS = frozenset({"and", "&", ","})
 
 
-def parts_apart(words: Sequence[str]) -> int:
-    """How many of `words` after the first go on with the duration it begins, written with
-    spaces between a number and its unit (`1 day`) or between parts (`1d 12h`, `1 day 12
-    hours`, `1d1h 30 m`): the most that make one with it; 0 when none does. Words as
-    core.parsing compares them (as_word, ASCII digits, a decimal comma as a point)."""
-    return next((more for more in range(len(words) - 1, 0, -1)
-                 if _SPACED.fullmatch(" ".join(words[:more + 1]))), 0)
+def time_typed_apart(words: Sequence[str], taken_next: Callable[[str], bool]) -> int:
+    """How many of `words` after the first go on with the amount of time it begins, typed with
+    spaces: each part a number and then a word for its unit (`1 day`, `5 parsecs`), or both
+    in one word (`12h`, `2h30m`); parts one after another, `and` or a comma between them
+    (`1 day 12 hours`, `2 hours, 30 minutes`, `1 day twelve hours`). The word after a number is
+    its unit's unless the next parameter takes it (`taken_next`: `5 on` leaves `on`); a number
+    last (`1 day 12`) goes with it. Whether it is a duration is the type's to say: the whole
+    is refused as one value, never left over as "too many arguments" (helper-155's 4,
+    helper-157's 2, 3). 0 when the first word begins no amount of time. Words as core.parsing
+    compares them (as_word, ASCII digits)."""
+    def unit_next(at: int) -> bool:
+        return at < len(words) and unit_seconds(words[at].strip(".,;")) > 0
+
+    def begins_part(at: int) -> bool:
+        return _numeric(words[at]) or (words[at] in NUMBER_WORDS and unit_next(at + 1))
+
+    if not words or (not _whole_part(words[0]) and not begins_part(0)):
+        return 0
+    # A number alone, or one at the end of a part (`1d1 h`), has its unit's word next.
+    at, needs_unit = 0, not _whole_part(words[0]) or words[0][-1:].isnumeric()
+    while at + 1 < len(words):
+        following = words[at + 1]
+        if needs_unit:
+            if following[:1].isalpha() and not taken_next(following):  # `d1h`: a part next
+                at, needs_unit = at + 1, following[-1:].isnumeric()
+            elif _numeric(following) or _whole_part(following):  # a space inside a number
+                at, needs_unit = at + 1, following[-1:].isnumeric()  # (`3 0 days`): whole
+            else:
+                break
+            continue
+        then = at + 2 if following in _CONNECTORS else at + 1
+        if then < len(words) and _whole_part(words[then]):
+            at, needs_unit = then, words[then][-1:].isnumeric()
+        elif then < len(words) and begins_part(then):
+            at, needs_unit = then, True
+        else:
+            break
+    return at
 
 
-def unit_misread(value: str, word: str) -> bool:
-    """Whether a value and the word after it are an amount of time typed apart that no unit
-    reads: a number and a word naming no unit (`5 parsecs`), or a number in words and a unit
-    (`five days`). Compared as `parts_apart`'s words."""
-    if _NUMBER.fullmatch(value):
-        return word.isalpha()
-    return value.isalpha() and unit_seconds(word) > 0
+def _numeric(word: str) -> bool:
+    """A number however written (`5`, `+10`, `½`, `1_0`), with no letter."""
+    return any(c.isnumeric() for c in word) and not any(c.isalpha() for c in word)
+
+
+def _whole_part(word: str) -> bool:
+    """A number and letters in one word (`12h`, `2h30m`, `1e2`)."""
+    return any(c.isnumeric() for c in word) and any(c.isalpha() for c in word)

@@ -136,6 +136,8 @@ class Choice:
         raise BadArgument(param, self.expected, raw, choice_hint(value, self.options))
 
 
+# `2 hours, 30 minutes`, `1 day and 12 hours`: what may come between a duration's parts.
+_BETWEEN_PARTS = re.compile(r"(?<=[a-z]),|(?<=\s)(?:and|&)(?=\s)")
 _DURATION_PART = re.compile(r"(?<!\d)(\d++)\s*+(w|d|h|m|s)")  # linear: each number whole
 YEAR = timedelta(days=365)
 
@@ -169,7 +171,7 @@ class Duration:
         return f"a duration such as 3d, 2h30m, 90m or 1w, {above}{self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
-        value = with_unit_letters(compact(as_word(raw)))
+        value = with_unit_letters(compact(_BETWEEN_PARTS.sub(" ", as_word(raw))))
         parts = _DURATION_PART.findall(value)
         units = [unit for _, unit in parts]
         # Each unit once: 1d1d is a slip, not two days.

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from seminarbot.core.apart import Token, ascii_digits, joined, unit_misread
+from seminarbot.core.apart import Token, ascii_digits, joined
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
@@ -130,12 +130,12 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
             index = _option(command, by_name, tokens, index, raw, mentions)
             continue
         if position >= len(positional):
-            unit_misread(positional[position - 1] if position else None, tokens, index)
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: "
                             f"{quoted_typed(shown)}. Usage: {command.usage()}")
-        index += joined(positional[position], tokens, index)
+        index += joined(positional[position], tokens, index,
+                        positional[position + 1] if position + 1 < len(positional) else None)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
         position += 1
         index += 1

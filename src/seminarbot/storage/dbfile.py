@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
+FOREIGN = ("is an SQLite database, but not seminarbot's (it has tables and no "
+           "schema_migrations); choose another database (--db, SEMINARBOT_DB or `database`)")
 NO_DATABASE = ("there is no database here (check --db, SEMINARBOT_DB or data_dir); nothing was "
                "created")
 BUSY_TIMEOUT_MS = 5000
@@ -129,8 +131,7 @@ def ours_kept_private(location: str, tables: set[str], *, write: bool) -> None:
     Called before WAL mode, which would change another's file, and makes its -wal with the
     database's mode; another's file keeps its mode too (helper-156's 3)."""
     if tables and "schema_migrations" not in tables:
-        raise DatabaseUnusable(location, "is an SQLite database, but not seminarbot's (it has "
-                                         "tables and no schema_migrations); use another --db")
+        raise DatabaseUnusable(location, FOREIGN)
     if write and location != ":memory:":
         keep_private(Path(location))
 

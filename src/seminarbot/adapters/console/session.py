@@ -155,9 +155,9 @@ class Console:
 
     async def _clock(self, body: str) -> None:
         words = body.split()[1:]
-        if words and words[0] == "advance" and len(words) == 2:
+        if words and words[0] == "advance" and len(words) >= 2:  # `1d 12h`: its parts apart
             try:
-                delta: timedelta = Duration().parse(words[1], "duration")
+                delta: timedelta = Duration().parse(" ".join(words[1:]), "duration")
             except BadArgument as error:
                 self.emit("✗ " + error.message)
                 return
