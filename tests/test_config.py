@@ -231,3 +231,32 @@ def test_a_token_that_is_not_one_word_is_refused_and_one_copied_with_spaces_is_t
     trimmed = load_settings(None, {"DISCORD_TOKEN": " abc.def\r\n"}).discord
     assert trimmed.incomplete is None and trimmed.token == "abc.def"
 
+
+
+def test_every_variable_wins_over_the_file_data_dir_too(tmp_path: Path) -> None:
+    """helper-158's 4: the file's data_dir beat SEMINARBOT_DATA_DIR where every other variable
+    wins: the image's SEMINARBOT_DATA_DIR=/data lost to a mounted file's data_dir, and the
+    database left the volume."""
+    path = write(tmp_path, f"data_dir: {tmp_path / 'from-file'}\nlog_level: debug\n")
+    settings = load_settings(path, {"SEMINARBOT_DATA_DIR": str(tmp_path / "from-env"),
+                                    "SEMINARBOT_LOG_LEVEL": " warning "})
+    assert settings.data_dir == tmp_path / "from-env"
+    assert settings.database == tmp_path / "from-env" / "seminarbot.db"
+    assert settings.log_level == "WARNING"
+    # Blanks alone are no value: the file's is taken.
+    assert load_settings(path, {"SEMINARBOT_LOG_LEVEL": "  "}).log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(("text", "env", "said"), [
+    ("log_format: xml\n", {"SEMINARBOT_LOG_FORMAT": "json"}, "log_format: expected one of"),
+    ("log_level: loud\n", {"SEMINARBOT_LOG_LEVEL": "info"}, "log_level: expected one of"),
+    ("discord:\n  api_base: ftp://nope\n", {"DISCORD_API_BASE": "https://discord.com/api/v10"},
+     "api_base: expected a URL starting with")])
+def test_a_value_the_environment_overrides_is_checked_too(
+        tmp_path: Path, text: str, env: dict[str, str], said: str) -> None:
+    """helper-158's 6: a slip in the file went unsaid while a variable overrode it, until the
+    day the variable went."""
+    path = write(tmp_path, text)
+    with pytest.raises(YamlError) as refused:
+        load_settings(path, {"SEMINARBOT_DATA_DIR": str(tmp_path), **env})
+    assert refused.value.file == path and said in str(refused.value)
