@@ -238,6 +238,14 @@ def test_another_program_s_database_is_refused_as_it_was(tmp_path: Path, kind: s
         assert all(mode(path) == 0o644 and path.read_bytes() == data
                    for path, data in before.items()), command
     assert not (tmp_path / "data").exists() and not (tmp_path / "copy.db").exists()
+    # helper-158's 8: `run` refused it so too, but left the data folder it had made
+    result = seminarbot("run", conf=config(tmp_path), env=environment(
+        SEMINARBOT_DB=str(database), DISCORD_TOKEN="never.used.token",
+        DISCORD_API_BASE="http://127.0.0.1:9/api/v10", DISCORD_GATEWAY_URL="ws://127.0.0.1:9"))
+    assert result.returncode == 1 and "not seminarbot's" in result.stderr, result.stderr
+    assert all(path.read_bytes() == data for path, data in before.items())
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["seminarbot.yaml", *(path.name for path in beside)])
 
 
 def test_an_export_from_an_sqlite_file_with_no_table_makes_no_database_of_it(
@@ -319,3 +327,23 @@ def test_a_database_s_folder_others_may_write_is_said_too(tmp_path: Path) -> Non
     checked = seminarbot("db", "check", "--db", str(folder / "x.db"), env=env)
     assert f"{folder} is mode 0777, others may replace files in it" in checked.stdout + \
         checked.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root may write another user's database")
+async def test_root_on_the_bot_user_s_database_makes_it_and_its_log_private(
+        tmp_path: Path) -> None:
+    """helper-158's 3: root (`docker exec -u 0`) writing the bot's user's database copied in as
+    644 left it so, and SQLite gave the -wal and -shm it made that mode and that owner: new
+    responses in files anyone could read."""
+    from seminarbot.storage.db import Database
+
+    database = tmp_path / "seminarbot.db"
+    await (await Database.open(database)).close()
+    os.chown(database, 12345, 12345)
+    database.chmod(0o644)
+    db = await Database.open(database)
+    try:
+        for file in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            assert mode(file) == 0o600 and file.stat().st_uid == 12345, file
+    finally:
+        await db.close()

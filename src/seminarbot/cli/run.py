@@ -132,9 +132,15 @@ async def run_platforms(settings: Settings, clock: SteadyClock, connections: Con
         # damaged, foreign or newer database, or content that does not load, is one line.
         try:
             db, syllabus = await _open_local(settings)
-        except asyncio.CancelledError:  # a first start's database half migrated: it goes, as
-            unbegun()  # a first start refused before it began leaves nothing (helper-152's 5)
-            log.info("stopped while starting, before any platform was asked")
+        except BaseException as error:  # a first start's database half migrated goes, as a
+            from seminarbot.storage.dbfile import DatabaseUnusable  # (loaded: storage.db's)
+
+            # start refused before it began leaves nothing (helper-152's 5), and so does one
+            # on a database refused (another program's: helper-158's 8)
+            if isinstance(error, asyncio.CancelledError | DatabaseUnusable):
+                unbegun()
+            if isinstance(error, asyncio.CancelledError):
+                log.info("stopped while starting, before any platform was asked")
             raise
         opening = Opening(settings, connections)
         tasks = [asyncio.create_task(module.run(opening), name=module.__name__)

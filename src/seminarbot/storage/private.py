@@ -31,12 +31,14 @@ def make_private_dirs(folder: Path) -> None:
 
 
 def keep_private(path: Path) -> None:
-    """The database and its -wal and -shm files private to this user again (mode 600), where
-    this user owns them and another program left them open to others: SQLite gives the -wal it
-    makes the database file's mode, so a database copied in as 644 put every new response in a
-    file anyone could read (README: What is stored)."""
+    """The database and its -wal and -shm files private to their owner again (mode 600), where
+    another program left them open to others and this user owns them, or is root: SQLite
+    gives the -wal it makes the database file's mode (and, as root, its owner), so a database
+    copied in as 644 put every new response in a file anyone could read (README: What is
+    stored; helper-158's 3: root on the bot's user's database)."""
     for file in (path, *(Path(f"{path}{suffix}") for suffix in COMPANIONS)):
         with contextlib.suppress(OSError):
             info = file.stat()
-            if info.st_uid == os.getuid() and stat.S_IMODE(info.st_mode) & 0o077:
+            if (info.st_uid == os.getuid() or os.geteuid() == 0) \
+                    and stat.S_IMODE(info.st_mode) & 0o077:
                 os.chmod(file, PRIVATE_FILE)
