@@ -430,10 +430,26 @@ async def test_a_change_of_days_time_or_zone_says_which_skipped_dates_still_hold
     assert "Still skipped, so no meeting then: Tue 27 Jan 2026." in said
 
 
-async def test_a_meeting_a_move_left_empty_is_not_said_to_be_skipped_after_a_change(
+async def test_a_meeting_a_move_left_empty_is_said_to_stay_empty_after_a_change(
         seminar: ConsoleDriver) -> None:
-    await seminar.say("/seminar move 1 2026-01-08 20:00")
-    assert "Still skipped" not in await says(seminar, "/seminar reschedule tue 20:00 UTC")
+    """helper-157's 7: a reschedule's reply named the skipped dates, not the meeting a move
+    had left empty, which stays so."""
+    await seminar.say("/seminar move 5 2026-01-08 20:00")
+    said = await says(seminar, "/seminar reschedule tue 20:00 UTC")
+    assert "Still skipped" not in said
+    assert "Tue 03 Feb 2026 stays empty (left empty when session 5 was moved; /seminar skip " \
+           "2026-02-03 --undo gives it back)." in said
+    assert "No meeting on Tue 03 Feb 2026 (left empty when session 5 was moved)." \
+        in await says(seminar, "/seminar schedule")
+    assert "stays empty" not in await says(seminar, "/seminar reschedule thu 20:00 UTC")
+
+
+async def test_the_schedule_names_no_skip_before_the_start(seminar: ConsoleDriver) -> None:
+    """helper-157's 6: a date skipped before a reschedule's later start was still listed as
+    "No meeting", where there would be none anyway."""
+    await seminar.say("/seminar skip 2026-01-20")
+    await seminar.say("/seminar reschedule tue 19:00 UTC 2026-01-27")
+    assert "Tue 20 Jan 2026" not in await says(seminar, "/seminar schedule")
 
 
 async def test_a_move_refused_for_a_session_opening_after_it_says_until_when_and_from_when(

@@ -12,7 +12,12 @@ from seminarbot.domain.models import Cohort, CohortState
 from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import describe_day, local_to_utc
-from seminarbot.features.schedule_notes import change_notes, kept_instants, moved_dates
+from seminarbot.features.schedule_notes import (
+    change_notes,
+    emptied_by,
+    kept_instants,
+    moved_dates,
+)
 from seminarbot.services.container import Services
 
 
@@ -90,15 +95,20 @@ async def kept_through_change(inv: Invocation[Services], cohort: Cohort, planned
     later, unsaid); and why meetings have no session (helper-149's 3)."""
     now, rule = inv.clock.now(), cohort.rule
     skips = await inv.app.cohorts.skips(cohort.id)
-    skipped = [day for day, by in sorted(skips.items())
-               if by is None and day.weekday() in rule.weekdays and day >= rule.start_date
-               and meeting_at(cohort, day) >= now]
+    kept = [(day, by) for day, by in sorted(skips.items()) if day.weekday() in rule.weekdays
+            and day >= rule.start_date and meeting_at(cohort, day) >= now]
     notes = kept_instants(planned, rule.zone)
-    if skipped:
+    if skipped := [day for day, by in kept if by is None]:
         one = len(skipped) == 1
         again = f"{inv.prefix}seminar skip {skipped[0].isoformat() if one else 'DATE'} --undo"
         notes.append(f"Still skipped, so no meeting then: {days_listed(skipped, SHOWN)}. "
                      f"{again} makes {'it' if one else 'one'} a meeting again.")
+    if left := [(day, by) for day, by in kept if by is not None
+                and meeting_at(cohort, day) not in planned.starts.values()][:SHOWN]:
+        moves = await inv.app.cohorts.moves(cohort.id, rule.zone)  # (helper-157's 7)
+        notes += [f"{describe_day(day)} stays empty ({emptied_by(inv.app.syllabus.plan, by, moves)}"
+                  f"; {inv.prefix}seminar skip {day.isoformat()} --undo gives it back)."
+                  for day, by in left]
     waiting = {at for s, at in planned.starts.items() if s not in planned.opened}
     if cohort.state is not CohortState.PAUSED \
             and (free := unused_meetings(cohort, waiting, skips.keys(), now)):

@@ -64,8 +64,9 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     now = inv.clock.now()
     for day, session_id in sorted(skips.items()):
         if day.weekday() not in cohort.rule.weekdays or day in taken \
-                or meeting_at(cohort, day) < now or meeting_at(cohort, day) in instants:
-            continue  # before a reschedule to other days, a session moved onto it, gone by
+                or day < cohort.rule.start_date or meeting_at(cohort, day) < now \
+                or meeting_at(cohort, day) in instants:  # before a reschedule to other days
+            continue  # or start (helper-157's 6), a session moved onto it, gone by
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {describe_day(day)}{why}.")
     if free := ([] if paused else unused_meetings(cohort, instants, skips.keys(), now)):
