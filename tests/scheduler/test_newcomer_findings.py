@@ -5,7 +5,7 @@ less than the console. Each kind is covered, not only the input that showed it."
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -477,3 +477,30 @@ async def test_resume_says_why_meetings_stay_empty(seminar: ConsoleDriver) -> No
            "order can take them" in said and "/seminar move puts one there." in said
     schedule = await says(seminar, "/seminar schedule")
     assert "Meetings with no session: Tue 27 Jan 2026, Tue 03 Feb 2026." in schedule
+
+
+@pytest.mark.parametrize(("session", "asked"), [(6, "2026-01-16 10:00"), (5, "2026-01-16 10:00"),
+                                                (6, "2026-01-14 19:00")])
+async def test_where_a_refused_move_says_it_can_open_it_can(
+        seminar: ConsoleDriver, session: int, asked: str) -> None:
+    """helper-157's 1: each bound a refused move named was one session's, and could be too
+    close to another's: the moderator went from one refusal to the next. Both bounds are now
+    clear of every session that does not make way; a minute closer is not."""
+    import re
+
+    await seminar.say("/seminar setup tue,fri 19:00 UTC")  # sessions 3 and 4: 13 and 16 Jan
+    await seminar.say("/seminar min-open 2d")
+    said = await says(seminar, f"/seminar move {session} {asked}")
+    found = re.search(r"it can open (?:up to (\w{3} \d\d \w{3} \d{4} \d\d:\d\d) UTC or )?from "
+                      r"(\w{3} \d\d \w{3} \d{4} \d\d:\d\d) UTC\.", said)
+    assert found is not None, said
+    for bound, closer in ((found.group(1), timedelta(minutes=1)),
+                          (found.group(2), -timedelta(minutes=1))):
+        if bound is None:
+            continue
+        moment = datetime.strptime(bound, "%a %d %b %Y %H:%M")
+        for at, held in ((moment + closer, False), (moment, True)):
+            said = await says(seminar, f"/seminar move {session} {at:%Y-%m-%d %H:%M}")
+            assert (f"Session {session} moves to" in said) is held, (at, said)
+            if held:  # back where it was, for the next bound
+                await seminar.say(f"/seminar move {session} {asked[:10]} 19:00")

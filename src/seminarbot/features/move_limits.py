@@ -25,32 +25,46 @@ from seminarbot.services.container import Services
 def check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionProgress,
                  instant: datetime, prefix: str, now: datetime) -> None:
     """A move keeps the minimum open time from every session that will not make way for it:
-    one that has opened, or one before it in the plan."""
+    one that has opened, or one before it in the plan. A refusal names the first too close,
+    and where the session can open instead as far as all of them go."""
     zone, at, paused = cohort.rule.zone, cohort.rule.local_time, cohort.state is CohortState.PAUSED
-    for other in entries:  # (while paused, a session still to come has no date)
-        when = other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
-                                   and other.session.number < entry.session.number
-                                   and not paused else None)
-        if other is entry or when is None:
-            continue
+    fixed = [(other, when) for other in entries if other is not entry and (when := (
+        other.opened_at or (other.due_at if other.state is SessionState.SCHEDULED
+                            and other.session.number < entry.session.number
+                            and not paused else None))) is not None]
+    for other, when in fixed:  # (while paused, a session still to come has no date)
         if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
+            instead = _instead(cohort, [w for _, w in fixed], instant, instant < when, now)
             raise Conflict(
                 f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
                 f"{describe_local(when, zone)}, and each session stays open at least "
                 f"{describe_span(cohort.min_open)} before the next one opens: session "
                 f"{entry.session.number} cannot open within "
-                f"{describe_span(cohort.min_open)} of it; {_instead(cohort, when, instant, now)}.",
+                f"{describe_span(cohort.min_open)} of it; {instead}.",
                 more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
 
-def _instead(cohort: Cohort, when: datetime, instant: datetime, now: datetime) -> str:
-    """Where a session asked for at `instant` can open, as far as one opening at `when` goes:
-    from when after it, and until when before it too if `instant` is (helper-156's 7)."""
+def _instead(cohort: Cohort, openings: list[datetime], instant: datetime, before: bool,
+             now: datetime) -> str:
+    """Where a session asked for at `instant` can open, as far as the sessions opening at
+    `openings` go: the first moment after it far enough from all of them, and with `before`
+    the last one before it, if that is still to come (helper-156's 7; helper-157's 1: each
+    bound was one session's, and could be too close to another)."""
     zone, at, least = cohort.rule.zone, cohort.rule.local_time, cohort.min_open
-    after = f"from {describe_local(earliest_apart(when, least, zone, at), zone)}"
-    if instant < when and (before := latest_apart(when, least, zone, at)) > now:
-        return f"it can open up to {describe_local(before, zone)} or {after}"
-    return f"it can open {after}"
+
+    def close_to(moment: datetime) -> list[datetime]:
+        return [o for o in openings if not far_enough(o, moment, zone, least, at)]
+
+    after = instant
+    while near := close_to(after):  # each step passes an opening: it ends
+        after = max(earliest_apart(o, least, zone, at) for o in near)
+    said = f"from {describe_local(after, zone)}"
+    earlier = instant
+    while before and earlier > now and (near := close_to(earlier)):
+        earlier = min(latest_apart(o, least, zone, at) for o in near)
+    if before and earlier > now:
+        return f"it can open up to {describe_local(earlier, zone)} or {said}"
+    return f"it can open {said}"
 
 
 async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
@@ -69,6 +83,6 @@ async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
     other = planned.numbers.get(release.other or "", "?")
     when = planned.starts.get(release.other or "")
     opens = f", which opens {describe_local(when, cohort.rule.zone)}; " \
-        f"{_instead(cohort, when, instant, now)}" if when else ""
+        f"{_instead(cohort, [when], instant, instant < when, now)}" if when else ""
     raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
                    f"than {describe_span(cohort.min_open)} from session {other}{opens}.")
