@@ -106,11 +106,17 @@ import asyncio, os, signal, sys
 import aiosqlite
 from seminarbot.cli import main
 step, signum = sys.argv.pop(1), getattr(signal, sys.argv.pop(1))
-if step == "close":
-    closing = aiosqlite.Connection.close
+if step == "close":  # the closes once the export is complete (audited "ok"), not before
+    import contextlib, sqlite3
+    closing, database = aiosqlite.Connection.close, sys.argv[sys.argv.index("--db") + 1]
+    def complete():
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            return db.execute("SELECT 1 FROM audit_log WHERE action = 'export' AND "
+                              "outcome = 'ok'").fetchone() is not None
     async def close(self):
-        os.kill(os.getpid(), signum)
-        await asyncio.sleep(0.05)
+        if complete():
+            os.kill(os.getpid(), signum)
+            await asyncio.sleep(0.05)
         await closing(self)
     aiosqlite.Connection.close = close
 else:
