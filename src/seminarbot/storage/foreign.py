@@ -10,9 +10,7 @@ in a private temporary folder, is opened instead, and SQLite recovers the copy."
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from seminarbot.storage.dbfile import FOREIGN, DatabaseUnusable, immutable_uri
@@ -54,6 +52,9 @@ def _tables_of_a_copy(path: Path, logs: list[Path]) -> set[str] | None:
                                      f"{', '.join(log.name for log in logs)}: not opened, in "
                                      "case it is another program's; if it is seminarbot's, "
                                      "open it once with sqlite3 to bring the log in")
+    import shutil  # here: `run` seldom needs them (a new database's first start, a crash)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="seminarbot-look-") as folder:
         copy = Path(folder) / "database"
         shutil.copyfile(path, copy)
