@@ -130,13 +130,16 @@ def test_a_stamp_a_damaged_row_holds_is_described_as_before_or_shown_as_stored()
 
 ZONES_WITH_SHIFTS = ["America/New_York", "Europe/London", "Australia/Lord_Howe",
                      "Antarctica/Troll", "Pacific/Apia", "UTC"]
+# An opening, the minimum open time, the zone and the cohort's meeting time (or none).
+OPENING_APART = (
+    st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
+                 timezones=st.just(UTC)),
+    st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
+                     timedelta(days=2, hours=5)]),
+    st.sampled_from(ZONES_WITH_SHIFTS), st.sampled_from([None, time(1, 30), time(2, 30)]))
 
 
-@given(st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
-                    timezones=st.just(UTC)),
-       st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
-                        timedelta(days=2, hours=5)]),
-       st.sampled_from(ZONES_WITH_SHIFTS), st.sampled_from([None, time(1, 30), time(2, 30)]))
+@given(*OPENING_APART)
 def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
         instant: datetime, least: timedelta, zone_name: str, meets_at: time | None) -> None:
     """helper-133's 3: the planner placed a session by far_enough (a clock change may make up
@@ -155,11 +158,7 @@ def test_the_earliest_opening_apart_is_the_first_minute_the_planner_allows(
         assert not far_enough(instant, sooner, zone, least, meets_at)
 
 
-@given(st.datetimes(min_value=datetime(2010, 1, 1), max_value=datetime(2030, 1, 1),
-                    timezones=st.just(UTC)),
-       st.sampled_from([timedelta(hours=1), timedelta(days=1), timedelta(days=7),
-                        timedelta(days=2, hours=5)]),
-       st.sampled_from(ZONES_WITH_SHIFTS), st.sampled_from([None, time(1, 30), time(2, 30)]))
+@given(*OPENING_APART)
 def test_the_latest_opening_apart_before_another_is_the_last_minute_the_planner_allows(
         instant: datetime, least: timedelta, zone_name: str, meets_at: time | None) -> None:
     """helper-156's 7: a move refused for a later session's opening said not until when. The
