@@ -93,7 +93,7 @@ def declared_log_format(path: str | None = None, env: Mapping[str, str] | None =
     when neither names one that is valid, or the file cannot be read."""
     env = os.environ if env is None else env
     path = path or env.get("SEMINARBOT_CONFIG") or None
-    declared = env.get("SEMINARBOT_LOG_FORMAT")
+    declared: object = env.get("SEMINARBOT_LOG_FORMAT", "").strip()  # blanks alone: none
     if not declared:
         try:
             data = load_yaml(_expanded(path)) if path else None
