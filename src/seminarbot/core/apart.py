@@ -41,9 +41,8 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
         return 0
     value, word = tokens[index], tokens[index + 1]
     more = 0
-    if _timed(param):  # up to the word the next parameter takes (`1d on`: on is the digest's)
-        more = time_typed_apart([_compared(token.text) for token in tokens[index:index + 16]],
-                                lambda word: _takes(following, word))
+    if _timed(param):
+        more = _amount_of_time(tokens, index, following)
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
     elif param.type.kind == "date":
@@ -54,6 +53,29 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
         tokens[index + more] = Token(" ".join(t.text for t in tokens[index:index + more + 1]),
                                      value.start, last.end)
     return more
+
+
+def _amount_of_time(tokens: list[Token], index: int, following: Param | None) -> int:
+    """How many tokens after `index` go with the amount of time it begins (core.durations):
+    up to an option, a quoted word (a group of its own) or a word the next parameter takes
+    (`1d on`: on is the digest's). Where no next parameter but a choice of words can come,
+    every word up to there goes with it (`2h plus 30m`, `half a day`): what it cannot read is
+    its to refuse, whole, never left over as "too many arguments" (helper-159's 4, 5, 6)."""
+    def taken(word: str) -> bool:
+        return _takes(following, word)
+
+    end = index + 1
+    while end < len(tokens) and not _apart(tokens[end]) and not taken(_compared(tokens[end].text)):
+        end += 1
+    if following is None or following.type.kind == "choice":
+        return end - index - 1
+    return time_typed_apart([_compared(token.text) for token in tokens[index:end]], taken)
+
+
+def _apart(token: Token) -> bool:
+    """An option (`--names`, or the dash smart punctuation makes of `--`), or a quoted word."""
+    return token.text[:2] == "--" or token.text[:1] in ("\u2014", "\u2013") \
+        or token.end - token.start > len(token.text)
 
 
 def _timed(param: Param) -> bool:

@@ -196,7 +196,9 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         index += 1
         if index >= len(tokens):
             raise BadArgument(param.name, param.type.expected)  # said as missing
-        index += joined(param, tokens, index)
+        index += joined(param, tokens, index, next((  # the parameter whose word may come next
+            p for p in command.params if not p.is_flag and not p.option and p.name not in raw
+            and p is not param), None))
         token = tokens[index]
         quoted = token.end - token.start > len(token.text)  # its quotes are not its text
         mention = mentions.get(token.start) or (mentions.get(token.start + 1) if quoted else None)
