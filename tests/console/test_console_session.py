@@ -196,18 +196,21 @@ async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() ->
     assert await lines(b"/as \xef\xbb\xbfann\n") == ["/as \ufeffann"]  # inside: a character
 
 
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32",
+                                      "utf-32-le", "utf-32-be"])
 async def test_a_script_saved_as_utf_16_is_read_as_written(encoding: str) -> None:
     """helper-153's 4: a script saved as Windows' "Unicode" (UTF-16, with its byte order mark)
-    lost every letter beyond ASCII to U+FFFD, a response's words among them."""
+    lost every letter beyond ASCII to U+FFFD, a response's words among them; helper-160's 7:
+    one in UTF-32, whose mark begins with UTF-16's, was read as UTF-16."""
     import codecs
     from collections.abc import AsyncIterator
 
     from seminarbot.adapters.console.terminal import as_utf8, split_lines
 
     text = "/seminar respond 1.1 café — naïve 𝄞\r\n/quit\n"
-    bom = b"" if encoding == "utf-16" else \
-        (codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE)
+    marks = {"16-le": codecs.BOM_UTF16_LE, "16-be": codecs.BOM_UTF16_BE,
+             "32-le": codecs.BOM_UTF32_LE, "32-be": codecs.BOM_UTF32_BE}
+    bom = marks.get(encoding[4:], b"")  # "utf-16" and "utf-32" write their own
     raw = bom + text.encode(encoding)
 
     async def lines(size: int) -> list[str]:

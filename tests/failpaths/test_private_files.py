@@ -196,6 +196,13 @@ def _foreign(folder: Path, kind: str) -> Path:
 
     live, database = folder / "live.db", folder / "invoices.db"
     with contextlib.closing(sqlite3.connect(live)) as connection:
+        if kind == "rails":  # another program's schema_migrations (helper-160's 1)
+            connection.execute("CREATE TABLE schema_migrations (version varchar PRIMARY KEY)")
+            connection.execute("INSERT INTO schema_migrations VALUES ('20240101000000')")
+        if kind == "ours in name":  # ours by its columns, with none of our tables (its 2)
+            connection.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                               "name TEXT, checksum TEXT, applied_at TEXT)")
+            connection.execute("INSERT INTO schema_migrations VALUES (1, 'initial', 'x', 'y')")
         if kind == "wal":
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA wal_autocheckpoint = 0")
@@ -216,7 +223,7 @@ def _foreign(folder: Path, kind: str) -> Path:
     return database
 
 
-@pytest.mark.parametrize("kind", ["at rest", "wal", "journal"])
+@pytest.mark.parametrize("kind", ["at rest", "wal", "journal", "rails", "ours in name"])
 def test_another_program_s_database_is_refused_as_it_was(tmp_path: Path, kind: str) -> None:
     """helper-156's 3: another program's SQLite database, refused, was made mode 600 first
     (by the lock, before its tables were looked at). helper-158's 1: one in WAL mode had its
@@ -347,3 +354,19 @@ async def test_root_on_the_bot_user_s_database_makes_it_and_its_log_private(
             assert mode(file) == 0o600 and file.stat().st_uid == 12345, file
     finally:
         await db.close()
+
+
+def test_another_program_s_database_through_a_link_is_refused_as_it_was(tmp_path: Path) -> None:
+    """helper-160's 3: through a symbolic link, a database whose only table was in its -wal
+    was taken for an empty one (its -wal looked for beside the link), and the open that then
+    refused it copied the log into the file."""
+    target = tmp_path / "elsewhere"
+    target.mkdir()
+    database = _foreign(target, "wal")
+    link = tmp_path / "link.db"
+    link.symlink_to(database)
+    before = {path: path.read_bytes() for path in target.iterdir()}
+    for command in (("db", "migrate"), ("console",), ("cohorts",)):
+        result = seminarbot(*command, "--db", str(link), conf=config(tmp_path))
+        assert result.returncode == 1 and "not seminarbot's" in result.stderr, result.stderr
+        assert {path: path.read_bytes() for path in target.iterdir()} == before, command

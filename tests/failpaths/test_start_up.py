@@ -338,6 +338,18 @@ def test_an_output_that_cannot_hold_every_character_gets_escapes_not_an_internal
         assert "\\u2713 Seminar set up" in result.stdout, encoding
 
 
+def test_an_output_in_utf_16_has_one_byte_order_mark(tmp_path: Path) -> None:
+    """helper-160's 8: with PYTHONIOENCODING=utf-16 every reply began with a byte order mark
+    of its own (each was encoded alone), which read as a stray U+FEFF before each."""
+    result = subprocess.run([*BIN, "--config", str(config(tmp_path)), "console", "--db",
+                             str(tmp_path / "x.db")], input=b"/term soviet\n/term duma\n",
+                            capture_output=True, env=environment(PYTHONIOENCODING="utf-16"),
+                            timeout=DEADLINE, check=False)
+    assert result.returncode == 0, result.stderr
+    shown = result.stdout.decode("utf-16")
+    assert "\ufeff" not in shown and shown.count("Related") >= 1, shown[:300]
+
+
 def _small_disk() -> None:
     import resource
     import signal

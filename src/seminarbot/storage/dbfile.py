@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     import aiosqlite
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database
-FOREIGN = ("is an SQLite database, but not seminarbot's (it has tables and no "
-           "schema_migrations); choose another database (--db, SEMINARBOT_DB or `database`)")
+FOREIGN = ("is an SQLite database, but not seminarbot's (its tables, or their schema_migrations, "
+           "are not the ones seminarbot makes); choose another database (--db, SEMINARBOT_DB "
+           "or `database`)")
 NO_DATABASE = ("there is no database here (check --db, SEMINARBOT_DB or data_dir); nothing was "
                "created")
 BUSY_TIMEOUT_MS = 5000

@@ -10,6 +10,7 @@ in a private temporary folder, is opened instead, and SQLite recovers the copy."
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from pathlib import Path
 
@@ -19,33 +20,52 @@ from seminarbot.storage.sidefiles import JOURNAL, WAL
 COPY_MOST = 256 << 20  # bytes of file and log copied to look at them; more is said instead
 
 
+OURS = frozenset({"version", "name", "checksum", "applied_at"})  # schema_migrations' columns
+
+
 def not_foreign(path: Path, *, made: bool = False) -> None:
-    """Raise DatabaseUnusable (FOREIGN) if the SQLite file at `path` has tables and none of
-    them is schema_migrations; nothing else is checked here (a damaged or unreadable file is
-    the open's to say). `made`: the file was created just now, and is ours."""
+    """Raise DatabaseUnusable (FOREIGN) if the SQLite file at `path` has tables and is not
+    seminarbot's: no schema_migrations, one of another program's (Rails and golang-migrate make
+    theirs: helper-160's 1), or one that records migrations whose first tables are not there;
+    nothing else is checked here (a damaged or unreadable file is the open's to say). `made`:
+    the file was created just now, and is ours. Its -wal and -journal are where SQLite looks
+    for them, beside the file a symbolic link leads to (helper-160's 3)."""
     if made:
         return
-    tables = _tables(f"{immutable_uri(str(path))}&mode=ro")
-    logs = [log for log in (Path(f"{path}{WAL}"), Path(f"{path}{JOURNAL}"))
+    real = Path(os.path.realpath(path))
+    schema = _schema(f"{immutable_uri(str(real))}&mode=ro")
+    logs = [log for log in (Path(f"{real}{WAL}"), Path(f"{real}{JOURNAL}"))
             if log.is_file() and log.stat().st_size > 0]
-    if tables == set() and logs:
-        tables = _tables_of_a_copy(path, logs)
-    if tables and "schema_migrations" not in tables:
+    if schema is not None and not schema[0] and logs:
+        schema = _schema_of_a_copy(real, logs)
+    if schema is not None and schema[0] and not _ours(*schema):
         raise DatabaseUnusable(path, FOREIGN)
 
 
-def _tables(target: str) -> set[str] | None:
-    """The names of the tables of the database at `target` (a path or an SQLite URI), or None
-    if SQLite cannot read them."""
+def _ours(tables: set[str], columns: set[str], highest: int) -> bool:
+    return "schema_migrations" in tables and columns == OURS \
+        and (highest < 1 or "cohorts" in tables)  # 0001 makes it
+
+
+def _schema(target: str) -> tuple[set[str], set[str], int] | None:
+    """The names of the tables of the database at `target` (a path or an SQLite URI), the
+    columns of its schema_migrations and the highest version it records; None if SQLite
+    cannot read them."""
     try:
         with contextlib.closing(sqlite3.connect(target, uri=target.startswith("file:"))) as conn:
-            return {row[0] for row in conn.execute(
+            tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "schema_migrations" not in tables:
+                return tables, set(), 0
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(schema_migrations)")}
+            highest = conn.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] \
+                if "version" in columns else None
+            return tables, columns, highest if isinstance(highest, int) else 0
     except sqlite3.Error:
         return None
 
 
-def _tables_of_a_copy(path: Path, logs: list[Path]) -> set[str] | None:
+def _schema_of_a_copy(path: Path, logs: list[Path]) -> tuple[set[str], set[str], int] | None:
     size = path.stat().st_size + sum(log.stat().st_size for log in logs)
     if size > COPY_MOST:
         raise DatabaseUnusable(path, f"has no table in the file itself, and {size >> 20} MB in "
@@ -60,4 +80,4 @@ def _tables_of_a_copy(path: Path, logs: list[Path]) -> set[str] | None:
         shutil.copyfile(path, copy)
         for log in logs:
             shutil.copyfile(log, f"{copy}{log.name[len(path.name):]}")
-        return _tables(str(copy))
+        return _schema(str(copy))

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from seminarbot.storage.access import in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
+from seminarbot.storage.foreign import not_foreign
 
 
 class DatabaseInUse(Exception):
@@ -80,6 +81,8 @@ def exclusive(database: Path) -> Iterator[None]:
         # leads, folders and all (helper-103); no database is made through a link either.
         # prepare says which: it leads nowhere, or in a loop.
         prepare(database, create=False)
+    if os.path.exists(database):  # another program's is refused before its folder gets our
+        not_foreign(database, made=prepare(database, create=False))  # lock (helper-160's 4)
     record, created = _open_record(database)
     itself: int | None = None
     try:

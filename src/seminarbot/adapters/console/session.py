@@ -5,6 +5,7 @@ Console-only commands: /as NAME [--moderator], /clock, /clock advance DURATION, 
 
 from __future__ import annotations
 
+import codecs
 import shutil
 from collections.abc import AsyncIterable, Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,7 @@ class Console:
         self.width = min(100, shutil.get_terminal_size((100, 24)).columns) if interactive else 100
         self.actor = Actor(PLATFORM, _user_id(user), user, is_moderator=True)
         self._fault_said = False  # a pass's fault is said once a command
+        self._encoder: codecs.IncrementalEncoder | None = None
         self.finished = False
         journal = app.settings.database.with_name(app.settings.database.name + ".console-posts")
         app.scheduler.attach(ConsolePoster(self.emit, journal, self.width))
@@ -69,7 +71,10 @@ class Console:
             print(line, end="", file=self.out, flush=True)
             return
         self.out.flush()
-        write_all(binary, line.encode(self.out.encoding or "utf-8", self.out.errors or "strict"))
+        if self._encoder is None:  # one for the whole output: UTF-16's mark once, not per line
+            self._encoder = codecs.getincrementalencoder(self.out.encoding or "utf-8")(
+                self.out.errors or "strict")
+        write_all(binary, self._encoder.encode(line))
         binary.flush()
 
     async def start(self) -> None:

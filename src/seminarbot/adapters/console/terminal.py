@@ -44,20 +44,25 @@ async def stdin_lines() -> AsyncIterator[str]:
 
 async def as_utf8(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
     """`chunks` as UTF-8: a script that begins with UTF-16's byte order mark (Windows'
-    "Unicode", PowerShell 5's `>`) is decoded as UTF-16, where its letters beyond ASCII
-    became U+FFFD (helper-153's 4); any other passes as it is."""
+    "Unicode", PowerShell 5's `>`) or UTF-32's is decoded as such, where its letters beyond
+    ASCII became U+FFFD or others (helper-153's 4, helper-160's 7); any other passes as it is."""
     head = b""
-    async for chunk in chunks:
+    async for chunk in chunks:  # UTF-32's mark begins with UTF-16's: four bytes to tell
         head += chunk
-        if len(head) >= 2:
+        if len(head) >= 4:
             break
-    if head[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    encoding = next((name for mark, name in ((codecs.BOM_UTF32_LE, "utf-32"),
+                                             (codecs.BOM_UTF32_BE, "utf-32"),
+                                             (codecs.BOM_UTF16_LE, "utf-16"),
+                                             (codecs.BOM_UTF16_BE, "utf-16"))
+                     if head.startswith(mark)), None)
+    if encoding is None:
         if head:
             yield head
         async for chunk in chunks:
             yield chunk
         return
-    decoder = codecs.getincrementaldecoder("utf-16")("replace")
+    decoder = codecs.getincrementaldecoder(encoding)("replace")
     yield decoder.decode(head).encode()
     async for chunk in chunks:
         yield decoder.decode(chunk).encode("utf-8", "replace")
