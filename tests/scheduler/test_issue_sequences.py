@@ -46,7 +46,7 @@ async def test_1_a_move_a_pause_passes_goes_back_to_the_meetings(seminar: Consol
                           "/clock advance 2w", "/seminar resume")
     assert "Out of plan order" not in replies[2]  # in order when it was made
     assert ("Session 3 was moved to Thu 22 Jan 2026 19:30 UTC, which would now come before "
-            "session 2; it takes the meetings again: Tue 03 Feb 2026 19:00 UTC.") in replies[5]
+            "session 2; it follows the schedule again: Tue 03 Feb 2026 19:00 UTC.") in replies[5]
     advanced = await seminar.say("/clock advance 9d")
     assert printed_posts(advanced) == ["1.1", "1.2", "2.1", "2.2"]  # 20 and 27 Jan, in order
     outbox = await outbox_of(seminar.app)

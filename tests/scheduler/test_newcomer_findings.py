@@ -312,7 +312,7 @@ async def test_while_paused_a_released_move_gets_no_date(seminar: ConsoleDriver)
     await seminar.say("/seminar pause")
     await seminar.say("/seminar move 3 2026-01-20 19:00")
     said = await says(seminar, "/seminar move 2 2026-01-20 19:00")
-    assert "it takes the meetings again when the seminar resumes" in said
+    assert "it follows the schedule again when the seminar resumes" in said
     assert "again: " not in said
 
 
@@ -504,3 +504,17 @@ async def test_where_a_refused_move_says_it_can_open_it_can(
             assert (f"Session {session} moves to" in said) is held, (at, said)
             if held:  # back where it was, for the next bound
                 await seminar.say(f"/seminar move {session} {asked[:10]} 19:00")
+
+
+async def test_a_date_before_the_start_is_no_meeting_to_skip_or_give_back(
+        seminar: ConsoleDriver) -> None:
+    """helper-159's 9: after a reschedule to a later start, a date before it could be skipped
+    again, and its skip's undo called it "a meeting again"."""
+    await seminar.say("/seminar skip 2026-01-13")
+    await seminar.say("/seminar reschedule tue 19:00 UTC 2026-01-20")
+    said = await says(seminar, "/seminar skip 2026-01-13 --undo")
+    assert "Tue 13 Jan 2026 is no longer skipped, but comes before the start date, Tue 20 Jan " \
+           "2026. Next:" in said and "meeting again" not in said
+    said = await says(seminar, "/seminar skip 2026-01-13")
+    assert "`date` expects a meeting from the start date, Tue 20 Jan 2026 (got " \
+           "'2026-01-13')" in said

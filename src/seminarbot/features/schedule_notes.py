@@ -56,7 +56,7 @@ def _release(release: Release, planned: Planned, zone: ZoneInfo, min_open_text: 
            "too close": f"less than {min_open_text} from {other}",
            "order": f"which would now come before {other}"}[release.reason]
     start = planned.starts.get(release.session_id)
-    now = "" if start is None else "; it takes the meetings again" + (
+    now = "" if start is None else "; it follows the schedule again" + (
         " when the seminar resumes" if paused else f": {describe_local(start, zone)}")
     return f"{was}, {why}{now}."
 

@@ -42,6 +42,9 @@ async def skip(inv: Invocation[Services]) -> Reply:
         _not_moved_onto(day, before, moves, cohort, app.syllabus.plan, inv.prefix)
         _check_meeting(cohort, day, inv.clock.now(), "a meeting that has not happened yet",
                        skips)
+        if day < cohort.rule.start_date:  # no meeting there to skip (helper-159's 9)
+            raise BadArgument("date", "a meeting from the start date, "
+                              f"{describe_day(cohort.rule.start_date)}", day.isoformat())
         _not_skipped_yet(day, skips, app.syllabus.plan, moves, inv.prefix)
         await app.cohorts.add_skip(cohort.id, day)
         cohort, planned = await replan(inv, cohort.id)
@@ -66,9 +69,11 @@ async def _restore(inv: Invocation[Services], cohort: Cohort, day: date | None) 
             raise Conflict(f"{describe_day(day)} was not skipped.")
         cohort, planned = await replan(inv, cohort.id)
     taken = any(cohort.rule.day_of(start) == day for start in planned.starts.values())
-    empty = "" if taken or cohort.state is CohortState.PAUSED else \
-        "; no session falls on it now"
-    return change_reply(f"{describe_day(day)} is a meeting again{empty}. Next: "
+    empty = "" if taken or cohort.state is CohortState.PAUSED \
+        or day < cohort.rule.start_date else "; no session falls on it now"
+    again = "is a meeting again" if day >= cohort.rule.start_date else "is no longer " \
+        f"skipped, but comes before the start date, {describe_day(cohort.rule.start_date)}"
+    return change_reply(f"{describe_day(day)} {again}{empty}. Next: "
                         f"{await next_session_line(inv, cohort)}.",
                         dates_moved(before, planned, cohort)
                         + notes_for(planned, cohort))
