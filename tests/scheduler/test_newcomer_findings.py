@@ -518,3 +518,13 @@ async def test_a_date_before_the_start_is_no_meeting_to_skip_or_give_back(
     said = await says(seminar, "/seminar skip 2026-01-13")
     assert "`date` expects a meeting from the start date, Tue 20 Jan 2026 (got " \
            "'2026-01-13')" in said
+
+
+async def test_resume_lists_the_sessions_it_moves(seminar: ConsoleDriver) -> None:
+    """helper-159's 8: resume gave session 5 an earlier meeting and did not say so."""
+    for line in ("/seminar move 3 2026-01-16 19:00", "/seminar skip 2026-02-03",
+                 "/seminar move 6 2026-03-20 10:00", "/seminar pause"):
+        await seminar.say(line)
+    said = await says(seminar, "/seminar resume")
+    assert "Session 4 moves to Tue 20 Jan 2026 19:00 UTC." in said
+    assert "Session 5 moves to Tue 27 Jan 2026 19:00 UTC." in said

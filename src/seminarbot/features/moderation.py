@@ -23,7 +23,9 @@ from seminarbot.features.common import (
 )
 from seminarbot.features.plan_reads import (
     dates_moved,
+    entries_of,
     kept_through_change,
+    listed_moves,
     notes_for,
     planned_starts,
 )
@@ -108,13 +110,15 @@ async def resume(inv: Invocation[Services]) -> Reply:
         raise Conflict("This seminar is not paused.")
     now = inv.clock.now()
     async with app.db.transaction():
+        before = planned_starts(await entries_of(inv, cohort))  # as they were when paused
         await app.cohorts.set_state(cohort.id, CohortState.ACTIVE, now)
         # Resume re-plans every session, so a meeting left empty to keep the others' dates
         # (a move earlier, a post now) has no reason left: it is given back.
         cohort = await app.cohorts.get(cohort.id)
         planned = await app.scheduler.plan_cohort(cohort, now, refill=True)
-    notes = await kept_through_change(inv, cohort, planned) + \
-        change_notes(planned, cohort.rule.zone, cohort.min_open)
+    notes = listed_moves(before, planned, cohort, inv.prefix) + \
+        await kept_through_change(inv, cohort, planned) + \
+        change_notes(planned, cohort.rule.zone, cohort.min_open)  # (helper-159's 8)
     return change_reply(f"Resumed. Next: {await next_session_line(inv, cohort)}.", notes)
 
 

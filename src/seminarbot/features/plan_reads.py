@@ -53,6 +53,20 @@ def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
     return moved_dates(before, planned, cohort.rule.zone, leave_out)
 
 
+MOVES_LISTED = 3  # a re-plan's reply names at most this many moved sessions, else counts
+
+
+def listed_moves(before: dict[str, datetime], planned: Planned, cohort: Cohort, prefix: str,
+                 leave_out: Iterable[str] = ()) -> list[str]:
+    """`dates_moved`, or how many moved where they are more than MOVES_LISTED (a reschedule's
+    or a resume's reply: every session may move)."""
+    moved = dates_moved(before, planned, cohort, leave_out)
+    if len(moved) > MOVES_LISTED:
+        return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule "
+                "lists their dates."]
+    return moved
+
+
 def notes_for(planned: Planned, cohort: Cohort, focus: str | None = None) -> list[str]:
     """What every change's reply says after it (schedule_notes.change_notes) for `cohort` as
     the change left it: no date while it is paused."""

@@ -40,6 +40,7 @@ from seminarbot.features.plan_reads import (
     dates_moved,
     entries_of,
     kept_through_change,
+    listed_moves,
     notes_for,
     planned_starts,
     replan,
@@ -50,7 +51,6 @@ from seminarbot.services.container import Services
 
 WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
 START_KEPT = "the one set up, if still to come, else today"
-MOVES_LISTED = 3  # a reschedule's reply names at most this many moved sessions, else counts
 MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
 
 
@@ -171,10 +171,7 @@ async def reschedule(inv: Invocation[Services]) -> Reply:
         before = planned_starts(await entries_of(inv, cohort))
         await app.cohorts.set_rule(cohort.id, rule, inv.clock.now())
         cohort, planned = await replan(inv, cohort.id)
-    moved = dates_moved(before, planned, cohort, leave_out=planned.pinned)
-    if len(moved) > MOVES_LISTED:
-        moved = [f"{len(moved)} sessions move to the new meetings; {inv.prefix}seminar schedule "
-                 "lists their dates."]
+    moved = listed_moves(before, planned, cohort, inv.prefix, leave_out=planned.pinned)
     notes = moved + await kept_through_change(inv, cohort, planned) + notes_for(planned, cohort)
     if kept:
         notes = [f"It still starts no earlier than {describe_day(rule.start_date)}, "
