@@ -370,3 +370,35 @@ def test_another_program_s_database_through_a_link_is_refused_as_it_was(tmp_path
         result = seminarbot(*command, "--db", str(link), conf=config(tmp_path))
         assert result.returncode == 1 and "not seminarbot's" in result.stderr, result.stderr
         assert {path: path.read_bytes() for path in target.iterdir()} == before, command
+
+
+@pytest.mark.parametrize("first_start", [True, False])
+async def test_a_database_of_ours_left_by_a_crash_is_ours(tmp_path: Path,
+                                                         first_start: bool) -> None:
+    """The look for another program's database must never refuse the bot's own after a crash:
+    a -wal holding its first migrations (the file itself has no table yet), or its latest
+    writes, is taken in as the open always did."""
+    import contextlib
+    import shutil
+    import sqlite3
+
+    from seminarbot.storage.db import Database
+
+    live = tmp_path / "live.db"
+    if not first_start:
+        await (await Database.open(live)).close()
+    with contextlib.closing(sqlite3.connect(live)) as connection:
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
+        if first_start:  # as a first start's migrations, before any checkpoint
+            connection.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+                               "name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT "
+                               "NOT NULL)")
+        else:
+            connection.execute("UPDATE schema_migrations SET applied_at = applied_at")
+        connection.commit()
+        crashed = tmp_path / "crashed.db"
+        for side in ("", "-wal"):  # copied while open: what a kill leaves
+            shutil.copyfile(f"{live}{side}", f"{crashed}{side}")
+    db = await Database.open(crashed)
+    await db.close()

@@ -3,9 +3,10 @@ open would change another's file (SQLite copies a write-ahead log into the file 
 it when the last connection closes, and rolls a hot journal back), where a refusal must leave
 it as it was (helper-158's 1).
 
-The file is read as it is (SQLite's `immutable`: no lock, no -wal, no -shm). A file with no
-table whose -wal or -journal holds something may have its tables there: a copy of the three,
-in a private temporary folder, is opened instead, and SQLite recovers the copy."""
+The file is read as it is (SQLite's `immutable`: no lock, no -wal, no -shm). Where its -wal or
+-journal holds something and the file alone does not show seminarbot's tables, a copy of the
+file and its logs, in a private temporary folder, is opened instead, and SQLite recovers the
+copy (up to COPY_MOST bytes; beyond, the open and its own check decide)."""
 
 from __future__ import annotations
 
@@ -36,7 +37,9 @@ def not_foreign(path: Path, *, made: bool = False) -> None:
     schema = _schema(f"{immutable_uri(str(real))}&mode=ro")
     logs = [log for log in (Path(f"{real}{WAL}"), Path(f"{real}{JOURNAL}"))
             if log.is_file() and log.stat().st_size > 0]
-    if schema is not None and not schema[0] and logs:
+    # The file shows ours: it is (no program makes ours its own). Else, beside a log, the file
+    # alone may be half of a change (a crash, a checkpoint cut short): the copy tells.
+    if logs and (schema is None or not _ours(*schema)):
         schema = _schema_of_a_copy(real, logs)
     if schema is not None and schema[0] and not _ours(*schema):
         raise DatabaseUnusable(path, FOREIGN)
@@ -66,18 +69,19 @@ def _schema(target: str) -> tuple[set[str], set[str], int] | None:
 
 
 def _schema_of_a_copy(path: Path, logs: list[Path]) -> tuple[set[str], set[str], int] | None:
-    size = path.stat().st_size + sum(log.stat().st_size for log in logs)
-    if size > COPY_MOST:
-        raise DatabaseUnusable(path, f"has no table in the file itself, and {size >> 20} MB in "
-                                     f"{', '.join(log.name for log in logs)}: not opened, in "
-                                     "case it is another program's; if it is seminarbot's, "
-                                     "open it once with sqlite3 to bring the log in")
-    import shutil  # here: `run` seldom needs them (a new database's first start, a crash)
+    """`_schema` of a copy of the file and its logs, which SQLite recovers; None (not told)
+    where they hold more than COPY_MOST bytes, or cannot be copied."""
+    if path.stat().st_size + sum(log.stat().st_size for log in logs) > COPY_MOST:
+        return None
+    import shutil  # here: `run` seldom needs them (after a crash, or a new database's start)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="seminarbot-look-") as folder:
         copy = Path(folder) / "database"
-        shutil.copyfile(path, copy)
-        for log in logs:
-            shutil.copyfile(log, f"{copy}{log.name[len(path.name):]}")
+        try:
+            shutil.copyfile(path, copy)
+            for log in logs:
+                shutil.copyfile(log, f"{copy}{log.name[len(path.name):]}")
+        except OSError:
+            return None
         return _schema(str(copy))
