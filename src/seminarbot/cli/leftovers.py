@@ -5,8 +5,9 @@ beside it (its locks, the syllabus cache, the heartbeat, a Matrix folder that ho
 hold nothing of anyone's yet, so they go, and the next start is a first start again. Only
 what the run makes, and only what was not there before: a file someone else puts in the data
 folder meanwhile stays. A Matrix login that succeeded stays, or each refused start would leave
-the account one more device (its keys are in that folder). A database that existed, and the
-files SQLite keeps beside it, stay as they were (another program's, refused, among them).
+the account one more device (its keys are in that folder). A run on a database that existed
+leaves every file as it was, and takes away only the folders it made that hold nothing
+(another program's database refused before anything was made beside it).
 """
 
 from __future__ import annotations
@@ -56,12 +57,11 @@ class Before:
                    os.path.exists(database))
 
     def undo(self) -> None:
-        """Remove what the run made since `look`, but for a database it found there and the
-        files beside it; each removal that fails is left (a DEBUG line): it is the next
-        start's to reuse."""
-        kept = set(self.ours[:1 + len(beside(self.ours[0]))]) if self.database else set()
-        for path in self.ours:
-            if path not in self.existed and path not in kept and not (path.name == MATRIX and any(
+        """Remove what the run made since `look`: with a database it found there, only the
+        folders it made that are empty (another program's database refused: helper-158's 8);
+        each removal that fails is left (a DEBUG line): it is the next start's to reuse."""
+        for path in () if self.database else self.ours:
+            if path not in self.existed and not (path.name == MATRIX and any(
                     os.path.lexists(path / name) for name in (MATRIX_LOGIN, MATRIX_DEVICE))):
                 _remove(path)
         for folder in self.made:  # one that is not empty stays

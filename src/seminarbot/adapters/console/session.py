@@ -44,6 +44,8 @@ CONSOLE_HELP = (
 
 
 class Console:
+    _encoder: codecs.IncrementalEncoder | None = None  # made at the first line written
+
     def __init__(self, app: Services, clock: ManualClock | OffsetClock, *, out: TextIO,
                  user: str, save_clock: Callable[[OffsetClock], None] | None = None,
                  interactive: bool = False) -> None:
@@ -55,7 +57,6 @@ class Console:
         self.width = min(100, shutil.get_terminal_size((100, 24)).columns) if interactive else 100
         self.actor = Actor(PLATFORM, _user_id(user), user, is_moderator=True)
         self._fault_said = False  # a pass's fault is said once a command
-        self._encoder: codecs.IncrementalEncoder | None = None
         self.finished = False
         journal = app.settings.database.with_name(app.settings.database.name + ".console-posts")
         app.scheduler.attach(ConsolePoster(self.emit, journal, self.width))
