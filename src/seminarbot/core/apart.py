@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from seminarbot.core.commands import Param
 from seminarbot.core.dates import date_words
-from seminarbot.core.durations import time_typed_apart
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.textfold import as_word
 
@@ -56,20 +55,16 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
 
 
 def _amount_of_time(tokens: list[Token], index: int, following: Param | None) -> int:
-    """How many tokens after `index` go with the amount of time it begins (core.durations):
-    up to an option, a quoted word (a group of its own) or a word the next parameter takes
-    (`1d on`: on is the digest's). Where no next parameter but a choice of words can come,
-    every word up to there goes with it (`2h plus 30m`, `half a day`): what it cannot read is
-    its to refuse, whole, never left over as "too many arguments" (helper-159's 4, 5, 6)."""
-    def taken(word: str) -> bool:
-        return _takes(following, word)
-
+    """How many tokens after `index` go with the amount of time it begins: up to an option, a
+    quoted word (a group of its own) or a word the next parameter takes (`1d on`: on is the
+    digest's). What it holds that no unit reads (`2h plus 30m`, `half a day`) is the type's to
+    refuse, whole, never left over as "too many arguments" (helper-155's 4, helper-157's 2,
+    3, helper-159's 4 to 6)."""
     end = index + 1
-    while end < len(tokens) and not _apart(tokens[end]) and not taken(_compared(tokens[end].text)):
+    while end < len(tokens) and not _apart(tokens[end]) \
+            and not _takes(following, _compared(tokens[end].text)):
         end += 1
-    if following is None or following.type.kind == "choice":
-        return end - index - 1
-    return time_typed_apart([_compared(token.text) for token in tokens[index:end]], taken)
+    return end - index - 1
 
 
 def _apart(token: Token) -> bool:

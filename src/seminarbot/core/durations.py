@@ -6,7 +6,6 @@ back in them (`written`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 
 DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
 # Each unit's words, singular and plural; no month (its length varies, and `m` is minutes).
@@ -50,61 +49,3 @@ def written(seconds: int) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts)
-
-
-# Numbers in words, read as one only before a unit's word (`five days`): to be refused whole.
-NUMBER_WORDS = frozenset({
-    "a", "an", "half", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-    "ten", "eleven", "twelve", "fifteen", "twenty", "thirty", "forty", "fifty", "sixty",
-    "ninety", "hundred"})
-_CONNECTORS = frozenset({"and", "&", ","})
-
-
-def time_typed_apart(words: Sequence[str], taken_next: Callable[[str], bool]) -> int:
-    """How many of `words` after the first go on with the amount of time it begins, typed with
-    spaces: each part a number and then a word for its unit (`1 day`, `5 parsecs`), or both
-    in one word (`12h`, `2h30m`); parts one after another, `and` or a comma between them
-    (`1 day 12 hours`, `2 hours, 30 minutes`, `1 day twelve hours`). The word after a number is
-    its unit's unless the next parameter takes it (`taken_next`: `5 on` leaves `on`); a number
-    last (`1 day 12`) goes with it. Whether it is a duration is the type's to say: the whole
-    is refused as one value, never left over as "too many arguments" (helper-155's 4,
-    helper-157's 2, 3). 0 when the first word begins no amount of time. Words as core.parsing
-    compares them (as_word, ASCII digits)."""
-    def unit_next(at: int) -> bool:
-        return at < len(words) and unit_seconds(words[at].strip(".,;")) > 0
-
-    def begins_part(at: int) -> bool:
-        return _numeric(words[at]) or (words[at] in NUMBER_WORDS and unit_next(at + 1))
-
-    if not words or (not _whole_part(words[0]) and not begins_part(0)):
-        return 0
-    # A number alone, or one at the end of a part (`1d1 h`), has its unit's word next.
-    at, needs_unit = 0, not _whole_part(words[0]) or words[0][-1:].isnumeric()
-    while at + 1 < len(words):
-        following = words[at + 1]
-        if needs_unit:
-            if following[:1].isalpha() and not taken_next(following):  # `d1h`: a part next
-                at, needs_unit = at + 1, following[-1:].isnumeric()
-            elif _numeric(following) or _whole_part(following):  # a space inside a number
-                at, needs_unit = at + 1, following[-1:].isnumeric()  # (`3 0 days`): whole
-            else:
-                break
-            continue
-        then = at + 2 if following in _CONNECTORS else at + 1
-        if then < len(words) and _whole_part(words[then]):
-            at, needs_unit = then, words[then][-1:].isnumeric()
-        elif then < len(words) and begins_part(then):
-            at, needs_unit = then, True
-        else:
-            break
-    return at
-
-
-def _numeric(word: str) -> bool:
-    """A number however written (`5`, `+10`, `½`, `1_0`), with no letter."""
-    return any(c.isnumeric() for c in word) and not any(c.isalpha() for c in word)
-
-
-def _whole_part(word: str) -> bool:
-    """A number and letters in one word (`12h`, `2h30m`, `1e2`)."""
-    return any(c.isnumeric() for c in word) and any(c.isalpha() for c in word)

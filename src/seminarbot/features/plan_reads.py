@@ -43,6 +43,15 @@ def meeting_at(cohort: Cohort, day: date) -> datetime:
     return local_to_utc(day, cohort.rule.local_time, cohort.rule.zone)
 
 
+def in_force(cohort: Cohort, day: date, now: datetime) -> bool:
+    """Whether a skip of `day` stands for a meeting still to come: a day the cohort meets on,
+    from its start date (not one skipped before a reschedule to other days or a later start),
+    not gone by."""
+    rule = cohort.rule
+    return day.weekday() in rule.weekdays and day >= rule.start_date \
+        and meeting_at(cohort, day) >= now
+
+
 def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
                 leave_out: Iterable[str] = ()) -> list[str]:
     """`Session 2 moves to …` for each session whose date the change moved; none while the
@@ -109,8 +118,7 @@ async def kept_through_change(inv: Invocation[Services], cohort: Cohort, planned
     later, unsaid); and why meetings have no session (helper-149's 3)."""
     now, rule = inv.clock.now(), cohort.rule
     skips = await inv.app.cohorts.skips(cohort.id)
-    kept = [(day, by) for day, by in sorted(skips.items()) if day.weekday() in rule.weekdays
-            and day >= rule.start_date and meeting_at(cohort, day) >= now]
+    kept = [(day, by) for day, by in sorted(skips.items()) if in_force(cohort, day, now)]
     notes = kept_instants(planned, rule.zone)
     if skipped := [day for day, by in kept if by is None]:
         one = len(skipped) == 1

@@ -16,7 +16,7 @@ from seminarbot.domain.progress import (
 )
 from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
-from seminarbot.features.plan_reads import days_listed, meeting_at, unused_meetings
+from seminarbot.features.plan_reads import days_listed, in_force, meeting_at, unused_meetings
 from seminarbot.features.schedule_notes import emptied_by, order_warnings
 from seminarbot.services.container import Services
 
@@ -63,10 +63,9 @@ async def _change_notes(inv: Invocation[Services], cohort: Cohort,
     skips = await inv.app.cohorts.skips(cohort.id)
     now = inv.clock.now()
     for day, session_id in sorted(skips.items()):
-        if day.weekday() not in cohort.rule.weekdays or day in taken \
-                or day < cohort.rule.start_date or meeting_at(cohort, day) < now \
-                or meeting_at(cohort, day) in instants:  # before a reschedule to other days
-            continue  # or start (helper-157's 6), a session moved onto it, gone by
+        if not in_force(cohort, day, now) or day in taken \
+                or meeting_at(cohort, day) in instants:  # a session moved onto it
+            continue
         why = f" ({emptied_by(inv.app.syllabus.plan, session_id, moves)})" if session_id else ""
         notes.append(f"No meeting on {describe_day(day)}{why}.")
     if free := ([] if paused else unused_meetings(cohort, instants, skips.keys(), now)):
