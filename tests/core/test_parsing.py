@@ -87,6 +87,30 @@ def test_a_positional_parameter_given_by_name_takes_no_second_word() -> None:
         parsed("seminar setup tue 3 --weeks 4")
 
 
+def test_a_word_in_place_its_parameter_cannot_read_goes_to_the_next_one_given_by_name_after(
+        ) -> None:
+    """helper-159's 2: `reminders on --before 12h` was "given twice": `on` was taken for
+    BEFORE, in place, before the option was read. A parameter given by name after its place
+    takes no word there if it cannot read the word; one it can read is given twice."""
+    assert parsed("seminar setup 3 --weekday tue")[1] == {"weekday": 1, "weeks": 3,
+                                                         "quiet": False}
+    assert parsed("seminar setup 3 --quiet --weekday=tue")[1]["weeks"] == 3
+    with pytest.raises(UserError, match="`--weekday` is given twice"):
+        parsed("seminar setup tue --weekday wed")
+    with pytest.raises(UserError, match="`--weeks` is given twice"):
+        parsed("seminar setup 3 --weekday tue --weeks 4")
+    from seminarbot.features import all_commands
+
+    registry = Registry(all_commands)
+    command, raw = parse_line(registry, "seminar reminders on --before 12h")
+    assert bind(command, raw)["before"] == timedelta(hours=12)
+    assert bind(command, raw)["digest"] == "on"
+    command, raw = parse_line(registry, "seminar reminders --names on --before 1 day 12 hours")
+    assert bind(command, raw)["before"] == timedelta(days=1, hours=12)
+    with pytest.raises(UserError, match="`--before` is given twice"):
+        parse_line(registry, "seminar reminders 1d --before 12h")
+
+
 def test_an_option_typed_with_smart_punctuation_s_dash_is_an_option() -> None:
     # iOS and macOS turn a typed "--" into an em or en dash (try31, 4): read as the option.
     assert parsed("seminar setup tue —quiet")[1]["quiet"] is True

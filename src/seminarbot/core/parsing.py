@@ -105,38 +105,62 @@ def _after(tokens: list[Token], used: int) -> int:
     return tokens[used - 1].end if used else 0
 
 
+class _NamedLater(Exception):
+    """A positional parameter took a word in place and is given by name later in the line."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
 def split_arguments(command: Command, line: str, tokens: list[Token], after: int = 0,
                     mentions: Mentions = NO_MENTIONS) -> dict[str, str]:
     """Positional words in order, `--name value` / `--name=value` / `--flag` anywhere before
     free text; free text (the last parameter, `rest`) is the remainder of the line verbatim,
     leading dashes and quotes included. A word left over is an error showing the usage.
-    `after`: where the arguments begin in `line`."""
+    A positional parameter given by name before its place takes no word there; given by name
+    after a word in its place that it cannot read, neither: `reminders on --before 12h` gives
+    `on` to DIGEST, where `reminders 1d --before 12h` gives BEFORE twice. `after`: where the arguments
+    begin in `line`."""
+    named: set[str] = set()
+    while True:  # once more for each parameter found given by name after its place
+        try:
+            return _split(command, line, list(tokens), after, mentions, frozenset(named))
+        except _NamedLater as later:
+            named.add(later.name)
+
+
+def _split(command: Command, line: str, tokens: list[Token], after: int, mentions: Mentions,
+           named: frozenset[str]) -> dict[str, str]:
+    """split_arguments, the parameters in `named` taking no word in place."""
     raw: dict[str, str] = {}
     positional = [p for p in command.params if not p.is_flag and not p.option]
     by_name = {p.name: p for p in command.params}
     index = position = 0
+    placed: set[str] = set()  # given in place, not by name
     while index < len(tokens):
         token = tokens[index]
         # A positional parameter given by name (`--session 2`) takes no word of its own: the
         # next word is the next parameter's, not a second value that silently replaces it.
-        while position < len(positional) and positional[position].name in raw:
-            position += 1
+        position = _next_open(positional, position, raw, named)
         if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = _free_text(positional[position], token, line)
             break
         option = _as_option(token, line)
         if option is not None:
             tokens[index] = option
-            index = _option(command, by_name, tokens, index, raw, mentions)
+            index = _option(command, by_name, tokens, index, raw, mentions, placed)
             continue
         if position >= len(positional):
             extra = line[token.start :].strip()
             shown = extra if len(extra) <= 40 else extra[:40] + "…"
             raise UserError(f"Too many arguments for `{command.name}`: "
                             f"{quoted_typed(shown)}. Usage: {command.usage()}")
+        following = _next_open(positional, position + 1, raw, named)
         index += joined(positional[position], tokens, index,
-                        positional[position + 1] if position + 1 < len(positional) else None)
+                        positional[following] if following < len(positional) else None)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
+        placed.add(positional[position].name)
         position += 1
         index += 1
     if position < len(positional) and positional[position].rest \
@@ -148,6 +172,15 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
         if unseen:
             raw[positional[position].name] = unseen
     return raw
+
+
+def _next_open(positional: list[Param], position: int, raw: Mapping[str, str],
+               named: frozenset[str]) -> int:
+    """The first place from `position` whose parameter is not given already or by name."""
+    while position < len(positional) and (positional[position].name in raw
+                                          or positional[position].name in named):
+        position += 1
+    return position
 
 
 def _as_option(token: Token, line: str) -> Token | None:
@@ -173,8 +206,9 @@ def _free_text(param: Param, token: Token, line: str) -> str:
 
 
 def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token], index: int,
-            raw: dict[str, str], mentions: Mentions) -> int:
-    """Read the option at `index` (and its value) into `raw`; the index after it."""
+            raw: dict[str, str], mentions: Mentions, placed: set[str]) -> int:
+    """Read the option at `index` (and its value) into `raw`; the index after it. Raises
+    _NamedLater for a parameter `placed` (given in place) before."""
     token = tokens[index]
     name, _, value = token.text[2:].partition("=")
     param = by_name.get(name.replace("-", "_"))
@@ -184,6 +218,8 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         said = f"`--{param.name}` takes the rest of the line, so it comes last" if param else \
             f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its options: {known}"
         raise UserError(f"{said}. Usage: {command.usage()}")
+    if param.name in placed and not _reads(param, raw[param.name]):
+        raise _NamedLater(param.name)  # its word in place was meant for the next one
     if param.name in raw:  # which of the two was meant?
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")
@@ -207,6 +243,15 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         value = mention[1]
     raw[param.name] = value
     return index + 1
+
+
+def _reads(param: Param, word: str) -> bool:
+    """Whether `param`'s type reads `word`, as bind would (today's bounds aside)."""
+    try:
+        param.type.parse(ascii_digits(word), param.name, None)
+    except UserError:
+        return False
+    return True
 
 
 def _typed(param: Param, word: str) -> str:
