@@ -18,6 +18,8 @@ import pytest
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.cli.heartbeat import read, write
 from seminarbot.config.files import STALE_PARTIAL_SECONDS, append_private, replace_private
+from seminarbot.storage.lock import exclusive
+from seminarbot.storage.private import make_private_dirs
 from tests.failpaths.support import config, environment, seminarbot
 
 
@@ -354,6 +356,70 @@ async def test_root_on_the_bot_user_s_database_makes_it_and_its_log_private(
             assert mode(file) == 0o600 and file.stat().st_uid == 12345, file
     finally:
         await db.close()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root makes files for another user")
+def test_what_root_makes_beside_the_bot_user_s_database_is_the_bot_user_s(tmp_path: Path
+                                                                          ) -> None:
+    """helper-160's 6: root (`docker exec -u 0 … console`) on the bot's user's database left
+    its lock, the console's clock and journal and the exports it saved root's, mode 600: the
+    bot's user could no longer take the lock, or read its own console's clock. What root
+    makes in a folder another user owns is now that user's, as SQLite does for its -wal."""
+    folder = tmp_path / "bot"
+    (folder / "data").mkdir(parents=True)
+    for each in (folder, folder / "data"):
+        os.chown(each, 12345, 23456)
+        each.chmod(0o700)
+    conf = tmp_path / "seminarbot.yaml"
+    conf.write_text(config(tmp_path).read_text().replace(str(tmp_path / "data"),
+                                                         str(folder / "data")))
+    database = folder / "data" / "seminar.db"
+    for stdin in ("/seminar setup tue 19:00 UTC\n/seminar post 1\n",
+                  "/clock advance 1h\n/seminar respond 1.1 words\n/seminar export csv\n"):
+        done = seminarbot("console", "--db", str(database), stdin=stdin, conf=conf)
+        assert done.returncode == 0 and "✗" not in done.stdout, done.stdout + done.stderr
+    made = [path for path in folder.rglob("*")]
+    names = {path.name for path in made}
+    assert {"seminar.db", "seminar.db.lock", "seminar.db.console-clock",
+            "seminar.db.console-posts", "exports"} <= names, names
+    for path in made:
+        info = path.lstat()
+        assert (info.st_uid, info.st_gid) == (12345, 23456), path
+        assert stat.S_IMODE(info.st_mode) in (0o600, 0o700), path
+
+
+def test_a_file_made_as_root_is_given_to_its_folder_s_owner_and_only_as_root(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rule itself, as any user: as root, the owner of the folder a file or folder is made
+    in (not root) gets it, whichever way the bot makes it; as anyone else, nothing is given."""
+    folders = {euid: tmp_path / f"as{euid}" for euid in (1000, 0)}
+    really_root = os.geteuid() == 0
+    for folder in folders.values():
+        folder.mkdir()
+        if really_root:  # the folder must be another user's
+            os.chown(folder, 12345, 23456)
+    owner = (folders[0].stat().st_uid, folders[0].stat().st_gid)
+    given: list[tuple[str, int, int]] = []
+    real_chown = os.chown
+    monkeypatch.setattr(os, "fchown", lambda fd, uid, gid: given.append(
+        (os.readlink(f"/proc/self/fd/{fd}"), uid, gid)))
+    monkeypatch.setattr(os, "chown", lambda path, uid, gid, **_: given.append(
+        (str(path), uid, gid)))
+    for euid, folder in folders.items():
+        monkeypatch.setattr(os, "geteuid", lambda euid=euid: euid)
+        make_private_dirs(folder / "inner")
+        if really_root and euid == 0:  # as make_private_dirs asked, for real
+            real_chown(folder / "inner", *owner)
+        replace_private(folder / "inner" / "clock", b"0")
+        append_private(folder / "inner" / "journal", "x\n")
+        with exclusive(folder / "inner" / "s.db"):
+            pass
+    inner = folders[0] / "inner"
+    assert {(path, uid, gid) for path, uid, gid in given} >= {
+        (str(inner), *owner), (str(inner / "journal"), *owner),
+        (str(inner / "s.db.lock"), *owner), (str(inner / "s.db"), *owner)}
+    assert any(path.startswith(str(inner / ".clock.")) for path, _, _ in given)
+    assert not [g for g in given if str(folders[1000]) in g[0]]
 
 
 def test_another_program_s_database_through_a_link_is_refused_as_it_was(tmp_path: Path) -> None:

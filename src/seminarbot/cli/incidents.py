@@ -11,6 +11,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from seminarbot.config.files import owned_as_folder
 from seminarbot.core.redaction import redact
 
 
@@ -21,6 +22,7 @@ def keep(traceback: str, data_dir: Path | None) -> tuple[str, str, bool]:
     where = _file(ident, data_dir)
     try:
         descriptor = os.open(where, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        owned_as_folder(descriptor, where.parent)
         # backslashreplace: a command line or traceback may hold bytes that are not UTF-8
         with os.fdopen(descriptor, "w", encoding="utf-8", errors="backslashreplace") as file:
             file.write(f"seminarbot incident {ident}\n{redact(' '.join(sys.argv))}\n\n"

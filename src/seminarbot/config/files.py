@@ -28,6 +28,24 @@ class NotReadable(OSError):
     """`strerror` says why in words, as OSError's does for the system's reasons."""
 
 
+def owned_as_folder(made: int | Path, folder: Path) -> None:
+    """As root, a file or folder the bot made (`made`: its descriptor, or its path) in a folder
+    another user owns is given to that user and group; otherwise nothing changes. The bot's
+    user goes on using what `docker exec -u 0` made beside its database (its lock, the
+    console's clock and journal), as SQLite gives the -wal, -shm and -journal it makes as root
+    to the database's owner (SQLite's os_unix.c, robustFchown). A failure is let pass: the
+    file stays root's, as before, and whoever uses it next says so."""
+    if os.geteuid() != 0:
+        return
+    with contextlib.suppress(OSError):
+        owner = os.stat(folder)
+        if owner.st_uid != 0:
+            if isinstance(made, int):
+                os.fchown(made, owner.st_uid, owner.st_gid)
+            else:
+                os.chown(made, owner.st_uid, owner.st_gid, follow_symlinks=False)
+
+
 def read_regular(path: Path, limit: int) -> bytes:
     """The file's bytes. Raises OSError (NotReadable for one that is not a regular file or is
     larger than `limit` bytes) with a `strerror` fit for a message."""
@@ -65,6 +83,7 @@ def replace_private(path: Path, data: bytes, *, durable: bool = False) -> None:
                                         suffix=PARTIAL)
     partial = Path(name)
     try:
+        owned_as_folder(descriptor, path.parent)
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             if durable:
@@ -107,6 +126,8 @@ def append_private(path: Path, text: str) -> None:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotReadable(0, f"{path} is not a regular file")
+        if info.st_size == 0:  # made just now, or empty: root's would stay root's
+            owned_as_folder(descriptor, path.parent)
         if os.write(descriptor, data) != len(data):  # a failure that wrote nothing raises
             os.ftruncate(descriptor, info.st_size)
             raise OSError(errno.ENOSPC, f"{path} took only part of the entry; taken back")

@@ -120,8 +120,8 @@ def split_arguments(command: Command, line: str, tokens: list[Token], after: int
     leading dashes and quotes included. A word left over is an error showing the usage.
     A positional parameter given by name before its place takes no word there; given by name
     after a word in its place that it cannot read, neither: `reminders on --before 12h` gives
-    `on` to DIGEST, where `reminders 1d --before 12h` gives BEFORE twice. `after`: where the arguments
-    begin in `line`."""
+    `on` to DIGEST, where `reminders 1d --before 12h` gives BEFORE twice. `after`: where the
+    arguments begin in `line`."""
     named: set[str] = set()
     while True:  # once more for each parameter found given by name after its place
         try:

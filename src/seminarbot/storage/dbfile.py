@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from seminarbot.config.files import owned_as_folder
 from seminarbot.domain.errors import Busy, FileDamaged, Unavailable, WriteFailed
 from seminarbot.storage.access import kind_of, os_reason, permission_fix
 from seminarbot.storage.private import PRIVATE_FILE, keep_private, make_private_dirs
@@ -145,6 +146,7 @@ def _create(path: Path) -> bool:
         return prepare(path, create=False)  # made meanwhile by someone else: check it
     except OSError as error:
         raise DatabaseUnusable(path, f"cannot be created ({os_reason(error, path)})") from None
+    owned_as_folder(descriptor, path.parent)
     os.close(descriptor)
     _made_here.add(os.path.realpath(path))
     return True

@@ -27,6 +27,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from seminarbot.config.files import owned_as_folder
 from seminarbot.storage.access import in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
 from seminarbot.storage.foreign import not_foreign
@@ -136,7 +137,9 @@ def _open_record(database: Path) -> tuple[int, bool]:
         if not path.parent.is_dir():
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
-            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600), True
+            made = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+            owned_as_folder(made, path.parent)
+            return made, True
         except FileExistsError:
             return _existing_record(path), False
     except OSError as error:

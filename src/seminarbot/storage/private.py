@@ -8,6 +8,7 @@ import os
 import stat
 from pathlib import Path
 
+from seminarbot.config.files import owned_as_folder
 from seminarbot.storage.sidefiles import COMPANIONS
 
 PRIVATE_FILE, PRIVATE_DIR = 0o600, 0o700
@@ -28,6 +29,7 @@ def make_private_dirs(folder: Path) -> None:
         except FileExistsError:
             continue
         os.chmod(each, PRIVATE_DIR)  # mkdir's mode is filtered by the umask
+        owned_as_folder(each, each.parent)
 
 
 def keep_private(path: Path) -> None:

@@ -8,6 +8,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from seminarbot.config.files import owned_as_folder
 from seminarbot.core.replies import Attachment
 from seminarbot.domain.filenames import sanitise_filename
 
@@ -22,6 +23,7 @@ def save_attachments(folder: Path, attachments: Sequence[Attachment]) -> list[Pa
             raise NotADirectoryError(errno.ENOTDIR, "it is there, and is no folder", str(folder))
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
         folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+        owned_as_folder(folder, folder.parent)
     try:
         for attachment in attachments:
             saved.append(_save(folder, attachment))
@@ -49,6 +51,7 @@ def _save(folder: Path, attachment: Attachment) -> Path:
             target = folder / (f"{stem}-{number}.{extension}" if extension
                                else f"{stem}-{number}")
     try:
+        owned_as_folder(descriptor, folder)
         with os.fdopen(descriptor, "wb") as file:
             file.write(attachment.data)
     except OSError:
