@@ -282,6 +282,28 @@ async def test_a_session_closed_by_an_early_post_still_gets_its_reminder(
         in said, said
 
 
+@pytest.mark.parametrize("change", [
+    "/seminar min-open 24h", "/seminar reschedule mon 01:30 UTC", "/seminar skip",
+    "/seminar skip 2026-03-02", "/seminar reminders 12h", "/seminar move 7 2026-04-20 10:00",
+    "/clock advance 1h"])
+async def test_a_reminder_and_digest_owed_while_paused_outlive_any_change(
+        seminar: ConsoleDriver, change: str) -> None:
+    """helper-162's 1: paused, `/seminar post` closed the open session at once; its reminder
+    and digest waited for the resume, but any change re-planned them away first (a closed
+    session's reminder was planned no more, and its digest only if due before that very
+    moment). Every session gets both, whatever comes between."""
+    said = await says(seminar, "/seminar setup mon 01:30 UTC", "/seminar reminders 12h",
+                      "/clock advance 37d", "/seminar pause", "/seminar post",
+                      "/clock advance 5d", change, "/seminar resume", "/clock advance 12w")
+    outbox = await outbox_of(seminar.app)
+    for number in range(1, 8):
+        rows = {(i.kind, i.item, i.state) for i in outbox.items
+                if i.session_id == f"w{number}" and i.kind != "prompt"}
+        assert {kind for kind, _, _ in rows} == {"reminder", "digest"}, (number, rows)
+        assert all(state is OutboxState.POSTED for _, _, state in rows), (number, rows)
+    assert "Digest for session 5" in said
+
+
 async def test_a_session_skipped_while_down_and_posted_later_gets_its_reminder_and_digest(
         tmp_path: Path) -> None:
     """helper-133's 2: its reminder and digest were skipped with its prompts, before it ever

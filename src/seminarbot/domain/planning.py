@@ -96,13 +96,15 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
                skips: Mapping[date, str | None] | Collection[date] = (),
                moves: Mapping[str, Move] | None = None,
                min_open: timedelta = DEFAULT_MIN_OPEN, reminder_before: timedelta | None = None,
-               digest: bool = False, owed: Collection[str] = (), refill: bool = False) -> Planned:
+               digest: bool = False, owed: Collection[tuple[str, str]] = (),
+               refill: bool = False) -> Planned:
     """The plan from `now` (module docstring). Entries are in plan order (domain.progress).
     `skips` may name, for a date, the session whose move (or post now) left it empty: when
     that move is released, the date is a meeting again (`Planned.freed`). `refill` (a resume
-    re-plans everything): every date a session left empty is a meeting again. `owed`:
-    sessions whose digest fell due while nothing could be sent (the seminar was paused): it
-    is sent now."""
+    re-plans everything): every date a session left empty is a meeting again. `owed`: the
+    (session id, "reminder" or "digest") still to be sent: one whose session has closed (it
+    fell due while the seminar was paused, or the session was closed by a post now) is sent
+    now, never dropped (helper-162's 1)."""
     skipped = dict(skips) if isinstance(skips, Mapping) else dict.fromkeys(skips)
     emptied = dict(skipped)
     freed = [day for day, by in skipped.items() if refill and by is not None]
@@ -183,7 +185,7 @@ def _misplaced_pin(inputs: _Inputs, starts: Mapping[str, datetime],
 
 def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: datetime,
              reminder_before: timedelta | None, digest: bool,
-             owed: set[str]) -> list[PlannedPost]:
+             owed: set[tuple[str, str]]) -> list[PlannedPost]:
     order = sorted(starts, key=lambda s: (starts[s], numbers[s]))
     posts = []
     for index, session_id in enumerate(order):
@@ -191,7 +193,9 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
         close = starts[order[index + 1]] if index + 1 < len(order) else \
             start + LAST_SESSION_LENGTH
         if close < now:
-            if digest and session_id in owed:
+            if reminder_before is not None and (session_id, "reminder") in owed:
+                posts.append(PlannedPost(session_id, "reminder", now))
+            if digest and (session_id, "digest") in owed:
                 posts.append(PlannedPost(session_id, "digest", now))
             continue
         if reminder_before is not None:

@@ -23,7 +23,7 @@ async def preview(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     instead; nothing is written."""
     cohorts = scheduler.cohorts
     items = await scheduler.outbox.for_cohort(cohort.id)
-    owed = {i.session_id for i in items if i.kind == "digest" and i.due_at < now
+    owed = {(i.session_id, i.kind) for i in items if i.kind in ("reminder", "digest")
             and i.state is OutboxState.PENDING}
     return plan_posts(
         progress(scheduler.plan, items), cohort.rule, now, owed=owed,
