@@ -444,7 +444,11 @@ CHOSEN = Registry([Command(("seminar", "reminders"), "remind", nothing, params=(
     ("seminar reminders --before 1 day 5 on", "1 day 5", "on"),
     ("seminar reminders 12 h --names on", "12 h", "on"),
     ("seminar reminders 12h foo on", "12h foo", "on"),
-    ("seminar reminders 12 h \"30 m\"", "12 h", "30 m")])
+    ("seminar reminders 12 h \"30 m\"", "12 h", "30 m"),
+    # helper-162's 4: a whole amount, then a last word without a number: the next one's
+    ("seminar reminders 12h maybe", "12h", "maybe"),
+    ("seminar reminders 1 day 12 hours maybe --names", "1 day 12 hours", "maybe"),
+    ("seminar reminders 1 day 12 hours 5", "1 day 12 hours 5", None)])
 def test_the_word_the_next_parameter_takes_is_never_read_as_a_unit(
         line: str, before: str, digest: str | None) -> None:
     """`5 on`: `on` is the digest's, so `5` is refused for want of its unit, not `5 on`."""

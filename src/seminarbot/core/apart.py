@@ -42,6 +42,13 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
     more = 0
     if _timed(param):
         more = _amount_of_time(tokens, index, following)
+        last = tokens[index + more].text if more else ""
+        after = index + more + 1  # the next parameter's own word may not be there already
+        if more and following is not None and not any(ch.isdecimal() for ch in last) \
+                and (after == len(tokens) or _apart(tokens[after])) \
+                and not _reads(param, tokens[index:index + more + 1]) \
+                and _reads(param, tokens[index:index + more]):
+            more -= 1  # `12h maybe`: a whole amount, then a word for the next one to refuse
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
     elif param.type.kind == "date":
@@ -89,6 +96,15 @@ def _takes(param: Param | None, word: str) -> bool:
         return False
     try:
         param.type.parse(word, param.name)
+    except BadArgument:
+        return False
+    return True
+
+
+def _reads(param: Param, words: list[Token]) -> bool:
+    """Whether `param`'s type reads these words as one value."""
+    try:
+        param.type.parse(ascii_digits(" ".join(token.text for token in words)), param.name)
     except BadArgument:
         return False
     return True
