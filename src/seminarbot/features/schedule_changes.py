@@ -49,7 +49,7 @@ from seminarbot.features.schedule_notes import change_reply, moved_dates
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
-WEEK = timedelta(days=7)  # sessions are a week apart: a reminder comes within one
+WEEK = timedelta(days=7)  # a reminder comes within the week a weekly session is open
 START_KEPT = "the one set up, if still to come, else today"
 MIN_OPEN_TYPE = Duration(MIN_OPEN_RANGE[1], minimum=MIN_OPEN_RANGE[0])
 
@@ -240,8 +240,8 @@ def commands() -> list[Command]:
         Command(("seminar", "reminders"), "Set reminders before a session closes, and the digest",
                 reminders,
                 params=(Param("before", DurationOrOff(WEEK, inclusive=False),
-                              "how long before a session closes (sessions are a week apart), "
-                              "or off"),
+                              "how long before a session closes (halfway through one open no "
+                              "longer), or off"),
                         Param("digest", Choice(("on", "off")), "moderators' digest",
                               required=False),
                         Param("names", Flag(), "name who has responded")),
