@@ -463,6 +463,17 @@ async def test_a_move_refused_for_a_session_opening_after_it_says_until_when_and
         seminar, "/seminar move 2 2026-01-05 19:00")
 
 
+async def test_a_move_onto_another_session_s_very_opening_says_both_ways_out(
+        seminar: ConsoleDriver) -> None:
+    """helper-162's 3: asked for the very instant another session opens, a refused move said
+    only from when it could open, where it can also open before (out of order, on purpose)."""
+    said = await says(seminar, "/seminar move 4 2026-01-20 19:00")
+    assert "it can open up to Mon 19 Jan 2026 19:00 UTC or from Wed 21 Jan 2026 19:00 UTC." \
+        in said, said
+    assert "Session 4 moves to Mon 19 Jan 2026 19:00 UTC." in await says(
+        seminar, "/seminar move 4 2026-01-19 19:00")
+
+
 async def test_resume_says_why_meetings_stay_empty(seminar: ConsoleDriver) -> None:
     """helper-149's 3: resume gives the sessions the next free meetings, but said nothing of
     those it left empty (a skipped date, the meetings before a session moved later); only the

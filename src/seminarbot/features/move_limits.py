@@ -34,7 +34,7 @@ def check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionPr
                             and not paused else None))) is not None]
     for other, when in fixed:  # (while paused, a session still to come has no date)
         if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
-            instead = _instead(cohort, [w for _, w in fixed], instant, instant < when, now)
+            instead = _instead(cohort, [w for _, w in fixed], instant, instant <= when, now)
             raise Conflict(
                 f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
                 f"{describe_local(when, zone)}, and each session stays open at least "
@@ -83,6 +83,6 @@ async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
     other = planned.numbers.get(release.other or "", "?")
     when = planned.starts.get(release.other or "")
     opens = f", which opens {describe_local(when, cohort.rule.zone)}; " \
-        f"{_instead(cohort, [when], instant, instant < when, now)}" if when else ""
+        f"{_instead(cohort, [when], instant, instant <= when, now)}" if when else ""
     raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
                    f"than {describe_span(cohort.min_open)} from session {other}{opens}.")
