@@ -42,9 +42,9 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
     more = 0
     if _timed(param):
         more = _amount_of_time(tokens, index, following)
-        last = tokens[index + more].text if more else ""
+        tail = tokens[index + more].text if more else ""
         after = index + more + 1  # the next parameter's own word may not be there already
-        if more and following is not None and not any(ch.isdecimal() for ch in last) \
+        if more and following is not None and not any(ch.isdecimal() for ch in tail) \
                 and (after == len(tokens) or _apart(tokens[after])) \
                 and not _reads(param, tokens[index:index + more + 1]) \
                 and _reads(param, tokens[index:index + more]):
