@@ -425,3 +425,34 @@ async def test_forget_me_takes_them_out_of_what_was_said_about_them_and_only_the
     assert "console:sam2" in dump  # the namesake's id stays
     assert '\\"participant\\": \\"Zoë\\"' in dump  # found Zoë, not "Zoë 🙂"
     assert '\\"format\\": \\"csv\\"' in dump and '\\"session\\": \\"1\\"' in dump
+
+
+async def test_no_id_is_given_twice_after_forget_me_retention_or_a_re_plan(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-163's 1: SQLite numbers a new row one above the largest there, so deleting the
+    newest (a forget-me, a retention sweep, pending posts a re-plan drops) gave its id to the
+    next: a newcomer took a forgotten person's participant and response numbers, which an
+    earlier export shows, and a new outbox row the idempotency key of a dropped one."""
+    await seed(console, app, clock)
+    newcomer = Actor("console", "console:ZEBRANEW", "ZEBRANEW")
+    forgotten = Actor("console", "console:ZEBRAGONE", "ZEBRAGONE")
+
+    async def ids() -> dict[str, set[int]]:
+        return {table: {int(row[0]) for row in await app.db.fetchall(f"SELECT id FROM {table}")}
+                for table in ("participants", "responses", "outbox")}
+
+    await _responded(app, clock, forgotten)
+    given = await ids()
+    await _forget(app, forgotten)
+    await _responded(app, clock, newcomer)
+    await console.say("/as ann --moderator")
+    await console.say("/seminar retention 1")
+    clock.advance(timedelta(days=2))
+    await app.scheduler.run_due()
+    await _responded(app, clock, newcomer)
+    await console.say("/seminar reminders 1d")  # the pending reminders and digests dropped
+    await console.say("/seminar reminders 2d")  # and planned again
+    now = await ids()
+    for table, before in given.items():
+        newer = now[table] - before
+        assert newer and min(newer) > max(before), (table, before, now[table])

@@ -9,6 +9,7 @@ from seminarbot.clock import parse_instant, to_iso
 from seminarbot.domain.models import OUTBOX_KINDS, OutboxItem, OutboxState
 from seminarbot.storage.damage import read_row, readable, text
 from seminarbot.storage.db import Database, Row
+from seminarbot.storage.ids import next_id
 
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
             " thread_id, posted_at, last_error")
@@ -36,7 +37,8 @@ class OutboxRepository:
                        items: Iterable[str], due_at: datetime) -> None:
         """Create pending rows, or move rows that are still pending; other rows never change."""
         await self.db.executemany(
-            "INSERT INTO outbox (cohort_id, session_id, kind, item, due_at) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO outbox (id, cohort_id, session_id, kind, item, due_at)"
+            f" VALUES ({next_id('outbox')}, ?, ?, ?, ?, ?)"
             " ON CONFLICT (cohort_id, session_id, kind, item) DO UPDATE SET"
             " due_at = excluded.due_at, last_error = NULL"
             " WHERE outbox.state = 'pending'",

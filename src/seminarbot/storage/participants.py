@@ -12,6 +12,7 @@ from seminarbot.domain.models import Participant
 from seminarbot.domain.textfold import name_key
 from seminarbot.storage.counted import COUNTS, RESPONSES_AND_PEOPLE
 from seminarbot.storage.db import Database
+from seminarbot.storage.ids import next_id
 
 
 class ParticipantMatch(NamedTuple):
@@ -37,7 +38,8 @@ class ParticipantRepository:
 
     async def ensure(self, platform: str, external_id: str, now: datetime) -> Participant:
         await self.db.execute(
-            "INSERT INTO participants (platform, external_id, created_at) VALUES (?, ?, ?)"
+            "INSERT INTO participants (id, platform, external_id, created_at)"
+            f" VALUES ({next_id('participants')}, ?, ?, ?)"
             " ON CONFLICT (platform, external_id) DO NOTHING",
             (platform, external_id, to_iso(now)))
         found = await self.find(platform, external_id)

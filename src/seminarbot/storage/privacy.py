@@ -13,6 +13,7 @@ from seminarbot.domain.errors import Damaged
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.damage import READ_ERRORS, damaged, said, text
 from seminarbot.storage.db import Database
+from seminarbot.storage.ids import next_id
 from seminarbot.storage.refusals import forget_key, person_key, retention_days
 
 
@@ -88,8 +89,8 @@ class PrivacyRepository:
             " VALUES (?, ?, ?, ?)", [(*person, *period) for period in
                                      [*periods, *([(start, None)] if start else [])]])
         await self.db.execute(
-            "INSERT INTO participants (platform, external_id, opted_out, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (platform, external_id)"
+            "INSERT INTO participants (id, platform, external_id, opted_out, created_at)"
+            f" VALUES ({next_id('participants')}, ?, ?, ?, ?) ON CONFLICT (platform, external_id)"
             " DO UPDATE SET opted_out = excluded.opted_out",
             (*person, int(start is not None), to_iso(now)))
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 from seminarbot.clock import exact, to_iso
 from seminarbot.domain.responses import Arrival, Outcome
 from seminarbot.storage.damage import damaged
+from seminarbot.storage.ids import LARGEST_ROWID, next_id
 
 if TYPE_CHECKING:
     from seminarbot.storage.response_writer import Submission
@@ -51,12 +52,10 @@ Refusals = dict[tuple[str, str],
                 tuple[str | None, tuple[tuple[str, str | None], ...]] | None]
 
 
-LARGEST_ROWID = 2**63 - 1  # sqlite.org/autoinc.html
-
 INSERT = (
-    "INSERT INTO responses (cohort_id, outbox_id, session_id, prompt_id, participant_id,"
+    "INSERT INTO responses (id, cohort_id, outbox_id, session_id, prompt_id, participant_id,"
     " platform, message_id, body, created_at, arrival, channel_id, edited_at, edited_exact)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f" VALUES ({next_id('responses')}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     " ON CONFLICT (platform, message_id) DO NOTHING")
 
 
@@ -216,7 +215,8 @@ def authors(conn: sqlite3.Connection, first_seen: dict[tuple[str, str], datetime
     missing = [key for key in first_seen if key not in found]
     if missing:
         conn.executemany(
-            "INSERT INTO participants (platform, external_id, created_at) VALUES (?, ?, ?)"
+            "INSERT INTO participants (id, platform, external_id, created_at)"
+            f" VALUES ({next_id('participants')}, ?, ?, ?)"
             " ON CONFLICT (platform, external_id) DO NOTHING",
             [(platform, user, to_iso(first_seen[platform, user])) for platform, user in missing])
         found.update(_find_authors(conn, missing))
