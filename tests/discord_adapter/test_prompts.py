@@ -252,3 +252,39 @@ async def test_a_reminder_naming_many_people_fits_one_message_and_says_how_many_
     shown = reminder.count("Reader ")
     assert len(reminder) <= 2_000 and reminder.endswith(f" and {300 - shown} others.")
     assert 50 < shown < 300
+
+
+@pytest.mark.parametrize("thread_starts", [True, False])
+async def test_a_reply_made_while_the_prompt_s_thread_starts_is_recorded_at_once(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        thread_starts: bool) -> None:
+    """helper-164's 1: Discord shows the prompt once its message is out, but the bot knows its
+    post only once the thread is started too; a reply made meanwhile (a slow or rate-limited
+    thread, or one that cannot be started) answered a post it did not know, and waited for a
+    reconnect or a restart. A post just recorded is read back: its thread, and the replies
+    to its message."""
+    from tests.discord_fake.rest import error
+
+    early: list[str] = []
+    routes = fake.rest.routes
+    start = next(handler for _, pattern, handler in routes
+                 if pattern.pattern.endswith("/messages/(?P<message>\\d+)/threads$"))
+
+    async def slow_start(request: object, call: object, args: dict[str, str]) -> object:
+        said = await fake.say("bob", fake.world.seminar_channel, "Said while it starts.",
+                              reply_to=int(args["message"]))
+        early.append(said["id"])
+        await asyncio.sleep(0.2)
+        if not thread_starts:
+            return error(403, 50001, "Missing Access")
+        return await start(request, call, args)
+
+    fake.rest.routes = [(m, p, slow_start if h is start else h) for m, p, h in routes]
+    await start_seminar(fake)
+    clock.set(FIRST_SLOT)
+    outcomes = await app.scheduler.run_due()
+    assert [o.state for o in outcomes] == [OutboxState.POSTED] * 3
+    assert len(early) == 3
+    await eventually(lambda: response_count_is(app, 3))
+    assert {row[0] for row in await app.db.fetchall("SELECT message_id FROM responses")} \
+        == set(early)

@@ -42,18 +42,20 @@ async def settle_claimed(scheduler: Scheduler, platforms: set[str]) -> list[Post
         if found is not None:
             await outbox.complete(item.id, found.message_id, found.thread_id, now())
             outcomes.append(PostOutcome(item, OutboxState.POSTED, "found on the platform"))
-            if found.thread_id is not None:
-                await _read_back(poster, cohort, found.thread_id)
+            await read_back(poster, cohort, found.thread_id or found.message_id)
         else:
             await outbox.release(item.id, "interrupted before it was sent", item.due_at)
             outcomes.append(PostOutcome(item, OutboxState.PENDING, "not found; will send"))
     return outcomes
 
 
-async def _read_back(poster: Poster, cohort: Cohort, thread_id: str) -> None:
-    """What people wrote in the thread while the post was unrecorded (Poster.read_back)."""
+async def read_back(poster: Poster, cohort: Cohort, thread_id: str) -> None:
+    """What people wrote to a prompt post while it was unrecorded (Poster.read_back): one found
+    after a crash, or one just recorded (on Discord a reply may come while the bot is still
+    starting the post's thread: helper-164's 1). `thread_id`: its thread, or its message where
+    it has none."""
     try:
         await poster.read_back(cohort, thread_id)
     except Exception as error:  # the post is settled either way; the next catch-up reads it
-        log.warning("the thread %s of a post found after a crash was not read back (%s: %s)",
-                    thread_id, type(error).__name__, error)
+        log.warning("what was written to the post %s before it was recorded was not read back "
+                    "(%s: %s)", thread_id, type(error).__name__, error)

@@ -276,6 +276,10 @@ class Scheduler:
             await self._report(cohort, item, f"{item.kind} failed", OUR_FAULT)
             return PostOutcome(item, OutboxState.FAILED, OUR_FAULT)
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
+        if item.kind == "prompt":
+            from seminarbot.scheduling.claimed import read_back
+
+            await read_back(self.posters[cohort.platform], cohort, ref.thread_id or ref.message_id)
         return PostOutcome(item, OutboxState.POSTED)
 
     async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str) -> None:

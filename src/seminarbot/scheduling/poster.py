@@ -59,9 +59,11 @@ class Poster(Protocol):
         ...
 
     async def read_back(self, cohort: Cohort, thread_id: str) -> None:
-        """Record what was written in the thread of a post found after a crash
-        (scheduling.claimed): the start's catch-up did not know the thread yet. Raises what
-        reading the platform raises; nothing is lost by it (the next catch-up reads it)."""
+        """Record what was written to a prompt post before it was recorded (a post found after
+        a crash, one just recorded: scheduling.claimed.read_back), which the write path could
+        not tell was the post's yet: in its thread, `thread_id` (or, for a post without one,
+        its message's id), and in replies to its message. Raises what reading the platform
+        raises; nothing is lost by it (the next catch-up reads it)."""
         ...
 
 

@@ -24,8 +24,10 @@ class PromptThread(NamedTuple):
     open: bool
 
 
-async def prompt_threads(app: Services, platform: str) -> list[PromptThread]:
-    """Posted prompts with a thread, of this platform's cohorts that have not finished."""
+async def prompt_threads(app: Services, platform: str, *, threadless: bool = False
+                         ) -> list[PromptThread]:
+    """Posted prompts with a thread (`threadless`: and those without, their thread_id ""), of
+    this platform's cohorts that have not finished."""
     found = []
     for cohort in await app.cohorts.all():
         if cohort.platform != platform or cohort.state is CohortState.FINISHED:
@@ -34,10 +36,10 @@ async def prompt_threads(app: Services, platform: str) -> list[PromptThread]:
         current = current_session(app.syllabus.plan, items)
         for item in items:
             if (item.kind != "prompt" or item.state is not OutboxState.POSTED
-                    or not item.message_id or not item.thread_id):
+                    or not item.message_id or not (item.thread_id or threadless)):
                 continue
             found.append(PromptThread(cohort.id, cohort.channel_id, item.message_id,
-                                      item.thread_id, open=item.session_id == current.id))
+                                      item.thread_id or "", open=item.session_id == current.id))
     return found
 
 

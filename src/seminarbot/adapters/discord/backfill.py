@@ -99,13 +99,16 @@ async def read_history(http: discord.http.HTTPClient, channel_id: int, after: in
 async def catch_up(app: Services, client: discord.Client, *, reconcile: bool,
                    backoff: Backoff | None = None, only: str | None = None) -> int:
     """Read back what was written while disconnected; with `reconcile` (after READY), also
-    edits and deletions; with `only`, that prompt thread alone (and no channel). Reads that
-    stop are tried again until they finish. Returns how many responses were new."""
+    edits and deletions; with `only`, one prompt post alone (its thread, or its message where
+    it has none), and the replies to it in its channel. Reads that stop are tried again until
+    they finish. Returns how many responses were new."""
     backoff = backoff or Backoff(first=1.0, limit=RETRY_LIMIT)
-    threads = [prompt for prompt in await prompt_threads(app, PLATFORM)
-               if only is None or prompt.thread_id == only]
+    prompts = await prompt_threads(app, PLATFORM, threadless=only is not None)
+    replied = [prompt for prompt in prompts if only in (prompt.thread_id, prompt.message_id)] \
+        if only is not None else prompts
+    threads = [prompt for prompt in replied if prompt.thread_id]
     channels: dict[str, list[PromptThread]] = {}
-    for prompt in threads if only is None else ():
+    for prompt in replied:
         channels.setdefault(prompt.channel_id, []).append(prompt)
     recorded = 0
     while True:

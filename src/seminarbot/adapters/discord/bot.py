@@ -139,8 +139,9 @@ class Handlers:
         self.catch_ups += 1
 
     def _read_thread(self, thread_id: str) -> None:
-        """The thread of a post found after a crash, read from its start as after READY (new
-        messages pass it, and are recognised when it meets them: DiscordPoster.read_back)."""
+        """A prompt post just recorded, or found after a crash: its thread read from its start
+        as after READY, and the replies to it in its channel (new messages pass it, and are
+        recognised when it meets them: DiscordPoster.read_back)."""
         self.inbound.put(partial(self._read_one, thread_id), joins_pass=True)
 
     async def _read_one(self, thread_id: str) -> None:
