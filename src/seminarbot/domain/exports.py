@@ -39,8 +39,9 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "'")
 FORMULA_LOOKALIKES = ("\u207a\u207c\u208a\u208c\u2a75\u2a76\ufb29\ufe62\ufe63\ufe66\ufe6b"
                       "\uff0b\uff0d\uff1d\uff20\u2212\u207b\u208b")
 # What shows nothing before a sign: whitespace, control (Cc) and format (Cf) characters, the
-# default-ignorable ones (display.DEFAULT_IGNORABLE; Unicode 14) and the braille blank. NUL
-# aside: SQLite's text functions end a string at one (storage/export_lines.py).
+# default-ignorable ones (display.DEFAULT_IGNORABLE; Unicode 14), the braille blank and the
+# musical null notehead (display's blank-looking ones: helper-163's 3). NUL aside: SQLite's
+# text functions end a string at one (storage/export_lines.py).
 _UNSEEN_RANGES = (
     (0x0001, 0x0020), (0x007F, 0x00A0), (0x00AD, 0x00AD), (0x034F, 0x034F), (0x0600, 0x0605),
     (0x061C, 0x061C), (0x06DD, 0x06DD), (0x070F, 0x070F), (0x0890, 0x0891), (0x08E2, 0x08E2),
@@ -48,7 +49,8 @@ _UNSEEN_RANGES = (
     (0x2028, 0x202F), (0x205F, 0x2064), (0x2066, 0x206F), (0x2800, 0x2800), (0x3000, 0x3000),
     (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFB),
     (0x110BD, 0x110BD), (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3),
-    (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F), (0xE0100, 0xE01EF))
+    (0x1D159, 0x1D159), (0x1D173, 0x1D17A), (0xE0001, 0xE0001), (0xE0020, 0xE007F),
+    (0xE0100, 0xE01EF))
 UNSEEN = "".join(chr(code) for first, last in _UNSEEN_RANGES for code in range(first, last + 1))
 FORMULA_SIGNS = "=+-@" + FORMULA_LOOKALIKES  # guarded after unseen characters too
 _GUARDED_FIRST = frozenset(FORMULA_TRIGGERS) | frozenset(FORMULA_LOOKALIKES)
