@@ -232,6 +232,12 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
     `matrix.access_token: [redacted] text, got a list`)."""
     said = "matrix.access_token: expected text, got a list"
     assert redact(said) == said
+    # Every sentence the configuration says of a key (helper-163's 4: "[redacted] key")
+    for said in ("discord.token_x: unknown key (known keys here: token)",
+                 "matrix.password: is missing", "matrix.passwd: must not be empty",
+                 "database_password: is empty: name a path"):
+        assert redact(said) == said
+    assert redact("token: unknown") == "token: [redacted]"
     assert redact("access_token: expects-a-secret-here") == "access_token: [redacted]"
     assert redact("password: hunter2 more") == "password: [redacted] more"
     # A folder named like a key, in a path the message quotes (helper-140's 7)

@@ -60,9 +60,11 @@ _PATTERNS = (
     # (each name taken whole, possessive, once a look ahead finds the word in it: linear)
     re.compile(r"""(["']?(?<![\w./\\~-])(?=[\w.-]*?(?:""" + "|".join(SECRET_KEY_WORDS)
                + r"""))[\w.-]++["']?\s*[:=：＝]"""
-               # Not our own sentence about such a key ("matrix.access_token: expected text")
+               # Not our own sentence about such a key ("matrix.access_token: expected text",
+               # "discord.token_x: unknown key": helper-163's 4)
                r"""\s*["'`“‘«]?(?:(?:Bot|Bearer|Basic|Token)\s+)?)"""
-               r"""(?!\[redacted\]|expect(?:s|ed)?\s)"""
+               r"""(?!\[redacted\]|expect(?:s|ed)?\s|unknown\skey\b|is\s(?:missing|empty)\b"""
+               r"""|must\snot\sbe\s)"""
                # a quoted value to its closing quote, escapes (\", '') within it (helper-145)
                r"""((?<=")(?:[^"\\]|\\.)+|(?<=')(?:[^']|'')+|(?<=`)[^`]+|(?<=“)[^”]+"""
                r"""|(?<=‘)[^’]+|(?<=«)[^»]+|[^\s"',;&{}()\[\]]+)""",
