@@ -176,7 +176,13 @@ def test_the_command_line_bounds_its_arguments_too(tmp_path: Path) -> None:
         ("export", "--db", str(db), "--cohort", "99999999999999999999", "--format", "csv",
          "--out", "-"): "argument --cohort: expected a cohort id",
         ("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-",
-         "--since", "1000-01-01"): "within 10 years of today",
+         "--since", "1000-01-01"): "`--since` expects a date",
+        # Every parameter as the command line names it (helper-163's 5)
+        ("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-",
+         "--session", "99"): "`--session` expects a session number",
+        ("export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-",
+         "--since", "2026-02-01", "--until", "2026-01-01"):
+            "`--until` expects a date on or after `--since` (2026-02-01)",
         ("console", "--db", str(db), "--clock", "9999-12-31T00:00Z"):
             "from 2000 to 2999, such as 2026-01-05T09:00Z",
     }.items():

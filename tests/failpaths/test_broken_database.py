@@ -508,7 +508,7 @@ def test_a_path_no_file_can_have_is_one_line_wherever_it_is_given(tmp_path: Path
                         "--out", undecodable + ".csv")
     assert (result.returncode, one_line(result)) == (
         2, "seminarbot: error: an argument holds bytes that are not UTF-8: give it as UTF-8 "
-           "text (seminarbot --help shows the usage)")
+           "text (seminarbot export --help shows the usage)")
     result = seminarbot("cohorts", env=environment(SEMINARBOT_DB=undecodable))
     assert (result.returncode, one_line(result)) == (
         2, "seminarbot: configuration error: environment: SEMINARBOT_DB: holds bytes that are "

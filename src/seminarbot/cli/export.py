@@ -225,8 +225,11 @@ async def _export(settings: Settings, args: argparse.Namespace, write: Callable[
             request = await build_request(
                 app, cohort, args.format, session=typed("session"), since=typed("since"),
                 until=typed("until"), participant=typed("participant"))
-        except UserError as error:
-            say(f"{error.message}")
+        except UserError as error:  # each parameter named as the command line takes it
+            message = error.message
+            for param in declared.params:
+                message = message.replace(f"`{param.name}`", f"`--{param.name}`")
+            say(message)
             return EXIT_CONFIG, ""
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,

@@ -83,14 +83,15 @@ class _Parser(argparse.ArgumentParser):
             standard_error.write(message)
         raise SystemExit(status)
 
-    def error(self, message: str) -> NoReturn:
+    def error(self, message: str, command: str | None = None) -> NoReturn:
         """One line, as every failure is (README, Command line), where argparse prints the
-        usage first; the usage is a --help away."""
-        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({self.prog} --help shows "
+        usage first; the usage is a --help away (the subcommand's, where it is `command`)."""
+        usage = f"{self.prog} {command}" if command else self.prog
+        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows "
                                "the usage)\n")
 
 
-def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> _Parser:
     """The parser for `argv` (None: for every subcommand)."""
     parser = _Parser(
         prog="seminarbot",
@@ -179,17 +180,19 @@ def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
 _PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE"}
 
 
-def _parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None,
+def _parse(parser: _Parser, argv: Sequence[str] | None,
            parsed: list[argparse.Namespace]) -> int:
     """The arguments into `parsed`, or what was printed instead: help, the version, a usage
     error (argparse's exit status)."""
     try:
         args = parser.parse_args(argv)
+        command = getattr(args, "command", None)
         for name, said in _PATHS.items():  # an empty one would mean the current folder
             if isinstance(getattr(args, name, None), str) and not getattr(args, name).strip():
-                parser.error(f"{said} expects the path of a file, and it is empty")
+                parser.error(f"{said} expects the path of a file, and it is empty", command)
         if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
-            parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text")
+            parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text",
+                         command)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_CONFIG
     if args.version:
