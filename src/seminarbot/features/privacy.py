@@ -85,7 +85,8 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
                  f"{_plural(here.edits, 'earlier version')} of edited ones"),
                 ("Participant record", "your id, your display names and your opt-out choice"),
                 ("Audit log", f"your name and id in {_plural(here.audit_entries, 'entry')} "
-                 f"{where}, replaced by a pseudonym; the actions stay recorded")),
+                 f"of yours {where}, replaced by a pseudonym, and wherever another entry "
+                 "names you; the actions stay recorded")),
         footer=f"To confirm, type {inv.prefix}seminar forget-me {new_code} within {minutes} "
                "minutes.")
 
@@ -114,7 +115,8 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
                                    actor_name="", action="seminar forget-me", outcome="ok",
                                    detail={"responses_deleted": done.responses,
                                            "edits_deleted": done.edits,
-                                           "audit_entries_anonymised": done.audit_entries})
+                                           "audit_entries_anonymised": done.audit_entries,
+                                           "audit_mentions_removed": done.mentions})
     if done is None:
         raise await _refusal(inv, check)
     if (kept := app.kept_outside.get(actor.platform)) is not None:
@@ -124,8 +126,10 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     return text(f"Deleted everything stored about you, {_everywhere(inv)}: {where}, "
                 f"{_plural(here.responses, 'response')} with "
                 f"{_plural(here.edits, 'earlier version')}, and your name and id from "
-                f"{_plural(here.audit_entries, 'audit log entry')}; the same elsewhere (not "
-                "counted here); and your participant record. Anything you write in a prompt's "
+                f"{_plural(here.audit_entries, 'audit log entry')} of yours; the same elsewhere "
+                "(not counted here); your name from "
+                f"{_plural(done.mentions, 'entry')} that named you, anywhere; and "
+                "your participant record. Anything you write in a prompt's "
                 "thread from now on is recorded again unless you also run "
                 f"{inv.prefix}seminar optout.", title="Forgotten", tone=Tone.SUCCESS,
                 private=True)

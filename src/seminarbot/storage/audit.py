@@ -71,7 +71,7 @@ class AuditLog:
                            r[7]) for r in rows]
 
     async def forget(self, platform: str, external_id: str, pseudonym: str,
-                     named: Sequence[str], participant_id: int | None) -> None:
+                     named: Sequence[str], participant_id: int | None) -> int:
         """A forgotten person's entries go under `pseudonym`, and what they typed into those
         refused loses its arguments (their words, not an action of the seminar's). Where an
         entry names them, that becomes FORGOTTEN: a `participant` argument that found them
@@ -79,7 +79,8 @@ class AuditLog:
         `named` (their id and names, typed as `@name`, in backticks …) and what the entry's
         reason quotes of such a command's arguments, a `requested_by` that is one of them,
         and an export's scope. Only those: a word that is also their name elsewhere (a zone,
-        a file, another's name, another argument) stays (helper-143)."""
+        a file, another's name, another argument) stays (helper-143). Returns how many entries
+        naming them lost the name."""
         await self.db.execute(
             "UPDATE audit_log SET detail = json_set(detail, '$.args', json('{}'))"
             " WHERE platform = ? AND actor_id = ? AND outcome = 'refused'"
@@ -94,14 +95,17 @@ class AuditLog:
             " json_extract(detail, '$.args.participant') IS NOT NULL"
             " OR json_extract(detail, '$.requested_by') IS NOT NULL"
             " OR json_extract(detail, '$.scope.participant') IS NOT NULL)")
+        mentions = 0
         for row_id, stored in rows:
             detail = json.loads(stored)
             if not isinstance(detail, dict):
                 continue
             cleaned = _scrubbed(detail, cores, named, participant_id)
             if cleaned != detail:
+                mentions += 1
                 await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?", (
                     json.dumps(cleaned, ensure_ascii=False, sort_keys=True), row_id))
+        return mentions
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)

@@ -45,8 +45,9 @@ class StoredAbout(NamedTuple):
 class Forgotten(NamedTuple):
     responses: int
     edits: int
-    audit_entries: int
+    audit_entries: int  # their own, now under the pseudonym
     pseudonym: str
+    mentions: int = 0  # others' entries that named them (helper-163's 2)
 
 
 class Swept(NamedTuple):
@@ -207,14 +208,14 @@ class PrivacyRepository:
             await self.db.execute("DELETE FROM participant_names WHERE participant_id = ?",
                                   (about.participant_id,))
             await self.db.execute("DELETE FROM participants WHERE id = ?", (about.participant_id,))
-        await AuditLog(self.db).forget(platform, external_id, pseudonym, named,
-                                       about.participant_id)
+        mentions = await AuditLog(self.db).forget(platform, external_id, pseudonym, named,
+                                                  about.participant_id)
         await self.db.execute(
             "DELETE FROM forget_requests WHERE platform = ? AND external_id = ?",
             (platform, external_id))
         everywhere = about.everywhere
         return Forgotten(everywhere.responses, everywhere.edits, everywhere.audit_entries,
-                         pseudonym)
+                         pseudonym, mentions)
 
     async def _forget_key(self) -> bytes:
         """The database's key for `person_key` (raises Damaged: storage.refusals.forget_key)."""
