@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from seminarbot.core.commands import Param
 from seminarbot.core.dates import date_words
-from seminarbot.domain.errors import BadArgument
+from seminarbot.domain.errors import BadArgument, UserError
 from seminarbot.domain.textfold import as_word
 
 
@@ -46,8 +46,8 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
         after = index + more + 1  # the next parameter's own word may not be there already
         if more and following is not None and not any(ch.isdecimal() for ch in tail) \
                 and (after == len(tokens) or _apart(tokens[after])) \
-                and not _reads(param, tokens[index:index + more + 1]) \
-                and _reads(param, tokens[index:index + more]):
+                and not reads(param, _words(tokens[index:index + more + 1])) \
+                and reads(param, _words(tokens[index:index + more])):
             more -= 1  # `12h maybe`: a whole amount, then a word for the next one to refuse
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
@@ -101,13 +101,18 @@ def _takes(param: Param | None, word: str) -> bool:
     return True
 
 
-def _reads(param: Param, words: list[Token]) -> bool:
-    """Whether `param`'s type reads these words as one value."""
+def reads(param: Param, typed: str) -> bool:
+    """Whether `param`'s type reads `typed` as one value, as bind would (today's bounds
+    aside)."""
     try:
-        param.type.parse(ascii_digits(" ".join(token.text for token in words)), param.name)
-    except BadArgument:
+        param.type.parse(ascii_digits(typed), param.name, None)
+    except UserError:
         return False
     return True
+
+
+def _words(tokens: list[Token]) -> str:
+    return " ".join(token.text for token in tokens)
 
 
 def _one_date(tokens: list[Token]) -> bool:

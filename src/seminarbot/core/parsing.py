@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from seminarbot.core.apart import Token, ascii_digits, joined
+from seminarbot.core.apart import Token, ascii_digits, joined, reads
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
@@ -218,7 +218,7 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         said = f"`--{param.name}` takes the rest of the line, so it comes last" if param else \
             f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its options: {known}"
         raise UserError(f"{said}. Usage: {command.usage()}")
-    if param.name in placed and not _reads(param, raw[param.name]):
+    if param.name in placed and not reads(param, raw[param.name]):
         raise _NamedLater(param.name)  # its word in place was meant for the next one
     if param.name in raw:  # which of the two was meant?
         raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
@@ -243,15 +243,6 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         value = mention[1]
     raw[param.name] = value
     return index + 1
-
-
-def _reads(param: Param, word: str) -> bool:
-    """Whether `param`'s type reads `word`, as bind would (today's bounds aside)."""
-    try:
-        param.type.parse(ascii_digits(word), param.name, None)
-    except UserError:
-        return False
-    return True
 
 
 def _typed(param: Param, word: str) -> str:
