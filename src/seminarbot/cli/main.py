@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 
     from seminarbot.config.settings import Settings
 
-# Files the bot creates are its user's alone, whatever umask it was started with (README,
-# What is stored): the database, its -wal and -shm, backups, exports, the data directory.
+# Files the bot creates are its user's alone, whatever the umask (README, What is stored).
 PRIVATE_UMASK = 0o077
 
 
@@ -86,9 +85,8 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str, command: str | None = None) -> NoReturn:
         """One line, as every failure is (README, Command line), where argparse prints the
         usage first; the usage is a --help away (the subcommand's, where it is `command`)."""
-        usage = f"{self.prog} {command}" if command else self.prog
-        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows "
-                               "the usage)\n")
+        usage = " ".join(filter(None, (self.prog, command)))
+        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows the usage)\n")
 
 
 def build_parser(argv: Sequence[str] | None = None) -> _Parser:
@@ -117,8 +115,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     boundary.tolerant_output()
     parser = build_parser(sys.argv[1:] if argv is None else argv)
     parsed: list[argparse.Namespace] = []
-    # Help and the version are printed inside the boundary too: to a closed or full standard
-    # output they are one line, as every command's output is.
+    # Help and the version inside the boundary too: to a closed or full output, one line.
     given = None if argv is None else list(argv)
     status = boundary.guarded(lambda: _parse(parser, argv, parsed), debug=False,
                               stopped=lambda signum: stopped_early(given, signum),

@@ -1,9 +1,8 @@
 """One loop for every cohort: sleep until the earliest due post, claim it, send it, record it.
 
-A post is an outbox row: a prompt (the root of a thread), a reminder in a prompt's thread
-before its session closes, or the moderators' digest when it closes. A row is claimed
-(committed) before sending and completed with the platform's message id after; a row found
-claimed at start-up is reconciled with the platform, never blindly sent again.
+A post is an outbox row: a prompt (a thread's root), a reminder in its thread before its session
+closes, or the moderators' digest at the close. A row is claimed (committed) before sending and
+completed with the platform's message id after; one found claimed at start-up is reconciled.
 
 What only a post due, a plan to change or a moderator's post needs (the modules beside this
 one, the planning rules, the post's shape) loads with the first of them: a pass with nothing
@@ -31,6 +30,7 @@ from seminarbot.domain.models import (
 )
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
+from seminarbot.scheduling import claimed
 from seminarbot.scheduling.poster import Poster, PostError, tell_moderators
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -155,11 +155,9 @@ class Scheduler:
 
     async def reconcile(self) -> list[PostOutcome]:
         """Settle rows a crash left claimed (scheduling.claimed)."""
-        from seminarbot.scheduling.claimed import settle_claimed
-
         pending, self._to_reconcile = self._to_reconcile, set()
         try:
-            return await settle_claimed(self, pending | set(self.posters))
+            return await claimed.settle_claimed(self, pending | set(self.posters))
         except BaseException:  # settled at the next pass, not never
             self._to_reconcile |= pending
             raise
@@ -276,10 +274,9 @@ class Scheduler:
             await self._report(cohort, item, f"{item.kind} failed", OUR_FAULT)
             return PostOutcome(item, OutboxState.FAILED, OUR_FAULT)
         await self.outbox.complete(item.id, ref.message_id, ref.thread_id, self.clock.now())
-        if item.kind == "prompt":
-            from seminarbot.scheduling.claimed import read_back
-
-            await read_back(self.posters[cohort.platform], cohort, ref.thread_id or ref.message_id)
+        if item.kind == "prompt":  # what was written to it before it was recorded
+            await claimed.read_back(self.posters[cohort.platform], cohort,
+                                    ref.thread_id or ref.message_id)
         return PostOutcome(item, OutboxState.POSTED)
 
     async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str) -> None:
