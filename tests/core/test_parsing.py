@@ -442,7 +442,7 @@ CHOSEN = Registry([Command(("seminar", "reminders"), "remind", nothing, params=(
     # helper-159's 1, 3, 5, 7: given by name, a flag between, a stray word, a quoted group
     ("seminar reminders --before 5 on", "5", "on"),
     ("seminar reminders --before 1 day 5 on", "1 day 5", "on"),
-    ("seminar reminders 12 h --names on", "12 h", "on"),
+    ("seminar reminders 12 h --names", "12 h", None),
     ("seminar reminders 12h foo on", "12h foo", "on"),
     ("seminar reminders 12 h \"30 m\"", "12 h", "30 m"),
     # helper-162's 4: a whole amount, then a last word without a number: the next one's
@@ -455,3 +455,18 @@ def test_the_word_the_next_parameter_takes_is_never_read_as_a_unit(
     found = parse_line(CHOSEN, line)[1]
     assert found == {"before": before, **({"digest": digest} if digest else {}),
                      **({"names": ""} if "--names" in line else {})}
+
+
+@pytest.mark.parametrize(("line", "found"), [
+    ("seminar reminders 12h --names off", {"before": "12h", "names": "off"}),
+    ("seminar reminders 12h --names on off", {"before": "12h", "names": "on", "digest": "off"}),
+    ("seminar reminders --names no 12h", {"before": "12h", "names": "no"}),
+    ("seminar reminders 12h --names=off", {"before": "12h", "names": "off"}),
+    ("seminar reminders 12h --names", {"before": "12h", "names": ""}),
+    ("seminar reminders 12h --names --digest off", {"before": "12h", "names": "",
+                                                    "digest": "off"})])
+def test_a_switch_takes_a_yes_or_no_after_it_as_after_an_equals_sign(
+        line: str, found: dict[str, str]) -> None:
+    """helper-165's 2: `--names off` gave `off` to DIGEST and turned names on, the opposite of
+    what was typed, where `--names=off` turned them off."""
+    assert parse_line(CHOSEN, line)[1] == found
