@@ -285,7 +285,10 @@ async def test_a_session_closed_by_an_early_post_still_gets_its_reminder(
 @pytest.mark.parametrize("change", [
     "/seminar min-open 24h", "/seminar reschedule mon 01:30 UTC", "/seminar skip",
     "/seminar skip 2026-03-02", "/seminar reminders 12h", "/seminar move 7 2026-04-20 10:00",
-    "/clock advance 1h"])
+    "/clock advance 1h",
+    # helper-165's 1: turned off and on again before the resume, they are still owed
+    "/seminar reminders off|/clock advance 1h|/seminar reminders 12h",
+    "/seminar reminders 12h off|/clock advance 1h|/seminar reminders 12h on"])
 async def test_a_reminder_and_digest_owed_while_paused_outlive_any_change(
         seminar: ConsoleDriver, change: str) -> None:
     """helper-162's 1: paused, `/seminar post` closed the open session at once; its reminder
@@ -294,7 +297,8 @@ async def test_a_reminder_and_digest_owed_while_paused_outlive_any_change(
     moment). Every session gets both, whatever comes between."""
     said = await says(seminar, "/seminar setup mon 01:30 UTC", "/seminar reminders 12h",
                       "/clock advance 37d", "/seminar pause", "/seminar post",
-                      "/clock advance 5d", change, "/seminar resume", "/clock advance 12w")
+                      "/clock advance 5d", *change.split("|"), "/seminar resume",
+                      "/clock advance 12w")
     outbox = await outbox_of(seminar.app)
     for number in range(1, 8):
         rows = {(i.kind, i.item, i.state) for i in outbox.items
@@ -302,6 +306,22 @@ async def test_a_reminder_and_digest_owed_while_paused_outlive_any_change(
         assert {kind for kind, _, _ in rows} == {"reminder", "digest"}, (number, rows)
         assert all(state is OutboxState.POSTED for _, _, state in rows), (number, rows)
     assert "Digest for session 5" in said
+
+
+async def test_an_owed_reminder_turned_off_before_the_resume_is_not_sent(
+        seminar: ConsoleDriver) -> None:
+    """Owed while paused, then turned off: at the resume it is skipped, not sent, and the
+    digest, still on, comes."""
+    said = await says(seminar, "/seminar setup mon 01:30 UTC", "/seminar reminders 12h",
+                      "/clock advance 37d", "/seminar pause", "/seminar post",
+                      "/clock advance 5d", "/seminar reminders off", "/seminar resume",
+                      "/clock advance 1h")
+    outbox = await outbox_of(seminar.app)
+    owed = [i for i in outbox.items if i.session_id == "w5" and i.kind != "prompt"]
+    assert {(i.kind, i.state) for i in owed} == {("reminder", OutboxState.SKIPPED),
+                                                 ("digest", OutboxState.POSTED)}, owed
+    assert all(i.last_error == "reminders are off" for i in owed if i.kind == "reminder")
+    assert "Digest for session 5" in said and "Reminder:" not in said.split("Resumed")[-1]
 
 
 async def test_a_session_skipped_while_down_and_posted_later_gets_its_reminder_and_digest(

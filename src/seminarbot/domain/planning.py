@@ -103,8 +103,9 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
     that move is released, the date is a meeting again (`Planned.freed`). `refill` (a resume
     re-plans everything): every date a session left empty is a meeting again. `owed`: the
     (session id, "reminder" or "digest") still to be sent: one whose session has closed (it
-    fell due while the seminar was paused, or the session was closed by a post now) is sent
-    now, never dropped (helper-162's 1)."""
+    fell due while the seminar was paused, or the session was closed by a post now) is due
+    now, never dropped, even while reminders or the digest are off: the loop sends it if they
+    are on when it goes (helper-162's 1, helper-165's 1)."""
     skipped = dict(skips) if isinstance(skips, Mapping) else dict.fromkeys(skips)
     emptied = dict(skipped)
     freed = [day for day, by in skipped.items() if refill and by is not None]
@@ -192,11 +193,9 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
         start = starts[session_id]
         close = starts[order[index + 1]] if index + 1 < len(order) else \
             start + LAST_SESSION_LENGTH
-        if close < now:
-            if reminder_before is not None and (session_id, "reminder") in owed:
-                posts.append(PlannedPost(session_id, "reminder", now))
-            if digest and (session_id, "digest") in owed:
-                posts.append(PlannedPost(session_id, "digest", now))
+        if close < now:  # owed ones stay owed, whatever the settings now: the loop decides
+            posts += [PlannedPost(session_id, kind, now) for kind in ("reminder", "digest")
+                      if (session_id, kind) in owed]
             continue
         if reminder_before is not None:
             remind = close - reminder_before

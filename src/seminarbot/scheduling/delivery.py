@@ -52,6 +52,20 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
     return PostedRef(message_id=f"digest-{item.id}")
 
 
+async def not_to_send(outbox: OutboxRepository, cohort: Cohort, item: OutboxItem
+                      ) -> str | None:
+    """Why a due reminder or digest is not sent after all, or None: its prompt was never
+    posted, or it was owed (its session closed while the seminar was paused) and is turned
+    off now (domain.planning keeps it owed until it goes: helper-165's 1)."""
+    if item.kind == "reminder" and cohort.reminder_before is None:
+        return "reminders are off"
+    if item.kind == "digest" and not cohort.digest:
+        return "the digest is off"
+    if item.kind == "reminder" and await prompt_thread(outbox, item) is None:
+        return "its prompt was never posted"
+    return None
+
+
 async def prompt_thread(outbox: OutboxRepository, item: OutboxItem) -> str | None:
     """Where the reminder `item` goes: its prompt's thread (or, without one, the prompt's own
     message), once that prompt is posted; None before."""

@@ -229,7 +229,7 @@ class Scheduler:
         return await post_session_now(self, cohort, session, by, prefix)
 
     async def _handle(self, cohort: Cohort, item: OutboxItem, missed: Missed) -> PostOutcome:
-        from seminarbot.scheduling.delivery import prompt_thread
+        from seminarbot.scheduling.delivery import not_to_send
         from seminarbot.scheduling.missed import if_missed
 
         if self.plan.planned(item.session_id, "" if item.kind == "digest" else item.item) is None:
@@ -238,8 +238,7 @@ class Scheduler:
             return PostOutcome(item, OutboxState.SKIPPED, NOT_IN_PLAN)
         if (outcome := await if_missed(self, cohort, item, missed)) is not None:
             return outcome
-        if item.kind == "reminder" and await prompt_thread(self.outbox, item) is None:
-            reason = "its prompt was never posted"
+        if (reason := await not_to_send(self.outbox, cohort, item)) is not None:
             await self.outbox.skip(item.id, reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
         return await self.send(cohort, item)
