@@ -34,7 +34,7 @@ def check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionPr
                             and not paused else None))) is not None]
     for other, when in fixed:  # (while paused, a session still to come has no date)
         if not far_enough(when, instant, zone, cohort.min_open, at):  # as the planner's
-            instead = _instead(cohort, [w for _, w in fixed], instant, instant <= when, now)
+            instead = _instead(cohort, [w for _, w in fixed], instant, now)
             raise Conflict(
                 f"Session {other.session.number} {'opened' if other.opened_at else 'opens'} "
                 f"{describe_local(when, zone)}, and each session stays open at least "
@@ -44,12 +44,12 @@ def check_apart(cohort: Cohort, entries: list[SessionProgress], entry: SessionPr
                 more=(f"A moderator can change the minimum with {prefix}seminar min-open.",))
 
 
-def _instead(cohort: Cohort, openings: list[datetime], instant: datetime, before: bool,
-             now: datetime) -> str:
+def _instead(cohort: Cohort, openings: list[datetime], instant: datetime, now: datetime) -> str:
     """Where a session asked for at `instant` can open, as far as the sessions opening at
-    `openings` go: the first moment after it far enough from all of them, and with `before`
-    the last one before it, if that is still to come (helper-156's 7; helper-157's 1: each
-    bound was one session's, and could be too close to another)."""
+    `openings` go: the first moment after it far enough from all of them, and the last one
+    before it, if that is still to come, on whichever side of them it was asked
+    (helper-156's 7; helper-157's 1: each bound was one session's, and could be too close to
+    another; helper-162's 3, helper-165's 3)."""
     zone, at, least = cohort.rule.zone, cohort.rule.local_time, cohort.min_open
 
     def close_to(moment: datetime) -> list[datetime]:
@@ -60,9 +60,9 @@ def _instead(cohort: Cohort, openings: list[datetime], instant: datetime, before
         after = max(earliest_apart(o, least, zone, at) for o in near)
     said = f"from {describe_local(after, zone)}"
     earlier = instant
-    while before and earlier > now and (near := close_to(earlier)):
+    while earlier > now and (near := close_to(earlier)):
         earlier = min(latest_apart(o, least, zone, at) for o in near)
-    if before and earlier > now:
+    if earlier > now:
         return f"it can open up to {describe_local(earlier, zone)} or {said}"
     return f"it can open {said}"
 
@@ -83,6 +83,6 @@ async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
     other = planned.numbers.get(release.other or "", "?")
     when = planned.starts.get(release.other or "")
     opens = f", which opens {describe_local(when, cohort.rule.zone)}; " \
-        f"{_instead(cohort, [when], instant, instant <= when, now)}" if when else ""
+        f"{_instead(cohort, [when], instant, now)}" if when else ""
     raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
                    f"than {describe_span(cohort.min_open)} from session {other}{opens}.")
