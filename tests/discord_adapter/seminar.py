@@ -40,10 +40,13 @@ def prompt_posts(fake: FakeDiscord) -> list[Json]:
 
 
 async def rows(app: Services) -> list[tuple[Any, ...]]:
+    """The responses in the order they were written (their snowflakes'), whichever way each
+    was recorded first: live, or read back once its post was recorded."""
     found = await app.db.fetchall(
         "SELECT r.prompt_id, n.display_name, r.body, r.edited_at IS NOT NULL,"
         " r.deleted_at IS NOT NULL FROM responses r JOIN participant_names n"
-        " ON n.participant_id = r.participant_id ORDER BY r.id")
+        " ON n.participant_id = r.participant_id"
+        " ORDER BY length(r.message_id), r.message_id, r.id")
     return [tuple(r) for r in found]
 
 
