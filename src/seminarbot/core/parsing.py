@@ -225,7 +225,7 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
                         f"{command.usage()}")
     mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
     following = tokens[index + 1].text if index + 1 < len(tokens) else ""
-    if param.is_flag and not value and following[:1] not in ("", "-", "\u2014", "\u2013") \
+    if param.is_flag and not value and following \
             and reads(param, following):  # `--names off` as `--names=off` (helper-165's 2)
         index, value = index + 1, following
     elif value and not param.is_flag:  # `--since=9 March 2027`: its value goes on

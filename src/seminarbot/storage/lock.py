@@ -31,6 +31,7 @@ from seminarbot.config.files import owned_as_folder
 from seminarbot.storage.access import in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
 from seminarbot.storage.foreign import not_foreign
+from seminarbot.storage.private import make_private_dirs
 
 
 class DatabaseInUse(Exception):
@@ -135,7 +136,7 @@ def _open_record(database: Path) -> tuple[int, bool]:
     path = lock_path(database)
     try:
         if not path.parent.is_dir():
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_dirs(path.parent)
         try:
             made = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
             owned_as_folder(made, path.parent)
