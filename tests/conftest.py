@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import io
 import os
-from collections.abc import AsyncIterator
+import signal
+import sys
+from collections.abc import AsyncIterator, Generator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,6 +25,28 @@ SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 # Tests that read the texts skip where ../shared/seeds is absent, but never in CI, which has it.
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir() and not os.environ.get("CI"),
                                  reason="../shared/seeds is not here")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings: object) -> Generator[None, bool, bool]:
+    """A test past pyproject.toml's `timeout` (pytest-timeout's SIGALRM) fails with its stack;
+    a test waiting on asyncio shows only the event loop's select there, so its tasks' stacks
+    are printed first: the one that waits is among them."""
+    handled = yield
+    fail = signal.getsignal(signal.SIGALRM)
+    if callable(fail):
+        def tasks_then_fail(signum: int, frame: object) -> None:
+            try:
+                tasks = asyncio.all_tasks(asyncio.get_running_loop())
+            except RuntimeError:  # no event loop running: the thread stacks say it all
+                tasks = set()
+            for task in tasks:
+                task.print_stack(file=sys.stderr)
+            fail(signum, frame)  # type: ignore[arg-type]
+        signal.signal(signal.SIGALRM, tasks_then_fail)
+    return handled
+
+
 # A Monday morning in winter.
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

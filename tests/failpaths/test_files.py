@@ -94,6 +94,34 @@ def test_standard_output_full_or_closed_is_one_line(db: Path) -> None:
     assert reasons == ["a full disk", "a reader gone (its output was closed before the end)"]
 
 
+def test_a_reader_that_goes_away_is_audited_with_what_it_was_given(tmp_path: Path) -> None:
+    """helper-163's 8: a reader that took the first kilobyte and closed its pipe left an
+    audit row of 0 bytes, though the export's first 64 KiB had gone into the pipe. The audit
+    counts every byte the output took."""
+    db = tmp_path / "long.db"
+    answers = "".join(f"/seminar respond 1.1 answer {n} {'a long answer ' * 80}\n"
+                      for n in range(100))
+    made = seminarbot("console", "--db", str(db), "--clock", "2026-01-05T09:00Z",
+                      conf=config(tmp_path),
+                      stdin="/seminar setup tue 19:00 Europe/London\n/seminar post\n" + answers)
+    assert made.returncode == 0, made.stderr
+    whole = len(export_to(db, "-").stdout.encode())
+    command = [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=environment()) as export:
+        assert export.stdout is not None and export.stderr is not None
+        taken = len(export.stdout.read(1000))
+        export.stdout.close()
+        said = export.stderr.read().decode()
+        assert export.wait(DEADLINE) == 1
+    assert "standard output was closed before the export finished" in said
+    with sqlite3.connect(db) as conn:
+        (detail,), = conn.execute("SELECT detail FROM audit_log WHERE action = 'export'"
+                                  " AND outcome = 'failed'")
+    # What stayed in the pipe's buffer when its reader closed it had been given out too.
+    assert taken == 1000 and 1000 <= json.loads(detail)["bytes"] < whole
+
+
 @pytest.mark.parametrize("command", [("cohorts",), ("db", "check")])
 def test_any_command_whose_output_cannot_be_written_says_so(db: Path,
                                                             command: tuple[str, ...]) -> None:

@@ -127,8 +127,11 @@ def _to_standard_output(settings: Settings, args: argparse.Namespace) -> int:
         say("standard output is closed; nothing was exported (use --out FILE)")
         return 1
     to_terminal = sys.stdout.isatty()
-    write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(sys.stdout.buffer,
-                                                                         flush=True)
+    sys.stdout.flush()
+    # A pipe or a file is written unbuffered: what its reader took before going away is what
+    # the audit counts.
+    write = _ForTerminal(sys.stdout.buffer) if to_terminal else _writer(
+        getattr(sys.stdout.buffer, "raw", sys.stdout.buffer))
 
     def check() -> None:  # all of it shown (a terminal's last line is held until the end)
         if isinstance(write, _ForTerminal):
@@ -174,11 +177,9 @@ class _ForTerminal:
         self.file.flush()
 
 
-def _writer(file: IO[bytes], *, flush: bool = False) -> Callable[[bytes], None]:
+def _writer(file: IO[bytes]) -> Callable[[bytes], None]:
     def write(data: bytes) -> None:
         write_all(file, data)
-        if flush:
-            file.flush()
 
     return write
 

@@ -139,10 +139,16 @@ def write_all(stream: IO[bytes], data: bytes) -> None:
     """Write all of `data` to a binary stream. Python's buffered writer answers a write that a
     full disk cut short with the count it took, raising nothing (standard output redirected
     to a file, a chunk larger than its buffer): the rest is written again until all is taken
-    or the error shows. Raises OSError."""
+    or the error shows. Raises OSError, its `characters_written` (Python's attribute for a
+    short write, io.BlockingIOError's) the count of `data`'s bytes the stream took before."""
     view = memoryview(data)
-    while view:
-        taken = stream.write(view)
-        if not taken:  # None (it would block) or 0: nothing more goes
-            raise OSError(errno.EIO, "the output took only part of what was written")
-        view = view[taken:]
+    try:
+        while view:
+            taken = stream.write(view)
+            if not taken:  # None (it would block) or 0: nothing more goes
+                raise OSError(errno.EIO, "the output took only part of what was written")
+            view = view[taken:]
+    except OSError as error:
+        error.characters_written = len(data) - len(view) + getattr(  # type: ignore[attr-defined]
+            error, "characters_written", 0)
+        raise

@@ -146,7 +146,11 @@ class _Counter:
         if not _utf8(data):
             data = data.decode(errors="replace").encode()
         if data:
-            self.write_through(data)
+            try:
+                self.write_through(data)
+            except OSError as error:  # the part taken before a reader went away is counted
+                self.size += getattr(error, "characters_written", 0)
+                raise
             self.size += len(data)
             self.responses += responses
 
