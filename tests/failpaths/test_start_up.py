@@ -222,6 +222,29 @@ def test_an_option_given_twice_or_cut_short_is_refused_not_guessed(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize(("args", "said"), [
+    (("db", "check", "--bogus"), "unrecognized arguments: --bogus (seminarbot db check --help"),
+    (("export", "--cohort", "1", "--format", "csv", "--out", "x.csv", "extra"),
+     "unrecognized arguments: extra (seminarbot export --help"),
+    (("content", "check", "x"), "unrecognized arguments: x (seminarbot content check --help"),
+    (("--bogus", "cohorts"), "unrecognized arguments: --bogus (seminarbot --help"),
+    (("cohorts", "--bogus"), "unrecognized arguments: --bogus (seminarbot cohorts --help"),
+    (("export", "--cohort", "1", "--format", "csv", "--out", " "),
+     "--out expects the path of a file, and it is blank (seminarbot export --help"),
+    (("db", "backup", ""), "PATH expects the path of a file, and it is empty (seminarbot db "
+                           "backup --help"),
+])
+def test_a_usage_error_points_to_the_subcommand_s_help(
+        tmp_path: Path, args: tuple[str, ...], said: str) -> None:
+    """helper-165's 4: a word no subcommand takes pointed to `seminarbot --help` (argparse's
+    top parser says it), and `--out ' '` was called empty."""
+    result = seminarbot(*args, cwd=tmp_path,
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2, result.stderr
+    assert one_line(result) == f"seminarbot: error: {said} shows the usage)"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_path_holding_a_line_break_is_said_on_one_line(tmp_path: Path) -> None:
     """The error split in two at the path's line break (helper-84): it is shown as ␊."""
     folder = tmp_path / "a\nb"

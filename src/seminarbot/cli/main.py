@@ -12,20 +12,18 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from seminarbot.cli import boundary, run, stopped_early, stopping
+from seminarbot.cli.arguments import Parser, parse
 from seminarbot.cli.exits import EXIT_CONFIG, typed_command
 from seminarbot.cli.leftovers import Before
 from seminarbot.cli.preflight import check_data_dir, closed_stream, warn_if_open
 from seminarbot.config.data_folder import HEARTBEAT
-from seminarbot.domain.display import is_unicode
 from seminarbot.storage.lock import DatabaseInUse, data_dir_lock, exclusive
 from seminarbot.storage.private import make_private_dirs
 
 if TYPE_CHECKING:
-    from _typeshed import SupportsWrite
-
     from seminarbot.config.settings import Settings
 
 # Files the bot creates are its user's alone, whatever the umask (README, What is stored).
@@ -46,52 +44,9 @@ SUBCOMMANDS = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, whose help is written as any other output: argparse itself drops an
-    error writing it (a full or closed standard output), where the boundary should say it.
-    Options are taken as spelled (no `--coh` for `--cohort`), each once: argparse would guess
-    the one meant, or let the last of two win."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
-
-    def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
-                         namespace: argparse.Namespace | None = None
-                         ) -> tuple[argparse.Namespace, list[str]]:
-        seen: set[str] = set()
-        for word in sys.argv[1:] if args is None else args:
-            if word == "--":
-                break
-            name = word.split("=", 1)[0]
-            if word.startswith("--") and name in self._option_string_actions:
-                if name in seen:
-                    self.error(f"argument {name}: given twice; give it once")
-                seen.add(name)
-        return super().parse_known_args(args, namespace)
-
-    def print_help(self, file: SupportsWrite[str] | None = None) -> None:
-        boundary.standard_output(file).write(self.format_help())
-
-    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
-        """argparse's exit, its message written as every line on standard error is
-        (cli.standard_error: never waiting long for a stream nobody reads)."""
-        if message:
-            from seminarbot.cli import standard_error
-
-            stopping.settle()  # a usage error's status is decided: a stop changes nothing
-            standard_error.write(message)
-        raise SystemExit(status)
-
-    def error(self, message: str, command: str | None = None) -> NoReturn:
-        """One line, as every failure is (README, Command line), where argparse prints the
-        usage first; the usage is a --help away (the subcommand's, where it is `command`)."""
-        usage = " ".join(filter(None, (self.prog, command)))
-        self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows the usage)\n")
-
-
-def build_parser(argv: Sequence[str] | None = None) -> _Parser:
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
     """The parser for `argv` (None: for every subcommand)."""
-    parser = _Parser(
+    parser = Parser(
         prog="seminarbot",
         description="A discussion-seminar bot for Discord, Matrix and the terminal.",
         epilog="With no Discord or Matrix configured, `seminarbot run` starts the local console.",
@@ -117,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parsed: list[argparse.Namespace] = []
     # Help and the version inside the boundary too: to a closed or full output, one line.
     given = None if argv is None else list(argv)
-    status = boundary.guarded(lambda: _parse(parser, argv, parsed), debug=False,
+    status = boundary.guarded(lambda: parse(parser, argv, parsed), debug=False,
                               stopped=lambda signum: stopped_early(given, signum),
                               database=lambda: None, data_dir=lambda: None)
     if not parsed:
@@ -171,37 +126,6 @@ def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
 
         refused = console.refusal(settings, args if args.command == "console" else None)
     return refused
-
-
-# Every argument that names a file, as each subcommand declares it.
-_PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE"}
-
-
-def _parse(parser: _Parser, argv: Sequence[str] | None,
-           parsed: list[argparse.Namespace]) -> int:
-    """The arguments into `parsed`, or what was printed instead: help, the version, a usage
-    error (argparse's exit status)."""
-    try:
-        args = parser.parse_args(argv)
-        command = getattr(args, "command", None)
-        for name, said in _PATHS.items():  # an empty one would mean the current folder
-            if isinstance(getattr(args, name, None), str) and not getattr(args, name).strip():
-                parser.error(f"{said} expects the path of a file, and it is empty", command)
-        if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
-            parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text",
-                         command)
-    except SystemExit as done:
-        return done.code if isinstance(done.code, int) else EXIT_CONFIG
-    if args.version:
-        from seminarbot import __version__
-
-        boundary.standard_output(None).write(f"{__version__}\n")
-        return 0
-    if args.command is None:
-        parser.print_help()
-        return 0
-    parsed.append(args)
-    return 0
 
 
 @contextlib.contextmanager
