@@ -149,6 +149,27 @@ async def test_console_only_commands(console: ConsoleDriver) -> None:
     assert "Who elected the chair?" not in await console.say("# a comment line")
 
 
+async def test_as_takes_a_name_of_several_words_and_says_why_it_refuses(
+        console: ConsoleDriver) -> None:
+    """helper-167's 1: `/as Ann Smith` was a bare "Usage", and the lines after it ran as the
+    person before (a script's answer stored under the moderator's name)."""
+    assert "Now acting as Ann Smith (participant)." in await console.say("/as Ann Smith")
+    assert "Now acting as Ann  Smith (moderator)." in await console.say(
+        '/as "Ann  Smith" --moderator')
+    assert "Now acting as --x (participant)." in await console.say('/as "--x"')
+    for typed, said in (("/as --moderator", "Whom to act as? Name them."),
+                        ("/as bob --mod", "no other option (got '--mod')"),
+                        ("/as bob --moderator --moderator", "takes --moderator once")):
+        assert said in flat(await console.say(typed)), typed
+    await console.say("/as you --moderator")
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    await console.say("/as Ann Smith")
+    await console.say("/seminar respond 1.1 Councils first.")
+    await console.say("/as you --moderator")
+    assert "Ann Smith" in flat(await console.say("/seminar stats participants"))
+
+
 async def test_a_mistyped_console_command_is_told_its_near_match(console: ConsoleDriver) -> None:
     """/clok, /qiut got "There is no command" with no hint: the core knows only its own."""
     for typed, meant in (("/clok", "clock"), ("/cloc advance 1d", "clock"), ("/qiut", "quit"),

@@ -144,20 +144,27 @@ class Console:
         return outcomes
 
     def _switch(self, body: str) -> None:
-        words = [t.text for t in tokenize(body)][1:]
-        moderator = "--moderator" in words
-        names = [w for w in words if w != "--moderator"]
-        if len(names) != 1 or any(w.startswith("--") for w in names) \
-                or words.count("--moderator") > 1:
-            self.emit("✗ Usage: /as NAME [--moderator]")
+        """`/as NAME [--moderator]`: the name is every other word (a name may have spaces, or
+        be quoted); an option is an unquoted word that begins with two dashes."""
+        tokens = tokenize(body)[1:]
+        options = [t.text for t in tokens if body.startswith("--", t.start)]
+        name = " ".join(t.text for t in tokens if not body.startswith("--", t.start))
+        usage = "Usage: /as NAME [--moderator]"
+        if not name:
+            self.emit(f"✗ Whom to act as? Name them. {usage}")
             return
-        if not is_person_name(names[0]):
+        if options not in ([], ["--moderator"]):
+            other = next((o for o in options if o != "--moderator"), "--moderator")
+            self.emit(f"✗ /as takes --moderator once and no other option (got "
+                      f"'{embedded(other[:40])}'). {usage}")
+            return
+        if not is_person_name(name):
             self.emit(f"✗ A name is 1 to {MAX_PERSON_NAME} characters, letters and signs but no "
-                      "control or invisible characters. Usage: /as NAME [--moderator]")
+                      f"control or invisible characters. {usage}")
             return
-        self.actor = Actor(PLATFORM, _user_id(names[0]), names[0], is_moderator=moderator)
-        role = "moderator" if moderator else "participant"
-        self.emit(f"Now acting as {embedded(names[0])} ({role}).")
+        self.actor = Actor(PLATFORM, _user_id(name), name, is_moderator=bool(options))
+        role = "moderator" if options else "participant"
+        self.emit(f"Now acting as {embedded(name)} ({role}).")
 
     async def _clock(self, body: str) -> None:
         words = body.split()[1:]
