@@ -170,6 +170,20 @@ async def test_extra_words_are_an_error_that_shows_the_usage(console: ConsoleDri
     assert (await counts(app))["outbox"] == before["outbox"]
 
 
+async def test_the_extra_words_named_begin_where_the_words_stop_making_sense(
+        console: ConsoleDriver) -> None:
+    """helper-167's 2: `setup tue,thu 19:00 UTC extra words` named `words` alone, as if
+    `extra` were a start date; without `words`, `extra` is refused as the start date. A word an
+    optional parameter cannot read is named among the extra ones; one it can read, or one a
+    required parameter took, is not."""
+    for line, extra in (("/seminar setup tue,thu 19:00 UTC extra words", "'extra words'"),
+                        ("/seminar setup tue 19:00 UTC 2026-03-03 more", "'more'"),
+                        ("/seminar export csv 1 extra", "'extra'")):
+        said = " ".join((await console.say(line)).split())
+        assert f"Too many arguments for `{line.split()[0][1:]} {line.split()[1]}`: {extra}." \
+            in said, (line, said)
+
+
 def test_the_command_line_bounds_its_arguments_too(tmp_path: Path) -> None:
     db = seminar_database(tmp_path)
     for args, said in {

@@ -2,14 +2,13 @@
 
 Double quotes (straight or curly) group words; apostrophes never do, so free text such as
 "Lenin's turn" needs no quoting. The last parameter may take the rest of the line as typed (a
-response's text: its quotes and any --option in it included, but its own name given first).
-"""
+response's text: its quotes and any --option in it included, but its own name given first)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any
+from typing import Any, NoReturn
 
 from seminarbot.core.apart import Token, ascii_digits, joined, reads
 from seminarbot.core.commands import Command, Param
@@ -138,10 +137,11 @@ def _split(command: Command, line: str, tokens: list[Token], after: int, mention
     by_name = {p.name: p for p in command.params}
     index = position = 0
     placed: set[str] = set()  # given in place, not by name
+    in_place: list[tuple[Param, int]] = []  # each, and where its word begins
     while index < len(tokens):
         token = tokens[index]
         # A positional parameter given by name (`--session 2`) takes no word of its own: the
-        # next word is the next parameter's, not a second value that silently replaces it.
+        # next word is the next parameter's, never a second value replacing it.
         position = _next_open(positional, position, raw, named)
         if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = _free_text(positional[position], token, line)
@@ -152,11 +152,9 @@ def _split(command: Command, line: str, tokens: list[Token], after: int, mention
             index = _option(command, by_name, tokens, index, raw, mentions, placed)
             continue
         if position >= len(positional):
-            extra = line[token.start :].strip()
-            shown = extra if len(extra) <= 40 else extra[:40] + "…"
-            raise UserError(f"Too many arguments for `{command.name}`: "
-                            f"{quoted_typed(shown)}. Usage: {command.usage()}")
+            _too_many(command, line, token.start, raw, in_place)
         following = _next_open(positional, position + 1, raw, named)
+        in_place.append((positional[position], token.start))
         index += joined(positional[position], tokens, index,
                         positional[following] if following < len(positional) else None)
         raw[positional[position].name] = _typed(positional[position], tokens[index].text)
@@ -165,13 +163,26 @@ def _split(command: Command, line: str, tokens: list[Token], after: int, mention
         index += 1
     if position < len(positional) and positional[position].rest \
             and positional[position].name not in raw:
-        # Free text of spaces no keyboard's space bar types (no-break, ideographic), which
-        # tokenize passed over: kept, so that its parameter says what it expects of text
-        # (core.params.Words), where nothing at all typed is missing.
+        # Free text of spaces no space bar types (no-break, ideographic), which tokenize passed
+        # over: kept, for its parameter to say what it expects (core.params.Words).
         unseen = line[tokens[-1].end if tokens else after :].strip(" \t\r\n")
         if unseen:
             raw[positional[position].name] = unseen
     return raw
+
+
+def _too_many(command: Command, line: str, start: int, raw: Mapping[str, str],
+              in_place: list[tuple[Param, int]]) -> NoReturn:
+    """Refused: the words past the last parameter, from the first one an optional parameter
+    took but cannot read (`setup tue 19:00 UTC extra words`: both, not `words` alone)."""
+    for param, begins in reversed(in_place):
+        if param.required or reads(param, raw[param.name]):
+            break
+        start = begins
+    extra = line[start:].strip()
+    shown = extra if len(extra) <= 40 else extra[:40] + "…"
+    raise UserError(f"Too many arguments for `{command.name}`: {quoted_typed(shown)}. "
+                    f"Usage: {command.usage()}")
 
 
 def _next_open(positional: list[Param], position: int, raw: Mapping[str, str],
