@@ -206,6 +206,16 @@ def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
     assert not data.exists()
 
 
+def test_a_console_clock_on_a_day_its_month_lacks_says_so(tmp_path: Path) -> None:
+    """helper-167's 3: `--clock 2026-02-29T10:00Z` was told only the form it expects, where a
+    date in chat is told its month's length."""
+    result = seminarbot("console", "--clock", "2026-02-29T10:00Z", stdin="/clock\n",
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2
+    assert one_line(result).endswith("got '2026-02-29T10:00Z' (February 2026 has 28 days.)")
+    assert not (tmp_path / "data").exists()
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (("export", "--cohort", "1", "--cohort", "2", "--format", "csv", "--out", "x.csv"),
      "argument --cohort: given twice"),

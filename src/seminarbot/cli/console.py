@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -42,9 +43,13 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
         try:
             _start(given)
         except (ValueError, OverflowError):
+            from seminarbot.core.dates import month_length
+
+            day = re.match(r"(\d{4})-(\d\d)-(\d\d)", given)  # 2026-02-29: why, as in chat
+            why = month_length(*map(int, day.groups())) if day else ""
             return (f"--clock expects an ISO instant with its zone (Z, or an offset such as "
                     f"+01:00) from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}, such as "
-                    f"2026-01-05T09:00Z; got {given[:60]!r}")
+                    f"2026-01-05T09:00Z; got {given[:60]!r}" + (f" ({why})" if why else ""))
     named = getattr(args, "user", None)
     user = named if named is not None else settings.console_user
     if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
