@@ -64,7 +64,7 @@ async def test_a_typed_echo_is_unmarked_on_the_console_matrix_and_in_the_audit_l
         for content in reply_contents(reply):
             assert unmarked(content["body"]) and unmarked(content["formatted_body"])
     assert "/seminar setup **x**" in render_reply(glossary)
-    assert "`seminar skip`: '/seminar'. Usage: !seminar skip" in render_reply(refused)
+    assert "`seminar skip`: 't /seminar'. Usage: !seminar skip" in render_reply(refused)
     # helper-155's 3: a mention's form was read to its id before it was quoted back
     unknown = await run_line(app, "seminar export csv --participant <@!123>", MOD, ROOM)
     assert "No participant here is called '<@!123>'." in render_reply(unknown)

@@ -1,6 +1,7 @@
 """Participation statistics, built from one pass over a cohort's responses.
 
-Response length is counted in words (whitespace-separated, files' lines left out). Medians
+Response length is counted in words (whitespace-separated, files' lines and punctuation alone
+left out). Medians
 come from a histogram of lengths, so memory grows with the number of distinct lengths, not of
 responses.
 """
@@ -8,6 +9,7 @@ responses.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -24,18 +26,26 @@ _DESCRIPTION_LINE = re.compile(r"^\[attachment description: (.*)\]$", re.MULTILI
 _ODD_START = re.compile(r"(?<!\S)(?:[^\w\s!-~]|" + DEFAULT_IGNORABLE.pattern + r")\S*")
 
 
+# Punctuation alone between spaces (`...`, ` — `): Unicode's general category P, in ASCII.
+_ASCII_PUNCTUATION = re.compile(r"(?<!\S)[!-#%-*,-/:;?@\[-\]_{}]+(?!\S)")
+_NO_LETTER = re.compile(r"(?<!\S)(?:[^\w\s]|_)+(?!\S)")
+
+
 def word_count(text: str) -> int:
     """The words a person wrote: whitespace-separated, a file's `[attachment: …]` line left
-    out (a captionless image is no words), its description's words counted, and what shows
-    nothing (a zero-width space, a filler, a mark alone: `is_blank`) not a word."""
+    out (a captionless image is no words), its description's words counted; neither what
+    shows nothing (a zero-width space, a filler, a mark alone: `is_blank`) nor punctuation
+    alone (`...`, a dash between spaces: Unicode's category P) is a word."""
     if "[attachment: " in text:
         text = _DESCRIPTION_LINE.sub(r"\1", _ATTACHMENT_LINE.sub("", text))
     words = len(text.split())
     if text.isascii():  # most: every word of printable ASCII shows
-        return words
+        return words - len(_ASCII_PUNCTUATION.findall(text))
     # Only a word that begins with neither a letter, a digit nor printable ASCII can show
     # nothing: those are found in one scan, the rest counted in C (stats read every response).
-    return words - sum(1 for word in _ODD_START.findall(text) if is_blank(word))
+    return words - sum(1 for word in _ODD_START.findall(text) if is_blank(word)) - sum(
+        1 for word in _NO_LETTER.findall(text)
+        if all(unicodedata.category(ch).startswith("P") for ch in word))
 
 
 class Lengths:
