@@ -4,6 +4,7 @@ that only reads creates nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -112,7 +113,30 @@ def _newer(db: Path) -> None:
     conn.close()
 
 
+def _schema_not_utf8(db: Path) -> None:
+    """Bytes that are not UTF-8 over a page of the schema, where SQLite's error quotes them:
+    Python's sqlite3, failing to decode its message, raised UnicodeDecodeError in place of its
+    DatabaseError (helper-166's 1: an internal error, exit 70, from every command). The first
+    place found to do so is damaged."""
+    with contextlib.closing(sqlite3.connect(db)) as conn:
+        leaves = [page for (page,) in conn.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'sqlite_schema' AND pagetype = 'leaf'")]
+    whole = db.read_bytes()
+    for at in ((leaf - 1) * 4096 + offset for leaf in leaves for offset in range(100, 4096, 100)):
+        db.write_bytes(whole[:at] + b"\xde\xad" * 200 + whole[at + 400:])
+        try:
+            with contextlib.closing(sqlite3.connect(db)) as conn:
+                conn.execute("SELECT name FROM sqlite_master").fetchall()
+        except UnicodeDecodeError:
+            return
+        except sqlite3.Error:
+            continue
+    raise AssertionError("no damage to the schema made SQLite's message undecodable")
+
+
 BROKEN: dict[str, tuple[Callable[[Path], None], str]] = {
+    "a schema not UTF-8": (_schema_not_utf8, "is damaged (SQLite reports a malformed database "
+                                             "image)"),
     "garbage": (_garbage, "is not an SQLite database"),
     "garbage header": (_header, "is not an SQLite database"),
     "truncated": (_truncated, "is damaged (SQLite reports a malformed database image)"),
@@ -132,8 +156,11 @@ def test_a_broken_database_is_one_line_and_exit_1_for_every_command(tmp_path: Pa
     breaker, said = BROKEN[kind]
     breaker(db)
     names = READERS + WRITERS
-    if kind == "truncated":  # db check reads what it can instead (next test)
+    if kind in ("truncated", "a schema not UTF-8"):  # db check reads what it can instead
         names = tuple(n for n in names if n != "db check")
+        checked = seminarbot("db", "check", "--db", str(db))
+        assert checked.returncode == 1 and checked.stderr == "", checked.stderr
+        assert all(line.isprintable() for line in checked.stdout.splitlines()), checked.stdout
     for name, result in run_every(tmp_path, db, names).items():
         assert result.returncode == 1, (name, result.stdout, result.stderr)
         line = one_line(result)

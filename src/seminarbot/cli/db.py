@@ -134,8 +134,8 @@ async def _check(settings: Settings, db: Database, modes: list[str]) -> int:
     from seminarbot.storage.migrate import current_version, problems
 
     found = await problems(db)
-    for problem in found:
-        print(problem)
+    for problem in found:  # SQLite's words may quote a damaged file's bytes (helper-166's 1)
+        print(one_line_safe(problem))
     for warning in modes:
         print(one_line_safe(f"warning: {warning}"))  # file names are anyone's (helper-152's 10)
     if not found:

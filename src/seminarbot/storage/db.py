@@ -29,6 +29,7 @@ from seminarbot.storage.dbfile import (
     ours_kept_private,
     pragmas,
     prepare,
+    sqlite_said,
     unavailable,
     unreadable_here,
 )
@@ -38,7 +39,6 @@ from seminarbot.storage.scrub import Erasures, truncate_log
 from seminarbot.storage.sidefiles import removed
 
 Row = aiosqlite.Row
-
 # Set while the current task holds the connection, so nested calls do not wait on themselves.
 _holding: contextvars.ContextVar[bool] = contextvars.ContextVar("seminarbot_db", default=False)
 
@@ -64,8 +64,7 @@ class Database:
 
     async def check(self) -> None:
         """check_identity; a log found deleted (storage.identity) is first copied into the file,
-        still this one, through the connection: a crash would lose what it holds. Raises
-        StorageLost."""
+        still this one, through the connection: a crash would lose what it holds."""
         try:
             self.check_identity()
         except StorageLost:
@@ -130,13 +129,14 @@ class Database:
         await self._conn.create_function("casefold", 1, casefold, deterministic=True)
         timeout, *statements = pragmas(read_only=not write)
         try:
-            await self._conn.execute(timeout)  # before anything reads
-            tables = {row[0] for row in await self._conn.execute_fetchall(  # SQLite's errors
-                "SELECT name FROM sqlite_master WHERE type = 'table'")}
-            self.new = write and migrate and not tables and made_here(self.path)
-            ours_kept_private(self.path, tables, write=write)  # before WAL changes the file
-            for statement in statements:
-                await self._conn.execute(statement)
+            with sqlite_said():
+                await self._conn.execute(timeout)  # before anything reads
+                tables = {row[0] for row in await self._conn.execute_fetchall(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'")}
+                self.new = write and migrate and not tables and made_here(self.path)
+                ours_kept_private(self.path, tables, write=write)  # before WAL changes it
+                for statement in statements:
+                    await self._conn.execute(statement)
         except sqlite3.DatabaseError as error:
             if write or not is_damage(error):
                 raise
@@ -206,7 +206,8 @@ class Database:
         async with self._lock:
             token = _holding.set(True)
             try:
-                yield self._conn
+                with sqlite_said():
+                    yield self._conn
             except sqlite3.Error as error:
                 mapped = unavailable(error)
                 if mapped is not None:
@@ -283,8 +284,7 @@ class Database:
 
     async def _read(self, sql: str, params: Sequence[Any], *, many: bool = True,
                     factory: Any = aiosqlite.Row) -> list[Any]:
-        """The rows (the first only unless `many`), damaged text read as U+FFFD (storage.damage
-        `rows_read`)."""
+        """The rows (the first only unless `many`), damaged text as U+FFFD (damage.rows_read)."""
         async with self._hold() as conn:
             return await rows_read(conn, sql, params, many=many, factory=factory)
 

@@ -13,7 +13,7 @@ import os
 import sqlite3
 import stat
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,7 +118,7 @@ def create_if_missing(path: Path) -> None:
     if not prepare(path, create=True):
         return
     try:
-        with contextlib.closing(sqlite3.connect(path)) as connection:
+        with sqlite_said(), contextlib.closing(sqlite3.connect(path)) as connection:
             connection.execute("PRAGMA user_version = 0")
     except sqlite3.Error as error:
         for leftover in (path, Path(f"{path}{JOURNAL}")):
@@ -241,6 +241,19 @@ def unreadable_here(refused: DatabaseUnusable, path: str) -> bool:
 def immutable_uri(path: str) -> str:
     """An SQLite URI that reads the file as it is, with no lock, -wal or -shm."""
     return f"file:{urllib.parse.quote(os.path.abspath(path))}?immutable=1"
+
+
+@contextlib.contextmanager
+def sqlite_said() -> Iterator[None]:
+    """SQLite's errors raised as sqlite3's, also where the message quotes a damaged schema: its
+    bytes that are not UTF-8 fail Python's decoding of it, a UnicodeDecodeError in place of the
+    sqlite3.DatabaseError ("malformed database schema (…)"), raised as that instead, the bytes
+    read as U+FFFD. Around every SQLite call: the bot's own decoding never fails (storage.damage
+    `read_text`)."""
+    try:
+        yield
+    except UnicodeDecodeError as error:
+        raise sqlite3.DatabaseError(bytes(error.object).decode(errors="replace")) from None
 
 
 def is_damage(error: sqlite3.Error) -> bool:

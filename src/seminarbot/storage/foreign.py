@@ -15,7 +15,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from seminarbot.storage.dbfile import FOREIGN, DatabaseUnusable, immutable_uri
+from seminarbot.storage.dbfile import FOREIGN, DatabaseUnusable, immutable_uri, sqlite_said
 from seminarbot.storage.sidefiles import JOURNAL, WAL
 
 COPY_MOST = 256 << 20  # bytes of file and log copied to look at them; more is said instead
@@ -54,8 +54,9 @@ def _schema(target: str) -> tuple[set[str], set[str], int] | None:
     """The names of the tables of the database at `target` (a path or an SQLite URI), the
     columns of its schema_migrations and the highest version it records; None if SQLite
     cannot read them."""
+    uri = target.startswith("file:")
     try:
-        with contextlib.closing(sqlite3.connect(target, uri=target.startswith("file:"))) as conn:
+        with sqlite_said(), contextlib.closing(sqlite3.connect(target, uri=uri)) as conn:
             tables = {row[0] for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "schema_migrations" not in tables:

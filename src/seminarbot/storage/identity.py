@@ -29,6 +29,7 @@ import os
 import sqlite3
 
 from seminarbot.domain.errors import StorageLost
+from seminarbot.storage.dbfile import sqlite_said
 
 _USER_VERSION = 60  # the header's offset of user_version, a big-endian signed 32-bit integer
 
@@ -115,8 +116,9 @@ def hold_off_checkpoint(path: str) -> sqlite3.Connection | None:
     except sqlite3.Error:
         return None
     try:
-        reader.execute("BEGIN")
-        reader.execute("SELECT count(*) FROM sqlite_master").fetchall()
+        with sqlite_said():
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM sqlite_master").fetchall()
     except sqlite3.Error:
         reader.close()
         return None

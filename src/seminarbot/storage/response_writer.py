@@ -30,6 +30,7 @@ from typing import NamedTuple, cast
 from seminarbot.clock import Clock, to_iso
 from seminarbot.domain.errors import Damaged, StorageLost
 from seminarbot.domain.responses import Arrival, Outcome
+from seminarbot.storage import dbfile
 from seminarbot.storage.damage import damaged, read_text, said
 from seminarbot.storage.db import Database
 from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, of_the_rows, pragmas, unavailable
@@ -206,6 +207,7 @@ class ResponseWriter:
                     self._conn.execute("PRAGMA wal_checkpoint(FULL)")
             raise
 
+    @dbfile.sqlite_said()  # SQLite's errors, also one quoting a damaged schema
     def _write_batch(self, batch: Sequence[Submission]) -> list[Outcome | Exception | None]:
         self._check()
         conn = self._connection()

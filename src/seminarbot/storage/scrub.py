@@ -18,7 +18,7 @@ import sqlite3
 
 import aiosqlite
 
-from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS
+from seminarbot.storage.dbfile import BUSY_TIMEOUT_MS, sqlite_said
 
 log = logging.getLogger(__name__)
 # How long the truncation waits for another connection (the response writer's, an export's
@@ -51,11 +51,12 @@ async def truncate_log(conn: aiosqlite.Connection) -> bool:
     keeps no log); False, said at WARNING, when another connection still used it or SQLite
     failed (a full disk): the caller tries again later."""
     try:
-        await conn.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
-        try:
-            rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
-        finally:
-            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        with sqlite_said():
+            await conn.execute(f"PRAGMA busy_timeout = {WAIT_MS}")
+            try:
+                rows = list(await conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)"))
+            finally:
+                await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     except sqlite3.Error as error:
         log.warning("the write-ahead log still holds erased text (%s); truncating it again "
                     "after the next change", error)
