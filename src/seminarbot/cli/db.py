@@ -121,7 +121,10 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
             raise
         if is_damage(cause):  # the source's fault: said about the source, as any command does
             raise DatabaseUnusable(settings.database, describe(cause, settings.database)) from error
-        say(f"the backup to {target} failed ({cause}); no file was left there")
+        # A full disk or a file-size limit named as for the database itself (helper-166's 3)
+        writing = getattr(cause, "sqlite_errorname", "").startswith(("SQLITE_IOERR", "SQLITE_FULL"))
+        say(f"the backup to {target} failed ({describe(cause, target) if writing else cause}); "
+            "no file was left there")
         return EXIT_FAILED
     # The copy is whole and in place: a stop signal now changes nothing (helper-140: a backup
     # said made exited 143, a failure to a script).
