@@ -583,3 +583,13 @@ def test_an_io_error_on_a_nearly_full_disk_is_said_to_be_a_full_disk(
     assert describe(error, tmp_path / "s.db") == (
         "cannot be written past 64 kB, this process's file-size limit (ulimit -f); SQLite "
         "reports disk I/O error")
+
+
+def test_a_file_whose_size_says_nothing_is_read_before_it_is_called_empty() -> None:
+    """helper-166's 4: a file of /proc, which stat gives no size but which holds text, was
+    "empty (0 bytes)", and to be removed."""
+    result = seminarbot("db", "check", "--db", "/proc/self/status")
+    assert result.returncode == 1
+    assert one_line(result) == ("seminarbot: /proc/self/status: is not an SQLite database (its "
+                                "first bytes are not SQLite's header); restore a backup or choose "
+                                "another --db")

@@ -93,9 +93,6 @@ def prepare(path: Path, *, create: bool) -> bool:
         raise DatabaseUnusable(path, "is a folder, not a database file")
     if not stat.S_ISREG(info.st_mode):
         raise DatabaseUnusable(path, f"is {kind_of(info.st_mode)}, not a database file")
-    if info.st_size == 0:
-        raise DatabaseUnusable(path, "is empty (0 bytes), so it is not a seminarbot database; "
-                                     "restore a backup, or remove it to start a new one")
     try:
         with path.open("rb") as file:
             header = file.read(len(SQLITE_HEADER))
@@ -103,6 +100,9 @@ def prepare(path: Path, *, create: bool) -> bool:
         fix = f"; {permission_fix(path, error)}" if error.errno in (errno.EACCES, errno.EPERM) \
             else ""  # the user, and the chown (helper-151's 2)
         raise DatabaseUnusable(path, f"cannot be read ({os_reason(error, path)}){fix}") from None
+    if not header:  # read, not stat's size: a file of /proc has none, and holds text
+        raise DatabaseUnusable(path, "is empty (0 bytes), so it is not a seminarbot database; "
+                                     "restore a backup, or remove it to start a new one")
     if header != SQLITE_HEADER:
         raise DatabaseUnusable(path, "is not an SQLite database (its first bytes are not "
                                      "SQLite's header); restore a backup or choose another --db")
