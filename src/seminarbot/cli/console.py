@@ -36,6 +36,7 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
     """What is wrong with the console's --clock or its user (--user, console.user), decided
     before anything is created (cli.main): a database and its lock were left behind."""
     from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
+    from seminarbot.core.redaction import quoted
     from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name
 
     given = getattr(args, "clock", None)
@@ -49,13 +50,13 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
             why = month_length(*map(int, day.groups())) if day else ""
             return (f"--clock expects an ISO instant with its zone (Z, or an offset such as "
                     f"+01:00) from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}, such as "
-                    f"2026-01-05T09:00Z; got {given[:60]!r}" + (f" ({why})" if why else ""))
+                    f"2026-01-05T09:00Z; got {quoted(given)}" + (f" ({why})" if why else ""))
     named = getattr(args, "user", None)
     user = named if named is not None else settings.console_user
     if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
         return (f"{'--user' if named is not None else 'console.user'} expects a name of 1 to "
-                f"{MAX_PERSON_NAME} printable characters, with no space at either end, got "
-                f"{user[:60]!r}")
+                f"{MAX_PERSON_NAME} printable characters (or bidirectional marks), with no "
+                f"space at either end, got {quoted(user)}")
     return None
 
 

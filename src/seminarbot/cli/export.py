@@ -25,6 +25,7 @@ from seminarbot.cli.export_target import Destination, Refused, database_refusal,
 from seminarbot.config.files import partial_prefix, remove_stale_partials, write_all
 from seminarbot.config.settings import user_path
 from seminarbot.core.hints import choice_hint
+from seminarbot.core.redaction import quoted
 from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
 from seminarbot.storage.access import os_reason
@@ -44,7 +45,7 @@ def _cohort_id(raw: str) -> int:
         value = 0
     if not 1 <= value < 2**63:
         raise argparse.ArgumentTypeError(f"expected a cohort id, a whole number from 1 (got "
-                                         f"{raw[:40]!r}); `seminarbot cohorts` lists them")
+                                         f"{quoted(raw, 40)}); `seminarbot cohorts` lists them")
     return value
 
 
@@ -54,7 +55,7 @@ def _format(raw: str) -> str:
     if value not in FORMAT_CHOICES:
         hint = choice_hint(value, FORMAT_CHOICES)
         raise argparse.ArgumentTypeError(f"expected {', '.join(FORMAT_CHOICES[:-1])} or "
-                                         f"{FORMAT_CHOICES[-1]} (got {raw[:40]!r})"
+                                         f"{FORMAT_CHOICES[-1]} (got {quoted(raw, 40)})"
                                          + (f". {hint}" if hint else ""))
     return value
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from seminarbot.cli.boundary import say
 from seminarbot.cli.heartbeat import INTERVAL_SECONDS, read
 from seminarbot.config.data_folder import HEARTBEAT
+from seminarbot.core.redaction import quoted
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -104,7 +105,7 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
     file, a hand edit) is unhealthy, with the reason: a health check fails closed."""
     if not isinstance(link, dict) or link.get("state") not in KNOWN_STATES:
         state = link.get("state") if isinstance(link, dict) else link
-        return f"{platform}: the heartbeat holds an unknown state {str(state)[:40]!r}"
+        return f"{platform}: the heartbeat holds an unknown state {quoted(str(state), 40)}"
     if link["state"] == "connected":
         return None
     if link["state"] == "stopped":  # the last beat of a `run` that has ended
@@ -126,7 +127,7 @@ def _part_problem(part: str, entry: Any, now: datetime, max_down: int, well: str
         return None
     if not isinstance(entry, dict) or entry.get("state") != "failing":
         state = entry.get("state") if isinstance(entry, dict) else entry
-        return f"the heartbeat holds an unknown {part} state {str(state)[:40]!r}"
+        return f"the heartbeat holds an unknown {part} state {quoted(str(state), 40)}"
     down = _down(entry, now)
     if isinstance(down, str):
         return f"{failing}, {down}"

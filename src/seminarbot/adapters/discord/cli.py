@@ -7,6 +7,7 @@ import argparse
 from typing import TYPE_CHECKING
 
 from seminarbot.adapters.discord.settings import is_snowflake
+from seminarbot.core.redaction import quoted
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -30,7 +31,8 @@ def _server_id(text: str) -> str:
     """--guild, before anything asks Discord: a snowflake (API docs, Snowflakes)."""
     if not is_snowflake(text):
         raise argparse.ArgumentTypeError(
-            f"expects a server's id, a number such as 123456789012345678 (got {text[:40]!r})")
+            "expects a server's id, a number such as 123456789012345678 (got "
+            f"{quoted(text, 40)})")
     return text
 
 
