@@ -208,13 +208,19 @@ async def test_a_script_that_begins_with_a_byte_order_mark_loses_no_command() ->
         return [line async for line in split_lines(given())]
 
     bom = "\ufeff".encode()
-    assert await lines(bom + b"/clock\r\n/quit\n") == ["/clock\r", "/quit"]
+    assert await lines(bom + b"/clock\r\n/quit\n") == ["/clock", "/quit"]
     assert await lines(bom[:1], bom[1:] + b"/clock", b"\n") == ["/clock"]  # split across reads
     assert await lines(bom + b"/clock") == ["/clock"]  # no newline at the end
     assert await lines(bom) == [""]  # an empty line, passed over as any
     # At the start of any line: scripts put one after another (`cat a.txt b.txt`).
     assert await lines(b"/clock\n" + bom + b"/quit\n") == ["/clock", "/quit"]
     assert await lines(b"/as \xef\xbb\xbfann\n") == ["/as \ufeffann"]  # inside: a character
+    # helper-166's 7: a CR alone ends a line (classic Mac line ends), CR LF once, wherever
+    # the reads split them
+    script = b"/clock\r/clock advance 1d\r\n\r\n/quit\r"
+    for at in range(len(script) + 1):
+        assert await lines(script[:at], script[at:]) == [
+            "/clock", "/clock advance 1d", "", "/quit"], at
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32",
@@ -241,7 +247,7 @@ async def test_a_script_saved_as_utf_16_is_read_as_written(encoding: str) -> Non
         return [line async for line in split_lines(as_utf8(given()))]
 
     for size in (1, 3, 4096):  # a read may split a character, or the mark itself
-        assert await lines(size) == ["/seminar respond 1.1 café — naïve 𝄞\r", "/quit"], size
+        assert await lines(size) == ["/seminar respond 1.1 café — naïve 𝄞", "/quit"], size
 
 
 async def test_the_console_s_clock_advances_by_a_duration_typed_in_parts(

@@ -16,6 +16,7 @@ import asyncio
 import codecs
 import contextlib
 import os
+import re
 import signal
 import stat
 import sys
@@ -88,15 +89,22 @@ async def _pipe_chunks() -> AsyncIterator[bytes]:
         transport.close()
 
 
+_LINE_END = re.compile(rb"\r\n?|\n")
+
+
 async def split_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
     """The lines of `chunks` (`stdin_lines`), each without the byte order mark a script saved
     as "UTF-8" by Notepad or PowerShell begins with (it hid the first command, and every
-    first command of scripts put one after another: helper-148's 4, helper-153's 4)."""
+    first command of scripts put one after another: helper-148's 4, helper-153's 4). A line
+    ends at LF, CR LF or a CR alone (a script saved with classic Mac line ends ran as one
+    line: helper-166's 7), as Python's universal newlines read them."""
     pending, skipping = b"", False
     async for chunk in chunks:
         pending += chunk
-        while (end := pending.find(b"\n")) != -1:
-            line, pending = pending[:end], pending[end + 1 :]
+        while (end := _LINE_END.search(pending)) is not None:
+            if end.group() == b"\r" and end.end() == len(pending):
+                break  # its LF may come with the next chunk
+            line, pending = pending[: end.start()], pending[end.end() :]
             if skipping:
                 skipping = False
                 yield TOO_LONG
@@ -107,7 +115,7 @@ async def split_lines(chunks: AsyncIterator[bytes]) -> AsyncIterator[str]:
     if skipping:
         yield TOO_LONG
     elif pending:
-        yield _decoded(pending)
+        yield _decoded(pending.removesuffix(b"\r"))
 
 
 def _decoded(line: bytes) -> str:
