@@ -54,12 +54,12 @@ def in_force(cohort: Cohort, day: date, now: datetime) -> bool:
 
 def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
                 leave_out: Iterable[str] = ()) -> list[str]:
-    """`Session 2 moves to …` for each session whose date the change moved; none while the
-    seminar is paused, when no session has a date until it resumes (as `/seminar schedule`
-    shows)."""
-    if cohort.state is CohortState.PAUSED:
-        return []
-    return moved_dates(before, planned, cohort.rule.zone, leave_out)
+    """`Session 2 moves to …` for each session whose date the change moved, a line each in one
+    paragraph; none while the seminar is paused, when no session has a date until it resumes
+    (as `/seminar schedule` shows)."""
+    moved = [] if cohort.state is CohortState.PAUSED else moved_dates(
+        before, planned, cohort.rule.zone, leave_out)
+    return ["\n".join(moved)] if moved else []
 
 
 MOVES_LISTED = 3  # a re-plan's reply names at most this many moved sessions, else counts
@@ -70,8 +70,8 @@ def listed_moves(before: dict[str, datetime], planned: Planned, cohort: Cohort, 
     """`dates_moved`, or how many moved where they are more than MOVES_LISTED (a reschedule's
     or a resume's reply: every session may move)."""
     moved = dates_moved(before, planned, cohort, leave_out)
-    if len(moved) > MOVES_LISTED:
-        return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule "
+    if moved and (count := moved[0].count("\n") + 1) > MOVES_LISTED:
+        return [f"{count} sessions move to the new meetings; {prefix}seminar schedule "
                 "lists their dates."]
     return moved
 
