@@ -3,6 +3,8 @@ the console, Discord and Matrix alike (each adapter lays the same card out)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from seminarbot.adapters.console.render import render_post
@@ -42,3 +44,12 @@ def test_every_platform_shows_the_mode(mode: str, words: int | None, says: str) 
     assert f"*{says}*" in (embed.description or "")
     matrix = prompt_content(post(mode, words), "!")
     assert says in matrix["body"] and says in matrix["formatted_body"]
+
+
+@pytest.mark.parametrize("title", ["Origins", "A title " * 4, "A title " * 8, "A title " * 14])
+@pytest.mark.parametrize("width", [40, 80, 100])
+def test_no_console_line_of_a_post_ends_in_a_space(title: str, width: int) -> None:
+    """helper-167's 6: a heading longer than the rule left its trailing space."""
+    shown = dataclasses.replace(post("written", 300), session_title=title.strip())
+    for line in render_post(shown, width).split("\n"):
+        assert line == line.rstrip(), (line, width)

@@ -187,8 +187,9 @@ def render_post(post: PromptPost, width: int = 100) -> str:
     card = prompt_card(post, "/", threads=False)
     header = f"── {card.heading} ({card.kind}) "
     taken = columns_of(header)
-    lines = ([header + "─" * (min(width, RULE_MOST) - taken)] if taken <= width
-             else _wrapped(header, width))
+    rule = "─" * (min(width, RULE_MOST) - taken)  # none past the rule's length: no space
+    lines = [(header + rule) if rule else header.rstrip()] if taken <= width \
+        else _wrapped(header, width)
     lines.extend(wrap(card.text, width))
     for question in card.follow_ups:
         lines.extend(wrap("– " + question, width, indent="  "))
