@@ -265,6 +265,20 @@ def test_db_check_warns_when_the_files_are_open_to_others(tmp_path: Path) -> Non
     said = seminarbot("db", "check", conf=conf).stdout.splitlines()
     assert len([line for line in said if line.startswith("warning")]) == 11, said
     assert f"warning: … and 4 more in {data}: chmod -R go-rwx {data}" in said, said
+    # helper-163's 7: the data directory open to others, its exports in it, said too when the
+    # database is elsewhere
+    for number in range(12):
+        (exports / f"{number}.csv").unlink()
+    (exports / "run.csv").chmod(0o600)
+    exports.chmod(0o700)
+    data.chmod(0o777)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir(mode=0o700)
+    (data / "seminarbot.db").rename(elsewhere / "seminarbot.db")
+    said = seminarbot("db", "check", "--db", str(elsewhere / "seminarbot.db"),
+                      conf=conf).stdout.splitlines()
+    assert [line for line in said if line.startswith("warning")] == [
+        f"warning: {data} is mode 0777, open to others: chmod 700 {data}"], said
 
 
 def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) -> None:

@@ -22,7 +22,7 @@ def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
         mode = _mode(path)
         if mode is not None and mode & 0o077:
             found.append(f"{path} is mode {mode:04o}, readable by others: chmod 600 {path}")
-    if data_dir is not None and data_dir in database.parents:
+    if data_dir is not None:  # its exports and Matrix store, wherever the database is
         mode = _mode(data_dir)
         if mode is not None and mode & 0o077:
             found.append(f"{data_dir} is mode {mode:04o}, open to others: chmod 700 {data_dir}")
