@@ -16,6 +16,8 @@ import pytest
 
 from tests.conftest import MINI
 from tests.failpaths.support import (
+    BIN,
+    DEADLINE,
     config,
     damage_pages,
     environment,
@@ -593,3 +595,26 @@ def test_a_file_whose_size_says_nothing_is_read_before_it_is_called_empty() -> N
     assert one_line(result) == ("seminarbot: /proc/self/status: is not an SQLite database (its "
                                 "first bytes are not SQLite's header); restore a backup or choose "
                                 "another --db")
+
+
+def test_a_schema_damaged_while_the_console_runs_is_said_not_an_internal_error(
+        tmp_path: Path) -> None:
+    """helper-168's 1: a byte that is not UTF-8 written into a table's name in the schema while
+    the console ran: the next response's write met SQLite's error quoting it, and was an
+    internal error (an incident) where damage is "Database damaged"."""
+    db = seminar_database(tmp_path)
+    with subprocess.Popen([*BIN, "--config", str(config(tmp_path)), "console", "--db", str(db)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, env=environment()) as console:
+        assert console.stdin is not None and console.stdout is not None
+        console.stdin.write("/seminar mine\n")
+        console.stdin.flush()
+        while "Your responses" not in console.stdout.readline():
+            pass
+        whole = db.read_bytes()
+        at = whole.index(b"tableresponsesresponses") + 6
+        db.write_bytes(whole[:at] + b"\xff" + whole[at + 1:])
+        out, err = console.communicate("/seminar respond 1.1 After the damage.\n", DEADLINE)
+    assert console.returncode == 0, err
+    assert "Database damaged" in out and "Something went wrong" not in out, out
+    assert "incident" not in err, err

@@ -253,7 +253,11 @@ def sqlite_said() -> Iterator[None]:
     try:
         yield
     except UnicodeDecodeError as error:
-        raise sqlite3.DatabaseError(bytes(error.object).decode(errors="replace")) from None
+        said = sqlite3.DatabaseError(bytes(error.object).decode(errors="replace"))
+        # Bytes that are not UTF-8 in SQLite's words came from the file (every name ours
+        # writes is ASCII): it is damaged, as SQLITE_CORRUPT says, for whoever tells by code.
+        said.sqlite_errorcode, said.sqlite_errorname = _CORRUPT, "SQLITE_CORRUPT"
+        raise said from None
 
 
 def is_damage(error: sqlite3.Error) -> bool:
