@@ -144,9 +144,16 @@ async def test_thread_commands_spaces_and_invalid_arguments(bot: BotHarness,
     said = await ann.send(room, element.in_thread(invalid, thread, thread))
     assert await stored(app, said) == invalid
     assert await _unanswered(ann, room, said, bot.user_id)
+    # helper-169's 1: arguments well formed but naming what the plan has not (no prompt 9.9,
+    # no session 12) were run, answered, and the words lost
+    for invalid in ("!seminar respond 9.9 nonsense prompt", "!seminar respond 1.7 The 7th.",
+                    "!seminar prompt 12"):
+        said = await ann.send(room, element.in_thread(invalid, thread, thread))
+        assert await stored(app, said) == invalid
+        assert await _unanswered(ann, room, said, bot.user_id)
     for line in ("!seminar  mine", "! seminar mine", "!seminar mine  "):
         command = await ann.send(room, element.in_thread(line, thread, thread))
-        assert "Your responses (1)" in await _answered(ann, room, command, bot.user_id), line
+        assert "Your responses (4)" in await _answered(ann, room, command, bot.user_id), line
         assert await app.responses.get("matrix", command) is None
 
 

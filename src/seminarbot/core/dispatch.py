@@ -26,7 +26,7 @@ from seminarbot.core.parsing import NO_MENTIONS, Mentions, bind, parse_line
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
-from seminarbot.domain.errors import Forbidden, Unavailable, UserError
+from seminarbot.domain.errors import BadArgument, Forbidden, Unavailable, UserError
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +67,18 @@ class Host(Protocol):
         ...
 
 
+class NotACommand(Exception):
+    """A line that may be a participant's words (in a prompt's thread), whose command refused
+    an argument (`respond 9.9 …`: no such prompt): it is no command there, but words, neither
+    answered nor audited (README, Running on Matrix)."""
+
+
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
                    source_id: str | None = None, sent_at: datetime | None = None,
-                   mentions: Mentions = NO_MENTIONS) -> Reply:
+                   mentions: Mentions = NO_MENTIONS, or_words: bool = False) -> Reply:
     """A typed command line (console, Matrix), without its prefix; `sent_at` as
-    Invocation.sent_at, `mentions` as core.parsing.Mentions."""
+    Invocation.sent_at, `mentions` as core.parsing.Mentions. With `or_words`, raises
+    NotACommand where an argument is refused (BadArgument) rather than answering."""
 
     async def parsed() -> Reply:
         try:
@@ -79,7 +86,7 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
         except UserError as error:
             return error_reply(error, app.registry, prefix)
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
-                          sent_at=sent_at)
+                          sent_at=sent_at, or_words=or_words)
 
     return await _limited(app, actor, parsed)
 
@@ -108,7 +115,8 @@ async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]
 
 async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
                place: Place, *, prefix: str = "/", source_id: str | None = None,
-               guard: Guard | None = None, sent_at: datetime | None = None) -> Reply:
+               guard: Guard | None = None, sent_at: datetime | None = None,
+               or_words: bool = False) -> Reply:
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
@@ -136,6 +144,8 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
             reply = replace(reply, private=True)
         shown = isolated(reply)  # inside the boundary: a reply that cannot be shown is a fault
     except UserError as error:
+        if or_words and isinstance(error, BadArgument):
+            raise NotACommand(error.message) from error
         if isinstance(error, Unavailable):  # the reply says whoever runs the bot is told
             log.error("not done, %s: command %s", error.reason, command.name)
         if not isinstance(error, Forbidden):

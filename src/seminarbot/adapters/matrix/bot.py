@@ -12,6 +12,7 @@ from typing import Any
 
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
+from seminarbot.adapters.matrix.answering import answer_in_room
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
 from seminarbot.adapters.matrix.edits import edited_unrecorded, inbound
 from seminarbot.adapters.matrix.events import (
@@ -27,7 +28,6 @@ from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.pages import reply_contents
 from seminarbot.adapters.matrix.poster import MatrixPoster
 from seminarbot.adapters.matrix.private import PrivateAnswers
-from seminarbot.adapters.matrix.render import notice, replying
 from seminarbot.adapters.matrix.rooms import (
     Creators,
     invite_allowed,
@@ -38,12 +38,10 @@ from seminarbot.adapters.matrix.rooms import (
     room_name,
     shown_redacted,
 )
-from seminarbot.adapters.matrix.sender import Sender, SendFailed, failed_notice, with_retries
-from seminarbot.adapters.matrix.sender import txn_for as _txn
+from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.replies import Reply
 from seminarbot.domain.display import is_blank, isolate
 from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.responses import Outcome, author_name, one_line
@@ -182,8 +180,8 @@ class MatrixBot:
         keep = functools.partial(may_keep, self.app, PLATFORM, room_id, room_id)
         try:
             if isinstance(item, Said):
-                if self._is_command(item):
-                    await self._command(room_id, item)
+                if self._is_command(item) and await self._command(room_id, item):
+                    pass
                 elif not await self.undecrypted.held_reply(room_id, item, event.source, keep):
                     await self._said(room_id, item)  # (else: after the event it answers)
             elif isinstance(item, Edited):
@@ -230,51 +228,29 @@ class MatrixBot:
         return emote_text(self._name(room_id, sender), body) if emote and not is_blank(body) \
             else body
 
-    async def _command(self, room_id: str, item: Said) -> None:
+    async def _command(self, room_id: str, item: Said) -> bool:
+        """Run as a command; False where it is words after all (dispatch.NotACommand)."""
         # Not stripped on the right: text of no-break spaces is not taken for none (parsing.py)
         line, mentions = item.as_command(self.prefix)
         if not line:
-            return
-        from seminarbot.core.dispatch import run_line  # loaded with the first command
+            return True
+        from seminarbot.core.dispatch import NotACommand, run_line  # with the first command
 
-        reply = await run_line(self.app, line, self._actor(room_id, item.sender),
-                               self._place(room_id), prefix=self.prefix,
-                               source_id=item.event_id, sent_at=item.at, mentions=mentions)
+        try:
+            reply = await run_line(self.app, line, self._actor(room_id, item.sender),
+                                   self._place(room_id), prefix=self.prefix,
+                                   source_id=item.event_id, sent_at=item.at, mentions=mentions,
+                                   or_words=bool(item.thread_root or item.reply_to))
+        except NotACommand:
+            return False
         if reply.silent:  # a flood's repeated refusals are not echoed into the room
-            return
+            return True
         if reply.private and not self.direct.is_direct_with(room_id, item.sender):
             await self.private.answer(room_id, item.event_id, item.sender, item.thread_root,
                                       reply)
         else:
-            await self._reply(room_id, item, reply)
-
-    async def _reply(self, room_id: str, item: Said, reply: Reply) -> None:
-        """The answer, over several events if it is too large for one, then its files. If a
-        send still fails, the person who asked is told (and the log says why)."""
-        thread = item.thread_root
-        room = self.client.rooms.get(room_id)
-        pages = reply_contents(reply, encrypted=bool(room and room.encrypted))
-        try:
-            for index, page in enumerate(pages):
-                await self.sender.send(room_id, replying(page, item.event_id, thread),
-                                       txn_id=_txn("reply" if index == 0 else f"reply{index}",
-                                                   item.event_id))
-            for index, attachment in enumerate(reply.attachments):
-                content = await self.sender.upload(room_id, attachment)
-                await self.sender.send(room_id, replying(content, item.event_id, thread),
-                                       txn_id=_txn(f"file{index}", item.event_id))
-        except SendFailed as error:
-            log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id,
-                      error.reason)
-            await self._tell_failed(room_id, item, error)
-
-    async def _tell_failed(self, room_id: str, item: Said, error: SendFailed) -> None:
-        told = notice(failed_notice(error))
-        try:
-            await self.sender.send(room_id, replying(told, item.event_id, item.thread_root),
-                                   txn_id=_txn("failed", item.event_id))
-        except SendFailed as again:
-            log.error("matrix: could not tell %s either: %s", item.sender, again.reason)
+            await answer_in_room(self.client, self.sender, room_id, item, reply)
+        return True
 
     # -- who and where -------------------------------------------------------------------
 

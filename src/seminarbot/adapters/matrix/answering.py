@@ -1,0 +1,48 @@
+"""An answer in the room a command was typed in: over several events if it is too large for
+one (Matrix refuses events over 64 KiB: adapters/matrix/pages.py), then its files, each event
+sent with its own transaction id so a retry is never doubled; if a send still fails, the person
+who asked is told, and the log says why."""
+
+from __future__ import annotations
+
+import logging
+
+from nio import AsyncClient
+
+from seminarbot.adapters.matrix.events import Said
+from seminarbot.adapters.matrix.pages import reply_contents
+from seminarbot.adapters.matrix.render import notice, replying
+from seminarbot.adapters.matrix.sender import Sender, SendFailed, failed_notice
+from seminarbot.adapters.matrix.sender import txn_for as _txn
+from seminarbot.core.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+async def answer_in_room(client: AsyncClient, sender: Sender, room_id: str, item: Said,
+                         reply: Reply) -> None:
+    """`reply` to `item` in `room_id`, in its thread if it was typed in one."""
+    thread = item.thread_root
+    room = client.rooms.get(room_id)
+    pages = reply_contents(reply, encrypted=bool(room and room.encrypted))
+    try:
+        for index, page in enumerate(pages):
+            await sender.send(room_id, replying(page, item.event_id, thread),
+                              txn_id=_txn("reply" if index == 0 else f"reply{index}",
+                                          item.event_id))
+        for index, attachment in enumerate(reply.attachments):
+            content = await sender.upload(room_id, attachment)
+            await sender.send(room_id, replying(content, item.event_id, thread),
+                              txn_id=_txn(f"file{index}", item.event_id))
+    except SendFailed as error:
+        log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id, error.reason)
+        await _tell_failed(sender, room_id, item, error)
+
+
+async def _tell_failed(sender: Sender, room_id: str, item: Said, error: SendFailed) -> None:
+    told = notice(failed_notice(error))
+    try:
+        await sender.send(room_id, replying(told, item.event_id, item.thread_root),
+                          txn_id=_txn("failed", item.event_id))
+    except SendFailed as again:
+        log.error("matrix: could not tell %s either: %s", item.sender, again.reason)
