@@ -157,6 +157,8 @@ async def test_as_takes_a_name_of_several_words_and_says_why_it_refuses(
     assert "Now acting as Ann  Smith (moderator)." in await console.say(
         '/as "Ann  Smith" --moderator')
     assert "Now acting as --x (participant)." in await console.say('/as "--x"')
+    # helper-168's 6: the dash smart punctuation makes of `--` is the option, as anywhere
+    assert "Now acting as Max (moderator)." in await console.say("/as —moderator Max")
     for typed, said in (("/as --moderator", "Whom to act as? Name them."),
                         ("/as bob --mod", "no other option (got '--mod')"),
                         ("/as bob --moderator --moderator", "takes --moderator once")):

@@ -146,7 +146,7 @@ def _split(command: Command, line: str, tokens: list[Token], after: int, mention
         if position < len(positional) and positional[position].rest:
             raw[positional[position].name] = _free_text(positional[position], token, line)
             break
-        option = _as_option(token, line)
+        option = as_option(token, line)
         if option is not None:
             tokens[index] = option
             index = _option(command, by_name, tokens, index, raw, mentions, placed)
@@ -194,7 +194,7 @@ def _next_open(positional: list[Param], position: int, raw: Mapping[str, str],
     return position
 
 
-def _as_option(token: Token, line: str) -> Token | None:
+def as_option(token: Token, line: str) -> Token | None:
     """The token as `--name[=value]` if it is an option: typed with two hyphens, or with the
     one dash smart punctuation makes of them, before a letter; never a quoted word."""
     if line[token.start] in _QUOTES:
@@ -209,7 +209,7 @@ def _as_option(token: Token, line: str) -> Token | None:
 
 def _free_text(param: Param, token: Token, line: str) -> str:
     """The rest of the line from `token`, after the parameter's own name if it is (helper-153)."""
-    option = _as_option(token, line)
+    option = as_option(token, line)
     name, equals, _ = option.text[2:].partition("=") if option else ("", "", "")
     if name.replace("-", "_") != param.name:  # as every option's name: `--Text` is no name
         return line[token.start :].strip()

@@ -20,7 +20,7 @@ from seminarbot.config.files import write_all
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration
-from seminarbot.core.parsing import tokenize
+from seminarbot.core.parsing import as_option, tokenize
 from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
@@ -145,10 +145,11 @@ class Console:
 
     def _switch(self, body: str) -> None:
         """`/as NAME [--moderator]`: the name is every other word (a name may have spaces, or
-        be quoted); an option is an unquoted word that begins with two dashes."""
+        be quoted); an option is read as every command reads one (core.parsing.as_option: two
+        dashes, or the one dash smart punctuation makes of them)."""
         tokens = tokenize(body)[1:]
-        options = [t.text for t in tokens if body.startswith("--", t.start)]
-        name = " ".join(t.text for t in tokens if not body.startswith("--", t.start))
+        options = [option.text for t in tokens if (option := as_option(t, body)) is not None]
+        name = " ".join(t.text for t in tokens if as_option(t, body) is None)
         usage = "Usage: /as NAME [--moderator]"
         if not name:
             self.emit(f"✗ Whom to act as? Name them. {usage}")
