@@ -341,7 +341,7 @@ TIMED = Registry([
     Command(("seminar", "min-open"), "open", nothing,
             params=(Param("duration", Duration(maximum=timedelta(days=7)), "how long"),)),
     Command(("seminar", "retention"), "keep", nothing,
-            params=(Param("days", Integer(0, 3650, unit="day"), "how long"),))])
+            params=(Param("days", Integer(0, 3650, unit="d"), "how long"),))])
 
 
 def duration_of(line: str) -> timedelta:
@@ -414,9 +414,25 @@ def test_an_amount_of_time_in_a_unit_no_one_reads_is_refused_as_that_value(
     assert refused.value.expected in refused.value.message
 
 
+@pytest.mark.parametrize(("line", "extra"), [
+    ("seminar min-open 5 days please", "'please'"),
+    ("seminar min-open 2 days 3 hours extra words", "'extra words'"),
+    ("seminar retention 30 days extra", "'extra'"),
+    ("seminar min-open 1d extra", "'extra'")])
+def test_words_after_the_last_parameter_s_whole_amount_of_time_are_left_over(
+        line: str, extra: str) -> None:
+    """helper-168's 5: `min-open 2 days extra` blamed the duration ("got '2 days extra'"), where
+    a word after a whole amount is left to the next parameter; after the last, it is too many
+    (one with a number or a unit, or a number's unit, is still the amount's: above, below)."""
+    with pytest.raises(UserError) as refused:
+        command, raw = parse_line(TIMED, line)
+        bind(command, raw)
+    assert f"Too many arguments for `{' '.join(line.split()[:2])}`: {extra}." \
+        in refused.value.message
+
+
 @pytest.mark.parametrize(("line", "got"), [
     # helper-159's 4, 6: what no unit reads, wherever it comes, and however many parts
-    ("seminar min-open 5 days please", "5 days please"),
     ("seminar min-open half a day", "half a day"), ("seminar min-open 2h plus 30m", "2h plus 30m"),
     ("seminar min-open 2h and", "2h and"), ("seminar min-open and 2h", "and 2h"),
     ("seminar min-open 2 hours 30 minutes hours", "2 hours 30 minutes hours"),

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from seminarbot.core.commands import Param
 from seminarbot.core.dates import date_words
+from seminarbot.core.durations import unit_seconds
 from seminarbot.domain.errors import BadArgument, UserError
 from seminarbot.domain.textfold import as_word
 
@@ -49,6 +50,8 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
                 and not reads(param, _words(tokens[index:index + more + 1])) \
                 and reads(param, _words(tokens[index:index + more])):
             more -= 1  # `12h maybe`: a whole amount, then a word for the next one to refuse
+        elif more and following is None:
+            more = _left_over(param, tokens, index, more)
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
     elif param.type.kind == "date":
@@ -72,6 +75,28 @@ def _amount_of_time(tokens: list[Token], index: int, following: Param | None) ->
             and not _takes(following, _compared(tokens[end].text)):
         end += 1
     return end - index - 1
+
+
+def _left_over(param: Param, tokens: list[Token], index: int, more: int) -> int:
+    """For the last parameter: the words after a whole amount of time with no number or unit
+    among them, and not the unit of a number before them (`2 days extra`), left over for "too
+    many arguments" to name; else all, for the type to refuse whole (`5 parsecs`, `1 day
+    twelve hours`, `2h plus 30m`)."""
+    for whole in range(more - 1, -1, -1):
+        if _numbered(tokens[index + whole + 1].text) \
+                or _compared(tokens[index + whole].text).isdecimal():
+            return more
+        if reads(param, _words(tokens[index:index + whole + 1])):
+            return whole
+    return more
+
+
+def _numbered(word: str) -> bool:
+    """Whether a word holds a number, names a unit of time (`30m`, `hours`, `d`) or joins two
+    parts (`and`, `&`: core.params)."""
+    compared = _compared(word)
+    return any(ch.isdecimal() for ch in compared) or bool(unit_seconds(compared.rstrip(","))) \
+        or compared in ("and", "&")
 
 
 def _apart(token: Token) -> bool:
