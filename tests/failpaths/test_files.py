@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -94,19 +95,35 @@ def test_standard_output_full_or_closed_is_one_line(db: Path) -> None:
     assert reasons == ["a full disk", "a reader gone (its output was closed before the end)"]
 
 
-def test_a_reader_that_goes_away_is_audited_with_what_it_was_given(tmp_path: Path) -> None:
-    """helper-163's 8: a reader that took the first kilobyte and closed its pipe left an
-    audit row of 0 bytes, though the export's first 64 KiB had gone into the pipe. The audit
-    counts every byte the output took."""
-    db = tmp_path / "long.db"
+def _long_seminar(folder: Path) -> Path:
+    """A database with 100 responses of about 1 kB each: an export of 100 kB."""
+    db = folder / "long.db"
     answers = "".join(f"/seminar respond 1.1 answer {n} {'a long answer ' * 80}\n"
                       for n in range(100))
     made = seminarbot("console", "--db", str(db), "--clock", "2026-01-05T09:00Z",
-                      conf=config(tmp_path),
+                      conf=config(folder),
                       stdin="/seminar setup tue 19:00 Europe/London\n/seminar post\n" + answers)
     assert made.returncode == 0, made.stderr
-    whole = len(export_to(db, "-").stdout.encode())
+    return db
+
+
+def _failed_export(db: Path) -> dict[str, Any]:
+    with sqlite3.connect(db) as conn:
+        (detail,), = conn.execute("SELECT detail FROM audit_log WHERE action = 'export'"
+                                  " AND outcome = 'failed'")
+    found: dict[str, Any] = json.loads(detail)
+    return found
+
+
+def test_a_reader_that_goes_away_is_audited_with_what_it_was_given(tmp_path: Path) -> None:
+    """helper-163's 8: a reader that took the first kilobyte and closed its pipe left an
+    audit row of 0 bytes, though the export's first 64 KiB had gone into the pipe. The audit
+    counts every byte the output took; and (helper-168's 3) the responses in them whole, not
+    none."""
+    db = _long_seminar(tmp_path)
     command = [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", "csv", "--out", "-"]
+    whole = subprocess.run(command, capture_output=True, env=environment(), timeout=DEADLINE,
+                           check=True).stdout
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           env=environment()) as export:
         assert export.stdout is not None and export.stderr is not None
@@ -115,11 +132,53 @@ def test_a_reader_that_goes_away_is_audited_with_what_it_was_given(tmp_path: Pat
         said = export.stderr.read().decode()
         assert export.wait(DEADLINE) == 1
     assert "standard output was closed before the export finished" in said
-    with sqlite3.connect(db) as conn:
-        (detail,), = conn.execute("SELECT detail FROM audit_log WHERE action = 'export'"
-                                  " AND outcome = 'failed'")
+    audited = _failed_export(db)
     # What stayed in the pipe's buffer when its reader closed it had been given out too.
-    assert taken == 1000 and 1000 <= json.loads(detail)["bytes"] < whole
+    assert taken == 1000 and 1000 <= audited["bytes"] < len(whole)
+    rows = whole[:audited["bytes"]].count(b"\r\n") - 1  # the header's line is no response
+    assert audited["responses"] == rows > 0, audited
+
+
+def test_an_export_stopped_while_its_reader_waits_says_what_went_out(tmp_path: Path) -> None:
+    """helper-168's 2: stopped (SIGTERM) while a reader took nothing, an export was audited
+    with its first line's bytes, and its writer then gave the reader 378 kB more. Now nothing
+    goes after the stop but the part under way, and the audit says it."""
+    db = _long_seminar(tmp_path)
+    command = [*BIN, "export", "--db", str(db), "--cohort", "1", "--format", "jsonl", "--out",
+               "-"]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          env=environment()) as export:
+        assert export.stdout is not None
+        time.sleep(1)  # the pipe (64 KiB) is full, its writer waits for the reader
+        export.send_signal(signal.SIGTERM)
+        time.sleep(1.5)  # the export waits a second for the reader, then ends
+        read = len(export.stdout.read())
+        export.wait(DEADLINE)
+    audited = _failed_export(db)
+    assert audited["reason"] == "stopped before the end"
+    whole = subprocess.run(command, capture_output=True, env=environment(), timeout=DEADLINE,
+                           check=True).stdout
+    assert audited["bytes"] + audited.get("bytes_in_flight", 0) == read < len(whole), audited
+
+
+def test_an_export_to_a_file_cut_short_by_a_size_limit_says_what_it_took(
+        tmp_path: Path) -> None:
+    """helper-168's 4: audited with its first line's bytes (120), where the file had taken
+    up to the limit before it was removed."""
+    db = _long_seminar(tmp_path)
+
+    def limited() -> None:  # the audit's row goes into the -wal, from its start
+        import resource
+
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (65_536, 65_536))
+
+    result = subprocess.run([*BIN, "export", "--db", str(db), "--cohort", "1", "--format",
+                             "csv", "--out", str(tmp_path / "out.csv")],
+                            capture_output=True, text=True, env=environment(),
+                            preexec_fn=limited, timeout=DEADLINE, check=False)
+    assert result.returncode == 1 and not (tmp_path / "out.csv").exists(), result.stderr
+    assert _failed_export(db)["bytes"] == 65_536
 
 
 @pytest.mark.parametrize("command", [("cohorts",), ("db", "check")])

@@ -102,7 +102,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     partial = Path(name)
     status = 1
     try:
-        with os.fdopen(descriptor, "wb") as file:
+        with os.fdopen(descriptor, "wb", buffering=0) as file:  # what it took, counted
             destination = Destination(file, partial, target, force=args.force)
             status, summary = _complete(settings, args, _writer(file), destination.check,
                                         destination.keep)

@@ -7,7 +7,6 @@ a file or standard output). Memory holds one page of responses whatever the expo
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import errno
 from collections.abc import Callable, Sequence
@@ -34,6 +33,7 @@ from seminarbot.domain.models import Cohort
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
 from seminarbot.domain.typed import untyped
+from seminarbot.services.export_writing import ROW_ENDS, Counter, Write, Written
 from seminarbot.storage.closing import to_the_end
 from seminarbot.storage.exports import ExportReader, ThreadKey, ThreadLinks
 
@@ -43,8 +43,6 @@ if TYPE_CHECKING:
     from seminarbot.storage.db import Database
     from seminarbot.storage.participants import ParticipantRepository
 
-Write = Callable[[bytes], None]
-UTF8_SLICE = 8192  # bytes of a page checked at a time (larger slices raised the peak)
 
 
 class ExportServices(Protocol):
@@ -101,17 +99,16 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     stopped meanwhile: what the caller does with it (put a file in place)."""
     now = app.clock.now()
     filename = export_filename(cohort, request, now)
-    counter = _Counter(write)
-    written = _Written(counter)
+    counter = Counter(write, ROW_ENDS.get(request.format))
+    written = Written(counter)
     try:
         count = await _stream(app, cohort, request, written, now, readers)
         await written.drain()
         if check is not None:
             check()
     except (Exception, asyncio.CancelledError) as error:
-        with contextlib.suppress(Exception):
-            await written.drain()
         stopped = isinstance(error, asyncio.CancelledError)  # a stop signal, a stopping bot
+        await written.settle(stopped=stopped)  # what went out is counted before the audit
         # Stopping goes on whatever the audit meets; a failure's audit failing says so.
         with contextlib.suppress(Exception) if stopped else contextlib.nullcontext():
             await _audit(app, cohort, request, actor, filename, counter, counter.responses,
@@ -131,69 +128,8 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
 
 
-class _Counter:
-    """What has been written: bytes, and the responses in them (a failed export's audit says
-    how far it got). Every piece of every format passes here: a damaged row's bytes that are
-    not UTF-8 (pages are read from SQLite as bytes, not decoded) are written as U+FFFD, so
-    that every file is UTF-8 (RFC 8259 requires it of JSON)."""
-
-    def __init__(self, write: Write) -> None:
-        self.write_through = write
-        self.size = 0
-        self.responses = 0
-
-    def __call__(self, data: bytes, responses: int = 0) -> None:
-        if not _utf8(data):
-            data = data.decode(errors="replace").encode()
-        if data:
-            try:
-                self.write_through(data)
-            except OSError as error:  # the part taken before a reader went away is counted
-                self.size += getattr(error, "characters_written", 0)
-                raise
-            self.size += len(data)
-            self.responses += responses
-
-
-def _utf8(data: bytes) -> bool:
-    """Whether `data` is UTF-8, decoded a slice at a time: decoding each page whole (2 MB)
-    in the writer's thread raised a Markdown export's peak memory from 76 to 100 MB, and
-    1 MB slices to 88 MB; 8 KB slices leave it as it was."""
-    if data.isascii():
-        return True
-    decoder, view = codecs.getincrementaldecoder("utf-8")(), memoryview(data)
-    try:
-        for start in range(0, len(data), UTF8_SLICE):
-            decoder.decode(view[start:start + UTF8_SLICE])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-class _Written:
-    """`write` in a worker thread, one piece behind: the next page renders while this one is
-    written (writing took a fifth of the event loop's time in an export of 1M responses to
-    HTML, benchmarks/export_bench.py). Its errors are raised at the next piece or `drain`."""
-
-    def __init__(self, write: _Counter) -> None:
-        self.write = write
-        self.pending: asyncio.Future[None] | None = None
-
-    async def __call__(self, data: bytes, responses: int = 0) -> None:
-        await self.drain()
-        self.pending = asyncio.get_running_loop().run_in_executor(None, self.write, data,
-                                                                  responses)
-
-    async def drain(self) -> None:
-        """Once the pieces given so far are written."""
-        pending, self.pending = self.pending, None
-        if pending is not None:
-            await pending
-
-
 async def _stream(app: ExportServices, cohort: Cohort, request: ExportRequest,
-                  write: _Written,
+                  write: Written,
                   now: datetime, readers: Sequence[Database]) -> int:
     reader = ExportReader(app.db, readers=readers)
     scope = request.scope
@@ -279,11 +215,12 @@ def _why(error: BaseException) -> str:
 
 
 async def _audit(app: ExportServices, cohort: Cohort, request: ExportRequest, actor: Actor,
-                 filename: str, counter: _Counter, count: int, outcome: str,
+                 filename: str, counter: Counter, count: int, outcome: str,
                  reason: str = "") -> None:
     scope = request.scope
     detail: dict[str, Any] = {
         "format": request.format, "file": filename, "responses": count, "bytes": counter.size,
+        **({"bytes_in_flight": counter.in_flight} if counter.in_flight else {}),
         "scope": {key: value for key, value in (
             ("session", scope.session_id), ("participant", scope.participant_id),
             ("since", scope.since), ("until", scope.until)) if value is not None},
