@@ -244,6 +244,8 @@ def test_an_option_given_twice_or_cut_short_is_refused_not_guessed(
      "--out expects the path of a file, and it is blank (seminarbot export --help"),
     (("db", "backup", ""), "PATH expects the path of a file, and it is empty (seminarbot db "
                            "backup --help"),
+    (("--config", "", "cohorts"), "--config expects the path of a file, and it is empty "
+                                  "(seminarbot --help"),  # helper-168's 10: the top's option
 ])
 def test_a_usage_error_points_to_the_subcommand_s_help(
         tmp_path: Path, args: tuple[str, ...], said: str) -> None:

@@ -78,7 +78,8 @@ def parse(parser: Parser, argv: Sequence[str] | None, parsed: list[argparse.Name
         for name, said in _PATHS.items():  # an empty one would mean the current folder
             if isinstance(given := getattr(args, name, None), str) and not given.strip():
                 parser.error(f"{said} expects the path of a file, and it is "
-                             f"{'blank' if given else 'empty'}", command)
+                             f"{'blank' if given else 'empty'}",
+                             None if name == "config" else command)  # the top parser's
         if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
             parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text",
                          command)
