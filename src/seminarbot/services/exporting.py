@@ -44,7 +44,6 @@ if TYPE_CHECKING:
     from seminarbot.storage.participants import ParticipantRepository
 
 
-
 class ExportServices(Protocol):
     """What an export reaches: `Services` has it, and `seminarbot export` opens only this
     (cli/export_services.py), so that its start-up does not load the rest of the bot."""
