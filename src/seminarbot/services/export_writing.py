@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import codecs
 import contextlib
+import threading
 from collections.abc import Callable
 
 Write = Callable[[bytes], None]
@@ -20,52 +21,53 @@ ROW_ENDS = {"csv": b"\r\n", "jsonl": b"\n"}
 SETTLE_SECONDS = 1.0  # a stop waits this long for a slice under way, then says it was
 
 
-class Stopped(Exception):
-    """The export was stopped: no more slices go out."""
-
-
 class Counter:
     """What has been written: bytes, and the responses in them. Every piece of every format
     passes here: a damaged row's bytes that are not UTF-8 (pages are read from SQLite as
     bytes, not decoded) are written as U+FFFD, so that every file is UTF-8 (RFC 8259 requires
-    it of JSON). `row_end`: ROW_ENDS's, for the format."""
+    it of JSON). `row_end`: ROW_ENDS's, for the format. Its writer thread sets what the event
+    loop reads: each a whole value, read while that thread waits on its output."""
 
     def __init__(self, write: Write, row_end: bytes | None = None) -> None:
         self.write_through = write
         self.row_end = row_end
         self.size = 0
-        self.responses = 0
-        self.writing = 0  # the bytes of the slice under way (set and read across threads)
+        self.responses = 0  # those of the pieces taken whole
+        self.piece, self.taken = b"", 0  # the piece under way, and how much of it went
+        self.writing = 0  # the bytes of the slice under way
         self.in_flight = 0  # those of one still under way when a stop was audited
         self.stopped = False
 
     def __call__(self, data: bytes, responses: int = 0) -> None:
         if not _utf8(data):
             data = data.decode(errors="replace").encode()
-        done = 0
-        try:
-            for done in range(0, len(data), OUT_SLICE):
-                if self.stopped:
-                    raise Stopped()
-                part = data[done:done + OUT_SLICE]
-                self.writing = len(part)
-                try:
-                    self.write_through(part)
-                finally:
-                    self.writing = 0
-                self.size += len(part)
-            self.responses += responses
-        except OSError as error:  # the part taken before a reader went away is counted
-            taken = getattr(error, "characters_written", 0)
-            self.size += taken
-            self._whole_rows(data[:done + taken])
-            raise
-        except Stopped:
-            self._whole_rows(data[:done])
+        self.piece, self.taken = data, 0
+        for start in range(0, len(data), OUT_SLICE):
+            if self.stopped:  # nothing more goes out: the audit says what did
+                return
+            part = data[start:start + OUT_SLICE]
+            self.writing = len(part)
+            try:
+                self.write_through(part)
+            except OSError as error:  # the part taken before a reader went away is counted
+                self._went(getattr(error, "characters_written", 0))
+                raise
+            finally:
+                self.writing = 0
+            self._went(len(part))
+        self.responses += responses
+        self.piece, self.taken = b"", 0
 
-    def _whole_rows(self, taken: bytes) -> None:
-        if self.row_end is not None:
-            self.responses += taken.count(self.row_end)
+    def _went(self, count: int) -> None:
+        self.taken += count
+        self.size += count
+
+    def whole_responses(self) -> int:
+        """The responses taken whole: those of whole pieces, and for CSV and JSON Lines the
+        records the part taken of the piece under way ends."""
+        if self.row_end is None or not self.piece:
+            return self.responses
+        return self.responses + self.piece[:self.taken].count(self.row_end)
 
 
 def _utf8(data: bytes) -> bool:
@@ -84,6 +86,14 @@ def _utf8(data: bytes) -> bool:
     return True
 
 
+def _settled(done: asyncio.Future[None], failed: BaseException | None) -> None:
+    if not done.done():
+        if failed is None:
+            done.set_result(None)
+        else:
+            done.set_exception(failed)
+
+
 class Written:
     """`write` in a worker thread, one piece behind: the next page renders while this one is
     written (writing took a fifth of the event loop's time in an export of 1M responses to
@@ -95,8 +105,22 @@ class Written:
 
     async def __call__(self, data: bytes, responses: int = 0) -> None:
         await self.drain()
-        self.pending = asyncio.get_running_loop().run_in_executor(None, self.write, data,
-                                                                  responses)
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def work() -> None:
+            failed: BaseException | None = None
+            try:
+                self.write(data, responses)
+            except BaseException as error:  # handed to the event loop, raised there
+                failed = error
+            with contextlib.suppress(RuntimeError):  # the loop closed: the process is ending
+                loop.call_soon_threadsafe(_settled, done, failed)
+
+        # A daemon thread: one that waits on a reader that never reads never holds up the
+        # end of the process (the default executor's threads are waited for at its end).
+        threading.Thread(target=work, name="export-writer", daemon=True).start()
+        self.pending = done
 
     async def drain(self) -> None:
         """Once the pieces given so far are written."""

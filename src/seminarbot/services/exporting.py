@@ -110,7 +110,7 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
         await written.settle(stopped=stopped)  # what went out is counted before the audit
         # Stopping goes on whatever the audit meets; a failure's audit failing says so.
         with contextlib.suppress(Exception) if stopped else contextlib.nullcontext():
-            await _audit(app, cohort, request, actor, filename, counter, counter.responses,
+            await _audit(app, cohort, request, actor, filename, counter, counter.whole_responses(),
                          "failed", "stopped before the end" if stopped else _why(error))
         raise
     # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
