@@ -154,8 +154,13 @@ async def test_as_takes_a_name_of_several_words_and_says_why_it_refuses(
     """helper-167's 1: `/as Ann Smith` was a bare "Usage", and the lines after it ran as the
     person before (a script's answer stored under the moderator's name)."""
     assert "Now acting as Ann Smith (participant)." in await console.say("/as Ann Smith")
-    assert "Now acting as Ann  Smith (moderator)." in await console.say(
+    # helper-170's 3: two spaces made another person, shown under the same name
+    assert "Now acting as Ann Smith (moderator)." in await console.say(
         '/as "Ann  Smith" --moderator')
+    # helper-170's 4: `--moderator off` made "Lee off" a moderator; a switch takes its yes or no
+    assert "Now acting as Lee (participant)." in await console.say("/as Lee --moderator off")
+    assert "Now acting as Lee (moderator)." in await console.say("/as Lee --moderator=yes")
+    assert "Now acting as Eve (participant)." in await console.say('/as Eve "')
     assert "Now acting as --x (participant)." in await console.say('/as "--x"')
     # helper-168's 6: the dash smart punctuation makes of `--` is the option, as anywhere
     assert "Now acting as Max (moderator)." in await console.say("/as —moderator Max")

@@ -19,12 +19,13 @@ from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.config.files import write_all
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.core.params import Duration
+from seminarbot.core.params import Duration, Flag
 from seminarbot.core.parsing import as_option, tokenize
 from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
 from seminarbot.domain.near import near
+from seminarbot.domain.textfold import as_word
 from seminarbot.services.container import Services
 
 if TYPE_CHECKING:
@@ -144,27 +145,18 @@ class Console:
         return outcomes
 
     def _switch(self, body: str) -> None:
-        """`/as NAME [--moderator]`: the name is every other word (a name may have spaces, or
-        be quoted); an option is read as every command reads one (core.parsing.as_option: two
-        dashes, or the one dash smart punctuation makes of them)."""
-        tokens = tokenize(body)[1:]
-        options = [option.text for t in tokens if (option := as_option(t, body)) is not None]
-        name = " ".join(t.text for t in tokens if as_option(t, body) is None)
+        """`/as NAME [--moderator]` (README, The console)."""
         usage = "Usage: /as NAME [--moderator]"
-        if not name:
-            self.emit(f"✗ Whom to act as? Name them. {usage}")
-            return
-        if options not in ([], ["--moderator"]):
-            other = next((o for o in options if o != "--moderator"), "--moderator")
-            self.emit(f"✗ /as takes --moderator once and no other option (got "
-                      f"'{embedded(other[:40])}'). {usage}")
+        name, moderator, refused = _acting_as(body)
+        if refused:
+            self.emit(f"✗ {refused} {usage}")
             return
         if not is_person_name(name):
             self.emit(f"✗ A name is 1 to {MAX_PERSON_NAME} characters, letters and signs but no "
                       f"control or invisible characters. {usage}")
             return
-        self.actor = Actor(PLATFORM, _user_id(name), name, is_moderator=bool(options))
-        role = "moderator" if options else "participant"
+        self.actor = Actor(PLATFORM, _user_id(name), name, is_moderator=moderator)
+        role = "moderator" if moderator else "participant"
         self.emit(f"Now acting as {embedded(name)} ({role}).")
 
     async def _clock(self, body: str) -> None:
@@ -233,3 +225,37 @@ def _own_near(word: str, core: Collection[str]) -> str | None:
         return None
     own = near(word, ("as", "clock", "quit", "exit"), cutoff=0.75)
     return own[0] if own else None
+
+
+_SWITCH_WORDS = frozenset({"true", "yes", "on", "1", "false", "no", "off", "0"})
+
+
+def _acting_as(body: str) -> tuple[str, bool, str]:
+    """`/as`'s name, whether as a moderator, and why it is refused ("" if not). The name is
+    every word but the option, its spaces one each (as names are stored: `Ann  Smith` is Ann
+    Smith); the option is read as every command reads a switch (core.parsing.as_option: two
+    dashes or the dash smart punctuation makes of them; a yes or no after it, or after `=`,
+    is its value: `--moderator off`)."""
+    tokens = tokenize(body)[1:]
+    words: list[str] = []
+    moderator: bool | None = None
+    index = 0
+    while index < len(tokens):
+        option = as_option(tokens[index], body)
+        index += 1
+        if option is None:
+            words.append(tokens[index - 1].text)
+            continue
+        key, equals, value = option.text.partition("=")
+        if key != "--moderator" or moderator is not None:
+            return "", False, (f"/as takes --moderator once and no other option (got "
+                               f"'{embedded(option.text[:40])}').")
+        if not equals and index < len(tokens) and as_option(tokens[index], body) is None \
+                and as_word(tokens[index].text) in _SWITCH_WORDS:
+            value, index = tokens[index].text, index + 1
+        try:
+            moderator = Flag().parse(value, "moderator")
+        except BadArgument as error:
+            return "", False, error.message
+    name = " ".join(" ".join(words).split())
+    return name, bool(moderator), "" if name else "Whom to act as? Name them."
