@@ -418,14 +418,16 @@ def test_an_amount_of_time_in_a_unit_no_one_reads_is_refused_as_that_value(
     ("seminar min-open 5 days please", "'please'"),
     ("seminar min-open 2 days 3 hours extra words", "'extra words'"),
     ("seminar retention 30 days extra", "'extra'"),
-    ("seminar min-open 1d extra", "'extra'")])
+    ("seminar min-open 1d extra", "'extra'"),
+    # helper-170's 6: more than one after an amount with a parameter to follow it
+    ("seminar reminders 12h foo bar", "'foo bar'")])
 def test_words_after_the_last_parameter_s_whole_amount_of_time_are_left_over(
         line: str, extra: str) -> None:
     """helper-168's 5: `min-open 2 days extra` blamed the duration ("got '2 days extra'"), where
     a word after a whole amount is left to the next parameter; after the last, it is too many
     (one with a number or a unit, or a number's unit, is still the amount's: above, below)."""
     with pytest.raises(UserError) as refused:
-        command, raw = parse_line(TIMED, line)
+        command, raw = parse_line(CHOSEN if "reminders" in line else TIMED, line)
         bind(command, raw)
     assert f"Too many arguments for `{' '.join(line.split()[:2])}`: {extra}." \
         in refused.value.message

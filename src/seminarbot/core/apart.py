@@ -43,15 +43,9 @@ def joined(param: Param, tokens: list[Token], index: int, following: Param | Non
     more = 0
     if _timed(param):
         more = _amount_of_time(tokens, index, following)
-        tail = tokens[index + more].text if more else ""
-        after = index + more + 1  # the next parameter's own word may not be there already
-        if more and following is not None and not any(ch.isdecimal() for ch in tail) \
-                and (after == len(tokens) or _apart(tokens[after])) \
-                and not reads(param, _words(tokens[index:index + more + 1])) \
-                and reads(param, _words(tokens[index:index + more])):
-            more -= 1  # `12h maybe`: a whole amount, then a word for the next one to refuse
-        elif more and following is None:
-            more = _left_over(param, tokens, index, more)
+        after = index + more + 1  # stopped at the next one's own word (`12h foo on`): whole
+        if more and (following is None or after == len(tokens) or _apart(tokens[after])):
+            more = _left_over(param, tokens, index, more)  # `12h maybe`: the next one's
     elif param.type.kind == "time":
         more = int(as_word(word.text).replace(".", "") in ("am", "pm"))
     elif param.type.kind == "date":
@@ -78,10 +72,10 @@ def _amount_of_time(tokens: list[Token], index: int, following: Param | None) ->
 
 
 def _left_over(param: Param, tokens: list[Token], index: int, more: int) -> int:
-    """For the last parameter: the words after a whole amount of time with no number or unit
-    among them, and not the unit of a number before them (`2 days extra`), left over for "too
-    many arguments" to name; else all, for the type to refuse whole (`5 parsecs`, `1 day
-    twelve hours`, `2h plus 30m`)."""
+    """The words after a whole amount of time with no number, unit or joiner among them, and
+    not the unit of a number before them (`12h maybe`, `2 days extra`), left to the next
+    parameter, or after the last for "too many arguments" to name; else all, for the type to
+    refuse whole (`5 parsecs`, `1 day twelve hours`, `2h plus 30m`)."""
     for whole in range(more - 1, -1, -1):
         if _numbered(tokens[index + whole + 1].text) \
                 or _compared(tokens[index + whole].text).isdecimal():
