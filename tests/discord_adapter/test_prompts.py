@@ -82,7 +82,8 @@ async def test_replies_are_recorded_then_edited_and_deleted(
     ]
     history = await app.db.fetchall("SELECT previous_body FROM response_edits")
     assert [r[0] for r in history] == ["It kept minutes."]
-    ids = await app.db.fetchall("SELECT message_id FROM responses ORDER BY id")
+    ids = await app.db.fetchall("SELECT message_id FROM responses"
+                                " ORDER BY length(message_id), message_id")
     assert [r[0] for r in ids] == [in_thread["id"], reply["id"]]
     # A replay of the deleted message (a resumed session sends it again) records nothing.
     await fake.gateway.dispatch("MESSAGE_CREATE", {**reply, "member": {

@@ -67,7 +67,8 @@ async def test_replies_that_meet_a_full_disk_wait_and_are_saved_when_it_has_room
     await eventually(lambda: any("saved again" in notice for notice in moderator_notices(fake)))
     assert app.connections.database() == {"state": "writing"}
     assert health(app, tmp_path) == (0, "")
-    bodies = [r[0] for r in await app.db.fetchall("SELECT body FROM responses ORDER BY id")]
+    bodies = [r[0] for r in await app.db.fetchall(
+        "SELECT body FROM responses ORDER BY length(message_id), message_id")]
     assert [body[:8] for body in bodies[1:]] == [f"Reply {n}." for n in range(5)]
     assert len(moderator_notices(fake)) == 2  # one outage, one recovery: not one per retry
     caplog.clear()  # the outage was logged as an error, as it should be

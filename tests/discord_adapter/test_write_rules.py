@@ -19,7 +19,9 @@ from tests.discord_fake import FakeDiscord
 
 
 async def _arrivals(app: Services) -> list[Any]:
-    return [row[0] for row in await app.db.fetchall("SELECT arrival FROM responses ORDER BY id")]
+    """In the order the messages were written (their snowflakes'), however each was recorded."""
+    return [row[0] for row in await app.db.fetchall(
+        "SELECT arrival FROM responses ORDER BY length(message_id), message_id")]
 
 
 async def _reconnect(bot: SeminarClient, fake: FakeDiscord) -> None:
