@@ -6,6 +6,7 @@ that cannot be read is left, never taken for deleted."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -17,7 +18,7 @@ from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import eventually
 from tests.discord_adapter.seminar import first_session_posted, response_count_is, rows
-from tests.discord_fake import FakeDiscord
+from tests.discord_fake import WAIT, FakeDiscord
 
 
 async def history(app: Services) -> list[tuple[Any, ...]]:
@@ -88,6 +89,7 @@ async def test_a_name_read_anew_after_a_reconnect_is_no_edit(
     """Live, a mention reads as the person's name in the server (a nickname); read back from
     history, as their global name; a channel renamed since reads by its new name."""
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    await asyncio.wait_for(bot.handlers.inbound.drained(), WAIT)  # read back: all live now
     world = fake.world
     world.people["bob"].nicks[world.guild_id] = "Bobby"
     bob = world.people["bob"].id
@@ -200,6 +202,7 @@ async def test_a_response_edited_before_migration_0016_gets_no_false_edit(
     name), and recorded a false edit. Its edit is known to the second, which is enough to
     tell it is the same; a later edit while the bot was away is still read back."""
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    await asyncio.wait_for(bot.handlers.inbound.drained(), WAIT)  # read back: all live now
     world = fake.world
     world.people["bob"].nicks[world.guild_id] = "Bobby"
     message = await edited_live(fake, app, clock, thread,

@@ -227,6 +227,10 @@ class InOrder(Generic[T]):
             log.exception("%s: an event could not be handled", self.name)
         return None
 
+    async def drained(self) -> None:
+        """Once everything queued has been handled, and whatever was queued meanwhile."""
+        await self._idle.wait()
+
     async def stop(self, grace: float) -> None:
         """Finish what is queued (for at most `grace` seconds), then stop. What is left was
         never saved, so the next start's catch-up reads it back from the platform."""
@@ -234,7 +238,7 @@ class InOrder(Generic[T]):
             return
         try:
             async with asyncio.timeout(grace):
-                await self._idle.wait()
+                await self.drained()
         except TimeoutError:
             log.warning("%s: stopping with %d events unhandled", self.name,
                         len(self._queue) + self._in_hand)
