@@ -205,6 +205,17 @@ async def test_a_time_the_clocks_skip_is_said_when_it_changes_nothing_too(
     assert "02:30 does not exist that night in America/New_York" in said
 
 
+async def test_the_sessions_a_change_moved_are_a_line_each_without_a_blank_between(
+        seminar: ConsoleDriver) -> None:
+    """helper-166's note: each moved session was a paragraph of its own, a blank line after it."""
+    said = await seminar.say("/seminar skip 2026-01-13")
+    moved = [line for line in said.splitlines() if " moves to " in line]
+    assert len(moved) >= 2, said
+    lines = said.splitlines()
+    first = lines.index(moved[0])
+    assert lines[first:first + len(moved)] == moved, said
+
+
 async def test_a_reschedule_says_what_moved(seminar: ConsoleDriver) -> None:
     """helper-116 (9): the reply named only the moved sessions that kept their moment."""
     said = await says(seminar, "/seminar reschedule wed 19:00 UTC")
