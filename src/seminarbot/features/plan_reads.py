@@ -57,8 +57,7 @@ def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
     """`Session 2 moves to …` for each session whose date the change moved, a line each in one
     paragraph; none while the seminar is paused, when no session has a date until it resumes
     (as `/seminar schedule` shows)."""
-    moved = [] if cohort.state is CohortState.PAUSED else moved_dates(
-        before, planned, cohort.rule.zone, leave_out)
+    moved = _moves(before, planned, cohort, leave_out)
     return ["\n".join(moved)] if moved else []
 
 
@@ -69,11 +68,18 @@ def listed_moves(before: dict[str, datetime], planned: Planned, cohort: Cohort, 
                  leave_out: Iterable[str] = ()) -> list[str]:
     """`dates_moved`, or how many moved where they are more than MOVES_LISTED (a reschedule's
     or a resume's reply: every session may move)."""
-    moved = dates_moved(before, planned, cohort, leave_out)
-    if moved and (count := moved[0].count("\n") + 1) > MOVES_LISTED:
-        return [f"{count} sessions move to the new meetings; {prefix}seminar schedule "
+    moved = _moves(before, planned, cohort, leave_out)
+    if len(moved) > MOVES_LISTED:
+        return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule "
                 "lists their dates."]
-    return moved
+    return ["\n".join(moved)] if moved else []
+
+
+def _moves(before: dict[str, datetime], planned: Planned, cohort: Cohort,
+           leave_out: Iterable[str]) -> list[str]:
+    if cohort.state is CohortState.PAUSED:
+        return []
+    return moved_dates(before, planned, cohort.rule.zone, leave_out)
 
 
 def notes_for(planned: Planned, cohort: Cohort, focus: str | None = None) -> list[str]:

@@ -17,6 +17,8 @@ from seminarbot.adapters.console.render import fitted, render_reply
 from seminarbot.adapters.console.terminal import MAX_LINE_BYTES, TOO_LONG
 from seminarbot.clock import ManualClock, OffsetClock, to_iso
 from seminarbot.config.files import write_all
+from seminarbot.core.apart import reads
+from seminarbot.core.commands import Param
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.core.params import Duration, Flag
@@ -25,7 +27,6 @@ from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
 from seminarbot.domain.near import near
-from seminarbot.domain.textfold import as_word
 from seminarbot.services.container import Services
 
 if TYPE_CHECKING:
@@ -227,15 +228,15 @@ def _own_near(word: str, core: Collection[str]) -> str | None:
     return own[0] if own else None
 
 
-_SWITCH_WORDS = frozenset({"true", "yes", "on", "1", "false", "no", "off", "0"})
+_MODERATOR = Param("moderator", Flag(), "act as a moderator")  # /as's one option, a switch
 
 
 def _acting_as(body: str) -> tuple[str, bool, str]:
     """`/as`'s name, whether as a moderator, and why it is refused ("" if not). The name is
     every word but the option, its spaces one each (as names are stored: `Ann  Smith` is Ann
     Smith); the option is read as every command reads a switch (core.parsing.as_option: two
-    dashes or the dash smart punctuation makes of them; a yes or no after it, or after `=`,
-    is its value: `--moderator off`)."""
+    dashes or the dash smart punctuation makes of them; a word after it that its type reads,
+    or one after `=`, is its value: `--moderator off`, as core.parsing reads a switch)."""
     tokens = tokenize(body)[1:]
     words: list[str] = []
     moderator: bool | None = None
@@ -251,10 +252,10 @@ def _acting_as(body: str) -> tuple[str, bool, str]:
             return "", False, (f"/as takes --moderator once and no other option (got "
                                f"'{embedded(option.text[:40])}').")
         if not equals and index < len(tokens) and as_option(tokens[index], body) is None \
-                and as_word(tokens[index].text) in _SWITCH_WORDS:
+                and reads(_MODERATOR, tokens[index].text):
             value, index = tokens[index].text, index + 1
         try:
-            moderator = Flag().parse(value, "moderator")
+            moderator = bool(_MODERATOR.type.parse(value, _MODERATOR.name))
         except BadArgument as error:
             return "", False, error.message
     name = " ".join(" ".join(words).split())

@@ -180,9 +180,9 @@ class MatrixBot:
         keep = functools.partial(may_keep, self.app, PLATFORM, room_id, room_id)
         try:
             if isinstance(item, Said):
-                if self._is_command(item) and await self._command(room_id, item):
-                    pass
-                elif not await self.undecrypted.held_reply(room_id, item, event.source, keep):
+                answered = self._is_command(item) and await self._command(room_id, item)
+                if not answered and not await self.undecrypted.held_reply(
+                        room_id, item, event.source, keep):
                     await self._said(room_id, item)  # (else: after the event it answers)
             elif isinstance(item, Edited):
                 if not await self.undecrypted.held_edit(room_id, item, event.source, keep):
