@@ -80,7 +80,8 @@ def test_names_the_console_acts_as_are_bounded(tmp_path: Path) -> None:
         assert refused.returncode == 2, user
         assert one_line(refused).startswith("seminarbot: --user expects a name of 1 to 64 "), user
         if len(user) > 60:  # helper-166's 5: cut at 60 with no mark, it read as a name of 60
-            assert one_line(refused).endswith(f"got {user[:60]!r}"[:-1] + "…'"), user
+            assert one_line(refused).endswith(f"got {user[:60]!r}"[:-1] + "…' (seminarbot "
+                                              "console --help shows the usage)"), user
 
 
 def test_a_login_name_that_is_no_name_gives_way_and_a_bad_setting_is_named(

@@ -203,6 +203,7 @@ def test_a_console_refusing_its_arguments_creates_nothing(tmp_path: Path,
                         env=environment(SEMINARBOT_DATA_DIR=str(data)))
     assert result.returncode == 2, result.stderr
     assert one_line(result).startswith(f"seminarbot: {args[0]} expects")
+    assert one_line(result).endswith(" (seminarbot console --help shows the usage)")  # 168's 10
     assert not data.exists()
 
 
@@ -212,7 +213,8 @@ def test_a_console_clock_on_a_day_its_month_lacks_says_so(tmp_path: Path) -> Non
     result = seminarbot("console", "--clock", "2026-02-29T10:00Z", stdin="/clock\n",
                         env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
     assert result.returncode == 2
-    assert one_line(result).endswith("got '2026-02-29T10:00Z' (February 2026 has 28 days.)")
+    assert one_line(result).endswith("got '2026-02-29T10:00Z' (February 2026 has 28 days.) "
+                                     "(seminarbot console --help shows the usage)")
     assert not (tmp_path / "data").exists()
 
 
@@ -233,7 +235,22 @@ def test_an_option_given_twice_or_cut_short_is_refused_not_guessed(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("args", [("--", "db", "check"), ("db", "--", "check"),
+                                  ("db", "check", "--"), ("cohorts", "--")])
+def test_a_double_dash_that_ends_the_options_changes_nothing(tmp_path: Path,
+                                                            args: tuple[str, ...]) -> None:
+    """helper-168's 9: `seminarbot -- db check` was refused, argparse (3.11) taking the `--`
+    for the subcommand's name, and a last `--` for an argument nobody asked for."""
+    env = environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data"))
+    plain = seminarbot(*(word for word in args if word != "--"), env=env)
+    result = seminarbot(*args, env=env)
+    assert (result.returncode, result.stdout, result.stderr) == (
+        plain.returncode, plain.stdout, plain.stderr) and plain.returncode != 2  # no usage error
+
+
 @pytest.mark.parametrize(("args", "said"), [
+    (("--", "foo"), "argument COMMAND: invalid choice: 'foo' (choose from 'run', 'health', "
+                    "'console', 'db', 'content', 'discord', 'export', 'cohorts') (seminarbot --help"),
     (("db", "check", "--bogus"), "unrecognized arguments: --bogus (seminarbot db check --help"),
     (("export", "--cohort", "1", "--format", "csv", "--out", "x.csv", "extra"),
      "unrecognized arguments: extra (seminarbot export --help"),

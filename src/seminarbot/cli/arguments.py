@@ -28,8 +28,9 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None
                          ) -> tuple[argparse.Namespace, list[str]]:
+        args = _ends_options(list(sys.argv[1:] if args is None else args), self._subcommands())
         seen: set[str] = set()
-        for word in sys.argv[1:] if args is None else args:
+        for word in args:
             if word == "--":
                 break
             name = word.split("=", 1)[0]
@@ -38,6 +39,10 @@ class Parser(argparse.ArgumentParser):
                     self.error(f"argument {name}: given twice; give it once")
                 seen.add(name)
         return super().parse_known_args(args, namespace)
+
+    def _subcommands(self) -> set[str]:
+        return {name for action in self._actions
+                if isinstance(action, argparse._SubParsersAction) for name in action.choices}
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         boundary.standard_output(file).write(self.format_help())
@@ -57,6 +62,19 @@ class Parser(argparse.ArgumentParser):
         usage first; the usage is a --help away (the subcommand's, where it is `command`)."""
         usage = " ".join(filter(None, (self.prog, command)))
         self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows the usage)\n")
+
+
+def _ends_options(words: list[str], subcommands: set[str]) -> list[str]:
+    """`words` without a `--` that only ends the options: the last word, or one before the
+    subcommand's name (of a parser that has subcommands). argparse (3.11) takes the first for
+    an argument nobody asked for, and the second for the subcommand's name; POSIX's utility
+    syntax guidelines (10) make both mean "no option follows"."""
+    if "--" not in words:
+        return words
+    at = words.index("--")
+    if at == len(words) - 1 or (subcommands and not subcommands & set(words[:at])):
+        return words[:at] + words[at + 1 :]
+    return words
 
 
 # Every argument that names a file, as each subcommand declares it; the subcommands' names.

@@ -50,14 +50,18 @@ def refusal(settings: Settings, args: argparse.Namespace | None) -> str | None:
             why = month_length(*map(int, day.groups())) if day else ""
             return (f"--clock expects an ISO instant with its zone (Z, or an offset such as "
                     f"+01:00) from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}, such as "
-                    f"2026-01-05T09:00Z; got {quoted(given)}" + (f" ({why})" if why else ""))
+                    f"2026-01-05T09:00Z; got {quoted(given)}" + (f" ({why})" if why else "")
+                    + _USAGE)
     named = getattr(args, "user", None)
     user = named if named is not None else settings.console_user
     if not is_person_name(user):  # USER, when it is none, gave way to "you" (config.settings)
         return (f"{'--user' if named is not None else 'console.user'} expects a name of 1 to "
                 f"{MAX_PERSON_NAME} printable characters (or bidirectional marks), with no "
-                f"space at either end, got {quoted(user)}")
+                f"space at either end, got {quoted(user)}" + (_USAGE if named is not None else ""))
     return None
+
+
+_USAGE = " (seminarbot console --help shows the usage)"  # as every argument refused (cli.arguments)
 
 
 def preload(settings: Settings) -> None:
