@@ -209,7 +209,8 @@ def test_the_command_line_bounds_its_arguments_too(tmp_path: Path) -> None:
     assert result.returncode == 2 and "up to 365 days" in one_line(result)
 
 
-@pytest.mark.parametrize("saved", ["inf", "nan", "1e300", "-5", "garbage", "9" * 5000])
+@pytest.mark.parametrize("saved", ["inf", "nan", "1e300", "-1e12", "4e10", "garbage",
+                                   "9" * 5000])
 def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: str) -> None:
     db = tmp_path / "c.db"
     db.with_name("c.db.console-clock").write_text(saved)
@@ -222,6 +223,21 @@ def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: 
     assert said.startswith(f"seminarbot: {db}.console-clock: the saved /clock moves cannot be "
                            "read (")
     assert said.endswith("); the console's clock is real time until the next /clock advance")
+
+
+def test_a_start_without_clock_goes_on_from_a_frozen_clock_s_run(tmp_path: Path) -> None:
+    """helper-167's 5, helper-173's 3: after a `--clock` run, a start without it jumped to
+    real time, and every session was skipped as late "(the bot was down)"."""
+    db = str(tmp_path / "c.db")
+    frozen = seminarbot("console", "--db", db, "--clock", "2026-03-01T09:00Z",
+                        stdin="/seminar setup tue 19:00 UTC\n/clock advance 3d\n",
+                        conf=config(tmp_path))
+    assert frozen.returncode == 0, frozen.stderr
+    result = seminarbot("console", "--db", db, stdin="/clock\n/seminar schedule\n",
+                        conf=config(tmp_path))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.split("Simulated time: ")[1].startswith("2026-03-04T09:00")
+    assert "skipped" not in result.stdout and "Tue 10 Mar 2026 19:00 UTC  scheduled" in result.stdout
 
 
 async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleDriver,

@@ -104,6 +104,8 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import content_roots, open_services
+    from datetime import UTC, datetime
+
     from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.files import replace_private
 
@@ -114,8 +116,11 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     else:
         clock = OffsetClock(_read_offset(saved))
 
-    def save(moved: OffsetClock) -> None:
-        replace_private(saved, str(moved.offset.total_seconds()).encode())
+    def save(instant: datetime) -> None:
+        """Where the clock stands, as its offset from real time: a start without --clock goes
+        on from there, after a frozen clock's run too (helper-167's 5)."""
+        offset = instant - datetime.now(UTC)
+        replace_private(saved, str(offset.total_seconds()).encode())
 
     user = args.user if args.user is not None else settings.console_user
     app = await open_services(settings, clock, _preloaded.pop(content_roots(settings), None))
@@ -127,6 +132,12 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     if behind:
         await app.close()
         return EXIT_CONFIG
+    if isinstance(clock, ManualClock):
+        try:
+            save(clock.now())
+        except OSError as error:
+            say(f"{saved}: the --clock instant could not be kept for the next start "
+                f"({error.strerror or error})", final=False)
     if intro:
         tell(intro)
     try:
@@ -180,14 +191,18 @@ async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> b
 
 
 def _read_offset(path: Path) -> timedelta:
-    """The saved /clock moves; a damaged or absurd file counts as none (real time), said in
-    one line (the next /clock advance writes it anew)."""
+    """Where the console's clock stood, as seconds from real time; a damaged file, or one that
+    puts the clock outside the console's years, counts as none (real time), said in one line
+    (the next /clock advance writes it anew)."""
     import math
-    from datetime import timedelta
+    from datetime import UTC, datetime, timedelta
 
+    from seminarbot.adapters.console.session import CLOCK_LIMIT, CLOCK_START
     from seminarbot.config.files import read_regular
 
-    why = "no number of seconds from 0 to 500 years"
+    now = datetime.now(UTC)
+    earliest, limit = ((end - now).total_seconds() for end in (CLOCK_START, CLOCK_LIMIT))
+    why = f"no number of seconds that keeps it from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}"
     try:
         seconds = float(read_regular(path, 64).decode().strip())
     except FileNotFoundError:
@@ -196,7 +211,7 @@ def _read_offset(path: Path) -> timedelta:
         seconds, why = math.nan, error.strerror or str(error)
     except (ValueError, UnicodeDecodeError):
         seconds = math.nan
-    if not math.isfinite(seconds) or not 0 <= seconds < 500 * 365 * 86400:
+    if not math.isfinite(seconds) or not earliest <= seconds < limit:
         say(f"{path}: the saved /clock moves cannot be read ({why}); the console's clock is "
             "real time until the next /clock advance", final=False)
         return timedelta(0)
