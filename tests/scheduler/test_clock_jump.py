@@ -36,3 +36,25 @@ async def test_a_jump_within_the_grace_window_still_posts(
     clock.set(first + timedelta(hours=2))
     await app.scheduler.run_due()
     assert set(await _first_prompts(app)) == {OutboxState.POSTED}
+
+
+async def test_a_reminder_and_digest_that_come_back_are_not_told_as_lost(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-173's 2: the notice called session 1's reminder and digest skipped, and a post
+    of session 2 then sent both: session 1 closed only as nothing after it was to open."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar reminders 1d")
+    first = min(i.due_at for i in await app.outbox.for_cohort(1))
+    await console.say(f"/clock advance {int((first - clock.now()).total_seconds()) // 60 + 1}m")
+    start = len(console.out.getvalue())
+    clock.set(first + timedelta(days=120))
+    await app.scheduler.run_due()
+    told = " ".join(console.out.getvalue()[start:].split())
+    assert "session 1's reminder and digest (they come if a later session is posted, as it " \
+           "closes then); session 2's prompts" in told, told
+    await console.say("/seminar post 2")
+    await app.scheduler.run_due()
+    session = app.syllabus.plan.sessions[0].id
+    sent = {i.kind for i in await app.outbox.for_cohort(1)
+            if i.session_id == session and i.state is OutboxState.POSTED}
+    assert sent == {"prompt", "reminder", "digest"}

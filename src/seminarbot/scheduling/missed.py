@@ -137,6 +137,8 @@ def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort
     zone = cohort.rule.zone
     parts: list[str] = []
     sessions: list[int] = []
+    first = min((plan.session(item.session_id).number for item, _ in skipped
+                 if item.kind == "prompt"), default=None)
     for session in plan.sessions:
         rows = [item for item, _ in skipped if item.session_id == session.id]
         prompts = [item for item in rows if item.kind == "prompt"]
@@ -145,8 +147,14 @@ def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort
             due = describe_local(min(item.due_at for item in prompts), zone)
             parts.append(f"session {session.number}'s prompts (due {due})")
             continue  # its reminder and digest go with them
-        parts += [f"session {session.number}'s {kind}" for kind in ("reminder", "digest")
-                  if any(item.kind == kind for item in rows)]
+        kinds = [kind for kind in ("reminder", "digest") if any(i.kind == kind for i in rows)]
+        if kinds and first is not None and session.number < first:
+            # It closed only as nothing after it opens: a later session posted closes it
+            # then, and they come (scheduling.replan, _skipped_again).
+            parts.append(f"session {session.number}'s {' and '.join(kinds)} (they come if a "
+                         "later session is posted, as it closes then)")
+        else:
+            parts += [f"session {session.number}'s {kind}" for kind in kinds]
     whys = sorted({why for _, why in skipped})
     text = (f"Skipped, more than {describe_span(grace)} late ({'; '.join(whys)}): "
             f"{'; '.join(parts)}.")
