@@ -237,7 +237,8 @@ def test_a_start_without_clock_goes_on_from_a_frozen_clock_s_run(tmp_path: Path)
                         conf=config(tmp_path))
     assert result.returncode == 0 and result.stderr == ""
     assert result.stdout.split("Simulated time: ")[1].startswith("2026-03-04T09:00")
-    assert "skipped" not in result.stdout and "Tue 10 Mar 2026 19:00 UTC  scheduled" in result.stdout
+    assert "skipped" not in result.stdout
+    assert "Tue 10 Mar 2026 19:00 UTC  scheduled" in result.stdout
 
 
 async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleDriver,

@@ -250,7 +250,8 @@ def test_a_double_dash_that_ends_the_options_changes_nothing(tmp_path: Path,
 
 @pytest.mark.parametrize(("args", "said"), [
     (("--", "foo"), "argument COMMAND: invalid choice: 'foo' (choose from 'run', 'health', "
-                    "'console', 'db', 'content', 'discord', 'export', 'cohorts') (seminarbot --help"),
+                    "'console', 'db', 'content', 'discord', 'export', 'cohorts') "
+                    "(seminarbot --help"),
     (("db", "check", "--bogus"), "unrecognized arguments: --bogus (seminarbot db check --help"),
     (("export", "--cohort", "1", "--format", "csv", "--out", "x.csv", "extra"),
      "unrecognized arguments: extra (seminarbot export --help"),

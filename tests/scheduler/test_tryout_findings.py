@@ -441,3 +441,19 @@ async def test_two_meetings_at_one_instant_are_neither_listed_empty(tmp_path: Pa
         assert "No meeting on Sat 31 Dec 2011" not in again, again
     finally:
         await seminar.app.close()
+
+
+@pytest.mark.parametrize(("min_open", "kept_empty"), [("3d", False), ("1d", True)])
+async def test_a_post_now_leaves_its_meeting_empty_only_if_that_keeps_dates(
+        seminar: ConsoleDriver, min_open: str, kept_empty: bool) -> None:
+    """helper-173's 1: `post 5` with a minimum open time that moves sessions 1 to 4 a week
+    anyway kept session 5's meeting empty, and the sessions after it moved a week too."""
+    await says(seminar, "/seminar setup tue 19:00 UTC", f"/seminar min-open {min_open}")
+    before = await says(seminar, "/seminar schedule")
+    await says(seminar, "/seminar post 5")
+    schedule = await says(seminar, "/seminar schedule")
+    assert ("left empty when session 5 was posted early" in schedule) is kept_empty, schedule
+    for day in ("10", "17"):  # sessions 6 and 7 keep their dates
+        assert f"Tue {day} Feb 2026 19:00 UTC scheduled" in before
+        assert f"Tue {day} Feb 2026 19:00 UTC scheduled" in schedule
+    assert ("Tue 06 Jan 2026 19:00 UTC scheduled" in schedule) is kept_empty  # session 1

@@ -101,11 +101,11 @@ def _start(given: str) -> datetime:
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation).
     `refusal` has accepted the arguments."""
+    from datetime import UTC, datetime
+
     from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import content_roots, open_services
-    from datetime import UTC, datetime
-
     from seminarbot.clock import ManualClock, OffsetClock
     from seminarbot.config.files import replace_private
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.display import embedded
@@ -22,7 +22,7 @@ from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import describe_local, describe_span, earliest_apart, far_enough
 from seminarbot.domain.syllabus import Session
 from seminarbot.scheduling.poster import tell_moderators
-from seminarbot.scheduling.replan import replan
+from seminarbot.scheduling.replan import preview, replan
 from seminarbot.storage.damage import said
 from seminarbot.storage.post_requests import PostRequest
 
@@ -51,21 +51,25 @@ async def post_session_now(scheduler: Scheduler, cohort: Cohort, session: Sessio
     # From here the loop keeps off this session's rows, even between our commit and our sends.
     scheduler.posting_now.add(key)
     try:
-        await _request(scheduler, cohort, session, by, prefix)
+        vacated, dates = await _request(scheduler, cohort, session, by, prefix)
         outcomes = await _send_session(scheduler, cohort, session.id)
     finally:
         scheduler.posting_now.discard(key)
     async with scheduler.db.transaction():
         await scheduler.requests.remove(cohort.id, session.id)
+        if vacated is not None:
+            await _keep_empty_if_it_keeps_dates(scheduler, cohort, dates, vacated,
+                                                scheduler.clock.now())
         planned = await replan(scheduler, await scheduler.cohorts.get(cohort.id),
                                scheduler.clock.now())
     return PostedNow(outcomes, planned)
 
 
 async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: str,
-                   prefix: str) -> None:
+                   prefix: str) -> tuple[date | None, dict[str, datetime | None]]:
     """Checked and written down in one transaction: the session's prompts are due now, the
-    meeting it leaves stays empty, and post_requests says who asked."""
+    meeting it leaves stays empty, and post_requests says who asked. Returns that meeting's
+    date (None if none is left empty) and the other sessions' dates before."""
     now = scheduler.clock.now()
     async with scheduler.db.transaction():
         items = await scheduler.outbox.for_cohort(cohort.id)
@@ -76,7 +80,7 @@ async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: s
             raise Conflict(f"Session {session.number} has been posted already; each session "
                            "is posted once.")
         _check_min_open(entries, cohort, session, now, prefix)
-        await _vacate(scheduler, cohort, entry, now)
+        vacated = await _vacate(scheduler, cohort, entry, now)
         plan = scheduler.plan  # a prompt the plan no longer has stays skipped
         await scheduler.outbox.reopen([
             i.id for i in rows if i.state in (OutboxState.SKIPPED, OutboxState.FAILED)
@@ -84,6 +88,8 @@ async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: s
         await scheduler.outbox.schedule(cohort.id, session.id, "prompt",
                                         [p.id for p in session.prompts], now)
         await scheduler.requests.add(PostRequest(cohort.id, session.id, by, now))
+    return vacated, {e.session.id: e.due_at for e in entries
+                     if e.state is SessionState.SCHEDULED and e.session != session}
 
 
 def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Session,
@@ -105,15 +111,35 @@ def _check_min_open(entries: list[SessionProgress], cohort: Cohort, session: Ses
 
 
 async def _vacate(scheduler: Scheduler, cohort: Cohort, entry: SessionProgress,
-                  now: datetime) -> None:
-    """The meeting the session leaves stays empty (a skip naming it); a move is done with."""
+                  now: datetime) -> date | None:
+    """The meeting the session leaves stays empty (a skip naming it, its date returned); a
+    move is done with."""
     moves = await scheduler.cohorts.moves(cohort.id, cohort.rule.zone)
     session_id = entry.session.id
+    day = None
     if entry.state is SessionState.SCHEDULED and entry.due_at and entry.due_at > now \
             and session_id not in moves:
         day = cohort.rule.day_of(entry.due_at)
         await scheduler.cohorts.add_skip(cohort.id, day, session_id)
     await scheduler.cohorts.remove_move(cohort.id, session_id)
+    return day
+
+
+async def _keep_empty_if_it_keeps_dates(scheduler: Scheduler, cohort: Cohort,
+                                        dates: dict[str, datetime | None], day: date,
+                                        now: datetime) -> None:
+    """The meeting left empty is there so that the other sessions keep their dates. Where
+    fewer keep them with it than without (the minimum open time after this post moves them
+    all anyway), it would only add a week: it is a meeting again (helper-173's 1)."""
+    skips = dict(await scheduler.cohorts.skips(cohort.id))
+
+    def kept(planned: Planned) -> int:
+        return sum(planned.starts.get(s) == at for s, at in dates.items())
+
+    with_it = await preview(scheduler, cohort, now, skips=skips)
+    del skips[day]
+    if kept(await preview(scheduler, cohort, now, skips=skips)) > kept(with_it):
+        await scheduler.cohorts.remove_skip(cohort.id, day)
 
 
 async def _send_session(scheduler: Scheduler, cohort: Cohort,
