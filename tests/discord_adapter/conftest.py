@@ -15,7 +15,7 @@ from seminarbot.adapters.discord.bot import bound_client
 from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.discord.sync import sync_commands
-from seminarbot.clock import ManualClock
+from seminarbot.clock import ManualClock, SystemClock
 from seminarbot.core.commands import Command
 from seminarbot.services.container import Services
 from tests.discord_fake import WAIT, FakeDiscord
@@ -39,6 +39,19 @@ async def eventually(check: Callable[[], bool | Awaitable[bool]], *,
 @pytest.fixture
 async def fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
     server = FakeDiscord(clock.now)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+    server.check()
+
+
+@pytest.fixture
+async def real_time_fake() -> AsyncIterator[FakeDiscord]:
+    """The fake on real time, for a `seminarbot run` process, which runs on it: Discord takes
+    an interaction's first answer within three seconds of its id's time."""
+    server = FakeDiscord(SystemClock().now)
     await server.start()
     try:
         yield server

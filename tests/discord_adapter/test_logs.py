@@ -29,8 +29,9 @@ STARTUP = 30.0  # seconds a fresh interpreter may take to connect on a slow mach
 
 
 async def test_a_debug_session_of_seminarbot_run_logs_no_token_or_code(
-        fake: FakeDiscord, app: Services, tmp_path: Path,
+        real_time_fake: FakeDiscord, app: Services, tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = real_time_fake
     monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
                         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)

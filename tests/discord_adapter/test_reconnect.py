@@ -3,6 +3,11 @@ second READY attaches nothing twice and posts nothing twice."""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
+import pytest
+
 from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.services.container import Services
@@ -170,3 +175,28 @@ async def test_a_thread_started_from_a_response_is_not_where_the_prompt_is(
     await eventually(lambda: bot.handlers.catch_ups == 3)
     assert [(row[2], row[4]) for row in await rows(app)] == [
         ("Answering the prompt.", False), ("A reply to bob, in the channel.", False)]
+
+
+async def test_a_command_replayed_too_late_to_answer_is_not_run(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-172's 1: an interaction a RESUME replayed after Discord's three seconds (the
+    person had been told the application did not respond) ran: a response was stored, and a
+    second try stored it twice; a skip was done. One replayed in time is run and answered."""
+    await first_session_posted(fake, app, clock)
+    schedule = await app.db.fetch_tuples("SELECT due_at, state FROM outbox ORDER BY id")
+    await fake.gateway.drop(resumable=True, hold=True)
+    late = [await fake.send_slash("bob", "seminar respond", prompt="1.1", text="Sent late."),
+            await fake.send_slash("ann", "seminar-mod skip")]
+    clock.advance(timedelta(seconds=4))
+    in_time = await fake.send_slash("bob", "seminar respond", prompt="1.2", text="In time.")
+    fake.gateway.release()
+    await eventually(lambda: in_time.answered.is_set())
+    await eventually(lambda: bot.handlers.catch_ups == 2)
+    await eventually(lambda: response_count_is(app, 1))
+    assert [row[2] for row in await rows(app)] == ["In time."]
+    assert await app.db.fetch_tuples("SELECT due_at, state FROM outbox ORDER BY id") == schedule
+    assert all(log.callback is None for log in late)
+    said = [r.getMessage() for r in caplog.records if "not run" in r.getMessage()]
+    assert len(said) == 2 and all("came 4.0 s late" in line for line in said), said
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

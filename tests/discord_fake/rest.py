@@ -15,10 +15,18 @@ from aiohttp import BodyPartReader, web
 from tests.discord_fake.forums import Forums
 from tests.discord_fake.gateway import Gateway
 from tests.discord_fake.scheduled import ScheduledEvents
-from tests.discord_fake.state import FORUM_CHANNEL, PUBLIC_THREAD, THREAD_STARTER, Json, World
+from tests.discord_fake.state import (
+    DISCORD_EPOCH_MS,
+    FORUM_CHANNEL,
+    PUBLIC_THREAD,
+    THREAD_STARTER,
+    Json,
+    World,
+)
 
 API = "/api/v10"
 EPHEMERAL = 1 << 6
+ANSWER_WITHIN_MS = 3_000
 
 
 def reply(data: Any, status: int = 200) -> web.Response:
@@ -342,6 +350,12 @@ class Rest:
     def _log(self, token: str) -> InteractionLog | None:
         return next((i for i in self.interactions.values() if i.token == token), None)
 
+    def _expired(self, interaction_id: int) -> bool:
+        """Discord takes the first answer within three seconds of the interaction (docs:
+        Interactions, Receiving and Responding), by the test's clock."""
+        made = (interaction_id >> 22) + DISCORD_EPOCH_MS
+        return self.world.now().timestamp() * 1000 - made > ANSWER_WITHIN_MS
+
     async def _callback(self, request: web.Request, call: Call,
                         args: dict[str, str]) -> web.Response:
         if self.hold is not None:
@@ -350,7 +364,7 @@ class Rest:
             if request.transport is None or request.transport.is_closing():
                 return error(400, 0, "the bot closed the connection before the answer")
         log = self.interactions.get(int(args["id"]))
-        if log is None or log.token != args["token"]:
+        if log is None or log.token != args["token"] or self._expired(log.id):
             return error(404, 10062, "Unknown interaction")
         if log.callback is not None:
             return error(400, 40060, "Interaction has already been acknowledged.")

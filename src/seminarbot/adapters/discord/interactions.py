@@ -1,7 +1,10 @@
 """Slash commands and autocomplete: an interaction becomes a dispatch, a Reply its reply.
 
 A reply that is not ready within DEFER_AFTER seconds is deferred first (Discord allows three
-seconds for the first answer) and sent as an edit of the deferred one.
+seconds for the first answer) and sent as an edit of the deferred one. An interaction already
+that old when it comes (a gateway's replay after a resume) is deferred before it runs: if
+Discord no longer takes an answer, it has told the person the application did not respond,
+and the command is not run.
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ from seminarbot.services.container import Services
 log = logging.getLogger(__name__)
 PLATFORM = "discord"
 DEFER_AFTER = 2.0
+# Discord's errors for an interaction that takes no first answer (any more): Unknown
+# interaction, and already acknowledged (docs: Interactions, Receiving and Responding).
+NO_ANSWER_TAKEN = (10062, 40060)
 
 
 def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Actor:
@@ -76,6 +82,11 @@ class InteractionHandler:
                 await self._autocomplete(interaction)
             elif interaction.type is discord.InteractionType.application_command:
                 await self._command(interaction)
+        except discord.HTTPException as error:
+            if error.code not in NO_ANSWER_TAKEN:
+                raise
+            log.warning("an answer to interaction %s was refused, it came too late: %s",
+                        interaction.id, error.text or error.code)
         finally:
             self._handling.discard(me)
 
@@ -128,16 +139,36 @@ class InteractionHandler:
                 raw[param.name] = as_shown(raw[param.name] or "",
                                            resolved_people(interaction.data or {}),
                                            interaction.guild)
+        late = self.app.clock.now() - interaction.created_at
+        if late.total_seconds() >= self.defer_after and \
+                not await self._deferred(interaction, command, late.total_seconds()):
+            return
         task = asyncio.create_task(self._run(interaction, command, raw))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if task in done:
-            if not task.result().silent:  # a flood's repeated refusals go unanswered
-                await self._reply(interaction, task.result())
-            return
-        await interaction.response.defer(ephemeral=command.private, thinking=True)
+        if not interaction.response.is_done():
+            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
+            if task in done:
+                if not task.result().silent:  # a flood's repeated refusals go unanswered
+                    await self._reply(interaction, task.result())
+                return
+            await interaction.response.defer(ephemeral=command.private, thinking=True)
         await self._follow_deferred(interaction, command, await task)
+
+    async def _deferred(self, interaction: discord.Interaction, command: Command,
+                        late: float) -> bool:
+        """Deferred before it runs; False if Discord takes no answer to it any more, so that a
+        command the person was told had failed changes nothing (helper-172's 1)."""
+        try:
+            await interaction.response.defer(ephemeral=command.private, thinking=True)
+        except discord.HTTPException as error:
+            if error.code not in NO_ANSWER_TAKEN:
+                raise
+            log.warning("/%s (interaction %s) not run: it came %.1f s late, and Discord takes "
+                        "no answer to it any more (%s)", command.name, interaction.id, late,
+                        error.text or error.code)
+            return False
+        return True
 
     async def _run(self, interaction: discord.Interaction, command: Command,
                    raw: dict[str, str | None]) -> Reply:
