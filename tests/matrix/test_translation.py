@@ -640,10 +640,18 @@ def test_an_older_clients_edit_of_its_rich_reply_loses_the_fallback_again() -> N
                                 "m.new_content": new,
                                 "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
     assert isinstance(edited, Edited) and edited.text == "My edited answer."
-    typed = {"msgtype": "m.text", "body": "> <@bob:hs> said so\n\nand I agree"}  # no HTML
-    kept = translate(message({"msgtype": "m.text", "body": "* x", "m.new_content": typed,
+    assert edited.quoted == "@bot:hs" and edited.typed == new["body"]
+    # With no HTML to tell (helper-174's 1), taken off too, and kept whole unless the event
+    # edited is a rich reply to whom it names (fallback.edit_as_typed asks the homeserver).
+    typed = {"msgtype": "m.text", "body": "> <@bob:hs> said so\n\nand I agree"}
+    plain = translate(message({"msgtype": "m.text", "body": "* x", "m.new_content": typed,
+                               "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
+    assert isinstance(plain, Edited) and plain.text == "and I agree"
+    assert plain.quoted == "@bob:hs" and plain.typed == typed["body"]
+    html = {**typed, "format": "org.matrix.custom.html", "formatted_body": "<p>said so</p>"}
+    kept = translate(message({"msgtype": "m.text", "body": "* x", "m.new_content": html,
                               "m.relates_to": {"rel_type": "m.replace", "event_id": "$a"}}))
-    assert isinstance(kept, Edited) and kept.text == typed["body"]
+    assert isinstance(kept, Edited) and kept.text == typed["body"] and kept.quoted is None
 
 
 async def _one_waiting(tmp_path: Path | None = None

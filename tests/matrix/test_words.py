@@ -142,3 +142,38 @@ async def test_an_older_client_s_reply_to_a_message_in_the_thread_is_recorded(
         "SELECT DISTINCT outbox_id, prompt_id FROM responses WHERE message_id IN (?, ?, ?)",
         (in_thread, old, again))
     assert len(prompts) == 1, prompts
+
+
+def _plain(content: dict[str, Any]) -> dict[str, Any]:
+    """As a client that sends no HTML sends it (a bridge, a terminal client)."""
+    return {k: v for k, v in content.items() if k not in ("format", "formatted_body")}
+
+
+async def test_an_older_clients_plain_edit_of_its_rich_reply_loses_the_fallback_again(
+        bot: BotHarness, people: People) -> None:
+    """helper-174's 1: a client that sends no HTML edited its rich reply, its fallback (the
+    prompt, quoted) added again, and the quote was stored as the person's words. A quote of
+    the same shape in the edit of a message that replies to no one, or to someone else, is
+    what the person typed."""
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    prompt = await ann.wait_for(room, lambda e: e["event_id"] == thread, "the prompt")
+    prompt_body = prompt["content"]["body"]
+    reply = await ann.send(room, _plain(element.old_rich_reply(
+        "My answer.", room, thread, bot.user_id, prompt_body)))
+    assert await stored(app, reply) == "My answer."
+    again = _plain(element.old_rich_reply("My answer, edited.", room, thread, bot.user_id,
+                                          prompt_body))
+    await ann.send(room, element.edit(again["body"], reply))
+    in_thread = await ann.send(room, element.in_thread("In the thread.", thread, thread))
+    assert await stored(app, in_thread) == "In the thread."
+    quoting = f"> <{bot.user_id}> as the prompt says\n\nI edited this."
+    await ann.send(room, element.edit(quoting, in_thread))
+    await barrier(ann, room, thread, app)
+    assert await stored(app, reply) == "My answer, edited."
+    assert await stored(app, in_thread) == quoting
+    # Naming someone other than the sender of the event replied to: typed, kept.
+    other = f"> <{mod.user_id}> said so\n\nMy answer, edited again."
+    await ann.send(room, element.edit(other, reply))
+    await barrier(ann, room, thread, app)
+    assert await stored(app, reply) == other

@@ -23,7 +23,7 @@ from seminarbot.adapters.matrix.events import (
     emote_text,
     translate,
 )
-from seminarbot.adapters.matrix.fallback import as_typed
+from seminarbot.adapters.matrix.fallback import as_typed, edit_as_typed
 from seminarbot.adapters.matrix.files import MatrixFiles
 from seminarbot.adapters.matrix.pages import reply_contents
 from seminarbot.adapters.matrix.poster import MatrixPoster
@@ -176,6 +176,8 @@ class MatrixBot:
             return
         if isinstance(item, Said):
             item = await as_typed(self.client, room_id, item)
+        elif isinstance(item, Edited):
+            item = await edit_as_typed(self.client, room_id, item)
         by = await self._redactor(room_id, item) if isinstance(item, Redacted) else None
         keep = functools.partial(may_keep, self.app, PLATFORM, room_id, room_id)
         try:

@@ -83,6 +83,8 @@ class Edited:
     at: datetime
     emote: bool = False
     pills: tuple[tuple[str, str, int], ...] = ()  # as Said's, of the new text
+    quoted: str | None = None  # as Said's: who a fallback taken off names (fallback.py)
+    typed: str = ""  # the new body as it came, fallback included
 
 
 @dataclass(frozen=True)
@@ -153,12 +155,13 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         if not isinstance(target, str) or not isinstance(new.get("body"), str):
             return None
         # An older client's edit of its rich reply carries the fallback again (its SDK adds
-        # it back before sending), though the new content has no relation of its own.
-        formatted = new.get("formatted_body")
-        text = file_text(new) or (_without_fallback(new["body"], formatted)[0]
-                                  if isinstance(formatted, str) else new["body"])
-        return Edited(event_id, sender, target, text, at,
-                      emote=new.get("msgtype") == "m.emote", pills=_pills(new))
+        # it back before sending), though the new content has no relation of its own: taken
+        # off here, and kept if the event edited is no rich reply to whom it names (fallback).
+        text, quoted = file_text(new), None
+        if text is None:
+            text, quoted = _without_fallback(new["body"], new.get("formatted_body"))
+        return Edited(event_id, sender, target, text, at, emote=new.get("msgtype") == "m.emote",
+                      pills=_pills(new), quoted=quoted, typed=new["body"])
     attached = file_text(content) if poll is None else with_attachments("", (), poll)
     if attached is None and (content.get("msgtype") not in _TEXT_TYPES
                              or not isinstance(content.get("body"), str)):
