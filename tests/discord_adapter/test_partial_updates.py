@@ -197,3 +197,38 @@ def test_entries_of_a_page_that_are_no_messages_are_left(caplog: pytest.LogCaptu
     assert readable([good, "text", {"id": "not-a-snowflake"}, {"id": None}, 5]) == (5, [good])
     assert readable({"message": "not a list"}) == (0, [])
     assert caplog.text.count("that are not messages as its API docs describe them") == 2
+
+
+async def test_a_read_again_that_discord_stops_is_tried_again(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """helper-172's 2: one 503 to the read of a partial MESSAGE_UPDATE's message lost its edit
+    until a new gateway session, and the log said "trying again" where nothing tried. Now the
+    read is queued again after a second; a refusal (403) is not tried again."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    caplog.set_level(logging.WARNING)
+    first = await fake.say("bob", thread, "The soviets were elected.")
+    denied = await fake.say("ann", thread, "Kept as it was.")
+    await eventually(lambda: response_count_is(app, 2))
+    path = f"/channels/{thread}/messages/{first['id']}"
+    fake.rest.outages[("GET", path)] = 2
+    clock.advance(timedelta(minutes=5))
+    await fake.partial_update(int(first["id"]), content="The soviets were elected, at first.",
+                              edited_timestamp=clock.now().isoformat())
+    await eventually(lambda: has_row(
+        app, "SELECT 1 FROM responses WHERE body = 'The soviets were elected, at first.'"),
+        within=10)
+    assert len(fake.requests("GET", path)) == 3
+    assert "trying again in 1 s" in caplog.text and "trying again in 2 s" in caplog.text
+    assert "503 Service Unavailable to GET" in caplog.text
+    assert "503 Service Unavailable to GET /api/v10" + path + "; discord.py" not in caplog.text
+    denied_path = f"/channels/{thread}/messages/{denied['id']}"
+    fake.rest.unreadable.add(int(denied["id"]))
+    await fake.partial_update(int(denied["id"]), content="Never read.",
+                              edited_timestamp=clock.now().isoformat())
+    await eventually(lambda: len(fake.requests("GET", denied_path)) == 1)
+    await fake.say("bob", thread, "After it.")
+    await eventually(lambda: response_count_is(app, 3))
+    assert len(fake.requests("GET", denied_path)) == 1
+    assert [row[2] for row in await rows(app)] == [
+        "The soviets were elected, at first.", "Kept as it was.", "After it."]

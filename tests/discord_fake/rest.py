@@ -97,6 +97,8 @@ class Rest:
         # Requests answered 503 (Discord's "upstream connect error"): (method, path) → how many
         # more times. discord.py retries 500, 502, 504 and 524 itself, not 503.
         self.outages: dict[tuple[str, str], int] = {}
+        # Messages a read of is refused, as for a channel the bot lost Read Message History in.
+        self.unreadable: set[int] = set()
         self._nonces: dict[str, Json] = {}
         # While `hold` is set, an interaction's callback waits (`holding` says one does) until
         # it is released; an answer whose connection the bot closed meanwhile is not received.
@@ -276,6 +278,8 @@ class Rest:
         message = self.world.messages.get(int(args["message"]))
         if message is None or message["channel_id"] != args["channel"]:
             return error(404, 10008, "Unknown Message")
+        if int(args["message"]) in self.unreadable:
+            return error(403, 50001, "Missing Access")
         return reply(message)
 
     async def _start_thread(self, request: web.Request, call: Call,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 5.0  # seconds for commands in flight to finish when the bot stops
+REREAD_TRIES, REREAD_LIMIT = 10, 60.0  # a message read again (_reread): tries, longest wait
 
 
 class Handlers:
@@ -107,7 +108,7 @@ class Handlers:
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
         elif event == "unread_message":  # client.SeminarClient._parse
-            self.inbound.put(partial(payloads.reread, self.app, self.client, *args))
+            self._reread(*args)
         elif event == "raw_message_delete":
             self.inbound.put(partial(events.on_delete, self.app, {args[0].message_id}))
         elif event == "raw_bulk_message_delete":
@@ -116,6 +117,28 @@ class Handlers:
             self.inbound.put(partial(events.on_thread_delete, self.app, args[0].thread_id))
         elif event == "guild_channel_delete":
             self.inbound.put(partial(events.on_channel_delete, self.app, args[0].id))
+
+    def _reread(self, channel_id: int, message_id: int, tries: int = 0) -> None:
+        """Queue a read of the message from Discord; one that Discord or the network stops is
+        queued again after 1, 2, 4 … up to REREAD_LIMIT seconds (helper-172's 2: a partial
+        MESSAGE_UPDATE's edit was lost to one 503), meanwhile the queue goes on. After
+        REREAD_TRIES, the next catch-up after a new gateway session reads it with its thread."""
+        if self.closing:
+            return
+
+        async def read() -> None:
+            if await payloads.reread(self.app, self.client, channel_id, message_id):
+                return
+            if tries + 1 >= REREAD_TRIES:
+                log.warning("could not read message %s again from Discord after %d tries; a "
+                            "new gateway session's catch-up reads it", message_id, tries + 1)
+                return
+            delay = min(REREAD_LIMIT, 2.0 ** tries)
+            log.warning("could not read message %s again from Discord; trying again in %g s",
+                        message_id, delay)
+            asyncio.get_running_loop().call_later(delay, self._reread, channel_id, message_id,
+                                                  tries + 1)
+        self.inbound.put(read)
 
     def _connected(self, *, resumed: bool) -> None:
         """READY (a new gateway session: the catch-up also follows edits and deletions) or

@@ -160,22 +160,27 @@ def _media(media: Any) -> str:
 
 
 async def reread(app: Services, client: discord.Client, channel_id: int,
-                 message_id: int) -> None:
+                 message_id: int) -> bool:
     """A new message or a text edit discord.py could not read (client.SeminarClient._parse),
     taken from the message as Discord now has it (GET /channels/{channel_id}/messages/
     {message_id}): recorded if it is new, its text updated if it was edited. A message gone
-    meanwhile is left to its deletion's event; a read Discord or the network stops is logged,
-    and the next catch-up after a new gateway session reads the thread again."""
+    meanwhile is left to its deletion's event. False if Discord (a 5xx, a rate limit) or the
+    network stopped the read, which may be tried again; a refusal (4xx) is logged."""
     try:
         data: Payload = await client.http.get_message(channel_id, message_id)
     except discord.NotFound:
-        return
-    except (discord.HTTPException, *NETWORK_ERRORS) as error:
+        return True
+    except discord.HTTPException as error:
+        if error.status >= 500 or error.status == 429:
+            return False
         log.warning("could not read message %s again from Discord: %s", message_id, error)
-        return
+        return True
+    except NETWORK_ERRORS:
+        return False
     author = data.get("author") if isinstance(data, Mapping) else None
     if not isinstance(author, Mapping) or author.get("bot") or not is_snowflake(author.get("id")):
-        return
+        return True
     guild = getattr(client.get_channel(channel_id), "guild", None)
     await on_edit(app, Edit(str(message_id), str(author["id"]), _text(data, guild),
                             edited_at(data), inbound_payload(data, channel_id, guild=guild)))
+    return True

@@ -48,12 +48,18 @@ def _handshake(headers: Mapping[str, str]) -> bool:
     return headers.get("Upgrade", "").lower() == "websocket"
 
 
+_RETRIED = frozenset({500, 502, 504, 524})
+
+
 async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
                  params: aiohttp.TraceRequestEndParams) -> None:
     status = params.response.status
     # The gateway's opening handshake is an HTTP request too, and discord.py does not try it
     # again on its own: connecting.connect says each of its tries, once.
     if status >= 500 and not _handshake(params.headers):
-        log.warning("discord: Discord answered %d %s to %s %s; trying again", status,
+        # Only these discord.py tries again on its own (discord/http.py, HTTPClient.request,
+        # at most 5 tries); the others it raises to the caller, which says what it does.
+        again = "; discord.py tries again" if status in _RETRIED else ""
+        log.warning("discord: Discord answered %d %s to %s %s%s", status,
                     in_a_line(params.response.reason or "", 60), params.method,
-                    in_a_line(params.url.path))
+                    in_a_line(params.url.path), again)
