@@ -330,3 +330,19 @@ async def test_a_notice_or_a_later_page_refused_as_forbidden_goes_to_a_new_room(
     assert [w["dm"] for w in answers.pending] == ["!new:hs"] * refused
     assert not [body for _, body in stubs.sent if "ask for less" in body], stubs.sent
     assert answers.pending[-1]["contents"][0]["body"] == "p1"  # the whole answer
+
+
+async def test_a_seminar_is_not_set_up_in_a_direct_room_with_the_bot(
+        bot: BotHarness, people: People) -> None:
+    """helper-174's 2: in the direct room the bot opened for a moderator's private answers,
+    `!seminar setup` made it a seminar, its prompts posted among those answers."""
+    mod = await people("mod")
+    room = await seminar(bot, mod)
+    asked = await mod.say(room, "!seminar mine")
+    direct = mod.room_of((await mod.answer_to(room, asked, bot.user_id))["event_id"])
+    assert direct != room
+    await mod.join(direct)
+    refused = await mod.command(direct, "!seminar setup wed 18:00 UTC", bot.user_id)
+    assert "This is your direct room with the bot" in refused
+    assert await bot.services.db.fetch_tuples(
+        "SELECT channel_id FROM cohorts") == [(room,)]
