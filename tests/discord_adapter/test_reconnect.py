@@ -3,6 +3,7 @@ second READY attaches nothing twice and posts nothing twice."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from tests.discord_adapter.seminar import (
     response_count_is,
     rows,
 )
+from tests.discord_adapter.test_slash_commands import everything
 from tests.discord_fake import FakeDiscord
 
 
@@ -200,3 +202,25 @@ async def test_a_command_replayed_too_late_to_answer_is_not_run(
     said = [r.getMessage() for r in caplog.records if "not run" in r.getMessage()]
     assert len(said) == 2 and all("came 4.0 s late" in line for line in said), said
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_respond_tried_again_after_discord_showed_it_failed_is_recorded_once(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-172's 1: the bot ran `/seminar respond`, then Discord refused its answer (the
+    person saw "The application did not respond"); tried again, the words were stored twice.
+    The same words to another prompt are a response of their own."""
+    await first_session_posted(fake, app, clock)
+    fake.rest.hold = asyncio.Event()
+    first = await fake.send_slash("bob", "seminar respond", prompt="1.1", text="Councils.")
+    await asyncio.wait_for(fake.rest.holding.wait(), 10)  # its answer is on its way
+    first.token = "no longer taken"  # Discord: Unknown interaction (10062)
+    fake.rest.hold.set()
+    fake.rest.hold = None
+    await eventually(lambda: response_count_is(app, 1))
+    again = everything(await fake.slash("bob", "seminar respond", prompt="1.1",
+                                        text="Councils."))
+    assert "Your response to 1.1 was already recorded." in again
+    other = everything(await fake.slash("bob", "seminar respond", prompt="1.2",
+                                        text="Councils."))
+    assert "Recorded your response to 1.2" in other
+    assert [row[2] for row in await rows(app)] == ["Councils.", "Councils."]

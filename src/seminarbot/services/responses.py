@@ -89,8 +89,13 @@ async def respond(app: Services, prompt_message_id: str, actor: Actor, text: str
     """`/seminar respond`: a response to the prompt posted as `prompt_message_id`. The command's
     own id (`source_id`) makes a retried command record once. None as for record_message.
     Raises BadArgument (parameter `text`) when nothing visible is left of the text."""
-    if stored_body(text) is None:
+    body = stored_body(text)
+    if body is None:
         raise BadArgument("text", VISIBLE, text)
+    from seminarbot.storage.repeated import repeats  # with the first command
+
+    if await repeats(app.db, actor.platform, actor.user_id, prompt_message_id, body):
+        return Outcome.UNCHANGED  # a retry of one the platform showed as failed
     return await record_message(app, InboundMessage(
         actor.platform, source_id or f"cmd-{uuid.uuid4()}", actor, text, at,
         reply_to=prompt_message_id, arrival=Arrival.COMMAND))
