@@ -51,3 +51,21 @@ def test_any_text_is_cut_into_pages_that_fit(text: str, budget: int) -> None:
     shown = "".join(without_bidi_controls(p["body"]) for p in pages)
     assert shown.replace(" ", "").replace("\n", "") == \
         without_bidi_controls(text).replace(" ", "").replace("\n", "")
+
+
+def test_the_bots_code_spans_are_drawn_as_code_and_a_persons_backticks_kept() -> None:
+    """helper-174's 4: Element showed the backticks of "`format` expects …" as typed, no HTML
+    having <code>. What a person typed, quoted, keeps its backticks, and the plain body all."""
+    from seminarbot.domain.typed import quoted_typed
+
+    said = ("`format` expects one of csv or jsonl (got " + quoted_typed("`md`")
+            + "); one ` alone stays, \ufdd2 a noncharacter goes")
+    (page,) = reply_contents(Reply(paragraphs=(said,), fields=(("`a`", "b `c`"),),
+                                   table=Table(("`x`",), (("`y`",),))))
+    assert page["body"].startswith("`format` expects one of csv or jsonl (got '`md`'); one ` "
+                                   "alone stays,  a noncharacter goes")
+    html = page["formatted_body"]
+    assert "<code>format</code> expects" in html and "(got '`md`')" in html
+    assert "<code>a</code></strong>: b <code>c</code>" in html
+    assert "<th><code>x</code></th>" in html and "<td><code>y</code></td>" in html
+    assert "\ufdd2" not in html + page["body"] and "\ufdd3" not in html + page["body"]

@@ -69,17 +69,18 @@ def isolated(reply: Reply) -> Reply:
     """The reply with every piece of its text isolated (domain/display.py): a bidirectional
     control in a name or a response it quotes cannot reorder anything outside its own line,
     cell or field. Handlers isolate what they place mid-line themselves."""
-    return _each_text(reply, isolate)
+    return each_text(reply, isolate)
 
 
 def unmarked(reply: Reply) -> Reply:
     """The reply with the marks of a person's words dropped (domain/typed.py), for a platform
     that draws no markup in a reply (the console, Matrix, which escapes it all)."""
-    return _each_text(reply, untyped)
+    return each_text(reply, untyped)
 
 
-def _each_text(reply: Reply, change: Callable[[str], str]) -> Reply:
-    """The reply with `change` applied to every piece of its text; a Verbatim cell stays one."""
+def each_text(reply: Reply, change: Callable[[str], str]) -> Reply:
+    """The reply with `change` applied to every piece of its text (title, paragraphs, fields,
+    table, footer); a Verbatim cell stays one."""
     def cell(text: str) -> str:
         changed = change(text)
         return Verbatim(changed) if isinstance(text, Verbatim) else changed

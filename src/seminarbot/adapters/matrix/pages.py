@@ -12,12 +12,14 @@ while its event, measured that way, stays under PAGE_BYTES. Later pages repeat t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from seminarbot.adapters.matrix.render import Content, escape_html, message
-from seminarbot.core.replies import Reply, Table, unmarked
+from seminarbot.adapters.matrix.render import CODE_END, CODE_START, Content, escape_html, message
+from seminarbot.core.replies import Reply, Table, each_text, unmarked
 from seminarbot.domain.display import isolate, without_bidi_controls
+from seminarbot.domain.typed import outside
 
 MAX_EVENT_BYTES = 65_536
 # Room left for what the server adds around the content (ids, hashes, signatures, previous
@@ -127,7 +129,7 @@ def reply_contents(reply: Reply, *, encrypted: bool = False,
                    page_bytes: int = PAGE_BYTES) -> list[Content]:
     """The answer as one or more m.notice contents, each within `page_bytes` as
     `event_size` measures it. Raises ValueError if a single table row cannot fit."""
-    reply = unmarked(reply)
+    reply = _shown(reply)
     waiting = _pieces(reply)
     contents: list[Content] = []
 
@@ -167,5 +169,19 @@ def _most_that_fit(available: int, fits: Callable[[int], bool]) -> int:
 
 def reply_content(reply: Reply) -> Content:
     """The whole answer as one content, however large (for answers known to be small)."""
-    reply = unmarked(reply)
+    reply = _shown(reply)
     return _render(reply, _pieces(reply), continued=False)
+
+
+_BACKTICKED = re.compile(r"`([^`\n]+)`")
+
+
+def _shown(reply: Reply) -> Reply:
+    """The reply as Matrix shows it: the marks of a person's words dropped, and the bot's own
+    `code` spans marked to be drawn as code (render.escape_html), but not in what a person
+    typed that the reply quotes as such (domain/typed.py), which keeps its backticks
+    (helper-174's 4: Element showed the bot's backticks literally)."""
+    def coded(text: str) -> str:
+        text = text.replace(CODE_START, "").replace(CODE_END, "")
+        return outside(text, lambda piece: _BACKTICKED.sub(f"{CODE_START}\\1{CODE_END}", piece))
+    return unmarked(each_text(reply, coded))

@@ -15,6 +15,11 @@ HTML_FORMAT = "org.matrix.custom.html"
 # Carried by each prompt post so the outbox can find it again after a crash (find_post).
 KEY_FIELD = "org.seminarbot.idempotency_key"
 _ROOM_PING = re.compile(r"@(room)\b", re.IGNORECASE)
+# A code span of the bot's own words (pages.py marks them), drawn as <code> in the HTML and
+# given its backticks back in the plain body: two of Unicode's noncharacters, kept for a
+# program's internal use (Unicode 15, §23.7), as domain/typed.py's marks are.
+CODE_START, CODE_END = "\ufdd2", "\ufdd3"
+_CODE_SPAN = re.compile(f"{CODE_START}([^{CODE_START}{CODE_END}]*){CODE_END}")
 
 Content = dict[str, Any]
 
@@ -24,13 +29,21 @@ def defuse(text: str) -> str:
 
 
 def escape_html(text: str) -> str:
-    """HTML for the formatted_body: escaped, "@room" broken up, line breaks kept."""
-    return defuse(html_escape(text, quote=False)).replace("\n", "<br>")
+    """HTML for the formatted_body: escaped, "@room" broken up, line breaks kept, a marked code
+    span in <code> (a mark that pairs with none, as a page cut leaves it, is a backtick)."""
+    escaped = defuse(html_escape(text, quote=False)).replace("\n", "<br>")
+    if CODE_START not in escaped and CODE_END not in escaped:
+        return escaped
+    return _backticks(_CODE_SPAN.sub(r"<code>\1</code>", escaped))
 
 
 def message(msgtype: str, plain: str, formatted: str) -> Content:
-    return {"msgtype": msgtype, "body": defuse(plain), "format": HTML_FORMAT,
+    return {"msgtype": msgtype, "body": defuse(_backticks(plain)), "format": HTML_FORMAT,
             "formatted_body": formatted, "m.mentions": {}}
+
+
+def _backticks(text: str) -> str:
+    return text.replace(CODE_START, "`").replace(CODE_END, "`")
 
 
 def notice(text: str) -> Content:
