@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from seminarbot.domain.errors import Damaged
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
 from seminarbot.domain.planning import OPEN, closed_at
-from seminarbot.domain.progress import progress
+from seminarbot.domain.progress import SessionProgress, progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
 from seminarbot.scheduling.messages import fitted
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from seminarbot.scheduling.loop import PostOutcome, Scheduler
 
 log = logging.getLogger(__name__)
+MISSED = "missed: "  # the start of a missed row's reason (last_error)
 
 
 @dataclass
@@ -62,7 +63,7 @@ async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, miss
     since = scheduler.running_since
     why = ("the bot was down" if since is None or item.due_at < since else "the clock jumped "
            "forward past it while the bot was running: a suspended machine or a clock change")
-    reason = (f"missed: due {describe_local(item.due_at, cohort.rule.zone)}, more than "
+    reason = (f"{MISSED}due {describe_local(item.due_at, cohort.rule.zone)}, more than "
               f"{describe_span(scheduler.grace)} ago ({why})")
     missed.add(cohort, item, reason, why)  # skipped when the pass settles
     return PostOutcome(item, OutboxState.SKIPPED, reason)
@@ -124,21 +125,35 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, skipped: list[tuple[Outbox
         return
     try:
         prefix = str(getattr(poster, "prefix", "/"))
+        entries = progress(scheduler.plan, await scheduler.outbox.for_cohort(cohort.id))
         await tell_moderators(scheduler.posters, cohort, notice(
-            scheduler.plan, skipped, cohort, scheduler.grace, prefix))
+            scheduler.plan, skipped, cohort, scheduler.grace, prefix, latest_opened(entries)))
     except Exception:
         log.exception("the notice of posts skipped in cohort %s could not be sent", cohort.id)
 
 
+def latest_opened(entries: Sequence[SessionProgress]) -> str | None:
+    """The session that opened last, while another is still to open: nothing opened after it,
+    so whichever session opens next closes it (post_now gives back what it missed)."""
+    opened = [e for e in entries if e.opened_at is not None]
+    if not opened or len(opened) == len(entries):
+        return None
+    return max(opened, key=lambda e: e.opened_at or e.session.number).session.id
+
+
+def was_missed(item: OutboxItem) -> bool:
+    """Skipped as more than the grace window late (if_missed's reason)."""
+    return item.state is OutboxState.SKIPPED and (item.last_error or "").startswith(MISSED)
+
+
 def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort,
-           grace: timedelta, prefix: str) -> str:
+           grace: timedelta, prefix: str, latest: str | None = None) -> str:
     """`Skipped, more than 6 hours late (the bot was down): session 2's prompts (due …);
-    session 1's reminder. /seminar post 2 posts a skipped session now.`"""
+    session 1's reminder. /seminar post 2 posts a skipped session now.` The reminder and
+    digest of `latest`, the session that opened last, come back when another opens."""
     zone = cohort.rule.zone
     parts: list[str] = []
     sessions: list[int] = []
-    first = min((plan.session(item.session_id).number for item, _ in skipped
-                 if item.kind == "prompt"), default=None)
     for session in plan.sessions:
         rows = [item for item, _ in skipped if item.session_id == session.id]
         prompts = [item for item in rows if item.kind == "prompt"]
@@ -148,11 +163,12 @@ def notice(plan: Plan, skipped: Sequence[tuple[OutboxItem, str]], cohort: Cohort
             parts.append(f"session {session.number}'s prompts (due {due})")
             continue  # its reminder and digest go with them
         kinds = [kind for kind in ("reminder", "digest") if any(i.kind == kind for i in rows)]
-        if kinds and first is not None and session.number < first:
-            # It closed only as nothing after it opens: a later session posted closes it
-            # then, and they come (scheduling.replan, _skipped_again).
-            parts.append(f"session {session.number}'s {' and '.join(kinds)} (they come if a "
-                         "later session is posted, as it closes then)")
+        if kinds and session.id == latest:
+            # It closed only as nothing after it opens: a session posted closes it then, and
+            # they come (post_now).
+            come = "they come" if len(kinds) > 1 else "it comes"
+            parts.append(f"session {session.number}'s {' and '.join(kinds)} ({come} if "
+                         "another session is posted, as it closes then)")
         else:
             parts += [f"session {session.number}'s {kind}" for kind in kinds]
     whys = sorted({why for _, why in skipped})

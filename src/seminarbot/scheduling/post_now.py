@@ -21,6 +21,7 @@ from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState, progress
 from seminarbot.domain.schedule import describe_local, describe_span, earliest_apart, far_enough
 from seminarbot.domain.syllabus import Session
+from seminarbot.scheduling.missed import latest_opened, was_missed
 from seminarbot.scheduling.poster import tell_moderators
 from seminarbot.scheduling.replan import preview, replan
 from seminarbot.storage.damage import said
@@ -85,6 +86,11 @@ async def _request(scheduler: Scheduler, cohort: Cohort, session: Session, by: s
         await scheduler.outbox.reopen([
             i.id for i in rows if i.state in (OutboxState.SKIPPED, OutboxState.FAILED)
             and plan.planned(i.session_id, i.item)])
+        # The session open until now closes now: what it missed as late while nothing after
+        # it was to open is owed again, due now (the notice said so: missed.notice).
+        closing = latest_opened(entries)
+        await scheduler.outbox.reopen([i.id for i in items if i.session_id == closing
+                                       and i.kind != "prompt" and was_missed(i)])
         await scheduler.outbox.schedule(cohort.id, session.id, "prompt",
                                         [p.id for p in session.prompts], now)
         await scheduler.requests.add(PostRequest(cohort.id, session.id, by, now))
