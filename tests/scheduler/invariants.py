@@ -175,7 +175,10 @@ def empty_meetings(outbox: Outbox, cohort: Cohort, now: datetime, skips: set[dat
             continue
         could = [n for n, when in unmoved.items()
                  if when > at and all(starts[k] < at for k in starts if k < n)]
-        if could and not any(_near(at, when, zone, cohort.min_open) for when in starts.values()):
+        # A meeting closer than the minimum on the zone's clocks may be passed over (README,
+        # Scheduling, 2: a night counts as its wall-clock length), whatever the clocks did.
+        if could and not any(abs(wall_clock(at, when, zone)) < cohort.min_open
+                             for when in starts.values()):
             empty.append(f"{describe_local(at, zone)} (session {could[0]} could take it)")
     return empty
 
