@@ -335,7 +335,9 @@ async def test_a_notice_or_a_later_page_refused_as_forbidden_goes_to_a_new_room(
 async def test_a_seminar_is_not_set_up_in_a_direct_room_with_the_bot(
         bot: BotHarness, people: People) -> None:
     """helper-174's 2: in the direct room the bot opened for a moderator's private answers,
-    `!seminar setup` made it a seminar, its prompts posted among those answers."""
+    `!seminar setup` made it a seminar, its prompts posted among those answers; after a
+    restart the bot did not know its direct rooms until it next answered someone privately
+    (helper-176's 1). A seminar's command there says where they work."""
     mod = await people("mod")
     room = await seminar(bot, mod)
     asked = await mod.say(room, "!seminar mine")
@@ -344,5 +346,12 @@ async def test_a_seminar_is_not_set_up_in_a_direct_room_with_the_bot(
     await mod.join(direct)
     refused = await mod.command(direct, "!seminar setup wed 18:00 UTC", bot.user_id)
     assert "This is your direct room with the bot" in refused
+    await bot.stop()
+    await bot.start()
+    refused = await mod.command(direct, "!seminar setup wed 18:00 UTC", bot.user_id)
+    assert "This is your direct room with the bot" in refused
+    schedule = await mod.command(direct, "!seminar schedule", bot.user_id)
+    assert "a seminar's commands work in the room it meets in" in schedule
+    assert "No seminar runs" not in schedule
     assert await bot.services.db.fetch_tuples(
         "SELECT channel_id FROM cohorts") == [(room,)]

@@ -75,12 +75,10 @@ class NotACommand(Exception):
 
 async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: str = "/",
                    source_id: str | None = None, sent_at: datetime | None = None,
-                   mentions: Mentions = NO_MENTIONS, or_words: bool = False,
-                   guard: Guard | None = None) -> Reply:
+                   mentions: Mentions = NO_MENTIONS, or_words: bool = False) -> Reply:
     """A typed command line (console, Matrix), without its prefix; `sent_at` as
-    Invocation.sent_at, `mentions` as core.parsing.Mentions, `guard` as `run`'s. With
-    `or_words`, raises NotACommand where an argument is refused (BadArgument) rather than
-    answering."""
+    Invocation.sent_at, `mentions` as core.parsing.Mentions. With `or_words`, raises
+    NotACommand where an argument is refused (BadArgument) rather than answering."""
 
     async def parsed() -> Reply:
         try:
@@ -88,7 +86,7 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
         except UserError as error:
             return error_reply(error, app.registry, prefix)
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
-                          sent_at=sent_at, or_words=or_words, guard=guard)
+                          sent_at=sent_at, or_words=or_words)
 
     return await _limited(app, actor, parsed)
 

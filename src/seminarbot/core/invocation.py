@@ -30,6 +30,9 @@ class Place(NamedTuple):
     channel_id: str
     community_name: str = ""
     channel_name: str = ""
+    # A direct room with the caller (Matrix: where answers for them alone come), which holds
+    # no seminar: one is never set up there (helper-174's 2).
+    direct: bool = False
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,14 @@ if TYPE_CHECKING:
     from seminarbot.services.container import Services
 
 
+DIRECT_ROOM = ("This is your direct room with the bot, where its answers for you alone come: "
+               "a seminar's commands work in the room it meets in.")
+
+
 async def cohort_here(inv: Invocation[Services]) -> Cohort:
     cohort = await find_cohort(inv)
+    if cohort is None and inv.place.direct:
+        raise Conflict(DIRECT_ROOM)
     if cohort is None:
         place = inv.place
         others = await inv.app.cohorts.count_in(place.platform, place.community_id)

@@ -12,6 +12,7 @@ from seminarbot.domain.models import CohortState, OutboxState
 from seminarbot.domain.progress import NEXT_SESSION, SessionState, next_session, progress
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN
 from seminarbot.features.common import (
+    DIRECT_ROOM,
     check_rule,
     cohort_here,
     find_cohort,
@@ -44,6 +45,9 @@ async def setup(inv: Invocation[Services]) -> Reply:
     now = inv.clock.now()
     rule = rule_from(inv, inv.args["start_date"])
     place = inv.place
+    if place.direct:
+        raise Conflict(f"{DIRECT_ROOM} Set the seminar up in the room it is to meet in (invite "
+                       "the bot there first).")
     async with app.db.transaction():
         existing = await find_cohort(inv)
         check_rule(rule, existing.min_open if existing else DEFAULT_MIN_OPEN, weekday_text(rule),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
@@ -43,16 +43,13 @@ from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.display import is_blank, isolate
-from seminarbot.domain.errors import Conflict, Unavailable
+from seminarbot.domain.errors import Unavailable
 from seminarbot.domain.responses import Outcome, author_name, one_line
 from seminarbot.scheduling.messages import fitted
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
 from seminarbot.services.removal import bot_removed
 from seminarbot.services.responses import may_keep, record_edit, record_message, record_redaction
-
-if TYPE_CHECKING:
-    from seminarbot.core.commands import Command
 
 log = logging.getLogger(__name__)
 PLATFORM = "matrix"
@@ -242,11 +239,12 @@ class MatrixBot:
         from seminarbot.core.dispatch import NotACommand, run_line  # with the first command
 
         try:
-            reply = await run_line(self.app, line, self._actor(room_id, item.sender),
-                                   self._place(room_id), prefix=self.prefix,
-                                   source_id=item.event_id, sent_at=item.at, mentions=mentions,
-                                   or_words=bool(item.thread_root or item.reply_to),
-                                   guard=self._not_in_direct)
+            place = self._place(room_id)._replace(
+                direct=await self.direct.is_direct(room_id, item.sender))
+            reply = await run_line(self.app, line, self._actor(room_id, item.sender), place,
+                                   prefix=self.prefix, source_id=item.event_id, sent_at=item.at,
+                                   mentions=mentions,
+                                   or_words=bool(item.thread_root or item.reply_to))
         except NotACommand:
             return False
         if reply.silent:  # a flood's repeated refusals are not echoed into the room
@@ -257,15 +255,6 @@ class MatrixBot:
         else:
             await answer_in_room(self.client, self.sender, room_id, item, reply)
         return True
-
-    async def _not_in_direct(self, command: Command, actor: Actor, place: Place) -> None:
-        """A seminar is not set up in a direct room with the bot, where answers for the caller
-        alone come: it would share that room with them (helper-174's 2)."""
-        if command.sets_up_channel and self.direct.is_direct_with(place.channel_id,
-                                                                 actor.user_id):
-            raise Conflict("This is your direct room with the bot, where its answers for you "
-                           "alone come; set the seminar up in the room it is to meet in (invite "
-                           "the bot there first).")
 
     # -- who and where -------------------------------------------------------------------
 

@@ -82,6 +82,15 @@ class DirectRooms:
                            for user, rooms in self._found.items() if isinstance(rooms, list)}
         return self._rooms
 
+    async def is_direct(self, room_id: str, user_id: str) -> bool:
+        """As is_direct_with, with m.direct read first if it never was (after a restart:
+        helper-176's 1); False if the homeserver cannot tell now."""
+        try:
+            await self._load()
+        except SendFailed:
+            return False
+        return self.is_direct_with(room_id, user_id)
+
     def is_direct_with(self, room_id: str, user_id: str) -> bool:
         room = self.client.rooms.get(room_id)
         return room_id in (self._rooms or {}).get(user_id, []) and room is not None \
