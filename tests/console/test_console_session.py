@@ -292,3 +292,28 @@ async def test_a_secret_typed_into_a_command_is_not_kept_in_the_audit_log(
     finally:
         redaction._words, redaction._phrases = words, phrases
         redaction._phrases_found.clear()
+
+
+async def test_respond_with_the_same_words_again_is_recorded_once(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-172's 1, then helper-175's 3, 4 and helper-176's 3: the same words again (a
+    retry of a command the platform showed as failed) are recorded once, however their spaces,
+    composition or invisible characters differ; other words, letter case, another prompt or
+    person are responses of their own; someone opted out is told that, not "recorded"."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    first = "Four elements: participation, unity."
+    assert "Recorded your response to 1.1" in await console.say(f"/seminar respond 1.1 {first}")
+    for again in (first, "  Four  elements:\tparticipation,\u00a0unity.\u200b"):
+        assert "already recorded" in await console.say(f"/seminar respond 1.1 {again}"), again
+    accented = "Fóur elements."
+    await console.say(f"/seminar respond 1.1 {accented}")
+    assert "already recorded" in await console.say("/seminar respond 1.1 Fo\u0301ur elements.")
+    for other in ("/seminar respond 1.1 four elements: participation, unity.",
+                  f"/seminar respond 1.2 {first}"):
+        assert "Recorded your response" in await console.say(other), other
+    await console.say("/as bob")
+    assert "Recorded your response" in await console.say(f"/seminar respond 1.1 {first}")
+    await console.say("/seminar optout")
+    assert "opted out" in await console.say(f"/seminar respond 1.1 {first}")
+    assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 5
