@@ -4,6 +4,8 @@ the Discord option schema alike."""
 
 from __future__ import annotations
 
+import subprocess
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,7 +20,15 @@ from seminarbot.domain.errors import BadArgument
 from seminarbot.features import all_commands
 from seminarbot.services.container import Services
 from tests.conftest import ConsoleDriver
-from tests.failpaths.support import config, one_line, seminar_database, seminarbot
+from tests.failpaths.support import (
+    BIN,
+    DEADLINE,
+    config,
+    environment,
+    one_line,
+    seminar_database,
+    seminarbot,
+)
 from tests.hostile.test_commands import counts
 
 WINTER, SUMMER = date(2026, 1, 5), date(2026, 7, 6)
@@ -220,9 +230,8 @@ def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: 
     assert shown == datetime.now(UTC).date().isoformat()
     # Said, not silent: one line naming the file.
     said = one_line(result)
-    assert said.startswith(f"seminarbot: {db}.console-clock: the saved /clock moves cannot be "
-                           "read (")
-    assert said.endswith("); the console's clock is real time until the next /clock advance")
+    assert said.startswith(f"seminarbot: {db}.console-clock: the saved clock cannot be read (")
+    assert said.endswith("); the console's clock is real time")  # a new database: nothing else
 
 
 def test_a_start_without_clock_goes_on_from_a_frozen_clock_s_run(tmp_path: Path) -> None:
@@ -239,6 +248,34 @@ def test_a_start_without_clock_goes_on_from_a_frozen_clock_s_run(tmp_path: Path)
     assert result.stdout.split("Simulated time: ")[1].startswith("2026-03-04T09:00")
     assert "skipped" not in result.stdout
     assert "Tue 10 Mar 2026 19:00 UTC  scheduled" in result.stdout
+    # Kept as it stood when the run ended, however long it ran (helper-175's 5), and a file
+    # damaged since goes on from the latest time the database recorded, not today (its 10).
+    clock_file = tmp_path / "c.db.console-clock"
+    clock_file.write_text("-1e30")
+    damaged = seminarbot("console", "--db", db, stdin="/clock\n", conf=config(tmp_path))
+    assert damaged.stdout.split("Simulated time: ")[1].startswith("2026-03-03T19:00")
+    assert "the console's clock goes on from 2026-03-03T19:00:00Z, the latest time this " \
+           "database has recorded" in one_line(damaged)
+    assert float(clock_file.read_text()) < 0  # written anew
+
+
+def test_a_frozen_clock_s_run_is_kept_as_it_stood_at_its_end(tmp_path: Path) -> None:
+    """helper-175's 5: the frozen clock was kept as it stood at the start, so the time the run
+    stayed open counted at the next start without --clock."""
+    db = str(tmp_path / "c.db")
+    process = subprocess.Popen([*BIN, "--config", str(config(tmp_path)), "console", "--db", db,
+                                "--clock", "2026-03-01T12:00Z"], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=environment())
+    assert process.stdin is not None
+    process.stdin.write("/clock\n")
+    process.stdin.flush()
+    time.sleep(6)
+    out, _ = process.communicate("/clock\n", timeout=DEADLINE)
+    assert out.count("Simulated time: 2026-03-01T12:00:00Z") == 2
+    result = seminarbot("console", "--db", db, stdin="/clock\n", conf=config(tmp_path))
+    shown = datetime.fromisoformat(result.stdout.split("Simulated time: ")[1][:20])
+    assert shown - datetime(2026, 3, 1, 12, tzinfo=UTC) < timedelta(seconds=4)  # not 6 more
 
 
 async def test_a_confirmation_code_in_any_script_is_only_wrong(console: ConsoleDriver,

@@ -101,7 +101,7 @@ def _start(given: str) -> datetime:
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation).
     `refusal` has accepted the arguments."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
@@ -111,39 +111,45 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
 
     clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
+    unreadable = None
     if args.clock is not None:
         clock = ManualClock(_start(args.clock))
     else:
-        clock = OffsetClock(_read_offset(saved))
+        offset = _read_offset(saved)
+        unreadable = f"{saved}: the saved clock cannot be read ({offset})" \
+            if isinstance(offset, str) else None
+        clock = OffsetClock(offset if isinstance(offset, timedelta) else timedelta(0))
 
-    def save(instant: datetime) -> None:
+    def keep() -> None:
         """Where the clock stands, as its offset from real time: a start without --clock goes
         on from there, after a frozen clock's run too (helper-167's 5)."""
-        offset = instant - datetime.now(UTC)
-        replace_private(saved, str(offset.total_seconds()).encode())
+        replace_private(saved, str((clock.now() - datetime.now(UTC)).total_seconds()).encode())
+
+    def kept() -> None:
+        try:
+            keep()
+        except OSError as error:
+            say(f"{saved}: where the clock stands could not be kept for the next start "
+                f"({error.strerror or error})", final=False)
 
     user = args.user if args.user is not None else settings.console_user
     app = await open_services(settings, clock, _preloaded.pop(content_roots(settings), None))
     try:
-        behind = not await _clock_not_behind(app.db, clock)
+        moved = await _clock_set(app.db, clock, unreadable)
     except BaseException:  # closed, or its thread keeps the process from ending
         await app.close()
         raise
-    if behind:
+    if moved is None:
         await app.close()
         return EXIT_CONFIG
-    if isinstance(clock, ManualClock):
-        try:
-            save(clock.now())
-        except OSError as error:
-            say(f"{saved}: the --clock instant could not be kept for the next start "
-                f"({error.strerror or error})", final=False)
+    if moved or isinstance(clock, ManualClock):
+        kept()
     if intro:
         tell(intro)
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,
-                          save_clock=save, interactive=interactive)
+                          save_clock=lambda _: keep(), interactive=interactive)
         watch = asyncio.create_task(_watched(app.db))
         try:
             await session.start()
@@ -153,6 +159,8 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
                 await session.run_lines(stdin_lines())
         finally:
             watch.cancel()
+            if isinstance(clock, ManualClock):  # it stood still while the console ran
+                kept()
     finally:
         await app.close()
     return 0
@@ -171,29 +179,40 @@ async def _watched(db: Database) -> None:
             await db.check()
 
 
-async def _clock_not_behind(db: Database, clock: ManualClock | OffsetClock) -> bool:
+async def _clock_set(db: Database, clock: ManualClock | OffsetClock, unreadable: str | None
+                     ) -> bool | None:
     """A simulated clock behind what the database recorded would plan sessions before posted
-    ones: a frozen --clock is refused, the saved /clock moves are moved forward to it."""
-    from seminarbot.clock import ManualClock, to_iso
+    ones: a frozen --clock is refused (None), the saved clock moved forward to it (True). An
+    `unreadable` saved clock goes on from there too, or is real time for a new database."""
+    from datetime import UTC, datetime
+
+    from seminarbot.clock import ManualClock, OffsetClock, to_iso
     from seminarbot.storage.recorded import latest_recorded
 
     latest = await latest_recorded(db)
-    if latest is None or clock.now() >= latest:
+    if unreadable is not None and isinstance(clock, OffsetClock):
+        if latest is None:
+            say(f"{unreadable}; the console's clock is real time", final=False)
+            return True
+        clock.offset = latest - datetime.now(UTC)
+        say(f"{unreadable}; the console's clock goes on from {to_iso(latest)}, the latest time "
+            "this database has recorded", final=False)
         return True
+    if latest is None or clock.now() >= latest:
+        return False
     if isinstance(clock, ManualClock):
         say(f"--clock {to_iso(clock.now())} is before {to_iso(latest)}, the latest time this "
             "database has recorded; time only moves forward, so give that time or a later one")
-        return False
+        return None
     clock.set(latest)
     say(f"the simulated clock moves forward to {to_iso(latest)}, the latest time this database "
         "has recorded", final=False)
     return True
 
 
-def _read_offset(path: Path) -> timedelta:
-    """Where the console's clock stood, as seconds from real time; a damaged file, or one that
-    puts the clock outside the console's years, counts as none (real time), said in one line
-    (the next /clock advance writes it anew)."""
+def _read_offset(path: Path) -> timedelta | str:
+    """Where the console's clock stood, as its offset from real time (none without a file); or
+    why it cannot be read: a damaged file, or one that puts the clock outside its years."""
     import math
     from datetime import UTC, datetime, timedelta
 
@@ -212,7 +231,5 @@ def _read_offset(path: Path) -> timedelta:
     except (ValueError, UnicodeDecodeError):
         seconds = math.nan
     if not math.isfinite(seconds) or not earliest <= seconds < limit:
-        say(f"{path}: the saved /clock moves cannot be read ({why}); the console's clock is "
-            "real time until the next /clock advance", final=False)
-        return timedelta(0)
+        return why
     return timedelta(seconds=seconds)
