@@ -252,6 +252,10 @@ def test_a_double_dash_that_ends_the_options_changes_nothing(tmp_path: Path,
     (("--", "foo"), "argument COMMAND: invalid choice: 'foo' (choose from 'run', 'health', "
                     "'console', 'db', 'content', 'discord', 'export', 'cohorts') "
                     "(seminarbot --help"),
+    (("--config", "--", "cohorts"), "argument --config: expected one argument (seminarbot "
+                                    "--help"),  # helper-175's 6: `--` is the option's value
+    (("--", "--version"), "argument COMMAND: invalid choice: '--version': after --, a word is "
+                          "the command's name (seminarbot --help"),  # helper-175's 7
     (("db", "check", "--bogus"), "unrecognized arguments: --bogus (seminarbot db check --help"),
     (("export", "--cohort", "1", "--format", "csv", "--out", "x.csv", "extra"),
      "unrecognized arguments: extra (seminarbot export --help"),

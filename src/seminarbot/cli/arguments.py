@@ -28,7 +28,7 @@ class Parser(argparse.ArgumentParser):
     def parse_known_args(self, args: Sequence[str] | None = None,  # type: ignore[override]
                          namespace: argparse.Namespace | None = None
                          ) -> tuple[argparse.Namespace, list[str]]:
-        args = _ends_options(list(sys.argv[1:] if args is None else args), self._subcommands())
+        args = self._ends_options(list(sys.argv[1:] if args is None else args))
         seen: set[str] = set()
         for word in args:
             if word == "--":
@@ -40,9 +40,28 @@ class Parser(argparse.ArgumentParser):
                 seen.add(name)
         return super().parse_known_args(args, namespace)
 
-    def _subcommands(self) -> set[str]:
-        return {name for action in self._actions
-                if isinstance(action, argparse._SubParsersAction) for name in action.choices}
+    def _ends_options(self, words: list[str]) -> list[str]:
+        """`words` without a `--` that only ends the options: the last word, or one before the
+        subcommand's name (of a parser that has subcommands), where argparse (3.11) takes the
+        first for an argument nobody asked for and the second for the subcommand's name;
+        POSIX's utility syntax guidelines (10) make both mean "no option follows". After an
+        option that takes a value, it is that value (argparse refuses it); an option after
+        it is no subcommand's name, and is refused as one."""
+        if "--" not in words:
+            return words
+        at = words.index("--")
+        before = self._option_string_actions.get(words[at - 1]) if at else None
+        if before is not None and before.nargs != 0:
+            return words
+        chooser = next((action for action in self._actions
+                        if isinstance(action, argparse._SubParsersAction)), None)
+        after = words[at + 1 :]
+        if chooser is not None and not set(chooser.choices) & set(words[:at]):
+            if after and after[0].startswith("-"):
+                self.error(f"argument {chooser.metavar}: invalid choice: {after[0]!r}: after "
+                           "--, a word is the command's name")
+            return words[:at] + after
+        return words[:at] if not after else words
 
     def print_help(self, file: SupportsWrite[str] | None = None) -> None:
         boundary.standard_output(file).write(self.format_help())
@@ -62,19 +81,6 @@ class Parser(argparse.ArgumentParser):
         usage first; the usage is a --help away (the subcommand's, where it is `command`)."""
         usage = " ".join(filter(None, (self.prog, command)))
         self.exit(EXIT_CONFIG, f"{self.prog}: error: {message} ({usage} --help shows the usage)\n")
-
-
-def _ends_options(words: list[str], subcommands: set[str]) -> list[str]:
-    """`words` without a `--` that only ends the options: the last word, or one before the
-    subcommand's name (of a parser that has subcommands). argparse (3.11) takes the first for
-    an argument nobody asked for, and the second for the subcommand's name; POSIX's utility
-    syntax guidelines (10) make both mean "no option follows"."""
-    if "--" not in words:
-        return words
-    at = words.index("--")
-    if at == len(words) - 1 or (subcommands and not subcommands & set(words[:at])):
-        return words[:at] + words[at + 1 :]
-    return words
 
 
 # Every argument that names a file, as each subcommand declares it; the subcommands' names.
