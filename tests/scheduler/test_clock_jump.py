@@ -84,3 +84,19 @@ async def test_a_reminder_and_digest_that_come_back_are_not_told_as_lost(
     sent = {i.kind for i in await app.outbox.for_cohort(1)
             if i.session_id == session and i.state is OutboxState.POSTED}
     assert sent == {"prompt", "reminder", "digest"}
+
+
+async def test_no_digest_for_a_session_never_posted(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-175's 12: back after a week, the bot sent session 1's digest ("0 participants
+    responded"), still within the grace window, then skipped session 1's prompts as late."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    first = min(i.due_at for i in await app.outbox.for_cohort(1))
+    start = len(console.out.getvalue())
+    clock.set(first + timedelta(days=7, hours=4))
+    await app.scheduler.run_due()
+    told = console.out.getvalue()[start:]
+    assert "Digest for session 1" not in told and "session 1's prompts" in told
+    digests = [i for i in await app.outbox.for_cohort(1)
+               if i.kind == "digest" and i.session_id == app.syllabus.plan.sessions[0].id]
+    assert [i.state for i in digests] == [OutboxState.SKIPPED]

@@ -54,15 +54,20 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
 
 async def not_to_send(outbox: OutboxRepository, cohort: Cohort, item: OutboxItem
                       ) -> str | None:
-    """Why a due reminder or digest is not sent after all, or None: its prompt was never
-    posted, or it was owed (its session closed while the seminar was paused) and is turned
-    off now (domain.planning keeps it owed until it goes: helper-165's 1)."""
+    """Why a due reminder or digest is not sent after all, or None: its prompt (or, for a
+    digest, its session) was never posted, or it was owed (its session closed while the
+    seminar was paused) and is turned off now (domain.planning keeps it owed until it goes:
+    helper-165's 1)."""
     if item.kind == "reminder" and cohort.reminder_before is None:
         return "reminders are off"
     if item.kind == "digest" and not cohort.digest:
         return "the digest is off"
     if item.kind == "reminder" and await prompt_thread(outbox, item) is None:
         return "its prompt was never posted"
+    if item.kind == "digest" and not any(
+            row.kind == "prompt" and row.session_id == item.session_id
+            and row.state is OutboxState.POSTED for row in await outbox.for_cohort(item.cohort_id)):
+        return "its session was never posted"  # (helper-175's 12: "0 participants")
     return None
 
 
