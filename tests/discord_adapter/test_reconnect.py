@@ -224,3 +224,26 @@ async def test_a_respond_tried_again_after_discord_showed_it_failed_is_recorded_
                                         text="Councils."))
     assert "Recorded your response to 1.2" in other
     assert [row[2] for row in await rows(app)] == ["Councils.", "Councils."]
+
+
+async def test_a_moderators_command_done_but_shown_as_failed_is_told_to_the_moderators(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-176's 2: a skip was done, Discord refused its answer (the moderator saw "The
+    application did not respond"), and the skip tried again skipped a second week. The
+    moderators are now told in the seminar's channel that it was done."""
+    await first_session_posted(fake, app, clock)
+    fake.rest.hold = asyncio.Event()
+    skip = await fake.send_slash("ann", "seminar-mod skip")
+    await asyncio.wait_for(fake.rest.holding.wait(), 10)
+    skip.token = "no longer taken"
+    fake.rest.hold.set()
+    fake.rest.hold = None
+    channel = fake.world.seminar_channel
+    await eventually(lambda: any("was done, though Discord showed it as failed" in m["content"]
+                                 for m in fake.messages_in(channel)))
+    told = [m["content"] for m in fake.messages_in(channel) if "was done" in m["content"]]
+    assert told == ["**For the moderators:** /seminar-mod skip by ann was done, though Discord "
+                    "showed it as failed (its answer came too late): No session on Tue 13 Jan "
+                    "2026; the session due then and those after it move later. Next: session 2 "
+                    "(Later years) on Tue 20 Jan 2026 19:00 UTC."]
+    assert skip.callback is None

@@ -27,7 +27,7 @@ from seminarbot.adapters.discord.render import (
     within_upload_limit,
 )
 from seminarbot.adapters.discord.slash import CHANNEL_OPTION, SlashCommands, UnknownInteraction
-from seminarbot.core.commands import Command, Suggestion
+from seminarbot.core.commands import Command, Permission, Suggestion
 from seminarbot.core.completion import complete
 from seminarbot.core.dispatch import run
 from seminarbot.core.invocation import Actor, Place
@@ -139,21 +139,47 @@ class InteractionHandler:
                 raw[param.name] = as_shown(raw[param.name] or "",
                                            resolved_people(interaction.data or {}),
                                            interaction.guild)
-        late = self.app.clock.now() - interaction.created_at
-        if late.total_seconds() >= self.defer_after and \
-                not await self._deferred(interaction, command, late.total_seconds()):
+        # Discord counts its three seconds from the interaction's creation (its id's time),
+        # so the wait before deferring does too.
+        late = (self.app.clock.now() - interaction.created_at).total_seconds()
+        if late >= self.defer_after and not await self._deferred(interaction, command, late):
             return
         task = asyncio.create_task(self._run(interaction, command, raw))
         self._running.add(task)
         task.add_done_callback(self._running.discard)
-        if not interaction.response.is_done():
-            done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-            if task in done:
-                if not task.result().silent:  # a flood's repeated refusals go unanswered
-                    await self._reply(interaction, task.result())
-                return
-            await interaction.response.defer(ephemeral=command.private, thinking=True)
-        await self._follow_deferred(interaction, command, await task)
+        try:
+            if not interaction.response.is_done():
+                done, _ = await asyncio.wait({task}, timeout=self.defer_after - max(late, 0.0))
+                if task in done:
+                    if not task.result().silent:  # a flood's repeated refusals go unanswered
+                        await self._reply(interaction, task.result())
+                    return
+                await interaction.response.defer(ephemeral=command.private, thinking=True)
+            await self._follow_deferred(interaction, command, await task)
+        except discord.HTTPException as error:
+            if error.code in NO_ANSWER_TAKEN and task.done() and not task.cancelled() \
+                    and command.permission is Permission.MODERATOR:
+                await self._done_unanswered(interaction, command, task.result())
+            raise
+
+    async def _done_unanswered(self, interaction: discord.Interaction, command: Command,
+                               reply: Reply) -> None:
+        """A moderator's command that was done, though Discord refused its answer and showed
+        it as failed: the seminar's moderators are told, so that it is not done twice
+        (helper-176's 2: a skip tried again skipped a second week)."""
+        from seminarbot.domain.display import embedded
+        from seminarbot.domain.typed import untyped
+        from seminarbot.scheduling.messages import fitted
+        from seminarbot.scheduling.poster import tell_moderators
+
+        place = place_of(interaction)
+        cohort = await self.app.cohorts.find(PLATFORM, place.community_id, place.channel_id)
+        if cohort is None:
+            return
+        said = untyped(next((line for line in (reply.title, *reply.paragraphs) if line), ""))
+        await tell_moderators(self.app.posters, cohort, fitted(
+            f"/{command.name} by {embedded(interaction.user.display_name)} was done, though "
+            f"Discord showed it as failed (its answer came too late): {said}"))
 
     async def _deferred(self, interaction: discord.Interaction, command: Command,
                         late: float) -> bool:
