@@ -232,3 +232,26 @@ async def test_a_read_again_that_discord_stops_is_tried_again(
     assert len(fake.requests("GET", denied_path)) == 1
     assert [row[2] for row in await rows(app)] == [
         "The soviets were elected, at first.", "Kept as it was.", "After it."]
+
+
+@pytest.mark.parametrize(("status", "path", "again"), [
+    (503, "/api/v10/channels/1/messages/2", False),  # http.py raises it to the caller
+    (502, "/api/v10/channels/1/messages/2", True),
+    (503, "/api/v10/interactions/1/tok/callback", True),  # the webhook adapter tries again
+    (500, "/api/v10/webhooks/1/tok/messages/@original", True),
+])
+async def test_the_rest_trace_says_a_try_again_only_where_discord_py_makes_one(
+        status: int, path: str, again: bool, caplog: pytest.LogCaptureFixture) -> None:
+    """helper-172's 2 and helper-176's 4: "trying again" where nothing tried again, and
+    nothing said where discord.py's webhook adapter did."""
+    from types import SimpleNamespace
+
+    import yarl
+
+    from seminarbot.adapters.discord import trace
+
+    params = SimpleNamespace(response=SimpleNamespace(status=status, reason="Bad"),
+                             headers={}, method="POST", url=yarl.URL("http://x" + path))
+    caplog.set_level(logging.WARNING)
+    await trace._ended(None, None, params)  # type: ignore[arg-type]
+    assert caplog.records[-1].getMessage().endswith("; discord.py tries again") is again

@@ -49,6 +49,7 @@ def _handshake(headers: Mapping[str, str]) -> bool:
 
 
 _RETRIED = frozenset({500, 502, 504, 524})
+_WEBHOOKS = ("/webhooks/", "/interactions/")
 
 
 async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
@@ -57,9 +58,12 @@ async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
     # The gateway's opening handshake is an HTTP request too, and discord.py does not try it
     # again on its own: connecting.connect says each of its tries, once.
     if status >= 500 and not _handshake(params.headers):
-        # Only these discord.py tries again on its own (discord/http.py, HTTPClient.request,
-        # at most 5 tries); the others it raises to the caller, which says what it does.
-        again = "; discord.py tries again" if status in _RETRIED else ""
+        # discord.py tries again on its own only these (discord/http.py, HTTPClient.request),
+        # or any 5xx to an interaction's answer (discord/webhook/async_.py), 5 tries at most;
+        # the others it raises to the caller, which says what it does.
+        path = params.url.path
+        again = "; discord.py tries again" if status in _RETRIED or any(
+            part in path for part in _WEBHOOKS) else ""
         log.warning("discord: Discord answered %d %s to %s %s%s", status,
                     in_a_line(params.response.reason or "", 60), params.method,
-                    in_a_line(params.url.path), again)
+                    in_a_line(path), again)
