@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import datetime
 
 import discord.gateway
 import discord.http
@@ -36,28 +37,29 @@ async def eventually(check: Callable[[], bool | Awaitable[bool]], *,
             await asyncio.sleep(0.005)
 
 
-@pytest.fixture
-async def fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
-    server = FakeDiscord(clock.now)
+async def _checked(now: Callable[[], datetime]) -> AsyncIterator[FakeDiscord]:
+    """The fake on this clock, checked at the end for anything it did not expect."""
+    server = FakeDiscord(now)
     await server.start()
     try:
         yield server
     finally:
         await server.stop()
     server.check()
+
+
+@pytest.fixture
+async def fake(clock: ManualClock) -> AsyncIterator[FakeDiscord]:
+    async for server in _checked(clock.now):
+        yield server
 
 
 @pytest.fixture
 async def real_time_fake() -> AsyncIterator[FakeDiscord]:
     """The fake on real time, for a `seminarbot run` process, which runs on it: Discord takes
     an interaction's first answer within three seconds of its id's time."""
-    server = FakeDiscord(SystemClock().now)
-    await server.start()
-    try:
+    async for server in _checked(SystemClock().now):
         yield server
-    finally:
-        await server.stop()
-    server.check()
 
 
 @pytest.fixture
