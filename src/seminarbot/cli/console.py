@@ -101,33 +101,17 @@ def _start(given: str) -> datetime:
 async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "") -> int:
     """`intro` is said on standard error once the database is open (run's explanation).
     `refusal` has accepted the arguments."""
-    from datetime import UTC, datetime, timedelta
-
     from seminarbot.adapters.console.session import Console
     from seminarbot.adapters.console.terminal import stdin_lines
     from seminarbot.app import content_roots, open_services
-    from seminarbot.clock import ManualClock, OffsetClock
-    from seminarbot.config.files import replace_private
+    from seminarbot.clock import ManualClock
 
-    clock: ManualClock | OffsetClock
     saved = settings.database.with_name(settings.database.name + ".console-clock")
-    unreadable = None
-    if args.clock is not None:
-        clock = ManualClock(_start(args.clock))
-    else:
-        offset = _read_offset(saved)
-        unreadable = f"{saved}: the saved clock cannot be read ({offset})" \
-            if isinstance(offset, str) else None
-        clock = OffsetClock(offset if isinstance(offset, timedelta) else timedelta(0))
-
-    def keep() -> None:
-        """Where the clock stands, as its offset from real time: a start without --clock goes
-        on from there, after a frozen clock's run too (helper-167's 5)."""
-        replace_private(saved, str((clock.now() - datetime.now(UTC)).total_seconds()).encode())
+    clock, unreadable = _clock_of(args, saved)
 
     def kept() -> None:
         try:
-            keep()
+            _keep(saved, clock)
         except OSError as error:
             say(f"{saved}: where the clock stands could not be kept for the next start "
                 f"({error.strerror or error})", final=False)
@@ -149,7 +133,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,
-                          save_clock=lambda _: keep(), interactive=interactive)
+                          save_clock=lambda _: _keep(saved, clock), interactive=interactive)
         watch = asyncio.create_task(_watched(app.db))
         try:
             await session.start()
@@ -164,6 +148,32 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     finally:
         await app.close()
     return 0
+
+
+def _clock_of(args: argparse.Namespace, saved: Path) -> tuple[ManualClock | OffsetClock,
+                                                              str | None]:
+    """The console's clock: frozen at --clock, else real time shifted as `saved` keeps it; and
+    why `saved` cannot be read, if it cannot."""
+    from datetime import timedelta
+
+    from seminarbot.clock import ManualClock, OffsetClock
+
+    if args.clock is not None:
+        return ManualClock(_start(args.clock)), None
+    offset = _read_offset(saved)
+    if isinstance(offset, str):
+        return OffsetClock(timedelta(0)), f"{saved}: the saved clock cannot be read ({offset})"
+    return OffsetClock(offset), None
+
+
+def _keep(saved: Path, clock: ManualClock | OffsetClock) -> None:
+    """Where the clock stands, as its offset from real time: a start without --clock goes on
+    from there, after a frozen clock's run too (helper-167's 5). Raises OSError."""
+    from datetime import UTC, datetime
+
+    from seminarbot.config.files import replace_private
+
+    replace_private(saved, str((clock.now() - datetime.now(UTC)).total_seconds()).encode())
 
 
 async def _watched(db: Database) -> None:
