@@ -1,6 +1,7 @@
 """Drive the bot through the console the way a person would, and check answers and database."""
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -304,7 +305,8 @@ async def test_respond_with_the_same_words_again_is_recorded_once(
     await console.say("/seminar post")
     first = "Four elements: participation, unity."
     assert "Recorded your response to 1.1" in await console.say(f"/seminar respond 1.1 {first}")
-    for again in (first, "  Four  elements:\tparticipation,\u00a0unity.\u200b"):
+    for again in (first, "  Four  elements:\tparticipation,\u00a0unity.\u200b",
+                  "Four\u3164 elements:\u034f participation,\ufe0f unity."):  # show nothing
         assert "already recorded" in await console.say(f"/seminar respond 1.1 {again}"), again
     accented = "Fóur elements."
     await console.say(f"/seminar respond 1.1 {accented}")
@@ -317,3 +319,19 @@ async def test_respond_with_the_same_words_again_is_recorded_once(
     await console.say("/seminar optout")
     assert "opted out" in await console.say(f"/seminar respond 1.1 {first}")
     assert await app.db.scalar("SELECT COUNT(*) FROM responses") == 5
+
+
+async def test_a_response_refused_for_a_forget_me_in_its_second_says_so(
+        console: ConsoleDriver, app: Services) -> None:
+    """helper-177's 2: in the same second as a confirmed forget-me, `/seminar respond` said
+    "You have opted out of recording", and the person had not."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    await console.say("/seminar post")
+    await console.say("/seminar respond 1.1 Before.")
+    asked = await console.say("/seminar forget-me")
+    code = re.search(r"forget-me ([A-Z0-9]{6})", asked)
+    assert code, asked
+    assert "Forgotten" in await console.say(f"/seminar forget-me {code.group(1)}")
+    said = " ".join((await console.say("/seminar respond 1.1 After.")).split())
+    assert "came in the same second as your request to be forgotten" in said, said
+    assert "opted out" not in said

@@ -219,7 +219,7 @@ def test_the_command_line_bounds_its_arguments_too(tmp_path: Path) -> None:
     assert result.returncode == 2 and "up to 365 days" in one_line(result)
 
 
-@pytest.mark.parametrize("saved", ["inf", "nan", "1e300", "-1e12", "4e10", "garbage",
+@pytest.mark.parametrize("saved", ["inf", "nan", "1e300", "-1e12", "4e10", "garbage", "1_000",
                                    "9" * 5000])
 def test_a_damaged_console_clock_file_counts_as_no_moves(tmp_path: Path, saved: str) -> None:
     db = tmp_path / "c.db"

@@ -248,10 +248,29 @@ def test_a_double_dash_that_ends_the_options_changes_nothing(tmp_path: Path,
         plain.returncode, plain.stdout, plain.stderr) and plain.returncode != 2  # no usage error
 
 
+@pytest.mark.parametrize("args", [
+    ("console", "--clock=--"), ("console", "--user=--"), ("cohorts", "--db=--"),
+    ("export", "--cohort=--", "--format", "csv", "--out", "x.csv"),
+    ("export", "--cohort", "1", "--format=--", "--out", "-"),
+    ("export", "--cohort", "1", "--format", "csv", "--out=--"),
+    ("content", "ingest", "--text=--", "f.txt")])
+def test_an_option_given_a_double_dash_with_equals_is_refused(tmp_path: Path,
+                                                               args: tuple[str, ...]) -> None:
+    """helper-177's 1: argparse (3.11) read `--OPT=--` as an empty list: internal errors, a
+    choice never checked, defaults taken silently."""
+    result = seminarbot(*args, cwd=tmp_path,
+                        env=environment(SEMINARBOT_DATA_DIR=str(tmp_path / "data")))
+    assert result.returncode == 2, result.stderr
+    assert "expected one argument, and '--' only ends the options" in one_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(("args", "said"), [
     (("--", "foo"), "argument COMMAND: invalid choice: 'foo' (choose from 'run', 'health', "
                     "'console', 'db', 'content', 'discord', 'export', 'cohorts') "
                     "(seminarbot --help"),
+    (("--config=--", "cohorts"), "argument --config: expected one argument, and '--' only ends "
+                                 "the options (a file of that name is ./--) (seminarbot --help"),
     (("--config", "--", "cohorts"), "argument --config: expected one argument (seminarbot "
                                     "--help"),  # helper-175's 6: `--` is the option's value
     (("--", "--version"), "argument COMMAND: invalid choice: '--version': after --, a word is "

@@ -33,11 +33,14 @@ class Parser(argparse.ArgumentParser):
         for word in args:
             if word == "--":
                 break
-            name = word.split("=", 1)[0]
+            name, equals, value = word.partition("=")
             if word.startswith("--") and name in self._option_string_actions:
                 if name in seen:
                     self.error(f"argument {name}: given twice; give it once")
                 seen.add(name)
+                if equals and value == "--":  # argparse (3.11) would give it an empty list
+                    self.error(f"argument {name}: expected one argument, and '--' only ends "
+                               "the options (a file of that name is ./--)")
         return super().parse_known_args(args, namespace)
 
     def _ends_options(self, words: list[str]) -> list[str]:
@@ -99,6 +102,9 @@ def parse(parser: Parser, argv: Sequence[str] | None, parsed: list[argparse.Name
             at = words.index(extra[0]) if extra[0] in words else len(words)
             before = args.command is None or at < words.index(args.command)
             parser.error(f"unrecognized arguments: {' '.join(extra)}", None if before else command)
+        listed = [name for name, value in vars(args).items() if isinstance(value, list)]
+        if listed:  # argparse's own way to read an option's value as none (a safety net)
+            parser.error(f"argument {listed[0]}: expected one argument", command)
         for name, said in _PATHS.items():  # an empty one would mean the current folder
             if isinstance(given := getattr(args, name, None), str) and not given.strip():
                 parser.error(f"{said} expects the path of a file, and it is "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seminarbot.core.commands import Command, Param
-from seminarbot.core.invocation import Invocation
+from seminarbot.core.invocation import Actor, Invocation
 from seminarbot.core.params import String, Words
 from seminarbot.core.replies import Reply, Table, Tone, Verbatim, text
 from seminarbot.domain.errors import Conflict
@@ -31,13 +31,23 @@ async def respond(inv: Invocation[Services]) -> Reply:
     outcome = await record_response(app, posted.message_id or "", inv.actor, inv.args["text"],
                                     inv.sent(), inv.source_id)
     if outcome is None:
-        return text("You have opted out of recording, so this was not stored.",
-                    tone=Tone.WARNING, private=True)
+        return text(await _not_stored(app, inv.actor), tone=Tone.WARNING, private=True)
     if outcome is Outcome.UNCHANGED:
         return text(f"Your response to {prompt.ref} was already recorded.", private=True)
     words = word_count(stored_body(inv.args["text"]) or "")  # as /seminar mine counts them
     return text(f"Recorded your response to {prompt.ref} ({words} word"
                 f"{'' if words == 1 else 's'}).", tone=Tone.SUCCESS, private=True)
+
+
+async def _not_stored(app: Services, actor: Actor) -> str:
+    """Why a response was refused for who sent it (storage/refusals.py): opted out, or sent in
+    the same second as their forget-me, which instants in whole seconds cannot put it after
+    (README, Privacy; helper-177's 2)."""
+    person = await app.participants.find(actor.platform, actor.user_id)
+    if person is not None and person.opted_out:
+        return "You have opted out of recording, so this was not stored."
+    return ("This was not stored: it came in the same second as your request to be forgotten, "
+            "and could not be told from what that deleted. Send it again to record it.")
 
 
 def beginning(text: str, width: int = 60) -> str:

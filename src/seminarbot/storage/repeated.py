@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from seminarbot.domain.display import DEFAULT_IGNORABLE
 from seminarbot.storage.db import Database
 
 _BODIES = """
@@ -32,8 +33,8 @@ async def repeats(db: Database, platform: str, user_id: str, prompt_message_id: 
 
 def words(text: str) -> str:
     """The text as it reads: Unicode's canonical composition (NFC, so é typed either way is
-    one), without format characters (Cf: a zero-width space shows nothing), each run of white
-    space one space, none at either end. Letter case stays: it is what was written."""
-    shown = "".join(c for c in unicodedata.normalize("NFC", text)
-                    if unicodedata.category(c) != "Cf")
+    one), without the characters that show nothing (Unicode's Default_Ignorable_Code_Point:
+    zero-width ones, fillers, variation selectors; README, Responses), each run of white space
+    one space, none at either end. Letter case stays: it is what was written."""
+    shown = DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFC", text))
     return _SPACES.sub(" ", shown).strip()
