@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -243,7 +244,40 @@ async def test_a_moderators_command_done_but_shown_as_failed_is_told_to_the_mode
                                  for m in fake.messages_in(channel)))
     told = [m["content"] for m in fake.messages_in(channel) if "was done" in m["content"]]
     assert told == ["**For the moderators:** /seminar-mod skip by ann was done, though Discord "
-                    "showed it as failed (its answer came too late): No session on Tue 13 Jan "
-                    "2026; the session due then and those after it move later. Next: session 2 "
-                    "(Later years) on Tue 20 Jan 2026 19:00 UTC."]
+                    "showed it as failed (its answer did not reach Discord): No session on Tue "
+                    "13 Jan 2026; the session due then and those after it move later. Next: "
+                    "session 2 (Later years) on Tue 20 Jan 2026 19:00 UTC."]
     assert skip.callback is None
+
+
+
+async def test_a_refused_or_doubled_moderators_command_is_neither_told_nor_run_twice(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-178's 1 and 2: a moderator's command refused to bob (no moderator) or failing
+    was told as done when its answer went astray; one delivered twice skipped two weeks."""
+    await first_session_posted(fake, app, clock)
+    for who, command, options in (("bob", "seminar-mod skip", {}),
+                                  ("ann", "seminar-mod move", {"session": "99",
+                                                               "date": "2099-01-01"})):
+        fake.rest.hold = asyncio.Event()
+        log = await fake.send_slash(who, command, **options)
+        await asyncio.wait_for(fake.rest.holding.wait(), 10)
+        fake.rest.holding.clear()
+        log.token = "no longer taken"
+        fake.rest.hold.set()
+        fake.rest.hold = None
+        await bot.handlers.interactions.drain(5)
+    original = fake.gateway.dispatch
+
+    async def twice(event: str, data: Any) -> None:
+        await original(event, data)
+        if event == "INTERACTION_CREATE":
+            await original(event, data)
+    fake.gateway.dispatch = twice  # type: ignore[method-assign]
+    await fake.slash("ann", "seminar-mod skip")
+    fake.gateway.dispatch = original  # type: ignore[method-assign]
+    channel = fake.world.seminar_channel
+    await fake.slash("ann", "seminar schedule")
+    assert not [m for m in fake.messages_in(channel) if "was done" in m["content"]]
+    assert [row[0] for row in await app.db.fetch_tuples("SELECT local_date FROM schedule_skips")] \
+        == ["2026-01-13"]

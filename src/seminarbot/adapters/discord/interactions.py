@@ -41,6 +41,7 @@ DEFER_AFTER = 2.0
 # Discord's errors for an interaction that takes no first answer (any more): Unknown
 # interaction, and already acknowledged (docs: Interactions, Receiving and Responding).
 NO_ANSWER_TAKEN = (10062, 40060)
+SEEN = 1_000  # interactions remembered, so that one delivered twice runs once
 
 
 def actor_of(interaction: discord.Interaction, moderator_role: str | None) -> Actor:
@@ -70,6 +71,7 @@ class InteractionHandler:
         self.defer_after = DEFER_AFTER
         self._running: set[asyncio.Task[Reply]] = set()  # the commands' own work
         self._handling: set[asyncio.Task[Any]] = set()  # each interaction, answer included
+        self._seen: dict[int, None] = {}  # the latest SEEN interactions' ids, oldest first
 
     async def handle(self, interaction: discord.Interaction) -> None:
         """In discord.py's task for the event: tracked, so that a stop waits for the answer
@@ -80,15 +82,28 @@ class InteractionHandler:
         try:
             if interaction.type is discord.InteractionType.autocomplete:
                 await self._autocomplete(interaction)
-            elif interaction.type is discord.InteractionType.application_command:
+            elif interaction.type is discord.InteractionType.application_command \
+                    and self._first_time(interaction.id):
                 await self._command(interaction)
         except discord.HTTPException as error:
-            if error.code not in NO_ANSWER_TAKEN:
+            if error.code not in NO_ANSWER_TAKEN and error.status < 500:
                 raise
-            log.warning("an answer to interaction %s was refused, it came too late: %s",
-                        interaction.id, error.text or error.code)
+            log.warning("an answer to interaction %s did not reach Discord: %s",
+                        interaction.id, error.text or error.status)
         finally:
             self._handling.discard(me)
+
+    def _first_time(self, interaction_id: int) -> bool:
+        """False for an interaction the gateway delivered again (helper-178's 2: a skip
+        delivered twice skipped two weeks); one replayed after a restart is late, and Discord
+        refuses its answer (_deferred)."""
+        if interaction_id in self._seen:
+            log.warning("interaction %s delivered again: not run twice", interaction_id)
+            return False
+        self._seen[interaction_id] = None
+        if len(self._seen) > SEEN:
+            del self._seen[next(iter(self._seen))]
+        return True
 
     async def drain(self, grace: float) -> None:
         """Let the interactions in flight finish, their answers sent (each command is one
@@ -157,29 +172,37 @@ class InteractionHandler:
                 await interaction.response.defer(ephemeral=command.private, thinking=True)
             await self._follow_deferred(interaction, command, await task)
         except discord.HTTPException as error:
-            if error.code in NO_ANSWER_TAKEN and task.done() and not task.cancelled() \
-                    and command.permission is Permission.MODERATOR:
-                await self._done_unanswered(interaction, command, task.result())
+            if error.code in NO_ANSWER_TAKEN or error.status >= 500:  # never shown
+                await self._done_unanswered(interaction, command, task)
             raise
 
     async def _done_unanswered(self, interaction: discord.Interaction, command: Command,
-                               reply: Reply) -> None:
-        """A moderator's command that was done, though Discord refused its answer and showed
-        it as failed: the seminar's moderators are told, so that it is not done twice
-        (helper-176's 2: a skip tried again skipped a second week)."""
+                               task: asyncio.Task[Reply]) -> None:
+        """A moderator's command done (once it finishes), though its answer never reached
+        Discord, which showed it as failed: the seminar's moderators are told, so that it is
+        not done twice (helper-176's 2). Not for one refused or failed (helper-178's 1)."""
+        from seminarbot.adapters.discord.render import literal, showing_typed
         from seminarbot.domain.display import embedded
-        from seminarbot.domain.typed import untyped
         from seminarbot.scheduling.messages import fitted
         from seminarbot.scheduling.poster import tell_moderators
 
+        if command.permission is not Permission.MODERATOR:
+            return
+        try:
+            reply = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            return
+        if reply.tone is Tone.ERROR or reply.silent:
+            return
         place = place_of(interaction)
         cohort = await self.app.cohorts.find(PLATFORM, place.community_id, place.channel_id)
         if cohort is None:
             return
-        said = untyped(next((line for line in (reply.title, *reply.paragraphs) if line), ""))
+        said = next((line for line in (reply.title, *reply.paragraphs) if line), "")
+        who = embedded(literal(interaction.user.display_name))
         await tell_moderators(self.app.posters, cohort, fitted(
-            f"/{command.name} by {embedded(interaction.user.display_name)} was done, though "
-            f"Discord showed it as failed (its answer came too late): {said}"))
+            f"/{command.name} by {who} was done, though Discord showed it as failed (its "
+            f"answer did not reach Discord): {showing_typed(lambda text: text)(said)}"))
 
     async def _deferred(self, interaction: discord.Interaction, command: Command,
                         late: float) -> bool:
