@@ -61,6 +61,9 @@ async def test_private_answers_go_to_one_direct_room_made_once_and_reused(
     assert "(You asked in “Tuesday seminar”.)" in answer["content"]["body"]
     assert answer["decrypted"]  # encrypted, as the seminar room is
     assert state_of(ann, direct, "m.room.encryption") is not None
+    # Someone invited later reads from their invitation on (helper-178's 7), not ann's answers.
+    visibility = state_of(ann, direct, "m.room.history_visibility")
+    assert visibility is not None and visibility["content"]["history_visibility"] == "invited"
     invite = [e for e in ann.invites[direct] if getattr(e, "state_key", None) == ann.user_id]
     assert invite and invite[0].content.get("is_direct") is True
     assert direct_rooms(synapse, bot) == {ann.user_id: [direct]}

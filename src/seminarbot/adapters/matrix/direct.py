@@ -35,6 +35,11 @@ log = logging.getLogger(__name__)
 DIRECT = "m.direct"
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "",
               "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+# Private answers are the person's alone: someone invited later reads from their invitation
+# on, not what was answered before (the presets' default, `shared`, shows them all; spec:
+# m.room.history_visibility). The person, invited at the start, reads everything.
+FROM_INVITATION = {"type": "m.room.history_visibility", "state_key": "",
+                   "content": {"history_visibility": "invited"}}
 
 
 @dataclass(frozen=True)
@@ -139,7 +144,8 @@ class DirectRooms:
             f"creating a direct room with {user_id}",
             lambda: self.client.room_create(is_direct=True, invite=[user_id],
                                             preset=RoomPreset.trusted_private_chat,
-                                            initial_state=[ENCRYPTION] if encrypted else []),
+                                            initial_state=[FROM_INVITATION, *(
+                                                [ENCRYPTION] if encrypted else [])]),
             RoomCreateResponse)
         room_id = str(answer.room_id)
         self.created.add(room_id)
