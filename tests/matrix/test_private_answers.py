@@ -6,6 +6,7 @@ joined it; someone who declines it gets the answer in the room with a note."""
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
@@ -358,3 +359,23 @@ async def test_a_seminar_is_not_set_up_in_a_direct_room_with_the_bot(
     assert "No seminar runs" not in schedule
     assert await bot.services.db.fetch_tuples(
         "SELECT channel_id FROM cohorts") == [(room,)]
+
+
+async def test_forget_me_in_the_direct_room_counts_what_is_stored_everywhere(
+        bot: BotHarness, people: People) -> None:
+    """helper-178's 6: in the direct room, forget-me counted that room as a seminar: "0
+    responses in cat5", where a response of theirs was stored (and then deleted)."""
+    mod, ann = await people("mod"), await people("ann")
+    room = await seminar(bot, mod, ann)
+    asked = await ann.say(room, "!seminar respond 1.1 The minutes were read aloud.")
+    direct = ann.room_of((await ann.answer_to(room, asked, bot.user_id))["event_id"])
+    await ann.join(direct)
+    first = " ".join((await ann.command(direct, "!seminar forget-me", bot.user_id)).split())
+    assert "The counts are those in every seminar of this bot on Matrix, in every room." in first
+    assert "Responses in every seminar of this bot on Matrix, in every room: 1," in first
+    code = re.search(r"forget-me ([A-Z0-9]{6})", first)
+    assert code, first
+    done = " ".join((await ann.command(direct, f"!seminar forget-me {code.group(1)}",
+                                       bot.user_id)).split())
+    assert "in every seminar of this bot on Matrix, in every room: 1 response with" in done, done
+    assert "not counted here" not in first + done

@@ -15,7 +15,7 @@ from seminarbot.domain.errors import BadArgument, Conflict
 from seminarbot.domain.models import MAX_RETENTION_DAYS
 from seminarbot.features.common import cohort_here
 from seminarbot.services.container import Services
-from seminarbot.storage.privacy import CodeCheck, Forgotten
+from seminarbot.storage.privacy import CodeCheck, Forgotten, Stored, StoredAbout
 
 CONFIRM_WITHIN = timedelta(minutes=10)
 MAX_CODE_TRIES = 3  # wrong codes before the pending one is cancelled
@@ -55,9 +55,17 @@ async def optin(inv: Invocation[Services]) -> Reply:
 
 def _here(inv: Invocation[Services]) -> str:
     """Where the counts a reply shows are from: the server or room it is shown in. A reply in
-    a room is read by the room, so it counts nothing from anywhere else (issue 18)."""
+    a room is read by the room, so it counts nothing from anywhere else (issue 18); in a
+    direct room with the person, which holds no seminar, they are their counts everywhere
+    (helper-178's 6: the direct room was counted as a seminar, with none)."""
+    if inv.place.direct:
+        return _everywhere(inv)
     name = inv.place.community_name
     return f"in {name}" if name else "here"
+
+
+def _counted(inv: Invocation[Services], about: StoredAbout) -> Stored:
+    return about.everywhere if inv.place.direct else about.here
 
 
 async def forget_me(inv: Invocation[Services]) -> Reply:
@@ -75,12 +83,13 @@ async def forget_me(inv: Invocation[Services]) -> Reply:
     app.limits.attempts.clear(*_attempts_key(inv))
     remember_secret(new_code)  # never written to a log, whatever logs the reply
     minutes = int(CONFIRM_WITHIN.total_seconds() // 60)
-    here, where = about.here, _here(inv)
+    here, where = _counted(inv, about), _here(inv)
+    elsewhere = "" if inv.place.direct else \
+        "; what is stored about you elsewhere goes too, and is not counted here"
     return Reply(
         title="Forget me: please confirm", tone=Tone.WARNING, private=True,
         paragraphs=(f"This deletes everything stored about you, {_everywhere(inv)}, and "
-                    f"cannot be undone. The counts are those {where}; what is stored about you "
-                    "elsewhere goes too, and is not counted here.",),
+                    f"cannot be undone. The counts are those {where}{elsewhere}.",),
         fields=((f"Responses {where}", f"{here.responses}, with "
                  f"{_plural(here.edits, 'earlier version')} of edited ones"),
                 ("Participant record", "your id, your display names and your opt-out choice"),
@@ -108,8 +117,8 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     async with app.db.transaction():
         check = await app.privacy.check_code(actor.platform, actor.user_id, typed, now)
         if check is CodeCheck.MATCH:
-            here = (await app.privacy.stored_about(actor.platform, actor.user_id,
-                                                   inv.place.community_id)).here
+            here = _counted(inv, await app.privacy.stored_about(
+                actor.platform, actor.user_id, inv.place.community_id))
             done = await app.privacy.forget(actor.platform, actor.user_id, now)
             await app.audit.record(at=now, platform=actor.platform, actor_id=done.pseudonym,
                                    actor_name="", action="seminar forget-me", outcome="ok",
@@ -122,12 +131,13 @@ async def _confirm(inv: Invocation[Services], code: str) -> Reply:
     if (kept := app.kept_outside.get(actor.platform)) is not None:
         kept(actor.user_id)
     app.limits.attempts.clear(*_attempts_key(inv))
-    where = _here(inv)
-    return text(f"Deleted everything stored about you, {_everywhere(inv)}: {where}, "
+    where = "" if inv.place.direct else f"{_here(inv)}, "  # (a direct room: everywhere)
+    return text(f"Deleted everything stored about you, {_everywhere(inv)}: {where}"
                 f"{_plural(here.responses, 'response')} with "
                 f"{_plural(here.edits, 'earlier version')}, and your name and id from "
-                f"{_plural(here.audit_entries, 'audit log entry')} of yours; the same elsewhere "
-                "(not counted here); your name from "
+                f"{_plural(here.audit_entries, 'audit log entry')} of yours; "
+                f"{'' if inv.place.direct else 'the same elsewhere (not counted here); '}"
+                "your name from "
                 f"{_plural(done.mentions, 'entry')} that named you, anywhere; and "
                 "your participant record. Anything you write in a prompt's "
                 "thread from now on is recorded again unless you also run "
