@@ -133,9 +133,14 @@ def test_date_integer_choice_string_flag() -> None:
     assert Flag().parse("", "moderator") is True
 
 
-@pytest.mark.parametrize("raw", ["\u200b", "\ufeff\u2060", "\xa0\u3000", "\u2800"])
+@pytest.mark.parametrize("raw", ["\u200b", "\ufeff\u2060", "\xa0\u3000", "\u2800",
+                                 "\u202e" * 100])
 def test_text_that_shows_nothing_is_no_argument(raw: str) -> None:
-    with pytest.raises(BadArgument, match=r"`query` expects text of 1 to 100 characters \(got"):
+    """Said as what it is, not as a length it has (helper-172: 100 × U+202E was told "1 to
+    100 characters"); only spaces are none at all."""
+    said = r"text of 1 to 100 characters \(got" if not raw.strip() else \
+        r"text with something visible in it, not only spaces, control or invisible characters"
+    with pytest.raises(BadArgument, match=r"`query` expects " + said):
         String(max_length=100).parse(raw, "query")
     assert String(max_length=100).parse("\u200bkirov", "query") == "\u200bkirov"
 

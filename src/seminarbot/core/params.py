@@ -66,6 +66,11 @@ class String:
 
     def parse(self, raw: str, param: str, today: date | None = None) -> str:
         value = raw.strip()  # only spaces (no-break ones) are shown as typed, not as ''
+        if self.visible and value and self.min_length <= len(value) and is_blank(value):
+            # Said as what it is: a length it has may be why it is refused (helper-172)
+            raise BadArgument(param, f"{self.meaning or 'text'} with something visible in it, "
+                              "not only spaces, control or invisible characters", value,
+                              hint=_length(len(value)))
         if not self.min_length <= len(value) <= self.max_length \
                 or (self.visible and is_blank(value)):
             raise BadArgument(param, self.expected, value or raw, hint=_length(len(value)))

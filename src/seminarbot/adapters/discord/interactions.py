@@ -213,9 +213,9 @@ class InteractionHandler:
         except discord.HTTPException as error:
             if error.code not in NO_ANSWER_TAKEN:
                 raise
-            log.warning("/%s (interaction %s) not run: it came %.1f s late, and Discord takes "
-                        "no answer to it any more (%s)", command.name, interaction.id, late,
-                        error.text or error.code)
+            log.warning("%s (interaction %s) not run: it came %.1f s late, and Discord takes "
+                        "no answer to it any more (%s)", self.commands.rename("/" + command.name),
+                        interaction.id, late, error.text or error.code)
             return False
         return True
 
