@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from seminarbot.core.limits import PARTICIPANTS
 from seminarbot.core.parsing import is_command
+from seminarbot.domain.textfold import as_read
 from seminarbot.services.container import Services
-from seminarbot.storage.repeated import words
 from tests.matrix import element
 from tests.matrix.conftest import People
 from tests.matrix.people import BotHarness, Person
@@ -104,10 +104,10 @@ async def test_seminar_respond_keeps_the_text_as_typed(
         assert await app.responses.get("matrix", event) is None
         return
     said = _said.setdefault(id(app), set())
-    if words(text) in said:  # an earlier example's words: the same response (README)
+    if as_read(text) in said:  # an earlier example's words: the same response (README)
         assert "already recorded" in answer["content"]["body"]
         return
-    said.add(words(text))
+    said.add(as_read(text))
     assert "Recorded your response to 1.3" in answer["content"]["body"]
     await check_exports(app, "matrix", event, text)
 

@@ -133,7 +133,7 @@ async def main(settings: Settings, args: argparse.Namespace, *, intro: str = "")
     try:
         interactive = sys.stdin.isatty() and sys.stdout.isatty()
         session = Console(app, clock, out=sys.stdout, user=user,
-                          save_clock=lambda _: _keep(saved, clock), interactive=interactive)
+                          save_clock=lambda: _keep(saved, clock), interactive=interactive)
         watch = asyncio.create_task(_watched(app.db))
         try:
             await session.start()

@@ -26,6 +26,16 @@ def as_word(raw: str) -> str:
     return DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFKC", raw)).strip().lower()
 
 
+def as_read(text: str) -> str:
+    """The text as it reads, for telling the same words typed twice: Unicode's canonical
+    composition (NFC, so é typed either way is one), without the characters that show nothing
+    (display.DEFAULT_IGNORABLE; README, Responses), each run of white space one space, none at
+    either end. Letter case stays: it is what was written."""
+    shown = DEFAULT_IGNORABLE.sub("", unicodedata.normalize("NFC", text))
+    return _SPACES.sub(" ", shown).strip()
+
+
+_SPACES = re.compile(r"\s+")
 # What surrounds a name as people type or quote it: `@name`, `` `name` ``, "name,", 'name'
 SURROUNDING = " \t\n\r`'\"@,.;:!?()[]{}<>“”‘’«»"
 

@@ -135,10 +135,8 @@ async def _tell(scheduler: Scheduler, cohort: Cohort, skipped: list[tuple[Outbox
 def latest_opened(entries: Sequence[SessionProgress]) -> str | None:
     """The session that opened last, while another is still to open: nothing opened after it,
     so whichever session opens next closes it (post_now gives back what it missed)."""
-    opened = [e for e in entries if e.opened_at is not None]
-    if not opened or len(opened) == len(entries):
-        return None
-    return max(opened, key=lambda e: e.opened_at or e.session.number).session.id
+    opened = [(e.opened_at, e.session.id) for e in entries if e.opened_at is not None]
+    return max(opened)[1] if opened and len(opened) < len(entries) else None
 
 
 def was_missed(item: OutboxItem) -> bool:

@@ -49,7 +49,7 @@ class Console:
     _encoder: codecs.IncrementalEncoder | None = None  # made at the first line written
 
     def __init__(self, app: Services, clock: ManualClock | OffsetClock, *, out: TextIO,
-                 user: str, save_clock: Callable[[datetime], None] | None = None,
+                 user: str, save_clock: Callable[[], None] | None = None,
                  interactive: bool = False) -> None:
         self.app = app
         self.clock = clock
@@ -194,7 +194,7 @@ class Console:
         self.clock.set(max(target, self.clock.now()))
         if self.save_clock:
             try:
-                self.save_clock(self.clock.now())
+                self.save_clock()
             except OSError as error:
                 self.emit(f"! The clock moved, but could not be kept for the next start "
                           f"({error.strerror or error}).")
