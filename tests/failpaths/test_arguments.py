@@ -259,6 +259,17 @@ def test_a_start_without_clock_goes_on_from_a_frozen_clock_s_run(tmp_path: Path)
     assert float(clock_file.read_text()) < 0  # written anew
 
 
+def test_the_clock_kept_is_read_again_however_near_real_time(tmp_path: Path) -> None:
+    """A damaged clock file on a new database is written anew as real time: an offset of a few
+    microseconds, which Python writes as `-3e-06`, and the reader took that for damage again."""
+    db = str(tmp_path / "c.db")
+    (tmp_path / "c.db.console-clock").write_text("garbage")
+    first = seminarbot("console", "--db", db, stdin="/clock\n", conf=config(tmp_path))
+    assert "the saved clock cannot be read" in one_line(first)
+    again = seminarbot("console", "--db", db, stdin="/clock\n", conf=config(tmp_path))
+    assert again.returncode == 0 and again.stderr == "", again.stderr
+
+
 def test_a_frozen_clock_s_run_is_kept_as_it_stood_at_its_end(tmp_path: Path) -> None:
     """helper-175's 5: the frozen clock was kept as it stood at the start, so the time the run
     stayed open counted at the next start without --clock."""

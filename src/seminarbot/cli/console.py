@@ -173,7 +173,8 @@ def _keep(saved: Path, clock: ManualClock | OffsetClock) -> None:
 
     from seminarbot.config.files import replace_private
 
-    replace_private(saved, str((clock.now() - datetime.now(UTC)).total_seconds()).encode())
+    seconds = (clock.now() - datetime.now(UTC)).total_seconds()
+    replace_private(saved, f"{seconds:.6f}".encode())  # never 1e-06: _read_offset's form
 
 
 async def _watched(db: Database) -> None:
