@@ -13,6 +13,10 @@ async def test_setup_term_and_help_in_a_room(bot: BotHarness, people: People) ->
     room = await mod.create_room(invite=[bot.user_id])
     await mod.wait_member(room, bot.user_id)
 
+    # Matrix's word for the place, not Discord's (helper-178).
+    before = await mod.command(room, "!seminar schedule", bot.user_id)
+    assert "No seminar runs in this room yet" in before and "channel" not in before
+
     reply = await mod.command(room, "!seminar setup tuesday 19:00 Europe/Berlin", bot.user_id)
     assert "✓ Seminar set up" in reply and "Tuesdays at 19:00 Europe/Berlin" in reply
     assert "session 1 (Beginnings) on Tue 06 Jan 2026 19:00 CET" in reply

@@ -33,6 +33,8 @@ class Place(NamedTuple):
     # A direct room with the caller (Matrix: where answers for them alone come), which holds
     # no seminar: one is never set up there (helper-174's 2).
     direct: bool = False
+    # What the platform calls the place, in the bot's answers: "room" on Matrix.
+    noun: str = "channel"
 
 
 @dataclass(frozen=True)

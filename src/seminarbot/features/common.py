@@ -43,7 +43,7 @@ async def cohort_here(inv: Invocation[Services]) -> Cohort:
         elsewhere = (f" {'A seminar runs' if others == 1 else f'{others} seminars run'} "
                      "elsewhere here: type a seminar's commands in its channel (in a forum, in "
                      "one of its posts)." if others else "")
-        raise Conflict("No seminar runs in this channel yet. A moderator can start one with "
+        raise Conflict(f"No seminar runs in this {place.noun} yet. A moderator can start one with "
                        f"{inv.prefix}seminar setup WEEKDAY HH:MM TIMEZONE [START-DATE]."
                        + elsewhere)
     return cohort

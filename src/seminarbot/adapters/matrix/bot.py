@@ -269,7 +269,8 @@ class MatrixBot:
 
     def _place(self, room_id: str) -> Place:
         name = room_name(self.client.rooms.get(room_id), "")
-        return Place(PLATFORM, room_id, room_id, community_name=name, channel_name=name)
+        return Place(PLATFORM, room_id, room_id, community_name=name, channel_name=name,
+                     noun="room")
 
     @staticmethod
     async def _quietly(call: Any) -> None:
