@@ -62,7 +62,8 @@ async def _ended(session: aiohttp.ClientSession, context: SimpleNamespace,
         # or any 5xx to an interaction's answer (discord/webhook/async_.py), 5 tries at most;
         # the others it raises to the caller, which says what it does.
         path = params.url.path
-        again = "; discord.py tries again" if status in _RETRIED or any(
+        # Said of each answer alike: the trace cannot tell which try gave up (helper-178).
+        again = "; discord.py makes up to 5 tries of it" if status in _RETRIED or any(
             part in path for part in _WEBHOOKS) else ""
         log.warning("discord: Discord answered %d %s to %s %s%s", status,
                     in_a_line(params.response.reason or "", 60), params.method,
