@@ -457,3 +457,20 @@ async def test_a_post_now_leaves_its_meeting_empty_only_if_that_keeps_dates(
         assert f"Tue {day} Feb 2026 19:00 UTC scheduled" in before
         assert f"Tue {day} Feb 2026 19:00 UTC scheduled" in schedule
     assert ("Tue 06 Jan 2026 19:00 UTC scheduled" in schedule) is kept_empty  # session 1
+
+
+async def test_a_change_that_moves_sessions_past_a_meeting_left_empty_says_why(
+        seminar: ConsoleDriver) -> None:
+    """helper-173's 4: a skip moved the next session two weeks, past the meeting a session
+    posted early had left empty, and its reply did not say why; a longer minimum open time
+    neither. A change that moves no session past it says nothing of it."""
+    await says(seminar, "/seminar setup tue 19:00 UTC", "/seminar post 3")
+    assert "No meeting on Tue 20 Jan 2026" in await says(seminar, "/seminar schedule")
+    why = ("Tue 20 Jan 2026 stays empty (left empty when session 3 was moved or posted early), "
+           "so the sessions that move go past it.")
+    skipped = await says(seminar, "/seminar skip 2026-01-13")
+    assert "Session 2 moves to Tue 27 Jan 2026 19:00 UTC." in skipped and why in skipped
+    assert why not in await says(seminar, "/seminar skip 2026-01-13 --undo")
+    longer = await says(seminar, "/seminar min-open 6d")
+    assert "Session 1 moves to Tue 13 Jan 2026 19:00 UTC." in longer and why in longer
+    assert why not in await says(seminar, "/seminar min-open 1d")

@@ -66,6 +66,8 @@ class Planned:
     # Of those, the meetings a session now takes: (date, the session that had left it empty,
     # the one that takes it). Replies name these as meetings again.
     reopened: tuple[tuple[date, str, str], ...] = ()
+    # The meetings still left empty, each with the session that left it: none takes them.
+    kept_empty: tuple[tuple[date, str], ...] = ()
 
     def inversions(self) -> list[tuple[str, str]]:
         """Pairs (earlier, later) in plan order where `later` opens first."""
@@ -127,8 +129,10 @@ def plan_posts(entries: Sequence[SessionProgress], rule: WeeklyRule, now: dateti
     taken = {rule.day_of(placed[s]): s for s in to_plan}
     reopened = tuple((day, str(emptied[day]), taken[day]) for day in sorted(freed)
                      if day in taken and day.weekday() in rule.weekdays)
+    kept = tuple(sorted((day, by) for day, by in inputs.skips.items()
+                        if by is not None and day.weekday() in rule.weekdays))
     return Planned(tuple(posts), placed, numbers, frozenset(fixed), frozenset(inputs.pins),
-                   tuple(released), tuple(freed), reopened)
+                   tuple(released), tuple(freed), reopened, kept)
 
 
 def _place(inputs: _Inputs) -> dict[str, datetime] | Release:

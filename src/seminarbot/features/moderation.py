@@ -129,7 +129,8 @@ async def resume(inv: Invocation[Services]) -> Reply:
 def commands() -> list[Command]:
     moderator = Permission.MODERATOR
     return [
-        Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel or room", setup,
+        Command(("seminar", "setup"), "Start (or reschedule) the seminar in this channel or room",
+                setup,
                 params=schedule_params(start="today"), permission=moderator, sets_up_channel=True,
                 details="A time that a DST jump skips posts that much later (02:30 → 03:30); "
                         "a time that happens twice posts at its first occurrence."),

@@ -17,6 +17,7 @@ from seminarbot.features.schedule_notes import (
     emptied_by,
     kept_instants,
     moved_dates,
+    passed_over,
 )
 from seminarbot.services.container import Services
 
@@ -58,7 +59,8 @@ def dates_moved(before: dict[str, datetime], planned: Planned, cohort: Cohort,
     paragraph; none while the seminar is paused, when no session has a date until it resumes
     (as `/seminar schedule` shows)."""
     moved = _moves(before, planned, cohort, leave_out)
-    return ["\n".join(moved)] if moved else []
+    return [] if not moved else \
+        ["\n".join(moved), *passed_over(before, planned, cohort.rule.zone, leave_out)]
 
 
 MOVES_LISTED = 3  # a re-plan's reply names at most this many moved sessions, else counts
@@ -69,10 +71,10 @@ def listed_moves(before: dict[str, datetime], planned: Planned, cohort: Cohort, 
     """`dates_moved`, or how many moved where they are more than MOVES_LISTED (a reschedule's
     or a resume's reply: every session may move)."""
     moved = _moves(before, planned, cohort, leave_out)
-    if len(moved) > MOVES_LISTED:
-        return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule "
-                "lists their dates."]
-    return ["\n".join(moved)] if moved else []
+    if len(moved) <= MOVES_LISTED:
+        return dates_moved(before, planned, cohort, leave_out)
+    return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule lists "
+            "their dates.", *passed_over(before, planned, cohort.rule.zone, leave_out)]
 
 
 def _moves(before: dict[str, datetime], planned: Planned, cohort: Cohort,

@@ -45,7 +45,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_reply, moved_dates
+from seminarbot.features.schedule_notes import change_reply
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -214,9 +214,7 @@ async def min_open(inv: Invocation[Services]) -> Reply:
         entries = await entries_of(inv, cohort)
         await app.cohorts.set_min_open(cohort.id, value, inv.clock.now())
         cohort, planned = await replan(inv, cohort.id)
-    zone = cohort.rule.zone
-    notes = moved_dates(planned_starts(entries), planned, zone) + \
-        notes_for(planned, cohort)
+    notes = dates_moved(planned_starts(entries), planned, cohort) + notes_for(planned, cohort)
     return change_reply(f"Each session now stays open at least {describe_span(value)} before "
                         "the next one opens.", notes)
 

@@ -73,12 +73,32 @@ def freed_notes(planned: Planned) -> list[str]:
 def moved_dates(before: Mapping[str, datetime], planned: Planned, zone: ZoneInfo,
                 leave_out: Iterable[str] = ()) -> list[str]:
     """Sessions not yet open whose date this change moved."""
+    n = planned.numbers
+    return [f"Session {n[s]} moves to {describe_local(planned.starts[s], zone)}."
+            for s in _changed(before, planned, leave_out)]
+
+
+def passed_over(before: Mapping[str, datetime], planned: Planned, zone: ZoneInfo,
+                leave_out: Iterable[str] = ()) -> list[str]:
+    """Why a session this change moved later goes past a meeting: a session left it empty
+    (helper-173's 4: a skip moved the next session two weeks, unsaid)."""
+    changed = _changed(before, planned, leave_out)
+    day = {s: planned.starts[s].astimezone(zone).date() for s in changed}
+    was = {s: before[s].astimezone(zone).date() for s in changed}
+    n = planned.numbers
+    return [f"{describe_day(empty)} stays empty (left empty when session {n.get(by, by)} was "
+            "moved or posted early), so the sessions that move go past it."
+            for empty, by in planned.kept_empty
+            if any(was[s] < empty < day[s] for s in changed)]
+
+
+def _changed(before: Mapping[str, datetime], planned: Planned, leave_out: Iterable[str]
+             ) -> list[str]:
+    """The sessions not yet open whose date the change moved, in plan order."""
     skip = set(leave_out) | {r.session_id for r in planned.released} | set(planned.opened)
     n = planned.numbers
-    changed = sorted((s for s, when in planned.starts.items()
-                      if s not in skip and s in before and before[s] != when), key=lambda s: n[s])
-    return [f"Session {n[s]} moves to {describe_local(planned.starts[s], zone)}."
-            for s in changed]
+    return sorted((s for s, when in planned.starts.items()
+                   if s not in skip and s in before and before[s] != when), key=lambda s: n[s])
 
 
 def kept_instants(planned: Planned, zone: ZoneInfo) -> list[str]:
