@@ -187,6 +187,26 @@ async def test_4_the_consoles_simulated_time_never_holds_the_real_bots_clock(
         await db.close()
 
 
+def test_an_export_from_the_command_line_does_not_move_a_consoles_simulated_clock(
+        tmp_path: Path) -> None:
+    """helper-181's 1: an export's audit row, at the real time, was taken for the latest time
+    the database recorded: the console's seminar on 2026's clock jumped to today, every
+    session after skipped as late, and a later --clock was refused."""
+    db = str(tmp_path / "d.db")
+    made = cli("console", "--db", db, "--clock", "2026-01-05T09:00Z",
+               stdin="/seminar setup mon 10:00 UTC\n/clock advance 1d\n"
+                     "/seminar respond 1.1 Kept.\n")
+    assert made.returncode == 0, made.stderr
+    exported = cli("export", "--db", db, "--cohort", "1", "--format", "csv",
+                   "--out", str(tmp_path / "x.csv"))
+    assert exported.returncode == 0, exported.stderr
+    again = cli("console", "--db", db, stdin="/clock\n/seminar schedule\n")
+    assert "Simulated time: 2026-01-06T09:" in again.stdout, again.stdout + again.stderr
+    assert "skipped" not in again.stdout and "moves forward" not in again.stderr
+    later = cli("console", "--db", db, "--clock", "2026-01-06T10:00Z", stdin="/clock\n")
+    assert later.returncode == 0 and "2026-01-06T10:00:00Z" in later.stdout, later.stderr
+
+
 async def test_4_a_wall_clock_stepping_back_holds_at_the_latest_time() -> None:
     inner = ManualClock(utc(2026, 1, 14, 9))
     steady = SteadyClock(inner)

@@ -29,6 +29,7 @@ from seminarbot.core.redaction import quoted
 from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
 from seminarbot.storage.access import os_reason
+from seminarbot.storage.recorded import COMMAND_LINE
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -235,7 +236,7 @@ async def _export(settings: Settings, args: argparse.Namespace, write: Callable[
             return EXIT_CONFIG, ""
         user = _os_user()
         result = await export_cohort(app, cohort, request, write,
-                                     Actor("cli", user, user, is_moderator=True),
+                                     Actor(COMMAND_LINE, user, user, is_moderator=True),
                                      readers=app.readers, check=check, keep=keep)
         where = "standard output" if args.out == "-" else args.out
         counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"

@@ -4,7 +4,11 @@ stepped back) would have the planner place sessions before what already happened
 
 The console's seminars run on its simulated clock (`/clock advance`), so what they recorded
 may lie ahead of real time: `seminarbot run` leaves them out (`live=True`), or one console
-session of the Quick start on the same database held the real bot's clock a week ahead."""
+session of the Quick start on the same database held the real bot's clock a week ahead.
+
+An export from the command line is audited at the real time, but it reads and changes
+nothing: it is no seminar's time, and it is left out (helper-181's 1: one export moved a console
+seminar on its simulated clock to today, every session after skipped as late)."""
 
 from __future__ import annotations
 
@@ -14,8 +18,10 @@ from seminarbot.clock import parse_instant
 from seminarbot.storage.db import Database
 
 CONSOLE = "console"  # the console's platform: its seminars, and what they audit
+COMMAND_LINE = "cli"  # what the command line's exports audit as their platform
 _OF_COHORT = " JOIN communities m ON m.id = c.community_id WHERE m.platform != ?"
-_LATEST = ("SELECT max(at) FROM (SELECT max(at) AS at FROM audit_log WHERE platform != ?"
+_LATEST = ("SELECT max(at) FROM (SELECT max(at) AS at FROM audit_log"
+           f" WHERE platform != ? AND platform != '{COMMAND_LINE}'"
            " UNION ALL SELECT max(o.posted_at) FROM outbox o JOIN cohorts c ON c.id = o.cohort_id"
            f"{_OF_COHORT} UNION ALL SELECT max(o.claimed_at) FROM outbox o"
            f" JOIN cohorts c ON c.id = o.cohort_id{_OF_COHORT}"
