@@ -29,6 +29,24 @@ def test_a_matrix_link_names_its_servers_after_the_event() -> None:
         "https://discord.com/channels/1/3")
 
 
+HOSTILE = ('1>)[click](https://evil.example/x)', '44"4 <1>', "5\\", "6\n7\r8\t9 0")
+
+
+def test_a_damaged_id_ends_no_link_early_on_any_platform() -> None:
+    """helper-181's 2: Discord's ids went into a link as they were, so a damaged row's
+    `1>)[click](…)` closed the Markdown link and opened another; Matrix's were escaped."""
+    for platform in ("discord", "matrix"):
+        for bad in HOSTILE:
+            links = links_for(platform, bad, bad, bad, None)
+            for thread in (None, bad):
+                made = links_for(platform, bad, bad, bad, thread)
+                for link in (made.thread, links.response(bad, bad), made.response(bad, None)):
+                    assert link.startswith("https://") and not any(
+                        char in link for char in '<>" \\\n\r\t'), (platform, bad, link)
+    assert links_for("discord", "1", "2", "3", None).response("4>", "5/") == (
+        "https://discord.com/channels/1/5%2F/4%3E")
+
+
 async def test_the_servers_named_are_those_of_the_seminar_s_people(app: Services) -> None:
     """helper-143's 4: opted-out people, and strangers whose commands were only refused,
     steered the servers a link names."""

@@ -13,8 +13,10 @@ original. Pure: built from the ids the outbox and the responses keep.
   spec asks: the room id's own, then those of most of the room's people (`via_servers`).
 - The console has no links.
 
-Ids are used as they are, but for "%" and "/" (which a room version 3 event id may hold), which
-are percent-encoded; no platform id holds a quote, so a link never needs escaping in CSV.
+Ids are used as they are, but for "%" and "/" (which a room version 3 event id may hold) and
+what no platform's id holds, but a damaged row's might (a quote, a bracket, a backslash, a
+space, a line break: it would end a link early, helper-181's 2), which are percent-encoded, on
+every platform: a link never needs escaping in CSV, nor ends a Markdown link.
 """
 
 from __future__ import annotations
@@ -29,10 +31,11 @@ MOST_VIA = 3  # servers a link names, as Element's permalinks do
 
 
 # Percent-encoded in a path segment (RFC 3986): the escape itself, the separator, and what
-# would end a CSV cell, a Markdown <…> link or an HTML attribute early. storage/export_lines.py
-# renders the same replacements in SQL, in the same order.
+# would end a CSV cell, a Markdown <…> link (a backslash escapes its ">"; a line break ends it)
+# or an HTML attribute early. storage/export_lines.py renders the same replacements in SQL, in
+# the same order.
 SEGMENT_ESCAPES = (("%", "%25"), ("/", "%2F"), ('"', "%22"), ("<", "%3C"), (">", "%3E"),
-                   (" ", "%20"))
+                   (" ", "%20"), ("\\", "%5C"), ("\n", "%0A"), ("\r", "%0D"), ("\t", "%09"))
 
 
 def url_segment(value: str) -> str:
@@ -56,7 +59,7 @@ class Links:
         if self.event_base is not None:
             return self.event_base + url_segment(message_id) + self.via
         if self.channel_base is not None and channel_id is not None:
-            return f"{self.channel_base}{channel_id}/{message_id}"
+            return f"{self.channel_base}{url_segment(channel_id)}/{url_segment(message_id)}"
         return self.thread
 
 
@@ -73,8 +76,9 @@ def links_for(platform: str, community_id: str, channel_id: str, post_id: str,
     thread when it has one (on Discord a thread started from a message shares its id); `via`,
     on Matrix, the servers to route through (`via_servers`)."""
     if platform == "discord" and post_id:
-        base = f"{DISCORD}{community_id}/"
-        thread = f"{base}{thread_id}" if thread_id else f"{base}{channel_id}/{post_id}"
+        base = f"{DISCORD}{url_segment(community_id)}/"
+        thread = f"{base}{url_segment(thread_id)}" if thread_id \
+            else f"{base}{url_segment(channel_id)}/{url_segment(post_id)}"
         return Links(thread, channel_base=base)
     if platform == "matrix" and post_id:
         base = f"{MATRIX}{url_segment(channel_id)}/"

@@ -109,7 +109,7 @@ def _sql_segment(column: str) -> str:
 
 
 LINK = (f"COALESCE(CASE WHEN ? IS NOT NULL THEN ? || {_sql_segment('r.message_id')} || ? END,"
-        " ? || r.channel_id || '/' || r.message_id, ?)")
+        f" ? || {_sql_segment('r.channel_id')} || '/' || {_sql_segment('r.message_id')}, ?)")
 
 
 def link_params(links: Links) -> tuple[str | None, str | None, str, str | None, str]:
