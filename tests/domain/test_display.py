@@ -177,6 +177,17 @@ def test_what_shows_nothing_is_no_word_no_name_and_no_response() -> None:
     assert clean("a\u2028b\u2029c") == "a\nb\nc"  # the separators end lines as NEL does
 
 
+def test_an_emoji_zwj_sequence_is_a_name_and_a_joiner_elsewhere_is_not() -> None:
+    """helper-181's 3: `/as 👨‍👩‍👧` was refused as holding an invisible character; a joiner
+    between letters, or at an end, still is one."""
+    from seminarbot.domain.display import is_person_name
+
+    for emoji in ("👨\u200d👩\u200d👧", "🏳\ufe0f\u200d🌈", "👨🏽\u200d🦰", "ann 👩\u200d💻"):
+        assert is_person_name(emoji), emoji
+    for hidden in ("a\u200dnn", "ann\u200d", "\u200d👩", "👩\u200d", "👩\u200da", "\ufe0f\u200d👩"):
+        assert not is_person_name(hidden), ascii(hidden)
+
+
 @given(MIXED)
 def test_words_are_counted_as_their_definition_says(text: str) -> None:
     """The scans that find the words that may show nothing, or be punctuation alone (helper-167's

@@ -247,8 +247,20 @@ def is_person_name(name: str) -> bool:
     or bidirectional marks (isolated where shown), no space at either end, and not marks
     alone or anything else that shows nothing (`is_blank`: helper-150's 13, helper-153's 3)."""
     return (0 < len(name) <= MAX_PERSON_NAME and name.strip() == name
-            and all(c.isprintable() or c in _NAME_MARKS for c in name)
+            and all(c.isprintable() or c in _NAME_MARKS or _joins_emoji(name, i)
+                    for i, c in enumerate(name))
             and not is_blank(name))
+
+
+def _joins_emoji(name: str, at: int) -> bool:
+    """A zero-width joiner between two symbols (the first may carry a variation selector or be
+    a skin tone), as in an emoji ZWJ sequence (Unicode TS #51: 👩‍💻), which draws one emoji
+    (helper-181's 3)."""
+    if name[at] != "\u200d" or not 0 < at < len(name) - 1:
+        return False
+    before = name[at - 2] if name[at - 1] == "\ufe0f" and at > 1 else name[at - 1]
+    return unicodedata.category(before) in {"So", "Sk"} \
+        and unicodedata.category(name[at + 1]) == "So"
 
 
 # Beside Unicode's default-ignorable characters (DEFAULT_IGNORABLE: zero-width ones, fillers,
