@@ -343,3 +343,19 @@ def test_a_person_without_years_is_refused_by_the_loader(roots: ContentRoots) ->
     replace_in(roots.content / "people.yaml", '    life: "1870–1924"\n', "")
     [message] = messages(roots, texts=False)
     assert message == "content/people.yaml: people[0].life: is missing"
+
+
+def test_a_name_or_mention_long_enough_to_quote_is_refused_without_the_texts(
+        roots: ContentRoots) -> None:
+    """helper-180's 1: an alias, a timeline mention and a work's mention are words of the texts,
+    so the copying check leaves them out; 15 words of an alias copied a sentence, and /term showed it."""
+    long = "the gap between state and workers was too wide, a condition the Left saw"
+    replace_in(roots.content / "glossary.yaml", '"gap between state and workers"', f'"{long}"')
+    replace_in(roots.content / "timeline.yaml", 'mentions: ["1905"]', f'mentions: ["{long}"]')
+    replace_in(roots.content / "further-reading.yaml", 'mention: "Anweiler"', f'mention: "{long}"')
+    found = messages(roots, texts=False)
+    why = "has 14 words; expected at most 8 (a name or a mention, not a quotation)"
+    for key in ("content/glossary.yaml: entries.otryv.aliases[3]",
+                "content/timeline.yaml: events.st-petersburg-soviet-1905.mentions[0]",
+                "content/further-reading.yaml: works.anweiler-soviets.mention"):
+        assert f"{key}: {why}" in found, found

@@ -18,7 +18,7 @@ from seminarbot.config.yamlfile import YamlError
 from seminarbot.domain.syllabus import Syllabus
 from seminarbot.domain.textfold import contains_term, fold
 from seminarbot.syllabus.alignment import Alignment, align
-from seminarbot.syllabus.check_copying import copy_problems
+from seminarbot.syllabus.check_copying import copy_problems, reference_problems
 from seminarbot.syllabus.check_structure import structure_problems
 from seminarbot.syllabus.check_texts import Copy, text_problems
 from seminarbot.syllabus.loader import load_syllabus
@@ -53,6 +53,7 @@ def check_content(roots: ContentRoots, texts_dir: Path | None = None,
     report.problems += _plan_problems(syllabus, files, rules)
     report.problems += _length_problems(syllabus, files, rules)
     report.problems += structure_problems(syllabus, files, rules)
+    report.problems += reference_problems(syllabus, files, rules)
     if texts_dir is not None:
         copies = _match_copies(syllabus, texts_dir, files, report)
         alignments = {text_id: copy.alignment for text_id, copy in copies.items()}

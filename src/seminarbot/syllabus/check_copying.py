@@ -1,6 +1,8 @@
 """Nothing we wrote may copy a run of words from a text: every piece of our prose, against
-every aligned copy, on folded words. Locators, titles of works and glossary names are
-references, not prose, and are left out."""
+every aligned copy, on folded words. Locators, titles of works, glossary names and the words a
+text mentions a thing with are references, not prose, and are left out; but a reference the
+loader does not bound already (a locator's opening, at most 8 words) is held to as many words,
+with or without the texts (helper-180's 1: a 15-word alias copied a sentence, shown by /term)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,36 @@ def _companion_strings(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, 
         yield files.content(ROLES), f"sessions.{task.session}.tasks.{task.role}", task.task
     for exclusion in companion.exclusions:
         yield files.content(EXCLUDED), f"excluded.{exclusion.term}", exclusion.reason
+
+
+def references(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, str, str]]:
+    """(file, key, text) for the names and mentions: words a text has, quoted as references."""
+    for entry in syllabus.glossary:
+        file, key = files.entry(entry)
+        for index, name in enumerate(entry.aliases):
+            yield file, f"{key}.aliases[{index}]", name
+        for field, name in (("term", entry.term), ("romanized", entry.romanized)):
+            if name:
+                yield file, f"{key}.{field}", name
+    companion = syllabus.companion
+    for event in companion.timeline:
+        for index, mention in enumerate(event.mentions):
+            yield files.content(TIMELINE), f"events.{event.id}.mentions[{index}]", mention
+    for work in companion.works:
+        if work.mention:
+            yield files.content(READING), f"works.{work.id}.mention", work.mention
+    for text in syllabus.texts:
+        for section in text.sections:
+            for index, term in enumerate(section.terms):
+                yield files.text(text.id), f"sections.{section.id}.terms[{index}]", term
+
+
+def reference_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterator[Problem]:
+    most = rules.reference_words
+    for file, key, value in references(syllabus, files):
+        if (count := len(value.split())) > most:
+            yield Problem(file, key, f"has {count} words; expected at most {most} "
+                          "(a name or a mention, not a quotation)")
 
 
 def _shingles(alignments: dict[str, Alignment], copies: dict[str, Path],

@@ -30,6 +30,7 @@ class Rules:
     min_prompts: int = 3
     required_kinds: tuple[str, ...] = ("comprehension", "interpretation", "comparison")
     copy_run: int = 8
+    reference_words: int = 8  # a glossary name, a mention: quoted from a text, so kept short
     # The second edition's rules (issue 17): each is off in `lenient`.
     required_files: tuple[str, ...] = FILES
     prompt_modes: bool = True  # every prompt says whether it is written or for discussion
