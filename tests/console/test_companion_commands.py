@@ -102,6 +102,25 @@ async def test_people_are_found_by_any_name(shipped: ConsoleDriver) -> None:
     assert trotsky.startswith("Leon Trotsky") and "Romanized: Lev Davidovich Trotskii" in trotsky
 
 
+async def test_a_term_left_out_on_purpose_says_why_and_offers_what_it_points_to(
+        shipped: ConsoleDriver) -> None:
+    """helper-180's 5 and 6: the terms pass's written decisions were never shown; "Leningrad"
+    offered Lenin where the decision points to Kirov, and "Leninist" pointed to an entry that
+    did not explain it."""
+    leningrad = flat(await shipped.say("/term Leningrad"))
+    assert "No glossary entry for “Leningrad”. It has none on purpose: Petrograd's name from " \
+           "1924 to 1991" in leningrad and "Did you mean: Sergei Kirov," in leningrad
+    assert "Did you mean: foreign intervention?" in await shipped.say("/term Czechoslovakia")
+    assert "It has none on purpose: From Stalin's name" in flat(
+        await shipped.say("/term Stalinists"))  # a plural, as a look-up reads one
+    assert "on purpose" not in await shipped.say("/term Leninists of the left")
+    assert "(both: see marxism-leninism)" in flat(await shipped.say("/term Leninist"))
+    assert (await shipped.say("/term Leninist lucidity")).startswith("Marxism-Leninism\n")
+    for query, section in (("mode of production", "ap-lenin-turn"),  # helper-180's 3
+                           ("socialist", "ap-reflections")):
+        assert section in await shipped.say(f"/term {query}"), query
+
+
 async def test_new_terms_of_the_second_edition(shipped: ConsoleDriver) -> None:
     for query, title in (("dyarchy", "dual power"), ("ispolkom", "ispolkom"),
                          ("administrirovanie", "administrirovanie"),

@@ -348,7 +348,8 @@ def test_a_person_without_years_is_refused_by_the_loader(roots: ContentRoots) ->
 def test_a_name_or_mention_long_enough_to_quote_is_refused_without_the_texts(
         roots: ContentRoots) -> None:
     """helper-180's 1: an alias, a timeline mention and a work's mention are words of the texts,
-    so the copying check leaves them out; 15 words of an alias copied a sentence, and /term showed it."""
+    so the copying check leaves them out; 15 words of an alias copied a sentence, and /term
+    showed it."""
     long = "the gap between state and workers was too wide, a condition the Left saw"
     replace_in(roots.content / "glossary.yaml", '"gap between state and workers"', f'"{long}"')
     replace_in(roots.content / "timeline.yaml", 'mentions: ["1905"]', f'mentions: ["{long}"]')

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from seminarbot.core.commands import Command, Param, Suggestion
 from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
+from seminarbot.domain.companion import Companion
 from seminarbot.domain.display import isolate
+from seminarbot.domain.textfold import fold
 from seminarbot.domain.typed import as_typed
 
 if TYPE_CHECKING:
@@ -20,13 +23,7 @@ async def term(inv: Invocation[Services]) -> Reply:
     query: str = inv.args["query"]
     entry = glossary.lookup(query)
     if entry is None:
-        near = glossary.near(query)
-        hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
-            f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
-            if len(query) > 2 else \
-            f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
-        said = f"No glossary entry for “{as_typed(isolate(query))}”."
-        return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
+        return _no_entry(inv, query)
     syllabus = inv.app.syllabus
     person = entry.category == "person"
     fields = [("Category", entry.category.replace("-", " "))]
@@ -43,6 +40,35 @@ async def term(inv: Invocation[Services]) -> Reply:
     if entry.related:
         fields.append(("Related", ", ".join(glossary.get(r).term for r in entry.related)))
     return Reply(title=entry.term, paragraphs=(entry.definition,), fields=tuple(fields))
+
+
+def _no_entry(inv: Invocation[Services], query: str) -> Reply:
+    """Near matches; for a term left out on purpose, why, and the entries it points to first
+    (helper-180's 5: "Leningrad" offered Lenin only, where the decision says "see kirov")."""
+    glossary = inv.app.glossary
+    said = f"No glossary entry for “{as_typed(isolate(query))}”."
+    near = glossary.near(query)
+    if why := _left_out(inv.app.syllabus.companion, query):
+        said += f" It has none on purpose: {why}"
+        pointed = [e for name in AN_ID.findall(why)
+                   if (e := glossary.lookup(name)) is not None and e.id == name]
+        near = list(dict.fromkeys(pointed + near))[:3]
+    hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
+        f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
+        if len(query) > 2 else \
+        f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
+    return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
+
+
+AN_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")  # a decision names entries by id
+
+
+def _left_out(companion: Companion, query: str) -> str | None:
+    """Why the glossary has no entry for `query`, if a term left out of it on purpose is this
+    one (content/glossary-excluded.yaml), a plural too, as `Glossary.lookup` reads one."""
+    key = fold(query)
+    keys = {key, key[:-1]} if key.endswith("s") else {key}
+    return next((x.reason for x in companion.exclusions if fold(x.term) in keys), None)
 
 
 async def complete_term(app: Services, place: Place, prefix: str) -> list[Suggestion]:

@@ -63,7 +63,7 @@ def references(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, str, str
         file, key = files.entry(entry)
         for index, name in enumerate(entry.aliases):
             yield file, f"{key}.aliases[{index}]", name
-        for field, name in (("term", entry.term), ("romanized", entry.romanized)):
+        for field, name in (("term", entry.term), ("romanized", entry.romanized or "")):
             if name:
                 yield file, f"{key}.{field}", name
     companion = syllabus.companion
