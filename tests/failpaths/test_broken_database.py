@@ -567,6 +567,23 @@ def test_a_database_or_file_named_with_a_trailing_slash_is_refused(tmp_path: Pat
     assert list(folder.iterdir()) == []
 
 
+def test_a_database_that_names_a_folder_is_refused_from_every_source(tmp_path: Path) -> None:
+    """helper-179's 3: `SEMINARBOT_DB=/` (or `database: /` in the file) was an internal error,
+    exit 70: only `--db` was checked for a name that is a folder's."""
+    for value in ("/", "../../", f"{tmp_path}/.", "x/.."):
+        result = seminarbot("cohorts", env=environment(SEMINARBOT_DB=value))
+        assert (result.returncode, one_line(result)) == (
+            2, f"seminarbot: configuration error: environment: SEMINARBOT_DB: {value} names a "
+               "folder (it ends with /, . or ..); name a file"), (value, result.stderr)
+        conf = tmp_path / "c.yaml"
+        conf.write_text(f'database: "{value}"\n')
+        result = seminarbot("db", "check", conf=conf)
+        assert (result.returncode, one_line(result)) == (
+            2, f"seminarbot: configuration error: {conf}: database: {value} names a folder "
+               "(it ends with /, . or ..); name a file"), (value, result.stderr)
+    assert list(tmp_path.iterdir()) == [conf]
+
+
 def test_an_io_error_on_a_nearly_full_disk_is_said_to_be_a_full_disk(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """helper-146's 4, helper-150's 10: with a few kB left, SQLite fails to grow its -shm or

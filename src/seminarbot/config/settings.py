@@ -157,9 +157,13 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
     from_file_dir = _path(node, "data_dir")  # read either way, so that the key is known
     data_dir = env_path(env, "SEMINARBOT_DATA_DIR") or from_file_dir or default_data_dir(env)
     from_file = _path(node, "database")
+    if from_file is not None and (problem := names_folder(node.text("database"))):
+        node.fail("database", problem)
     chosen = user_path(database, "--db") if database else None
-    database_file = (chosen or env_path(env, "SEMINARBOT_DB") or from_file
-                     or data_dir / "seminarbot.db")
+    from_env = env_path(env, "SEMINARBOT_DB")
+    if from_env is not None and (problem := names_folder(env["SEMINARBOT_DB"])):
+        raise YamlError("environment", "SEMINARBOT_DB", problem)  # (helper-179's 3: `/`)
+    database_file = chosen or from_env or from_file or data_dir / "seminarbot.db"
     log_level = _one_of(node, env, "log_level", LOG_LEVELS, "INFO").upper()
     log_format = _one_of(node, env, "log_format", LOG_FORMATS, "text").lower()
     grace = timedelta(hours=6)
@@ -220,10 +224,17 @@ def user_path(text: str, named: str, *, folder: bool = False) -> Path:
     a file would be made where a folder was meant)."""
     if (problem := path_problem(text)) is not None:
         raise SettingRefused(f"{named}: {problem}")
-    if not folder and (text.endswith("/") or text.rsplit("/", 1)[-1] in (".", "..")):
-        raise SettingRefused(f"{named}: {text} names a folder (it ends with /, . or ..); name a "
-                             "file")
+    if not folder and (problem := names_folder(text)):
+        raise SettingRefused(f"{named}: {problem}")
     return _expanded(text)
+
+
+def names_folder(text: str) -> str | None:
+    """Why `text` cannot name a file (it ends in a slash, `.` or `..`: pathlib would drop the
+    slash, or take a folder's name for the file's), or None."""
+    if text.endswith("/") or text.rsplit("/", 1)[-1] in (".", ".."):
+        return f"{text} names a folder (it ends with /, . or ..); name a file"
+    return None
 
 
 def path_problem(text: str) -> str | None:
