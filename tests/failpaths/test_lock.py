@@ -62,21 +62,23 @@ def test_a_lock_file_replaced_under_its_holder_names_no_one(tmp_path: Path) -> N
     assert "4242" not in line
 
 
-@pytest.mark.parametrize("what", ["link", "fifo", "folder"])
+@pytest.mark.parametrize("what", ["link", "hard link", "fifo", "folder"])
 def test_a_lock_that_is_not_a_regular_file_is_never_written_through(
         tmp_path: Path, what: str) -> None:
     """The record is written over at each start: a link there (to a file of this user's)
-    would have it written into that file, a FIFO would hold the open."""
+    would have it written into that file, a FIFO would hold the open. helper-179's 4: a hard
+    link was written through."""
     conf = config(tmp_path)
     data = tmp_path / "data"
     data.mkdir(mode=0o700)
     lock, victim = data / "seminarbot.db.lock", tmp_path / "victim"
     victim.write_text("untouched")
     {"link": lambda: lock.symlink_to(victim), "fifo": lambda: os.mkfifo(lock),
-     "folder": lock.mkdir}[what]()
+     "folder": lock.mkdir, "hard link": lambda: lock.hardlink_to(victim)}[what]()
     result = seminarbot("console", conf=conf, stdin="/term soviet\n")
     assert result.returncode == 2, result.stderr
-    kind = "a symbolic link" if what == "link" else "not a regular file"
+    kind = {"link": "a symbolic link", "hard link": "a hard link to another file"}.get(
+        what, "not a regular file")
     assert one_line(result) == (f"seminarbot: the lock {lock} for {data / 'seminarbot.db'} "
                                 f"cannot be used (it is {kind}); remove it while no seminarbot "
                                 "runs")

@@ -149,10 +149,14 @@ def _open_record(database: Path) -> tuple[int, bool]:
 
 def _existing_record(path: Path) -> int:
     """The record left by an earlier holder: written over, so never through a link (into the
-    file it names) and only if it is a regular file. Raises OSError."""
+    file it names: a symbolic one, or a hard one, helper-179's 4) and only if it is a regular
+    file. Raises OSError."""
     descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+    found = os.fstat(descriptor)
+    if not stat.S_ISREG(found.st_mode) or found.st_nlink > 1:
         os.close(descriptor)
+        if stat.S_ISREG(found.st_mode):
+            raise OSError(errno.EMLINK, "it is a hard link to another file")
         raise OSError(errno.EINVAL, "it is not a regular file")
     return descriptor
 
@@ -193,8 +197,9 @@ def _write_pid(record: int, database: Path) -> None:
 
 def _unopenable(path: Path, database: Path, error: OSError) -> str:
     reason = error.strerror or str(error)
-    if error.errno in (errno.ELOOP, errno.EINVAL, errno.EISDIR, errno.ENXIO):
-        kind = "a symbolic link" if error.errno == errno.ELOOP else "not a regular file"
+    if error.errno in (errno.ELOOP, errno.EINVAL, errno.EISDIR, errno.ENXIO, errno.EMLINK):
+        kind = {errno.ELOOP: "a symbolic link", errno.EMLINK: "a hard link to another file"
+                }.get(error.errno or 0, "not a regular file")
         return (f"the lock {path} for {database} cannot be used (it is {kind}); remove it "
                 "while no seminarbot runs")
     if error.errno in (errno.ENOTDIR, errno.EEXIST):
