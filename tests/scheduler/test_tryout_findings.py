@@ -207,6 +207,22 @@ def test_an_export_from_the_command_line_does_not_move_a_consoles_simulated_cloc
     assert later.returncode == 0 and "2026-01-06T10:00:00Z" in later.stdout, later.stderr
 
 
+def test_a_consoles_clock_never_goes_back_before_a_response_its_people_wrote(
+        tmp_path: Path) -> None:
+    """helper-179's 2: the latest time the database recorded left responses out, so a --clock
+    before one was taken (and the next response stored before it), as was a damaged clock
+    file's fallback."""
+    db = str(tmp_path / "d.db")
+    cli("console", "--db", db, "--clock", "2026-01-05T09:00Z",
+        stdin="/seminar setup tue 19:00 Europe/London\n/clock advance 7d\n"
+              "/seminar respond 1.1 Written on the twelfth.\n")
+    earlier = cli("console", "--db", db, "--clock", "2026-01-07T00:00Z", stdin="/clock\n")
+    assert earlier.returncode == 2 and "is before 2026-01-12T09:00:00Z" in earlier.stderr
+    Path(db + ".console-clock").write_text("garbage")
+    damaged = cli("console", "--db", db, stdin="/clock\n")
+    assert "Simulated time: 2026-01-12T09:00:00Z" in damaged.stdout, damaged.stderr
+
+
 async def test_4_a_wall_clock_stepping_back_holds_at_the_latest_time() -> None:
     inner = ManualClock(utc(2026, 1, 14, 9))
     steady = SteadyClock(inner)

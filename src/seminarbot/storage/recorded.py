@@ -8,7 +8,12 @@ session of the Quick start on the same database held the real bot's clock a week
 
 An export from the command line is audited at the real time, but it reads and changes
 nothing: it is no seminar's time, and it is left out (helper-181's 1: one export moved a console
-seminar on its simulated clock to today, every session after skipped as late)."""
+seminar on its simulated clock to today, every session after skipped as late).
+
+For the console, what its seminars' people wrote counts too, on its own clock (helper-179's 2:
+a later --clock was taken, and a response then stored before one already there). For `run`
+it does not: a platform's time of a message is the platform's clock (a Matrix server sets its
+events' own), which could hold the bot's ahead."""
 
 from __future__ import annotations
 
@@ -28,9 +33,17 @@ _LATEST = ("SELECT max(at) FROM (SELECT max(at) AS at FROM audit_log"
            f" UNION ALL SELECT max(c.updated_at) FROM cohorts c{_OF_COHORT})")
 
 
+# The console's own seminars' latest response each, along the index on (cohort, created_at).
+_WRITTEN = (" UNION ALL SELECT max((SELECT max(r.created_at) FROM responses r"
+            " WHERE r.cohort_id = c.id)) FROM cohorts c JOIN communities m"
+            f" ON m.id = c.community_id WHERE m.platform = '{CONSOLE}'")
+
+
 async def latest_recorded(db: Database, *, live: bool = False) -> datetime | None:
     """The latest stored instant (UTC), or None for an empty database; with `live`, of the
-    platforms' seminars only, the console's left out."""
-    left_out = CONSOLE if live else ""
-    value = await db.scalar(_LATEST, (left_out,) * 4)
+    platforms' seminars only, the console's left out; without, the console's responses too."""
+    if live:
+        value = await db.scalar(_LATEST, (CONSOLE,) * 4)
+    else:
+        value = await db.scalar(_LATEST[:-1] + _WRITTEN + ")", ("",) * 4)
     return parse_instant(value) if value else None
