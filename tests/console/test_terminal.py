@@ -72,6 +72,17 @@ def test_ctrl_c_twice_on_an_empty_line_leaves(terminal: Terminal) -> None:
     assert terminal.process.wait(timeout=20) == 0
 
 
+def test_a_sigint_sent_to_the_console_is_a_ctrl_c(terminal: Terminal) -> None:
+    """helper-179's 5: `kill -INT` at the prompt only cleared the line, however often it came:
+    never the hint, never the leave that the README promises (SIGINT is Ctrl-C there)."""
+    terminal.process.send_signal(signal.SIGINT)
+    terminal.prompt()
+    assert LEAVE_HINT in terminal.text()
+    assert terminal.process.poll() is None
+    terminal.process.send_signal(signal.SIGINT)
+    assert terminal.process.wait(timeout=20) == 0
+
+
 def test_typing_between_two_ctrl_c_keeps_the_console(terminal: Terminal) -> None:
     terminal.type(CTRL_C)
     terminal.prompt()

@@ -149,6 +149,7 @@ async def run_terminal(console: Console, greeting: str) -> None:
     keys = KeyBindings()
 
     @keys.add("c-c")
+    @keys.add("<sigint>")  # a SIGINT sent with kill(1), which prompt_toolkit takes as a key
     def _interrupt(event: KeyPressEvent) -> None:
         empty_when_interrupted[0] = not event.current_buffer.text
         event.app.exit(exception=KeyboardInterrupt(), style="class:aborting")
