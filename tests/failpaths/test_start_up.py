@@ -287,6 +287,8 @@ def test_an_option_given_a_double_dash_with_equals_is_refused(tmp_path: Path,
                            "backup --help"),
     (("--config", "", "cohorts"), "--config expects the path of a file, and it is empty "
                                   "(seminarbot --help"),  # helper-168's 10: the top's option
+    (("content", "check", "--texts", ""), "--texts expects the path of a folder, and it is "
+                                          "empty (seminarbot content check --help"),  # 179's 8
 ])
 def test_a_usage_error_points_to_the_subcommand_s_help(
         tmp_path: Path, args: tuple[str, ...], said: str) -> None:

@@ -87,7 +87,8 @@ class Parser(argparse.ArgumentParser):
 
 
 # Every argument that names a file, as each subcommand declares it; the subcommands' names.
-_PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE"}
+_PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE",
+          "texts": "--texts"}
 _COMMANDS = ("command", "db_command", "content_command")
 
 
@@ -107,7 +108,8 @@ def parse(parser: Parser, argv: Sequence[str] | None, parsed: list[argparse.Name
             parser.error(f"argument {listed[0]}: expected one argument", command)
         for name, said in _PATHS.items():  # an empty one would mean the current folder
             if isinstance(given := getattr(args, name, None), str) and not given.strip():
-                parser.error(f"{said} expects the path of a file, and it is "
+                kind = "folder" if name == "texts" else "file"  # (helper-179: --texts '')
+                parser.error(f"{said} expects the path of a {kind}, and it is "
                              f"{'blank' if given else 'empty'}",
                              None if name == "config" else command)  # the top parser's
         if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
