@@ -71,10 +71,10 @@ def listed_moves(before: dict[str, datetime], planned: Planned, cohort: Cohort, 
     """`dates_moved`, or how many moved where they are more than MOVES_LISTED (a reschedule's
     or a resume's reply: every session may move)."""
     moved = _moves(before, planned, cohort, leave_out)
-    if len(moved) <= MOVES_LISTED:
-        return dates_moved(before, planned, cohort, leave_out)
-    return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule lists "
-            "their dates.", *passed_over(before, planned, cohort.rule.zone, leave_out)]
+    if len(moved) > MOVES_LISTED:
+        return [f"{len(moved)} sessions move to the new meetings; {prefix}seminar schedule "
+                "lists their dates."]
+    return ["\n".join(moved)] if moved else []  # kept_through_change says what stays empty
 
 
 def _moves(before: dict[str, datetime], planned: Planned, cohort: Cohort,
