@@ -29,7 +29,6 @@ from seminarbot.core.redaction import quoted
 from seminarbot.domain.display import one_line_safe, terminal_safe
 from seminarbot.domain.textfold import as_word
 from seminarbot.storage.access import os_reason
-from seminarbot.storage.recorded import COMMAND_LINE
 
 if TYPE_CHECKING:
     from seminarbot.config.settings import Settings
@@ -208,6 +207,7 @@ async def _export(settings: Settings, args: argparse.Namespace, write: Callable[
     from seminarbot.domain.errors import UserError
     from seminarbot.features.exports import build_request
     from seminarbot.services.exporting import export_cohort
+    from seminarbot.storage.recorded import COMMAND_LINE
 
     app = await open_export_services(settings, SystemClock())
     try:
