@@ -121,6 +121,17 @@ async def test_a_term_left_out_on_purpose_says_why_and_offers_what_it_points_to(
         assert section in await shipped.say(f"/term {query}"), query
 
 
+async def test_russian_words_written_with_y_find_their_entries(shipped: ConsoleDriver) -> None:
+    """helper-180's 4: the y spellings of newspapers and BGN/PCGN (perestroyka, dvoyevlastiye)
+    found near matches at best, where the glossary writes the Library of Congress's."""
+    for query, title in (("perestroyka", "perestroika"), ("dvoyevlastiye", "dual power"),
+                         ("yedinonachaliye", "one-man management"), ("Trotskiy", "Leon Trotsky"),
+                         ("chuvstvo khozyaina", "chuvstvo khoziaina"),
+                         ("demokratiya", "demokratiia"), ("vydvizheniye", "vydvizhenie")):
+        assert (await shipped.say(f"/term {query}")).startswith(f"{title}\n"), query
+    assert "No glossary entry" in await shipped.say("/term player")
+
+
 async def test_new_terms_of_the_second_edition(shipped: ConsoleDriver) -> None:
     for query, title in (("dyarchy", "dual power"), ("ispolkom", "ispolkom"),
                          ("administrirovanie", "administrirovanie"),

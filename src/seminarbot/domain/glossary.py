@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from seminarbot.domain.near import near, one_swap
-from seminarbot.domain.romanize import has_cyrillic, romanize
+from seminarbot.domain.romanize import has_cyrillic, library_spelling, romanize
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
@@ -128,10 +128,13 @@ class Glossary:
         key = fold(query)
         if not key:
             return None
-        found = self._by_key.get(key)
-        if found is None and key.endswith("s"):
-            found = self._by_key.get(key[:-1])  # "soviets" finds "soviet"
-        return found
+        for spelling in dict.fromkeys((key, library_spelling(key))):  # perestroyka too
+            found = self._by_key.get(spelling)
+            if found is None and spelling.endswith("s"):
+                found = self._by_key.get(spelling[:-1])  # "soviets" finds "soviet"
+            if found is not None:
+                return found
+        return None
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
         key = fold(query)

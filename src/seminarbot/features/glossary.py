@@ -82,6 +82,7 @@ def commands() -> list[Command]:
                       rest=True,
                       autocomplete=complete_term),),
         details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
-                "Glasnost' find the same entry. People are found by any of their names "
+                "Glasnost' find the same entry, as perestroyka finds perestroika. People are "
+                "found by any of their names "
                 "(kirov, Sergei Kirov, Сергей Киров, S. M. Kirov).",
     )]
