@@ -211,7 +211,7 @@ def test_a_consoles_clock_never_goes_back_before_a_response_its_people_wrote(
         tmp_path: Path) -> None:
     """helper-179's 2: the latest time the database recorded left responses out, so a --clock
     before one was taken (and the next response stored before it), as was a damaged clock
-    file's fallback."""
+    file's fallback; and what else people did, an opt-out (helper-182's 4)."""
     db = str(tmp_path / "d.db")
     cli("console", "--db", db, "--clock", "2026-01-05T09:00Z",
         stdin="/seminar setup tue 19:00 Europe/London\n/clock advance 7d\n"
@@ -221,6 +221,12 @@ def test_a_consoles_clock_never_goes_back_before_a_response_its_people_wrote(
     Path(db + ".console-clock").write_text("garbage")
     damaged = cli("console", "--db", db, stdin="/clock\n")
     assert "Simulated time: 2026-01-12T09:00:00Z" in damaged.stdout, damaged.stderr
+    # helper-182's 4: an opt-out too (bob then read "Opted in" and was still opted out).
+    cli("console", "--db", db, "--clock", "2026-01-13T09:00Z",
+        stdin="/as bob\n/seminar optout\n")
+    before = cli("console", "--db", db, "--clock", "2026-01-12T12:00Z",
+                 stdin="/as bob\n/seminar optin\n")
+    assert before.returncode == 2 and "is before 2026-01-13T09:00:00Z" in before.stderr
 
 
 async def test_4_a_wall_clock_stepping_back_holds_at_the_latest_time() -> None:
