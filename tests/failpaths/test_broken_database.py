@@ -494,7 +494,10 @@ def test_a_database_on_a_read_only_mount_is_said_so_by_a_command_that_writes(
 @pytest.mark.parametrize("side, make, kind", [
     ("-journal", os.mkfifo, "a FIFO (named pipe)"),
     ("-wal", os.mkdir, "a folder"),
-    ("-shm", lambda path: os.symlink("elsewhere", path), "a symbolic link")])
+    ("-shm", lambda path: os.symlink("elsewhere", path), "a symbolic link"),
+    ("-wal", lambda path: os.link(path.with_name("victim"), path), "a hard link to another file"),
+    ("-shm", lambda path: os.link(path.with_name("victim"), path),
+     "a hard link to another file")])  # helper-182's 2: SQLite wrote into the other file
 def test_a_file_sqlite_keeps_beside_the_database_that_is_no_file_is_named_by_every_command(
         tmp_path: Path, side: str, make: Callable[[Path], None], kind: str) -> None:
     """helper-150's 1, helper-146's 3: a FIFO as the rollback journal held every command on
@@ -502,6 +505,7 @@ def test_a_file_sqlite_keeps_beside_the_database_that_is_no_file_is_named_by_eve
     this user may not write."""
     db = tmp_path / "s.db"
     shutil.copy(seminar_database(tmp_path), db)
+    (tmp_path / "victim").write_bytes(b"another file's")
     make(Path(f"{db}{side}"))
     for name, result in run_every(tmp_path, db).items():
         assert result.returncode == 1, (name, result.stdout, result.stderr)
@@ -509,6 +513,7 @@ def test_a_file_sqlite_keeps_beside_the_database_that_is_no_file_is_named_by_eve
             f"seminarbot: {db}: s.db{side} beside it is {kind}, where SQLite keeps a file of "
             f"its own: with no seminarbot running on it, move s.db{side} away"), name
     assert os.path.lexists(f"{db}{side}") and not (tmp_path / "backup.db").exists()
+    assert (tmp_path / "victim").read_bytes() == b"another file's"
 
 
 def test_a_path_no_file_can_have_is_one_line_wherever_it_is_given(tmp_path: Path) -> None:

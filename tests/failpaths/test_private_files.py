@@ -160,6 +160,35 @@ def test_the_consoles_clock_and_journal_never_write_through_a_link(tmp_path: Pat
     assert not clock.is_symlink() and mode(clock) == 0o600 and float(clock.read_text()) > 0
 
 
+def test_the_consoles_clock_and_journal_are_never_read_or_written_through_another_files_name(
+        tmp_path: Path) -> None:
+    """helper-182's 3: a journal hard-linked to another file had its lines appended there,
+    and a clock file that is a symbolic link was read (another file's number moved the
+    clock to today, every session skipped as late)."""
+    conf = config(tmp_path)
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    victim, number = tmp_path / "victim", tmp_path / "number"
+    victim.write_text("untouched")
+    number.write_text("-1000.0")
+    os.link(victim, data / "seminarbot.db.console-posts")
+    (data / "seminarbot.db.console-clock").symlink_to(number)
+    result = seminarbot("console", "--clock", "2026-01-05T09:00Z", conf=conf,
+                        stdin="/seminar setup tue 19:00 UTC\n/clock advance 2d\n")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "is a hard link to another file" in result.stderr
+    assert victim.read_text() == "untouched"
+    again = seminarbot("console", conf=conf, stdin="/clock\n")
+    assert "Simulated time: 2026-01-07T09:00:00Z" in again.stdout, again.stderr
+    (data / "seminarbot.db.console-clock").unlink()
+    (data / "seminarbot.db.console-clock").symlink_to(number)
+    linked = seminarbot("console", conf=conf, stdin="/clock\n")
+    assert "it is a symbolic link, where the bot keeps a file of its own" in linked.stderr
+    # Not read: from the latest time recorded (the prompts' post), not today.
+    assert "Simulated time: 2026-01-06T19:00:00Z" in linked.stdout, linked.stderr
+    assert number.read_text() == "-1000.0"
+
+
 def test_a_fifo_at_the_consoles_clock_does_not_hold_the_start(tmp_path: Path) -> None:
     conf = config(tmp_path)
     data = tmp_path / "data"

@@ -234,7 +234,7 @@ def _read_offset(path: Path) -> timedelta | str:
     earliest, limit = ((end - now).total_seconds() for end in (CLOCK_START, CLOCK_LIMIT))
     why = f"no number of seconds that keeps it from {CLOCK_START.year} to {CLOCK_LIMIT.year - 1}"
     try:
-        written = read_regular(path, 64).decode().strip()
+        written = read_regular(path, 64, own=True).decode().strip()
         # As _keep writes it: Python's float() would take 1_000 or inf too.
         seconds = float(written) if re.fullmatch(r"-?\d+(\.\d+)?", written) else math.nan
     except FileNotFoundError:

@@ -46,10 +46,19 @@ def owned_as_folder(made: int | Path, folder: Path) -> None:
                 os.chown(made, owner.st_uid, owner.st_gid, follow_symlinks=False)
 
 
-def read_regular(path: Path, limit: int) -> bytes:
+def read_regular(path: Path, limit: int, *, own: bool = False) -> bytes:
     """The file's bytes. Raises OSError (NotReadable for one that is not a regular file or is
-    larger than `limit` bytes) with a `strerror` fit for a message."""
-    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO's open must not wait
+    larger than `limit` bytes) with a `strerror` fit for a message. A file the bot keeps itself
+    (`own`: the console's clock and journal) is never read through a symbolic link, which
+    someone else could point at another file (helper-182's 3)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | (os.O_NOFOLLOW if own else 0)  # a FIFO must not wait
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        if own and error.errno == errno.ELOOP:
+            raise NotReadable(0, "it is a symbolic link, where the bot keeps a file of its "
+                                 "own") from None
+        raise
     try:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
@@ -116,9 +125,9 @@ def remove_stale_partials(path: Path, pattern: str = f"*{PARTIAL}") -> None:
 
 def append_private(path: Path, text: str) -> None:
     """Append `text` to the bot's own file at `path`, made with mode 0600 if missing: whole or
-    not at all (a write cut short by a full disk is taken back), never through a link, and
-    never into anything but a regular file (a FIFO would hold the write). Raises OSError
-    (NotReadable for a file that is not a regular one)."""
+    not at all (a write cut short by a full disk is taken back), never through a link (a hard
+    one neither), and never into anything but a regular file (a FIFO would hold the write).
+    Raises OSError (NotReadable for a file that is not a regular one)."""
     data = text.encode()
     descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
                          | os.O_NONBLOCK, 0o600)
@@ -126,6 +135,8 @@ def append_private(path: Path, text: str) -> None:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode):
             raise NotReadable(0, f"{path} is not a regular file")
+        if info.st_nlink > 1:  # it would be written into the file it shares (helper-182's 3)
+            raise NotReadable(0, f"{path} is a hard link to another file")
         if info.st_size == 0:  # made just now, or empty: root's would stay root's
             owned_as_folder(descriptor, path.parent)
         if os.write(descriptor, data) != len(data):  # a failure that wrote nothing raises

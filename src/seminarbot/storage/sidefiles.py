@@ -30,16 +30,19 @@ def removed(database: Path) -> None:
 
 def not_a_file(database: Path) -> str | None:
     """What is wrong beside an existing `database`, or None: a -wal, -shm or -journal that is
-    no regular file (a folder, a FIFO, a device, a symbolic link). SQLite opens them by name
-    and follows a link: a FIFO held every command on open for ever, a folder or a link gave a
-    wrong reason (a full disk, a folder this user may not write). They are beside the file a
-    symbolic link to the database leads to, where SQLite keeps them."""
+    no regular file (a folder, a FIFO, a device, a symbolic link) or a hard link. SQLite opens
+    them by name and follows a link: a FIFO held every command on open for ever, a folder or a
+    link gave a wrong reason (a full disk, a folder this user may not write). They are beside
+    the file a symbolic link to the database leads to, where SQLite keeps them."""
     for side in beside(Path(os.path.realpath(database))):
         with contextlib.suppress(FileNotFoundError, NotADirectoryError):
-            mode = os.lstat(side).st_mode
-            if not stat.S_ISREG(mode):
-                return (f"{side.name} beside it is {kind_of(mode)}, where SQLite keeps a file "
-                        f"of its own: with no seminarbot running on it, move {side.name} away")
+            found = os.lstat(side)
+            # A hard link too: SQLite would write into the file it shares (helper-182's 2).
+            kind = kind_of(found.st_mode) if not stat.S_ISREG(found.st_mode) else \
+                "a hard link to another file" if found.st_nlink > 1 else None
+            if kind is not None:
+                return (f"{side.name} beside it is {kind}, where SQLite keeps a file of its "
+                        f"own: with no seminarbot running on it, move {side.name} away")
     return None
 
 

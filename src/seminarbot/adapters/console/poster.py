@@ -46,14 +46,15 @@ class ConsolePoster:
                 append_private(self.journal, entry)
             except OSError as error:  # shown already: only a crash before it is recorded
                 log.warning("the console's journal %s cannot be written (%s): a restart may "
-                            "show this post again", self.journal, error)
+                            "show this post again", self.journal, error.strerror or error)
         return PostedRef(message_id=message_id, thread_id=message_id)
 
     async def find_post(self, channel_id: str, idempotency_key: str) -> PostedRef | None:
         if self.journal is None:
             return None
         try:
-            text = read_regular(self.journal, MAX_JOURNAL_BYTES).decode("utf-8", "replace")
+            text = read_regular(self.journal, MAX_JOURNAL_BYTES, own=True).decode("utf-8",
+                                                                                "replace")
         except FileNotFoundError:
             return None
         except OSError as error:
