@@ -32,6 +32,7 @@ from seminarbot.domain.filenames import safe_filename, sanitise_filename
 from seminarbot.domain.links import Links, links_for
 from seminarbot.domain.stats import Lengths
 from seminarbot.domain.transcript import markdown_escape
+from seminarbot.storage.damage import segment
 from seminarbot.storage.export_lines import CSV_LINE, link_params, sql_formula_guard
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"))
@@ -85,6 +86,7 @@ def test_sqlite_renders_the_same_csv_line_as_the_python_reference(
                   "2026-01-07T08:00:00Z" if edited else None,
                   links.response(message_id, channel_id), body)
     conn = sqlite3.connect(":memory:")
+    conn.create_function("url_segment", 1, segment, deterministic=True)  # as storage.db does
     try:
         (line,) = conn.execute(
             f"SELECT {CSV_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"
@@ -205,6 +207,7 @@ def test_the_unseen_characters_are_those_that_show_nothing() -> None:
                                + _SIGNS + ["a", "1", "'", '"']), max_size=8))
 def test_sqlite_guards_the_cells_python_guards(value: str) -> None:
     conn = sqlite3.connect(":memory:")
+    conn.create_function("url_segment", 1, segment, deterministic=True)  # as storage.db does
     try:
         (guard,) = conn.execute(f"SELECT {sql_formula_guard('v')} FROM (SELECT ? AS v)",
                                 (value,)).fetchone()

@@ -23,6 +23,7 @@ from seminarbot.domain.markup import (
     quoted_markdown,
 )
 from seminarbot.domain.transcript import HtmlTranscript, MarkdownTranscript
+from seminarbot.storage.damage import segment
 from seminarbot.storage.export_lines import JSONL_LINE, link_params
 
 # Text heavy in what the rules care about: markers, punctuation, blanks, line ends, digits,
@@ -82,6 +83,7 @@ def test_sqlite_renders_the_same_json_line_as_the_python_reference(
                   "2026-01-07T08:00:00Z" if edited else None,
                   links.response(message_id, channel_id), body)
     conn = sqlite3.connect(":memory:")
+    conn.create_function("url_segment", 1, segment, deterministic=True)  # as storage.db does
     try:
         (line,) = conn.execute(
             f"SELECT {JSONL_LINE} FROM (SELECT ? AS id, ? AS participant_id, ? AS message_id,"

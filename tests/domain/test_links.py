@@ -4,6 +4,8 @@ navigation: a link to a room id SHOULD give `via`). helper-141's 3: exports' lin
 
 from __future__ import annotations
 
+import unicodedata
+
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor, Place
 from seminarbot.domain.links import links_for, via_servers
@@ -29,7 +31,8 @@ def test_a_matrix_link_names_its_servers_after_the_event() -> None:
         "https://discord.com/channels/1/3")
 
 
-HOSTILE = ('1>)[click](https://evil.example/x)', '44"4 <1>', "5\\", "6\n7\r8\t9 0")
+HOSTILE = ('1>)[click](https://evil.example/x)', '44"4 <1>', "5\\", "6\n7\r8\t9 0",
+           "1\x85![x](https:evil.example)", "2\x0b3\x0c4\u2028\u2029\u00a0\u202e5")
 
 
 def test_a_damaged_id_ends_no_link_early_on_any_platform() -> None:
@@ -42,7 +45,8 @@ def test_a_damaged_id_ends_no_link_early_on_any_platform() -> None:
                 made = links_for(platform, bad, bad, bad, thread)
                 for link in (made.thread, links.response(bad, bad), made.response(bad, None)):
                     assert link.startswith("https://") and not any(
-                        char in link for char in '<>" \\\n\r\t'), (platform, bad, link)
+                        char in '<>"\\' or unicodedata.category(char)[0] in "CZ"
+                        for char in link), (platform, bad, link)  # helper-182's 1: NEL
     assert links_for("discord", "1", "2", "3", None).response("4>", "5/") == (
         "https://discord.com/channels/1/5%2F/4%3E")
 

@@ -21,6 +21,7 @@ every platform: a link never needs escaping in CSV, nor ends a Markdown link.
 
 from __future__ import annotations
 
+import unicodedata
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,18 +31,20 @@ MATRIX = "https://matrix.to/#/"
 MOST_VIA = 3  # servers a link names, as Element's permalinks do
 
 
-# Percent-encoded in a path segment (RFC 3986): the escape itself, the separator, and what
-# would end a CSV cell, a Markdown <…> link (a backslash escapes its ">"; a line break ends it)
-# or an HTML attribute early. storage/export_lines.py renders the same replacements in SQL, in
-# the same order.
-SEGMENT_ESCAPES = (("%", "%25"), ("/", "%2F"), ('"', "%22"), ("<", "%3C"), (">", "%3E"),
-                   (" ", "%20"), ("\\", "%5C"), ("\n", "%0A"), ("\r", "%0D"), ("\t", "%09"))
+# Kept as they are in a path segment: printable ASCII but for the escape itself, the separator,
+# and what would end a CSV cell, a Markdown <…> link (a backslash escapes its ">") or an HTML
+# attribute early. SQLite tells these apart in storage/export_lines.py.
+PLAIN = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '%/"<>\\')
 
 
 def url_segment(value: str) -> str:
-    for char, escaped in SEGMENT_ESCAPES:
-        value = value.replace(char, escaped)
-    return value
+    """`value` percent-encoded (RFC 3986, UTF-8) where it holds more than PLAIN: those six,
+    spaces and line breaks of every kind, control and format characters (helper-182's 1: a NEL
+    in an id was a line break by the time a transcript was written); other letters kept."""
+    if all(char in PLAIN for char in value):
+        return value
+    return "".join(urllib.parse.quote(char, safe="") if char in '%/"<>\\'
+                   or unicodedata.category(char)[0] in "CZ" else char for char in value)
 
 
 @dataclass(frozen=True)

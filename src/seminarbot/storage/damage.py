@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from seminarbot.domain.errors import Damaged
+from seminarbot.domain.links import url_segment
 from seminarbot.domain.textfold import name_key
 
 if TYPE_CHECKING:
@@ -43,6 +44,14 @@ def casefold(value: object) -> object:
     (domain.textfold.name_key: `STRASSE` and `Straße`, a decomposed `émile` and `ÉMILE`, where
     SQLite's lower() folds only ASCII); anything else as it is."""
     return name_key(value) if isinstance(value, str) else value
+
+
+def segment(value: object) -> object:
+    """SQL's `url_segment(x)` on every connection (storage.db): domain.links.url_segment of a
+    link's id, a damaged row's bytes read as text first; anything else as it is."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
+    return url_segment(value) if isinstance(value, str) else value
 
 
 async def rows_read(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], *, many: bool,

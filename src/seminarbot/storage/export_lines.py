@@ -30,7 +30,7 @@ from seminarbot.domain.exports import (
     csv_row,
     jsonl_line,
 )
-from seminarbot.domain.links import SEGMENT_ESCAPES, Links
+from seminarbot.domain.links import PLAIN, Links
 from seminarbot.storage.counted import AUTHOR
 from seminarbot.storage.damage import key_text
 
@@ -97,15 +97,16 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
 # A response's link (domain/links.py `Links.response`, rendered here): the five parameters
 # are the thread's event base (twice) and via, channel base and own link (NULL where a base is
 # unused).
-# The CASE keeps SQLite from escaping ids no link uses (`NULL || x` still computes x: the six
-# replace() calls were a sixth of a Discord export's SQL), and an id is escaped only if it holds
-# a character to escape (each replace() copies its string).
+# The CASE keeps SQLite from escaping ids no link uses (`NULL || x` still computes x), and an
+# id holding only domain/links.py's PLAIN characters (every id a platform gives) is used as it
+# is; any other is escaped by `url_segment` itself, which storage.db gives every connection.
 def _sql_segment(column: str) -> str:
-    escaped = column
-    for char, escape in SEGMENT_ESCAPES:
-        escaped = f"replace({escaped}, '{char}', '{escape}')"
-    needs = "".join(char for char, _ in SEGMENT_ESCAPES)  # no quote or bracket among them
-    return f"CASE WHEN {column} GLOB '*[{needs}]*' THEN {escaped} ELSE {column} END"
+    return f"CASE WHEN {column} GLOB '*[^{_GLOB_PLAIN}]*' THEN url_segment({column}) " \
+        f"ELSE {column} END"
+
+
+# PLAIN as a GLOB set: "]" first, "-" last, where a set takes them literally; a quote doubled.
+_GLOB_PLAIN = "]" + "".join(c for c in PLAIN if c not in "]-'") + "''-"
 
 
 LINK = (f"COALESCE(CASE WHEN ? IS NOT NULL THEN ? || {_sql_segment('r.message_id')} || ? END,"
