@@ -150,6 +150,18 @@ async def test_console_only_commands(console: ConsoleDriver) -> None:
     assert "Who elected the chair?" not in await console.say("# a comment line")
 
 
+async def test_names_that_look_the_same_are_one_person(console: ConsoleDriver) -> None:
+    """helper-182's 5: `/as án` composed and decomposed, or `Zoe` with a variation selector
+    after it, were two people, listed under the same name."""
+    for one, other in (("\u00e1n", "a\u0301n"), ("Zoe", "Zoe\ufe0e"), ("x", "X\ufe0f")):
+        await console.say(f"/as {one}")
+        first = console.console.actor.user_id
+        assert "Now acting as" in await console.say(f"/as {other}")
+        assert console.console.actor.user_id == first, (one, other)
+    await console.say("/as ann")
+    assert console.console.actor.user_id != first
+
+
 async def test_as_takes_a_name_of_several_words_and_says_why_it_refuses(
         console: ConsoleDriver) -> None:
     """helper-167's 1: `/as Ann Smith` was a bare "Usage", and the lines after it ran as the

@@ -27,6 +27,7 @@ from seminarbot.core.replies import Reply, Table, Tone
 from seminarbot.domain.display import MAX_PERSON_NAME, embedded, is_person_name, terminal_safe
 from seminarbot.domain.errors import BadArgument, Unavailable, UnknownCommand
 from seminarbot.domain.near import near
+from seminarbot.domain.textfold import name_key
 from seminarbot.services.container import Services
 
 if TYPE_CHECKING:
@@ -216,7 +217,9 @@ class Console:
 
 
 def _user_id(name: str) -> str:
-    return "console:" + name.casefold()
+    """One person for every way of typing a name that looks the same: composed or decomposed,
+    with or without what shows nothing (a variation selector: helper-182's 5), any case."""
+    return "console:" + name_key(name)
 
 
 def _own_near(word: str, core: Collection[str]) -> str | None:
