@@ -296,6 +296,24 @@ def test_a_word_formed_from_a_person_s_name_is_neither_required_nor_allowed_as_n
 
 
 @needs_seeds
+def test_a_works_citation_copies_nothing_but_a_title_the_text_citing_it_gives(
+        roots: ContentRoots) -> None:
+    """helper-182's 6: a work's author, title and date were not checked, and a copied sentence
+    showed three times in /seminar reading. A title that a text citing the work gives is that
+    text's words, and stays (Anweiler's, in the blog's references)."""
+    words = (SEEDS / "000_4d311acc6299d87d.txt").read_text().split()
+    copied = " ".join(words[400:412]).replace('"', "")
+    reading = roots.content / "further-reading.yaml"
+    for field, was in (("title", "The Civil War in France"), ("author", "Karl Marx")):
+        replace_in(reading, f'    {field}: "{was}"', f'    {field}: "{copied}"')
+    found = messages(roots)
+    for field in ("title", "author"):
+        assert any(m.startswith(f"content/further-reading.yaml: works.marx-civil-war-in-france."
+                                f"{field}: shares 8 or more") for m in found), (field, found)
+    assert not any("anweiler-soviets.title" in m for m in found)
+
+
+@needs_seeds
 def test_copying_is_caught_in_the_new_files_too(roots: ContentRoots) -> None:
     words = (SEEDS / "002_e4af6ccfc7b9eecd.txt").read_text().split()
     copied = " ".join(words[300:312])

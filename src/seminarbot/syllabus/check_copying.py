@@ -1,8 +1,9 @@
 """Nothing we wrote may copy a run of words from a text: every piece of our prose, against
-every aligned copy, on folded words. Locators, titles of works, glossary names and the words a
-text mentions a thing with are references, not prose, and are left out; but a reference the
-loader does not bound already (a locator's opening, at most 8 words) is held to as many words,
-with or without the texts (helper-180's 1: a 15-word alias copied a sentence, shown by /term)."""
+every aligned copy, on folded words. A work's title is checked against the texts that do not
+cite or name it. Locators, glossary names and the words a text mentions a thing with are
+references, not prose, and are left out; but a reference the loader does not bound already (a
+locator's opening, at most 8 words) is held to as many words, with or without the texts
+(helper-180's 1: a 15-word alias copied a sentence, shown by /term)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,10 @@ def _companion_strings(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, 
         yield files.content(TIMELINE), f"events.{event.id}.title", event.title
         yield files.content(TIMELINE), f"events.{event.id}.note", event.note
     for work in companion.works:
-        yield files.content(READING), f"works.{work.id}.why", work.why
+        # A citation's parts too: short as they are, none quotes the texts (helper-182's 6);
+        # its title, where a text cites the work, may (_titles).
+        for field in ("why", "author", "published"):
+            yield files.content(READING), f"works.{work.id}.{field}", getattr(work, field)
     for role in companion.roles:
         yield files.content(ROLES), f"roles.{role.id}.task", role.task
     for task in companion.tasks:
@@ -87,28 +91,36 @@ def reference_problems(syllabus: Syllabus, files: Files, rules: Rules) -> Iterat
                           "(a name or a mention, not a quotation)")
 
 
-def _shingles(alignments: dict[str, Alignment], copies: dict[str, Path],
-              size: int) -> dict[tuple[str, ...], str]:
-    shingles: dict[tuple[str, ...], str] = {}
+def _titles(syllabus: Syllabus, files: Files) -> Iterator[tuple[str, str, str, set[str]]]:
+    """(file, key, title, the texts that give it: a work they cite or name) for each work."""
+    for work in syllabus.companion.works:
+        yield files.content(READING), f"works.{work.id}.title", work.title, set(work.found_in)
+
+
+def _shingles(alignments: dict[str, Alignment], size: int) -> dict[tuple[str, ...], set[str]]:
+    """Each run of `size` folded words of the texts, with the ids of the texts that have it."""
+    shingles: dict[tuple[str, ...], set[str]] = {}
     for text_id, alignment in alignments.items():
         words = fold(alignment.text).split()
         for i in range(len(words) - size + 1):
-            shingles.setdefault(tuple(words[i : i + size]), copies[text_id].name)
+            shingles.setdefault(tuple(words[i : i + size]), set()).add(text_id)
     return shingles
 
 
 def copy_problems(syllabus: Syllabus, alignments: dict[str, Alignment],
                   copies: dict[str, Path], files: Files, rules: Rules) -> Iterator[Problem]:
     size = rules.copy_run
-    shingles = _shingles(alignments, copies, size)
-    for file, entry, value in our_strings(syllabus, files):
+    shingles = _shingles(alignments, size)
+    strings = [(file, key, value, set[str]()) for file, key, value in our_strings(syllabus, files)]
+    for file, entry, value, giving in [*strings, *_titles(syllabus, files)]:
         words = fold(value).split()
         for i in range(len(words) - size + 1):
-            source = shingles.get(tuple(words[i : i + size]))
-            if source is not None:
+            sources = shingles.get(tuple(words[i : i + size]), set()) - giving
+            if sources:
                 run = " ".join(words[i : i + size])
                 yield Problem(file, entry, f"shares {size} or more consecutive words with "
-                              f"{source} (“{run}”): rewrite it in our own words")
+                              f"{copies[min(sources)].name} (“{run}”): rewrite it in our own "
+                              "words")
                 break
 
 
