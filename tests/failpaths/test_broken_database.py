@@ -587,6 +587,11 @@ def test_a_database_that_names_a_folder_is_refused_from_every_source(tmp_path: P
             2, f"seminarbot: configuration error: {conf}: database: {value} names a folder "
                "(it ends with /, . or ..); name a file"), (value, result.stderr)
     assert list(tmp_path.iterdir()) == [conf]
+    for value in (f"{conf}/", f"{conf}/.", "/"):  # helper-182's 7: the config file's name too
+        result = seminarbot("cohorts", env=environment(SEMINARBOT_CONFIG=value))
+        assert (result.returncode, one_line(result)) == (
+            2, f"seminarbot: configuration error: environment: SEMINARBOT_CONFIG: {value} names "
+               "a folder (it ends with /, . or ..); name a file"), (value, result.stderr)
 
 
 def test_an_io_error_on_a_nearly_full_disk_is_said_to_be_a_full_disk(

@@ -141,7 +141,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
     the defaults; `database` is a --db given on the command line, which comes first."""
     env = dict(os.environ if env is None else env)
     if not path:  # SEMINARBOT_CONFIG set but empty: refused, as every path is
-        named = env_path(env, "SEMINARBOT_CONFIG")
+        named = env_file(env, "SEMINARBOT_CONFIG")
         path = str(named) if named is not None else None
     if path:
         file = user_path(path, "--config")
@@ -160,9 +160,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
     if from_file is not None and (problem := names_folder(node.text("database"))):
         node.fail("database", problem)
     chosen = user_path(database, "--db") if database else None
-    from_env = env_path(env, "SEMINARBOT_DB")
-    if from_env is not None and (problem := names_folder(env["SEMINARBOT_DB"])):
-        raise YamlError("environment", "SEMINARBOT_DB", problem)  # (helper-179's 3: `/`)
+    from_env = env_file(env, "SEMINARBOT_DB")
     database_file = chosen or from_env or from_file or data_dir / "seminarbot.db"
     log_level = _one_of(node, env, "log_level", LOG_LEVELS, "INFO").upper()
     log_format = _one_of(node, env, "log_format", LOG_FORMATS, "text").lower()
@@ -202,6 +200,15 @@ def env_path(env: Mapping[str, str], name: str) -> Path | None:
     if (problem := path_problem(env[name])) is not None:
         raise YamlError("environment", name, problem)
     return _expanded(env[name])
+
+
+def env_file(env: Mapping[str, str], name: str) -> Path | None:
+    """`env_path`, for a file: one named as a folder is refused (helper-179's 3: `/`), as on
+    the command line, before pathlib drops its trailing slash (helper-182's 7)."""
+    found = env_path(env, name)
+    if found is not None and (problem := names_folder(env[name])):
+        raise YamlError("environment", name, problem)
+    return found
 
 
 def _path(node: Node, key: str) -> Path | None:
