@@ -54,6 +54,12 @@ def segment(value: object) -> object:
     return url_segment(value) if isinstance(value, str) else value
 
 
+async def sql_functions(conn: aiosqlite.Connection) -> None:
+    """SQL's casefold(x) and url_segment(x) on `conn`, as on every connection of the bot's."""
+    for name, function in (("casefold", casefold), ("url_segment", segment)):
+        await conn.create_function(name, 1, function, deterministic=True)
+
+
 async def rows_read(conn: aiosqlite.Connection, sql: str, params: Sequence[Any], *, many: bool,
                     factory: Any) -> list[Any]:
     """The rows of a query (the first only unless `many`), in one trip to the connection's

@@ -16,7 +16,7 @@ import aiosqlite
 
 from seminarbot.domain.errors import Busy, FileDamaged, StorageLost, WriteFailed
 from seminarbot.storage.closing import roll_back, to_the_end
-from seminarbot.storage.damage import casefold, rows_read, segment
+from seminarbot.storage.damage import rows_read, sql_functions
 from seminarbot.storage.dbfile import (
     BUSY_TIMEOUT_MS,
     DatabaseUnusable,
@@ -126,8 +126,7 @@ class Database:
 
     async def _setup(self, *, write: bool, migrate: bool) -> None:
         self._conn.row_factory = aiosqlite.Row
-        await self._conn.create_function("casefold", 1, casefold, deterministic=True)
-        await self._conn.create_function("url_segment", 1, segment, deterministic=True)
+        await sql_functions(self._conn)
         timeout, *statements = pragmas(read_only=not write)
         try:
             with sqlite_said():
