@@ -178,7 +178,8 @@ def test_the_timeline_is_in_order_within_its_years_and_both_calendars(
      "content/further-reading.yaml: works[0].mention: a cited work needs found_in"),
     ("roles.yaml", "      advocate: >-", "      devil: >-",
      "content/roles.yaml: sessions.stalin.tasks: unknown role 'devil'"),
-    ("glossary-excluded.yaml", '{term: "Russian", reason: "An ordinary adjective."}',
+    ("glossary-excluded.yaml",
+     '{term: "Russian", reason: "The texts use it as an ordinary adjective (Russian workers)."}',
      '{term: "Russian"}', "content/glossary-excluded.yaml: excluded[17].reason: is missing"),
 ])
 def test_schema_errors_in_the_new_files(roots: ContentRoots, file: str, old: str, new: str,

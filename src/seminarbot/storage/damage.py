@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import aiosqlite
 
 from seminarbot.domain.errors import Damaged
-from seminarbot.domain.links import url_segment
 from seminarbot.domain.textfold import name_key
 
 if TYPE_CHECKING:
@@ -48,7 +47,10 @@ def casefold(value: object) -> object:
 
 def segment(value: object) -> object:
     """SQL's `url_segment(x)` on every connection (storage.db): domain.links.url_segment of a
-    link's id, a damaged row's bytes read as text first; anything else as it is."""
+    link's id, given as a BLOB (sqlite3 hands a function no text that is not UTF-8: a damaged
+    row's) and read as text as every connection reads it; anything else as it is."""
+    from seminarbot.domain.links import url_segment  # not for a scheduler pass's start
+
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
     return url_segment(value) if isinstance(value, str) else value

@@ -101,8 +101,8 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
 # id holding only domain/links.py's PLAIN characters (every id a platform gives) is used as it
 # is; any other is escaped by `url_segment` itself, which storage.db gives every connection.
 def _sql_segment(column: str) -> str:
-    return f"CASE WHEN {column} GLOB '*[^{_GLOB_PLAIN}]*' THEN url_segment({column}) " \
-        f"ELSE {column} END"
+    return f"CASE WHEN {column} GLOB '*[^{_GLOB_PLAIN}]*' THEN " \
+        f"url_segment(CAST({column} AS BLOB)) ELSE {column} END"
 
 
 # PLAIN as a GLOB set: "]" first, "-" last, where a set takes them literally; a quote doubled.
