@@ -94,28 +94,36 @@ def sql_csv_line(columns: tuple[str, ...], text_cells: frozenset[str],
             f"{''.join(f', {argument}' for argument in tail_arguments)})")
 
 
-# A response's link (domain/links.py `Links.response`, rendered here): the five parameters
-# are the thread's event base (twice) and via, channel base and own link (NULL where a base is
-# unused).
-# The CASE keeps SQLite from escaping ids no link uses (`NULL || x` still computes x), and an
-# id holding only domain/links.py's PLAIN characters (every id a platform gives) is used as it
-# is; any other is escaped by `url_segment` itself, which storage.db gives every connection.
+# A response's link (domain/links.py `Links.response`, rendered here): the six parameters
+# are the thread's event base (twice) and via, channel base (twice) and own link (NULL where a
+# base is unused). Each CASE on a base keeps SQLite from rendering links no row uses (`NULL ||
+# x` still computes x). An id is used as it is where it holds only domain/links.py's PLAIN
+# characters, else escaped by `url_segment` itself, which storage.db gives every connection;
+# so that every row pays little for the rare damaged one, Discord's ids are told plain by being
+# digits (a snowflake's), a Matrix id by a short scan (helper-182's 1).
 def _sql_segment(column: str) -> str:
-    return f"CASE WHEN {column} GLOB '*[^{_GLOB_PLAIN}]*' THEN " \
-        f"url_segment(CAST({column} AS BLOB)) ELSE {column} END"
+    return (f"CASE WHEN length(CAST({column} AS BLOB)) != length({column}) OR {column} GLOB "
+            f"'*[{_GLOB_ESCAPED}]*' THEN url_segment(CAST({column} AS BLOB)) ELSE {column} END")
 
 
-# PLAIN as a GLOB set: "]" first, "-" last, where a set takes them literally; a quote doubled.
-_GLOB_PLAIN = "]" + "".join(c for c in PLAIN if c not in "]-'") + "''-"
+# What PLAIN leaves out of ASCII as a GLOB set (a non-ASCII character is told by its length in
+# bytes): the six, and from U+0001 to the space, and DEL.
+_GLOB_ESCAPED = "".join(c for c in map(chr, range(0x21, 0x7F)) if c not in PLAIN) \
+    + "\x01- \x7f"
+_DIGITS = "ltrim(r.channel_id || r.message_id, '0123456789') = ''"
 
 
 LINK = (f"COALESCE(CASE WHEN ? IS NOT NULL THEN ? || {_sql_segment('r.message_id')} || ? END,"
-        f" ? || {_sql_segment('r.channel_id')} || '/' || {_sql_segment('r.message_id')}, ?)")
+        f" CASE WHEN ? IS NOT NULL THEN ? || CASE WHEN {_DIGITS}"
+        " THEN r.channel_id || '/' || r.message_id"
+        f" ELSE {_sql_segment('r.channel_id')} || '/' || {_sql_segment('r.message_id')} END END,"
+        " ?)")
 
 
-def link_params(links: Links) -> tuple[str | None, str | None, str, str | None, str]:
+def link_params(links: Links) -> tuple[str | None, ...]:
     """LINK's parameters for one thread's links."""
-    return links.event_base, links.event_base, links.via, links.channel_base, links.thread
+    return (links.event_base, links.event_base, links.via, links.channel_base,
+            links.channel_base, links.thread)
 
 
 # A link holds no quote and begins with no formula character (domain/links.py): quoting it is
