@@ -123,24 +123,33 @@ def remove_stale_partials(path: Path, pattern: str = f"*{PARTIAL}") -> None:
                     partial.unlink()
 
 
+def open_own(path: Path, flags: int) -> int:
+    """A descriptor of the bot's own file at `path` (made with mode 0600 where `flags` has
+    O_CREAT), never opened through a link, symbolic or hard (a write would reach the file it
+    names or shares: helper-179's 4, helper-182's 3), and only if it is a regular file (a FIFO
+    would hold the write). Raises OSError: ELOOP for a symbolic link, EMLINK for a hard one,
+    EINVAL for no regular file."""
+    descriptor = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    found = os.fstat(descriptor)
+    if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
+        return descriptor
+    os.close(descriptor)
+    if stat.S_ISREG(found.st_mode):
+        raise OSError(errno.EMLINK, "it is a hard link to another file")
+    raise OSError(errno.EINVAL, "it is not a regular file")
+
+
 def append_private(path: Path, text: str) -> None:
-    """Append `text` to the bot's own file at `path`, made with mode 0600 if missing: whole or
-    not at all (a write cut short by a full disk is taken back), never through a link (a hard
-    one neither), and never into anything but a regular file (a FIFO would hold the write).
-    Raises OSError (NotReadable for a file that is not a regular one)."""
+    """Append `text` to the bot's own file at `path` (`open_own`): whole or not at all (a
+    write cut short by a full disk is taken back). Raises OSError."""
     data = text.encode()
-    descriptor = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW
-                         | os.O_NONBLOCK, 0o600)
+    descriptor = open_own(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
     try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotReadable(0, f"{path} is not a regular file")
-        if info.st_nlink > 1:  # it would be written into the file it shares (helper-182's 3)
-            raise NotReadable(0, f"{path} is a hard link to another file")
-        if info.st_size == 0:  # made just now, or empty: root's would stay root's
+        size = os.fstat(descriptor).st_size
+        if size == 0:  # made just now, or empty: root's would stay root's
             owned_as_folder(descriptor, path.parent)
         if os.write(descriptor, data) != len(data):  # a failure that wrote nothing raises
-            os.ftruncate(descriptor, info.st_size)
+            os.ftruncate(descriptor, size)
             raise OSError(errno.ENOSPC, f"{path} took only part of the entry; taken back")
     finally:
         os.close(descriptor)

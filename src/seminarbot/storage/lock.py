@@ -23,11 +23,10 @@ import errno
 import fcntl
 import os
 import socket
-import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from seminarbot.config.files import owned_as_folder
+from seminarbot.config.files import open_own, owned_as_folder
 from seminarbot.storage.access import in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
 from seminarbot.storage.foreign import not_foreign
@@ -142,23 +141,10 @@ def _open_record(database: Path) -> tuple[int, bool]:
             owned_as_folder(made, path.parent)
             return made, True
         except FileExistsError:
-            return _existing_record(path), False
+            # Written over: never through a link, into the file it names (helper-179's 4).
+            return open_own(path, os.O_RDWR), False
     except OSError as error:
         raise LockUnavailable(_unopenable(path, database, error)) from None
-
-
-def _existing_record(path: Path) -> int:
-    """The record left by an earlier holder: written over, so never through a link (into the
-    file it names: a symbolic one, or a hard one, helper-179's 4) and only if it is a regular
-    file. Raises OSError."""
-    descriptor = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_NONBLOCK)
-    found = os.fstat(descriptor)
-    if not stat.S_ISREG(found.st_mode) or found.st_nlink > 1:
-        os.close(descriptor)
-        if stat.S_ISREG(found.st_mode):
-            raise OSError(errno.EMLINK, "it is a hard link to another file")
-        raise OSError(errno.EINVAL, "it is not a regular file")
-    return descriptor
 
 
 def _open_existing(path: Path) -> int | None:
