@@ -351,7 +351,8 @@ def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> 
         holder.kill()
         holder.wait()
     assert result.returncode == 1
-    assert one_line(result).startswith(f"seminarbot: {db}: The seminar's database is busy")
+    assert one_line(result) == (f"seminarbot: {db}: the database was busy: another process holds "
+                                "it, and nothing was changed; try again in a moment")
     assert listed.returncode == 0  # reading works beside a writer
     assert not (tmp_path / "out.csv").exists()
 

@@ -289,6 +289,10 @@ def test_an_option_given_a_double_dash_with_equals_is_refused(tmp_path: Path,
                                   "(seminarbot --help"),  # helper-168's 10: the top's option
     (("content", "check", "--texts", ""), "--texts expects the path of a folder, and it is "
                                           "empty (seminarbot content check --help"),  # 179's 8
+    (("console", "--db", "-"), "--db expects the path of a file; `-` (standard input or output) "
+                               "cannot be one (seminarbot console --help"),  # 179's 8: file `-`
+    (("--config", "-", "cohorts"), "--config expects the path of a file; `-` (standard input or "
+                                   "output) cannot be one (seminarbot --help"),
 ])
 def test_a_usage_error_points_to_the_subcommand_s_help(
         tmp_path: Path, args: tuple[str, ...], said: str) -> None:

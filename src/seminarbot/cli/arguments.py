@@ -89,6 +89,7 @@ class Parser(argparse.ArgumentParser):
 # Every argument that names a file, as each subcommand declares it; the subcommands' names.
 _PATHS = {"config": "--config", "db": "--db", "out": "--out", "path": "PATH", "file": "FILE",
           "texts": "--texts"}
+_NOT_STREAMS = frozenset({"config", "db", "texts"})
 _COMMANDS = ("command", "db_command", "content_command")
 
 
@@ -107,11 +108,15 @@ def parse(parser: Parser, argv: Sequence[str] | None, parsed: list[argparse.Name
         if listed:  # argparse's own way to read an option's value as none (a safety net)
             parser.error(f"argument {listed[0]}: expected one argument", command)
         for name, said in _PATHS.items():  # an empty one would mean the current folder
-            if isinstance(given := getattr(args, name, None), str) and not given.strip():
-                kind = "folder" if name == "texts" else "file"  # (helper-179: --texts '')
+            given = getattr(args, name, None)
+            kind = "folder" if name == "texts" else "file"  # (helper-179: --texts '')
+            if isinstance(given, str) and not given.strip():
                 parser.error(f"{said} expects the path of a {kind}, and it is "
                              f"{'blank' if given else 'empty'}",
                              None if name == "config" else command)  # the top parser's
+            if given == "-" and name in _NOT_STREAMS:  # export's --out - is standard output
+                parser.error(f"{said} expects the path of a {kind}; `-` (standard input or "
+                             "output) cannot be one", None if name == "config" else command)
         if not all(is_unicode(v) for v in vars(args).values() if isinstance(v, str)):
             parser.error("an argument holds bytes that are not UTF-8: give it as UTF-8 text",
                          command)

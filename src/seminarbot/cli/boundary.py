@@ -167,7 +167,7 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
     from seminarbot.cli.preflight import DataDirUnwritable
     from seminarbot.config.settings import CommandFailed, SettingRefused
     from seminarbot.config.yamlfile import YamlError
-    from seminarbot.domain.errors import FileDamaged, OutputLost, UserError, WriteFailed
+    from seminarbot.domain.errors import Busy, FileDamaged, OutputLost, UserError, WriteFailed
     from seminarbot.storage.dbfile import DatabaseUnusable, describe
     from seminarbot.storage.lock import DatabaseInUse, LockUnavailable
 
@@ -188,6 +188,9 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
         cause = error.__cause__
         said = describe(cause, database) if isinstance(cause, sqlite3.Error) else error.reason
         return f"{database or 'the database'}: {said}", EXIT_FAILED
+    if isinstance(error, Busy):  # its message is a chat's sentence
+        return (f"{database or 'the database'}: {error.reason}, and nothing was changed; try "
+                "again in a moment"), EXIT_FAILED
     if isinstance(error, UserError):  # refused on the way
         # The message is written for a chat; on the command line it names the file.
         return (f"{database}: {error.message}" if database else error.message), EXIT_FAILED
