@@ -456,7 +456,7 @@ def test_a_migration_of_a_new_database_that_fails_leaves_no_half_built_one(
     assert done.returncode == 0 and "schema version" in done.stdout, done.stderr
 
 
-@pytest.mark.parametrize("limit", [8, 64, 256])
+@pytest.mark.parametrize("limit", [8, 64, 192])
 def test_a_first_console_on_a_nearly_full_disk_leaves_no_half_built_database(
         tmp_path: Path, limit: int) -> None:
     """helper-150's 10, helper-152's 7: the console's (and run's) first start with only a few

@@ -75,13 +75,35 @@ async def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path,
                                                                ) -> None:
     broken = [*available(), migrations.Migration(LATEST + 1, "broken",
                                                  "CREATE TABLE ok_table (x);\nNOT SQL;\n")]
+    db = await Database.open(tmp_path / "x.db")
     monkeypatch.setattr(migrations, "available", lambda: broken)
-    db = await Database.open(tmp_path / "x.db", migrate=False)
     try:
         with pytest.raises(sqlite3.OperationalError):
             await migrate(db)
         assert await current_version(db) == LATEST
         assert await db.scalar("SELECT name FROM sqlite_master WHERE name = 'ok_table'") is None
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("start", [0, 6])
+async def test_a_migration_failing_part_way_leaves_the_database_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: int) -> None:
+    """helper-179's 6: a stop between two migrations of a new database left it part-migrated
+    (each was its own transaction). Now every migration due is one transaction: the last one
+    failing leaves neither the earlier ones' tables nor their records."""
+    db = await Database.open(tmp_path / "x.db", migrate=False)
+    try:
+        if start:
+            await migrate(db, target=start)
+        before = await db.fetchall("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+        broken = [*available(), migrations.Migration(LATEST + 1, "broken", "NOT SQL;\n")]
+        monkeypatch.setattr(migrations, "available", lambda: broken)
+        with pytest.raises(sqlite3.OperationalError):
+            await migrate(db)
+        assert await current_version(db) == start
+        assert await db.fetchall("SELECT type, name, sql FROM sqlite_master ORDER BY name") \
+            == before
     finally:
         await db.close()
 

@@ -66,12 +66,9 @@ def statements(sql: str) -> list[str]:
     return result
 
 
-async def _ensure_table(db: Database) -> None:
-    await db.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
-        " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
+_MIGRATIONS_TABLE = ("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                     " version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                     " checksum TEXT NOT NULL, applied_at TEXT NOT NULL)")
 
 
 async def current_version(db: Database) -> int:
@@ -123,21 +120,23 @@ async def pending(db: Database) -> list[int]:
 
 
 async def migrate(db: Database, target: int | None = None) -> list[Migration]:
-    """Apply every shipped migration not yet recorded (up to `target`), each in a transaction:
-    one that arrives with a lower number than the newest applied (work merged later) is applied
-    too. Raises DatabaseUnusable for a database newer than this seminarbot."""
+    """Apply every shipped migration not yet recorded (up to `target`), in order, all in one
+    transaction: a stop or a failure part-way (SIGTERM, a full disk, a bad statement) leaves the
+    database at the version it had, never part-migrated (helper-179's 6: a new database
+    stopped between two migrations). One that arrives with a lower number than the newest
+    applied (work merged later) is applied too. Raises DatabaseUnusable for a database newer
+    than this seminarbot."""
     version = await current_version(db)
     check_not_newer(db, version)
-    migrations = available()
-    await _ensure_table(db)
-    recorded = {row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
-    applied = []
-    for migration in migrations:
-        # Every shipped migration not yet recorded, in order: one that arrives with a lower
-        # number than the newest applied (work merged later) is applied too.
-        if migration.version in recorded or (target is not None and migration.version > target):
-            continue
-        async with db.transaction() as conn:
+    recorded = set() if version == 0 else {
+        row[0] for row in await db.fetchall("SELECT version FROM schema_migrations")}
+    due = [migration for migration in available() if migration.version not in recorded
+           and (target is None or migration.version <= target)]
+    if not due:
+        return []
+    async with db.transaction() as conn:
+        await conn.execute(_MIGRATIONS_TABLE)
+        for migration in due:
             for statement in statements(migration.sql):
                 await conn.execute(statement)
             await conn.execute(
@@ -146,8 +145,7 @@ async def migrate(db: Database, target: int | None = None) -> list[Migration]:
                 (migration.version, migration.name, migration.checksum,
                  to_iso(SystemClock().now())),
             )
-        applied.append(migration)
-    return applied
+    return due
 
 
 # The tables that grow with what participants write: checking them would read most of the
