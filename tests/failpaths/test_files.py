@@ -343,6 +343,18 @@ def test_db_check_warns_when_the_files_are_open_to_others(tmp_path: Path) -> Non
                       conf=conf).stdout.splitlines()
     assert [line for line in said if line.startswith("warning")] == [
         f"warning: {data} is mode 0777, open to others: chmod 700 {data}"], said
+    # helper-184's 1: an `exports` linked to a folder others may write was not looked at
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    data.chmod(0o700)
+    exports.rename(tmp_path / "old-exports")
+    exports.symlink_to(shared)
+    said = seminarbot("db", "check", "--db", str(elsewhere / "seminarbot.db"),
+                      conf=conf).stdout.splitlines()
+    assert [line for line in said if line.startswith("warning")] == [
+        f"warning: {exports} (a link to {shared}) is mode 0777, open to others: chmod 700 "
+        f"{shared}"], said
 
 
 def test_files_a_person_names_must_be_regular_files(tmp_path: Path, db: Path) -> None:

@@ -181,6 +181,32 @@ async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
                                  f"(http://127.0.0.1:{port}/api/v10)")
 
 
+@pytest.mark.parametrize("token", ["abcd efgh.SECRET", "SECRET\x07bell"])
+async def test_a_token_that_is_not_one_word_is_refused_by_sync_before_it_is_sent(
+        tmp_path: Path, token: str) -> None:
+    """helper-184's 2: `run` refused such a token in one line, but `discord sync` sent it
+    (Discord refused it) or failed on the header ("sync failed: Forbidden control
+    character…", exit 1). Both read one check of the settings now."""
+    listened: list[bool] = []
+
+    async def taken(_: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        listened.append(True)
+        writer.close()
+
+    server = await asyncio.start_server(taken, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        done = await asyncio.to_thread(
+            seminarbot, "discord", "sync", "--guild", "123",
+            env=environment(DISCORD_TOKEN=token, SEMINARBOT_DATA_DIR=str(tmp_path / "data"),
+                            DISCORD_API_BASE=f"http://127.0.0.1:{port}/api/v10"))
+    finally:
+        server.close()
+    assert done.returncode == 2, done.stderr
+    assert "holds a space, a line break or another control character" in one_line(done)
+    assert "SECRET" not in done.stderr + done.stdout and listened == []
+
+
 def test_an_unknown_text_to_ingest_is_a_usage_error(tmp_path: Path) -> None:
     copy = tmp_path / "copy.txt"
     copy.write_text("any text")

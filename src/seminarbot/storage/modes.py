@@ -36,24 +36,32 @@ def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
 
 
 def _inside(data_dir: Path, said: set[Path]) -> list[str]:
-    """The files and folders in the data directory others may read (not through links)."""
+    """The files and folders in the data directory others may read; for a symbolic link, what
+    it leads to (an `exports` linked to a folder others may write: helper-184's 1)."""
     loose = []
     for folder, folders, files in os.walk(data_dir):
         for name in (*folders, *files):
             path = Path(folder) / name
             try:
-                info = path.lstat()
+                info = path.stat()  # through a link: the bot writes there
             except OSError:
                 continue
-            if path not in said and not stat.S_ISLNK(info.st_mode) \
-                    and stat.S_IMODE(info.st_mode) & 0o077:
+            if path.is_symlink() and path.resolve().is_relative_to(data_dir.resolve()):
+                continue  # its target is walked, and said, itself
+            if path not in said and stat.S_IMODE(info.st_mode) & 0o077:
                 loose.append((path, stat.S_IMODE(info.st_mode), stat.S_ISDIR(info.st_mode)))
-    lines = [f"{path} is mode {mode:04o}, open to others: chmod {'700' if folder else '600'} "
-             f"{path}" for path, mode, folder in sorted(loose)[:MOST_SAID]]
+    lines = [f"{_named(path)} is mode {mode:04o}, open to others: chmod "
+             f"{'700' if folder else '600'} {path.resolve()}"
+             for path, mode, folder in sorted(loose)[:MOST_SAID]]
     if len(loose) > MOST_SAID:
         lines.append(f"… and {len(loose) - MOST_SAID} more in {data_dir}: "
                      f"chmod -R go-rwx {data_dir}")
     return lines
+
+
+def _named(path: Path) -> str:
+    """The path, and where it leads when it is a symbolic link."""
+    return f"{path} (a link to {path.resolve()})" if path.is_symlink() else str(path)
 
 
 def _mode(path: Path) -> int | None:

@@ -39,9 +39,10 @@ def _server_id(text: str) -> str:
 async def main(settings: Settings, args: argparse.Namespace) -> int:
     from seminarbot.config.settings import CommandFailed, SettingRefused
 
+    if settings.discord.incomplete:  # as `run` refuses it, before the token is sent
+        raise SettingRefused(settings.discord.incomplete)
     if not settings.discord.configured:
-        unset = "set DISCORD_TOKEN (or discord.token) to sync commands"
-        raise SettingRefused(settings.discord.incomplete or unset)
+        raise SettingRefused("set DISCORD_TOKEN (or discord.token) to sync commands")
     import discord
 
     from seminarbot.adapters.discord.connecting import TOKEN_REFUSED
