@@ -238,3 +238,31 @@ async def test_what_a_person_typed_is_echoed_as_typed(
     # ignore_links), while its escaped slashes made it no link: drawn in bold, as a spoiler
     said = _said(await fake.slash("bob", "term", query="https://e.com/**b**||s||"))
     assert "https:\\/\\/e.com\\/\\*\\*b\\*\\*\\|\\|s\\|\\|" in said, said
+
+
+async def test_a_forward_an_embed_alone_and_a_sticker_alone_are_not_responses(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """As the README says (helper-185's 5 and 6): none holds words of its sender's own. A
+    forward (message_reference type 1) carries another message's in `message_snapshots`,
+    its own content empty (Discord's API docs, Message Snapshot object)."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    member = {"roles": [], "joined_at": "2026-01-01T00:00:00+00:00", "deaf": False,
+              "mute": False, "flags": 0}
+    source = await fake.say("ann", fake.world.seminar_channel, "Words of another message.")
+    kinds = (
+        {"message_reference": {"type": 1, "message_id": source["id"],
+                               "channel_id": source["channel_id"],
+                               "guild_id": source["guild_id"]},
+         "message_snapshots": [{"message": {k: source[k] for k in (
+             "type", "content", "embeds", "attachments", "timestamp", "edited_timestamp",
+             "flags", "mentions", "mention_roles")}}]},
+        {"embeds": [{"type": "rich", "title": "A title", "description": "An embed's words."}]},
+        {"sticker_items": [{"id": "749054660769218631", "name": "Wave", "format_type": 1}]})
+    for extra in kinds:
+        message = fake.world.message(thread, fake.person("bob"), "")
+        message.update(extra)
+        await fake.gateway.dispatch("MESSAGE_CREATE", {**message, "member": member})
+    await fake.say("tia", thread, "Words of her own.")
+    await eventually(lambda: response_count_is(app, 1))
+    await asyncio.wait_for(bot.handlers.inbound.drained(), WAIT)
+    assert [row[2] for row in await rows(app)] == ["Words of her own."]

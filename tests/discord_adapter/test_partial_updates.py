@@ -66,6 +66,30 @@ async def test_a_text_edit_discord_py_cannot_read_is_read_again_from_discord(
         ("ann", "Missed, then edited.", True, False)]
 
 
+async def test_a_file_removed_by_an_update_without_content_is_read_again(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-185's 4: an update carrying `attachments` alone (a file removed in an edit) was
+    taken for an embed's unfurling: the file's line stayed in the stored words until a new
+    gateway session's catch-up."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    message = fake.world.message(thread, fake.person("tia"), "See the file.")
+    message["attachments"] = [{
+        "id": str(fake.world.new_id()), "filename": "notes.pdf", "size": 10,
+        "url": "https://cdn.discordapp.com/attachments/1/2/notes.pdf",
+        "proxy_url": "https://media.discordapp.net/attachments/1/2/notes.pdf",
+        "content_type": "application/pdf"}]
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**message, "member": {
+        "roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False,
+        "flags": 0}})
+    await eventually(lambda: response_count_is(app, 1))
+    assert "[attachment: notes.pdf" in (await rows(app))[0][2]
+    clock.advance(timedelta(minutes=5))
+    await fake.partial_update(int(message["id"]), attachments=[],
+                              edited_timestamp=clock.now().isoformat())
+    await eventually(lambda: has_row(
+        app, "SELECT 1 FROM responses WHERE body = 'See the file.' AND edited_at IS NOT NULL"))
+
+
 async def test_a_bulk_delete_with_an_unreadable_id_still_deletes_the_others(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
         caplog: pytest.LogCaptureFixture) -> None:

@@ -144,6 +144,23 @@ async def test_a_refusal_at_post_time_is_recorded_reported_and_the_schedule_goes
             if o.item.kind == "prompt"] == [OutboxState.POSTED] * 3
 
 
+async def test_a_moderator_s_post_refused_is_one_notice_and_said_not_posted(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-185's 2 and 3: `/seminar-mod post` refused for every prompt told the moderators
+    once per prompt, where the loop's pass tells once for the posts that failed alike, and
+    its reply said "only partly posted" with each prompt's reason, when none had gone out."""
+    await start_seminar(fake)
+    fake.rest.refused[fake.world.seminar_channel] = (50013, "Missing Permissions")
+    done = await fake.slash("ann", "seminar-mod post")
+    said = done.message["embeds"][0]["description"]
+    assert said.startswith("Session 1 was not posted: none of its 3 prompts went out (prompts "
+                           "1.1, 1.2 and 1.3: Discord refused to post the prompt"), said
+    assert said.count("Discord refused") == 1
+    notices = fake.messages_in(fake.world.system_channel)
+    assert len(notices) == 1, [n["content"] for n in notices]
+    assert "Session 1 prompts 1.1, 1.2 and 1.3: prompt failed" in notices[0]["content"]
+
+
 async def test_a_permission_missing_in_the_channel_is_named_before_sending(
         connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
     seminar = fake.world.channels[fake.world.seminar_channel]

@@ -14,7 +14,7 @@ import pytest
 from seminarbot.clock import ManualClock
 from seminarbot.domain.session_events import SessionEvent
 from seminarbot.services.container import Services
-from tests.discord_adapter.conftest import Connect
+from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import FIRST_SLOT, start_seminar
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.scheduled import ACTIVE, CANCELED, SCHEDULED
@@ -321,3 +321,43 @@ async def test_a_session_posted_early_ends_the_event_of_one_posted_early_before_
     await app.scheduler.run_due()
     assert [e["name"] for e in listed(fake, ACTIVE)] == ["Session 2: Later years"]
     assert await app.session_events.enabled(1) is True and not fake.problems
+
+
+async def test_a_deleted_channel_finishes_its_seminar_and_cancels_its_events(
+        connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-185's 1: the seminar whose channel was deleted stayed running, its events of
+    sessions to come listed at a channel that was gone, its posts due, and `/seminar schedule`
+    elsewhere counted it among the server's seminars."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await moderator(fake, "events", state="on")
+    assert len(listed(fake)) == 2
+    await fake.delete_channel(fake.world.seminar_channel)
+    await eventually(lambda: _state(app, "finished"))
+    await app.scheduler.run_due()
+    assert listed(fake) == [] and len(listed(fake, CANCELED)) == 2
+    audit = (await app.audit.recent())[0]
+    assert (audit.action, audit.outcome) == ("channel deleted", "ok")
+    elsewhere = await fake.slash("ann", "seminar schedule", in_channel=fake.world.system_channel)
+    said = elsewhere.message["embeds"][0]["description"]
+    assert "No seminar runs in this channel yet" in said and "elsewhere" not in said
+    clock.set(FIRST_SLOT)
+    assert await app.scheduler.run_due() == []  # session 1's time: nothing is posted
+
+
+async def test_a_bot_removed_from_the_server_pauses_its_seminars_there(
+        connect: Connect, fake: FakeDiscord, app: Services) -> None:
+    """The kind of helper-185's 1: removed from a server (GUILD_DELETE, not an outage), the
+    bot went on trying to post there every week; Matrix paused a room's seminar already."""
+    fake.world.bot_permissions = BOT_NEEDS | MANAGE_EVENTS
+    await connect()
+    await start_seminar(fake)
+    await fake.remove_bot(fake.world.guild_id)
+    await eventually(lambda: _state(app, "paused"))
+    audit = (await app.audit.recent())[0]
+    assert (audit.action, audit.actor_id) == ("bot removed", "seminarbot")
+
+
+async def _state(app: Services, wanted: str) -> bool:
+    return bool(await app.db.scalar("SELECT state FROM cohorts WHERE id = 1") == wanted)

@@ -56,6 +56,7 @@ class InteractionLog:
 
     id: int
     token: str
+    channel_id: int = 0  # where it was typed: its answer's message is there (0: the seminar's)
     callback: Json | None = None
     files: list[tuple[str, bytes, str]] = field(default_factory=list)
     edits: list[Json] = field(default_factory=list)
@@ -378,7 +379,8 @@ class Rest:
                                         "response_message_loading": call.body["type"] == 5,
                                         "response_message_ephemeral": log.ephemeral}}
         if call.body["type"] in (4, 5):
-            message = self.world.message(self.world.seminar_channel, self.world.bot,
+            message = self.world.message(log.channel_id or self.world.seminar_channel,
+                                         self.world.bot,
                                          (call.body.get("data") or {}).get("content") or "",
                                          embeds=(call.body.get("data") or {}).get("embeds"),
                                          store=False)

@@ -147,6 +147,12 @@ class FakeDiscord:
             del self.world.messages[message_id]
         await self.gateway.dispatch("CHANNEL_DELETE", channel)
 
+    async def remove_bot(self, guild_id: int) -> None:
+        """The bot kicked from a server, banned, or the server deleted: GUILD_DELETE with the
+        guild's id and no `unavailable` (Gateway docs, Guild Delete: unset, the user was
+        removed; true, an outage)."""
+        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+
     async def update_channel(self, channel_id: int, **changes: Any) -> None:
         """A moderator changing a channel's settings (a forum's flags, say): CHANNEL_UPDATE."""
         channel = self.world.channels[channel_id]
@@ -259,7 +265,7 @@ class FakeDiscord:
         channel = self._channel_for(who, in_channel)
         guild_id = int(channel["guild_id"])
         data = self._command_data(command, options, focused, guild_id)
-        log = InteractionLog(world.new_id(), secrets.token_urlsafe(24))
+        log = InteractionLog(world.new_id(), secrets.token_urlsafe(24), int(channel["id"]))
         self.rest.interactions[log.id] = log
         await self.gateway.dispatch("INTERACTION_CREATE", {
             "id": str(log.id), "application_id": str(world.application_id), "type": kind,

@@ -42,6 +42,8 @@ class Cohort(NamedTuple):
     reminder_names: bool = False  # reminders name who has responded
     digest: bool = True  # moderators get a digest when each session closes
     min_open: timedelta = DEFAULT_MIN_OPEN  # each session is open at least this long
+    # The platform's id of its community (communities.external_id): a Discord server's id.
+    community_external_id: str = ""
 
 
 class OutboxState(Enum):

@@ -35,6 +35,7 @@ from seminarbot.features.schedule_notes import (
     change_reply,
     has_warning,
 )
+from seminarbot.scheduling.messages import and_list
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
@@ -89,10 +90,19 @@ async def post(inv: Invocation[Services]) -> Reply:
     notes = dates_moved(before, done.planned, after, [session.id]) + \
         notes_for(done.planned, after, focus=session.id)
     failed = [o for o in done.outcomes if o.state is not OutboxState.POSTED]
-    if failed:
-        reasons = "; ".join(f"{o.item.item}: {o.detail}" for o in failed)
-        return change_reply(f"Session {session.number} was only partly posted ({reasons}).",
-                            notes, Tone.ERROR)
+    if failed:  # each reason once, with the prompts it stopped (helper-185's 3)
+        refs = {prompt.id: prompt.ref for prompt in session.prompts}
+        stopped: dict[str, list[str]] = {}
+        for outcome in failed:
+            stopped.setdefault(outcome.detail, []).append(refs.get(outcome.item.item,
+                                                                   outcome.item.item))
+        reasons = "; ".join(f"{'prompt' if len(named) == 1 else 'prompts'} {and_list(named)}: "
+                            f"{why}" for why, named in stopped.items())
+        said = (f"was not posted: none of its {len(failed)} prompts went out"
+                if len(failed) == len(done.outcomes) else
+                f"was only partly posted: {len(failed)} of its {len(done.outcomes)} prompts "
+                "did not go out")
+        return change_reply(f"Session {session.number} {said} ({reasons}).", notes, Tone.ERROR)
     return change_reply(f"Posted session {session.number}, “{session.title}”: "
                         f"{len(done.outcomes)} prompts.", notes)
 

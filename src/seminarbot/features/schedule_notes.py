@@ -12,14 +12,14 @@ from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.planning import Planned, Release
 from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
+from seminarbot.scheduling.messages import and_list
 
 OUT_OF_ORDER = "Out of plan order"
 
 
 def numbers(values: Iterable[int]) -> str:
     """`2`, `2 and 3`, `2, 3 and 4`."""
-    items = [str(v) for v in sorted(values)]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return and_list([str(v) for v in sorted(values)])
 
 
 def order_warnings(planned: Planned, focus: str | None = None) -> list[str]:

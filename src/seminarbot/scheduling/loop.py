@@ -31,6 +31,7 @@ from seminarbot.domain.models import (
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan, Session
 from seminarbot.scheduling import claimed
+from seminarbot.scheduling.notices import Notices
 from seminarbot.scheduling.poster import Poster, PostError, tell_moderators
 from seminarbot.storage.audit import AuditLog
 from seminarbot.storage.cohorts import CohortRepository
@@ -80,11 +81,7 @@ class Scheduler:
         self._plan_adopted = False
         # Tasks run on every pass of the loop, before posting (the retention sweep).
         self.housekeeping: list[Housekeeping] = []
-        # While passes run (they may overlap: the loop and a console's clock), failures are
-        # told to moderators once per cohort and reason when the last one ends (a forum that
-        # refuses every post is one notice, not one per prompt).
-        self._failures: dict[tuple[int, str, str], tuple[Cohort, list[OutboxItem]]] = {}
-        self._passes_running = 0
+        self.notices = Notices(self._notify)  # one notice for the posts that failed alike
         # How its writes fare, pass by pass, and its faults (services.connections: heartbeat).
         self.storage: Callable[[Unavailable | None], None] = lambda error: None
         self.faults: Callable[[str | None], None] = lambda fault: None
@@ -176,16 +173,8 @@ class Scheduler:
             await self.reconcile()
         await self.db.scrub()  # erased words a reader kept in the log (storage.scrub)
         await self._housekeep()
-        self._passes_running += 1
-        try:
-            outcomes = await self._post_due()
-        finally:
-            self._passes_running -= 1
-            if not self._passes_running:
-                failures, self._failures = self._failures, {}
-                for (_, action, reason), (cohort, items) in failures.items():
-                    await self._notify(cohort, items, action, reason)
-        return outcomes
+        async with self.notices.batch():
+            return await self._post_due()
 
     async def _post_due(self) -> list[PostOutcome]:
         requests = await self.requests.all()
@@ -284,10 +273,7 @@ class Scheduler:
                                 outcome="failed", cohort_id=cohort.id,
                                 detail={"session": item.session_id, "kind": item.kind,
                                         "item": item.item, "reason": reason})
-        if not self._passes_running:
-            await self._notify(cohort, [item], action, reason)
-        else:
-            self._failures.setdefault((cohort.id, action, reason), (cohort, []))[1].append(item)
+        await self.notices.failed(cohort, item, action, reason)
 
     async def _notify(self, cohort: Cohort, items: list[OutboxItem], action: str,
                       reason: str) -> None:

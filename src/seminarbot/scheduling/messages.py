@@ -69,6 +69,11 @@ def digest_text(session: Session, rows: Sequence[tuple[str, int, int]], particip
     return fitted("\n".join(lines))
 
 
+def and_list(items: Sequence[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def items_named(plan: Plan, items: Sequence[OutboxItem]) -> str:
     """"Session 1 prompts 1.1, 1.2 and 1.3", "Session 2 reminder": the posts one notice is
     about, by session, in the order they came."""
@@ -82,8 +87,6 @@ def items_named(plan: Plan, items: Sequence[OutboxItem]) -> str:
         which = f"Session {session.number}" if session else f"Session {session_id}"
         prompts = [refs.get(row.item, row.item) for row in rows if row.kind == "prompt"]
         if prompts:
-            listed = prompts[0] if len(prompts) == 1 else \
-                f"{', '.join(prompts[:-1])} and {prompts[-1]}"
-            parts.append(f"{which} prompt{'s' if len(prompts) > 1 else ''} {listed}")
+            parts.append(f"{which} prompt{'s' if len(prompts) > 1 else ''} {and_list(prompts)}")
         parts += [f"{which} {row.kind}" for row in rows if row.kind != "prompt"]
     return "; ".join(parts)

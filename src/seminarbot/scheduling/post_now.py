@@ -152,10 +152,11 @@ async def _send_session(scheduler: Scheduler, cohort: Cohort,
                         session_id: str) -> list[PostOutcome]:
     """Send the session's pending prompts now."""
     outcomes = []
-    for item in await scheduler.outbox.for_cohort(cohort.id):
-        if item.session_id == session_id and item.kind == "prompt" \
-                and item.state is OutboxState.PENDING:
-            outcomes.append(await scheduler.send(cohort, item))
+    async with scheduler.notices.batch():
+        for item in await scheduler.outbox.for_cohort(cohort.id):
+            if item.session_id == session_id and item.kind == "prompt" \
+                    and item.state is OutboxState.PENDING:
+                outcomes.append(await scheduler.send(cohort, item))
     return outcomes
 
 

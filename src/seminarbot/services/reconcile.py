@@ -137,9 +137,14 @@ async def thread_deleted(app: Services, platform: str, thread_id: str, *,
 
 async def channel_deleted(app: Services, platform: str, channel_id: str) -> int:
     """The platform deleted a seminar's channel, its threads and every message in them: the
-    responses written there are erased (`thread_deleted`). How many were erased."""
+    responses written there are erased (`thread_deleted`), then its cohorts are finished
+    (services.removal.channel_gone: helper-185's 1, a seminar whose channel was gone went on
+    posting into nothing, its events listed). How many responses were erased."""
+    from seminarbot.services.removal import channel_gone
+
     erased = 0
     for prompt in await prompt_threads(app, platform):
         if prompt.channel_id == channel_id:
             erased += await thread_deleted(app, platform, prompt.thread_id, with_channel=True)
+    await channel_gone(app, platform, channel_id)
     return erased

@@ -1,15 +1,20 @@
-"""The bot was removed from a channel (kicked, banned, the channel deleted): the cohort there
-stops posting and the audit log says who removed it. Adapters tell moderators where they can."""
+"""The bot was removed from a channel or a whole community (kicked, banned), or the channel was
+deleted: the cohorts there stop posting, and the audit log says why. A removal pauses (a
+moderator who brings the bot back resumes); a deleted channel finishes its cohorts, as nothing
+can be posted there again. Adapters tell moderators where they can."""
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from seminarbot.core.invocation import Place
-from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState
 
 if TYPE_CHECKING:
     from seminarbot.services.container import Services
+
+log = logging.getLogger(__name__)
 
 
 async def bot_removed(app: Services, place: Place, *, by: str, by_name: str,
@@ -29,3 +34,43 @@ async def bot_removed(app: Services, place: Place, *, by: str, by_name: str,
                                        "paused": was_active})
     app.scheduler.wake()
     return await app.cohorts.get(cohort.id)
+
+
+async def channel_gone(app: Services, platform: str, channel_id: str) -> list[int]:
+    """The platform deleted the channel (room) of seminars: each cohort there not finished is
+    now (CohortState.FINISHED). Nothing more is posted, the events of its sessions still to
+    come are cancelled by the next sync (services.session_events), and it no longer counts
+    among its community's seminars; what it recorded stays, for exports. The cohorts'
+    ids."""
+    return await _stopped(app, platform, await app.cohorts.unfinished(
+        platform, channel_id=channel_id), CohortState.FINISHED, "channel deleted",
+        {"channel": channel_id})
+
+
+async def left_community(app: Services, platform: str, community_id: str) -> list[int]:
+    """The bot was removed from a community (a Discord server: kicked, banned, or the server
+    deleted): its running cohorts there are paused, as `bot_removed` pauses one. The ids."""
+    return await _stopped(app, platform, await app.cohorts.unfinished(
+        platform, community_id=community_id), CohortState.PAUSED, "bot removed",
+        {"community": community_id})
+
+
+async def _stopped(app: Services, platform: str, cohort_ids: list[int], state: CohortState,
+                   action: str, detail: dict[str, object]) -> list[int]:
+    now = app.clock.now()
+    changed = []
+    for cohort_id in cohort_ids:
+        async with app.db.transaction():
+            cohort = await app.cohorts.get(cohort_id)
+            if cohort.state is CohortState.FINISHED or cohort.state is state:
+                continue
+            await app.cohorts.set_state(cohort_id, state, now)
+            await app.audit.record(at=now, platform=platform, actor_id=SYSTEM_ACTOR,
+                                   actor_name=SYSTEM_ACTOR, action=action, outcome="ok",
+                                   cohort_id=cohort_id, detail={**detail,
+                                                                "state": state.value})
+        changed.append(cohort_id)
+        log.info("%s %s: %s: cohort %s is %s", platform, action, detail, cohort_id, state.value)
+    if changed:
+        app.scheduler.wake()
+    return changed

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 _COHORT = ("SELECT c.id, c.community_id, m.platform, c.channel_id, c.name, c.plan_id,"
            " c.weekdays, c.local_time, c.timezone, c.start_date, c.state, c.reminder_before,"
-           " c.reminder_names, c.digest, c.min_open FROM cohorts c"
+           " c.reminder_names, c.digest, c.min_open, m.external_id FROM cohorts c"
            " JOIN communities m ON m.id = c.community_id")
 
 
@@ -58,7 +58,8 @@ def _cohort(row: Row) -> Cohort:
                   state=read("state", CohortState),
                   reminder_before=read("reminder_before", _seconds),
                   reminder_names=bool(row["reminder_names"]), digest=bool(row["digest"]),
-                  min_open=read("min_open", _seconds) or DEFAULT_MIN_OPEN)
+                  min_open=read("min_open", _seconds) or DEFAULT_MIN_OPEN,
+                  community_external_id=read("external_id", text))
 
 
 def _seconds(value: object) -> timedelta | None:
@@ -102,10 +103,24 @@ class CohortRepository:
         return None if row is None else _cohort(row)
 
     async def count_in(self, platform: str, community_id: str) -> int:
-        """How many seminars a community (a Discord server) holds."""
+        """How many seminars a community (a Discord server) holds, less those finished (their
+        channel deleted)."""
         return int(await self.db.scalar(
             "SELECT COUNT(*) FROM cohorts c JOIN communities m ON m.id = c.community_id"
-            " WHERE m.platform = ? AND m.external_id = ?", (platform, community_id)))
+            " WHERE m.platform = ? AND m.external_id = ? AND c.state != 'finished'",
+            (platform, community_id)))
+
+    async def unfinished(self, platform: str, *, channel_id: str | None = None,
+                         community_id: str | None = None) -> list[int]:
+        """The ids of the cohorts not finished that meet in this channel (room), or anywhere in
+        this community (server), on `platform`."""
+        rows = await self.db.fetch_tuples(
+            "SELECT c.id FROM cohorts c JOIN communities m ON m.id = c.community_id"
+            " WHERE m.platform = ? AND c.state != 'finished'"
+            " AND (? IS NULL OR c.channel_id IN (?, CAST(? AS BLOB)))"
+            " AND (? IS NULL OR m.external_id IN (?, CAST(? AS BLOB))) ORDER BY c.id",
+            (platform, *3 * [channel_id], *3 * [community_id]))
+        return [int(row[0]) for row in rows]
 
     async def ids_at(self, platform: str, community_id: str, channel_id: str
                      ) -> tuple[int, int] | None:

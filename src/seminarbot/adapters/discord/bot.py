@@ -107,6 +107,8 @@ class Handlers:
             edit = events.edit_of(args[0])
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
+            elif events.to_read_again(args[0]):
+                self._reread(args[0].channel_id, args[0].message_id)
         elif event == "unread_message":  # client.SeminarClient._parse
             self._reread(*args)
         elif event == "raw_message_delete":
@@ -117,6 +119,8 @@ class Handlers:
             self.inbound.put(partial(events.on_thread_delete, self.app, args[0].thread_id))
         elif event == "guild_channel_delete":
             self.inbound.put(partial(events.on_channel_delete, self.app, args[0].id))
+        elif event == "guild_remove":  # GUILD_DELETE without `unavailable`: not an outage
+            self.inbound.put(partial(events.on_guild_remove, self.app, args[0].id))
 
     def _reread(self, channel_id: int, message_id: int, tries: int = 0) -> None:
         """Queue a read of the message from Discord; one that Discord or the network stops is

@@ -62,6 +62,12 @@ class DiscordCalendar:
                 "scheduled_end_time": event.end.isoformat(),
                 "entity_metadata": {"location": f"{DISCORD}{channel.guild.id}/{channel.id}"}}
 
+    @staticmethod
+    def _guild(cohort: Cohort) -> int:
+        """The server's id, read from the cohort: an event is ended, cancelled or listed
+        without its channel, which may be gone (helper-185's 1: deleted, its events stayed)."""
+        return int(cohort.community_external_id)
+
     async def create(self, cohort: Cohort, event: SessionEvent) -> str:
         channel = await self._channel(cohort, "list a session as an event")
         try:
@@ -78,32 +84,30 @@ class DiscordCalendar:
         fields = self._fields(channel, event)
         if end_only:  # it has begun: Discord moves only its end
             fields = {"scheduled_end_time": fields["scheduled_end_time"]}
-        return await self._edit(channel, event_id, fields, "move a session's event")
+        return await self._edit(cohort, event_id, fields, "move a session's event")
 
     async def start(self, cohort: Cohort, event_id: str, event: SessionEvent) -> bool | None:
         channel = await self._channel(cohort, "start a session's event")
         fields = self._fields(channel, event)
         del fields["scheduled_start_time"]  # SCHEDULED to ACTIVE: Discord sets when it began
-        return await self._edit(channel, event_id, {**fields, "status": ACTIVE},
+        return await self._edit(cohort, event_id, {**fields, "status": ACTIVE},
                                 "start a session's event")
 
     async def end(self, cohort: Cohort, event_id: str) -> bool | None:
-        channel = await self._channel(cohort, "end a session's event")
-        return await self._edit(channel, event_id, {"status": COMPLETED},
+        return await self._edit(cohort, event_id, {"status": COMPLETED},
                                 "end a session's event")
 
     async def cancel(self, cohort: Cohort, event_id: str) -> None:
-        channel = await self._channel(cohort, "cancel a session's event")
-        await self._edit(channel, event_id, {"status": CANCELED}, "cancel a session's event")
+        await self._edit(cohort, event_id, {"status": CANCELED}, "cancel a session's event")
 
-    async def _edit(self, channel: discord.abc.GuildChannel, event_id: str,
-                    fields: dict[str, Any], doing: str) -> bool | None:
+    async def _edit(self, cohort: Cohort, event_id: str, fields: dict[str, Any],
+                    doing: str) -> bool | None:
         """False when Discord no longer has the event (10070 Unknown Guild Scheduled Event:
         a person deleted it); None when it refuses a change to this one (400: a person
         started, ended or cancelled it by hand); a refusal of the bot itself (403) or a
         failure is raised."""
         try:
-            await self.client.http.edit_scheduled_event(channel.guild.id, int(event_id),
+            await self.client.http.edit_scheduled_event(self._guild(cohort), int(event_id),
                                                         reason=REASON, **fields)
         except discord.NotFound:
             return False
@@ -118,9 +122,8 @@ class DiscordCalendar:
         return True
 
     async def _list(self, cohort: Cohort, doing: str) -> list[Any]:
-        channel = await self._channel(cohort, doing)
         try:
-            return list(await self.client.http.get_scheduled_events(channel.guild.id, False))
+            return list(await self.client.http.get_scheduled_events(self._guild(cohort), False))
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             raise post_error(error, doing) from error
 

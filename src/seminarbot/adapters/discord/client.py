@@ -82,8 +82,8 @@ class SeminarClient(discord.Client):
         boundary: discord.py lets a payload it cannot read (a MESSAGE_UPDATE with only some of
         a message's fields, say, which Discord's Gateway Events docs allowed) escape the
         gateway's loop, which closes the connection, and `run` with it. Here the event is
-        logged and skipped; a new message or a text edit among them is read again from
-        Discord (`unread_message`), so the words are not lost."""
+        logged and skipped; a new message or an edit of its text or files among them is read
+        again from Discord (`unread_message`), so the words are not lost."""
         if event == "READY":
             self.sessions += 1
         self.paced.began()  # READY, RESUMED, or an event a RESUME replays before it
@@ -93,7 +93,7 @@ class SeminarClient(discord.Client):
             log.warning("Discord sent a %s event that discord.py could not read (%s: %s); "
                         "skipped", event, type(error).__name__, str(error)[:200])
             if isinstance(data, dict) and (event == "MESSAGE_CREATE" or (
-                    event == "MESSAGE_UPDATE" and "content" in data)):
+                    event == "MESSAGE_UPDATE" and not STORED.isdisjoint(data))):
                 ids = [str(data.get(key)) for key in ("channel_id", "id")]
                 if all(map(is_snowflake, ids)):
                     self.dispatch("unread_message", int(ids[0]), int(ids[1]))
@@ -162,6 +162,9 @@ class SeminarClient(discord.Client):
 
 
 _MESSAGES = ("MESSAGE_CREATE", "MESSAGE_UPDATE")
+# The fields of a message its stored response is made of (events._text; a poll is never edited):
+# an update carrying any of them edits the words.
+STORED = frozenset({"content", "attachments"})
 
 
 def with_poll_texts(data: Any) -> Any:

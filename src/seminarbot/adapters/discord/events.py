@@ -13,13 +13,14 @@ from typing import Any, NamedTuple
 import discord
 
 from seminarbot.adapters.discord.channels import fetch_thread, unarchive
-from seminarbot.adapters.discord.client import PLATFORM
+from seminarbot.adapters.discord.client import PLATFORM, STORED
 from seminarbot.adapters.discord.formatting import as_shown, unsigned
 from seminarbot.core.invocation import Actor
 from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
 from seminarbot.services.reconcile import channel_deleted, thread_deleted
+from seminarbot.services.removal import left_community
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
@@ -114,6 +115,8 @@ class Edit(NamedTuple):
 
 
 def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
+    """The edit an update makes of the words, if it carries them whole (its content: a file
+    removed alone comes without it, `to_read_again`)."""
     data: Mapping[str, Any] = event.data
     if "content" not in data:  # an embed unfurled, a pin: not an edit of the text
         return None
@@ -122,6 +125,14 @@ def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
         return None
     return Edit(str(message.id), str(message.author.id), _text(message), message.edited_at,
                 inbound(message))
+
+
+def to_read_again(event: discord.RawMessageUpdateEvent) -> bool:
+    """Whether an update edits the stored words without carrying them all (a file removed:
+    `attachments` without `content`, which Discord's Gateway Events docs allow), so the message
+    is read again from Discord (helper-185's 4: the file's line stayed in every export)."""
+    data: Mapping[str, Any] = event.data  # discord.py types it whole: Discord sends less
+    return "content" not in data and not STORED.isdisjoint(data)
 
 
 async def on_edit(app: Services, edit: Edit) -> Outcome | None:
@@ -152,6 +163,13 @@ async def on_channel_delete(app: Services, channel_id: int) -> None:
     erased = await channel_deleted(app, PLATFORM, str(channel_id))
     if erased:
         log.info("channel %s was deleted: %d responses erased", channel_id, erased)
+
+
+async def on_guild_remove(app: Services, guild_id: int) -> None:
+    """The bot was removed from a server (kicked, banned, or the server deleted: GUILD_DELETE
+    without `unavailable`, Gateway docs): its seminars there are paused, as nothing can be
+    posted until a moderator adds the bot back and resumes them."""
+    await left_community(app, PLATFORM, str(guild_id))
 
 
 async def on_thread_update(app: Services, client: discord.Client,
