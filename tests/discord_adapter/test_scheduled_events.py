@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from seminarbot.adapters.discord.client import SeminarClient
 from seminarbot.clock import ManualClock
 from seminarbot.domain.session_events import SessionEvent
 from seminarbot.services.container import Services
@@ -18,7 +19,7 @@ from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import FIRST_SLOT, start_seminar
 from tests.discord_fake import FakeDiscord
 from tests.discord_fake.scheduled import ACTIVE, CANCELED, SCHEDULED
-from tests.discord_fake.state import BOT_NEEDS, MANAGE_EVENTS, Json
+from tests.discord_fake.state import BOT_NEEDS, MANAGE_EVENTS, MANAGE_GUILD, MEMBER, Json
 
 WEEK = timedelta(days=7)
 
@@ -357,6 +358,20 @@ async def test_a_bot_removed_from_the_server_pauses_its_seminars_there(
     await eventually(lambda: _state(app, "paused"))
     audit = (await app.audit.recent())[0]
     assert (audit.action, audit.actor_id) == ("bot removed", "seminarbot")
+
+
+async def test_a_bot_removed_while_away_pauses_its_seminars_there_at_the_next_ready(
+        bot: SeminarClient, fake: FakeDiscord, app: Services) -> None:
+    """No GUILD_DELETE reaches a bot that is away: READY, which lists every server the bot is
+    in, no longer lists that one."""
+    await start_seminar(fake)
+    other = fake.world.add_guild("Other", "elsewhere", {"zed": MEMBER | MANAGE_GUILD})
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.remove_bot(fake.world.guild_id, told=False)
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups == 2)
+    assert await _state(app, "paused")
+    assert other.id in {g.id for g in bot.guilds}
 
 
 async def _state(app: Services, wanted: str) -> bool:

@@ -147,11 +147,13 @@ class FakeDiscord:
             del self.world.messages[message_id]
         await self.gateway.dispatch("CHANNEL_DELETE", channel)
 
-    async def remove_bot(self, guild_id: int) -> None:
+    async def remove_bot(self, guild_id: int, *, told: bool = True) -> None:
         """The bot kicked from a server, banned, or the server deleted: GUILD_DELETE with the
         guild's id and no `unavailable` (Gateway docs, Guild Delete: unset, the user was
-        removed; true, an outage)."""
-        await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)})
+        removed; true, an outage); not `told` while the bot is away. READY lists it no more."""
+        del self.world.guilds[guild_id]
+        if told:
+            await self.gateway.dispatch("GUILD_DELETE", {"id": str(guild_id)})
 
     async def update_channel(self, channel_id: int, **changes: Any) -> None:
         """A moderator changing a channel's settings (a forum's flags, say): CHANNEL_UPDATE."""

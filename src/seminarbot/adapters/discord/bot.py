@@ -162,6 +162,8 @@ class Handlers:
         self.app.connections.report(PLATFORM, RETRYING, "the gateway connection dropped")
 
     async def _catch_up(self, *, reconcile: bool) -> None:
+        if reconcile:  # READY: the servers the bot is in now, one left meanwhile not among them
+            await events.on_servers_known(self.app, {str(g.id) for g in self.client.guilds})
         self.backfilled += await backfill.catch_up(self.app, self.client, reconcile=reconcile)
         self.catch_ups += 1
 

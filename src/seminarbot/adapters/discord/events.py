@@ -20,7 +20,7 @@ from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
 from seminarbot.services.reconcile import channel_deleted, thread_deleted
-from seminarbot.services.removal import left_community
+from seminarbot.services.removal import left_community, left_while_away
 from seminarbot.services.responses import (
     InboundMessage,
     record_delete,
@@ -170,6 +170,12 @@ async def on_guild_remove(app: Services, guild_id: int) -> None:
     without `unavailable`, Gateway docs): its seminars there are paused, as nothing can be
     posted until a moderator adds the bot back and resumes them."""
     await left_community(app, PLATFORM, str(guild_id))
+
+
+async def on_servers_known(app: Services, guild_ids: set[str]) -> None:
+    """READY's servers: the seminars of a server the bot was removed from while away (no
+    GUILD_DELETE reached it) are paused, as `on_guild_remove` pauses them."""
+    await left_while_away(app, PLATFORM, guild_ids)
 
 
 async def on_thread_update(app: Services, client: discord.Client,
