@@ -7,12 +7,14 @@ import json
 import logging
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from nio import RoomGetStateEventResponse
 
 from seminarbot.clock import ManualClock
 from tests.matrix.conftest import People
-from tests.matrix.people import BotHarness
+from tests.matrix.people import BotHarness, eventually
 from tests.matrix.synapse import Synapse
 
 
@@ -117,3 +119,85 @@ async def test_a_login_the_homeserver_ended_is_renewed_with_the_password(
     assert after["access_token"] != before["access_token"]
     assert after["device_id"] == before["device_id"]
     assert all(not task.done() for task in bot.tasks)
+
+
+async def test_words_written_while_the_bot_was_out_are_read_when_it_is_back(
+        bot: BotHarness, people: People) -> None:
+    """helper-186's 1: kicked, then invited back, the bot lost what was written meanwhile: a
+    new reply was never recorded and an edit left the export older than the room. Now the
+    room's history is read back to its removal; a command typed meanwhile is not run."""
+    from tests.matrix.test_restart import posted_seminar
+
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    first = await ann.say(room, "Recorded before the kick.", thread=thread)
+
+    async def recorded(count: int) -> bool:
+        return bool(await app.db.scalar("SELECT COUNT(*) FROM responses") == count)
+
+    await eventually(lambda: recorded(1), "the first reply")
+    await mod.client.room_kick(room, bot.user_id, reason="by mistake")
+    await mod.wait_member(room, bot.user_id, membership="leave")
+    await ann.say(room, "Written while the bot was out.", thread=thread)
+    await ann.edit(room, first, "Recorded before the kick, edited while it was out.")
+    command = await ann.say(room, "!term soviet")
+    await mod.invite_and_wait(room, bot.user_id)
+    await eventually(lambda: recorded(2), "the reply written while the bot was out")
+    assert "Resumed" in await mod.command(room, "!seminar resume", bot.user_id)
+    bodies = [row[0] for row in await app.db.fetchall("SELECT body FROM responses ORDER BY id")]
+    assert bodies == ["Recorded before the kick, edited while it was out.",
+                      "Written while the bot was out."]
+    assert not [e for e in mod.events.get(room, []) if e["sender"] == bot.user_id
+                and command in str(e["content"].get("m.relates_to", {}))]
+
+
+async def test_an_unban_is_no_second_removal_and_one_left_while_down_is_named(
+        bot: BotHarness, people: People) -> None:
+    """helper-186's 2 and 3: an unban (ban → leave) was taken for another removal: a second
+    audit row and notice, which named the room by its id; so did a kick while the bot was
+    stopped (it knew the room by the name it had at setup)."""
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id], name="Tuesday seminar")
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tue 19:00 UTC", bot.user_id)
+    app = bot.services
+
+    def notices() -> list[dict[str, Any]]:
+        return [e for events in mod.events.values() for e in events
+                if e.get("sender") == bot.user_id and "Its seminar is paused" in
+                e["content"].get("body", "")]
+
+    await mod.client.room_ban(room, bot.user_id, reason="spam?")
+    await mod.wait_anywhere(lambda e: "banned from" in e["content"].get("body", ""), "notice")
+    await mod.client.room_unban(room, bot.user_id)
+    await mod.invite_and_wait(room, bot.user_id)
+    assert "Resumed" in await mod.command(room, "!seminar resume", bot.user_id)
+    assert len(notices()) == 1
+    assert await app.db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'bot removed'") \
+        == 1
+
+    await bot.stop()
+    await mod.client.room_kick(room, bot.user_id, reason="while it was down")
+    await bot.start()
+    told = await mod.wait_anywhere(lambda e: "(while it was down)" in e["content"].get(
+        "body", ""), "the notice of a kick while the bot was stopped")
+    assert "“Tuesday seminar”" in told["content"]["body"], told["content"]["body"]
+
+
+async def test_an_answer_the_room_does_not_take_goes_to_the_direct_room(
+        bot: BotHarness, people: People) -> None:
+    """helper-186's 4: with the room's send level above the bot's, neither the answer nor the
+    notice that it failed could be sent, and the person who asked heard nothing."""
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id], name="Tuesday seminar")
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tue 19:00 UTC", bot.user_id)
+    state = await mod.client.room_get_state_event(room, "m.room.power_levels")
+    assert isinstance(state, RoomGetStateEventResponse), state
+    await mod.client.room_put_state(room, "m.room.power_levels",
+                                    {**state.content, "events_default": 50})
+    asked = await mod.say(room, "!term soviet")
+    answer = await mod.wait_anywhere(lambda e: e.get("sender") == bot.user_id and "soviet" in
+                                     e["content"].get("body", "").lower(), "the answer")
+    assert mod.room_of(answer["event_id"]) != room
+    assert asked

@@ -20,8 +20,10 @@ log = logging.getLogger(__name__)
 
 
 async def answer_in_room(client: AsyncClient, sender: Sender, room_id: str, item: Said,
-                         reply: Reply) -> None:
-    """`reply` to `item` in `room_id`, in its thread if it was typed in one."""
+                         reply: Reply) -> bool:
+    """`reply` to `item` in `room_id`, in its thread if it was typed in one. False when the
+    room took neither the answer nor the notice that it failed (the bot's power level there
+    is below what sending needs): the caller then answers privately."""
     thread = item.thread_root
     room = client.rooms.get(room_id)
     pages = reply_contents(reply, encrypted=bool(room and room.encrypted))
@@ -36,13 +38,17 @@ async def answer_in_room(client: AsyncClient, sender: Sender, room_id: str, item
                               txn_id=_txn(f"file{index}", item.event_id))
     except SendFailed as error:
         log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id, error.reason)
-        await _tell_failed(sender, room_id, item, error)
+        return await _tell_failed(sender, room_id, item, error)
+    return True
 
 
-async def _tell_failed(sender: Sender, room_id: str, item: Said, error: SendFailed) -> None:
+async def _tell_failed(sender: Sender, room_id: str, item: Said, error: SendFailed) -> bool:
     told = notice(failed_notice(error))
     try:
         await sender.send(room_id, replying(told, item.event_id, item.thread_root),
                           txn_id=_txn("failed", item.event_id))
     except SendFailed as again:
-        log.error("matrix: could not tell %s either: %s", item.sender, again.reason)
+        log.error("matrix: could not tell %s either: %s; answering privately", item.sender,
+                  again.reason)
+        return False
+    return True

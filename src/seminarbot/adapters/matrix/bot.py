@@ -115,6 +115,8 @@ class MatrixBot:
             change = translate(getattr(event, "source", {}))
             if isinstance(change, Membership) and change.user_id == me \
                     and change.membership in ("leave", "ban"):
+                if change.previous in ("leave", "ban"):
+                    break  # an unban, or a ban after a kick: it was out already (helper-186)
                 if change.sender != me:
                     await self._removed(room_id, change)
                 else:
@@ -124,13 +126,14 @@ class MatrixBot:
 
     async def _removed(self, room_id: str, change: Membership) -> None:
         room = self.client.rooms.get(room_id)
-        name = room_name(room, room_id)
         cohort = await bot_removed(self.app, self._place(room_id), by=change.sender,
                                    by_name=self._name(room_id, change.sender),
                                    reason=change.reason or change.membership)
         log.warning("matrix: removed from %s by %s", room_id, change.sender)
         if cohort is None:
             return
+        # A room left while the bot was stopped is none nio knows: the name it had at setup.
+        name = room_name(room, cohort.name or room_id)
         how = "banned from" if change.membership == "ban" else "removed from"
         message = (f"I was {how} “{isolate(name)}” by {change.sender}"
                    + (f" ({isolate(one_line(change.reason)[:300])})" if change.reason else "")
@@ -167,7 +170,10 @@ class MatrixBot:
         return is_command(self.app.registry, line, self.prefix, self.app.clock.now().date(),
                           mentions)
 
-    async def event(self, room_id: str, event: Any) -> None:
+    async def holds_seminar(self, room_id: str) -> bool:
+        return await self.app.cohorts.find(PLATFORM, room_id, room_id) is not None
+
+    async def event(self, room_id: str, event: Any, *, away: bool = False) -> None:
         if isinstance(event, MegolmEvent):
             await self.undecrypted.keep(room_id, event)
             return
@@ -182,6 +188,8 @@ class MatrixBot:
         keep = functools.partial(may_keep, self.app, PLATFORM, room_id, room_id)
         try:
             if isinstance(item, Said):
+                if away and self._is_command(item):
+                    return  # typed while the bot was out of the room: not run, not words
                 answered = self._is_command(item) and await self._command(room_id, item)
                 if not answered and not await self.undecrypted.held_reply(
                         room_id, item, event.source, keep):
@@ -252,8 +260,10 @@ class MatrixBot:
         if reply.private and not self.direct.is_direct_with(room_id, item.sender):
             await self.private.answer(room_id, item.event_id, item.sender, item.thread_root,
                                       reply)
-        else:
-            await answer_in_room(self.client, self.sender, room_id, item, reply)
+        elif not await answer_in_room(self.client, self.sender, room_id, item, reply):
+            # The room takes nothing from the bot (helper-186's 4): their direct room may.
+            await self.private.answer(room_id, item.event_id, item.sender, item.thread_root,
+                                      reply)
         return True
 
     # -- who and where -------------------------------------------------------------------

@@ -3,9 +3,10 @@ sync returned), read from the room's history and handed over oldest first.
 
 The history is read backwards from the start of the limited timeline to our last sync token,
 100 events a request, and only as far back as the bot's own latest join (what came before is
-not its). A gap of up to KEEP events is kept in memory and handed over at once; a longer one
-keeps only the pages' tokens, and its pages are read again, oldest first, and handed over one
-at a time, so no gap is too long and memory stays bounded.
+not its; after a removal, back to where it left: `while_away`). A gap of up to KEEP events is
+kept in memory and handed over at once; a longer one keeps only the pages' tokens, and its
+pages are read again, oldest first, and handed over one at a time, so no gap is too long and
+memory stays bounded.
 
 A request that fails raises HistoryUnreadable: the sync loop then handles the whole batch
 again without saving its token, so nothing after what was not read is taken as handled.
@@ -38,10 +39,11 @@ class _Read:
         self.count = 0
 
 
-async def gap_pages(client: AsyncClient, room_id: str, prev_batch: str, since: str,
+async def gap_pages(client: AsyncClient, room_id: str, prev_batch: str, since: str | None,
                     joined: Callable[[Any], bool]) -> AsyncIterator[list[Any]]:
     """The gap's events, oldest first, in one or more lists, each event once. `joined(event)`
-    says whether an event is the bot's own join: the gap starts after the newest such event.
+    says whether an event is where the bot's part begins (its own join; after a removal, its
+    leave): the gap starts after the newest such event. `since` None reads back until then.
     Raises HistoryUnreadable."""
     found = await _backward(client, room_id, prev_batch, since, joined)
     log.info("matrix: filled a gap of %d events in %s", found.count, room_id)
@@ -55,6 +57,21 @@ async def gap_pages(client: AsyncClient, room_id: str, prev_batch: str, since: s
         previous, seen = seen, set()
         yield [event for event in _once(reversed(page.chunk[:size]), seen)
                if _id(event) not in previous]
+
+
+async def while_away(client: AsyncClient, room_id: str, prev_batch: str | None,
+                     before: list[Any], left: Callable[[Any], bool]
+                     ) -> AsyncIterator[list[Any]]:
+    """A seminar's room the bot joined again (invited back after a kick or a ban): what was
+    written there since it left, oldest first, as far as the room's history shows it to the
+    bot (helper-186's 1: replies and edits made meanwhile were lost, the export older than
+    the room). `before`: the timeline's events before the join; `left(event)` says whether an
+    event is where the bot left. Raises HistoryUnreadable."""
+    at = next((index for index in range(len(before) - 1, -1, -1) if left(before[index])), None)
+    if at is None and prev_batch:
+        async for page in gap_pages(client, room_id, prev_batch, None, left):
+            yield page
+    yield before[0 if at is None else at + 1:]
 
 
 def _id(event: Any) -> str:
@@ -71,7 +88,7 @@ def _once(events: Iterable[Any], seen: set[str]) -> list[Any]:
     return unique
 
 
-async def _backward(client: AsyncClient, room_id: str, prev_batch: str, since: str,
+async def _backward(client: AsyncClient, room_id: str, prev_batch: str, since: str | None,
                     joined: Callable[[Any], bool]) -> _Read:
     found = _Read()
     token = prev_batch
@@ -92,7 +109,7 @@ async def _backward(client: AsyncClient, room_id: str, prev_batch: str, since: s
         token = page.end
 
 
-async def _page(client: AsyncClient, room_id: str, token: str, since: str
+async def _page(client: AsyncClient, room_id: str, token: str, since: str | None
                 ) -> RoomMessagesResponse:
     page = await client.room_messages(room_id, start=token, end=since,
                                       direction=MessageDirection.back, limit=PAGE_SIZE)

@@ -22,7 +22,7 @@ from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.client import MOST_ANSWER_BYTES
 from seminarbot.adapters.matrix.events import Membership, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
-from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages
+from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages, while_away
 from seminarbot.domain.backoff import Backoff
 from seminarbot.domain.display import in_a_line, is_unicode
 from seminarbot.domain.errors import Unavailable
@@ -59,7 +59,11 @@ class Handler(Protocol):
 
     async def left(self, room_id: str, events: list[Any]) -> None: ...
 
-    async def event(self, room_id: str, event: Any) -> None: ...
+    async def event(self, room_id: str, event: Any, *, away: bool = False) -> None:
+        """One event of a joined room; `away`: written while the bot was out of it."""
+        ...
+
+    async def holds_seminar(self, room_id: str) -> bool: ...
 
     def joins(self, event: Any) -> bool:
         """Whether the event may be handled together with its neighbours (a new reply)."""
@@ -228,6 +232,11 @@ class SyncLoop:
         join = next((index for index in range(len(events) - 1, -1, -1)
                      if self._our_join(events[index])), None)
         if join is not None:
+            if await self.handler.holds_seminar(room_id):  # back after a kick or a ban
+                away = partial(self.handler.event, room_id, away=True)
+                async for page in while_away(self.client, room_id, timeline.prev_batch,
+                                             events[:join], self._our_exit):
+                    await in_runs(page, self.handler.joins, away)
             events = events[join + 1:]
         elif timeline.limited and timeline.prev_batch and self.token:
             async for page in gap_pages(self.client, room_id, timeline.prev_batch, self.token,
@@ -244,6 +253,12 @@ class SyncLoop:
             raise
         except Exception:
             log.exception("matrix: handling %s failed", what)
+
+    def _our_exit(self, event: Any) -> bool:
+        """The bot's own leave or ban (or an earlier join: nothing before it was missed)."""
+        change = translate(getattr(event, "source", {}))
+        return isinstance(change, Membership) and change.user_id == self.client.user_id \
+            and change.membership in ("leave", "ban", "join")
 
     def _our_join(self, event: Any) -> bool:
         """The bot's own join (not a repeated join): the room's history before it is not its."""
