@@ -233,6 +233,21 @@ def test_a_token_that_is_not_one_word_is_refused_and_one_copied_with_spaces_is_t
 
 
 
+def test_a_matrix_access_token_not_one_word_is_refused_and_one_with_a_newline_trimmed() -> None:
+    """helper-183's 1: `MATRIX_ACCESS_TOKEN=$(cat file)` (a newline after it) or a .env line's
+    CR was an internal error, exit 70: aiohttp refused the header. One check of a credential
+    an HTTP header carries, for both platforms (config.sources.not_one_word)."""
+    base = {"MATRIX_HOMESERVER": "http://127.0.0.1:9", "MATRIX_USER_ID": "@bot:example.org"}
+    for token in ("syt_a\nsyt_b", "syt_a\rsecret", "syt a"):
+        settings = load_settings(None, {**base, "MATRIX_ACCESS_TOKEN": token})
+        said = settings.incomplete
+        assert said and "MATRIX_ACCESS_TOKEN" in said[0] and "one word" in said[0], token
+        assert token not in said[0]
+    trimmed = load_settings(None, {**base, "MATRIX_ACCESS_TOKEN": "syt_secret\n"})
+    assert trimmed.incomplete == []
+    assert trimmed.matrix.access_token == "syt_secret"
+
+
 def test_every_variable_wins_over_the_file_data_dir_too(tmp_path: Path) -> None:
     """helper-158's 4: the file's data_dir beat SEMINARBOT_DATA_DIR where every other variable
     wins: the image's SEMINARBOT_DATA_DIR=/data lost to a mounted file's data_dir, and the

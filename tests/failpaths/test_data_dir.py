@@ -95,6 +95,7 @@ def test_a_file_refused_later_names_the_user_and_the_fix(tmp_path: Path) -> None
     from seminarbot.cli.boundary import explain
 
     store = tmp_path / "matrix" / "store"
+    store.parent.mkdir()
     known = explain(PermissionError(errno.EACCES, "Permission denied", str(store)), None)
     assert known is not None
     assert known[0] == (f"{store}: Permission denied; give it to this user, uid {os.getuid()}, "

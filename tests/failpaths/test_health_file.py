@@ -39,18 +39,25 @@ def health(tmp_path: Path, platforms: object, *args: str) -> tuple[int, str]:
     ("x", "the heartbeat holds an unknown state 'x'"),
     ({"state": "asleep", "since": NOW}, "the heartbeat holds an unknown state 'asleep'"),
     ({"since": NOW}, "the heartbeat holds an unknown state 'None'"),
+    # helper-183's 7: connected or stopped, a `since` was not looked at
+    ({"state": "connected", "since": None}, "since a time the heartbeat does not give"),
+    ({"state": "connected", "since": "2026-12-07T10:00:00"}, "(with its zone)"),
+    ({"state": "connected", "since": NOW}, "a time still to come"),
+    ({"state": "stopped", "since": None}, "since a time the heartbeat does not give"),
 ])
 def test_a_link_it_cannot_read_is_unhealthy_with_the_reason(
         tmp_path: Path, link: object, reason: str) -> None:
     status, said = health(tmp_path, {"matrix": link})
     assert status == 1, said
-    assert f"matrix{'' if 'unknown' in reason else ' is retrying'}" in said and reason in said
+    state = link.get("state") if isinstance(link, dict) else None
+    assert f"matrix{'' if 'unknown' in reason else f' is {state}'}" in said and reason in said
 
 
 def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
-    assert health(tmp_path, {"matrix": {"state": "connected", "since": NOW}})[0] == 0
-    status, said = health(tmp_path, {"matrix": {"state": "stopped", "since": NOW}})
-    assert status == 1 and f"matrix: the bot stopped at {NOW}" in said, said
+    assert health(tmp_path, {"matrix": {"state": "connected", "since": just_now()}})[0] == 0
+    stopped = just_now()
+    status, said = health(tmp_path, {"matrix": {"state": "stopped", "since": stopped}})
+    assert status == 1 and f"matrix: the bot stopped at {stopped}" in said, said
     assert health(tmp_path, {"matrix": {"state": "retrying", "since": just_now()}})[0] == 0
     status, said = health(tmp_path, {"matrix": {"state": "retrying", "since": NOW}})
     assert status == 1 and "a time still to come (was the clock set back?)" in said, said
@@ -89,11 +96,36 @@ def test_a_start_that_fails_leaves_a_stopped_beat_not_an_earlier_runs(tmp_path: 
     assert "discord: the bot stopped at " in checked.stderr, checked.stderr
 
 
+def test_a_damaged_database_refused_at_a_first_beat_leaves_a_stopped_beat(
+        tmp_path: Path) -> None:
+    """helper-183's 5: with no heartbeat yet, a `run` refused for its damaged database left
+    none, and health said `run` had never run with this data directory."""
+    data = tmp_path / "data"
+    data.mkdir(mode=0o700)
+    (data / "seminarbot.db").write_bytes(b"not a database, " * 512)
+    env = environment(SEMINARBOT_DATA_DIR=str(data), DISCORD_TOKEN="never.used.token",
+                      DISCORD_API_BASE="http://127.0.0.1:9/api/v10",
+                      DISCORD_GATEWAY_URL="ws://127.0.0.1:9")
+    assert seminarbot("run", env=env).returncode == 1
+    checked = seminarbot("health", env=env)
+    assert checked.returncode == 1 and "discord: the bot stopped at " in checked.stderr, \
+        checked.stderr
+
+
+def test_a_configuration_health_cannot_read_is_unhealthy_not_status_2(tmp_path: Path) -> None:
+    """helper-183's 6: a HEALTHCHECK's status 2 is reserved (Docker's reference)."""
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data_dir: [\n")
+    checked = seminarbot("--config", str(bad), "health", env=environment())
+    assert checked.returncode == 1 and "configuration error" in checked.stderr, checked.stderr
+
+
 def _judged(tmp_path: Path, part: str, entry: object, *args: str) -> tuple[int, str]:
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
     (data / "heartbeat").write_text(json.dumps(
-        {"at": 0, "platforms": {"matrix": {"state": "connected", "since": NOW}}, part: entry}))
+        {"at": 0, "platforms": {"matrix": {"state": "connected", "since": just_now()}},
+         part: entry}))
     result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(data)))
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     return result.returncode, result.stderr

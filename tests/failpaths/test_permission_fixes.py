@@ -55,3 +55,32 @@ def test_a_config_file_this_user_may_not_read_names_the_user(
         load_yaml(conf)
     assert f"readable by this process's user, uid {os.getuid()}, gid {os.getgid()}" in str(
         refused.value)
+
+
+def test_a_folder_still_to_make_is_named_and_made_not_its_parent_given_away(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-183's 2 and 3: SEMINARBOT_DATA_DIR=/nonexistent/d offered `chown -R … /` (the
+    nearest folder that exists), `rel` a chown of `.` (in a container, the app's folder, and
+    said as `.` on the host's side), and a database in a folder that does not exist was
+    "Permission denied" with a chown of that folder."""
+    import tempfile
+
+    from seminarbot.cli.preflight import DataDirUnwritable, check_data_dir
+    from seminarbot.storage.access import chosen_folder_fix
+
+    monkeypatch.chdir(tmp_path)
+    wanted = tmp_path / "no" / "such"
+    said = permission_fix(wanted, folder=True)
+    assert said.startswith(f"{tmp_path / 'no'} does not exist, and this user"), said
+    assert f"`mkdir -p {wanted} && chown {os.getuid()}:{os.getgid()} {wanted}`" in said
+    monkeypatch.setattr(tempfile, "mkstemp", denied)
+    with pytest.raises(DataDirUnwritable) as refused:
+        check_data_dir(Path("rel"))
+    assert str(refused.value).startswith(f"the data directory {tmp_path / 'rel'} cannot be made")
+    assert f"`mkdir -p {tmp_path / 'rel'} && chown" in str(refused.value)
+    (tmp_path / "pyproject.toml").write_text("")  # a folder that is not the bot's
+    assert chosen_folder_fix(tmp_path) == (
+        f"{tmp_path} holds files that are not the bot's, and this user (uid {os.getuid()}, "
+        f"gid {os.getgid()}) may not write there: give the bot a folder of its own")
+    with pytest.raises(DataDirUnwritable, match="give the bot a folder of its own"):
+        check_data_dir(Path("."))

@@ -1,7 +1,8 @@
 """`seminarbot health`: exit 0 when the running bot is alive, every configured platform is
 connected, or has been trying to reconnect for less than --max-down, and neither the writes
 it needs nor the scheduler's passes have been failing for longer than that; 1 otherwise, with
-the reason. `--json` prints what it read (README: Docker)."""
+the reason, a configuration it cannot read included (cli.main: a HEALTHCHECK knows no other
+status). `--json` prints what it read (README: Docker)."""
 
 from __future__ import annotations
 
@@ -106,13 +107,13 @@ def _problem(platform: str, link: Any, now: datetime, max_down: int) -> str | No
     if not isinstance(link, dict) or link.get("state") not in KNOWN_STATES:
         state = link.get("state") if isinstance(link, dict) else link
         return f"{platform}: the heartbeat holds an unknown state {quoted(str(state), 40)}"
+    down = _down(link, now)  # of every state: one without a time to trust fails closed
+    if isinstance(down, str):
+        return f"{platform} is {link['state']}, {down}"
     if link["state"] == "connected":
         return None
     if link["state"] == "stopped":  # the last beat of a `run` that has ended
         return f"{platform}: the bot stopped at {str(link.get('since'))[:40]}"
-    down = _down(link, now)
-    if isinstance(down, str):
-        return f"{platform} is {link['state']}, {down}"
     if down <= max_down:
         return None
     return f"{platform} has not been connected for {down:.0f}s{_detail(link)}"

@@ -108,11 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _locks(loaded[0], args) as unbegun:
             return _run(loaded[0], args, unbegun)
 
-    return boundary.guarded(
+    status = boundary.guarded(
         action, debug=args.debug,
         stopped=lambda signum: boundary.said_stopped(args, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
+    # A HEALTHCHECK's exit status is 0 or 1, 2 being reserved (Docker's reference: HEALTHCHECK):
+    # a configuration it cannot read is unhealthy (helper-183's 6).
+    return min(status, 1) if args.command == "health" else status
 
 
 def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
@@ -131,9 +134,9 @@ def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
 @contextlib.contextmanager
 def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[], None]]:
     """The database's lock for a command that writes; `run` first locks its data directory,
-    whose Matrix store and heartbeat are shared by whatever database it uses. A heartbeat there
-    when it ends (an earlier run's, or this one's) says it ended, however it ends (even on a
-    database refused before any platform is asked); none is made for that. A first start a
+    whose Matrix store and heartbeat are shared by whatever database it uses. Its heartbeat
+    says it ended, however it ends (even on a database refused before any platform is asked);
+    a first start makes none for that (`_last_beat`). A first start a
     platform refused before any session began, or whose new database was refused, leaves
     nothing of its own (cli.leftovers).
     Yields what `run` calls in that case."""
@@ -145,7 +148,7 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
-                said_stopped = partial(_last_beat, settings)
+                said_stopped = partial(_last_beat, settings, made=before.database)
                 # After `before.undo` (callbacks run last in, first out).
                 held.callback(said_stopped)
                 stopping.at_the_limit(said_stopped)  # a stop cut short says so too
@@ -161,12 +164,14 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
         yield lambda: unbegun.append(True)
 
 
-def _last_beat(settings: Settings) -> None:
-    """`run`'s heartbeat, if there is one, says every link stopped (none is made for it)."""
+def _last_beat(settings: Settings, *, made: bool) -> None:
+    """`run`'s heartbeat, if there is one, says every link stopped; one is `made` for a run of
+    a database that was there (one refused at its start: helper-183's 5, health said `run` had
+    never run), never for a first start, which leaves nothing of its own."""
     from seminarbot.cli.heartbeat import last
     from seminarbot.clock import SystemClock
 
-    if os.path.lexists(beat := settings.data_dir / HEARTBEAT):
+    if os.path.lexists(beat := settings.data_dir / HEARTBEAT) or made:
         last(beat, settings.platforms, SystemClock().now())
 
 

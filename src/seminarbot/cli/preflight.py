@@ -12,7 +12,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from seminarbot.storage.access import in_the_way, permission_fix
+from seminarbot.storage.access import chosen_folder_fix, in_the_way
 
 log = logging.getLogger(__name__)
 
@@ -28,17 +28,17 @@ def check_data_dir(path: Path) -> None:
     if blocked is not None:
         raise DataDirUnwritable(f"the data directory {path} cannot be used ({blocked}); "
                                 "set data_dir or SEMINARBOT_DATA_DIR to a folder")
-    where = path
+    where = path = Path(os.path.abspath(path))  # said as the operator can find it
     while not where.exists() and where.parent != where:
         where = where.parent
     try:
         descriptor, probe = tempfile.mkstemp(prefix=".seminarbot-probe-", dir=where)
     except OSError as error:
-        made = "written" if where == path else f"made (in {where})"
+        made = "written" if where == path else "made"
         raise DataDirUnwritable(
             f"the data directory {path} cannot be {made} ({error.strerror or error}); "
-            f"{permission_fix(where, error)}; or set data_dir or SEMINARBOT_DATA_DIR to a folder "
-            "it may write") from None
+            f"{chosen_folder_fix(path, error)}; or set data_dir or "
+            "SEMINARBOT_DATA_DIR to a folder it may write") from None
     os.close(descriptor)
     os.unlink(probe)
     warn_if_open(path, "the data directory")

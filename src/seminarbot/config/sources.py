@@ -104,3 +104,16 @@ def refuse(node: Node | None, key: str, env: Mapping[str, str], env_key: str,
     if env.get(env_key) or node is None:
         raise YamlError("environment", env_key, problem)
     node.fail(key, problem)
+
+
+def one_word(value: str | None) -> str | None:
+    """A credential an HTTP header carries (a bot token, an access token) without the spaces
+    or line break copying left around it (a .env file's CR, `$(cat file)`'s newline)."""
+    return value if value is None or not value.strip() else value.strip()
+
+
+def not_one_word(value: str | None) -> bool:
+    """Whether a credential holds a space, a line break or another control character inside
+    it: no HTTP header can carry it (RFC 9110, field values), so it is refused before it is
+    sent (helper-140, helper-183's 1)."""
+    return any(not char.isprintable() or char.isspace() for char in (value or "").strip())

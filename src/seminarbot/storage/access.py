@@ -94,11 +94,15 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def permission_fix(path: Path, error: OSError | None = None) -> str:
+def permission_fix(path: Path, error: OSError | None = None, *, folder: bool = False) -> str:
     """What to do when this user may not write `path` (a file or folder), in a clause: for a
-    read-only mount or one that holds no files (holds_no_files), say so; for one of this
-    user's whose mode closes it to its owner, the chmod; for one of this user's whose mode is
-    open, the immutable attribute (chattr(1)), which stops even root; otherwise the chown."""
+    read-only mount or one that holds no files (holds_no_files), say so; for a folder still
+    to make, where (helper-183's 2, 3: the chown of `/` was offered); for one of this user's
+    whose mode closes it to its owner, the chmod; for one of this user's whose mode is open,
+    the immutable attribute (chattr(1)), which stops even root; otherwise the chown. `folder`:
+    `path` is a folder to use (else a file). A relative `path` is said from `/` (in a
+    container, the working folder is no folder of the host's)."""
+    path = Path(os.path.abspath(path))
     if holds_no_files(path):
         return (f"{path} is on a file system of the kernel's (such as /proc or /sys) that "
                 "holds no files, whatever its mode: choose a folder on a disk")
@@ -119,10 +123,38 @@ def permission_fix(path: Path, error: OSError | None = None) -> str:
     closed = _closed_folder(path) if status is None else None
     if closed is not None:  # not reached: the folder closed to this user is what to open
         return permission_fix(closed)
+    missing = None if status is not None else next(
+        part for part in (*reversed(path.parents), path) if not part.exists())
+    if missing is not None and (missing != path or folder):
+        made = path if folder else path.parent
+        return (f"{missing} does not exist, and this user ({this_user()}) may not make it in "
+                f"{missing.parent}: make the folder and give it to this user (`mkdir -p {made} "
+                f"&& chown {os.getuid()}:{os.getgid()} {made}`, as root), or choose a folder "
+                "this user may write")
     # A folder with all in it: what another user made there is theirs too (helper-151's 3).
     whole = "-R " if status is not None and stat.S_ISDIR(status.st_mode) else ""
     return (f"give it to this user, {this_user()} (`chown {whole}{os.getuid()}:{os.getgid()} "
             f"{path}`; for a folder mounted from the host, on the host's side)")
+
+
+def chosen_folder_fix(folder: Path, error: OSError | None = None) -> str:
+    """`permission_fix` for a folder the operator chose (the data directory, the database's):
+    one that holds what is not the bot's (`/`, the app's folder, the working folder: the chown
+    of all in it was offered, helper-183's 2) is not to be given to the bot."""
+    try:
+        names = os.listdir(folder)
+    except OSError:  # missing, or closed to this user: its fix says so
+        names = []
+    if any(not name.startswith(_OURS) for name in names):
+        return (f"{os.path.abspath(folder)} holds files that are not the bot's, and this user "
+                f"({this_user()}) may not write there: give the bot a folder of its own")
+    return permission_fix(folder, error, folder=True)
+
+
+# What the bot keeps in its data directory (README: What is stored), and what a mounted file
+# system brings along: a folder holding nothing else may be given to the bot whole.
+_OURS = ("seminarbot", ".seminarbot", "heartbeat", "exports", "matrix", "incident-",
+         "syllabus.cache", "lost+found")
 
 
 def _closed_folder(path: Path) -> Path | None:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from seminarbot.config.files import open_own, owned_as_folder
-from seminarbot.storage.access import in_the_way, permission_fix
+from seminarbot.storage.access import chosen_folder_fix, in_the_way, permission_fix
 from seminarbot.storage.dbfile import DatabaseUnusable, create_if_missing, prepare
 from seminarbot.storage.foreign import not_foreign
 from seminarbot.storage.private import make_private_dirs
@@ -194,7 +194,7 @@ def _unopenable(path: Path, database: Path, error: OSError) -> str:
                 "SEMINARBOT_DB or data_dir")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         existing = path.exists()
-        fix = permission_fix(path if existing else path.parent, error)
+        fix = permission_fix(path, error) if existing else chosen_folder_fix(path.parent, error)
         if existing:
             fix += ", or remove the lock file while no seminarbot runs"
         return (f"the lock {path} for {database} cannot be opened ({reason}), and without it "

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seminarbot.config.sources import pick, url
+from seminarbot.config.sources import not_one_word, one_word, pick, url
 from seminarbot.config.yamlfile import Node
 from seminarbot.core.redaction import quoted
 
@@ -35,7 +35,7 @@ class DiscordSettings:
         if self.token is not None and not self.token.strip():
             return ("Discord is partly configured: DISCORD_TOKEN (or discord.token in the config "
                     "file) is blank; set the bot's token, or unset it to run without Discord")
-        if any(not char.isprintable() or char.isspace() for char in (self.token or "").strip()):
+        if not_one_word(self.token):
             # An HTTP header cannot carry it: the log-in was never sent (helper-140)
             return ("DISCORD_TOKEN (or discord.token in the config file) holds a space, a line "
                     "break or another control character inside it, and a bot token is one word: "
@@ -46,7 +46,7 @@ class DiscordSettings:
 def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     """From the file's `discord:` mapping (None when absent) and DISCORD_* variables."""
     settings = DiscordSettings(
-        token=_trimmed(pick(node, "token", env, "DISCORD_TOKEN")),
+        token=one_word(pick(node, "token", env, "DISCORD_TOKEN")),
         api_base=url(node, "api_base", env, "DISCORD_API_BASE", DISCORD_API_BASE),
         gateway_url=url(node, "gateway_url", env, "DISCORD_GATEWAY_URL", DISCORD_GATEWAY,
                         ("ws", "wss")),
@@ -56,11 +56,6 @@ def read(node: Node | None, env: Mapping[str, str]) -> DiscordSettings:
     if node:
         node.finish()
     return settings
-
-
-def _trimmed(token: str | None) -> str | None:
-    """A token without the spaces or line break copying left around it (a .env file's CR)."""
-    return token if token is None or not token.strip() else token.strip()
 
 
 def _snowflake(node: Node | None, key: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seminarbot.config.sources import pick, refuse, url
+from seminarbot.config.sources import not_one_word, one_word, pick, refuse, url
 from seminarbot.config.yamlfile import Node
 from seminarbot.core.redaction import quoted
 
@@ -33,6 +33,11 @@ class MatrixSettings:
     def incomplete(self) -> str | None:
         """One line naming what is missing when Matrix is configured in part (a password
         forgotten or misspelt): None when it is configured whole, or not at all."""
+        if not_one_word(self.access_token):  # as a Discord token (helper-183's 1)
+            return ("MATRIX_ACCESS_TOKEN (or matrix.access_token in the config file) holds a "
+                    "space, a line break or another control character inside it, and an access "
+                    "token is one word: copy it again from the bot's session (Element: Settings "
+                    "→ Help & About → Access Token)")
         given = self._given()
         present = [name for name, on in given.items() if on]
         if not present or len(present) == len(given):
@@ -78,11 +83,11 @@ def read(node: Node | None, env: Mapping[str, str]) -> MatrixSettings:
     if node is None:
         return MatrixSettings(homeserver=homeserver, user_id=user_id,
                               password=env.get("MATRIX_PASSWORD"),
-                              access_token=env.get("MATRIX_ACCESS_TOKEN"))
+                              access_token=one_word(env.get("MATRIX_ACCESS_TOKEN")))
     settings = MatrixSettings(
         homeserver=homeserver, user_id=user_id,
         password=pick(node, "password", env, "MATRIX_PASSWORD"),
-        access_token=pick(node, "access_token", env, "MATRIX_ACCESS_TOKEN"),
+        access_token=one_word(pick(node, "access_token", env, "MATRIX_ACCESS_TOKEN")),
         device_name=node.text("device_name", required=False, default="seminarbot"),
         command_prefix=_prefix(node),
         moderator_power_level=node.number("moderator_power_level", required=False, default=50,
