@@ -57,6 +57,7 @@ def test_a_config_file_this_user_may_not_read_names_the_user(
         refused.value)
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="gives a folder to another user")
 def test_a_folder_still_to_make_is_named_and_made_not_its_parent_given_away(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """helper-183's 2 and 3: SEMINARBOT_DATA_DIR=/nonexistent/d offered `chown -R … /` (the
@@ -79,6 +80,7 @@ def test_a_folder_still_to_make_is_named_and_made_not_its_parent_given_away(
     assert str(refused.value).startswith(f"the data directory {tmp_path / 'rel'} cannot be made")
     assert f"`mkdir -p {tmp_path / 'rel'} && chown" in str(refused.value)
     (tmp_path / "pyproject.toml").write_text("")  # a folder that is not the bot's
+    os.chown(tmp_path, os.getuid() + 1, -1)  # another user's (root, on the host)
     assert chosen_folder_fix(tmp_path) == (
         f"{tmp_path} holds files that are not the bot's, and this user (uid {os.getuid()}, "
         f"gid {os.getgid()}) may not write there: give the bot a folder of its own")

@@ -201,3 +201,26 @@ async def test_an_answer_the_room_does_not_take_goes_to_the_direct_room(
                                      e["content"].get("body", "").lower(), "the answer")
     assert mod.room_of(answer["event_id"]) != room
     assert asked
+
+
+async def test_an_upgraded_room_pauses_its_seminar_and_moderators_hear_of_it_privately(
+        synapse: Synapse, bot: BotHarness, people: People) -> None:
+    """The kind of helper-185's 1 on Matrix (helper-186 saw the old room stay active): after
+    an upgrade only a raised power level posts in the old room, and the seminar does not
+    follow, so every post would fail there."""
+    from urllib.parse import quote
+
+    mod = await people("mod")
+    room = await mod.create_room(invite=[bot.user_id], name="Tuesday seminar")
+    await mod.wait_member(room, bot.user_id)
+    await mod.command(room, "!seminar setup tue 19:00 UTC", bot.user_id)
+    done = synapse.request("POST", f"/_matrix/client/v3/rooms/{quote(room)}/upgrade",
+                           {"new_version": "10"}, token=mod.account.access_token)
+    told = await mod.wait_anywhere(lambda e: e.get("sender") == bot.user_id and "upgraded" in
+                                   e["content"].get("body", ""), "the notice of the upgrade")
+    body = told["content"]["body"]
+    assert f"upgraded “Tuesday seminar” to a new room ({done['replacement_room']})" in body
+    assert "!seminar setup" in body and mod.room_of(told["event_id"]) != room
+    app = bot.services
+    assert await app.db.scalar("SELECT state FROM cohorts") == "paused"
+    assert (await app.audit.recent())[0].action == "room upgraded"

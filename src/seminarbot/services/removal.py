@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 async def bot_removed(app: Services, place: Place, *, by: str, by_name: str,
-                      reason: str) -> Cohort | None:
-    """Pause the channel's cohort if it was running; None when no seminar was there."""
+                      reason: str, action: str = "bot removed") -> Cohort | None:
+    """Pause the channel's cohort if it was running (the bot removed, or a Matrix room
+    upgraded: `action` says which in the audit log); None when no seminar was there."""
     cohort = await app.cohorts.find(place.platform, place.community_id, place.channel_id)
     if cohort is None:
         return None
@@ -29,7 +30,7 @@ async def bot_removed(app: Services, place: Place, *, by: str, by_name: str,
         if was_active:
             await app.cohorts.set_state(cohort.id, CohortState.PAUSED, now)
         await app.audit.record(at=now, platform=place.platform, actor_id=by, actor_name=by_name,
-                               action="bot removed", outcome="ok", cohort_id=cohort.id,
+                               action=action, outcome="ok", cohort_id=cohort.id,
                                detail={"channel": place.channel_id, "reason": reason,
                                        "paused": was_active})
     app.scheduler.wake()

@@ -137,15 +137,18 @@ def permission_fix(path: Path, error: OSError | None = None, *, folder: bool = F
             f"{path}`; for a folder mounted from the host, on the host's side)")
 
 
-def chosen_folder_fix(folder: Path, error: OSError | None = None) -> str:
+def chosen_folder_fix(folder: Path, error: OSError | None = None, *,
+                      ours: tuple[str, ...] = ()) -> str:
     """`permission_fix` for a folder the operator chose (the data directory, the database's):
-    one that holds what is not the bot's (`/`, the app's folder, the working folder: the chown
-    of all in it was offered, helper-183's 2) is not to be given to the bot."""
+    another user's that holds what is not the bot's (`/`, the app's folder, the working
+    folder: the chown of all in it was offered, helper-183's 2) is not to be given to the bot.
+    `ours`: more names of the bot's there (the database's, when it has another)."""
     try:
-        names = os.listdir(folder)
+        status, names = folder.stat(), os.listdir(folder)
     except OSError:  # missing, or closed to this user: its fix says so
-        names = []
-    if any(not name.startswith(_OURS) for name in names):
+        status, names = None, []
+    if status is not None and status.st_uid != os.getuid() and not read_only_mount(folder) \
+            and any(not name.startswith((*_OURS, *ours)) for name in names):
         return (f"{os.path.abspath(folder)} holds files that are not the bot's, and this user "
                 f"({this_user()}) may not write there: give the bot a folder of its own")
     return permission_fix(folder, error, folder=True)

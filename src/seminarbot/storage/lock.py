@@ -194,7 +194,8 @@ def _unopenable(path: Path, database: Path, error: OSError) -> str:
                 "SEMINARBOT_DB or data_dir")
     if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         existing = path.exists()
-        fix = permission_fix(path, error) if existing else chosen_folder_fix(path.parent, error)
+        fix = permission_fix(path, error) if existing else chosen_folder_fix(
+            path.parent, error, ours=(database.name,))
         if existing:
             fix += ", or remove the lock file while no seminarbot runs"
         return (f"the lock {path} for {database} cannot be opened ({reason}), and without it "

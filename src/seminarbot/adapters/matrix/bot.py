@@ -1,8 +1,8 @@
 """What the bot does with each room event: commands typed with the prefix are run through the
 core and answered in the room, or, for answers meant for the caller alone, in a direct room with
 them (adapters/matrix/private.py); thread replies and rich replies to a prompt are recorded,
-and their edits and redactions followed; invites are accepted from allowed inviters; a kick
-pauses the room's seminar and its moderators are told, each in a direct room."""
+and their edits and redactions followed; invites are accepted from allowed inviters; a kick,
+a ban or an upgrade of the room pauses its seminar (departures.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
 from seminarbot.adapters.matrix.answering import answer_in_room
+from seminarbot.adapters.matrix.departures import TOMBSTONE, Departures
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
 from seminarbot.adapters.matrix.edits import edited_unrecorded, inbound
 from seminarbot.adapters.matrix.events import (
@@ -33,7 +34,6 @@ from seminarbot.adapters.matrix.rooms import (
     invite_allowed,
     inviter_of,
     may_redact_others,
-    moderators,
     power_level,
     room_name,
     shown_redacted,
@@ -42,13 +42,11 @@ from seminarbot.adapters.matrix.sender import Sender, SendFailed, with_retries
 from seminarbot.adapters.matrix.sync import TIMELINE_LIMIT
 from seminarbot.adapters.matrix.undecrypted import Undecrypted
 from seminarbot.core.invocation import Actor, Place
-from seminarbot.domain.display import is_blank, isolate
+from seminarbot.domain.display import is_blank
 from seminarbot.domain.errors import Unavailable
-from seminarbot.domain.responses import Outcome, author_name, one_line
-from seminarbot.scheduling.messages import fitted
+from seminarbot.domain.responses import Outcome, author_name
 from seminarbot.services.container import Services
 from seminarbot.services.opening import Opening
-from seminarbot.services.removal import bot_removed
 from seminarbot.services.responses import may_keep, record_edit, record_message, record_redaction
 
 log = logging.getLogger(__name__)
@@ -78,6 +76,8 @@ class MatrixBot:
         self.private = PrivateAnswers(client, self.sender, self.direct,
                                       lambda reply, encrypted: reply_contents(
                                           reply, encrypted=encrypted), files)
+        self.departures = Departures(app, client, self.private, self.creators, self._place,
+                                     self._name)
 
     async def ready(self) -> None:
         self.app.scheduler.attach(self.poster)
@@ -118,36 +118,11 @@ class MatrixBot:
                 if change.previous in ("leave", "ban"):
                     break  # an unban, or a ban after a kick: it was out already (helper-186)
                 if change.sender != me:
-                    await self._removed(room_id, change)
+                    await self.departures.removed(room_id, change)
                 else:
                     await self._quietly(self.direct.forget(room_id))
                 break
         self.client.rooms.pop(room_id, None)
-
-    async def _removed(self, room_id: str, change: Membership) -> None:
-        room = self.client.rooms.get(room_id)
-        cohort = await bot_removed(self.app, self._place(room_id), by=change.sender,
-                                   by_name=self._name(room_id, change.sender),
-                                   reason=change.reason or change.membership)
-        log.warning("matrix: removed from %s by %s", room_id, change.sender)
-        if cohort is None:
-            return
-        # A room left while the bot was stopped is none nio knows: the name it had at setup.
-        name = room_name(room, cohort.name or room_id)
-        how = "banned from" if change.membership == "ban" else "removed from"
-        message = (f"I was {how} “{isolate(name)}” by {change.sender}"
-                   + (f" ({isolate(one_line(change.reason)[:300])})" if change.reason else "")
-                   + f". Its seminar is paused. Invite me back and type {self.prefix}seminar "
-                     "resume there to continue.")
-        message = fitted(message)
-        wanted = moderators(room, self.settings.moderator_power_level, self.client.user_id,
-                            self.creators.of(room_id))
-        wanted.add(change.sender)
-        for user_id in sorted(wanted):  # each privately: the others in a shared room need not
-            if not await self.private.tell(user_id, message, key=f"{change.event_id} {user_id}",
-                                           encrypted=bool(room and room.encrypted)):
-                log.warning("matrix: could not tell %s privately of the removal from %s",
-                            user_id, room_id)
 
     # -- events --------------------------------------------------------------------------
 
@@ -176,6 +151,11 @@ class MatrixBot:
     async def event(self, room_id: str, event: Any, *, away: bool = False) -> None:
         if isinstance(event, MegolmEvent):
             await self.undecrypted.keep(room_id, event)
+            return
+        source = getattr(event, "source", {})
+        if isinstance(source, dict) and source.get("type") == TOMBSTONE \
+                and source.get("state_key") == "":
+            await self.departures.upgraded(room_id, source)
             return
         item = translate(getattr(event, "source", {}))
         if item is None or item.sender == self.client.user_id:
