@@ -143,12 +143,14 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
     unbegun: list[bool] = []
     before = Before.look(settings.data_dir, settings.database,
                          matrix=args.command == "run" and "matrix" in settings.platforms)
+    kept_data_dir = os.path.isdir(settings.data_dir)  # not made by this run
     with contextlib.ExitStack() as held:
         if args.command == "run":
             make_private_dirs(settings.data_dir)
             held.enter_context(data_dir_lock(settings.data_dir))
             if settings.platforms:  # the heartbeat is this data directory's: say it ended
-                said_stopped = partial(_last_beat, settings, made=before.database)
+                said_stopped = partial(_last_beat, settings,
+                                       made=before.database and kept_data_dir)
                 # After `before.undo` (callbacks run last in, first out).
                 held.callback(said_stopped)
                 stopping.at_the_limit(said_stopped)  # a stop cut short says so too
@@ -166,8 +168,9 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
 
 def _last_beat(settings: Settings, *, made: bool) -> None:
     """`run`'s heartbeat, if there is one, says every link stopped; one is `made` for a run of
-    a database that was there (one refused at its start: helper-183's 5, health said `run` had
-    never run), never for a first start, which leaves nothing of its own."""
+    a database that was there, in a data directory that was (one refused at its start:
+    helper-183's 5, health said `run` had never run), never where this run made the data
+    directory (a first start, another program's database), which keeps nothing of its own."""
     from seminarbot.cli.heartbeat import last
     from seminarbot.clock import SystemClock
 

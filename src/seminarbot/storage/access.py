@@ -124,7 +124,7 @@ def permission_fix(path: Path, error: OSError | None = None, *, folder: bool = F
     if closed is not None:  # not reached: the folder closed to this user is what to open
         return permission_fix(closed)
     missing = None if status is not None else next(
-        part for part in (*reversed(path.parents), path) if not part.exists())
+        part for part in (*reversed(path.parents), path) if not os.path.exists(part))
     if missing is not None and (missing != path or folder):
         made = path if folder else path.parent
         return (f"{missing} does not exist, and this user ({this_user()}) may not make it in "
