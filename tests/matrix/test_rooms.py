@@ -224,3 +224,27 @@ async def test_an_upgraded_room_pauses_its_seminar_and_moderators_hear_of_it_pri
     app = bot.services
     assert await app.db.scalar("SELECT state FROM cohorts") == "paused"
     assert (await app.audit.recent())[0].action == "room upgraded"
+
+
+async def test_words_written_while_the_bot_was_banned_are_read_after_the_unban(
+        bot: BotHarness, people: People) -> None:
+    """helper-187's 1: the read back stopped at the unban's leave, not at the ban: a reply
+    written while the bot was banned was lost."""
+    from tests.matrix.test_restart import posted_seminar
+
+    mod, ann, room, thread = await posted_seminar(bot, people)
+    app = bot.services
+    await mod.client.room_ban(room, bot.user_id, reason="by mistake")
+    await mod.wait_member(room, bot.user_id, membership="ban")
+    await ann.say(room, "Written while the bot was banned.", thread=thread)
+    await mod.client.room_unban(room, bot.user_id)
+    await mod.wait_member(room, bot.user_id, membership="leave")
+    await ann.say(room, "Written after the unban.", thread=thread)
+    await mod.invite_and_wait(room, bot.user_id)
+
+    async def both() -> bool:
+        return bool(await app.db.scalar("SELECT COUNT(*) FROM responses") == 2)
+
+    await eventually(both, "both replies")
+    assert await app.db.scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE action = 'bot removed'") == 1

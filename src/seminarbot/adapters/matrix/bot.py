@@ -22,6 +22,7 @@ from seminarbot.adapters.matrix.events import (
     Redacted,
     Said,
     emote_text,
+    left_the_room,
     translate,
 )
 from seminarbot.adapters.matrix.fallback import as_typed, edit_as_typed
@@ -115,12 +116,12 @@ class MatrixBot:
             change = translate(getattr(event, "source", {}))
             if isinstance(change, Membership) and change.user_id == me \
                     and change.membership in ("leave", "ban"):
-                if change.previous in ("leave", "ban"):
-                    break  # an unban, or a ban after a kick: it was out already (helper-186)
-                if change.sender != me:
-                    await self.departures.removed(room_id, change)
-                else:
+                if change.sender == me:
                     await self._quietly(self.direct.forget(room_id))
+                elif not left_the_room(change):
+                    continue  # an unban: the removal is before it, or told already (186's 2)
+                else:
+                    await self.departures.removed(room_id, change)
                 break
         self.client.rooms.pop(room_id, None)
 

@@ -108,6 +108,13 @@ class Membership:
 RoomEvent = Said | Edited | Redacted | Membership
 
 
+def left_the_room(change: Membership) -> bool:
+    """Whether a membership change takes its user out of a room they were in (a leave, a kick,
+    a ban from `join`; unknown before: taken as in): not an unban (ban to leave), nor a ban
+    after a kick, nor an invite withdrawn."""
+    return change.membership in ("leave", "ban") and change.previous in ("join", None)
+
+
 def translate(source: Mapping[str, Any]) -> RoomEvent | None:
     """What the bot reads of an event (its `source`, as the homeserver sent it), or None for
     any other event, a malformed one included: its sender wrote its content, which must stop

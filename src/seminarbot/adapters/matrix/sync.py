@@ -20,7 +20,7 @@ from nio import AsyncClient, SyncResponse
 from seminarbot.adapters.http_answers import as_answered, retried, status_line
 from seminarbot.adapters.matrix.backoff import rate_limit_delay
 from seminarbot.adapters.matrix.client import MOST_ANSWER_BYTES
-from seminarbot.adapters.matrix.events import Membership, translate
+from seminarbot.adapters.matrix.events import Membership, left_the_room, translate
 from seminarbot.adapters.matrix.files import FROM_NOW, MatrixFiles
 from seminarbot.adapters.matrix.gap import HistoryUnreadable, gap_pages, while_away
 from seminarbot.domain.backoff import Backoff
@@ -255,10 +255,12 @@ class SyncLoop:
             log.exception("matrix: handling %s failed", what)
 
     def _our_exit(self, event: Any) -> bool:
-        """The bot's own leave or ban (or an earlier join: nothing before it was missed)."""
+        """Where the bot left: its own leave or ban from the room it was in (not an unban, ban
+        to leave: helper-187's 1, what was written while banned was lost), or an earlier join
+        (nothing before it was missed)."""
         change = translate(getattr(event, "source", {}))
-        return isinstance(change, Membership) and change.user_id == self.client.user_id \
-            and change.membership in ("leave", "ban", "join")
+        return isinstance(change, Membership) and change.user_id == self.client.user_id and (
+            change.membership == "join" or left_the_room(change))
 
     def _our_join(self, event: Any) -> bool:
         """The bot's own join (not a repeated join): the room's history before it is not its."""
