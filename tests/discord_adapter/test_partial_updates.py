@@ -90,6 +90,40 @@ async def test_a_file_removed_by_an_update_without_content_is_read_again(
         app, "SELECT 1 FROM responses WHERE body = 'See the file.' AND edited_at IS NOT NULL"))
 
 
+async def test_an_update_without_mentions_or_files_is_read_again_not_lost(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-187's 3 and 4: an update discord.py could read but without `mentions` failed in
+    the handler (AttributeError), the edit lost; one with content but no `attachments` key
+    dropped the file's line from the stored words."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    bob = fake.person("bob")["id"]
+    named = await fake.say("tia", thread, f"Thanks <@{bob}>.")
+    filed = fake.world.message(thread, fake.person("ann"), "See the file.")
+    filed["attachments"] = [{
+        "id": str(fake.world.new_id()), "filename": "notes.pdf", "size": 10,
+        "url": "https://cdn.discordapp.com/attachments/1/2/notes.pdf",
+        "proxy_url": "https://media.discordapp.net/attachments/1/2/notes.pdf"}]
+    await fake.gateway.dispatch("MESSAGE_CREATE", {**filed, "member": {
+        "roles": [], "joined_at": filed["timestamp"], "deaf": False, "mute": False,
+        "flags": 0}})
+    await eventually(lambda: response_count_is(app, 2))
+    clock.advance(timedelta(minutes=5))
+    for message, text, left_out in ((named, f"Thanks again <@{bob}>.", "mentions"),
+                                    (filed, "See the file, edited.", "attachments")):
+        stored = fake.world.messages[int(message["id"])]
+        stored.update(content=text, edited_timestamp=clock.now().isoformat())
+        await fake.gateway.dispatch("MESSAGE_UPDATE", {
+            key: value for key, value in stored.items() if key != left_out})
+    await eventually(lambda: has_row(
+        app, "SELECT 1 FROM responses WHERE body LIKE 'See the file, edited.%'"))
+    await eventually(lambda: has_row(
+        app, "SELECT 1 FROM responses WHERE body = 'Thanks again @bob.'"))
+    assert [row[2] for row in await rows(app)] == [
+        "Thanks again @bob.",
+        "See the file, edited.\n[attachment: notes.pdf "
+        "https://cdn.discordapp.com/attachments/1/2/notes.pdf]"]
+
+
 async def test_a_bulk_delete_with_an_unreadable_id_still_deletes_the_others(
         bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock,
         caplog: pytest.LogCaptureFixture) -> None:

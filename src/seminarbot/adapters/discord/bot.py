@@ -104,7 +104,13 @@ class Handlers:
         elif event in ("ready", "resumed"):
             self._connected(resumed=event == "resumed")
         elif event == "raw_message_edit":
-            edit = events.edit_of(args[0])
+            try:
+                edit = events.edit_of(args[0])
+            except events.UNREADABLE as error:  # a field left out that discord.py's Message reads
+                log.warning("an edit of message %s could not be read (%s: %s); reading the "
+                            "message again", args[0].message_id, type(error).__name__, error)
+                edit = None
+                self._reread(args[0].channel_id, args[0].message_id)
             if edit is not None:
                 self.inbound.put(partial(events.on_edit, self.app, edit))
             elif events.to_read_again(args[0]):

@@ -114,11 +114,17 @@ class Edit(NamedTuple):
     message: InboundMessage | None
 
 
+# What discord.py's Message raises reading a payload that left a field out (Discord's Gateway
+# Events docs: an update "may contain only a subset of the full message object payload").
+UNREADABLE = (AttributeError, KeyError, TypeError, ValueError)
+
+
 def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
-    """The edit an update makes of the words, if it carries them whole (its content: a file
-    removed alone comes without it, `to_read_again`)."""
+    """The edit an update makes of the words, if it carries them whole (its content and its
+    files: one without either is read again, `to_read_again`). Raises what discord.py's
+    Message raises for a field the payload left out (helper-187's 3: `mentions`)."""
     data: Mapping[str, Any] = event.data
-    if "content" not in data:  # an embed unfurled, a pin: not an edit of the text
+    if not data.keys() >= STORED:  # an embed unfurled, a pin, or only part of the words
         return None
     message = event.message
     if message.author.bot:
@@ -129,10 +135,11 @@ def edit_of(event: discord.RawMessageUpdateEvent) -> Edit | None:
 
 def to_read_again(event: discord.RawMessageUpdateEvent) -> bool:
     """Whether an update edits the stored words without carrying them all (a file removed:
-    `attachments` without `content`, which Discord's Gateway Events docs allow), so the message
-    is read again from Discord (helper-185's 4: the file's line stayed in every export)."""
+    `attachments` without `content`, or `content` without `attachments`, which Discord's
+    Gateway Events docs allow), so the message is read again from Discord (helper-185's 4:
+    the file's line stayed in every export; helper-187's 4: it was dropped)."""
     data: Mapping[str, Any] = event.data  # discord.py types it whole: Discord sends less
-    return "content" not in data and not STORED.isdisjoint(data)
+    return not data.keys() >= STORED and not STORED.isdisjoint(data)
 
 
 async def on_edit(app: Services, edit: Edit) -> Outcome | None:
