@@ -374,5 +374,17 @@ async def test_a_bot_removed_while_away_pauses_its_seminars_there_at_the_next_re
     assert other.id in {g.id for g in bot.guilds}
 
 
+async def test_a_channel_deleted_while_away_before_any_post_finishes_its_seminar(
+        bot: SeminarClient, fake: FakeDiscord, app: Services) -> None:
+    """helper-187's 2: with no prompt's thread yet, the catch-up never read the channel: the
+    seminar stayed active, each week's posts failing (Unknown Channel)."""
+    await start_seminar(fake)
+    await fake.gateway.drop(resumable=False, hold=True)
+    await fake.delete_channel(fake.world.seminar_channel)
+    fake.gateway.release()
+    await eventually(lambda: bot.handlers.catch_ups == 2)
+    assert await _state(app, "finished")
+
+
 async def _state(app: Services, wanted: str) -> bool:
     return bool(await app.db.scalar("SELECT state FROM cohorts WHERE id = 1") == wanted)

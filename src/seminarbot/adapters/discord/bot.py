@@ -169,7 +169,7 @@ class Handlers:
 
     async def _catch_up(self, *, reconcile: bool) -> None:
         if reconcile:  # READY: the servers the bot is in now, one left meanwhile not among them
-            await events.on_servers_known(self.app, {str(g.id) for g in self.client.guilds})
+            await events.on_servers_known(self.app, self.client)
         self.backfilled += await backfill.catch_up(self.app, self.client, reconcile=reconcile)
         self.catch_ups += 1
 

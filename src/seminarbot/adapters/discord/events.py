@@ -16,6 +16,7 @@ from seminarbot.adapters.discord.channels import fetch_thread, unarchive
 from seminarbot.adapters.discord.client import PLATFORM, STORED
 from seminarbot.adapters.discord.formatting import as_shown, unsigned
 from seminarbot.core.invocation import Actor
+from seminarbot.domain.models import CohortState
 from seminarbot.domain.responses import Outcome, with_attachments
 from seminarbot.services.container import Services
 from seminarbot.services.prompt_threads import is_open_thread
@@ -179,10 +180,21 @@ async def on_guild_remove(app: Services, guild_id: int) -> None:
     await left_community(app, PLATFORM, str(guild_id))
 
 
-async def on_servers_known(app: Services, guild_ids: set[str]) -> None:
-    """READY's servers: the seminars of a server the bot was removed from while away (no
-    GUILD_DELETE reached it) are paused, as `on_guild_remove` pauses them."""
-    await left_while_away(app, PLATFORM, guild_ids)
+async def on_servers_known(app: Services, client: discord.Client) -> None:
+    """READY, which lists every server the bot is in and, for each available one, its
+    channels: the seminars of a server the bot was removed from while away (no GUILD_DELETE
+    reached it) are paused, as `on_guild_remove` pauses them; those whose channel the server
+    no longer has (deleted while the bot was away, before any prompt's thread could show it:
+    helper-187's 2) are finished, as CHANNEL_DELETE finishes them."""
+    servers = {str(guild.id): guild for guild in client.guilds}
+    await left_while_away(app, PLATFORM, set(servers))
+    for cohort in await app.cohorts.all():
+        guild = servers.get(cohort.community_external_id)
+        if cohort.platform == PLATFORM and cohort.state is not CohortState.FINISHED \
+                and guild is not None and not guild.unavailable \
+                and cohort.channel_id.isdigit() and guild.get_channel(int(cohort.channel_id)) \
+                is None:
+            await on_channel_delete(app, int(cohort.channel_id))
 
 
 async def on_thread_update(app: Services, client: discord.Client,
