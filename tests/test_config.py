@@ -275,3 +275,14 @@ def test_a_value_the_environment_overrides_is_checked_too(
     with pytest.raises(YamlError) as refused:
         load_settings(path, {"SEMINARBOT_DATA_DIR": str(tmp_path), **env})
     assert refused.value.file == path and said in str(refused.value)
+
+
+def test_a_database_or_configuration_named_dash_is_refused(tmp_path: Path) -> None:
+    """helper-187's 6: `--db -` was refused, but SEMINARBOT_DB=- and `database: "-"` made a
+    database named `-` in the working folder."""
+    for where, env, text in (("SEMINARBOT_DB", {"SEMINARBOT_DB": "-"}, "{}\n"),
+                             ("database", {}, 'database: "-"\n'),
+                             ("SEMINARBOT_CONFIG", {"SEMINARBOT_CONFIG": "-"}, None)):
+        with pytest.raises(YamlError) as caught:
+            load_settings(None if text is None else write(tmp_path, text), env)
+        assert caught.value.key == where and "standard input or output" in str(caught.value)

@@ -152,6 +152,23 @@ async def test_retryable_failures_back_off_and_permanent_ones_stop(console: Cons
     assert [p.prompt_ref for p in poster.posts] == ["2.1", "2.2", "2.3"]  # schedule continues
 
 
+async def test_an_outage_is_told_at_its_first_failure_and_its_last_not_each_retry(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-187's 9: a platform answering 503 to every post repeated the notice at every
+    retry (2, 4, 8, 16 minutes): five notices for one outage."""
+    poster = await _setup(console, app)
+    clock.advance(timedelta(days=1, hours=10))
+    poster.fail_with = PostError("Discord answered 503", retryable=True)
+    for _ in range(8):
+        await app.scheduler.run_due()
+        clock.advance(timedelta(minutes=40))
+    told = [n for n in poster.notices if "503" in n]
+    assert len(told) == 2, poster.notices
+    assert "retrying at" in told[0] and "not retried" in told[1]
+    failed = await app.db.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'prompt failed'")
+    assert failed == 3 * 5  # every try of the three prompts is in the audit log
+
+
 async def test_paused_cohorts_post_nothing(console: ConsoleDriver, app: Services,
                                            clock: ManualClock) -> None:
     poster = await _setup(console, app)

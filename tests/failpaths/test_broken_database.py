@@ -357,6 +357,33 @@ def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> 
     assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_database_held_in_exclusive_locking_mode_is_said_busy(tmp_path: Path) -> None:
+    """helper-187's 7: another program holding the file in exclusive locking mode made every
+    command say "SQLite failed: database is locked"."""
+    import sys
+    import textwrap
+
+    db = seminar_database(tmp_path)
+    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import sqlite3, time
+        conn = sqlite3.connect({str(db)!r}, isolation_level=None)
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")
+        print("locked", flush=True)
+        time.sleep(60)
+    """)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        listed = seminarbot("cohorts", "--db", str(db))
+    finally:
+        holder.kill()
+        holder.wait()
+    assert listed.returncode == 1
+    assert one_line(listed) == (f"seminarbot: {db}: the database was busy: another process "
+                                "holds it, and nothing was changed; try again in a moment")
+
+
 def test_a_database_in_a_folder_that_cannot_be_written_is_read(tmp_path: Path) -> None:
     """A WAL database on read-only media (a backup, say): SQLite cannot make its -shm there,
     but with no -wal the file alone is read; with a -wal, one line says why it cannot be."""

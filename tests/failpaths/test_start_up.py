@@ -181,7 +181,7 @@ async def test_a_discord_that_never_answers_a_sync_is_one_line_with_its_reason(
                                  f"(http://127.0.0.1:{port}/api/v10)")
 
 
-@pytest.mark.parametrize("token", ["abcd efgh.SECRET", "SECRET\x07bell"])
+@pytest.mark.parametrize("token", ["abcd efgh.SECRET", "SECRET\x07bell", "SECRET\u20acuro"])
 async def test_a_token_that_is_not_one_word_is_refused_by_sync_before_it_is_sent(
         tmp_path: Path, token: str) -> None:
     """helper-184's 2: `run` refused such a token in one line, but `discord sync` sent it
@@ -203,7 +203,7 @@ async def test_a_token_that_is_not_one_word_is_refused_by_sync_before_it_is_sent
     finally:
         server.close()
     assert done.returncode == 2, done.stderr
-    assert "holds a space, a line break or another control character" in one_line(done)
+    assert "holds a space, a line break, another control character or a letter" in one_line(done)
     assert "SECRET" not in done.stderr + done.stdout and listened == []
 
 
@@ -575,3 +575,28 @@ def test_a_database_found_at_the_path_is_never_removed_or_changed_by_a_failed_st
     assert db.exists(), result.stderr
     if kind == "another program's":
         assert hashlib.sha256(db.read_bytes()).hexdigest() == before, result.stderr
+
+
+async def test_a_first_db_migrate_stopped_while_its_database_is_made_leaves_none(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-187's 5: a stop in the fraction of a second while `db migrate` made a new
+    database left an empty file (no table) that `db check` then took for one lacking every
+    migration: the clean-up began only once the file was open."""
+    from seminarbot.cli import db as db_cli
+    from seminarbot.config.settings import load_settings
+    from seminarbot.storage.db import Database
+
+    real_open = Database.open
+
+    async def stopped_while_made(path: Path, **options: object) -> Database:
+        made = await real_open(path, migrate=False, create=True)
+        await made.close()
+        raise asyncio.CancelledError  # the stop's cancellation, as cli.stopping sends it
+
+    monkeypatch.setattr(Database, "open", stopped_while_made)
+    database = tmp_path / "new.db"
+    settings = load_settings(None, {"SEMINARBOT_DATA_DIR": str(tmp_path / "data"),
+                                    "SEMINARBOT_DB": str(database)})
+    with pytest.raises(asyncio.CancelledError):
+        await db_cli.main(settings, argparse.Namespace(db_command="migrate"))
+    assert not database.exists() and not (tmp_path / "new.db-wal").exists()

@@ -45,12 +45,14 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     writes = args.db_command == "migrate"
     # Before opening: the -wal and -shm that opening makes are not the operator's doing.
     modes = loose_modes(settings.database, settings.data_dir)
-    db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
-    # Made by this command (an empty file, no table yet): if the migrations fail, a half-built
-    # database would be taken for one later (a full disk: helper-146's 5); it goes instead.
-    fresh = writes and await is_blank(db)
-    done = False
+    # Made by this command (an empty file, no table yet): if the migrations fail, or a stop
+    # comes while it is made (helper-187's 5), a half-built database would be taken for one
+    # later (a full disk: helper-146's 5); it goes instead.
+    fresh = writes and not os.path.lexists(settings.database)
+    done, db = False, None
     try:
+        db = await Database.open(settings.database, migrate=False, create=writes, write=writes)
+        fresh = fresh or (writes and await is_blank(db))
         if args.db_command == "migrate":
             status = await _migrate(settings, db)
             done = True
@@ -59,7 +61,8 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
             return await _backup(settings, db, user_path(args.path, "PATH"))
         return await _check(settings, db, modes)
     finally:
-        await db.close()
+        if db is not None:
+            await db.close()
         if fresh and not done:
             from seminarbot.storage.lock import lock_path
             from seminarbot.storage.sidefiles import removed

@@ -157,7 +157,7 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
     from_file_dir = _path(node, "data_dir")  # read either way, so that the key is known
     data_dir = env_path(env, "SEMINARBOT_DATA_DIR") or from_file_dir or default_data_dir(env)
     from_file = _path(node, "database")
-    if from_file is not None and (problem := names_folder(node.text("database"))):
+    if from_file is not None and (problem := names_no_file(node.text("database"))):
         node.fail("database", problem)
     chosen = user_path(database, "--db") if database else None
     from_env = env_file(env, "SEMINARBOT_DB")
@@ -206,7 +206,7 @@ def env_file(env: Mapping[str, str], name: str) -> Path | None:
     """`env_path`, for a file: one named as a folder is refused (helper-179's 3: `/`), as on
     the command line, before pathlib drops its trailing slash (helper-182's 7)."""
     found = env_path(env, name)
-    if found is not None and (problem := names_folder(env[name])):
+    if found is not None and (problem := names_no_file(env[name])):
         raise YamlError("environment", name, problem)
     return found
 
@@ -242,6 +242,14 @@ def names_folder(text: str) -> str | None:
     if text.endswith("/") or text.rsplit("/", 1)[-1] in (".", ".."):
         return f"{text} names a folder (it ends with /, . or ..); name a file"
     return None
+
+
+def names_no_file(text: str) -> str | None:
+    """`names_folder`, and `-`, which names standard input or output to the command line's
+    tools: as --db and --config refuse it (helper-187's 6: a database named `-` was made)."""
+    if text.strip() == "-":
+        return "- names standard input or output, which cannot be this file; name a file"
+    return names_folder(text)
 
 
 def path_problem(text: str) -> str | None:

@@ -112,8 +112,15 @@ def one_word(value: str | None) -> str | None:
     return value if value is None or not value.strip() else value.strip()
 
 
+# How `not_one_word` is said of a credential, after its name.
+NOT_ONE_WORD = ("holds a space, a line break, another control character or a letter that is "
+                "not ASCII inside it")
+
+
 def not_one_word(value: str | None) -> bool:
-    """Whether a credential holds a space, a line break or another control character inside
-    it: no HTTP header can carry it (RFC 9110, field values), so it is refused before it is
-    sent (helper-140, helper-183's 1)."""
-    return any(not char.isprintable() or char.isspace() for char in (value or "").strip())
+    """Whether a credential holds a space, a line break, another control character or a
+    letter that is not ASCII inside it: no HTTP header carries it as typed (RFC 9110, field
+    values: visible ASCII; aiohttp sends others as UTF-8 bytes, which no token holds), so it
+    is refused before it is sent (helper-140, helper-183's 1, helper-187's 14)."""
+    return any(not char.isascii() or not char.isprintable() or char.isspace()
+               for char in (value or "").strip())

@@ -251,7 +251,10 @@ class Scheduler:
             await self.outbox.release(item.id, error.reason, retry)
             when = f"; retrying at {describe_local(retry, cohort.rule.zone)}" if retry else \
                 "; not retried"
-            await self._report(cohort, item, f"{item.kind} failed", error.reason + when)
+            # Told at the first failure and the last, not at each try between (helper-187's 9:
+            # an outage repeated its notice at every retry); each is in the audit log.
+            await self._report(cohort, item, f"{item.kind} failed", error.reason + when,
+                               tell=attempts == 1 or retry is None)
             return PostOutcome(item, OutboxState.PENDING if retry else OutboxState.FAILED,
                                error.reason)
         except Unavailable:
@@ -267,13 +270,15 @@ class Scheduler:
                                     ref.thread_id or ref.message_id)
         return PostOutcome(item, OutboxState.POSTED)
 
-    async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str) -> None:
+    async def _report(self, cohort: Cohort, item: OutboxItem, action: str, reason: str, *,
+                      tell: bool = True) -> None:
         await self.audit.record(at=self.clock.now(), platform=cohort.platform,
                                 actor_id=SYSTEM_ACTOR, actor_name=SYSTEM_ACTOR, action=action,
                                 outcome="failed", cohort_id=cohort.id,
                                 detail={"session": item.session_id, "kind": item.kind,
                                         "item": item.item, "reason": reason})
-        await self.notices.failed(cohort, item, action, reason)
+        if tell:
+            await self.notices.failed(cohort, item, action, reason)
 
     async def _notify(self, cohort: Cohort, items: list[OutboxItem], action: str,
                       reason: str) -> None:

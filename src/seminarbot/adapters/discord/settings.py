@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seminarbot.config.sources import not_one_word, one_word, pick, url
+from seminarbot.config.sources import NOT_ONE_WORD, not_one_word, one_word, pick, url
 from seminarbot.config.yamlfile import Node
 from seminarbot.core.redaction import quoted
 
@@ -37,9 +37,9 @@ class DiscordSettings:
                     "file) is blank; set the bot's token, or unset it to run without Discord")
         if not_one_word(self.token):
             # An HTTP header cannot carry it: the log-in was never sent (helper-140)
-            return ("DISCORD_TOKEN (or discord.token in the config file) holds a space, a line "
-                    "break or another control character inside it, and a bot token is one word: "
-                    "copy it again from the Developer Portal (Bot → Reset Token)")
+            return (f"DISCORD_TOKEN (or discord.token in the config file) {NOT_ONE_WORD}, and a "
+                    "bot token is one word: copy it again from the Developer Portal (Bot → "
+                    "Reset Token)")
         return None
 
 

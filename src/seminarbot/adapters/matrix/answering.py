@@ -37,7 +37,8 @@ async def answer_in_room(client: AsyncClient, sender: Sender, room_id: str, item
             await sender.send(room_id, replying(content, item.event_id, thread),
                               txn_id=_txn(f"file{index}", item.event_id))
     except SendFailed as error:
-        log.error("matrix: could not answer %s in %s: %s", item.event_id, room_id, error.reason)
+        log.warning("matrix: could not answer %s in %s: %s", item.event_id, room_id,
+                    error.reason)  # the asker is told, here or privately: not an ERROR
         return await _tell_failed(sender, room_id, item, error)
     return True
 
@@ -48,7 +49,7 @@ async def _tell_failed(sender: Sender, room_id: str, item: Said, error: SendFail
         await sender.send(room_id, replying(told, item.event_id, item.thread_root),
                           txn_id=_txn("failed", item.event_id))
     except SendFailed as again:
-        log.error("matrix: could not tell %s either: %s; answering privately", item.sender,
-                  again.reason)
+        log.warning("matrix: could not tell %s either: %s; answering privately", item.sender,
+                    again.reason)
         return False
     return True

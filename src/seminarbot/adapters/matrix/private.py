@@ -256,7 +256,7 @@ class PrivateAnswers:
         try:
             await self.sender.send(room_id, content, txn_id=txn)
         except SendFailed as error:
-            log.error("matrix: could not send to %s: %s", room_id, error.reason)
+            log.warning("matrix: could not send to %s: %s", room_id, error.reason)
 
     def _save(self) -> None:
         if self.files is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from seminarbot.config.sources import not_one_word, one_word, pick, refuse, url
+from seminarbot.config.sources import NOT_ONE_WORD, not_one_word, one_word, pick, refuse, url
 from seminarbot.config.yamlfile import Node
 from seminarbot.core.redaction import quoted
 
@@ -34,10 +34,9 @@ class MatrixSettings:
         """One line naming what is missing when Matrix is configured in part (a password
         forgotten or misspelt): None when it is configured whole, or not at all."""
         if not_one_word(self.access_token):  # as a Discord token (helper-183's 1)
-            return ("MATRIX_ACCESS_TOKEN (or matrix.access_token in the config file) holds a "
-                    "space, a line break or another control character inside it, and an access "
-                    "token is one word: copy it again from the bot's session (Element: Settings "
-                    "→ Help & About → Access Token)")
+            return (f"MATRIX_ACCESS_TOKEN (or matrix.access_token in the config file) "
+                    f"{NOT_ONE_WORD}, and an access token is one word: copy it again from the "
+                    "bot's session (Element: Settings → Help & About → Access Token)")
         given = self._given()
         present = [name for name, on in given.items() if on]
         if not present or len(present) == len(given):
