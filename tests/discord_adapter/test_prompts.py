@@ -161,6 +161,23 @@ async def test_a_moderator_s_post_refused_is_one_notice_and_said_not_posted(
     assert "Session 1 prompts 1.1, 1.2 and 1.3: prompt failed" in notices[0]["content"]
 
 
+async def test_threads_refused_after_the_posts_are_told_once(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-187's 8: with thread creation refused, each prompt went out without a thread
+    and only the log said so; the moderators heard nothing."""
+    await start_seminar(fake)
+    fake.rest.threads_refused[fake.world.seminar_channel] = (50013, "Missing Permissions")
+    clock.set(FIRST_SLOT)
+    outcomes = [o for o in await app.scheduler.run_due() if o.item.kind == "prompt"]
+    assert [o.state for o in outcomes] == [OutboxState.POSTED] * 3
+    told = [m["content"] for m in fake.messages_in(fake.world.seminar_channel)
+            if m["content"].startswith("**For the moderators:**")]
+    assert told == ["**For the moderators:** Session 1's prompts are posted, but Discord "
+                    "refused to start their threads: missing permissions (error 50013: Missing "
+                    "Permissions); check the bot's permissions in the channel; replies to a "
+                    "prompt's post are recorded all the same."]
+
+
 async def test_a_permission_missing_in_the_channel_is_named_before_sending(
         connect: Connect, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
     seminar = fake.world.channels[fake.world.seminar_channel]

@@ -95,6 +95,8 @@ class Rest:
         self.commands: dict[str, list[Json]] = {}  # "global" or a guild id → the synced payload
         # Channels where sending is refused: channel id → (code, message), e.g. 50013.
         self.refused: dict[int, tuple[int, str]] = {}
+        # Channels whose messages may not start threads (a permission taken away meanwhile).
+        self.threads_refused: dict[int, tuple[int, str]] = {}
         # Requests answered 503 (Discord's "upstream connect error"): (method, path) → how many
         # more times. discord.py retries 500, 502, 504 and 524 itself, not 503.
         self.outages: dict[tuple[str, str], int] = {}
@@ -286,8 +288,8 @@ class Rest:
     async def _start_thread(self, request: web.Request, call: Call,
                             args: dict[str, str]) -> web.Response:
         channel_id, message_id = int(args["channel"]), int(args["message"])
-        if channel_id in self.refused:
-            code, text = self.refused[channel_id]
+        if channel_id in self.refused or channel_id in self.threads_refused:
+            code, text = self.refused.get(channel_id) or self.threads_refused[channel_id]
             return error(403, code, text)
         if message_id not in self.world.messages:
             return error(404, 10008, "Unknown Message")

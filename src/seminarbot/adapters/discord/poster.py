@@ -61,7 +61,8 @@ class DiscordPoster:
         self.client = client
         self.rename = rename
         self.read_thread = read_thread  # bot.Handlers: queued behind the events before it
-        self._untagged: set[tuple[int, str]] = set()  # (forum, why) told to the moderators
+        # (channel, why) told to the moderators: a forum's posts untagged, a thread not started
+        self._untagged: set[tuple[int, str]] = set()
 
     async def _channel(self, channel_id: str, doing: str) -> discord.abc.GuildChannel:
         try:
@@ -109,10 +110,14 @@ class DiscordPoster:
                                          allowed_mentions=NO_PINGS)
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             raise post_error(error, doing) from error
-        return PostedRef(str(message.id), await self._start_thread(message, thread_name(post)))
+        return PostedRef(str(message.id),
+                         await self._start_thread(message, thread_name(post), post))
 
-    async def _start_thread(self, message: discord.Message, name: str) -> str | None:
-        """The message is out; a thread that cannot be started leaves replies to it working."""
+    async def _start_thread(self, message: discord.Message, name: str,
+                            post: PromptPost | None = None) -> str | None:
+        """The message is out; a thread that cannot be started leaves replies to it working,
+        and the moderators are told, once a run for each reason (helper-187's 8: a refusal of
+        every thread was only logged)."""
         from seminarbot.adapters.discord.forum import ARCHIVE_AFTER_MINUTES
 
         try:
@@ -121,6 +126,13 @@ class DiscordPoster:
         except (discord.HTTPException, *NETWORK_ERRORS) as error:
             log.warning("prompt %s posted, but its thread could not be started: %s",
                         message.id, error)
+            why = post_error(error, "start their threads").reason
+            if post is not None and (message.channel.id, why) not in self._untagged \
+                    and await self._tell(
+                    message.channel, str(post.cohort_id),
+                    f"Session {post.session_number}'s prompts are posted, but {why}; replies to "
+                    "a prompt's post are recorded all the same."):
+                self._untagged.add((message.channel.id, why))
             return None
         return str(thread.id)
 
