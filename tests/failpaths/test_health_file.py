@@ -73,7 +73,7 @@ def test_links_it_can_read_are_judged_as_before(tmp_path: Path) -> None:
                                   ("--max-down", "604801"), ("--max-age", "-5")])
 def test_bounds_must_be_positive_seconds(tmp_path: Path, args: tuple[str, ...]) -> None:
     result = seminarbot("health", *args, env=environment(SEMINARBOT_DATA_DIR=str(tmp_path)))
-    assert result.returncode == 2
+    assert result.returncode == 1  # a HEALTHCHECK's status is 0 or 1 (helper-187's 13)
     assert result.stderr.count("\n") <= 3  # argparse's usage line, then the one sentence
     assert "expected a" in result.stderr.splitlines()[-1] and "seconds" in result.stderr
 
@@ -118,6 +118,9 @@ def test_a_configuration_health_cannot_read_is_unhealthy_not_status_2(tmp_path: 
     bad.write_text("data_dir: [\n")
     checked = seminarbot("--config", str(bad), "health", env=environment())
     assert checked.returncode == 1 and "configuration error" in checked.stderr, checked.stderr
+    for usage in (("health", "--max-age", "0"), ("--config", str(bad), "health", "--bogus")):
+        refused = seminarbot(*usage, env=environment())  # helper-187's 13: argparse's 2
+        assert refused.returncode == 1 and "error" in refused.stderr, refused.stderr
 
 
 def _judged(tmp_path: Path, part: str, entry: object, *args: str) -> tuple[int, str]:

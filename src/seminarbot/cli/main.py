@@ -75,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = boundary.guarded(lambda: parse(parser, argv, parsed), debug=False,
                               stopped=lambda signum: stopped_early(given, signum),
                               database=lambda: None, data_dir=lambda: None)
-    if not parsed:
-        return status
+    if not parsed:  # a usage error of `health` is no status 2 either (helper-187's 13)
+        return min(status, 1) if _command_word(sys.argv[1:] if argv is None else argv) \
+            == "health" else status
     args = parsed[0]
     os.umask(PRIVATE_UMASK)
     loaded: list[Settings] = []
@@ -116,6 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A HEALTHCHECK's exit status is 0 or 1, 2 being reserved (Docker's reference: HEALTHCHECK):
     # a configuration it cannot read is unhealthy (helper-183's 6).
     return min(status, 1) if args.command == "health" else status
+
+
+def _command_word(words: Sequence[str]) -> str | None:
+    """The command a command line names, read past the top options (--config takes a value)."""
+    index = 0
+    while index < len(words) and words[index].startswith("-"):
+        index += 2 if words[index] == "--config" else 1
+    return words[index] if index < len(words) else None
 
 
 def _refusal(settings: Settings, args: argparse.Namespace) -> str | None:
