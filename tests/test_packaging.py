@@ -7,6 +7,7 @@ import sys
 import time
 import tomllib
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from packaging.requirements import Requirement
@@ -42,7 +43,8 @@ def test_health_reads_the_heartbeat(tmp_path: Path) -> None:
     beat = tmp_path / "heartbeat"
     beat.touch()
     assert health() == 1  # names no platform: not a running bot's
-    beat.write_text('{"platforms": {"discord": {"state": "connected", "since": "x"}}}')
+    since = datetime.now(UTC).isoformat(timespec="seconds")  # one without a time: unhealthy
+    beat.write_text(f'{{"platforms": {{"discord": {{"state": "connected", "since": "{since}"}}}}}}')
     assert health() == 0
     old = time.time() - 120
     os.utime(beat, (old, old))

@@ -18,7 +18,7 @@ from seminarbot.services.container import Services
 from tests.discord_adapter.conftest import Connect, eventually
 from tests.discord_adapter.seminar import first_session_posted, has_row, response_count_is, rows
 from tests.discord_fake import FakeDiscord
-from tests.discord_fake.state import REPLY
+from tests.discord_fake.state import REPLY, Json
 
 
 async def test_an_unreadable_update_is_skipped_and_the_connection_and_next_messages_go_on(
@@ -66,13 +66,9 @@ async def test_a_text_edit_discord_py_cannot_read_is_read_again_from_discord(
         ("ann", "Missed, then edited.", True, False)]
 
 
-async def test_a_file_removed_by_an_update_without_content_is_read_again(
-        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
-    """helper-185's 4: an update carrying `attachments` alone (a file removed in an edit) was
-    taken for an embed's unfurling: the file's line stayed in the stored words until a new
-    gateway session's catch-up."""
-    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
-    message = fake.world.message(thread, fake.person("tia"), "See the file.")
+async def with_a_file(fake: FakeDiscord, who: str, channel: int, text: str) -> Json:
+    """`who` writes `text` with a file attached (MESSAGE_CREATE as Discord sends it)."""
+    message = fake.world.message(channel, fake.person(who), text)
     message["attachments"] = [{
         "id": str(fake.world.new_id()), "filename": "notes.pdf", "size": 10,
         "url": "https://cdn.discordapp.com/attachments/1/2/notes.pdf",
@@ -81,6 +77,16 @@ async def test_a_file_removed_by_an_update_without_content_is_read_again(
     await fake.gateway.dispatch("MESSAGE_CREATE", {**message, "member": {
         "roles": [], "joined_at": message["timestamp"], "deaf": False, "mute": False,
         "flags": 0}})
+    return message
+
+
+async def test_a_file_removed_by_an_update_without_content_is_read_again(
+        bot: SeminarClient, fake: FakeDiscord, app: Services, clock: ManualClock) -> None:
+    """helper-185's 4: an update carrying `attachments` alone (a file removed in an edit) was
+    taken for an embed's unfurling: the file's line stayed in the stored words until a new
+    gateway session's catch-up."""
+    thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
+    message = await with_a_file(fake, "tia", thread, "See the file.")
     await eventually(lambda: response_count_is(app, 1))
     assert "[attachment: notes.pdf" in (await rows(app))[0][2]
     clock.advance(timedelta(minutes=5))
@@ -98,14 +104,7 @@ async def test_an_update_without_mentions_or_files_is_read_again_not_lost(
     thread = int((await first_session_posted(fake, app, clock))[0].thread_id or 0)
     bob = fake.person("bob")["id"]
     named = await fake.say("tia", thread, f"Thanks <@{bob}>.")
-    filed = fake.world.message(thread, fake.person("ann"), "See the file.")
-    filed["attachments"] = [{
-        "id": str(fake.world.new_id()), "filename": "notes.pdf", "size": 10,
-        "url": "https://cdn.discordapp.com/attachments/1/2/notes.pdf",
-        "proxy_url": "https://media.discordapp.net/attachments/1/2/notes.pdf"}]
-    await fake.gateway.dispatch("MESSAGE_CREATE", {**filed, "member": {
-        "roles": [], "joined_at": filed["timestamp"], "deaf": False, "mute": False,
-        "flags": 0}})
+    filed = await with_a_file(fake, "ann", thread, "See the file.")
     await eventually(lambda: response_count_is(app, 2))
     clock.advance(timedelta(minutes=5))
     for message, text, left_out in ((named, f"Thanks again <@{bob}>.", "mentions"),

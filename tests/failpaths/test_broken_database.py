@@ -9,7 +9,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -330,29 +330,36 @@ def test_a_folder_that_cannot_be_written_is_one_line_for_the_console(tmp_path: P
     assert f"it is this user's (uid {os.getuid()}" in line and fix in line, line  # see read_only
 
 
-def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> None:
-    import sys
-    import textwrap
+BUSY = ("the database was busy: another process holds it, and nothing was changed; try again "
+        "in a moment")
 
-    db = seminar_database(tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sqlite3, time
-        conn = sqlite3.connect({str(db)!r}, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        print("locked", flush=True)
-        time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
+
+@contextlib.contextmanager
+def held(db: Path, *statements: str) -> Iterator[None]:
+    """Another process holding `db` after these statements, until the block ends."""
+    import sys
+
+    lines = "".join(f"conn.execute({statement!r})\n" for statement in statements)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        f"import sqlite3, time\nconn = sqlite3.connect({str(db)!r}, isolation_level=None)\n"
+        f"{lines}print('locked', flush=True)\ntime.sleep(60)\n")], stdout=subprocess.PIPE,
+        text=True)
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
-                            "--out", str(tmp_path / "out.csv"))
-        listed = seminarbot("cohorts", "--db", str(db))
+        yield
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> None:
+    db = seminar_database(tmp_path)
+    with held(db, "BEGIN IMMEDIATE"):
+        result = seminarbot("export", "--db", str(db), "--cohort", "1", "--format", "csv",
+                            "--out", str(tmp_path / "out.csv"))
+        listed = seminarbot("cohorts", "--db", str(db))
     assert result.returncode == 1
-    assert one_line(result) == (f"seminarbot: {db}: the database was busy: another process holds "
-                                "it, and nothing was changed; try again in a moment")
+    assert one_line(result) == f"seminarbot: {db}: {BUSY}"
     assert listed.returncode == 0  # reading works beside a writer
     assert not (tmp_path / "out.csv").exists()
 
@@ -360,28 +367,11 @@ def test_a_database_kept_busy_by_another_process_is_one_line(tmp_path: Path) -> 
 def test_a_database_held_in_exclusive_locking_mode_is_said_busy(tmp_path: Path) -> None:
     """helper-187's 7: another program holding the file in exclusive locking mode made every
     command say "SQLite failed: database is locked"."""
-    import sys
-    import textwrap
-
     db = seminar_database(tmp_path)
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import sqlite3, time
-        conn = sqlite3.connect({str(db)!r}, isolation_level=None)
-        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
-        conn.execute("BEGIN EXCLUSIVE")
-        conn.execute("COMMIT")
-        print("locked", flush=True)
-        time.sleep(60)
-    """)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with held(db, "PRAGMA locking_mode=EXCLUSIVE", "BEGIN EXCLUSIVE", "COMMIT"):
         listed = seminarbot("cohorts", "--db", str(db))
-    finally:
-        holder.kill()
-        holder.wait()
     assert listed.returncode == 1
-    assert one_line(listed) == (f"seminarbot: {db}: the database was busy: another process "
-                                "holds it, and nothing was changed; try again in a moment")
+    assert one_line(listed) == f"seminarbot: {db}: {BUSY}"
 
 
 def test_a_database_in_a_folder_that_cannot_be_written_is_read(tmp_path: Path) -> None:

@@ -214,10 +214,8 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
                     f"(ulimit -f); SQLite reports {text}")
         detail = "" if text == "disk I/O error" else f": {text}"  # not said twice
         return f"cannot be read or written (a disk I/O error{detail})"
-    if "database is locked" in text or code.startswith("SQLITE_BUSY"):
-        # Past the busy timeout, where no write mapped it to Busy: a reader's open, or another
-        # program holding the file in exclusive locking mode (helper-187's 7).
-        from seminarbot.domain.errors import Busy
+    if "database is locked" in text or code.startswith("SQLITE_BUSY"):  # no write's: a reader's
+        from seminarbot.domain.errors import Busy  # (an exclusive locking mode: helper-187's 7)
 
         return f"{Busy.reason}, and nothing was changed; try again in a moment"
     return f"SQLite failed: {text}"
