@@ -756,3 +756,41 @@ def test_long_names_db_check_lines_and_a_stop_are_said_whole(tmp_path: Path, db:
         SEMINARBOT_DATA_DIR=str(data)))
     warning = [line for line in checked.stdout.splitlines() if "e␛[31mRED" in line]
     assert len(warning) == 1 and "\x1b" not in checked.stdout, checked.stdout
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="gives files to another user")
+def test_db_check_says_who_may_replace_the_data_directory_and_whose_files_are_open(
+        tmp_path: Path) -> None:
+    """helper-187's 11: a data directory in a folder others may write (no sticky bit) was not
+    said; a link to another user's folder was told `chmod 700`, which left that user its
+    writes; another user's file was told a chmod this user may not make."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    data = shared / "data"
+    conf = tmp_path / "seminarbot.yaml"
+    conf.write_text(f"data_dir: {data}\n")
+    assert seminarbot("db", "migrate", conf=conf).returncode == 0
+    shared.chmod(0o777)
+    other = os.getuid() + 1
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    theirs.chmod(0o755)
+    os.chown(theirs, other, -1)
+    (data / "exports").symlink_to(theirs)
+    (data / "left.csv").write_text("words")
+    (data / "left.csv").chmod(0o644)
+    os.chown(data / "left.csv", other, -1)
+    said = [line for line in seminarbot("db", "check", conf=conf).stdout.splitlines()
+            if line.startswith("warning")]
+    assert said == [
+        f"warning: {shared} is mode 0777: others may rename or replace the data directory "
+        f"{data} in it: chmod go-w {shared}",
+        f"warning: {data / 'exports'} (a link to {theirs}) is mode 0755 and another user's "
+        f"(uid {other}), open to them and others: point {data / 'exports'} at a folder of "
+        "this user's",
+        f"warning: {data / 'left.csv'} is mode 0644 and another user's (uid {other}), open to "
+        f"others: chown {os.getuid()}:{os.getgid()} {data / 'left.csv'} && chmod 600 "
+        f"{data / 'left.csv'} (as root)"], said
+    shared.chmod(0o1777)  # /tmp's sticky bit: others may not rename what is not theirs
+    assert not [line for line in seminarbot("db", "check", conf=conf).stdout.splitlines()
+                if str(shared) + " is mode" in line]

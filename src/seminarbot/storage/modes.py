@@ -31,8 +31,19 @@ def loose_modes(database: Path, data_dir: Path | None = None) -> list[str]:
         found.append(f"{database.parent} is mode {mode:04o}, others may replace files in it: "
                      f"chmod go-w {database.parent}")
     if data_dir is not None:
-        found += _inside(data_dir, set(ours))
+        found += _above(data_dir) + _inside(data_dir, set(ours))
     return found
+
+
+def _above(data_dir: Path) -> list[str]:
+    """The data directory's own folder, when others may rename or replace what is in it (no
+    sticky bit, as /tmp has): the data directory itself (helper-187's 11)."""
+    parent = Path(os.path.abspath(data_dir)).parent
+    mode = _mode(parent)
+    if mode is None or not mode & 0o022 or mode & stat.S_ISVTX:
+        return []
+    return [f"{parent} is mode {mode:04o}: others may rename or replace the data directory "
+            f"{data_dir} in it: chmod go-w {parent}"]
 
 
 def _inside(data_dir: Path, said: set[Path]) -> list[str]:
@@ -49,14 +60,28 @@ def _inside(data_dir: Path, said: set[Path]) -> list[str]:
             if path.is_symlink() and path.resolve().is_relative_to(data_dir.resolve()):
                 continue  # its target is walked, and said, itself
             if path not in said and stat.S_IMODE(info.st_mode) & 0o077:
-                loose.append((path, stat.S_IMODE(info.st_mode), stat.S_ISDIR(info.st_mode)))
-    lines = [f"{_named(path)} is mode {mode:04o}, open to others: chmod "
-             f"{'700' if folder else '600'} {path.resolve()}"
-             for path, mode, folder in sorted(loose)[:MOST_SAID]]
+                loose.append((path, info))
+    lines = [_line(path, info) for path, info in sorted(loose)[:MOST_SAID]]
     if len(loose) > MOST_SAID:
         lines.append(f"… and {len(loose) - MOST_SAID} more in {data_dir}: "
                      f"chmod -R go-rwx {data_dir}")
     return lines
+
+
+def _line(path: Path, info: os.stat_result) -> str:
+    """What is open, and the fix: its mode's, or, for another user's (root's, after `docker
+    exec -u 0`), its owner's first; a link to another user's is pointed elsewhere (the chmod
+    offered would have left that user its writes: helper-187's 11)."""
+    mode, target = stat.S_IMODE(info.st_mode), path.resolve()
+    chmod = f"chmod {'700' if stat.S_ISDIR(info.st_mode) else '600'} {target}"
+    said = f"{_named(path)} is mode {mode:04o}"
+    if info.st_uid == os.getuid():
+        return f"{said}, open to others: {chmod}"
+    if path.is_symlink():
+        return (f"{said} and another user's (uid {info.st_uid}), open to them and others: "
+                f"point {path} at a folder of this user's")
+    return (f"{said} and another user's (uid {info.st_uid}), open to others: chown "
+            f"{os.getuid()}:{os.getgid()} {target} && {chmod} (as root)")
 
 
 def _named(path: Path) -> str:
