@@ -189,8 +189,7 @@ def explain(error: Exception, database: Path | None) -> tuple[str, int] | None:
         said = describe(cause, database) if isinstance(cause, sqlite3.Error) else error.reason
         return f"{database or 'the database'}: {said}", EXIT_FAILED
     if isinstance(error, Busy):  # its message is a chat's sentence
-        return (f"{database or 'the database'}: {error.reason}, and nothing was changed; try "
-                "again in a moment"), EXIT_FAILED
+        return f"{database or 'the database'}: {Busy.line}", EXIT_FAILED
     if isinstance(error, UserError):  # refused on the way
         # The message is written for a chat; on the command line it names the file.
         return (f"{database}: {error.message}" if database else error.message), EXIT_FAILED

@@ -75,9 +75,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     status = boundary.guarded(lambda: parse(parser, argv, parsed), debug=False,
                               stopped=lambda signum: stopped_early(given, signum),
                               database=lambda: None, data_dir=lambda: None)
-    if not parsed:  # a usage error of `health` is no status 2 either (helper-187's 13)
-        return min(status, 1) if _command_word(sys.argv[1:] if argv is None else argv) \
-            == "health" else status
+    # A HEALTHCHECK's exit status is 0 or 1, 2 being reserved (Docker's reference: HEALTHCHECK):
+    # a configuration or an argument it cannot read is unhealthy (helper-183's 6, 187's 13).
+    health = _command_word(sys.argv[1:] if argv is None else argv) == "health"
+    if not parsed:
+        return min(status, 1) if health else status
     args = parsed[0]
     os.umask(PRIVATE_UMASK)
     loaded: list[Settings] = []
@@ -114,9 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         stopped=lambda signum: boundary.said_stopped(args, signum),
         database=lambda: loaded[0].database if loaded else None,
         data_dir=lambda: loaded[0].data_dir if loaded else None)
-    # A HEALTHCHECK's exit status is 0 or 1, 2 being reserved (Docker's reference: HEALTHCHECK):
-    # a configuration it cannot read is unhealthy (helper-183's 6).
-    return min(status, 1) if args.command == "health" else status
+    return min(status, 1) if health else status
 
 
 def _command_word(words: Sequence[str]) -> str | None:

@@ -73,6 +73,8 @@ class Busy(Unavailable):
 
     title = "Busy"
     reason = "the database was busy: another process holds it"
+    # As the command line says it, after the file's name.
+    line = f"{reason}, and nothing was changed; try again in a moment"
 
     def __init__(self) -> None:
         super().__init__("The seminar's database is busy (another process is writing to it). "

@@ -56,13 +56,15 @@ async def left_community(app: Services, platform: str, community_id: str) -> lis
         {"community": community_id})
 
 
-async def left_while_away(app: Services, platform: str, present: set[str]) -> list[int]:
+async def left_while_away(app: Services, platform: str, present: set[str],
+                          cohorts: list[Cohort]) -> list[int]:
     """At a new session, the communities the platform says the bot is in (Discord's READY
-    lists every server, an unavailable one too): the running cohorts of any other were left
-    while the bot was away (no GUILD_DELETE came), and are paused as `left_community` does.
-    The ids."""
-    gone = sorted({cohort.community_external_id for cohort in await app.cohorts.all(
-        CohortState.ACTIVE) if cohort.platform == platform} - present)
+    lists every server, an unavailable one too): the running ones of `cohorts` in any other
+    were left while the bot was away (no GUILD_DELETE came), and are paused as
+    `left_community` does. The ids."""
+    gone = sorted({cohort.community_external_id for cohort in cohorts
+                   if cohort.platform == platform and cohort.state is CohortState.ACTIVE}
+                  - present)
     return [cohort_id for community in gone
             for cohort_id in await left_community(app, platform, community)]
 

@@ -217,7 +217,7 @@ def describe(error: sqlite3.Error, path: str | Path | None = None) -> str:
     if "database is locked" in text or code.startswith("SQLITE_BUSY"):  # no write's: a reader's
         from seminarbot.domain.errors import Busy  # (an exclusive locking mode: helper-187's 7)
 
-        return f"{Busy.reason}, and nothing was changed; try again in a moment"
+        return Busy.line
     return f"SQLite failed: {text}"
 
 

@@ -187,11 +187,12 @@ async def on_servers_known(app: Services, client: discord.Client) -> None:
     no longer has (deleted while the bot was away, before any prompt's thread could show it:
     helper-187's 2) are finished, as CHANNEL_DELETE finishes them."""
     servers = {str(guild.id): guild for guild in client.guilds}
-    await left_while_away(app, PLATFORM, set(servers))
-    for cohort in await app.cohorts.all():
+    cohorts = [cohort for cohort in await app.cohorts.all() if cohort.platform == PLATFORM]
+    await left_while_away(app, PLATFORM, set(servers), cohorts)
+    for cohort in cohorts:
         guild = servers.get(cohort.community_external_id)
-        if cohort.platform == PLATFORM and cohort.state is not CohortState.FINISHED \
-                and guild is not None and not guild.unavailable \
+        if cohort.state is not CohortState.FINISHED and guild is not None \
+                and not guild.unavailable \
                 and cohort.channel_id.isdigit() and guild.get_channel(int(cohort.channel_id)) \
                 is None:
             await on_channel_delete(app, int(cohort.channel_id))

@@ -13,7 +13,7 @@ from typing import Any
 from nio import AsyncClient, JoinResponse, MegolmEvent, RoomLeaveResponse
 
 from seminarbot.adapters.matrix.answering import answer_in_room
-from seminarbot.adapters.matrix.departures import TOMBSTONE, Departures
+from seminarbot.adapters.matrix.departures import Departures
 from seminarbot.adapters.matrix.direct import DirectRooms, invited_as_direct
 from seminarbot.adapters.matrix.edits import edited_unrecorded, inbound
 from seminarbot.adapters.matrix.events import (
@@ -21,6 +21,7 @@ from seminarbot.adapters.matrix.events import (
     Membership,
     Redacted,
     Said,
+    Upgraded,
     emote_text,
     left_the_room,
     translate,
@@ -153,13 +154,11 @@ class MatrixBot:
         if isinstance(event, MegolmEvent):
             await self.undecrypted.keep(room_id, event)
             return
-        source = getattr(event, "source", {})
-        if isinstance(source, dict) and source.get("type") == TOMBSTONE \
-                and source.get("state_key") == "":
-            await self.departures.upgraded(room_id, source)
-            return
         item = translate(getattr(event, "source", {}))
         if item is None or item.sender == self.client.user_id:
+            return
+        if isinstance(item, Upgraded):
+            await self.departures.upgraded(room_id, item)
             return
         if isinstance(item, Said):
             item = await as_typed(self.client, room_id, item)

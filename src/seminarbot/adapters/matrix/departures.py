@@ -7,12 +7,11 @@ room with the bot, so that nobody else in a shared room learns of it."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable
 
 from nio import AsyncClient
 
-from seminarbot.adapters.matrix.events import Membership
+from seminarbot.adapters.matrix.events import Membership, Upgraded
 from seminarbot.adapters.matrix.private import PrivateAnswers
 from seminarbot.adapters.matrix.rooms import Creators, moderators, room_name
 from seminarbot.core.invocation import Place
@@ -24,7 +23,6 @@ from seminarbot.services.container import Services
 from seminarbot.services.removal import bot_removed
 
 log = logging.getLogger(__name__)
-TOMBSTONE = "m.room.tombstone"
 
 
 class Departures:
@@ -49,20 +47,18 @@ class Departures:
             + f". Its seminar is paused. Invite me back and type {self.prefix}seminar resume "
               "there to continue."))
 
-    async def upgraded(self, room_id: str, source: Mapping[str, Any]) -> None:
+    async def upgraded(self, room_id: str, upgrade: Upgraded) -> None:
         """A tombstone in a seminar's room: the room goes on elsewhere, where the seminar does
         not (README: room upgrades), so it is paused here rather than failing every post."""
-        content = source.get("content")
-        replacement = content.get("replacement_room") if isinstance(content, dict) else None
-        new = one_line(str(replacement or "another room"))[:255]
-        sender = str(source.get("sender", ""))
+        new = one_line(upgrade.replacement or "another room")[:255]
+        sender = upgrade.sender
         cohort = await bot_removed(self.app, self._place(room_id), by=sender,
                                    by_name=self._name(room_id, sender),
                                    reason=f"upgraded to {new}", action="room upgraded")
         log.warning("matrix: %s was upgraded to %s by %s", room_id, new, sender)
         if cohort is None:
             return
-        await self._tell(room_id, cohort, sender, str(source.get("event_id", "")), lambda name: (
+        await self._tell(room_id, cohort, sender, upgrade.event_id, lambda name: (
             f"{sender} upgraded “{name}” to a new room ({new}), so its seminar is paused. To "
             f"go on in the new room, invite me to it and type {self.prefix}seminar setup "
             "there; what was recorded stays with the old room's seminar."))

@@ -105,7 +105,16 @@ class Membership:
     reason: str
 
 
-RoomEvent = Said | Edited | Redacted | Membership
+@dataclass(frozen=True)
+class Upgraded:
+    """A room upgrade's tombstone (m.room.tombstone, spec: Room Upgrades): the room goes on
+    as `replacement` (a room id, as the homeserver gave it; may be empty)."""
+    event_id: str
+    sender: str
+    replacement: str
+
+
+RoomEvent = Said | Edited | Redacted | Membership | Upgraded
 
 
 def left_the_room(change: Membership) -> bool:
@@ -133,6 +142,8 @@ def _ids(event: RoomEvent) -> tuple[str | None, ...]:
         return event.event_id, event.sender, event.thread_root, event.reply_to
     if isinstance(event, Membership):
         return event.event_id, event.sender, event.user_id
+    if isinstance(event, Upgraded):
+        return event.event_id, event.sender
     return event.event_id, event.sender, event.target
 
 
@@ -152,6 +163,8 @@ def _read(source: Mapping[str, Any]) -> RoomEvent | None:
         return Membership(event_id, sender, str(source.get("state_key", "")),
                           str(content.get("membership", "")), previous.get("membership"),
                           unicode_text(str(content.get("reason", ""))))
+    if kind == "m.room.tombstone" and source.get("state_key") == "":
+        return Upgraded(event_id, sender, str(content.get("replacement_room") or ""))
     poll = poll_of(content) if kind in POLL_TYPES else None
     if kind != "m.room.message" and poll is None:
         return None
