@@ -111,6 +111,11 @@ async def test_a_term_left_out_on_purpose_says_why_and_offers_what_it_points_to(
     assert "No glossary entry for “Leningrad”. It has none on purpose: Petrograd's name from " \
            "1924 to 1991" in leningrad and "Did you mean: Sergei Kirov," in leningrad
     assert "Did you mean: foreign intervention?" in await shipped.say("/term Czechoslovakia")
+    # helper-180's 5: "russians" offered a bare "populism", found by its alias; a name that is
+    # words of the term itself (Lenin) is not repeated.
+    russians = flat(await shipped.say("/term russians"))
+    assert "Did you mean: populism (“Russian populism”)?" in russians
+    assert "Did you mean: Sergei Kirov, Vladimir Lenin?" in leningrad
     assert "It has none on purpose: From Stalin's name" in flat(
         await shipped.say("/term Stalinists"))  # a plural, as a look-up reads one
     assert "on purpose" not in await shipped.say("/term Leninists of the left")

@@ -1,5 +1,5 @@
-"""Term look-up: exact after folding, else up to three near matches. People are entries too,
-found by any form of their names (`lookup_names`)."""
+"""Term look-up: exact after folding (a Russian word in any of its forms: `stems`), else up to
+three near matches. People are entries too, found by any form of their names (`lookup_names`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from seminarbot.domain.near import near, one_swap
 from seminarbot.domain.romanize import has_cyrillic, library_spelling, romanize
+from seminarbot.domain.stems import stemmed
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 
@@ -103,6 +104,32 @@ class Glossary:
         return by_key
 
     @functools.cached_property
+    def _by_stem(self) -> dict[str, list[GlossaryEntry]]:
+        """The key of each name in Cyrillic, and its stemmed key (`stems.stemmed`: of the name
+        as written, whose й folding would lose) → entries."""
+        by_stem: dict[str, list[GlossaryEntry]] = {}
+        for entry in self.entries:
+            for name in filter(has_cyrillic, lookup_names(entry)):
+                for form in filter(None, {fold(name), stemmed(name)}):
+                    found = by_stem.setdefault(form, [])
+                    if entry not in found:
+                        found.append(entry)
+        return by_stem
+
+    def _by_form(self, query: str) -> list[GlossaryEntry]:
+        """The entries one of whose names in Cyrillic `query` is a form of."""
+        key = stemmed(query)
+        return list(self._by_stem.get(key, ())) if key else []
+
+    @functools.cached_property
+    def _written(self) -> dict[str, str]:
+        """The key of each alias, original and romanized name → the name as written (for near
+        matches found by one of them: `near_named`), unless it is words of the term itself."""
+        return {fold(name): name for entry in self.entries
+                for name in (*entry.aliases, entry.original or "", entry.romanized or "")
+                if fold(name) and f" {fold(name)} " not in f" {fold(entry.term)} "}
+
+    @functools.cached_property
     def _by_pair(self) -> dict[str, list[str]]:
         """Letter pair → the keys that have it."""
         by_pair: dict[str, list[str]] = {}
@@ -134,17 +161,24 @@ class Glossary:
                 found = self._by_key.get(spelling[:-1])  # "soviets" finds "soviet"
             if found is not None:
                 return found
-        return None
+        forms = self._by_form(query)
+        return forms[0] if len(forms) == 1 else None
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        return [entry for entry, _ in self.near_named(query, limit)]
+
+    def near_named(self, query: str, limit: int = 3) -> list[tuple[GlossaryEntry, str | None]]:
+        """Up to `limit` entries near `query`, best first: those it is a Russian form of, one
+        swap of letters away, close by difflib's ratio, then those with a name beginning a word
+        with it. Each with the name it was found by where that is an alias, original or
+        romanized name as written ("Russian populism" for populism), else None."""
         key = fold(query)
         if not key:
             return []
-        ranked: list[GlossaryEntry] = []
+        ranked: dict[GlossaryEntry, str | None] = {e: None for e in self._by_form(query)}
 
-        def add(entry: GlossaryEntry) -> None:
-            if entry not in ranked:
-                ranked.append(entry)
+        def add(entry: GlossaryEntry, name: str) -> None:
+            ranked.setdefault(entry, self._written.get(name))
 
         # Names sharing under a quarter of their letter pairs cannot come near difflib's cutoff
         # in practice; leaving them out keeps the look-up fast as the glossary grows.
@@ -156,11 +190,11 @@ class Glossary:
         # in a short one: every name is compared whole, before the pool's near matches.
         swapped = [name for name in self._by_key if one_swap(key, name)]
         for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=0.6)]:
-            add(self._by_key[match])
+            add(self._by_key[match], match)
         for name, entry in self._by_key.items():
             if len(key) >= 3 and (name.startswith(key) or f" {key}" in f" {name}"):
-                add(entry)
-        return ranked[:limit]
+                add(entry, name)
+        return list(ranked.items())[:limit]
 
     def complete(self, prefix: str, limit: int = 25) -> list[GlossaryEntry]:
         """Entries with a name (term, alias, Cyrillic or romanized) beginning with what was

@@ -47,6 +47,13 @@ def name_key(text: str) -> str:
     return unicodedata.normalize("NFKC", DEFAULT_IGNORABLE.sub("", text)).casefold()
 
 
+def cased(text: str) -> str:
+    """Text as `fold` reads it before its accents go: NFC, case folded, what shows nothing and
+    apostrophes dropped. For a rule that needs its letters whole (Russian й is not и)."""
+    text = unicodedata.normalize("NFC", DEFAULT_IGNORABLE.sub("", text))
+    return _APOSTROPHES.sub("", text).casefold()
+
+
 def fold(text: str) -> str:
     """A comparison key: `Glasnost'`, `glasnost’` and `glasnost` all fold to `glasnost`, and
     so does `glas\u200bnost` (what shows nothing is not compared)."""

@@ -11,6 +11,7 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.companion import Companion
 from seminarbot.domain.display import isolate
+from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 from seminarbot.domain.typed import as_typed
 
@@ -47,17 +48,26 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     (helper-180's 5: "Leningrad" offered Lenin only, where the decision says "see kirov")."""
     glossary = inv.app.glossary
     said = f"No glossary entry for “{as_typed(isolate(query))}”."
-    near = glossary.near(query)
+    near = glossary.near_named(query)
     if why := _left_out(inv.app.syllabus.companion, query):
         said += f" It has none on purpose: {why}"
-        pointed = [e for name in AN_ID.findall(why)
-                   if (e := glossary.lookup(name)) is not None and e.id == name]
-        near = list(dict.fromkeys(pointed + near))[:3]
-    hint = ("Did you mean: " + ", ".join(e.term for e in near) + "?") if near else \
+        offered: dict[GlossaryEntry, str | None] = {
+            e: None for name in AN_ID.findall(why)
+            if (e := glossary.lookup(name)) is not None and e.id == name}
+        for entry, name in near:
+            offered.setdefault(entry, name)
+        near = list(offered.items())[:3]
+    hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
         f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
         if len(query) > 2 else \
         f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
     return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
+
+
+def _named(entry: GlossaryEntry, name: str | None) -> str:
+    """A near match as offered: its term, and the name it was found by if that is another
+    (helper-180's 5: "russians" offered "populism", found by "Russian populism")."""
+    return f"{entry.term} (“{isolate(name)}”)" if name else entry.term
 
 
 AN_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")  # a decision names entries by id
@@ -82,7 +92,8 @@ def commands() -> list[Command]:
                       rest=True,
                       autocomplete=complete_term),),
         details="Case, accents and apostrophe style do not matter: glasnost, glasnost’ and "
-                "Glasnost' find the same entry, as perestroyka finds perestroika. People are "
+                "Glasnost' find the same entry, as perestroyka finds perestroika, and a Russian "
+                "word is found in any of its forms (советов finds совет). People are "
                 "found by any of their names "
                 "(kirov, Sergei Kirov, Сергей Киров, S. M. Kirov).",
     )]
