@@ -4,16 +4,35 @@ three near matches. People are entries too, found by any form of their names (`l
 from __future__ import annotations
 
 import functools
+import re
 from collections import Counter
 from collections.abc import Iterable
 
 from seminarbot.domain.near import near, one_swap
-from seminarbot.domain.romanize import has_cyrillic, library_spelling, romanize
+from seminarbot.domain.romanize import cyrillic_readings, has_cyrillic, library_spelling, romanize
 from seminarbot.domain.stems import stemmed
 from seminarbot.domain.syllabus import GlossaryEntry
-from seminarbot.domain.textfold import fold
+from seminarbot.domain.textfold import cased, contains_term, fold
 
 MAX_COMPLETE = 60  # characters of a half-typed query read; longer than any name in the glossary
+# difflib's ratio a near match needs. At 0.6 a missing term got another one spelled a little
+# alike (Malenkov: Kravchenko, Cheka: chistka, nomenclature: enclosure; helper-189's 1), where
+# typos score 0.8 or more.
+NEAR_CUTOFF = 0.7
+_BRITISH = re.compile(r"(?<=[a-z])is(e|ed|es|ing|ation|ations)\b")
+
+
+def spellings(query: str) -> tuple[str, ...]:
+    """The keys `query` may stand for, in the order tried: as folded, with the Library of
+    Congress's i for a newspaper's y (perestroyka), with an American z for a British s
+    (democratisation), each also without a plural s (soviets). Empty for a blank query."""
+    key = fold(query)
+    if not key:
+        return ()
+    found = dict.fromkeys((key, library_spelling(key), _BRITISH.sub(r"iz\1", key)))
+    return tuple(dict.fromkeys(form for spelling in found
+                               for form in (spelling, *([spelling[:-1]] if spelling.endswith("s")
+                                                        else []))))
 
 
 def _script(name: str) -> str:
@@ -117,9 +136,17 @@ class Glossary:
         return by_stem
 
     def _by_form(self, query: str) -> list[GlossaryEntry]:
-        """The entries one of whose names in Cyrillic `query` is a form of."""
-        key = stemmed(query)
-        return list(self._by_stem.get(key, ())) if key else []
+        """The entries one of whose names in Cyrillic `query` is a form of: in Cyrillic, or in
+        Latin letters by either table of `romanize.cyrillic_readings` (Stalina, kulaki, Brežnev)."""
+        if has_cyrillic(query):
+            readings: tuple[str, ...] = (query,)
+        else:
+            typed = cased(query)
+            readings = (*cyrillic_readings(typed), *cyrillic_readings(library_spelling(typed)))
+        found: list[GlossaryEntry] = []
+        for key in dict.fromkeys(map(stemmed, readings)):
+            found += [e for e in self._by_stem.get(key or "", ()) if e not in found]
+        return found
 
     @functools.cached_property
     def _written(self) -> dict[str, str]:
@@ -152,17 +179,20 @@ class Glossary:
         return self._by_id[entry_id]
 
     def lookup(self, query: str) -> GlossaryEntry | None:
-        key = fold(query)
-        if not key:
-            return None
-        for spelling in dict.fromkeys((key, library_spelling(key))):  # perestroyka too
-            found = self._by_key.get(spelling)
-            if found is None and spelling.endswith("s"):
-                found = self._by_key.get(spelling[:-1])  # "soviets" finds "soviet"
-            if found is not None:
+        for spelling in spellings(query):
+            if (found := self._by_key.get(spelling)) is not None:
                 return found
         forms = self._by_form(query)
         return forms[0] if len(forms) == 1 else None
+
+    def naming(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
+        """Up to `limit` entries whose definition names `query` as whole words (a plural too):
+        what to read for a term or person with no entry of its own (Gosplan, Rykov)."""
+        key = fold(query)
+        if len(key) < 3:
+            return []
+        return [entry for entry in self.entries
+                if contains_term(fold(entry.definition), key)][:limit]
 
     def near(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
         return [entry for entry, _ in self.near_named(query, limit)]
@@ -189,7 +219,7 @@ class Glossary:
         # A swap of neighbouring letters (`npe` for `nep`) shares few letter pairs with the name
         # in a short one: every name is compared whole, before the pool's near matches.
         swapped = [name for name in self._by_key if one_swap(key, name)]
-        for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=0.6)]:
+        for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=NEAR_CUTOFF)]:
             add(self._by_key[match], match)
         for name, entry in self._by_key.items():
             if len(key) >= 3 and (name.startswith(key) or f" {key}" in f" {name}"):

@@ -49,3 +49,42 @@ def library_spelling(folded: str) -> str:
     for pattern, spelling in _Y_SPELLINGS:
         folded = pattern.sub(spelling, folded)
     return folded
+
+
+# Latin letters back to Cyrillic, longest first: the Library of Congress's table as the texts
+# write it (above), and the scholarly one (ISO 9's forerunner: č, š, ž, x as ch, c for ц,
+# j for й, ja and ju), which writes Брежнев as Brežnev and Троцкий as Trockij.
+_FROM_LIBRARY = (("shch", "щ"), ("kh", "х"), ("zh", "ж"), ("ts", "ц"), ("ch", "ч"), ("sh", "ш"),
+                 ("iu", "ю"), ("ia", "я"), ("y", "ы"))
+_FROM_SCHOLARLY = (("šč", "щ"), ("ch", "х"), ("ja", "я"), ("ju", "ю"), ("č", "ч"), ("š", "ш"),
+                   ("ž", "ж"), ("ë", "ё"), ("è", "э"), ("c", "ц"), ("j", "й"), ("y", "ы"))
+_WORD = re.compile(r"[^\W\d_]+")
+_LETTERS = dict(zip("abvgdezijklmnoprstuf", "абвгдезийклмнопрстуф", strict=True))
+
+
+def _back(word: str, table: tuple[tuple[str, str], ...]) -> str:
+    out, at = [], 0
+    while at < len(word):
+        for latin, cyrillic in table:
+            if word.startswith(latin, at):
+                out.append(cyrillic)
+                at += len(latin)
+                break
+        else:
+            out.append(_LETTERS.get(word[at], word[at]))
+            at += 1
+    return "".join(out)
+
+
+def cyrillic_readings(cased: str) -> tuple[str, ...]:
+    """The Cyrillic a Latin spelling of Russian may stand for, by each table above: `stalina`
+    → `сталина`, `brežnev` → `брежнев`, `trockij` → `троцкий` (`cased`: lower case, accents
+    kept, as domain.textfold.cased gives). Letters no table has (q, w, x) stay Latin, so an
+    English word seldom reads as a Russian one; the caller takes a reading only where it names
+    something."""
+    readings: list[str] = []
+    for table in (_FROM_LIBRARY, _FROM_SCHOLARLY):
+        reading = _WORD.sub(lambda word: _back(word.group(), table), cased)  # noqa: B023 (used at once)
+        if reading not in readings:
+            readings.append(reading)
+    return tuple(readings)

@@ -10,7 +10,8 @@ from seminarbot.core.invocation import Invocation, Place
 from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.companion import Companion
-from seminarbot.domain.display import isolate
+from seminarbot.domain.display import embedded, isolate
+from seminarbot.domain.glossary import spellings
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 from seminarbot.domain.typed import as_typed
@@ -45,7 +46,8 @@ async def term(inv: Invocation[Services]) -> Reply:
 
 def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     """Near matches; for a term left out on purpose, why, and the entries it points to first
-    (helper-180's 5: "Leningrad" offered Lenin only, where the decision says "see kirov")."""
+    (helper-180's 5: "Leningrad" offered Lenin only, where the decision says "see kirov"); the
+    entries whose definitions name it (helper-189's 2: Gosplan, Rykov)."""
     glossary = inv.app.glossary
     said = f"No glossary entry for “{as_typed(isolate(query))}”."
     near = glossary.near_named(query)
@@ -57,10 +59,10 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
         for entry, name in near:
             offered.setdefault(entry, name)
         near = list(offered.items())[:3]
+    elif naming := glossary.naming(query):
+        said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
-        f"Try {inv.prefix}term with a shorter word, or {inv.prefix}help term." \
-        if len(query) > 2 else \
-        f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
+        f"Try {inv.prefix}seminar search {as_typed(embedded(query))}, or {inv.prefix}help term."
     return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
 
 
@@ -75,9 +77,9 @@ AN_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")  # a decision names ent
 
 def _left_out(companion: Companion, query: str) -> str | None:
     """Why the glossary has no entry for `query`, if a term left out of it on purpose is this
-    one (content/glossary-excluded.yaml), a plural too, as `Glossary.lookup` reads one."""
-    key = fold(query)
-    keys = {key, key[:-1]} if key.endswith("s") else {key}
+    one (content/glossary-excluded.yaml), in any spelling `Glossary.lookup` reads
+    (`glossary.spellings`: a plural, a British s)."""
+    keys = set(spellings(query))
     return next((x.reason for x in companion.exclusions if fold(x.term) in keys), None)
 
 

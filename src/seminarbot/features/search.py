@@ -13,6 +13,11 @@ from seminarbot.domain.typed import as_typed
 from seminarbot.services.container import Services
 
 LIMIT = 5
+# English words too common to rank by when the search has no index of the texts (FTS5's own
+# ranking, once a copy is ingested, weighs words by how rare they are).
+COMMON = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into",
+                    "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was",
+                    "were", "with"})
 
 
 def _session_of(syllabus: Syllabus, section_id: str) -> str:
@@ -50,21 +55,22 @@ async def search(inv: Invocation[Services]) -> Reply:
 
 def _fallback(syllabus: Syllabus, words: str) -> Reply:
     terms = [fold(term) for term in search_terms(words)]
-    scored: list[tuple[int, str, str]] = []
+    phrase = f" {fold(words)} "
+    wanted = [term for term in terms if term not in COMMON] or terms
+    scored: list[tuple[tuple[int, int, int], str, str]] = []
     for text in syllabus.texts:
         for section in text.sections:
-            haystack = fold(f"{section.title} {section.summary}")
-            score = sum(haystack.count(term) for term in terms)
-            if score:
+            score = _score(fold(f"{section.title} {section.summary}"), phrase, wanted)
+            if score[1]:
                 label = f"{section.title} — {text.short} ({_session_of(syllabus, section.id)})"
-                scored.append((score, label, _excerpt(section.summary, terms) +
+                scored.append((score, label, _excerpt(section.summary, wanted) +
                                f" [{section.id}]"))
     for entry in syllabus.glossary:
-        haystack = fold(" ".join((entry.term, *entry.aliases, entry.definition)))
-        score = sum(haystack.count(term) for term in terms)
-        if score:
-            scored.append((score + 1, f"Glossary: {entry.term}", entry.definition))
-    scored.sort(key=lambda item: -item[0])
+        score = _score(fold(" ".join((entry.term, *entry.aliases, entry.definition))), phrase,
+                       wanted)
+        if score[1]:
+            scored.append((score, f"Glossary: {entry.term}", entry.definition))
+    scored.sort(key=lambda item: item[0], reverse=True)
     notes = ["No copy of the texts has been ingested here, so this searched our own section "
              "summaries and glossary instead. An operator can add a copy with "
              "`seminarbot content ingest FILE --text TEXT-ID`."]
@@ -75,10 +81,24 @@ def _fallback(syllabus: Syllabus, words: str) -> Reply:
                  fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
 
 
+def _score(folded: str, phrase: str, terms: list[str]) -> tuple[int, int, int]:
+    """How well a folded summary or entry matches: (1 if it has the words as typed, together;
+    how many of `terms` it has; how often), best highest. A term is a whole word, or the start
+    of one from four letters (faction: factions); helper-189's 6: counted inside any word, `in`
+    and `of` ranked every summary above the one with `tax in kind`."""
+    words = folded.split()
+    counts = [sum(1 for word in words if _is(word, term)) for term in terms]
+    return (int(phrase in f" {folded} "), sum(map(bool, counts)), sum(counts))
+
+
+def _is(word: str, term: str) -> bool:
+    return word == term or (len(term) >= 4 and word.startswith(term))
+
+
 def _excerpt(summary: str, terms: list[str], width: int = 30) -> str:
     words = summary.split()
     for index, word in enumerate(words):
-        if any(term in fold(word) for term in terms):
+        if any(_is(fold(word), term) for term in terms):
             start = max(0, index - width // 3)
             chunk = " ".join(words[start : start + width])
             return ("…" if start else "") + chunk + ("…" if start + width < len(words) else "")
