@@ -114,7 +114,8 @@ async def test_a_term_left_out_on_purpose_says_why_and_offers_what_it_points_to(
     # helper-180's 5: "russians" offered a bare "populism", found by its alias; a name that is
     # words of the term itself (Lenin) is not repeated.
     russians = flat(await shipped.say("/term russians"))
-    assert "Did you mean: populism (“Russian populism”)?" in russians
+    assert "Did you mean: civil war (“Russian Civil War”), populism (“Russian populism”)?" \
+        in russians
     assert "Did you mean: Sergei Kirov, Vladimir Lenin?" in leningrad
     assert "It has none on purpose: From Stalin's name" in flat(
         await shipped.say("/term Stalinists"))  # a plural, as a look-up reads one

@@ -111,7 +111,8 @@ def test_russian_in_latin_letters_in_any_form_or_table_finds_its_entry() -> None
                             ("Chruščev", "khrushchev"), ("Trockij", "trotsky"),
                             ("Kaganovič", "kaganovich"), ("vydviženie", "vydvizhenie"),
                             ("democratisation", "democratization"),
-                            ("industrialisation", "industrialization"), ("КПСС", "communist-party")):
+                            ("industrialisation", "industrialization"),
+                            ("КПСС", "communist-party")):
         found = glossary.lookup(query)
         assert found is not None and found.id == entry_id, (query, found and found.id)
     # English words are not read as Russian ones.

@@ -221,8 +221,9 @@ class Glossary:
         swapped = [name for name in self._by_key if one_swap(key, name)]
         for match in [*swapped, *near(key, pool, n=limit * 2, cutoff=NEAR_CUTOFF)]:
             add(self._by_key[match], match)
+        words = [form for form in spellings(query) if len(form) >= 3]  # russians: russian
         for name, entry in self._by_key.items():
-            if len(key) >= 3 and (name.startswith(key) or f" {key}" in f" {name}"):
+            if any(name.startswith(form) or f" {form}" in f" {name}" for form in words):
                 add(entry, name)
         return list(ranked.items())[:limit]
 

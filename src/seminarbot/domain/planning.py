@@ -40,6 +40,7 @@ class PlannedPost:
     session_id: str
     kind: str  # "prompt", "reminder" or "digest"
     due_at: datetime
+    closes_at: datetime | None = None  # a reminder's: the close it will state
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,8 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
         close = starts[order[index + 1]] if index + 1 < len(order) else \
             start + LAST_SESSION_LENGTH
         if close < now:  # owed ones stay owed, whatever the settings now: the loop decides
-            posts += [PlannedPost(session_id, kind, now) for kind in ("reminder", "digest")
-                      if (session_id, kind) in owed]
+            posts += [PlannedPost(session_id, kind, now, close if kind == "reminder" else None)
+                      for kind in ("reminder", "digest") if (session_id, kind) in owed]
             continue
         if reminder_before is not None:
             remind = close - reminder_before
@@ -207,7 +208,7 @@ def _closing(starts: Mapping[str, datetime], numbers: Mapping[str, int], now: da
                 remind = start + timedelta(minutes=(close - start) // timedelta(minutes=2))
             # Due now at the latest: a session closed early (the next one posted now) still
             # gets its reminder, as every session does (README: Scheduling, 3).
-            posts.append(PlannedPost(session_id, "reminder", max(remind, now)))
+            posts.append(PlannedPost(session_id, "reminder", max(remind, now), close))
         if digest:
             posts.append(PlannedPost(session_id, "digest", close))
     return posts

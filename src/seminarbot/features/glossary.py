@@ -62,7 +62,9 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     elif naming := glossary.naming(query):
         said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
-        f"Try {inv.prefix}seminar search {as_typed(embedded(query))}, or {inv.prefix}help term."
+        f"Try {inv.prefix}seminar search {as_typed(embedded(query))}, or {inv.prefix}help term." \
+        if len(query) > 2 else \
+        f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
     return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
 
 

@@ -4,6 +4,7 @@ so far, or the moderators' digest of a session that closed. Loaded with the firs
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from seminarbot.core.replies import PromptPost
@@ -33,10 +34,14 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         count, people = await responses.count_for_prompt(cohort.id, item.item)
         names = [poster.literal(name) for name in await responses.names_for_prompt(
             cohort.id, item.item)] if cohort.reminder_names else None
-        entries = progress(plan, await scheduler.outbox.for_cohort(cohort.id))
-        close = closes_at(entries, item.session_id) or item.due_at
-        text = reminder_text(describe_local(close, cohort.rule.zone), count, people, names,
-                             closed=close <= scheduler.clock.now())
+        posts = await scheduler.outbox.for_cohort(cohort.id)
+        close = closes_at(progress(plan, posts), item.session_id) or item.due_at
+        was = _announced_before(posts, item)
+        zone = cohort.rule.zone
+        text = reminder_text(describe_local(close, zone), count, people, names,
+                             closed=close <= scheduler.clock.now(),
+                             was=describe_local(was, zone) if was and was != close else None)
+        await scheduler.outbox.announce(item.id, close)
         return await poster.post_in_thread(cohort, thread, text)
     if item.kind != "digest":  # storage reads no other (storage/outbox.py)
         raise ValueError(f"outbox row {item.id} has no kind to post: {item.kind!r}")
@@ -50,6 +55,14 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         raise PostError("the digest reached no place the moderators read (see the log)",
                         retryable=True)
     return PostedRef(message_id=f"digest-{item.id}")
+
+
+def _announced_before(rows: list[OutboxItem], item: OutboxItem) -> datetime | None:
+    """The close the last reminder sent before `item` (a round of the same prompt's) stated."""
+    sent = [row for row in rows if row.kind == "reminder" and row.session_id == item.session_id
+            and row.item == item.item and row.round < item.round and row.announced is not None
+            and row.state is OutboxState.POSTED]
+    return max(sent, key=lambda row: row.round).announced if sent else None
 
 
 async def not_to_send(outbox: OutboxRepository, cohort: Cohort, item: OutboxItem

@@ -13,19 +13,23 @@ _CUT_MARK = " … [cut short]"
 
 
 def reminder_text(closes: str, responses: int, people: int,
-                  names: Sequence[str] | None, *, closed: bool = False) -> str:
+                  names: Sequence[str] | None, *, closed: bool = False,
+                  was: str | None = None) -> str:
     """The reminder posted in a prompt's thread; with `names`, who has responded, as many as
     fit in one notice (NOTICE_MAX), then how many others. `closed`: the session closed as it
-    fell due (the next one was posted early), and the thread still takes responses."""
+    fell due (the next one was posted early), and the thread still takes responses. `was`:
+    the close the last reminder stated, for one sent again because the close moved."""
     if people == 0:
         tally = "Nobody has responded yet"
     else:
         tally = (f"{people} participant{'s' if people != 1 else ''} "
                  f"{'have' if people != 1 else 'has'} responded so far "
                  f"({responses} response{'s' if responses != 1 else ''})")
-    text = (f"Reminder: this discussion closed {closes}, as the next session opened; "
+    moved = f" (not {was}, as the last reminder said)" if was else ""
+    text = (f"Reminder: this discussion closed {closes}{moved}, as the next session opened; "
             f"responses are still recorded here. {tally}." if closed
-            else f"Reminder: this discussion closes {closes}. {tally}.")
+            else f"Reminder: this discussion {'now ' if was else ''}closes {closes}{moved}. "
+                 f"{tally}.")
     if names:
         text += " Responded: " + _listed([isolate(name) for name in names],
                                          NOTICE_MAX - len(text) - len(" Responded: .")) + "."

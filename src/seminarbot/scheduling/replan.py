@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from seminarbot.domain.models import Cohort, OutboxState
+from seminarbot.domain.models import Cohort, OutboxItem, OutboxState
 from seminarbot.domain.planning import Planned, plan_posts
 from seminarbot.domain.progress import progress
 from seminarbot.domain.schedule import Move
@@ -41,6 +41,7 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     given back (domain.planning). Callers hold a transaction."""
     outbox = scheduler.outbox
     planned = await preview(scheduler, cohort, now, refill=refill)
+    sent = _reminders_sent(await outbox.for_cohort(cohort.id))
     for release in planned.released:
         await scheduler.cohorts.remove_move(cohort.id, release.session_id)
     for day in planned.freed:
@@ -49,6 +50,12 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     await outbox.drop_pending(cohort.id, ("reminder", "digest"))
     for post in planned.posts:
         session = scheduler.plan.session(post.session_id)
+        if post.kind == "reminder":
+            for prompt in session.prompts:
+                round_ = _round(sent.get((post.session_id, prompt.id)), post.closes_at)
+                await outbox.schedule(cohort.id, post.session_id, post.kind, [prompt.id],
+                                      post.due_at, round_)
+            continue
         items = [""] if post.kind == "digest" else [p.id for p in session.prompts]
         await outbox.schedule(cohort.id, post.session_id, post.kind, items, post.due_at)
     # Planned from an edition other than the one its posts were set against (a seminar
@@ -56,6 +63,28 @@ async def replan(scheduler: Scheduler, cohort: Cohort, now: datetime, *,
     await scheduler.cohorts.planned_under(cohort.id, scheduler.plan.edition)
     scheduler.wake()
     return planned
+
+
+def _reminders_sent(items: list[OutboxItem]) -> dict[tuple[str, str], OutboxItem]:
+    """(session, prompt) → its reminder's latest round that is no longer pending."""
+    latest: dict[tuple[str, str], OutboxItem] = {}
+    for item in items:
+        key = (item.session_id, item.item)
+        if item.kind == "reminder" and item.state is not OutboxState.PENDING and (
+                key not in latest or latest[key].round < item.round):
+            latest[key] = item
+    return latest
+
+
+def _round(last: OutboxItem | None, close: datetime | None) -> int:
+    """The round of a prompt's reminder to plan: the next one if the last one sent stated
+    another close than `close` (it moved since: a pause, a skip, a move), else the last one's
+    (which, no longer pending, stays as it is)."""
+    if last is None:
+        return 0
+    moved = last.state is OutboxState.POSTED and None not in (last.announced, close) \
+        and last.announced != close
+    return last.round + 1 if moved else last.round
 
 
 async def _skipped_again(scheduler: Scheduler, cohort: Cohort, planned: Planned) -> list[int]:

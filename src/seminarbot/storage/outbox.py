@@ -1,7 +1,10 @@
-"""The post outbox: one row per scheduled post, unique per (cohort, session, kind, item)."""
+"""The post outbox: one row per scheduled post, unique per (cohort, session, kind, item). A
+reminder sent again is kind 'reminder:N' for its Nth time (migration 0019), read as a reminder
+of round N - 1."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -12,20 +15,31 @@ from seminarbot.storage.db import Database, Row
 from seminarbot.storage.ids import next_id
 
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
-            " thread_id, posted_at, last_error")
+            " thread_id, posted_at, last_error, announced")
+_AGAIN = re.compile(r"reminder:([2-9]|[1-9][0-9]+)")  # a reminder's second time and after
+REMINDERS = "(kind = 'reminder' OR kind GLOB 'reminder:*')"  # every round of a reminder
+
+
+def stored_kind(kind: str, round_: int = 0) -> str:
+    """The kind column of a row: a reminder's round after the first is written in it."""
+    return f"{kind}:{round_ + 1}" if round_ else kind
 
 
 def _item(row: Row) -> OutboxItem:
-    if row["kind"] not in OUTBOX_KINDS:
+    kind, round_ = row["kind"], 0
+    if isinstance(kind, str) and (again := _AGAIN.fullmatch(kind)):
+        kind, round_ = "reminder", int(again.group(1)) - 1
+    if kind not in OUTBOX_KINDS:
         raise ValueError(f"its kind {str(row['kind'])[:20]!r} is none of "
                          f"{', '.join(OUTBOX_KINDS)}")
     return OutboxItem(
         id=row["id"], cohort_id=row["cohort_id"], session_id=text(row["session_id"]),
-        kind=row["kind"], item=text(row["item"]), due_at=parse_instant(row["due_at"]),
+        kind=kind, item=text(row["item"]), due_at=parse_instant(row["due_at"]),
         state=OutboxState(row["state"]),
         attempts=row["attempts"], message_id=row["message_id"], thread_id=row["thread_id"],
         posted_at=parse_instant(row["posted_at"]) if row["posted_at"] else None,
-        last_error=row["last_error"],
+        last_error=row["last_error"], round=round_,
+        announced=parse_instant(row["announced"]) if row["announced"] else None,
     )
 
 
@@ -34,8 +48,10 @@ class OutboxRepository:
         self.db = db
 
     async def schedule(self, cohort_id: int, session_id: str, kind: str,
-                       items: Iterable[str], due_at: datetime) -> None:
-        """Create pending rows, or move rows that are still pending; other rows never change."""
+                       items: Iterable[str], due_at: datetime, round_: int = 0) -> None:
+        """Create pending rows, or move rows that are still pending; other rows never change.
+        `round_`: a reminder's (OutboxItem.round)."""
+        kind = stored_kind(kind, round_)
         await self.db.executemany(
             "INSERT INTO outbox (id, cohort_id, session_id, kind, item, due_at)"
             f" VALUES ({next_id('outbox')}, ?, ?, ?, ?, ?)"
@@ -48,11 +64,17 @@ class OutboxRepository:
     async def drop_pending(self, cohort_id: int, kinds: tuple[str, ...]) -> None:
         """Forget pending rows of these kinds (they are about to be planned afresh)."""
         marks = ", ".join("?" for _ in kinds)
+        again = f" OR {REMINDERS}" if "reminder" in kinds else ""
         # "+state" keeps SQLite on the per-cohort index; the state index would scan every
         # pending row of every cohort.
         await self.db.execute(
-            f"DELETE FROM outbox WHERE cohort_id = ? AND +state = 'pending' AND kind IN ({marks})",
-            (cohort_id, *kinds))
+            "DELETE FROM outbox WHERE cohort_id = ? AND +state = 'pending'"
+            f" AND (kind IN ({marks}){again})", (cohort_id, *kinds))
+
+    async def announce(self, item_id: int, close: datetime) -> None:
+        """The close a reminder states, recorded as it is sent (OutboxItem.announced)."""
+        await self.db.execute("UPDATE outbox SET announced = ? WHERE id = ?",
+                              (to_iso(close), item_id))
 
     async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
         rows = await self.db.fetchall(

@@ -36,7 +36,8 @@ _REPLIED = (
     " CROSS JOIN communities m ON o.cohort_id = x.cohort_id AND o.session_id = x.session_id"
     " AND o.item = x.item AND o.kind = 'prompt' AND c.id = o.cohort_id"
     " AND m.id = c.community_id"
-    " WHERE m.platform = ? AND x.message_id IN ({marks}) AND x.kind = 'reminder'")
+    " WHERE m.platform = ? AND x.message_id IN ({marks})"
+    " AND (x.kind = 'reminder' OR x.kind GLOB 'reminder:*')")
 
 
 def answers(conn: sqlite3.Connection, batch: Sequence[Submission], known: dict[str, Post]

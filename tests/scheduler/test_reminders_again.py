@@ -1,0 +1,87 @@
+"""A reminder sent again when its session's close moves after it went out (helper-149's 4,
+helper-188's 1): a pause, a skip or a post now left the threads with a close that no longer
+held. Console, clock 2026-01-05 09:00 UTC (a Monday), sessions on Tuesdays at 19:00 UTC."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from seminarbot.domain.models import OutboxState
+from tests.conftest import ConsoleDriver
+from tests.scheduler.invariants import flat, outbox_of, utc
+from tests.scheduler.support import console_seminar
+
+AGAIN = ("Reminder: this discussion now closes Tue 20 Jan 2026 19:00 UTC (not Tue 13 Jan 2026 "
+         "19:00 UTC, as the last reminder said).")
+
+
+@pytest.fixture
+async def seminar(tmp_path: Path) -> AsyncIterator[ConsoleDriver]:
+    async with console_seminar(tmp_path) as driver:
+        for line in ("/seminar setup tue 19:00 UTC", "/seminar reminders 1d"):
+            await driver.say(line)
+        first = flat(await driver.say("/clock advance 8d"))  # to Tue 13 Jan, 09:00
+        assert first.count("Reminder: this discussion closes Tue 13 Jan 2026 19:00 UTC.") == 2
+        yield driver
+
+
+async def rounds(seminar: ConsoleDriver, session: str = "w1") -> dict[str, list[tuple[
+        int, OutboxState, object]]]:
+    outbox = await outbox_of(seminar.app)
+    found: dict[str, list[tuple[int, OutboxState, object]]] = {}
+    for item in sorted(outbox.items, key=lambda i: i.round):
+        if item.kind == "reminder" and item.session_id == session:
+            found.setdefault(item.item, []).append((item.round, item.state, item.announced))
+    return found
+
+
+async def test_a_pause_that_moves_the_close_sends_the_reminder_again(
+        seminar: ConsoleDriver) -> None:
+    said = ""
+    for line in ("/seminar pause", "/clock advance 6d", "/seminar resume", "/clock advance 9h"):
+        said += flat(await seminar.say(line)) + " "  # Mon 19 Jan, 18:00
+    assert "now closes" not in said  # due a day before the new close
+    said = flat(await seminar.say("/clock advance 2h"))
+    assert said.count(AGAIN) == 2  # one in each prompt's thread
+    later = flat(await seminar.say("/clock advance 2w"))
+    assert "not Tue 13 Jan" not in later  # once
+    for states in (await rounds(seminar)).values():
+        assert states == [(0, OutboxState.POSTED, utc(2026, 1, 13, 19)),
+                          (1, OutboxState.POSTED, utc(2026, 1, 20, 19))]
+
+
+async def test_a_skip_sends_it_again_before_the_new_close_and_an_undo_sends_nothing(
+        seminar: ConsoleDriver) -> None:
+    for line in ("/seminar skip 2026-01-13", "/seminar skip 2026-01-13 --undo"):
+        await seminar.say(line)
+    there_and_back = flat(await seminar.say("/clock advance 1d"))  # past the first close
+    assert "now closes" not in there_and_back
+    assert all(len(states) == 1 for states in (await rounds(seminar)).values())
+    await seminar.say("/seminar skip 2026-01-20")  # session 2 moves a week: 1 closes on 27 Jan
+    # (session 1 closed on 13 Jan; only an open session's close moves)
+    assert all(len(states) == 1 for states in (await rounds(seminar)).values())
+
+
+async def test_a_skip_of_the_meeting_that_closes_it_sends_it_again(
+        seminar: ConsoleDriver) -> None:
+    await seminar.say("/seminar skip 2026-01-13")
+    waited = flat(await seminar.say("/clock advance 6d"))  # Mon 19 Jan, 09:00: not yet
+    assert "now closes" not in waited
+    due = flat(await seminar.say("/clock advance 12h"))  # a day before the new close
+    assert due.count(AGAIN) == 2
+
+
+async def test_a_post_now_that_closes_it_early_says_so_again(seminar: ConsoleDriver) -> None:
+    said = flat(await seminar.say("/seminar post 2")) + flat(
+        await seminar.say("/clock advance 1m"))
+    assert said.count("Reminder: this discussion closed Tue 13 Jan 2026 09:00 UTC (not Tue 13 "
+                      "Jan 2026 19:00 UTC, as the last reminder said), as the next session "
+                      "opened") == 2
+
+
+async def test_reminders_turned_off_send_none_again(seminar: ConsoleDriver) -> None:
+    for line in ("/seminar reminders off", "/seminar skip 2026-01-13", "/clock advance 2w"):
+        assert "now closes" not in flat(await seminar.say(line))
