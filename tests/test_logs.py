@@ -245,7 +245,13 @@ def test_a_sentence_about_a_secret_key_keeps_its_words() -> None:
                  "C:\\data\\token: is no such folder", "/tmp/x/my-secret: is no database",
                  "/tmp/x/.password: is no database", "/tmp/api-token: no"):  # helper-144's 10
         assert redact(path) == path
+    # A relative file's name, the secret word before its extension (helper-190's 3)
+    for said in ("token.db: is no database here", "secret2.yaml: log_levle: unknown key",
+                 "my-secret.yaml: x: expected text", "apitoken.yaml: a: b",
+                 "my_token_store.db: is no database", "password.yml: cannot be read"):
+        assert redact(said) == said
     assert redact("discord.token: abcdefgh") == "discord.token: [redacted]"
+    assert redact("a.b.client_secret=zzzzzzzz") == "a.b.client_secret=[redacted]"
     assert redact("secret_key=abc123") == "secret_key=[redacted]"
     assert redact('{"password": "correct horse battery"}') == '{"password": "[redacted]"}'
     assert redact('"access_token": "abc,def"') == '"access_token": "[redacted]"'

@@ -54,12 +54,14 @@ _GAP = r"(?:" + _ESCAPE + r"|<[^<>]{0,40}>|&#?\w{1,8};|[^\w\\<&]++)++"
 SECRET_KEY_WORDS = ("token", "password", "passwd", "secret", "authorization")
 # Each pattern keeps its first group and replaces its second.
 _PATTERNS = (
-    # A key named like a secret (`discord.token`, `secret_key`, "password"), never a file's
-    # name in a path ("/srv/my-secret: no such folder": helper-140, helper-144); a quoted
-    # value whole ("correct horse battery")
+    # A key named like a secret (`discord.token`, `secret_key`, "password"): the word in its
+    # last dotted part, so never a file's name (`token.db: no database here`, `secret2.yaml:
+    # unknown key`: helper-190's 3), nor one in a path ("/srv/my-secret: no such folder":
+    # helper-140, helper-144); a quoted value whole ("correct horse battery")
     # (each name taken whole, possessive, once a look ahead finds the word in it: linear)
-    re.compile(r"""(["']?(?<![\w./\\~-])(?=[\w.-]*?(?:""" + "|".join(SECRET_KEY_WORDS)
-               + r"""))[\w.-]++["']?\s*[:=：＝]"""
+    re.compile(r"""(["']?(?<![\w./\\~-])(?=(?:[\w-]*+\.)*+[\w-]*?(?:"""
+               + "|".join(SECRET_KEY_WORDS)
+               + r""")[\w-]*+["']?\s*[:=：＝])[\w.-]++["']?\s*[:=：＝]"""
                # Not our own sentence about such a key ("matrix.access_token: expected text",
                # "discord.token_x: unknown key": helper-163's 4)
                r"""\s*["'`“‘«]?(?:(?:Bot|Bearer|Basic|Token)\s+)?)"""
