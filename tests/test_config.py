@@ -286,3 +286,24 @@ def test_a_database_or_configuration_named_dash_is_refused(tmp_path: Path) -> No
         with pytest.raises(YamlError) as caught:
             load_settings(None if text is None else write(tmp_path, text), env)
         assert caught.value.key == where and "standard input or output" in str(caught.value)
+
+
+def test_a_configuration_file_that_cannot_be_reached_is_a_configuration_error(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """helper-190's 4: a name too long, or a folder on the way this user may not enter, was
+    said in the database's words (`chmod u+rwx` to write there), exit 1."""
+    long = tmp_path / ("b" * 300) / "c.yaml"
+    with pytest.raises(YamlError, match=r"cannot read the file \(File name too long\)$"):
+        load_settings(str(long), {})
+    inside = tmp_path / "sub" / "c.yaml"
+    real_stat = Path.stat
+
+    def refused(self: Path, **options: bool) -> object:
+        if self == inside:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, **options)
+
+    monkeypatch.setattr(Path, "stat", refused)
+    with pytest.raises(YamlError, match=r"cannot read the file \(Permission denied\); make it "
+                                        r"and the folders on its way readable"):
+        load_settings(str(inside), {})

@@ -18,7 +18,7 @@ from seminarbot.adapters.discord.settings import DiscordSettings
 from seminarbot.adapters.matrix import settings as matrix_settings
 from seminarbot.adapters.matrix.settings import MatrixSettings
 from seminarbot.config.sources import given
-from seminarbot.config.yamlfile import Node, YamlError, load_yaml
+from seminarbot.config.yamlfile import Node, YamlError, load_yaml, unreadable
 from seminarbot.core.redaction import SECRET_KEY_WORDS, quoted, remember_secret
 from seminarbot.domain.display import MAX_PERSON_NAME, is_person_name, is_unicode
 from seminarbot.domain.errors import BadArgument
@@ -145,7 +145,11 @@ def load_settings(path: str | None = None, env: Mapping[str, str] | None = None,
         path = str(named) if named is not None else None
     if path:
         file = user_path(path, "--config")
-        if not file.exists():
+        try:
+            present = file.exists()
+        except OSError as error:  # a folder on its way refused, a name too long (helper-190's 4)
+            raise unreadable(str(file), error) from None
+        if not present:
             raise YamlError(str(file), "", "the configuration file is a symbolic link that "
                             "leads nowhere or in a loop" if os.path.lexists(file)
                             else "the configuration file does not exist")

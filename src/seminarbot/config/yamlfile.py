@@ -28,6 +28,15 @@ class YamlError(Exception):
         self.file, self.key, self.problem = file, key, problem
 
 
+def unreadable(name: str, error: OSError) -> YamlError:
+    """A file that cannot be read, or reached (a folder on its way this user may not enter, a
+    name too long), in one line: what the system said, and for a refusal whose it must be."""
+    whose = (f"; make it and the folders on its way readable by this process's user, uid "
+             f"{os.getuid()}, gid {os.getgid()} (`chown` or `chmod`; for a file mounted from the "
+             "host, on the host's side)") if error.errno in (errno.EACCES, errno.EPERM) else ""
+    return YamlError(name, "", f"cannot read the file ({error.strerror}){whose}")
+
+
 def load_yaml(path: Path, *, shown: str | None = None) -> Any:
     import yaml  # here, not above: `run` with its settings in the environment and its content
     # cached (syllabus.cache) reads no YAML, and PyYAML costs start-up time and memory.
@@ -36,10 +45,7 @@ def load_yaml(path: Path, *, shown: str | None = None) -> Any:
     try:
         raw = read_regular(path, MAX_BYTES)
     except OSError as error:
-        whose = (f"; make it readable by this process's user, uid {os.getuid()}, gid "
-                 f"{os.getgid()} (`chown` or `chmod`; for a file mounted from the host, on the "
-                 "host's side)") if error.errno in (errno.EACCES, errno.EPERM) else ""
-        raise YamlError(name, "", f"cannot read the file ({error.strerror}){whose}") from None
+        raise unreadable(name, error) from None
     try:
         return _load(raw.decode("utf-8"))
     except UnicodeDecodeError:
