@@ -600,3 +600,35 @@ async def test_a_first_db_migrate_stopped_while_its_database_is_made_leaves_none
     with pytest.raises(asyncio.CancelledError):
         await db_cli.main(settings, argparse.Namespace(db_command="migrate"))
     assert not database.exists() and not (tmp_path / "new.db-wal").exists()
+
+
+# A real process stopped (SIGTERM) once the lock has made its new database, before any
+# migration: where helper-190's stops landed.
+STOPPED_AT_OPEN = """
+import asyncio, os, signal, sys
+from seminarbot.cli.main import main
+from seminarbot.storage.db import Database
+
+async def stopped(path, **options):
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.sleep(10)
+
+Database.open = stopped
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(("command", "status"), [(["db", "migrate"], 143), (["console"], 0)])
+def test_a_stop_before_a_new_database_is_migrated_leaves_nothing(
+        tmp_path: Path, command: list[str], status: int) -> None:
+    """helper-190's 1: the lock makes the file before the command runs, so a stop before its
+    migrations committed left an empty database, its lock and its folder (the console ends
+    with 0 on SIGTERM, as the README says)."""
+    import sys
+
+    folder = tmp_path / "new"
+    result = subprocess.run([sys.executable, "-c", STOPPED_AT_OPEN, *command, "--db",
+                             str(folder / "s.db")], input="/clock\n", capture_output=True,
+                            text=True, env=environment(), timeout=DEADLINE, check=False)
+    assert result.returncode == status, (result.stdout, result.stderr)
+    assert not folder.exists(), list(folder.iterdir())

@@ -77,6 +77,8 @@ async def _migrate(settings: Settings, db: Database) -> int:
     applied = await migrate(db)
     version = await current_version(db)
     names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied) or "nothing to apply"
+    # Committed: a stop signal now changes nothing (helper-190's 5: the line said, exit 143).
+    stopping.settle()
     print(one_line_safe(f"{settings.database}: schema version {version} ({names})"))
     return 0
 

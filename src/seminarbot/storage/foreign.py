@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import urllib.parse
 from pathlib import Path
 
 from seminarbot.storage.dbfile import FOREIGN, DatabaseUnusable, immutable_uri, sqlite_said
@@ -86,3 +87,13 @@ def _schema_of_a_copy(path: Path, logs: list[Path]) -> tuple[set[str], set[str],
         except OSError:
             return None
         return _schema(str(copy))
+
+
+def without_tables(path: Path) -> bool:
+    """Whether the SQLite file at `path` holds no table, as its last commit left it (read only:
+    nothing is changed or made): one made just now whose first migrations never committed (a
+    stop as they ran). False where SQLite cannot read it, or nothing is there."""
+    if not os.path.isfile(path):
+        return False
+    schema = _schema(f"file:{urllib.parse.quote(str(Path(os.path.realpath(path))))}?mode=ro")
+    return schema is not None and not schema[0]
