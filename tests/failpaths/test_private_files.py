@@ -497,3 +497,37 @@ async def test_a_database_of_ours_left_by_a_crash_is_ours(tmp_path: Path,
             shutil.copyfile(f"{live}{side}", f"{crashed}{side}")
     db = await Database.open(crashed)
     await db.close()
+
+
+def test_a_reader_of_a_read_only_database_leaves_the_next_writer_able_to_write(
+        tmp_path: Path) -> None:
+    """helper-190's 2: `cohorts` on a database of mode 444, in a folder it may write, made a
+    -wal and -shm of mode 444; the writer after it (the mode set back to 600) opened them read
+    only and failed at its first write, told the file might be immutable."""
+    import shutil
+
+    from tests.failpaths.support import BIN, DEADLINE, seminar_database
+
+    as_a_user: list[str] = []
+    if os.geteuid() == 0:  # root writes whatever the modes: it runs without that power
+        if shutil.which("setpriv") is None:
+            pytest.skip("as root this needs setpriv (util-linux), which is not installed")
+        as_a_user = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search,-fowner"]
+    db = seminar_database(tmp_path)
+    conf = config(tmp_path)
+    for side in (Path(f"{db}-wal"), Path(f"{db}-shm")):
+        side.unlink(missing_ok=True)
+    db.chmod(0o444)
+
+    def seminarbot_as_a_user(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*as_a_user, *BIN, "--config", str(conf), *args], input=stdin,
+                              capture_output=True, text=True, env=environment(),
+                              timeout=DEADLINE, check=False)
+
+    read = seminarbot_as_a_user("cohorts", "--db", str(db))
+    assert read.returncode == 0, read.stderr
+    db.chmod(0o600)
+    wrote = seminarbot_as_a_user("console", "--db", str(db),
+                                 stdin="/seminar respond 1.1 A second thought.\n")
+    assert wrote.returncode == 0, wrote.stderr
+    assert "Recorded" in wrote.stdout or "recorded" in wrote.stdout, wrote.stdout[-300:]

@@ -28,12 +28,11 @@ from seminarbot.storage.dbfile import (
     made_here,
     ours_kept_private,
     pragmas,
-    prepare,
     sqlite_said,
     unavailable,
     unreadable_here,
 )
-from seminarbot.storage.foreign import not_foreign
+from seminarbot.storage.foreign import checked_as_ours
 from seminarbot.storage.identity import FileIdentity, hold_off_checkpoint, set_log_aside
 from seminarbot.storage.scrub import Erasures, truncate_log
 from seminarbot.storage.sidefiles import removed
@@ -86,7 +85,7 @@ class Database:
         closed on every error path, so no connection thread outlives a failed open."""
         location = str(path)
         if location != ":memory:":
-            not_foreign(Path(location), made=prepare(Path(location), create=create and write))
+            checked_as_ours(Path(location), create=create and write, write=write)
         try:
             return await cls._connect(location, location, write=write, migrate=migrate)
         except DatabaseUnusable as refused:

@@ -16,13 +16,29 @@ import sqlite3
 import urllib.parse
 from pathlib import Path
 
-from seminarbot.storage.dbfile import FOREIGN, DatabaseUnusable, immutable_uri, sqlite_said
+from seminarbot.storage.dbfile import (
+    FOREIGN,
+    DatabaseUnusable,
+    immutable_uri,
+    prepare,
+    sqlite_said,
+)
+from seminarbot.storage.private import companions_writable
 from seminarbot.storage.sidefiles import JOURNAL, WAL
 
 COPY_MOST = 256 << 20  # bytes of file and log copied to look at them; more is said instead
 
 
 OURS = frozenset({"version", "name", "checksum", "applied_at"})  # schema_migrations' columns
+
+
+def checked_as_ours(path: Path, *, create: bool, write: bool) -> None:
+    """Before SQLite opens `path`: what is there checked (dbfile.prepare; with `create`, a
+    missing database made), refused if it is another program's (`not_foreign`); for a write,
+    its -wal and -shm writable again (storage.private.companions_writable)."""
+    not_foreign(path, made=prepare(path, create=create))
+    if write:
+        companions_writable(path)
 
 
 def not_foreign(path: Path, *, made: bool = False) -> None:

@@ -44,3 +44,17 @@ def keep_private(path: Path) -> None:
             if (info.st_uid == os.getuid() or os.geteuid() == 0) \
                     and stat.S_IMODE(info.st_mode) & 0o077:
                 os.chmod(file, PRIVATE_FILE)
+
+
+def companions_writable(path: Path) -> None:
+    """The database's -wal and -shm, this user's (or root's), mode 600 again before SQLite
+    opens them: a reader of a read-only database in a folder it may write makes them with the
+    database's mode, 444, and the writer after it, which SQLite then opened them read-only
+    for, failed at its first write as if the file were immutable (helper-190's 2). Only for a
+    database known to be seminarbot's (storage.foreign): another program's keeps its modes."""
+    for file in (Path(f"{path}{suffix}") for suffix in COMPANIONS):
+        with contextlib.suppress(OSError):
+            info = os.lstat(file)
+            if stat.S_ISREG(info.st_mode) and (info.st_uid == os.getuid() or os.geteuid() == 0) \
+                    and stat.S_IMODE(info.st_mode) != PRIVATE_FILE:
+                os.chmod(file, PRIVATE_FILE)
