@@ -488,3 +488,13 @@ def test_a_switch_takes_a_yes_or_no_after_it_as_after_an_equals_sign(
     """helper-165's 2: `--names off` gave `off` to DIGEST and turned names on, the opposite of
     what was typed, where `--names=off` turned them off."""
     assert parse_line(CHOSEN, line)[1] == found
+
+
+def test_words_that_do_not_fit_the_usage_are_refused_as_a_bad_argument() -> None:
+    """helper-190's 8: too many words, an option a command has not, one given twice were an
+    "Error" where every other refusal of what was typed is a "Bad argument"."""
+    for line in ("seminar setup --weeks 3 tue 4", "seminar setup tue 3 --weeks 4",
+                 "seminar setup tue --loud"):
+        with pytest.raises(UserError) as refused:
+            parsed(line)
+        assert refused.value.title == "Bad argument", (line, refused.value)

@@ -222,13 +222,15 @@ def test_help_and_the_version_say_when_their_output_cannot_be_written(
 
 
 def test_backup_never_replaces_and_says_why_it_cannot_write(tmp_path: Path, db: Path) -> None:
-    for target, said in {
-        tmp_path / "missing" / "b.db": "the folder does not exist",
-        tmp_path / "good.db" / "b.db": "the folder does not exist",
+    for target, said in {  # helper-190's 6: a file on the way is said, by export too
+        tmp_path / "missing" / "b.db": f"the folder {tmp_path / 'missing'} does not exist",
+        db / "b.db": f"{db} is a file, not a folder",
     }.items():
         result = seminarbot("db", "backup", str(target), "--db", str(db))
         assert result.returncode == 2
         assert one_line(result) == f"seminarbot: cannot write the backup {target}: {said}"
+        result = export_to(db, str(target.with_suffix(".csv")))
+        assert (result.returncode, one_line(result)) == (2, f"seminarbot: {said}")
     result = seminarbot("db", "backup", "/proc/b.db", "--db", str(db))  # exists, takes no file
     assert (result.returncode, one_line(result)) == (
         1, "seminarbot: cannot write the backup /proc/b.db: /proc takes no new files")

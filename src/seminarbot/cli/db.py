@@ -93,7 +93,7 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         say("a backup is a database file, and `-` (standard output) cannot hold one; name a "
             "new file")
         return EXIT_CONFIG
-    from seminarbot.cli.export_target import database_refusal
+    from seminarbot.cli.export_target import database_refusal, no_folder
 
     refused = database_refusal(target, settings)
     if refused is not None:
@@ -111,8 +111,8 @@ async def _backup(settings: Settings, db: Database, target: Path) -> int:
         say(f"{target} {what}; a backup never replaces a file, choose a new name")
         return EXIT_FAILED
     except OSError as error:  # as export says it: a missing folder is a usage error
-        if error.errno in (errno.ENOENT, errno.ENOTDIR) and not target.parent.is_dir():
-            say(f"cannot write the backup {target}: the folder does not exist")
+        if error.errno in (errno.ENOENT, errno.ENOTDIR) and (folder := no_folder(target)):
+            say(f"cannot write the backup {target}: {folder}")
             return EXIT_CONFIG
         if error.errno == errno.ENOENT:  # the folder exists but takes no new file (/proc)
             say(f"cannot write the backup {target}: {target.parent} takes no new files")

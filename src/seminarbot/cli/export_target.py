@@ -60,6 +60,17 @@ class Destination:
         stopping.settle()
 
 
+def no_folder(target: Path) -> str | None:
+    """Why no new file can be made at `target` for want of a folder, as a usage error says it
+    (exit 2, for an export and a backup alike: helper-190's 6): the folder does not exist, or
+    a part of its path is a file (`/etc/passwd is a regular file, not a folder`)."""
+    from seminarbot.storage.access import in_the_way
+
+    if target.parent.is_dir():
+        return None
+    return in_the_way(target.parent / "x") or f"the folder {target.parent} does not exist"
+
+
 def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     """Why `target` may not be written, if it may not: only a new file, or with --force an
     existing regular file, is ever replaced (never a FIFO, a device, a folder or a link)."""
@@ -68,10 +79,10 @@ def refusal(target: Path, *, force: bool) -> tuple[str, int] | None:
     try:
         info = target.lstat()
     except FileNotFoundError:
-        if not target.parent.is_dir():
-            return f"the folder {target.parent} does not exist", EXIT_CONFIG
-        return None
+        return (folder, EXIT_CONFIG) if (folder := no_folder(target)) else None
     except OSError as error:
+        if error.errno == errno.ENOTDIR and (folder := no_folder(target)):
+            return folder, EXIT_CONFIG
         return f"cannot reach {target} ({os_reason(error, target)})", 1
     if not stat.S_ISREG(info.st_mode):
         return (f"{target} is {kind_of(info.st_mode)}, not a regular file; seminarbot never "

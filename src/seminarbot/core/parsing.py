@@ -14,7 +14,7 @@ from seminarbot.core.apart import Token, ascii_digits, joined, reads
 from seminarbot.core.commands import Command, Param
 from seminarbot.core.registry import Registry
 from seminarbot.domain.display import embedded
-from seminarbot.domain.errors import BadArgument, UserError
+from seminarbot.domain.errors import BadArgument, BadUsage, UserError
 from seminarbot.domain.typed import as_typed, quoted_typed
 
 _QUOTES = {'"': '"', "“": "”", "„": "“", "«": "»"}
@@ -181,7 +181,7 @@ def _too_many(command: Command, line: str, start: int, raw: Mapping[str, str],
         start = begins
     extra = line[start:].strip()
     shown = extra if len(extra) <= 40 else extra[:40] + "…"
-    raise UserError(f"Too many arguments for `{command.name}`: {quoted_typed(shown)}. "
+    raise BadUsage(f"Too many arguments for `{command.name}`: {quoted_typed(shown)}. "
                     f"Usage: {command.usage()}")
 
 
@@ -228,11 +228,11 @@ def _option(command: Command, by_name: Mapping[str, Param], tokens: list[Token],
         shown = name if len(name) <= 40 else name[:40] + "…"
         said = f"`--{param.name}` takes the rest of the line, so it comes last" if param else \
             f"`{command.name}` has no option --{as_typed(embedded(shown))}. Its options: {known}"
-        raise UserError(f"{said}. Usage: {command.usage()}")
+        raise BadUsage(f"{said}. Usage: {command.usage()}")
     if param.name in placed and not reads(param, raw[param.name]):
         raise _NamedLater(param.name)  # its word in place was meant for the next one
     if param.name in raw:  # which of the two was meant?
-        raise UserError(f"`--{param.name}` is given twice; give it once. Usage: "
+        raise BadUsage(f"`--{param.name}` is given twice; give it once. Usage: "
                         f"{command.usage()}")
     mention = mentions.get(token.end - len(value)) if value else None  # `--name=…`
     following = tokens[index + 1].text if index + 1 < len(tokens) else ""
@@ -296,5 +296,5 @@ def bind(command: Command, raw: Mapping[str, str | None], today: date | None = N
             raise BadArgument(refused.param, refused.expected, typed, refused.hint) from None
     unknown = set(raw) - {p.name for p in command.params}
     if unknown:
-        raise UserError(f"`{command.name}` has no parameter {quoted_typed(sorted(unknown)[0])}.")
+        raise BadUsage(f"`{command.name}` has no parameter {quoted_typed(sorted(unknown)[0])}.")
     return values

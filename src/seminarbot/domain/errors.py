@@ -23,6 +23,14 @@ class UserError(Exception):
         self.fields = fields  # labelled details, such as the permissions missing
 
 
+class BadUsage(UserError):
+    """Words that do not fit a command's usage: too many, an option it has not, one given
+    twice. Titled as a bad argument is, every refusal of what was typed alike (helper-190's
+    8: `/seminar export csv 1 2 3` was an "Error")."""
+
+    title = "Bad argument"
+
+
 class BadArgument(UserError):
     title = "Bad argument"
 
