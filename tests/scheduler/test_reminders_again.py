@@ -85,3 +85,12 @@ async def test_a_post_now_that_closes_it_early_says_so_again(seminar: ConsoleDri
 async def test_reminders_turned_off_send_none_again(seminar: ConsoleDriver) -> None:
     for line in ("/seminar reminders off", "/seminar skip 2026-01-13", "/clock advance 2w"):
         assert "now closes" not in flat(await seminar.say(line))
+
+
+async def test_the_schedule_gives_the_reminders_rule_as_the_setup_does(
+        seminar: ConsoleDriver) -> None:
+    """helper-188's 4: `/seminar schedule` left out the halfway rule for a short session."""
+    rule = ("A reminder 24 hours before each session closes (halfway through a session open no "
+            "longer than that)")
+    assert rule in flat(await seminar.say("/seminar schedule"))
+    assert rule in flat(await seminar.say("/seminar reminders 1d"))

@@ -45,7 +45,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_reply
+from seminarbot.features.schedule_notes import change_reply, reminder_rule
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -189,9 +189,7 @@ async def reminders(inv: Invocation[Services]) -> Reply:
     async with app.db.transaction():
         await app.cohorts.set_reminders(cohort.id, before, names, digest, inv.clock.now())
         cohort, planned = await replan(inv, cohort.id)
-    parts = ["No reminders." if before is None else
-             f"A reminder {describe_span(before)} before each session closes (halfway through "
-             "a session open no longer than that)"
+    parts = ["No reminders." if before is None else reminder_rule(before)
              + (", naming who has responded." if names else ", naming nobody.")]
     parts.append("Moderators get a digest when each session closes." if digest else
                  "No digest.")

@@ -40,6 +40,13 @@ def order_warnings(planned: Planned, focus: str | None = None) -> list[str]:
     return lines
 
 
+def reminder_rule(before: timedelta) -> str:
+    """When reminders go, as every reply says it (helper-188's 4: the schedule left out the
+    halfway rule the setup's reply gave)."""
+    return (f"A reminder {describe_span(before)} before each session closes (halfway through a "
+            "session open no longer than that)")
+
+
 def release_notes(planned: Planned, zone: ZoneInfo, min_open_text: str,
                   paused: bool = False) -> list[str]:
     return [_release(release, planned, zone, min_open_text, paused)
