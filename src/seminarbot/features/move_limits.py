@@ -9,6 +9,7 @@ from datetime import date, datetime
 from seminarbot.core.invocation import Invocation
 from seminarbot.domain.errors import Conflict
 from seminarbot.domain.models import Cohort, CohortState
+from seminarbot.domain.planning import Planned
 from seminarbot.domain.progress import SessionProgress, SessionState
 from seminarbot.domain.schedule import (
     Move,
@@ -17,6 +18,7 @@ from seminarbot.domain.schedule import (
     earliest_apart,
     far_enough,
     latest_apart,
+    wall_clock,
 )
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
@@ -86,3 +88,28 @@ async def trial_move(inv: Invocation[Services], cohort: Cohort, session_id: str,
         f"{_instead(cohort, [when], instant, now)}" if when else ""
     raise Conflict(f"Session {planned.numbers[session_id]} cannot move there: it would be less "
                    f"than {describe_span(cohort.min_open)} from session {other}{opens}.")
+
+
+def pushed_past(cohort: Cohort, planned: Planned, moved: str, instant: datetime,
+                before: dict[str, datetime]) -> str | None:
+    """Why the session after the `moved` one (to `instant`) skips meetings after it, where the
+    minimum open time is the reason: helper-188's 2, a move to the time a refusal offered,
+    just after a spring jump, put every later session a week on, unsaid."""
+    rule, zone = cohort.rule, cohort.rule.zone
+    order = sorted(planned.starts, key=lambda s: planned.numbers[s])
+    later = order[order.index(moved) + 1:] if moved in order else []
+    if not later or later[0] not in before or planned.starts[later[0]] <= before[later[0]]:
+        return None
+    too_close, index = None, rule.first_meeting_at_or_after(instant)
+    while (meeting := rule.meeting(index)) < planned.starts[later[0]]:
+        if meeting > instant and not far_enough(instant, meeting, zone, cohort.min_open,
+                                                rule.local_time):
+            too_close = meeting
+        index += 1
+    if too_close is None:
+        return None
+    return (f"Session {planned.numbers[later[0]]} does not take the meeting of "
+            f"{describe_local(too_close, zone)}: it is "
+            f"{describe_span(abs(wall_clock(instant, too_close, zone)))} after session "
+            f"{planned.numbers[moved]}'s new time, under the minimum open time of "
+            f"{describe_span(cohort.min_open)}.")

@@ -35,7 +35,7 @@ from seminarbot.features.common import (
     session_param,
     weekday_text,
 )
-from seminarbot.features.move_limits import check_apart, trial_move
+from seminarbot.features.move_limits import check_apart, pushed_past, trial_move
 from seminarbot.features.plan_reads import (
     dates_moved,
     entries_of,
@@ -94,6 +94,8 @@ async def move(inv: Invocation[Services]) -> Reply:
         lines.append(f"Its meeting on {describe_day(vacated)} stays empty "
                      f"({inv.prefix}seminar skip {vacated.isoformat()} --undo gives it back).")
     lines += dates_moved(planned_starts(entries), after, cohort, leave_out=[session.id])
+    if why := pushed_past(cohort, after, session.id, instant, planned_starts(entries)):
+        lines.append(why)
     lines += notes_for(after, cohort, focus=session.id)
     return change_reply(lines[0], lines[1:])
 

@@ -1,6 +1,7 @@
-"""A reminder sent again when its session's close moves after it went out (helper-149's 4,
-helper-188's 1): a pause, a skip or a post now left the threads with a close that no longer
-held. Console, clock 2026-01-05 09:00 UTC (a Monday), sessions on Tuesdays at 19:00 UTC."""
+"""helper-188's schedule try-out: a reminder sent again when its session's close moves after it
+went out (its 1, and helper-149's 4: a pause, a skip or a post now left the threads with a
+close that no longer held), the reminders' rule said one way (4), and a move's reply saying why
+the next session skips a meeting (2). Console, clock 2026-01-05 09:00 UTC (a Monday)."""
 
 from __future__ import annotations
 
@@ -94,3 +95,18 @@ async def test_the_schedule_gives_the_reminders_rule_as_the_setup_does(
             "longer than that)")
     assert rule in flat(await seminar.say("/seminar schedule"))
     assert rule in flat(await seminar.say("/seminar reminders 1d"))
+
+
+async def test_a_move_that_pushes_the_next_session_past_a_meeting_says_why(
+        tmp_path: Path) -> None:
+    """helper-188's 2: a move to just after a spring jump (the time a refusal offers) put every
+    later session a week on, the reply saying only where they went."""
+    async with console_seminar(tmp_path) as seminar:  # Mon 5 Jan 2026
+        for line in ("/seminar setup sun 01:30 Europe/London 2026-03-08",
+                     "/seminar min-open 7d"):
+            await seminar.say(line)
+        moved = flat(await seminar.say("/seminar move 3 2026-03-29 02:00"))
+    assert "Session 4 moves to Sun 12 Apr 2026 01:30 BST." in moved
+    assert ("Session 4 does not take the meeting of Sun 05 Apr 2026 01:30 BST: it is 6 days 23 "
+            "hours 30 minutes after session 3's new time, under the minimum open time of 7 "
+            "days.") in moved
