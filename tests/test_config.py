@@ -307,3 +307,16 @@ def test_a_configuration_file_that_cannot_be_reached_is_a_configuration_error(
     with pytest.raises(YamlError, match=r"cannot read the file \(Permission denied\); make it "
                                         r"and the folders on its way readable"):
         load_settings(str(inside), {})
+
+
+def test_an_unknown_key_offers_the_near_one(tmp_path: Path) -> None:
+    """helper-190's 9: `dta_dir` listed the known keys but did not say which was meant."""
+    for text, said in (("dta_dir: /tmp/x\n", "dta_dir: unknown key (did you mean data_dir? "),
+                       ("discord:\n  tokn: abc\n", "discord.tokn: unknown key (did you mean "
+                                                   "token? "),
+                       ("zzz: 1\n", "zzz: unknown key (known keys here: ")):
+        path = tmp_path / "c.yaml"
+        path.write_text(text)
+        with pytest.raises(YamlError) as refused:
+            load_settings(str(path), {})
+        assert said in str(refused.value), str(refused.value)

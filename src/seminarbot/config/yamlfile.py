@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from seminarbot.config.files import read_regular
+from seminarbot.domain.near import near
 
 MAX_BYTES = 2_000_000
 JSON_INT_MAX = 2**53 - 1  # Matrix spec, canonical JSON: integers in [-(2**53)+1, 2**53-1]
@@ -235,7 +236,9 @@ class Node:
         unknown = sorted(str(k) for k in self.value if str(k) not in self._read)
         if unknown:
             known = ", ".join(sorted(self._read))
-            self.fail(unknown[0], f"unknown key (known keys here: {known})")
+            close = near(unknown[0].lower(), sorted(self._read), cutoff=0.75)
+            meant = f"did you mean {close[0]}? " if close else ""  # helper-190's 9
+            self.fail(unknown[0], f"unknown key ({meant}known keys here: {known})")
 
 
 def _shared(text: str) -> str:
