@@ -99,11 +99,13 @@ def prepare(syllabus: Syllabus, path: Path, text_id: str) -> Prepared:
     except OSError as error:
         raise IngestError(f"cannot read {path}: {error.strerror}") from None
     alignment = align(text_map, raw.decode("utf-8", errors="replace"))
-    if alignment.missing:
-        lines = "\n".join(f"  - {s.id}: “{s.locator.opening}”" for s in alignment.missing)
-        raise IngestError(f"{path.name} does not match the section map of {text_id}; "
-                          f"these locators were not found (in order):\n{lines}\n"
-                          "Nothing was stored.")
+    if alignment.missing:  # one line, as every refusal (helper-190's 7: a list of twelve)
+        first, count, total = alignment.missing[0], len(alignment.missing), len(text_map.sections)
+        which = f"none of its {total} sections' openings was" if count == total else \
+            f"{count} of its {total} sections' openings were not"
+        raise IngestError(f"{path.name} does not match the section map of {text_id}: {which} "
+                          f"found in it (the first missing: {first.id}, "
+                          f"“{first.locator.opening}”); nothing was stored")
     return Prepared(text_id, path.name, hashlib.sha256(raw).hexdigest(),
                     len(alignment.sections), split_passages(alignment))
 
