@@ -1,8 +1,8 @@
 """Russian words cut to their stems, so that an inflected form finds a name written in another:
 советы, Советов and Советам find совет, большевик finds большевики. The cutting is Snowball's
-Russian stemmer (https://snowballstem.org/algorithms/russian/stemmer.html, the snowballstemmer
-package). Only words with Cyrillic letters are cut: an English stemmer would also join words
-the glossary keeps apart as entries of their own (democracy and democratization)."""
+Russian stemmer (https://snowballstem.org/algorithms/russian/stemmer.html), compiled: the
+PyStemmer package. Only words with Cyrillic letters are cut: an English stemmer would also
+join words the glossary keeps apart as entries of their own (democracy and democratization)."""
 
 from __future__ import annotations
 
@@ -22,9 +22,9 @@ class _Stemmer(Protocol):
 
 @functools.cache
 def _russian() -> _Stemmer:
-    import snowballstemmer  # only for a Cyrillic look-up that matched no name as typed
+    import Stemmer  # only for a look-up that matched no name as typed
 
-    stemmer: _Stemmer = snowballstemmer.stemmer("russian")
+    stemmer: _Stemmer = Stemmer.Stemmer("russian")
     return stemmer
 
 
