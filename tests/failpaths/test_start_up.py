@@ -618,17 +618,21 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize(("command", "status"), [(["db", "migrate"], 143), (["console"], 0)])
+@pytest.mark.parametrize(("command", "status"), [
+    (["db", "migrate"], 143), (["console"], 0),
+    (["content", "ingest", "--text", "mini-essay", str(MINI.content.parent / "texts" /
+                                                       "mini-essay.txt")], 143)])
 def test_a_stop_before_a_new_database_is_migrated_leaves_nothing(
         tmp_path: Path, command: list[str], status: int) -> None:
-    """helper-190's 1: the lock makes the file before the command runs, so a stop before its
-    migrations committed left an empty database, its lock and its folder (the console ends
-    with 0 on SIGTERM, as the README says)."""
+    """helper-190's 1, helper-191's 2: the lock makes the file before the command's work, so
+    a stop before its migrations committed left an empty database, its lock and its folder
+    (the console ends with 0 on SIGTERM, as the README says)."""
     import sys
 
     folder = tmp_path / "new"
-    result = subprocess.run([sys.executable, "-c", STOPPED_AT_OPEN, *command, "--db",
-                             str(folder / "s.db")], input="/clock\n", capture_output=True,
-                            text=True, env=environment(), timeout=DEADLINE, check=False)
+    result = subprocess.run([sys.executable, "-c", STOPPED_AT_OPEN, "--config",
+                             str(config(tmp_path)), *command, "--db", str(folder / "s.db")],
+                            input="/clock\n", capture_output=True, text=True,
+                            env=environment(), timeout=DEADLINE, check=False)
     assert result.returncode == status, (result.stdout, result.stderr)
     assert not folder.exists(), list(folder.iterdir())

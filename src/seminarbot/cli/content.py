@@ -63,6 +63,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
 async def _ingest(settings: Settings, args: argparse.Namespace, roots: ContentRoots) -> int:
     """The copy is read and checked first: a refused one creates nothing, not even the
     database's folder or lock."""
+    from seminarbot.cli.leftovers import Before
     from seminarbot.clock import SystemClock
     from seminarbot.services.ingest import IngestError, prepare, store
     from seminarbot.storage.db import Database
@@ -75,8 +76,14 @@ async def _ingest(settings: Settings, args: argparse.Namespace, roots: ContentRo
     except IngestError as error:
         say(f"{error}")
         return EXIT_CONFIG if error.usage else 1
+    before = Before.look(settings.data_dir, settings.database)
     with exclusive(settings.database):
-        db = await Database.open(settings.database)
+        try:
+            db = await Database.open(settings.database)
+        except BaseException:  # a stop, a full disk: a new database not made whole goes, and
+            if not before.whole():  # its folders (helper-191's 2), while the lock is held
+                before.undo()
+            raise
         try:
             done = await store(PassageRepository(db), prepared, SystemClock().now())
         finally:

@@ -56,6 +56,16 @@ class Before:
                    tuple(sorted({*made, *db_made}, key=lambda p: -len(p.parts))),
                    os.path.exists(database))
 
+    def whole(self) -> bool:
+        """Whether the database is one: there before, or made since and migrated (all a new
+        one's migrations commit at once). The lock makes the file before a command's work
+        begins, so a stop before its migrations committed leaves an empty one (helper-190's
+        1, helper-191's 1 and 2)."""
+        from seminarbot.storage.foreign import without_tables
+
+        database = self.ours[0]
+        return self.database or (os.path.lexists(database) and not without_tables(database))
+
     def undo(self) -> None:
         """Remove what the run made since `look`: with a database it found there, only the
         folders it made that are empty (another program's database refused: helper-158's 8);

@@ -24,8 +24,6 @@ from seminarbot.storage.lock import DatabaseInUse, data_dir_lock, exclusive
 from seminarbot.storage.private import make_private_dirs
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from seminarbot.config.settings import Settings
 
 # Files the bot creates are its user's alone, whatever the umask (README, What is stored).
@@ -166,24 +164,18 @@ def _locks(settings: Settings, args: argparse.Namespace) -> Iterator[Callable[[]
                 held.callback(said_stopped)
                 stopping.at_the_limit(said_stopped)  # a stop cut short says so too
         if _writes(args):
-            try:
-                held.enter_context(exclusive(settings.database))
-            except Exception as error:  # the database refused: the folders made for it go too,
-                if not isinstance(error, DatabaseInUse):  # not another's (helper-156's 4)
-                    before.undo()
-                raise
-            held.callback(lambda: before.undo() if unbegun or not _made_whole(
-                settings.database, before) else None)  # a new one not made whole: no folder
+            # A stop waits until the clean-up below is in place: the lock makes the file
+            # (helper-191's 1: a stop between the two left it).
+            with stopping.held_back():
+                try:
+                    held.enter_context(exclusive(settings.database))
+                except Exception as error:  # the database refused: the folders made for it
+                    if not isinstance(error, DatabaseInUse):  # go, not another's (156's 4)
+                        before.undo()
+                    raise
+                held.callback(lambda: before.undo() if unbegun or not before.whole()
+                              else None)  # a new one not made whole: no folder stays
         yield lambda: unbegun.append(True)
-
-
-def _made_whole(database: Path, before: Before) -> bool:
-    """Whether the database is one: there before, or made by this command and migrated (all of
-    a new one's migrations commit at once). The lock makes the file before the command runs,
-    so a stop before its migrations committed left an empty file (helper-190's 1)."""
-    from seminarbot.storage.foreign import without_tables
-
-    return before.database or (os.path.lexists(database) and not without_tables(database))
 
 
 def _last_beat(settings: Settings, *, made: bool) -> None:

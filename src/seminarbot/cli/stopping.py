@@ -16,9 +16,10 @@ the signal, and the command line turns it into an exit code.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from types import FrameType
 from typing import Any, ClassVar, TypeVar
 
@@ -175,6 +176,18 @@ def _deadline(signum: int) -> None:
     timer = threading.Timer(STOP_LIMIT, end)
     timer.daemon = True  # never keeps the process alive itself
     timer.start()
+
+
+@contextlib.contextmanager
+def held_back() -> Iterator[None]:
+    """A stop signal that comes while the block runs waits for its end (blocked), then stops
+    the process as it would have: for a few steps that must be done together (a lock taken and
+    its clean-up registered)."""
+    _mask(signal.SIG_BLOCK)
+    try:
+        yield
+    finally:
+        _mask(signal.SIG_UNBLOCK)
 
 
 def _mask(how: int) -> None:
