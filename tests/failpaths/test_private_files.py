@@ -531,3 +531,10 @@ def test_a_reader_of_a_read_only_database_leaves_the_next_writer_able_to_write(
                                  stdin="/seminar respond 1.1 A second thought.\n")
     assert wrote.returncode == 0, wrote.stderr
     assert "Recorded" in wrote.stdout or "recorded" in wrote.stdout, wrote.stdout[-300:]
+    # helper-191's 3: the database itself 444, this user's: made 600 (README) before SQLite
+    # opens it, so the first writer works, not the second
+    db.chmod(0o444)
+    wrote = seminarbot_as_a_user("console", "--db", str(db),
+                                 stdin="/seminar respond 1.1 A third thought.\n")
+    assert wrote.returncode == 0, wrote.stderr
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600

@@ -23,7 +23,7 @@ from seminarbot.storage.dbfile import (
     prepare,
     sqlite_said,
 )
-from seminarbot.storage.private import companions_writable
+from seminarbot.storage.private import companions_writable, keep_private
 from seminarbot.storage.sidefiles import JOURNAL, WAL
 
 COPY_MOST = 256 << 20  # bytes of file and log copied to look at them; more is said instead
@@ -35,9 +35,11 @@ OURS = frozenset({"version", "name", "checksum", "applied_at"})  # schema_migrat
 def checked_as_ours(path: Path, *, create: bool, write: bool) -> None:
     """Before SQLite opens `path`: what is there checked (dbfile.prepare; with `create`, a
     missing database made), refused if it is another program's (`not_foreign`); for a write,
-    its -wal and -shm writable again (storage.private.companions_writable)."""
+    the file kept private (storage.private.keep_private) and its -wal and -shm writable again
+    (`companions_writable`)."""
     not_foreign(path, made=prepare(path, create=create))
-    if write:
+    if write:  # before SQLite opens them: a file it opened read-only stays so (helper-191's 3)
+        keep_private(path)
         companions_writable(path)
 
 
