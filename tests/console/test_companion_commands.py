@@ -113,6 +113,8 @@ async def test_a_term_left_out_on_purpose_says_why_and_offers_what_it_points_to(
     assert "Did you mean: foreign intervention?" in await shipped.say("/term Czechoslovakia")
     # helper-180's 5: "russians" offered a bare "populism", found by its alias; a name that is
     # words of the term itself (Lenin) is not repeated.
+    # helper-191's 4: the search has no Russian word to find, so it is not offered for one
+    assert "the search finds no Russian word" in flat(await shipped.say("/term коммунизма"))
     russians = flat(await shipped.say("/term russians"))
     assert "Did you mean: civil war (“Russian Civil War”), populism (“Russian populism”)?" \
         in russians

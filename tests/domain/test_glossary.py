@@ -153,3 +153,10 @@ def test_any_query_is_answered_without_error(query: str) -> None:
 
 
 _SHIPPED = _shipped()
+
+
+def test_a_russian_form_of_a_word_in_a_longer_name_is_near_it() -> None:
+    """helper-191's 5: партия offered the Communist Party, партии nothing."""
+    glossary = _shipped()
+    for query in ("партия", "партии", "партий"):
+        assert "communist-party" in [e.id for e in glossary.near(query)], query

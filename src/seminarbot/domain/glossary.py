@@ -35,6 +35,17 @@ def spellings(query: str) -> tuple[str, ...]:
                                                         else []))))
 
 
+def _stems_of(query: str) -> list[str]:
+    """`query`'s stemmed keys (`stems.stemmed`): in Cyrillic as typed, in Latin letters read
+    back by either table of `romanize.cyrillic_readings` (Stalina, kulaki, Brežnev)."""
+    if has_cyrillic(query):
+        readings: tuple[str, ...] = (query,)
+    else:
+        typed = cased(query)
+        readings = (*cyrillic_readings(typed), *cyrillic_readings(library_spelling(typed)))
+    return [key for key in dict.fromkeys(map(stemmed, readings)) if key]
+
+
 def _script(name: str) -> str:
     return "cyrillic" if has_cyrillic(name) else "latin"
 
@@ -138,15 +149,19 @@ class Glossary:
     def _by_form(self, query: str) -> list[GlossaryEntry]:
         """The entries one of whose names in Cyrillic `query` is a form of: in Cyrillic, or in
         Latin letters by either table of `romanize.cyrillic_readings` (Stalina, kulaki, Brežnev)."""
-        if has_cyrillic(query):
-            readings: tuple[str, ...] = (query,)
-        else:
-            typed = cased(query)
-            readings = (*cyrillic_readings(typed), *cyrillic_readings(library_spelling(typed)))
         found: list[GlossaryEntry] = []
-        for key in dict.fromkeys(map(stemmed, readings)):
-            found += [e for e in self._by_stem.get(key or "", ()) if e not in found]
+        for key in _stems_of(query):
+            found += [e for e in self._by_stem.get(key, ()) if e not in found]
         return found
+
+    def _within(self, query: str) -> list[GlossaryEntry]:
+        """The entries with a name in Cyrillic that has a form of `query`, in Cyrillic, as one
+        of its words (партии: Коммунистическая партия); not of a Latin one, which may be English
+        (part: парт)."""
+        stems = [f" {key}" for key in _stems_of(query)] if has_cyrillic(query) else []
+        return list(dict.fromkeys(entry for key, entries in self._by_stem.items()
+                                  if any(stem in f" {key}" for stem in stems)
+                                  for entry in entries))
 
     @functools.cached_property
     def _written(self) -> dict[str, str]:
@@ -225,6 +240,8 @@ class Glossary:
         for name, entry in self._by_key.items():
             if any(name.startswith(form) or f" {form}" in f" {name}" for form in words):
                 add(entry, name)
+        for entry in self._within(query):
+            ranked.setdefault(entry, entry.original)
         return list(ranked.items())[:limit]
 
     def complete(self, prefix: str, limit: int = 25) -> list[GlossaryEntry]:

@@ -12,6 +12,7 @@ from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.companion import Companion
 from seminarbot.domain.display import embedded, isolate
 from seminarbot.domain.glossary import spellings
+from seminarbot.domain.romanize import has_cyrillic
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
 from seminarbot.domain.typed import as_typed
@@ -47,7 +48,8 @@ async def term(inv: Invocation[Services]) -> Reply:
 def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     """Near matches; for a term left out on purpose, why, and the entries it points to first
     (helper-180's 5: "Leningrad" offered Lenin only, where the decision says "see kirov"); the
-    entries whose definitions name it (helper-189's 2: Gosplan, Rykov)."""
+    entries whose definitions name it (helper-189's 2: Gosplan, Rykov); the search offered
+    for what is not Russian (helper-191's 4: it has no Russian word to find)."""
     glossary = inv.app.glossary
     said = f"No glossary entry for “{as_typed(isolate(query))}”."
     near = glossary.near_named(query)
@@ -62,9 +64,12 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     elif naming := glossary.naming(query):
         said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
-        f"Try {inv.prefix}seminar search {as_typed(embedded(query))}, or {inv.prefix}help term." \
-        if len(query) > 2 else \
-        f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term."
+        f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term." \
+        if len(query) <= 2 else \
+        ("Our summaries and definitions are in English, so the search finds no Russian word: "
+         f"try {inv.prefix}term with the English word or in Latin letters, or "
+         f"{inv.prefix}help term.") if has_cyrillic(query) else \
+        f"Try {inv.prefix}seminar search {as_typed(embedded(query))}, or {inv.prefix}help term."
     return Reply(title="No entry", paragraphs=(said, hint), tone=Tone.WARNING)
 
 
