@@ -191,3 +191,18 @@ async def test_a_start_from_the_syllabus_cache_answers_the_same(
         assert isinstance(cached.reference, Reference)
     finally:
         await services.close()
+
+
+async def test_the_search_without_a_copy_puts_what_the_words_name_first(
+        shipped: ConsoleDriver) -> None:
+    """helper-189's 6, helper-191's 8: counted inside words, `in` and `of` outranked the entry
+    with "tax in kind"; Stalin's own entry came after Stalinism's, or not at all."""
+    for words, first in (("tax in kind", "Glossary: New Economic Policy"),
+                         ("ban on factions", "Glossary: democratic centralism"),
+                         ("Stalin", "Glossary: Joseph Stalin"),
+                         ("Lenin", "Glossary: Vladimir Lenin"),
+                         ("stability of cadres", "Glossary: stability of cadres")):
+        reply = await shipped.say(f"/seminar search {words}")
+        found = [line[:-1] for line in reply.splitlines() if line.endswith(":")
+                 and not line.startswith(" ")]
+        assert found[:1] == [first], (words, found)

@@ -57,18 +57,22 @@ def _fallback(syllabus: Syllabus, words: str) -> Reply:
     terms = [fold(term) for term in search_terms(words)]
     phrase = f" {fold(words)} "
     wanted = [term for term in terms if term not in COMMON] or terms
-    scored: list[tuple[tuple[int, int, int], str, str]] = []
+    scored: list[tuple[tuple[int, int, int, int, int], str, str]] = []
     for text in syllabus.texts:
         for section in text.sections:
-            score = _score(fold(f"{section.title} {section.summary}"), phrase, wanted)
-            if score[1]:
+            score = (0, *_score(fold(f"{section.title} {section.summary}"), phrase, wanted))
+            if score[2]:
                 label = f"{section.title} — {text.short} ({_session_of(syllabus, section.id)})"
                 scored.append((score, label, _excerpt(section.summary, wanted) +
                                f" [{section.id}]"))
     for entry in syllabus.glossary:
-        score = _score(fold(" ".join((entry.term, *entry.aliases, entry.definition))), phrase,
-                       wanted)
-        if score[1]:
+        # An entry named by the words first (helper-191's 8: Stalin's own came after Stalinism)
+        names = {fold(name) for name in (entry.term, *entry.aliases)}
+        named = int(phrase.strip() in names or any(f" {phrase.strip()} " in f" {name} "
+                                                  for name in names))
+        score = (named, *_score(fold(" ".join((entry.term, *entry.aliases, entry.definition))),
+                                phrase, wanted))
+        if score[2]:
             scored.append((score, f"Glossary: {entry.term}", entry.definition))
     scored.sort(key=lambda item: item[0], reverse=True)
     notes = ["No copy of the texts has been ingested here, so this searched our own section "
@@ -81,14 +85,15 @@ def _fallback(syllabus: Syllabus, words: str) -> Reply:
                  fields=tuple((label, body) for _, label, body in scored[:LIMIT]))
 
 
-def _score(folded: str, phrase: str, terms: list[str]) -> tuple[int, int, int]:
+def _score(folded: str, phrase: str, terms: list[str]) -> tuple[int, int, int, int]:
     """How well a folded summary or entry matches: (1 if it has the words as typed, together;
-    how many of `terms` it has; how often), best highest. A term is a whole word, or the start
-    of one from four letters (faction: factions); helper-189's 6: counted inside any word, `in`
-    and `of` ranked every summary above the one with `tax in kind`."""
+    how many of `terms` it has; how often as whole words; how often), best highest. A term is a
+    whole word, or the start of one from four letters (faction: factions); helper-189's 6:
+    counted inside any word, `in` and `of` ranked every summary above `tax in kind`'s."""
     words = folded.split()
     counts = [sum(1 for word in words if _is(word, term)) for term in terms]
-    return (int(phrase in f" {folded} "), sum(map(bool, counts)), sum(counts))
+    whole = sum(1 for word in words for term in terms if word == term)
+    return (int(phrase in f" {folded} "), sum(map(bool, counts)), whole, sum(counts))
 
 
 def _is(word: str, term: str) -> bool:
