@@ -138,11 +138,27 @@ def check_outbox(outbox: Outbox, cohort: Cohort, now: datetime,
         kinds = Counter(i.kind for i in outbox.items if i.session_id == f"w{number}"
                         and i.state in (OutboxState.PENDING, OutboxState.POSTED))
         if cohort.reminder_before is not None:
-            assert kinds["reminder"] == len([p for p in prompts
-                                             if p.startswith(f"w{number}-")]), (number, kinds)
+            reminded = {i.item for i in outbox.items if i.kind == "reminder" and i.session_id
+                        == f"w{number}" and i.state in (OutboxState.PENDING, OutboxState.POSTED)}
+            assert reminded == {p for p in prompts if p.startswith(f"w{number}-")}, (
+                number, kinds)
+            _reminders_say_the_close(outbox, number, close)
         if cohort.digest:
             assert kinds["digest"] == 1, (number, kinds)
         assert start < close
+
+
+def _reminders_say_the_close(outbox: Outbox, number: int, close: datetime) -> None:
+    """Each prompt's last reminder sent states the session's close as it stands, or a later
+    one is on its way (helper-188's 1: a close moved after its reminder went out)."""
+    rounds: dict[str, OutboxItem] = {}
+    for item in outbox.items:
+        if item.kind == "reminder" and item.session_id == f"w{number}" and (
+                item.item not in rounds or rounds[item.item].round < item.round):
+            rounds[item.item] = item
+    for last in rounds.values():
+        if last.state is OutboxState.POSTED and last.announced is not None:
+            assert last.announced == close, (number, last, close)
 
 
 def _near(a: datetime, b: datetime, zone: ZoneInfo, least: timedelta) -> bool:

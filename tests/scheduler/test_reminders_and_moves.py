@@ -88,13 +88,20 @@ async def test_reminders_turned_off_send_none_again(seminar: ConsoleDriver) -> N
         assert "now closes" not in flat(await seminar.say(line))
 
 
-async def test_the_schedule_gives_the_reminders_rule_as_the_setup_does(
+async def test_the_schedule_gives_the_reminders_setting_as_the_reminders_reply_does(
         seminar: ConsoleDriver) -> None:
-    """helper-188's 4: `/seminar schedule` left out the halfway rule for a short session."""
-    rule = ("A reminder 24 hours before each session closes (halfway through a session open no "
-            "longer than that)")
-    assert rule in flat(await seminar.say("/seminar schedule"))
-    assert rule in flat(await seminar.say("/seminar reminders 1d"))
+    """helper-188's 4, helper-191's 10: `/seminar schedule` left out the halfway rule for a
+    short session, then whether reminders name anyone, and the digest."""
+    for line, said in (
+            ("/seminar reminders 1d", "A reminder 24 hours before each session closes (halfway "
+             "through a session open no longer than that), naming nobody. Moderators get a "
+             "digest when each session closes."),
+            ("/seminar reminders 2d off --names", "A reminder 2 days before each session closes"
+             " (halfway through a session open no longer than that), naming who has responded."
+             " No digest."),
+            ("/seminar reminders off off", "No reminders. No digest.")):
+        assert said in flat(await seminar.say(line)), line
+        assert said in flat(await seminar.say("/seminar schedule")), line
 
 
 async def test_a_move_that_pushes_the_next_session_past_a_meeting_says_why(
@@ -107,8 +114,8 @@ async def test_a_move_that_pushes_the_next_session_past_a_meeting_says_why(
             await seminar.say(line)
         moved = flat(await seminar.say("/seminar move 3 2026-03-29 02:00"))
     assert "Session 4 moves to Sun 12 Apr 2026 01:30 BST." in moved
-    assert ("Session 4 does not take the meeting of Sun 05 Apr 2026 01:30 BST: it is 6 days 23 "
-            "hours 30 minutes after session 3's new time, under the minimum open time of 7 "
+    assert ("Session 4 does not take the meeting of Sun 05 Apr 2026 01:30 BST, 6 days 23 hours "
+            "30 minutes after session 3's new time: that is under the minimum open time of 7 "
             "days.") in moved
 
 

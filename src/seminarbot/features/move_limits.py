@@ -109,7 +109,7 @@ def pushed_past(cohort: Cohort, planned: Planned, moved: str, instant: datetime,
     if too_close is None:
         return None
     return (f"Session {planned.numbers[later[0]]} does not take the meeting of "
-            f"{describe_local(too_close, zone)}: it is "
+            f"{describe_local(too_close, zone)}, "
             f"{describe_span(abs(wall_clock(instant, too_close, zone)))} after session "
-            f"{planned.numbers[moved]}'s new time, under the minimum open time of "
+            f"{planned.numbers[moved]}'s new time: that is under the minimum open time of "
             f"{describe_span(cohort.min_open)}.")

@@ -17,7 +17,7 @@ from seminarbot.domain.progress import (
 from seminarbot.domain.schedule import describe_day, describe_local, describe_span
 from seminarbot.features.common import chosen_session, cohort_here, session_param
 from seminarbot.features.plan_reads import days_listed, in_force, meeting_at, unused_meetings
-from seminarbot.features.schedule_notes import emptied_by, order_warnings, reminder_rule
+from seminarbot.features.schedule_notes import emptied_by, order_warnings, reminders_said
 from seminarbot.services.container import Services
 
 UNUSED_SHOWN = 12  # meetings with no session named in the schedule's note; the rest counted
@@ -43,8 +43,7 @@ async def schedule(inv: Invocation[Services]) -> Reply:
     notes += await _change_notes(inv, cohort, entries, paused)
     notes.append(f"Each session stays open at least {describe_span(cohort.min_open)} before "
                  "the next one opens.")
-    if cohort.reminder_before:
-        notes.append(reminder_rule(cohort.reminder_before) + ".")
+    notes.append(reminders_said(cohort.reminder_before, cohort.reminder_names, cohort.digest))
     return Reply(title=f"Schedule: {cohort.rule.describe()}", paragraphs=tuple(notes),
                  table=Table(("#", "session", "date", "state"), tuple(rows)))
 

@@ -45,7 +45,7 @@ from seminarbot.features.plan_reads import (
     planned_starts,
     replan,
 )
-from seminarbot.features.schedule_notes import change_reply, reminder_rule
+from seminarbot.features.schedule_notes import change_reply, reminders_said
 from seminarbot.scheduling.replan import preview
 from seminarbot.services.container import Services
 
@@ -191,11 +191,7 @@ async def reminders(inv: Invocation[Services]) -> Reply:
     async with app.db.transaction():
         await app.cohorts.set_reminders(cohort.id, before, names, digest, inv.clock.now())
         cohort, planned = await replan(inv, cohort.id)
-    parts = ["No reminders." if before is None else reminder_rule(before)
-             + (", naming who has responded." if names else ", naming nobody.")]
-    parts.append("Moderators get a digest when each session closes." if digest else
-                 "No digest.")
-    return change_reply(" ".join(parts), notes_for(planned, cohort))
+    return change_reply(reminders_said(before, names, digest), notes_for(planned, cohort))
 
 
 async def min_open(inv: Invocation[Services]) -> Reply:

@@ -40,11 +40,15 @@ def order_warnings(planned: Planned, focus: str | None = None) -> list[str]:
     return lines
 
 
-def reminder_rule(before: timedelta) -> str:
-    """When reminders go, as every reply says it (helper-188's 4: the schedule left out the
-    halfway rule the setup's reply gave)."""
-    return (f"A reminder {describe_span(before)} before each session closes (halfway through a "
-            "session open no longer than that)")
+def reminders_said(before: timedelta | None, names: bool, digest: bool) -> str:
+    """The reminders and the digest, as every reply says them (helper-188's 4 and helper-191's
+    10: the schedule left out the halfway rule, then whether they name anyone and the digest)."""
+    said = "No reminders." if before is None else (
+        f"A reminder {describe_span(before)} before each session closes (halfway through a "
+        "session open no longer than that), "
+        + ("naming who has responded." if names else "naming nobody."))
+    return said + (" Moderators get a digest when each session closes." if digest
+                   else " No digest.")
 
 
 def release_notes(planned: Planned, zone: ZoneInfo, min_open_text: str,

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import urllib.parse
 from pathlib import Path
 
 from seminarbot.storage.dbfile import (
@@ -108,10 +107,15 @@ def _schema_of_a_copy(path: Path, logs: list[Path]) -> tuple[set[str], set[str],
 
 
 def without_tables(path: Path) -> bool:
-    """Whether the SQLite file at `path` holds no table, as its last commit left it (read only:
-    nothing is changed or made): one made just now whose first migrations never committed (a
-    stop as they ran). False where SQLite cannot read it, or nothing is there."""
+    """Whether the SQLite file at `path` holds no table, as its last commit left it: one made
+    just now whose first migrations never committed (a stop as they ran). Read as not_foreign
+    reads, so nothing is made beside it (a reader's -wal would stay). False where SQLite
+    cannot read it, or nothing is there."""
     if not os.path.isfile(path):
         return False
-    schema = _schema(f"file:{urllib.parse.quote(str(Path(os.path.realpath(path))))}?mode=ro")
+    real = Path(os.path.realpath(path))
+    logs = [log for log in (Path(f"{real}{WAL}"), Path(f"{real}{JOURNAL}"))
+            if log.is_file() and log.stat().st_size > 0]
+    schema = _schema_of_a_copy(real, logs) if logs else \
+        _schema(f"{immutable_uri(str(real))}&mode=ro")
     return schema is not None and not schema[0]
