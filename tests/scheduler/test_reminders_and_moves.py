@@ -117,17 +117,3 @@ async def test_a_move_that_pushes_the_next_session_past_a_meeting_says_why(
     assert ("Session 4 does not take the meeting of Sun 05 Apr 2026 01:30 BST, 6 days 23 hours "
             "30 minutes after session 3's new time: that is under the minimum open time of 7 "
             "days.") in moved
-
-
-async def test_a_reminder_sent_again_quotes_the_last_one_in_the_zone_it_named(
-        tmp_path: Path) -> None:
-    """helper-191's 9: after a reschedule to Berlin, the last reminder's 19:00 GMT was quoted as
-    20:00 CET."""
-    async with console_seminar(tmp_path) as seminar:  # Mon 5 Jan 2026, 09:00 UTC
-        for line in ("/seminar setup tue 19:00 Europe/London", "/seminar reminders 1d",
-                     "/clock advance 7d12h"):
-            await seminar.say(line)
-        again = flat(await seminar.say("/seminar reschedule tue 19:00 Europe/Berlin")
-                     + await seminar.say("/clock advance 1m"))  # due at once
-    assert ("Reminder: this discussion now closes Tue 13 Jan 2026 19:00 CET (not Tue 13 Jan "
-            "2026 19:00 GMT, as the last reminder said).") in again

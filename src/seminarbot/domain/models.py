@@ -71,10 +71,9 @@ class OutboxItem(NamedTuple):
     posted_at: datetime | None = None
     last_error: str | None = None
     # A reminder's round: 0 the first, 1 the first sent again after its close moved (storage
-    # writes its kind as 'reminder:2'), and the close a sent one stated, in the zone it named.
+    # writes its kind as 'reminder:2'), and the close a sent one stated.
     round: int = 0
     announced: datetime | None = None
-    announced_zone: str | None = None
 
     @property
     def idempotency_key(self) -> str:

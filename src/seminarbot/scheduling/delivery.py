@@ -4,8 +4,8 @@ so far, or the moderators' digest of a session that closed. Loaded with the firs
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort, OutboxItem, OutboxState
@@ -40,8 +40,8 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         zone = cohort.rule.zone
         text = reminder_text(describe_local(close, zone), count, people, names,
                              closed=close <= scheduler.clock.now(),
-                             was=_as_said(was, zone) if was and was.announced != close else None)
-        await scheduler.outbox.announce(item.id, close, zone.key)
+                             was=describe_local(was, zone) if was and was != close else None)
+        await scheduler.outbox.announce(item.id, close)
         return await poster.post_in_thread(cohort, thread, text)
     if item.kind != "digest":  # storage reads no other (storage/outbox.py)
         raise ValueError(f"outbox row {item.id} has no kind to post: {item.kind!r}")
@@ -57,23 +57,12 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
     return PostedRef(message_id=f"digest-{item.id}")
 
 
-def _announced_before(rows: list[OutboxItem], item: OutboxItem) -> OutboxItem | None:
-    """The last reminder sent before `item` (a round of the same prompt's) that stated a close."""
+def _announced_before(rows: list[OutboxItem], item: OutboxItem) -> datetime | None:
+    """The close the last reminder sent before `item` (a round of the same prompt's) stated."""
     sent = [row for row in rows if row.kind == "reminder" and row.session_id == item.session_id
             and row.item == item.item and row.round < item.round and row.announced is not None
             and row.state is OutboxState.POSTED]
-    return max(sent, key=lambda row: row.round) if sent else None
-
-
-def _as_said(reminder: OutboxItem, now_in: ZoneInfo) -> str:
-    """The close `reminder` stated, as it said it: in the zone it named, which a reschedule may
-    have changed since (helper-191's 9); in `now_in` if that one is unknown here."""
-    assert reminder.announced is not None
-    try:
-        zone = ZoneInfo(reminder.announced_zone or now_in.key)
-    except (ValueError, ZoneInfoNotFoundError):  # a damaged row, or tzdata that lost it
-        zone = now_in
-    return describe_local(reminder.announced, zone)
+    return max(sent, key=lambda row: row.round).announced if sent else None
 
 
 async def not_to_send(outbox: OutboxRepository, cohort: Cohort, item: OutboxItem

@@ -15,7 +15,7 @@ from seminarbot.storage.db import Database, Row
 from seminarbot.storage.ids import next_id
 
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
-            " thread_id, posted_at, last_error, announced, announced_zone")
+            " thread_id, posted_at, last_error, announced")
 _AGAIN = re.compile(r"reminder:([2-9]|[1-9][0-9]+)")  # a reminder's second time and after
 REMINDERS = "(kind = 'reminder' OR kind GLOB 'reminder:*')"  # every round of a reminder
 
@@ -40,7 +40,6 @@ def _item(row: Row) -> OutboxItem:
         posted_at=parse_instant(row["posted_at"]) if row["posted_at"] else None,
         last_error=row["last_error"], round=round_,
         announced=parse_instant(row["announced"]) if row["announced"] else None,
-        announced_zone=text(row["announced_zone"]) if row["announced_zone"] else None,
     )
 
 
@@ -72,11 +71,10 @@ class OutboxRepository:
             "DELETE FROM outbox WHERE cohort_id = ? AND +state = 'pending'"
             f" AND (kind IN ({marks}){again})", (cohort_id, *kinds))
 
-    async def announce(self, item_id: int, close: datetime, zone: str) -> None:
-        """The close a reminder states, and the IANA zone it names, recorded as it is sent
-        (OutboxItem.announced)."""
-        await self.db.execute("UPDATE outbox SET announced = ?, announced_zone = ? WHERE id = ?",
-                              (to_iso(close), zone, item_id))
+    async def announce(self, item_id: int, close: datetime) -> None:
+        """The close a reminder states, recorded as it is sent (OutboxItem.announced)."""
+        await self.db.execute("UPDATE outbox SET announced = ? WHERE id = ?",
+                              (to_iso(close), item_id))
 
     async def for_cohort(self, cohort_id: int) -> list[OutboxItem]:
         rows = await self.db.fetchall(

@@ -3,7 +3,5 @@
 -- (helper-149's 4, helper-188's 1). The re-planner then sends it again, stating the new close,
 -- as a row of its own: kind 'reminder:N' for the Nth time (storage/outbox.py reads it as a
 -- reminder and its round), so the unique key (cohort, session, kind, item) keeps each once.
--- `announced`: the close a sent reminder stated, in UTC, and `announced_zone` the IANA zone it
--- was stated in (a reschedule may change the cohort's); NULL for every other row.
+-- `announced`: the close a sent reminder stated, in UTC; NULL for every other row.
 ALTER TABLE outbox ADD COLUMN announced TEXT;
-ALTER TABLE outbox ADD COLUMN announced_zone TEXT;
