@@ -16,7 +16,7 @@ from tests.scheduler.invariants import flat, outbox_of, utc
 from tests.scheduler.support import console_seminar
 
 AGAIN = ("Reminder: this discussion now closes Tue 20 Jan 2026 19:00 UTC (not Tue 13 Jan 2026 "
-         "19:00 UTC, as the last reminder said).")
+         "19:00 UTC, the close the last reminder gave).")
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ async def test_a_post_now_that_closes_it_early_says_so_again(seminar: ConsoleDri
     said = flat(await seminar.say("/seminar post 2")) + flat(
         await seminar.say("/clock advance 1m"))
     assert said.count("Reminder: this discussion closed Tue 13 Jan 2026 09:00 UTC (not Tue 13 "
-                      "Jan 2026 19:00 UTC, as the last reminder said), as the next session "
+                      "Jan 2026 19:00 UTC, the close the last reminder gave), as the next session "
                       "opened") == 2
 
 
@@ -117,3 +117,18 @@ async def test_a_move_that_pushes_the_next_session_past_a_meeting_says_why(
     assert ("Session 4 does not take the meeting of Sun 05 Apr 2026 01:30 BST, 6 days 23 hours "
             "30 minutes after session 3's new time: that is under the minimum open time of 7 "
             "days.") in moved
+
+
+async def test_a_reminder_sent_again_gives_the_last_close_in_the_zone_of_now(
+        tmp_path: Path) -> None:
+    """helper-191's 9 read 20:00 CET as a misquote of the last reminder's 19:00 GMT: it is the
+    same instant in the cohort's zone now, as every time shown (README: One zone), and the
+    sentence says so."""
+    async with console_seminar(tmp_path) as seminar:  # Mon 5 Jan 2026, 09:00 UTC
+        for line in ("/seminar setup tue 19:00 Europe/London", "/seminar reminders 1d",
+                     "/clock advance 7d12h"):
+            await seminar.say(line)
+        again = flat(await seminar.say("/seminar reschedule tue 19:00 Europe/Berlin")
+                     + await seminar.say("/clock advance 1m"))  # due at once
+    assert ("Reminder: this discussion now closes Tue 13 Jan 2026 19:00 CET (not Tue 13 Jan "
+            "2026 20:00 CET, the close the last reminder gave).") in again

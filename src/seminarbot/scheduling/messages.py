@@ -25,7 +25,9 @@ def reminder_text(closes: str, responses: int, people: int,
         tally = (f"{people} participant{'s' if people != 1 else ''} "
                  f"{'have' if people != 1 else 'has'} responded so far "
                  f"({responses} response{'s' if responses != 1 else ''})")
-    moved = f" (not {was}, as the last reminder said)" if was else ""
+    # `was` in the cohort's zone now, as every time shown (README: One zone), which a
+    # reschedule may have changed since: the time the last reminder gave, not its words
+    moved = f" (not {was}, the close the last reminder gave)" if was else ""
     text = (f"Reminder: this discussion closed {closes}{moved}, as the next session opened; "
             f"responses are still recorded here. {tally}." if closed
             else f"Reminder: this discussion {'now ' if was else ''}closes {closes}{moved}. "
