@@ -132,3 +132,15 @@ async def test_a_reminder_sent_again_gives_the_last_close_in_the_zone_of_now(
                      + await seminar.say("/clock advance 1m"))  # due at once
     assert ("Reminder: this discussion now closes Tue 13 Jan 2026 19:00 CET (not Tue 13 Jan "
             "2026 20:00 CET, the close the last reminder gave).") in again
+
+
+async def test_a_post_while_paused_says_what_waits_for_the_resume(tmp_path: Path) -> None:
+    """helper-188's 3: a session closed by `/seminar post` while paused gets its reminder and
+    digest at the resume (README), and the post's reply said nothing of them."""
+    async with console_seminar(tmp_path) as seminar:  # Mon 5 Jan 2026, 09:00 UTC
+        for line in ("/seminar setup tue 19:00 UTC", "/seminar reminders 1d",
+                     "/clock advance 3d", "/seminar pause"):
+            await seminar.say(line)
+        posted = flat(await seminar.say("/seminar post 2"))
+    assert ("The seminar stays paused: the reminder and the digest of the session this post "
+            "closed go out when it resumes (/seminar resume).") in posted

@@ -8,7 +8,7 @@ from seminarbot.core.commands import Command, Permission
 from seminarbot.core.invocation import Invocation
 from seminarbot.core.replies import Reply, Tone, text
 from seminarbot.domain.errors import Conflict
-from seminarbot.domain.models import CohortState, OutboxState
+from seminarbot.domain.models import Cohort, CohortState, OutboxState
 from seminarbot.domain.progress import NEXT_SESSION, SessionState, next_session, progress
 from seminarbot.domain.schedule import DEFAULT_MIN_OPEN
 from seminarbot.features.common import (
@@ -103,8 +103,20 @@ async def post(inv: Invocation[Services]) -> Reply:
                 f"was only partly posted: {len(failed)} of its {len(done.outcomes)} prompts "
                 "did not go out")
         return change_reply(f"Session {session.number} {said} ({reasons}).", notes, Tone.ERROR)
+    if after.state is CohortState.PAUSED and (held := await _held(inv, after)):
+        notes.append(f"The seminar stays paused: {held} of the session this post closed "
+                     f"{'goes' if ' and ' not in held else 'go'} out when it resumes "
+                     f"({inv.prefix}seminar resume).")  # helper-188's 3: said nowhere
     return change_reply(f"Posted session {session.number}, “{session.title}”: "
                         f"{len(done.outcomes)} prompts.", notes)
+
+
+async def _held(inv: Invocation[Services], cohort: Cohort) -> str:
+    """What a paused seminar holds back that is due already: "the reminder and the digest"."""
+    due = {item.kind for item in await inv.app.outbox.for_cohort(cohort.id)
+           if item.kind in ("reminder", "digest") and item.state is OutboxState.PENDING
+           and item.due_at <= inv.clock.now()}
+    return " and ".join(f"the {kind}" for kind in ("reminder", "digest") if kind in due)
 
 
 async def pause(inv: Invocation[Services]) -> Reply:
