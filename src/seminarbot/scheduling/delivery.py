@@ -29,12 +29,12 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
     if item.kind == "prompt":
         return await poster.post_prompt(prompt_post(plan, cohort, item))
     if item.kind == "reminder":
-        thread = await prompt_thread(scheduler.outbox, item)
+        posts = await scheduler.outbox.for_cohort(cohort.id)
+        thread = _thread_in(posts, item)
         assert thread is not None  # the loop skips a reminder whose prompt was never posted
         count, people = await responses.count_for_prompt(cohort.id, item.item)
         names = [poster.literal(name) for name in await responses.names_for_prompt(
             cohort.id, item.item)] if cohort.reminder_names else None
-        posts = await scheduler.outbox.for_cohort(cohort.id)
         close = closes_at(progress(plan, posts), item.session_id) or item.due_at
         was = _announced_before(posts, item)
         zone = cohort.rule.zone
@@ -87,7 +87,11 @@ async def not_to_send(outbox: OutboxRepository, cohort: Cohort, item: OutboxItem
 async def prompt_thread(outbox: OutboxRepository, item: OutboxItem) -> str | None:
     """Where the reminder `item` goes: its prompt's thread (or, without one, the prompt's own
     message), once that prompt is posted; None before."""
-    for row in await outbox.for_cohort(item.cohort_id):
+    return _thread_in(await outbox.for_cohort(item.cohort_id), item)
+
+
+def _thread_in(rows: list[OutboxItem], item: OutboxItem) -> str | None:
+    for row in rows:
         if row.kind == "prompt" and row.session_id == item.session_id \
                 and row.item == item.item and row.state is OutboxState.POSTED:
             return row.thread_id or row.message_id

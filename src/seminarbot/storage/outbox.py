@@ -17,7 +17,12 @@ from seminarbot.storage.ids import next_id
 _COLUMNS = ("id, cohort_id, session_id, kind, item, due_at, state, attempts, message_id,"
             " thread_id, posted_at, last_error, announced")
 _AGAIN = re.compile(r"reminder:([2-9]|[1-9][0-9]+)")  # a reminder's second time and after
-REMINDERS = "(kind = 'reminder' OR kind GLOB 'reminder:*')"  # every round of a reminder
+
+
+def reminders(table: str = "") -> str:
+    """SQL that holds for a row of every round of a reminder; `table`: the row's alias."""
+    kind = f"{table}.kind" if table else "kind"
+    return f"({kind} = 'reminder' OR {kind} GLOB 'reminder:*')"
 
 
 def stored_kind(kind: str, round_: int = 0) -> str:
@@ -64,7 +69,7 @@ class OutboxRepository:
     async def drop_pending(self, cohort_id: int, kinds: tuple[str, ...]) -> None:
         """Forget pending rows of these kinds (they are about to be planned afresh)."""
         marks = ", ".join("?" for _ in kinds)
-        again = f" OR {REMINDERS}" if "reminder" in kinds else ""
+        again = f" OR {reminders()}" if "reminder" in kinds else ""
         # "+state" keeps SQLite on the per-cohort index; the state index would scan every
         # pending row of every cohort.
         await self.db.execute(

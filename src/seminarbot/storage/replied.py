@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from seminarbot.domain.responses import Outcome
+from seminarbot.storage.outbox import reminders
 from seminarbot.storage.response_batch import Answer, Post, answered, by_key, post_of_row, posts
 
 if TYPE_CHECKING:
@@ -36,8 +37,7 @@ _REPLIED = (
     " CROSS JOIN communities m ON o.cohort_id = x.cohort_id AND o.session_id = x.session_id"
     " AND o.item = x.item AND o.kind = 'prompt' AND c.id = o.cohort_id"
     " AND m.id = c.community_id"
-    " WHERE m.platform = ? AND x.message_id IN ({marks})"
-    " AND (x.kind = 'reminder' OR x.kind GLOB 'reminder:*')")
+    f" WHERE m.platform = ? AND x.message_id IN ({{marks}}) AND {reminders('x')}")
 
 
 def answers(conn: sqlite3.Connection, batch: Sequence[Submission], known: dict[str, Post]
