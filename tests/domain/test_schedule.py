@@ -1,7 +1,8 @@
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 from hypothesis import given
@@ -98,6 +99,29 @@ def test_local_stamps_describe_stored_stamps_as_describe_local_does(
            "2026-03-29T01:05:00X"]
     for stamp in [*stamps, *stamps, *odd, *odd]:
         assert _outcome(utf8.utf8, stamp.encode()) == _outcome(local, stamp), stamp
+
+
+@given(zone=st.sampled_from(sorted(available_timezones())),
+       instant=st.datetimes(datetime(1850, 1, 1), datetime(2100, 1, 1), timezones=st.just(UTC)))
+def test_every_zone_is_named_by_letters_or_by_utc_and_its_offset(zone: str,
+                                                                 instant: datetime) -> None:
+    # tzdata names many zones by their offset alone (`+0545`, `-03`), which a person reads as
+    # a time: shown as `UTC+05:45`, with the offset that instant has (helper-188's 5).
+    shown = describe_local(instant, ZoneInfo(zone)).rsplit(" ", 1)[1]
+    assert re.fullmatch(r"[A-Z][A-Za-z]{1,5}|UTC([+-]\d\d(:\d\d)?)?", shown), (zone, shown)
+    offset = instant.astimezone(ZoneInfo(zone)).utcoffset()
+    assert offset is not None
+    if shown.startswith("UTC") and shown != "UTC":
+        minutes = int(offset.total_seconds() // 60)
+        sign, hours, rest = shown[3], int(shown[4:6]), int(shown[7:9] or 0)
+        assert (1 if sign == "+" else -1) * (hours * 60 + rest) == minutes, (zone, shown)
+
+
+def test_kathmandu_and_santiago_show_their_offsets_after_utc() -> None:
+    winter = datetime(2026, 1, 6, 13, 0, tzinfo=UTC)
+    assert describe_local(winter, ZoneInfo("Asia/Kathmandu")) == "Tue 06 Jan 2026 18:45 UTC+05:45"
+    assert describe_local(winter, ZoneInfo("America/Santiago")) == "Tue 06 Jan 2026 10:00 UTC-03"
+    assert describe_local(winter, ZoneInfo("Antarctica/Troll")) == "Tue 06 Jan 2026 13:00 UTC"
 
 
 def _outcome(describe: Callable[[Any], str], stamp: Any) -> str:

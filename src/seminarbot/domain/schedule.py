@@ -10,6 +10,7 @@ first on or after the start date. Wall-clock rules at DST edges (documented in t
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, NamedTuple
@@ -170,6 +171,8 @@ def latest_apart(instant: datetime, least: timedelta, zone: ZoneInfo,
             return at
     return soonest - DST_REACH
 
+_NUMERIC = re.compile(r"([+-])(\d\d)(\d\d)?")
+
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     # fold=0 gives the first of two repeated times and, for a time inside the spring gap, the
@@ -184,7 +187,22 @@ def local_today(now: datetime, zone: ZoneInfo) -> date:
 def describe_local(instant: datetime, zone: ZoneInfo) -> str:
     """`Tue 06 Jan 2026 19:05 GMT`: the local minute and the zone's abbreviation."""
     local = instant.astimezone(zone)
-    return f"{describe_day(local.date())} {local:%H:%M} " + (local.tzname() or "")
+    return f"{describe_day(local.date())} {local:%H:%M} " + abbreviation(local)
+
+
+def abbreviation(local: datetime) -> str:
+    """The zone's abbreviation for an aware local time: tzdata's (`GMT`, `CEST`), or, for the
+    zones tzdata gives only an offset (`+0545`, `-03`: its "numeric abbreviations", tz-link),
+    that offset as `UTC+05:45`, `UTC-03` (`+00` and `-00` as `UTC`), so it is not read as a
+    time (helper-188's 5)."""
+    name = local.tzname() or ""
+    numeric = _NUMERIC.fullmatch(name)
+    if numeric is None:
+        return name
+    sign, hours, minutes = numeric.groups()
+    if hours == "00" and minutes in (None, "00"):
+        return "UTC"
+    return f"UTC{sign}{hours}" + (f":{minutes}" if minutes else "")
 
 
 def describe_day(day: date) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from seminarbot.clock import parse_instant
-from seminarbot.domain.schedule import describe_local
+from seminarbot.domain.schedule import abbreviation, describe_local
 
 if TYPE_CHECKING:
     from zoneinfo import ZoneInfo
@@ -99,7 +99,7 @@ class LocalStamps(Generic[T]):
         if (offset is not None and offset == last.utcoffset() and not offset.total_seconds() % 60
                 and first.tzname() == last.tzname() and first.date() == last.date()):
             found = (first.strftime("%a %d %b %Y "), first.hour * 60 + first.minute,
-                     first.tzname() or "")
+                     abbreviation(first))
         _remember(self._hours, hour, found, self.LIMIT)
         return found
 

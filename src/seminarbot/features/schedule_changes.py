@@ -20,6 +20,7 @@ from seminarbot.domain.schedule import (
     MIN_OPEN_RANGE,
     Move,
     WeeklyRule,
+    abbreviation,
     describe_day,
     describe_local,
     describe_span,
@@ -158,7 +159,7 @@ def _not_on_the_clock(day: date, at: time, instant: datetime, zone: ZoneInfo) ->
     if (local.date(), local.time()) == (day, at):
         return ""
     return (f"{at.strftime('%H:%M')} does not exist that night in {zone.key} (the clocks go "
-            f"forward); it is taken as {local.strftime('%H:%M %Z')}.")
+            f"forward); it is taken as {local:%H:%M} {abbreviation(local)}.")
 
 
 async def reschedule(inv: Invocation[Services]) -> Reply:
