@@ -12,7 +12,7 @@ from seminarbot.domain.near import near, one_swap
 from seminarbot.domain.romanize import cyrillic_readings, has_cyrillic, library_spelling, romanize
 from seminarbot.domain.stems import stemmed
 from seminarbot.domain.syllabus import GlossaryEntry
-from seminarbot.domain.textfold import cased, contains_term, fold
+from seminarbot.domain.textfold import COMMON, cased, contains_term, fold
 
 MAX_COMPLETE = 60  # characters of a half-typed query read; longer than any name in the glossary
 # difflib's ratio a near match needs. At 0.6 a missing term got another one spelled a little
@@ -204,7 +204,7 @@ class Glossary:
         """Up to `limit` entries whose definition names `query` as whole words (a plural too):
         what to read for a term or person with no entry of its own (Gosplan, Rykov)."""
         key = fold(query)
-        if len(key) < 3:
+        if len(key) < 3 or only_common(key):
             return []
         return [entry for entry in self.entries
                 if contains_term(fold(entry.definition), key)][:limit]
@@ -218,7 +218,7 @@ class Glossary:
         with it. Each with the name it was found by where that is an alias, original or
         romanized name as written ("Russian populism" for populism), else None."""
         key = fold(query)
-        if not key:
+        if only_common(key):
             return []
         ranked: dict[GlossaryEntry, str | None] = {e: None for e in self._by_form(query)}
 
@@ -258,3 +258,9 @@ class Glossary:
             elif len(key) >= 3 and any(key in name for name in names):
                 inside.append(entry)
         return (starts + inside)[:limit]
+
+
+def only_common(key: str) -> bool:
+    """Whether a folded query is nothing but words too common to look up (`the`, `of the`),
+    or nothing: no entry is near it, and none names it (helper-191's 6)."""
+    return all(word in COMMON for word in key.split())

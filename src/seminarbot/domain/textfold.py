@@ -10,6 +10,11 @@ from seminarbot.domain.display import DEFAULT_IGNORABLE
 _APOSTROPHES = re.compile(r"['’‘ʼ`´ʹ]")
 _LINE_HYPHEN = re.compile(r"(\w)[-\u00ad]\s*\n\s*(\w)")
 _NON_WORD = re.compile(r"[\W_]+")
+# English words too common to look up or to rank by: a search's terms, a glossary's near
+# matches and the definitions that name a word (helper-191's 6: "the" offered "the gap").
+COMMON = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into",
+                    "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was",
+                    "were", "with"})
 
 
 def without_accents(text: str) -> str:

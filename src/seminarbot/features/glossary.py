@@ -11,7 +11,7 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.companion import Companion
 from seminarbot.domain.display import embedded, isolate
-from seminarbot.domain.glossary import spellings
+from seminarbot.domain.glossary import only_common, spellings
 from seminarbot.domain.romanize import has_cyrillic
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 async def term(inv: Invocation[Services]) -> Reply:
     glossary = inv.app.glossary
     query: str = inv.args["query"]
-    entry = glossary.lookup(query)
+    # A person mentioned with the term (`/term @ann soviets`, to show her) is not part of it.
+    without = " ".join(MENTION.sub(" ", query).split())
+    entry = glossary.lookup(without or query)
     if entry is None:
-        return _no_entry(inv, query)
+        return _no_entry(inv, without or query)
     syllabus = inv.app.syllabus
     person = entry.category == "person"
     fields = [("Category", entry.category.replace("-", " "))]
@@ -53,19 +55,20 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     glossary = inv.app.glossary
     said = f"No glossary entry for “{as_typed(isolate(query))}”."
     near = glossary.near_named(query)
-    if why := _left_out(inv.app.syllabus.companion, query):
+    if only_common(fold(query)):
+        said = said[:-1] + ": it is too common a word to look up."
+    elif why := _left_out(inv.app.syllabus.companion, query):
         said += f" It has none on purpose: {why}"
-        offered: dict[GlossaryEntry, str | None] = {
-            e: None for name in AN_ID.findall(why)
-            if (e := glossary.lookup(name)) is not None and e.id == name}
-        for entry, name in near:
-            offered.setdefault(entry, name)
-        near = list(offered.items())[:3]
+        # The entries the decision points to, if it names any, are the ones to offer
+        # (helper-191's 6: Leningrad, Kirov's city, offered Lenin by its spelling too).
+        named = [e for name in AN_ID.findall(why)
+                 if (e := glossary.lookup(name)) is not None and e.id == name]
+        near = [(e, None) for e in dict.fromkeys(named)][:3] or near
     elif naming := glossary.naming(query):
         said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
         f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term." \
-        if len(query) <= 2 else \
+        if len(query) <= 2 or only_common(fold(query)) else \
         ("Our summaries and definitions are in English, so the search finds no Russian word: "
          f"try {inv.prefix}term with the English word or in Latin letters, or "
          f"{inv.prefix}help term.") if has_cyrillic(query) else \
@@ -80,6 +83,10 @@ def _named(entry: GlossaryEntry, name: str | None) -> str:
 
 
 AN_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")  # a decision names entries by id
+# A mention as the platforms write one in a command's text: Discord's user, role and channel
+# (Discord's API docs, Message Formatting), a Matrix user ID (spec, Appendices: User
+# Identifiers), and the words that notify everyone.
+MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|(?<!\S)@[^\s:]+:\S+|(?<!\S)@(?:everyone|here|room)\b")
 
 
 def _left_out(companion: Companion, query: str) -> str | None:

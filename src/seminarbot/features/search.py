@@ -8,16 +8,11 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.display import embedded, isolate
 from seminarbot.domain.syllabus import Syllabus
-from seminarbot.domain.textfold import fold, search_terms
+from seminarbot.domain.textfold import COMMON, fold, search_terms
 from seminarbot.domain.typed import as_typed
 from seminarbot.services.container import Services
 
 LIMIT = 5
-# English words too common to rank by when the search has no index of the texts (FTS5's own
-# ranking, once a copy is ingested, weighs words by how rare they are).
-COMMON = frozenset({"a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "in", "into",
-                    "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "was",
-                    "were", "with"})
 
 
 def _session_of(syllabus: Syllabus, section_id: str) -> str:
@@ -56,6 +51,8 @@ async def search(inv: Invocation[Services]) -> Reply:
 def _fallback(syllabus: Syllabus, words: str) -> Reply:
     terms = [fold(term) for term in search_terms(words)]
     phrase = f" {fold(words)} "
+    # Common words are not ranked by (FTS5's ranking, once a copy is ingested, weighs words
+    # by how rare they are).
     wanted = [term for term in terms if term not in COMMON] or terms
     scored: list[tuple[tuple[int, int, int, int, int], str, str]] = []
     for text in syllabus.texts:
