@@ -63,7 +63,8 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
         # (helper-191's 6: Leningrad, Kirov's city, offered Lenin by its spelling too).
         named = [e for name in AN_ID.findall(why)
                  if (e := glossary.lookup(name)) is not None and e.id == name]
-        near = [(e, None) for e in dict.fromkeys(named)][:3] or near
+        pointed: list[tuple[GlossaryEntry, str | None]] = [(e, None) for e in dict.fromkeys(named)]
+        near = pointed[:3] or near
     elif naming := glossary.naming(query):
         said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
