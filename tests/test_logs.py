@@ -76,6 +76,28 @@ def test_text_at_debug_lets_the_libraries_through_but_for_the_wholesale_ones(
         "INFO discord.gateway: a gateway line"]
 
 
+@pytest.mark.parametrize("level", ["DEBUG", "INFO"])
+def test_an_event_nio_could_not_validate_is_logged_without_its_content(
+        settings: Settings, capsys: pytest.CaptureFixture[str], level: str) -> None:
+    """helper-192's 1: a file Element-like clients send with a plain `url` in an encrypted
+    room logged jsonschema's whole error, the event's caption and file name at its end."""
+    import nio  # noqa: F401  (its event classes, as the bot has them)
+    from nio.events.misc import validate_or_badevent
+
+    configure(dataclasses.replace(settings, log_level=level))
+    content = {"msgtype": "m.file", "body": "my notes on 1.2", "filename": "notes.txt",
+               "url": "mxc://example.org/abc"}
+    event = {"type": "m.room.message", "event_id": "$e", "sender": "@ann:example.org",
+             "origin_server_ts": 1, "content": content}
+    schema = {"type": "object", "properties": {"content": {"type": "object",
+                                                           "required": ["file"]}}}
+    assert validate_or_badevent(event, schema) is not None
+    said = lines(capsys)
+    assert said == [said[0]] and said[0].endswith(
+        "WARNING nio.events.misc: Error validating event: 'file' is a required property"), said
+    assert "notes" not in "".join(said)
+
+
 def test_a_wrong_log_format_names_the_key(tmp_path: Path) -> None:
     config = tmp_path / "c.yaml"
     config.write_text("log_format: xml\n")

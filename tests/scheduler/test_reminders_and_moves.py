@@ -6,14 +6,19 @@ the next session skips a meeting (2). Console, clock 2026-01-05 09:00 UTC (a Mon
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from seminarbot.app import open_services
+from seminarbot.clock import ManualClock
 from seminarbot.domain.models import OutboxState
-from tests.conftest import ConsoleDriver
+from seminarbot.domain.schedule import describe_local
+from tests.conftest import START, ConsoleDriver, make_settings
 from tests.scheduler.invariants import flat, outbox_of, utc
-from tests.scheduler.support import console_seminar
+from tests.scheduler.support import console_seminar, long_syllabus
 
 AGAIN = ("Reminder: this discussion now closes Tue 20 Jan 2026 19:00 UTC (not Tue 13 Jan 2026 "
          "19:00 UTC, the close the last reminder gave).")
@@ -144,3 +149,36 @@ async def test_a_post_while_paused_says_what_waits_for_the_resume(tmp_path: Path
         posted = flat(await seminar.say("/seminar post 2"))
     assert ("The seminar stays paused: the reminder and the digest of the session this post "
             "closed go out when it resumes (/seminar resume).") in posted
+
+
+@pytest.mark.parametrize(("before", "back"), [("2h", utc(2026, 1, 13, 19, 30)),   # 2h30 late
+                                               ("1d", utc(2026, 1, 13, 20))])     # 25h late
+async def test_a_reminder_late_after_downtime_comes_first_and_gives_the_real_close(
+        tmp_path: Path, before: str, back: datetime) -> None:
+    """helper-194's 1 and 2: down over a reminder's time and the next session's, the bot came
+    back and said "closed … as the next session opened" at the close planned, before that
+    session was posted (its real close is when it is); or, the reminder beyond the grace
+    window, sent it after the next session's post and the digest."""
+    first = await _started(tmp_path, ManualClock(START))
+    for line in ("/seminar setup tue 19:00 UTC", f"/seminar reminders {before} on",
+                 "/clock advance 2d"):  # session 1 out, Tue 6 Jan
+        assert not (await first.say(line)).startswith("✗"), line
+    await first.app.close()
+    again = await _started(tmp_path, ManualClock(back))
+    try:
+        told = flat(again.out.getvalue())
+    finally:
+        await again.app.close()
+    now = describe_local(back, ZoneInfo("UTC"))
+    said = (f"Reminder: this discussion closes now, {now}, as the next session opens; "
+            "responses are still recorded here.")
+    assert told.count(said) == 2, told  # one in each prompt's thread
+    assert told.index(said) < told.index("Session 2:") < told.index("Digest for session 1")
+    assert "closed Tue 13 Jan" not in told
+
+
+async def _started(folder: Path, clock: ManualClock) -> ConsoleDriver:
+    app = await open_services(make_settings(folder), clock, syllabus=long_syllabus(weeks=7))
+    driver = ConsoleDriver(app, clock)
+    await driver.console.start()
+    return driver

@@ -83,6 +83,24 @@ class OneLineRetry(logging.Filter):
         return True
 
 
+class FirstLineOfInvalid(logging.Filter):
+    """matrix-nio logs an event that does not match its schema as "Error validating event: "
+    and jsonschema's whole error, which ends with the event's content (a person's caption, a
+    file's name: helper-192's 1, some 3 KB a file). Only its first line stays: what failed, as
+    jsonschema words it (`'file' is a required property`), at most FIRST_LINE characters."""
+
+    FIRST_LINE = 160
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith("Error validating event"):
+            first = message.split("\n", 1)[0]
+            record.msg = first if len(first) <= self.FIRST_LINE else \
+                first[:self.FIRST_LINE - 1] + "…"
+            record.args = None
+        return True
+
+
 def command_line(message: str, *, level: int = logging.ERROR, prefix: str = "seminarbot: ",
                  traceback: str | None = None) -> str:
     """A line a command writes to standard error outside the log (its one-line error, a
@@ -109,6 +127,9 @@ def configure(settings: Settings) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING)
     logging.getLogger("seminarbot").setLevel(settings.log_level)
+    invalid = logging.getLogger("nio.events.misc")
+    invalid.filters[:] = [f for f in invalid.filters if not isinstance(f, FirstLineOfInvalid)]
+    invalid.addFilter(FirstLineOfInvalid())
     retries = logging.getLogger("discord.client")
     retries.filters[:] = [f for f in retries.filters if not isinstance(f, OneLineRetry)]
     if settings.log_level != "DEBUG":

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from seminarbot.core.replies import PromptPost
 from seminarbot.domain.models import Cohort, OutboxItem, OutboxState
-from seminarbot.domain.planning import closes_at
-from seminarbot.domain.progress import progress
+from seminarbot.domain.planning import closed_at, closes_at
+from seminarbot.domain.progress import SessionProgress, progress
 from seminarbot.domain.schedule import describe_local
 from seminarbot.domain.syllabus import Plan
 from seminarbot.scheduling.messages import digest_text, reminder_text
@@ -35,11 +35,10 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         count, people = await responses.count_for_prompt(cohort.id, item.item)
         names = [poster.literal(name) for name in await responses.names_for_prompt(
             cohort.id, item.item)] if cohort.reminder_names else None
-        close = closes_at(progress(plan, posts), item.session_id) or item.due_at
+        close, closed = _close(progress(plan, posts), item, scheduler.clock.now())
         was = _announced_before(posts, item)
         zone = cohort.rule.zone
-        text = reminder_text(describe_local(close, zone), count, people, names,
-                             closed=close <= scheduler.clock.now(),
+        text = reminder_text(describe_local(close, zone), count, people, names, closed=closed,
                              was=describe_local(was, zone) if was and was != close else None)
         await scheduler.outbox.announce(item.id, close)
         return await poster.post_in_thread(cohort, thread, text)
@@ -55,6 +54,19 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         raise PostError("the digest reached no place the moderators read (see the log)",
                         retryable=True)
     return PostedRef(message_id=f"digest-{item.id}")
+
+
+def _close(entries: list[SessionProgress], item: OutboxItem, now: datetime
+           ) -> tuple[datetime, bool | None]:
+    """The close a reminder states, and whether the session has closed (True), closes now
+    (None: the next session's post is due and not yet out, after downtime, helper-194's 1), or
+    is still to close (False). A session closes when the next one actually opens (README:
+    Scheduling), not when that one was due."""
+    closed = closed_at(entries, item.session_id)
+    if closed is not None and closed <= now:  # (the last session's is its close to come)
+        return closed, True
+    close = closes_at(entries, item.session_id) or item.due_at
+    return (now, None) if close <= now else (close, False)
 
 
 def _announced_before(rows: list[OutboxItem], item: OutboxItem) -> datetime | None:

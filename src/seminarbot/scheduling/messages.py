@@ -13,12 +13,13 @@ _CUT_MARK = " … [cut short]"
 
 
 def reminder_text(closes: str, responses: int, people: int,
-                  names: Sequence[str] | None, *, closed: bool = False,
+                  names: Sequence[str] | None, *, closed: bool | None = False,
                   was: str | None = None) -> str:
     """The reminder posted in a prompt's thread; with `names`, who has responded, as many as
     fit in one notice (NOTICE_MAX), then how many others. `closed`: the session closed as it
-    fell due (the next one was posted early), and the thread still takes responses. `was`:
-    the close the last reminder stated, for one sent again because the close moved."""
+    fell due (the next one was posted early), and the thread still takes responses; None: it
+    closes now, as the next session's post goes out (late, after downtime). `was`: the close
+    the last reminder stated, for one sent again because the close moved."""
     if people == 0:
         tally = "Nobody has responded yet"
     else:
@@ -28,10 +29,15 @@ def reminder_text(closes: str, responses: int, people: int,
     # `was` in the cohort's zone now, as every time shown (README: One zone), which a
     # reschedule may have changed since: the time the last reminder gave, not its words
     moved = f" (not {was}, the close the last reminder gave)" if was else ""
-    text = (f"Reminder: this discussion closed {closes}{moved}, as the next session opened; "
-            f"responses are still recorded here. {tally}." if closed
-            else f"Reminder: this discussion {'now ' if was else ''}closes {closes}{moved}. "
-                 f"{tally}.")
+    if closed is None:
+        text = (f"Reminder: this discussion closes now, {closes}{moved}, as the next session "
+                f"opens; responses are still recorded here. {tally}.")
+    elif closed:
+        text = (f"Reminder: this discussion closed {closes}{moved}, as the next session "
+                f"opened; responses are still recorded here. {tally}.")
+    else:
+        text = (f"Reminder: this discussion {'now ' if was else ''}closes {closes}{moved}. "
+                f"{tally}.")
     if names:
         text += " Responded: " + _listed([isolate(name) for name in names],
                                          NOTICE_MAX - len(text) - len(" Responded: .")) + "."

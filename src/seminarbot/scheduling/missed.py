@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from seminarbot.domain.errors import Damaged
 from seminarbot.domain.models import SYSTEM_ACTOR, Cohort, CohortState, OutboxItem, OutboxState
-from seminarbot.domain.planning import OPEN, closed_at
+from seminarbot.domain.planning import OPEN, closed_at, closes_at
 from seminarbot.domain.progress import SessionProgress, progress
 from seminarbot.domain.schedule import describe_local, describe_span
 from seminarbot.domain.syllabus import Plan
@@ -57,7 +57,11 @@ async def if_missed(scheduler: Scheduler, cohort: Cohort, item: OutboxItem, miss
     if now - item.due_at <= scheduler.grace or (item.kind == "prompt"
                                                  and await _opened(scheduler, item)):
         return None
-    if await still_open(scheduler, item, now):
+    if (open_until := await still_open(scheduler, item, now)) is not None:
+        if item.kind == "reminder" and open_until <= now:
+            # The next session's post goes out in this pass: the reminder comes first, as
+            # its due time puts it, not after it and the digest (helper-194's 2).
+            return None
         missed.replan(cohort)  # it comes at (or before) the session's real close
         return PostOutcome(item, OutboxState.PENDING, "its session is still open")
     since = scheduler.running_since
@@ -75,18 +79,22 @@ async def _opened(scheduler: Scheduler, item: OutboxItem) -> bool:
                for row in await scheduler.outbox.for_cohort(item.cohort_id))
 
 
-async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime) -> bool:
-    """A late reminder or digest whose session has not closed more than the grace window
-    ago (domain.planning.closed_at): it is re-planned, not skipped."""
+async def still_open(scheduler: Scheduler, item: OutboxItem, now: datetime
+                     ) -> datetime | None:
+    """For a late reminder or digest whose session has not closed more than the grace window
+    ago (domain.planning.closed_at), so that it is re-planned, not skipped: the session's
+    close as the outbox stands (domain.planning.closes_at); else None."""
     if item.kind == "prompt":
-        return False
+        return None
     entries = [e for e in progress(scheduler.plan, await scheduler.outbox.for_cohort(
         item.cohort_id)) if not (e.state in OPEN and e.due_at and now - e.due_at > scheduler.grace)]
     # (a session as late as that is being skipped in this pass: it opens nothing)
     if not any(e.session.id == item.session_id and e.opened_at for e in entries):
-        return False
+        return None
     close = closed_at(entries, item.session_id)
-    return close is None or now - close <= scheduler.grace
+    if close is not None and now - close > scheduler.grace:
+        return None
+    return close or closes_at(entries, item.session_id) or now
 
 
 async def settle(scheduler: Scheduler, missed: Missed, now: datetime) -> None:
