@@ -305,6 +305,29 @@ async def test_forget_me_takes_the_name_out_of_every_value_that_mentions_it(
     assert dump.count(FORGOTTEN) >= 5
 
 
+async def test_forget_me_finds_a_name_of_two_words_typed_without_quotes(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-193's 1: `--participant Zed Quux` binds Quux to the next parameter (the session)
+    and is refused for it; the entry kept `Zed` and `Quux` apart, which matched no name of
+    theirs, so both stayed after their forget-me, and the reason's quote of Quux too."""
+    await seed(console, app, clock)
+    await console.say("/as Zed Quux")
+    await console.say("/seminar respond 1.1 Mine.")
+    await console.say("/as ann --moderator")
+    for typed in ("`Zed Quux`", "@Zed Quux", "console:zed quux", "Zed Quux,", "zed Other"):
+        await console.say(f"/seminar export csv --participant {typed}")
+    before = await _audit_dump(app)
+    assert "Quux" in before and "console:zed" in before
+    await console.say("/as Zed Quux")
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within", await console.say("/seminar forget-me"))
+    assert code
+    assert "Forgotten" in await console.say(f"/seminar forget-me {code.group(1)}")
+    after = await _audit_dump(app)
+    assert "quux" not in after.casefold(), after
+    assert '\\"participant\\": \\"zed\\"' in after  # zed Other: another, not them
+    assert "Other" in after
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

@@ -86,6 +86,31 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
         TimeZone().parse("+02:00", "timezone")
 
 
+@pytest.mark.parametrize(("typed", "first"), [
+    ("America/Sao", "America/Sao_Paulo"), ("London", "Europe/London"),
+    ("america/new", "America/New_York"), ("Buenos", "America/Argentina/Buenos_Aires"),
+    ("Kathmandoo", "Asia/Kathmandu")])
+def test_a_zone_s_own_place_comes_first_and_old_aliases_only_alone(typed: str,
+                                                                  first: str) -> None:
+    """helper-194's 4: America/Sao (Sao Paulo typed without quotes) offered Rosario, Sitka and
+    Santiago; London offered the old aliases Hongkong and Poland beside Europe/London."""
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse(typed, "timezone")
+    hint = caught.value.message.split("Did you mean ", 1)[1]
+    assert hint.startswith(first), hint
+    for alias in ("Hongkong", "Poland", "Asia/Katmandu"):
+        assert alias not in hint, hint
+
+
+@pytest.mark.parametrize("typed", ["1M", "2 M", "1h30M", "１Ｍ"])
+def test_a_capital_m_is_neither_minutes_nor_months(typed: str) -> None:
+    """helper-194's 3: `1M` was a minute, where many mean a month (ISO 8601's P1M)."""
+    with pytest.raises(BadArgument, match="M may mean minutes or months: write 1m"):
+        Duration().parse(typed, "before")
+    assert Duration().parse("1m", "before") == timedelta(minutes=1)
+    assert Duration().parse("1 min", "before") == timedelta(minutes=1)
+
+
 @pytest.mark.parametrize("name", ["Z", "z", "Zulu", "Etc/Zulu", "UCT", "Universal"])
 def test_iso_s_letter_for_utc_is_utc_as_zulu_is(name: str) -> None:
     """helper-155's 5: `Z` was refused as an abbreviation while `Zulu` was taken."""

@@ -159,6 +159,17 @@ async def test_a_move_within_its_own_day_or_into_a_clock_change_leaves_no_meetin
     assert "No meeting on" not in await says(seminar, "/seminar schedule")
 
 
+async def test_a_move_to_a_time_the_clocks_show_twice_says_which(seminar: ConsoleDriver) -> None:
+    """helper-194's 5: 01:30 on the night the clocks go back comes twice; the first is taken,
+    as a time they skip is said, and now said too."""
+    await seminar.say("/seminar reschedule sun 19:00 Europe/London 2026-10-04")
+    said = await says(seminar, "/seminar move 3 2026-10-25 01:30")
+    assert "Session 3 moves to Sun 25 Oct 2026 01:30 BST." in said
+    assert ("01:30 comes twice that night in Europe/London (the clocks go back); the first, "
+            "01:30 BST, is taken.") in said
+    assert "comes twice" not in await says(seminar, "/seminar move 4 2026-10-26 01:30")
+
+
 async def test_a_move_to_where_a_session_is_due_changes_nothing(seminar: ConsoleDriver) -> None:
     """helper-115 (5): it was reported as a move, and pinned the session."""
     before = await outbox_of(seminar.app)

@@ -6,6 +6,7 @@ back in them (`written`)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}  # seconds
 # Each unit's words, singular and plural; no month (its length varies, and `m` is minutes).
@@ -18,6 +19,18 @@ _PART_GAP = re.compile(r"(?<=\d)\s+(?=[a-z])|(?<=[a-z])\s+(?=\d)")
 # From a number's first digit, taken whole: linear in the text's length.
 _WORDED = re.compile(r"(?<!\d)(\d++)(" + "|".join(sorted(UNIT_WORDS, key=len, reverse=True))
                      + r")(?![a-z])")
+
+
+# A capital M after a number (`1M`): minutes to some, months to others (ISO 8601's P1M), so
+# neither is read from it (helper-194's 3: it was a minute).
+_CAPITAL_M = re.compile(r"\d\s*M(?![A-Za-z])")
+CAPITAL_M_HINT = ("M may mean minutes or months: write 1m for a minute; a month as days or "
+                  "weeks (30d, 4w).")
+
+
+def capital_m(raw: str) -> bool:
+    """Whether a duration as typed (NFKC, as core.params reads it) has a unit `M`."""
+    return _CAPITAL_M.search(unicodedata.normalize("NFKC", raw)) is not None
 
 
 def unit_seconds(word: str) -> int:

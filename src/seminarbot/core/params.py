@@ -8,7 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 
 from seminarbot.core.dates import named_date
-from seminarbot.core.durations import DURATION_UNITS, compact, with_unit_letters
+from seminarbot.core.durations import (
+    CAPITAL_M_HINT,
+    DURATION_UNITS,
+    capital_m,
+    compact,
+    with_unit_letters,
+)
 from seminarbot.core.hints import (
     choice_hint,
     date_hint,
@@ -176,6 +182,8 @@ class Duration:
         return f"a duration such as 3d, 2h30m, 90m or 1w, {above}{self.limit}"
 
     def parse(self, raw: str, param: str, today: date | None = None) -> timedelta:
+        if capital_m(raw):
+            raise BadArgument(param, self.expected, raw, CAPITAL_M_HINT)
         value = with_unit_letters(compact(_BETWEEN_PARTS.sub(" ", as_word(raw))))
         parts = _DURATION_PART.findall(value)
         units = [unit for _, unit in parts]

@@ -161,14 +161,23 @@ def _why_not(key: str, today: date) -> str:
 
 
 def _near_places(key: str) -> list[str]:
-    """Up to three zones a mistyped name may mean: names near enough, else those whose city
-    part is the word ("Berlin"); an old alias never beside its place's own name (Asia/Kolkata,
-    not also Asia/Calcutta), nor two aliases of one zone."""
+    """Up to three zones a mistyped name may mean: those whose city part is the word
+    ("Berlin"), those it begins at a word ("America/Sao"), then names near enough; an old
+    alias never beside its place's own name (Asia/Kolkata, not also Asia/Calcutta) nor after
+    another place's, nor two aliases of one zone."""
     names = place_zones()
-    close = near(key, names.keys(), n=6, cutoff=0.5) \
-        or [k for k in names if k.rsplit("/", 1)[-1] == key][:6]
+    city = key.rsplit("/", 1)[-1]
+    # Its place's own name first (london: Europe/London), then a name it begins, as one with
+    # a space typed unquoted does (America/Sao for America/Sao_Paulo: helper-194's 4).
+    named = [k for k in names if k.rsplit("/", 1)[-1] == city]
+    begun = [k for k in names if k.startswith(f"{key}_") or (
+        "/" not in key and k.rsplit("/", 1)[-1].startswith(f"{city}_"))]
+    close = list(dict.fromkeys([*named, *begun, *near(key, names.keys(), n=6, cutoff=0.5)]))
     places = set(_canonical())
+    # An old alias only ahead of every place's own name (London offered Hongkong, Poland).
     found = [names[k] for k in close]
+    own = next((i for i, name in enumerate(found) if name in places), len(found))
+    found = [name for i, name in enumerate(found) if i <= own or name in places]
     # An old alias is dropped beside a place's name of the same data (a link to it); no name
     # is replaced by another, which may be another place's (Iceland's data is Abidjan's).
     seen = {_zone_data(name) for name in found if name in places}

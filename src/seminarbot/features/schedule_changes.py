@@ -153,11 +153,17 @@ def _vacated(cohort: Cohort, entry: SessionProgress, instant: datetime,
 
 
 def _not_on_the_clock(day: date, at: time, instant: datetime, zone: ZoneInfo) -> str:
-    """For a local time the clocks skip that night (a daylight-saving change): what it is
-    taken as; else ""."""
+    """For a local time the clocks skip or show twice that night (a daylight-saving change):
+    what it is taken as; else ""."""
     local = instant.astimezone(zone)
     if (local.date(), local.time()) == (day, at):
-        return ""
+        # One the clocks show twice (they go back): the first is taken (fold=0, as
+        # domain.schedule.local_to_utc), and said (helper-194's 5).
+        later = local.replace(fold=1)
+        if later.utcoffset() == local.utcoffset():
+            return ""
+        return (f"{at.strftime('%H:%M')} comes twice that night in {zone.key} (the clocks go "
+                f"back); the first, {local:%H:%M} {abbreviation(local)}, is taken.")
     return (f"{at.strftime('%H:%M')} does not exist that night in {zone.key} (the clocks go "
             f"forward); it is taken as {local:%H:%M} {abbreviation(local)}.")
 

@@ -3,6 +3,7 @@ of a person who used forget-me: their actions under a pseudonym, no name of thei
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -16,6 +17,7 @@ from seminarbot.domain.textfold import SURROUNDING, name_key
 from seminarbot.storage.db import Database
 
 FORGOTTEN = "[forgotten]"  # in place of a forgotten person's name or id, wherever it was
+SPILLED = 3  # the arguments after `participant` a name's further words may have gone into
 
 
 class AuditEntry(NamedTuple):
@@ -128,17 +130,19 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     args = args if isinstance(args, dict) else {}
     typed = args.get("participant")
     # About them: it found them, or it found no one else and names them as they are named
-    if isinstance(typed, str) and ((found is not None and found == participant_id)
-                                   or (found is None and _core(typed) in cores)):
-        said = {*cores, _core(typed)}
+    keys = ["participant"] if found is not None and found == participant_id else \
+        _typed_name(args, cores) if found is None else []
+    if isinstance(typed, str) and keys:
+        pieces = [args[key] for key in keys]
+        said = {*cores, *map(_core, pieces)}
         reason = cleaned.get("reason")
         if isinstance(reason, str):
             gone: set[str] = set()
-            cleaned["reason"] = _mentions_out(reason, said, [*named, typed], gone)
+            cleaned["reason"] = _mentions_out(reason, said, [*named, *pieces], gone)
             # an argument the reason quoted as theirs (`--since NAME`), none merely alike
             args.update({key: FORGOTTEN for key, value in args.items()
                          if isinstance(value, str) and _core(value) in gone})
-        args["participant"] = FORGOTTEN
+        args.update(dict.fromkeys(keys, FORGOTTEN))
         if found is not None:
             cleaned["participant_id"] = FORGOTTEN
     scope = cleaned.get("scope")
@@ -148,6 +152,23 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     if isinstance(cleaned.get("requested_by"), str) and _core(cleaned["requested_by"]) in cores:
         cleaned["requested_by"] = FORGOTTEN
     return cleaned
+
+
+def _typed_name(args: dict[str, Any], cores: set[str]) -> list[str]:
+    """The arguments that typed one of the person's names (`cores`): `participant`, or it and
+    the arguments a name of several words typed without quotes ran on into (`--participant
+    Zed Quux` binds Quux to the session, and is refused for it: helper-193's 1), in any order
+    (the entry keeps its arguments by name). None if they name no one of `cores`."""
+    typed = args.get("participant")
+    if not isinstance(typed, str):
+        return []
+    others = [key for key, value in args.items() if key != "participant" and isinstance(
+        value, str) and value]
+    for count in range(min(len(others), SPILLED) + 1):
+        for keys in itertools.permutations(others, count):
+            if _core(" ".join([typed, *(args[key] for key in keys)])) in cores:
+                return ["participant", *keys]
+    return []
 
 
 def _mentions_out(reason: str, said: set[str], names: Sequence[str], gone: set[str]) -> str:
