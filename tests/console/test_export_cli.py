@@ -82,6 +82,9 @@ def test_export_writes_a_file_equal_to_the_database(tmp_path: Path, mini_config:
     assert [(row[0], row[2], row[3]) for row in audit] == [
         ("cli", "export", "ok"), ("cli", "export", "ok"), ("cli", "export", "ok")]
     assert json.loads(audit[1][4])["scope"] == {"session": "later"}
+    # helper-193's 3: the entry named the export's own file name only, not where it went
+    assert [json.loads(row[4])["written_to"] for row in audit] == [
+        str(out), str(out), "standard output"]
 
 
 async def _audit(tmp_path: Path) -> list[Any]:

@@ -196,6 +196,19 @@ async def test_participants_are_refused_and_every_export_is_audited(
     assert not list((app.settings.data_dir / "exports").glob("*.csv"))
 
 
+async def test_an_export_of_no_responses_is_audited_without_a_file(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-193's 2: the reply said there was nothing to export and gave no file, but the
+    entry named a file of 120 bytes, as if one had been handed over."""
+    await console.say("/seminar setup tue 19:00 UTC")
+    said = await console.say("/seminar export csv")
+    assert "There are no responses to export" in said
+    stored = await app.db.scalar("SELECT detail FROM audit_log WHERE action = 'export'")
+    detail = json.loads(str(stored))
+    assert (detail["responses"], detail["file"], detail["bytes"]) == (0, None, 0), detail
+    assert "written_to" not in detail
+
+
 async def test_an_export_too_big_for_chat_says_so(console: ConsoleDriver, app: Services,
                                                    clock: ManualClock,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:

@@ -235,10 +235,11 @@ async def _export(settings: Settings, args: argparse.Namespace, write: Callable[
             say(message)
             return EXIT_CONFIG, ""
         user = _os_user()
+        where = "standard output" if args.out == "-" else args.out
         result = await export_cohort(app, cohort, request, write,
                                      Actor(COMMAND_LINE, user, user, is_moderator=True),
-                                     readers=app.readers, check=check, keep=keep)
-        where = "standard output" if args.out == "-" else args.out
+                                     readers=app.readers, check=check, keep=keep,
+                                     written_to=where)
         counted = f"{result.responses} response{'' if result.responses == 1 else 's'}"
         finished.append(f"exported {counted} ({request.label}) of cohort {cohort.id} as "
                         f"{args.format} to {where}, {result.size:,} bytes")

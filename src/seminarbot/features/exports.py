@@ -53,7 +53,8 @@ async def export(inv: Invocation[Services]) -> Reply:
     request = await _request(inv, cohort)
     sink = _BoundedBuffer(MAX_ATTACHMENT_BYTES)
     try:
-        result = await export_cohort(inv.app, cohort, request, sink.write, inv.actor)
+        result = await export_cohort(inv.app, cohort, request, sink.write, inv.actor,
+                                     empty_kept=False)
     except AttachmentTooLarge:
         raise Conflict(f"That export is larger than a chat attachment may be "
                        f"({MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB). Export one session, a "

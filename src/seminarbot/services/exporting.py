@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import functools
 from collections.abc import Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -90,14 +91,20 @@ def export_filename(cohort: Cohort, request: ExportRequest, now: datetime) -> st
 async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequest, write: Write,
                         actor: Actor, *, readers: Sequence[Database] = (),
                         check: Callable[[], None] | None = None,
-                        keep: Callable[[], None] | None = None) -> ExportResult:
+                        keep: Callable[[], None] | None = None, written_to: str = "",
+                        empty_kept: bool = True) -> ExportResult:
     """Write the export and record it in the audit log (who, what, when, how it ended).
     `readers`: further connections to the database that pages are read on as well.
     `check`, once all is written: that it is (a file's last bytes flushed); what it raises
     fails the export as a failed write does. `keep`, once it is audited as complete, even if
-    stopped meanwhile: what the caller does with it (put a file in place)."""
+    stopped meanwhile: what the caller does with it (put a file in place). `written_to`:
+    where the caller writes it, for the audit (the command line's `--out`). `empty_kept`:
+    whether an export of no responses is handed over (a chat's reply then has no file, and
+    its entry names none: helper-193's 2)."""
     now = app.clock.now()
     filename = export_filename(cohort, request, now)
+    audit = functools.partial(_audit, app, cohort, request, actor, written_to=written_to,
+                              empty_kept=empty_kept)
     counter = Counter(write, ROW_ENDS.get(request.format))
     written = Written(counter)
     try:
@@ -110,19 +117,19 @@ async def export_cohort(app: ExportServices, cohort: Cohort, request: ExportRequ
         await written.settle(stopped=stopped)  # what went out is counted before the audit
         # Stopping goes on whatever the audit meets; a failure's audit failing says so.
         with contextlib.suppress(Exception) if stopped else contextlib.nullcontext():
-            await _audit(app, cohort, request, actor, filename, counter, counter.whole_responses(),
-                         "failed", "stopped before the end" if stopped else _why(error))
+            await audit(filename, counter, counter.whole_responses(), "failed",
+                        "stopped before the end" if stopped else _why(error))
         raise
     # Complete: its row is written even if a stop comes meanwhile (a commit in flight is not
     # taken back), and then the export is kept, as that row says (cli/export.py).
     with contextlib.suppress(asyncio.CancelledError):
-        await to_the_end(_audit(app, cohort, request, actor, filename, counter, count, "ok"))
+        await to_the_end(audit(filename, counter, count, "ok"))
     if keep is not None:
         try:
             keep()
         except OSError as error:  # the file not put in place after all: the log says so last
-            await to_the_end(_audit(app, cohort, request, actor, filename, counter, count,
-                                    "failed", f"not put in place: {error.strerror or error}"))
+            await to_the_end(audit(filename, counter, count, "failed",
+                                   f"not put in place: {error.strerror or error}"))
             raise
     return ExportResult(filename, MEDIA_TYPES[request.format], count, counter.size)
 
@@ -215,10 +222,13 @@ def _why(error: BaseException) -> str:
 
 async def _audit(app: ExportServices, cohort: Cohort, request: ExportRequest, actor: Actor,
                  filename: str, counter: Counter, count: int, outcome: str,
-                 reason: str = "") -> None:
+                 reason: str = "", *, written_to: str, empty_kept: bool) -> None:
     scope = request.scope
+    handed = count > 0 or empty_kept or outcome != "ok"
     detail: dict[str, Any] = {
-        "format": request.format, "file": filename, "responses": count, "bytes": counter.size,
+        "format": request.format, "file": filename if handed else None, "responses": count,
+        "bytes": counter.size if handed else 0,
+        **({"written_to": written_to} if written_to else {}),
         **({"bytes_in_flight": counter.in_flight} if counter.in_flight else {}),
         "scope": {key: value for key, value in (
             ("session", scope.session_id), ("participant", scope.participant_id),
