@@ -562,3 +562,11 @@ async def test_resume_lists_the_sessions_it_moves(seminar: ConsoleDriver) -> Non
     said = await says(seminar, "/seminar resume")
     assert "Session 4 moves to Tue 20 Jan 2026 19:00 UTC." in said
     assert "Session 5 moves to Tue 27 Jan 2026 19:00 UTC." in said
+
+
+async def test_a_refused_duration_is_quoted_as_typed(seminar: ConsoleDriver) -> None:
+    """helper-194's 7: `2d` was refused as '2 days', a spelling nobody typed."""
+    await seminar.say("/seminar setup tue,wed 19:00 UTC")
+    said = await says(seminar, "/seminar min-open 2d")
+    assert "(got '2d')" in said and "2 days" not in said
+

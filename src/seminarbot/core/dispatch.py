@@ -138,7 +138,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
         args = bind(command, raw, app.clock.now().date())
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix,
-                                sent_at=sent_at, noted=noted)
+                                sent_at=sent_at, noted=noted, typed=given)
         reply = await command.handler(invocation)
         if command.private and not reply.private:
             reply = replace(reply, private=True)

@@ -59,6 +59,9 @@ class Invocation(Generic[App]):
     # What the handler found that the audit log's entry should keep beside the arguments
     # (the participant a `participant` argument found: forget-me takes it out, helper-143).
     noted: dict[str, Any] = field(default_factory=dict)
+    # Each argument as it was typed, for a refusal to quote (helper-194's 7: `2d` was quoted
+    # back as '2 days').
+    typed: Mapping[str, str] = field(default_factory=dict)
 
     def arg(self, name: str) -> Any:
         return self.args.get(name)

@@ -212,7 +212,8 @@ async def min_open(inv: Invocation[Services]) -> Reply:
     gap = min(high, cohort.rule.shortest_gap())
     if not low <= value <= gap:
         raise BadArgument("duration", f"from {describe_span(low)} to {describe_span(gap)} "
-                          f"(meetings: {cohort.rule.describe()})", describe_span(value))
+                          f"(meetings: {cohort.rule.describe()})",
+                          inv.typed.get("duration", describe_span(value)))
     async with app.db.transaction():
         entries = await entries_of(inv, cohort)
         await app.cohorts.set_min_open(cohort.id, value, inv.clock.now())
