@@ -42,6 +42,17 @@ def test_weekday(raw: str, day: int) -> None:
 
 
 @pytest.mark.parametrize(("raw", "hint"), [
+    ("tue,tue", "It names tuesday twice."), ("Tue,tuesday", "It names tuesday twice."),
+    ("mon-fri", "A range of days is not taken: list them, mon,tue,wed,thu,fri."),
+    ("fri-mon", ""), ("tue,,thu", "")])
+def test_a_list_of_days_with_one_twice_or_a_range_says_so(raw: str, hint: str) -> None:
+    """helper-194's 6: both were refused with the sentence alone."""
+    with pytest.raises(BadArgument, match="`weekday` expects a weekday") as caught:
+        Weekdays().parse(raw, "weekday")
+    assert untyped(caught.value.hint) == hint
+
+
+@pytest.mark.parametrize(("raw", "hint"), [
     ("t", "'t' could be tuesday or thursday."), ("S", "'s' could be saturday or sunday."),
     ("tusday", "Did you mean tuesday?"), ("funday", "Did you mean sunday?"),
     ("wendsday", "Did you mean wednesday?"), ("tuesdays", "Did you mean tuesday?"), ("", ""),
@@ -260,7 +271,12 @@ def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None
     ("19.30", "Did you mean 19:30?"), ("１９", "Did you mean 19:00?"),
     ("1900", "Did you mean 19:00?"), ("0730", "Did you mean 07:30?"),
     ("7 pm", "Did you mean 19:00?"), ("12 a.m.", "Did you mean 00:00?"),
-    ("730", ""), ("7", ""), ("7.30", ""),  # morning or evening? (helper-117: `7 pm` apart)
+    # morning or evening: both (helper-117: `7 pm` typed apart is `7`; helper-194's 6: none)
+    ("730", "Did you mean 07:30 or 19:30?"), ("7", "Did you mean 07:00 or 19:00?"),
+    ("7.30", "Did you mean 07:30 or 19:30?"), ("12.30", "Did you mean 12:30 or 00:30?"),
+    ("noon", "Did you mean 12:00?"), ("Midnight", "Did you mean 00:00?"),
+    ("19:00:00", "Did you mean 19:00?"), ("19:00:30", ""),
+    ("24:00", "Did you mean 00:00 (24:00 is the next day's 00:00)?"),
     ("13pm", ""), ("0am", ""), ("24h", ""), ("19:60", ""), ("dusk", "")])
 def test_a_time_written_another_way_gets_the_24_hour_one(raw: str, hint: str) -> None:
     """helper-114's kind: what a newcomer types gets the form the parameter takes."""
@@ -290,7 +306,8 @@ def test_a_duration_without_its_unit_gets_the_forms_to_use(
     ("05.01.2026", "Did you mean 2026-01-05 or 2026-05-01?"),
     ("Today", ""), ("tomorrow", ""),  # whose today: the seminar's zone is not known here
     ("2026/02/30", "February 2026 has 28 days."), ("2028-02-30", "February 2028 has 29 days."),
-    ("2026-04-31", "April 2026 has 30 days."), ("2026-13-01", ""), ("next week", "")])
+    ("2026-04-31", "April 2026 has 30 days."), ("2026-13-01", ""), ("next week", ""),
+    ("20260329", "Did you mean 2026-03-29?"), ("20261329", "")])  # helper-194's 6
 def test_a_date_written_another_way_gets_the_iso_form(raw: str, hint: str) -> None:
     """helper-114's kind: both readings when day and month could swap, none that is no date."""
     with pytest.raises(BadArgument, match="`since` expects a date as YYYY-MM-DD") as caught:

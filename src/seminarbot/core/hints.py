@@ -16,11 +16,14 @@ from seminarbot.domain.typed import quoted_typed
 _BARE_UNITS = (("d", "days"), ("h", "hours"))  # what a bare number most likely meant
 # 2026/01/05, 2026.1.5, 2026-1-5, 5/1/2026, 05.01.2026
 _OTHER_DATE = re.compile(r"(\d{1,4})[-/.](\d{1,2})[-/.](?:['\u2018\u2019](?=\d{2}$))?(\d{1,4})")
+_PACKED_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})")
 # 1.5d, 0,5h, .5d, 1d1.5h: a part with a fraction of its unit
 _FRACTION = re.compile(r"(\d{0,6}(?:[.,]\d{1,6})?)([wdhms])")
 _FRACTIONS = re.compile(r"(?:(?:\d{1,6}|\d{0,6}[.,]\d{1,6})[wdhms]){1,5}")
 _NUMBER_WITH_WORD = re.compile(r"(\d{1,6})\s*([a-z]{1,10})")
 # 7pm, 7:30pm, 7.30 p.m. (group 3: a or p); 19h, 19h30, 19.30, 1930, 19
+_WITH_SECONDS = re.compile(r"(\d{1,2}:\d{2}):00")  # 19:00:00
+_WORD_TIMES = {"noon": "12:00", "midday": "12:00", "midnight": "00:00"}
 _OTHER_TIME = re.compile(r"(\d{1,2}?)(?:[:.h]?(\d{2})|[:.h])?(?:([ap])\.?m\.?)?")
 
 
@@ -41,15 +44,44 @@ def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
     return f"Did you mean {','.join(meant)}?"
 
 
+def weekdays_hint(parts: Sequence[str]) -> str:
+    """For a list of days that names one twice (`tue,tue`) or gives a range (`mon-fri`): what
+    to type instead; else ""."""
+    names = [next((d for d in WEEKDAYS if part and d.startswith(part)), "") for part in parts]
+    twice = next((d for d in names if d and names.count(d) > 1), None)
+    if twice:
+        return f"It names {twice} twice."
+    for part in parts:
+        ends = part.split("-")
+        if len(ends) == 2 and all(ends):
+            first, last = (next((i for i, d in enumerate(WEEKDAYS) if d.startswith(end)), None)
+                           for end in ends)
+            if first is not None and last is not None and first < last:
+                days = ",".join(d[:3] for d in WEEKDAYS[first:last + 1])
+                return f"A range of days is not taken: list them, {days}."
+    return ""
+
+
 def time_hint(value: str) -> str:
     """`Did you mean 19:00?` for a time written another way (7pm, 7:30 p.m., 19h, 19h30,
-    19.30, 1930), or ""."""
+    19.30, 1930, 19:00:00, noon, midnight; 24:00 is the next day's 00:00), both readings of
+    one that may be morning or evening (7, 7.30: `7 pm` typed apart reaches here as `7`), or
+    ""."""
+    if value in _WORD_TIMES:
+        return f"Did you mean {_WORD_TIMES[value]}?"
+    if (seconds := _WITH_SECONDS.fullmatch(value)) is not None:
+        value = seconds.group(1)
+    if value in ("24:00", "24"):
+        return "Did you mean 00:00 (24:00 is the next day's 00:00)?"
     match = _OTHER_TIME.fullmatch(value.replace(" ", ""))
     if not match:
         return ""
     hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
     if not half and 1 <= hour <= 12 and not value.startswith("0"):
-        return ""  # 7, 7.30: morning or evening (`7 pm` typed apart reaches here as `7`)
+        if minute > 59:
+            return ""
+        other = 0 if hour == 12 else hour + 12
+        return f"Did you mean {hour:02d}:{minute:02d} or {other:02d}:{minute:02d}?"
     if half:
         if not 1 <= hour <= 12:
             return ""
@@ -96,6 +128,9 @@ def date_hint(value: str, today: date | None = None,
     words = date_words(value)
     if words is not None:
         return named_hint(words, today, fits)
+    if (packed := _PACKED_DATE.fullmatch(value)) is not None:  # 20260329: ISO's basic form
+        day = _day((int(packed[1]), int(packed[2]), int(packed[3])))
+        return f"Did you mean {day.isoformat()}?" if day and fits(day) else ""
     match = _OTHER_DATE.fullmatch(value)
     if not match:
         return ""

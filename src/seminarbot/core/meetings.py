@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, time
 
-from seminarbot.core.hints import time_hint, weekday_hint
+from seminarbot.core.hints import time_hint, weekday_hint, weekdays_hint
 from seminarbot.domain.errors import BadArgument
 from seminarbot.domain.schedule import WEEKDAYS
 from seminarbot.domain.textfold import as_word
@@ -46,10 +46,10 @@ class Weekdays:
         try:  # tue,,thu or tue,thu,tue: a day left out, or another one meant?
             days = {Weekday().parse(part, param) for part in parts if part}
         except BadArgument as error:
-            raise BadArgument(param, self.expected, raw,
-                              weekday_hint(error.got or "", parts)) from None
+            raise BadArgument(param, self.expected, raw, weekdays_hint(parts)
+                              or weekday_hint(error.got or "", parts)) from None
         if not all(parts) or len(days) != len(parts):
-            raise BadArgument(param, self.expected, raw)
+            raise BadArgument(param, self.expected, raw, weekdays_hint(parts))
         return tuple(sorted(days))
 
 
@@ -67,5 +67,5 @@ class TimeOfDay:
             raise BadArgument(param, self.expected, raw, time_hint(as_word(raw)))
         hour, minute = int(match.group(1)), int(match.group(2))
         if hour > 23 or minute > 59:
-            raise BadArgument(param, self.expected, raw)
+            raise BadArgument(param, self.expected, raw, time_hint(as_word(raw)))
         return time(hour, minute)
