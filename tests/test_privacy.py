@@ -328,6 +328,32 @@ async def test_forget_me_finds_a_name_of_two_words_typed_without_quotes(
     assert "Other" in after
 
 
+async def test_a_name_spilled_over_two_arguments_is_the_longer_name_s(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-195's 1: Zed's forget-me took `Zed` out of entries about Zed Quux (`Zed`, then
+    `Quux` in the session), leaving Quux; Zed Quux's forget-me then found nothing to take."""
+    await seed(console, app, clock)
+    for name in ("Zed Quux", "Zed"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    for typed in ("Zed Quux", "Zed Quux --since 2026-01-01", "Zed"):
+        await console.say(f"/seminar export csv --participant {typed}")
+    for name in ("Zed", "Zed Quux"):
+        await console.say(f"/as {name}")
+        code = re.search(r"forget-me ([A-Z0-9]{6}) within",
+                         await console.say("/seminar forget-me"))
+        assert code
+        done = " ".join((await console.say(f"/seminar forget-me {code.group(1)}")).split())
+        named = re.search(r"your name from (\d+) entr", done)
+        assert named and int(named.group(1)) == 2, done  # Zed: the command, its export
+        if name == "Zed":
+            dump = await _audit_dump(app)
+            assert dump.count("Quux") >= 4, dump  # the spilled entries stay whole
+    after = await _audit_dump(app)
+    assert "Quux" not in after and '\\"Zed' not in after, after
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

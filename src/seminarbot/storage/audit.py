@@ -92,6 +92,9 @@ class AuditLog:
             "UPDATE audit_log SET actor_id = ?, actor_name = '' WHERE platform = ?"
             " AND actor_id = ?", (pseudonym, platform, external_id))
         cores = {core for core in (_core(name) for name in named) if core}
+        known = {_core(str(row[0])) for row in await self.db.fetch_tuples(
+            "SELECT display_name FROM participant_names UNION SELECT external_id"
+            " FROM participants")} - cores
         rows = await self.db.fetch_tuples(
             "SELECT id, detail FROM audit_log WHERE json_valid(detail) AND ("
             " json_extract(detail, '$.args.participant') IS NOT NULL"
@@ -102,7 +105,7 @@ class AuditLog:
             detail = json.loads(stored)
             if not isinstance(detail, dict):
                 continue
-            cleaned = _scrubbed(detail, cores, named, participant_id)
+            cleaned = _scrubbed(detail, cores, named, participant_id, known)
             if cleaned != detail:
                 mentions += 1
                 await self.db.execute("UPDATE audit_log SET detail = ? WHERE id = ?", (
@@ -121,9 +124,9 @@ def _core(text: str) -> str:
 
 
 def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
-              participant_id: int | None) -> dict[str, Any]:
+              participant_id: int | None, known: set[str]) -> dict[str, Any]:
     """`detail` with its mentions of the person (`cores` of `named`, `participant_id`) made
-    FORGOTTEN."""
+    FORGOTTEN; `known`: everyone else's names and ids, as cores."""
     cleaned: dict[str, Any] = json.loads(json.dumps(detail))  # a copy, nested parts too
     found = cleaned.get("participant_id")
     args = cleaned.get("args")
@@ -131,7 +134,7 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     typed = args.get("participant")
     # About them: it found them, or it found no one else and names them as they are named
     keys = ["participant"] if found is not None and found == participant_id else \
-        _typed_name(args, cores) if found is None else []
+        _typed_name(args, cores, known) if found is None else []
     if isinstance(typed, str) and keys:
         pieces = [args[key] for key in keys]
         said = {*cores, *map(_core, pieces)}
@@ -154,20 +157,25 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     return cleaned
 
 
-def _typed_name(args: dict[str, Any], cores: set[str]) -> list[str]:
+def _typed_name(args: dict[str, Any], cores: set[str], known: set[str]) -> list[str]:
     """The arguments that typed one of the person's names (`cores`): `participant`, or it and
     the arguments a name of several words typed without quotes ran on into (`--participant
     Zed Quux` binds Quux to the session, and is refused for it: helper-193's 1), in any order
-    (the entry keeps its arguments by name). None if they name no one of `cores`."""
+    (the entry keeps its arguments by name). The longest name they make of those `known` (of
+    anyone) decides: `Zed` then `Quux` is Zed Quux's, not Zed's (helper-195's 1). None if
+    that is not one of `cores`."""
     typed = args.get("participant")
     if not isinstance(typed, str):
         return []
-    others = [key for key, value in args.items() if key != "participant" and isinstance(
+    rest = [key for key, value in args.items() if key != "participant" and isinstance(
         value, str) and value]
-    for count in range(min(len(others), SPILLED) + 1):
-        for keys in itertools.permutations(others, count):
-            if _core(" ".join([typed, *(args[key] for key in keys)])) in cores:
+    for count in range(min(len(rest), SPILLED), -1, -1):
+        for keys in itertools.permutations(rest, count):
+            name = _core(" ".join([typed, *(args[key] for key in keys)]))
+            if name in cores:
                 return ["participant", *keys]
+            if name in known:
+                return []
     return []
 
 
