@@ -354,6 +354,35 @@ async def test_a_name_spilled_over_two_arguments_is_the_longer_name_s(
     assert "Quux" not in after and '\\"Zed' not in after, after
 
 
+async def test_words_that_fit_no_usage_are_refused_to_a_participant_and_audited(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-195's 6: too many words for a moderator's command answered "Too many arguments"
+    before "Only moderators may", and neither it nor a moderator's was audited; the line kept
+    is then cleared of a forgotten person's name, as any argument naming them is."""
+    await seed(console, app, clock)
+    await console.say("/as Mary Ann Evans")
+    await console.say("/seminar respond 1.1 Mine.")
+    await console.say("/as bob")
+    assert "Only moderators may use /seminar pause" in await console.say("/seminar pause now")
+    await console.say("/as ann --moderator")
+    said = await console.say("/seminar export csv --participant Mary Ann Evans")
+    assert "Too many arguments" in said or "expects" in said
+    rows = await app.db.fetch_tuples(
+        "SELECT actor_name, action, outcome, detail FROM audit_log WHERE id > (SELECT MAX(id) - 2"
+        " FROM audit_log) ORDER BY id")
+    assert [(r[0], r[1], r[2]) for r in rows] == [("bob", "seminar pause", "refused"),
+                                                  ("ann", "seminar export", "failed")], rows
+    assert json.loads(str(rows[1][3]))["args"] == {
+        "line": "seminar export csv --participant Mary Ann Evans"}
+    await console.say("/as Mary Ann Evans")
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within", await console.say("/seminar forget-me"))
+    assert code
+    await console.say(f"/seminar forget-me {code.group(1)}")
+    dump = await _audit_dump(app)
+    assert "Evans" not in dump and "Mary" not in dump, dump
+    assert "seminar export csv --participant [forgotten]" in dump
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

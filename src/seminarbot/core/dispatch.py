@@ -22,7 +22,7 @@ from seminarbot.core.commands import Command, Permission
 from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
-from seminarbot.core.parsing import NO_MENTIONS, Mentions, bind, parse_line
+from seminarbot.core.parsing import MAX_LINE, NO_MENTIONS, Mentions, bind, parse_line, tokenize
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
@@ -84,11 +84,26 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
         try:
             command, raw = parse_line(app.registry, line, prefix, mentions)
         except UserError as error:
-            return error_reply(error, app.registry, prefix)
+            # Words that do not fit a command it names are that command's failure: refused
+            # first to one who may not use it, and audited as its every use is (helper-195's 6:
+            # a participant's `/seminar pause now` was neither).
+            named = _command_named(app, line, mentions)
+            if named is None:
+                return error_reply(error, app.registry, prefix)
+            return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
+                              sent_at=sent_at, unfit=(error, line))
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
                           sent_at=sent_at, or_words=or_words)
 
     return await _limited(app, actor, parsed)
+
+
+def _command_named(app: Host, line: str, mentions: Mentions) -> Command | None:
+    """The command a line names, whatever its arguments; None if it names none."""
+    try:
+        return app.registry.resolve([t.text for t in tokenize(line[:MAX_LINE], mentions)])[0]
+    except UserError:
+        return None
 
 
 async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
@@ -116,12 +131,16 @@ async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]
 async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
                place: Place, *, prefix: str = "/", source_id: str | None = None,
                guard: Guard | None = None, sent_at: datetime | None = None,
-               or_words: bool = False) -> Reply:
+               or_words: bool = False, unfit: tuple[UserError, str] | None = None) -> Reply:
+    """`unfit`: the refusal of a typed line's words, and the line, for a command they do not
+    fit: answered after the permission check, and audited with the line as its `line`."""
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
     raw = {k: None if v is None else unicode_text(v) for k, v in raw.items()}
     given = {k: v for k, v in raw.items() if v is not None}
+    if unfit is not None:
+        given = {"line": unicode_text(unfit[1])}
     noted: dict[str, Any] = {}
 
     async def record(outcome: str, reason: str = "") -> None:
@@ -135,6 +154,8 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
             raise Forbidden(f"Only moderators may use {prefix}{command.name}.")
         if guard is not None:
             await guard(command, actor, place)
+        if unfit is not None:
+            raise unfit[0]
         args = bind(command, raw, app.clock.now().date())
         invocation = Invocation(command=command, actor=actor, place=place, args=args,
                                 clock=app.clock, app=app, source_id=source_id, prefix=prefix,

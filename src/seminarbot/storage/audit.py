@@ -98,6 +98,7 @@ class AuditLog:
         rows = await self.db.fetch_tuples(
             "SELECT id, detail FROM audit_log WHERE json_valid(detail) AND ("
             " json_extract(detail, '$.args.participant') IS NOT NULL"
+            " OR json_extract(detail, '$.args.line') IS NOT NULL"
             " OR json_extract(detail, '$.requested_by') IS NOT NULL"
             " OR json_extract(detail, '$.scope.participant') IS NOT NULL)")
         mentions = 0
@@ -148,6 +149,14 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
         args.update(dict.fromkeys(keys, FORGOTTEN))
         if found is not None:
             cleaned["participant_id"] = FORGOTTEN
+    line = args.get("line")  # words that fit no command's usage, kept whole (core.dispatch)
+    if isinstance(line, str):
+        args["line"] = _mentions_out(line, cores, named, set())
+        if args["line"] != line and isinstance(cleaned.get("reason"), str):
+            # what the reason quotes of the line may be a word of the name (`Too many
+            # arguments …: 'Evans'`)
+            words = {_core(word) for name in named for word in name.split()}
+            cleaned["reason"] = _mentions_out(cleaned["reason"], cores | words, named, set())
     scope = cleaned.get("scope")
     if isinstance(scope, dict) and participant_id is not None \
             and scope.get("participant") == participant_id:
