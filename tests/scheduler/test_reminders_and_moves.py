@@ -177,6 +177,25 @@ async def test_a_reminder_late_after_downtime_comes_first_and_gives_the_real_clo
     assert "closed Tue 13 Jan" not in told
 
 
+async def test_the_last_session_s_late_reminder_names_no_next_session(tmp_path: Path) -> None:
+    """helper-195's 3: down over the last session's reminder and close, the bot came back and
+    said it "closed …, as the next session opened", where none follows it."""
+    first = await _started(tmp_path, ManualClock(START))
+    for line in ("/seminar setup tue 19:00 UTC", "/seminar reminders 2h on",
+                 "/clock advance 50d"):  # Tue 24 Feb 09:00: session 7, the last, is open
+        assert not (await first.say(line)).startswith("✗"), line
+    await first.app.close()
+    again = await _started(tmp_path, ManualClock(utc(2026, 2, 24, 19, 30)))
+    try:
+        told = flat(again.out.getvalue())
+    finally:
+        await again.app.close()
+    assert told.count("Reminder: this discussion closed Tue 24 Feb 2026 19:00 UTC, a week after "
+                      "it opened (it is the last session); responses are still recorded "
+                      "here.") == 2, told
+    assert "next session" not in told
+
+
 async def _started(folder: Path, clock: ManualClock) -> ConsoleDriver:
     app = await open_services(make_settings(folder), clock, syllabus=long_syllabus(weeks=7))
     driver = ConsoleDriver(app, clock)

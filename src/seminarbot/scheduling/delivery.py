@@ -35,11 +35,13 @@ async def deliver(scheduler: Scheduler, cohort: Cohort, item: OutboxItem) -> Pos
         count, people = await responses.count_for_prompt(cohort.id, item.item)
         names = [poster.literal(name) for name in await responses.names_for_prompt(
             cohort.id, item.item)] if cohort.reminder_names else None
-        close, closed = _close(progress(plan, posts), item, scheduler.clock.now())
+        entries = progress(plan, posts)
+        close, closed = _close(entries, item, scheduler.clock.now())
         was = _announced_before(posts, item)
         zone = cohort.rule.zone
         text = reminder_text(describe_local(close, zone), count, people, names, closed=closed,
-                             was=describe_local(was, zone) if was and was != close else None)
+                             was=describe_local(was, zone) if was and was != close else None,
+                             last=_last(entries, item.session_id))
         await scheduler.outbox.announce(item.id, close)
         return await poster.post_in_thread(cohort, thread, text)
     if item.kind != "digest":  # storage reads no other (storage/outbox.py)
@@ -67,6 +69,14 @@ def _close(entries: list[SessionProgress], item: OutboxItem, now: datetime
         return closed, True
     close = closes_at(entries, item.session_id) or item.due_at
     return (now, None) if close <= now else (close, False)
+
+
+def _last(entries: list[SessionProgress], session_id: str) -> bool:
+    """Whether no session opens, or is to open, after this one (it closes a week after it
+    opens: domain.planning.LAST_SESSION_LENGTH)."""
+    start = next((e.opened_at for e in entries if e.session.id == session_id), None)
+    return start is not None and not any(
+        other and other > start for other in (e.opened_at or e.due_at for e in entries))
 
 
 def _announced_before(rows: list[OutboxItem], item: OutboxItem) -> datetime | None:

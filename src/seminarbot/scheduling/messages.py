@@ -14,12 +14,13 @@ _CUT_MARK = " … [cut short]"
 
 def reminder_text(closes: str, responses: int, people: int,
                   names: Sequence[str] | None, *, closed: bool | None = False,
-                  was: str | None = None) -> str:
+                  was: str | None = None, last: bool = False) -> str:
     """The reminder posted in a prompt's thread; with `names`, who has responded, as many as
     fit in one notice (NOTICE_MAX), then how many others. `closed`: the session closed as it
     fell due (the next one was posted early), and the thread still takes responses; None: it
     closes now, as the next session's post goes out (late, after downtime). `was`: the close
-    the last reminder stated, for one sent again because the close moved."""
+    the last reminder stated, for one sent again because the close moved. `last`: no session
+    follows it (it closes a week after it opened, not as the next one opens)."""
     if people == 0:
         tally = "Nobody has responded yet"
     else:
@@ -33,8 +34,10 @@ def reminder_text(closes: str, responses: int, people: int,
         text = (f"Reminder: this discussion closes now, {closes}{moved}, as the next session "
                 f"opens; responses are still recorded here. {tally}.")
     elif closed:
-        text = (f"Reminder: this discussion closed {closes}{moved}, as the next session "
-                f"opened; responses are still recorded here. {tally}.")
+        why = "a week after it opened (it is the last session)" if last else \
+            "as the next session opened"
+        text = (f"Reminder: this discussion closed {closes}{moved}, {why}; responses are "
+                f"still recorded here. {tally}.")
     else:
         text = (f"Reminder: this discussion {'now ' if was else ''}closes {closes}{moved}. "
                 f"{tally}.")
