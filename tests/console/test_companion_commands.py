@@ -142,8 +142,16 @@ async def test_common_words_find_nothing_near_and_a_mention_is_not_part_of_the_t
     for query in ("<@123> soviet", "soviet <@!123456789012345678>", "@ann:example.org soviets",
                   "<@&42> <#7> soviet @everyone"):
         assert (await shipped.say(f"/term {query}")).startswith("soviet\n"), query
-    alone = flat(await shipped.say("/term <@123>"))
-    assert "No glossary entry for “<@123>”." in alone
+    # helper-195's 4: a common word at either end of a name kept it from being found
+    for query, title in (("the NEP", "New Economic Policy"), ("of NEP", "New Economic Policy"),
+                         ("The Soviets", "soviet"), ("a soviet", "soviet"),
+                         ("soviets of", "soviet"), ("the Paris Commune", "Paris Commune")):
+        assert (await shipped.say(f"/term {query}")).startswith(f"{title}\n"), query
+    for query in ("<@123>", "@everyone", "@ann:example.org <#7>"):  # helper-195's 5
+        alone = flat(await shipped.say(f"/term {query}"))
+        assert "A mention names a person here, not a term of the texts." in alone
+        assert query.split()[0] not in alone, alone
+    assert (await shipped.say("/term @ann soviet")).startswith("soviet\n")
 
 
 async def test_russian_words_written_with_y_find_their_entries(shipped: ConsoleDriver) -> None:

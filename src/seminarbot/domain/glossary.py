@@ -25,11 +25,20 @@ _BRITISH = re.compile(r"(?<=[a-z])is(e|ed|es|ing|ation|ations)\b")
 def spellings(query: str) -> tuple[str, ...]:
     """The keys `query` may stand for, in the order tried: as folded, with the Library of
     Congress's i for a newspaper's y (perestroyka), with an American z for a British s
-    (democratisation), each also without a plural s (soviets). Empty for a blank query."""
+    (democratisation), each also without a plural s (soviets); then each without the common
+    words at its ends (`the Paris Commune`, `of NEP`: helper-195's 4). Empty for a blank
+    query."""
     key = fold(query)
     if not key:
         return ()
-    found = dict.fromkeys((key, library_spelling(key), _BRITISH.sub(r"iz\1", key)))
+    words = key.split()
+    while words and words[0] in COMMON:
+        words.pop(0)
+    while words and words[-1] in COMMON:
+        words.pop()
+    bare = " ".join(words)
+    found = dict.fromkeys(form for whole in dict.fromkeys((key, bare)) if whole for form in (
+        whole, library_spelling(whole), _BRITISH.sub(r"iz\1", whole)))
     return tuple(dict.fromkeys(form for spelling in found
                                for form in (spelling, *([spelling[:-1]] if spelling.endswith("s")
                                                         else []))))

@@ -26,9 +26,14 @@ async def term(inv: Invocation[Services]) -> Reply:
     query: str = inv.args["query"]
     # A person mentioned with the term (`/term @ann soviets`, to show her) is not part of it.
     without = " ".join(MENTION.sub(" ", query).split())
-    entry = glossary.lookup(without or query)
+    if not without:  # nothing but mentions: not echoed (helper-195's 5)
+        return Reply(title="No entry", tone=Tone.WARNING, paragraphs=(
+            "A mention names a person here, not a term of the texts.",
+            f"Try {inv.prefix}term with a term or a name, e.g. {inv.prefix}term soviet, or "
+            f"{inv.prefix}help term."))
+    entry = glossary.lookup(without)
     if entry is None:
-        return _no_entry(inv, without or query)
+        return _no_entry(inv, without)
     syllabus = inv.app.syllabus
     person = entry.category == "person"
     fields = [("Category", entry.category.replace("-", " "))]
@@ -85,9 +90,9 @@ def _named(entry: GlossaryEntry, name: str | None) -> str:
 
 AN_ID = re.compile(r"\b[a-z][a-z0-9]*(?:-[a-z0-9]+)*\b")  # a decision names entries by id
 # A mention as the platforms write one in a command's text: Discord's user, role and channel
-# (Discord's API docs, Message Formatting), a Matrix user ID (spec, Appendices: User
-# Identifiers), and the words that notify everyone.
-MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|(?<!\S)@[^\s:]+:\S+|(?<!\S)@(?:everyone|here|room)\b")
+# (Discord's API docs, Message Formatting), and any word that begins with @ (a Matrix user ID,
+# spec, Appendices: User Identifiers; @everyone, @room; a name typed with @).
+MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|(?<!\S)@\S+")
 
 
 def _left_out(companion: Companion, query: str) -> str | None:
