@@ -96,6 +96,13 @@ def test_an_event_nio_could_not_validate_is_logged_without_its_content(
     assert said == [said[0]] and said[0].endswith(
         "WARNING nio.events.misc: Error validating event: 'file' is a required property"), said
     assert "notes" not in "".join(said)
+    # helper-195's 9: the first line opens with the value that failed, a person's words
+    content = {"msgtype": "m.text", "body": {"secret": "my private words here"}}
+    schema = {"type": "object", "properties": {"content": {"type": "object", "properties": {
+        "body": {"type": "string"}}}}}
+    validate_or_badevent({**event, "content": content}, schema)
+    said = lines(capsys)
+    assert said[0].endswith("Error validating event: a value is not of type 'string'"), said
 
 
 def test_a_wrong_log_format_names_the_key(tmp_path: Path) -> None:

@@ -44,7 +44,9 @@ def test_weekday(raw: str, day: int) -> None:
 @pytest.mark.parametrize(("raw", "hint"), [
     ("tue,tue", "It names tuesday twice."), ("Tue,tuesday", "It names tuesday twice."),
     ("mon-fri", "A range of days is not taken: list them, mon,tue,wed,thu,fri."),
-    ("fri-mon", ""), ("tue,,thu", "")])
+    ("fri-mon", "A range of days is not taken: list them, fri,sat,sun,mon."),
+    ("Mon–Fri", "A range of days is not taken: list them, mon,tue,wed,thu,fri."),
+    ("weekdays", "List the days: mon,tue,wed,thu,fri."), ("mon-mon", ""), ("tue,,thu", "")])
 def test_a_list_of_days_with_one_twice_or_a_range_says_so(raw: str, hint: str) -> None:
     """helper-194's 6: both were refused with the sentence alone."""
     with pytest.raises(BadArgument, match="`weekday` expects a weekday") as caught:
@@ -288,7 +290,10 @@ def test_a_time_written_another_way_gets_the_24_hour_one(raw: str, hint: str) ->
 @pytest.mark.parametrize(("raw", "hint"), [
     ("1", "A duration needs its unit: 1d for days or 1h for hours."),
     ("400", "A duration needs its unit: 400h for hours."), ("99999", ""),
-    ("1x", ""), ("soon", ""), ("1d1d", ""), ("1 month", "")])
+    ("1x", ""), ("soon", ""), ("1d1d", ""),
+    ("1 month", "A month is no unit of a duration (months differ): give days or weeks (30d, 4w)."),
+    ("1Mo", "A month is no unit of a duration (months differ): give days or weeks (30d, 4w)."),
+    ("6mths", "A month is no unit of a duration (months differ): give days or weeks (30d, 4w).")])
 def test_a_duration_without_its_unit_gets_the_forms_to_use(
         raw: str, hint: str) -> None:
     """helper-114's kind: `/seminar reminders 1 day` was told only the format (a hint names

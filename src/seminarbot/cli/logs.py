@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -87,14 +88,21 @@ class FirstLineOfInvalid(logging.Filter):
     """matrix-nio logs an event that does not match its schema as "Error validating event: "
     and jsonschema's whole error, which ends with the event's content (a person's caption, a
     file's name: helper-192's 1, some 3 KB a file). Only its first line stays: what failed, as
-    jsonschema words it (`'file' is a required property`), at most FIRST_LINE characters."""
+    jsonschema words it (`'file' is a required property`), at most FIRST_LINE characters, the
+    value that failed said as "a value" (helper-195's 9: `{'body': …} is not of type`)."""
 
     FIRST_LINE = 160
+    PREFIX = "Error validating event: "
+    # jsonschema's message opens with the failing value's repr, but for a property's name
+    VALUE = re.compile(r"(?:\{.*\}|\[.*\]|'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"|\S+)"
+                       r"(?= (?:is|does) (?!a required property|a dependency))")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         if message.startswith("Error validating event"):
             first = message.split("\n", 1)[0]
+            if first.startswith(self.PREFIX):
+                first = self.PREFIX + self.VALUE.sub("a value", first[len(self.PREFIX):], 1)
             record.msg = first if len(first) <= self.FIRST_LINE else \
                 first[:self.FIRST_LINE - 1] + "…"
             record.args = None

@@ -44,6 +44,10 @@ def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
     return f"Did you mean {','.join(meant)}?"
 
 
+_RANGE = re.compile(r"[-\u2010-\u2015]")  # a hyphen or a dash (mon–fri)
+_DAY_GROUPS = {"weekdays": "mon,tue,wed,thu,fri", "weekends": "sat,sun", "weekend": "sat,sun"}
+
+
 def weekdays_hint(parts: Sequence[str]) -> str:
     """For a list of days that names one twice (`tue,tue`) or gives a range (`mon-fri`): what
     to type instead; else ""."""
@@ -52,12 +56,15 @@ def weekdays_hint(parts: Sequence[str]) -> str:
     if twice:
         return f"It names {twice} twice."
     for part in parts:
-        ends = part.split("-")
+        if part in _DAY_GROUPS:
+            return f"List the days: {_DAY_GROUPS[part]}."
+        ends = _RANGE.split(part)
         if len(ends) == 2 and all(ends):
             first, last = (next((i for i, d in enumerate(WEEKDAYS) if d.startswith(end)), None)
                            for end in ends)
-            if first is not None and last is not None and first < last:
-                days = ",".join(d[:3] for d in WEEKDAYS[first:last + 1])
+            if first is not None and last is not None and first != last:
+                span = range(first, last + 1 if first < last else last + 8)  # sat-mon wraps
+                days = ",".join(WEEKDAYS[i % 7][:3] for i in span)
                 return f"A range of days is not taken: list them, {days}."
     return ""
 
@@ -91,6 +98,7 @@ def time_hint(value: str) -> str:
     return f"Did you mean {hour:02d}:{minute:02d}?"
 
 
+_MONTHS = re.compile(r"\d{1,3}(?:mo|mos|mon|mons|mth|mths|month|months)")
 _YEARS = re.compile(r"(\d{1,3})(?:y|yr|yrs|years?)")
 
 
@@ -106,6 +114,8 @@ def duration_hint(value: str, fits: Callable[[int], bool]) -> str:
             exact += Fraction(number.replace(",", ".")) * DURATION_UNITS[unit]
         whole = exact.numerator if exact.denominator == 1 else 0
         return f"Did you mean {written(whole)}?" if whole and fits(whole) else ""
+    if _MONTHS.fullmatch(value):  # no unit of a month either: months differ (helper-195's 8)
+        return "A month is no unit of a duration (months differ): give days or weeks (30d, 4w)."
     years = _YEARS.fullmatch(value)
     if years:  # no unit of a year: a calendar's years differ (helper-140)
         days = int(years.group(1)) * 365
