@@ -100,6 +100,15 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
 
 
 @pytest.mark.parametrize(("typed", "first"), [
+    ("Kiev", "Europe/Kyiv"), ("Saigon", "Asia/Ho_Chi_Minh"), ("Calcutta", "Asia/Kolkata"),
+    ("Rangoon", "Asia/Yangon")])
+def test_an_old_name_is_offered_as_its_place_s_name_now(typed: str, first: str) -> None:
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse(typed, "timezone")
+    assert caught.value.hint.startswith(f"Did you mean {first}"), caught.value.hint
+
+
+@pytest.mark.parametrize(("typed", "first"), [
     ("America/Sao", "America/Sao_Paulo"), ("London", "Europe/London"),
     ("america/new", "America/New_York"), ("Buenos", "America/Argentina/Buenos_Aires"),
     ("Kathmandoo", "Asia/Kathmandu")])
@@ -246,7 +255,8 @@ def test_a_long_refused_argument_is_quoted_cut_with_an_ellipsis(kind: Integer | 
 
 @pytest.mark.parametrize("typed", ["asia/kolkatta", "istanbul", "europe/kie", "us/estern",
                                    "asia/saigo", "america/argentina/buenos_aire",
-                                   "asia/calcuta", "calcutta", "berlin", "icelnd"])
+                                   "asia/calcuta", "calcutta", "berlin", "icelnd",
+                                   "atlantic/reykjavk"])
 def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None:
     """helper-90: Asia/Calcutta was offered beside Asia/Kolkata, an old alias (a link in the tz
     database) beside its place's name."""
@@ -261,7 +271,10 @@ def test_a_zone_is_suggested_once_under_its_place_s_own_name(typed: str) -> None
         assert offered[0] == "Asia/Kolkata" and "Asia/Calcutta" not in offered
     # No name is replaced by another of the same data, which may be another place's
     # (helper-93: Iceland's data is Africa/Abidjan's, Europe/Berlin's Arctic/Longyearbyen's).
-    first = {"berlin": "Europe/Berlin", "icelnd": "Iceland", "calcutta": "Asia/Calcutta"}
+    # An old alias is offered as its place's name now where that place alone has its data
+    # (helper-195's 7: Kiev offered Europe/Kiev only).
+    first = {"berlin": "Europe/Berlin", "icelnd": "Iceland", "calcutta": "Asia/Kolkata",
+             "atlantic/reykjavk": "Atlantic/Reykjavik"}
     if typed in first:
         assert offered[0] == first[typed], offered
 

@@ -188,8 +188,24 @@ def _near_places(key: str) -> list[str]:
             if data in seen:
                 continue
             seen.add(data)
-        chosen.append(name)
+            # the place's name now, where one place of its area alone has its data
+            # (Europe/Kiev: Europe/Kyiv; helper-195's 7), not another area's (Iceland's and
+            # Atlantic/Reykjavik's data is Africa/Abidjan's)
+            area = name.partition("/")[0] + "/"
+            sole = [p for p in _places_by_data().get(data, []) if p.startswith(area)]
+            name = sole[0] if len(sole) == 1 and "/" in name else name
+        if name not in chosen:
+            chosen.append(name)
     return chosen[:3]
+
+
+@cache
+def _places_by_data() -> dict[bytes, list[str]]:
+    """The tz database's place names (`_canonical`) by their zone's compiled data."""
+    found: dict[bytes, list[str]] = {}
+    for name in _canonical():
+        found.setdefault(_zone_data(name), []).append(name)
+    return found
 
 
 def _zone_data(name: str) -> bytes:
