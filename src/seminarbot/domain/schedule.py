@@ -171,8 +171,6 @@ def latest_apart(instant: datetime, least: timedelta, zone: ZoneInfo,
             return at
     return soonest - DST_REACH
 
-_NUMERIC = re.compile(r"([+-])(\d\d)(\d\d)?")
-
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
     # fold=0 gives the first of two repeated times and, for a time inside the spring gap, the
@@ -188,6 +186,10 @@ def describe_local(instant: datetime, zone: ZoneInfo) -> str:
     """`Tue 06 Jan 2026 19:05 GMT`: the local minute and the zone's abbreviation."""
     local = instant.astimezone(zone)
     return f"{describe_day(local.date())} {local:%H:%M} " + abbreviation(local)
+
+
+# tzdata's abbreviation for a zone it gives only an offset (`+0545`, `-03`)
+_NUMERIC = re.compile(r"([+-])(\d\d)(\d\d)?")
 
 
 def abbreviation(local: datetime) -> str:
