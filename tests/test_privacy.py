@@ -383,6 +383,58 @@ async def test_words_that_fit_no_usage_are_refused_to_a_participant_and_audited(
     assert "seminar export csv --participant [forgotten]" in dump
 
 
+async def _forget_in_console(console: ConsoleDriver, name: str) -> None:
+    await console.say(f"/as {name}")
+    code = re.search(r"forget-me ([A-Z0-9]{6}) within", await console.say("/seminar forget-me"))
+    assert code
+    assert "Forgotten" in await console.say(f"/seminar forget-me {code.group(1)}")
+
+
+async def _lines(app: Services) -> list[tuple[str, str]]:
+    rows = await app.db.fetch_tuples("SELECT detail FROM audit_log WHERE json_extract(detail,"
+                                     " '$.args.line') IS NOT NULL ORDER BY id")
+    return [(json.loads(str(r[0]))["args"]["line"], json.loads(str(r[0])).get("reason", ""))
+            for r in rows]
+
+
+async def test_a_typed_line_loses_only_the_name_its_participant_option_gives(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-196's 1-3: the line of a command whose words fit no usage lost every word of a
+    forgotten person's names wherever it stood (Zed's forget-me cut Zed out of "Zed Quux Jr",
+    "London" out of Europe/London, "Csv" out of the format), and kept their name typed in
+    another case or form, or quoted in the reason with the words after it."""
+    await seed(console, app, clock)
+    for name in ("Zed Quux", "Zed", "Zed Quux Jr", "Renée Roß", "London", "Csv"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    typed = ["seminar export csv --participant Zed Quux Jr", "seminar export csv "
+             "--participant Zed Quux 2", "seminar export csv 2 --participant Zed Quux",
+             "seminar export csv 1 --participant RENÉE   ROSS --bogus",
+             "seminar export csv 1 --participant=Rene\u0301e Roß 2",
+             "seminar reschedule mon 19:00 Europe/London 2026-03-30 extra",
+             "seminar export csv 1 2"]
+    for line in typed:
+        await console.say(f"/{line}")
+    assert [line for line, _ in await _lines(app)] == typed
+    await _forget_in_console(console, "Zed")
+    assert [line for line, _ in await _lines(app)] == typed
+    for name in ("London", "Csv", "Zed Quux", "Zed Quux Jr", "Renée Roß"):
+        await _forget_in_console(console, name)
+    kept = await _lines(app)
+    assert [line for line, _ in kept] == [
+        "seminar export csv --participant [forgotten]",
+        "seminar export csv --participant [forgotten] 2",
+        "seminar export csv 2 --participant [forgotten]",
+        "seminar export csv 1 --participant [forgotten] --bogus",
+        "seminar export csv 1 --participant=[forgotten] 2",
+        "seminar reschedule mon 19:00 Europe/London 2026-03-30 extra",
+        "seminar export csv 1 2"], kept
+    dump = (await _audit_dump(app)).casefold()
+    for word in ("quux", "jr'", "ross", "roß", "renée", "bogus'"):
+        assert word not in dump, (word, dump)
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

@@ -115,6 +115,8 @@ class AuditLog:
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)
+_WORD = re.compile(r"\S+")
+PARTICIPANT = "--participant"  # the option that names a person in a typed line
 _QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*)’|“([^”]*)”")
 
 
@@ -151,12 +153,10 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
             cleaned["participant_id"] = FORGOTTEN
     line = args.get("line")  # words that fit no command's usage, kept whole (core.dispatch)
     if isinstance(line, str):
-        args["line"] = _mentions_out(line, cores, named, set())
-        if args["line"] != line and isinstance(cleaned.get("reason"), str):
-            # what the reason quotes of the line may be a word of the name (`Too many
-            # arguments …: 'Evans'`)
-            words = {_core(word) for name in named for word in name.split()}
-            cleaned["reason"] = _mentions_out(cleaned["reason"], cores | words, named, set())
+        args["line"], gone = _line_scrubbed(line, cores, known)
+        if gone and isinstance(cleaned.get("reason"), str):
+            cleaned["reason"] = _QUOTED.sub(lambda quote: _quote_scrubbed(quote, gone),
+                                            cleaned["reason"])
     scope = cleaned.get("scope")
     if isinstance(scope, dict) and participant_id is not None \
             and scope.get("participant") == participant_id:
@@ -186,6 +186,48 @@ def _typed_name(args: dict[str, Any], cores: set[str], known: set[str]) -> list[
             if name in known:
                 return []
     return []
+
+
+def _line_scrubbed(line: str, cores: set[str], known: set[str]) -> tuple[str, set[str]]:
+    """A typed line with the person's name after `--participant` (or `--participant=`) made
+    FORGOTTEN, as the argument would be (`_typed_name`: the longest name of anyone's that the
+    words after it make decides, compared as names are), and the cores of the words taken
+    out. No other word of the line is theirs to take (a zone, a format: helper-196's 3)."""
+    words = list(_WORD.finditer(line))
+    cuts: list[tuple[int, int]] = []
+    gone: set[str] = set()
+    for index, word in enumerate(words):
+        text = word.group()
+        inline = text.startswith(f"{PARTICIPANT}=")
+        if text != PARTICIPANT and not inline:
+            continue
+        first = index if inline else index + 1
+        run = [(words[j].start(), words[j].end(), words[j].group()) for j in range(
+            first, min(len(words), first + SPILLED + 1))]
+        if inline and run:
+            start, end, _ = run[0]
+            run[0] = (start + len(PARTICIPANT) + 1, end, text[len(PARTICIPANT) + 1:])
+        run = run[:next((k for k, part in enumerate(run) if k and part[2].startswith("--")),
+                        len(run))]
+        for count in range(len(run), 0, -1):
+            name = _core(" ".join(part[2] for part in run[:count]))
+            if name in cores:
+                cuts.append((run[0][0], run[count - 1][1]))
+                gone |= {_core(part[2]) for part in run[:count]}
+            if name in cores or name in known:
+                break
+    for start, end in reversed(cuts):
+        line = line[:start] + FORGOTTEN + line[end:]
+    return line, gone - {""}
+
+
+def _quote_scrubbed(quote: re.Match[str], gone: set[str]) -> str:
+    """A reason's quote of the typed words (`'Ann Evans --bogus'`), FORGOTTEN if it holds a
+    word of the name taken out of the line."""
+    inner = next(part for part in quote.groups() if part is not None)
+    if not any(_core(word) in gone for word in inner.split()):
+        return quote.group(0)
+    return quote.group(0)[0] + FORGOTTEN + quote.group(0)[-1]
 
 
 def _mentions_out(reason: str, said: set[str], names: Sequence[str], gone: set[str]) -> str:
