@@ -196,6 +196,30 @@ async def test_the_last_session_s_late_reminder_names_no_next_session(tmp_path: 
     assert "next session" not in told
 
 
+async def test_a_last_session_opened_late_has_its_reminder_and_digest_a_week_on(
+        tmp_path: Path) -> None:
+    """helper-196's 4: the last session, posted an hour late after downtime, closes a week
+    after it opened; its reminder said so, but came two hours early for that close, and the
+    digest went out at the close planned before it opened."""
+    first = await _started(tmp_path, ManualClock(START))
+    for line in ("/seminar setup tue 19:00 UTC", "/seminar reminders 2h on",
+                 "/clock advance 42d"):  # Mon 16 Feb 09:00: session 7 due Tue 17 Feb 19:00
+        assert not (await first.say(line)).startswith("✗"), line
+    await first.app.close()
+    again = await _started(tmp_path, ManualClock(utc(2026, 2, 17, 20)))  # an hour late
+    try:
+        assert "Session 7" in again.out.getvalue()
+        early = flat(await again.say("/clock advance 6d21h30m"))  # Tue 24 Feb 17:30
+        assert "Reminder" not in early and "Digest" not in early, early
+        remind = flat(await again.say("/clock advance 30m"))  # 18:00
+        assert remind.count("Reminder: this discussion closes Tue 24 Feb 2026 20:00 UTC.") == 2
+        assert "Digest" not in remind and "Digest" not in flat(
+            await again.say("/clock advance 1h59m"))
+        assert "Digest for session 7" in flat(await again.say("/clock advance 1m"))  # 20:00
+    finally:
+        await again.app.close()
+
+
 async def _started(folder: Path, clock: ManualClock) -> ConsoleDriver:
     app = await open_services(make_settings(folder), clock, syllabus=long_syllabus(weeks=7))
     driver = ConsoleDriver(app, clock)

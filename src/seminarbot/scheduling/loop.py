@@ -51,6 +51,7 @@ MAX_ATTEMPTS = 5
 BUSY_RETRY_SECONDS = 5
 # The idle loop wakes at least this often, so housekeeping runs even with no post due.
 IDLE_WAKE = timedelta(hours=1)
+LATE = timedelta(minutes=1)  # a post this late re-plans what its opening decides
 Housekeeping = Callable[[datetime], Awaitable[object]]
 OUR_FAULT = "an error on the bot's side (its log has the details); not retried"
 
@@ -230,7 +231,13 @@ class Scheduler:
         if (reason := await not_to_send(self.outbox, cohort, item)) is not None:
             await self.outbox.skip(item.id, reason)
             return PostOutcome(item, OutboxState.SKIPPED, reason)
-        return await self.send(cohort, item)
+        outcome = await self.send(cohort, item)
+        if item.kind == "prompt" and outcome.state is OutboxState.POSTED \
+                and self.clock.now() - item.due_at >= LATE:
+            # Opened late (after downtime): the last session closes a week after it opens, so
+            # its reminder and digest are planned again from then (helper-196's 4).
+            missed.replan(cohort)
+        return outcome
 
     async def send(self, cohort: Cohort, item: OutboxItem) -> PostOutcome:
         """The one way a row is sent (the loop, a moderator's post, an interrupted one)."""
