@@ -145,13 +145,16 @@ async def test_common_words_find_nothing_near_and_a_mention_is_not_part_of_the_t
     # helper-195's 4: a common word at either end of a name kept it from being found
     for query, title in (("the NEP", "New Economic Policy"), ("of NEP", "New Economic Policy"),
                          ("The Soviets", "soviet"), ("a soviet", "soviet"),
-                         ("soviets of", "soviet"), ("the Paris Commune", "Paris Commune")):
+                         ("soviets of", "soviet"), ("the Paris Commune", "Paris Commune"),
+                         ("a Советам", "soviet"), ("the советов", "soviet")):  # helper-196's 6
         assert (await shipped.say(f"/term {query}")).startswith(f"{title}\n"), query
     for query in ("<@123>", "@everyone", "@ann:example.org <#7>"):  # helper-195's 5
         alone = flat(await shipped.say(f"/term {query}"))
         assert "A mention names a person here, not a term of the texts." in alone
         assert query.split()[0] not in alone, alone
     assert (await shipped.say("/term @ann soviet")).startswith("soviet\n")
+    naming = flat(await shipped.say("/term the Congress of Soviets of the"))
+    assert "The entries that name it: Supreme Soviet" in naming, naming
 
 
 async def test_russian_words_written_with_y_find_their_entries(shipped: ConsoleDriver) -> None:

@@ -31,14 +31,9 @@ def spellings(query: str) -> tuple[str, ...]:
     key = fold(query)
     if not key:
         return ()
-    words = key.split()
-    while words and words[0] in COMMON:
-        words.pop(0)
-    while words and words[-1] in COMMON:
-        words.pop()
-    bare = " ".join(words)
-    found = dict.fromkeys(form for whole in dict.fromkeys((key, bare)) if whole for form in (
-        whole, library_spelling(whole), _BRITISH.sub(r"iz\1", whole)))
+    found = dict.fromkeys(form for whole in dict.fromkeys((key, fold(bare(query)))) if whole
+                          for form in (whole, library_spelling(whole),
+                                       _BRITISH.sub(r"iz\1", whole)))
     return tuple(dict.fromkeys(form for spelling in found
                                for form in (spelling, *([spelling[:-1]] if spelling.endswith("s")
                                                         else []))))
@@ -206,14 +201,14 @@ class Glossary:
         for spelling in spellings(query):
             if (found := self._by_key.get(spelling)) is not None:
                 return found
-        forms = self._by_form(query)
+        forms = self._by_form(bare(query) or query)
         return forms[0] if len(forms) == 1 else None
 
     def naming(self, query: str, limit: int = 3) -> list[GlossaryEntry]:
         """Up to `limit` entries whose definition names `query` as whole words (a plural too):
         what to read for a term or person with no entry of its own (Gosplan, Rykov)."""
-        key = fold(query)
-        if len(key) < 3 or only_common(key):
+        key = fold(bare(query))
+        if len(key) < 3:
             return []
         return [entry for entry in self.entries
                 if contains_term(fold(entry.definition), key)][:limit]
@@ -226,8 +221,9 @@ class Glossary:
         swap of letters away, close by difflib's ratio, then those with a name beginning a word
         with it. Each with the name it was found by where that is an alias, original or
         romanized name as written ("Russian populism" for populism), else None."""
+        query = bare(query) or query
         key = fold(query)
-        if only_common(key):
+        if not key or only_common(key):
             return []
         ranked: dict[GlossaryEntry, str | None] = {e: None for e in self._by_form(query)}
 
@@ -270,6 +266,18 @@ class Glossary:
 
 
 def only_common(key: str) -> bool:
-    """Whether a folded query is nothing but words too common to look up (`the`, `of the`),
-    or nothing: no entry is near it, and none names it (helper-191's 6)."""
-    return all(word in COMMON for word in key.split())
+    """Whether a folded query is words too common to look up and nothing else (`the`, `of
+    the`): no entry is near it, and none names it (helper-191's 6)."""
+    words = key.split()
+    return bool(words) and all(word in COMMON for word in words)
+
+
+def bare(query: str) -> str:
+    """`query` as typed without the common words at its ends (`the Paris Commune`, `the
+    советов`, `of NEP`: helper-195's 4, helper-196's 6); "" if it is nothing else."""
+    words = query.split()
+    while words and fold(words[0]) in COMMON:
+        words.pop(0)
+    while words and fold(words[-1]) in COMMON:
+        words.pop()
+    return " ".join(words)
