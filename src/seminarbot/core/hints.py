@@ -44,29 +44,51 @@ def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
     return f"Did you mean {','.join(meant)}?"
 
 
-_RANGE = re.compile(r"[-\u2010-\u2015]")  # a hyphen or a dash (mon–fri)
-_DAY_GROUPS = {"weekdays": "mon,tue,wed,thu,fri", "weekends": "sat,sun", "weekend": "sat,sun"}
+_RANGE = re.compile(r"\.\.|[-\u2010-\u2015]")  # mon-fri, mon–fri, mon..fri
+_OTHER_SEPARATOR = re.compile(r"[/;&+|]")  # mon/wed, mon;wed, mon&wed
+_DAY_GROUPS = {"weekdays": "mon,tue,wed,thu,fri", "weekday": "mon,tue,wed,thu,fri",
+               "workdays": "mon,tue,wed,thu,fri", "weekends": "sat,sun", "weekend": "sat,sun",
+               "daily": "mon,tue,wed,thu,fri,sat,sun", "everyday": "mon,tue,wed,thu,fri,sat,sun"}
 
 
 def weekdays_hint(parts: Sequence[str]) -> str:
-    """For a list of days that names one twice (`tue,tue`) or gives a range (`mon-fri`): what
-    to type instead; else ""."""
-    names = [next((d for d in WEEKDAYS if part and d.startswith(part)), "") for part in parts]
+    """For a list of days that names one twice (`tue,tue`), gives a range (`mon,wed-fri`) or
+    a word for several (`weekdays`), or another separator (`mon/wed`): the whole list to type
+    instead, or what is wrong; else ""."""
+    names = [_day_named(part) for part in parts]
     twice = next((d for d in names if d and names.count(d) > 1), None)
     if twice:
         return f"It names {twice} twice."
-    for part in parts:
-        if part in _DAY_GROUPS:
-            return f"List the days: {_DAY_GROUPS[part]}."
-        ends = _RANGE.split(part)
-        if len(ends) == 2 and all(ends):
-            first, last = (next((i for i, d in enumerate(WEEKDAYS) if d.startswith(end)), None)
-                           for end in ends)
-            if first is not None and last is not None and first != last:
-                span = range(first, last + 1 if first < last else last + 8)  # sat-mon wraps
-                days = ",".join(WEEKDAYS[i % 7][:3] for i in span)
-                return f"A range of days is not taken: list them, {days}."
+    listed = [_days_of(part) for part in parts]
+    if any(days is not None for days in listed):
+        whole = ",".join(part if days is None else days
+                         for part, days in zip(parts, listed, strict=True))
+        return f"A range or a word for several days is not taken: list them, {whole}."
+    if any(_OTHER_SEPARATOR.search(part) for part in parts):
+        days = [_day_named(p) for part in parts for p in _OTHER_SEPARATOR.split(part)]
+        if all(days):
+            return f"Separate the days with commas: {','.join(d[:3] for d in days)}."
     return ""
+
+
+def _day_named(part: str) -> str:
+    return next((d for d in WEEKDAYS if part and d.startswith(part)), "")
+
+
+def _days_of(part: str) -> str | None:
+    """The days a range (`mon-fri`, wrapping: `sat-mon`) or a group word stands for, as a
+    list to type; None for anything else."""
+    if part in _DAY_GROUPS:
+        return _DAY_GROUPS[part]
+    ends = _RANGE.split(part)
+    if len(ends) != 2 or not all(ends):
+        return None
+    first, last = (next((i for i, d in enumerate(WEEKDAYS) if d.startswith(end)), None)
+                   for end in ends)
+    if first is None or last is None or first == last:
+        return None
+    span = range(first, last + 1 if first < last else last + 8)
+    return ",".join(WEEKDAYS[i % 7][:3] for i in span)
 
 
 def time_hint(value: str) -> str:
