@@ -105,11 +105,13 @@ def test_time_zone_is_canonicalised_and_bad_zones_get_suggestions() -> None:
 
 @pytest.mark.parametrize(("typed", "first"), [
     ("Kiev", "Europe/Kyiv"), ("Saigon", "Asia/Ho_Chi_Minh"), ("Calcutta", "Asia/Kolkata"),
-    ("Rangoon", "Asia/Yangon")])
+    ("Rangoon", "Asia/Yangon"), ("Kiv", "Europe/Kyiv"), ("us/estern", "US/Eastern")])
 def test_an_old_name_is_offered_as_its_place_s_name_now(typed: str, first: str) -> None:
     with pytest.raises(BadArgument) as caught:
         TimeZone().parse(typed, "timezone")
     assert caught.value.hint.startswith(f"Did you mean {first}"), caught.value.hint
+    if typed in ("Saigon", "Calcutta"):  # found by its name: alone (helper-196's 8)
+        assert caught.value.hint == f"Did you mean {first}?", caught.value.hint
 
 
 @pytest.mark.parametrize(("typed", "first"), [

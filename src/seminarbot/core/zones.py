@@ -172,7 +172,16 @@ def _near_places(key: str) -> list[str]:
     named = [k for k in names if k.rsplit("/", 1)[-1] == city]
     begun = [k for k in names if k.startswith(f"{key}_") or (
         "/" not in key and k.rsplit("/", 1)[-1].startswith(f"{city}_"))]
-    close = list(dict.fromkeys([*named, *begun, *near(key, names.keys(), n=6, cutoff=0.5)]))
+    # A place found by its name is offered alone, not padded with names spelt a little alike
+    # (Saigon: Asia/Ho_Chi_Minh, not US/Arizona too: helper-196's 8); else the cities spelt
+    # like it (Kiv: Kiev), then the whole names.
+    cities: dict[str, list[str]] = {}
+    for name in names:
+        cities.setdefault(name.rsplit("/", 1)[-1], []).append(name)
+    alike = [k for c in near(city, cities.keys(), n=3, cutoff=0.75) for k in cities[c]]
+    close = list(dict.fromkeys([*named, *begun] or [
+        *(near(key, alike, n=len(alike), cutoff=0) if alike else []),
+        *near(key, names.keys(), n=6, cutoff=0.5)]))
     places = set(_canonical())
     # An old alias only ahead of every place's own name (London offered Hongkong, Poland).
     found = [names[k] for k in close]
