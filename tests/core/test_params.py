@@ -347,7 +347,9 @@ def test_a_count_of_days_is_taken_with_its_unit(raw: str, days: int) -> None:
 
 @pytest.mark.parametrize(("raw", "hint"), [
     ("1y", "Did you mean 365?"), ("2 years", "Did you mean 730?"), ("4w", "Did you mean 28?"),
-    ("48h", "Did you mean 2?"), ("36h", ""), ("12m", ""), ("6mo", ""), ("6 months", ""),
+    ("48h", "Did you mean 2?"), ("36h", ""), ("12m", ""),
+    ("6mo", "A month has no one length: give the number of days (30 for about a month)."),
+    ("6 months", "A month has no one length: give the number of days (30 for about a month)."),
     ("-5d", ""), ("11y", ""), ("9999d", ""), ("30dd", ""), ("forever", "")])
 def test_a_count_of_days_in_another_unit_gets_it_converted_or_nothing(
         raw: str, hint: str) -> None:

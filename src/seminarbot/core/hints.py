@@ -200,10 +200,12 @@ def _day(parts: tuple[int, int, int]) -> date | None:
 def whole_hint(value: str, minimum: int, maximum: int, unit: str) -> str:
     """`Did you mean 30?` for a whole number of `unit` (days: DURATION_UNITS's letter) given
     with a unit (30d, 4w, 1 year, 48h), converted, from `minimum` to `maximum`; else "" (also
-    for a unit that does not divide into `unit`s, or that has no one length: months)."""
+    for a unit that does not divide into `unit`s); for months, that they have no one length."""
     match = _NUMBER_WITH_WORD.fullmatch(value)
     if match is None or unit not in DURATION_UNITS:
         return ""
+    if _MONTHS.fullmatch(value.replace(" ", "")):  # helper-196's 8: `retention 1 month`
+        return "A month has no one length: give the number of days (30 for about a month)."
     seconds = unit_seconds(match.group(2))
     whole, part = divmod(int(match.group(1)) * seconds, DURATION_UNITS[unit])
     fits = seconds and not part and minimum <= whole <= maximum
