@@ -435,6 +435,44 @@ async def test_a_typed_line_loses_only_the_name_its_participant_option_gives(
         assert word not in dump, (word, dump)
 
 
+async def test_a_typed_line_s_name_is_read_as_the_parser_reads_its_words(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-197's 1-3: an option typed with a smart dash was never read as one, a name of
+    five words was cut to four (and a shorter name of another's took its first word), and a
+    name partly in quotes kept its quote, so it matched the wrong person."""
+    await seed(console, app, clock)
+    for name in ("Zed Quux Jr", "Zed", "Maria de la Cruz Pérez", "Maria"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    typed = ["seminar export csv —participant Zed Quux Jr",
+             "seminar export csv –participant=Zed Quux Jr",
+             "seminar export csv --participant Zed —participant Zed Quux Jr",
+             "seminar export csv --participant Maria de la Cruz Pérez",
+             "seminar export csv --participant=Maria de la Cruz Pérez 2",
+             'seminar export csv --participant "Zed Quux" Jr 1']
+    for line in typed:
+        await console.say(f"/{line}")
+    assert [line for line, _ in await _lines(app)] == typed
+    for name in ("Zed", "Maria"):
+        await _forget_in_console(console, name)
+    assert [line for line, _ in await _lines(app)] == [
+        *typed[:2], "seminar export csv --participant [forgotten] —participant Zed Quux Jr",
+        *typed[3:]]
+    for name in ("Zed Quux Jr", "Maria de la Cruz Pérez"):
+        await _forget_in_console(console, name)
+    assert [line for line, _ in await _lines(app)] == [
+        "seminar export csv —participant [forgotten]",
+        "seminar export csv –participant=[forgotten]",
+        "seminar export csv --participant [forgotten] —participant [forgotten]",
+        "seminar export csv --participant [forgotten]",
+        "seminar export csv --participant=[forgotten] 2",
+        "seminar export csv --participant [forgotten] 1"]
+    dump = (await _audit_dump(app)).casefold()
+    for word in ("quux", "jr", "cruz", "pérez", "maria"):
+        assert word not in dump, (word, dump)
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

@@ -22,7 +22,15 @@ from seminarbot.core.commands import Command, Permission
 from seminarbot.core.completion import may_run
 from seminarbot.core.invocation import Actor, Invocation, Place
 from seminarbot.core.limits import CommandLimits
-from seminarbot.core.parsing import MAX_LINE, NO_MENTIONS, Mentions, bind, parse_line, tokenize
+from seminarbot.core.parsing import (
+    MAX_LINE,
+    NO_MENTIONS,
+    Mentions,
+    as_option,
+    bind,
+    parse_line,
+    tokenize,
+)
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
@@ -91,7 +99,8 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
             if named is None:
                 return error_reply(error, app.registry, prefix)
             return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
-                              sent_at=sent_at, unfit=(error, line))
+                              sent_at=sent_at, unfit=(error, line[:MAX_LINE], _person_words(
+                                  named, line[:MAX_LINE], mentions)))
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
                           sent_at=sent_at, or_words=or_words)
 
@@ -104,6 +113,28 @@ def _command_named(app: Host, line: str, mentions: Mentions) -> Command | None:
         return app.registry.resolve([t.text for t in tokenize(line[:MAX_LINE], mentions)])[0]
     except UserError:
         return None
+
+
+def _person_words(command: Command, line: str, mentions: Mentions) -> list[list[list[int]]]:
+    """Where the words after each option that names a person lie in `line`, as the parser
+    reads them (a quoted phrase one word, `—participant` an option too): for each such option,
+    [start, end] of each word to the next option or the end. Forget-me reads a name there as
+    in the argument (storage.audit)."""
+    people = {param.name for param in command.params if param.names_person}
+    tokens = tokenize(line, mentions)
+    runs: list[list[list[int]]] = []
+    for index, token in enumerate(tokens):
+        option = as_option(token, line)
+        name, equals, value = option.text[2:].partition("=") if option else ("", "", "")
+        if name.replace("-", "_") not in people:
+            continue
+        run = [[token.start + token.text.index("=") + 1, token.end]] if equals and value else []
+        for later in tokens[index + 1:]:
+            if as_option(later, line) is not None:
+                break
+            run.append([later.start, later.end])
+        runs.append(run)
+    return [run for run in runs if run]
 
 
 async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
@@ -131,9 +162,11 @@ async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]
 async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
                place: Place, *, prefix: str = "/", source_id: str | None = None,
                guard: Guard | None = None, sent_at: datetime | None = None,
-               or_words: bool = False, unfit: tuple[UserError, str] | None = None) -> Reply:
-    """`unfit`: the refusal of a typed line's words, and the line, for a command they do not
-    fit: answered after the permission check, and audited with the line as its `line`."""
+               or_words: bool = False,
+               unfit: tuple[UserError, str, list[list[list[int]]]] | None = None) -> Reply:
+    """`unfit`: the refusal of a typed line's words, the line and where it names a person
+    (`_person_words`), for a command they do not fit: answered after the permission check,
+    and audited with the line as its argument `line`, those places as `person_at`."""
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
@@ -141,7 +174,7 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
     given = {k: v for k, v in raw.items() if v is not None}
     if unfit is not None:
         given = {"line": unicode_text(unfit[1])}
-    noted: dict[str, Any] = {}
+    noted: dict[str, Any] = {"person_at": unfit[2]} if unfit is not None and unfit[2] else {}
 
     async def record(outcome: str, reason: str = "") -> None:
         if audited:

@@ -115,8 +115,6 @@ class AuditLog:
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)
-_WORD = re.compile(r"\S+")
-PARTICIPANT = "--participant"  # the option that names a person in a typed line
 _QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*)’|“([^”]*)”")
 
 
@@ -153,7 +151,10 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
             cleaned["participant_id"] = FORGOTTEN
     line = args.get("line")  # words that fit no command's usage, kept whole (core.dispatch)
     if isinstance(line, str):
-        args["line"], gone = _line_scrubbed(line, cores, known)
+        args["line"], places, gone = _line_scrubbed(line, cleaned.get("person_at"), cores,
+                                                    known)
+        if places:
+            cleaned["person_at"] = places
         if gone and isinstance(cleaned.get("reason"), str):
             cleaned["reason"] = _QUOTED.sub(lambda quote: _quote_scrubbed(quote, gone),
                                             cleaned["reason"])
@@ -188,37 +189,34 @@ def _typed_name(args: dict[str, Any], cores: set[str], known: set[str]) -> list[
     return []
 
 
-def _line_scrubbed(line: str, cores: set[str], known: set[str]) -> tuple[str, set[str]]:
-    """A typed line with the person's name after `--participant` (or `--participant=`) made
-    FORGOTTEN, as the argument would be (`_typed_name`: the longest name of anyone's that the
-    words after it make decides, compared as names are), and the cores of the words taken
-    out. No other word of the line is theirs to take (a zone, a format: helper-196's 3)."""
-    words = list(_WORD.finditer(line))
-    cuts: list[tuple[int, int]] = []
+def _line_scrubbed(line: str, runs: Any, cores: set[str], known: set[str]
+                   ) -> tuple[str, list[list[list[int]]], set[str]]:
+    """A typed line with the person's name made FORGOTTEN where the parser found the words
+    after an option that names a person (`runs`: core.dispatch's `person_at`, [start, end] of
+    each word), read as the argument is (`_typed_name`: the longest name of anyone's that the
+    first words make decides, compared as names are); the places as they are after it, for a
+    later forget-me; and the cores of the words taken out. No other word of the line is theirs
+    to take (a zone, a format: helper-196's 3)."""
+    found = [[(int(at[0]), int(at[1])) for at in run] for run in (
+        runs if isinstance(runs, list) else []) if isinstance(run, list) and all(
+        isinstance(at, list) and len(at) == 2 for at in run)]
     gone: set[str] = set()
-    for index, word in enumerate(words):
-        text = word.group()
-        inline = text.startswith(f"{PARTICIPANT}=")
-        if text != PARTICIPANT and not inline:
-            continue
-        first = index if inline else index + 1
-        run = [(words[j].start(), words[j].end(), words[j].group()) for j in range(
-            first, min(len(words), first + SPILLED + 1))]
-        if inline and run:
-            start, end, _ = run[0]
-            run[0] = (start + len(PARTICIPANT) + 1, end, text[len(PARTICIPANT) + 1:])
-        run = run[:next((k for k, part in enumerate(run) if k and part[2].startswith("--")),
-                        len(run))]
-        for count in range(len(run), 0, -1):
-            name = _core(" ".join(part[2] for part in run[:count]))
-            if name in cores:
-                cuts.append((run[0][0], run[count - 1][1]))
-                gone |= {_core(part[2]) for part in run[:count]}
-            if name in cores or name in known:
-                break
-    for start, end in reversed(cuts):
-        line = line[:start] + FORGOTTEN + line[end:]
-    return line, gone - {""}
+    shift = 0  # how far the line's text after the last cut has moved
+    kept: list[list[list[int]]] = []
+    for run in sorted(found):
+        at = [(start + shift, end + shift) for start, end in run]
+        words = [line[start:end] for start, end in at]
+        count = next((n for n in range(len(words), 0, -1)
+                      if _core(" ".join(map(_core, words[:n]))) in cores | known), 0)
+        if count and _core(" ".join(map(_core, words[:count]))) in cores:
+            start, end = at[0][0], at[count - 1][1]
+            line = line[:start] + FORGOTTEN + line[end:]
+            gone |= {_core(word) for word in words[:count]}
+            moved = len(FORGOTTEN) - (end - start)
+            at = [(start, start + len(FORGOTTEN))] + [(a + moved, b + moved) for a, b in at[count:]]
+            shift += moved
+        kept.append([[a, b] for a, b in at])
+    return line, kept, gone - {""}
 
 
 def _quote_scrubbed(quote: re.Match[str], gone: set[str]) -> str:
