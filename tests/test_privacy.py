@@ -473,6 +473,28 @@ async def test_a_typed_line_s_name_is_read_as_the_parser_reads_its_words(
         assert word not in dump, (word, dump)
 
 
+async def test_an_entry_about_a_person_keeps_its_other_arguments_that_look_alike(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-197's 4: `--participant Csv csv` lost its format with the name, and a reason's
+    Europe/London became Europe/[forgotten] for a person named London."""
+    await seed(console, app, clock)
+    for name in ("Csv", "London"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    for line in ("/seminar export csv --participant Csv csv",
+                 "/seminar export csv --participant London Europe/London"):
+        await console.say(line)
+    for name in ("Csv", "London"):
+        await _forget_in_console(console, name)
+    rows = [json.loads(str(r[0])) for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE action = 'seminar export' ORDER BY id")]
+    # (the session the reason quoted, the name again, goes: "an argument the reason quoted")
+    assert rows[-2]["args"] == {"format": "csv", "participant": FORGOTTEN, "session": FORGOTTEN}
+    assert rows[-1]["args"]["participant"] == FORGOTTEN
+    assert "(got 'Europe/London')" in rows[-1]["reason"], rows[-1]
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

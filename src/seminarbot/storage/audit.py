@@ -115,6 +115,7 @@ class AuditLog:
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)
+_NAMED_PARAM = re.compile(r"`-{0,2}(\w+)`")  # a reason names the parameter it is about
 _QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*)’|“([^”]*)”")
 
 
@@ -143,9 +144,11 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
         if isinstance(reason, str):
             gone: set[str] = set()
             cleaned["reason"] = _mentions_out(reason, said, [*named, *pieces], gone)
-            # an argument the reason quoted as theirs (`--since NAME`), none merely alike
+            # the argument the reason is about, if it quoted it as theirs (`--since NAME`),
+            # none merely alike (helper-197's 4: `--participant Csv csv` lost its format)
+            about = set(_NAMED_PARAM.findall(reason))
             args.update({key: FORGOTTEN for key, value in args.items()
-                         if isinstance(value, str) and _core(value) in gone})
+                         if key in about and isinstance(value, str) and _core(value) in gone})
         args.update(dict.fromkeys(keys, FORGOTTEN))
         if found is not None:
             cleaned["participant_id"] = FORGOTTEN
@@ -245,6 +248,7 @@ def _mentions_out(reason: str, said: set[str], names: Sequence[str], gone: set[s
                    - {""}, key=len, reverse=True)
     if not words:
         return reason
-    pattern = re.compile("(?<!\\w)(?:" + "|".join(map(re.escape, words)) + ")(?!\\w)",
+    # a word of its own: not part of a path or a zone (Europe/London: helper-197's 4)
+    pattern = re.compile("(?<![\\w/])(?:" + "|".join(map(re.escape, words)) + ")(?![\\w/])",
                          re.IGNORECASE)
     return pattern.sub(FORGOTTEN, reason)
