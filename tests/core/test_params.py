@@ -114,6 +114,15 @@ def test_an_old_name_is_offered_as_its_place_s_name_now(typed: str, first: str) 
         assert caught.value.hint == f"Did you mean {first}?", caught.value.hint
 
 
+@pytest.mark.parametrize("typed", ["Peking", "Washington", "Wien", "Springfield"])
+def test_a_city_with_no_zone_is_offered_no_far_place(typed: str) -> None:
+    """helper-197's 6: Peking offered Europe/Kaliningrad, Wien Iceland and Iran: a city
+    alone is compared with the zones' cities, not with whole names letter by letter."""
+    with pytest.raises(BadArgument) as caught:
+        TimeZone().parse(typed, "timezone")
+    assert caught.value.hint == "", caught.value.hint
+
+
 @pytest.mark.parametrize(("typed", "first"), [
     ("America/Sao", "America/Sao_Paulo"), ("London", "Europe/London"),
     ("america/new", "America/New_York"), ("Buenos", "America/Argentina/Buenos_Aires"),

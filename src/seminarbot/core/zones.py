@@ -179,9 +179,11 @@ def _near_places(key: str) -> list[str]:
     for name in names:
         cities.setdefault(name.rsplit("/", 1)[-1], []).append(name)
     alike = [k for c in near(city, cities.keys(), n=3, cutoff=0.75) for k in cities[c]]
+    # A city alone is compared with cities only (Peking offered Europe/Kaliningrad by its
+    # letters: helper-197's 6).
     close = list(dict.fromkeys([*named, *begun] or [
         *(near(key, alike, n=len(alike), cutoff=0) if alike else []),
-        *near(key, names.keys(), n=6, cutoff=0.5)]))
+        *(near(key, names.keys(), n=6, cutoff=0.5) if "/" in key else [])]))
     places = set(_canonical())
     # An old alias only ahead of every place's own name (London offered Hongkong, Poland).
     found = [names[k] for k in close]
