@@ -136,9 +136,11 @@ async def test_common_words_find_nothing_near_and_a_mention_is_not_part_of_the_t
     "the"; 7: a person mentioned with the term (to show them) made it find nothing."""
     for query in ("the", "of the", "THE", "in", "with a"):
         said = flat(await shipped.say(f"/term {query}"))
-        assert f"No glossary entry for “{query}”: it is too common a word to look up." in said
+        why = "it is too common a word" if " " not in query else "its words are too common"
+        assert f"No glossary entry for “{query}”: {why} to look up." in said
         assert "Did you mean" not in said and "name it" not in said, said
     assert "Did you mean: otryv" in flat(await shipped.say("/term the gapp"))
+    assert "too common" not in await shipped.say("/term the @")  # helper-197's 7
     for query in ("<@123> soviet", "soviet <@!123456789012345678>", "@ann:example.org soviets",
                   "<@&42> <#7> soviet @everyone"):
         assert (await shipped.say(f"/term {query}")).startswith("soviet\n"), query

@@ -11,7 +11,7 @@ from seminarbot.core.params import String
 from seminarbot.core.replies import Reply, Tone
 from seminarbot.domain.companion import Companion
 from seminarbot.domain.display import embedded, isolate
-from seminarbot.domain.glossary import only_common, spellings
+from seminarbot.domain.glossary import bare, spellings
 from seminarbot.domain.romanize import has_cyrillic
 from seminarbot.domain.syllabus import GlossaryEntry
 from seminarbot.domain.textfold import fold
@@ -60,8 +60,10 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
     glossary = inv.app.glossary
     said = f"No glossary entry for “{as_typed(isolate(query))}”."
     near = glossary.near_named(query)
-    if only_common(fold(query)):
-        said = said[:-1] + ": it is too common a word to look up."
+    common = not bare(query)  # (a symbol beside a common word is not common: helper-197's 7)
+    if common:
+        said = said[:-1] + (": it is too common a word to look up." if len(query.split()) == 1
+                            else ": its words are too common to look up.")
     elif why := _left_out(inv.app.syllabus.companion, query):
         said += f" It has none on purpose: {why}"
         # The entries the decision points to, if it names any, are the ones to offer
@@ -74,7 +76,7 @@ def _no_entry(inv: Invocation[Services], query: str) -> Reply:
         said += " The entries that name it: " + ", ".join(e.term for e in naming) + "."
     hint = ("Did you mean: " + ", ".join(_named(e, name) for e, name in near) + "?") if near else \
         f"Try {inv.prefix}term with a whole word or name, or {inv.prefix}help term." \
-        if len(query) <= 2 or only_common(fold(query)) else \
+        if len(query) <= 2 or common else \
         ("Our summaries and definitions are in English, so the search finds no Russian word: "
          f"try {inv.prefix}term with the English word or in Latin letters, or "
          f"{inv.prefix}help term.") if has_cyrillic(query) else \
