@@ -50,6 +50,7 @@ LIST = "A range or a word for several days is not taken: list them, "
     ("Mon–Fri", f"{LIST}mon,tue,wed,thu,fri."), ("weekdays", f"{LIST}mon,tue,wed,thu,fri."),
     ("mon,wed-fri", f"{LIST}mon,wed,thu,fri."), ("weekday", f"{LIST}mon,tue,wed,thu,fri."),
     ("mon..wed", f"{LIST}mon,tue,wed."), ("mon/wed", "Separate the days with commas: mon,wed."),
+    ("mon.wed", "Separate the days with commas: mon,wed."),
     ("mon-mon", ""), ("tue,,thu", "")])
 def test_a_list_of_days_with_one_twice_or_a_range_says_so(raw: str, hint: str) -> None:
     """helper-194's 6: both were refused with the sentence alone."""
@@ -357,8 +358,8 @@ def test_a_count_of_days_is_taken_with_its_unit(raw: str, days: int) -> None:
 @pytest.mark.parametrize(("raw", "hint"), [
     ("1y", "Did you mean 365?"), ("2 years", "Did you mean 730?"), ("4w", "Did you mean 28?"),
     ("48h", "Did you mean 2?"), ("36h", ""), ("12m", ""),
-    ("6mo", "A month has no one length: give the number of days (30 for about a month)."),
-    ("6 months", "A month has no one length: give the number of days (30 for about a month)."),
+    ("6mo", "A month has no one length: give the number of days (180 for about 6 months)."),
+    ("1 month", "A month has no one length: give the number of days (30 for about a month)."),
     ("-5d", ""), ("11y", ""), ("9999d", ""), ("30dd", ""), ("forever", "")])
 def test_a_count_of_days_in_another_unit_gets_it_converted_or_nothing(
         raw: str, hint: str) -> None:

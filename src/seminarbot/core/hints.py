@@ -45,7 +45,7 @@ def weekday_hint(value: str, parts: Sequence[str] = ()) -> str:
 
 
 _RANGE = re.compile(r"\.\.|[-\u2010-\u2015]")  # mon-fri, mon–fri, mon..fri
-_OTHER_SEPARATOR = re.compile(r"[/;&+|]")  # mon/wed, mon;wed, mon&wed
+_OTHER_SEPARATOR = re.compile(r"[/;&+|]|(?<!\.)\.(?!\.)")  # mon/wed, mon;wed, mon.wed
 _DAY_GROUPS = {"weekdays": "mon,tue,wed,thu,fri", "weekday": "mon,tue,wed,thu,fri",
                "workdays": "mon,tue,wed,thu,fri", "weekends": "sat,sun", "weekend": "sat,sun",
                "daily": "mon,tue,wed,thu,fri,sat,sun", "everyday": "mon,tue,wed,thu,fri,sat,sun"}
@@ -205,7 +205,10 @@ def whole_hint(value: str, minimum: int, maximum: int, unit: str) -> str:
     if match is None or unit not in DURATION_UNITS:
         return ""
     if _MONTHS.fullmatch(value.replace(" ", "")):  # helper-196's 8: `retention 1 month`
-        return "A month has no one length: give the number of days (30 for about a month)."
+        months = int(match.group(1))
+        about = "about a month" if months == 1 else f"about {months} months"
+        return (f"A month has no one length: give the number of days ({months * 30} for "
+                f"{about}).")
     seconds = unit_seconds(match.group(2))
     whole, part = divmod(int(match.group(1)) * seconds, DURATION_UNITS[unit])
     fits = seconds and not part and minimum <= whole <= maximum
