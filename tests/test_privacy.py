@@ -397,26 +397,34 @@ async def _lines(app: Services) -> list[tuple[str, str]]:
             for r in rows]
 
 
+async def _typed_by_a_moderator(console: ConsoleDriver, app: Services, clock: ManualClock,
+                                typed: list[str], people: tuple[str, ...]) -> None:
+    """Each of `people` responds, then a moderator types each of `typed`, lines whose words
+    fit no usage, each kept whole as its entry's `line`."""
+    await seed(console, app, clock)
+    for name in people:
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    for line in typed:
+        await console.say(f"/{line}")
+    assert [line for line, _ in await _lines(app)] == typed
+
+
 async def test_a_typed_line_loses_only_the_name_its_participant_option_gives(
         console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
     """helper-196's 1-3: the line of a command whose words fit no usage lost every word of a
     forgotten person's names wherever it stood (Zed's forget-me cut Zed out of "Zed Quux Jr",
     "London" out of Europe/London, "Csv" out of the format), and kept their name typed in
     another case or form, or quoted in the reason with the words after it."""
-    await seed(console, app, clock)
-    for name in ("Zed Quux", "Zed", "Zed Quux Jr", "Renée Roß", "London", "Csv"):
-        await console.say(f"/as {name}")
-        await console.say(f"/seminar respond 1.1 words of {name}")
-    await console.say("/as ann --moderator")
     typed = ["seminar export csv --participant Zed Quux Jr", "seminar export csv "
              "--participant Zed Quux 2", "seminar export csv 2 --participant Zed Quux",
              "seminar export csv 1 --participant RENÉE   ROSS --bogus",
              "seminar export csv 1 --participant=Rene\u0301e Roß 2",
              "seminar reschedule mon 19:00 Europe/London 2026-03-30 extra",
              "seminar export csv 1 2"]
-    for line in typed:
-        await console.say(f"/{line}")
-    assert [line for line, _ in await _lines(app)] == typed
+    await _typed_by_a_moderator(console, app, clock, typed, (
+        "Zed Quux", "Zed", "Zed Quux Jr", "Renée Roß", "London", "Csv"))
     await _forget_in_console(console, "Zed")
     assert [line for line, _ in await _lines(app)] == typed
     for name in ("London", "Csv", "Zed Quux", "Zed Quux Jr", "Renée Roß"):
@@ -440,20 +448,14 @@ async def test_a_typed_line_s_name_is_read_as_the_parser_reads_its_words(
     """helper-197's 1-3: an option typed with a smart dash was never read as one, a name of
     five words was cut to four (and a shorter name of another's took its first word), and a
     name partly in quotes kept its quote, so it matched the wrong person."""
-    await seed(console, app, clock)
-    for name in ("Zed Quux Jr", "Zed", "Maria de la Cruz Pérez", "Maria"):
-        await console.say(f"/as {name}")
-        await console.say(f"/seminar respond 1.1 words of {name}")
-    await console.say("/as ann --moderator")
     typed = ["seminar export csv —participant Zed Quux Jr",
              "seminar export csv –participant=Zed Quux Jr",
              "seminar export csv --participant Zed —participant Zed Quux Jr",
              "seminar export csv --participant Maria de la Cruz Pérez",
              "seminar export csv --participant=Maria de la Cruz Pérez 2",
              'seminar export csv --participant "Zed Quux" Jr 1']
-    for line in typed:
-        await console.say(f"/{line}")
-    assert [line for line, _ in await _lines(app)] == typed
+    await _typed_by_a_moderator(console, app, clock, typed, (
+        "Zed Quux Jr", "Zed", "Maria de la Cruz Pérez", "Maria"))
     for name in ("Zed", "Maria"):
         await _forget_in_console(console, name)
     assert [line for line, _ in await _lines(app)] == [
