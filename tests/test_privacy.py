@@ -13,6 +13,7 @@ from seminarbot.clock import ManualClock
 from seminarbot.core import redaction
 from seminarbot.core.dispatch import run_line
 from seminarbot.core.invocation import Actor
+from seminarbot.core.redaction import redact
 from seminarbot.domain.responses import Outcome
 from seminarbot.services.container import Services
 from seminarbot.services.responses import InboundMessage, record_edit, record_message
@@ -408,7 +409,7 @@ async def _typed_by_a_moderator(console: ConsoleDriver, app: Services, clock: Ma
     await console.say("/as ann --moderator")
     for line in typed:
         await console.say(f"/{line}")
-    assert [line for line, _ in await _lines(app)] == typed
+    assert [line for line, _ in await _lines(app)] == list(map(redact, typed))
 
 
 async def test_a_typed_line_loses_only_the_name_its_participant_option_gives(
@@ -495,6 +496,44 @@ async def test_an_entry_about_a_person_keeps_its_other_arguments_that_look_alike
     assert rows[-2]["args"] == {"format": "csv", "participant": FORGOTTEN, "session": FORGOTTEN}
     assert rows[-1]["args"]["participant"] == FORGOTTEN
     assert "(got 'Europe/London')" in rows[-1]["reason"], rows[-1]
+
+
+async def test_names_as_people_type_them_go_and_words_typed_before_them_stay(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-198's 1-5, 12: a session typed before `--participant` was read as the rest of a
+    name (Joseph's name stayed, Joseph Stalin's forget-me took the session id); a name with
+    a full stop or a comma, one quoted with two spaces, one of punctuation alone stayed; a
+    token redacted before the name moved the places of its words; a participant's own
+    refused line kept the places of its words."""
+    typed = ["seminar export csv stalin --participant Joseph --until nonsense",
+             "seminar export csv --participant Dr. Who --bogus",
+             "seminar export csv --participant Smith, John --bogus",
+             'seminar export csv --participant "Zed  Quux" --bogus',
+             "seminar export csv --participant ?! --bogus",
+             "seminar export csv --since syt_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa --participant "
+             "Zed Quux --bogus"]
+    await _typed_by_a_moderator(console, app, clock, typed[1:], (
+        "Joseph", "Joseph Stalin", "Dr. Who", "Smith, John", "Zed Quux", "?!", "Pat"))
+    await console.say(f"/{typed[0]}")
+    await console.say("/as Pat")
+    await console.say("/seminar export csv --participant Zed Quux --bogus")
+    for name in ("Joseph Stalin", "Joseph", "Dr. Who", "Smith, John", "Zed Quux", "?!", "Pat"):
+        await _forget_in_console(console, name)
+    dump = await _audit_dump(app)
+    for gone in ("Joseph", "Who", "Smith", "Quux", "?!"):
+        assert gone not in dump, (gone, dump)
+    assert '\\"session\\": \\"stalin\\"' in dump, dump
+    refused = [json.loads(str(r[0])) for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE outcome = 'refused' AND action = 'seminar export'")]
+    assert refused == [{"args": {}, "channel": "console"}], refused  # Pat's own, emptied
+    rows = [json.loads(str(r[0])) for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE json_extract(detail, '$.args.line') IS NOT NULL")]
+    assert [row["args"]["line"] for row in rows] == [
+        "seminar export csv --participant [forgotten] --bogus",
+        "seminar export csv --participant [forgotten] --bogus",
+        "seminar export csv --participant [forgotten] --bogus",
+        "seminar export csv --participant [forgotten] --bogus",
+        "seminar export csv --since [redacted] --participant [forgotten] --bogus"], rows
 
 
 async def _forget(app: Services, who: Actor) -> None:

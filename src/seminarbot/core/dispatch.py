@@ -31,6 +31,7 @@ from seminarbot.core.parsing import (
     parse_line,
     tokenize,
 )
+from seminarbot.core.redaction import redact
 from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
@@ -98,9 +99,12 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
             named = _command_named(app, line, mentions)
             if named is None:
                 return error_reply(error, app.registry, prefix)
+            # as the audit log keeps it: redacted first, so the places are the kept line's
+            # (helper-198's 5: a token before the name moved them)
+            kept = redact(line[:MAX_LINE])
             return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
-                              sent_at=sent_at, unfit=(error, line[:MAX_LINE], _person_words(
-                                  named, line[:MAX_LINE], mentions)))
+                              sent_at=sent_at, unfit=(error, kept, _person_words(
+                                  named, kept, mentions if kept == line else NO_MENTIONS)))
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
                           sent_at=sent_at, or_words=or_words)
 

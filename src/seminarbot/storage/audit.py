@@ -84,7 +84,8 @@ class AuditLog:
         a file, another's name, another argument) stays (helper-143). Returns how many entries
         naming them lost the name."""
         await self.db.execute(
-            "UPDATE audit_log SET detail = json_set(detail, '$.args', json('{}'))"
+            "UPDATE audit_log SET detail = json_remove(json_set(detail, '$.args', json('{}')),"
+            " '$.person_at')"
             " WHERE platform = ? AND actor_id = ? AND outcome = 'refused'"
             " AND json_valid(detail) AND json_type(detail, '$.args') = 'object'",
             (platform, external_id))
@@ -115,14 +116,17 @@ class AuditLog:
 
 # A value quoted in one of our sentences (a refusal's reason quotes what was typed)
 # (an apostrophe within a word, "month's", opens and closes nothing)
+_QUOTES = "\"'`“”‘’«»"  # what the parser takes a quoted phrase in (core.parsing)
 _NAMED_PARAM = re.compile(r"`-{0,2}(\w+)`")  # a reason names the parameter it is about
 _QUOTED = re.compile(r"(?<!\w)'([^']*)'(?!\w)|\"([^\"]*)\"|`([^`]*)`|‘([^’]*)’|“([^”]*)”")
 
 
 def _core(text: str) -> str:
-    """A name or value without what surrounds it (`@name`, `` `name` ``, "name,"), as names are
-    compared (domain.textfold.name_key: a decomposed é, ß and SS)."""
-    return name_key(text.strip(SURROUNDING))
+    """A name or value without what surrounds it (`@name`, `` `name` ``, "name,"), its spaces
+    one each, as names are compared (domain.textfold.name_key: a decomposed é, ß and SS); a
+    name of punctuation alone (`?!`) as it is (helper-198's 3, 4)."""
+    spaced = " ".join(text.split())
+    return name_key(spaced.strip(SURROUNDING)) or name_key(spaced)
 
 
 def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
@@ -136,7 +140,8 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     typed = args.get("participant")
     # About them: it found them, or it found no one else and names them as they are named
     keys = ["participant"] if found is not None and found == participant_id else \
-        _typed_name(args, cores, known) if found is None else []
+        _typed_name(args, cores, known, set(_NAMED_PARAM.findall(str(cleaned.get(
+            "reason", ""))))) if found is None else []
     if isinstance(typed, str) and keys:
         pieces = [args[key] for key in keys]
         said = {*cores, *map(_core, pieces)}
@@ -170,18 +175,19 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     return cleaned
 
 
-def _typed_name(args: dict[str, Any], cores: set[str], known: set[str]) -> list[str]:
+def _typed_name(args: dict[str, Any], cores: set[str], known: set[str], about: set[str]
+                ) -> list[str]:
     """The arguments that typed one of the person's names (`cores`): `participant`, or it and
-    the arguments a name of several words typed without quotes ran on into (`--participant
-    Zed Quux` binds Quux to the session, and is refused for it: helper-193's 1), in any order
-    (the entry keeps its arguments by name). The longest name they make of those `known` (of
-    anyone) decides: `Zed` then `Quux` is Zed Quux's, not Zed's (helper-195's 1). None if
-    that is not one of `cores`."""
+    the argument a name of several words typed without quotes ran on into (`--participant
+    Zed Quux` binds Quux to the session, and is refused for it: helper-193's 1), which the
+    refusal is `about` (not one typed before the name: helper-198's 1). The longest name they
+    make of those `known` (of anyone) decides: `Zed` then `Quux` is Zed Quux's, not Zed's
+    (helper-195's 1). None if that is not one of `cores`."""
     typed = args.get("participant")
     if not isinstance(typed, str):
         return []
-    rest = [key for key, value in args.items() if key != "participant" and isinstance(
-        value, str) and value]
+    rest = [key for key, value in args.items() if key != "participant" and key in about
+            and isinstance(value, str) and value]
     for count in range(min(len(rest), SPILLED), -1, -1):
         for keys in itertools.permutations(rest, count):
             name = _core(" ".join([typed, *(args[key] for key in keys)]))
@@ -204,14 +210,16 @@ def _line_scrubbed(line: str, runs: Any, cores: set[str], known: set[str]
         runs if isinstance(runs, list) else []) if isinstance(run, list) and all(
         isinstance(at, list) and len(at) == 2 for at in run)]
     gone: set[str] = set()
+    names = cores | known
+    longest = max((len(name.split()) for name in names), default=0)  # linear in the line
     shift = 0  # how far the line's text after the last cut has moved
     kept: list[list[list[int]]] = []
     for run in sorted(found):
         at = [(start + shift, end + shift) for start, end in run]
-        words = [line[start:end] for start, end in at]
-        count = next((n for n in range(len(words), 0, -1)
-                      if _core(" ".join(map(_core, words[:n]))) in cores | known), 0)
-        if count and _core(" ".join(map(_core, words[:count]))) in cores:
+        words = [line[start:end].strip(_QUOTES) for start, end in at]
+        count = next((n for n in range(min(len(words), longest), 0, -1)
+                      if _core(" ".join(words[:n])) in names), 0)
+        if count and _core(" ".join(words[:count])) in cores:
             start, end = at[0][0], at[count - 1][1]
             line = line[:start] + FORGOTTEN + line[end:]
             gone |= {_core(word) for word in words[:count]}
