@@ -536,6 +536,29 @@ async def test_names_as_people_type_them_go_and_words_typed_before_them_stay(
         "seminar export csv --since [redacted] --participant [forgotten] --bogus"], rows
 
 
+async def test_forget_me_takes_nothing_of_the_bot_s_own_words_in_a_reason(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-198's 6-8: a person named Session, Seminar or a date took those words out of
+    every reason that named them (`[forgotten]` expects a [forgotten] number …)."""
+    await seed(console, app, clock)
+    for name in ("Session", "Seminar", "2026-03-20"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as ann --moderator")
+    for line in ("/seminar export csv 99 --participant Session",
+                 "/seminar export csv --participant Seminar --bogus",
+                 "/seminar export csv --since 2026-03-20 --until 2026-03-01 --participant "
+                 "2026-03-20"):
+        await console.say(line)
+    for name in ("Session", "Seminar", "2026-03-20"):
+        await _forget_in_console(console, name)
+    reasons = [str(json.loads(str(r[0])).get("reason")) for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE action = 'seminar export' ORDER BY id")][-3:]
+    assert reasons[0].startswith("`session` expects a session number"), reasons
+    assert reasons[1].startswith("`seminar export` has no option --bogus"), reasons
+    assert "on or after `since` (2026-03-20)" in reasons[2], reasons
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

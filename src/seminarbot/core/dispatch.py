@@ -36,6 +36,7 @@ from seminarbot.core.registry import Registry
 from seminarbot.core.replies import Reply, Tone, isolated
 from seminarbot.domain.display import unicode_text
 from seminarbot.domain.errors import BadArgument, Forbidden, Unavailable, UserError
+from seminarbot.domain.typed import spans
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,19 @@ def _person_words(command: Command, line: str, mentions: Mentions) -> list[list[
     return [run for run in runs if run]
 
 
+def _typed_places(marked: str) -> tuple[str, list[list[int]]]:
+    """A refusal as the audit log keeps it (without the marks, redacted) and where in it the
+    pieces stand that a person typed or that name a person (domain.typed): what forget-me may
+    take out of it, never the bot's own words (storage.audit)."""
+    text, places = "", []
+    for piece, was_typed in spans(marked):
+        piece = redact(piece)
+        if was_typed:
+            places.append([len(text), len(text) + len(piece)])
+        text += piece
+    return text, places
+
+
 async def run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
               place: Place, *, prefix: str = "/", source_id: str | None = None,
               guard: Guard | None = None, sent_at: datetime | None = None) -> Reply:
@@ -207,7 +221,10 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
         if isinstance(error, Unavailable):  # the reply says whoever runs the bot is told
             log.error("not done, %s: command %s", error.reason, command.name)
         if not isinstance(error, Forbidden):
-            await record("failed", error.message)
+            reason, typed_at = _typed_places(error.marked)
+            if typed_at:
+                noted["reason_typed_at"] = typed_at
+            await record("failed", reason)
         return error_reply(error, app.registry, prefix)
     except Exception:
         incident = uuid.uuid4().hex[:8]

@@ -148,7 +148,9 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
         reason = cleaned.get("reason")
         if isinstance(reason, str):
             gone: set[str] = set()
-            cleaned["reason"] = _mentions_out(reason, said, [*named, *pieces], gone)
+            cleaned["reason"] = _typed_out(cleaned, said, set(), gone) \
+                if "reason_typed_at" in cleaned else \
+                _mentions_out(reason, said, [*named, *pieces], gone)
             # the argument the reason is about, if it quoted it as theirs (`--since NAME`),
             # none merely alike (helper-197's 4: `--participant Csv csv` lost its format)
             about = set(_NAMED_PARAM.findall(reason))
@@ -164,8 +166,9 @@ def _scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
         if places:
             cleaned["person_at"] = places
         if gone and isinstance(cleaned.get("reason"), str):
-            cleaned["reason"] = _QUOTED.sub(lambda quote: _quote_scrubbed(quote, gone),
-                                            cleaned["reason"])
+            cleaned["reason"] = _typed_out(cleaned, cores, gone, set()) \
+                if "reason_typed_at" in cleaned else \
+                _QUOTED.sub(lambda quote: _quote_scrubbed(quote, gone), cleaned["reason"])
     scope = cleaned.get("scope")
     if isinstance(scope, dict) and participant_id is not None \
             and scope.get("participant") == participant_id:
@@ -228,6 +231,33 @@ def _line_scrubbed(line: str, runs: Any, cores: set[str], known: set[str]
             shift += moved
         kept.append([[a, b] for a, b in at])
     return line, kept, gone - {""}
+
+
+def _typed_out(cleaned: dict[str, Any], said: set[str], words: set[str], gone: set[str]
+               ) -> str:
+    """The entry's reason with what a person typed or a person's name in it (its places:
+    core.dispatch's `reason_typed_at`) made FORGOTTEN where it is one of `said` or holds a
+    word of `words`, its quotes kept; the bot's own words never (helper-198's 6-8: a person
+    named Session, Seminar or a date took those words out of every reason). The places are
+    moved with it; each taken out is noted in `gone`."""
+    reason, places = str(cleaned["reason"]), cleaned["reason_typed_at"]
+    if not isinstance(places, list) or not all(
+            isinstance(at, list) and len(at) == 2 for at in places):
+        return reason
+    shift, kept = 0, []
+    for start, end in sorted((int(at[0]), int(at[1])) for at in places):
+        start, end = start + shift, end + shift
+        piece = reason[start:end]
+        if _core(piece) in said or any(_core(word) in words for word in piece.split()):
+            gone.add(_core(piece))
+            quote = piece[:1] if piece[:1] in _QUOTES and piece[-1:] == piece[:1] else ""
+            new = f"{quote}{FORGOTTEN}{quote}"
+            reason = reason[:start] + new + reason[end:]
+            shift += len(new) - (end - start)
+            end = start + len(new)
+        kept.append([start, end])
+    cleaned["reason_typed_at"] = kept
+    return reason
 
 
 def _quote_scrubbed(quote: re.Match[str], gone: set[str]) -> str:
