@@ -559,6 +559,36 @@ async def test_forget_me_takes_nothing_of_the_bot_s_own_words_in_a_reason(
     assert "on or after `since` (2026-03-20)" in reasons[2], reasons
 
 
+async def test_a_name_runs_on_only_into_the_words_typed_after_it(
+        console: ConsoleDriver, app: Services, clock: ManualClock) -> None:
+    """helper-199's 1-3: `--participant Ann Evans --until nonsense` (refused for the date)
+    kept Ann Evans's name, as did a participant's refused line and one in backticks; and
+    `--participant Ann --until Evans`, Ann's, lost Ann with Ann Evans's forget-me. The words
+    typed after `--participant`, in order, now decide."""
+    await seed(console, app, clock)
+    for name in ("Ann", "Ann Evans", "Bob"):
+        await console.say(f"/as {name}")
+        await console.say(f"/seminar respond 1.1 words of {name}")
+    await console.say("/as Bob")
+    await console.say("/seminar export csv --participant Ann Evans")
+    await console.say("/as ann --moderator")
+    for line in ("--participant Ann Evans --until nonsense", "--participant Ann Evans --since x",
+                 "--participant `Ann Evans` --until nonsense", "--participant Ann --until Evans",
+                 "--until Evans --participant Ann", "Evans --participant Ann"):
+        await console.say(f"/seminar export csv {line}")
+    await _forget_in_console(console, "Ann Evans")
+    rows = [json.loads(str(r[0]))["args"] for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE action = 'seminar export' ORDER BY id")][-7:]
+    for args in rows[:4]:  # Bob's refused line, then the moderator's
+        assert "Evans" not in json.dumps(args) and args["participant"] == FORGOTTEN, rows
+    assert [args["participant"] for args in rows[4:]] == ["Ann", "Ann", "Ann"], rows
+    await _forget_in_console(console, "Ann")
+    rows = [json.loads(str(r[0]))["args"] for r in await app.db.fetch_tuples(
+        "SELECT detail FROM audit_log WHERE action = 'seminar export' ORDER BY id")][-3:]
+    assert [(args["participant"], "Evans" in json.dumps(args)) for args in rows] == [
+        (FORGOTTEN, True)] * 3, rows
+
+
 async def _forget(app: Services, who: Actor) -> None:
     asked = await run_line(app, "seminar forget-me", who, PLACE)
     code = re.search(r"forget-me ([A-Z0-9]{6}) within", " ".join(

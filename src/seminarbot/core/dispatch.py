@@ -106,8 +106,12 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
             return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
                               sent_at=sent_at, unfit=(error, kept, _person_words(
                                   named, kept, mentions if kept == line else NO_MENTIONS)))
+        kept = redact(line[:MAX_LINE])  # the words after `--participant`, as typed in order:
+        # a name of several words runs on into other arguments (helper-199's 1-3)
+        words = [[kept[start:end] for start, end in run] for run in _person_words(
+            command, kept, mentions if kept == line else NO_MENTIONS)]
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
-                          sent_at=sent_at, or_words=or_words)
+                          sent_at=sent_at, or_words=or_words, person_words=words)
 
     return await _limited(app, actor, parsed)
 
@@ -181,10 +185,13 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
                place: Place, *, prefix: str = "/", source_id: str | None = None,
                guard: Guard | None = None, sent_at: datetime | None = None,
                or_words: bool = False,
-               unfit: tuple[UserError, str, list[list[list[int]]]] | None = None) -> Reply:
+               unfit: tuple[UserError, str, list[list[list[int]]]] | None = None,
+               person_words: list[list[str]] | None = None) -> Reply:
     """`unfit`: the refusal of a typed line's words, the line and where it names a person
     (`_person_words`), for a command they do not fit: answered after the permission check,
-    and audited with the line as its argument `line`, those places as `person_at`."""
+    and audited with the line as its argument `line`, those places as `person_at`.
+    `person_words`: a parsed line's words after each option naming a person, in order, for
+    the audit log (`person_words`): forget-me reads a name of several words there."""
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
@@ -192,7 +199,8 @@ async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor
     given = {k: v for k, v in raw.items() if v is not None}
     if unfit is not None:
         given = {"line": unicode_text(unfit[1])}
-    noted: dict[str, Any] = {"person_at": unfit[2]} if unfit is not None and unfit[2] else {}
+    noted: dict[str, Any] = {"person_at": unfit[2]} if unfit is not None and unfit[2] else \
+        {"person_words": person_words} if person_words else {}
 
     async def record(outcome: str, reason: str = "") -> None:
         if audited:
