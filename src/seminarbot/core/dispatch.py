@@ -102,12 +102,13 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
                 return error_reply(error, app.registry, prefix)
             # as the audit log keeps it: redacted first, so the places are the kept line's
             # (helper-198's 5: a token before the name moved them)
-            kept = redact(line[:MAX_LINE])
+            kept = redact(unicode_text(line[:MAX_LINE]))
             return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
                               sent_at=sent_at, unfit=(error, kept, _person_words(
                                   named, kept, mentions if kept == line else NO_MENTIONS)))
-        kept = redact(line[:MAX_LINE])  # the words after `--participant`, as typed in order:
-        # a name of several words runs on into other arguments (helper-199's 1-3)
+        # the words after `--participant`, as typed, in order: a name of several words runs
+        # on into other arguments (helper-199's 1-3)
+        kept = redact(unicode_text(line[:MAX_LINE]))
         words = [[kept[start:end] for start, end in run] for run in _person_words(
             command, kept, mentions if kept == line else NO_MENTIONS)]
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
