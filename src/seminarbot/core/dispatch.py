@@ -185,21 +185,18 @@ async def _limited(app: Host, actor: Actor, work: Callable[[], Awaitable[Reply]]
 async def _run(app: Host, command: Command, raw: Mapping[str, str | None], actor: Actor,
                place: Place, *, prefix: str = "/", source_id: str | None = None,
                guard: Guard | None = None, sent_at: datetime | None = None,
-               or_words: bool = False,
-               unfit: tuple[UserError, str, list[list[list[int]]]] | None = None,
-               person_words: list[list[str]] | None = None) -> Reply:
-    """`unfit`: the refusal of a typed line's words, the line and where it names a person
-    (`_person_words`), for a command they do not fit: answered after the permission check,
-    and audited with the line as its argument `line`, those places as `person_at`.
-    `person_words`: a parsed line's words after each option naming a person, in order, for
-    the audit log (`person_words`): forget-me reads a name of several words there."""
+               or_words: bool = False, person_words: list[list[str]] | None = None,
+               unfit: tuple[UserError, str, list[list[list[int]]]] | None = None) -> Reply:
+    """`unfit`: the refusal of a typed line's words that fit the command not, the line and
+    where it names a person (`_person_words`): refused after the permission check, audited
+    with the line as `line`, the places as `person_at`. `person_words`: a parsed line's words
+    after each option naming a person, in order, audited for forget-me (storage.mentions)."""
     audited = command.permission is Permission.MODERATOR
     # Every argument as Unicode text: one with a lone surrogate could be neither audited nor
     # looked up (SQLite stores UTF-8), and its refusal then never came.
     raw = {k: None if v is None else unicode_text(v) for k, v in raw.items()}
-    given = {k: v for k, v in raw.items() if v is not None}
-    if unfit is not None:
-        given = {"line": unicode_text(unfit[1])}
+    given = {k: v for k, v in raw.items() if v is not None} if unfit is None else {
+        "line": unicode_text(unfit[1])}
     noted: dict[str, Any] = {"person_at": unfit[2]} if unfit is not None and unfit[2] else \
         {"person_words": person_words} if person_words else {}
 
