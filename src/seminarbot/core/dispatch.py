@@ -100,17 +100,15 @@ async def run_line(app: Host, line: str, actor: Actor, place: Place, *, prefix: 
             named = _command_named(app, line, mentions)
             if named is None:
                 return error_reply(error, app.registry, prefix)
-            # as the audit log keeps it: redacted first, so the places are the kept line's
-            # (helper-198's 5: a token before the name moved them)
-            kept = redact(unicode_text(line[:MAX_LINE]))
+            kept, places = _as_kept(named, line, mentions)
             return await _run(app, named, {}, actor, place, prefix=prefix, source_id=source_id,
-                              sent_at=sent_at, unfit=(error, kept, _person_words(
-                                  named, kept, mentions if kept == line else NO_MENTIONS)))
+                              sent_at=sent_at, unfit=(error, kept, places))
         # the words after `--participant`, as typed, in order: a name of several words runs
         # on into other arguments (helper-199's 1-3)
-        kept = redact(unicode_text(line[:MAX_LINE]))
-        words = [[kept[start:end] for start, end in run] for run in _person_words(
-            command, kept, mentions if kept == line else NO_MENTIONS)]
+        words: list[list[str]] = []
+        if any(param.names_person for param in command.params):
+            kept, places = _as_kept(command, line, mentions)
+            words = [[kept[start:end] for start, end in run] for run in places]
         return await _run(app, command, raw, actor, place, prefix=prefix, source_id=source_id,
                           sent_at=sent_at, or_words=or_words, person_words=words)
 
@@ -123,6 +121,17 @@ def _command_named(app: Host, line: str, mentions: Mentions) -> Command | None:
         return app.registry.resolve([t.text for t in tokenize(line[:MAX_LINE], mentions)])[0]
     except UserError:
         return None
+
+
+def _as_kept(command: Command, line: str, mentions: Mentions
+             ) -> tuple[str, list[list[list[int]]]]:
+    """The line as the audit log keeps it (redacted first, so that the places are the kept
+    line's: helper-198's 5) and where in it a person is named (`_person_words`); for a
+    command with no parameter naming a person, no places."""
+    kept = redact(unicode_text(line[:MAX_LINE]))
+    if not any(param.names_person for param in command.params):
+        return kept, []
+    return kept, _person_words(command, kept, mentions if kept == line else NO_MENTIONS)
 
 
 def _person_words(command: Command, line: str, mentions: Mentions) -> list[list[list[int]]]:

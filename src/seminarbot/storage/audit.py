@@ -88,9 +88,9 @@ class AuditLog:
             "UPDATE audit_log SET actor_id = ?, actor_name = '' WHERE platform = ?"
             " AND actor_id = ?", (pseudonym, platform, external_id))
         cores = {key for key in (core(name) for name in named) if key}
-        known = {core(str(row[0])) for row in await self.db.fetch_tuples(
+        known = frozenset({core(str(row[0])) for row in await self.db.fetch_tuples(
             "SELECT display_name FROM participant_names UNION SELECT external_id"
-            " FROM participants")} - cores
+            " FROM participants")} | cores)
         rows = await self.db.fetch_tuples(
             "SELECT id, detail FROM audit_log WHERE json_valid(detail) AND ("
             " json_extract(detail, '$.args.participant') IS NOT NULL"

@@ -4,6 +4,7 @@ another person's name, nor the bot's own words."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import re
@@ -32,9 +33,9 @@ def core(text: str) -> str:
 
 
 def scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
-              participant_id: int | None, known: set[str]) -> dict[str, Any]:
+             participant_id: int | None, known: frozenset[str]) -> dict[str, Any]:
     """`detail` with its mentions of the person (`cores` of `named`, `participant_id`) made
-    FORGOTTEN; `known`: everyone else's names and ids, as cores."""
+    FORGOTTEN; `known`: everyone's names and ids (theirs too), as cores."""
     cleaned: dict[str, Any] = json.loads(json.dumps(detail))  # a copy, nested parts too
     found = cleaned.get("participant_id")
     args = cleaned.get("args")
@@ -84,8 +85,8 @@ def scrubbed(detail: dict[str, Any], cores: set[str], named: Sequence[str],
     return cleaned
 
 
-def _spilled(cleaned: dict[str, Any], args: dict[str, Any], cores: set[str], known: set[str]
-             ) -> list[str]:
+def _spilled(cleaned: dict[str, Any], args: dict[str, Any], cores: set[str],
+             known: frozenset[str]) -> list[str]:
     """The arguments that hold one of the person's names, read from the words typed after
     `--participant` in order (core.dispatch's `person_words`; `--participant Ann Evans` binds
     Evans to the session): the longest name of anyone's they begin with decides whose it is
@@ -94,14 +95,10 @@ def _spilled(cleaned: dict[str, Any], args: dict[str, Any], cores: set[str], kno
     runs = cleaned["person_words"]
     if not isinstance(runs, list):
         return []
-    names = cores | known
-    longest = max((len(name.split()) for name in names), default=0)
     keys: list[str] = []
     for run in runs:
         words = [str(word).strip(_QUOTES) for word in run] if isinstance(run, list) else []
-        count = next((n for n in range(min(len(words), longest), 0, -1)
-                      if core(" ".join(words[:n])) in names), 0)
-        if count and core(" ".join(words[:count])) in cores:
+        if count := _theirs(words, cores, known):
             # the first word is the argument's; the rest ran on into those after it
             rest = {core(word) for word in words[1:count]}
             keys += ["participant", *(key for key, value in args.items() if key != "participant"
@@ -110,8 +107,27 @@ def _spilled(cleaned: dict[str, Any], args: dict[str, Any], cores: set[str], kno
     return list(dict.fromkeys(keys))
 
 
-def _typed_name(args: dict[str, Any], cores: set[str], known: set[str], about: set[str]
-                ) -> list[str]:
+def _theirs(words: list[str], cores: set[str], known: frozenset[str]) -> int:
+    """How many of `words`, typed after `--participant`, make one of the person's names:
+    the longest name of anyone's (`known`, theirs among them) that they begin with decides;
+    0 if that is another's, or none. At most the words of the longest name are read, so a
+    long line costs no more (helper-198's 10)."""
+    longest = _longest(known)
+    for count in range(min(len(words), longest), 0, -1):
+        name = core(" ".join(words[:count]))
+        if name in known:
+            return count if name in cores else 0
+    return 0
+
+
+@functools.lru_cache(maxsize=4)
+def _longest(names: frozenset[str]) -> int:
+    """The most words a name of `names` has (one forget-me reads many entries)."""
+    return max((len(name.split()) for name in names), default=0)
+
+
+def _typed_name(args: dict[str, Any], cores: set[str], known: frozenset[str],
+                about: set[str]) -> list[str]:
     """The arguments that typed one of the person's names (`cores`): `participant`, or it and
     the argument a name of several words typed without quotes ran on into (`--participant
     Zed Quux` binds Quux to the session, and is refused for it: helper-193's 1), which the
@@ -133,7 +149,7 @@ def _typed_name(args: dict[str, Any], cores: set[str], known: set[str], about: s
     return []
 
 
-def _line_scrubbed(line: str, runs: Any, cores: set[str], known: set[str]
+def _line_scrubbed(line: str, runs: Any, cores: set[str], known: frozenset[str]
                    ) -> tuple[str, list[list[list[int]]], set[str]]:
     """A typed line with the person's name made FORGOTTEN where the parser found the words
     after an option that names a person (`runs`: core.dispatch's `person_at`, [start, end] of
@@ -145,16 +161,12 @@ def _line_scrubbed(line: str, runs: Any, cores: set[str], known: set[str]
         runs if isinstance(runs, list) else []) if isinstance(run, list) and all(
         isinstance(at, list) and len(at) == 2 for at in run)]
     gone: set[str] = set()
-    names = cores | known
-    longest = max((len(name.split()) for name in names), default=0)  # linear in the line
     shift = 0  # how far the line's text after the last cut has moved
     kept: list[list[list[int]]] = []
     for run in sorted(found):
         at = [(start + shift, end + shift) for start, end in run]
         words = [line[start:end].strip(_QUOTES) for start, end in at]
-        count = next((n for n in range(min(len(words), longest), 0, -1)
-                      if core(" ".join(words[:n])) in names), 0)
-        if count and core(" ".join(words[:count])) in cores:
+        if count := _theirs(words, cores, known):
             start, end = at[0][0], at[count - 1][1]
             line = line[:start] + FORGOTTEN + line[end:]
             gone |= {core(word) for word in words[:count]}
